@@ -1,0 +1,131 @@
+/**
+ * Schedules: what an algorithm produces and every executor consumes (data mode, ghost
+ * mode, the symbolic checker, the predictor, the lab). Pure data — JSON-serializable, no
+ * tensors, no I/O. Counts and offsets are in elements, never bytes.
+ */
+
+export type CollectiveName =
+  | 'allReduce'
+  | 'reduceScatter'
+  | 'allGather'
+  | 'broadcast'
+  | 'reduce'
+  | 'allToAll'
+  | 'barrier';
+
+export type ReduceOp = 'sum' | 'prod' | 'min' | 'max' | 'avg';
+export type DType = 'float32' | 'float64' | 'int32';
+
+/**
+ * Each participant has three buffers. `input` holds what the caller passed in, `output`
+ * what the caller gets back, `scratch` is the algorithm's own (size declared in the
+ * schedule). Sizes of input/output per collective follow NCCL's API, with `count` as the
+ * NCCL count argument:
+ *   allReduce      input count,        output count
+ *   reduceScatter  input count*nranks, output count          (rank r gets block r)
+ *   allGather      input count,        output count*nranks   (block r comes from rank r)
+ *   broadcast      input count,        output count          (root's input to everyone)
+ *   reduce         input count,        output count          (only root's output defined)
+ *   allToAll       input count*nranks, output count*nranks   (block j of rank i -> block i of rank j)
+ *   barrier        input 0,            output 0
+ */
+export type BufferName = 'input' | 'output' | 'scratch';
+
+export interface Slice {
+  readonly buffer: BufferName;
+  readonly offset: number;
+  readonly count: number;
+}
+
+/**
+ * Steps, named after NCCL's primitives (src/device/prims_*.h). A send snapshots its source
+ * slice when the step runs (eager: it does not wait for the receiver); the channel moves on
+ * once the last byte has left. A recv waits for the matching message: messages between a
+ * pair of participants are matched first-in first-out per channel index.
+ * `peer` is a participant index: ranks 0..nranks-1, then agents (in-network switches).
+ */
+export type Step =
+  | { readonly op: 'send'; readonly peer: number; readonly src: Slice }
+  /** dst := received */
+  | { readonly op: 'recv'; readonly peer: number; readonly dst: Slice }
+  /** dst := dst (op) received */
+  | { readonly op: 'recvReduce'; readonly peer: number; readonly dst: Slice }
+  /** dst := received, then send dst to sendPeer (NCCL recvCopySend) */
+  | { readonly op: 'recvCopySend'; readonly peer: number; readonly sendPeer: number; readonly dst: Slice }
+  /** dst := dst (op) received, then send dst to sendPeer (NCCL recvReduceCopySend) */
+  | { readonly op: 'recvReduceCopySend'; readonly peer: number; readonly sendPeer: number; readonly dst: Slice }
+  /** dst := src, locally */
+  | { readonly op: 'copy'; readonly src: Slice; readonly dst: Slice }
+  /** dst := dst (op) src, locally */
+  | { readonly op: 'reduce'; readonly src: Slice; readonly dst: Slice };
+
+export type StepOp = Step['op'];
+
+/** A rank, or an agent such as a reduction-capable switch (NVLS / SHARP). */
+export interface Participant {
+  readonly kind: 'rank' | 'switch';
+  /** Channels run concurrently; steps within a channel run in order. */
+  readonly channels: readonly (readonly Step[])[];
+}
+
+export interface Schedule {
+  readonly collective: CollectiveName;
+  readonly algorithm: string;
+  readonly nranks: number;
+  readonly count: number;
+  readonly root: number;
+  /** Elements per participant in each buffer (agents have only scratch). */
+  readonly bufferCounts: {
+    readonly input: number;
+    readonly output: number;
+    readonly scratch: number;
+  };
+  /** `nranks` ranks first, then agents. */
+  readonly participants: readonly Participant[];
+}
+
+/** Where ranks sit, as an algorithm sees the topology (no fabric types here). */
+export interface RankLayout {
+  /** groups[g] lists the ranks of server / NVLink domain g, in rank order. */
+  readonly groups: readonly (readonly number[])[];
+  /** True when a reduction-capable switch reaches every rank (in-network reduction). */
+  readonly hasReductionSwitch: boolean;
+}
+
+export interface PlanParams {
+  readonly nranks: number;
+  readonly count: number;
+  readonly root: number;
+  readonly elementBytes: number;
+  /** Concurrent channels (NCCL nChannels); algorithms may clamp it. */
+  readonly channels: number;
+  /** Pipelining: elements per chunk; 0 means one chunk per step (no pipelining). */
+  readonly chunkElements: number;
+  readonly layout: RankLayout;
+}
+
+/**
+ * Alpha-beta cost inputs derived from a topology. `alphaNs` is the per-message latency of
+ * the slowest rank-to-rank path; `bandwidthBytesPerSec` the per-rank injection bandwidth
+ * the algorithm can use. Hierarchical algorithms read the intra/inter pair.
+ */
+export interface CostParams {
+  readonly alphaNs: number;
+  readonly bandwidthBytesPerSec: number;
+  readonly intra: { readonly alphaNs: number; readonly bandwidthBytesPerSec: number };
+  readonly inter: { readonly alphaNs: number; readonly bandwidthBytesPerSec: number };
+}
+
+export interface Algorithm {
+  readonly name: string;
+  readonly collective: CollectiveName;
+  /** One sentence, printed by `weft algos`. */
+  readonly description: string;
+  /** Human-readable constraints, e.g. "any rank count" or "needs a reduction switch". */
+  readonly constraints: string;
+  /** null when the algorithm can run with these params; otherwise why not (one line). */
+  unsupported(params: PlanParams): string | null;
+  plan(params: PlanParams): Schedule;
+  /** Predicted time in ns under the alpha-beta model. */
+  predictNs(params: PlanParams, cost: CostParams): number;
+}

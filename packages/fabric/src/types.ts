@@ -1,0 +1,140 @@
+/**
+ * The fabric's public contracts. Everything in weft that needs the network talks to these
+ * types; implementations live beside them (topology/, routing/, models/).
+ * Units: bandwidth in bytes per second, latency and time in nanoseconds (float64).
+ */
+
+export type NodeKind = 'gpu' | 'host' | 'nic' | 'nvswitch' | 'switch' | 'leaf' | 'spine' | 'core';
+
+/** Node kinds that are endpoints (ranks live on them) and never forward traffic. */
+export const ENDPOINT_KINDS: readonly NodeKind[] = ['gpu', 'host'];
+
+export interface TopoNode {
+  readonly id: string;
+  readonly kind: NodeKind;
+  /** Which server / NVLink domain the node belongs to (GPUs in one group share a box). */
+  readonly group?: string;
+  /** True for switches that can reduce in the network (NVLink SHARP / NVLS, SHARP). */
+  readonly reduction?: boolean;
+}
+
+/** A directed link; a full-duplex cable is two links, one each way. */
+export interface TopoLink {
+  readonly id: string;
+  readonly from: string;
+  readonly to: string;
+  readonly bandwidthBytesPerSec: number;
+  readonly latencyNs: number;
+}
+
+export interface Topology {
+  /** The spec or file the topology came from, for headers and reports. */
+  readonly name: string;
+  readonly nodes: readonly TopoNode[];
+  readonly links: readonly TopoLink[];
+  /** Endpoint node ids in rank order: rank r runs on `ranks[r]`. */
+  readonly ranks: readonly string[];
+  /** Citations and notes for the parameters (preset files carry them). */
+  readonly sources?: readonly string[];
+}
+
+export type RoutingName = 'ecmp' | 'adaptive';
+export type ModelName = 'alphaBeta' | 'maxMin';
+
+export interface NetworkOptions {
+  readonly model: ModelName;
+  readonly routing: RoutingName;
+  /** Queue pairs a transfer is split over; each is hashed separately under ECMP. */
+  readonly qps: number;
+  /** Seed for the ECMP hash. */
+  readonly seed: number;
+}
+
+export interface TransferRequest {
+  readonly srcNode: string;
+  readonly dstNode: string;
+  readonly bytes: number;
+  /**
+   * Identifies the connection the transfer travels on (NCCL: one per channel and peer).
+   * ECMP hashes (src, dst, flowKey, qp), so the same connection always takes the same path.
+   */
+  readonly flowKey: number;
+}
+
+/**
+ * What happened to a transfer. `sent`: the last byte left the source (the sender's buffer
+ * is free). `delivered`: the last byte reached the destination (sent + path latency).
+ * `stranded`: a link on its pinned path went down; it will never complete.
+ */
+export type TransferEvent =
+  | { readonly kind: 'sent'; readonly transferId: number; readonly timeNs: number }
+  | { readonly kind: 'delivered'; readonly transferId: number; readonly timeNs: number }
+  | { readonly kind: 'stranded'; readonly transferId: number; readonly timeNs: number; readonly linkId: string };
+
+export interface LinkStats {
+  readonly linkId: string;
+  readonly from: string;
+  readonly to: string;
+  readonly bandwidthBytesPerSec: number;
+  readonly bytesCarried: number;
+  /** Time during which at least one flow used the link. */
+  readonly busyNs: number;
+  /** bytesCarried / (bandwidth * elapsed): the mean utilization over the run. */
+  readonly utilization: number;
+  readonly peakConcurrentFlows: number;
+  /** Piecewise-constant utilization: [timeNs, fraction of capacity in use] at each change. */
+  readonly utilizationTimeline: readonly (readonly [number, number])[];
+}
+
+export interface FlowRecord {
+  readonly transferId: number;
+  readonly srcNode: string;
+  readonly dstNode: string;
+  readonly bytes: number;
+  readonly startNs: number;
+  readonly sentNs?: number;
+  readonly deliveredNs?: number;
+  /** Paths the transfer used, as link ids (several under adaptive routing or qps > 1). */
+  readonly paths: readonly (readonly string[])[];
+  readonly stranded?: boolean;
+}
+
+/**
+ * Shortest-path routing over a topology. Endpoints (ENDPOINT_KINDS) never forward traffic.
+ * Paths are lists of link ids. `down` holds links that have failed; routes avoid them.
+ */
+export interface Router {
+  /**
+   * ECMP: the one path a flow is pinned to. At every hop with several equal-cost next hops,
+   * a seeded hash of (seed, src, dst, flowKey, qp, hop node) picks one, as switches hash a
+   * packet's 5-tuple. Null when no path avoids `down`.
+   */
+  pinnedPath(src: string, dst: string, flowKey: number, qp: number, seed: number, down: ReadonlySet<string>): readonly string[] | null;
+  /** Every equal-cost shortest path from src to dst avoiding `down`, in a fixed order (capped at maxPaths). */
+  equalCostPaths(src: string, dst: string, down: ReadonlySet<string>, maxPaths?: number): readonly (readonly string[])[];
+}
+
+/**
+ * The network a runtime drives: routing + a network model + statistics, on one topology.
+ * It is a `SimModel` (see @weft/sim): the engine asks nextEventTimeNs and advances it.
+ */
+export interface Network {
+  readonly topology: Topology;
+  readonly options: NetworkOptions;
+  /** Starts a transfer at `nowNs` (>= the last time advanced to); returns its id (0, 1, 2 …). */
+  startTransfer(request: TransferRequest, nowNs: number): number;
+  /** Time of the next transfer event, or Infinity. */
+  nextEventTimeNs(): number;
+  /** Advances to `timeNs`; events up to it are queued for `takeEvents`. */
+  advanceTo(timeNs: number): void;
+  /** Events produced so far and not yet taken, in (timeNs, transferId, kind) order. */
+  takeEvents(): TransferEvent[];
+  /** Takes a link down at virtual time `atNs` (adaptive flows move off; pinned flows strand). */
+  failLink(linkId: string, atNs: number): void;
+  /** Multiplies a link's bandwidth by `factor` (0 < factor <= 1) from virtual time `atNs`. */
+  degradeLink(linkId: string, factor: number, atNs: number): void;
+  linkStats(): LinkStats[];
+  flows(): FlowRecord[];
+}
+
+export { WeftInputError } from '@weft/sim';
