@@ -11,6 +11,7 @@ export type CollectiveName =
   | 'broadcast'
   | 'reduce'
   | 'allToAll'
+  | 'sendRecv'
   | 'barrier';
 
 export type ReduceOp = 'sum' | 'prod' | 'min' | 'max' | 'avg';
@@ -27,6 +28,7 @@ export type DType = 'float32' | 'float64' | 'int32';
  *   broadcast      input count,        output count          (root's input to everyone)
  *   reduce         input count,        output count          (only root's output defined)
  *   allToAll       input count*nranks, output count*nranks   (block j of rank i -> block i of rank j)
+ *   sendRecv       input count,        output count          (rank r receives rank r-1's input; nccl-tests sendrecv)
  *   barrier        input 0,            output 0
  */
 export type BufferName = 'input' | 'output' | 'scratch';

@@ -1,2 +1,10 @@
 export {};
 export * from './types.js';
+export { parseBandwidth, parseLatency, formatBandwidth, formatLatency } from './units.js';
+export * from './topology/index.js';
+export * from './presets/index.js';
+export * from './routing/index.js';
+export { createNetwork } from './network.js';
+export type { SimulatedNetwork, NetworkWorkStats } from './network.js';
+export { MaxMinSolver } from './models/max-min-solver.js';
+export type { SolverStats } from './models/max-min-solver.js';

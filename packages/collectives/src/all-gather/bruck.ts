@@ -1,0 +1,66 @@
+import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
+import { type Range, ceilLog2, chunksOf, mod } from '../logical.js';
+import { StepLists, assertPlannable, invalidParams, slice } from './schedule-kit.js';
+
+/**
+ * The blocks first, first+1, …, first+blocks-1 (mod n) of `output` as at most two
+ * contiguous ranges, split where the run wraps past block n-1.
+ */
+function wrappedBlocks(first: number, blocks: number, nranks: number, count: number): Range[] {
+  const beforeWrap = Math.min(blocks, nranks - first);
+  const ranges: Range[] = [{ offset: first * count, count: beforeWrap * count }];
+  if (blocks > beforeWrap) ranges.push({ offset: 0, count: (blocks - beforeWrap) * count });
+  return ranges;
+}
+
+/**
+ * Bruck's all-gather (Bruck et al. 1997; MPICH allgather_bruck): in round i with
+ * d = 2^i, rank r holds blocks r … r+d-1 (mod n) and sends the first min(d, n-d) of them
+ * to rank r-d while receiving blocks r+d … from rank r+d; after ⌈log2 n⌉ rounds it holds
+ * all n. Instead of Bruck's rotated scratch buffer and final local rotation, blocks go
+ * straight to their place in `output`; a run that wraps past block n-1 is sent as two
+ * messages (sender and receiver cut it at the same block).
+ *
+ * One channel: every round forwards what the previous round received over a run of
+ * blocks, which an element-wise channel split would cut into one message per block.
+ */
+export const bruck: Algorithm = {
+  name: 'bruck',
+  collective: 'allGather',
+  description: "Bruck's algorithm: ceil(log2 n) rounds for any rank count, the held run of blocks doubling each round.",
+  constraints: 'any rank count; one channel',
+  unsupported: (params) => invalidParams(params, false),
+  plan(params: PlanParams): Schedule {
+    assertPlannable(params, false);
+    const { nranks: n, count, chunkElements } = params;
+    const lists = new StepLists(n, 1);
+    if (count > 0) {
+      for (let rank = 0; rank < n; rank++) {
+        lists.copy(rank, 0, slice('input', 0, count), slice('output', rank * count, count));
+        for (let d = 1; d < n; d *= 2) {
+          const blocks = Math.min(d, n - d);
+          const to = mod(rank - d, n);
+          const from = mod(rank + d, n);
+          for (const range of wrappedBlocks(rank, blocks, n, count)) {
+            for (const c of chunksOf(range, chunkElements)) lists.send(rank, 0, to, slice('output', c.offset, c.count));
+          }
+          for (const range of wrappedBlocks(from, blocks, n, count)) {
+            for (const c of chunksOf(range, chunkElements)) lists.recv(rank, 0, from, slice('output', c.offset, c.count));
+          }
+        }
+      }
+    }
+    return lists.finish('allGather', 'bruck', params, { input: count, output: count * n, scratch: 0 });
+  },
+  /**
+   * T = ⌈log2 n⌉·alpha + (n-1)·S, S = count·elementBytes/B: round i moves min(2^i, n-2^i)
+   * blocks, n-1 in total; a round's messages leave back to back and are received after, so
+   * a wrap split or chunking adds no alpha. 0 for n = 1 or count = 0.
+   */
+  predictNs(params: PlanParams, cost: CostParams): number {
+    const { nranks: n, count, elementBytes } = params;
+    if (n === 1 || count === 0) return 0;
+    const blockNs = (count * elementBytes * 1e9) / cost.bandwidthBytesPerSec;
+    return ceilLog2(n) * cost.alphaNs + (n - 1) * blockNs;
+  },
+};

@@ -1,0 +1,85 @@
+import type { Algorithm, BufferName, CostParams, PlanParams, Schedule } from '../types.js';
+import { type Range, chunksOf, fold } from '../logical.js';
+import { StepLists, assertPlannable, firstBlock, invalidParams, slice } from './schedule-kit.js';
+
+/**
+ * Recursive doubling. With p the largest power of two <= n and rem = n - p, ranks 2i < 2·rem
+ * first send their block to 2i+1 and sit out; the p "virtual" ranks then own contiguous
+ * block ranges (two blocks for a folded pair, one otherwise). In round d = 1, 2, …, p/2 a
+ * virtual rank swaps everything its group of d holds with the partner group at distance d,
+ * so the held range doubles. Finally each rank 2i+1 sends all of `output` except block 2i
+ * back to rank 2i. Everything is exchanged in place in `output`.
+ *
+ * One channel: every round forwards what the previous round received over a contiguous
+ * block range, which an element-wise channel split would cut into one message per block.
+ */
+export const rd: Algorithm = {
+  name: 'rd',
+  collective: 'allGather',
+  description: 'Recursive doubling: log2 rounds of pairwise swaps, the gathered range doubling each round.',
+  constraints: 'any rank count (non-powers of two fold the extra ranks in); one channel',
+  unsupported: (params) => invalidParams(params, false),
+  plan(params: PlanParams): Schedule {
+    assertPlannable(params, false);
+    const { nranks: n, count, chunkElements } = params;
+    const lists = new StepLists(n, 1);
+    const blocks = (first: number, end: number): Range => ({ offset: first * count, count: (end - first) * count });
+    const sendRange = (rank: number, to: number, buffer: BufferName, range: Range) => {
+      for (const c of chunksOf(range, chunkElements)) lists.send(rank, 0, to, slice(buffer, c.offset, c.count));
+    };
+    const recvRange = (rank: number, from: number, range: Range) => {
+      for (const c of chunksOf(range, chunkElements)) lists.recv(rank, 0, from, slice('output', c.offset, c.count));
+    };
+    if (count > 0) {
+      const f = fold(n);
+      for (let rank = 0; rank < n; rank++) {
+        lists.copy(rank, 0, slice('input', 0, count), slice('output', rank * count, count));
+        const v = f.virtualOf(rank);
+        if (v < 0) {
+          // Folded away: hand the block to rank+1, get everything else back at the end.
+          sendRange(rank, rank + 1, 'input', { offset: 0, count });
+          recvRange(rank, rank + 1, blocks(0, rank));
+          recvRange(rank, rank + 1, blocks(rank + 1, n));
+          continue;
+        }
+        const absorbs = rank < 2 * f.rem;
+        if (absorbs) recvRange(rank, rank - 1, blocks(rank - 1, rank));
+        for (let d = 1; d < f.pof2; d *= 2) {
+          const partnerV = v ^ d;
+          const mine = v & ~(d - 1);
+          const theirs = partnerV & ~(d - 1);
+          const partner = f.realOf(partnerV);
+          sendRange(rank, partner, 'output', blocks(firstBlock(f, n, mine), firstBlock(f, n, mine + d)));
+          recvRange(rank, partner, blocks(firstBlock(f, n, theirs), firstBlock(f, n, theirs + d)));
+        }
+        if (absorbs) {
+          sendRange(rank, rank - 1, 'output', blocks(0, rank - 1));
+          sendRange(rank, rank - 1, 'output', blocks(rank, n));
+        }
+      }
+    }
+    return lists.finish('allGather', 'rd', params, { input: count, output: count * n, scratch: 0 });
+  },
+  /**
+   * T = [rem>0]·(alpha + S) + Σ_{d=1,2,…,p/2} (alpha + b_d·S) + [rem>0]·(alpha + (n-1)·S),
+   * where S = count·elementBytes/B is one block's time at injection bandwidth B, p the
+   * largest power of two <= n, rem = n-p, and b_d the most blocks any group of d virtual
+   * ranks holds (= d for powers of two, so the sum is log2(p)·alpha + (p-1)·S). A round's
+   * chunks are all sent before any is received, so chunking adds no alpha. Exact for powers
+   * of two; otherwise an upper bound, since ranks that did not fold start round one while
+   * the fold is still in flight. 0 for n = 1 or count = 0.
+   */
+  predictNs(params: PlanParams, cost: CostParams): number {
+    const { nranks: n, count, elementBytes } = params;
+    if (n === 1 || count === 0) return 0;
+    const blockNs = (count * elementBytes * 1e9) / cost.bandwidthBytesPerSec;
+    const f = fold(n);
+    let timeNs = f.rem > 0 ? 2 * cost.alphaNs + n * blockNs : 0;
+    for (let d = 1; d < f.pof2; d *= 2) {
+      let mostBlocks = 0;
+      for (let g = 0; g < f.pof2; g += d) mostBlocks = Math.max(mostBlocks, firstBlock(f, n, g + d) - firstBlock(f, n, g));
+      timeNs += cost.alphaNs + mostBlocks * blockNs;
+    }
+    return timeNs;
+  },
+};

@@ -1,0 +1,57 @@
+import { chunkCount, clampChannels, mod, parts } from '../logical.js';
+import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
+import { StepBuilder, assertPlannable, invalidParams, nsPerByte, slice } from './kit.js';
+
+/**
+ * Direct (one-shot) all-reduce: each channel's part is cut into n blocks. Reduce-scatter:
+ * every rank sends block j of its input straight to rank j and reduces the n-1 blocks it
+ * receives into its own block. All-gather: every rank sends its reduced block to every
+ * other rank. Peers are visited in rotated order (r+1, r+2, …) so that no rank is
+ * everybody's first target. All sends of a phase go before its receives (sends are eager).
+ */
+export const direct: Algorithm = {
+  name: 'direct',
+  collective: 'allReduce',
+  description: 'Direct: every rank sends block j to rank j to reduce it, then sends its reduced block to every rank.',
+  constraints: 'any rank count; n-1 peers per rank',
+  unsupported: (params) => invalidParams(params),
+  plan(params: PlanParams): Schedule {
+    assertPlannable(invalidParams(params));
+    const { nranks: n, count, chunkElements } = params;
+    const channels = parts(count, clampChannels(params.channels, count));
+    const b = new StepBuilder(n, channels.length, chunkElements);
+    channels.forEach((range, c) => {
+      const blocks = parts(range.count, n, range.offset);
+      for (let r = 0; r < n; r++) {
+        const own = blocks[r]!;
+        b.copy(r, c, slice('input', own), slice('output', own));
+        for (let j = 1; j < n; j++) {
+          const peer = mod(r + j, n);
+          b.sendChunked(r, c, peer, slice('input', blocks[peer]!));
+        }
+        for (let j = 1; j < n; j++) b.recvReduceChunked(r, c, mod(r - j, n), slice('output', own));
+        for (let j = 1; j < n; j++) b.sendChunked(r, c, mod(r + j, n), slice('output', own));
+        for (let j = 1; j < n; j++) {
+          const peer = mod(r - j, n);
+          b.recvChunked(r, c, peer, slice('output', blocks[peer]!));
+        }
+      }
+    });
+    return b.build('allReduce', 'direct', params, { input: count, output: count, scratch: 0 });
+  },
+  /**
+   * T = 2(n-1)·m·α + 2(n-1)/n·S·β
+   * S = count·elementBytes, m = messages per block = ceil(ceil(ceil(count/c)/n)/chunkElements)
+   * (1 unchunked). Each phase a rank issues n-1 messages one after another (each paying α)
+   * and injects (n-1)/n·S bytes. Same as ring when unchunked: the two differ in who they
+   * load (direct needs a non-blocking switch), which the fabric simulation shows.
+   */
+  predictNs(params: PlanParams, cost: CostParams): number {
+    const { nranks: n, count, chunkElements, elementBytes } = params;
+    if (n === 1 || count === 0) return 0;
+    const c = clampChannels(params.channels, count);
+    const m = chunkCount(Math.ceil(Math.ceil(count / c) / n), chunkElements);
+    const bytes = count * elementBytes;
+    return 2 * (n - 1) * m * cost.alphaNs + ((2 * (n - 1)) / n) * bytes * nsPerByte(cost.bandwidthBytesPerSec);
+  },
+};

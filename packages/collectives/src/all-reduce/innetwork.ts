@@ -1,0 +1,78 @@
+import { chunkCount, chunksOf, clampChannels, parts } from '../logical.js';
+import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
+import { StepBuilder, assertPlannable, invalidParams, nsPerByte, slice } from './kit.js';
+
+/**
+ * In-network reduction (NVLink SHARP / NVLS, InfiniBand SHARP): one agent participant, a
+ * reduction-capable switch with index nranks, does the arithmetic. For each chunk of a
+ * channel's part, every rank sends its input chunk up; the switch receives rank 0's into a
+ * per-channel scratch window, reduces ranks 1..n-1's into it, and sends the result back to
+ * every rank. Ranks keep one chunk in flight ahead of the result they wait for (send k+1
+ * before recv k) so up- and down-traffic overlap.
+ *
+ * A channel's sends are sequential, so one switch channel would deliver the n copies of a
+ * result one after another. Like NVLS, which spreads the buffer over many channels, the
+ * schedule uses n·channels channels (clamped to count): each switch channel then sends n
+ * copies of 1/n of the data, and every switch-to-rank link carries the whole result once,
+ * as a hardware multicast would.
+ */
+export const innetwork: Algorithm = {
+  name: 'innetwork',
+  collective: 'allReduce',
+  description: 'In-network (NVLS/SHARP-like): a reduction switch sums every rank\'s chunk and multicasts the result back, pipelined in chunks.',
+  constraints: 'needs a reduction-capable switch reaching every rank (layout.hasReductionSwitch); uses n·channels channels',
+  unsupported(params) {
+    const invalid = invalidParams(params);
+    if (invalid !== null) return invalid;
+    if (!params.layout.hasReductionSwitch) return 'needs a reduction-capable switch (layout.hasReductionSwitch is false)';
+    return null;
+  },
+  plan(params: PlanParams): Schedule {
+    assertPlannable(innetwork.unsupported(params));
+    const { nranks: n, count, chunkElements } = params;
+    const channels = parts(count, clampChannels(params.channels * n, count));
+    const agent = n;
+    const b = new StepBuilder(n + 1, channels.length);
+    const windowCount = channels.reduce((w, r) => Math.max(w, chunkElements > 0 ? Math.min(chunkElements, r.count) : r.count), 0);
+    channels.forEach((range, c) => {
+      const chunks = chunksOf(range, chunkElements);
+      for (let r = 0; r < n; r++) {
+        chunks.forEach((chunk, k) => {
+          if (k === 0) b.send(r, c, agent, slice('input', chunk));
+          if (k + 1 < chunks.length) b.send(r, c, agent, slice('input', chunks[k + 1]!));
+          b.recv(r, c, agent, slice('output', chunk));
+        });
+      }
+      for (const chunk of chunks) {
+        const window = slice('scratch', { offset: c * windowCount, count: chunk.count });
+        b.recv(agent, c, 0, window);
+        for (let r = 1; r < n; r++) {
+          if (r === n - 1) b.recvReduceCopySend(agent, c, r, 0, window);
+          else b.recvReduce(agent, c, r, window);
+        }
+        for (let r = n === 1 ? 0 : 1; r < n; r++) b.send(agent, c, r, window);
+      }
+    });
+    return b.build('allReduce', 'innetwork', params, { input: count, output: count, scratch: channels.length * windowCount });
+  },
+  /**
+   * T = (m+1)·α + S·β + b·β
+   * S = count·elementBytes, c = min(n·channels, count) channels, m = chunks per channel part
+   * (ceil(ceil(count/c)/chunkElements), 1 unchunked), b = one chunk summed over channels.
+   * A rank injects its chunks back to back (m·α + S·β, channels concurrent); the switch
+   * reduces each chunk as it completes and returns it while later chunks still go up (full
+   * duplex), so only the last chunk's trip back (α + b·β) is exposed. Unchunked:
+   * 2α + 2·S·β. Unsupported → NaN.
+   */
+  predictNs(params: PlanParams, cost: CostParams): number {
+    if (innetwork.unsupported(params) !== null) return Number.NaN;
+    const { nranks: n, count, chunkElements, elementBytes } = params;
+    if (count === 0) return 0;
+    const c = clampChannels(params.channels * n, count);
+    const perChannel = Math.ceil(count / c);
+    const m = chunkCount(perChannel, chunkElements);
+    const chunkBytes = c * Math.min(chunkElements > 0 ? chunkElements : perChannel, perChannel) * elementBytes;
+    const beta = nsPerByte(cost.bandwidthBytesPerSec);
+    return (m + 1) * cost.alphaNs + count * elementBytes * beta + chunkBytes * beta;
+  },
+};

@@ -1,0 +1,63 @@
+import { chunkCount, clampChannels, floorLog2, fold, parts } from '../logical.js';
+import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
+import { StepBuilder, assertPlannable, invalidParams, nsPerByte, slice } from './kit.js';
+
+/**
+ * Recursive doubling on the whole buffer (MPICH's small-message allreduce; Thakur,
+ * Rabenseifner & Gropp 2005). With p the largest power of two <= n and rem = n - p, the
+ * first 2·rem ranks fold pairwise (even rank r sends everything to r+1 and sits out); the
+ * p remaining ranks exchange the whole buffer with their hypercube partner at distance
+ * 1, 2, 4, … and reduce it; finally each folded rank receives the result from r+1.
+ * Messages are split into chunkElements-sized pieces; channels split the buffer.
+ */
+export const rd: Algorithm = {
+  name: 'rd',
+  collective: 'allReduce',
+  description: 'Recursive doubling: log2(n) rounds of whole-buffer exchange-and-reduce with the hypercube partner (small messages).',
+  constraints: 'any rank count (non-powers of two fold the extra ranks in and out)',
+  unsupported: (params) => invalidParams(params),
+  plan(params: PlanParams): Schedule {
+    assertPlannable(invalidParams(params));
+    const { nranks: n, count, chunkElements } = params;
+    const channels = parts(count, clampChannels(params.channels, count));
+    const b = new StepBuilder(n, channels.length, chunkElements);
+    const f = fold(n);
+    channels.forEach((range, c) => {
+      const out = slice('output', range);
+      for (let r = 0; r < n; r++) {
+        b.copy(r, c, slice('input', range), out);
+        const v = f.virtualOf(r);
+        const partner = f.foldPartner(r);
+        if (v < 0) {
+          // Folded away: contribute, then wait for the result.
+          b.sendChunked(r, c, partner, out);
+          b.recvChunked(r, c, partner, out);
+          continue;
+        }
+        if (partner >= 0) b.recvReduceChunked(r, c, partner, out);
+        for (let mask = 1; mask < f.pof2; mask <<= 1) {
+          const peer = f.realOf(v ^ mask);
+          b.sendChunked(r, c, peer, out);
+          b.recvReduceChunked(r, c, peer, out);
+        }
+        if (partner >= 0) b.sendChunked(r, c, partner, out);
+      }
+    });
+    return b.build('allReduce', 'rd', params, { input: count, output: count, scratch: 0 });
+  },
+  /**
+   * T = (log2 p + 2·[n ≠ p]) · (m·α + S·β)
+   * p = largest power of two <= n, S = count·elementBytes (all channels together),
+   * m = messages per transfer = ceil(ceil(count/c)/chunkElements) (1 unchunked). Each round
+   * every rank sends and receives the whole buffer; folding adds one round in, one out.
+   */
+  predictNs(params: PlanParams, cost: CostParams): number {
+    const { nranks: n, count, chunkElements, elementBytes } = params;
+    if (n === 1 || count === 0) return 0;
+    const c = clampChannels(params.channels, count);
+    const m = chunkCount(Math.ceil(count / c), chunkElements);
+    const p = fold(n).pof2;
+    const rounds = floorLog2(p) + (p === n ? 0 : 2);
+    return rounds * (m * cost.alphaNs + count * elementBytes * nsPerByte(cost.bandwidthBytesPerSec));
+  },
+};

@@ -1,0 +1,87 @@
+import { chunkCount, clampChannels, floorLog2, fold, parts, spanOf } from '../logical.js';
+import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
+import { StepBuilder, assertPlannable, invalidParams, nsPerByte, slice } from './kit.js';
+
+/**
+ * Recursive halving-doubling (Rabenseifner; MPICH allreduce for long messages, Gloo's
+ * allreduce_halving_doubling.h). Non-powers of two fold first: with p the largest power
+ * of two <= n, the first 2·(n-p) ranks pair up and the even one adds its buffer into the
+ * odd one, then sits out. The p remaining ranks reduce-scatter by recursive halving (at
+ * distance p/2, p/4, …, 1 each sends the half of its current window its partner keeps and
+ * reduces the half it keeps, ending with block v of p), then all-gather by recursive
+ * doubling (distance 1, 2, …, p/2); finally the folded ranks receive the result.
+ */
+export const rhd: Algorithm = {
+  name: 'rhd',
+  collective: 'allReduce',
+  description: 'Rabenseifner: reduce-scatter by recursive halving, then all-gather by recursive doubling (extra ranks folded in and out).',
+  constraints: 'any rank count (non-powers of two fold the extra ranks in and out)',
+  unsupported: (params) => invalidParams(params),
+  plan(params: PlanParams): Schedule {
+    assertPlannable(invalidParams(params));
+    const { nranks: n, count, chunkElements } = params;
+    const channels = parts(count, clampChannels(params.channels, count));
+    const b = new StepBuilder(n, channels.length, chunkElements);
+    const f = fold(n);
+    const p = f.pof2;
+    channels.forEach((range, c) => {
+      const out = slice('output', range);
+      const blocks = parts(range.count, p, range.offset);
+      const window = (from: number, to: number) => slice('output', spanOf(blocks, from, to));
+      for (let r = 0; r < n; r++) {
+        b.copy(r, c, slice('input', range), out);
+        const v = f.virtualOf(r);
+        const partner = f.foldPartner(r);
+        if (v < 0) {
+          b.sendChunked(r, c, partner, out);
+          b.recvChunked(r, c, partner, out);
+          continue;
+        }
+        if (partner >= 0) b.recvReduceChunked(r, c, partner, out);
+        // Reduce-scatter by recursive halving: window [lo, lo + 2·mask) holds v.
+        let lo = 0;
+        for (let mask = p >> 1; mask >= 1; mask >>= 1) {
+          const peer = f.realOf(v ^ mask);
+          const upper = (v & mask) !== 0;
+          const keep = upper ? lo + mask : lo;
+          const give = upper ? lo : lo + mask;
+          b.sendChunked(r, c, peer, window(give, give + mask));
+          b.recvReduceChunked(r, c, peer, window(keep, keep + mask));
+          lo = keep;
+        }
+        // All-gather by recursive doubling: own window [lo, lo + mask) grows to the partner's side.
+        for (let mask = 1; mask < p; mask <<= 1) {
+          const peer = f.realOf(v ^ mask);
+          const theirs = (v & mask) !== 0 ? lo - mask : lo + mask;
+          b.sendChunked(r, c, peer, window(lo, lo + mask));
+          b.recvChunked(r, c, peer, window(theirs, theirs + mask));
+          lo = Math.min(lo, theirs);
+        }
+        if (partner >= 0) b.sendChunked(r, c, partner, out);
+      }
+    });
+    return b.build('allReduce', 'rhd', params, { input: count, output: count, scratch: 0 });
+  },
+  /**
+   * T = 2·Σ_{k=1..log2 p} (m_k·α + S/2^k·β) + 2·[n ≠ p]·(m·α + S·β)
+   *   = 2·log2(p)·α + 2(p-1)/p·S·β + fold terms (unchunked)
+   * p = largest power of two <= n, S = count·elementBytes, m_k = messages in a transfer of
+   * ceil(ceil(count/c)/2^k) elements (1 unchunked), m likewise for the whole channel part.
+   */
+  predictNs(params: PlanParams, cost: CostParams): number {
+    const { nranks: n, count, chunkElements, elementBytes } = params;
+    if (n === 1 || count === 0) return 0;
+    const c = clampChannels(params.channels, count);
+    const perChannel = Math.ceil(count / c);
+    const p = fold(n).pof2;
+    const beta = nsPerByte(cost.bandwidthBytesPerSec);
+    const bytes = count * elementBytes;
+    let t = 0;
+    for (let k = 1; k <= floorLog2(p); k++) {
+      const m = chunkCount(Math.ceil(perChannel / 2 ** k), chunkElements);
+      t += 2 * (m * cost.alphaNs + (bytes / 2 ** k) * beta);
+    }
+    if (p !== n) t += 2 * (chunkCount(perChannel, chunkElements) * cost.alphaNs + bytes * beta);
+    return t;
+  },
+};

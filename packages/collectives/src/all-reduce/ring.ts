@@ -1,0 +1,102 @@
+import { chunkCount, chunksOf, clampChannels, mod, parts, type Range } from '../logical.js';
+import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
+import { StepBuilder, assertPlannable, invalidParams, nsPerByte, slice } from './kit.js';
+
+/**
+ * Ring reduce-scatter of `range` (already in `output`) among the ranks of `order`: the
+ * range is cut into order.length blocks; position i ends with block i reduced over the
+ * ring. NCCL's runRing first half: send, recvReduceCopySend × (k-2), recvReduce.
+ */
+export function ringReduceScatter(b: StepBuilder, c: number, order: readonly number[], blocks: readonly Range[]): void {
+  const k = order.length;
+  if (k < 2) return;
+  for (let i = 0; i < k; i++) {
+    const rank = order[i]!;
+    const next = order[mod(i + 1, k)]!;
+    const prev = order[mod(i - 1, k)]!;
+    const block = (j: number) => slice('output', blocks[mod(j, k)]!);
+    b.send(rank, c, next, block(i - 1));
+    for (let j = 2; j < k; j++) b.recvReduceCopySend(rank, c, prev, next, block(i - j));
+    b.recvReduce(rank, c, prev, block(i));
+  }
+}
+
+/** Ring all-gather: position i starts with block i of `output`; send, recvCopySend × (k-2), recv. */
+export function ringAllGather(b: StepBuilder, c: number, order: readonly number[], blocks: readonly Range[]): void {
+  const k = order.length;
+  if (k < 2) return;
+  for (let i = 0; i < k; i++) {
+    const rank = order[i]!;
+    const next = order[mod(i + 1, k)]!;
+    const prev = order[mod(i - 1, k)]!;
+    const block = (j: number) => slice('output', blocks[mod(j, k)]!);
+    b.send(rank, c, next, block(i));
+    for (let j = 1; j < k - 1; j++) b.recvCopySend(rank, c, prev, next, block(i - j));
+    b.recv(rank, c, prev, block(i + 1));
+  }
+}
+
+/**
+ * Ring all-reduce of `range` (in `output`) among `order`, NCCL's runRing shape for one
+ * loop iteration: send; recvReduceCopySend × (k-2); recvReduceCopySend (the block is now
+ * final: keep it and pass it on); recvCopySend × (k-2); recv.
+ */
+export function ringAllReduce(b: StepBuilder, c: number, order: readonly number[], range: Range): void {
+  const k = order.length;
+  if (k < 2) return;
+  const blocks = parts(range.count, k, range.offset);
+  for (let i = 0; i < k; i++) {
+    const rank = order[i]!;
+    const next = order[mod(i + 1, k)]!;
+    const prev = order[mod(i - 1, k)]!;
+    const block = (j: number) => slice('output', blocks[mod(j, k)]!);
+    b.send(rank, c, next, block(i - 1));
+    for (let j = 2; j < k; j++) b.recvReduceCopySend(rank, c, prev, next, block(i - j));
+    b.recvReduceCopySend(rank, c, prev, next, block(i));
+    for (let j = 1; j < k - 1; j++) b.recvCopySend(rank, c, prev, next, block(i - j));
+    b.recv(rank, c, prev, block(i + 1));
+  }
+}
+
+/**
+ * NCCL ring all-reduce (src/device/all_reduce.h runRing). The buffer is split over the
+ * channels; each channel copies its part of `input` to `output` and walks it in loop
+ * iterations of nranks·chunkElements elements (the whole part when chunkElements is 0),
+ * each iteration a ring reduce-scatter followed by a ring all-gather of its n blocks.
+ */
+export const ring: Algorithm = {
+  name: 'ring',
+  collective: 'allReduce',
+  description: 'NCCL ring: each channel reduce-scatters then all-gathers its part around a ring of all ranks, chunk by chunk.',
+  constraints: 'any rank count; channels clamped to count',
+  unsupported: (params) => invalidParams(params),
+  plan(params: PlanParams): Schedule {
+    assertPlannable(invalidParams(params));
+    const { nranks: n, count, chunkElements } = params;
+    const channels = parts(count, clampChannels(params.channels, count));
+    const b = new StepBuilder(n, channels.length);
+    const order = Array.from({ length: n }, (_, r) => r);
+    channels.forEach((range, c) => {
+      for (let r = 0; r < n; r++) b.copy(r, c, slice('input', range), slice('output', range));
+      const loop = chunkElements > 0 ? chunksOf(range, chunkElements * n) : [range];
+      for (const iteration of loop) ringAllReduce(b, c, order, iteration);
+    });
+    return b.build('allReduce', 'ring', params, { input: count, output: count, scratch: 0 });
+  },
+  /**
+   * T = 2(n-1)·m·α + 2(n-1)/n · S·β
+   * with S = count·elementBytes and m = loop iterations of the largest channel,
+   * ceil(ceil(count/c) / (n·chunkElements)) (1 without chunking). Every iteration is
+   * 2(n-1) ring steps, each one message per channel; all channels together inject
+   * 2(n-1)/n·S bytes per rank. With one channel and no chunking this is the textbook
+   * 2(n-1)α + 2(n-1)/n·Sβ. 0 for n = 1 or count = 0.
+   */
+  predictNs(params: PlanParams, cost: CostParams): number {
+    const { nranks: n, count, chunkElements, elementBytes } = params;
+    if (n === 1 || count === 0) return 0;
+    const c = clampChannels(params.channels, count);
+    const m = chunkCount(Math.ceil(count / c), chunkElements > 0 ? chunkElements * n : 0);
+    const bytes = count * elementBytes;
+    return 2 * (n - 1) * m * cost.alphaNs + ((2 * (n - 1)) / n) * bytes * nsPerByte(cost.bandwidthBytesPerSec);
+  },
+};

@@ -1,0 +1,249 @@
+import { describe, expect, it } from 'vitest';
+import { algorithms } from '../src/all-reduce/index.js';
+import { checkSchedule } from '../src/checker.js';
+import { checkReference } from '../src/reference.js';
+import { DTYPES, REDUCE_OPS } from '../src/semantics.js';
+import type { Algorithm, CostParams, PlanParams, RankLayout, Schedule } from '../src/types.js';
+
+const byName = (name: string): Algorithm => algorithms.find((a) => a.name === name)!;
+
+/** Equal groups: the largest divisor d of n with 1 < d <= 8 and d < n, else one group. */
+function layoutFor(nranks: number, hasReductionSwitch = true): RankLayout {
+  let size = nranks;
+  if (nranks > 4) {
+    for (let d = Math.min(8, nranks - 1); d > 1; d--) {
+      if (nranks % d === 0) {
+        size = d;
+        break;
+      }
+    }
+  }
+  const groups = Array.from({ length: nranks / size }, (_, g) => Array.from({ length: size }, (_, i) => g * size + i));
+  return { groups, hasReductionSwitch };
+}
+
+function params(nranks: number, count: number, channels = 1, chunkElements = 0, layout = layoutFor(nranks)): PlanParams {
+  return { nranks, count, root: 0, elementBytes: 4, channels, chunkElements, layout };
+}
+
+/** Per rank, the messages it sends in order: "peer:buffer[offset+count]". */
+function sends(s: Schedule): string[][] {
+  return s.participants.map((p) =>
+    p.channels.flatMap((steps) =>
+      steps.flatMap((st) => {
+        if (st.op === 'send') return [`${st.peer}:${st.src.buffer}[${st.src.offset}+${st.src.count}]`];
+        if (st.op === 'recvCopySend' || st.op === 'recvReduceCopySend') {
+          return [`${st.sendPeer}:${st.dst.buffer}[${st.dst.offset}+${st.dst.count}]`];
+        }
+        return [];
+      }),
+    ),
+  );
+}
+
+const RANKS = [...Array.from({ length: 17 }, (_, i) => i + 1), 24, 32];
+const COUNTS = [0, 1, 7, 1000, 2 ** 20 + 3];
+
+describe('every allReduce algorithm passes the symbolic checker', () => {
+  it('registers seven algorithms, each with a one-sentence description', () => {
+    expect(algorithms.map((a) => a.name)).toEqual(['ring', 'tree', 'rhd', 'rd', 'direct', 'hierarchical', 'innetwork']);
+    for (const a of algorithms) {
+      expect(a.collective).toBe('allReduce');
+      expect(a.description).toMatch(/^[A-Z].*\.$/);
+      expect(a.constraints.length).toBeGreaterThan(0);
+    }
+  });
+
+  for (const algorithm of algorithms) {
+    it(`${algorithm.name}: nranks 1..17, 24, 32 × count {0, 1, 7, 1000, 2^20+3} × channels {1, 2}`, () => {
+      const failures: string[] = [];
+      for (const n of RANKS) {
+        for (const count of COUNTS) {
+          for (const channels of [1, 2]) {
+            const p = params(n, count, channels);
+            expect(algorithm.unsupported(p)).toBeNull();
+            const result = checkSchedule(algorithm.plan(p));
+            if (!result.ok) failures.push(`n=${n} count=${count} channels=${channels}: ${result.error}`);
+          }
+        }
+      }
+      expect(failures).toEqual([]);
+    });
+
+    it(`${algorithm.name}: pipelined (chunkElements 1, 3, 64) and odd channel counts`, () => {
+      const failures: string[] = [];
+      for (const n of [1, 2, 3, 5, 8, 12]) {
+        for (const count of [0, 1, 7, 200]) {
+          for (const channels of [1, 3]) {
+            for (const chunkElements of [1, 3, 64]) {
+              const result = checkSchedule(algorithm.plan(params(n, count, channels, chunkElements)));
+              if (!result.ok) failures.push(`n=${n} count=${count} channels=${channels} chunk=${chunkElements}: ${result.error}`);
+            }
+          }
+        }
+      }
+      expect(failures).toEqual([]);
+    });
+
+    it(`${algorithm.name}: real numbers match expectedOutput for every op and dtype`, () => {
+      const failures: string[] = [];
+      for (const [n, count, channels, chunk] of [
+        [1, 3, 1, 0],
+        [2, 5, 1, 2],
+        [5, 13, 2, 3],
+        [6, 40, 1, 0],
+        [8, 29, 3, 4],
+      ] as const) {
+        const s = algorithm.plan(params(n, count, channels, chunk));
+        for (const op of REDUCE_OPS) {
+          for (const dtype of DTYPES) {
+            const { wrong, first } = checkReference(s, op, dtype);
+            if (wrong > 0) failures.push(`n=${n} count=${count} ${op} ${dtype}: ${wrong} wrong, first ${JSON.stringify(first)}`);
+          }
+        }
+      }
+      expect(failures).toEqual([]);
+    });
+  }
+
+  it('the reference executor notices a broken schedule (a reduce turned into a copy)', () => {
+    const s = JSON.parse(JSON.stringify(byName('ring').plan(params(4, 12)))) as Schedule;
+    const steps = s.participants[1]!.channels[0] as unknown as { op: string }[];
+    steps[steps.findIndex((x) => x.op === 'recvReduceCopySend')]!.op = 'recvCopySend';
+    expect(checkReference(s, 'sum', 'float32').wrong).toBeGreaterThan(0);
+  });
+});
+
+describe('schedule shapes', () => {
+  it('ring follows NCCL runRing: copy, send, recvReduceCopySend ×(n-1), recvCopySend ×(n-2), recv', () => {
+    const s = byName('ring').plan(params(4, 8));
+    expect(s.participants[0]!.channels[0]!.map((x) => x.op)).toEqual([
+      'copy',
+      'send',
+      'recvReduceCopySend',
+      'recvReduceCopySend',
+      'recvReduceCopySend',
+      'recvCopySend',
+      'recvCopySend',
+      'recv',
+    ]);
+    // Rank 0 starts with block n-1 = 3 (elements 6..7) and sends to rank 1.
+    expect(s.participants[0]!.channels[0]![1]).toEqual({ op: 'send', peer: 1, src: { buffer: 'output', offset: 6, count: 2 } });
+    // Pipelined: chunkElements 1 with 8 elements on 4 ranks = 2 loop iterations of 7 messages.
+    expect(sends(byName('ring').plan(params(4, 8, 1, 1)))[0]!.length).toBe(2 * 2 * 3);
+  });
+
+  it('hierarchical with one group sends exactly what ring sends', () => {
+    for (const n of [2, 5, 8]) {
+      const one = { groups: [Array.from({ length: n }, (_, r) => r)], hasReductionSwitch: false };
+      expect(sends(byName('hierarchical').plan(params(n, 100, 2, 0, one)))).toEqual(sends(byName('ring').plan(params(n, 100, 2, 0, one))));
+    }
+  });
+
+  it('hierarchical keeps inter-group traffic to ranks with the same local index', () => {
+    const layout = { groups: [[0, 2, 4], [1, 3, 5]], hasReductionSwitch: false };
+    const s = byName('hierarchical').plan(params(6, 60, 1, 0, layout));
+    expect(checkSchedule(s)).toEqual({ ok: true });
+    const group = (r: number) => r % 2;
+    const local = (r: number) => Math.floor(r / 2);
+    s.participants.forEach((p, r) =>
+      p.channels[0]!.forEach((st) => {
+        if ('peer' in st && group(st.peer) !== group(r)) expect(local(st.peer)).toBe(local(r));
+      }),
+    );
+    // Inter-group messages carry 1/(L·G) of the data: 60 / 6 = 10 elements.
+    const inter = s.participants[0]!.channels[0]!.filter((st) => 'peer' in st && group(st.peer) !== 0);
+    expect(inter.every((st) => 'dst' in st ? st.dst.count === 10 : 'src' in st && st.src.count === 10)).toBe(true);
+  });
+
+  it('hierarchical is unsupported for unequal or overlapping groups', () => {
+    const h = byName('hierarchical');
+    expect(h.unsupported(params(5, 10, 1, 0, { groups: [[0, 1, 2], [3, 4]], hasReductionSwitch: false }))).toBe(
+      'needs equal group sizes (group 0 has 3 ranks, group 1 has 2)',
+    );
+    expect(h.unsupported(params(4, 10, 1, 0, { groups: [[0, 1], [1, 2]], hasReductionSwitch: false }))).toMatch(/exactly once \(rank 1\)/);
+    expect(h.unsupported(params(4, 10, 1, 0, { groups: [[0, 1], [2]], hasReductionSwitch: false }))).toMatch(/rank 3 is missing/);
+  });
+
+  it('tree uses two channels per channel, one per tree, and rd / rhd fold non-powers of two', () => {
+    expect(byName('tree').plan(params(6, 100, 3)).participants[0]!.channels.length).toBe(6);
+    // rd on 6 ranks: p = 4; rank 0 folds into rank 1 and only talks to rank 1.
+    const rd = byName('rd').plan(params(6, 10));
+    expect(new Set(rd.participants[0]!.channels[0]!.flatMap((st) => ('peer' in st ? [st.peer] : [])))).toEqual(new Set([1]));
+    // rank 1 = virtual 0 talks to its fold partner 0 and virtual partners 1 (rank 3), 2 (rank 4).
+    expect(new Set(rd.participants[1]!.channels[0]!.flatMap((st) => ('peer' in st ? [st.peer] : [])))).toEqual(new Set([0, 3, 4]));
+    // rhd on 8 ranks: reduce-scatter messages halve: 40, 20, 10 elements of 80.
+    const rhd = byName('rhd').plan(params(8, 80));
+    const sizes = rhd.participants[0]!.channels[0]!.filter((st) => st.op === 'send').map((st) => (st.op === 'send' ? st.src.count : 0));
+    expect(sizes).toEqual([40, 20, 10, 10, 20, 40]);
+  });
+
+  it('innetwork adds one switch agent that owns only scratch, over n·channels channels', () => {
+    // 4 ranks, 1 channel -> 4 channels of 250 elements; chunks of 100: 100, 100, 50.
+    const s = byName('innetwork').plan(params(4, 1000, 1, 100));
+    expect(s.participants.length).toBe(5);
+    expect(s.participants[4]!.kind).toBe('switch');
+    expect(s.participants[0]!.channels.length).toBe(4);
+    expect(s.bufferCounts.scratch).toBe(4 * 100);
+    expect(s.participants[0]!.channels[0]!.map((st) => st.op)).toEqual(['send', 'send', 'recv', 'send', 'recv', 'recv']);
+    // The switch: recv rank 0, recvReduce ranks 1, 2, recvReduceCopySend rank 3 (to 0), send to 1, 2, 3; per chunk.
+    expect(s.participants[4]!.channels[0]!.slice(0, 7).map((st) => st.op)).toEqual([
+      'recv',
+      'recvReduce',
+      'recvReduce',
+      'recvReduceCopySend',
+      'send',
+      'send',
+      'send',
+    ]);
+    expect(byName('innetwork').unsupported(params(4, 100, 1, 0, layoutFor(4, false)))).toMatch(/needs a reduction-capable switch/);
+  });
+});
+
+describe('predictNs (alpha-beta)', () => {
+  const cost: CostParams = {
+    alphaNs: 1000,
+    bandwidthBytesPerSec: 25e9,
+    intra: { alphaNs: 200, bandwidthBytesPerSec: 100e9 },
+    inter: { alphaNs: 2000, bandwidthBytesPerSec: 25e9 },
+  };
+  const beta = 1e9 / 25e9; // 0.04 ns per byte
+
+  it('ring with one channel and no chunking is exactly 2(p-1)α + 2(p-1)/p·n·β', () => {
+    // p = 8, n = 1000 floats = 4000 bytes: 14·1000 + 1.75·4000·0.04 = 14000 + 280.
+    expect(byName('ring').predictNs(params(8, 1000), cost)).toBeCloseTo(14280, 9);
+    for (const p of [2, 3, 5, 17, 32]) {
+      const bytes = 12345 * 4;
+      expect(byName('ring').predictNs(params(p, 12345), cost)).toBeCloseTo(2 * (p - 1) * 1000 + ((2 * (p - 1)) / p) * bytes * beta, 6);
+    }
+  });
+
+  it('ring pays α per loop iteration: chunkElements 25 on 8 ranks, 1000 elements = 5 iterations', () => {
+    expect(byName('ring').predictNs(params(8, 1000, 1, 25), cost)).toBeCloseTo(5 * 14000 + 280, 9);
+  });
+
+  it('states the other closed forms', () => {
+    const S = 4000; // 1000 float32
+    // rd on 8 ranks: 3 rounds of the whole buffer; on 6 ranks: 2 rounds + fold in and out.
+    expect(byName('rd').predictNs(params(8, 1000), cost)).toBeCloseTo(3 * (1000 + S * beta), 9);
+    expect(byName('rd').predictNs(params(6, 1000), cost)).toBeCloseTo(4 * (1000 + S * beta), 9);
+    // rhd on 8 ranks: 2·3α + 2·(7/8)·Sβ.
+    expect(byName('rhd').predictNs(params(8, 1000), cost)).toBeCloseTo(6000 + 1.75 * S * beta, 9);
+    // direct equals ring when unchunked.
+    expect(byName('direct').predictNs(params(8, 1000), cost)).toBeCloseTo(14280, 9);
+    // innetwork unchunked: 2α + 2Sβ.
+    expect(byName('innetwork').predictNs(params(8, 1000), cost)).toBeCloseTo(2000 + 2 * S * beta, 9);
+    // tree on 2 ranks (height 1), unchunked: 2·(α + S·β).
+    expect(byName('tree').predictNs(params(2, 1000), cost)).toBeCloseTo(2 * (1000 + S * beta), 9);
+    // hierarchical, 2 groups of 4: 2·3·200 + 2·1·2000 + (6/4)·S/100e9·1e9 + (2/8)·S·0.04.
+    expect(byName('hierarchical').predictNs(params(8, 1000), cost)).toBeCloseTo(1200 + 4000 + 1.5 * S * 0.01 + 0.25 * S * beta, 9);
+  });
+
+  it('is 0 for one rank or no data, and grows with the message size', () => {
+    for (const a of algorithms) {
+      if (a.name !== 'innetwork') expect(a.predictNs(params(1, 1000), cost)).toBe(0);
+      expect(a.predictNs(params(8, 0), cost)).toBe(0);
+      expect(a.predictNs(params(8, 2000), cost)).toBeGreaterThan(a.predictNs(params(8, 1000), cost));
+    }
+  });
+});

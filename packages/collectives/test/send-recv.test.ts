@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { checkSchedule } from '../src/checker.js';
+import { checkReference } from '../src/reference.js';
+import { DTYPES, REDUCE_OPS, expectedOutput, inputValue } from '../src/semantics.js';
+import { algorithms } from '../src/send-recv/index.js';
+import { shift } from '../src/send-recv/shift.js';
+import { busBwFactor } from '../src/busbw.js';
+import type { CostParams, PlanParams, Schedule } from '../src/types.js';
+
+const params = (nranks: number, count: number, channels = 1, chunkElements = 0): PlanParams => ({
+  nranks,
+  count,
+  root: 0,
+  elementBytes: 4,
+  channels,
+  chunkElements,
+  layout: { groups: [Array.from({ length: nranks }, (_, r) => r)], hasReductionSwitch: false },
+});
+
+describe('sendRecv (nccl-tests sendrecv: rank r receives rank r-1)', () => {
+  it('registers shift, with bus factor 1', () => {
+    expect(algorithms.map((a) => a.name)).toEqual(['shift']);
+    expect(busBwFactor('sendRecv', 8)).toBe(1);
+  });
+
+  it('expects rank r-1 input in rank r output', () => {
+    expect(expectedOutput('sendRecv', 'sum', 'float32', 0, 3, 4, 0, 10)).toBe(inputValue('sum', 'float32', 3, 3, 4));
+    expect(expectedOutput('sendRecv', 'sum', 'float32', 2, 3, 4, 0, 10)).toBe(inputValue('sum', 'float32', 1, 3, 4));
+  });
+
+  it('passes the checker on nranks 1-17, 24, 32 × counts 0, 1, 7, 1000, 2^20+3 × channels 1, 2 × chunking', () => {
+    const failures: string[] = [];
+    for (const n of [...Array.from({ length: 17 }, (_, i) => i + 1), 24, 32]) {
+      for (const count of [0, 1, 7, 1000, 2 ** 20 + 3]) {
+        for (const channels of [1, 2]) {
+          // 0 (one message per part) and a chunk size that cuts the count unevenly.
+          for (const chunk of [0, count < 10 ? 2 : count < 5000 ? 96 : 2 ** 17 + 5]) {
+            const result = checkSchedule(shift.plan(params(n, count, channels, chunk)));
+            if (!result.ok) failures.push(`n=${n} count=${count} ch=${channels} chunk=${chunk}: ${result.error}`);
+          }
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('fails the checker when a rank receives from the wrong peer (the test can fail)', () => {
+    const s = shift.plan(params(4, 7));
+    const broken: Schedule = {
+      ...s,
+      participants: s.participants.map((p, r) =>
+        r !== 1 ? p : { ...p, channels: p.channels.map((ch) => ch.map((st) => (st.op === 'recv' ? { ...st, peer: 2 } : st))) },
+      ),
+    };
+    expect(checkSchedule(broken).ok).toBe(false);
+  });
+
+  it('moves real numbers exactly for every op and dtype (reference executor)', () => {
+    for (const n of [1, 2, 5]) {
+      for (const op of REDUCE_OPS) {
+        for (const dtype of DTYPES) expect(checkReference(shift.plan(params(n, 7, 2, 3)), op, dtype).wrong).toBe(0);
+      }
+    }
+  });
+
+  it('predicts alpha + bytes/B: 1000 float32 at 1 byte/ns with alpha 1 us is 5000 ns', () => {
+    const cost: CostParams = {
+      alphaNs: 1000,
+      bandwidthBytesPerSec: 1e9,
+      intra: { alphaNs: 1000, bandwidthBytesPerSec: 1e9 },
+      inter: { alphaNs: 1000, bandwidthBytesPerSec: 1e9 },
+    };
+    expect(shift.predictNs(params(4, 1000), cost)).toBe(5000);
+    expect(shift.predictNs(params(1, 1000), cost)).toBe(0);
+  });
+});

@@ -1,0 +1,54 @@
+/**
+ * The moving parts a network model works on. A *transfer* is what a caller starts; it is
+ * carried by one or more *flows* (one per queue pair under ECMP, one under adaptive
+ * routing), and each flow by one or more *sub-flows*, one per path it uses (several only
+ * under adaptive routing). A flow has one remaining-bytes counter; its rate is the sum of
+ * its sub-flows' rates.
+ */
+
+export interface SubFlowState {
+  /** Link indices along the path, source to destination. */
+  readonly links: readonly number[];
+  readonly linkIds: readonly string[];
+  readonly latencyNs: number;
+  /** The rate applied to links and to the flow, bytes/s (0 until first solved). */
+  rateBytesPerSec: number;
+  /** The max-min solver's variable for this sub-flow; -1 when the model has none. */
+  solverVariable: number;
+}
+
+export interface FlowState {
+  /** Unique, in creation order: ties between flows are broken by it. */
+  readonly id: number;
+  readonly transferId: number;
+  /** Every flow of the same transfer, this one included (its queue pairs under ECMP). */
+  readonly siblings: readonly FlowState[];
+  /** Pinned (ECMP) flows strand when a link on their path fails; adaptive ones reroute. */
+  readonly pinned: boolean;
+  subflows: SubFlowState[];
+  remainingBytes: number;
+  rateBytesPerSec: number;
+  /** When remainingBytes was last brought up to date. */
+  lastUpdateNs: number;
+  /** When the last byte leaves at the current rate (Infinity while the rate is 0). */
+  finishNs: number;
+  /** Bumped whenever finishNs changes, so stale completion-heap entries can be skipped. */
+  version: number;
+  done: boolean;
+  /** Set while the flow waits in a model's re-solve list (avoids duplicates). */
+  queued: boolean;
+}
+
+/** Distinct links a flow crosses, each with the number of its sub-flows through it, in first-use order. */
+export function linkUse(flow: FlowState): Map<number, number> {
+  const uses = new Map<number, number>();
+  for (const subflow of flow.subflows) {
+    for (const link of subflow.links) uses.set(link, (uses.get(link) ?? 0) + 1);
+  }
+  return uses;
+}
+
+/** Distinct links a flow crosses, in first-use order (a single path has no repeats). */
+export function distinctLinks(flow: FlowState): Iterable<number> {
+  return flow.subflows.length === 1 ? flow.subflows[0]!.links : linkUse(flow).keys();
+}

@@ -1,0 +1,322 @@
+import { MinHeap } from './min-heap.js';
+
+/**
+ * A small weighted max-min fairness solver, after SimGrid's lmm (src/kernel/lmm): a system
+ * of *constraints* (links, each with a capacity in bytes/s) and *variables* (sub-flows, each
+ * crossing a set of constraints with a sharing weight). `solve()` gives every variable a
+ * rate such that no constraint is over capacity and the allocation is max-min fair in
+ * rate/weight: no variable can get more without taking from one with a smaller or equal
+ * rate/weight. This is progressive filling ("water-filling"): raise every unfixed
+ * variable's rate in proportion to its weight until some constraint saturates, freeze the
+ * variables crossing it, repeat.
+ *
+ * Incremental, as lmm's selective update: adding or removing a variable, or changing a
+ * weight or a capacity, only marks constraints dirty. `solve()` re-solves the connected
+ * components (variables linked through shared constraints) that contain a dirty constraint
+ * and leaves every other rate untouched; all changes made between two solves are batched.
+ *
+ * The solver knows nothing of networks: ids are small integers it hands out.
+ */
+
+export interface SolverStats {
+  /** solve() calls that had something dirty to solve. */
+  readonly solves: number;
+  /** Sum over solves of the variables re-solved (the size of the dirty components). */
+  readonly variablesTouched: number;
+  /** Sum over solves of the constraints re-solved. */
+  readonly constraintsTouched: number;
+  /** Sum over solves of all live variables: what re-solving everything each time would touch. */
+  readonly variablesLiveAtSolves: number;
+  /** Variables whose rate changed, summed over solves. */
+  readonly ratesChanged: number;
+  readonly liveVariables: number;
+  readonly constraints: number;
+}
+
+interface Constraint {
+  readonly id: number;
+  capacity: number;
+  readonly variables: Variable[];
+  dirty: boolean;
+  visitEpoch: number;
+  // Scratch state of the current progressive filling.
+  remaining: number;
+  weightSum: number;
+  unfixed: number;
+  version: number;
+}
+
+interface Variable {
+  readonly id: number;
+  weight: number;
+  readonly constraints: Constraint[];
+  /** slots[i]: this variable's index in constraints[i].variables (for O(1) removal). */
+  readonly slots: number[];
+  rate: number;
+  visitEpoch: number;
+  // Scratch state of the current progressive filling.
+  fixed: boolean;
+  filledRate: number;
+}
+
+interface SaturationCandidate {
+  readonly level: number;
+  readonly constraint: Constraint;
+  readonly version: number;
+}
+
+export class MaxMinSolver {
+  private readonly constraintList: Constraint[] = [];
+  private readonly variableSlots: (Variable | undefined)[] = [];
+  /** Freed variable ids, reused last-freed-first: deterministic because calls are. */
+  private readonly freeVariableIds: number[] = [];
+  private readonly dirtyConstraints: Constraint[] = [];
+  private epoch = 0;
+  private liveVariables = 0;
+  private solves = 0;
+  private variablesTouched = 0;
+  private variablesLiveAtSolves = 0;
+  private constraintsTouched = 0;
+  private ratesChanged = 0;
+
+  /** Adds a constraint (a resource with `capacity`, e.g. bytes/s); returns its id. */
+  addConstraint(capacity: number): number {
+    checkCapacity(capacity);
+    const constraint: Constraint = {
+      id: this.constraintList.length,
+      capacity,
+      variables: [],
+      dirty: false,
+      visitEpoch: 0,
+      remaining: 0,
+      weightSum: 0,
+      unfixed: 0,
+      version: 0,
+    };
+    this.constraintList.push(constraint);
+    return constraint.id;
+  }
+
+  setCapacity(constraintId: number, capacity: number): void {
+    checkCapacity(capacity);
+    const constraint = this.constraint(constraintId);
+    if (constraint.capacity === capacity) return;
+    constraint.capacity = capacity;
+    this.markDirty(constraint);
+  }
+
+  capacityOf(constraintId: number): number {
+    return this.constraint(constraintId).capacity;
+  }
+
+  /**
+   * Adds a variable crossing `constraintIds` (each at most once) with sharing `weight` > 0;
+   * its rate is 0 until the next solve(). Returns its id.
+   */
+  addVariable(constraintIds: readonly number[], weight = 1): number {
+    checkWeight(weight);
+    if (constraintIds.length === 0) throw new RangeError('a variable must cross at least one constraint');
+    const id = this.freeVariableIds.length > 0 ? this.freeVariableIds.pop()! : this.variableSlots.length;
+    const variable: Variable = { id, weight, constraints: [], slots: [], rate: 0, visitEpoch: 0, fixed: false, filledRate: 0 };
+    for (const constraintId of constraintIds) {
+      const constraint = this.constraint(constraintId);
+      if (variable.constraints.includes(constraint)) {
+        throw new RangeError(`variable crosses constraint ${constraintId} twice`);
+      }
+      variable.constraints.push(constraint);
+      variable.slots.push(constraint.variables.length);
+      constraint.variables.push(variable);
+      this.markDirty(constraint);
+    }
+    this.variableSlots[id] = variable;
+    this.liveVariables++;
+    return id;
+  }
+
+  /** Removes a variable; the rates of those sharing its constraints are re-solved. */
+  removeVariable(variableId: number): void {
+    const variable = this.variable(variableId);
+    for (let index = 0; index < variable.constraints.length; index++) {
+      const constraint = variable.constraints[index]!;
+      const slot = variable.slots[index]!;
+      const last = constraint.variables.pop()!;
+      if (last !== variable) {
+        // Swap-remove: the last variable takes the freed slot.
+        constraint.variables[slot] = last;
+        last.slots[last.constraints.indexOf(constraint)] = slot;
+      }
+      this.markDirty(constraint);
+    }
+    this.variableSlots[variableId] = undefined;
+    this.freeVariableIds.push(variableId);
+    this.liveVariables--;
+  }
+
+  setWeight(variableId: number, weight: number): void {
+    checkWeight(weight);
+    const variable = this.variable(variableId);
+    if (variable.weight === weight) return;
+    variable.weight = weight;
+    for (const constraint of variable.constraints) this.markDirty(constraint);
+  }
+
+  /** The rate given by the last solve() (0 for a variable added since). */
+  rateOf(variableId: number): number {
+    return this.variable(variableId).rate;
+  }
+
+  /** True when some change awaits solve(). */
+  get dirty(): boolean {
+    return this.dirtyConstraints.length > 0;
+  }
+
+  /**
+   * Re-solves the components touched since the last solve. Returns the ids of variables
+   * whose rate changed (compared with !==), in a deterministic order.
+   */
+  solve(): number[] {
+    if (this.dirtyConstraints.length === 0) return [];
+    const { constraints, variables } = this.collectDirtyComponents();
+    this.solves++;
+    this.variablesTouched += variables.length;
+    this.variablesLiveAtSolves += this.liveVariables;
+    this.constraintsTouched += constraints.length;
+    this.fill(constraints, variables);
+    const changed: number[] = [];
+    for (const variable of variables) {
+      const rate = variable.filledRate;
+      if (rate !== variable.rate) {
+        variable.rate = rate;
+        changed.push(variable.id);
+      }
+    }
+    this.ratesChanged += changed.length;
+    return changed;
+  }
+
+  stats(): SolverStats {
+    return {
+      solves: this.solves,
+      variablesTouched: this.variablesTouched,
+      variablesLiveAtSolves: this.variablesLiveAtSolves,
+      constraintsTouched: this.constraintsTouched,
+      ratesChanged: this.ratesChanged,
+      liveVariables: this.liveVariables,
+      constraints: this.constraintList.length,
+    };
+  }
+
+  private markDirty(constraint: Constraint): void {
+    if (constraint.dirty) return;
+    constraint.dirty = true;
+    this.dirtyConstraints.push(constraint);
+  }
+
+  /** Breadth-first walk constraint → variables → constraints from every dirty constraint. */
+  private collectDirtyComponents(): { constraints: Constraint[]; variables: Variable[] } {
+    const epoch = ++this.epoch;
+    const constraints: Constraint[] = [];
+    const variables: Variable[] = [];
+    for (const start of this.dirtyConstraints) {
+      start.dirty = false;
+      if (start.visitEpoch === epoch) continue;
+      start.visitEpoch = epoch;
+      let head = constraints.length;
+      constraints.push(start);
+      while (head < constraints.length) {
+        const constraint = constraints[head++]!;
+        for (const variable of constraint.variables) {
+          if (variable.visitEpoch === epoch) continue;
+          variable.visitEpoch = epoch;
+          variables.push(variable);
+          for (const next of variable.constraints) {
+            if (next.visitEpoch === epoch) continue;
+            next.visitEpoch = epoch;
+            constraints.push(next);
+          }
+        }
+      }
+    }
+    this.dirtyConstraints.length = 0;
+    return { constraints, variables };
+  }
+
+  /**
+   * Weighted progressive filling. A constraint's fill level is remaining / weightSum (rate
+   * per unit of weight); the lowest level saturates first (ties broken by constraint id).
+   * Its unfixed variables get rate = remaining · (weight / weightSum) — written so that a
+   * variable alone on its bottleneck gets exactly the remaining capacity (weight/weightSum
+   * is then exactly 1). Levels change as variables are fixed, so the heap holds versioned
+   * entries and skips stale ones.
+   */
+  private fill(constraints: readonly Constraint[], variables: readonly Variable[]): void {
+    for (const variable of variables) {
+      variable.fixed = false;
+      variable.filledRate = 0;
+    }
+    const heap = new MinHeap<SaturationCandidate>(
+      (a, b) => a.level < b.level || (a.level === b.level && a.constraint.id < b.constraint.id),
+    );
+    for (const constraint of constraints) {
+      let weightSum = 0;
+      for (const variable of constraint.variables) weightSum += variable.weight;
+      constraint.remaining = constraint.capacity;
+      constraint.weightSum = weightSum;
+      constraint.unfixed = constraint.variables.length;
+      constraint.version++;
+      if (constraint.unfixed > 0) {
+        heap.push({ level: constraint.remaining / weightSum, constraint, version: constraint.version });
+      }
+    }
+    for (let candidate = heap.pop(); candidate !== undefined; candidate = heap.pop()) {
+      const saturated = candidate.constraint;
+      if (candidate.version !== saturated.version || saturated.unfixed === 0) continue;
+      const remaining = saturated.remaining;
+      const weightSum = saturated.weightSum;
+      saturated.unfixed = 0;
+      saturated.version++;
+      for (const variable of saturated.variables) {
+        if (variable.fixed) continue;
+        const rate = remaining * (variable.weight / weightSum);
+        variable.fixed = true;
+        variable.filledRate = rate;
+        for (const other of variable.constraints) {
+          if (other === saturated || other.unfixed === 0) continue;
+          // Rounding can leave a hair below zero on a constraint that saturates at the same
+          // level; clamp so no later rate turns negative.
+          other.remaining = Math.max(0, other.remaining - rate);
+          other.weightSum -= variable.weight;
+          other.unfixed--;
+          other.version++;
+          if (other.unfixed > 0) {
+            heap.push({ level: other.remaining / other.weightSum, constraint: other, version: other.version });
+          }
+        }
+      }
+    }
+  }
+
+  private constraint(constraintId: number): Constraint {
+    const constraint = this.constraintList[constraintId];
+    if (constraint === undefined) throw new RangeError(`unknown constraint ${constraintId}`);
+    return constraint;
+  }
+
+  private variable(variableId: number): Variable {
+    const variable = this.variableSlots[variableId];
+    if (variable === undefined) throw new RangeError(`unknown variable ${variableId}`);
+    return variable;
+  }
+}
+
+function checkCapacity(capacity: number): void {
+  if (!(capacity >= 0) || !Number.isFinite(capacity)) {
+    throw new RangeError(`constraint capacity must be a finite number >= 0, got ${capacity}`);
+  }
+}
+
+function checkWeight(weight: number): void {
+  if (!(weight > 0) || !Number.isFinite(weight)) {
+    throw new RangeError(`variable weight must be a finite number > 0, got ${weight}`);
+  }
+}

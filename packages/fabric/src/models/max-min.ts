@@ -1,0 +1,89 @@
+import { MaxMinSolver, type SolverStats } from './max-min-solver.js';
+import type { FlowState } from './flow-state.js';
+import type { RateModel } from './rate-model.js';
+
+/**
+ * maxMin: fluid flows sharing every link max-min fairly, solved by MaxMinSolver with one
+ * constraint per link (constraint id = link index) and one variable per sub-flow.
+ *
+ * A flow spread over k paths (adaptive routing) gives each sub-flow weight 1/k, so the
+ * flow as a whole competes like one flow where its sub-flows meet (its own NIC links),
+ * while on each path its sub-flow takes what that path has to spare: less-loaded paths
+ * carry more, as with per-packet adaptive routing. Pinned flows have one path, weight 1.
+ */
+export class MaxMinModel implements RateModel {
+  readonly name = 'maxMin' as const;
+  private readonly solver = new MaxMinSolver();
+  /** Solver variable id → the flow it belongs to. */
+  private readonly owners: (FlowState | undefined)[] = [];
+  /** Flows whose set of sub-flows changed: re-applied even if no sub-flow's rate did. */
+  private reshaped: FlowState[] = [];
+
+  constructor(capacitiesBytesPerSec: readonly number[]) {
+    for (const capacity of capacitiesBytesPerSec) this.solver.addConstraint(capacity);
+  }
+
+  addFlow(flow: FlowState): void {
+    const weight = 1 / flow.subflows.length;
+    for (const subflow of flow.subflows) {
+      subflow.solverVariable = this.solver.addVariable(subflow.links, weight);
+      this.owners[subflow.solverVariable] = flow;
+    }
+    this.markReshaped(flow);
+  }
+
+  removeFlow(flow: FlowState): void {
+    for (const subflow of flow.subflows) this.release(subflow);
+  }
+
+  subflowsDropped(flow: FlowState, dropped: readonly { solverVariable: number }[]): void {
+    for (const subflow of dropped) this.release(subflow);
+    const weight = 1 / flow.subflows.length;
+    for (const subflow of flow.subflows) this.solver.setWeight(subflow.solverVariable, weight);
+    this.markReshaped(flow);
+  }
+
+  capacityChanged(link: number, capacityBytesPerSec: number): void {
+    this.solver.setCapacity(link, capacityBytesPerSec);
+  }
+
+  get dirty(): boolean {
+    return this.solver.dirty || this.reshaped.length > 0;
+  }
+
+  solve(apply: (flow: FlowState, totalBytesPerSec: number, subflowBytesPerSec: readonly number[]) => void): void {
+    const flows = this.reshaped;
+    this.reshaped = [];
+    for (const variable of this.solver.solve()) {
+      const flow = this.owners[variable]!;
+      if (flow.queued) continue;
+      flow.queued = true;
+      flows.push(flow);
+    }
+    for (const flow of flows) {
+      flow.queued = false;
+      if (flow.done) continue;
+      const rates = flow.subflows.map((subflow) => this.solver.rateOf(subflow.solverVariable));
+      let totalBytesPerSec = 0;
+      for (const rate of rates) totalBytesPerSec += rate;
+      apply(flow, totalBytesPerSec, rates);
+    }
+  }
+
+  solverStats(): SolverStats {
+    return this.solver.stats();
+  }
+
+  private markReshaped(flow: FlowState): void {
+    if (flow.queued) return;
+    flow.queued = true;
+    this.reshaped.push(flow);
+  }
+
+  private release(subflow: { solverVariable: number }): void {
+    if (subflow.solverVariable < 0) return;
+    this.solver.removeVariable(subflow.solverVariable);
+    this.owners[subflow.solverVariable] = undefined;
+    subflow.solverVariable = -1;
+  }
+}

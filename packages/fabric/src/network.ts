@@ -1,0 +1,446 @@
+/**
+ * `createNetwork`: routing + a rate model + statistics + faults on one topology, as the
+ * `Network` a runtime drives. The network is a fluid simulation: a transfer is in its
+ * bandwidth phase from its start until its last byte leaves the source (`sent`), at rates
+ * the model picks (models/alpha-beta.ts: no contention; models/max-min.ts: max-min fair
+ * sharing), then `delivered` = sent + path latency. The formulas, in the exact order the
+ * code evaluates them, are in models/timing.ts:
+ *
+ *   sentNs      = nowNs + remainingBytes * 1e9 / rateBytesPerSec    (re-evaluated at every rate change,
+ *                 after remainingBytes -= oldRate * (nowNs - lastNs) / 1e9)
+ *   deliveredNs = sentNs + pathLatencyNs    (sum of link latencies; max over the paths a flow
+ *                 still uses; max over a transfer's flows)
+ *
+ * so a lone transfer started at 0 is sent at bytes * 1e9 / B and delivered at exactly
+ * latencyNs + bytes * 1e9 / B, under both models.
+ *
+ * Routing: under `ecmp` a transfer is `qps` flows of bytes / qps, each pinned to the path
+ * the router hashes for (src, dst, flowKey, qp); it is sent when its last flow is. Under
+ * `adaptive` it is one flow over every equal-cost path (qps does not apply).
+ *
+ * Special cases: a transfer to its own node never touches the network (sent and delivered
+ * at its start); a transfer of 0 bytes is sent at its start and delivered after its path
+ * latency; a transfer with no route around failed links strands at its start.
+ *
+ * Faults (failLink, degradeLink) are events of the network at their virtual time. A failed
+ * link strands every pinned transfer crossing it (all its queue pairs stop) and removes
+ * itself from adaptive flows, which go on over their other paths or strand if none is
+ * left; transfers started later are routed around it. A failure does not touch transfers
+ * already sent (their tail is in flight: delivery stands). Degrades multiply capacity.
+ *
+ * Simultaneity: at one virtual time, flows finishing then are sent before faults due then
+ * apply, and all changes at one time are solved once, lazily, when the next event time is
+ * asked for or the network advances.
+ */
+import { EventQueue } from '@weft/sim';
+import type {
+  FlowRecord,
+  LinkStats,
+  ModelName,
+  Network,
+  NetworkOptions,
+  Router,
+  Topology,
+  TransferEvent,
+  TransferRequest,
+} from './types.js';
+import { AlphaBetaModel } from './models/alpha-beta.js';
+import { EventLog } from './models/event-log.js';
+import { distinctLinks, linkUse, type FlowState, type SubFlowState } from './models/flow-state.js';
+import { LinkAccount } from './models/link-account.js';
+import { MaxMinModel } from './models/max-min.js';
+import type { SolverStats } from './models/max-min-solver.js';
+import { MinHeap } from './models/min-heap.js';
+import type { RateModel } from './models/rate-model.js';
+import { planRoutes } from './models/route-plan.js';
+import { bytesMoved, finishTimeNs, pathLatencyNs } from './models/timing.js';
+import { checkFactor, checkLinks, checkOptions, checkRequest, checkTime, unknownLink } from './models/validate.js';
+
+/** Counters that show how much work the model did (for benchmarks and reports). */
+export interface NetworkWorkStats {
+  readonly model: ModelName;
+  readonly nowNs: number;
+  readonly transfersStarted: number;
+  readonly flowsStarted: number;
+  readonly activeFlows: number;
+  /** Times a flow's rate changed (each brings its remaining bytes up to date). */
+  readonly flowRateChanges: number;
+  /** Max-min solver counters (re-solves, variables touched …); null under alphaBeta. */
+  readonly solver: SolverStats | null;
+}
+
+/** A Network that also reports its current time and its work counters. */
+export interface SimulatedNetwork extends Network {
+  readonly nowNs: number;
+  workStats(): NetworkWorkStats;
+}
+
+export function createNetwork(topology: Topology, options: NetworkOptions, router: Router): SimulatedNetwork {
+  checkOptions(options);
+  checkLinks(topology);
+  return new FluidNetwork(topology, { ...options }, router);
+}
+
+interface TransferState {
+  readonly id: number;
+  readonly request: TransferRequest;
+  readonly startNs: number;
+  readonly flows: FlowState[];
+  paths: readonly (readonly string[])[];
+  unsentFlows: number;
+  /** Latest sent + latency over the flows sent so far. */
+  deliveredNs: number;
+  sentNs: number | undefined;
+  stranded: boolean;
+}
+
+type Fault = { readonly kind: 'fail'; readonly link: number } | { readonly kind: 'degrade'; readonly link: number; readonly factor: number };
+
+interface Completion {
+  readonly timeNs: number;
+  readonly flow: FlowState;
+  readonly version: number;
+}
+
+class FluidNetwork implements SimulatedNetwork {
+  private clockNs = 0;
+  private readonly accounts: LinkAccount[];
+  private readonly linkIndex = new Map<string, number>();
+  /** Flows in their bandwidth phase on each link, in the order they arrived. */
+  private readonly linkFlows: Set<FlowState>[];
+  private readonly nodeIds: ReadonlySet<string>;
+  private readonly down = new Set<string>();
+  private readonly model: RateModel;
+  private readonly completions = new MinHeap<Completion>(
+    (a, b) => a.timeNs < b.timeNs || (a.timeNs === b.timeNs && a.flow.id < b.flow.id),
+  );
+  private readonly faults = new EventQueue<Fault>();
+  private readonly events = new EventLog();
+  private readonly transfers: TransferState[] = [];
+  private nextFlowId = 0;
+  private activeFlows = 0;
+  private flowRateChanges = 0;
+  private readonly applyRates = this.applyFlowRates.bind(this);
+
+  constructor(
+    readonly topology: Topology,
+    readonly options: NetworkOptions,
+    private readonly router: Router,
+  ) {
+    this.accounts = topology.links.map((link) => new LinkAccount(link));
+    topology.links.forEach((link, index) => this.linkIndex.set(link.id, index));
+    this.linkFlows = topology.links.map(() => new Set<FlowState>());
+    this.nodeIds = new Set(topology.nodes.map((node) => node.id));
+    this.model =
+      options.model === 'maxMin'
+        ? new MaxMinModel(topology.links.map((link) => link.bandwidthBytesPerSec))
+        : new AlphaBetaModel((link) => this.accounts[link]!.capacityBytesPerSec);
+  }
+
+  get nowNs(): number {
+    return this.clockNs;
+  }
+
+  startTransfer(request: TransferRequest, nowNs: number): number {
+    checkTime('transfer start time', nowNs, this.clockNs);
+    checkRequest(request, this.nodeIds);
+    if (nowNs > this.clockNs) this.advanceTo(nowNs);
+    const transfer: TransferState = {
+      id: this.transfers.length,
+      request: { ...request },
+      startNs: nowNs,
+      flows: [],
+      paths: [],
+      unsentFlows: 0,
+      deliveredNs: nowNs,
+      sentNs: undefined,
+      stranded: false,
+    };
+    this.transfers.push(transfer);
+    if (request.srcNode === request.dstNode) {
+      // Same node: a local copy, no network; sent and delivered at once.
+      this.markSent(transfer, nowNs);
+      return transfer.id;
+    }
+    const plan = planRoutes(this.router, this.options, request, this.down);
+    if (!plan.routed) {
+      this.strand(transfer, plan.linkId, nowNs);
+      return transfer.id;
+    }
+    transfer.paths = plan.flows.flatMap((flow) => flow.paths);
+    if (request.bytes === 0) {
+      for (const planned of plan.flows) {
+        for (const path of planned.paths) transfer.deliveredNs = Math.max(transfer.deliveredNs, nowNs + this.latencyOf(path));
+      }
+      this.markSent(transfer, nowNs);
+      return transfer.id;
+    }
+    for (const planned of plan.flows) {
+      const flow: FlowState = {
+        id: this.nextFlowId++,
+        transferId: transfer.id,
+        siblings: transfer.flows,
+        pinned: planned.pinned,
+        subflows: planned.paths.map((path) => this.subflowOn(path)),
+        remainingBytes: planned.bytes,
+        rateBytesPerSec: 0,
+        lastUpdateNs: nowNs,
+        finishNs: Infinity,
+        version: 0,
+        done: false,
+        queued: false,
+      };
+      transfer.flows.push(flow);
+      this.activeFlows++;
+      for (const link of distinctLinks(flow)) {
+        this.accounts[link]!.flowAdded(nowNs);
+        this.linkFlows[link]!.add(flow);
+      }
+      this.model.addFlow(flow);
+    }
+    transfer.unsentFlows = transfer.flows.length;
+    return transfer.id;
+  }
+
+  nextEventTimeNs(): number {
+    this.solvePending();
+    return Math.min(this.nextCompletionNs(), this.faults.peekTimeNs(), this.events.nextTimeNs());
+  }
+
+  advanceTo(timeNs: number): void {
+    checkTime('advance time', timeNs, this.clockNs);
+    for (;;) {
+      this.solvePending();
+      const nextNs = Math.min(this.nextCompletionNs(), this.faults.peekTimeNs());
+      if (nextNs > timeNs) break;
+      this.clockNs = nextNs;
+      this.completeFlowsAt(nextNs);
+      for (const fault of this.faults.popUntil(nextNs)) this.applyFault(fault.payload, nextNs);
+    }
+    this.clockNs = timeNs;
+    this.events.release(timeNs);
+  }
+
+  takeEvents(): TransferEvent[] {
+    return this.events.take();
+  }
+
+  failLink(linkId: string, atNs: number): void {
+    const link = this.link(linkId);
+    checkTime('link failure time', atNs, this.clockNs);
+    this.schedule({ kind: 'fail', link }, atNs);
+  }
+
+  degradeLink(linkId: string, factor: number, atNs: number): void {
+    const link = this.link(linkId);
+    checkFactor(factor);
+    checkTime('link degrade time', atNs, this.clockNs);
+    this.schedule({ kind: 'degrade', link, factor }, atNs);
+  }
+
+  linkStats(): LinkStats[] {
+    return this.accounts.map((account) => account.stats(this.clockNs));
+  }
+
+  flows(): FlowRecord[] {
+    return this.transfers.map((transfer) => {
+      const { srcNode, dstNode, bytes } = transfer.request;
+      const record: {
+        -readonly [K in keyof FlowRecord]: FlowRecord[K];
+      } = { transferId: transfer.id, srcNode, dstNode, bytes, startNs: transfer.startNs, paths: transfer.paths };
+      if (transfer.sentNs !== undefined) record.sentNs = transfer.sentNs;
+      // Delivery is known from the send on, but reported only once it has happened.
+      if (transfer.sentNs !== undefined && transfer.deliveredNs <= this.clockNs) record.deliveredNs = transfer.deliveredNs;
+      if (transfer.stranded) record.stranded = true;
+      return record;
+    });
+  }
+
+  workStats(): NetworkWorkStats {
+    return {
+      model: this.model.name,
+      nowNs: this.clockNs,
+      transfersStarted: this.transfers.length,
+      flowsStarted: this.nextFlowId,
+      activeFlows: this.activeFlows,
+      flowRateChanges: this.flowRateChanges,
+      solver: this.model.solverStats(),
+    };
+  }
+
+  // ---- bandwidth phase -------------------------------------------------------------
+
+  private subflowOn(path: readonly string[]): SubFlowState {
+    const links = path.map((id) => this.linkIndexOf(id));
+    const latencyNs = pathLatencyNs(links.map((link) => this.accounts[link]!.link.latencyNs));
+    return { links, linkIds: path, latencyNs, rateBytesPerSec: 0, solverVariable: -1 };
+  }
+
+  private solvePending(): void {
+    if (this.model.dirty) this.model.solve(this.applyRates);
+  }
+
+  /**
+   * Applies a flow's new rates at the current time. Remaining bytes are brought up to date
+   * only when the flow's total rate changes; link accounts see every sub-flow change.
+   */
+  private applyFlowRates(flow: FlowState, totalBytesPerSec: number, subflowBytesPerSec: readonly number[]): void {
+    const nowNs = this.clockNs;
+    flow.subflows.forEach((subflow, index) => {
+      const rate = subflowBytesPerSec[index]!;
+      const deltaBytesPerSec = rate - subflow.rateBytesPerSec;
+      if (deltaBytesPerSec === 0) return;
+      for (const link of subflow.links) this.accounts[link]!.changeRate(nowNs, deltaBytesPerSec);
+      subflow.rateBytesPerSec = rate;
+    });
+    if (totalBytesPerSec === flow.rateBytesPerSec) return;
+    if (flow.rateBytesPerSec > 0) {
+      flow.remainingBytes = Math.max(0, flow.remainingBytes - bytesMoved(flow.rateBytesPerSec, nowNs - flow.lastUpdateNs));
+    }
+    flow.lastUpdateNs = nowNs;
+    flow.rateBytesPerSec = totalBytesPerSec;
+    flow.version++;
+    this.flowRateChanges++;
+    flow.finishNs = totalBytesPerSec > 0 ? finishTimeNs(nowNs, flow.remainingBytes, totalBytesPerSec) : Infinity;
+    if (flow.finishNs !== Infinity) this.completions.push({ timeNs: flow.finishNs, flow, version: flow.version });
+  }
+
+  /** Earliest valid completion; stale heap entries (flow gone or rescheduled) are dropped. */
+  private nextCompletionNs(): number {
+    for (let top = this.completions.peek(); top !== undefined; top = this.completions.peek()) {
+      if (!top.flow.done && top.version === top.flow.version) return top.timeNs;
+      this.completions.pop();
+    }
+    return Infinity;
+  }
+
+  private completeFlowsAt(timeNs: number): void {
+    while (this.nextCompletionNs() === timeNs) {
+      const { flow } = this.completions.pop()!;
+      const transfer = this.transfers[flow.transferId]!;
+      let latencyNs = 0;
+      for (const subflow of flow.subflows) latencyNs = Math.max(latencyNs, subflow.latencyNs);
+      this.detach(flow, timeNs);
+      transfer.deliveredNs = Math.max(transfer.deliveredNs, timeNs + latencyNs);
+      if (--transfer.unsentFlows === 0) this.markSent(transfer, timeNs);
+    }
+    // Rescheduled flows leave stale entries behind; drop them when they dominate.
+    if (this.completions.size > 1024 + 2 * this.activeFlows) {
+      this.completions.retain((entry) => !entry.flow.done && entry.version === entry.flow.version);
+    }
+  }
+
+  /** Ends a flow's bandwidth phase: its links and the model forget it. */
+  private detach(flow: FlowState, nowNs: number): void {
+    flow.done = true;
+    this.activeFlows--;
+    for (const subflow of flow.subflows) {
+      for (const link of subflow.links) this.accounts[link]!.changeRate(nowNs, -subflow.rateBytesPerSec);
+      subflow.rateBytesPerSec = 0;
+    }
+    for (const link of distinctLinks(flow)) {
+      this.accounts[link]!.flowRemoved(nowNs);
+      this.linkFlows[link]!.delete(flow);
+    }
+    this.model.removeFlow(flow);
+  }
+
+  private markSent(transfer: TransferState, sentNs: number): void {
+    transfer.sentNs = sentNs;
+    this.events.schedule({ kind: 'sent', transferId: transfer.id, timeNs: sentNs });
+    this.events.schedule({ kind: 'delivered', transferId: transfer.id, timeNs: transfer.deliveredNs });
+  }
+
+  /** The transfer will never complete: its flows stop and a `stranded` event says why. */
+  private strand(transfer: TransferState, linkId: string, nowNs: number): void {
+    if (transfer.stranded) return;
+    transfer.stranded = true;
+    for (const flow of transfer.flows) if (!flow.done) this.detach(flow, nowNs);
+    this.events.schedule({ kind: 'stranded', transferId: transfer.id, timeNs: nowNs, linkId });
+  }
+
+  // ---- faults ----------------------------------------------------------------------
+
+  /**
+   * A fault at the current time applies at once, after bringing the network up to now, so
+   * transfers started after the call are routed around it; a later one waits in the queue.
+   */
+  private schedule(fault: Fault, atNs: number): void {
+    if (atNs > this.clockNs) {
+      this.faults.push(atNs, fault);
+      return;
+    }
+    this.advanceTo(atNs);
+    this.applyFault(fault, atNs);
+  }
+
+  private applyFault(fault: Fault, nowNs: number): void {
+    if (fault.kind === 'fail') this.failNow(fault.link, nowNs);
+    else this.degradeNow(fault.link, fault.factor);
+  }
+
+  /**
+   * Pinned flows crossing the link strand their transfer (the whole transfer: its other
+   * queue pairs stop too). Adaptive flows drop their sub-paths over the link and go on over
+   * the rest; with none left they strand. Failing a failed link does nothing.
+   */
+  private failNow(link: number, nowNs: number): void {
+    const account = this.accounts[link]!;
+    if (account.down) return;
+    account.down = true;
+    const linkId = account.link.id;
+    this.down.add(linkId);
+    for (const flow of [...this.linkFlows[link]!]) {
+      if (flow.done) continue;
+      const transfer = this.transfers[flow.transferId]!;
+      const kept = flow.subflows.filter((subflow) => !subflow.links.includes(link));
+      if (flow.pinned || kept.length === 0) {
+        this.strand(transfer, linkId, nowNs);
+        continue;
+      }
+      const dropped = flow.subflows.filter((subflow) => subflow.links.includes(link));
+      const linksBefore = linkUse(flow);
+      for (const subflow of dropped) {
+        for (const used of subflow.links) this.accounts[used]!.changeRate(nowNs, -subflow.rateBytesPerSec);
+        subflow.rateBytesPerSec = 0;
+      }
+      flow.subflows = kept;
+      const linksAfter = linkUse(flow);
+      for (const used of linksBefore.keys()) {
+        if (linksAfter.has(used)) continue;
+        this.accounts[used]!.flowRemoved(nowNs);
+        this.linkFlows[used]!.delete(flow);
+      }
+      this.model.subflowsDropped(flow, dropped);
+    }
+    account.capacityBytesPerSec = 0;
+    this.model.capacityChanged(link, 0, this.linkFlows[link]!);
+  }
+
+  /** Factors compound: two degrades by 0.5 leave a quarter. A failed link stays at 0. */
+  private degradeNow(link: number, factor: number): void {
+    const account = this.accounts[link]!;
+    if (account.down) return;
+    account.capacityBytesPerSec *= factor;
+    this.model.capacityChanged(link, account.capacityBytesPerSec, this.linkFlows[link]!);
+  }
+
+  // ---- lookups ---------------------------------------------------------------------
+
+  private link(linkId: string): number {
+    const index = this.linkIndex.get(linkId);
+    if (index === undefined) throw unknownLink(linkId, this.topology);
+    return index;
+  }
+
+  private linkIndexOf(linkId: string): number {
+    const index = this.linkIndex.get(linkId);
+    // The router returned a link the topology lacks: an internal error, not user input.
+    if (index === undefined) throw new Error(`router returned unknown link "${linkId}"`);
+    return index;
+  }
+
+  private latencyOf(path: readonly string[]): number {
+    return pathLatencyNs(path.map((id) => this.accounts[this.linkIndexOf(id)]!.link.latencyNs));
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * `leafspine:hosts=H,leaves=L,spines=S[,oversubscription=R]` — a two-tier Clos fabric.
+ * Hosts (one NIC port each) are spread over the leaves in contiguous blocks (sizes differ
+ * by at most one); every leaf connects to every spine. A leaf's uplink capacity is its
+ * downlink capacity divided by R, split evenly over its S spine links, so R = 1 is
+ * non-blocking and R = 3 is the common 3:1 oversubscription.
+ *
+ * Latency accounting (all presets): a link's latency is the forwarding latency of the
+ * device it enters (switch port-to-port latency, or the receiving NIC), and links that
+ * leave an endpoint also carry the sending NIC's latency. So host→leaf→host costs
+ * 2 × nicLatency + switchLatency, and a path through a spine 2 × nicLatency + 3 × switchLatency.
+ */
+import { WeftInputError } from '@weft/sim';
+import { TopologyBuilder } from '../topology/builder.js';
+import { hardwareBandwidth, hardwareFactor, hardwareLatency } from './hardware.js';
+import { blockSizes, presetSources } from './common.js';
+import type { ParamTexts, ParamValues, PresetDef } from './params.js';
+
+export const leafSpinePreset: PresetDef = {
+  name: 'leafspine',
+  description: 'two-tier Clos: hosts spread evenly over leaves, every leaf to every spine, optional oversubscription',
+  examples: ['leafspine:hosts=16,leaves=4,spines=2', 'leafspine:hosts=64,leaves=8,spines=4,oversubscription=3'],
+  params: {
+    hosts: { kind: 'count', doc: 'number of hosts (one rank and one NIC port each)' },
+    leaves: { kind: 'count', doc: 'number of leaf switches' },
+    spines: { kind: 'count', doc: 'number of spine switches' },
+    oversubscription: { kind: 'ratio', defaultValue: 1, doc: 'leaf downlink capacity / uplink capacity (1 = non-blocking)' },
+    hostBw: { kind: 'bandwidth', defaultValue: hardwareBandwidth('ethernet.portLineRate'), hardware: 'ethernet.portLineRate', doc: 'host port line rate' },
+    efficiency: { kind: 'factor', defaultValue: hardwareFactor('ethernet.roceEfficiency'), hardware: 'ethernet.roceEfficiency', doc: 'payload fraction of the line rate (RoCEv2 framing)' },
+    switchLatency: { kind: 'latency', defaultValue: hardwareLatency('ethernet.switchLatency'), hardware: 'ethernet.switchLatency', doc: 'port-to-port latency of one switch' },
+    nicLatency: { kind: 'latency', defaultValue: hardwareLatency('ethernet.nicLatency'), hardware: 'ethernet.nicLatency', doc: 'latency added by one NIC traversal (send or receive side)' },
+  },
+  build(values: ParamValues, spec: string, texts?: ParamTexts) {
+    const hosts = values.hosts!;
+    const leaves = values.leaves!;
+    const spines = values.spines!;
+    if (leaves > hosts) {
+      throw new WeftInputError(`leafspine: leaves=${leaves} is more than hosts=${hosts}; every leaf needs at least one host`);
+    }
+    const hostBandwidth = values.hostBw! * values.efficiency!;
+    const switchNs = values.switchLatency!;
+    const nicNs = values.nicLatency!;
+    const b = new TopologyBuilder();
+    const ranks: string[] = [];
+    for (let h = 0; h < hosts; h++) ranks.push(b.addNode(`host${h}`, 'host'));
+    for (let l = 0; l < leaves; l++) b.addNode(`leaf${l}`, 'leaf');
+    for (let s = 0; s < spines; s++) b.addNode(`spine${s}`, 'spine');
+    let next = 0;
+    blockSizes(hosts, leaves).forEach((count, l) => {
+      for (let k = 0; k < count; k++, next++) {
+        b.addLink(`host${next}`, `leaf${l}`, hostBandwidth, nicNs + switchNs);
+        b.addLink(`leaf${l}`, `host${next}`, hostBandwidth, nicNs);
+      }
+      const uplinkBandwidth = (count * hostBandwidth) / (values.oversubscription! * spines);
+      for (let s = 0; s < spines; s++) b.addDuplex(`leaf${l}`, `spine${s}`, uplinkBandwidth, switchNs);
+    });
+    const notes = [
+      `structure: ${hosts} hosts on ${leaves} leaves (contiguous blocks), each leaf linked to all ${spines} spines; leaf→spine link bandwidth = hosts on the leaf × hostBw × efficiency / (oversubscription × spines)`,
+      'latency: each link carries the forwarding latency of the device it enters; links leaving a host also carry the sending NIC latency',
+    ];
+    return b.build(spec, ranks, presetSources(leafSpinePreset, values, notes, texts));
+  },
+};

@@ -1,0 +1,3 @@
+export { createRouter, DEFAULT_MAX_PATHS, DEFAULT_CACHE_BYTES } from './router.js';
+export type { RouterOptions, TopologyRouter } from './router.js';
+export { ecmpHash, fnv1a32, murmurMix, murmurFinish } from './hash.js';

@@ -1,0 +1,51 @@
+/**
+ * A small helper the preset builders and the file parser share: it names links
+ * consistently ("from->to", with "#2", "#3" … for parallel cables between the same pair)
+ * and turns full-duplex cables into two directed links, one each way.
+ */
+import type { NodeKind, TopoLink, TopoNode, Topology } from '../types.js';
+
+export class TopologyBuilder {
+  private readonly nodeList: TopoNode[] = [];
+  private readonly linkList: TopoLink[] = [];
+  private readonly pairCount = new Map<string, number>();
+
+  addNode(id: string, kind: NodeKind, options: { group?: string; reduction?: boolean } = {}): string {
+    const node: { id: string; kind: NodeKind; group?: string; reduction?: boolean } = { id, kind };
+    if (options.group !== undefined) node.group = options.group;
+    if (options.reduction) node.reduction = true;
+    this.nodeList.push(node);
+    return id;
+  }
+
+  /** One directed link. */
+  addLink(from: string, to: string, bandwidthBytesPerSec: number, latencyNs: number): TopoLink {
+    const pair = `${from}->${to}`;
+    const count = (this.pairCount.get(pair) ?? 0) + 1;
+    this.pairCount.set(pair, count);
+    const link: TopoLink = { id: count === 1 ? pair : `${pair}#${count}`, from, to, bandwidthBytesPerSec, latencyNs };
+    this.linkList.push(link);
+    return link;
+  }
+
+  /** A full-duplex cable: the same bandwidth and latency in each direction. */
+  addDuplex(a: string, b: string, bandwidthBytesPerSec: number, latencyNs: number): void {
+    this.addLink(a, b, bandwidthBytesPerSec, latencyNs);
+    this.addLink(b, a, bandwidthBytesPerSec, latencyNs);
+  }
+
+  get nodes(): readonly TopoNode[] {
+    return this.nodeList;
+  }
+
+  build(name: string, ranks: readonly string[], sources?: readonly string[]): Topology {
+    const topology: { name: string; nodes: TopoNode[]; links: TopoLink[]; ranks: string[]; sources?: string[] } = {
+      name,
+      nodes: this.nodeList,
+      links: this.linkList,
+      ranks: [...ranks],
+    };
+    if (sources && sources.length > 0) topology.sources = [...sources];
+    return topology;
+  }
+}

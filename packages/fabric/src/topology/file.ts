@@ -1,0 +1,189 @@
+/**
+ * Topology files (JSON or YAML), for fabrics no preset describes:
+ *
+ *   name: my-fabric                       # optional, defaults to the file name
+ *   nodes:
+ *     - { id: gpu0, kind: gpu, group: node0 }
+ *     - { id: sw0, kind: switch, reduction: true }
+ *   links:
+ *     - { from: gpu0, to: sw0, bandwidth: 400Gbps, latency: 1us }   # duplex by default
+ *     - { from: sw0, to: gpu1, bandwidth: 5e10, latency: 500, duplex: false }
+ *   ranks: [gpu0, gpu1]                   # optional: all gpu/host nodes in file order
+ *   sources: ["where the numbers come from"]
+ *
+ * Bandwidth: a unit string ("400Gbps", "50GB/s") or a number in bytes/s. Latency: a unit
+ * string ("1us") or a number in ns. A duplex link becomes two directed links, from→to then
+ * to→from. Bandwidths are used as written (no efficiency factor is applied). Every error
+ * names the field path, e.g. `links[3].bandwidth: must be > 0, got 0`.
+ */
+import { WeftInputError } from '@weft/sim';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { z } from 'zod';
+import { ENDPOINT_KINDS, type NodeKind, type Topology } from '../types.js';
+import { parseBandwidth, parseLatency, BANDWIDTH_UNITS_HELP, LATENCY_UNITS_HELP } from '../units.js';
+import { TopologyBuilder } from './builder.js';
+import { NODE_KINDS, validateTopology } from './validate.js';
+
+const NodeSchema = z
+  .object({ id: z.string().min(1), kind: z.string(), group: z.string().min(1).optional(), reduction: z.boolean().optional() })
+  .strict();
+const LinkSchema = z
+  .object({
+    from: z.string().min(1),
+    to: z.string().min(1),
+    bandwidth: z.union([z.string(), z.number()]),
+    latency: z.union([z.string(), z.number()]),
+    duplex: z.boolean().optional(),
+  })
+  .strict();
+const FileSchema = z
+  .object({
+    name: z.string().min(1).optional(),
+    nodes: z.array(NodeSchema).min(1),
+    links: z.array(LinkSchema),
+    ranks: z.array(z.string()).optional(),
+    sources: z.array(z.string()).optional(),
+  })
+  .strict();
+
+export type TopologyFile = z.infer<typeof FileSchema>;
+
+const FIELD_HELP: Readonly<Record<string, string>> = {
+  '': 'top-level keys: name, nodes, links, ranks, sources',
+  nodes: 'node keys: id, kind, group, reduction',
+  links: 'link keys: from, to, bandwidth, latency, duplex',
+};
+
+/** Parses and validates a topology file's text; `fileName` picks the format and names errors. */
+export function parseTopologyText(text: string, fileName: string): Topology {
+  const raw = parseDocument(text, fileName);
+  const result = FileSchema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const path = formatPath(issue.path);
+    const section = typeof issue.path[0] === 'string' && issue.path.length <= 2 ? issue.path[0] : '';
+    const hint = issue.code === 'unrecognized_keys' ? `; accepted ${FIELD_HELP[section] ?? ''}` : '';
+    throw new WeftInputError(`${fileName}: ${path || '(top level)'}: ${issue.message}${hint}`);
+  }
+  try {
+    return buildFromFile(result.data, fileName);
+  } catch (error) {
+    if (error instanceof WeftInputError) throw new WeftInputError(`${fileName}: ${error.message}`);
+    throw error;
+  }
+}
+
+function parseDocument(text: string, fileName: string): unknown {
+  if (/\.json$/i.test(fileName)) {
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      throw new WeftInputError(`${fileName}: invalid JSON: ${firstLine((error as Error).message)}`);
+    }
+  }
+  if (/\.ya?ml$/i.test(fileName)) {
+    try {
+      return parseYaml(text);
+    } catch (error) {
+      throw new WeftInputError(`${fileName}: invalid YAML: ${firstLine((error as Error).message)}`);
+    }
+  }
+  throw new WeftInputError(`${fileName}: unknown topology file type; accepted extensions: .json, .yaml, .yml`);
+}
+
+function buildFromFile(file: TopologyFile, fileName: string): Topology {
+  const b = new TopologyBuilder();
+  const seen = new Set<string>();
+  file.nodes.forEach((node, i) => {
+    if (!NODE_KINDS.includes(node.kind as NodeKind)) {
+      throw new WeftInputError(`nodes[${i}].kind: unknown kind "${node.kind}"; accepted: ${NODE_KINDS.join(', ')}`);
+    }
+    if (seen.has(node.id)) throw new WeftInputError(`nodes[${i}].id: duplicate node id "${node.id}"; node ids must be unique`);
+    seen.add(node.id);
+    const options: { group?: string; reduction?: boolean } = {};
+    if (node.group !== undefined) options.group = node.group;
+    if (node.reduction !== undefined) options.reduction = node.reduction;
+    b.addNode(node.id, node.kind as NodeKind, options);
+  });
+  file.links.forEach((link, i) => {
+    for (const end of ['from', 'to'] as const) {
+      if (!seen.has(link[end])) throw new WeftInputError(`links[${i}].${end}: unknown node "${link[end]}"; links must name nodes declared in nodes`);
+    }
+    if (link.from === link.to) throw new WeftInputError(`links[${i}]: link from "${link.from}" to itself; a link must join two different nodes`);
+    const bandwidth = readBandwidth(link.bandwidth, `links[${i}].bandwidth`);
+    const latency = readLatency(link.latency, `links[${i}].latency`);
+    if (link.duplex === false) b.addLink(link.from, link.to, bandwidth, latency);
+    else b.addDuplex(link.from, link.to, bandwidth, latency);
+  });
+  const kindOf = new Map(file.nodes.map((n) => [n.id, n.kind]));
+  const ranks = file.ranks ?? file.nodes.filter((n) => ENDPOINT_KINDS.includes(n.kind as NodeKind)).map((n) => n.id);
+  if (file.ranks) {
+    file.ranks.forEach((id, r) => {
+      const kind = kindOf.get(id);
+      if (kind === undefined) throw new WeftInputError(`ranks[${r}]: unknown node "${id}"; ranks must name ${ENDPOINT_KINDS.join('/')} nodes`);
+      if (!ENDPOINT_KINDS.includes(kind as NodeKind)) throw new WeftInputError(`ranks[${r}]: node "${id}" is a ${kind}; ranks must be endpoints (${ENDPOINT_KINDS.join(', ')})`);
+    });
+  }
+  return validateTopology(b.build(file.name ?? fileName, ranks, file.sources));
+}
+
+function readBandwidth(value: string | number, path: string): number {
+  if (typeof value === 'string') return parseBandwidth(value, path);
+  if (!(value > 0) || !Number.isFinite(value)) {
+    throw new WeftInputError(`${path}: must be > 0, got ${value}; expected bytes per second or ${BANDWIDTH_UNITS_HELP}`);
+  }
+  return value;
+}
+
+function readLatency(value: string | number, path: string): number {
+  if (typeof value === 'string') return parseLatency(value, path);
+  if (!(value >= 0) || !Number.isFinite(value)) {
+    throw new WeftInputError(`${path}: must be >= 0, got ${value}; expected nanoseconds or ${LATENCY_UNITS_HELP}`);
+  }
+  return value;
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) out += typeof part === 'number' ? `[${part}]` : out === '' ? String(part) : `.${String(part)}`;
+  return out;
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0]!.trim();
+}
+
+/**
+ * A topology as a file object that parses back to an identical topology: numbers in
+ * bytes/s and ns; a link immediately followed by its exact reverse is written once as
+ * duplex (preserving link order, hence link ids).
+ */
+export function topologyToFile(topology: Topology): TopologyFile {
+  const links: TopologyFile['links'] = [];
+  const all = topology.links;
+  for (let i = 0; i < all.length; i++) {
+    const link = all[i]!;
+    const next = all[i + 1];
+    const isReverse = next !== undefined && next.from === link.to && next.to === link.from && next.bandwidthBytesPerSec === link.bandwidthBytesPerSec && next.latencyNs === link.latencyNs;
+    links.push({ from: link.from, to: link.to, bandwidth: link.bandwidthBytesPerSec, latency: link.latencyNs, duplex: isReverse });
+    if (isReverse) i++;
+  }
+  const file: TopologyFile = {
+    name: topology.name,
+    nodes: topology.nodes.map((n) => ({ id: n.id, kind: n.kind, ...(n.group !== undefined ? { group: n.group } : {}), ...(n.reduction ? { reduction: true } : {}) })),
+    links,
+    ranks: [...topology.ranks],
+  };
+  if (topology.sources && topology.sources.length > 0) file.sources = [...topology.sources];
+  return file;
+}
+
+/** JSON text for `topologyToFile`. */
+export function topologyToJson(topology: Topology): string {
+  return JSON.stringify(topologyToFile(topology), null, 2) + '\n';
+}
+
+/** YAML text for `topologyToFile`. */
+export function topologyToYaml(topology: Topology): string {
+  return stringifyYaml(topologyToFile(topology));
+}

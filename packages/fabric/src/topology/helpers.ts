@@ -1,0 +1,197 @@
+/**
+ * What algorithms need to know about a topology, as plain data (no @weft/collectives
+ * types): which ranks share a server, whether a reduction-capable switch reaches every
+ * rank, and alpha-beta cost inputs.
+ */
+import type { Topology } from '../types.js';
+import { createRouter } from '../routing/router.js';
+import { forwardHops, indexGraph, reverseHops, UNREACHABLE, type GraphIndex } from './graph.js';
+import { maxFlowBytesPerSec } from './maxflow.js';
+
+/** Ranks grouped by their node's `group`, groups in order of first rank; ungrouped ranks are singletons. */
+export function rankGroups(topology: Topology): number[][] {
+  const groupOf = new Map(topology.nodes.map((node) => [node.id, node.group]));
+  const groups: number[][] = [];
+  const byName = new Map<string, number[]>();
+  topology.ranks.forEach((id, rank) => {
+    const name = groupOf.get(id);
+    if (name === undefined) {
+      groups.push([rank]);
+      return;
+    }
+    let group = byName.get(name);
+    if (!group) {
+      group = [];
+      byName.set(name, group);
+      groups.push(group);
+    }
+    group.push(rank);
+  });
+  return groups;
+}
+
+/**
+ * True when one reduction-capable node (NVLS / SHARP switch) has a link to and from every
+ * rank in `ranks` (default: all ranks), so in-network reduction can serve them all in one
+ * hop. Ranks are rank numbers.
+ */
+export function hasReductionSwitch(topology: Topology, ranks?: readonly number[]): boolean {
+  const ids = (ranks ?? topology.ranks.map((_, r) => r)).map((r) => topology.ranks[r]!);
+  if (ids.length === 0) return false;
+  const outOf = new Map<string, Set<string>>();
+  for (const link of topology.links) {
+    let set = outOf.get(link.from);
+    if (!set) outOf.set(link.from, (set = new Set()));
+    set.add(link.to);
+  }
+  return topology.nodes.some((node) => node.reduction === true && ids.every((id) => outOf.get(id)?.has(node.id) && outOf.get(node.id)?.has(id)));
+}
+
+export interface AlphaBeta {
+  /** Latency of a message between two ranks of the class (worst pair, worst equal-cost path). */
+  readonly alphaNs: number;
+  /** Per-rank injection bandwidth toward the class's peers (see alphaBetaCost). */
+  readonly bandwidthBytesPerSec: number;
+  /** Bottleneck bandwidth of one shortest path (what one flow gets alone), worst pair. */
+  readonly pathBandwidthBytesPerSec: number;
+}
+
+export interface AlphaBetaCost extends AlphaBeta {
+  /** Between ranks of the same group (server / NVLink domain). */
+  readonly intra: AlphaBeta;
+  /** Between ranks of different groups. */
+  readonly inter: AlphaBeta;
+}
+
+/** Up to this many ranks, every pair and every rank is examined; above, representatives. */
+const EXACT_RANK_LIMIT = 64;
+/** Inter-group injection is measured toward at most this many other groups (evenly spaced). */
+const SAMPLE_GROUPS = 64;
+
+/**
+ * Alpha-beta inputs, per class of rank pair (intra: same group; inter: different groups):
+ * - alphaNs: the sum of link latencies along a shortest (fewest-hop) path, the worst over
+ *   equal-cost paths and over pairs of the class.
+ * - bandwidthBytesPerSec: per-rank injection bandwidth toward the class, i.e. the max-flow
+ *   from one rank to all its peers of the class over links that lie on shortest paths to
+ *   them (the routes ECMP can use), the worst over ranks. On a switch or a DGX this is the
+ *   rank's first link; on a full mesh it is the sum of its direct links.
+ * - pathBandwidthBytesPerSec: the slowest link on one shortest path, worst over pairs.
+ * Up to 64 ranks every pair/rank is examined. Above, representatives: intra uses the first
+ * multi-rank group's first and last rank; inter uses rank 0 and the last rank outside its
+ * group (in node-major presets the farthest: another SU and rail), and injection from
+ * rank 0 toward the first rank of up to 64 other groups. Presets are symmetric, so these
+ * equal the exact values there.
+ * If one class is empty (every rank alone, or one group), it copies the other; top-level
+ * alphaNs is the max and bandwidthBytesPerSec the min over the classes present. A
+ * single-rank topology gives alpha 0 and infinite bandwidth (nothing to send).
+ */
+export function alphaBetaCost(topology: Topology): AlphaBetaCost {
+  const graph = indexGraph(topology);
+  const router = createRouter(topology);
+  const ranks = topology.ranks;
+  const groups = rankGroups(topology);
+  const groupIndex = new Int32Array(ranks.length);
+  groups.forEach((g, gi) => g.forEach((r) => (groupIndex[r] = gi)));
+  const exact = ranks.length <= EXACT_RANK_LIMIT;
+
+  const pairCost = (a: number, b: number): { latencyNs: number; bottleneck: number } => {
+    const paths = router.equalCostPaths(ranks[a]!, ranks[b]!, new Set());
+    let latencyNs = 0;
+    let bottleneck = Infinity;
+    for (const path of paths) {
+      let sum = 0;
+      for (const id of path) {
+        const link = topology.links[graph.linkIndex.get(id)!]!;
+        sum += link.latencyNs;
+        bottleneck = Math.min(bottleneck, link.bandwidthBytesPerSec);
+      }
+      latencyNs = Math.max(latencyNs, sum);
+    }
+    return { latencyNs, bottleneck };
+  };
+
+  const classCost = (pairs: readonly (readonly [number, number])[], injections: readonly (readonly [number, readonly number[]])[]): AlphaBeta | null => {
+    if (pairs.length === 0) return null;
+    let alphaNs = 0;
+    let pathBandwidth = Infinity;
+    for (const [a, b] of pairs) {
+      const cost = pairCost(a, b);
+      alphaNs = Math.max(alphaNs, cost.latencyNs);
+      pathBandwidth = Math.min(pathBandwidth, cost.bottleneck);
+    }
+    let injection = Infinity;
+    for (const [rank, peers] of injections) injection = Math.min(injection, injectionBandwidth(topology, graph, rank, peers));
+    return { alphaNs, bandwidthBytesPerSec: injection, pathBandwidthBytesPerSec: pathBandwidth };
+  };
+
+  const intraPairs: [number, number][] = [];
+  const interPairs: [number, number][] = [];
+  const intraInjections: [number, number[]][] = [];
+  const interInjections: [number, number[]][] = [];
+  if (exact) {
+    for (let a = 0; a < ranks.length; a++) {
+      for (let b = 0; b < ranks.length; b++) {
+        if (a !== b) (groupIndex[a] === groupIndex[b] ? intraPairs : interPairs).push([a, b]);
+      }
+      const mine = groups[groupIndex[a]!]!.filter((r) => r !== a);
+      const others = ranks.map((_, r) => r).filter((r) => groupIndex[r] !== groupIndex[a]);
+      if (mine.length > 0) intraInjections.push([a, mine]);
+      if (others.length > 0) interInjections.push([a, others]);
+    }
+  } else {
+    const multi = groups.find((g) => g.length >= 2);
+    if (multi) {
+      intraPairs.push([multi[0]!, multi[multi.length - 1]!]);
+      intraInjections.push([multi[0]!, multi.slice(1)]);
+    }
+    if (groups.length >= 2) {
+      let far = ranks.length - 1;
+      while (groupIndex[far] === groupIndex[0]) far--;
+      interPairs.push([0, far]);
+      const step = Math.max(1, Math.floor((groups.length - 1) / SAMPLE_GROUPS));
+      const peers: number[] = [];
+      for (let gi = 0; gi < groups.length && peers.length < SAMPLE_GROUPS; gi += gi === 0 ? 1 : step) {
+        if (gi !== groupIndex[0]) peers.push(groups[gi]![0]!);
+      }
+      interInjections.push([0, peers]);
+    }
+  }
+  const intra = classCost(intraPairs, intraInjections);
+  const inter = classCost(interPairs, interInjections);
+  const none: AlphaBeta = { alphaNs: 0, bandwidthBytesPerSec: Infinity, pathBandwidthBytesPerSec: Infinity };
+  const intraCost = intra ?? inter ?? none;
+  const interCost = inter ?? intra ?? none;
+  return {
+    alphaNs: Math.max(intraCost.alphaNs, interCost.alphaNs),
+    bandwidthBytesPerSec: Math.min(intraCost.bandwidthBytesPerSec, interCost.bandwidthBytesPerSec),
+    pathBandwidthBytesPerSec: Math.min(intraCost.pathBandwidthBytesPerSec, interCost.pathBandwidthBytesPerSec),
+    intra: intraCost,
+    inter: interCost,
+  };
+}
+
+/** Max-flow from `rank` to `peers` (rank numbers) over links on shortest paths to them. */
+function injectionBandwidth(topology: Topology, graph: GraphIndex, rank: number, peers: readonly number[]): number {
+  const src = graph.nodeIndex.get(topology.ranks[rank]!)!;
+  const fromSrc = forwardHops(graph, src);
+  const onShortest = new Uint8Array(graph.linkCount);
+  for (const peer of peers) {
+    const dst = graph.nodeIndex.get(topology.ranks[peer]!)!;
+    const total = fromSrc[dst]!;
+    if (total === UNREACHABLE) continue;
+    const toDst = reverseHops(graph, dst);
+    for (let l = 0; l < graph.linkCount; l++) {
+      const u = graph.linkFrom[l]!;
+      const v = graph.linkTo[l]!;
+      const du = fromSrc[u]!;
+      if (du === UNREACHABLE || du >= total) continue;
+      if (u !== src && graph.isEndpoint[u]) continue;
+      if (v !== dst && graph.isEndpoint[v]) continue;
+      // u→v lies on a shortest src→dst path iff hops(src,u) + 1 + hops(v,dst) = hops(src,dst).
+      if (toDst[v] !== UNREACHABLE && du + 1 + toDst[v]! === total) onShortest[l] = 1;
+    }
+  }
+  const sinks = peers.map((p) => graph.nodeIndex.get(topology.ranks[p]!)!);
+  return maxFlowBytesPerSec(topology, graph, [src], sinks, (l) => onShortest[l] === 1);
+}

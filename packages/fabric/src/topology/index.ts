@@ -1,0 +1,12 @@
+export { TopologyBuilder } from './builder.js';
+export { validateTopology, NODE_KINDS } from './validate.js';
+export { parseTopologySpec } from './spec.js';
+export { indexGraph } from './graph.js';
+export type { GraphIndex } from './graph.js';
+export { rankGroups, hasReductionSwitch, alphaBetaCost } from './helpers.js';
+export type { AlphaBeta, AlphaBetaCost } from './helpers.js';
+export { summarizeTopology, formatTopologySummary, topologyToDot } from './summary.js';
+export type { TopologySummary, LinkClass } from './summary.js';
+export { maxFlowBytesPerSec } from './maxflow.js';
+export { parseTopologyText, topologyToFile, topologyToJson, topologyToYaml } from './file.js';
+export type { TopologyFile } from './file.js';

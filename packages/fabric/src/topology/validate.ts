@@ -1,0 +1,121 @@
+/**
+ * Structural checks every topology passes before anything routes over it, whether it came
+ * from a preset or a file. Each failure is a WeftInputError: one line naming the field and
+ * the bad value, and saying what is accepted.
+ */
+import { WeftInputError } from '@weft/sim';
+import { ENDPOINT_KINDS, type NodeKind, type Topology } from '../types.js';
+import { forwardHops, indexGraph, UNREACHABLE, type GraphIndex } from './graph.js';
+
+export const NODE_KINDS: readonly NodeKind[] = ['gpu', 'host', 'nic', 'nvswitch', 'switch', 'leaf', 'spine', 'core'];
+
+/** Throws WeftInputError on the first problem found; returns the topology unchanged. */
+export function validateTopology(topology: Topology): Topology {
+  const where = topology.name ? ` (topology ${topology.name})` : '';
+  const nodeKind = new Map<string, NodeKind>();
+  topology.nodes.forEach((node, i) => {
+    if (typeof node.id !== 'string' || node.id.length === 0) {
+      throw new WeftInputError(`nodes[${i}].id: must be a non-empty string, got ${JSON.stringify(node.id)}${where}`);
+    }
+    if (!NODE_KINDS.includes(node.kind)) {
+      throw new WeftInputError(`nodes[${i}].kind: unknown kind "${String(node.kind)}" for node ${node.id}; accepted: ${NODE_KINDS.join(', ')}${where}`);
+    }
+    if (nodeKind.has(node.id)) throw new WeftInputError(`nodes[${i}].id: duplicate node id "${node.id}"; node ids must be unique${where}`);
+    nodeKind.set(node.id, node.kind);
+  });
+  const linkIds = new Set<string>();
+  topology.links.forEach((link, i) => {
+    if (linkIds.has(link.id)) throw new WeftInputError(`links[${i}].id: duplicate link id "${link.id}"; link ids must be unique${where}`);
+    linkIds.add(link.id);
+    for (const end of ['from', 'to'] as const) {
+      if (!nodeKind.has(link[end])) {
+        throw new WeftInputError(`links[${i}].${end}: unknown node "${link[end]}"; links must name nodes declared in nodes${where}`);
+      }
+    }
+    if (link.from === link.to) throw new WeftInputError(`links[${i}]: link from "${link.from}" to itself; a link must join two different nodes${where}`);
+    if (!(link.bandwidthBytesPerSec > 0) || !Number.isFinite(link.bandwidthBytesPerSec)) {
+      throw new WeftInputError(`links[${i}].bandwidth: must be > 0, got ${link.bandwidthBytesPerSec} (link ${link.id})${where}`);
+    }
+    if (!(link.latencyNs >= 0) || !Number.isFinite(link.latencyNs)) {
+      throw new WeftInputError(`links[${i}].latency: must be >= 0 ns, got ${link.latencyNs} (link ${link.id})${where}`);
+    }
+  });
+  if (topology.ranks.length === 0) {
+    throw new WeftInputError(`ranks: no ranks; a topology needs at least one ${ENDPOINT_KINDS.join('/')} node${where}`);
+  }
+  const rankSet = new Set<string>();
+  topology.ranks.forEach((id, r) => {
+    const kind = nodeKind.get(id);
+    if (kind === undefined) throw new WeftInputError(`ranks[${r}]: unknown node "${id}"; ranks must name ${ENDPOINT_KINDS.join('/')} nodes${where}`);
+    if (!ENDPOINT_KINDS.includes(kind)) {
+      throw new WeftInputError(`ranks[${r}]: node "${id}" is a ${kind}; ranks must be endpoints (${ENDPOINT_KINDS.join(', ')})${where}`);
+    }
+    if (rankSet.has(id)) throw new WeftInputError(`ranks[${r}]: node "${id}" appears twice; each endpoint hosts at most one rank${where}`);
+    rankSet.add(id);
+  });
+  checkRanksConnected(topology, indexGraph(topology), where);
+  return topology;
+}
+
+/**
+ * Every rank must reach every other rank, with endpoints never forwarding. Fast path: if
+ * some strongly connected set of forwarding nodes is entered from and exits to every rank,
+ * all pairs are connected through it (true of every preset). Otherwise one BFS per rank.
+ */
+function checkRanksConnected(topology: Topology, graph: GraphIndex, where: string): void {
+  const ranks = topology.ranks.map((id) => graph.nodeIndex.get(id)!);
+  if (ranks.length < 2) return;
+  if (hasCommonCore(graph, ranks)) return;
+  const isRank = new Uint8Array(graph.nodeCount);
+  for (const r of ranks) isRank[r] = 1;
+  for (let a = 0; a < ranks.length; a++) {
+    const dist = forwardHops(graph, ranks[a]!);
+    for (let b = 0; b < ranks.length; b++) {
+      if (a !== b && dist[ranks[b]!] === UNREACHABLE) {
+        throw new WeftInputError(
+          `topology is disconnected: rank ${a} (${topology.ranks[a]}) cannot reach rank ${b} (${topology.ranks[b]}); every rank must reach every other through switches or direct links (gpu/host nodes do not forward)${where}`,
+        );
+      }
+    }
+  }
+}
+
+function hasCommonCore(graph: GraphIndex, ranks: readonly number[]): boolean {
+  const first = ranks[0]!;
+  for (let k = graph.outStart[first]!; k < graph.outStart[first + 1]!; k++) {
+    const seed = graph.linkTo[graph.outLinks[k]!]!;
+    if (graph.isEndpoint[seed]) continue;
+    const forward = forwardingReach(graph, seed, true);
+    const backward = forwardingReach(graph, seed, false);
+    const inCore = (n: number) => forward[n] === 1 && backward[n] === 1;
+    const ok = ranks.every((r) => {
+      let enters = false;
+      let exits = false;
+      for (let j = graph.outStart[r]!; j < graph.outStart[r + 1]! && !enters; j++) enters = inCore(graph.linkTo[graph.outLinks[j]!]!);
+      for (let j = graph.inStart[r]!; j < graph.inStart[r + 1]! && !exits; j++) exits = inCore(graph.linkFrom[graph.inLinks[j]!]!);
+      return enters && exits;
+    });
+    if (ok) return true;
+  }
+  return false;
+}
+
+/** Forwarding (non-endpoint) nodes reachable from `seed` along (or against) link direction. */
+function forwardingReach(graph: GraphIndex, seed: number, alongLinks: boolean): Uint8Array {
+  const seen = new Uint8Array(graph.nodeCount);
+  const stack = [seed];
+  seen[seed] = 1;
+  const start = alongLinks ? graph.outStart : graph.inStart;
+  const links = alongLinks ? graph.outLinks : graph.inLinks;
+  const other = alongLinks ? graph.linkTo : graph.linkFrom;
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    for (let k = start[node]!; k < start[node + 1]!; k++) {
+      const next = other[links[k]!]!;
+      if (seen[next] || graph.isEndpoint[next]) continue;
+      seen[next] = 1;
+      stack.push(next);
+    }
+  }
+  return seen;
+}

@@ -1,0 +1,178 @@
+import { describe, expect, it } from 'vitest';
+import { MaxMinSolver } from '../src/models/max-min-solver.js';
+
+/** Rates of `variables` after one solve. */
+function solved(solver: MaxMinSolver, variables: readonly number[]): number[] {
+  solver.solve();
+  return variables.map((v) => solver.rateOf(v));
+}
+
+describe('MaxMinSolver: progressive filling', () => {
+  it('gives a lone variable the whole capacity, exactly', () => {
+    const solver = new MaxMinSolver();
+    const link = solver.addConstraint(25e9);
+    const v = solver.addVariable([link]);
+    expect(solved(solver, [v])).toEqual([25e9]);
+  });
+
+  it('splits one constraint evenly between two variables', () => {
+    const solver = new MaxMinSolver();
+    const link = solver.addConstraint(10);
+    const a = solver.addVariable([link]);
+    const b = solver.addVariable([link]);
+    // 10 shared by two: 5 each.
+    expect(solved(solver, [a, b])).toEqual([5, 5]);
+  });
+
+  it('solves the parking lot: a long flow over three links and one short flow per link all get C/2', () => {
+    const solver = new MaxMinSolver();
+    const links = [solver.addConstraint(8), solver.addConstraint(8), solver.addConstraint(8)];
+    const long = solver.addVariable(links);
+    const shorts = links.map((link) => solver.addVariable([link]));
+    // Every link carries two flows and saturates at the same level: 8 / 2 = 4 each.
+    expect(solved(solver, [long, ...shorts])).toEqual([4, 4, 4, 4]);
+  });
+
+  it('gives the leftover to flows when one is bottlenecked elsewhere (classic max-min example)', () => {
+    const solver = new MaxMinSolver();
+    const wide = solver.addConstraint(10);
+    const narrow = solver.addConstraint(2);
+    const f1 = solver.addVariable([wide, narrow]);
+    const f2 = solver.addVariable([wide]);
+    const f3 = solver.addVariable([wide]);
+    // narrow saturates first (level 2 < 10/3) fixing f1 = 2; f2 and f3 share 10 - 2 = 8: 4 each.
+    expect(solved(solver, [f1, f2, f3])).toEqual([2, 4, 4]);
+  });
+
+  it('shares in proportion to weight', () => {
+    const solver = new MaxMinSolver();
+    const link = solver.addConstraint(9);
+    const heavy = solver.addVariable([link], 2);
+    const light = solver.addVariable([link], 1);
+    // Weights 2 and 1 split 9 as 6 and 3.
+    expect(solved(solver, [heavy, light])).toEqual([6, 3]);
+  });
+
+  it('solves a two-link network with a shared flow (Bertsekas & Gallager style)', () => {
+    // A (cap 1) carries f0, f1, f2 and saturates first at 1/3 each;
+    // B (cap 1) carries f0 and f3, so f3 takes the leftover 1 - 1/3 = 2/3.
+    const solver = new MaxMinSolver();
+    const a = solver.addConstraint(1);
+    const b = solver.addConstraint(1);
+    const f0 = solver.addVariable([a, b]);
+    const f1 = solver.addVariable([a]);
+    const f2 = solver.addVariable([a]);
+    const f3 = solver.addVariable([b]);
+    const rates = solved(solver, [f0, f1, f2, f3]);
+    expect(rates[0]).toBeCloseTo(1 / 3, 15);
+    expect(rates[1]).toBeCloseTo(1 / 3, 15);
+    expect(rates[2]).toBeCloseTo(1 / 3, 15);
+    expect(rates[3]).toBeCloseTo(2 / 3, 15);
+  });
+
+  it('never over-subscribes a constraint and leaves every variable bottlenecked (random systems)', () => {
+    // A fixed LCG, not Math.random: the test is reproducible.
+    let state = 12345;
+    const next = (): number => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    for (let trial = 0; trial < 30; trial++) {
+      const solver = new MaxMinSolver();
+      const capacities = Array.from({ length: 6 }, () => 1 + Math.floor(next() * 10));
+      capacities.forEach((c) => solver.addConstraint(c));
+      const crossings: number[][] = [];
+      for (let v = 0; v < 10; v++) {
+        const set = [...new Set(Array.from({ length: 1 + Math.floor(next() * 3) }, () => Math.floor(next() * 6)))];
+        crossings.push(set);
+        solver.addVariable(set);
+      }
+      solver.solve();
+      const rates = crossings.map((_, v) => solver.rateOf(v));
+      const used = capacities.map((_, c) => crossings.reduce((sum, set, v) => sum + (set.includes(c) ? rates[v]! : 0), 0));
+      used.forEach((u, c) => expect(u).toBeLessThanOrEqual(capacities[c]! * (1 + 1e-12)));
+      // Max-min optimality: each variable crosses a saturated constraint where it has a maximal rate.
+      crossings.forEach((set, v) => {
+        const bottleneck = set.some((c) => {
+          const saturated = used[c]! >= capacities[c]! * (1 - 1e-12);
+          const maximal = crossings.every((other, w) => !other.includes(c) || rates[w]! <= rates[v]! * (1 + 1e-12));
+          return saturated && maximal;
+        });
+        expect(bottleneck).toBe(true);
+      });
+    }
+  });
+});
+
+describe('MaxMinSolver: incremental and batched', () => {
+  it('re-solves only the component a change touches', () => {
+    const solver = new MaxMinSolver();
+    const left = solver.addConstraint(4);
+    const right = solver.addConstraint(6);
+    const l1 = solver.addVariable([left]);
+    solver.addVariable([left]);
+    const r1 = solver.addVariable([right]);
+    solver.solve();
+    expect(solver.stats()).toMatchObject({ solves: 1, variablesTouched: 3, constraintsTouched: 2 });
+
+    // A new variable on the right link: only the right component (r1 and it) is re-solved.
+    const r2 = solver.addVariable([right]);
+    const changed = solver.solve();
+    // A full re-solve would have touched all 4 live variables (3 + 4 = 7 over both solves).
+    expect(solver.stats()).toMatchObject({ solves: 2, variablesTouched: 5, constraintsTouched: 3, variablesLiveAtSolves: 7 });
+    expect(changed).toEqual([r1, r2]); // r1 6 → 3, r2 0 → 3; the left pair is untouched
+    expect(solver.rateOf(l1)).toBe(2);
+    expect(solver.rateOf(r2)).toBe(3);
+  });
+
+  it('batches every change made between solves into one solve', () => {
+    const solver = new MaxMinSolver();
+    const link = solver.addConstraint(12);
+    const vars = [solver.addVariable([link]), solver.addVariable([link]), solver.addVariable([link])];
+    expect(solver.stats().solves).toBe(0);
+    solver.solve();
+    expect(solver.stats()).toMatchObject({ solves: 1, variablesTouched: 3 });
+    expect(vars.map((v) => solver.rateOf(v))).toEqual([4, 4, 4]);
+    expect(solver.solve()).toEqual([]); // nothing dirty: no work
+    expect(solver.stats().solves).toBe(1);
+  });
+
+  it('re-solves after removal, a capacity change and a weight change', () => {
+    const solver = new MaxMinSolver();
+    const link = solver.addConstraint(12);
+    const a = solver.addVariable([link]);
+    const b = solver.addVariable([link]);
+    const c = solver.addVariable([link]);
+    solver.solve();
+    solver.removeVariable(b);
+    // 12 over two: 6 each.
+    expect(solved(solver, [a, c])).toEqual([6, 6]);
+    solver.setCapacity(link, 6);
+    expect(solved(solver, [a, c])).toEqual([3, 3]);
+    solver.setWeight(a, 2);
+    // Weights 2:1 of 6.
+    expect(solved(solver, [a, c])).toEqual([4, 2]);
+    expect(solver.stats().liveVariables).toBe(2);
+  });
+
+  it('reuses freed variable ids deterministically and keeps constraint membership consistent', () => {
+    const solver = new MaxMinSolver();
+    const x = solver.addConstraint(10);
+    const y = solver.addConstraint(10);
+    const a = solver.addVariable([x, y]);
+    const b = solver.addVariable([x]);
+    const c = solver.addVariable([y]);
+    solver.removeVariable(a);
+    const d = solver.addVariable([y]);
+    expect(d).toBe(a); // last freed, first reused
+    // x: b alone = 10; y: c and d = 5 each.
+    expect(solved(solver, [b, c, d])).toEqual([10, 5, 5]);
+  });
+
+  it('rejects malformed input', () => {
+    const solver = new MaxMinSolver();
+    const link = solver.addConstraint(1);
+    expect(() => solver.addVariable([])).toThrow(/at least one constraint/);
+    expect(() => solver.addVariable([link, link])).toThrow(/twice/);
+    expect(() => solver.addVariable([link], 0)).toThrow(/weight/);
+    expect(() => solver.addConstraint(-1)).toThrow(/capacity/);
+    expect(() => solver.rateOf(7)).toThrow(/unknown variable/);
+  });
+});

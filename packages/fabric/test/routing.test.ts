@@ -1,0 +1,192 @@
+import { describe, expect, it } from 'vitest';
+import { WeftInputError } from '@weft/sim';
+import { createRouter } from '../src/routing/index.js';
+import { ecmpHash, fnv1a32 } from '../src/routing/hash.js';
+import { parseTopologySpec } from '../src/topology/spec.js';
+import { parseTopologyText } from '../src/topology/file.js';
+
+const NONE: ReadonlySet<string> = new Set();
+
+describe('shortest paths on leafspine:hosts=8,leaves=2,spines=2', () => {
+  const t = parseTopologySpec('leafspine:hosts=8,leaves=2,spines=2');
+  const router = createRouter(t);
+
+  it('same leaf: host → leaf → host', () => {
+    expect(router.pinnedPath('host0', 'host1', 0, 0, 0, NONE)).toEqual(['host0->leaf0', 'leaf0->host1']);
+    expect(router.hops('host0', 'host3')).toBe(2);
+  });
+
+  it('across leaves: 4 hops through one spine; both spines enumerated in link order', () => {
+    const path = router.pinnedPath('host0', 'host7', 0, 0, 0, NONE)!;
+    expect(path).toHaveLength(4);
+    expect(path[0]).toBe('host0->leaf0');
+    expect(path[3]).toBe('leaf1->host7');
+    expect(router.equalCostPaths('host0', 'host7', NONE)).toEqual([
+      ['host0->leaf0', 'leaf0->spine0', 'spine0->leaf1', 'leaf1->host7'],
+      ['host0->leaf0', 'leaf0->spine1', 'spine1->leaf1', 'leaf1->host7'],
+    ]);
+    expect(router.equalCostPaths('host0', 'host7', NONE, 1)).toHaveLength(1);
+  });
+
+  it('src = dst is the empty path; unknown nodes are input errors', () => {
+    expect(router.pinnedPath('host2', 'host2', 0, 0, 0, NONE)).toEqual([]);
+    expect(() => router.pinnedPath('host0', 'host99', 0, 0, 0, NONE)).toThrowError(WeftInputError);
+  });
+});
+
+describe('ECMP', () => {
+  it('the hash is MurmurHash3 mixing over FNV-1a ids (values from an independent Python implementation)', () => {
+    expect(fnv1a32('leaf0')).toBe(2845529599);
+    expect(ecmpHash(1, fnv1a32('host0'), fnv1a32('host2'), 0, 0, fnv1a32('leaf0'))).toBe(506383796);
+  });
+
+  it('same seed, flow and qp: same path, every time and from a fresh router', () => {
+    const t = parseTopologySpec('leafspine:hosts=8,leaves=2,spines=4');
+    const a = createRouter(t).pinnedPath('host0', 'host7', 42, 3, 7, NONE);
+    const router = createRouter(t);
+    for (let i = 0; i < 5; i++) expect(router.pinnedPath('host0', 'host7', 42, 3, 7, NONE)).toEqual(a);
+  });
+
+  it('different flow keys spread over all spines', () => {
+    const router = createRouter(parseTopologySpec('leafspine:hosts=8,leaves=2,spines=4'));
+    const perSpine = new Map<string, number>();
+    for (let flowKey = 0; flowKey < 256; flowKey++) {
+      const spineHop = router.pinnedPath('host0', 'host7', flowKey, 0, 1, NONE)![1]!;
+      perSpine.set(spineHop, (perSpine.get(spineHop) ?? 0) + 1);
+    }
+    expect([...perSpine.keys()].sort()).toEqual(['leaf0->spine0', 'leaf0->spine1', 'leaf0->spine2', 'leaf0->spine3']);
+    // 256 flows over 4 spines: 64 expected each; a fair hash stays well inside 32..96.
+    for (const count of perSpine.values()) {
+      expect(count).toBeGreaterThan(32);
+      expect(count).toBeLessThan(96);
+    }
+  });
+
+  it('qp and seed change the path like flowKey does', () => {
+    const router = createRouter(parseTopologySpec('leafspine:hosts=8,leaves=2,spines=4'));
+    const byQp = new Set(Array.from({ length: 32 }, (_, qp) => router.pinnedPath('host0', 'host7', 5, qp, 1, NONE)![1]));
+    const bySeed = new Set(Array.from({ length: 32 }, (_, seed) => router.pinnedPath('host0', 'host7', 5, 0, seed, NONE)![1]));
+    expect(byQp.size).toBe(4);
+    expect(bySeed.size).toBe(4);
+  });
+
+  // Two flows leaf0 → leaf1 on leafspine:hosts=4,leaves=2,spines=2. The only choice is at
+  // leaf0, between leaf0->spine0 and leaf0->spine1 (link order), index = hash mod 2 with
+  // hash = ecmpHash(seed, fnv(src), fnv(dst), flowKey 0, qp 0, fnv("leaf0")). Evaluated
+  // independently (Python): seed 2 → host0→host2: 1, host1→host3: 1 (collision on spine1);
+  // seed 0 → 1 and 0 (the flows split).
+  it('fixed-seed two-flow case: seed 2 collides on spine1, seed 0 splits', () => {
+    const router = createRouter(parseTopologySpec('leafspine:hosts=4,leaves=2,spines=2'));
+    const spineOf = (src: string, dst: string, seed: number) => router.pinnedPath(src, dst, 0, 0, seed, NONE)![1];
+    expect(spineOf('host0', 'host2', 2)).toBe('leaf0->spine1');
+    expect(spineOf('host1', 'host3', 2)).toBe('leaf0->spine1');
+    expect(spineOf('host0', 'host2', 0)).toBe('leaf0->spine1');
+    expect(spineOf('host1', 'host3', 0)).toBe('leaf0->spine0');
+  });
+
+  it('large and fractional flow keys do not alias', () => {
+    const router = createRouter(parseTopologySpec('leafspine:hosts=8,leaves=2,spines=8'));
+    const spines = new Set([1, 2 ** 32 + 1, -1, 0.5, 2 ** 53].map((k) => router.pinnedPath('host0', 'host7', k, 0, 1, NONE)![1]));
+    expect(spines.size).toBeGreaterThan(1);
+  });
+});
+
+describe('down links', () => {
+  const t = parseTopologySpec('leafspine:hosts=8,leaves=2,spines=2');
+
+  it('routes avoid a failed uplink; with both uplinks down there is no path', () => {
+    const router = createRouter(t);
+    const down = new Set(['leaf0->spine0']);
+    for (let key = 0; key < 32; key++) expect(router.pinnedPath('host0', 'host7', key, 0, 1, down)![1]).toBe('leaf0->spine1');
+    expect(router.equalCostPaths('host0', 'host7', down)).toEqual([['host0->leaf0', 'leaf0->spine1', 'spine1->leaf1', 'leaf1->host7']]);
+    const both = new Set(['leaf0->spine0', 'leaf0->spine1']);
+    expect(router.pinnedPath('host0', 'host7', 0, 0, 1, both)).toBeNull();
+    expect(router.equalCostPaths('host0', 'host7', both)).toEqual([]);
+    expect(router.hops('host0', 'host7', both)).toBe(Infinity);
+    // the healthy answer is unchanged afterwards (no stale cache)
+    expect(router.equalCostPaths('host0', 'host7', NONE)).toHaveLength(2);
+  });
+
+  it('a failure that lengthens the shortest path is routed around', () => {
+    // s0 → s1 directly, or s0 → s2 → s1
+    const file = {
+      nodes: [{ id: 'a', kind: 'host' }, { id: 'b', kind: 'host' }, { id: 's0', kind: 'switch' }, { id: 's1', kind: 'switch' }, { id: 's2', kind: 'switch' }],
+      links: [
+        { from: 'a', to: 's0', bandwidth: '1GB/s', latency: '1us' },
+        { from: 'b', to: 's1', bandwidth: '1GB/s', latency: '1us' },
+        { from: 's0', to: 's1', bandwidth: '1GB/s', latency: '1us' },
+        { from: 's0', to: 's2', bandwidth: '1GB/s', latency: '1us' },
+        { from: 's2', to: 's1', bandwidth: '1GB/s', latency: '1us' },
+      ],
+    };
+    const router = createRouter(parseTopologyText(JSON.stringify(file), 'tri.json'));
+    expect(router.pinnedPath('a', 'b', 0, 0, 0, NONE)).toEqual(['a->s0', 's0->s1', 's1->b']);
+    expect(router.pinnedPath('a', 'b', 0, 0, 0, new Set(['s0->s1']))).toEqual(['a->s0', 's0->s2', 's2->s1', 's1->b']);
+    expect(router.hops('a', 'b', new Set(['s0->s1']))).toBe(4);
+  });
+});
+
+describe('several down links', () => {
+  // s0 reaches s1 directly (1 hop), via s2 (2 hops) or via s3, s4 (3 hops). With s0→s1 and
+  // s0→s2 both down, the only route is the 3-hop one: the table rebuilt after the first
+  // failure must also leave out the second link, which was never on a shortest path.
+  it('a rebuilt route avoids every down link, not only those on the healthy shortest path', () => {
+    const link = (from: string, to: string) => ({ from, to, bandwidth: '1GB/s', latency: '1us' });
+    const file = {
+      nodes: [{ id: 'a', kind: 'host' }, { id: 'b', kind: 'host' }, ...['s0', 's1', 's2', 's3', 's4'].map((id) => ({ id, kind: 'switch' }))],
+      links: [link('a', 's0'), link('b', 's1'), link('s0', 's1'), link('s0', 's2'), link('s2', 's1'), link('s0', 's3'), link('s3', 's4'), link('s4', 's1')],
+    };
+    const router = createRouter(parseTopologyText(JSON.stringify(file), 'detour.json'));
+    const down = new Set(['s0->s1', 's0->s2']);
+    expect(router.pinnedPath('a', 'b', 0, 0, 0, down)).toEqual(['a->s0', 's0->s3', 's3->s4', 's4->s1', 's1->b']);
+    expect(router.equalCostPaths('a', 'b', down)).toEqual([['a->s0', 's0->s3', 's3->s4', 's4->s1', 's1->b']]);
+  });
+});
+
+describe('distance cache', () => {
+  it('a router that may cache almost nothing routes exactly like the default one', () => {
+    const t = parseTopologySpec('dgx-h100:nodes=4');
+    const roomy = createRouter(t);
+    const tiny = createRouter(t, { cacheBytes: 1 }); // every new destination evicts the others
+    const down = new Set(['su0.leaf2->spine1']);
+    for (let i = 0; i < 300; i++) {
+      const [a, b] = [t.ranks[(i * 13) % 32]!, t.ranks[(i * 7 + 3) % 32]!];
+      const failed = i % 2 === 0 ? down : NONE;
+      expect(tiny.pinnedPath(a, b, i, i % 3, 5, failed)).toEqual(roomy.pinnedPath(a, b, i, i % 3, 5, failed));
+    }
+  });
+});
+
+describe('endpoints never forward', () => {
+  it('fullmesh:3 with gpu0→gpu1 down has no path (not via gpu2)', () => {
+    const router = createRouter(parseTopologySpec('fullmesh:3'));
+    expect(router.pinnedPath('gpu0', 'gpu1', 0, 0, 0, new Set(['gpu0->gpu1']))).toBeNull();
+  });
+
+  it('dgx-h100: cross-rail traffic goes through a spine, never NVLink → another GPU → its NIC (same hop count)', () => {
+    const router = createRouter(parseTopologySpec('dgx-h100:nodes=2'));
+    const paths = router.equalCostPaths('node0.gpu0', 'node1.gpu1', NONE);
+    expect(paths).toEqual([
+      ['node0.gpu0->node0.nic0', 'node0.nic0->su0.leaf0', 'su0.leaf0->spine0', 'spine0->su0.leaf1', 'su0.leaf1->node1.nic1', 'node1.nic1->node1.gpu1'],
+      ['node0.gpu0->node0.nic0', 'node0.nic0->su0.leaf0', 'su0.leaf0->spine1', 'spine1->su0.leaf1', 'su0.leaf1->node1.nic1', 'node1.nic1->node1.gpu1'],
+    ]);
+    expect(router.pinnedPath('node0.gpu0', 'node0.gpu5', 9, 0, 0, NONE)).toEqual(['node0.gpu0->node0.nvswitch', 'node0.nvswitch->node0.gpu5']);
+  });
+});
+
+describe('scale: dgx-h100:nodes=512 (4096 GPUs)', () => {
+  it('routes 2000 pairs with the hop counts the structure implies', () => {
+    const t = parseTopologySpec('dgx-h100:nodes=512');
+    const router = createRouter(t);
+    for (let i = 0; i < 2000; i++) {
+      const a = (i * 7919) % 4096;
+      const b = (i * 104729 + 13) % 4096;
+      const path = router.pinnedPath(t.ranks[a]!, t.ranks[b]!, i, 0, 1, NONE)!;
+      const [na, ga] = [Math.floor(a / 8), a % 8];
+      const [nb, gb] = [Math.floor(b / 8), b % 8];
+      // same GPU: 0; same server: NVLink (2); same rail and SU: via the rail leaf (4); else via a spine (6)
+      const expected = a === b ? 0 : na === nb ? 2 : ga === gb && Math.floor(na / 32) === Math.floor(nb / 32) ? 4 : 6;
+      expect(path.length).toBe(expected);
+    }
+  });
+});

@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import { WeftInputError } from '@weft/sim';
+import { parseTopologySpec } from '../src/topology/spec.js';
+import { parseTopologyText } from '../src/topology/file.js';
+import { validateTopology } from '../src/topology/validate.js';
+import type { Topology } from '../src/types.js';
+
+/** Runs `fn`, expects a one-line WeftInputError, returns its message. */
+function inputError(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(WeftInputError);
+    const message = (error as Error).message;
+    expect(message).not.toContain('\n');
+    return message;
+  }
+  throw new Error('expected a WeftInputError, nothing was thrown');
+}
+
+describe('spec errors', () => {
+  it.each([
+    // [spec, text the message must contain]
+    ['torus:4', 'unknown topology preset "torus"; accepted presets: switch, ring, fullmesh, leafspine, dgx-h100, nvl72'],
+    ['dgx-h100:nodes=4,nicBandwidth=800Gbps', 'unknown parameter "nicBandwidth"; accepted keys: nodes, gpusPerNode, nvlinkBw'],
+    ['dgx-h100', 'missing required parameter "nodes"'],
+    ['dgx-h100:nodes=0', 'nodes: cannot use "0"; expected a positive integer'],
+    ['dgx-h100:nodes=2.5', 'nodes: cannot use "2.5"'],
+    ['dgx-h100:nodes=513', 'nodes=513 needs 136 leaves'],
+    ['dgx-h100:nodes=4,nicBw=800', 'nicBw: cannot read "800"'],
+    ['dgx-h100:nodes=4,nvlinkEfficiency=1.5', 'nvlinkEfficiency: cannot use "1.5"; expected a number in (0, 1]'],
+    ['switch:8,linkLatency=5', 'linkLatency: cannot read "5"'],
+    ['switch:8,reduction=yes', 'reduction: cannot use "yes"; expected true or false'],
+    ['switch:8,n=4', 'parameter "n" given twice'],
+    ['switch:8,,linkBw=1Gbps', 'empty parameter'],
+    ['leafspine:16,leaves=4,spines=2', '"16" is not key=value'],
+    ['leafspine:hosts=2,leaves=4,spines=1', 'leaves=4 is more than hosts=2'],
+    ['leafspine:hosts=8,leaves=2,spines=2,oversubscription=0.5', 'oversubscription: cannot use "0.5"; expected a number >= 1'],
+    ['ring:x', 'n: cannot use "x"'],
+  ])('%s', (spec, expected) => {
+    expect(inputError(() => parseTopologySpec(spec))).toContain(expected);
+  });
+});
+
+const goodFile = {
+  nodes: [
+    { id: 'g0', kind: 'gpu' },
+    { id: 'g1', kind: 'gpu' },
+    { id: 'sw', kind: 'switch' },
+  ],
+  links: [
+    { from: 'g0', to: 'sw', bandwidth: '400Gbps', latency: '1us' },
+    { from: 'g1', to: 'sw', bandwidth: 5e10, latency: 1000 },
+  ],
+};
+
+function withChange(change: (file: any) => void): string {
+  const file = structuredClone(goodFile) as any;
+  change(file);
+  return JSON.stringify(file);
+}
+
+describe('topology file errors', () => {
+  it('the unchanged file is accepted', () => {
+    expect(parseTopologyText(JSON.stringify(goodFile), 'ok.json').ranks).toEqual(['g0', 'g1']);
+  });
+
+  it.each([
+    ['zero bandwidth', (f: any) => (f.links[1].bandwidth = 0), 'bad.json: links[1].bandwidth: must be > 0, got 0'],
+    ['negative bandwidth', (f: any) => (f.links[1].bandwidth = -3), 'links[1].bandwidth: must be > 0, got -3'],
+    ['bandwidth without unit', (f: any) => (f.links[0].bandwidth = '400'), 'links[0].bandwidth: cannot read "400"'],
+    ['negative latency', (f: any) => (f.links[1].latency = -1), 'links[1].latency: must be >= 0, got -1'],
+    ['unknown kind', (f: any) => (f.nodes[2].kind = 'router'), 'nodes[2].kind: unknown kind "router"; accepted: gpu, host, nic, nvswitch, switch, leaf, spine, core'],
+    ['duplicate id', (f: any) => (f.nodes[1].id = 'g0'), 'nodes[1].id: duplicate node id "g0"'],
+    ['unknown link node', (f: any) => (f.links[0].to = 'sw9'), 'links[0].to: unknown node "sw9"'],
+    ['self link', (f: any) => (f.links[0].to = 'g0'), 'links[0]: link from "g0" to itself'],
+    ['rank on a switch', (f: any) => (f.ranks = ['g0', 'sw']), 'ranks[1]: node "sw" is a switch; ranks must be endpoints (gpu, host)'],
+    ['unknown rank', (f: any) => (f.ranks = ['g7']), 'ranks[0]: unknown node "g7"'],
+    ['missing field', (f: any) => delete f.links[0].latency, 'links[0].latency: Invalid input'],
+    ['unknown key', (f: any) => (f.links[0].speed = 1), 'links[0]: Unrecognized key: "speed"; accepted link keys: from, to, bandwidth, latency, duplex'],
+    ['wrong type', (f: any) => (f.nodes[0].reduction = 'yes'), 'nodes[0].reduction: Invalid input: expected boolean'],
+    ['no nodes', (f: any) => (f.nodes = []), 'nodes: Too small'],
+    ['disconnected', (f: any) => f.links.pop(), 'topology is disconnected: rank 0 (g0) cannot reach rank 1 (g1)'],
+    ['one-way link', (f: any) => (f.links[1].duplex = false), 'rank 0 (g0) cannot reach rank 1 (g1)'],
+  ])('%s', (_label, change, expected) => {
+    expect(inputError(() => parseTopologyText(withChange(change), 'bad.json'))).toContain(expected);
+  });
+
+  it('endpoints do not forward: g0 - g1 - g2 in a line is disconnected for g0 → g2', () => {
+    const file = {
+      nodes: [{ id: 'g0', kind: 'gpu' }, { id: 'g1', kind: 'gpu' }, { id: 'g2', kind: 'gpu' }],
+      links: [
+        { from: 'g0', to: 'g1', bandwidth: '1GB/s', latency: '1us' },
+        { from: 'g1', to: 'g2', bandwidth: '1GB/s', latency: '1us' },
+      ],
+    };
+    expect(inputError(() => parseTopologyText(JSON.stringify(file), 'line.json'))).toContain('rank 0 (g0) cannot reach rank 2 (g2)');
+  });
+
+  it('malformed JSON / YAML and unknown extensions name the file', () => {
+    expect(inputError(() => parseTopologyText('{"nodes": [', 'x.json'))).toMatch(/^x\.json: invalid JSON: /);
+    expect(inputError(() => parseTopologyText('nodes: [1,\n b: }', 'x.yaml'))).toMatch(/^x\.yaml: invalid YAML: /);
+    expect(inputError(() => parseTopologyText('{}', 'x.txt'))).toBe('x.txt: unknown topology file type; accepted extensions: .json, .yaml, .yml');
+  });
+});
+
+describe('validateTopology on hand-built objects', () => {
+  const base: Topology = {
+    name: 't',
+    nodes: [
+      { id: 'a', kind: 'gpu' },
+      { id: 'b', kind: 'gpu' },
+    ],
+    links: [
+      { id: 'a->b', from: 'a', to: 'b', bandwidthBytesPerSec: 1, latencyNs: 0 },
+      { id: 'b->a', from: 'b', to: 'a', bandwidthBytesPerSec: 1, latencyNs: 0 },
+    ],
+    ranks: ['a', 'b'],
+  };
+  it('accepts a valid two-GPU cable', () => {
+    expect(validateTopology(base)).toBe(base);
+  });
+  it.each([
+    ['duplicate link id', { ...base, links: [base.links[0]!, { ...base.links[1]!, id: 'a->b' }] }, 'links[1].id: duplicate link id "a->b"'],
+    ['NaN bandwidth', { ...base, links: [{ ...base.links[0]!, bandwidthBytesPerSec: NaN }, base.links[1]!] }, 'links[0].bandwidth: must be > 0, got NaN'],
+    ['infinite latency', { ...base, links: [base.links[0]!, { ...base.links[1]!, latencyNs: Infinity }] }, 'links[1].latency: must be >= 0 ns, got Infinity'],
+    ['no ranks', { ...base, ranks: [] }, 'ranks: no ranks'],
+    ['rank twice', { ...base, ranks: ['a', 'a'] }, 'ranks[1]: node "a" appears twice'],
+  ])('%s', (_label, topology, expected) => {
+    expect(inputError(() => validateTopology(topology as Topology))).toContain(expected);
+  });
+});
