@@ -239,6 +239,16 @@ export function fold(nranks: number): Fold {
   };
 }
 
+/**
+ * First block owned by virtual rank v after non-power-of-two folding (`fold`): virtual
+ * v < rem stands for the pair 2v, 2v+1, the others for the single rank v + rem, so the
+ * blocks of consecutive virtual ranks are consecutive. v = pof2 gives nranks (the end).
+ */
+export function firstBlock(f: Fold, nranks: number, v: number): number {
+  if (v >= f.pof2) return nranks;
+  return v < f.rem ? 2 * v : v + f.rem;
+}
+
 /** Hypercube partner of virtual rank `v` across dimension `mask` (a power of two). */
 export function hypercubePartner(v: number, mask: number): number {
   return v ^ mask;

@@ -1,46 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkSchedule } from '../src/checker.js';
-import { checkReference } from '../src/reference.js';
-import { DTYPES, REDUCE_OPS } from '../src/semantics.js';
 import { algorithms, direct, pairwise } from '../src/all-to-all/index.js';
-import type { Algorithm, CostParams, PlanParams, Schedule, Step } from '../src/types.js';
-
-const NRANKS = [...Array.from({ length: 17 }, (_, i) => i + 1), 24, 32];
-const COUNTS = [0, 1, 7, 1000, 2 ** 20 + 3];
-const CHANNELS = [1, 2];
-/** 0 (one chunk per step) and a size that cuts each count into several uneven chunks. */
-const chunkings = (count: number): number[] => [0, count < 10 ? 2 : count < 5000 ? 96 : 2 ** 17 + 5];
-
-function params(nranks: number, count: number, channels = 1, chunkElements = 0): PlanParams {
-  return {
-    nranks,
-    count,
-    root: 0,
-    elementBytes: 4,
-    channels,
-    chunkElements,
-    layout: { groups: [Array.from({ length: nranks }, (_, r) => r)], hasReductionSwitch: false },
-  };
-}
-
-/** alpha 1 µs, 1 byte/ns: one 1000-element float32 block takes 4000 ns. */
-const COST: CostParams = {
-  alphaNs: 1000,
-  bandwidthBytesPerSec: 1e9,
-  intra: { alphaNs: 1000, bandwidthBytesPerSec: 1e9 },
-  inter: { alphaNs: 1000, bandwidthBytesPerSec: 1e9 },
-};
-
-const sendsIn = (s: Schedule): number =>
-  s.participants.flatMap((p) => p.channels.flat()).filter((st) => st.op === 'send' || st.op.endsWith('CopySend')).length;
-
-/** The schedule with step `index` of rank `rank` channel 0 replaced (or removed when `step` is null). */
-function mutate(s: Schedule, rank: number, index: number, step: Step | null): Schedule {
-  const participants = s.participants.map((p, r) =>
-    r !== rank ? p : { ...p, channels: p.channels.map((ch, c) => (c !== 0 ? ch : ch.flatMap((st, i) => (i !== index ? [st] : step ? [step] : [])))) },
-  );
-  return { ...s, participants };
-}
+import { COST, describeEveryAlgorithm, params, peersOf, sendsIn } from './helpers.js';
 
 describe('allToAll', () => {
   it('registers pairwise and direct', () => {
@@ -48,83 +8,7 @@ describe('allToAll', () => {
     for (const a of algorithms) expect(a.collective).toBe('allToAll');
   });
 
-  describe.each(algorithms.map((a) => [a.name, a] as [string, Algorithm]))('%s', (_name, algorithm) => {
-    it('passes the symbolic checker on nranks 1-17, 24, 32 × counts 0, 1, 7, 1000, 2^20+3 × channels 1, 2 × chunking', () => {
-      const failures: string[] = [];
-      let planned = 0;
-      for (const n of NRANKS) {
-        for (const count of COUNTS) {
-          for (const channels of CHANNELS) {
-            for (const chunk of chunkings(count)) {
-              const p = params(n, count, channels, chunk);
-              expect(algorithm.unsupported(p)).toBeNull();
-              const result = checkSchedule(algorithm.plan(p));
-              planned++;
-              if (!result.ok) failures.push(`n=${n} count=${count} channels=${channels} chunk=${chunk}: ${result.error}`);
-            }
-          }
-        }
-      }
-      expect(failures).toEqual([]);
-      expect(planned).toBe(19 * 5 * 2 * 2);
-    });
-
-    it('gives the exact expected output with real numbers (reference executor), every op and dtype', () => {
-      const failures: string[] = [];
-      for (const n of [1, 2, 3, 5, 8, 12]) {
-        for (const count of [1, 7]) {
-          for (const [channels, chunk] of [[1, 0], [2, 3]] as const) {
-            const s = algorithm.plan(params(n, count, channels, chunk));
-            for (const op of REDUCE_OPS) {
-              for (const dtype of DTYPES) {
-                const { wrong, first } = checkReference(s, op, dtype);
-                if (wrong > 0) failures.push(`n=${n} count=${count} channels=${channels} chunk=${chunk} ${op}/${dtype}: ${wrong} wrong, first ${JSON.stringify(first)}`);
-              }
-            }
-          }
-        }
-      }
-      expect(failures).toEqual([]);
-    });
-
-    it('gives wrong numbers in the reference executor when the first local copy is dropped', () => {
-      const s = algorithm.plan(params(5, 7));
-      expect(checkReference(s, 'sum', 'float64').wrong).toBe(0);
-      const rank = s.participants.findIndex((p) => p.channels[0]!.some((st) => st.op === 'copy'));
-      const index = s.participants[rank]!.channels[0]!.findIndex((st) => st.op === 'copy');
-      expect(checkReference(mutate(s, rank, index, null), 'sum', 'float64').wrong).toBeGreaterThan(0);
-    });
-
-    it('fails the checker when one send is dropped or one recv points at the wrong peer', () => {
-      for (const n of [3, 5, 8]) {
-        const s = algorithm.plan(params(n, 10, 1, 3));
-        expect(checkSchedule(s).ok).toBe(true);
-        const steps = s.participants[1]!.channels[0]!;
-        const sendAt = steps.findIndex((st) => st.op === 'send');
-        expect(checkSchedule(mutate(s, 1, sendAt, null)).ok).toBe(false);
-        const recvAt = steps.findIndex((st) => st.op.startsWith('recv'));
-        const recv = steps[recvAt]! as Extract<Step, { op: 'recvReduce' }>;
-        const wrongPeer = [0, 2, 3].find((r) => r !== recv.peer)!;
-        expect(checkSchedule(mutate(s, 1, recvAt, { ...recv, peer: wrongPeer })).ok).toBe(false);
-      }
-    });
-
-    it('rejects invalid params with a one-line reason', () => {
-      expect(algorithm.unsupported({ ...params(4, 8), nranks: 0 })).toMatch(/nranks/);
-      expect(algorithm.unsupported({ ...params(4, 8), count: 1.5 })).toMatch(/count/);
-      expect(algorithm.unsupported({ ...params(4, 8), channels: 0 })).toMatch(/channels/);
-      expect(algorithm.unsupported({ ...params(4, 8), chunkElements: -1 })).toMatch(/chunkElements/);
-      expect(() => algorithm.plan({ ...params(4, 8), channels: 0 })).toThrow(/channels/);
-    });
-
-    it('predicts 0 for one rank or an empty buffer', () => {
-      expect(algorithm.predictNs(params(1, 1000), COST)).toBe(0);
-      expect(algorithm.predictNs(params(8, 0), COST)).toBe(0);
-    });
-  });
-
-  const peersOf = (s: Schedule, rank: number): string[] =>
-    s.participants[rank]!.channels[0]!.map((st) => ('peer' in st ? `${st.op}:${st.peer}` : st.op));
+  describeEveryAlgorithm(algorithms);
 
   it('pairwise: XOR partners for powers of two, r+k / r-k otherwise', () => {
     expect(peersOf(pairwise.plan(params(4, 3)), 1)).toEqual(['copy', 'send:0', 'recv:0', 'send:3', 'recv:3', 'send:2', 'recv:2']);

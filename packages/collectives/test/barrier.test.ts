@@ -1,41 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { checkSchedule } from '../src/checker.js';
 import { algorithms, dissemination } from '../src/barrier/index.js';
-import type { CostParams, PlanParams, Schedule, Step } from '../src/types.js';
-
-const NRANKS = [...Array.from({ length: 17 }, (_, i) => i + 1), 24, 32];
-const CHANNELS = [1, 2];
-
-function params(nranks: number, count: number, channels = 1, chunkElements = 0): PlanParams {
-  return {
-    nranks,
-    count,
-    root: 0,
-    elementBytes: 4,
-    channels,
-    chunkElements,
-    layout: { groups: [Array.from({ length: nranks }, (_, r) => r)], hasReductionSwitch: false },
-  };
-}
-
-/** alpha 1 µs, 1 byte/ns: one 1000-element float32 block takes 4000 ns. */
-const COST: CostParams = {
-  alphaNs: 1000,
-  bandwidthBytesPerSec: 1e9,
-  intra: { alphaNs: 1000, bandwidthBytesPerSec: 1e9 },
-  inter: { alphaNs: 1000, bandwidthBytesPerSec: 1e9 },
-};
-
-const sendsIn = (s: Schedule): number =>
-  s.participants.flatMap((p) => p.channels.flat()).filter((st) => st.op === 'send' || st.op.endsWith('CopySend')).length;
-
-/** The schedule with step `index` of rank `rank` channel 0 replaced (or removed when `step` is null). */
-function mutate(s: Schedule, rank: number, index: number, step: Step | null): Schedule {
-  const participants = s.participants.map((p, r) =>
-    r !== rank ? p : { ...p, channels: p.channels.map((ch, c) => (c !== 0 ? ch : ch.flatMap((st, i) => (i !== index ? [st] : step ? [step] : [])))) },
-  );
-  return { ...s, participants };
-}
+import type { Schedule } from '../src/types.js';
+import { CHANNELS, COST, NRANKS, mutate, params, sendsIn } from './helpers.js';
 
 describe('barrier', () => {
   it('registers dissemination', () => {

@@ -1,58 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkSchedule } from '../src/checker.js';
-import { checkReference } from '../src/reference.js';
-import { DTYPES, REDUCE_OPS } from '../src/semantics.js';
 import { algorithms, binomial, chain } from '../src/broadcast/index.js';
-import type { Algorithm, BufferName, CostParams, PlanParams, Schedule, Step } from '../src/types.js';
-
-const NRANKS = [...Array.from({ length: 17 }, (_, i) => i + 1), 24, 32];
-const COUNTS = [0, 1, 7, 1000, 2 ** 20 + 3];
-const CHANNELS = [1, 2];
-const rootsOf = (n: number): number[] => (n === 1 ? [0] : [0, n - 1]);
-/** 0 (one chunk per step) and a size that cuts each count into several uneven chunks. */
-const chunkings = (count: number): number[] => [0, count < 10 ? 2 : count < 5000 ? 96 : 2 ** 17 + 5];
-
-function params(nranks: number, count: number, channels = 1, chunkElements = 0, root = 0): PlanParams {
-  return {
-    nranks,
-    count,
-    root,
-    elementBytes: 4,
-    channels,
-    chunkElements,
-    layout: { groups: [Array.from({ length: nranks }, (_, r) => r)], hasReductionSwitch: false },
-  };
-}
-
-/** alpha 1 µs, 1 byte/ns: one 1000-element float32 block takes 4000 ns. */
-const COST: CostParams = {
-  alphaNs: 1000,
-  bandwidthBytesPerSec: 1e9,
-  intra: { alphaNs: 1000, bandwidthBytesPerSec: 1e9 },
-  inter: { alphaNs: 1000, bandwidthBytesPerSec: 1e9 },
-};
-
-const sendsIn = (s: Schedule): number =>
-  s.participants.flatMap((p) => p.channels.flat()).filter((st) => st.op === 'send' || st.op.endsWith('CopySend')).length;
-
-/** The schedule with step `index` of rank `rank` channel 0 replaced (or removed when `step` is null). */
-function mutate(s: Schedule, rank: number, index: number, step: Step | null): Schedule {
-  const participants = s.participants.map((p, r) =>
-    r !== rank ? p : { ...p, channels: p.channels.map((ch, c) => (c !== 0 ? ch : ch.flatMap((st, i) => (i !== index ? [st] : step ? [step] : [])))) },
-  );
-  return { ...s, participants };
-}
-
-/** Ranks other than the root that read (`src` of send/copy/reduce) or write (`dst`) `buffer`. */
-function nonRootsTouching(s: Schedule, buffer: BufferName, access: 'reads' | 'writes'): number[] {
-  const touches = (st: Step): boolean =>
-    access === 'reads' ? 'src' in st && st.src.buffer === buffer : 'dst' in st && st.dst.buffer === buffer;
-  return s.participants.flatMap((p, r) => (r !== s.root && p.channels.some((ch) => ch.some(touches)) ? [r] : []));
-}
-
-/** Only the root's input is defined (NCCL: sendbuff is used on the root only). */
-const UNUSED_BUFFER: BufferName = 'input';
-const UNUSED_ACCESS = 'reads' as const;
+import { COST, describeEveryAlgorithm, params, peersOf, sendsIn } from './helpers.js';
 
 describe('broadcast', () => {
   it('registers chain and binomial', () => {
@@ -60,90 +8,8 @@ describe('broadcast', () => {
     for (const a of algorithms) expect(a.collective).toBe('broadcast');
   });
 
-  describe.each(algorithms.map((a) => [a.name, a] as [string, Algorithm]))('%s', (_name, algorithm) => {
-    it('passes the symbolic checker on nranks 1-17, 24, 32 × counts 0, 1, 7, 1000, 2^20+3 × channels 1, 2 × roots 0, last × chunking', () => {
-      const failures: string[] = [];
-      let planned = 0;
-      for (const n of NRANKS) {
-        for (const root of rootsOf(n)) {
-          for (const count of COUNTS) {
-            for (const channels of CHANNELS) {
-              for (const chunk of chunkings(count)) {
-                const p = params(n, count, channels, chunk, root);
-                expect(algorithm.unsupported(p)).toBeNull();
-                const s = algorithm.plan(p);
-                const result = checkSchedule(s);
-                planned++;
-                const at = `n=${n} root=${root} count=${count} channels=${channels} chunk=${chunk}`;
-                if (!result.ok) failures.push(`${at}: ${result.error}`);
-                const offending = nonRootsTouching(s, UNUSED_BUFFER, UNUSED_ACCESS);
-                if (offending.length > 0) failures.push(`${at}: non-root ranks ${offending.join(',')} read ${UNUSED_BUFFER}`);
-              }
-            }
-          }
-        }
-      }
-      expect(failures).toEqual([]);
-      expect(planned).toBe((1 + 18 * 2) * 5 * 2 * 2);
-    });
-
-    it('gives the exact expected output with real numbers (reference executor), every op and dtype', () => {
-      const failures: string[] = [];
-      for (const n of [1, 2, 3, 5, 8, 12]) {
-        for (const root of rootsOf(n)) {
-          for (const count of [1, 7]) {
-            for (const [channels, chunk] of [[1, 0], [2, 3]] as const) {
-              const s = algorithm.plan(params(n, count, channels, chunk, root));
-              for (const op of REDUCE_OPS) {
-                for (const dtype of DTYPES) {
-                  const { wrong, first } = checkReference(s, op, dtype);
-                  if (wrong > 0) failures.push(`n=${n} root=${root} count=${count} channels=${channels} chunk=${chunk} ${op}/${dtype}: ${wrong} wrong, first ${JSON.stringify(first)}`);
-                }
-              }
-            }
-          }
-        }
-      }
-      expect(failures).toEqual([]);
-    });
-
-    it('gives wrong numbers in the reference executor when the first local copy is dropped', () => {
-      const s = algorithm.plan(params(5, 7));
-      expect(checkReference(s, 'sum', 'float64').wrong).toBe(0);
-      const rank = s.participants.findIndex((p) => p.channels[0]!.some((st) => st.op === 'copy'));
-      const index = s.participants[rank]!.channels[0]!.findIndex((st) => st.op === 'copy');
-      expect(checkReference(mutate(s, rank, index, null), 'sum', 'float64').wrong).toBeGreaterThan(0);
-    });
-
-    it('fails the checker when one send is dropped or one recv points at the wrong peer', () => {
-      for (const n of [4, 5, 8]) {
-        const s = algorithm.plan(params(n, 10, 1, 3, n - 1));
-        expect(checkSchedule(s).ok).toBe(true);
-        const steps = s.participants[1]!.channels[0]!;
-        const sendAt = steps.findIndex((st) => st.op === 'send' || st.op.endsWith('CopySend'));
-        expect(checkSchedule(mutate(s, 1, sendAt, null)).ok).toBe(false);
-        const recvAt = steps.findIndex((st) => st.op.startsWith('recv'));
-        const recv = steps[recvAt]! as Extract<Step, { op: 'recv' }>;
-        const wrongPeer = [0, 2, 3].find((r) => r !== recv.peer)!;
-        expect(checkSchedule(mutate(s, 1, recvAt, { ...recv, peer: wrongPeer })).ok).toBe(false);
-      }
-    });
-
-    it('rejects invalid params with a one-line reason', () => {
-      expect(algorithm.unsupported({ ...params(4, 8), nranks: 0 })).toMatch(/nranks/);
-      expect(algorithm.unsupported({ ...params(4, 8), count: 1.5 })).toMatch(/count/);
-      expect(algorithm.unsupported({ ...params(4, 8), channels: 0 })).toMatch(/channels/);
-      expect(algorithm.unsupported({ ...params(4, 8), chunkElements: -1 })).toMatch(/chunkElements/);
-      expect(algorithm.unsupported(params(4, 8, 1, 0, 4))).toMatch(/root/);
-      expect(algorithm.unsupported(params(4, 8, 1, 0, -1))).toMatch(/root/);
-      expect(() => algorithm.plan(params(4, 8, 1, 0, 4))).toThrow(/root/);
-    });
-
-    it('predicts 0 for one rank or an empty buffer', () => {
-      expect(algorithm.predictNs(params(1, 1000), COST)).toBe(0);
-      expect(algorithm.predictNs(params(8, 0), COST)).toBe(0);
-    });
-  });
+  /** Only the root's input is defined (NCCL: sendbuff is used on the root only). */
+  describeEveryAlgorithm(algorithms, { rooted: true, untouchedByNonRoots: { buffer: 'input', access: 'reads' } });
 
   it('chain: root sends, middle ranks recvCopySend, the last rank only receives', () => {
     const s = chain.plan(params(4, 6, 1, 2, 2));
@@ -159,7 +25,7 @@ describe('broadcast', () => {
 
   it('binomial: rank v (relative to the root) hears from v minus its lowest set bit, sends to its children', () => {
     const s = binomial.plan(params(6, 4, 1, 0, 5));
-    const peers = s.participants.map((p) => p.channels[0]!.map((st) => ('peer' in st ? `${st.op}:${st.peer}` : st.op)));
+    const peers = s.participants.map((_, rank) => peersOf(s, rank));
     // Root 5: virtual rank v = rank - 5 (mod 6), so ranks 5, 0, 1, 2, 3, 4 are v = 0…5.
     expect(peers).toEqual([
       ['recv:5'], // v1: parent v0

@@ -5,17 +5,8 @@ import { DTYPES, REDUCE_OPS, expectedOutput, inputValue } from '../src/semantics
 import { algorithms } from '../src/send-recv/index.js';
 import { shift } from '../src/send-recv/shift.js';
 import { busBwFactor } from '../src/busbw.js';
-import type { CostParams, PlanParams, Schedule } from '../src/types.js';
-
-const params = (nranks: number, count: number, channels = 1, chunkElements = 0): PlanParams => ({
-  nranks,
-  count,
-  root: 0,
-  elementBytes: 4,
-  channels,
-  chunkElements,
-  layout: { groups: [Array.from({ length: nranks }, (_, r) => r)], hasReductionSwitch: false },
-});
+import type { Schedule } from '../src/types.js';
+import { COST, checkerMatrix, params } from './helpers.js';
 
 describe('sendRecv (nccl-tests sendrecv: rank r receives rank r-1)', () => {
   it('registers shift, with bus factor 1', () => {
@@ -29,19 +20,7 @@ describe('sendRecv (nccl-tests sendrecv: rank r receives rank r-1)', () => {
   });
 
   it('passes the checker on nranks 1-17, 24, 32 × counts 0, 1, 7, 1000, 2^20+3 × channels 1, 2 × chunking', () => {
-    const failures: string[] = [];
-    for (const n of [...Array.from({ length: 17 }, (_, i) => i + 1), 24, 32]) {
-      for (const count of [0, 1, 7, 1000, 2 ** 20 + 3]) {
-        for (const channels of [1, 2]) {
-          // 0 (one message per part) and a chunk size that cuts the count unevenly.
-          for (const chunk of [0, count < 10 ? 2 : count < 5000 ? 96 : 2 ** 17 + 5]) {
-            const result = checkSchedule(shift.plan(params(n, count, channels, chunk)));
-            if (!result.ok) failures.push(`n=${n} count=${count} ch=${channels} chunk=${chunk}: ${result.error}`);
-          }
-        }
-      }
-    }
-    expect(failures).toEqual([]);
+    expect(checkerMatrix(shift).failures).toEqual([]);
   });
 
   it('fails the checker when a rank receives from the wrong peer (the test can fail)', () => {
@@ -64,13 +43,7 @@ describe('sendRecv (nccl-tests sendrecv: rank r receives rank r-1)', () => {
   });
 
   it('predicts alpha + bytes/B: 1000 float32 at 1 byte/ns with alpha 1 us is 5000 ns', () => {
-    const cost: CostParams = {
-      alphaNs: 1000,
-      bandwidthBytesPerSec: 1e9,
-      intra: { alphaNs: 1000, bandwidthBytesPerSec: 1e9 },
-      inter: { alphaNs: 1000, bandwidthBytesPerSec: 1e9 },
-    };
-    expect(shift.predictNs(params(4, 1000), cost)).toBe(5000);
-    expect(shift.predictNs(params(1, 1000), cost)).toBe(0);
+    expect(shift.predictNs(params(4, 1000), COST)).toBe(5000);
+    expect(shift.predictNs(params(1, 1000), COST)).toBe(0);
   });
 });

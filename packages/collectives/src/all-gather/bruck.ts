@@ -1,6 +1,6 @@
+import { StepBuilder, assertPlannable, invalidParams, slice } from '../kit.js';
+import { type Range, ceilLog2, mod } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
-import { type Range, ceilLog2, chunksOf, mod } from '../logical.js';
-import { StepLists, assertPlannable, invalidParams, slice } from './schedule-kit.js';
 
 /**
  * The blocks first, first+1, …, first+blocks-1 (mod n) of `output` as at most two
@@ -29,28 +29,24 @@ export const bruck: Algorithm = {
   collective: 'allGather',
   description: "Bruck's algorithm: ceil(log2 n) rounds for any rank count, the held run of blocks doubling each round.",
   constraints: 'any rank count; one channel',
-  unsupported: (params) => invalidParams(params, false),
+  unsupported: (params) => invalidParams(params),
   plan(params: PlanParams): Schedule {
-    assertPlannable(params, false);
+    assertPlannable(bruck.unsupported(params));
     const { nranks: n, count, chunkElements } = params;
-    const lists = new StepLists(n, 1);
+    const b = new StepBuilder(n, 1, chunkElements);
     if (count > 0) {
       for (let rank = 0; rank < n; rank++) {
-        lists.copy(rank, 0, slice('input', 0, count), slice('output', rank * count, count));
+        b.copy(rank, 0, slice('input', 0, count), slice('output', rank * count, count));
         for (let d = 1; d < n; d *= 2) {
           const blocks = Math.min(d, n - d);
           const to = mod(rank - d, n);
           const from = mod(rank + d, n);
-          for (const range of wrappedBlocks(rank, blocks, n, count)) {
-            for (const c of chunksOf(range, chunkElements)) lists.send(rank, 0, to, slice('output', c.offset, c.count));
-          }
-          for (const range of wrappedBlocks(from, blocks, n, count)) {
-            for (const c of chunksOf(range, chunkElements)) lists.recv(rank, 0, from, slice('output', c.offset, c.count));
-          }
+          for (const range of wrappedBlocks(rank, blocks, n, count)) b.sendChunked(rank, 0, to, slice('output', range));
+          for (const range of wrappedBlocks(from, blocks, n, count)) b.recvChunked(rank, 0, from, slice('output', range));
         }
       }
     }
-    return lists.finish('allGather', 'bruck', params, { input: count, output: count * n, scratch: 0 });
+    return b.build('allGather', 'bruck', params, { input: count, output: count * n, scratch: 0 });
   },
   /**
    * T = ⌈log2 n⌉·alpha + (n-1)·S, S = count·elementBytes/B: round i moves min(2^i, n-2^i)

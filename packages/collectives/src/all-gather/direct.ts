@@ -1,6 +1,6 @@
+import { StepBuilder, assertPlannable, channelBlockNs, invalidParams, slice } from '../kit.js';
+import { channelRanges, mod } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
-import { chunksOf, clampChannels, mod, parts } from '../logical.js';
-import { StepLists, assertPlannable, channelBlockNs, invalidParams, slice } from './schedule-kit.js';
 
 /**
  * Direct all-gather: rank r copies its input into block r of `output`, posts it to every
@@ -12,30 +12,24 @@ export const direct: Algorithm = {
   collective: 'allGather',
   description: 'Every rank sends its block straight to every other rank.',
   constraints: 'any rank count; channels clamped to count',
-  unsupported: (params) => invalidParams(params, false),
+  unsupported: (params) => invalidParams(params),
   plan(params: PlanParams): Schedule {
-    assertPlannable(params, false);
+    assertPlannable(direct.unsupported(params));
     const { nranks: n, count, chunkElements } = params;
-    const channels = clampChannels(params.channels, count);
-    const lists = new StepLists(n, channels);
-    parts(count, channels).forEach((part, channel) => {
-      const chunks = chunksOf(part, chunkElements);
+    const channels = channelRanges(count, params.channels);
+    const b = new StepBuilder(n, channels.length, chunkElements);
+    channels.forEach((part, channel) => {
+      const block = (rank: number) => slice('output', rank * count + part.offset, part.count);
       for (let rank = 0; rank < n; rank++) {
-        for (const chunk of chunks) {
-          lists.copy(rank, channel, slice('input', chunk.offset, chunk.count), slice('output', rank * count + chunk.offset, chunk.count));
-        }
-        for (let i = 1; i < n; i++) {
-          for (const chunk of chunks) lists.send(rank, channel, mod(rank + i, n), slice('input', chunk.offset, chunk.count));
-        }
+        b.copyChunked(rank, channel, slice('input', part), block(rank));
+        for (let i = 1; i < n; i++) b.sendChunked(rank, channel, mod(rank + i, n), slice('input', part));
         for (let i = 1; i < n; i++) {
           const from = mod(rank - i, n);
-          for (const chunk of chunks) {
-            lists.recv(rank, channel, from, slice('output', from * count + chunk.offset, chunk.count));
-          }
+          b.recvChunked(rank, channel, from, block(from));
         }
       }
     });
-    return lists.finish('allGather', 'direct', params, { input: count, output: count * n, scratch: 0 });
+    return b.build('allGather', 'direct', params, { input: count, output: count * n, scratch: 0 });
   },
   /**
    * T = alpha + (n-1) * S_c*c/B: the n-1 copies of the block leave back to back through the
@@ -43,9 +37,8 @@ export const direct: Algorithm = {
    * latencies overlap. 0 for n = 1 or count = 0.
    */
   predictNs(params: PlanParams, cost: CostParams): number {
-    const { nranks: n, count, elementBytes } = params;
+    const { nranks: n, count } = params;
     if (n === 1 || count === 0) return 0;
-    const channels = clampChannels(params.channels, count);
-    return cost.alphaNs + (n - 1) * channelBlockNs(count, channels, elementBytes, cost.bandwidthBytesPerSec);
+    return cost.alphaNs + (n - 1) * channelBlockNs(params, cost);
   },
 };

@@ -1,6 +1,6 @@
-import type { Algorithm, BufferName, CostParams, PlanParams, Schedule } from '../types.js';
-import { type Range, chunksOf, fold } from '../logical.js';
-import { StepLists, assertPlannable, firstBlock, invalidParams, slice } from './schedule-kit.js';
+import { StepBuilder, assertPlannable, invalidParams, slice } from '../kit.js';
+import { firstBlock, fold } from '../logical.js';
+import type { Algorithm, CostParams, PlanParams, Schedule, Slice } from '../types.js';
 
 /**
  * Recursive doubling. With p the largest power of two <= n and rem = n - p, ranks 2i < 2·rem
@@ -18,47 +18,42 @@ export const rd: Algorithm = {
   collective: 'allGather',
   description: 'Recursive doubling: log2 rounds of pairwise swaps, the gathered range doubling each round.',
   constraints: 'any rank count (non-powers of two fold the extra ranks in); one channel',
-  unsupported: (params) => invalidParams(params, false),
+  unsupported: (params) => invalidParams(params),
   plan(params: PlanParams): Schedule {
-    assertPlannable(params, false);
+    assertPlannable(rd.unsupported(params));
     const { nranks: n, count, chunkElements } = params;
-    const lists = new StepLists(n, 1);
-    const blocks = (first: number, end: number): Range => ({ offset: first * count, count: (end - first) * count });
-    const sendRange = (rank: number, to: number, buffer: BufferName, range: Range) => {
-      for (const c of chunksOf(range, chunkElements)) lists.send(rank, 0, to, slice(buffer, c.offset, c.count));
-    };
-    const recvRange = (rank: number, from: number, range: Range) => {
-      for (const c of chunksOf(range, chunkElements)) lists.recv(rank, 0, from, slice('output', c.offset, c.count));
-    };
+    const b = new StepBuilder(n, 1, chunkElements);
+    /** Blocks first..end-1 of `output`. */
+    const blocks = (first: number, end: number): Slice => slice('output', first * count, (end - first) * count);
     if (count > 0) {
       const f = fold(n);
       for (let rank = 0; rank < n; rank++) {
-        lists.copy(rank, 0, slice('input', 0, count), slice('output', rank * count, count));
+        b.copy(rank, 0, slice('input', 0, count), blocks(rank, rank + 1));
         const v = f.virtualOf(rank);
         if (v < 0) {
           // Folded away: hand the block to rank+1, get everything else back at the end.
-          sendRange(rank, rank + 1, 'input', { offset: 0, count });
-          recvRange(rank, rank + 1, blocks(0, rank));
-          recvRange(rank, rank + 1, blocks(rank + 1, n));
+          b.sendChunked(rank, 0, rank + 1, slice('input', 0, count));
+          b.recvChunked(rank, 0, rank + 1, blocks(0, rank));
+          b.recvChunked(rank, 0, rank + 1, blocks(rank + 1, n));
           continue;
         }
         const absorbs = rank < 2 * f.rem;
-        if (absorbs) recvRange(rank, rank - 1, blocks(rank - 1, rank));
+        if (absorbs) b.recvChunked(rank, 0, rank - 1, blocks(rank - 1, rank));
         for (let d = 1; d < f.pof2; d *= 2) {
           const partnerV = v ^ d;
           const mine = v & ~(d - 1);
           const theirs = partnerV & ~(d - 1);
           const partner = f.realOf(partnerV);
-          sendRange(rank, partner, 'output', blocks(firstBlock(f, n, mine), firstBlock(f, n, mine + d)));
-          recvRange(rank, partner, blocks(firstBlock(f, n, theirs), firstBlock(f, n, theirs + d)));
+          b.sendChunked(rank, 0, partner, blocks(firstBlock(f, n, mine), firstBlock(f, n, mine + d)));
+          b.recvChunked(rank, 0, partner, blocks(firstBlock(f, n, theirs), firstBlock(f, n, theirs + d)));
         }
         if (absorbs) {
-          sendRange(rank, rank - 1, 'output', blocks(0, rank - 1));
-          sendRange(rank, rank - 1, 'output', blocks(rank, n));
+          b.sendChunked(rank, 0, rank - 1, blocks(0, rank - 1));
+          b.sendChunked(rank, 0, rank - 1, blocks(rank, n));
         }
       }
     }
-    return lists.finish('allGather', 'rd', params, { input: count, output: count * n, scratch: 0 });
+    return b.build('allGather', 'rd', params, { input: count, output: count * n, scratch: 0 });
   },
   /**
    * T = [rem>0]·(alpha + S) + Σ_{d=1,2,…,p/2} (alpha + b_d·S) + [rem>0]·(alpha + (n-1)·S),

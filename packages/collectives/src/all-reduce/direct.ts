@@ -1,6 +1,6 @@
-import { chunkCount, clampChannels, mod, parts } from '../logical.js';
+import { StepBuilder, assertPlannable, invalidParams, nsPerByte, slice } from '../kit.js';
+import { channelRanges, chunkCount, clampChannels, mod, parts } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
-import { StepBuilder, assertPlannable, invalidParams, nsPerByte, slice } from './kit.js';
 
 /**
  * Direct (one-shot) all-reduce: each channel's part is cut into n blocks. Reduce-scatter:
@@ -16,9 +16,9 @@ export const direct: Algorithm = {
   constraints: 'any rank count; n-1 peers per rank',
   unsupported: (params) => invalidParams(params),
   plan(params: PlanParams): Schedule {
-    assertPlannable(invalidParams(params));
+    assertPlannable(direct.unsupported(params));
     const { nranks: n, count, chunkElements } = params;
-    const channels = parts(count, clampChannels(params.channels, count));
+    const channels = channelRanges(count, params.channels);
     const b = new StepBuilder(n, channels.length, chunkElements);
     channels.forEach((range, c) => {
       const blocks = parts(range.count, n, range.offset);

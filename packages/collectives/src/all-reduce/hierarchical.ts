@@ -1,6 +1,6 @@
-import { chunkCount, chunksOf, clampChannels, parts, type Range } from '../logical.js';
+import { StepBuilder, assertPlannable, invalidParams, nsPerByte, slice } from '../kit.js';
+import { channelRanges, chunkCount, chunksOf, clampChannels, parts, type Range } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, RankLayout, Schedule } from '../types.js';
-import { StepBuilder, assertPlannable, invalidParams, nsPerByte, slice } from './kit.js';
 import { ringAllGather, ringAllReduce, ringReduceScatter } from './ring.js';
 
 /** Why layout.groups cannot drive the hierarchical algorithm, or null. */
@@ -46,7 +46,7 @@ export const hierarchical: Algorithm = {
     const { nranks: n, count, chunkElements } = params;
     const groups = params.layout.groups;
     const local = groups[0]!.length;
-    const channels = parts(count, clampChannels(params.channels, count));
+    const channels = channelRanges(count, params.channels);
     const b = new StepBuilder(n, channels.length);
     channels.forEach((range, c) => {
       for (let r = 0; r < n; r++) b.copy(r, c, slice('input', range), slice('output', range));

@@ -1,6 +1,6 @@
-import { chunkCount, chunksOf, clampChannels, parts } from '../logical.js';
+import { StepBuilder, assertPlannable, invalidParams, nsPerByte, slice } from '../kit.js';
+import { channelRanges, chunkCount, chunksOf, clampChannels } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
-import { StepBuilder, assertPlannable, invalidParams, nsPerByte, slice } from './kit.js';
 
 /**
  * In-network reduction (NVLink SHARP / NVLS, InfiniBand SHARP): one agent participant, a
@@ -30,7 +30,7 @@ export const innetwork: Algorithm = {
   plan(params: PlanParams): Schedule {
     assertPlannable(innetwork.unsupported(params));
     const { nranks: n, count, chunkElements } = params;
-    const channels = parts(count, clampChannels(params.channels * n, count));
+    const channels = channelRanges(count, params.channels * n);
     const agent = n;
     const b = new StepBuilder(n + 1, channels.length);
     const windowCount = channels.reduce((w, r) => Math.max(w, chunkElements > 0 ? Math.min(chunkElements, r.count) : r.count), 0);

@@ -1,6 +1,27 @@
-import { chunkCount, clampChannels, floorLog2, fold, parts } from '../logical.js';
-import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
-import { StepBuilder, assertPlannable, invalidParams, nsPerByte, slice } from './kit.js';
+import { StepBuilder, assertPlannable, invalidParams, nsPerByte, slice } from '../kit.js';
+import { channelRanges, chunkCount, clampChannels, floorLog2, fold, type Fold } from '../logical.js';
+import type { Algorithm, CostParams, PlanParams, Schedule, Slice } from '../types.js';
+
+/**
+ * Rank r's part of a folded all-reduce of `out` (MPICH / Rabenseifner non-power-of-two
+ * folding, see logical.ts `fold`): an even rank r < 2·rem sends its whole buffer to r+1
+ * and waits for the result; its partner reduces that in first, runs `body(v)` as virtual
+ * rank v of the power-of-two hypercube, then sends the result back. Ranks that do not
+ * fold just run `body(v)`. Messages are chunked as `b` chunks them.
+ */
+export function foldedAllReduce(b: StepBuilder, c: number, f: Fold, r: number, out: Slice, body: (v: number) => void): void {
+  const v = f.virtualOf(r);
+  const partner = f.foldPartner(r);
+  if (v < 0) {
+    // Folded away: contribute, then wait for the result.
+    b.sendChunked(r, c, partner, out);
+    b.recvChunked(r, c, partner, out);
+    return;
+  }
+  if (partner >= 0) b.recvReduceChunked(r, c, partner, out);
+  body(v);
+  if (partner >= 0) b.sendChunked(r, c, partner, out);
+}
 
 /**
  * Recursive doubling on the whole buffer (MPICH's small-message allreduce; Thakur,
@@ -17,30 +38,22 @@ export const rd: Algorithm = {
   constraints: 'any rank count (non-powers of two fold the extra ranks in and out)',
   unsupported: (params) => invalidParams(params),
   plan(params: PlanParams): Schedule {
-    assertPlannable(invalidParams(params));
+    assertPlannable(rd.unsupported(params));
     const { nranks: n, count, chunkElements } = params;
-    const channels = parts(count, clampChannels(params.channels, count));
+    const channels = channelRanges(count, params.channels);
     const b = new StepBuilder(n, channels.length, chunkElements);
     const f = fold(n);
     channels.forEach((range, c) => {
       const out = slice('output', range);
       for (let r = 0; r < n; r++) {
         b.copy(r, c, slice('input', range), out);
-        const v = f.virtualOf(r);
-        const partner = f.foldPartner(r);
-        if (v < 0) {
-          // Folded away: contribute, then wait for the result.
-          b.sendChunked(r, c, partner, out);
-          b.recvChunked(r, c, partner, out);
-          continue;
-        }
-        if (partner >= 0) b.recvReduceChunked(r, c, partner, out);
-        for (let mask = 1; mask < f.pof2; mask <<= 1) {
-          const peer = f.realOf(v ^ mask);
-          b.sendChunked(r, c, peer, out);
-          b.recvReduceChunked(r, c, peer, out);
-        }
-        if (partner >= 0) b.sendChunked(r, c, partner, out);
+        foldedAllReduce(b, c, f, r, out, (v) => {
+          for (let mask = 1; mask < f.pof2; mask <<= 1) {
+            const peer = f.realOf(v ^ mask);
+            b.sendChunked(r, c, peer, out);
+            b.recvReduceChunked(r, c, peer, out);
+          }
+        });
       }
     });
     return b.build('allReduce', 'rd', params, { input: count, output: count, scratch: 0 });

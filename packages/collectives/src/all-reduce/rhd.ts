@@ -1,6 +1,7 @@
-import { chunkCount, clampChannels, floorLog2, fold, parts, spanOf } from '../logical.js';
+import { StepBuilder, assertPlannable, invalidParams, nsPerByte, slice } from '../kit.js';
+import { channelRanges, chunkCount, clampChannels, floorLog2, fold, parts, spanOf } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
-import { StepBuilder, assertPlannable, invalidParams, nsPerByte, slice } from './kit.js';
+import { foldedAllReduce } from './rd.js';
 
 /**
  * Recursive halving-doubling (Rabenseifner; MPICH allreduce for long messages, Gloo's
@@ -18,9 +19,9 @@ export const rhd: Algorithm = {
   constraints: 'any rank count (non-powers of two fold the extra ranks in and out)',
   unsupported: (params) => invalidParams(params),
   plan(params: PlanParams): Schedule {
-    assertPlannable(invalidParams(params));
+    assertPlannable(rhd.unsupported(params));
     const { nranks: n, count, chunkElements } = params;
-    const channels = parts(count, clampChannels(params.channels, count));
+    const channels = channelRanges(count, params.channels);
     const b = new StepBuilder(n, channels.length, chunkElements);
     const f = fold(n);
     const p = f.pof2;
@@ -30,34 +31,27 @@ export const rhd: Algorithm = {
       const window = (from: number, to: number) => slice('output', spanOf(blocks, from, to));
       for (let r = 0; r < n; r++) {
         b.copy(r, c, slice('input', range), out);
-        const v = f.virtualOf(r);
-        const partner = f.foldPartner(r);
-        if (v < 0) {
-          b.sendChunked(r, c, partner, out);
-          b.recvChunked(r, c, partner, out);
-          continue;
-        }
-        if (partner >= 0) b.recvReduceChunked(r, c, partner, out);
-        // Reduce-scatter by recursive halving: window [lo, lo + 2·mask) holds v.
-        let lo = 0;
-        for (let mask = p >> 1; mask >= 1; mask >>= 1) {
-          const peer = f.realOf(v ^ mask);
-          const upper = (v & mask) !== 0;
-          const keep = upper ? lo + mask : lo;
-          const give = upper ? lo : lo + mask;
-          b.sendChunked(r, c, peer, window(give, give + mask));
-          b.recvReduceChunked(r, c, peer, window(keep, keep + mask));
-          lo = keep;
-        }
-        // All-gather by recursive doubling: own window [lo, lo + mask) grows to the partner's side.
-        for (let mask = 1; mask < p; mask <<= 1) {
-          const peer = f.realOf(v ^ mask);
-          const theirs = (v & mask) !== 0 ? lo - mask : lo + mask;
-          b.sendChunked(r, c, peer, window(lo, lo + mask));
-          b.recvChunked(r, c, peer, window(theirs, theirs + mask));
-          lo = Math.min(lo, theirs);
-        }
-        if (partner >= 0) b.sendChunked(r, c, partner, out);
+        foldedAllReduce(b, c, f, r, out, (v) => {
+          // Reduce-scatter by recursive halving: window [lo, lo + 2·mask) holds v.
+          let lo = 0;
+          for (let mask = p >> 1; mask >= 1; mask >>= 1) {
+            const peer = f.realOf(v ^ mask);
+            const upper = (v & mask) !== 0;
+            const keep = upper ? lo + mask : lo;
+            const give = upper ? lo : lo + mask;
+            b.sendChunked(r, c, peer, window(give, give + mask));
+            b.recvReduceChunked(r, c, peer, window(keep, keep + mask));
+            lo = keep;
+          }
+          // All-gather by recursive doubling: own window [lo, lo + mask) grows to the partner's side.
+          for (let mask = 1; mask < p; mask <<= 1) {
+            const peer = f.realOf(v ^ mask);
+            const theirs = (v & mask) !== 0 ? lo - mask : lo + mask;
+            b.sendChunked(r, c, peer, window(lo, lo + mask));
+            b.recvChunked(r, c, peer, window(theirs, theirs + mask));
+            lo = Math.min(lo, theirs);
+          }
+        });
       }
     });
     return b.build('allReduce', 'rhd', params, { input: count, output: count, scratch: 0 });

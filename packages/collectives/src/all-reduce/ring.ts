@@ -1,6 +1,25 @@
-import { chunkCount, chunksOf, clampChannels, mod, parts, type Range } from '../logical.js';
-import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
-import { StepBuilder, assertPlannable, invalidParams, nsPerByte, slice } from './kit.js';
+import { StepBuilder, assertPlannable, invalidParams, nsPerByte, slice } from '../kit.js';
+import { channelRanges, chunkCount, chunksOf, clampChannels, mod, parts, ringNeighbours, type Range } from '../logical.js';
+import type { Algorithm, CostParams, PlanParams, Schedule, Slice } from '../types.js';
+
+/** One position of a ring walk: its rank, neighbours and block(j) = `output` block j mod k. */
+interface RingPosition {
+  readonly i: number;
+  readonly rank: number;
+  readonly prev: number;
+  readonly next: number;
+  block(j: number): Slice;
+}
+
+/** Visits every position of the ring `order` over `blocks` of `output`; none when it has fewer than two ranks. */
+function eachPosition(order: readonly number[], blocks: readonly Range[], visit: (at: RingPosition) => void): void {
+  const k = order.length;
+  if (k < 2) return;
+  for (let i = 0; i < k; i++) {
+    const { prev, next } = ringNeighbours(order, i);
+    visit({ i, rank: order[i]!, prev, next, block: (j) => slice('output', blocks[mod(j, k)]!) });
+  }
+}
 
 /**
  * Ring reduce-scatter of `range` (already in `output`) among the ranks of `order`: the
@@ -9,31 +28,21 @@ import { StepBuilder, assertPlannable, invalidParams, nsPerByte, slice } from '.
  */
 export function ringReduceScatter(b: StepBuilder, c: number, order: readonly number[], blocks: readonly Range[]): void {
   const k = order.length;
-  if (k < 2) return;
-  for (let i = 0; i < k; i++) {
-    const rank = order[i]!;
-    const next = order[mod(i + 1, k)]!;
-    const prev = order[mod(i - 1, k)]!;
-    const block = (j: number) => slice('output', blocks[mod(j, k)]!);
+  eachPosition(order, blocks, ({ i, rank, prev, next, block }) => {
     b.send(rank, c, next, block(i - 1));
     for (let j = 2; j < k; j++) b.recvReduceCopySend(rank, c, prev, next, block(i - j));
     b.recvReduce(rank, c, prev, block(i));
-  }
+  });
 }
 
 /** Ring all-gather: position i starts with block i of `output`; send, recvCopySend × (k-2), recv. */
 export function ringAllGather(b: StepBuilder, c: number, order: readonly number[], blocks: readonly Range[]): void {
   const k = order.length;
-  if (k < 2) return;
-  for (let i = 0; i < k; i++) {
-    const rank = order[i]!;
-    const next = order[mod(i + 1, k)]!;
-    const prev = order[mod(i - 1, k)]!;
-    const block = (j: number) => slice('output', blocks[mod(j, k)]!);
+  eachPosition(order, blocks, ({ i, rank, prev, next, block }) => {
     b.send(rank, c, next, block(i));
     for (let j = 1; j < k - 1; j++) b.recvCopySend(rank, c, prev, next, block(i - j));
     b.recv(rank, c, prev, block(i + 1));
-  }
+  });
 }
 
 /**
@@ -43,19 +52,13 @@ export function ringAllGather(b: StepBuilder, c: number, order: readonly number[
  */
 export function ringAllReduce(b: StepBuilder, c: number, order: readonly number[], range: Range): void {
   const k = order.length;
-  if (k < 2) return;
-  const blocks = parts(range.count, k, range.offset);
-  for (let i = 0; i < k; i++) {
-    const rank = order[i]!;
-    const next = order[mod(i + 1, k)]!;
-    const prev = order[mod(i - 1, k)]!;
-    const block = (j: number) => slice('output', blocks[mod(j, k)]!);
+  eachPosition(order, parts(range.count, k, range.offset), ({ i, rank, prev, next, block }) => {
     b.send(rank, c, next, block(i - 1));
     for (let j = 2; j < k; j++) b.recvReduceCopySend(rank, c, prev, next, block(i - j));
     b.recvReduceCopySend(rank, c, prev, next, block(i));
     for (let j = 1; j < k - 1; j++) b.recvCopySend(rank, c, prev, next, block(i - j));
     b.recv(rank, c, prev, block(i + 1));
-  }
+  });
 }
 
 /**
@@ -71,9 +74,9 @@ export const ring: Algorithm = {
   constraints: 'any rank count; channels clamped to count',
   unsupported: (params) => invalidParams(params),
   plan(params: PlanParams): Schedule {
-    assertPlannable(invalidParams(params));
+    assertPlannable(ring.unsupported(params));
     const { nranks: n, count, chunkElements } = params;
-    const channels = parts(count, clampChannels(params.channels, count));
+    const channels = channelRanges(count, params.channels);
     const b = new StepBuilder(n, channels.length);
     const order = Array.from({ length: n }, (_, r) => r);
     channels.forEach((range, c) => {

@@ -1,6 +1,6 @@
-import { chunkCount, chunksOf, clampChannels, doubleBinaryTree, parts, type Range, type Tree } from '../logical.js';
+import { StepBuilder, assertPlannable, invalidParams, nsPerByte, slice } from '../kit.js';
+import { channelRanges, chunkCount, chunksOf, clampChannels, doubleBinaryTree, parts, type Range, type Tree } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
-import { StepBuilder, assertPlannable, invalidParams, nsPerByte, slice } from './kit.js';
 
 /**
  * One rank's steps for reduce-up-then-broadcast-down of `chunks` over `tree`, all in one
@@ -67,9 +67,9 @@ export const tree: Algorithm = {
   constraints: 'any rank count; channels clamped to count; two schedule channels per channel',
   unsupported: (params) => invalidParams(params),
   plan(params: PlanParams): Schedule {
-    assertPlannable(invalidParams(params));
+    assertPlannable(tree.unsupported(params));
     const { nranks: n, count, chunkElements } = params;
-    const channels = parts(count, clampChannels(params.channels, count));
+    const channels = channelRanges(count, params.channels);
     const b = new StepBuilder(n, 2 * channels.length);
     const trees = doubleBinaryTree(n);
     channels.forEach((range, c) => {

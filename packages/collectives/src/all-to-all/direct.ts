@@ -1,6 +1,6 @@
+import { StepBuilder, assertPlannable, invalidParams, slice, channelBlockNs } from '../kit.js';
+import { channelRanges, mod } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
-import { chunksOf, clampChannels, mod, parts } from '../logical.js';
-import { StepLists, assertPlannable, channelBlockNs, invalidParams, slice } from '../all-gather/schedule-kit.js';
 
 /**
  * Direct all-to-all (NCCL's grouped send/recv): rank r copies its own block, posts block j
@@ -13,29 +13,28 @@ export const direct: Algorithm = {
   collective: 'allToAll',
   description: 'All n-1 sends posted at once, then all n-1 receives (NCCL grouped send/recv).',
   constraints: 'any rank count; channels clamped to count',
-  unsupported: (params) => invalidParams(params, false),
+  unsupported: (params) => invalidParams(params),
   plan(params: PlanParams): Schedule {
-    assertPlannable(params, false);
+    assertPlannable(direct.unsupported(params));
     const { nranks: n, count, chunkElements } = params;
-    const channels = clampChannels(params.channels, count);
-    const lists = new StepLists(n, channels);
-    parts(count, channels).forEach((part, channel) => {
-      const chunks = chunksOf(part, chunkElements);
+    const channels = channelRanges(count, params.channels);
+    const b = new StepBuilder(n, channels.length, chunkElements);
+    channels.forEach((part, channel) => {
+      /** This channel's part of block j of `buffer`. */
+      const block = (buffer: 'input' | 'output', j: number) => slice(buffer, j * count + part.offset, part.count);
       for (let rank = 0; rank < n; rank++) {
-        for (const c of chunks) {
-          lists.copy(rank, channel, slice('input', rank * count + c.offset, c.count), slice('output', rank * count + c.offset, c.count));
-        }
+        b.copyChunked(rank, channel, block('input', rank), block('output', rank));
         for (let i = 1; i < n; i++) {
           const to = mod(rank + i, n);
-          for (const c of chunks) lists.send(rank, channel, to, slice('input', to * count + c.offset, c.count));
+          b.sendChunked(rank, channel, to, block('input', to));
         }
         for (let i = 1; i < n; i++) {
           const from = mod(rank - i, n);
-          for (const c of chunks) lists.recv(rank, channel, from, slice('output', from * count + c.offset, c.count));
+          b.recvChunked(rank, channel, from, block('output', from));
         }
       }
     });
-    return lists.finish('allToAll', 'direct', params, { input: count * n, output: count * n, scratch: 0 });
+    return b.build('allToAll', 'direct', params, { input: count * n, output: count * n, scratch: 0 });
   },
   /**
    * T = alpha + (n-1)·S_c·c/B: the n-1 blocks leave back to back through the injection
@@ -43,9 +42,8 @@ export const direct: Algorithm = {
    * overlap. 0 for n = 1 or count = 0.
    */
   predictNs(params: PlanParams, cost: CostParams): number {
-    const { nranks: n, count, elementBytes } = params;
+    const { nranks: n, count } = params;
     if (n === 1 || count === 0) return 0;
-    const channels = clampChannels(params.channels, count);
-    return cost.alphaNs + (n - 1) * channelBlockNs(count, channels, elementBytes, cost.bandwidthBytesPerSec);
+    return cost.alphaNs + (n - 1) * channelBlockNs(params, cost);
   },
 };

@@ -1,6 +1,6 @@
+import { StepBuilder, assertPlannable, invalidParams, slice, roundsNs } from '../kit.js';
+import { channelRanges, mod } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
-import { chunksOf, clampChannels, mod, parts } from '../logical.js';
-import { StepLists, assertPlannable, channelBlockNs, invalidParams, slice } from '../all-gather/schedule-kit.js';
 
 const isPowerOfTwo = (n: number): boolean => (n & (n - 1)) === 0;
 
@@ -16,28 +16,27 @@ export const pairwise: Algorithm = {
   collective: 'allToAll',
   description: 'n-1 rounds, each exchanging one block with one partner (XOR for powers of two, shifted otherwise).',
   constraints: 'any rank count; channels clamped to count',
-  unsupported: (params) => invalidParams(params, false),
+  unsupported: (params) => invalidParams(params),
   plan(params: PlanParams): Schedule {
-    assertPlannable(params, false);
+    assertPlannable(pairwise.unsupported(params));
     const { nranks: n, count, chunkElements } = params;
-    const channels = clampChannels(params.channels, count);
-    const lists = new StepLists(n, channels);
+    const channels = channelRanges(count, params.channels);
+    const b = new StepBuilder(n, channels.length, chunkElements);
     const xor = isPowerOfTwo(n);
-    parts(count, channels).forEach((part, channel) => {
-      const chunks = chunksOf(part, chunkElements);
+    channels.forEach((part, channel) => {
+      /** This channel's part of block j of `buffer`. */
+      const block = (buffer: 'input' | 'output', j: number) => slice(buffer, j * count + part.offset, part.count);
       for (let rank = 0; rank < n; rank++) {
-        for (const c of chunks) {
-          lists.copy(rank, channel, slice('input', rank * count + c.offset, c.count), slice('output', rank * count + c.offset, c.count));
-        }
+        b.copyChunked(rank, channel, block('input', rank), block('output', rank));
         for (let k = 1; k < n; k++) {
           const to = xor ? rank ^ k : mod(rank + k, n);
           const from = xor ? rank ^ k : mod(rank - k, n);
-          for (const c of chunks) lists.send(rank, channel, to, slice('input', to * count + c.offset, c.count));
-          for (const c of chunks) lists.recv(rank, channel, from, slice('output', from * count + c.offset, c.count));
+          b.sendChunked(rank, channel, to, block('input', to));
+          b.recvChunked(rank, channel, from, block('output', from));
         }
       }
     });
-    return lists.finish('allToAll', 'pairwise', params, { input: count * n, output: count * n, scratch: 0 });
+    return b.build('allToAll', 'pairwise', params, { input: count * n, output: count * n, scratch: 0 });
   },
   /**
    * T = (n-1)·(alpha + S_c·c/B), S_c = ceil(count/c)·elementBytes per channel part, c
@@ -46,9 +45,8 @@ export const pairwise: Algorithm = {
    * n = 1 or count = 0.
    */
   predictNs(params: PlanParams, cost: CostParams): number {
-    const { nranks: n, count, elementBytes } = params;
+    const { nranks: n, count } = params;
     if (n === 1 || count === 0) return 0;
-    const channels = clampChannels(params.channels, count);
-    return (n - 1) * (cost.alphaNs + channelBlockNs(count, channels, elementBytes, cost.bandwidthBytesPerSec));
+    return roundsNs(n - 1, params, cost);
   },
 };

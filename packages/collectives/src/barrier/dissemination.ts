@@ -1,6 +1,6 @@
-import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
+import { StepBuilder, assertPlannable, invalidParams } from '../kit.js';
 import { ceilLog2, mod } from '../logical.js';
-import { StepLists, assertPlannable, invalidParams, slice } from '../all-gather/schedule-kit.js';
+import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
 
 /**
  * Dissemination barrier (Hensgen, Finkel & Manber 1988; MPICH barrier): in round k rank r
@@ -13,18 +13,18 @@ export const dissemination: Algorithm = {
   collective: 'barrier',
   description: 'ceil(log2 n) rounds of empty messages to rank r+2^k; afterwards everyone has heard from everyone.',
   constraints: 'any rank count; one channel',
-  unsupported: (params) => invalidParams(params, false),
+  unsupported: (params) => invalidParams(params),
   plan(params: PlanParams): Schedule {
-    assertPlannable(params, false);
+    assertPlannable(dissemination.unsupported(params));
     const n = params.nranks;
-    const lists = new StepLists(n, 1);
+    const b = new StepBuilder(n, 1);
     for (let rank = 0; rank < n; rank++) {
       for (let d = 1; d < n; d *= 2) {
-        lists.send(rank, 0, mod(rank + d, n), slice('input', 0, 0));
-        lists.recv(rank, 0, mod(rank - d, n), slice('output', 0, 0));
+        b.sendToken(rank, 0, mod(rank + d, n));
+        b.recvToken(rank, 0, mod(rank - d, n));
       }
     }
-    return lists.finish('barrier', 'dissemination', params, { input: 0, output: 0, scratch: 0 });
+    return b.build('barrier', 'dissemination', params, { input: 0, output: 0, scratch: 0 });
   },
   /** T = ⌈log2 n⌉·alpha: each round is one empty message whose latency is waited for. */
   predictNs(params: PlanParams, cost: CostParams): number {

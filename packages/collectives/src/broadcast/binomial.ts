@@ -1,6 +1,6 @@
+import { StepBuilder, assertPlannable, invalidParams, roundsNs, slice } from '../kit.js';
+import { binomialChildren, binomialParent, ceilLog2, channelRanges, chunksOf } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
-import { binomialChildren, binomialParent, ceilLog2, chunksOf, clampChannels, parts } from '../logical.js';
-import { StepLists, assertPlannable, channelBlockNs, invalidParams, slice } from '../all-gather/schedule-kit.js';
 
 /**
  * Binomial-tree broadcast (MPICH bcast_binomial) with the tree rotated onto `root`: per
@@ -13,27 +13,27 @@ export const binomial: Algorithm = {
   collective: 'broadcast',
   description: 'Binomial tree from the root: ceil(log2 n) levels, each rank forwarding to its children.',
   constraints: 'any rank count and root; channels clamped to count',
-  unsupported: (params) => invalidParams(params, true),
+  unsupported: (params) => invalidParams(params, { rooted: true }),
   plan(params: PlanParams): Schedule {
-    assertPlannable(params, true);
+    assertPlannable(binomial.unsupported(params));
     const { nranks: n, count, chunkElements, root } = params;
-    const channels = clampChannels(params.channels, count);
-    const lists = new StepLists(n, channels);
+    const channels = channelRanges(count, params.channels);
+    const b = new StepBuilder(n, channels.length);
     const parent = Array.from({ length: n }, (_, rank) => binomialParent(rank, n, root));
     const children = Array.from({ length: n }, (_, rank) => binomialChildren(rank, n, root));
-    parts(count, channels).forEach((part, channel) => {
+    channels.forEach((part, channel) => {
       for (const chunk of chunksOf(part, chunkElements)) {
-        const out = slice('output', chunk.offset, chunk.count);
+        const out = slice('output', chunk);
         for (let rank = 0; rank < n; rank++) {
           const from = parent[rank]!;
-          const src = from < 0 ? slice('input', chunk.offset, chunk.count) : out;
-          if (from >= 0) lists.recv(rank, channel, from, out);
-          for (const child of children[rank]!) lists.send(rank, channel, child, src);
-          if (from < 0) lists.copy(rank, channel, src, out);
+          const src = from < 0 ? slice('input', chunk) : out;
+          if (from >= 0) b.recv(rank, channel, from, out);
+          for (const child of children[rank]!) b.send(rank, channel, child, src);
+          if (from < 0) b.copy(rank, channel, src, out);
         }
       }
     });
-    return lists.finish('broadcast', 'binomial', params, { input: count, output: count, scratch: 0 });
+    return b.build('broadcast', 'binomial', params, { input: count, output: count, scratch: 0 });
   },
   /**
    * T = ⌈log2 n⌉·(alpha + S_c·c/B), S_c = ceil(count/c)·elementBytes per channel part, c
@@ -44,9 +44,8 @@ export const binomial: Algorithm = {
    * subtree, and later chunks overlap hops). 0 for n = 1 or count = 0.
    */
   predictNs(params: PlanParams, cost: CostParams): number {
-    const { nranks: n, count, elementBytes } = params;
+    const { nranks: n, count } = params;
     if (n === 1 || count === 0) return 0;
-    const channels = clampChannels(params.channels, count);
-    return ceilLog2(n) * (cost.alphaNs + channelBlockNs(count, channels, elementBytes, cost.bandwidthBytesPerSec));
+    return roundsNs(ceilLog2(n), params, cost);
   },
 };

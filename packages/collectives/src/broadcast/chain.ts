@@ -1,6 +1,6 @@
+import { StepBuilder, assertPlannable, chainNs, invalidParams, slice } from '../kit.js';
+import { channelRanges, chunksOf, mod, ringNext, ringPrev } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
-import { chunksOf, clampChannels, mod, parts, ringNext, ringPrev } from '../logical.js';
-import { StepLists, assertPlannable, invalidParams, largestPart, slice } from '../all-gather/schedule-kit.js';
 
 /**
  * Pipelined chain broadcast, as NCCL's ring broadcast (src/device/broadcast.h): the ring
@@ -14,29 +14,30 @@ export const chain: Algorithm = {
   collective: 'broadcast',
   description: 'Pipelined chain from the root around the ring, chunk after chunk (NCCL ring broadcast).',
   constraints: 'any rank count and root; channels clamped to count',
-  unsupported: (params) => invalidParams(params, true),
+  unsupported: (params) => invalidParams(params, { rooted: true }),
   plan(params: PlanParams): Schedule {
-    assertPlannable(params, true);
+    assertPlannable(chain.unsupported(params));
     const { nranks: n, count, chunkElements, root } = params;
-    const channels = clampChannels(params.channels, count);
-    const lists = new StepLists(n, channels);
-    parts(count, channels).forEach((part, channel) => {
+    const channels = channelRanges(count, params.channels);
+    const b = new StepBuilder(n, channels.length);
+    channels.forEach((part, channel) => {
       for (const chunk of chunksOf(part, chunkElements)) {
-        const out = slice('output', chunk.offset, chunk.count);
+        const mine = slice('input', chunk);
+        const out = slice('output', chunk);
         for (let rank = 0; rank < n; rank++) {
           const position = mod(rank - root, n);
           if (position === 0) {
-            if (n > 1) lists.send(rank, channel, ringNext(rank, n), slice('input', chunk.offset, chunk.count));
-            lists.copy(rank, channel, slice('input', chunk.offset, chunk.count), out);
+            if (n > 1) b.send(rank, channel, ringNext(rank, n), mine);
+            b.copy(rank, channel, mine, out);
           } else if (position < n - 1) {
-            lists.recvCopySend(rank, channel, ringPrev(rank, n), ringNext(rank, n), out);
+            b.recvCopySend(rank, channel, ringPrev(rank, n), ringNext(rank, n), out);
           } else {
-            lists.recv(rank, channel, ringPrev(rank, n), out);
+            b.recv(rank, channel, ringPrev(rank, n), out);
           }
         }
       }
     });
-    return lists.finish('broadcast', 'chain', params, { input: count, output: count, scratch: 0 });
+    return b.build('broadcast', 'chain', params, { input: count, output: count, scratch: 0 });
   },
   /**
    * T = (n-1)·alpha + (S_c + (n-2)·K)·c/B: the root pushes its whole channel part
@@ -49,14 +50,3 @@ export const chain: Algorithm = {
     return chainNs(params, cost);
   },
 };
-
-/** The pipelined-chain closed form shared by chain broadcast and chain reduce. */
-export function chainNs(params: PlanParams, cost: CostParams): number {
-  const { nranks: n, count, chunkElements, elementBytes } = params;
-  if (n === 1 || count === 0) return 0;
-  const channels = clampChannels(params.channels, count);
-  const partCount = largestPart(count, channels);
-  const chunk = chunkElements > 0 ? Math.min(chunkElements, partCount) : partCount;
-  const bytesPerNs = cost.bandwidthBytesPerSec / channels / 1e9;
-  return (n - 1) * cost.alphaNs + ((partCount + (n - 2) * chunk) * elementBytes) / bytesPerNs;
-}

@@ -1,6 +1,6 @@
+import { StepBuilder, assertPlannable, channelBlockNs, invalidParams, slice } from '../kit.js';
+import { channelRanges, mod } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
-import { chunksOf, clampChannels, mod, parts } from '../logical.js';
-import { StepLists, assertPlannable, channelBlockNs, invalidParams, slice } from '../all-gather/schedule-kit.js';
 
 /**
  * Direct reduce-scatter: rank r posts block j of its input to rank j for every j != r (in
@@ -13,33 +13,25 @@ export const direct: Algorithm = {
   collective: 'reduceScatter',
   description: 'Every rank sends block j straight to rank j, which reduces the n-1 copies it receives.',
   constraints: 'any rank count; channels clamped to count',
-  unsupported: (params) => invalidParams(params, false),
+  unsupported: (params) => invalidParams(params),
   plan(params: PlanParams): Schedule {
-    assertPlannable(params, false);
+    assertPlannable(direct.unsupported(params));
     const { nranks: n, count, chunkElements } = params;
-    const channels = clampChannels(params.channels, count);
-    const lists = new StepLists(n, channels);
-    parts(count, channels).forEach((part, channel) => {
-      const chunks = chunksOf(part, chunkElements);
+    const channels = channelRanges(count, params.channels);
+    const b = new StepBuilder(n, channels.length, chunkElements);
+    channels.forEach((part, channel) => {
+      const block = (rank: number) => slice('input', rank * count + part.offset, part.count);
+      const out = slice('output', part);
       for (let rank = 0; rank < n; rank++) {
         for (let i = 1; i < n; i++) {
           const to = mod(rank + i, n);
-          for (const chunk of chunks) {
-            lists.send(rank, channel, to, slice('input', to * count + chunk.offset, chunk.count));
-          }
+          b.sendChunked(rank, channel, to, block(to));
         }
-        for (const chunk of chunks) {
-          lists.copy(rank, channel, slice('input', rank * count + chunk.offset, chunk.count), slice('output', chunk.offset, chunk.count));
-        }
-        for (let i = 1; i < n; i++) {
-          const from = mod(rank - i, n);
-          for (const chunk of chunks) {
-            lists.recvReduce(rank, channel, from, slice('output', chunk.offset, chunk.count));
-          }
-        }
+        b.copyChunked(rank, channel, block(rank), out);
+        for (let i = 1; i < n; i++) b.recvReduceChunked(rank, channel, mod(rank - i, n), out);
       }
     });
-    return lists.finish('reduceScatter', 'direct', params, { input: count * n, output: count, scratch: 0 });
+    return b.build('reduceScatter', 'direct', params, { input: count * n, output: count, scratch: 0 });
   },
   /**
    * T = alpha + (n-1) * S_c*c/B: all n-1 sends leave back to back through the rank's
@@ -48,9 +40,8 @@ export const direct: Algorithm = {
    * n = 1 or count = 0.
    */
   predictNs(params: PlanParams, cost: CostParams): number {
-    const { nranks: n, count, elementBytes } = params;
+    const { nranks: n, count } = params;
     if (n === 1 || count === 0) return 0;
-    const channels = clampChannels(params.channels, count);
-    return cost.alphaNs + (n - 1) * channelBlockNs(count, channels, elementBytes, cost.bandwidthBytesPerSec);
+    return cost.alphaNs + (n - 1) * channelBlockNs(params, cost);
   },
 };

@@ -1,6 +1,6 @@
-import type { Algorithm, BufferName, CostParams, PlanParams, Schedule } from '../types.js';
-import { type Range, chunksOf, fold } from '../logical.js';
-import { StepLists, assertPlannable, firstBlock, invalidParams, slice } from '../all-gather/schedule-kit.js';
+import { StepBuilder, assertPlannable, invalidParams, slice } from '../kit.js';
+import { firstBlock, fold } from '../logical.js';
+import type { Algorithm, BufferName, CostParams, PlanParams, Schedule, Slice } from '../types.js';
 
 /**
  * Recursive halving (MPICH's reduce_scatter for commutative ops). With p the largest power
@@ -20,37 +20,30 @@ export const halving: Algorithm = {
   collective: 'reduceScatter',
   description: 'Recursive halving: log2 rounds, each exchanging and reducing half of the remaining blocks.',
   constraints: 'any rank count (non-powers of two fold the extra ranks in); one channel',
-  unsupported: (params) => invalidParams(params, false),
+  unsupported: (params) => invalidParams(params),
   plan(params: PlanParams): Schedule {
-    assertPlannable(params, false);
+    assertPlannable(halving.unsupported(params));
     const { nranks: n, count, chunkElements } = params;
-    const lists = new StepLists(n, 1);
-    const blocks = (first: number, end: number): Range => ({ offset: first * count, count: (end - first) * count });
-    const sendRange = (rank: number, to: number, buffer: BufferName, range: Range) => {
-      for (const c of chunksOf(range, chunkElements)) lists.send(rank, 0, to, slice(buffer, c.offset, c.count));
-    };
-    const recvReduceRange = (rank: number, from: number, buffer: BufferName, range: Range) => {
-      for (const c of chunksOf(range, chunkElements)) lists.recvReduce(rank, 0, from, slice(buffer, c.offset, c.count));
-    };
-    const whole = blocks(0, n);
-    if (count > 0 && n === 1) lists.copy(0, 0, slice('input', 0, count), slice('output', 0, count));
+    const b = new StepBuilder(n, 1, chunkElements);
+    /** Blocks first..end-1 of `buffer` (block-indexed like `input`). */
+    const blocks = (buffer: BufferName, first: number, end: number): Slice => slice(buffer, first * count, (end - first) * count);
+    const mine = slice('output', 0, count);
+    if (n === 1) b.copy(0, 0, slice('input', 0, count), mine);
     if (count > 0 && n > 1) {
       const f = fold(n);
       for (let rank = 0; rank < n; rank++) {
         const v = f.virtualOf(rank);
         if (v < 0) {
           // Folded away: contribute everything to rank+1, get block `rank` back at the end.
-          sendRange(rank, rank + 1, 'input', whole);
-          for (const c of chunksOf({ offset: 0, count }, chunkElements)) {
-            lists.recv(rank, 0, rank + 1, slice('output', c.offset, c.count));
-          }
+          b.sendChunked(rank, 0, rank + 1, blocks('input', 0, n));
+          b.recvChunked(rank, 0, rank + 1, mine);
           continue;
         }
         const absorbs = rank < 2 * f.rem;
         let src: BufferName = 'input';
         if (absorbs) {
-          lists.copy(rank, 0, slice('input', 0, whole.count), slice('scratch', 0, whole.count));
-          recvReduceRange(rank, rank - 1, 'scratch', whole);
+          b.copy(rank, 0, blocks('input', 0, n), blocks('scratch', 0, n));
+          b.recvReduceChunked(rank, 0, rank - 1, blocks('scratch', 0, n));
           src = 'scratch';
         }
         let lo = 0;
@@ -61,28 +54,27 @@ export const halving: Algorithm = {
           const [keepLo, keepHi, sendLo, sendHi] = v < mid ? [lo, mid, mid, hi] : [mid, hi, lo, mid];
           const keepFirst = firstBlock(f, n, keepLo);
           const keepEnd = firstBlock(f, n, keepHi);
-          sendRange(rank, partner, src, blocks(firstBlock(f, n, sendLo), firstBlock(f, n, sendHi)));
+          b.sendChunked(rank, 0, partner, blocks(src, firstBlock(f, n, sendLo), firstBlock(f, n, sendHi)));
           if (keepEnd - keepFirst === 1) {
             // Last round of a rank owning only its own block: reduce into output directly.
-            lists.copy(rank, 0, slice(src, keepFirst * count, count), slice('output', 0, count));
-            recvReduceRange(rank, partner, 'output', { offset: 0, count });
+            b.copy(rank, 0, blocks(src, keepFirst, keepEnd), mine);
+            b.recvReduceChunked(rank, 0, partner, mine);
           } else {
-            const kept = blocks(keepFirst, keepEnd);
-            if (src === 'input') lists.copy(rank, 0, slice('input', kept.offset, kept.count), slice('scratch', kept.offset, kept.count));
-            recvReduceRange(rank, partner, 'scratch', kept);
+            if (src === 'input') b.copy(rank, 0, blocks('input', keepFirst, keepEnd), blocks('scratch', keepFirst, keepEnd));
+            b.recvReduceChunked(rank, 0, partner, blocks('scratch', keepFirst, keepEnd));
           }
           src = 'scratch';
           lo = keepLo;
           hi = keepHi;
         }
         if (absorbs) {
-          sendRange(rank, rank - 1, 'scratch', blocks(rank - 1, rank));
-          lists.copy(rank, 0, slice('scratch', rank * count, count), slice('output', 0, count));
+          b.sendChunked(rank, 0, rank - 1, blocks('scratch', rank - 1, rank));
+          b.copy(rank, 0, blocks('scratch', rank, rank + 1), mine);
         }
       }
     }
     const scratch = n > 1 ? count * n : 0;
-    return lists.finish('reduceScatter', 'halving', params, { input: count * n, output: count, scratch });
+    return b.build('reduceScatter', 'halving', params, { input: count * n, output: count, scratch });
   },
   /**
    * T = [rem>0]·(alpha + n·S) + Σ_{d=p/2,…,1} (alpha + b_d·S) + [rem>0]·(alpha + S), where

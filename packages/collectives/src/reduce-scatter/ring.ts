@@ -1,6 +1,6 @@
+import { StepBuilder, assertPlannable, invalidParams, largestPart, roundsNs, slice } from '../kit.js';
+import { channelRanges, chunkCount, chunksOf, mod, ringNext, ringPrev } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
-import { chunkCount, chunksOf, clampChannels, mod, parts, ringNext, ringPrev } from '../logical.js';
-import { StepLists, assertPlannable, channelBlockNs, invalidParams, largestPart, slice } from '../all-gather/schedule-kit.js';
 
 /**
  * Ring reduce-scatter, the first half of NCCL's runRing all-reduce
@@ -18,36 +18,36 @@ export const ring: Algorithm = {
   collective: 'reduceScatter',
   description: 'Each block travels n-1 hops around the ring, reduced at every hop (NCCL ring).',
   constraints: 'any rank count; channels clamped to count',
-  unsupported: (params) => invalidParams(params, false),
+  unsupported: (params) => invalidParams(params),
   plan(params: PlanParams): Schedule {
-    assertPlannable(params, false);
+    assertPlannable(ring.unsupported(params));
     const { nranks: n, count, chunkElements } = params;
-    const channels = clampChannels(params.channels, count);
-    const lists = new StepLists(n, channels);
-    parts(count, channels).forEach((part, channel) => {
+    const channels = channelRanges(count, params.channels);
+    const b = new StepBuilder(n, channels.length);
+    channels.forEach((part, channel) => {
       for (const chunk of chunksOf(part, chunkElements)) {
         const own = (block: number) => slice('input', block * count + chunk.offset, chunk.count);
-        const staging = slice('output', chunk.offset, chunk.count);
+        const staging = slice('output', chunk);
         for (let rank = 0; rank < n; rank++) {
           if (n === 1) {
-            lists.copy(rank, channel, own(0), staging);
+            b.copy(rank, channel, own(0), staging);
             continue;
           }
           const next = ringNext(rank, n);
           const prev = ringPrev(rank, n);
           // Block handled at step k: rank r starts block r-1, so block b ends at rank b.
           const blockAt = (k: number) => mod(rank - k - 1, n);
-          lists.send(rank, channel, next, own(blockAt(0)));
+          b.send(rank, channel, next, own(blockAt(0)));
           for (let k = 1; k < n - 1; k++) {
-            lists.copy(rank, channel, own(blockAt(k)), staging);
-            lists.recvReduceCopySend(rank, channel, prev, next, staging);
+            b.copy(rank, channel, own(blockAt(k)), staging);
+            b.recvReduceCopySend(rank, channel, prev, next, staging);
           }
-          lists.copy(rank, channel, own(rank), staging);
-          lists.recvReduce(rank, channel, prev, staging);
+          b.copy(rank, channel, own(rank), staging);
+          b.recvReduce(rank, channel, prev, staging);
         }
       }
     });
-    return lists.finish('reduceScatter', 'ring', params, { input: count * n, output: count, scratch: 0 });
+    return b.build('reduceScatter', 'ring', params, { input: count * n, output: count, scratch: 0 });
   },
   /**
    * T = (n-1) * (m*alpha + S_c*c/B), where S_c = ceil(count/c) * elementBytes is the
@@ -57,11 +57,8 @@ export const ring: Algorithm = {
    * once chunk j has gone n-1 hops. 0 for n = 1 or count = 0.
    */
   predictNs(params: PlanParams, cost: CostParams): number {
-    const { nranks: n, count, chunkElements, elementBytes } = params;
+    const { nranks: n, count } = params;
     if (n === 1 || count === 0) return 0;
-    const channels = clampChannels(params.channels, count);
-    const chunks = chunkCount(largestPart(count, channels), chunkElements);
-    const blockNs = channelBlockNs(count, channels, elementBytes, cost.bandwidthBytesPerSec);
-    return (n - 1) * (chunks * cost.alphaNs + blockNs);
+    return roundsNs(n - 1, params, cost, chunkCount(largestPart(params), params.chunkElements));
   },
 };

@@ -1,6 +1,6 @@
+import { StepBuilder, assertPlannable, invalidParams, largestChunk, roundsNs, slice } from '../kit.js';
+import { binomialChildren, binomialParent, ceilLog2, channelRanges, chunksOf } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
-import { binomialChildren, binomialParent, ceilLog2, chunksOf, clampChannels, parts } from '../logical.js';
-import { StepLists, assertPlannable, channelBlockNs, invalidParams, largestPart, slice } from '../all-gather/schedule-kit.js';
 
 /**
  * Binomial-tree reduce (MPICH reduce_binomial) with the tree rotated onto `root`: per
@@ -15,35 +15,34 @@ export const binomial: Algorithm = {
   collective: 'reduce',
   description: 'Binomial tree to the root: ceil(log2 n) levels, each rank reducing its children into its own partial.',
   constraints: 'any rank count and root; channels clamped to count',
-  unsupported: (params) => invalidParams(params, true),
+  unsupported: (params) => invalidParams(params, { rooted: true }),
   plan(params: PlanParams): Schedule {
-    assertPlannable(params, true);
+    assertPlannable(binomial.unsupported(params));
     const { nranks: n, count, chunkElements, root } = params;
-    const channels = clampChannels(params.channels, count);
-    const partCount = largestPart(count, channels);
-    const slotCount = chunkElements > 0 ? Math.min(chunkElements, partCount) : partCount;
-    const lists = new StepLists(n, channels);
+    const channels = channelRanges(count, params.channels);
+    const slotCount = largestChunk(params);
+    const b = new StepBuilder(n, channels.length);
     const parent = Array.from({ length: n }, (_, rank) => binomialParent(rank, n, root));
     const children = Array.from({ length: n }, (_, rank) => binomialChildren(rank, n, root).reverse());
-    parts(count, channels).forEach((part, channel) => {
+    channels.forEach((part, channel) => {
       for (const chunk of chunksOf(part, chunkElements)) {
-        const mine = slice('input', chunk.offset, chunk.count);
+        const mine = slice('input', chunk);
         for (let rank = 0; rank < n; rank++) {
           const up = parent[rank]!;
           if (up >= 0 && children[rank]!.length === 0) {
-            lists.send(rank, channel, up, mine);
+            b.send(rank, channel, up, mine);
             continue;
           }
-          const acc = up < 0 ? slice('output', chunk.offset, chunk.count) : slice('scratch', channel * slotCount, chunk.count);
-          lists.copy(rank, channel, mine, acc);
-          for (const child of children[rank]!) lists.recvReduce(rank, channel, child, acc);
-          if (up >= 0) lists.send(rank, channel, up, acc);
+          const acc = up < 0 ? slice('output', chunk) : slice('scratch', channel * slotCount, chunk.count);
+          b.copy(rank, channel, mine, acc);
+          for (const child of children[rank]!) b.recvReduce(rank, channel, child, acc);
+          if (up >= 0) b.send(rank, channel, up, acc);
         }
       }
     });
     const innerNonRoot = parent.some((up, rank) => up >= 0 && children[rank]!.length > 0);
-    const scratch = innerNonRoot && count > 0 ? channels * slotCount : 0;
-    return lists.finish('reduce', 'binomial', params, { input: count, output: count, scratch });
+    const scratch = innerNonRoot && count > 0 ? channels.length * slotCount : 0;
+    return b.build('reduce', 'binomial', params, { input: count, output: count, scratch });
   },
   /**
    * T = ⌈log2 n⌉·(alpha + S_c·c/B), S_c = ceil(count/c)·elementBytes per channel part, c
@@ -55,9 +54,8 @@ export const binomial: Algorithm = {
    * streams then overlap for free. 0 for n = 1 or count = 0.
    */
   predictNs(params: PlanParams, cost: CostParams): number {
-    const { nranks: n, count, elementBytes } = params;
+    const { nranks: n, count } = params;
     if (n === 1 || count === 0) return 0;
-    const channels = clampChannels(params.channels, count);
-    return ceilLog2(n) * (cost.alphaNs + channelBlockNs(count, channels, elementBytes, cost.bandwidthBytesPerSec));
+    return roundsNs(ceilLog2(n), params, cost);
   },
 };

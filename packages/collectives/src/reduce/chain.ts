@@ -1,7 +1,6 @@
+import { StepBuilder, assertPlannable, chainNs, invalidParams, largestChunk, slice } from '../kit.js';
+import { channelRanges, chunksOf, mod, ringNext, ringPrev } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
-import { chunksOf, clampChannels, mod, parts, ringNext, ringPrev } from '../logical.js';
-import { StepLists, assertPlannable, invalidParams, largestPart, slice } from '../all-gather/schedule-kit.js';
-import { chainNs } from '../broadcast/chain.js';
 
 /**
  * Pipelined chain reduce, as NCCL's ring reduce (src/device/reduce.h): the ring
@@ -17,37 +16,36 @@ export const chain: Algorithm = {
   collective: 'reduce',
   description: 'Pipelined chain around the ring ending at the root, reducing at every hop (NCCL ring reduce).',
   constraints: 'any rank count and root; channels clamped to count',
-  unsupported: (params) => invalidParams(params, true),
+  unsupported: (params) => invalidParams(params, { rooted: true }),
   plan(params: PlanParams): Schedule {
-    assertPlannable(params, true);
+    assertPlannable(chain.unsupported(params));
     const { nranks: n, count, chunkElements, root } = params;
-    const channels = clampChannels(params.channels, count);
-    const partCount = largestPart(count, channels);
-    const slotCount = chunkElements > 0 ? Math.min(chunkElements, partCount) : partCount;
-    const lists = new StepLists(n, channels);
-    parts(count, channels).forEach((part, channel) => {
+    const channels = channelRanges(count, params.channels);
+    const slotCount = largestChunk(params);
+    const b = new StepBuilder(n, channels.length);
+    channels.forEach((part, channel) => {
       for (const chunk of chunksOf(part, chunkElements)) {
-        const mine = slice('input', chunk.offset, chunk.count);
+        const mine = slice('input', chunk);
+        const out = slice('output', chunk);
         const slot = slice('scratch', channel * slotCount, chunk.count);
         for (let rank = 0; rank < n; rank++) {
           const position = mod(rank - root - 1, n);
           if (n === 1) {
-            lists.copy(rank, channel, mine, slice('output', chunk.offset, chunk.count));
+            b.copy(rank, channel, mine, out);
           } else if (position === 0) {
-            lists.send(rank, channel, ringNext(rank, n), mine);
+            b.send(rank, channel, ringNext(rank, n), mine);
           } else if (position < n - 1) {
-            lists.copy(rank, channel, mine, slot);
-            lists.recvReduceCopySend(rank, channel, ringPrev(rank, n), ringNext(rank, n), slot);
+            b.copy(rank, channel, mine, slot);
+            b.recvReduceCopySend(rank, channel, ringPrev(rank, n), ringNext(rank, n), slot);
           } else {
-            const out = slice('output', chunk.offset, chunk.count);
-            lists.copy(rank, channel, mine, out);
-            lists.recvReduce(rank, channel, ringPrev(rank, n), out);
+            b.copy(rank, channel, mine, out);
+            b.recvReduce(rank, channel, ringPrev(rank, n), out);
           }
         }
       }
     });
-    const scratch = n >= 3 && count > 0 ? channels * slotCount : 0;
-    return lists.finish('reduce', 'chain', params, { input: count, output: count, scratch });
+    const scratch = n >= 3 && count > 0 ? channels.length * slotCount : 0;
+    return b.build('reduce', 'chain', params, { input: count, output: count, scratch });
   },
   /**
    * Same closed form as the chain broadcast, data flowing the other way:

@@ -1,6 +1,6 @@
+import { StepBuilder, assertPlannable, channelBlockNs, invalidParams, slice } from '../kit.js';
+import { channelRanges, chunksOf, mod } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
-import { chunksOf, clampChannels, mod, parts } from '../logical.js';
-import { StepLists, assertPlannable, channelBlockNs, invalidParams, slice } from '../all-gather/schedule-kit.js';
 
 /**
  * nccl-tests' sendrecv pattern: every rank sends its whole buffer to rank+1 and receives
@@ -12,25 +12,25 @@ export const shift: Algorithm = {
   collective: 'sendRecv',
   description: 'Every rank sends its buffer to rank+1 while receiving from rank-1 (nccl-tests sendrecv).',
   constraints: 'any rank count; channels clamped to count',
-  unsupported: (params) => invalidParams(params, false),
+  unsupported: (params) => invalidParams(params),
   plan(params: PlanParams): Schedule {
-    assertPlannable(params, false);
+    assertPlannable(shift.unsupported(params));
     const { nranks: n, count, chunkElements } = params;
-    const channels = clampChannels(params.channels, count);
-    const lists = new StepLists(n, channels);
-    parts(count, channels).forEach((part, channel) => {
+    const channels = channelRanges(count, params.channels);
+    const b = new StepBuilder(n, channels.length);
+    channels.forEach((part, channel) => {
       for (const c of chunksOf(part, chunkElements)) {
         for (let rank = 0; rank < n; rank++) {
           if (n === 1) {
-            lists.copy(rank, channel, slice('input', c.offset, c.count), slice('output', c.offset, c.count));
+            b.copy(rank, channel, slice('input', c), slice('output', c));
             continue;
           }
-          lists.send(rank, channel, mod(rank + 1, n), slice('input', c.offset, c.count));
-          lists.recv(rank, channel, mod(rank - 1, n), slice('output', c.offset, c.count));
+          b.send(rank, channel, mod(rank + 1, n), slice('input', c));
+          b.recv(rank, channel, mod(rank - 1, n), slice('output', c));
         }
       }
     });
-    return lists.finish('sendRecv', 'shift', params, { input: count, output: count, scratch: 0 });
+    return b.build('sendRecv', 'shift', params, { input: count, output: count, scratch: 0 });
   },
   /**
    * T = alpha + S_c·c/B: one message per channel part (chunks stream back to back), the
@@ -38,9 +38,8 @@ export const shift: Algorithm = {
    * or count = 0.
    */
   predictNs(params: PlanParams, cost: CostParams): number {
-    const { nranks: n, count, elementBytes } = params;
+    const { nranks: n, count } = params;
     if (n === 1 || count === 0) return 0;
-    const channels = clampChannels(params.channels, count);
-    return cost.alphaNs + channelBlockNs(count, channels, elementBytes, cost.bandwidthBytesPerSec);
+    return cost.alphaNs + channelBlockNs(params, cost);
   },
 };

@@ -1,0 +1,28 @@
+import type { CollectiveName, DType, ReduceOp } from '@weft/collectives';
+import type { ModelName, RoutingName } from '@weft/fabric';
+
+/** Everything a benchmark sweep needs, validated; built from argv by commands/bench.ts. */
+export interface BenchConfig {
+  readonly collective: CollectiveName;
+  readonly collectiveCliName: string;
+  readonly topologySpec: string;
+  readonly sizesBytes: readonly number[];
+  readonly iters: number;
+  readonly warmupIters: number;
+  readonly check: boolean;
+  readonly dtype: DType;
+  readonly op: ReduceOp;
+  readonly root: number;
+  /** Algorithm names as given (`auto` included); `all` already expanded. */
+  readonly algorithms: readonly string[];
+  readonly model: ModelName;
+  readonly routing: RoutingName;
+  readonly qps: number;
+  readonly seed: number;
+  readonly mode: 'data' | 'ghost';
+  readonly channels: number;
+  readonly chunkBytes: number;
+  readonly ranksPerWorker?: number;
+  readonly links: number;
+  readonly trace: boolean;
+}

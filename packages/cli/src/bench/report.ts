@@ -1,0 +1,72 @@
+/**
+ * A sweep returns rows; table, JSON, CSV, plots and traces format them (STYLE.md #7).
+ * Field names are the JSON schema documented in docs/bench-json.md.
+ */
+export interface LinkRow {
+  readonly linkId: string;
+  readonly from: string;
+  readonly to: string;
+  readonly bandwidthGBps: number;
+  readonly bytesCarried: number;
+  readonly busyUs: number;
+  readonly utilization: number;
+  readonly peakConcurrentFlows: number;
+}
+
+export interface BenchRow {
+  readonly algorithm: string;
+  readonly bytes: number;
+  readonly count: number;
+  readonly dtype: string;
+  readonly redop: string;
+  readonly root: number;
+  /** Simulated time of one iteration on the emulated hardware. */
+  readonly timeUs: number;
+  readonly algBwGBps: number;
+  readonly busBwGBps: number;
+  /** Elements that differ from the expected result; null when not checked (ghost mode, -c 0). */
+  readonly wrong: number | null;
+  /** Alpha-beta prediction for the algorithm, without contention. */
+  readonly predictedUs: number;
+  /** How long weft took on this machine for the row (all iterations). */
+  readonly wallMs: number;
+  readonly events: number;
+  /** Most utilized links of this row's run, when --links is given. */
+  readonly links?: readonly LinkRow[];
+}
+
+export interface BenchReport {
+  readonly collective: string;
+  readonly topology: { readonly spec: string; readonly ranks: number };
+  readonly model: string;
+  readonly routing: string;
+  readonly qps: number;
+  readonly seed: number;
+  readonly mode: 'data' | 'ghost';
+  readonly backend: string;
+  readonly iters: number;
+  readonly warmupIters: number;
+  readonly channels: number;
+  readonly chunkBytes: number;
+  readonly rows: readonly BenchRow[];
+  /** Mean busbw over all rows (nccl-tests' "Avg bus bandwidth"). */
+  readonly avgBusBwGBps: number;
+  readonly avgBusBwGBpsByAlgorithm: Readonly<Record<string, number>>;
+}
+
+export function averageBusBw(rows: readonly BenchRow[]): number {
+  if (rows.length === 0) return 0;
+  return rows.reduce((sum, row) => sum + row.busBwGBps, 0) / rows.length;
+}
+
+export function averageBusBwByAlgorithm(rows: readonly BenchRow[]): Record<string, number> {
+  const byAlgorithm: Record<string, BenchRow[]> = {};
+  for (const row of rows) (byAlgorithm[baseAlgorithm(row.algorithm)] ??= []).push(row);
+  return Object.fromEntries(Object.entries(byAlgorithm).map(([name, list]) => [name, averageBusBw(list)]));
+}
+
+/** 'auto(ring)' groups under 'auto': the user asked for auto, whatever it picked per size. */
+export function baseAlgorithm(name: string): string {
+  const paren = name.indexOf('(');
+  return paren < 0 ? name : name.slice(0, paren);
+}

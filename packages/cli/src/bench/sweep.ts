@@ -1,0 +1,203 @@
+import {
+  bufferCounts,
+  busBwFactor,
+  chooseAlgorithm,
+  elementBytes,
+  getAlgorithm,
+  type Algorithm,
+  type CostParams,
+  type PlanParams,
+} from '@weft/collectives';
+import { alphaBetaCost, hasReductionSwitch, rankGroups, type LinkStats, type Topology } from '@weft/fabric';
+import { createCluster, type Cluster } from '@weft/runtime';
+import { WeftInputError } from '@weft/sim';
+import type { BenchConfig } from './config.js';
+import { averageBusBw, averageBusBwByAlgorithm, type BenchReport, type BenchRow, type LinkRow } from './report.js';
+import type { TraceRun } from '../format/trace.js';
+
+export interface SweepHooks {
+  /** Called before each (algorithm, size) run with its index and the total. */
+  onProgress?: (done: number, total: number, label: string) => void;
+}
+
+export interface SweepResult {
+  readonly report: BenchReport;
+  readonly traceRuns: readonly TraceRun[];
+}
+
+/**
+ * nccl-tests' element count for a byte size (common.cu getCollByteCount): the per-rank
+ * NCCL count argument, so that the total moved matches the size asked for.
+ */
+export function countForBytes(config: BenchConfig, bytes: number, nranks: number): number {
+  const totalCount = Math.floor(bytes / elementBytes(config.dtype));
+  switch (config.collective) {
+    case 'allGather':
+    case 'reduceScatter':
+    case 'allToAll':
+      return Math.floor(totalCount / nranks);
+    default:
+      return totalCount;
+  }
+}
+
+function topLinks(stats: readonly LinkStats[], limit: number): LinkRow[] {
+  return [...stats]
+    .filter((link) => link.bytesCarried > 0)
+    .sort((a, b) => b.utilization - a.utilization || b.peakConcurrentFlows - a.peakConcurrentFlows || (a.linkId < b.linkId ? -1 : 1))
+    .slice(0, limit)
+    .map((link) => ({
+      linkId: link.linkId,
+      from: link.from,
+      to: link.to,
+      bandwidthGBps: link.bandwidthBytesPerSec / 1e9,
+      bytesCarried: link.bytesCarried,
+      busyUs: link.busyNs / 1000,
+      utilization: link.utilization,
+      peakConcurrentFlows: link.peakConcurrentFlows,
+    }));
+}
+
+interface Resolved {
+  readonly algorithm: Algorithm;
+  readonly label: string;
+  readonly predictedNs: number;
+}
+
+/** Resolves `auto` per size (NCCL's tuner picks per call) and checks explicit names run here. */
+function resolveAlgorithm(config: BenchConfig, name: string, params: PlanParams, cost: CostParams): Resolved {
+  if (name === 'auto') {
+    const choice = chooseAlgorithm(config.collective, params, cost);
+    return { algorithm: choice.algorithm, label: `auto(${choice.algorithm.name})`, predictedNs: choice.predictedNs };
+  }
+  const algorithm = getAlgorithm(config.collective, name);
+  const reason = algorithm.unsupported(params);
+  if (reason !== null) {
+    throw new WeftInputError(`--algo: '${name}' cannot run ${config.collectiveCliName} here: ${reason}`);
+  }
+  return { algorithm, label: name, predictedNs: algorithm.predictNs(params, cost) };
+}
+
+export function planParams(config: BenchConfig, topology: Topology, count: number): PlanParams {
+  const bytesPerElement = elementBytes(config.dtype);
+  return {
+    nranks: topology.ranks.length,
+    count,
+    root: config.root,
+    elementBytes: bytesPerElement,
+    channels: config.channels,
+    chunkElements: Math.max(1, Math.floor(config.chunkBytes / bytesPerElement)),
+    layout: { groups: rankGroups(topology), hasReductionSwitch: hasReductionSwitch(topology) },
+  };
+}
+
+/** Validates every (algorithm, size) pair before any worker starts, so bad input fails fast. */
+export function validateSweep(config: BenchConfig, topology: Topology): void {
+  const nranks = topology.ranks.length;
+  if (config.root >= nranks) {
+    throw new WeftInputError(`-r/--root: ${config.root} is not a rank; this topology has ranks 0..${nranks - 1}`);
+  }
+  const cost = alphaBetaCost(topology);
+  for (const name of config.algorithms) {
+    for (const bytes of config.sizesBytes) {
+      resolveAlgorithm(config, name, planParams(config, topology, countForBytes(config, bytes, nranks)), cost);
+    }
+  }
+}
+
+export async function runSweep(config: BenchConfig, topology: Topology, hooks: SweepHooks = {}): Promise<SweepResult> {
+  validateSweep(config, topology);
+  const nranks = topology.ranks.length;
+  const cost = alphaBetaCost(topology);
+  const cluster: Cluster = await createCluster({
+    topology,
+    network: { model: config.model, routing: config.routing, qps: config.qps, seed: config.seed },
+    mode: config.mode,
+    ...(config.ranksPerWorker !== undefined ? { ranksPerWorker: config.ranksPerWorker } : {}),
+  });
+  const rows: BenchRow[] = [];
+  const traceRuns: TraceRun[] = [];
+  let backend = cluster.backend;
+  try {
+    const total = config.algorithms.length * config.sizesBytes.length;
+    let done = 0;
+    for (const name of config.algorithms) {
+      for (const requestedBytes of config.sizesBytes) {
+        const count = countForBytes(config, requestedBytes, nranks);
+        const params = planParams(config, topology, count);
+        const resolved = resolveAlgorithm(config, name, params, cost);
+        hooks.onProgress?.(done, total, `${resolved.label} ${requestedBytes} B`);
+        const schedule = resolved.algorithm.plan(params);
+        const result = await cluster.runSchedule(schedule, {
+          dtype: config.dtype,
+          op: config.op,
+          check: config.check && config.mode === 'data',
+          iters: config.iters,
+          warmupIters: config.warmupIters,
+          trace: config.trace,
+        });
+        backend = result.backend;
+        const buffers = bufferCounts(config.collective, count, nranks);
+        const bytes = Math.max(buffers.input, buffers.output) * params.elementBytes;
+        // bytes per ns is GB/s (1e9 B/s), the unit nccl-tests prints.
+        const algBwGBps = result.timeNs > 0 ? bytes / result.timeNs : 0;
+        const row: BenchRow = {
+          algorithm: resolved.label,
+          bytes,
+          count: Math.max(buffers.input, buffers.output),
+          dtype: config.dtype,
+          redop: isReductionName(config.collective) ? config.op : 'none',
+          root: hasRoot(config.collective) ? config.root : -1,
+          timeUs: result.timeNs / 1000,
+          algBwGBps,
+          busBwGBps: algBwGBps * busBwFactor(config.collective, nranks),
+          wrong: result.wrong < 0 ? null : result.wrong,
+          predictedUs: resolved.predictedNs / 1000,
+          wallMs: result.wallMs,
+          events: result.events,
+          ...(config.links > 0 ? { links: topLinks(result.linkStats, config.links) } : {}),
+        };
+        rows.push(row);
+        if (config.trace) {
+          traceRuns.push({ label: `${resolved.label} ${bytes} B`, nranks, steps: result.steps, flows: result.flows });
+        }
+        done += 1;
+        hooks.onProgress?.(done, total, `${resolved.label} ${requestedBytes} B`);
+      }
+    }
+  } finally {
+    await cluster.close();
+  }
+  const report: BenchReport = {
+    ...reportHeader(config, topology, backend),
+    rows,
+    avgBusBwGBps: averageBusBw(rows),
+    avgBusBwGBpsByAlgorithm: averageBusBwByAlgorithm(rows),
+  };
+  return { report, traceRuns };
+}
+
+export function reportHeader(config: BenchConfig, topology: Topology, backend: string) {
+  return {
+    collective: config.collectiveCliName,
+    topology: { spec: config.topologySpec, ranks: topology.ranks.length },
+    model: config.model,
+    routing: config.routing,
+    qps: config.qps,
+    seed: config.seed,
+    mode: config.mode,
+    backend,
+    iters: config.iters,
+    warmupIters: config.warmupIters,
+    channels: config.channels,
+    chunkBytes: config.chunkBytes,
+  };
+}
+
+function isReductionName(collective: string): boolean {
+  return collective === 'allReduce' || collective === 'reduceScatter' || collective === 'reduce';
+}
+
+function hasRoot(collective: string): boolean {
+  return collective === 'broadcast' || collective === 'reduce';
+}

@@ -1,0 +1,21 @@
+import { formatTopologySummary, summarizeTopology, topologyToDot } from '@weft/fabric';
+import { WeftInputError } from '@weft/sim';
+import { assertWritable, writeFileAtomic } from '../output.js';
+import { loadTopology } from '../topology.js';
+
+export interface TopoOptions {
+  dot?: string;
+  json?: boolean;
+}
+
+/** `weft topo SPEC|FILE`: a summary of the topology, optionally as JSON, or a DOT file. */
+export function runTopo(specOrFile: string, options: TopoOptions): void {
+  if (options.dot !== undefined) {
+    if (!/\.(dot|gv)$/i.test(options.dot)) throw new WeftInputError(`--dot: '${options.dot}' must end in .dot or .gv`);
+    assertWritable('--dot', options.dot);
+  }
+  const topology = loadTopology(specOrFile);
+  const summary = summarizeTopology(topology);
+  process.stdout.write(options.json ? JSON.stringify(summary, null, 2) + '\n' : formatTopologySummary(summary) + '\n');
+  if (options.dot !== undefined) writeFileAtomic(options.dot, topologyToDot(topology));
+}

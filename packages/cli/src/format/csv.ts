@@ -1,0 +1,13 @@
+import { stringify } from 'csv-stringify/sync';
+import type { BenchReport } from '../bench/report.js';
+
+/** One CSV line per row with the JSON row fields (links are JSON-only). */
+export const CSV_COLUMNS = [
+  'algorithm', 'bytes', 'count', 'dtype', 'redop', 'root', 'timeUs', 'algBwGBps', 'busBwGBps',
+  'wrong', 'predictedUs', 'wallMs', 'events',
+] as const;
+
+export function formatCsv(report: BenchReport): string {
+  const records = report.rows.map((row) => CSV_COLUMNS.map((column) => row[column] ?? ''));
+  return stringify(records, { header: true, columns: [...CSV_COLUMNS] });
+}

@@ -1,0 +1,35 @@
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import type { BenchReport } from '../bench/report.js';
+import { baseAlgorithm } from '../bench/report.js';
+
+/** busbw against message size, one line per algorithm, rendered by Vega to SVG. */
+export async function plotBusBwSvg(report: BenchReport): Promise<string> {
+  const values = report.rows.map((row) => ({
+    bytes: row.bytes,
+    busBwGBps: row.busBwGBps,
+    algorithm: baseAlgorithm(row.algorithm),
+  }));
+  const spec: TopLevelSpec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: {
+      text: `weft bench ${report.collective}: bus bandwidth vs size`,
+      subtitle: `${report.topology.spec} (${report.topology.ranks} ranks), ${report.model}, ${report.routing}, ${report.mode} mode`,
+    },
+    width: 640,
+    height: 360,
+    data: { values },
+    mark: { type: 'line', point: true },
+    encoding: {
+      x: { field: 'bytes', type: 'quantitative', scale: { type: 'log', base: 2 }, title: 'message size (bytes)' },
+      y: { field: 'busBwGBps', type: 'quantitative', title: 'busbw (GB/s)' },
+      color: { field: 'algorithm', type: 'nominal', title: 'algorithm' },
+    },
+  };
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}

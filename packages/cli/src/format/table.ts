@@ -1,0 +1,93 @@
+import type { BenchReport, BenchRow } from '../bench/report.js';
+import { DTYPE_TABLE_NAMES } from '../names.js';
+import type { DType } from '@weft/collectives';
+
+/**
+ * The nccl-tests table (src/common.cu: "size count type redop root time algbw busbw
+ * #wrong"), out-of-place columns only — in-place runs the same schedule, so its simulated
+ * time is identical — followed by weft's algorithm, prediction and wall-time columns.
+ */
+interface Column {
+  readonly title: string;
+  readonly unit: string;
+  readonly width: number;
+  readonly cell: (row: BenchRow) => string;
+}
+
+const fixed = (value: number, digits: number): string => value.toFixed(digits);
+
+const COLUMNS: readonly Column[] = [
+  { title: 'size', unit: '(B)', width: 12, cell: (r) => String(r.bytes) },
+  { title: 'count', unit: '(elements)', width: 12, cell: (r) => String(r.count) },
+  { title: 'type', unit: '', width: 8, cell: (r) => DTYPE_TABLE_NAMES[r.dtype as DType] ?? r.dtype },
+  { title: 'redop', unit: '', width: 6, cell: (r) => r.redop },
+  { title: 'root', unit: '', width: 6, cell: (r) => String(r.root) },
+  { title: 'time', unit: '(us)', width: 10, cell: (r) => formatTimeUs(r.timeUs) },
+  { title: 'algbw', unit: '(GB/s)', width: 8, cell: (r) => fixed(r.algBwGBps, 2) },
+  { title: 'busbw', unit: '(GB/s)', width: 8, cell: (r) => fixed(r.busBwGBps, 2) },
+  { title: '#wrong', unit: '', width: 7, cell: (r) => (r.wrong === null ? 'N/A' : String(r.wrong)) },
+  { title: 'algorithm', unit: '', width: 16, cell: (r) => r.algorithm },
+  { title: 'predicted', unit: '(us)', width: 10, cell: (r) => formatTimeUs(r.predictedUs) },
+  { title: 'wall', unit: '(ms)', width: 9, cell: (r) => fixed(r.wallMs, 1) },
+];
+
+/** nccl-tests prints times with 2 decimals below 10 ms and 1 above ("%7.2f" / "%7.1f"). */
+function formatTimeUs(timeUs: number): string {
+  return timeUs < 10_000 ? timeUs.toFixed(2) : timeUs.toFixed(1);
+}
+
+function line(cells: readonly string[], prefix: string): string {
+  return prefix + cells.map((cell, i) => cell.padStart(COLUMNS[i]!.width - (i === 0 ? prefix.length : 0))).join(' ');
+}
+
+export function formatHeader(report: Omit<BenchReport, 'rows' | 'avgBusBwGBps' | 'avgBusBwGBpsByAlgorithm'>): string {
+  return [
+    `# weft bench ${report.collective}`,
+    `#  topology: ${report.topology.spec} (${report.topology.ranks} ranks)  model: ${report.model}  routing: ${report.routing}  qps: ${report.qps}  seed: ${report.seed}`,
+    `#  mode: ${report.mode}  backend: ${report.backend}  iters: ${report.iters}  warmup: ${report.warmupIters}  channels: ${report.channels}  chunk: ${report.chunkBytes} B`,
+    `#  time is simulated time on the emulated hardware; wall is how long weft took`,
+    '#',
+    line(COLUMNS.map((c) => c.title), '#'),
+    line(COLUMNS.map((c) => c.unit), '#'),
+  ].join('\n');
+}
+
+export function formatRow(row: BenchRow): string {
+  return line(COLUMNS.map((c) => c.cell(row)), '');
+}
+
+export function formatFooter(report: BenchReport): string {
+  const wrong = report.rows.reduce((sum, row) => sum + (row.wrong ?? 0), 0);
+  const checked = report.rows.some((row) => row.wrong !== null);
+  const lines = [
+    `# Out of bounds values : ${checked ? `${wrong} ${wrong === 0 ? 'OK' : 'FAILED'}` : 'N/A (not checked)'}`,
+    `# Avg bus bandwidth    : ${report.avgBusBwGBps.toFixed(4)}`,
+  ];
+  const perAlgorithm = Object.entries(report.avgBusBwGBpsByAlgorithm);
+  if (perAlgorithm.length > 1) {
+    for (const [name, value] of perAlgorithm) lines.push(`#   ${name.padEnd(18)} : ${value.toFixed(4)}`);
+  }
+  return lines.join('\n');
+}
+
+export function formatLinks(report: BenchReport): string {
+  const out: string[] = [];
+  for (const row of report.rows) {
+    if (!row.links || row.links.length === 0) continue;
+    out.push(`# Most utilized links: ${row.algorithm}, ${row.bytes} B`);
+    out.push('#   link                                   util   peak flows   busy(us)    carried(B)   bw(GB/s)');
+    for (const link of row.links) {
+      out.push(
+        `#   ${`${link.from}->${link.to}`.padEnd(36)} ${(link.utilization * 100).toFixed(1).padStart(6)}% ${String(link.peakConcurrentFlows).padStart(11)} ${link.busyUs.toFixed(2).padStart(10)} ${String(link.bytesCarried).padStart(13)} ${link.bandwidthGBps.toFixed(1).padStart(10)}`,
+      );
+    }
+  }
+  return out.join('\n');
+}
+
+export function formatTable(report: BenchReport): string {
+  const parts = [formatHeader(report), ...report.rows.map(formatRow), formatFooter(report)];
+  const links = formatLinks(report);
+  if (links) parts.push(links);
+  return parts.join('\n') + '\n';
+}
