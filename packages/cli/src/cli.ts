@@ -3,6 +3,7 @@ import { isWeftInputError } from '@weft/sim';
 import { addBenchOptions, DEFAULT_JOB, runBench, type BenchOptions } from './commands/bench.js';
 import { formatAlgorithms } from './commands/algos.js';
 import { runTopo, type TopoOptions } from './commands/topo.js';
+import { registerTrain } from './commands/train.js';
 import { COLLECTIVE_NAMES } from './names.js';
 
 /** Exit codes: 0 ok, 1 internal error (stack kept), 2 bad input (one line, no stack). */
@@ -39,6 +40,8 @@ function buildProgram(): Command {
     .option('--json', 'print the summary as JSON')
     .description('summarize a topology: nodes, links, bandwidths, bisection')
     .action((spec: string, options: TopoOptions) => runTopo(spec, options));
+
+  registerTrain(program);
 
   return program;
 }

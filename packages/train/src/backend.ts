@@ -1,0 +1,104 @@
+/**
+ * Tensor backend for training: tfjs-node (native TensorFlow) where its addon loads, else
+ * the WebAssembly backend (its .wasm files ship inside the npm package), else plain
+ * JavaScript. `--backend` forces one. The coordinator resolves the choice once, then
+ * every rank worker loads that exact backend, so a run never mixes backends.
+ *
+ * This is train's own loader; packages/runtime may grow a shared one to fold this into.
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { WeftInputError } from '@weft/sim';
+
+type TfModule = typeof import('@tensorflow/tfjs-core');
+
+/**
+ * TensorFlow.js is imported on first use (~300 ms), so commands that never train — and
+ * ghost-mode runs, which never touch tensors — do not pay for it.
+ */
+async function importTf(): Promise<TfModule> {
+  const tf = await import('@tensorflow/tfjs-core');
+  await import('@tensorflow/tfjs-backend-cpu');
+  // tfjs-core's Node bundle registers no gradient functions (the @tensorflow/tfjs union
+  // package does it through core's ESM-only register_all_gradients). tfjs-layers' Node
+  // bundle registers all of them into the same process-global registry on import, which
+  // is the one thing this package needs from it.
+  await import('@tensorflow/tfjs-layers');
+  return tf;
+}
+
+export type Tf = TfModule;
+
+/** tfjs's own backend names: 'tensorflow' is what tfjs-node registers. */
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+export type BackendChoice = 'auto' | 'node' | 'wasm' | 'cpu';
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'node', 'wasm', 'cpu'];
+
+export interface LoadedBackend {
+  readonly tf: Tf;
+  readonly name: BackendName;
+  /** Backends tried before this one, with why each did not load. */
+  readonly skipped: readonly { readonly name: BackendName; readonly reason: string }[];
+}
+
+const CHOICE_TO_NAME: Readonly<Record<Exclude<BackendChoice, 'auto'>, BackendName>> = { node: 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
+
+function oneLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 200);
+}
+
+async function tryTensorflow(tf: Tf): Promise<void> {
+  // Not a dependency: its install step downloads libtensorflow, which many machines
+  // cannot. Installed next to @weft/train, it is picked up here.
+  const moduleName = '@tensorflow/tfjs-node';
+  await import(moduleName);
+  if (tf.findBackendFactory('tensorflow') === undefined) {
+    throw new Error('tfjs-node loaded but registered its backend with another copy of @tensorflow/tfjs-core');
+  }
+}
+
+let wasmPathSet = false;
+async function prepareWasm(): Promise<void> {
+  if (wasmPathSet) return;
+  const { setWasmPaths } = await import('@tensorflow/tfjs-backend-wasm');
+  const require = createRequire(import.meta.url);
+  // The package's main entry is dist/tf-backend-wasm.node.js, beside the .wasm binaries.
+  setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm')), '/'));
+  wasmPathSet = true;
+}
+
+async function activate(tf: Tf, name: BackendName): Promise<void> {
+  if (name === 'tensorflow') await tryTensorflow(tf);
+  if (name === 'wasm') await prepareWasm();
+  // setBackend resolves false (and logs nothing fatal) when initialisation fails.
+  const ok = await tf.setBackend(name);
+  if (!ok) throw new Error(`tf.setBackend('${name}') failed`);
+  await tf.ready();
+  // PROD silences tfjs's console advice (the cpu backend's "install tfjs-node" banner),
+  // which would otherwise land on every run's stderr once per rank.
+  tf.env().set('PROD', true);
+}
+
+/** Loads `choice` (or the first that works, for 'auto') in the calling thread. */
+export async function loadBackend(choice: BackendChoice): Promise<LoadedBackend> {
+  const order: BackendName[] = choice === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [CHOICE_TO_NAME[choice]];
+  const skipped: { name: BackendName; reason: string }[] = [];
+  const tf = await importTf();
+  for (const name of order) {
+    try {
+      await activate(tf, name);
+      return { tf, name, skipped };
+    } catch (error) {
+      skipped.push({ name, reason: oneLine(error) });
+    }
+  }
+  if (choice !== 'auto') {
+    throw new WeftInputError(`--backend ${choice}: it does not load here (${skipped[0]!.reason}); accepted: ${BACKEND_CHOICES.join(', ')}`);
+  }
+  throw new Error(`no TensorFlow.js backend loads: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`);
+}
+
+/** 'tensorflow' → 'node', the CLI spelling, for forcing the resolved backend in workers. */
+export function choiceFor(name: BackendName): Exclude<BackendChoice, 'auto'> {
+  return name === 'tensorflow' ? 'node' : name;
+}

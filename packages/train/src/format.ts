@@ -1,0 +1,59 @@
+/**
+ * Text lines for a training run: the header, one line per epoch, the summary. Pure
+ * functions of the report, so the CLI, benchmarks and tests print the same thing.
+ */
+import type { EpochSummary, TrainHeader, TrainReport } from './report.js';
+
+/** ns → the largest unit that keeps the number >= 1 (ns, us, ms, s), 3 decimals. */
+export function formatDurationNs(ns: number): string {
+  const abs = Math.abs(ns);
+  if (abs >= 1e9) return `${(ns / 1e9).toFixed(3)} s`;
+  if (abs >= 1e6) return `${(ns / 1e6).toFixed(3)} ms`;
+  if (abs >= 1e3) return `${(ns / 1e3).toFixed(3)} us`;
+  return `${ns.toFixed(1)} ns`;
+}
+
+const percent = (fraction: number): string => `${(fraction * 100).toFixed(2)}%`;
+const grouped = (n: number): string => n.toLocaleString('en-US');
+
+export function formatHeader(report: TrainHeader): string {
+  const r = report;
+  const lines = [
+    `# weft train: ${r.model.name} (${grouped(r.model.parameters)} parameters, ${r.model.dataset}${r.model.tokensPerSample > 1 ? `, ${r.model.tokensPerSample} tokens/sample` : ''}) on ${r.topology.spec} (${r.topology.ranks} ranks), ${r.mode} mode`,
+    `# all-reduce ${r.algorithm} (${r.channels} channel(s), ${(r.chunkBytes / 2 ** 20).toFixed(2)} MiB chunks) over ${r.network.model}/${r.network.routing}; device ${r.device.name} ${r.precision} ${(r.device.peakFlopsPerSec / 1e12).toFixed(1)} TFLOP/s x ${r.device.computeEfficiency} efficiency`,
+    `# global batch ${r.globalBatch} (${r.perRankBatch} per rank), ${r.steps} steps, ${r.stepsPerEpoch} steps/epoch, ${r.buckets} gradient bucket(s) of <= ${(r.bucketCapBytes / 2 ** 20).toFixed(2)} MiB, ${r.gradientBytesPerElement} B/gradient (${r.wireBytesPerElement} B on the wire), lr ${r.learningRate}, momentum ${r.momentum}, seed ${r.seed}`,
+    `# backend: ${r.backend}${r.backendSkipped.length > 0 ? ` (skipped: ${r.backendSkipped.map((s) => `${s.name}: ${s.reason}`).join('; ')})` : ''}`,
+  ];
+  return lines.join('\n') + '\n';
+}
+
+export function formatEpoch(epoch: EpochSummary, computeNs: number): string {
+  const parts = [`epoch ${String(epoch.epoch).padStart(3)}${epoch.partial ? '*' : ' '}`, `step ${String(epoch.step).padStart(6)}`];
+  if (epoch.loss !== null) parts.push(`loss ${epoch.loss.toFixed(4)}`);
+  if (epoch.accuracy !== null) parts.push(`test accuracy ${percent(epoch.accuracy)}`);
+  parts.push(`emulated step ${formatDurationNs(epoch.stepNs)} (compute ${formatDurationNs(computeNs)}, exposed comm ${formatDurationNs(epoch.stepNs - computeNs)})`);
+  return parts.join('  ') + '\n';
+}
+
+export function formatSummary(report: TrainReport): string {
+  const r = report;
+  const t = r.stepTime;
+  const lines: string[] = [];
+  if (r.epochs.some((e) => e.partial)) lines.push('# * partial epoch (the run ended before the epoch did)');
+  if (r.mode === 'data') {
+    const replicas = r.replicas.identical
+      ? `replicas bit-identical on all ${r.topology.ranks} ranks (sha256 ${r.replicas.hashes[0]!.slice(0, 16)})`
+      : `REPLICAS DIFFER: ${r.replicas.hashes.length} distinct weight hashes across ${r.topology.ranks} ranks`;
+    const accuracy = r.finalAccuracy !== null ? `, test accuracy ${percent(r.finalAccuracy)}` : '';
+    lines.push(`# final: loss ${r.finalLoss!.toFixed(4)}${accuracy}; ${replicas}`);
+  }
+  lines.push(
+    `# emulated step: compute ${formatDurationNs(t.computeNs)} (forward ${formatDurationNs(t.forwardNs)}, backward ${formatDurationNs(t.backwardNs)}, optimizer ${formatDurationNs(t.optimizerNs)})` +
+      ` + exposed comm ${formatDurationNs(t.exposedCommNs)} = ${formatDurationNs(t.totalNs)}; all-reduce busy ${formatDurationNs(t.commBusyNs)}`,
+  );
+  const p = r.predicted;
+  lines.push(`# predicted (alpha-beta, no contention): ${formatDurationNs(p.totalNs)} per step, exposed comm ${formatDurationNs(p.exposedCommNs)}, efficiency ${percent(p.scalingEfficiency)}`);
+  lines.push(`# scaling efficiency ${percent(t.scalingEfficiency)} of ${r.topology.ranks} x one rank (compute / total); ${t.samplesPerSec.toExponential(3)} samples/s`);
+  lines.push(`# wall: ${(r.wallMs / 1000).toFixed(2)} s in all, ${r.wallMsPerStep.toFixed(1)} ms per step (median, rank 0)`);
+  return lines.join('\n') + '\n';
+}

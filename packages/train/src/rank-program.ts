@@ -1,0 +1,238 @@
+/**
+ * What every emulated GPU runs: data-parallel SGD, one step at a time.
+ *
+ * The real math (forward, backward, optimizer on real digits) runs in wall time on the
+ * thread's TensorFlow.js backend. Virtual time is advanced separately, from the device
+ * profile: forward, then the backward pass layer by layer from the last; as soon as the
+ * layers that feed a gradient bucket are done, that bucket's all-reduce is launched on a
+ * concurrent coroutine, chained behind the previous bucket's (DDP issues them in order on
+ * one communication stream). Communication therefore overlaps the rest of the backward
+ * pass exactly as far as the fabric allows. The optimizer step waits for the last bucket.
+ */
+import { BroadcastChannel } from 'node:worker_threads';
+import { loadBackend, type BackendChoice } from './backend.js';
+import { DataOrder, openDataset, type Dataset } from './data/dataset.js';
+import { GRADIENT_BYTES, type Precision } from './device/profiles.js';
+import { hashWeights } from './hash.js';
+import { roundToBf16InPlace } from './model/bf16.js';
+import { packBucket, planBuckets, unpackBucket, type Bucket } from './model/buckets.js';
+import { Sgd } from './model/optimizer.js';
+import { modelVariables, type ModelSpec } from './model/spec.js';
+import { initialWeights, TfModel } from './model/tf-model.js';
+import { GhostFloat32Array } from './ghost-array.js';
+import type { TaskHandle, TrainRankContext } from './rank-context.js';
+
+export interface TrainRankArgs {
+  readonly spec: ModelSpec;
+  /** data: real gradients through real all-reduces; ghost: timing only, no tensors. */
+  readonly mode: 'data' | 'ghost';
+  /** Already resolved by the coordinator, so every rank loads the same backend. */
+  readonly backend: Exclude<BackendChoice, 'auto'>;
+  readonly steps: number;
+  readonly globalBatch: number;
+  readonly seed: number;
+  readonly learningRate: number;
+  readonly momentum: number;
+  readonly bucketCapBytes: number;
+  readonly precision: Precision;
+  readonly algorithm: string;
+  readonly channels: number;
+  /** Pipelining chunk in (float32) elements. */
+  readonly chunkElements: number;
+  readonly forwardNs: number;
+  readonly backwardNsPerLayer: readonly number[];
+  readonly optimizerNs: number;
+  /** Rank 0 measures held-out accuracy every this many steps and after the last. */
+  readonly evalEverySteps: number;
+  /** BroadcastChannel name for live progress (losses, accuracy) to the coordinator. */
+  readonly progressChannel?: string;
+  /** Rank 0 returns its final weights (tests compare them across runs). */
+  readonly returnWeights?: boolean;
+}
+
+export interface StepTimes {
+  readonly startNs: number;
+  readonly backwardEndNs: number;
+  readonly commEndNs: number;
+  readonly endNs: number;
+  /** Sum of bucket all-reduce durations (they run one after another). */
+  readonly commBusyNs: number;
+}
+
+export interface TrainRankResult {
+  readonly rank: number;
+  readonly backend: string;
+  /** Data mode: this rank's local mean loss per step. */
+  readonly losses: number[];
+  readonly steps: StepTimes[];
+  /** Wall-clock ms of each step on this rank (math, communication and waiting). */
+  readonly stepWallMs: number[];
+  /** Rank 0, labelled data: held-out accuracy after these steps. */
+  readonly evals: { readonly step: number; readonly accuracy: number }[];
+  readonly weightsHash: string;
+  readonly bucketCount: number;
+  readonly weights?: Float32Array[];
+}
+
+export type ProgressMessage =
+  | { readonly kind: 'step'; readonly rank: number; readonly step: number; readonly loss: number | null; readonly stepNs: number }
+  | { readonly kind: 'eval'; readonly step: number; readonly accuracy: number };
+
+/** A rank's loss went NaN or infinite: training diverged (usually too large a --lr). */
+export class DivergedError extends Error {
+  override readonly name = 'DivergedError';
+}
+
+
+interface DataState {
+  readonly model: TfModel;
+  readonly dataset: Dataset;
+  readonly order: DataOrder;
+  readonly weights: Float32Array[];
+  readonly optimizer: Sgd;
+  readonly backend: string;
+}
+
+async function prepareData(args: TrainRankArgs): Promise<DataState> {
+  const loaded = await loadBackend(args.backend);
+  const model = new TfModel(loaded.tf, args.spec);
+  const dataset = openDataset(args.spec, args.seed);
+  const weights = initialWeights(args.spec, args.seed);
+  return {
+    model,
+    dataset,
+    order: new DataOrder(dataset.trainCount, args.globalBatch, args.seed),
+    weights,
+    optimizer: new Sgd({ learningRate: args.learningRate, momentum: args.momentum }, weights.map((w) => w.length)),
+    backend: loaded.name,
+  };
+}
+
+export async function trainRank(ctx: TrainRankContext, args: TrainRankArgs): Promise<TrainRankResult> {
+  const variables = modelVariables(args.spec);
+  const elementBytes = GRADIENT_BYTES[args.precision];
+  // Buckets are sized in gradient bytes (bf16: 2), as DDP sizes them for bf16 gradients.
+  const buckets = planBuckets(variables, args.bucketCapBytes, elementBytes);
+  const data = args.mode === 'data' ? await prepareData(args) : undefined;
+  const bucketBuffers = data ? buckets.map((bucket) => new Float32Array(bucket.count)) : [];
+  // Ghost mode runs every rank in one thread, where each channel instance would receive
+  // every other rank's messages (N² deliveries per step): there only rank 0 reports.
+  const reports = args.progressChannel !== undefined && (args.mode === 'data' || ctx.rank === 0);
+  const channel = reports ? new BroadcastChannel(args.progressChannel!) : undefined;
+  const losses: number[] = [];
+  const steps: StepTimes[] = [];
+  const evals: { step: number; accuracy: number }[] = [];
+  const stepWallMs: number[] = [];
+  try {
+    for (let step = 0; step < args.steps; step++) {
+      const wallStart = performance.now();
+      let gradients: Float32Array[] = [];
+      let loss: number | null = null;
+      if (data) {
+        const batch = data.dataset.batch(data.order.shard(step, ctx.rank, ctx.nranks));
+        ({ loss, gradients } = data.model.lossAndGradients(data.weights, batch));
+        if (!Number.isFinite(loss)) {
+          throw new DivergedError(`rank ${ctx.rank}: loss is ${loss} at step ${step + 1}: training diverged; lower --lr`);
+        }
+        losses.push(loss);
+      }
+      const times = await emulateStep(ctx, args, buckets, bucketBuffers, gradients, elementBytes);
+      steps.push(times);
+      if (data) data.optimizer.step(data.weights, gradients);
+      // Evaluation is not part of a training step's cost.
+      stepWallMs.push(performance.now() - wallStart);
+      if (data) {
+        const last = step === args.steps - 1;
+        if (ctx.rank === 0 && data.dataset.test && ((step + 1) % args.evalEverySteps === 0 || last)) {
+          const accuracy = data.model.accuracy(data.weights, data.dataset.test);
+          evals.push({ step: step + 1, accuracy });
+          channel?.postMessage({ kind: 'eval', step: step + 1, accuracy } satisfies ProgressMessage);
+        }
+      }
+      channel?.postMessage({ kind: 'step', rank: ctx.rank, step: step + 1, loss, stepNs: times.endNs - times.startNs } satisfies ProgressMessage);
+    }
+  } finally {
+    channel?.close();
+  }
+  return {
+    rank: ctx.rank,
+    backend: data?.backend ?? 'none (ghost)',
+    losses,
+    steps,
+    stepWallMs,
+    evals,
+    weightsHash: data ? hashWeights(data.weights) : '',
+    bucketCount: buckets.length,
+    ...(args.returnWeights && ctx.rank === 0 && data ? { weights: data.weights } : {}),
+  };
+}
+
+/**
+ * One step in virtual time. In data mode `gradients` are this rank's local gradients;
+ * on return they hold the average over all ranks. Ghost mode all-reduces memoryless
+ * arrays of the bucket's size (in fp32 elements carrying the same bytes).
+ */
+async function emulateStep(
+  ctx: TrainRankContext,
+  args: TrainRankArgs,
+  buckets: readonly Bucket[],
+  buffers: readonly Float32Array[],
+  gradients: readonly Float32Array[],
+  elementBytes: number,
+): Promise<StepTimes> {
+  const startNs = ctx.nowNs;
+  await ctx.compute(args.forwardNs);
+  let last: TaskHandle<number> | undefined;
+  let next = 0;
+  for (let layer = args.backwardNsPerLayer.length - 1; layer >= 0; layer--) {
+    const layerNs = args.backwardNsPerLayer[layer]!;
+    if (layerNs > 0) await ctx.compute(layerNs);
+    while (next < buckets.length && buckets[next]!.readyAfterLayer >= layer) {
+      const index = next++;
+      const previous = last;
+      const data = buffers.length > 0 ? prepareBucket(buckets[index]!, gradients, buffers[index]!, ctx.nranks, args.precision) : ghostBucket(buckets[index]!, elementBytes);
+      // One communication stream: each bucket's all-reduce starts when it is ready and
+      // the previous bucket's has finished. Returns the communication time so far.
+      last = ctx.spawn(async (comm) => {
+        const busyBeforeNs = previous ? await comm.join(previous) : 0;
+        const beginNs = comm.nowNs;
+        const reduced = await comm.allReduce(data, { algorithm: args.algorithm, op: 'sum', channels: args.channels, chunkElements: args.chunkElements });
+        if (buffers.length > 0) buffers[index]!.set(reduced);
+        return busyBeforeNs + (comm.nowNs - beginNs);
+      });
+    }
+  }
+  const backwardEndNs = ctx.nowNs;
+  const commBusyNs = last ? await ctx.join(last) : 0;
+  const commEndNs = ctx.nowNs;
+  if (buffers.length > 0) {
+    buckets.forEach((bucket, index) => {
+      if (args.precision === 'bf16') roundToBf16InPlace(buffers[index]!);
+      unpackBucket(bucket, buffers[index]!, gradients);
+    });
+  }
+  await ctx.compute(args.optimizerNs);
+  return { startNs, backwardEndNs, commEndNs, endNs: ctx.nowNs, commBusyNs };
+}
+
+/** Ghost payload with the bucket's bytes: bf16 buckets carry half as many fp32 slots. */
+function ghostBucket(bucket: Bucket, elementBytes: number): Float32Array {
+  return new GhostFloat32Array(Math.ceil((bucket.count * elementBytes) / Float32Array.BYTES_PER_ELEMENT));
+}
+
+/**
+ * Packs a bucket and pre-divides by the rank count, as DDP does before its SUM
+ * all-reduce, so the sum is the average. bf16: the gradients are rounded to bf16 first, as
+ * a bf16 gradient buffer would hold them (and the sum is rounded again on arrival).
+ */
+function prepareBucket(bucket: Bucket, gradients: readonly Float32Array[], buffer: Float32Array, nranks: number, precision: Precision): Float32Array {
+  packBucket(bucket, gradients, buffer);
+  if (nranks > 1) for (let i = 0; i < buffer.length; i++) buffer[i] = buffer[i]! / nranks;
+  if (precision === 'bf16') roundToBf16InPlace(buffer);
+  return buffer;
+}
+
+/** The export the runtime runs on every rank (`cluster.runProgram(url, 'trainRankProgram', args)`). */
+export function trainRankProgram(ctx: TrainRankContext, args: TrainRankArgs): Promise<TrainRankResult> {
+  return trainRank(ctx, args);
+}

@@ -1,0 +1,153 @@
+/**
+ * The training arithmetic that needs no cluster: FLOPs, parameter counts, buckets, memory,
+ * bf16 rounding, compute timing and the scaling formulas — each against a hand-computed
+ * answer stated in the test.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  assertFitsDevice, cnnSpec, computeTiming, deviceProfile, estimateMemory, mlpSpec, modelVariables, parameterCount, parseCount,
+  parseModelSpec, planBuckets, roundToBf16InPlace, stepBreakdown, stepFlops,
+} from '../dist/index.js';
+
+describe('models', () => {
+  it('counts parameters: MLP 784-128-64-10 and the small CNN', () => {
+    // (784·128 + 128) + (128·64 + 64) + (64·10 + 10)
+    expect(parameterCount(mlpSpec())).toBe(100_480 + 8_256 + 650);
+    // conv1 3·3·1·8 + 8, conv2 3·3·8·16 + 16, dense 7·7·16·10 + 10
+    expect(parameterCount(cnnSpec())).toBe(80 + 1_168 + 7_850);
+  });
+
+  it('sizes a synthetic model to the requested parameter count', () => {
+    const spec = parseModelSpec('synthetic:params=1e9,layers=24,seq=2048');
+    const params = parameterCount(spec);
+    // width d with 24·(d² + d) ≈ 1e9: d = 6454 → 24·(6454² + 6454) = 999,853,680
+    expect(params).toBe(999_853_680);
+    expect(spec.tokensPerSample).toBe(2048);
+    expect(Math.abs(params - 1e9) / 1e9).toBeLessThan(0.001);
+  });
+
+  it('rejects unknown models and malformed synthetic parameters in one line', () => {
+    expect(() => parseModelSpec('resnet')).toThrow(/^--model: unknown model 'resnet'; accepted: mlp, cnn, synthetic/);
+    expect(() => parseModelSpec('synthetic')).toThrow(/needs parameters/);
+    expect(() => parseModelSpec('synthetic:layers=4')).toThrow(/lacks params=N/);
+    expect(() => parseModelSpec('synthetic:params=abc')).toThrow(/'abc' is not a count/);
+    expect(() => parseModelSpec('synthetic:params=10,layers=8')).toThrow(/too small/);
+    expect(parseCount('x', '1.5B')).toBe(1_500_000_000);
+    expect(parseCount('x', '125M')).toBe(125_000_000);
+  });
+});
+
+describe('FLOPs', () => {
+  it('counts convolution multiply-accumulates over every output position', () => {
+    const flops = stepFlops(cnnSpec(), 4);
+    // conv1: 2·28·28·8·(3·3·1); conv2: 2·14·14·16·(3·3·8); pools and flatten 0; dense 2·784·10
+    expect(flops.forwardFlopsPerLayer).toEqual([4 * 112_896, 0, 4 * 451_584, 0, 0, 4 * 15_680]);
+    expect(flops.forwardFlops).toBe(4 * 580_160);
+    expect(flops.backwardFlops).toBe(2 * flops.forwardFlops);
+  });
+
+  it('gives dense layers 2·params·tokens forward (biases excluded)', () => {
+    const spec = parseModelSpec('synthetic:params=1000000,layers=4,seq=16');
+    const weights = modelVariables(spec).filter((v) => v.name.endsWith('kernel')).reduce((s, v) => s + v.count, 0);
+    expect(stepFlops(spec, 3).forwardFlops).toBe(2 * weights * 3 * 16);
+  });
+});
+
+describe('compute timing', () => {
+  it('is FLOPs over sustained peak, plus the memory-bound optimizer', () => {
+    const device = deviceProfile('h100', 0.5);
+    const timing = computeTiming(mlpSpec(), 10, device, 'fp32', true);
+    const forwardFlops = 10 * 2 * (784 * 128 + 128 * 64 + 64 * 10);
+    expect(timing.forwardFlops).toBe(forwardFlops);
+    expect(timing.forwardNs).toBeCloseTo((forwardFlops / (66.9e12 * 0.5)) * 1e9, 9);
+    expect(timing.backwardNs).toBeCloseTo(2 * timing.forwardNs, 9);
+    // SGD with momentum touches 20 B per parameter at 3.35 TB/s.
+    expect(timing.optimizerNs).toBeCloseTo(((109_386 * 20) / 3.35e12) * 1e9, 9);
+    expect(timing.computeNs).toBeCloseTo(timing.forwardNs + timing.backwardNs + timing.optimizerNs, 9);
+  });
+
+  it('runs bf16 at the tensor-core peak', () => {
+    const fp32 = computeTiming(mlpSpec(), 10, deviceProfile('h100'), 'fp32', false);
+    const bf16 = computeTiming(mlpSpec(), 10, deviceProfile('h100'), 'bf16', false);
+    expect(fp32.forwardNs / bf16.forwardNs).toBeCloseTo(989.4 / 66.9, 9);
+  });
+});
+
+describe('scaling arithmetic', () => {
+  it('exposed comm = total − compute; efficiency = compute / total', () => {
+    // 30 us of compute, 40 us per step, all-reduces busy 25 us (15 of them hidden), 8 samples.
+    const b = stepBreakdown(30_000, 40_000, 25_000, 8);
+    expect(b.exposedCommNs).toBe(10_000);
+    expect(b.scalingEfficiency).toBe(0.75);
+    expect(b.samplesPerSec).toBeCloseTo(8 / 40e-6, 6);
+  });
+
+  it('is 100% when nothing is exposed', () => {
+    expect(stepBreakdown(30_000, 30_000, 12_000, 8).scalingEfficiency).toBe(1);
+  });
+});
+
+describe('gradient buckets (DDP order)', () => {
+  const variables = modelVariables(mlpSpec());
+
+  it('fills buckets in reverse layer order until each reaches the cap', () => {
+    // 1024 fp32 elements: [dense3 bias 10, kernel 640, dense2 bias 64, kernel 8192] reaches it
+    // only with dense2's kernel; dense1's bias and kernel make the second bucket.
+    const buckets = planBuckets(variables, 4096, 4);
+    expect(buckets.map((b) => b.entries.map((e) => variables[e.variableIndex]!.name))).toEqual([
+      ['dense3/bias', 'dense3/kernel', 'dense2/bias', 'dense2/kernel'],
+      ['dense1/bias', 'dense1/kernel'],
+    ]);
+    expect(buckets.map((b) => b.count)).toEqual([10 + 640 + 64 + 8192, 128 + 100_352]);
+    expect(buckets.map((b) => b.readyAfterLayer)).toEqual([1, 0]);
+  });
+
+  it('makes one bucket for a large cap and one per tensor for a tiny one', () => {
+    expect(planBuckets(variables, 1e9, 4)).toHaveLength(1);
+    expect(planBuckets(variables, 1, 4)).toHaveLength(6);
+  });
+
+  it('holds twice the elements per bucket at 2 bytes (bf16)', () => {
+    // 1400 B cap = 350 fp32 elements: reached by dense3's kernel (10 + 640).
+    // As bf16 it is 700 elements: 650 is not enough, dense2's bias (64) closes it.
+    expect(planBuckets(variables, 1400, 4)[0]!.count).toBe(10 + 640);
+    expect(planBuckets(variables, 1400, 2)[0]!.count).toBe(10 + 640 + 64);
+  });
+});
+
+describe('bf16 rounding', () => {
+  it('rounds to nearest, ties to even, keeping 8 mantissa bits', () => {
+    const values = new Float32Array([1, 1 + 2 ** -8, 1 + 3 * 2 ** -8, 1 + 2 ** -9, -2.5, 65_504, Number.POSITIVE_INFINITY]);
+    roundToBf16InPlace(values);
+    // 1 + 2^-8 is halfway between 1 and 1 + 2^-7: ties to even → 1.
+    // 1 + 3·2^-8 is halfway between 1 + 2^-7 and 1 + 2^-6: ties to even → 1 + 2^-6.
+    expect([...values]).toEqual([1, 1, 1 + 2 ** -6, 1, -2.5, 65_536, Number.POSITIVE_INFINITY]);
+    const nan = new Float32Array([Number.NaN]);
+    roundToBf16InPlace(nan);
+    expect(Number.isNaN(nan[0])).toBe(true);
+  });
+});
+
+describe('device memory', () => {
+  it('adds weights, gradients, buckets, momentum and activations', () => {
+    const spec = parseModelSpec('synthetic:params=1e9,layers=24,seq=1');
+    const p = parameterCount(spec);
+    const m = estimateMemory(spec, 1, 'fp32', true);
+    expect(m.weightsBytes).toBe(4 * p);
+    expect(m.gradientsBytes + m.bucketBytes + m.optimizerStateBytes).toBe(12 * p);
+    // 24 layers, each keeping input and output (6454 each) for one token, 4 B.
+    expect(m.activationsBytes).toBe(24 * 2 * 6454 * 4);
+    expect(() => assertFitsDevice(spec, m, deviceProfile('h100'))).not.toThrow();
+  });
+
+  it('refuses a model whose state exceeds the device, naming both sizes', () => {
+    const spec = parseModelSpec('synthetic:params=6B');
+    const m = estimateMemory(spec, 1, 'fp32', true);
+    expect(() => assertFitsDevice(spec, m, deviceProfile('h100'))).toThrow(
+      /^--model synthetic:params=6B does not fit h100 memory: needs 96\.0 GB per rank .* but the device has 80\.0 GB/,
+    );
+    // bf16 weights + fp32 master + bf16 grads and buckets + momentum: 16 B/param — still 96 GB.
+    expect(() => assertFitsDevice(spec, estimateMemory(spec, 1, 'bf16', true), deviceProfile('h100'))).toThrow(/does not fit/);
+    expect(() => assertFitsDevice(spec, m, deviceProfile('b200'))).not.toThrow();
+  });
+});
