@@ -64,7 +64,8 @@ describe('weft bench output formats', () => {
     expect(csv.code).toBe(0);
     const lines = csv.stdout.trim().split('\n');
     expect(lines[0]).toBe('algorithm,bytes,count,dtype,redop,root,timeUs,algBwGBps,busBwGBps,wrong,predictedUs,wallMs,events');
-    expect(lines).toHaveLength(1 + 2 * 5);
+    // 1K, 4K, 16K, 64K, 256K, 1M for each of ring and rd, after the header line
+    expect(lines).toHaveLength(1 + 2 * 6);
   });
 
   it('writes --out, --trace (trace-event JSON) and --plot (SVG) files', () => {
@@ -107,8 +108,18 @@ describe('weft bench --check over every collective and algorithm', () => {
       const report = JSON.parse(run.stdout);
       expect(report.rows.length).toBeGreaterThan(0);
       for (const row of report.rows) expect({ algorithm: row.algorithm, bytes: row.bytes, wrong: row.wrong }).toEqual({ algorithm: row.algorithm, bytes: row.bytes, wrong: 0 });
+      // switch:6 has no reduction-capable switch: `all` skips innetwork and says why
+      if (collective === 'allreduce') expect(report.skipped.map((s: { algorithm: string }) => s.algorithm)).toEqual(['innetwork']);
     });
   }
+  it('allreduce innetwork on one DGX H100 (NVSwitch reduction) reports 0 wrong', () => {
+    const run = weft(['bench', 'allreduce', '--algo', 'innetwork', '--topology', 'dgx-h100:nodes=1', '-b', '8', '-e', '1M', '-f', '32', '--format', 'json']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report.rows).toHaveLength(4);
+    for (const row of report.rows) expect(row.wrong).toBe(0);
+  });
 });
 
 describe('bad input: one line, exit code 2, no stack trace, no partial output', () => {

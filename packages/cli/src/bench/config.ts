@@ -15,6 +15,11 @@ export interface BenchConfig {
   readonly root: number;
   /** Algorithm names as given (`auto` included); `all` already expanded. */
   readonly algorithms: readonly string[];
+  /**
+   * Names that came from `all` rather than being asked for by name: one that cannot run on
+   * this topology is skipped (and listed) instead of being an error.
+   */
+  readonly fromAll: readonly string[];
   readonly model: ModelName;
   readonly routing: RoutingName;
   readonly qps: number;

@@ -48,6 +48,8 @@ export interface BenchReport {
   readonly warmupIters: number;
   readonly channels: number;
   readonly chunkBytes: number;
+  /** Algorithms from `--algo all` that cannot run on this topology, and why. */
+  readonly skipped: readonly { readonly algorithm: string; readonly reason: string }[];
   readonly rows: readonly BenchRow[];
   /** Mean busbw over all rows (nccl-tests' "Avg bus bandwidth"). */
   readonly avgBusBwGBps: number;

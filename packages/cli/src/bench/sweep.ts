@@ -10,7 +10,7 @@ import {
 } from '@weft/collectives';
 import { alphaBetaCost, hasReductionSwitch, rankGroups, type LinkStats, type Topology } from '@weft/fabric';
 import { createCluster, type Cluster } from '@weft/runtime';
-import { WeftInputError } from '@weft/sim';
+import { WeftInputError, isWeftInputError } from '@weft/sim';
 import type { BenchConfig } from './config.js';
 import { averageBusBw, averageBusBwByAlgorithm, type BenchReport, type BenchRow, type LinkRow } from './report.js';
 import type { TraceRun } from '../format/trace.js';
@@ -91,22 +91,44 @@ export function planParams(config: BenchConfig, topology: Topology, count: numbe
   };
 }
 
-/** Validates every (algorithm, size) pair before any worker starts, so bad input fails fast. */
-export function validateSweep(config: BenchConfig, topology: Topology): void {
+export interface SweepPlan {
+  /** Algorithms to run, in order. */
+  readonly algorithms: readonly string[];
+  /** Algorithms from `--algo all` that cannot run here, with the reason. */
+  readonly skipped: readonly { readonly algorithm: string; readonly reason: string }[];
+}
+
+/**
+ * Checks every (algorithm, size) pair before any worker starts, so bad input fails fast. An
+ * algorithm named explicitly that cannot run is an error; one that came from `all` is skipped.
+ */
+export function planSweep(config: BenchConfig, topology: Topology): SweepPlan {
   const nranks = topology.ranks.length;
   if (config.root >= nranks) {
     throw new WeftInputError(`-r/--root: ${config.root} is not a rank; this topology has ranks 0..${nranks - 1}`);
   }
   const cost = alphaBetaCost(topology);
+  const algorithms: string[] = [];
+  const skipped: { algorithm: string; reason: string }[] = [];
   for (const name of config.algorithms) {
-    for (const bytes of config.sizesBytes) {
-      resolveAlgorithm(config, name, planParams(config, topology, countForBytes(config, bytes, nranks)), cost);
+    try {
+      for (const bytes of config.sizesBytes) {
+        resolveAlgorithm(config, name, planParams(config, topology, countForBytes(config, bytes, nranks)), cost);
+      }
+      algorithms.push(name);
+    } catch (error) {
+      if (!(isWeftInputError(error) && config.fromAll.includes(name))) throw error;
+      skipped.push({ algorithm: name, reason: error.message.replace(/^--algo: /, '') });
     }
   }
+  if (algorithms.length === 0) {
+    throw new WeftInputError(`--algo: no algorithm can run here: ${skipped.map((s) => s.reason).join('; ')}`);
+  }
+  return { algorithms, skipped };
 }
 
 export async function runSweep(config: BenchConfig, topology: Topology, hooks: SweepHooks = {}): Promise<SweepResult> {
-  validateSweep(config, topology);
+  const plan = planSweep(config, topology);
   const nranks = topology.ranks.length;
   const cost = alphaBetaCost(topology);
   const cluster: Cluster = await createCluster({
@@ -119,9 +141,9 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
   const traceRuns: TraceRun[] = [];
   let backend = cluster.backend;
   try {
-    const total = config.algorithms.length * config.sizesBytes.length;
+    const total = plan.algorithms.length * config.sizesBytes.length;
     let done = 0;
-    for (const name of config.algorithms) {
+    for (const name of plan.algorithms) {
       for (const requestedBytes of config.sizesBytes) {
         const count = countForBytes(config, requestedBytes, nranks);
         const params = planParams(config, topology, count);
@@ -170,6 +192,7 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
   }
   const report: BenchReport = {
     ...reportHeader(config, topology, backend),
+    skipped: plan.skipped,
     rows,
     avgBusBwGBps: averageBusBw(rows),
     avgBusBwGBpsByAlgorithm: averageBusBwByAlgorithm(rows),

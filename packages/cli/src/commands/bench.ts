@@ -107,6 +107,7 @@ export function toConfig(collectiveText: string, options: BenchOptions): BenchCo
   const requested = options.algo.split(',').map((name) => name.trim()).filter((name) => name !== '');
   if (requested.length === 0) throw new WeftInputError(`--algo: no algorithm given; accepted: ${[...known, 'all', 'auto'].join(', ')}`);
   const algorithms: string[] = [];
+  const fromAll = new Set<string>();
   for (const name of requested) {
     const expanded = name === 'all' ? known : [name];
     for (const each of expanded) {
@@ -114,6 +115,8 @@ export function toConfig(collectiveText: string, options: BenchOptions): BenchCo
         throw new WeftInputError(`--algo: unknown algorithm '${each}' for ${collectiveText}; accepted: ${[...known, 'all', 'auto'].join(', ')}`);
       }
       if (!algorithms.includes(each)) algorithms.push(each);
+      if (name === 'all') fromAll.add(each);
+      else fromAll.delete(each);
     }
   }
   const links = options.links === undefined || options.links === false ? 0 : options.links === true ? 10 : parseInteger('--links', options.links, 1, 1000);
@@ -129,6 +132,7 @@ export function toConfig(collectiveText: string, options: BenchOptions): BenchCo
     op: pick('reduction op', options.op, OP_NAMES),
     root: parseInteger('-r/--root', options.root, 0),
     algorithms,
+    fromAll: [...fromAll],
     model: pick('model', options.model, MODEL_NAMES),
     routing: pick('routing', options.routing, ROUTING_NAMES),
     qps: parseInteger('--qps', options.qps, 1, 64),

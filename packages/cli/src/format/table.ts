@@ -46,6 +46,7 @@ export function formatHeader(report: Omit<BenchReport, 'rows' | 'avgBusBwGBps' |
     `#  topology: ${report.topology.spec} (${report.topology.ranks} ranks)  model: ${report.model}  routing: ${report.routing}  qps: ${report.qps}  seed: ${report.seed}`,
     `#  mode: ${report.mode}  backend: ${report.backend}  iters: ${report.iters}  warmup: ${report.warmupIters}  channels: ${report.channels}  chunk: ${report.chunkBytes} B`,
     `#  time is simulated time on the emulated hardware; wall is how long weft took`,
+    ...report.skipped.map((s) => `#  skipped ${s.algorithm}: ${s.reason}`),
     '#',
     line(COLUMNS.map((c) => c.title), '#'),
     line(COLUMNS.map((c) => c.unit), '#'),
