@@ -1,0 +1,86 @@
+/**
+ * The text of the WebAssembly SIMD reduction kernels, generated from one template per
+ * (dtype, op) so the 12 loops cannot drift apart. `build-kernels.mjs` compiles it with
+ * wabt into src/backends/wasm-kernels-bytes.ts; a test recompiles and compares.
+ *
+ * Every kernel is `name(dstByteOffset, srcByteOffset, count)`: dst[i] = dst[i] (op) src[i]
+ * over one shared memory (the arena both slices live in). A 4-lane (2 for f64) vector loop
+ * runs first, then a scalar tail. Offsets are unsigned, so arenas up to 4 GiB work.
+ */
+const TYPES = {
+  f32: { bytes: 4, vec: 'f32x4', lanes: 4, ops: { add: 'add', mul: 'mul', min: 'min', max: 'max' } },
+  f64: { bytes: 8, vec: 'f64x2', lanes: 2, ops: { add: 'add', mul: 'mul', min: 'min', max: 'max' } },
+  i32: { bytes: 4, vec: 'i32x4', lanes: 4, ops: { add: 'add', mul: 'mul', min: 'min_s', max: 'max_s' } },
+};
+
+function scalarOp(t, op) {
+  if (t === 'i32' && (op === 'min' || op === 'max')) {
+    const cmp = op === 'min' ? 'i32.lt_s' : 'i32.gt_s';
+    // select(a, b, a < b): the scalar twin of i32x4.min_s / max_s.
+    return `(select (local.get $a) (local.get $b) (${cmp} (local.get $a) (local.get $b)))`;
+  }
+  return `(${t}.${op} (local.get $a) (local.get $b))`;
+}
+
+function kernel(t, op) {
+  const { bytes, vec, lanes, ops } = TYPES[t];
+  const shift = Math.log2(bytes);
+  return `
+ (func (export "${op}_${t}") (param $d i32) (param $s i32) (param $n i32)
+  (local $end i32) (local $vend i32) (local $a ${t}) (local $b ${t})
+  (local.set $end (i32.add (local.get $d) (i32.shl (local.get $n) (i32.const ${shift}))))
+  (local.set $vend (i32.add (local.get $d) (i32.shl (i32.and (local.get $n) (i32.const ${-lanes})) (i32.const ${shift}))))
+  (block $vdone (loop $vloop
+    (br_if $vdone (i32.ge_u (local.get $d) (local.get $vend)))
+    (v128.store (local.get $d) (${vec}.${ops[op]} (v128.load (local.get $d)) (v128.load (local.get $s))))
+    (local.set $d (i32.add (local.get $d) (i32.const 16)))
+    (local.set $s (i32.add (local.get $s) (i32.const 16)))
+    (br $vloop)))
+  (block $sdone (loop $sloop
+    (br_if $sdone (i32.ge_u (local.get $d) (local.get $end)))
+    (local.set $a (${t}.load (local.get $d)))
+    (local.set $b (${t}.load (local.get $s)))
+    (${t}.store (local.get $d) ${scalarOp(t, op)})
+    (local.set $d (i32.add (local.get $d) (i32.const ${bytes})))
+    (local.set $s (i32.add (local.get $s) (i32.const ${bytes})))
+    (br $sloop))))`;
+}
+
+/** dst[i] = dst[i] / divisor for floats (avg's final division); int32 truncation stays in JS. */
+function divide(t) {
+  const { bytes, vec } = TYPES[t];
+  const shift = Math.log2(bytes);
+  const lanes = TYPES[t].lanes;
+  return `
+ (func (export "div_${t}") (param $d i32) (param $n i32) (param $q ${t})
+  (local $end i32) (local $vend i32) (local $vq v128)
+  (local.set $vq (${vec}.splat (local.get $q)))
+  (local.set $end (i32.add (local.get $d) (i32.shl (local.get $n) (i32.const ${shift}))))
+  (local.set $vend (i32.add (local.get $d) (i32.shl (i32.and (local.get $n) (i32.const ${-lanes})) (i32.const ${shift}))))
+  (block $vdone (loop $vloop
+    (br_if $vdone (i32.ge_u (local.get $d) (local.get $vend)))
+    (v128.store (local.get $d) (${vec}.div (v128.load (local.get $d)) (local.get $vq)))
+    (local.set $d (i32.add (local.get $d) (i32.const 16)))
+    (br $vloop)))
+  (block $sdone (loop $sloop
+    (br_if $sdone (i32.ge_u (local.get $d) (local.get $end)))
+    (${t}.store (local.get $d) (${t}.div (${t}.load (local.get $d)) (local.get $q)))
+    (local.set $d (i32.add (local.get $d) (i32.const ${bytes})))
+    (br $sloop))))`;
+}
+
+export function kernelsWat() {
+  const funcs = [];
+  for (const t of Object.keys(TYPES)) for (const op of ['add', 'mul', 'min', 'max']) funcs.push(kernel(t, op));
+  funcs.push(divide('f32'), divide('f64'));
+  return `(module\n (import "env" "memory" (memory 1 65536 shared))${funcs.join('')})\n`;
+}
+
+export async function compileKernels() {
+  const wabt = await (await import('wabt')).default();
+  const module = wabt.parseWat('kernels.wat', kernelsWat(), { simd: true, threads: true });
+  // wabt's validate() ignores the parse features; V8 validates when the test compiles it.
+  const { buffer } = module.toBinary({ canonicalize_lebs: true });
+  module.destroy();
+  return buffer;
+}

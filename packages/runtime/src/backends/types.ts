@@ -1,0 +1,29 @@
+/**
+ * Tensor backends: the arithmetic a rank does on received data. The reduction kernel sits on
+ * the data plane's hot path (every recvReduce), so it is one small interface with
+ * interchangeable implementations, measured against each other in benchmarks/runtime-kernels.mjs.
+ */
+import type { DType } from '@weft/collectives';
+
+export type NumericArray = Float32Array | Float64Array | Int32Array;
+
+/** Reduction ops as kernels see them: avg reduces as sum and is divided once at the end. */
+export type KernelOp = 'sum' | 'prod' | 'min' | 'max';
+
+/** What a run reports in `result.backend`. */
+export type BackendName = 'typed' | 'wasm-simd' | 'tfjs-node' | 'tfjs-wasm' | 'tfjs-cpu';
+
+/** What callers ask for: `auto` is the fastest kernel measured on this machine (wasm-simd). */
+export type BackendChoice = 'auto' | 'typed' | 'wasm' | 'tfjs';
+
+export interface TensorBackend {
+  readonly name: BackendName;
+  /** dst[i] = dst[i] (op) src[i] for every i; dst and src have the same length and dtype. */
+  reduce(op: KernelOp, dtype: DType, dst: NumericArray, src: NumericArray): void;
+  /** avg's final step: dst[i] /= divisor (int32 truncates toward zero). */
+  divide(dtype: DType, dst: NumericArray, divisor: number): void;
+}
+
+export function kernelOp(op: 'sum' | 'prod' | 'min' | 'max' | 'avg'): KernelOp {
+  return op === 'avg' ? 'sum' : op;
+}

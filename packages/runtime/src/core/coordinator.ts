@@ -1,0 +1,313 @@
+/**
+ * The coordinator — SimGrid's maestro. It alone touches simulation state: the engine, the
+ * network and the message-matching tables. Participants post requests; the coordinator
+ * applies a round's requests in (participant, seq) order (all of a round's requests carry
+ * the round's virtual time), never in the order hosts happened to answer, then advances
+ * virtual time to the next event, turns what happened at that time into completions and
+ * wakes their participants. Everything that happens at one virtual time forms one round.
+ *
+ * Messages are matched first-in first-out per (sender, receiver, channel) by sequence
+ * number: the k-th send on a connection feeds the k-th recv posted on it, even if a later
+ * message is delivered first. A send completes on `sent` (eager: the sender's buffer is
+ * free, whether or not the receiver has posted its recv); a recv completes once its message
+ * is delivered and the recv is posted, whichever is later.
+ */
+import type { Engine } from '@weft/sim';
+import type { Network } from '@weft/fabric';
+import { DeadlockError, ProtocolError, RankError, TransferStrandedError, participantLabel } from './errors.js';
+import { BARRIER, COMPUTE, RECV, SEND, type Completion, type HostLink, type HostReport, type PayloadRef, type Request } from './protocol.js';
+import { byParticipantSeq } from './host.js';
+
+/** Channel numbers must stay below this (connection keys pack (pair, channel) in a double). */
+export const MAX_CHANNEL = 2 ** 18;
+
+interface Arrived {
+  readonly payload: PayloadRef | undefined;
+}
+
+interface PostedRecv {
+  readonly seq: number;
+}
+
+interface Connection {
+  readonly src: number;
+  readonly dst: number;
+  readonly channel: number;
+  nextSend: number;
+  nextRecv: number;
+  /** Delivered messages not yet received, by message number. */
+  readonly arrived: Map<number, Arrived>;
+  /** Posted recvs not yet matched, by message number. */
+  readonly posted: Map<number, PostedRecv>;
+}
+
+interface InFlight {
+  readonly connection: Connection;
+  readonly message: number;
+  readonly senderSeq: number;
+  readonly payload: PayloadRef | undefined;
+  readonly bytes: number;
+}
+
+export interface CoordinatorSetup {
+  readonly engine: Engine;
+  readonly network: Network;
+  /** Topology node of each participant (ranks, then agents). */
+  readonly nodes: readonly string[];
+  readonly nranks: number;
+  readonly hosts: readonly HostLink[];
+}
+
+export interface CoordinatorOutcome {
+  /** When the timed iterations started (the warm-up barrier's time, else 0). */
+  readonly startNs: number;
+  /** When the last participant finished. */
+  readonly endNs: number;
+  readonly events: number;
+  readonly rounds: number;
+  /** Program return values by participant (undefined for schedules). */
+  readonly values: unknown[];
+}
+
+export class Coordinator {
+  private readonly engine: Engine;
+  private readonly network: Network;
+  private readonly nodes: readonly string[];
+  private readonly nparticipants: number;
+  private readonly hostOf: Int32Array;
+  private readonly connections = new Map<number, Connection>();
+  private readonly inFlight = new Map<number, InFlight>();
+  private pending: Completion[] = [];
+  private barrier: { participant: number; seq: number }[] = [];
+  private barrierNs = 0;
+  private readonly finishedNs: Float64Array;
+  private readonly values: unknown[];
+  private finishedCount = 0;
+  private events = 0;
+  private rounds = 0;
+
+  constructor(private readonly setup: CoordinatorSetup) {
+    this.engine = setup.engine;
+    this.network = setup.network;
+    this.nodes = setup.nodes;
+    this.nparticipants = setup.nodes.length;
+    this.hostOf = new Int32Array(this.nparticipants).fill(-1);
+    setup.hosts.forEach((host, h) => {
+      for (const p of host.participants) this.hostOf[p] = h;
+    });
+    for (let p = 0; p < this.nparticipants; p++) {
+      if (this.hostOf[p] === -1) throw new Error(`participant ${p} has no host`);
+    }
+    this.finishedNs = new Float64Array(this.nparticipants).fill(-1);
+    this.values = new Array(this.nparticipants);
+    this.engine.addModel(this.network);
+  }
+
+  async run(): Promise<CoordinatorOutcome> {
+    let reports = settle(this.setup.hosts.map((host) => host.start()));
+    this.absorb(reports instanceof Promise ? await reports : reports);
+    for (;;) {
+      if (this.pending.length === 0) {
+        if (!this.engine.step()) break;
+        this.collectNetworkEvents();
+        continue;
+      }
+      // Gather everything else due now, so one virtual time is one round.
+      if (this.engine.nextEventTimeNs() === this.engine.nowNs) {
+        this.engine.step();
+        this.collectNetworkEvents();
+      }
+      const completions = this.pending;
+      this.pending = [];
+      reports = settle(this.wakeHosts(completions));
+      this.absorb(reports instanceof Promise ? await reports : reports);
+    }
+    if (this.finishedCount < this.nparticipants) throw new DeadlockError(this.engine.nowNs, this.pendingOps());
+    this.checkDrained();
+    let endNs = 0;
+    for (const t of this.finishedNs) endNs = Math.max(endNs, t);
+    return { startNs: this.barrierNs, endNs, events: this.events, rounds: this.rounds, values: this.values };
+  }
+
+  private wakeHosts(completions: Completion[]): (HostReport | Promise<HostReport>)[] {
+    this.rounds += 1;
+    // Each participant sees its completions in event order; participants in index order.
+    completions.sort((a, b) => a.participant - b.participant);
+    const hosts = this.setup.hosts;
+    if (hosts.length === 1) return [hosts[0]!.wake(this.engine.nowNs, completions)];
+    const byHost: Completion[][] = hosts.map(() => []);
+    for (const c of completions) byHost[this.hostOf[c.participant]!]!.push(c);
+    const reports: (HostReport | Promise<HostReport>)[] = [];
+    byHost.forEach((list, h) => {
+      if (list.length > 0) reports.push(hosts[h]!.wake(this.engine.nowNs, list));
+    });
+    return reports;
+  }
+
+  /** Applies the hosts' reports: finishes, then requests in (participant, seq) order. */
+  private absorb(reports: readonly HostReport[]): void {
+    for (const report of reports) {
+      if (report.failure) {
+        const { participant, message, stack } = report.failure;
+        throw new RankError(participant, participantLabel(participant, this.setup.nranks), message, stack);
+      }
+    }
+    const nowNs = this.engine.nowNs;
+    for (const report of reports) {
+      for (const f of report.finished) {
+        if (this.finishedNs[f.participant]! >= 0) continue;
+        this.finishedNs[f.participant] = nowNs;
+        this.values[f.participant] = f.value;
+        this.finishedCount += 1;
+      }
+    }
+    let requests: readonly Request[];
+    if (reports.length === 1) requests = reports[0]!.requests;
+    else requests = reports.flatMap((r) => r.requests).sort(byParticipantSeq);
+    for (const request of requests) this.apply(request, nowNs);
+  }
+
+  private apply(request: Request, nowNs: number): void {
+    switch (request.kind) {
+      case SEND:
+        return this.send(request, nowNs);
+      case RECV:
+        return this.recv(request);
+      case COMPUTE: {
+        const { participant, seq } = request;
+        if (!(request.durationNs >= 0)) throw new ProtocolError(`${this.label(participant)}: compute duration must be >= 0 ns, got ${request.durationNs}`);
+        this.engine.at(nowNs + request.durationNs, () => {
+          this.events += 1;
+          this.pending.push({ participant, seq, payload: undefined });
+        });
+        return;
+      }
+      case BARRIER:
+        this.barrier.push({ participant: request.participant, seq: request.seq });
+        if (this.barrier.length === this.nparticipants - this.finishedCount) {
+          this.barrierNs = nowNs;
+          for (const b of this.barrier) this.pending.push({ participant: b.participant, seq: b.seq, payload: undefined });
+          this.barrier = [];
+        }
+        return;
+    }
+  }
+
+  private connection(src: number, dst: number, channel: number): Connection {
+    if (!(channel >= 0 && channel < MAX_CHANNEL && Number.isInteger(channel))) {
+      throw new ProtocolError(`${this.label(src)}: channel must be an integer in 0..${MAX_CHANNEL - 1}, got ${channel}`);
+    }
+    const key = (src * this.nparticipants + dst) * MAX_CHANNEL + channel;
+    let connection = this.connections.get(key);
+    if (connection === undefined) {
+      connection = { src, dst, channel, nextSend: 0, nextRecv: 0, arrived: new Map(), posted: new Map() };
+      this.connections.set(key, connection);
+    }
+    return connection;
+  }
+
+  private checkPeer(participant: number, peer: number, what: string): void {
+    if (!(Number.isInteger(peer) && peer >= 0 && peer < this.nparticipants)) {
+      throw new ProtocolError(`${this.label(participant)}: ${what} peer ${peer} is not a participant (0..${this.nparticipants - 1})`);
+    }
+  }
+
+  private send(request: Request, nowNs: number): void {
+    this.checkPeer(request.participant, request.peer, 'send');
+    const connection = this.connection(request.participant, request.peer, request.channel);
+    const transferId = this.network.startTransfer(
+      { srcNode: this.nodes[request.participant]!, dstNode: this.nodes[request.peer]!, bytes: request.bytes, flowKey: request.channel },
+      nowNs,
+    );
+    this.inFlight.set(transferId, { connection, message: connection.nextSend++, senderSeq: request.seq, payload: request.payload, bytes: request.bytes });
+  }
+
+  private recv(request: Request): void {
+    this.checkPeer(request.participant, request.peer, 'recv');
+    const connection = this.connection(request.peer, request.participant, request.channel);
+    const message = connection.nextRecv++;
+    const arrived = connection.arrived.get(message);
+    if (arrived !== undefined) {
+      connection.arrived.delete(message);
+      this.pending.push({ participant: request.participant, seq: request.seq, payload: arrived.payload });
+    } else {
+      connection.posted.set(message, { seq: request.seq });
+    }
+  }
+
+  private collectNetworkEvents(): void {
+    for (const event of this.network.takeEvents()) {
+      this.events += 1;
+      const flight = this.inFlight.get(event.transferId);
+      if (flight === undefined) continue;
+      const connection = flight.connection;
+      switch (event.kind) {
+        case 'sent':
+          this.pending.push({ participant: connection.src, seq: flight.senderSeq, payload: undefined });
+          break;
+        case 'delivered': {
+          this.inFlight.delete(event.transferId);
+          const posted = connection.posted.get(flight.message);
+          if (posted !== undefined) {
+            connection.posted.delete(flight.message);
+            this.pending.push({ participant: connection.dst, seq: posted.seq, payload: flight.payload });
+          } else {
+            connection.arrived.set(flight.message, { payload: flight.payload });
+          }
+          break;
+        }
+        case 'stranded':
+          throw new TransferStrandedError(
+            event.transferId,
+            event.linkId,
+            event.timeNs,
+            `${this.label(connection.src)} → ${this.label(connection.dst)}, channel ${connection.channel}, ${flight.bytes} bytes`,
+          );
+      }
+    }
+  }
+
+  private label(participant: number): string {
+    return participantLabel(participant, this.setup.nranks);
+  }
+
+  /** Each unfinished participant's operations the coordinator still holds. */
+  private pendingOps() {
+    const ops = new Map<number, string[]>();
+    const add = (p: number, text: string) => {
+      let list = ops.get(p);
+      if (!list) ops.set(p, (list = []));
+      list.push(text);
+    };
+    for (const c of this.connections.values()) {
+      for (const message of [...c.posted.keys()].sort((a, b) => a - b)) add(c.dst, `recv from ${this.label(c.src)} on channel ${c.channel} (message ${message})`);
+    }
+    for (const b of this.barrier) add(b.participant, 'barrier after warm-up iterations');
+    for (const c of this.connections.values()) {
+      for (const message of c.arrived.keys()) add(c.dst, `(unreceived message ${message} from ${this.label(c.src)} on channel ${c.channel})`);
+    }
+    const result = [];
+    for (let p = 0; p < this.nparticipants; p++) {
+      if (this.finishedNs[p]! >= 0) continue;
+      result.push({ participant: p, label: this.label(p), ops: ops.get(p) ?? [] });
+    }
+    return result;
+  }
+
+  /** After a clean finish no message may be left unreceived (a schedule bug otherwise). */
+  private checkDrained(): void {
+    for (const c of this.connections.values()) {
+      if (c.arrived.size > 0 || c.posted.size > 0) {
+        throw new ProtocolError(
+          `${this.label(c.src)} → ${this.label(c.dst)} on channel ${c.channel}: ${c.nextSend} messages sent, ${c.nextRecv} received; every participant finished with messages left over`,
+        );
+      }
+    }
+  }
+}
+
+/** Awaits only when some host answered asynchronously (ghost schedules never do). */
+function settle(reports: (HostReport | Promise<HostReport>)[]): HostReport[] | Promise<HostReport[]> {
+  for (const r of reports) if (r instanceof Promise) return Promise.all(reports);
+  return reports as HostReport[];
+}

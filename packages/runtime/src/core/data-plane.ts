@@ -1,0 +1,80 @@
+/**
+ * What a participant does with bytes: snapshot a slice into staging on send, and copy or
+ * reduce a received payload into its buffer. Ghost mode has no data plane at all (the
+ * executor then moves byte counts only), so nothing here runs per step in ghost mode.
+ */
+import type { DType } from '@weft/collectives';
+import type { KernelOp, NumericArray, TensorBackend } from '../backends/types.js';
+import { ArenaSet, StagingPool } from './arena.js';
+import { ProtocolError } from './errors.js';
+import type { PayloadRef } from './protocol.js';
+import { DTYPE_CODES } from './protocol.js';
+
+type NumericCtor = new (buffer: ArrayBufferLike, byteOffset: number, length: number) => NumericArray;
+
+const CTORS: Record<string, NumericCtor> = {
+  float32: Float32Array,
+  float64: Float64Array,
+  int32: Int32Array,
+  uint8: Uint8Array as unknown as NumericCtor,
+};
+
+export function dtypeCode(dtype: DType | 'uint8'): number {
+  return DTYPE_CODES.indexOf(dtype);
+}
+
+export function ctorOf(code: number): NumericCtor {
+  return CTORS[DTYPE_CODES[code]!]!;
+}
+
+export function bytesOfView(view: NumericArray): Uint8Array {
+  return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+}
+
+export class DataPlane {
+  constructor(
+    readonly arenas: ArenaSet,
+    readonly pool: StagingPool,
+    readonly backend: TensorBackend,
+  ) {}
+
+  /** Eager send: the slice's bytes as they are now. */
+  stage(src: NumericArray, code: number): PayloadRef {
+    return this.pool.stage(bytesOfView(src), code);
+  }
+
+  /** A typed view of a payload's bytes (valid until released). */
+  payloadView(payload: PayloadRef, count: number): NumericArray {
+    return this.arenas.view(payload, ctorOf(payload.dtype), count);
+  }
+
+  /** dst := payload (op null) or dst := dst (op) payload. Does not release the payload. */
+  deliver(payload: PayloadRef, dst: NumericArray, op: KernelOp | null, dtype: DType): void {
+    if (payload.bytes !== dst.byteLength) {
+      throw new ProtocolError(`message of ${payload.bytes} bytes received into a slice of ${dst.byteLength} bytes`);
+    }
+    if (dst.length === 0) return;
+    const src = this.payloadView(payload, dst.length);
+    if (op === null) dst.set(src);
+    else if (src.buffer === dst.buffer || !this.landsInOwnArena(dst)) this.backend.reduce(op, dtype, dst, src);
+    else {
+      // The payload sits in another arena (or its own SAB), where the in-place kernel cannot
+      // reach it: copy it into a block of this host's arena (memcpy speed), reduce there.
+      const block = this.pool.borrow(payload.bytes);
+      if (block === null) return this.backend.reduce(op, dtype, dst, src);
+      const landed = this.arenas.view(block, ctorOf(payload.dtype), dst.length);
+      landed.set(src);
+      this.backend.reduce(op, dtype, dst, landed);
+      this.pool.giveBack(block);
+    }
+  }
+
+  private landsInOwnArena(dst: NumericArray): boolean {
+    const arena = this.pool.arenaIndex;
+    return arena >= 0 && dst.buffer === this.arenas.buffer(arena);
+  }
+
+  release(payload: PayloadRef): void {
+    this.arenas.release(payload);
+  }
+}

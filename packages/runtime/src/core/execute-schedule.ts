@@ -1,0 +1,229 @@
+/**
+ * Runs one participant's part of a Schedule: its channels run concurrently, each an ordered
+ * list of NCCL-style primitives. Channels are small state machines rather than async
+ * functions: a completion callback runs the next steps synchronously until one needs the
+ * coordinator again, so a step costs no promise and no microtask — which is what lets ghost
+ * mode run thousands of ranks — and the same code moves real bytes in data mode.
+ *
+ * Semantics (collectives/src/types.ts): a send snapshots its slice (eager) and completes when
+ * its last byte has left (`sent`); a recv completes on delivery; the fused steps receive,
+ * combine, then send their destination slice. In data mode recvCopySend forwards the very
+ * staging block it received (its bytes are exactly the slice it sends), saving a copy.
+ */
+import { elementBytes, isReduction, type CollectiveName, type DType, type Participant, type ReduceOp, type Slice, type Step } from '@weft/collectives';
+import { kernelOp, type KernelOp, type NumericArray } from '../backends/types.js';
+import type { DataPlane } from './data-plane.js';
+import { dtypeCode } from './data-plane.js';
+import { BARRIER, RECV, SEND, type PayloadRef, type RequestKind } from './protocol.js';
+import type { StepRecord } from './types.js';
+
+export type Continuation = (payload: PayloadRef | undefined) => void;
+
+/** How an executor talks to the coordinator (implemented by the participant host). */
+export interface RequestPoster {
+  /** Virtual time of the current round. */
+  readonly nowNs: number;
+  post(participant: number, kind: RequestKind, peer: number, channel: number, bytes: number, durationNs: number, payload: PayloadRef | undefined, cont: Continuation): void;
+}
+
+export interface ParticipantBuffers {
+  readonly input: NumericArray;
+  readonly output: NumericArray;
+  readonly scratch: NumericArray;
+}
+
+export interface ExecuteSpec {
+  readonly participant: number;
+  readonly nranks: number;
+  readonly part: Participant;
+  readonly collective: CollectiveName;
+  readonly root: number;
+  readonly dtype: DType;
+  readonly op: ReduceOp;
+  readonly iters: number;
+  readonly warmupIters: number;
+  /** Added to each schedule channel index on the wire (programs keep collectives apart from their own sends). */
+  readonly channelBase: number;
+  /** Where to record steps, or null. */
+  readonly trace: StepRecord[] | null;
+}
+
+/** Real buffers and a data plane (data mode), or null (ghost mode). */
+export interface ExecuteData {
+  readonly plane: DataPlane;
+  readonly buffers: ParticipantBuffers;
+}
+
+export class ScheduleExecutor {
+  private readonly channels: ChannelRun[];
+  private channelsLeft = 0;
+  private iteration = 0;
+  readonly elementBytes: number;
+  readonly kernel: KernelOp;
+  readonly dtypeCode: number;
+  private readonly divideAtEnd: boolean;
+
+  constructor(
+    readonly poster: RequestPoster,
+    readonly spec: ExecuteSpec,
+    readonly data: ExecuteData | null,
+    private readonly onDone: () => void,
+  ) {
+    this.elementBytes = elementBytes(spec.dtype);
+    this.kernel = kernelOp(spec.op);
+    this.dtypeCode = dtypeCode(spec.dtype);
+    this.channels = spec.part.channels.map((steps, index) => new ChannelRun(this, index, steps));
+    const isRank = spec.participant < spec.nranks;
+    // avg reduces as sum; the division happens where the result lands (reduce: root only).
+    this.divideAtEnd = spec.op === 'avg' && isRank && isReduction(spec.collective) && (spec.collective !== 'reduce' || spec.participant === spec.root);
+  }
+
+  start(): void {
+    this.beginIteration();
+  }
+
+  view(slice: Slice): NumericArray {
+    const buffer = this.data!.buffers[slice.buffer];
+    if (slice.offset < 0 || slice.offset + slice.count > buffer.length) {
+      throw new RangeError(`slice ${slice.buffer}[${slice.offset}, +${slice.count}) is outside the ${slice.buffer} buffer (${buffer.length} elements)`);
+    }
+    return buffer.subarray(slice.offset, slice.offset + slice.count);
+  }
+
+  private beginIteration(): void {
+    // Loops only through iterations with nothing to do (a participant without channels).
+    for (;;) {
+      this.channelsLeft = this.channels.length;
+      if (this.channelsLeft > 0) {
+        for (const channel of this.channels) channel.restart();
+        for (const channel of this.channels) channel.run();
+        return;
+      }
+      if (!this.nextIteration()) return;
+    }
+  }
+
+  /** Called by a channel when it has run its last step. */
+  channelDone(): void {
+    this.channelsLeft -= 1;
+    if (this.channelsLeft === 0 && this.nextIteration()) this.beginIteration();
+  }
+
+  /** Ends an iteration; true when the next one can start right away. */
+  private nextIteration(): boolean {
+    if (this.divideAtEnd && this.data) {
+      this.data.plane.backend.divide(this.spec.dtype, this.data.buffers.output, this.spec.nranks);
+    }
+    this.iteration += 1;
+    if (this.iteration === this.spec.warmupIters + this.spec.iters) {
+      this.onDone();
+      return false;
+    }
+    if (this.iteration === this.spec.warmupIters) {
+      // Timed iterations start together: the coordinator releases the barrier when every
+      // participant has finished its warm-up, and takes that time as the start.
+      this.poster.post(this.spec.participant, BARRIER, -1, -1, 0, 0, undefined, () => this.beginIteration());
+      return false;
+    }
+    return true;
+  }
+}
+
+/** One channel: a cursor over its steps. Callbacks are bound once, not per step. */
+class ChannelRun {
+  private index = 0;
+  private startNs = 0;
+
+  constructor(
+    private readonly exec: ScheduleExecutor,
+    private readonly channel: number,
+    private readonly steps: readonly Step[],
+  ) {}
+
+  restart(): void {
+    this.index = 0;
+  }
+
+  /** Runs local steps until one waits on the coordinator, or the channel ends. */
+  run(): void {
+    const exec = this.exec;
+    const data = exec.data;
+    const steps = this.steps;
+    while (this.index < steps.length) {
+      const step = steps[this.index]!;
+      this.startNs = exec.poster.nowNs;
+      switch (step.op) {
+        case 'copy':
+          if (data) exec.view(step.dst).set(exec.view(step.src));
+          this.finishStep(step);
+          continue;
+        case 'reduce':
+          if (data) data.plane.backend.reduce(exec.kernel, exec.spec.dtype, exec.view(step.dst), exec.view(step.src));
+          this.finishStep(step);
+          continue;
+        case 'send':
+          this.send(step.peer, step.src, data ? data.plane.stage(exec.view(step.src), exec.dtypeCode) : undefined);
+          return;
+        case 'recv':
+        case 'recvReduce':
+        case 'recvCopySend':
+        case 'recvReduceCopySend':
+          exec.poster.post(exec.spec.participant, RECV, step.peer, exec.spec.channelBase + this.channel, 0, 0, undefined, this.onReceived);
+          return;
+      }
+    }
+    exec.channelDone();
+  }
+
+  private send(peer: number, slice: Slice, payload: PayloadRef | undefined): void {
+    const exec = this.exec;
+    exec.poster.post(exec.spec.participant, SEND, peer, exec.spec.channelBase + this.channel, slice.count * exec.elementBytes, 0, payload, this.onSent);
+  }
+
+  private readonly onSent = (): void => {
+    this.finishStep(this.steps[this.index]!);
+    this.run();
+  };
+
+  private readonly onReceived = (payload: PayloadRef | undefined): void => {
+    const exec = this.exec;
+    const step = this.steps[this.index]! as Extract<Step, { dst: Slice; peer: number }>;
+    const data = exec.data;
+    let forward: PayloadRef | undefined;
+    if (data) {
+      if (payload === undefined) throw new Error('data-mode recv completed without a payload');
+      const dst = exec.view(step.dst);
+      const reduce = step.op === 'recvReduce' || step.op === 'recvReduceCopySend';
+      data.plane.deliver(payload, dst, reduce ? exec.kernel : null, exec.spec.dtype);
+      if (step.op === 'recvCopySend') forward = payload;
+      else data.plane.release(payload);
+      if (step.op === 'recvReduceCopySend') forward = data.plane.stage(dst, exec.dtypeCode);
+    } else if (payload !== undefined && payload.bytes !== step.dst.count * exec.elementBytes) {
+      throw new RangeError(`message of ${payload.bytes} bytes received into a slice of ${step.dst.count * exec.elementBytes} bytes`);
+    }
+    if (step.op === 'recvCopySend' || step.op === 'recvReduceCopySend') {
+      this.send(step.sendPeer, step.dst, forward);
+      return;
+    }
+    this.finishStep(step);
+    this.run();
+  };
+
+  private finishStep(step: Step): void {
+    const trace = this.exec.spec.trace;
+    if (trace !== null) {
+      const peer = 'peer' in step ? step.peer : undefined;
+      const slice = 'src' in step ? step.src : step.dst;
+      trace.push({
+        participant: this.exec.spec.participant,
+        channel: this.channel,
+        op: step.op,
+        ...(peer !== undefined ? { peer } : {}),
+        startNs: this.startNs,
+        endNs: this.exec.poster.nowNs,
+        bytes: slice.count * this.exec.elementBytes,
+      });
+    }
+    this.index += 1;
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * A participant host runs a set of participants in one thread (a worker's ranks, or every
+ * participant in ghost mode) and speaks the coordinator protocol for them: it delivers
+ * completions, lets the participants run, and reports their new requests once every one of
+ * them is waiting on the coordinator.
+ *
+ * Idleness is tracked explicitly, never guessed from the event loop: `running` counts
+ * program coroutines that are not blocked in a coordinator operation (schedule executors
+ * run synchronously inside a completion and never count). A coroutine leaves the count when
+ * it calls a blocking ctx operation or ends, and re-enters it synchronously when its
+ * completion is delivered, before any microtask can run. When the count reaches zero the
+ * host checks again one microtask later — the blocking call returns before its caller
+ * reaches `await`, and that caller may still spawn — and then reports.
+ */
+import type { Continuation, RequestPoster } from './execute-schedule.js';
+import type { Completion, FinishedParticipant, HostLink, HostReport, ParticipantFailure, PayloadRef, Request, RequestKind } from './protocol.js';
+
+export type ParticipantStarter = () => void;
+
+export class ParticipantHost implements RequestPoster, HostLink {
+  nowNs = 0;
+  private readonly localIndex = new Map<number, number>();
+  private readonly seqs: number[];
+  private readonly conts: Map<number, Continuation>[];
+  private starters: (ParticipantStarter | undefined)[] = [];
+  private requests: Request[] = [];
+  private finished: FinishedParticipant[] = [];
+  private failure: ParticipantFailure | undefined;
+  private running = 0;
+  private idleResolve: ((report: HostReport) => void) | null = null;
+  private checkQueued = false;
+
+  constructor(readonly participants: readonly number[]) {
+    participants.forEach((p, i) => this.localIndex.set(p, i));
+    this.seqs = participants.map(() => 0);
+    this.conts = participants.map(() => new Map());
+  }
+
+  /** Sets what each participant runs on `start` (undefined: nothing; it is done at once). */
+  setStarters(starters: readonly (ParticipantStarter | undefined)[]): void {
+    this.starters = [...starters];
+    this.seqs.fill(0);
+    for (const map of this.conts) map.clear();
+    this.requests = [];
+    this.finished = [];
+    this.failure = undefined;
+    this.running = 0;
+    this.nowNs = 0;
+  }
+
+  // ---- used by participants ----
+
+  post(participant: number, kind: RequestKind, peer: number, channel: number, bytes: number, durationNs: number, payload: PayloadRef | undefined, cont: Continuation): void {
+    const local = this.local(participant);
+    const seq = this.seqs[local]!++;
+    this.conts[local]!.set(seq, cont);
+    this.requests.push({ participant, seq, kind, peer, channel, bytes, durationNs, payload });
+  }
+
+  finish(participant: number, value?: unknown): void {
+    this.finished.push(value === undefined ? { participant } : { participant, value });
+  }
+
+  fail(participant: number, error: unknown): void {
+    if (this.failure) return;
+    const message = error instanceof Error ? error.message : String(error);
+    const stack = error instanceof Error ? error.stack : undefined;
+    this.failure = stack === undefined ? { participant, message } : { participant, message, stack };
+    this.checkIdle();
+  }
+
+  /** A coroutine starts or resumes (called synchronously before it runs). */
+  resume(): void {
+    this.running += 1;
+  }
+
+  /** A coroutine blocks on the coordinator or ends. */
+  suspend(): void {
+    this.running -= 1;
+    if (this.running === 0 && !this.checkQueued) {
+      this.checkQueued = true;
+      queueMicrotask(this.checkIdle);
+    }
+  }
+
+  // ---- used by the coordinator ----
+
+  start(): HostReport | Promise<HostReport> {
+    this.participants.forEach((participant, local) => {
+      const starter = this.starters[local];
+      if (starter === undefined) {
+        this.finish(participant);
+        return;
+      }
+      try {
+        starter();
+      } catch (error) {
+        this.fail(participant, error);
+      }
+    });
+    return this.report();
+  }
+
+  wake(nowNs: number, completions: readonly Completion[]): HostReport | Promise<HostReport> {
+    this.nowNs = nowNs;
+    for (const completion of completions) {
+      const map = this.conts[this.local(completion.participant)]!;
+      const cont = map.get(completion.seq);
+      if (cont === undefined) {
+        this.fail(completion.participant, new Error(`completion for unknown request ${completion.seq}`));
+        continue;
+      }
+      map.delete(completion.seq);
+      try {
+        cont(completion.payload);
+      } catch (error) {
+        this.fail(completion.participant, error);
+      }
+    }
+    return this.report();
+  }
+
+  private local(participant: number): number {
+    const local = this.localIndex.get(participant);
+    if (local === undefined) throw new Error(`participant ${participant} does not run on this host`);
+    return local;
+  }
+
+  private report(): HostReport | Promise<HostReport> {
+    if (this.running === 0 || this.failure) return this.take();
+    return new Promise<HostReport>((resolve) => {
+      this.idleResolve = resolve;
+    });
+  }
+
+  private readonly checkIdle = (): void => {
+    this.checkQueued = false;
+    if (this.idleResolve && (this.running === 0 || this.failure)) {
+      const resolve = this.idleResolve;
+      this.idleResolve = null;
+      resolve(this.take());
+    }
+  };
+
+  private take(): HostReport {
+    let requests = this.requests;
+    if (!isSorted(requests)) requests = [...requests].sort(byParticipantSeq);
+    const report: HostReport = this.failure
+      ? { requests, finished: this.finished, failure: this.failure }
+      : { requests, finished: this.finished };
+    this.requests = [];
+    this.finished = [];
+    return report;
+  }
+}
+
+export function byParticipantSeq(a: Request, b: Request): number {
+  return a.participant - b.participant || a.seq - b.seq;
+}
+
+function isSorted(requests: readonly Request[]): boolean {
+  for (let i = 1; i < requests.length; i++) if (byParticipantSeq(requests[i - 1]!, requests[i]!) > 0) return false;
+  return true;
+}

@@ -1,0 +1,342 @@
+/**
+ * Rank programs: `(ctx, args) => Promise<T>` run as a rank, with point-to-point operations,
+ * virtual compute time, the collectives (planned with @weft/collectives and run by the same
+ * executor as schedules) and coroutines. Every ctx operation that waits on the coordinator
+ * marks its coroutine blocked (see host.ts for why the count must be exact), so a coroutine
+ * awaits one operation at a time; concurrency comes from `ctx.spawn`, and a coroutine waits
+ * for another with `ctx.join` (awaiting a Task directly is an error, because the host could
+ * not tell that the awaiting coroutine is blocked).
+ */
+import { elementBytes, planCollective, type CollectiveName, type DType, type RankLayout, type ReduceOp } from '@weft/collectives';
+import { WeftInputError } from '@weft/sim';
+import type { NumericArray, TensorBackend } from '../backends/types.js';
+import { MAX_CHANNEL } from './coordinator.js';
+import { ctorOf, dtypeCode, type DataPlane } from './data-plane.js';
+import { ScheduleExecutor, type Continuation } from './execute-schedule.js';
+import type { ParticipantHost } from './host.js';
+import { COMPUTE, DTYPE_CODES, RECV, SEND, type PayloadRef } from './protocol.js';
+
+/** Channels at or above this are the collectives' own; programs use 0 .. base-1. */
+export const COLLECTIVE_CHANNEL_BASE = MAX_CHANNEL / 2;
+
+export interface CollectiveCallOptions {
+  /** Algorithm name from the registry (default: ring; tree for broadcast/reduce is not assumed). */
+  readonly algorithm?: string;
+  readonly op?: ReduceOp;
+  readonly root?: number;
+  readonly channels?: number;
+  /** Pipelining chunk in elements (0: none). */
+  readonly chunkElements?: number;
+}
+
+export interface PointToPointOptions {
+  readonly channel?: number;
+}
+
+export interface RankContext {
+  readonly rank: number;
+  readonly nranks: number;
+  /** Virtual time now (ns). */
+  readonly nowNs: number;
+  readonly mode: 'data' | 'ghost';
+  readonly backend: TensorBackend;
+  /** Eager send of a snapshot of `data`; resolves when its last byte has left. */
+  send(peer: number, data: NumericArray, options?: PointToPointOptions): Promise<void>;
+  /** The next message from `peer` on the channel (ghost mode: zeros of the sent length). */
+  recv(peer: number, options?: PointToPointOptions): Promise<NumericArray>;
+  /** Spends `durationNs` of virtual time. */
+  compute(durationNs: number): Promise<void>;
+  allReduce(data: NumericArray, options?: CollectiveCallOptions): Promise<NumericArray>;
+  reduceScatter(data: NumericArray, options?: CollectiveCallOptions): Promise<NumericArray>;
+  allGather(data: NumericArray, options?: CollectiveCallOptions): Promise<NumericArray>;
+  broadcast(data: NumericArray, options?: CollectiveCallOptions): Promise<NumericArray>;
+  reduce(data: NumericArray, options?: CollectiveCallOptions): Promise<NumericArray>;
+  allToAll(data: NumericArray, options?: CollectiveCallOptions): Promise<NumericArray>;
+  barrier(options?: CollectiveCallOptions): Promise<void>;
+  /** Starts `fn` as a concurrent coroutine of this rank. */
+  spawn<T>(fn: (ctx: RankContext) => Promise<T>): Task<T>;
+  /** Waits for a spawned coroutine and returns its value (rethrows its error). */
+  join<T>(task: Task<T>): Promise<T>;
+  joinAll<T>(tasks: readonly Task<T>[]): Promise<T[]>;
+}
+
+export type RankProgram<T = unknown, A = unknown> = (ctx: RankContext, args: A) => Promise<T>;
+
+/** A spawned coroutine. Not a promise: wait for it with ctx.join. */
+export class Task<T> {
+  settled = false;
+  value: T | undefined;
+  error: unknown;
+  failed = false;
+  readonly waiters: (() => void)[] = [];
+
+  then(): never {
+    throw new Error('a Task is awaited with `await ctx.join(task)` (or ctx.joinAll), so the runtime knows this coroutine is waiting');
+  }
+}
+
+export interface ProgramEnv {
+  readonly host: ParticipantHost;
+  readonly nranks: number;
+  readonly layout: RankLayout;
+  readonly backend: TensorBackend;
+  /** Null in ghost mode. */
+  readonly plane: DataPlane | null;
+}
+
+function dtypeOf(data: NumericArray): DType {
+  if (data instanceof Float32Array) return 'float32';
+  if (data instanceof Float64Array) return 'float64';
+  if (data instanceof Int32Array) return 'int32';
+  throw new WeftInputError('collective data must be a Float32Array, Float64Array or Int32Array');
+}
+
+/** Per-rank state shared by the rank's coroutines. */
+class RankState {
+  alive = 0;
+  mainDone = false;
+  mainValue: unknown;
+  constructor(
+    readonly env: ProgramEnv,
+    readonly rank: number,
+  ) {}
+
+  coroutineEnded(): void {
+    this.alive -= 1;
+    if (this.alive === 0 && this.mainDone) this.env.host.finish(this.rank, this.mainValue);
+    this.env.host.suspend();
+  }
+}
+
+class Coroutine implements RankContext {
+  private blocked = false;
+
+  constructor(private readonly state: RankState) {}
+
+  get rank(): number {
+    return this.state.rank;
+  }
+  get nranks(): number {
+    return this.state.env.nranks;
+  }
+  get nowNs(): number {
+    return this.state.env.host.nowNs;
+  }
+  get mode(): 'data' | 'ghost' {
+    return this.state.env.plane ? 'data' : 'ghost';
+  }
+  get backend(): TensorBackend {
+    return this.state.env.backend;
+  }
+
+  /** Posts through `post` and blocks this coroutine until the completion arrives. */
+  private block<T>(post: (cont: Continuation) => void, map: (payload: PayloadRef | undefined) => T): Promise<T> {
+    if (this.blocked) {
+      throw new Error(`rank ${this.rank}: this coroutine is already waiting on an operation; await each ctx call before the next, or use ctx.spawn for concurrency`);
+    }
+    const host = this.state.env.host;
+    return new Promise<T>((resolve, reject) => {
+      post((payload) => {
+        this.blocked = false;
+        host.resume();
+        try {
+          resolve(map(payload));
+        } catch (error) {
+          reject(error);
+        }
+      });
+      this.blocked = true;
+      host.suspend();
+    });
+  }
+
+  private checkPeer(peer: number): void {
+    if (!(Number.isInteger(peer) && peer >= 0 && peer < this.nranks) || peer === this.rank) {
+      throw new WeftInputError(`rank ${this.rank}: peer must be another rank in 0..${this.nranks - 1}, got ${peer}`);
+    }
+  }
+
+  private channelOf(options?: PointToPointOptions): number {
+    const channel = options?.channel ?? 0;
+    if (!(Number.isInteger(channel) && channel >= 0 && channel < COLLECTIVE_CHANNEL_BASE)) {
+      throw new WeftInputError(`rank ${this.rank}: channel must be an integer in 0..${COLLECTIVE_CHANNEL_BASE - 1}, got ${channel}`);
+    }
+    return channel;
+  }
+
+  send(peer: number, data: NumericArray, options?: PointToPointOptions): Promise<void> {
+    this.checkPeer(peer);
+    const channel = this.channelOf(options);
+    const { host, plane } = this.state.env;
+    const code = dtypeCode(dtypeOf(data));
+    const payload: PayloadRef = plane ? plane.stage(data, code) : { arena: -2, byteOffset: 0, bytes: data.byteLength, dtype: code };
+    return this.block((cont) => host.post(this.rank, SEND, peer, channel, data.byteLength, 0, payload, cont), () => undefined);
+  }
+
+  recv(peer: number, options?: PointToPointOptions): Promise<NumericArray> {
+    this.checkPeer(peer);
+    const channel = this.channelOf(options);
+    const { host, plane } = this.state.env;
+    return this.block(
+      (cont) => host.post(this.rank, RECV, peer, channel, 0, 0, undefined, cont),
+      (payload) => {
+        const p = payload!;
+        const Ctor = ctorOf(p.dtype);
+        const count = p.bytes / (DTYPE_CODES[p.dtype] === 'float64' ? 8 : DTYPE_CODES[p.dtype] === 'uint8' ? 1 : 4);
+        const out = new Ctor(new ArrayBuffer(p.bytes), 0, count);
+        if (plane) {
+          out.set(plane.payloadView(p, count));
+          plane.release(p);
+        }
+        return out;
+      },
+    );
+  }
+
+  compute(durationNs: number): Promise<void> {
+    if (!(durationNs >= 0 && Number.isFinite(durationNs))) throw new WeftInputError(`rank ${this.rank}: compute duration must be a finite number of ns >= 0, got ${durationNs}`);
+    const host = this.state.env.host;
+    return this.block((cont) => host.post(this.rank, COMPUTE, -1, -1, 0, durationNs, undefined, cont), () => undefined);
+  }
+
+  private collective(collective: CollectiveName, data: NumericArray, options: CollectiveCallOptions = {}): Promise<NumericArray> {
+    const { env } = this.state;
+    const dtype = dtypeOf(data);
+    const root = options.root ?? 0;
+    const op = options.op ?? 'sum';
+    const count = collective === 'reduceScatter' || collective === 'allToAll' ? data.length / this.nranks : data.length;
+    if (!Number.isInteger(count)) throw new WeftInputError(`rank ${this.rank}: ${collective} input length ${data.length} is not a multiple of ${this.nranks} ranks`);
+    const algorithm = options.algorithm ?? (collective === 'broadcast' || collective === 'reduce' ? 'chain' : collective === 'allToAll' ? 'pairwise' : collective === 'barrier' ? 'dissemination' : 'ring');
+    const schedule = planCollective(collective, algorithm, {
+      nranks: this.nranks,
+      count,
+      root,
+      elementBytes: elementBytes(dtype),
+      channels: options.channels ?? 1,
+      chunkElements: options.chunkElements ?? 0,
+      layout: env.layout,
+    });
+    if (schedule.participants.length > this.nranks) {
+      throw new WeftInputError(`rank ${this.rank}: ${collective} algorithm '${algorithm}' needs in-network agents, which programs cannot drive yet; pick another algorithm`);
+    }
+    const Ctor = data.constructor as new (length: number) => NumericArray;
+    const buffers = { input: data, output: new Ctor(schedule.bufferCounts.output), scratch: new Ctor(schedule.bufferCounts.scratch) };
+    // Every rank calls collectives in the same order (as NCCL requires), so FIFO matching
+    // per (sender, receiver, channel) keeps consecutive calls apart on the shared channels.
+    return this.block(
+      (cont) => {
+        const executor = new ScheduleExecutor(
+          env.host,
+          {
+            participant: this.rank,
+            nranks: this.nranks,
+            part: schedule.participants[this.rank]!,
+            collective,
+            root,
+            dtype,
+            op,
+            iters: 1,
+            warmupIters: 0,
+            channelBase: COLLECTIVE_CHANNEL_BASE,
+            trace: null,
+          },
+          env.plane ? { plane: env.plane, buffers } : null,
+          () => cont(undefined),
+        );
+        executor.start();
+      },
+      () => buffers.output,
+    );
+  }
+
+  allReduce(data: NumericArray, options?: CollectiveCallOptions) {
+    return this.collective('allReduce', data, options);
+  }
+  reduceScatter(data: NumericArray, options?: CollectiveCallOptions) {
+    return this.collective('reduceScatter', data, options);
+  }
+  allGather(data: NumericArray, options?: CollectiveCallOptions) {
+    return this.collective('allGather', data, options);
+  }
+  broadcast(data: NumericArray, options?: CollectiveCallOptions) {
+    return this.collective('broadcast', data, options);
+  }
+  reduce(data: NumericArray, options?: CollectiveCallOptions) {
+    return this.collective('reduce', data, options);
+  }
+  allToAll(data: NumericArray, options?: CollectiveCallOptions) {
+    return this.collective('allToAll', data, options);
+  }
+  async barrier(options?: CollectiveCallOptions): Promise<void> {
+    await this.collective('barrier', new Float32Array(0), options);
+  }
+
+  spawn<T>(fn: (ctx: RankContext) => Promise<T>): Task<T> {
+    const state = this.state;
+    const host = state.env.host;
+    const task = new Task<T>();
+    state.alive += 1;
+    host.resume();
+    const child = new Coroutine(state);
+    const settle = (failed: boolean, result: unknown) => {
+      task.settled = true;
+      task.failed = failed;
+      if (failed) task.error = result;
+      else task.value = result as T;
+      if (failed && task.waiters.length === 0) host.fail(state.rank, result);
+      // Waiters re-enter the running count before this coroutine leaves it.
+      for (const waiter of task.waiters.splice(0)) {
+        host.resume();
+        waiter();
+      }
+      state.coroutineEnded();
+    };
+    (async () => fn(child))().then(
+      (value) => settle(false, value),
+      (error) => settle(true, error),
+    );
+    return task;
+  }
+
+  join<T>(task: Task<T>): Promise<T> {
+    if (!(task instanceof Task)) throw new TypeError('ctx.join expects a Task returned by ctx.spawn');
+    if (task.settled) return task.failed ? Promise.reject(task.error) : Promise.resolve(task.value as T);
+    if (this.blocked) throw new Error(`rank ${this.rank}: this coroutine is already waiting on an operation`);
+    const host = this.state.env.host;
+    return new Promise<T>((resolve, reject) => {
+      task.waiters.push(() => {
+        this.blocked = false;
+        if (task.failed) reject(task.error);
+        else resolve(task.value as T);
+      });
+      this.blocked = true;
+      host.suspend();
+    });
+  }
+
+  async joinAll<T>(tasks: readonly Task<T>[]): Promise<T[]> {
+    const values: T[] = [];
+    for (const task of tasks) values.push(await this.join(task));
+    return values;
+  }
+}
+
+/** Starts `program` as rank `rank` on its host (called by the host's starter). */
+export function startProgram(env: ProgramEnv, rank: number, program: RankProgram, args: unknown): void {
+  const state = new RankState(env, rank);
+  const ctx = new Coroutine(state);
+  state.alive += 1;
+  env.host.resume();
+  (async () => program(ctx, args))().then(
+    (value) => {
+      state.mainDone = true;
+      state.mainValue = value;
+      state.coroutineEnded();
+    },
+    (error) => {
+      env.host.fail(rank, error);
+      state.mainDone = true;
+      state.coroutineEnded();
+    },
+  );
+}

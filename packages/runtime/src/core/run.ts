@@ -1,0 +1,106 @@
+/**
+ * What every run needs whatever the mode: participant placement on topology nodes, a fresh
+ * network and engine (virtual time 0), faults, and the coordinator loop.
+ */
+import type { Schedule } from '@weft/collectives';
+import { createNetwork, createRouter, hasReductionSwitch, rankGroups, type Network, type NetworkOptions, type Router, type Topology } from '@weft/fabric';
+import type { RankLayout } from '@weft/collectives';
+import { Engine, WeftInputError } from '@weft/sim';
+import { Coordinator, type CoordinatorOutcome } from './coordinator.js';
+import type { HostLink } from './protocol.js';
+import type { Fault, NetworkFactory } from './types.js';
+
+/**
+ * Topology nodes of a schedule's participants: rank r on `topology.ranks[r]`, agent k on
+ * the k-th reduction-capable node that links to and from every rank (falling back to any
+ * reduction-capable node), as in-network algorithms assume one such switch.
+ */
+export function participantNodes(topology: Topology, nparticipants: number): string[] {
+  const nranks = topology.ranks.length;
+  const nodes = [...topology.ranks];
+  const agents = nparticipants - nranks;
+  if (agents <= 0) return nodes;
+  const reducers = topology.nodes.filter((n) => n.reduction === true);
+  const linked = new Set(topology.links.map((l) => `${l.from}\u0000${l.to}`));
+  const reachAll = reducers.filter((n) => topology.ranks.every((r) => linked.has(`${r}\u0000${n.id}`) && linked.has(`${n.id}\u0000${r}`)));
+  const candidates = reachAll.length > 0 ? reachAll : reducers;
+  if (candidates.length === 0) {
+    throw new WeftInputError(`the schedule has ${agents} in-network agent(s) but topology ${topology.name} has no reduction-capable switch; pick an algorithm without agents`);
+  }
+  for (let k = 0; k < agents; k++) nodes.push(candidates[k % candidates.length]!.id);
+  return nodes;
+}
+
+export function layoutOf(topology: Topology): RankLayout {
+  return { groups: rankGroups(topology), hasReductionSwitch: hasReductionSwitch(topology) };
+}
+
+export function validateSchedule(schedule: Schedule, nranks: number): void {
+  if (schedule.nranks !== nranks) {
+    throw new WeftInputError(`the schedule is for ${schedule.nranks} ranks but the cluster's topology has ${nranks}`);
+  }
+  if (schedule.participants.length < nranks) {
+    throw new WeftInputError(`the schedule has ${schedule.participants.length} participants, fewer than its ${nranks} ranks`);
+  }
+}
+
+/** A network factory over @weft/fabric with one router per cluster (routes are cached). */
+export function defaultNetworkFactory(): NetworkFactory {
+  let router: Router | undefined;
+  let routedTopology: Topology | undefined;
+  return (topology: Topology, options: NetworkOptions): Network => {
+    if (routedTopology !== topology) {
+      router = createRouter(topology);
+      routedTopology = topology;
+    }
+    return createNetwork(topology, options, router!);
+  };
+}
+
+export function applyFaults(network: Network, faults: readonly Fault[] | undefined): void {
+  for (const fault of faults ?? []) {
+    if (fault.kind === 'failLink') network.failLink(fault.linkId, fault.atNs);
+    else network.degradeLink(fault.linkId, fault.factor, fault.atNs);
+  }
+}
+
+export interface CoordinatedRun {
+  readonly outcome: CoordinatorOutcome;
+  readonly network: Network;
+}
+
+/** One simulation: fresh engine and network, the coordinator loop over `hosts`. */
+export async function coordinate(
+  factory: NetworkFactory,
+  topology: Topology,
+  options: NetworkOptions,
+  nodes: readonly string[],
+  hosts: readonly HostLink[],
+  faults: readonly Fault[] | undefined,
+): Promise<CoordinatedRun> {
+  const network = factory(topology, options);
+  applyFaults(network, faults);
+  const coordinator = new Coordinator({ engine: new Engine(), network, nodes, nranks: topology.ranks.length, hosts });
+  const outcome = await coordinator.run();
+  return { outcome, network };
+}
+
+export function iterationTimeNs(outcome: CoordinatorOutcome, iters: number): number {
+  return (outcome.endNs - outcome.startNs) / iters;
+}
+
+export function checkIters(iters: number | undefined, warmupIters: number | undefined): { iters: number; warmupIters: number } {
+  const i = iters ?? 1;
+  const w = warmupIters ?? 0;
+  if (!(Number.isInteger(i) && i >= 1)) throw new WeftInputError(`iters must be an integer >= 1, got ${iters}`);
+  if (!(Number.isInteger(w) && w >= 0)) throw new WeftInputError(`warmupIters must be an integer >= 0, got ${warmupIters}`);
+  return { iters: i, warmupIters: w };
+}
+
+/**
+ * Steps in (participant, channel, start) order. The sort is stable and every host records
+ * a channel's steps in execution order, so the result is the same in every mode.
+ */
+export function sortSteps<T extends { participant: number; channel: number; startNs: number }>(steps: T[]): T[] {
+  return steps.sort((a, b) => a.participant - b.participant || a.channel - b.channel || a.startNs - b.startNs);
+}

@@ -1,0 +1,128 @@
+/**
+ * The runtime's public types: cluster options, run options and results. Browser-safe.
+ */
+import type { DType, ReduceOp, Schedule } from '@weft/collectives';
+import type { FlowRecord, LinkStats, Network, NetworkOptions, Topology } from '@weft/fabric';
+import type { BackendChoice, NumericArray } from '../backends/types.js';
+
+export type ClusterMode = 'data' | 'ghost';
+
+/** Builds the network of one run (a fresh one per run, virtual time 0). */
+export type NetworkFactory = (topology: Topology, options: NetworkOptions) => Network;
+
+export interface ClusterOptions {
+  readonly topology: Topology;
+  readonly network: NetworkOptions;
+  /** `data` (default): real bytes in worker threads. `ghost`: byte counts only, in-process. */
+  readonly mode?: ClusterMode;
+  /** Data mode: ranks per worker thread (default 1: one thread per rank). */
+  readonly ranksPerWorker?: number;
+  readonly backend?: BackendChoice;
+  /**
+   * Data mode: refuse runs whose rank buffers (input + output + scratch of every rank) exceed
+   * this many bytes. Default: half of the machine's memory.
+   */
+  readonly memoryBudgetBytes?: number;
+  /**
+   * Data mode: bytes per shared arena (default, and at most, 4 GiB − 64 KiB). Hosts that do
+   * not fit one arena get standalone buffers; smaller values exercise those paths in tests.
+   */
+  readonly arenaMaxBytes?: number;
+  /** Replaces @weft/fabric's createNetwork (tests, other models). */
+  readonly networkFactory?: NetworkFactory;
+}
+
+export type Fault =
+  | { readonly kind: 'failLink'; readonly linkId: string; readonly atNs: number }
+  | { readonly kind: 'degradeLink'; readonly linkId: string; readonly factor: number; readonly atNs: number };
+
+export interface RunScheduleOptions {
+  readonly dtype: DType;
+  readonly op: ReduceOp;
+  /** Data mode: count wrong output elements (nccl-tests #wrong). Default true in data mode. */
+  readonly check?: boolean;
+  /** Timed iterations run back to back in one simulation; timeNs is their mean. Default 1. */
+  readonly iters?: number;
+  /** Untimed iterations first; the timed ones start when every participant has finished them. */
+  readonly warmupIters?: number;
+  /** Record every step (participant, channel, start, end) in `steps`. Default false. */
+  readonly trace?: boolean;
+  readonly faults?: readonly Fault[];
+  /**
+   * Data mode: each rank's input (its `input` buffer's length) instead of the test pattern.
+   * Incompatible with `check`.
+   */
+  readonly inputs?: readonly NumericArray[];
+}
+
+/** One step of one participant's channel, in simulated time (Chrome-trace friendly). */
+export interface StepRecord {
+  readonly participant: number;
+  readonly channel: number;
+  readonly op: string;
+  readonly peer?: number;
+  readonly startNs: number;
+  readonly endNs: number;
+  readonly bytes?: number;
+}
+
+export interface RunStats {
+  /** Simulated time: the mean per timed iteration (ns). */
+  readonly timeNs: number;
+  /** Wall-clock time of the run, setup included (ms). */
+  readonly wallMs: number;
+  /**
+   * Where wallMs went: placing and filling buffers (prepare), the coordinated run that moves
+   * the data (simulate), counting #wrong (check). nccl-tests' busbw corresponds to simulate.
+   */
+  readonly phasesMs: { readonly prepareMs: number; readonly simulateMs: number; readonly checkMs: number };
+  readonly backend: string;
+  readonly linkStats: LinkStats[];
+  readonly flows: FlowRecord[];
+  /** Simulated events handled: transfer events (sent, delivered) and timers. */
+  readonly events: number;
+  /** Coordinator rounds (wake, run to idle, collect requests). */
+  readonly rounds: number;
+  /**
+   * Data mode: messages that found their host's staging region full and took a standalone
+   * SharedArrayBuffer (correct but slower: a sign the region is too small). 0 in ghost mode.
+   */
+  readonly stagingOverflows: number;
+}
+
+export interface RunResult extends RunStats {
+  /** #wrong output elements; -1 when not checked. */
+  readonly wrong: number;
+  readonly steps: StepRecord[];
+}
+
+export interface ProgramResult<T = unknown> extends RunStats {
+  /** Each rank's return value, by rank. */
+  readonly results: T[];
+}
+
+export interface RunProgramOptions {
+  readonly faults?: readonly Fault[];
+}
+
+/** A rank's buffers after a data-mode run (views of shared memory, no copy). */
+export interface RankBuffers {
+  readonly input: NumericArray;
+  readonly output: NumericArray;
+  readonly scratch: NumericArray;
+}
+
+export interface Cluster {
+  readonly mode: ClusterMode;
+  readonly nranks: number;
+  readonly topology: Topology;
+  /** The reduction backend runs use (what `result.backend` will say). */
+  readonly backend: string;
+  runSchedule(schedule: Schedule, options: RunScheduleOptions): Promise<RunResult>;
+  /** Runs `exportName` of the module at `moduleUrl` as every rank's program. */
+  runProgram<T = unknown>(moduleUrl: string | URL, exportName: string, args?: unknown, options?: RunProgramOptions): Promise<ProgramResult<T>>;
+  /** Data mode: rank `rank`'s buffers from the last runSchedule. */
+  buffers(rank: number): RankBuffers;
+  /** Ends every worker; the cluster cannot run afterwards. Safe to call twice. */
+  close(): Promise<void>;
+}

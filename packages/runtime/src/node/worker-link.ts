@@ -1,0 +1,105 @@
+/**
+ * The coordinator's handle on one worker: a HostLink whose start/wake post one packed
+ * message on the worker's round port and resolve with its one reply. A worker that dies
+ * (uncaught error, exit) fails the round in progress instead of leaving it pending.
+ */
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { releaseProxy, transfer, wrap, type Remote } from 'comlink';
+import type { BackendChoice } from '../backends/types.js';
+import { RankError } from '../core/errors.js';
+import type { Completion, HostLink, HostReport } from '../core/protocol.js';
+import { nodeEndpoint } from './endpoint.js';
+import { packWake, unpackRequests, type WireReport } from './wire.js';
+import type { WorkerApi } from './worker.js';
+
+let liveWorkers = 0;
+
+/** Worker threads started by this runtime that have not exited yet (counted on 'exit'). */
+export function liveWorkerCount(): number {
+  return liveWorkers;
+}
+
+export class WorkerLink implements HostLink {
+  readonly api: Remote<WorkerApi>;
+  private readonly port: MessagePort;
+  private waiting: { resolve: (r: HostReport) => void; reject: (e: Error) => void } | null = null;
+  private dead: Error | null = null;
+  private exited: Promise<void>;
+
+  private constructor(
+    readonly worker: Worker,
+    readonly participants: readonly number[],
+    port: MessagePort,
+  ) {
+    this.api = wrap<WorkerApi>(nodeEndpoint(worker));
+    this.port = port;
+    port.on('message', (message: WireReport) => {
+      const waiting = this.waiting;
+      this.waiting = null;
+      waiting?.resolve({
+        requests: unpackRequests(message.requests, message.sabs),
+        finished: message.finished,
+        ...(message.failure ? { failure: message.failure } : {}),
+      });
+    });
+    liveWorkers += 1;
+    // A worker that dies outside a participant's code (an uncaught error in a timer, say)
+    // still ends the run with a RankError naming the worker's first rank.
+    worker.on('error', (error) => this.die(new RankError(participants[0]!, `rank ${participants[0]}`, `its worker thread (ranks ${participants.join(',')}) failed: ${error.message}`, error.stack)));
+    this.exited = new Promise((resolve) => worker.once('exit', (code) => {
+      liveWorkers -= 1;
+      this.die(new Error(`worker for ranks ${participants.join(',')} exited (code ${code})`));
+      resolve();
+    }));
+  }
+
+  static async spawn(participants: readonly number[], backend: BackendChoice, memories: readonly WebAssembly.Memory[]): Promise<{ link: WorkerLink; backend: string }> {
+    const worker = new Worker(new URL('./worker.js', import.meta.url));
+    const { port1, port2 } = new MessageChannel();
+    const link = new WorkerLink(worker, participants, port1);
+    try {
+      const { backend: name } = await link.api.init(transfer({ participants, backend, memories, roundPort: port2 }, [port2 as unknown as Transferable]));
+      return { link, backend: name };
+    } catch (error) {
+      await link.terminate();
+      throw error;
+    }
+  }
+
+  private die(error: Error): void {
+    if (this.dead) return;
+    this.dead = error;
+    const waiting = this.waiting;
+    this.waiting = null;
+    waiting?.reject(error);
+  }
+
+  private round(message: object, transferList: ArrayBuffer[]): Promise<HostReport> {
+    if (this.dead) return Promise.reject(this.dead);
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
+      this.port.postMessage(message, transferList);
+    });
+  }
+
+  start(): Promise<HostReport> {
+    return this.round({ type: 'start' }, []);
+  }
+
+  wake(nowNs: number, completions: readonly Completion[]): Promise<HostReport> {
+    const message = packWake(nowNs, completions);
+    return this.round(message, [message.completions.buffer as ArrayBuffer]);
+  }
+
+  async terminate(): Promise<void> {
+    this.die(new Error('worker terminated'));
+    try {
+      this.api[releaseProxy]();
+    } catch {
+      // the worker is already gone
+    }
+    this.port.close();
+    await this.worker.terminate();
+    await this.exited;
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * A worker thread hosting one or more ranks. Control (setup, prepare, check, stats) arrives
+ * through comlink; the per-round protocol arrives on a dedicated MessagePort as packed
+ * arrays (wire.ts), and payload bytes never cross a port: they sit in shared arenas.
+ */
+import { parentPort } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
+import { expose } from 'comlink';
+import type { RankLayout } from '@weft/collectives';
+import { selectBackend } from '../backends/select.js';
+import type { BackendChoice } from '../backends/types.js';
+import type { BufferPlace } from '../core/arena.js';
+import { HostRuntime, type CheckSpec, type HostSchedulePlan } from '../core/host-runtime.js';
+import type { HostReport } from '../core/protocol.js';
+import type { RankProgram } from '../core/program.js';
+import { nodeEndpoint } from './endpoint.js';
+import { packRequests, unpackCompletions, type ToWorker, type WireReport } from './wire.js';
+
+export interface WorkerSetup {
+  readonly participants: readonly number[];
+  readonly backend: BackendChoice;
+  readonly memories: readonly WebAssembly.Memory[];
+  readonly roundPort: MessagePort;
+}
+
+let runtime: HostRuntime | undefined;
+let roundPort: MessagePort | undefined;
+
+function rt(): HostRuntime {
+  if (!runtime) throw new Error('worker not initialised');
+  return runtime;
+}
+
+function send(report: HostReport): void {
+  const { requests, sabs } = packRequests(report.requests);
+  const message: WireReport = report.failure
+    ? { requests, sabs, finished: report.finished, failure: report.failure }
+    : { requests, sabs, finished: report.finished };
+  try {
+    roundPort!.postMessage(message, [requests.buffer as ArrayBuffer]);
+  } catch (error) {
+    // A program returned something structured clone cannot copy.
+    const participant = report.finished[0]?.participant ?? rt().participants[0]!;
+    roundPort!.postMessage({ requests: new Float64Array(0), sabs: [], finished: [], failure: { participant, message: `cannot send its result to the coordinator: ${(error as Error).message}` } } satisfies WireReport);
+  }
+}
+
+async function onRound(message: ToWorker): Promise<void> {
+  const host = rt().host;
+  try {
+    const result = message.type === 'start' ? host.start() : host.wake(message.nowNs, unpackCompletions(message.completions, message.sabs));
+    send(result instanceof Promise ? await result : result);
+  } catch (error) {
+    const err = error as Error;
+    send({ requests: [], finished: [], failure: { participant: rt().participants[0]!, message: err.message, ...(err.stack ? { stack: err.stack } : {}) } });
+  }
+}
+
+const api = {
+  async init(setup: WorkerSetup): Promise<{ backend: string }> {
+    const backend = await selectBackend(setup.backend);
+    runtime = new HostRuntime(setup.participants, backend, setup.memories);
+    runtime.setArenas(setup.memories);
+    roundPort = setup.roundPort;
+    roundPort.on('message', (message: ToWorker) => void onRound(message));
+    return { backend: backend.name };
+  },
+  setArenas(memories: readonly WebAssembly.Memory[]): void {
+    rt().setArenas(memories);
+  },
+  prepareSchedule(plan: HostSchedulePlan): void {
+    rt().prepareSchedule(plan);
+  },
+  async prepareProgram(moduleUrl: string, exportName: string, args: unknown, nranks: number, layout: RankLayout, staging: BufferPlace): Promise<void> {
+    const module = (await import(moduleUrl)) as Record<string, unknown>;
+    const program = module[exportName];
+    if (typeof program !== 'function') throw new Error(`${moduleUrl} has no function export '${exportName}'`);
+    rt().prepareProgram(program as RankProgram, args, nranks, layout, staging);
+  },
+  check(spec: CheckSpec, shared?: SharedArrayBuffer): number {
+    return rt().check(spec, shared);
+  },
+  fillShared(spec: CheckSpec, shared: SharedArrayBuffer, from: number, to: number): void {
+    rt().fillShared(spec, shared, from, to);
+  },
+  takeTrace() {
+    return rt().takeTrace();
+  },
+  stats() {
+    return rt().stats();
+  },
+};
+
+export type WorkerApi = typeof api;
+
+if (!parentPort) throw new Error('node/worker.js must run in a worker thread');
+expose(api, nodeEndpoint(parentPort));

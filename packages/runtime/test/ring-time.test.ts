@@ -1,0 +1,64 @@
+/**
+ * Ring all-reduce on an uncontended ring: every step moves n/p bytes over one hop whose
+ * flows never share a link, and a step starts once the previous recv is delivered, so
+ *   T = 2(p-1) * (alpha + (n/p) / B)  = 2(p-1)α + 2(p-1)/p · n/B
+ * with alpha = the hop's path latency (sum of its links) and B its bottleneck bandwidth.
+ * Both models agree on an uncontended path; data and ghost mode must match it exactly.
+ */
+import { describe, expect, it } from 'vitest';
+import { createRouter, parseTopologySpec } from '@weft/fabric';
+import { createCluster } from '@weft/runtime';
+import { network, plan } from './helpers.js';
+
+function hop(spec: string) {
+  const topology = parseTopologySpec(spec);
+  const links = new Map(topology.links.map((l) => [l.id, l]));
+  const path = createRouter(topology).pinnedPath(topology.ranks[0]!, topology.ranks[1]!, 0, 0, 1, new Set())!;
+  const alphaNs = path.reduce((sum, id) => sum + links.get(id)!.latencyNs, 0);
+  const bandwidth = Math.min(...path.map((id) => links.get(id)!.bandwidthBytesPerSec));
+  return { topology, alphaNs, bandwidth };
+}
+
+describe('ring all-reduce on ring:N matches 2(p-1)α + 2(p-1)/p·n/B', () => {
+  for (const p of [2, 3, 4, 8]) {
+    for (const model of ['alphaBeta', 'maxMin'] as const) {
+      for (const mode of ['ghost', 'data'] as const) {
+        it(`p=${p} ${model} ${mode}`, async () => {
+          const { topology, alphaNs, bandwidth } = hop(`ring:${p}`);
+          const count = p * 65536; // n = 1 MiB per rank, divisible by p
+          const bytes = count * 4;
+          const expectedNs = 2 * (p - 1) * alphaNs + ((2 * (p - 1)) / p) * (bytes / bandwidth) * 1e9;
+          const cluster = await createCluster({ topology, network: network(model), mode, ranksPerWorker: 4 });
+          try {
+            const result = await cluster.runSchedule(plan('allReduce', 'ring', topology, count), { dtype: 'float32', op: 'sum', check: mode === 'data' });
+            expect(Math.abs(result.timeNs - expectedNs)).toBeLessThan(1e-3);
+            if (mode === 'data') expect(result.wrong).toBe(0);
+          } finally {
+            await cluster.close();
+          }
+        });
+      }
+    }
+  }
+});
+
+describe('iterations', () => {
+  it('iters run back to back and timeNs is their mean; warm-up iterations are not timed', async () => {
+    const p = 4;
+    const { topology, alphaNs, bandwidth } = hop(`ring:${p}`);
+    const count = p * 1024;
+    const expectedNs = 2 * (p - 1) * alphaNs + ((2 * (p - 1)) / p) * ((count * 4) / bandwidth) * 1e9;
+    const cluster = await createCluster({ topology, network: network('maxMin'), mode: 'data', ranksPerWorker: 2 });
+    try {
+      const schedule = plan('allReduce', 'ring', topology, count);
+      // The symmetric ring finishes an iteration on every rank at once, so no overlap:
+      // each iteration takes exactly the formula, and so does their mean.
+      const timed = await cluster.runSchedule(schedule, { dtype: 'float32', op: 'avg', iters: 3, warmupIters: 2 });
+      expect(Math.abs(timed.timeNs - expectedNs)).toBeLessThan(1e-3);
+      expect(timed.wrong).toBe(0); // avg divides once per iteration, never twice
+      expect(timed.events).toBe(5 * 2 * 2 * (p - 1) * p);
+    } finally {
+      await cluster.close();
+    }
+  });
+});
