@@ -51,7 +51,8 @@ function topLinks(stats: readonly LinkStats[], limit: number): LinkRow[] {
       from: link.from,
       to: link.to,
       bandwidthGBps: link.bandwidthBytesPerSec / 1e9,
-      bytesCarried: link.bytesCarried,
+      // The fluid model integrates rate over time, so totals carry float dust: whole bytes.
+      bytesCarried: Math.round(link.bytesCarried),
       busyUs: link.busyNs / 1000,
       utilization: link.utilization,
       peakConcurrentFlows: link.peakConcurrentFlows,
