@@ -1,6 +1,6 @@
 // Ghost-mode scale benchmark: ring and hierarchical all-reduce of 1 GiB on DGX H100 pods,
 // maxMin model. Reports wall time, simulated events, events/s and where the time goes.
-//   npx tsc -b packages/runtime/tsconfig.json && node benchmarks/runtime-ghost.mjs [nodes...] [--algos ring,hierarchical] [--model maxMin]
+//   npx tsc -b packages/runtime/tsconfig.json && node benchmarks/runtime-ghost.mjs [nodes...] [--algos ring,hierarchical] [--model maxMin] [--record full|summary]
 // Results: benchmarks/results/runtime.md.
 import os from 'node:os';
 import { parseTopologySpec, rankGroups, hasReductionSwitch } from '@weft/fabric';
@@ -15,16 +15,18 @@ const flag = (name, fallback) => {
 const algos = flag('--algos', 'ring,hierarchical').split(',');
 const model = flag('--model', 'maxMin');
 const bytesArg = Number(flag('--bytes', String(2 ** 30)));
+// 'summary' keeps link totals but no per-flow records or utilization timelines (for scale).
+const record = flag('--record', 'full');
 const nodesList = args.length > 0 ? args.map(Number) : [128, 512];
 
 console.log(`# weft ghost mode — ${new Date().toISOString()}`);
-console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown'} × ${os.cpus().length}, node ${process.version}; model ${model}, ${bytesArg / 2 ** 30} GiB float32 per rank\n`);
+console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown'} × ${os.cpus().length}, node ${process.version}; model ${model}, record ${record}, ${bytesArg / 2 ** 30} GiB float32 per rank\n`);
 console.log('| topology | ranks | algorithm | plan ms | run wall s | simulated ms | events | events/s | rounds | steps | heap MiB |');
 console.log('|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const nodes of nodesList) {
   const topology = parseTopologySpec(`dgx-h100:nodes=${nodes}`);
   const nranks = topology.ranks.length;
-  const cluster = await createCluster({ topology, network: { model, routing: 'ecmp', qps: 1, seed: 1 }, mode: 'ghost' });
+  const cluster = await createCluster({ topology, network: { model, routing: 'ecmp', qps: 1, seed: 1, record }, mode: 'ghost' });
   for (const algorithm of algos) {
     const t0 = performance.now();
     const schedule = planCollective('allReduce', algorithm, {

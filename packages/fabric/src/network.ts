@@ -31,6 +31,10 @@
  * Simultaneity: at one virtual time, flows finishing then are sent before faults due then
  * apply, and all changes at one time are solved once, lazily, when the next event time is
  * asked for or the network advances.
+ *
+ * Statistics: `record: 'full'` (default) keeps a FlowRecord per transfer and a utilization
+ * timeline per link; `record: 'summary'` keeps link totals only and frees a transfer once it
+ * is sent or stranded. The simulation (events, times, totals) is the same in both.
  */
 import { EventQueue } from '@weft/sim';
 import type {
@@ -94,6 +98,22 @@ interface TransferState {
   stranded: boolean;
 }
 
+/** A path resolved to link indices, with its latency; shared by every flow that takes it. */
+interface Route {
+  readonly links: readonly number[];
+  readonly linkIds: readonly string[];
+  readonly latencyNs: number;
+}
+
+interface RoutedFlow {
+  readonly bytes: number;
+  readonly pinned: boolean;
+  readonly routes: readonly Route[];
+}
+
+/** Pinned routes cached beyond this many are all dropped (all-to-all patterns at scale). */
+const ROUTE_CACHE_LIMIT = 1 << 18;
+
 type Fault = { readonly kind: 'fail'; readonly link: number } | { readonly kind: 'degrade'; readonly link: number; readonly factor: number };
 
 interface Completion {
@@ -116,7 +136,18 @@ class FluidNetwork implements SimulatedNetwork {
   );
   private readonly faults = new EventQueue<Fault>();
   private readonly events = new EventLog();
+  /** Every transfer, by id (record `full`); empty under `summary`. */
   private readonly transfers: TransferState[] = [];
+  /** Under `summary`: transfers not yet sent or stranded, by id. */
+  private readonly liveTransfers = new Map<number, TransferState>();
+  private readonly recordFull: boolean;
+  private nextTransferId = 0;
+  /**
+   * ECMP routes by src → dst → flowKey → [qp], valid while the set of down links is the one
+   * they were computed for (cleared when a link fails). The seed is fixed per network.
+   */
+  private readonly pinnedRoutes = new Map<string, Map<string, Map<number, (Route | undefined)[]>>>();
+  private pinnedRouteCount = 0;
   private nextFlowId = 0;
   private activeFlows = 0;
   private flowRateChanges = 0;
@@ -127,7 +158,8 @@ class FluidNetwork implements SimulatedNetwork {
     readonly options: NetworkOptions,
     private readonly router: Router,
   ) {
-    this.accounts = topology.links.map((link) => new LinkAccount(link));
+    this.recordFull = (options.record ?? 'full') === 'full';
+    this.accounts = topology.links.map((link) => new LinkAccount(link, this.recordFull));
     topology.links.forEach((link, index) => this.linkIndex.set(link.id, index));
     this.linkFlows = topology.links.map(() => new Set<FlowState>());
     this.nodeIds = new Set(topology.nodes.map((node) => node.id));
@@ -146,8 +178,8 @@ class FluidNetwork implements SimulatedNetwork {
     checkRequest(request, this.nodeIds);
     if (nowNs > this.clockNs) this.advanceTo(nowNs);
     const transfer: TransferState = {
-      id: this.transfers.length,
-      request: { ...request },
+      id: this.nextTransferId++,
+      request: this.recordFull ? { ...request } : request,
       startNs: nowNs,
       flows: [],
       paths: [],
@@ -156,33 +188,39 @@ class FluidNetwork implements SimulatedNetwork {
       sentNs: undefined,
       stranded: false,
     };
-    this.transfers.push(transfer);
+    if (this.recordFull) this.transfers.push(transfer);
+    else this.liveTransfers.set(transfer.id, transfer);
     if (request.srcNode === request.dstNode) {
       // Same node: a local copy, no network; sent and delivered at once.
       this.markSent(transfer, nowNs);
       return transfer.id;
     }
-    const plan = planRoutes(this.router, this.options, request, this.down);
-    if (!plan.routed) {
-      this.strand(transfer, plan.linkId, nowNs);
+    const routed = this.route(request);
+    if ('linkId' in routed) {
+      this.strand(transfer, routed.linkId, nowNs);
       return transfer.id;
     }
-    transfer.paths = plan.flows.flatMap((flow) => flow.paths);
+    const planned = routed;
+    if (this.recordFull) transfer.paths = planned.flatMap((flow) => flow.routes.map((route) => route.linkIds));
     if (request.bytes === 0) {
-      for (const planned of plan.flows) {
-        for (const path of planned.paths) transfer.deliveredNs = Math.max(transfer.deliveredNs, nowNs + this.latencyOf(path));
+      for (const flow of planned) {
+        for (const route of flow.routes) transfer.deliveredNs = Math.max(transfer.deliveredNs, nowNs + route.latencyNs);
       }
       this.markSent(transfer, nowNs);
       return transfer.id;
     }
-    for (const planned of plan.flows) {
+    for (const plannedFlow of planned) {
+      const subflows: SubFlowState[] = [];
+      for (const route of plannedFlow.routes) {
+        subflows.push({ links: route.links, linkIds: route.linkIds, latencyNs: route.latencyNs, rateBytesPerSec: 0, solverVariable: -1 });
+      }
       const flow: FlowState = {
         id: this.nextFlowId++,
         transferId: transfer.id,
         siblings: transfer.flows,
-        pinned: planned.pinned,
-        subflows: planned.paths.map((path) => this.subflowOn(path)),
-        remainingBytes: planned.bytes,
+        pinned: plannedFlow.pinned,
+        subflows,
+        remainingBytes: plannedFlow.bytes,
         rateBytesPerSec: 0,
         lastUpdateNs: nowNs,
         finishNs: Infinity,
@@ -243,6 +281,7 @@ class FluidNetwork implements SimulatedNetwork {
   }
 
   flows(): FlowRecord[] {
+    if (!this.recordFull) return [];
     return this.transfers.map((transfer) => {
       const { srcNode, dstNode, bytes } = transfer.request;
       const record: {
@@ -260,7 +299,7 @@ class FluidNetwork implements SimulatedNetwork {
     return {
       model: this.model.name,
       nowNs: this.clockNs,
-      transfersStarted: this.transfers.length,
+      transfersStarted: this.nextTransferId,
       flowsStarted: this.nextFlowId,
       activeFlows: this.activeFlows,
       flowRateChanges: this.flowRateChanges,
@@ -270,10 +309,58 @@ class FluidNetwork implements SimulatedNetwork {
 
   // ---- bandwidth phase -------------------------------------------------------------
 
-  private subflowOn(path: readonly string[]): SubFlowState {
+  /**
+   * The flows a transfer becomes (see planRoutes), or the failed link that strands it.
+   * ECMP routes come from the pinned-route cache; they are the router's, unchanged.
+   */
+  private route(request: TransferRequest): readonly RoutedFlow[] | { readonly linkId: string } {
+    const { options } = this;
+    // -0 and 0 hash differently but are one Map key: leave -0 to the router.
+    if (options.routing === 'ecmp' && !Object.is(request.flowKey, -0)) {
+      const cached = this.cachedRoutes(request);
+      const flows: RoutedFlow[] = [];
+      for (let qp = 0; qp < options.qps; qp++) {
+        let route = cached[qp];
+        if (route === undefined) {
+          const path = this.router.pinnedPath(request.srcNode, request.dstNode, request.flowKey, qp, options.seed, this.down);
+          if (path === null) return this.plannedRoute(request);
+          route = this.routeOf(path);
+          cached[qp] = route;
+          this.pinnedRouteCount++;
+        }
+        flows.push({ bytes: request.bytes / options.qps, pinned: true, routes: [route] });
+      }
+      return flows;
+    }
+    return this.plannedRoute(request);
+  }
+
+  private plannedRoute(request: TransferRequest): readonly RoutedFlow[] | { readonly linkId: string } {
+    const plan = planRoutes(this.router, this.options, request, this.down);
+    if (!plan.routed) return { linkId: plan.linkId };
+    return plan.flows.map((flow) => ({ bytes: flow.bytes, pinned: flow.pinned, routes: flow.paths.map((path) => this.routeOf(path)) }));
+  }
+
+  private cachedRoutes(request: TransferRequest): (Route | undefined)[] {
+    if (this.pinnedRouteCount >= ROUTE_CACHE_LIMIT) this.clearRouteCache();
+    let bySrc = this.pinnedRoutes.get(request.srcNode);
+    if (bySrc === undefined) this.pinnedRoutes.set(request.srcNode, (bySrc = new Map()));
+    let byDst = bySrc.get(request.dstNode);
+    if (byDst === undefined) bySrc.set(request.dstNode, (byDst = new Map()));
+    let byKey = byDst.get(request.flowKey);
+    if (byKey === undefined) byDst.set(request.flowKey, (byKey = []));
+    return byKey;
+  }
+
+  private clearRouteCache(): void {
+    this.pinnedRoutes.clear();
+    this.pinnedRouteCount = 0;
+  }
+
+  private routeOf(path: readonly string[]): Route {
     const links = path.map((id) => this.linkIndexOf(id));
     const latencyNs = pathLatencyNs(links.map((link) => this.accounts[link]!.link.latencyNs));
-    return { links, linkIds: path, latencyNs, rateBytesPerSec: 0, solverVariable: -1 };
+    return { links, linkIds: path, latencyNs };
   }
 
   private solvePending(): void {
@@ -317,7 +404,7 @@ class FluidNetwork implements SimulatedNetwork {
   private completeFlowsAt(timeNs: number): void {
     while (this.nextCompletionNs() === timeNs) {
       const { flow } = this.completions.pop()!;
-      const transfer = this.transfers[flow.transferId]!;
+      const transfer = this.transferOf(flow.transferId);
       let latencyNs = 0;
       for (const subflow of flow.subflows) latencyNs = Math.max(latencyNs, subflow.latencyNs);
       this.detach(flow, timeNs);
@@ -349,6 +436,7 @@ class FluidNetwork implements SimulatedNetwork {
     transfer.sentNs = sentNs;
     this.events.schedule({ kind: 'sent', transferId: transfer.id, timeNs: sentNs });
     this.events.schedule({ kind: 'delivered', transferId: transfer.id, timeNs: transfer.deliveredNs });
+    if (!this.recordFull) this.liveTransfers.delete(transfer.id);
   }
 
   /** The transfer will never complete: its flows stop and a `stranded` event says why. */
@@ -357,6 +445,7 @@ class FluidNetwork implements SimulatedNetwork {
     transfer.stranded = true;
     for (const flow of transfer.flows) if (!flow.done) this.detach(flow, nowNs);
     this.events.schedule({ kind: 'stranded', transferId: transfer.id, timeNs: nowNs, linkId });
+    if (!this.recordFull) this.liveTransfers.delete(transfer.id);
   }
 
   // ---- faults ----------------------------------------------------------------------
@@ -390,9 +479,10 @@ class FluidNetwork implements SimulatedNetwork {
     account.down = true;
     const linkId = account.link.id;
     this.down.add(linkId);
+    this.clearRouteCache();
     for (const flow of [...this.linkFlows[link]!]) {
       if (flow.done) continue;
-      const transfer = this.transfers[flow.transferId]!;
+      const transfer = this.transferOf(flow.transferId);
       const kept = flow.subflows.filter((subflow) => !subflow.links.includes(link));
       if (flow.pinned || kept.length === 0) {
         this.strand(transfer, linkId, nowNs);
@@ -427,6 +517,11 @@ class FluidNetwork implements SimulatedNetwork {
 
   // ---- lookups ---------------------------------------------------------------------
 
+  /** A transfer with a flow still in its bandwidth phase (always kept, in both modes). */
+  private transferOf(id: number): TransferState {
+    return this.recordFull ? this.transfers[id]! : this.liveTransfers.get(id)!;
+  }
+
   private link(linkId: string): number {
     const index = this.linkIndex.get(linkId);
     if (index === undefined) throw unknownLink(linkId, this.topology);
@@ -440,7 +535,4 @@ class FluidNetwork implements SimulatedNetwork {
     return index;
   }
 
-  private latencyOf(path: readonly string[]): number {
-    return pathLatencyNs(path.map((id) => this.accounts[this.linkIndexOf(id)]!.link.latencyNs));
-  }
 }

@@ -40,6 +40,16 @@ export interface Topology {
 
 export type RoutingName = 'ecmp' | 'adaptive';
 export type ModelName = 'alphaBeta' | 'maxMin';
+/**
+ * How much the network keeps for statistics:
+ * - `full` (default): per-link totals, a per-link utilization timeline and one `FlowRecord`
+ *   per transfer, kept for the network's lifetime (memory grows with every transfer).
+ * - `summary`: per-link totals only (bytesCarried, busyNs, utilization,
+ *   peakConcurrentFlows, identical to `full`); `utilizationTimeline` is `[]` and `flows()`
+ *   returns `[]`. A transfer's state is freed once it is sent or stranded, so memory stays
+ *   proportional to the transfers in flight. Event times and ids are the same in both modes.
+ */
+export type RecordMode = 'full' | 'summary';
 
 export interface NetworkOptions {
   readonly model: ModelName;
@@ -48,6 +58,8 @@ export interface NetworkOptions {
   readonly qps: number;
   /** Seed for the ECMP hash. */
   readonly seed: number;
+  /** Statistics kept: `full` (default) or `summary` (link totals only; see RecordMode). */
+  readonly record?: RecordMode;
 }
 
 export interface TransferRequest {
@@ -82,7 +94,10 @@ export interface LinkStats {
   /** bytesCarried / (bandwidth * elapsed): the mean utilization over the run. */
   readonly utilization: number;
   readonly peakConcurrentFlows: number;
-  /** Piecewise-constant utilization: [timeNs, fraction of capacity in use] at each change. */
+  /**
+   * Piecewise-constant utilization: [timeNs, fraction of capacity in use] at each change.
+   * Empty when the network records `summary`.
+   */
   readonly utilizationTimeline: readonly (readonly [number, number])[];
 }
 
@@ -134,6 +149,7 @@ export interface Network {
   /** Multiplies a link's bandwidth by `factor` (0 < factor <= 1) from virtual time `atNs`. */
   degradeLink(linkId: string, factor: number, atNs: number): void;
   linkStats(): LinkStats[];
+  /** One record per transfer started, in id order; `[]` when the network records `summary`. */
   flows(): FlowRecord[];
 }
 

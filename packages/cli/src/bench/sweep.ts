@@ -134,7 +134,9 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
   const cost = alphaBetaCost(topology);
   const cluster: Cluster = await createCluster({
     topology,
-    network: { model: config.model, routing: config.routing, qps: config.qps, seed: config.seed },
+    // Per-flow records and utilization timelines are only needed for --trace; without them a
+    // run keeps link totals only, which keeps memory flat on large sweeps.
+    network: { model: config.model, routing: config.routing, qps: config.qps, seed: config.seed, record: config.trace ? 'full' : 'summary' },
     mode: config.mode,
     ...(config.ranksPerWorker !== undefined ? { ranksPerWorker: config.ranksPerWorker } : {}),
   });

@@ -20,9 +20,14 @@ export class LinkAccount {
   private bytesCarried = 0;
   private busyNs = 0;
   private peakFlows = 0;
-  private readonly timeline: [number, number][] = [[0, 0]];
+  /** Null when the network records `summary`: totals only, no timeline. */
+  private readonly timeline: [number, number][] | null;
 
-  constructor(readonly link: TopoLink) {
+  constructor(
+    readonly link: TopoLink,
+    keepTimeline = true,
+  ) {
+    this.timeline = keepTimeline ? [[0, 0]] : null;
     this.capacityBytesPerSec = link.bandwidthBytesPerSec;
   }
 
@@ -63,7 +68,7 @@ export class LinkAccount {
       busyNs: this.busyNs,
       utilization: capacityTimesElapsed > 0 ? this.bytesCarried / capacityTimesElapsed : 0,
       peakConcurrentFlows: this.peakFlows,
-      utilizationTimeline: this.timeline.map(([timeNs, fraction]) => [timeNs, fraction] as const),
+      utilizationTimeline: this.timeline === null ? [] : this.timeline.map(([timeNs, fraction]) => [timeNs, fraction] as const),
     };
   }
 
@@ -77,8 +82,9 @@ export class LinkAccount {
 
   /** One point per change; several changes at one instant collapse into the last. */
   private record(nowNs: number): void {
-    const fraction = this.rateBytesPerSec / this.link.bandwidthBytesPerSec;
     const timeline = this.timeline;
+    if (timeline === null) return;
+    const fraction = this.rateBytesPerSec / this.link.bandwidthBytesPerSec;
     const last = timeline[timeline.length - 1]!;
     if (last[0] === nowNs) {
       last[1] = fraction;

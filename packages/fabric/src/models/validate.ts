@@ -5,6 +5,7 @@ import type { NetworkOptions, Topology, TransferRequest } from '../types.js';
 
 const MODELS = ['alphaBeta', 'maxMin'] as const;
 const ROUTINGS = ['ecmp', 'adaptive'] as const;
+const RECORDS = ['full', 'summary'] as const;
 
 export function checkOptions(options: NetworkOptions): void {
   if (!(MODELS as readonly string[]).includes(options.model)) {
@@ -18,6 +19,9 @@ export function checkOptions(options: NetworkOptions): void {
   }
   if (!Number.isFinite(options.seed)) {
     throw new WeftInputError(`seed ${String(options.seed)} is invalid; expected a finite number`);
+  }
+  if (options.record !== undefined && !(RECORDS as readonly string[]).includes(options.record)) {
+    throw new WeftInputError(`unknown record mode "${String(options.record)}"; accepted: ${RECORDS.join(', ')}`);
   }
 }
 
@@ -37,15 +41,18 @@ export function checkLinks(topology: Topology): void {
 }
 
 export function checkRequest(request: TransferRequest, nodes: ReadonlySet<string>): void {
-  for (const node of [request.srcNode, request.dstNode]) {
-    if (!nodes.has(node)) throw new WeftInputError(`unknown node "${node}"; expected a node id of the topology (e.g. "${first(nodes)}")`);
-  }
+  checkNode(request.srcNode, nodes);
+  checkNode(request.dstNode, nodes);
   if (typeof request.bytes !== 'number' || !(request.bytes >= 0) || !Number.isFinite(request.bytes)) {
     throw new WeftInputError(`transfer bytes ${String(request.bytes)} is invalid; expected a finite number >= 0`);
   }
   if (typeof request.flowKey !== 'number' || !Number.isFinite(request.flowKey)) {
     throw new WeftInputError(`flowKey ${String(request.flowKey)} is invalid; expected a finite number`);
   }
+}
+
+function checkNode(node: string, nodes: ReadonlySet<string>): void {
+  if (!nodes.has(node)) throw new WeftInputError(`unknown node "${node}"; expected a node id of the topology (e.g. "${first(nodes)}")`);
 }
 
 /** A virtual time the caller gives: finite and not before the network's current time. */
