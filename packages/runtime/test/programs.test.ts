@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRouter, parseTopologySpec } from '@weft/fabric';
 import { createCluster, RankError } from '@weft/runtime';
+import { PLAN_CACHE_ENTRIES, planCacheSize } from '@weft/runtime/core';
 import { network } from './helpers.js';
 
 const fixtures = new URL('./fixtures/programs.mjs', import.meta.url).href;
@@ -68,6 +69,31 @@ describe('rank programs', () => {
     } finally {
       await cluster.close();
     }
+  });
+
+  it('ghost mode: collectives take length-only ghost buffers, time them like arrays, allocate nothing', async () => {
+    const cluster = await createCluster({ topology, network: network('maxMin'), mode: 'ghost' });
+    try {
+      const out = await cluster.runProgram<{ realNs: number; ghostNs: number; realLength: number; ghost: unknown; gathered: unknown; got: number[] }>(fixtures, 'ghostCollectives', { count: 1 << 20 });
+      for (const r of out.results) {
+        expect(r.ghostNs).toBeGreaterThan(0);
+        expect(r.ghostNs).toBe(r.realNs);
+        expect(r.realLength).toBe(1 << 20);
+        expect(r.ghost).toEqual({ ghost: true, dtype: 'float32', length: 1 << 20 });
+        expect(r.gathered).toEqual({ ghost: true, dtype: 'float64', length: 4 << 20 });
+        expect(r.got).toEqual([0, 0, 0]);
+      }
+      // Ranks in one thread share plans (bounded LRU): the two allReduce calls are one shape.
+      expect(planCacheSize()).toBeGreaterThan(0);
+      expect(planCacheSize()).toBeLessThanOrEqual(PLAN_CACHE_ENTRIES);
+    } finally {
+      await cluster.close();
+    }
+  });
+
+  it('data mode refuses ghost buffers', async () => {
+    const cluster = await createCluster({ topology, network: network('maxMin'), mode: 'data', ranksPerWorker: 2 });
+    await expect(cluster.runProgram(fixtures, 'ghostCollectives', { count: 4 })).rejects.toThrow(/ghost buffer/);
   });
 
   it('awaiting a Task directly is reported, not hung', async () => {

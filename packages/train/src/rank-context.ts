@@ -4,6 +4,15 @@
  * operation at a time; concurrency is ctx.spawn, and waiting for another coroutine is
  * ctx.join (the runtime must see every wait to know when virtual time may advance).
  */
+import type { GhostBuffer } from '@weft/runtime/core';
+
+export interface AllReduceOptions {
+  readonly algorithm: string;
+  readonly op: 'sum';
+  readonly channels: number;
+  readonly chunkElements: number;
+}
+
 export interface TaskHandle<T> {
   readonly settled: boolean;
   readonly value: T | undefined;
@@ -18,7 +27,9 @@ export interface TrainRankContext {
   /** Spends virtual time: the emulated GPU is busy computing. */
   compute(durationNs: number): Promise<void>;
   /** All-reduce through weft's collectives; resolves to the reduced copy. */
-  allReduce(data: Float32Array, options: { algorithm: string; op: 'sum'; channels: number; chunkElements: number }): Promise<ArrayLike<number>>;
+  allReduce(data: Float32Array, options: AllReduceOptions): Promise<ArrayLike<number>>;
+  /** Ghost mode: a length-only buffer (the runtime's ghostBuffer); nothing is allocated. */
+  allReduce(data: GhostBuffer, options: AllReduceOptions): Promise<unknown>;
   spawn<T>(fn: (ctx: TrainRankContext) => Promise<T>): TaskHandle<T>;
   join<T>(task: TaskHandle<T>): Promise<T>;
 }

@@ -19,7 +19,7 @@ import { packBucket, planBuckets, unpackBucket, type Bucket } from './model/buck
 import { Sgd } from './model/optimizer.js';
 import { modelVariables, type ModelSpec } from './model/spec.js';
 import { initialWeights, TfModel } from './model/tf-model.js';
-import { GhostFloat32Array } from './ghost-array.js';
+import { ghostBuffer, type GhostBuffer } from '@weft/runtime/core';
 import type { TaskHandle, TrainRankContext } from './rank-context.js';
 
 export interface TrainRankArgs {
@@ -169,8 +169,8 @@ export async function trainRank(ctx: TrainRankContext, args: TrainRankArgs): Pro
 
 /**
  * One step in virtual time. In data mode `gradients` are this rank's local gradients;
- * on return they hold the average over all ranks. Ghost mode all-reduces memoryless
- * arrays of the bucket's size (in fp32 elements carrying the same bytes).
+ * on return they hold the average over all ranks. Ghost mode all-reduces length-only
+ * ghost buffers of the bucket's size (in fp32 elements carrying the same bytes).
  */
 async function emulateStep(
   ctx: TrainRankContext,
@@ -191,13 +191,14 @@ async function emulateStep(
       const index = next++;
       const previous = last;
       const data = buffers.length > 0 ? prepareBucket(buckets[index]!, gradients, buffers[index]!, ctx.nranks, args.precision) : ghostBucket(buckets[index]!, elementBytes);
+      const options = { algorithm: args.algorithm, op: 'sum', channels: args.channels, chunkElements: args.chunkElements } as const;
       // One communication stream: each bucket's all-reduce starts when it is ready and
       // the previous bucket's has finished. Returns the communication time so far.
       last = ctx.spawn(async (comm) => {
         const busyBeforeNs = previous ? await comm.join(previous) : 0;
         const beginNs = comm.nowNs;
-        const reduced = await comm.allReduce(data, { algorithm: args.algorithm, op: 'sum', channels: args.channels, chunkElements: args.chunkElements });
-        if (buffers.length > 0) buffers[index]!.set(reduced);
+        if (data instanceof Float32Array) buffers[index]!.set(await comm.allReduce(data, options));
+        else await comm.allReduce(data, options);
         return busyBeforeNs + (comm.nowNs - beginNs);
       });
     }
@@ -215,9 +216,12 @@ async function emulateStep(
   return { startNs, backwardEndNs, commEndNs, endNs: ctx.nowNs, commBusyNs };
 }
 
-/** Ghost payload with the bucket's bytes: bf16 buckets carry half as many fp32 slots. */
-function ghostBucket(bucket: Bucket, elementBytes: number): Float32Array {
-  return new GhostFloat32Array(Math.ceil((bucket.count * elementBytes) / Float32Array.BYTES_PER_ELEMENT));
+/**
+ * Ghost payload with the bucket's bytes, length only (the runtime allocates nothing for
+ * it): bf16 buckets carry half as many fp32 slots.
+ */
+function ghostBucket(bucket: Bucket, elementBytes: number): GhostBuffer {
+  return ghostBuffer(Math.ceil((bucket.count * elementBytes) / Float32Array.BYTES_PER_ELEMENT), 'float32');
 }
 
 /**

@@ -7,12 +7,14 @@
  * for another with `ctx.join` (awaiting a Task directly is an error, because the host could
  * not tell that the awaiting coroutine is blocked).
  */
-import { elementBytes, planCollective, type CollectiveName, type DType, type RankLayout, type ReduceOp } from '@weft/collectives';
+import { elementBytes, type CollectiveName, type DType, type RankLayout, type ReduceOp } from '@weft/collectives';
 import { WeftInputError } from '@weft/sim';
 import type { NumericArray, TensorBackend } from '../backends/types.js';
 import { MAX_CHANNEL } from './coordinator.js';
 import { ctorOf, dtypeCode, type DataPlane } from './data-plane.js';
 import { ScheduleExecutor, type Continuation } from './execute-schedule.js';
+import { ghostBuffer, ghostByteLength, isGhostBuffer, type CollectiveData, type GhostBuffer } from './ghost-buffer.js';
+import { planCollectiveCached } from './plan-cache.js';
 import type { ParticipantHost } from './host.js';
 import { COMPUTE, DTYPE_CODES, RECV, SEND, type PayloadRef } from './protocol.js';
 
@@ -40,18 +42,29 @@ export interface RankContext {
   readonly nowNs: number;
   readonly mode: 'data' | 'ghost';
   readonly backend: TensorBackend;
-  /** Eager send of a snapshot of `data`; resolves when its last byte has left. */
-  send(peer: number, data: NumericArray, options?: PointToPointOptions): Promise<void>;
+  /** Eager send of a snapshot of `data` (ghost mode: or a GhostBuffer); resolves when its last byte has left. */
+  send(peer: number, data: CollectiveData, options?: PointToPointOptions): Promise<void>;
   /** The next message from `peer` on the channel (ghost mode: zeros of the sent length). */
   recv(peer: number, options?: PointToPointOptions): Promise<NumericArray>;
   /** Spends `durationNs` of virtual time. */
   compute(durationNs: number): Promise<void>;
+  /**
+   * The collectives. Ghost mode also takes a length-only `GhostBuffer` (see `ghostBuffer`)
+   * and then returns one of the output's length, allocating no payload; a typed array in
+   * ghost mode comes back as zeros of the output's length.
+   */
   allReduce(data: NumericArray, options?: CollectiveCallOptions): Promise<NumericArray>;
+  allReduce(data: GhostBuffer, options?: CollectiveCallOptions): Promise<GhostBuffer>;
   reduceScatter(data: NumericArray, options?: CollectiveCallOptions): Promise<NumericArray>;
+  reduceScatter(data: GhostBuffer, options?: CollectiveCallOptions): Promise<GhostBuffer>;
   allGather(data: NumericArray, options?: CollectiveCallOptions): Promise<NumericArray>;
+  allGather(data: GhostBuffer, options?: CollectiveCallOptions): Promise<GhostBuffer>;
   broadcast(data: NumericArray, options?: CollectiveCallOptions): Promise<NumericArray>;
+  broadcast(data: GhostBuffer, options?: CollectiveCallOptions): Promise<GhostBuffer>;
   reduce(data: NumericArray, options?: CollectiveCallOptions): Promise<NumericArray>;
+  reduce(data: GhostBuffer, options?: CollectiveCallOptions): Promise<GhostBuffer>;
   allToAll(data: NumericArray, options?: CollectiveCallOptions): Promise<NumericArray>;
+  allToAll(data: GhostBuffer, options?: CollectiveCallOptions): Promise<GhostBuffer>;
   barrier(options?: CollectiveCallOptions): Promise<void>;
   /** Starts `fn` as a concurrent coroutine of this rank. */
   spawn<T>(fn: (ctx: RankContext) => Promise<T>): Task<T>;
@@ -84,7 +97,8 @@ export interface ProgramEnv {
   readonly plane: DataPlane | null;
 }
 
-function dtypeOf(data: NumericArray): DType {
+function dtypeOf(data: CollectiveData): DType {
+  if (isGhostBuffer(data)) return data.dtype;
   if (data instanceof Float32Array) return 'float32';
   if (data instanceof Float64Array) return 'float64';
   if (data instanceof Int32Array) return 'int32';
@@ -164,13 +178,16 @@ class Coroutine implements RankContext {
     return channel;
   }
 
-  send(peer: number, data: NumericArray, options?: PointToPointOptions): Promise<void> {
+  send(peer: number, data: CollectiveData, options?: PointToPointOptions): Promise<void> {
     this.checkPeer(peer);
     const channel = this.channelOf(options);
     const { host, plane } = this.state.env;
     const code = dtypeCode(dtypeOf(data));
-    const payload: PayloadRef = plane ? plane.stage(data, code) : { arena: -2, byteOffset: 0, bytes: data.byteLength, dtype: code };
-    return this.block((cont) => host.post(this.rank, SEND, peer, channel, data.byteLength, 0, payload, cont), () => undefined);
+    const ghost = isGhostBuffer(data);
+    if (ghost && plane) throw this.ghostInDataMode('send');
+    const bytes = ghost ? ghostByteLength(data) : data.byteLength;
+    const payload: PayloadRef = plane && !ghost ? plane.stage(data, code) : { arena: -2, byteOffset: 0, bytes, dtype: code };
+    return this.block((cont) => host.post(this.rank, SEND, peer, channel, bytes, 0, payload, cont), () => undefined);
   }
 
   recv(peer: number, options?: PointToPointOptions): Promise<NumericArray> {
@@ -199,15 +216,22 @@ class Coroutine implements RankContext {
     return this.block((cont) => host.post(this.rank, COMPUTE, -1, -1, 0, durationNs, undefined, cont), () => undefined);
   }
 
-  private collective(collective: CollectiveName, data: NumericArray, options: CollectiveCallOptions = {}): Promise<NumericArray> {
+  private ghostInDataMode(what: string): WeftInputError {
+    return new WeftInputError(`rank ${this.rank}: ${what} got a ghost buffer, which carries no data; ghost buffers are for ghost mode (ctx.mode === 'ghost')`);
+  }
+
+  private collective(collective: CollectiveName, data: CollectiveData, options: CollectiveCallOptions = {}): Promise<CollectiveData> {
     const { env } = this.state;
+    const ghost = isGhostBuffer(data);
+    if (ghost && env.plane) throw this.ghostInDataMode(collective);
     const dtype = dtypeOf(data);
     const root = options.root ?? 0;
     const op = options.op ?? 'sum';
     const count = collective === 'reduceScatter' || collective === 'allToAll' ? data.length / this.nranks : data.length;
     if (!Number.isInteger(count)) throw new WeftInputError(`rank ${this.rank}: ${collective} input length ${data.length} is not a multiple of ${this.nranks} ranks`);
     const algorithm = options.algorithm ?? (collective === 'broadcast' || collective === 'reduce' ? 'chain' : collective === 'allToAll' ? 'pairwise' : collective === 'barrier' ? 'dissemination' : 'ring');
-    const schedule = planCollective(collective, algorithm, {
+    // Shared by the thread's ranks (read-only): each rank runs only its own participant.
+    const schedule = planCollectiveCached(collective, algorithm, {
       nranks: this.nranks,
       count,
       root,
@@ -219,8 +243,15 @@ class Coroutine implements RankContext {
     if (schedule.participants.length > this.nranks) {
       throw new WeftInputError(`rank ${this.rank}: ${collective} algorithm '${algorithm}' needs in-network agents, which programs cannot drive yet; pick another algorithm`);
     }
-    const Ctor = data.constructor as new (length: number) => NumericArray;
-    const buffers = { input: data, output: new Ctor(schedule.bufferCounts.output), scratch: new Ctor(schedule.bufferCounts.scratch) };
+    // Ghost mode runs no data plane: no scratch, and a ghost buffer's output is a ghost too.
+    let output: CollectiveData;
+    let buffers: { input: NumericArray; output: NumericArray; scratch: NumericArray } | null = null;
+    if (ghost) output = ghostBuffer(schedule.bufferCounts.output, dtype);
+    else {
+      const Ctor = data.constructor as new (length: number) => NumericArray;
+      output = new Ctor(schedule.bufferCounts.output);
+      if (env.plane) buffers = { input: data, output, scratch: new Ctor(schedule.bufferCounts.scratch) };
+    }
     // Every rank calls collectives in the same order (as NCCL requires), so FIFO matching
     // per (sender, receiver, channel) keeps consecutive calls apart on the shared channels.
     return this.block(
@@ -240,31 +271,33 @@ class Coroutine implements RankContext {
             channelBase: COLLECTIVE_CHANNEL_BASE,
             trace: null,
           },
-          env.plane ? { plane: env.plane, buffers } : null,
+          env.plane && buffers ? { plane: env.plane, buffers } : null,
           () => cont(undefined),
         );
         executor.start();
       },
-      () => buffers.output,
+      () => output,
     );
   }
 
-  allReduce(data: NumericArray, options?: CollectiveCallOptions) {
+  // Promise<any>: RankContext's overloads give callers the precise type (typed array in,
+  // typed array out; ghost buffer in, ghost buffer out).
+  allReduce(data: CollectiveData, options?: CollectiveCallOptions): Promise<any> {
     return this.collective('allReduce', data, options);
   }
-  reduceScatter(data: NumericArray, options?: CollectiveCallOptions) {
+  reduceScatter(data: CollectiveData, options?: CollectiveCallOptions): Promise<any> {
     return this.collective('reduceScatter', data, options);
   }
-  allGather(data: NumericArray, options?: CollectiveCallOptions) {
+  allGather(data: CollectiveData, options?: CollectiveCallOptions): Promise<any> {
     return this.collective('allGather', data, options);
   }
-  broadcast(data: NumericArray, options?: CollectiveCallOptions) {
+  broadcast(data: CollectiveData, options?: CollectiveCallOptions): Promise<any> {
     return this.collective('broadcast', data, options);
   }
-  reduce(data: NumericArray, options?: CollectiveCallOptions) {
+  reduce(data: CollectiveData, options?: CollectiveCallOptions): Promise<any> {
     return this.collective('reduce', data, options);
   }
-  allToAll(data: NumericArray, options?: CollectiveCallOptions) {
+  allToAll(data: CollectiveData, options?: CollectiveCallOptions): Promise<any> {
     return this.collective('allToAll', data, options);
   }
   async barrier(options?: CollectiveCallOptions): Promise<void> {
