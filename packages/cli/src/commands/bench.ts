@@ -16,7 +16,7 @@ import {
 } from '../names.js';
 import { assertWritable, writeFileAtomic } from '../output.js';
 import { parseSizeBytes, sizeSweep } from '../sizes.js';
-import { loadTopology } from '../topology.js';
+import { loadTopology, topologySpecFrom } from '../topology.js';
 
 /** Options as commander hands them over: strings, validated in toConfig. */
 export interface BenchOptions {
@@ -89,11 +89,7 @@ export function addBenchOptions(command: Command): Command {
 
 export function toConfig(collectiveText: string, options: BenchOptions): BenchConfig {
   const collective = pick('collective', collectiveText, COLLECTIVE_NAMES);
-  if (options.topology !== undefined && options.ranks !== undefined) {
-    throw new WeftInputError('--topology and --ranks both given; use one (--ranks N means --topology switch:N)');
-  }
-  const topologySpec =
-    options.ranks !== undefined ? `switch:${parseInteger('--ranks', options.ranks, 1, 65536)}` : (options.topology ?? DEFAULT_JOB.topology);
+  const topologySpec = topologySpecFrom(options, DEFAULT_JOB.topology);
   const stepBytes = options.stepbytes !== undefined ? parseSizeBytes(options.stepbytes, '-i/--stepbytes') : undefined;
   const sizesBytes = sizeSweep(
     parseSizeBytes(options.minbytes, '-b/--minbytes'),

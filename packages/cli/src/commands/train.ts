@@ -11,7 +11,7 @@ import {
 import { MODEL_NAMES, ROUTING_NAMES, parseInteger, parseNumber, pick } from '../names.js';
 import { assertWritable, writeFileAtomic } from '../output.js';
 import { parseSizeBytes } from '../sizes.js';
-import { loadTopology } from '../topology.js';
+import { loadTopology, topologySpecFrom } from '../topology.js';
 
 /** Options as commander hands them over: strings, validated in toTrainOptions. */
 export interface TrainCliOptions {
@@ -81,11 +81,8 @@ function parseBounded(flag: string, text: string, min: number, max: number, incl
 }
 
 export function toTrainOptions(options: TrainCliOptions): TrainOptions {
-  if (options.topology !== undefined && options.ranks !== undefined) {
-    throw new WeftInputError('--topology and --ranks both given; use one (--ranks N means --topology switch:N)');
-  }
+  const topologySpec = topologySpecFrom(options, 'switch:2');
   const model = parseModelSpec(options.model);
-  const topologySpec = options.ranks !== undefined ? `switch:${parseInteger('--ranks', options.ranks, 1, 65536)}` : (options.topology ?? 'switch:2');
   const known = listAlgorithms('allReduce').map((a) => a.name);
   if (!known.includes(options.algo)) throw new WeftInputError(`--algo: unknown all-reduce algorithm '${options.algo}'; accepted: ${known.join(', ')}`);
   const bucketMb = parseBounded('--bucket-mb', options.bucketMb, 0, 1e6, false);

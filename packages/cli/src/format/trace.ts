@@ -1,29 +1,15 @@
+import type { FlowRecord } from '@weft/fabric';
+import type { StepRecord } from '@weft/runtime';
+
 /**
  * Chrome trace-event JSON (the format Perfetto and chrome://tracing open), in simulated
  * time: one process per benchmark run, a thread per rank channel (its steps) and an async
  * track per link that carried traffic (its flows). Timestamps are microseconds, as the format
  * requires; simulated nanoseconds are divided by 1000.
  */
-export interface TraceStep {
-  readonly participant: number;
-  readonly channel: number;
-  readonly op: string;
-  readonly peer?: number;
-  readonly startNs: number;
-  readonly endNs: number;
-  readonly bytes?: number;
-}
-
-export interface TraceFlow {
-  readonly transferId: number;
-  readonly srcNode: string;
-  readonly dstNode: string;
-  readonly bytes: number;
-  readonly startNs: number;
-  readonly sentNs?: number;
-  readonly deliveredNs?: number;
-  readonly paths: readonly (readonly string[])[];
-}
+/** Steps come from the runtime's trace, flows from the fabric's flow records. */
+export type TraceStep = StepRecord;
+export type TraceFlow = FlowRecord;
 
 export interface TraceRun {
   readonly label: string;
