@@ -5,55 +5,32 @@
  * the per-link bus bandwidth that an optimal ring would need, so numbers are comparable
  * across collectives and rank counts.
  */
+import { collectiveOf } from './registry.js';
 import { elementBytes } from './semantics.js';
 import type { CollectiveName, DType } from './types.js';
 
-/**
- * busbw / algbw for `collective` on `nranks` ranks (PERFORMANCE.md):
- * allReduce 2(n-1)/n; reduceScatter, allGather, allToAll (n-1)/n; broadcast, reduce, sendRecv 1;
- * barrier 0 (it moves no data).
- */
+/** busbw / algbw for `collective` on `nranks` ranks (its descriptor's `busBwFactor`). */
 export function busBwFactor(collective: CollectiveName, nranks: number): number {
-  switch (collective) {
-    case 'allReduce':
-      return (2 * (nranks - 1)) / nranks;
-    case 'reduceScatter':
-    case 'allGather':
-    case 'allToAll':
-      return (nranks - 1) / nranks;
-    case 'broadcast':
-    case 'reduce':
-    case 'sendRecv':
-      return 1;
-    case 'barrier':
-      return 0;
-  }
+  return collectiveOf(collective).busBwFactor(nranks);
 }
 
 /**
  * The "size" in bytes nccl-tests divides by time to get algbw, with `count` the NCCL count
- * argument (as in types.ts):
- *   allReduce, broadcast, reduce      count · elementBytes
- *   reduceScatter (recvcount = count), allGather (sendcount = count),
- *   allToAll (count per peer)         count · elementBytes · nranks
- *   barrier                           0
- * (nccl-tests' GetBw: `count * typesize` or `count * typesize * nranks`.)
+ * argument: count · elementBytes · sizeCounts (nccl-tests' GetBw: `count * typesize` or
+ * `count * typesize * nranks`).
  */
 export function algBwBytes(collective: CollectiveName, count: number, dtype: DType, nranks: number): number {
-  const bytes = count * elementBytes(dtype);
-  switch (collective) {
-    case 'allReduce':
-    case 'broadcast':
-    case 'reduce':
-    case 'sendRecv':
-      return bytes;
-    case 'reduceScatter':
-    case 'allGather':
-    case 'allToAll':
-      return bytes * nranks;
-    case 'barrier':
-      return 0;
-  }
+  return count * elementBytes(dtype) * collectiveOf(collective).sizeCounts(nranks);
+}
+
+/**
+ * nccl-tests' element count for a size in bytes (common.cu getCollByteCount): the per-rank
+ * NCCL count argument, so that the size algbw divides by is at most `bytes`.
+ */
+export function countForBytes(collective: CollectiveName, bytes: number, dtype: DType, nranks: number): number {
+  const sizeCounts = collectiveOf(collective).sizeCounts(nranks);
+  const totalCount = Math.floor(bytes / elementBytes(dtype));
+  return sizeCounts === 0 ? 0 : Math.floor(totalCount / sizeCounts);
 }
 
 /** algbw and busbw in GB/s (1e9 B/s, nccl-tests units) for a run of `timeNs`. */

@@ -25,7 +25,8 @@
  *    each once (reductions), or the right single source element (allGather, broadcast,
  *    allToAll). Barrier: every rank has heard, causally, from every rank.
  */
-import { bufferCounts } from './semantics.js';
+import { collectiveOf } from './registry.js';
+import { accessesOf, decodeStep, decodeSteps, PRIMITIVES } from './steps.js';
 import type { BufferName, Schedule, Slice, Step } from './types.js';
 
 export type CheckResult = { readonly ok: true } | { readonly ok: false; readonly error: string };
@@ -295,9 +296,6 @@ interface ChannelState {
 
 const BUFFERS: readonly BufferName[] = ['input', 'output', 'scratch'];
 
-function isRecv(step: Step): step is Extract<Step, { peer: number; dst: Slice }> {
-  return step.op === 'recv' || step.op === 'recvReduce' || step.op === 'recvCopySend' || step.op === 'recvReduceCopySend';
-}
 
 class Checker {
   private readonly nranks: number;
@@ -326,8 +324,9 @@ class Checker {
 
   private where(p: number, c: number, i: number, step: Step): string {
     const who = p < this.nranks ? `rank ${p}` : `agent ${p}`;
-    const peer = 'peer' in step ? (step.op === 'send' ? ` to ${step.peer}` : ` from ${step.peer}`) : '';
-    const then = 'sendPeer' in step ? ` then to ${step.sendPeer}` : '';
+    const d = decodeStep(step);
+    const peer = d.recvPeer >= 0 ? ` from ${d.recvPeer}` : d.sendPeer >= 0 ? ` to ${d.sendPeer}` : '';
+    const then = d.recvPeer >= 0 && d.sendPeer >= 0 ? ` then to ${d.sendPeer}` : '';
     return `${who} channel ${c} step ${i} (${step.op}${peer}${then})`;
   }
 
@@ -344,7 +343,7 @@ class Checker {
     if (!Number.isInteger(s.nranks) || s.nranks < 1) fail(`nranks must be an integer >= 1, got ${s.nranks}`);
     if (!Number.isInteger(s.count) || s.count < 0) fail(`count must be an integer >= 0, got ${s.count}`);
     if (this.nparticipants < s.nranks) fail(`${this.nparticipants} participants for ${s.nranks} ranks`);
-    const expected = bufferCounts(s.collective, s.count, s.nranks);
+    const expected = collectiveOf(s.collective).bufferCounts(s.count, s.nranks);
     if (s.bufferCounts.input !== expected.input || s.bufferCounts.output !== expected.output) {
       fail(
         `bufferCounts input ${s.bufferCounts.input}, output ${s.bufferCounts.output}; ${s.collective} of count ${s.count} on ${s.nranks} ranks needs input ${expected.input}, output ${expected.output}`,
@@ -365,14 +364,15 @@ class Checker {
     });
   }
 
-  private checkPeer(p: number, c: number, i: number, step: Step, peer: number): void {
-    if (!Number.isInteger(peer) || peer < 0 || peer >= this.nparticipants) {
+  private checkPeer(p: number, c: number, i: number, step: Step, peer: number | undefined): void {
+    if (peer === undefined || !Number.isInteger(peer) || peer < 0 || peer >= this.nparticipants) {
       fail(`${this.where(p, c, i, step)}: peer ${peer} is not a participant (0..${this.nparticipants - 1})`);
     }
     if (peer === p) fail(`${this.where(p, c, i, step)}: talks to itself (use copy for local moves)`);
   }
 
-  private checkSlice(p: number, c: number, i: number, step: Step, slice: Slice, role: string): void {
+  private checkSlice(p: number, c: number, i: number, step: Step, slice: Slice | undefined, role: string): void {
+    if (slice === undefined || slice === null) fail(`${this.where(p, c, i, step)}: has no ${role} slice`);
     if (!BUFFERS.includes(slice.buffer)) fail(`${this.where(p, c, i, step)}: ${role} buffer '${slice.buffer}' is not input, output or scratch`);
     if (!Number.isInteger(slice.offset) || !Number.isInteger(slice.count) || slice.offset < 0 || slice.count < 0) {
       fail(`${this.where(p, c, i, step)}: ${role} slice ${slice.buffer}[offset ${slice.offset}, count ${slice.count}] is not a pair of non-negative integers`);
@@ -386,37 +386,21 @@ class Checker {
   }
 
   private checkStep(p: number, c: number, i: number, step: Step): void {
-    switch (step.op) {
-      case 'send':
-        this.checkPeer(p, c, i, step, step.peer);
-        this.checkSlice(p, c, i, step, step.src, 'src');
-        return;
-      case 'recv':
-      case 'recvReduce':
-        this.checkPeer(p, c, i, step, step.peer);
-        this.checkSlice(p, c, i, step, step.dst, 'dst');
-        return;
-      case 'recvCopySend':
-      case 'recvReduceCopySend':
-        this.checkPeer(p, c, i, step, step.peer);
-        this.checkPeer(p, c, i, step, step.sendPeer);
-        this.checkSlice(p, c, i, step, step.dst, 'dst');
-        return;
-      case 'copy':
-      case 'reduce': {
-        this.checkSlice(p, c, i, step, step.src, 'src');
-        this.checkSlice(p, c, i, step, step.dst, 'dst');
-        if (step.src.count !== step.dst.count) {
-          fail(`${this.where(p, c, i, step)}: src has ${step.src.count} elements, dst ${step.dst.count}`);
-        }
-        const { src, dst } = step;
-        if (src.buffer === dst.buffer && src.count > 0 && src.offset < dst.offset + dst.count && dst.offset < src.offset + src.count) {
-          fail(`${this.where(p, c, i, step)}: src ${src.buffer}[${src.offset}, ${src.offset + src.count}) overlaps dst [${dst.offset}, ${dst.offset + dst.count})`);
-        }
-        return;
+    if (!Object.hasOwn(PRIMITIVES, step.op)) fail(`rank ${p} channel ${c} step ${i}: unknown op '${String(step.op)}'; accepted: ${Object.keys(PRIMITIVES).join(', ')}`);
+    // The fields the primitive's flags call for (steps.ts), read raw: a malformed step may lack them.
+    const prim = PRIMITIVES[step.op];
+    const raw = step as { peer?: number; sendPeer?: number; src?: Slice; dst?: Slice };
+    if (prim.recv || prim.send) this.checkPeer(p, c, i, step, raw.peer);
+    if (prim.recv && prim.send) this.checkPeer(p, c, i, step, raw.sendPeer);
+    if (!prim.recv) this.checkSlice(p, c, i, step, raw.src, 'src');
+    if (prim.combine !== 'none') this.checkSlice(p, c, i, step, raw.dst, 'dst');
+    const d = decodeStep(step);
+    const { src, dst } = d;
+    if (src !== null && dst !== null) {
+      if (src.count !== dst.count) fail(`${this.where(p, c, i, step)}: src has ${src.count} elements, dst ${dst.count}`);
+      if (src.buffer === dst.buffer && src.count > 0 && src.offset < dst.offset + dst.count && dst.offset < src.offset + src.count) {
+        fail(`${this.where(p, c, i, step)}: src ${src.buffer}[${src.offset}, ${src.offset + src.count}) overlaps dst [${dst.offset}, ${dst.offset + dst.count})`);
       }
-      default:
-        fail(`rank ${p} channel ${c} step ${i}: unknown op '${(step as { op: string }).op}'`);
     }
   }
 
@@ -432,7 +416,7 @@ class Checker {
           const writes: [number, number][] = [];
           const accesses: [number, number][] = [];
           for (const step of steps) {
-            for (const [slice, write] of accessesOf(step)) {
+            for (const [slice, write] of accessesOf(decodeStep(step))) {
               if (slice.buffer !== buffer || slice.count === 0) continue;
               const iv: [number, number] = [slice.offset, slice.offset + slice.count];
               accesses.push(iv);
@@ -467,7 +451,7 @@ class Checker {
     this.schedule.participants[p]!.channels.forEach((steps, c) => {
       for (let i = 0; i < steps.length; i++) {
         const step = steps[i]!;
-        for (const [slice, write] of accessesOf(step)) {
+        for (const [slice, write] of accessesOf(decodeStep(step))) {
           if (slice.buffer === buffer && slice.offset <= pos && pos < slice.offset + slice.count) {
             touching.push(`${this.where(p, c, i, step)} ${write ? 'writes' : 'reads'} it`);
             return;
@@ -549,41 +533,37 @@ class Checker {
     while (ch.pc < ch.steps.length) {
       const step = ch.steps[ch.pc]!;
       const where = this.where(p, ch.channel, ch.pc, step);
-      if (step.op === 'send') {
-        this.post(ch, step.peer, step.src, where, ready);
-      } else if (isRecv(step)) {
-        const queue = this.queues.get(this.queueKey(step.peer, p, ch.channel));
+      const d = decodeSteps(ch.steps)[ch.pc]!;
+      // 1. receive (or read the local source) ...
+      let data: readonly Piece[] | null = null;
+      if (d.recvPeer >= 0) {
+        const queue = this.queues.get(this.queueKey(d.recvPeer, p, ch.channel));
         if (queue === undefined || queue.head >= queue.items.length) {
           ch.blocked = true;
           return;
         }
         const msg = queue.items[queue.head++]!;
-        if (msg.count !== step.dst.count) {
-          fail(`${where}: expects ${step.dst.count} elements but the matching message from ${msg.from} has ${msg.count}`);
-        }
+        const expects = d.dst?.count ?? msg.count;
+        if (msg.count !== expects) fail(`${where}: expects ${expects} elements but the matching message from ${msg.from} has ${msg.count}`);
         for (let w = 0; w < ch.knowledge.length; w++) ch.knowledge[w]! |= msg.knowledge[w]!;
-        const target = buf(step.dst);
-        if (step.op === 'recv' || step.op === 'recvCopySend') {
-          target.write(step.dst.offset, msg.pieces);
-        } else {
-          const error = target.reduce(step.dst.offset, msg.pieces, this.table);
-          if (error !== null) fail(`${where}: ${step.dst.buffer} ${error}`);
-        }
-        if (step.op === 'recvCopySend' || step.op === 'recvReduceCopySend') {
-          this.post(ch, step.sendPeer, step.dst, where, ready);
-        }
-      } else {
-        const got = buf(step.src).read(step.src.offset, step.src.count);
+        data = msg.pieces;
+      } else if (d.combine !== 'none' && d.src !== null) {
+        const got = buf(d.src).read(d.src.offset, d.src.count);
         if ('undefinedAt' in got) {
-          fail(`${where}: reads ${step.src.buffer}[${got.undefinedAt[0]}, ${got.undefinedAt[1]}) before anything was written there`);
+          fail(`${where}: reads ${d.src.buffer}[${got.undefinedAt[0]}, ${got.undefinedAt[1]}) before anything was written there`);
         }
-        if (step.op === 'copy') {
-          buf(step.dst).write(step.dst.offset, got);
-        } else {
-          const error = buf(step.dst).reduce(step.dst.offset, got, this.table);
-          if (error !== null) fail(`${where}: ${step.dst.buffer} ${error}`);
+        data = got;
+      }
+      // 2. ... combine it into dst ...
+      if (data !== null && d.dst !== null) {
+        if (d.combine === 'copy') buf(d.dst).write(d.dst.offset, data);
+        else if (d.combine === 'reduce') {
+          const error = buf(d.dst).reduce(d.dst.offset, data, this.table);
+          if (error !== null) fail(`${where}: ${d.dst.buffer} ${error}`);
         }
       }
+      // 3. ... and post what the step sends.
+      if (d.sendPeer >= 0 && d.sent !== null) this.post(ch, d.sendPeer, d.sent, where, ready);
       ch.pc++;
     }
   }
@@ -594,43 +574,24 @@ class Checker {
     const s = this.schedule;
     const n = s.nranks;
     const count = s.count;
-    if (s.collective === 'barrier') {
+    const desc = collectiveOf(s.collective);
+    if (desc.synchronizes === true) {
       for (let r = 0; r < n; r++) {
         const heard = new Uint32Array(this.knowledgeWords);
         for (const ch of this.channels[r]!) for (let w = 0; w < heard.length; w++) heard[w]! |= ch.knowledge[w]!;
         for (let q = 0; q < n; q++) {
-          if (!(heard[q >> 5]! & (1 << (q & 31)))) fail(`barrier: rank ${r} can finish without hearing from rank ${q}`);
+          if (!(heard[q >> 5]! & (1 << (q & 31)))) fail(`${s.collective}: rank ${r} can finish without hearing from rank ${q}`);
         }
       }
       return;
     }
     const all = this.table.all();
     for (let r = 0; r < n; r++) {
-      // Required (range, contributions, source-index delta) of rank r's output.
-      const required: [number, number, Sym, number][] = [];
-      switch (s.collective) {
-        case 'allReduce':
-          required.push([0, count, all, 0]);
-          break;
-        case 'reduceScatter':
-          required.push([0, count, all, r * count]);
-          break;
-        case 'reduce':
-          if (r === s.root) required.push([0, count, all, 0]);
-          break;
-        case 'broadcast':
-          required.push([0, count, this.table.unit(s.root), 0]);
-          break;
-        case 'allGather':
-          for (let b = 0; b < n; b++) required.push([b * count, count, this.table.unit(b), -b * count]);
-          break;
-        case 'allToAll':
-          for (let b = 0; b < n; b++) required.push([b * count, count, this.table.unit(b), (r - b) * count]);
-          break;
-        case 'sendRecv':
-          required.push([0, count, this.table.unit((r - 1 + n) % n), 0]);
-          break;
-      }
+      // Required (range, contributions, source-index delta) of rank r's output: the
+      // collective's postcondition (its descriptor's outputBlocks).
+      const required = desc
+        .outputBlocks(r, { nranks: n, root: s.root, count })
+        .map((b) => [b.offset, b.count, b.from === 'all' ? all : this.table.unit(b.from), b.inputOffset - b.offset] as const);
       const out = this.buffers[r]![1]!;
       for (const [offset, len, want, delta] of required) {
         for (const [st, e, v] of out.runs(offset, len)) {
@@ -663,24 +624,6 @@ function diffSym(got: Sym, want: Sym): string {
   return notes.length > 0 ? ` (${notes.join('; ')})` : '';
 }
 
-/** The slices a step touches, each with whether it writes. */
-function accessesOf(step: Step): [Slice, boolean][] {
-  switch (step.op) {
-    case 'send':
-      return [[step.src, false]];
-    case 'recv':
-    case 'recvReduce':
-    case 'recvCopySend':
-    case 'recvReduceCopySend':
-      return [[step.dst, true]];
-    case 'copy':
-    case 'reduce':
-      return [
-        [step.src, false],
-        [step.dst, true],
-      ];
-  }
-}
 
 /** Union of half-open intervals, sorted and disjoint (touching intervals merged). */
 function union(intervals: [number, number][]): [number, number][] {

@@ -1,25 +1,27 @@
 export {};
 export * from './types.js';
 export {
-  COLLECTIVES,
   REDUCE_OPS,
   DTYPES,
   elementBytes,
-  isReduction,
-  isRooted,
-  bufferCounts,
   inputValue,
   expectedOutput,
+  fillExpectedOutput,
+  outputIsReduced,
+  outputsAgree,
   combine,
   finalizeAvg,
   toDType,
 } from './semantics.js';
+export type { Collective, CollectiveShape, OutputBlock } from './collective.js';
+export { PRIMITIVES, decodeStep, decodeSteps, accessesOf, stepCount } from './steps.js';
+export type { Primitive, Combine, StepActions } from './steps.js';
 export { checkSchedule, assertSchedule, ScheduleCheckError } from './checker.js';
 export type { CheckResult } from './checker.js';
 export * as logical from './logical.js';
 export type { Range, Tree, Fold } from './logical.js';
-export { listAlgorithms, getAlgorithm, planCollective } from './registry.js';
-export { busBwFactor, algBwBytes, bandwidthsGBps } from './busbw.js';
+export { COLLECTIVE_TABLE, COLLECTIVES, collectiveOf, listAlgorithms, getAlgorithm, planCollective } from './registry.js';
+export { busBwFactor, algBwBytes, bandwidthsGBps, countForBytes } from './busbw.js';
 export { chooseAlgorithm } from './auto.js';
 export type { AlgorithmChoice, AlgorithmCandidate } from './auto.js';
 export { runReference, checkReference } from './reference.js';

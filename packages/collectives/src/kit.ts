@@ -200,3 +200,14 @@ export function chainNs(params: PlanParams, cost: CostParams): number {
   const bytesPerNs = cost.bandwidthBytesPerSec / clampChannels(params.channels, count) / 1e9;
   return (n - 1) * cost.alphaNs + ((largestPart(params) + (n - 2) * largestChunk(params)) * elementBytes) / bytesPerNs;
 }
+
+/**
+ * One rank exchanging a block with each of the n-1 others directly (direct all-gather,
+ * gather, scatter): T = α + (n-1)·S_c·c/B — the n-1 blocks pass back to back through the
+ * rank's bandwidth B shared by c channels, their latencies overlap. 0 for n = 1 or count = 0.
+ */
+export function fanNs(params: PlanParams, cost: CostParams): number {
+  const { nranks: n, count } = params;
+  if (n === 1 || count === 0) return 0;
+  return cost.alphaNs + (n - 1) * channelBlockNs(params, cost);
+}

@@ -5,8 +5,10 @@
  * send snapshots its slice, a recv takes the oldest message from its peer on the same
  * channel index), for tests and for the lab.
  */
-import { bufferCounts, combine, expectedOutput, finalizeAvg, inputValue, isReduction } from './semantics.js';
-import type { BufferName, DType, ReduceOp, Schedule, Slice, Step } from './types.js';
+import { collectiveOf } from './registry.js';
+import { combine, expectedOutput, finalizeAvg, inputValue, outputIsReduced } from './semantics.js';
+import { decodeSteps } from './steps.js';
+import type { BufferName, DType, ReduceOp, Schedule, Slice } from './types.js';
 
 export type TypedBuffer = Float32Array | Float64Array | Int32Array;
 
@@ -28,7 +30,7 @@ function allocate(dtype: DType, count: number): TypedBuffer {
  */
 export function runReference(schedule: Schedule, op: ReduceOp, dtype: DType): TypedBuffer[] {
   const n = schedule.nranks;
-  const sizes = bufferCounts(schedule.collective, schedule.count, n);
+  const sizes = collectiveOf(schedule.collective).bufferCounts(schedule.count, n);
   const nparticipants = schedule.participants.length;
   const buffers: Record<BufferName, TypedBuffer>[] = schedule.participants.map((_, p) => {
     const input = allocate(dtype, p < n ? sizes.input : 0);
@@ -67,26 +69,27 @@ export function runReference(schedule: Schedule, op: ReduceOp, dtype: DType): Ty
     progressed = false;
     schedule.participants.forEach((part, p) => {
       part.channels.forEach((steps, c) => {
+        const decoded = decodeSteps(steps);
         while (pcs[p]![c]! < steps.length) {
-          const step: Step = steps[pcs[p]![c]!]!;
-          if (step.op === 'send') {
-            post(p, step.peer, c, view(p, step.src));
-          } else if (step.op === 'copy') {
-            view(p, step.dst).set(view(p, step.src));
-          } else if (step.op === 'reduce') {
-            reduceInto(view(p, step.dst), view(p, step.src));
-          } else {
-            const q = queues.get(key(step.peer, p, c));
+          const d = decoded[pcs[p]![c]!]!;
+          // receive (or read src), combine into dst, post what is sent: steps.ts
+          let data: TypedBuffer | null = null;
+          if (d.recvPeer >= 0) {
+            const q = queues.get(key(d.recvPeer, p, c));
             if (q === undefined || q.length === 0) break;
-            const data = q.shift()!;
-            const dst = view(p, step.dst);
+            data = q.shift()!;
+          } else if (d.src !== null) {
+            data = view(p, d.src);
+          }
+          if (d.dst !== null && data !== null) {
+            const dst = view(p, d.dst);
             if (data.length !== dst.length) {
               throw new Error(`participant ${p} channel ${c}: receives ${dst.length} elements, message has ${data.length}`);
             }
-            if (step.op === 'recv' || step.op === 'recvCopySend') dst.set(data);
-            else reduceInto(dst, data);
-            if (step.op === 'recvCopySend' || step.op === 'recvReduceCopySend') post(p, step.sendPeer, c, dst);
+            if (d.combine === 'copy') dst.set(data);
+            else if (d.combine === 'reduce') reduceInto(dst, data);
           }
+          if (d.sendPeer >= 0 && d.sent !== null) post(p, d.sendPeer, c, view(p, d.sent));
           pcs[p]![c]!++;
           progressed = true;
         }
@@ -100,9 +103,9 @@ export function runReference(schedule: Schedule, op: ReduceOp, dtype: DType): Ty
   );
 
   const outputs = buffers.slice(0, n).map((b) => b.output);
-  if (op === 'avg' && isReduction(schedule.collective)) {
+  if (op === 'avg') {
     outputs.forEach((out, r) => {
-      if (schedule.collective === 'reduce' && r !== schedule.root) return;
+      if (!outputIsReduced(schedule.collective, r, schedule)) return;
       for (let i = 0; i < out.length; i++) out[i] = finalizeAvg(out[i]!, n, dtype);
     });
   }

@@ -1,48 +1,58 @@
 /**
- * Every algorithm, by collective and name (SimGrid's smpi_coll.cpp idea: one line per
- * algorithm, each with a one-sentence description). Each collective's folder exports its
- * `algorithms` array; this file only lists them.
+ * The table of collectives and, through them, of every algorithm (SimGrid's smpi_coll.cpp
+ * idea: one line per entry, each with a one-sentence description). Each collective's
+ * folder exports its descriptor; adding a collective is that folder plus one line here
+ * (and its name in `CollectiveName`).
  */
 import { WeftInputError } from '@weft/sim';
-import { algorithms as allGather } from './all-gather/index.js';
-import { algorithms as allReduce } from './all-reduce/index.js';
-import { algorithms as allToAll } from './all-to-all/index.js';
-import { algorithms as barrier } from './barrier/index.js';
-import { algorithms as broadcast } from './broadcast/index.js';
-import { algorithms as reduce } from './reduce/index.js';
-import { algorithms as reduceScatter } from './reduce-scatter/index.js';
-import { algorithms as sendRecv } from './send-recv/index.js';
-import { COLLECTIVES } from './semantics.js';
+import { allGather } from './all-gather/index.js';
+import { allReduce } from './all-reduce/index.js';
+import { allToAll } from './all-to-all/index.js';
+import { barrier } from './barrier/index.js';
+import { broadcast } from './broadcast/index.js';
+import type { Collective } from './collective.js';
+import { gather } from './gather/index.js';
+import { reduce } from './reduce/index.js';
+import { reduceScatter } from './reduce-scatter/index.js';
+import { scatter } from './scatter/index.js';
+import { sendRecv } from './send-recv/index.js';
 import type { Algorithm, CollectiveName, PlanParams, Schedule } from './types.js';
 
-const BY_COLLECTIVE: Readonly<Record<CollectiveName, readonly Algorithm[]>> = {
+/** Every collective, in the order `weft algos` lists them. */
+export const COLLECTIVE_TABLE: readonly Collective[] = [
   allReduce,
   reduceScatter,
   allGather,
   broadcast,
   reduce,
   allToAll,
+  gather,
+  scatter,
   sendRecv,
   barrier,
-};
+];
 
-/** All algorithms (of one collective when given), in registry order (collective order, then each folder's order). */
-export function listAlgorithms(collective?: CollectiveName): readonly Algorithm[] {
-  if (collective !== undefined) return algorithmsOf(collective);
-  return COLLECTIVES.flatMap((c) => BY_COLLECTIVE[c]);
+const BY_NAME = new Map<string, Collective>(COLLECTIVE_TABLE.map((c) => [c.name, c]));
+
+/** Every collective's name, in table order. */
+export const COLLECTIVES: readonly CollectiveName[] = COLLECTIVE_TABLE.map((c) => c.name);
+
+/** The descriptor of `name`; an unknown name is a WeftInputError listing the accepted names. */
+export function collectiveOf(name: CollectiveName | string): Collective {
+  const found = BY_NAME.get(name);
+  if (found === undefined) throw new WeftInputError(`unknown collective '${String(name)}'; accepted: ${COLLECTIVES.join(', ')}`);
+  return found;
 }
 
-function algorithmsOf(collective: CollectiveName): readonly Algorithm[] {
-  const list = BY_COLLECTIVE[collective];
-  if (list === undefined) {
-    throw new WeftInputError(`unknown collective '${String(collective)}'; accepted: ${COLLECTIVES.join(', ')}`);
-  }
-  return list;
+/** All algorithms (of one collective when given), in table order, then each collective's order. */
+export function listAlgorithms(collective?: CollectiveName): readonly Algorithm[] {
+  if (collective !== undefined) return collectiveOf(collective).algorithms;
+  return COLLECTIVE_TABLE.flatMap((c) => c.algorithms);
 }
 
 /** The algorithm `name` of `collective`; an unknown name is a WeftInputError listing the accepted names. */
 export function getAlgorithm(collective: CollectiveName, name: string): Algorithm {
-  const list = algorithmsOf(collective);
+  const list = collectiveOf(collective).algorithms;
   const found = list.find((a) => a.name === name);
   if (found === undefined) {
     const accepted = list.length > 0 ? list.map((a) => a.name).join(', ') : '(none registered)';
@@ -52,16 +62,17 @@ export function getAlgorithm(collective: CollectiveName, name: string): Algorith
 }
 
 /**
- * Plans `collective` with algorithm `algorithmName`. Throws WeftInputError for an unknown
- * name, or when the algorithm cannot run with these params (naming the reason).
+ * Plans `algorithm` (a registered name of `collective`, or an Algorithm object such as a
+ * user's). Throws WeftInputError for an unknown name, or when the algorithm cannot run
+ * with these params (naming the reason).
  */
-export function planCollective(collective: CollectiveName, algorithmName: string, params: PlanParams): Schedule {
-  const algorithm = getAlgorithm(collective, algorithmName);
-  const reason = algorithm.unsupported(params);
+export function planCollective(collective: CollectiveName, algorithm: string | Algorithm, params: PlanParams): Schedule {
+  const chosen = typeof algorithm === 'string' ? getAlgorithm(collective, algorithm) : algorithm;
+  const reason = chosen.unsupported(params);
   if (reason !== null) {
     throw new WeftInputError(
-      `algorithm '${algorithm.name}' cannot run ${collective} on ${params.nranks} ranks with count ${params.count}: ${reason}`,
+      `algorithm '${chosen.name}' cannot run ${collective} on ${params.nranks} ranks with count ${params.count}: ${reason}`,
     );
   }
-  return algorithm.plan(params);
+  return chosen.plan(params);
 }

@@ -1,20 +1,11 @@
 /**
- * What each collective means, element by element: buffer sizes, test input values and the
- * exact expected output. Shared by the symbolic checker, the reference executor and the
- * runtime's correctness check (nccl-tests' "#wrong" column).
+ * Element values: test inputs, reduction ops, dtypes, and the exact expected output that
+ * follows from a collective's postcondition (its descriptor's `outputBlocks`). Shared by
+ * the reference executor and the runtime's correctness check (nccl-tests' "#wrong" column).
  */
+import type { CollectiveShape } from './collective.js';
+import { collectiveOf } from './registry.js';
 import type { CollectiveName, DType, ReduceOp } from './types.js';
-
-export const COLLECTIVES: readonly CollectiveName[] = [
-  'allReduce',
-  'reduceScatter',
-  'allGather',
-  'broadcast',
-  'reduce',
-  'allToAll',
-  'sendRecv',
-  'barrier',
-];
 
 export const REDUCE_OPS: readonly ReduceOp[] = ['sum', 'prod', 'min', 'max', 'avg'];
 
@@ -28,38 +19,6 @@ export function elementBytes(dtype: DType): number {
       return 8;
     case 'int32':
       return 4;
-  }
-}
-
-/** True for the collectives that combine contributions with a reduction op. */
-export function isReduction(c: CollectiveName): boolean {
-  return c === 'allReduce' || c === 'reduceScatter' || c === 'reduce';
-}
-
-/** True for the collectives whose result depends on `root`. */
-export function isRooted(c: CollectiveName): boolean {
-  return c === 'broadcast' || c === 'reduce';
-}
-
-/**
- * Elements per rank in the input and output buffers, with `count` the NCCL count argument
- * (see the table in types.ts).
- */
-export function bufferCounts(c: CollectiveName, count: number, nranks: number): { input: number; output: number } {
-  switch (c) {
-    case 'allReduce':
-    case 'broadcast':
-    case 'reduce':
-    case 'sendRecv':
-      return { input: count, output: count };
-    case 'reduceScatter':
-      return { input: count * nranks, output: count };
-    case 'allGather':
-      return { input: count, output: count * nranks };
-    case 'allToAll':
-      return { input: count * nranks, output: count * nranks };
-    case 'barrier':
-      return { input: 0, output: 0 };
   }
 }
 
@@ -157,28 +116,59 @@ export function expectedOutput(
   root: number,
   count: number,
 ): number | undefined {
-  switch (c) {
-    case 'allReduce':
-      return reducedValue(op, dtype, index, nranks);
-    case 'reduceScatter':
-      return reducedValue(op, dtype, rank * count + index, nranks);
-    case 'reduce':
-      return rank === root ? reducedValue(op, dtype, index, nranks) : undefined;
-    case 'allGather': {
-      const block = Math.floor(index / count);
-      return inputValue(op, dtype, block, index - block * count, nranks);
-    }
-    case 'broadcast':
-      return inputValue(op, dtype, root, index, nranks);
-    case 'allToAll': {
-      // Block i of rank j's output is block j of rank i's input.
-      const block = Math.floor(index / count);
-      return inputValue(op, dtype, block, rank * count + (index - block * count), nranks);
-    }
-    case 'sendRecv':
-      // nccl-tests sendrecv: every rank sends to rank+1 and receives from rank-1.
-      return inputValue(op, dtype, mod(rank - 1, nranks), index, nranks);
-    case 'barrier':
-      return undefined;
+  for (const b of collectiveOf(c).outputBlocks(rank, { nranks, root, count })) {
+    if (index < b.offset || index >= b.offset + b.count) continue;
+    const source = b.inputOffset + (index - b.offset);
+    return b.from === 'all' ? reducedValue(op, dtype, source, nranks) : inputValue(op, dtype, b.from, source, nranks);
   }
+  return undefined;
+}
+
+/**
+ * Writes the expected output elements [from, to) of `rank` into `out` (NaN where the
+ * collective leaves them undefined): `expectedOutput` block by block, without a lookup
+ * per element.
+ */
+export function fillExpectedOutput(
+  c: CollectiveName,
+  op: ReduceOp,
+  dtype: DType,
+  rank: number,
+  shape: CollectiveShape,
+  out: { [index: number]: number; readonly length: number },
+  from = 0,
+  to = out.length,
+): void {
+  for (let i = from; i < to; i++) out[i] = NaN;
+  for (const b of collectiveOf(c).outputBlocks(rank, shape)) {
+    const start = Math.max(from, b.offset);
+    const end = Math.min(to, b.offset + b.count);
+    for (let i = start; i < end; i++) {
+      const source = b.inputOffset + (i - b.offset);
+      out[i] = b.from === 'all' ? reducedValue(op, dtype, source, shape.nranks) : inputValue(op, dtype, b.from, source, shape.nranks);
+    }
+  }
+}
+
+/** True when rank `rank`'s output holds a reduction (where avg divides at the end). */
+export function outputIsReduced(c: CollectiveName, rank: number, shape: { readonly nranks: number; readonly root: number }): boolean {
+  // Which blocks a rank holds does not depend on their size: any count will do.
+  return collectiveOf(c).outputBlocks(rank, { ...shape, count: 1 }).some((b) => b.from === 'all');
+}
+
+/**
+ * True when every rank with a defined output expects the same one (allReduce, broadcast,
+ * reduce), so a #wrong check can compute it once.
+ */
+export function outputsAgree(c: CollectiveName, shape: CollectiveShape): boolean {
+  const desc = collectiveOf(c);
+  let first: string | undefined;
+  for (let r = 0; r < shape.nranks; r++) {
+    const blocks = desc.outputBlocks(r, shape);
+    if (blocks.length === 0) continue;
+    const key = JSON.stringify(blocks);
+    if (first === undefined) first = key;
+    else if (key !== first) return false;
+  }
+  return true;
 }

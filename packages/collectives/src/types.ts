@@ -12,7 +12,9 @@ export type CollectiveName =
   | 'reduce'
   | 'allToAll'
   | 'sendRecv'
-  | 'barrier';
+  | 'barrier'
+  | 'gather'
+  | 'scatter';
 
 export type ReduceOp = 'sum' | 'prod' | 'min' | 'max' | 'avg';
 export type DType = 'float32' | 'float64' | 'int32';
@@ -40,28 +42,14 @@ export interface Slice {
 }
 
 /**
- * Steps, named after NCCL's primitives (src/device/prims_*.h). A send snapshots its source
- * slice when the step runs (eager: it does not wait for the receiver); the channel moves on
- * once the last byte has left. A recv waits for the matching message: messages between a
- * pair of participants are matched first-in first-out per channel index.
+ * Steps (the primitive vocabulary, the Step type and its decoder) live in ./steps.ts. A send
+ * snapshots its source slice when the step runs (eager: it does not wait for the receiver);
+ * the channel moves on once the last byte has left. A recv waits for the matching message:
+ * messages between a pair of participants are matched first-in first-out per channel index.
  * `peer` is a participant index: ranks 0..nranks-1, then agents (in-network switches).
  */
-export type Step =
-  | { readonly op: 'send'; readonly peer: number; readonly src: Slice }
-  /** dst := received */
-  | { readonly op: 'recv'; readonly peer: number; readonly dst: Slice }
-  /** dst := dst (op) received */
-  | { readonly op: 'recvReduce'; readonly peer: number; readonly dst: Slice }
-  /** dst := received, then send dst to sendPeer (NCCL recvCopySend) */
-  | { readonly op: 'recvCopySend'; readonly peer: number; readonly sendPeer: number; readonly dst: Slice }
-  /** dst := dst (op) received, then send dst to sendPeer (NCCL recvReduceCopySend) */
-  | { readonly op: 'recvReduceCopySend'; readonly peer: number; readonly sendPeer: number; readonly dst: Slice }
-  /** dst := src, locally */
-  | { readonly op: 'copy'; readonly src: Slice; readonly dst: Slice }
-  /** dst := dst (op) src, locally */
-  | { readonly op: 'reduce'; readonly src: Slice; readonly dst: Slice };
-
-export type StepOp = Step['op'];
+import type { Step } from './steps.js';
+export type { Step, StepOp } from './steps.js';
 
 /** A rank, or an agent such as a reduction-capable switch (NVLS / SHARP). */
 export interface Participant {

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { checkSchedule } from '../src/checker.js';
 import { checkReference } from '../src/reference.js';
 import { DTYPES, REDUCE_OPS } from '../src/semantics.js';
+import { decodeStep } from '../src/steps.js';
 import type { Algorithm, BufferName, CostParams, PlanParams, Schedule, Step } from '../src/types.js';
 
 export const NRANKS = [...Array.from({ length: 17 }, (_, i) => i + 1), 24, 32];
@@ -150,18 +151,24 @@ export function describeEveryAlgorithm(algorithms: readonly Algorithm[], options
     });
 
     it('fails the checker when one send is dropped or one recv points at the wrong peer', () => {
-      // Rooted: rank 1 of a chain may only forward (recvCopySend), so any sending step counts.
-      const isSend = (st: Step) => st.op === 'send' || (rooted && st.op.endsWith('CopySend'));
+      // The first rank from 1 on that sends (any step that posts) and the first that receives:
+      // in a rooted collective these may be different ranks (gather: senders; scatter: receivers).
+      const firstWith = (s: Schedule, has: (st: Step) => boolean): [number, number] => {
+        for (let r = 1; r < s.nranks; r++) {
+          const at = s.participants[r]!.channels[0]!.findIndex(has);
+          if (at >= 0) return [r, at];
+        }
+        throw new Error('no rank has such a step');
+      };
       for (const n of rooted ? [4, 5, 8] : [3, 5, 8]) {
         const s = algorithm.plan(params(n, 10, 1, 3, rooted ? n - 1 : 0));
         expect(checkSchedule(s).ok).toBe(true);
-        const steps = s.participants[1]!.channels[0]!;
-        const sendAt = steps.findIndex(isSend);
-        expect(checkSchedule(mutate(s, 1, sendAt, null)).ok).toBe(false);
-        const recvAt = steps.findIndex((st) => st.op.startsWith('recv'));
-        const recv = steps[recvAt]! as Extract<Step, { op: 'recv' }>;
-        const wrongPeer = [0, 2, 3].find((r) => r !== recv.peer)!;
-        expect(checkSchedule(mutate(s, 1, recvAt, { ...recv, peer: wrongPeer })).ok).toBe(false);
+        const [sender, sendAt] = firstWith(s, (st) => decodeStep(st).sendPeer >= 0);
+        expect(checkSchedule(mutate(s, sender, sendAt, null)).ok).toBe(false);
+        const [receiver, recvAt] = firstWith(s, (st) => decodeStep(st).recvPeer >= 0);
+        const recv = s.participants[receiver]!.channels[0]![recvAt]! as Extract<Step, { op: 'recv' }>;
+        const wrongPeer = [0, 1, 2, 3].find((r) => r !== recv.peer && r !== receiver)!;
+        expect(checkSchedule(mutate(s, receiver, recvAt, { ...recv, peer: wrongPeer })).ok).toBe(false);
       }
     });
 

@@ -1,35 +1,44 @@
 import { describe, expect, it } from 'vitest';
-import { algBwBytes, bandwidthsGBps, busBwFactor } from '../src/busbw.js';
+import { algBwBytes, bandwidthsGBps, busBwFactor, countForBytes } from '../src/busbw.js';
+import { COLLECTIVES, collectiveOf } from '../src/registry.js';
 import {
-  COLLECTIVES,
   DTYPES,
   REDUCE_OPS,
-  bufferCounts,
   combine,
   elementBytes,
   expectedOutput,
+  fillExpectedOutput,
   finalizeAvg,
   inputValue,
-  isReduction,
+  outputsAgree,
+  outputIsReduced,
   toDType,
 } from '../src/semantics.js';
 
 describe('semantics', () => {
-  it('lists the collectives, ops and dtypes', () => {
-    expect(COLLECTIVES).toEqual(['allReduce', 'reduceScatter', 'allGather', 'broadcast', 'reduce', 'allToAll', 'sendRecv', 'barrier']);
+  it('lists the ops and dtypes; the reductions are the collectives whose postcondition reduces', () => {
     expect(REDUCE_OPS).toEqual(['sum', 'prod', 'min', 'max', 'avg']);
     expect(DTYPES).toEqual(['float32', 'float64', 'int32']);
     expect(DTYPES.map(elementBytes)).toEqual([4, 8, 4]);
-    expect(COLLECTIVES.filter(isReduction)).toEqual(['allReduce', 'reduceScatter', 'reduce']);
+    expect(COLLECTIVES.filter((c) => collectiveOf(c).reduces)).toEqual(['allReduce', 'reduceScatter', 'reduce']);
+    for (const c of COLLECTIVES) {
+      const shape = { nranks: 5, root: 2, count: 3 };
+      const reducedSomewhere = [0, 1, 2, 3, 4].some((r) => outputIsReduced(c, r, shape));
+      expect(reducedSomewhere, c).toBe(collectiveOf(c).reduces);
+    }
+    expect(COLLECTIVES.filter((c) => outputsAgree(c, { nranks: 5, root: 2, count: 3 }))).toEqual(['allReduce', 'allGather', 'broadcast', 'reduce', 'gather', 'barrier']);
   });
 
   it('sizes buffers as the NCCL API does (count = NCCL count, 8 ranks)', () => {
+    const bufferCounts = (c: string, count: number, n: number) => collectiveOf(c).bufferCounts(count, n);
     expect(bufferCounts('allReduce', 10, 8)).toEqual({ input: 10, output: 10 });
     expect(bufferCounts('reduceScatter', 10, 8)).toEqual({ input: 80, output: 10 });
     expect(bufferCounts('allGather', 10, 8)).toEqual({ input: 10, output: 80 });
     expect(bufferCounts('broadcast', 10, 8)).toEqual({ input: 10, output: 10 });
     expect(bufferCounts('reduce', 10, 8)).toEqual({ input: 10, output: 10 });
     expect(bufferCounts('allToAll', 10, 8)).toEqual({ input: 80, output: 80 });
+    expect(bufferCounts('gather', 10, 8)).toEqual({ input: 10, output: 80 });
+    expect(bufferCounts('scatter', 10, 8)).toEqual({ input: 80, output: 10 });
     expect(bufferCounts('barrier', 10, 8)).toEqual({ input: 0, output: 0 });
     expect(bufferCounts('sendRecv', 10, 8)).toEqual({ input: 10, output: 10 });
   });
@@ -90,6 +99,22 @@ describe('semantics', () => {
     // allToAll: rank 2's output block 0 is rank 0's input block 2: output index 1 -> input index 5 of rank 0.
     expect(expectedOutput('allToAll', 'sum', 'float64', 2, 1, n, 0, count)).toBe(v(0, 5));
     expect(expectedOutput('barrier', 'sum', 'float64', 0, 0, n, 0, 0)).toBeUndefined();
+    // gather (root 1): the root's output index 5 is block 2 (from rank 2), element 1; others undefined.
+    expect(expectedOutput('gather', 'sum', 'float64', 1, 5, n, 1, count)).toBe(v(2, 1));
+    expect(expectedOutput('gather', 'sum', 'float64', 0, 5, n, 1, count)).toBeUndefined();
+    // scatter (root 1): rank 2's output index 0 is the root's input index 2·count.
+    expect(expectedOutput('scatter', 'sum', 'float64', 2, 0, n, 1, count)).toBe(v(1, 4));
+    // fillExpectedOutput agrees with expectedOutput element by element, NaN where undefined.
+    for (const c of COLLECTIVES) {
+      const shape = { nranks: n, root: 1, count };
+      for (let rank = 0; rank < n; rank++) {
+        const size = collectiveOf(c).bufferCounts(count, n).output;
+        const filled = new Float64Array(size);
+        fillExpectedOutput(c, 'sum', 'float64', rank, shape, filled);
+        const each = Array.from({ length: size }, (_, i) => expectedOutput(c, 'sum', 'float64', rank, i, n, 1, count) ?? NaN);
+        expect(Array.from(filled), `${c} rank ${rank}`).toEqual(each);
+      }
+    }
     // avg divides once: int32 truncates toward zero.
     const ints = [0, 1, 2].map((r) => inputValue('avg', 'int32', r, 4, n));
     expect(expectedOutput('allReduce', 'avg', 'int32', 0, 4, n, 0, 5)).toBe(Math.trunc((ints[0]! + ints[1]! + ints[2]!) / 3));
@@ -108,6 +133,8 @@ describe('busbw (nccl-tests PERFORMANCE.md)', () => {
     expect(busBwFactor('allToAll', 8)).toBe(0.875);
     expect(busBwFactor('broadcast', 8)).toBe(1);
     expect(busBwFactor('reduce', 8)).toBe(1);
+    expect(busBwFactor('gather', 8)).toBe(0.875);
+    expect(busBwFactor('scatter', 8)).toBe(0.875);
     expect(busBwFactor('allReduce', 1)).toBe(0);
   });
 
@@ -118,7 +145,16 @@ describe('busbw (nccl-tests PERFORMANCE.md)', () => {
     expect(algBwBytes('reduceScatter', 1024, 'float32', 8)).toBe(32768);
     expect(algBwBytes('allGather', 1024, 'float32', 8)).toBe(32768);
     expect(algBwBytes('allToAll', 1024, 'float32', 8)).toBe(32768);
+    expect(algBwBytes('gather', 1024, 'float32', 8)).toBe(32768);
+    expect(algBwBytes('scatter', 1024, 'float32', 8)).toBe(32768);
     expect(algBwBytes('barrier', 0, 'float32', 8)).toBe(0);
+  });
+
+  it('turns a size in bytes into the NCCL count as nccl-tests does (getCollByteCount)', () => {
+    expect(countForBytes('allReduce', 4099, 'float32', 8)).toBe(1024);
+    expect(countForBytes('allGather', 32768, 'float32', 8)).toBe(1024);
+    expect(countForBytes('gather', 32767, 'float32', 8)).toBe(1023);
+    expect(countForBytes('barrier', 1 << 20, 'float32', 8)).toBe(0);
   });
 
   it('turns a time into GB/s: 1 GB allReduce on 8 ranks in 0.1 s is 10 GB/s algbw, 17.5 GB/s busbw', () => {

@@ -1,7 +1,9 @@
 import {
-  bufferCounts,
-  busBwFactor,
+  algBwBytes,
+  bandwidthsGBps,
   chooseAlgorithm,
+  collectiveOf,
+  countForBytes as countOfBytes,
   elementBytes,
   getAlgorithm,
   type Algorithm,
@@ -25,20 +27,9 @@ export interface SweepResult {
   readonly traceRuns: readonly TraceRun[];
 }
 
-/**
- * nccl-tests' element count for a byte size (common.cu getCollByteCount): the per-rank
- * NCCL count argument, so that the total moved matches the size asked for.
- */
+/** nccl-tests' element count for a byte size: the per-rank NCCL count argument. */
 export function countForBytes(config: BenchConfig, bytes: number, nranks: number): number {
-  const totalCount = Math.floor(bytes / elementBytes(config.dtype));
-  switch (config.collective) {
-    case 'allGather':
-    case 'reduceScatter':
-    case 'allToAll':
-      return Math.floor(totalCount / nranks);
-    default:
-      return totalCount;
-  }
+  return countOfBytes(config.collective, bytes, config.dtype, nranks);
 }
 
 function topLinks(stats: readonly LinkStats[], limit: number): LinkRow[] {
@@ -162,20 +153,19 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
           trace: config.trace,
         });
         backend = result.backend;
-        const buffers = bufferCounts(config.collective, count, nranks);
-        const bytes = Math.max(buffers.input, buffers.output) * params.elementBytes;
-        // bytes per ns is GB/s (1e9 B/s), the unit nccl-tests prints.
-        const algBwGBps = result.timeNs > 0 ? bytes / result.timeNs : 0;
+        const collective = collectiveOf(config.collective);
+        const bytes = algBwBytes(config.collective, count, config.dtype, nranks);
+        const { algBwGBps, busBwGBps } = bandwidthsGBps(config.collective, count, config.dtype, nranks, result.timeNs);
         const row: BenchRow = {
           algorithm: resolved.label,
           bytes,
-          count: Math.max(buffers.input, buffers.output),
+          count: bytes / params.elementBytes,
           dtype: config.dtype,
-          redop: isReductionName(config.collective) ? config.op : 'none',
-          root: hasRoot(config.collective) ? config.root : -1,
+          redop: collective.reduces ? config.op : 'none',
+          root: collective.rooted ? config.root : -1,
           timeUs: result.timeNs / 1000,
           algBwGBps,
-          busBwGBps: algBwGBps * busBwFactor(config.collective, nranks),
+          busBwGBps,
           wrong: result.wrong < 0 ? null : result.wrong,
           predictedUs: resolved.predictedNs / 1000,
           wallMs: result.wallMs,
@@ -218,12 +208,4 @@ export function reportHeader(config: BenchConfig, topology: Topology, backend: s
     channels: config.channels,
     chunkBytes: config.chunkBytes,
   };
-}
-
-function isReductionName(collective: string): boolean {
-  return collective === 'allReduce' || collective === 'reduceScatter' || collective === 'reduce';
-}
-
-function hasRoot(collective: string): boolean {
-  return collective === 'broadcast' || collective === 'reduce';
 }

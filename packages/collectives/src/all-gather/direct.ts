@@ -1,4 +1,4 @@
-import { StepBuilder, assertPlannable, channelBlockNs, invalidParams, slice } from '../kit.js';
+import { StepBuilder, assertPlannable, fanNs, invalidParams, slice } from '../kit.js';
 import { channelRanges, mod } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
 
@@ -31,14 +31,6 @@ export const direct: Algorithm = {
     });
     return b.build('allGather', 'direct', params, { input: count, output: count * n, scratch: 0 });
   },
-  /**
-   * T = alpha + (n-1) * S_c*c/B: the n-1 copies of the block leave back to back through the
-   * injection bandwidth B shared by c channels (S_c = ceil(count/c)·elementBytes), their
-   * latencies overlap. 0 for n = 1 or count = 0.
-   */
-  predictNs(params: PlanParams, cost: CostParams): number {
-    const { nranks: n, count } = params;
-    if (n === 1 || count === 0) return 0;
-    return cost.alphaNs + (n - 1) * channelBlockNs(params, cost);
-  },
+  /** T = α + (n-1)·S_c·c/B (kit's fanNs). */
+  predictNs: (params: PlanParams, cost: CostParams): number => fanNs(params, cost),
 };

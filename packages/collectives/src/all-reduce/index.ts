@@ -1,3 +1,4 @@
+import { block, perPeerFactor, type Collective } from '../collective.js';
 import type { Algorithm } from '../types.js';
 import { direct } from './direct.js';
 import { hierarchical } from './hierarchical.js';
@@ -8,5 +9,18 @@ import { ring } from './ring.js';
 import { tree } from './tree.js';
 
 export { direct, hierarchical, innetwork, rd, rhd, ring, tree };
-/** Registry order is also auto's tie-break order. */
 export const algorithms: Algorithm[] = [ring, tree, rhd, rd, direct, hierarchical, innetwork];
+
+/** Every rank ends with the reduction of every rank's input. */
+export const allReduce: Collective = {
+  name: 'allReduce',
+  description: "Every rank ends with the reduction of every rank's input.",
+  reduces: true,
+  rooted: false,
+  defaultAlgorithm: 'ring',
+  algorithms,
+  bufferCounts: (count) => ({ input: count, output: count }),
+  sizeCounts: () => 1,
+  busBwFactor: (nranks) => 2 * perPeerFactor(nranks),
+  outputBlocks: (_rank, { count }) => [block(0, count, 'all', 0)],
+};

@@ -10,7 +10,7 @@
  * combine, then send their destination slice. In data mode recvCopySend forwards the very
  * staging block it received (its bytes are exactly the slice it sends), saving a copy.
  */
-import { elementBytes, isReduction, type CollectiveName, type DType, type Participant, type ReduceOp, type Slice, type Step } from '@weft/collectives';
+import { elementBytes, outputIsReduced, type CollectiveName, type DType, type Participant, type ReduceOp, type Slice, type Step } from '@weft/collectives';
 import { kernelOp, type KernelOp, type NumericArray } from '../backends/types.js';
 import type { DataPlane } from './data-plane.js';
 import { dtypeCode } from './data-plane.js';
@@ -75,7 +75,7 @@ export class ScheduleExecutor {
     this.channels = spec.part.channels.map((steps, index) => new ChannelRun(this, index, steps));
     const isRank = spec.participant < spec.nranks;
     // avg reduces as sum; the division happens where the result lands (reduce: root only).
-    this.divideAtEnd = spec.op === 'avg' && isRank && isReduction(spec.collective) && (spec.collective !== 'reduce' || spec.participant === spec.root);
+    this.divideAtEnd = spec.op === 'avg' && isRank && outputIsReduced(spec.collective, spec.participant, spec);
   }
 
   start(): void {

@@ -1,0 +1,36 @@
+import { StepBuilder, assertPlannable, fanNs, invalidParams, slice } from '../kit.js';
+import { channelRanges, mod } from '../logical.js';
+import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
+
+/**
+ * Direct gather, as nccl-tests' gather_perf does it with grouped send/recv: every rank
+ * sends its input to the root; the root copies its own input into block `root` of
+ * `output` and receives block j from every rank j (in rotated order root+1, root+2, …, so
+ * that no sender is always served last). Each channel carries an even part of every block;
+ * chunks split the messages.
+ */
+export const direct: Algorithm = {
+  name: 'direct',
+  collective: 'gather',
+  description: 'Every rank sends its input straight to the root.',
+  constraints: 'any rank count and root; channels clamped to count',
+  unsupported: (params) => invalidParams(params, { rooted: true }),
+  plan(params: PlanParams): Schedule {
+    assertPlannable(direct.unsupported(params));
+    const { nranks: n, count, chunkElements, root } = params;
+    const channels = channelRanges(count, params.channels);
+    const b = new StepBuilder(n, channels.length, chunkElements);
+    channels.forEach((part, channel) => {
+      const block = (rank: number) => slice('output', rank * count + part.offset, part.count);
+      b.copyChunked(root, channel, slice('input', part), block(root));
+      for (let i = 1; i < n; i++) {
+        const from = mod(root + i, n);
+        b.sendChunked(from, channel, root, slice('input', part));
+        b.recvChunked(root, channel, from, block(from));
+      }
+    });
+    return b.build('gather', 'direct', params, { input: count, output: count * n, scratch: 0 });
+  },
+  /** T = α + (n-1)·S_c·c/B (kit's fanNs). */
+  predictNs: (params: PlanParams, cost: CostParams): number => fanNs(params, cost),
+};

@@ -1,0 +1,35 @@
+import { StepBuilder, assertPlannable, fanNs, invalidParams, slice } from '../kit.js';
+import { channelRanges, mod } from '../logical.js';
+import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
+
+/**
+ * Direct scatter, as nccl-tests' scatter_perf does it with grouped send/recv: the root
+ * copies block `root` of its input to its output and sends block j to every rank j (in
+ * rotated order root+1, root+2, …); every other rank receives its block. Each channel
+ * carries an even part of every block; chunks split the messages.
+ */
+export const direct: Algorithm = {
+  name: 'direct',
+  collective: 'scatter',
+  description: 'The root sends each rank its block directly.',
+  constraints: 'any rank count and root; channels clamped to count',
+  unsupported: (params) => invalidParams(params, { rooted: true }),
+  plan(params: PlanParams): Schedule {
+    assertPlannable(direct.unsupported(params));
+    const { nranks: n, count, chunkElements, root } = params;
+    const channels = channelRanges(count, params.channels);
+    const b = new StepBuilder(n, channels.length, chunkElements);
+    channels.forEach((part, channel) => {
+      const block = (rank: number) => slice('input', rank * count + part.offset, part.count);
+      b.copyChunked(root, channel, block(root), slice('output', part));
+      for (let i = 1; i < n; i++) {
+        const to = mod(root + i, n);
+        b.sendChunked(root, channel, to, block(to));
+        b.recvChunked(to, channel, root, slice('output', part));
+      }
+    });
+    return b.build('scatter', 'direct', params, { input: count * n, output: count, scratch: 0 });
+  },
+  /** T = α + (n-1)·S_c·c/B (kit's fanNs). */
+  predictNs: (params: PlanParams, cost: CostParams): number => fanNs(params, cost),
+};
