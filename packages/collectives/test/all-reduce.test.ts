@@ -209,32 +209,48 @@ describe('predictNs (alpha-beta)', () => {
   };
   const beta = 1e9 / 25e9; // 0.04 ns per byte
 
-  it('ring with one channel and no chunking is exactly 2(p-1)α + 2(p-1)/p·n·β', () => {
-    // p = 8, n = 1000 floats = 4000 bytes: 14·1000 + 1.75·4000·0.04 = 14000 + 280.
-    expect(byName('ring').predictNs(params(8, 1000), cost)).toBeCloseTo(14280, 9);
-    for (const p of [2, 3, 5, 17, 32]) {
-      const bytes = 12345 * 4;
-      expect(byName('ring').predictNs(params(p, 12345), cost)).toBeCloseTo(2 * (p - 1) * 1000 + ((2 * (p - 1)) / p) * bytes * beta, 6);
-    }
+  // Per-hop α (cost.ts): a message inside a group pays intra.alphaNs = 200, between groups
+  // inter.alphaNs = 2000; layoutFor(8) is two groups of four, layoutFor(n <= 5 or prime) one group.
+  it('ring with one channel and no chunking: A + 2(p-1)/p·n·β, A the α of 2(p-1) consecutive ring hops', () => {
+    // p = 8: ring edges 3→4 and 7→0 cross groups. 2(p-1) = 14 hops = one lap (2·2000 + 6·200 =
+    // 5200) + the worst 6 consecutive edges (both crossings + 4 intra = 4800): A = 10000.
+    // n = 1000 floats = 4000 bytes: 1.75·4000·0.04 = 280.
+    expect(byName('ring').predictNs(params(8, 1000), cost)).toBeCloseTo(10280, 9);
+    const bytes = 12345 * 4;
+    const bw = (p: number) => ((2 * (p - 1)) / p) * bytes * beta;
+    // One group: every hop intra, the textbook 2(p-1)α + 2(p-1)/p·n·β.
+    for (const p of [2, 3, 5, 17]) expect(byName('ring').predictNs(params(p, 12345), cost)).toBeCloseTo(2 * (p - 1) * 200 + bw(p), 6);
+    // p = 32, four groups of 8: lap = 4·2000 + 28·200 = 13600; 62 hops = lap + 30 edges that
+    // can hold all four crossings: 4·2000 + 26·200 = 13200.
+    expect(byName('ring').predictNs(params(32, 12345), cost)).toBeCloseTo(13600 + 13200 + bw(32), 6);
   });
 
-  it('ring pays α per loop iteration: chunkElements 25 on 8 ranks, 1000 elements = 5 iterations', () => {
-    expect(byName('ring').predictNs(params(8, 1000, 1, 25), cost)).toBeCloseTo(5 * 14000 + 280, 9);
+  it('ring pays its hop latency per loop iteration: chunkElements 25 on 8 ranks, 1000 elements = 5 iterations', () => {
+    expect(byName('ring').predictNs(params(8, 1000, 1, 25), cost)).toBeCloseTo(5 * 10000 + 280, 9);
   });
 
   it('states the other closed forms', () => {
-    const S = 4000; // 1000 float32
-    // rd on 8 ranks: 3 rounds of the whole buffer; on 6 ranks: 2 rounds + fold in and out.
-    expect(byName('rd').predictNs(params(8, 1000), cost)).toBeCloseTo(3 * (1000 + S * beta), 9);
-    expect(byName('rd').predictNs(params(6, 1000), cost)).toBeCloseTo(4 * (1000 + S * beta), 9);
-    // rhd on 8 ranks: 2·3α + 2·(7/8)·Sβ.
-    expect(byName('rhd').predictNs(params(8, 1000), cost)).toBeCloseTo(6000 + 1.75 * S * beta, 9);
-    // direct equals ring when unchunked.
-    expect(byName('direct').predictNs(params(8, 1000), cost)).toBeCloseTo(14280, 9);
+    const S = 4000; // 1000 float32; S·β = 160
+    // rd on 8 ranks: partners at distance 1 and 2 stay in a group, 4 crosses: 200 + 200 + 2000 + 3·Sβ.
+    expect(byName('rd').predictNs(params(8, 1000), cost)).toBeCloseTo(2400 + 3 * S * beta, 9);
+    // rd on 6 ranks (groups {0,1,2}, {3,4,5}): fold pairs (0,1), (2,3) — worst 2000 — in and
+    // out; virtual ranks 1, 3, 4, 5: distance 1 pairs (1,3) and distance 2 pairs (1,4) cross.
+    expect(byName('rd').predictNs(params(6, 1000), cost)).toBeCloseTo(4 * (2000 + S * beta), 9);
+    // rhd on 8 ranks: halving at distance 4 (crosses), 2, 1, then the doubling mirrors it:
+    // 2·(2000 + 200 + 200) + 2·(S/2 + S/4 + S/8)·β.
+    expect(byName('rhd').predictNs(params(8, 1000), cost)).toBeCloseTo(4800 + 1.75 * S * beta, 9);
+    // direct messages every peer at once: the worst pair's α, 2(p-1) times, as ring's volume.
+    expect(byName('direct').predictNs(params(8, 1000), cost)).toBeCloseTo(14 * 1000 + 280, 9);
     // innetwork unchunked: 2α + 2Sβ.
     expect(byName('innetwork').predictNs(params(8, 1000), cost)).toBeCloseTo(2000 + 2 * S * beta, 9);
-    // tree on 2 ranks (height 1), unchunked: 2·(α + S·β).
-    expect(byName('tree').predictNs(params(2, 1000), cost)).toBeCloseTo(2 * (1000 + S * beta), 9);
+    // tree on 2 ranks (height 1, one group), unchunked: 2·(α_intra + S·β).
+    expect(byName('tree').predictNs(params(2, 1000), cost)).toBeCloseTo(2 * (200 + S * beta), 9);
+    // tree on 8 ranks: NCCL's binary tree 0 ← 4 (crosses) … its deepest path sums α over the
+    // path; every tree edge into the other group pays 2000. Bounded by the one-group forms:
+    const flat = { ...cost, inter: cost.intra };
+    const tree8 = byName('tree').predictNs(params(8, 1000), cost);
+    expect(tree8).toBeGreaterThan(byName('tree').predictNs(params(8, 1000), flat));
+    expect(tree8).toBeLessThan(byName('tree').predictNs(params(8, 1000), { ...cost, intra: cost.inter }));
     // hierarchical, 2 groups of 4: 2·3·200 + 2·1·2000 + (6/4)·S/100e9·1e9 + (2/8)·S·0.04.
     expect(byName('hierarchical').predictNs(params(8, 1000), cost)).toBeCloseTo(1200 + 4000 + 1.5 * S * 0.01 + 0.25 * S * beta, 9);
   });

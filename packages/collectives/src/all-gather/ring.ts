@@ -1,4 +1,4 @@
-import { StepBuilder, assertPlannable, invalidParams, largestPart, roundsNs, slice } from '../kit.js';
+import { StepBuilder, assertPlannable, invalidParams, largestPart, ringRoundsNs, slice } from '../kit.js';
 import { channelRanges, chunkCount, chunksOf, mod, ringNext, ringPrev } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
 
@@ -38,7 +38,7 @@ export const ring: Algorithm = {
     return b.build('allGather', 'ring', params, { input: count, output: count * n, scratch: 0 });
   },
   /**
-   * T = (n-1) * (m*alpha + S_c*c/B), as for the ring reduce-scatter: S_c = ceil(count/c) ·
+   * T = m·A + (n-1)·S_c·c/B, A the α of n-1 consecutive ring hops (cost.ts ringPathNs; (n-1)·α when all hops cost the same), as for the ring reduce-scatter: S_c = ceil(count/c) ·
    * elementBytes per channel part, c channels sharing injection bandwidth B, m chunks per
    * channel part, chunk j+1 starting after chunk j has gone n-1 hops. 0 for n = 1 or
    * count = 0.
@@ -46,6 +46,6 @@ export const ring: Algorithm = {
   predictNs(params: PlanParams, cost: CostParams): number {
     const { nranks: n, count } = params;
     if (n === 1 || count === 0) return 0;
-    return roundsNs(n - 1, params, cost, chunkCount(largestPart(params), params.chunkElements));
+    return ringRoundsNs(n - 1, params, cost, chunkCount(largestPart(params), params.chunkElements));
   },
 };

@@ -1,4 +1,4 @@
-import { StepBuilder, assertPlannable, invalidParams, nsPerByte, slice } from '../kit.js';
+import { StepBuilder, assertPlannable, hopAlpha, invalidParams, nsPerByte, roundAlphaNs, slice } from '../kit.js';
 import { channelRanges, chunkCount, clampChannels, floorLog2, fold, type Fold } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule, Slice } from '../types.js';
 
@@ -59,7 +59,9 @@ export const rd: Algorithm = {
     return b.build('allReduce', 'rd', params, { input: count, output: count, scratch: 0 });
   },
   /**
-   * T = (log2 p + 2·[n ≠ p]) · (m·α + S·β)
+   * T = Σ_k (m·α_k + S·β) + 2·[n ≠ p]·(m·α_f + S·β), k over the log2 p hypercube
+   * dimensions, α_k the worst hop between partners at distance 2^k, α_f the worst fold hop
+   * (cost.ts hopAlpha; (log2 p + 2·[n ≠ p])·(m·α + S·β) when every hop costs the same).
    * p = largest power of two <= n, S = count·elementBytes (all channels together),
    * m = messages per transfer = ceil(ceil(count/c)/chunkElements) (1 unchunked). Each round
    * every rank sends and receives the whole buffer; folding adds one round in, one out.
@@ -70,7 +72,13 @@ export const rd: Algorithm = {
     const c = clampChannels(params.channels, count);
     const m = chunkCount(Math.ceil(count / c), chunkElements);
     const p = fold(n).pof2;
-    const rounds = floorLog2(p) + (p === n ? 0 : 2);
-    return rounds * (m * cost.alphaNs + count * elementBytes * nsPerByte(cost.bandwidthBytesPerSec));
+    const f = fold(n);
+    const alpha = hopAlpha(params, cost);
+    const roundNs = (alphaNs: number) => m * alphaNs + count * elementBytes * nsPerByte(cost.bandwidthBytesPerSec);
+    let t = p === n ? 0 : 2 * roundNs(roundAlphaNs(n, f.foldPartner, alpha));
+    for (let mask = 1; mask < p; mask <<= 1) {
+      t += roundNs(roundAlphaNs(n, (r) => (f.virtualOf(r) < 0 ? -1 : f.realOf(f.virtualOf(r) ^ mask)), alpha));
+    }
+    return t;
   },
 };

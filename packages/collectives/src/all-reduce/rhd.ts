@@ -1,4 +1,4 @@
-import { StepBuilder, assertPlannable, invalidParams, nsPerByte, slice } from '../kit.js';
+import { StepBuilder, assertPlannable, hopAlpha, invalidParams, nsPerByte, roundAlphaNs, slice } from '../kit.js';
 import { channelRanges, chunkCount, clampChannels, floorLog2, fold, parts, spanOf } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
 import { foldedAllReduce } from './rd.js';
@@ -57,7 +57,9 @@ export const rhd: Algorithm = {
     return b.build('allReduce', 'rhd', params, { input: count, output: count, scratch: 0 });
   },
   /**
-   * T = 2·Σ_{k=1..log2 p} (m_k·α + S/2^k·β) + 2·[n ≠ p]·(m·α + S·β)
+   * T = 2·Σ_{k=1..log2 p} (m_k·α_k + S/2^k·β) + 2·[n ≠ p]·(m·α_f + S·β)
+   * α_k: the worst hop between hypercube partners at distance p/2^k (stage k of the halving
+   * and its mirror in the doubling), α_f: the worst fold hop (cost.ts hopAlpha).
    *   = 2·log2(p)·α + 2(p-1)/p·S·β + fold terms (unchunked)
    * p = largest power of two <= n, S = count·elementBytes, m_k = messages in a transfer of
    * ceil(ceil(count/c)/2^k) elements (1 unchunked), m likewise for the whole channel part.
@@ -70,12 +72,15 @@ export const rhd: Algorithm = {
     const p = fold(n).pof2;
     const beta = nsPerByte(cost.bandwidthBytesPerSec);
     const bytes = count * elementBytes;
+    const f = fold(n);
+    const alpha = hopAlpha(params, cost);
     let t = 0;
     for (let k = 1; k <= floorLog2(p); k++) {
       const m = chunkCount(Math.ceil(perChannel / 2 ** k), chunkElements);
-      t += 2 * (m * cost.alphaNs + (bytes / 2 ** k) * beta);
+      const alphaK = roundAlphaNs(n, (r) => (f.virtualOf(r) < 0 ? -1 : f.realOf(f.virtualOf(r) ^ (p / 2 ** k))), alpha);
+      t += 2 * (m * alphaK + (bytes / 2 ** k) * beta);
     }
-    if (p !== n) t += 2 * (chunkCount(perChannel, chunkElements) * cost.alphaNs + bytes * beta);
+    if (p !== n) t += 2 * (chunkCount(perChannel, chunkElements) * roundAlphaNs(n, f.foldPartner, alpha) + bytes * beta);
     return t;
   },
 };

@@ -1,4 +1,4 @@
-import { StepBuilder, assertPlannable, invalidParams, nsPerByte, slice } from '../kit.js';
+import { StepBuilder, assertPlannable, hopAlpha, invalidParams, nsPerByte, ringPathNs, slice } from '../kit.js';
 import { channelRanges, chunkCount, chunksOf, clampChannels, mod, parts, ringNeighbours, type Range } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule, Slice } from '../types.js';
 
@@ -87,8 +87,9 @@ export const ring: Algorithm = {
     return b.build('allReduce', 'ring', params, { input: count, output: count, scratch: 0 });
   },
   /**
-   * T = 2(n-1)·m·α + 2(n-1)/n · S·β
-   * with S = count·elementBytes and m = loop iterations of the largest channel,
+   * T = m·A + 2(n-1)/n · S·β
+   * with A the latency of 2(n-1) consecutive ring hops (each step waits for its
+   * predecessor's message: cost.ts ringPathNs, 2(n-1)·α when every hop costs the same), S = count·elementBytes and m = loop iterations of the largest channel,
    * ceil(ceil(count/c) / (n·chunkElements)) (1 without chunking). Every iteration is
    * 2(n-1) ring steps, each one message per channel; all channels together inject
    * 2(n-1)/n·S bytes per rank. With one channel and no chunking this is the textbook
@@ -100,6 +101,7 @@ export const ring: Algorithm = {
     const c = clampChannels(params.channels, count);
     const m = chunkCount(Math.ceil(count / c), chunkElements > 0 ? chunkElements * n : 0);
     const bytes = count * elementBytes;
-    return 2 * (n - 1) * m * cost.alphaNs + ((2 * (n - 1)) / n) * bytes * nsPerByte(cost.bandwidthBytesPerSec);
+    const order = Array.from({ length: n }, (_, r) => r);
+    return m * ringPathNs(order, 2 * (n - 1), hopAlpha(params, cost)) + ((2 * (n - 1)) / n) * bytes * nsPerByte(cost.bandwidthBytesPerSec);
   },
 };

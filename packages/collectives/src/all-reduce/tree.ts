@@ -1,4 +1,4 @@
-import { StepBuilder, assertPlannable, invalidParams, nsPerByte, slice } from '../kit.js';
+import { StepBuilder, assertPlannable, hopAlpha, invalidParams, nsPerByte, slice, type HopAlpha } from '../kit.js';
 import { channelRanges, chunkCount, chunksOf, clampChannels, doubleBinaryTree, parts, type Range, type Tree } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
 
@@ -60,6 +60,22 @@ function treeRankSteps(b: StepBuilder, c: number, tree: Tree, rank: number, chun
  * of chunkElements. As NCCL doubles channels for the two trees, the schedule has two
  * channels per requested channel: 2c for tree 0, 2c+1 for tree 1.
  */
+/** The worst summed α of a root-to-leaf path of `t`, and the worst α of one edge. */
+function treeLatency(t: Tree, alpha: HopAlpha): { pathNs: number; edgeNs: number } {
+  const toRoot = new Array<number>(t.parent.length).fill(0);
+  let pathNs = 0;
+  let edgeNs = 0;
+  for (const r of [...t.parent.keys()].sort((x, y) => t.depth[x]! - t.depth[y]!)) {
+    const up = t.parent[r]!;
+    if (up < 0) continue;
+    const hop = alpha(r, up);
+    toRoot[r] = toRoot[up]! + hop;
+    pathNs = Math.max(pathNs, toRoot[r]!);
+    edgeNs = Math.max(edgeNs, hop);
+  }
+  return { pathNs, edgeNs };
+}
+
 export const tree: Algorithm = {
   name: 'tree',
   collective: 'allReduce',
@@ -86,7 +102,9 @@ export const tree: Algorithm = {
   /**
    * Pipeline of m chunks through a tree of height D (the taller of the two), 2D stages to
    * fill (D up, D down):
-   *   T = 2D·(α + 2·b·β) + (m-1)·(α + 4·b·β)
+   *   T = 2A + 2D·2·b·β + (m-1)·(α_e + 4·b·β)
+   * A = the worst summed α of a root-to-leaf path (D·α when every hop costs the same),
+   * α_e = the worst α of one tree edge (cost.ts hopAlpha),
    * b = bytes of one chunk summed over channels (c · min(chunkElements, ceil(count/2c)) ·
    * elementBytes), m = chunks per half-part. While filling, a rank moves about two chunks
    * per stage (one per tree); in the steady state four (up and down in the tree where it is
@@ -104,6 +122,10 @@ export const tree: Algorithm = {
     const [t0, t1] = doubleBinaryTree(n);
     const depth = Math.max(t0.height[t0.root]!, t1.height[t1.root]!);
     const beta = nsPerByte(cost.bandwidthBytesPerSec);
-    return 2 * depth * (cost.alphaNs + 2 * chunkBytes * beta) + (m - 1) * (cost.alphaNs + 4 * chunkBytes * beta);
+    const alpha = hopAlpha(params, cost);
+    const [l0, l1] = [treeLatency(t0, alpha), treeLatency(t1, alpha)];
+    const pathNs = Math.max(l0.pathNs, l1.pathNs);
+    const edgeNs = Math.max(l0.edgeNs, l1.edgeNs);
+    return 2 * pathNs + 2 * depth * 2 * chunkBytes * beta + (m - 1) * (edgeNs + 4 * chunkBytes * beta);
   },
 };

@@ -47,6 +47,6 @@ export const chain: Algorithm = {
    * adding alpha. 0 for n = 1 or count = 0.
    */
   predictNs(params: PlanParams, cost: CostParams): number {
-    return chainNs(params, cost);
+    return chainNs(params, cost, params.root);
   },
 };

@@ -1,4 +1,4 @@
-import { StepBuilder, assertPlannable, invalidParams, largestPart, roundsNs, slice } from '../kit.js';
+import { StepBuilder, assertPlannable, invalidParams, largestPart, ringRoundsNs, slice } from '../kit.js';
 import { channelRanges, chunkCount, chunksOf, mod, ringNext, ringPrev } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
 
@@ -50,7 +50,7 @@ export const ring: Algorithm = {
     return b.build('reduceScatter', 'ring', params, { input: count * n, output: count, scratch: 0 });
   },
   /**
-   * T = (n-1) * (m*alpha + S_c*c/B), where S_c = ceil(count/c) * elementBytes is the
+   * T = m·A + (n-1)·S_c·c/B, A the α of n-1 consecutive ring hops (cost.ts ringPathNs; (n-1)·α when all hops cost the same), where S_c = ceil(count/c) * elementBytes is the
    * largest channel's part of one block, c the channels used, m = chunks per channel part
    * (ceil(ceil(count/c)/chunkElements), 1 unpipelined) and B the rank's injection bandwidth
    * (shared by the channels). Chunks of one channel are serialized: chunk j+1 starts only
@@ -59,6 +59,6 @@ export const ring: Algorithm = {
   predictNs(params: PlanParams, cost: CostParams): number {
     const { nranks: n, count } = params;
     if (n === 1 || count === 0) return 0;
-    return roundsNs(n - 1, params, cost, chunkCount(largestPart(params), params.chunkElements));
+    return ringRoundsNs(n - 1, params, cost, chunkCount(largestPart(params), params.chunkElements));
   },
 };

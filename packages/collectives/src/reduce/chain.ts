@@ -54,6 +54,6 @@ export const chain: Algorithm = {
    * injection bandwidth B. 0 for n = 1 or count = 0.
    */
   predictNs(params: PlanParams, cost: CostParams): number {
-    return chainNs(params, cost);
+    return chainNs(params, cost, (params.root + 1) % params.nranks);
   },
 };

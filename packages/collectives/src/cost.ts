@@ -1,0 +1,140 @@
+/**
+ * The alpha-beta terms every `predictNs` closed form is built from.
+ *
+ * A message costs α plus bytes / bandwidth. α is per hop: a message between two ranks of
+ * one group of the layout (a server, an NVLink domain) pays `cost.intra.alphaNs`, between
+ * groups `cost.inter.alphaNs` (NCCL's tuning model likewise counts intra- and inter-node
+ * steps separately). A chain of dependent messages (a ring step after step, a chain, a
+ * path down a tree) pays the sum of its hops' α; concurrent messages of one round pay the
+ * largest. `cost.alphaNs` (the worst pair) remains for messages to every peer at once.
+ * The messages of one channel are issued one after another; channels run concurrently, so
+ * their α overlap but they share the rank's injection bandwidth B
+ * (cost.bandwidthBytesPerSec); send and receive overlap (full duplex). β is 1e9 / B, in ns
+ * per byte.
+ */
+import { clampChannels, mod } from './logical.js';
+import type { CostParams, PlanParams } from './types.js';
+
+/** α of one message from rank `a` to rank `b`: intra when the layout puts them in one group, else inter. */
+export type HopAlpha = (a: number, b: number) => number;
+
+export function hopAlpha(params: PlanParams, cost: CostParams): HopAlpha {
+  const groupOf = new Int32Array(params.nranks).fill(-1);
+  params.layout.groups.forEach((group, g) => group.forEach((r) => (groupOf[r] = g)));
+  return (a, b) => (groupOf[a] === groupOf[b] && groupOf[a]! >= 0 ? cost.intra.alphaNs : cost.inter.alphaNs);
+}
+
+/**
+ * The latency of `hops` dependent messages around the ring `order` (position i sends to
+ * i+1), the worst over starting positions: a ring step waits for the previous step's
+ * message from its predecessor, so a ring's latency path walks `hops` consecutive edges.
+ */
+export function ringPathNs(order: readonly number[], hops: number, alpha: HopAlpha): number {
+  const k = order.length;
+  if (k < 2 || hops <= 0) return 0;
+  const edge = Array.from({ length: k }, (_, i) => alpha(order[i]!, order[(i + 1) % k]!));
+  const lap = edge.reduce((a, b) => a + b, 0);
+  const laps = Math.floor(hops / k);
+  const rest = hops - laps * k;
+  let window = 0;
+  for (let j = 0; j < rest; j++) window += edge[j]!;
+  let worst = window;
+  for (let start = 1; start < k && rest > 0; start++) {
+    window += edge[mod(start + rest - 1, k)]! - edge[start - 1]!;
+    worst = Math.max(worst, window);
+  }
+  return laps * lap + worst;
+}
+
+/** The latency of the chain from..(along `order`, starting at position `from`)..: `hops` edges, no wrap search. */
+export function chainPathNs(order: readonly number[], from: number, hops: number, alpha: HopAlpha): number {
+  const k = order.length;
+  let sum = 0;
+  for (let j = 0; j < hops; j++) sum += alpha(order[mod(from + j, k)]!, order[mod(from + j + 1, k)]!);
+  return sum;
+}
+
+/** The largest α of one round in which every rank r with partner(r) >= 0 messages its partner. */
+export function roundAlphaNs(nranks: number, partner: (rank: number) => number, alpha: HopAlpha): number {
+  let worst = 0;
+  for (let r = 0; r < nranks; r++) {
+    const p = partner(r);
+    if (p >= 0 && p !== r) worst = Math.max(worst, alpha(r, p));
+  }
+  return worst;
+}
+
+/** β: ns per byte at `bandwidthBytesPerSec`. */
+export const nsPerByte = (bandwidthBytesPerSec: number): number => 1e9 / bandwidthBytesPerSec;
+
+/**
+ * Elements in the largest channel part of a channel-split algorithm (channels clamped to
+ * count): what the slowest channel moves.
+ */
+export function largestPart(params: PlanParams): number {
+  return Math.ceil(params.count / clampChannels(params.channels, params.count));
+}
+
+/**
+ * Elements in the largest chunk of a channel-split algorithm: `largestPart`, cut to
+ * `chunkElements` when pipelining. Also the size of a one-chunk-per-channel scratch slot.
+ */
+export function largestChunk(params: PlanParams): number {
+  const part = largestPart(params);
+  return params.chunkElements > 0 ? Math.min(params.chunkElements, part) : part;
+}
+
+/**
+ * Alpha-beta view of a channel-split algorithm: with c = clampChannels(channels, count), the
+ * slowest channel moves S_c = largestPart·elementBytes bytes per block at B/c
+ * (channels share the rank's injection bandwidth B). Returns that block's time S_c·c/B in ns.
+ */
+export function channelBlockNs(params: PlanParams, cost: CostParams): number {
+  const bytes = largestPart(params) * params.elementBytes;
+  return (bytes * clampChannels(params.channels, params.count) * 1e9) / cost.bandwidthBytesPerSec;
+}
+
+/**
+ * `rounds` dependent rounds of a channel-split algorithm, each moving one block per channel
+ * in `messages` messages: rounds·(messages·α + S_c·c/B) (see `channelBlockNs`).
+ */
+export function roundsNs(rounds: number, params: PlanParams, cost: CostParams, messages = 1): number {
+  return rounds * (messages * cost.alphaNs + channelBlockNs(params, cost));
+}
+
+/**
+ * `rounds` dependent rounds of a ring in rank order, each moving one block per channel in
+ * `messages` messages: messages·A + rounds·S_c·c/B, with A the latency of `rounds`
+ * consecutive ring hops (`ringPathNs`; rounds·α when every hop costs the same).
+ */
+export function ringRoundsNs(rounds: number, params: PlanParams, cost: CostParams, messages = 1): number {
+  const order = Array.from({ length: params.nranks }, (_, r) => r);
+  return messages * ringPathNs(order, rounds, hopAlpha(params, cost)) + rounds * channelBlockNs(params, cost);
+}
+
+/**
+ * Pipelined chain over all ranks in rank order, starting at rank `first` (chain broadcast:
+ * the root; chain reduce: root+1):
+ * T = A + (S_c + (n-2)·K)·c/B, A the summed α of the chain's n-1 hops, the first rank
+ * pushing its whole channel part S_c and the last chunk (K bytes, `largestChunk`) then
+ * needing n-2 more store-and-forward hops. 0 for n = 1 or count = 0.
+ */
+export function chainNs(params: PlanParams, cost: CostParams, first: number): number {
+  const { nranks: n, count, elementBytes } = params;
+  if (n === 1 || count === 0) return 0;
+  const order = Array.from({ length: n }, (_, r) => r);
+  const latencyNs = chainPathNs(order, first, n - 1, hopAlpha(params, cost));
+  const bytesPerNs = cost.bandwidthBytesPerSec / clampChannels(params.channels, count) / 1e9;
+  return latencyNs + ((largestPart(params) + (n - 2) * largestChunk(params)) * elementBytes) / bytesPerNs;
+}
+
+/**
+ * One rank exchanging a block with each of the n-1 others directly (direct all-gather,
+ * gather, scatter): T = α + (n-1)·S_c·c/B — the n-1 blocks pass back to back through the
+ * rank's bandwidth B shared by c channels, their latencies overlap. 0 for n = 1 or count = 0.
+ */
+export function fanNs(params: PlanParams, cost: CostParams): number {
+  const { nranks: n, count } = params;
+  if (n === 1 || count === 0) return 0;
+  return cost.alphaNs + (n - 1) * channelBlockNs(params, cost);
+}
