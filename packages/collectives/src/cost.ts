@@ -12,7 +12,7 @@
  * (cost.bandwidthBytesPerSec); send and receive overlap (full duplex). β is 1e9 / B, in ns
  * per byte.
  */
-import { clampChannels, mod } from './logical.js';
+import { clampChannels, mod, type Fold } from './logical.js';
 import type { CostParams, PlanParams } from './types.js';
 
 /** α of one message from rank `a` to rank `b`: intra when the layout puts them in one group, else inter. */
@@ -94,12 +94,19 @@ export function channelBlockNs(params: PlanParams, cost: CostParams): number {
   return (bytes * clampChannels(params.channels, params.count) * 1e9) / cost.bandwidthBytesPerSec;
 }
 
-/**
- * `rounds` dependent rounds of a channel-split algorithm, each moving one block per channel
- * in `messages` messages: rounds·(messages·α + S_c·c/B) (see `channelBlockNs`).
- */
-export function roundsNs(rounds: number, params: PlanParams, cost: CostParams, messages = 1): number {
-  return rounds * (messages * cost.alphaNs + channelBlockNs(params, cost));
+/** The worst hop of a round in which every rank r messages rank r + `distance` (mod n). */
+export function rotationAlphaNs(nranks: number, distance: number, alpha: HopAlpha): number {
+  return roundAlphaNs(nranks, (r) => mod(r + distance, nranks), alpha);
+}
+
+/** The worst hop between hypercube partners at distance `mask` among the virtual ranks of a fold. */
+export function hypercubeAlphaNs(nranks: number, f: Fold, mask: number, alpha: HopAlpha): number {
+  return roundAlphaNs(nranks, (r) => (f.virtualOf(r) < 0 ? -1 : f.realOf(f.virtualOf(r) ^ mask)), alpha);
+}
+
+/** The worst hop of the non-power-of-two fold (a folded rank and its partner). */
+export function foldAlphaNs(nranks: number, f: Fold, alpha: HopAlpha): number {
+  return roundAlphaNs(nranks, f.foldPartner, alpha);
 }
 
 /**

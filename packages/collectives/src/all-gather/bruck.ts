@@ -1,5 +1,5 @@
-import { StepBuilder, assertPlannable, invalidParams, slice } from '../kit.js';
-import { type Range, ceilLog2, mod } from '../logical.js';
+import { StepBuilder, assertPlannable, hopAlpha, invalidParams, rotationAlphaNs, slice } from '../kit.js';
+import { type Range, mod } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
 
 /**
@@ -49,7 +49,7 @@ export const bruck: Algorithm = {
     return b.build('allGather', 'bruck', params, { input: count, output: count * n, scratch: 0 });
   },
   /**
-   * T = ⌈log2 n⌉·alpha + (n-1)·S, S = count·elementBytes/B: round i moves min(2^i, n-2^i)
+   * T = Σ_k α_k + (n-1)·S, α_k the worst hop to r - 2^k in round k (⌈log2 n⌉·α when all hops cost the same), S = count·elementBytes/B: round i moves min(2^i, n-2^i)
    * blocks, n-1 in total; a round's messages leave back to back and are received after, so
    * a wrap split or chunking adds no alpha. 0 for n = 1 or count = 0.
    */
@@ -57,6 +57,9 @@ export const bruck: Algorithm = {
     const { nranks: n, count, elementBytes } = params;
     if (n === 1 || count === 0) return 0;
     const blockNs = (count * elementBytes * 1e9) / cost.bandwidthBytesPerSec;
-    return ceilLog2(n) * cost.alphaNs + (n - 1) * blockNs;
+    const alpha = hopAlpha(params, cost);
+    let latencyNs = 0;
+    for (let d = 1; d < n; d *= 2) latencyNs += rotationAlphaNs(n, -d, alpha);
+    return latencyNs + (n - 1) * blockNs;
   },
 };

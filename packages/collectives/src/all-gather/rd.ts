@@ -1,4 +1,4 @@
-import { StepBuilder, assertPlannable, invalidParams, slice } from '../kit.js';
+import { StepBuilder, assertPlannable, foldAlphaNs, hopAlpha, hypercubeAlphaNs, invalidParams, slice } from '../kit.js';
 import { firstBlock, fold } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule, Slice } from '../types.js';
 
@@ -69,11 +69,12 @@ export const rd: Algorithm = {
     if (n === 1 || count === 0) return 0;
     const blockNs = (count * elementBytes * 1e9) / cost.bandwidthBytesPerSec;
     const f = fold(n);
-    let timeNs = f.rem > 0 ? 2 * cost.alphaNs + n * blockNs : 0;
+    const alpha = hopAlpha(params, cost);
+    let timeNs = f.rem > 0 ? 2 * foldAlphaNs(n, f, alpha) + n * blockNs : 0;
     for (let d = 1; d < f.pof2; d *= 2) {
       let mostBlocks = 0;
       for (let g = 0; g < f.pof2; g += d) mostBlocks = Math.max(mostBlocks, firstBlock(f, n, g + d) - firstBlock(f, n, g));
-      timeNs += cost.alphaNs + mostBlocks * blockNs;
+      timeNs += hypercubeAlphaNs(n, f, d, alpha) + mostBlocks * blockNs;
     }
     return timeNs;
   },

@@ -1,4 +1,4 @@
-import { StepBuilder, assertPlannable, hopAlpha, invalidParams, nsPerByte, roundAlphaNs, slice } from '../kit.js';
+import { StepBuilder, assertPlannable, hopAlpha, invalidParams, nsPerByte, foldAlphaNs, hypercubeAlphaNs, slice } from '../kit.js';
 import { channelRanges, chunkCount, clampChannels, floorLog2, fold, type Fold } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule, Slice } from '../types.js';
 
@@ -75,9 +75,9 @@ export const rd: Algorithm = {
     const f = fold(n);
     const alpha = hopAlpha(params, cost);
     const roundNs = (alphaNs: number) => m * alphaNs + count * elementBytes * nsPerByte(cost.bandwidthBytesPerSec);
-    let t = p === n ? 0 : 2 * roundNs(roundAlphaNs(n, f.foldPartner, alpha));
+    let t = p === n ? 0 : 2 * roundNs(foldAlphaNs(n, f, alpha));
     for (let mask = 1; mask < p; mask <<= 1) {
-      t += roundNs(roundAlphaNs(n, (r) => (f.virtualOf(r) < 0 ? -1 : f.realOf(f.virtualOf(r) ^ mask)), alpha));
+      t += roundNs(hypercubeAlphaNs(n, f, mask, alpha));
     }
     return t;
   },

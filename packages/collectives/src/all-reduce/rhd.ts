@@ -1,4 +1,4 @@
-import { StepBuilder, assertPlannable, hopAlpha, invalidParams, nsPerByte, roundAlphaNs, slice } from '../kit.js';
+import { StepBuilder, assertPlannable, hopAlpha, invalidParams, nsPerByte, foldAlphaNs, hypercubeAlphaNs, slice } from '../kit.js';
 import { channelRanges, chunkCount, clampChannels, floorLog2, fold, parts, spanOf } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
 import { foldedAllReduce } from './rd.js';
@@ -77,10 +77,10 @@ export const rhd: Algorithm = {
     let t = 0;
     for (let k = 1; k <= floorLog2(p); k++) {
       const m = chunkCount(Math.ceil(perChannel / 2 ** k), chunkElements);
-      const alphaK = roundAlphaNs(n, (r) => (f.virtualOf(r) < 0 ? -1 : f.realOf(f.virtualOf(r) ^ (p / 2 ** k))), alpha);
+      const alphaK = hypercubeAlphaNs(n, f, p / 2 ** k, alpha);
       t += 2 * (m * alphaK + (bytes / 2 ** k) * beta);
     }
-    if (p !== n) t += 2 * (chunkCount(perChannel, chunkElements) * roundAlphaNs(n, f.foldPartner, alpha) + bytes * beta);
+    if (p !== n) t += 2 * (chunkCount(perChannel, chunkElements) * foldAlphaNs(n, f, alpha) + bytes * beta);
     return t;
   },
 };

@@ -1,4 +1,4 @@
-import { StepBuilder, assertPlannable, invalidParams, slice, roundsNs } from '../kit.js';
+import { StepBuilder, assertPlannable, channelBlockNs, hopAlpha, invalidParams, roundAlphaNs, rotationAlphaNs, slice } from '../kit.js';
 import { channelRanges, mod } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
 
@@ -39,7 +39,7 @@ export const pairwise: Algorithm = {
     return b.build('allToAll', 'pairwise', params, { input: count * n, output: count * n, scratch: 0 });
   },
   /**
-   * T = (n-1)·(alpha + S_c·c/B), S_c = ceil(count/c)·elementBytes per channel part, c
+   * T = Σ_k α_k + (n-1)·S_c·c/B, α_k the worst hop of round k (to r XOR k, or r + k), S_c = ceil(count/c)·elementBytes per channel part, c
    * channels sharing injection bandwidth B: each round sends one block and waits for one.
    * A round's chunks all leave before any is received, so chunking adds no alpha. 0 for
    * n = 1 or count = 0.
@@ -47,6 +47,10 @@ export const pairwise: Algorithm = {
   predictNs(params: PlanParams, cost: CostParams): number {
     const { nranks: n, count } = params;
     if (n === 1 || count === 0) return 0;
-    return roundsNs(n - 1, params, cost);
+    const alpha = hopAlpha(params, cost);
+    const xor = isPowerOfTwo(n);
+    let latencyNs = 0;
+    for (let k = 1; k < n; k++) latencyNs += xor ? roundAlphaNs(n, (r) => r ^ k, alpha) : rotationAlphaNs(n, k, alpha);
+    return latencyNs + (n - 1) * channelBlockNs(params, cost);
   },
 };

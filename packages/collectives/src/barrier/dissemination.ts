@@ -1,5 +1,5 @@
-import { StepBuilder, assertPlannable, invalidParams } from '../kit.js';
-import { ceilLog2, mod } from '../logical.js';
+import { StepBuilder, assertPlannable, hopAlpha, invalidParams, rotationAlphaNs } from '../kit.js';
+import { mod } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
 
 /**
@@ -26,8 +26,11 @@ export const dissemination: Algorithm = {
     }
     return b.build('barrier', 'dissemination', params, { input: 0, output: 0, scratch: 0 });
   },
-  /** T = ⌈log2 n⌉·alpha: each round is one empty message whose latency is waited for. */
+  /** T = Σ_k α_k over the ⌈log2 n⌉ rounds: each round is one empty message to r + 2^k whose latency is waited for. */
   predictNs(params: PlanParams, cost: CostParams): number {
-    return ceilLog2(params.nranks) * cost.alphaNs;
+    const alpha = hopAlpha(params, cost);
+    let t = 0;
+    for (let d = 1; d < params.nranks; d *= 2) t += rotationAlphaNs(params.nranks, d, alpha);
+    return t;
   },
 };

@@ -1,4 +1,4 @@
-import { StepBuilder, assertPlannable, invalidParams, slice } from '../kit.js';
+import { StepBuilder, assertPlannable, foldAlphaNs, hopAlpha, hypercubeAlphaNs, invalidParams, slice } from '../kit.js';
 import { firstBlock, fold } from '../logical.js';
 import type { Algorithm, BufferName, CostParams, PlanParams, Schedule, Slice } from '../types.js';
 
@@ -90,7 +90,8 @@ export const halving: Algorithm = {
     if (n === 1 || count === 0) return 0;
     const blockNs = (count * elementBytes * 1e9) / cost.bandwidthBytesPerSec;
     const f = fold(n);
-    let timeNs = f.rem > 0 ? 2 * cost.alphaNs + (n + 1) * blockNs : 0;
+    const alpha = hopAlpha(params, cost);
+    let timeNs = f.rem > 0 ? 2 * foldAlphaNs(n, f, alpha) + (n + 1) * blockNs : 0;
     for (let d = f.pof2 / 2; d >= 1; d /= 2) {
       let mostBlocks = 0;
       for (let v = 0; v < f.pof2; v++) {
@@ -98,7 +99,7 @@ export const halving: Algorithm = {
         const sendLo = v & d ? lo : lo + d;
         mostBlocks = Math.max(mostBlocks, firstBlock(f, n, sendLo + d) - firstBlock(f, n, sendLo));
       }
-      timeNs += cost.alphaNs + mostBlocks * blockNs;
+      timeNs += hypercubeAlphaNs(n, f, d, alpha) + mostBlocks * blockNs;
     }
     return timeNs;
   },

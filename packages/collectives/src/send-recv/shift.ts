@@ -1,4 +1,4 @@
-import { StepBuilder, assertPlannable, channelBlockNs, invalidParams, slice } from '../kit.js';
+import { StepBuilder, assertPlannable, channelBlockNs, hopAlpha, invalidParams, rotationAlphaNs, slice } from '../kit.js';
 import { channelRanges, chunksOf, mod } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
 
@@ -33,13 +33,13 @@ export const shift: Algorithm = {
     return b.build('sendRecv', 'shift', params, { input: count, output: count, scratch: 0 });
   },
   /**
-   * T = alpha + S_c·c/B: one message per channel part (chunks stream back to back), the
+   * T = α(r → r+1, the worst such hop) + S_c·c/B: one message per channel part (chunks stream back to back), the
    * parts share the injection bandwidth B (S_c = ceil(count/c)·elementBytes). 0 for n = 1
    * or count = 0.
    */
   predictNs(params: PlanParams, cost: CostParams): number {
     const { nranks: n, count } = params;
     if (n === 1 || count === 0) return 0;
-    return cost.alphaNs + channelBlockNs(params, cost);
+    return rotationAlphaNs(n, 1, hopAlpha(params, cost)) + channelBlockNs(params, cost);
   },
 };
