@@ -104,6 +104,18 @@ export function hypercubeAlphaNs(nranks: number, f: Fold, mask: number, alpha: H
   return roundAlphaNs(nranks, (r) => (f.virtualOf(r) < 0 ? -1 : f.realOf(f.virtualOf(r) ^ mask)), alpha);
 }
 
+/** Summed worst hops of a binomial tree's rounds: in round k, virtual ranks v < 2^k exchange with v + 2^k (v = rank - root). */
+export function binomialLatencyNs(nranks: number, root: number, alpha: HopAlpha): number {
+  let latencyNs = 0;
+  for (let d = 1; d < nranks; d *= 2) {
+    latencyNs += roundAlphaNs(nranks, (r) => {
+      const v = mod(r - root, nranks);
+      return v < d && v + d < nranks ? mod(v + d + root, nranks) : -1;
+    }, alpha);
+  }
+  return latencyNs;
+}
+
 /** The worst hop of the non-power-of-two fold (a folded rank and its partner). */
 export function foldAlphaNs(nranks: number, f: Fold, alpha: HopAlpha): number {
   return roundAlphaNs(nranks, f.foldPartner, alpha);

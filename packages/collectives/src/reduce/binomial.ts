@@ -1,5 +1,5 @@
-import { StepBuilder, assertPlannable, channelBlockNs, hopAlpha, invalidParams, largestChunk, roundAlphaNs, slice } from '../kit.js';
-import { binomialChildren, binomialParent, ceilLog2, channelRanges, chunksOf, mod } from '../logical.js';
+import { StepBuilder, assertPlannable, channelBlockNs, binomialLatencyNs, hopAlpha, invalidParams, largestChunk, slice } from '../kit.js';
+import { binomialChildren, binomialParent, ceilLog2, channelRanges, chunksOf } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
 
 /**
@@ -56,16 +56,6 @@ export const binomial: Algorithm = {
   predictNs(params: PlanParams, cost: CostParams): number {
     const { nranks: n, count } = params;
     if (n === 1 || count === 0) return 0;
-    // Round k: virtual ranks v < 2^k exchange with v + 2^k (v = rank - root).
-    const alpha = hopAlpha(params, cost);
-    const root = params.root;
-    let latencyNs = 0;
-    for (let d = 1; d < n; d *= 2) {
-      latencyNs += roundAlphaNs(n, (r) => {
-        const v = mod(r - root, n);
-        return v < d && v + d < n ? mod(v + d + root, n) : -1;
-      }, alpha);
-    }
-    return latencyNs + ceilLog2(n) * channelBlockNs(params, cost);
+    return binomialLatencyNs(n, params.root, hopAlpha(params, cost)) + ceilLog2(n) * channelBlockNs(params, cost);
   },
 };
