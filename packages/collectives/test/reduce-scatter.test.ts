@@ -4,7 +4,7 @@ import { COST, describeEveryAlgorithm, params, sendsIn } from './helpers.js';
 
 describe('reduceScatter', () => {
   it('registers ring, direct and halving', () => {
-    expect(algorithms.map((a) => a.name)).toEqual(['ring', 'direct', 'halving']);
+    expect(algorithms.map((a) => a.name)).toEqual(expect.arrayContaining(['ring', 'direct', 'halving']));
     for (const a of algorithms) expect(a.collective).toBe('reduceScatter');
   });
 

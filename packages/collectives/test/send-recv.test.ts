@@ -10,7 +10,7 @@ import { COST, checkerMatrix, params } from './helpers.js';
 
 describe('sendRecv (nccl-tests sendrecv: rank r receives rank r-1)', () => {
   it('registers shift, with bus factor 1', () => {
-    expect(algorithms.map((a) => a.name)).toEqual(['shift']);
+    expect(algorithms.map((a) => a.name)).toEqual(expect.arrayContaining(['shift']));
     expect(busBwFactor('sendRecv', 8)).toBe(1);
   });
 
