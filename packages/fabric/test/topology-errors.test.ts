@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { WeftInputError } from '@weft/sim';
-import { parseTopologySpec } from '../src/topology/spec.js';
+import { parseTopologySpec } from '../src/presets/spec.js';
 import { parseTopologyText } from '../src/topology/file.js';
 import { validateTopology } from '../src/topology/validate.js';
 import type { Topology } from '../src/types.js';

@@ -4,9 +4,9 @@
  */
 import { WeftInputError } from '@weft/sim';
 import type { Topology } from '../types.js';
-import { PRESETS, findPreset } from '../presets/registry.js';
-import { parsePresetArgs } from '../presets/params.js';
-import { validateTopology } from './validate.js';
+import { validateTopology } from '../topology/validate.js';
+import { parsePresetArgs } from './params.js';
+import { PRESETS, findPreset } from './registry.js';
 
 export function parseTopologySpec(spec: string): Topology {
   const text = spec.trim();
