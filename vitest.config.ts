@@ -3,12 +3,16 @@ import { defineConfig } from 'vitest/config';
 // Tests import packages by name, so they run against the built `dist/` as users do
 // (`pnpm test` builds first). Worker-thread tests need the compiled worker files.
 //
-// Three projects, by what a test starts:
-// - unit: pure and fast, in-process only (sim, fabric, collectives, and `*-unit(s).test.ts`
-//   files in runtime and train). `pnpm test:fast` runs only these.
-// - runtime: clusters (worker threads, or ghost runs at scale) in packages/runtime, train.
+// Three projects, by what a test starts (`pnpm test` runs all three):
+// - unit: pure and fast, in-process only: every package's tests, except runtime's and
+//   train's, where only `*-unit.test.ts` / `*-units.test.ts` files are pure. `pnpm test:fast`
+//   runs only this project.
+// - runtime: the rest of packages/runtime and packages/train (worker threads, ghost runs at
+//   scale, training in rank workers).
 // - e2e: the built CLI run as a user runs it (test/**).
-const PURE_IN_RUNTIME_PACKAGES = 'packages/{runtime,train}/test/**/*-unit{,s}.test.ts';
+// A new package's tests land in unit by default; nothing matches no project.
+const CLUSTER_PACKAGES = 'packages/{runtime,train}/test/**/*.test.ts';
+const PURE_IN_CLUSTER_PACKAGES = 'packages/{runtime,train}/test/**/*-unit{,s}.test.ts';
 
 export default defineConfig({
   test: {
@@ -20,16 +24,12 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['packages/{sim,fabric,collectives}/test/**/*.test.ts', PURE_IN_RUNTIME_PACKAGES],
+          include: ['packages/!(runtime|train)/test/**/*.test.ts', PURE_IN_CLUSTER_PACKAGES],
         },
       },
       {
         extends: true,
-        test: {
-          name: 'runtime',
-          include: ['packages/{runtime,train}/test/**/*.test.ts'],
-          exclude: [PURE_IN_RUNTIME_PACKAGES],
-        },
+        test: { name: 'runtime', include: [CLUSTER_PACKAGES], exclude: [PURE_IN_CLUSTER_PACKAGES] },
       },
       {
         extends: true,
