@@ -4,6 +4,7 @@ export { parseBandwidth, parseLatency, formatBandwidth, formatLatency } from './
 export * from './topology/index.js';
 export * from './presets/index.js';
 export * from './routing/index.js';
+export * from './cost/index.js';
 export { createNetwork } from './network.js';
 export type { SimulatedNetwork, NetworkWorkStats } from './network.js';
 export { MaxMinSolver } from './models/max-min-solver.js';

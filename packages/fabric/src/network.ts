@@ -36,7 +36,7 @@
  * timeline per link; `record: 'summary'` keeps link totals only and frees a transfer once it
  * is sent or stranded. The simulation (events, times, totals) is the same in both.
  */
-import { EventQueue } from '@weft/sim';
+import { EventQueue, MinHeap } from '@weft/sim';
 import type {
   FlowRecord,
   LinkStats,
@@ -54,7 +54,6 @@ import { distinctLinks, linkUse, type FlowState, type SubFlowState } from './mod
 import { LinkAccount } from './models/link-account.js';
 import { MaxMinModel } from './models/max-min.js';
 import type { SolverStats } from './models/max-min-solver.js';
-import { MinHeap } from './models/min-heap.js';
 import type { RateModel } from './models/rate-model.js';
 import { planRoutes } from './models/route-plan.js';
 import { bytesMoved, finishTimeNs, pathLatencyNs } from './models/timing.js';

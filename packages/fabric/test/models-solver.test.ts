@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MaxMinSolver } from '../src/models/max-min-solver.js';
 
@@ -6,6 +7,32 @@ function solved(solver: MaxMinSolver, variables: readonly number[]): number[] {
   solver.solve();
   return variables.map((v) => solver.rateOf(v));
 }
+
+/** A system of 1–6 constraints (capacity 1–10) and 1–10 variables crossing 1–3 of them each. */
+const systemArb = fc.integer({ min: 1, max: 6 }).chain((constraintCount) =>
+  fc.record({
+    capacities: fc.array(fc.integer({ min: 1, max: 10 }), { minLength: constraintCount, maxLength: constraintCount }),
+    crossings: fc.array(fc.uniqueArray(fc.nat(constraintCount - 1), { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 10 }),
+  }),
+);
+
+/** 1–6 constraints and a history of up to 60 changes, with solves in between. */
+const historyArb = fc.integer({ min: 1, max: 6 }).chain((constraintCount) => {
+  const constraint = fc.nat(constraintCount - 1);
+  const capacity = fc.oneof(fc.integer({ min: 0, max: 10 }), fc.double({ min: 1e-3, max: 1e12, noNaN: true }));
+  const weight = fc.oneof(fc.constantFrom(0.5, 1, 2, 3), fc.double({ min: 1e-3, max: 1e3, noNaN: true }));
+  const op = fc.oneof(
+    { arbitrary: fc.record({ kind: fc.constant('add' as const), crossing: fc.uniqueArray(constraint, { minLength: 1, maxLength: 4 }), weight }), weight: 4 },
+    { arbitrary: fc.record({ kind: fc.constant('remove' as const), pick: fc.nat() }), weight: 2 },
+    { arbitrary: fc.record({ kind: fc.constant('weight' as const), pick: fc.nat(), weight }), weight: 1 },
+    { arbitrary: fc.record({ kind: fc.constant('capacity' as const), constraint, capacity }), weight: 1 },
+    { arbitrary: fc.record({ kind: fc.constant('solve' as const) }), weight: 2 },
+  );
+  return fc.record({
+    capacities: fc.array(capacity, { minLength: constraintCount, maxLength: constraintCount }),
+    ops: fc.array(op, { maxLength: 60 }),
+  });
+});
 
 describe('MaxMinSolver: progressive filling', () => {
   it('gives a lone variable the whole capacity, exactly', () => {
@@ -70,34 +97,27 @@ describe('MaxMinSolver: progressive filling', () => {
     expect(rates[3]).toBeCloseTo(2 / 3, 15);
   });
 
-  it('never over-subscribes a constraint and leaves every variable bottlenecked (random systems)', () => {
-    // A fixed LCG, not Math.random: the test is reproducible.
-    let state = 12345;
-    const next = (): number => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32;
-    for (let trial = 0; trial < 30; trial++) {
-      const solver = new MaxMinSolver();
-      const capacities = Array.from({ length: 6 }, () => 1 + Math.floor(next() * 10));
-      capacities.forEach((c) => solver.addConstraint(c));
-      const crossings: number[][] = [];
-      for (let v = 0; v < 10; v++) {
-        const set = [...new Set(Array.from({ length: 1 + Math.floor(next() * 3) }, () => Math.floor(next() * 6)))];
-        crossings.push(set);
-        solver.addVariable(set);
-      }
-      solver.solve();
-      const rates = crossings.map((_, v) => solver.rateOf(v));
-      const used = capacities.map((_, c) => crossings.reduce((sum, set, v) => sum + (set.includes(c) ? rates[v]! : 0), 0));
-      used.forEach((u, c) => expect(u).toBeLessThanOrEqual(capacities[c]! * (1 + 1e-12)));
-      // Max-min optimality: each variable crosses a saturated constraint where it has a maximal rate.
-      crossings.forEach((set, v) => {
-        const bottleneck = set.some((c) => {
-          const saturated = used[c]! >= capacities[c]! * (1 - 1e-12);
-          const maximal = crossings.every((other, w) => !other.includes(c) || rates[w]! <= rates[v]! * (1 + 1e-12));
-          return saturated && maximal;
+  it('property: never over-subscribes a constraint and leaves every variable bottlenecked', () => {
+    fc.assert(
+      fc.property(systemArb, ({ capacities, crossings }) => {
+        const solver = new MaxMinSolver();
+        capacities.forEach((c) => solver.addConstraint(c));
+        crossings.forEach((set) => solver.addVariable(set));
+        solver.solve();
+        const rates = crossings.map((_, v) => solver.rateOf(v));
+        const used = capacities.map((_, c) => crossings.reduce((sum, set, v) => sum + (set.includes(c) ? rates[v]! : 0), 0));
+        used.forEach((u, c) => expect(u).toBeLessThanOrEqual(capacities[c]! * (1 + 1e-12)));
+        // Max-min optimality: each variable crosses a saturated constraint where it has a maximal rate.
+        crossings.forEach((set, v) => {
+          const bottleneck = set.some((c) => {
+            const saturated = used[c]! >= capacities[c]! * (1 - 1e-12);
+            const maximal = crossings.every((other, w) => !other.includes(c) || rates[w]! <= rates[v]! * (1 + 1e-12));
+            return saturated && maximal;
+          });
+          expect(bottleneck).toBe(true);
         });
-        expect(bottleneck).toBe(true);
-      });
-    }
+      }),
+    );
   });
 });
 
@@ -164,6 +184,48 @@ describe('MaxMinSolver: incremental and batched', () => {
     expect(d).toBe(a); // last freed, first reused
     // x: b alone = 10; y: c and d = 5 each.
     expect(solved(solver, [b, c, d])).toEqual([10, 5, 5]);
+  });
+
+  it('property: incremental rates after any adds, removes and changes equal a from-scratch solve', () => {
+    fc.assert(
+      fc.property(historyArb, ({ capacities, ops }) => {
+        const solver = new MaxMinSolver();
+        const finalCapacities = [...capacities];
+        finalCapacities.forEach((c) => solver.addConstraint(c));
+        // The live variables in the order they were added: id, crossing, weight.
+        const live: { id: number; crossing: number[]; weight: number }[] = [];
+        for (const op of ops) {
+          if (op.kind === 'add') {
+            live.push({ id: solver.addVariable(op.crossing, op.weight), crossing: op.crossing, weight: op.weight });
+          } else if (op.kind === 'solve') {
+            solver.solve(); // partial solves between changes: the next one must re-solve only what changed since
+          } else if (op.kind === 'capacity') {
+            finalCapacities[op.constraint] = op.capacity;
+            solver.setCapacity(op.constraint, op.capacity);
+          } else if (live.length > 0) {
+            const target = live[op.pick % live.length]!;
+            if (op.kind === 'remove') {
+              solver.removeVariable(target.id);
+              live.splice(live.indexOf(target), 1);
+            } else {
+              target.weight = op.weight;
+              solver.setWeight(target.id, op.weight);
+            }
+          }
+        }
+        solver.solve();
+
+        const scratch = new MaxMinSolver();
+        finalCapacities.forEach((c) => scratch.addConstraint(c));
+        const scratchIds = live.map((v) => scratch.addVariable(v.crossing, v.weight));
+        scratch.solve();
+        live.forEach((v, index) => {
+          const incremental = solver.rateOf(v.id);
+          const fromScratch = scratch.rateOf(scratchIds[index]!);
+          expect(Math.abs(incremental - fromScratch)).toBeLessThanOrEqual(1e-9 * Math.max(Math.abs(incremental), Math.abs(fromScratch)));
+        });
+      }),
+    );
   });
 
   it('rejects malformed input', () => {

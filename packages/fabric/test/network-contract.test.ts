@@ -2,6 +2,7 @@
  * The Network contract around the models: input errors, determinism, event order, the
  * engine loop, and incremental solving on a leaf-spine fabric.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Engine, WeftInputError } from '@weft/sim';
 import { createNetwork, createRouter, parseTopologySpec, TopologyBuilder } from '../src/index.js';
@@ -199,25 +200,39 @@ describe('time and events', () => {
   });
 });
 
-/** A reproducible workload on a 16-host leaf-spine: staggered transfers and a fault. */
-function workloadLog(model: ModelName, routing: RoutingName, seed: number): TransferEvent[] {
+/** A workload on a 16-host leaf-spine: 60 staggered transfers, and one link fault among them. */
+interface Workload {
+  readonly transfers: readonly { gapNs: number; src: number; dstOffset: number; bytes: number; flowKey: number }[];
+  /** The fault (leaf1->spine0, 1 µs later) comes right after this transfer starts. */
+  readonly faultAfter: number;
+}
+
+const TRANSFERS = 60;
+const workloadArb: fc.Arbitrary<Workload> = fc.record({
+  transfers: fc.array(
+    fc.record({
+      gapNs: fc.constantFrom(0, 500, 1000),
+      src: fc.nat(15),
+      dstOffset: fc.integer({ min: 1, max: 15 }),
+      bytes: fc.integer({ min: 1, max: 1 << 20 }),
+      flowKey: fc.nat(3),
+    }),
+    { minLength: TRANSFERS, maxLength: TRANSFERS },
+  ),
+  faultAfter: fc.nat(TRANSFERS - 1),
+});
+
+function workloadLog(model: ModelName, routing: RoutingName, seed: number, workload: Workload): TransferEvent[] {
   const topology = parseTopologySpec('leafspine:hosts=16,leaves=4,spines=2');
   const net = build(topology, { model, routing, seed, qps: 2 });
-  let state = 7;
-  const next = (n: number): number => {
-    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-    return state % n;
-  };
   const log: TransferEvent[] = [];
   let nowNs = 0;
-  for (let i = 0; i < 60; i++) {
-    nowNs += next(3) * 500;
-    const src = next(16);
-    const dst = (src + 1 + next(15)) % 16;
-    net.startTransfer({ srcNode: `host${src}`, dstNode: `host${dst}`, bytes: 1 + next(1 << 20), flowKey: next(4) }, nowNs);
-    if (i === 30) net.failLink('leaf1->spine0', nowNs + 1000);
+  workload.transfers.forEach(({ gapNs, src, dstOffset, bytes, flowKey }, i) => {
+    nowNs += gapNs;
+    net.startTransfer({ srcNode: `host${src}`, dstNode: `host${(src + dstOffset) % 16}`, bytes, flowKey }, nowNs);
+    if (i === workload.faultAfter) net.failLink('leaf1->spine0', nowNs + 1000);
     log.push(...net.takeEvents());
-  }
+  });
   log.push(...drain(net));
   return log;
 }
@@ -228,17 +243,23 @@ describe('determinism', () => {
     ['maxMin', 'adaptive'],
     ['alphaBeta', 'ecmp'],
     ['alphaBeta', 'adaptive'],
-  ] as const)('%s/%s: same inputs and seed give an identical event log', (model, routing) => {
-    const first = workloadLog(model, routing, 3);
-    const second = workloadLog(model, routing, 3);
-    expect(second).toEqual(first);
-    // Every transfer ends: delivered or stranded (60 transfers).
-    const ended = new Set(first.filter((e) => e.kind !== 'sent').map((e) => e.transferId));
-    expect(ended.size).toBe(60);
+  ] as const)('%s/%s: property: same inputs and seed give an identical event log', (model, routing) => {
+    fc.assert(
+      fc.property(workloadArb, (workload) => {
+        const first = workloadLog(model, routing, 3, workload);
+        const second = workloadLog(model, routing, 3, workload);
+        expect(second).toEqual(first);
+        // Every transfer ends: delivered or stranded.
+        const ended = new Set(first.filter((e) => e.kind !== 'sent').map((e) => e.transferId));
+        expect(ended.size).toBe(TRANSFERS);
+      }),
+      { numRuns: 25 },
+    );
   });
 
   it('a different ECMP seed hashes differently and changes the log', () => {
-    expect(workloadLog('maxMin', 'ecmp', 4)).not.toEqual(workloadLog('maxMin', 'ecmp', 3));
+    const [workload] = fc.sample(workloadArb, { seed: 7, numRuns: 1 });
+    expect(workloadLog('maxMin', 'ecmp', 4, workload!)).not.toEqual(workloadLog('maxMin', 'ecmp', 3, workload!));
   });
 });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { WeftInputError } from '@weft/sim';
 import { createRouter } from '../src/routing/index.js';
 import { ecmpHash, fnv1a32 } from '../src/routing/hash.js';
-import { parseTopologySpec } from '../src/topology/spec.js';
+import { parseTopologySpec } from '../src/presets/spec.js';
 import { parseTopologyText } from '../src/topology/file.js';
 
 const NONE: ReadonlySet<string> = new Set();

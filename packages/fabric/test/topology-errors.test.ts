@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { WeftInputError } from '@weft/sim';
-import { parseTopologySpec } from '../src/topology/spec.js';
+import { parseTopologySpec } from '../src/presets/spec.js';
 import { parseTopologyText } from '../src/topology/file.js';
 import { validateTopology } from '../src/topology/validate.js';
 import type { Topology } from '../src/types.js';
@@ -37,6 +37,12 @@ describe('spec errors', () => {
     ['leafspine:hosts=2,leaves=4,spines=1', 'leaves=4 is more than hosts=2'],
     ['leafspine:hosts=8,leaves=2,spines=2,oversubscription=0.5', 'oversubscription: cannot use "0.5"; expected a number >= 1'],
     ['ring:x', 'n: cannot use "x"'],
+    // Keys are looked up among the preset's own keys: inherited object properties are unknown keys.
+    ['switch:4,__proto__=1', 'switch: unknown parameter "__proto__"; accepted keys: n, linkBw'],
+    ['switch:4,constructor=1', 'switch: unknown parameter "constructor"; accepted keys: n, linkBw'],
+    ['ring:toString=2', 'ring: unknown parameter "toString"'],
+    ['dgx-h100:nodes=9007199254740993', 'nodes: cannot use "9007199254740993"; expected a positive integer'],
+    ['leafspine:hosts=8,leaves=2,spines=2,oversubscription=Infinity', 'oversubscription: cannot use "Infinity"; expected a number >= 1'],
   ])('%s', (spec, expected) => {
     expect(inputError(() => parseTopologySpec(spec))).toContain(expected);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTopologySpec } from '../src/topology/spec.js';
+import { parseTopologySpec } from '../src/presets/spec.js';
 import { parseTopologyText, topologyToJson, topologyToYaml } from '../src/topology/file.js';
 
 describe('topology files', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseTopologySpec } from '../src/topology/spec.js';
-import { rankGroups, hasReductionSwitch } from '../src/topology/helpers.js';
+import { parseTopologySpec } from '../src/presets/spec.js';
+import { rankGroups, hasReductionSwitch } from '../src/topology/rank-groups.js';
 import hardware from '../src/presets/hardware.json' with { type: 'json' };
 import type { Topology } from '../src/types.js';
 

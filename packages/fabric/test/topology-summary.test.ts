@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseTopologySpec } from '../src/topology/spec.js';
+import { parseTopologySpec } from '../src/presets/spec.js';
 import { formatTopologySummary, summarizeTopology, topologyToDot } from '../src/topology/summary.js';
-import { alphaBetaCost, rankGroups } from '../src/topology/helpers.js';
+import { rankGroups } from '../src/topology/rank-groups.js';
 
 const HOST_BW = 50e9 * 0.98037; // one 400 Gb/s port × RoCE efficiency (hardware.json)
 
@@ -67,52 +67,9 @@ describe('summary contents', () => {
   });
 });
 
-describe('helpers for algorithms', () => {
+describe('rank groups', () => {
   it('rankGroups: ungrouped ranks are singletons; grouped ranks in rank order', () => {
     expect(rankGroups(parseTopologySpec('switch:3'))).toEqual([[0], [1], [2]]);
     expect(rankGroups(parseTopologySpec('nvl72:gpus=3'))).toEqual([[0, 1, 2]]);
-  });
-
-  it('switch:8: alpha = NIC + switch + NIC, bandwidth = one port', () => {
-    const cost = alphaBetaCost(parseTopologySpec('switch:8'));
-    expect(cost.alphaNs).toBe(1200 + 300 + 1200);
-    expect(cost.bandwidthBytesPerSec).toBeCloseTo(HOST_BW, -3);
-    expect(cost.intra).toEqual(cost.inter); // every rank its own group: one class
-  });
-
-  it('dgx-h100:nodes=2: intra is NVLink, inter is PCIe-bound and crosses a spine', () => {
-    const cost = alphaBetaCost(parseTopologySpec('dgx-h100:nodes=2'));
-    expect(cost.intra.alphaNs).toBe(600);
-    expect(cost.intra.bandwidthBytesPerSec).toBeCloseTo(450e9 * 0.824, -3);
-    // worst inter pair changes rail: NIC 1200 + leaf 300 + spine 300 + leaf 300 + NIC 1200
-    expect(cost.inter.alphaNs).toBe(3300);
-    expect(cost.inter.bandwidthBytesPerSec).toBeCloseTo(48e9, -3);
-    expect(cost.alphaNs).toBe(3300);
-    expect(cost.bandwidthBytesPerSec).toBeCloseTo(48e9, -3);
-  });
-
-  it('dgx-h100:nodes=64 (representative pairs) gives the same answer as nodes=2', () => {
-    const small = alphaBetaCost(parseTopologySpec('dgx-h100:nodes=2'));
-    const big = alphaBetaCost(parseTopologySpec('dgx-h100:nodes=64'));
-    expect(big.intra.alphaNs).toBe(small.intra.alphaNs);
-    expect(big.inter.alphaNs).toBe(small.inter.alphaNs);
-    expect(big.inter.bandwidthBytesPerSec).toBeCloseTo(small.inter.bandwidthBytesPerSec, -3);
-    expect(big.intra.bandwidthBytesPerSec).toBeCloseTo(small.intra.bandwidthBytesPerSec, -3);
-  });
-
-  it('injection bandwidth vs one path: fullmesh injects on all links; oversubscribed uplinks slow one path', () => {
-    const mesh = alphaBetaCost(parseTopologySpec('fullmesh:4'));
-    expect(mesh.bandwidthBytesPerSec).toBeCloseTo(3 * HOST_BW, -3);
-    expect(mesh.pathBandwidthBytesPerSec).toBeCloseTo(HOST_BW, -3);
-    // 4 hosts per leaf, R = 8: each leaf's one spine link carries 4 × bw / 8 = bw / 2
-    const ls = alphaBetaCost(parseTopologySpec('leafspine:hosts=8,leaves=2,spines=1,oversubscription=8'));
-    expect(ls.bandwidthBytesPerSec).toBeCloseTo(HOST_BW, -3);
-    expect(ls.pathBandwidthBytesPerSec).toBeCloseTo(HOST_BW / 2, -3);
-  });
-
-  it('one rank: nothing to send', () => {
-    const cost = alphaBetaCost(parseTopologySpec('switch:1'));
-    expect(cost.alphaNs).toBe(0);
-    expect(cost.bandwidthBytesPerSec).toBe(Infinity);
   });
 });

@@ -1,5 +1,5 @@
+import { MinHeap } from '@weft/sim';
 import type { TransferEvent } from '../types.js';
-import { MinHeap } from './min-heap.js';
 
 /** Order of kinds at one time for one transfer: a zero-latency transfer is sent, then delivered. */
 const KIND_RANK: Readonly<Record<TransferEvent['kind'], number>> = { sent: 0, delivered: 1, stranded: 2 };

@@ -1,4 +1,4 @@
-import { MinHeap } from './min-heap.js';
+import { MinHeap } from '@weft/sim';
 
 /**
  * A small weighted max-min fairness solver, after SimGrid's lmm (src/kernel/lmm): a system

@@ -1,13 +1,11 @@
 /**
  * Preset parameters: each preset declares its keys, their kind (count, bandwidth …),
- * defaults (taken from hardware.json where they are hardware facts) and a one-line doc.
- * A spec such as `dgx-h100:nodes=4,nicBw=800Gbps` is parsed against that table; unknown
- * keys and malformed values are one-line WeftInputErrors naming the key and value.
+ * defaults (taken from hardware.json where they are hardware facts) and a one-line doc,
+ * and how the final values are written back as text. A spec such as
+ * `dgx-h100:nodes=4,nicBw=800Gbps` is parsed against that table in spec.ts.
  */
-import { WeftInputError } from '@weft/sim';
-import { parseBandwidth, parseLatency, BANDWIDTH_UNITS_HELP, LATENCY_UNITS_HELP } from '../units.js';
 import type { Topology } from '../types.js';
-import { hardwareText, type HardwareKey } from './hardware.js';
+import type { HardwareKey } from './hardware.js';
 
 export type ParamKind = 'count' | 'bandwidth' | 'latency' | 'factor' | 'ratio' | 'boolean';
 
@@ -44,87 +42,6 @@ export type ParamTexts = Readonly<Record<string, string>>;
 export interface ParsedArgs {
   readonly values: ParamValues;
   readonly texts: ParamTexts;
-}
-
-const KIND_HELP: Readonly<Record<ParamKind, string>> = {
-  count: 'a positive integer',
-  bandwidth: BANDWIDTH_UNITS_HELP,
-  latency: LATENCY_UNITS_HELP,
-  factor: 'a number in (0, 1]',
-  ratio: 'a number >= 1',
-  boolean: 'true or false',
-};
-
-/** Parses the part after `preset:` into parameter values, applying defaults. */
-export function parsePresetArgs(preset: PresetDef, argText: string): ParsedArgs {
-  const values: Record<string, number> = {};
-  const texts: Record<string, string> = {};
-  const accepted = Object.keys(preset.params).join(', ');
-  const tokens = argText === '' ? [] : argText.split(',');
-  tokens.forEach((rawToken, index) => {
-    const token = rawToken.trim();
-    if (token === '') throw new WeftInputError(`${preset.name}: empty parameter in "${argText}"; write key=value pairs separated by commas`);
-    const eq = token.indexOf('=');
-    let key: string;
-    let text: string;
-    if (eq < 0) {
-      if (index !== 0 || !preset.positional) {
-        throw new WeftInputError(`${preset.name}: "${token}" is not key=value; accepted keys: ${accepted}`);
-      }
-      key = preset.positional;
-      text = token;
-    } else {
-      key = token.slice(0, eq).trim();
-      text = token.slice(eq + 1).trim();
-    }
-    const def = preset.params[key];
-    if (!def) throw new WeftInputError(`${preset.name}: unknown parameter "${key}"; accepted keys: ${accepted}`);
-    if (key in values) throw new WeftInputError(`${preset.name}: parameter "${key}" given twice`);
-    values[key] = parseParam(preset.name, key, def, text);
-    texts[key] = text;
-  });
-  for (const [key, def] of Object.entries(preset.params)) {
-    if (key in values || def.optional) continue;
-    if (def.defaultValue === undefined) {
-      throw new WeftInputError(`${preset.name}: missing required parameter "${key}" (${def.doc}); e.g. ${preset.examples[0]}`);
-    }
-    values[key] = def.defaultValue;
-    texts[key] = def.hardware ? hardwareText(def.hardware) : formatParam(def.kind, def.defaultValue);
-  }
-  return { values, texts };
-}
-
-function parseParam(presetName: string, key: string, def: ParamDef, text: string): number {
-  const what = `${presetName}: ${key}`;
-  const fail = (): never => {
-    throw new WeftInputError(`${what}: cannot use "${text}"; expected ${KIND_HELP[def.kind]}${def.kind === 'count' && (def.min ?? 1) !== 1 ? ` >= ${def.min}` : ''}`);
-  };
-  switch (def.kind) {
-    case 'bandwidth':
-      return parseBandwidth(text, what);
-    case 'latency':
-      return parseLatency(text, what);
-    case 'count': {
-      if (!/^[0-9]+$/.test(text)) return fail();
-      const n = Number(text);
-      if (!Number.isSafeInteger(n) || n < (def.min ?? 1)) return fail();
-      return n;
-    }
-    case 'factor': {
-      const x = Number(text);
-      if (text === '' || !(x > 0 && x <= 1)) return fail();
-      return x;
-    }
-    case 'ratio': {
-      const x = Number(text);
-      if (text === '' || !(x >= 1) || !Number.isFinite(x)) return fail();
-      return x;
-    }
-    case 'boolean':
-      if (text === 'true') return 1;
-      if (text === 'false') return 0;
-      return fail();
-  }
 }
 
 /** "key=value" pairs of the final parameters (as written where known), for reports. */

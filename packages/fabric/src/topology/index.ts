@@ -1,10 +1,8 @@
 export { TopologyBuilder } from './builder.js';
 export { validateTopology, NODE_KINDS } from './validate.js';
-export { parseTopologySpec } from './spec.js';
 export { indexGraph } from './graph.js';
 export type { GraphIndex } from './graph.js';
-export { rankGroups, hasReductionSwitch, alphaBetaCost } from './helpers.js';
-export type { AlphaBeta, AlphaBetaCost } from './helpers.js';
+export { rankGroups, hasReductionSwitch } from './rank-groups.js';
 export { summarizeTopology, formatTopologySummary, topologyToDot } from './summary.js';
 export type { TopologySummary, LinkClass } from './summary.js';
 export { maxFlowBytesPerSec } from './maxflow.js';

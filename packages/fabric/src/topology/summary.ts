@@ -6,7 +6,7 @@ import type { NodeKind, Topology } from '../types.js';
 import { formatBandwidth, formatLatency } from '../units.js';
 import { forwardHops, indexGraph, UNREACHABLE } from './graph.js';
 import { maxFlowBytesPerSec } from './maxflow.js';
-import { rankGroups } from './helpers.js';
+import { rankGroups } from './rank-groups.js';
 
 export interface LinkClass {
   readonly bandwidthBytesPerSec: number;

@@ -1,51 +1,15 @@
 /**
- * What algorithms need to know about a topology, as plain data (no @weft/collectives
- * types): which ranks share a server, whether a reduction-capable switch reaches every
- * rank, and alpha-beta cost inputs.
+ * The alpha-beta cost model of a topology: per class of rank pair (same server, different
+ * servers), the latency α of one message and the bandwidth β⁻¹ a rank can inject, read off
+ * the topology's links and shortest paths. It is what the collectives' predictor prices a
+ * schedule with (time = α + bytes / bandwidth per step), as NCCL's tuning tables do; the
+ * simulated fabric never uses it.
  */
-import type { Topology } from '../types.js';
 import { createRouter } from '../routing/router.js';
-import { forwardHops, indexGraph, reverseHops, UNREACHABLE, type GraphIndex } from './graph.js';
-import { maxFlowBytesPerSec } from './maxflow.js';
-
-/** Ranks grouped by their node's `group`, groups in order of first rank; ungrouped ranks are singletons. */
-export function rankGroups(topology: Topology): number[][] {
-  const groupOf = new Map(topology.nodes.map((node) => [node.id, node.group]));
-  const groups: number[][] = [];
-  const byName = new Map<string, number[]>();
-  topology.ranks.forEach((id, rank) => {
-    const name = groupOf.get(id);
-    if (name === undefined) {
-      groups.push([rank]);
-      return;
-    }
-    let group = byName.get(name);
-    if (!group) {
-      group = [];
-      byName.set(name, group);
-      groups.push(group);
-    }
-    group.push(rank);
-  });
-  return groups;
-}
-
-/**
- * True when one reduction-capable node (NVLS / SHARP switch) has a link to and from every
- * rank in `ranks` (default: all ranks), so in-network reduction can serve them all in one
- * hop. Ranks are rank numbers.
- */
-export function hasReductionSwitch(topology: Topology, ranks?: readonly number[]): boolean {
-  const ids = (ranks ?? topology.ranks.map((_, r) => r)).map((r) => topology.ranks[r]!);
-  if (ids.length === 0) return false;
-  const outOf = new Map<string, Set<string>>();
-  for (const link of topology.links) {
-    let set = outOf.get(link.from);
-    if (!set) outOf.set(link.from, (set = new Set()));
-    set.add(link.to);
-  }
-  return topology.nodes.some((node) => node.reduction === true && ids.every((id) => outOf.get(id)?.has(node.id) && outOf.get(node.id)?.has(id)));
-}
+import { forwardHops, indexGraph, reverseHops, UNREACHABLE, type GraphIndex } from '../topology/graph.js';
+import { maxFlowBytesPerSec } from '../topology/maxflow.js';
+import { rankGroups } from '../topology/rank-groups.js';
+import type { Topology } from '../types.js';
 
 export interface AlphaBeta {
   /** Latency of a message between two ranks of the class (worst pair, worst equal-cost path). */

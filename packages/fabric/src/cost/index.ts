@@ -1,0 +1,2 @@
+export { alphaBetaCost } from './alpha-beta-cost.js';
+export type { AlphaBeta, AlphaBetaCost } from './alpha-beta-cost.js';

@@ -1,0 +1,86 @@
+/**
+ * Topology specs: `parseTopologySpec("dgx-h100:nodes=4,nicBw=800Gbps")` is a preset name,
+ * optionally `:` and comma-separated `key=value` parameters (a leading bare value fills the
+ * preset's positional key, `ring:8`). Keys are looked up among the preset's own declared
+ * keys, each value is checked by its kind's zod schema, and missing keys take their
+ * defaults. The topology built is validated like any topology file. Every error is one
+ * line naming the bad key or value and what is accepted.
+ */
+import { WeftInputError } from '@weft/sim';
+import { z } from 'zod';
+import { validateTopology } from '../topology/validate.js';
+import type { Topology } from '../types.js';
+import { parseBandwidth, parseLatency, BANDWIDTH_UNITS_HELP, LATENCY_UNITS_HELP } from '../units.js';
+import { hardwareText } from './hardware.js';
+import { formatParam, type ParamDef, type ParamKind, type ParsedArgs, type PresetDef } from './params.js';
+import { PRESETS, findPreset } from './registry.js';
+
+export function parseTopologySpec(spec: string): Topology {
+  const text = spec.trim();
+  const colon = text.indexOf(':');
+  const name = colon < 0 ? text : text.slice(0, colon);
+  const preset = findPreset(name);
+  if (!preset) {
+    throw new WeftInputError(`unknown topology preset "${name}"; accepted presets: ${PRESETS.map((p) => p.name).join(', ')} (or a .json/.yaml topology file)`);
+  }
+  const { values, texts } = parsePresetArgs(preset, colon < 0 ? '' : text.slice(colon + 1));
+  return validateTopology(preset.build(values, text, texts));
+}
+
+/**
+ * Per kind: what is accepted (for error messages) and the schema of a value's text.
+ * Bandwidth and latency are read by the unit parsers, whose own one-line errors name the
+ * units they accept; `what` ("preset: key") prefixes those messages.
+ */
+const KINDS: Readonly<Record<ParamKind, { readonly help: string; schema(def: ParamDef, what: string): z.ZodType<number, string> }>> = {
+  count: {
+    help: 'a positive integer',
+    schema: (def) => z.string().regex(/^[0-9]+$/).pipe(z.coerce.number<string>().int().min(def.min ?? 1)),
+  },
+  bandwidth: { help: BANDWIDTH_UNITS_HELP, schema: (_, what) => z.string().transform((text) => parseBandwidth(text, what)) },
+  latency: { help: LATENCY_UNITS_HELP, schema: (_, what) => z.string().transform((text) => parseLatency(text, what)) },
+  factor: { help: 'a number in (0, 1]', schema: () => z.coerce.number<string>().gt(0).lte(1) },
+  ratio: { help: 'a number >= 1', schema: () => z.coerce.number<string>().gte(1) },
+  boolean: { help: 'true or false', schema: () => z.enum(['true', 'false']).transform((text) => (text === 'true' ? 1 : 0)) },
+};
+
+/** Parses the part after `preset:` into parameter values, applying defaults. */
+export function parsePresetArgs(preset: PresetDef, argText: string): ParsedArgs {
+  // Maps, and Object.hasOwn on the declared table: a key such as `__proto__` or
+  // `constructor` is an unknown key like any other, never an inherited property.
+  const values = new Map<string, number>();
+  const texts = new Map<string, string>();
+  const accepted = Object.keys(preset.params).join(', ');
+  const tokens = argText === '' ? [] : argText.split(',');
+  tokens.forEach((rawToken, index) => {
+    const token = rawToken.trim();
+    if (token === '') throw new WeftInputError(`${preset.name}: empty parameter in "${argText}"; write key=value pairs separated by commas`);
+    const eq = token.indexOf('=');
+    if (eq < 0 && (index !== 0 || !preset.positional)) {
+      throw new WeftInputError(`${preset.name}: "${token}" is not key=value; accepted keys: ${accepted}`);
+    }
+    const key = eq < 0 ? preset.positional! : token.slice(0, eq).trim();
+    const text = eq < 0 ? token : token.slice(eq + 1).trim();
+    if (!Object.hasOwn(preset.params, key)) throw new WeftInputError(`${preset.name}: unknown parameter "${key}"; accepted keys: ${accepted}`);
+    if (values.has(key)) throw new WeftInputError(`${preset.name}: parameter "${key}" given twice`);
+    values.set(key, parseValue(preset.name, key, preset.params[key]!, text));
+    texts.set(key, text);
+  });
+  for (const [key, def] of Object.entries(preset.params)) {
+    if (values.has(key) || def.optional) continue;
+    if (def.defaultValue === undefined) {
+      throw new WeftInputError(`${preset.name}: missing required parameter "${key}" (${def.doc}); e.g. ${preset.examples[0]}`);
+    }
+    values.set(key, def.defaultValue);
+    texts.set(key, def.hardware ? hardwareText(def.hardware) : formatParam(def.kind, def.defaultValue));
+  }
+  return { values: Object.fromEntries(values), texts: Object.fromEntries(texts) };
+}
+
+function parseValue(presetName: string, key: string, def: ParamDef, text: string): number {
+  const what = `${presetName}: ${key}`;
+  const parsed = KINDS[def.kind].schema(def, what).safeParse(text);
+  if (parsed.success) return parsed.data;
+  const atLeast = def.kind === 'count' && (def.min ?? 1) !== 1 ? ` >= ${def.min}` : '';
+  throw new WeftInputError(`${what}: cannot use "${text}"; expected ${KINDS[def.kind].help}${atLeast}`);
+}
