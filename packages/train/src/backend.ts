@@ -4,7 +4,13 @@
  * JavaScript. `--backend` forces one. The coordinator resolves the choice once, then
  * every rank worker loads that exact backend, so a run never mixes backends.
  *
- * This is train's own loader; packages/runtime may grow a shared one to fold this into.
+ * train's own loader, beside runtime's (backends/tfjs.ts), which cannot serve here as it
+ * is: it has no forced choice (ranks must load exactly the coordinator's backend), loads
+ * once per thread whatever is asked, takes tfjs-node as its own tfjs module, sets no wasm
+ * paths, and reports other names and skip reasons (train prints them in its header).
+ * To fold the two, runtime would export the loop below — `loadTfjs(order)` resolving to
+ * { tf, name, skipped: {name, reason}[] } — and this file keep the choices, the gradient
+ * registration (tfjs-layers) and the one-line error for a forced backend.
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
