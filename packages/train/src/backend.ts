@@ -47,7 +47,7 @@ export interface LoadedBackend {
   readonly skipped: readonly { readonly name: BackendName; readonly reason: string }[];
 }
 
-const CHOICE_TO_NAME: Readonly<Record<Exclude<BackendChoice, 'auto'>, BackendName>> = { node: 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
+const CHOICE_TO_NAME: ReadonlyMap<string, BackendName> = new Map([['node', 'tensorflow'], ['wasm', 'wasm'], ['cpu', 'cpu']]);
 
 function oneLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 200);
@@ -87,7 +87,9 @@ async function activate(tf: Tf, name: BackendName): Promise<void> {
 
 /** Loads `choice` (or the first that works, for 'auto') in the calling thread. */
 export async function loadBackend(choice: BackendChoice): Promise<LoadedBackend> {
-  const order: BackendName[] = choice === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [CHOICE_TO_NAME[choice]];
+  const forced = CHOICE_TO_NAME.get(choice);
+  if (choice !== 'auto' && forced === undefined) throw new WeftInputError(`--backend: '${choice}' is not accepted; use one of ${BACKEND_CHOICES.join(', ')}`);
+  const order: BackendName[] = forced === undefined ? ['tensorflow', 'wasm', 'cpu'] : [forced];
   const skipped: { name: BackendName; reason: string }[] = [];
   const tf = await importTf();
   for (const name of order) {
