@@ -8,7 +8,7 @@
 //        [--algos ring,tree,hierarchical] [--predict-only]
 import { cpus, totalmem } from 'node:os';
 import { parseTopologySpec } from '@weft/fabric';
-import { deviceProfile, parseModelSpec, train } from '../packages/train/dist/index.js';
+import { parseModelSpec, parseTrainConfig, train } from '../packages/train/dist/index.js';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(name);
@@ -21,27 +21,11 @@ const algorithms = arg('--algos', 'ring,tree,hierarchical').split(',');
 const predictOnly = process.argv.includes('--predict-only');
 const model = parseModelSpec('synthetic:params=1e9,layers=24,seq=2048');
 
-function options(nodes, algorithm, mode) {
-  const gpus = nodes * 8;
-  return {
-    model,
-    topology: parseTopologySpec(`dgx-h100:nodes=${nodes}`),
-    network: { model: 'maxMin', routing: 'ecmp', qps: 1, seed: 1 },
-    mode,
-    algorithm,
-    steps: 1,
-    globalBatch: gpus * seqPerGpu,
-    bucketCapBytes: 25 * 2 ** 20,
-    channels: 1,
-    chunkBytes: 2 * 2 ** 20,
-    device: deviceProfile('h100'),
-    precision: 'bf16',
-    backend: 'auto',
-    seed: 1,
-    learningRate: 0.1,
-    momentum: 0.9,
-  };
-}
+const run = (nodes, algorithm, mode) =>
+  train(
+    parseTrainConfig({ model: model.name, mode, algorithm, steps: 1, globalBatch: nodes * 8 * seqPerGpu, precision: 'bf16' }),
+    parseTopologySpec(`dgx-h100:nodes=${nodes}`),
+  );
 
 const ms = (ns) => (ns / 1e6).toFixed(2);
 const pct = (f) => `${(f * 100).toFixed(1)}%`;
@@ -52,12 +36,12 @@ console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|');
 const overBudget = new Set(predictOnly ? algorithms : []);
 for (let nodes = 1; nodes * 8 <= maxGpus; nodes *= 2) {
   for (const algorithm of algorithms) {
-    const predicted = (await train(options(nodes, algorithm, 'predict'))).report;
+    const predicted = (await run(nodes, algorithm, 'predict')).report;
     let simulated = '| — | — | — | — ';
     let wall = 'skipped';
     if (!overBudget.has(algorithm)) {
       const start = performance.now();
-      const { report } = await train(options(nodes, algorithm, 'ghost'));
+      const { report } = await run(nodes, algorithm, 'ghost');
       const seconds = (performance.now() - start) / 1000;
       const t = report.stepTime;
       simulated = `| ${ms(t.totalNs)} | ${ms(t.exposedCommNs)} | ${ms(t.commBusyNs)} | ${pct(t.scalingEfficiency)} `;

@@ -5,7 +5,7 @@
 // Usage: node benchmarks/train-wall.mjs [--steps N] [--backends wasm,cpu]   (after `pnpm build`)
 import { cpus, totalmem } from 'node:os';
 import { parseTopologySpec } from '@weft/fabric';
-import { deviceProfile, loadBackend, parseModelSpec, train } from '../packages/train/dist/index.js';
+import { loadBackend, parseTrainConfig, train } from '../packages/train/dist/index.js';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(name);
@@ -34,24 +34,7 @@ for (const model of ['mlp', 'cnn']) {
   for (const backend of backends) {
     for (const ranks of [1, 2, 4]) {
       const n = stepsFor(model, backend);
-      const { report } = await train({
-        model: parseModelSpec(model),
-        topology: parseTopologySpec(`switch:${ranks}`),
-        network: { model: 'maxMin', routing: 'ecmp', qps: 1, seed: 1 },
-        mode: 'data',
-        algorithm: 'ring',
-        steps: n,
-        globalBatch: 64,
-        bucketCapBytes: 25 * 2 ** 20,
-        channels: 1,
-        chunkBytes: 2 * 2 ** 20,
-        device: deviceProfile('h100'),
-        precision: 'fp32',
-        backend,
-        seed: 1,
-        learningRate: 0.1,
-        momentum: 0.9,
-      });
+      const { report } = await train(parseTrainConfig({ model, steps: n, backend }), parseTopologySpec(`switch:${ranks}`));
       const emulatedUs = (report.stepTime.totalNs / 1e3).toFixed(2);
       console.log(`| ${model} | ${report.backend} | ${ranks} | ${64 / ranks} | ${report.wallMsPerStep.toFixed(1)} | ${emulatedUs} us | ${n} |`);
     }

@@ -52,11 +52,12 @@ describe('weft train: MNIST MLP on 2 emulated GPUs', () => {
     expect(report.perStep[0].loss).toBeGreaterThan(report.finalLoss + 1);
     expect(report.replicas.identical).toBe(true);
     expect(['tensorflow', 'wasm', 'cpu']).toContain(report.backend);
+    expect(report.config).toMatchObject({ model: 'mlp', mode: 'data', steps: 150, globalBatch: 64, learningRate: 0.1, network: 'maxMin' });
+    // One bucket on one switch, no contention: the simulated step is the alpha-beta
+    // prediction (15.763 us for 2 ranks), to within 1 ns.
     const t = report.stepTime;
-    expect(t.computeNs).toBeCloseTo(t.forwardNs + t.backwardNs + t.optimizerNs, 6);
-    expect(t.exposedCommNs).toBeCloseTo(t.totalNs - t.computeNs, 6);
-    expect(t.scalingEfficiency).toBeCloseTo(t.computeNs / t.totalNs, 12);
-    expect(t.exposedCommNs).toBeGreaterThan(0);
+    expect(Math.abs(t.totalNs - report.predicted.totalNs)).toBeLessThan(1);
+    expect(t.totalNs).toBeGreaterThan(t.computeNs);
     const svg = readFileSync(plot, 'utf8');
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg).toContain('training loss');
@@ -72,13 +73,14 @@ describe('weft train: emulated time at scale (ghost mode)', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const report = JSON.parse(readFileSync(out, 'utf8'));
-    expect(report).toMatchObject({ mode: 'ghost', backend: 'none (ghost)', topology: { spec: 'dgx-h100:nodes=2', ranks: 16 }, gradientBytesPerElement: 2 });
+    expect(report).toMatchObject({ config: { mode: 'ghost', precision: 'bf16' }, backend: 'none (ghost)', topology: { spec: 'dgx-h100:nodes=2', ranks: 16 }, gradientBytesPerElement: 2, wireBytesPerElement: 2 });
     // 2·weights·tokens forward for one 2048-token sequence per rank at 989.4 TFLOP/s × 0.4
     // (24 layers of width 6454: the biases, 24·6454, are not matmul work).
     const weights = report.model.parameters - 24 * 6454;
     expect(report.stepTime.forwardNs).toBeCloseTo(((2 * weights * 2048) / (989.4e12 * 0.4)) * 1e9, 0);
-    expect(report.stepTime.totalNs).toBeGreaterThan(report.stepTime.computeNs);
-    expect(report.stepTime.scalingEfficiency).toBeGreaterThan(0);
+    // Hierarchical on two DGX nodes barely contends: the simulated step (37.69 ms) is within
+    // 1% of the alpha-beta prediction, and communication is exposed (efficiency below 1).
+    expect(Math.abs(report.stepTime.totalNs / report.predicted.totalNs - 1)).toBeLessThan(0.01);
     expect(report.stepTime.scalingEfficiency).toBeLessThan(1);
   });
 });
@@ -88,9 +90,13 @@ describe('weft train: errors', () => {
     ['a batch that does not split over the ranks', ['--ranks', '3', '--global-batch', '64'], /--global-batch 64 is not divisible by the 3 ranks; use a multiple of 3/],
     ['an unknown model', ['--model', 'resnet50'], /--model: unknown model 'resnet50'; accepted: mlp, cnn, synthetic:params=N/],
     ['a malformed synthetic model', ['--model', 'synthetic:params=lots'], /--model params: 'lots' is not a count/],
-    ['an unknown algorithm', ['--algo', 'bogus'], /--algo: unknown all-reduce algorithm 'bogus'; accepted: ring, tree/],
-    ['an unknown device', ['--device', 'tpu-v5'], /unknown device 'tpu-v5'; accepted: h100, b200, gb300/],
-    ['an unknown precision', ['--precision', 'fp8'], /unknown precision 'fp8'; accepted: fp32, bf16/],
+    ['an unknown algorithm', ['--algo', 'bogus'], /^weft: --algo: 'bogus' is not accepted; use one of ring, tree/],
+    ['an unknown device', ['--device', 'tpu-v5'], /^weft: --device: 'tpu-v5' is not accepted; use one of h100, b200, gb300$/],
+    ['an unknown precision', ['--precision', 'fp8'], /^weft: --precision: 'fp8' is not accepted; use one of fp32, bf16$/],
+    ['a mode named after an Object.prototype key', ['--mode', 'constructor'], /^weft: --mode: 'constructor' is not accepted; use one of data, ghost, predict$/],
+    ['a device named after an Object.prototype key', ['--device', 'constructor'], /^weft: --device: 'constructor' is not accepted; use one of h100, b200, gb300$/],
+    ['an unknown network model', ['--network', 'packet'], /^weft: --network: 'packet' is not accepted; use one of alphaBeta, maxMin$/],
+    ['a learning rate that is not a number', ['--lr', 'fast'], /^weft: --lr: 'fast' is not accepted; use a number > 0 and <= 1000000$/],
     ['zero steps', ['--steps', '0'], /--steps: '0' is not accepted; use a whole number from 1 to/],
     ['a zero bucket', ['--bucket-mb', '0'], /--bucket-mb: '0' is not accepted/],
     ['both --ranks and --topology', ['--ranks', '2', '--topology', 'switch:2'], /--topology and --ranks both given/],

@@ -4,7 +4,13 @@
  * JavaScript. `--backend` forces one. The coordinator resolves the choice once, then
  * every rank worker loads that exact backend, so a run never mixes backends.
  *
- * This is train's own loader; packages/runtime may grow a shared one to fold this into.
+ * train's own loader, beside runtime's (backends/tfjs.ts), which cannot serve here as it
+ * is: it has no forced choice (ranks must load exactly the coordinator's backend), loads
+ * once per thread whatever is asked, takes tfjs-node as its own tfjs module, sets no wasm
+ * paths, and reports other names and skip reasons (train prints them in its header).
+ * To fold the two, runtime would export the loop below — `loadTfjs(order)` resolving to
+ * { tf, name, skipped: {name, reason}[] } — and this file keep the choices, the gradient
+ * registration (tfjs-layers) and the one-line error for a forced backend.
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -41,7 +47,7 @@ export interface LoadedBackend {
   readonly skipped: readonly { readonly name: BackendName; readonly reason: string }[];
 }
 
-const CHOICE_TO_NAME: Readonly<Record<Exclude<BackendChoice, 'auto'>, BackendName>> = { node: 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
+const CHOICE_TO_NAME: ReadonlyMap<string, BackendName> = new Map([['node', 'tensorflow'], ['wasm', 'wasm'], ['cpu', 'cpu']]);
 
 function oneLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 200);
@@ -81,7 +87,9 @@ async function activate(tf: Tf, name: BackendName): Promise<void> {
 
 /** Loads `choice` (or the first that works, for 'auto') in the calling thread. */
 export async function loadBackend(choice: BackendChoice): Promise<LoadedBackend> {
-  const order: BackendName[] = choice === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [CHOICE_TO_NAME[choice]];
+  const forced = CHOICE_TO_NAME.get(choice);
+  if (choice !== 'auto' && forced === undefined) throw new WeftInputError(`--backend: '${choice}' is not accepted; use one of ${BACKEND_CHOICES.join(', ')}`);
+  const order: BackendName[] = forced === undefined ? ['tensorflow', 'wasm', 'cpu'] : [forced];
   const skipped: { name: BackendName; reason: string }[] = [];
   const tf = await importTf();
   for (const name of order) {

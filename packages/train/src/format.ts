@@ -18,10 +18,11 @@ const grouped = (n: number): string => n.toLocaleString('en-US');
 
 export function formatHeader(report: TrainHeader): string {
   const r = report;
+  const c = r.config;
   const lines = [
-    `# weft train: ${r.model.name} (${grouped(r.model.parameters)} parameters, ${r.model.dataset}${r.model.tokensPerSample > 1 ? `, ${r.model.tokensPerSample} tokens/sample` : ''}) on ${r.topology.spec} (${r.topology.ranks} ranks), ${r.mode} mode`,
-    `# all-reduce ${r.algorithm} (${r.channels} channel(s), ${(r.chunkBytes / 2 ** 20).toFixed(2)} MiB chunks) over ${r.network.model}/${r.network.routing}; device ${r.device.name} ${r.precision} ${(r.device.peakFlopsPerSec / 1e12).toFixed(1)} TFLOP/s x ${r.device.computeEfficiency} efficiency`,
-    `# global batch ${r.globalBatch} (${r.perRankBatch} per rank), ${r.steps} steps, ${r.stepsPerEpoch} steps/epoch, ${r.buckets} gradient bucket(s) of <= ${(r.bucketCapBytes / 2 ** 20).toFixed(2)} MiB, ${r.gradientBytesPerElement} B/gradient (${r.wireBytesPerElement} B on the wire), lr ${r.learningRate}, momentum ${r.momentum}, seed ${r.seed}`,
+    `# weft train: ${r.model.name} (${grouped(r.model.parameters)} parameters, ${r.model.dataset}${r.model.tokensPerSample > 1 ? `, ${r.model.tokensPerSample} tokens/sample` : ''}) on ${r.topology.spec} (${r.topology.ranks} ranks), ${c.mode} mode`,
+    `# all-reduce ${c.algorithm} (${c.channels} channel(s), ${(c.chunkBytes / 2 ** 20).toFixed(2)} MiB chunks) over ${c.network}/${c.routing}; device ${r.device.name} ${c.precision} ${(r.device.peakFlopsPerSec / 1e12).toFixed(1)} TFLOP/s x ${r.device.computeEfficiency} efficiency`,
+    `# global batch ${c.globalBatch} (${r.perRankBatch} per rank), ${c.steps} steps, ${r.stepsPerEpoch} steps/epoch, ${r.buckets} gradient bucket(s) of <= ${(r.bucketCapBytes / 2 ** 20).toFixed(2)} MiB, ${r.gradientBytesPerElement} B/gradient (${r.wireBytesPerElement} B on the wire), lr ${c.learningRate}, momentum ${c.momentum}, seed ${c.seed}`,
     `# backend: ${r.backend}${r.backendSkipped.length > 0 ? ` (skipped: ${r.backendSkipped.map((s) => `${s.name}: ${s.reason}`).join('; ')})` : ''}`,
   ];
   return lines.join('\n') + '\n';
@@ -40,7 +41,7 @@ export function formatSummary(report: TrainReport): string {
   const t = r.stepTime;
   const lines: string[] = [];
   if (r.epochs.some((e) => e.partial)) lines.push('# * partial epoch (the run ended before the epoch did)');
-  if (r.mode === 'data') {
+  if (r.config.mode === 'data') {
     const replicas = r.replicas.identical
       ? `replicas bit-identical on all ${r.topology.ranks} ranks (sha256 ${r.replicas.hashes[0]!.slice(0, 16)})`
       : `REPLICAS DIFFER: ${r.replicas.hashes.length} distinct weight hashes across ${r.topology.ranks} ranks`;

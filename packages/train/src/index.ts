@@ -1,5 +1,8 @@
-export { train, trainCountOf, TRAIN_MODES } from './run.js';
-export type { TrainOptions, TrainHooks, TrainResult, TrainMode } from './run.js';
+export { train } from './train.js';
+export type { TrainHooks, TrainResult } from './train.js';
+export { trainConfigSchema, parseTrainConfig, TRAIN_DEFAULTS, TRAIN_MODES } from './config.js';
+export type { TrainConfig, TrainConfigInput, TrainConfigKey, TrainMode } from './config.js';
+export { trainCountOf } from './checks.js';
 export type { TrainReport, TrainHeader, EpochSummary } from './report.js';
 export { formatHeader, formatEpoch, formatSummary, formatDurationNs } from './format.js';
 export { parseModelSpec, parseCount, parameterCount, modelVariables, MODEL_USAGE, mlpSpec, cnnSpec, syntheticSpec } from './model/spec.js';

@@ -11,37 +11,26 @@
  */
 import { BroadcastChannel } from 'node:worker_threads';
 import { loadBackend, type BackendChoice } from './backend.js';
+import { bucketCapBytes, chunkElements, type TrainConfig } from './config.js';
 import { DataOrder, openDataset, type Dataset } from './data/dataset.js';
 import { GRADIENT_BYTES, type Precision } from './device/profiles.js';
 import { hashWeights } from './hash.js';
 import { roundToBf16InPlace } from './model/bf16.js';
 import { packBucket, planBuckets, unpackBucket, type Bucket } from './model/buckets.js';
 import { Sgd } from './model/optimizer.js';
-import { modelVariables, type ModelSpec } from './model/spec.js';
+import { modelVariables, parseModelSpec, type ModelSpec } from './model/spec.js';
 import { initialWeights, TfModel } from './model/tf-model.js';
 import { ghostBuffer, type GhostBuffer } from '@weft/runtime/core';
 import type { TaskHandle, TrainRankContext } from './rank-context.js';
+import type { ComputeTiming } from './timing.js';
 
 export interface TrainRankArgs {
-  readonly spec: ModelSpec;
-  /** data: real gradients through real all-reduces; ghost: timing only, no tensors. */
-  readonly mode: 'data' | 'ghost';
+  /** The run's validated settings, as the coordinator received them. */
+  readonly config: TrainConfig;
   /** Already resolved by the coordinator, so every rank loads the same backend. */
   readonly backend: Exclude<BackendChoice, 'auto'>;
-  readonly steps: number;
-  readonly globalBatch: number;
-  readonly seed: number;
-  readonly learningRate: number;
-  readonly momentum: number;
-  readonly bucketCapBytes: number;
-  readonly precision: Precision;
-  readonly algorithm: string;
-  readonly channels: number;
-  /** Pipelining chunk in (float32) elements. */
-  readonly chunkElements: number;
-  readonly forwardNs: number;
-  readonly backwardNsPerLayer: readonly number[];
-  readonly optimizerNs: number;
+  /** Emulated compute of one step (forward, backward per layer, optimizer). */
+  readonly compute: ComputeTiming;
   /** Rank 0 measures held-out accuracy every this many steps and after the last. */
   readonly evalEverySteps: number;
   /** BroadcastChannel name for live progress (losses, accuracy) to the coordinator. */
@@ -93,38 +82,39 @@ interface DataState {
   readonly backend: string;
 }
 
-async function prepareData(args: TrainRankArgs): Promise<DataState> {
-  const loaded = await loadBackend(args.backend);
-  const model = new TfModel(loaded.tf, args.spec);
-  const dataset = openDataset(args.spec, args.seed);
-  const weights = initialWeights(args.spec, args.seed);
+async function prepareData(config: TrainConfig, spec: ModelSpec, backend: TrainRankArgs['backend']): Promise<DataState> {
+  const loaded = await loadBackend(backend);
+  const model = new TfModel(loaded.tf, spec);
+  const dataset = openDataset(spec, config.seed);
+  const weights = initialWeights(spec, config.seed);
   return {
     model,
     dataset,
-    order: new DataOrder(dataset.trainCount, args.globalBatch, args.seed),
+    order: new DataOrder(dataset.trainCount, config.globalBatch, config.seed),
     weights,
-    optimizer: new Sgd({ learningRate: args.learningRate, momentum: args.momentum }, weights.map((w) => w.length)),
+    optimizer: new Sgd({ learningRate: config.learningRate, momentum: config.momentum }, weights.map((w) => w.length)),
     backend: loaded.name,
   };
 }
 
 export async function trainRank(ctx: TrainRankContext, args: TrainRankArgs): Promise<TrainRankResult> {
-  const variables = modelVariables(args.spec);
-  const elementBytes = GRADIENT_BYTES[args.precision];
+  const { config } = args;
+  const spec = parseModelSpec(config.model);
+  const elementBytes = GRADIENT_BYTES[config.precision];
   // Buckets are sized in gradient bytes (bf16: 2), as DDP sizes them for bf16 gradients.
-  const buckets = planBuckets(variables, args.bucketCapBytes, elementBytes);
-  const data = args.mode === 'data' ? await prepareData(args) : undefined;
+  const buckets = planBuckets(modelVariables(spec), bucketCapBytes(config), elementBytes);
+  const data = ctx.mode === 'data' ? await prepareData(config, spec, args.backend) : undefined;
   const bucketBuffers = data ? buckets.map((bucket) => new Float32Array(bucket.count)) : [];
   // Ghost mode runs every rank in one thread, where each channel instance would receive
   // every other rank's messages (N² deliveries per step): there only rank 0 reports.
-  const reports = args.progressChannel !== undefined && (args.mode === 'data' || ctx.rank === 0);
+  const reports = args.progressChannel !== undefined && (ctx.mode === 'data' || ctx.rank === 0);
   const channel = reports ? new BroadcastChannel(args.progressChannel!) : undefined;
   const losses: number[] = [];
   const steps: StepTimes[] = [];
   const evals: { step: number; accuracy: number }[] = [];
   const stepWallMs: number[] = [];
   try {
-    for (let step = 0; step < args.steps; step++) {
+    for (let step = 0; step < config.steps; step++) {
       const wallStart = performance.now();
       let gradients: Float32Array[] = [];
       let loss: number | null = null;
@@ -142,7 +132,7 @@ export async function trainRank(ctx: TrainRankContext, args: TrainRankArgs): Pro
       // Evaluation is not part of a training step's cost.
       stepWallMs.push(performance.now() - wallStart);
       if (data) {
-        const last = step === args.steps - 1;
+        const last = step === config.steps - 1;
         if (ctx.rank === 0 && data.dataset.test && ((step + 1) % args.evalEverySteps === 0 || last)) {
           const accuracy = data.model.accuracy(data.weights, data.dataset.test);
           evals.push({ step: step + 1, accuracy });
@@ -180,18 +170,19 @@ async function emulateStep(
   gradients: readonly Float32Array[],
   elementBytes: number,
 ): Promise<StepTimes> {
+  const { config, compute } = args;
   const startNs = ctx.nowNs;
-  await ctx.compute(args.forwardNs);
+  await ctx.compute(compute.forwardNs);
   let last: TaskHandle<number> | undefined;
   let next = 0;
-  for (let layer = args.backwardNsPerLayer.length - 1; layer >= 0; layer--) {
-    const layerNs = args.backwardNsPerLayer[layer]!;
+  for (let layer = compute.backwardNsPerLayer.length - 1; layer >= 0; layer--) {
+    const layerNs = compute.backwardNsPerLayer[layer]!;
     if (layerNs > 0) await ctx.compute(layerNs);
     while (next < buckets.length && buckets[next]!.readyAfterLayer >= layer) {
       const index = next++;
       const previous = last;
-      const data = buffers.length > 0 ? prepareBucket(buckets[index]!, gradients, buffers[index]!, ctx.nranks, args.precision) : ghostBucket(buckets[index]!, elementBytes);
-      const options = { algorithm: args.algorithm, op: 'sum', channels: args.channels, chunkElements: args.chunkElements } as const;
+      const data = buffers.length > 0 ? prepareBucket(buckets[index]!, gradients, buffers[index]!, ctx.nranks, config.precision) : ghostBucket(buckets[index]!, elementBytes);
+      const options = { algorithm: config.algorithm, op: 'sum', channels: config.channels, chunkElements: chunkElements(config) } as const;
       // One communication stream: each bucket's all-reduce starts when it is ready and
       // the previous bucket's has finished. Returns the communication time so far.
       last = ctx.spawn(async (comm) => {
@@ -208,11 +199,11 @@ async function emulateStep(
   const commEndNs = ctx.nowNs;
   if (buffers.length > 0) {
     buckets.forEach((bucket, index) => {
-      if (args.precision === 'bf16') roundToBf16InPlace(buffers[index]!);
+      if (config.precision === 'bf16') roundToBf16InPlace(buffers[index]!);
       unpackBucket(bucket, buffers[index]!, gradients);
     });
   }
-  await ctx.compute(args.optimizerNs);
+  await ctx.compute(compute.optimizerNs);
   return { startNs, backwardEndNs, commEndNs, endNs: ctx.nowNs, commBusyNs };
 }
 

@@ -1,9 +1,11 @@
 /**
  * A training run's result as rows of data (then formatted by the CLI: lines, JSON, SVG).
  */
-import type { DeviceProfile, Precision } from './device/profiles.js';
+import type { TrainConfig } from './config.js';
 import type { MemoryEstimate } from './model/memory.js';
-import type { ComputeTiming, PredictedStep, StepBreakdown } from './timing.js';
+import type { TrainRankResult } from './rank-program.js';
+import { mean, median } from './stats.js';
+import { stepBreakdown, type ComputeTiming, type PredictedStep, type StepBreakdown } from './timing.js';
 
 export interface EpochSummary {
   /** 1-based; a last, partial epoch is reported with `partial: true`. */
@@ -20,28 +22,17 @@ export interface EpochSummary {
 }
 
 /** What is known before the run starts (printed as the header). */
-export type TrainHeader = Omit<TrainReport, 'stepTime' | 'perStep' | 'epochs' | 'finalLoss' | 'finalAccuracy' | 'replicas' | 'wallMs' | 'wallMsPerStep'>;
-
-export interface TrainReport {
+export interface TrainHeader {
+  /** The run's settings as validated (parseTrainConfig). */
+  readonly config: TrainConfig;
   readonly model: { readonly name: string; readonly dataset: string; readonly parameters: number; readonly layers: number; readonly tokensPerSample: number };
   readonly device: { readonly name: string; readonly title: string; readonly peakFlopsPerSec: number; readonly computeEfficiency: number; readonly memoryBytes: number };
-  readonly precision: Precision;
   readonly topology: { readonly spec: string; readonly ranks: number };
-  readonly algorithm: string;
-  readonly channels: number;
-  readonly chunkBytes: number;
-  readonly network: { readonly model: string; readonly routing: string; readonly qps: number; readonly seed: number };
-  readonly mode: 'data' | 'ghost' | 'predict';
   /** The TensorFlow.js backend every rank ran ('none (ghost)' in ghost mode). */
   readonly backend: string;
   readonly backendSkipped: readonly { readonly name: string; readonly reason: string }[];
-  readonly steps: number;
   readonly stepsPerEpoch: number;
-  readonly globalBatch: number;
   readonly perRankBatch: number;
-  readonly learningRate: number;
-  readonly momentum: number;
-  readonly seed: number;
   readonly bucketCapBytes: number;
   readonly buckets: number;
   /** Bytes per gradient in a bucket (bf16: 2), which sizes the buckets. */
@@ -52,6 +43,9 @@ export interface TrainReport {
   readonly compute: ComputeTiming;
   /** The alpha-beta prediction of the same step (no contention), beside the simulated one. */
   readonly predicted: PredictedStep;
+}
+
+export interface TrainReport extends TrainHeader {
   /** Mean over steps. */
   readonly stepTime: StepBreakdown & { readonly forwardNs: number; readonly backwardNs: number; readonly optimizerNs: number };
   readonly perStep: readonly { readonly step: number; readonly loss: number | null; readonly totalNs: number; readonly exposedCommNs: number; readonly commBusyNs: number }[];
@@ -63,10 +57,6 @@ export interface TrainReport {
   readonly wallMs: number;
   /** Median wall-clock time of one step on rank 0 (start-up excluded). */
   readonly wallMsPerStep: number;
-}
-
-export function peakFor(device: DeviceProfile, precision: Precision): number {
-  return device.peakFlopsPerSec[precision];
 }
 
 /** Global-batch loss of each step: the mean of the ranks' local means (equal shards). */
@@ -85,15 +75,38 @@ export function summarizeEpochs(
   const epochs: EpochSummary[] = [];
   for (let first = 0; first < steps; first += stepsPerEpoch) {
     const end = Math.min(first + stepsPerEpoch, steps);
-    const mean = (values: readonly number[]) => values.slice(first, end).reduce((a, b) => a + b, 0) / (end - first);
+    const epochMean = (values: readonly number[]) => mean(values.slice(first, end));
     epochs.push({
       epoch: epochs.length + 1,
       partial: end - first < stepsPerEpoch,
       step: end,
-      loss: losses.length >= end ? mean(losses) : null,
+      loss: losses.length >= end ? epochMean(losses) : null,
       accuracy: evals.find((e) => e.step === end)?.accuracy ?? null,
-      stepNs: mean(stepNs),
+      stepNs: epochMean(stepNs),
     });
   }
   return epochs;
+}
+
+/** The report of a finished run from what its ranks returned (rank-ordered, max over ranks per step). */
+export function buildReport(header: TrainHeader, results: readonly TrainRankResult[], wallMs: number): TrainReport {
+  const { config, compute } = header;
+  const losses = config.mode === 'data' ? globalLosses(results.map((r) => r.losses)) : [];
+  const evals = results[0]!.evals;
+  const perStepTotals = results[0]!.steps.map((_, step) => Math.max(...results.map((r) => r.steps[step]!.endNs - r.steps[step]!.startNs)));
+  const perStepBusy = results[0]!.steps.map((_, step) => Math.max(...results.map((r) => r.steps[step]!.commBusyNs)));
+  const breakdown = stepBreakdown(compute.computeNs, mean(perStepTotals), mean(perStepBusy), config.globalBatch);
+  const hashes = [...new Set(results.map((r) => r.weightsHash))];
+  return {
+    ...header,
+    backend: results[0]!.backend,
+    stepTime: { ...breakdown, forwardNs: compute.forwardNs, backwardNs: compute.backwardNs, optimizerNs: compute.optimizerNs },
+    perStep: perStepTotals.map((totalNs, i) => ({ step: i + 1, loss: losses[i] ?? null, totalNs, exposedCommNs: totalNs - compute.computeNs, commBusyNs: perStepBusy[i]! })),
+    epochs: summarizeEpochs(config.steps, header.stepsPerEpoch, losses, perStepTotals, evals),
+    finalLoss: losses.at(-1) ?? null,
+    finalAccuracy: evals.at(-1)?.accuracy ?? null,
+    replicas: { identical: config.mode === 'data' ? hashes.length === 1 : true, hashes },
+    wallMs,
+    wallMsPerStep: median(results[0]!.stepWallMs),
+  };
 }

@@ -1,117 +1,75 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import { listAlgorithms } from '@weft/collectives';
 import { WeftInputError } from '@weft/sim';
 import {
-  BACKEND_CHOICES, DEVICE_NAMES, TRAIN_MODES, MODEL_USAGE, PRECISIONS, deviceProfile, formatEpoch, formatHeader, formatSummary, parseModelSpec, train,
-  type BackendChoice, type Precision, type TrainMode, type TrainOptions, type TrainReport,
+  BACKEND_CHOICES, DEVICE_NAMES, MODEL_USAGE, TRAIN_DEFAULTS, formatEpoch, formatHeader, formatSummary, parseTrainConfig, train,
+  type TrainConfig, type TrainConfigKey, type TrainReport,
 } from '@weft/train';
-import { MODEL_NAMES, ROUTING_NAMES, parseInteger, parseNumber, pick } from '../names.js';
 import { assertWritable, writeFileAtomic } from '../output.js';
-import { parseSizeBytes } from '../sizes.js';
+import { formatSizeBytes, parseSizeBytes } from '../sizes.js';
 import { loadTopology, topologySpecFrom } from '../topology.js';
 
-/** Options as commander hands them over: strings, validated in toTrainOptions. */
-export interface TrainCliOptions {
-  model: string;
-  ranks?: string;
-  topology?: string;
-  algo: string;
-  steps: string;
-  globalBatch: string;
-  bucketMb: string;
-  channels: string;
-  chunk: string;
-  device: string;
-  computeEfficiency?: string;
-  backend: string;
-  precision: string;
-  lr: string;
-  momentum: string;
-  mode: string;
-  network: string;
-  routing: string;
-  qps: string;
-  seed: string;
-  ranksPerWorker?: string;
-  out?: string;
-  plot?: string;
-}
+/**
+ * The flags that set the train config, one row each: the config field, commander's flag
+ * spelling, the help text, and for a flag not given as the field's own value, how to read it.
+ * Defaults and validation come from the config schema (@weft/train's trainConfigSchema).
+ */
+const CONFIG_FLAGS: readonly (readonly [TrainConfigKey, string, string, ((text: string) => unknown)?])[] = [
+  ['model', '--model <name>', `model: ${MODEL_USAGE}`],
+  ['algorithm', '--algo <name>', 'all-reduce algorithm for the gradient buckets (see weft algos)'],
+  ['steps', '--steps <n>', 'optimizer steps'],
+  ['globalBatch', '--global-batch <n>', 'samples per step over all ranks (a multiple of the rank count)'],
+  ['bucketMb', '--bucket-mb <mb>', "gradient bucket cap in MiB (PyTorch DDP's bucket_cap_mb)"],
+  ['channels', '--channels <n>', 'channels per all-reduce (NCCL nChannels)'],
+  ['chunkBytes', '--chunk <size>', 'all-reduce pipelining chunk (K/M/G = 2^10/2^20/2^30)', (text) => parseSizeBytes(text, '--chunk')],
+  ['device', '--device <name>', `device profile for compute time: ${DEVICE_NAMES.join(', ')}`],
+  ['computeEfficiency', '--compute-efficiency <fraction>', "override the device profile's sustained fraction of peak FLOP/s"],
+  ['backend', '--backend <name>', `TensorFlow.js backend: ${BACKEND_CHOICES.join(', ')}`],
+  ['precision', '--precision <p>', 'fp32, or bf16 (bf16 compute peak, gradients rounded to bf16 and all-reduced as 2-byte elements)'],
+  ['learningRate', '--lr <rate>', 'SGD learning rate'],
+  ['momentum', '--momentum <m>', 'SGD momentum (0 for plain SGD)'],
+  ['mode', '--mode <mode>', 'data (real training in worker threads), ghost (emulated time only, no tensors) or predict (alpha-beta prediction, no simulation)'],
+  ['network', '--network <name>', 'network model: alphaBeta, maxMin'],
+  ['routing', '--routing <name>', 'routing: ecmp, adaptive'],
+  ['qps', '--qps <n>', 'queue pairs per connection'],
+  ['seed', '--seed <n>', 'seed for weights, data order and ECMP hashing'],
+  ['ranksPerWorker', '--ranks-per-worker <n>', 'ranks hosted by each worker thread (data mode)'],
+];
 
-const choices = <T extends string>(values: readonly T[]): Record<string, T> => Object.fromEntries(values.map((v) => [v, v]));
+const configOptions = CONFIG_FLAGS.map(([key, flags, help, read]) => {
+  const option = new Option(flags, help);
+  const fallback = TRAIN_DEFAULTS[key];
+  if (fallback !== undefined) option.default(key === 'chunkBytes' ? formatSizeBytes(fallback as number) : String(fallback));
+  return { key, option, read };
+});
+
+/** Options as commander hands them over: strings, validated by toTrainConfig. */
+export type TrainCliOptions = Readonly<Record<string, string | undefined>> & { ranks?: string; topology?: string; out?: string; plot?: string };
 
 export function registerTrain(program: Command): Command {
-  return program
+  const command = program
     .command('train')
     .description('data-parallel SGD on emulated GPUs: real TensorFlow.js gradients through weft all-reduce, emulated step time')
-    .option('--model <name>', `model: ${MODEL_USAGE}`, 'mlp')
     .option('--ranks <n>', 'shorthand for --topology switch:N')
-    .option('--topology <spec|file>', 'preset spec (e.g. dgx-h100:nodes=2) or a JSON/YAML file (default switch:2)')
-    .option('--algo <name>', 'all-reduce algorithm for the gradient buckets (see weft algos)', 'ring')
-    .option('--steps <n>', 'optimizer steps', '200')
-    .option('--global-batch <n>', 'samples per step over all ranks (a multiple of the rank count)', '64')
-    .option('--bucket-mb <mb>', "gradient bucket cap in MiB (PyTorch DDP's bucket_cap_mb)", '25')
-    .option('--channels <n>', 'channels per all-reduce (NCCL nChannels)', '1')
-    .option('--chunk <size>', 'all-reduce pipelining chunk (K/M/G = 2^10/2^20/2^30)', '2M')
-    .option('--device <name>', `device profile for compute time: ${DEVICE_NAMES.join(', ')}`, 'h100')
-    .option('--compute-efficiency <fraction>', "override the device profile's sustained fraction of peak FLOP/s")
-    .option('--backend <name>', `TensorFlow.js backend: ${BACKEND_CHOICES.join(', ')}`, 'auto')
-    .option('--precision <p>', 'fp32, or bf16 (bf16 compute peak, gradients rounded to bf16 and all-reduced as 2-byte elements)', 'fp32')
-    .option('--lr <rate>', 'SGD learning rate', '0.1')
-    .option('--momentum <m>', 'SGD momentum (0 for plain SGD)', '0.9')
-    .option('--mode <mode>', 'data (real training in worker threads), ghost (emulated time only, no tensors) or predict (alpha-beta prediction, no simulation)', 'data')
-    .option('--network <name>', 'network model: alphaBeta, maxMin', 'maxMin')
-    .option('--routing <name>', 'routing: ecmp, adaptive', 'ecmp')
-    .option('--qps <n>', 'queue pairs per connection', '1')
-    .option('--seed <n>', 'seed for weights, data order and ECMP hashing', '1')
-    .option('--ranks-per-worker <n>', 'ranks hosted by each worker thread (data mode)')
+    .option('--topology <spec|file>', 'preset spec (e.g. dgx-h100:nodes=2) or a JSON/YAML file (default switch:2)');
+  for (const { option } of configOptions) command.addOption(option);
+  return command
     .option('--out <file.json>', 'write the report (loss curve, accuracy, step-time breakdown) as JSON')
     .option('--plot <file.svg>', 'write SVG charts of the loss and of the step-time breakdown')
     .action((options: TrainCliOptions) => runTrain(options));
 }
 
-function parseBounded(flag: string, text: string, min: number, max: number, inclusiveMin: boolean): number {
-  const value = parseNumber(flag, text);
-  if (value > max || value < min || (!inclusiveMin && value === min)) {
-    throw new WeftInputError(`${flag}: '${text}' is not accepted; use a number ${inclusiveMin ? '>=' : '>'} ${min} and <= ${max}`);
+/** The flags mapped onto the train config and validated there: one line for a bad value, naming its flag. */
+export function toTrainConfig(options: TrainCliOptions): TrainConfig {
+  const input: Record<string, unknown> = {};
+  for (const { key, option, read } of configOptions) {
+    const text = options[option.attributeName()];
+    if (text !== undefined) input[key] = read ? read(text) : text;
   }
-  return value;
-}
-
-export function toTrainOptions(options: TrainCliOptions): TrainOptions {
-  const topologySpec = topologySpecFrom(options, 'switch:2');
-  const model = parseModelSpec(options.model);
-  const known = listAlgorithms('allReduce').map((a) => a.name);
-  if (!known.includes(options.algo)) throw new WeftInputError(`--algo: unknown all-reduce algorithm '${options.algo}'; accepted: ${known.join(', ')}`);
-  const bucketMb = parseBounded('--bucket-mb', options.bucketMb, 0, 1e6, false);
-  const computeEfficiency = options.computeEfficiency !== undefined ? parseBounded('--compute-efficiency', options.computeEfficiency, 0, 1, false) : undefined;
-  const topology = loadTopology(topologySpec);
-  return {
-    model,
-    topology,
-    network: {
-      model: pick('network model', options.network, MODEL_NAMES),
-      routing: pick('routing', options.routing, ROUTING_NAMES),
-      qps: parseInteger('--qps', options.qps, 1, 64),
-      seed: parseInteger('--seed', options.seed, 0, 2 ** 32 - 1),
-    },
-    mode: pick('mode', options.mode, choices<TrainMode>(TRAIN_MODES)),
-    algorithm: options.algo,
-    steps: parseInteger('--steps', options.steps, 1, 1_000_000),
-    globalBatch: parseInteger('--global-batch', options.globalBatch, 1, 1e9),
-    bucketCapBytes: Math.round(bucketMb * 2 ** 20),
-    channels: parseInteger('--channels', options.channels, 1, 64),
-    chunkBytes: parseSizeBytes(options.chunk, '--chunk'),
-    device: deviceProfile(pick('device', options.device, choices(DEVICE_NAMES)), computeEfficiency),
-    precision: pick('precision', options.precision, choices<Precision>(PRECISIONS)),
-    backend: pick('backend', options.backend, choices<BackendChoice>(BACKEND_CHOICES)),
-    seed: parseInteger('--seed', options.seed, 0, 2 ** 32 - 1),
-    learningRate: parseBounded('--lr', options.lr, 0, 1e6, false),
-    momentum: parseBounded('--momentum', options.momentum, 0, 0.9999, true),
-    ...(options.ranksPerWorker !== undefined ? { ranksPerWorker: parseInteger('--ranks-per-worker', options.ranksPerWorker, 1) } : {}),
-  };
+  const flagOf = new Map(configOptions.map(({ key, option }) => [key as string, option.long!]));
+  return parseTrainConfig(input, (key) => flagOf.get(key) ?? key);
 }
 
 export async function runTrain(options: TrainCliOptions): Promise<void> {
@@ -120,16 +78,18 @@ export async function runTrain(options: TrainCliOptions): Promise<void> {
     if (!path.toLowerCase().endsWith(extension)) throw new WeftInputError(`${flag}: '${path}' must end in ${extension}`);
     assertWritable(flag, path);
   }
-  const trainOptions = toTrainOptions(options);
+  const topologySpec = topologySpecFrom(options, 'switch:2');
+  const config = toTrainConfig(options);
+  const topology = loadTopology(topologySpec);
   const bar = process.stderr.isTTY
     ? new cliProgress.SingleBar(
         { stream: process.stderr, format: 'weft train [{bar}] step {value}/{total}', hideCursor: true, clearOnComplete: true },
         cliProgress.Presets.shades_classic,
       )
     : undefined;
-  bar?.start(trainOptions.steps, 0);
+  bar?.start(config.steps, 0);
   let computeNs = 0;
-  const { report } = await train(trainOptions, {
+  const { report } = await train(config, topology, {
     onStart: (header) => {
       computeNs = header.compute.computeNs;
       writeAboveBar(bar, formatHeader(header));
@@ -162,7 +122,8 @@ export async function plotTrainSvg(report: TrainReport): Promise<string> {
     { bar: 'all-reduce busy', part: '5 overlapped comm', timeUs: us(overlapped) },
     { bar: 'all-reduce busy', part: '4 exposed comm', timeUs: us(Math.max(0, t.commBusyNs - overlapped)) },
   ];
-  const subtitle = `${report.model.name} on ${report.topology.spec} (${report.topology.ranks} ranks), ${report.algorithm}, ${report.device.name} ${report.precision}, global batch ${report.globalBatch}`;
+  const { config } = report;
+  const subtitle = `${report.model.name} on ${report.topology.spec} (${report.topology.ranks} ranks), ${config.algorithm}, ${report.device.name} ${config.precision}, global batch ${config.globalBatch}`;
   const breakdownChart = {
     title: `emulated step time: scaling efficiency ${(t.scalingEfficiency * 100).toFixed(1)}%`,
     width: 420,

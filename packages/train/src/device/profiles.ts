@@ -24,7 +24,7 @@ const DEVICES = devicesJson.devices as Record<string, Omit<DeviceProfile, 'name'
 export const DEVICE_NAMES: readonly string[] = Object.keys(DEVICES);
 
 export function deviceProfile(name: string, computeEfficiency?: number): DeviceProfile {
-  const profile = DEVICES[name.toLowerCase()];
+  const profile = Object.hasOwn(DEVICES, name.toLowerCase()) ? DEVICES[name.toLowerCase()] : undefined;
   if (profile === undefined) throw new WeftInputError(`--device: unknown device '${name}'; accepted: ${DEVICE_NAMES.join(', ')}`);
   if (computeEfficiency !== undefined && !(computeEfficiency > 0 && computeEfficiency <= 1)) {
     throw new WeftInputError(`--compute-efficiency: '${computeEfficiency}' is not accepted; use a fraction in (0, 1]`);

@@ -1,0 +1,129 @@
+/**
+ * The one definition of a training run's parameters: a zod schema that validates them,
+ * gives their defaults and types them. The CLI maps its flags onto it; the coordinator,
+ * the rank programs and the report header all carry the validated object as it is.
+ * Everything here is plain data (it crosses to the rank workers by structured clone).
+ */
+import { z } from 'zod';
+import { listAlgorithms } from '@weft/collectives';
+import type { ModelName, NetworkOptions, RoutingName } from '@weft/fabric';
+import { WeftInputError } from '@weft/sim';
+import { BACKEND_CHOICES } from './backend.js';
+import { DEVICE_NAMES, PRECISIONS } from './device/profiles.js';
+import { parseModelSpec } from './model/spec.js';
+
+/**
+ * data: real training in worker threads; ghost: the same emulated timeline without
+ * tensors, in-process; predict: no simulation, the alpha-beta prediction alone.
+ */
+export const TRAIN_MODES = ['data', 'ghost', 'predict'] as const;
+export type TrainMode = (typeof TRAIN_MODES)[number];
+
+const NETWORK_MODELS: readonly ModelName[] = ['alphaBeta', 'maxMin'];
+const ROUTINGS: readonly RoutingName[] = ['ecmp', 'adaptive'];
+
+/** A name from `values`, any case; only the listed names match (never 'constructor'). */
+function oneOf<T extends string>(values: () => readonly T[]) {
+  return z.string().transform((text, ctx): T => {
+    const value = new Map(values().map((v) => [v.toLowerCase(), v])).get(text.toLowerCase());
+    if (value !== undefined) return value;
+    ctx.addIssue({ code: 'custom', message: `use one of ${values().join(', ')}` });
+    return z.NEVER;
+  });
+}
+
+/** A number given as a number or as its text (a CLI flag); `whole` also refuses fractions and exponents. */
+function numberIn(min: number, max: number, { whole = false, aboveMin = false } = {}) {
+  const range = whole
+    ? max === Number.MAX_SAFE_INTEGER ? `a whole number >= ${min}` : `a whole number from ${min} to ${max}`
+    : `a number ${aboveMin ? '>' : '>='} ${min} and <= ${max}`;
+  return z.union([z.number(), z.string()]).transform((input, ctx): number => {
+    const text = String(input).trim();
+    const value = Number(text);
+    const wellFormed = whole ? /^-?\d+$/.test(text) && Number.isSafeInteger(value) : text !== '' && Number.isFinite(value);
+    if (wellFormed && value >= min && value <= max && !(aboveMin && value === min)) return value;
+    ctx.addIssue({ code: 'custom', message: `use ${range}` });
+    return z.NEVER;
+  });
+}
+
+/** `--model`: the spec text as given, checked by parsing it (parseModelSpec's messages are whole lines). */
+const modelSpecText = z.string().superRefine((text, ctx) => {
+  try {
+    parseModelSpec(text);
+  } catch (error) {
+    if (!(error instanceof WeftInputError)) throw error;
+    ctx.addIssue({ code: 'custom', message: error.message, params: { wholeLine: true } });
+  }
+});
+
+export const trainConfigSchema = z.strictObject({
+  model: modelSpecText.default('mlp'),
+  mode: oneOf(() => TRAIN_MODES).default('data'),
+  /** All-reduce algorithm for the gradient buckets. */
+  algorithm: oneOf(() => listAlgorithms('allReduce').map((a) => a.name)).default('ring'),
+  steps: numberIn(1, 1_000_000, { whole: true }).default(200),
+  /** Samples per step over all ranks. */
+  globalBatch: numberIn(1, 1e9, { whole: true }).default(64),
+  /** Gradient bucket cap, MiB (PyTorch DDP's bucket_cap_mb). */
+  bucketMb: numberIn(0, 1e6, { aboveMin: true }).default(25),
+  /** All-reduce channels (NCCL nChannels) and pipelining chunk, as in `weft bench`. */
+  channels: numberIn(1, 64, { whole: true }).default(1),
+  chunkBytes: numberIn(1, Number.MAX_SAFE_INTEGER, { whole: true }).default(2 * 2 ** 20),
+  device: oneOf(() => DEVICE_NAMES).default('h100'),
+  /** Overrides the device profile's sustained fraction of peak FLOP/s. */
+  computeEfficiency: numberIn(0, 1, { aboveMin: true }).optional(),
+  backend: oneOf(() => BACKEND_CHOICES).default('auto'),
+  precision: oneOf(() => PRECISIONS).default('fp32'),
+  learningRate: numberIn(0, 1e6, { aboveMin: true }).default(0.1),
+  momentum: numberIn(0, 0.9999).default(0.9),
+  /** Network model of the fabric (`--network`), its routing and queue pairs per connection. */
+  network: oneOf(() => NETWORK_MODELS).default('maxMin'),
+  routing: oneOf(() => ROUTINGS).default('ecmp'),
+  qps: numberIn(1, 64, { whole: true }).default(1),
+  /** Seeds weights, data order and ECMP hashing. */
+  seed: numberIn(0, 2 ** 32 - 1, { whole: true }).default(1),
+  /** Ranks hosted by each worker thread (data mode). */
+  ranksPerWorker: numberIn(1, Number.MAX_SAFE_INTEGER, { whole: true }).optional(),
+});
+
+/** A validated run configuration. */
+export type TrainConfig = z.output<typeof trainConfigSchema>;
+/** What parseTrainConfig accepts: any field may be left out (its default applies) or given as text. */
+export type TrainConfigInput = z.input<typeof trainConfigSchema>;
+export type TrainConfigKey = keyof TrainConfig;
+
+/**
+ * Validates `input`, or throws one WeftInputError line for the first bad value:
+ * `<flag>: '<value>' is not accepted; use …`. `flagOf` names a field as the caller's user
+ * knows it (the CLI: its flag); by default the field name itself.
+ */
+export function parseTrainConfig(input: TrainConfigInput, flagOf: (key: string) => string = (key) => key): TrainConfig {
+  const parsed = trainConfigSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  if (issue.code === 'custom' && issue.params?.wholeLine === true) throw new WeftInputError(issue.message);
+  const key = String(issue.path[0] ?? '');
+  if (issue.code === 'unrecognized_keys') throw new WeftInputError(`unknown setting(s) ${issue.keys.join(', ')}`);
+  const value = (input as Record<string, unknown>)[key];
+  const tail = issue.code === 'custom' ? issue.message : `use ${issue.message}`;
+  throw new WeftInputError(`${flagOf(key)}: '${String(value)}' is not accepted; ${tail}`);
+}
+
+/** The defaults, for help texts. */
+export const TRAIN_DEFAULTS: TrainConfig = trainConfigSchema.parse({});
+
+/** Bucket cap in bytes. */
+export function bucketCapBytes(config: TrainConfig): number {
+  return Math.round(config.bucketMb * 2 ** 20);
+}
+
+/** Buckets travel as float32 elements (ghost bf16 buckets too: half as many of them). */
+export function chunkElements(config: TrainConfig): number {
+  return Math.max(1, Math.floor(config.chunkBytes / Float32Array.BYTES_PER_ELEMENT));
+}
+
+/** The fabric's settings (`--seed` also seeds ECMP hashing). */
+export function networkOptions(config: TrainConfig): NetworkOptions {
+  return { model: config.network, routing: config.routing, qps: config.qps, seed: config.seed };
+}

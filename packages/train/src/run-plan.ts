@@ -1,0 +1,68 @@
+/**
+ * Everything fixed before any rank starts, checked and derived once: the model, device,
+ * buckets, memory, backend, compute timing and prediction. Its header is what the run
+ * prints first and what the report starts with.
+ */
+import type { Topology } from '@weft/fabric';
+import { loadBackend, type LoadedBackend } from './backend.js';
+import { checkAlgorithm, checkBatch, trainCountOf } from './checks.js';
+import { bucketCapBytes, type TrainConfig } from './config.js';
+import { stepsPerEpoch as epochSteps } from './data/dataset.js';
+import { GRADIENT_BYTES, deviceProfile } from './device/profiles.js';
+import { planBuckets } from './model/buckets.js';
+import { assertFitsDevice, estimateMemory } from './model/memory.js';
+import { modelVariables, parameterCount, parseModelSpec, type ModelSpec } from './model/spec.js';
+import { predict } from './prediction.js';
+import type { TrainHeader } from './report.js';
+import { computeTiming } from './timing.js';
+import { wireBytesPerElement, wireCount } from './wire.js';
+
+export interface RunPlan {
+  readonly header: TrainHeader;
+  readonly spec: ModelSpec;
+  /** Data mode: the backend the coordinator resolved, which every rank then loads. */
+  readonly loaded?: LoadedBackend;
+}
+
+export async function planRun(config: TrainConfig, topology: Topology): Promise<RunPlan> {
+  const nranks = topology.ranks.length;
+  const spec = parseModelSpec(config.model);
+  checkBatch(config, spec, nranks);
+  const perRankBatch = config.globalBatch / nranks;
+  const capBytes = bucketCapBytes(config);
+  const buckets = planBuckets(modelVariables(spec), capBytes, GRADIENT_BYTES[config.precision]);
+  checkAlgorithm(config, topology, wireCount(buckets[0]!.count, config));
+  const momentum = config.momentum > 0;
+  const memory = estimateMemory(spec, perRankBatch, config.precision, momentum);
+  const device = deviceProfile(config.device, config.computeEfficiency);
+  assertFitsDevice(spec, memory, device);
+
+  // Resolved here, once, so that a forced backend that does not load fails before any
+  // worker starts, and every rank then loads the same one.
+  const loaded = config.mode === 'data' ? await loadBackend(config.backend) : undefined;
+  const timing = computeTiming(spec, perRankBatch, device, config.precision, momentum);
+  const header: TrainHeader = {
+    config,
+    model: { name: spec.name, dataset: spec.dataset, parameters: parameterCount(spec), layers: spec.layers.length, tokensPerSample: spec.tokensPerSample },
+    device: {
+      name: device.name,
+      title: device.title,
+      peakFlopsPerSec: device.peakFlopsPerSec[config.precision],
+      computeEfficiency: device.computeEfficiency,
+      memoryBytes: device.memoryBytes,
+    },
+    topology: { spec: topology.name, ranks: nranks },
+    backend: loaded?.name ?? `none (${config.mode})`,
+    backendSkipped: loaded?.skipped ?? [],
+    stepsPerEpoch: config.mode === 'data' ? epochSteps(trainCountOf(spec), config.globalBatch) : config.steps,
+    perRankBatch,
+    bucketCapBytes: capBytes,
+    buckets: buckets.length,
+    gradientBytesPerElement: GRADIENT_BYTES[config.precision],
+    wireBytesPerElement: wireBytesPerElement(config),
+    memory,
+    compute: timing,
+    predicted: predict(config, topology, timing, buckets),
+  };
+  return { header, spec, ...(loaded ? { loaded } : {}) };
+}

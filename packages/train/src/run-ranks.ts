@@ -1,0 +1,41 @@
+/**
+ * Runs the rank program on every rank of a fresh emulated cluster, forwarding the ranks'
+ * live progress and turning a rank's user error into one line.
+ */
+import { BroadcastChannel } from 'node:worker_threads';
+import type { Topology } from '@weft/fabric';
+import { createCluster } from '@weft/runtime';
+import { networkOptions, type TrainConfig } from './config.js';
+import type { LiveProgress } from './live-progress.js';
+import { asUserError } from './rank-errors.js';
+import type { ProgressMessage, TrainRankArgs, TrainRankResult } from './rank-program.js';
+
+let channelCounter = 0;
+
+export async function runRanks(
+  config: TrainConfig,
+  topology: Topology,
+  args: Omit<TrainRankArgs, 'progressChannel'>,
+  live: LiveProgress,
+): Promise<TrainRankResult[]> {
+  const progressChannel = `weft-train-${process.pid}-${++channelCounter}`;
+  const listener = new BroadcastChannel(progressChannel);
+  listener.onmessage = (event) => live.receive((event as { data: ProgressMessage }).data);
+  const cluster = await createCluster({
+    topology,
+    // Training reads step times, not per-flow records: keep link totals only, so memory
+    // does not grow with every transfer of every step (it did, to 12 GB at 256 GPUs).
+    network: { ...networkOptions(config), record: 'summary' },
+    mode: config.mode === 'data' ? 'data' : 'ghost',
+    ...(config.ranksPerWorker !== undefined ? { ranksPerWorker: config.ranksPerWorker } : {}),
+  });
+  try {
+    const rankArgs: TrainRankArgs = { ...args, progressChannel };
+    return (await cluster.runProgram<TrainRankResult>(new URL('./rank-program.js', import.meta.url), 'trainRankProgram', rankArgs)).results;
+  } catch (error) {
+    throw asUserError(error) ?? error;
+  } finally {
+    listener.close();
+    await cluster.close();
+  }
+}

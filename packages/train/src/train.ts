@@ -1,0 +1,44 @@
+/**
+ * `weft train` as a function: plan the run, print its header, run the ranks (or predict
+ * them), report. Takes a validated config and a topology (the CLI reads argv and files).
+ */
+import type { Topology } from '@weft/fabric';
+import { choiceFor } from './backend.js';
+import type { TrainConfig } from './config.js';
+import { LiveProgress } from './live-progress.js';
+import { predictedResults } from './prediction.js';
+import { buildReport, type EpochSummary, type TrainHeader, type TrainReport } from './report.js';
+import { runRanks } from './run-ranks.js';
+import { planRun } from './run-plan.js';
+
+export interface TrainHooks {
+  /** Once, before any rank starts: the run's fixed parameters. */
+  onStart?(header: TrainHeader): void;
+  /** After each step of rank 0 (live, from the rank workers). */
+  onStep?(step: number, steps: number): void;
+  /** Once per epoch, in order, as soon as its numbers are known. */
+  onEpoch?(epoch: EpochSummary): void;
+}
+
+export interface TrainResult {
+  readonly report: TrainReport;
+  /** Rank 0's final weights, when asked for (tests comparing runs). */
+  readonly weights?: Float32Array[];
+}
+
+export async function train(config: TrainConfig, topology: Topology, hooks: TrainHooks = {}, { returnWeights = false } = {}): Promise<TrainResult> {
+  const wallStart = performance.now();
+  const nranks = topology.ranks.length;
+  const { header, loaded } = await planRun(config, topology);
+  hooks.onStart?.(header);
+
+  const data = config.mode === 'data';
+  const live = new LiveProgress(config.steps, header.stepsPerEpoch, nranks, data, data && header.model.dataset === 'mnist', hooks);
+  const results =
+    config.mode === 'predict'
+      ? predictedResults(config, nranks, header.predicted)
+      : await runRanks(config, topology, { config, backend: loaded ? choiceFor(loaded.name) : 'cpu', compute: header.compute, evalEverySteps: header.stepsPerEpoch, returnWeights }, live);
+  const report = buildReport(header, results, performance.now() - wallStart);
+  live.finish(report.epochs);
+  return { report, ...(results[0]!.weights ? { weights: results[0]!.weights } : {}) };
+}

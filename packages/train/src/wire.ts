@@ -1,0 +1,27 @@
+/**
+ * How gradient buckets travel through the all-reduce: bytes per element on the wire and
+ * the plan parameters of a bucket, shared by the checks, the prediction and the report.
+ */
+import type { PlanParams } from '@weft/collectives';
+import type { Topology } from '@weft/fabric';
+import { layoutOf } from '@weft/runtime';
+import { chunkElements, type TrainConfig } from './config.js';
+import { GRADIENT_BYTES } from './device/profiles.js';
+
+/**
+ * Bytes per gradient element on the wire: 2 for bf16 in ghost and predict modes; data
+ * mode moves real float32 arrays (the runtime has no bf16 reduction), so 4 there.
+ */
+export function wireBytesPerElement(config: TrainConfig): number {
+  return config.mode === 'data' ? Float32Array.BYTES_PER_ELEMENT : GRADIENT_BYTES[config.precision];
+}
+
+/** Elements a bucket occupies on the wire, in float32 slots (ghost bf16: half as many). */
+export function wireCount(count: number, config: TrainConfig): number {
+  return Math.ceil((count * wireBytesPerElement(config)) / Float32Array.BYTES_PER_ELEMENT);
+}
+
+/** The all-reduce of `count` float32 slots on `topology`. */
+export function planParams(config: TrainConfig, topology: Topology, count: number): PlanParams {
+  return { nranks: topology.ranks.length, count, root: 0, elementBytes: 4, channels: config.channels, chunkElements: chunkElements(config), layout: layoutOf(topology) };
+}
