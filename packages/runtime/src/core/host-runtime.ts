@@ -5,7 +5,7 @@
  * one for in-network agents. Inputs are filled and outputs checked here, in each host's own
  * thread, so data-mode checking runs in parallel (as nccl-tests checks on each GPU).
  */
-import { expectedOutput, inputValue, type CollectiveName, type DType, type Participant, type RankLayout, type ReduceOp } from '@weft/collectives';
+import { collectiveOf, fillExpectedOutput, inputValue, outputsAgree, type CollectiveName, type DType, type Participant, type RankLayout, type ReduceOp } from '@weft/collectives';
 import type { NumericArray, TensorBackend } from '../backends/types.js';
 import { WasmSimdBackend } from '../backends/wasm-simd.js';
 import { ArenaSet, StagingPool, type BufferPlace, type ParticipantPlace } from './arena.js';
@@ -54,13 +54,14 @@ export function countsOf(plan: { readonly nranks: number; readonly bufferCounts:
   return participant < plan.nranks ? { input, output, scratch } : { input: 0, output: 0, scratch };
 }
 
-/** Collectives whose expected output is one array for every rank that has one. */
-export function hasSharedExpectation(collective: CollectiveName): boolean {
-  return collective === 'allReduce' || collective === 'broadcast' || collective === 'reduce';
+/** True when every rank with a defined output expects the same array (allReduce, broadcast, reduce, gather). */
+export function hasSharedExpectation(spec: CheckSpec): boolean {
+  return outputsAgree(spec.collective, spec);
 }
 
-function fillExpected(spec: CheckSpec, rank: number, out: Float64Array, from: number, to: number): void {
-  for (let i = from; i < to; i++) out[i] = expectedOutput(spec.collective, spec.op, spec.dtype, rank, i, spec.nranks, spec.root, spec.count) ?? NaN;
+/** True when the collective defines rank `rank`'s output (reduce and gather: the root only). */
+function definesOutput(spec: CheckSpec, rank: number): boolean {
+  return collectiveOf(spec.collective).outputBlocks(rank, spec).length > 0;
 }
 
 export class HostRuntime {
@@ -166,7 +167,7 @@ export class HostRuntime {
     let values = this.expected.get(rank);
     if (!values) {
       values = new Float64Array(length);
-      fillExpected(spec, rank, values, 0, length);
+      fillExpectedOutput(spec.collective, spec.op, spec.dtype, rank, spec, values);
       this.expected.set(rank, values);
     }
     return values;
@@ -182,14 +183,14 @@ export class HostRuntime {
   /**
    * #wrong over this host's ranks (nccl-tests style: every element of every output).
    * `shared` holds the expected output when it is the same on every rank that has one
-   * (allReduce, broadcast, reduce's root), filled in parallel by all hosts (`fillShared`).
+   * (`hasSharedExpectation`), filled in parallel by all hosts (`fillShared`).
    */
   check(spec: CheckSpec, shared?: SharedArrayBuffer): number {
     let wrong = 0;
     const sharedValues = shared ? new Float64Array(shared) : undefined;
     for (const [participant, buffers] of this.buffers) {
       if (participant >= spec.nranks) continue;
-      if (spec.collective === 'reduce' && participant !== spec.root) continue;
+      if (!definesOutput(spec, participant)) continue;
       const out = buffers.output;
       const expected = sharedValues ?? this.expectedOf(spec, participant, out.length);
       for (let i = 0; i < out.length; i++) {
@@ -203,9 +204,11 @@ export class HostRuntime {
     return wrong;
   }
 
-  /** Fills elements [from, to) of a shared expected output (see `check`). */
+  /** Fills elements [from, to) of a shared expected output (see `check`): any rank's that has one. */
   fillShared(spec: CheckSpec, shared: SharedArrayBuffer, from: number, to: number): void {
-    fillExpected(spec, spec.root, new Float64Array(shared), from, to);
+    let rank = 0;
+    while (rank < spec.nranks - 1 && !definesOutput(spec, rank)) rank += 1;
+    fillExpectedOutput(spec.collective, spec.op, spec.dtype, rank, spec, new Float64Array(shared), from, to);
   }
 
   takeTrace(): StepRecord[] {

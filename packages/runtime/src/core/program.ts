@@ -7,7 +7,7 @@
  * for another with `ctx.join` (awaiting a Task directly is an error, because the host could
  * not tell that the awaiting coroutine is blocked).
  */
-import { elementBytes, type CollectiveName, type DType, type RankLayout, type ReduceOp } from '@weft/collectives';
+import { collectiveOf, elementBytes, type CollectiveName, type DType, type RankLayout, type ReduceOp } from '@weft/collectives';
 import { WeftInputError } from '@weft/sim';
 import type { NumericArray, TensorBackend } from '../backends/types.js';
 import { MAX_CHANNEL } from './coordinator.js';
@@ -22,7 +22,7 @@ import { COMPUTE, DTYPE_CODES, RECV, SEND, type PayloadRef } from './protocol.js
 export const COLLECTIVE_CHANNEL_BASE = MAX_CHANNEL / 2;
 
 export interface CollectiveCallOptions {
-  /** Algorithm name from the registry (default: ring; tree for broadcast/reduce is not assumed). */
+  /** Algorithm name from the registry (default: the collective's `defaultAlgorithm`). */
   readonly algorithm?: string;
   readonly op?: ReduceOp;
   readonly root?: number;
@@ -65,6 +65,12 @@ export interface RankContext {
   reduce(data: GhostBuffer, options?: CollectiveCallOptions): Promise<GhostBuffer>;
   allToAll(data: NumericArray, options?: CollectiveCallOptions): Promise<NumericArray>;
   allToAll(data: GhostBuffer, options?: CollectiveCallOptions): Promise<GhostBuffer>;
+  /** Rooted (options.root, default 0): the root's output is every rank's input, in rank order. */
+  gather(data: NumericArray, options?: CollectiveCallOptions): Promise<NumericArray>;
+  gather(data: GhostBuffer, options?: CollectiveCallOptions): Promise<GhostBuffer>;
+  /** Rooted (options.root, default 0): rank r's output is block r of the root's input. */
+  scatter(data: NumericArray, options?: CollectiveCallOptions): Promise<NumericArray>;
+  scatter(data: GhostBuffer, options?: CollectiveCallOptions): Promise<GhostBuffer>;
   barrier(options?: CollectiveCallOptions): Promise<void>;
   /** Starts `fn` as a concurrent coroutine of this rank. */
   spawn<T>(fn: (ctx: RankContext) => Promise<T>): Task<T>;
@@ -227,9 +233,12 @@ class Coroutine implements RankContext {
     const dtype = dtypeOf(data);
     const root = options.root ?? 0;
     const op = options.op ?? 'sum';
-    const count = collective === 'reduceScatter' || collective === 'allToAll' ? data.length / this.nranks : data.length;
+    const desc = collectiveOf(collective);
+    // The NCCL count: input elements per count (1, or nranks for reduceScatter, allToAll, scatter).
+    const perCount = desc.bufferCounts(1, this.nranks).input;
+    const count = perCount === 0 ? 0 : data.length / perCount;
     if (!Number.isInteger(count)) throw new WeftInputError(`rank ${this.rank}: ${collective} input length ${data.length} is not a multiple of ${this.nranks} ranks`);
-    const algorithm = options.algorithm ?? (collective === 'broadcast' || collective === 'reduce' ? 'chain' : collective === 'allToAll' ? 'pairwise' : collective === 'barrier' ? 'dissemination' : 'ring');
+    const algorithm = options.algorithm ?? desc.defaultAlgorithm;
     // Shared by the thread's ranks (read-only): each rank runs only its own participant.
     const schedule = planCollectiveCached(collective, algorithm, {
       nranks: this.nranks,
@@ -299,6 +308,12 @@ class Coroutine implements RankContext {
   }
   allToAll(data: CollectiveData, options?: CollectiveCallOptions): Promise<any> {
     return this.collective('allToAll', data, options);
+  }
+  gather(data: CollectiveData, options?: CollectiveCallOptions): Promise<any> {
+    return this.collective('gather', data, options);
+  }
+  scatter(data: CollectiveData, options?: CollectiveCallOptions): Promise<any> {
+    return this.collective('scatter', data, options);
   }
   async barrier(options?: CollectiveCallOptions): Promise<void> {
     await this.collective('barrier', new Float32Array(0), options);

@@ -228,7 +228,7 @@ export async function createDataCluster(options: ClusterOptions): Promise<Cluste
   let sharedExpected: { key: string; sab: SharedArrayBuffer } | undefined;
   const countWrong = async (spec: CheckSpec, outputCount: number): Promise<number> => {
     let shared: SharedArrayBuffer | undefined;
-    if (hasSharedExpectation(spec.collective)) {
+    if (hasSharedExpectation(spec)) {
       const key = JSON.stringify(spec);
       if (sharedExpected?.key !== key) {
         const sab = new SharedArrayBuffer(Math.max(8, outputCount * 8));
