@@ -4,9 +4,9 @@
  * Browser code imports `@weft/runtime/core`, which has no node:* imports.
  */
 import { WeftInputError } from '@weft/sim';
-import { createGhostCluster } from './core/ghost-cluster.js';
+import { createGhostCluster } from './core/cluster/ghost-cluster.js';
 import type { Cluster, ClusterOptions } from './core/types.js';
-import { createDataCluster, moduleHref } from './node/data-cluster.js';
+import { createDataCluster, moduleHref } from './node/thread-hosts.js';
 
 export async function createCluster(options: ClusterOptions): Promise<Cluster> {
   const mode = options.mode ?? 'data';

@@ -9,10 +9,10 @@ import { expose } from 'comlink';
 import type { RankLayout } from '@weft/collectives';
 import { selectBackend } from '../backends/select.js';
 import type { BackendChoice } from '../backends/types.js';
-import type { BufferPlace } from '../core/arena.js';
-import { HostRuntime, type CheckSpec, type HostSchedulePlan } from '../core/host-runtime.js';
+import type { BufferPlace } from '../core/data/arena.js';
+import { DataHost, type CheckSpec, type HostSchedulePlan } from '../core/host/data-host.js';
 import type { HostReport } from '../core/protocol.js';
-import type { RankProgram } from '../core/program.js';
+import type { RankProgram } from '../core/program/context.js';
 import { nodeEndpoint } from './endpoint.js';
 import { packRequests, unpackCompletions, type ToWorker, type WireReport } from './wire.js';
 
@@ -23,10 +23,10 @@ export interface WorkerSetup {
   readonly roundPort: MessagePort;
 }
 
-let runtime: HostRuntime | undefined;
+let runtime: DataHost | undefined;
 let roundPort: MessagePort | undefined;
 
-function rt(): HostRuntime {
+function rt(): DataHost {
   if (!runtime) throw new Error('worker not initialised');
   return runtime;
 }
@@ -59,7 +59,7 @@ async function onRound(message: ToWorker): Promise<void> {
 const api = {
   async init(setup: WorkerSetup): Promise<{ backend: string }> {
     const backend = await selectBackend(setup.backend);
-    runtime = new HostRuntime(setup.participants, backend, setup.memories);
+    runtime = new DataHost(setup.participants, backend, setup.memories);
     runtime.setArenas(setup.memories);
     roundPort = setup.roundPort;
     roundPort.on('message', (message: ToWorker) => void onRound(message));

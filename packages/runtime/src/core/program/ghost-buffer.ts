@@ -6,7 +6,7 @@
  * program can build one without importing the runtime. Data mode refuses them.
  */
 import type { DType } from '@weft/collectives';
-import type { NumericArray } from '../backends/types.js';
+import type { NumericArray } from '../../backends/types.js';
 
 export interface GhostBuffer {
   readonly ghost: true;

@@ -10,11 +10,11 @@ import { elementBytes, type DType, type Schedule } from '@weft/collectives';
 import { WeftInputError } from '@weft/sim';
 import { selectBackend } from '../backends/select.js';
 import type { BackendChoice, NumericArray } from '../backends/types.js';
-import { ctorOf, dtypeCode } from '../core/data-plane.js';
-import { ARENA_MAX_BYTES, ArenaSet, PAGE_BYTES, planArenas, type BufferPlace, type HostNeed, type ParticipantPlace } from '../core/arena.js';
-import { countsOf, hasSharedExpectation, HostRuntime, type CheckSpec, type HostSchedulePlan } from '../core/host-runtime.js';
+import { ctorOf, dtypeCode } from '../core/data/data-plane.js';
+import { ARENA_MAX_BYTES, ArenaSet, PAGE_BYTES, planArenas, type BufferPlace, type HostNeed, type ParticipantPlace } from '../core/data/arena.js';
+import { countsOf, hasSharedExpectation, DataHost, type CheckSpec, type HostSchedulePlan } from '../core/host/data-host.js';
 import type { HostLink } from '../core/protocol.js';
-import { checkIters, coordinate, defaultNetworkFactory, iterationTimeNs, layoutOf, participantNodes, sortSteps, validateSchedule } from '../core/run.js';
+import { checkIters, coordinate, defaultNetworkFactory, iterationTimeNs, layoutOf, participantNodes, sortSteps, validateSchedule } from '../core/coordinator/simulation.js';
 import type { Cluster, ClusterOptions, ProgramResult, RankBuffers, RunProgramOptions, RunResult, RunScheduleOptions, StepRecord } from '../core/types.js';
 import { defaultMemoryBudgetBytes, formatGiB } from './memory-budget.js';
 import { WorkerLink } from './worker-link.js';
@@ -80,7 +80,7 @@ export async function createDataCluster(options: ClusterOptions): Promise<Cluste
   }
   const backendName = (spawned[0] as PromiseFulfilledResult<{ backend: string }>).value.backend;
   const mainBackend = await selectBackend(backendChoice);
-  let agentRuntime: HostRuntime | undefined;
+  let agentRuntime: DataHost | undefined;
   let lastPlaces = new Map<number, ParticipantPlace>();
   let lastDtype: DType = 'float32';
   let lastCounts = { input: 0, output: 0, scratch: 0 };
@@ -117,9 +117,9 @@ export async function createDataCluster(options: ClusterOptions): Promise<Cluste
     return plan;
   };
 
-  const mainHostFor = (participants: number[]): HostRuntime => {
+  const mainHostFor = (participants: number[]): DataHost => {
     if (!agentRuntime || agentRuntime.participants.join() !== participants.join()) {
-      agentRuntime = new HostRuntime(participants, mainBackend, arenas.memories);
+      agentRuntime = new DataHost(participants, mainBackend, arenas.memories);
       agentRuntime.setArenas(arenas.memories);
     }
     return agentRuntime;
@@ -179,7 +179,7 @@ export async function createDataCluster(options: ClusterOptions): Promise<Cluste
       };
       const hosts: HostLink[] = [...links];
       const prepares: Promise<void>[] = links.map((link, h) => link.api.prepareSchedule(planFor(h)));
-      let agentHost: HostRuntime | undefined;
+      let agentHost: DataHost | undefined;
       if (agents.length > 0) {
         agentHost = mainHostFor(agents);
         agentHost.prepareSchedule(planFor(links.length));

@@ -7,8 +7,8 @@ import { createNetwork, createRouter, hasReductionSwitch, rankGroups, type Netwo
 import type { RankLayout } from '@weft/collectives';
 import { Engine, WeftInputError } from '@weft/sim';
 import { Coordinator, type CoordinatorOutcome } from './coordinator.js';
-import type { HostLink } from './protocol.js';
-import type { Fault, NetworkFactory } from './types.js';
+import type { HostLink } from '../protocol.js';
+import type { Fault, NetworkFactory } from '../types.js';
 
 /**
  * Topology nodes of a schedule's participants: rank r on `topology.ranks[r]`, agent k on

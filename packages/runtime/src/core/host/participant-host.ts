@@ -12,8 +12,8 @@
  * host checks again one microtask later — the blocking call returns before its caller
  * reaches `await`, and that caller may still spawn — and then reports.
  */
-import type { Continuation, RequestPoster } from './execute-schedule.js';
-import type { Completion, FinishedParticipant, HostLink, HostReport, ParticipantFailure, PayloadRef, Request, RequestKind } from './protocol.js';
+import type { Continuation, RequestPoster } from '../schedule/executor.js';
+import type { Completion, FinishedParticipant, HostLink, HostReport, ParticipantFailure, PayloadRef, Request, RequestKind } from '../protocol.js';
 
 export type ParticipantStarter = () => void;
 

@@ -5,12 +5,12 @@
  */
 import type { Schedule } from '@weft/collectives';
 import { WeftInputError } from '@weft/sim';
-import { typedBackend } from '../backends/typed.js';
-import { ScheduleExecutor } from './execute-schedule.js';
-import { ParticipantHost } from './host.js';
-import { startProgram, type RankProgram } from './program.js';
-import { checkIters, coordinate, defaultNetworkFactory, iterationTimeNs, layoutOf, participantNodes, sortSteps, validateSchedule } from './run.js';
-import type { Cluster, ClusterOptions, ProgramResult, RankBuffers, RunProgramOptions, RunResult, RunScheduleOptions, StepRecord } from './types.js';
+import { typedBackend } from '../../backends/typed.js';
+import { ScheduleExecutor } from '../schedule/executor.js';
+import { ParticipantHost } from '../host/participant-host.js';
+import { startProgram, type RankProgram } from '../program/context.js';
+import { checkIters, coordinate, defaultNetworkFactory, iterationTimeNs, layoutOf, participantNodes, sortSteps, validateSchedule } from '../coordinator/simulation.js';
+import type { Cluster, ClusterOptions, ProgramResult, RankBuffers, RunProgramOptions, RunResult, RunScheduleOptions, StepRecord } from '../types.js';
 
 export function createGhostCluster(options: ClusterOptions): Cluster {
   const { topology } = options;

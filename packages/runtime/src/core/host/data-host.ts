@@ -6,14 +6,14 @@
  * thread, so data-mode checking runs in parallel (as nccl-tests checks on each GPU).
  */
 import { collectiveOf, fillExpectedOutput, inputValue, outputsAgree, type CollectiveName, type DType, type Participant, type RankLayout, type ReduceOp } from '@weft/collectives';
-import type { NumericArray, TensorBackend } from '../backends/types.js';
-import { WasmSimdBackend } from '../backends/wasm-simd.js';
-import { ArenaSet, StagingPool, type BufferPlace, type ParticipantPlace } from './arena.js';
-import { ctorOf, DataPlane, dtypeCode } from './data-plane.js';
-import { ScheduleExecutor, type ParticipantBuffers } from './execute-schedule.js';
-import { ParticipantHost } from './host.js';
-import { startProgram, type RankProgram } from './program.js';
-import type { StepRecord } from './types.js';
+import type { NumericArray, TensorBackend } from '../../backends/types.js';
+import { WasmSimdBackend } from '../../backends/wasm-simd.js';
+import { ArenaSet, StagingPool, type BufferPlace, type ParticipantPlace } from '../data/arena.js';
+import { ctorOf, DataPlane, dtypeCode } from '../data/data-plane.js';
+import { ScheduleExecutor, type ParticipantBuffers } from '../schedule/executor.js';
+import { ParticipantHost } from './participant-host.js';
+import { startProgram, type RankProgram } from '../program/context.js';
+import type { StepRecord } from '../types.js';
 
 export interface HostSchedulePlan {
   readonly collective: CollectiveName;
@@ -64,7 +64,7 @@ function definesOutput(spec: CheckSpec, rank: number): boolean {
   return collectiveOf(spec.collective).outputBlocks(rank, spec).length > 0;
 }
 
-export class HostRuntime {
+export class DataHost {
   readonly host: ParticipantHost;
   arenas: ArenaSet;
   private pool: StagingPool;

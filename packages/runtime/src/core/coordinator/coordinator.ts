@@ -14,9 +14,9 @@
  */
 import type { Engine } from '@weft/sim';
 import type { Network } from '@weft/fabric';
-import { DeadlockError, ProtocolError, RankError, TransferStrandedError, participantLabel } from './errors.js';
-import { BARRIER, COMPUTE, RECV, SEND, type Completion, type HostLink, type HostReport, type PayloadRef, type Request } from './protocol.js';
-import { byParticipantSeq } from './host.js';
+import { DeadlockError, ProtocolError, RankError, TransferStrandedError, participantLabel } from '../errors.js';
+import { BARRIER, COMPUTE, RECV, SEND, type Completion, type HostLink, type HostReport, type PayloadRef, type Request } from '../protocol.js';
+import { byParticipantSeq } from '../host/participant-host.js';
 
 /** Channel numbers must stay below this (connection keys pack (pair, channel) in a double). */
 export const MAX_CHANNEL = 2 ** 18;

@@ -9,14 +9,14 @@
  */
 import { collectiveOf, elementBytes, type CollectiveName, type DType, type RankLayout, type ReduceOp } from '@weft/collectives';
 import { WeftInputError } from '@weft/sim';
-import type { NumericArray, TensorBackend } from '../backends/types.js';
-import { MAX_CHANNEL } from './coordinator.js';
-import { ctorOf, dtypeCode, type DataPlane } from './data-plane.js';
-import { ScheduleExecutor, type Continuation } from './execute-schedule.js';
+import type { NumericArray, TensorBackend } from '../../backends/types.js';
+import { MAX_CHANNEL } from '../coordinator/coordinator.js';
+import { ctorOf, dtypeCode, type DataPlane } from '../data/data-plane.js';
+import { ScheduleExecutor, type Continuation } from '../schedule/executor.js';
 import { ghostBuffer, ghostByteLength, isGhostBuffer, type CollectiveData, type GhostBuffer } from './ghost-buffer.js';
-import { planCollectiveCached } from './plan-cache.js';
-import type { ParticipantHost } from './host.js';
-import { COMPUTE, DTYPE_CODES, RECV, SEND, type PayloadRef } from './protocol.js';
+import { planCollectiveCached } from '../schedule/plan-cache.js';
+import type { ParticipantHost } from '../host/participant-host.js';
+import { COMPUTE, DTYPE_CODES, RECV, SEND, type PayloadRef } from '../protocol.js';
 
 /** Channels at or above this are the collectives' own; programs use 0 .. base-1. */
 export const COLLECTIVE_CHANNEL_BASE = MAX_CHANNEL / 2;

@@ -11,11 +11,11 @@
  * staging block it received (its bytes are exactly the slice it sends), saving a copy.
  */
 import { decodeSteps, elementBytes, outputIsReduced, type CollectiveName, type DType, type Participant, type ReduceOp, type Slice, type Step, type StepActions } from '@weft/collectives';
-import { kernelOp, type KernelOp, type NumericArray } from '../backends/types.js';
-import type { DataPlane } from './data-plane.js';
-import { dtypeCode } from './data-plane.js';
-import { BARRIER, RECV, SEND, type PayloadRef, type RequestKind } from './protocol.js';
-import type { StepRecord } from './types.js';
+import { kernelOp, type KernelOp, type NumericArray } from '../../backends/types.js';
+import type { DataPlane } from '../data/data-plane.js';
+import { dtypeCode } from '../data/data-plane.js';
+import { BARRIER, RECV, SEND, type PayloadRef, type RequestKind } from '../protocol.js';
+import type { StepRecord } from '../types.js';
 
 export type Continuation = (payload: PayloadRef | undefined) => void;
 
