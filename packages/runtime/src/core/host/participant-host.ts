@@ -13,7 +13,7 @@
  * reaches `await`, and that caller may still spawn — and then reports.
  */
 import type { Continuation, RequestPoster } from '../schedule/executor.js';
-import type { Completion, FinishedParticipant, HostLink, HostReport, ParticipantFailure, PayloadRef, Request, RequestKind } from '../protocol.js';
+import type { Completion, FinishedParticipant, HostLink, HostReport, ParticipantFailure, Posted, Request } from '../protocol.js';
 
 export type ParticipantStarter = () => void;
 
@@ -50,11 +50,13 @@ export class ParticipantHost implements RequestPoster, HostLink {
 
   // ---- used by participants ----
 
-  post(participant: number, kind: RequestKind, peer: number, channel: number, bytes: number, durationNs: number, payload: PayloadRef | undefined, cont: Continuation): void {
-    const local = this.local(participant);
+  post(request: Posted, cont: Continuation): void {
+    const local = this.local(request.participant);
     const seq = this.seqs[local]!++;
     this.conts[local]!.set(seq, cont);
-    this.requests.push({ participant, seq, kind, peer, channel, bytes, durationNs, payload });
+    // Numbered in place (no copy: ghost mode posts millions of these).
+    (request as { seq?: number }).seq = seq;
+    this.requests.push(request as Request);
   }
 
   finish(participant: number, value?: unknown): void {
@@ -63,9 +65,7 @@ export class ParticipantHost implements RequestPoster, HostLink {
 
   fail(participant: number, error: unknown): void {
     if (this.failure) return;
-    const message = error instanceof Error ? error.message : String(error);
-    const stack = error instanceof Error ? error.stack : undefined;
-    this.failure = stack === undefined ? { participant, message } : { participant, message, stack };
+    this.failure = { participant, error };
     this.checkIdle();
   }
 

@@ -16,7 +16,7 @@ import { ScheduleExecutor, type Continuation } from '../schedule/executor.js';
 import { ghostBuffer, ghostByteLength, isGhostBuffer, type CollectiveData, type GhostBuffer } from './ghost-buffer.js';
 import { planCollectiveCached } from '../schedule/plan-cache.js';
 import type { ParticipantHost } from '../host/participant-host.js';
-import { COMPUTE, DTYPE_CODES, RECV, SEND, type PayloadRef } from '../protocol.js';
+import { DTYPE_CODES, NO_DATA, type PayloadRef } from '../protocol.js';
 
 /** Channels at or above this are the collectives' own; programs use 0 .. base-1. */
 export const COLLECTIVE_CHANNEL_BASE = MAX_CHANNEL / 2;
@@ -192,8 +192,8 @@ class Coroutine implements RankContext {
     const ghost = isGhostBuffer(data);
     if (ghost && plane) throw this.ghostInDataMode('send');
     const bytes = ghost ? ghostByteLength(data) : data.byteLength;
-    const payload: PayloadRef = plane && !ghost ? plane.stage(data, code) : { arena: -2, byteOffset: 0, bytes, dtype: code };
-    return this.block((cont) => host.post(this.rank, SEND, peer, channel, bytes, 0, payload, cont), () => undefined);
+    const payload: PayloadRef = plane && !ghost ? plane.stage(data, code) : { arena: NO_DATA, byteOffset: 0, bytes, dtype: code };
+    return this.block((cont) => host.post({ kind: 'send', participant: this.rank, peer, channel, bytes, payload }, cont), () => undefined);
   }
 
   recv(peer: number, options?: PointToPointOptions): Promise<NumericArray> {
@@ -201,7 +201,7 @@ class Coroutine implements RankContext {
     const channel = this.channelOf(options);
     const { host, plane } = this.state.env;
     return this.block(
-      (cont) => host.post(this.rank, RECV, peer, channel, 0, 0, undefined, cont),
+      (cont) => host.post({ kind: 'recv', participant: this.rank, peer, channel }, cont),
       (payload) => {
         const p = payload!;
         const Ctor = ctorOf(p.dtype);
@@ -219,7 +219,7 @@ class Coroutine implements RankContext {
   compute(durationNs: number): Promise<void> {
     if (!(durationNs >= 0 && Number.isFinite(durationNs))) throw new WeftInputError(`rank ${this.rank}: compute duration must be a finite number of ns >= 0, got ${durationNs}`);
     const host = this.state.env.host;
-    return this.block((cont) => host.post(this.rank, COMPUTE, -1, -1, 0, durationNs, undefined, cont), () => undefined);
+    return this.block((cont) => host.post({ kind: 'compute', participant: this.rank, durationNs }, cont), () => undefined);
   }
 
   private ghostInDataMode(what: string): WeftInputError {

@@ -14,7 +14,7 @@ import { decodeSteps, elementBytes, outputIsReduced, type CollectiveName, type D
 import { kernelOp, type KernelOp, type NumericArray } from '../../backends/types.js';
 import type { DataPlane } from '../data/data-plane.js';
 import { dtypeCode } from '../data/data-plane.js';
-import { BARRIER, RECV, SEND, type PayloadRef, type RequestKind } from '../protocol.js';
+import type { PayloadRef, Posted } from '../protocol.js';
 import type { StepRecord } from '../types.js';
 
 export type Continuation = (payload: PayloadRef | undefined) => void;
@@ -23,7 +23,8 @@ export type Continuation = (payload: PayloadRef | undefined) => void;
 export interface RequestPoster {
   /** Virtual time of the current round. */
   readonly nowNs: number;
-  post(participant: number, kind: RequestKind, peer: number, channel: number, bytes: number, durationNs: number, payload: PayloadRef | undefined, cont: Continuation): void;
+  /** Posts a request; `cont` runs with its completion's payload. */
+  post(request: Posted, cont: Continuation): void;
 }
 
 export interface ParticipantBuffers {
@@ -122,7 +123,7 @@ export class ScheduleExecutor {
     if (this.iteration === this.spec.warmupIters) {
       // Timed iterations start together: the coordinator releases the barrier when every
       // participant has finished its warm-up, and takes that time as the start.
-      this.poster.post(this.spec.participant, BARRIER, -1, -1, 0, 0, undefined, () => this.beginIteration());
+      this.poster.post({ kind: 'barrier', participant: this.spec.participant }, () => this.beginIteration());
       return false;
     }
     return true;
@@ -161,7 +162,7 @@ class ChannelRun {
       const step = actions[this.index]!;
       this.startNs = exec.poster.nowNs;
       if (step.recvPeer >= 0) {
-        exec.poster.post(exec.spec.participant, RECV, step.recvPeer, exec.spec.channelBase + this.channel, 0, 0, undefined, this.onReceived);
+        exec.poster.post({ kind: 'recv', participant: exec.spec.participant, peer: step.recvPeer, channel: exec.spec.channelBase + this.channel }, this.onReceived);
         return;
       }
       if (data && step.combine !== 'none') {
@@ -181,7 +182,10 @@ class ChannelRun {
 
   private send(step: StepActions, payload: PayloadRef | undefined): void {
     const exec = this.exec;
-    exec.poster.post(exec.spec.participant, SEND, step.sendPeer, exec.spec.channelBase + this.channel, step.sent!.count * exec.elementBytes, 0, payload, this.onSent);
+    exec.poster.post(
+      { kind: 'send', participant: exec.spec.participant, peer: step.sendPeer, channel: exec.spec.channelBase + this.channel, bytes: step.sent!.count * exec.elementBytes, payload },
+      this.onSent,
+    );
   }
 
   private readonly onSent = (): void => {
