@@ -1,10 +1,12 @@
-/** Browser-safe runtime: coordinator, executor, ghost mode, program contexts. */
+/** Browser-safe runtime: the cluster pipeline, coordinator, executor, ghost mode, program contexts. */
+export { Cluster } from './cluster/cluster.js';
+export type { Hosts, ScheduleRun } from './cluster/cluster.js';
+export { InProcessHosts, createGhostCluster } from './cluster/in-process-hosts.js';
 export { Coordinator, MAX_CHANNEL } from './coordinator/coordinator.js';
 export type { CoordinatorSetup, CoordinatorOutcome } from './coordinator/coordinator.js';
 export { ScheduleExecutor } from './schedule/executor.js';
 export type { ExecuteSpec, ExecuteData, ParticipantBuffers, RequestPoster, Continuation } from './schedule/executor.js';
 export { ParticipantHost } from './host/participant-host.js';
-export { createGhostCluster } from './cluster/ghost-cluster.js';
 export { DeadlockError, RankError, TransferStrandedError, ProtocolError } from './errors.js';
 export type { PendingOps } from './errors.js';
 export { Task, COLLECTIVE_CHANNEL_BASE, startProgram } from './program/context.js';

@@ -13,18 +13,21 @@ import { ctorOf, DataPlane, dtypeCode } from '../data/data-plane.js';
 import { ScheduleExecutor, type ParticipantBuffers } from '../schedule/executor.js';
 import { ParticipantHost } from './participant-host.js';
 import { startProgram, type RankProgram } from '../program/context.js';
+import type { ScheduleRun } from '../cluster/cluster.js';
 import type { StepRecord } from '../types.js';
 
-export interface HostSchedulePlan {
+/** What a #wrong check compares against: the collective's postcondition for this shape. */
+export interface CheckSpec {
   readonly collective: CollectiveName;
+  readonly op: ReduceOp;
+  readonly dtype: DType;
+  readonly nranks: number;
   readonly root: number;
   readonly count: number;
-  readonly nranks: number;
-  readonly dtype: DType;
-  readonly op: ReduceOp;
-  readonly iters: number;
-  readonly warmupIters: number;
-  readonly trace: boolean;
+}
+
+/** One host's part of a schedule run (sent to each worker). */
+export interface HostSchedulePlan extends CheckSpec, Pick<ScheduleRun, 'iters' | 'warmupIters' | 'trace'> {
   /** This host's participants' parts of the schedule, in `places` order. */
   readonly parts: readonly Participant[];
   readonly places: readonly ParticipantPlace[];
@@ -33,15 +36,6 @@ export interface HostSchedulePlan {
   readonly bufferCounts: { readonly input: number; readonly output: number; readonly scratch: number };
   /** `pattern`: inputs from inputValue, outputs poisoned; `none`: leave the buffers as they are. */
   readonly fill: 'pattern' | 'none';
-}
-
-export interface CheckSpec {
-  readonly collective: CollectiveName;
-  readonly op: ReduceOp;
-  readonly dtype: DType;
-  readonly nranks: number;
-  readonly root: number;
-  readonly count: number;
 }
 
 /** A value no correct output holds: NaN for floats, INT32_MIN for int32. */
