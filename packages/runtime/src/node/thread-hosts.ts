@@ -7,13 +7,13 @@
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { elementBytes, type DType, type RankLayout } from '@weft/collectives';
+import { elementBytes, outputsAgree, type DType, type RankLayout } from '@weft/collectives';
 import { WeftInputError } from '@weft/sim';
 import { selectBackend } from '../backends/select.js';
 import type { BackendChoice, NumericArray, TensorBackend } from '../backends/types.js';
 import { ctorOf, dtypeCode } from '../core/data/data-plane.js';
 import { ARENA_MAX_BYTES, ArenaSet, PAGE_BYTES, planArenas, type BufferPlace, type HostNeed, type ParticipantPlace } from '../core/data/arena.js';
-import { countsOf, hasSharedExpectation, DataHost, type CheckSpec, type HostSchedulePlan } from '../core/host/data-host.js';
+import { countsOf, DataHost, type CheckSpec, type HostSchedulePlan } from '../core/host/data-host.js';
 import { Cluster, type Hosts, type ScheduleRun } from '../core/cluster/cluster.js';
 import type { HostLink } from '../core/protocol.js';
 import type { ClusterOptions, RankBuffers, StepRecord } from '../core/types.js';
@@ -207,7 +207,7 @@ export class ThreadHosts implements Hosts {
     const links = this.links;
     const outputCount = this.lastCounts.output;
     let shared: SharedArrayBuffer | undefined;
-    if (hasSharedExpectation(spec)) {
+    if (outputsAgree(spec.collective, spec)) {
       const key = JSON.stringify(spec);
       if (this.sharedExpected?.key !== key) {
         const sab = new SharedArrayBuffer(Math.max(8, outputCount * 8));

@@ -10,7 +10,7 @@ import { ProtocolError } from '../errors.js';
 import type { PayloadRef } from '../protocol.js';
 import { DTYPE_CODES } from '../protocol.js';
 
-type NumericCtor = new (buffer: ArrayBufferLike, byteOffset: number, length: number) => NumericArray;
+type NumericCtor = { readonly BYTES_PER_ELEMENT: number } & (new (buffer: ArrayBufferLike, byteOffset: number, length: number) => NumericArray);
 
 const CTORS: Record<string, NumericCtor> = {
   float32: Float32Array,

@@ -5,7 +5,7 @@
  * one for in-network agents. Inputs are filled and outputs checked here, in each host's own
  * thread, so data-mode checking runs in parallel (as nccl-tests checks on each GPU).
  */
-import { collectiveOf, fillExpectedOutput, inputValue, outputsAgree, type CollectiveName, type DType, type Participant, type RankLayout, type ReduceOp } from '@weft/collectives';
+import { collectiveOf, fillExpectedOutput, inputValue, type CollectiveName, type DType, type Participant, type RankLayout, type ReduceOp } from '@weft/collectives';
 import type { NumericArray, TensorBackend } from '../../backends/types.js';
 import { WasmSimdBackend } from '../../backends/wasm-simd.js';
 import { ArenaSet, StagingPool, type BufferPlace, type ParticipantPlace } from '../data/arena.js';
@@ -46,11 +46,6 @@ function poison(dtype: DType): number {
 export function countsOf(plan: { readonly nranks: number; readonly bufferCounts: HostSchedulePlan['bufferCounts'] }, participant: number) {
   const { input, output, scratch } = plan.bufferCounts;
   return participant < plan.nranks ? { input, output, scratch } : { input: 0, output: 0, scratch };
-}
-
-/** True when every rank with a defined output expects the same array (allReduce, broadcast, reduce, gather). */
-export function hasSharedExpectation(spec: CheckSpec): boolean {
-  return outputsAgree(spec.collective, spec);
 }
 
 /** True when the collective defines rank `rank`'s output (reduce and gather: the root only). */
@@ -177,7 +172,7 @@ export class DataHost {
   /**
    * #wrong over this host's ranks (nccl-tests style: every element of every output).
    * `shared` holds the expected output when it is the same on every rank that has one
-   * (`hasSharedExpectation`), filled in parallel by all hosts (`fillShared`).
+   * (`outputsAgree`), filled in parallel by all hosts (`fillShared`).
    */
   check(spec: CheckSpec, shared?: SharedArrayBuffer): number {
     let wrong = 0;

@@ -16,7 +16,7 @@ import { ScheduleExecutor, type Continuation } from '../schedule/executor.js';
 import { ghostBuffer, ghostByteLength, isGhostBuffer, type CollectiveData, type GhostBuffer } from './ghost-buffer.js';
 import { planCollectiveCached } from '../schedule/plan-cache.js';
 import type { ParticipantHost } from '../host/participant-host.js';
-import { DTYPE_CODES, NO_DATA, type PayloadRef } from '../protocol.js';
+import { NO_DATA, type PayloadRef } from '../protocol.js';
 
 /** Channels at or above this are the collectives' own; programs use 0 .. base-1. */
 export const COLLECTIVE_CHANNEL_BASE = MAX_CHANNEL / 2;
@@ -205,7 +205,7 @@ class Coroutine implements RankContext {
       (payload) => {
         const p = payload!;
         const Ctor = ctorOf(p.dtype);
-        const count = p.bytes / (DTYPE_CODES[p.dtype] === 'float64' ? 8 : DTYPE_CODES[p.dtype] === 'uint8' ? 1 : 4);
+        const count = p.bytes / Ctor.BYTES_PER_ELEMENT;
         const out = new Ctor(new ArrayBuffer(p.bytes), 0, count);
         if (plane) {
           out.set(plane.payloadView(p, count));
