@@ -36,11 +36,15 @@ export interface PayloadRef {
 }
 
 // ---- participant → coordinator: requests ----
+// `seq` is the participant's request number: the poster writes 0 and its host numbers the
+// request in place (one object per request: ghost mode posts millions). A round is applied
+// in (participant, seq) order.
 
 /** Eager send: completes when its last byte has left (`sent`). */
 export interface SendRequest {
   readonly kind: 'send';
   readonly participant: number;
+  seq: number;
   readonly peer: number;
   readonly channel: number;
   readonly bytes: number;
@@ -51,6 +55,7 @@ export interface SendRequest {
 export interface RecvRequest {
   readonly kind: 'recv';
   readonly participant: number;
+  seq: number;
   readonly peer: number;
   readonly channel: number;
 }
@@ -59,6 +64,7 @@ export interface RecvRequest {
 export interface ComputeRequest {
   readonly kind: 'compute';
   readonly participant: number;
+  seq: number;
   readonly durationNs: number;
 }
 
@@ -66,14 +72,11 @@ export interface ComputeRequest {
 export interface BarrierRequest {
   readonly kind: 'barrier';
   readonly participant: number;
+  seq: number;
 }
 
-/** What a participant posts; its host numbers it (`Request`). */
-export type Posted = SendRequest | RecvRequest | ComputeRequest | BarrierRequest;
-export type RequestKind = Posted['kind'];
-
-/** A posted request with its per-participant sequence number: a round applies in (participant, seq) order. */
-export type Request = Posted & { readonly seq: number };
+export type Request = SendRequest | RecvRequest | ComputeRequest | BarrierRequest;
+export type RequestKind = Request['kind'];
 
 // ---- coordinator → participant ----
 
@@ -189,13 +192,13 @@ export function unpackRequests(message: ReportMessage): Request[] {
     const seq = data[at + 1]!;
     switch (KINDS[data[at + 2]!]!) {
       case 'send':
-        out.push({ kind: 'send', participant, peer: data[at + 3]!, channel: data[at + 4]!, bytes: data[at + 5]!, payload: unpackPayload(data, at + 7, sabs), seq });
+        out.push({ kind: 'send', participant, seq, peer: data[at + 3]!, channel: data[at + 4]!, bytes: data[at + 5]!, payload: unpackPayload(data, at + 7, sabs) });
         break;
       case 'recv':
-        out.push({ kind: 'recv', participant, peer: data[at + 3]!, channel: data[at + 4]!, seq });
+        out.push({ kind: 'recv', participant, seq, peer: data[at + 3]!, channel: data[at + 4]! });
         break;
       case 'compute':
-        out.push({ kind: 'compute', participant, durationNs: data[at + 6]!, seq });
+        out.push({ kind: 'compute', participant, seq, durationNs: data[at + 6]! });
         break;
       case 'barrier':
         out.push({ kind: 'barrier', participant, seq });

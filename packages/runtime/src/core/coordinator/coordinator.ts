@@ -209,7 +209,7 @@ export class Coordinator {
     }
   }
 
-  private send(request: SendRequest & { readonly seq: number }, nowNs: number): void {
+  private send(request: SendRequest, nowNs: number): void {
     this.checkPeer(request.participant, request.peer, 'send');
     const connection = this.connection(request.participant, request.peer, request.channel);
     const transferId = this.network.startTransfer(
@@ -219,7 +219,7 @@ export class Coordinator {
     this.inFlight.set(transferId, { connection, message: connection.nextSend++, senderSeq: request.seq, payload: request.payload, bytes: request.bytes });
   }
 
-  private recv(request: RecvRequest & { readonly seq: number }): void {
+  private recv(request: RecvRequest): void {
     this.checkPeer(request.participant, request.peer, 'recv');
     const connection = this.connection(request.peer, request.participant, request.channel);
     const message = connection.nextRecv++;

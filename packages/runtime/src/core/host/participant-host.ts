@@ -13,7 +13,7 @@
  * reaches `await`, and that caller may still spawn — and then reports.
  */
 import type { Continuation, RequestPoster } from '../schedule/executor.js';
-import type { Completion, FinishedParticipant, HostLink, HostReport, ParticipantFailure, Posted, Request } from '../protocol.js';
+import type { Completion, FinishedParticipant, HostLink, HostReport, ParticipantFailure, Request } from '../protocol.js';
 
 export type ParticipantStarter = () => void;
 
@@ -50,13 +50,12 @@ export class ParticipantHost implements RequestPoster, HostLink {
 
   // ---- used by participants ----
 
-  post(request: Posted, cont: Continuation): void {
+  post(request: Request, cont: Continuation): void {
     const local = this.local(request.participant);
     const seq = this.seqs[local]!++;
     this.conts[local]!.set(seq, cont);
-    // Numbered in place (no copy: ghost mode posts millions of these).
-    (request as { seq?: number }).seq = seq;
-    this.requests.push(request as Request);
+    request.seq = seq;
+    this.requests.push(request);
   }
 
   finish(participant: number, value?: unknown): void {

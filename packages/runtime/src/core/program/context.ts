@@ -193,7 +193,7 @@ class Coroutine implements RankContext {
     if (ghost && plane) throw this.ghostInDataMode('send');
     const bytes = ghost ? ghostByteLength(data) : data.byteLength;
     const payload: PayloadRef = plane && !ghost ? plane.stage(data, code) : { arena: NO_DATA, byteOffset: 0, bytes, dtype: code };
-    return this.block((cont) => host.post({ kind: 'send', participant: this.rank, peer, channel, bytes, payload }, cont), () => undefined);
+    return this.block((cont) => host.post({ kind: 'send', participant: this.rank, seq: 0, peer, channel, bytes, payload }, cont), () => undefined);
   }
 
   recv(peer: number, options?: PointToPointOptions): Promise<NumericArray> {
@@ -201,7 +201,7 @@ class Coroutine implements RankContext {
     const channel = this.channelOf(options);
     const { host, plane } = this.state.env;
     return this.block(
-      (cont) => host.post({ kind: 'recv', participant: this.rank, peer, channel }, cont),
+      (cont) => host.post({ kind: 'recv', participant: this.rank, seq: 0, peer, channel }, cont),
       (payload) => {
         const p = payload!;
         const Ctor = ctorOf(p.dtype);
@@ -219,7 +219,7 @@ class Coroutine implements RankContext {
   compute(durationNs: number): Promise<void> {
     if (!(durationNs >= 0 && Number.isFinite(durationNs))) throw new WeftInputError(`rank ${this.rank}: compute duration must be a finite number of ns >= 0, got ${durationNs}`);
     const host = this.state.env.host;
-    return this.block((cont) => host.post({ kind: 'compute', participant: this.rank, durationNs }, cont), () => undefined);
+    return this.block((cont) => host.post({ kind: 'compute', participant: this.rank, seq: 0, durationNs }, cont), () => undefined);
   }
 
   private ghostInDataMode(what: string): WeftInputError {

@@ -14,7 +14,7 @@ import { decodeSteps, elementBytes, outputIsReduced, type CollectiveName, type D
 import { kernelOp, type KernelOp, type NumericArray } from '../../backends/types.js';
 import type { DataPlane } from '../data/data-plane.js';
 import { dtypeCode } from '../data/data-plane.js';
-import type { PayloadRef, Posted } from '../protocol.js';
+import type { PayloadRef, Request } from '../protocol.js';
 import type { StepRecord } from '../types.js';
 
 export type Continuation = (payload: PayloadRef | undefined) => void;
@@ -24,7 +24,7 @@ export interface RequestPoster {
   /** Virtual time of the current round. */
   readonly nowNs: number;
   /** Posts a request; `cont` runs with its completion's payload. */
-  post(request: Posted, cont: Continuation): void;
+  post(request: Request, cont: Continuation): void;
 }
 
 export interface ParticipantBuffers {
@@ -123,7 +123,7 @@ export class ScheduleExecutor {
     if (this.iteration === this.spec.warmupIters) {
       // Timed iterations start together: the coordinator releases the barrier when every
       // participant has finished its warm-up, and takes that time as the start.
-      this.poster.post({ kind: 'barrier', participant: this.spec.participant }, () => this.beginIteration());
+      this.poster.post({ kind: 'barrier', participant: this.spec.participant, seq: 0 }, () => this.beginIteration());
       return false;
     }
     return true;
@@ -162,7 +162,7 @@ class ChannelRun {
       const step = actions[this.index]!;
       this.startNs = exec.poster.nowNs;
       if (step.recvPeer >= 0) {
-        exec.poster.post({ kind: 'recv', participant: exec.spec.participant, peer: step.recvPeer, channel: exec.spec.channelBase + this.channel }, this.onReceived);
+        exec.poster.post({ kind: 'recv', participant: exec.spec.participant, seq: 0, peer: step.recvPeer, channel: exec.spec.channelBase + this.channel }, this.onReceived);
         return;
       }
       if (data && step.combine !== 'none') {
@@ -183,7 +183,7 @@ class ChannelRun {
   private send(step: StepActions, payload: PayloadRef | undefined): void {
     const exec = this.exec;
     exec.poster.post(
-      { kind: 'send', participant: exec.spec.participant, peer: step.sendPeer, channel: exec.spec.channelBase + this.channel, bytes: step.sent!.count * exec.elementBytes, payload },
+      { kind: 'send', participant: exec.spec.participant, seq: 0, peer: step.sendPeer, channel: exec.spec.channelBase + this.channel, bytes: step.sent!.count * exec.elementBytes, payload },
       this.onSent,
     );
   }
