@@ -1,7 +1,7 @@
 /**
  * The runtime's public types: cluster options, run options and results. Browser-safe.
  */
-import type { DType, ReduceOp, Schedule } from '@weft/collectives';
+import type { DType, ReduceOp } from '@weft/collectives';
 import type { FlowRecord, LinkStats, Network, NetworkOptions, Topology } from '@weft/fabric';
 import type { BackendChoice, NumericArray } from '../backends/types.js';
 
