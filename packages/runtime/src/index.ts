@@ -4,18 +4,15 @@
  * Browser code imports `@weft/runtime/core`, which has no node:* imports.
  */
 import { WeftInputError } from '@weft/sim';
-import { createGhostCluster } from './core/ghost-cluster.js';
-import type { Cluster, ClusterOptions } from './core/types.js';
-import { createDataCluster, moduleHref } from './node/data-cluster.js';
+import type { Cluster } from './core/cluster/cluster.js';
+import { createGhostCluster } from './core/cluster/in-process-hosts.js';
+import type { ClusterOptions } from './core/types.js';
+import { createDataCluster, moduleHref } from './node/thread-hosts.js';
 
 export async function createCluster(options: ClusterOptions): Promise<Cluster> {
   const mode = options.mode ?? 'data';
-  if (mode === 'ghost') {
-    // In Node, ghost programs accept file paths too (resolved from the cwd), as data mode does.
-    const cluster = createGhostCluster(options);
-    const runProgram = cluster.runProgram.bind(cluster);
-    return { ...cluster, runProgram: (moduleUrl, exportName, args, runOptions) => runProgram(moduleHref(moduleUrl), exportName, args, runOptions) };
-  }
+  // In Node, ghost programs accept file paths too (resolved from the cwd), as data mode does.
+  if (mode === 'ghost') return createGhostCluster(options, moduleHref);
   if (mode === 'data') return createDataCluster(options);
   throw new WeftInputError(`mode must be 'data' or 'ghost', got '${String(mode)}'`);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Schedule } from '@weft/collectives';
 import { parseTopologySpec } from '@weft/fabric';
-import { isWeftInputError } from '@weft/sim';
+import { isWeftInputError, WeftInputError } from '@weft/sim';
 import { createCluster, DeadlockError, liveWorkerCount, RankError, TransferStrandedError } from '@weft/runtime';
 import { network, plan } from './helpers.js';
 
@@ -66,6 +66,43 @@ describe('failures end runs with errors that name the cause', () => {
     expect(error).toBeInstanceOf(RankError);
     expect((error as RankError).rank).toBe(1);
     expect((error as Error).message).toMatch(/worker thread \(ranks 1\) failed: timer exploded/);
+    expect(liveWorkerCount()).toBe(0);
+  });
+
+  for (const mode of ['ghost', 'data'] as const) {
+    it(`a rank's error keeps its class across the worker boundary (${mode})`, async () => {
+      // A failed data-mode run closes its cluster: one cluster per error.
+      const run = async (kind: string): Promise<Error> => {
+        const cluster = await createCluster({ topology, network: network(), mode, ranksPerWorker: 2 });
+        try {
+          return (await cluster.runProgram(fixtures, 'throwsTyped', { kind }).catch((e: unknown) => e)) as Error;
+        } finally {
+          await cluster.close();
+        }
+      };
+      const input = await run('input');
+      expect(input).toBeInstanceOf(RankError);
+      expect((input as RankError).rank).toBe(1);
+      expect(input.message).toBe('rank 1 failed: bad size at rank 1');
+      expect(input.cause).toBeInstanceOf(WeftInputError);
+      expect((input.cause as Error).message).toBe('bad size at rank 1');
+      expect((input as RankError).rankStack).toMatch(/^WeftInputError: bad size at rank 1\n/);
+      const plain = await run('plain');
+      expect(plain).toBeInstanceOf(RankError);
+      expect(plain.cause).toMatchObject({ name: 'CustomError', message: 'plain at rank 1', code: 42 });
+      const deadlock = await run('deadlock');
+      expect(deadlock).toBeInstanceOf(DeadlockError);
+      expect(deadlock.name).toBe('DeadlockError');
+      expect((deadlock as DeadlockError).pending).toEqual([{ participant: 1, label: 'rank 1', ops: ['recv from rank 0 on channel 0'] }]);
+      expect(liveWorkerCount()).toBe(0);
+    });
+  }
+
+  it('a control call that throws a WeftInputError in a worker rejects with a WeftInputError', async () => {
+    const cluster = await createCluster({ topology, network: network(), mode: 'data', ranksPerWorker: 2 });
+    const error = await cluster.runProgram(fixtures, 'noSuchExport').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WeftInputError);
+    expect((error as Error).message).toMatch(/has no function export 'noSuchExport'/);
     expect(liveWorkerCount()).toBe(0);
   });
 

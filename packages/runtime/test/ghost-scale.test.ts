@@ -1,7 +1,7 @@
 /**
  * Ghost mode at a few hundred ranks: the ring formula still holds exactly on a
- * non-blocking switch (each rank's up- and down-link carries one flow at a time), and the
- * run stays fast enough for CI. The 1024/4096-rank figures are in benchmarks/results/runtime.md.
+ * non-blocking switch (each rank's up- and down-link carries one flow at a time). Wall time
+ * is bounded by the test timeout; the 1024/4096-rank figures are in benchmarks/results/runtime.md.
  */
 import { describe, expect, it } from 'vitest';
 import { createRouter, parseTopologySpec } from '@weft/fabric';
@@ -19,14 +19,11 @@ describe('ghost mode scales', () => {
       const bandwidth = Math.min(...path.map((id) => links.get(id)!.bandwidthBytesPerSec));
       const count = p * 4096;
       const cluster = await createCluster({ topology, network: network(model), mode: 'ghost' });
-      const t0 = performance.now();
       const result = await cluster.runSchedule(plan('allReduce', 'ring', topology, count), { dtype: 'float32', op: 'sum' });
-      const wallMs = performance.now() - t0;
       const expectedNs = 2 * (p - 1) * alphaNs + ((2 * (p - 1)) / p) * ((count * 4) / bandwidth) * 1e9;
       expect(Math.abs(result.timeNs - expectedNs)).toBeLessThan(1e-3);
       expect(result.events).toBe(2 * 2 * (p - 1) * p); // every transfer is sent, then delivered
       expect(result.wrong).toBe(-1);
-      expect(wallMs).toBeLessThan(60_000);
     });
   }
 });

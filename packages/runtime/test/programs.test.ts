@@ -58,6 +58,18 @@ describe('rank programs', () => {
     }
   });
 
+  it('gather and scatter are rooted at options.root (data mode)', async () => {
+    const cluster = await createCluster({ topology, network: network('maxMin'), mode: 'data', ranksPerWorker: 2 });
+    try {
+      const out = await cluster.runProgram<{ gathered: number[]; scattered: number[] }>(fixtures, 'gatherScatter', { root: 2 });
+      // The root holds every rank's [r+1, 10(r+1)] in rank order; rank r gets back block r, doubled.
+      expect(out.results[2]!.gathered).toEqual([1, 10, 2, 20, 3, 30, 4, 40]);
+      out.results.forEach((r, rank) => expect(r.scattered).toEqual([2 * (rank + 1), 20 * (rank + 1)]));
+    } finally {
+      await cluster.close();
+    }
+  });
+
   it('spawned coroutines run concurrently and are joined', async () => {
     const cluster = await createCluster({ topology, network: network('maxMin'), mode: 'data', ranksPerWorker: 4 });
     try {

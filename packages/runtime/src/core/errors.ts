@@ -1,7 +1,10 @@
 /**
  * Errors a run can end with. Each carries the facts a user needs to find the cause (which
- * rank, which operation, which link) in its message and as fields.
+ * rank, which operation, which link) in its message and as fields, and crosses a thread
+ * boundary with its class and fields intact (`encodeError` / `reviveError`), so callers
+ * can use `instanceof` and `error.name` whatever thread the error began in.
  */
+import { WeftInputError } from '@weft/sim';
 
 /** One participant's operations that were still waiting when the run stopped. */
 export interface PendingOps {
@@ -24,7 +27,10 @@ export class DeadlockError extends Error {
   }
 }
 
-/** A participant's code threw (a program, or the executor on its behalf). */
+/**
+ * A participant's code threw (a program, or the executor on its behalf). `cause` is the
+ * error it threw, with its class (WeftInputError, …) or at least its `name`.
+ */
 export class RankError extends Error {
   override readonly name = 'RankError';
   constructor(
@@ -33,8 +39,9 @@ export class RankError extends Error {
     readonly label: string,
     readonly rankMessage: string,
     readonly rankStack?: string,
+    cause?: unknown,
   ) {
-    super(`${label} failed: ${rankMessage}`);
+    super(`${label} failed: ${rankMessage}`, cause === undefined ? undefined : { cause });
     if (rankStack !== undefined) this.stack = `${this.name}: ${this.message}\n--- in ${label} ---\n${rankStack}`;
   }
 }
@@ -46,7 +53,8 @@ export class TransferStrandedError extends Error {
     readonly transferId: number,
     readonly linkId: string,
     readonly timeNs: number,
-    description: string,
+    /** endpoints, channel and size */
+    readonly description: string,
   ) {
     super(`transfer ${transferId} (${description}) stranded at ${timeNs} ns: link ${linkId} is down and the flow was pinned to it`);
   }
@@ -59,4 +67,66 @@ export class ProtocolError extends Error {
 
 export function participantLabel(participant: number, nranks: number): string {
   return participant < nranks ? `rank ${participant}` : `switch ${participant - nranks}`;
+}
+
+/** The error a run ends with when `participant` threw `error`: the run-level errors as they are, anything else as a RankError. */
+export function participantFailure(participant: number, nranks: number, error: unknown): Error {
+  if (error instanceof DeadlockError || error instanceof TransferStrandedError || error instanceof RankError) return error;
+  const label = participantLabel(participant, nranks);
+  if (!(error instanceof Error)) return new RankError(participant, label, String(error), undefined, error);
+  return new RankError(participant, label, error.message, error.stack, error);
+}
+
+/** An error as structured-clone data: its name, message, stack, own fields and cause. */
+export interface EncodedError {
+  readonly name: string;
+  readonly message: string;
+  readonly stack?: string;
+  readonly fields: Readonly<Record<string, unknown>>;
+  readonly cause?: EncodedError;
+}
+
+export function encodeError(error: unknown): EncodedError {
+  if (!(error instanceof Error)) return { name: 'Error', message: String(error), fields: {} };
+  const fields: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(error)) {
+    if (key === 'name' || key === 'message' || key === 'stack' || key === 'cause') continue;
+    try {
+      fields[key] = structuredClone(value);
+    } catch {
+      // a field structured clone cannot copy (a function, say) stays behind
+    }
+  }
+  return {
+    name: error.name,
+    message: error.message,
+    ...(error.stack !== undefined ? { stack: error.stack } : {}),
+    fields,
+    ...(error.cause !== undefined ? { cause: encodeError(error.cause) } : {}),
+  };
+}
+
+type Fields = Record<string, never>;
+
+/** How each known class is rebuilt from its fields; others become an Error with the same name and fields. */
+const REVIVERS: Record<string, (e: EncodedError, f: Fields, cause: Error | undefined) => Error> = {
+  RankError: (_, f, cause) => new RankError(f.rank, f.label, f.rankMessage, f.rankStack, cause),
+  DeadlockError: (_, f) => new DeadlockError(f.timeNs, f.pending),
+  TransferStrandedError: (_, f) => new TransferStrandedError(f.transferId, f.linkId, f.timeNs, f.description),
+  ProtocolError: (e) => new ProtocolError(e.message),
+  WeftInputError: (e) => new WeftInputError(e.message),
+};
+
+/** The error `encodeError` encoded, of its class when it is one of the runtime's or WeftInputError. */
+export function reviveError(encoded: EncodedError): Error {
+  const cause = encoded.cause === undefined ? undefined : reviveError(encoded.cause);
+  const revive = Object.hasOwn(REVIVERS, encoded.name) ? REVIVERS[encoded.name] : undefined;
+  let error: Error;
+  if (revive) error = revive(encoded, encoded.fields as Fields, cause);
+  else {
+    error = Object.assign(new Error(encoded.message, cause === undefined ? undefined : { cause }), encoded.fields);
+    error.name = encoded.name;
+  }
+  if (encoded.stack !== undefined) error.stack = encoded.stack;
+  return error;
 }

@@ -1,7 +1,7 @@
 /**
  * The runtime's public types: cluster options, run options and results. Browser-safe.
  */
-import type { DType, ReduceOp, Schedule } from '@weft/collectives';
+import type { DType, ReduceOp } from '@weft/collectives';
 import type { FlowRecord, LinkStats, Network, NetworkOptions, Topology } from '@weft/fabric';
 import type { BackendChoice, NumericArray } from '../backends/types.js';
 
@@ -110,19 +110,4 @@ export interface RankBuffers {
   readonly input: NumericArray;
   readonly output: NumericArray;
   readonly scratch: NumericArray;
-}
-
-export interface Cluster {
-  readonly mode: ClusterMode;
-  readonly nranks: number;
-  readonly topology: Topology;
-  /** The reduction backend runs use (what `result.backend` will say). */
-  readonly backend: string;
-  runSchedule(schedule: Schedule, options: RunScheduleOptions): Promise<RunResult>;
-  /** Runs `exportName` of the module at `moduleUrl` as every rank's program. */
-  runProgram<T = unknown>(moduleUrl: string | URL, exportName: string, args?: unknown, options?: RunProgramOptions): Promise<ProgramResult<T>>;
-  /** Data mode: rank `rank`'s buffers from the last runSchedule. */
-  buffers(rank: number): RankBuffers;
-  /** Ends every worker; the cluster cannot run afterwards. Safe to call twice. */
-  close(): Promise<void>;
 }

@@ -2,8 +2,22 @@
  * comlink speaks the DOM's EventTarget; Node's MessagePort / Worker / parentPort are
  * EventEmitters. This is the adapter (the same idea as comlink's node-adapter, kept here so
  * the import works under NodeNext resolution without deep-importing comlink's build).
+ *
+ * Both sides import this module, so it also teaches comlink to carry an error's class and
+ * fields (core/errors.ts): a control call that throws a WeftInputError in a worker rejects
+ * with a WeftInputError on the main thread, not a plain Error.
  */
-import type { Endpoint } from 'comlink';
+import { transferHandlers, type Endpoint, type TransferHandler } from 'comlink';
+import { encodeError, reviveError, type EncodedError } from '../core/errors.js';
+
+const thrown = transferHandlers.get('throw')!;
+transferHandlers.set('throw', {
+  canHandle: thrown.canHandle,
+  serialize: ({ value }: { value: unknown }) => [{ error: encodeError(value) }, []],
+  deserialize: ({ error }: { error: EncodedError }) => {
+    throw reviveError(error);
+  },
+} as TransferHandler<{ value: unknown }, { error: EncodedError }>);
 
 export interface NodeMessageTarget {
   postMessage(message: unknown, transfer?: readonly unknown[]): void;

@@ -7,9 +7,9 @@ import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { releaseProxy, transfer, wrap, type Remote } from 'comlink';
 import type { BackendChoice } from '../backends/types.js';
 import { RankError } from '../core/errors.js';
-import type { Completion, HostLink, HostReport } from '../core/protocol.js';
+import { reviveError } from '../core/errors.js';
+import { packWake, unpackRequests, type Completion, type HostLink, type HostReport, type ReportMessage, type RoundMessage } from '../core/protocol.js';
 import { nodeEndpoint } from './endpoint.js';
-import { packWake, unpackRequests, type WireReport } from './wire.js';
 import type { WorkerApi } from './worker.js';
 
 let liveWorkers = 0;
@@ -33,13 +33,14 @@ export class WorkerLink implements HostLink {
   ) {
     this.api = wrap<WorkerApi>(nodeEndpoint(worker));
     this.port = port;
-    port.on('message', (message: WireReport) => {
+    port.on('message', (message: ReportMessage) => {
       const waiting = this.waiting;
       this.waiting = null;
+      const { failure } = message;
       waiting?.resolve({
-        requests: unpackRequests(message.requests, message.sabs),
+        requests: unpackRequests(message),
         finished: message.finished,
-        ...(message.failure ? { failure: message.failure } : {}),
+        ...(failure ? { failure: { participant: failure.participant, error: reviveError(failure.error) } } : {}),
       });
     });
     liveWorkers += 1;
@@ -74,7 +75,7 @@ export class WorkerLink implements HostLink {
     waiting?.reject(error);
   }
 
-  private round(message: object, transferList: ArrayBuffer[]): Promise<HostReport> {
+  private round(message: RoundMessage, transferList: ArrayBuffer[]): Promise<HostReport> {
     if (this.dead) return Promise.reject(this.dead);
     return new Promise((resolve, reject) => {
       this.waiting = { resolve, reject };

@@ -6,15 +6,16 @@
 import { parentPort } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { expose } from 'comlink';
+import { WeftInputError } from '@weft/sim';
 import type { RankLayout } from '@weft/collectives';
 import { selectBackend } from '../backends/select.js';
 import type { BackendChoice } from '../backends/types.js';
-import type { BufferPlace } from '../core/arena.js';
-import { HostRuntime, type CheckSpec, type HostSchedulePlan } from '../core/host-runtime.js';
-import type { HostReport } from '../core/protocol.js';
-import type { RankProgram } from '../core/program.js';
+import type { BufferPlace } from '../core/data/arena.js';
+import { DataHost, type CheckSpec, type HostSchedulePlan } from '../core/host/data-host.js';
+import { encodeError } from '../core/errors.js';
+import { packReport, unpackCompletions, type HostReport, type ReportMessage, type RoundMessage } from '../core/protocol.js';
+import type { RankProgram } from '../core/program/context.js';
 import { nodeEndpoint } from './endpoint.js';
-import { packRequests, unpackCompletions, type ToWorker, type WireReport } from './wire.js';
 
 export interface WorkerSetup {
   readonly participants: readonly number[];
@@ -23,46 +24,46 @@ export interface WorkerSetup {
   readonly roundPort: MessagePort;
 }
 
-let runtime: HostRuntime | undefined;
+let runtime: DataHost | undefined;
 let roundPort: MessagePort | undefined;
 
-function rt(): HostRuntime {
+function rt(): DataHost {
   if (!runtime) throw new Error('worker not initialised');
   return runtime;
 }
 
+function failed(participant: number, error: unknown): ReportMessage {
+  return packReport({ requests: [], finished: [] }, { participant, error: encodeError(error) });
+}
+
 function send(report: HostReport): void {
-  const { requests, sabs } = packRequests(report.requests);
-  const message: WireReport = report.failure
-    ? { requests, sabs, finished: report.finished, failure: report.failure }
-    : { requests, sabs, finished: report.finished };
+  const message = packReport(report, report.failure && { participant: report.failure.participant, error: encodeError(report.failure.error) });
   try {
-    roundPort!.postMessage(message, [requests.buffer as ArrayBuffer]);
+    roundPort!.postMessage(message, [message.requests.buffer as ArrayBuffer]);
   } catch (error) {
     // A program returned something structured clone cannot copy.
     const participant = report.finished[0]?.participant ?? rt().participants[0]!;
-    roundPort!.postMessage({ requests: new Float64Array(0), sabs: [], finished: [], failure: { participant, message: `cannot send its result to the coordinator: ${(error as Error).message}` } } satisfies WireReport);
+    roundPort!.postMessage(failed(participant, new Error(`cannot send its result to the coordinator: ${(error as Error).message}`)));
   }
 }
 
-async function onRound(message: ToWorker): Promise<void> {
+async function onRound(message: RoundMessage): Promise<void> {
   const host = rt().host;
   try {
-    const result = message.type === 'start' ? host.start() : host.wake(message.nowNs, unpackCompletions(message.completions, message.sabs));
+    const result = message.type === 'start' ? host.start() : host.wake(message.nowNs, unpackCompletions(message));
     send(result instanceof Promise ? await result : result);
   } catch (error) {
-    const err = error as Error;
-    send({ requests: [], finished: [], failure: { participant: rt().participants[0]!, message: err.message, ...(err.stack ? { stack: err.stack } : {}) } });
+    roundPort!.postMessage(failed(rt().participants[0]!, error));
   }
 }
 
 const api = {
   async init(setup: WorkerSetup): Promise<{ backend: string }> {
     const backend = await selectBackend(setup.backend);
-    runtime = new HostRuntime(setup.participants, backend, setup.memories);
+    runtime = new DataHost(setup.participants, backend, setup.memories);
     runtime.setArenas(setup.memories);
     roundPort = setup.roundPort;
-    roundPort.on('message', (message: ToWorker) => void onRound(message));
+    roundPort.on('message', (message: RoundMessage) => void onRound(message));
     return { backend: backend.name };
   },
   setArenas(memories: readonly WebAssembly.Memory[]): void {
@@ -74,7 +75,7 @@ const api = {
   async prepareProgram(moduleUrl: string, exportName: string, args: unknown, nranks: number, layout: RankLayout, staging: BufferPlace): Promise<void> {
     const module = (await import(moduleUrl)) as Record<string, unknown>;
     const program = module[exportName];
-    if (typeof program !== 'function') throw new Error(`${moduleUrl} has no function export '${exportName}'`);
+    if (typeof program !== 'function') throw new WeftInputError(`${moduleUrl} has no function export '${exportName}'`);
     rt().prepareProgram(program as RankProgram, args, nranks, layout, staging);
   },
   check(spec: CheckSpec, shared?: SharedArrayBuffer): number {

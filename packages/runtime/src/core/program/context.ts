@@ -7,22 +7,22 @@
  * for another with `ctx.join` (awaiting a Task directly is an error, because the host could
  * not tell that the awaiting coroutine is blocked).
  */
-import { elementBytes, type CollectiveName, type DType, type RankLayout, type ReduceOp } from '@weft/collectives';
+import { collectiveOf, elementBytes, type CollectiveName, type DType, type RankLayout, type ReduceOp } from '@weft/collectives';
 import { WeftInputError } from '@weft/sim';
-import type { NumericArray, TensorBackend } from '../backends/types.js';
-import { MAX_CHANNEL } from './coordinator.js';
-import { ctorOf, dtypeCode, type DataPlane } from './data-plane.js';
-import { ScheduleExecutor, type Continuation } from './execute-schedule.js';
+import type { NumericArray, TensorBackend } from '../../backends/types.js';
+import { MAX_CHANNEL } from '../coordinator/coordinator.js';
+import { ctorOf, dtypeCode, type DataPlane } from '../data/data-plane.js';
+import { ScheduleExecutor, type Continuation } from '../schedule/executor.js';
 import { ghostBuffer, ghostByteLength, isGhostBuffer, type CollectiveData, type GhostBuffer } from './ghost-buffer.js';
-import { planCollectiveCached } from './plan-cache.js';
-import type { ParticipantHost } from './host.js';
-import { COMPUTE, DTYPE_CODES, RECV, SEND, type PayloadRef } from './protocol.js';
+import { planCollectiveCached } from '../schedule/plan-cache.js';
+import type { ParticipantHost } from '../host/participant-host.js';
+import { NO_DATA, type PayloadRef } from '../protocol.js';
 
 /** Channels at or above this are the collectives' own; programs use 0 .. base-1. */
 export const COLLECTIVE_CHANNEL_BASE = MAX_CHANNEL / 2;
 
 export interface CollectiveCallOptions {
-  /** Algorithm name from the registry (default: ring; tree for broadcast/reduce is not assumed). */
+  /** Algorithm name from the registry (default: the collective's `defaultAlgorithm`). */
   readonly algorithm?: string;
   readonly op?: ReduceOp;
   readonly root?: number;
@@ -65,6 +65,12 @@ export interface RankContext {
   reduce(data: GhostBuffer, options?: CollectiveCallOptions): Promise<GhostBuffer>;
   allToAll(data: NumericArray, options?: CollectiveCallOptions): Promise<NumericArray>;
   allToAll(data: GhostBuffer, options?: CollectiveCallOptions): Promise<GhostBuffer>;
+  /** Rooted (options.root, default 0): the root's output is every rank's input, in rank order. */
+  gather(data: NumericArray, options?: CollectiveCallOptions): Promise<NumericArray>;
+  gather(data: GhostBuffer, options?: CollectiveCallOptions): Promise<GhostBuffer>;
+  /** Rooted (options.root, default 0): rank r's output is block r of the root's input. */
+  scatter(data: NumericArray, options?: CollectiveCallOptions): Promise<NumericArray>;
+  scatter(data: GhostBuffer, options?: CollectiveCallOptions): Promise<GhostBuffer>;
   barrier(options?: CollectiveCallOptions): Promise<void>;
   /** Starts `fn` as a concurrent coroutine of this rank. */
   spawn<T>(fn: (ctx: RankContext) => Promise<T>): Task<T>;
@@ -186,8 +192,8 @@ class Coroutine implements RankContext {
     const ghost = isGhostBuffer(data);
     if (ghost && plane) throw this.ghostInDataMode('send');
     const bytes = ghost ? ghostByteLength(data) : data.byteLength;
-    const payload: PayloadRef = plane && !ghost ? plane.stage(data, code) : { arena: -2, byteOffset: 0, bytes, dtype: code };
-    return this.block((cont) => host.post(this.rank, SEND, peer, channel, bytes, 0, payload, cont), () => undefined);
+    const payload: PayloadRef = plane && !ghost ? plane.stage(data, code) : { arena: NO_DATA, byteOffset: 0, bytes, dtype: code };
+    return this.block((cont) => host.post({ kind: 'send', participant: this.rank, seq: 0, peer, channel, bytes, payload }, cont), () => undefined);
   }
 
   recv(peer: number, options?: PointToPointOptions): Promise<NumericArray> {
@@ -195,11 +201,11 @@ class Coroutine implements RankContext {
     const channel = this.channelOf(options);
     const { host, plane } = this.state.env;
     return this.block(
-      (cont) => host.post(this.rank, RECV, peer, channel, 0, 0, undefined, cont),
+      (cont) => host.post({ kind: 'recv', participant: this.rank, seq: 0, peer, channel }, cont),
       (payload) => {
         const p = payload!;
         const Ctor = ctorOf(p.dtype);
-        const count = p.bytes / (DTYPE_CODES[p.dtype] === 'float64' ? 8 : DTYPE_CODES[p.dtype] === 'uint8' ? 1 : 4);
+        const count = p.bytes / Ctor.BYTES_PER_ELEMENT;
         const out = new Ctor(new ArrayBuffer(p.bytes), 0, count);
         if (plane) {
           out.set(plane.payloadView(p, count));
@@ -213,7 +219,7 @@ class Coroutine implements RankContext {
   compute(durationNs: number): Promise<void> {
     if (!(durationNs >= 0 && Number.isFinite(durationNs))) throw new WeftInputError(`rank ${this.rank}: compute duration must be a finite number of ns >= 0, got ${durationNs}`);
     const host = this.state.env.host;
-    return this.block((cont) => host.post(this.rank, COMPUTE, -1, -1, 0, durationNs, undefined, cont), () => undefined);
+    return this.block((cont) => host.post({ kind: 'compute', participant: this.rank, seq: 0, durationNs }, cont), () => undefined);
   }
 
   private ghostInDataMode(what: string): WeftInputError {
@@ -227,9 +233,12 @@ class Coroutine implements RankContext {
     const dtype = dtypeOf(data);
     const root = options.root ?? 0;
     const op = options.op ?? 'sum';
-    const count = collective === 'reduceScatter' || collective === 'allToAll' ? data.length / this.nranks : data.length;
+    const desc = collectiveOf(collective);
+    // The NCCL count: input elements per count (1, or nranks for reduceScatter, allToAll, scatter).
+    const perCount = desc.bufferCounts(1, this.nranks).input;
+    const count = perCount === 0 ? 0 : data.length / perCount;
     if (!Number.isInteger(count)) throw new WeftInputError(`rank ${this.rank}: ${collective} input length ${data.length} is not a multiple of ${this.nranks} ranks`);
-    const algorithm = options.algorithm ?? (collective === 'broadcast' || collective === 'reduce' ? 'chain' : collective === 'allToAll' ? 'pairwise' : collective === 'barrier' ? 'dissemination' : 'ring');
+    const algorithm = options.algorithm ?? desc.defaultAlgorithm;
     // Shared by the thread's ranks (read-only): each rank runs only its own participant.
     const schedule = planCollectiveCached(collective, algorithm, {
       nranks: this.nranks,
@@ -299,6 +308,12 @@ class Coroutine implements RankContext {
   }
   allToAll(data: CollectiveData, options?: CollectiveCallOptions): Promise<any> {
     return this.collective('allToAll', data, options);
+  }
+  gather(data: CollectiveData, options?: CollectiveCallOptions): Promise<any> {
+    return this.collective('gather', data, options);
+  }
+  scatter(data: CollectiveData, options?: CollectiveCallOptions): Promise<any> {
+    return this.collective('scatter', data, options);
   }
   async barrier(options?: CollectiveCallOptions): Promise<void> {
     await this.collective('barrier', new Float32Array(0), options);

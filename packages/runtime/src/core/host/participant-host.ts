@@ -12,8 +12,8 @@
  * host checks again one microtask later — the blocking call returns before its caller
  * reaches `await`, and that caller may still spawn — and then reports.
  */
-import type { Continuation, RequestPoster } from './execute-schedule.js';
-import type { Completion, FinishedParticipant, HostLink, HostReport, ParticipantFailure, PayloadRef, Request, RequestKind } from './protocol.js';
+import type { Continuation, RequestPoster } from '../schedule/executor.js';
+import type { Completion, FinishedParticipant, HostLink, HostReport, ParticipantFailure, Request } from '../protocol.js';
 
 export type ParticipantStarter = () => void;
 
@@ -50,11 +50,12 @@ export class ParticipantHost implements RequestPoster, HostLink {
 
   // ---- used by participants ----
 
-  post(participant: number, kind: RequestKind, peer: number, channel: number, bytes: number, durationNs: number, payload: PayloadRef | undefined, cont: Continuation): void {
-    const local = this.local(participant);
+  post(request: Request, cont: Continuation): void {
+    const local = this.local(request.participant);
     const seq = this.seqs[local]!++;
     this.conts[local]!.set(seq, cont);
-    this.requests.push({ participant, seq, kind, peer, channel, bytes, durationNs, payload });
+    request.seq = seq;
+    this.requests.push(request);
   }
 
   finish(participant: number, value?: unknown): void {
@@ -63,9 +64,7 @@ export class ParticipantHost implements RequestPoster, HostLink {
 
   fail(participant: number, error: unknown): void {
     if (this.failure) return;
-    const message = error instanceof Error ? error.message : String(error);
-    const stack = error instanceof Error ? error.stack : undefined;
-    this.failure = stack === undefined ? { participant, message } : { participant, message, stack };
+    this.failure = { participant, error };
     this.checkIdle();
   }
 

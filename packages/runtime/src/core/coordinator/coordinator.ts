@@ -14,9 +14,9 @@
  */
 import type { Engine } from '@weft/sim';
 import type { Network } from '@weft/fabric';
-import { DeadlockError, ProtocolError, RankError, TransferStrandedError, participantLabel } from './errors.js';
-import { BARRIER, COMPUTE, RECV, SEND, type Completion, type HostLink, type HostReport, type PayloadRef, type Request } from './protocol.js';
-import { byParticipantSeq } from './host.js';
+import { DeadlockError, ProtocolError, TransferStrandedError, participantFailure, participantLabel } from '../errors.js';
+import type { Completion, HostLink, HostReport, PayloadRef, Request, SendRequest, RecvRequest } from '../protocol.js';
+import { byParticipantSeq } from '../host/participant-host.js';
 
 /** Channel numbers must stay below this (connection keys pack (pair, channel) in a double). */
 export const MAX_CHANNEL = 2 ** 18;
@@ -147,10 +147,7 @@ export class Coordinator {
   /** Applies the hosts' reports: finishes, then requests in (participant, seq) order. */
   private absorb(reports: readonly HostReport[]): void {
     for (const report of reports) {
-      if (report.failure) {
-        const { participant, message, stack } = report.failure;
-        throw new RankError(participant, participantLabel(participant, this.setup.nranks), message, stack);
-      }
+      if (report.failure) throw participantFailure(report.failure.participant, this.setup.nranks, report.failure.error);
     }
     const nowNs = this.engine.nowNs;
     for (const report of reports) {
@@ -169,11 +166,11 @@ export class Coordinator {
 
   private apply(request: Request, nowNs: number): void {
     switch (request.kind) {
-      case SEND:
+      case 'send':
         return this.send(request, nowNs);
-      case RECV:
+      case 'recv':
         return this.recv(request);
-      case COMPUTE: {
+      case 'compute': {
         const { participant, seq } = request;
         if (!(request.durationNs >= 0)) throw new ProtocolError(`${this.label(participant)}: compute duration must be >= 0 ns, got ${request.durationNs}`);
         this.engine.at(nowNs + request.durationNs, () => {
@@ -182,7 +179,7 @@ export class Coordinator {
         });
         return;
       }
-      case BARRIER:
+      case 'barrier':
         this.barrier.push({ participant: request.participant, seq: request.seq });
         if (this.barrier.length === this.nparticipants - this.finishedCount) {
           this.barrierNs = nowNs;
@@ -212,7 +209,7 @@ export class Coordinator {
     }
   }
 
-  private send(request: Request, nowNs: number): void {
+  private send(request: SendRequest, nowNs: number): void {
     this.checkPeer(request.participant, request.peer, 'send');
     const connection = this.connection(request.participant, request.peer, request.channel);
     const transferId = this.network.startTransfer(
@@ -222,7 +219,7 @@ export class Coordinator {
     this.inFlight.set(transferId, { connection, message: connection.nextSend++, senderSeq: request.seq, payload: request.payload, bytes: request.bytes });
   }
 
-  private recv(request: Request): void {
+  private recv(request: RecvRequest): void {
     this.checkPeer(request.participant, request.peer, 'recv');
     const connection = this.connection(request.peer, request.participant, request.channel);
     const message = connection.nextRecv++;

@@ -5,26 +5,29 @@
  * one for in-network agents. Inputs are filled and outputs checked here, in each host's own
  * thread, so data-mode checking runs in parallel (as nccl-tests checks on each GPU).
  */
-import { expectedOutput, inputValue, type CollectiveName, type DType, type Participant, type RankLayout, type ReduceOp } from '@weft/collectives';
-import type { NumericArray, TensorBackend } from '../backends/types.js';
-import { WasmSimdBackend } from '../backends/wasm-simd.js';
-import { ArenaSet, StagingPool, type BufferPlace, type ParticipantPlace } from './arena.js';
-import { ctorOf, DataPlane, dtypeCode } from './data-plane.js';
-import { ScheduleExecutor, type ParticipantBuffers } from './execute-schedule.js';
-import { ParticipantHost } from './host.js';
-import { startProgram, type RankProgram } from './program.js';
-import type { StepRecord } from './types.js';
+import { collectiveOf, fillExpectedOutput, inputValue, type CollectiveName, type DType, type Participant, type RankLayout, type ReduceOp } from '@weft/collectives';
+import type { NumericArray, TensorBackend } from '../../backends/types.js';
+import { WasmSimdBackend } from '../../backends/wasm-simd.js';
+import { ArenaSet, StagingPool, type BufferPlace, type ParticipantPlace } from '../data/arena.js';
+import { ctorOf, DataPlane, dtypeCode } from '../data/data-plane.js';
+import { ScheduleExecutor, type ParticipantBuffers } from '../schedule/executor.js';
+import { ParticipantHost } from './participant-host.js';
+import { startProgram, type RankProgram } from '../program/context.js';
+import type { ScheduleRun } from '../cluster/cluster.js';
+import type { StepRecord } from '../types.js';
 
-export interface HostSchedulePlan {
+/** What a #wrong check compares against: the collective's postcondition for this shape. */
+export interface CheckSpec {
   readonly collective: CollectiveName;
+  readonly op: ReduceOp;
+  readonly dtype: DType;
+  readonly nranks: number;
   readonly root: number;
   readonly count: number;
-  readonly nranks: number;
-  readonly dtype: DType;
-  readonly op: ReduceOp;
-  readonly iters: number;
-  readonly warmupIters: number;
-  readonly trace: boolean;
+}
+
+/** One host's part of a schedule run (sent to each worker). */
+export interface HostSchedulePlan extends CheckSpec, Pick<ScheduleRun, 'iters' | 'warmupIters' | 'trace'> {
   /** This host's participants' parts of the schedule, in `places` order. */
   readonly parts: readonly Participant[];
   readonly places: readonly ParticipantPlace[];
@@ -33,15 +36,6 @@ export interface HostSchedulePlan {
   readonly bufferCounts: { readonly input: number; readonly output: number; readonly scratch: number };
   /** `pattern`: inputs from inputValue, outputs poisoned; `none`: leave the buffers as they are. */
   readonly fill: 'pattern' | 'none';
-}
-
-export interface CheckSpec {
-  readonly collective: CollectiveName;
-  readonly op: ReduceOp;
-  readonly dtype: DType;
-  readonly nranks: number;
-  readonly root: number;
-  readonly count: number;
 }
 
 /** A value no correct output holds: NaN for floats, INT32_MIN for int32. */
@@ -54,16 +48,12 @@ export function countsOf(plan: { readonly nranks: number; readonly bufferCounts:
   return participant < plan.nranks ? { input, output, scratch } : { input: 0, output: 0, scratch };
 }
 
-/** Collectives whose expected output is one array for every rank that has one. */
-export function hasSharedExpectation(collective: CollectiveName): boolean {
-  return collective === 'allReduce' || collective === 'broadcast' || collective === 'reduce';
+/** True when the collective defines rank `rank`'s output (reduce and gather: the root only). */
+function definesOutput(spec: CheckSpec, rank: number): boolean {
+  return collectiveOf(spec.collective).outputBlocks(rank, spec).length > 0;
 }
 
-function fillExpected(spec: CheckSpec, rank: number, out: Float64Array, from: number, to: number): void {
-  for (let i = from; i < to; i++) out[i] = expectedOutput(spec.collective, spec.op, spec.dtype, rank, i, spec.nranks, spec.root, spec.count) ?? NaN;
-}
-
-export class HostRuntime {
+export class DataHost {
   readonly host: ParticipantHost;
   arenas: ArenaSet;
   private pool: StagingPool;
@@ -166,7 +156,7 @@ export class HostRuntime {
     let values = this.expected.get(rank);
     if (!values) {
       values = new Float64Array(length);
-      fillExpected(spec, rank, values, 0, length);
+      fillExpectedOutput(spec.collective, spec.op, spec.dtype, rank, spec, values);
       this.expected.set(rank, values);
     }
     return values;
@@ -182,14 +172,14 @@ export class HostRuntime {
   /**
    * #wrong over this host's ranks (nccl-tests style: every element of every output).
    * `shared` holds the expected output when it is the same on every rank that has one
-   * (allReduce, broadcast, reduce's root), filled in parallel by all hosts (`fillShared`).
+   * (`outputsAgree`), filled in parallel by all hosts (`fillShared`).
    */
   check(spec: CheckSpec, shared?: SharedArrayBuffer): number {
     let wrong = 0;
     const sharedValues = shared ? new Float64Array(shared) : undefined;
     for (const [participant, buffers] of this.buffers) {
       if (participant >= spec.nranks) continue;
-      if (spec.collective === 'reduce' && participant !== spec.root) continue;
+      if (!definesOutput(spec, participant)) continue;
       const out = buffers.output;
       const expected = sharedValues ?? this.expectedOf(spec, participant, out.length);
       for (let i = 0; i < out.length; i++) {
@@ -203,9 +193,11 @@ export class HostRuntime {
     return wrong;
   }
 
-  /** Fills elements [from, to) of a shared expected output (see `check`). */
+  /** Fills elements [from, to) of a shared expected output (see `check`): any rank's that has one. */
   fillShared(spec: CheckSpec, shared: SharedArrayBuffer, from: number, to: number): void {
-    fillExpected(spec, spec.root, new Float64Array(shared), from, to);
+    let rank = 0;
+    while (rank < spec.nranks - 1 && !definesOutput(spec, rank)) rank += 1;
+    fillExpectedOutput(spec.collective, spec.op, spec.dtype, rank, spec, new Float64Array(shared), from, to);
   }
 
   takeTrace(): StepRecord[] {

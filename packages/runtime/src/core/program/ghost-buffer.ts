@@ -5,8 +5,8 @@
  * (nothing is allocated, whatever the size). Plain data, recognized structurally, so a
  * program can build one without importing the runtime. Data mode refuses them.
  */
-import type { DType } from '@weft/collectives';
-import type { NumericArray } from '../backends/types.js';
+import { DTYPES, elementBytes, type DType } from '@weft/collectives';
+import type { NumericArray } from '../../backends/types.js';
 
 export interface GhostBuffer {
   readonly ghost: true;
@@ -15,11 +15,10 @@ export interface GhostBuffer {
   readonly length: number;
 }
 
-const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4 };
 
 export function ghostBuffer(length: number, dtype: DType = 'float32'): GhostBuffer {
   if (!(Number.isInteger(length) && length >= 0)) throw new RangeError(`ghost buffer length must be an integer >= 0, got ${length}`);
-  if (!(dtype in BYTES)) throw new RangeError(`ghost buffer dtype must be float32, float64 or int32, got ${String(dtype)}`);
+  if (!DTYPES.includes(dtype)) throw new RangeError(`ghost buffer dtype must be one of ${DTYPES.join(', ')}, got ${String(dtype)}`);
   return { ghost: true, dtype, length };
 }
 
@@ -28,7 +27,7 @@ export function isGhostBuffer(data: unknown): data is GhostBuffer {
 }
 
 export function ghostByteLength(data: GhostBuffer): number {
-  return data.length * BYTES[data.dtype];
+  return data.length * elementBytes(data.dtype);
 }
 
 /** A typed array or a ghost buffer: what program collectives and send accept. */

@@ -1,14 +1,13 @@
 /**
- * What every run needs whatever the mode: participant placement on topology nodes, a fresh
+ * One simulation, whatever the mode: participant placement on topology nodes, a fresh
  * network and engine (virtual time 0), faults, and the coordinator loop.
  */
-import type { Schedule } from '@weft/collectives';
 import { createNetwork, createRouter, hasReductionSwitch, rankGroups, type Network, type NetworkOptions, type Router, type Topology } from '@weft/fabric';
 import type { RankLayout } from '@weft/collectives';
 import { Engine, WeftInputError } from '@weft/sim';
 import { Coordinator, type CoordinatorOutcome } from './coordinator.js';
-import type { HostLink } from './protocol.js';
-import type { Fault, NetworkFactory } from './types.js';
+import type { HostLink } from '../protocol.js';
+import type { Fault, NetworkFactory } from '../types.js';
 
 /**
  * Topology nodes of a schedule's participants: rank r on `topology.ranks[r]`, agent k on
@@ -33,15 +32,6 @@ export function participantNodes(topology: Topology, nparticipants: number): str
 
 export function layoutOf(topology: Topology): RankLayout {
   return { groups: rankGroups(topology), hasReductionSwitch: hasReductionSwitch(topology) };
-}
-
-export function validateSchedule(schedule: Schedule, nranks: number): void {
-  if (schedule.nranks !== nranks) {
-    throw new WeftInputError(`the schedule is for ${schedule.nranks} ranks but the cluster's topology has ${nranks}`);
-  }
-  if (schedule.participants.length < nranks) {
-    throw new WeftInputError(`the schedule has ${schedule.participants.length} participants, fewer than its ${nranks} ranks`);
-  }
 }
 
 /** A network factory over @weft/fabric with one router per cluster (routes are cached). */
@@ -83,24 +73,4 @@ export async function coordinate(
   const coordinator = new Coordinator({ engine: new Engine(), network, nodes, nranks: topology.ranks.length, hosts });
   const outcome = await coordinator.run();
   return { outcome, network };
-}
-
-export function iterationTimeNs(outcome: CoordinatorOutcome, iters: number): number {
-  return (outcome.endNs - outcome.startNs) / iters;
-}
-
-export function checkIters(iters: number | undefined, warmupIters: number | undefined): { iters: number; warmupIters: number } {
-  const i = iters ?? 1;
-  const w = warmupIters ?? 0;
-  if (!(Number.isInteger(i) && i >= 1)) throw new WeftInputError(`iters must be an integer >= 1, got ${iters}`);
-  if (!(Number.isInteger(w) && w >= 0)) throw new WeftInputError(`warmupIters must be an integer >= 0, got ${warmupIters}`);
-  return { iters: i, warmupIters: w };
-}
-
-/**
- * Steps in (participant, channel, start) order. The sort is stable and every host records
- * a channel's steps in execution order, so the result is the same in every mode.
- */
-export function sortSteps<T extends { participant: number; channel: number; startNs: number }>(steps: T[]): T[] {
-  return steps.sort((a, b) => a.participant - b.participant || a.channel - b.channel || a.startNs - b.startNs);
 }

@@ -4,13 +4,13 @@
  * executor then moves byte counts only), so nothing here runs per step in ghost mode.
  */
 import type { DType } from '@weft/collectives';
-import type { KernelOp, NumericArray, TensorBackend } from '../backends/types.js';
+import type { KernelOp, NumericArray, TensorBackend } from '../../backends/types.js';
 import { ArenaSet, StagingPool } from './arena.js';
-import { ProtocolError } from './errors.js';
-import type { PayloadRef } from './protocol.js';
-import { DTYPE_CODES } from './protocol.js';
+import { ProtocolError } from '../errors.js';
+import type { PayloadRef } from '../protocol.js';
+import { DTYPE_CODES } from '../protocol.js';
 
-type NumericCtor = new (buffer: ArrayBufferLike, byteOffset: number, length: number) => NumericArray;
+type NumericCtor = { readonly BYTES_PER_ELEMENT: number } & (new (buffer: ArrayBufferLike, byteOffset: number, length: number) => NumericArray);
 
 const CTORS: Record<string, NumericCtor> = {
   float32: Float32Array,

@@ -10,7 +10,7 @@
  * into the block's state word (Atomics), so no message is needed to free it. The sender's
  * allocator reclaims released blocks lazily.
  */
-import { STANDALONE, type PayloadRef } from './protocol.js';
+import { STANDALONE, type PayloadRef } from '../protocol.js';
 
 export const PAGE_BYTES = 65536;
 /** 65535 pages: offsets stay below 2^32 for the kernels' unsigned i32 addressing. */

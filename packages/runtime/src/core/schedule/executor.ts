@@ -5,17 +5,17 @@
  * coordinator again, so a step costs no promise and no microtask — which is what lets ghost
  * mode run thousands of ranks — and the same code moves real bytes in data mode.
  *
- * Semantics (collectives/src/types.ts): a send snapshots its slice (eager) and completes when
+ * Semantics (collectives/src/steps.ts): a send snapshots its slice (eager) and completes when
  * its last byte has left (`sent`); a recv completes on delivery; the fused steps receive,
  * combine, then send their destination slice. In data mode recvCopySend forwards the very
  * staging block it received (its bytes are exactly the slice it sends), saving a copy.
  */
-import { elementBytes, outputIsReduced, type CollectiveName, type DType, type Participant, type ReduceOp, type Slice, type Step } from '@weft/collectives';
-import { kernelOp, type KernelOp, type NumericArray } from '../backends/types.js';
-import type { DataPlane } from './data-plane.js';
-import { dtypeCode } from './data-plane.js';
-import { BARRIER, RECV, SEND, type PayloadRef, type RequestKind } from './protocol.js';
-import type { StepRecord } from './types.js';
+import { decodeSteps, elementBytes, outputIsReduced, type CollectiveName, type DType, type Participant, type ReduceOp, type Slice, type Step, type StepActions } from '@weft/collectives';
+import { kernelOp, type KernelOp, type NumericArray } from '../../backends/types.js';
+import type { DataPlane } from '../data/data-plane.js';
+import { dtypeCode } from '../data/data-plane.js';
+import type { PayloadRef, Request } from '../protocol.js';
+import type { StepRecord } from '../types.js';
 
 export type Continuation = (payload: PayloadRef | undefined) => void;
 
@@ -23,7 +23,8 @@ export type Continuation = (payload: PayloadRef | undefined) => void;
 export interface RequestPoster {
   /** Virtual time of the current round. */
   readonly nowNs: number;
-  post(participant: number, kind: RequestKind, peer: number, channel: number, bytes: number, durationNs: number, payload: PayloadRef | undefined, cont: Continuation): void;
+  /** Posts a request; `cont` runs with its completion's payload. */
+  post(request: Request, cont: Continuation): void;
 }
 
 export interface ParticipantBuffers {
@@ -122,23 +123,31 @@ export class ScheduleExecutor {
     if (this.iteration === this.spec.warmupIters) {
       // Timed iterations start together: the coordinator releases the barrier when every
       // participant has finished its warm-up, and takes that time as the start.
-      this.poster.post(this.spec.participant, BARRIER, -1, -1, 0, 0, undefined, () => this.beginIteration());
+      this.poster.post({ kind: 'barrier', participant: this.spec.participant, seq: 0 }, () => this.beginIteration());
       return false;
     }
     return true;
   }
 }
 
-/** One channel: a cursor over its steps. Callbacks are bound once, not per step. */
+/**
+ * One channel: a cursor over its steps, each decoded once into NCCL's micro-actions
+ * (receive from a peer or read `src`; combine into `dst` by copy, reduce or not at all;
+ * post `sent` to a peer), so any primitive of PRIMITIVES runs here unchanged. Callbacks
+ * are bound once, not per step.
+ */
 class ChannelRun {
   private index = 0;
   private startNs = 0;
+  private readonly actions: readonly StepActions[];
 
   constructor(
     private readonly exec: ScheduleExecutor,
     private readonly channel: number,
     private readonly steps: readonly Step[],
-  ) {}
+  ) {
+    this.actions = decodeSteps(steps);
+  }
 
   restart(): void {
     this.index = 0;
@@ -148,80 +157,81 @@ class ChannelRun {
   run(): void {
     const exec = this.exec;
     const data = exec.data;
-    const steps = this.steps;
-    while (this.index < steps.length) {
-      const step = steps[this.index]!;
+    const actions = this.actions;
+    while (this.index < actions.length) {
+      const step = actions[this.index]!;
       this.startNs = exec.poster.nowNs;
-      switch (step.op) {
-        case 'copy':
-          if (data) exec.view(step.dst).set(exec.view(step.src));
-          this.finishStep(step);
-          continue;
-        case 'reduce':
-          if (data) data.plane.backend.reduce(exec.kernel, exec.spec.dtype, exec.view(step.dst), exec.view(step.src));
-          this.finishStep(step);
-          continue;
-        case 'send':
-          this.send(step.peer, step.src, data ? data.plane.stage(exec.view(step.src), exec.dtypeCode) : undefined);
-          return;
-        case 'recv':
-        case 'recvReduce':
-        case 'recvCopySend':
-        case 'recvReduceCopySend':
-          exec.poster.post(exec.spec.participant, RECV, step.peer, exec.spec.channelBase + this.channel, 0, 0, undefined, this.onReceived);
-          return;
+      if (step.recvPeer >= 0) {
+        exec.poster.post({ kind: 'recv', participant: exec.spec.participant, seq: 0, peer: step.recvPeer, channel: exec.spec.channelBase + this.channel }, this.onReceived);
+        return;
       }
+      if (data && step.combine !== 'none') {
+        const dst = exec.view(step.dst!);
+        const src = exec.view(step.src!);
+        if (step.combine === 'copy') dst.set(src);
+        else data.plane.backend.reduce(exec.kernel, exec.spec.dtype, dst, src);
+      }
+      if (step.sendPeer >= 0) {
+        this.send(step, data ? data.plane.stage(exec.view(step.sent!), exec.dtypeCode) : undefined);
+        return;
+      }
+      this.finishStep();
     }
     exec.channelDone();
   }
 
-  private send(peer: number, slice: Slice, payload: PayloadRef | undefined): void {
+  private send(step: StepActions, payload: PayloadRef | undefined): void {
     const exec = this.exec;
-    exec.poster.post(exec.spec.participant, SEND, peer, exec.spec.channelBase + this.channel, slice.count * exec.elementBytes, 0, payload, this.onSent);
+    exec.poster.post(
+      { kind: 'send', participant: exec.spec.participant, seq: 0, peer: step.sendPeer, channel: exec.spec.channelBase + this.channel, bytes: step.sent!.count * exec.elementBytes, payload },
+      this.onSent,
+    );
   }
 
   private readonly onSent = (): void => {
-    this.finishStep(this.steps[this.index]!);
+    this.finishStep();
     this.run();
   };
 
   private readonly onReceived = (payload: PayloadRef | undefined): void => {
     const exec = this.exec;
-    const step = this.steps[this.index]! as Extract<Step, { dst: Slice; peer: number }>;
+    const step = this.actions[this.index]!;
     const data = exec.data;
     let forward: PayloadRef | undefined;
     if (data) {
       if (payload === undefined) throw new Error('data-mode recv completed without a payload');
-      const dst = exec.view(step.dst);
-      const reduce = step.op === 'recvReduce' || step.op === 'recvReduceCopySend';
-      data.plane.deliver(payload, dst, reduce ? exec.kernel : null, exec.spec.dtype);
-      if (step.op === 'recvCopySend') forward = payload;
-      else data.plane.release(payload);
-      if (step.op === 'recvReduceCopySend') forward = data.plane.stage(dst, exec.dtypeCode);
-    } else if (payload !== undefined && payload.bytes !== step.dst.count * exec.elementBytes) {
+      if (step.dst !== null) data.plane.deliver(payload, exec.view(step.dst), step.combine === 'reduce' ? exec.kernel : null, exec.spec.dtype);
+      // A step that copies what it received and sends it on forwards the very payload (its
+      // bytes are exactly the slice it sends): NCCL's recvCopySend, without a copy.
+      if (step.sendPeer >= 0 && step.combine === 'copy' && step.sent === step.dst) forward = payload;
+      else {
+        data.plane.release(payload);
+        if (step.sendPeer >= 0) forward = data.plane.stage(exec.view(step.sent!), exec.dtypeCode);
+      }
+    } else if (payload !== undefined && step.dst !== null && payload.bytes !== step.dst.count * exec.elementBytes) {
       throw new RangeError(`message of ${payload.bytes} bytes received into a slice of ${step.dst.count * exec.elementBytes} bytes`);
     }
-    if (step.op === 'recvCopySend' || step.op === 'recvReduceCopySend') {
-      this.send(step.sendPeer, step.dst, forward);
+    if (step.sendPeer >= 0) {
+      this.send(step, forward);
       return;
     }
-    this.finishStep(step);
+    this.finishStep();
     this.run();
   };
 
-  private finishStep(step: Step): void {
+  private finishStep(): void {
     const trace = this.exec.spec.trace;
     if (trace !== null) {
-      const peer = 'peer' in step ? step.peer : undefined;
-      const slice = 'src' in step ? step.src : step.dst;
+      const step = this.actions[this.index]!;
+      const peer = step.recvPeer >= 0 ? step.recvPeer : step.sendPeer >= 0 ? step.sendPeer : undefined;
       trace.push({
         participant: this.exec.spec.participant,
         channel: this.channel,
-        op: step.op,
+        op: this.steps[this.index]!.op,
         ...(peer !== undefined ? { peer } : {}),
         startNs: this.startNs,
         endNs: this.exec.poster.nowNs,
-        bytes: slice.count * this.exec.elementBytes,
+        bytes: (step.src ?? step.dst)!.count * this.exec.elementBytes,
       });
     }
     this.index += 1;

@@ -1,0 +1,260 @@
+/**
+ * Data mode's hosts: ranks in worker threads moving real bytes through shared arenas, and
+ * in-network agents in a data host of the main thread. Workers live as long as the cluster,
+ * so a sweep reuses them; each run gets a fresh network and engine (core/cluster/cluster.ts).
+ * Any failure closes the cluster (every worker is terminated) before the error reaches the
+ * caller: a worker stopped mid-round cannot be trusted with the next run.
+ */
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { elementBytes, outputsAgree, type DType, type RankLayout } from '@weft/collectives';
+import { WeftInputError } from '@weft/sim';
+import { selectBackend } from '../backends/select.js';
+import type { BackendChoice, NumericArray, TensorBackend } from '../backends/types.js';
+import { ctorOf, dtypeCode } from '../core/data/data-plane.js';
+import { ARENA_MAX_BYTES, ArenaSet, PAGE_BYTES, planArenas, type BufferPlace, type HostNeed, type ParticipantPlace } from '../core/data/arena.js';
+import { countsOf, DataHost, type CheckSpec, type HostSchedulePlan } from '../core/host/data-host.js';
+import { Cluster, type Hosts, type ScheduleRun } from '../core/cluster/cluster.js';
+import type { HostLink } from '../core/protocol.js';
+import type { ClusterOptions, RankBuffers, StepRecord } from '../core/types.js';
+import { defaultMemoryBudgetBytes, formatGiB } from './memory-budget.js';
+import { WorkerLink } from './worker-link.js';
+
+/** Staging each host gets for programs, whose message sizes are not known up front. */
+const PROGRAM_STAGING_BYTES = 64 * 2 ** 20;
+/** Staging slack beyond one copy of a host's buffers (small messages, rounding to size classes). */
+const STAGING_SLACK_BYTES = 2 ** 20;
+
+/** Shared arenas owned by the main thread; grown (never shrunk) as runs need more. */
+class Arenas {
+  readonly memories: WebAssembly.Memory[] = [];
+
+  /** Makes arena i hold at least bytes[i]; true when workers must re-read the list. */
+  ensure(bytes: readonly number[]): boolean {
+    let changed = false;
+    bytes.forEach((needed, i) => {
+      const pages = Math.max(1, Math.ceil(needed / PAGE_BYTES));
+      const memory = this.memories[i];
+      if (memory === undefined) {
+        this.memories.push(new WebAssembly.Memory({ initial: pages, maximum: ARENA_MAX_BYTES / PAGE_BYTES, shared: true }));
+        changed = true;
+      } else {
+        const have = memory.buffer.byteLength / PAGE_BYTES;
+        if (pages > have) {
+          memory.grow(pages - have);
+          changed = true;
+        }
+      }
+    });
+    return changed;
+  }
+}
+
+/** A module URL workers can import: URLs as they are, file paths resolved from the cwd. */
+export function moduleHref(moduleUrl: string | URL): string {
+  const text = String(moduleUrl);
+  return /^[a-z][a-z0-9+.-]*:/i.test(text) ? text : pathToFileURL(resolve(text)).href;
+}
+
+/** Worker threads (and a main-thread host for in-network agents) over shared arenas. */
+export class ThreadHosts implements Hosts {
+  readonly mode = 'data';
+  readonly closeOnFailure = true;
+  private readonly arenas = new Arenas();
+  private agentHost: DataHost | undefined;
+  /** The agent host when the last run had agents. */
+  private lastAgents: DataHost | undefined;
+  private lastPlaces = new Map<number, ParticipantPlace>();
+  private lastDtype: DType = 'float32';
+  private lastCounts = { input: 0, output: 0, scratch: 0 };
+  /** The expected output every rank shares, kept for the next run of the same shape (a sweep over algorithms). */
+  private sharedExpected: { key: string; sab: SharedArrayBuffer } | undefined;
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    private readonly options: ClusterOptions,
+    private readonly groups: readonly (readonly number[])[],
+    private readonly links: readonly WorkerLink[],
+    readonly backend: string,
+    private readonly mainBackend: TensorBackend,
+    private readonly budgetBytes: number,
+  ) {}
+
+  static async start(options: ClusterOptions): Promise<ThreadHosts> {
+    const { topology } = options;
+    const nranks = topology.ranks.length;
+    if (nranks < 1) throw new WeftInputError(`topology ${topology.name} has no ranks`);
+    const ranksPerWorker = options.ranksPerWorker ?? 1;
+    if (!(Number.isInteger(ranksPerWorker) && ranksPerWorker >= 1)) {
+      throw new WeftInputError(`ranksPerWorker must be an integer >= 1, got ${options.ranksPerWorker}`);
+    }
+    const budgetBytes = options.memoryBudgetBytes ?? defaultMemoryBudgetBytes();
+    const backendChoice: BackendChoice = options.backend ?? 'auto';
+    const groups: number[][] = [];
+    for (let first = 0; first < nranks; first += ranksPerWorker) {
+      groups.push(Array.from({ length: Math.min(ranksPerWorker, nranks - first) }, (_, i) => first + i));
+    }
+    const spawned = await Promise.allSettled(groups.map((ranks) => WorkerLink.spawn(ranks, backendChoice, [])));
+    const links = spawned.flatMap((s) => (s.status === 'fulfilled' ? [s.value.link] : []));
+    const firstFailure = spawned.find((s) => s.status === 'rejected');
+    if (firstFailure) {
+      await Promise.all(links.map((l) => l.terminate()));
+      throw (firstFailure as PromiseRejectedResult).reason;
+    }
+    const backendName = (spawned[0] as PromiseFulfilledResult<{ backend: string }>).value.backend;
+    return new ThreadHosts(options, groups, links, backendName, await selectBackend(backendChoice), budgetBytes);
+  }
+
+  close(): Promise<void> {
+    this.closing ??= Promise.all(this.links.map((l) => l.terminate())).then(() => undefined);
+    return this.closing;
+  }
+
+  /** Lays out arenas for `needs` and hands new or grown arenas to every host. */
+  private async placeHosts(needs: HostNeed[]) {
+    const plan = planArenas(needs, Math.min(this.options.arenaMaxBytes ?? ARENA_MAX_BYTES, ARENA_MAX_BYTES));
+    if (this.arenas.ensure(plan.arenaBytes)) {
+      await Promise.all(this.links.map((l) => l.api.setArenas(this.arenas.memories)));
+      this.agentHost?.setArenas(this.arenas.memories);
+    }
+    return plan;
+  }
+
+  private agentHostFor(participants: number[]): DataHost {
+    if (!this.agentHost || this.agentHost.participants.join() !== participants.join()) {
+      this.agentHost = new DataHost(participants, this.mainBackend, this.arenas.memories);
+      this.agentHost.setArenas(this.arenas.memories);
+    }
+    return this.agentHost;
+  }
+
+  async prepareSchedule(run: ScheduleRun): Promise<readonly HostLink[]> {
+    const { schedule, nranks } = run;
+    const bytesPerElement = elementBytes(run.dtype);
+    const nparticipants = schedule.participants.length;
+    const counts = schedule.bufferCounts;
+    const planCounts = { nranks, bufferCounts: counts };
+    const participantBytes = (p: number): [number, number, number] => {
+      const c = countsOf(planCounts, p);
+      return [c.input * bytesPerElement, c.output * bytesPerElement, c.scratch * bytesPerElement];
+    };
+    let totalBytes = 0;
+    for (let p = 0; p < nparticipants; p++) for (const b of participantBytes(p)) totalBytes += b;
+    if (totalBytes > this.budgetBytes) {
+      throw new WeftInputError(
+        `this run needs ${formatGiB(totalBytes)} of rank buffers (${nranks} ranks × input+output+scratch), over the data-mode budget of ${formatGiB(this.budgetBytes)}; use mode: 'ghost' to simulate without payload, or a smaller size`,
+      );
+    }
+    const agents = Array.from({ length: nparticipants - nranks }, (_, i) => nranks + i);
+    const hostParticipants = [...this.groups, ...(agents.length > 0 ? [agents] : [])];
+    const needs: HostNeed[] = hostParticipants.map((participants) => {
+      const list = participants.map((p) => ({ participant: p, bytes: participantBytes(p) }));
+      // Two of its largest buffer per participant cover the eager sends in flight of the
+      // registered algorithms (a block is freed when its receiver consumes it); a message
+      // that finds the region full still works, in its own SharedArrayBuffer. Arena pages
+      // are only committed when touched, so the reserve costs address space, not memory.
+      const own = list.reduce((sum, p) => sum + 2 * Math.max(...p.bytes), 0);
+      return { participants: list, stagingBytes: own + STAGING_SLACK_BYTES };
+    });
+    const layout = await this.placeHosts(needs);
+    const base = {
+      collective: schedule.collective,
+      root: schedule.root,
+      count: schedule.count,
+      nranks,
+      dtype: run.dtype,
+      op: run.op,
+      iters: run.iters,
+      warmupIters: run.warmupIters,
+      trace: run.trace,
+      bufferCounts: counts,
+      fill: run.inputs ? ('none' as const) : ('pattern' as const),
+    };
+    const planFor = (h: number): HostSchedulePlan => {
+      const place = layout.hosts[h]!;
+      return { ...base, parts: place.participants.map((p) => schedule.participants[p.participant]!), places: place.participants, staging: place.staging };
+    };
+    const hosts: HostLink[] = [...this.links];
+    const prepares: Promise<void>[] = this.links.map((link, h) => link.api.prepareSchedule(planFor(h)));
+    this.lastAgents = undefined;
+    if (agents.length > 0) {
+      this.lastAgents = this.agentHostFor(agents);
+      this.lastAgents.prepareSchedule(planFor(this.links.length));
+      hosts.push(this.lastAgents.host);
+    }
+    await Promise.all(prepares);
+    this.lastPlaces = new Map(layout.hosts.flatMap((h) => h.participants.map((p) => [p.participant, p] as const)));
+    this.lastDtype = run.dtype;
+    this.lastCounts = { ...counts };
+    if (run.inputs) this.copyInputs(run.inputs, nranks);
+    return hosts;
+  }
+
+  async prepareProgram(moduleUrl: string | URL, exportName: string, args: unknown, nranks: number, layout: RankLayout): Promise<readonly HostLink[]> {
+    const places = await this.placeHosts(this.groups.map(() => ({ participants: [], stagingBytes: PROGRAM_STAGING_BYTES })));
+    const url = moduleHref(moduleUrl);
+    await Promise.all(this.links.map((l, h) => l.api.prepareProgram(url, exportName, args, nranks, layout, places.hosts[h]!.staging as BufferPlace)));
+    this.lastAgents = undefined;
+    return this.links;
+  }
+
+  /**
+   * #wrong, counted by every worker over its own ranks in parallel. When every rank expects
+   * the same array, the workers first fill disjoint ranges of one shared array, kept for the
+   * next run of the same shape.
+   */
+  async countWrong(spec: CheckSpec): Promise<number> {
+    const links = this.links;
+    const outputCount = this.lastCounts.output;
+    let shared: SharedArrayBuffer | undefined;
+    if (outputsAgree(spec.collective, spec)) {
+      const key = JSON.stringify(spec);
+      if (this.sharedExpected?.key !== key) {
+        const sab = new SharedArrayBuffer(Math.max(8, outputCount * 8));
+        const per = Math.ceil(outputCount / links.length);
+        await Promise.all(links.map((l, w) => l.api.fillShared(spec, sab, Math.min(outputCount, w * per), Math.min(outputCount, (w + 1) * per))));
+        this.sharedExpected = { key, sab };
+      }
+      shared = this.sharedExpected.sab;
+    }
+    const counts = await Promise.all(links.map((l) => l.api.check(spec, shared)));
+    return counts.reduce((a, b) => a + b, 0);
+  }
+
+  async collect(trace: boolean): Promise<{ steps: StepRecord[]; stagingOverflows: number }> {
+    const agents = this.lastAgents;
+    const stats = await Promise.all(this.links.map((l) => l.api.stats()));
+    if (agents) stats.push(agents.stats());
+    const stagingOverflows = stats.reduce((n, s) => n + s.stagingOverflowMessages, 0);
+    if (!trace) return { steps: [], stagingOverflows };
+    const steps = (await Promise.all(this.links.map((l) => l.api.takeTrace()))).flat();
+    if (agents) steps.push(...agents.takeTrace());
+    return { steps, stagingOverflows };
+  }
+
+  private viewFor(rank: number, which: 'input' | 'output' | 'scratch'): NumericArray {
+    const nranks = this.options.topology.ranks.length;
+    const place = this.lastPlaces.get(rank);
+    if (!place) throw new WeftInputError(`no buffers for rank ${rank}: run a schedule first (ranks 0..${nranks - 1})`);
+    if (!(rank >= 0 && rank < nranks)) throw new WeftInputError(`rank must be in 0..${nranks - 1}, got ${rank}`);
+    return new ArenaSet(this.arenas.memories).view(place[which], ctorOf(dtypeCode(this.lastDtype)), this.lastCounts[which]);
+  }
+
+  private copyInputs(inputs: readonly NumericArray[], nranks: number): void {
+    if (inputs.length !== nranks) throw new WeftInputError(`inputs: expected one array per rank (${nranks}), got ${inputs.length}`);
+    inputs.forEach((data, rank) => {
+      const view = this.viewFor(rank, 'input');
+      if (data.length !== view.length) throw new WeftInputError(`inputs[${rank}] has ${data.length} elements; the schedule's input buffer has ${view.length}`);
+      view.set(data as never);
+    });
+  }
+
+  buffers(rank: number): RankBuffers {
+    return { input: this.viewFor(rank, 'input'), output: this.viewFor(rank, 'output'), scratch: this.viewFor(rank, 'scratch') };
+  }
+}
+
+/** A data-mode cluster: worker threads over shared arenas. */
+export async function createDataCluster(options: ClusterOptions): Promise<Cluster> {
+  return new Cluster(options, await ThreadHosts.start(options));
+}
