@@ -6,7 +6,7 @@ import { defineConfig } from 'vitest/config';
 // Three projects, by what a test starts (`pnpm test` runs all three):
 // - unit: pure and fast, in-process only: every package's tests, except runtime's and
 //   train's, where only `*-unit.test.ts` / `*-units.test.ts` files are pure. `pnpm test:fast`
-//   runs only this project.
+//   runs only this project. A unit test must not depend on fresh module state (isolate: false).
 // - runtime: the rest of packages/runtime and packages/train (worker threads, ghost runs at
 //   scale, training in rank workers).
 // - e2e: the built CLI run as a user runs it (test/**).
@@ -25,6 +25,9 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['packages/!(runtime|train)/test/**/*.test.ts', PURE_IN_CLUSTER_PACKAGES],
+          // Pure tests share a forked worker instead of re-importing the packages per file:
+          // about a quarter less CPU (2-core machine: 34 s → 26 s user time).
+          isolate: false,
         },
       },
       {
