@@ -1,5 +1,5 @@
 export { runCli, EXIT_USAGE } from './cli.js';
-export { runSweep, countForBytes, planParams } from './bench/sweep.js';
+export { runSweep, planParams } from './bench/sweep.js';
 export type { BenchConfig, BenchFlags, BenchAlgorithm } from './bench/config.js';
 export { BENCH_SCHEMA, parseBenchFlags } from './bench/config.js';
 export { progressBar, type ProgressBar } from './ui/progress.js';

@@ -26,8 +26,8 @@ export interface SweepResult {
   readonly traceRuns: readonly TraceRun[];
 }
 
-/** nccl-tests' element count for a byte size: the per-rank NCCL count argument. */
-export function countForBytes(config: BenchConfig, bytes: number, nranks: number): number {
+/** The collective's count for a size of the sweep (collectives' countForBytes, with this config's dtype). */
+function countForBytes(config: BenchConfig, bytes: number, nranks: number): number {
   return countOfBytes(config.collective, bytes, config.dtype, nranks);
 }
 
