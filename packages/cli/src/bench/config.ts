@@ -6,7 +6,7 @@
  */
 import { Option, type Command } from 'commander';
 import { z } from 'zod';
-import type { Algorithm, CollectiveName } from '@weft/collectives';
+import { COLLECTIVE_TABLE, type Algorithm, type CollectiveName } from '@weft/collectives';
 import { WeftInputError, isWeftInputError } from '@weft/sim';
 import {
   CLI_COLLECTIVES, DTYPES, FORMATS, MODES, NETWORKS, OPS, ROUTINGS, accept, orList, readInteger, readNumber, type Read,
@@ -58,9 +58,10 @@ interface Flag {
   readonly help: string;
   readonly fallback?: string;
   readonly schema: z.ZodType;
-  /** Not in --help: a retired spelling that only explains itself. */
-  readonly hidden?: boolean;
 }
+
+/** The collectives that take `-r/--root`, by their CLI names. */
+const ROOTED = COLLECTIVE_TABLE.filter((c) => c.rooted).map((c) => c.name.toLowerCase());
 
 const flag = <S extends z.ZodType>(flags: string, help: string, fallback: string | undefined, schema: S) => ({ flags, help, fallback, schema });
 
@@ -75,7 +76,7 @@ export const BENCH_FLAGS = {
   check: flag('-c, --check <0|1>', 'check results (data mode)', '1', integer(0, 1).transform((v) => v === 1)),
   dtype: flag('-d, --datatype <type>', `element type: ${DTYPES.names.join(', ')}`, 'float', text((t) => DTYPES.read(t))),
   op: flag('-o, --op <op>', `reduction: ${OPS.names.join(', ')}`, 'sum', text((t) => OPS.read(t))),
-  root: flag('-r, --root <rank>', 'root rank for rooted collectives (broadcast, reduce, gather, scatter)', '0', integer(0)),
+  root: flag('-r, --root <rank>', `root rank for rooted collectives (${ROOTED.join(', ')})`, '0', integer(0)),
   topology: flag('--topology <spec|file>', 'preset spec (e.g. dgx-h100:nodes=2, switch:8,linkBw=400Gbps) or a JSON/YAML file', undefined, z.string().optional()),
   ranks: flag('--ranks <n>', 'shorthand for --topology switch:N', undefined, z.string().optional()),
   algo: flag('--algo <names>', "algorithms: comma list of names or module paths (./my-ring.mjs), 'all' or 'auto'", 'auto', algoList),
