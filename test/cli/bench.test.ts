@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { COL, tableRows, weft, type WeftRun } from './run-weft.js';
+import { COLLECTIVE_TABLE } from '@weft/collectives';
+import { COL, expectUsageError, tableRows, weft, type WeftRun } from './run-weft.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'weft-cli-'));
 
@@ -12,24 +13,37 @@ describe('weft (the main job)', () => {
     run = weft([], { timeoutMs: 900_000 });
   }, 900_000);
 
-  it('exits 0 and prints the nccl-tests table for ring, tree and auto on dgx-h100:nodes=2', () => {
+  it('exits 0 with nothing on stderr', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('dgx-h100:nodes=2 (16 ranks)');
-    const rows = tableRows(run.stdout);
-    // 8 B .. 128 MiB doubling is 25 sizes, for each of ring, tree and auto.
-    expect(rows).toHaveLength(75);
-    expect(new Set(rows.map((r) => r[COL.algorithm]!.replace(/\(.*\)$/, '')))).toEqual(new Set(['ring', 'tree', 'auto']));
-    for (const row of rows) {
-      expect(row[COL.wrong]).toBe('0');
-      expect(Number(row[COL.time])).toBeGreaterThan(0);
-    }
-    expect(run.stdout).toMatch(/# Avg bus bandwidth\s+: \d+\.\d{4}/);
   });
 
-  it('shows the bandwidth rising with size, as on real hardware', () => {
-    const ring = tableRows(run.stdout).filter((r) => r[COL.algorithm] === 'ring');
-    expect(Number(ring.at(-1)![COL.busbw])).toBeGreaterThan(10 * Number(ring[0]![COL.busbw]));
+  it('prints the header: collective, topology, network model, mode and the column titles', () => {
+    const header = run.stdout.split('\n').slice(0, 7);
+    expect(header[0]).toBe('# weft bench allreduce');
+    expect(header[1]).toBe('#  topology: dgx-h100:nodes=2 (16 ranks)  model: maxMin  routing: ecmp  qps: 1  seed: 1');
+    expect(header[2]).toMatch(/^#  mode: data  backend: \S+  iters: 1  warmup: 0  channels: 1  chunk: 2097152 B$/);
+    expect(header[5]!.trim().split(/\s+/)).toEqual(['#', 'size', 'count', 'type', 'redop', 'root', 'time', 'algbw', 'busbw', '#wrong', 'algorithm', 'predicted', 'wall']);
+  });
+
+  it('runs exactly ring, tree and auto, each over 8 B .. 128 MiB doubling (25 sizes), every row #wrong 0', () => {
+    const rows = tableRows(run.stdout);
+    const sizes = Array.from({ length: 25 }, (_, i) => String(8 * 2 ** i));
+    for (const name of ['ring', 'tree']) {
+      expect(rows.filter((r) => r[COL.algorithm] === name).map((r) => r[COL.size])).toEqual(sizes);
+    }
+    // auto names the algorithm it picked for each size
+    const auto = rows.filter((r) => r[COL.algorithm]!.startsWith('auto('));
+    expect(auto.map((r) => r[COL.size])).toEqual(sizes);
+    expect(rows).toHaveLength(75);
+    for (const row of rows) expect({ size: row[COL.size], algorithm: row[COL.algorithm], wrong: row[COL.wrong] }).toEqual({ size: row[COL.size], algorithm: row[COL.algorithm], wrong: '0' });
+  });
+
+  it('ends with the footer: no wrong values, the average bus bandwidth, and one average per algorithm', () => {
+    const footer = run.stdout.trimEnd().split('\n').slice(-5);
+    expect(footer[0]).toBe('# Out of bounds values : 0 OK');
+    expect(footer[1]).toMatch(/^# Avg bus bandwidth    : \d+\.\d{4}$/);
+    expect(footer.slice(2).map((line) => line.split(':')[0]!.trim())).toEqual(['#   ring', '#   tree', '#   auto']);
   });
 });
 
@@ -99,8 +113,7 @@ describe('weft bench output formats', () => {
 });
 
 describe('weft bench --check over every collective and algorithm', () => {
-  const collectives = ['allreduce', 'reducescatter', 'allgather', 'broadcast', 'reduce', 'alltoall', 'sendrecv'];
-  for (const collective of collectives) {
+  for (const collective of COLLECTIVE_TABLE.map((c) => c.name.toLowerCase())) {
     it(`${collective}: every algorithm reports 0 wrong on 6 ranks`, () => {
       const run = weft(['bench', collective, '--algo', 'all', '--ranks', '6', '-b', '8', '-e', '256K', '-f', '8', '-c', '1', '-r', '5', '--format', 'json']);
       expect(run.stderr).toBe('');
@@ -108,8 +121,10 @@ describe('weft bench --check over every collective and algorithm', () => {
       const report = JSON.parse(run.stdout);
       expect(report.rows.length).toBeGreaterThan(0);
       for (const row of report.rows) expect({ algorithm: row.algorithm, bytes: row.bytes, wrong: row.wrong }).toEqual({ algorithm: row.algorithm, bytes: row.bytes, wrong: 0 });
-      // switch:6 has no reduction-capable switch: `all` skips innetwork and says why
-      if (collective === 'allreduce') expect(report.skipped.map((s: { algorithm: string }) => s.algorithm)).toEqual(['innetwork']);
+      // Every algorithm either ran or was skipped with a reason (switch:6 has no reduction switch).
+      const ran = new Set(report.rows.map((row: { algorithm: string }) => row.algorithm));
+      for (const skip of report.skipped) expect(skip.reason).not.toBe('');
+      expect(ran.size + report.skipped.length).toBe(COLLECTIVE_TABLE.find((c) => c.name.toLowerCase() === collective)!.algorithms.length);
     });
   }
   it('allreduce innetwork on one DGX H100 (NVSwitch reduction) reports 0 wrong', () => {
@@ -122,18 +137,54 @@ describe('weft bench --check over every collective and algorithm', () => {
   });
 });
 
+describe('weft bench gather, scatter and barrier', () => {
+  for (const collective of ['gather', 'scatter']) {
+    it(`${collective}: a table row per size, rooted at -r, #wrong 0`, () => {
+      const run = weft(['bench', collective, '--ranks', '5', '-r', '4', '-b', '64', '-e', '64K', '-f', '32']);
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      const rows = tableRows(run.stdout);
+      // nccl-tests' gather/scatter size is count·nranks: 64 B on 5 ranks is 3 floats each (60 B)
+      expect(rows.map((r) => [r[COL.size], r[COL.root], r[COL.algorithm], r[COL.wrong]])).toEqual([
+        ['60', '4', 'auto(direct)', '0'],
+        ['2040', '4', 'auto(direct)', '0'],
+        ['65520', '4', 'auto(direct)', '0'],
+      ]);
+    });
+  }
+  it('barrier moves no data: one row (size 0) whatever the sizes asked for', () => {
+    const run = weft(['bench', 'barrier', '--ranks', '5', '-b', '8', '-e', '1M']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const rows = tableRows(run.stdout);
+    expect(rows).toHaveLength(1);
+    expect([rows[0]![COL.size], rows[0]![COL.algorithm], rows[0]![COL.wrong]]).toEqual(['0', 'auto(dissemination)', '0']);
+    expect(Number(rows[0]![COL.time])).toBeGreaterThan(0);
+  });
+});
+
 describe('bad input: one line, exit code 2, no stack trace, no partial output', () => {
   const cases: [string, string[], RegExp][] = [
-    ['unknown collective', ['bench', 'allsum'], /unknown collective 'allsum'; accepted: allreduce/],
-    ['unknown algorithm', ['bench', 'allreduce', '--algo', 'zigzag'], /unknown algorithm 'zigzag'.*accepted: .*ring/],
+    ['unknown collective', ['bench', 'allsum'], /^weft: <collective>: 'allsum' is not accepted; use allreduce, .*barrier$/],
+    ['collective constructor', ['bench', 'constructor'], /^weft: <collective>: 'constructor' is not accepted; use allreduce/],
+    ['collective __proto__', ['bench', '__proto__'], /^weft: <collective>: '__proto__' is not accepted; use allreduce/],
+    ['unknown algorithm', ['bench', 'allreduce', '--algo', 'zigzag'], /^weft: --algo: 'zigzag' is not accepted for allreduce; use ring, .*, all, auto or a module path/],
+    ['algorithm constructor', ['bench', 'allreduce', '--algo', 'constructor'], /^weft: --algo: 'constructor' is not accepted for allreduce/],
     ['unknown preset', ['bench', 'allreduce', '--topology', 'torus:4'], /torus/],
-    ['unknown model', ['bench', 'allreduce', '--model', 'packetz'], /unknown model 'packetz'; accepted: alphabeta, maxmin/],
-    ['unknown routing', ['bench', 'allreduce', '--routing', 'spray'], /unknown routing 'spray'; accepted: ecmp, adaptive/],
-    ['unknown dtype', ['bench', 'allreduce', '-d', 'float7'], /unknown datatype 'float7'/],
-    ['unknown op', ['bench', 'allreduce', '-o', 'xor'], /unknown reduction op 'xor'; accepted: sum, prod, min, max, avg/],
+    ['unknown network model', ['bench', 'allreduce', '--network', 'packetz'], /^weft: --network: 'packetz' is not accepted; use alphaBeta or maxMin$/],
+    ['--model is now --network', ['bench', 'allreduce', '--model', 'maxMin'], /^weft: --model is now --network/],
+    ['unknown routing', ['bench', 'allreduce', '--routing', 'spray'], /^weft: --routing: 'spray' is not accepted; use ecmp or adaptive$/],
+    ['unknown dtype', ['bench', 'allreduce', '-d', 'float7'], /^weft: -d\/--datatype: 'float7' is not accepted; use float, /],
+    ['unknown op', ['bench', 'allreduce', '-o', 'xor'], /^weft: -o\/--op: 'xor' is not accepted; use sum, prod, min, max or avg$/],
+    ['op __proto__', ['bench', 'allreduce', '-o', '__proto__'], /^weft: -o\/--op: '__proto__' is not accepted; use sum/],
+    ['op constructor', ['bench', 'allreduce', '-o', 'constructor'], /^weft: -o\/--op: 'constructor' is not accepted; use sum/],
+    ['format constructor', ['bench', 'allreduce', '--format', 'constructor'], /^weft: --format: 'constructor' is not accepted; use table, json or csv$/],
+    ['mode toString', ['bench', 'allreduce', '--mode', 'toString'], /^weft: --mode: 'toString' is not accepted; use data or ghost$/],
+    ['bad --links', ['bench', 'allreduce', '--links', 'many'], /^weft: --links: 'many' is not accepted; use a whole number from 1 to 1000$/],
+    ['plot not svg', ['bench', 'allreduce', '--plot', 'x.png'], /^weft: --plot: 'x.png' must end in \.svg$/],
     ['size 12Q', ['bench', 'allreduce', '-b', '12Q'], /-b\/--minbytes: '12Q' is not a size/],
     ['negative size', ['bench', 'allreduce', '-e', '-5'], /maxbytes/],
-    ['zero size', ['bench', 'allreduce', '-b', '0'], /greater than 0, got '0'/],
+    ['zero size', ['bench', 'allreduce', '-b', '0'], /^weft: -b\/--minbytes: '0' is not accepted; use a size greater than 0$/],
     ['min > max', ['bench', 'allreduce', '-b', '1M', '-e', '1K'], /must not exceed/],
     ['step factor 1', ['bench', 'allreduce', '-f', '1'], /stepfactor must be greater than 1/],
     ['algorithm that cannot run here', ['bench', 'allreduce', '--ranks', '4', '--algo', 'innetwork'], /'innetwork' cannot run allreduce here/],
@@ -153,12 +204,7 @@ describe('bad input: one line, exit code 2, no stack trace, no partial output', 
       const out = join(tmp, `partial-${name.replace(/\W+/g, '-')}.json`);
       const argv = args.map((a) => (a === 'BAD_FILE' ? badFile : a));
       const run = weft([...argv, ...(argv.includes('--out') ? [] : ['--out', out])]);
-      expect(run.code).toBe(2);
-      expect(run.stdout).toBe('');
-      const lines = run.stderr.trimEnd().split('\n');
-      expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatch(message);
-      expect(run.stderr).not.toMatch(/\n\s+at /);
+      expectUsageError(run, message);
       expect(existsSync(out)).toBe(false);
       expect(readdirSync(tmp).filter((f) => f.includes('.tmp-'))).toEqual([]);
     });
@@ -166,11 +212,18 @@ describe('bad input: one line, exit code 2, no stack trace, no partial output', 
 });
 
 describe('weft algos and weft topo', () => {
-  it('algos lists every collective with descriptions and constraints', () => {
+  it('algos lists every registered algorithm of every collective, with its description and constraints', () => {
     const run = weft(['algos']);
     expect(run.code).toBe(0);
-    for (const name of ['allreduce:', 'ring', 'tree', 'rhd', 'hierarchical', 'innetwork', 'reducescatter:', 'alltoall:', 'constraints:']) {
-      expect(run.stdout).toContain(name);
+    const sections = new Map(run.stdout.split(/\n(?=\S)/).map((section) => [section.split(':')[0]!, section]));
+    for (const collective of COLLECTIVE_TABLE) {
+      const section = sections.get(collective.name.toLowerCase());
+      expect(section, collective.name).toBeDefined();
+      for (const algorithm of collective.algorithms) {
+        expect(section).toContain(`  ${algorithm.name.padEnd(4)}`);
+        expect(section).toContain(algorithm.description);
+        expect(section).toContain(`constraints: ${algorithm.constraints}`);
+      }
     }
   });
   it('topo summarises a preset and writes DOT', () => {

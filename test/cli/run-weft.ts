@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 
 /** The built CLI, run as a user runs it: `node packages/cli/dist/main.js …`. */
 export const WEFT_MAIN = fileURLToPath(new URL('../../packages/cli/dist/main.js', import.meta.url));
@@ -31,3 +32,13 @@ export function tableRows(stdout: string): string[][] {
 
 /** Column positions in the table (see packages/cli/src/format/table.ts). */
 export const COL = { size: 0, count: 1, type: 2, redop: 3, root: 4, time: 5, algbw: 6, busbw: 7, wrong: 8, algorithm: 9, predicted: 10, wall: 11 } as const;
+
+/** Bad input: one line on stderr matching `message`, exit code 2, nothing on stdout, no stack. */
+export function expectUsageError(run: WeftRun, message: RegExp): void {
+  expect(run.code).toBe(2);
+  expect(run.stdout).toBe('');
+  const lines = run.stderr.trimEnd().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(message);
+  expect(run.stderr).not.toMatch(/\n\s+at /);
+}

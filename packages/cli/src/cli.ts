@@ -1,10 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { isWeftInputError } from '@weft/sim';
-import { addBenchOptions, DEFAULT_JOB, runBench, type BenchOptions } from './commands/bench.js';
-import { formatAlgorithms } from './commands/algos.js';
+import { COLLECTIVE_HELP } from './bench/config.js';
+import { DEFAULT_JOB, registerBench } from './commands/bench.js';
+import { checkAlgorithmFile, formatAlgorithms } from './commands/algos.js';
 import { runTopo, type TopoOptions } from './commands/topo.js';
 import { registerTrain } from './commands/train.js';
-import { COLLECTIVE_NAMES } from './names.js';
 
 /** Exit codes: 0 ok, 1 internal error (stack kept), 2 bad input (one line, no stack). */
 export const EXIT_USAGE = 2;
@@ -19,18 +19,19 @@ function buildProgram(): Command {
     })
     .showSuggestionAfterError(false);
 
-  addBenchOptions(
+  registerBench(
     program
       .command('bench')
-      .argument('<collective>', `one of: ${Object.keys(COLLECTIVE_NAMES).join(', ')}`)
+      .argument('<collective>', COLLECTIVE_HELP)
       .description('nccl-tests for an emulated cluster: time, algbw, busbw, #wrong per size'),
-  ).action((collective: string, options: BenchOptions) => runBench(collective, options));
+  );
 
   program
     .command('algos')
     .description('list the collective algorithms with their descriptions and constraints')
-    .action(() => {
-      process.stdout.write(formatAlgorithms());
+    .option('--check <file.mjs>', 'load a user-written algorithm module and check it symbolically (docs/writing-an-algorithm.md)')
+    .action(async (options: { check?: string }) => {
+      process.stdout.write(options.check !== undefined ? await checkAlgorithmFile(options.check) : formatAlgorithms());
     });
 
   program

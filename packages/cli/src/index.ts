@@ -1,6 +1,9 @@
 export { runCli, EXIT_USAGE } from './cli.js';
-export { runSweep, countForBytes, planParams } from './bench/sweep.js';
-export type { BenchConfig } from './bench/config.js';
+export { runSweep, planParams } from './bench/sweep.js';
+export type { BenchConfig, BenchFlags, BenchAlgorithm } from './bench/config.js';
+export { BENCH_SCHEMA, parseBenchFlags } from './bench/config.js';
+export { progressBar, type ProgressBar } from './ui/progress.js';
+export { renderSvg, VEGA_LITE_SCHEMA } from './format/plot.js';
 export type { BenchReport, BenchRow, LinkRow } from './bench/report.js';
 export { formatTable } from './format/table.js';
 export { formatCsv } from './format/csv.js';

@@ -1,71 +1,123 @@
 import { WeftInputError } from '@weft/sim';
-import type { CollectiveName, DType, ReduceOp } from '@weft/collectives';
+import { COLLECTIVE_TABLE, type CollectiveName, type DType, type ReduceOp } from '@weft/collectives';
 import type { ModelName, RoutingName } from '@weft/fabric';
 
-/** Picks `text` from `accepted` (a map from CLI spelling to value) or throws one clear line. */
-export function pick<T>(what: string, text: string, accepted: Readonly<Record<string, T>>): T {
-  const value = accepted[text.toLowerCase()];
-  if (value === undefined) {
-    throw new WeftInputError(`unknown ${what} '${text}'; accepted: ${Object.keys(accepted).join(', ')}`);
-  }
-  return value;
+/**
+ * How a flag's text reads: its value, or the reason it is refused, worded to follow
+ * "FLAG: 'TEXT' " (e.g. "is not accepted; use ecmp or adaptive"). Every reader below returns
+ * one; `refuse` turns it into the one-line WeftInputError, and the bench config schema into
+ * a zod issue, so both say the same thing.
+ */
+export type Read<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
+
+export const accept = <T>(value: T): Read<T> => ({ ok: true, value });
+export const reject = <T = never>(reason: string): Read<T> => ({ ok: false, reason });
+
+/** "a", "a or b", "a, b or c". */
+export function orList(names: readonly string[]): string {
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
 }
 
-/** CLI spellings follow nccl-tests' binary names (all_reduce_perf → allreduce). */
-export const COLLECTIVE_NAMES: Readonly<Record<string, CollectiveName>> = {
-  allreduce: 'allReduce',
-  reducescatter: 'reduceScatter',
-  allgather: 'allGather',
-  broadcast: 'broadcast',
-  reduce: 'reduce',
-  alltoall: 'allToAll',
-  sendrecv: 'sendRecv',
-};
+/** The value of `read`, or the one-line error `FLAG: 'TEXT' REASON`. */
+export function refuse<T>(flag: string, text: string, read: Read<T>): T {
+  if (!read.ok) throw new WeftInputError(`${flag}: '${text}' ${read.reason}`);
+  return read.value;
+}
+
+/**
+ * The spellings a flag accepts and what each means, matched case-insensitively on own
+ * entries only (a Map: `__proto__` or `constructor` is just an unknown name).
+ */
+export class Choices<T> {
+  private readonly byKey: ReadonlyMap<string, T>;
+
+  /** `entries`: [spelling as shown in help and messages, value]. */
+  constructor(readonly entries: readonly (readonly [string, T])[]) {
+    this.byKey = new Map(entries.map(([name, value]) => [name.toLowerCase(), value]));
+  }
+
+  /** The spellings, as shown in help and messages. */
+  get names(): string[] {
+    return this.entries.map(([name]) => name);
+  }
+
+  get(text: string): T | undefined {
+    return this.byKey.get(text.toLowerCase());
+  }
+
+  read(text: string): Read<T> {
+    const value = this.get(text);
+    return value !== undefined ? accept(value) : reject(`is not accepted; use ${orList(this.names)}`);
+  }
+
+  /** Each value under its own name. */
+  static of<T extends string>(values: readonly T[]): Choices<T> {
+    return new Choices(values.map((value) => [value, value] as const));
+  }
+}
+
+/** CLI spellings follow nccl-tests' binary names (all_reduce_perf → allreduce): the table's names, lower-cased. */
+export const CLI_COLLECTIVES = new Choices<CollectiveName>(COLLECTIVE_TABLE.map((c) => [c.name.toLowerCase(), c.name]));
 
 /** nccl-tests' -d spellings plus weft's own. */
-export const DTYPE_NAMES: Readonly<Record<string, DType>> = {
-  float: 'float32',
-  float32: 'float32',
-  double: 'float64',
-  float64: 'float64',
-  int: 'int32',
-  int32: 'int32',
-};
+export const DTYPES = new Choices<DType>([
+  ['float', 'float32'],
+  ['float32', 'float32'],
+  ['double', 'float64'],
+  ['float64', 'float64'],
+  ['int', 'int32'],
+  ['int32', 'int32'],
+]);
 
 /** nccl-tests prints its own type names in the table. */
-export const DTYPE_TABLE_NAMES: Readonly<Record<DType, string>> = {
-  float32: 'float',
-  float64: 'double',
-  int32: 'int32',
-};
+export const DTYPE_TABLE_NAMES: ReadonlyMap<DType, string> = new Map([
+  ['float32', 'float'],
+  ['float64', 'double'],
+  ['int32', 'int32'],
+]);
 
-export const OP_NAMES: Readonly<Record<string, ReduceOp>> = {
-  sum: 'sum',
-  prod: 'prod',
-  min: 'min',
-  max: 'max',
-  avg: 'avg',
-};
+export const OPS = Choices.of<ReduceOp>(['sum', 'prod', 'min', 'max', 'avg']);
+/** The network model (`--network` in bench and train). */
+export const NETWORKS = Choices.of<ModelName>(['alphaBeta', 'maxMin']);
+export const ROUTINGS = Choices.of<RoutingName>(['ecmp', 'adaptive']);
+export const MODES = Choices.of(['data', 'ghost'] as const);
+export const FORMATS = Choices.of(['table', 'json', 'csv'] as const);
 
+/**
+ * Kept for commands/train.ts until it moves to `Choices` (same messages as before:
+ * "unknown WHAT 'TEXT'; accepted: …"); looks up own keys only.
+ */
 export const MODEL_NAMES: Readonly<Record<string, ModelName>> = { alphabeta: 'alphaBeta', maxmin: 'maxMin' };
 export const ROUTING_NAMES: Readonly<Record<string, RoutingName>> = { ecmp: 'ecmp', adaptive: 'adaptive' };
-export const MODE_NAMES: Readonly<Record<string, 'data' | 'ghost'>> = { data: 'data', ghost: 'ghost' };
-export const FORMAT_NAMES: Readonly<Record<string, 'table' | 'json' | 'csv'>> = { table: 'table', json: 'json', csv: 'csv' };
+
+/** Picks `text` from `accepted` (own entries only, case-insensitive) or throws one clear line. */
+export function pick<T>(what: string, text: string, accepted: Choices<T> | Readonly<Record<string, T>>): T {
+  if (accepted instanceof Choices) return refuse(what, text, accepted.read(text));
+  const key = text.toLowerCase();
+  if (!Object.hasOwn(accepted, key)) {
+    throw new WeftInputError(`unknown ${what} '${text}'; accepted: ${Object.keys(accepted).join(', ')}`);
+  }
+  return accepted[key]!;
+}
+
+/** A whole number within [min, max]. */
+export function readInteger(text: string, min: number, max = Number.MAX_SAFE_INTEGER): Read<number> {
+  const value = Number(text);
+  if (/^-?\d+$/.test(text.trim()) && Number.isSafeInteger(value) && value >= min && value <= max) return accept(value);
+  const range = max === Number.MAX_SAFE_INTEGER ? `a whole number >= ${min}` : `a whole number from ${min} to ${max}`;
+  return reject(`is not accepted; use ${range}`);
+}
+
+export function readNumber(text: string): Read<number> {
+  const value = Number(text);
+  return text.trim() !== '' && Number.isFinite(value) ? accept(value) : reject('is not a number');
+}
 
 /** Whole number within [min, max], or one clear line naming the flag. */
 export function parseInteger(flag: string, text: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  const value = Number(text);
-  if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `a whole number >= ${min}` : `a whole number from ${min} to ${max}`;
-    throw new WeftInputError(`${flag}: '${text}' is not accepted; use ${range}`);
-  }
-  return value;
+  return refuse(flag, text, readInteger(text, min, max));
 }
 
 export function parseNumber(flag: string, text: string): number {
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value)) {
-    throw new WeftInputError(`${flag}: '${text}' is not a number`);
-  }
-  return value;
+  return refuse(flag, text, readNumber(text));
 }

@@ -1,23 +1,27 @@
 import { WeftInputError } from '@weft/sim';
+import { accept, refuse, reject, type Read } from './names.js';
 
 /**
  * Sizes as nccl-tests takes them (-b/-e/-i): a whole number of bytes with an optional
  * K, M or G suffix (powers of 1024; a trailing B is allowed: 8, 8B, 1K, 128M, 1GB).
  */
 const SIZE_PATTERN = /^(\d+)\s*([KMG]?)B?$/i;
-const SIZE_MULTIPLIER: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 };
+const SIZE_MULTIPLIER = new Map([['', 1], ['K', 1024], ['M', 1024 ** 2], ['G', 1024 ** 3]]);
 
-export function parseSizeBytes(text: string, flag: string): number {
+/** A size in bytes (see SIZE_PATTERN), or why not. */
+export function readSizeBytes(text: string): Read<number> {
   const match = SIZE_PATTERN.exec(text.trim());
   if (!match) {
-    throw new WeftInputError(
-      `${flag}: '${text}' is not a size; use a whole number of bytes with an optional K, M or G suffix (e.g. 8, 64K, 128M, 1G)`,
-    );
+    return reject('is not a size; use a whole number of bytes with an optional K, M or G suffix (e.g. 8, 64K, 128M, 1G)');
   }
-  const bytes = Number(match[1]) * SIZE_MULTIPLIER[match[2]!.toUpperCase()]!;
-  if (bytes <= 0) throw new WeftInputError(`${flag}: size must be greater than 0, got '${text}'`);
-  if (!Number.isSafeInteger(bytes)) throw new WeftInputError(`${flag}: '${text}' is too large`);
-  return bytes;
+  const bytes = Number(match[1]) * SIZE_MULTIPLIER.get(match[2]!.toUpperCase())!;
+  if (bytes <= 0) return reject('is not accepted; use a size greater than 0');
+  if (!Number.isSafeInteger(bytes)) return reject('is too large');
+  return accept(bytes);
+}
+
+export function parseSizeBytes(text: string, flag: string): number {
+  return refuse(flag, text, readSizeBytes(text));
 }
 
 /** Formats bytes as nccl-tests-ish short text (for messages and plots), e.g. 131072 -> 128K. */

@@ -1,33 +1,197 @@
-import type { CollectiveName, DType, ReduceOp } from '@weft/collectives';
-import type { ModelName, RoutingName } from '@weft/fabric';
+/**
+ * `weft bench`'s configuration: one table of flags, and from it both commander's options
+ * and the one zod schema that validates them. Every flag's spelling, help, default and
+ * reader live in one row; the schema's output (BenchConfig) is what the sweep, the
+ * formatters and the report read, unchanged.
+ */
+import { Option, type Command } from 'commander';
+import { z } from 'zod';
+import { COLLECTIVE_TABLE, type Algorithm, type CollectiveName } from '@weft/collectives';
+import { WeftInputError, isWeftInputError } from '@weft/sim';
+import {
+  CLI_COLLECTIVES, DTYPES, FORMATS, MODES, NETWORKS, OPS, ROUTINGS, accept, orList, readInteger, readNumber, type Read,
+} from '../names.js';
+import { readSizeBytes, sizeSweep } from '../sizes.js';
+import { topologySpecFrom } from '../topology.js';
 
-/** Everything a benchmark sweep needs, validated; built from argv by commands/bench.ts. */
-export interface BenchConfig {
-  readonly collective: CollectiveName;
-  readonly collectiveCliName: string;
-  readonly topologySpec: string;
-  readonly sizesBytes: readonly number[];
-  readonly iters: number;
-  readonly warmupIters: number;
-  readonly check: boolean;
-  readonly dtype: DType;
-  readonly op: ReduceOp;
-  readonly root: number;
-  /** Algorithm names as given (`auto` included); `all` already expanded. */
-  readonly algorithms: readonly string[];
-  /**
-   * Names that came from `all` rather than being asked for by name: one that cannot run on
-   * this topology is skipped (and listed) instead of being an error.
-   */
-  readonly fromAll: readonly string[];
-  readonly model: ModelName;
-  readonly routing: RoutingName;
-  readonly qps: number;
-  readonly seed: number;
-  readonly mode: 'data' | 'ghost';
-  readonly channels: number;
-  readonly chunkBytes: number;
-  readonly ranksPerWorker?: number;
-  readonly links: number;
-  readonly trace: boolean;
+/** The main job (`weft` with no arguments): what the README's first command runs. */
+export const DEFAULT_JOB = {
+  collective: 'allreduce',
+  topology: 'dgx-h100:nodes=2',
+  algo: 'ring,tree,auto',
+  minbytes: '8',
+  maxbytes: '128M',
+} as const;
+
+/** A flag's text as its reader sees it; the issue names the flag and repeats the text. */
+function text<T>(read: (text: string) => Read<T>) {
+  return z.string().transform((value, ctx): T => {
+    const result = read(value);
+    if (result.ok) return result.value;
+    ctx.addIssue({ code: 'custom', message: `'${value}' ${result.reason}` });
+    return z.NEVER;
+  });
 }
+
+const integer = (min: number, max?: number) => text((t) => readInteger(t, min, max));
+const size = text(readSizeBytes);
+const path = z.string();
+
+/** `--algo`: comma list of names, `all`, `auto` or module paths (resolved by bench/algorithms.ts). */
+const algoList = text((t) => {
+  const names = t.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  return names.length > 0 ? accept(names) : { ok: false as const, reason: "names no algorithm; use a comma list of names, 'all', 'auto' or module paths" };
+});
+
+/** `--links [n]`: absent → 0, bare → 10, or a count. */
+const linkCount = z.union([z.boolean(), z.string()]).optional().transform((value, ctx): number => {
+  if (value === undefined || value === false) return 0;
+  if (value === true) return 10;
+  const read = readInteger(value, 1, 1000);
+  if (read.ok) return read.value;
+  ctx.addIssue({ code: 'custom', message: `'${value}' ${read.reason}` });
+  return z.NEVER;
+});
+
+interface Flag {
+  readonly flags: string;
+  readonly help: string;
+  readonly fallback?: string;
+  readonly schema: z.ZodType;
+}
+
+/** The collectives that take `-r/--root`, by their CLI names. */
+const ROOTED = COLLECTIVE_TABLE.filter((c) => c.rooted).map((c) => c.name.toLowerCase());
+
+const flag = <S extends z.ZodType>(flags: string, help: string, fallback: string | undefined, schema: S) => ({ flags, help, fallback, schema });
+
+/** Every `weft bench` flag: the key is the config field it fills. */
+export const BENCH_FLAGS = {
+  minBytes: flag('-b, --minbytes <size>', 'smallest message size (K/M/G = 2^10/2^20/2^30)', DEFAULT_JOB.minbytes, size),
+  maxBytes: flag('-e, --maxbytes <size>', 'largest message size', DEFAULT_JOB.maxbytes, size),
+  stepFactor: flag('-f, --stepfactor <factor>', 'multiply the size by this between rows', '2', text(readNumber)),
+  stepBytes: flag('-i, --stepbytes <size>', 'add this to the size between rows (overrides -f)', undefined, size.optional()),
+  iters: flag('-n, --iters <n>', 'timed iterations per size (simulated time is deterministic, so 1 suffices)', '1', integer(1, 10_000)),
+  warmupIters: flag('-w, --warmup_iters <n>', 'untimed iterations before the timed ones', '0', integer(0, 10_000)),
+  check: flag('-c, --check <0|1>', 'check results (data mode)', '1', integer(0, 1).transform((v) => v === 1)),
+  dtype: flag('-d, --datatype <type>', `element type: ${DTYPES.names.join(', ')}`, 'float', text((t) => DTYPES.read(t))),
+  op: flag('-o, --op <op>', `reduction: ${OPS.names.join(', ')}`, 'sum', text((t) => OPS.read(t))),
+  root: flag('-r, --root <rank>', `root rank for rooted collectives (${ROOTED.join(', ')})`, '0', integer(0)),
+  topology: flag('--topology <spec|file>', 'preset spec (e.g. dgx-h100:nodes=2, switch:8,linkBw=400Gbps) or a JSON/YAML file', undefined, z.string().optional()),
+  ranks: flag('--ranks <n>', 'shorthand for --topology switch:N', undefined, z.string().optional()),
+  algo: flag('--algo <names>', "algorithms: comma list of names or module paths (./my-ring.mjs), 'all' or 'auto'", 'auto', algoList),
+  network: flag('--network <name>', `network model: ${NETWORKS.names.join(', ')}`, 'maxMin', text((t) => NETWORKS.read(t))),
+  routing: flag('--routing <name>', `routing: ${ROUTINGS.names.join(', ')}`, 'ecmp', text((t) => ROUTINGS.read(t))),
+  qps: flag('--qps <n>', 'queue pairs per connection (ECMP hashes each separately)', '1', integer(1, 64)),
+  mode: flag('--mode <mode>', 'data (real bytes in worker threads) or ghost (no payload)', 'data', text((t) => MODES.read(t))),
+  seed: flag('--seed <n>', 'seed for ECMP hashing', '1', integer(0, 2 ** 32 - 1)),
+  channels: flag('--channels <n>', 'channels per algorithm (NCCL nChannels)', '1', integer(1, 64)),
+  chunkBytes: flag('--chunk <size>', 'pipelining chunk size', '2M', size),
+  ranksPerWorker: flag('--ranks-per-worker <n>', 'ranks hosted by each worker thread (data mode)', undefined, integer(1).optional()),
+  format: flag('--format <fmt>', `stdout format: ${FORMATS.names.join(', ')}`, 'table', text((t) => FORMATS.read(t))),
+  out: flag('--out <file>', 'also write the result to FILE (.json, .csv, else the --format)', undefined, path.optional()),
+  trace: flag('--trace <file>', 'write a Chrome/Perfetto trace of every run (simulated time)', undefined, path.optional()),
+  plot: flag('--plot <file.svg>', 'write an SVG plot of busbw against size', undefined, path.optional()),
+  links: flag('--links [n]', 'show the n most utilized links per row (default 10)', undefined, linkCount),
+} satisfies Record<string, Flag>;
+
+/** Flags that were renamed: given, they fail with one line naming the new spelling. */
+const RETIRED_FLAGS: readonly { readonly flags: string; readonly now: string }[] = [
+  { flags: '--model <name>', now: '--network (alphaBeta or maxMin); --model is the ML model in weft train' },
+];
+
+type FlagKey = keyof typeof BENCH_FLAGS;
+
+/** `-b/--minbytes` from `-b, --minbytes <size>`: how messages name a flag. */
+export function flagLabel(flags: string): string {
+  return flags.replace(/\s*[<[].*$/, '').split(/,\s*/).join('/');
+}
+
+const COMMANDER_KEYS = new Map<FlagKey, string>(
+  Object.entries(BENCH_FLAGS).map(([key, f]) => [key as FlagKey, new Option(f.flags).attributeName()]),
+);
+
+const SHAPE = Object.fromEntries(Object.entries(BENCH_FLAGS).map(([key, f]) => [key, f.schema])) as {
+  [K in FlagKey]: (typeof BENCH_FLAGS)[K]['schema'];
+};
+
+/** Throws the WeftInputError of a check that spans flags as a zod issue (no path: the message names the flags). */
+function crossCheck<T>(ctx: z.RefinementCtx, compute: () => T): T {
+  try {
+    return compute();
+  } catch (error) {
+    if (!isWeftInputError(error)) throw error;
+    ctx.addIssue({ code: 'custom', message: error.message, path: [] });
+    return z.NEVER;
+  }
+}
+
+/** The one schema: flags in, BenchConfig out. */
+export const BENCH_SCHEMA = z
+  .object({ collective: text((t) => CLI_COLLECTIVES.read(t)), ...SHAPE })
+  .transform((flags, ctx) => {
+    const derived = crossCheck(ctx, () => ({
+      collectiveCliName: flags.collective.toLowerCase(),
+      topologySpec: topologySpecFrom(flags, DEFAULT_JOB.topology),
+      sizesBytes: sizeSweep(flags.minBytes, flags.maxBytes, flags.stepFactor, flags.stepBytes),
+    }));
+    if (flags.plot !== undefined && !/\.svg$/i.test(flags.plot)) {
+      ctx.addIssue({ code: 'custom', message: `'${flags.plot}' must end in .svg`, path: ['plot'] });
+    }
+    return { ...flags, ...derived };
+  });
+
+/** Validated flags: what `weft bench` runs with, before its algorithms are resolved. */
+export type BenchFlags = z.output<typeof BENCH_SCHEMA>;
+
+/** One algorithm a sweep runs: a registered or user algorithm, or `auto` (picked per size). */
+export interface BenchAlgorithm {
+  /** As printed in the table (`auto` rows print `auto(<picked>)`). */
+  readonly name: string;
+  readonly algorithm: Algorithm | 'auto';
+  /** Came from `all` rather than by name: skipped (and listed) where it cannot run. */
+  readonly fromAll: boolean;
+}
+
+/** Everything a benchmark sweep needs, validated. */
+export interface BenchConfig extends BenchFlags {
+  readonly collective: CollectiveName;
+  readonly algorithms: readonly BenchAlgorithm[];
+}
+
+/** Adds every bench flag (and the retired ones, hidden) to `command`. */
+export function addBenchFlags(command: Command): Command {
+  for (const f of Object.values(BENCH_FLAGS) as Flag[]) {
+    command.addOption(new Option(f.flags, f.help).default(f.fallback));
+  }
+  for (const retired of RETIRED_FLAGS) {
+    const label = flagLabel(retired.flags);
+    command.addOption(
+      new Option(retired.flags).hideHelp().argParser(() => {
+        throw new WeftInputError(`${label} is now ${retired.now}`);
+      }),
+    );
+  }
+  return command;
+}
+
+/** The first zod issue as one line: `FLAG: 'TEXT' REASON`, or a cross-flag message as is. */
+function issueLine(issue: z.core.$ZodIssue): string {
+  const key = issue.path[0];
+  if (key === undefined) return issue.message;
+  if (key === 'collective') return `<collective>: ${issue.message}`;
+  const f = BENCH_FLAGS[key as FlagKey] as Flag | undefined;
+  return f ? `${flagLabel(f.flags)}: ${issue.message}` : `${String(key)}: ${issue.message}`;
+}
+
+/** Commander's option values (keyed by its attribute names) for `collective`, validated. */
+export function parseBenchFlags(collective: string, options: Readonly<Record<string, unknown>>): BenchFlags {
+  const input: Record<string, unknown> = { collective };
+  for (const [key, attribute] of COMMANDER_KEYS) input[key] = options[attribute];
+  const result = BENCH_SCHEMA.safeParse(input);
+  if (!result.success) throw new WeftInputError(issueLine(result.error.issues[0]!));
+  return result.data;
+}
+
+/** The collective argument's help: every collective the table has. */
+export const COLLECTIVE_HELP = `one of: ${orList(CLI_COLLECTIVES.names)}`;

@@ -5,7 +5,6 @@ import {
   collectiveOf,
   countForBytes as countOfBytes,
   elementBytes,
-  getAlgorithm,
   type Algorithm,
   type CostParams,
   type PlanParams,
@@ -13,7 +12,7 @@ import {
 import { alphaBetaCost, hasReductionSwitch, rankGroups, type LinkStats, type Topology } from '@weft/fabric';
 import { createCluster, type Cluster } from '@weft/runtime';
 import { WeftInputError, isWeftInputError } from '@weft/sim';
-import type { BenchConfig } from './config.js';
+import type { BenchAlgorithm, BenchConfig } from './config.js';
 import { averageBusBw, averageBusBwByAlgorithm, type BenchReport, type BenchRow, type LinkRow } from './report.js';
 import type { TraceRun } from '../format/trace.js';
 
@@ -27,8 +26,8 @@ export interface SweepResult {
   readonly traceRuns: readonly TraceRun[];
 }
 
-/** nccl-tests' element count for a byte size: the per-rank NCCL count argument. */
-export function countForBytes(config: BenchConfig, bytes: number, nranks: number): number {
+/** The collective's count for a size of the sweep (collectives' countForBytes, with this config's dtype). */
+function countForBytes(config: BenchConfig, bytes: number, nranks: number): number {
   return countOfBytes(config.collective, bytes, config.dtype, nranks);
 }
 
@@ -56,18 +55,26 @@ interface Resolved {
   readonly predictedNs: number;
 }
 
-/** Resolves `auto` per size (NCCL's tuner picks per call) and checks explicit names run here. */
-function resolveAlgorithm(config: BenchConfig, name: string, params: PlanParams, cost: CostParams): Resolved {
-  if (name === 'auto') {
+/** Resolves `auto` per size (NCCL's tuner picks per call) and checks the others run here. */
+function resolveAlgorithm(config: BenchConfig, entry: BenchAlgorithm, params: PlanParams, cost: CostParams): Resolved {
+  const { name, algorithm } = entry;
+  if (algorithm === 'auto') {
     const choice = chooseAlgorithm(config.collective, params, cost);
     return { algorithm: choice.algorithm, label: `auto(${choice.algorithm.name})`, predictedNs: choice.predictedNs };
   }
-  const algorithm = getAlgorithm(config.collective, name);
   const reason = algorithm.unsupported(params);
   if (reason !== null) {
     throw new WeftInputError(`--algo: '${name}' cannot run ${config.collectiveCliName} here: ${reason}`);
   }
   return { algorithm, label: name, predictedNs: algorithm.predictNs(params, cost) };
+}
+
+/**
+ * The sizes a sweep runs: the config's, except for a collective that moves no data
+ * (barrier), where every size is the same run: one row.
+ */
+export function sweepSizes(config: BenchConfig, nranks: number): readonly number[] {
+  return collectiveOf(config.collective).sizeCounts(nranks) === 0 ? config.sizesBytes.slice(0, 1) : config.sizesBytes;
 }
 
 export function planParams(config: BenchConfig, topology: Topology, count: number): PlanParams {
@@ -85,7 +92,7 @@ export function planParams(config: BenchConfig, topology: Topology, count: numbe
 
 export interface SweepPlan {
   /** Algorithms to run, in order. */
-  readonly algorithms: readonly string[];
+  readonly algorithms: readonly BenchAlgorithm[];
   /** Algorithms from `--algo all` that cannot run here, with the reason. */
   readonly skipped: readonly { readonly algorithm: string; readonly reason: string }[];
 }
@@ -100,17 +107,17 @@ export function planSweep(config: BenchConfig, topology: Topology): SweepPlan {
     throw new WeftInputError(`-r/--root: ${config.root} is not a rank; this topology has ranks 0..${nranks - 1}`);
   }
   const cost = alphaBetaCost(topology);
-  const algorithms: string[] = [];
+  const algorithms: BenchAlgorithm[] = [];
   const skipped: { algorithm: string; reason: string }[] = [];
-  for (const name of config.algorithms) {
+  for (const entry of config.algorithms) {
     try {
-      for (const bytes of config.sizesBytes) {
-        resolveAlgorithm(config, name, planParams(config, topology, countForBytes(config, bytes, nranks)), cost);
+      for (const bytes of sweepSizes(config, nranks)) {
+        resolveAlgorithm(config, entry, planParams(config, topology, countForBytes(config, bytes, nranks)), cost);
       }
-      algorithms.push(name);
+      algorithms.push(entry);
     } catch (error) {
-      if (!(isWeftInputError(error) && config.fromAll.includes(name))) throw error;
-      skipped.push({ algorithm: name, reason: error.message.replace(/^--algo: /, '') });
+      if (!(isWeftInputError(error) && entry.fromAll)) throw error;
+      skipped.push({ algorithm: entry.name, reason: error.message.replace(/^--algo: /, '') });
     }
   }
   if (algorithms.length === 0) {
@@ -123,11 +130,14 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
   const plan = planSweep(config, topology);
   const nranks = topology.ranks.length;
   const cost = alphaBetaCost(topology);
+  const tracing = config.trace !== undefined;
+  const sizes = sweepSizes(config, nranks);
+  const collective = collectiveOf(config.collective);
   const cluster: Cluster = await createCluster({
     topology,
     // Per-flow records and utilization timelines are only needed for --trace; without them a
     // run keeps link totals only, which keeps memory flat on large sweeps.
-    network: { model: config.model, routing: config.routing, qps: config.qps, seed: config.seed, record: config.trace ? 'full' : 'summary' },
+    network: { model: config.network, routing: config.routing, qps: config.qps, seed: config.seed, record: tracing ? 'full' : 'summary' },
     mode: config.mode,
     ...(config.ranksPerWorker !== undefined ? { ranksPerWorker: config.ranksPerWorker } : {}),
   });
@@ -135,13 +145,13 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
   const traceRuns: TraceRun[] = [];
   let backend = cluster.backend;
   try {
-    const total = plan.algorithms.length * config.sizesBytes.length;
+    const total = plan.algorithms.length * sizes.length;
     let done = 0;
-    for (const name of plan.algorithms) {
-      for (const requestedBytes of config.sizesBytes) {
+    for (const entry of plan.algorithms) {
+      for (const requestedBytes of sizes) {
         const count = countForBytes(config, requestedBytes, nranks);
         const params = planParams(config, topology, count);
-        const resolved = resolveAlgorithm(config, name, params, cost);
+        const resolved = resolveAlgorithm(config, entry, params, cost);
         hooks.onProgress?.(done, total, `${resolved.label} ${requestedBytes} B`);
         const schedule = resolved.algorithm.plan(params);
         const result = await cluster.runSchedule(schedule, {
@@ -150,10 +160,9 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
           check: config.check && config.mode === 'data',
           iters: config.iters,
           warmupIters: config.warmupIters,
-          trace: config.trace,
+          trace: tracing,
         });
         backend = result.backend;
-        const collective = collectiveOf(config.collective);
         const bytes = algBwBytes(config.collective, count, config.dtype, nranks);
         const { algBwGBps, busBwGBps } = bandwidthsGBps(config.collective, count, config.dtype, nranks, result.timeNs);
         const row: BenchRow = {
@@ -173,7 +182,7 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
           ...(config.links > 0 ? { links: topLinks(result.linkStats, config.links) } : {}),
         };
         rows.push(row);
-        if (config.trace) {
+        if (tracing) {
           traceRuns.push({ label: `${resolved.label} ${bytes} B`, nranks, steps: result.steps, flows: result.flows });
         }
         done += 1;
@@ -197,7 +206,7 @@ export function reportHeader(config: BenchConfig, topology: Topology, backend: s
   return {
     collective: config.collectiveCliName,
     topology: { spec: config.topologySpec, ranks: topology.ranks.length },
-    model: config.model,
+    model: config.network,
     routing: config.routing,
     qps: config.qps,
     seed: config.seed,

@@ -1,13 +1,13 @@
-import { listAlgorithms } from '@weft/collectives';
-import { COLLECTIVE_NAMES } from '../names.js';
+import { COLLECTIVE_TABLE } from '@weft/collectives';
+import { CHECK_MATRIX, loadCheckedAlgorithm } from '../user-algorithm/index.js';
 
-/** `weft algos`: every registered algorithm with its description and constraints. */
+/** `weft algos`: every collective of the table, each with every algorithm, description and constraints. */
 export function formatAlgorithms(): string {
   const lines: string[] = [];
-  for (const [cliName, collective] of Object.entries(COLLECTIVE_NAMES)) {
-    const algorithms = listAlgorithms(collective);
+  for (const collective of COLLECTIVE_TABLE) {
+    const algorithms = collective.algorithms;
     if (algorithms.length === 0) continue;
-    lines.push(`${cliName}:`);
+    lines.push(`${collective.name.toLowerCase()}:`);
     const width = Math.max(...algorithms.map((a) => a.name.length), 4);
     for (const algorithm of algorithms) {
       lines.push(`  ${algorithm.name.padEnd(width)}  ${algorithm.description}`);
@@ -17,4 +17,14 @@ export function formatAlgorithms(): string {
     lines.push('');
   }
   return lines.join('\n');
+}
+
+/** `weft algos --check FILE`: loads a user's algorithm and proves it over the check matrix. */
+export async function checkAlgorithmFile(path: string): Promise<string> {
+  const { algorithm, cases } = await loadCheckedAlgorithm(path, '--check');
+  const { rankCounts, counts, channels, chunkElements } = CHECK_MATRIX;
+  return (
+    `${path}: ${algorithm.collective}/${algorithm.name} is correct on all ${cases} cases it supports ` +
+    `(ranks ${rankCounts.join(', ')}; counts ${counts.join(', ')}; channels ${channels.join(', ')}; chunk ${chunkElements.join(', ')} elements)\n`
+  );
 }

@@ -3,15 +3,31 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 import type { BenchReport } from '../bench/report.js';
 import { baseAlgorithm } from '../bench/report.js';
 
-/** busbw against message size, one line per algorithm, rendered by Vega to SVG. */
+/** The Vega-Lite schema every weft chart declares. */
+export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+
+/**
+ * Renders a Vega-Lite spec to SVG text with no browser (Vega's headless View). Every chart
+ * weft writes (`bench --plot`, `train --plot`) goes through here. `$schema` is filled in.
+ */
+export async function renderSvg(spec: Omit<TopLevelSpec, '$schema'> | Record<string, unknown>): Promise<string> {
+  const full = { $schema: VEGA_LITE_SCHEMA, ...spec } as TopLevelSpec;
+  const view = new vega.View(vega.parse(compile(full).spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+/** busbw against message size, one line per algorithm. */
 export async function plotBusBwSvg(report: BenchReport): Promise<string> {
   const values = report.rows.map((row) => ({
     bytes: row.bytes,
     busBwGBps: row.busBwGBps,
     algorithm: baseAlgorithm(row.algorithm),
   }));
-  const spec: TopLevelSpec = {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+  return renderSvg({
     title: {
       text: `weft bench ${report.collective}: bus bandwidth vs size`,
       subtitle: `${report.topology.spec} (${report.topology.ranks} ranks), ${report.model}, ${report.routing}, ${report.mode} mode`,
@@ -25,11 +41,5 @@ export async function plotBusBwSvg(report: BenchReport): Promise<string> {
       y: { field: 'busBwGBps', type: 'quantitative', title: 'busbw (GB/s)' },
       color: { field: 'algorithm', type: 'nominal', title: 'algorithm' },
     },
-  };
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
+  });
 }

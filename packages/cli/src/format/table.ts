@@ -19,7 +19,7 @@ const fixed = (value: number, digits: number): string => value.toFixed(digits);
 const COLUMNS: readonly Column[] = [
   { title: 'size', unit: '(B)', width: 12, cell: (r) => String(r.bytes) },
   { title: 'count', unit: '(elements)', width: 12, cell: (r) => String(r.count) },
-  { title: 'type', unit: '', width: 8, cell: (r) => DTYPE_TABLE_NAMES[r.dtype as DType] ?? r.dtype },
+  { title: 'type', unit: '', width: 8, cell: (r) => DTYPE_TABLE_NAMES.get(r.dtype as DType) ?? r.dtype },
   { title: 'redop', unit: '', width: 6, cell: (r) => r.redop },
   { title: 'root', unit: '', width: 6, cell: (r) => String(r.root) },
   { title: 'time', unit: '(us)', width: 10, cell: (r) => formatTimeUs(r.timeUs) },

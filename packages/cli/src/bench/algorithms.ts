@@ -1,0 +1,44 @@
+import { listAlgorithms } from '@weft/collectives';
+import { WeftInputError } from '@weft/sim';
+import { orList } from '../names.js';
+import { isModulePath, loadCheckedAlgorithm } from '../user-algorithm/index.js';
+import type { BenchAlgorithm, BenchFlags } from './config.js';
+
+/**
+ * `--algo`'s list as algorithms: registered names, `all` (every registered one; those that
+ * cannot run here are skipped, not errors), `auto`, and module paths (a user's algorithm,
+ * loaded and symbolically checked first). Each appears once, in the order first asked for.
+ */
+export async function resolveAlgorithms(flags: BenchFlags): Promise<BenchAlgorithm[]> {
+  const known = listAlgorithms(flags.collective);
+  const resolved = new Map<string, BenchAlgorithm>();
+  const add = (entry: BenchAlgorithm) => {
+    const earlier = resolved.get(entry.name);
+    // Named explicitly anywhere wins over coming from `all`.
+    resolved.set(entry.name, earlier ? { ...earlier, fromAll: earlier.fromAll && entry.fromAll } : entry);
+  };
+  for (const item of flags.algo) {
+    if (item === 'all') {
+      for (const algorithm of known) add({ name: algorithm.name, algorithm, fromAll: true });
+    } else if (item === 'auto') {
+      add({ name: 'auto', algorithm: 'auto', fromAll: false });
+    } else if (isModulePath(item)) {
+      const { algorithm } = await loadCheckedAlgorithm(item, '--algo');
+      if (algorithm.collective !== flags.collective) {
+        throw new WeftInputError(`--algo: '${item}' is for ${algorithm.collective}, not ${flags.collective}`);
+      }
+      if (known.some((a) => a.name === algorithm.name) || algorithm.name === 'auto' || algorithm.name === 'all') {
+        throw new WeftInputError(`--algo: '${item}' is named '${algorithm.name}', like a built-in; give it a name of its own`);
+      }
+      add({ name: algorithm.name, algorithm, fromAll: false });
+    } else {
+      const algorithm = known.find((a) => a.name === item);
+      if (algorithm === undefined) {
+        const accepted = orList([...known.map((a) => a.name), 'all', 'auto', 'a module path (./my-algo.mjs)']);
+        throw new WeftInputError(`--algo: '${item}' is not accepted for ${flags.collectiveCliName}; use ${accepted}`);
+      }
+      add({ name: algorithm.name, algorithm, fromAll: false });
+    }
+  }
+  return [...resolved.values()];
+}

@@ -1,0 +1,102 @@
+/**
+ * The symbolic check a user algorithm passes before it runs: plan it over a small matrix
+ * of parameters (rank counts 1–9 and 16; counts 0, 1, 7, 1000; 1 and 2 channels; no
+ * chunking and a 3-element chunk; root 0 and the last rank for rooted collectives) and
+ * prove every schedule with the checker, smallest rank count first, so the first failure
+ * is the smallest case that shows the bug.
+ */
+import { checkSchedule, collectiveOf, type Algorithm, type PlanParams } from '@weft/collectives';
+
+export const CHECK_MATRIX = {
+  rankCounts: [1, 2, 3, 4, 5, 6, 7, 8, 9, 16],
+  counts: [0, 1, 7, 1000],
+  channels: [1, 2],
+  chunkElements: [0, 3],
+} as const;
+
+/** Every case of the matrix for `algorithm`'s collective, smallest rank count first. */
+function* cases(algorithm: Algorithm): Generator<PlanParams> {
+  const rooted = collectiveOf(algorithm.collective).rooted;
+  for (const nranks of CHECK_MATRIX.rankCounts) {
+    const roots = rooted && nranks > 1 ? [0, nranks - 1] : [0];
+    for (const count of CHECK_MATRIX.counts) {
+      for (const channels of CHECK_MATRIX.channels) {
+        for (const chunkElements of CHECK_MATRIX.chunkElements) {
+          for (const root of roots) {
+            const layout = { groups: [Array.from({ length: nranks }, (_, r) => r)], hasReductionSwitch: false };
+            yield { nranks, count, root, elementBytes: 4, channels, chunkElements, layout };
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Cost inputs for the predictNs sanity check: 1 µs, 100 GB/s everywhere. */
+const SAMPLE_COST = {
+  alphaNs: 1000,
+  bandwidthBytesPerSec: 100e9,
+  intra: { alphaNs: 1000, bandwidthBytesPerSec: 100e9 },
+  inter: { alphaNs: 1000, bandwidthBytesPerSec: 100e9 },
+};
+
+export type UserCheck =
+  | { readonly ok: true; readonly cases: number; readonly unsupported: number }
+  | { readonly ok: false; readonly error: string };
+
+function describe(params: PlanParams, rooted: boolean): string {
+  const root = rooted ? `, root ${params.root}` : '';
+  return `${params.nranks} ranks (count ${params.count}, channels ${params.channels}, chunk ${params.chunkElements}${root})`;
+}
+
+function message(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
+}
+
+/** Checks `algorithm` over CHECK_MATRIX; the first failure (smallest rank count) as one line. */
+export function checkUserAlgorithm(algorithm: Algorithm): UserCheck {
+  const rooted = collectiveOf(algorithm.collective).rooted;
+  let checked = 0;
+  let unsupported = 0;
+  for (const params of cases(algorithm)) {
+    const wrong = (what: string) => ({ ok: false as const, error: `wrong on ${describe(params, rooted)}: ${what}` });
+    let reason: unknown;
+    try {
+      reason = algorithm.unsupported(params);
+    } catch (error) {
+      return wrong(`unsupported() threw: ${message(error)}`);
+    }
+    if (reason !== null) {
+      unsupported += 1;
+      continue;
+    }
+    let schedule;
+    try {
+      schedule = algorithm.plan(params);
+    } catch (error) {
+      return wrong(`plan() threw: ${message(error)}`);
+    }
+    if (schedule?.collective !== algorithm.collective) {
+      return wrong(`plan() returned a schedule of '${String(schedule?.collective)}', not ${algorithm.collective}`);
+    }
+    let result;
+    try {
+      result = checkSchedule(schedule);
+    } catch (error) {
+      return wrong(`the schedule is malformed: ${message(error)}`);
+    }
+    if (!result.ok) return wrong(result.error);
+    let predictedNs: unknown;
+    try {
+      predictedNs = algorithm.predictNs(params, SAMPLE_COST);
+    } catch (error) {
+      return wrong(`predictNs() threw: ${message(error)}`);
+    }
+    if (typeof predictedNs !== 'number' || !(predictedNs >= 0) || !Number.isFinite(predictedNs)) {
+      return wrong(`predictNs() returned ${String(predictedNs)}, not a finite number of ns >= 0`);
+    }
+    checked += 1;
+  }
+  if (checked === 0) return { ok: false, error: 'unsupported() refuses every case of the check matrix (ranks 1-9 and 16, counts 0, 1, 7, 1000)' };
+  return { ok: true, cases: checked, unsupported };
+}

@@ -1,0 +1,18 @@
+import type { Algorithm } from '@weft/collectives';
+import { WeftInputError } from '@weft/sim';
+import { checkUserAlgorithm } from './check.js';
+import { loadUserAlgorithm } from './load.js';
+
+export { isModulePath } from './load.js';
+export { CHECK_MATRIX, checkUserAlgorithm } from './check.js';
+
+/**
+ * Loads the algorithm `path` exports and proves it over the check matrix; any problem is
+ * one line naming `flag` and the path. Returns the algorithm and how many cases it passed.
+ */
+export async function loadCheckedAlgorithm(path: string, flag: string): Promise<{ algorithm: Algorithm; cases: number }> {
+  const algorithm = await loadUserAlgorithm(path, flag);
+  const check = checkUserAlgorithm(algorithm);
+  if (!check.ok) throw new WeftInputError(`${flag}: '${path}': ${algorithm.collective}/${algorithm.name} is ${check.error}`);
+  return { algorithm, cases: check.cases };
+}
