@@ -29,17 +29,5 @@ export type { TypedBuffer, ReferenceCheck } from './reference.js';
 export { algorithms as allReduceAlgorithms } from './all-reduce/index.js';
 // The kit the built-in algorithms are written with, for user-written algorithms
 // (docs/writing-an-algorithm.md): the step builder, slices, parameter checks and the
-// alpha-beta terms `predictNs` closed forms are built from.
-export {
-  StepBuilder,
-  slice,
-  invalidParams,
-  assertPlannable,
-  nsPerByte,
-  largestPart,
-  largestChunk,
-  channelBlockNs,
-  roundsNs,
-  chainNs,
-  fanNs,
-} from './kit.js';
+// alpha-beta terms `predictNs` closed forms are built from, per-hop latency included.
+export * from './kit.js';
