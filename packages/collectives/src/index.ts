@@ -27,3 +27,4 @@ export type { AlgorithmChoice, AlgorithmCandidate } from './auto.js';
 export { runReference, checkReference } from './reference.js';
 export type { TypedBuffer, ReferenceCheck } from './reference.js';
 export { algorithms as allReduceAlgorithms } from './all-reduce/index.js';
+export { channelRings, channelTrees, searchChannelCount, formatChannels } from './channels/search.js';
