@@ -67,8 +67,8 @@ describe('channel rings (NCCL search.cc / rings.cc idea)', () => {
 
   it('2 servers of 8: channel 0 enters at GPU 0, walks down, leaves from GPU 1 to GPU 1 of the next server', () => {
     expect(formatChannels(railLayout(2, 8), 16, 16).slice(0, 2)).toEqual([
-      'Channel 00/16 :   0   7   6   5   4   3   2   1   9  15  14  13  12  11  10   8',
-      'Channel 01/16 :   1   0   7   6   5   4   3   2  10   8  15  14  13  12  11   9',
+      'Channel 00/16 :    0   7   6   5   4   3   2   1   9  15  14  13  12  11  10   8',
+      'Channel 01/16 :    1   0   7   6   5   4   3   2  10   8  15  14  13  12  11   9',
     ]);
   });
 

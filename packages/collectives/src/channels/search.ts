@@ -155,13 +155,13 @@ export function searchChannelCount(layout: RankLayout, nranks: number, cost: Cos
 const pad = (value: number, width: number): string => String(value).padStart(width, '0');
 
 /**
- * NCCL_DEBUG=INFO's view of the channels: one `Channel cc/CC :    r   r …` line per ring,
- * then per rank its `Trees [c] down0/down1/down2->rank->up` for every channel (-1 = none).
+ * NCCL_DEBUG=INFO's view of the channels: one line per ring (rings.cc: `Channel %02d/%02d : `
+ * then ` %3d` per rank), then per rank its `Trees [c] down0/down1/down2->rank->up` for every channel (-1 = none).
  */
 export function formatChannels(layout: RankLayout, nranks: number, channels: number): string[] {
   const total = pad(channels, 2);
   const rings = channelRings(layout, nranks, channels).map(
-    (order, c) => `Channel ${pad(c, 2)}/${total} :${order.map((r) => String(r).padStart(4)).join('')}`,
+    (order, c) => `Channel ${pad(c, 2)}/${total} : ${order.map((r) => ` ${String(r).padStart(3)}`).join('')}`,
   );
   const trees = channelTrees(layout, nranks, channels);
   const perRank = Array.from({ length: nranks }, (_, r) => {
