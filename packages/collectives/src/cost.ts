@@ -18,10 +18,46 @@ import type { CostParams, PlanParams } from './types.js';
 /** α of one message from rank `a` to rank `b`: intra when the layout puts them in one group, else inter. */
 export type HopAlpha = (a: number, b: number) => number;
 
-export function hopAlpha(params: PlanParams, cost: CostParams): HopAlpha {
+/** A predicate: do ranks a and b sit in one group of the layout? */
+function sameGroup(params: PlanParams): (a: number, b: number) => boolean {
   const groupOf = new Int32Array(params.nranks).fill(-1);
   params.layout.groups.forEach((group, g) => group.forEach((r) => (groupOf[r] = g)));
-  return (a, b) => (groupOf[a] === groupOf[b] && groupOf[a]! >= 0 ? cost.intra.alphaNs : cost.inter.alphaNs);
+  return (a, b) => groupOf[a] === groupOf[b] && groupOf[a]! >= 0;
+}
+
+export function hopAlpha(params: PlanParams, cost: CostParams): HopAlpha {
+  const same = sameGroup(params);
+  return (a, b) => (same(a, b) ? cost.intra.alphaNs : cost.inter.alphaNs);
+}
+
+/**
+ * β of channel rings running side by side (one ring order per channel, each channel moving
+ * 1/c of the bytes), as ns per byte of all the bytes. A rank's hop to its own group uses the
+ * intra bandwidth, to another group the inter bandwidth (on a rail-aligned ring: its own
+ * NIC); each is shared by the channels whose hop at that rank is of that class, sends and
+ * receives apart (full duplex). A channel runs at its most shared hop and the slowest
+ * channel sets the time: the result is the worst β_class·load/c over every hop. With every
+ * channel on the same ring (load = c everywhere) it is the plain β of the class.
+ */
+export function channelRingsNsPerByte(orders: readonly (readonly number[])[], params: PlanParams, cost: CostParams): number {
+  const same = sameGroup(params);
+  const c = orders.length;
+  // Per rank: [sends intra, sends inter, receives intra, receives inter].
+  const load = new Int32Array(4 * params.nranks);
+  const hopsOf = (order: readonly number[]): [number, number][] =>
+    order.length < 2
+      ? []
+      : order.flatMap((a, i) => {
+          const b = order[(i + 1) % order.length]!;
+          const inter = same(a, b) ? 0 : 1;
+          return [[4 * a + inter, inter], [4 * b + 2 + inter, inter]] as [number, number][];
+        });
+  const hops = orders.map(hopsOf);
+  for (const list of hops) for (const [slot] of list) load[slot]!++;
+  const beta = [nsPerByte(cost.intra.bandwidthBytesPerSec), nsPerByte(cost.inter.bandwidthBytesPerSec)];
+  let worst = 0;
+  for (const list of hops) for (const [slot, inter] of list) worst = Math.max(worst, beta[inter]! * (load[slot]! / c));
+  return worst;
 }
 
 /**

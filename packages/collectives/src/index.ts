@@ -31,3 +31,4 @@ export { algorithms as allReduceAlgorithms } from './all-reduce/index.js';
 // (docs/writing-an-algorithm.md): the step builder, slices, parameter checks and the
 // alpha-beta terms `predictNs` closed forms are built from, per-hop latency included.
 export * from './kit.js';
+export { channelRings, channelTrees, searchChannelCount, formatChannels } from './channels/search.js';

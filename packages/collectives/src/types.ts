@@ -80,6 +80,12 @@ export interface RankLayout {
   readonly groups: readonly (readonly number[])[];
   /** True when a reduction-capable switch reaches every rank (in-network reduction). */
   readonly hasReductionSwitch: boolean;
+  /**
+   * rails[r] is the rail (NIC index) of rank r: ranks of different groups on one rail reach
+   * each other through their NICs and that rail's leaf, without a spine. Undefined when the
+   * topology has no rail structure. Channel search (src/channels/search.ts) aligns rings on it.
+   */
+  readonly rails?: readonly number[];
 }
 
 export interface PlanParams {

@@ -217,9 +217,10 @@ describe('predictNs (alpha-beta)', () => {
     // n = 1000 floats = 4000 bytes: 1.75·4000·0.04 = 280.
     expect(byName('ring').predictNs(params(8, 1000), cost)).toBeCloseTo(10280, 9);
     const bytes = 12345 * 4;
-    const bw = (p: number) => ((2 * (p - 1)) / p) * bytes * beta;
-    // One group: every hop intra, the textbook 2(p-1)α + 2(p-1)/p·n·β.
-    for (const p of [2, 3, 5, 17]) expect(byName('ring').predictNs(params(p, 12345), cost)).toBeCloseTo(2 * (p - 1) * 200 + bw(p), 6);
+    const bw = (p: number, b = beta) => ((2 * (p - 1)) / p) * bytes * b;
+    // One group: every hop intra, the textbook 2(p-1)α + 2(p-1)/p·n·β with the intra α and β
+    // (100 GB/s: 0.01 ns per byte; each hop's own class, cost.ts channelRingsNsPerByte).
+    for (const p of [2, 3, 5, 17]) expect(byName('ring').predictNs(params(p, 12345), cost)).toBeCloseTo(2 * (p - 1) * 200 + bw(p, 0.01), 6);
     // p = 32, four groups of 8: lap = 4·2000 + 28·200 = 13600; 62 hops = lap + 30 edges that
     // can hold all four crossings: 4·2000 + 26·200 = 13200.
     expect(byName('ring').predictNs(params(32, 12345), cost)).toBeCloseTo(13600 + 13200 + bw(32), 6);

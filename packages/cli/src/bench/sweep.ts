@@ -9,7 +9,7 @@ import {
   type CostParams,
   type PlanParams,
 } from '@weft/collectives';
-import { alphaBetaCost, hasReductionSwitch, rankGroups, type LinkStats, type Topology } from '@weft/fabric';
+import { alphaBetaCost, hasReductionSwitch, rankGroups, rankRails, type LinkStats, type Topology } from '@weft/fabric';
 import { createCluster, type Cluster } from '@weft/runtime';
 import { WeftInputError, isWeftInputError } from '@weft/sim';
 import type { BenchAlgorithm, BenchConfig } from './config.js';
@@ -86,7 +86,7 @@ export function planParams(config: BenchConfig, topology: Topology, count: numbe
     elementBytes: bytesPerElement,
     channels: config.channels,
     chunkElements: Math.max(1, Math.floor(config.chunkBytes / bytesPerElement)),
-    layout: { groups: rankGroups(topology), hasReductionSwitch: hasReductionSwitch(topology) },
+    layout: { groups: rankGroups(topology), hasReductionSwitch: hasReductionSwitch(topology), rails: rankRails(topology) },
   };
 }
 

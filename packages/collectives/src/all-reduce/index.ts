@@ -6,10 +6,11 @@ import { innetwork } from './innetwork.js';
 import { rd } from './rd.js';
 import { rhd } from './rhd.js';
 import { ring } from './ring.js';
+import { ringRankOrder } from './ring-rankorder.js';
 import { tree } from './tree.js';
 
-export { direct, hierarchical, innetwork, rd, rhd, ring, tree };
-export const algorithms: Algorithm[] = [ring, tree, rhd, rd, direct, hierarchical, innetwork];
+export { direct, hierarchical, innetwork, rd, rhd, ring, ringRankOrder, tree };
+export const algorithms: Algorithm[] = [ring, tree, rhd, rd, direct, hierarchical, innetwork, ringRankOrder];
 
 /** Every rank ends with the reduction of every rank's input. */
 export const allReduce: Collective = {

@@ -1,4 +1,5 @@
-import { StepBuilder, assertPlannable, hopAlpha, invalidParams, nsPerByte, ringPathNs, slice } from '../kit.js';
+import { channelRings } from '../channels/search.js';
+import { StepBuilder, assertPlannable, channelRingsNsPerByte, hopAlpha, invalidParams, ringPathNs, slice } from '../kit.js';
 import { channelRanges, chunkCount, chunksOf, clampChannels, mod, parts, ringNeighbours, type Range } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule, Slice } from '../types.js';
 
@@ -61,47 +62,70 @@ export function ringAllReduce(b: StepBuilder, c: number, order: readonly number[
   });
 }
 
+/** The ring order of each of `channels` channels (already clamped to the count). */
+export type RingOrders = (params: PlanParams, channels: number) => readonly (readonly number[])[];
+
 /**
- * NCCL ring all-reduce (src/device/all_reduce.h runRing). The buffer is split over the
- * channels; each channel copies its part of `input` to `output` and walks it in loop
- * iterations of nranks·chunkElements elements (the whole part when chunkElements is 0),
- * each iteration a ring reduce-scatter followed by a ring all-gather of its n blocks.
+ * A ring all-reduce over per-channel ring orders, NCCL's runRing (src/device/all_reduce.h)
+ * on every channel. The buffer is split over the channels; channel c copies its part of
+ * `input` to `output` and walks it around its own ring, in loop iterations of
+ * nranks·chunkElements elements (the whole part when chunkElements is 0), each iteration a
+ * ring reduce-scatter followed by a ring all-gather of its n blocks.
  */
-export const ring: Algorithm = {
-  name: 'ring',
-  collective: 'allReduce',
-  description: 'NCCL ring: each channel reduce-scatters then all-gathers its part around a ring of all ranks, chunk by chunk.',
-  constraints: 'any rank count; channels clamped to count',
-  unsupported: (params) => invalidParams(params),
-  plan(params: PlanParams): Schedule {
-    assertPlannable(ring.unsupported(params));
-    const { nranks: n, count, chunkElements } = params;
-    const channels = channelRanges(count, params.channels);
-    const b = new StepBuilder(n, channels.length);
-    const order = Array.from({ length: n }, (_, r) => r);
-    channels.forEach((range, c) => {
-      for (let r = 0; r < n; r++) b.copy(r, c, slice('input', range), slice('output', range));
-      const loop = chunkElements > 0 ? chunksOf(range, chunkElements * n) : [range];
-      for (const iteration of loop) ringAllReduce(b, c, order, iteration);
-    });
-    return b.build('allReduce', 'ring', params, { input: count, output: count, scratch: 0 });
-  },
-  /**
-   * T = m·A + 2(n-1)/n · S·β
-   * with A the latency of 2(n-1) consecutive ring hops (each step waits for its
-   * predecessor's message: cost.ts ringPathNs, 2(n-1)·α when every hop costs the same), S = count·elementBytes and m = loop iterations of the largest channel,
-   * ceil(ceil(count/c) / (n·chunkElements)) (1 without chunking). Every iteration is
-   * 2(n-1) ring steps, each one message per channel; all channels together inject
-   * 2(n-1)/n·S bytes per rank. With one channel and no chunking this is the textbook
-   * 2(n-1)α + 2(n-1)/n·Sβ. 0 for n = 1 or count = 0.
-   */
-  predictNs(params: PlanParams, cost: CostParams): number {
-    const { nranks: n, count, chunkElements, elementBytes } = params;
-    if (n === 1 || count === 0) return 0;
-    const c = clampChannels(params.channels, count);
-    const m = chunkCount(Math.ceil(count / c), chunkElements > 0 ? chunkElements * n : 0);
-    const bytes = count * elementBytes;
-    const order = Array.from({ length: n }, (_, r) => r);
-    return m * ringPathNs(order, 2 * (n - 1), hopAlpha(params, cost)) + ((2 * (n - 1)) / n) * bytes * nsPerByte(cost.bandwidthBytesPerSec);
-  },
-};
+export function ringAlgorithm(name: string, description: string, ordersOf: RingOrders): Algorithm {
+  const algorithm: Algorithm = {
+    name,
+    collective: 'allReduce',
+    description,
+    constraints: 'any rank count; channels clamped to count',
+    unsupported: (params) => invalidParams(params),
+    plan(params: PlanParams): Schedule {
+      assertPlannable(algorithm.unsupported(params));
+      const { nranks: n, count, chunkElements } = params;
+      const channels = channelRanges(count, params.channels);
+      const orders = ordersOf(params, channels.length);
+      const b = new StepBuilder(n, channels.length);
+      channels.forEach((range, c) => {
+        for (let r = 0; r < n; r++) b.copy(r, c, slice('input', range), slice('output', range));
+        const loop = chunkElements > 0 ? chunksOf(range, chunkElements * n) : [range];
+        for (const iteration of loop) ringAllReduce(b, c, orders[c]!, iteration);
+      });
+      return b.build('allReduce', name, params, { input: count, output: count, scratch: 0 });
+    },
+    /**
+     * T = m·A + 2(n-1)/n · S·β_ring
+     * with A the latency of 2(n-1) consecutive hops of the slowest channel's ring (each step
+     * waits for its predecessor's message: cost.ts ringPathNs, 2(n-1)·α when every hop costs
+     * the same), S = count·elementBytes, m = loop iterations of the largest channel,
+     * ceil(ceil(count/c) / (n·chunkElements)) (1 without chunking), and β_ring the slowest
+     * channel's ns per byte (cost.ts channelRingsNsPerByte: each hop's intra or inter
+     * bandwidth shared by the channels crossing it at that rank). Every iteration is 2(n-1)
+     * ring steps, one message per channel; all channels together inject 2(n-1)/n·S bytes
+     * per rank. With every channel on one ring this is the textbook
+     * 2(n-1)α + 2(n-1)/n·Sβ. 0 for n = 1 or count = 0.
+     */
+    predictNs(params: PlanParams, cost: CostParams): number {
+      const { nranks: n, count, chunkElements, elementBytes } = params;
+      if (n === 1 || count === 0) return 0;
+      const c = clampChannels(params.channels, count);
+      const m = chunkCount(Math.ceil(count / c), chunkElements > 0 ? chunkElements * n : 0);
+      const bytes = count * elementBytes;
+      const orders = ordersOf(params, c);
+      const alpha = hopAlpha(params, cost);
+      const latencyNs = Math.max(...orders.map((order) => ringPathNs(order, 2 * (n - 1), alpha)));
+      return m * latencyNs + ((2 * (n - 1)) / n) * bytes * channelRingsNsPerByte(orders, params, cost);
+    },
+  };
+  return algorithm;
+}
+
+/**
+ * NCCL's Ring: every channel on the ring channel search gives it (src/channels/search.ts):
+ * on NVLink inside a server, rail to rail between servers, channels spread over the NICs.
+ * On flat layouts every channel takes the rank order.
+ */
+export const ring: Algorithm = ringAlgorithm(
+  'ring',
+  "NCCL ring: each channel reduce-scatters then all-gathers its part around its own ring (NVLink inside a server, rail to rail between servers, channels over every NIC), chunk by chunk.",
+  (params, channels) => channelRings(params.layout, params.nranks, channels),
+);

@@ -1,0 +1,206 @@
+import { describe, expect, it } from 'vitest';
+import { ring } from '../src/all-reduce/ring.js';
+import { ringRankOrder } from '../src/all-reduce/ring-rankorder.js';
+import { channelRings, channelTrees, formatChannels, searchChannelCount } from '../src/channels/search.js';
+import { checkSchedule } from '../src/checker.js';
+import { checkReference } from '../src/reference.js';
+import type { CostParams, PlanParams, RankLayout } from '../src/types.js';
+
+/** `servers` servers of `gpus` ranks in rank order, GPU g of every server on rail g (dgx-h100's numbering). */
+function railLayout(servers: number, gpus: number): RankLayout {
+  const groups = Array.from({ length: servers }, (_, s) => Array.from({ length: gpus }, (_, g) => s * gpus + g));
+  return { groups, hasReductionSwitch: true, rails: groups.flat().map((r) => r % gpus) };
+}
+
+const serverOf = (layout: RankLayout, rank: number): number => layout.groups.findIndex((g) => g.includes(rank));
+
+const LAYOUTS: [number, number][] = [[1, 8], [2, 8], [4, 8], [16, 8], [4, 4], [3, 4], [5, 8]];
+
+/** dgx-h100's cited inputs: NVLink 450 × 20.6/25 = 370.8 GB/s, GPU↔NIC PCIe 64 × 48/64 = 48 GB/s per direction. */
+const DGX: CostParams = {
+  alphaNs: 10_000,
+  bandwidthBytesPerSec: 48e9,
+  intra: { alphaNs: 1_000, bandwidthBytesPerSec: 370.8e9 },
+  inter: { alphaNs: 10_000, bandwidthBytesPerSec: 48e9 },
+};
+
+describe('channel rings (NCCL search.cc / rings.cc idea)', () => {
+  it.each(LAYOUTS)('%i servers of %i: every ring visits every rank once, stays inside a server on NVLink and crosses servers only rail to rail', (servers, gpus) => {
+    const layout = railLayout(servers, gpus);
+    const n = servers * gpus;
+    for (const channels of [1, gpus, 2 * gpus]) {
+      channelRings(layout, n, channels).forEach((order, c) => {
+        expect([...order].sort((a, b) => a - b), `channel ${c}`).toEqual(Array.from({ length: n }, (_, r) => r));
+        let crossings = 0;
+        order.forEach((a, i) => {
+          const b = order[(i + 1) % n]!;
+          if (serverOf(layout, a) === serverOf(layout, b)) return;
+          crossings++;
+          expect(layout.rails![a], `channel ${c}: ${a} -> ${b}`).toBe(layout.rails![b]);
+          expect(serverOf(layout, b)).toBe((serverOf(layout, a) + 1) % servers);
+        });
+        // One entry and one exit per server: each server's ranks are consecutive on the ring.
+        expect(crossings).toBe(servers === 1 ? 0 : servers);
+      });
+    }
+  });
+
+  it.each(LAYOUTS.filter(([s]) => s > 1))('%i servers of %i: k·G channels give every NIC k channels out and k in', (servers, gpus) => {
+    const layout = railLayout(servers, gpus);
+    const n = servers * gpus;
+    for (const k of [1, 2]) {
+      const out = new Array<number>(n).fill(0);
+      const into = new Array<number>(n).fill(0);
+      for (const order of channelRings(layout, n, k * gpus)) {
+        order.forEach((a, i) => {
+          const b = order[(i + 1) % n]!;
+          if (serverOf(layout, a) !== serverOf(layout, b)) {
+            out[a]!++;
+            into[b]!++;
+          }
+        });
+      }
+      expect(out).toEqual(new Array<number>(n).fill(k));
+      expect(into).toEqual(new Array<number>(n).fill(k));
+    }
+  });
+
+  it('2 servers of 8: channel 0 enters at GPU 0, walks down, leaves from GPU 1 to GPU 1 of the next server', () => {
+    expect(formatChannels(railLayout(2, 8), 16, 16).slice(0, 2)).toEqual([
+      'Channel 00/16 :    0   7   6   5   4   3   2   1   9  15  14  13  12  11  10   8',
+      'Channel 01/16 :    1   0   7   6   5   4   3   2  10   8  15  14  13  12  11   9',
+    ]);
+  });
+
+  it('flat layouts (one group, no rails, servers with different rails, 2 rails and an odd server count) get the rank order', () => {
+    const rankOrder = Array.from({ length: 16 }, (_, r) => r);
+    const { groups } = railLayout(2, 8);
+    const flats: RankLayout[] = [
+      { groups: [rankOrder], hasReductionSwitch: false, rails: rankOrder.map((r) => r % 8) },
+      { groups, hasReductionSwitch: false },
+      { groups, hasReductionSwitch: false, rails: rankOrder.map((r) => (r < 8 ? r : 15 - r + 1)) },
+    ];
+    for (const layout of flats) for (const order of channelRings(layout, 16, 4)) expect(order).toEqual(rankOrder);
+    const twoRails = railLayout(3, 2);
+    for (const order of channelRings(twoRails, 6, 2)) expect(order).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+});
+
+describe('channel trees (NCCL trees.cc: chain inside a server, double binary tree between servers)', () => {
+  it.each(LAYOUTS)('%i servers of %i: each tree spans every rank, chains inside servers, rail-aligned between them', (servers, gpus) => {
+    const layout = railLayout(servers, gpus);
+    const n = servers * gpus;
+    const trees = channelTrees(layout, n, 2 * gpus);
+    trees.forEach((t, c) => {
+      expect(t.parent.filter((p) => p < 0)).toHaveLength(1);
+      expect(t.depth.every((d, r) => r === t.root || d > 0)).toBe(true);
+      t.parent.forEach((p, r) => {
+        if (p < 0) return;
+        if (serverOf(layout, p) !== serverOf(layout, r)) {
+          expect(layout.rails![p], `channel ${c}: ${r} -> ${p}`).toBe(layout.rails![r]);
+          expect(layout.rails![r]).toBe(c % gpus);
+        }
+      });
+      // Inside a server: a chain (at most one child in the same server).
+      for (let r = 0; r < n; r++) expect(t.children[r]!.filter((k) => serverOf(layout, k) === serverOf(layout, r)).length).toBeLessThanOrEqual(1);
+    });
+    if (servers > 2) {
+      // The two halves use complementary inter-server trees: different roots.
+      expect(serverOf(layout, trees[0]!.root)).not.toBe(serverOf(layout, trees[gpus]!.root));
+    }
+  });
+
+  it('formats NCCL_DEBUG=INFO tree lines: down0/down1/down2->rank->up', () => {
+    // Channel 0: tree 0 (server 0 at the root), heads on rail 0; channel 1: the mirrored tree
+    // (server 1 at the root), heads on rail 1 (ranks 1 and 9), chains walking down from them.
+    const lines = formatChannels(railLayout(2, 8), 16, 2);
+    expect(lines).toContain('rank 0 Trees [0] 7/8/-1->0->-1 [1] 7/-1/-1->0->1');
+    expect(lines).toContain('rank 8 Trees [0] 15/-1/-1->8->0 [1] 15/-1/-1->8->9');
+  });
+});
+
+describe('searchChannelCount (search.cc ncclTopoCompute, in weft terms)', () => {
+  it('a NIC per GPU: one channel per NIC, duplicated because a channel runs at >= 25 GB/s', () => {
+    // 8 rails; each GPU forwards 7 of 8 channels on NVLink: 7/8·8·48 = 336 <= 370.8 GB/s.
+    expect(searchChannelCount(railLayout(2, 8), 16, DGX)).toBe(16);
+    expect(searchChannelCount(railLayout(16, 8), 128, DGX)).toBe(16);
+    expect(searchChannelCount(railLayout(4, 4), 16, DGX)).toBe(8);
+  });
+
+  it('NVLink too slow for one channel per NIC: fewer channels; slow NICs: no duplication', () => {
+    // 200 GB/s NVLink: n·7/8·48 <= 200 → n = 4.
+    expect(searchChannelCount(railLayout(2, 8), 16, { ...DGX, intra: { alphaNs: 1000, bandwidthBytesPerSec: 200e9 } })).toBe(8);
+    const slowNic = { ...DGX, bandwidthBytesPerSec: 12e9, inter: { alphaNs: 10_000, bandwidthBytesPerSec: 12e9 } };
+    expect(searchChannelCount(railLayout(2, 8), 16, slowNic)).toBe(8);
+  });
+
+  it('flat: one channel at the rank bandwidth, duplicated', () => {
+    expect(searchChannelCount(railLayout(1, 8), 8, { ...DGX, bandwidthBytesPerSec: 370.8e9 })).toBe(2);
+  });
+});
+
+describe('ring on rail-aligned channels', () => {
+  const plan = (layout: RankLayout, count: number, channels: number, chunkElements = 0): PlanParams => ({
+    nranks: layout.groups.flat().length,
+    count,
+    root: 0,
+    elementBytes: 4,
+    channels,
+    chunkElements,
+    layout,
+  });
+
+  it.each(LAYOUTS)('%i servers of %i: passes the symbolic checker (channels G and 2G, unchunked and chunked, uneven counts)', (servers, gpus) => {
+    const layout = railLayout(servers, gpus);
+    const failures: string[] = [];
+    // The checker's cost grows with ranks × channels: fewer combinations on the larger layouts.
+    const big = servers * gpus > 64;
+    for (const count of big ? [1000] : servers * gpus >= 32 ? [1, 4099] : [1, 1000, 4099]) {
+      for (const channels of big ? [gpus] : [gpus, 2 * gpus]) {
+        for (const chunk of big ? [7] : [0, 7]) {
+          const result = checkSchedule(ring.plan(plan(layout, count, channels, chunk)));
+          if (!result.ok) failures.push(`count=${count} channels=${channels} chunk=${chunk}: ${result.error}`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('reduces real numbers correctly on 2 servers of 4', () => {
+    const { wrong } = checkReference(ring.plan(plan(railLayout(2, 4), 37, 8, 3)), 'sum', 'float32');
+    expect(wrong).toBe(0);
+  });
+
+  it('runs channel c on channel c\'s ring: its first send goes to the ring successor', () => {
+    const layout = railLayout(2, 8);
+    const s = ring.plan(plan(layout, 16 * 16, 16));
+    const orders = channelRings(layout, 16, 16);
+    orders.forEach((order, c) => {
+      order.forEach((r, i) => {
+        const first = s.participants[r]!.channels[c]!.find((st) => st.op === 'send')!;
+        expect('peer' in first && first.peer).toBe(order[(i + 1) % 16]);
+      });
+    });
+  });
+
+  it('predicts the bottleneck: 2 servers of 8, 16 channels → 2 channels per NIC, 16 × 48/2 = 384 GB/s busbw; rank order 48 GB/s', () => {
+    const bytes = 2 ** 30;
+    const p = plan(railLayout(2, 8), bytes / 4, 16);
+    const busBw = (ns: number): number => (bytes * (2 * 15)) / 16 / ns;
+    // Bandwidth term only (α = 0): per rank, 2 of the 16 channels leave through its NIC
+    // (48/2 GB/s each) and 14 use its NVLink (370.8/14 = 26.5 GB/s each), so each channel
+    // runs at 24 GB/s. In rank order all 16 channels cross at 7→8 and 15→0: 48/16 each.
+    const noAlpha = { ...DGX, alphaNs: 0, intra: { ...DGX.intra, alphaNs: 0 }, inter: { ...DGX.inter, alphaNs: 0 } };
+    expect(busBw(ring.predictNs(p, noAlpha))).toBeCloseTo(384, 9);
+    expect(busBw(ringRankOrder.predictNs(p, noAlpha))).toBeCloseTo(48, 9);
+  });
+
+  it('keeps the flat closed form: on one group ring and ring-rankorder plan and predict alike', () => {
+    const layout = railLayout(1, 8);
+    for (const channels of [1, 3]) {
+      const p = plan(layout, 1001, channels, 5);
+      expect(ring.plan(p).participants).toEqual(ringRankOrder.plan(p).participants);
+      expect(ring.predictNs(p, DGX)).toBe(ringRankOrder.predictNs(p, DGX));
+    }
+  });
+});

@@ -1,0 +1,63 @@
+/**
+ * Rails, as channel search sees them (NCCL binds each channel to a NIC: src/graph/search.cc
+ * picks the channel's NET, src/graph/paths.cc finds the GPU closest to it). In a
+ * rail-optimized fabric GPU g of every server reaches, through its own NIC g, the rail-g
+ * leaf; traffic between two servers that stays on one rail never crosses a spine.
+ */
+import type { Topology } from '../types.js';
+
+/**
+ * The rail (NIC index) of every rank, or undefined when the topology has no rail structure.
+ *
+ * A rank's NIC is the `nic` node it has a link to; its rail is that NIC's position among the
+ * NICs of its group (server), in node order — `node<s>.nic<g>` is rail g on dgx-h100. The
+ * result is a rail structure only if every rank has its own NIC in its group and the rails
+ * agree with the fabric: two NICs that reach the same switch have the same rail. Otherwise (hosts wired straight to leaves, a NIC
+ * shared by two GPUs, rails crossed at the leaves) there is nothing to align, and the answer
+ * is undefined.
+ */
+export function rankRails(topology: Topology): number[] | undefined {
+  const kindOf = new Map(topology.nodes.map((node) => [node.id, node.kind]));
+  const groupOf = new Map(topology.nodes.map((node) => [node.id, node.group]));
+  const nicOf = new Map<string, string>();
+  const leavesOf = new Map<string, string[]>();
+  for (const link of topology.links) {
+    const fromKind = kindOf.get(link.from);
+    const toKind = kindOf.get(link.to);
+    if (toKind === 'nic' && (fromKind === 'gpu' || fromKind === 'host') && !nicOf.has(link.from)) nicOf.set(link.from, link.to);
+    if (fromKind === 'nic' && toKind !== 'gpu' && toKind !== 'host') {
+      const list = leavesOf.get(link.from) ?? [];
+      list.push(link.to);
+      leavesOf.set(link.from, list);
+    }
+  }
+  // Rail index of each NIC: its position among its group's NICs, in node order.
+  const railOfNic = new Map<string, number>();
+  const nicsInGroup = new Map<string | undefined, number>();
+  for (const node of topology.nodes) {
+    if (node.kind !== 'nic') continue;
+    const seen = nicsInGroup.get(node.group) ?? 0;
+    railOfNic.set(node.id, seen);
+    nicsInGroup.set(node.group, seen + 1);
+  }
+  const rails: number[] = [];
+  const usedNics = new Set<string>();
+  for (const id of topology.ranks) {
+    const nic = nicOf.get(id);
+    if (nic === undefined || usedNics.has(nic) || groupOf.get(nic) !== groupOf.get(id)) return undefined;
+    usedNics.add(nic);
+    rails.push(railOfNic.get(nic)!);
+  }
+  // Consistency with the fabric: every switch a NIC reaches belongs to exactly one rail.
+  const railOfLeaf = new Map<string, number>();
+  for (const [nic, leaves] of leavesOf) {
+    if (!usedNics.has(nic)) continue;
+    const rail = railOfNic.get(nic)!;
+    for (const leaf of leaves) {
+      const known = railOfLeaf.get(leaf);
+      if (known !== undefined && known !== rail) return undefined;
+      railOfLeaf.set(leaf, rail);
+    }
+  }
+  return rails;
+}
