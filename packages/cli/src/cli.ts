@@ -39,6 +39,7 @@ function buildProgram(): Command {
     .argument('<spec|file>', 'preset spec or JSON/YAML topology file')
     .option('--dot <file>', 'write the topology as Graphviz DOT')
     .option('--json', 'print the summary as JSON')
+    .option('--channels', 'also print the channels the topology search finds (rings and trees, as NCCL_DEBUG=INFO)')
     .description('summarize a topology: nodes, links, bandwidths, bisection')
     .action((spec: string, options: TopoOptions) => runTopo(spec, options));
 

@@ -3,7 +3,7 @@
  * candidate's time with the cost model and take the argmin.
  */
 import { WeftInputError } from '@weft/sim';
-import { listAlgorithms } from './registry.js';
+import { listAlgorithms, resolveChannels } from './registry.js';
 import type { Algorithm, CollectiveName, CostParams, PlanParams } from './types.js';
 
 export interface AlgorithmCandidate {
@@ -16,6 +16,8 @@ export interface AlgorithmCandidate {
 
 export interface AlgorithmChoice {
   readonly algorithm: Algorithm;
+  /** The params it was predicted with (channels resolved: `resolveChannels`). */
+  readonly params: PlanParams;
   readonly predictedNs: number;
   /** Every registered algorithm of the collective, in registry order. */
   readonly candidates: readonly AlgorithmCandidate[];
@@ -29,17 +31,18 @@ export interface AlgorithmChoice {
 export function chooseAlgorithm(collective: CollectiveName, params: PlanParams, cost: CostParams): AlgorithmChoice {
   const algorithms = listAlgorithms(collective);
   const candidates: AlgorithmCandidate[] = [];
-  let best: { algorithm: Algorithm; predictedNs: number } | null = null;
+  let best: { algorithm: Algorithm; params: PlanParams; predictedNs: number } | null = null;
   for (const algorithm of algorithms) {
-    const reason = algorithm.unsupported(params);
+    const own = resolveChannels(algorithm, params, cost);
+    const reason = algorithm.unsupported(own);
     if (reason !== null) {
       candidates.push({ name: algorithm.name, predictedNs: Number.NaN, unsupported: reason });
       continue;
     }
-    const predictedNs = algorithm.predictNs(params, cost);
+    const predictedNs = algorithm.predictNs(own, cost);
     candidates.push({ name: algorithm.name, predictedNs });
     if (!Number.isFinite(predictedNs)) continue;
-    if (best === null || predictedNs < best.predictedNs * (1 - 1e-9)) best = { algorithm, predictedNs };
+    if (best === null || predictedNs < best.predictedNs * (1 - 1e-9)) best = { algorithm, params: own, predictedNs };
   }
   if (best === null) {
     const reasons = candidates.map((c) => `${c.name}: ${c.unsupported ?? 'no finite prediction'}`).join('; ');

@@ -20,7 +20,7 @@ export { checkSchedule, assertSchedule, ScheduleCheckError } from './checker.js'
 export type { CheckResult } from './checker.js';
 export * as logical from './logical.js';
 export type { Range, Tree, Fold } from './logical.js';
-export { COLLECTIVE_TABLE, COLLECTIVES, collectiveOf, listAlgorithms, getAlgorithm, planCollective } from './registry.js';
+export { COLLECTIVE_TABLE, COLLECTIVES, collectiveOf, listAlgorithms, getAlgorithm, planCollective, resolveChannels } from './registry.js';
 export { busBwFactor, algBwBytes, bandwidthsGBps, countForBytes } from './busbw.js';
 export { chooseAlgorithm } from './auto.js';
 export type { AlgorithmChoice, AlgorithmCandidate } from './auto.js';

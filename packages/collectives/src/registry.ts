@@ -16,7 +16,7 @@ import { reduce } from './reduce/index.js';
 import { reduceScatter } from './reduce-scatter/index.js';
 import { scatter } from './scatter/index.js';
 import { sendRecv } from './send-recv/index.js';
-import type { Algorithm, CollectiveName, PlanParams, Schedule } from './types.js';
+import type { Algorithm, CollectiveName, CostParams, PlanParams, Schedule } from './types.js';
 
 /** Every collective, in the order `weft algos` lists them. */
 export const COLLECTIVE_TABLE: readonly Collective[] = [
@@ -59,6 +59,15 @@ export function getAlgorithm(collective: CollectiveName, name: string): Algorith
     throw new WeftInputError(`unknown ${collective} algorithm '${name}'; accepted: ${accepted}`);
   }
   return found;
+}
+
+/**
+ * `params` with the channel count resolved: a count of 0 asks for the algorithm's own
+ * default (`defaultChannels`, else 1); any other count is kept.
+ */
+export function resolveChannels(algorithm: Algorithm, params: PlanParams, cost: CostParams): PlanParams {
+  if (params.channels !== 0) return params;
+  return { ...params, channels: algorithm.defaultChannels?.(params, cost) ?? 1 };
 }
 
 /**

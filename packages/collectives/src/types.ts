@@ -93,7 +93,11 @@ export interface PlanParams {
   readonly count: number;
   readonly root: number;
   readonly elementBytes: number;
-  /** Concurrent channels (NCCL nChannels); algorithms may clamp it. */
+  /**
+   * Concurrent channels (NCCL nChannels); algorithms may clamp it. 0 asks for the
+   * algorithm's own default (`Algorithm.defaultChannels`), resolved by `resolveChannels`
+   * before planning.
+   */
   readonly channels: number;
   /** Pipelining: elements per chunk; 0 means one chunk per step (no pipelining). */
   readonly chunkElements: number;
@@ -124,4 +128,9 @@ export interface Algorithm {
   plan(params: PlanParams): Schedule;
   /** Predicted time in ns under the alpha-beta model. */
   predictNs(params: PlanParams, cost: CostParams): number;
+  /**
+   * The channels the algorithm runs when the caller leaves the count to it: NCCL's searched
+   * count for algorithms that run on searched channels. Absent: 1.
+   */
+  defaultChannels?(params: PlanParams, cost: CostParams): number;
 }

@@ -85,7 +85,16 @@ export const BENCH_FLAGS = {
   qps: flag('--qps <n>', 'queue pairs per connection (ECMP hashes each separately)', '1', integer(1, 64)),
   mode: flag('--mode <mode>', 'data (real bytes in worker threads) or ghost (no payload)', 'data', text((t) => MODES.read(t))),
   seed: flag('--seed <n>', 'seed for ECMP hashing', '1', integer(0, 2 ** 32 - 1)),
-  channels: flag('--channels <n>', 'channels per algorithm (NCCL nChannels)', '1', integer(1, 64)),
+  channels: flag(
+    '--channels <n|auto>',
+    "channels per algorithm (NCCL nChannels); 'auto': the topology search's count for algorithms on searched channels (ring), 1 for the textbook ones",
+    'auto',
+    text((t) => {
+      if (t.trim().toLowerCase() === 'auto') return accept(0); // 0: each algorithm's own count (resolveChannels)
+      const read = readInteger(t, 1, 64);
+      return read.ok ? read : { ok: false as const, reason: "is not accepted; use 'auto' or a whole number from 1 to 64" };
+    }),
+  ),
   chunkBytes: flag('--chunk <size>', 'pipelining chunk size', '2M', size),
   ranksPerWorker: flag('--ranks-per-worker <n>', 'ranks hosted by each worker thread (data mode)', undefined, integer(1).optional()),
   format: flag('--format <fmt>', `stdout format: ${FORMATS.names.join(', ')}`, 'table', text((t) => FORMATS.read(t))),

@@ -28,6 +28,8 @@ export interface BenchRow {
   readonly wrong: number | null;
   /** Alpha-beta prediction for the algorithm, without contention. */
   readonly predictedUs: number;
+  /** Channels the algorithm ran (NCCL nChannels). */
+  readonly channels: number;
   /** How long weft took on this machine for the row (all iterations). */
   readonly wallMs: number;
   readonly events: number;
@@ -46,7 +48,8 @@ export interface BenchReport {
   readonly backend: string;
   readonly iters: number;
   readonly warmupIters: number;
-  readonly channels: number;
+  /** As asked: a count, or 'auto' (each row's `channels` says what ran). */
+  readonly channels: number | 'auto';
   readonly chunkBytes: number;
   /** Algorithms from `--algo all` that cannot run on this topology, and why. */
   readonly skipped: readonly { readonly algorithm: string; readonly reason: string }[];

@@ -2,6 +2,7 @@ import {
   algBwBytes,
   bandwidthsGBps,
   chooseAlgorithm,
+  resolveChannels,
   collectiveOf,
   countForBytes as countOfBytes,
   elementBytes,
@@ -9,7 +10,7 @@ import {
   type CostParams,
   type PlanParams,
 } from '@weft/collectives';
-import { alphaBetaCost, hasReductionSwitch, rankGroups, rankRails, type LinkStats, type Topology } from '@weft/fabric';
+import { alphaBetaCost, rankLayout, type LinkStats, type Topology } from '@weft/fabric';
 import { createCluster, type Cluster } from '@weft/runtime';
 import { WeftInputError, isWeftInputError } from '@weft/sim';
 import type { BenchAlgorithm, BenchConfig } from './config.js';
@@ -52,6 +53,8 @@ function topLinks(stats: readonly LinkStats[], limit: number): LinkRow[] {
 interface Resolved {
   readonly algorithm: Algorithm;
   readonly label: string;
+  /** With the channel count resolved (resolveChannels). */
+  readonly params: PlanParams;
   readonly predictedNs: number;
 }
 
@@ -60,13 +63,14 @@ function resolveAlgorithm(config: BenchConfig, entry: BenchAlgorithm, params: Pl
   const { name, algorithm } = entry;
   if (algorithm === 'auto') {
     const choice = chooseAlgorithm(config.collective, params, cost);
-    return { algorithm: choice.algorithm, label: `auto(${choice.algorithm.name})`, predictedNs: choice.predictedNs };
+    return { algorithm: choice.algorithm, label: `auto(${choice.algorithm.name})`, params: choice.params, predictedNs: choice.predictedNs };
   }
-  const reason = algorithm.unsupported(params);
+  const own = resolveChannels(algorithm, params, cost);
+  const reason = algorithm.unsupported(own);
   if (reason !== null) {
     throw new WeftInputError(`--algo: '${name}' cannot run ${config.collectiveCliName} here: ${reason}`);
   }
-  return { algorithm, label: name, predictedNs: algorithm.predictNs(params, cost) };
+  return { algorithm, label: name, params: own, predictedNs: algorithm.predictNs(own, cost) };
 }
 
 /**
@@ -86,7 +90,7 @@ export function planParams(config: BenchConfig, topology: Topology, count: numbe
     elementBytes: bytesPerElement,
     channels: config.channels,
     chunkElements: Math.max(1, Math.floor(config.chunkBytes / bytesPerElement)),
-    layout: { groups: rankGroups(topology), hasReductionSwitch: hasReductionSwitch(topology), rails: rankRails(topology) },
+    layout: rankLayout(topology),
   };
 }
 
@@ -153,7 +157,7 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
         const params = planParams(config, topology, count);
         const resolved = resolveAlgorithm(config, entry, params, cost);
         hooks.onProgress?.(done, total, `${resolved.label} ${requestedBytes} B`);
-        const schedule = resolved.algorithm.plan(params);
+        const schedule = resolved.algorithm.plan(resolved.params);
         const result = await cluster.runSchedule(schedule, {
           dtype: config.dtype,
           op: config.op,
@@ -177,6 +181,7 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
           busBwGBps,
           wrong: result.wrong < 0 ? null : result.wrong,
           predictedUs: resolved.predictedNs / 1000,
+          channels: resolved.params.channels,
           wallMs: result.wallMs,
           events: result.events,
           ...(config.links > 0 ? { links: topLinks(result.linkStats, config.links) } : {}),
@@ -214,7 +219,7 @@ export function reportHeader(config: BenchConfig, topology: Topology, backend: s
     backend,
     iters: config.iters,
     warmupIters: config.warmupIters,
-    channels: config.channels,
+    channels: config.channels === 0 ? ('auto' as const) : config.channels,
     chunkBytes: config.chunkBytes,
   };
 }

@@ -1,4 +1,5 @@
-import { formatTopologySummary, summarizeTopology, topologyToDot } from '@weft/fabric';
+import { formatChannels, searchChannelCount } from '@weft/collectives';
+import { alphaBetaCost, formatTopologySummary, rankLayout, summarizeTopology, topologyToDot } from '@weft/fabric';
 import { WeftInputError } from '@weft/sim';
 import { assertWritable, writeFileAtomic } from '../output.js';
 import { loadTopology } from '../topology.js';
@@ -6,6 +7,7 @@ import { loadTopology } from '../topology.js';
 export interface TopoOptions {
   dot?: string;
   json?: boolean;
+  channels?: boolean;
 }
 
 /** `weft topo SPEC|FILE`: a summary of the topology, optionally as JSON, or a DOT file. */
@@ -17,5 +19,12 @@ export function runTopo(specOrFile: string, options: TopoOptions): void {
   const topology = loadTopology(specOrFile);
   const summary = summarizeTopology(topology);
   process.stdout.write(options.json ? JSON.stringify(summary, null, 2) + '\n' : formatTopologySummary(summary) + '\n');
+  if (options.channels === true) {
+    // NCCL_DEBUG=INFO's view: the rings and trees of every channel the topology search finds.
+    const layout = rankLayout(topology);
+    const nranks = topology.ranks.length;
+    const channels = searchChannelCount(layout, nranks, alphaBetaCost(topology));
+    process.stdout.write(formatChannels(layout, nranks, channels).join('\n') + '\n');
+  }
   if (options.dot !== undefined) writeFileAtomic(options.dot, topologyToDot(topology));
 }

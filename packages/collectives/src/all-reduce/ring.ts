@@ -1,4 +1,4 @@
-import { channelRings } from '../channels/search.js';
+import { channelRings, searchChannelCount } from '../channels/search.js';
 import { StepBuilder, assertPlannable, channelRingsNsPerByte, hopAlpha, invalidParams, ringPathNs, slice } from '../kit.js';
 import { channelRanges, chunkCount, chunksOf, clampChannels, mod, parts, ringNeighbours, type Range } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule, Slice } from '../types.js';
@@ -124,8 +124,12 @@ export function ringAlgorithm(name: string, description: string, ordersOf: RingO
  * on NVLink inside a server, rail to rail between servers, channels spread over the NICs.
  * On flat layouts every channel takes the rank order.
  */
-export const ring: Algorithm = ringAlgorithm(
-  'ring',
-  "NCCL ring: each channel reduce-scatters then all-gathers its part around its own ring (NVLink inside a server, rail to rail between servers, channels over every NIC), chunk by chunk.",
-  (params, channels) => channelRings(params.layout, params.nranks, channels),
-);
+export const ring: Algorithm = {
+  ...ringAlgorithm(
+    'ring',
+    "NCCL ring: each channel reduce-scatters then all-gathers its part around its own ring (NVLink inside a server, rail to rail between servers, channels over every NIC), chunk by chunk.",
+    (params, channels) => channelRings(params.layout, params.nranks, channels),
+  ),
+  /** NCCL's channel count from the topology search (src/channels/search.ts). */
+  defaultChannels: (params: PlanParams, cost: CostParams) => searchChannelCount(params.layout, params.nranks, cost),
+};

@@ -4,6 +4,7 @@
  * reaches every rank of a set.
  */
 import type { Topology } from '../types.js';
+import { rankRails } from './rails.js';
 
 /** Ranks grouped by their node's `group`, groups in order of first rank; ungrouped ranks are singletons. */
 export function rankGroups(topology: Topology): number[][] {
@@ -42,4 +43,12 @@ export function hasReductionSwitch(topology: Topology, ranks?: readonly number[]
     set.add(link.to);
   }
   return topology.nodes.some((node) => node.reduction === true && ids.every((id) => outOf.get(id)?.has(node.id) && outOf.get(node.id)?.has(id)));
+}
+
+/**
+ * Where ranks sit, as algorithms see it (collectives' RankLayout, as plain data): servers
+ * (`rankGroups`), whether a reduction switch reaches every rank, and each rank's rail.
+ */
+export function rankLayout(topology: Topology): { groups: number[][]; hasReductionSwitch: boolean; rails: number[] | undefined } {
+  return { groups: rankGroups(topology), hasReductionSwitch: hasReductionSwitch(topology), rails: rankRails(topology) };
 }
