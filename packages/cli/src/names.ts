@@ -1,5 +1,5 @@
 import { WeftInputError } from '@weft/sim';
-import { COLLECTIVE_TABLE, type CollectiveName, type DType, type ReduceOp } from '@weft/collectives';
+import { COLLECTIVE_TABLE, REDUCE_OPS, type CollectiveName, type DType, type ReduceOp } from '@weft/collectives';
 import type { ModelName, RoutingName } from '@weft/fabric';
 
 /**
@@ -76,29 +76,13 @@ export const DTYPE_TABLE_NAMES: ReadonlyMap<DType, string> = new Map([
   ['int32', 'int32'],
 ]);
 
-export const OPS = Choices.of<ReduceOp>(['sum', 'prod', 'min', 'max', 'avg']);
+export const OPS = Choices.of<ReduceOp>(REDUCE_OPS);
 /** The network model (`--network` in bench and train). */
 export const NETWORKS = Choices.of<ModelName>(['alphaBeta', 'maxMin']);
 export const ROUTINGS = Choices.of<RoutingName>(['ecmp', 'adaptive']);
 export const MODES = Choices.of(['data', 'ghost'] as const);
 export const FORMATS = Choices.of(['table', 'json', 'csv'] as const);
 
-/**
- * Kept for commands/train.ts until it moves to `Choices` (same messages as before:
- * "unknown WHAT 'TEXT'; accepted: …"); looks up own keys only.
- */
-export const MODEL_NAMES: Readonly<Record<string, ModelName>> = { alphabeta: 'alphaBeta', maxmin: 'maxMin' };
-export const ROUTING_NAMES: Readonly<Record<string, RoutingName>> = { ecmp: 'ecmp', adaptive: 'adaptive' };
-
-/** Picks `text` from `accepted` (own entries only, case-insensitive) or throws one clear line. */
-export function pick<T>(what: string, text: string, accepted: Choices<T> | Readonly<Record<string, T>>): T {
-  if (accepted instanceof Choices) return refuse(what, text, accepted.read(text));
-  const key = text.toLowerCase();
-  if (!Object.hasOwn(accepted, key)) {
-    throw new WeftInputError(`unknown ${what} '${text}'; accepted: ${Object.keys(accepted).join(', ')}`);
-  }
-  return accepted[key]!;
-}
 
 /** A whole number within [min, max]. */
 export function readInteger(text: string, min: number, max = Number.MAX_SAFE_INTEGER): Read<number> {

@@ -1,13 +1,12 @@
 import { Command, Option } from 'commander';
-import cliProgress from 'cli-progress';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
 import { WeftInputError } from '@weft/sim';
 import {
   BACKEND_CHOICES, DEVICE_NAMES, MODEL_USAGE, TRAIN_DEFAULTS, formatEpoch, formatHeader, formatSummary, parseTrainConfig, train,
   type TrainConfig, type TrainConfigKey, type TrainReport,
 } from '@weft/train';
+import { renderSvg } from '../format/plot.js';
 import { assertWritable, writeFileAtomic } from '../output.js';
+import { progressBar } from '../ui/progress.js';
 import { formatSizeBytes, parseSizeBytes } from '../sizes.js';
 import { loadTopology, topologySpecFrom } from '../topology.js';
 
@@ -81,32 +80,20 @@ export async function runTrain(options: TrainCliOptions): Promise<void> {
   const topologySpec = topologySpecFrom(options, 'switch:2');
   const config = toTrainConfig(options);
   const topology = loadTopology(topologySpec);
-  const bar = process.stderr.isTTY
-    ? new cliProgress.SingleBar(
-        { stream: process.stderr, format: 'weft train [{bar}] step {value}/{total}', hideCursor: true, clearOnComplete: true },
-        cliProgress.Presets.shades_classic,
-      )
-    : undefined;
-  bar?.start(config.steps, 0);
+  const bar = progressBar('weft train [{bar}] step {value}/{total}');
+  bar.update(0, config.steps);
   let computeNs = 0;
   const { report } = await train(config, topology, {
     onStart: (header) => {
       computeNs = header.compute.computeNs;
-      writeAboveBar(bar, formatHeader(header));
+      bar.print(formatHeader(header));
     },
-    onStep: (step) => bar?.update(step),
-    onEpoch: (epoch) => writeAboveBar(bar, formatEpoch(epoch, computeNs)),
-  }).finally(() => bar?.stop());
+    onStep: (step) => bar.update(step, config.steps),
+    onEpoch: (epoch) => bar.print(formatEpoch(epoch, computeNs)),
+  }).finally(() => bar.stop());
   process.stdout.write(formatSummary(report));
   if (options.out !== undefined) writeFileAtomic(options.out, JSON.stringify(report, null, 2) + '\n');
   if (options.plot !== undefined) writeFileAtomic(options.plot, await plotTrainSvg(report));
-}
-
-/** Result lines go to stdout; a live bar on the same terminal is cleared and redrawn around them. */
-function writeAboveBar(bar: cliProgress.SingleBar | undefined, text: string): void {
-  if (bar) process.stderr.write('\r\x1b[2K');
-  process.stdout.write(text);
-  bar?.render();
 }
 
 /** Loss against step (data mode) beside the emulated step time split into its parts. */
@@ -149,15 +136,8 @@ export async function plotTrainSvg(report: TrainReport): Promise<string> {
       y: { field: 'loss', type: 'quantitative', title: 'loss', scale: { zero: false } },
     },
   };
-  const spec = {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+  return renderSvg({
     title: { text: 'weft train', subtitle },
     vconcat: lossValues.length > 0 ? [lossChart, breakdownChart] : [breakdownChart],
-  } as TopLevelSpec;
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
+  });
 }
