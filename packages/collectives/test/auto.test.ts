@@ -71,11 +71,13 @@ describe('chooseAlgorithm (argmin of predictNs, as NCCL tuning.cc)', () => {
   it('throws a WeftInputError when nothing can run', () => {
     let error: unknown;
     try {
-      chooseAlgorithm('allReduce', { ...params(4, 10), channels: 0 }, switchCost);
+      // channels 0 would ask each algorithm for its own count (resolveChannels); a negative
+      // chunk size is wrong for every algorithm.
+      chooseAlgorithm('allReduce', { ...params(4, 10), chunkElements: -1 }, switchCost);
     } catch (e) {
       error = e;
     }
     expect(isWeftInputError(error)).toBe(true);
-    expect((error as Error).message).toMatch(/^no allReduce algorithm can run on 4 ranks with count 10 \(ring: channels must be/);
+    expect((error as Error).message).toMatch(/^no allReduce algorithm can run on 4 ranks with count 10 \(ring: chunkElements must be/);
   });
 });
