@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ring } from '../src/all-reduce/ring.js';
 import { ringRankOrder } from '../src/all-reduce/ring-rankorder.js';
+import { tree } from '../src/all-reduce/tree.js';
+import { treeRankOrder } from '../src/all-reduce/tree-rankorder.js';
 import { channelRings, channelTrees, formatChannels, searchChannelCount } from '../src/channels/search.js';
 import { checkSchedule } from '../src/checker.js';
 import { checkReference } from '../src/reference.js';
@@ -13,6 +15,16 @@ function railLayout(servers: number, gpus: number): RankLayout {
 }
 
 const serverOf = (layout: RankLayout, rank: number): number => layout.groups.findIndex((g) => g.includes(rank));
+
+const plan = (layout: RankLayout, count: number, channels: number, chunkElements = 0): PlanParams => ({
+  nranks: layout.groups.flat().length,
+  count,
+  root: 0,
+  elementBytes: 4,
+  channels,
+  chunkElements,
+  layout,
+});
 
 const LAYOUTS: [number, number][] = [[1, 8], [2, 8], [4, 8], [16, 8], [4, 4], [3, 4], [5, 8]];
 
@@ -140,16 +152,6 @@ describe('searchChannelCount (search.cc ncclTopoCompute, in weft terms)', () => 
 });
 
 describe('ring on rail-aligned channels', () => {
-  const plan = (layout: RankLayout, count: number, channels: number, chunkElements = 0): PlanParams => ({
-    nranks: layout.groups.flat().length,
-    count,
-    root: 0,
-    elementBytes: 4,
-    channels,
-    chunkElements,
-    layout,
-  });
-
   it.each(LAYOUTS)('%i servers of %i: passes the symbolic checker (channels G and 2G, unchunked and chunked, uneven counts)', (servers, gpus) => {
     const layout = railLayout(servers, gpus);
     const failures: string[] = [];
@@ -202,5 +204,102 @@ describe('ring on rail-aligned channels', () => {
       expect(ring.plan(p).participants).toEqual(ringRankOrder.plan(p).participants);
       expect(ring.predictNs(p, DGX)).toBe(ringRankOrder.predictNs(p, DGX));
     }
+  });
+});
+
+describe('tree on channel trees (NCCL Tree: chains in servers, rail-aligned double binary tree between them)', () => {
+  const TREE_LAYOUTS: [number, number][] = [[2, 8], [4, 8], [16, 8], [3, 4]];
+
+  it.each(TREE_LAYOUTS)('%i servers of %i: passes the symbolic checker (channels 1, G and 2G, unchunked and chunked)', (servers, gpus) => {
+    const layout = railLayout(servers, gpus);
+    const failures: string[] = [];
+    const big = servers * gpus > 64;
+    for (const count of big ? [1000] : [1, 1000, 4099]) {
+      for (const channels of big ? [2 * gpus] : [1, gpus, 2 * gpus]) {
+        for (const chunk of big ? [7] : [0, 7]) {
+          const result = checkSchedule(tree.plan(plan(layout, count, channels, chunk)));
+          if (!result.ok) failures.push(`count=${count} channels=${channels} chunk=${chunk}: ${result.error}`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it.each(TREE_LAYOUTS)('%i servers of %i: every message between servers stays on one rail; channel c runs channel c\'s tree', (servers, gpus) => {
+    const layout = railLayout(servers, gpus);
+    const n = servers * gpus;
+    const s = tree.plan(plan(layout, 16 * n, 2 * gpus, 5));
+    const trees = channelTrees(layout, n, 2 * gpus);
+    let crossings = 0;
+    const bad: string[] = [];
+    s.participants.forEach((p, r) =>
+      p.channels.forEach((steps, c) => {
+        for (const st of steps) {
+          if (!('peer' in st)) continue;
+          const t = trees[c]!;
+          if (t.parent[r] !== st.peer && t.parent[st.peer] !== r) bad.push(`channel ${c}: ${r} <-> ${st.peer} is no tree edge`);
+          if (serverOf(layout, r) === serverOf(layout, st.peer)) continue;
+          crossings++;
+          if (layout.rails![st.peer] !== layout.rails![r]) bad.push(`channel ${c}: ${r} <-> ${st.peer} crosses rails`);
+        }
+      }),
+    );
+    expect(bad).toEqual([]);
+    expect(crossings).toBeGreaterThan(0);
+  });
+
+  it('groups without rails: chains in rank order from each group\'s first rank; checker and sums pass', () => {
+    for (const [groups, size] of [[2, 8], [3, 3]] as const) {
+      const layout: RankLayout = { groups: railLayout(groups, size).groups, hasReductionSwitch: false };
+      for (const channels of [1, 2, 3]) {
+        const s = tree.plan(plan(layout, 1001, channels, 13));
+        expect(checkSchedule(s)).toEqual({ ok: true });
+        expect(checkReference(s, 'sum', 'float32').wrong).toBe(0);
+      }
+    }
+  });
+
+  it('reduces real numbers correctly (2 servers of 8, 3 of 4, 4 of 8)', () => {
+    for (const [servers, gpus, channels] of [[2, 8, 16], [3, 4, 8], [4, 8, 3]] as const) {
+      const { wrong } = checkReference(tree.plan(plan(railLayout(servers, gpus), 1001, channels, 13)), 'sum', 'float32');
+      expect(wrong, `${servers}x${gpus}`).toBe(0);
+    }
+  });
+
+  it('flat layouts (one group; switch:8, ring:8) keep the textbook double binary tree: same schedule, same prediction', () => {
+    for (const n of [1, 2, 7, 8]) {
+      const layout: RankLayout = { groups: [Array.from({ length: n }, (_, r) => r)], hasReductionSwitch: false };
+      for (const channels of [1, 3]) {
+        for (const chunk of [0, 5]) {
+          const p = plan(layout, 1001, channels, chunk);
+          expect(tree.plan(p)).toEqual({ ...treeRankOrder.plan(p), algorithm: 'tree' });
+          expect(tree.predictNs(p, DGX)).toBe(treeRankOrder.predictNs(p, DGX));
+        }
+      }
+    }
+  });
+
+  it('defaults to the searched channel count', () => {
+    expect(tree.defaultChannels!(plan(railLayout(2, 8), 1000, 0), DGX)).toBe(16);
+  });
+
+  it('predicts the bottleneck: 2 servers of 8, 16 channels, 1 GiB in 2 MiB chunks: NVLink-bound, ≈ 397 GB/s busbw', () => {
+    const bytes = 2 ** 30;
+    const chunk = 2 ** 21;
+    const p = plan(railLayout(2, 8), bytes / 4, 16, chunk / 4);
+    const noAlpha = { ...DGX, alphaNs: 0, intra: { ...DGX.intra, alphaNs: 0 }, inter: { ...DGX.inter, alphaNs: 0 } };
+    // Per rank and channel part, counting each tree edge once up and once down: NVLink sends
+    // 2 per channel where the rank is inside its server's chain, 1 where it is the head or the
+    // tail (2 channels each): 12·2 + 2 + 2 = 28; the NIC sends 2 (up in one tree, down in the
+    // other). 28/370.8 > 2/48, so NVLink is the bottleneck: a stage (every channel moving one
+    // 2 MiB chunk over every edge) takes 28·chunk/370.8 GB/s. The first chunk fills the
+    // deepest path up and down (7 NVLink hops and 1 rail hop each way), then m - 1 = 31 stages.
+    const stageNs = (28 * chunk) / 370.8;
+    const fillNs = chunk * (7 / 370.8 + 1 / 48);
+    expect(tree.predictNs(p, noAlpha)).toBeCloseTo(2 * fillNs + 31 * stageNs, 6);
+    // Steady state alone: 2·15/16 · 16/28 · 370.8 = 397.3 GB/s busbw.
+    const busBw = (ns: number): number => (bytes * (2 * 15)) / 16 / ns;
+    expect(busBw(31 * stageNs + stageNs)).toBeCloseTo((30 / 16) * (16 / 28) * 370.8, 6);
+    expect(busBw(tree.predictNs(p, noAlpha))).toBeGreaterThan(390);
   });
 });

@@ -8,9 +8,10 @@ import { rhd } from './rhd.js';
 import { ring } from './ring.js';
 import { ringRankOrder } from './ring-rankorder.js';
 import { tree } from './tree.js';
+import { treeRankOrder } from './tree-rankorder.js';
 
-export { direct, hierarchical, innetwork, rd, rhd, ring, ringRankOrder, tree };
-export const algorithms: Algorithm[] = [ring, tree, rhd, rd, direct, hierarchical, innetwork, ringRankOrder];
+export { direct, hierarchical, innetwork, rd, rhd, ring, ringRankOrder, tree, treeRankOrder };
+export const algorithms: Algorithm[] = [ring, tree, rhd, rd, direct, hierarchical, innetwork, ringRankOrder, treeRankOrder];
 
 /** Every rank ends with the reduction of every rank's input. */
 export const allReduce: Collective = {

@@ -1,3 +1,4 @@
+import { channelTrees, isFlat, searchChannelCount } from '../channels/search.js';
 import { StepBuilder, assertPlannable, hopAlpha, invalidParams, nsPerByte, slice, type HopAlpha } from '../kit.js';
 import { channelRanges, chunkCount, chunksOf, clampChannels, doubleBinaryTree, parts, type Range, type Tree } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
@@ -16,7 +17,7 @@ import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
  * smaller estimate to one with a larger estimate and every rank runs its blocks in
  * estimate order, so no wait-for cycle — hence no deadlock — can form.
  */
-function treeRankSteps(b: StepBuilder, c: number, tree: Tree, rank: number, chunks: readonly Range[]): void {
+export function treeRankSteps(b: StepBuilder, c: number, tree: Tree, rank: number, chunks: readonly Range[]): void {
   const parent = tree.parent[rank]!;
   const children = tree.children[rank]!;
   const top = tree.height[tree.root]!;
@@ -53,15 +54,8 @@ function treeRankSteps(b: StepBuilder, c: number, tree: Tree, rank: number, chun
   }
 }
 
-/**
- * NCCL double binary tree (src/graph/trees.cc ncclGetDtree, src/device/all_reduce.h
- * runTreeUpDown): two complementary binary trees; each channel's part is halved, the first
- * half reduced up and broadcast down tree 0, the second half tree 1, pipelined in chunks
- * of chunkElements. As NCCL doubles channels for the two trees, the schedule has two
- * channels per requested channel: 2c for tree 0, 2c+1 for tree 1.
- */
 /** The worst summed α of a root-to-leaf path of `t`, and the worst α of one edge. */
-function treeLatency(t: Tree, alpha: HopAlpha): { pathNs: number; edgeNs: number } {
+export function treeLatency(t: Tree, alpha: HopAlpha): { pathNs: number; edgeNs: number } {
   const toRoot = new Array<number>(t.parent.length).fill(0);
   let pathNs = 0;
   let edgeNs = 0;
@@ -76,56 +70,163 @@ function treeLatency(t: Tree, alpha: HopAlpha): { pathNs: number; edgeNs: number
   return { pathNs, edgeNs };
 }
 
+/**
+ * The textbook double binary tree over all ranks in rank order (src/graph/trees.cc
+ * ncclGetDtree on ranks instead of servers, src/device/all_reduce.h runTreeUpDown): two
+ * complementary binary trees; each channel's part is halved, the first half reduced up and
+ * broadcast down tree 0, the second half tree 1, pipelined in chunks of chunkElements. As
+ * NCCL doubles channels for the two trees, the schedule has two channels per requested
+ * channel: 2c for tree 0, 2c+1 for tree 1. `tree-rankorder` runs it everywhere; `tree` on
+ * flat layouts.
+ */
+export function rankOrderTreePlan(params: PlanParams, name: string): Schedule {
+  const { nranks: n, count, chunkElements } = params;
+  const channels = channelRanges(count, params.channels);
+  const b = new StepBuilder(n, 2 * channels.length);
+  const trees = doubleBinaryTree(n);
+  channels.forEach((range, c) => {
+    parts(range.count, 2, range.offset).forEach((half, t) => {
+      const ch = 2 * c + t;
+      for (let r = 0; r < n; r++) b.copy(r, ch, slice('input', half), slice('output', half));
+      if (n === 1) return;
+      const chunks = chunksOf(half, chunkElements);
+      for (let r = 0; r < n; r++) treeRankSteps(b, ch, trees[t], r, chunks);
+    });
+  });
+  return b.build('allReduce', name, params, { input: count, output: count, scratch: 0 });
+}
+
+/**
+ * `rankOrderTreePlan`'s time. Pipeline of m chunks through a tree of height D (the taller of
+ * the two), 2D stages to fill (D up, D down):
+ *   T = 2A + 2D·2·b·β + (m-1)·(α_e + 4·b·β)
+ * A = the worst summed α of a root-to-leaf path (D·α when every hop costs the same),
+ * α_e = the worst α of one tree edge (cost.ts hopAlpha),
+ * b = bytes of one chunk summed over channels (c · min(chunkElements, ceil(count/2c)) ·
+ * elementBytes), m = chunks per half-part. While filling, a rank moves about two chunks
+ * per stage (one per tree); in the steady state four (up and down in the tree where it is
+ * inner, up in the other). Unpipelined (m = 1): 2D(α + S·β); fine chunks: ≈ 2S·β.
+ * 0 for n = 1 or count = 0.
+ */
+export function rankOrderTreePredictNs(params: PlanParams, cost: CostParams): number {
+  const { nranks: n, count, chunkElements, elementBytes } = params;
+  if (n === 1 || count === 0) return 0;
+  const c = clampChannels(params.channels, count);
+  const halfElements = Math.ceil(Math.ceil(count / c) / 2);
+  const m = chunkCount(halfElements, chunkElements);
+  const chunkElems = chunkElements > 0 ? Math.min(chunkElements, halfElements) : halfElements;
+  const chunkBytes = c * chunkElems * elementBytes;
+  const [t0, t1] = doubleBinaryTree(n);
+  const depth = Math.max(t0.height[t0.root]!, t1.height[t1.root]!);
+  const beta = nsPerByte(cost.bandwidthBytesPerSec);
+  const alpha = hopAlpha(params, cost);
+  const [l0, l1] = [treeLatency(t0, alpha), treeLatency(t1, alpha)];
+  const pathNs = Math.max(l0.pathNs, l1.pathNs);
+  const edgeNs = Math.max(l0.edgeNs, l1.edgeNs);
+  return 2 * pathNs + 2 * depth * 2 * chunkBytes * beta + (m - 1) * (edgeNs + 4 * chunkBytes * beta);
+}
+
+/**
+ * β of channel trees running side by side (each channel moving 1/c of the bytes up and
+ * down its own tree), as ns per byte of one channel's bytes: every tree edge carries a
+ * channel's bytes once each way (reduce up, broadcast down). At each rank the edges of all
+ * channels are counted by class (intra: same group, NVLink; inter: its NIC) and direction
+ * (sends, receives apart: full duplex); the worst β_class·load is the bottleneck every
+ * channel waits on.
+ */
+function channelTreesNsPerByte(trees: readonly Tree[], params: PlanParams, cost: CostParams): number {
+  const groupOf = new Int32Array(params.nranks).fill(-1);
+  params.layout.groups.forEach((group, g) => group.forEach((r) => (groupOf[r] = g)));
+  // Per rank: [sends intra, sends inter, receives intra, receives inter].
+  const load = new Int32Array(4 * params.nranks);
+  for (const t of trees) {
+    t.parent.forEach((p, r) => {
+      if (p < 0) return;
+      const inter = groupOf[r] === groupOf[p] && groupOf[r]! >= 0 ? 0 : 1;
+      for (const [from, to] of [[r, p], [p, r]] as const) {
+        load[4 * from + inter]!++;
+        load[4 * to + 2 + inter]!++;
+      }
+    });
+  }
+  const beta = [nsPerByte(cost.intra.bandwidthBytesPerSec), nsPerByte(cost.inter.bandwidthBytesPerSec)];
+  let worst = 0;
+  load.forEach((l, slot) => (worst = Math.max(worst, beta[slot % 2]! * l)));
+  return worst;
+}
+
+/**
+ * NCCL's Tree (src/graph/trees.cc, connect.cc; src/device/all_reduce.h runTreeUpDown /
+ * runTreeSplit): every channel reduces its part up and broadcasts it down its own tree from
+ * the channel search (src/channels/search.ts channelTrees) — a chain on NVLink inside each
+ * server and a binary tree between servers whose edges stay on one rail, the first half of
+ * the channels on the double binary tree's first tree, the second half on its complement, so
+ * a NIC that is inner in one tree is a leaf in the other. One schedule channel per channel,
+ * pipelined in chunks of chunkElements. On flat layouts (one group) it is the textbook
+ * double binary tree over the ranks (`tree-rankorder`'s schedule).
+ */
 export const tree: Algorithm = {
   name: 'tree',
   collective: 'allReduce',
-  description: 'NCCL double binary tree: half the data is reduced up and broadcast down each of two complementary trees, pipelined in chunks.',
-  constraints: 'any rank count; channels clamped to count; two schedule channels per channel',
+  description: 'NCCL tree: each channel reduces up and broadcasts down its own tree (a chain inside each server, a rail-aligned double binary tree between servers), pipelined in chunks.',
+  constraints: 'any rank count; channels clamped to count; flat layouts: two schedule channels per channel',
   unsupported: (params) => invalidParams(params),
   plan(params: PlanParams): Schedule {
     assertPlannable(tree.unsupported(params));
     const { nranks: n, count, chunkElements } = params;
+    if (isFlat(params.layout, n)) return rankOrderTreePlan(params, 'tree');
     const channels = channelRanges(count, params.channels);
-    const b = new StepBuilder(n, 2 * channels.length);
-    const trees = doubleBinaryTree(n);
+    const trees = channelTrees(params.layout, n, channels.length);
+    const b = new StepBuilder(n, channels.length);
     channels.forEach((range, c) => {
-      parts(range.count, 2, range.offset).forEach((half, t) => {
-        const ch = 2 * c + t;
-        for (let r = 0; r < n; r++) b.copy(r, ch, slice('input', half), slice('output', half));
-        if (n === 1) return;
-        const chunks = chunksOf(half, chunkElements);
-        for (let r = 0; r < n; r++) treeRankSteps(b, ch, trees[t], r, chunks);
-      });
+      for (let r = 0; r < n; r++) b.copy(r, c, slice('input', range), slice('output', range));
+      const chunks = chunksOf(range, chunkElements);
+      for (let r = 0; r < n; r++) treeRankSteps(b, c, trees[c]!, r, chunks);
     });
     return b.build('allReduce', 'tree', params, { input: count, output: count, scratch: 0 });
   },
   /**
-   * Pipeline of m chunks through a tree of height D (the taller of the two), 2D stages to
-   * fill (D up, D down):
-   *   T = 2A + 2D·2·b·β + (m-1)·(α_e + 4·b·β)
-   * A = the worst summed α of a root-to-leaf path (D·α when every hop costs the same),
-   * α_e = the worst α of one tree edge (cost.ts hopAlpha),
-   * b = bytes of one chunk summed over channels (c · min(chunkElements, ceil(count/2c)) ·
-   * elementBytes), m = chunks per half-part. While filling, a rank moves about two chunks
-   * per stage (one per tree); in the steady state four (up and down in the tree where it is
-   * inner, up in the other). Unpipelined (m = 1): 2D(α + S·β); fine chunks: ≈ 2S·β.
-   * 0 for n = 1 or count = 0.
+   * A pipeline of m chunks per channel through its tree, every channel at once:
+   *   T = 2A + 2F + (m-1)·τ
+   * A = the worst summed α of a root-to-leaf path (cost.ts hopAlpha: intra on the chain,
+   * inter on the rail hops), F = the same path's summed transfer time of one chunk
+   * (b·β_intra per NVLink hop, b·β_inter per rail hop) — the first chunk goes up and comes
+   * back down unhindered; τ = b·max over ranks and link classes of load·β_class, the time
+   * of a stage in which every channel moves one chunk over every edge of its tree: `load`
+   * counts, per rank, link class and direction, the tree edges of all channels on that
+   * link (each edge once up, once down). b = bytes of one chunk of one channel
+   * (min(chunkElements, ceil(count/c))·elementBytes), m = chunks per channel part.
+   * Flat layouts: the textbook form (rankOrderTreePredictNs). 0 for count = 0.
+   *
+   * dgx-h100:nodes=2 (16 channels; NVLink 370.8 GB/s per GPU, PCIe 48 GB/s per NIC): per
+   * rank the NVLink carries 28 edges (2 per channel where the rank sits inside its chain,
+   * 1 where it is head or tail) and the NIC 2 (up in one tree, down in the other);
+   * 28/370.8 > 2/48, so NVLink binds: busbw → 2·15/16 · 16/28 · 370.8 = 397.3 GB/s. At
+   * 1 GiB in 2 MiB chunks (m = 32) T ≈ 5091 µs, simulated (ghost) 5069 µs. With more
+   * servers an inner NIC carries 4 edges (3 + 1): 16/4·48 = 192 GB/s per channel part,
+   * busbw ≈ 360 GB/s, but the simulation falls short of it (dgx-h100:nodes=4, 1 GiB: 250
+   * GB/s; predicted 5693 µs, simulated 8325 µs): a weft channel runs a head rank's
+   * transfers to and from its children and parent one after another, where NCCL's
+   * runTreeSplit gives up and down separate threads and receives the children at once.
    */
   predictNs(params: PlanParams, cost: CostParams): number {
     const { nranks: n, count, chunkElements, elementBytes } = params;
-    if (n === 1 || count === 0) return 0;
+    if (isFlat(params.layout, n)) return rankOrderTreePredictNs(params, cost);
+    if (count === 0) return 0;
     const c = clampChannels(params.channels, count);
-    const halfElements = Math.ceil(Math.ceil(count / c) / 2);
-    const m = chunkCount(halfElements, chunkElements);
-    const chunkElems = chunkElements > 0 ? Math.min(chunkElements, halfElements) : halfElements;
-    const chunkBytes = c * chunkElems * elementBytes;
-    const [t0, t1] = doubleBinaryTree(n);
-    const depth = Math.max(t0.height[t0.root]!, t1.height[t1.root]!);
-    const beta = nsPerByte(cost.bandwidthBytesPerSec);
+    const part = Math.ceil(count / c);
+    const m = chunkCount(part, chunkElements);
+    const chunkBytes = (chunkElements > 0 ? Math.min(chunkElements, part) : part) * elementBytes;
+    const trees = channelTrees(params.layout, n, c);
     const alpha = hopAlpha(params, cost);
-    const [l0, l1] = [treeLatency(t0, alpha), treeLatency(t1, alpha)];
-    const pathNs = Math.max(l0.pathNs, l1.pathNs);
-    const edgeNs = Math.max(l0.edgeNs, l1.edgeNs);
-    return 2 * pathNs + 2 * depth * 2 * chunkBytes * beta + (m - 1) * (edgeNs + 4 * chunkBytes * beta);
+    const same = (a: number, b: number): boolean => params.layout.groups.some((g) => g.includes(a) && g.includes(b));
+    const hopBytesNs = (a: number, b: number): number =>
+      chunkBytes * nsPerByte(same(a, b) ? cost.intra.bandwidthBytesPerSec : cost.inter.bandwidthBytesPerSec);
+    const pathNs = Math.max(...trees.map((t) => treeLatency(t, alpha).pathNs));
+    const fillNs = Math.max(...trees.map((t) => treeLatency(t, hopBytesNs).pathNs));
+    const stageNs = chunkBytes * channelTreesNsPerByte(trees, params, cost);
+    return 2 * pathNs + 2 * fillNs + (m - 1) * stageNs;
   },
+  /** NCCL's channel count from the topology search (src/channels/search.ts). */
+  defaultChannels: (params: PlanParams, cost: CostParams) => searchChannelCount(params.layout, params.nranks, cost),
 };

@@ -118,6 +118,15 @@ export function channelTrees(layout: RankLayout, nranks: number, channels: numbe
   });
 }
 
+/**
+ * True when the layout gives the search nothing to work with: fewer than two groups (one
+ * server, or groups that do not partition the ranks). channelRings and channelTrees then
+ * fall back to the rank order.
+ */
+export function isFlat(layout: RankLayout, nranks: number): boolean {
+  return groupsOf(layout, nranks).length < 2;
+}
+
 /** NCCL duplicates a search's channels when one channel's bandwidth is at least this (search.cc: speedIntra >= 25 GB/s). */
 const DUPLICATE_AT_BYTES_PER_SEC = 25e9;
 
