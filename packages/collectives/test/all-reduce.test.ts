@@ -255,8 +255,8 @@ describe('predictNs (alpha-beta)', () => {
     expect(byName('rhd').predictNs(params(8, 1000), cost)).toBeCloseTo(4800 + 1.75 * S * beta, 9);
     // direct messages every peer at once: the worst pair's α, 2(p-1) times, as ring's volume.
     expect(byName('direct').predictNs(params(8, 1000), cost)).toBeCloseTo(14 * 1000 + 280, 9);
-    // innetwork unchunked: 2α + 2Sβ.
-    expect(byName('innetwork').predictNs(params(8, 1000), cost)).toBeCloseTo(2000 + 2 * S * beta, 9);
+    // innetwork unchunked: two rank-switch hops of α/2 each, + 2Sβ.
+    expect(byName('innetwork').predictNs(params(8, 1000), cost)).toBeCloseTo(1000 + 2 * S * beta, 9);
     // tree on 2 ranks (height 1, one group), unchunked: 2·(α_intra + S·β).
     expect(byName('tree').predictNs(params(2, 1000), cost)).toBeCloseTo(2 * (200 + S * beta), 9);
     // tree on 8 ranks: NCCL's binary tree 0 ← 4 (crosses) … its deepest path sums α over the

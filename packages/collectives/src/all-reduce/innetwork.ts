@@ -59,13 +59,14 @@ export const innetwork: Algorithm = {
     return b.build('allReduce', 'innetwork', params, { input: count, output: count, scratch: channels.length * windowCount });
   },
   /**
-   * T = (m+1)·α + S·β + b·β
+   * T = (m+1)·α/2 + S·β + b·β
    * S = count·elementBytes, c = min(n·channels, count) channels, m = chunks per channel part
    * (ceil(ceil(count/c)/chunkElements), 1 unchunked), b = one chunk summed over channels.
-   * A rank injects its chunks back to back (m·α + S·β, channels concurrent); the switch
-   * reduces each chunk as it completes and returns it while later chunks still go up (full
-   * duplex), so only the last chunk's trip back (α + b·β) is exposed. Unchunked:
-   * 2α + 2·S·β. Unsupported → NaN.
+   * A message between a rank and the switch crosses half a rank-to-rank path (the switch
+   * sits in its middle), so it pays α/2. A rank injects its chunks back to back
+   * (m·α/2 + S·β, channels concurrent); the switch reduces each chunk as it completes and
+   * returns it while later chunks still go up (full duplex), so only the last chunk's trip
+   * back (α/2 + b·β) is exposed. Unchunked: α + 2·S·β. Unsupported → NaN.
    */
   predictNs(params: PlanParams, cost: CostParams): number {
     if (innetwork.unsupported(params) !== null) return Number.NaN;
@@ -76,6 +77,6 @@ export const innetwork: Algorithm = {
     const m = chunkCount(perChannel, chunkElements);
     const chunkBytes = c * Math.min(chunkElements > 0 ? chunkElements : perChannel, perChannel) * elementBytes;
     const beta = nsPerByte(cost.bandwidthBytesPerSec);
-    return (m + 1) * cost.alphaNs + count * elementBytes * beta + chunkBytes * beta;
+    return ((m + 1) * cost.alphaNs) / 2 + count * elementBytes * beta + chunkBytes * beta;
   },
 };
