@@ -189,7 +189,8 @@ describe('schedule shapes', () => {
     expect(s.participants[0]!.channels.length).toBe(4);
     expect(s.bufferCounts.scratch).toBe(4 * 100);
     expect(s.participants[0]!.channels[0]!.map((st) => st.op)).toEqual(['send', 'send', 'recv', 'send', 'recv', 'recv']);
-    // The switch: recv rank 0, recvReduce ranks 1, 2, recvReduceCopySend rank 3 (to 0), send to 1, 2, 3; per chunk.
+    // The switch: recv rank 0, recvReduce ranks 1, 2, recvReduceCopySend rank 3 (to the first
+    // destination), then send to the other three; per chunk.
     expect(s.participants[4]!.channels[0]!.slice(0, 7).map((st) => st.op)).toEqual([
       'recv',
       'recvReduce',
@@ -200,6 +201,18 @@ describe('schedule shapes', () => {
       'send',
     ]);
     expect(byName('innetwork').unsupported(params(4, 100, 1, 0, layoutFor(4, false)))).toMatch(/needs a reduction-capable switch/);
+  });
+
+  it('innetwork spreads the switch channels\' sends over the downlinks: channel c, chunk k starts at rank (c + k) mod n', () => {
+    // If every channel sent to ranks in the same order, all channels would queue on one
+    // switch-to-rank link at a time and the result would come back n times slower.
+    const s = byName('innetwork').plan(params(4, 1000, 1, 100));
+    const destinations = sends(s)[4]!.map((msg) => Number(msg.split(':')[0]));
+    // 4 channels × 3 chunks (100, 100, 50) × 4 copies; channel order, then chunk order.
+    const firsts = Array.from({ length: 12 }, (_, i) => destinations[i * 4]);
+    expect(firsts).toEqual([0, 1, 2, 1, 2, 3, 2, 3, 0, 3, 0, 1]);
+    expect(destinations.slice(0, 4)).toEqual([0, 1, 2, 3]);
+    expect(destinations.slice(4, 8)).toEqual([1, 2, 3, 0]);
   });
 });
 
@@ -245,8 +258,8 @@ describe('predictNs (alpha-beta)', () => {
     expect(byName('rhd').predictNs(params(8, 1000), cost)).toBeCloseTo(4800 + 1.75 * S * beta, 9);
     // direct messages every peer at once: the worst pair's α, 2(p-1) times, as ring's volume.
     expect(byName('direct').predictNs(params(8, 1000), cost)).toBeCloseTo(14 * 1000 + 280, 9);
-    // innetwork unchunked: 2α + 2Sβ.
-    expect(byName('innetwork').predictNs(params(8, 1000), cost)).toBeCloseTo(2000 + 2 * S * beta, 9);
+    // innetwork unchunked: two rank-switch hops of α/2 each, + 2Sβ.
+    expect(byName('innetwork').predictNs(params(8, 1000), cost)).toBeCloseTo(1000 + 2 * S * beta, 9);
     // tree on 2 ranks (height 1, one group), unchunked: 2·(α_intra + S·β).
     expect(byName('tree').predictNs(params(2, 1000), cost)).toBeCloseTo(2 * (200 + S * beta), 9);
     // tree on 8 ranks: NCCL's binary tree 0 ← 4 (crosses) … its deepest path sums α over the

@@ -52,12 +52,12 @@ describe('chooseAlgorithm (argmin of predictNs, as NCCL tuning.cc)', () => {
     expect(innet.unsupported).toMatch(/needs a reduction-capable switch/);
     expect(Number.isNaN(innet.predictedNs)).toBe(true);
     // With a reduction switch and 64 Ki-element chunks: 8 channels of 128 Ki elements, 2 chunks
-    // each; innetwork moves S once each way, overlapped: 3α + S·β + S/2·β ≈ 132 µs, against
+    // each; innetwork moves S once each way, overlapped: 3·α/2 + S·β + S/2·β ≈ 129 µs, against
     // rhd's 28α + 1.75·S·β ≈ 203 µs.
     const pipelined = { ...params(8, 1 << 20, true), chunkElements: 65536 };
     const choice = chooseAlgorithm('allReduce', pipelined, switchCost);
     expect(choice.algorithm.name).toBe('innetwork');
-    expect(choice.predictedNs).toBeCloseTo(3 * 2000 + ((4 << 20) + (2 << 20)) / 50, 6);
+    expect(choice.predictedNs).toBeCloseTo((3 * 2000) / 2 + ((4 << 20) + (2 << 20)) / 50, 6);
     // Unpipelined it sends everything up before anything comes down (2α + 2·S·β) and loses to rhd.
     expect(chooseAlgorithm('allReduce', params(8, 1 << 20, true), switchCost).algorithm.name).toBe('rhd');
   });

@@ -14,7 +14,9 @@ import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
  * result one after another. Like NVLS, which spreads the buffer over many channels, the
  * schedule uses n·channels channels (clamped to count): each switch channel then sends n
  * copies of 1/n of the data, and every switch-to-rank link carries the whole result once,
- * as a hardware multicast would.
+ * as a hardware multicast would. Channel c sends chunk k's copies starting at rank
+ * (c + k) mod n, so at any moment the channels' sends spread evenly over the n downlinks
+ * instead of all queueing on one (the switch reduces in rank order 0..n-1 either way).
  */
 export const innetwork: Algorithm = {
   name: 'innetwork',
@@ -43,26 +45,28 @@ export const innetwork: Algorithm = {
           b.recv(r, c, agent, slice('output', chunk));
         });
       }
-      for (const chunk of chunks) {
+      chunks.forEach((chunk, k) => {
         const window = slice('scratch', { offset: c * windowCount, count: chunk.count });
+        const first = (c + k) % n;
         b.recv(agent, c, 0, window);
         for (let r = 1; r < n; r++) {
-          if (r === n - 1) b.recvReduceCopySend(agent, c, r, 0, window);
+          if (r === n - 1) b.recvReduceCopySend(agent, c, r, first, window);
           else b.recvReduce(agent, c, r, window);
         }
-        for (let r = n === 1 ? 0 : 1; r < n; r++) b.send(agent, c, r, window);
-      }
+        for (let i = n === 1 ? 0 : 1; i < n; i++) b.send(agent, c, (first + i) % n, window);
+      });
     });
     return b.build('allReduce', 'innetwork', params, { input: count, output: count, scratch: channels.length * windowCount });
   },
   /**
-   * T = (m+1)·α + S·β + b·β
+   * T = (m+1)·α/2 + S·β + b·β
    * S = count·elementBytes, c = min(n·channels, count) channels, m = chunks per channel part
    * (ceil(ceil(count/c)/chunkElements), 1 unchunked), b = one chunk summed over channels.
-   * A rank injects its chunks back to back (m·α + S·β, channels concurrent); the switch
-   * reduces each chunk as it completes and returns it while later chunks still go up (full
-   * duplex), so only the last chunk's trip back (α + b·β) is exposed. Unchunked:
-   * 2α + 2·S·β. Unsupported → NaN.
+   * A message between a rank and the switch crosses half a rank-to-rank path (the switch
+   * sits in its middle), so it pays α/2. A rank injects its chunks back to back
+   * (m·α/2 + S·β, channels concurrent); the switch reduces each chunk as it completes and
+   * returns it while later chunks still go up (full duplex), so only the last chunk's trip
+   * back (α/2 + b·β) is exposed. Unchunked: α + 2·S·β. Unsupported → NaN.
    */
   predictNs(params: PlanParams, cost: CostParams): number {
     if (innetwork.unsupported(params) !== null) return Number.NaN;
@@ -73,6 +77,6 @@ export const innetwork: Algorithm = {
     const m = chunkCount(perChannel, chunkElements);
     const chunkBytes = c * Math.min(chunkElements > 0 ? chunkElements : perChannel, perChannel) * elementBytes;
     const beta = nsPerByte(cost.bandwidthBytesPerSec);
-    return (m + 1) * cost.alphaNs + count * elementBytes * beta + chunkBytes * beta;
+    return ((m + 1) * cost.alphaNs) / 2 + count * elementBytes * beta + chunkBytes * beta;
   },
 };

@@ -1,0 +1,135 @@
+/**
+ * Predicted against simulated time for every registered algorithm of every collective on an
+ * uncontended fabric: one non-blocking, reduction-capable switch (switch:N,reduction=true),
+ * maxMin network, ghost mode, the CLI's defaults (channels auto, 2 MiB chunks). `auto`
+ * picks the argmin of predictNs, so a prediction far from the simulation picks wrong.
+ *
+ * Each algorithm's simulated / predicted ratio must lie within 1 ± TOLERANCE, unless it is
+ * listed in EXCEPTIONS with the band it is held to and the reason. The table of ratios:
+ * `node benchmarks/predictor-error.mjs` (benchmarks/results/predictor-error.md).
+ */
+import { describe, expect, it } from 'vitest';
+import { COLLECTIVES, countForBytes, listAlgorithms, collectiveOf, resolveChannels, type CollectiveName, type PlanParams } from '@weft/collectives';
+import { alphaBetaCost, parseTopologySpec, rankLayout } from '@weft/fabric';
+import { createCluster } from '@weft/runtime';
+import { network } from './helpers.js';
+
+/** simulated / predicted must lie in [1 - TOLERANCE, 1 + TOLERANCE]. */
+const TOLERANCE = 0.1;
+const RANKS = [4, 5, 8];
+/** 1 KiB: latency-bound (α terms dominate); 64 MiB: bandwidth-bound (β terms dominate). */
+const SIZES = { small: 1024, large: 64 << 20 } as const;
+type SizeName = keyof typeof SIZES;
+
+interface Exception {
+  readonly collective: CollectiveName;
+  readonly algorithm: string;
+  readonly ranks?: readonly number[];
+  readonly size?: SizeName;
+  /** The band simulated / predicted is held to instead. */
+  readonly band: readonly [number, number];
+  readonly reason: string;
+}
+
+const EXCEPTIONS: readonly Exception[] = [
+  {
+    collective: 'allReduce',
+    algorithm: 'direct',
+    size: 'small',
+    band: [0.1, 1 + TOLERANCE],
+    reason:
+      'upper bound in α: predictNs charges 2(n-1)·m·α (n-1 messages per phase, one after another), but the sends are ' +
+      'eager to n-1 different peers, so their α overlap and a phase pays about one α (measured 0.14-0.34). ' +
+      'Making the predictor 2·m·α changes what auto picks for small messages (auto.test.ts, test/cli/bench.test.ts): not done here.',
+  },
+  {
+    collective: 'allReduce',
+    algorithm: 'tree',
+    size: 'large',
+    band: [1 - TOLERANCE, 1.4],
+    reason:
+      'predictor optimistic at the bandwidth bound (measured 1.13-1.34): the pipelined double binary tree is slower ' +
+      'than its closed form; tree.ts is being reworked separately.',
+  },
+  ...(
+    [
+      ['allReduce', 'rd'],
+      ['allReduce', 'rhd'],
+      ['reduceScatter', 'halving'],
+      ['allGather', 'rd'],
+    ] as const
+  ).map(
+    ([collective, algorithm]): Exception => ({
+      collective,
+      algorithm,
+      ranks: [5],
+      band: [0.7, 1.35],
+      reason:
+        'non-power-of-two fold (5 = 4 + 1): the folded rank pair is not modelled faithfully; the prediction is ' +
+        'pessimistic in α (measured ~0.75 at 1 KiB) and optimistic in β (measured 1.15-1.30 at 64 MiB). Powers of two match.',
+    }),
+  ),
+  ...(['broadcast', 'reduce'] as const).map(
+    (collective): Exception => ({
+      collective,
+      algorithm: 'binomial',
+      ranks: [5],
+      size: 'small',
+      band: [0.6, 1 + TOLERANCE],
+      reason:
+        'upper bound: predictNs counts ceil(log2 n) = 3 rounds of α, but the root\'s sends are eager, so on 5 ranks ' +
+        'the longest dependency chain is 2 hops (measured 0.67).',
+    }),
+  ),
+];
+
+function exceptionFor(collective: CollectiveName, algorithm: string, n: number, size: SizeName): Exception | undefined {
+  return EXCEPTIONS.find(
+    (e) => e.collective === collective && e.algorithm === algorithm && (e.ranks?.includes(n) ?? true) && (e.size ?? size) === size,
+  );
+}
+
+describe(`simulated time is within ${TOLERANCE * 100}% of predictNs on switch:N (maxMin, ghost)`, () => {
+  for (const n of RANKS) {
+    for (const collective of COLLECTIVES) {
+      it(`${collective} on ${n} ranks: every algorithm, 1 KiB and 64 MiB`, async () => {
+        const topology = parseTopologySpec(`switch:${n},reduction=true`);
+        const cost = alphaBetaCost(topology);
+        const layout = rankLayout(topology);
+        const sizes = (Object.keys(SIZES) as SizeName[]).filter((s, i) => i === 0 || collectiveOf(collective).sizeCounts(n) !== 0);
+        const cluster = await createCluster({ topology, network: network('maxMin'), mode: 'ghost' });
+        const failures: string[] = [];
+        try {
+          for (const algorithm of listAlgorithms(collective)) {
+            for (const size of sizes) {
+              const base: PlanParams = {
+                nranks: n,
+                count: countForBytes(collective, SIZES[size], 'float32', n),
+                root: 0,
+                elementBytes: 4,
+                channels: 0,
+                chunkElements: (2 << 20) / 4,
+                layout,
+              };
+              const params = resolveChannels(algorithm, base, cost);
+              if (algorithm.unsupported(params) !== null) continue;
+              const predictedNs = algorithm.predictNs(params, cost);
+              const result = await cluster.runSchedule(algorithm.plan(params), { dtype: 'float32', op: 'sum' });
+              const ratio = result.timeNs / predictedNs;
+              const exception = exceptionFor(collective, algorithm.name, n, size);
+              const [lo, hi] = exception?.band ?? [1 - TOLERANCE, 1 + TOLERANCE];
+              if (!(ratio >= lo && ratio <= hi)) {
+                failures.push(
+                  `${algorithm.name} ${size}: simulated ${(result.timeNs / 1000).toFixed(2)} us / predicted ${(predictedNs / 1000).toFixed(2)} us = ${ratio.toFixed(3)}, outside [${lo}, ${hi}]`,
+                );
+              }
+            }
+          }
+        } finally {
+          await cluster.close();
+        }
+        expect(failures).toEqual([]);
+      });
+    }
+  }
+});
