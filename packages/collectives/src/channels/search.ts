@@ -120,11 +120,13 @@ export function channelTrees(layout: RankLayout, nranks: number, channels: numbe
 
 /**
  * True when the layout gives the search nothing to work with: fewer than two groups (one
- * server, or groups that do not partition the ranks). channelRings and channelTrees then
+ * server, or groups that do not partition the ranks), or no group with two ranks (every
+ * rank alone on a switch: no chain inside a server). channelRings and channelTrees then
  * fall back to the rank order.
  */
 export function isFlat(layout: RankLayout, nranks: number): boolean {
-  return groupsOf(layout, nranks).length < 2;
+  const groups = groupsOf(layout, nranks);
+  return groups.length < 2 || groups.every((group) => group.length < 2);
 }
 
 /** NCCL duplicates a search's channels when one channel's bandwidth is at least this (search.cc: speedIntra >= 25 GB/s). */
