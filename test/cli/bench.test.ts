@@ -77,7 +77,7 @@ describe('weft bench output formats', () => {
     const csv = weft([...common, '--format', 'csv']);
     expect(csv.code).toBe(0);
     const lines = csv.stdout.trim().split('\n');
-    expect(lines[0]).toBe('algorithm,bytes,count,dtype,redop,root,timeUs,algBwGBps,busBwGBps,wrong,predictedUs,wallMs,events');
+    expect(lines[0]).toBe('algorithm,bytes,count,dtype,redop,root,timeUs,algBwGBps,busBwGBps,wrong,predictedUs,channels,wallMs,events');
     // 1K, 4K, 16K, 64K, 256K, 1M for each of ring and rd, after the header line
     expect(lines).toHaveLength(1 + 2 * 6);
   });
