@@ -205,9 +205,12 @@ export const tree: Algorithm = {
    * 1 GiB in 2 MiB chunks (m = 32) T ≈ 5091 µs, simulated (ghost) 5069 µs. With more
    * servers an inner NIC carries 4 edges (3 + 1): 16/4·48 = 192 GB/s per channel part,
    * busbw ≈ 360 GB/s, but the simulation falls short of it (dgx-h100:nodes=4, 1 GiB: 250
-   * GB/s; predicted 5693 µs, simulated 8325 µs): a weft channel runs a head rank's
-   * transfers to and from its children and parent one after another, where NCCL's
-   * runTreeSplit gives up and down separate threads and receives the children at once.
+   * GB/s; predicted 5693 µs, simulated 8325 µs). Under the alphaBeta network the same
+   * schedule runs faster than this prediction (4512 µs), so the gap comes from max-min
+   * sharing among the channels' concurrent flows, which 2F (the first chunk assumed
+   * unhindered) and τ (busiest link's edge count) do not model; splitting a channel's
+   * reduce-up and broadcast-down (NCCL's runTreeSplit) cannot be expressed yet: messages
+   * match per channel index and a rank's channels may not depend on each other.
    */
   predictNs(params: PlanParams, cost: CostParams): number {
     const { nranks: n, count, chunkElements, elementBytes } = params;
