@@ -1,5 +1,4 @@
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import type { BenchReport } from '../bench/report.js';
 import { baseAlgorithm } from '../bench/report.js';
 
@@ -11,6 +10,9 @@ export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json
  * weft writes (`bench --plot`, `train --plot`) goes through here. `$schema` is filled in.
  */
 export async function renderSvg(spec: Omit<TopLevelSpec, '$schema'> | Record<string, unknown>): Promise<string> {
+  // Loaded here, not at the top: vega + vega-lite were about 45 % of every command's start-up
+  // (issue #13) though only `--plot` draws.
+  const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const full = { $schema: VEGA_LITE_SCHEMA, ...spec } as TopLevelSpec;
   const view = new vega.View(vega.parse(compile(full).spec), { renderer: 'none' });
   try {
