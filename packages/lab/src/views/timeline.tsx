@@ -115,6 +115,7 @@ export function GanttView({ detail, tNs, setT }: { detail: Detail; tNs: number; 
         <text x={LEFT} y={height - 4} class="axis">0</text>
         <text x={WIDTH - 8} y={height - 4} class="axis" text-anchor="end">{us(end)} µs</text>
       </svg>
+      <div class="legend">{[...new Set(detail.steps.map((s) => s.op))].map((op) => <span key={op} style={{ color: opColour(op) }}>■ {op}</span>)}</div>
       {participants > shown && <p class="note">Showing the first {shown} of {participants} participants.</p>}
     </section>
   );
