@@ -11,6 +11,7 @@ import { ExercisesView } from '../views/exercises.js';
 import { GanttView, TimelineControls } from '../views/timeline.js';
 import { TopologyView } from '../views/topology.js';
 import { ConfigForm } from './config-form.js';
+import { Frozen } from './frozen.js';
 import { engineWorker, type StudentGrade } from './workers.js';
 import { scenarioFromUrl, shareUrl, type Scenario } from './url-state.js';
 
@@ -132,15 +133,15 @@ export function App() {
           {(show('timeline') || show('topology') || show('buffers')) && <TimelineControls detail={detail} tNs={tNs} setT={setT} playing={playing} setPlaying={setPlaying} />}
           <div class="views">
             {show('topology') && <TopologyView run={run} detail={detail} tNs={tNs} />}
-            {show('channels') && <ChannelsView detail={detail} />}
+            {show('channels') && <Frozen keys={[detail]}><ChannelsView detail={detail} /></Frozen>}
             {show('timeline') && <GanttView detail={detail} tNs={tNs} setT={setT} />}
             {show('buffers') && grid && <BuffersView grid={grid} detail={detail} tNs={tNs} />}
-            {show('bandwidth') && <BandwidthView run={run} />}
-            {show('compare') && <CompareView config={config} run={run} />}
+            {show('bandwidth') && <Frozen keys={[run]}><BandwidthView run={run} /></Frozen>}
+            {show('compare') && <Frozen keys={[config, run]}><CompareView config={config} run={run} /></Frozen>}
           </div>
         </>
       )}
-      {show('exercises') && <ExercisesView open={start} code={code} setCode={setCode} onStudentRun={onStudentRun} />}
+      {show('exercises') && <Frozen keys={[code]}><ExercisesView open={start} code={code} setCode={setCode} onStudentRun={onStudentRun} /></Frozen>}
     </main>
   );
 }

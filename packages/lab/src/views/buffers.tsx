@@ -20,7 +20,7 @@ export function BuffersView({ grid, detail, tNs }: { grid: GridResult; detail: D
     );
   }
   const { frames } = grid;
-  const frame = frames.masks[Math.max(0, indexAt(frames.timesNs, tNs))]!;
+  const frame = frames.masks[Math.max(0, indexAt(frames.timesNs.length, (i) => frames.timesNs[i]!, tNs))]!;
   const n = frames.nranks;
   const moving = detail.steps.filter((s) => s.startNs <= tNs && tNs < s.endNs && s.peer !== undefined && s.op !== 'copy' && s.op !== 'reduce');
   const done = Array.from({ length: n }, (_, r) => Array.from({ length: frames.blocks }, (_, j) => frame[r * frames.blocks + j]!)).flat().filter((m) => ranksOf(m, n).length === n).length;

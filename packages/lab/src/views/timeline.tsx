@@ -4,6 +4,7 @@
  * End jump to the ends.
  */
 import { useEffect, useMemo, useRef } from 'preact/hooks';
+import { Frozen } from '../ui/frozen.js';
 import type { Detail } from '../engine/run.js';
 import { us } from '../ui/format.js';
 import { opColour } from '../ui/palette.js';
@@ -106,11 +107,16 @@ export function GanttView({ detail, tNs, setT }: { detail: Detail; tNs: number; 
         {Array.from({ length: shown }, (_, p) => (
           <text key={p} x={LEFT - 6} y={p * ROW_PX + 11} class="axis" text-anchor="end">{p < (detail.schedule.nranks) ? `r${p}` : `a${p}`}</text>
         ))}
-        {detail.steps.filter((s) => s.participant < shown).map((s, i) => (
-          <rect key={i} x={x(s.startNs)} y={s.participant * ROW_PX + 2} width={Math.max(0.5, x(s.endNs) - x(s.startNs))} height={ROW_PX - 4} fill={opColour(s.op)} opacity={s.startNs <= tNs ? 1 : 0.35}>
-            <title>{`rank ${s.participant} ch ${s.channel}: ${s.op}${s.peer !== undefined ? ` peer ${s.peer}` : ''} ${us(s.startNs)}–${us(s.endNs)} µs${s.bytes !== undefined ? `, ${s.bytes} B` : ''}`}</title>
-          </rect>
-        ))}
+        <Frozen keys={[detail]}>
+          <g>
+            {detail.steps.filter((s) => s.participant < shown).map((s, i) => (
+              <rect key={i} x={x(s.startNs)} y={s.participant * ROW_PX + 2} width={Math.max(0.5, x(s.endNs) - x(s.startNs))} height={ROW_PX - 4} fill={opColour(s.op)}>
+                <title>{`rank ${s.participant} ch ${s.channel}: ${s.op}${s.peer !== undefined ? ` peer ${s.peer}` : ''} ${us(s.startNs)}–${us(s.endNs)} µs${s.bytes !== undefined ? `, ${s.bytes} B` : ''}`}</title>
+              </rect>
+            ))}
+          </g>
+        </Frozen>
+        <rect x={x(tNs)} y={0} width={Math.max(0, x(end) - x(tNs))} height={shown * ROW_PX} class="future" />
         <line x1={x(tNs)} x2={x(tNs)} y1={0} y2={height - 18} class="cursor" />
         <text x={LEFT} y={height - 4} class="axis">0</text>
         <text x={WIDTH - 8} y={height - 4} class="axis" text-anchor="end">{us(end)} µs</text>

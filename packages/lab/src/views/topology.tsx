@@ -14,7 +14,7 @@ const ROW = 70;
 
 /** Utilisation of a link at `t` from its piecewise-constant timeline. */
 export function utilisationAt(timeline: readonly (readonly [number, number])[], t: number): number {
-  const i = indexAt(timeline.map((p) => p[0]), t);
+  const i = indexAt(timeline.length, (k) => timeline[k]![0], t);
   return i < 0 ? 0 : timeline[i]![1];
 }
 
