@@ -120,6 +120,18 @@ describe.skipIf(!hasChromium)('weft lab in headless Chromium', () => {
     if (SHOTS) await card.screenshot({ path: `${SHOTS}exercise.png` });
   });
 
+  it('opens an instructor\u2019s YAML scenario with its own exercise, and says what is wrong with a bad one', async () => {
+    await open('?scenario=scenarios/ring-8.yaml');
+    const card = page.getByTestId('exercise-scenario');
+    expect(await card.textContent()).toContain('Predict the tree at 64 KiB');
+    const tree = await page.evaluate(() => window.weftLab.run!.details.find((d) => d.algorithm === 'tree')!.timeNs / 1000);
+    await card.getByTestId('answer').fill(String(tree * 1.1));
+    await card.getByTestId('submit').click();
+    await expect.poll(() => card.getByTestId('grade').getAttribute('data-passed').catch(() => null), { timeout: 20_000 }).toBe('true');
+    await page.goto(server.url + scenarioQuery({ config: { qps: 0 } }));
+    await expect.poll(() => page.getByTestId('error').textContent().catch(() => null), { timeout: 20_000 }).toBe('config.qps: a whole number from 1 to 64.');
+  });
+
   it('replays a shared link: the same run in a fresh page', async () => {
     const scenario = { config: { topology: 'leafspine:hosts=16,leaves=2,spines=4', algorithms: ['ring', 'tree'], sizesBytes: [64 * KiB, 1024 * KiB], focusBytes: 64 * KiB, routing: 'adaptive' } };
     await open(scenarioQuery(scenario));

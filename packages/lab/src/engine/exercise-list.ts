@@ -9,6 +9,15 @@ export type AnswerKind =
   | { readonly kind: 'choice'; readonly choices: readonly number[]; readonly unit: 'bytes' | 'qps' }
   | { readonly kind: 'code' };
 
+/** An instructor's exercise in a scenario file: predict `algorithm`'s simulated time at the focus size. */
+export interface CustomExercise {
+  readonly title: string;
+  readonly prompt: string;
+  readonly algorithm: string;
+  /** Relative error that passes (0.1: 10 %). */
+  readonly tolerance: number;
+}
+
 export interface Exercise {
   readonly id: string;
   readonly title: string;

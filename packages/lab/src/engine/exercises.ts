@@ -5,7 +5,8 @@
  * (worker/student-worker.ts) with the symbolic checker and simulated time.
  */
 import type { Algorithm } from '@weft/collectives';
-import { QPS_CHOICES, exerciseById, type Exercise, type Truth } from './exercise-list.js';
+import { QPS_CHOICES, exerciseById, type CustomExercise, type Exercise, type Truth } from './exercise-list.js';
+import type { LabConfig } from './config.js';
 import { fmt, formatBytes, gradeChoice, gradeRelative, type Grade } from './grade.js';
 import { runLab, type LabRun } from './run.js';
 
@@ -85,4 +86,12 @@ export async function gradeAlgorithm(
     message: `Correct on all ${checked.cases} checked cases. ${fmt(mine)} µs at 4 MiB; ring ${fmt(timeOf(run, 'ring', bytes))} µs, tree ${fmt(timeOf(run, 'tree', bytes))} µs.`,
     run,
   };
+}
+
+/** Grades a scenario's own exercise: the predicted time of its algorithm at the focus size, within its tolerance. */
+export async function gradeCustom(config: LabConfig, exercise: CustomExercise, answerUs: number): Promise<Grade> {
+  const run = await runLab({ ...config, algorithms: [exercise.algorithm], sizesBytes: [config.focusBytes] });
+  const truth = run.details[0]!.timeNs / 1000;
+  const grade = gradeRelative(answerUs, truth, exercise.tolerance, 'µs');
+  return { ...grade, message: `${grade.message} ${exercise.algorithm} at ${formatBytes(config.focusBytes)} takes ${fmt(truth)} µs.` };
 }

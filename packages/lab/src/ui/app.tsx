@@ -13,7 +13,8 @@ import { TopologyView } from '../views/topology.js';
 import { ConfigForm } from './config-form.js';
 import { Frozen } from './frozen.js';
 import { engineWorker, type StudentGrade } from './workers.js';
-import { scenarioFromUrl, shareUrl, type Scenario } from './url-state.js';
+import { parseScenarioText, scenarioFromUrl, shareUrl, type Scenario } from './url-state.js';
+import type { CustomExercise } from '../engine/exercise-list.js';
 
 /** What tests and the embed page read: the last run and when the first one rendered. */
 interface LabHandle {
@@ -45,6 +46,7 @@ export function App() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [link, setLink] = useState<string | null>(null);
+  const [custom, setCustom] = useState<{ config: LabConfig; exercise: CustomExercise } | undefined>(undefined);
   const params = new URLSearchParams(window.location.search);
   const only = params.get('view') as ViewName | null;
   window.weftLab.setCode = setCode;
@@ -68,12 +70,23 @@ export function App() {
     }
   };
 
+  const openScenario = (scenario: Scenario | null) => {
+    if (scenario?.code !== undefined) setCode(scenario.code);
+    setCustom(scenario?.exercise ? { config: scenario.config, exercise: scenario.exercise } : undefined);
+    return start(scenario?.config ?? DEFAULT_CONFIG);
+  };
+  const openFile = async (file: File | undefined) => {
+    if (!file) return;
+    try {
+      await openScenario(parseScenarioText(await file.text(), file.name));
+    } catch (e) {
+      setError(firstLine(e));
+    }
+  };
+
   useEffect(() => {
     scenarioFromUrl(window.location.search)
-      .then((scenario: Scenario | null) => {
-        if (scenario?.code !== undefined) setCode(scenario.code);
-        return start(scenario?.config ?? DEFAULT_CONFIG);
-      })
+      .then((scenario: Scenario | null) => openScenario(scenario))
       .catch((e) => setError(firstLine(e)));
   }, []);
 
@@ -106,7 +119,8 @@ export function App() {
           <p class="status" data-testid="isolation">{window.crossOriginIsolated ? 'Cross-origin isolated.' : 'Not cross-origin isolated (the lab runs anyway: it needs no shared memory).'}</p>
           <ConfigForm config={config} setConfig={setConfig} onRun={() => start(config)} busy={busy} />
           <p class="share">
-            <button onClick={() => setLink(shareUrl({ config, code }))} data-testid="share">Share this run</button>{' '}
+            <label class="file">Open a scenario (JSON/YAML) <input type="file" accept=".json,.yaml,.yml" onChange={(e) => openFile((e.target as HTMLInputElement).files?.[0])} data-testid="scenario-file" /></label>{' '}
+            <button onClick={() => setLink(shareUrl({ config, code, ...(custom ? { exercise: custom.exercise } : {}) }))} data-testid="share">Share this run</button>{' '}
             {link && <input readOnly value={link} size={60} data-testid="share-link" onFocus={(e) => (e.target as HTMLInputElement).select()} />}
             <span class="note"> CLI: <code>weft {cliArgs(config, config.focusBytes).join(' ')}</code></span>
           </p>
@@ -141,7 +155,7 @@ export function App() {
           </div>
         </>
       )}
-      {show('exercises') && <Frozen keys={[code]}><ExercisesView open={start} code={code} setCode={setCode} onStudentRun={onStudentRun} /></Frozen>}
+      {show('exercises') && <Frozen keys={[code, custom]}><ExercisesView custom={custom} open={start} code={code} setCode={setCode} onStudentRun={onStudentRun} /></Frozen>}
     </main>
   );
 }

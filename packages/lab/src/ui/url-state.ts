@@ -6,13 +6,15 @@
  */
 import { listAlgorithms, type CollectiveName } from '@weft/collectives';
 import { parseTopologySpec } from '@weft/fabric';
+import { parse as parseYaml } from 'yaml';
 import { DEFAULT_CONFIG, type LabConfig } from '../engine/config.js';
+import type { CustomExercise } from '../engine/exercise-list.js';
 
 export interface Scenario {
   readonly config: LabConfig;
   readonly code?: string;
-  /** The exercise the scenario opens on, if any. */
-  readonly exercise?: string;
+  /** An instructor's own exercise on this run: predict an algorithm's simulated time. */
+  readonly exercise?: CustomExercise;
 }
 
 const toBase64Url = (text: string): string =>
@@ -51,8 +53,31 @@ export function parseScenario(value: unknown): Scenario {
   return {
     config,
     ...(typeof raw.code === 'string' ? { code: raw.code } : {}),
-    ...(typeof raw.exercise === 'string' ? { exercise: raw.exercise } : {}),
+    ...(raw.exercise !== undefined ? { exercise: parseExercise(raw.exercise, config) } : {}),
   };
+}
+
+function parseExercise(value: unknown, config: LabConfig): CustomExercise {
+  const e = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  if (typeof e.prompt !== 'string' || e.prompt.trim() === '') throw new Error('exercise.prompt: the text the student reads (a string).');
+  const algorithm = e.algorithm ?? config.algorithms[0];
+  if (typeof algorithm !== 'string' || !config.algorithms.includes(algorithm)) {
+    throw new Error(`exercise.algorithm: one of the scenario's algorithms (${config.algorithms.join(', ')}).`);
+  }
+  const tolerance = e.tolerance ?? 0.1;
+  if (typeof tolerance !== 'number' || !(tolerance > 0 && tolerance < 1)) throw new Error('exercise.tolerance: the relative error that passes, between 0 and 1 (0.1 is 10 %).');
+  return { title: typeof e.title === 'string' ? e.title : 'Your instructor\u2019s exercise', prompt: e.prompt, algorithm, tolerance };
+}
+
+/** A scenario file's text: YAML or JSON (YAML reads both). */
+export function parseScenarioText(text: string, name: string): Scenario {
+  let value: unknown;
+  try {
+    value = parseYaml(text);
+  } catch (error) {
+    throw new Error(`${name} is not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`);
+  }
+  return parseScenario(value);
 }
 
 /** The scenario the page's URL names: `?s=` inline, `?scenario=` a URL to fetch, or none. */
@@ -72,7 +97,7 @@ export async function scenarioFromUrl(search: string): Promise<Scenario | null> 
   if (url !== null) {
     const response = await fetch(url).catch(() => null);
     if (response === null || !response.ok) throw new Error(`The scenario file '${url}' could not be loaded.`);
-    return parseScenario(await response.json().catch(() => { throw new Error(`The scenario file '${url}' is not JSON.`); }));
+    return parseScenarioText(await response.text(), `The scenario file '${url}'`);
   }
   return null;
 }

@@ -4,7 +4,7 @@
  */
 import { useState } from 'preact/hooks';
 import type { LabConfig } from '../engine/config.js';
-import { EXERCISES, STARTER_ALGORITHM, type Exercise } from '../engine/exercise-list.js';
+import { EXERCISES, STARTER_ALGORITHM, type CustomExercise, type Exercise } from '../engine/exercise-list.js';
 import { formatBytes, type Grade } from '../engine/grade.js';
 import { engineWorker, gradeStudent, type StudentGrade } from '../ui/workers.js';
 import { CodeEditor } from './editor.js';
@@ -44,13 +44,17 @@ function GradeLine({ grade }: { grade: Grade | undefined }) {
 }
 
 interface Props {
+  /** A scenario's own exercise, about the scenario's run. */
+  custom?: { readonly config: LabConfig; readonly exercise: CustomExercise } | undefined;
   open: (config: LabConfig) => void;
   code: string;
   setCode: (code: string) => void;
   onStudentRun: (grade: StudentGrade) => void;
 }
 
-function ExerciseCard({ exercise, saved, save, props }: { exercise: Exercise; saved: Saved | undefined; save: (s: Saved) => void; props: Props }) {
+type NumberGrader = (value: number) => Promise<Grade>;
+
+function ExerciseCard({ exercise, saved, save, props, grader }: { exercise: Exercise; saved: Saved | undefined; save: (s: Saved) => void; props: Props; grader?: NumberGrader }) {
   const [answer, setAnswer] = useState<string>(saved ? String(saved.answer) : '');
   const [busy, setBusy] = useState(false);
   const submit = async () => {
@@ -63,7 +67,7 @@ function ExerciseCard({ exercise, saved, save, props }: { exercise: Exercise; sa
         props.onStudentRun(grade);
       } else {
         const value = Number(answer);
-        const grade = await engineWorker().grade(exercise.id, value);
+        const grade = grader ? await grader(value) : await engineWorker().grade(exercise.id, value);
         save({ answer: value, grade, at: new Date().toISOString() });
       }
     } finally {
@@ -112,6 +116,11 @@ export function ExercisesView(props: Props) {
         <button onClick={() => exportResults(saved, student)} data-testid="export-results">Export results (JSON)</button>{' '}
         <button class="link" onClick={() => props.setCode(STARTER_ALGORITHM)}>Reset the code to the starter</button>
       </p>
+      {props.custom && (() => {
+        const { config, exercise } = props.custom;
+        const card: Exercise = { id: 'scenario', title: exercise.title, prompt: `${exercise.prompt} (Within ${(100 * exercise.tolerance).toFixed(0)} % passes.)`, config, answer: { kind: 'number', unit: 'µs' } };
+        return <ExerciseCard key="scenario" exercise={card} saved={saved.scenario} save={save('scenario')} props={props} grader={(value) => engineWorker().gradeCustom(config, exercise, value)} />;
+      })()}
       {EXERCISES.map((e) => <ExerciseCard key={e.id} exercise={e} saved={saved[e.id]} save={save(e.id)} props={props} />)}
     </section>
   );

@@ -3,7 +3,8 @@ import { expose } from 'comlink';
 import { bufferFrames, type GridResult } from '../engine/buffers.js';
 import type { LabConfig } from '../engine/config.js';
 import { exerciseById } from '../engine/exercise-list.js';
-import { gradeAnswer, truthOf } from '../engine/exercises.js';
+import { gradeAnswer, gradeCustom, truthOf } from '../engine/exercises.js';
+import type { CustomExercise } from '../engine/exercise-list.js';
 import type { Grade } from '../engine/grade.js';
 import { runLab, type LabRun } from '../engine/run.js';
 
@@ -20,6 +21,9 @@ const api = {
   async grade(exerciseId: string, answer: number): Promise<Grade> {
     const exercise = exerciseById(exerciseId);
     return gradeAnswer(exercise, answer, await truthOf(exercise));
+  },
+  gradeCustom(config: LabConfig, exercise: CustomExercise, answerUs: number): Promise<Grade> {
+    return gradeCustom(config, exercise, answerUs);
   },
 };
 
