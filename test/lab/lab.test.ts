@@ -58,7 +58,6 @@ describe.skipIf(!hasChromium)('weft lab in headless Chromium', () => {
     for (const link of links) expect({ bytes: link.bytesCarried, util: link.utilization }).toEqual({ bytes: cliLinks.get(link.linkId)!.bytesCarried, util: cliLinks.get(link.linkId)!.utilization });
     expect(await page.getByTestId('run-summary').textContent()).toContain(`${(cli.rows[0]!.timeUs).toFixed(2)} µs simulated`);
     await shot('Bandwidth', 'bandwidth');
-    await shot('Topology', 'topology');
     await shot('Channels', 'channels');
   });
 
@@ -83,7 +82,10 @@ describe.skipIf(!hasChromium)('weft lab in headless Chromium', () => {
     await page.keyboard.press('Home');
     for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowRight');
     expect(await complete()).toBe(0); // mid-run: blocks still gathering contributions
+    await page.getByTestId('step-forward').click();
+    await page.getByTestId('scrub').fill('300'); // 30 % of the run: chunks in flight
     await shot('Buffers', 'buffers');
+    await shot('Topology', 'topology');
   });
 
   it('grades a correct and a broken student all-reduce, and stops a runaway loop', async () => {
@@ -130,6 +132,12 @@ describe.skipIf(!hasChromium)('weft lab in headless Chromium', () => {
     await expect.poll(() => card.getByTestId('grade').getAttribute('data-passed').catch(() => null), { timeout: 20_000 }).toBe('true');
     await page.goto(server.url + scenarioQuery({ config: { qps: 0 } }));
     await expect.poll(() => page.getByTestId('error').textContent().catch(() => null), { timeout: 20_000 }).toBe('config.qps: a whole number from 1 to 64.');
+  });
+
+  it('embeds one view alone (?view=) for a course page', async () => {
+    await open(`${scenarioQuery(RING_8)}&view=topology`);
+    expect(await page.locator('section.view').evaluateAll((views) => views.map((v) => v.getAttribute('aria-label')))).toEqual(['Topology']);
+    expect(await page.locator('form.config').count()).toBe(0);
   });
 
   it('replays a shared link: the same run in a fresh page', async () => {

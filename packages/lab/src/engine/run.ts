@@ -30,6 +30,19 @@ export interface LinkTrace {
   readonly timeline: readonly (readonly [number, number])[];
 }
 
+/** One transfer of the traced run, for the chunks moving along the topology's links. */
+export interface Transfer {
+  readonly src: string;
+  readonly startNs: number;
+  /** When its last byte arrived (or the run's end, if a failure stranded it). */
+  readonly endNs: number;
+  /** The nodes of its (first) path, source to destination. */
+  readonly hops: readonly string[];
+}
+
+/** Transfers kept per detail: enough for every view at lab scale, bounded for big runs. */
+export const MAX_TRANSFERS = 20_000;
+
 /** The traced run of one algorithm at the focus size. */
 export interface Detail {
   readonly algorithm: string;
@@ -40,6 +53,7 @@ export interface Detail {
   readonly predictedNs: number;
   readonly events: number;
   readonly steps: readonly StepRecord[];
+  readonly transfers: readonly Transfer[];
   readonly links: readonly LinkTrace[];
   /** Ring order of each channel and tree parents (NCCL's channels for this topology). */
   readonly rings: readonly (readonly number[])[];
@@ -97,6 +111,7 @@ export async function detailRun(config: LabConfig, topology: Topology, algorithm
     }
   }
   const layout = rankLayout(topology);
+  const linkById = new Map(topology.links.map((l) => [l.id, l]));
   return {
     algorithm: algorithm.name,
     bytes,
@@ -106,6 +121,10 @@ export async function detailRun(config: LabConfig, topology: Topology, algorithm
     predictedNs: algorithm.predictNs(params, cost),
     events: result.events,
     steps: result.steps,
+    transfers: result.flows.slice(0, MAX_TRANSFERS).map((f) => {
+      const path = (f.paths[0] ?? []).map((id) => linkById.get(id)!);
+      return { src: f.srcNode, startNs: f.startNs, endNs: f.deliveredNs ?? result.timeNs, hops: path.length ? [path[0]!.from, ...path.map((l) => l.to)] : [f.srcNode, f.dstNode] };
+    }),
     links: result.linkStats.map((l) => ({
       id: l.linkId,
       from: l.from,

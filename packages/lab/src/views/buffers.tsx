@@ -49,7 +49,7 @@ export function BuffersView({ grid, detail, tNs }: { grid: GridResult; detail: D
         </tbody>
       </table>
       <p class="note" data-testid="in-flight">
-        {moving.length === 0 ? 'No chunk in flight at this time.' : `In flight: ${moving.slice(0, 12).map((s) => `r${s.participant}→r${s.peer} (${s.op}${s.bytes !== undefined ? `, ${s.bytes} B` : ''})`).join(', ')}${moving.length > 12 ? ` and ${moving.length - 12} more` : ''}.`}
+        {moving.length === 0 ? 'No chunk in flight at this time.' : `In flight: ${moving.slice(0, 12).map((s) => `${s.op === 'send' ? `r${s.participant}→r${s.peer}` : `r${s.peer}→r${s.participant}`} (${s.op}${s.bytes !== undefined ? `, ${s.bytes} B` : ''})`).join(', ')}${moving.length > 12 ? ` and ${moving.length - 12} more` : ''}.`}
       </p>
     </section>
   );

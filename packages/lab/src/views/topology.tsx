@@ -6,7 +6,7 @@
 import type { TopoNode } from '@weft/fabric';
 import type { Detail, LabRun } from '../engine/run.js';
 import { indexAt, pct } from '../ui/format.js';
-import { utilisationColour } from '../ui/palette.js';
+import { categoryColour, utilisationColour } from '../ui/palette.js';
 
 const LAYERS: readonly (readonly string[])[] = [['spine', 'core'], ['leaf', 'switch'], ['nic'], ['nvswitch'], ['gpu', 'host']];
 const WIDTH = 880;
@@ -16,6 +16,20 @@ const ROW = 70;
 export function utilisationAt(timeline: readonly (readonly [number, number])[], t: number): number {
   const i = indexAt(timeline.length, (k) => timeline[k]![0], t);
   return i < 0 ? 0 : timeline[i]![1];
+}
+
+/** The point a fraction `f` of the way along a polyline (by length). */
+function pointAlong(points: readonly { x: number; y: number }[], f: number): { x: number; y: number } {
+  const lengths = points.slice(1).map((p, i) => Math.hypot(p.x - points[i]!.x, p.y - points[i]!.y));
+  let left = Math.max(0, Math.min(1, f)) * lengths.reduce((a, b) => a + b, 0);
+  for (let i = 0; i < lengths.length; i++) {
+    if (left <= lengths[i]! || i === lengths.length - 1) {
+      const t = lengths[i]! > 0 ? Math.min(1, left / lengths[i]!) : 0;
+      return { x: points[i]!.x + t * (points[i + 1]!.x - points[i]!.x), y: points[i]!.y + t * (points[i + 1]!.y - points[i]!.y) };
+    }
+    left -= lengths[i]!;
+  }
+  return points[0] ?? { x: 0, y: 0 };
 }
 
 function layout(nodes: readonly TopoNode[]): { pos: Map<string, { x: number; y: number }>; height: number } {
@@ -36,7 +50,7 @@ export function TopologyView({ run, detail, tNs }: { run: LabRun; detail: Detail
   const busiest = [...detail.links].filter((l) => l.bytesCarried > 0).sort((a, b) => b.utilization - a.utilization || (a.id < b.id ? -1 : 1)).slice(0, 8);
   return (
     <section class="view" aria-label="Topology">
-      <h2>Topology <small>{run.topology.name}: links coloured by utilisation at the current time</small></h2>
+      <h2>Topology <small>{run.topology.name}: links coloured by utilisation at the current time; dots are chunks in flight, coloured by sending rank</small></h2>
       <svg viewBox={`0 0 ${WIDTH} ${height}`} class="topology" role="img" aria-label={`Topology of ${run.topology.name}`}>
         {[...cables.entries()].map(([key, links]) => {
           const a = pos.get(links[0]!.from);
@@ -48,6 +62,10 @@ export function TopologyView({ run, detail, tNs }: { run: LabRun; detail: Detail
               <title>{`${links.map((l) => `${l.id}: ${pct(utilisationAt(l.timeline, tNs))} now, ${pct(l.utilization)} mean, ${l.bandwidthGBps} GB/s`).join('\n')}`}</title>
             </line>
           );
+        })}
+        {detail.transfers.filter((f) => f.startNs <= tNs && tNs < f.endNs).slice(0, 2000).map((f, i) => {
+          const at = pointAlong(f.hops.map((id) => pos.get(id)!).filter(Boolean), (tNs - f.startNs) / (f.endNs - f.startNs));
+          return <circle key={i} cx={at.x} cy={at.y} r={4} class="chunk" fill={categoryColour(run.topology.ranks.indexOf(f.src))} />;
         })}
         {run.topology.nodes.map((node) => {
           const p = pos.get(node.id)!;
