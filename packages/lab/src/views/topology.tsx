@@ -32,21 +32,24 @@ function pointAlong(points: readonly { x: number; y: number }[], f: number): { x
   return points[0] ?? { x: 0, y: 0 };
 }
 
-function layout(nodes: readonly TopoNode[]): { pos: Map<string, { x: number; y: number }>; height: number } {
+/** Rows with more nodes than this go unlabelled (hover a node for its name). */
+const LABELLED_ROW = 12;
+
+function layout(nodes: readonly TopoNode[]): { pos: Map<string, { x: number; y: number }>; labelled: Set<string>; height: number } {
   const rows = LAYERS.map((kinds) => nodes.filter((n) => kinds.includes(n.kind))).filter((row) => row.length > 0);
   const pos = new Map<string, { x: number; y: number }>();
   rows.forEach((row, r) => row.forEach((node, i) => pos.set(node.id, { x: ((i + 0.5) * WIDTH) / row.length, y: 24 + r * ROW })));
-  return { pos, height: 48 + (rows.length - 1) * ROW };
+  const labelled = new Set(rows.filter((row) => row.length <= LABELLED_ROW).flat().map((n) => n.id));
+  return { pos, labelled, height: 48 + (rows.length - 1) * ROW };
 }
 
 export function TopologyView({ run, detail, tNs }: { run: LabRun; detail: Detail; tNs: number }) {
-  const { pos, height } = layout(run.topology.nodes);
+  const { pos, labelled, height } = layout(run.topology.nodes);
   const cables = new Map<string, Detail['links'][number][]>();
   for (const link of detail.links) {
     const key = [link.from, link.to].sort().join('|');
     cables.set(key, [...(cables.get(key) ?? []), link]);
   }
-  const labels = run.topology.nodes.length <= 48;
   const busiest = [...detail.links].filter((l) => l.bytesCarried > 0).sort((a, b) => b.utilization - a.utilization || (a.id < b.id ? -1 : 1)).slice(0, 8);
   return (
     <section class="view" aria-label="Topology">
@@ -74,7 +77,7 @@ export function TopologyView({ run, detail, tNs }: { run: LabRun; detail: Detail
             <g key={node.id} transform={`translate(${p.x},${p.y})`} class={`node ${node.kind}`}>
               <rect x={-7} y={-7} width={14} height={14} rx={node.kind === 'gpu' || node.kind === 'host' ? 7 : 2} />
               <title>{`${node.id} (${node.kind}${rank >= 0 ? `, rank ${rank}` : ''})`}</title>
-              {labels && <text y={node.kind === 'gpu' || node.kind === 'host' ? 20 : -11}>{rank >= 0 ? `r${rank}` : node.id}</text>}
+              {(rank >= 0 ? run.topology.ranks.length <= 32 : labelled.has(node.id)) && <text y={rank >= 0 ? 20 : -11}>{rank >= 0 ? `r${rank}` : node.id}</text>}
             </g>
           );
         })}
