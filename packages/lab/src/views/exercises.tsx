@@ -33,10 +33,10 @@ function exportResults(saved: Record<string, Saved>, student: string): void {
   a.click();
 }
 
-function GradeLine({ grade }: { grade: Grade | undefined }) {
+function GradeLine({ grade, at }: { grade: Grade | undefined; at: string | undefined }) {
   if (!grade) return null;
   return (
-    <p class={grade.passed ? 'grade passed' : 'grade failed'} data-testid="grade" data-passed={String(grade.passed)} data-score={grade.score}>
+    <p class={grade.passed ? 'grade passed' : 'grade failed'} data-testid="grade" data-passed={String(grade.passed)} data-score={grade.score} data-at={at}>
       <strong>{grade.passed ? 'Passed' : 'Not yet'}</strong> (score {(100 * grade.score).toFixed(0)} %): {grade.message}
       {grade.expected !== undefined && <> Simulated: {grade.expected}.</>}
     </p>
@@ -95,7 +95,7 @@ function ExerciseCard({ exercise, saved, save, props, grader }: { exercise: Exer
         )}
         <button onClick={submit} disabled={busy || (a.kind !== 'code' && answer === '')} data-testid="submit">{busy ? 'Grading…' : 'Submit'}</button>
       </div>
-      <GradeLine grade={saved?.grade} />
+      <GradeLine grade={saved?.grade} at={saved?.at} />
     </article>
   );
 }
