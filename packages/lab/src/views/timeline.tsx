@@ -88,6 +88,23 @@ const ROW_PX = 18;
 const WIDTH = 880;
 const LEFT = 44;
 
+function OpLegend({ detail }: { detail: Detail }) {
+  return <div class="legend">{[...new Set(detail.steps.map((s) => s.op))].map((op) => <span key={op} style={{ color: opColour(op) }}>■ {op}</span>)}</div>;
+}
+
+/** Every step as a bar: built once per run (in a Frozen), not per animation frame. */
+function GanttBars({ detail, shown, x }: { detail: Detail; shown: number; x: (t: number) => number }) {
+  return (
+    <g>
+      {detail.steps.filter((s) => s.participant < shown).map((s, i) => (
+        <rect key={i} x={x(s.startNs)} y={s.participant * ROW_PX + 2} width={Math.max(0.5, x(s.endNs) - x(s.startNs))} height={ROW_PX - 4} fill={opColour(s.op)}>
+          <title>{`rank ${s.participant} ch ${s.channel}: ${s.op}${s.peer !== undefined ? ` peer ${s.peer}` : ''} ${us(s.startNs)}–${us(s.endNs)} µs${s.bytes !== undefined ? `, ${s.bytes} B` : ''}`}</title>
+        </rect>
+      ))}
+    </g>
+  );
+}
+
 export function GanttView({ detail, tNs, setT }: { detail: Detail; tNs: number; setT: (t: number) => void }) {
   const participants = Math.max(0, ...detail.steps.map((s) => s.participant)) + 1;
   const shown = Math.min(participants, 64);
@@ -108,20 +125,16 @@ export function GanttView({ detail, tNs, setT }: { detail: Detail; tNs: number; 
           <text key={p} x={LEFT - 6} y={p * ROW_PX + 11} class="axis" text-anchor="end">{p < (detail.schedule.nranks) ? `r${p}` : `a${p}`}</text>
         ))}
         <Frozen keys={[detail]}>
-          <g>
-            {detail.steps.filter((s) => s.participant < shown).map((s, i) => (
-              <rect key={i} x={x(s.startNs)} y={s.participant * ROW_PX + 2} width={Math.max(0.5, x(s.endNs) - x(s.startNs))} height={ROW_PX - 4} fill={opColour(s.op)}>
-                <title>{`rank ${s.participant} ch ${s.channel}: ${s.op}${s.peer !== undefined ? ` peer ${s.peer}` : ''} ${us(s.startNs)}–${us(s.endNs)} µs${s.bytes !== undefined ? `, ${s.bytes} B` : ''}`}</title>
-              </rect>
-            ))}
-          </g>
+          <GanttBars detail={detail} shown={shown} x={x} />
         </Frozen>
         <rect x={x(tNs)} y={0} width={Math.max(0, x(end) - x(tNs))} height={shown * ROW_PX} class="future" />
         <line x1={x(tNs)} x2={x(tNs)} y1={0} y2={height - 18} class="cursor" />
         <text x={LEFT} y={height - 4} class="axis">0</text>
         <text x={WIDTH - 8} y={height - 4} class="axis" text-anchor="end">{us(end)} µs</text>
       </svg>
-      <div class="legend">{[...new Set(detail.steps.map((s) => s.op))].map((op) => <span key={op} style={{ color: opColour(op) }}>■ {op}</span>)}</div>
+      <Frozen keys={[detail]}>
+        <OpLegend detail={detail} />
+      </Frozen>
       {participants > shown && <p class="note">Showing the first {shown} of {participants} participants.</p>}
     </section>
   );
