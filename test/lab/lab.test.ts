@@ -57,6 +57,8 @@ describe.skipIf(!hasChromium)('weft lab in headless Chromium', () => {
     expect(links.length).toBeGreaterThan(0);
     for (const link of links) expect({ bytes: link.bytesCarried, util: link.utilization }).toEqual({ bytes: cliLinks.get(link.linkId)!.bytesCarried, util: cliLinks.get(link.linkId)!.utilization });
     expect(await page.getByTestId('run-summary').textContent()).toContain(`${(cli.rows[0]!.timeUs).toFixed(2)} µs simulated`);
+    await page.getByTestId('compare').click(); // B: the same with tree instead of ring
+    await expect.poll(() => page.locator('section[aria-label=Compare] tr[data-algorithm=tree]').count(), { timeout: 20_000 }).toBe(2);
     await shot('Bandwidth', 'bandwidth');
     await shot('Channels', 'channels');
   });
@@ -123,6 +125,9 @@ describe.skipIf(!hasChromium)('weft lab in headless Chromium', () => {
     await card.getByTestId('submit').click();
     await expect.poll(() => card.getByTestId('grade').getAttribute('data-passed'), { timeout: 20_000 }).toBe('false');
     if (SHOTS) await card.screenshot({ path: `${SHOTS}exercise.png` });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-results').click()]);
+    const exported = JSON.parse(readFileSync(await download.path(), 'utf8')) as { results: Record<string, { answer: number; grade: { passed: boolean } }> };
+    expect(exported.results['predict-ring']).toMatchObject({ answer: Math.round(cli.rows[0]!.timeUs * 2), grade: { passed: false } });
   });
 
   it('opens an instructor\u2019s YAML scenario with its own exercise, and says what is wrong with a bad one', async () => {
