@@ -26,6 +26,10 @@ describe('bufferFrames', () => {
     expect(timesNs.length).toBe(run.details[0]!.steps.length + 1);
     expect([...masks[0]!].every((m) => m === 0)).toBe(true);
     expect([...masks.at(-1)!].every((m) => m === 0xff)).toBe(true);
+    // Values: every rank ends with the all-reduced value of each block's first element.
+    const { values, expected } = grid.frames;
+    expect([...values.at(-1)!]).toEqual(Array.from({ length: 64 }, (_, cell) => expected[cell % 8]));
+    expect([...values[0]!].every(Number.isNaN)).toBe(true);
     for (let f = 1; f < masks.length; f++) {
       masks[f]!.forEach((m, cell) => expect(popcount(m)).toBeGreaterThanOrEqual(popcount(masks[f - 1]![cell]!)));
     }

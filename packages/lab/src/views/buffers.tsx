@@ -20,13 +20,15 @@ export function BuffersView({ grid, detail, tNs }: { grid: GridResult; detail: D
     );
   }
   const { frames } = grid;
-  const frame = frames.masks[Math.max(0, indexAt(frames.timesNs.length, (i) => frames.timesNs[i]!, tNs))]!;
+  const at = Math.max(0, indexAt(frames.timesNs.length, (i) => frames.timesNs[i]!, tNs));
+  const frame = frames.masks[at]!;
+  const firsts = frames.values[at]!;
   const n = frames.nranks;
   const moving = detail.steps.filter((s) => s.startNs <= tNs && tNs < s.endNs && s.peer !== undefined && s.op !== 'copy' && s.op !== 'reduce');
   const done = Array.from({ length: n }, (_, r) => Array.from({ length: frames.blocks }, (_, j) => frame[r * frames.blocks + j]!)).flat().filter((m) => ranksOf(m, n).length === n).length;
   return (
     <section class="view" aria-label="Buffers">
-      <h2>Buffers <small>contributions each output block holds; {done} of {n * frames.blocks} blocks complete</small></h2>
+      <h2>Buffers <small>contributions each output block holds (hover: which, and the value of its first element with weft bench's input pattern); {done} of {n * frames.blocks} blocks complete</small></h2>
       <table class="grid" data-testid="buffer-grid" data-complete={done}>
         <thead>
           <tr><th></th>{Array.from({ length: frames.blocks }, (_, j) => <th key={j}>block {j}</th>)}</tr>
@@ -39,7 +41,8 @@ export function BuffersView({ grid, detail, tNs }: { grid: GridResult; detail: D
                 const held = ranksOf(frame[r * frames.blocks + j]!, n);
                 const colour = utilisationColour(held.length / n);
                 return (
-                  <td key={j} style={{ background: colour, color: held.length / n > 0.6 ? '#000' : '#fff' }} title={held.length ? `holds ranks ${held.join(', ')}` : 'nothing yet'}>
+                  <td key={j} style={{ background: colour, color: held.length / n > 0.6 ? '#000' : '#fff' }}
+                    title={`${held.length ? `holds ranks ${held.join(', ')}` : 'nothing yet'}; first element ${Number.isNaN(firsts[r * frames.blocks + j]!) ? 'not written' : `= ${firsts[r * frames.blocks + j]}`} (all-reduced: ${frames.expected[j]})`}>
                     {held.length}
                   </td>
                 );
