@@ -5,6 +5,7 @@ import { DEFAULT_JOB, registerBench } from './commands/bench.js';
 import { checkAlgorithmFile, formatAlgorithms } from './commands/algos.js';
 import { runTopo, type TopoOptions } from './commands/topo.js';
 import { registerTrain } from './commands/train.js';
+import { registerLab } from './commands/lab.js';
 
 /** Exit codes: 0 ok, 1 internal error (stack kept), 2 bad input (one line, no stack). */
 export const EXIT_USAGE = 2;
@@ -44,6 +45,7 @@ function buildProgram(): Command {
     .action((spec: string, options: TopoOptions) => runTopo(spec, options));
 
   registerTrain(program);
+  registerLab(program);
 
   return program;
 }

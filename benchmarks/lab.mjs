@@ -1,0 +1,102 @@
+// The weft lab's figures: size of the built site, page load to first rendered run in headless
+// Chromium, time to simulate the default run in the page's worker, ring on 64 ranks at 1 GiB
+// in the page's worker vs in Node (the same engine code), and the animation's frame rate at
+// 64 ranks. Needs a build (`npx -y pnpm@10.34.8 run build`) and /usr/bin/chromium.
+//   node benchmarks/lab.mjs [--out benchmarks/results/lab.md]
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { chromium } from 'playwright-core';
+import { DEFAULT_CONFIG, runLab } from '@weft/lab';
+
+const SITE = fileURLToPath(new URL('../packages/lab/site/', import.meta.url));
+const MAIN = fileURLToPath(new URL('../packages/cli/dist/main.js', import.meta.url));
+const out = process.argv.includes('--out') ? process.argv[process.argv.indexOf('--out') + 1] : null;
+const REPEATS = 3;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function files(dir) {
+  return readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? files(join(dir, name)) : [join(dir, name)]));
+}
+const site = files(SITE).map((f) => ({ f: f.slice(SITE.length), bytes: statSync(f).size, gzip: gzipSync(readFileSync(f)).length }));
+const kib = (b) => (b / 1024).toFixed(0);
+
+const RING_64 = { ...DEFAULT_CONFIG, topology: 'switch:64', algorithms: ['ring'], sizesBytes: [1 << 30], focusBytes: 64 * 1024 };
+const ANIMATE_64 = { ...DEFAULT_CONFIG, topology: 'switch:64', algorithms: ['ring'], sizesBytes: [1 << 20], focusBytes: 256 * 1024 };
+const query = (config) => `?s=${Buffer.from(JSON.stringify({ config })).toString('base64url')}`;
+
+const server = spawn(process.execPath, [MAIN, 'lab', '--port', '0']);
+const url = await new Promise((ok) => server.stdout.on('data', (d) => { const m = /serving (\S+)/.exec(String(d)); if (m) ok(m[1]); }));
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+const loads = [];
+const defaultRuns = [];
+const ring64Page = [];
+let fps = 0;
+try {
+  for (let i = 0; i < REPEATS; i++) {
+    const page = await browser.newPage();
+    await page.goto(url);
+    await page.waitForFunction(() => window.weftLab?.firstRenderMs != null, null, { timeout: 60_000 });
+    loads.push(await page.evaluate(() => window.weftLab.firstRenderMs));
+    defaultRuns.push(await page.evaluate(() => window.weftLab.run.wallMs));
+    await page.goto(url + query(RING_64));
+    await page.waitForFunction(() => window.weftLab?.run != null, null, { timeout: 120_000 });
+    ring64Page.push(await page.evaluate(() => window.weftLab.run.rows[0].wallMs));
+    await page.close();
+  }
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(url + query(ANIMATE_64) + '&play');
+  await page.waitForFunction(() => window.weftLab?.run != null, null, { timeout: 60_000 });
+  fps = await page.evaluate(() => new Promise((done) => {
+    let frames = 0;
+    const start = performance.now();
+    requestAnimationFrame(function tick(now) {
+      frames += 1;
+      if (now - start < 3000) requestAnimationFrame(tick);
+      else done((frames * 1000) / (now - start));
+    });
+  }));
+} finally {
+  await browser.close();
+  server.kill();
+}
+const ring64Node = [];
+const defaultNode = [];
+for (let i = 0; i < REPEATS; i++) {
+  ring64Node.push((await runLab(RING_64)).rows[0].wallMs);
+  defaultNode.push((await runLab(DEFAULT_CONFIG)).wallMs);
+}
+
+const total = site.reduce((s, x) => s + x.bytes, 0);
+const totalGzip = site.reduce((s, x) => s + x.gzip, 0);
+const report = `# weft lab
+
+machine: ${cpus().length} CPUs (nproc), ${cpus()[0].model}, node ${process.version}, Debian chromium (headless, --disable-gpu); 1-min load average at start ${loadavg()[0].toFixed(2)}; ${new Date().toISOString().slice(0, 10)}
+command: \`node benchmarks/lab.mjs --out benchmarks/results/lab.md\` (after \`npx -y pnpm@10.34.8 run build\`); medians of ${REPEATS}
+
+| figure | value |
+| --- | --- |
+| built site (packages/lab/site) | ${kib(total)} KiB (${kib(totalGzip)} KiB gzipped), ${site.length} files |
+| page load to first rendered run (default: ring + tree on switch:8, 5 sizes) | ${median(loads).toFixed(0)} ms |
+| simulate the default run in the page's worker (sweep + traced runs) | ${median(defaultRuns).toFixed(0)} ms (Node: ${median(defaultNode).toFixed(0)} ms) |
+| ring on 64 ranks at 1 GiB (switch:64, one channel, 2 MiB chunks), one run's wall time | page worker ${median(ring64Page).toFixed(0)} ms; Node ${median(ring64Node).toFixed(0)} ms |
+| animation frame rate at 64 ranks (switch:64 ring, playing) | ${fps.toFixed(1)} frames/s |
+
+Files:
+
+| file | KiB | gzipped KiB |
+| --- | --- | --- |
+${site.map((x) => `| ${x.f} | ${kib(x.bytes)} | ${kib(x.gzip)} |`).join('\n')}
+
+Reading: the page's first run includes starting the engine worker and loading its module; the
+1 GiB ring moves no bytes (ghost mode: the lab simulates, as \`weft bench --mode ghost\` does),
+so its wall time is the coordinator's and the fabric's work, the same code in both; the frame
+rate is of a headless browser without a GPU on a shared 2-core machine (the load average above
+says how shared); the views that do not follow the clock are rendered once per run, not per
+frame (before that change: 6.8 frames/s at 64 ranks).
+`;
+process.stdout.write(report);
+if (out) writeFileSync(out, report);

@@ -1,0 +1,115 @@
+/**
+ * The buffer grid: which ranks' contributions each block of each rank's output holds, after
+ * every step of a traced run. The schedule is replayed symbolically (an element holds a
+ * bitmask of contributing ranks, as the symbolic checker's contribution vectors, without
+ * multiplicity) in the order the simulation finished the steps: a step's receive, combine
+ * and send happen at its end time, and messages match first-in first-out per (sender,
+ * receiver, channel), as in the executor. Alongside the masks it carries values: inputs hold
+ * `weft bench`'s test pattern (sum), combined in float64, so a block's first element shows the
+ * number a data-mode run would hold there.
+ */
+import { decodeSteps, inputValue, logical, type Schedule, type Slice } from '@weft/collectives';
+import type { StepRecord } from '@weft/runtime/core';
+
+/** Element-wise replay is bounded: ranks fit a 32-bit mask, and buffers stay small. */
+export const GRID_MAX_RANKS = 32;
+export const GRID_MAX_ELEMENTS = 1 << 16;
+
+export interface BufferFrames {
+  readonly nranks: number;
+  /** Output blocks per rank (one per rank: the reduce-scatter layout). */
+  readonly blocks: number;
+  /** End time of the step after which frame i holds (frame 0: before any step, t = 0). */
+  readonly timesNs: readonly number[];
+  /** Frame i: masks[i][rank * blocks + block] = ranks whose contribution every element of the block holds. */
+  readonly masks: readonly Uint32Array[];
+  /** Frame i: values[i][rank * blocks + block] = the value of the block's first element (NaN: not written yet). */
+  readonly values: readonly Float64Array[];
+  /** The all-reduced value of each block's first element (the sum of every rank's input there). */
+  readonly expected: readonly number[];
+}
+
+export type GridResult = { readonly ok: true; readonly frames: BufferFrames } | { readonly ok: false; readonly reason: string };
+
+type Buffers = Record<Slice['buffer'], Uint32Array>;
+type Values = Record<Slice['buffer'], Float64Array>;
+
+export function bufferFrames(schedule: Schedule, steps: readonly StepRecord[]): GridResult {
+  const n = schedule.nranks;
+  const { input, output, scratch } = schedule.bufferCounts;
+  if (n > GRID_MAX_RANKS) return { ok: false, reason: `The buffer grid replays runs of up to ${GRID_MAX_RANKS} ranks; this one has ${n}.` };
+  if (Math.max(input, output, scratch) > GRID_MAX_ELEMENTS) {
+    return { ok: false, reason: `The buffer grid replays buffers of up to ${GRID_MAX_ELEMENTS} elements (256 KiB of float32); pick a smaller focus size.` };
+  }
+  const buffers: Buffers[] = schedule.participants.map((_, p) => ({
+    input: new Uint32Array(input).fill(p < n ? 1 << p : 0),
+    output: new Uint32Array(output),
+    scratch: new Uint32Array(scratch),
+  }));
+  const values: Values[] = schedule.participants.map((_, p) => ({
+    input: Float64Array.from({ length: input }, (_, e) => (p < n ? inputValue('sum', 'float32', p, e, n) : 0)),
+    output: new Float64Array(output).fill(Number.NaN),
+    scratch: new Float64Array(scratch).fill(Number.NaN),
+  }));
+  // Step records, per (participant, channel), in execution order, next to the schedule's steps.
+  const order: { participant: number; channel: number; index: number; endNs: number; startNs: number }[] = [];
+  const seen = new Map<string, number>();
+  for (const record of [...steps].sort((a, b) => a.startNs - b.startNs)) {
+    const key = `${record.participant}/${record.channel}`;
+    const index = seen.get(key) ?? 0;
+    seen.set(key, index + 1);
+    order.push({ participant: record.participant, channel: record.channel, index, endNs: record.endNs, startNs: record.startNs });
+  }
+  const planned = schedule.participants.reduce((sum, part) => sum + part.channels.reduce((s, c) => s + c.length, 0), 0);
+  if (order.length !== planned) return { ok: false, reason: `The trace has ${order.length} steps but the schedule ${planned}: the grid needs a complete run.` };
+  order.sort((a, b) => a.endNs - b.endNs || a.startNs - b.startNs);
+
+  const blocks = logical.parts(output, n);
+  const frame = (): [Uint32Array, Float64Array] => {
+    const masks = new Uint32Array(n * n);
+    const firsts = new Float64Array(n * n);
+    for (let r = 0; r < n; r++) {
+      blocks.forEach((block, j) => {
+        let mask = block.count > 0 ? 0xffffffff : 0;
+        for (let e = block.offset; e < block.offset + block.count; e++) mask &= buffers[r]!.output[e]!;
+        masks[r * n + j] = mask >>> 0;
+        firsts[r * n + j] = block.count > 0 ? values[r]!.output[block.offset]! : Number.NaN;
+      });
+    }
+    return [masks, firsts];
+  };
+  const queues = new Map<string, [Uint32Array, Float64Array][]>();
+  const read = (p: number, s: Slice): [Uint32Array, Float64Array] => [
+    buffers[p]![s.buffer].slice(s.offset, s.offset + s.count),
+    values[p]![s.buffer].slice(s.offset, s.offset + s.count),
+  ];
+  const timesNs = [0];
+  const [mask0, value0] = frame();
+  const masks = [mask0];
+  const firstValues = [value0];
+  for (const step of order) {
+    const actions = decodeSteps(schedule.participants[step.participant]!.channels[step.channel]!)[step.index]!;
+    const data = actions.recvPeer >= 0 ? queues.get(`${actions.recvPeer}>${step.participant}/${step.channel}`)?.shift() : actions.src ? read(step.participant, actions.src) : undefined;
+    if (actions.dst !== null && data !== undefined) {
+      const dst = buffers[step.participant]![actions.dst.buffer];
+      const dstValues = values[step.participant]![actions.dst.buffer];
+      const [dataMasks, dataValues] = data;
+      for (let e = 0; e < actions.dst.count; e++) {
+        const at = actions.dst.offset + e;
+        const reduce = actions.combine === 'reduce';
+        dst[at] = reduce ? dst[at]! | dataMasks[e]! : dataMasks[e]!;
+        dstValues[at] = reduce ? dstValues[at]! + dataValues[e]! : dataValues[e]!;
+      }
+    }
+    if (actions.sendPeer >= 0 && actions.sent !== null) {
+      const key = `${step.participant}>${actions.sendPeer}/${step.channel}`;
+      queues.set(key, [...(queues.get(key) ?? []), read(step.participant, actions.sent)]);
+    }
+    timesNs.push(step.endNs);
+    const [m, v] = frame();
+    masks.push(m);
+    firstValues.push(v);
+  }
+  const expected = blocks.map((block) => Array.from({ length: n }, (_, r) => inputValue('sum', 'float32', r, block.offset, n)).reduce((a, b) => a + b, 0));
+  return { ok: true, frames: { nranks: n, blocks: n, timesNs, masks, values: firstValues, expected } };
+}

@@ -1,0 +1,102 @@
+/**
+ * A lab run's configuration (what a scenario file, the form and a shared URL hold) and the
+ * `weft bench` configuration it stands for: the lab runs the CLI's own sweep (cli/bench/sweep),
+ * so a lab run and `weft bench --format json` with the same flags give the same numbers.
+ */
+import type { CollectiveName } from '@weft/collectives';
+import type { BenchAlgorithm, BenchConfig } from '@weft/cli';
+import type { ModelName, RoutingName } from '@weft/fabric';
+
+/** A fault as a scenario names it: a link failing (or slowing) at a fraction of the fault-free time. */
+export interface LabFault {
+  readonly kind: 'failLink' | 'degradeLink';
+  readonly linkId: string;
+  /** When, as a fraction of the fault-free run's simulated time (0.5: half way). */
+  readonly atFraction: number;
+  readonly factor?: number;
+}
+
+export interface LabConfig {
+  /** A preset spec (`switch:8`, `dgx-h100:nodes=2`, `leafspine:hosts=16,leaves=4,spines=2`). */
+  readonly topology: string;
+  readonly collective: CollectiveName;
+  /** Built-in algorithm names for the collective. */
+  readonly algorithms: readonly string[];
+  /** Sizes of the busbw sweep, in bytes. */
+  readonly sizesBytes: readonly number[];
+  /** The size whose run the topology, timeline and buffer views show. */
+  readonly focusBytes: number;
+  readonly network: ModelName;
+  readonly routing: RoutingName;
+  readonly qps: number;
+  readonly seed: number;
+  /** 0: each algorithm's own count (`--channels auto`). */
+  readonly channels: number;
+  readonly chunkBytes: number;
+  readonly faults?: readonly LabFault[];
+}
+
+/** `weft bench`'s defaults (packages/cli/src/bench/config.ts), where the lab has no reason to differ. */
+export const DEFAULT_CONFIG: LabConfig = {
+  topology: 'switch:8',
+  collective: 'allReduce',
+  algorithms: ['ring', 'tree'],
+  sizesBytes: [1024, 16384, 262144, 4194304, 67108864],
+  focusBytes: 262144,
+  network: 'maxMin',
+  routing: 'ecmp',
+  qps: 1,
+  seed: 1,
+  channels: 1,
+  chunkBytes: 2 * 1024 * 1024,
+};
+
+/** The CLI's name of a collective (`allReduce` → `allreduce`). */
+export const cliName = (collective: CollectiveName): string => collective.toLowerCase();
+
+/** The `weft bench` flags this run corresponds to (the same-numbers test runs them). */
+export function cliArgs(config: LabConfig, bytes: number, algorithms: readonly string[] = config.algorithms): string[] {
+  return [
+    'bench', cliName(config.collective), '--topology', config.topology, '--algo', algorithms.join(','),
+    '-b', String(bytes), '-e', String(bytes), '--network', config.network, '--routing', config.routing,
+    '--qps', String(config.qps), '--seed', String(config.seed), '--channels', config.channels === 0 ? 'auto' : String(config.channels),
+    '--chunk', String(config.chunkBytes), '--mode', 'ghost', '--format', 'json',
+  ];
+}
+
+/** The sweep's configuration, as `weft bench` would have parsed it from cliArgs (ghost mode: no payload). */
+export function benchConfig(config: LabConfig, algorithms: readonly BenchAlgorithm[], sizesBytes: readonly number[]): BenchConfig {
+  return {
+    collective: config.collective,
+    collectiveCliName: cliName(config.collective),
+    topologySpec: config.topology,
+    sizesBytes: [...sizesBytes],
+    algorithms,
+    algo: algorithms.map((a) => a.name),
+    minBytes: Math.min(...sizesBytes),
+    maxBytes: Math.max(...sizesBytes),
+    stepFactor: 2,
+    stepBytes: undefined,
+    iters: 1,
+    warmupIters: 0,
+    check: false,
+    dtype: 'float32',
+    op: 'sum',
+    root: 0,
+    topology: config.topology,
+    ranks: undefined,
+    network: config.network,
+    routing: config.routing,
+    qps: config.qps,
+    mode: 'ghost',
+    seed: config.seed,
+    channels: config.channels,
+    chunkBytes: config.chunkBytes,
+    ranksPerWorker: undefined,
+    format: 'json',
+    out: undefined,
+    trace: undefined,
+    plot: undefined,
+    links: 0,
+  } as BenchConfig;
+}

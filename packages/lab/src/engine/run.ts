@@ -1,0 +1,165 @@
+/**
+ * One lab run: the CLI's sweep for the busbw plot (same code, same numbers as `weft bench`),
+ * then, per algorithm, one traced run at the focus size that the topology, timeline and
+ * buffer views replay. Ghost mode: byte counts, no payload, so it runs in any worker; its
+ * simulated times are those of data mode (same coordinator and executor).
+ */
+import {
+  channelRings,
+  channelTrees,
+  countForBytes,
+  getAlgorithm,
+  resolveChannels,
+  type Algorithm,
+  type Schedule,
+} from '@weft/collectives';
+import type { BenchAlgorithm, BenchRow } from '@weft/cli';
+import { planParams, runSweep } from '@weft/cli/sweep';
+import { alphaBetaCost, parseTopologySpec, rankLayout, type Topology } from '@weft/fabric';
+import { createGhostCluster, type Fault, type StepRecord } from '@weft/runtime/core';
+import { benchConfig, type LabConfig, type LabFault } from './config.js';
+
+export interface LinkTrace {
+  readonly id: string;
+  readonly from: string;
+  readonly to: string;
+  readonly bandwidthGBps: number;
+  readonly utilization: number;
+  readonly bytesCarried: number;
+  /** [timeNs, fraction of capacity in use] at each change. */
+  readonly timeline: readonly (readonly [number, number])[];
+}
+
+/** One transfer of the traced run, for the chunks moving along the topology's links. */
+export interface Transfer {
+  readonly src: string;
+  readonly startNs: number;
+  /** When its last byte arrived (or the run's end, if a failure stranded it). */
+  readonly endNs: number;
+  /** The nodes of its (first) path, source to destination. */
+  readonly hops: readonly string[];
+}
+
+/** Transfers kept per detail: enough for every view at lab scale, bounded for big runs. */
+export const MAX_TRANSFERS = 20_000;
+
+/** The traced run of one algorithm at the focus size. */
+export interface Detail {
+  readonly algorithm: string;
+  readonly bytes: number;
+  readonly count: number;
+  readonly channels: number;
+  readonly timeNs: number;
+  readonly predictedNs: number;
+  readonly events: number;
+  readonly steps: readonly StepRecord[];
+  readonly transfers: readonly Transfer[];
+  readonly links: readonly LinkTrace[];
+  /** Ring order of each channel and tree parents (NCCL's channels for this topology). */
+  readonly rings: readonly (readonly number[])[];
+  readonly treeParents: readonly (readonly number[])[];
+  readonly schedule: Schedule;
+  /** Transfers that a failed link stranded (the run then never completes). */
+  readonly stranded: number;
+  readonly error?: string;
+}
+
+export interface LabRun {
+  readonly config: LabConfig;
+  readonly topology: Pick<Topology, 'nodes' | 'links' | 'ranks' | 'name'>;
+  /** The alpha-beta terms predictions use: α (ns per message) and β (ns per byte). */
+  readonly alphaNs: number;
+  readonly betaNsPerByte: number;
+  readonly rows: readonly BenchRow[];
+  readonly details: readonly Detail[];
+  readonly wallMs: number;
+}
+
+const algorithmsOf = (config: LabConfig, extra: readonly Algorithm[]): BenchAlgorithm[] => [
+  ...config.algorithms.map((name) => ({ name, algorithm: getAlgorithm(config.collective, name), fromAll: false })),
+  ...extra.map((algorithm) => ({ name: algorithm.name, algorithm, fromAll: false })),
+];
+
+function faultsAt(faults: readonly LabFault[], baseNs: number): Fault[] {
+  return faults.map((f) =>
+    f.kind === 'failLink'
+      ? { kind: 'failLink', linkId: f.linkId, atNs: f.atFraction * baseNs }
+      : { kind: 'degradeLink', linkId: f.linkId, factor: f.factor ?? 0.5, atNs: f.atFraction * baseNs },
+  );
+}
+
+/** The traced run of `entry` at `bytes` (faults placed relative to its fault-free time). */
+export async function detailRun(config: LabConfig, topology: Topology, algorithm: Algorithm, bytes: number): Promise<Detail> {
+  const nranks = topology.ranks.length;
+  const cost = alphaBetaCost(topology);
+  const count = countForBytes(config.collective, bytes, 'float32', nranks);
+  const params = resolveChannels(algorithm, planParams(benchConfig(config, [], [bytes]), topology, count), cost);
+  const schedule = algorithm.plan(params);
+  const cluster = createGhostCluster({
+    topology,
+    mode: 'ghost',
+    network: { model: config.network, routing: config.routing, qps: config.qps, seed: config.seed, record: 'full' },
+  });
+  const run = (faults: readonly Fault[]) => cluster.runSchedule(schedule, { dtype: 'float32', op: 'sum', check: false, trace: true, faults });
+  let result = await run([]);
+  let error: string | undefined;
+  if (config.faults && config.faults.length > 0) {
+    try {
+      result = await run(faultsAt(config.faults, result.timeNs));
+    } catch (e) {
+      error = (e as Error).message.split('\n')[0];
+    }
+  }
+  const layout = rankLayout(topology);
+  const linkById = new Map(topology.links.map((l) => [l.id, l]));
+  return {
+    algorithm: algorithm.name,
+    bytes,
+    count,
+    channels: params.channels,
+    timeNs: result.timeNs,
+    predictedNs: algorithm.predictNs(params, cost),
+    events: result.events,
+    steps: result.steps,
+    transfers: result.flows.slice(0, MAX_TRANSFERS).map((f) => {
+      const path = (f.paths[0] ?? []).map((id) => linkById.get(id)!);
+      return { src: f.srcNode, startNs: f.startNs, endNs: f.deliveredNs ?? result.timeNs, hops: path.length ? [path[0]!.from, ...path.map((l) => l.to)] : [f.srcNode, f.dstNode] };
+    }),
+    links: result.linkStats.map((l) => ({
+      id: l.linkId,
+      from: l.from,
+      to: l.to,
+      bandwidthGBps: l.bandwidthBytesPerSec / 1e9,
+      utilization: l.utilization,
+      bytesCarried: Math.round(l.bytesCarried),
+      timeline: l.utilizationTimeline,
+    })),
+    rings: channelRings(layout, nranks, params.channels),
+    treeParents: channelTrees(layout, nranks, params.channels).map((t) => [...t.parent]),
+    schedule,
+    stranded: result.flows.filter((f) => f.stranded).length,
+    ...(error !== undefined ? { error } : {}),
+  };
+}
+
+/** The whole run: the sweep rows and one detail per algorithm. `extra`: a student's algorithms. */
+export async function runLab(config: LabConfig, extra: readonly Algorithm[] = []): Promise<LabRun> {
+  const start = performance.now();
+  const topology = parseTopologySpec(config.topology);
+  const algorithms = algorithmsOf(config, extra);
+  const { report } = await runSweep(benchConfig(config, algorithms, config.sizesBytes), topology);
+  const details: Detail[] = [];
+  for (const { algorithm } of algorithms) {
+    if (algorithm !== 'auto') details.push(await detailRun(config, topology, algorithm, config.focusBytes));
+  }
+  const cost = alphaBetaCost(topology);
+  return {
+    config,
+    topology: { name: topology.name, nodes: topology.nodes, links: topology.links, ranks: topology.ranks },
+    alphaNs: cost.alphaNs,
+    betaNsPerByte: 1e9 / cost.bandwidthBytesPerSec,
+    rows: report.rows,
+    details,
+    wallMs: performance.now() - start,
+  };
+}

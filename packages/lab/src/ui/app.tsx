@@ -1,0 +1,161 @@
+/** The lab page: a configuration, one deterministic run, and every view of it. */
+import { useEffect, useState } from 'preact/hooks';
+import { DEFAULT_CONFIG, cliArgs, type LabConfig } from '../engine/config.js';
+import { STARTER_ALGORITHM } from '../engine/exercise-list.js';
+import type { PageRun } from '../worker/engine-worker.js';
+import { BandwidthView } from '../views/bandwidth.js';
+import { BuffersView } from '../views/buffers.js';
+import { ChannelsView } from '../views/channels.js';
+import { CompareView } from '../views/compare.js';
+import { ExercisesView } from '../views/exercises.js';
+import { GanttView, TimelineControls } from '../views/timeline.js';
+import { TopologyView } from '../views/topology.js';
+import { ConfigForm } from './config-form.js';
+import { Frozen } from './frozen.js';
+import { engineWorker, type StudentGrade } from './workers.js';
+import { parseScenarioText, scenarioFromUrl, shareUrl, type Scenario } from './url-state.js';
+import type { CustomExercise } from '../engine/exercise-list.js';
+
+/** What tests and the embed page read: the last run and when the first one rendered. */
+interface LabHandle {
+  run: PageRun | null;
+  firstRenderMs: number | null;
+  runs: number;
+  setCode: (code: string) => void;
+}
+declare global {
+  interface Window {
+    weftLab: LabHandle;
+  }
+}
+window.weftLab = { run: null, firstRenderMs: null, runs: 0, setCode: () => {} };
+
+const firstLine = (error: unknown): string => (error instanceof Error ? error.message : String(error)).split('\n')[0]!.replace(/^WeftInputError: /, '');
+
+/** `?view=` shows one view alone (for embedding in a course page). */
+const VIEWS = ['bandwidth', 'topology', 'channels', 'timeline', 'buffers', 'compare', 'exercises'] as const;
+type ViewName = (typeof VIEWS)[number];
+
+export function App() {
+  const [config, setConfig] = useState<LabConfig>(DEFAULT_CONFIG);
+  const [code, setCode] = useState(STARTER_ALGORITHM);
+  const [run, setRun] = useState<PageRun | null>(null);
+  const [detailIndex, setDetailIndex] = useState(0);
+  const [tNs, setT] = useState(0);
+  const [playing, setPlaying] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [link, setLink] = useState<string | null>(null);
+  const [custom, setCustom] = useState<{ config: LabConfig; exercise: CustomExercise } | undefined>(undefined);
+  const params = new URLSearchParams(window.location.search);
+  const only = params.get('view') as ViewName | null;
+  window.weftLab.setCode = setCode;
+
+  const start = async (next: LabConfig) => {
+    setConfig(next);
+    setBusy(true);
+    setError(null);
+    setPlaying(false);
+    try {
+      const result = await engineWorker().run(next);
+      setRun(result);
+      setDetailIndex(0);
+      const end = result.details[0]?.timeNs ?? 0;
+      setT(params.has('play') ? 0 : end);
+      setPlaying(params.has('play'));
+    } catch (e) {
+      setError(firstLine(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const openScenario = (scenario: Scenario | null) => {
+    if (scenario?.code !== undefined) setCode(scenario.code);
+    setCustom(scenario?.exercise ? { config: scenario.config, exercise: scenario.exercise } : undefined);
+    return start(scenario?.config ?? DEFAULT_CONFIG);
+  };
+  const openFile = async (file: File | undefined) => {
+    if (!file) return;
+    try {
+      await openScenario(parseScenarioText(await file.text(), file.name));
+    } catch (e) {
+      setError(firstLine(e));
+    }
+  };
+
+  useEffect(() => {
+    scenarioFromUrl(window.location.search)
+      .then((scenario: Scenario | null) => openScenario(scenario))
+      .catch((e) => setError(firstLine(e)));
+  }, []);
+
+  useEffect(() => {
+    if (run === null) return;
+    window.weftLab.run = run;
+    window.weftLab.runs += 1;
+    window.weftLab.firstRenderMs ??= performance.now();
+    document.body.dataset.runs = String(window.weftLab.runs);
+  }, [run]);
+
+  const detail = run?.details[Math.min(detailIndex, run.details.length - 1)];
+  const grid = run?.grids[Math.min(detailIndex, run.grids.length - 1)];
+  const show = (view: ViewName) => only === null || only === view;
+  const onStudentRun = (grade: StudentGrade) => {
+    if (grade.run) {
+      setRun(grade.run);
+      setConfig(grade.run.config);
+      setDetailIndex(grade.run.details.length - 1);
+      setT(grade.run.details.at(-1)!.timeNs);
+    }
+  };
+
+  return (
+    <main class={only ? 'embedded' : ''}>
+      {only === null && (
+        <header>
+          <h1>weft lab</h1>
+          <p class="tagline">The weft engine, in your browser: run a collective on a simulated cluster and watch it. Deterministic: the same configuration gives the same numbers as <code>weft bench</code>.</p>
+          <p class="status" data-testid="isolation">{window.crossOriginIsolated ? 'Cross-origin isolated.' : 'Not cross-origin isolated (the lab runs anyway: it needs no shared memory).'}</p>
+          <ConfigForm config={config} setConfig={setConfig} onRun={() => start(config)} busy={busy} />
+          <p class="share">
+            <label class="file">Open a scenario (JSON/YAML) <input type="file" accept=".json,.yaml,.yml" onChange={(e) => openFile((e.target as HTMLInputElement).files?.[0])} data-testid="scenario-file" /></label>{' '}
+            <button onClick={() => setLink(shareUrl({ config, code, ...(custom ? { exercise: custom.exercise } : {}) }))} data-testid="share">Share this run</button>{' '}
+            {link && <input readOnly value={link} size={60} data-testid="share-link" onFocus={(e) => (e.target as HTMLInputElement).select()} />}
+            <span class="note"> CLI: <code>weft {cliArgs(config, config.focusBytes).join(' ')}</code></span>
+          </p>
+        </header>
+      )}
+      {error && <p class="error" role="alert" data-testid="error">{error}</p>}
+      {!run && !error && <p class="empty">{busy ? 'Simulating…' : 'Press Run to simulate.'}</p>}
+      {run && detail && (
+        <>
+          {run.details.length > 1 && (
+            <nav class="details" aria-label="Animated algorithm">
+              Animated run ({run.details[0]!.bytes} B):{' '}
+              {run.details.map((d, i) => (
+                <button key={d.algorithm} class={i === detailIndex ? 'on' : ''} onClick={() => { setDetailIndex(i); setT(d.timeNs); }} data-testid={`detail-${d.algorithm}`}>
+                  {d.algorithm} · {(d.timeNs / 1000).toFixed(2)} µs
+                </button>
+              ))}
+            </nav>
+          )}
+          {detail.error && <p class="error">This run did not complete: {detail.error}</p>}
+          <p class="note" data-testid="run-summary" data-wall-ms={run.wallMs}>
+            {detail.algorithm} at {detail.bytes} B: {(detail.timeNs / 1000).toFixed(2)} µs simulated, predicted {(detail.predictedNs / 1000).toFixed(2)} µs, {detail.channels} channel(s), {detail.events} events; the whole run took {run.wallMs.toFixed(0)} ms in this page's worker.
+          </p>
+          {(show('timeline') || show('topology') || show('buffers')) && <TimelineControls detail={detail} tNs={tNs} setT={setT} playing={playing} setPlaying={setPlaying} />}
+          <div class="views">
+            {show('topology') && <TopologyView run={run} detail={detail} tNs={tNs} />}
+            {show('channels') && <Frozen keys={[detail]}><ChannelsView detail={detail} /></Frozen>}
+            {show('timeline') && <GanttView detail={detail} tNs={tNs} setT={setT} />}
+            {show('buffers') && grid && <BuffersView grid={grid} detail={detail} tNs={tNs} />}
+            {show('bandwidth') && <Frozen keys={[run]}><BandwidthView run={run} /></Frozen>}
+            {show('compare') && <Frozen keys={[config, run]}><CompareView config={config} run={run} /></Frozen>}
+          </div>
+        </>
+      )}
+      {show('exercises') && <Frozen keys={[code, custom]}><ExercisesView custom={custom} open={start} code={code} setCode={setCode} onStudentRun={onStudentRun} /></Frozen>}
+    </main>
+  );
+}

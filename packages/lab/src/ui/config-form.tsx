@@ -1,0 +1,51 @@
+/** The run's configuration: the same knobs as `weft bench`'s flags. */
+import { COLLECTIVES, listAlgorithms, type CollectiveName } from '@weft/collectives';
+import type { LabConfig } from '../engine/config.js';
+import { formatBytes } from './format.js';
+
+const PRESETS = ['switch:8', 'ring:8', 'fullmesh:8', 'dgx-h100:nodes=1', 'dgx-h100:nodes=2', 'dgx-h100:nodes=4', 'leafspine:hosts=16,leaves=2,spines=4', 'leafspine:hosts=64,leaves=8,spines=4', 'nvl72'];
+const SIZES = Array.from({ length: 21 }, (_, i) => 1024 * 2 ** i); // 1 KiB … 1 GiB
+
+const sweep = (from: number, to: number): number[] => SIZES.filter((s) => s >= from && s <= to && Math.log2(s / from) % 2 === 0);
+
+export function ConfigForm({ config, setConfig, onRun, busy }: { config: LabConfig; setConfig: (c: LabConfig) => void; onRun: () => void; busy: boolean }) {
+  const set = (patch: Partial<LabConfig>) => setConfig({ ...config, ...patch });
+  const names = listAlgorithms(config.collective).map((a) => a.name);
+  const min = Math.min(...config.sizesBytes);
+  const max = Math.max(...config.sizesBytes);
+  return (
+    <form class="config" onSubmit={(e) => { e.preventDefault(); onRun(); }} aria-label="Run configuration">
+      <label>topology <input list="presets" value={config.topology} onChange={(e) => set({ topology: (e.target as HTMLInputElement).value })} data-testid="topology" size={30} /></label>
+      <datalist id="presets">{PRESETS.map((p) => <option key={p} value={p} />)}</datalist>
+      <label>collective{' '}
+        <select value={config.collective} onChange={(e) => {
+          const collective = (e.target as HTMLSelectElement).value as CollectiveName;
+          set({ collective, algorithms: [listAlgorithms(collective)[0]!.name] });
+        }}>
+          {COLLECTIVES.filter((c) => listAlgorithms(c).length > 0 && c !== 'barrier').map((c) => <option key={c} value={c}>{c}</option>)}
+        </select>
+      </label>
+      <fieldset><legend>algorithms</legend>
+        {names.map((name) => (
+          <label key={name} class="check">
+            <input type="checkbox" checked={config.algorithms.includes(name)} data-testid={`algo-${name}`}
+              onChange={(e) => set({ algorithms: (e.target as HTMLInputElement).checked ? [...config.algorithms, name] : config.algorithms.filter((a) => a !== name) })} />
+            {name}
+          </label>
+        ))}
+      </fieldset>
+      <label>sizes{' '}
+        <select value={min} onChange={(e) => set({ sizesBytes: sweep(Number((e.target as HTMLSelectElement).value), max) })}>{SIZES.map((s) => <option key={s} value={s}>{formatBytes(s)}</option>)}</select>
+        {' to '}
+        <select value={max} onChange={(e) => set({ sizesBytes: sweep(min, Number((e.target as HTMLSelectElement).value)) })}>{SIZES.map((s) => <option key={s} value={s}>{formatBytes(s)}</option>)}</select>
+      </label>
+      <label>animated run at <select value={config.focusBytes} onChange={(e) => set({ focusBytes: Number((e.target as HTMLSelectElement).value) })} data-testid="focus">
+        {SIZES.map((s) => <option key={s} value={s}>{formatBytes(s)}</option>)}</select></label>
+      <label>routing <select value={config.routing} onChange={(e) => set({ routing: (e.target as HTMLSelectElement).value as LabConfig['routing'] })}><option>ecmp</option><option>adaptive</option></select></label>
+      <label>qps <input type="number" min={1} max={64} value={config.qps} onChange={(e) => set({ qps: Number((e.target as HTMLInputElement).value) })} /></label>
+      <label>channels <input type="number" min={0} max={64} value={config.channels} title="0: auto (the topology search's count)" onChange={(e) => set({ channels: Number((e.target as HTMLInputElement).value) })} /></label>
+      <label>network <select value={config.network} onChange={(e) => set({ network: (e.target as HTMLSelectElement).value as LabConfig['network'] })}><option>maxMin</option><option>alphaBeta</option></select></label>
+      <button type="submit" disabled={busy || config.algorithms.length === 0} data-testid="run">{busy ? 'Simulating…' : 'Run'}</button>
+    </form>
+  );
+}

@@ -1,0 +1,59 @@
+/**
+ * The buffer grid: one row per rank, one cell per output block; a cell shows how many ranks'
+ * contributions every element of the block holds at the current time (hover: which ranks).
+ * Full cells (all n) are the finished result. Chunks in flight: the steps running now.
+ */
+import type { GridResult } from '../engine/buffers.js';
+import type { Detail } from '../engine/run.js';
+import { indexAt } from '../ui/format.js';
+import { utilisationColour } from '../ui/palette.js';
+
+const ranksOf = (mask: number, n: number): number[] => Array.from({ length: n }, (_, r) => r).filter((r) => (mask >>> r) & 1);
+
+export function BuffersView({ grid, detail, tNs }: { grid: GridResult; detail: Detail; tNs: number }) {
+  if (!grid.ok) {
+    return (
+      <section class="view" aria-label="Buffers">
+        <h2>Buffers</h2>
+        <p class="empty">{grid.reason}</p>
+      </section>
+    );
+  }
+  const { frames } = grid;
+  const at = Math.max(0, indexAt(frames.timesNs.length, (i) => frames.timesNs[i]!, tNs));
+  const frame = frames.masks[at]!;
+  const firsts = frames.values[at]!;
+  const n = frames.nranks;
+  const moving = detail.steps.filter((s) => s.startNs <= tNs && tNs < s.endNs && s.peer !== undefined && s.op !== 'copy' && s.op !== 'reduce');
+  const done = Array.from({ length: n }, (_, r) => Array.from({ length: frames.blocks }, (_, j) => frame[r * frames.blocks + j]!)).flat().filter((m) => ranksOf(m, n).length === n).length;
+  return (
+    <section class="view" aria-label="Buffers">
+      <h2>Buffers <small>contributions each output block holds (hover: which, and the value of its first element with weft bench's input pattern); {done} of {n * frames.blocks} blocks complete</small></h2>
+      <table class="grid" data-testid="buffer-grid" data-complete={done}>
+        <thead>
+          <tr><th></th>{Array.from({ length: frames.blocks }, (_, j) => <th key={j}>block {j}</th>)}</tr>
+        </thead>
+        <tbody>
+          {Array.from({ length: n }, (_, r) => (
+            <tr key={r}>
+              <th>rank {r}</th>
+              {Array.from({ length: frames.blocks }, (_, j) => {
+                const held = ranksOf(frame[r * frames.blocks + j]!, n);
+                const colour = utilisationColour(held.length / n);
+                return (
+                  <td key={j} style={{ background: colour, color: held.length / n > 0.6 ? '#000' : '#fff' }}
+                    title={`${held.length ? `holds ranks ${held.join(', ')}` : 'nothing yet'}; first element ${Number.isNaN(firsts[r * frames.blocks + j]!) ? 'not written' : `= ${firsts[r * frames.blocks + j]}`} (all-reduced: ${frames.expected[j]})`}>
+                    {held.length}
+                  </td>
+                );
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p class="note" data-testid="in-flight">
+        {moving.length === 0 ? 'No chunk in flight at this time.' : `In flight: ${moving.slice(0, 12).map((s) => `${s.op === 'send' ? `r${s.participant}→r${s.peer}` : `r${s.peer}→r${s.participant}`} (${s.op}${s.bytes !== undefined ? `, ${s.bytes} B` : ''})`).join(', ')}${moving.length > 12 ? ` and ${moving.length - 12} more` : ''}.`}
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,63 @@
+/** Side by side: the current configuration and one variant of it (ring vs tree, ECMP vs adaptive, qps, a failed link). */
+import { useState } from 'preact/hooks';
+import type { LabConfig } from '../engine/config.js';
+import type { LabRun } from '../engine/run.js';
+import { us } from '../ui/format.js';
+import { engineWorker } from '../ui/workers.js';
+import { ResultsTable } from './bandwidth.js';
+
+interface Variant {
+  readonly label: string;
+  readonly apply: (config: LabConfig, run: LabRun) => LabConfig;
+}
+
+/** A link a failure can hit: the first cable above the ranks' own (a leaf or NIC uplink), else the first. */
+const failableLink = (run: LabRun): string =>
+  (run.topology.links.find((l) => /leaf|spine|nic|switch/.test(l.from) && /spine|leaf|switch/.test(l.to)) ?? run.topology.links[0]!).id;
+
+export const VARIANTS: readonly Variant[] = [
+  { label: 'the other of ring / tree', apply: (c) => ({ ...c, algorithms: c.algorithms.includes('ring') ? ['tree'] : ['ring'] }) },
+  { label: 'adaptive routing', apply: (c) => ({ ...c, routing: c.routing === 'adaptive' ? 'ecmp' : 'adaptive' }) },
+  { label: '4 queue pairs', apply: (c) => ({ ...c, qps: c.qps === 4 ? 1 : 4 }) },
+  { label: 'a link failing half way', apply: (c, run) => ({ ...c, faults: [{ kind: 'failLink', linkId: failableLink(run), atFraction: 0.5 }] }) },
+];
+
+export function CompareView({ config, run }: { config: LabConfig; run: LabRun }) {
+  const [variant, setVariant] = useState(0);
+  const [other, setOther] = useState<{ config: LabConfig; run: LabRun } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const compare = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const b = VARIANTS[variant]!.apply(config, run);
+      setOther({ config: b, run: await engineWorker().run(b) });
+    } catch (e) {
+      setError((e as Error).message.split('\n')[0]!);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const focus = (r: LabRun) => r.details.map((d) => `${d.algorithm}: ${d.error ? d.error : `${us(d.timeNs)} µs`}`).join('; ');
+  return (
+    <section class="view" aria-label="Compare">
+      <h2>Compare two configurations</h2>
+      <label>
+        B is A with{' '}
+        <select value={variant} onChange={(e) => setVariant(Number((e.target as HTMLSelectElement).value))}>
+          {VARIANTS.map((v, i) => <option key={v.label} value={i}>{v.label}</option>)}
+        </select>
+      </label>{' '}
+      <button onClick={compare} disabled={busy} data-testid="compare">{busy ? 'Running…' : 'Compare'}</button>
+      {error && <p class="error">{error}</p>}
+      <div class="side-by-side">
+        <div><h3>A</h3><p class="note">{focus(run)}</p><ResultsTable rows={run.rows} /></div>
+        <div>
+          <h3>B</h3>
+          {other ? <><p class="note">{focus(other.run)}</p><ResultsTable rows={other.run.rows} /></> : <p class="empty">Pick a variant and press Compare.</p>}
+        </div>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,127 @@
+/**
+ * The exercises, graded in the page. Answers and grades are kept in this browser
+ * (localStorage) and export as one JSON file an instructor can collect.
+ */
+import { useState } from 'preact/hooks';
+import type { LabConfig } from '../engine/config.js';
+import { EXERCISES, STARTER_ALGORITHM, type CustomExercise, type Exercise } from '../engine/exercise-list.js';
+import { formatBytes, type Grade } from '../engine/grade.js';
+import { engineWorker, gradeStudent, type StudentGrade } from '../ui/workers.js';
+import { CodeEditor } from './editor.js';
+
+const STORE = 'weft-lab-results';
+
+interface Saved {
+  readonly answer: number | string;
+  readonly grade: Grade;
+  readonly at: string;
+}
+
+const loadSaved = (): Record<string, Saved> => {
+  try {
+    return JSON.parse(localStorage.getItem(STORE) ?? '{}') as Record<string, Saved>;
+  } catch {
+    return {};
+  }
+};
+
+function exportResults(saved: Record<string, Saved>, student: string): void {
+  const body = JSON.stringify({ lab: 'weft', student, exportedAt: new Date().toISOString(), results: saved }, null, 2);
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([body], { type: 'application/json' }));
+  a.download = `weft-lab-results${student ? `-${student.replace(/\W+/g, '-')}` : ''}.json`;
+  a.click();
+}
+
+function GradeLine({ grade, at }: { grade: Grade | undefined; at: string | undefined }) {
+  if (!grade) return null;
+  return (
+    <p class={grade.passed ? 'grade passed' : 'grade failed'} data-testid="grade" data-passed={String(grade.passed)} data-score={grade.score} data-at={at}>
+      <strong>{grade.passed ? 'Passed' : 'Not yet'}</strong> (score {(100 * grade.score).toFixed(0)} %): {grade.message}
+      {grade.expected !== undefined && <> Simulated: {grade.expected}.</>}
+    </p>
+  );
+}
+
+interface Props {
+  /** A scenario's own exercise, about the scenario's run. */
+  custom?: { readonly config: LabConfig; readonly exercise: CustomExercise } | undefined;
+  open: (config: LabConfig) => void;
+  code: string;
+  setCode: (code: string) => void;
+  onStudentRun: (grade: StudentGrade) => void;
+}
+
+type NumberGrader = (value: number) => Promise<Grade>;
+
+function ExerciseCard({ exercise, saved, save, props, grader }: { exercise: Exercise; saved: Saved | undefined; save: (s: Saved) => void; props: Props; grader?: NumberGrader }) {
+  const [answer, setAnswer] = useState<string>(saved ? String(saved.answer) : '');
+  const [busy, setBusy] = useState(false);
+  const submit = async () => {
+    setBusy(true);
+    try {
+      if (exercise.answer.kind === 'code') {
+        const grade = await gradeStudent(props.code);
+        const { run, ...rest } = grade;
+        save({ answer: props.code, grade: rest, at: new Date().toISOString() });
+        props.onStudentRun(grade);
+      } else {
+        const value = Number(answer);
+        const grade = grader ? await grader(value) : await engineWorker().grade(exercise.id, value);
+        save({ answer: value, grade, at: new Date().toISOString() });
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+  const a = exercise.answer;
+  return (
+    <article class="exercise" id={`exercise-${exercise.id}`} data-testid={`exercise-${exercise.id}`}>
+      <h3>{exercise.title}</h3>
+      <p>{exercise.prompt}</p>
+      <button class="link" onClick={() => props.open(exercise.config)}>Open this run in the views</button>
+      {a.kind === 'code' && <CodeEditor initial={props.code} onChange={props.setCode} />}
+      <div class="answer">
+        {a.kind === 'number' && (
+          <label>Your answer <input type="number" step="any" value={answer} onInput={(e) => setAnswer((e.target as HTMLInputElement).value)} data-testid="answer" /> {a.unit}</label>
+        )}
+        {a.kind === 'choice' && (
+          <label>Your answer{' '}
+            <select value={answer} onChange={(e) => setAnswer((e.target as HTMLSelectElement).value)} data-testid="answer">
+              <option value="">choose…</option>
+              {a.choices.map((c) => <option key={c} value={c}>{a.unit === 'bytes' ? formatBytes(c) : `${c} qps`}</option>)}
+            </select>
+          </label>
+        )}
+        <button onClick={submit} disabled={busy || (a.kind !== 'code' && answer === '')} data-testid="submit">{busy ? 'Grading…' : 'Submit'}</button>
+      </div>
+      <GradeLine grade={saved?.grade} at={saved?.at} />
+    </article>
+  );
+}
+
+export function ExercisesView(props: Props) {
+  const [saved, setSaved] = useState<Record<string, Saved>>(loadSaved);
+  const [student, setStudent] = useState('');
+  const save = (id: string) => (s: Saved) => {
+    const next = { ...loadSaved(), [id]: s };
+    localStorage.setItem(STORE, JSON.stringify(next));
+    setSaved(next);
+  };
+  return (
+    <section class="view" aria-label="Exercises">
+      <h2>Exercises <small>graded here, by the same simulation; your results stay in this browser</small></h2>
+      <p>
+        <label>Your name (for the export) <input value={student} onInput={(e) => setStudent((e.target as HTMLInputElement).value)} /></label>{' '}
+        <button onClick={() => exportResults(saved, student)} data-testid="export-results">Export results (JSON)</button>{' '}
+        <button class="link" onClick={() => props.setCode(STARTER_ALGORITHM)}>Reset the code to the starter</button>
+      </p>
+      {props.custom && (() => {
+        const { config, exercise } = props.custom;
+        const card: Exercise = { id: 'scenario', title: exercise.title, prompt: `${exercise.prompt} (Within ${(100 * exercise.tolerance).toFixed(0)} % passes.)`, config, answer: { kind: 'number', unit: 'µs' } };
+        return <ExerciseCard key="scenario" exercise={card} saved={saved.scenario} save={save('scenario')} props={props} grader={(value) => engineWorker().gradeCustom(config, exercise, value)} />;
+      })()}
+      {EXERCISES.map((e) => <ExerciseCard key={e.id} exercise={e} saved={saved[e.id]} save={save(e.id)} props={props} />)}
+    </section>
+  );
+}

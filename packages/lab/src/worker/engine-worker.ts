@@ -1,0 +1,31 @@
+/** The page's engine worker: runs the real weft engine (ghost mode) off the main thread. */
+import { expose } from 'comlink';
+import { bufferFrames, type GridResult } from '../engine/buffers.js';
+import type { LabConfig } from '../engine/config.js';
+import { exerciseById } from '../engine/exercise-list.js';
+import { gradeAnswer, gradeCustom, truthOf } from '../engine/exercises.js';
+import type { CustomExercise } from '../engine/exercise-list.js';
+import type { Grade } from '../engine/grade.js';
+import { runLab, type LabRun } from '../engine/run.js';
+
+/** A run with its buffer grids (one per detail), and how long it took in this worker. */
+export interface PageRun extends LabRun {
+  readonly grids: readonly GridResult[];
+}
+
+const api = {
+  async run(config: LabConfig): Promise<PageRun> {
+    const run = await runLab(config);
+    return { ...run, grids: run.details.map((d) => bufferFrames(d.schedule, d.steps)) };
+  },
+  async grade(exerciseId: string, answer: number): Promise<Grade> {
+    const exercise = exerciseById(exerciseId);
+    return gradeAnswer(exercise, answer, await truthOf(exercise));
+  },
+  gradeCustom(config: LabConfig, exercise: CustomExercise, answerUs: number): Promise<Grade> {
+    return gradeCustom(config, exercise, answerUs);
+  },
+};
+
+export type EngineApi = typeof api;
+expose(api);

@@ -1,0 +1,60 @@
+/**
+ * Runs a student's algorithm module: loads it from text, proves it with the CLI's symbolic
+ * check (cli/user-algorithm/check), then times it. Only ever in a dedicated worker, which the
+ * page terminates when the time limit passes, so a runaway loop never touches the page.
+ */
+import * as collectives from '@weft/collectives';
+import type { Algorithm } from '@weft/collectives';
+import { checkUserAlgorithm } from '@weft/cli/check';
+import { expose } from 'comlink';
+import { gradeAlgorithm } from '../engine/exercises.js';
+import type { Grade } from '../engine/grade.js';
+import { bufferFrames } from '../engine/buffers.js';
+
+const FIELDS = ['name', 'collective', 'description', 'constraints', 'unsupported', 'plan', 'predictNs'] as const;
+
+/** A module that re-exports this worker's @weft/collectives, for the student's import to name. */
+function collectivesUrl(): string {
+  (globalThis as Record<string, unknown>).__weftCollectives = collectives;
+  const names = Object.keys(collectives).filter((k) => /^[A-Za-z_$][\w$]*$/.test(k));
+  const body = `const c = globalThis.__weftCollectives;\n${names.map((k) => `export const ${k} = c.${k};`).join('\n')}\n`;
+  return URL.createObjectURL(new Blob([body], { type: 'text/javascript' }));
+}
+
+const firstLine = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).split('\n')[0]!;
+
+async function load(code: string): Promise<Algorithm> {
+  const source = code.replace(/from\s*(['"])@weft\/collectives\1/g, `from '${collectivesUrl()}'`);
+  const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+  let module: Record<string, unknown>;
+  try {
+    module = (await import(/* @vite-ignore */ url)) as Record<string, unknown>;
+  } catch (error) {
+    throw new Error(`Your module does not load: ${firstLine(error)}`);
+  }
+  const algorithm = (module.default ?? module.algorithm) as Record<string, unknown> | undefined;
+  if (algorithm === undefined || typeof algorithm !== 'object') throw new Error('Your module needs a default export (or an export named algorithm): the algorithm object.');
+  const missing = FIELDS.filter((f) => algorithm[f] === undefined);
+  if (missing.length > 0) throw new Error(`Your algorithm lacks ${missing.join(', ')}.`);
+  return algorithm as unknown as Algorithm;
+}
+
+const api = {
+  async grade(code: string) {
+    let algorithm: Algorithm;
+    try {
+      algorithm = await load(code);
+    } catch (error) {
+      return { passed: false, score: 0, message: (error as Error).message } satisfies Grade;
+    }
+    try {
+      const { run, ...grade } = await gradeAlgorithm(algorithm, checkUserAlgorithm);
+      return { ...grade, ...(run ? { run: { ...run, grids: run.details.map((d) => bufferFrames(d.schedule, d.steps)) } } : {}) };
+    } catch (error) {
+      return { passed: false, score: 0, message: `Your algorithm failed while it ran: ${firstLine(error)}` } satisfies Grade;
+    }
+  },
+};
+
+export type StudentApi = typeof api;
+expose(api);

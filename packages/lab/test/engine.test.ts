@@ -1,0 +1,72 @@
+/** The lab's engine in Node: the same code the page's workers run. */
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG, EXERCISES, bufferFrames, gradeAnswer, gradeChoice, gradeRelative, runLab, truthOf } from '../dist/engine/index.js';
+import { parseScenario } from '../dist/ui/url-state.js';
+
+const popcount = (mask: number): number => mask.toString(2).replace(/0/g, '').length;
+
+describe('runLab', () => {
+  it('animates the run the sweep timed: the traced run at the focus size has the sweep row\u2019s time', async () => {
+    const run = await runLab({ ...DEFAULT_CONFIG, sizesBytes: [DEFAULT_CONFIG.focusBytes] });
+    for (const detail of run.details) {
+      const row = run.rows.find((r) => r.algorithm === detail.algorithm)!;
+      expect(detail.timeNs / 1000).toBe(row.timeUs);
+      expect(detail.predictedNs / 1000).toBe(row.predictedUs);
+    }
+    expect(run.details.map((d) => d.rings[0]!.length)).toEqual([8, 8]);
+  });
+});
+
+describe('bufferFrames', () => {
+  it('replays a ring all-reduce: nothing at 0, contributions only grow, all 8 in every block at the end', async () => {
+    const run = await runLab({ ...DEFAULT_CONFIG, algorithms: ['ring'], sizesBytes: [1024], focusBytes: 1024 });
+    const grid = bufferFrames(run.details[0]!.schedule, run.details[0]!.steps);
+    if (!grid.ok) throw new Error(grid.reason);
+    const { masks, timesNs } = grid.frames;
+    expect(timesNs.length).toBe(run.details[0]!.steps.length + 1);
+    expect([...masks[0]!].every((m) => m === 0)).toBe(true);
+    expect([...masks.at(-1)!].every((m) => m === 0xff)).toBe(true);
+    // Values: every rank ends with the all-reduced value of each block's first element.
+    const { values, expected } = grid.frames;
+    expect([...values.at(-1)!]).toEqual(Array.from({ length: 64 }, (_, cell) => expected[cell % 8]));
+    expect([...values[0]!].every(Number.isNaN)).toBe(true);
+    for (let f = 1; f < masks.length; f++) {
+      masks[f]!.forEach((m, cell) => expect(popcount(m)).toBeGreaterThanOrEqual(popcount(masks[f - 1]![cell]!)));
+    }
+  });
+
+  it('says why it cannot replay a large buffer', async () => {
+    const run = await runLab({ ...DEFAULT_CONFIG, algorithms: ['ring'], sizesBytes: [1024], focusBytes: 4 << 20 });
+    const grid = bufferFrames(run.details[0]!.schedule, run.details[0]!.steps);
+    expect(grid.ok ? '' : grid.reason).toMatch(/up to 65536 elements/);
+  });
+});
+
+describe('exercises', () => {
+  it('has six, each graded against a deterministic simulation', async () => {
+    expect(EXERCISES.length).toBeGreaterThanOrEqual(6);
+    const predict = EXERCISES.find((e) => e.id === 'predict-ring')!;
+    const [a, b] = [await truthOf(predict), await truthOf(predict)];
+    expect(a.value).toBe(b.value);
+    const run = await runLab(predict.config);
+    expect(a.value).toBe(run.rows[0]!.timeUs);
+    expect(gradeAnswer(predict, a.value * 1.09, a).passed).toBe(true);
+    expect(gradeAnswer(predict, a.value * 1.2, a).passed).toBe(false);
+  });
+
+  it('grades relative error and choices in one sentence', () => {
+    expect(gradeRelative(110, 100, 0.1, 'µs')).toMatchObject({ passed: true, score: 1 });
+    expect(gradeRelative(130, 100, 0.1, 'µs')).toMatchObject({ passed: false, score: 0.5 });
+    expect(gradeRelative(Number.NaN, 100, 0.1, 'µs').message).toBe('Enter a number (µs).');
+    expect(gradeChoice(4, 8, [1, 2, 4, 8], String)).toMatchObject({ passed: false, score: 0.5, message: '4 is one step too low.' });
+  });
+});
+
+describe('scenarios', () => {
+  it('fills defaults and names the field that is wrong', () => {
+    expect(parseScenario({ config: { topology: 'switch:4' } }).config).toEqual({ ...DEFAULT_CONFIG, topology: 'switch:4' });
+    expect(() => parseScenario({ config: { algorithms: ['rung'] } })).toThrow("config.algorithms: 'rung' is not allReduce's algorithms");
+    expect(() => parseScenario({ config: { qps: 0 } })).toThrow('config.qps: a whole number from 1 to 64.');
+    expect(() => parseScenario({ config: { topology: 'switch:x' } })).toThrow(/^config\.topology: /);
+  });
+});

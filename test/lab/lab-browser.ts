@@ -1,0 +1,37 @@
+/**
+ * Helpers for the lab's browser tests: `weft lab --port 0` as a user starts it, and Debian's
+ * chromium driven by playwright-core (`.ci/run` installs it when /usr/bin/chromium is missing).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+import { WEFT_MAIN } from '../cli/run-weft.js';
+
+export const CHROMIUM = process.env.WEFT_CHROMIUM ?? '/usr/bin/chromium';
+export const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+export const hasChromium = existsSync(CHROMIUM);
+
+export interface LabServer {
+  readonly url: string;
+  readonly process: ChildProcess;
+}
+
+/** Starts `weft lab --port 0` and resolves with the URL it prints. */
+export function startLab(): Promise<LabServer> {
+  const child = spawn(process.execPath, [WEFT_MAIN, 'lab', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk) => {
+      out += String(chunk);
+      const match = /serving (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+      if (match) resolve({ url: match[1]!, process: child });
+    });
+    child.stderr!.on('data', (chunk) => reject(new Error(`weft lab: ${String(chunk)}`)));
+    child.on('exit', (code) => reject(new Error(`weft lab exited with ${code} before serving`)));
+  });
+}
+
+export const launchChromium = (): Promise<Browser> => chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+
+/** `?s=` for a scenario, as the page's "Share" builds it (base64url JSON). */
+export const scenarioQuery = (scenario: unknown): string => `?s=${Buffer.from(JSON.stringify(scenario)).toString('base64url')}`;
