@@ -1,7 +1,7 @@
 /**
  * `dgx-h100:nodes=K` — K DGX H100 servers (8 H100 SXM on third-generation NVSwitch with
  * NVLink SHARP, one 400G ConnectX-7 per GPU over PCIe Gen5) on a rail-optimized fat tree,
- * two tiers up to 4096 GPUs (32 SUs of 32 servers … 16 SUs on 32 spines), three tiers
+ * two tiers up to 4096 GPUs (16 SUs of 32 servers on 32 spines), three tiers
  * beyond (see rail-fabric.ts). Default fabric Spectrum-X, as in NVIDIA's HGX AI-factory
  * reference architecture; the DGX SuperPOD reference architecture uses InfiniBand NDR
  * (`fabric=ib-ndr`).

@@ -56,6 +56,7 @@ export interface RailFabricShape {
 /** Builds the fabric's switches and links (NIC↔leaf included) and returns its shape. */
 export function addRailFabric(b: TopologyBuilder, input: RailFabricInput): RailFabricShape {
   const { nics, serversPerSu, radix } = input;
+  if (radix < 2) throw new WeftInputError(`${input.what}: switchCapacity gives ${radix} port(s) at the NIC rate; a fat tree needs switches of at least 2 ports (switchCapacity >= 2 × nicBw)`);
   const rails = nics[0]?.length ?? 0;
   const sus = Math.ceil(nics.length / serversPerSu);
   const leaves = sus * rails;
