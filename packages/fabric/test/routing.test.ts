@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { WeftInputError } from '@weft/sim';
 import { createRouter } from '../src/routing/index.js';
+import { createNetwork } from '../src/network.js';
+import { TopologyBuilder } from '../src/topology/builder.js';
 import { ecmpHash, fnv1a32 } from '../src/routing/hash.js';
 import { parseTopologySpec } from '../src/presets/spec.js';
 import { parseTopologyText } from '../src/topology/file.js';
@@ -188,5 +190,60 @@ describe('scale: dgx-h100:nodes=512 (4096 GPUs)', () => {
       const expected = a === b ? 0 : na === nb ? 2 : ga === gb && Math.floor(na / 32) === Math.floor(nb / 32) ? 4 : 6;
       expect(path.length).toBe(expected);
     }
+  });
+});
+
+describe('adaptive routing spreads over every equal-cost next hop (regression: the first 64 paths only)', () => {
+  /** Two GPUs, each with 18 parallel 25 GB/s NVLinks to one switch: 18 × 18 = 324 equal-cost paths. */
+  function nvlink18(): ReturnType<TopologyBuilder['build']> {
+    const b = new TopologyBuilder();
+    b.addNode('gpu0', 'gpu');
+    b.addNode('gpu1', 'gpu');
+    b.addNode('sw', 'nvswitch');
+    for (let i = 0; i < 18; i++) {
+      b.addDuplex('gpu0', 'sw', 25e9, 300);
+      b.addDuplex('gpu1', 'sw', 25e9, 300);
+    }
+    return b.build('nvlink18', ['gpu0', 'gpu1']);
+  }
+
+  it('18 parallel links, then 18 more: 18 paths, every link on exactly one (the old DFS put 64 paths on 4 first-hop links)', () => {
+    const paths = createRouter(nvlink18()).equalCostPaths('gpu0', 'gpu1', NONE);
+    expect(paths).toHaveLength(18);
+    const uses = new Map<string, number>();
+    for (const path of paths) for (const id of path) uses.set(id, (uses.get(id) ?? 0) + 1);
+    expect(uses.size).toBe(36);
+    expect([...uses.values()].every((n) => n === 1)).toBe(true);
+  });
+
+  it('one adaptive flow over 18 parallel NVLinks gets all 18 × 25 = 450 GB/s (it reached about 100)', () => {
+    const topology = nvlink18();
+    const net = createNetwork(topology, { model: 'maxMin', routing: 'adaptive', qps: 1, seed: 0 }, createRouter(topology));
+    const bytes = 450e6; // 1 ms at 450 GB/s
+    net.startTransfer({ srcNode: 'gpu0', dstNode: 'gpu1', bytes, flowKey: 0 }, 0);
+    let sentNs = NaN;
+    for (let t = net.nextEventTimeNs(); t !== Infinity; t = net.nextEventTimeNs()) {
+      net.advanceTo(t);
+      for (const event of net.takeEvents()) if (event.kind === 'sent') sentNs = event.timeNs;
+    }
+    expect(sentNs).toBeCloseTo(1e6, 3);
+  });
+
+  it('uneven fan-out splits evenly per hop: 2 spines, one with 3 parallel downlinks → 6 paths, half via each spine', () => {
+    const b = new TopologyBuilder();
+    for (const id of ['h0', 'h1']) b.addNode(id, 'host');
+    for (const id of ['leaf', 'spineA', 'spineB', 'down']) b.addNode(id, 'switch');
+    b.addDuplex('h0', 'leaf', 1e9, 1);
+    b.addDuplex('leaf', 'spineA', 1e9, 1);
+    b.addDuplex('leaf', 'spineB', 1e9, 1);
+    b.addDuplex('spineA', 'down', 1e9, 1);
+    for (let i = 0; i < 3; i++) b.addDuplex('spineB', 'down', 1e9, 1);
+    b.addDuplex('down', 'h1', 1e9, 1);
+    const paths = createRouter(b.build('uneven', ['h0', 'h1'])).equalCostPaths('h0', 'h1', NONE);
+    expect(paths).toHaveLength(6);
+    expect(paths.filter((p) => p[1] === 'leaf->spineA')).toHaveLength(3);
+    expect(new Set(paths.filter((p) => p[1] === 'leaf->spineB').map((p) => p[2]))).toEqual(new Set(['spineB->down', 'spineB->down#2', 'spineB->down#3']));
+    // Deterministic: the same paths in the same order from a fresh router.
+    expect(createRouter(b.build('uneven', ['h0', 'h1'])).equalCostPaths('h0', 'h1', NONE)).toEqual(paths);
   });
 });

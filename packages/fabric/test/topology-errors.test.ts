@@ -21,12 +21,16 @@ function inputError(fn: () => unknown): string {
 describe('spec errors', () => {
   it.each([
     // [spec, text the message must contain]
-    ['torus:4', 'unknown topology preset "torus"; accepted presets: switch, ring, fullmesh, leafspine, dgx-h100, nvl72'],
+    ['torus:4', 'unknown topology preset "torus"; accepted presets: switch, ring, fullmesh, leafspine, hgx-a100, dgx-h100, hgx-h200, hgx-b200, gb200-nvl4, nvl72'],
     ['dgx-h100:nodes=4,nicBandwidth=800Gbps', 'unknown parameter "nicBandwidth"; accepted keys: nodes, gpusPerNode, nvlinkBw'],
     ['dgx-h100', 'missing required parameter "nodes"'],
     ['dgx-h100:nodes=0', 'nodes: cannot use "0"; expected a positive integer'],
     ['dgx-h100:nodes=2.5', 'nodes: cannot use "2.5"'],
-    ['dgx-h100:nodes=513', 'nodes=513 needs 136 leaves'],
+    ['dgx-h100:nodes=513,tiers=2', 'dgx-h100: 513 servers need 136 rail leaves, more than two tiers of 128-port switches can join non-blocking'],
+    ['dgx-h100:nodes=2,fabric=ib-qdr', 'dgx-h100: fabric: cannot use "ib-qdr"; expected one of spectrumx, ib-hdr, ib-ndr, ib-xdr'],
+    ['hgx-a100:nodes=2,switchCapacity=100Gbps', 'hgx-a100: switchCapacity gives 0 port(s) at the NIC rate; a fat tree needs switches of at least 2 ports'],
+    ['nvl72:variant=gb100', 'nvl72: variant: cannot use "gb100"; expected one of gb200, gb300'],
+    ['dgx-h100:nodes=2,tiers=4', 'dgx-h100: tiers=4 is not accepted; expected 0 (automatic), 2 or 3'],
     ['dgx-h100:nodes=4,nicBw=800', 'nicBw: cannot read "800"'],
     ['dgx-h100:nodes=4,nvlinkEfficiency=1.5', 'nvlinkEfficiency: cannot use "1.5"; expected a number in (0, 1]'],
     ['switch:8,linkLatency=5', 'linkLatency: cannot read "5"'],

@@ -134,8 +134,10 @@ describe('dgx-h100', () => {
     const t = parseTopologySpec('dgx-h100:nodes=33');
     expect(countKinds(t)).toMatchObject({ gpu: 264, leaf: 16, spine: 4 });
     expect(link(t, 'node32.nic0->su1.leaf0')).toBeDefined();
-    // su1 holds one server: its leaves' uplinks carry 1 × 400G over 4 spines
-    expect(link(t, 'su1.leaf0->spine0').bandwidthBytesPerSec).toBeCloseTo((PORT_400G * ROCE_EFFICIENCY) / 4, 0);
+    // su1 holds one server, yet its leaves reach all 4 spines: one full-rate port each (a fat
+    // tree joins every leaf to every spine; ports are whole, never a quarter-rate link)
+    expect(link(t, 'su1.leaf0->spine0').bandwidthBytesPerSec).toBeCloseTo(PORT_400G * ROCE_EFFICIENCY, 0);
+    expect(link(t, 'su1.leaf0->spine3').bandwidthBytesPerSec).toBeCloseTo(PORT_400G * ROCE_EFFICIENCY, 0);
     expect(link(t, 'su0.leaf0->spine0').bandwidthBytesPerSec).toBeCloseTo((32 * PORT_400G * ROCE_EFFICIENCY) / 4, 0);
   });
 

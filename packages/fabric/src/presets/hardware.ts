@@ -8,7 +8,7 @@ import hardware from './hardware.json' with { type: 'json' };
 import { parseBandwidth, parseLatency } from '../units.js';
 
 interface HardwareValue {
-  readonly value: string | number;
+  readonly value: string | number | boolean;
   readonly note: string;
   readonly sources: readonly string[];
 }
@@ -45,6 +45,13 @@ export function hardwareLatency(key: HardwareKey): number {
 export function hardwareFactor(key: HardwareKey): number {
   const value = entry(key).value;
   if (typeof value !== 'number') throw new Error(`hardware.json ${key} is not a number`);
+  return value;
+}
+
+/** A yes/no hardware fact (does a switch reduce in the network?) from hardware.json. */
+export function hardwareFlag(key: HardwareKey): boolean {
+  const value = entry(key).value;
+  if (typeof value !== 'boolean') throw new Error(`hardware.json ${key} is not true or false`);
   return value;
 }
 

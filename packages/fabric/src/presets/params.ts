@@ -4,10 +4,11 @@
  * and how the final values are written back as text. A spec such as
  * `dgx-h100:nodes=4,nicBw=800Gbps` is parsed against that table in spec.ts.
  */
+import { WeftInputError } from '@weft/sim';
 import type { Topology } from '../types.js';
 import type { HardwareKey } from './hardware.js';
 
-export type ParamKind = 'count' | 'bandwidth' | 'latency' | 'factor' | 'ratio' | 'boolean';
+export type ParamKind = 'count' | 'bandwidth' | 'latency' | 'factor' | 'ratio' | 'boolean' | 'choice';
 
 export interface ParamDef {
   readonly kind: ParamKind;
@@ -20,6 +21,8 @@ export interface ParamDef {
   readonly min?: number;
   /** No default: when absent the builder derives the value (documented in `doc`). */
   readonly optional?: boolean;
+  /** For kind 'choice': the accepted names; the value is the index of the one given. */
+  readonly choices?: readonly string[];
 }
 
 export type ParamValues = Readonly<Record<string, number>>;
@@ -48,7 +51,7 @@ export interface ParsedArgs {
 export function describeParams(preset: PresetDef, values: ParamValues, texts: ParamTexts = {}): string {
   return Object.entries(preset.params)
     .filter(([key]) => values[key] !== undefined)
-    .map(([key, def]) => `${key}=${texts[key] ?? formatParam(def.kind, values[key]!)}`)
+    .map(([key, def]) => `${key}=${paramText(def, values[key]!, texts[key])}`)
     .join(',');
 }
 
@@ -63,4 +66,17 @@ export function formatParam(kind: ParamKind, value: number): string {
     default:
       return String(value);
   }
+}
+
+/** A parameter's value as text: the choice's name, else as written, else formatted. */
+export function paramText(def: ParamDef, value: number, written?: string): string {
+  if (def.kind === 'choice') return def.choices![value]!;
+  return written ?? formatParam(def.kind, value);
+}
+
+/** Index of `text` among a choice parameter's names; a one-line input error listing them otherwise. */
+export function choiceIndex(def: ParamDef, text: string, what: string): number {
+  const index = (def.choices ?? []).indexOf(text);
+  if (index < 0) throw new WeftInputError(`${what}: cannot use "${text}"; expected one of ${(def.choices ?? []).join(', ')}`);
+  return index;
 }

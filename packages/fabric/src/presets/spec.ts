@@ -12,7 +12,7 @@ import { validateTopology } from '../topology/validate.js';
 import type { Topology } from '../types.js';
 import { parseBandwidth, parseLatency, BANDWIDTH_UNITS_HELP, LATENCY_UNITS_HELP } from '../units.js';
 import { hardwareText } from './hardware.js';
-import { formatParam, type ParamDef, type ParamKind, type ParsedArgs, type PresetDef } from './params.js';
+import { choiceIndex, formatParam, type ParamDef, type ParamKind, type ParsedArgs, type PresetDef } from './params.js';
 import { PRESETS, findPreset } from './registry.js';
 
 export function parseTopologySpec(spec: string): Topology {
@@ -42,6 +42,7 @@ const KINDS: Readonly<Record<ParamKind, { readonly help: string; schema(def: Par
   factor: { help: 'a number in (0, 1]', schema: () => z.coerce.number<string>().gt(0).lte(1) },
   ratio: { help: 'a number >= 1', schema: () => z.coerce.number<string>().gte(1) },
   boolean: { help: 'true or false', schema: () => z.enum(['true', 'false']).transform((text) => (text === 'true' ? 1 : 0)) },
+  choice: { help: 'one of the listed names', schema: (def, what) => z.string().transform((text) => choiceIndex(def, text, what)) },
 };
 
 /** Parses the part after `preset:` into parameter values, applying defaults. */

@@ -13,7 +13,8 @@ import type { Router, Topology } from '../types.js';
 import { indexGraph, type GraphIndex } from '../topology/graph.js';
 import { fnv1a32, murmurFinish, murmurMix, numberWords } from './hash.js';
 
-export const DEFAULT_MAX_PATHS = 64;
+/** Paths an adaptive flow is spread over at most (see equalCostPaths: the exact even split needs fewer on every preset). */
+export const DEFAULT_MAX_PATHS = 256;
 /**
  * Cached distance tables may use this many bytes before the least recently used
  * destinations go. One table is one byte per node: dgx-h100:nodes=512 (8864 nodes, 4096
@@ -99,20 +100,9 @@ class ShortestPathRouter implements TopologyRouter {
 
     const g = this.graph;
     const path: string[] = [];
-    const candidates: number[] = [];
     let node = s;
     while (node !== d) {
-      candidates.length = 0;
-      const want = dist[node]! - 1;
-      for (let k = g.outStart[node]!; k < g.outStart[node + 1]!; k++) {
-        const link = g.outLinks[k]!;
-        const to = g.linkTo[link]!;
-        if (dist[to] !== want || (to !== d && g.isEndpoint[to])) continue;
-        if (down.size > 0 && down.has(this.linkIds[link]!)) continue;
-        candidates.push(link);
-      }
-      // dist came from a BFS over the same links, so a next hop always exists.
-      if (candidates.length === 0) throw new Error(`router: no next hop at ${this.topology.nodes[node]!.id} toward ${dst}`);
+      const candidates = this.nextHops(node, d, dist, down);
       let link = candidates[0]!;
       if (candidates.length > 1) {
         const h = murmurFinish(murmurMix(prefix, this.nodeHash[node]!), 9 * 4);
@@ -124,6 +114,20 @@ class ShortestPathRouter implements TopologyRouter {
     return path;
   }
 
+  /**
+   * The paths of an adaptive flow, as per-hop adaptive routing spreads it: at every node the
+   * flow splits evenly over *all* equal-cost next hops (parallel links included), so every
+   * next hop carries its share. Returned as P paths of weight 1/P each, P chosen so that the
+   * split is exact at every node (see balancedPathCount); when that P exceeds maxPaths, P =
+   * maxPaths and the split is as even as P allows (within one path per next hop).
+   *
+   * The paths are dealt, not enumerated: the paths arriving at a node are handed to its next
+   * hops round-robin in topology link order. A depth-first enumeration capped at maxPaths
+   * (the old rule) took every path through the first next hops and none through the rest:
+   * 18 parallel GPU↔switch links (324 paths) reached 64 paths through about 4 links.
+   * A path may repeat when a part of the fabric has fewer distinct paths than its share
+   * (its weight is then a multiple of 1/P, the share per-hop splitting gives it).
+   */
   equalCostPaths(src: string, dst: string, down: ReadonlySet<string>, maxPaths = DEFAULT_MAX_PATHS): readonly (readonly string[])[] {
     const s = this.node(src);
     const d = this.node(dst);
@@ -131,28 +135,45 @@ class ShortestPathRouter implements TopologyRouter {
     const dist = this.distancesTo(d, down);
     const unreachable = dist instanceof Uint8Array ? 0xff : 0xffff;
     if (dist[s] === unreachable || maxPaths < 1) return [];
+    const next = (node: number): number[] => this.nextHops(node, d, dist, down);
+    const count = balancedPathCount(s, d, next, (link) => this.graph.linkTo[link]!, maxPaths);
     const g = this.graph;
-    const paths: string[][] = [];
-    const stack: number[] = [];
-    // Depth-first in topology link order: a fixed, documented enumeration order.
-    const walk = (node: number): void => {
-      if (node === d) {
-        paths.push(stack.map((link) => this.linkIds[link]!));
-        return;
+    const paths: number[][] = Array.from({ length: count }, () => []);
+    // Layer by layer toward d: every node's arriving paths dealt over its next hops.
+    let layer = new Map<number, number[]>([[s, paths.map((_, i) => i)]]);
+    while (!layer.has(d)) {
+      const following = new Map<number, number[]>();
+      for (const [node, arriving] of layer) {
+        const hops = next(node);
+        arriving.forEach((p, i) => {
+          const link = hops[i % hops.length]!;
+          paths[p]!.push(link);
+          const to = g.linkTo[link]!;
+          let list = following.get(to);
+          if (!list) following.set(to, (list = []));
+          list.push(p);
+        });
       }
-      const want = dist[node]! - 1;
-      for (let k = g.outStart[node]!; k < g.outStart[node + 1]! && paths.length < maxPaths; k++) {
-        const link = g.outLinks[k]!;
-        const to = g.linkTo[link]!;
-        if (dist[to] !== want || (to !== d && g.isEndpoint[to])) continue;
-        if (down.size > 0 && down.has(this.linkIds[link]!)) continue;
-        stack.push(link);
-        walk(to);
-        stack.pop();
-      }
-    };
-    walk(s);
-    return paths;
+      layer = following;
+    }
+    return paths.map((path) => path.map((link) => this.linkIds[link]!));
+  }
+
+  /** Links from `node` one hop closer to `dst` (endpoints other than dst do not forward), in topology link order. */
+  private nextHops(node: number, dst: number, dist: DistTable, down: ReadonlySet<string>): number[] {
+    const g = this.graph;
+    const want = dist[node]! - 1;
+    const hops: number[] = [];
+    for (let k = g.outStart[node]!; k < g.outStart[node + 1]!; k++) {
+      const link = g.outLinks[k]!;
+      const to = g.linkTo[link]!;
+      if (dist[to] !== want || (to !== dst && g.isEndpoint[to])) continue;
+      if (down.size > 0 && down.has(this.linkIds[link]!)) continue;
+      hops.push(link);
+    }
+    // dist came from a BFS over the same links, so a next hop always exists.
+    if (hops.length === 0) throw new Error(`router: no next hop at ${this.topology.nodes[node]!.id} toward ${this.topology.nodes[dst]!.id}`);
+    return hops;
   }
 
   private node(id: string): number {
@@ -262,4 +283,50 @@ class ShortestPathRouter implements TopologyRouter {
     }
     return dist.slice();
   }
+}
+
+/**
+ * How many equal-weight paths make per-hop even splitting exact: the smallest P such that,
+ * dealing P paths from `src` and splitting each node's arrivals evenly over its next hops,
+ * every node's arrivals divide by its next-hop count (18 parallel links, then 18 more: P =
+ * 18; a leaf-spine with S spines: P = S). Found by dealing P = 1 and raising P by the
+ * missing factor at the first node that does not divide, until it does; capped at maxPaths.
+ */
+function balancedPathCount(src: number, dst: number, next: (node: number) => readonly number[], target: (link: number) => number, maxPaths: number): number {
+  const hopsOf = new Map<number, readonly number[]>();
+  const hops = (node: number) => {
+    let list = hopsOf.get(node);
+    if (!list) hopsOf.set(node, (list = next(node)));
+    return list;
+  };
+  let count = 1;
+  for (;;) {
+    const factor = firstIndivisible(src, dst, count, hops, target);
+    if (factor === 1) return count;
+    if (count * factor > maxPaths) return maxPaths;
+    count *= factor;
+  }
+}
+
+/** Deals `count` paths as counts per node; returns the factor P must grow by (1 when every split is exact). */
+function firstIndivisible(src: number, dst: number, count: number, hops: (node: number) => readonly number[], target: (link: number) => number): number {
+  let layer = new Map<number, number>([[src, count]]);
+  while (!layer.has(dst)) {
+    const following = new Map<number, number>();
+    for (const [node, arriving] of layer) {
+      const links = hops(node);
+      if (arriving % links.length !== 0) return links.length / gcd(arriving, links.length);
+      for (const link of links) {
+        const to = target(link);
+        following.set(to, (following.get(to) ?? 0) + arriving / links.length);
+      }
+    }
+    layer = following;
+  }
+  return 1;
+}
+
+function gcd(a: number, b: number): number {
+  while (b !== 0) [a, b] = [b, a % b];
+  return a;
 }

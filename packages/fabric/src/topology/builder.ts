@@ -8,7 +8,8 @@ import type { NodeKind, TopoLink, TopoNode, Topology } from '../types.js';
 export class TopologyBuilder {
   private readonly nodeList: TopoNode[] = [];
   private readonly linkList: TopoLink[] = [];
-  private readonly pairCount = new Map<string, number>();
+  /** Links so far per (from, to) pair, nested so lookups hash short ids (65,536-GPU fabrics add 557k links). */
+  private readonly pairCount = new Map<string, Map<string, number>>();
 
   addNode(id: string, kind: NodeKind, options: { group?: string; reduction?: boolean } = {}): string {
     const node: { id: string; kind: NodeKind; group?: string; reduction?: boolean } = { id, kind };
@@ -20,9 +21,11 @@ export class TopologyBuilder {
 
   /** One directed link. */
   addLink(from: string, to: string, bandwidthBytesPerSec: number, latencyNs: number): TopoLink {
+    let fromCounts = this.pairCount.get(from);
+    if (!fromCounts) this.pairCount.set(from, (fromCounts = new Map()));
+    const count = (fromCounts.get(to) ?? 0) + 1;
+    fromCounts.set(to, count);
     const pair = `${from}->${to}`;
-    const count = (this.pairCount.get(pair) ?? 0) + 1;
-    this.pairCount.set(pair, count);
     const link: TopoLink = { id: count === 1 ? pair : `${pair}#${count}`, from, to, bandwidthBytesPerSec, latencyNs };
     this.linkList.push(link);
     return link;

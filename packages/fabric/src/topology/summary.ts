@@ -30,6 +30,23 @@ export interface TopologySummary {
   readonly reductionSwitches: readonly string[];
   /** Most hops on a shortest path between two ranks (endpoints do not forward). */
   readonly diameterHops: number;
+  /**
+   * How diameterHops was found: 'exact' (a BFS from every rank), or, above
+   * EXACT_DIAMETER_RANKS ranks, the eccentricity of one rank per group's first rank sampled
+   * evenly — a lower bound ('sampled', exact on the symmetric presets, where every server
+   * sees the fabric alike).
+   */
+  readonly diameterMethod?: 'exact' | 'sampled';
+  /**
+   * Per-GPU bandwidth (each direction) by what a rank's links lead to: `scaleUp` into its
+   * NVLink switch (nvswitch), `pcie` to its NIC, `nicPort` from that NIC into the fabric;
+   * min and max over ranks (equal on presets). Absent when no rank has such a link.
+   */
+  readonly perGpu?: {
+    readonly scaleUp?: BandwidthRange;
+    readonly pcie?: BandwidthRange;
+    readonly nicPort?: BandwidthRange;
+  };
   readonly bisection: {
     /** Max-flow from the first half of ranks to the second half, bytes per second. */
     readonly bandwidthBytesPerSec: number;
@@ -38,6 +55,51 @@ export interface TopologySummary {
     readonly method: string;
   };
   readonly sources: readonly string[];
+}
+
+/** Up to this many ranks the diameter is exact (one BFS per rank). */
+export const EXACT_DIAMETER_RANKS = 8192;
+/** Groups whose first rank is a BFS source above EXACT_DIAMETER_RANKS. */
+const DIAMETER_SAMPLES = 16;
+
+/** The first rank of `count` groups spread evenly over the list (first and last included). */
+function sampleGroupHeads(groups: readonly (readonly number[])[], count: number): number[] {
+  if (groups.length <= count) return groups.map((g) => g[0]!);
+  return Array.from({ length: count }, (_, i) => groups[Math.round((i * (groups.length - 1)) / (count - 1))]![0]!);
+}
+
+export interface BandwidthRange {
+  readonly minBytesPerSec: number;
+  readonly maxBytesPerSec: number;
+}
+
+/** Summed bandwidth of each rank's links into NVLink switches, to NICs, and out of those NICs into the fabric. */
+function perGpuBandwidth(topology: Topology): TopologySummary['perGpu'] {
+  const kindOf = new Map(topology.nodes.map((node) => [node.id, node.kind]));
+  const isRank = new Set(topology.ranks);
+  const up = new Map<string, number>();
+  const pcie = new Map<string, number>();
+  const nicOf = new Map<string, string>();
+  const nicOut = new Map<string, number>();
+  const add = (map: Map<string, number>, key: string, bw: number) => map.set(key, (map.get(key) ?? 0) + bw);
+  for (const link of topology.links) {
+    const to = kindOf.get(link.to);
+    if (isRank.has(link.from) && to === 'nvswitch') add(up, link.from, link.bandwidthBytesPerSec);
+    if (isRank.has(link.from) && to === 'nic') {
+      add(pcie, link.from, link.bandwidthBytesPerSec);
+      nicOf.set(link.from, link.to);
+    }
+    if (kindOf.get(link.from) === 'nic' && !isRank.has(link.to) && kindOf.get(link.to) !== 'gpu' && kindOf.get(link.to) !== 'host') add(nicOut, link.from, link.bandwidthBytesPerSec);
+  }
+  const range = (values: number[]): BandwidthRange | undefined =>
+    values.length === 0 ? undefined : { minBytesPerSec: Math.min(...values), maxBytesPerSec: Math.max(...values) };
+  const ranks = topology.ranks;
+  const result = {
+    scaleUp: range(ranks.filter((r) => up.has(r)).map((r) => up.get(r)!)),
+    pcie: range(ranks.filter((r) => pcie.has(r)).map((r) => pcie.get(r)!)),
+    nicPort: range(ranks.filter((r) => nicOut.has(nicOf.get(r) ?? '')).map((r) => nicOut.get(nicOf.get(r)!)!)),
+  };
+  return result.scaleUp || result.pcie || result.nicPort ? result : undefined;
 }
 
 export function summarizeTopology(topology: Topology): TopologySummary {
@@ -52,9 +114,12 @@ export function summarizeTopology(topology: Topology): TopologySummary {
   const groups = rankGroups(topology);
   const ranks = topology.ranks.map((id) => graph.nodeIndex.get(id)!);
 
-  // Diameter: one BFS per rank (O(ranks × links)); about a second for 4096 GPUs.
+  // Diameter: one BFS per rank (O(ranks × links)); about a second for 4096 GPUs. Beyond
+  // that, BFS from an even sample of groups' first ranks (65,536 GPUs would take hours).
   let diameterHops = 0;
-  for (const r of ranks) {
+  const exactDiameter = ranks.length <= EXACT_DIAMETER_RANKS;
+  const sources = exactDiameter ? ranks : sampleGroupHeads(groups, DIAMETER_SAMPLES).map((r) => ranks[r]!);
+  for (const r of sources) {
     const dist = forwardHops(graph, r);
     for (const other of ranks) {
       const d = dist[other]!;
@@ -82,6 +147,8 @@ export function summarizeTopology(topology: Topology): TopologySummary {
     groupSizes: groups.map((g) => g.length),
     reductionSwitches: topology.nodes.filter((n) => n.reduction).map((n) => n.id),
     diameterHops,
+    diameterMethod: exactDiameter ? 'exact' : 'sampled',
+    perGpu: perGpuBandwidth(topology),
     bisection: {
       bandwidthBytesPerSec: forward,
       reverseBandwidthBytesPerSec: reverse,
@@ -105,12 +172,29 @@ export function formatTopologySummary(summary: TopologySummary): string {
     `ranks        ${summary.rankCount}`,
     `groups       ${summary.groupCount} (sizes ${sizes})`,
     `reduction    ${summary.reductionSwitches.length > 0 ? `${summary.reductionSwitches.length} reduction-capable switch(es)` : 'none'}`,
-    `diameter     ${summary.diameterHops} hops between ranks`,
+    summary.diameterMethod === 'sampled'
+      ? `diameter     ${summary.diameterHops} hops between ranks (at least; BFS from ${DIAMETER_SAMPLES} sampled servers, exact up to ${EXACT_DIAMETER_RANKS} ranks)`
+      : `diameter     ${summary.diameterHops} hops between ranks`,
+    ...perGpuLines(summary.perGpu),
     `bisection    ${formatBandwidth(summary.bisection.bandwidthBytesPerSec)} first half → second half, ${formatBandwidth(summary.bisection.reverseBandwidthBytesPerSec)} reverse`,
     `             (${summary.bisection.method})`,
   ];
   if (summary.sources.length > 0) lines.push('sources', ...summary.sources.map((s) => `  - ${s}`));
   return lines.join('\n') + '\n';
+}
+
+/** `per GPU` lines: NVLink, PCIe to the NIC, NIC port into the fabric (each direction). */
+function perGpuLines(perGpu: TopologySummary['perGpu']): string[] {
+  if (!perGpu) return [];
+  const text = (r: BandwidthRange) =>
+    r.minBytesPerSec === r.maxBytesPerSec ? formatBandwidth(r.minBytesPerSec) : `${formatBandwidth(r.minBytesPerSec)} to ${formatBandwidth(r.maxBytesPerSec)}`;
+  const parts: [string, BandwidthRange | undefined][] = [
+    ['NVLink (to its NVLink switch)', perGpu.scaleUp],
+    ['PCIe to its NIC', perGpu.pcie],
+    ['NIC port into the fabric', perGpu.nicPort],
+  ];
+  const lines = parts.filter(([, r]) => r !== undefined).map(([what, r]) => `${text(r!)} ${what}`);
+  return lines.map((line, i) => `${i === 0 ? 'per GPU     ' : '            '} ${line}, each direction`);
 }
 
 function compressSizes(sizes: readonly number[]): string {

@@ -1,0 +1,68 @@
+/**
+ * Every system preset as a user runs it: NCCL's channel rings (collectives' channelRings on
+ * the topology's rankLayout) visit every rank once and cross servers only rail to rail, and
+ * `--algo ring` busbw at 1 GiB in ghost mode equals what the cited inputs give.
+ */
+import { describe, expect, it } from 'vitest';
+import { channelRings } from '@weft/collectives';
+import { parseTopologySpec, rankLayout } from '@weft/fabric';
+import { ringBusBw } from './ring-busbw.js';
+
+const PRESET_SPECS = [
+  'hgx-a100:nodes=2',
+  'hgx-a100:nodes=3',
+  'dgx-h100:nodes=1',
+  'dgx-h100:nodes=2',
+  'dgx-h100:nodes=5,fabric=ib-ndr',
+  'hgx-h200:nodes=4',
+  'hgx-b200:nodes=2',
+  'gb200-nvl4:nodes=4',
+  'nvl72',
+  'nvl72:variant=gb200,racks=2',
+  'nvl72:racks=3',
+  'dgx-h100:nodes=8,serversPerSu=2,switchCapacity=6.4Tbps,tiers=3',
+];
+
+describe('channel rings on every preset', () => {
+  it.each(PRESET_SPECS)('%s: each ring visits every rank once and crosses servers only rail to rail', (spec) => {
+    const topology = parseTopologySpec(spec);
+    const layout = rankLayout(topology);
+    const n = topology.ranks.length;
+    const groupOf = new Map<number, number>();
+    layout.groups.forEach((group, g) => group.forEach((r) => groupOf.set(r, g)));
+    const servers = layout.groups.length;
+    if (servers > 1) expect(layout.rails).toBeDefined(); // one NIC per GPU: a rail grid
+    const channels = 2 * (layout.groups[0]?.length ?? 1);
+    for (const ring of channelRings(layout, n, channels)) {
+      expect([...ring].sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, r) => r));
+      ring.forEach((rank, i) => {
+        const next = ring[(i + 1) % n]!;
+        if (groupOf.get(rank) !== groupOf.get(next)) expect(layout.rails![next], `${rank}→${next}`).toBe(layout.rails![rank]);
+      });
+    }
+  });
+});
+
+describe('--algo ring busbw at 1 GiB (ghost) from the cited inputs', () => {
+  it('dgx-h100:nodes=1: NVLink 450 × 0.824 = 370.8 GB/s, less 32 chunks × 14 steps × 0.6 us of step latency: 352.12 GB/s', () => {
+    // n = 8 on one NVSwitch, 2 channels (the search duplicates the flat channel), 2 MiB chunks: m = 2^28/2 / (2^19 · 8) = 32 iterations,
+    // each 2(n-1) = 14 NVLink steps of 600 ns; busbw = 2(n-1)/n·S / (m·14·600 ns + 2(n-1)/n·S / 370.8 GB/s)
+    const moved = 1.75 * 2 ** 30;
+    const expected = moved / (32 * 14 * 600e-9 + moved / 370.8e9) / 1e9;
+    const row = ringBusBw('dgx-h100:nodes=1');
+    expect(expected).toBeCloseTo(352.12, 2);
+    expect(row.busBwGBps).toBeCloseTo(expected, 1);
+  });
+
+  it('dgx-h100:nodes=2: bounded by the 8 GPU→NIC PCIe Gen5 paths, 8 × 48 = 384 GB/s (within 0.1 percent)', () => {
+    const { busBwGBps } = ringBusBw('dgx-h100:nodes=2');
+    expect(busBwGBps).toBeLessThanOrEqual(384 * (1 + 1e-9));
+    expect(busBwGBps).toBeGreaterThan(0.999 * 384);
+  });
+
+  it('hgx-a100:nodes=2: bounded by PCIe Gen4, 8 × 32 × 0.75 = 192 GB/s (the HDR port, 24.84 GB/s, is faster)', () => {
+    const { busBwGBps } = ringBusBw('hgx-a100:nodes=2');
+    expect(busBwGBps).toBeLessThanOrEqual(192 * (1 + 1e-9));
+    expect(busBwGBps).toBeGreaterThan(0.999 * 192);
+  });
+});
