@@ -38,8 +38,12 @@ export interface Topology {
   readonly sources?: readonly string[];
 }
 
-export type RoutingName = 'ecmp' | 'adaptive';
-export type ModelName = 'alphaBeta' | 'maxMin';
+/**
+ * `spray` (oblivious per-packet spraying) exists under the packet model only; under the
+ * fluid models `adaptive` already spreads a flow over every equal-cost path.
+ */
+export type RoutingName = 'ecmp' | 'adaptive' | 'spray';
+export type ModelName = 'alphaBeta' | 'maxMin' | 'packet';
 /**
  * How much the network keeps for statistics:
  * - `full` (default): per-link totals, a per-link utilization timeline and one `FlowRecord`
@@ -60,6 +64,8 @@ export interface NetworkOptions {
   readonly seed: number;
   /** Statistics kept: `full` (default) or `summary` (link totals only; see RecordMode). */
   readonly record?: RecordMode;
+  /** Packet model settings (MTU, ECN, PFC, congestion control, delivery); ignored by the fluid models. */
+  readonly packet?: PacketOptions;
 }
 
 export interface TransferRequest {
@@ -154,3 +160,5 @@ export interface Network {
 }
 
 export { WeftInputError } from '@weft/sim';
+import type { PacketOptions } from './models/packet/options.js';
+export type { PacketOptions, CongestionControl, Delivery } from './models/packet/options.js';
