@@ -2,6 +2,8 @@
  * A sweep returns rows; table, JSON, CSV, plots and traces format them (STYLE.md #7).
  * Field names are the JSON schema documented in docs/bench-json.md.
  */
+import type { PacketOptions } from '@weft/fabric';
+
 export interface LinkRow {
   readonly linkId: string;
   readonly from: string;
@@ -42,6 +44,8 @@ export interface BenchReport {
   readonly topology: { readonly spec: string; readonly ranks: number };
   readonly model: string;
   readonly routing: string;
+  /** Packet model settings (`--network packet` only). */
+  readonly packet?: PacketOptions;
   readonly qps: number;
   readonly seed: number;
   readonly mode: 'data' | 'ghost';

@@ -10,7 +10,7 @@ import {
   type CostParams,
   type PlanParams,
 } from '@weft/collectives';
-import { alphaBetaCost, rankLayout, type LinkStats, type Topology } from '@weft/fabric';
+import { alphaBetaCost, rankLayout, type LinkStats, type PacketOptions, type Topology } from '@weft/fabric';
 import { createCluster, type Cluster } from '@weft/runtime';
 import { WeftInputError, isWeftInputError } from '@weft/sim';
 import type { BenchAlgorithm, BenchConfig } from './config.js';
@@ -141,7 +141,14 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
     topology,
     // Per-flow records and utilization timelines are only needed for --trace; without them a
     // run keeps link totals only, which keeps memory flat on large sweeps.
-    network: { model: config.network, routing: config.routing, qps: config.qps, seed: config.seed, record: tracing ? 'full' : 'summary' },
+    network: {
+      model: config.network,
+      routing: config.routing,
+      qps: config.qps,
+      seed: config.seed,
+      record: tracing ? 'full' : 'summary',
+      ...(config.network === 'packet' ? { packet: packetOptions(config) } : {}),
+    },
     mode: config.mode,
     ...(config.ranksPerWorker !== undefined ? { ranksPerWorker: config.ranksPerWorker } : {}),
   });
@@ -207,12 +214,25 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
   return { report, traceRuns };
 }
 
+/** The packet model's settings from the bench flags (cited defaults fill the rest). */
+export function packetOptions(config: BenchConfig): PacketOptions {
+  return {
+    mtuBytes: config.mtu,
+    cellBytes: config.cell ?? config.mtu,
+    cc: config.cc,
+    delivery: config.delivery,
+    pfc: config.pfc,
+    stalenessNs: config.staleness,
+  };
+}
+
 export function reportHeader(config: BenchConfig, topology: Topology, backend: string) {
   return {
     collective: config.collectiveCliName,
     topology: { spec: config.topologySpec, ranks: topology.ranks.length },
     model: config.network,
     routing: config.routing,
+    ...(config.network === 'packet' ? { packet: packetOptions(config) } : {}),
     qps: config.qps,
     seed: config.seed,
     mode: config.mode,

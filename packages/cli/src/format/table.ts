@@ -1,3 +1,4 @@
+import type { PacketOptions } from '@weft/fabric';
 import type { BenchReport, BenchRow } from '../bench/report.js';
 import { DTYPE_TABLE_NAMES } from '../names.js';
 import type { DType } from '@weft/collectives';
@@ -44,6 +45,7 @@ export function formatHeader(report: Omit<BenchReport, 'rows' | 'avgBusBwGBps' |
   return [
     `# weft bench ${report.collective}`,
     `#  topology: ${report.topology.spec} (${report.topology.ranks} ranks)  model: ${report.model}  routing: ${report.routing}  qps: ${report.qps}  seed: ${report.seed}`,
+    ...(report.packet === undefined ? [] : [packetLine(report.packet)]),
     `#  mode: ${report.mode}  backend: ${report.backend}  iters: ${report.iters}  warmup: ${report.warmupIters}  channels: ${report.channels}  chunk: ${report.chunkBytes} B`,
     `#  time is simulated time on the emulated hardware; wall is how long weft took`,
     ...report.skipped.map((s) => `#  skipped ${s.algorithm}: ${s.reason}`),
@@ -91,4 +93,10 @@ export function formatTable(report: BenchReport): string {
   const links = formatLinks(report);
   if (links) parts.push(links);
   return parts.join('\n') + '\n';
+}
+
+/** What the packet model simulated: cell size stated, since a cell coarser than the MTU changes queues. */
+function packetLine(p: PacketOptions): string {
+  const cell = p.cellBytes === p.mtuBytes ? `cell: mtu` : `cell: ${p.cellBytes} B (coarser than the MTU)`;
+  return `#  packet: mtu ${p.mtuBytes} B  ${cell}  cc: ${p.cc}  delivery: ${p.delivery}  pfc: ${p.pfc ? 'on' : 'off'}  staleness: ${p.stalenessNs} ns`;
 }
