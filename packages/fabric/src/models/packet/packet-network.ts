@@ -70,6 +70,9 @@ const ACK = 3; // a: packet (telemetry echo)
 const CNP = 4; // a: flow
 const REWIND = 5; // a: flow, b: packet index to resend from (NACK or loss)
 const WAKE = 6; // a: link (a paced sender may send again)
+const TIMEOUT = 7; // a: flow (inorder: the sender has sent everything; resend from the cumulative ACK if stuck)
+/** inorder retransmission timeout, in base RTTs: catches a tail packet discarded with no later packet to trigger a NACK. */
+const TIMEOUT_RTTS = 4;
 
 /** Work counters and fabric-wide congestion totals of a packet run. */
 export interface PacketStats {
@@ -131,11 +134,13 @@ interface FlowState {
   /** ooo: packets placed; inorder: the next packet expected. */
   received: number;
   nackedSeq: number;
-  rewoundSeq: number;
-  rewoundAtNs: number;
+  /** inorder: when each packet was last sent (a NACK for a packet resent within an RTT waits). */
+  readonly lastSentNs: Float64Array | null;
+  readonly rttNs: number;
   nextSendNs: number;
   lastCnpNs: number;
   queuedAtHost: boolean;
+  /** ooo: its last packet left the source (counted toward `sent`); inorder: its retransmission timer is armed. */
   sentMarked: boolean;
   done: boolean;
 }
@@ -315,8 +320,8 @@ export class PacketNetwork implements SimulatedNetwork {
         resend: [],
         received: 0,
         nackedSeq: -1,
-        rewoundSeq: -1,
-        rewoundAtNs: -Infinity,
+        lastSentNs: this.packet.delivery === 'inorder' ? new Float64Array(packets).fill(-Infinity) : null,
+        rttNs: 2 * oneWayNs + (2 * cell * 1e9) / lineBytesPerSec,
         nextSendNs: nowNs,
         lastCnpNs: -Infinity,
         queuedAtHost: false,
@@ -569,6 +574,13 @@ export class PacketNetwork implements SimulatedNetwork {
       }
       case REWIND:
         return this.rewind(this.flowsById[a]!, b);
+      case TIMEOUT: {
+        const flow = this.flowsById[a]!;
+        if (flow.done) return;
+        if (flow.nextSeq === flow.packets && this.clockNs >= flow.lastSentNs![flow.received]! + flow.rttNs) this.rewind(flow, flow.received);
+        this.heap.push(this.clockNs + TIMEOUT_RTTS * flow.rttNs, TIMEOUT, flow.id, 0);
+        return;
+      }
       case WAKE:
         if (this.wakeAtNs[a] === this.clockNs) {
           this.wakeAtNs[a] = Infinity;
@@ -742,6 +754,14 @@ export class PacketNetwork implements SimulatedNetwork {
       }
       this.hostTurn[node] = index + 1;
       const seq = flow.resend.length > 0 ? flow.resend.pop()! : flow.nextSeq++;
+      if (flow.lastSentNs !== null) {
+        flow.lastSentNs[seq] = this.clockNs;
+        // The first time the whole flow is out, arm its retransmission timer.
+        if (seq === flow.packets - 1 && flow.nextSeq === flow.packets && !flow.sentMarked) {
+          flow.sentMarked = true;
+          this.heap.push(this.clockNs + TIMEOUT_RTTS * flow.rttNs, TIMEOUT, flow.id, 0);
+        }
+      }
       const bytes = seq === flow.packets - 1 ? flow.lastPacketBytes : this.packet.cellBytes;
       if (rate < flow.rate.lineBytesPerSec) flow.nextSendNs = this.clockNs + (bytes * 1e9) / rate;
       return this.newPacket(flow, seq, bytes);
@@ -775,15 +795,17 @@ export class PacketNetwork implements SimulatedNetwork {
       flow.resend.push(seq);
       this.resent++;
     } else {
-      // One rewind per gap per round trip: later NACKs for the same gap are the packets
-      // already in flight behind it.
-      const rttNs = 2 * flow.returnLatencyNs;
-      if (seq >= flow.rewoundSeq && this.clockNs - flow.rewoundAtNs < rttNs) return;
-      if (seq >= flow.nextSeq) return;
+      // The receiver has everything before `received` (its cumulative ACK). A packet
+      // resent less than an RTT ago is still on its way: look again when that RTT is over,
+      // rather than resending the whole window behind it once more.
+      if (seq < flow.received || seq >= flow.nextSeq) return;
+      const settledNs = flow.lastSentNs![seq]! + flow.rttNs;
+      if (this.clockNs < settledNs) {
+        this.heap.push(settledNs, REWIND, flow.id, seq);
+        return;
+      }
       this.resent += flow.nextSeq - seq;
       flow.nextSeq = seq;
-      flow.rewoundSeq = seq;
-      flow.rewoundAtNs = this.clockNs;
     }
     this.queueAtHost(flow);
     for (const link of this.sourceLinks(flow)) this.transmit(link);
