@@ -151,6 +151,32 @@ describe('packet model: a 2-to-1 incast', () => {
   });
 });
 
+describe('packet model: congestion control on the 2-to-1 incast', () => {
+  const flows: Flow[] = [['h0', 'h2', 32e6], ['h1', 'h2', 32e6]];
+  const incast = (cc: PacketOptions['cc']) => {
+    const net = network(star(3), 'packet', 'ecmp', { cc });
+    const { delivered } = runAll(net, flows);
+    return { delivered, queue: port(net, 'sw->h2').peakQueueBytes, stats: asPacket(net).packetStats() };
+  };
+
+  it('without CC the queue grows to PFC; DCQCN reacts to ECN before PFC; telemetry holds the queue under Kmin', () => {
+    const none = incast('none');
+    const dcqcn = incast('dcqcn');
+    const telemetry = incast('telemetry');
+    expect(none.stats.pauses).toBeGreaterThan(0);
+    expect(none.queue).toBeGreaterThan(4e6); // both ingress ports near XOFF
+    expect(dcqcn.stats.pauses).toBe(0);
+    expect(dcqcn.queue).toBeLessThan(none.queue / 2);
+    expect(telemetry.stats.pauses).toBe(0);
+    expect(telemetry.stats.ecnMarks).toBe(0);
+    expect(telemetry.queue).toBeLessThan(150_000 * 2);
+    expect(telemetry.stats.latencyP99Ns).toBeLessThan(none.stats.latencyP99Ns / 10);
+    // Every variant delivers everything; telemetry within 15 % of the 64 MB / 50 B/ns bound.
+    for (const run of [none, dcqcn, telemetry]) expect(run.delivered.length).toBe(2);
+    expect(Math.max(...telemetry.delivered)).toBeLessThan((64e6 / 50) * 1.15);
+  });
+});
+
 describe('packet model: routing on a non-blocking leaf-spine', () => {
   // 4 hosts per leaf, 4 spines: every host on leaf 0 sends 4 MB to its peer on leaf 1.
   // At line rate alone: 4 MB / 50 B/ns = 80 us, plus 4 hops x 500 ns and 3 store-and-forward
