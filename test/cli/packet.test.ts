@@ -7,12 +7,14 @@ import { describe, expect, it } from 'vitest';
 import { COL, expectUsageError, tableRows, weft } from './run-weft.js';
 
 describe('weft bench --network packet', () => {
-  it('runs a ring all-reduce with real bytes, checks it, and states the packet settings', () => {
-    const run = weft(['bench', 'allreduce', '--topology', 'leafspine:hosts=8,leaves=2,spines=2', '--network', 'packet', '--routing', 'spray', '--cc', 'dcqcn', '--algo', 'ring', '-b', '1M', '-e', '1M']);
+  it('runs a ring all-reduce with real bytes, checks it, states the packet settings and shows port queues', () => {
+    const run = weft(['bench', 'allreduce', '--topology', 'leafspine:hosts=8,leaves=2,spines=2', '--network', 'packet', '--routing', 'spray', '--cc', 'dcqcn', '--algo', 'ring', '-b', '1M', '-e', '1M', '--links', '3']);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('model: packet  routing: spray');
     expect(run.stdout).toContain('#  packet: mtu 4096 B  cell: mtu  cc: dcqcn  delivery: ooo  pfc: on  staleness: 0 ns');
+    // --links adds each port's queue, ECN marks and PFC pauses under the packet model.
+    expect(run.stdout).toMatch(/# {3}link .* peak queue\(B\) {3}ECN marks {3}pauses {2}paused\(us\)/);
     const rows = tableRows(run.stdout);
     expect(rows).toHaveLength(1);
     expect(rows[0]![COL.wrong]).toBe('0');

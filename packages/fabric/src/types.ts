@@ -105,6 +105,18 @@ export interface LinkStats {
    * Empty when the network records `summary`.
    */
   readonly utilizationTimeline: readonly (readonly [number, number])[];
+  /** Congestion at the link's egress queue and its sender (packet model only). */
+  readonly queue?: LinkQueueStats;
+}
+
+/** What the packet model saw at a port: the fluid models have no queues. */
+export interface LinkQueueStats {
+  readonly peakQueueBytes: number;
+  readonly ecnMarks: number;
+  /** PFC pauses the link's sender received, and the time it spent paused. */
+  readonly pauses: number;
+  readonly pausedNs: number;
+  readonly drops: number;
 }
 
 export interface FlowRecord {

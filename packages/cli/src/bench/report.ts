@@ -2,7 +2,7 @@
  * A sweep returns rows; table, JSON, CSV, plots and traces format them (STYLE.md #7).
  * Field names are the JSON schema documented in docs/bench-json.md.
  */
-import type { PacketOptions } from '@weft/fabric';
+import type { LinkQueueStats, PacketOptions } from '@weft/fabric';
 
 export interface LinkRow {
   readonly linkId: string;
@@ -13,6 +13,8 @@ export interface LinkRow {
   readonly busyUs: number;
   readonly utilization: number;
   readonly peakConcurrentFlows: number;
+  /** Queue depth, ECN marks and PFC pauses (`--network packet` only). */
+  readonly queue?: LinkQueueStats;
 }
 
 export interface BenchRow {

@@ -47,6 +47,7 @@ function topLinks(stats: readonly LinkStats[], limit: number): LinkRow[] {
       busyUs: link.busyNs / 1000,
       utilization: link.utilization,
       peakConcurrentFlows: link.peakConcurrentFlows,
+      ...(link.queue !== undefined ? { queue: link.queue } : {}),
     }));
 }
 

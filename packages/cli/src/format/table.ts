@@ -78,10 +78,13 @@ export function formatLinks(report: BenchReport): string {
   for (const row of report.rows) {
     if (!row.links || row.links.length === 0) continue;
     out.push(`# Most utilized links: ${row.algorithm}, ${row.bytes} B`);
-    out.push('#   link                                   util   peak flows   busy(us)    carried(B)   bw(GB/s)');
+    const queues = row.links.some((link) => link.queue !== undefined);
+    out.push(`#   link                                   util   peak flows   busy(us)    carried(B)   bw(GB/s)${queues ? '  peak queue(B)   ECN marks   pauses  paused(us)' : ''}`);
     for (const link of row.links) {
+      const q = link.queue;
+      const queueCells = q === undefined ? '' : ` ${String(q.peakQueueBytes).padStart(14)} ${String(q.ecnMarks).padStart(11)} ${String(q.pauses).padStart(8)} ${(q.pausedNs / 1000).toFixed(2).padStart(11)}`;
       out.push(
-        `#   ${`${link.from}->${link.to}`.padEnd(36)} ${(link.utilization * 100).toFixed(1).padStart(6)}% ${String(link.peakConcurrentFlows).padStart(11)} ${link.busyUs.toFixed(2).padStart(10)} ${String(link.bytesCarried).padStart(13)} ${link.bandwidthGBps.toFixed(1).padStart(10)}`,
+        `#   ${`${link.from}->${link.to}`.padEnd(36)} ${(link.utilization * 100).toFixed(1).padStart(6)}% ${String(link.peakConcurrentFlows).padStart(11)} ${link.busyUs.toFixed(2).padStart(10)} ${String(link.bytesCarried).padStart(13)} ${link.bandwidthGBps.toFixed(1).padStart(10)}${queueCells}`,
       );
     }
   }

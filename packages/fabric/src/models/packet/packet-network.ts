@@ -384,7 +384,9 @@ export class PacketNetwork implements SimulatedNetwork {
 
   linkStats(): LinkStats[] {
     const elapsedNs = this.clockNs;
+    const ports = this.portStats();
     return this.topology.links.map((link, l) => {
+      const { linkId: _, ...queue } = ports[l]!;
       const capacityTimesElapsed = (link.bandwidthBytesPerSec * elapsedNs) / 1e9;
       return {
         linkId: link.id,
@@ -396,6 +398,7 @@ export class PacketNetwork implements SimulatedNetwork {
         utilization: capacityTimesElapsed > 0 ? this.bytesCarried[l]! / capacityTimesElapsed : 0,
         peakConcurrentFlows: this.peakFlows[l]!,
         utilizationTimeline: [],
+        queue,
       };
     });
   }
