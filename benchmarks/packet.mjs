@@ -5,7 +5,7 @@
 // events/s and wall time of a 64 MiB ring all-reduce on 64 hosts, and larger rings.
 // Usage: node benchmarks/packet.mjs [--quick] [--out benchmarks/results/packet.md]   (after `pnpm build`)
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -102,4 +102,10 @@ for (const [hosts, cell] of speedCases) {
   const r = ringAllReduce(hosts, 64 * 2 ** 20, cell);
   log(`| ${r.hosts} | ${r.cellBytes} | ${r.events} | ${r.packets} | ${Math.round(r.eventsPerSec)} | ${r.wallS.toFixed(2)} | ${r.simUs.toFixed(1)} | ${r.busBwGBps.toFixed(2)} |`);
 }
-if (out) writeFileSync(out, lines.join('\n') + '\n');
+// Hand-written notes below this marker in an existing result file are kept.
+const NOTES = '<!-- notes: hand-written, kept by reruns -->';
+if (out) {
+  const previous = existsSync(out) ? readFileSync(out, 'utf8') : '';
+  const notes = previous.includes(NOTES) ? previous.slice(previous.indexOf(NOTES)) : '';
+  writeFileSync(out, lines.join('\n') + '\n' + (notes ? `\n${notes}` : ''));
+}

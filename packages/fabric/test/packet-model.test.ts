@@ -151,6 +151,46 @@ describe('packet model: a 2-to-1 incast', () => {
   });
 });
 
+describe('packet model: PFC spreads pauses upstream and blocks a victim flow (head of line)', () => {
+  // a0, a1, a2 on leaf0; b0, b1 on leaf1; one spine; host links 50 B/ns, leaf-spine 100 B/ns.
+  // a0 and a1 send to b0 (an incast on leaf1->b0); the victim a2 sends to b1, whose port is
+  // idle. Max-min: a0, a1 get 25 each and the victim its full 50, since the spine links have
+  // room: 16 MB in 320 us + path. Under PFC the full ingress at leaf1 pauses spine->leaf1,
+  // the spine's queue pauses leaf0->spine, leaf0 pauses every host behind it, and the
+  // victim's packets wait behind the incast's.
+  function fabric(): Topology {
+    const b = new TopologyBuilder();
+    b.addNode('s', 'spine');
+    for (const leaf of ['leaf0', 'leaf1']) {
+      b.addNode(leaf, 'leaf');
+      b.addDuplex(leaf, 's', 100 * GB, 500);
+    }
+    for (const [host, leaf] of [['a0', 'leaf0'], ['a1', 'leaf0'], ['a2', 'leaf0'], ['b0', 'leaf1'], ['b1', 'leaf1']] as const) {
+      b.addNode(host, 'host');
+      b.addDuplex(host, leaf, 50 * GB, 500);
+    }
+    return b.build('hol', ['a0', 'a1', 'a2', 'b0', 'b1']);
+  }
+  const flows: Flow[] = [['a0', 'b0', 32e6], ['a1', 'b0', 32e6], ['a2', 'b1', 16e6]];
+
+  it('pauses reach the spine, the first leaf and the victim host; the victim runs far below its max-min rate', () => {
+    const fluid = runAll(network(fabric(), 'maxMin'), flows).delivered;
+    expect(fluid[2]).toBe(16e6 / 50 + 2000);
+    const net = network(fabric(), 'packet');
+    const packet = runAll(net, flows).delivered;
+    for (const link of ['s->leaf1', 'leaf0->s', 'a0->leaf0', 'a2->leaf0']) expect(port(net, link).pauses).toBeGreaterThan(0);
+    expect(asPacket(net).packetStats().drops).toBe(0);
+    expect(packet[2]! / fluid[2]!).toBeGreaterThan(1.5);
+    // The incast itself still drains b0's port at line rate.
+    expect(Math.abs(packet[1]! / fluid[1]! - 1)).toBeLessThan(0.02);
+    // DCQCN slows the incast's senders before the buffers fill: no pauses, the victim near max-min.
+    const dcqcn = network(fabric(), 'packet', 'ecmp', { cc: 'dcqcn' });
+    const relieved = runAll(dcqcn, flows).delivered;
+    expect(asPacket(dcqcn).packetStats().pauses).toBe(0);
+    expect(relieved[2]! / fluid[2]!).toBeLessThan(1.25);
+  });
+});
+
 describe('packet model: congestion control on the 2-to-1 incast', () => {
   const flows: Flow[] = [['h0', 'h2', 32e6], ['h1', 'h2', 32e6]];
   const incast = (cc: PacketOptions['cc']) => {
