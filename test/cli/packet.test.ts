@@ -3,6 +3,9 @@
  * (real bytes in worker threads), its settings stated in the header, and bad packet flags
  * refused in one line.
  */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { COL, expectUsageError, tableRows, weft } from './run-weft.js';
 
@@ -21,16 +24,28 @@ describe('weft bench --network packet', () => {
     expect(Number(rows[0]![COL.busbw])).toBeGreaterThan(0);
   });
 
-  it('states a coarser cell, and gives the same table for the same seed', () => {
-    const args = ['bench', 'allreduce', '--ranks', '4', '--network', 'packet', '--cell', '16K', '--mode', 'ghost', '--algo', 'ring', '-b', '4M', '-e', '4M', '--format', 'csv'];
-    const first = weft(args);
-    expect(first.code).toBe(0);
-    const table = weft(args.slice(0, -2));
-    expect(table.stdout).toContain('cell: 16384 B (coarser than the MTU)');
-    // Every column but wallMs (how long weft took) is simulated, hence identical.
-    const wall = first.stdout.split('\n')[0]!.split(',').indexOf('wallMs');
-    const strip = (csv: string) => csv.split('\n').map((line) => line.split(',').filter((_, i) => i !== wall).join(','));
-    expect(strip(weft(args).stdout)).toEqual(strip(first.stdout));
+  it('states a coarser cell, and gives the same result for the same seed', () => {
+    const args = ['bench', 'allreduce', '--ranks', '4', '--network', 'packet', '--cell', '16K', '--mode', 'ghost', '--algo', 'ring', '-b', '4M', '-e', '4M', '--format', 'json'];
+    const report = (): { packet: { cellBytes: number; mtuBytes: number }; rows: Record<string, unknown>[] } => {
+      const run = weft(args);
+      expect(run.code).toBe(0);
+      return JSON.parse(run.stdout);
+    };
+    const first = report();
+    expect(first.packet).toMatchObject({ mtuBytes: 4096, cellBytes: 16384 });
+    // Every field but wallMs (how long weft took) is simulated, hence identical.
+    const simulated = (r: ReturnType<typeof report>) => r.rows.map(({ wallMs: _, ...row }) => row);
+    expect(simulated(report())).toEqual(simulated(first));
+  });
+
+  it('--trace draws each congested port\'s queue depth as a Perfetto counter track', () => {
+    const trace = join(mkdtempSync(join(tmpdir(), 'weft-packet-')), 'trace.json');
+    const run = weft(['bench', 'allreduce', '--topology', 'leafspine:hosts=16,leaves=2,spines=2', '--network', 'packet', '--algo', 'rhd', '--mode', 'ghost', '-b', '4M', '-e', '4M', '--trace', trace]);
+    expect(run.code).toBe(0);
+    const counters = (JSON.parse(readFileSync(trace, 'utf8')) as { traceEvents: { ph: string; name: string; args: { bytes: number } }[] }).traceEvents.filter((e) => e.ph === 'C');
+    expect(counters.length).toBeGreaterThan(0);
+    expect(counters.every((e) => e.name.startsWith('queue '))).toBe(true);
+    expect(Math.max(...counters.map((e) => e.args.bytes))).toBeGreaterThanOrEqual(64 * 1024);
   });
 
   it('refuses bad packet flags in one line', () => {

@@ -117,6 +117,11 @@ export interface LinkQueueStats {
   readonly pauses: number;
   readonly pausedNs: number;
   readonly drops: number;
+  /**
+   * Egress queue depth over time, [timeNs, bytes], a point whenever it moved by 64 KiB or
+   * emptied; empty when the network records `summary`.
+   */
+  readonly depthTimeline: readonly (readonly [number, number])[];
 }
 
 export interface FlowRecord {

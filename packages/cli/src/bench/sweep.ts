@@ -15,7 +15,7 @@ import { createCluster, type Cluster } from '@weft/runtime';
 import { WeftInputError, isWeftInputError } from '@weft/sim';
 import type { BenchAlgorithm, BenchConfig } from './config.js';
 import { averageBusBw, averageBusBwByAlgorithm, type BenchReport, type BenchRow, type LinkRow } from './report.js';
-import type { TraceRun } from '../format/trace.js';
+import type { TraceQueue, TraceRun } from '../format/trace.js';
 
 export interface SweepHooks {
   /** Called before each (algorithm, size) run with its index and the total. */
@@ -30,6 +30,11 @@ export interface SweepResult {
 /** The collective's count for a size of the sweep (collectives' countForBytes, with this config's dtype). */
 function countForBytes(config: BenchConfig, bytes: number, nranks: number): number {
   return countOfBytes(config.collective, bytes, config.dtype, nranks);
+}
+
+/** Links whose egress queue ever held bytes, with its depth over time (packet model). */
+function queueTimelines(stats: readonly LinkStats[]): TraceQueue[] {
+  return stats.filter((link) => (link.queue?.peakQueueBytes ?? 0) > 0).map((link) => ({ linkId: link.linkId, depthTimeline: link.queue!.depthTimeline }));
 }
 
 function topLinks(stats: readonly LinkStats[], limit: number): LinkRow[] {
@@ -196,7 +201,7 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
         };
         rows.push(row);
         if (tracing) {
-          traceRuns.push({ label: `${resolved.label} ${bytes} B`, nranks, steps: result.steps, flows: result.flows });
+          traceRuns.push({ label: `${resolved.label} ${bytes} B`, nranks, steps: result.steps, flows: result.flows, queues: queueTimelines(result.linkStats) });
         }
         done += 1;
         hooks.onProgress?.(done, total, `${resolved.label} ${requestedBytes} B`);

@@ -100,7 +100,11 @@ export interface PortStats {
   readonly pauses: number;
   readonly pausedNs: number;
   readonly drops: number;
+  readonly depthTimeline: readonly (readonly [number, number])[];
 }
+
+/** A queue-depth timeline point is kept when the depth moved this much since the last one (or emptied). */
+const DEPTH_STEP_BYTES = 64 * 1024;
 
 interface TransferState {
   readonly id: number;
@@ -196,6 +200,8 @@ export class PacketNetwork implements SimulatedNetwork {
   private readonly pausedSinceNs: Float64Array;
   private readonly dropCount: Float64Array;
   private readonly flowCount: Int32Array;
+  /** Per link: [timeNs, bytes] points of its queue depth (record `full` only). */
+  private readonly depthTimelines: [number, number][][] | null;
   private readonly peakFlows: Int32Array;
   // Totals.
   private events = 0;
@@ -252,6 +258,7 @@ export class PacketNetwork implements SimulatedNetwork {
     this.pausedSinceNs = new Float64Array(L);
     this.dropCount = new Float64Array(L);
     this.flowCount = new Int32Array(L);
+    this.depthTimelines = this.recordFull ? Array.from({ length: L }, () => [[0, 0]]) : null;
     this.peakFlows = new Int32Array(L);
     this.hostFlows = Array.from({ length: N }, () => []);
     this.hostTurn = new Int32Array(N);
@@ -470,6 +477,7 @@ export class PacketNetwork implements SimulatedNetwork {
         pauses: this.pauseCount[l]!,
         pausedNs,
         drops: this.dropCount[l]!,
+        depthTimeline: this.depthTimelines === null ? [] : this.depthTimelines[l]!.map(([t, bytes]) => [t, bytes] as const),
       };
     });
   }
@@ -674,6 +682,17 @@ export class PacketNetwork implements SimulatedNetwork {
     this.queueTail[link] = p;
     this.queueBytes[link] = depth + bytes;
     if (depth + bytes > this.peakQueue[link]!) this.peakQueue[link] = depth + bytes;
+    this.recordDepth(link);
+  }
+
+  private recordDepth(link: number): void {
+    if (this.depthTimelines === null) return;
+    const timeline = this.depthTimelines[link]!;
+    const depth = this.queueBytes[link]!;
+    const last = timeline[timeline.length - 1]!;
+    if (Math.abs(depth - last[1]) < DEPTH_STEP_BYTES && !(depth === 0 && last[1] !== 0)) return;
+    if (last[0] === this.clockNs) last[1] = depth;
+    else timeline.push([this.clockNs, depth]);
   }
 
   private dequeue(link: number): number {
@@ -684,6 +703,7 @@ export class PacketNetwork implements SimulatedNetwork {
     if (next < 0) this.queueTail[link] = -1;
     this.queueBytes[link]! -= this.pool.bytes[p]!;
     if (this.queueHead[link]! < 0) this.queueBytes[link] = 0; // no float residue on an empty queue
+    this.recordDepth(link);
     return p;
   }
 
