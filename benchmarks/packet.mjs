@@ -97,7 +97,7 @@ log('Ring in rank order on leafspine:hosts=N,leaves=N/8,spines=8 (ECMP, qps 1, P
 log('');
 log('| hosts | cell (B) | events | packets | events/s | wall (s) | simulated (us) | busbw (GB/s) |');
 log('|---:|---:|---:|---:|---:|---:|---:|---:|');
-const speedCases = quick ? [[16, 4096]] : [[64, 4096], [64, 65536], [128, 4096], [256, 65536]];
+const speedCases = quick ? [[16, 4096]] : [[64, 4096], [64, 65536], [128, 4096], [256, 4096], [256, 65536], [512, 65536]];
 for (const [hosts, cell] of speedCases) {
   const r = ringAllReduce(hosts, 64 * 2 ** 20, cell);
   log(`| ${r.hosts} | ${r.cellBytes} | ${r.events} | ${r.packets} | ${Math.round(r.eventsPerSec)} | ${r.wallS.toFixed(2)} | ${r.simUs.toFixed(1)} | ${r.busBwGBps.toFixed(2)} |`);

@@ -149,6 +149,9 @@ interface FlowState {
   done: boolean;
 }
 
+/** Stands in for every finished flow under `record: 'summary'` (see retire). */
+const FINISHED_FLOW = Object.freeze({ id: -1, src: -1, dst: -1, done: true, sentMarked: true }) as unknown as FlowState;
+
 type Fault = { readonly kind: 'fail'; readonly link: number } | { readonly kind: 'degrade'; readonly link: number; readonly factor: number };
 
 export class PacketNetwork implements SimulatedNetwork {
@@ -287,7 +290,7 @@ export class PacketNetwork implements SimulatedNetwork {
       deliveredNs: nowNs,
       stranded: false,
     };
-    this.transfers.push(transfer);
+    if (this.recordFull) this.transfers.push(transfer);
     if (request.srcNode === request.dstNode) {
       this.finish(transfer, nowNs, nowNs);
       return transfer.id;
@@ -870,14 +873,24 @@ export class PacketNetwork implements SimulatedNetwork {
   }
 
   private flowDelivered(flow: FlowState, nowNs: number): void {
-    flow.done = true;
-    this.activeFlows--;
-    for (const l of flow.pathLinks) this.flowCount[l]!--;
+    this.retire(flow);
     const transfer = flow.transfer;
     if (--transfer.undeliveredFlows > 0 || transfer.stranded) return;
     if (transfer.sentNs === undefined) this.markSent(transfer, nowNs);
     transfer.deliveredNs = nowNs;
     this.log.schedule({ kind: 'delivered', transferId: transfer.id, timeNs: nowNs });
+  }
+
+  /**
+   * A flow is over (delivered or stranded). Under `summary` its slot is given to a shared
+   * finished placeholder, so memory follows the flows in flight: packets of it still in
+   * the fabric find a done flow and are discarded.
+   */
+  private retire(flow: FlowState): void {
+    flow.done = true;
+    this.activeFlows--;
+    for (const l of flow.pathLinks) this.flowCount[l]!--;
+    if (!this.recordFull) this.flowsById[flow.id] = FINISHED_FLOW;
   }
 
   private markSent(transfer: TransferState, sentNs: number): void {
@@ -895,12 +908,7 @@ export class PacketNetwork implements SimulatedNetwork {
   private strand(transfer: TransferState, linkId: string, nowNs: number): void {
     if (transfer.stranded) return;
     transfer.stranded = true;
-    for (const flow of transfer.flows) {
-      if (flow.done) continue;
-      flow.done = true;
-      this.activeFlows--;
-      for (const l of flow.pathLinks) this.flowCount[l]!--;
-    }
+    for (const flow of transfer.flows) if (!flow.done) this.retire(flow);
     this.log.schedule({ kind: 'stranded', transferId: transfer.id, timeNs: nowNs, linkId });
   }
 
@@ -930,8 +938,12 @@ export class PacketNetwork implements SimulatedNetwork {
     this.down[link] = 1;
     this.hops.invalidate();
     const linkId = this.topology.links[link]!.id;
-    for (let p = this.queueHead[link]!; p >= 0; p = this.pool.next[p]!) this.strand(this.flowsById[this.pool.flow[p]!]!.transfer, linkId, nowNs);
-    if (this.busy[link]) this.strand(this.flowsById[this.pool.flow[this.inFlight[link]!]!]!.transfer, linkId, nowNs);
+    const strandOwner = (p: number): void => {
+      const flow = this.flowsById[this.pool.flow[p]!]!;
+      if (!flow.done) this.strand(flow.transfer, linkId, nowNs);
+    };
+    for (let p = this.queueHead[link]!; p >= 0; p = this.pool.next[p]!) strandOwner(p);
+    if (this.busy[link]) strandOwner(this.inFlight[link]!);
     for (const flow of this.flowsById) {
       if (!flow.done && flow.route !== null && flow.route.includes(link)) this.strand(flow.transfer, linkId, nowNs);
     }
