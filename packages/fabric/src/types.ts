@@ -77,6 +77,11 @@ export interface TransferRequest {
    * ECMP hashes (src, dst, flowKey, qp), so the same connection always takes the same path.
    */
   readonly flowKey: number;
+  /**
+   * Packet model only: the traffic class, 0 (default, bulk) or 1 (served first by every
+   * port, with its own queue and PFC priority). The fluid models ignore it.
+   */
+  readonly trafficClass?: number;
 }
 
 /**

@@ -217,6 +217,49 @@ describe('packet model: congestion control on the 2-to-1 incast', () => {
   });
 });
 
+describe('packet model: traffic classes', () => {
+  // Bulk: h0 and h1 each send 32 MB to h2 (class 0), filling sw->h2's queue to PFC.
+  // Probe: from 100 us on, h1 sends one 4 KB message to h2 every 20 us, in class 1 or 0.
+  // Unloaded a probe takes 2 x (81.92 ns + 500 ns) = 1163.84 ns.
+  function probeLatencies(probeClass: number): number[] {
+    const net = network(star(3), 'packet');
+    net.startTransfer({ srcNode: 'h0', dstNode: 'h2', bytes: 32e6, flowKey: 0 }, 0);
+    net.startTransfer({ srcNode: 'h1', dstNode: 'h2', bytes: 32e6, flowKey: 1 }, 0);
+    const startNs = new Map<number, number>();
+    const latencies: number[] = [];
+    const collect = () => {
+      for (const e of net.takeEvents()) if (e.kind === 'delivered' && startNs.has(e.transferId)) latencies.push(e.timeNs - startNs.get(e.transferId)!);
+    };
+    for (let i = 0; i < 20; i++) {
+      const at = 100_000 + 20_000 * i;
+      net.advanceTo(at);
+      collect();
+      startNs.set(net.startTransfer({ srcNode: 'h1', dstNode: 'h2', bytes: MTU, flowKey: 100 + i, trafficClass: probeClass }, at), at);
+    }
+    for (let t = net.nextEventTimeNs(); t !== Infinity; t = net.nextEventTimeNs()) {
+      net.advanceTo(t);
+      collect();
+    }
+    return latencies.sort((a, b) => a - b);
+  }
+
+  it('a strict-priority class keeps its latency under a saturating bulk class', () => {
+    const unloadedNs = 2 * (MTU / 50 + 500);
+    const priority = probeLatencies(1);
+    const bulk = probeLatencies(0);
+    expect(priority).toHaveLength(20);
+    // Class 1 waits at most for the packet in serialization at each hop.
+    expect(priority.at(-1)!).toBeLessThanOrEqual(unloadedNs + 2 * (MTU / 50) + 1e-6);
+    // In class 0 the probe queues behind megabytes of bulk (tens of microseconds).
+    expect(bulk[Math.floor(bulk.length / 2)]!).toBeGreaterThan(20 * unloadedNs);
+  });
+
+  it('refuses a class other than 0 or 1', () => {
+    const net = network(star(2), 'packet');
+    expect(() => net.startTransfer({ srcNode: 'h0', dstNode: 'h1', bytes: 1, flowKey: 0, trafficClass: 2 }, 0)).toThrow(/traffic class 2 is invalid; expected 0 \(default\) or 1/);
+  });
+});
+
 describe('packet model: routing on a non-blocking leaf-spine', () => {
   // 4 hosts per leaf, 4 spines: every host on leaf 0 sends 4 MB to its peer on leaf 1.
   // At line rate alone: 4 MB / 50 B/ns = 80 us, plus 4 hops x 500 ns and 3 store-and-forward

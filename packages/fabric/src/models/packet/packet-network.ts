@@ -65,7 +65,7 @@ import { SeededRandom } from './rng.js';
 /** Event kinds in the heap. */
 const TX_DONE = 0; // a: link
 const ARRIVE = 1; // a: packet, b: link
-const PAUSE = 2; // a: link, b: 1 pause / 0 resume (reaches the link's sender)
+const PAUSE = 2; // a: port class (link x CLASSES + class), b: 1 pause / 0 resume (reaches the link's sender)
 const ACK = 3; // a: packet (telemetry echo)
 const CNP = 4; // a: flow
 const REWIND = 5; // a: flow, b: packet index to resend from (NACK or loss)
@@ -73,6 +73,13 @@ const WAKE = 6; // a: link (a paced sender may send again)
 const TIMEOUT = 7; // a: flow (inorder: the sender has sent everything; resend from the cumulative ACK if stuck)
 /** inorder retransmission timeout, in base RTTs: catches a tail packet discarded with no later packet to trigger a NACK. */
 const TIMEOUT_RTTS = 4;
+
+/**
+ * Traffic classes per port: 0 (default) and 1, each its own egress queue, ECN and PFC
+ * priority; class 1 is served first (strict priority), as switches schedule a latency-
+ * sensitive class above bulk RoCE traffic.
+ */
+export const CLASSES = 2;
 
 /** Work counters and fabric-wide congestion totals of a packet run. */
 export interface PacketStats {
@@ -131,6 +138,7 @@ interface FlowState {
   readonly packets: number;
   readonly lastPacketBytes: number;
   readonly returnLatencyNs: number;
+  readonly trafficClass: number;
   readonly rate: SenderRate;
   nextSeq: number;
   /** Packets lost and waiting to be resent (ooo delivery). */
@@ -186,7 +194,10 @@ export class PacketNetwork implements SimulatedNetwork {
   private readonly pauseSent: Uint8Array;
   private readonly queueHead: Int32Array;
   private readonly queueTail: Int32Array;
+  /** Per port class (link x CLASSES + class). */
   private readonly queueBytes: Float64Array;
+  /** Per link: all classes' queued bytes (what adaptive routing and the statistics see). */
+  private readonly linkQueueBytes: Float64Array;
   private readonly ingressBytes: Float64Array;
   private readonly xoffBytes: Float64Array;
   private readonly xonBytes: Float64Array;
@@ -233,12 +244,13 @@ export class PacketNetwork implements SimulatedNetwork {
     this.fromHost = Uint8Array.from({ length: L }, (_, l) => this.graph.isEndpoint[this.graph.linkFrom[l]!]!);
     this.busy = new Uint8Array(L);
     this.inFlight = new Int32Array(L).fill(-1);
-    this.paused = new Uint8Array(L);
-    this.pauseSent = new Uint8Array(L);
-    this.queueHead = new Int32Array(L).fill(-1);
-    this.queueTail = new Int32Array(L).fill(-1);
-    this.queueBytes = new Float64Array(L);
-    this.ingressBytes = new Float64Array(L);
+    this.paused = new Uint8Array(L * CLASSES);
+    this.pauseSent = new Uint8Array(L * CLASSES);
+    this.queueHead = new Int32Array(L * CLASSES).fill(-1);
+    this.queueTail = new Int32Array(L * CLASSES).fill(-1);
+    this.queueBytes = new Float64Array(L * CLASSES);
+    this.linkQueueBytes = new Float64Array(L);
+    this.ingressBytes = new Float64Array(L * CLASSES);
     this.xoffBytes = new Float64Array(L);
     this.xonBytes = new Float64Array(L);
     const { portBufferBytes, mtuBytes, cellBytes } = this.packet;
@@ -258,7 +270,7 @@ export class PacketNetwork implements SimulatedNetwork {
     this.marks = new Float64Array(L);
     this.pauseCount = new Float64Array(L);
     this.pausedNs = new Float64Array(L);
-    this.pausedSinceNs = new Float64Array(L);
+    this.pausedSinceNs = new Float64Array(L * CLASSES);
     this.dropCount = new Float64Array(L);
     this.flowCount = new Int32Array(L);
     this.depthTimelines = this.recordFull ? Array.from({ length: L }, () => [[0, 0]]) : null;
@@ -277,6 +289,10 @@ export class PacketNetwork implements SimulatedNetwork {
   startTransfer(request: TransferRequest, nowNs: number): number {
     checkTime('transfer start time', nowNs, this.clockNs);
     checkRequest(request, this.nodeIds);
+    const cls = request.trafficClass;
+    if (cls !== undefined && !(Number.isInteger(cls) && cls >= 0 && cls < CLASSES)) {
+      throw new WeftInputError(`traffic class ${String(cls)} is invalid; expected 0 (default) or 1 (served first)`);
+    }
     if (nowNs > this.clockNs) this.advanceTo(nowNs);
     const transfer: TransferState = {
       id: this.nextTransferId++,
@@ -325,6 +341,7 @@ export class PacketNetwork implements SimulatedNetwork {
         packets,
         lastPacketBytes: bytesPerFlow - (packets - 1) * cell,
         returnLatencyNs: oneWayNs,
+        trafficClass: request.trafficClass ?? 0,
         rate: new SenderRate(this.packet.cc, lineBytesPerSec, 2 * oneWayNs + (2 * cell * 1e9) / lineBytesPerSec, nowNs),
         nextSeq: 0,
         resend: [],
@@ -472,7 +489,8 @@ export class PacketNetwork implements SimulatedNetwork {
   /** Queue depth, ECN, PFC and drops per link, in topology link order. */
   portStats(): PortStats[] {
     return this.topology.links.map((link, l) => {
-      const pausedNs = this.pausedNs[l]! + (this.paused[l] ? this.clockNs - this.pausedSinceNs[l]! : 0);
+      let pausedNs = this.pausedNs[l]!;
+      for (let c = 0; c < CLASSES; c++) if (this.paused[l * CLASSES + c]) pausedNs += this.clockNs - this.pausedSinceNs[l * CLASSES + c]!;
       return {
         linkId: link.id,
         peakQueueBytes: this.peakQueue[l]!,
@@ -549,7 +567,7 @@ export class PacketNetwork implements SimulatedNetwork {
   /** Queue depth as adaptive routing sees it: refreshed once its snapshot is stalenessNs old. */
   private observedDepth(link: number): number {
     const staleness = this.packet.stalenessNs;
-    const depth = this.queueBytes[link]! + (this.busy[link] ? this.pool.bytes[this.inFlight[link]!]! : 0);
+    const depth = this.linkQueueBytes[link]! + (this.busy[link] ? this.pool.bytes[this.inFlight[link]!]! : 0);
     if (staleness === 0) return depth;
     if (this.clockNs - this.seenAtNs[link]! >= staleness) {
       this.seenQueueBytes[link] = depth;
@@ -604,9 +622,9 @@ export class PacketNetwork implements SimulatedNetwork {
     }
   }
 
-  /** Starts the next packet on `link` if it is idle, up and not paused. */
+  /** Starts the next packet on `link` if it is idle and up, from a class that is not paused. */
   private transmit(link: number): void {
-    if (this.busy[link] || this.paused[link] || this.down[link]) return;
+    if (this.busy[link] || this.down[link]) return;
     const p = this.fromHost[link] ? this.pullFromHost(link) : this.dequeue(link);
     if (p < 0) return;
     const bytes = this.pool.bytes[p]!;
@@ -631,7 +649,7 @@ export class PacketNetwork implements SimulatedNetwork {
         if (--flow.transfer.unsentFlows === 0 && !flow.transfer.stranded && flow.transfer.sentNs === undefined) this.markSent(flow.transfer, this.clockNs);
       }
     } else {
-      this.releaseIngress(this.pool.ingress[p]!, this.pool.bytes[p]!);
+      this.releaseIngress(this.pool.ingress[p]! * CLASSES + this.pool.cls[p]!, this.pool.bytes[p]!);
     }
     this.transmit(link);
   }
@@ -647,18 +665,19 @@ export class PacketNetwork implements SimulatedNetwork {
       pool.free(p);
       return;
     }
-    if (this.ingressBytes[link]! + bytes > this.packet.portBufferBytes) {
+    const pc = link * CLASSES + pool.cls[p]!;
+    if (this.ingressBytes[pc]! + bytes > this.packet.portBufferBytes) {
       // Only without PFC (or with a buffer smaller than its headroom): the packet is lost.
       this.dropCount[link]!++;
       this.heap.push(this.clockNs + 2 * flow.returnLatencyNs, REWIND, flow.id, pool.seq[p]!);
       pool.free(p);
       return;
     }
-    this.ingressBytes[link]! += bytes;
+    this.ingressBytes[pc]! += bytes;
     pool.ingress[p] = link;
-    if (this.packet.pfc && !this.pauseSent[link] && this.ingressBytes[link]! >= this.xoffBytes[link]!) {
-      this.pauseSent[link] = 1;
-      this.heap.push(this.clockNs + this.linkLatencyNs[link]!, PAUSE, link, 1);
+    if (this.packet.pfc && !this.pauseSent[pc] && this.ingressBytes[pc]! >= this.xoffBytes[link]!) {
+      this.pauseSent[pc] = 1;
+      this.heap.push(this.clockNs + this.linkLatencyNs[link]!, PAUSE, pc, 1);
     }
     const out = this.egress(p, flow, node);
     pool.hop[p]!++;
@@ -668,7 +687,8 @@ export class PacketNetwork implements SimulatedNetwork {
 
   private enqueue(link: number, p: number, bytes: number): void {
     const pool = this.pool;
-    const depth = this.queueBytes[link]!;
+    const pc = link * CLASSES + pool.cls[p]!;
+    const depth = this.queueBytes[pc]!;
     const { ecnKminBytes: kmin, ecnKmaxBytes: kmax, ecnPmax } = this.packet;
     if (depth > kmin && pool.ecn[p] === 0) {
       const probability = depth >= kmax ? 1 : (ecnPmax * (depth - kmin)) / (kmax - kmin);
@@ -680,53 +700,68 @@ export class PacketNetwork implements SimulatedNetwork {
     const delayNs = (depth * 1e9) / this.bandwidth[link]!;
     if (delayNs > pool.queueDelayNs[p]!) pool.queueDelayNs[p] = delayNs;
     pool.next[p] = -1;
-    if (this.queueTail[link]! < 0) this.queueHead[link] = p;
-    else pool.next[this.queueTail[link]!] = p;
-    this.queueTail[link] = p;
-    this.queueBytes[link] = depth + bytes;
-    if (depth + bytes > this.peakQueue[link]!) this.peakQueue[link] = depth + bytes;
+    if (this.queueTail[pc]! < 0) this.queueHead[pc] = p;
+    else pool.next[this.queueTail[pc]!] = p;
+    this.queueTail[pc] = p;
+    this.queueBytes[pc] = depth + bytes;
+    const total = (this.linkQueueBytes[link]! += bytes);
+    if (total > this.peakQueue[link]!) this.peakQueue[link] = total;
     this.recordDepth(link);
   }
 
   private recordDepth(link: number): void {
     if (this.depthTimelines === null) return;
     const timeline = this.depthTimelines[link]!;
-    const depth = this.queueBytes[link]!;
+    const depth = this.linkQueueBytes[link]!;
     const last = timeline[timeline.length - 1]!;
     if (Math.abs(depth - last[1]) < DEPTH_STEP_BYTES && !(depth === 0 && last[1] !== 0)) return;
     if (last[0] === this.clockNs) last[1] = depth;
     else timeline.push([this.clockNs, depth]);
   }
 
+  /** The head of the highest class with a packet queued and not paused (strict priority). */
   private dequeue(link: number): number {
-    const p = this.queueHead[link]!;
-    if (p < 0) return -1;
-    const next = this.pool.next[p]!;
-    this.queueHead[link] = next;
-    if (next < 0) this.queueTail[link] = -1;
-    this.queueBytes[link]! -= this.pool.bytes[p]!;
-    if (this.queueHead[link]! < 0) this.queueBytes[link] = 0; // no float residue on an empty queue
-    this.recordDepth(link);
-    return p;
+    for (let cls = CLASSES - 1; cls >= 0; cls--) {
+      const pc = link * CLASSES + cls;
+      const p = this.queueHead[pc]!;
+      if (p < 0 || this.paused[pc]) continue;
+      const next = this.pool.next[p]!;
+      this.queueHead[pc] = next;
+      const bytes = this.pool.bytes[p]!;
+      this.queueBytes[pc]! -= bytes;
+      this.linkQueueBytes[link]! -= bytes;
+      if (next < 0) {
+        this.queueTail[pc] = -1;
+        this.queueBytes[pc] = 0; // no float residue on an empty queue
+      }
+      if (this.linkQueueBytes[link]! < 1e-6) this.linkQueueBytes[link] = 0;
+      this.recordDepth(link);
+      return p;
+    }
+    return -1;
   }
 
-  private releaseIngress(link: number, bytes: number): void {
-    this.ingressBytes[link]! -= bytes;
-    if (this.ingressBytes[link]! < 1e-6) this.ingressBytes[link] = 0;
-    if (this.pauseSent[link] && this.ingressBytes[link]! <= this.xonBytes[link]!) {
-      this.pauseSent[link] = 0;
-      this.heap.push(this.clockNs + this.linkLatencyNs[link]!, PAUSE, link, 0);
+  /** Bytes of port class `pc` left the switch; below XON its pause is lifted. */
+  private releaseIngress(pc: number, bytes: number): void {
+    const link = Math.floor(pc / CLASSES);
+    this.ingressBytes[pc]! -= bytes;
+    if (this.ingressBytes[pc]! < 1e-6) this.ingressBytes[pc] = 0;
+    if (this.pauseSent[pc] && this.ingressBytes[pc]! <= this.xonBytes[link]!) {
+      this.pauseSent[pc] = 0;
+      this.heap.push(this.clockNs + this.linkLatencyNs[link]!, PAUSE, pc, 0);
     }
   }
 
-  private pauseChanged(link: number, pause: boolean): void {
-    if (pause === (this.paused[link] === 1)) return;
-    this.paused[link] = pause ? 1 : 0;
+  /** A pause or resume for one class reached the link's sender. */
+  private pauseChanged(pc: number, pause: boolean): void {
+    if (pause === (this.paused[pc] === 1)) return;
+    const link = Math.floor(pc / CLASSES);
+    this.paused[pc] = pause ? 1 : 0;
     if (pause) {
       this.pauseCount[link]!++;
-      this.pausedSinceNs[link] = this.clockNs;
+      this.pausedSinceNs[pc] = this.clockNs;
     } else {
-      this.pausedNs[link]! += this.clockNs - this.pausedSinceNs[link]!;
+      this.pausedNs[link]! += this.clockNs - this.pausedSinceNs[pc]!;
       this.transmit(link);
     }
   }
@@ -761,6 +796,11 @@ export class PacketNetwork implements SimulatedNetwork {
   private pullFromHost(link: number): number {
     const node = this.graph.linkFrom[link]!;
     const flows = this.hostFlows[node]!;
+    // The NIC serves the highest class with a flow ready to send (strict priority).
+    let topClass = 0;
+    for (const flow of flows) {
+      if (flow.trafficClass > topClass && !flow.done && this.readyToSend(flow, link)) topClass = flow.trafficClass;
+    }
     let wakeNs = Infinity;
     for (let tried = 0; tried < flows.length; tried++) {
       const index = (this.hostTurn[node]! + tried) % flows.length;
@@ -772,7 +812,8 @@ export class PacketNetwork implements SimulatedNetwork {
         if (flows.length === 0) break;
         continue;
       }
-      if (!this.canUse(flow, link)) continue;
+      if (!this.canUse(flow, link) || this.paused[link * CLASSES + flow.trafficClass]) continue;
+      if (flow.trafficClass < topClass) continue;
       const rate = flow.rate.rateAt(this.clockNs);
       if (flow.nextSendNs > this.clockNs) {
         wakeNs = Math.min(wakeNs, flow.nextSendNs);
@@ -799,10 +840,18 @@ export class PacketNetwork implements SimulatedNetwork {
     return -1;
   }
 
+  /** Has a packet to send on `link` now: data left, link usable, class not paused, pacing allows. */
+  private readyToSend(flow: FlowState, link: number): boolean {
+    if (flow.nextSeq >= flow.packets && flow.resend.length === 0) return false;
+    if (!this.canUse(flow, link) || this.paused[link * CLASSES + flow.trafficClass]) return false;
+    return flow.nextSendNs <= this.clockNs;
+  }
+
   private newPacket(flow: FlowState, seq: number, bytes: number): number {
     const pool = this.pool;
     const p = pool.alloc();
     pool.flow[p] = flow.id;
+    pool.cls[p] = flow.trafficClass;
     pool.seq[p] = seq;
     pool.bytes[p] = bytes;
     pool.hop[p] = 0;
@@ -942,7 +991,7 @@ export class PacketNetwork implements SimulatedNetwork {
       const flow = this.flowsById[this.pool.flow[p]!]!;
       if (!flow.done) this.strand(flow.transfer, linkId, nowNs);
     };
-    for (let p = this.queueHead[link]!; p >= 0; p = this.pool.next[p]!) strandOwner(p);
+    for (let c = 0; c < CLASSES; c++) for (let p = this.queueHead[link * CLASSES + c]!; p >= 0; p = this.pool.next[p]!) strandOwner(p);
     if (this.busy[link]) strandOwner(this.inFlight[link]!);
     for (const flow of this.flowsById) {
       if (!flow.done && flow.route !== null && flow.route.includes(link)) this.strand(flow.transfer, linkId, nowNs);

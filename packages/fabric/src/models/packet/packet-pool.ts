@@ -15,6 +15,8 @@ export class PacketPool {
   /** Queue link (FIFO successor) or free-list successor. */
   next = new Int32Array(0);
   ecn = new Uint8Array(0);
+  /** Traffic class (its flow's). */
+  cls = new Uint8Array(0);
   /** Deepest queue met so far, as delay at that port (in-band telemetry). */
   queueDelayNs = new Float64Array(0);
   /** When the packet left its source. */
@@ -45,6 +47,7 @@ export class PacketPool {
     this.ingress = resized(this.ingress, new Int32Array(size));
     this.next = resized(this.next, new Int32Array(size));
     this.ecn = resized(this.ecn, new Uint8Array(size));
+    this.cls = resized(this.cls, new Uint8Array(size));
     this.queueDelayNs = resized(this.queueDelayNs, new Float64Array(size));
     this.sentNs = resized(this.sentNs, new Float64Array(size));
   }
