@@ -157,6 +157,9 @@ interface FlowState {
   done: boolean;
 }
 
+/** Cached ECMP connections beyond this many are all dropped (all-to-all patterns at scale). */
+const ROUTE_CACHE_LIMIT = 1 << 18;
+
 /** Stands in for every finished flow under `record: 'summary'` (see retire). */
 const FINISHED_FLOW = Object.freeze({ id: -1, src: -1, dst: -1, done: true, sentMarked: true }) as unknown as FlowState;
 
@@ -180,6 +183,8 @@ export class PacketNetwork implements SimulatedNetwork {
   private nextTransferId = 0;
   /** Flows with packets to send, per source node, served round robin. */
   private readonly hostFlows: FlowState[][];
+  /** ECMP routes by connection, valid until a link fails. */
+  private readonly pinnedRoutes = new Map<string, { readonly pinned: boolean; readonly pathLinks: Int32Array }[]>();
   private readonly hostTurn: Int32Array;
   private readonly egressTurn: Int32Array;
 
@@ -187,6 +192,8 @@ export class PacketNetwork implements SimulatedNetwork {
   private readonly bandwidth: Float64Array;
   private readonly linkLatencyNs: Float64Array;
   private readonly down: Uint8Array;
+  /** Ids of the failed links, for the router. */
+  private readonly downLinkIds = new Set<string>();
   private readonly fromHost: Uint8Array;
   private readonly busy: Uint8Array;
   private readonly inFlight: Int32Array;
@@ -511,11 +518,18 @@ export class PacketNetwork implements SimulatedNetwork {
     src: number,
     dst: number,
   ): { readonly pinned: boolean; readonly pathLinks: Int32Array }[] | { readonly stranded: string } {
-    const down = this.downIds();
+    const down = this.downLinkIds;
     if (this.options.routing === 'ecmp') {
+      // A connection (src, dst, flowKey) hashes to the same paths every time: route it once.
+      const key = `${request.srcNode}\u0000${request.dstNode}\u0000${request.flowKey}`;
+      const cached = this.pinnedRoutes.get(key);
+      if (cached !== undefined) return cached;
       const plan = planRoutes(this.router, this.options, request, down);
       if (!plan.routed) return { stranded: plan.linkId };
-      return plan.flows.map((flow) => ({ pinned: true, pathLinks: Int32Array.from(flow.paths[0]!, (id) => this.link(id)) }));
+      const routes = plan.flows.map((flow) => ({ pinned: true, pathLinks: Int32Array.from(flow.paths[0]!, (id) => this.link(id)) }));
+      if (this.pinnedRoutes.size >= ROUTE_CACHE_LIMIT) this.pinnedRoutes.clear();
+      this.pinnedRoutes.set(key, routes);
+      return routes;
     }
     const path = this.representativePath(src, dst);
     if (path === null) {
@@ -985,7 +999,9 @@ export class PacketNetwork implements SimulatedNetwork {
       return;
     }
     this.down[link] = 1;
+    this.downLinkIds.add(this.topology.links[link]!.id);
     this.hops.invalidate();
+    this.pinnedRoutes.clear();
     const linkId = this.topology.links[link]!.id;
     const strandOwner = (p: number): void => {
       const flow = this.flowsById[this.pool.flow[p]!]!;
@@ -1006,13 +1022,6 @@ export class PacketNetwork implements SimulatedNetwork {
     return total;
   }
 
-  private downIds(): Set<string> {
-    const ids = new Set<string>();
-    this.down.forEach((isDown, l) => {
-      if (isDown) ids.add(this.topology.links[l]!.id);
-    });
-    return ids;
-  }
 
   private link(linkId: string): number {
     const index = this.graph.linkIndex.get(linkId);
