@@ -23,9 +23,15 @@
  * With PFC off a packet that finds its ingress buffer full is dropped and resent by its
  * sender one base RTT later.
  *
+ * Traffic classes: a transfer's `trafficClass` (0 default, 1 priority) picks its queue at
+ * every port; class 1 is always served first (strict priority) and has its own PFC
+ * priority, so pauses of the bulk class do not stop it.
+ *
  * Receivers: `ooo` places packets wherever they land (a flow is delivered when all its
  * packets are in); `inorder` accepts only the next expected packet, discards the rest and
- * sends one NACK per gap, and the sender goes back to it (go-back-N).
+ * sends one NACK per gap, and the sender goes back to it (go-back-N); a NACK for a packet
+ * resent less than an RTT ago waits out that RTT, and a timer of 4 base RTTs after the
+ * last packet resends a lost tail.
  *
  * Transfer events: `sent` when the last packet of every flow has left the source NIC
  * (under `inorder` a rewind can still resend, so `sent` is reported with `delivered`, as
