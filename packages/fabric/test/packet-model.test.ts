@@ -286,6 +286,24 @@ describe('packet model: routing on a non-blocking leaf-spine', () => {
   });
 });
 
+describe('packet model: link failures', () => {
+  it('a pinned transfer strands when its link fails; per-packet routing avoids a link failed before it starts', () => {
+    const pinned = network(leafSpine(1, 2), 'packet');
+    pinned.startTransfer({ srcNode: 'h0_0', dstNode: 'h1_0', bytes: 4e6, flowKey: 0 }, 0);
+    const path = pinned.flows()[0]!.paths[0]!;
+    pinned.failLink(path[1]!, 10_000); // its leaf -> spine hop
+    const events = runAll(pinned, []).events;
+    expect(events.filter((e) => e.kind !== 'sent')).toEqual([{ kind: 'stranded', transferId: 0, timeNs: 10_000, linkId: path[1] }]);
+
+    const adaptive = network(leafSpine(1, 2), 'packet', 'adaptive');
+    adaptive.failLink('l0->s0', 0);
+    const { delivered } = runAll(adaptive, [['h0_0', 'h1_0', 4e6]]);
+    expect(delivered[0]).toBeGreaterThan(4e6 / 50);
+    const carried = adaptive.linkStats().find((l) => l.linkId === 'l0->s0')!.bytesCarried;
+    expect(carried).toBe(0);
+  });
+});
+
 describe('packet model: determinism', () => {
   it('the same seed gives identical events and counters; spraying depends on the seed', () => {
     const run = (seed: number) => {
