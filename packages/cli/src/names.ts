@@ -1,6 +1,6 @@
 import { WeftInputError } from '@weft/sim';
 import { COLLECTIVE_TABLE, REDUCE_OPS, type CollectiveName, type DType, type ReduceOp } from '@weft/collectives';
-import type { ModelName, RoutingName } from '@weft/fabric';
+import type { CongestionControl, Delivery, ModelName, RoutingName } from '@weft/fabric';
 
 /**
  * How a flag's text reads: its value, or the reason it is refused, worded to follow
@@ -78,8 +78,12 @@ export const DTYPE_TABLE_NAMES: ReadonlyMap<DType, string> = new Map([
 
 export const OPS = Choices.of<ReduceOp>(REDUCE_OPS);
 /** The network model (`--network` in bench and train). */
-export const NETWORKS = Choices.of<ModelName>(['alphaBeta', 'maxMin']);
-export const ROUTINGS = Choices.of<RoutingName>(['ecmp', 'adaptive']);
+export const NETWORKS = Choices.of<ModelName>(['alphaBeta', 'maxMin', 'packet']);
+export const ROUTINGS = Choices.of<RoutingName>(['ecmp', 'adaptive', 'spray']);
+/** Packet-model flags (`--network packet`). */
+export const CONGESTION = Choices.of<CongestionControl>(['none', 'dcqcn', 'telemetry']);
+export const DELIVERY = Choices.of<Delivery>(['ooo', 'inorder']);
+export const ON_OFF = new Choices<boolean>([['on', true], ['off', false]]);
 export const MODES = Choices.of(['data', 'ghost'] as const);
 export const FORMATS = Choices.of(['table', 'json', 'csv'] as const);
 

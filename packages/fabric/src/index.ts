@@ -10,3 +10,6 @@ export { createNetwork } from './network.js';
 export type { SimulatedNetwork, NetworkWorkStats } from './network.js';
 export { MaxMinSolver } from './models/max-min-solver.js';
 export type { SolverStats } from './models/max-min-solver.js';
+export { PacketNetwork } from './models/packet/packet-network.js';
+export type { PacketStats, PortStats } from './models/packet/packet-network.js';
+export { resolvePacketOptions, CONGESTION_CONTROLS, DELIVERIES } from './models/packet/options.js';

@@ -53,6 +53,7 @@ import { EventLog } from './models/event-log.js';
 import { distinctLinks, linkUse, type FlowState, type SubFlowState } from './models/flow-state.js';
 import { LinkAccount } from './models/link-account.js';
 import { MaxMinModel } from './models/max-min.js';
+import { PacketNetwork } from './models/packet/packet-network.js';
 import type { SolverStats } from './models/max-min-solver.js';
 import type { RateModel } from './models/rate-model.js';
 import { planRoutes } from './models/route-plan.js';
@@ -81,6 +82,7 @@ export interface SimulatedNetwork extends Network {
 export function createNetwork(topology: Topology, options: NetworkOptions, router: Router): SimulatedNetwork {
   checkOptions(options);
   checkLinks(topology);
+  if (options.model === 'packet') return new PacketNetwork(topology, { ...options }, router);
   return new FluidNetwork(topology, { ...options }, router);
 }
 

@@ -38,8 +38,12 @@ export interface Topology {
   readonly sources?: readonly string[];
 }
 
-export type RoutingName = 'ecmp' | 'adaptive';
-export type ModelName = 'alphaBeta' | 'maxMin';
+/**
+ * `spray` (oblivious per-packet spraying) exists under the packet model only; under the
+ * fluid models `adaptive` already spreads a flow over every equal-cost path.
+ */
+export type RoutingName = 'ecmp' | 'adaptive' | 'spray';
+export type ModelName = 'alphaBeta' | 'maxMin' | 'packet';
 /**
  * How much the network keeps for statistics:
  * - `full` (default): per-link totals, a per-link utilization timeline and one `FlowRecord`
@@ -60,6 +64,8 @@ export interface NetworkOptions {
   readonly seed: number;
   /** Statistics kept: `full` (default) or `summary` (link totals only; see RecordMode). */
   readonly record?: RecordMode;
+  /** Packet model settings (MTU, ECN, PFC, congestion control, delivery); ignored by the fluid models. */
+  readonly packet?: PacketOptions;
 }
 
 export interface TransferRequest {
@@ -71,6 +77,11 @@ export interface TransferRequest {
    * ECMP hashes (src, dst, flowKey, qp), so the same connection always takes the same path.
    */
   readonly flowKey: number;
+  /**
+   * Packet model only: the traffic class, 0 (default, bulk) or 1 (served first by every
+   * port, with its own queue and PFC priority). The fluid models ignore it.
+   */
+  readonly trafficClass?: number;
 }
 
 /**
@@ -99,6 +110,23 @@ export interface LinkStats {
    * Empty when the network records `summary`.
    */
   readonly utilizationTimeline: readonly (readonly [number, number])[];
+  /** Congestion at the link's egress queue and its sender (packet model only). */
+  readonly queue?: LinkQueueStats;
+}
+
+/** What the packet model saw at a port: the fluid models have no queues. */
+export interface LinkQueueStats {
+  readonly peakQueueBytes: number;
+  readonly ecnMarks: number;
+  /** PFC pauses the link's sender received, and the time it spent paused. */
+  readonly pauses: number;
+  readonly pausedNs: number;
+  readonly drops: number;
+  /**
+   * Egress queue depth over time, [timeNs, bytes], a point whenever it moved by 64 KiB or
+   * emptied; empty when the network records `summary`.
+   */
+  readonly depthTimeline: readonly (readonly [number, number])[];
 }
 
 export interface FlowRecord {
@@ -154,3 +182,5 @@ export interface Network {
 }
 
 export { WeftInputError } from '@weft/sim';
+import type { PacketOptions } from './models/packet/options.js';
+export type { PacketOptions, CongestionControl, Delivery } from './models/packet/options.js';

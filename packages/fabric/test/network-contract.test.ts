@@ -78,8 +78,9 @@ describe('bad inputs are WeftInputErrors naming the value and what is accepted',
     const topology = pair();
     const router = createRouter(topology);
     const base: NetworkOptions = { model: 'maxMin', routing: 'ecmp', qps: 1, seed: 0 };
-    expectInputError(() => createNetwork(topology, { ...base, model: 'packet' as ModelName }, router), /unknown network model "packet"; accepted: alphaBeta, maxMin/);
-    expectInputError(() => createNetwork(topology, { ...base, routing: 'spray' as RoutingName }, router), /unknown routing "spray"; accepted: ecmp, adaptive/);
+    expectInputError(() => createNetwork(topology, { ...base, model: 'fluid' as ModelName }, router), /unknown network model "fluid"; accepted: alphaBeta, maxMin, packet/);
+    expectInputError(() => createNetwork(topology, { ...base, routing: 'random' as RoutingName }, router), /unknown routing "random"; accepted: ecmp, adaptive, spray/);
+    expectInputError(() => createNetwork(topology, { ...base, routing: 'spray' }, router), /routing "spray" needs the packet model; accepted with maxMin: ecmp, adaptive/);
     expectInputError(() => createNetwork(topology, { ...base, qps: 0 }, router), /qps 0 is invalid; expected an integer >= 1/);
     expectInputError(() => createNetwork(topology, { ...base, qps: 1.5 }, router), /qps 1.5 is invalid/);
   });

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { COLLECTIVE_TABLE, type Algorithm, type CollectiveName } from '@weft/collectives';
 import { WeftInputError, isWeftInputError } from '@weft/sim';
 import {
-  CLI_COLLECTIVES, DTYPES, FORMATS, MODES, NETWORKS, OPS, ROUTINGS, accept, orList, readInteger, readNumber, type Read,
+  CLI_COLLECTIVES, CONGESTION, DELIVERY, DTYPES, FORMATS, MODES, NETWORKS, ON_OFF, OPS, ROUTINGS, accept, orList, readInteger, readNumber, type Read,
 } from '../names.js';
 import { readSizeBytes, sizeSweep } from '../sizes.js';
 import { topologySpecFrom } from '../topology.js';
@@ -81,7 +81,13 @@ export const BENCH_FLAGS = {
   ranks: flag('--ranks <n>', 'shorthand for --topology switch:N', undefined, z.string().optional()),
   algo: flag('--algo <names>', "algorithms: comma list of names or module paths (./my-ring.mjs), 'all' or 'auto'", 'auto', algoList),
   network: flag('--network <name>', `network model: ${NETWORKS.names.join(', ')}`, 'maxMin', text((t) => NETWORKS.read(t))),
-  routing: flag('--routing <name>', `routing: ${ROUTINGS.names.join(', ')}`, 'ecmp', text((t) => ROUTINGS.read(t))),
+  routing: flag('--routing <name>', `routing: ${ROUTINGS.names.join(', ')} (spray: --network packet only)`, 'ecmp', text((t) => ROUTINGS.read(t))),
+  mtu: flag('--mtu <size>', 'packet payload bytes (--network packet)', '4096', size),
+  cell: flag('--cell <size>', 'simulate cells of this size, a multiple of --mtu (--network packet; coarser, faster)', undefined, size.optional()),
+  cc: flag('--cc <name>', `congestion control (--network packet): ${CONGESTION.names.join(', ')}`, 'none', text((t) => CONGESTION.read(t))),
+  delivery: flag('--delivery <mode>', 'receiver (--network packet): ooo (out-of-order placement) or inorder (go-back-N)', 'ooo', text((t) => DELIVERY.read(t))),
+  pfc: flag('--pfc <on|off>', 'PFC lossless mode (--network packet)', 'on', text((t) => ON_OFF.read(t))),
+  staleness: flag('--staleness <ns>', 'age of queue depths adaptive routing sees (--network packet)', '0', integer(0, 1e9)),
   qps: flag('--qps <n>', 'queue pairs per connection (ECMP hashes each separately)', '1', integer(1, 64)),
   mode: flag('--mode <mode>', 'data (real bytes in worker threads) or ghost (no payload)', 'data', text((t) => MODES.read(t))),
   seed: flag('--seed <n>', 'seed for ECMP hashing', '1', integer(0, 2 ** 32 - 1)),

@@ -2,6 +2,8 @@
  * A sweep returns rows; table, JSON, CSV, plots and traces format them (STYLE.md #7).
  * Field names are the JSON schema documented in docs/bench-json.md.
  */
+import type { LinkQueueStats, PacketOptions } from '@weft/fabric';
+
 export interface LinkRow {
   readonly linkId: string;
   readonly from: string;
@@ -11,6 +13,8 @@ export interface LinkRow {
   readonly busyUs: number;
   readonly utilization: number;
   readonly peakConcurrentFlows: number;
+  /** Queue depth, ECN marks and PFC pauses (`--network packet` only). */
+  readonly queue?: LinkQueueStats;
 }
 
 export interface BenchRow {
@@ -42,6 +46,8 @@ export interface BenchReport {
   readonly topology: { readonly spec: string; readonly ranks: number };
   readonly model: string;
   readonly routing: string;
+  /** Packet model settings (`--network packet` only). */
+  readonly packet?: PacketOptions;
   readonly qps: number;
   readonly seed: number;
   readonly mode: 'data' | 'ghost';

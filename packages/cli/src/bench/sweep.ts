@@ -10,12 +10,12 @@ import {
   type CostParams,
   type PlanParams,
 } from '@weft/collectives';
-import { alphaBetaCost, rankLayout, type LinkStats, type Topology } from '@weft/fabric';
+import { alphaBetaCost, rankLayout, type LinkStats, type PacketOptions, type Topology } from '@weft/fabric';
 import { createCluster, type Cluster } from '@weft/runtime';
 import { WeftInputError, isWeftInputError } from '@weft/sim';
 import type { BenchAlgorithm, BenchConfig } from './config.js';
 import { averageBusBw, averageBusBwByAlgorithm, type BenchReport, type BenchRow, type LinkRow } from './report.js';
-import type { TraceRun } from '../format/trace.js';
+import type { TraceQueue, TraceRun } from '../format/trace.js';
 
 export interface SweepHooks {
   /** Called before each (algorithm, size) run with its index and the total. */
@@ -30,6 +30,11 @@ export interface SweepResult {
 /** The collective's count for a size of the sweep (collectives' countForBytes, with this config's dtype). */
 function countForBytes(config: BenchConfig, bytes: number, nranks: number): number {
   return countOfBytes(config.collective, bytes, config.dtype, nranks);
+}
+
+/** Links whose egress queue ever held bytes, with its depth over time (packet model). */
+function queueTimelines(stats: readonly LinkStats[]): TraceQueue[] {
+  return stats.filter((link) => (link.queue?.peakQueueBytes ?? 0) > 0).map((link) => ({ linkId: link.linkId, depthTimeline: link.queue!.depthTimeline }));
 }
 
 function topLinks(stats: readonly LinkStats[], limit: number): LinkRow[] {
@@ -47,6 +52,7 @@ function topLinks(stats: readonly LinkStats[], limit: number): LinkRow[] {
       busyUs: link.busyNs / 1000,
       utilization: link.utilization,
       peakConcurrentFlows: link.peakConcurrentFlows,
+      ...(link.queue !== undefined ? { queue: link.queue } : {}),
     }));
 }
 
@@ -141,7 +147,14 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
     topology,
     // Per-flow records and utilization timelines are only needed for --trace; without them a
     // run keeps link totals only, which keeps memory flat on large sweeps.
-    network: { model: config.network, routing: config.routing, qps: config.qps, seed: config.seed, record: tracing ? 'full' : 'summary' },
+    network: {
+      model: config.network,
+      routing: config.routing,
+      qps: config.qps,
+      seed: config.seed,
+      record: tracing ? 'full' : 'summary',
+      ...(config.network === 'packet' ? { packet: packetOptions(config) } : {}),
+    },
     mode: config.mode,
     ...(config.ranksPerWorker !== undefined ? { ranksPerWorker: config.ranksPerWorker } : {}),
   });
@@ -188,7 +201,7 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
         };
         rows.push(row);
         if (tracing) {
-          traceRuns.push({ label: `${resolved.label} ${bytes} B`, nranks, steps: result.steps, flows: result.flows });
+          traceRuns.push({ label: `${resolved.label} ${bytes} B`, nranks, steps: result.steps, flows: result.flows, queues: queueTimelines(result.linkStats) });
         }
         done += 1;
         hooks.onProgress?.(done, total, `${resolved.label} ${requestedBytes} B`);
@@ -207,12 +220,25 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
   return { report, traceRuns };
 }
 
+/** The packet model's settings from the bench flags (cited defaults fill the rest). */
+export function packetOptions(config: BenchConfig): PacketOptions {
+  return {
+    mtuBytes: config.mtu,
+    cellBytes: config.cell ?? config.mtu,
+    cc: config.cc,
+    delivery: config.delivery,
+    pfc: config.pfc,
+    stalenessNs: config.staleness,
+  };
+}
+
 export function reportHeader(config: BenchConfig, topology: Topology, backend: string) {
   return {
     collective: config.collectiveCliName,
     topology: { spec: config.topologySpec, ranks: topology.ranks.length },
     model: config.network,
     routing: config.routing,
+    ...(config.network === 'packet' ? { packet: packetOptions(config) } : {}),
     qps: config.qps,
     seed: config.seed,
     mode: config.mode,

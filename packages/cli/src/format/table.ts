@@ -1,3 +1,4 @@
+import type { PacketOptions } from '@weft/fabric';
 import type { BenchReport, BenchRow } from '../bench/report.js';
 import { DTYPE_TABLE_NAMES } from '../names.js';
 import type { DType } from '@weft/collectives';
@@ -44,6 +45,7 @@ export function formatHeader(report: Omit<BenchReport, 'rows' | 'avgBusBwGBps' |
   return [
     `# weft bench ${report.collective}`,
     `#  topology: ${report.topology.spec} (${report.topology.ranks} ranks)  model: ${report.model}  routing: ${report.routing}  qps: ${report.qps}  seed: ${report.seed}`,
+    ...(report.packet === undefined ? [] : [packetLine(report.packet)]),
     `#  mode: ${report.mode}  backend: ${report.backend}  iters: ${report.iters}  warmup: ${report.warmupIters}  channels: ${report.channels}  chunk: ${report.chunkBytes} B`,
     `#  time is simulated time on the emulated hardware; wall is how long weft took`,
     ...report.skipped.map((s) => `#  skipped ${s.algorithm}: ${s.reason}`),
@@ -76,10 +78,13 @@ export function formatLinks(report: BenchReport): string {
   for (const row of report.rows) {
     if (!row.links || row.links.length === 0) continue;
     out.push(`# Most utilized links: ${row.algorithm}, ${row.bytes} B`);
-    out.push('#   link                                   util   peak flows   busy(us)    carried(B)   bw(GB/s)');
+    const queues = row.links.some((link) => link.queue !== undefined);
+    out.push(`#   link                                   util   peak flows   busy(us)    carried(B)   bw(GB/s)${queues ? '  peak queue(B)   ECN marks   pauses  paused(us)' : ''}`);
     for (const link of row.links) {
+      const q = link.queue;
+      const queueCells = q === undefined ? '' : ` ${String(q.peakQueueBytes).padStart(14)} ${String(q.ecnMarks).padStart(11)} ${String(q.pauses).padStart(8)} ${(q.pausedNs / 1000).toFixed(2).padStart(11)}`;
       out.push(
-        `#   ${`${link.from}->${link.to}`.padEnd(36)} ${(link.utilization * 100).toFixed(1).padStart(6)}% ${String(link.peakConcurrentFlows).padStart(11)} ${link.busyUs.toFixed(2).padStart(10)} ${String(link.bytesCarried).padStart(13)} ${link.bandwidthGBps.toFixed(1).padStart(10)}`,
+        `#   ${`${link.from}->${link.to}`.padEnd(36)} ${(link.utilization * 100).toFixed(1).padStart(6)}% ${String(link.peakConcurrentFlows).padStart(11)} ${link.busyUs.toFixed(2).padStart(10)} ${String(link.bytesCarried).padStart(13)} ${link.bandwidthGBps.toFixed(1).padStart(10)}${queueCells}`,
       );
     }
   }
@@ -91,4 +96,10 @@ export function formatTable(report: BenchReport): string {
   const links = formatLinks(report);
   if (links) parts.push(links);
   return parts.join('\n') + '\n';
+}
+
+/** What the packet model simulated: cell size stated, since a cell coarser than the MTU changes queues. */
+function packetLine(p: PacketOptions): string {
+  const cell = p.cellBytes === p.mtuBytes ? `cell: mtu` : `cell: ${p.cellBytes} B (coarser than the MTU)`;
+  return `#  packet: mtu ${p.mtuBytes} B  ${cell}  cc: ${p.cc}  delivery: ${p.delivery}  pfc: ${p.pfc ? 'on' : 'off'}  staleness: ${p.stalenessNs} ns`;
 }

@@ -11,16 +11,24 @@ import type { StepRecord } from '@weft/runtime';
 export type TraceStep = StepRecord;
 export type TraceFlow = FlowRecord;
 
+/** A port's egress queue depth over time, [timeNs, bytes] (packet model only). */
+export interface TraceQueue {
+  readonly linkId: string;
+  readonly depthTimeline: readonly (readonly [number, number])[];
+}
+
 export interface TraceRun {
   readonly label: string;
   readonly nranks: number;
   readonly steps: readonly TraceStep[];
   readonly flows: readonly TraceFlow[];
+  /** Under `--network packet`: one counter track per port whose queue held bytes. */
+  readonly queues?: readonly TraceQueue[];
 }
 
 interface TraceEvent {
   name: string;
-  ph: 'X' | 'M' | 'b' | 'e';
+  ph: 'X' | 'M' | 'b' | 'e' | 'C';
   id?: string;
   pid: number;
   tid: number;
@@ -82,6 +90,12 @@ export function buildTrace(runs: readonly TraceRun[]): { traceEvents: TraceEvent
           events.push({ ...common, ph: 'e', ts: usFromNs(endNs) });
         }
       });
+    }
+    // Queue depth per port as a counter track (Perfetto draws it as a graph over time).
+    for (const queue of run.queues ?? []) {
+      for (const [timeNs, bytes] of queue.depthTimeline) {
+        events.push({ name: `queue ${queue.linkId}`, cat: 'queue', ph: 'C', pid, tid: 0, ts: usFromNs(timeNs), args: { bytes } });
+      }
     }
   });
   return { traceEvents: events, displayTimeUnit: 'ns' };

@@ -3,8 +3,8 @@ import type { NetworkOptions, Topology, TransferRequest } from '../types.js';
 
 /** Input checks shared by the network: each failure is one line naming the value and what is accepted. */
 
-const MODELS = ['alphaBeta', 'maxMin'] as const;
-const ROUTINGS = ['ecmp', 'adaptive'] as const;
+const MODELS = ['alphaBeta', 'maxMin', 'packet'] as const;
+const ROUTINGS = ['ecmp', 'adaptive', 'spray'] as const;
 const RECORDS = ['full', 'summary'] as const;
 
 export function checkOptions(options: NetworkOptions): void {
@@ -13,6 +13,9 @@ export function checkOptions(options: NetworkOptions): void {
   }
   if (!(ROUTINGS as readonly string[]).includes(options.routing)) {
     throw new WeftInputError(`unknown routing "${String(options.routing)}"; accepted: ${ROUTINGS.join(', ')}`);
+  }
+  if (options.routing === 'spray' && options.model !== 'packet') {
+    throw new WeftInputError(`routing "spray" needs the packet model; accepted with ${options.model}: ecmp, adaptive`);
   }
   if (!Number.isInteger(options.qps) || options.qps < 1) {
     throw new WeftInputError(`qps ${String(options.qps)} is invalid; expected an integer >= 1`);

@@ -1,0 +1,1037 @@
+/**
+ * The packet network model (`model: 'packet'`): a discrete-event simulation of packets
+ * through per-port output queues, beside the fluid models behind the same `Network`.
+ *
+ * What moves: a transfer becomes flows (ECMP: `qps` flows of bytes / qps, each pinned to
+ * the router's hashed path; adaptive / spray: one flow routed packet by packet). A flow
+ * is cut into packets of `cellBytes` (the MTU unless a coarser cell is asked for). Each
+ * link serializes one packet at a time at its bandwidth and delivers it one latency later
+ * (store and forward: a hop costs packet / bandwidth + latency).
+ *
+ * Where it waits: at a sender, flows share their NIC link round robin, each paced at its
+ * congestion-control rate (congestion.ts). At a switch, a packet joins the FIFO of the
+ * egress link it is routed to; the bytes it holds count against the ingress port it came
+ * in on until it leaves.
+ *
+ * Congestion signals: ECN marks at enqueue with probability 0 below Kmin, rising
+ * linearly to Pmax at Kmax, 1 beyond (RED as RoCE switches configure it; seeded RNG).
+ * PFC: when an ingress port's bytes cross XOFF = buffer - headroom, a pause travels back
+ * over the link's latency and stops the upstream port after its current packet; below
+ * XON = XOFF - MTU a resume follows. A paused switch port keeps its queue, which fills
+ * that switch's own ingress ports in turn: pauses spread upstream, and every flow behind
+ * a paused port waits (head-of-line blocking), whichever destination it is going to.
+ * With PFC off a packet that finds its ingress buffer full is dropped and resent by its
+ * sender one base RTT later.
+ *
+ * Traffic classes: a transfer's `trafficClass` (0 default, 1 priority) picks its queue at
+ * every port; class 1 is always served first (strict priority) and has its own PFC
+ * priority, so pauses of the bulk class do not stop it.
+ *
+ * Receivers: `ooo` places packets wherever they land (a flow is delivered when all its
+ * packets are in); `inorder` accepts only the next expected packet, discards the rest and
+ * sends one NACK per gap, and the sender goes back to it (go-back-N); a NACK for a packet
+ * resent less than an RTT ago waits out that RTT, and a timer of 4 base RTTs after the
+ * last packet resends a lost tail.
+ *
+ * Transfer events: `sent` when the last packet of every flow has left the source NIC
+ * (under `inorder` a rewind can still resend, so `sent` is reported with `delivered`, as
+ * an RC send completes on its acknowledgement); `delivered` when the last packet of every
+ * flow is at the destination. Control packets (CNP, ACK, NACK, pause frames) take the
+ * path's base latency and no bandwidth.
+ *
+ * Against maxMin: in steady state long flows through a bottleneck get the same shares
+ * (test/packet-*.test.ts checks 2 %); the differences are transients (queues must build
+ * before ECN or PFC act, rates ramp after congestion clears) and per-packet effects
+ * (store-and-forward per hop, reordering, HOL blocking under PFC).
+ */
+import { EventQueue, WeftInputError } from '@weft/sim';
+import { indexGraph, type GraphIndex } from '../../topology/graph.js';
+import type {
+  FlowRecord,
+  LinkStats,
+
+  NetworkOptions,
+  Router,
+  Topology,
+  TransferEvent,
+  TransferRequest,
+} from '../../types.js';
+import type { SimulatedNetwork } from '../../network.js';
+import { EventLog } from '../event-log.js';
+import { planRoutes } from '../route-plan.js';
+import { checkFactor, checkRequest, checkTime, unknownLink } from '../validate.js';
+import { SenderRate } from './congestion.js';
+import { EventHeap } from './event-heap.js';
+import { LatencyHistogram } from './latency-histogram.js';
+import { NextHops } from './next-hops.js';
+import { DCQCN, resolvePacketOptions, type ResolvedPacketOptions } from './options.js';
+import { PacketPool } from './packet-pool.js';
+import { SeededRandom } from './rng.js';
+
+/** Event kinds in the heap. */
+const TX_DONE = 0; // a: link
+const ARRIVE = 1; // a: packet, b: link
+const PAUSE = 2; // a: port class (link x CLASSES + class), b: 1 pause / 0 resume (reaches the link's sender)
+const ACK = 3; // a: packet (telemetry echo)
+const CNP = 4; // a: flow
+const REWIND = 5; // a: flow, b: packet index to resend from (NACK or loss)
+const WAKE = 6; // a: link (a paced sender may send again)
+const TIMEOUT = 7; // a: flow (inorder: the sender has sent everything; resend from the cumulative ACK if stuck)
+/** inorder retransmission timeout, in base RTTs: catches a tail packet discarded with no later packet to trigger a NACK. */
+const TIMEOUT_RTTS = 4;
+
+/**
+ * Traffic classes per port: 0 (default) and 1, each its own egress queue, ECN and PFC
+ * priority; class 1 is served first (strict priority), as switches schedule a latency-
+ * sensitive class above bulk RoCE traffic.
+ */
+export const CLASSES = 2;
+
+/** Work counters and fabric-wide congestion totals of a packet run. */
+export interface PacketStats {
+  readonly cellBytes: number;
+  readonly events: number;
+  readonly packetsSent: number;
+  readonly ecnMarks: number;
+  readonly pauses: number;
+  readonly drops: number;
+  /** Packets the receiver discarded for arriving out of order (inorder delivery). */
+  readonly outOfOrderDiscards: number;
+  readonly retransmittedPackets: number;
+  /** One-way packet latency (first transmission to arrival), from a 1 %-wide log histogram. */
+  readonly latencyP50Ns: number;
+  readonly latencyP99Ns: number;
+  readonly latencyMaxNs: number;
+}
+
+/** Per-port congestion of one link (its egress queue at `from`, its ingress buffer at `to`). */
+export interface PortStats {
+  readonly linkId: string;
+  readonly peakQueueBytes: number;
+  readonly ecnMarks: number;
+  /** Pauses this link's sender received, and the time it spent paused. */
+  readonly pauses: number;
+  readonly pausedNs: number;
+  readonly drops: number;
+  readonly depthTimeline: readonly (readonly [number, number])[];
+}
+
+/** A queue-depth timeline point is kept when the depth moved this much since the last one (or emptied). */
+const DEPTH_STEP_BYTES = 64 * 1024;
+
+interface TransferState {
+  readonly id: number;
+  readonly request: TransferRequest;
+  readonly startNs: number;
+  paths: readonly (readonly string[])[];
+  flows: FlowState[];
+  unsentFlows: number;
+  undeliveredFlows: number;
+  sentNs: number | undefined;
+  deliveredNs: number;
+  stranded: boolean;
+}
+
+interface FlowState {
+  readonly id: number;
+  readonly transfer: TransferState;
+  readonly src: number;
+  readonly dst: number;
+  /** Pinned route (link indices) under ECMP; null when routed per packet. */
+  readonly route: Int32Array | null;
+  /** Links of the route, or of one representative shortest path when routed per packet. */
+  readonly pathLinks: Int32Array;
+  readonly packets: number;
+  readonly lastPacketBytes: number;
+  readonly returnLatencyNs: number;
+  readonly trafficClass: number;
+  readonly rate: SenderRate;
+  nextSeq: number;
+  /** Packets lost and waiting to be resent (ooo delivery). */
+  readonly resend: number[];
+  /** ooo: packets placed; inorder: the next packet expected. */
+  received: number;
+  nackedSeq: number;
+  /** inorder: when each packet was last sent (a NACK for a packet resent within an RTT waits). */
+  readonly lastSentNs: Float64Array | null;
+  readonly rttNs: number;
+  nextSendNs: number;
+  lastCnpNs: number;
+  queuedAtHost: boolean;
+  /** ooo: its last packet left the source (counted toward `sent`); inorder: its retransmission timer is armed. */
+  sentMarked: boolean;
+  done: boolean;
+}
+
+/** Cached ECMP connections beyond this many are all dropped (all-to-all patterns at scale). */
+const ROUTE_CACHE_LIMIT = 1 << 18;
+
+/** Stands in for every finished flow under `record: 'summary'` (see retire). */
+const FINISHED_FLOW = Object.freeze({ id: -1, src: -1, dst: -1, done: true, sentMarked: true }) as unknown as FlowState;
+
+type Fault = { readonly kind: 'fail'; readonly link: number } | { readonly kind: 'degrade'; readonly link: number; readonly factor: number };
+
+export class PacketNetwork implements SimulatedNetwork {
+  readonly packet: ResolvedPacketOptions;
+  private clockNs = 0;
+  private readonly graph: GraphIndex;
+  private readonly heap = new EventHeap();
+  private readonly faults = new EventQueue<Fault>();
+  private readonly log = new EventLog();
+  private readonly pool = new PacketPool();
+  private readonly rng: SeededRandom;
+  private readonly hops: NextHops;
+  private readonly latency = new LatencyHistogram();
+  private readonly recordFull: boolean;
+  private readonly nodeIds: ReadonlySet<string>;
+  private readonly transfers: TransferState[] = [];
+  private readonly flowsById: FlowState[] = [];
+  private nextTransferId = 0;
+  /** Flows with packets to send, per source node, served round robin. */
+  private readonly hostFlows: FlowState[][];
+  /** ECMP routes by connection, valid until a link fails. */
+  private readonly pinnedRoutes = new Map<string, { readonly pinned: boolean; readonly pathLinks: Int32Array }[]>();
+  private readonly hostTurn: Int32Array;
+  private readonly egressTurn: Int32Array;
+
+  // Per link (index = topology link order).
+  private readonly bandwidth: Float64Array;
+  private readonly linkLatencyNs: Float64Array;
+  private readonly down: Uint8Array;
+  /** Ids of the failed links, for the router. */
+  private readonly downLinkIds = new Set<string>();
+  private readonly fromHost: Uint8Array;
+  private readonly busy: Uint8Array;
+  private readonly inFlight: Int32Array;
+  private readonly paused: Uint8Array;
+  private readonly pauseSent: Uint8Array;
+  private readonly queueHead: Int32Array;
+  private readonly queueTail: Int32Array;
+  /** Per port class (link x CLASSES + class). */
+  private readonly queueBytes: Float64Array;
+  /** Per link: all classes' queued bytes (what adaptive routing and the statistics see). */
+  private readonly linkQueueBytes: Float64Array;
+  private readonly ingressBytes: Float64Array;
+  private readonly xoffBytes: Float64Array;
+  private readonly xonBytes: Float64Array;
+  private readonly wakeAtNs: Float64Array;
+  private readonly seenQueueBytes: Float64Array;
+  private readonly seenAtNs: Float64Array;
+  // Per-link statistics.
+  private readonly bytesCarried: Float64Array;
+  private readonly busyNs: Float64Array;
+  private readonly peakQueue: Float64Array;
+  private readonly marks: Float64Array;
+  private readonly pauseCount: Float64Array;
+  private readonly pausedNs: Float64Array;
+  private readonly pausedSinceNs: Float64Array;
+  private readonly dropCount: Float64Array;
+  private readonly flowCount: Int32Array;
+  /** Per link: [timeNs, bytes] points of its queue depth (record `full` only). */
+  private readonly depthTimelines: [number, number][][] | null;
+  private readonly peakFlows: Int32Array;
+  // Totals.
+  private events = 0;
+  private packetsSent = 0;
+  private outOfOrder = 0;
+  private resent = 0;
+  private rateChanges = 0;
+  private activeFlows = 0;
+
+  constructor(
+    readonly topology: Topology,
+    readonly options: NetworkOptions,
+    private readonly router: Router,
+  ) {
+    this.packet = resolvePacketOptions(options.packet);
+    this.recordFull = (options.record ?? 'full') === 'full';
+    this.rng = new SeededRandom(options.seed);
+    this.graph = indexGraph(topology);
+    this.nodeIds = new Set(this.graph.nodeIndex.keys());
+    const L = topology.links.length;
+    const N = topology.nodes.length;
+    this.bandwidth = Float64Array.from(topology.links, (link) => link.bandwidthBytesPerSec);
+    this.linkLatencyNs = Float64Array.from(topology.links, (link) => link.latencyNs);
+    this.down = new Uint8Array(L);
+    this.hops = new NextHops(this.graph, (link) => this.down[link] === 1);
+    this.fromHost = Uint8Array.from({ length: L }, (_, l) => this.graph.isEndpoint[this.graph.linkFrom[l]!]!);
+    this.busy = new Uint8Array(L);
+    this.inFlight = new Int32Array(L).fill(-1);
+    this.paused = new Uint8Array(L * CLASSES);
+    this.pauseSent = new Uint8Array(L * CLASSES);
+    this.queueHead = new Int32Array(L * CLASSES).fill(-1);
+    this.queueTail = new Int32Array(L * CLASSES).fill(-1);
+    this.queueBytes = new Float64Array(L * CLASSES);
+    this.linkQueueBytes = new Float64Array(L);
+    this.ingressBytes = new Float64Array(L * CLASSES);
+    this.xoffBytes = new Float64Array(L);
+    this.xonBytes = new Float64Array(L);
+    const { portBufferBytes, mtuBytes, cellBytes } = this.packet;
+    for (let l = 0; l < L; l++) {
+      // Headroom: a link-latency's worth of bytes keeps coming while the pause travels,
+      // plus the packet in serialization at each end (parameters.json pfcHeadroom).
+      const headroom = 2 * ((this.bandwidth[l]! * this.linkLatencyNs[l]!) / 1e9) + 2 * cellBytes;
+      this.xoffBytes[l] = Math.max(cellBytes, portBufferBytes - headroom);
+      this.xonBytes[l] = Math.max(0, this.xoffBytes[l]! - Math.max(mtuBytes, cellBytes));
+    }
+    this.wakeAtNs = new Float64Array(L).fill(Infinity);
+    this.seenQueueBytes = new Float64Array(L);
+    this.seenAtNs = new Float64Array(L).fill(-Infinity);
+    this.bytesCarried = new Float64Array(L);
+    this.busyNs = new Float64Array(L);
+    this.peakQueue = new Float64Array(L);
+    this.marks = new Float64Array(L);
+    this.pauseCount = new Float64Array(L);
+    this.pausedNs = new Float64Array(L);
+    this.pausedSinceNs = new Float64Array(L * CLASSES);
+    this.dropCount = new Float64Array(L);
+    this.flowCount = new Int32Array(L);
+    this.depthTimelines = this.recordFull ? Array.from({ length: L }, () => [[0, 0]]) : null;
+    this.peakFlows = new Int32Array(L);
+    this.hostFlows = Array.from({ length: N }, () => []);
+    this.hostTurn = new Int32Array(N);
+    this.egressTurn = new Int32Array(N);
+  }
+
+  get nowNs(): number {
+    return this.clockNs;
+  }
+
+  // ---- Network -----------------------------------------------------------------------
+
+  startTransfer(request: TransferRequest, nowNs: number): number {
+    checkTime('transfer start time', nowNs, this.clockNs);
+    checkRequest(request, this.nodeIds);
+    const cls = request.trafficClass;
+    if (cls !== undefined && !(Number.isInteger(cls) && cls >= 0 && cls < CLASSES)) {
+      throw new WeftInputError(`traffic class ${String(cls)} is invalid; expected 0 (default) or 1 (served first)`);
+    }
+    if (nowNs > this.clockNs) this.advanceTo(nowNs);
+    const transfer: TransferState = {
+      id: this.nextTransferId++,
+      request: { ...request },
+      startNs: nowNs,
+      paths: [],
+      flows: [],
+      unsentFlows: 0,
+      undeliveredFlows: 0,
+      sentNs: undefined,
+      deliveredNs: nowNs,
+      stranded: false,
+    };
+    if (this.recordFull) this.transfers.push(transfer);
+    if (request.srcNode === request.dstNode) {
+      this.finish(transfer, nowNs, nowNs);
+      return transfer.id;
+    }
+    const src = this.graph.nodeIndex.get(request.srcNode)!;
+    const dst = this.graph.nodeIndex.get(request.dstNode)!;
+    const routes = this.routesFor(request, src, dst);
+    if ('stranded' in routes) {
+      this.strand(transfer, routes.stranded, nowNs);
+      return transfer.id;
+    }
+    transfer.paths = routes.map((route) => Array.from(route.pathLinks, (l) => this.topology.links[l]!.id));
+    if (request.bytes === 0) {
+      let latencyNs = 0;
+      for (const route of routes) latencyNs = Math.max(latencyNs, this.pathLatencyNs(route.pathLinks));
+      this.finish(transfer, nowNs, nowNs + latencyNs);
+      return transfer.id;
+    }
+    const bytesPerFlow = request.bytes / routes.length;
+    const cell = this.packet.cellBytes;
+    for (const route of routes) {
+      const packets = Math.ceil(bytesPerFlow / cell);
+      const oneWayNs = this.pathLatencyNs(route.pathLinks);
+      const lineBytesPerSec = this.bandwidth[route.pathLinks[0]!]!;
+      const flow: FlowState = {
+        id: this.flowsById.length,
+        transfer,
+        src,
+        dst,
+        route: route.pinned ? route.pathLinks : null,
+        pathLinks: route.pathLinks,
+        packets,
+        lastPacketBytes: bytesPerFlow - (packets - 1) * cell,
+        returnLatencyNs: oneWayNs,
+        trafficClass: request.trafficClass ?? 0,
+        rate: new SenderRate(this.packet.cc, lineBytesPerSec, 2 * oneWayNs + (2 * cell * 1e9) / lineBytesPerSec, nowNs),
+        nextSeq: 0,
+        resend: [],
+        received: 0,
+        nackedSeq: -1,
+        lastSentNs: this.packet.delivery === 'inorder' ? new Float64Array(packets).fill(-Infinity) : null,
+        rttNs: 2 * oneWayNs + (2 * cell * 1e9) / lineBytesPerSec,
+        nextSendNs: nowNs,
+        lastCnpNs: -Infinity,
+        queuedAtHost: false,
+        sentMarked: false,
+        done: false,
+      };
+      this.flowsById.push(flow);
+      transfer.flows.push(flow);
+      this.activeFlows++;
+      for (const l of flow.pathLinks) {
+        if (++this.flowCount[l]! > this.peakFlows[l]!) this.peakFlows[l] = this.flowCount[l]!;
+      }
+    }
+    transfer.unsentFlows = transfer.flows.length;
+    transfer.undeliveredFlows = transfer.flows.length;
+    for (const flow of transfer.flows) this.queueAtHost(flow);
+    return transfer.id;
+  }
+
+  nextEventTimeNs(): number {
+    return Math.min(this.heap.peekTimeNs(), this.faults.peekTimeNs(), this.log.nextTimeNs());
+  }
+
+  advanceTo(timeNs: number): void {
+    checkTime('advance time', timeNs, this.clockNs);
+    for (;;) {
+      const heapNs = this.heap.peekTimeNs();
+      const faultNs = this.faults.peekTimeNs();
+      const nextNs = Math.min(heapNs, faultNs);
+      if (nextNs > timeNs) break;
+      this.clockNs = nextNs;
+      if (heapNs <= faultNs) {
+        this.heap.pop();
+        this.events++;
+        this.dispatch();
+      } else {
+        for (const fault of this.faults.popUntil(nextNs)) this.applyFault(fault.payload, nextNs);
+      }
+    }
+    this.clockNs = timeNs;
+    this.log.release(timeNs);
+  }
+
+  takeEvents(): TransferEvent[] {
+    return this.log.take();
+  }
+
+  failLink(linkId: string, atNs: number): void {
+    const link = this.link(linkId);
+    checkTime('link failure time', atNs, this.clockNs);
+    this.schedule({ kind: 'fail', link }, atNs);
+  }
+
+  degradeLink(linkId: string, factor: number, atNs: number): void {
+    const link = this.link(linkId);
+    checkFactor(factor);
+    checkTime('link degrade time', atNs, this.clockNs);
+    this.schedule({ kind: 'degrade', link, factor }, atNs);
+  }
+
+  linkStats(): LinkStats[] {
+    const elapsedNs = this.clockNs;
+    const ports = this.portStats();
+    return this.topology.links.map((link, l) => {
+      const { linkId: _, ...queue } = ports[l]!;
+      const capacityTimesElapsed = (link.bandwidthBytesPerSec * elapsedNs) / 1e9;
+      return {
+        linkId: link.id,
+        from: link.from,
+        to: link.to,
+        bandwidthBytesPerSec: link.bandwidthBytesPerSec,
+        bytesCarried: this.bytesCarried[l]!,
+        busyNs: this.busyNs[l]!,
+        utilization: capacityTimesElapsed > 0 ? this.bytesCarried[l]! / capacityTimesElapsed : 0,
+        peakConcurrentFlows: this.peakFlows[l]!,
+        utilizationTimeline: [],
+        queue,
+      };
+    });
+  }
+
+  flows(): FlowRecord[] {
+    if (!this.recordFull) return [];
+    return this.transfers.map((transfer) => {
+      const { srcNode, dstNode, bytes } = transfer.request;
+      const record: { -readonly [K in keyof FlowRecord]: FlowRecord[K] } = {
+        transferId: transfer.id,
+        srcNode,
+        dstNode,
+        bytes,
+        startNs: transfer.startNs,
+        paths: transfer.paths,
+      };
+      if (transfer.sentNs !== undefined && transfer.sentNs <= this.clockNs) record.sentNs = transfer.sentNs;
+      if (transfer.undeliveredFlows === 0 && !transfer.stranded && transfer.deliveredNs <= this.clockNs) record.deliveredNs = transfer.deliveredNs;
+      if (transfer.stranded) record.stranded = true;
+      return record;
+    });
+  }
+
+  workStats() {
+    return {
+      model: 'packet' as const,
+      nowNs: this.clockNs,
+      transfersStarted: this.nextTransferId,
+      flowsStarted: this.flowsById.length,
+      activeFlows: this.activeFlows,
+      flowRateChanges: this.rateChanges,
+      solver: null,
+    };
+  }
+
+  /** Fabric-wide packet counters and latency percentiles. */
+  packetStats(): PacketStats {
+    let marks = 0;
+    let pauses = 0;
+    let drops = 0;
+    for (let l = 0; l < this.marks.length; l++) {
+      marks += this.marks[l]!;
+      pauses += this.pauseCount[l]!;
+      drops += this.dropCount[l]!;
+    }
+    return {
+      cellBytes: this.packet.cellBytes,
+      events: this.events,
+      packetsSent: this.packetsSent,
+      ecnMarks: marks,
+      pauses,
+      drops,
+      outOfOrderDiscards: this.outOfOrder,
+      retransmittedPackets: this.resent,
+      latencyP50Ns: this.latency.quantile(0.5),
+      latencyP99Ns: this.latency.quantile(0.99),
+      latencyMaxNs: this.latency.max,
+    };
+  }
+
+  /** Queue depth, ECN, PFC and drops per link, in topology link order. */
+  portStats(): PortStats[] {
+    return this.topology.links.map((link, l) => {
+      let pausedNs = this.pausedNs[l]!;
+      for (let c = 0; c < CLASSES; c++) if (this.paused[l * CLASSES + c]) pausedNs += this.clockNs - this.pausedSinceNs[l * CLASSES + c]!;
+      return {
+        linkId: link.id,
+        peakQueueBytes: this.peakQueue[l]!,
+        ecnMarks: this.marks[l]!,
+        pauses: this.pauseCount[l]!,
+        pausedNs,
+        drops: this.dropCount[l]!,
+        depthTimeline: this.depthTimelines === null ? [] : this.depthTimelines[l]!.map(([t, bytes]) => [t, bytes] as const),
+      };
+    });
+  }
+
+  // ---- routing -----------------------------------------------------------------------
+
+  /** One route per flow: ECMP pins qps paths; adaptive/spray route per packet (one flow). */
+  private routesFor(
+    request: TransferRequest,
+    src: number,
+    dst: number,
+  ): { readonly pinned: boolean; readonly pathLinks: Int32Array }[] | { readonly stranded: string } {
+    const down = this.downLinkIds;
+    if (this.options.routing === 'ecmp') {
+      // A connection (src, dst, flowKey) hashes to the same paths every time: route it once.
+      const key = `${request.srcNode}\u0000${request.dstNode}\u0000${request.flowKey}`;
+      const cached = this.pinnedRoutes.get(key);
+      if (cached !== undefined) return cached;
+      const plan = planRoutes(this.router, this.options, request, down);
+      if (!plan.routed) return { stranded: plan.linkId };
+      const routes = plan.flows.map((flow) => ({ pinned: true, pathLinks: Int32Array.from(flow.paths[0]!, (id) => this.link(id)) }));
+      if (this.pinnedRoutes.size >= ROUTE_CACHE_LIMIT) this.pinnedRoutes.clear();
+      this.pinnedRoutes.set(key, routes);
+      return routes;
+    }
+    const path = this.representativePath(src, dst);
+    if (path === null) {
+      if (down.size === 0) {
+        throw new WeftInputError(`no route from "${request.srcNode}" to "${request.dstNode}"; expected nodes connected by the topology's links`);
+      }
+      return { stranded: down.values().next().value! };
+    }
+    return [{ pinned: false, pathLinks: path }];
+  }
+
+  /** The first shortest path in table order (for latency, statistics and records). */
+  private representativePath(src: number, dst: number): Int32Array | null {
+    const { start, links } = this.hops.table(dst);
+    const path: number[] = [];
+    for (let node = src; node !== dst; ) {
+      if (start[node] === start[node + 1]) return null;
+      const link = links[start[node]!]!;
+      path.push(link);
+      node = this.graph.linkTo[link]!;
+    }
+    return Int32Array.from(path);
+  }
+
+  /** The egress link at `node` for packet `p` of `flow`. */
+  private egress(p: number, flow: FlowState, node: number): number {
+    if (flow.route !== null) return flow.route[this.pool.hop[p]! + 1]!;
+    const { start, links } = this.hops.table(flow.dst);
+    const first = start[node]!;
+    const count = start[node + 1]! - first;
+    if (count === 1) return links[first]!;
+    if (this.options.routing === 'spray') return links[first + this.rng.below(count)]!;
+    // Adaptive: the least-loaded candidate by (possibly stale) queue depth; equal depths
+    // rotate so an idle fabric spreads rather than piling on the first port.
+    const turn = this.egressTurn[node]!++;
+    let best = -1;
+    let bestDepth = Infinity;
+    for (let k = 0; k < count; k++) {
+      const link = links[first + ((turn + k) % count)]!;
+      const depth = this.observedDepth(link);
+      if (depth < bestDepth) {
+        best = link;
+        bestDepth = depth;
+      }
+    }
+    return best;
+  }
+
+  /** Queue depth as adaptive routing sees it: refreshed once its snapshot is stalenessNs old. */
+  private observedDepth(link: number): number {
+    const staleness = this.packet.stalenessNs;
+    const depth = this.linkQueueBytes[link]! + (this.busy[link] ? this.pool.bytes[this.inFlight[link]!]! : 0);
+    if (staleness === 0) return depth;
+    if (this.clockNs - this.seenAtNs[link]! >= staleness) {
+      this.seenQueueBytes[link] = depth;
+      this.seenAtNs[link] = this.clockNs;
+    }
+    return this.seenQueueBytes[link]!;
+  }
+
+  // ---- events ------------------------------------------------------------------------
+
+  private dispatch(): void {
+    const { kind, a, b } = this.heap;
+    switch (kind) {
+      case TX_DONE:
+        return this.txDone(a);
+      case ARRIVE:
+        return this.arrive(a, b);
+      case PAUSE:
+        return this.pauseChanged(a, b === 1);
+      case ACK: {
+        const flow = this.flowsById[this.pool.flow[a]!]!;
+        if (!flow.done) {
+          flow.rate.onTelemetry(this.pool.queueDelayNs[a]!, this.clockNs);
+          this.rateChanges++;
+        }
+        this.pool.free(a);
+        return;
+      }
+      case CNP: {
+        const flow = this.flowsById[a]!;
+        if (!flow.done) {
+          flow.rate.onCnp(this.clockNs);
+          this.rateChanges++;
+        }
+        return;
+      }
+      case REWIND:
+        return this.rewind(this.flowsById[a]!, b);
+      case TIMEOUT: {
+        const flow = this.flowsById[a]!;
+        if (flow.done) return;
+        if (flow.nextSeq === flow.packets && this.clockNs >= flow.lastSentNs![flow.received]! + flow.rttNs) this.rewind(flow, flow.received);
+        this.heap.push(this.clockNs + TIMEOUT_RTTS * flow.rttNs, TIMEOUT, flow.id, 0);
+        return;
+      }
+      case WAKE:
+        if (this.wakeAtNs[a] === this.clockNs) {
+          this.wakeAtNs[a] = Infinity;
+          this.transmit(a);
+        }
+        return;
+    }
+  }
+
+  /** Starts the next packet on `link` if it is idle and up, from a class that is not paused. */
+  private transmit(link: number): void {
+    if (this.busy[link] || this.down[link]) return;
+    const p = this.fromHost[link] ? this.pullFromHost(link) : this.dequeue(link);
+    if (p < 0) return;
+    const bytes = this.pool.bytes[p]!;
+    const serializationNs = (bytes * 1e9) / this.bandwidth[link]!;
+    const endNs = this.clockNs + serializationNs;
+    this.busy[link] = 1;
+    this.inFlight[link] = p;
+    this.busyNs[link]! += serializationNs;
+    this.bytesCarried[link]! += bytes;
+    this.heap.push(endNs, TX_DONE, link, 0);
+    this.heap.push(endNs + this.linkLatencyNs[link]!, ARRIVE, p, link);
+  }
+
+  private txDone(link: number): void {
+    this.busy[link] = 0;
+    const p = this.inFlight[link]!;
+    this.inFlight[link] = -1;
+    if (this.fromHost[link]) {
+      const flow = this.flowsById[this.pool.flow[p]!]!;
+      if (!flow.sentMarked && flow.nextSeq === flow.packets && flow.resend.length === 0 && this.packet.delivery === 'ooo') {
+        flow.sentMarked = true;
+        if (--flow.transfer.unsentFlows === 0 && !flow.transfer.stranded && flow.transfer.sentNs === undefined) this.markSent(flow.transfer, this.clockNs);
+      }
+    } else {
+      this.releaseIngress(this.pool.ingress[p]! * CLASSES + this.pool.cls[p]!, this.pool.bytes[p]!);
+    }
+    this.transmit(link);
+  }
+
+  /** Packet `p` has fully arrived over `link` at the link's far node. */
+  private arrive(p: number, link: number): void {
+    const pool = this.pool;
+    const flow = this.flowsById[pool.flow[p]!]!;
+    const node = this.graph.linkTo[link]!;
+    if (node === flow.dst) return this.receive(p, flow);
+    const bytes = pool.bytes[p]!;
+    if (flow.done || this.down[link]) {
+      pool.free(p);
+      return;
+    }
+    const pc = link * CLASSES + pool.cls[p]!;
+    if (this.ingressBytes[pc]! + bytes > this.packet.portBufferBytes) {
+      // Only without PFC (or with a buffer smaller than its headroom): the packet is lost.
+      this.dropCount[link]!++;
+      this.heap.push(this.clockNs + 2 * flow.returnLatencyNs, REWIND, flow.id, pool.seq[p]!);
+      pool.free(p);
+      return;
+    }
+    this.ingressBytes[pc]! += bytes;
+    pool.ingress[p] = link;
+    if (this.packet.pfc && !this.pauseSent[pc] && this.ingressBytes[pc]! >= this.xoffBytes[link]!) {
+      this.pauseSent[pc] = 1;
+      this.heap.push(this.clockNs + this.linkLatencyNs[link]!, PAUSE, pc, 1);
+    }
+    const out = this.egress(p, flow, node);
+    pool.hop[p]!++;
+    this.enqueue(out, p, bytes);
+    this.transmit(out);
+  }
+
+  private enqueue(link: number, p: number, bytes: number): void {
+    const pool = this.pool;
+    const pc = link * CLASSES + pool.cls[p]!;
+    const depth = this.queueBytes[pc]!;
+    const { ecnKminBytes: kmin, ecnKmaxBytes: kmax, ecnPmax } = this.packet;
+    if (depth > kmin && pool.ecn[p] === 0) {
+      const probability = depth >= kmax ? 1 : (ecnPmax * (depth - kmin)) / (kmax - kmin);
+      if (this.rng.next() < probability) {
+        pool.ecn[p] = 1;
+        this.marks[link]!++;
+      }
+    }
+    const delayNs = (depth * 1e9) / this.bandwidth[link]!;
+    if (delayNs > pool.queueDelayNs[p]!) pool.queueDelayNs[p] = delayNs;
+    pool.next[p] = -1;
+    if (this.queueTail[pc]! < 0) this.queueHead[pc] = p;
+    else pool.next[this.queueTail[pc]!] = p;
+    this.queueTail[pc] = p;
+    this.queueBytes[pc] = depth + bytes;
+    const total = (this.linkQueueBytes[link]! += bytes);
+    if (total > this.peakQueue[link]!) this.peakQueue[link] = total;
+    this.recordDepth(link);
+  }
+
+  private recordDepth(link: number): void {
+    if (this.depthTimelines === null) return;
+    const timeline = this.depthTimelines[link]!;
+    const depth = this.linkQueueBytes[link]!;
+    const last = timeline[timeline.length - 1]!;
+    if (Math.abs(depth - last[1]) < DEPTH_STEP_BYTES && !(depth === 0 && last[1] !== 0)) return;
+    if (last[0] === this.clockNs) last[1] = depth;
+    else timeline.push([this.clockNs, depth]);
+  }
+
+  /** The head of the highest class with a packet queued and not paused (strict priority). */
+  private dequeue(link: number): number {
+    for (let cls = CLASSES - 1; cls >= 0; cls--) {
+      const pc = link * CLASSES + cls;
+      const p = this.queueHead[pc]!;
+      if (p < 0 || this.paused[pc]) continue;
+      const next = this.pool.next[p]!;
+      this.queueHead[pc] = next;
+      const bytes = this.pool.bytes[p]!;
+      this.queueBytes[pc]! -= bytes;
+      this.linkQueueBytes[link]! -= bytes;
+      if (next < 0) {
+        this.queueTail[pc] = -1;
+        this.queueBytes[pc] = 0; // no float residue on an empty queue
+      }
+      if (this.linkQueueBytes[link]! < 1e-6) this.linkQueueBytes[link] = 0;
+      this.recordDepth(link);
+      return p;
+    }
+    return -1;
+  }
+
+  /** Bytes of port class `pc` left the switch; below XON its pause is lifted. */
+  private releaseIngress(pc: number, bytes: number): void {
+    const link = Math.floor(pc / CLASSES);
+    this.ingressBytes[pc]! -= bytes;
+    if (this.ingressBytes[pc]! < 1e-6) this.ingressBytes[pc] = 0;
+    if (this.pauseSent[pc] && this.ingressBytes[pc]! <= this.xonBytes[link]!) {
+      this.pauseSent[pc] = 0;
+      this.heap.push(this.clockNs + this.linkLatencyNs[link]!, PAUSE, pc, 0);
+    }
+  }
+
+  /** A pause or resume for one class reached the link's sender. */
+  private pauseChanged(pc: number, pause: boolean): void {
+    if (pause === (this.paused[pc] === 1)) return;
+    const link = Math.floor(pc / CLASSES);
+    this.paused[pc] = pause ? 1 : 0;
+    if (pause) {
+      this.pauseCount[link]!++;
+      this.pausedSinceNs[pc] = this.clockNs;
+    } else {
+      this.pausedNs[link]! += this.clockNs - this.pausedSinceNs[pc]!;
+      this.transmit(link);
+    }
+  }
+
+  // ---- senders -----------------------------------------------------------------------
+
+  private queueAtHost(flow: FlowState): void {
+    if (flow.queuedAtHost || flow.done) return;
+    flow.queuedAtHost = true;
+    this.hostFlows[flow.src]!.push(flow);
+    for (const link of this.sourceLinks(flow)) this.transmit(link);
+  }
+
+  /** The links a flow may leave its source on. */
+  private sourceLinks(flow: FlowState): Int32Array {
+    if (flow.route !== null) return flow.route.subarray(0, 1);
+    const { start, links } = this.hops.table(flow.dst);
+    return links.subarray(start[flow.src]!, start[flow.src + 1]!);
+  }
+
+  private canUse(flow: FlowState, link: number): boolean {
+    if (flow.route !== null) return flow.route[0] === link;
+    const { start, links } = this.hops.table(flow.dst);
+    for (let k = start[flow.src]!; k < start[flow.src + 1]!; k++) if (links[k] === link) return true;
+    return false;
+  }
+
+  /**
+   * The next packet a host sends on `link`: flows take turns (round robin); a flow paced
+   * below line rate waits for its next send time, and the link wakes then.
+   */
+  private pullFromHost(link: number): number {
+    const node = this.graph.linkFrom[link]!;
+    const flows = this.hostFlows[node]!;
+    // The NIC serves the highest class with a flow ready to send (strict priority).
+    let topClass = 0;
+    for (const flow of flows) {
+      if (flow.trafficClass > topClass && !flow.done && this.readyToSend(flow, link)) topClass = flow.trafficClass;
+    }
+    let wakeNs = Infinity;
+    for (let tried = 0; tried < flows.length; tried++) {
+      const index = (this.hostTurn[node]! + tried) % flows.length;
+      const flow = flows[index]!;
+      if (flow.done || (flow.nextSeq >= flow.packets && flow.resend.length === 0)) {
+        flows.splice(index, 1);
+        flow.queuedAtHost = false;
+        tried--;
+        if (flows.length === 0) break;
+        continue;
+      }
+      if (!this.canUse(flow, link) || this.paused[link * CLASSES + flow.trafficClass]) continue;
+      if (flow.trafficClass < topClass) continue;
+      const rate = flow.rate.rateAt(this.clockNs);
+      if (flow.nextSendNs > this.clockNs) {
+        wakeNs = Math.min(wakeNs, flow.nextSendNs);
+        continue;
+      }
+      this.hostTurn[node] = index + 1;
+      const seq = flow.resend.length > 0 ? flow.resend.pop()! : flow.nextSeq++;
+      if (flow.lastSentNs !== null) {
+        flow.lastSentNs[seq] = this.clockNs;
+        // The first time the whole flow is out, arm its retransmission timer.
+        if (seq === flow.packets - 1 && flow.nextSeq === flow.packets && !flow.sentMarked) {
+          flow.sentMarked = true;
+          this.heap.push(this.clockNs + TIMEOUT_RTTS * flow.rttNs, TIMEOUT, flow.id, 0);
+        }
+      }
+      const bytes = seq === flow.packets - 1 ? flow.lastPacketBytes : this.packet.cellBytes;
+      if (rate < flow.rate.lineBytesPerSec) flow.nextSendNs = this.clockNs + (bytes * 1e9) / rate;
+      return this.newPacket(flow, seq, bytes);
+    }
+    if (wakeNs < this.wakeAtNs[link]!) {
+      this.wakeAtNs[link] = wakeNs;
+      this.heap.push(wakeNs, WAKE, link, 0);
+    }
+    return -1;
+  }
+
+  /** Has a packet to send on `link` now: data left, link usable, class not paused, pacing allows. */
+  private readyToSend(flow: FlowState, link: number): boolean {
+    if (flow.nextSeq >= flow.packets && flow.resend.length === 0) return false;
+    if (!this.canUse(flow, link) || this.paused[link * CLASSES + flow.trafficClass]) return false;
+    return flow.nextSendNs <= this.clockNs;
+  }
+
+  private newPacket(flow: FlowState, seq: number, bytes: number): number {
+    const pool = this.pool;
+    const p = pool.alloc();
+    pool.flow[p] = flow.id;
+    pool.cls[p] = flow.trafficClass;
+    pool.seq[p] = seq;
+    pool.bytes[p] = bytes;
+    pool.hop[p] = 0;
+    pool.ingress[p] = -1;
+    pool.ecn[p] = 0;
+    pool.queueDelayNs[p] = 0;
+    pool.sentNs[p] = this.clockNs;
+    this.packetsSent++;
+    return p;
+  }
+
+  /** Go back to packet `seq` (a NACK under inorder, a loss under either delivery). */
+  private rewind(flow: FlowState, seq: number): void {
+    if (flow.done) return;
+    if (this.packet.delivery === 'ooo') {
+      flow.resend.push(seq);
+      this.resent++;
+    } else {
+      // The receiver has everything before `received` (its cumulative ACK). A packet
+      // resent less than an RTT ago is still on its way: look again when that RTT is over,
+      // rather than resending the whole window behind it once more.
+      if (seq < flow.received || seq >= flow.nextSeq) return;
+      const settledNs = flow.lastSentNs![seq]! + flow.rttNs;
+      if (this.clockNs < settledNs) {
+        this.heap.push(settledNs, REWIND, flow.id, seq);
+        return;
+      }
+      this.resent += flow.nextSeq - seq;
+      flow.nextSeq = seq;
+    }
+    this.queueAtHost(flow);
+    for (const link of this.sourceLinks(flow)) this.transmit(link);
+  }
+
+  // ---- receivers ---------------------------------------------------------------------
+
+  private receive(p: number, flow: FlowState): void {
+    const pool = this.pool;
+    const nowNs = this.clockNs;
+    if (flow.done) {
+      pool.free(p);
+      return;
+    }
+    this.latency.add(nowNs - pool.sentNs[p]!);
+    if (pool.ecn[p] === 1 && this.packet.cc === 'dcqcn' && nowNs - flow.lastCnpNs >= DCQCN.cnpIntervalNs) {
+      flow.lastCnpNs = nowNs;
+      this.heap.push(nowNs + flow.returnLatencyNs, CNP, flow.id, 0);
+    }
+    const seq = pool.seq[p]!;
+    let accepted = true;
+    if (this.packet.delivery === 'inorder') {
+      if (seq === flow.received) {
+        flow.received++;
+      } else {
+        accepted = false;
+        this.outOfOrder++;
+        if (seq > flow.received && flow.nackedSeq !== flow.received) {
+          flow.nackedSeq = flow.received;
+          this.heap.push(nowNs + flow.returnLatencyNs, REWIND, flow.id, flow.received);
+        }
+      }
+    } else {
+      flow.received++;
+    }
+    if (accepted && this.packet.cc === 'telemetry') this.heap.push(nowNs + flow.returnLatencyNs, ACK, p, 0);
+    else pool.free(p);
+    if (flow.received === flow.packets) this.flowDelivered(flow, nowNs);
+  }
+
+  private flowDelivered(flow: FlowState, nowNs: number): void {
+    this.retire(flow);
+    const transfer = flow.transfer;
+    if (--transfer.undeliveredFlows > 0 || transfer.stranded) return;
+    if (transfer.sentNs === undefined) this.markSent(transfer, nowNs);
+    transfer.deliveredNs = nowNs;
+    this.log.schedule({ kind: 'delivered', transferId: transfer.id, timeNs: nowNs });
+  }
+
+  /**
+   * A flow is over (delivered or stranded). Under `summary` its slot is given to a shared
+   * finished placeholder, so memory follows the flows in flight: packets of it still in
+   * the fabric find a done flow and are discarded.
+   */
+  private retire(flow: FlowState): void {
+    flow.done = true;
+    this.activeFlows--;
+    for (const l of flow.pathLinks) this.flowCount[l]!--;
+    if (!this.recordFull) this.flowsById[flow.id] = FINISHED_FLOW;
+  }
+
+  private markSent(transfer: TransferState, sentNs: number): void {
+    transfer.sentNs = sentNs;
+    this.log.schedule({ kind: 'sent', transferId: transfer.id, timeNs: sentNs });
+  }
+
+  /** A transfer that needs no packets: sent at `sentNs`, delivered at `deliveredNs`. */
+  private finish(transfer: TransferState, sentNs: number, deliveredNs: number): void {
+    this.markSent(transfer, sentNs);
+    transfer.deliveredNs = deliveredNs;
+    this.log.schedule({ kind: 'delivered', transferId: transfer.id, timeNs: deliveredNs });
+  }
+
+  private strand(transfer: TransferState, linkId: string, nowNs: number): void {
+    if (transfer.stranded) return;
+    transfer.stranded = true;
+    for (const flow of transfer.flows) if (!flow.done) this.retire(flow);
+    this.log.schedule({ kind: 'stranded', transferId: transfer.id, timeNs: nowNs, linkId });
+  }
+
+  // ---- faults ------------------------------------------------------------------------
+
+  private schedule(fault: Fault, atNs: number): void {
+    if (atNs > this.clockNs) {
+      this.faults.push(atNs, fault);
+      return;
+    }
+    this.advanceTo(atNs);
+    this.applyFault(fault, atNs);
+  }
+
+  /**
+   * A failed link loses what it holds: transfers pinned to it, or with a packet queued on
+   * or crossing it, strand; per-packet routing avoids it from now on. Degrades scale the
+   * bandwidth of packets serialized from now on.
+   */
+  private applyFault(fault: Fault, nowNs: number): void {
+    const link = fault.link;
+    if (this.down[link]) return;
+    if (fault.kind === 'degrade') {
+      this.bandwidth[link]! *= fault.factor;
+      return;
+    }
+    this.down[link] = 1;
+    this.downLinkIds.add(this.topology.links[link]!.id);
+    this.hops.invalidate();
+    this.pinnedRoutes.clear();
+    const linkId = this.topology.links[link]!.id;
+    const strandOwner = (p: number): void => {
+      const flow = this.flowsById[this.pool.flow[p]!]!;
+      if (!flow.done) this.strand(flow.transfer, linkId, nowNs);
+    };
+    for (let c = 0; c < CLASSES; c++) for (let p = this.queueHead[link * CLASSES + c]!; p >= 0; p = this.pool.next[p]!) strandOwner(p);
+    if (this.busy[link]) strandOwner(this.inFlight[link]!);
+    for (const flow of this.flowsById) {
+      if (!flow.done && flow.route !== null && flow.route.includes(link)) this.strand(flow.transfer, linkId, nowNs);
+    }
+  }
+
+  // ---- lookups -----------------------------------------------------------------------
+
+  private pathLatencyNs(links: Int32Array): number {
+    let total = 0;
+    for (const l of links) total += this.linkLatencyNs[l]!;
+    return total;
+  }
+
+
+  private link(linkId: string): number {
+    const index = this.graph.linkIndex.get(linkId);
+    if (index === undefined) throw unknownLink(linkId, this.topology);
+    return index;
+  }
+}
