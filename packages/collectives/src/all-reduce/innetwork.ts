@@ -66,7 +66,8 @@ export const innetwork: Algorithm = {
    * sits in its middle), so it pays α/2. A rank injects its chunks back to back
    * (m·α/2 + S·β, channels concurrent); the switch reduces each chunk as it completes and
    * returns it while later chunks still go up (full duplex), so only the last chunk's trip
-   * back (α/2 + b·β) is exposed. Unchunked: α + 2·S·β. Unsupported → NaN.
+   * back (α/2 + b·β) is exposed. Unchunked: α + 2·S·β. Unsupported → NaN. β is divided by
+   * the switch's reductionEfficiency (cost.reductionEfficiency), as the runtime charges it.
    */
   predictNs(params: PlanParams, cost: CostParams): number {
     if (innetwork.unsupported(params) !== null) return Number.NaN;
@@ -76,7 +77,7 @@ export const innetwork: Algorithm = {
     const perChannel = Math.ceil(count / c);
     const m = chunkCount(perChannel, chunkElements);
     const chunkBytes = c * Math.min(chunkElements > 0 ? chunkElements : perChannel, perChannel) * elementBytes;
-    const beta = nsPerByte(cost.bandwidthBytesPerSec);
+    const beta = nsPerByte(cost.bandwidthBytesPerSec) / (cost.reductionEfficiency ?? 1);
     return ((m + 1) * cost.alphaNs) / 2 + count * elementBytes * beta + chunkBytes * beta;
   },
 };

@@ -35,6 +35,7 @@ export const dgxH100Preset: PresetDef = {
     nvlinkBw: { kind: 'bandwidth', defaultValue: hardwareBandwidth('nvlink4.perGpuLineRate'), hardware: 'nvlink4.perGpuLineRate', doc: 'NVLink line rate per GPU per direction' },
     nvlinkEfficiency: { kind: 'factor', defaultValue: hardwareFactor('nvlink4.efficiency'), hardware: 'nvlink4.efficiency', doc: 'achievable fraction of the NVLink line rate' },
     nvlinkLatency: { kind: 'latency', defaultValue: hardwareLatency('nvlink.hopLatency'), hardware: 'nvlink.hopLatency', doc: 'GPU→NVSwitch→GPU latency' },
+    nvlsEfficiency: { kind: 'factor', defaultValue: hardwareFactor('nvls.hopperEfficiency'), hardware: 'nvls.hopperEfficiency', doc: 'achievable fraction of NVLink bandwidth for in-switch reduction (NVLS)' },
     pcieBw: { kind: 'bandwidth', defaultValue: hardwareBandwidth('pcie.gen5x16LineRate'), hardware: 'pcie.gen5x16LineRate', doc: 'GPU↔NIC PCIe line rate per direction' },
     pcieEfficiency: { kind: 'factor', defaultValue: hardwareFactor('pcie.efficiency'), hardware: 'pcie.efficiency', doc: 'achievable fraction of the PCIe line rate' },
     nicBw: { kind: 'bandwidth', defaultValue: hardwareBandwidth('ethernet.portLineRate'), hardware: 'ethernet.portLineRate', doc: 'NIC port line rate (also leaf and spine ports)' },
@@ -66,7 +67,7 @@ export const dgxH100Preset: PresetDef = {
     for (let s = 0; s < nodes; s++) {
       const group = `node${s}`;
       for (let g = 0; g < gpusPerNode; g++) ranks.push(b.addNode(`node${s}.gpu${g}`, 'gpu', { group }));
-      b.addNode(`node${s}.nvswitch`, 'nvswitch', { group, reduction: true });
+      b.addNode(`node${s}.nvswitch`, 'nvswitch', { group, reduction: true, reductionEfficiency: values.nvlsEfficiency! });
       for (let g = 0; g < gpusPerNode; g++) b.addNode(`node${s}.nic${g}`, 'nic', { group });
     }
     suSizes.forEach((_, u) => {
@@ -93,7 +94,7 @@ export const dgxH100Preset: PresetDef = {
     });
     const notes = [
       `structure: ${nodes} servers × ${gpusPerNode} GPUs in ${suSizes.length} SU(s) of up to ${serversPerSu}; ${leafCount} rail leaves (su<u>.leaf<rail>), ${spines} spines; NIC g → rail-g leaf of its SU; each leaf's uplink capacity equals its downlink capacity (1:1), split evenly over the spines`,
-      'NVLink: one aggregate GPU↔NVSwitch link per GPU (NVLink stripes over all 18 links); NVSwitch marked reduction-capable (NVLink SHARP / NVLS)',
+      'NVLink: one aggregate GPU↔NVSwitch link per GPU (NVLink stripes over all 18 links); NVSwitch marked reduction-capable (NVLink SHARP / NVLS) at nvlsEfficiency of the NVLink bandwidth',
       'latency: GPU→NVSwitch→GPU = nvlinkLatency (half per link); GPU↔NIC links carry nicLatency; links entering a leaf or spine carry switchLatency; leaf→NIC carries 0 (the NIC is counted on nic→gpu)',
       'spines: smallest divisor of serversPerSu with spines × (switchCapacity / nicBw) ports ≥ leaves × serversPerSu uplinks, unless spines is set',
     ];

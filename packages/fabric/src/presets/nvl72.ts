@@ -18,13 +18,14 @@ export const nvl72Preset: PresetDef = {
     nvlinkBw: { kind: 'bandwidth', defaultValue: hardwareBandwidth('nvlink5.perGpuLineRate'), hardware: 'nvlink5.perGpuLineRate', doc: 'NVLink line rate per GPU per direction' },
     nvlinkEfficiency: { kind: 'factor', defaultValue: hardwareFactor('nvlink5.efficiency'), hardware: 'nvlink5.efficiency', doc: 'achievable fraction of the NVLink line rate' },
     nvlinkLatency: { kind: 'latency', defaultValue: hardwareLatency('nvlink.hopLatency'), hardware: 'nvlink.hopLatency', doc: 'GPU→NVLink switch→GPU latency' },
+    nvlsEfficiency: { kind: 'factor', defaultValue: hardwareFactor('nvls.blackwellEfficiency'), hardware: 'nvls.blackwellEfficiency', doc: 'achievable fraction of NVLink bandwidth for in-switch reduction (NVLS)' },
   },
   build(values: ParamValues, spec: string, texts?: ParamTexts) {
     const n = values.gpus!;
     const bandwidth = values.nvlinkBw! * values.nvlinkEfficiency!;
     const b = new TopologyBuilder();
     const ranks = Array.from({ length: n }, (_, i) => b.addNode(`gpu${i}`, 'gpu', { group: 'nvl72' }));
-    b.addNode('nvswitch', 'nvswitch', { group: 'nvl72', reduction: true });
+    b.addNode('nvswitch', 'nvswitch', { group: 'nvl72', reduction: true, reductionEfficiency: values.nvlsEfficiency! });
     for (const gpu of ranks) b.addDuplex(gpu, 'nvswitch', bandwidth, values.nvlinkLatency! / 2);
     const notes = [
       `structure: ${n} GPUs (group nvl72), one aggregate NVLink5 link each way to one reduction-capable nvswitch node`,

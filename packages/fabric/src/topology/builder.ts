@@ -10,10 +10,11 @@ export class TopologyBuilder {
   private readonly linkList: TopoLink[] = [];
   private readonly pairCount = new Map<string, number>();
 
-  addNode(id: string, kind: NodeKind, options: { group?: string; reduction?: boolean } = {}): string {
-    const node: { id: string; kind: NodeKind; group?: string; reduction?: boolean } = { id, kind };
+  addNode(id: string, kind: NodeKind, options: { group?: string; reduction?: boolean; reductionEfficiency?: number } = {}): string {
+    const node: { id: string; kind: NodeKind; group?: string; reduction?: boolean; reductionEfficiency?: number } = { id, kind };
     if (options.group !== undefined) node.group = options.group;
     if (options.reduction) node.reduction = true;
+    if (options.reduction && options.reductionEfficiency !== undefined) node.reductionEfficiency = options.reductionEfficiency;
     this.nodeList.push(node);
     return id;
   }

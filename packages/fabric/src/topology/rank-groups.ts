@@ -47,8 +47,15 @@ export function hasReductionSwitch(topology: Topology, ranks?: readonly number[]
 
 /**
  * Where ranks sit, as algorithms see it (collectives' RankLayout, as plain data): servers
- * (`rankGroups`), whether a reduction switch reaches every rank, and each rank's rail.
+ * (`rankGroups`), whether a reduction switch reaches every rank, whether each server has
+ * one reaching all its ranks (NVLSTree), and each rank's rail.
  */
-export function rankLayout(topology: Topology): { groups: number[][]; hasReductionSwitch: boolean; rails: number[] | undefined } {
-  return { groups: rankGroups(topology), hasReductionSwitch: hasReductionSwitch(topology), rails: rankRails(topology) };
+export function rankLayout(topology: Topology): { groups: number[][]; hasReductionSwitch: boolean; groupReductionSwitches: boolean; rails: number[] | undefined } {
+  const groups = rankGroups(topology);
+  return {
+    groups,
+    hasReductionSwitch: hasReductionSwitch(topology),
+    groupReductionSwitches: groups.every((group) => hasReductionSwitch(topology, group)),
+    rails: rankRails(topology),
+  };
 }
