@@ -1,0 +1,62 @@
+import { assertPlannable, invalidParams, nsPerByte } from '../kit.js';
+import { chunkCount, clampChannels } from '../logical.js';
+import type { Algorithm, CostParams, PlanParams } from '../types.js';
+import { NVLS_LAG, planNvls, unequalGroups } from './nvls-steps.js';
+
+/**
+ * NCCL's NVLSTree all-reduce: NVLS inside every server (one reduction-switch agent each)
+ * and, between the load-reduce and the multicast store, a reduce and broadcast over the
+ * NICs among the heads of one local index (one rail). Schedule: ./nvls-steps.ts.
+ */
+export const nvlstree: Algorithm = {
+  name: 'nvlstree',
+  collective: 'allReduce',
+  description: "NCCL's NVLSTree: NVLS inside each server, its per-head sums reduced and broadcast across servers along a chain of same-rail heads over the NICs.",
+  constraints: 'needs 2+ servers of equal size, each with its own reduction-capable NVSwitch (dgx-h100:nodes>=2); uses n·channels channels',
+  unsupported(params) {
+    const invalid = invalidParams(params);
+    if (invalid !== null) return invalid;
+    const groups = params.layout.groups;
+    if (groups.length < 2) return 'needs 2 or more servers (on one server use nvls)';
+    if (groups[0]!.length < 2) return 'needs 2 or more ranks per server (NVLS inside each server)';
+    if (!params.layout.groupReductionSwitches) return 'needs a reduction-capable switch (NVSwitch with NVLink SHARP) in every server; this topology lacks one';
+    return unequalGroups(groups);
+  },
+  /**
+   * Two: a head then has two parts, so its NIC sends one part's sums up its chain while it
+   * receives the other's totals down (a channel's steps run in order; NCCL runs the reduce
+   * and the broadcast in separate warps for the same reason).
+   */
+  defaultChannels: () => 2,
+  plan(params: PlanParams) {
+    assertPlannable(nvlstree.unsupported(params));
+    return planNvls(params, 'nvlstree', params.layout.groups);
+  },
+  /**
+   * T = 2α_intra + 2(G-1)·(α_inter + N) + min(2m, m + LAG + 1)·R
+   * G servers of n ranks; c, m, b, e as for nvls; N = (b/n)·β_inter, one round of a head's
+   * NIC, which carries its parts' chunks (b/n) each way per round; R = max(b·(n+1)/n·β_intra/e, N):
+   * a round is bound by the switch link (as nvls) or by the NIC. The last chunk also climbs
+   * and descends the chain: G-1 NIC hops each way, N and α_inter each. Measured against
+   * dgx-h100:nodes=2 (benchmarks/results/nvls.md): within 10 % from 256 MiB, pessimistic below
+   * (+15 % at 64 MiB, +30 % at 16 MiB: a head's two channels overlap their chain hops more
+   * than this serial sum allows).
+   */
+  predictNs(params: PlanParams, cost: CostParams): number {
+    if (nvlstree.unsupported(params) !== null) return Number.NaN;
+    const { count, chunkElements, elementBytes } = params;
+    if (count === 0) return 0;
+    const groups = params.layout.groups;
+    const g = groups.length;
+    const n = groups[0]!.length;
+    const c = clampChannels(params.channels * n, count);
+    const perPart = Math.ceil(count / c);
+    const m = chunkCount(perPart, chunkElements);
+    const roundBytes = c * Math.min(chunkElements > 0 ? chunkElements : perPart, perPart) * elementBytes;
+    const intraNs = (roundBytes * (n + 1) * nsPerByte(cost.intra.bandwidthBytesPerSec)) / n / (cost.reductionEfficiency ?? 1);
+    const interNs = (roundBytes / n) * nsPerByte(cost.inter.bandwidthBytesPerSec);
+    const roundNs = Math.max(intraNs, interNs);
+    const rounds = Math.min(2 * m, m + NVLS_LAG + 1);
+    return 2 * cost.intra.alphaNs + 2 * (g - 1) * (cost.inter.alphaNs + interNs) + rounds * roundNs;
+  },
+};
