@@ -1,0 +1,66 @@
+/**
+ * NVLS and NVLSTree in real worker threads: the switch agents really reduce (data mode,
+ * #wrong 0), ghost mode takes exactly the data-mode time, the NVSwitch's cited NVLS
+ * efficiency is what the wire pays, and the simulation holds to predictNs.
+ */
+import { describe, expect, it } from 'vitest';
+import { alphaBetaCost, parseTopologySpec, rankLayout } from '@weft/fabric';
+import { getAlgorithm, resolveChannels, type PlanParams } from '@weft/collectives';
+import { createCluster } from '@weft/runtime';
+import { network } from './helpers.js';
+
+function paramsFor(spec: string, algorithm: string, count: number, chunkElements: number): PlanParams {
+  const topology = parseTopologySpec(spec);
+  const base: PlanParams = { nranks: topology.ranks.length, count, root: 0, elementBytes: 4, channels: 0, chunkElements, layout: rankLayout(topology) };
+  return resolveChannels(getAlgorithm('allReduce', algorithm), base, alphaBetaCost(topology));
+}
+
+async function run(spec: string, algorithm: string, count: number, chunkElements: number, mode: 'data' | 'ghost') {
+  const topology = parseTopologySpec(spec);
+  const params = paramsFor(spec, algorithm, count, chunkElements);
+  const cluster = await createCluster({ topology, network: network('maxMin'), mode });
+  try {
+    const result = await cluster.runSchedule(getAlgorithm('allReduce', algorithm).plan(params), { dtype: 'float32', op: 'sum', check: mode === 'data' });
+    return { timeNs: result.timeNs, wrong: result.wrong, predictedNs: getAlgorithm('allReduce', algorithm).predictNs(params, alphaBetaCost(topology)) };
+  } finally {
+    await cluster.close();
+  }
+}
+
+describe('nvls / nvlstree in worker threads', () => {
+  for (const [spec, algorithm] of [
+    ['dgx-h100:nodes=1', 'nvls'],
+    ['dgx-h100:nodes=2,gpusPerNode=4', 'nvlstree'],
+    ['switch:5,reduction=true', 'nvls'],
+  ] as const) {
+    it(`${algorithm} on ${spec}: real bytes, #wrong 0; ghost time = data time`, async () => {
+      for (const [count, chunk] of [[1003, 64], [40_000, 4096]] as const) {
+        const data = await run(spec, algorithm, count, chunk, 'data');
+        expect(data.wrong).toBe(0);
+        const ghost = await run(spec, algorithm, count, chunk, 'ghost');
+        expect(ghost.timeNs).toBe(data.timeNs);
+      }
+    });
+  }
+
+  it('nvls on one DGX H100 is bound by NVLink × nvlsEfficiency: one chunk takes 2α + 2·S·(n+1)/n / (370.8 GB/s × 0.85)', async () => {
+    const count = 1 << 20; // 4 MiB, unchunked: up, sum, store, multicast
+    const { timeNs } = await run('dgx-h100:nodes=1', 'nvls', count, 0, 'ghost');
+    const bytesPerNs = 450 * 0.824 * 0.85; // GB/s = bytes per ns
+    expect(timeNs).toBeCloseTo(600 * 2 + (2 * count * 4 * 9) / 8 / bytesPerNs, 0);
+  });
+
+  it('simulated time stays within 10 % of predictNs (2 MiB chunks)', async () => {
+    const failures: string[] = [];
+    for (const [spec, algorithm, bytes] of [
+      ['dgx-h100:nodes=1', 'nvls', 64 << 20],
+      ['dgx-h100:nodes=1', 'nvls', 256 << 20],
+      ['dgx-h100:nodes=2', 'nvlstree', 256 << 20],
+    ] as const) {
+      const { timeNs, predictedNs } = await run(spec, algorithm, bytes / 4, (2 << 20) / 4, 'ghost');
+      const ratio = timeNs / predictedNs;
+      if (!(ratio > 0.9 && ratio < 1.1)) failures.push(`${algorithm} ${spec} ${bytes} B: ${ratio.toFixed(3)}`);
+    }
+    expect(failures).toEqual([]);
+  });
+});
