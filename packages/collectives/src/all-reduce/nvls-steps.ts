@@ -30,8 +30,10 @@
  * multicasts in flight spread over the n downlinks, as one hardware multicast would load them.
  */
 import { StepBuilder, slice } from '../kit.js';
-import { channelRanges, chunksOf, mod } from '../logical.js';
-import type { PlanParams, Schedule } from '../types.js';
+import { channelRanges, chunksOf, mod, parts } from '../logical.js';
+import type { PlanParams, Schedule, Slice } from '../types.js';
+
+const PIECES_PER_HOP = 2;
 
 /** Delay, in rounds, between a chunk's load-reduce and its multicast (see the header). */
 export const NVLS_LAG = 2;
@@ -72,10 +74,10 @@ export function planNvls(params: PlanParams, name: string, groups: readonly (rea
           if (r === head) {
             if (live) {
               b.recv(r, j, agent, out(k));
-              chainUp(b, r, j, parent, child, out(k));
+              for (const piece of piecesOf(out(k), chain.length)) chainUp(b, r, j, parent, child, piece);
             }
             if (k >= 1 && k - 1 < chunks.length) {
-              chainDown(b, r, j, parent, child, out(k - 1));
+              for (const piece of piecesOf(out(k - 1), chain.length)) chainDown(b, r, j, parent, child, piece);
               b.send(r, j, agent, out(k - 1));
             }
           }
@@ -88,7 +90,7 @@ export function planNvls(params: PlanParams, name: string, groups: readonly (rea
 }
 
 /** multimem.ld_reduce: the switch sums the group's chunks (rank order) and returns the sum to the head. */
-function reduceAtSwitch(b: StepBuilder, agent: number, c: number, group: readonly number[], head: number, window: ReturnType<typeof slice>): void {
+function reduceAtSwitch(b: StepBuilder, agent: number, c: number, group: readonly number[], head: number, window: Slice): void {
   if (group.length === 1) {
     b.recvCopySend(agent, c, group[0]!, head, window);
     return;
@@ -98,15 +100,26 @@ function reduceAtSwitch(b: StepBuilder, agent: number, c: number, group: readonl
   b.recvReduceCopySend(agent, c, group[group.length - 1]!, head, window);
 }
 
+/**
+ * A chunk cut into the pieces it crosses the chain in: one on a chain of two, else
+ * PIECES_PER_HOP · (hops): a head's reduce and broadcast share one channel, so the broadcast
+ * of chunk k-1 waits behind the reduce of chunk k; pieces let both waves cut through the
+ * chain instead of storing and forwarding whole chunks.
+ */
+function piecesOf(dst: Slice, chainLength: number): Slice[] {
+  if (chainLength <= 2) return [dst];
+  return parts(dst.count, PIECES_PER_HOP * (chainLength - 1), dst.offset).map((range) => slice(dst.buffer, range));
+}
+
 /** The chain's reduce of one chunk: the far end sends, the middle adds and forwards, the root adds. */
-function chainUp(b: StepBuilder, r: number, c: number, parent: number, child: number, dst: ReturnType<typeof slice>): void {
+function chainUp(b: StepBuilder, r: number, c: number, parent: number, child: number, dst: Slice): void {
   if (child < 0 && parent >= 0) b.send(r, c, parent, dst);
   else if (child >= 0 && parent >= 0) b.recvReduceCopySend(r, c, child, parent, dst);
   else if (child >= 0) b.recvReduce(r, c, child, dst);
 }
 
 /** The chain's broadcast of one chunk's total: the root sends, the others receive and forward. */
-function chainDown(b: StepBuilder, r: number, c: number, parent: number, child: number, dst: ReturnType<typeof slice>): void {
+function chainDown(b: StepBuilder, r: number, c: number, parent: number, child: number, dst: Slice): void {
   if (parent < 0 && child >= 0) b.send(r, c, child, dst);
   else if (parent >= 0 && child >= 0) b.recvCopySend(r, c, parent, child, dst);
   else if (parent >= 0) b.recv(r, c, parent, dst);

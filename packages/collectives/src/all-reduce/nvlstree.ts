@@ -33,14 +33,19 @@ export const nvlstree: Algorithm = {
     return planNvls(params, 'nvlstree', params.layout.groups);
   },
   /**
-   * T = 2α_intra + 2(G-1)·(α_inter + N) + min(2m, m + LAG + 1)·R
+   * T = 2α_intra + (G-1)·(2α_inter + N) + min(2m, m + LAG + 1)·R
    * G servers of n ranks; c, m, b, e as for nvls; N = (b/n)·β_inter, one round of a head's
    * NIC, which carries its parts' chunks (b/n) each way per round; R = max(b·(n+1)/n·β_intra/e, N):
    * a round is bound by the switch link (as nvls) or by the NIC. The last chunk also climbs
-   * and descends the chain: G-1 NIC hops each way, N and α_inter each. Measured against
-   * dgx-h100:nodes=2 (benchmarks/results/nvls.md): within 10 % from 256 MiB, pessimistic below
-   * (+15 % at 64 MiB, +30 % at 16 MiB: a head's two channels overlap their chain hops more
-   * than this serial sum allows).
+   * and descends the chain, G-1 NIC hops each way: α_inter each, and half a NIC round each
+   * (the head's two parts run their chains in opposite directions, so one part's chunk
+   * crosses each way at a time). α_inter is the worst inter-server pair; the chain's hops are
+   * rail-local and shorter, so small messages simulate faster than predicted. On more than
+   * two servers a middle head's NIC carries 2·b/n per round (R uses 2N), and the simulation
+   * is slower at large sizes (1.05-1.32x at 256 MiB-1 GiB on 4 servers; 0.66-0.74x below, where the
+   * chain's pieces overlap): a head's chain reduce and
+   * broadcast share one channel, so each round waits for the broadcast wave, where NCCL runs
+   * them in separate warps (benchmarks/results/nvls.md).
    */
   predictNs(params: PlanParams, cost: CostParams): number {
     if (nvlstree.unsupported(params) !== null) return Number.NaN;
@@ -55,8 +60,9 @@ export const nvlstree: Algorithm = {
     const roundBytes = c * Math.min(chunkElements > 0 ? chunkElements : perPart, perPart) * elementBytes;
     const intraNs = (roundBytes * (n + 1) * nsPerByte(cost.intra.bandwidthBytesPerSec)) / n / (cost.reductionEfficiency ?? 1);
     const interNs = (roundBytes / n) * nsPerByte(cost.inter.bandwidthBytesPerSec);
-    const roundNs = Math.max(intraNs, interNs);
+    // A middle head of a longer chain sends each chunk twice (up to its parent, down to its child).
+    const roundNs = Math.max(intraNs, g > 2 ? 2 * interNs : interNs);
     const rounds = Math.min(2 * m, m + NVLS_LAG + 1);
-    return 2 * cost.intra.alphaNs + 2 * (g - 1) * (cost.inter.alphaNs + interNs) + rounds * roundNs;
+    return 2 * cost.intra.alphaNs + (g - 1) * (2 * cost.inter.alphaNs + interNs) + rounds * roundNs;
   },
 };
