@@ -5,6 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { nvls, nvlstree } from '../src/all-reduce/index.js';
+import { nvls as nvlsAllGather } from '../src/all-gather/index.js';
+import { nvls as nvlsReduceScatter } from '../src/reduce-scatter/index.js';
 import { checkSchedule } from '../src/checker.js';
 import { checkReference } from '../src/reference.js';
 import type { PlanParams, RankLayout, Schedule } from '../src/types.js';
@@ -53,6 +55,39 @@ describe('nvls and nvlstree pass the symbolic checker and the reference executor
       expect(failures).toEqual([]);
     });
   }
+});
+
+describe('nvls reduce-scatter and all-gather pass the checker and the reference executor', () => {
+  for (const algorithm of [nvlsReduceScatter, nvlsAllGather]) {
+    it(`${algorithm.collective} nvls on 1, 2, 3, 5, 8 ranks`, () => {
+      const failures: string[] = [];
+      for (const n of [1, 2, 3, 5, 8]) {
+        for (const count of [0, 1, 7, 200]) {
+          for (const channels of [1, 3]) {
+            for (const chunk of [0, 3, 64]) {
+              const result = checkSchedule(algorithm.plan(params(servers(1, n), count, channels, chunk)));
+              if (!result.ok) failures.push(`n=${n} count=${count} channels=${channels} chunk=${chunk}: ${result.error}`);
+            }
+          }
+        }
+        const { wrong } = checkReference(algorithm.plan(params(servers(1, n), 29, 2, 4)), 'sum', 'float64');
+        if (wrong > 0) failures.push(`n=${n}: ${wrong} wrong`);
+      }
+      expect(failures).toEqual([]);
+      expect(algorithm.unsupported(params(servers(2, 4), 10))).toMatch(/needs one .*switch reaching every rank/);
+    });
+  }
+
+  it('reduce-scatter: each rank sends its whole input up and gets its block down; all-gather the reverse', () => {
+    const n = 4;
+    const count = 300;
+    const rs = nvlsReduceScatter.plan(params(servers(1, n), count, 1, 100));
+    const ag = nvlsAllGather.plan(params(servers(1, n), count, 1, 100));
+    for (let r = 0; r < n; r++) {
+      expect([sent(rs, r, n), sent(rs, n, r)]).toEqual([n * count, count]);
+      expect([sent(ag, r, n), sent(ag, n, r)]).toEqual([count, n * count]);
+    }
+  });
 });
 
 describe('nvls moves what multimem load-reduce and multicast store move', () => {

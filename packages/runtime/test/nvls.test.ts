@@ -5,23 +5,24 @@
  */
 import { describe, expect, it } from 'vitest';
 import { alphaBetaCost, parseTopologySpec, rankLayout } from '@weft/fabric';
-import { getAlgorithm, resolveChannels, type PlanParams } from '@weft/collectives';
+import { getAlgorithm, resolveChannels, type CollectiveName, type PlanParams } from '@weft/collectives';
 import { createCluster } from '@weft/runtime';
 import { network } from './helpers.js';
 
-function paramsFor(spec: string, algorithm: string, count: number, chunkElements: number): PlanParams {
+function paramsFor(spec: string, collective: CollectiveName, algorithm: string, count: number, chunkElements: number): PlanParams {
   const topology = parseTopologySpec(spec);
   const base: PlanParams = { nranks: topology.ranks.length, count, root: 0, elementBytes: 4, channels: 0, chunkElements, layout: rankLayout(topology) };
-  return resolveChannels(getAlgorithm('allReduce', algorithm), base, alphaBetaCost(topology));
+  return resolveChannels(getAlgorithm(collective, algorithm), base, alphaBetaCost(topology));
 }
 
-async function run(spec: string, algorithm: string, count: number, chunkElements: number, mode: 'data' | 'ghost') {
+async function run(spec: string, algorithm: string, count: number, chunkElements: number, mode: 'data' | 'ghost', collective: CollectiveName = 'allReduce') {
   const topology = parseTopologySpec(spec);
-  const params = paramsFor(spec, algorithm, count, chunkElements);
+  const params = paramsFor(spec, collective, algorithm, count, chunkElements);
   const cluster = await createCluster({ topology, network: network('maxMin'), mode });
   try {
-    const result = await cluster.runSchedule(getAlgorithm('allReduce', algorithm).plan(params), { dtype: 'float32', op: 'sum', check: mode === 'data' });
-    return { timeNs: result.timeNs, wrong: result.wrong, predictedNs: getAlgorithm('allReduce', algorithm).predictNs(params, alphaBetaCost(topology)) };
+    const chosen = getAlgorithm(collective, algorithm);
+    const result = await cluster.runSchedule(chosen.plan(params), { dtype: 'float32', op: 'sum', check: mode === 'data' });
+    return { timeNs: result.timeNs, wrong: result.wrong, predictedNs: chosen.predictNs(params, alphaBetaCost(topology)) };
   } finally {
     await cluster.close();
   }
@@ -40,6 +41,14 @@ describe('nvls / nvlstree in worker threads', () => {
         const ghost = await run(spec, algorithm, count, chunk, 'ghost');
         expect(ghost.timeNs).toBe(data.timeNs);
       }
+    });
+  }
+
+  for (const collective of ['reduceScatter', 'allGather'] as const) {
+    it(`${collective} nvls on dgx-h100:nodes=1: real bytes, #wrong 0; ghost time = data time`, async () => {
+      const data = await run('dgx-h100:nodes=1', 'nvls', 5003, 512, 'data', collective);
+      expect(data.wrong).toBe(0);
+      expect((await run('dgx-h100:nodes=1', 'nvls', 5003, 512, 'ghost', collective)).timeNs).toBe(data.timeNs);
     });
   }
 

@@ -90,7 +90,7 @@ export function planNvls(params: PlanParams, name: string, groups: readonly (rea
 }
 
 /** multimem.ld_reduce: the switch sums the group's chunks (rank order) and returns the sum to the head. */
-function reduceAtSwitch(b: StepBuilder, agent: number, c: number, group: readonly number[], head: number, window: Slice): void {
+export function reduceAtSwitch(b: StepBuilder, agent: number, c: number, group: readonly number[], head: number, window: Slice): void {
   if (group.length === 1) {
     b.recvCopySend(agent, c, group[0]!, head, window);
     return;
