@@ -1,6 +1,7 @@
-import { StepBuilder, assertPlannable, invalidParams, nsPerByte, slice } from '../kit.js';
-import { channelRanges, chunksOf, clampChannels, mod } from '../logical.js';
+import { StepBuilder, assertPlannable, slice } from '../kit.js';
+import { channelRanges, chunksOf, mod } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
+import { chunkWindow, roundBytes, singleSwitchProblem, switchNsPerByte } from '../all-reduce/nvls-steps.js';
 
 /**
  * NCCL's NVLS all-gather on one NVSwitch domain: rank r stores its block to the multicast
@@ -14,19 +15,14 @@ export const nvls: Algorithm = {
   collective: 'allGather',
   description: "NCCL's NVLS: each rank's block goes up to the NVSwitch once and the switch multicasts it to every rank (multimem store).",
   constraints: 'needs one reduction-capable switch reaching every rank (NVSwitch with NVLink SHARP); uses n·channels channels',
-  unsupported(params) {
-    const invalid = invalidParams(params);
-    if (invalid !== null) return invalid;
-    if (!params.layout.hasReductionSwitch) return 'needs one multicast-capable switch reaching every rank (an NVSwitch with NVLink SHARP); this topology has none';
-    return null;
-  },
+  unsupported: singleSwitchProblem,
   plan(params: PlanParams): Schedule {
-    assertPlannable(nvls.unsupported(params));
+    assertPlannable(singleSwitchProblem(params));
     const { nranks: n, count, chunkElements } = params;
     const parts = channelRanges(count, params.channels);
     const agent = n;
     const b = new StepBuilder(n + 1, parts.length * n);
-    const windowCount = parts.reduce((w, p) => Math.max(w, chunkElements > 0 ? Math.min(chunkElements, p.count) : p.count), 0);
+    const windowCount = chunkWindow(parts, chunkElements);
     parts.forEach((part, j) => {
       const chunks = chunksOf(part, chunkElements);
       for (let r = 0; r < n; r++) {
@@ -50,13 +46,9 @@ export const nvls: Algorithm = {
    * comes down. e = the switch's reductionEfficiency. α: rank→switch→rank.
    */
   predictNs(params: PlanParams, cost: CostParams): number {
-    if (nvls.unsupported(params) !== null) return Number.NaN;
-    const { nranks: n, count, chunkElements, elementBytes } = params;
+    if (singleSwitchProblem(params) !== null) return Number.NaN;
+    const { nranks: n, count, elementBytes } = params;
     if (count === 0) return 0;
-    const c = clampChannels(params.channels, count);
-    const perPart = Math.ceil(count / c);
-    const firstBytes = c * Math.min(chunkElements > 0 ? chunkElements : perPart, perPart) * elementBytes;
-    const beta = nsPerByte(cost.bandwidthBytesPerSec) / (cost.reductionEfficiency ?? 1);
-    return cost.alphaNs + (n * count * elementBytes + firstBytes) * beta;
+    return cost.alphaNs + (n * count * elementBytes + roundBytes(params, params.channels)) * switchNsPerByte(cost);
   },
 };

@@ -29,9 +29,9 @@
  * one after another, starting at rank (j + k) mod n: with n parts per channel the n
  * multicasts in flight spread over the n downlinks, as one hardware multicast would load them.
  */
-import { StepBuilder, slice } from '../kit.js';
-import { channelRanges, chunksOf, mod, parts } from '../logical.js';
-import type { PlanParams, Schedule, Slice } from '../types.js';
+import { StepBuilder, invalidParams, nsPerByte, slice } from '../kit.js';
+import { channelRanges, chunksOf, clampChannels, mod, parts } from '../logical.js';
+import type { CostParams, PlanParams, Schedule, Slice } from '../types.js';
 
 const PIECES_PER_HOP = 2;
 
@@ -45,7 +45,7 @@ export function planNvls(params: PlanParams, name: string, groups: readonly (rea
   const n = groups[0]!.length;
   const parts = channelRanges(count, params.channels * n);
   const b = new StepBuilder(nranks + groups.length, parts.length);
-  const windowCount = parts.reduce((w, r) => Math.max(w, chunkElements > 0 ? Math.min(chunkElements, r.count) : r.count), 0);
+  const windowCount = chunkWindow(parts, chunkElements);
   parts.forEach((part, j) => {
     const chunks = chunksOf(part, chunkElements);
     const h = j % n;
@@ -129,4 +129,32 @@ function chainDown(b: StepBuilder, r: number, c: number, parent: number, child: 
 export function unequalGroups(groups: readonly (readonly number[])[]): string | null {
   const sizes = new Set(groups.map((g) => g.length));
   return sizes.size === 1 ? null : `needs servers of equal size (one chain per local rank index), got sizes ${[...sizes].join(', ')}`;
+}
+
+/** Why NVLS on one switch cannot run with `params` (malformed, or no switch reaching every rank), or null. */
+export function singleSwitchProblem(params: PlanParams): string | null {
+  const invalid = invalidParams(params);
+  if (invalid !== null) return invalid;
+  if (!params.layout.hasReductionSwitch) return 'needs one reduction-capable switch reaching every rank (an NVSwitch with NVLink SHARP); this topology has none';
+  return null;
+}
+
+/**
+ * Bytes of one chunk of every part when `count` elements are cut into `parts` parts
+ * (clamped to count) and those into `chunkElements` chunks: what one pipeline round moves.
+ */
+export function roundBytes(params: PlanParams, parts: number): number {
+  const c = clampChannels(parts, params.count);
+  const perPart = Math.ceil(params.count / c);
+  return c * Math.min(params.chunkElements > 0 ? params.chunkElements : perPart, perPart) * params.elementBytes;
+}
+
+/** ns per byte on a rank's switch link for in-switch traffic: β / the switch's reductionEfficiency. */
+export function switchNsPerByte(cost: CostParams): number {
+  return nsPerByte(cost.intra.bandwidthBytesPerSec) / (cost.reductionEfficiency ?? 1);
+}
+
+/** Elements of the switch's scratch window per channel: the largest chunk of any part. */
+export function chunkWindow(parts: readonly { readonly count: number }[], chunkElements: number): number {
+  return parts.reduce((w, p) => Math.max(w, chunkElements > 0 ? Math.min(chunkElements, p.count) : p.count), 0);
 }

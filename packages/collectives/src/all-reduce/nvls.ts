@@ -1,7 +1,7 @@
-import { assertPlannable, invalidParams, nsPerByte } from '../kit.js';
+import { assertPlannable } from '../kit.js';
 import { chunkCount, clampChannels } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams } from '../types.js';
-import { NVLS_LAG, planNvls } from './nvls-steps.js';
+import { NVLS_LAG, planNvls, roundBytes, singleSwitchProblem, switchNsPerByte } from './nvls-steps.js';
 
 /**
  * NCCL's NVLS all-reduce on one NVSwitch domain (NVLink SHARP): per chunk, a load-reduce at
@@ -14,14 +14,9 @@ export const nvls: Algorithm = {
   collective: 'allReduce',
   description: "NCCL's NVLS: the NVSwitch sums every rank's chunk for the chunk's head (multimem load-reduce), the head's multicast store writes the sum to all ranks.",
   constraints: 'needs one reduction-capable switch reaching every rank (NVSwitch with NVLink SHARP); uses n·channels channels',
-  unsupported(params) {
-    const invalid = invalidParams(params);
-    if (invalid !== null) return invalid;
-    if (!params.layout.hasReductionSwitch) return 'needs one reduction-capable switch reaching every rank (an NVSwitch with NVLink SHARP); this topology has none';
-    return null;
-  },
+  unsupported: singleSwitchProblem,
   plan(params: PlanParams) {
-    assertPlannable(nvls.unsupported(params));
+    assertPlannable(singleSwitchProblem(params));
     return planNvls(params, 'nvls', [Array.from({ length: params.nranks }, (_, r) => r)]);
   },
   /**
@@ -36,19 +31,20 @@ export const nvls: Algorithm = {
    * multicast: 2 rounds. 2α: the four half-hops rank→switch→head→switch→rank of the last chunk.
    */
   predictNs(params: PlanParams, cost: CostParams): number {
-    if (nvls.unsupported(params) !== null) return Number.NaN;
+    if (singleSwitchProblem(params) !== null) return Number.NaN;
     return nvlsIntraNs(params, cost, params.nranks);
   },
 };
 
+/** Pipeline rounds of NVLS over n-rank groups: min(2m, m + LAG + 1) for m chunks per part (see nvls.predictNs). */
+export function nvlsRounds(params: PlanParams, n: number): number {
+  const m = chunkCount(Math.ceil(params.count / clampChannels(params.channels * n, params.count)), params.chunkElements);
+  return Math.min(2 * m, m + NVLS_LAG + 1);
+}
+
 /** The in-switch part of NVLS over groups of n ranks (see nvls.predictNs). */
 export function nvlsIntraNs(params: PlanParams, cost: CostParams, n: number): number {
-  const { count, chunkElements, elementBytes } = params;
-  if (count === 0) return 0;
-  const c = clampChannels(params.channels * n, count);
-  const perPart = Math.ceil(count / c);
-  const m = chunkCount(perPart, chunkElements);
-  const roundBytes = c * Math.min(chunkElements > 0 ? chunkElements : perPart, perPart) * elementBytes;
-  const roundNs = (roundBytes * (n + 1) * nsPerByte(cost.intra.bandwidthBytesPerSec)) / n / (cost.reductionEfficiency ?? 1);
-  return 2 * cost.intra.alphaNs + Math.min(2 * m, m + NVLS_LAG + 1) * roundNs;
+  if (params.count === 0) return 0;
+  const roundNs = (roundBytes(params, params.channels * n) * (n + 1) * switchNsPerByte(cost)) / n;
+  return 2 * cost.intra.alphaNs + nvlsRounds(params, n) * roundNs;
 }

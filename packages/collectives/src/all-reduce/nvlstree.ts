@@ -1,7 +1,7 @@
 import { assertPlannable, invalidParams, nsPerByte } from '../kit.js';
-import { chunkCount, clampChannels } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams } from '../types.js';
-import { NVLS_LAG, planNvls, unequalGroups } from './nvls-steps.js';
+import { nvlsRounds } from './nvls.js';
+import { planNvls, roundBytes, switchNsPerByte, unequalGroups } from './nvls-steps.js';
 
 /**
  * NCCL's NVLSTree all-reduce: NVLS inside every server (one reduction-switch agent each)
@@ -49,20 +49,15 @@ export const nvlstree: Algorithm = {
    */
   predictNs(params: PlanParams, cost: CostParams): number {
     if (nvlstree.unsupported(params) !== null) return Number.NaN;
-    const { count, chunkElements, elementBytes } = params;
-    if (count === 0) return 0;
+    if (params.count === 0) return 0;
     const groups = params.layout.groups;
     const g = groups.length;
     const n = groups[0]!.length;
-    const c = clampChannels(params.channels * n, count);
-    const perPart = Math.ceil(count / c);
-    const m = chunkCount(perPart, chunkElements);
-    const roundBytes = c * Math.min(chunkElements > 0 ? chunkElements : perPart, perPart) * elementBytes;
-    const intraNs = (roundBytes * (n + 1) * nsPerByte(cost.intra.bandwidthBytesPerSec)) / n / (cost.reductionEfficiency ?? 1);
-    const interNs = (roundBytes / n) * nsPerByte(cost.inter.bandwidthBytesPerSec);
+    const bytes = roundBytes(params, params.channels * n);
+    const intraNs = (bytes * (n + 1) * switchNsPerByte(cost)) / n;
+    const interNs = (bytes / n) * nsPerByte(cost.inter.bandwidthBytesPerSec);
     // A middle head of a longer chain sends each chunk twice (up to its parent, down to its child).
     const roundNs = Math.max(intraNs, g > 2 ? 2 * interNs : interNs);
-    const rounds = Math.min(2 * m, m + NVLS_LAG + 1);
-    return 2 * cost.intra.alphaNs + (g - 1) * (2 * cost.inter.alphaNs + interNs) + rounds * roundNs;
+    return 2 * cost.intra.alphaNs + (g - 1) * (2 * cost.inter.alphaNs + interNs) + nvlsRounds(params, n) * roundNs;
   },
 };

@@ -1,7 +1,7 @@
-import { StepBuilder, assertPlannable, invalidParams, nsPerByte, slice } from '../kit.js';
-import { channelRanges, chunksOf, clampChannels } from '../logical.js';
+import { StepBuilder, assertPlannable, slice } from '../kit.js';
+import { channelRanges, chunksOf } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
-import { reduceAtSwitch } from '../all-reduce/nvls-steps.js';
+import { chunkWindow, reduceAtSwitch, roundBytes, singleSwitchProblem, switchNsPerByte } from '../all-reduce/nvls-steps.js';
 
 /**
  * NCCL's NVLS reduce-scatter on one NVSwitch domain: rank r load-reduces its own block
@@ -15,20 +15,15 @@ export const nvls: Algorithm = {
   collective: 'reduceScatter',
   description: "NCCL's NVLS: the NVSwitch sums block r of every rank's input and returns it to rank r (multimem load-reduce).",
   constraints: 'needs one reduction-capable switch reaching every rank (NVSwitch with NVLink SHARP); uses n·channels channels',
-  unsupported(params) {
-    const invalid = invalidParams(params);
-    if (invalid !== null) return invalid;
-    if (!params.layout.hasReductionSwitch) return 'needs one reduction-capable switch reaching every rank (an NVSwitch with NVLink SHARP); this topology has none';
-    return null;
-  },
+  unsupported: singleSwitchProblem,
   plan(params: PlanParams): Schedule {
-    assertPlannable(nvls.unsupported(params));
+    assertPlannable(singleSwitchProblem(params));
     const { nranks: n, count, chunkElements } = params;
     const parts = channelRanges(count, params.channels);
     const agent = n;
     const group = Array.from({ length: n }, (_, r) => r);
     const b = new StepBuilder(n + 1, parts.length * n);
-    const windowCount = parts.reduce((w, p) => Math.max(w, chunkElements > 0 ? Math.min(chunkElements, p.count) : p.count), 0);
+    const windowCount = chunkWindow(parts, chunkElements);
     parts.forEach((part, j) => {
       const chunks = chunksOf(part, chunkElements);
       for (let r = 0; r < n; r++) {
@@ -55,13 +50,9 @@ export const nvls: Algorithm = {
    * the last input went up. e = the switch's reductionEfficiency. α: rank→switch→rank.
    */
   predictNs(params: PlanParams, cost: CostParams): number {
-    if (nvls.unsupported(params) !== null) return Number.NaN;
-    const { nranks: n, count, chunkElements, elementBytes } = params;
+    if (singleSwitchProblem(params) !== null) return Number.NaN;
+    const { nranks: n, count, elementBytes } = params;
     if (count === 0) return 0;
-    const c = clampChannels(params.channels, count);
-    const perPart = Math.ceil(count / c);
-    const lastBytes = c * Math.min(chunkElements > 0 ? chunkElements : perPart, perPart) * elementBytes;
-    const beta = nsPerByte(cost.bandwidthBytesPerSec) / (cost.reductionEfficiency ?? 1);
-    return cost.alphaNs + (n * count * elementBytes + lastBytes) * beta;
+    return cost.alphaNs + (n * count * elementBytes + roundBytes(params, params.channels)) * switchNsPerByte(cost);
   },
 };
