@@ -81,6 +81,12 @@ export interface RankLayout {
   /** True when a reduction-capable switch reaches every rank (in-network reduction). */
   readonly hasReductionSwitch: boolean;
   /**
+   * How the switch reaching every rank reduces: 'nvls' for an NVSwitch (GPU-initiated
+   * multimem load-reduce and multicast store), 'sharp' for a fabric switch that aggregates
+   * what ranks push and sends the sum back. Absent: 'sharp' when hasReductionSwitch.
+   */
+  readonly inSwitchReduction?: 'nvls' | 'sharp';
+  /**
    * True when every group has its own reduction-capable switch reaching all its ranks (one
    * NVSwitch per server: NVLSTree). Absent: false.
    */

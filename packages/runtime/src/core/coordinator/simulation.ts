@@ -2,7 +2,7 @@
  * One simulation, whatever the mode: participant placement on topology nodes, a fresh
  * network and engine (virtual time 0), faults, and the coordinator loop.
  */
-import { createNetwork, createRouter, hasReductionSwitch, rankGroups, type Network, type NetworkOptions, type Router, type Topology } from '@weft/fabric';
+import { createNetwork, createRouter, hasReductionSwitch, inSwitchReduction, rankGroups, type Network, type NetworkOptions, type Router, type Topology } from '@weft/fabric';
 import type { RankLayout } from '@weft/collectives';
 import { Engine, WeftInputError } from '@weft/sim';
 import { Coordinator, type CoordinatorOutcome } from './coordinator.js';
@@ -50,7 +50,13 @@ export function wireFactors(topology: Topology, nodes: readonly string[]): numbe
 
 export function layoutOf(topology: Topology): RankLayout {
   const groups = rankGroups(topology);
-  return { groups, hasReductionSwitch: hasReductionSwitch(topology), groupReductionSwitches: groups.every((g) => hasReductionSwitch(topology, g)) };
+  const how = inSwitchReduction(topology);
+  return {
+    groups,
+    hasReductionSwitch: hasReductionSwitch(topology),
+    ...(how !== undefined ? { inSwitchReduction: how } : {}),
+    groupReductionSwitches: groups.every((g) => hasReductionSwitch(topology, g)),
+  };
 }
 
 /** A network factory over @weft/fabric with one router per cluster (routes are cached). */
