@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { alphaBetaCost, parseTopologySpec, rankLayout } from '@weft/fabric';
 import { getAlgorithm, resolveChannels, type CollectiveName, type PlanParams } from '@weft/collectives';
-import { createCluster } from '@weft/runtime';
+import { createCluster, participantNodes, wireFactors } from '@weft/runtime';
 import { network } from './helpers.js';
 
 function paramsFor(spec: string, collective: CollectiveName, algorithm: string, count: number, chunkElements: number): PlanParams {
@@ -71,5 +71,16 @@ describe('nvls / nvlstree in worker threads', () => {
       if (!(ratio > 0.9 && ratio < 1.1)) failures.push(`${algorithm} ${spec} ${bytes} B: ${ratio.toFixed(3)}`);
     }
     expect(failures).toEqual([]);
+  });
+});
+
+describe('switch agents: placement and wire bytes', () => {
+  it('on 2 DGX servers agent k sits on server k\'s NVSwitch and pays 1/0.85 on the wire; ranks pay 1', () => {
+    const topology = parseTopologySpec('dgx-h100:nodes=2');
+    const nodes = participantNodes(topology, 16 + 2);
+    expect(nodes.slice(16)).toEqual(['node0.nvswitch', 'node1.nvswitch']);
+    const factors = wireFactors(topology, nodes);
+    expect(factors.slice(0, 16).every((f) => f === 1)).toBe(true);
+    expect(factors.slice(16)).toEqual([1 / 0.85, 1 / 0.85]);
   });
 });
