@@ -127,8 +127,8 @@ describe('weft bench --check over every collective and algorithm', () => {
       expect(ran.size + report.skipped.length).toBe(COLLECTIVE_TABLE.find((c) => c.name.toLowerCase() === collective)!.algorithms.length);
     });
   }
-  it('allreduce innetwork on one DGX H100 (NVSwitch reduction) reports 0 wrong', () => {
-    const run = weft(['bench', 'allreduce', '--algo', 'innetwork', '--topology', 'dgx-h100:nodes=1', '-b', '8', '-e', '1M', '-f', '32', '--format', 'json']);
+  it('allreduce nvls on one DGX H100 (NVSwitch reduction) reports 0 wrong', () => {
+    const run = weft(['bench', 'allreduce', '--algo', 'nvls', '--topology', 'dgx-h100:nodes=1', '-b', '8', '-e', '1M', '-f', '32', '--format', 'json']);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout);
@@ -188,6 +188,8 @@ describe('bad input: one line, exit code 2, no stack trace, no partial output', 
     ['min > max', ['bench', 'allreduce', '-b', '1M', '-e', '1K'], /must not exceed/],
     ['step factor 1', ['bench', 'allreduce', '-f', '1'], /stepfactor must be greater than 1/],
     ['algorithm that cannot run here', ['bench', 'allreduce', '--ranks', '4', '--algo', 'innetwork'], /'innetwork' cannot run allreduce here/],
+    ['SHARP-style reduction on an NVSwitch', ['bench', 'allreduce', '--topology', 'dgx-h100:nodes=1', '--algo', 'innetwork'], /NVSwitch, which reduces through NVLS .*use nvls/],
+    ['NVLSTree on one server', ['bench', 'allreduce', '--topology', 'dgx-h100:nodes=1', '--algo', 'nvlstree'], /needs 2 or more servers/],
     ['unknown option', ['bench', 'allreduce', '--frobnicate'], /unknown option '--frobnicate'/],
     ['malformed topology file', ['bench', 'allreduce', '--topology', 'BAD_FILE'], /links/],
     ['missing topology file', ['bench', 'allreduce', '--topology', 'no/such/file.json'], /cannot read 'no\/such\/file.json'/],

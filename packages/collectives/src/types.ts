@@ -81,6 +81,17 @@ export interface RankLayout {
   /** True when a reduction-capable switch reaches every rank (in-network reduction). */
   readonly hasReductionSwitch: boolean;
   /**
+   * How the switch reaching every rank reduces: 'nvls' for an NVSwitch (GPU-initiated
+   * multimem load-reduce and multicast store), 'sharp' for a fabric switch that aggregates
+   * what ranks push and sends the sum back. Absent: 'sharp' when hasReductionSwitch.
+   */
+  readonly inSwitchReduction?: 'nvls' | 'sharp';
+  /**
+   * True when every group has its own reduction-capable switch reaching all its ranks (one
+   * NVSwitch per server: NVLSTree). Absent: false.
+   */
+  readonly groupReductionSwitches?: boolean;
+  /**
    * rails[r] is the rail (NIC index) of rank r: ranks of different groups on one rail reach
    * each other through their NICs and that rail's leaf, without a spine. Undefined when the
    * topology has no rail structure. Channel search (src/channels/search.ts) aligns rings on it.
@@ -114,6 +125,11 @@ export interface CostParams {
   readonly bandwidthBytesPerSec: number;
   readonly intra: { readonly alphaNs: number; readonly bandwidthBytesPerSec: number };
   readonly inter: { readonly alphaNs: number; readonly bandwidthBytesPerSec: number };
+  /**
+   * Fraction of the link bandwidth that traffic to and from a reduction switch achieves
+   * (NVLS multimem; the topology's `reductionEfficiency`). Absent: 1.
+   */
+  readonly reductionEfficiency?: number;
 }
 
 export interface Algorithm {

@@ -19,7 +19,7 @@ function layoutFor(nranks: number, hasReductionSwitch = true): RankLayout {
     }
   }
   const groups = Array.from({ length: nranks / size }, (_, g) => Array.from({ length: size }, (_, i) => g * size + i));
-  return { groups, hasReductionSwitch };
+  return { groups, hasReductionSwitch, groupReductionSwitches: hasReductionSwitch };
 }
 
 function params(nranks: number, count: number, channels = 1, chunkElements = 0, layout = layoutFor(nranks)): PlanParams {
@@ -54,7 +54,8 @@ describe('every allReduce algorithm passes the symbolic checker', () => {
     }
   });
 
-  for (const algorithm of algorithms) {
+  // nvlstree needs 2+ servers of 2+ ranks, which this matrix's layouts often are not: test/nvls.test.ts.
+  for (const algorithm of algorithms.filter((a) => a.name !== 'nvlstree')) {
     it(`${algorithm.name}: nranks 1..17, 24, 32 × count {0, 1, 7, 1000, 2^20+3} × channels {1, 2}`, () => {
       const failures: string[] = [];
       for (const n of RANKS) {
@@ -274,7 +275,8 @@ describe('predictNs (alpha-beta)', () => {
 
   it('is 0 for one rank or no data, and grows with the message size', () => {
     for (const a of algorithms) {
-      if (a.name !== 'innetwork') expect(a.predictNs(params(1, 1000), cost)).toBe(0);
+      // In-switch algorithms still send to and from the switch with one rank.
+      if (!['innetwork', 'nvls', 'nvlstree'].includes(a.name)) expect(a.predictNs(params(1, 1000), cost)).toBe(0);
       expect(a.predictNs(params(8, 0), cost)).toBe(0);
       expect(a.predictNs(params(8, 2000), cost)).toBeGreaterThan(a.predictNs(params(8, 1000), cost));
     }

@@ -47,7 +47,7 @@ describe('chooseAlgorithm (argmin of predictNs, as NCCL tuning.cc)', () => {
 
   it('lists every candidate, with the reason for the unsupported ones, and picks innetwork when a reduction switch exists', () => {
     const without = chooseAlgorithm('allReduce', params(8, 1 << 20), switchCost);
-    expect(without.candidates.map((c) => c.name)).toEqual(['ring', 'tree', 'rhd', 'rd', 'direct', 'hierarchical', 'innetwork', 'ring-rankorder', 'tree-rankorder']);
+    expect(without.candidates.map((c) => c.name)).toEqual(['ring', 'tree', 'rhd', 'rd', 'direct', 'hierarchical', 'innetwork', 'nvls', 'nvlstree', 'ring-rankorder', 'tree-rankorder']);
     const innet = without.candidates.find((c) => c.name === 'innetwork')!;
     expect(innet.unsupported).toMatch(/needs a reduction-capable switch/);
     expect(Number.isNaN(innet.predictedNs)).toBe(true);

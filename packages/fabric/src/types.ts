@@ -16,6 +16,11 @@ export interface TopoNode {
   readonly group?: string;
   /** True for switches that can reduce in the network (NVLink SHARP / NVLS, SHARP). */
   readonly reduction?: boolean;
+  /**
+   * Of a reduction switch: the fraction of its ports' bandwidth that in-network reduction
+   * traffic (NVLS multimem load-reduce and multicast store) achieves. Absent: 1.
+   */
+  readonly reductionEfficiency?: number;
 }
 
 /** A directed link; a full-duplex cable is two links, one each way. */

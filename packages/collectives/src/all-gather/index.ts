@@ -2,11 +2,12 @@ import { block, perPeerFactor, type Collective } from '../collective.js';
 import type { Algorithm } from '../types.js';
 import { bruck } from './bruck.js';
 import { direct } from './direct.js';
+import { nvls } from './nvls.js';
 import { rd } from './rd.js';
 import { ring } from './ring.js';
 
-export { bruck, direct, rd, ring };
-export const algorithms: Algorithm[] = [ring, rd, bruck, direct];
+export { bruck, direct, nvls, rd, ring };
+export const algorithms: Algorithm[] = [ring, rd, bruck, direct, nvls];
 
 /** Every rank ends with every rank's input, block r from rank r. */
 export const allGather: Collective = {

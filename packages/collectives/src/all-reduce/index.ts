@@ -3,6 +3,8 @@ import type { Algorithm } from '../types.js';
 import { direct } from './direct.js';
 import { hierarchical } from './hierarchical.js';
 import { innetwork } from './innetwork.js';
+import { nvls } from './nvls.js';
+import { nvlstree } from './nvlstree.js';
 import { rd } from './rd.js';
 import { rhd } from './rhd.js';
 import { ring } from './ring.js';
@@ -10,8 +12,8 @@ import { ringRankOrder } from './ring-rankorder.js';
 import { tree } from './tree.js';
 import { treeRankOrder } from './tree-rankorder.js';
 
-export { direct, hierarchical, innetwork, rd, rhd, ring, ringRankOrder, tree, treeRankOrder };
-export const algorithms: Algorithm[] = [ring, tree, rhd, rd, direct, hierarchical, innetwork, ringRankOrder, treeRankOrder];
+export { direct, hierarchical, innetwork, nvls, nvlstree, rd, rhd, ring, ringRankOrder, tree, treeRankOrder };
+export const algorithms: Algorithm[] = [ring, tree, rhd, rd, direct, hierarchical, innetwork, nvls, nvlstree, ringRankOrder, treeRankOrder];
 
 /** Every rank ends with the reduction of every rank's input. */
 export const allReduce: Collective = {

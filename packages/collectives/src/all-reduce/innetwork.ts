@@ -3,8 +3,12 @@ import { channelRanges, chunkCount, chunksOf, clampChannels } from '../logical.j
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
 
 /**
- * In-network reduction (NVLink SHARP / NVLS, InfiniBand SHARP): one agent participant, a
- * reduction-capable switch with index nranks, does the arithmetic. For each chunk of a
+ * In-network reduction SHARP-style (NCCL's CollNet-Direct with one GPU per node: InfiniBand
+ * SHARP, or a reduction-capable Spectrum-X switch — an assumption, there is no public
+ * Spectrum-4 in-network reduction figure): one agent participant, a reduction-capable fabric
+ * switch with index nranks, does the arithmetic and pushes the sums back. An NVSwitch does
+ * not work this way (its GPUs pull sums with multimem load-reduce and multicast them with a
+ * store: `nvls`), so innetwork refuses a layout whose switch is an NVSwitch. For each chunk of a
  * channel's part, every rank sends its input chunk up; the switch receives rank 0's into a
  * per-channel scratch window, reduces ranks 1..n-1's into it, and sends the result back to
  * every rank. Ranks keep one chunk in flight ahead of the result they wait for (send k+1
@@ -21,12 +25,13 @@ import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
 export const innetwork: Algorithm = {
   name: 'innetwork',
   collective: 'allReduce',
-  description: 'In-network (NVLS/SHARP-like): a reduction switch sums every rank\'s chunk and multicasts the result back, pipelined in chunks.',
-  constraints: 'needs a reduction-capable switch reaching every rank (layout.hasReductionSwitch); uses n·channels channels',
+  description: 'In-network SHARP-style (CollNet): a reduction-capable fabric switch sums every rank\'s chunk and sends the sum back to every rank, pipelined in chunks.',
+  constraints: 'needs a reduction-capable fabric switch reaching every rank (switch:N,reduction=true; an assumption on Spectrum-X); not an NVSwitch (use nvls); uses n·channels channels',
   unsupported(params) {
     const invalid = invalidParams(params);
     if (invalid !== null) return invalid;
     if (!params.layout.hasReductionSwitch) return 'needs a reduction-capable switch (layout.hasReductionSwitch is false)';
+    if (params.layout.inSwitchReduction === 'nvls') return 'the reduction switch is an NVSwitch, which reduces through NVLS multimem (GPU load-reduce, multicast store), not SHARP-style: use nvls';
     return null;
   },
   plan(params: PlanParams): Schedule {
@@ -66,7 +71,8 @@ export const innetwork: Algorithm = {
    * sits in its middle), so it pays α/2. A rank injects its chunks back to back
    * (m·α/2 + S·β, channels concurrent); the switch reduces each chunk as it completes and
    * returns it while later chunks still go up (full duplex), so only the last chunk's trip
-   * back (α/2 + b·β) is exposed. Unchunked: α + 2·S·β. Unsupported → NaN.
+   * back (α/2 + b·β) is exposed. Unchunked: α + 2·S·β. Unsupported → NaN. β is divided by
+   * the switch's reductionEfficiency (cost.reductionEfficiency), as the runtime charges it.
    */
   predictNs(params: PlanParams, cost: CostParams): number {
     if (innetwork.unsupported(params) !== null) return Number.NaN;
@@ -76,7 +82,7 @@ export const innetwork: Algorithm = {
     const perChannel = Math.ceil(count / c);
     const m = chunkCount(perChannel, chunkElements);
     const chunkBytes = c * Math.min(chunkElements > 0 ? chunkElements : perChannel, perChannel) * elementBytes;
-    const beta = nsPerByte(cost.bandwidthBytesPerSec);
+    const beta = nsPerByte(cost.bandwidthBytesPerSec) / (cost.reductionEfficiency ?? 1);
     return ((m + 1) * cost.alphaNs) / 2 + count * elementBytes * beta + chunkBytes * beta;
   },
 };

@@ -2,10 +2,11 @@ import { block, perPeerFactor, type Collective } from '../collective.js';
 import type { Algorithm } from '../types.js';
 import { direct } from './direct.js';
 import { halving } from './halving.js';
+import { nvls } from './nvls.js';
 import { ring } from './ring.js';
 
-export { direct, halving, ring };
-export const algorithms: Algorithm[] = [ring, direct, halving];
+export { direct, halving, nvls, ring };
+export const algorithms: Algorithm[] = [ring, direct, halving, nvls];
 
 /** Rank r ends with block r of the reduction of every rank's input. */
 export const reduceScatter: Collective = {

@@ -25,6 +25,12 @@ export interface AlphaBetaCost extends AlphaBeta {
   readonly intra: AlphaBeta;
   /** Between ranks of different groups. */
   readonly inter: AlphaBeta;
+  /**
+   * The smallest `reductionEfficiency` of the topology's reduction switches (1 when they
+   * declare none); absent when no node can reduce. In-network algorithms divide their
+   * switch traffic by it, as the runtime does on the wire.
+   */
+  readonly reductionEfficiency?: number;
 }
 
 /** Up to this many ranks, every pair and every rank is examined; above, representatives. */
@@ -132,7 +138,14 @@ export function alphaBetaCost(topology: Topology): AlphaBetaCost {
     pathBandwidthBytesPerSec: Math.min(intraCost.pathBandwidthBytesPerSec, interCost.pathBandwidthBytesPerSec),
     intra: intraCost,
     inter: interCost,
+    ...reductionEfficiencyOf(topology),
   };
+}
+
+function reductionEfficiencyOf(topology: Topology): { reductionEfficiency?: number } {
+  const reducers = topology.nodes.filter((n) => n.reduction === true);
+  if (reducers.length === 0) return {};
+  return { reductionEfficiency: Math.min(...reducers.map((n) => n.reductionEfficiency ?? 1)) };
 }
 
 /** Max-flow from `rank` to `peers` (rank numbers) over links on shortest paths to them. */

@@ -24,6 +24,8 @@ export interface SystemDefaults {
   readonly nvlinkEfficiency: HardwareKey;
   /** Whether the NVLink switch reduces (nvswitch2.reduction = false, nvswitch3.reduction = true). */
   readonly reduction: HardwareKey;
+  /** NCCL's achievable fraction of NVLink bandwidth for in-switch reduction (NVLS); absent where the switch has none. */
+  readonly nvlsEfficiency?: HardwareKey;
   readonly pcieBw: HardwareKey;
   readonly nicBw: HardwareKey;
   /** The fabric the system ships on or its reference architecture uses (a SCALE_OUT_FABRICS name). */
@@ -43,6 +45,7 @@ function clusterParams(system: SystemDefaults): Record<string, ParamDef> {
     nvlinkEfficiency: { kind: 'factor', defaultValue: hardwareFactor(system.nvlinkEfficiency), hardware: system.nvlinkEfficiency, doc: 'achievable fraction of the NVLink line rate (NCCL topo.h)' },
     nvlinkLatency: { kind: 'latency', defaultValue: hardwareLatency('nvlink.hopLatency'), hardware: 'nvlink.hopLatency', doc: 'GPU→NVSwitch→GPU latency' },
     reduction: { kind: 'boolean', defaultValue: hardwareFlag(system.reduction) ? 1 : 0, hardware: system.reduction, doc: 'the NVLink switch reduces in the switch (NVLS)' },
+    ...(system.nvlsEfficiency ? { nvlsEfficiency: nvlsEfficiencyParam(system.nvlsEfficiency) } : {}),
     pcieBw: { kind: 'bandwidth', defaultValue: hardwareBandwidth(system.pcieBw), hardware: system.pcieBw, doc: 'GPU↔NIC PCIe line rate per direction' },
     pcieEfficiency: { kind: 'factor', defaultValue: hardwareFactor('pcie.efficiency'), hardware: 'pcie.efficiency', doc: 'achievable fraction of the PCIe line rate (NCCL topo.cc)' },
     nicBw: { kind: 'bandwidth', defaultValue: hardwareBandwidth(system.nicBw), hardware: system.nicBw, doc: 'NIC port line rate (also the fabric switch ports)' },
@@ -50,6 +53,11 @@ function clusterParams(system: SystemDefaults): Record<string, ParamDef> {
     ...fabricParams(FABRIC_NAMES.indexOf(system.fabric)),
     serversPerSu: { kind: 'count', defaultValue: hardwareFactor('superpod.serversPerSu'), hardware: 'superpod.serversPerSu', doc: 'servers per scalable unit (one leaf per rail per SU)' },
   };
+}
+
+/** The NVLS efficiency parameter (carried on the NVLink switch node as reductionEfficiency). */
+export function nvlsEfficiencyParam(key: HardwareKey): ParamDef {
+  return { kind: 'factor', defaultValue: hardwareFactor(key), hardware: key, doc: 'achievable fraction of NVLink bandwidth for in-switch reduction (NVLS)' };
 }
 
 /** The scale-out fabric's parameters; `fabric` defaults to `defaultFabric` (an index), or is derived when undefined. */
@@ -90,6 +98,7 @@ function buildCluster(preset: PresetDef, system: SystemDefaults, values: ParamVa
     nvlinkBytesPerSec: values.nvlinkBw! * values.nvlinkEfficiency!,
     nvlinkLatencyNs: values.nvlinkLatency!,
     reduction: values.reduction === 1,
+    reductionEfficiency: values.nvlsEfficiency,
     nic: { pcieBytesPerSec: values.pcieBw! * values.pcieEfficiency!, nicLatencyNs: values.nicLatency! },
   });
   const fabric = addFabric(b, system.name, values, values.fabric!, nics);

@@ -9,10 +9,11 @@
 import { clusterPreset, type SystemDefaults } from './cluster.js';
 
 /** What every 8-GPU Hopper server (DGX/HGX H100, HGX H200) shares: NVLink4 NVSwitch with NVLS, one 400G ConnectX-7 per GPU on PCIe Gen5. */
-export const HOPPER_SERVER: Pick<SystemDefaults, 'nvlinkBw' | 'nvlinkEfficiency' | 'reduction' | 'pcieBw' | 'nicBw'> = {
+export const HOPPER_SERVER: Pick<SystemDefaults, 'nvlinkBw' | 'nvlinkEfficiency' | 'reduction' | 'nvlsEfficiency' | 'pcieBw' | 'nicBw'> = {
   nvlinkBw: 'nvlink4.perGpuLineRate',
   nvlinkEfficiency: 'nvlink4.efficiency',
   reduction: 'nvswitch3.reduction',
+  nvlsEfficiency: 'nvls.hopperEfficiency',
   pcieBw: 'pcie.gen5x16LineRate',
   nicBw: 'ethernet.portLineRate',
 };

@@ -15,6 +15,7 @@ export const hgxB200Preset = clusterPreset({
   nvlinkBw: 'nvlink5.perGpuLineRate',
   nvlinkEfficiency: 'nvlink5.efficiency',
   reduction: 'nvswitch3.reduction',
+  nvlsEfficiency: 'nvls.blackwellEfficiency',
   pcieBw: 'pcie.gen5x16LineRate',
   nicBw: 'ethernet.portLineRate',
   fabric: 'spectrumx',

@@ -11,7 +11,7 @@
  * racks; the fabric defaults to InfiniBand NDR for GB200 and XDR (Quantum-X800) for GB300.
  */
 import { TopologyBuilder } from '../topology/builder.js';
-import { addFabric, fabricParams } from './cluster.js';
+import { addFabric, fabricParams, nvlsEfficiencyParam } from './cluster.js';
 import { presetSources } from './common.js';
 import { hardwareBandwidth, hardwareFactor, hardwareLatency, type HardwareKey } from './hardware.js';
 import type { ParamTexts, ParamValues, PresetDef } from './params.js';
@@ -43,6 +43,7 @@ export const nvl72Preset: PresetDef = {
     nvlinkEfficiency: { kind: 'factor', defaultValue: hardwareFactor('nvlink5.efficiency'), hardware: 'nvlink5.efficiency', doc: 'achievable fraction of the NVLink line rate' },
     nvlinkLatency: { kind: 'latency', defaultValue: hardwareLatency('nvlink.hopLatency'), hardware: 'nvlink.hopLatency', doc: 'GPU→NVLink switch→GPU latency' },
     reduction: { kind: 'boolean', defaultValue: 1, hardware: 'nvswitch3.reduction', doc: 'the NVLink switch reduces in the switch (NVLS)' },
+    nvlsEfficiency: nvlsEfficiencyParam('nvls.blackwellEfficiency'),
     pcieBw: { kind: 'bandwidth', optional: true, doc: "GPU↔NIC PCIe line rate (default: the variant's, Gen5 for gb200, Gen6 for gb300)" },
     pcieEfficiency: { kind: 'factor', defaultValue: hardwareFactor('pcie.efficiency'), hardware: 'pcie.efficiency', doc: 'achievable fraction of the PCIe line rate (NCCL topo.cc)' },
     nicBw: { kind: 'bandwidth', optional: true, doc: "NIC port line rate (default: the variant's, 400G for gb200, 800G for gb300)" },
@@ -58,7 +59,12 @@ export const nvl72Preset: PresetDef = {
     const derived: HardwareKey[] = values.gpus === undefined ? [variant.gpus] : [];
     if (values.racks === 1) {
       const ranks = Array.from({ length: gpus }, (_, i) => b.addNode(`gpu${i}`, 'gpu', { group: 'nvl72' }));
-      b.addNode('nvswitch', 'nvswitch', { group: 'nvl72', reduction: values.reduction === 1 });
+      b.addNode('nvswitch', 'nvswitch', {
+        group: 'nvl72',
+        reduction: values.reduction === 1,
+      reductionEfficiency: values.nvlsEfficiency,
+        ...(values.reduction === 1 ? { reductionEfficiency: values.nvlsEfficiency! } : {}),
+      });
       for (const gpu of ranks) b.addDuplex(gpu, 'nvswitch', nvlinkBytesPerSec, values.nvlinkLatency! / 2);
       const notes = [
         `structure: one ${variant.name} NVL72 rack: ${gpus} GPUs (group nvl72), one aggregate NVLink5 link each way to one nvswitch node (reduction ${values.reduction === 1 ? 'capable' : 'not capable'}); no scale-out NICs (racks=1)`,

@@ -19,6 +19,8 @@ export interface ServerInput {
   readonly nvlinkLatencyNs: number;
   /** The NVLink switch reduces in the switch (NVLink SHARP / NVLS). */
   readonly reduction: boolean;
+  /** Achievable fraction of NVLink bandwidth when the switch reduces (NVLS); undefined: 1. */
+  readonly reductionEfficiency?: number;
   /** GPU↔NIC PCIe bandwidth and NIC latency; omit for servers without scale-out NICs. */
   readonly nic?: { readonly pcieBytesPerSec: number; readonly nicLatencyNs: number };
 }
@@ -35,7 +37,11 @@ export function addServers(b: TopologyBuilder, input: ServerInput): BuiltServers
   for (let s = 0; s < input.servers; s++) {
     const group = `${input.prefix}${s}`;
     const gpus = Array.from({ length: input.gpusPerServer }, (_, g) => b.addNode(`${group}.gpu${g}`, 'gpu', { group }));
-    const nvswitch = b.addNode(`${group}.nvswitch`, 'nvswitch', { group, reduction: input.reduction });
+    const nvswitch = b.addNode(`${group}.nvswitch`, 'nvswitch', {
+      group,
+      reduction: input.reduction,
+      ...(input.reduction && input.reductionEfficiency !== undefined ? { reductionEfficiency: input.reductionEfficiency } : {}),
+    });
     const serverNics = input.nic ? gpus.map((_, g) => b.addNode(`${group}.nic${g}`, 'nic', { group })) : [];
     gpus.forEach((gpu, g) => {
       b.addDuplex(gpu, nvswitch, input.nvlinkBytesPerSec, input.nvlinkLatencyNs / 2);

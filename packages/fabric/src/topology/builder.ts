@@ -11,10 +11,11 @@ export class TopologyBuilder {
   /** Links so far per (from, to) pair, nested so lookups hash short ids (65,536-GPU fabrics add 557k links). */
   private readonly pairCount = new Map<string, Map<string, number>>();
 
-  addNode(id: string, kind: NodeKind, options: { group?: string; reduction?: boolean } = {}): string {
-    const node: { id: string; kind: NodeKind; group?: string; reduction?: boolean } = { id, kind };
+  addNode(id: string, kind: NodeKind, options: { group?: string; reduction?: boolean; reductionEfficiency?: number } = {}): string {
+    const node: { id: string; kind: NodeKind; group?: string; reduction?: boolean; reductionEfficiency?: number } = { id, kind };
     if (options.group !== undefined) node.group = options.group;
     if (options.reduction) node.reduction = true;
+    if (options.reduction && options.reductionEfficiency !== undefined) node.reductionEfficiency = options.reductionEfficiency;
     this.nodeList.push(node);
     return id;
   }

@@ -25,7 +25,7 @@ import { TopologyBuilder } from './builder.js';
 import { NODE_KINDS, validateTopology } from './validate.js';
 
 const NodeSchema = z
-  .object({ id: z.string().min(1), kind: z.string(), group: z.string().min(1).optional(), reduction: z.boolean().optional() })
+  .object({ id: z.string().min(1), kind: z.string(), group: z.string().min(1).optional(), reduction: z.boolean().optional(), reductionEfficiency: z.number().gt(0).lte(1).optional() })
   .strict();
 const LinkSchema = z
   .object({
@@ -50,7 +50,7 @@ export type TopologyFile = z.infer<typeof FileSchema>;
 
 const FIELD_HELP: Readonly<Record<string, string>> = {
   '': 'top-level keys: name, nodes, links, ranks, sources',
-  nodes: 'node keys: id, kind, group, reduction',
+  nodes: 'node keys: id, kind, group, reduction, reductionEfficiency (0 < x <= 1)',
   links: 'link keys: from, to, bandwidth, latency, duplex',
 };
 
@@ -100,9 +100,10 @@ function buildFromFile(file: TopologyFile, fileName: string): Topology {
     }
     if (seen.has(node.id)) throw new WeftInputError(`nodes[${i}].id: duplicate node id "${node.id}"; node ids must be unique`);
     seen.add(node.id);
-    const options: { group?: string; reduction?: boolean } = {};
+    const options: { group?: string; reduction?: boolean; reductionEfficiency?: number } = {};
     if (node.group !== undefined) options.group = node.group;
     if (node.reduction !== undefined) options.reduction = node.reduction;
+    if (node.reductionEfficiency !== undefined) options.reductionEfficiency = node.reductionEfficiency;
     b.addNode(node.id, node.kind as NodeKind, options);
   });
   file.links.forEach((link, i) => {
@@ -170,7 +171,7 @@ export function topologyToFile(topology: Topology): TopologyFile {
   }
   const file: TopologyFile = {
     name: topology.name,
-    nodes: topology.nodes.map((n) => ({ id: n.id, kind: n.kind, ...(n.group !== undefined ? { group: n.group } : {}), ...(n.reduction ? { reduction: true } : {}) })),
+    nodes: topology.nodes.map((n) => ({ id: n.id, kind: n.kind, ...(n.group !== undefined ? { group: n.group } : {}), ...(n.reduction ? { reduction: true } : {}), ...(n.reductionEfficiency !== undefined ? { reductionEfficiency: n.reductionEfficiency } : {}) })),
     links,
     ranks: [...topology.ranks],
   };

@@ -2,7 +2,7 @@ export { TopologyBuilder } from './builder.js';
 export { validateTopology, NODE_KINDS } from './validate.js';
 export { indexGraph } from './graph.js';
 export type { GraphIndex } from './graph.js';
-export { rankGroups, hasReductionSwitch, rankLayout } from './rank-groups.js';
+export { rankGroups, hasReductionSwitch, inSwitchReduction, rankLayout } from './rank-groups.js';
 export { summarizeTopology, formatTopologySummary, topologyToDot } from './summary.js';
 export type { TopologySummary, LinkClass } from './summary.js';
 export { maxFlowBytesPerSec } from './maxflow.js';

@@ -46,9 +46,39 @@ export function hasReductionSwitch(topology: Topology, ranks?: readonly number[]
 }
 
 /**
- * Where ranks sit, as algorithms see it (collectives' RankLayout, as plain data): servers
- * (`rankGroups`), whether a reduction switch reaches every rank, and each rank's rail.
+ * How the reduction switch reaching every rank reduces, or undefined when none does: an
+ * NVSwitch (`nvswitch` node) through NVLS — GPU-initiated multimem load-reduce and multicast
+ * store; any other switch SHARP-style, aggregating what the ranks push and sending the sum back.
  */
-export function rankLayout(topology: Topology): { groups: number[][]; hasReductionSwitch: boolean; rails: number[] | undefined } {
-  return { groups: rankGroups(topology), hasReductionSwitch: hasReductionSwitch(topology), rails: rankRails(topology) };
+export function inSwitchReduction(topology: Topology): 'nvls' | 'sharp' | undefined {
+  if (!hasReductionSwitch(topology)) return undefined;
+  const reachAll = topology.nodes.filter((n) => n.reduction === true && hasReductionSwitchAt(topology, n.id));
+  return reachAll.some((n) => n.kind !== 'nvswitch') ? 'sharp' : 'nvls';
+}
+
+function hasReductionSwitchAt(topology: Topology, id: string): boolean {
+  const linked = new Set(topology.links.map((l) => `${l.from}\u0000${l.to}`));
+  return topology.ranks.every((r) => linked.has(`${r}\u0000${id}`) && linked.has(`${id}\u0000${r}`));
+}
+
+/**
+ * Where ranks sit, as algorithms see it (collectives' RankLayout, as plain data): servers
+ * (`rankGroups`), whether a reduction switch reaches every rank and how it reduces, whether
+ * each server has one reaching all its ranks (NVLSTree), and each rank's rail.
+ */
+export function rankLayout(topology: Topology): {
+  groups: number[][];
+  hasReductionSwitch: boolean;
+  inSwitchReduction: 'nvls' | 'sharp' | undefined;
+  groupReductionSwitches: boolean;
+  rails: number[] | undefined;
+} {
+  const groups = rankGroups(topology);
+  return {
+    groups,
+    hasReductionSwitch: hasReductionSwitch(topology),
+    inSwitchReduction: inSwitchReduction(topology),
+    groupReductionSwitches: groups.every((group) => hasReductionSwitch(topology, group)),
+    rails: rankRails(topology),
+  };
 }

@@ -14,7 +14,7 @@ export { ghostBuffer, isGhostBuffer } from './program/ghost-buffer.js';
 export type { GhostBuffer, CollectiveData } from './program/ghost-buffer.js';
 export { planCollectiveCached, clearPlanCache, planCacheSize, PLAN_CACHE_ENTRIES } from './schedule/plan-cache.js';
 export type { RankContext, RankProgram, CollectiveCallOptions, PointToPointOptions, ProgramEnv } from './program/context.js';
-export { participantNodes, layoutOf, defaultNetworkFactory } from './coordinator/simulation.js';
+export { participantNodes, layoutOf, defaultNetworkFactory, wireFactors } from './coordinator/simulation.js';
 export { planArenas, ArenaSet, StagingPool, ARENA_MAX_BYTES } from './data/arena.js';
 export { DataPlane } from './data/data-plane.js';
 export * from './protocol.js';

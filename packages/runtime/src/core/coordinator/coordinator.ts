@@ -56,6 +56,8 @@ export interface CoordinatorSetup {
   readonly nodes: readonly string[];
   readonly nranks: number;
   readonly hosts: readonly HostLink[];
+  /** Wire bytes per payload byte by participant (simulation.ts wireFactors); absent: all 1. */
+  readonly wireFactors?: readonly number[];
 }
 
 export interface CoordinatorOutcome {
@@ -213,10 +215,15 @@ export class Coordinator {
     this.checkPeer(request.participant, request.peer, 'send');
     const connection = this.connection(request.participant, request.peer, request.channel);
     const transferId = this.network.startTransfer(
-      { srcNode: this.nodes[request.participant]!, dstNode: this.nodes[request.peer]!, bytes: request.bytes, flowKey: request.channel },
+      { srcNode: this.nodes[request.participant]!, dstNode: this.nodes[request.peer]!, bytes: request.bytes * this.wireFactor(request.participant, request.peer), flowKey: request.channel },
       nowNs,
     );
     this.inFlight.set(transferId, { connection, message: connection.nextSend++, senderSeq: request.seq, payload: request.payload, bytes: request.bytes });
+  }
+
+  private wireFactor(a: number, b: number): number {
+    const factors = this.setup.wireFactors;
+    return factors === undefined ? 1 : Math.max(factors[a] ?? 1, factors[b] ?? 1);
   }
 
   private recv(request: RecvRequest): void {

@@ -2,7 +2,7 @@
  * One simulation, whatever the mode: participant placement on topology nodes, a fresh
  * network and engine (virtual time 0), faults, and the coordinator loop.
  */
-import { createNetwork, createRouter, hasReductionSwitch, rankGroups, type Network, type NetworkOptions, type Router, type Topology } from '@weft/fabric';
+import { createNetwork, createRouter, hasReductionSwitch, inSwitchReduction, rankGroups, type Network, type NetworkOptions, type Router, type Topology } from '@weft/fabric';
 import type { RankLayout } from '@weft/collectives';
 import { Engine, WeftInputError } from '@weft/sim';
 import { Coordinator, type CoordinatorOutcome } from './coordinator.js';
@@ -11,8 +11,10 @@ import type { Fault, NetworkFactory } from '../types.js';
 
 /**
  * Topology nodes of a schedule's participants: rank r on `topology.ranks[r]`, agent k on
- * the k-th reduction-capable node that links to and from every rank (falling back to any
- * reduction-capable node), as in-network algorithms assume one such switch.
+ * the k-th reduction-capable node that links to and from every rank (in-network algorithms
+ * over one switch). When none reaches every rank, agent k sits on a reduction-capable node
+ * reaching every rank of group k (one NVSwitch per server: NVLSTree puts server k's agent
+ * at index nranks + k), falling back to the k-th reduction-capable node.
  */
 export function participantNodes(topology: Topology, nparticipants: number): string[] {
   const nranks = topology.ranks.length;
@@ -21,17 +23,40 @@ export function participantNodes(topology: Topology, nparticipants: number): str
   if (agents <= 0) return nodes;
   const reducers = topology.nodes.filter((n) => n.reduction === true);
   const linked = new Set(topology.links.map((l) => `${l.from}\u0000${l.to}`));
-  const reachAll = reducers.filter((n) => topology.ranks.every((r) => linked.has(`${r}\u0000${n.id}`) && linked.has(`${n.id}\u0000${r}`)));
-  const candidates = reachAll.length > 0 ? reachAll : reducers;
-  if (candidates.length === 0) {
+  const reaches = (id: string, ranks: readonly string[]) => ranks.every((r) => linked.has(`${r}\u0000${id}`) && linked.has(`${id}\u0000${r}`));
+  const reachAll = reducers.filter((n) => reaches(n.id, topology.ranks));
+  if (reducers.length === 0) {
     throw new WeftInputError(`the schedule has ${agents} in-network agent(s) but topology ${topology.name} has no reduction-capable switch; pick an algorithm without agents`);
   }
-  for (let k = 0; k < agents; k++) nodes.push(candidates[k % candidates.length]!.id);
+  const groups = rankGroups(topology).map((g) => g.map((r) => topology.ranks[r]!));
+  for (let k = 0; k < agents; k++) {
+    const ofGroup = reachAll.length === 0 && k < groups.length ? reducers.find((n) => reaches(n.id, groups[k]!)) : undefined;
+    const candidates = reachAll.length > 0 ? reachAll : reducers;
+    nodes.push((ofGroup ?? candidates[k % candidates.length]!).id);
+  }
   return nodes;
 }
 
+/**
+ * Wire bytes per payload byte of each participant's transfers: 1 for ranks; for an agent,
+ * 1 / its switch's `reductionEfficiency` (NVLS multimem traffic runs at that fraction of the
+ * link rate). A transfer pays the larger factor of its two ends.
+ */
+export function wireFactors(topology: Topology, nodes: readonly string[]): number[] {
+  const nranks = topology.ranks.length;
+  const efficiency = new Map(topology.nodes.map((n) => [n.id, n.reductionEfficiency ?? 1]));
+  return nodes.map((id, p) => (p < nranks ? 1 : 1 / (efficiency.get(id) ?? 1)));
+}
+
 export function layoutOf(topology: Topology): RankLayout {
-  return { groups: rankGroups(topology), hasReductionSwitch: hasReductionSwitch(topology) };
+  const groups = rankGroups(topology);
+  const how = inSwitchReduction(topology);
+  return {
+    groups,
+    hasReductionSwitch: hasReductionSwitch(topology),
+    ...(how !== undefined ? { inSwitchReduction: how } : {}),
+    groupReductionSwitches: groups.every((g) => hasReductionSwitch(topology, g)),
+  };
 }
 
 /** A network factory over @weft/fabric with one router per cluster (routes are cached). */
@@ -70,7 +95,7 @@ export async function coordinate(
 ): Promise<CoordinatedRun> {
   const network = factory(topology, options);
   applyFaults(network, faults);
-  const coordinator = new Coordinator({ engine: new Engine(), network, nodes, nranks: topology.ranks.length, hosts });
+  const coordinator = new Coordinator({ engine: new Engine(), network, nodes, nranks: topology.ranks.length, hosts, wireFactors: wireFactors(topology, nodes) });
   const outcome = await coordinator.run();
   return { outcome, network };
 }

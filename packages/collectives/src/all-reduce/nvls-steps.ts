@@ -1,0 +1,160 @@
+/**
+ * The schedule NCCL's NVLS and NVLSTree all-reduce share (src/device/all_reduce.h, the
+ * NVLS and NVLS_TREE work elements, with user buffers registered so there is no scatter /
+ * gather copy), one reduction-switch agent per group (server / NVLink domain):
+ *
+ * The buffer is cut into `channels · n` parts (n ranks per group); part j has head h = j mod n
+ * (NCCL: nHeads = n heads per channel, head h owns chunk h of every loop). For each chunk of
+ * part j:
+ *   1. load-reduce (multimem.ld_reduce): every rank of the group sends its input chunk to
+ *      its switch; the switch sums them and returns the sum to the head only;
+ *   2. across groups (NVLSTree only): the heads of the n-th local index of every group — one
+ *      rail — reduce up a chain and broadcast the total back down it (NCCL's tree over the
+ *      NICs; a chain, its root alternating with the part so both NIC directions carry data);
+ *   3. multicast store (multimem.st): the head sends the total to its switch, which writes it
+ *      to every rank of the group.
+ * Per rank and direction that is S + S/n bytes on its switch link (S = count · elementBytes):
+ * its whole input up plus its share's store, its share's sum down plus the whole multicast.
+ *
+ * Ordering. Messages between two participants match first in, first out per channel, and a
+ * channel's steps run in order, so the head and its switch interleave one part's chunks as
+ * a pipeline: in round k the head sends input k+1, takes the switch's sum of chunk k, does
+ * the chain's reduce of chunk k and the chain's broadcast of chunk k-1, stores chunk k-1 and
+ * takes the multicast of chunk k-2; the switch in round k reduces chunk k, returns it, takes
+ * the store of chunk k-2 and multicasts it. The other ranks send input k+1 and take the
+ * multicast of chunk k-2. So the uplinks stream inputs while sums, stores and multicasts of
+ * earlier chunks flow.
+ *
+ * A switch channel's sends are sequential, so part j's multicast visits the group's ranks
+ * one after another, starting at rank (j + k) mod n: with n parts per channel the n
+ * multicasts in flight spread over the n downlinks, as one hardware multicast would load them.
+ */
+import { StepBuilder, invalidParams, nsPerByte, slice } from '../kit.js';
+import { channelRanges, chunksOf, clampChannels, mod, parts } from '../logical.js';
+import type { CostParams, PlanParams, Schedule, Slice } from '../types.js';
+
+const PIECES_PER_HOP = 2;
+
+/** Delay, in rounds, between a chunk's load-reduce and its multicast (see the header). */
+export const NVLS_LAG = 2;
+const LAG = NVLS_LAG;
+
+/** The schedule over `groups` (equal sizes), switch agent g (participant nranks + g) serving group g. */
+export function planNvls(params: PlanParams, name: string, groups: readonly (readonly number[])[]): Schedule {
+  const { nranks, count, chunkElements } = params;
+  const n = groups[0]!.length;
+  const parts = channelRanges(count, params.channels * n);
+  const b = new StepBuilder(nranks + groups.length, parts.length);
+  const windowCount = chunkWindow(parts, chunkElements);
+  parts.forEach((part, j) => {
+    const chunks = chunksOf(part, chunkElements);
+    const h = j % n;
+    // The chain over the groups' heads of index h, root first; reversed on odd channels of a head.
+    const chain = groups.map((g) => g[h]!);
+    if (Math.floor(j / n) % 2 === 1) chain.reverse();
+    groups.forEach((group, g) => {
+      const agent = nranks + g;
+      const head = group[h]!;
+      const window = (k: number) => slice('scratch', { offset: j * windowCount, count: chunks[k]!.count });
+      const out = (k: number) => slice('output', chunks[k]!);
+      const position = chain.indexOf(head);
+      const parent = position > 0 ? chain[position - 1]! : -1;
+      const child = position + 1 < chain.length ? chain[position + 1]! : -1;
+      for (const r of group) if (chunks.length > 0) b.send(r, j, agent, slice('input', chunks[0]!));
+      for (let k = 0; k < chunks.length + LAG; k++) {
+        const live = k < chunks.length;
+        // The switch: reduce chunk k and return it to the head; multicast chunk k - LAG.
+        if (live) reduceAtSwitch(b, agent, j, group, head, window(k));
+        if (k >= LAG) {
+          b.recv(agent, j, head, window(k - LAG));
+          group.forEach((_, i) => b.send(agent, j, group[mod(j + k - LAG + i, n)]!, window(k - LAG)));
+        }
+        for (const r of group) {
+          if (k + 1 < chunks.length) b.send(r, j, agent, slice('input', chunks[k + 1]!));
+          if (r === head) {
+            if (live) {
+              b.recv(r, j, agent, out(k));
+              for (const piece of piecesOf(out(k), chain.length)) chainUp(b, r, j, parent, child, piece);
+            }
+            if (k >= 1 && k - 1 < chunks.length) {
+              for (const piece of piecesOf(out(k - 1), chain.length)) chainDown(b, r, j, parent, child, piece);
+              b.send(r, j, agent, out(k - 1));
+            }
+          }
+          if (k >= LAG) b.recv(r, j, agent, out(k - LAG));
+        }
+      }
+    });
+  });
+  return b.build('allReduce', name, params, { input: count, output: count, scratch: parts.length * windowCount });
+}
+
+/** multimem.ld_reduce: the switch sums the group's chunks (rank order) and returns the sum to the head. */
+export function reduceAtSwitch(b: StepBuilder, agent: number, c: number, group: readonly number[], head: number, window: Slice): void {
+  if (group.length === 1) {
+    b.recvCopySend(agent, c, group[0]!, head, window);
+    return;
+  }
+  b.recv(agent, c, group[0]!, window);
+  for (let i = 1; i < group.length - 1; i++) b.recvReduce(agent, c, group[i]!, window);
+  b.recvReduceCopySend(agent, c, group[group.length - 1]!, head, window);
+}
+
+/**
+ * A chunk cut into the pieces it crosses the chain in: one on a chain of two, else
+ * PIECES_PER_HOP · (hops): a head's reduce and broadcast share one channel, so the broadcast
+ * of chunk k-1 waits behind the reduce of chunk k; pieces let both waves cut through the
+ * chain instead of storing and forwarding whole chunks.
+ */
+function piecesOf(dst: Slice, chainLength: number): Slice[] {
+  if (chainLength <= 2) return [dst];
+  return parts(dst.count, PIECES_PER_HOP * (chainLength - 1), dst.offset).map((range) => slice(dst.buffer, range));
+}
+
+/** The chain's reduce of one chunk: the far end sends, the middle adds and forwards, the root adds. */
+function chainUp(b: StepBuilder, r: number, c: number, parent: number, child: number, dst: Slice): void {
+  if (child < 0 && parent >= 0) b.send(r, c, parent, dst);
+  else if (child >= 0 && parent >= 0) b.recvReduceCopySend(r, c, child, parent, dst);
+  else if (child >= 0) b.recvReduce(r, c, child, dst);
+}
+
+/** The chain's broadcast of one chunk's total: the root sends, the others receive and forward. */
+function chainDown(b: StepBuilder, r: number, c: number, parent: number, child: number, dst: Slice): void {
+  if (parent < 0 && child >= 0) b.send(r, c, child, dst);
+  else if (parent >= 0 && child >= 0) b.recvCopySend(r, c, parent, child, dst);
+  else if (parent >= 0) b.recv(r, c, parent, dst);
+}
+
+/** Why `groups` cannot carry NVLSTree's chains (one per local index, so one per rail), or null. */
+export function unequalGroups(groups: readonly (readonly number[])[]): string | null {
+  const sizes = new Set(groups.map((g) => g.length));
+  return sizes.size === 1 ? null : `needs servers of equal size (one chain per local rank index), got sizes ${[...sizes].join(', ')}`;
+}
+
+/** Why NVLS on one switch cannot run with `params` (malformed, or no switch reaching every rank), or null. */
+export function singleSwitchProblem(params: PlanParams): string | null {
+  const invalid = invalidParams(params);
+  if (invalid !== null) return invalid;
+  if (!params.layout.hasReductionSwitch) return 'needs one reduction-capable switch reaching every rank (an NVSwitch with NVLink SHARP); this topology has none';
+  return null;
+}
+
+/**
+ * Bytes of one chunk of every part when `count` elements are cut into `parts` parts
+ * (clamped to count) and those into `chunkElements` chunks: what one pipeline round moves.
+ */
+export function roundBytes(params: PlanParams, parts: number): number {
+  const c = clampChannels(parts, params.count);
+  const perPart = Math.ceil(params.count / c);
+  return c * Math.min(params.chunkElements > 0 ? params.chunkElements : perPart, perPart) * params.elementBytes;
+}
+
+/** ns per byte on a rank's switch link for in-switch traffic: β / the switch's reductionEfficiency. */
+export function switchNsPerByte(cost: CostParams): number {
+  return nsPerByte(cost.intra.bandwidthBytesPerSec) / (cost.reductionEfficiency ?? 1);
+}
+
+/** Elements of the switch's scratch window per channel: the largest chunk of any part. */
+export function chunkWindow(parts: readonly { readonly count: number }[], chunkElements: number): number {
+  return parts.reduce((w, p) => Math.max(w, chunkElements > 0 ? Math.min(chunkElements, p.count) : p.count), 0);
+}

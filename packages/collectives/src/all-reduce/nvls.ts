@@ -1,0 +1,50 @@
+import { assertPlannable } from '../kit.js';
+import { chunkCount, clampChannels } from '../logical.js';
+import type { Algorithm, CostParams, PlanParams } from '../types.js';
+import { NVLS_LAG, planNvls, roundBytes, singleSwitchProblem, switchNsPerByte } from './nvls-steps.js';
+
+/**
+ * NCCL's NVLS all-reduce on one NVSwitch domain (NVLink SHARP): per chunk, a load-reduce at
+ * the switch returns the sum of the ranks' chunks to the chunk's head rank, and the head's
+ * multicast store writes it back to every rank through the switch. The switch agent really
+ * adds in data mode. Schedule and ordering: ./nvls-steps.ts.
+ */
+export const nvls: Algorithm = {
+  name: 'nvls',
+  collective: 'allReduce',
+  description: "NCCL's NVLS: the NVSwitch sums every rank's chunk for the chunk's head (multimem load-reduce), the head's multicast store writes the sum to all ranks.",
+  constraints: 'needs one reduction-capable switch reaching every rank (NVSwitch with NVLink SHARP); uses n·channels channels',
+  unsupported: singleSwitchProblem,
+  plan(params: PlanParams) {
+    assertPlannable(singleSwitchProblem(params));
+    return planNvls(params, 'nvls', [Array.from({ length: params.nranks }, (_, r) => r)]);
+  },
+  /**
+   * T = 2α + min(2m, m + LAG + 1)·R,  R = b·(n+1)/n · β/e
+   * c = min(n·channels, count) parts, m = chunks per part, b = one chunk summed over the parts
+   * (c·min(chunkElements, ⌈count/c⌉)·elementBytes), e = the switch's reductionEfficiency
+   * (cost.reductionEfficiency, 1 when absent), LAG = 2 (nvls-steps.ts).
+   * R is one round: every rank's switch link carries b + b/n each way per round (inputs and
+   * its stores up, its sums and the multicasts down). A part's chunk k is multicast LAG rounds
+   * after its load-reduce and the first inputs go up alone, so m chunks take m + LAG + 1
+   * rounds (measured m + 3.2 on dgx-h100 for m >= 4); one chunk is exactly up, sum, store,
+   * multicast: 2 rounds. 2α: the four half-hops rank→switch→head→switch→rank of the last chunk.
+   */
+  predictNs(params: PlanParams, cost: CostParams): number {
+    if (singleSwitchProblem(params) !== null) return Number.NaN;
+    return nvlsIntraNs(params, cost, params.nranks);
+  },
+};
+
+/** Pipeline rounds of NVLS over n-rank groups: min(2m, m + LAG + 1) for m chunks per part (see nvls.predictNs). */
+export function nvlsRounds(params: PlanParams, n: number): number {
+  const m = chunkCount(Math.ceil(params.count / clampChannels(params.channels * n, params.count)), params.chunkElements);
+  return Math.min(2 * m, m + NVLS_LAG + 1);
+}
+
+/** The in-switch part of NVLS over groups of n ranks (see nvls.predictNs). */
+export function nvlsIntraNs(params: PlanParams, cost: CostParams, n: number): number {
+  if (params.count === 0) return 0;
+  const roundNs = (roundBytes(params, params.channels * n) * (n + 1) * switchNsPerByte(cost)) / n;
+  return 2 * cost.intra.alphaNs + nvlsRounds(params, n) * roundNs;
+}

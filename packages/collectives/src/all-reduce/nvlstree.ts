@@ -1,0 +1,63 @@
+import { assertPlannable, invalidParams, nsPerByte } from '../kit.js';
+import type { Algorithm, CostParams, PlanParams } from '../types.js';
+import { nvlsRounds } from './nvls.js';
+import { planNvls, roundBytes, switchNsPerByte, unequalGroups } from './nvls-steps.js';
+
+/**
+ * NCCL's NVLSTree all-reduce: NVLS inside every server (one reduction-switch agent each)
+ * and, between the load-reduce and the multicast store, a reduce and broadcast over the
+ * NICs among the heads of one local index (one rail). Schedule: ./nvls-steps.ts.
+ */
+export const nvlstree: Algorithm = {
+  name: 'nvlstree',
+  collective: 'allReduce',
+  description: "NCCL's NVLSTree: NVLS inside each server, its per-head sums reduced and broadcast across servers along a chain of same-rail heads over the NICs.",
+  constraints: 'needs 2+ servers of equal size, each with its own reduction-capable NVSwitch (dgx-h100:nodes>=2); uses n·channels channels',
+  unsupported(params) {
+    const invalid = invalidParams(params);
+    if (invalid !== null) return invalid;
+    const groups = params.layout.groups;
+    if (groups.length < 2) return 'needs 2 or more servers (on one server use nvls)';
+    if (groups[0]!.length < 2) return 'needs 2 or more ranks per server (NVLS inside each server)';
+    if (!params.layout.groupReductionSwitches) return 'needs a reduction-capable switch (NVSwitch with NVLink SHARP) in every server; this topology lacks one';
+    return unequalGroups(groups);
+  },
+  /**
+   * Two: a head then has two parts, so its NIC sends one part's sums up its chain while it
+   * receives the other's totals down (a channel's steps run in order; NCCL runs the reduce
+   * and the broadcast in separate warps for the same reason).
+   */
+  defaultChannels: () => 2,
+  plan(params: PlanParams) {
+    assertPlannable(nvlstree.unsupported(params));
+    return planNvls(params, 'nvlstree', params.layout.groups);
+  },
+  /**
+   * T = 2α_intra + (G-1)·(2α_inter + N) + min(2m, m + LAG + 1)·R
+   * G servers of n ranks; c, m, b, e as for nvls; N = (b/n)·β_inter, one round of a head's
+   * NIC, which carries its parts' chunks (b/n) each way per round; R = max(b·(n+1)/n·β_intra/e, N):
+   * a round is bound by the switch link (as nvls) or by the NIC. The last chunk also climbs
+   * and descends the chain, G-1 NIC hops each way: α_inter each, and half a NIC round each
+   * (the head's two parts run their chains in opposite directions, so one part's chunk
+   * crosses each way at a time). α_inter is the worst inter-server pair; the chain's hops are
+   * rail-local and shorter, so small messages simulate faster than predicted. On more than
+   * two servers a middle head's NIC carries 2·b/n per round (R uses 2N), and the simulation
+   * is slower at large sizes (1.05-1.32x at 256 MiB-1 GiB on 4 servers; 0.66-0.74x below, where the
+   * chain's pieces overlap): a head's chain reduce and
+   * broadcast share one channel, so each round waits for the broadcast wave, where NCCL runs
+   * them in separate warps (benchmarks/results/nvls.md).
+   */
+  predictNs(params: PlanParams, cost: CostParams): number {
+    if (nvlstree.unsupported(params) !== null) return Number.NaN;
+    if (params.count === 0) return 0;
+    const groups = params.layout.groups;
+    const g = groups.length;
+    const n = groups[0]!.length;
+    const bytes = roundBytes(params, params.channels * n);
+    const intraNs = (bytes * (n + 1) * switchNsPerByte(cost)) / n;
+    const interNs = (bytes / n) * nsPerByte(cost.inter.bandwidthBytesPerSec);
+    // A middle head of a longer chain sends each chunk twice (up to its parent, down to its child).
+    const roundNs = Math.max(intraNs, g > 2 ? 2 * interNs : interNs);
+    return 2 * cost.intra.alphaNs + (g - 1) * (2 * cost.inter.alphaNs + interNs) + nvlsRounds(params, n) * roundNs;
+  },
+};

@@ -1,0 +1,154 @@
+/**
+ * NVLS and NVLSTree schedules (src/all-reduce/nvls-steps.ts): the symbolic checker over
+ * server layouts, the traffic each rank exchanges with its switch (S + S/n each way, NVLS's
+ * mechanism), the chain over same-index heads, and the one-line reasons where they cannot run.
+ */
+import { describe, expect, it } from 'vitest';
+import { nvls, nvlstree } from '../src/all-reduce/index.js';
+import { nvls as nvlsAllGather } from '../src/all-gather/index.js';
+import { nvls as nvlsReduceScatter } from '../src/reduce-scatter/index.js';
+import { checkSchedule } from '../src/checker.js';
+import { checkReference } from '../src/reference.js';
+import type { PlanParams, RankLayout, Schedule } from '../src/types.js';
+
+/** g servers of n ranks, each with its own reduction switch (and one across all when g = 1). */
+function servers(g: number, n: number): RankLayout {
+  const groups = Array.from({ length: g }, (_, s) => Array.from({ length: n }, (_, i) => s * n + i));
+  return { groups, hasReductionSwitch: g === 1, groupReductionSwitches: true };
+}
+
+function params(layout: RankLayout, count: number, channels = 1, chunkElements = 0): PlanParams {
+  const nranks = layout.groups.flat().length;
+  return { nranks, count, root: 0, elementBytes: 4, channels, chunkElements, layout };
+}
+
+/** Elements participant `from` sends to participant `to`, over every channel. */
+function sent(s: Schedule, from: number, to: number): number {
+  return s.participants[from]!.channels.flat().reduce((sum, st) => {
+    if (st.op === 'send' && st.peer === to) return sum + st.src.count;
+    if ((st.op === 'recvCopySend' || st.op === 'recvReduceCopySend') && st.sendPeer === to) return sum + st.dst.count;
+    return sum;
+  }, 0);
+}
+
+describe('nvls and nvlstree pass the symbolic checker and the reference executor', () => {
+  const cases: [string, typeof nvls, RankLayout][] = [
+    ...[1, 2, 3, 5, 8].map((n): [string, typeof nvls, RankLayout] => [`nvls on ${n} ranks`, nvls, servers(1, n)]),
+    ...([[2, 2], [2, 8], [3, 4], [4, 2]] as const).map(([g, n]): [string, typeof nvls, RankLayout] => [`nvlstree on ${g}×${n}`, nvlstree, servers(g, n)]),
+  ];
+  for (const [label, algorithm, layout] of cases) {
+    it(label, () => {
+      const failures: string[] = [];
+      for (const count of [0, 1, 7, 200, 600]) {
+        for (const channels of [1, 2, 3]) {
+          for (const chunk of [0, 3, 64]) {
+            const result = checkSchedule(algorithm.plan(params(layout, count, channels, chunk)));
+            if (!result.ok) failures.push(`count=${count} channels=${channels} chunk=${chunk}: ${result.error}`);
+          }
+        }
+      }
+      const s = algorithm.plan(params(layout, 29, 2, 4));
+      for (const op of ['sum', 'max'] as const) {
+        const { wrong } = checkReference(s, op, 'float32');
+        if (wrong > 0) failures.push(`${op}: ${wrong} wrong`);
+      }
+      expect(failures).toEqual([]);
+    });
+  }
+});
+
+describe('nvls reduce-scatter and all-gather pass the checker and the reference executor', () => {
+  for (const algorithm of [nvlsReduceScatter, nvlsAllGather]) {
+    it(`${algorithm.collective} nvls on 1, 2, 3, 5, 8 ranks`, () => {
+      const failures: string[] = [];
+      for (const n of [1, 2, 3, 5, 8]) {
+        for (const count of [0, 1, 7, 200]) {
+          for (const channels of [1, 3]) {
+            for (const chunk of [0, 3, 64]) {
+              const result = checkSchedule(algorithm.plan(params(servers(1, n), count, channels, chunk)));
+              if (!result.ok) failures.push(`n=${n} count=${count} channels=${channels} chunk=${chunk}: ${result.error}`);
+            }
+          }
+        }
+        const { wrong } = checkReference(algorithm.plan(params(servers(1, n), 29, 2, 4)), 'sum', 'float64');
+        if (wrong > 0) failures.push(`n=${n}: ${wrong} wrong`);
+      }
+      expect(failures).toEqual([]);
+      expect(algorithm.unsupported(params(servers(2, 4), 10))).toMatch(/needs one .*switch reaching every rank/);
+    });
+  }
+
+  it('reduce-scatter: each rank sends its whole input up and gets its block down; all-gather the reverse', () => {
+    const n = 4;
+    const count = 300;
+    const rs = nvlsReduceScatter.plan(params(servers(1, n), count, 1, 100));
+    const ag = nvlsAllGather.plan(params(servers(1, n), count, 1, 100));
+    for (let r = 0; r < n; r++) {
+      expect([sent(rs, r, n), sent(rs, n, r)]).toEqual([n * count, count]);
+      expect([sent(ag, r, n), sent(ag, n, r)]).toEqual([count, n * count]);
+    }
+  });
+});
+
+describe('nvls moves what multimem load-reduce and multicast store move', () => {
+  it('each rank sends S + S/n to the switch and receives S/n + S from it (n = 8)', () => {
+    const n = 8;
+    const count = 8 * 4 * 100; // 4 chunks of 100 per part, 8 parts
+    const s = nvls.plan(params(servers(1, n), count, 1, 100));
+    expect(s.participants.length).toBe(n + 1);
+    expect(s.participants[n]!.kind).toBe('switch');
+    for (let r = 0; r < n; r++) {
+      expect(sent(s, r, n)).toBe(count + count / n);
+      expect(sent(s, n, r)).toBe(count / n + count);
+    }
+  });
+
+  it('nvlstree: heads talk only to the same local index of other servers, each NIC carrying S/n each way', () => {
+    const s = nvlstree.plan(params(servers(2, 4), 4 * 2 * 100, 2, 50));
+    const count = 800;
+    for (let r = 0; r < 8; r++) {
+      for (let q = 0; q < 8; q++) {
+        const crossing = Math.floor(r / 4) !== Math.floor(q / 4);
+        const bytes = sent(s, r, q);
+        if (crossing && r % 4 === q % 4) expect(bytes).toBe(count / 4);
+        else expect(bytes).toBe(0);
+      }
+    }
+    // One switch agent per server, each exchanging only with its own server's ranks.
+    expect(sent(s, 8, 4)).toBe(0);
+    expect(sent(s, 9, 0)).toBe(0);
+  });
+});
+
+describe('where they cannot run, one line says why', () => {
+  it('nvls needs one reduction switch reaching every rank', () => {
+    expect(nvls.unsupported(params({ groups: [[0, 1, 2, 3]], hasReductionSwitch: false }, 10))).toMatch(/needs one reduction-capable switch reaching every rank/);
+    expect(nvls.unsupported(params(servers(2, 4), 10))).toMatch(/needs one reduction-capable switch/);
+    expect(Number.isNaN(nvls.predictNs(params(servers(2, 4), 10), { alphaNs: 1, bandwidthBytesPerSec: 1, intra: { alphaNs: 1, bandwidthBytesPerSec: 1 }, inter: { alphaNs: 1, bandwidthBytesPerSec: 1 } }))).toBe(true);
+  });
+
+  it('nvlstree needs 2+ servers of 2+ equal ranks, each with a reduction switch', () => {
+    expect(nvlstree.unsupported(params(servers(1, 8), 10))).toMatch(/2 or more servers/);
+    expect(nvlstree.unsupported(params(servers(4, 1), 10))).toMatch(/2 or more ranks per server/);
+    expect(nvlstree.unsupported(params({ ...servers(2, 4), groupReductionSwitches: false }, 10))).toMatch(/reduction-capable switch .* in every server/);
+    expect(nvlstree.unsupported(params({ groups: [[0, 1, 2], [3, 4]], hasReductionSwitch: false, groupReductionSwitches: true }, 10))).toMatch(/equal size/);
+  });
+});
+
+describe('predictNs', () => {
+  const cost = { alphaNs: 600, bandwidthBytesPerSec: 1e9, intra: { alphaNs: 600, bandwidthBytesPerSec: 1e9 }, inter: { alphaNs: 3000, bandwidthBytesPerSec: 1e8 }, reductionEfficiency: 0.5 };
+  it('nvls: one chunk is up, sum, store, multicast: 2α + 2·S·(n+1)/n·β/e', () => {
+    const S = 8000 * 4;
+    expect(nvls.predictNs(params(servers(1, 8), 8000), cost)).toBeCloseTo(1200 + (2 * S * 9) / 8 / 0.5, 6);
+  });
+  it('nvls: m chunks take m + 3 rounds once m >= 3', () => {
+    // 8 parts of 1000, chunks of 100: m = 10, a round moves 8·100 elements.
+    const round = (8 * 100 * 4 * 9) / 8 / 0.5;
+    expect(nvls.predictNs(params(servers(1, 8), 8000, 1, 100), cost)).toBeCloseTo(1200 + 13 * round, 6);
+  });
+  it('nvlstree adds the chain: 2(G-1) NIC hops of α_inter and half a NIC round each', () => {
+    // 2 servers of 4, 2 channels: 8 parts of 1000, unchunked; the NIC round (b/n = 2000·4 B at 0.1 B/ns) dominates.
+    const nic = ((8 * 1000 * 4) / 4) * 10;
+    expect(nvlstree.predictNs(params(servers(2, 4), 8000, 2), cost)).toBeCloseTo(1200 + (2 * 3000 + nic) + 2 * nic, 6);
+  });
+});
