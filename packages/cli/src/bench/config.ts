@@ -135,6 +135,12 @@ function crossCheck<T>(ctx: z.RefinementCtx, compute: () => T): T {
   }
 }
 
+/**
+ * Most pipelining chunks per message (-e / --chunk): every chunk is a step of every rank on
+ * every channel, so 1 GiB in 1-byte chunks would be 10^9 simulated steps per rank.
+ */
+export const MAX_CHUNKS_PER_MESSAGE = 65536;
+
 /** The one schema: flags in, BenchConfig out. */
 export const BENCH_SCHEMA = z
   .object({ collective: text((t) => CLI_COLLECTIVES.read(t)), ...SHAPE })
@@ -144,6 +150,14 @@ export const BENCH_SCHEMA = z
       topologySpec: topologySpecFrom(flags, DEFAULT_JOB.topology),
       sizesBytes: sizeSweep(flags.minBytes, flags.maxBytes, flags.stepFactor, flags.stepBytes),
     }));
+    const chunksPerRank = Math.ceil(flags.maxBytes / flags.chunkBytes);
+    if (chunksPerRank > MAX_CHUNKS_PER_MESSAGE) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['chunkBytes'],
+        message: `'${flags.chunkBytes}' cuts a ${flags.maxBytes}-byte message into ${chunksPerRank} chunks; at most ${MAX_CHUNKS_PER_MESSAGE} are accepted (each chunk is a simulated step per rank and channel); use a larger --chunk or a smaller -e`,
+      });
+    }
     if (flags.plot !== undefined && !/\.svg$/i.test(flags.plot)) {
       ctx.addIssue({ code: 'custom', message: `'${flags.plot}' must end in .svg`, path: ['plot'] });
     }

@@ -5,10 +5,10 @@ import {
   type TrainConfig, type TrainConfigKey, type TrainReport,
 } from '@weft/train';
 import { renderSvg } from '../format/plot.js';
-import { assertWritable, writeFileAtomic } from '../output.js';
+import { assertDistinct, assertWritable, writeOutputs, type OutputFile } from '../output.js';
 import { progressBar } from '../ui/progress.js';
 import { formatSizeBytes, parseSizeBytes } from '../sizes.js';
-import { loadTopology, topologySpecFrom } from '../topology.js';
+import { loadTopology, topologyInputs, topologySpecFrom } from '../topology.js';
 
 /**
  * The flags that set the train config, one row each: the config field, commander's flag
@@ -72,12 +72,15 @@ export function toTrainConfig(options: TrainCliOptions): TrainConfig {
 }
 
 export async function runTrain(options: TrainCliOptions): Promise<void> {
+  const outputs: [string, string][] = [];
   for (const [flag, path, extension] of [['--out', options.out, '.json'], ['--plot', options.plot, '.svg']] as const) {
     if (path === undefined) continue;
     if (!path.toLowerCase().endsWith(extension)) throw new WeftInputError(`${flag}: '${path}' must end in ${extension}`);
     assertWritable(flag, path);
+    outputs.push([flag, path]);
   }
   const topologySpec = topologySpecFrom(options, 'switch:2');
+  assertDistinct(outputs, topologyInputs(topologySpec));
   const config = toTrainConfig(options);
   const topology = loadTopology(topologySpec);
   const bar = progressBar('weft train [{bar}] step {value}/{total}');
@@ -92,8 +95,10 @@ export async function runTrain(options: TrainCliOptions): Promise<void> {
     onEpoch: (epoch) => bar.print(formatEpoch(epoch, computeNs)),
   }).finally(() => bar.stop());
   process.stdout.write(formatSummary(report));
-  if (options.out !== undefined) writeFileAtomic(options.out, JSON.stringify(report, null, 2) + '\n');
-  if (options.plot !== undefined) writeFileAtomic(options.plot, await plotTrainSvg(report));
+  const files: OutputFile[] = [];
+  if (options.out !== undefined) files.push({ path: options.out, content: JSON.stringify(report, null, 2) + '\n' });
+  if (options.plot !== undefined) files.push({ path: options.plot, content: await plotTrainSvg(report) });
+  writeOutputs(files);
 }
 
 /** Loss against step (data mode) beside the emulated step time split into its parts. */

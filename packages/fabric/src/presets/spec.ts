@@ -24,7 +24,33 @@ export function parseTopologySpec(spec: string): Topology {
     throw new WeftInputError(`unknown topology preset "${name}"; accepted presets: ${PRESETS.map((p) => p.name).join(', ')} (or a .json/.yaml topology file)`);
   }
   const { values, texts } = parsePresetArgs(preset, colon < 0 ? '' : text.slice(colon + 1));
+  checkScale(preset, values);
   return validateTopology(preset.build(values, text, texts));
+}
+
+/**
+ * Every count in a spec is at most this (the CLI's --ranks limit): weft holds every node and
+ * link in memory and routes between rank pairs, so larger fabrics take minutes and gigabytes
+ * before the first message moves.
+ */
+export const MAX_PRESET_COUNT = 65536;
+/** The product of a spec's counts bounds the nodes and links a preset builds (leaves × spines …). */
+export const MAX_PRESET_SCALE = 2 ** 24;
+
+function checkScale(preset: PresetDef, values: Readonly<Record<string, number>>): void {
+  let product = 1;
+  const counts: string[] = [];
+  for (const [key, def] of Object.entries(preset.params)) {
+    const value = values[key];
+    if (def.kind !== 'count' || value === undefined) continue;
+    product *= Math.max(1, value);
+    counts.push(`${key}=${value}`);
+  }
+  if (product > MAX_PRESET_SCALE) {
+    throw new WeftInputError(
+      `${preset.name}: ${counts.join(' × ')} = ${product} is too large; the product of a preset's counts must be at most ${MAX_PRESET_SCALE} (it bounds the nodes and links weft builds and routes in memory)`,
+    );
+  }
 }
 
 /**
@@ -80,7 +106,13 @@ export function parsePresetArgs(preset: PresetDef, argText: string): ParsedArgs 
 function parseValue(presetName: string, key: string, def: ParamDef, text: string): number {
   const what = `${presetName}: ${key}`;
   const parsed = KINDS[def.kind].schema(def, what).safeParse(text);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    const max = def.max ?? { value: MAX_PRESET_COUNT, why: 'weft holds every node and link in memory and routes between rank pairs' };
+    if (def.kind === 'count' && parsed.data > max.value) {
+      throw new WeftInputError(`${what}: ${parsed.data} is more than ${max.value}, the most accepted (${max.why})`);
+    }
+    return parsed.data;
+  }
   const atLeast = def.kind === 'count' && (def.min ?? 1) !== 1 ? ` >= ${def.min}` : '';
   throw new WeftInputError(`${what}: cannot use "${text}"; expected ${KINDS[def.kind].help}${atLeast}`);
 }

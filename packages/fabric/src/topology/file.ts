@@ -17,7 +17,7 @@
  * names the field path, e.g. `links[3].bandwidth: must be > 0, got 0`.
  */
 import { WeftInputError } from '@weft/sim';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { parseDocument as parseYamlDocument, stringify as stringifyYaml } from 'yaml';
 import { z } from 'zod';
 import { ENDPOINT_KINDS, type NodeKind, type Topology } from '../types.js';
 import { parseBandwidth, parseLatency, BANDWIDTH_UNITS_HELP, LATENCY_UNITS_HELP } from '../units.js';
@@ -82,8 +82,13 @@ function parseDocument(text: string, fileName: string): unknown {
     }
   }
   if (/\.ya?ml$/i.test(fileName)) {
+    // Warnings (an unknown tag such as !!js/function) are refused like errors: the yaml
+    // package would otherwise print them on stderr and go on with the tag dropped.
+    const document = parseYamlDocument(text, { logLevel: 'silent', prettyErrors: false });
+    const problem = document.errors[0] ?? document.warnings[0];
+    if (problem !== undefined) throw new WeftInputError(`${fileName}: invalid YAML: ${firstLine(problem.message)}`);
     try {
-      return parseYaml(text);
+      return document.toJS({ maxAliasCount: 1000 });
     } catch (error) {
       throw new WeftInputError(`${fileName}: invalid YAML: ${firstLine((error as Error).message)}`);
     }

@@ -1,5 +1,5 @@
 export { TopologyBuilder } from './builder.js';
-export { validateTopology, NODE_KINDS } from './validate.js';
+export { validateTopology, NODE_KINDS, escapeControl, BANDWIDTH_RANGE_BYTES_PER_SEC, LATENCY_RANGE_NS } from './validate.js';
 export { indexGraph } from './graph.js';
 export type { GraphIndex } from './graph.js';
 export { rankGroups, hasReductionSwitch, rankLayout } from './rank-groups.js';
