@@ -15,7 +15,7 @@ export const NODE_KINDS: readonly NodeKind[] = ['gpu', 'host', 'nic', 'nvswitch'
  * hop costs microseconds. Beyond them the simulation's arithmetic breaks down (a 1e308 ns
  * latency overflows the clock and reads as a deadlock; 5e-324 B/s never finishes).
  */
-export const BANDWIDTH_RANGE_BYTES_PER_SEC = { min: 1e3, max: 1e15, text: '1 KB/s to 1 PB/s (8 Kbps to 8 Pbps)' } as const;
+export const BANDWIDTH_RANGE_BYTES_PER_SEC = { min: 1, max: 1e15, text: '1 B/s to 1 PB/s (8 bps to 8 Pbps)' } as const;
 export const LATENCY_RANGE_NS = { min: 0, max: 1e9, text: '0 to 1 s' } as const;
 
 // eslint-disable-next-line no-control-regex
