@@ -106,7 +106,7 @@ describe('topology file errors', () => {
   it('malformed JSON / YAML and unknown extensions name the file', () => {
     expect(inputError(() => parseTopologyText('{"nodes": [', 'x.json'))).toMatch(/^x\.json: invalid JSON: /);
     expect(inputError(() => parseTopologyText('nodes: [1,\n b: }', 'x.yaml'))).toMatch(/^x\.yaml: invalid YAML: /);
-    expect(inputError(() => parseTopologyText('{}', 'x.txt'))).toBe('x.txt: unknown topology file type; accepted extensions: .json, .yaml, .yml');
+    expect(inputError(() => parseTopologyText('{}', 'x.txt'))).toBe('x.txt: unknown file type; accepted extensions: .json, .yaml, .yml');
   });
 });
 

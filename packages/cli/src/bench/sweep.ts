@@ -11,7 +11,9 @@ import {
   type PlanParams,
 } from '@weft/collectives';
 import { alphaBetaCost, rankLayout, type LinkStats, type Topology } from '@weft/fabric';
-import { createCluster, type Cluster } from '@weft/runtime';
+import { createCluster, type Cluster, type Fault, type RunResult } from '@weft/runtime';
+import { describeFaults, resolveFaults } from '../faults.js';
+import { runWithFaults, type FaultOutcome } from './fault-runs.js';
 import { WeftInputError, isWeftInputError } from '@weft/sim';
 import type { BenchAlgorithm, BenchConfig } from './config.js';
 import { averageBusBw, averageBusBwByAlgorithm, type BenchReport, type BenchRow, type LinkRow } from './report.js';
@@ -137,14 +139,18 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
   const tracing = config.trace !== undefined;
   const sizes = sweepSizes(config, nranks);
   const collective = collectiveOf(config.collective);
-  const cluster: Cluster = await createCluster({
-    topology,
-    // Per-flow records and utilization timelines are only needed for --trace; without them a
-    // run keeps link totals only, which keeps memory flat on large sweeps.
-    network: { model: config.network, routing: config.routing, qps: config.qps, seed: config.seed, record: tracing ? 'full' : 'summary' },
-    mode: config.mode,
-    ...(config.ranksPerWorker !== undefined ? { ranksPerWorker: config.ranksPerWorker } : {}),
-  });
+  const faults = resolveFaults(config.faultScenario, topology);
+  const makeCluster = () =>
+    createCluster({
+      topology,
+      // Per-flow records and utilization timelines are only needed for --trace; without them a
+      // run keeps link totals only, which keeps memory flat on large sweeps.
+      network: { model: config.network, routing: config.routing, qps: config.qps, seed: config.seed, record: tracing ? 'full' : 'summary' },
+      mode: config.mode,
+      ...(config.ranksPerWorker !== undefined ? { ranksPerWorker: config.ranksPerWorker } : {}),
+    });
+  let cluster: Cluster = await makeCluster();
+  const faultOutcomes: FaultOutcome[] = [];
   const rows: BenchRow[] = [];
   const traceRuns: TraceRun[] = [];
   let backend = cluster.backend;
@@ -158,16 +164,34 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
         const resolved = resolveAlgorithm(config, entry, params, cost);
         hooks.onProgress?.(done, total, `${resolved.label} ${requestedBytes} B`);
         const schedule = resolved.algorithm.plan(resolved.params);
-        const result = await cluster.runSchedule(schedule, {
-          dtype: config.dtype,
-          op: config.op,
-          check: config.check && config.mode === 'data',
-          iters: config.iters,
-          warmupIters: config.warmupIters,
-          trace: tracing,
-        });
-        backend = result.backend;
+        const run = (runFaults: readonly Fault[] | undefined) =>
+          cluster.runSchedule(schedule, {
+            dtype: config.dtype,
+            op: config.op,
+            check: config.check && config.mode === 'data',
+            iters: config.iters,
+            warmupIters: config.warmupIters,
+            trace: tracing,
+            ...(runFaults !== undefined ? { faults: runFaults } : {}),
+          });
         const bytes = algBwBytes(config.collective, count, config.dtype, nranks);
+        let result: RunResult | undefined;
+        if (faults.length === 0) result = await run(undefined);
+        else {
+          // A failed data-mode run closes its cluster: the next run gets a fresh one.
+          const faulted = await runWithFaults(run, faults, { algorithm: resolved.label, bytes }, async () => {
+            await cluster.close();
+            cluster = await makeCluster();
+          });
+          faultOutcomes.push(faulted.outcome);
+          result = faulted.result;
+        }
+        done += 1;
+        if (result === undefined) {
+          hooks.onProgress?.(done, total, `${resolved.label} ${requestedBytes} B`);
+          continue;
+        }
+        backend = result.backend;
         const { algBwGBps, busBwGBps } = bandwidthsGBps(config.collective, count, config.dtype, nranks, result.timeNs);
         const row: BenchRow = {
           algorithm: resolved.label,
@@ -190,7 +214,6 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
         if (tracing) {
           traceRuns.push({ label: `${resolved.label} ${bytes} B`, nranks, steps: result.steps, flows: result.flows });
         }
-        done += 1;
         hooks.onProgress?.(done, total, `${resolved.label} ${requestedBytes} B`);
       }
     }
@@ -203,6 +226,7 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
     rows,
     avgBusBwGBps: averageBusBw(rows),
     avgBusBwGBpsByAlgorithm: averageBusBwByAlgorithm(rows),
+    ...(faults.length > 0 ? { faults: { scenario: describeFaults(faults), outcomes: faultOutcomes } } : {}),
   };
   return { report, traceRuns };
 }

@@ -4,6 +4,7 @@ import { resolveAlgorithms } from '../bench/algorithms.js';
 import { addBenchFlags, parseBenchFlags, type BenchConfig } from '../bench/config.js';
 import type { BenchReport } from '../bench/report.js';
 import { runSweep } from '../bench/sweep.js';
+import { formatFaultOutcomes } from '../bench/fault-runs.js';
 import { formatCsv } from '../format/csv.js';
 import { formatJson } from '../format/json.js';
 import { plotBusBwSvg } from '../format/plot.js';
@@ -40,7 +41,8 @@ export async function runBench(collective: string, options: Readonly<Record<stri
   }
   for (const [flag, path] of outputs) assertWritable(flag, path);
   const modules = flags.algo.filter(isModulePath).map((path) => ['--algo', path] as const);
-  assertDistinct(outputs, [...topologyInputs(flags.topologySpec), ...modules]);
+  const scenario = flags.scenario !== undefined ? [['--scenario', flags.scenario] as const] : [];
+  assertDistinct(outputs, [...topologyInputs(flags.topologySpec), ...modules, ...scenario]);
   const config: BenchConfig = { ...flags, algorithms: await resolveAlgorithms(flags) };
   const topology: Topology = loadTopology(config.topologySpec);
   const bar = progressBar('weft bench [{bar}] {value}/{total} {label}');
@@ -53,5 +55,6 @@ export async function runBench(collective: string, options: Readonly<Record<stri
   if (config.trace !== undefined) files.push({ path: config.trace, content: JSON.stringify(buildTrace(traceRuns)) });
   if (config.plot !== undefined) files.push({ path: config.plot, content: await plotBusBwSvg(report) });
   process.stdout.write(RENDER[config.format](report));
+  if (report.faults && config.format === 'table') process.stdout.write(formatFaultOutcomes(report.faults.scenario, report.faults.outcomes));
   writeOutputs(files);
 }

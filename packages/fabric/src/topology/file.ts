@@ -56,7 +56,7 @@ const FIELD_HELP: Readonly<Record<string, string>> = {
 
 /** Parses and validates a topology file's text; `fileName` picks the format and names errors. */
 export function parseTopologyText(text: string, fileName: string): Topology {
-  const raw = parseDocument(text, fileName);
+  const raw = parseConfigText(text, fileName);
   const result = FileSchema.safeParse(raw);
   if (!result.success) {
     const issue = result.error.issues[0]!;
@@ -73,7 +73,8 @@ export function parseTopologyText(text: string, fileName: string): Topology {
   }
 }
 
-function parseDocument(text: string, fileName: string): unknown {
+/** A JSON or YAML document (by `fileName`'s extension) as plain data; one-line errors naming the file. */
+export function parseConfigText(text: string, fileName: string): unknown {
   if (/\.json$/i.test(fileName)) {
     try {
       return JSON.parse(text);
@@ -93,7 +94,7 @@ function parseDocument(text: string, fileName: string): unknown {
       throw new WeftInputError(`${fileName}: invalid YAML: ${firstLine((error as Error).message)}`);
     }
   }
-  throw new WeftInputError(`${fileName}: unknown topology file type; accepted extensions: .json, .yaml, .yml`);
+  throw new WeftInputError(`${fileName}: unknown file type; accepted extensions: .json, .yaml, .yml`);
 }
 
 function buildFromFile(file: TopologyFile, fileName: string): Topology {

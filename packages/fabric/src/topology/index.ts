@@ -6,5 +6,5 @@ export { rankGroups, hasReductionSwitch, rankLayout } from './rank-groups.js';
 export { summarizeTopology, formatTopologySummary, topologyToDot } from './summary.js';
 export type { TopologySummary, LinkClass } from './summary.js';
 export { maxFlowBytesPerSec } from './maxflow.js';
-export { parseTopologyText, topologyToFile, topologyToJson, topologyToYaml } from './file.js';
+export { parseConfigText, parseTopologyText, topologyToFile, topologyToJson, topologyToYaml } from './file.js';
 export type { TopologyFile } from './file.js';

@@ -60,6 +60,22 @@ export class TransferStrandedError extends Error {
   }
 }
 
+/** A rank crashed (an injected fault) and the others could not finish without it. */
+export class RankCrashedError extends Error {
+  override readonly name = 'RankCrashedError';
+  constructor(
+    readonly rank: number,
+    readonly atNs: number,
+    readonly timeNs: number,
+    readonly pending: readonly PendingOps[],
+  ) {
+    const waiting = pending.filter((p) => p.participant !== rank && p.ops.length > 0);
+    const first = waiting[0];
+    const example = first ? `; ${waiting.length} participant(s) left waiting, e.g. ${first.label}: ${first.ops[0]}` : '';
+    super(`rank ${rank} crashed at ${Math.round(atNs)} ns (injected fault); the run stopped at ${Math.round(timeNs)} ns${example}`);
+  }
+}
+
 /** The schedule or program broke the runtime's rules (e.g. a message nobody received). */
 export class ProtocolError extends Error {
   override readonly name = 'ProtocolError';
@@ -71,7 +87,7 @@ export function participantLabel(participant: number, nranks: number): string {
 
 /** The error a run ends with when `participant` threw `error`: the run-level errors as they are, anything else as a RankError. */
 export function participantFailure(participant: number, nranks: number, error: unknown): Error {
-  if (error instanceof DeadlockError || error instanceof TransferStrandedError || error instanceof RankError) return error;
+  if (error instanceof DeadlockError || error instanceof TransferStrandedError || error instanceof RankError || error instanceof RankCrashedError) return error;
   const label = participantLabel(participant, nranks);
   if (!(error instanceof Error)) return new RankError(participant, label, String(error), undefined, error);
   return new RankError(participant, label, error.message, error.stack, error);
@@ -113,6 +129,7 @@ const REVIVERS: Record<string, (e: EncodedError, f: Fields, cause: Error | undef
   RankError: (_, f, cause) => new RankError(f.rank, f.label, f.rankMessage, f.rankStack, cause),
   DeadlockError: (_, f) => new DeadlockError(f.timeNs, f.pending),
   TransferStrandedError: (_, f) => new TransferStrandedError(f.transferId, f.linkId, f.timeNs, f.description),
+  RankCrashedError: (_, f) => new RankCrashedError(f.rank, f.atNs, f.timeNs, f.pending),
   ProtocolError: (e) => new ProtocolError(e.message),
   WeftInputError: (e) => new WeftInputError(e.message),
 };

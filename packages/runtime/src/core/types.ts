@@ -32,9 +32,23 @@ export interface ClusterOptions {
   readonly networkFactory?: NetworkFactory;
 }
 
-export type Fault =
+export type Fault = LinkFault | RankFault;
+
+/** A link fails (strands transfers pinned to it) or loses capacity, at a virtual time. */
+export type LinkFault =
   | { readonly kind: 'failLink'; readonly linkId: string; readonly atNs: number }
   | { readonly kind: 'degradeLink'; readonly linkId: string; readonly factor: number; readonly atNs: number };
+
+/**
+ * A rank misbehaves: it starts late (`delayRank`: its first operations are posted `delayNs`
+ * later), computes slower (`slowRank`: every compute duration × `factor`), or stops at a
+ * virtual time (`crashRank`: it posts nothing more and takes no completions; the run ends
+ * with a RankCrashedError once nobody can move).
+ */
+export type RankFault =
+  | { readonly kind: 'delayRank'; readonly rank: number; readonly delayNs: number }
+  | { readonly kind: 'slowRank'; readonly rank: number; readonly factor: number }
+  | { readonly kind: 'crashRank'; readonly rank: number; readonly atNs: number };
 
 export interface RunScheduleOptions {
   readonly dtype: DType;

@@ -14,7 +14,9 @@
  */
 import type { Engine } from '@weft/sim';
 import type { Network } from '@weft/fabric';
-import { DeadlockError, ProtocolError, TransferStrandedError, participantFailure, participantLabel } from '../errors.js';
+import { WeftInputError } from '@weft/sim';
+import { DeadlockError, ProtocolError, RankCrashedError, TransferStrandedError, participantFailure, participantLabel } from '../errors.js';
+import type { RankFault } from '../types.js';
 import type { Completion, HostLink, HostReport, PayloadRef, Request, SendRequest, RecvRequest } from '../protocol.js';
 import { byParticipantSeq } from '../host/participant-host.js';
 
@@ -56,6 +58,8 @@ export interface CoordinatorSetup {
   readonly nodes: readonly string[];
   readonly nranks: number;
   readonly hosts: readonly HostLink[];
+  /** Injected rank faults (stragglers, crashes); link faults are the network's. */
+  readonly rankFaults?: readonly RankFault[];
 }
 
 export interface CoordinatorOutcome {
@@ -85,6 +89,12 @@ export class Coordinator {
   private finishedCount = 0;
   private events = 0;
   private rounds = 0;
+  /** Per participant: virtual time before which its requests wait (a straggler's late start). */
+  private readonly startNs: Float64Array;
+  /** Per participant: compute duration multiplier (a slow straggler). */
+  private readonly computeFactor: Float64Array;
+  /** Per participant: virtual time it crashes at (Infinity: never). */
+  private readonly crashNs: Float64Array;
 
   constructor(private readonly setup: CoordinatorSetup) {
     this.engine = setup.engine;
@@ -99,6 +109,17 @@ export class Coordinator {
       if (this.hostOf[p] === -1) throw new Error(`participant ${p} has no host`);
     }
     this.finishedNs = new Float64Array(this.nparticipants).fill(-1);
+    this.startNs = new Float64Array(this.nparticipants);
+    this.computeFactor = new Float64Array(this.nparticipants).fill(1);
+    this.crashNs = new Float64Array(this.nparticipants).fill(Infinity);
+    for (const fault of setup.rankFaults ?? []) {
+      if (!(Number.isInteger(fault.rank) && fault.rank >= 0 && fault.rank < setup.nranks)) {
+        throw new WeftInputError(`fault: rank ${fault.rank} is not a rank of this run (0..${setup.nranks - 1})`);
+      }
+      if (fault.kind === 'delayRank') this.startNs[fault.rank] = Math.max(this.startNs[fault.rank]!, fault.delayNs);
+      else if (fault.kind === 'slowRank') this.computeFactor[fault.rank]! *= fault.factor;
+      else this.crashNs[fault.rank] = Math.min(this.crashNs[fault.rank]!, fault.atNs);
+    }
     this.values = new Array(this.nparticipants);
     this.engine.addModel(this.network);
   }
@@ -122,15 +143,28 @@ export class Coordinator {
       reports = settle(this.wakeHosts(completions));
       this.absorb(reports instanceof Promise ? await reports : reports);
     }
-    if (this.finishedCount < this.nparticipants) throw new DeadlockError(this.engine.nowNs, this.pendingOps());
+    if (this.finishedCount < this.nparticipants) {
+      const crashed = this.crashedBefore(this.engine.nowNs);
+      if (crashed >= 0) throw new RankCrashedError(crashed, this.crashNs[crashed]!, this.engine.nowNs, this.pendingOps());
+      throw new DeadlockError(this.engine.nowNs, this.pendingOps());
+    }
     this.checkDrained();
     let endNs = 0;
     for (const t of this.finishedNs) endNs = Math.max(endNs, t);
     return { startNs: this.barrierNs, endNs, events: this.events, rounds: this.rounds, values: this.values };
   }
 
-  private wakeHosts(completions: Completion[]): (HostReport | Promise<HostReport>)[] {
+  /** The first unfinished participant crashed by `nowNs`, or -1. */
+  private crashedBefore(nowNs: number): number {
+    for (let p = 0; p < this.setup.nranks; p++) if (this.finishedNs[p]! < 0 && this.crashNs[p]! <= nowNs) return p;
+    return -1;
+  }
+
+  private wakeHosts(all: Completion[]): (HostReport | Promise<HostReport>)[] {
     this.rounds += 1;
+    // A crashed rank takes no completions: it is gone.
+    const nowNs = this.engine.nowNs;
+    const completions = this.crashedBefore(nowNs) < 0 ? all : all.filter((c) => !(this.crashNs[c.participant]! <= nowNs));
     // Each participant sees its completions in event order; participants in index order.
     completions.sort((a, b) => a.participant - b.participant);
     const hosts = this.setup.hosts;
@@ -161,7 +195,19 @@ export class Coordinator {
     let requests: readonly Request[];
     if (reports.length === 1) requests = reports[0]!.requests;
     else requests = reports.flatMap((r) => r.requests).sort(byParticipantSeq);
-    for (const request of requests) this.apply(request, nowNs);
+    for (const request of requests) this.applyFaulted(request, nowNs);
+  }
+
+  /** Applies a request unless its rank has crashed; a late-starting rank's wait until its start. */
+  private applyFaulted(request: Request, nowNs: number): void {
+    const p = request.participant;
+    if (this.crashNs[p]! <= nowNs) return;
+    const startNs = this.startNs[p]!;
+    if (nowNs < startNs) {
+      this.engine.at(startNs, () => this.applyFaulted(request, startNs));
+      return;
+    }
+    this.apply(request, nowNs);
   }
 
   private apply(request: Request, nowNs: number): void {
@@ -173,7 +219,7 @@ export class Coordinator {
       case 'compute': {
         const { participant, seq } = request;
         if (!(request.durationNs >= 0)) throw new ProtocolError(`${this.label(participant)}: compute duration must be >= 0 ns, got ${request.durationNs}`);
-        this.engine.at(nowNs + request.durationNs, () => {
+        this.engine.at(nowNs + request.durationNs * this.computeFactor[participant]!, () => {
           this.events += 1;
           this.pending.push({ participant, seq, payload: undefined });
         });
