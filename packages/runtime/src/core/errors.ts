@@ -60,6 +60,24 @@ export class TransferStrandedError extends Error {
   }
 }
 
+/**
+ * The watchdog: a host did not answer a round within the limit (a rank program in an
+ * infinite loop, or awaiting a promise that never resolves). Its worker is terminated.
+ */
+export class RankTimeoutError extends Error {
+  override readonly name = 'RankTimeoutError';
+  constructor(
+    /** `rank 3` or `switch 0`, with the last operation each posted. */
+    readonly stuck: readonly { readonly label: string; readonly lastOp: string }[],
+    readonly timeoutMs: number,
+    readonly timeNs: number,
+  ) {
+    const first = stuck[0] ?? { label: 'a rank', lastOp: 'unknown' };
+    const more = stuck.length > 1 ? ` (and ${stuck.length - 1} more on the same host)` : '';
+    super(`${first.label} did not yield within ${timeoutMs / 1000} s of wall time at virtual time ${Math.round(timeNs)} ns${more}; its last operation: ${first.lastOp}; stopped (raise the limit with --timeout SECONDS)`);
+  }
+}
+
 /** A rank crashed (an injected fault) and the others could not finish without it. */
 export class RankCrashedError extends Error {
   override readonly name = 'RankCrashedError';
@@ -87,7 +105,7 @@ export function participantLabel(participant: number, nranks: number): string {
 
 /** The error a run ends with when `participant` threw `error`: the run-level errors as they are, anything else as a RankError. */
 export function participantFailure(participant: number, nranks: number, error: unknown): Error {
-  if (error instanceof DeadlockError || error instanceof TransferStrandedError || error instanceof RankError || error instanceof RankCrashedError) return error;
+  if (error instanceof DeadlockError || error instanceof TransferStrandedError || error instanceof RankError || error instanceof RankCrashedError || error instanceof RankTimeoutError) return error;
   const label = participantLabel(participant, nranks);
   if (!(error instanceof Error)) return new RankError(participant, label, String(error), undefined, error);
   return new RankError(participant, label, error.message, error.stack, error);
@@ -130,6 +148,7 @@ const REVIVERS: Record<string, (e: EncodedError, f: Fields, cause: Error | undef
   DeadlockError: (_, f) => new DeadlockError(f.timeNs, f.pending),
   TransferStrandedError: (_, f) => new TransferStrandedError(f.transferId, f.linkId, f.timeNs, f.description),
   RankCrashedError: (_, f) => new RankCrashedError(f.rank, f.atNs, f.timeNs, f.pending),
+  RankTimeoutError: (_, f) => new RankTimeoutError(f.stuck, f.timeoutMs, f.timeNs),
   ProtocolError: (e) => new ProtocolError(e.message),
   WeftInputError: (e) => new WeftInputError(e.message),
 };

@@ -7,7 +7,7 @@ export type { CoordinatorSetup, CoordinatorOutcome } from './coordinator/coordin
 export { ScheduleExecutor } from './schedule/executor.js';
 export type { ExecuteSpec, ExecuteData, ParticipantBuffers, RequestPoster, Continuation } from './schedule/executor.js';
 export { ParticipantHost } from './host/participant-host.js';
-export { DeadlockError, RankError, RankCrashedError, TransferStrandedError, ProtocolError, encodeError, reviveError } from './errors.js';
+export { DeadlockError, RankError, RankCrashedError, RankTimeoutError, TransferStrandedError, ProtocolError, encodeError, reviveError } from './errors.js';
 export type { PendingOps, EncodedError } from './errors.js';
 export { Task, COLLECTIVE_CHANNEL_BASE, startProgram } from './program/context.js';
 export { ghostBuffer, isGhostBuffer } from './program/ghost-buffer.js';

@@ -28,6 +28,12 @@ export interface ClusterOptions {
    * not fit one arena get standalone buffers; smaller values exercise those paths in tests.
    */
   readonly arenaMaxBytes?: number;
+  /**
+   * Watchdog: wall-clock milliseconds a host may take to answer one round (a rank program in
+   * an infinite loop or awaiting a promise that never resolves) before the run ends with a
+   * RankTimeoutError. Default 300 000 (5 min); 0 disables it.
+   */
+  readonly roundTimeoutMs?: number;
   /** Replaces @weft/fabric's createNetwork (tests, other models). */
   readonly networkFactory?: NetworkFactory;
 }

@@ -17,7 +17,7 @@ import { countsOf, DataHost, type CheckSpec, type HostSchedulePlan } from '../co
 import { Cluster, type Hosts, type ScheduleRun } from '../core/cluster/cluster.js';
 import type { HostLink } from '../core/protocol.js';
 import type { ClusterOptions, RankBuffers, StepRecord } from '../core/types.js';
-import { defaultMemoryBudgetBytes, formatGiB } from './memory-budget.js';
+import { defaultMemoryBudgetBytes, formatGiB, scheduleBufferBytes } from './memory-budget.js';
 import { WorkerLink } from './worker-link.js';
 
 /** Staging each host gets for programs, whose message sizes are not known up front. */
@@ -138,11 +138,10 @@ export class ThreadHosts implements Hosts {
       const c = countsOf(planCounts, p);
       return [c.input * bytesPerElement, c.output * bytesPerElement, c.scratch * bytesPerElement];
     };
-    let totalBytes = 0;
-    for (let p = 0; p < nparticipants; p++) for (const b of participantBytes(p)) totalBytes += b;
+    const totalBytes = scheduleBufferBytes(schedule, run.dtype, nranks);
     if (totalBytes > this.budgetBytes) {
       throw new WeftInputError(
-        `this run needs ${formatGiB(totalBytes)} of rank buffers (${nranks} ranks × input+output+scratch), over the data-mode budget of ${formatGiB(this.budgetBytes)}; use mode: 'ghost' to simulate without payload, or a smaller size`,
+        `this run needs ${formatGiB(totalBytes)} of rank buffers (${nranks} ranks × input+output+scratch), over the data-mode budget of ${formatGiB(this.budgetBytes)}; use ghost mode to simulate without payload (weft bench --mode ghost; API: mode: 'ghost'), or a smaller size`,
       );
     }
     const agents = Array.from({ length: nparticipants - nranks }, (_, i) => nranks + i);

@@ -166,7 +166,7 @@ export class Cluster {
 
   /** One simulation: fresh engine and network at virtual time 0, the coordinator loop over `links`. */
   private simulate(nparticipants: number, links: readonly HostLink[], faults: readonly Fault[] | undefined) {
-    return coordinate(this.factory, this.topology, this.options.network, participantNodes(this.topology, nparticipants), links, faults);
+    return coordinate(this.factory, this.topology, this.options.network, participantNodes(this.topology, nparticipants), links, faults, this.options.roundTimeoutMs);
   }
 
   /** Runs `body`; when it fails and the hosts cannot recover, closes the cluster first. */

@@ -71,10 +71,11 @@ export async function coordinate(
   nodes: readonly string[],
   hosts: readonly HostLink[],
   faults: readonly Fault[] | undefined,
+  roundTimeoutMs?: number,
 ): Promise<CoordinatedRun> {
   const network = factory(topology, options);
   const rankFaults = applyFaults(network, faults);
-  const coordinator = new Coordinator({ engine: new Engine(), network, nodes, nranks: topology.ranks.length, hosts, rankFaults });
+  const coordinator = new Coordinator({ engine: new Engine(), network, nodes, nranks: topology.ranks.length, hosts, rankFaults, ...(roundTimeoutMs !== undefined ? { roundTimeoutMs } : {}) });
   const outcome = await coordinator.run();
   return { outcome, network };
 }
