@@ -182,6 +182,7 @@ export class Coordinator {
     const nowNs = this.engine.nowNs;
     const completions = this.crashedBefore(nowNs) < 0 ? all : all.filter((c) => !(this.crashNs[c.participant]! <= nowNs));
     this.roundWoken = new Set(completions.map((c) => c.participant));
+    if (completions.length === 0) return []; // only a crashed rank's: nobody to wake
     // Each participant sees its completions in event order; participants in index order.
     completions.sort((a, b) => a.participant - b.participant);
     const hosts = this.setup.hosts;
