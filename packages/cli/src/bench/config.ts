@@ -109,6 +109,15 @@ export const BENCH_FLAGS = {
   fault: repeatable('--fault <spec>', "a link fault, repeatable: link=FROM->TO,down@TIME or link=FROM->TO,degrade=FACTOR@TIME"),
   straggler: repeatable('--straggler <spec>', 'a slow rank, repeatable: rank=R,slow=FACTORx or rank=R,delay=TIME'),
   crash: repeatable('--crash <spec>', 'a rank that stops, repeatable: rank=R@TIME'),
+  timeoutS: flag(
+    '--timeout <seconds>',
+    'watchdog (nccl-tests -T): a rank that does not yield for this long (wall time) is stopped and named; 0 = none',
+    '300',
+    text((t) => {
+      const read = readNumber(t);
+      return read.ok && read.value >= 0 && read.value <= 86_400 ? read : { ok: false as const, reason: 'is not accepted; use a number of seconds from 0 (no watchdog) to 86400' };
+    }),
+  ),
   scenario: flag('--scenario <file>', 'faults from a YAML/JSON file (links, stragglers, crashes; see README)', undefined, path.optional()),
 } satisfies Record<string, Flag>;
 

@@ -11,7 +11,7 @@ import {
   type PlanParams,
 } from '@weft/collectives';
 import { alphaBetaCost, rankLayout, type LinkStats, type Topology } from '@weft/fabric';
-import { createCluster, type Cluster, type Fault, type RunResult } from '@weft/runtime';
+import { createCluster, defaultMemoryBudgetBytes, formatGiB, scheduleBufferBytes, type Cluster, type Fault, type RunResult } from '@weft/runtime';
 import { describeFaults, resolveFaults } from '../faults.js';
 import { runWithFaults, type FaultOutcome } from './fault-runs.js';
 import { WeftInputError, isWeftInputError } from '@weft/sim';
@@ -140,6 +140,7 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
   const sizes = sweepSizes(config, nranks);
   const collective = collectiveOf(config.collective);
   const faults = resolveFaults(config.faultScenario, topology);
+  if (config.mode === 'data') checkMemory(config, topology, plan.algorithms);
   const makeCluster = () =>
     createCluster({
       topology,
@@ -147,6 +148,7 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
       // run keeps link totals only, which keeps memory flat on large sweeps.
       network: { model: config.network, routing: config.routing, qps: config.qps, seed: config.seed, record: tracing ? 'full' : 'summary' },
       mode: config.mode,
+      roundTimeoutMs: config.timeoutS * 1000,
       ...(config.ranksPerWorker !== undefined ? { ranksPerWorker: config.ranksPerWorker } : {}),
     });
   let cluster: Cluster = await makeCluster();
@@ -229,6 +231,28 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
     ...(faults.length > 0 ? { faults: { scenario: describeFaults(faults), outcomes: faultOutcomes } } : {}),
   };
   return { report, traceRuns };
+}
+
+/**
+ * Data mode: the largest size's rank buffers of every algorithm against the memory budget,
+ * before any worker starts (the runtime checks again per run; this says it in CLI terms).
+ */
+function checkMemory(config: BenchConfig, topology: Topology, algorithms: readonly BenchAlgorithm[]): void {
+  const nranks = topology.ranks.length;
+  const sizes = sweepSizes(config, nranks);
+  const largest = sizes[sizes.length - 1]!;
+  const params = planParams(config, topology, countForBytes(config, largest, nranks));
+  const cost = alphaBetaCost(topology);
+  const budget = defaultMemoryBudgetBytes();
+  for (const entry of algorithms) {
+    const resolved = resolveAlgorithm(config, entry, params, cost);
+    const bytes = scheduleBufferBytes(resolved.algorithm.plan(resolved.params), config.dtype, nranks);
+    if (bytes > budget) {
+      throw new WeftInputError(
+        `-e/--maxbytes: ${resolved.label} at ${largest} bytes needs ${formatGiB(bytes)} of rank buffers on ${nranks} ranks, over the data-mode budget of ${formatGiB(budget)} (half this machine's memory); use --mode ghost (no payload) or a smaller -e`,
+      );
+    }
+  }
 }
 
 export function reportHeader(config: BenchConfig, topology: Topology, backend: string) {
