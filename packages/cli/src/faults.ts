@@ -36,14 +36,16 @@ const time = z.union([z.string(), z.number()]).transform((value, ctx): number =>
   }
   return z.NEVER;
 });
-const rank = z.number().int().min(0);
+const rank = z.number().int().min(0, 'use a rank number >= 0');
+const DEGRADE = { message: 'use a factor between 0 and 1 (exclusive): the share of capacity the link keeps' };
+const SLOW = { message: `use a factor > 1 and <= ${MAX_SLOW_FACTOR} (how many times slower the rank computes)` };
 
 const LinkFaultSchema = z.union([
   z.object({ link: z.string().min(1), down: time }).strict(),
-  z.object({ link: z.string().min(1), degrade: z.number().gt(0).lt(1), at: time.optional() }).strict(),
+  z.object({ link: z.string().min(1), degrade: z.number().gt(0, DEGRADE).lt(1, DEGRADE), at: time.optional() }).strict(),
 ]);
 const StragglerSchema = z.union([
-  z.object({ rank, slow: z.number().gt(1).lte(MAX_SLOW_FACTOR) }).strict(),
+  z.object({ rank, slow: z.number().gt(1, SLOW).lte(MAX_SLOW_FACTOR, SLOW) }).strict(),
   z.object({ rank, delay: time }).strict(),
 ]);
 const CrashSchema = z.object({ rank, at: time }).strict();

@@ -8,7 +8,8 @@
  */
 import { WeftInputError } from '@weft/sim';
 import { z } from 'zod';
-import { validateTopology } from '../topology/validate.js';
+import { BANDWIDTH_RANGE_BYTES_PER_SEC, LATENCY_RANGE_NS, validateTopology } from '../topology/validate.js';
+import { inRange } from '../topology/file.js';
 import type { Topology } from '../types.js';
 import { parseBandwidth, parseLatency, BANDWIDTH_UNITS_HELP, LATENCY_UNITS_HELP } from '../units.js';
 import { hardwareText } from './hardware.js';
@@ -63,8 +64,14 @@ const KINDS: Readonly<Record<ParamKind, { readonly help: string; schema(def: Par
     help: 'a positive integer',
     schema: (def) => z.string().regex(/^[0-9]+$/).pipe(z.coerce.number<string>().int().min(def.min ?? 1)),
   },
-  bandwidth: { help: BANDWIDTH_UNITS_HELP, schema: (_, what) => z.string().transform((text) => parseBandwidth(text, what)) },
-  latency: { help: LATENCY_UNITS_HELP, schema: (_, what) => z.string().transform((text) => parseLatency(text, what)) },
+  bandwidth: {
+    help: BANDWIDTH_UNITS_HELP,
+    schema: (_, what) => z.string().transform((text) => inRange(parseBandwidth(text, what), BANDWIDTH_RANGE_BYTES_PER_SEC, what, `"${text}"`)),
+  },
+  latency: {
+    help: LATENCY_UNITS_HELP,
+    schema: (_, what) => z.string().transform((text) => inRange(parseLatency(text, what), LATENCY_RANGE_NS, what, `"${text}"`)),
+  },
   factor: { help: 'a number in (0, 1]', schema: () => z.coerce.number<string>().gt(0).lte(1) },
   ratio: { help: 'a number >= 1', schema: () => z.coerce.number<string>().gte(1) },
   boolean: { help: 'true or false', schema: () => z.enum(['true', 'false']).transform((text) => (text === 'true' ? 1 : 0)) },

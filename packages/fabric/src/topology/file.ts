@@ -22,7 +22,7 @@ import { z } from 'zod';
 import { ENDPOINT_KINDS, type NodeKind, type Topology } from '../types.js';
 import { parseBandwidth, parseLatency, BANDWIDTH_UNITS_HELP, LATENCY_UNITS_HELP } from '../units.js';
 import { TopologyBuilder } from './builder.js';
-import { NODE_KINDS, validateTopology } from './validate.js';
+import { BANDWIDTH_RANGE_BYTES_PER_SEC, LATENCY_RANGE_NS, NODE_KINDS, validateTopology } from './validate.js';
 
 const NodeSchema = z
   .object({ id: z.string().min(1), kind: z.string(), group: z.string().min(1).optional(), reduction: z.boolean().optional() })
@@ -134,19 +134,25 @@ function buildFromFile(file: TopologyFile, fileName: string): Topology {
 }
 
 function readBandwidth(value: string | number, path: string): number {
-  if (typeof value === 'string') return parseBandwidth(value, path);
-  if (!(value > 0) || !Number.isFinite(value)) {
+  if (typeof value === 'number' && (!(value > 0) || !Number.isFinite(value))) {
     throw new WeftInputError(`${path}: must be > 0, got ${value}; expected bytes per second or ${BANDWIDTH_UNITS_HELP}`);
   }
-  return value;
+  const bytesPerSec = typeof value === 'string' ? parseBandwidth(value, path) : value;
+  return inRange(bytesPerSec, BANDWIDTH_RANGE_BYTES_PER_SEC, path, `${bytesPerSec} B/s`);
 }
 
 function readLatency(value: string | number, path: string): number {
-  if (typeof value === 'string') return parseLatency(value, path);
-  if (!(value >= 0) || !Number.isFinite(value)) {
+  if (typeof value === 'number' && (!(value >= 0) || !Number.isFinite(value))) {
     throw new WeftInputError(`${path}: must be >= 0, got ${value}; expected nanoseconds or ${LATENCY_UNITS_HELP}`);
   }
-  return value;
+  const latencyNs = typeof value === 'string' ? parseLatency(value, path) : value;
+  return inRange(latencyNs, LATENCY_RANGE_NS, path, `${latencyNs} ns`);
+}
+
+/** The value, or a one-line error naming the field (the file's own path) and the physical range. */
+export function inRange(value: number, range: { readonly min: number; readonly max: number; readonly text: string }, what: string, shown: string): number {
+  if (value >= range.min && value <= range.max) return value;
+  throw new WeftInputError(`${what}: ${shown} is outside the physical range ${range.text}`);
 }
 
 function formatPath(path: readonly PropertyKey[]): string {
