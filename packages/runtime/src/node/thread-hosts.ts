@@ -112,8 +112,20 @@ export class ThreadHosts implements Hosts {
 
   /** Lays out arenas for `needs` and hands new or grown arenas to every host. */
   private async placeHosts(needs: HostNeed[]) {
-    const plan = planArenas(needs, Math.min(this.options.arenaMaxBytes ?? ARENA_MAX_BYTES, ARENA_MAX_BYTES));
-    if (this.arenas.ensure(plan.arenaBytes)) {
+    let plan: ReturnType<typeof planArenas>;
+    let grown: boolean;
+    try {
+      plan = planArenas(needs, Math.min(this.options.arenaMaxBytes ?? ARENA_MAX_BYTES, ARENA_MAX_BYTES));
+      grown = this.arenas.ensure(plan.arenaBytes);
+    } catch (error) {
+      // The machine refused the shared memory (RangeError: allocation failed): one line, not a stack.
+      if (!(error instanceof RangeError)) throw error;
+      const bytes = needs.reduce((sum, need) => sum + need.stagingBytes + need.participants.reduce((s, p) => s + p.bytes.reduce((a, b) => a + b, 0), 0), 0);
+      throw new WeftInputError(
+        `cannot allocate ${formatGiB(bytes)} of shared memory for rank buffers (${error.message}); use ghost mode (weft bench --mode ghost; API: mode: 'ghost') or a smaller size`,
+      );
+    }
+    if (grown) {
       await Promise.all(this.links.map((l) => l.api.setArenas(this.arenas.memories)));
       this.agentHost?.setArenas(this.arenas.memories);
     }
