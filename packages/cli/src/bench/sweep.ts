@@ -10,8 +10,8 @@ import {
   type CostParams,
   type PlanParams,
 } from '@weft/collectives';
-import { alphaBetaCost, rankLayout, type LinkStats, type Topology } from '@weft/fabric';
-import { createCluster, defaultMemoryBudgetBytes, formatGiB, scheduleBufferBytes, type Cluster, type Fault, type RunResult } from '@weft/runtime';
+import { alphaBetaCost, deviceMemoryBandwidth, rankLayout, type LinkStats, type Topology } from '@weft/fabric';
+import { createCluster, localStepsNs, defaultMemoryBudgetBytes, formatGiB, scheduleBufferBytes, type Cluster, type Fault, type RunResult } from '@weft/runtime';
 import { describeFaults, resolveFaults } from '../faults.js';
 import { runWithFaults, type FaultOutcome } from './fault-runs.js';
 import { WeftInputError, isWeftInputError } from '@weft/sim';
@@ -206,7 +206,8 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
           algBwGBps,
           busBwGBps,
           wrong: result.wrong < 0 ? null : result.wrong,
-          predictedUs: resolved.predictedNs / 1000,
+          // One rank: no network term, only the device-local copy the run charges (runtime's localStepsNs).
+          predictedUs: (nranks === 1 ? localStepsNs(schedule.participants[0]!, params.elementBytes, deviceMemoryBandwidth(topology)) : resolved.predictedNs) / 1000,
           channels: resolved.params.channels,
           wallMs: result.wallMs,
           events: result.events,

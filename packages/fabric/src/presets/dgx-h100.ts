@@ -97,7 +97,7 @@ export const dgxH100Preset: PresetDef = {
       'latency: GPU→NVSwitch→GPU = nvlinkLatency (half per link); GPU↔NIC links carry nicLatency; links entering a leaf or spine carry switchLatency; leaf→NIC carries 0 (the NIC is counted on nic→gpu)',
       'spines: smallest divisor of serversPerSu with spines × (switchCapacity / nicBw) ports ≥ leaves × serversPerSu uplinks, unless spines is set',
     ];
-    return b.build(spec, ranks, presetSources(dgxH100Preset, values, notes, texts));
+    return { ...b.build(spec, ranks, presetSources(dgxH100Preset, values, notes, texts)), deviceMemoryBandwidthBytesPerSec: hardwareBandwidth('h100.hbmBandwidth') };
   },
 };
 

@@ -30,6 +30,6 @@ export const nvl72Preset: PresetDef = {
       `structure: ${n} GPUs (group nvl72), one aggregate NVLink5 link each way to one reduction-capable nvswitch node`,
       'latency: GPU→switch→GPU = nvlinkLatency, half on each link',
     ];
-    return b.build(spec, ranks, presetSources(nvl72Preset, values, notes, texts));
+    return { ...b.build(spec, ranks, presetSources(nvl72Preset, values, notes, texts)), deviceMemoryBandwidthBytesPerSec: hardwareBandwidth('gb300.hbmBandwidth') };
   },
 };

@@ -4,7 +4,7 @@ export type { Hosts, ScheduleRun } from './cluster/cluster.js';
 export { InProcessHosts, createGhostCluster } from './cluster/in-process-hosts.js';
 export { Coordinator, MAX_CHANNEL } from './coordinator/coordinator.js';
 export type { CoordinatorSetup, CoordinatorOutcome } from './coordinator/coordinator.js';
-export { ScheduleExecutor } from './schedule/executor.js';
+export { ScheduleExecutor, localStepsNs } from './schedule/executor.js';
 export type { ExecuteSpec, ExecuteData, ParticipantBuffers, RequestPoster, Continuation } from './schedule/executor.js';
 export { ParticipantHost } from './host/participant-host.js';
 export { DeadlockError, RankError, RankCrashedError, RankTimeoutError, TransferStrandedError, ProtocolError, encodeError, reviveError } from './errors.js';

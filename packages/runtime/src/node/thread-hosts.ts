@@ -180,6 +180,7 @@ export class ThreadHosts implements Hosts {
       trace: run.trace,
       bufferCounts: counts,
       fill: run.inputs ? ('none' as const) : ('pattern' as const),
+      localBytesPerSec: run.localBytesPerSec,
     };
     const planFor = (h: number): HostSchedulePlan => {
       const place = layout.hosts[h]!;
