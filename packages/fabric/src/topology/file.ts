@@ -10,6 +10,7 @@
  *     - { from: sw0, to: gpu1, bandwidth: 5e10, latency: 500, duplex: false }
  *   ranks: [gpu0, gpu1]                   # optional: all gpu/host nodes in file order
  *   sources: ["where the numbers come from"]
+ *   deviceMemoryBandwidth: 3.35TB/s      # optional: one GPU's HBM, for device-local copies (default H100's)
  *
  * Bandwidth: a unit string ("400Gbps", "50GB/s") or a number in bytes/s. Latency: a unit
  * string ("1us") or a number in ns. A duplex link becomes two directed links, from→to then
@@ -43,13 +44,14 @@ const FileSchema = z
     links: z.array(LinkSchema),
     ranks: z.array(z.string()).optional(),
     sources: z.array(z.string()).optional(),
+    deviceMemoryBandwidth: z.union([z.string(), z.number()]).optional(),
   })
   .strict();
 
 export type TopologyFile = z.infer<typeof FileSchema>;
 
 const FIELD_HELP: Readonly<Record<string, string>> = {
-  '': 'top-level keys: name, nodes, links, ranks, sources',
+  '': 'top-level keys: name, nodes, links, ranks, sources, deviceMemoryBandwidth',
   nodes: 'node keys: id, kind, group, reduction',
   links: 'link keys: from, to, bandwidth, latency, duplex',
 };
@@ -130,7 +132,10 @@ function buildFromFile(file: TopologyFile, fileName: string): Topology {
       if (!ENDPOINT_KINDS.includes(kind as NodeKind)) throw new WeftInputError(`ranks[${r}]: node "${id}" is a ${kind}; ranks must be endpoints (${ENDPOINT_KINDS.join(', ')})`);
     });
   }
-  return validateTopology(b.build(file.name ?? fileName, ranks, file.sources));
+  const built = b.build(file.name ?? fileName, ranks, file.sources);
+  if (file.deviceMemoryBandwidth === undefined) return validateTopology(built);
+  const deviceMemoryBandwidthBytesPerSec = readBandwidth(file.deviceMemoryBandwidth, 'deviceMemoryBandwidth');
+  return validateTopology({ ...built, deviceMemoryBandwidthBytesPerSec });
 }
 
 function readBandwidth(value: string | number, path: string): number {
@@ -187,6 +192,7 @@ export function topologyToFile(topology: Topology): TopologyFile {
     ranks: [...topology.ranks],
   };
   if (topology.sources && topology.sources.length > 0) file.sources = [...topology.sources];
+  if (topology.deviceMemoryBandwidthBytesPerSec !== undefined) file.deviceMemoryBandwidth = topology.deviceMemoryBandwidthBytesPerSec;
   return file;
 }
 
