@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { lstatSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 
@@ -41,4 +43,41 @@ export function expectUsageError(run: WeftRun, message: RegExp): void {
   expect(lines).toHaveLength(1);
   expect(lines[0]).toMatch(message);
   expect(run.stderr).not.toMatch(/\n\s+at /);
+}
+
+/**
+ * The CLI in this process (runCli, as main.js calls it), stdout and stderr captured: no
+ * Node start-up per run, so a fuzz can afford hundreds of runs. A thrown error (an internal
+ * failure, exit 1 in main.js) is returned as code 1 with its stack on stderr.
+ */
+export async function weftInProcess(args: readonly string[]): Promise<WeftRun> {
+  const { runCli } = await import('@weft/cli');
+  const out: string[] = [];
+  const err: string[] = [];
+  const stdoutWrite = process.stdout.write;
+  const stderrWrite = process.stderr.write;
+  process.stdout.write = ((chunk: string | Uint8Array) => out.push(String(chunk)) > 0) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => err.push(String(chunk)) > 0) as typeof process.stderr.write;
+  let code: number;
+  try {
+    code = await runCli(args);
+  } catch (error) {
+    code = 1;
+    err.push(error instanceof Error ? `${error.name}: ${error.message}\n${error.stack ?? ''}` : String(error));
+  } finally {
+    process.stdout.write = stdoutWrite;
+    process.stderr.write = stderrWrite;
+  }
+  return { code, stdout: out.join(''), stderr: err.join('') };
+}
+
+/** Every entry under `dir` with its size and modification time: "no file touched" compares two of these. */
+export function snapshotDir(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: false })
+    .map((name) => String(name))
+    .sort()
+    .map((name) => {
+      const stat = lstatSync(join(dir, name));
+      return `${name} ${stat.size} ${stat.mtimeMs}`;
+    });
 }

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isWeftInputError } from '@weft/sim';
+import { escapeControl } from '@weft/fabric';
 import { COLLECTIVE_HELP } from './bench/config.js';
 import { DEFAULT_JOB, registerBench } from './commands/bench.js';
 import { checkAlgorithmFile, formatAlgorithms } from './commands/algos.js';
@@ -68,7 +69,9 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       return error.exitCode === 0 ? 0 : EXIT_USAGE;
     }
     if (isWeftInputError(error)) {
-      process.stderr.write(`weft: ${(error as Error).message}\n`);
+      // One line, whatever the message quotes (a file's node id, a flag's text): control
+      // characters, newlines included, are escaped so nothing can forge output lines.
+      process.stderr.write(`weft: ${escapeControl((error as Error).message)}\n`);
       return EXIT_USAGE;
     }
     throw error;

@@ -2,7 +2,7 @@
 import { runCli } from './cli.js';
 
 /** Run failures that describe themselves fully (which rank, which link, what was pending). */
-const RUN_FAILURES = new Set(['RankError', 'DeadlockError', 'TransferStrandedError']);
+const RUN_FAILURES = new Set(['RankError', 'DeadlockError', 'TransferStrandedError', 'RankCrashedError', 'RankTimeoutError']);
 
 runCli(process.argv.slice(2)).then(
   (code) => {

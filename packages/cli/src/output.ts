@@ -1,43 +1,117 @@
-import { accessSync, constants, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, lstatSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { dirname, basename, join, resolve } from 'node:path';
 import { WeftInputError } from '@weft/sim';
 
 /**
  * Output files are checked before a run starts (so a bad --out fails in milliseconds, not
- * after a sweep) and written atomically (temp file + rename), so a failed run never leaves
- * a half-written file behind.
+ * after a sweep) and written as a set: every file goes to a temporary first, and only when
+ * all are written are they renamed into place, so a failed or interrupted run leaves
+ * neither a half-written file nor half of its outputs. Only regular files are written: a
+ * rename would replace a device node, FIFO or symlink with a regular file.
  */
+
+function statOrUndefined(path: string, follow: boolean): Stats | undefined {
+  try {
+    return follow ? statSync(path) : lstatSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
 export function assertWritable(flag: string, path: string): void {
+  if (path.trim() === '') throw new WeftInputError(`${flag}: the file name is empty; give a file path (or '-' for stdout)`);
+  if (path === '-') return;
   const full = resolve(path);
   const dir = dirname(full);
-  let dirStat;
-  try {
-    dirStat = statSync(dir);
-  } catch {
-    throw new WeftInputError(`${flag}: cannot write '${path}': directory '${dir}' does not exist`);
-  }
+  const dirStat = statOrUndefined(dir, true);
+  if (dirStat === undefined) throw new WeftInputError(`${flag}: cannot write '${path}': directory '${dir}' does not exist`);
   if (!dirStat.isDirectory()) throw new WeftInputError(`${flag}: cannot write '${path}': '${dir}' is not a directory`);
   try {
     accessSync(dir, constants.W_OK);
   } catch {
     throw new WeftInputError(`${flag}: cannot write '${path}': directory '${dir}' is not writable`);
   }
-  try {
-    if (statSync(full).isDirectory()) throw new WeftInputError(`${flag}: cannot write '${path}': it is a directory`);
-  } catch (error) {
-    if (error instanceof WeftInputError) throw error;
-    // does not exist yet: fine
+  const existing = statOrUndefined(full, false);
+  if (existing === undefined) return;
+  if (existing.isDirectory()) throw new WeftInputError(`${flag}: cannot write '${path}': it is a directory`);
+  if (!existing.isFile()) {
+    const what = existing.isSymbolicLink() ? 'a symbolic link' : existing.isFIFO() ? 'a FIFO' : existing.isSocket() ? 'a socket' : 'a device';
+    throw new WeftInputError(`${flag}: cannot write '${path}': it is ${what}; weft writes only regular files (use '-' for stdout)`);
   }
 }
 
-export function writeFileAtomic(path: string, content: string): void {
-  const full = resolve(path);
-  const tempDir = mkdtempSync(join(dirname(full), `.${basename(full)}.tmp-`));
-  const tempFile = join(tempDir, basename(full));
-  try {
-    writeFileSync(tempFile, content);
-    renameSync(tempFile, full);
-  } finally {
-    rmSync(tempDir, { recursive: true, force: true });
+/** Identity of an existing file (device + inode), so hard links and `./x` vs `x` compare equal. */
+function fileIdentity(path: string): string {
+  const stat = statOrUndefined(path, true);
+  return stat === undefined ? `path:${resolve(path)}` : `inode:${stat.dev}:${stat.ino}`;
+}
+
+/**
+ * Refuses an output that is one of the inputs (it would be overwritten before it is read
+ * again) or the same file as another output (one would clobber the other).
+ */
+export function assertDistinct(outputs: readonly (readonly [flag: string, path: string])[], inputs: readonly (readonly [flag: string, path: string])[]): void {
+  const seen = new Map<string, string>();
+  for (const [flag, path] of inputs) seen.set(fileIdentity(path), `the ${flag} input`);
+  for (const [flag, path] of outputs) {
+    if (path === '-') continue;
+    const id = fileIdentity(path);
+    const other = seen.get(id);
+    if (other !== undefined) throw new WeftInputError(`${flag}: '${path}' is the same file as ${other}; give each output its own file`);
+    seen.set(id, `${flag}`);
   }
+}
+
+/** Temporary directories of writes in progress: removed on SIGINT/SIGTERM before exiting. */
+const pending = new Set<string>();
+let signalsHooked = false;
+
+function hookSignals(): void {
+  if (signalsHooked) return;
+  signalsHooked = true;
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    process.once(signal, () => {
+      for (const dir of pending) rmSync(dir, { recursive: true, force: true });
+      process.exit(code);
+    });
+  }
+}
+
+/** One output: its path (or '-' for stdout) and content. */
+export interface OutputFile {
+  readonly path: string;
+  readonly content: string;
+}
+
+/**
+ * Writes every file to a temporary beside it, then renames them all into place: a failure
+ * while writing leaves none of them, and SIGINT/SIGTERM removes the temporaries.
+ */
+export function writeOutputs(files: readonly OutputFile[]): void {
+  hookSignals();
+  const staged: { temp: string; full: string }[] = [];
+  const dirs: string[] = [];
+  try {
+    for (const file of files) {
+      if (file.path === '-') continue;
+      const full = resolve(file.path);
+      const tempDir = mkdtempSync(join(dirname(full), `.${basename(full)}.tmp-`));
+      pending.add(tempDir);
+      dirs.push(tempDir);
+      const temp = join(tempDir, basename(full));
+      writeFileSync(temp, file.content);
+      staged.push({ temp, full });
+    }
+    for (const { temp, full } of staged) renameSync(temp, full);
+  } finally {
+    for (const dir of dirs) {
+      rmSync(dir, { recursive: true, force: true });
+      pending.delete(dir);
+    }
+  }
+  for (const file of files) if (file.path === '-') process.stdout.write(file.content);
+}
+
+export function writeFileAtomic(path: string, content: string): void {
+  writeOutputs([{ path, content }]);
 }

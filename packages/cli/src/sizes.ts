@@ -24,6 +24,20 @@ export function parseSizeBytes(text: string, flag: string): number {
   return refuse(flag, text, readSizeBytes(text));
 }
 
+/**
+ * Most sizes a sweep runs: every size is a full simulation per algorithm (nccl-tests' own
+ * sweeps have a few dozen), so a step that yields millions runs for hours.
+ */
+export const MAX_SWEEP_SIZES = 1000;
+
+function checkSweepLength(count: number, flag: string, step: number): void {
+  if (count > MAX_SWEEP_SIZES) {
+    throw new WeftInputError(
+      `${flag}: ${step} gives ${count} sizes from -b to -e; at most ${MAX_SWEEP_SIZES} are accepted (each size is a full simulation per algorithm); use a larger step or a narrower range`,
+    );
+  }
+}
+
 /** Formats bytes as nccl-tests-ish short text (for messages and plots), e.g. 131072 -> 128K. */
 export function formatSizeBytes(bytes: number): string {
   for (const [suffix, multiplier] of [['G', 1024 ** 3], ['M', 1024 ** 2], ['K', 1024]] as const) {
@@ -42,10 +56,14 @@ export function sizeSweep(minBytes: number, maxBytes: number, stepFactor: number
   }
   const sizes: number[] = [];
   if (stepBytes !== undefined) {
+    checkSweepLength(Math.floor((maxBytes - minBytes) / stepBytes) + 1, '-i/--stepbytes', stepBytes);
     for (let size = minBytes; size <= maxBytes; size += stepBytes) sizes.push(size);
     return sizes;
   }
   if (!(stepFactor > 1)) throw new WeftInputError(`-f/--stepfactor must be greater than 1, got ${stepFactor}`);
+  // Each step grows by at least one byte and at least by the factor: the lesser count bounds it.
+  const byFactor = Math.floor(Math.log(maxBytes / minBytes) / Math.log(stepFactor)) + 1;
+  checkSweepLength(Math.min(byFactor, maxBytes - minBytes + 1), '-f/--stepfactor', stepFactor);
   for (let size = minBytes; size <= maxBytes; size = Math.max(size + 1, Math.floor(size * stepFactor))) {
     sizes.push(size);
   }

@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readInputFile } from './input-file.js';
 import { parseTopologySpec, parseTopologyText, type Topology } from '@weft/fabric';
-import { WeftInputError } from '@weft/sim';
+import { WeftInputError, isWeftInputError } from '@weft/sim';
 import { parseInteger } from './names.js';
 
 /**
@@ -17,17 +18,25 @@ export function topologySpecFrom(options: { topology?: string; ranks?: string },
 
 const FILE_EXTENSIONS = /\.(json|ya?ml)$/i;
 
-/** `--topology` takes a preset spec (`dgx-h100:nodes=2`) or a JSON/YAML file path. */
+/**
+ * `--topology` takes a preset spec (`dgx-h100:nodes=2`) or a JSON/YAML file path. The rule:
+ * a value ending in .json, .yaml or .yml is a file; anything else is a preset spec, even
+ * when a file of that name exists in the working directory (so `ring:8` always means the
+ * preset; a file must carry its extension).
+ */
 export function loadTopology(specOrFile: string): Topology {
-  if (FILE_EXTENSIONS.test(specOrFile) || existsSync(specOrFile)) {
-    let text: string;
-    try {
-      text = readFileSync(specOrFile, 'utf8');
-    } catch (error) {
-      const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-      throw new WeftInputError(`--topology: cannot read '${specOrFile}': ${reason}`);
+  if (FILE_EXTENSIONS.test(specOrFile)) return parseTopologyText(readInputFile('--topology', specOrFile), specOrFile);
+  try {
+    return parseTopologySpec(specOrFile);
+  } catch (error) {
+    if (isWeftInputError(error) && existsSync(specOrFile)) {
+      throw new WeftInputError(`${error.message}; a file named '${specOrFile}' exists, but topology files must end in .json, .yaml or .yml`);
     }
-    return parseTopologyText(text, specOrFile);
+    throw error;
   }
-  return parseTopologySpec(specOrFile);
+}
+
+/** `--topology`'s file names, for refusing an output that would overwrite one. */
+export function topologyInputs(specOrFile: string): [string, string][] {
+  return FILE_EXTENSIONS.test(specOrFile) ? [['--topology', specOrFile]] : [];
 }

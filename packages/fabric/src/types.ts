@@ -41,6 +41,11 @@ export interface Topology {
   readonly ranks: readonly string[];
   /** Citations and notes for the parameters (preset files carry them). */
   readonly sources?: readonly string[];
+  /**
+   * Device memory (HBM) bandwidth of one GPU, bytes/s, for device-local copies and
+   * reductions; absent: the stated default (deviceMemoryBandwidth in presets/device-memory.ts).
+   */
+  readonly deviceMemoryBandwidthBytesPerSec?: number;
 }
 
 /**

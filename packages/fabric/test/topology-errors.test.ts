@@ -110,7 +110,7 @@ describe('topology file errors', () => {
   it('malformed JSON / YAML and unknown extensions name the file', () => {
     expect(inputError(() => parseTopologyText('{"nodes": [', 'x.json'))).toMatch(/^x\.json: invalid JSON: /);
     expect(inputError(() => parseTopologyText('nodes: [1,\n b: }', 'x.yaml'))).toMatch(/^x\.yaml: invalid YAML: /);
-    expect(inputError(() => parseTopologyText('{}', 'x.txt'))).toBe('x.txt: unknown topology file type; accepted extensions: .json, .yaml, .yml');
+    expect(inputError(() => parseTopologyText('{}', 'x.txt'))).toBe('x.txt: unknown file type; accepted extensions: .json, .yaml, .yml');
   });
 });
 
@@ -132,8 +132,11 @@ describe('validateTopology on hand-built objects', () => {
   });
   it.each([
     ['duplicate link id', { ...base, links: [base.links[0]!, { ...base.links[1]!, id: 'a->b' }] }, 'links[1].id: duplicate link id "a->b"'],
-    ['NaN bandwidth', { ...base, links: [{ ...base.links[0]!, bandwidthBytesPerSec: NaN }, base.links[1]!] }, 'links[0].bandwidth: must be > 0, got NaN'],
-    ['infinite latency', { ...base, links: [base.links[0]!, { ...base.links[1]!, latencyNs: Infinity }] }, 'links[1].latency: must be >= 0 ns, got Infinity'],
+    ['NaN bandwidth', { ...base, links: [{ ...base.links[0]!, bandwidthBytesPerSec: NaN }, base.links[1]!] }, 'links[0].bandwidth: NaN B/s on link a->b is outside the physical range 1 B/s to 1 PB/s'],
+    ['5e-324 bandwidth', { ...base, links: [{ ...base.links[0]!, bandwidthBytesPerSec: 5e-324 }, base.links[1]!] }, 'links[0].bandwidth: 5e-324 B/s on link a->b is outside the physical range 1 B/s to 1 PB/s (8 bps to 8 Pbps)'],
+    ['1e308 latency', { ...base, links: [{ ...base.links[0]!, latencyNs: 1e308 }, base.links[1]!] }, 'links[0].latency: 1e+308 ns on link a->b is outside the physical range 0 to 1 s'],
+    ['control character in an id', { ...base, nodes: [...base.nodes, { id: 'x\u001b[2Jy', kind: 'gpu' }] }, 'nodes[2].id: "x\\u001b[2Jy" contains a control character'],
+    ['infinite latency', { ...base, links: [base.links[0]!, { ...base.links[1]!, latencyNs: Infinity }] }, 'links[1].latency: Infinity ns on link b->a is outside the physical range 0 to 1 s'],
     ['no ranks', { ...base, ranks: [] }, 'ranks: no ranks'],
     ['rank twice', { ...base, ranks: ['a', 'a'] }, 'ranks[1]: node "a" appears twice'],
   ])('%s', (_label, topology, expected) => {

@@ -18,4 +18,5 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
 }
 
 export { liveWorkerCount } from './node/worker-link.js';
+export { defaultMemoryBudgetBytes, scheduleBufferBytes, formatGiB } from './node/memory-budget.js';
 export * from './core/index.js';

@@ -85,6 +85,23 @@ export const trainConfigSchema = z.strictObject({
   seed: numberIn(0, 2 ** 32 - 1, { whole: true }).default(1),
   /** Ranks hosted by each worker thread (data mode). */
   ranksPerWorker: numberIn(1, Number.MAX_SAFE_INTEGER, { whole: true }).optional(),
+  /** Watchdog (`--timeout`, like nccl-tests -T): wall-clock seconds a rank may go without yielding; 0 = none. */
+  timeoutS: numberIn(0, 86_400).default(300),
+  /**
+   * Injected faults (the runtime's Fault objects: link down/degraded, straggler, crash), as the
+   * CLI resolves them against the topology from --fault/--straggler/--crash/--scenario.
+   */
+  faults: z
+    .array(
+      z.union([
+        z.strictObject({ kind: z.literal('failLink'), linkId: z.string(), atNs: z.number().min(0) }),
+        z.strictObject({ kind: z.literal('degradeLink'), linkId: z.string(), factor: z.number().gt(0).lt(1), atNs: z.number().min(0) }),
+        z.strictObject({ kind: z.literal('delayRank'), rank: z.number().int().min(0), delayNs: z.number().min(0) }),
+        z.strictObject({ kind: z.literal('slowRank'), rank: z.number().int().min(0), factor: z.number().gt(1) }),
+        z.strictObject({ kind: z.literal('crashRank'), rank: z.number().int().min(0), atNs: z.number().min(0) }),
+      ]),
+    )
+    .default([]),
 });
 
 /** A validated run configuration. */

@@ -28,10 +28,11 @@ export async function runRanks(
     network: { ...networkOptions(config), record: 'summary' },
     mode: config.mode === 'data' ? 'data' : 'ghost',
     ...(config.ranksPerWorker !== undefined ? { ranksPerWorker: config.ranksPerWorker } : {}),
+    roundTimeoutMs: config.timeoutS * 1000,
   });
   try {
     const rankArgs: TrainRankArgs = { ...args, progressChannel };
-    return (await cluster.runProgram<TrainRankResult>(new URL('./rank-program.js', import.meta.url), 'trainRankProgram', rankArgs)).results;
+    return (await cluster.runProgram<TrainRankResult>(new URL('./rank-program.js', import.meta.url), 'trainRankProgram', rankArgs, { faults: config.faults })).results;
   } catch (error) {
     throw asUserError(error) ?? error;
   } finally {

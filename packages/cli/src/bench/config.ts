@@ -13,6 +13,7 @@ import {
 } from '../names.js';
 import { readSizeBytes, sizeSweep } from '../sizes.js';
 import { topologySpecFrom } from '../topology.js';
+import { scenarioFromFlags } from '../faults.js';
 
 /** The main job (`weft` with no arguments): what the README's first command runs. */
 export const DEFAULT_JOB = {
@@ -58,12 +59,15 @@ interface Flag {
   readonly help: string;
   readonly fallback?: string;
   readonly schema: z.ZodType;
+  /** Given several times, the values collect into a list. */
+  readonly repeat?: boolean;
 }
 
 /** The collectives that take `-r/--root`, by their CLI names. */
 const ROOTED = COLLECTIVE_TABLE.filter((c) => c.rooted).map((c) => c.name.toLowerCase());
 
 const flag = <S extends z.ZodType>(flags: string, help: string, fallback: string | undefined, schema: S) => ({ flags, help, fallback, schema });
+const repeatable = (flags: string, help: string) => ({ flags, help, fallback: undefined, schema: z.array(z.string()).optional(), repeat: true });
 
 /** Every `weft bench` flag: the key is the config field it fills. */
 export const BENCH_FLAGS = {
@@ -108,6 +112,19 @@ export const BENCH_FLAGS = {
   trace: flag('--trace <file>', 'write a Chrome/Perfetto trace of every run (simulated time)', undefined, path.optional()),
   plot: flag('--plot <file.svg>', 'write an SVG plot of busbw against size', undefined, path.optional()),
   links: flag('--links [n]', 'show the n most utilized links per row (default 10)', undefined, linkCount),
+  fault: repeatable('--fault <spec>', "a link fault, repeatable: link=FROM->TO,down@TIME or link=FROM->TO,degrade=FACTOR@TIME"),
+  straggler: repeatable('--straggler <spec>', 'a slow rank, repeatable: rank=R,slow=FACTORx or rank=R,delay=TIME'),
+  crash: repeatable('--crash <spec>', 'a rank that stops, repeatable: rank=R@TIME'),
+  timeoutS: flag(
+    '--timeout <seconds>',
+    'watchdog (nccl-tests -T): a rank that does not yield for this long (wall time) is stopped and named; 0 = none',
+    '300',
+    text((t) => {
+      const read = readNumber(t);
+      return read.ok && read.value >= 0 && read.value <= 86_400 ? read : { ok: false as const, reason: 'is not accepted; use a number of seconds from 0 (no watchdog) to 86400' };
+    }),
+  ),
+  scenario: flag('--scenario <file>', 'faults from a YAML/JSON file (links, stragglers, crashes; see README)', undefined, path.optional()),
 } satisfies Record<string, Flag>;
 
 /** Flags that were renamed: given, they fail with one line naming the new spelling. */
@@ -141,6 +158,12 @@ function crossCheck<T>(ctx: z.RefinementCtx, compute: () => T): T {
   }
 }
 
+/**
+ * Most pipelining chunks per message (-e / --chunk): every chunk is a step of every rank on
+ * every channel, so 1 GiB in 1-byte chunks would be 10^9 simulated steps per rank.
+ */
+export const MAX_CHUNKS_PER_MESSAGE = 65536;
+
 /** The one schema: flags in, BenchConfig out. */
 export const BENCH_SCHEMA = z
   .object({ collective: text((t) => CLI_COLLECTIVES.read(t)), ...SHAPE })
@@ -149,7 +172,16 @@ export const BENCH_SCHEMA = z
       collectiveCliName: flags.collective.toLowerCase(),
       topologySpec: topologySpecFrom(flags, DEFAULT_JOB.topology),
       sizesBytes: sizeSweep(flags.minBytes, flags.maxBytes, flags.stepFactor, flags.stepBytes),
+      faultScenario: scenarioFromFlags(flags),
     }));
+    const chunksPerRank = Math.ceil(flags.maxBytes / flags.chunkBytes);
+    if (chunksPerRank > MAX_CHUNKS_PER_MESSAGE) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['chunkBytes'],
+        message: `'${flags.chunkBytes}' cuts a ${flags.maxBytes}-byte message into ${chunksPerRank} chunks; at most ${MAX_CHUNKS_PER_MESSAGE} are accepted (each chunk is a simulated step per rank and channel); use a larger --chunk or a smaller -e`,
+      });
+    }
     if (flags.plot !== undefined && !/\.svg$/i.test(flags.plot)) {
       ctx.addIssue({ code: 'custom', message: `'${flags.plot}' must end in .svg`, path: ['plot'] });
     }
@@ -177,7 +209,9 @@ export interface BenchConfig extends BenchFlags {
 /** Adds every bench flag (and the retired ones, hidden) to `command`. */
 export function addBenchFlags(command: Command): Command {
   for (const f of Object.values(BENCH_FLAGS) as Flag[]) {
-    command.addOption(new Option(f.flags, f.help).default(f.fallback));
+    const option = new Option(f.flags, f.help).default(f.fallback);
+    if (f.repeat) option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
+    command.addOption(option);
   }
   for (const retired of RETIRED_FLAGS) {
     const label = flagLabel(retired.flags);

@@ -1,3 +1,5 @@
+import type { FaultOutcome } from './fault-runs.js';
+
 /**
  * A sweep returns rows; table, JSON, CSV, plots and traces format them (STYLE.md #7).
  * Field names are the JSON schema documented in docs/bench-json.md.
@@ -63,6 +65,8 @@ export interface BenchReport {
   /** Mean busbw over all rows (nccl-tests' "Avg bus bandwidth"). */
   readonly avgBusBwGBps: number;
   readonly avgBusBwGBpsByAlgorithm: Readonly<Record<string, number>>;
+  /** With --fault/--straggler/--crash/--scenario: the faults, and what each run did (rows hold the faulted runs that completed). */
+  readonly faults?: { readonly scenario: readonly string[]; readonly outcomes: readonly FaultOutcome[] };
 }
 
 export function averageBusBw(rows: readonly BenchRow[]): number {

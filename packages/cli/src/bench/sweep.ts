@@ -10,8 +10,10 @@ import {
   type CostParams,
   type PlanParams,
 } from '@weft/collectives';
-import { alphaBetaCost, rankLayout, type LinkStats, type PacketOptions, type Topology } from '@weft/fabric';
-import { createCluster, type Cluster } from '@weft/runtime';
+import { alphaBetaCost, deviceMemoryBandwidth, rankLayout, type LinkStats, type PacketOptions, type Topology } from '@weft/fabric';
+import { createCluster, localStepsNs, defaultMemoryBudgetBytes, formatGiB, scheduleBufferBytes, type Cluster, type Fault, type RunResult } from '@weft/runtime';
+import { describeFaults, resolveFaults } from '../faults.js';
+import { runWithFaults, type FaultOutcome } from './fault-runs.js';
 import { WeftInputError, isWeftInputError } from '@weft/sim';
 import type { BenchAlgorithm, BenchConfig } from './config.js';
 import { averageBusBw, averageBusBwByAlgorithm, type BenchReport, type BenchRow, type LinkRow } from './report.js';
@@ -143,21 +145,27 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
   const tracing = config.trace !== undefined;
   const sizes = sweepSizes(config, nranks);
   const collective = collectiveOf(config.collective);
-  const cluster: Cluster = await createCluster({
-    topology,
-    // Per-flow records and utilization timelines are only needed for --trace; without them a
-    // run keeps link totals only, which keeps memory flat on large sweeps.
-    network: {
-      model: config.network,
-      routing: config.routing,
-      qps: config.qps,
-      seed: config.seed,
-      record: tracing ? 'full' : 'summary',
-      ...(config.network === 'packet' ? { packet: packetOptions(config) } : {}),
-    },
-    mode: config.mode,
-    ...(config.ranksPerWorker !== undefined ? { ranksPerWorker: config.ranksPerWorker } : {}),
-  });
+  const faults = resolveFaults(config.faultScenario, topology);
+  if (config.mode === 'data') checkMemory(config, topology, plan.algorithms);
+  const makeCluster = () =>
+    createCluster({
+      topology,
+      // Per-flow records and utilization timelines are only needed for --trace; without them a
+      // run keeps link totals only, which keeps memory flat on large sweeps.
+      network: {
+        model: config.network,
+        routing: config.routing,
+        qps: config.qps,
+        seed: config.seed,
+        record: tracing ? 'full' : 'summary',
+        ...(config.network === 'packet' ? { packet: packetOptions(config) } : {}),
+      },
+      mode: config.mode,
+      roundTimeoutMs: config.timeoutS * 1000,
+      ...(config.ranksPerWorker !== undefined ? { ranksPerWorker: config.ranksPerWorker } : {}),
+    });
+  let cluster: Cluster = await makeCluster();
+  const faultOutcomes: FaultOutcome[] = [];
   const rows: BenchRow[] = [];
   const traceRuns: TraceRun[] = [];
   let backend = cluster.backend;
@@ -171,16 +179,34 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
         const resolved = resolveAlgorithm(config, entry, params, cost);
         hooks.onProgress?.(done, total, `${resolved.label} ${requestedBytes} B`);
         const schedule = resolved.algorithm.plan(resolved.params);
-        const result = await cluster.runSchedule(schedule, {
-          dtype: config.dtype,
-          op: config.op,
-          check: config.check && config.mode === 'data',
-          iters: config.iters,
-          warmupIters: config.warmupIters,
-          trace: tracing,
-        });
-        backend = result.backend;
+        const run = (runFaults: readonly Fault[] | undefined) =>
+          cluster.runSchedule(schedule, {
+            dtype: config.dtype,
+            op: config.op,
+            check: config.check && config.mode === 'data',
+            iters: config.iters,
+            warmupIters: config.warmupIters,
+            trace: tracing,
+            ...(runFaults !== undefined ? { faults: runFaults } : {}),
+          });
         const bytes = algBwBytes(config.collective, count, config.dtype, nranks);
+        let result: RunResult | undefined;
+        if (faults.length === 0) result = await run(undefined);
+        else {
+          // A failed data-mode run closes its cluster: the next run gets a fresh one.
+          const faulted = await runWithFaults(run, faults, { algorithm: resolved.label, bytes }, async () => {
+            await cluster.close();
+            cluster = await makeCluster();
+          });
+          faultOutcomes.push(faulted.outcome);
+          result = faulted.result;
+        }
+        done += 1;
+        if (result === undefined) {
+          hooks.onProgress?.(done, total, `${resolved.label} ${requestedBytes} B`);
+          continue;
+        }
+        backend = result.backend;
         const { algBwGBps, busBwGBps } = bandwidthsGBps(config.collective, count, config.dtype, nranks, result.timeNs);
         const row: BenchRow = {
           algorithm: resolved.label,
@@ -193,7 +219,8 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
           algBwGBps,
           busBwGBps,
           wrong: result.wrong < 0 ? null : result.wrong,
-          predictedUs: resolved.predictedNs / 1000,
+          // One rank: no network term, only the device-local copy the run charges (runtime's localStepsNs).
+          predictedUs: (nranks === 1 ? localStepsNs(schedule.participants[0]!, params.elementBytes, deviceMemoryBandwidth(topology)) : resolved.predictedNs) / 1000,
           channels: resolved.params.channels,
           wallMs: result.wallMs,
           events: result.events,
@@ -203,7 +230,6 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
         if (tracing) {
           traceRuns.push({ label: `${resolved.label} ${bytes} B`, nranks, steps: result.steps, flows: result.flows, queues: queueTimelines(result.linkStats) });
         }
-        done += 1;
         hooks.onProgress?.(done, total, `${resolved.label} ${requestedBytes} B`);
       }
     }
@@ -216,6 +242,7 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
     rows,
     avgBusBwGBps: averageBusBw(rows),
     avgBusBwGBpsByAlgorithm: averageBusBwByAlgorithm(rows),
+    ...(faults.length > 0 ? { faults: { scenario: describeFaults(faults), outcomes: faultOutcomes } } : {}),
   };
   return { report, traceRuns };
 }
@@ -230,6 +257,28 @@ export function packetOptions(config: BenchConfig): PacketOptions {
     pfc: config.pfc,
     stalenessNs: config.staleness,
   };
+}
+
+/**
+ * Data mode: the largest size's rank buffers of every algorithm against the memory budget,
+ * before any worker starts (the runtime checks again per run; this says it in CLI terms).
+ */
+function checkMemory(config: BenchConfig, topology: Topology, algorithms: readonly BenchAlgorithm[]): void {
+  const nranks = topology.ranks.length;
+  const sizes = sweepSizes(config, nranks);
+  const largest = sizes[sizes.length - 1]!;
+  const params = planParams(config, topology, countForBytes(config, largest, nranks));
+  const cost = alphaBetaCost(topology);
+  const budget = defaultMemoryBudgetBytes();
+  for (const entry of algorithms) {
+    const resolved = resolveAlgorithm(config, entry, params, cost);
+    const bytes = scheduleBufferBytes(resolved.algorithm.plan(resolved.params), config.dtype, nranks);
+    if (bytes > budget) {
+      throw new WeftInputError(
+        `-e/--maxbytes: ${resolved.label} at ${largest} bytes needs ${formatGiB(bytes)} of rank buffers on ${nranks} ranks, over the data-mode budget of ${formatGiB(budget)} (half this machine's memory); use --mode ghost (no payload) or a smaller -e`,
+      );
+    }
+  }
 }
 
 export function reportHeader(config: BenchConfig, topology: Topology, backend: string) {

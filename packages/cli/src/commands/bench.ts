@@ -4,13 +4,15 @@ import { resolveAlgorithms } from '../bench/algorithms.js';
 import { addBenchFlags, parseBenchFlags, type BenchConfig } from '../bench/config.js';
 import type { BenchReport } from '../bench/report.js';
 import { runSweep } from '../bench/sweep.js';
+import { formatFaultOutcomes } from '../bench/fault-runs.js';
 import { formatCsv } from '../format/csv.js';
 import { formatJson } from '../format/json.js';
 import { plotBusBwSvg } from '../format/plot.js';
 import { formatTable } from '../format/table.js';
 import { buildTrace } from '../format/trace.js';
-import { assertWritable, writeFileAtomic } from '../output.js';
-import { loadTopology } from '../topology.js';
+import { assertDistinct, assertWritable, writeOutputs, type OutputFile } from '../output.js';
+import { loadTopology, topologyInputs } from '../topology.js';
+import { isModulePath } from '../user-algorithm/index.js';
 import { progressBar } from '../ui/progress.js';
 
 export { DEFAULT_JOB } from '../bench/config.js';
@@ -33,9 +35,14 @@ const RENDER: Readonly<Record<Format, (report: BenchReport) => string>> = { tabl
 export async function runBench(collective: string, options: Readonly<Record<string, unknown>>): Promise<void> {
   const flags = parseBenchFlags(collective, options);
   // Output paths fail in milliseconds, before user modules load or workers start.
+  const outputs: [string, string][] = [];
   for (const [flag, path] of [['--out', flags.out], ['--trace', flags.trace], ['--plot', flags.plot]] as const) {
-    if (path !== undefined) assertWritable(flag, path);
+    if (path !== undefined) outputs.push([flag, path]);
   }
+  for (const [flag, path] of outputs) assertWritable(flag, path);
+  const modules = flags.algo.filter(isModulePath).map((path) => ['--algo', path] as const);
+  const scenario = flags.scenario !== undefined ? [['--scenario', flags.scenario] as const] : [];
+  assertDistinct(outputs, [...topologyInputs(flags.topologySpec), ...modules, ...scenario]);
   const config: BenchConfig = { ...flags, algorithms: await resolveAlgorithms(flags) };
   const topology: Topology = loadTopology(config.topologySpec);
   const bar = progressBar('weft bench [{bar}] {value}/{total} {label}');
@@ -43,8 +50,11 @@ export async function runBench(collective: string, options: Readonly<Record<stri
   const { report, traceRuns } = await runSweep(config, topology, {
     onProgress: (done, total, label) => bar.update(done, total, label),
   }).finally(() => bar.stop());
+  const files: OutputFile[] = [];
+  if (config.out !== undefined) files.push({ path: config.out, content: RENDER[formatFor(config.out, config.format)](report) });
+  if (config.trace !== undefined) files.push({ path: config.trace, content: JSON.stringify(buildTrace(traceRuns)) });
+  if (config.plot !== undefined) files.push({ path: config.plot, content: await plotBusBwSvg(report) });
   process.stdout.write(RENDER[config.format](report));
-  if (config.out !== undefined) writeFileAtomic(config.out, RENDER[formatFor(config.out, config.format)](report));
-  if (config.trace !== undefined) writeFileAtomic(config.trace, JSON.stringify(buildTrace(traceRuns)));
-  if (config.plot !== undefined) writeFileAtomic(config.plot, await plotBusBwSvg(report));
+  if (report.faults && config.format === 'table') process.stdout.write(formatFaultOutcomes(report.faults.scenario, report.faults.outcomes));
+  writeOutputs(files);
 }

@@ -1,8 +1,8 @@
 import { formatChannels, searchChannelCount } from '@weft/collectives';
 import { alphaBetaCost, formatTopologySummary, rankLayout, summarizeTopology, topologyToDot } from '@weft/fabric';
 import { WeftInputError } from '@weft/sim';
-import { assertWritable, writeFileAtomic } from '../output.js';
-import { loadTopology } from '../topology.js';
+import { assertDistinct, assertWritable, writeFileAtomic } from '../output.js';
+import { loadTopology, topologyInputs } from '../topology.js';
 
 export interface TopoOptions {
   dot?: string;
@@ -15,6 +15,7 @@ export function runTopo(specOrFile: string, options: TopoOptions): void {
   if (options.dot !== undefined) {
     if (!/\.(dot|gv)$/i.test(options.dot)) throw new WeftInputError(`--dot: '${options.dot}' must end in .dot or .gv`);
     assertWritable('--dot', options.dot);
+    assertDistinct([['--dot', options.dot]], topologyInputs(specOrFile));
   }
   const topology = loadTopology(specOrFile);
   const summary = summarizeTopology(topology);

@@ -5,10 +5,11 @@ import {
   type TrainConfig, type TrainConfigKey, type TrainReport,
 } from '@weft/train';
 import { renderSvg } from '../format/plot.js';
-import { assertWritable, writeFileAtomic } from '../output.js';
+import { assertDistinct, assertWritable, writeOutputs, type OutputFile } from '../output.js';
 import { progressBar } from '../ui/progress.js';
 import { formatSizeBytes, parseSizeBytes } from '../sizes.js';
-import { loadTopology, topologySpecFrom } from '../topology.js';
+import { loadTopology, topologyInputs, topologySpecFrom } from '../topology.js';
+import { describeFaults, resolveFaults, scenarioFromFlags } from '../faults.js';
 
 /**
  * The flags that set the train config, one row each: the config field, commander's flag
@@ -35,6 +36,7 @@ const CONFIG_FLAGS: readonly (readonly [TrainConfigKey, string, string, ((text: 
   ['qps', '--qps <n>', 'queue pairs per connection'],
   ['seed', '--seed <n>', 'seed for weights, data order and ECMP hashing'],
   ['ranksPerWorker', '--ranks-per-worker <n>', 'ranks hosted by each worker thread (data mode)'],
+  ['timeoutS', '--timeout <seconds>', 'watchdog: a rank that does not yield for this long (wall time) is stopped and named; 0 = none'],
 ];
 
 const configOptions = CONFIG_FLAGS.map(([key, flags, help, read]) => {
@@ -44,8 +46,19 @@ const configOptions = CONFIG_FLAGS.map(([key, flags, help, read]) => {
   return { key, option, read };
 });
 
+const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
+
 /** Options as commander hands them over: strings, validated by toTrainConfig. */
-export type TrainCliOptions = Readonly<Record<string, string | undefined>> & { ranks?: string; topology?: string; out?: string; plot?: string };
+export type TrainCliOptions = Readonly<Record<string, string | undefined>> & {
+  ranks?: string;
+  topology?: string;
+  out?: string;
+  plot?: string;
+  fault?: readonly string[];
+  straggler?: readonly string[];
+  crash?: readonly string[];
+  scenario?: string;
+};
 
 export function registerTrain(program: Command): Command {
   const command = program
@@ -55,6 +68,10 @@ export function registerTrain(program: Command): Command {
     .option('--topology <spec|file>', 'preset spec (e.g. dgx-h100:nodes=2) or a JSON/YAML file (default switch:2)');
   for (const { option } of configOptions) command.addOption(option);
   return command
+    .option('--fault <spec>', 'a link fault, repeatable: link=FROM->TO,down@TIME or link=FROM->TO,degrade=FACTOR@TIME', collect)
+    .option('--straggler <spec>', 'a slow rank, repeatable: rank=R,slow=FACTORx or rank=R,delay=TIME', collect)
+    .option('--crash <spec>', 'a rank that stops, repeatable: rank=R@TIME', collect)
+    .option('--scenario <file>', 'faults from a YAML/JSON file (links, stragglers, crashes; see README)')
     .option('--out <file.json>', 'write the report (loss curve, accuracy, step-time breakdown) as JSON')
     .option('--plot <file.svg>', 'write SVG charts of the loss and of the step-time breakdown')
     .action((options: TrainCliOptions) => runTrain(options));
@@ -72,14 +89,23 @@ export function toTrainConfig(options: TrainCliOptions): TrainConfig {
 }
 
 export async function runTrain(options: TrainCliOptions): Promise<void> {
+  const outputs: [string, string][] = [];
   for (const [flag, path, extension] of [['--out', options.out, '.json'], ['--plot', options.plot, '.svg']] as const) {
     if (path === undefined) continue;
     if (!path.toLowerCase().endsWith(extension)) throw new WeftInputError(`${flag}: '${path}' must end in ${extension}`);
     assertWritable(flag, path);
+    outputs.push([flag, path]);
   }
   const topologySpec = topologySpecFrom(options, 'switch:2');
-  const config = toTrainConfig(options);
+  assertDistinct(outputs, [...topologyInputs(topologySpec), ...(options.scenario !== undefined ? [['--scenario', options.scenario] as [string, string]] : [])]);
+  const scenario = scenarioFromFlags(options);
   const topology = loadTopology(topologySpec);
+  const faults = resolveFaults(scenario, topology);
+  const config = { ...toTrainConfig(options), faults };
+  if (faults.length > 0 && config.mode === 'predict') {
+    throw new WeftInputError('--fault/--straggler/--crash/--scenario: predict mode runs no simulation; use --mode ghost or data');
+  }
+  if (faults.length > 0) process.stderr.write(`weft train: injecting ${describeFaults(faults).join('; ')}\n`);
   const bar = progressBar('weft train [{bar}] step {value}/{total}');
   bar.update(0, config.steps);
   let computeNs = 0;
@@ -92,8 +118,10 @@ export async function runTrain(options: TrainCliOptions): Promise<void> {
     onEpoch: (epoch) => bar.print(formatEpoch(epoch, computeNs)),
   }).finally(() => bar.stop());
   process.stdout.write(formatSummary(report));
-  if (options.out !== undefined) writeFileAtomic(options.out, JSON.stringify(report, null, 2) + '\n');
-  if (options.plot !== undefined) writeFileAtomic(options.plot, await plotTrainSvg(report));
+  const files: OutputFile[] = [];
+  if (options.out !== undefined) files.push({ path: options.out, content: JSON.stringify(report, null, 2) + '\n' });
+  if (options.plot !== undefined) files.push({ path: options.plot, content: await plotTrainSvg(report) });
+  writeOutputs(files);
 }
 
 /** Loss against step (data mode) beside the emulated step time split into its parts. */

@@ -28,6 +28,8 @@ export interface SystemDefaults {
   readonly nvlsEfficiency?: HardwareKey;
   readonly pcieBw: HardwareKey;
   readonly nicBw: HardwareKey;
+  /** The GPU's HBM bandwidth: what device-local copies and reductions are charged (device-memory.ts). */
+  readonly hbmBandwidth: HardwareKey;
   /** The fabric the system ships on or its reference architecture uses (a SCALE_OUT_FABRICS name). */
   readonly fabric: string;
   /** Why that fabric is the default, with the source. */
@@ -108,7 +110,8 @@ function buildCluster(preset: PresetDef, system: SystemDefaults, values: ParamVa
     `fabric default: ${system.fabricNote}`,
     ...(system.notes ?? []),
   ];
-  return b.build(spec, ranks, presetSources(preset, values, notes, texts, fabric.derived));
+  const topology = b.build(spec, ranks, presetSources(preset, values, notes, texts, [...fabric.derived, system.hbmBandwidth]));
+  return { ...topology, deviceMemoryBandwidthBytesPerSec: hardwareBandwidth(system.hbmBandwidth) };
 }
 
 /**

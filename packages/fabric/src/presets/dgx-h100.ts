@@ -24,6 +24,7 @@ export const dgxH100Preset = clusterPreset({
   examples: ['dgx-h100:nodes=4', 'dgx-h100:nodes=4,fabric=ib-ndr', 'dgx-h100:nodes=8192', 'dgx-h100:nodes=64,spines=8'],
   server: 'DGX H100 server',
   gpusPerNode: 'dgxH100.gpusPerNode',
+  hbmBandwidth: 'h100.hbmBandwidth',
   ...HOPPER_SERVER,
   fabric: 'spectrumx',
   fabricNote: 'Spectrum-X, as the HGX AI-factory reference architecture builds the compute fabric (the DGX SuperPOD reference architecture uses InfiniBand NDR: fabric=ib-ndr)',

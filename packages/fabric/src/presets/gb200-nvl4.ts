@@ -14,6 +14,7 @@ export const gb200Nvl4Preset = clusterPreset(
     examples: ['gb200-nvl4', 'gb200-nvl4:nodes=4'],
     server: 'GB200 NVL4 board',
     gpusPerNode: 'gb200Nvl4.gpus',
+    hbmBandwidth: 'gb200.hbmBandwidth',
     nvlinkBw: 'nvlink5.perGpuLineRate',
     nvlinkEfficiency: 'nvlink5.efficiency',
     reduction: 'gb200Nvl4.reduction',

@@ -14,6 +14,7 @@ export const hgxA100Preset = clusterPreset(
     examples: ['hgx-a100:nodes=2', 'hgx-a100:nodes=2,nicBw=400Gbps,fabric=ib-ndr'],
     server: 'HGX A100 server',
     gpusPerNode: 'dgxA100.gpusPerNode',
+    hbmBandwidth: 'a100.hbmBandwidth',
     nvlinkBw: 'nvlink3.perGpuLineRate',
     nvlinkEfficiency: 'nvlink3.efficiency',
     reduction: 'nvswitch2.reduction',

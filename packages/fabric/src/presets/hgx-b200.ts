@@ -12,6 +12,7 @@ export const hgxB200Preset = clusterPreset({
   examples: ['hgx-b200:nodes=2', 'hgx-b200:nodes=2,nicBw=800Gbps,pcieBw=128GB/s', 'hgx-b200:nodes=16,fabric=ib-xdr,nicBw=800Gbps'],
   server: 'HGX B200 server',
   gpusPerNode: 'hgx.gpusPerNode',
+  hbmBandwidth: 'b200.hbmBandwidth',
   nvlinkBw: 'nvlink5.perGpuLineRate',
   nvlinkEfficiency: 'nvlink5.efficiency',
   reduction: 'nvswitch3.reduction',

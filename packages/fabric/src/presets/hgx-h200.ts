@@ -13,6 +13,7 @@ export const hgxH200Preset = clusterPreset({
   examples: ['hgx-h200:nodes=2', 'hgx-h200:nodes=4,fabric=ib-ndr'],
   server: 'HGX H200 server',
   gpusPerNode: 'hgx.gpusPerNode',
+  hbmBandwidth: 'h200.hbmBandwidth',
   ...HOPPER_SERVER,
   fabric: 'spectrumx',
   fabricNote: 'Spectrum-X, as the HGX AI-factory reference architecture (H100/H200/B200) builds the compute fabric',

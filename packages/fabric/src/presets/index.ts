@@ -12,3 +12,4 @@ export { parseTopologySpec, parsePresetArgs } from './spec.js';
 export { describeParams } from './params.js';
 export type { PresetDef, ParamDef, ParamKind, ParamValues, ParamTexts, ParsedArgs } from './params.js';
 export { hardwareSources, hardwareCitations } from './hardware.js';
+export { deviceMemoryBandwidth, DEFAULT_DEVICE_MEMORY_BANDWIDTH_BYTES_PER_SEC } from './device-memory.js';

@@ -24,11 +24,13 @@ interface Variant {
   readonly pcieBw: HardwareKey;
   readonly nicBw: HardwareKey;
   readonly fabric: string;
+  /** The GPU's HBM bandwidth (device-local copies and reductions). */
+  readonly hbm: HardwareKey;
 }
 
 const VARIANTS: readonly Variant[] = [
-  { name: 'gb200', gpus: 'gb200Nvl72.gpus', pcieBw: 'pcie.gen5x16LineRate', nicBw: 'ethernet.portLineRate', fabric: 'ib-ndr' },
-  { name: 'gb300', gpus: 'gb300Nvl72.gpus', pcieBw: 'pcie.gen6x16LineRate', nicBw: 'ethernet.cx8PortLineRate', fabric: 'ib-xdr' },
+  { name: 'gb200', gpus: 'gb200Nvl72.gpus', pcieBw: 'pcie.gen5x16LineRate', nicBw: 'ethernet.portLineRate', fabric: 'ib-ndr', hbm: 'gb200.hbmBandwidth' },
+  { name: 'gb300', gpus: 'gb300Nvl72.gpus', pcieBw: 'pcie.gen6x16LineRate', nicBw: 'ethernet.cx8PortLineRate', fabric: 'ib-xdr', hbm: 'gb300.hbmBandwidth' },
 ];
 
 export const nvl72Preset: PresetDef = {
@@ -70,7 +72,8 @@ export const nvl72Preset: PresetDef = {
         `structure: one ${variant.name} NVL72 rack: ${gpus} GPUs (group nvl72), one aggregate NVLink5 link each way to one nvswitch node (reduction ${values.reduction === 1 ? 'capable' : 'not capable'}); no scale-out NICs (racks=1)`,
         'latency: GPU→switch→GPU = nvlinkLatency, half on each link',
       ];
-      return b.build(spec, ranks, presetSources(nvl72Preset, values, notes, texts, derived));
+      const topology = b.build(spec, ranks, presetSources(nvl72Preset, values, notes, texts, [...derived, variant.hbm]));
+      return { ...topology, deviceMemoryBandwidthBytesPerSec: hardwareBandwidth(variant.hbm) };
     }
     const nicBw = values.nicBw ?? hardwareBandwidth(variant.nicBw);
     const pcieBw = values.pcieBw ?? hardwareBandwidth(variant.pcieBw);
@@ -92,6 +95,7 @@ export const nvl72Preset: PresetDef = {
       ...fabric.notes,
       `fabric default for ${variant.name}: ${variant.fabric} (DGX SuperPOD reference architecture: one NIC per GPU, rail-optimized, scalable units of 8 racks)`,
     ];
-    return b.build(spec, ranks, presetSources(nvl72Preset, values, notes, texts, [...derived, ...fabric.derived]));
+    const topology = b.build(spec, ranks, presetSources(nvl72Preset, values, notes, texts, [...derived, ...fabric.derived, variant.hbm]));
+    return { ...topology, deviceMemoryBandwidthBytesPerSec: hardwareBandwidth(variant.hbm) };
   },
 };

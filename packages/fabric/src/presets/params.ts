@@ -19,6 +19,8 @@ export interface ParamDef {
   readonly doc: string;
   /** Smallest accepted count (default 1). */
   readonly min?: number;
+  /** Largest accepted count (default MAX_PRESET_COUNT in spec.ts) and why, for the message. */
+  readonly max?: { readonly value: number; readonly why: string };
   /** No default: when absent the builder derives the value (documented in `doc`). */
   readonly optional?: boolean;
   /** For kind 'choice': the accepted names; the value is the index of the one given. */

@@ -98,7 +98,7 @@ export const fullMeshPreset: PresetDef = {
   examples: ['fullmesh:4', 'fullmesh:4,linkBw=100GB/s,linkLatency=500ns'],
   positional: 'n',
   params: {
-    n: { kind: 'count', doc: 'number of GPUs' },
+    n: { kind: 'count', doc: 'number of GPUs', max: { value: 1024, why: 'a full mesh has n×(n-1) directed links' } },
     ...ETHERNET_PARAMS,
   },
   build(values: ParamValues, spec: string, texts?: ParamTexts) {

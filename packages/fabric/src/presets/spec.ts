@@ -8,7 +8,8 @@
  */
 import { WeftInputError } from '@weft/sim';
 import { z } from 'zod';
-import { validateTopology } from '../topology/validate.js';
+import { BANDWIDTH_RANGE_BYTES_PER_SEC, LATENCY_RANGE_NS, validateTopology } from '../topology/validate.js';
+import { inRange } from '../topology/file.js';
 import type { Topology } from '../types.js';
 import { parseBandwidth, parseLatency, BANDWIDTH_UNITS_HELP, LATENCY_UNITS_HELP } from '../units.js';
 import { hardwareText } from './hardware.js';
@@ -24,7 +25,33 @@ export function parseTopologySpec(spec: string): Topology {
     throw new WeftInputError(`unknown topology preset "${name}"; accepted presets: ${PRESETS.map((p) => p.name).join(', ')} (or a .json/.yaml topology file)`);
   }
   const { values, texts } = parsePresetArgs(preset, colon < 0 ? '' : text.slice(colon + 1));
+  checkScale(preset, values);
   return validateTopology(preset.build(values, text, texts));
+}
+
+/**
+ * Every count in a spec is at most this (the CLI's --ranks limit): weft holds every node and
+ * link in memory and routes between rank pairs, so larger fabrics take minutes and gigabytes
+ * before the first message moves.
+ */
+export const MAX_PRESET_COUNT = 65536;
+/** The product of a spec's counts bounds the nodes and links a preset builds (leaves × spines …). */
+export const MAX_PRESET_SCALE = 2 ** 24;
+
+function checkScale(preset: PresetDef, values: Readonly<Record<string, number>>): void {
+  let product = 1;
+  const counts: string[] = [];
+  for (const [key, def] of Object.entries(preset.params)) {
+    const value = values[key];
+    if (def.kind !== 'count' || value === undefined) continue;
+    product *= Math.max(1, value);
+    counts.push(`${key}=${value}`);
+  }
+  if (product > MAX_PRESET_SCALE) {
+    throw new WeftInputError(
+      `${preset.name}: ${counts.join(' × ')} = ${product} is too large; the product of a preset's counts must be at most ${MAX_PRESET_SCALE} (it bounds the nodes and links weft builds and routes in memory)`,
+    );
+  }
 }
 
 /**
@@ -37,8 +64,14 @@ const KINDS: Readonly<Record<ParamKind, { readonly help: string; schema(def: Par
     help: 'a positive integer',
     schema: (def) => z.string().regex(/^[0-9]+$/).pipe(z.coerce.number<string>().int().min(def.min ?? 1)),
   },
-  bandwidth: { help: BANDWIDTH_UNITS_HELP, schema: (_, what) => z.string().transform((text) => parseBandwidth(text, what)) },
-  latency: { help: LATENCY_UNITS_HELP, schema: (_, what) => z.string().transform((text) => parseLatency(text, what)) },
+  bandwidth: {
+    help: BANDWIDTH_UNITS_HELP,
+    schema: (_, what) => z.string().transform((text) => inRange(parseBandwidth(text, what), BANDWIDTH_RANGE_BYTES_PER_SEC, what, `"${text}"`)),
+  },
+  latency: {
+    help: LATENCY_UNITS_HELP,
+    schema: (_, what) => z.string().transform((text) => inRange(parseLatency(text, what), LATENCY_RANGE_NS, what, `"${text}"`)),
+  },
   factor: { help: 'a number in (0, 1]', schema: () => z.coerce.number<string>().gt(0).lte(1) },
   ratio: { help: 'a number >= 1', schema: () => z.coerce.number<string>().gte(1) },
   boolean: { help: 'true or false', schema: () => z.enum(['true', 'false']).transform((text) => (text === 'true' ? 1 : 0)) },
@@ -81,7 +114,13 @@ export function parsePresetArgs(preset: PresetDef, argText: string): ParsedArgs 
 function parseValue(presetName: string, key: string, def: ParamDef, text: string): number {
   const what = `${presetName}: ${key}`;
   const parsed = KINDS[def.kind].schema(def, what).safeParse(text);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    const max = def.max ?? { value: MAX_PRESET_COUNT, why: 'weft holds every node and link in memory and routes between rank pairs' };
+    if (def.kind === 'count' && parsed.data > max.value) {
+      throw new WeftInputError(`${what}: ${parsed.data} is more than ${max.value}, the most accepted (${max.why})`);
+    }
+    return parsed.data;
+  }
   const atLeast = def.kind === 'count' && (def.min ?? 1) !== 1 ? ` >= ${def.min}` : '';
   throw new WeftInputError(`${what}: cannot use "${text}"; expected ${KINDS[def.kind].help}${atLeast}`);
 }

@@ -10,6 +10,7 @@
  *     - { from: sw0, to: gpu1, bandwidth: 5e10, latency: 500, duplex: false }
  *   ranks: [gpu0, gpu1]                   # optional: all gpu/host nodes in file order
  *   sources: ["where the numbers come from"]
+ *   deviceMemoryBandwidth: 3.35TB/s      # optional: one GPU's HBM, for device-local copies (default H100's)
  *
  * Bandwidth: a unit string ("400Gbps", "50GB/s") or a number in bytes/s. Latency: a unit
  * string ("1us") or a number in ns. A duplex link becomes two directed links, from→to then
@@ -17,12 +18,12 @@
  * names the field path, e.g. `links[3].bandwidth: must be > 0, got 0`.
  */
 import { WeftInputError } from '@weft/sim';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { parseDocument as parseYamlDocument, stringify as stringifyYaml } from 'yaml';
 import { z } from 'zod';
 import { ENDPOINT_KINDS, type NodeKind, type Topology } from '../types.js';
 import { parseBandwidth, parseLatency, BANDWIDTH_UNITS_HELP, LATENCY_UNITS_HELP } from '../units.js';
 import { TopologyBuilder } from './builder.js';
-import { NODE_KINDS, validateTopology } from './validate.js';
+import { BANDWIDTH_RANGE_BYTES_PER_SEC, LATENCY_RANGE_NS, NODE_KINDS, validateTopology } from './validate.js';
 
 const NodeSchema = z
   .object({ id: z.string().min(1), kind: z.string(), group: z.string().min(1).optional(), reduction: z.boolean().optional(), reductionEfficiency: z.number().gt(0).lte(1).optional() })
@@ -43,20 +44,21 @@ const FileSchema = z
     links: z.array(LinkSchema),
     ranks: z.array(z.string()).optional(),
     sources: z.array(z.string()).optional(),
+    deviceMemoryBandwidth: z.union([z.string(), z.number()]).optional(),
   })
   .strict();
 
 export type TopologyFile = z.infer<typeof FileSchema>;
 
 const FIELD_HELP: Readonly<Record<string, string>> = {
-  '': 'top-level keys: name, nodes, links, ranks, sources',
+  '': 'top-level keys: name, nodes, links, ranks, sources, deviceMemoryBandwidth',
   nodes: 'node keys: id, kind, group, reduction, reductionEfficiency (0 < x <= 1)',
   links: 'link keys: from, to, bandwidth, latency, duplex',
 };
 
 /** Parses and validates a topology file's text; `fileName` picks the format and names errors. */
 export function parseTopologyText(text: string, fileName: string): Topology {
-  const raw = parseDocument(text, fileName);
+  const raw = parseConfigText(text, fileName);
   const result = FileSchema.safeParse(raw);
   if (!result.success) {
     const issue = result.error.issues[0]!;
@@ -73,7 +75,8 @@ export function parseTopologyText(text: string, fileName: string): Topology {
   }
 }
 
-function parseDocument(text: string, fileName: string): unknown {
+/** A JSON or YAML document (by `fileName`'s extension) as plain data; one-line errors naming the file. */
+export function parseConfigText(text: string, fileName: string): unknown {
   if (/\.json$/i.test(fileName)) {
     try {
       return JSON.parse(text);
@@ -82,13 +85,18 @@ function parseDocument(text: string, fileName: string): unknown {
     }
   }
   if (/\.ya?ml$/i.test(fileName)) {
+    // Warnings (an unknown tag such as !!js/function) are refused like errors: the yaml
+    // package would otherwise print them on stderr and go on with the tag dropped.
+    const document = parseYamlDocument(text, { logLevel: 'silent', prettyErrors: false });
+    const problem = document.errors[0] ?? document.warnings[0];
+    if (problem !== undefined) throw new WeftInputError(`${fileName}: invalid YAML: ${firstLine(problem.message)}`);
     try {
-      return parseYaml(text);
+      return document.toJS({ maxAliasCount: 1000 });
     } catch (error) {
       throw new WeftInputError(`${fileName}: invalid YAML: ${firstLine((error as Error).message)}`);
     }
   }
-  throw new WeftInputError(`${fileName}: unknown topology file type; accepted extensions: .json, .yaml, .yml`);
+  throw new WeftInputError(`${fileName}: unknown file type; accepted extensions: .json, .yaml, .yml`);
 }
 
 function buildFromFile(file: TopologyFile, fileName: string): Topology {
@@ -125,23 +133,32 @@ function buildFromFile(file: TopologyFile, fileName: string): Topology {
       if (!ENDPOINT_KINDS.includes(kind as NodeKind)) throw new WeftInputError(`ranks[${r}]: node "${id}" is a ${kind}; ranks must be endpoints (${ENDPOINT_KINDS.join(', ')})`);
     });
   }
-  return validateTopology(b.build(file.name ?? fileName, ranks, file.sources));
+  const built = b.build(file.name ?? fileName, ranks, file.sources);
+  if (file.deviceMemoryBandwidth === undefined) return validateTopology(built);
+  const deviceMemoryBandwidthBytesPerSec = readBandwidth(file.deviceMemoryBandwidth, 'deviceMemoryBandwidth');
+  return validateTopology({ ...built, deviceMemoryBandwidthBytesPerSec });
 }
 
 function readBandwidth(value: string | number, path: string): number {
-  if (typeof value === 'string') return parseBandwidth(value, path);
-  if (!(value > 0) || !Number.isFinite(value)) {
+  if (typeof value === 'number' && (!(value > 0) || !Number.isFinite(value))) {
     throw new WeftInputError(`${path}: must be > 0, got ${value}; expected bytes per second or ${BANDWIDTH_UNITS_HELP}`);
   }
-  return value;
+  const bytesPerSec = typeof value === 'string' ? parseBandwidth(value, path) : value;
+  return inRange(bytesPerSec, BANDWIDTH_RANGE_BYTES_PER_SEC, path, `${bytesPerSec} B/s`);
 }
 
 function readLatency(value: string | number, path: string): number {
-  if (typeof value === 'string') return parseLatency(value, path);
-  if (!(value >= 0) || !Number.isFinite(value)) {
+  if (typeof value === 'number' && (!(value >= 0) || !Number.isFinite(value))) {
     throw new WeftInputError(`${path}: must be >= 0, got ${value}; expected nanoseconds or ${LATENCY_UNITS_HELP}`);
   }
-  return value;
+  const latencyNs = typeof value === 'string' ? parseLatency(value, path) : value;
+  return inRange(latencyNs, LATENCY_RANGE_NS, path, `${latencyNs} ns`);
+}
+
+/** The value, or a one-line error naming the field (the file's own path) and the physical range. */
+export function inRange(value: number, range: { readonly min: number; readonly max: number; readonly text: string }, what: string, shown: string): number {
+  if (value >= range.min && value <= range.max) return value;
+  throw new WeftInputError(`${what}: ${shown} is outside the physical range ${range.text}`);
 }
 
 function formatPath(path: readonly PropertyKey[]): string {
@@ -176,6 +193,7 @@ export function topologyToFile(topology: Topology): TopologyFile {
     ranks: [...topology.ranks],
   };
   if (topology.sources && topology.sources.length > 0) file.sources = [...topology.sources];
+  if (topology.deviceMemoryBandwidthBytesPerSec !== undefined) file.deviceMemoryBandwidth = topology.deviceMemoryBandwidthBytesPerSec;
   return file;
 }
 

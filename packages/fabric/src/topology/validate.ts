@@ -9,14 +9,42 @@ import { forwardHops, indexGraph, UNREACHABLE, type GraphIndex } from './graph.j
 
 export const NODE_KINDS: readonly NodeKind[] = ['gpu', 'host', 'nic', 'nvswitch', 'switch', 'leaf', 'spine', 'core'];
 
+/**
+ * Physical ranges of link quantities. Outside them a value is a typo or an attack, not a
+ * fabric: the fastest links weft models are NVLink 5 at 1.8 TB/s per GPU, and a datacenter
+ * hop costs microseconds. Beyond them the simulation's arithmetic breaks down (a 1e308 ns
+ * latency overflows the clock and reads as a deadlock; 5e-324 B/s never finishes).
+ */
+export const BANDWIDTH_RANGE_BYTES_PER_SEC = { min: 1, max: 1e15, text: '1 B/s to 1 PB/s (8 bps to 8 Pbps)' } as const;
+export const LATENCY_RANGE_NS = { min: 0, max: 1e9, text: '0 to 1 s' } as const;
+
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/** `text` with control characters as \uXXXX escapes: names from files never drive the terminal. */
+export function escapeControl(text: string): string {
+  return text.replace(CONTROL_CHARS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Ids and names are printed in tables and messages: no control characters (a file could forge output lines). */
+function checkPrintable(field: string, value: string): void {
+  CONTROL_CHARS.lastIndex = 0;
+  if (CONTROL_CHARS.test(value)) {
+    throw new WeftInputError(`${field}: "${escapeControl(value)}" contains a control character; ids and names must be printable text`);
+  }
+}
+
 /** Throws WeftInputError on the first problem found; returns the topology unchanged. */
 export function validateTopology(topology: Topology): Topology {
+  if (topology.name) checkPrintable('name', topology.name);
   const where = topology.name ? ` (topology ${topology.name})` : '';
   const nodeKind = new Map<string, NodeKind>();
   topology.nodes.forEach((node, i) => {
     if (typeof node.id !== 'string' || node.id.length === 0) {
       throw new WeftInputError(`nodes[${i}].id: must be a non-empty string, got ${JSON.stringify(node.id)}${where}`);
     }
+    checkPrintable(`nodes[${i}].id`, node.id);
+    if (node.group !== undefined) checkPrintable(`nodes[${i}].group`, node.group);
     if (!NODE_KINDS.includes(node.kind)) {
       throw new WeftInputError(`nodes[${i}].kind: unknown kind "${String(node.kind)}" for node ${node.id}; accepted: ${NODE_KINDS.join(', ')}${where}`);
     }
@@ -33,11 +61,13 @@ export function validateTopology(topology: Topology): Topology {
       }
     }
     if (link.from === link.to) throw new WeftInputError(`links[${i}]: link from "${link.from}" to itself; a link must join two different nodes${where}`);
-    if (!(link.bandwidthBytesPerSec > 0) || !Number.isFinite(link.bandwidthBytesPerSec)) {
-      throw new WeftInputError(`links[${i}].bandwidth: must be > 0, got ${link.bandwidthBytesPerSec} (link ${link.id})${where}`);
+    const bw = BANDWIDTH_RANGE_BYTES_PER_SEC;
+    if (!(link.bandwidthBytesPerSec >= bw.min && link.bandwidthBytesPerSec <= bw.max)) {
+      throw new WeftInputError(`links[${i}].bandwidth: ${link.bandwidthBytesPerSec} B/s on link ${link.id} is outside the physical range ${bw.text}${where}`);
     }
-    if (!(link.latencyNs >= 0) || !Number.isFinite(link.latencyNs)) {
-      throw new WeftInputError(`links[${i}].latency: must be >= 0 ns, got ${link.latencyNs} (link ${link.id})${where}`);
+    const lat = LATENCY_RANGE_NS;
+    if (!(link.latencyNs >= lat.min && link.latencyNs <= lat.max)) {
+      throw new WeftInputError(`links[${i}].latency: ${link.latencyNs} ns on link ${link.id} is outside the physical range ${lat.text}${where}`);
     }
   });
   if (topology.ranks.length === 0) {

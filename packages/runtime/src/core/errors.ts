@@ -60,6 +60,40 @@ export class TransferStrandedError extends Error {
   }
 }
 
+/**
+ * The watchdog: a host did not answer a round within the limit (a rank program in an
+ * infinite loop, or awaiting a promise that never resolves). Its worker is terminated.
+ */
+export class RankTimeoutError extends Error {
+  override readonly name = 'RankTimeoutError';
+  constructor(
+    /** `rank 3` or `switch 0`, with the last operation each posted. */
+    readonly stuck: readonly { readonly label: string; readonly lastOp: string }[],
+    readonly timeoutMs: number,
+    readonly timeNs: number,
+  ) {
+    const first = stuck[0] ?? { label: 'a rank', lastOp: 'unknown' };
+    const more = stuck.length > 1 ? ` (and ${stuck.length - 1} more on the same host)` : '';
+    super(`${first.label} did not yield within ${timeoutMs / 1000} s of wall time at virtual time ${Math.round(timeNs)} ns${more}; its last operation: ${first.lastOp}; stopped (raise the limit with --timeout SECONDS)`);
+  }
+}
+
+/** A rank crashed (an injected fault) and the others could not finish without it. */
+export class RankCrashedError extends Error {
+  override readonly name = 'RankCrashedError';
+  constructor(
+    readonly rank: number,
+    readonly atNs: number,
+    readonly timeNs: number,
+    readonly pending: readonly PendingOps[],
+  ) {
+    const waiting = pending.filter((p) => p.participant !== rank && p.ops.length > 0);
+    const first = waiting[0];
+    const example = first ? `; ${waiting.length} participant(s) left waiting, e.g. ${first.label}: ${first.ops[0]}` : '';
+    super(`rank ${rank} crashed at ${Math.round(atNs)} ns (injected fault); the run stopped at ${Math.round(timeNs)} ns${example}`);
+  }
+}
+
 /** The schedule or program broke the runtime's rules (e.g. a message nobody received). */
 export class ProtocolError extends Error {
   override readonly name = 'ProtocolError';
@@ -71,7 +105,7 @@ export function participantLabel(participant: number, nranks: number): string {
 
 /** The error a run ends with when `participant` threw `error`: the run-level errors as they are, anything else as a RankError. */
 export function participantFailure(participant: number, nranks: number, error: unknown): Error {
-  if (error instanceof DeadlockError || error instanceof TransferStrandedError || error instanceof RankError) return error;
+  if (error instanceof DeadlockError || error instanceof TransferStrandedError || error instanceof RankError || error instanceof RankCrashedError || error instanceof RankTimeoutError) return error;
   const label = participantLabel(participant, nranks);
   if (!(error instanceof Error)) return new RankError(participant, label, String(error), undefined, error);
   return new RankError(participant, label, error.message, error.stack, error);
@@ -113,6 +147,8 @@ const REVIVERS: Record<string, (e: EncodedError, f: Fields, cause: Error | undef
   RankError: (_, f, cause) => new RankError(f.rank, f.label, f.rankMessage, f.rankStack, cause),
   DeadlockError: (_, f) => new DeadlockError(f.timeNs, f.pending),
   TransferStrandedError: (_, f) => new TransferStrandedError(f.transferId, f.linkId, f.timeNs, f.description),
+  RankCrashedError: (_, f) => new RankCrashedError(f.rank, f.atNs, f.timeNs, f.pending),
+  RankTimeoutError: (_, f) => new RankTimeoutError(f.stuck, f.timeoutMs, f.timeNs),
   ProtocolError: (e) => new ProtocolError(e.message),
   WeftInputError: (e) => new WeftInputError(e.message),
 };

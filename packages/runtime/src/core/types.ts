@@ -28,13 +28,33 @@ export interface ClusterOptions {
    * not fit one arena get standalone buffers; smaller values exercise those paths in tests.
    */
   readonly arenaMaxBytes?: number;
+  /**
+   * Watchdog: wall-clock milliseconds a host may take to answer one round (a rank program in
+   * an infinite loop or awaiting a promise that never resolves) before the run ends with a
+   * RankTimeoutError. Default 300 000 (5 min); 0 disables it.
+   */
+  readonly roundTimeoutMs?: number;
   /** Replaces @weft/fabric's createNetwork (tests, other models). */
   readonly networkFactory?: NetworkFactory;
 }
 
-export type Fault =
+export type Fault = LinkFault | RankFault;
+
+/** A link fails (strands transfers pinned to it) or loses capacity, at a virtual time. */
+export type LinkFault =
   | { readonly kind: 'failLink'; readonly linkId: string; readonly atNs: number }
   | { readonly kind: 'degradeLink'; readonly linkId: string; readonly factor: number; readonly atNs: number };
+
+/**
+ * A rank misbehaves: it starts late (`delayRank`: its first operations are posted `delayNs`
+ * later), computes slower (`slowRank`: every compute duration × `factor`), or stops at a
+ * virtual time (`crashRank`: it posts nothing more and takes no completions; the run ends
+ * with a RankCrashedError once nobody can move).
+ */
+export type RankFault =
+  | { readonly kind: 'delayRank'; readonly rank: number; readonly delayNs: number }
+  | { readonly kind: 'slowRank'; readonly rank: number; readonly factor: number }
+  | { readonly kind: 'crashRank'; readonly rank: number; readonly atNs: number };
 
 export interface RunScheduleOptions {
   readonly dtype: DType;

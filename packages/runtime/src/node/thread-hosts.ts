@@ -17,7 +17,7 @@ import { countsOf, DataHost, type CheckSpec, type HostSchedulePlan } from '../co
 import { Cluster, type Hosts, type ScheduleRun } from '../core/cluster/cluster.js';
 import type { HostLink } from '../core/protocol.js';
 import type { ClusterOptions, RankBuffers, StepRecord } from '../core/types.js';
-import { defaultMemoryBudgetBytes, formatGiB } from './memory-budget.js';
+import { defaultMemoryBudgetBytes, formatGiB, scheduleBufferBytes } from './memory-budget.js';
 import { WorkerLink } from './worker-link.js';
 
 /** Staging each host gets for programs, whose message sizes are not known up front. */
@@ -112,8 +112,20 @@ export class ThreadHosts implements Hosts {
 
   /** Lays out arenas for `needs` and hands new or grown arenas to every host. */
   private async placeHosts(needs: HostNeed[]) {
-    const plan = planArenas(needs, Math.min(this.options.arenaMaxBytes ?? ARENA_MAX_BYTES, ARENA_MAX_BYTES));
-    if (this.arenas.ensure(plan.arenaBytes)) {
+    let plan: ReturnType<typeof planArenas>;
+    let grown: boolean;
+    try {
+      plan = planArenas(needs, Math.min(this.options.arenaMaxBytes ?? ARENA_MAX_BYTES, ARENA_MAX_BYTES));
+      grown = this.arenas.ensure(plan.arenaBytes);
+    } catch (error) {
+      // The machine refused the shared memory (RangeError: allocation failed): one line, not a stack.
+      if (!(error instanceof RangeError)) throw error;
+      const bytes = needs.reduce((sum, need) => sum + need.stagingBytes + need.participants.reduce((s, p) => s + p.bytes.reduce((a, b) => a + b, 0), 0), 0);
+      throw new WeftInputError(
+        `cannot allocate ${formatGiB(bytes)} of shared memory for rank buffers (${error.message}); use ghost mode (weft bench --mode ghost; API: mode: 'ghost') or a smaller size`,
+      );
+    }
+    if (grown) {
       await Promise.all(this.links.map((l) => l.api.setArenas(this.arenas.memories)));
       this.agentHost?.setArenas(this.arenas.memories);
     }
@@ -138,11 +150,10 @@ export class ThreadHosts implements Hosts {
       const c = countsOf(planCounts, p);
       return [c.input * bytesPerElement, c.output * bytesPerElement, c.scratch * bytesPerElement];
     };
-    let totalBytes = 0;
-    for (let p = 0; p < nparticipants; p++) for (const b of participantBytes(p)) totalBytes += b;
+    const totalBytes = scheduleBufferBytes(schedule, run.dtype, nranks);
     if (totalBytes > this.budgetBytes) {
       throw new WeftInputError(
-        `this run needs ${formatGiB(totalBytes)} of rank buffers (${nranks} ranks × input+output+scratch), over the data-mode budget of ${formatGiB(this.budgetBytes)}; use mode: 'ghost' to simulate without payload, or a smaller size`,
+        `this run needs ${formatGiB(totalBytes)} of rank buffers (${nranks} ranks × input+output+scratch), over the data-mode budget of ${formatGiB(this.budgetBytes)}; use ghost mode to simulate without payload (weft bench --mode ghost; API: mode: 'ghost'), or a smaller size`,
       );
     }
     const agents = Array.from({ length: nparticipants - nranks }, (_, i) => nranks + i);
@@ -169,6 +180,7 @@ export class ThreadHosts implements Hosts {
       trace: run.trace,
       bufferCounts: counts,
       fill: run.inputs ? ('none' as const) : ('pattern' as const),
+      localBytesPerSec: run.localBytesPerSec,
     };
     const planFor = (h: number): HostSchedulePlan => {
       const place = layout.hosts[h]!;

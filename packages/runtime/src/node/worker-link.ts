@@ -49,7 +49,9 @@ export class WorkerLink implements HostLink {
     worker.on('error', (error) => this.die(new RankError(participants[0]!, `rank ${participants[0]}`, `its worker thread (ranks ${participants.join(',')}) failed: ${error.message}`, error.stack)));
     this.exited = new Promise((resolve) => worker.once('exit', (code) => {
       liveWorkers -= 1;
-      this.die(new Error(`worker for ranks ${participants.join(',')} exited (code ${code})`));
+      // process.exit() in a rank program ends its worker: the run fails naming the rank.
+      const first = participants[0]!;
+      this.die(new RankError(first, `rank ${first}`, `its worker thread (ranks ${participants.join(',')}) exited with code ${code} during the run (process.exit in a rank program?)`));
       resolve();
     }));
   }

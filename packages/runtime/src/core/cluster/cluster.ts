@@ -6,7 +6,7 @@
  * lab) or worker threads over shared arenas (data mode, node/thread-hosts.ts).
  */
 import type { DType, RankLayout, ReduceOp, Schedule } from '@weft/collectives';
-import type { Network, Topology } from '@weft/fabric';
+import { deviceMemoryBandwidth, type Network, type Topology } from '@weft/fabric';
 import { WeftInputError } from '@weft/sim';
 import type { NumericArray } from '../../backends/types.js';
 import type { CoordinatorOutcome } from '../coordinator/coordinator.js';
@@ -26,6 +26,8 @@ export interface ScheduleRun {
   readonly trace: boolean;
   readonly check: boolean;
   readonly inputs: readonly NumericArray[] | undefined;
+  /** Device memory bandwidth (bytes/s): what a participant with only local steps (1 rank) is charged. */
+  readonly localBytesPerSec: number;
 }
 
 /** Where a cluster's participants run, and what they hold between runs. */
@@ -125,7 +127,8 @@ export class Cluster {
       if (check && !hasData) throw new WeftInputError('check needs data: ghost mode moves no payload; use mode: data to count #wrong');
       if (check && options.inputs) throw new WeftInputError('check compares against the test pattern; it cannot check caller-provided inputs');
       const trace = options.trace === true;
-      const run: ScheduleRun = { schedule, nranks: this.nranks, dtype: options.dtype, op: options.op, iters, warmupIters, trace, check, inputs: options.inputs };
+      const localBytesPerSec = deviceMemoryBandwidth(this.topology);
+      const run: ScheduleRun = { schedule, nranks: this.nranks, dtype: options.dtype, op: options.op, iters, warmupIters, trace, check, inputs: options.inputs, localBytesPerSec };
       const links = await this.hosts.prepareSchedule(run);
       const simulate = performance.now();
       const { outcome, network } = await this.simulate(schedule.participants.length, links, options.faults);
@@ -166,7 +169,7 @@ export class Cluster {
 
   /** One simulation: fresh engine and network at virtual time 0, the coordinator loop over `links`. */
   private simulate(nparticipants: number, links: readonly HostLink[], faults: readonly Fault[] | undefined) {
-    return coordinate(this.factory, this.topology, this.options.network, participantNodes(this.topology, nparticipants), links, faults);
+    return coordinate(this.factory, this.topology, this.options.network, participantNodes(this.topology, nparticipants), links, faults, this.options.roundTimeoutMs);
   }
 
   /** Runs `body`; when it fails and the hosts cannot recover, closes the cluster first. */

@@ -14,7 +14,9 @@
  */
 import type { Engine } from '@weft/sim';
 import type { Network } from '@weft/fabric';
-import { DeadlockError, ProtocolError, TransferStrandedError, participantFailure, participantLabel } from '../errors.js';
+import { WeftInputError } from '@weft/sim';
+import { DeadlockError, ProtocolError, RankCrashedError, RankTimeoutError, TransferStrandedError, participantFailure, participantLabel } from '../errors.js';
+import type { RankFault } from '../types.js';
 import type { Completion, HostLink, HostReport, PayloadRef, Request, SendRequest, RecvRequest } from '../protocol.js';
 import { byParticipantSeq } from '../host/participant-host.js';
 
@@ -58,7 +60,17 @@ export interface CoordinatorSetup {
   readonly hosts: readonly HostLink[];
   /** Wire bytes per payload byte by participant (simulation.ts wireFactors); absent: all 1. */
   readonly wireFactors?: readonly number[];
+  /** Injected rank faults (stragglers, crashes); link faults are the network's. */
+  readonly rankFaults?: readonly RankFault[];
+  /** Watchdog: wall-clock limit for a host to answer one round (default DEFAULT_ROUND_TIMEOUT_MS; 0 = none). */
+  readonly roundTimeoutMs?: number;
 }
+
+/** The watchdog's default: 5 minutes of wall time for one round (a round takes milliseconds). */
+export const DEFAULT_ROUND_TIMEOUT_MS = 300_000;
+
+const OP_NAMES = ['none (it had not posted an operation)', 'send', 'recv', 'compute', 'barrier'] as const;
+const OP_CODE = { send: 1, recv: 2, compute: 3, barrier: 4 } as const;
 
 export interface CoordinatorOutcome {
   /** When the timed iterations started (the warm-up barrier's time, else 0). */
@@ -87,6 +99,17 @@ export class Coordinator {
   private finishedCount = 0;
   private events = 0;
   private rounds = 0;
+  /** Per participant: virtual time before which its requests wait (a straggler's late start). */
+  private readonly startNs: Float64Array;
+  /** Per participant: compute duration multiplier (a slow straggler). */
+  private readonly computeFactor: Float64Array;
+  /** Per participant: virtual time it crashes at (Infinity: never). */
+  private readonly crashNs: Float64Array;
+  /** Per participant: the last operation it posted (OP_CODE, peer, channel), for the watchdog's report. */
+  private readonly lastOp: Int32Array;
+  /** Hosts of the round in progress, by report index, and the participants woken in it. */
+  private roundHosts: number[] = [];
+  private roundWoken: ReadonlySet<number> | undefined;
 
   constructor(private readonly setup: CoordinatorSetup) {
     this.engine = setup.engine;
@@ -101,13 +124,27 @@ export class Coordinator {
       if (this.hostOf[p] === -1) throw new Error(`participant ${p} has no host`);
     }
     this.finishedNs = new Float64Array(this.nparticipants).fill(-1);
+    this.startNs = new Float64Array(this.nparticipants);
+    this.computeFactor = new Float64Array(this.nparticipants).fill(1);
+    this.crashNs = new Float64Array(this.nparticipants).fill(Infinity);
+    this.lastOp = new Int32Array(this.nparticipants * 3);
+    for (const fault of setup.rankFaults ?? []) {
+      if (!(Number.isInteger(fault.rank) && fault.rank >= 0 && fault.rank < setup.nranks)) {
+        throw new WeftInputError(`fault: rank ${fault.rank} is not a rank of this run (0..${setup.nranks - 1})`);
+      }
+      if (fault.kind === 'delayRank') this.startNs[fault.rank] = Math.max(this.startNs[fault.rank]!, fault.delayNs);
+      else if (fault.kind === 'slowRank') this.computeFactor[fault.rank]! *= fault.factor;
+      else this.crashNs[fault.rank] = Math.min(this.crashNs[fault.rank]!, fault.atNs);
+    }
     this.values = new Array(this.nparticipants);
     this.engine.addModel(this.network);
   }
 
   async run(): Promise<CoordinatorOutcome> {
+    this.roundHosts = this.setup.hosts.map((_, h) => h);
+    this.roundWoken = undefined; // start: every participant runs
     let reports = settle(this.setup.hosts.map((host) => host.start()));
-    this.absorb(reports instanceof Promise ? await reports : reports);
+    this.absorb(reports instanceof Promise ? await this.watch(reports) : reports);
     for (;;) {
       if (this.pending.length === 0) {
         if (!this.engine.step()) break;
@@ -122,26 +159,47 @@ export class Coordinator {
       const completions = this.pending;
       this.pending = [];
       reports = settle(this.wakeHosts(completions));
-      this.absorb(reports instanceof Promise ? await reports : reports);
+      this.absorb(reports instanceof Promise ? await this.watch(reports) : reports);
     }
-    if (this.finishedCount < this.nparticipants) throw new DeadlockError(this.engine.nowNs, this.pendingOps());
+    if (this.finishedCount < this.nparticipants) {
+      const crashed = this.crashedBefore(this.engine.nowNs);
+      if (crashed >= 0) throw new RankCrashedError(crashed, this.crashNs[crashed]!, this.engine.nowNs, this.pendingOps());
+      throw new DeadlockError(this.engine.nowNs, this.pendingOps());
+    }
     this.checkDrained();
     let endNs = 0;
     for (const t of this.finishedNs) endNs = Math.max(endNs, t);
     return { startNs: this.barrierNs, endNs, events: this.events, rounds: this.rounds, values: this.values };
   }
 
-  private wakeHosts(completions: Completion[]): (HostReport | Promise<HostReport>)[] {
+  /** The first unfinished participant crashed by `nowNs`, or -1. */
+  private crashedBefore(nowNs: number): number {
+    for (let p = 0; p < this.setup.nranks; p++) if (this.finishedNs[p]! < 0 && this.crashNs[p]! <= nowNs) return p;
+    return -1;
+  }
+
+  private wakeHosts(all: Completion[]): (HostReport | Promise<HostReport>)[] {
     this.rounds += 1;
+    // A crashed rank takes no completions: it is gone.
+    const nowNs = this.engine.nowNs;
+    const completions = this.crashedBefore(nowNs) < 0 ? all : all.filter((c) => !(this.crashNs[c.participant]! <= nowNs));
+    this.roundWoken = new Set(completions.map((c) => c.participant));
+    if (completions.length === 0) return []; // only a crashed rank's: nobody to wake
     // Each participant sees its completions in event order; participants in index order.
     completions.sort((a, b) => a.participant - b.participant);
     const hosts = this.setup.hosts;
-    if (hosts.length === 1) return [hosts[0]!.wake(this.engine.nowNs, completions)];
+    if (hosts.length === 1) {
+      this.roundHosts = [0];
+      return [hosts[0]!.wake(this.engine.nowNs, completions)];
+    }
     const byHost: Completion[][] = hosts.map(() => []);
     for (const c of completions) byHost[this.hostOf[c.participant]!]!.push(c);
     const reports: (HostReport | Promise<HostReport>)[] = [];
+    this.roundHosts = [];
     byHost.forEach((list, h) => {
-      if (list.length > 0) reports.push(hosts[h]!.wake(this.engine.nowNs, list));
+      if (list.length === 0) return;
+      this.roundHosts.push(h);
+      reports.push(hosts[h]!.wake(this.engine.nowNs, list));
     });
     return reports;
   }
@@ -163,10 +221,76 @@ export class Coordinator {
     let requests: readonly Request[];
     if (reports.length === 1) requests = reports[0]!.requests;
     else requests = reports.flatMap((r) => r.requests).sort(byParticipantSeq);
-    for (const request of requests) this.apply(request, nowNs);
+    for (const request of requests) this.applyFaulted(request, nowNs);
+  }
+
+  /** Applies a request unless its rank has crashed; a late-starting rank's wait until its start. */
+  private applyFaulted(request: Request, nowNs: number): void {
+    const p = request.participant;
+    if (this.crashNs[p]! <= nowNs) return;
+    const startNs = this.startNs[p]!;
+    if (nowNs < startNs) {
+      this.engine.at(startNs, () => this.applyFaulted(request, startNs));
+      return;
+    }
+    this.apply(request, nowNs);
+  }
+
+  /**
+   * The watchdog: a round whose hosts do not all answer within the limit ends the run with a
+   * RankTimeoutError naming the silent host's participants and their last operations (the
+   * cluster then terminates its workers). The timer is wall-clock; virtual time is unaffected.
+   */
+  private watch(round: Promise<HostReport[]>): Promise<HostReport[]> {
+    const limitMs = this.setup.roundTimeoutMs ?? DEFAULT_ROUND_TIMEOUT_MS;
+    if (!(limitMs > 0)) return round;
+    const answered = new Set<number>();
+    // settle() kept the hosts' answers in roundHosts order; track which arrive.
+    const hostsOfRound = this.roundHosts;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const silent = hostsOfRound.filter((h) => !answered.has(h));
+        // The silent hosts' participants that were woken this round (all, at the start) and have not finished.
+        const woken = this.roundWoken;
+        const stuck = silent
+          .flatMap((h) => this.setup.hosts[h]!.participants)
+          .filter((p) => (woken === undefined || woken.has(p)) && this.finishedNs[p]! < 0)
+          .map((p) => ({ label: this.label(p), lastOp: this.describeLastOp(p) }));
+        reject(new RankTimeoutError(stuck, limitMs, this.engine.nowNs));
+      }, limitMs);
+      const answers = (round as { answers?: (HostReport | Promise<HostReport>)[] }).answers ?? [];
+      answers.forEach((answer, i) => {
+        const done = () => answered.add(hostsOfRound[i]!);
+        if (answer instanceof Promise) answer.then(done, done);
+        else done();
+      });
+      round.then(
+        (reports) => {
+          clearTimeout(timer);
+          resolve(reports);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    });
+  }
+
+  private describeLastOp(p: number): string {
+    const code = this.lastOp[p * 3]!;
+    if (code === 0 || code === OP_CODE.compute || code === OP_CODE.barrier) return OP_NAMES[code]!;
+    const peer = this.label(this.lastOp[p * 3 + 1]!);
+    return `${OP_NAMES[code]} ${code === OP_CODE.send ? 'to' : 'from'} ${peer} on channel ${this.lastOp[p * 3 + 2]}`;
   }
 
   private apply(request: Request, nowNs: number): void {
+    const at = request.participant * 3;
+    this.lastOp[at] = OP_CODE[request.kind];
+    if (request.kind === 'send' || request.kind === 'recv') {
+      this.lastOp[at + 1] = request.peer;
+      this.lastOp[at + 2] = request.channel;
+    }
     switch (request.kind) {
       case 'send':
         return this.send(request, nowNs);
@@ -175,7 +299,7 @@ export class Coordinator {
       case 'compute': {
         const { participant, seq } = request;
         if (!(request.durationNs >= 0)) throw new ProtocolError(`${this.label(participant)}: compute duration must be >= 0 ns, got ${request.durationNs}`);
-        this.engine.at(nowNs + request.durationNs, () => {
+        this.engine.at(nowNs + request.durationNs * this.computeFactor[participant]!, () => {
           this.events += 1;
           this.pending.push({ participant, seq, payload: undefined });
         });
@@ -312,6 +436,6 @@ export class Coordinator {
 
 /** Awaits only when some host answered asynchronously (ghost schedules never do). */
 function settle(reports: (HostReport | Promise<HostReport>)[]): HostReport[] | Promise<HostReport[]> {
-  for (const r of reports) if (r instanceof Promise) return Promise.all(reports);
+  for (const r of reports) if (r instanceof Promise) return Object.assign(Promise.all(reports), { answers: reports });
   return reports as HostReport[];
 }

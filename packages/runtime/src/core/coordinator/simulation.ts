@@ -7,7 +7,7 @@ import type { RankLayout } from '@weft/collectives';
 import { Engine, WeftInputError } from '@weft/sim';
 import { Coordinator, type CoordinatorOutcome } from './coordinator.js';
 import type { HostLink } from '../protocol.js';
-import type { Fault, NetworkFactory } from '../types.js';
+import type { Fault, NetworkFactory, RankFault } from '../types.js';
 
 /**
  * Topology nodes of a schedule's participants: rank r on `topology.ranks[r]`, agent k on
@@ -72,11 +72,15 @@ export function defaultNetworkFactory(): NetworkFactory {
   };
 }
 
-export function applyFaults(network: Network, faults: readonly Fault[] | undefined): void {
+/** Schedules the link faults on the network; rank faults are the coordinator's (returned). */
+export function applyFaults(network: Network, faults: readonly Fault[] | undefined): RankFault[] {
+  const rankFaults: RankFault[] = [];
   for (const fault of faults ?? []) {
     if (fault.kind === 'failLink') network.failLink(fault.linkId, fault.atNs);
-    else network.degradeLink(fault.linkId, fault.factor, fault.atNs);
+    else if (fault.kind === 'degradeLink') network.degradeLink(fault.linkId, fault.factor, fault.atNs);
+    else rankFaults.push(fault);
   }
+  return rankFaults;
 }
 
 export interface CoordinatedRun {
@@ -92,10 +96,20 @@ export async function coordinate(
   nodes: readonly string[],
   hosts: readonly HostLink[],
   faults: readonly Fault[] | undefined,
+  roundTimeoutMs?: number,
 ): Promise<CoordinatedRun> {
   const network = factory(topology, options);
-  applyFaults(network, faults);
-  const coordinator = new Coordinator({ engine: new Engine(), network, nodes, nranks: topology.ranks.length, hosts, wireFactors: wireFactors(topology, nodes) });
+  const rankFaults = applyFaults(network, faults);
+  const coordinator = new Coordinator({
+    engine: new Engine(),
+    network,
+    nodes,
+    nranks: topology.ranks.length,
+    hosts,
+    wireFactors: wireFactors(topology, nodes),
+    rankFaults,
+    ...(roundTimeoutMs !== undefined ? { roundTimeoutMs } : {}),
+  });
   const outcome = await coordinator.run();
   return { outcome, network };
 }

@@ -27,7 +27,7 @@ export interface CheckSpec {
 }
 
 /** One host's part of a schedule run (sent to each worker). */
-export interface HostSchedulePlan extends CheckSpec, Pick<ScheduleRun, 'iters' | 'warmupIters' | 'trace'> {
+export interface HostSchedulePlan extends CheckSpec, Pick<ScheduleRun, 'iters' | 'warmupIters' | 'trace' | 'localBytesPerSec'> {
   /** This host's participants' parts of the schedule, in `places` order. */
   readonly parts: readonly Participant[];
   readonly places: readonly ParticipantPlace[];
@@ -124,6 +124,7 @@ export class DataHost {
         warmupIters: plan.warmupIters,
         channelBase: 0,
         trace,
+        localBytesPerSec: plan.localBytesPerSec,
       };
       return () => new ScheduleExecutor(this.host, spec, { plane: this.plane, buffers }, () => this.host.finish(participant)).start();
     });

@@ -10,7 +10,7 @@
  * combine, then send their destination slice. In data mode recvCopySend forwards the very
  * staging block it received (its bytes are exactly the slice it sends), saving a copy.
  */
-import { decodeSteps, elementBytes, outputIsReduced, type CollectiveName, type DType, type Participant, type ReduceOp, type Slice, type Step, type StepActions } from '@weft/collectives';
+import { decodeStep, decodeSteps, elementBytes, outputIsReduced, type CollectiveName, type DType, type Participant, type ReduceOp, type Slice, type Step, type StepActions } from '@weft/collectives';
 import { kernelOp, type KernelOp, type NumericArray } from '../../backends/types.js';
 import type { DataPlane } from '../data/data-plane.js';
 import { dtypeCode } from '../data/data-plane.js';
@@ -47,6 +47,50 @@ export interface ExecuteSpec {
   readonly channelBase: number;
   /** Where to record steps, or null. */
   readonly trace: StepRecord[] | null;
+  /**
+   * Device memory bandwidth (bytes/s). A participant whose steps are all local (a 1-rank
+   * collective) is charged for them at this rate, as the device copy NCCL issues then; in
+   * multi-rank schedules local steps stay free, as NCCL fuses them into its network
+   * primitives (the predictors assume the same). Absent: local steps are free.
+   */
+  readonly localBytesPerSec?: number;
+}
+
+/** Device memory traffic per byte of a local step: a copy reads and writes, a reduction reads two and writes one. */
+const MEMORY_BYTES_PER_BYTE = { copy: 2, reduce: 3 } as const;
+
+/**
+ * The nanoseconds per byte of a local step when `part` has only local steps, its channels
+ * sharing the device memory bandwidth evenly; 0 otherwise (or with no bandwidth given).
+ */
+export function localNsPerByte(part: Participant, bytesPerSec: number | undefined): number {
+  if (bytesPerSec === undefined) return 0;
+  let local = 0;
+  for (const steps of part.channels) {
+    for (const step of steps) {
+      const actions = decodeStep(step);
+      if (actions.recvPeer >= 0 || actions.sendPeer >= 0) return 0;
+      local += 1;
+    }
+  }
+  if (local === 0) return 0;
+  const busy = part.channels.filter((steps) => steps.length > 0).length;
+  return (busy * 1e9) / bytesPerSec;
+}
+
+/** The time a participant with only local steps takes (what `localNsPerByte` charges), for predictions. */
+export function localStepsNs(part: Participant, bytesPerElement: number, bytesPerSec: number): number {
+  const nsPerByte = localNsPerByte(part, bytesPerSec);
+  let longest = 0;
+  for (const steps of part.channels) {
+    let ns = 0;
+    for (const step of steps) {
+      const actions = decodeStep(step);
+      if (actions.combine !== 'none') ns += actions.dst!.count * bytesPerElement * MEMORY_BYTES_PER_BYTE[actions.combine] * nsPerByte;
+    }
+    longest = Math.max(longest, ns);
+  }
+  return longest;
 }
 
 /** Real buffers and a data plane (data mode), or null (ghost mode). */
@@ -63,6 +107,8 @@ export class ScheduleExecutor {
   readonly kernel: KernelOp;
   readonly dtypeCode: number;
   private readonly divideAtEnd: boolean;
+  /** Nanoseconds per byte of device memory traffic for local steps (0: free; see ExecuteSpec.localBytesPerSec). */
+  readonly localNsPerByte: number;
 
   constructor(
     readonly poster: RequestPoster,
@@ -74,6 +120,7 @@ export class ScheduleExecutor {
     this.kernel = kernelOp(spec.op);
     this.dtypeCode = dtypeCode(spec.dtype);
     this.channels = spec.part.channels.map((steps, index) => new ChannelRun(this, index, steps));
+    this.localNsPerByte = localNsPerByte(spec.part, spec.localBytesPerSec);
     const isRank = spec.participant < spec.nranks;
     // avg reduces as sum; the division happens where the result lands (reduce: root only).
     this.divideAtEnd = spec.op === 'avg' && isRank && outputIsReduced(spec.collective, spec.participant, spec);
@@ -175,6 +222,12 @@ class ChannelRun {
         this.send(step, data ? data.plane.stage(exec.view(step.sent!), exec.dtypeCode) : undefined);
         return;
       }
+      if (exec.localNsPerByte > 0 && step.combine !== 'none') {
+        // A device-local copy or reduction: it takes the device memory time (a 1-rank run).
+        const bytes = step.dst!.count * exec.elementBytes * MEMORY_BYTES_PER_BYTE[step.combine];
+        exec.poster.post({ kind: 'compute', participant: exec.spec.participant, seq: 0, durationNs: bytes * exec.localNsPerByte }, this.onLocalDone);
+        return;
+      }
       this.finishStep();
     }
     exec.channelDone();
@@ -187,6 +240,11 @@ class ChannelRun {
       this.onSent,
     );
   }
+
+  private readonly onLocalDone = (): void => {
+    this.finishStep();
+    this.run();
+  };
 
   private readonly onSent = (): void => {
     this.finishStep();

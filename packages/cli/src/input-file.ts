@@ -1,0 +1,36 @@
+import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
+import { WeftInputError } from '@weft/sim';
+
+/**
+ * Largest input file read (--topology, --scenario): 16 MiB holds a fabric of tens of
+ * thousands of GPUs (a link is about 80 bytes of YAML), more than weft routes in reasonable
+ * time; larger files are refused before they are read.
+ */
+export const MAX_INPUT_FILE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The text of an input file: a regular file under MAX_INPUT_FILE_BYTES. FIFOs and devices
+ * are refused at once (a read would block forever or never end, as /dev/zero does).
+ */
+export function readInputFile(flag: string, path: string): string {
+  const cannot = (reason: string) => new WeftInputError(`${flag}: cannot read '${path}': ${reason}`);
+  let fd: number;
+  try {
+    // O_NONBLOCK: opening a FIFO with no writer must not block; it is refused below.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw cannot(code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message);
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) throw cannot('it is a directory');
+    if (!stat.isFile()) throw cannot('not a regular file (a FIFO, socket or device); give a .json/.yaml file');
+    if (stat.size > MAX_INPUT_FILE_BYTES) {
+      throw cannot(`${stat.size} bytes is more than the ${MAX_INPUT_FILE_BYTES} (16 MiB) accepted`);
+    }
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
+}

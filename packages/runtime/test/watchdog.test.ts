@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { parseTopologySpec } from '@weft/fabric';
+import { createCluster, liveWorkerCount, RankCrashedError, RankError, RankTimeoutError } from '@weft/runtime';
+import { network, plan } from './helpers.js';
+
+const fixtures = new URL('./fixtures/programs.mjs', import.meta.url).href;
+const topology = parseTopologySpec('switch:4');
+
+describe('the watchdog ends runs a rank never yields in', () => {
+  it('a rank in an infinite loop is terminated and named with its last operation (data mode)', async () => {
+    const cluster = await createCluster({ topology, network: network(), mode: 'data', roundTimeoutMs: 500 });
+    const error = await cluster.runProgram(fixtures, 'spinsForever').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RankTimeoutError);
+    expect((error as Error).message).toMatch(/^rank 1 did not yield within 0\.5 s of wall time at virtual time \d+ ns; its last operation: send to rank 0 on channel \d+;/);
+    expect(liveWorkerCount()).toBe(0);
+  });
+
+  for (const mode of ['data', 'ghost'] as const) {
+    it(`a rank awaiting a promise that never resolves is reported, not a silent exit (${mode})`, async () => {
+      const cluster = await createCluster({ topology, network: network(), mode, roundTimeoutMs: 300 });
+      const error = await cluster.runProgram(fixtures, 'awaitsForever').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RankTimeoutError);
+      expect((error as Error).message).toContain('its last operation: compute');
+      expect((error as Error).message).toMatch(/^rank 2 did not yield within 0.3 s/);
+      await cluster.close();
+      expect(liveWorkerCount()).toBe(0);
+    });
+  }
+
+  it('process.exit inside a rank is a RankError naming the rank, and no worker is left', async () => {
+    const cluster = await createCluster({ topology, network: network(), mode: 'data' });
+    const error = await cluster.runProgram(fixtures, 'exits').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RankError);
+    expect((error as Error).message).toMatch(/^rank 3 failed: its worker thread \(ranks 3\) exited with code 7/);
+    expect(liveWorkerCount()).toBe(0);
+  });
+});
+
+describe('rank faults', () => {
+  const schedule = () => plan('allReduce', 'ring', topology, 1024);
+  const options = { dtype: 'float32', op: 'sum' } as const;
+
+  it('a delayed straggler delays the collective by exactly its delay when it is on the critical path (ghost = data)', async () => {
+    const times: number[] = [];
+    for (const mode of ['ghost', 'data'] as const) {
+      const cluster = await createCluster({ topology, network: network(), mode });
+      const base = await cluster.runSchedule(schedule(), options);
+      const late = await cluster.runSchedule(schedule(), { ...options, faults: [{ kind: 'delayRank', rank: 2, delayNs: 100_000 }] });
+      if (mode === 'data') expect(late.wrong).toBe(0);
+      // Every ring step waits for rank 2: it starts 100 us late and the rest follows.
+      expect(late.timeNs).toBeCloseTo(base.timeNs + 100_000, 6);
+      times.push(late.timeNs);
+      await cluster.close();
+    }
+    expect(times[0]).toBe(times[1]);
+  });
+
+  it('a crashed rank ends the run with a RankCrashedError naming it and a waiting peer', async () => {
+    const cluster = await createCluster({ topology, network: network(), mode: 'ghost' });
+    const error = await cluster.runSchedule(schedule(), { dtype: 'float32', op: 'sum', check: false, faults: [{ kind: 'crashRank', rank: 1, atNs: 0 }] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RankCrashedError);
+    expect((error as Error).message).toMatch(/^rank 1 crashed at 0 ns \(injected fault\); the run stopped at \d+ ns; 3 participant\(s\) left waiting, e\.g\. rank \d: recv from rank \d/);
+    await cluster.close();
+  });
+
+  it('a slow straggler stretches its compute by its factor', async () => {
+    const cluster = await createCluster({ topology, network: network(), mode: 'ghost' });
+    const fast = await cluster.runProgram<{ afterComputeNs: number }>(fixtures, 'computeThenAllReduce');
+    const slow = await cluster.runProgram<{ afterComputeNs: number }>(fixtures, 'computeThenAllReduce', undefined, { faults: [{ kind: 'slowRank', rank: 3, factor: 2 }] });
+    expect(fast.results[3]!.afterComputeNs).toBe(3000);
+    expect(slow.results[3]!.afterComputeNs).toBe(6000);
+    expect(slow.results[2]!.afterComputeNs).toBe(2000);
+    await cluster.close();
+  });
+});
