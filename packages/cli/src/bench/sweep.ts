@@ -1,20 +1,23 @@
 import {
   algBwBytes,
   bandwidthsGBps,
+  candidatesOf,
   chooseAlgorithm,
-  resolveChannels,
+  fastest,
   collectiveOf,
   countForBytes as countOfBytes,
   elementBytes,
   type Algorithm,
+  type AlgorithmCandidate,
   type CostParams,
   type PlanParams,
+  type ProtocolName,
 } from '@weft/collectives';
 import { alphaBetaCost, rankLayout, type LinkStats, type Topology } from '@weft/fabric';
 import { createCluster, type Cluster } from '@weft/runtime';
 import { WeftInputError, isWeftInputError } from '@weft/sim';
 import type { BenchAlgorithm, BenchConfig } from './config.js';
-import { averageBusBw, averageBusBwByAlgorithm, type BenchReport, type BenchRow, type LinkRow } from './report.js';
+import { averageBusBw, averageBusBwByAlgorithm, type BenchReport, type BenchRow, type CandidateRow, type LinkRow } from './report.js';
 import type { TraceRun } from '../format/trace.js';
 
 export interface SweepHooks {
@@ -53,24 +56,54 @@ function topLinks(stats: readonly LinkStats[], limit: number): LinkRow[] {
 interface Resolved {
   readonly algorithm: Algorithm;
   readonly label: string;
-  /** With the channel count resolved (resolveChannels). */
+  /** With the channel count and protocol resolved. */
   readonly params: PlanParams;
   readonly predictedNs: number;
+  /** Every (algorithm, protocol) candidate that was weighed (one for a textbook algorithm). */
+  readonly candidates: readonly AlgorithmCandidate[];
 }
 
-/** Resolves `auto` per size (NCCL's tuner picks per call) and checks the others run here. */
+/**
+ * Resolves `auto` per size (NCCL's tuner picks algorithm and protocol per call) and, for a
+ * named algorithm, its protocol (`--proto`, or per size by predicted time as NCCL does under
+ * NCCL_ALGO); checks that the choice runs here.
+ */
 function resolveAlgorithm(config: BenchConfig, entry: BenchAlgorithm, params: PlanParams, cost: CostParams): Resolved {
   const { name, algorithm } = entry;
+  const only: ProtocolName | undefined = config.proto === 'auto' ? undefined : config.proto;
   if (algorithm === 'auto') {
-    const choice = chooseAlgorithm(config.collective, params, cost);
-    return { algorithm: choice.algorithm, label: `auto(${choice.algorithm.name})`, params: choice.params, predictedNs: choice.predictedNs };
+    const choice = chooseAlgorithm(config.collective, params, cost, only);
+    return { ...choice, label: `auto(${choice.algorithm.name})` };
   }
-  const own = resolveChannels(algorithm, params, cost);
-  const reason = algorithm.unsupported(own);
-  if (reason !== null) {
+  if (only !== undefined && algorithm.protocols === undefined) {
+    throw new WeftInputError(`--proto: '${name}' is a textbook algorithm without NCCL protocols; --proto applies to ring and tree (or use --proto auto)`);
+  }
+  const candidates = candidatesOf(algorithm, params, cost, only);
+  const best = fastest(candidates);
+  if (best === null) {
+    const reason = candidates.map((c) => c.unsupported ?? 'no finite prediction').join('; ');
     throw new WeftInputError(`--algo: '${name}' cannot run ${config.collectiveCliName} here: ${reason}`);
   }
-  return { algorithm, label: name, params: own, predictedNs: algorithm.predictNs(own, cost) };
+  return { algorithm, label: name, params: best.params!, predictedNs: best.predictedNs, candidates };
+}
+
+/** The --explain rows of one size: every candidate predicted, simulated where it was run. */
+async function explainCandidates(resolved: Resolved, chosenUs: number, simulate: ((c: AlgorithmCandidate) => Promise<number>) | null): Promise<CandidateRow[]> {
+  const rows: CandidateRow[] = [];
+  for (const c of resolved.candidates) {
+    const chosen = c.name === resolved.algorithm.name && c.protocol === resolved.params.protocol;
+    let simulatedUs: number | null = chosen ? chosenUs : null;
+    if (!chosen && simulate !== null && c.params !== undefined) simulatedUs = (await simulate(c)) / 1000;
+    rows.push({
+      algorithm: c.name,
+      protocol: c.protocol ?? null,
+      predictedUs: Number.isFinite(c.predictedNs) ? c.predictedNs / 1000 : null,
+      simulatedUs,
+      chosen,
+      ...(c.unsupported !== undefined ? { unsupported: c.unsupported } : {}),
+    });
+  }
+  return rows;
 }
 
 /**
@@ -166,6 +199,16 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
           warmupIters: config.warmupIters,
           trace: tracing,
         });
+        // --explain: in ghost mode every other candidate is simulated too (cheap: no payload).
+        const simulateCandidate =
+          config.mode === 'ghost'
+            ? async (c: AlgorithmCandidate) => {
+                const algorithm = algorithmOf(config, c.name, resolved.algorithm);
+                const run = await cluster.runSchedule(algorithm.plan(c.params!), { dtype: config.dtype, op: config.op, check: false, iters: config.iters, warmupIters: config.warmupIters });
+                return run.timeNs;
+              }
+            : null;
+        const candidates = config.explain ? await explainCandidates(resolved, result.timeNs / 1000, simulateCandidate) : undefined;
         backend = result.backend;
         const bytes = algBwBytes(config.collective, count, config.dtype, nranks);
         const { algBwGBps, busBwGBps } = bandwidthsGBps(config.collective, count, config.dtype, nranks, result.timeNs);
@@ -181,10 +224,12 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
           busBwGBps,
           wrong: result.wrong < 0 ? null : result.wrong,
           predictedUs: resolved.predictedNs / 1000,
+          protocol: resolved.params.protocol ?? null,
           channels: resolved.params.channels,
           wallMs: result.wallMs,
           events: result.events,
           ...(config.links > 0 ? { links: topLinks(result.linkStats, config.links) } : {}),
+          ...(candidates !== undefined ? { candidates } : {}),
         };
         rows.push(row);
         if (tracing) {
@@ -207,6 +252,11 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
   return { report, traceRuns };
 }
 
+/** The registered algorithm `name` of the collective (a candidate of auto), or `fallback` when it is that one. */
+function algorithmOf(config: BenchConfig, name: string, fallback: Algorithm): Algorithm {
+  return name === fallback.name ? fallback : collectiveOf(config.collective).algorithms.find((a) => a.name === name) ?? fallback;
+}
+
 export function reportHeader(config: BenchConfig, topology: Topology, backend: string) {
   return {
     collective: config.collectiveCliName,
@@ -221,5 +271,6 @@ export function reportHeader(config: BenchConfig, topology: Topology, backend: s
     warmupIters: config.warmupIters,
     channels: config.channels === 0 ? ('auto' as const) : config.channels,
     chunkBytes: config.chunkBytes,
+    proto: config.proto,
   };
 }

@@ -1,6 +1,7 @@
 import { channelRings, searchChannelCount } from '../channels/search.js';
 import { StepBuilder, assertPlannable, channelRingsNsPerByte, hopAlpha, invalidParams, ringPathNs, slice } from '../kit.js';
 import { channelRanges, chunkCount, chunksOf, clampChannels, mod, parts, ringNeighbours, type Range } from '../logical.js';
+import { withProtocols } from '../protocols.js';
 import type { Algorithm, CostParams, PlanParams, Schedule, Slice } from '../types.js';
 
 /** One position of a ring walk: its rank, neighbours and block(j) = `output` block j mod k. */
@@ -122,9 +123,10 @@ export function ringAlgorithm(name: string, description: string, ordersOf: RingO
 /**
  * NCCL's Ring: every channel on the ring channel search gives it (src/channels/search.ts):
  * on NVLink inside a server, rail to rail between servers, channels spread over the NICs.
- * On flat layouts every channel takes the rank order.
+ * On flat layouts every channel takes the rank order. Runs under LL, LL128 or Simple
+ * (params.protocol) with NCCL's Ring latencies (../protocols.ts).
  */
-export const ring: Algorithm = {
+export const ring: Algorithm = withProtocols({
   ...ringAlgorithm(
     'ring',
     "NCCL ring: each channel reduce-scatters then all-gathers its part around its own ring (NVLink inside a server, rail to rail between servers, channels over every NIC), chunk by chunk.",
@@ -132,4 +134,4 @@ export const ring: Algorithm = {
   ),
   /** NCCL's channel count from the topology search (src/channels/search.ts). */
   defaultChannels: (params: PlanParams, cost: CostParams) => searchChannelCount(params.layout, params.nranks, cost),
-};
+}, 'Ring');

@@ -1,6 +1,7 @@
 import { channelTrees, isFlat, searchChannelCount } from '../channels/search.js';
 import { StepBuilder, assertPlannable, hopAlpha, invalidParams, nsPerByte, slice, type HopAlpha } from '../kit.js';
 import { channelRanges, chunkCount, chunksOf, clampChannels, doubleBinaryTree, parts, type Range, type Tree } from '../logical.js';
+import { withProtocols } from '../protocols.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
 
 /**
@@ -163,9 +164,10 @@ function channelTreesNsPerByte(trees: readonly Tree[], params: PlanParams, cost:
  * the channels on the double binary tree's first tree, the second half on its complement, so
  * a NIC that is inner in one tree is a leaf in the other. One schedule channel per channel,
  * pipelined in chunks of chunkElements. On flat layouts (one group) it is the textbook
- * double binary tree over the ranks (`tree-rankorder`'s schedule).
+ * double binary tree over the ranks (`tree-rankorder`'s schedule). Runs under LL, LL128 or
+ * Simple (params.protocol) with NCCL's Tree latencies (../protocols.ts).
  */
-export const tree: Algorithm = {
+export const tree: Algorithm = withProtocols({
   name: 'tree',
   collective: 'allReduce',
   description: 'NCCL tree: each channel reduces up and broadcasts down its own tree (a chain inside each server, a rail-aligned double binary tree between servers), pipelined in chunks.',
@@ -232,4 +234,4 @@ export const tree: Algorithm = {
   },
   /** NCCL's channel count from the topology search (src/channels/search.ts). */
   defaultChannels: (params: PlanParams, cost: CostParams) => searchChannelCount(params.layout, params.nranks, cost),
-};
+}, 'Tree');

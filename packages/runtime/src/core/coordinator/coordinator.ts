@@ -47,6 +47,19 @@ interface InFlight {
   readonly senderSeq: number;
   readonly payload: PayloadRef | undefined;
   readonly bytes: number;
+  /** When the last byte left (the `sent` event). */
+  sentNs: number;
+}
+
+/**
+ * A protocol's timing of messages (a schedule's `protocol`, see simulation.ts): what the
+ * wire carries and how soon a message can be delivered, beyond what the fabric models.
+ */
+export interface MessageTiming {
+  /** Bytes on the wire for a message carrying `bytes` of payload (flags included). */
+  wireBytes(bytes: number): number;
+  /** The least time from a message's `sent` to its delivery, between participants src and dst (ns). */
+  stepLatencyNs(src: number, dst: number): number;
 }
 
 export interface CoordinatorSetup {
@@ -56,6 +69,8 @@ export interface CoordinatorSetup {
   readonly nodes: readonly string[];
   readonly nranks: number;
   readonly hosts: readonly HostLink[];
+  /** The schedule's protocol timing; absent: the fabric's timing only. */
+  readonly timing?: MessageTiming;
 }
 
 export interface CoordinatorOutcome {
@@ -212,11 +227,12 @@ export class Coordinator {
   private send(request: SendRequest, nowNs: number): void {
     this.checkPeer(request.participant, request.peer, 'send');
     const connection = this.connection(request.participant, request.peer, request.channel);
+    const bytes = this.setup.timing ? this.setup.timing.wireBytes(request.bytes) : request.bytes;
     const transferId = this.network.startTransfer(
-      { srcNode: this.nodes[request.participant]!, dstNode: this.nodes[request.peer]!, bytes: request.bytes, flowKey: request.channel },
+      { srcNode: this.nodes[request.participant]!, dstNode: this.nodes[request.peer]!, bytes, flowKey: request.channel },
       nowNs,
     );
-    this.inFlight.set(transferId, { connection, message: connection.nextSend++, senderSeq: request.seq, payload: request.payload, bytes: request.bytes });
+    this.inFlight.set(transferId, { connection, message: connection.nextSend++, senderSeq: request.seq, payload: request.payload, bytes, sentNs: nowNs });
   }
 
   private recv(request: RecvRequest): void {
@@ -240,16 +256,22 @@ export class Coordinator {
       const connection = flight.connection;
       switch (event.kind) {
         case 'sent':
+          flight.sentNs = this.engine.nowNs;
           this.pending.push({ participant: connection.src, seq: flight.senderSeq, payload: undefined });
           break;
         case 'delivered': {
           this.inFlight.delete(event.transferId);
-          const posted = connection.posted.get(flight.message);
-          if (posted !== undefined) {
-            connection.posted.delete(flight.message);
-            this.pending.push({ participant: connection.dst, seq: posted.seq, payload: flight.payload });
+          // A protocol's step latency (flag polling, fences, proxy posts) overlaps the wire's
+          // own latency: the message lands at sent + max(path latency, step latency).
+          const timing = this.setup.timing;
+          const floorNs = timing ? flight.sentNs + timing.stepLatencyNs(connection.src, connection.dst) : 0;
+          if (floorNs > this.engine.nowNs) {
+            this.engine.at(floorNs, () => {
+              this.events += 1;
+              this.deliver(flight);
+            });
           } else {
-            connection.arrived.set(flight.message, { payload: flight.payload });
+            this.deliver(flight);
           }
           break;
         }
@@ -261,6 +283,18 @@ export class Coordinator {
             `${this.label(connection.src)} → ${this.label(connection.dst)}, channel ${connection.channel}, ${flight.bytes} bytes`,
           );
       }
+    }
+  }
+
+  /** The message has arrived: completes its posted recv, or waits for one. */
+  private deliver(flight: InFlight): void {
+    const connection = flight.connection;
+    const posted = connection.posted.get(flight.message);
+    if (posted !== undefined) {
+      connection.posted.delete(flight.message);
+      this.pending.push({ participant: connection.dst, seq: posted.seq, payload: flight.payload });
+    } else {
+      connection.arrived.set(flight.message, { payload: flight.payload });
     }
   }
 

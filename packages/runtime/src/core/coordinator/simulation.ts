@@ -3,9 +3,9 @@
  * network and engine (virtual time 0), faults, and the coordinator loop.
  */
 import { createNetwork, createRouter, hasReductionSwitch, rankGroups, type Network, type NetworkOptions, type Router, type Topology } from '@weft/fabric';
-import type { RankLayout } from '@weft/collectives';
+import type { RankLayout, ScheduleProtocol } from '@weft/collectives';
 import { Engine, WeftInputError } from '@weft/sim';
-import { Coordinator, type CoordinatorOutcome } from './coordinator.js';
+import { Coordinator, type CoordinatorOutcome, type MessageTiming } from './coordinator.js';
 import type { HostLink } from '../protocol.js';
 import type { Fault, NetworkFactory } from '../types.js';
 
@@ -59,6 +59,24 @@ export interface CoordinatedRun {
   readonly network: Network;
 }
 
+/**
+ * A schedule protocol's message timing on `topology`: whole lines on the wire, and the
+ * step latency of the hop's class — intra between ranks of one group (server / NVLink
+ * domain), inter otherwise and for agents.
+ */
+export function messageTiming(topology: Topology, protocol: ScheduleProtocol): MessageTiming {
+  const groupOf = new Map<number, number>();
+  rankGroups(topology).forEach((group, g) => group.forEach((r) => groupOf.set(r, g)));
+  const { lineBytes, dataBytesPerLine, stepLatencyNs } = protocol;
+  return {
+    wireBytes: (bytes) => (lineBytes === dataBytesPerLine ? bytes : Math.ceil(bytes / dataBytesPerLine) * lineBytes),
+    stepLatencyNs: (src, dst) => {
+      const g = groupOf.get(src);
+      return g !== undefined && g === groupOf.get(dst) ? stepLatencyNs.intra : stepLatencyNs.inter;
+    },
+  };
+}
+
 /** One simulation: fresh engine and network, the coordinator loop over `hosts`. */
 export async function coordinate(
   factory: NetworkFactory,
@@ -67,10 +85,12 @@ export async function coordinate(
   nodes: readonly string[],
   hosts: readonly HostLink[],
   faults: readonly Fault[] | undefined,
+  protocol?: ScheduleProtocol,
 ): Promise<CoordinatedRun> {
   const network = factory(topology, options);
   applyFaults(network, faults);
-  const coordinator = new Coordinator({ engine: new Engine(), network, nodes, nranks: topology.ranks.length, hosts });
+  const timing = protocol ? { timing: messageTiming(topology, protocol) } : {};
+  const coordinator = new Coordinator({ engine: new Engine(), network, nodes, nranks: topology.ranks.length, hosts, ...timing });
   const outcome = await coordinator.run();
   return { outcome, network };
 }

@@ -36,6 +36,8 @@ export interface HostSchedulePlan extends CheckSpec, Pick<ScheduleRun, 'iters' |
   readonly bufferCounts: { readonly input: number; readonly output: number; readonly scratch: number };
   /** `pattern`: inputs from inputValue, outputs poisoned; `none`: leave the buffers as they are. */
   readonly fill: 'pattern' | 'none';
+  /** The protocol's launch latency per iteration (Schedule.protocol.launchNs), 0 without one. */
+  readonly launchNs: number;
 }
 
 /** A value no correct output holds: NaN for floats, INT32_MIN for int32. */
@@ -124,6 +126,7 @@ export class DataHost {
         warmupIters: plan.warmupIters,
         channelBase: 0,
         trace,
+        launchNs: plan.launchNs,
       };
       return () => new ScheduleExecutor(this.host, spec, { plane: this.plane, buffers }, () => this.host.finish(participant)).start();
     });

@@ -47,6 +47,11 @@ export interface ExecuteSpec {
   readonly channelBase: number;
   /** Where to record steps, or null. */
   readonly trace: StepRecord[] | null;
+  /**
+   * The protocol's launch latency (Schedule.protocol.launchNs): every iteration waits it
+   * before any channel starts, as a kernel launch precedes the collective. Absent: 0.
+   */
+  readonly launchNs?: number;
 }
 
 /** Real buffers and a data plane (data mode), or null (ghost mode). */
@@ -92,6 +97,15 @@ export class ScheduleExecutor {
   }
 
   private beginIteration(): void {
+    const launchNs = this.spec.launchNs ?? 0;
+    if (launchNs > 0 && this.channels.length > 0) {
+      this.poster.post({ kind: 'compute', participant: this.spec.participant, seq: 0, durationNs: launchNs }, () => this.startChannels());
+      return;
+    }
+    this.startChannels();
+  }
+
+  private startChannels(): void {
     // Loops only through iterations with nothing to do (a participant without channels).
     for (;;) {
       this.channelsLeft = this.channels.length;
