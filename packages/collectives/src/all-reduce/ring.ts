@@ -1,5 +1,5 @@
 import { channelRings, searchChannelCount } from '../channels/search.js';
-import { StepBuilder, assertPlannable, channelRingsNsPerByte, hopAlpha, invalidParams, ringPathNs, slice } from '../kit.js';
+import { StepBuilder, assertPlannable, channelRingsEdgeNsPerByte, channelRingsNsPerByte, hopAlpha, invalidParams, ringPathNs, slice, type HopAlpha } from '../kit.js';
 import { channelRanges, chunkCount, chunksOf, clampChannels, mod, parts, ringNeighbours, type Range } from '../logical.js';
 import { withProtocols } from '../protocols.js';
 import type { Algorithm, CostParams, PlanParams, Schedule, Slice } from '../types.js';
@@ -94,27 +94,37 @@ export function ringAlgorithm(name: string, description: string, ordersOf: RingO
       return b.build('allReduce', name, params, { input: count, output: count, scratch: 0 });
     },
     /**
-     * T = m·A + 2(n-1)/n · S·β_ring
-     * with A the latency of 2(n-1) consecutive hops of the slowest channel's ring (each step
-     * waits for its predecessor's message: cost.ts ringPathNs, 2(n-1)·α when every hop costs
-     * the same), S = count·elementBytes, m = loop iterations of the largest channel,
-     * ceil(ceil(count/c) / (n·chunkElements)) (1 without chunking), and β_ring the slowest
-     * channel's ns per byte (cost.ts channelRingsNsPerByte: each hop's intra or inter
-     * bandwidth shared by the channels crossing it at that rank). Every iteration is 2(n-1)
-     * ring steps, one message per channel; all channels together inject 2(n-1)/n·S bytes
-     * per rank. With every channel on one ring this is the textbook
-     * 2(n-1)α + 2(n-1)/n·Sβ. 0 for n = 1 or count = 0.
+     * The larger of a latency-bound and a bandwidth-bound form:
+     *   T = max(m·P, m·2(n-1)·b·β_ring + α_max)
+     * Every loop iteration is 2(n-1) ring steps, one message (b = S/(m·n) bytes of all
+     * channels together, S = count·elementBytes) per channel per step, each step waiting for
+     * its predecessor's message. P is that chain's time on the slowest channel's ring: the
+     * worst 2(n-1) consecutive hops (cost.ts ringPathNs) of α plus the hop's own transfer
+     * b·β_edge (cost.ts channelRingsEdgeNsPerByte: the hop's intra or inter bandwidth shared
+     * by the channels crossing it at that rank). But a ring is only as slow as its slowest
+     * hop's sender, which sends 2(n-1) blocks per iteration back to back while the faster
+     * hops upstream keep it fed: then T is that sender's m·2(n-1) transfers at β_ring (the
+     * worst edge, cost.ts channelRingsNsPerByte) and one last hop's latency, and the other
+     * hops' latencies hide behind it. (dgx-h100:nodes=2: NVLink hops are 8× faster than the
+     * NIC ones; charging every step the NIC's transfer plus every hop's α, as NCCL's additive
+     * model does, overstated 16–128 MiB by up to 30 %.) m = loop iterations of the largest
+     * channel, ceil(ceil(count/c) / (n·chunkElements)) (1 without chunking). With every hop
+     * alike P = 2(n-1)(α + bβ) dominates: the textbook 2(n-1)α + 2(n-1)/n·Sβ. 0 for n = 1
+     * or count = 0.
      */
     predictNs(params: PlanParams, cost: CostParams): number {
       const { nranks: n, count, chunkElements, elementBytes } = params;
       if (n === 1 || count === 0) return 0;
       const c = clampChannels(params.channels, count);
       const m = chunkCount(Math.ceil(count / c), chunkElements > 0 ? chunkElements * n : 0);
-      const bytes = count * elementBytes;
+      const stepBytes = (count * elementBytes) / (m * n);
       const orders = ordersOf(params, c);
       const alpha = hopAlpha(params, cost);
-      const latencyNs = Math.max(...orders.map((order) => ringPathNs(order, 2 * (n - 1), alpha)));
-      return m * latencyNs + ((2 * (n - 1)) / n) * bytes * channelRingsNsPerByte(orders, params, cost);
+      const edgeNsPerByte = channelRingsEdgeNsPerByte(orders, params, cost);
+      const hopNs: HopAlpha = (a, b) => alpha(a, b) + stepBytes * edgeNsPerByte(a, b);
+      const chainNs = Math.max(...orders.map((order) => ringPathNs(order, 2 * (n - 1), hopNs)));
+      const senderNs = 2 * (n - 1) * stepBytes * channelRingsNsPerByte(orders, params, cost);
+      return Math.max(m * chainNs, m * senderNs + Math.max(cost.intra.alphaNs, cost.inter.alphaNs));
     },
   };
   return algorithm;
