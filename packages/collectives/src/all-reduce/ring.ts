@@ -104,7 +104,7 @@ export function ringAlgorithm(name: string, description: string, ordersOf: RingO
      * by the channels crossing it at that rank). But a ring is only as slow as its slowest
      * hop's sender, which sends 2(n-1) blocks per iteration back to back while the faster
      * hops upstream keep it fed: then T is that sender's m·2(n-1) transfers at β_ring (the
-     * worst edge, cost.ts channelRingsNsPerByte) and one last hop's latency, and the other
+     * worst edge, cost.ts channelRingsNsPerByte) and one last hop's latency (the ring's worst α), and the other
      * hops' latencies hide behind it. (dgx-h100:nodes=2: NVLink hops are 8× faster than the
      * NIC ones; charging every step the NIC's transfer plus every hop's α, as NCCL's additive
      * model does, overstated 16–128 MiB by up to 30 %.) m = loop iterations of the largest
@@ -124,7 +124,8 @@ export function ringAlgorithm(name: string, description: string, ordersOf: RingO
       const hopNs: HopAlpha = (a, b) => alpha(a, b) + stepBytes * edgeNsPerByte(a, b);
       const chainNs = Math.max(...orders.map((order) => ringPathNs(order, 2 * (n - 1), hopNs)));
       const senderNs = 2 * (n - 1) * stepBytes * channelRingsNsPerByte(orders, params, cost);
-      return Math.max(m * chainNs, m * senderNs + Math.max(cost.intra.alphaNs, cost.inter.alphaNs));
+      const lastHopNs = Math.max(...orders.map((order) => ringPathNs(order, 1, alpha)));
+      return Math.max(m * chainNs, m * senderNs + lastHopNs);
     },
   };
   return algorithm;
