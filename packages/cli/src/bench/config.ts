@@ -18,7 +18,7 @@ import { topologySpecFrom } from '../topology.js';
 export const DEFAULT_JOB = {
   collective: 'allreduce',
   topology: 'dgx-h100:nodes=2',
-  algo: 'ring,tree,auto',
+  algo: 'auto',
   minbytes: '8',
   maxbytes: '128M',
 } as const;

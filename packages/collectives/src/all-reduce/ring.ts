@@ -1,5 +1,5 @@
 import { channelRings, searchChannelCount } from '../channels/search.js';
-import { StepBuilder, assertPlannable, channelRingsEdgeNsPerByte, channelRingsNsPerByte, hopAlpha, invalidParams, ringPathNs, slice, type HopAlpha } from '../kit.js';
+import { StepBuilder, assertPlannable, channelRingsEdgeNsPerByte, channelRingsNsPerByte, hopAlpha, invalidParams, nsPerByte, ringPathNs, slice, type HopAlpha } from '../kit.js';
 import { channelRanges, chunkCount, chunksOf, clampChannels, mod, parts, ringNeighbours, type Range } from '../logical.js';
 import { withProtocols } from '../protocols.js';
 import type { Algorithm, CostParams, PlanParams, Schedule, Slice } from '../types.js';
@@ -99,9 +99,12 @@ export function ringAlgorithm(name: string, description: string, ordersOf: RingO
      * Every loop iteration is 2(n-1) ring steps, one message (b = S/(m·n) bytes of all
      * channels together, S = count·elementBytes) per channel per step, each step waiting for
      * its predecessor's message. P is that chain's time on the slowest channel's ring: the
-     * worst 2(n-1) consecutive hops (cost.ts ringPathNs) of α plus the hop's own transfer
-     * b·β_edge (cost.ts channelRingsEdgeNsPerByte: the hop's intra or inter bandwidth shared
-     * by the channels crossing it at that rank). But a ring is only as slow as its slowest
+     * worst 2(n-1) consecutive hops (cost.ts ringPathNs), each the larger of the link's work
+     * for the step, b·β_edge (cost.ts channelRingsEdgeNsPerByte: the hop's intra or inter
+     * bandwidth shared by the channels crossing it at that rank), and one channel's own
+     * block, α + (b/c)·β_class (its latency, then its bytes alone on the link: while it waits
+     * the others use the link) — or their sum when every channel runs the same ring (lockstep:
+     * they all wait at once). But a ring is only as slow as its slowest
      * hop's sender, which sends 2(n-1) blocks per iteration back to back while the faster
      * hops upstream keep it fed: then T is that sender's m·2(n-1) transfers at β_ring (the
      * worst edge, cost.ts channelRingsNsPerByte) and one last hop's latency (the ring's worst α), and the other
@@ -121,7 +124,18 @@ export function ringAlgorithm(name: string, description: string, ordersOf: RingO
       const orders = ordersOf(params, c);
       const alpha = hopAlpha(params, cost);
       const edgeNsPerByte = channelRingsEdgeNsPerByte(orders, params, cost);
-      const hopNs: HopAlpha = (a, b) => alpha(a, b) + stepBytes * edgeNsPerByte(a, b);
+      const same = (a: number, b: number): boolean => params.layout.groups.some((g) => g.includes(a) && g.includes(b));
+      const aloneNsPerByte = (a: number, b: number): number => nsPerByte(same(a, b) ? cost.intra.bandwidthBytesPerSec : cost.inter.bandwidthBytesPerSec);
+      // Channels on one and the same ring move in lockstep: they all wait out a hop's latency
+      // at once, then share the link, so a step is α + the link's work. Channels on different
+      // rings reach a link at different positions of their rings: while one waits out its
+      // latency the others use the link (max-min sharing), so a step lasts the larger of the
+      // link's work for the step (every channel's block through it) and one channel's own
+      // block (its latency, then its bytes at the link's full rate).
+      const lockstep = orders.every((order) => order.every((r, i) => r === orders[0]![i]));
+      const hopNs: HopAlpha = lockstep
+        ? (a, b) => alpha(a, b) + stepBytes * edgeNsPerByte(a, b)
+        : (a, b) => Math.max(stepBytes * edgeNsPerByte(a, b), alpha(a, b) + (stepBytes / c) * aloneNsPerByte(a, b));
       const chainNs = Math.max(...orders.map((order) => ringPathNs(order, 2 * (n - 1), hopNs)));
       const senderNs = 2 * (n - 1) * stepBytes * channelRingsNsPerByte(orders, params, cost);
       const lastHopNs = Math.max(...orders.map((order) => ringPathNs(order, 1, alpha)));
