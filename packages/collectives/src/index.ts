@@ -37,9 +37,9 @@ export {
   PROTOCOL_NAMES,
   NCCL_LATENCY_US,
   wireBytes,
+  lineWireBytes,
   scheduleProtocol,
   protocolCost,
-  protocolNamed,
   protocolOf,
   withProtocols,
 } from './protocols.js';

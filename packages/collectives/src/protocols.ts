@@ -100,10 +100,15 @@ export const NCCL_LATENCY_US: {
   netOverhead: 1.0,
 };
 
-/** Bytes on the wire for `bytes` of payload: whole lines ([device]). */
-export function wireBytes(protocol: ProtocolName, bytes: number): number {
-  const { lineBytes, dataBytesPerLine } = PROTOCOLS[protocol];
+/** Bytes on the wire for `bytes` of payload in lines of `lineBytes` carrying `dataBytesPerLine` each: whole lines ([device]). */
+export function lineWireBytes(lines: { readonly lineBytes: number; readonly dataBytesPerLine: number }, bytes: number): number {
+  const { lineBytes, dataBytesPerLine } = lines;
   return lineBytes === dataBytesPerLine ? bytes : Math.ceil(bytes / dataBytesPerLine) * lineBytes;
+}
+
+/** Bytes on the wire for `bytes` of payload under `protocol`. */
+export function wireBytes(protocol: ProtocolName, bytes: number): number {
+  return lineWireBytes(PROTOCOLS[protocol], bytes);
 }
 
 /**
@@ -146,11 +151,6 @@ export function protocolCost(cost: CostParams, protocol: ScheduleProtocol): Cost
     intra,
     inter,
   };
-}
-
-/** Reads a protocol name as NCCL_PROTO spells it (case-insensitive); null when unknown. */
-export function protocolNamed(text: string): ProtocolName | null {
-  return PROTOCOL_NAMES.find((p) => p.toLowerCase() === text.trim().toLowerCase()) ?? null;
 }
 
 /** The protocol a plan runs under: params.protocol, Simple when absent (NCCL_PROTO's default for large messages). */

@@ -3,7 +3,7 @@
  * network and engine (virtual time 0), faults, and the coordinator loop.
  */
 import { createNetwork, createRouter, hasReductionSwitch, rankGroups, type Network, type NetworkOptions, type Router, type Topology } from '@weft/fabric';
-import type { RankLayout, ScheduleProtocol } from '@weft/collectives';
+import { lineWireBytes, type RankLayout, type ScheduleProtocol } from '@weft/collectives';
 import { Engine, WeftInputError } from '@weft/sim';
 import { Coordinator, type CoordinatorOutcome, type MessageTiming } from './coordinator.js';
 import type { HostLink } from '../protocol.js';
@@ -67,9 +67,9 @@ export interface CoordinatedRun {
 export function messageTiming(topology: Topology, protocol: ScheduleProtocol): MessageTiming {
   const groupOf = new Map<number, number>();
   rankGroups(topology).forEach((group, g) => group.forEach((r) => groupOf.set(r, g)));
-  const { lineBytes, dataBytesPerLine, stepLatencyNs } = protocol;
+  const { stepLatencyNs } = protocol;
   return {
-    wireBytes: (bytes) => (lineBytes === dataBytesPerLine ? bytes : Math.ceil(bytes / dataBytesPerLine) * lineBytes),
+    wireBytes: (bytes) => lineWireBytes(protocol, bytes),
     stepLatencyNs: (src, dst) => {
       const g = groupOf.get(src);
       return g !== undefined && g === groupOf.get(dst) ? stepLatencyNs.intra : stepLatencyNs.inter;
