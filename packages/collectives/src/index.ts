@@ -38,6 +38,8 @@ export {
   NCCL_LATENCY_US,
   wireBytes,
   lineWireBytes,
+  protocolCode,
+  protocolFromCode,
   scheduleProtocol,
   protocolCost,
   protocolOf,

@@ -106,6 +106,23 @@ export function lineWireBytes(lines: { readonly lineBytes: number; readonly data
   return lineBytes === dataBytesPerLine ? bytes : Math.ceil(bytes / dataBytesPerLine) * lineBytes;
 }
 
+const ROWS: readonly NcclAlgorithmRow[] = ['Ring', 'Tree'];
+
+/**
+ * A (row, protocol) as one small number, for messages that carry their protocol through the
+ * runtime's numeric request records: 0 for none, else 1 + row·3 + protocol (NCCL's order).
+ */
+export function protocolCode(protocol: { readonly row: NcclAlgorithmRow; readonly name: ProtocolName } | undefined): number {
+  return protocol === undefined ? 0 : 1 + ROWS.indexOf(protocol.row) * PROTOCOL_NAMES.length + PROTOCOL_NAMES.indexOf(protocol.name);
+}
+
+/** The (row, protocol) of a `protocolCode`; undefined for 0. */
+export function protocolFromCode(code: number): { readonly row: NcclAlgorithmRow; readonly name: ProtocolName } | undefined {
+  if (!(code >= 1)) return undefined;
+  const k = code - 1;
+  return { row: ROWS[Math.floor(k / PROTOCOL_NAMES.length)]!, name: PROTOCOL_NAMES[k % PROTOCOL_NAMES.length]! };
+}
+
 /** Bytes on the wire for `bytes` of payload under `protocol`. */
 export function wireBytes(protocol: ProtocolName, bytes: number): number {
   return lineWireBytes(PROTOCOLS[protocol], bytes);
@@ -124,6 +141,7 @@ export function scheduleProtocol(row: NcclAlgorithmRow, protocol: ProtocolName, 
   const spec = PROTOCOLS[protocol];
   return {
     name: protocol,
+    row,
     lineBytes: spec.lineBytes,
     dataBytesPerLine: spec.dataBytesPerLine,
     launchNs: baseLat[row][protocol] * 1000,

@@ -83,6 +83,8 @@ export interface Schedule {
 /** A protocol's timing as a schedule carries it (./protocols.ts scheduleProtocol). */
 export interface ScheduleProtocol {
   readonly name: 'LL' | 'LL128' | 'Simple';
+  /** NCCL's algorithm row of the latency tables (the step latency of a message depends on it and the hop). */
+  readonly row: 'Ring' | 'Tree';
   /** Wire bytes of a message = ceil(payload bytes / dataBytesPerLine) · lineBytes. */
   readonly lineBytes: number;
   readonly dataBytesPerLine: number;

@@ -169,7 +169,7 @@ export class ThreadHosts implements Hosts {
       trace: run.trace,
       bufferCounts: counts,
       fill: run.inputs ? ('none' as const) : ('pattern' as const),
-      launchNs: schedule.protocol?.launchNs ?? 0,
+      ...(schedule.protocol ? { protocol: schedule.protocol } : {}),
     };
     const planFor = (h: number): HostSchedulePlan => {
       const place = layout.hosts[h]!;

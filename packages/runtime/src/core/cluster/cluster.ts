@@ -5,7 +5,7 @@
  * participants run is the hosts strategy (`Hosts`): in-process (ghost mode; the browser
  * lab) or worker threads over shared arenas (data mode, node/thread-hosts.ts).
  */
-import type { DType, RankLayout, ReduceOp, Schedule, ScheduleProtocol } from '@weft/collectives';
+import type { DType, RankLayout, ReduceOp, Schedule } from '@weft/collectives';
 import type { Network, Topology } from '@weft/fabric';
 import { WeftInputError } from '@weft/sim';
 import type { NumericArray } from '../../backends/types.js';
@@ -128,7 +128,7 @@ export class Cluster {
       const run: ScheduleRun = { schedule, nranks: this.nranks, dtype: options.dtype, op: options.op, iters, warmupIters, trace, check, inputs: options.inputs };
       const links = await this.hosts.prepareSchedule(run);
       const simulate = performance.now();
-      const { outcome, network } = await this.simulate(schedule.participants.length, links, options.faults, schedule.protocol);
+      const { outcome, network } = await this.simulate(schedule.participants.length, links, options.faults);
       const checkStart = performance.now();
       const { collective, root, count } = schedule;
       const wrong = check ? await this.hosts.countWrong({ collective, op: options.op, dtype: options.dtype, nranks: this.nranks, root, count }) : -1;
@@ -165,8 +165,8 @@ export class Cluster {
   }
 
   /** One simulation: fresh engine and network at virtual time 0, the coordinator loop over `links`. */
-  private simulate(nparticipants: number, links: readonly HostLink[], faults: readonly Fault[] | undefined, protocol?: ScheduleProtocol) {
-    return coordinate(this.factory, this.topology, this.options.network, participantNodes(this.topology, nparticipants), links, faults, protocol);
+  private simulate(nparticipants: number, links: readonly HostLink[], faults: readonly Fault[] | undefined) {
+    return coordinate(this.factory, this.topology, this.options.network, participantNodes(this.topology, nparticipants), links, faults);
   }
 
   /** Runs `body`; when it fails and the hosts cannot recover, closes the cluster first. */

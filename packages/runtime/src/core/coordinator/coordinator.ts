@@ -47,20 +47,18 @@ interface InFlight {
   readonly senderSeq: number;
   readonly payload: PayloadRef | undefined;
   readonly bytes: number;
+  /** SendRequest.protocol (0: none). */
+  readonly protocol: number;
   /** When the last byte left (the `sent` event). */
   sentNs: number;
 }
 
 /**
- * A protocol's timing of messages (a schedule's `protocol`, see simulation.ts): what the
- * wire carries and how soon a message can be delivered, beyond what the fabric models.
+ * NCCL protocols' message timing beyond what the fabric models (see simulation.ts): the
+ * least time from a message's `sent` to its delivery, for a message under `protocol`
+ * (SendRequest.protocol, never 0) between participants src and dst (ns).
  */
-export interface MessageTiming {
-  /** Bytes on the wire for a message carrying `bytes` of payload (flags included). */
-  wireBytes(bytes: number): number;
-  /** The least time from a message's `sent` to its delivery, between participants src and dst (ns). */
-  stepLatencyNs(src: number, dst: number): number;
-}
+export type StepLatency = (protocol: number, src: number, dst: number) => number;
 
 export interface CoordinatorSetup {
   readonly engine: Engine;
@@ -69,8 +67,8 @@ export interface CoordinatorSetup {
   readonly nodes: readonly string[];
   readonly nranks: number;
   readonly hosts: readonly HostLink[];
-  /** The schedule's protocol timing; absent: the fabric's timing only. */
-  readonly timing?: MessageTiming;
+  /** Step latencies of messages sent under a protocol; absent: the fabric's timing only. */
+  readonly stepLatencyNs?: StepLatency;
 }
 
 export interface CoordinatorOutcome {
@@ -227,12 +225,12 @@ export class Coordinator {
   private send(request: SendRequest, nowNs: number): void {
     this.checkPeer(request.participant, request.peer, 'send');
     const connection = this.connection(request.participant, request.peer, request.channel);
-    const bytes = this.setup.timing ? this.setup.timing.wireBytes(request.bytes) : request.bytes;
     const transferId = this.network.startTransfer(
-      { srcNode: this.nodes[request.participant]!, dstNode: this.nodes[request.peer]!, bytes, flowKey: request.channel },
+      { srcNode: this.nodes[request.participant]!, dstNode: this.nodes[request.peer]!, bytes: request.bytes, flowKey: request.channel },
       nowNs,
     );
-    this.inFlight.set(transferId, { connection, message: connection.nextSend++, senderSeq: request.seq, payload: request.payload, bytes, sentNs: nowNs });
+    const protocol = request.protocol ?? 0;
+    this.inFlight.set(transferId, { connection, message: connection.nextSend++, senderSeq: request.seq, payload: request.payload, bytes: request.bytes, protocol, sentNs: nowNs });
   }
 
   private recv(request: RecvRequest): void {
@@ -263,8 +261,8 @@ export class Coordinator {
           this.inFlight.delete(event.transferId);
           // A protocol's step latency (flag polling, fences, proxy posts) overlaps the wire's
           // own latency: the message lands at sent + max(path latency, step latency).
-          const timing = this.setup.timing;
-          const floorNs = timing ? flight.sentNs + timing.stepLatencyNs(connection.src, connection.dst) : 0;
+          const step = this.setup.stepLatencyNs;
+          const floorNs = step && flight.protocol > 0 ? flight.sentNs + step(flight.protocol, connection.src, connection.dst) : 0;
           if (floorNs > this.engine.nowNs) {
             this.engine.at(floorNs, () => {
               this.events += 1;

@@ -3,9 +3,9 @@
  * network and engine (virtual time 0), faults, and the coordinator loop.
  */
 import { createNetwork, createRouter, hasReductionSwitch, rankGroups, type Network, type NetworkOptions, type Router, type Topology } from '@weft/fabric';
-import { lineWireBytes, type RankLayout, type ScheduleProtocol } from '@weft/collectives';
+import { protocolFromCode, scheduleProtocol, type RankLayout } from '@weft/collectives';
 import { Engine, WeftInputError } from '@weft/sim';
-import { Coordinator, type CoordinatorOutcome, type MessageTiming } from './coordinator.js';
+import { Coordinator, type CoordinatorOutcome, type StepLatency } from './coordinator.js';
 import type { HostLink } from '../protocol.js';
 import type { Fault, NetworkFactory } from '../types.js';
 
@@ -60,20 +60,23 @@ export interface CoordinatedRun {
 }
 
 /**
- * A schedule protocol's message timing on `topology`: whole lines on the wire, and the
- * step latency of the hop's class — intra between ranks of one group (server / NVLink
- * domain), inter otherwise and for agents.
+ * NCCL protocols' step latencies on `topology` (@weft/collectives scheduleProtocol): by the
+ * message's protocol and the hop's class — intra between ranks of one group (server /
+ * NVLink domain), inter otherwise and for agents.
  */
-export function messageTiming(topology: Topology, protocol: ScheduleProtocol): MessageTiming {
+export function stepLatencies(topology: Topology): StepLatency {
+  const layout = layoutOf(topology);
   const groupOf = new Map<number, number>();
-  rankGroups(topology).forEach((group, g) => group.forEach((r) => groupOf.set(r, g)));
-  const { stepLatencyNs } = protocol;
-  return {
-    wireBytes: (bytes) => lineWireBytes(protocol, bytes),
-    stepLatencyNs: (src, dst) => {
-      const g = groupOf.get(src);
-      return g !== undefined && g === groupOf.get(dst) ? stepLatencyNs.intra : stepLatencyNs.inter;
-    },
+  layout.groups.forEach((group, g) => group.forEach((r) => groupOf.set(r, g)));
+  const byCode = new Map<number, { intra: number; inter: number }>();
+  return (code, src, dst) => {
+    let latency = byCode.get(code);
+    if (latency === undefined) {
+      const { row, name } = protocolFromCode(code)!;
+      byCode.set(code, (latency = scheduleProtocol(row, name, layout).stepLatencyNs));
+    }
+    const g = groupOf.get(src);
+    return g !== undefined && g === groupOf.get(dst) ? latency.intra : latency.inter;
   };
 }
 
@@ -85,12 +88,10 @@ export async function coordinate(
   nodes: readonly string[],
   hosts: readonly HostLink[],
   faults: readonly Fault[] | undefined,
-  protocol?: ScheduleProtocol,
 ): Promise<CoordinatedRun> {
   const network = factory(topology, options);
   applyFaults(network, faults);
-  const timing = protocol ? { timing: messageTiming(topology, protocol) } : {};
-  const coordinator = new Coordinator({ engine: new Engine(), network, nodes, nranks: topology.ranks.length, hosts, ...timing });
+  const coordinator = new Coordinator({ engine: new Engine(), network, nodes, nranks: topology.ranks.length, hosts, stepLatencyNs: stepLatencies(topology) });
   const outcome = await coordinator.run();
   return { outcome, network };
 }
