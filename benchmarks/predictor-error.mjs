@@ -9,6 +9,10 @@
  *   npx -y pnpm@10.34.8 build && node benchmarks/predictor-error.mjs [--ranks 4,5,8] [--out FILE]
  *
  * The test packages/runtime/test/predictor-error.test.ts holds the same ratios to a tolerance.
+ *
+ * A second table: NCCL's ring and tree under each protocol (LL, LL128, Simple) on
+ * dgx-h100:nodes=2 (16 searched channels, rail-aligned between two servers), 1 MiB–1 GiB,
+ * where channels share NVLink and NIC links and the predictors are hardest.
  */
 import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
@@ -27,14 +31,14 @@ const option = (name, fallback) => {
 const ranks = option('--ranks', '4,5,8').split(',').map(Number);
 const out = option('--out', null);
 
-function bench(collective, n) {
-  const run = spawnSync(
-    process.execPath,
-    [CLI, 'bench', collective, '--topology', `switch:${n},reduction=true`, '--algo', 'all', '--mode', 'ghost', '-b', SIZES[0], '-e', SIZES[1], '-f', '65536', '--format', 'json'],
-    { encoding: 'utf8', maxBuffer: 1 << 26 },
-  );
-  if (run.status !== 0) throw new Error(`weft bench ${collective} on ${n} ranks failed: ${run.stderr.trim()}`);
+function weftJson(args, what) {
+  const run = spawnSync(process.execPath, [CLI, 'bench', ...args, '--mode', 'ghost', '--format', 'json'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (run.status !== 0) throw new Error(`weft bench ${what} failed: ${run.stderr.trim()}`);
   return JSON.parse(run.stdout);
+}
+
+function bench(collective, n) {
+  return weftJson([collective, '--topology', `switch:${n},reduction=true`, '--algo', 'all', '-b', SIZES[0], '-e', SIZES[1], '-f', '65536'], `${collective} on ${n} ranks`);
 }
 
 const rows = [];
@@ -57,7 +61,17 @@ for (const r of rows) {
   const ratio = r.predictedUs > 0 ? (r.simulatedUs / r.predictedUs).toFixed(3) : 'n/a';
   lines.push(`| ${r.collective} | ${r.algorithm} | ${r.n} | ${sizeName(r.bytes)} | ${fmt(r.predictedUs)} | ${fmt(r.simulatedUs)} | ${ratio} |`);
 }
-const table = lines.join('\n');
+const ncclLines = [
+  '| algorithm | protocol | size (B) | predicted (us) | simulated (us) | simulated / predicted |',
+  '|---|---|---:|---:|---:|---:|',
+];
+for (const proto of ['LL', 'LL128', 'Simple']) {
+  const report = weftJson(['allreduce', '--topology', 'dgx-h100:nodes=2', '--algo', 'ring,tree', '--proto', proto, '-b', '1M', '-e', '1G', '-f', '8'], `dgx-h100:nodes=2 --proto ${proto}`);
+  for (const r of report.rows) {
+    ncclLines.push(`| ${r.algorithm} | ${r.protocol} | ${sizeName(r.bytes)} | ${fmt(r.predictedUs)} | ${fmt(r.timeUs)} | ${(r.timeUs / r.predictedUs).toFixed(3)} |`);
+  }
+}
+const table = `${lines.join('\n')}\n\nNCCL's ring and tree under each protocol on \`dgx-h100:nodes=2\` (maxMin, ghost, 16 channels, chunk 2M):\n\n${ncclLines.join('\n')}`;
 console.log(table);
 if (out !== null) {
   const header = [

@@ -22,28 +22,25 @@ describe('weft (the main job)', () => {
     const header = run.stdout.split('\n').slice(0, 7);
     expect(header[0]).toBe('# weft bench allreduce');
     expect(header[1]).toBe('#  topology: dgx-h100:nodes=2 (16 ranks)  model: maxMin  routing: ecmp  qps: 1  seed: 1');
-    expect(header[2]).toMatch(/^#  mode: data  backend: \S+  iters: 1  warmup: 0  channels: auto  chunk: 2097152 B$/);
-    expect(header[5]!.trim().split(/\s+/)).toEqual(['#', 'size', 'count', 'type', 'redop', 'root', 'time', 'algbw', 'busbw', '#wrong', 'algorithm', 'predicted', 'wall']);
+    expect(header[2]).toMatch(/^#  mode: data  backend: \S+  iters: 1  warmup: 0  channels: auto  chunk: 2097152 B  proto: auto$/);
+    expect(header[5]!.trim().split(/\s+/)).toEqual(['#', 'size', 'count', 'type', 'redop', 'root', 'time', 'algbw', 'busbw', '#wrong', 'algorithm', 'proto', 'predicted', 'wall']);
   });
 
-  it('runs exactly ring, tree and auto, each over 8 B .. 128 MiB doubling (25 sizes), every row #wrong 0', () => {
+  it('runs auto (NCCL\'s choice of algorithm and protocol) over 8 B .. 128 MiB doubling (25 sizes), every row #wrong 0', () => {
     const rows = tableRows(run.stdout);
     const sizes = Array.from({ length: 25 }, (_, i) => String(8 * 2 ** i));
-    for (const name of ['ring', 'tree']) {
-      expect(rows.filter((r) => r[COL.algorithm] === name).map((r) => r[COL.size])).toEqual(sizes);
-    }
-    // auto names the algorithm it picked for each size
+    // auto names the algorithm it picked for each size, the proto column the protocol
     const auto = rows.filter((r) => r[COL.algorithm]!.startsWith('auto('));
     expect(auto.map((r) => r[COL.size])).toEqual(sizes);
-    expect(rows).toHaveLength(75);
+    for (const row of auto) expect(['LL', 'LL128', 'Simple']).toContain(row[COL.proto]);
+    expect(rows).toHaveLength(25);
     for (const row of rows) expect({ size: row[COL.size], algorithm: row[COL.algorithm], wrong: row[COL.wrong] }).toEqual({ size: row[COL.size], algorithm: row[COL.algorithm], wrong: '0' });
   });
 
-  it('ends with the footer: no wrong values, the average bus bandwidth, and one average per algorithm', () => {
-    const footer = run.stdout.trimEnd().split('\n').slice(-5);
+  it('ends with the footer: no wrong values and the average bus bandwidth', () => {
+    const footer = run.stdout.trimEnd().split('\n').slice(-2);
     expect(footer[0]).toBe('# Out of bounds values : 0 OK');
     expect(footer[1]).toMatch(/^# Avg bus bandwidth    : \d+\.\d{4}$/);
-    expect(footer.slice(2).map((line) => line.split(':')[0]!.trim())).toEqual(['#   ring', '#   tree', '#   auto']);
   });
 });
 
@@ -77,7 +74,7 @@ describe('weft bench output formats', () => {
     const csv = weft([...common, '--format', 'csv']);
     expect(csv.code).toBe(0);
     const lines = csv.stdout.trim().split('\n');
-    expect(lines[0]).toBe('algorithm,bytes,count,dtype,redop,root,timeUs,algBwGBps,busBwGBps,wrong,predictedUs,channels,wallMs,events');
+    expect(lines[0]).toBe('algorithm,bytes,count,dtype,redop,root,timeUs,algBwGBps,busBwGBps,wrong,predictedUs,protocol,channels,wallMs,events');
     // 1K, 4K, 16K, 64K, 256K, 1M for each of ring and rd, after the header line
     expect(lines).toHaveLength(1 + 2 * 6);
   });

@@ -33,7 +33,7 @@ export function tableRows(stdout: string): string[][] {
 }
 
 /** Column positions in the table (see packages/cli/src/format/table.ts). */
-export const COL = { size: 0, count: 1, type: 2, redop: 3, root: 4, time: 5, algbw: 6, busbw: 7, wrong: 8, algorithm: 9, predicted: 10, wall: 11 } as const;
+export const COL = { size: 0, count: 1, type: 2, redop: 3, root: 4, time: 5, algbw: 6, busbw: 7, wrong: 8, algorithm: 9, proto: 10, predicted: 11, wall: 12 } as const;
 
 /** Bad input: one line on stderr matching `message`, exit code 2, nothing on stdout, no stack. */
 export function expectUsageError(run: WeftRun, message: RegExp): void {

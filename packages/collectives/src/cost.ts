@@ -40,24 +40,40 @@ export function hopAlpha(params: PlanParams, cost: CostParams): HopAlpha {
  * channel on the same ring (load = c everywhere) it is the plain β of the class.
  */
 export function channelRingsNsPerByte(orders: readonly (readonly number[])[], params: PlanParams, cost: CostParams): number {
+  const edgeNsPerByte = channelRingsEdgeNsPerByte(orders, params, cost);
+  let worst = 0;
+  for (const order of orders) {
+    if (order.length < 2) continue;
+    order.forEach((a, i) => (worst = Math.max(worst, edgeNsPerByte(a, order[(i + 1) % order.length]!))));
+  }
+  return worst;
+}
+
+/**
+ * Per ring edge a→b, the ns per byte of all the bytes (as channelRingsNsPerByte) at which
+ * that edge moves its channel's share: the more shared of a's send and b's receive of the
+ * edge's class. What one ring step over that edge costs, where channelRingsNsPerByte is the
+ * worst edge.
+ */
+export function channelRingsEdgeNsPerByte(orders: readonly (readonly number[])[], params: PlanParams, cost: CostParams): (a: number, b: number) => number {
   const same = sameGroup(params);
   const c = orders.length;
   // Per rank: [sends intra, sends inter, receives intra, receives inter].
   const load = new Int32Array(4 * params.nranks);
-  const hopsOf = (order: readonly number[]): [number, number][] =>
-    order.length < 2
-      ? []
-      : order.flatMap((a, i) => {
-          const b = order[(i + 1) % order.length]!;
-          const inter = same(a, b) ? 0 : 1;
-          return [[4 * a + inter, inter], [4 * b + 2 + inter, inter]] as [number, number][];
-        });
-  const hops = orders.map(hopsOf);
-  for (const list of hops) for (const [slot] of list) load[slot]!++;
+  for (const order of orders) {
+    if (order.length < 2) continue;
+    order.forEach((a, i) => {
+      const b = order[(i + 1) % order.length]!;
+      const inter = same(a, b) ? 0 : 1;
+      load[4 * a + inter]!++;
+      load[4 * b + 2 + inter]!++;
+    });
+  }
   const beta = [nsPerByte(cost.intra.bandwidthBytesPerSec), nsPerByte(cost.inter.bandwidthBytesPerSec)];
-  let worst = 0;
-  for (const list of hops) for (const [slot, inter] of list) worst = Math.max(worst, beta[inter]! * (load[slot]! / c));
-  return worst;
+  return (a, b) => {
+    const inter = same(a, b) ? 0 : 1;
+    return (beta[inter]! * Math.max(load[4 * a + inter]!, load[4 * b + 2 + inter]!)) / c;
+  };
 }
 
 /**

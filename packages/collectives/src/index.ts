@@ -22,7 +22,7 @@ export * as logical from './logical.js';
 export type { Range, Tree, Fold } from './logical.js';
 export { COLLECTIVE_TABLE, COLLECTIVES, collectiveOf, listAlgorithms, getAlgorithm, planCollective, resolveChannels } from './registry.js';
 export { busBwFactor, algBwBytes, bandwidthsGBps, countForBytes } from './busbw.js';
-export { chooseAlgorithm } from './auto.js';
+export { chooseAlgorithm, candidatesOf, fastest } from './auto.js';
 export type { AlgorithmChoice, AlgorithmCandidate } from './auto.js';
 export { runReference, checkReference } from './reference.js';
 export type { TypedBuffer, ReferenceCheck } from './reference.js';
@@ -32,3 +32,17 @@ export { algorithms as allReduceAlgorithms } from './all-reduce/index.js';
 // alpha-beta terms `predictNs` closed forms are built from, per-hop latency included.
 export * from './kit.js';
 export { channelRings, channelTrees, searchChannelCount, formatChannels } from './channels/search.js';
+export {
+  PROTOCOLS,
+  PROTOCOL_NAMES,
+  NCCL_LATENCY_US,
+  wireBytes,
+  lineWireBytes,
+  protocolCode,
+  protocolFromCode,
+  scheduleProtocol,
+  protocolCost,
+  protocolOf,
+  withProtocols,
+} from './protocols.js';
+export type { ProtocolName, ProtocolSpec, NcclAlgorithmRow } from './protocols.js';

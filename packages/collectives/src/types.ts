@@ -72,6 +72,26 @@ export interface Schedule {
   };
   /** `nranks` ranks first, then agents. */
   readonly participants: readonly Participant[];
+  /**
+   * The NCCL protocol the schedule runs under (./protocols.ts): the runtime puts whole
+   * lines on the wire, delays each message's delivery to its step latency and waits the
+   * launch latency at the start of every collective. Absent: hardware timing only.
+   */
+  readonly protocol?: ScheduleProtocol;
+}
+
+/** A protocol's timing as a schedule carries it (./protocols.ts scheduleProtocol). */
+export interface ScheduleProtocol {
+  readonly name: 'LL' | 'LL128' | 'Simple';
+  /** NCCL's algorithm row of the latency tables (the step latency of a message depends on it and the hop). */
+  readonly row: 'Ring' | 'Tree' | 'NVLS' | 'NVLSTree';
+  /** Wire bytes of a message = ceil(payload bytes / dataBytesPerLine) · lineBytes. */
+  readonly lineBytes: number;
+  readonly dataBytesPerLine: number;
+  /** Once per collective, before any channel starts. */
+  readonly launchNs: number;
+  /** A message is delivered no sooner than this after it was sent: between ranks of one group, of different groups. */
+  readonly stepLatencyNs: { readonly intra: number; readonly inter: number };
 }
 
 /** Where ranks sit, as an algorithm sees the topology (no fabric types here). */
@@ -113,6 +133,11 @@ export interface PlanParams {
   /** Pipelining: elements per chunk; 0 means one chunk per step (no pipelining). */
   readonly chunkElements: number;
   readonly layout: RankLayout;
+  /**
+   * NCCL protocol, for algorithms that declare `protocols`; absent means Simple. Others
+   * ignore it.
+   */
+  readonly protocol?: 'LL' | 'LL128' | 'Simple';
 }
 
 /**
@@ -149,4 +174,10 @@ export interface Algorithm {
    * count for algorithms that run on searched channels. Absent: 1.
    */
   defaultChannels?(params: PlanParams, cost: CostParams): number;
+  /**
+   * The NCCL protocols the algorithm runs under (params.protocol), for NCCL's own
+   * algorithms: `auto` chooses among the algorithms that declare them, as NCCL's tuner
+   * among its own. Absent: a textbook algorithm with hardware timing only.
+   */
+  readonly protocols?: readonly ('LL' | 'LL128' | 'Simple')[];
 }

@@ -232,19 +232,28 @@ describe('predictNs (alpha-beta)', () => {
     // p = 8: ring edges 3→4 and 7→0 cross groups. 2(p-1) = 14 hops = one lap (2·2000 + 6·200 =
     // 5200) + the worst 6 consecutive edges (both crossings + 4 intra = 4800): A = 10000.
     // n = 1000 floats = 4000 bytes: 1.75·4000·0.04 = 280.
-    expect(byName('ring').predictNs(params(8, 1000), cost)).toBeCloseTo(10280, 9);
+    // The step chain: each hop's α plus its own transfer of S/p = 500 bytes (intra 0.01, inter
+    // 0.04 ns per byte): 205 per intra hop, 2020 per crossing; 14 hops = one lap (2·2020 +
+    // 6·205 = 5270) + the worst 6 (2·2020 + 4·205 = 4860) = 10130 — below the textbook
+    // A + 2(p-1)/p·S·β_worst = 10280, which charges every hop the slowest rate. The slowest
+    // sender's bound, 14·20 + 2000, is far below.
+    expect(byName('ring-rankorder').predictNs(params(8, 1000), cost)).toBeCloseTo(10130, 9);
     const bytes = 12345 * 4;
     const bw = (p: number, b = beta) => ((2 * (p - 1)) / p) * bytes * b;
     // One group: every hop intra, the textbook 2(p-1)α + 2(p-1)/p·n·β with the intra α and β
     // (100 GB/s: 0.01 ns per byte; each hop's own class, cost.ts channelRingsNsPerByte).
-    for (const p of [2, 3, 5, 17]) expect(byName('ring').predictNs(params(p, 12345), cost)).toBeCloseTo(2 * (p - 1) * 200 + bw(p, 0.01), 6);
-    // p = 32, four groups of 8: lap = 4·2000 + 28·200 = 13600; 62 hops = lap + 30 edges that
-    // can hold all four crossings: 4·2000 + 26·200 = 13200.
-    expect(byName('ring').predictNs(params(32, 12345), cost)).toBeCloseTo(13600 + 13200 + bw(32), 6);
+    for (const p of [2, 3, 5, 17]) expect(byName('ring-rankorder').predictNs(params(p, 12345), cost)).toBeCloseTo(2 * (p - 1) * 200 + bw(p, 0.01), 6);
+    // p = 32, four groups of 8: 62 hops = one lap (4 crossings + 28 intra hops) + 30 edges
+    // that can hold all four crossings (+ 26 intra), each hop its α plus S/32 bytes at its
+    // own class's β (the chain beats the slowest sender's 62·S/32·0.04 + 2000).
+    const intraHop = 200 + (bytes / 32) * 0.01;
+    const interHop = 2000 + (bytes / 32) * beta;
+    expect(byName('ring-rankorder').predictNs(params(32, 12345), cost)).toBeCloseTo(8 * interHop + 54 * intraHop, 6);
   });
 
   it('ring pays its hop latency per loop iteration: chunkElements 25 on 8 ranks, 1000 elements = 5 iterations', () => {
-    expect(byName('ring').predictNs(params(8, 1000, 1, 25), cost)).toBeCloseTo(5 * 10000 + 280, 9);
+    // Steps of 100 bytes: 201 per intra hop, 2004 per crossing; lap 5214 + worst 6: 4812.
+    expect(byName('ring-rankorder').predictNs(params(8, 1000, 1, 25), cost)).toBeCloseTo(5 * 10026, 9);
   });
 
   it('states the other closed forms', () => {
@@ -262,13 +271,13 @@ describe('predictNs (alpha-beta)', () => {
     // innetwork unchunked: two rank-switch hops of α/2 each, + 2Sβ.
     expect(byName('innetwork').predictNs(params(8, 1000), cost)).toBeCloseTo(1000 + 2 * S * beta, 9);
     // tree on 2 ranks (height 1, one group), unchunked: 2·(α_intra + S·β).
-    expect(byName('tree').predictNs(params(2, 1000), cost)).toBeCloseTo(2 * (200 + S * beta), 9);
+    expect(byName('tree-rankorder').predictNs(params(2, 1000), cost)).toBeCloseTo(2 * (200 + S * beta), 9);
     // tree on 8 ranks: NCCL's binary tree 0 ← 4 (crosses) … its deepest path sums α over the
     // path; every tree edge into the other group pays 2000. Bounded by the one-group forms:
     const flat = { ...cost, inter: cost.intra };
-    const tree8 = byName('tree').predictNs(params(8, 1000), cost);
-    expect(tree8).toBeGreaterThan(byName('tree').predictNs(params(8, 1000), flat));
-    expect(tree8).toBeLessThan(byName('tree').predictNs(params(8, 1000), { ...cost, intra: cost.inter }));
+    const tree8 = byName('tree-rankorder').predictNs(params(8, 1000), cost);
+    expect(tree8).toBeGreaterThan(byName('tree-rankorder').predictNs(params(8, 1000), flat));
+    expect(tree8).toBeLessThan(byName('tree-rankorder').predictNs(params(8, 1000), { ...cost, intra: cost.inter }));
     // hierarchical, 2 groups of 4: 2·3·200 + 2·1·2000 + (6/4)·S/100e9·1e9 + (2/8)·S·0.04.
     expect(byName('hierarchical').predictNs(params(8, 1000), cost)).toBeCloseTo(1200 + 4000 + 1.5 * S * 0.01 + 0.25 * S * beta, 9);
   });

@@ -1,6 +1,7 @@
 import { isWeftInputError } from '@weft/sim';
 import { describe, expect, it } from 'vitest';
 import { chooseAlgorithm } from '../src/auto.js';
+import { NCCL_LATENCY_US } from '../src/protocols.js';
 import type { CostParams, PlanParams } from '../src/types.js';
 
 /** A single non-blocking switch: 2 µs rank-to-rank latency, 50 GB/s per rank. */
@@ -21,63 +22,63 @@ const params = (nranks: number, count: number, hasReductionSwitch = false): Plan
   layout: { groups: [Array.from({ length: nranks }, (_, r) => r)], hasReductionSwitch },
 });
 
-describe('chooseAlgorithm (argmin of predictNs, as NCCL tuning.cc)', () => {
-  it('picks a latency-bound algorithm (rd) for tiny messages', () => {
-    for (const n of [8, 12, 24]) {
-      const choice = chooseAlgorithm('allReduce', params(n, 1), switchCost);
-      expect(['rd', 'tree']).toContain(choice.algorithm.name);
-    }
-    // 12 ranks, 4 bytes: rd = (3 + 2 fold) rounds ≈ 5α; ring = 22α.
-    expect(chooseAlgorithm('allReduce', params(12, 1), switchCost).algorithm.name).toBe('rd');
+/** NCCL's launch + per-step latency (ns) of a one-group ring under `p` on this switch (α = 2 µs dominates LL's 0.6 µs). */
+const ringLatencyNs = (n: number, p: 'LL' | 'LL128' | 'Simple') =>
+  NCCL_LATENCY_US.baseLat.Ring[p] * 1000 + 2 * (n - 1) * Math.max(2000, NCCL_LATENCY_US.hwLat.nvlink.Ring[p] * 1000);
+
+describe('chooseAlgorithm (NCCL tuning.cc: argmin of predicted time over NCCL\'s (algorithm, protocol) candidates)', () => {
+  it('weighs only NCCL\'s algorithms (those with protocols), each under its protocols (NVLS rows: Simple only), in registry order', () => {
+    const choice = chooseAlgorithm('allReduce', params(8, 1 << 20), switchCost);
+    expect(choice.candidates.map((c) => `${c.name}/${c.protocol}`)).toEqual(['ring/LL', 'ring/LL128', 'ring/Simple', 'tree/LL', 'tree/LL128', 'tree/Simple', 'nvls/Simple', 'nvlstree/Simple']);
+    // No reduction switch here: nvls and nvlstree are candidates that cannot run (NaN, with the reason).
+    for (const c of choice.candidates.filter((c) => c.name.startsWith('nvls'))) expect(c.unsupported).toBeTruthy();
+    for (const c of choice.candidates.filter((c) => !c.name.startsWith('nvls'))) expect(c.predictedNs).toBeGreaterThanOrEqual(choice.predictedNs);
+    expect(choice.params.protocol).toBe(choice.candidates.find((c) => c.predictedNs === choice.predictedNs)!.protocol);
   });
 
-  it('picks ring for large messages on 12 and 24 ranks (rhd pays the fold, direct ties and loses by registry order)', () => {
-    for (const n of [12, 24]) {
-      const choice = chooseAlgorithm('allReduce', params(n, 64 << 20), switchCost);
-      expect(choice.algorithm.name).toBe('ring');
-      const direct = choice.candidates.find((c) => c.name === 'direct')!;
-      expect(direct.predictedNs).toBe(choice.predictedNs);
-      for (const c of choice.candidates) if (c.unsupported === undefined) expect(c.predictedNs).toBeGreaterThanOrEqual(choice.predictedNs);
-    }
+  it('small messages: LL (lowest launch and step latency); the ring/LL candidate is launch + 2(n-1)·max(α, hwLat) + 2(n-1)/n·S·2β', () => {
+    const choice = chooseAlgorithm('allReduce', params(8, 2), switchCost);
+    expect(choice.params.protocol).toBe('LL');
+    const ringLL = choice.candidates.find((c) => c.name === 'ring' && c.protocol === 'LL')!;
+    // 8 bytes over 8 ranks: blocks of 1 element; LL doubles the wire bytes (8-byte lines carry 4).
+    expect(ringLL.predictedNs).toBeCloseTo(ringLatencyNs(8, 'LL') + (14 / 8) * 8 * 2 / 50, 6);
   });
 
-  it('on a power of two the model prefers rhd for large messages (same bandwidth term as ring, log2 n latency)', () => {
-    expect(chooseAlgorithm('allReduce', params(16, 64 << 20), switchCost).algorithm.name).toBe('rhd');
+  it('large messages: Simple (full wire bandwidth beats its higher latency)', () => {
+    const choice = chooseAlgorithm('allReduce', params(8, 1 << 28), switchCost);
+    expect(choice.params.protocol).toBe('Simple');
+    expect(choice.algorithm.name).toBe('ring');
+    expect(choice.predictedNs).toBeCloseTo(ringLatencyNs(8, 'Simple') + (14 / 8) * (1 << 30) / 50, 3);
   });
 
-  it('lists every candidate, with the reason for the unsupported ones, and picks innetwork when a reduction switch exists', () => {
-    const without = chooseAlgorithm('allReduce', params(8, 1 << 20), switchCost);
-    expect(without.candidates.map((c) => c.name)).toEqual(['ring', 'tree', 'rhd', 'rd', 'direct', 'hierarchical', 'innetwork', 'nvls', 'nvlstree', 'ring-rankorder', 'tree-rankorder']);
-    const innet = without.candidates.find((c) => c.name === 'innetwork')!;
-    expect(innet.unsupported).toMatch(/needs a reduction-capable switch/);
-    expect(Number.isNaN(innet.predictedNs)).toBe(true);
-    // With a reduction switch and 64 Ki-element chunks: 8 channels of 128 Ki elements, 2 chunks
-    // each; innetwork moves S once each way, overlapped: 3·α/2 + S·β + S/2·β ≈ 129 µs, against
-    // rhd's 28α + 1.75·S·β ≈ 203 µs.
-    const pipelined = { ...params(8, 1 << 20, true), chunkElements: 65536 };
-    const choice = chooseAlgorithm('allReduce', pipelined, switchCost);
-    expect(choice.algorithm.name).toBe('innetwork');
-    expect(choice.predictedNs).toBeCloseTo((3 * 2000) / 2 + ((4 << 20) + (2 << 20)) / 50, 6);
-    // Unpipelined it sends everything up before anything comes down (2α + 2·S·β) and loses to rhd.
-    expect(chooseAlgorithm('allReduce', params(8, 1 << 20, true), switchCost).algorithm.name).toBe('rhd');
+  it('a protocol given (NCCL_PROTO) restricts every candidate to it', () => {
+    const choice = chooseAlgorithm('allReduce', params(8, 2), switchCost, 'Simple');
+    expect(choice.candidates.map((c) => c.protocol)).toEqual(['Simple', 'Simple', 'Simple', 'Simple']);
+    expect(choice.params.protocol).toBe('Simple');
   });
 
-  it('breaks ties by registry order (count 0: every prediction is 0, ring comes first)', () => {
+  it('a collective without NCCL algorithms falls back to all of its algorithms, without protocols', () => {
+    const choice = chooseAlgorithm('allGather', params(8, 1024), switchCost);
+    expect(choice.candidates.length).toBeGreaterThan(1);
+    for (const c of choice.candidates) expect(c.protocol).toBeUndefined();
+    expect(choice.params.protocol).toBeUndefined();
+  });
+
+  it('breaks ties by candidate order (count 0: every prediction is 0, ring/LL comes first)', () => {
     const choice = chooseAlgorithm('allReduce', params(8, 0), switchCost);
     expect(choice.predictedNs).toBe(0);
-    expect(choice.algorithm.name).toBe('ring');
+    expect(`${choice.algorithm.name}/${choice.params.protocol}`).toBe('ring/LL');
   });
 
   it('throws a WeftInputError when nothing can run', () => {
     let error: unknown;
     try {
-      // channels 0 would ask each algorithm for its own count (resolveChannels); a negative
-      // chunk size is wrong for every algorithm.
+      // A negative chunk size is wrong for every algorithm.
       chooseAlgorithm('allReduce', { ...params(4, 10), chunkElements: -1 }, switchCost);
     } catch (e) {
       error = e;
     }
     expect(isWeftInputError(error)).toBe(true);
-    expect((error as Error).message).toMatch(/^no allReduce algorithm can run on 4 ranks with count 10 \(ring: chunkElements must be/);
+    expect((error as Error).message).toMatch(/^no allReduce algorithm can run on 4 ranks with count 10 \(ring\/LL: chunkElements must be/);
   });
 });

@@ -5,6 +5,7 @@ import { tree } from '../src/all-reduce/tree.js';
 import { treeRankOrder } from '../src/all-reduce/tree-rankorder.js';
 import { channelRings, channelTrees, formatChannels, searchChannelCount } from '../src/channels/search.js';
 import { checkSchedule } from '../src/checker.js';
+import { protocolCost, scheduleProtocol } from '../src/protocols.js';
 import { checkReference } from '../src/reference.js';
 import type { CostParams, PlanParams, RankLayout } from '../src/types.js';
 
@@ -193,8 +194,12 @@ describe('ring on rail-aligned channels', () => {
     // (48/2 GB/s each) and 14 use its NVLink (370.8/14 = 26.5 GB/s each), so each channel
     // runs at 24 GB/s. In rank order all 16 channels cross at 7→8 and 15→0: 48/16 each.
     const noAlpha = { ...DGX, alphaNs: 0, intra: { ...DGX.intra, alphaNs: 0 }, inter: { ...DGX.inter, alphaNs: 0 } };
-    expect(busBw(ring.predictNs(p, noAlpha))).toBeCloseTo(384, 9);
     expect(busBw(ringRankOrder.predictNs(p, noAlpha))).toBeCloseTo(48, 9);
+    // NCCL's ring under Simple (the default protocol): the slowest sender's 30 back-to-back
+    // steps at 384 GB/s, one NET step latency (14 µs) after them, and the launch (8.4 µs).
+    const senderNs = (30 * (bytes / 16)) / 384;
+    expect(ring.predictNs(p, noAlpha)).toBeCloseTo(8400 + senderNs + 14000, 6);
+    expect(busBw(senderNs)).toBeCloseTo(384, 9);
   });
 
   it('keeps the flat closed form: on one group ring and ring-rankorder plan and predict alike', () => {
@@ -202,7 +207,9 @@ describe('ring on rail-aligned channels', () => {
     for (const channels of [1, 3]) {
       const p = plan(layout, 1001, channels, 5);
       expect(ring.plan(p).participants).toEqual(ringRankOrder.plan(p).participants);
-      expect(ring.predictNs(p, DGX)).toBe(ringRankOrder.predictNs(p, DGX));
+      // The same closed form, on the protocol's α and β, plus its launch.
+      const simple = scheduleProtocol('Ring', 'Simple', layout);
+      expect(ring.predictNs(p, DGX)).toBe(simple.launchNs + ringRankOrder.predictNs(p, protocolCost(DGX, simple)));
     }
   });
 });
@@ -272,8 +279,12 @@ describe('tree on channel trees (NCCL Tree: chains in servers, rail-aligned doub
       for (const channels of [1, 3]) {
         for (const chunk of [0, 5]) {
           const p = plan(layout, 1001, channels, chunk);
-          expect(tree.plan(p)).toEqual({ ...treeRankOrder.plan(p), algorithm: 'tree' });
-          expect(tree.predictNs(p, DGX)).toBe(treeRankOrder.predictNs(p, DGX));
+          // NCCL's tree carries its protocol (Simple by default) where it moves anything.
+          const simple = scheduleProtocol('Tree', 'Simple', layout);
+          const protocol = n > 1 ? { protocol: simple } : {};
+          expect(tree.plan(p)).toEqual({ ...treeRankOrder.plan(p), algorithm: 'tree', ...protocol });
+          const expected = n > 1 ? simple.launchNs + treeRankOrder.predictNs(p, protocolCost(DGX, simple)) : 0;
+          expect(tree.predictNs(p, DGX)).toBe(expected);
         }
       }
     }
@@ -293,13 +304,18 @@ describe('tree on channel trees (NCCL Tree: chains in servers, rail-aligned doub
     // tail (2 channels each): 12·2 + 2 + 2 = 28; the NIC sends 2 (up in one tree, down in the
     // other). 28/370.8 > 2/48, so NVLink is the bottleneck: a stage (every channel moving one
     // 2 MiB chunk over every edge) takes 28·chunk/370.8 GB/s. The first chunk fills the
-    // deepest path up and down (7 NVLink hops and 1 rail hop each way), then m - 1 = 31 stages.
+    // deepest path up and down (7 NVLink hops and 1 rail hop each way) beside the other
+    // channels' first chunks — 28/2 NVLink edges one way over 7 chain hops: 2 share each
+    // NVLink hop, the rail hop is its own — then m - 1 = 31 stages. Under Simple (the
+    // default) each hop's α is NCCL's Tree step latency, 4 µs on NVLink and 14 µs on the
+    // NET, and the launch adds 8.4 µs.
     const stageNs = (28 * chunk) / 370.8;
-    const fillNs = chunk * (7 / 370.8 + 1 / 48);
-    expect(tree.predictNs(p, noAlpha)).toBeCloseTo(2 * fillNs + 31 * stageNs, 6);
+    const fillNs = chunk * ((7 * 2) / 370.8 + 1 / 48);
+    const pathNs = 7 * 4000 + 14000;
+    expect(tree.predictNs(p, noAlpha)).toBeCloseTo(8400 + 2 * pathNs + 2 * fillNs + 31 * stageNs, 6);
     // Steady state alone: 2·15/16 · 16/28 · 370.8 = 397.3 GB/s busbw.
     const busBw = (ns: number): number => (bytes * (2 * 15)) / 16 / ns;
     expect(busBw(31 * stageNs + stageNs)).toBeCloseTo((30 / 16) * (16 / 28) * 370.8, 6);
-    expect(busBw(tree.predictNs(p, noAlpha))).toBeGreaterThan(390);
+    expect(busBw(tree.predictNs(p, noAlpha))).toBeGreaterThan(380);
   });
 });

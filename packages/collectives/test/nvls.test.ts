@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { nvls, nvlstree } from '../src/all-reduce/index.js';
 import { nvls as nvlsAllGather } from '../src/all-gather/index.js';
 import { nvls as nvlsReduceScatter } from '../src/reduce-scatter/index.js';
+import { NCCL_LATENCY_US } from '../src/protocols.js';
 import { checkSchedule } from '../src/checker.js';
 import { checkReference } from '../src/reference.js';
 import type { PlanParams, RankLayout, Schedule } from '../src/types.js';
@@ -136,19 +137,22 @@ describe('where they cannot run, one line says why', () => {
 });
 
 describe('predictNs', () => {
+  const NVLS_LAUNCH_NS = NCCL_LATENCY_US.hwLat.nvlink.NVLS.Simple * 1000;
+  const NVLSTREE_NET_STEP_NS = NCCL_LATENCY_US.hwLat.net.NVLSTree.Simple * 1000;
   const cost = { alphaNs: 600, bandwidthBytesPerSec: 1e9, intra: { alphaNs: 600, bandwidthBytesPerSec: 1e9 }, inter: { alphaNs: 3000, bandwidthBytesPerSec: 1e8 }, reductionEfficiency: 0.5 };
   it('nvls: one chunk is up, sum, store, multicast: 2α + 2·S·(n+1)/n·β/e', () => {
     const S = 8000 * 4;
-    expect(nvls.predictNs(params(servers(1, 8), 8000), cost)).toBeCloseTo(1200 + (2 * S * 9) / 8 / 0.5, 6);
+    // NCCL_LATENCY_US: NVLS's NVLink latency (25 µs) once per collective (protocols.ts).
+    expect(nvls.predictNs(params(servers(1, 8), 8000), cost)).toBeCloseTo(NVLS_LAUNCH_NS + 1200 + (2 * S * 9) / 8 / 0.5, 6);
   });
   it('nvls: m chunks take m + 3 rounds once m >= 3', () => {
     // 8 parts of 1000, chunks of 100: m = 10, a round moves 8·100 elements.
     const round = (8 * 100 * 4 * 9) / 8 / 0.5;
-    expect(nvls.predictNs(params(servers(1, 8), 8000, 1, 100), cost)).toBeCloseTo(1200 + 13 * round, 6);
+    expect(nvls.predictNs(params(servers(1, 8), 8000, 1, 100), cost)).toBeCloseTo(NVLS_LAUNCH_NS + 1200 + 13 * round, 6);
   });
-  it('nvlstree adds the chain: 2(G-1) NIC hops of α_inter and half a NIC round each', () => {
+  it('nvlstree adds the chain: 2(G-1) NIC hops of α_inter (at least NCCL's 14 µs NET step) and half a NIC round each', () => {
     // 2 servers of 4, 2 channels: 8 parts of 1000, unchunked; the NIC round (b/n = 2000·4 B at 0.1 B/ns) dominates.
     const nic = ((8 * 1000 * 4) / 4) * 10;
-    expect(nvlstree.predictNs(params(servers(2, 4), 8000, 2), cost)).toBeCloseTo(1200 + (2 * 3000 + nic) + 2 * nic, 6);
+    expect(nvlstree.predictNs(params(servers(2, 4), 8000, 2), cost)).toBeCloseTo(NVLS_LAUNCH_NS + 1200 + (2 * NVLSTREE_NET_STEP_NS + nic) + 2 * nic, 6);
   });
 });

@@ -126,7 +126,7 @@ describe('failures end runs with errors that name the cause', () => {
     const cluster = await createCluster({ topology, network: network('maxMin'), mode: 'ghost' });
     const linkId = topology.links.find((l) => l.from === topology.ranks[0])!.id;
     const error = await cluster
-      .runSchedule(plan('allReduce', 'ring', topology, 1 << 16), { dtype: 'float32', op: 'sum', faults: [{ kind: 'failLink', linkId, atNs: 1000 }] })
+      .runSchedule(plan('allReduce', 'ring-rankorder', topology, 1 << 16), { dtype: 'float32', op: 'sum', faults: [{ kind: 'failLink', linkId, atNs: 1000 }] })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TransferStrandedError);
     expect((error as TransferStrandedError).linkId).toBe(linkId);

@@ -19,7 +19,7 @@ describe('ghost mode scales', () => {
       const bandwidth = Math.min(...path.map((id) => links.get(id)!.bandwidthBytesPerSec));
       const count = p * 4096;
       const cluster = await createCluster({ topology, network: network(model), mode: 'ghost' });
-      const result = await cluster.runSchedule(plan('allReduce', 'ring', topology, count), { dtype: 'float32', op: 'sum' });
+      const result = await cluster.runSchedule(plan('allReduce', 'ring-rankorder', topology, count), { dtype: 'float32', op: 'sum' });
       const expectedNs = 2 * (p - 1) * alphaNs + ((2 * (p - 1)) / p) * ((count * 4) / bandwidth) * 1e9;
       expect(Math.abs(result.timeNs - expectedNs)).toBeLessThan(1e-3);
       expect(result.events).toBe(2 * 2 * (p - 1) * p); // every transfer is sent, then delivered

@@ -1,12 +1,13 @@
 /**
- * Ring all-reduce on an uncontended ring: every step moves n/p bytes over one hop whose
+ * The textbook ring all-reduce (`ring-rankorder`: hardware timing only) on an uncontended ring: every step moves n/p bytes over one hop whose
  * flows never share a link, and a step starts once the previous recv is delivered, so
  *   T = 2(p-1) * (alpha + (n/p) / B)  = 2(p-1)α + 2(p-1)/p · n/B
  * with alpha = the hop's path latency (sum of its links) and B its bottleneck bandwidth.
  * Both models agree on an uncontended path; data and ghost mode must match it exactly.
  */
 import { describe, expect, it } from 'vitest';
-import { createRouter, parseTopologySpec } from '@weft/fabric';
+import { PROTOCOL_NAMES, scheduleProtocol, wireBytes } from '@weft/collectives';
+import { createRouter, parseTopologySpec, rankLayout } from '@weft/fabric';
 import { createCluster } from '@weft/runtime';
 import { network, plan } from './helpers.js';
 
@@ -30,7 +31,7 @@ describe('ring all-reduce on ring:N matches 2(p-1)α + 2(p-1)/p·n/B', () => {
           const expectedNs = 2 * (p - 1) * alphaNs + ((2 * (p - 1)) / p) * (bytes / bandwidth) * 1e9;
           const cluster = await createCluster({ topology, network: network(model), mode, ranksPerWorker: 4 });
           try {
-            const result = await cluster.runSchedule(plan('allReduce', 'ring', topology, count), { dtype: 'float32', op: 'sum', check: mode === 'data' });
+            const result = await cluster.runSchedule(plan('allReduce', 'ring-rankorder', topology, count), { dtype: 'float32', op: 'sum', check: mode === 'data' });
             expect(Math.abs(result.timeNs - expectedNs)).toBeLessThan(1e-3);
             if (mode === 'data') expect(result.wrong).toBe(0);
           } finally {
@@ -50,7 +51,7 @@ describe('iterations', () => {
     const expectedNs = 2 * (p - 1) * alphaNs + ((2 * (p - 1)) / p) * ((count * 4) / bandwidth) * 1e9;
     const cluster = await createCluster({ topology, network: network('maxMin'), mode: 'data', ranksPerWorker: 2 });
     try {
-      const schedule = plan('allReduce', 'ring', topology, count);
+      const schedule = plan('allReduce', 'ring-rankorder', topology, count);
       // The symmetric ring finishes an iteration on every rank at once, so no overlap:
       // each iteration takes exactly the formula, and so does their mean.
       const timed = await cluster.runSchedule(schedule, { dtype: 'float32', op: 'avg', iters: 3, warmupIters: 2 });
@@ -61,4 +62,31 @@ describe('iterations', () => {
       await cluster.close();
     }
   });
+});
+
+describe('NCCL ring under each protocol on ring:4: launch + 2(p-1)·(max(α, step latency) + wire(n/p)/B)', () => {
+  // Per step a message of n/p payload bytes goes out as whole protocol lines (LL: 16-byte
+  // lines of 8 data bytes; LL128: 128 of 120; Simple: the bytes) and lands no sooner than
+  // the protocol's step latency after it left (NCCL's hwLat, here the NET row: every rank of
+  // ring:N is its own group); every rank first waits the launch latency (baseLat).
+  const p = 4;
+  const count = p * 65536;
+  for (const protocol of PROTOCOL_NAMES) {
+    for (const mode of ['ghost', 'data'] as const) {
+      it(`${protocol} ${mode}`, async () => {
+        const { topology, alphaNs, bandwidth } = hop(`ring:${p}`);
+        const timing = scheduleProtocol('Ring', protocol, rankLayout(topology));
+        const stepNs = Math.max(alphaNs, timing.stepLatencyNs.inter) + (wireBytes(protocol, (count / p) * 4) / bandwidth) * 1e9;
+        const expectedNs = timing.launchNs + 2 * (p - 1) * stepNs;
+        const cluster = await createCluster({ topology, network: network('maxMin'), mode, ranksPerWorker: 4 });
+        try {
+          const result = await cluster.runSchedule(plan('allReduce', 'ring', topology, count, { protocol }), { dtype: 'float32', op: 'sum', check: mode === 'data' });
+          expect(Math.abs(result.timeNs - expectedNs)).toBeLessThan(1e-3);
+          if (mode === 'data') expect(result.wrong).toBe(0); // the protocol changes time, not data
+        } finally {
+          await cluster.close();
+        }
+      });
+    }
+  }
 });

@@ -6,10 +6,10 @@
  */
 import { Option, type Command } from 'commander';
 import { z } from 'zod';
-import { COLLECTIVE_TABLE, type Algorithm, type CollectiveName } from '@weft/collectives';
+import { COLLECTIVE_TABLE, PROTOCOL_NAMES, type Algorithm, type CollectiveName, type ProtocolName } from '@weft/collectives';
 import { WeftInputError, isWeftInputError } from '@weft/sim';
 import {
-  CLI_COLLECTIVES, CONGESTION, DELIVERY, DTYPES, FORMATS, MODES, NETWORKS, ON_OFF, OPS, ROUTINGS, accept, orList, readInteger, readNumber, type Read,
+  CLI_COLLECTIVES, CONGESTION, Choices, DELIVERY, DTYPES, FORMATS, MODES, NETWORKS, ON_OFF, OPS, ROUTINGS, accept, orList, readInteger, readNumber, type Read,
 } from '../names.js';
 import { readSizeBytes, sizeSweep } from '../sizes.js';
 import { topologySpecFrom } from '../topology.js';
@@ -19,7 +19,7 @@ import { scenarioFromFlags } from '../faults.js';
 export const DEFAULT_JOB = {
   collective: 'allreduce',
   topology: 'dgx-h100:nodes=2',
-  algo: 'ring,tree,auto',
+  algo: 'auto',
   minbytes: '8',
   maxbytes: '128M',
 } as const;
@@ -43,6 +43,9 @@ const algoList = text((t) => {
   const names = t.split(',').map((name) => name.trim()).filter((name) => name !== '');
   return names.length > 0 ? accept(names) : { ok: false as const, reason: "names no algorithm; use a comma list of names, 'all', 'auto' or module paths" };
 });
+
+/** `--proto`: NCCL_PROTO's spellings, or `auto` (NCCL's tuner picks per size). */
+export const PROTOS = Choices.of<ProtocolName | 'auto'>([...PROTOCOL_NAMES, 'auto']);
 
 /** `--links [n]`: absent → 0, bare → 10, or a count. */
 const linkCount = z.union([z.boolean(), z.string()]).optional().transform((value, ctx): number => {
@@ -106,6 +109,13 @@ export const BENCH_FLAGS = {
     }),
   ),
   chunkBytes: flag('--chunk <size>', 'pipelining chunk size', '2M', size),
+  proto: flag(
+    '--proto <name>',
+    `NCCL protocol, like NCCL_PROTO: ${orList(PROTOS.names)} (per size, by predicted time, for NCCL's algorithms: ring, tree)`,
+    'auto',
+    text((t) => PROTOS.read(t)),
+  ),
+  explain: flag('--explain', "print every (algorithm, protocol) candidate's predicted time at each size beside the simulated one", undefined, z.boolean().optional().transform((v) => v === true)),
   ranksPerWorker: flag('--ranks-per-worker <n>', 'ranks hosted by each worker thread (data mode)', undefined, integer(1).optional()),
   format: flag('--format <fmt>', `stdout format: ${FORMATS.names.join(', ')}`, 'table', text((t) => FORMATS.read(t))),
   out: flag('--out <file>', 'also write the result to FILE (.json, .csv, else the --format)', undefined, path.optional()),

@@ -19,6 +19,20 @@ export interface LinkRow {
   readonly queue?: LinkQueueStats;
 }
 
+/** One (algorithm, protocol) candidate of a row, with --explain. */
+export interface CandidateRow {
+  readonly algorithm: string;
+  /** null for algorithms without NCCL protocols. */
+  readonly protocol: string | null;
+  /** null when it cannot run here (see `unsupported`). */
+  readonly predictedUs: number | null;
+  /** Simulated time: the chosen one always, the others in ghost mode; null when not run. */
+  readonly simulatedUs: number | null;
+  /** The candidate the row ran. */
+  readonly chosen: boolean;
+  readonly unsupported?: string;
+}
+
 export interface BenchRow {
   readonly algorithm: string;
   readonly bytes: number;
@@ -34,6 +48,8 @@ export interface BenchRow {
   readonly wrong: number | null;
   /** Alpha-beta prediction for the algorithm, without contention. */
   readonly predictedUs: number;
+  /** NCCL protocol the row ran (LL, LL128, Simple); null for textbook algorithms (hardware timing only). */
+  readonly protocol: string | null;
   /** Channels the algorithm ran (NCCL nChannels). */
   readonly channels: number;
   /** How long weft took on this machine for the row (all iterations). */
@@ -41,6 +57,8 @@ export interface BenchRow {
   readonly events: number;
   /** Most utilized links of this row's run, when --links is given. */
   readonly links?: readonly LinkRow[];
+  /** With --explain: every candidate weighed for this size. */
+  readonly candidates?: readonly CandidateRow[];
 }
 
 export interface BenchReport {
@@ -59,6 +77,8 @@ export interface BenchReport {
   /** As asked: a count, or 'auto' (each row's `channels` says what ran). */
   readonly channels: number | 'auto';
   readonly chunkBytes: number;
+  /** --proto as asked: a protocol, or 'auto' (each row's `protocol` says what ran). */
+  readonly proto: string;
   /** Algorithms from `--algo all` that cannot run on this topology, and why. */
   readonly skipped: readonly { readonly algorithm: string; readonly reason: string }[];
   readonly rows: readonly BenchRow[];

@@ -1,14 +1,17 @@
 import {
   algBwBytes,
   bandwidthsGBps,
+  candidatesOf,
   chooseAlgorithm,
-  resolveChannels,
+  fastest,
   collectiveOf,
   countForBytes as countOfBytes,
   elementBytes,
   type Algorithm,
+  type AlgorithmCandidate,
   type CostParams,
   type PlanParams,
+  type ProtocolName,
 } from '@weft/collectives';
 import { alphaBetaCost, deviceMemoryBandwidth, rankLayout, type LinkStats, type PacketOptions, type Topology } from '@weft/fabric';
 import { createCluster, localStepsNs, defaultMemoryBudgetBytes, formatGiB, scheduleBufferBytes, type Cluster, type Fault, type RunResult } from '@weft/runtime';
@@ -16,7 +19,7 @@ import { describeFaults, resolveFaults } from '../faults.js';
 import { runWithFaults, type FaultOutcome } from './fault-runs.js';
 import { WeftInputError, isWeftInputError } from '@weft/sim';
 import type { BenchAlgorithm, BenchConfig } from './config.js';
-import { averageBusBw, averageBusBwByAlgorithm, type BenchReport, type BenchRow, type LinkRow } from './report.js';
+import { averageBusBw, averageBusBwByAlgorithm, type BenchReport, type BenchRow, type CandidateRow, type LinkRow } from './report.js';
 import type { TraceQueue, TraceRun } from '../format/trace.js';
 
 export interface SweepHooks {
@@ -61,24 +64,54 @@ function topLinks(stats: readonly LinkStats[], limit: number): LinkRow[] {
 interface Resolved {
   readonly algorithm: Algorithm;
   readonly label: string;
-  /** With the channel count resolved (resolveChannels). */
+  /** With the channel count and protocol resolved. */
   readonly params: PlanParams;
   readonly predictedNs: number;
+  /** Every (algorithm, protocol) candidate that was weighed (one for a textbook algorithm). */
+  readonly candidates: readonly AlgorithmCandidate[];
 }
 
-/** Resolves `auto` per size (NCCL's tuner picks per call) and checks the others run here. */
+/**
+ * Resolves `auto` per size (NCCL's tuner picks algorithm and protocol per call) and, for a
+ * named algorithm, its protocol (`--proto`, or per size by predicted time as NCCL does under
+ * NCCL_ALGO); checks that the choice runs here.
+ */
 function resolveAlgorithm(config: BenchConfig, entry: BenchAlgorithm, params: PlanParams, cost: CostParams): Resolved {
   const { name, algorithm } = entry;
+  const only: ProtocolName | undefined = config.proto === 'auto' ? undefined : config.proto;
   if (algorithm === 'auto') {
-    const choice = chooseAlgorithm(config.collective, params, cost);
-    return { algorithm: choice.algorithm, label: `auto(${choice.algorithm.name})`, params: choice.params, predictedNs: choice.predictedNs };
+    const choice = chooseAlgorithm(config.collective, params, cost, only);
+    return { ...choice, label: `auto(${choice.algorithm.name})` };
   }
-  const own = resolveChannels(algorithm, params, cost);
-  const reason = algorithm.unsupported(own);
-  if (reason !== null) {
+  if (only !== undefined && algorithm.protocols === undefined) {
+    throw new WeftInputError(`--proto: '${name}' is a textbook algorithm without NCCL protocols; --proto applies to ring and tree (or use --proto auto)`);
+  }
+  const candidates = candidatesOf(algorithm, params, cost, only);
+  const best = fastest(candidates);
+  if (best === null) {
+    const reason = candidates.map((c) => c.unsupported ?? 'no finite prediction').join('; ');
     throw new WeftInputError(`--algo: '${name}' cannot run ${config.collectiveCliName} here: ${reason}`);
   }
-  return { algorithm, label: name, params: own, predictedNs: algorithm.predictNs(own, cost) };
+  return { algorithm, label: name, params: best.params!, predictedNs: best.predictedNs, candidates };
+}
+
+/** The --explain rows of one size: every candidate predicted, simulated where it was run. */
+async function explainCandidates(resolved: Resolved, chosenUs: number, simulate: ((c: AlgorithmCandidate) => Promise<number>) | null): Promise<CandidateRow[]> {
+  const rows: CandidateRow[] = [];
+  for (const c of resolved.candidates) {
+    const chosen = c.name === resolved.algorithm.name && c.protocol === resolved.params.protocol;
+    let simulatedUs: number | null = chosen ? chosenUs : null;
+    if (!chosen && simulate !== null && c.params !== undefined) simulatedUs = (await simulate(c)) / 1000;
+    rows.push({
+      algorithm: c.name,
+      protocol: c.protocol ?? null,
+      predictedUs: Number.isFinite(c.predictedNs) ? c.predictedNs / 1000 : null,
+      simulatedUs,
+      chosen,
+      ...(c.unsupported !== undefined ? { unsupported: c.unsupported } : {}),
+    });
+  }
+  return rows;
 }
 
 /**
@@ -207,6 +240,16 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
           continue;
         }
         backend = result.backend;
+        // --explain: in ghost mode every other candidate is simulated too (cheap: no payload).
+        const simulateCandidate =
+          config.mode === 'ghost'
+            ? async (c: AlgorithmCandidate) => {
+                const algorithm = algorithmOf(config, c.name, resolved.algorithm);
+                const run = await cluster.runSchedule(algorithm.plan(c.params!), { dtype: config.dtype, op: config.op, check: false, iters: config.iters, warmupIters: config.warmupIters });
+                return run.timeNs;
+              }
+            : null;
+        const candidates = config.explain ? await explainCandidates(resolved, result.timeNs / 1000, simulateCandidate) : undefined;
         const { algBwGBps, busBwGBps } = bandwidthsGBps(config.collective, count, config.dtype, nranks, result.timeNs);
         const row: BenchRow = {
           algorithm: resolved.label,
@@ -221,10 +264,12 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
           wrong: result.wrong < 0 ? null : result.wrong,
           // One rank: no network term, only the device-local copy the run charges (runtime's localStepsNs).
           predictedUs: (nranks === 1 ? localStepsNs(schedule.participants[0]!, params.elementBytes, deviceMemoryBandwidth(topology)) : resolved.predictedNs) / 1000,
+          protocol: resolved.params.protocol ?? null,
           channels: resolved.params.channels,
           wallMs: result.wallMs,
           events: result.events,
           ...(config.links > 0 ? { links: topLinks(result.linkStats, config.links) } : {}),
+          ...(candidates !== undefined ? { candidates } : {}),
         };
         rows.push(row);
         if (tracing) {
@@ -281,6 +326,11 @@ function checkMemory(config: BenchConfig, topology: Topology, algorithms: readon
   }
 }
 
+/** The registered algorithm `name` of the collective (a candidate of auto), or `fallback` when it is that one. */
+function algorithmOf(config: BenchConfig, name: string, fallback: Algorithm): Algorithm {
+  return name === fallback.name ? fallback : collectiveOf(config.collective).algorithms.find((a) => a.name === name) ?? fallback;
+}
+
 export function reportHeader(config: BenchConfig, topology: Topology, backend: string) {
   return {
     collective: config.collectiveCliName,
@@ -296,5 +346,6 @@ export function reportHeader(config: BenchConfig, topology: Topology, backend: s
     warmupIters: config.warmupIters,
     channels: config.channels === 0 ? ('auto' as const) : config.channels,
     chunkBytes: config.chunkBytes,
+    proto: config.proto,
   };
 }

@@ -28,6 +28,7 @@ const COLUMNS: readonly Column[] = [
   { title: 'busbw', unit: '(GB/s)', width: 8, cell: (r) => fixed(r.busBwGBps, 2) },
   { title: '#wrong', unit: '', width: 7, cell: (r) => (r.wrong === null ? 'N/A' : String(r.wrong)) },
   { title: 'algorithm', unit: '', width: 16, cell: (r) => r.algorithm },
+  { title: 'proto', unit: '', width: 6, cell: (r) => r.protocol ?? '-' },
   { title: 'predicted', unit: '(us)', width: 10, cell: (r) => formatTimeUs(r.predictedUs) },
   { title: 'wall', unit: '(ms)', width: 9, cell: (r) => fixed(r.wallMs, 1) },
 ];
@@ -46,7 +47,7 @@ export function formatHeader(report: Omit<BenchReport, 'rows' | 'avgBusBwGBps' |
     `# weft bench ${report.collective}`,
     `#  topology: ${report.topology.spec} (${report.topology.ranks} ranks)  model: ${report.model}  routing: ${report.routing}  qps: ${report.qps}  seed: ${report.seed}`,
     ...(report.packet === undefined ? [] : [packetLine(report.packet)]),
-    `#  mode: ${report.mode}  backend: ${report.backend}  iters: ${report.iters}  warmup: ${report.warmupIters}  channels: ${report.channels}  chunk: ${report.chunkBytes} B`,
+    `#  mode: ${report.mode}  backend: ${report.backend}  iters: ${report.iters}  warmup: ${report.warmupIters}  channels: ${report.channels}  chunk: ${report.chunkBytes} B  proto: ${report.proto}`,
     `#  time is simulated time on the emulated hardware; wall is how long weft took`,
     ...report.skipped.map((s) => `#  skipped ${s.algorithm}: ${s.reason}`),
     '#',
@@ -91,8 +92,29 @@ export function formatLinks(report: BenchReport): string {
   return out.join('\n');
 }
 
+/**
+ * --explain: per row, every (algorithm, protocol) candidate's predicted time beside its
+ * simulated one (`-` where not run), the chosen one marked: why auto picked what it picked.
+ */
+export function formatExplain(report: BenchReport): string {
+  const out: string[] = [];
+  const us = (v: number | null): string => (v === null ? '-' : formatTimeUs(v));
+  for (const row of report.rows) {
+    if (!row.candidates) continue;
+    out.push(`# Candidates: ${row.algorithm}, ${row.bytes} B`);
+    out.push('#   algorithm        proto   predicted(us)  simulated(us)');
+    for (const c of row.candidates) {
+      const mark = c.chosen ? '  <- chosen' : c.unsupported ? `  (${c.unsupported})` : '';
+      out.push(`#   ${c.algorithm.padEnd(16)} ${(c.protocol ?? '-').padEnd(6)} ${us(c.predictedUs).padStart(14)} ${us(c.simulatedUs).padStart(14)}${mark}`);
+    }
+  }
+  return out.join('\n');
+}
+
 export function formatTable(report: BenchReport): string {
   const parts = [formatHeader(report), ...report.rows.map(formatRow), formatFooter(report)];
+  const explain = formatExplain(report);
+  if (explain) parts.push(explain);
   const links = formatLinks(report);
   if (links) parts.push(links);
   return parts.join('\n') + '\n';

@@ -1,3 +1,4 @@
+import { withProtocols } from '../protocols.js';
 import { assertPlannable } from '../kit.js';
 import { chunkCount, clampChannels } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams } from '../types.js';
@@ -9,7 +10,7 @@ import { NVLS_LAG, planNvls, roundBytes, singleSwitchProblem, switchNsPerByte } 
  * multicast store writes it back to every rank through the switch. The switch agent really
  * adds in data mode. Schedule and ordering: ./nvls-steps.ts.
  */
-export const nvls: Algorithm = {
+export const nvls: Algorithm = withProtocols({
   name: 'nvls',
   collective: 'allReduce',
   description: "NCCL's NVLS: the NVSwitch sums every rank's chunk for the chunk's head (multimem load-reduce), the head's multicast store writes the sum to all ranks.",
@@ -34,7 +35,7 @@ export const nvls: Algorithm = {
     if (singleSwitchProblem(params) !== null) return Number.NaN;
     return nvlsIntraNs(params, cost, params.nranks);
   },
-};
+}, 'NVLS', ['Simple']);
 
 /** Pipeline rounds of NVLS over n-rank groups: min(2m, m + LAG + 1) for m chunks per part (see nvls.predictNs). */
 export function nvlsRounds(params: PlanParams, n: number): number {

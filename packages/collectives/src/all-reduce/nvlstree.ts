@@ -1,3 +1,4 @@
+import { withProtocols } from '../protocols.js';
 import { assertPlannable, invalidParams, nsPerByte } from '../kit.js';
 import type { Algorithm, CostParams, PlanParams } from '../types.js';
 import { nvlsRounds } from './nvls.js';
@@ -8,7 +9,7 @@ import { planNvls, roundBytes, switchNsPerByte, unequalGroups } from './nvls-ste
  * and, between the load-reduce and the multicast store, a reduce and broadcast over the
  * NICs among the heads of one local index (one rail). Schedule: ./nvls-steps.ts.
  */
-export const nvlstree: Algorithm = {
+export const nvlstree: Algorithm = withProtocols({
   name: 'nvlstree',
   collective: 'allReduce',
   description: "NCCL's NVLSTree: NVLS inside each server, its per-head sums reduced and broadcast across servers along a chain of same-rail heads over the NICs.",
@@ -60,4 +61,4 @@ export const nvlstree: Algorithm = {
     const roundNs = Math.max(intraNs, g > 2 ? 2 * interNs : interNs);
     return 2 * cost.intra.alphaNs + (g - 1) * (2 * cost.inter.alphaNs + interNs) + nvlsRounds(params, n) * roundNs;
   },
-};
+}, 'NVLSTree', ['Simple']);

@@ -1,6 +1,7 @@
 import { channelRings, searchChannelCount } from '../channels/search.js';
-import { StepBuilder, assertPlannable, channelRingsNsPerByte, hopAlpha, invalidParams, ringPathNs, slice } from '../kit.js';
+import { StepBuilder, assertPlannable, channelRingsEdgeNsPerByte, channelRingsNsPerByte, hopAlpha, invalidParams, nsPerByte, ringPathNs, slice, type HopAlpha } from '../kit.js';
 import { channelRanges, chunkCount, chunksOf, clampChannels, mod, parts, ringNeighbours, type Range } from '../logical.js';
+import { withProtocols } from '../protocols.js';
 import type { Algorithm, CostParams, PlanParams, Schedule, Slice } from '../types.js';
 
 /** One position of a ring walk: its rank, neighbours and block(j) = `output` block j mod k. */
@@ -93,27 +94,52 @@ export function ringAlgorithm(name: string, description: string, ordersOf: RingO
       return b.build('allReduce', name, params, { input: count, output: count, scratch: 0 });
     },
     /**
-     * T = m·A + 2(n-1)/n · S·β_ring
-     * with A the latency of 2(n-1) consecutive hops of the slowest channel's ring (each step
-     * waits for its predecessor's message: cost.ts ringPathNs, 2(n-1)·α when every hop costs
-     * the same), S = count·elementBytes, m = loop iterations of the largest channel,
-     * ceil(ceil(count/c) / (n·chunkElements)) (1 without chunking), and β_ring the slowest
-     * channel's ns per byte (cost.ts channelRingsNsPerByte: each hop's intra or inter
-     * bandwidth shared by the channels crossing it at that rank). Every iteration is 2(n-1)
-     * ring steps, one message per channel; all channels together inject 2(n-1)/n·S bytes
-     * per rank. With every channel on one ring this is the textbook
-     * 2(n-1)α + 2(n-1)/n·Sβ. 0 for n = 1 or count = 0.
+     * The larger of a latency-bound and a bandwidth-bound form:
+     *   T = max(m·P, m·2(n-1)·b·β_ring + α_max)
+     * Every loop iteration is 2(n-1) ring steps, one message (b = S/(m·n) bytes of all
+     * channels together, S = count·elementBytes) per channel per step, each step waiting for
+     * its predecessor's message. P is that chain's time on the slowest channel's ring: the
+     * worst 2(n-1) consecutive hops (cost.ts ringPathNs), each the larger of the link's work
+     * for the step, b·β_edge (cost.ts channelRingsEdgeNsPerByte: the hop's intra or inter
+     * bandwidth shared by the channels crossing it at that rank), and one channel's own
+     * block, α + (b/c)·β_class (its latency, then its bytes alone on the link: while it waits
+     * the others use the link) — or their sum when every channel runs the same ring (lockstep:
+     * they all wait at once). But a ring is only as slow as its slowest
+     * hop's sender, which sends 2(n-1) blocks per iteration back to back while the faster
+     * hops upstream keep it fed: then T is that sender's m·2(n-1) transfers at β_ring (the
+     * worst edge, cost.ts channelRingsNsPerByte) and one last hop's latency (the ring's worst α), and the other
+     * hops' latencies hide behind it. (dgx-h100:nodes=2: NVLink hops are 8× faster than the
+     * NIC ones; charging every step the NIC's transfer plus every hop's α, as NCCL's additive
+     * model does, overstated 16–128 MiB by up to 30 %.) m = loop iterations of the largest
+     * channel, ceil(ceil(count/c) / (n·chunkElements)) (1 without chunking). With every hop
+     * alike P = 2(n-1)(α + bβ) dominates: the textbook 2(n-1)α + 2(n-1)/n·Sβ. 0 for n = 1
+     * or count = 0.
      */
     predictNs(params: PlanParams, cost: CostParams): number {
       const { nranks: n, count, chunkElements, elementBytes } = params;
       if (n === 1 || count === 0) return 0;
       const c = clampChannels(params.channels, count);
       const m = chunkCount(Math.ceil(count / c), chunkElements > 0 ? chunkElements * n : 0);
-      const bytes = count * elementBytes;
+      const stepBytes = (count * elementBytes) / (m * n);
       const orders = ordersOf(params, c);
       const alpha = hopAlpha(params, cost);
-      const latencyNs = Math.max(...orders.map((order) => ringPathNs(order, 2 * (n - 1), alpha)));
-      return m * latencyNs + ((2 * (n - 1)) / n) * bytes * channelRingsNsPerByte(orders, params, cost);
+      const edgeNsPerByte = channelRingsEdgeNsPerByte(orders, params, cost);
+      const same = (a: number, b: number): boolean => params.layout.groups.some((g) => g.includes(a) && g.includes(b));
+      const aloneNsPerByte = (a: number, b: number): number => nsPerByte(same(a, b) ? cost.intra.bandwidthBytesPerSec : cost.inter.bandwidthBytesPerSec);
+      // Channels on one and the same ring move in lockstep: they all wait out a hop's latency
+      // at once, then share the link, so a step is α + the link's work. Channels on different
+      // rings reach a link at different positions of their rings: while one waits out its
+      // latency the others use the link (max-min sharing), so a step lasts the larger of the
+      // link's work for the step (every channel's block through it) and one channel's own
+      // block (its latency, then its bytes at the link's full rate).
+      const lockstep = orders.every((order) => order.every((r, i) => r === orders[0]![i]));
+      const hopNs: HopAlpha = lockstep
+        ? (a, b) => alpha(a, b) + stepBytes * edgeNsPerByte(a, b)
+        : (a, b) => Math.max(stepBytes * edgeNsPerByte(a, b), alpha(a, b) + (stepBytes / c) * aloneNsPerByte(a, b));
+      const chainNs = Math.max(...orders.map((order) => ringPathNs(order, 2 * (n - 1), hopNs)));
+      const senderNs = 2 * (n - 1) * stepBytes * channelRingsNsPerByte(orders, params, cost);
+      const lastHopNs = Math.max(...orders.map((order) => ringPathNs(order, 1, alpha)));
+      return Math.max(m * chainNs, m * senderNs + lastHopNs);
     },
   };
   return algorithm;
@@ -122,9 +148,10 @@ export function ringAlgorithm(name: string, description: string, ordersOf: RingO
 /**
  * NCCL's Ring: every channel on the ring channel search gives it (src/channels/search.ts):
  * on NVLink inside a server, rail to rail between servers, channels spread over the NICs.
- * On flat layouts every channel takes the rank order.
+ * On flat layouts every channel takes the rank order. Runs under LL, LL128 or Simple
+ * (params.protocol) with NCCL's Ring latencies (../protocols.ts).
  */
-export const ring: Algorithm = {
+export const ring: Algorithm = withProtocols({
   ...ringAlgorithm(
     'ring',
     "NCCL ring: each channel reduce-scatters then all-gathers its part around its own ring (NVLink inside a server, rail to rail between servers, channels over every NIC), chunk by chunk.",
@@ -132,4 +159,4 @@ export const ring: Algorithm = {
   ),
   /** NCCL's channel count from the topology search (src/channels/search.ts). */
   defaultChannels: (params: PlanParams, cost: CostParams) => searchChannelCount(params.layout, params.nranks, cost),
-};
+}, 'Ring');

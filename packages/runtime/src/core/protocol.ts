@@ -47,8 +47,14 @@ export interface SendRequest {
   seq: number;
   readonly peer: number;
   readonly channel: number;
+  /** Bytes on the wire: the payload's, in the protocol's whole lines (flags included) under one. */
   readonly bytes: number;
   readonly payload: PayloadRef | undefined;
+  /**
+   * The NCCL protocol the message moves under (@weft/collectives protocolCode; 0 or absent:
+   * none): the coordinator delivers it no sooner than that protocol's step latency.
+   */
+  readonly protocol?: number;
 }
 
 /** Completes with the payload of the next message from `peer` on `channel`. */
@@ -135,7 +141,7 @@ export interface ReportMessage {
 
 const KINDS: readonly RequestKind[] = ['send', 'recv', 'compute', 'barrier'];
 const KIND_CODE: Record<RequestKind, number> = { send: 0, recv: 1, compute: 2, barrier: 3 };
-/** participant, seq, kind, peer, channel, bytes, durationNs, payload (4). */
+/** participant, seq, kind, peer, channel, bytes, durationNs (compute) or protocol (send), payload (4). */
 const REQUEST_FIELDS = 11;
 /** participant, seq, payload (4). */
 const COMPLETION_FIELDS = 6;
@@ -175,7 +181,10 @@ export function packReport(report: HostReport, failure?: ReportMessage['failure'
       out[at + 3] = r.peer;
       out[at + 4] = r.channel;
     }
-    if (r.kind === 'send') out[at + 5] = r.bytes;
+    if (r.kind === 'send') {
+      out[at + 5] = r.bytes;
+      out[at + 6] = r.protocol ?? 0;
+    }
     if (r.kind === 'compute') out[at + 6] = r.durationNs;
     packPayload(out, at + 7, r.kind === 'send' ? r.payload : undefined, sabs);
   }
@@ -192,7 +201,7 @@ export function unpackRequests(message: ReportMessage): Request[] {
     const seq = data[at + 1]!;
     switch (KINDS[data[at + 2]!]!) {
       case 'send':
-        out.push({ kind: 'send', participant, seq, peer: data[at + 3]!, channel: data[at + 4]!, bytes: data[at + 5]!, payload: unpackPayload(data, at + 7, sabs) });
+        out.push({ kind: 'send', participant, seq, peer: data[at + 3]!, channel: data[at + 4]!, bytes: data[at + 5]!, payload: unpackPayload(data, at + 7, sabs), protocol: data[at + 6]! });
         break;
       case 'recv':
         out.push({ kind: 'recv', participant, seq, peer: data[at + 3]!, channel: data[at + 4]! });

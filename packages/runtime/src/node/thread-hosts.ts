@@ -181,6 +181,7 @@ export class ThreadHosts implements Hosts {
       bufferCounts: counts,
       fill: run.inputs ? ('none' as const) : ('pattern' as const),
       localBytesPerSec: run.localBytesPerSec,
+      ...(schedule.protocol ? { protocol: schedule.protocol } : {}),
     };
     const planFor = (h: number): HostSchedulePlan => {
       const place = layout.hosts[h]!;

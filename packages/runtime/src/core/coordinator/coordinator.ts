@@ -49,7 +49,18 @@ interface InFlight {
   readonly senderSeq: number;
   readonly payload: PayloadRef | undefined;
   readonly bytes: number;
+  /** SendRequest.protocol (0: none). */
+  readonly protocol: number;
+  /** When the last byte left (the `sent` event). */
+  sentNs: number;
 }
+
+/**
+ * NCCL protocols' message timing beyond what the fabric models (see simulation.ts): the
+ * least time from a message's `sent` to its delivery, for a message under `protocol`
+ * (SendRequest.protocol, never 0) between participants src and dst (ns).
+ */
+export type StepLatency = (protocol: number, src: number, dst: number) => number;
 
 export interface CoordinatorSetup {
   readonly engine: Engine;
@@ -64,6 +75,8 @@ export interface CoordinatorSetup {
   readonly rankFaults?: readonly RankFault[];
   /** Watchdog: wall-clock limit for a host to answer one round (default DEFAULT_ROUND_TIMEOUT_MS; 0 = none). */
   readonly roundTimeoutMs?: number;
+  /** Step latencies of messages sent under a protocol; absent: the fabric's timing only. */
+  readonly stepLatencyNs?: StepLatency;
 }
 
 /** The watchdog's default: 5 minutes of wall time for one round (a round takes milliseconds). */
@@ -342,7 +355,8 @@ export class Coordinator {
       { srcNode: this.nodes[request.participant]!, dstNode: this.nodes[request.peer]!, bytes: request.bytes * this.wireFactor(request.participant, request.peer), flowKey: request.channel },
       nowNs,
     );
-    this.inFlight.set(transferId, { connection, message: connection.nextSend++, senderSeq: request.seq, payload: request.payload, bytes: request.bytes });
+    const protocol = request.protocol ?? 0;
+    this.inFlight.set(transferId, { connection, message: connection.nextSend++, senderSeq: request.seq, payload: request.payload, bytes: request.bytes, protocol, sentNs: nowNs });
   }
 
   private wireFactor(a: number, b: number): number {
@@ -371,16 +385,22 @@ export class Coordinator {
       const connection = flight.connection;
       switch (event.kind) {
         case 'sent':
+          flight.sentNs = this.engine.nowNs;
           this.pending.push({ participant: connection.src, seq: flight.senderSeq, payload: undefined });
           break;
         case 'delivered': {
           this.inFlight.delete(event.transferId);
-          const posted = connection.posted.get(flight.message);
-          if (posted !== undefined) {
-            connection.posted.delete(flight.message);
-            this.pending.push({ participant: connection.dst, seq: posted.seq, payload: flight.payload });
+          // A protocol's step latency (flag polling, fences, proxy posts) overlaps the wire's
+          // own latency: the message lands at sent + max(path latency, step latency).
+          const step = this.setup.stepLatencyNs;
+          const floorNs = step && flight.protocol > 0 ? flight.sentNs + step(flight.protocol, connection.src, connection.dst) : 0;
+          if (floorNs > this.engine.nowNs) {
+            this.engine.at(floorNs, () => {
+              this.events += 1;
+              this.deliver(flight);
+            });
           } else {
-            connection.arrived.set(flight.message, { payload: flight.payload });
+            this.deliver(flight);
           }
           break;
         }
@@ -392,6 +412,18 @@ export class Coordinator {
             `${this.label(connection.src)} → ${this.label(connection.dst)}, channel ${connection.channel}, ${flight.bytes} bytes`,
           );
       }
+    }
+  }
+
+  /** The message has arrived: completes its posted recv, or waits for one. */
+  private deliver(flight: InFlight): void {
+    const connection = flight.connection;
+    const posted = connection.posted.get(flight.message);
+    if (posted !== undefined) {
+      connection.posted.delete(flight.message);
+      this.pending.push({ participant: connection.dst, seq: posted.seq, payload: flight.payload });
+    } else {
+      connection.arrived.set(flight.message, { payload: flight.payload });
     }
   }
 

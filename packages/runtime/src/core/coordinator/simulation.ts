@@ -3,9 +3,9 @@
  * network and engine (virtual time 0), faults, and the coordinator loop.
  */
 import { createNetwork, createRouter, hasReductionSwitch, inSwitchReduction, rankGroups, type Network, type NetworkOptions, type Router, type Topology } from '@weft/fabric';
-import type { RankLayout } from '@weft/collectives';
+import { protocolFromCode, scheduleProtocol, type RankLayout } from '@weft/collectives';
 import { Engine, WeftInputError } from '@weft/sim';
-import { Coordinator, type CoordinatorOutcome } from './coordinator.js';
+import { Coordinator, type CoordinatorOutcome, type StepLatency } from './coordinator.js';
 import type { HostLink } from '../protocol.js';
 import type { Fault, NetworkFactory, RankFault } from '../types.js';
 
@@ -88,6 +88,30 @@ export interface CoordinatedRun {
   readonly network: Network;
 }
 
+/**
+ * NCCL protocols' step latencies on `topology` (@weft/collectives scheduleProtocol): by the
+ * message's protocol and the hop's class — intra between ranks of one group (server /
+ * NVLink domain), inter otherwise and for agents.
+ */
+export function stepLatencies(topology: Topology): StepLatency {
+  const layout = layoutOf(topology);
+  const groupOf = new Map<number, number>();
+  layout.groups.forEach((group, g) => group.forEach((r) => groupOf.set(r, g)));
+  const byCode = new Map<number, { intra: number; inter: number }>();
+  const nranks = topology.ranks.length;
+  return (code, src, dst) => {
+    let latency = byCode.get(code);
+    if (latency === undefined) {
+      const { row, name } = protocolFromCode(code)!;
+      byCode.set(code, (latency = scheduleProtocol(row, name, layout).stepLatencyNs));
+    }
+    // An agent (the NVSwitch of NVLS) is not in the layout: its messages stay in the server.
+    if (src >= nranks || dst >= nranks) return latency.intra;
+    const g = groupOf.get(src);
+    return g !== undefined && g === groupOf.get(dst) ? latency.intra : latency.inter;
+  };
+}
+
 /** One simulation: fresh engine and network, the coordinator loop over `hosts`. */
 export async function coordinate(
   factory: NetworkFactory,
@@ -107,6 +131,7 @@ export async function coordinate(
     nranks: topology.ranks.length,
     hosts,
     wireFactors: wireFactors(topology, nodes),
+    stepLatencyNs: stepLatencies(topology),
     rankFaults,
     ...(roundTimeoutMs !== undefined ? { roundTimeoutMs } : {}),
   });

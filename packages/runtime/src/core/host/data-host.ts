@@ -5,7 +5,7 @@
  * one for in-network agents. Inputs are filled and outputs checked here, in each host's own
  * thread, so data-mode checking runs in parallel (as nccl-tests checks on each GPU).
  */
-import { collectiveOf, fillExpectedOutput, inputValue, type CollectiveName, type DType, type Participant, type RankLayout, type ReduceOp } from '@weft/collectives';
+import { collectiveOf, fillExpectedOutput, inputValue, type CollectiveName, type DType, type Participant, type RankLayout, type ReduceOp, type ScheduleProtocol } from '@weft/collectives';
 import type { NumericArray, TensorBackend } from '../../backends/types.js';
 import { WasmSimdBackend } from '../../backends/wasm-simd.js';
 import { ArenaSet, StagingPool, type BufferPlace, type ParticipantPlace } from '../data/arena.js';
@@ -36,6 +36,8 @@ export interface HostSchedulePlan extends CheckSpec, Pick<ScheduleRun, 'iters' |
   readonly bufferCounts: { readonly input: number; readonly output: number; readonly scratch: number };
   /** `pattern`: inputs from inputValue, outputs poisoned; `none`: leave the buffers as they are. */
   readonly fill: 'pattern' | 'none';
+  /** The schedule's NCCL protocol (Schedule.protocol), when it has one. */
+  readonly protocol?: ScheduleProtocol;
 }
 
 /** A value no correct output holds: NaN for floats, INT32_MIN for int32. */
@@ -125,6 +127,7 @@ export class DataHost {
         channelBase: 0,
         trace,
         localBytesPerSec: plan.localBytesPerSec,
+        ...(plan.protocol ? { protocol: plan.protocol } : {}),
       };
       return () => new ScheduleExecutor(this.host, spec, { plane: this.plane, buffers }, () => this.host.finish(participant)).start();
     });

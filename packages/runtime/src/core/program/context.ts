@@ -279,6 +279,7 @@ class Coroutine implements RankContext {
             warmupIters: 0,
             channelBase: COLLECTIVE_CHANNEL_BASE,
             trace: null,
+            ...(schedule.protocol ? { protocol: schedule.protocol } : {}),
           },
           env.plane && buffers ? { plane: env.plane, buffers } : null,
           () => cont(undefined),

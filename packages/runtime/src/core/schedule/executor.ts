@@ -10,7 +10,7 @@
  * combine, then send their destination slice. In data mode recvCopySend forwards the very
  * staging block it received (its bytes are exactly the slice it sends), saving a copy.
  */
-import { decodeStep, decodeSteps, elementBytes, outputIsReduced, type CollectiveName, type DType, type Participant, type ReduceOp, type Slice, type Step, type StepActions } from '@weft/collectives';
+import { decodeStep, decodeSteps, elementBytes, lineWireBytes, outputIsReduced, protocolCode, type CollectiveName, type DType, type Participant, type ReduceOp, type ScheduleProtocol, type Slice, type Step, type StepActions } from '@weft/collectives';
 import { kernelOp, type KernelOp, type NumericArray } from '../../backends/types.js';
 import type { DataPlane } from '../data/data-plane.js';
 import { dtypeCode } from '../data/data-plane.js';
@@ -54,6 +54,13 @@ export interface ExecuteSpec {
    * primitives (the predictors assume the same). Absent: local steps are free.
    */
   readonly localBytesPerSec?: number;
+  /**
+   * The schedule's NCCL protocol (Schedule.protocol): every iteration first waits its launch
+   * latency, as a kernel launch precedes the collective; every send puts the protocol's
+   * whole lines on the wire and names the protocol (its step latency, applied by the
+   * coordinator). Absent: hardware timing only.
+   */
+  readonly protocol?: ScheduleProtocol;
 }
 
 /** Device memory traffic per byte of a local step: a copy reads and writes, a reduction reads two and writes one. */
@@ -104,6 +111,8 @@ export class ScheduleExecutor {
   private channelsLeft = 0;
   private iteration = 0;
   readonly elementBytes: number;
+  readonly protocol: ScheduleProtocol | undefined;
+  readonly protocolCode: number;
   readonly kernel: KernelOp;
   readonly dtypeCode: number;
   private readonly divideAtEnd: boolean;
@@ -117,6 +126,8 @@ export class ScheduleExecutor {
     private readonly onDone: () => void,
   ) {
     this.elementBytes = elementBytes(spec.dtype);
+    this.protocol = spec.protocol;
+    this.protocolCode = protocolCode(spec.protocol);
     this.kernel = kernelOp(spec.op);
     this.dtypeCode = dtypeCode(spec.dtype);
     this.channels = spec.part.channels.map((steps, index) => new ChannelRun(this, index, steps));
@@ -139,6 +150,15 @@ export class ScheduleExecutor {
   }
 
   private beginIteration(): void {
+    const launchNs = this.spec.protocol?.launchNs ?? 0;
+    if (launchNs > 0 && this.channels.length > 0) {
+      this.poster.post({ kind: 'compute', participant: this.spec.participant, seq: 0, durationNs: launchNs }, () => this.startChannels());
+      return;
+    }
+    this.startChannels();
+  }
+
+  private startChannels(): void {
     // Loops only through iterations with nothing to do (a participant without channels).
     for (;;) {
       this.channelsLeft = this.channels.length;
@@ -235,8 +255,18 @@ class ChannelRun {
 
   private send(step: StepActions, payload: PayloadRef | undefined): void {
     const exec = this.exec;
+    const bytes = step.sent!.count * exec.elementBytes;
     exec.poster.post(
-      { kind: 'send', participant: exec.spec.participant, seq: 0, peer: step.sendPeer, channel: exec.spec.channelBase + this.channel, bytes: step.sent!.count * exec.elementBytes, payload },
+      {
+        kind: 'send',
+        participant: exec.spec.participant,
+        seq: 0,
+        peer: step.sendPeer,
+        channel: exec.spec.channelBase + this.channel,
+        bytes: exec.protocol ? lineWireBytes(exec.protocol, bytes) : bytes,
+        payload,
+        protocol: exec.protocolCode,
+      },
       this.onSent,
     );
   }

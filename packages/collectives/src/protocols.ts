@@ -1,0 +1,241 @@
+/**
+ * NCCL's three protocols — LL, LL128, Simple — as data, and what they change in a run.
+ *
+ * A protocol changes time, never data: it wraps each payload byte in flags (more bytes on
+ * the wire), pays a per-step software latency (flag polling, fences, proxy posts) and a
+ * launch latency once per collective. weft simulates the first physically (the fabric
+ * carries the wire bytes) and charges the other two as NCCL's tuning model states them
+ * (NVIDIA/nccl src/graph/tuning.cc): those latencies are measured software costs, not
+ * something the fabric could derive.
+ *
+ * Sources (every number below cites one of these):
+ * - [tuning] NVIDIA/nccl src/graph/tuning.cc at b6475625fbcaa2c3c0e50eed2fa1255d7514d4a2
+ *   (baseLat, hwLat, llMaxBws, perChMax*Bws, getNetOverhead). Tree/Simple there is 28 µs
+ *   per hop, commented "the latency of a 256kB chunk": a stand-in for the chunk's transfer
+ *   time, which weft simulates, so weft takes Tree/Simple from [tuning-2.23] instead.
+ * - [tuning-2.23] NCCL 2.23+ src/graph/tuning.cc (the table with BLACKWELL_COMPCAP_IDX and
+ *   PAT): Tree/Simple baseLat 8.4 µs, hwLat NVLink 4.0 / PCI 4.0 / NET 14 µs per hop; the
+ *   Ring rows and Tree LL/LL128 rows are the same as [tuning].
+ * - [device] NVIDIA/nccl src/include/device.h: union ncclLLFifoLine (16 bytes: data1, flag1,
+ *   data2, flag2 — 8 data bytes per 16-byte line), NCCL_LL128_LINEELEMS 16 ×8 B = 128-byte
+ *   line with NCCL_LL128_DATAELEMS 15 (one 8-byte flag per line: 120 data bytes), NCCL_STEPS 8.
+ * - [comm] NVIDIA/nccl src/include/comm.h / init.cc: NCCL_SIMPLE buffer 4 MiB (DEFAULT_BUFFSIZE
+ *   1<<22), LL buffer NCCL_LL_LINES_PER_THREAD 8 × NCCL_LL_MAX_NTHREADS 512 × NCCL_STEPS 8 ×
+ *   16 B = 512 KiB, LL128 buffer NCCL_LL128_ELEMS_PER_THREAD 120 × NCCL_LL128_MAX_NTHREADS 640
+ *   × NCCL_STEPS 8 × 8 B = 4,915,200 B.
+ */
+import type { Algorithm, CostParams, PlanParams, RankLayout, Schedule, ScheduleProtocol } from './types.js';
+
+export type ProtocolName = 'LL' | 'LL128' | 'Simple';
+
+/** In NCCL's order (NCCL_PROTO_LL, NCCL_PROTO_LL128, NCCL_PROTO_SIMPLE). */
+export const PROTOCOL_NAMES: readonly ProtocolName[] = ['LL', 'LL128', 'Simple'];
+
+/** NCCL's algorithm rows of the latency tables that weft's algorithms run as. */
+export type NcclAlgorithmRow = 'Ring' | 'Tree' | 'NVLS' | 'NVLSTree';
+
+/** Per-protocol latencies of one algorithm row, in µs (NCCL's unit). */
+type PerProtocolUs = Readonly<Record<ProtocolName, number>>;
+
+export interface ProtocolSpec {
+  readonly name: ProtocolName;
+  /** A line on the wire and the payload bytes it carries ([device]). */
+  readonly lineBytes: number;
+  readonly dataBytesPerLine: number;
+  /** The connection buffer per peer and channel, bytes on the wire ([comm]). */
+  readonly bufferBytes: number;
+  /** NCCL_STEPS: slots of the buffer in flight ([device]). */
+  readonly steps: number;
+  readonly note: string;
+}
+
+export const PROTOCOLS: Readonly<Record<ProtocolName, ProtocolSpec>> = {
+  LL: {
+    name: 'LL',
+    lineBytes: 16,
+    dataBytesPerLine: 8,
+    bufferBytes: 8 * 512 * 8 * 16,
+    steps: 8,
+    note: 'low latency: every 8-byte store carries 4 data bytes and a 4-byte flag the receiver polls; no fence, half the wire bandwidth',
+  },
+  LL128: {
+    name: 'LL128',
+    lineBytes: 128,
+    dataBytesPerLine: 120,
+    bufferBytes: 120 * 640 * 8 * 8,
+    steps: 8,
+    note: 'a 128-byte line carries 120 data bytes and one 8-byte flag; needs NVLink stores that stay in order within 128 bytes',
+  },
+  Simple: {
+    name: 'Simple',
+    lineBytes: 1,
+    dataBytesPerLine: 1,
+    bufferBytes: 1 << 22,
+    steps: 8,
+    note: 'plain data, then a memory fence and one flag per step: full bandwidth, the highest per-step latency',
+  },
+};
+
+/** NCCL's tuning latencies ([tuning], Tree/Simple from [tuning-2.23]), µs. */
+export const NCCL_LATENCY_US: {
+  readonly baseLat: Readonly<Record<NcclAlgorithmRow, PerProtocolUs>>;
+  readonly hwLat: Readonly<Record<'nvlink' | 'pci' | 'net', Readonly<Record<NcclAlgorithmRow, PerProtocolUs>>>>;
+  readonly netOverhead: number;
+} = {
+  /** Launch latency, once per collective. */
+  baseLat: {
+    Tree: { LL: 6.8, LL128: 14.0, Simple: 8.4 },
+    Ring: { LL: 6.6, LL128: 14.0, Simple: 8.4 },
+    // NVLS rows run Simple only ([tuning]: LL/LL128 entries 0, bandwidth 0).
+    NVLS: { LL: 0, LL128: 0, Simple: 0 },
+    NVLSTree: { LL: 0, LL128: 0, Simple: 0 },
+  },
+  /** Latency of one step (one hop of the algorithm) by the link it crosses. */
+  hwLat: {
+    nvlink: {
+      Tree: { LL: 0.6, LL128: 1.25, Simple: 4.0 },
+      Ring: { LL: 0.6, LL128: 1.9, Simple: 3.4 },
+      NVLS: { LL: 0, LL128: 0, Simple: 25 },
+      NVLSTree: { LL: 0, LL128: 0, Simple: 25 },
+    },
+    pci: {
+      Tree: { LL: 1.0, LL128: 1.9, Simple: 4.0 },
+      Ring: { LL: 1.0, LL128: 2.5, Simple: 5.7 },
+      NVLS: { LL: 0, LL128: 0, Simple: 0 },
+      NVLSTree: { LL: 0, LL128: 0, Simple: 0 },
+    },
+    net: {
+      Tree: { LL: 5.0, LL128: 8.5, Simple: 14.0 },
+      Ring: { LL: 2.7, LL128: 4.0, Simple: 14.0 },
+      NVLS: { LL: 0, LL128: 0, Simple: 18 },
+      NVLSTree: { LL: 0, LL128: 0, Simple: 14 },
+    },
+  },
+  /**
+   * getNetOverhead on x86 Intel hosts (the DGX H100's Xeons): a multi-server ring's
+   * intra-server steps still pay it, three times for Simple ([tuning]).
+   */
+  netOverhead: 1.0,
+};
+
+/** Bytes on the wire for `bytes` of payload in lines of `lineBytes` carrying `dataBytesPerLine` each: whole lines ([device]). */
+export function lineWireBytes(lines: { readonly lineBytes: number; readonly dataBytesPerLine: number }, bytes: number): number {
+  const { lineBytes, dataBytesPerLine } = lines;
+  return lineBytes === dataBytesPerLine ? bytes : Math.ceil(bytes / dataBytesPerLine) * lineBytes;
+}
+
+const ROWS: readonly NcclAlgorithmRow[] = ['Ring', 'Tree', 'NVLS', 'NVLSTree'];
+
+/**
+ * A (row, protocol) as one small number, for messages that carry their protocol through the
+ * runtime's numeric request records: 0 for none, else 1 + row·3 + protocol (NCCL's order).
+ */
+export function protocolCode(protocol: { readonly row: NcclAlgorithmRow; readonly name: ProtocolName } | undefined): number {
+  return protocol === undefined ? 0 : 1 + ROWS.indexOf(protocol.row) * PROTOCOL_NAMES.length + PROTOCOL_NAMES.indexOf(protocol.name);
+}
+
+/** The (row, protocol) of a `protocolCode`; undefined for 0. */
+export function protocolFromCode(code: number): { readonly row: NcclAlgorithmRow; readonly name: ProtocolName } | undefined {
+  if (!(code >= 1)) return undefined;
+  const k = code - 1;
+  return { row: ROWS[Math.floor(k / PROTOCOL_NAMES.length)]!, name: PROTOCOL_NAMES[k % PROTOCOL_NAMES.length]! };
+}
+
+/** Bytes on the wire for `bytes` of payload under `protocol`. */
+export function wireBytes(protocol: ProtocolName, bytes: number): number {
+  return lineWireBytes(PROTOCOLS[protocol], bytes);
+}
+
+/**
+ * What a schedule of NCCL algorithm `row` under `protocol` charges beyond the fabric, on
+ * `layout`: the launch latency (baseLat) and the per-step latency of an intra-server hop
+ * (NVLink row; a multi-server ring's intra steps at least the net overhead, ×3 for Simple,
+ * as NCCL's model has it) and of an inter-server hop (NET row).
+ */
+export function scheduleProtocol(row: NcclAlgorithmRow, protocol: ProtocolName, layout: RankLayout): ScheduleProtocol {
+  const { baseLat, hwLat, netOverhead } = NCCL_LATENCY_US;
+  const multiServer = layout.groups.length > 1;
+  const overheadUs = row === 'Ring' && multiServer ? netOverhead * (protocol === 'Simple' ? 3 : 1) : 0;
+  const spec = PROTOCOLS[protocol];
+  if (row === 'NVLS' || row === 'NVLSTree') {
+    // [tuning] charges NVLS's NVLink latency once per collective (latency = intraLat, not
+    // per step: the switch's load-reduce and multicast are one step for all ranks), on top
+    // of baseLat; NVLSTree's inter-server hops pay the NET row each (2·log2(nNodes) of them
+    // in NCCL's model, one per message here). Messages to and from the switch agent are
+    // intra-server: they pay the fabric's latency only.
+    return {
+      name: protocol,
+      row,
+      lineBytes: spec.lineBytes,
+      dataBytesPerLine: spec.dataBytesPerLine,
+      launchNs: (baseLat[row][protocol] + hwLat.nvlink[row][protocol]) * 1000,
+      stepLatencyNs: { intra: 0, inter: hwLat.net[row][protocol] * 1000 },
+    };
+  }
+  return {
+    name: protocol,
+    row,
+    lineBytes: spec.lineBytes,
+    dataBytesPerLine: spec.dataBytesPerLine,
+    launchNs: baseLat[row][protocol] * 1000,
+    stepLatencyNs: {
+      intra: Math.max(hwLat.nvlink[row][protocol], overheadUs) * 1000,
+      inter: hwLat.net[row][protocol] * 1000,
+    },
+  };
+}
+
+/**
+ * The cost a protocol's schedule sees, for the alpha-beta predictors: each hop's α is the
+ * larger of the fabric's latency and the protocol's step latency (the simulation delays a
+ * message's delivery to sent + max(path latency, step latency): the software latency of a
+ * step overlaps the wire's, it does not add to it), and every bandwidth is divided by the
+ * wire factor lineBytes / dataBytesPerLine (the fabric carries the flags too).
+ */
+export function protocolCost(cost: CostParams, protocol: ScheduleProtocol): CostParams {
+  const factor = protocol.lineBytes / protocol.dataBytesPerLine;
+  const intra = { alphaNs: Math.max(cost.intra.alphaNs, protocol.stepLatencyNs.intra), bandwidthBytesPerSec: cost.intra.bandwidthBytesPerSec / factor };
+  const inter = { alphaNs: Math.max(cost.inter.alphaNs, protocol.stepLatencyNs.inter), bandwidthBytesPerSec: cost.inter.bandwidthBytesPerSec / factor };
+  return {
+    ...cost,
+    alphaNs: Math.max(intra.alphaNs, inter.alphaNs, cost.alphaNs),
+    bandwidthBytesPerSec: cost.bandwidthBytesPerSec / factor,
+    intra,
+    inter,
+  };
+}
+
+/** The protocol a plan runs under: params.protocol, Simple when absent (NCCL_PROTO's default for large messages). */
+export function protocolOf(params: PlanParams): ProtocolName {
+  return params.protocol ?? 'Simple';
+}
+
+/**
+ * `algorithm` as one of NCCL's, running under NCCL's protocols with the latencies of NCCL's
+ * `row`: its schedule carries the protocol's timing (scheduleProtocol) and its prediction is
+ *   T = launch + predictNs(params, protocolCost(cost))
+ * — the same closed form on the protocol's α and β — so predicted and simulated stay together.
+ */
+export function withProtocols(algorithm: Algorithm, row: NcclAlgorithmRow, protocols: readonly ProtocolName[] = PROTOCOL_NAMES): Algorithm {
+  const timing = (params: PlanParams): ScheduleProtocol => scheduleProtocol(row, protocolOf(params), params.layout);
+  return {
+    ...algorithm,
+    protocols,
+    unsupported(params: PlanParams): string | null {
+      const protocol = protocolOf(params);
+      if (!protocols.includes(protocol)) return `protocol ${protocol} is not one of ${algorithm.name}'s (${protocols.join(', ')})`;
+      return algorithm.unsupported(params);
+    },
+    plan(params: PlanParams): Schedule {
+      const schedule = algorithm.plan(params);
+      // Nothing to move, nothing launched (NCCL returns at once): as predictNs says, 0.
+      if (params.count === 0 || params.nranks === 1) return schedule;
+      return { ...schedule, protocol: timing(params) };
+    },
+    predictNs(params: PlanParams, cost: CostParams): number {
+      if (params.count === 0 || params.nranks === 1) return algorithm.predictNs(params, cost);
+      const protocol = timing(params);
+      return protocol.launchNs + algorithm.predictNs(params, protocolCost(cost, protocol));
+    },
+  };
+}

@@ -1,0 +1,93 @@
+/**
+ * `--proto` and `--explain` as a user runs them: NCCL's protocols per size, NCCL's tuner's
+ * choice among (algorithm, protocol) candidates, and why. Ghost mode (simulated time is the
+ * same as data mode's; data mode's #wrong is covered by packages/runtime/test/ring-time.test.ts).
+ */
+import { describe, expect, it } from 'vitest';
+import { COL, expectUsageError, tableRows, weft } from './run-weft.js';
+
+interface Row {
+  readonly algorithm: string;
+  readonly bytes: number;
+  readonly protocol: string | null;
+  readonly timeUs: number;
+  readonly predictedUs: number;
+  readonly candidates?: { algorithm: string; protocol: string | null; predictedUs: number | null; simulatedUs: number | null; chosen: boolean }[];
+}
+
+function bench(args: readonly string[]): { rows: Row[]; proto: string } {
+  const run = weft(['bench', 'allreduce', '--mode', 'ghost', '--format', 'json', ...args]);
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+  return JSON.parse(run.stdout);
+}
+
+const choices = (rows: readonly Row[]) => rows.map((r) => `${r.bytes}:${r.algorithm}/${r.protocol}`);
+
+describe('weft bench --proto', () => {
+  it('runs the protocol asked for at every size, and the table shows it in the proto column', () => {
+    for (const proto of ['LL', 'LL128', 'Simple']) {
+      const run = weft(['bench', 'allreduce', '--topology', 'dgx-h100:nodes=1', '--mode', 'ghost', '--algo', 'ring,tree,auto', '--proto', proto, '-b', '1K', '-e', '1M', '-f', '32']);
+      expect(run.code).toBe(0);
+      const rows = tableRows(run.stdout);
+      expect(rows).toHaveLength(3 * 3);
+      for (const row of rows) expect(row[COL.proto]).toBe(proto);
+    }
+  });
+
+  it('LL pays the least latency and Simple the most: at 1 KiB, LL < LL128 < Simple (launch + steps, NCCL tuning.cc)', () => {
+    const time = (proto: string) => bench(['--topology', 'dgx-h100:nodes=1', '--algo', 'ring', '--proto', proto, '-b', '1K', '-e', '1K']).rows[0]!.timeUs;
+    const [ll, ll128, simple] = [time('LL'), time('LL128'), time('Simple')];
+    // Ring on 8 ranks: baseLat + 14 steps of hwLat (NVLink row): 6.6 + 14·0.6, 14 + 14·1.9, 8.4 + 14·3.4 µs.
+    expect(ll).toBeCloseTo(6.6 + 14 * 0.6, 1);
+    expect(ll128).toBeCloseTo(14 + 14 * 1.9, 1);
+    expect(simple).toBeCloseTo(8.4 + 14 * 3.4, 1);
+  });
+
+  it('bad --proto: one line naming the value and what is accepted, exit 2', () => {
+    expectUsageError(weft(['bench', 'allreduce', '--proto', 'll256']), /^weft: --proto: 'll256' is not accepted; use LL, LL128, Simple or auto$/);
+    expectUsageError(weft(['bench', 'allreduce', '--ranks', '4', '--algo', 'rd', '--proto', 'LL']), /^weft: --proto: 'rd' is a textbook algorithm without NCCL protocols/);
+  });
+});
+
+describe('auto = NCCL\'s tuner: (algorithm, protocol) per size', () => {
+  it('dgx-h100:nodes=1: LL at small sizes, then ring/LL128 (on NVLink its lower step latency outweighs 1/15 more wire bytes)', () => {
+    const { rows } = bench(['--topology', 'dgx-h100:nodes=1', '--algo', 'auto', '-b', '8', '-e', '1G', '-f', '32']);
+    expect(choices(rows)).toEqual([
+      '8:auto(tree)/LL',
+      '256:auto(tree)/LL',
+      '8192:auto(tree)/LL',
+      '262144:auto(ring)/LL',
+      '8388608:auto(ring)/LL128',
+      '268435456:auto(ring)/LL128',
+    ]);
+  });
+
+  it('dgx-h100:nodes=2: tree/LL at small sizes (one NET step each way instead of the ring\'s four), ring/LL128 in the middle, ring/Simple at the largest', () => {
+    const { rows } = bench(['--topology', 'dgx-h100:nodes=2', '--algo', 'auto', '-b', '8', '-e', '1G', '-f', '32']);
+    expect(choices(rows)).toEqual([
+      '8:auto(tree)/LL',
+      '256:auto(tree)/LL',
+      '8192:auto(tree)/LL',
+      '262144:auto(tree)/LL',
+      '8388608:auto(ring)/LL128',
+      '268435456:auto(ring)/Simple',
+    ]);
+  });
+
+  it('--explain lists every candidate predicted, simulated in ghost mode, the chosen one the fastest predicted', () => {
+    const { rows } = bench(['--topology', 'dgx-h100:nodes=2', '--algo', 'auto', '-b', '4K', '-e', '4K', '--explain']);
+    const [row] = rows;
+    expect(row!.candidates!.map((c) => `${c.algorithm}/${c.protocol}`)).toEqual(['ring/LL', 'ring/LL128', 'ring/Simple', 'tree/LL', 'tree/LL128', 'tree/Simple']);
+    const chosen = row!.candidates!.filter((c) => c.chosen);
+    expect(chosen).toHaveLength(1);
+    expect(chosen[0]!.simulatedUs).toBeCloseTo(row!.timeUs, 6);
+    for (const c of row!.candidates!) {
+      expect(c.simulatedUs).toBeGreaterThan(0);
+      expect(c.predictedUs!).toBeGreaterThanOrEqual(chosen[0]!.predictedUs!);
+    }
+    const table = weft(['bench', 'allreduce', '--topology', 'dgx-h100:nodes=2', '--mode', 'ghost', '-b', '4K', '-e', '4K', '--explain']);
+    expect(table.stdout).toMatch(/^# Candidates: auto\(\w+\), 4096 B$/m);
+    expect(table.stdout).toMatch(/<- chosen$/m);
+  });
+});
