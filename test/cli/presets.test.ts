@@ -44,25 +44,27 @@ describe('channel rings on every preset', () => {
 });
 
 describe('--algo ring busbw at 1 GiB (ghost) from the cited inputs', () => {
-  it('dgx-h100:nodes=1: NVLink 450 × 0.824 = 370.8 GB/s, less 32 chunks × 14 steps × 0.6 us of step latency: 352.12 GB/s', () => {
+  it('dgx-h100:nodes=1: NVLink 450 × 0.824 = 370.8 GB/s, less Simple\'s 8.4 us launch and 32 chunks × 14 steps × 3.4 us of step latency: 284.74 GB/s', () => {
     // n = 8 on one NVSwitch, 2 channels (the search duplicates the flat channel), 2 MiB chunks: m = 2^28/2 / (2^19 · 8) = 32 iterations,
-    // each 2(n-1) = 14 NVLink steps of 600 ns; busbw = 2(n-1)/n·S / (m·14·600 ns + 2(n-1)/n·S / 370.8 GB/s)
+    // each 2(n-1) = 14 NVLink steps at NCCL's Simple step latency (hwLat NVLink Ring Simple 3.4 us, above the fabric's 0.6 us);
+    // busbw = 2(n-1)/n·S / (8.4 us + m·14·3.4 us + 2(n-1)/n·S / 370.8 GB/s). NCCL measures 365–370 here: see the note in
+    // benchmarks/results/main-job.md (the step latency is paid per chunk in series on 2 channels).
     const moved = 1.75 * 2 ** 30;
-    const expected = moved / (32 * 14 * 600e-9 + moved / 370.8e9) / 1e9;
+    const expected = moved / (8.4e-6 + 32 * 14 * 3.4e-6 + moved / 370.8e9) / 1e9;
     const row = ringBusBw('dgx-h100:nodes=1');
-    expect(expected).toBeCloseTo(352.12, 2);
+    expect(expected).toBeCloseTo(284.74, 2);
     expect(row.busBwGBps).toBeCloseTo(expected, 1);
   });
 
-  it('dgx-h100:nodes=2: bounded by the 8 GPU→NIC PCIe Gen5 paths, 8 × 48 = 384 GB/s (within 0.1 percent)', () => {
+  it('dgx-h100:nodes=2: bounded by the 8 GPU→NIC PCIe Gen5 paths, 8 × 48 = 384 GB/s (within 0.5 percent: NCCL launch and step latencies)', () => {
     const { busBwGBps } = ringBusBw('dgx-h100:nodes=2');
     expect(busBwGBps).toBeLessThanOrEqual(384 * (1 + 1e-9));
-    expect(busBwGBps).toBeGreaterThan(0.999 * 384);
+    expect(busBwGBps).toBeGreaterThan(0.995 * 384);
   });
 
-  it('hgx-a100:nodes=2: bounded by PCIe Gen4, 8 × 32 × 0.75 = 192 GB/s (the HDR port, 24.84 GB/s, is faster)', () => {
+  it('hgx-a100:nodes=2: bounded by PCIe Gen4, 8 × 32 × 0.75 = 192 GB/s (the HDR port, 24.84 GB/s, is faster; within 0.5 percent)', () => {
     const { busBwGBps } = ringBusBw('hgx-a100:nodes=2');
     expect(busBwGBps).toBeLessThanOrEqual(192 * (1 + 1e-9));
-    expect(busBwGBps).toBeGreaterThan(0.999 * 192);
+    expect(busBwGBps).toBeGreaterThan(0.995 * 192);
   });
 });

@@ -51,7 +51,7 @@ describe('weft bench --proto', () => {
 });
 
 describe('auto = NCCL\'s tuner: (algorithm, protocol) per size', () => {
-  it('dgx-h100:nodes=1: LL at small sizes, then ring/LL128 (on NVLink its lower step latency outweighs 1/15 more wire bytes)', () => {
+  it('dgx-h100:nodes=1: LL at small sizes, then ring/LL128 (on NVLink its lower step latency outweighs 1/15 more wire bytes), NVLS/Simple at the largest (as NCCL on 8× Hopper)', () => {
     const { rows } = bench(['--topology', 'dgx-h100:nodes=1', '--algo', 'auto', '-b', '8', '-e', '1G', '-f', '32']);
     expect(choices(rows)).toEqual([
       '8:auto(tree)/LL',
@@ -59,7 +59,7 @@ describe('auto = NCCL\'s tuner: (algorithm, protocol) per size', () => {
       '8192:auto(tree)/LL',
       '262144:auto(ring)/LL',
       '8388608:auto(ring)/LL128',
-      '268435456:auto(ring)/LL128',
+      '268435456:auto(nvls)/Simple',
     ]);
   });
 
@@ -78,11 +78,13 @@ describe('auto = NCCL\'s tuner: (algorithm, protocol) per size', () => {
   it('--explain lists every candidate predicted, simulated in ghost mode, the chosen one the fastest predicted', () => {
     const { rows } = bench(['--topology', 'dgx-h100:nodes=2', '--algo', 'auto', '-b', '4K', '-e', '4K', '--explain']);
     const [row] = rows;
-    expect(row!.candidates!.map((c) => `${c.algorithm}/${c.protocol}`)).toEqual(['ring/LL', 'ring/LL128', 'ring/Simple', 'tree/LL', 'tree/LL128', 'tree/Simple']);
+    expect(row!.candidates!.map((c) => `${c.algorithm}/${c.protocol}`)).toEqual(['ring/LL', 'ring/LL128', 'ring/Simple', 'tree/LL', 'tree/LL128', 'tree/Simple', 'nvls/Simple', 'nvlstree/Simple']);
     const chosen = row!.candidates!.filter((c) => c.chosen);
     expect(chosen).toHaveLength(1);
     expect(chosen[0]!.simulatedUs).toBeCloseTo(row!.timeUs, 6);
-    for (const c of row!.candidates!) {
+    // nvls runs on one NVSwitch domain only: on two servers it is a candidate that cannot run, with the reason.
+    expect(row!.candidates!.find((c) => c.algorithm === 'nvls')).toMatchObject({ predictedUs: null, simulatedUs: null });
+    for (const c of row!.candidates!.filter((c) => c.algorithm !== 'nvls')) {
       expect(c.simulatedUs).toBeGreaterThan(0);
       expect(c.predictedUs!).toBeGreaterThanOrEqual(chosen[0]!.predictedUs!);
     }

@@ -150,7 +150,7 @@ describe('predictNs', () => {
     const round = (8 * 100 * 4 * 9) / 8 / 0.5;
     expect(nvls.predictNs(params(servers(1, 8), 8000, 1, 100), cost)).toBeCloseTo(NVLS_LAUNCH_NS + 1200 + 13 * round, 6);
   });
-  it('nvlstree adds the chain: 2(G-1) NIC hops of α_inter (at least NCCL's 14 µs NET step) and half a NIC round each', () => {
+  it('nvlstree adds the chain: 2(G-1) NIC hops of α_inter (at least NCCL\'s 14 µs NET step) and half a NIC round each', () => {
     // 2 servers of 4, 2 channels: 8 parts of 1000, unchunked; the NIC round (b/n = 2000·4 B at 0.1 B/ns) dominates.
     const nic = ((8 * 1000 * 4) / 4) * 10;
     expect(nvlstree.predictNs(params(servers(2, 4), 8000, 2), cost)).toBeCloseTo(NVLS_LAUNCH_NS + 1200 + (2 * NVLSTREE_NET_STEP_NS + nic) + 2 * nic, 6);

@@ -61,7 +61,7 @@ function topLinks(stats: readonly LinkStats[], limit: number): LinkRow[] {
     }));
 }
 
-interface Resolved {
+export interface Resolved {
   readonly algorithm: Algorithm;
   readonly label: string;
   /** With the channel count and protocol resolved. */
@@ -76,7 +76,7 @@ interface Resolved {
  * named algorithm, its protocol (`--proto`, or per size by predicted time as NCCL does under
  * NCCL_ALGO); checks that the choice runs here.
  */
-function resolveAlgorithm(config: BenchConfig, entry: BenchAlgorithm, params: PlanParams, cost: CostParams): Resolved {
+export function resolveAlgorithm(config: BenchConfig, entry: BenchAlgorithm, params: PlanParams, cost: CostParams): Resolved {
   const { name, algorithm } = entry;
   const only: ProtocolName | undefined = config.proto === 'auto' ? undefined : config.proto;
   if (algorithm === 'auto') {

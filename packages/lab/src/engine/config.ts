@@ -98,5 +98,17 @@ export function benchConfig(config: LabConfig, algorithms: readonly BenchAlgorit
     trace: undefined,
     plot: undefined,
     links: 0,
-  } as BenchConfig;
+    // The lab's own faults animate one run (LabConfig.faults); the sweep runs fault-free.
+    faultScenario: { links: [], stragglers: [], crashes: [] },
+    timeoutS: 0,
+    proto: 'auto',
+    explain: false,
+    // The packet model's defaults (the lab offers alphaBeta and maxMin; these are unused there).
+    mtu: 4096,
+    cell: undefined,
+    cc: 'none',
+    delivery: 'ooo',
+    pfc: true,
+    staleness: 0,
+  } satisfies BenchConfig;
 }

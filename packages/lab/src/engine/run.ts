@@ -9,12 +9,11 @@ import {
   channelTrees,
   countForBytes,
   getAlgorithm,
-  resolveChannels,
   type Algorithm,
   type Schedule,
 } from '@weft/collectives';
 import type { BenchAlgorithm, BenchRow } from '@weft/cli';
-import { planParams, runSweep } from '@weft/cli/sweep';
+import { planParams, resolveAlgorithm, runSweep } from '@weft/cli/sweep';
 import { alphaBetaCost, parseTopologySpec, rankLayout, type Topology } from '@weft/fabric';
 import { createGhostCluster, type Fault, type StepRecord } from '@weft/runtime/core';
 import { benchConfig, type LabConfig, type LabFault } from './config.js';
@@ -93,7 +92,9 @@ export async function detailRun(config: LabConfig, topology: Topology, algorithm
   const nranks = topology.ranks.length;
   const cost = alphaBetaCost(topology);
   const count = countForBytes(config.collective, bytes, 'float32', nranks);
-  const params = resolveChannels(algorithm, planParams(benchConfig(config, [], [bytes]), topology, count), cost);
+  // As the sweep resolves it (channels, and the protocol NCCL's tuner would run at this size).
+  const resolved = resolveAlgorithm(benchConfig(config, [], [bytes]), { name: algorithm.name, algorithm, fromAll: false }, planParams(benchConfig(config, [], [bytes]), topology, count), cost);
+  const params = resolved.params;
   const schedule = algorithm.plan(params);
   const cluster = createGhostCluster({
     topology,
@@ -118,7 +119,7 @@ export async function detailRun(config: LabConfig, topology: Topology, algorithm
     count,
     channels: params.channels,
     timeNs: result.timeNs,
-    predictedNs: algorithm.predictNs(params, cost),
+    predictedNs: resolved.predictedNs,
     events: result.events,
     steps: result.steps,
     transfers: result.flows.slice(0, MAX_TRANSFERS).map((f) => {
