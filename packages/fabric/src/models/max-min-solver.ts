@@ -76,48 +76,51 @@ class CandidateHeap {
   push(level: number, id: number, version: number): void {
     if (this.size === this.levels.length) this.grow();
     let index = this.size++;
-    const { levels, ids, versions } = this;
     while (index > 0) {
       const parent = (index - 1) >> 1;
-      const l = levels[parent]!;
-      if (!(level < l || (level === l && id < ids[parent]!))) break;
-      levels[index] = l;
-      ids[index] = ids[parent]!;
-      versions[index] = versions[parent]!;
+      if (!this.before(level, id, parent)) break;
+      this.move(parent, index);
       index = parent;
     }
-    levels[index] = level;
-    ids[index] = id;
-    versions[index] = version;
+    this.place(index, level, id, version);
   }
 
   /** Removes the top; its id and version are left in topId / topVersion. */
   pop(): void {
-    const { levels, ids, versions } = this;
-    this.topId = ids[0]!;
-    this.topVersion = versions[0]!;
+    this.topId = this.ids[0]!;
+    this.topVersion = this.versions[0]!;
     const count = --this.size;
     if (count === 0) return;
-    const level = levels[count]!;
-    const id = ids[count]!;
-    const version = versions[count]!;
+    const level = this.levels[count]!;
+    const id = this.ids[count]!;
+    const version = this.versions[count]!;
     let index = 0;
     for (;;) {
       const left = 2 * index + 1;
       if (left >= count) break;
       const right = left + 1;
-      const child =
-        right < count && (levels[right]! < levels[left]! || (levels[right] === levels[left] && ids[right]! < ids[left]!)) ? right : left;
-      const l = levels[child]!;
-      if (!(l < level || (l === level && ids[child]! < id))) break;
-      levels[index] = l;
-      ids[index] = ids[child]!;
-      versions[index] = versions[child]!;
+      const child = right < count && this.before(this.levels[right]!, this.ids[right]!, left) ? right : left;
+      if (this.before(level, id, child) || (level === this.levels[child] && id === this.ids[child])) break;
+      this.move(child, index);
       index = child;
     }
-    levels[index] = level;
-    ids[index] = id;
-    versions[index] = version;
+    this.place(index, level, id, version);
+  }
+
+  /** (level, id) comes strictly before the entry at `slot`. */
+  private before(level: number, id: number, slot: number): boolean {
+    const other = this.levels[slot]!;
+    return level < other || (level === other && id < this.ids[slot]!);
+  }
+
+  private move(from: number, to: number): void {
+    this.place(to, this.levels[from]!, this.ids[from]!, this.versions[from]!);
+  }
+
+  private place(slot: number, level: number, id: number, version: number): void {
+    this.levels[slot] = level;
+    this.ids[slot] = id;
+    this.versions[slot] = version;
   }
 
   topId = -1;
