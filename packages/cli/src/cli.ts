@@ -1,17 +1,55 @@
 import { Command, CommanderError } from 'commander';
 import { isWeftInputError } from '@weft/sim';
-import { escapeControl } from '@weft/fabric';
-import { COLLECTIVE_HELP } from './bench/config.js';
-import { DEFAULT_JOB, registerBench } from './commands/bench.js';
-import { checkAlgorithmFile, formatAlgorithms } from './commands/algos.js';
-import { runTopo, type TopoOptions } from './commands/topo.js';
-import { registerTrain } from './commands/train.js';
-import { registerLab } from './commands/lab.js';
 
 /** Exit codes: 0 ok, 1 internal error (stack kept), 2 bad input (one line, no stack). */
 export const EXIT_USAGE = 2;
 
-function buildProgram(): Command {
+/**
+ * Each command's definition, loaded on demand: a run imports only the modules its command
+ * needs (`weft algos` never loads the topology parsers, zod, the runtime or the plotter),
+ * which is most of the CLI's start-up time. In help order.
+ */
+const COMMANDS: Record<string, (program: Command) => Promise<void>> = {
+  async bench(program) {
+    const [{ COLLECTIVE_HELP }, { registerBench }] = await Promise.all([import('./bench/config.js'), import('./commands/bench.js')]);
+    registerBench(
+      program
+        .command('bench')
+        .argument('<collective>', COLLECTIVE_HELP)
+        .description('nccl-tests for an emulated cluster: time, algbw, busbw, #wrong per size'),
+    );
+  },
+  async algos(program) {
+    const { checkAlgorithmFile, formatAlgorithms } = await import('./commands/algos.js');
+    program
+      .command('algos')
+      .description('list the collective algorithms with their descriptions and constraints')
+      .option('--check <file.mjs>', 'load a user-written algorithm module and check it symbolically (docs/writing-an-algorithm.md)')
+      .action(async (options: { check?: string }) => {
+        process.stdout.write(options.check !== undefined ? await checkAlgorithmFile(options.check) : formatAlgorithms());
+      });
+  },
+  async topo(program) {
+    const { runTopo } = await import('./commands/topo.js');
+    program
+      .command('topo')
+      .argument('<spec|file>', 'preset spec or JSON/YAML topology file')
+      .option('--dot <file>', 'write the topology as Graphviz DOT')
+      .option('--json', 'print the summary as JSON')
+      .option('--channels', 'also print the channels the topology search finds (rings and trees, as NCCL_DEBUG=INFO)')
+      .description('summarize a topology: nodes, links, bandwidths, bisection')
+      .action(runTopo);
+  },
+  async train(program) {
+    (await import('./commands/train.js')).registerTrain(program);
+  },
+  async lab(program) {
+    (await import('./commands/lab.js')).registerLab(program);
+  },
+};
+
+/** The program with the command `args` names, or with every command (for help, suggestions, unknown names). */
+async function buildProgram(args: readonly string[]): Promise<Command> {
   const program = new Command('weft')
     .description('Emulate the collective-communication layer of a GPU training cluster')
     .exitOverride()
@@ -20,46 +58,21 @@ function buildProgram(): Command {
       outputError: (text, write) => write(text.replace(/^error: /, 'weft: ').split('\n')[0] + '\n'),
     })
     .showSuggestionAfterError(false);
-
-  registerBench(
-    program
-      .command('bench')
-      .argument('<collective>', COLLECTIVE_HELP)
-      .description('nccl-tests for an emulated cluster: time, algbw, busbw, #wrong per size'),
-  );
-
-  program
-    .command('algos')
-    .description('list the collective algorithms with their descriptions and constraints')
-    .option('--check <file.mjs>', 'load a user-written algorithm module and check it symbolically (docs/writing-an-algorithm.md)')
-    .action(async (options: { check?: string }) => {
-      process.stdout.write(options.check !== undefined ? await checkAlgorithmFile(options.check) : formatAlgorithms());
-    });
-
-  program
-    .command('topo')
-    .argument('<spec|file>', 'preset spec or JSON/YAML topology file')
-    .option('--dot <file>', 'write the topology as Graphviz DOT')
-    .option('--json', 'print the summary as JSON')
-    .option('--channels', 'also print the channels the topology search finds (rings and trees, as NCCL_DEBUG=INFO)')
-    .description('summarize a topology: nodes, links, bandwidths, bisection')
-    .action((spec: string, options: TopoOptions) => runTopo(spec, options));
-
-  registerTrain(program);
-  registerLab(program);
-
+  const named = args[0] !== undefined && Object.hasOwn(COMMANDS, args[0]) ? [args[0]] : Object.keys(COMMANDS);
+  for (const name of named) await COMMANDS[name]!(program);
   return program;
 }
 
 /** The main job: `weft` with no arguments runs the default benchmark. */
-function defaultArgs(): string[] {
+async function defaultArgs(): Promise<string[]> {
+  const { DEFAULT_JOB } = await import('./commands/bench.js');
   return ['bench', DEFAULT_JOB.collective, '--topology', DEFAULT_JOB.topology, '--algo', DEFAULT_JOB.algo,
     '-b', DEFAULT_JOB.minbytes, '-e', DEFAULT_JOB.maxbytes];
 }
 
 export async function runCli(argv: readonly string[]): Promise<number> {
-  const args = argv.length === 0 ? defaultArgs() : [...argv];
-  const program = buildProgram();
+  const args = argv.length === 0 ? await defaultArgs() : [...argv];
+  const program = await buildProgram(args);
   try {
     await program.parseAsync(args, { from: 'user' });
     return 0;
@@ -71,6 +84,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     if (isWeftInputError(error)) {
       // One line, whatever the message quotes (a file's node id, a flag's text): control
       // characters, newlines included, are escaped so nothing can forge output lines.
+      // (Imported here: the fabric package is not loaded by commands that do not need it.)
+      const { escapeControl } = await import('@weft/fabric');
       process.stderr.write(`weft: ${escapeControl((error as Error).message)}\n`);
       return EXIT_USAGE;
     }

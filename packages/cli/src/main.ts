@@ -2,13 +2,24 @@
 import { runCli } from './cli.js';
 
 /** Run failures that describe themselves fully (which rank, which link, what was pending). */
-const RUN_FAILURES = new Set(['RankError', 'DeadlockError', 'TransferStrandedError', 'RankCrashedError', 'RankTimeoutError']);
+const RUN_FAILURES = new Set(['RankError', 'DeadlockError', 'TransferStrandedError', 'RankCrashedError', 'RankTimeoutError', 'WorkerStartError']);
+
+let settled = false;
+// Whatever the build, a run whose last pending work vanished (a thread that never answers)
+// must not end silently with exit 0.
+process.once('beforeExit', () => {
+  if (settled) return;
+  process.stderr.write('weft: the run stopped before finishing (a worker thread stopped answering)\n');
+  process.exitCode = 1;
+});
 
 runCli(process.argv.slice(2)).then(
   (code) => {
+    settled = true;
     process.exitCode = code;
   },
   (error: unknown) => {
+    settled = true;
     const failure = error as Error & { rankStack?: string };
     if (error instanceof Error && RUN_FAILURES.has(error.name)) {
       // The run ended cleanly (every worker stopped); say what failed, and where in the rank.

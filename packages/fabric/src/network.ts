@@ -56,6 +56,7 @@ import { MaxMinModel } from './models/max-min.js';
 import { PacketNetwork } from './models/packet/packet-network.js';
 import type { SolverStats } from './models/max-min-solver.js';
 import type { RateModel } from './models/rate-model.js';
+import { LinkFlows } from './models/link-flows.js';
 import { planRoutes } from './models/route-plan.js';
 import { bytesMoved, finishTimeNs, pathLatencyNs } from './models/timing.js';
 import { checkFactor, checkLinks, checkOptions, checkRequest, checkTime, unknownLink } from './models/validate.js';
@@ -128,7 +129,7 @@ class FluidNetwork implements SimulatedNetwork {
   private readonly accounts: LinkAccount[];
   private readonly linkIndex = new Map<string, number>();
   /** Flows in their bandwidth phase on each link, in the order they arrived. */
-  private readonly linkFlows: Set<FlowState>[];
+  private readonly linkFlows: LinkFlows[];
   private readonly nodeIds: ReadonlySet<string>;
   private readonly down = new Set<string>();
   private readonly model: RateModel;
@@ -162,7 +163,7 @@ class FluidNetwork implements SimulatedNetwork {
     this.recordFull = (options.record ?? 'full') === 'full';
     this.accounts = topology.links.map((link) => new LinkAccount(link, this.recordFull));
     topology.links.forEach((link, index) => this.linkIndex.set(link.id, index));
-    this.linkFlows = topology.links.map(() => new Set<FlowState>());
+    this.linkFlows = topology.links.map(() => new LinkFlows());
     this.nodeIds = new Set(topology.nodes.map((node) => node.id));
     this.model =
       options.model === 'maxMin'
@@ -428,7 +429,7 @@ class FluidNetwork implements SimulatedNetwork {
     }
     for (const link of distinctLinks(flow)) {
       this.accounts[link]!.flowRemoved(nowNs);
-      this.linkFlows[link]!.delete(flow);
+      this.linkFlows[link]!.finished();
     }
     this.model.removeFlow(flow);
   }
@@ -481,7 +482,7 @@ class FluidNetwork implements SimulatedNetwork {
     const linkId = account.link.id;
     this.down.add(linkId);
     this.clearRouteCache();
-    for (const flow of [...this.linkFlows[link]!]) {
+    for (const flow of [...this.linkFlows[link]!.live()]) {
       if (flow.done) continue;
       const transfer = this.transferOf(flow.transferId);
       const kept = flow.subflows.filter((subflow) => !subflow.links.includes(link));
@@ -500,12 +501,12 @@ class FluidNetwork implements SimulatedNetwork {
       for (const used of linksBefore.keys()) {
         if (linksAfter.has(used)) continue;
         this.accounts[used]!.flowRemoved(nowNs);
-        this.linkFlows[used]!.delete(flow);
+        this.linkFlows[used]!.remove(flow);
       }
       this.model.subflowsDropped(flow, dropped);
     }
     account.capacityBytesPerSec = 0;
-    this.model.capacityChanged(link, 0, this.linkFlows[link]!);
+    this.model.capacityChanged(link, 0, this.linkFlows[link]!.live());
   }
 
   /** Factors compound: two degrades by 0.5 leave a quarter. A failed link stays at 0. */
@@ -513,7 +514,7 @@ class FluidNetwork implements SimulatedNetwork {
     const account = this.accounts[link]!;
     if (account.down) return;
     account.capacityBytesPerSec *= factor;
-    this.model.capacityChanged(link, account.capacityBytesPerSec, this.linkFlows[link]!);
+    this.model.capacityChanged(link, account.capacityBytesPerSec, this.linkFlows[link]!.live());
   }
 
   // ---- lookups ---------------------------------------------------------------------

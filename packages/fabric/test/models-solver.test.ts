@@ -238,3 +238,29 @@ describe('MaxMinSolver: incremental and batched', () => {
     expect(() => solver.rateOf(7)).toThrow(/unknown variable/);
   });
 });
+
+describe('MaxMinSolver: closed form for a variable that shares no constraint', () => {
+  it('gives exactly its smallest capacity, whatever its weight, beside a contended component solved in the same call', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: 1e-3, max: 1e12, noNaN: true }), { minLength: 1, maxLength: 5 }),
+        fc.double({ min: 1e-3, max: 1e3, noNaN: true }),
+        (capacities, weight) => {
+          const solver = new MaxMinSolver();
+          const own = capacities.map((capacity) => solver.addConstraint(capacity));
+          const shared = solver.addConstraint(10);
+          const alone = solver.addVariable(own, weight);
+          const contended = [solver.addVariable([shared], 1), solver.addVariable([shared], 3)];
+          expect(solved(solver, [alone, ...contended])).toEqual([Math.min(...capacities), 2.5, 7.5]);
+          // Once another variable joins one of its constraints, the filling takes over: the
+          // same system solved from scratch agrees with the incremental solve.
+          const joined = solver.addVariable([own[0]!], 1);
+          const fresh = new MaxMinSolver();
+          for (const capacity of [...capacities, 10]) fresh.addConstraint(capacity);
+          const freshIds = [fresh.addVariable(own, weight), fresh.addVariable([shared], 1), fresh.addVariable([shared], 3), fresh.addVariable([own[0]!], 1)];
+          expect(solved(solver, [alone, ...contended, joined])).toEqual(solved(fresh, freshIds));
+        },
+      ),
+    );
+  });
+});

@@ -1,5 +1,4 @@
 import { COLLECTIVE_TABLE } from '@weft/collectives';
-import { CHECK_MATRIX, loadCheckedAlgorithm } from '../user-algorithm/index.js';
 
 /** `weft algos`: every collective of the table, each with every algorithm, description and constraints. */
 export function formatAlgorithms(): string {
@@ -21,6 +20,8 @@ export function formatAlgorithms(): string {
 
 /** `weft algos --check FILE`: loads a user's algorithm and proves it over the check matrix. */
 export async function checkAlgorithmFile(path: string): Promise<string> {
+  // Loaded here, not at start-up: only --check needs the loader and its schema (zod).
+  const { CHECK_MATRIX, loadCheckedAlgorithm } = await import('../user-algorithm/index.js');
   const { algorithm, cases } = await loadCheckedAlgorithm(path, '--check');
   const { rankCounts, counts, channels, chunkElements } = CHECK_MATRIX;
   return (

@@ -26,8 +26,9 @@ function invalidGroups(layout: RankLayout, nranks: number): string | null {
 
 /**
  * Hierarchical all-reduce (NCCL's intra-node/inter-node split; Horovod's hierarchical
- * allreduce). For each loop iteration of a channel's part (groupSize·chunkElements
- * elements, or the whole part): (1) ring reduce-scatter inside each group, so local index
+ * allreduce). For each loop iteration of a channel's part (nranks·chunkElements
+ * elements, or the whole part — as NCCL's ring loop covers nranks·chunkSize, so every
+ * message, intra- or inter-group, is one chunk): (1) ring reduce-scatter inside each group, so local index
  * i holds shard i reduced over its group; (2) ring all-reduce of shard i across groups
  * among the ranks with local index i; (3) ring all-gather inside each group.
  * With one group this is the ring algorithm over the group; with groups of one rank, a
@@ -50,7 +51,7 @@ export const hierarchical: Algorithm = {
     const b = new StepBuilder(n, channels.length);
     channels.forEach((range, c) => {
       for (let r = 0; r < n; r++) b.copy(r, c, slice('input', range), slice('output', range));
-      const loop = chunkElements > 0 ? chunksOf(range, chunkElements * local) : [range];
+      const loop = chunkElements > 0 ? chunksOf(range, chunkElements * n) : [range];
       for (const iteration of loop) {
         const shards: Range[] = parts(iteration.count, local, iteration.offset);
         for (const group of groups) ringReduceScatter(b, c, group, shards);
@@ -64,7 +65,7 @@ export const hierarchical: Algorithm = {
   },
   /**
    * With L ranks per group, G groups, S = count·elementBytes, m loop iterations of the
-   * largest channel (ceil(ceil(count/c)/(L·chunkElements)), 1 unchunked):
+   * largest channel (ceil(ceil(count/c)/(n·chunkElements)), 1 unchunked):
    *   T = m·(2(L-1)·α_intra + 2(G-1)·α_inter) + 2(L-1)/L·S·β_intra + 2(G-1)/(G·L)·S·β_inter
    * (ring reduce-scatter and all-gather inside the group over intra links, ring all-reduce
    * of each 1/L shard over inter links, all shards' rings concurrently). Unsupported → NaN.
@@ -76,7 +77,7 @@ export const hierarchical: Algorithm = {
     const G = params.layout.groups.length;
     if (params.nranks === 1 || count === 0) return 0;
     const c = clampChannels(params.channels, count);
-    const m = chunkCount(Math.ceil(count / c), chunkElements > 0 ? chunkElements * L : 0);
+    const m = chunkCount(Math.ceil(count / c), chunkElements > 0 ? chunkElements * params.nranks : 0);
     const bytes = count * elementBytes;
     return (
       m * (2 * (L - 1) * cost.intra.alphaNs + 2 * (G - 1) * cost.inter.alphaNs) +

@@ -38,7 +38,13 @@ export class EventLog {
     this.ready = [];
     // Releases are each in order, but an event can be scheduled at the current instant
     // after an earlier release at that instant (a late fault, a zero-byte transfer).
-    events.sort((a, b) => (eventBefore(a, b) ? -1 : eventBefore(b, a) ? 1 : 0));
+    // Usually they are already in order: check in one pass before paying for a sort.
+    if (!inOrder(events)) events.sort((a, b) => (eventBefore(a, b) ? -1 : eventBefore(b, a) ? 1 : 0));
     return events;
   }
+}
+
+function inOrder(events: readonly TransferEvent[]): boolean {
+  for (let index = 1; index < events.length; index++) if (eventBefore(events[index]!, events[index - 1]!)) return false;
+  return true;
 }

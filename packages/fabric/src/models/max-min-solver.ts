@@ -1,5 +1,3 @@
-import { MinHeap } from '@weft/sim';
-
 /**
  * A small weighted max-min fairness solver, after SimGrid's lmm (src/kernel/lmm): a system
  * of *constraints* (links, each with a capacity in bytes/s) and *variables* (sub-flows, each
@@ -14,6 +12,11 @@ import { MinHeap } from '@weft/sim';
  * weight or a capacity, only marks constraints dirty. `solve()` re-solves the connected
  * components (variables linked through shared constraints) that contain a dirty constraint
  * and leaves every other rate untouched; all changes made between two solves are batched.
+ *
+ * Exact fast path: a component of one variable (a flow no other flow shares a link with)
+ * is solved in closed form, rate = its smallest capacity — what progressive filling gives
+ * it bit for bit (its bottleneck saturates first at remaining · (w / w) = capacity · 1).
+ * Only components where flows really share a link go through the filling and its heap.
  *
  * The solver knows nothing of networks: ids are small integers it hands out.
  */
@@ -59,10 +62,82 @@ interface Variable {
   filledRate: number;
 }
 
-interface SaturationCandidate {
-  readonly level: number;
-  readonly constraint: Constraint;
-  readonly version: number;
+/**
+ * The filling's saturation candidates: (level, constraint, version) in parallel typed
+ * arrays, ordered by level then constraint id (a total order, so pop order is reproducible).
+ * Reused across solves: no object per candidate.
+ */
+class CandidateHeap {
+  private levels = new Float64Array(64);
+  private ids = new Int32Array(64);
+  private versions = new Float64Array(64); // versions only grow: float64 counts exactly to 2^53
+  size = 0;
+
+  push(level: number, id: number, version: number): void {
+    if (this.size === this.levels.length) this.grow();
+    let index = this.size++;
+    while (index > 0) {
+      const parent = (index - 1) >> 1;
+      if (!this.before(level, id, parent)) break;
+      this.move(parent, index);
+      index = parent;
+    }
+    this.place(index, level, id, version);
+  }
+
+  /** Removes the top; its id and version are left in topId / topVersion. */
+  pop(): void {
+    this.topId = this.ids[0]!;
+    this.topVersion = this.versions[0]!;
+    const count = --this.size;
+    if (count === 0) return;
+    const level = this.levels[count]!;
+    const id = this.ids[count]!;
+    const version = this.versions[count]!;
+    let index = 0;
+    for (;;) {
+      const left = 2 * index + 1;
+      if (left >= count) break;
+      const right = left + 1;
+      const child = right < count && this.before(this.levels[right]!, this.ids[right]!, left) ? right : left;
+      if (this.before(level, id, child) || (level === this.levels[child] && id === this.ids[child])) break;
+      this.move(child, index);
+      index = child;
+    }
+    this.place(index, level, id, version);
+  }
+
+  /** (level, id) comes strictly before the entry at `slot`. */
+  private before(level: number, id: number, slot: number): boolean {
+    const other = this.levels[slot]!;
+    return level < other || (level === other && id < this.ids[slot]!);
+  }
+
+  private move(from: number, to: number): void {
+    this.place(to, this.levels[from]!, this.ids[from]!, this.versions[from]!);
+  }
+
+  private place(slot: number, level: number, id: number, version: number): void {
+    this.levels[slot] = level;
+    this.ids[slot] = id;
+    this.versions[slot] = version;
+  }
+
+  topId = -1;
+  topVersion = -1;
+
+  private grow(): void {
+    const capacity = this.levels.length * 2;
+    const levels = new Float64Array(capacity);
+    const ids = new Int32Array(capacity);
+    const versions = new Float64Array(capacity);
+    levels.set(this.levels);
+    ids.set(this.ids);
+    versions.set(this.versions);
+    this.levels = levels;
+    this.ids = ids;
+    this.versions = versions;
+  }
 }
 
 export class MaxMinSolver {
@@ -71,6 +146,11 @@ export class MaxMinSolver {
   /** Freed variable ids, reused last-freed-first: deterministic because calls are. */
   private readonly freeVariableIds: number[] = [];
   private readonly dirtyConstraints: Constraint[] = [];
+  private readonly heap = new CandidateHeap();
+  /** Scratch of solve(): the dirty components, each a run of constraints and of variables. */
+  private readonly touchedConstraints: Constraint[] = [];
+  private readonly touchedVariables: Variable[] = [];
+  private readonly componentEnds: number[] = [];
   private epoch = 0;
   private liveVariables = 0;
   private solves = 0;
@@ -176,12 +256,25 @@ export class MaxMinSolver {
    */
   solve(): number[] {
     if (this.dirtyConstraints.length === 0) return [];
-    const { constraints, variables } = this.collectDirtyComponents();
+    const constraints = this.touchedConstraints;
+    const variables = this.touchedVariables;
+    const ends = this.componentEnds;
+    this.collectDirtyComponents();
     this.solves++;
     this.variablesTouched += variables.length;
     this.variablesLiveAtSolves += this.liveVariables;
     this.constraintsTouched += constraints.length;
-    this.fill(constraints, variables);
+    let constraintStart = 0;
+    let variableStart = 0;
+    for (let index = 0; index < ends.length; index += 2) {
+      const constraintEnd = ends[index]!;
+      const variableEnd = ends[index + 1]!;
+      const count = variableEnd - variableStart;
+      if (count === 1) this.solveAlone(variables[variableStart]!);
+      else if (count > 1) this.fill(constraintStart, constraintEnd, variableStart, variableEnd);
+      constraintStart = constraintEnd;
+      variableStart = variableEnd;
+    }
     const changed: number[] = [];
     for (const variable of variables) {
       const rate = variable.filledRate;
@@ -191,6 +284,9 @@ export class MaxMinSolver {
       }
     }
     this.ratesChanged += changed.length;
+    constraints.length = 0;
+    variables.length = 0;
+    ends.length = 0;
     return changed;
   }
 
@@ -212,11 +308,15 @@ export class MaxMinSolver {
     this.dirtyConstraints.push(constraint);
   }
 
-  /** Breadth-first walk constraint → variables → constraints from every dirty constraint. */
-  private collectDirtyComponents(): { constraints: Constraint[]; variables: Variable[] } {
+  /**
+   * Breadth-first walk constraint → variables → constraints from every dirty constraint
+   * into touchedConstraints / touchedVariables, one component after another; componentEnds
+   * gets each component's (constraint end, variable end).
+   */
+  private collectDirtyComponents(): void {
     const epoch = ++this.epoch;
-    const constraints: Constraint[] = [];
-    const variables: Variable[] = [];
+    const constraints = this.touchedConstraints;
+    const variables = this.touchedVariables;
     for (const start of this.dirtyConstraints) {
       start.dirty = false;
       if (start.visitEpoch === epoch) continue;
@@ -236,9 +336,21 @@ export class MaxMinSolver {
           }
         }
       }
+      this.componentEnds.push(constraints.length, variables.length);
     }
     this.dirtyConstraints.length = 0;
-    return { constraints, variables };
+  }
+
+  /**
+   * A variable sharing no constraint: its smallest capacity. Progressive filling would
+   * saturate that constraint first, at level capacity / w, and give remaining · (w / w),
+   * which is the capacity exactly (w / w is 1 for every finite w > 0).
+   */
+  private solveAlone(variable: Variable): void {
+    let rate = Infinity;
+    for (const constraint of variable.constraints) if (constraint.capacity < rate) rate = constraint.capacity;
+    variable.fixed = true;
+    variable.filledRate = rate;
   }
 
   /**
@@ -249,28 +361,29 @@ export class MaxMinSolver {
    * is then exactly 1). Levels change as variables are fixed, so the heap holds versioned
    * entries and skips stale ones.
    */
-  private fill(constraints: readonly Constraint[], variables: readonly Variable[]): void {
-    for (const variable of variables) {
+  private fill(constraintStart: number, constraintEnd: number, variableStart: number, variableEnd: number): void {
+    const constraints = this.touchedConstraints;
+    const variables = this.touchedVariables;
+    for (let index = variableStart; index < variableEnd; index++) {
+      const variable = variables[index]!;
       variable.fixed = false;
       variable.filledRate = 0;
     }
-    const heap = new MinHeap<SaturationCandidate>(
-      (a, b) => a.level < b.level || (a.level === b.level && a.constraint.id < b.constraint.id),
-    );
-    for (const constraint of constraints) {
+    const heap = this.heap;
+    for (let index = constraintStart; index < constraintEnd; index++) {
+      const constraint = constraints[index]!;
       let weightSum = 0;
       for (const variable of constraint.variables) weightSum += variable.weight;
       constraint.remaining = constraint.capacity;
       constraint.weightSum = weightSum;
       constraint.unfixed = constraint.variables.length;
       constraint.version++;
-      if (constraint.unfixed > 0) {
-        heap.push({ level: constraint.remaining / weightSum, constraint, version: constraint.version });
-      }
+      if (constraint.unfixed > 0) heap.push(constraint.remaining / weightSum, constraint.id, constraint.version);
     }
-    for (let candidate = heap.pop(); candidate !== undefined; candidate = heap.pop()) {
-      const saturated = candidate.constraint;
-      if (candidate.version !== saturated.version || saturated.unfixed === 0) continue;
+    while (heap.size > 0) {
+      heap.pop();
+      const saturated = this.constraintList[heap.topId]!;
+      if (heap.topVersion !== saturated.version || saturated.unfixed === 0) continue;
       const remaining = saturated.remaining;
       const weightSum = saturated.weightSum;
       saturated.unfixed = 0;
@@ -288,9 +401,7 @@ export class MaxMinSolver {
           other.weightSum -= variable.weight;
           other.unfixed--;
           other.version++;
-          if (other.unfixed > 0) {
-            heap.push({ level: other.remaining / other.weightSum, constraint: other, version: other.version });
-          }
+          if (other.unfixed > 0) heap.push(other.remaining / other.weightSum, other.id, other.version);
         }
       }
     }

@@ -18,6 +18,7 @@ export class MaxMinModel implements RateModel {
   private readonly owners: (FlowState | undefined)[] = [];
   /** Flows whose set of sub-flows changed: re-applied even if no sub-flow's rate did. */
   private reshaped: FlowState[] = [];
+  private readonly rates: number[] = [];
 
   constructor(capacitiesBytesPerSec: readonly number[]) {
     for (const capacity of capacitiesBytesPerSec) this.solver.addConstraint(capacity);
@@ -63,9 +64,15 @@ export class MaxMinModel implements RateModel {
     for (const flow of flows) {
       flow.queued = false;
       if (flow.done) continue;
-      const rates = flow.subflows.map((subflow) => this.solver.rateOf(subflow.solverVariable));
+      // One scratch array for every flow: apply reads the rates and keeps none of them.
+      const rates = this.rates;
+      rates.length = 0;
       let totalBytesPerSec = 0;
-      for (const rate of rates) totalBytesPerSec += rate;
+      for (const subflow of flow.subflows) {
+        const rate = this.solver.rateOf(subflow.solverVariable);
+        rates.push(rate);
+        totalBytesPerSec += rate;
+      }
       apply(flow, totalBytesPerSec, rates);
     }
   }

@@ -19,11 +19,21 @@ export function liveWorkerCount(): number {
   return liveWorkers;
 }
 
+/** A worker thread that exited before it was ready: one line naming its ranks and the reason. */
+function workerStartError(participants: readonly number[], cause: Error | null): Error {
+  const reason = cause?.message.split('\n')[0] ?? 'it exited';
+  const error = new Error(`the worker thread for ranks ${participants.join(',')} could not start: ${reason}`);
+  error.name = 'WorkerStartError';
+  return error;
+}
+
 export class WorkerLink implements HostLink {
   readonly api: Remote<WorkerApi>;
   private readonly port: MessagePort;
   private waiting: { resolve: (r: HostReport) => void; reject: (e: Error) => void } | null = null;
   private dead: Error | null = null;
+  /** The worker thread's own first uncaught error (why it could not start, say). */
+  private threadError: Error | null = null;
   private exited: Promise<void>;
 
   private constructor(
@@ -46,7 +56,10 @@ export class WorkerLink implements HostLink {
     liveWorkers += 1;
     // A worker that dies outside a participant's code (an uncaught error in a timer, say)
     // still ends the run with a RankError naming the worker's first rank.
-    worker.on('error', (error) => this.die(new RankError(participants[0]!, `rank ${participants[0]}`, `its worker thread (ranks ${participants.join(',')}) failed: ${error.message}`, error.stack)));
+    worker.on('error', (error) => {
+      this.threadError ??= error;
+      this.die(new RankError(participants[0]!, `rank ${participants[0]}`, `its worker thread (ranks ${participants.join(',')}) failed: ${error.message}`, error.stack));
+    });
     this.exited = new Promise((resolve) => worker.once('exit', (code) => {
       liveWorkers -= 1;
       // process.exit() in a rank program ends its worker: the run fails naming the rank.
@@ -61,7 +74,12 @@ export class WorkerLink implements HostLink {
     const { port1, port2 } = new MessageChannel();
     const link = new WorkerLink(worker, participants, port1);
     try {
-      const { backend: name } = await link.api.init(transfer({ participants, backend, memories, roundPort: port2 }, [port2 as unknown as Transferable]));
+      // A worker whose entry file cannot load never answers init: race its exit, so the run
+      // fails with the reason instead of leaving a promise that nothing will settle.
+      const { backend: name } = await Promise.race([
+        link.api.init(transfer({ participants, backend, memories, roundPort: port2 }, [port2 as unknown as Transferable])),
+        link.exited.then(() => Promise.reject(workerStartError(participants, link.threadError))),
+      ]);
       return { link, backend: name };
     } catch (error) {
       await link.terminate();
