@@ -134,6 +134,7 @@ describe('fault flags are checked like every other flag', () => {
     [[...small, '--crash', 'rank=1@forever'], /^weft: --crash crashes\[0\]\.at: cannot read "forever"; expected a number with ns, us, ms or s/],
     [[...small, '--scenario', at('bad-scenario.yaml')], /^weft: --scenario .*bad-scenario\.yaml: links\[0\]\.degrade: use a factor between 0 and 1/],
     [[...small, '--timeout', 'soon'], /^weft: --timeout: 'soon' is not accepted; use a number of seconds from 0/],
+    [[...small, '--straggler', 'rank=1,slow=2x'], /^weft: --straggler rank=1,slow=2x: weft bench runs collectives only, which have no compute to slow down; use delay=TIME/],
   ])('%j', async (args, message) => expectRefused(args, message));
 
   it('a link down on the only path fails the run by name; the no-fault time is beside it', async () => {

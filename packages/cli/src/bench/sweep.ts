@@ -179,6 +179,14 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
   const sizes = sweepSizes(config, nranks);
   const collective = collectiveOf(config.collective);
   const faults = resolveFaults(config.faultScenario, topology);
+  // A collective schedule has no compute steps, so a slower rank would change nothing: say so
+  // instead of reporting every algorithm 'unaffected' (weft train has compute to slow down).
+  const slow = faults.find((f) => f.kind === 'slowRank');
+  if (slow !== undefined) {
+    throw new WeftInputError(
+      `--straggler rank=${slow.rank},slow=${slow.factor}x: weft bench runs collectives only, which have no compute to slow down; use delay=TIME (a late start) here, or slow= with weft train`,
+    );
+  }
   if (config.mode === 'data') checkMemory(config, topology, plan.algorithms);
   const makeCluster = () =>
     createCluster({
