@@ -158,7 +158,8 @@ export function scheduleProtocol(row: NcclAlgorithmRow, protocol: ProtocolName, 
   const overheadUs = row === 'Ring' && multiServer ? netOverhead * (protocol === 'Simple' ? 3 : 1) : 0;
   const spec = PROTOCOLS[protocol];
   if (row === 'NVLS' || row === 'NVLSTree') {
-    // [tuning] charges NVLS's NVLink latency once per collective (latency = intraLat, not
+    // (NVLS rows: [tuning] at the cited commit; later releases raise NVLSTree's NET row to
+    // 20.9 µs.) [tuning] charges NVLS's NVLink latency once per collective (latency = intraLat, not
     // per step: the switch's load-reduce and multicast are one step for all ranks), on top
     // of baseLat; NVLSTree's inter-server hops pay the NET row each (2·log2(nNodes) of them
     // in NCCL's model, one per message here). Messages to and from the switch agent are
