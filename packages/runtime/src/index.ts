@@ -8,11 +8,19 @@ import type { Cluster } from './core/cluster/cluster.js';
 import { createGhostCluster } from './core/cluster/in-process-hosts.js';
 import type { ClusterOptions } from './core/types.js';
 import { createDataCluster, moduleHref } from './node/thread-hosts.js';
+import { withExitGuard } from './node/exit-guard.js';
+
+/** A ghost cluster whose rank programs cannot end the process (node/exit-guard.ts). */
+function guardExits(cluster: Cluster): Cluster {
+  const runProgram = cluster.runProgram.bind(cluster);
+  cluster.runProgram = ((...args: Parameters<Cluster['runProgram']>) => withExitGuard(() => runProgram(...args))) as Cluster['runProgram'];
+  return cluster;
+}
 
 export async function createCluster(options: ClusterOptions): Promise<Cluster> {
   const mode = options.mode ?? 'data';
   // In Node, ghost programs accept file paths too (resolved from the cwd), as data mode does.
-  if (mode === 'ghost') return createGhostCluster(options, moduleHref);
+  if (mode === 'ghost') return guardExits(createGhostCluster(options, moduleHref));
   if (mode === 'data') return createDataCluster(options);
   throw new WeftInputError(`mode must be 'data' or 'ghost', got '${String(mode)}'`);
 }

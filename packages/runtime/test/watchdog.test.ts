@@ -34,6 +34,16 @@ describe('the watchdog ends runs a rank never yields in', () => {
     expect((error as Error).message).toMatch(/^rank 3 failed: its worker thread \(ranks 3\) exited with code 7/);
     expect(liveWorkerCount()).toBe(0);
   });
+
+  it('process.exit inside a ghost-mode rank (run in this process) is that rank\'s RankError, and the process goes on', async () => {
+    const cluster = await createCluster({ topology, network: network(), mode: 'ghost' });
+    const realExit = process.exit;
+    const error = await cluster.runProgram(fixtures, 'exits').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RankError);
+    expect((error as Error).message).toMatch(/^rank 3 failed: process\.exit\(7\) called in a rank program/);
+    expect(process.exit).toBe(realExit);
+    await cluster.close();
+  });
 });
 
 describe('rank faults', () => {

@@ -1,0 +1,30 @@
+/**
+ * Ghost mode runs rank programs in this process, on the main thread: a `process.exit` there
+ * would end weft itself, where data mode loses only the rank's worker (worker-link.ts). While a
+ * ghost program runs, `process.exit` throws instead, inside the calling rank, so the run ends
+ * with that rank's RankError like any other exception. Nested or concurrent runs share one
+ * guard (a depth count); the real `process.exit` is back once the last one ends.
+ */
+let depth = 0;
+let realExit: typeof process.exit | undefined;
+
+export class ProcessExitInRankError extends Error {
+  override readonly name = 'ProcessExitInRankError';
+  constructor(code: unknown) {
+    super(`process.exit(${code === undefined ? '' : String(code)}) called in a rank program (a rank must not end the process)`);
+  }
+}
+
+export async function withExitGuard<T>(run: () => Promise<T>): Promise<T> {
+  if (depth++ === 0) {
+    realExit = process.exit;
+    process.exit = ((code?: unknown) => {
+      throw new ProcessExitInRankError(code);
+    }) as typeof process.exit;
+  }
+  try {
+    return await run();
+  } finally {
+    if (--depth === 0) process.exit = realExit!;
+  }
+}
