@@ -1,7 +1,7 @@
 import { StepBuilder, assertPlannable, slice } from '../kit.js';
 import { channelRanges, chunksOf, mod } from '../logical.js';
-import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
-import { chunkWindow, roundBytes, singleSwitchProblem, switchNsPerByte } from '../all-reduce/nvls-steps.js';
+import type { Algorithm, PlanParams, Schedule } from '../types.js';
+import { chunkWindow, nvlsStreamNs, singleSwitchProblem } from '../all-reduce/nvls-steps.js';
 
 /**
  * NCCL's NVLS all-gather on one NVSwitch domain: rank r stores its block to the multicast
@@ -45,10 +45,5 @@ export const nvls: Algorithm = {
    * (c·min(chunkElements, ⌈count/c⌉)·elementBytes): the first chunks go up before anything
    * comes down. e = the switch's reductionEfficiency. α: rank→switch→rank.
    */
-  predictNs(params: PlanParams, cost: CostParams): number {
-    if (singleSwitchProblem(params) !== null) return Number.NaN;
-    const { nranks: n, count, elementBytes } = params;
-    if (count === 0) return 0;
-    return cost.alphaNs + (n * count * elementBytes + roundBytes(params, params.channels)) * switchNsPerByte(cost);
-  },
+  predictNs: nvlsStreamNs,
 };

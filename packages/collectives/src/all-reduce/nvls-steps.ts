@@ -154,6 +154,21 @@ export function switchNsPerByte(cost: CostParams): number {
   return nsPerByte(cost.intra.bandwidthBytesPerSec) / (cost.reductionEfficiency ?? 1);
 }
 
+/**
+ * NVLS reduce-scatter and all-gather on one switch (their predictNs):
+ *   T = α + (S + b)·β/e,  S = n·count·elementBytes, b = roundBytes(params, channels)
+ * Every rank streams n blocks through its switch link one way (its whole input up for
+ * reduce-scatter, every block down for all-gather), plus one round that cannot overlap: the
+ * first chunks going up before anything comes down, or the last sum coming down after the
+ * last input went up. e = the switch's reductionEfficiency; α: rank→switch→rank.
+ */
+export function nvlsStreamNs(params: PlanParams, cost: CostParams): number {
+  if (singleSwitchProblem(params) !== null) return Number.NaN;
+  const { nranks: n, count, elementBytes } = params;
+  if (count === 0) return 0;
+  return cost.alphaNs + (n * count * elementBytes + roundBytes(params, params.channels)) * switchNsPerByte(cost);
+}
+
 /** Elements of the switch's scratch window per channel: the largest chunk of any part. */
 export function chunkWindow(parts: readonly { readonly count: number }[], chunkElements: number): number {
   return parts.reduce((w, p) => Math.max(w, chunkElements > 0 ? Math.min(chunkElements, p.count) : p.count), 0);

@@ -1,7 +1,7 @@
 import { StepBuilder, assertPlannable, slice } from '../kit.js';
 import { channelRanges, chunksOf } from '../logical.js';
-import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
-import { chunkWindow, reduceAtSwitch, roundBytes, singleSwitchProblem, switchNsPerByte } from '../all-reduce/nvls-steps.js';
+import type { Algorithm, PlanParams, Schedule } from '../types.js';
+import { chunkWindow, reduceAtSwitch, nvlsStreamNs, singleSwitchProblem } from '../all-reduce/nvls-steps.js';
 
 /**
  * NCCL's NVLS reduce-scatter on one NVSwitch domain: rank r load-reduces its own block
@@ -49,10 +49,5 @@ export const nvls: Algorithm = {
    * (c·min(chunkElements, ⌈count/c⌉)·elementBytes): the last chunk's sum comes down after
    * the last input went up. e = the switch's reductionEfficiency. α: rank→switch→rank.
    */
-  predictNs(params: PlanParams, cost: CostParams): number {
-    if (singleSwitchProblem(params) !== null) return Number.NaN;
-    const { nranks: n, count, elementBytes } = params;
-    if (count === 0) return 0;
-    return cost.alphaNs + (n * count * elementBytes + roundBytes(params, params.channels)) * switchNsPerByte(cost);
-  },
+  predictNs: nvlsStreamNs,
 };

@@ -1,6 +1,27 @@
 import type { LinkStats, TopoLink } from '../types.js';
 import { bytesMoved } from './timing.js';
 
+/** A link's totals as LinkStats, utilization against its nominal bandwidth over `elapsedNs` (every network model reports through here). */
+export function linkStatsOf(
+  link: TopoLink,
+  totals: { readonly bytesCarried: number; readonly busyNs: number; readonly peakFlows: number },
+  elapsedNs: number,
+  utilizationTimeline: LinkStats['utilizationTimeline'],
+): LinkStats {
+  const capacityTimesElapsed = (link.bandwidthBytesPerSec * elapsedNs) / 1e9;
+  return {
+    linkId: link.id,
+    from: link.from,
+    to: link.to,
+    bandwidthBytesPerSec: link.bandwidthBytesPerSec,
+    bytesCarried: totals.bytesCarried,
+    busyNs: totals.busyNs,
+    utilization: capacityTimesElapsed > 0 ? totals.bytesCarried / capacityTimesElapsed : 0,
+    peakConcurrentFlows: totals.peakFlows,
+    utilizationTimeline,
+  };
+}
+
 /**
  * One link's state and statistics. Rates are piecewise constant between changes, so bytes
  * carried and busy time are integrated exactly at each change (`touch`), and the
@@ -57,19 +78,12 @@ export class LinkAccount {
 
   stats(nowNs: number): LinkStats {
     this.touch(nowNs);
-    const link = this.link;
-    const capacityTimesElapsed = (link.bandwidthBytesPerSec * nowNs) / 1e9;
-    return {
-      linkId: link.id,
-      from: link.from,
-      to: link.to,
-      bandwidthBytesPerSec: link.bandwidthBytesPerSec,
-      bytesCarried: this.bytesCarried,
-      busyNs: this.busyNs,
-      utilization: capacityTimesElapsed > 0 ? this.bytesCarried / capacityTimesElapsed : 0,
-      peakConcurrentFlows: this.peakFlows,
-      utilizationTimeline: this.timeline === null ? [] : this.timeline.map(([timeNs, fraction]) => [timeNs, fraction] as const),
-    };
+    return linkStatsOf(
+      this.link,
+      { bytesCarried: this.bytesCarried, busyNs: this.busyNs, peakFlows: this.peakFlows },
+      nowNs,
+      this.timeline === null ? [] : this.timeline.map(([timeNs, fraction]) => [timeNs, fraction] as const),
+    );
   }
 
   private touch(nowNs: number): void {

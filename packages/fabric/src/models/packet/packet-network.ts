@@ -48,8 +48,8 @@ import { EventQueue, WeftInputError } from '@weft/sim';
 import { indexGraph, type GraphIndex } from '../../topology/graph.js';
 import type {
   FlowRecord,
+  LinkQueueStats,
   LinkStats,
-
   NetworkOptions,
   Router,
   Topology,
@@ -58,6 +58,7 @@ import type {
 } from '../../types.js';
 import type { SimulatedNetwork } from '../../network.js';
 import { EventLog } from '../event-log.js';
+import { linkStatsOf } from '../link-account.js';
 import { planRoutes } from '../route-plan.js';
 import { checkFactor, checkRequest, checkTime, unknownLink } from '../validate.js';
 import { SenderRate } from './congestion.js';
@@ -105,15 +106,8 @@ export interface PacketStats {
 }
 
 /** Per-port congestion of one link (its egress queue at `from`, its ingress buffer at `to`). */
-export interface PortStats {
+export interface PortStats extends LinkQueueStats {
   readonly linkId: string;
-  readonly peakQueueBytes: number;
-  readonly ecnMarks: number;
-  /** Pauses this link's sender received, and the time it spent paused. */
-  readonly pauses: number;
-  readonly pausedNs: number;
-  readonly drops: number;
-  readonly depthTimeline: readonly (readonly [number, number])[];
 }
 
 /** A queue-depth timeline point is kept when the depth moved this much since the last one (or emptied). */
@@ -427,19 +421,8 @@ export class PacketNetwork implements SimulatedNetwork {
     const ports = this.portStats();
     return this.topology.links.map((link, l) => {
       const { linkId: _, ...queue } = ports[l]!;
-      const capacityTimesElapsed = (link.bandwidthBytesPerSec * elapsedNs) / 1e9;
-      return {
-        linkId: link.id,
-        from: link.from,
-        to: link.to,
-        bandwidthBytesPerSec: link.bandwidthBytesPerSec,
-        bytesCarried: this.bytesCarried[l]!,
-        busyNs: this.busyNs[l]!,
-        utilization: capacityTimesElapsed > 0 ? this.bytesCarried[l]! / capacityTimesElapsed : 0,
-        peakConcurrentFlows: this.peakFlows[l]!,
-        utilizationTimeline: [],
-        queue,
-      };
+      const totals = { bytesCarried: this.bytesCarried[l]!, busyNs: this.busyNs[l]!, peakFlows: this.peakFlows[l]! };
+      return { ...linkStatsOf(link, totals, elapsedNs, []), queue };
     });
   }
 
