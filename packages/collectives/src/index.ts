@@ -43,6 +43,8 @@ export {
   scheduleProtocol,
   protocolCost,
   protocolOf,
+  ringSlicesPerChunk,
+  channelsForBytes,
   withProtocols,
 } from './protocols.js';
 export type { ProtocolName, ProtocolSpec, NcclAlgorithmRow } from './protocols.js';

@@ -23,6 +23,8 @@
  *   1<<22), LL buffer NCCL_LL_LINES_PER_THREAD 8 × NCCL_LL_MAX_NTHREADS 512 × NCCL_STEPS 8 ×
  *   16 B = 512 KiB, LL128 buffer NCCL_LL128_ELEMS_PER_THREAD 120 × NCCL_LL128_MAX_NTHREADS 640
  *   × NCCL_STEPS 8 × 8 B = 4,915,200 B.
+ * - [collectives] NVIDIA/nccl src/include/collectives.h and src/enqueue.cc: ALLREDUCE_SLICESTEPS
+ *   (NCCL_STEPS/4), ALLREDUCE_CHUNKSTEPS (NCCL_STEPS/2), applied to Ring/Simple only.
  */
 import type { Algorithm, CostParams, PlanParams, RankLayout, Schedule, ScheduleProtocol } from './types.js';
 
@@ -204,6 +206,33 @@ export function protocolCost(cost: CostParams, protocol: ScheduleProtocol): Cost
     intra,
     inter,
   };
+}
+
+/**
+ * The slices a ring step moves its chunk in, per protocol. Simple: chunkSteps / sliceSteps =
+ * ALLREDUCE_CHUNKSTEPS (NCCL_STEPS/2) / ALLREDUCE_SLICESTEPS (NCCL_STEPS/4) = 2 ([collectives]
+ * src/include/collectives.h; enqueue.cc uses them for Ring/Simple only). LL and LL128: one
+ * (enqueue.cc: chunkSteps = sliceSteps = 1); their per-line flags let a receiver consume a
+ * step before it is whole, which weft does not model below a message.
+ */
+export function ringSlicesPerChunk(protocol: ProtocolName): number {
+  return protocol === 'Simple' ? 2 : 1;
+}
+
+/** Threads per channel (NCCL_LL_MAX_NTHREADS, NCCL_LL128_MAX_NTHREADS, NCCL_SIMPLE_MAX_NTHREADS; [device]). */
+const MAX_THREADS_PER_CHANNEL: Readonly<Record<ProtocolName, number>> = { LL: 512, LL128: 640, Simple: 512 };
+
+/** Bytes a thread must have before NCCL adds a channel (NCCL_*_THREAD_THRESHOLD, [comm]); Ring/LL's is × nRanks ([tuning]). */
+const THREAD_THRESHOLD_BYTES: Readonly<Record<ProtocolName, number>> = { LL: 8, LL128: 8, Simple: 64 };
+
+/**
+ * The channels NCCL runs a collective of `bytes` on, out of the `searched` ones: enqueue.cc
+ * drops channels while bytes < channels × threads × threshold, so a small message runs on
+ * few channels (one below threads × threshold bytes) and only a large one on all of them.
+ */
+export function channelsForBytes(searched: number, bytes: number, row: NcclAlgorithmRow, protocol: ProtocolName, nranks: number): number {
+  const threshold = THREAD_THRESHOLD_BYTES[protocol] * (row === 'Ring' && protocol === 'LL' ? nranks : 1);
+  return Math.max(1, Math.min(searched, Math.floor(bytes / (MAX_THREADS_PER_CHANNEL[protocol] * threshold))));
 }
 
 /** The protocol a plan runs under: params.protocol, Simple when absent (NCCL_PROTO's default for large messages). */

@@ -155,6 +155,11 @@ export interface CostParams {
    * (NVLS multimem; the topology's `reductionEfficiency`). Absent: 1.
    */
   readonly reductionEfficiency?: number;
+  /**
+   * The GPUs' CUDA compute capability when the topology names one: NCCL's channel search
+   * picks its per-channel bandwidth ladder by it (channels/search.ts). Absent: no GPU named.
+   */
+  readonly computeCapability?: number;
 }
 
 export interface Algorithm {

@@ -117,7 +117,7 @@ describe('every allReduce algorithm passes the symbolic checker', () => {
 
 describe('schedule shapes', () => {
   it('ring follows NCCL runRing: copy, send, recvReduceCopySend ×(n-1), recvCopySend ×(n-2), recv', () => {
-    const s = byName('ring').plan(params(4, 8));
+    const s = byName('ring').plan({ ...params(4, 8), protocol: 'LL' });
     expect(s.participants[0]!.channels[0]!.map((x) => x.op)).toEqual([
       'copy',
       'send',
@@ -131,13 +131,26 @@ describe('schedule shapes', () => {
     // Rank 0 starts with block n-1 = 3 (elements 6..7) and sends to rank 1.
     expect(s.participants[0]!.channels[0]![1]).toEqual({ op: 'send', peer: 1, src: { buffer: 'output', offset: 6, count: 2 } });
     // Pipelined: chunkElements 1 with 8 elements on 4 ranks = 2 loop iterations of 7 messages.
-    expect(sends(byName('ring').plan(params(4, 8, 1, 1)))[0]!.length).toBe(2 * 2 * 3);
+    expect(sends(byName('ring').plan({ ...params(4, 8, 1, 1), protocol: 'LL' }))[0]!.length).toBe(2 * 2 * 3);
   });
 
-  it('hierarchical with one group sends exactly what ring sends', () => {
+  it('ring under Simple moves each step in two slices (NCCL chunkSteps / sliceSteps), in step order', () => {
+    const simple = byName('ring').plan({ ...params(4, 16), protocol: 'Simple' });
+    const ll = byName('ring').plan({ ...params(4, 16), protocol: 'LL' });
+    const ops = (s: Schedule) => s.participants[0]!.channels[0]!.map((x) => x.op);
+    expect(ops(simple)).toEqual(ops(ll).flatMap((op) => (op === 'copy' ? [op] : [op, op])));
+    // Rank 0's first step: block 3 (elements 12..15) as slices 12..13 and 14..15.
+    expect(simple.participants[0]!.channels[0]!.slice(1, 3)).toEqual([
+      { op: 'send', peer: 1, src: { buffer: 'output', offset: 12, count: 2 } },
+      { op: 'send', peer: 1, src: { buffer: 'output', offset: 14, count: 2 } },
+    ]);
+    expect(checkReference(simple, 'sum', 'float32').wrong).toBe(0);
+  });
+
+  it('hierarchical with one group sends exactly what the unsliced ring sends', () => {
     for (const n of [2, 5, 8]) {
       const one = { groups: [Array.from({ length: n }, (_, r) => r)], hasReductionSwitch: false };
-      expect(sends(byName('hierarchical').plan(params(n, 100, 2, 0, one)))).toEqual(sends(byName('ring').plan(params(n, 100, 2, 0, one))));
+      expect(sends(byName('hierarchical').plan(params(n, 100, 2, 0, one)))).toEqual(sends(byName('ring-rankorder').plan(params(n, 100, 2, 0, one))));
     }
   });
 

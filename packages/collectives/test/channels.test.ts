@@ -152,6 +152,43 @@ describe('searchChannelCount (search.cc ncclTopoCompute, in weft terms)', () => 
   });
 });
 
+describe('searchChannelCount with the GPU named (NCCL search.cc speed ladders, ncclTopoDupChannels, connect.cc)', () => {
+  const oneServer = (nvlinkGbs: number, computeCapability: number): CostParams => ({
+    alphaNs: 1_000,
+    bandwidthBytesPerSec: nvlinkGbs * 1e9,
+    intra: { alphaNs: 1_000, bandwidthBytesPerSec: nvlinkGbs * 1e9 },
+    inter: { alphaNs: 1_000, bandwidthBytesPerSec: nvlinkGbs * 1e9 },
+    computeCapability,
+  });
+
+  it('8×H100 (370.8 GB/s, sm90): 6 at 60 GB/s, duplicated to 12, doubled by connect.cc: 24 (NCCL issue #1367)', () => {
+    expect(searchChannelCount(railLayout(1, 8), 8, oneServer(370.8, 9))).toBe(24);
+  });
+
+  it('8×A100 (12 × 20 = 240 GB/s, sm80): 6 at 40 fills the GPU, duplicated to 12, doubled: 24', () => {
+    expect(searchChannelCount(railLayout(1, 8), 8, oneServer(240, 8))).toBe(24);
+  });
+
+  it('8×B200 (18 × 40.1 GB/s, sm100): 8 at 90, duplicated to 16, doubled: 32', () => {
+    expect(searchChannelCount(railLayout(1, 8), 8, oneServer(18 * 40.1, 10))).toBe(32);
+  });
+
+  it('a slow link below the ladder: NCCL falls back to one channel, doubled by connect.cc', () => {
+    expect(searchChannelCount(railLayout(1, 8), 8, oneServer(2, 9))).toBe(2);
+  });
+
+  it('two DGX H100 (48 GB/s NICs, sm90): 8 at 48, no duplication (Hopper, below 50 GB/s, more than 4), doubled: 16', () => {
+    expect(searchChannelCount(railLayout(2, 8), 16, { ...DGX, computeCapability: 9 })).toBe(16);
+  });
+
+  it('sm90 multi-server doubling: 4 GPUs with 48 GB/s NICs: 4 at 48 → duplicated to 8 at 24 → 16; A100: the same by duplication', () => {
+    // 4 at 48 GB/s: Hopper duplicates (only 4 channels) to 8 at 24; connect.cc doubles to 16;
+    // 24 GB/s is not above 45, so no further doubling.
+    expect(searchChannelCount(railLayout(2, 4), 8, { ...DGX, computeCapability: 9 })).toBe(16);
+    expect(searchChannelCount(railLayout(2, 4), 8, { ...DGX, computeCapability: 8 })).toBe(16);
+  });
+});
+
 describe('ring on rail-aligned channels', () => {
   it.each(LAYOUTS)('%i servers of %i: passes the symbolic checker (channels G and 2G, unchunked and chunked, uneven counts)', (servers, gpus) => {
     const layout = railLayout(servers, gpus);
@@ -206,10 +243,11 @@ describe('ring on rail-aligned channels', () => {
     const layout = railLayout(1, 8);
     for (const channels of [1, 3]) {
       const p = plan(layout, 1001, channels, 5);
-      expect(ring.plan(p).participants).toEqual(ringRankOrder.plan(p).participants);
+      // Under LL a step is one message, as in the textbook ring; Simple slices it (auto.test.ts).
+      expect(ring.plan({ ...p, protocol: 'LL' }).participants).toEqual(ringRankOrder.plan(p).participants);
       // The same closed form, on the protocol's α and β, plus its launch.
-      const simple = scheduleProtocol('Ring', 'Simple', layout);
-      expect(ring.predictNs(p, DGX)).toBe(simple.launchNs + ringRankOrder.predictNs(p, protocolCost(DGX, simple)));
+      const ll = scheduleProtocol('Ring', 'LL', layout);
+      expect(ring.predictNs({ ...p, protocol: 'LL' }, DGX)).toBe(ll.launchNs + ringRankOrder.predictNs(p, protocolCost(DGX, ll)));
     }
   });
 });
@@ -290,8 +328,13 @@ describe('tree on channel trees (NCCL Tree: chains in servers, rail-aligned doub
     }
   });
 
-  it('defaults to the searched channel count', () => {
-    expect(tree.defaultChannels!(plan(railLayout(2, 8), 1000, 0), DGX)).toBe(16);
+  it('defaults to the searched channel count, fewer for small messages (NCCL enqueue.cc: threads × threshold bytes per channel)', () => {
+    // Simple: 512 threads × 64 bytes = 32 KiB per channel before another is used.
+    expect(tree.defaultChannels!(plan(railLayout(2, 8), 1 << 20, 0), DGX)).toBe(16);
+    expect(tree.defaultChannels!(plan(railLayout(2, 8), (5 * 32768) / 4, 0), DGX)).toBe(5);
+    expect(tree.defaultChannels!(plan(railLayout(2, 8), 1000, 0), DGX)).toBe(1);
+    // Ring/LL: 512 threads × 8 bytes × nRanks (16) = 64 KiB per channel.
+    expect(ring.defaultChannels!({ ...plan(railLayout(2, 8), (3 * 65536) / 4, 0), protocol: 'LL' }, DGX)).toBe(3);
   });
 
   it('predicts the bottleneck: 2 servers of 8, 16 channels, 1 GiB in 2 MiB chunks: NVLink-bound, ≈ 397 GB/s busbw', () => {

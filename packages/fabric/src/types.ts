@@ -46,7 +46,16 @@ export interface Topology {
    * reductions; absent: the stated default (deviceMemoryBandwidth in presets/device-memory.ts).
    */
   readonly deviceMemoryBandwidthBytesPerSec?: number;
+  /**
+   * The GPUs' CUDA compute capability (8.0 A100, 9.0 H100/H200, 10.0 B200/GB200): NCCL's
+   * channel search picks its per-channel bandwidth ladder by it. Absent: a topology that
+   * names no GPU, whose channels follow from its links alone (collectives channels/search.ts).
+   */
+  readonly computeCapability?: number;
 }
+
+/** Compute capabilities a topology may declare (Volta 7.0 to the newest Blackwell). */
+export const COMPUTE_CAPABILITY_RANGE = { min: 7, max: 12.9, text: '7.0 to 12.9' } as const;
 
 /**
  * `spray` (oblivious per-packet spraying) exists under the packet model only; under the

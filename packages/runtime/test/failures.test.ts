@@ -136,7 +136,8 @@ describe('failures end runs with errors that name the cause', () => {
   it('a schedule that leaves a message unreceived is an error, not a silent finish', async () => {
     const cluster = await createCluster({ topology, network: network(), mode: 'data', ranksPerWorker: 4 });
     try {
-      const good = plan('allReduce', 'ring', topology, 1000);
+      // The textbook ring: one message per step (NCCL's ring under Simple moves each in two slices).
+      const good = plan('allReduce', 'ring-rankorder', topology, 1000);
       // Drop rank 3's last step (its final recv): rank 2's last message is never received.
       const broken: Schedule = {
         ...good,
@@ -151,7 +152,7 @@ describe('failures end runs with errors that name the cause', () => {
   it('#wrong counts a wrong result (the check can fail), and caller inputs are used', async () => {
     const cluster = await createCluster({ topology, network: network(), mode: 'data', ranksPerWorker: 4 });
     try {
-      const good = plan('allReduce', 'ring', topology, 1000);
+      const good = plan('allReduce', 'ring-rankorder', topology, 1000);
       expect((await cluster.runSchedule(good, { dtype: 'float32', op: 'sum' })).wrong).toBe(0);
       // Rank 0 forgets to add its contribution to one block (recvCopySend instead of
       // recvReduceCopySend): that 250-element block is wrong on all 4 ranks.

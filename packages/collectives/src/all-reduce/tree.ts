@@ -1,7 +1,7 @@
 import { channelTrees, isFlat, searchChannelCount } from '../channels/search.js';
 import { StepBuilder, assertPlannable, hopAlpha, invalidParams, nsPerByte, slice, type HopAlpha } from '../kit.js';
 import { channelRanges, chunkCount, chunksOf, clampChannels, doubleBinaryTree, parts, type Range, type Tree } from '../logical.js';
-import { withProtocols } from '../protocols.js';
+import { channelsForBytes, protocolOf, withProtocols } from '../protocols.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
 
 /**
@@ -258,6 +258,7 @@ export const tree: Algorithm = withProtocols({
     const stageNs = chunkBytes * channelTreesNsPerByte(trees, params, cost);
     return 2 * pathNs + 2 * fillNs + (m - 1) * stageNs;
   },
-  /** NCCL's channel count from the topology search (src/channels/search.ts). */
-  defaultChannels: (params: PlanParams, cost: CostParams) => searchChannelCount(params.layout, params.nranks, cost),
+  /** NCCL's channel count from the topology search (src/channels/search.ts), fewer for small messages as NCCL runs them. */
+  defaultChannels: (params: PlanParams, cost: CostParams) =>
+    channelsForBytes(searchChannelCount(params.layout, params.nranks, cost), params.count * params.elementBytes, 'Tree', protocolOf(params), params.nranks),
 }, 'Tree');

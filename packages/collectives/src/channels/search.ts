@@ -129,38 +129,105 @@ export function isFlat(layout: RankLayout, nranks: number): boolean {
   return groups.length < 2 || groups.every((group) => group.length < 2);
 }
 
-/** NCCL duplicates a search's channels when one channel's bandwidth is at least this (search.cc: speedIntra >= 25 GB/s). */
-const DUPLICATE_AT_BYTES_PER_SEC = 25e9;
+/** NCCL duplicates a search's channels when one channel's bandwidth is at least this (search.cc: bwIntra >= 25 GB/s). */
+const DUPLICATE_AT_GBS = 25;
+
+/**
+ * NCCL's per-channel bandwidth ladders, GB/s, by the GPUs' compute capability: the speeds its
+ * search tries, highest first. Intra: a single-server communicator (NCCL trims the NICs);
+ * inter: one with NICs. [search] NVIDIA/nccl src/graph/search.cc at
+ * b6475625fbcaa2c3c0e50eed2fa1255d7514d4a2 (speedArrayIntra/Inter, sm90SpeedArrayIntra/Inter);
+ * [search-2.23] NCCL 2.23+ search.cc (sm100SpeedArrayIntra/Inter).
+ */
+const SPEED_LADDERS_GBS: readonly { readonly minComputeCapability: number; readonly intra: readonly number[]; readonly inter: readonly number[] }[] = [
+  { minComputeCapability: 10, intra: [90, 80, 70, 60, 50, 40, 30, 24, 20, 19, 18], inter: [96, 48, 45.1, 42, 40, 30, 24, 22, 20, 17.5, 15, 12, 6, 3, 2.4, 1.2, 0.24, 0.12] },
+  { minComputeCapability: 9, intra: [60, 50, 40, 30, 24, 20, 15, 12, 6, 3], inter: [48, 45, 42, 40, 30, 24, 22, 20, 17.5, 15, 12, 6, 3, 2.4, 1.2, 0.24, 0.12] },
+  { minComputeCapability: 0, intra: [40, 30, 20, 18, 15, 12, 10, 9, 7, 6, 5, 4, 3], inter: [48, 30, 28, 24, 20, 18, 15, 12, 10, 9, 7, 6, 5, 4, 3, 2.4, 1.2, 0.24, 0.12] },
+];
+
+/** MAXCHANNELS at [search]'s commit (src/include/device.h); the ring search may find half of it (init.cc ringGraph->maxChannels). */
+const MAX_CHANNELS = 32;
+
+/** One searched solution: channels, each reserving `gbs` GB/s on every link it crosses. */
+interface SearchedChannels {
+  readonly channels: number;
+  readonly gbs: number;
+}
+
+/**
+ * ncclTopoCompute's first pass over a ladder, in closed form: start at the highest speed the
+ * GPU's path allows (maxGbs), count the channels that fit at each speed, keep the solution
+ * with the most bandwidth (channels × speed; a tie keeps the faster, fewer-hop one), and step
+ * down while the next speed is more than 0.49 of the best one's, stopping early when a
+ * solution fills the GPU (totalGbs). None fitting: NCCL's fallback, one channel. Its second
+ * pass (a higher speed with as many channels) cannot improve on this closed form: every
+ * higher speed was tried first.
+ */
+function ladderSearch(ladder: readonly number[], maxGbs: number, totalGbs: number, fits: (gbs: number) => number): SearchedChannels {
+  let i = ladder.findIndex((gbs) => gbs <= maxGbs);
+  if (i < 0) i = ladder.length - 1;
+  let best: SearchedChannels = { channels: 0, gbs: 0 };
+  for (; i < ladder.length; i++) {
+    const gbs = ladder[i]!;
+    if (best.channels > 0 && gbs / best.gbs <= 0.49) break;
+    const channels = Math.min(MAX_CHANNELS / 2, Math.max(0, fits(gbs)));
+    if (channels * gbs > best.channels * best.gbs) best = { channels, gbs };
+    if (best.channels * best.gbs >= totalGbs) break;
+  }
+  return best.channels > 0 ? best : { channels: 1, gbs: 0.1 };
+}
 
 /**
  * The channel count NCCL's search would settle on, in weft's inputs.
  *
- * search.cc ncclTopoCompute looks for as many channels as fit, each reserving one per-channel
- * bandwidth on every link it crosses, starting from the largest per-channel bandwidth the
- * GPU-to-NIC path allows, and keeps the solution with the most channels × bandwidth. With a
- * NIC per GPU (a rail grid of G rails) a channel at the NIC path's full bandwidth s
- * (cost.inter) fills its NIC, so the search finds one channel per NIC — G — provided each
- * GPU's NVLink can carry the G-1 channels it forwards inside the server, (G-1)·s <= intra
- * bandwidth (fewer channels otherwise). On a flat layout a channel takes the rank's whole
- * bandwidth: one channel. Then, as search.cc does when a channel's bandwidth is at least
- * 25 GB/s, the channels are duplicated (2×, each at half the bandwidth).
+ * With the GPUs' compute capability known (GPU presets, topology files that declare it), as
+ * NCCL does it ([search] ncclTopoCompute, ncclTopoDupChannels; connect.cc ncclTopoPostset):
+ * 1. Search: per-channel speeds from the architecture's ladder (ladderSearch). On a rail grid
+ *    (a NIC per GPU) a channel reserves its speed on the NIC it leaves by and, inside the
+ *    server, on the NVLink of G-1 of the G GPUs it visits: G·floor(nic/s) channels, at most
+ *    floor(nvlink / (s·(G-1)/G)). On one server (or any flat layout) every channel crosses
+ *    every rank's link: floor(bandwidth / s).
+ * 2. Duplicate: at a speed of at least 25 GB/s, twice the channels at half the speed — except
+ *    on Hopper and later below 50 GB/s with more than 4 channels.
+ * 3. connect.cc doubles the channels again (up to MAXCHANNELS), and on Hopper and later a
+ *    multi-server run whose ring speed is above 45 GB/s with fewer than 16 doubles once more.
+ * 8×H100 in one server: 370.8 GB/s of NVLink, sm90 ladder 60 → 6 channels (360), no better
+ * down to 30 (12 × 30 = 360, a tie) → duplicated to 12 at 30 → 24 (NCCL issue #1367 reports
+ * 24 on 8×H100). Two DGX H100: 8 NICs at about 47 GB/s → 8 at 45 → 16.
  *
- * Not modelled: NCCL's discrete per-channel speed tables (a channel is one SM, whose rate is
- * capped; that is why NCCL finds several channels on a single NVSwitch server) and the
- * further doubling of connect.cc on sm90 multi-node runs. Neither changes the bandwidth
- * weft's fluid model gives: extra channels split the same links further.
+ * Without a compute capability (a topology that names no GPU): a channel takes the rank's
+ * whole bandwidth on a flat layout (one channel) or a NIC's on a rail grid (one per NIC, as
+ * far as NVLink carries them), duplicated at 25 GB/s and more.
+ *
+ * Channels split the same links further; what the count changes in weft is how many chunks
+ * are in flight at once, hence how much of each step's latency the pipeline hides.
  */
 export function searchChannelCount(layout: RankLayout, nranks: number, cost: CostParams): number {
   const grid = railGrid(layout, nranks);
-  let found = 1;
-  let perChannel = cost.bandwidthBytesPerSec;
-  if (grid !== null) {
-    const size = grid[0]!.length;
-    perChannel = cost.inter.bandwidthBytesPerSec;
-    const fit = Math.floor(cost.intra.bandwidthBytesPerSec / perChannel / ((size - 1) / size));
-    found = Math.max(1, Math.min(size, fit));
+  const gbsOf = (bytesPerSec: number): number => bytesPerSec / 1e9;
+  const size = grid === null ? 1 : grid[0]!.length;
+  const nvlinkGbs = gbsOf(cost.intra.bandwidthBytesPerSec);
+  const perGpuGbs = grid === null ? gbsOf(cost.bandwidthBytesPerSec) : gbsOf(cost.inter.bandwidthBytesPerSec);
+  const fits = (gbs: number): number =>
+    grid === null ? Math.floor(perGpuGbs / gbs) : Math.min(size * Math.floor(perGpuGbs / gbs), Math.floor(nvlinkGbs / gbs / ((size - 1) / size)));
+  if (cost.computeCapability === undefined) {
+    const found = grid === null ? 1 : Math.max(1, Math.min(size, fits(perGpuGbs)));
+    return perGpuGbs >= DUPLICATE_AT_GBS ? 2 * found : found;
   }
-  return perChannel >= DUPLICATE_AT_BYTES_PER_SEC ? 2 * found : found;
+  const cc = cost.computeCapability;
+  const ladders = SPEED_LADDERS_GBS.find((l) => cc >= l.minComputeCapability)!;
+  const servers = groupsOf(layout, nranks).length;
+  const ladder = servers > 1 ? ladders.inter : ladders.intra;
+  const totalGbs = grid === null ? perGpuGbs : nvlinkGbs;
+  let { channels, gbs } = ladderSearch(ladder, perGpuGbs, totalGbs, fits);
+  if (gbs >= DUPLICATE_AT_GBS && !(cc > 8 && gbs < 50 && channels > 4)) {
+    const duplicated = Math.min(2 * channels, MAX_CHANNELS / 2);
+    gbs /= Math.ceil(duplicated / channels);
+    channels = duplicated;
+  }
+  channels = Math.min(MAX_CHANNELS, 2 * channels);
+  if (cc >= 9 && servers > 1 && gbs > 45 && channels < 16) channels *= 2;
+  return channels;
 }
 
 const pad = (value: number, width: number): string => String(value).padStart(width, '0');

@@ -31,6 +31,8 @@ export interface AlphaBetaCost extends AlphaBeta {
    * switch traffic by it, as the runtime does on the wire.
    */
   readonly reductionEfficiency?: number;
+  /** The topology's GPU compute capability, when it names one (NCCL's channel search ladder). */
+  readonly computeCapability?: number;
 }
 
 /** Up to this many ranks, every pair and every rank is examined; above, representatives. */
@@ -139,6 +141,7 @@ export function alphaBetaCost(topology: Topology): AlphaBetaCost {
     intra: intraCost,
     inter: interCost,
     ...reductionEfficiencyOf(topology),
+    ...(topology.computeCapability !== undefined ? { computeCapability: topology.computeCapability } : {}),
   };
 }
 

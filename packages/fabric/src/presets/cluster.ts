@@ -30,6 +30,8 @@ export interface SystemDefaults {
   readonly nicBw: HardwareKey;
   /** The GPU's HBM bandwidth: what device-local copies and reductions are charged (device-memory.ts). */
   readonly hbmBandwidth: HardwareKey;
+  /** The GPU's CUDA compute capability: NCCL's channel search picks its bandwidth ladder by it. */
+  readonly computeCapability: HardwareKey;
   /** The fabric the system ships on or its reference architecture uses (a SCALE_OUT_FABRICS name). */
   readonly fabric: string;
   /** Why that fabric is the default, with the source. */
@@ -110,8 +112,8 @@ function buildCluster(preset: PresetDef, system: SystemDefaults, values: ParamVa
     `fabric default: ${system.fabricNote}`,
     ...(system.notes ?? []),
   ];
-  const topology = b.build(spec, ranks, presetSources(preset, values, notes, texts, [...fabric.derived, system.hbmBandwidth]));
-  return { ...topology, deviceMemoryBandwidthBytesPerSec: hardwareBandwidth(system.hbmBandwidth) };
+  const topology = b.build(spec, ranks, presetSources(preset, values, notes, texts, [...fabric.derived, system.hbmBandwidth, system.computeCapability]));
+  return { ...topology, deviceMemoryBandwidthBytesPerSec: hardwareBandwidth(system.hbmBandwidth), computeCapability: hardwareFactor(system.computeCapability) };
 }
 
 /**

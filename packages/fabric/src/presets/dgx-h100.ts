@@ -25,6 +25,7 @@ export const dgxH100Preset = clusterPreset({
   server: 'DGX H100 server',
   gpusPerNode: 'dgxH100.gpusPerNode',
   hbmBandwidth: 'h100.hbmBandwidth',
+  computeCapability: 'hopper.computeCapability',
   ...HOPPER_SERVER,
   fabric: 'spectrumx',
   fabricNote: 'Spectrum-X, as the HGX AI-factory reference architecture builds the compute fabric (the DGX SuperPOD reference architecture uses InfiniBand NDR: fabric=ib-ndr)',

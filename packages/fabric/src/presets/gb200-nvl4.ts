@@ -15,6 +15,7 @@ export const gb200Nvl4Preset = clusterPreset(
     server: 'GB200 NVL4 board',
     gpusPerNode: 'gb200Nvl4.gpus',
     hbmBandwidth: 'gb200.hbmBandwidth',
+    computeCapability: 'blackwell.computeCapability',
     nvlinkBw: 'nvlink5.perGpuLineRate',
     nvlinkEfficiency: 'nvlink5.efficiency',
     reduction: 'gb200Nvl4.reduction',

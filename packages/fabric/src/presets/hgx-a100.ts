@@ -15,6 +15,7 @@ export const hgxA100Preset = clusterPreset(
     server: 'HGX A100 server',
     gpusPerNode: 'dgxA100.gpusPerNode',
     hbmBandwidth: 'a100.hbmBandwidth',
+    computeCapability: 'ampere.computeCapability',
     nvlinkBw: 'nvlink3.perGpuLineRate',
     nvlinkEfficiency: 'nvlink3.efficiency',
     reduction: 'nvswitch2.reduction',

@@ -13,6 +13,7 @@ export const hgxB200Preset = clusterPreset({
   server: 'HGX B200 server',
   gpusPerNode: 'hgx.gpusPerNode',
   hbmBandwidth: 'b200.hbmBandwidth',
+  computeCapability: 'blackwell.computeCapability',
   nvlinkBw: 'nvlink5.perGpuLineRate',
   nvlinkEfficiency: 'nvlink5.efficiency',
   reduction: 'nvswitch3.reduction',

@@ -14,6 +14,7 @@ export const hgxH200Preset = clusterPreset({
   server: 'HGX H200 server',
   gpusPerNode: 'hgx.gpusPerNode',
   hbmBandwidth: 'h200.hbmBandwidth',
+  computeCapability: 'hopper.computeCapability',
   ...HOPPER_SERVER,
   fabric: 'spectrumx',
   fabricNote: 'Spectrum-X, as the HGX AI-factory reference architecture (H100/H200/B200) builds the compute fabric',

@@ -26,11 +26,13 @@ interface Variant {
   readonly fabric: string;
   /** The GPU's HBM bandwidth (device-local copies and reductions). */
   readonly hbm: HardwareKey;
+  /** The GPU's CUDA compute capability (NCCL's channel search). */
+  readonly computeCapability: HardwareKey;
 }
 
 const VARIANTS: readonly Variant[] = [
-  { name: 'gb200', gpus: 'gb200Nvl72.gpus', pcieBw: 'pcie.gen5x16LineRate', nicBw: 'ethernet.portLineRate', fabric: 'ib-ndr', hbm: 'gb200.hbmBandwidth' },
-  { name: 'gb300', gpus: 'gb300Nvl72.gpus', pcieBw: 'pcie.gen6x16LineRate', nicBw: 'ethernet.cx8PortLineRate', fabric: 'ib-xdr', hbm: 'gb300.hbmBandwidth' },
+  { name: 'gb200', gpus: 'gb200Nvl72.gpus', pcieBw: 'pcie.gen5x16LineRate', nicBw: 'ethernet.portLineRate', fabric: 'ib-ndr', hbm: 'gb200.hbmBandwidth', computeCapability: 'blackwell.computeCapability' },
+  { name: 'gb300', gpus: 'gb300Nvl72.gpus', pcieBw: 'pcie.gen6x16LineRate', nicBw: 'ethernet.cx8PortLineRate', fabric: 'ib-xdr', hbm: 'gb300.hbmBandwidth', computeCapability: 'blackwellUltra.computeCapability' },
 ];
 
 export const nvl72Preset: PresetDef = {
@@ -64,7 +66,6 @@ export const nvl72Preset: PresetDef = {
       b.addNode('nvswitch', 'nvswitch', {
         group: 'nvl72',
         reduction: values.reduction === 1,
-      reductionEfficiency: values.nvlsEfficiency,
         ...(values.reduction === 1 ? { reductionEfficiency: values.nvlsEfficiency! } : {}),
       });
       for (const gpu of ranks) b.addDuplex(gpu, 'nvswitch', nvlinkBytesPerSec, values.nvlinkLatency! / 2);
@@ -72,8 +73,8 @@ export const nvl72Preset: PresetDef = {
         `structure: one ${variant.name} NVL72 rack: ${gpus} GPUs (group nvl72), one aggregate NVLink5 link each way to one nvswitch node (reduction ${values.reduction === 1 ? 'capable' : 'not capable'}); no scale-out NICs (racks=1)`,
         'latency: GPU→switch→GPU = nvlinkLatency, half on each link',
       ];
-      const topology = b.build(spec, ranks, presetSources(nvl72Preset, values, notes, texts, [...derived, variant.hbm]));
-      return { ...topology, deviceMemoryBandwidthBytesPerSec: hardwareBandwidth(variant.hbm) };
+      const topology = b.build(spec, ranks, presetSources(nvl72Preset, values, notes, texts, [...derived, variant.hbm, variant.computeCapability]));
+      return { ...topology, deviceMemoryBandwidthBytesPerSec: hardwareBandwidth(variant.hbm), computeCapability: hardwareFactor(variant.computeCapability) };
     }
     const nicBw = values.nicBw ?? hardwareBandwidth(variant.nicBw);
     const pcieBw = values.pcieBw ?? hardwareBandwidth(variant.pcieBw);
@@ -87,6 +88,7 @@ export const nvl72Preset: PresetDef = {
       nvlinkBytesPerSec,
       nvlinkLatencyNs: values.nvlinkLatency!,
       reduction: values.reduction === 1,
+      reductionEfficiency: values.nvlsEfficiency,
       nic: { pcieBytesPerSec: pcieBw * values.pcieEfficiency!, nicLatencyNs: values.nicLatency! },
     });
     const fabric = addFabric(b, 'nvl72', { ...values, nicBw }, fabricIndex, nics);
@@ -95,7 +97,7 @@ export const nvl72Preset: PresetDef = {
       ...fabric.notes,
       `fabric default for ${variant.name}: ${variant.fabric} (DGX SuperPOD reference architecture: one NIC per GPU, rail-optimized, scalable units of 8 racks)`,
     ];
-    const topology = b.build(spec, ranks, presetSources(nvl72Preset, values, notes, texts, [...derived, ...fabric.derived, variant.hbm]));
-    return { ...topology, deviceMemoryBandwidthBytesPerSec: hardwareBandwidth(variant.hbm) };
+    const topology = b.build(spec, ranks, presetSources(nvl72Preset, values, notes, texts, [...derived, ...fabric.derived, variant.hbm, variant.computeCapability]));
+    return { ...topology, deviceMemoryBandwidthBytesPerSec: hardwareBandwidth(variant.hbm), computeCapability: hardwareFactor(variant.computeCapability) };
   },
 };

@@ -11,6 +11,7 @@
  *   ranks: [gpu0, gpu1]                   # optional: all gpu/host nodes in file order
  *   sources: ["where the numbers come from"]
  *   deviceMemoryBandwidth: 3.35TB/s      # optional: one GPU's HBM, for device-local copies (default H100's)
+ *   computeCapability: 9.0                # optional: the GPUs' CUDA compute capability (NCCL's channel search)
  *
  * Bandwidth: a unit string ("400Gbps", "50GB/s") or a number in bytes/s. Latency: a unit
  * string ("1us") or a number in ns. A duplex link becomes two directed links, from→to then
@@ -20,7 +21,7 @@
 import { WeftInputError } from '@weft/sim';
 import { parseDocument as parseYamlDocument, stringify as stringifyYaml } from 'yaml';
 import { z } from 'zod';
-import { ENDPOINT_KINDS, type NodeKind, type Topology } from '../types.js';
+import { COMPUTE_CAPABILITY_RANGE, ENDPOINT_KINDS, type NodeKind, type Topology } from '../types.js';
 import { parseBandwidth, parseLatency, BANDWIDTH_UNITS_HELP, LATENCY_UNITS_HELP } from '../units.js';
 import { TopologyBuilder } from './builder.js';
 import { BANDWIDTH_RANGE_BYTES_PER_SEC, LATENCY_RANGE_NS, NODE_KINDS, validateTopology } from './validate.js';
@@ -45,13 +46,14 @@ const FileSchema = z
     ranks: z.array(z.string()).optional(),
     sources: z.array(z.string()).optional(),
     deviceMemoryBandwidth: z.union([z.string(), z.number()]).optional(),
+    computeCapability: z.number().min(COMPUTE_CAPABILITY_RANGE.min).max(COMPUTE_CAPABILITY_RANGE.max).optional(),
   })
   .strict();
 
 export type TopologyFile = z.infer<typeof FileSchema>;
 
 const FIELD_HELP: Readonly<Record<string, string>> = {
-  '': 'top-level keys: name, nodes, links, ranks, sources, deviceMemoryBandwidth',
+  '': `top-level keys: name, nodes, links, ranks, sources, deviceMemoryBandwidth, computeCapability (${COMPUTE_CAPABILITY_RANGE.text})`,
   nodes: 'node keys: id, kind, group, reduction, reductionEfficiency (0 < x <= 1)',
   links: 'link keys: from, to, bandwidth, latency, duplex',
 };
@@ -134,9 +136,11 @@ function buildFromFile(file: TopologyFile, fileName: string): Topology {
     });
   }
   const built = b.build(file.name ?? fileName, ranks, file.sources);
-  if (file.deviceMemoryBandwidth === undefined) return validateTopology(built);
-  const deviceMemoryBandwidthBytesPerSec = readBandwidth(file.deviceMemoryBandwidth, 'deviceMemoryBandwidth');
-  return validateTopology({ ...built, deviceMemoryBandwidthBytesPerSec });
+  return validateTopology({
+    ...built,
+    ...(file.deviceMemoryBandwidth !== undefined ? { deviceMemoryBandwidthBytesPerSec: readBandwidth(file.deviceMemoryBandwidth, 'deviceMemoryBandwidth') } : {}),
+    ...(file.computeCapability !== undefined ? { computeCapability: file.computeCapability } : {}),
+  });
 }
 
 function readBandwidth(value: string | number, path: string): number {
@@ -194,6 +198,7 @@ export function topologyToFile(topology: Topology): TopologyFile {
   };
   if (topology.sources && topology.sources.length > 0) file.sources = [...topology.sources];
   if (topology.deviceMemoryBandwidthBytesPerSec !== undefined) file.deviceMemoryBandwidth = topology.deviceMemoryBandwidthBytesPerSec;
+  if (topology.computeCapability !== undefined) file.computeCapability = topology.computeCapability;
   return file;
 }
 
