@@ -72,13 +72,27 @@ export function planNvls(params: PlanParams, name: string, groups: readonly (rea
         for (const r of group) {
           if (k + 1 < chunks.length) b.send(r, j, agent, slice('input', chunks[k + 1]!));
           if (r === head) {
-            if (live) {
+            const up = (): void => {
+              if (!live) return;
               b.recv(r, j, agent, out(k));
               for (const piece of piecesOf(out(k), chain.length)) chainUp(b, r, j, parent, child, piece);
-            }
-            if (k >= 1 && k - 1 < chunks.length) {
+            };
+            const down = (): void => {
+              if (!(k >= 1 && k - 1 < chunks.length)) return;
               for (const piece of piecesOf(out(k - 1), chain.length)) chainDown(b, r, j, parent, child, piece);
               b.send(r, j, agent, out(k - 1));
+            };
+            // The chain's root sends the total of chunk k-1 down (its reduce finished last round)
+            // before it waits for chunk k from below; every other head passes chunk k up first
+            // and takes the total of k-1 after. No head then waits on the down wave before
+            // feeding the up wave, so both cross the NICs at once, as NCCL's separate reduce
+            // and broadcast warps do.
+            if (parent < 0) {
+              down();
+              up();
+            } else {
+              up();
+              down();
             }
           }
           if (k >= LAG) b.recv(r, j, agent, out(k - LAG));
