@@ -22,7 +22,7 @@ describe('weft (the main job)', () => {
     const header = run.stdout.split('\n').slice(0, 7);
     expect(header[0]).toBe('# weft bench allreduce');
     expect(header[1]).toBe('#  topology: dgx-h100:nodes=2 (16 ranks)  model: maxMin  routing: ecmp  qps: 1  seed: 1');
-    expect(header[2]).toMatch(/^#  mode: data  backend: \S+  iters: 1  warmup: 0  channels: auto  chunk: 2097152 B  proto: auto$/);
+    expect(header[2]).toMatch(/^#  mode: data  backend: \S+  iters: 1  warmup: 0  channels: auto  chunk: auto  proto: auto$/);
     expect(header[5]!.trim().split(/\s+/)).toEqual(['#', 'size', 'count', 'type', 'redop', 'root', 'time', 'algbw', 'busbw', '#wrong', 'algorithm', 'proto', 'predicted', 'wall']);
   });
 
@@ -74,7 +74,7 @@ describe('weft bench output formats', () => {
     const csv = weft([...common, '--format', 'csv']);
     expect(csv.code).toBe(0);
     const lines = csv.stdout.trim().split('\n');
-    expect(lines[0]).toBe('algorithm,bytes,count,dtype,redop,root,timeUs,algBwGBps,busBwGBps,wrong,predictedUs,protocol,channels,wallMs,events');
+    expect(lines[0]).toBe('algorithm,bytes,count,dtype,redop,root,timeUs,algBwGBps,busBwGBps,wrong,predictedUs,protocol,channels,chunkBytes,wallMs,events');
     // 1K, 4K, 16K, 64K, 256K, 1M for each of ring and rd, after the header line
     expect(lines).toHaveLength(1 + 2 * 6);
   });

@@ -49,7 +49,7 @@ const validConfig = fc.record({
   op: fc.constantFrom('sum', 'max', 'min'),
   network: fc.constantFrom('maxMin', 'alphaBeta'),
   routing: fc.constantFrom('ecmp', 'adaptive'),
-  chunk: fc.constantFrom('1K', '64K', '2M'),
+  chunk: fc.constantFrom('1K', '64K', '2M', 'auto'),
   seed: fc.integer({ min: 0, max: 1000 }),
 });
 

@@ -10,6 +10,8 @@ interface Row {
   readonly algorithm: string;
   readonly bytes: number;
   readonly protocol: string | null;
+  readonly channels: number;
+  readonly chunkBytes: number;
   readonly timeUs: number;
   readonly predictedUs: number;
   readonly candidates?: { algorithm: string; protocol: string | null; predictedUs: number | null; simulatedUs: number | null; chosen: boolean }[];
@@ -91,5 +93,18 @@ describe('auto = NCCL\'s tuner: (algorithm, protocol) per size', () => {
     const table = weft(['bench', 'allreduce', '--topology', 'dgx-h100:nodes=2', '--mode', 'ghost', '-b', '4K', '-e', '4K', '--explain']);
     expect(table.stdout).toMatch(/^# Candidates: auto\(\w+\), 4096 B$/m);
     expect(table.stdout).toMatch(/<- chosen$/m);
+  });
+});
+
+describe('--chunk auto (the default): each algorithm pipelines in NCCL\'s chunk', () => {
+  it('ring/Simple in 2 MiB chunks (4 steps of 512 KiB), tree/Simple in 512 KiB (one step); --chunk sets both', () => {
+    const auto = bench(['--topology', 'dgx-h100:nodes=2', '--algo', 'ring,tree', '--proto', 'Simple', '-b', '64M', '-e', '64M']);
+    expect(auto.rows.map((r) => `${r.algorithm}:${r.chunkBytes}`)).toEqual(['ring:2097152', 'tree:524288']);
+    const given = bench(['--topology', 'dgx-h100:nodes=2', '--algo', 'ring,tree', '--proto', 'Simple', '-b', '64M', '-e', '64M', '--chunk', '1M']);
+    expect(given.rows.map((r) => `${r.algorithm}:${r.chunkBytes}`)).toEqual(['ring:1048576', 'tree:1048576']);
+  });
+
+  it('a bad --chunk names the value and what is accepted', () => {
+    expectUsageError(weft(['bench', 'allreduce', '--chunk', 'automatic']), /^weft: --chunk: 'automatic' is not a size; use a whole number of bytes/);
   });
 });

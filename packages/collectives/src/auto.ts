@@ -8,7 +8,7 @@
  * algorithm falls back to all its algorithms, with hardware timing only.
  */
 import { WeftInputError } from '@weft/sim';
-import { listAlgorithms, resolveChannels } from './registry.js';
+import { listAlgorithms, resolveDefaults } from './registry.js';
 import type { ProtocolName } from './protocols.js';
 import type { Algorithm, CollectiveName, CostParams, PlanParams } from './types.js';
 
@@ -26,7 +26,7 @@ export interface AlgorithmCandidate {
 
 export interface AlgorithmChoice {
   readonly algorithm: Algorithm;
-  /** The params it was predicted with (channels resolved: `resolveChannels`; protocol set when it has one). */
+  /** The params it was predicted with (channels resolved: `resolveDefaults`; protocol set when it has one). */
   readonly params: PlanParams;
   readonly predictedNs: number;
   /** Every candidate considered, in registry order, protocols in NCCL's order (LL, LL128, Simple). */
@@ -45,7 +45,7 @@ function protocolsToTry(algorithm: Algorithm, only: ProtocolName | undefined): r
  */
 export function candidatesOf(algorithm: Algorithm, params: PlanParams, cost: CostParams, only?: ProtocolName): AlgorithmCandidate[] {
   return protocolsToTry(algorithm, only).map((protocol) => {
-    const own = resolveChannels(algorithm, protocol === undefined ? params : { ...params, protocol }, cost);
+    const own = resolveDefaults(algorithm, protocol === undefined ? params : { ...params, protocol }, cost);
     const reason = algorithm.unsupported(own);
     const named = protocol === undefined ? {} : { protocol };
     if (reason !== null) return { name: algorithm.name, ...named, predictedNs: Number.NaN, unsupported: reason };

@@ -20,7 +20,7 @@ export { checkSchedule, assertSchedule, ScheduleCheckError } from './checker.js'
 export type { CheckResult } from './checker.js';
 export * as logical from './logical.js';
 export type { Range, Tree, Fold } from './logical.js';
-export { COLLECTIVE_TABLE, COLLECTIVES, collectiveOf, listAlgorithms, getAlgorithm, planCollective, resolveChannels } from './registry.js';
+export { COLLECTIVE_TABLE, COLLECTIVES, collectiveOf, listAlgorithms, getAlgorithm, planCollective, resolveDefaults } from './registry.js';
 export { busBwFactor, algBwBytes, bandwidthsGBps, countForBytes } from './busbw.js';
 export { chooseAlgorithm, candidatesOf, fastest } from './auto.js';
 export type { AlgorithmChoice, AlgorithmCandidate } from './auto.js';
@@ -43,6 +43,7 @@ export {
   scheduleProtocol,
   protocolCost,
   protocolOf,
+  DEFAULT_CHUNK_BYTES,
   ringSlicesPerChunk,
   channelsForBytes,
   withProtocols,

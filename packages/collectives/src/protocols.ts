@@ -219,6 +219,16 @@ export function ringSlicesPerChunk(protocol: ProtocolName): number {
   return protocol === 'Simple' ? 2 : 1;
 }
 
+/**
+ * The pipelining chunk when the caller leaves it to the algorithm: NCCL's Ring/Simple chunk,
+ * ALLREDUCE_CHUNKSTEPS (NCCL_STEPS/2 = 4) steps of the Simple buffer's step (4 MiB / NCCL_STEPS
+ * = 512 KiB): 2 MiB ([collectives], [comm]).
+ */
+export const DEFAULT_CHUNK_BYTES = 4 * ((1 << 22) / 8);
+
+/** One step of the Simple buffer: DEFAULT_BUFFSIZE 4 MiB / NCCL_STEPS 8 = 512 KiB ([comm]). */
+export const SIMPLE_STEP_BYTES = (1 << 22) / 8;
+
 /** Threads per channel (NCCL_LL_MAX_NTHREADS, NCCL_LL128_MAX_NTHREADS, NCCL_SIMPLE_MAX_NTHREADS; [device]). */
 const MAX_THREADS_PER_CHANNEL: Readonly<Record<ProtocolName, number>> = { LL: 512, LL128: 640, Simple: 512 };
 

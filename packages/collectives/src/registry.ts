@@ -12,6 +12,7 @@ import { barrier } from './barrier/index.js';
 import { broadcast } from './broadcast/index.js';
 import type { Collective } from './collective.js';
 import { gather } from './gather/index.js';
+import { DEFAULT_CHUNK_BYTES } from './protocols.js';
 import { reduce } from './reduce/index.js';
 import { reduceScatter } from './reduce-scatter/index.js';
 import { scatter } from './scatter/index.js';
@@ -62,12 +63,16 @@ export function getAlgorithm(collective: CollectiveName, name: string): Algorith
 }
 
 /**
- * `params` with the channel count resolved: a count of 0 asks for the algorithm's own
- * default (`defaultChannels`, else 1); any other count is kept.
+ * `params` with what the caller left to the algorithm resolved: a channel count of 0 asks
+ * for its own (`defaultChannels`, else 1), then `chunkAuto` for its own chunk
+ * (`defaultChunkBytes`, else DEFAULT_CHUNK_BYTES). Given values are kept.
  */
-export function resolveChannels(algorithm: Algorithm, params: PlanParams, cost: CostParams): PlanParams {
-  if (params.channels !== 0) return params;
-  return { ...params, channels: algorithm.defaultChannels?.(params, cost) ?? 1 };
+export function resolveDefaults(algorithm: Algorithm, params: PlanParams, cost: CostParams): PlanParams {
+  const channels = params.channels !== 0 ? params.channels : (algorithm.defaultChannels?.(params, cost) ?? 1);
+  const resolved = channels === params.channels ? params : { ...params, channels };
+  if (resolved.chunkAuto !== true) return resolved;
+  const chunkBytes = algorithm.defaultChunkBytes?.(resolved) ?? DEFAULT_CHUNK_BYTES;
+  return { ...resolved, chunkElements: Math.max(1, Math.floor(chunkBytes / resolved.elementBytes)), chunkAuto: false };
 }
 
 /**

@@ -126,12 +126,18 @@ export interface PlanParams {
   readonly elementBytes: number;
   /**
    * Concurrent channels (NCCL nChannels); algorithms may clamp it. 0 asks for the
-   * algorithm's own default (`Algorithm.defaultChannels`), resolved by `resolveChannels`
+   * algorithm's own default (`Algorithm.defaultChannels`), resolved by `resolveDefaults`
    * before planning.
    */
   readonly channels: number;
   /** Pipelining: elements per chunk; 0 means one chunk per step (no pipelining). */
   readonly chunkElements: number;
+  /**
+   * True when the caller left the chunk to the algorithm: `resolveDefaults` replaces
+   * chunkElements by the algorithm's own (`Algorithm.defaultChunkBytes`, else
+   * DEFAULT_CHUNK_BYTES) before planning.
+   */
+  readonly chunkAuto?: boolean;
   readonly layout: RankLayout;
   /**
    * NCCL protocol, for algorithms that declare `protocols`; absent means Simple. Others
@@ -179,6 +185,11 @@ export interface Algorithm {
    * count for algorithms that run on searched channels. Absent: 1.
    */
   defaultChannels?(params: PlanParams, cost: CostParams): number;
+  /**
+   * The pipelining chunk, in bytes, when the caller leaves it to the algorithm (params with
+   * channels already resolved): NCCL's for its algorithms. Absent: DEFAULT_CHUNK_BYTES.
+   */
+  defaultChunkBytes?(params: PlanParams): number;
   /**
    * The NCCL protocols the algorithm runs under (params.protocol), for NCCL's own
    * algorithms: `auto` chooses among the algorithms that declare them, as NCCL's tuner

@@ -5,14 +5,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { alphaBetaCost, parseTopologySpec, rankLayout } from '@weft/fabric';
-import { getAlgorithm, resolveChannels, type CollectiveName, type PlanParams } from '@weft/collectives';
+import { getAlgorithm, resolveDefaults, type CollectiveName, type PlanParams } from '@weft/collectives';
 import { createCluster, participantNodes, wireFactors } from '@weft/runtime';
 import { network } from './helpers.js';
 
 function paramsFor(spec: string, collective: CollectiveName, algorithm: string, count: number, chunkElements: number): PlanParams {
   const topology = parseTopologySpec(spec);
   const base: PlanParams = { nranks: topology.ranks.length, count, root: 0, elementBytes: 4, channels: 0, chunkElements, layout: rankLayout(topology) };
-  return resolveChannels(getAlgorithm(collective, algorithm), base, alphaBetaCost(topology));
+  return resolveDefaults(getAlgorithm(collective, algorithm), base, alphaBetaCost(topology));
 }
 
 async function run(spec: string, algorithm: string, count: number, chunkElements: number, mode: 'data' | 'ghost', collective: CollectiveName = 'allReduce') {

@@ -9,7 +9,7 @@
  * `node benchmarks/predictor-error.mjs` (benchmarks/results/predictor-error.md).
  */
 import { describe, expect, it } from 'vitest';
-import { COLLECTIVES, countForBytes, listAlgorithms, collectiveOf, resolveChannels, type CollectiveName, type PlanParams } from '@weft/collectives';
+import { COLLECTIVES, countForBytes, listAlgorithms, collectiveOf, resolveDefaults, type CollectiveName, type PlanParams } from '@weft/collectives';
 import { alphaBetaCost, parseTopologySpec, rankLayout } from '@weft/fabric';
 import { createCluster } from '@weft/runtime';
 import { network } from './helpers.js';
@@ -112,7 +112,7 @@ describe(`simulated time is within ${TOLERANCE * 100}% of predictNs on switch:N 
                 chunkElements: (2 << 20) / 4,
                 layout,
               };
-              const params = resolveChannels(algorithm, base, cost);
+              const params = resolveDefaults(algorithm, base, cost);
               if (algorithm.unsupported(params) !== null) continue;
               const predictedNs = algorithm.predictNs(params, cost);
               const result = await cluster.runSchedule(algorithm.plan(params), { dtype: 'float32', op: 'sum' });

@@ -103,12 +103,17 @@ export const BENCH_FLAGS = {
     "channels per algorithm (NCCL nChannels); 'auto': the topology search's count for algorithms on searched channels (ring), 1 for the textbook ones",
     'auto',
     text((t) => {
-      if (t.trim().toLowerCase() === 'auto') return accept(0); // 0: each algorithm's own count (resolveChannels)
+      if (t.trim().toLowerCase() === 'auto') return accept(0); // 0: each algorithm's own count (resolveDefaults)
       const read = readInteger(t, 1, 64);
       return read.ok ? read : { ok: false as const, reason: "is not accepted; use 'auto' or a whole number from 1 to 64" };
     }),
   ),
-  chunkBytes: flag('--chunk <size>', 'pipelining chunk size', '2M', size),
+  chunkBytes: flag(
+    '--chunk <size|auto>',
+    "pipelining chunk size; 'auto': each algorithm's own (NCCL's: 2M for ring, 512K or less for tree/Simple), else 2M",
+    'auto',
+    text((t): Read<number | 'auto'> => (t.trim().toLowerCase() === 'auto' ? accept('auto' as const) : readSizeBytes(t))),
+  ),
   proto: flag(
     '--proto <name>',
     `NCCL protocol, like NCCL_PROTO: ${orList(PROTOS.names)} (per size, by predicted time, for NCCL's algorithms: ring, tree)`,
@@ -184,7 +189,7 @@ export const BENCH_SCHEMA = z
       sizesBytes: sizeSweep(flags.minBytes, flags.maxBytes, flags.stepFactor, flags.stepBytes),
       faultScenario: scenarioFromFlags(flags),
     }));
-    const chunksPerRank = Math.ceil(flags.maxBytes / flags.chunkBytes);
+    const chunksPerRank = flags.chunkBytes === 'auto' ? 0 : Math.ceil(flags.maxBytes / flags.chunkBytes);
     if (chunksPerRank > MAX_CHUNKS_PER_MESSAGE) {
       ctx.addIssue({
         code: 'custom',

@@ -52,6 +52,8 @@ export interface BenchRow {
   readonly protocol: string | null;
   /** Channels the algorithm ran (NCCL nChannels). */
   readonly channels: number;
+  /** Pipelining chunk the algorithm ran, bytes (0: unchunked). */
+  readonly chunkBytes: number;
   /** How long weft took on this machine for the row (all iterations). */
   readonly wallMs: number;
   readonly events: number;
@@ -76,7 +78,8 @@ export interface BenchReport {
   readonly warmupIters: number;
   /** As asked: a count, or 'auto' (each row's `channels` says what ran). */
   readonly channels: number | 'auto';
-  readonly chunkBytes: number;
+  /** As asked: bytes, or 'auto' (each algorithm's own; each row's `chunkBytes` says what ran). */
+  readonly chunkBytes: number | 'auto';
   /** --proto as asked: a protocol, or 'auto' (each row's `protocol` says what ran). */
   readonly proto: string;
   /** Algorithms from `--algo all` that cannot run on this topology, and why. */

@@ -6,6 +6,7 @@ import {
   fastest,
   collectiveOf,
   countForBytes as countOfBytes,
+  DEFAULT_CHUNK_BYTES,
   elementBytes,
   type Algorithm,
   type AlgorithmCandidate,
@@ -130,7 +131,9 @@ export function planParams(config: BenchConfig, topology: Topology, count: numbe
     root: config.root,
     elementBytes: bytesPerElement,
     channels: config.channels,
-    chunkElements: Math.max(1, Math.floor(config.chunkBytes / bytesPerElement)),
+    // 'auto': a placeholder the algorithm replaces with its own (resolveDefaults).
+    chunkElements: Math.max(1, Math.floor((config.chunkBytes === 'auto' ? DEFAULT_CHUNK_BYTES : config.chunkBytes) / bytesPerElement)),
+    ...(config.chunkBytes === 'auto' ? { chunkAuto: true } : {}),
     layout: rankLayout(topology),
   };
 }
@@ -274,6 +277,7 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
           predictedUs: (nranks === 1 ? localStepsNs(schedule.participants[0]!, params.elementBytes, deviceMemoryBandwidth(topology)) : resolved.predictedNs) / 1000,
           protocol: resolved.params.protocol ?? null,
           channels: resolved.params.channels,
+          chunkBytes: resolved.params.chunkElements * resolved.params.elementBytes,
           wallMs: result.wallMs,
           events: result.events,
           ...(config.links > 0 ? { links: topLinks(result.linkStats, config.links) } : {}),

@@ -4,7 +4,7 @@ import type { BenchReport } from '../bench/report.js';
 /** One CSV line per row with the JSON row fields (links and --explain candidates are JSON-only). */
 export const CSV_COLUMNS = [
   'algorithm', 'bytes', 'count', 'dtype', 'redop', 'root', 'timeUs', 'algBwGBps', 'busBwGBps',
-  'wrong', 'predictedUs', 'protocol', 'channels', 'wallMs', 'events',
+  'wrong', 'predictedUs', 'protocol', 'channels', 'chunkBytes', 'wallMs', 'events',
 ] as const;
 
 export function formatCsv(report: BenchReport): string {

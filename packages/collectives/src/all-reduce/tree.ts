@@ -1,7 +1,7 @@
 import { channelTrees, isFlat, searchChannelCount } from '../channels/search.js';
 import { StepBuilder, assertPlannable, hopAlpha, invalidParams, nsPerByte, slice, type HopAlpha } from '../kit.js';
 import { channelRanges, chunkCount, chunksOf, clampChannels, doubleBinaryTree, parts, type Range, type Tree } from '../logical.js';
-import { channelsForBytes, protocolOf, withProtocols } from '../protocols.js';
+import { DEFAULT_CHUNK_BYTES, SIMPLE_STEP_BYTES, channelsForBytes, protocolOf, withProtocols } from '../protocols.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
 
 /**
@@ -261,4 +261,18 @@ export const tree: Algorithm = withProtocols({
   /** NCCL's channel count from the topology search (src/channels/search.ts), fewer for small messages as NCCL runs them. */
   defaultChannels: (params: PlanParams, cost: CostParams) =>
     channelsForBytes(searchChannelCount(params.layout, params.nranks, cost), params.count * params.elementBytes, 'Tree', protocolOf(params), params.nranks),
+  defaultChunkBytes: treeChunkBytes,
 }, 'Tree');
+
+/**
+ * NCCL's Tree/Simple chunk (enqueue.cc): one step of the Simple buffer, 512 KiB (Tree moves
+ * one step per chunk where Ring moves four). NCCL further halves it, down to 32 KiB, while a
+ * message gives each channel fewer than 8·depth chunks; weft does not: its tree orders a
+ * rank's up and down work one hop per chunk (treeRankSteps), so chunks much shorter than a
+ * hop's step latency stall the down wave (measured on dgx-h100:nodes=4 at 8–64 MiB: 1.9–2×
+ * slower with the halving). LL and LL128 keep weft's default chunk: weft does not model their
+ * per-line flags, with which NCCL's much smaller LL steps still stream.
+ */
+function treeChunkBytes(params: PlanParams): number {
+  return protocolOf(params) === 'Simple' ? SIMPLE_STEP_BYTES : DEFAULT_CHUNK_BYTES;
+}
