@@ -9,8 +9,9 @@
  *   1. load-reduce (multimem.ld_reduce): every rank of the group sends its input chunk to
  *      its switch; the switch sums them and returns the sum to the head only;
  *   2. across groups (NVLSTree only): the heads of the n-th local index of every group — one
- *      rail — reduce up a chain and broadcast the total back down it (NCCL's tree over the
- *      NICs; a chain, its root alternating with the part so both NIC directions carry data);
+ *      rail — reduce up a binary tree and broadcast the total back down it (NCCL's double
+ *      binary tree over the NICs: a head's two parts use the two complementary trees, so
+ *      both NIC directions carry data and no head is inner in both);
  *   3. multicast store (multimem.st): the head sends the total to its switch, which writes it
  *      to every rank of the group.
  * Per rank and direction that is S + S/n bytes on its switch link (S = count · elementBytes):
@@ -19,7 +20,7 @@
  * Ordering. Messages between two participants match first in, first out per channel, and a
  * channel's steps run in order, so the head and its switch interleave one part's chunks as
  * a pipeline: in round k the head sends input k+1, takes the switch's sum of chunk k, does
- * the chain's reduce of chunk k and the chain's broadcast of chunk k-1, stores chunk k-1 and
+ * the tree's reduce of chunk k and the tree's broadcast of chunk k-1, stores chunk k-1 and
  * takes the multicast of chunk k-2; the switch in round k reduces chunk k, returns it, takes
  * the store of chunk k-2 and multicasts it. The other ranks send input k+1 and take the
  * multicast of chunk k-2. So the uplinks stream inputs while sums, stores and multicasts of
@@ -30,7 +31,7 @@
  * multicasts in flight spread over the n downlinks, as one hardware multicast would load them.
  */
 import { StepBuilder, invalidParams, nsPerByte, slice } from '../kit.js';
-import { channelRanges, chunksOf, clampChannels, mod, parts } from '../logical.js';
+import { channelRanges, chunksOf, clampChannels, doubleBinaryTree, mod, parts } from '../logical.js';
 import type { CostParams, PlanParams, Schedule, Slice } from '../types.js';
 
 const PIECES_PER_HOP = 2;
@@ -46,20 +47,22 @@ export function planNvls(params: PlanParams, name: string, groups: readonly (rea
   const parts = channelRanges(count, params.channels * n);
   const b = new StepBuilder(nranks + groups.length, parts.length);
   const windowCount = chunkWindow(parts, chunkElements);
+  // NCCL's double binary tree over the groups (trees.cc ncclGetDtree): a head's two parts
+  // (channels) use the two complementary trees, so a head that is a leaf in one is inner in the other.
+  const trees = doubleBinaryTree(groups.length);
+  const pieces = Math.max(...trees.map((t) => t.height[t.root]!)) + 1;
   parts.forEach((part, j) => {
     const chunks = chunksOf(part, chunkElements);
     const h = j % n;
-    // The chain over the groups' heads of index h, root first; reversed on odd channels of a head.
-    const chain = groups.map((g) => g[h]!);
-    if (Math.floor(j / n) % 2 === 1) chain.reverse();
+    const between = trees[Math.floor(j / n) % 2]!;
+    const headOf = (g: number): number => groups[g]![h]!;
     groups.forEach((group, g) => {
       const agent = nranks + g;
       const head = group[h]!;
       const window = (k: number) => slice('scratch', { offset: j * windowCount, count: chunks[k]!.count });
       const out = (k: number) => slice('output', chunks[k]!);
-      const position = chain.indexOf(head);
-      const parent = position > 0 ? chain[position - 1]! : -1;
-      const child = position + 1 < chain.length ? chain[position + 1]! : -1;
+      const parent = between.parent[g]! < 0 ? -1 : headOf(between.parent[g]!);
+      const children = between.children[g]!.map(headOf);
       for (const r of group) if (chunks.length > 0) b.send(r, j, agent, slice('input', chunks[0]!));
       for (let k = 0; k < chunks.length + LAG; k++) {
         const live = k < chunks.length;
@@ -75,14 +78,14 @@ export function planNvls(params: PlanParams, name: string, groups: readonly (rea
             const up = (): void => {
               if (!live) return;
               b.recv(r, j, agent, out(k));
-              for (const piece of piecesOf(out(k), chain.length)) chainUp(b, r, j, parent, child, piece);
+              for (const piece of piecesOf(out(k), pieces)) treeUp(b, r, j, parent, children, piece);
             };
             const down = (): void => {
               if (!(k >= 1 && k - 1 < chunks.length)) return;
-              for (const piece of piecesOf(out(k - 1), chain.length)) chainDown(b, r, j, parent, child, piece);
+              for (const piece of piecesOf(out(k - 1), pieces)) treeDown(b, r, j, parent, children, piece);
               b.send(r, j, agent, out(k - 1));
             };
-            // The chain's root sends the total of chunk k-1 down (its reduce finished last round)
+            // The tree's root sends the total of chunk k-1 down (its reduce finished last round)
             // before it waits for chunk k from below; every other head passes chunk k up first
             // and takes the total of k-1 after. No head then waits on the down wave before
             // feeding the up wave, so both cross the NICs at once, as NCCL's separate reduce
@@ -115,34 +118,45 @@ export function reduceAtSwitch(b: StepBuilder, agent: number, c: number, group: 
 }
 
 /**
- * A chunk cut into the pieces it crosses the chain in: one on a chain of two, else
- * PIECES_PER_HOP · (hops): a head's reduce and broadcast share one channel, so the broadcast
- * of chunk k-1 waits behind the reduce of chunk k; pieces let both waves cut through the
- * chain instead of storing and forwarding whole chunks.
+ * A chunk cut into the pieces it crosses the tree in: one when the tree is a single edge
+ * (`levels` = height + 1 <= 2), else PIECES_PER_HOP per hop of its height: a head's reduce
+ * and broadcast share one channel, so the broadcast of chunk k-1 waits behind the reduce of
+ * chunk k; pieces let both waves cut through the tree instead of storing and forwarding
+ * whole chunks.
  */
-function piecesOf(dst: Slice, chainLength: number): Slice[] {
-  if (chainLength <= 2) return [dst];
-  return parts(dst.count, PIECES_PER_HOP * (chainLength - 1), dst.offset).map((range) => slice(dst.buffer, range));
+function piecesOf(dst: Slice, levels: number): Slice[] {
+  if (levels <= 2) return [dst];
+  return parts(dst.count, PIECES_PER_HOP * (levels - 1), dst.offset).map((range) => slice(dst.buffer, range));
 }
 
-/** The chain's reduce of one chunk: the far end sends, the middle adds and forwards, the root adds. */
-function chainUp(b: StepBuilder, r: number, c: number, parent: number, child: number, dst: Slice): void {
-  if (child < 0 && parent >= 0) b.send(r, c, parent, dst);
-  else if (child >= 0 && parent >= 0) b.recvReduceCopySend(r, c, child, parent, dst);
-  else if (child >= 0) b.recvReduce(r, c, child, dst);
+/** The tree's reduce of one piece: a leaf sends up; an inner head adds each child's and passes the sum up; the root adds. */
+function treeUp(b: StepBuilder, r: number, c: number, parent: number, children: readonly number[], dst: Slice): void {
+  if (children.length === 0) {
+    if (parent >= 0) b.send(r, c, parent, dst);
+    return;
+  }
+  const last = children.length - 1;
+  for (let i = 0; i < last; i++) b.recvReduce(r, c, children[i]!, dst);
+  if (parent >= 0) b.recvReduceCopySend(r, c, children[last]!, parent, dst);
+  else b.recvReduce(r, c, children[last]!, dst);
 }
 
-/** The chain's broadcast of one chunk's total: the root sends, the others receive and forward. */
-function chainDown(b: StepBuilder, r: number, c: number, parent: number, child: number, dst: Slice): void {
-  if (parent < 0 && child >= 0) b.send(r, c, child, dst);
-  else if (parent >= 0 && child >= 0) b.recvCopySend(r, c, parent, child, dst);
-  else if (parent >= 0) b.recv(r, c, parent, dst);
+/** The tree's broadcast of one piece's total: the root sends to its children, the others receive and forward. */
+function treeDown(b: StepBuilder, r: number, c: number, parent: number, children: readonly number[], dst: Slice): void {
+  if (parent < 0) {
+    for (const child of children) b.send(r, c, child, dst);
+  } else if (children.length > 0) {
+    b.recvCopySend(r, c, parent, children[0]!, dst);
+    for (let i = 1; i < children.length; i++) b.send(r, c, children[i]!, dst);
+  } else {
+    b.recv(r, c, parent, dst);
+  }
 }
 
-/** Why `groups` cannot carry NVLSTree's chains (one per local index, so one per rail), or null. */
+/** Why `groups` cannot carry NVLSTree's trees (one per local index, so one per rail), or null. */
 export function unequalGroups(groups: readonly (readonly number[])[]): string | null {
   const sizes = new Set(groups.map((g) => g.length));
-  return sizes.size === 1 ? null : `needs servers of equal size (one chain per local rank index), got sizes ${[...sizes].join(', ')}`;
+  return sizes.size === 1 ? null : `needs servers of equal size (one tree per local rank index), got sizes ${[...sizes].join(', ')}`;
 }
 
 /** Why NVLS on one switch cannot run with `params` (malformed, or no switch reaching every rank), or null. */

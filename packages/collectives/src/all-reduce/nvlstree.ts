@@ -1,5 +1,6 @@
 import { withProtocols } from '../protocols.js';
 import { assertPlannable, invalidParams, nsPerByte } from '../kit.js';
+import { doubleBinaryTree } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams } from '../types.js';
 import { nvlsRounds } from './nvls.js';
 import { planNvls, roundBytes, switchNsPerByte, unequalGroups } from './nvls-steps.js';
@@ -34,19 +35,19 @@ export const nvlstree: Algorithm = withProtocols({
     return planNvls(params, 'nvlstree', params.layout.groups);
   },
   /**
-   * T = 2α_intra + (G-1)·(2α_inter + N) + min(2m, m + LAG + 1)·R
+   * T = 2α_intra + D·(2α_inter + N) + min(2m, m + LAG + 1)·R
    * G servers of n ranks; c, m, b, e as for nvls; N = (b/n)·β_inter, one round of a head's
    * NIC, which carries its parts' chunks (b/n) each way per round; R = max(b·(n+1)/n·β_intra/e, N):
    * a round is bound by the switch link (as nvls) or by the NIC. The last chunk also climbs
-   * and descends the chain, G-1 NIC hops each way: α_inter each, and half a NIC round each
-   * (the head's two parts run their chains in opposite directions, so one part's chunk
-   * crosses each way at a time). α_inter is the worst inter-server pair; the chain's hops are
-   * rail-local and shorter, so small messages simulate faster than predicted. On more than
-   * two servers a middle head's NIC carries 2·b/n per round (R uses 2N), and the simulation
-   * is slower at large sizes (1.05-1.32x at 256 MiB-1 GiB on 4 servers; 0.66-0.74x below, where the
-   * chain's pieces overlap): a head's chain reduce and
-   * broadcast share one channel, so each round waits for the broadcast wave, where NCCL runs
-   * them in separate warps (benchmarks/results/nvls.md).
+   * and descends the tree, D = the double binary tree's height in NIC hops each way: α_inter
+   * each, and half a NIC round each (the head's two parts use complementary trees, so one
+   * part's chunk crosses each way at a time). α_inter is the worst inter-server pair; the
+   * tree's hops are rail-local and shorter, so small messages simulate faster than predicted.
+   * On more than two servers a head that is inner in one tree carries 2·b/n per round (R uses
+   * 2N), and the simulation is slower at large sizes (1.2x at 1 GiB on 3 servers, 1.4x on 4,
+   * 1.85x on 8; faster below 64 MiB, where the pieces overlap): a head's reduce and broadcast
+   * share one channel, so a round waits for the broadcast wave, where NCCL runs them in
+   * separate warps (benchmarks/results/nvls.md).
    */
   predictNs(params: PlanParams, cost: CostParams): number {
     if (nvlstree.unsupported(params) !== null) return Number.NaN;
@@ -57,8 +58,10 @@ export const nvlstree: Algorithm = withProtocols({
     const bytes = roundBytes(params, params.channels * n);
     const intraNs = (bytes * (n + 1) * switchNsPerByte(cost)) / n;
     const interNs = (bytes / n) * nsPerByte(cost.inter.bandwidthBytesPerSec);
-    // A middle head of a longer chain sends each chunk twice (up to its parent, down to its child).
+    // With 3+ servers a head is inner in one of the double binary trees: over its two parts it
+    // sends 4 chunks a round (up 1 and down 2 where inner, up 1 where a leaf), 2 per part.
     const roundNs = Math.max(intraNs, g > 2 ? 2 * interNs : interNs);
-    return 2 * cost.intra.alphaNs + (g - 1) * (2 * cost.inter.alphaNs + interNs) + nvlsRounds(params, n) * roundNs;
+    const depth = Math.max(...doubleBinaryTree(g).map((t) => t.height[t.root]!));
+    return 2 * cost.intra.alphaNs + depth * (2 * cost.inter.alphaNs + interNs) + nvlsRounds(params, n) * roundNs;
   },
 }, 'NVLSTree', ['Simple']);
