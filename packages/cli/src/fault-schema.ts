@@ -37,7 +37,8 @@ const time = z.union([z.string(), z.number()]).transform((value, ctx): number =>
 });
 const rank = z.number().int().min(0, 'use a rank number >= 0');
 /** A degraded link's factor, as the CLI and the lab accept it. */
-export const DEGRADE = { message: 'use a factor between 0 and 1 (exclusive): the share of capacity the link keeps' };
+export const DEGRADE_HELP = 'use a factor between 0 and 1 (exclusive): the share of capacity the link keeps';
+const DEGRADE = { message: DEGRADE_HELP };
 const SLOW = { message: `use a factor > 1 and <= ${MAX_SLOW_FACTOR} (how many times slower the rank computes)` };
 
 const LinkFaultSchema = z.union([

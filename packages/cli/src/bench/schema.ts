@@ -14,6 +14,9 @@ import { readSizeBytes, sizeSweep } from '../sizes.js';
 import { topologySpecFrom } from '../topology-spec.js';
 import { readFaultFlags, type ReadInputFile } from '../fault-schema.js';
 
+export { DEGRADE_HELP, type ReadInputFile } from '../fault-schema.js';
+export { orList } from '../names.js';
+
 /** The main job (`weft` with no arguments): what the README's first command runs. */
 export const DEFAULT_JOB = {
   collective: 'allreduce',
