@@ -139,7 +139,7 @@ describe.skipIf(!hasChromium)('weft lab in headless Chromium', () => {
     await card.getByTestId('submit').click();
     await expect.poll(() => card.getByTestId('grade').getAttribute('data-passed').catch(() => null), { timeout: 20_000 }).toBe('true');
     await page.goto(server.url + scenarioQuery({ config: { qps: 0 } }));
-    await expect.poll(() => page.getByTestId('error').textContent().catch(() => null), { timeout: 20_000 }).toBe('config.qps: a whole number from 1 to 64.');
+    await expect.poll(() => page.getByTestId('error').textContent().catch(() => null), { timeout: 20_000 }).toBe("config.qps (--qps): '0' is not accepted; use a whole number from 1 to 64");
   });
 
   it('embeds one view alone (?view=) for a course page', async () => {

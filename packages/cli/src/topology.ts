@@ -2,19 +2,8 @@ import { existsSync } from 'node:fs';
 import { readInputFile } from './input-file.js';
 import { parseTopologySpec, parseTopologyText, type Topology } from '@weft/fabric';
 import { WeftInputError, isWeftInputError } from '@weft/sim';
-import { parseInteger } from './names.js';
 
-/**
- * The topology spec from `--topology` / `--ranks N` (shorthand for `switch:N`), as `weft bench`
- * and `weft train` both take them.
- */
-export function topologySpecFrom(options: { topology?: string; ranks?: string }, fallback: string): string {
-  if (options.topology !== undefined && options.ranks !== undefined) {
-    throw new WeftInputError('--topology and --ranks both given; use one (--ranks N means --topology switch:N)');
-  }
-  if (options.ranks !== undefined) return `switch:${parseInteger('--ranks', options.ranks, 1, 65536)}`;
-  return options.topology ?? fallback;
-}
+export { topologySpecFrom } from './topology-spec.js';
 
 const FILE_EXTENSIONS = /\.(json|ya?ml)$/i;
 

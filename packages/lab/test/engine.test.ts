@@ -65,8 +65,8 @@ describe('exercises', () => {
 describe('scenarios', () => {
   it('fills defaults and names the field that is wrong', () => {
     expect(parseScenario({ config: { topology: 'switch:4' } }).config).toEqual({ ...DEFAULT_CONFIG, topology: 'switch:4' });
-    expect(() => parseScenario({ config: { algorithms: ['rung'] } })).toThrow("config.algorithms: 'rung' is not allReduce's algorithms");
-    expect(() => parseScenario({ config: { qps: 0 } })).toThrow('config.qps: a whole number from 1 to 64.');
-    expect(() => parseScenario({ config: { topology: 'switch:x' } })).toThrow(/^config\.topology: /);
+    expect(() => parseScenario({ config: { algorithms: ['rung'] } })).toThrow("config.algorithms (--algo): 'rung' is not accepted for allreduce in the lab; use ring, tree,");
+    expect(() => parseScenario({ config: { qps: 0 } })).toThrow("config.qps (--qps): '0' is not accepted; use a whole number from 1 to 64");
+    expect(() => parseScenario({ config: { topology: 'switch:x' } })).toThrow(/^config\.topology \(--topology\): /);
   });
 });

@@ -1,210 +1,28 @@
 /**
- * `weft bench`'s configuration: one table of flags, and from it both commander's options
- * and the one zod schema that validates them. Every flag's spelling, help, default and
- * reader live in one row; the schema's output (BenchConfig) is what the sweep, the
- * formatters and the report read, unchanged.
+ * `weft bench`'s configuration: the flag table and schema of schema.ts as commander's
+ * options, and the validated flags plus algorithms (BenchConfig) the sweep, the formatters
+ * and the report read.
  */
 import { Option, type Command } from 'commander';
-import { z } from 'zod';
-import { COLLECTIVE_TABLE, PROTOCOL_NAMES, type Algorithm, type CollectiveName, type ProtocolName } from '@weft/collectives';
-import { WeftInputError, isWeftInputError } from '@weft/sim';
-import {
-  CLI_COLLECTIVES, CONGESTION, Choices, DELIVERY, DTYPES, FORMATS, MODES, NETWORKS, ON_OFF, OPS, ROUTINGS, accept, orList, readInteger, readNumber, type Read,
-} from '../names.js';
-import { readSizeBytes, sizeSweep } from '../sizes.js';
-import { topologySpecFrom } from '../topology.js';
-import { scenarioFromFlags } from '../faults.js';
+import type { Algorithm, CollectiveName } from '@weft/collectives';
+import { WeftInputError } from '@weft/sim';
+import { CLI_COLLECTIVES, orList } from '../names.js';
+import { readInputFile } from '../input-file.js';
+import { BENCH_FLAGS, benchSchema, flagLabel, issueLine, type BenchFlags, type Flag, type FlagKey } from './schema.js';
 
-/** The main job (`weft` with no arguments): what the README's first command runs. */
-export const DEFAULT_JOB = {
-  collective: 'allreduce',
-  topology: 'dgx-h100:nodes=2',
-  algo: 'auto',
-  minbytes: '8',
-  maxbytes: '128M',
-} as const;
+export { BENCH_FLAGS, DEFAULT_JOB, MAX_CHUNKS_PER_MESSAGE, PROTOS, flagLabel, type BenchFlags } from './schema.js';
 
-/** A flag's text as its reader sees it; the issue names the flag and repeats the text. */
-function text<T>(read: (text: string) => Read<T>) {
-  return z.string().transform((value, ctx): T => {
-    const result = read(value);
-    if (result.ok) return result.value;
-    ctx.addIssue({ code: 'custom', message: `'${value}' ${result.reason}` });
-    return z.NEVER;
-  });
-}
-
-const integer = (min: number, max?: number) => text((t) => readInteger(t, min, max));
-const size = text(readSizeBytes);
-const path = z.string();
-
-/** `--algo`: comma list of names, `all`, `auto` or module paths (resolved by bench/algorithms.ts). */
-const algoList = text((t) => {
-  const names = t.split(',').map((name) => name.trim()).filter((name) => name !== '');
-  return names.length > 0 ? accept(names) : { ok: false as const, reason: "names no algorithm; use a comma list of names, 'all', 'auto' or module paths" };
-});
-
-/** `--proto`: NCCL_PROTO's spellings, or `auto` (NCCL's tuner picks per size). */
-export const PROTOS = Choices.of<ProtocolName | 'auto'>([...PROTOCOL_NAMES, 'auto']);
-
-/** `--links [n]`: absent → 0, bare → 10, or a count. */
-const linkCount = z.union([z.boolean(), z.string()]).optional().transform((value, ctx): number => {
-  if (value === undefined || value === false) return 0;
-  if (value === true) return 10;
-  const read = readInteger(value, 1, 1000);
-  if (read.ok) return read.value;
-  ctx.addIssue({ code: 'custom', message: `'${value}' ${read.reason}` });
-  return z.NEVER;
-});
-
-interface Flag {
-  readonly flags: string;
-  readonly help: string;
-  readonly fallback?: string;
-  readonly schema: z.ZodType;
-  /** Given several times, the values collect into a list. */
-  readonly repeat?: boolean;
-}
-
-/** The collectives that take `-r/--root`, by their CLI names. */
-const ROOTED = COLLECTIVE_TABLE.filter((c) => c.rooted).map((c) => c.name.toLowerCase());
-
-const flag = <S extends z.ZodType>(flags: string, help: string, fallback: string | undefined, schema: S) => ({ flags, help, fallback, schema });
-const repeatable = (flags: string, help: string) => ({ flags, help, fallback: undefined, schema: z.array(z.string()).optional(), repeat: true });
-
-/** Every `weft bench` flag: the key is the config field it fills. */
-export const BENCH_FLAGS = {
-  minBytes: flag('-b, --minbytes <size>', 'smallest message size (K/M/G = 2^10/2^20/2^30)', DEFAULT_JOB.minbytes, size),
-  maxBytes: flag('-e, --maxbytes <size>', 'largest message size', DEFAULT_JOB.maxbytes, size),
-  stepFactor: flag('-f, --stepfactor <factor>', 'multiply the size by this between rows', '2', text(readNumber)),
-  stepBytes: flag('-i, --stepbytes <size>', 'add this to the size between rows (overrides -f)', undefined, size.optional()),
-  iters: flag('-n, --iters <n>', 'timed iterations per size (simulated time is deterministic, so 1 suffices)', '1', integer(1, 10_000)),
-  warmupIters: flag('-w, --warmup_iters <n>', 'untimed iterations before the timed ones', '0', integer(0, 10_000)),
-  check: flag('-c, --check <0|1>', 'check results (data mode)', '1', integer(0, 1).transform((v) => v === 1)),
-  dtype: flag('-d, --datatype <type>', `element type: ${DTYPES.names.join(', ')}`, 'float', text((t) => DTYPES.read(t))),
-  op: flag('-o, --op <op>', `reduction: ${OPS.names.join(', ')}`, 'sum', text((t) => OPS.read(t))),
-  root: flag('-r, --root <rank>', `root rank for rooted collectives (${ROOTED.join(', ')})`, '0', integer(0)),
-  topology: flag('--topology <spec|file>', 'preset spec (e.g. dgx-h100:nodes=2, switch:8,linkBw=400Gbps) or a JSON/YAML file', undefined, z.string().optional()),
-  ranks: flag('--ranks <n>', 'shorthand for --topology switch:N', undefined, z.string().optional()),
-  algo: flag('--algo <names>', "algorithms: comma list of names or module paths (./my-ring.mjs), 'all' or 'auto'", 'auto', algoList),
-  network: flag('--network <name>', `network model: ${NETWORKS.names.join(', ')}`, 'maxMin', text((t) => NETWORKS.read(t))),
-  routing: flag('--routing <name>', `routing: ${ROUTINGS.names.join(', ')} (spray: --network packet only)`, 'ecmp', text((t) => ROUTINGS.read(t))),
-  mtu: flag('--mtu <size>', 'packet payload bytes (--network packet)', '4096', size),
-  cell: flag('--cell <size>', 'simulate cells of this size, a multiple of --mtu (--network packet; coarser, faster)', undefined, size.optional()),
-  cc: flag('--cc <name>', `congestion control (--network packet): ${CONGESTION.names.join(', ')}`, 'none', text((t) => CONGESTION.read(t))),
-  delivery: flag('--delivery <mode>', 'receiver (--network packet): ooo (out-of-order placement) or inorder (go-back-N)', 'ooo', text((t) => DELIVERY.read(t))),
-  pfc: flag('--pfc <on|off>', 'PFC lossless mode (--network packet)', 'on', text((t) => ON_OFF.read(t))),
-  staleness: flag('--staleness <ns>', 'age of queue depths adaptive routing sees (--network packet)', '0', integer(0, 1e9)),
-  qps: flag('--qps <n>', 'queue pairs per connection (ECMP hashes each separately)', '1', integer(1, 64)),
-  mode: flag('--mode <mode>', 'data (real bytes in worker threads) or ghost (no payload)', 'data', text((t) => MODES.read(t))),
-  seed: flag('--seed <n>', 'seed for ECMP hashing', '1', integer(0, 2 ** 32 - 1)),
-  channels: flag(
-    '--channels <n|auto>',
-    "channels per algorithm (NCCL nChannels); 'auto': the topology search's count for algorithms on searched channels (ring), 1 for the textbook ones",
-    'auto',
-    text((t) => {
-      if (t.trim().toLowerCase() === 'auto') return accept(0); // 0: each algorithm's own count (resolveDefaults)
-      const read = readInteger(t, 1, 64);
-      return read.ok ? read : { ok: false as const, reason: "is not accepted; use 'auto' or a whole number from 1 to 64" };
-    }),
-  ),
-  chunkBytes: flag(
-    '--chunk <size|auto>',
-    "pipelining chunk size; 'auto': each algorithm's own (NCCL's: 2M for ring, 512K or less for tree/Simple), else 2M",
-    'auto',
-    text((t): Read<number | 'auto'> => (t.trim().toLowerCase() === 'auto' ? accept('auto' as const) : readSizeBytes(t))),
-  ),
-  proto: flag(
-    '--proto <name>',
-    `NCCL protocol, like NCCL_PROTO: ${orList(PROTOS.names)} (per size, by predicted time, for NCCL's algorithms: ring, tree)`,
-    'auto',
-    text((t) => PROTOS.read(t)),
-  ),
-  explain: flag('--explain', "print every (algorithm, protocol) candidate's predicted time at each size beside the simulated one", undefined, z.boolean().optional().transform((v) => v === true)),
-  ranksPerWorker: flag('--ranks-per-worker <n>', 'ranks hosted by each worker thread (data mode)', undefined, integer(1).optional()),
-  format: flag('--format <fmt>', `stdout format: ${FORMATS.names.join(', ')}`, 'table', text((t) => FORMATS.read(t))),
-  out: flag('--out <file>', 'also write the result to FILE (.json, .csv, else the --format)', undefined, path.optional()),
-  trace: flag('--trace <file>', 'write a Chrome/Perfetto trace of every run (simulated time)', undefined, path.optional()),
-  plot: flag('--plot <file.svg>', 'write an SVG plot of busbw against size', undefined, path.optional()),
-  links: flag('--links [n]', 'show the n most utilized links per row (default 10)', undefined, linkCount),
-  fault: repeatable('--fault <spec>', "a link fault, repeatable: link=FROM->TO,down@TIME or link=FROM->TO,degrade=FACTOR@TIME"),
-  straggler: repeatable('--straggler <spec>', 'a slow rank, repeatable: rank=R,slow=FACTORx or rank=R,delay=TIME'),
-  crash: repeatable('--crash <spec>', 'a rank that stops, repeatable: rank=R@TIME'),
-  timeoutS: flag(
-    '--timeout <seconds>',
-    'watchdog (nccl-tests -T): a rank that does not yield for this long (wall time) is stopped and named; 0 = none',
-    '300',
-    text((t) => {
-      const read = readNumber(t);
-      return read.ok && read.value >= 0 && read.value <= 86_400 ? read : { ok: false as const, reason: 'is not accepted; use a number of seconds from 0 (no watchdog) to 86400' };
-    }),
-  ),
-  scenario: flag('--scenario <file>', 'faults from a YAML/JSON file (links, stragglers, crashes; see README)', undefined, path.optional()),
-} satisfies Record<string, Flag>;
+/** The one schema, with `--scenario` read from disk. */
+export const BENCH_SCHEMA = benchSchema(readInputFile);
 
 /** Flags that were renamed: given, they fail with one line naming the new spelling. */
 const RETIRED_FLAGS: readonly { readonly flags: string; readonly now: string }[] = [
   { flags: '--model <name>', now: '--network (alphaBeta or maxMin); --model is the ML model in weft train' },
 ];
 
-type FlagKey = keyof typeof BENCH_FLAGS;
-
-/** `-b/--minbytes` from `-b, --minbytes <size>`: how messages name a flag. */
-export function flagLabel(flags: string): string {
-  return flags.replace(/\s*[<[].*$/, '').split(/,\s*/).join('/');
-}
-
 const COMMANDER_KEYS = new Map<FlagKey, string>(
   Object.entries(BENCH_FLAGS).map(([key, f]) => [key as FlagKey, new Option(f.flags).attributeName()]),
 );
-
-const SHAPE = Object.fromEntries(Object.entries(BENCH_FLAGS).map(([key, f]) => [key, f.schema])) as {
-  [K in FlagKey]: (typeof BENCH_FLAGS)[K]['schema'];
-};
-
-/** Throws the WeftInputError of a check that spans flags as a zod issue (no path: the message names the flags). */
-function crossCheck<T>(ctx: z.RefinementCtx, compute: () => T): T {
-  try {
-    return compute();
-  } catch (error) {
-    if (!isWeftInputError(error)) throw error;
-    ctx.addIssue({ code: 'custom', message: error.message, path: [] });
-    return z.NEVER;
-  }
-}
-
-/**
- * Most pipelining chunks per message (-e / --chunk): every chunk is a step of every rank on
- * every channel, so 1 GiB in 1-byte chunks would be 10^9 simulated steps per rank.
- */
-export const MAX_CHUNKS_PER_MESSAGE = 65536;
-
-/** The one schema: flags in, BenchConfig out. */
-export const BENCH_SCHEMA = z
-  .object({ collective: text((t) => CLI_COLLECTIVES.read(t)), ...SHAPE })
-  .transform((flags, ctx) => {
-    const derived = crossCheck(ctx, () => ({
-      collectiveCliName: flags.collective.toLowerCase(),
-      topologySpec: topologySpecFrom(flags, DEFAULT_JOB.topology),
-      sizesBytes: sizeSweep(flags.minBytes, flags.maxBytes, flags.stepFactor, flags.stepBytes),
-      faultScenario: scenarioFromFlags(flags),
-    }));
-    const chunksPerRank = flags.chunkBytes === 'auto' ? 0 : Math.ceil(flags.maxBytes / flags.chunkBytes);
-    if (chunksPerRank > MAX_CHUNKS_PER_MESSAGE) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['chunkBytes'],
-        message: `'${flags.chunkBytes}' cuts a ${flags.maxBytes}-byte message into ${chunksPerRank} chunks; at most ${MAX_CHUNKS_PER_MESSAGE} are accepted (each chunk is a simulated step per rank and channel); use a larger --chunk or a smaller -e`,
-      });
-    }
-    if (flags.plot !== undefined && !/\.svg$/i.test(flags.plot)) {
-      ctx.addIssue({ code: 'custom', message: `'${flags.plot}' must end in .svg`, path: ['plot'] });
-    }
-    return { ...flags, ...derived };
-  });
-
-/** Validated flags: what `weft bench` runs with, before its algorithms are resolved. */
-export type BenchFlags = z.output<typeof BENCH_SCHEMA>;
 
 /** One algorithm a sweep runs: a registered or user algorithm, or `auto` (picked per size). */
 export interface BenchAlgorithm {
@@ -237,15 +55,6 @@ export function addBenchFlags(command: Command): Command {
     );
   }
   return command;
-}
-
-/** The first zod issue as one line: `FLAG: 'TEXT' REASON`, or a cross-flag message as is. */
-function issueLine(issue: z.core.$ZodIssue): string {
-  const key = issue.path[0];
-  if (key === undefined) return issue.message;
-  if (key === 'collective') return `<collective>: ${issue.message}`;
-  const f = BENCH_FLAGS[key as FlagKey] as Flag | undefined;
-  return f ? `${flagLabel(f.flags)}: ${issue.message}` : `${String(key)}: ${issue.message}`;
 }
 
 /** Commander's option values (keyed by its attribute names) for `collective`, validated. */

@@ -32,7 +32,8 @@ export interface LabConfig {
   readonly seed: number;
   /** 0: each algorithm's own count (`--channels auto`). */
   readonly channels: number;
-  readonly chunkBytes: number;
+  /** Pipelining chunk size; 'auto': each algorithm's own (`--chunk auto`). */
+  readonly chunkBytes: number | 'auto';
   readonly faults?: readonly LabFault[];
 }
 
