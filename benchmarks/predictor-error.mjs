@@ -71,7 +71,7 @@ for (const proto of ['LL', 'LL128', 'Simple']) {
     ncclLines.push(`| ${r.algorithm} | ${r.protocol} | ${sizeName(r.bytes)} | ${fmt(r.predictedUs)} | ${fmt(r.timeUs)} | ${(r.timeUs / r.predictedUs).toFixed(3)} |`);
   }
 }
-const table = `${lines.join('\n')}\n\nNCCL's ring and tree under each protocol on \`dgx-h100:nodes=2\` (maxMin, ghost, 16 channels, chunk 2M):\n\n${ncclLines.join('\n')}`;
+const table = `${lines.join('\n')}\n\nNCCL's ring and tree under each protocol on \`dgx-h100:nodes=2\` (maxMin, ghost, default channels and chunk (auto: 16 searched channels, fewer below 512 KiB per channel; ring 2M chunks, tree/Simple 512K)):\n\n${ncclLines.join('\n')}`;
 console.log(table);
 if (out !== null) {
   const header = [
@@ -81,7 +81,7 @@ if (out !== null) {
     '',
     `Command: \`node benchmarks/predictor-error.mjs --ranks ${ranks.join(',')} --out ${out}\` (after \`npx -y pnpm@10.34.8 build\`).`,
     '',
-    'Fabric: `switch:N,reduction=true`, maxMin, ghost mode, default channels (auto) and chunk (2M).',
+    'Fabric: `switch:N,reduction=true`, maxMin, ghost mode, default channels and chunk (auto).',
     '',
   ].join('\n');
   writeFileSync(out, `${header}\n${table}\n`);
