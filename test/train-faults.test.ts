@@ -35,7 +35,7 @@ function trainWith(ranks: number, steps: number, faultArgs: string[]): { run: We
 }
 
 describe('weft train --fault: a degraded link', () => {
-  const degrade = (factor: number) => trainWith(2, 2, ['--fault', `link=gpu0->switch0,degrade=${factor}@0us`]);
+  const degrade = (factor: number, algo = 'ring') => trainWith(2, 2, ['--algo', algo, '--fault', `link=gpu0->switch0,degrade=${factor}@0us`]);
 
   it('makes the step slower, leaves compute alone, and says so', () => {
     const { run, faults, byPart } = degrade(0.5);
@@ -58,6 +58,18 @@ describe('weft train --fault: a degraded link', () => {
     const quarter = degrade(0.25).faults;
     expect(quarter.components[0]!.faultFreeNs).toBe(half.components[0]!.faultFreeNs);
     expect(quarter.components[0]!.slowdown!).toBeGreaterThan(half.components[0]!.slowdown!);
+  });
+
+  it('recursive doubling on 2 ranks: the step grows by the bucket over the capacity lost, (1/f) x S/B', () => {
+    // rd on 2 ranks is one exchange of the whole bucket, S = 109,386 fp32 gradients = 437,544 B;
+    // rank 0 -> rank 1 crosses gpu0->switch0 alone, B = 400 Gb/s x 0.98037 (RoCE payload
+    // efficiency, hardware.json). Degraded to f, that transfer is the step's critical path, so
+    // the step is affine in 1/f with slope S/B: T(f1) - T(f2) = (1/f1 - 1/f2) S/B.
+    const transferNs = ((109_386 * 4) / ((400e9 / 8) * 0.98037)) * 1e9;
+    const totalAt = (factor: number) => degrade(factor, 'rd').faults.components[0]!.faultedNs!;
+    const [half, quarter, tenth] = [totalAt(0.5), totalAt(0.25), totalAt(0.1)];
+    expect(quarter - half).toBeCloseTo((4 - 2) * transferNs, 3);
+    expect(tenth - quarter).toBeCloseTo((10 - 4) * transferNs, 3);
   });
 });
 
