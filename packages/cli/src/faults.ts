@@ -2,7 +2,7 @@
  * Fault injection for `weft bench` and `weft train`: the flags and scenario file (read by
  * fault-schema.ts) checked against the loaded topology and turned into the runtime's faults.
  */
-import type { Topology } from '@weft/fabric';
+import type { LinkStats, Topology } from '@weft/fabric';
 import type { Fault } from '@weft/runtime';
 import { WeftInputError } from '@weft/sim';
 import { readFaultFlags, type FaultFlags, type Scenario } from './fault-schema.js';
@@ -65,3 +65,32 @@ export function describeFaults(faults: readonly Fault[]): string[] {
 
 /** Errors a faulted run may end with: reported as the run's outcome, not as a failure of weft. */
 export const RUN_FAILURE_NAMES: ReadonlySet<string> = new Set(['DeadlockError', 'TransferStrandedError', 'RankCrashedError', 'RankError', 'RankTimeoutError']);
+
+/** What faults did to a run, as `weft bench` and `weft train` name it. */
+export type FaultOutcomeName = 'unaffected' | 'slower' | 'rerouted' | 'failed';
+
+/** A faulted run's failure as its outcome text (`Name: first line`); undefined when it is not a run failure (weft itself failed: rethrow). */
+export function runFailureText(error: unknown): string | undefined {
+  if (!(error instanceof Error && RUN_FAILURE_NAMES.has(error.name))) return undefined;
+  return `${error.name}: ${error.message.split('\n')[0]!}`;
+}
+
+/**
+ * The outcome of a faulted run that completed, against the same run without faults:
+ * rerouted when a failed link carried less than without the fault (the bytes went over
+ * other paths), else slower or unaffected by the time.
+ */
+export function completedOutcome(
+  faults: readonly Fault[],
+  baseline: { readonly timeNs: number; readonly linkStats: readonly LinkStats[] },
+  faulted: { readonly timeNs: number; readonly linkStats: readonly LinkStats[] },
+): Exclude<FaultOutcomeName, 'failed'> {
+  const carried = (stats: readonly LinkStats[], id: string) => stats.find((l) => l.linkId === id)?.bytesCarried ?? 0;
+  const rerouted = faults.some((f) => f.kind === 'failLink' && carried(faulted.linkStats, f.linkId) < carried(baseline.linkStats, f.linkId) - 0.5);
+  return rerouted ? 'rerouted' : faulted.timeNs > baseline.timeNs ? 'slower' : 'unaffected';
+}
+
+/** A slowdown factor as printed after an outcome: ` 1.234x (23.4%)`; empty when there is none or it is exactly 1. */
+export function slowdownText(slowdown: number | null): string {
+  return slowdown === null || slowdown === 1 ? '' : ` ${slowdown.toFixed(3)}x (${((slowdown - 1) * 100).toFixed(1)}%)`;
+}

@@ -20,3 +20,5 @@ export type { ComputeTiming, StepBreakdown, PredictedStep, BucketShape } from '.
 export { loadBackend, BACKEND_CHOICES } from './backend.js';
 export type { BackendChoice, BackendName, LoadedBackend } from './backend.js';
 export { DivergedError } from './rank-program.js';
+export { compareSteps, formatFaultReport, stepAt, stepComponents } from './fault-report.js';
+export type { StepComponent, StepComponentComparison, TrainFaultReport } from './fault-report.js';

@@ -32,6 +32,7 @@ export function predictedResults(config: TrainConfig, nranks: number, predicted:
     commEndNs: Number.NaN,
     endNs: (i + 1) * predicted.totalNs,
     commBusyNs: predicted.commBusyNs,
+    computeNs: predicted.totalNs - predicted.exposedCommNs,
   }));
   const result: TrainRankResult = { rank: 0, backend: 'none (predict)', losses: [], steps, stepWallMs: [0], evals: [], weightsHash: '', bucketCount: 0 };
   return Array.from({ length: nranks }, (_, rank) => ({ ...result, rank }));

@@ -46,6 +46,11 @@ export interface StepTimes {
   readonly endNs: number;
   /** Sum of bucket all-reduce durations (they run one after another). */
   readonly commBusyNs: number;
+  /**
+   * Virtual time this rank spent computing (forward, backward, optimizer): the device
+   * profile's compute, times the rank's --straggler slow factor.
+   */
+  readonly computeNs: number;
 }
 
 export interface TrainRankResult {
@@ -109,6 +114,9 @@ export async function trainRank(ctx: TrainRankContext, args: TrainRankArgs): Pro
   // every other rank's messages (N² deliveries per step): there only rank 0 reports.
   const reports = args.progressChannel !== undefined && (ctx.mode === 'data' || ctx.rank === 0);
   const channel = reports ? new BroadcastChannel(args.progressChannel!) : undefined;
+  // A rank left waiting forever (a crashed peer ends the run) never reaches `finally`: its
+  // channel must not keep the process alive (ghost ranks run on the main thread).
+  channel?.unref();
   const losses: number[] = [];
   const steps: StepTimes[] = [];
   const evals: { step: number; accuracy: number }[] = [];
@@ -172,12 +180,21 @@ async function emulateStep(
 ): Promise<StepTimes> {
   const { config, compute } = args;
   const startNs = ctx.nowNs;
-  await ctx.compute(compute.forwardNs);
+  // A --straggler delay holds this rank's first operation until the delay: that wait is a
+  // late start, not compute.
+  const startDelayNs = Math.max(0, ...config.faults.map((f) => (f.kind === 'delayRank' && f.rank === ctx.rank ? f.delayNs : 0)));
+  let computeNs = 0;
+  const computeFor = async (durationNs: number) => {
+    const beginNs = Math.max(ctx.nowNs, startDelayNs);
+    await ctx.compute(durationNs);
+    computeNs += ctx.nowNs - beginNs;
+  };
+  await computeFor(compute.forwardNs);
   let last: TaskHandle<number> | undefined;
   let next = 0;
   for (let layer = compute.backwardNsPerLayer.length - 1; layer >= 0; layer--) {
     const layerNs = compute.backwardNsPerLayer[layer]!;
-    if (layerNs > 0) await ctx.compute(layerNs);
+    if (layerNs > 0) await computeFor(layerNs);
     while (next < buckets.length && buckets[next]!.readyAfterLayer >= layer) {
       const index = next++;
       const previous = last;
@@ -203,8 +220,8 @@ async function emulateStep(
       unpackBucket(bucket, buffers[index]!, gradients);
     });
   }
-  await ctx.compute(compute.optimizerNs);
-  return { startNs, backwardEndNs, commEndNs, endNs: ctx.nowNs, commBusyNs };
+  await computeFor(compute.optimizerNs);
+  return { startNs, backwardEndNs, commEndNs, endNs: ctx.nowNs, commBusyNs, computeNs };
 }
 
 /**

@@ -47,7 +47,13 @@ export interface TrainHeader {
 
 export interface TrainReport extends TrainHeader {
   /** Mean over steps. */
-  readonly stepTime: StepBreakdown & { readonly forwardNs: number; readonly backwardNs: number; readonly optimizerNs: number };
+  readonly stepTime: StepBreakdown & {
+    readonly forwardNs: number;
+    readonly backwardNs: number;
+    readonly optimizerNs: number;
+    /** Per rank, mean over steps: the virtual time it computed (a --straggler slow=F rank: F × computeNs). */
+    readonly computeNsByRank: readonly number[];
+  };
   readonly perStep: readonly { readonly step: number; readonly loss: number | null; readonly totalNs: number; readonly exposedCommNs: number; readonly commBusyNs: number }[];
   readonly epochs: readonly EpochSummary[];
   readonly finalLoss: number | null;
@@ -100,7 +106,13 @@ export function buildReport(header: TrainHeader, results: readonly TrainRankResu
   return {
     ...header,
     backend: results[0]!.backend,
-    stepTime: { ...breakdown, forwardNs: compute.forwardNs, backwardNs: compute.backwardNs, optimizerNs: compute.optimizerNs },
+    stepTime: {
+      ...breakdown,
+      forwardNs: compute.forwardNs,
+      backwardNs: compute.backwardNs,
+      optimizerNs: compute.optimizerNs,
+      computeNsByRank: results.map((r) => mean(r.steps.map((s) => s.computeNs))),
+    },
     perStep: perStepTotals.map((totalNs, i) => ({ step: i + 1, loss: losses[i] ?? null, totalNs, exposedCommNs: totalNs - compute.computeNs, commBusyNs: perStepBusy[i]! })),
     epochs: summarizeEpochs(config.steps, header.stepsPerEpoch, losses, perStepTotals, evals),
     finalLoss: losses.at(-1) ?? null,

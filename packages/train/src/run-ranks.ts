@@ -4,7 +4,7 @@
  */
 import { BroadcastChannel } from 'node:worker_threads';
 import type { Topology } from '@weft/fabric';
-import { createCluster } from '@weft/runtime';
+import { createCluster, type ProgramResult } from '@weft/runtime';
 import { networkOptions, type TrainConfig } from './config.js';
 import type { LiveProgress } from './live-progress.js';
 import { asUserError } from './rank-errors.js';
@@ -17,7 +17,7 @@ export async function runRanks(
   topology: Topology,
   args: Omit<TrainRankArgs, 'progressChannel'>,
   live: LiveProgress,
-): Promise<TrainRankResult[]> {
+): Promise<ProgramResult<TrainRankResult>> {
   const progressChannel = `weft-train-${process.pid}-${++channelCounter}`;
   const listener = new BroadcastChannel(progressChannel);
   listener.onmessage = (event) => live.receive((event as { data: ProgressMessage }).data);
@@ -32,7 +32,7 @@ export async function runRanks(
   });
   try {
     const rankArgs: TrainRankArgs = { ...args, progressChannel };
-    return (await cluster.runProgram<TrainRankResult>(new URL('./rank-program.js', import.meta.url), 'trainRankProgram', rankArgs, { faults: config.faults })).results;
+    return await cluster.runProgram<TrainRankResult>(new URL('./rank-program.js', import.meta.url), 'trainRankProgram', rankArgs, { faults: config.faults });
   } catch (error) {
     throw asUserError(error) ?? error;
   } finally {

@@ -2,7 +2,7 @@
  * `weft train` as a function: plan the run, print its header, run the ranks (or predict
  * them), report. Takes a validated config and a topology (the CLI reads argv and files).
  */
-import type { Topology } from '@weft/fabric';
+import type { LinkStats, Topology } from '@weft/fabric';
 import { choiceFor } from './backend.js';
 import type { TrainConfig } from './config.js';
 import { LiveProgress } from './live-progress.js';
@@ -24,6 +24,10 @@ export interface TrainResult {
   readonly report: TrainReport;
   /** Rank 0's final weights, when asked for (tests comparing runs). */
   readonly weights?: Float32Array[];
+  /** What each link carried over the whole run (absent in predict mode): a fault report compares these. */
+  readonly linkStats?: readonly LinkStats[];
+  /** [rank][step]: virtual time each rank ended each step (absent in predict mode). */
+  readonly stepEndsNs?: readonly (readonly number[])[];
 }
 
 export async function train(config: TrainConfig, topology: Topology, hooks: TrainHooks = {}, { returnWeights = false } = {}): Promise<TrainResult> {
@@ -34,11 +38,16 @@ export async function train(config: TrainConfig, topology: Topology, hooks: Trai
 
   const data = config.mode === 'data';
   const live = new LiveProgress(config.steps, header.stepsPerEpoch, nranks, data, data && header.model.dataset === 'mnist', hooks);
-  const results =
+  const run =
     config.mode === 'predict'
-      ? predictedResults(config, nranks, header.predicted)
+      ? undefined
       : await runRanks(config, topology, { config, backend: loaded ? choiceFor(loaded.name) : 'cpu', compute: header.compute, evalEverySteps: header.stepsPerEpoch, returnWeights }, live);
+  const results = run?.results ?? predictedResults(config, nranks, header.predicted);
   const report = buildReport(header, results, performance.now() - wallStart);
   live.finish(report.epochs);
-  return { report, ...(results[0]!.weights ? { weights: results[0]!.weights } : {}) };
+  return {
+    report,
+    ...(results[0]!.weights ? { weights: results[0]!.weights } : {}),
+    ...(run ? { linkStats: run.linkStats, stepEndsNs: run.results.map((r) => r.steps.map((s) => s.endNs)) } : {}),
+  };
 }

@@ -5,7 +5,7 @@
  * the run's own error (a stranded transfer, a crashed rank, a deadlock).
  */
 import type { Fault, RunResult } from '@weft/runtime';
-import { RUN_FAILURE_NAMES } from '../faults.js';
+import { completedOutcome, runFailureText, slowdownText, type FaultOutcomeName } from '../faults.js';
 
 export interface FaultOutcome {
   readonly algorithm: string;
@@ -14,7 +14,7 @@ export interface FaultOutcome {
   readonly baselineUs: number;
   /** Simulated time with the faults; null when the run failed. */
   readonly faultedUs: number | null;
-  readonly outcome: 'unaffected' | 'slower' | 'rerouted' | 'failed';
+  readonly outcome: FaultOutcomeName;
   /** faultedUs / baselineUs; null when the run failed. */
   readonly slowdown: number | null;
   /** The error the faulted run ended with: its name and first line. */
@@ -40,18 +40,13 @@ export async function runWithFaults(
   try {
     result = await run(faults);
   } catch (error) {
-    if (!(error instanceof Error && RUN_FAILURE_NAMES.has(error.name))) throw error;
+    const failure = runFailureText(error);
+    if (failure === undefined) throw error;
     await onFailure();
-    const line = error.message.split('\n')[0]!;
-    return { outcome: { ...label, baselineUs, faultedUs: null, outcome: 'failed', slowdown: null, error: `${error.name}: ${line}` } };
+    return { outcome: { ...label, baselineUs, faultedUs: null, outcome: 'failed', slowdown: null, error: failure } };
   }
   const faultedUs = result.timeNs / 1000;
-  // Rerouted: a failed link carried less than without the fault, and the run still completed
-  // (the bytes went over other paths).
-  const carried = (stats: RunResult['linkStats'], id: string) => stats.find((l) => l.linkId === id)?.bytesCarried ?? 0;
-  const rerouted = faults.some((f) => f.kind === 'failLink' && carried(result.linkStats, f.linkId) < carried(baseline.linkStats, f.linkId) - 0.5);
-  const outcome = rerouted ? 'rerouted' : faultedUs > baselineUs ? 'slower' : 'unaffected';
-  return { result, outcome: { ...label, baselineUs, faultedUs, outcome, slowdown: faultedUs / baselineUs } };
+  return { result, outcome: { ...label, baselineUs, faultedUs, outcome: completedOutcome(faults, baseline, result), slowdown: faultedUs / baselineUs } };
 }
 
 /** The outcomes as comment lines under the nccl-tests table. */
@@ -59,8 +54,7 @@ export function formatFaultOutcomes(scenario: readonly string[], outcomes: reado
   const lines = ['#', `# Faults: ${scenario.join('; ')}`, '#  algorithm             size   no-fault(us)    fault(us)   outcome'];
   for (const o of outcomes) {
     const faulted = o.faultedUs === null ? '-' : o.faultedUs.toFixed(2);
-    const change = o.slowdown === null ? '' : o.slowdown === 1 ? '' : ` ${o.slowdown.toFixed(3)}x (${((o.slowdown - 1) * 100).toFixed(1)}%)`;
-    const what = o.outcome === 'failed' ? `failed: ${o.error}` : `${o.outcome}${change}`;
+    const what = o.outcome === 'failed' ? `failed: ${o.error}` : `${o.outcome}${slowdownText(o.slowdown)}`;
     lines.push(`#  ${o.algorithm.padEnd(18)} ${String(o.bytes).padStart(10)} ${o.baselineUs.toFixed(2).padStart(14)} ${faulted.padStart(12)}   ${what}`);
   }
   return lines.join('\n') + '\n';

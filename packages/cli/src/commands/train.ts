@@ -1,15 +1,17 @@
 import { Command, Option } from 'commander';
 import { WeftInputError } from '@weft/sim';
 import {
-  BACKEND_CHOICES, DEVICE_NAMES, MODEL_USAGE, TRAIN_DEFAULTS, formatEpoch, formatHeader, formatSummary, parseTrainConfig, train,
-  type TrainConfig, type TrainConfigKey, type TrainReport,
+  BACKEND_CHOICES, DEVICE_NAMES, MODEL_USAGE, TRAIN_DEFAULTS, compareSteps, formatEpoch, formatFaultReport, formatHeader, formatSummary, parseTrainConfig, stepAt, train,
+  type TrainConfig, type TrainConfigKey, type TrainFaultReport, type TrainReport, type TrainResult,
 } from '@weft/train';
+import type { Fault } from '@weft/runtime';
+import type { Topology } from '@weft/fabric';
 import { renderSvg } from '../format/plot.js';
 import { assertDistinct, assertWritable, writeOutputs, type OutputFile } from '../output.js';
 import { progressBar } from '../ui/progress.js';
 import { formatSizeBytes, parseSizeBytes } from '../sizes.js';
 import { loadTopology, topologyInputs, topologySpecFrom } from '../topology.js';
-import { describeFaults, resolveFaults, scenarioFromFlags } from '../faults.js';
+import { completedOutcome, describeFaults, resolveFaults, runFailureText, scenarioFromFlags, slowdownText } from '../faults.js';
 
 /**
  * The flags that set the train config, one row each: the config field, commander's flag
@@ -105,23 +107,93 @@ export async function runTrain(options: TrainCliOptions): Promise<void> {
   if (faults.length > 0 && config.mode === 'predict') {
     throw new WeftInputError('--fault/--straggler/--crash/--scenario: predict mode runs no simulation; use --mode ghost or data');
   }
-  if (faults.length > 0) process.stderr.write(`weft train: injecting ${describeFaults(faults).join('; ')}\n`);
+  if (faults.length > 0) process.stderr.write(`weft train: injecting ${describeFaults(faults).join('; ')}; running the fault-free reference first\n`);
+  // The reference: the same configuration without faults, in the same mode, printing nothing.
+  const reference = faults.length > 0 ? await train({ ...config, faults: [] }, topology) : undefined;
   const bar = progressBar('weft train [{bar}] step {value}/{total}');
   bar.update(0, config.steps);
   let computeNs = 0;
-  const { report } = await train(config, topology, {
-    onStart: (header) => {
-      computeNs = header.compute.computeNs;
-      bar.print(formatHeader(header));
-    },
-    onStep: (step) => bar.update(step, config.steps),
-    onEpoch: (epoch) => bar.print(formatEpoch(epoch, computeNs)),
-  }).finally(() => bar.stop());
-  process.stdout.write(formatSummary(report));
+  let faulted: TrainResult | undefined;
+  let failure: unknown;
+  try {
+    faulted = await train(config, topology, {
+      onStart: (header) => {
+        computeNs = header.compute.computeNs;
+        bar.print(formatHeader(header));
+      },
+      onStep: (step) => bar.update(step, config.steps),
+      onEpoch: (epoch) => bar.print(formatEpoch(epoch, computeNs)),
+    }).finally(() => bar.stop());
+  } catch (error) {
+    // With faults, a run failure (a crashed rank, a stranded transfer) is the outcome.
+    if (reference === undefined || runFailureText(error) === undefined) throw error;
+    failure = error;
+  }
+  const faultReport = reference ? await compareWithReference(config, topology, faults, reference, faulted, failure) : undefined;
+  const report = faulted?.report ?? reference!.report;
+  if (faulted) process.stdout.write(formatSummary(report));
+  if (faultReport) process.stdout.write(formatFaultReport(faultReport, outcomeLine(faultReport)));
+  const json = faultReport ? { ...report, faults: faultReport } : report;
   const files: OutputFile[] = [];
-  if (options.out !== undefined) files.push({ path: options.out, content: JSON.stringify(report, null, 2) + '\n' });
+  if (options.out !== undefined) files.push({ path: options.out, content: JSON.stringify(json, null, 2) + '\n' });
   if (options.plot !== undefined) files.push({ path: options.plot, content: await plotTrainSvg(report) });
   writeOutputs(files);
+  if (failure !== undefined) throw withCrashStep(failure, faultReport!, config.steps);
+}
+
+/** What the faults did: each step part against the reference, and the outcome in `weft bench`'s words. */
+async function compareWithReference(
+  config: TrainConfig,
+  topology: Topology,
+  faults: readonly Fault[],
+  reference: TrainResult,
+  faulted: TrainResult | undefined,
+  failure: unknown,
+): Promise<TrainFaultReport> {
+  const base = {
+    scenario: describeFaults(faults),
+    components: compareSteps(reference.report, faulted?.report),
+    computeNsByRank: { faultFree: reference.report.stepTime.computeNsByRank, faulted: faulted?.report.stepTime.computeNsByRank ?? null },
+  };
+  if (faulted) {
+    const timeOf = (r: TrainResult) => ({ timeNs: r.report.stepTime.totalNs, linkStats: r.linkStats ?? [] });
+    return { ...base, outcome: completedOutcome(faults, timeOf(reference), timeOf(faulted)), reportIs: 'faulted' };
+  }
+  const crash = failure instanceof Error && failure.name === 'RankCrashedError' ? await crashStepOf(config, topology, faults, reference, failure as Error & { rank: number; atNs: number }) : undefined;
+  return { ...base, outcome: 'failed', error: runFailureText(failure)!, ...(crash ? { crash } : {}), reportIs: 'faultFree' };
+}
+
+/**
+ * The step the crashed rank was in. Until the crash, the faulted run is the same simulation
+ * as the run with every other fault: that run's step ends place the crash time (the
+ * fault-free reference when the crash is the only fault; else a ghost run, whose times are
+ * the data mode's).
+ */
+async function crashStepOf(config: TrainConfig, topology: Topology, faults: readonly Fault[], reference: TrainResult, error: { rank: number; atNs: number }) {
+  const others = faults.filter((f) => f.kind !== 'crashRank');
+  let timeline = reference;
+  if (others.length > 0) {
+    try {
+      timeline = await train({ ...config, mode: 'ghost', faults: others }, topology);
+    } catch (failure) {
+      if (runFailureText(failure) === undefined) throw failure;
+      return undefined; // the other faults end the run too: no full timeline to place the crash in
+    }
+  }
+  const step = stepAt(timeline.stepEndsNs ?? [], error.rank, error.atNs);
+  return step === undefined ? undefined : { rank: error.rank, step };
+}
+
+function outcomeLine(report: TrainFaultReport): string {
+  if (report.outcome === 'failed') return `failed: ${report.error}`;
+  return `${report.outcome}${slowdownText(report.components[0]!.slowdown)}`;
+}
+
+/** The run's error, its one line naming the step a crashed rank was in. */
+function withCrashStep(failure: unknown, report: TrainFaultReport, steps: number): unknown {
+  if (!(failure instanceof Error) || report.crash === undefined) return failure;
+  failure.message = failure.message.replace(' (injected fault)', ` during step ${report.crash.step} of ${steps} (injected fault)`);
+  return failure;
 }
 
 /** Loss against step (data mode) beside the emulated step time split into its parts. */
