@@ -95,7 +95,7 @@ describe('weft train: errors', () => {
     ['an unknown precision', ['--precision', 'fp8'], /^weft: --precision: 'fp8' is not accepted; use one of fp32, bf16$/],
     ['a mode named after an Object.prototype key', ['--mode', 'constructor'], /^weft: --mode: 'constructor' is not accepted; use one of data, ghost, predict$/],
     ['a device named after an Object.prototype key', ['--device', 'constructor'], /^weft: --device: 'constructor' is not accepted; use one of h100, b200, gb300$/],
-    ['an unknown network model', ['--network', 'packet'], /^weft: --network: 'packet' is not accepted; use one of alphaBeta, maxMin$/],
+    ['an unknown network model', ['--network', 'packetz'], /^weft: --network: 'packetz' is not accepted; use one of alphaBeta, maxMin, packet$/],
     ['a learning rate that is not a number', ['--lr', 'fast'], /^weft: --lr: 'fast' is not accepted; use a number > 0 and <= 1000000$/],
     ['zero steps', ['--steps', '0'], /--steps: '0' is not accepted; use a whole number from 1 to/],
     ['a zero bucket', ['--bucket-mb', '0'], /--bucket-mb: '0' is not accepted/],

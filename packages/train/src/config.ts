@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { listAlgorithms } from '@weft/collectives';
-import type { ModelName, NetworkOptions, RoutingName } from '@weft/fabric';
+import { CONGESTION_CONTROLS, type CongestionControl, type ModelName, type NetworkOptions, type RoutingName } from '@weft/fabric';
 import { WeftInputError } from '@weft/sim';
 import { BACKEND_CHOICES } from './backend.js';
 import { DEVICE_NAMES, PRECISIONS } from './device/profiles.js';
@@ -19,8 +19,8 @@ import { parseModelSpec } from './model/spec.js';
 export const TRAIN_MODES = ['data', 'ghost', 'predict'] as const;
 export type TrainMode = (typeof TRAIN_MODES)[number];
 
-const NETWORK_MODELS: readonly ModelName[] = ['alphaBeta', 'maxMin'];
-const ROUTINGS: readonly RoutingName[] = ['ecmp', 'adaptive'];
+const NETWORK_MODELS: readonly ModelName[] = ['alphaBeta', 'maxMin', 'packet'];
+const ROUTINGS: readonly RoutingName[] = ['ecmp', 'adaptive', 'spray'];
 
 /** A name from `values`, any case; only the listed names match (never 'constructor'). */
 function oneOf<T extends string>(values: () => readonly T[]) {
@@ -81,6 +81,8 @@ export const trainConfigSchema = z.strictObject({
   network: oneOf(() => NETWORK_MODELS).default('maxMin'),
   routing: oneOf(() => ROUTINGS).default('ecmp'),
   qps: numberIn(1, 64, { whole: true }).default(1),
+  /** Congestion control under `--network packet` (the packet model's cited defaults fill the rest). */
+  cc: oneOf(() => CONGESTION_CONTROLS).default('none'),
   /** Seeds weights, data order and ECMP hashing. */
   seed: numberIn(0, 2 ** 32 - 1, { whole: true }).default(1),
   /** Ranks hosted by each worker thread (data mode). */
@@ -102,6 +104,11 @@ export const trainConfigSchema = z.strictObject({
       ]),
     )
     .default([]),
+}).superRefine((config, ctx) => {
+  // Spray is per-packet: only the packet model has packets (as weft bench's --routing says).
+  if (config.routing === 'spray' && config.network !== 'packet') {
+    ctx.addIssue({ code: 'custom', path: ['routing'], message: `spray needs --network packet; with ${config.network} use ecmp or adaptive` });
+  }
 });
 
 /** A validated run configuration. */
@@ -142,5 +149,11 @@ export function chunkElements(config: TrainConfig): number {
 
 /** The fabric's settings (`--seed` also seeds ECMP hashing). */
 export function networkOptions(config: TrainConfig): NetworkOptions {
-  return { model: config.network, routing: config.routing, qps: config.qps, seed: config.seed };
+  return {
+    model: config.network,
+    routing: config.routing,
+    qps: config.qps,
+    seed: config.seed,
+    ...(config.network === 'packet' ? { packet: { cc: config.cc as CongestionControl } } : {}),
+  };
 }
