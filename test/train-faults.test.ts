@@ -82,7 +82,12 @@ describe('weft train --straggler', () => {
     for (const rank of [0, 2, 3]) expect(faulted![rank]).toBe(faultFree[rank]);
     // The step's compute is the slowest rank's: the straggler's.
     expect(byPart.compute!.slowdown).toBeCloseTo(2, 12);
-    expect(byPart.total!.faultedNs! - byPart.total!.faultFreeNs).toBeGreaterThanOrEqual(byPart.compute!.faultedNs! - byPart.compute!.faultFreeNs - 1e-6);
+    // The step grows, but by no more than the straggler's extra compute: the collectives' own
+    // fixed costs (NCCL's launch latency, local copies) are not stretched, and part of the
+    // extra forward/backward time can hide behind the other ranks' communication.
+    const extraTotal = byPart.total!.faultedNs! - byPart.total!.faultFreeNs;
+    expect(extraTotal).toBeGreaterThan(0);
+    expect(extraTotal).toBeLessThanOrEqual(byPart.compute!.faultedNs! - byPart.compute!.faultFreeNs + 1e-6);
     expect(faults.outcome).toBe('slower');
   });
 

@@ -82,4 +82,17 @@ describe('rank faults', () => {
     expect(slow.results[2]!.afterComputeNs).toBe(2000);
     await cluster.close();
   });
+
+  it("a slow straggler does not stretch a collective's fixed costs (NCCL's launch latency, local copies)", async () => {
+    for (const mode of ['ghost', 'data'] as const) {
+      const cluster = await createCluster({ topology, network: network(), mode, ranksPerWorker: 2 });
+      // NCCL's ring under Simple: 8.4 us of launch latency and a local input-to-output copy per rank.
+      const ring = plan('allReduce', 'ring', topology, 1 << 12, { protocol: 'Simple' });
+      const run = (faults: { kind: 'slowRank'; rank: number; factor: number }[]) => cluster.runSchedule(ring, { dtype: 'float32', op: 'sum', check: false, faults });
+      const base = await run([]);
+      expect(base.timeNs).toBeGreaterThan(8400);
+      expect((await run([{ kind: 'slowRank', rank: 1, factor: 4 }])).timeNs).toBe(base.timeNs);
+      await cluster.close();
+    }
+  });
 });

@@ -72,6 +72,12 @@ export interface ComputeRequest {
   readonly participant: number;
   seq: number;
   readonly durationNs: number;
+  /**
+   * A fixed cost a slow rank (the slowRank fault) does not stretch: a collective's launch
+   * latency (host-side) and its HBM-bound local copies and reductions. Absent: the rank's own
+   * compute (a training step's forward and backward), which the fault scales.
+   */
+  readonly fixed?: boolean;
 }
 
 /** Internal: completes when every unfinished participant has posted one (ends warm-up iterations). */
@@ -185,7 +191,10 @@ export function packReport(report: HostReport, failure?: ReportMessage['failure'
       out[at + 5] = r.bytes;
       out[at + 6] = r.protocol ?? 0;
     }
-    if (r.kind === 'compute') out[at + 6] = r.durationNs;
+    if (r.kind === 'compute') {
+      out[at + 5] = r.fixed === true ? 1 : 0;
+      out[at + 6] = r.durationNs;
+    }
     packPayload(out, at + 7, r.kind === 'send' ? r.payload : undefined, sabs);
   }
   const base = { type: 'report' as const, requests: out, sabs, finished: report.finished };
@@ -207,7 +216,7 @@ export function unpackRequests(message: ReportMessage): Request[] {
         out.push({ kind: 'recv', participant, seq, peer: data[at + 3]!, channel: data[at + 4]! });
         break;
       case 'compute':
-        out.push({ kind: 'compute', participant, seq, durationNs: data[at + 6]! });
+        out.push({ kind: 'compute', participant, seq, durationNs: data[at + 6]!, ...(data[at + 5] === 1 ? { fixed: true } : {}) });
         break;
       case 'barrier':
         out.push({ kind: 'barrier', participant, seq });

@@ -312,7 +312,8 @@ export class Coordinator {
       case 'compute': {
         const { participant, seq } = request;
         if (!(request.durationNs >= 0)) throw new ProtocolError(`${this.label(participant)}: compute duration must be >= 0 ns, got ${request.durationNs}`);
-        this.engine.at(nowNs + request.durationNs * this.computeFactor[participant]!, () => {
+        const factor = request.fixed === true ? 1 : this.computeFactor[participant]!;
+        this.engine.at(nowNs + request.durationNs * factor, () => {
           this.events += 1;
           this.pending.push({ participant, seq, payload: undefined });
         });

@@ -152,7 +152,7 @@ export class ScheduleExecutor {
   private beginIteration(): void {
     const launchNs = this.spec.protocol?.launchNs ?? 0;
     if (launchNs > 0 && this.channels.length > 0) {
-      this.poster.post({ kind: 'compute', participant: this.spec.participant, seq: 0, durationNs: launchNs }, () => this.startChannels());
+      this.poster.post({ kind: 'compute', participant: this.spec.participant, seq: 0, durationNs: launchNs, fixed: true }, () => this.startChannels());
       return;
     }
     this.startChannels();
@@ -245,7 +245,7 @@ class ChannelRun {
       if (exec.localNsPerByte > 0 && step.combine !== 'none') {
         // A device-local copy or reduction: it takes the device memory time (a 1-rank run).
         const bytes = step.dst!.count * exec.elementBytes * MEMORY_BYTES_PER_BYTE[step.combine];
-        exec.poster.post({ kind: 'compute', participant: exec.spec.participant, seq: 0, durationNs: bytes * exec.localNsPerByte }, this.onLocalDone);
+        exec.poster.post({ kind: 'compute', participant: exec.spec.participant, seq: 0, durationNs: bytes * exec.localNsPerByte, fixed: true }, this.onLocalDone);
         return;
       }
       this.finishStep();
