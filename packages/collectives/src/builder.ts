@@ -36,8 +36,9 @@ export class StepBuilder {
     this.steps[p]![c]!.push(step);
   }
 
-  send(p: number, c: number, peer: number, src: Slice): void {
-    if (src.count > 0) this.push(p, c, { op: 'send', peer, src });
+  /** `via`: post on that channel's connection instead of `c`'s (steps.ts sendChannel). */
+  send(p: number, c: number, peer: number, src: Slice, via = c): void {
+    if (src.count > 0) this.push(p, c, { op: 'send', peer, src, ...(via !== c ? { sendChannel: via } : {}) });
   }
 
   recv(p: number, c: number, peer: number, dst: Slice): void {
@@ -48,12 +49,12 @@ export class StepBuilder {
     if (dst.count > 0) this.push(p, c, { op: 'recvReduce', peer, dst });
   }
 
-  recvCopySend(p: number, c: number, peer: number, sendPeer: number, dst: Slice): void {
-    if (dst.count > 0) this.push(p, c, { op: 'recvCopySend', peer, sendPeer, dst });
+  recvCopySend(p: number, c: number, peer: number, sendPeer: number, dst: Slice, via = c): void {
+    if (dst.count > 0) this.push(p, c, { op: 'recvCopySend', peer, sendPeer, dst, ...(via !== c ? { sendChannel: via } : {}) });
   }
 
-  recvReduceCopySend(p: number, c: number, peer: number, sendPeer: number, dst: Slice): void {
-    if (dst.count > 0) this.push(p, c, { op: 'recvReduceCopySend', peer, sendPeer, dst });
+  recvReduceCopySend(p: number, c: number, peer: number, sendPeer: number, dst: Slice, via = c): void {
+    if (dst.count > 0) this.push(p, c, { op: 'recvReduceCopySend', peer, sendPeer, dst, ...(via !== c ? { sendChannel: via } : {}) });
   }
 
   copy(p: number, c: number, src: Slice, dst: Slice): void {

@@ -505,21 +505,22 @@ class Checker {
     return (src * this.nparticipants + dst) * this.maxChannels + channel;
   }
 
-  private post(ch: ChannelState, to: number, slice: Slice, from: string, ready: ChannelState[]): void {
+  private post(ch: ChannelState, to: number, channel: number, slice: Slice, from: string, ready: ChannelState[]): void {
     const p = ch.participant;
     const got = this.buffers[p]![BUFFERS.indexOf(slice.buffer)]!.read(slice.offset, slice.count);
     if ('undefinedAt' in got) {
       fail(`${from}: reads ${slice.buffer}[${got.undefinedAt[0]}, ${got.undefinedAt[1]}) before anything was written there`);
     }
-    const key = this.queueKey(p, to, ch.channel);
+    if (!(Number.isInteger(channel) && channel >= 0 && channel < this.maxChannels)) fail(`${from}: sends on channel ${channel}, which no participant has`);
+    const key = this.queueKey(p, to, channel);
     let queue = this.queues.get(key);
     if (queue === undefined) {
       queue = { items: [], head: 0 };
       this.queues.set(key, queue);
     }
     queue.items.push({ pieces: got, count: slice.count, knowledge: ch.knowledge.slice(), from });
-    const receiver = this.channels[to]![ch.channel];
-    if (receiver === undefined) fail(`${from}: rank ${to} has no channel ${ch.channel} to receive it`);
+    const receiver = this.channels[to]![channel];
+    if (receiver === undefined) fail(`${from}: rank ${to} has no channel ${channel} to receive it`);
     if (receiver.blocked) {
       receiver.blocked = false;
       ready.push(receiver);
@@ -563,7 +564,7 @@ class Checker {
         }
       }
       // 3. ... and post what the step sends.
-      if (d.sendPeer >= 0 && d.sent !== null) this.post(ch, d.sendPeer, d.sent, where, ready);
+      if (d.sendPeer >= 0 && d.sent !== null) this.post(ch, d.sendPeer, d.sendChannel >= 0 ? d.sendChannel : ch.channel, d.sent, where, ready);
       ch.pc++;
     }
   }

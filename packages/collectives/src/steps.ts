@@ -6,7 +6,10 @@
  *   1. receive  — take the oldest message from `peer` on this channel (or read `src` locally);
  *   2. combine  — put that data into `dst`: `copy` (dst := data), `reduce` (dst := dst op data),
  *                 or `none` (a pure send writes nothing);
- *   3. send     — post `dst` after the combine (or `src` for a pure send) to a peer.
+ *   3. send     — post `dst` after the combine (or `src` for a pure send) to a peer, on
+ *                 this channel's connection or, with `sendChannel`, another channel's
+ *                 (NCCL's tree root reduces in its up warps and sends down the broadcast
+ *                 warps' connections).
  *
  * A step's fields follow from its flags: a step that receives names `peer` (and `sendPeer`
  * when it also forwards); a step that does not receive reads `src` (and a pure send names
@@ -51,7 +54,8 @@ export type StepOp = keyof typeof PRIMITIVES;
 type FieldsOf<P extends Primitive> = (P['recv'] extends true
   ? { readonly peer: number } & (P['send'] extends true ? { readonly sendPeer: number } : unknown)
   : { readonly src: Slice } & (P['send'] extends true ? { readonly peer: number } : unknown)) &
-  (P['combine'] extends 'none' ? unknown : { readonly dst: Slice });
+  (P['combine'] extends 'none' ? unknown : { readonly dst: Slice }) &
+  (P['send'] extends true ? { readonly sendChannel?: number } : unknown);
 
 /** One step of a channel: a primitive and the fields its flags call for. */
 export type Step = { [K in StepOp]: { readonly op: K } & FieldsOf<(typeof PRIMITIVES)[K]> }[StepOp];
@@ -69,6 +73,8 @@ export interface StepActions {
   readonly sendPeer: number;
   /** What the step posts: `dst` after the combine, or `src` for a pure send. */
   readonly sent: Slice | null;
+  /** The channel whose connection the post goes on, or -1 for the step's own channel. */
+  readonly sendChannel: number;
 }
 
 interface StepFields {
@@ -77,6 +83,7 @@ interface StepFields {
   readonly sendPeer?: number;
   readonly src?: Slice;
   readonly dst?: Slice;
+  readonly sendChannel?: number;
 }
 
 /** The micro-actions of `step`, from its primitive's flags. */
@@ -88,7 +95,8 @@ export function decodeStep(step: Step): StepActions {
   const dst = prim.combine === 'none' ? null : (s.dst ?? null);
   const recvPeer = prim.recv ? (s.peer ?? -1) : -1;
   const sendPeer = !prim.send ? -1 : prim.recv ? (s.sendPeer ?? -1) : (s.peer ?? -1);
-  return { recvPeer, src, combine: prim.combine, dst, sendPeer, sent: prim.send ? (dst ?? src) : null };
+  const sendChannel = prim.send ? (s.sendChannel ?? -1) : -1;
+  return { recvPeer, src, combine: prim.combine, dst, sendPeer, sent: prim.send ? (dst ?? src) : null, sendChannel };
 }
 
 const decodedLists = new WeakMap<readonly Step[], readonly StepActions[]>();

@@ -179,11 +179,12 @@ describe('schedule shapes', () => {
     expect(h.unsupported(params(4, 10, 1, 0, { groups: [[0, 1], [2]], hasReductionSwitch: false }))).toMatch(/rank 3 is missing/);
   });
 
-  it('tree-rankorder (and tree on one group) use two channels per channel, one per tree; tree on several groups one per channel; rd / rhd fold non-powers of two', () => {
+  it('tree-rankorder (and tree on one group) use two channels per channel, one per tree; tree on several groups two per channel (reduce, broadcast: NCCL\'s runTreeSplit); rd / rhd fold non-powers of two', () => {
     expect(byName('tree-rankorder').plan(params(6, 100, 3)).participants[0]!.channels.length).toBe(6);
     expect(byName('tree').plan(params(5, 100, 3)).participants[0]!.channels.length).toBe(6);
-    // layoutFor(6): two groups. NCCL's Tree runs channel c on channel c's tree (a chain per group).
-    expect(byName('tree').plan(params(6, 100, 3)).participants[0]!.channels.length).toBe(3);
+    // layoutFor(6): two groups. NCCL's Tree runs channel c on channel c's tree (a chain per group),
+    // its reduce on schedule channel c and its broadcast on c + 3.
+    expect(byName('tree').plan(params(6, 100, 3)).participants[0]!.channels.length).toBe(6);
     // rd on 6 ranks: p = 4; rank 0 folds into rank 1 and only talks to rank 1.
     const rd = byName('rd').plan(params(6, 10));
     expect(new Set(rd.participants[0]!.channels[0]!.flatMap((st) => ('peer' in st ? [st.peer] : [])))).toEqual(new Set([1]));

@@ -270,11 +270,13 @@ describe('tree on channel trees (NCCL Tree: chains in servers, rail-aligned doub
     expect(failures).toEqual([]);
   });
 
-  it.each(TREE_LAYOUTS)('%i servers of %i: every message between servers stays on one rail; channel c runs channel c\'s tree', (servers, gpus) => {
+  it.each(TREE_LAYOUTS)('%i servers of %i: every message between servers stays on one rail; channel c runs channel c\'s tree (its reduce on schedule channel c, its broadcast on c + C)', (servers, gpus) => {
     const layout = railLayout(servers, gpus);
     const n = servers * gpus;
-    const s = tree.plan(plan(layout, 16 * n, 2 * gpus, 5));
-    const trees = channelTrees(layout, n, 2 * gpus);
+    const C = 2 * gpus;
+    const s = tree.plan(plan(layout, 16 * n, C, 5));
+    expect(s.participants[0]!.channels).toHaveLength(2 * C);
+    const trees = channelTrees(layout, n, C).concat(channelTrees(layout, n, C));
     let crossings = 0;
     const bad: string[] = [];
     s.participants.forEach((p, r) =>

@@ -55,6 +55,49 @@ export function treeRankSteps(b: StepBuilder, c: number, tree: Tree, rank: numbe
   }
 }
 
+/**
+ * One rank's steps of NCCL's split tree (src/device/all_reduce.h runTreeSplit): the reduce up
+ * and the broadcast down run in separate thread groups — here schedule channels `up` and
+ * `down` — so a rank forwards chunk k's partial sum while chunk j's total comes down. The
+ * root does both in one group: it adds its children's sums and sends each total down the
+ * broadcast channel's connections (sendChannel). A non-root rank adds into `scratch` (its
+ * input copied there) and receives the total into `output`, so its two channels never touch
+ * the same elements; a leaf sends its input up and receives the total.
+ */
+export function treeSplitSteps(b: StepBuilder, up: number, down: number, tree: Tree, rank: number, range: Range, chunks: readonly Range[]): void {
+  const parent = tree.parent[rank]!;
+  const children = tree.children[rank]!;
+  const last = children.length - 1;
+  if (parent < 0) {
+    b.copy(rank, up, slice('input', range), slice('output', range));
+    for (const chunk of chunks) {
+      const total = slice('output', chunk);
+      for (let i = 0; i < last; i++) b.recvReduce(rank, up, children[i]!, total);
+      if (last < 0) continue;
+      b.recvReduceCopySend(rank, up, children[last]!, children[0]!, total, down);
+      for (let i = 1; i < children.length; i++) b.send(rank, up, children[i]!, total, down);
+    }
+    return;
+  }
+  if (last >= 0) b.copy(rank, up, slice('input', range), slice('scratch', range));
+  for (const chunk of chunks) {
+    if (last < 0) {
+      b.send(rank, up, parent, slice('input', chunk));
+    } else {
+      const partial = slice('scratch', chunk);
+      for (let i = 0; i < last; i++) b.recvReduce(rank, up, children[i]!, partial);
+      b.recvReduceCopySend(rank, up, children[last]!, parent, partial);
+    }
+    const total = slice('output', chunk);
+    if (last < 0) {
+      b.recv(rank, down, parent, total);
+    } else {
+      b.recvCopySend(rank, down, parent, children[0]!, total);
+      for (let i = 1; i < children.length; i++) b.send(rank, down, children[i]!, total);
+    }
+  }
+}
+
 /** The worst summed α of a root-to-leaf path of `t`, and the worst α of one edge. */
 export function treeLatency(t: Tree, alpha: HopAlpha): { pathNs: number; edgeNs: number } {
   const toRoot = new Array<number>(t.parent.length).fill(0);
@@ -184,8 +227,9 @@ function fillSharing(trees: readonly Tree[], params: PlanParams, same: (a: numbe
  * the channel search (src/channels/search.ts channelTrees) — a chain on NVLink inside each
  * server and a binary tree between servers whose edges stay on one rail, the first half of
  * the channels on the double binary tree's first tree, the second half on its complement, so
- * a NIC that is inner in one tree is a leaf in the other. One schedule channel per channel,
- * pipelined in chunks of chunkElements. On flat layouts (one group) it is the textbook
+ * a NIC that is inner in one tree is a leaf in the other. Two schedule channels per channel,
+ * its reduce (c) and its broadcast (c + C), as NCCL's runTreeSplit runs them in separate
+ * thread groups (treeSplitSteps), pipelined in chunks of chunkElements. On flat layouts (one group) it is the textbook
  * double binary tree over the ranks (`tree-rankorder`'s schedule). Runs under LL, LL128 or
  * Simple (params.protocol) with NCCL's Tree latencies (../protocols.ts).
  */
@@ -201,13 +245,13 @@ export const tree: Algorithm = withProtocols({
     if (isFlat(params.layout, n)) return rankOrderTreePlan(params, 'tree');
     const channels = channelRanges(count, params.channels);
     const trees = channelTrees(params.layout, n, channels.length);
-    const b = new StepBuilder(n, channels.length);
+    // Channel c's reduce runs on schedule channel c, its broadcast on c + C (NCCL's runTreeSplit).
+    const b = new StepBuilder(n, 2 * channels.length);
     channels.forEach((range, c) => {
-      for (let r = 0; r < n; r++) b.copy(r, c, slice('input', range), slice('output', range));
       const chunks = chunksOf(range, chunkElements);
-      for (let r = 0; r < n; r++) treeRankSteps(b, c, trees[c]!, r, chunks);
+      for (let r = 0; r < n; r++) treeSplitSteps(b, c, c + channels.length, trees[c]!, r, range, chunks);
     });
-    return b.build('allReduce', 'tree', params, { input: count, output: count, scratch: 0 });
+    return b.build('allReduce', 'tree', params, { input: count, output: count, scratch: count });
   },
   /**
    * A pipeline of m chunks per channel through its tree, every channel at once:
@@ -232,12 +276,12 @@ export const tree: Algorithm = withProtocols({
    * 1 GiB in 2 MiB chunks (m = 32) T ≈ 5091 µs, simulated (ghost) 5069 µs. With more
    * servers an inner NIC carries 4 edges (3 + 1): 16/4·48 = 192 GB/s per channel part,
    * busbw ≈ 360 GB/s, but the simulation falls short of it (dgx-h100:nodes=4, 1 GiB: 250
-   * GB/s; predicted 5693 µs, simulated 8325 µs). Under the alphaBeta network the same
-   * schedule runs faster than this prediction (4512 µs), so the gap comes from max-min
-   * sharing among the channels' concurrent flows, which 2F (the first chunk assumed
-   * unhindered) and τ (busiest link's edge count) do not model; splitting a channel's
-   * reduce-up and broadcast-down (NCCL's runTreeSplit) cannot be expressed yet: messages
-   * match per channel index and a rank's channels may not depend on each other.
+   * GB/s; predicted 5693 µs, simulated 8325 µs with reduce and broadcast in one ordered
+   * channel). Splitting them (NCCL's runTreeSplit: the root posts its totals on the
+   * broadcast channel's connections) brought 512 MiB to 1.17× the prediction on 4 servers
+   * and 1.23× on 8 (from 1.21× and 1.42×); the rest is max-min sharing among the channels'
+   * concurrent flows, which 2F (the first chunk assumed unhindered) and τ (busiest link's
+   * edge count) do not model.
    */
   predictNs(params: PlanParams, cost: CostParams): number {
     const { nranks: n, count, chunkElements, elementBytes } = params;

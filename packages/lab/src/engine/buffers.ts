@@ -102,7 +102,7 @@ export function bufferFrames(schedule: Schedule, steps: readonly StepRecord[]): 
       }
     }
     if (actions.sendPeer >= 0 && actions.sent !== null) {
-      const key = `${step.participant}>${actions.sendPeer}/${step.channel}`;
+      const key = `${step.participant}>${actions.sendPeer}/${actions.sendChannel >= 0 ? actions.sendChannel : step.channel}`;
       queues.set(key, [...(queues.get(key) ?? []), read(step.participant, actions.sent)]);
     }
     timesNs.push(step.endNs);

@@ -262,7 +262,7 @@ class ChannelRun {
         participant: exec.spec.participant,
         seq: 0,
         peer: step.sendPeer,
-        channel: exec.spec.channelBase + this.channel,
+        channel: exec.spec.channelBase + (step.sendChannel >= 0 ? step.sendChannel : this.channel),
         bytes: exec.protocol ? lineWireBytes(exec.protocol, bytes) : bytes,
         payload,
         protocol: exec.protocolCode,
