@@ -36,11 +36,18 @@ import type { CostParams, PlanParams, Schedule, Slice } from '../types.js';
 
 const PIECES_PER_HOP = 2;
 
+/** Chunks a non-head rank's inputs run ahead of the multicasts it has received (split NVLSTree): as the one-channel schedule's LAG + 1. */
+const INPUTS_AHEAD = 3;
+
 /** Delay, in rounds, between a chunk's load-reduce and its multicast (see the header). */
 export const NVLS_LAG = 2;
 const LAG = NVLS_LAG;
 
-/** The schedule over `groups` (equal sizes), switch agent g (participant nranks + g) serving group g. */
+/**
+ * The schedule over `groups` (equal sizes), switch agent g (participant nranks + g) serving
+ * group g, every part on one channel (the header's ordering). NVLS (one group) runs it;
+ * NVLSTree runs planNvlsTreeSplit, which splits each part over two channels as NCCL's warps do.
+ */
 export function planNvls(params: PlanParams, name: string, groups: readonly (readonly number[])[]): Schedule {
   const { nranks, count, chunkElements } = params;
   const n = groups[0]!.length;
@@ -104,6 +111,94 @@ export function planNvls(params: PlanParams, name: string, groups: readonly (rea
     });
   });
   return b.build('allReduce', name, params, { input: count, output: count, scratch: parts.length * windowCount });
+}
+
+/**
+ * NVLSTree with NCCL's split warps: part j's load-reduce and the tree's reduce run on schedule
+ * channel j, the tree's broadcast, the multicast store and the multicast on channel j + P (P
+ * parts), so a head passes chunk k's sum up while chunk k-1's total comes down, and the
+ * switch's reduce never waits for a store. Per part j and chunk k:
+ * - channel j: every rank sends input k to its switch; the switch sums them (window A) and
+ *   returns the sum to the head; the head adds its children's sums (its window H, scratch) and
+ *   passes the result up; the root instead sends the total down and stores it to its switch,
+ *   both on channel j + P's connections (sendChannel);
+ * - channel j + P: a non-root head receives the total and forwards it to its children, stores
+ *   it to its switch; the switch writes it to window B and multicasts it; every rank receives
+ *   the multicast into its output.
+ * A rank's two channels touch disjoint buffers (input and scratch H; output), so they never race.
+ */
+export function planNvlsTreeSplit(params: PlanParams, name: string, groups: readonly (readonly number[])[]): Schedule {
+  const { nranks, count, chunkElements } = params;
+  const n = groups[0]!.length;
+  const parts = channelRanges(count, params.channels * n);
+  const P = parts.length;
+  const b = new StepBuilder(nranks + groups.length, 2 * P);
+  const W = chunkWindow(parts, chunkElements);
+  const trees = doubleBinaryTree(groups.length);
+  const pieces = Math.max(...trees.map((t) => t.height[t.root]!)) + 1;
+  parts.forEach((part, j) => {
+    const chunks = chunksOf(part, chunkElements);
+    const down = j + P;
+    const h = j % n;
+    const between = trees[Math.floor(j / n) % 2]!;
+    const headOf = (g: number): number => groups[g]![h]!;
+    const window = (region: number, k: number): Slice => slice('scratch', { offset: (region * P + j) * W, count: chunks[k]!.count });
+    groups.forEach((group, g) => {
+      const agent = nranks + g;
+      const head = group[h]!;
+      const parent = between.parent[g]! < 0 ? -1 : headOf(between.parent[g]!);
+      const children = between.children[g]!.map(headOf);
+      chunks.forEach((chunk, k) => {
+        const out = slice('output', chunk);
+        // The switch: load-reduce of chunk k (window A) returned to the head; store and multicast (window B).
+        reduceAtSwitch(b, agent, j, group, head, window(0, k));
+        b.recv(agent, down, head, window(1, k));
+        group.forEach((_, i) => b.send(agent, down, group[mod(j + k + i, n)]!, window(1, k)));
+        for (const r of group) {
+          if (r !== head) {
+            // Inputs run INPUTS_AHEAD chunks ahead of the multicasts the rank has received (NCCL's
+            // step slots bound what is in flight); unpaced, every chunk's input would share the
+            // link at once and finish together, and no sum could come back until the end.
+            if (k === 0) for (let a = 0; a < Math.min(INPUTS_AHEAD, chunks.length); a++) b.send(r, down, agent, slice('input', chunks[a]!), j);
+            b.recv(r, down, agent, out);
+            if (k + INPUTS_AHEAD < chunks.length) b.send(r, down, agent, slice('input', chunks[k + INPUTS_AHEAD]!), j);
+            continue;
+          }
+          if (k === 0) b.send(r, j, agent, slice('input', chunk));
+          if (k + 1 < chunks.length) b.send(r, j, agent, slice('input', chunks[k + 1]!));
+          {
+            const sum = window(2, k);
+            b.recv(r, j, agent, sum);
+            const ups = piecesOf(sum, pieces);
+            const outs = piecesOf(out, pieces);
+            ups.forEach((piece, i) => {
+              const last = children.length - 1;
+              for (let c = 0; c < last; c++) b.recvReduce(r, j, children[c]!, piece);
+              if (parent >= 0) {
+                if (last >= 0) b.recvReduceCopySend(r, j, children[last]!, parent, piece);
+                else b.send(r, j, parent, piece);
+              } else {
+                if (last >= 0) b.recvReduce(r, j, children[last]!, piece);
+                for (const child of children) b.send(r, j, child, piece, down);
+              }
+              if (parent >= 0) {
+                if (children.length > 0) {
+                  b.recvCopySend(r, down, parent, children[0]!, outs[i]!);
+                  for (let c = 1; c < children.length; c++) b.send(r, down, children[c]!, outs[i]!);
+                } else {
+                  b.recv(r, down, parent, outs[i]!);
+                }
+              }
+            });
+            if (parent >= 0) b.send(r, down, agent, out);
+            else b.send(r, j, agent, sum, down);
+          }
+          b.recv(r, down, agent, out);
+        }
+      });
+    });
+  });
+  return b.build('allReduce', name, params, { input: count, output: count, scratch: 3 * P * W });
 }
 
 /** multimem.ld_reduce: the switch sums the group's chunks (rank order) and returns the sum to the head. */

@@ -3,7 +3,7 @@ import { assertPlannable, invalidParams, nsPerByte } from '../kit.js';
 import { doubleBinaryTree } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams } from '../types.js';
 import { nvlsRounds } from './nvls.js';
-import { planNvls, roundBytes, switchNsPerByte, unequalGroups } from './nvls-steps.js';
+import { planNvlsTreeSplit, roundBytes, switchNsPerByte, unequalGroups } from './nvls-steps.js';
 
 /**
  * NCCL's NVLSTree all-reduce: NVLS inside every server (one reduction-switch agent each)
@@ -32,7 +32,7 @@ export const nvlstree: Algorithm = withProtocols({
   defaultChannels: () => 2,
   plan(params: PlanParams) {
     assertPlannable(nvlstree.unsupported(params));
-    return planNvls(params, 'nvlstree', params.layout.groups);
+    return planNvlsTreeSplit(params, 'nvlstree', params.layout.groups);
   },
   /**
    * T = 2α_intra + D·(2α_inter + N) + min(2m, m + LAG + 1)·R
@@ -44,10 +44,9 @@ export const nvlstree: Algorithm = withProtocols({
    * part's chunk crosses each way at a time). α_inter is the worst inter-server pair; the
    * tree's hops are rail-local and shorter, so small messages simulate faster than predicted.
    * On more than two servers a head that is inner in one tree carries 2·b/n per round (R uses
-   * 2N), and the simulation is slower at large sizes (1.2x at 1 GiB on 3 servers, 1.4x on 4,
-   * 1.85x on 8; faster below 64 MiB, where the pieces overlap): a head's reduce and broadcast
-   * share one channel, so a round waits for the broadcast wave, where NCCL runs them in
-   * separate warps (benchmarks/results/nvls.md).
+   * 2N). The schedule splits each part's reduce and broadcast over two channels as NCCL's warps
+   * do (planNvlsTreeSplit); at 1 GiB the simulation is 0.85x this on 3 servers, 1.16x on 4
+   * and 1.29x on 8 (1.19x, 1.42x, 1.85x with both in one channel), faster below 64 MiB.
    */
   predictNs(params: PlanParams, cost: CostParams): number {
     if (nvlstree.unsupported(params) !== null) return Number.NaN;
