@@ -1,7 +1,9 @@
 /**
  * The schedule NCCL's NVLS and NVLSTree all-reduce share (src/device/all_reduce.h, the
  * NVLS and NVLS_TREE work elements, with user buffers registered so there is no scatter /
- * gather copy), one reduction-switch agent per group (server / NVLink domain):
+ * gather copy), one reduction-switch agent per group (server / NVLink domain). NVLS (one
+ * group) runs every part on one channel in the order described under "Ordering" (planNvls);
+ * NVLSTree splits each part over two channels (planNvlsTreeSplit):
  *
  * The buffer is cut into `channels · n` parts (n ranks per group); part j has head h = j mod n
  * (NCCL: nHeads = n heads per channel, head h owns chunk h of every loop). For each chunk of
@@ -44,71 +46,39 @@ export const NVLS_LAG = 2;
 const LAG = NVLS_LAG;
 
 /**
- * The schedule over `groups` (equal sizes), switch agent g (participant nranks + g) serving
- * group g, every part on one channel (the header's ordering). NVLS (one group) runs it;
- * NVLSTree runs planNvlsTreeSplit, which splits each part over two channels as NCCL's warps do.
+ * NVLS on one switch (participant nranks) serving every rank, each part on one channel in the
+ * header's pipeline order. (NVLSTree, several switches joined by a tree, is planNvlsTreeSplit.)
  */
-export function planNvls(params: PlanParams, name: string, groups: readonly (readonly number[])[]): Schedule {
-  const { nranks, count, chunkElements } = params;
-  const n = groups[0]!.length;
+export function planNvls(params: PlanParams, name: string): Schedule {
+  const { nranks: n, count, chunkElements } = params;
+  const group = Array.from({ length: n }, (_, r) => r);
+  const agent = n;
   const parts = channelRanges(count, params.channels * n);
-  const b = new StepBuilder(nranks + groups.length, parts.length);
+  const b = new StepBuilder(n + 1, parts.length);
   const windowCount = chunkWindow(parts, chunkElements);
-  // NCCL's double binary tree over the groups (trees.cc ncclGetDtree): a head's two parts
-  // (channels) use the two complementary trees, so a head that is a leaf in one is inner in the other.
-  const trees = doubleBinaryTree(groups.length);
-  const pieces = Math.max(...trees.map((t) => t.height[t.root]!)) + 1;
   parts.forEach((part, j) => {
     const chunks = chunksOf(part, chunkElements);
-    const h = j % n;
-    const between = trees[Math.floor(j / n) % 2]!;
-    const headOf = (g: number): number => groups[g]![h]!;
-    groups.forEach((group, g) => {
-      const agent = nranks + g;
-      const head = group[h]!;
-      const window = (k: number) => slice('scratch', { offset: j * windowCount, count: chunks[k]!.count });
-      const out = (k: number) => slice('output', chunks[k]!);
-      const parent = between.parent[g]! < 0 ? -1 : headOf(between.parent[g]!);
-      const children = between.children[g]!.map(headOf);
-      for (const r of group) if (chunks.length > 0) b.send(r, j, agent, slice('input', chunks[0]!));
-      for (let k = 0; k < chunks.length + LAG; k++) {
-        const live = k < chunks.length;
-        // The switch: reduce chunk k and return it to the head; multicast chunk k - LAG.
-        if (live) reduceAtSwitch(b, agent, j, group, head, window(k));
-        if (k >= LAG) {
-          b.recv(agent, j, head, window(k - LAG));
-          group.forEach((_, i) => b.send(agent, j, group[mod(j + k - LAG + i, n)]!, window(k - LAG)));
-        }
-        for (const r of group) {
-          if (k + 1 < chunks.length) b.send(r, j, agent, slice('input', chunks[k + 1]!));
-          if (r === head) {
-            const up = (): void => {
-              if (!live) return;
-              b.recv(r, j, agent, out(k));
-              for (const piece of piecesOf(out(k), pieces)) treeUp(b, r, j, parent, children, piece);
-            };
-            const down = (): void => {
-              if (!(k >= 1 && k - 1 < chunks.length)) return;
-              for (const piece of piecesOf(out(k - 1), pieces)) treeDown(b, r, j, parent, children, piece);
-              b.send(r, j, agent, out(k - 1));
-            };
-            // The tree's root sends the total of chunk k-1 down (its reduce finished last round)
-            // before it waits for chunk k from below; every other head passes chunk k up first
-            // and takes the total of k-1 after. No head then waits on the down wave before
-            // feeding the up wave, so both cross the NICs at once, as NCCL's separate reduce
-            // and broadcast warps do.
-            if (parent < 0) {
-              down();
-              up();
-            } else {
-              up();
-              down();
-            }
-          }
-          if (k >= LAG) b.recv(r, j, agent, out(k - LAG));
-        }
+    const head = j % n;
+    const window = (k: number) => slice('scratch', { offset: j * windowCount, count: chunks[k]!.count });
+    const out = (k: number) => slice('output', chunks[k]!);
+    for (const r of group) if (chunks.length > 0) b.send(r, j, agent, slice('input', chunks[0]!));
+    for (let k = 0; k < chunks.length + LAG; k++) {
+      // The switch: reduce chunk k and return it to the head; multicast chunk k - LAG.
+      if (k < chunks.length) reduceAtSwitch(b, agent, j, group, head, window(k));
+      if (k >= LAG) {
+        b.recv(agent, j, head, window(k - LAG));
+        group.forEach((_, i) => b.send(agent, j, group[mod(j + k - LAG + i, n)]!, window(k - LAG)));
       }
-    });
+      for (const r of group) {
+        if (k + 1 < chunks.length) b.send(r, j, agent, slice('input', chunks[k + 1]!));
+        if (r === head) {
+          // Store chunk k-1's sum for the multicast, then take chunk k's sum.
+          if (k >= 1 && k - 1 < chunks.length) b.send(r, j, agent, out(k - 1));
+          if (k < chunks.length) b.recv(r, j, agent, out(k));
+        }
+        if (k >= LAG) b.recv(r, j, agent, out(k - LAG));
+      }
+    }
   });
   return b.build('allReduce', name, params, { input: count, output: count, scratch: parts.length * windowCount });
 }
@@ -172,23 +142,10 @@ export function planNvlsTreeSplit(params: PlanParams, name: string, groups: read
             const ups = piecesOf(sum, pieces);
             const outs = piecesOf(out, pieces);
             ups.forEach((piece, i) => {
-              const last = children.length - 1;
-              for (let c = 0; c < last; c++) b.recvReduce(r, j, children[c]!, piece);
-              if (parent >= 0) {
-                if (last >= 0) b.recvReduceCopySend(r, j, children[last]!, parent, piece);
-                else b.send(r, j, parent, piece);
-              } else {
-                if (last >= 0) b.recvReduce(r, j, children[last]!, piece);
-                for (const child of children) b.send(r, j, child, piece, down);
-              }
-              if (parent >= 0) {
-                if (children.length > 0) {
-                  b.recvCopySend(r, down, parent, children[0]!, outs[i]!);
-                  for (let c = 1; c < children.length; c++) b.send(r, down, children[c]!, outs[i]!);
-                } else {
-                  b.recv(r, down, parent, outs[i]!);
-                }
-              }
+              treeUp(b, r, j, parent, children, piece);
+              // The root's totals go down the broadcast channel's connections.
+              if (parent < 0) for (const child of children) b.send(r, j, child, piece, down);
+              else treeDown(b, r, down, parent, children, outs[i]!);
             });
             if (parent >= 0) b.send(r, down, agent, out);
             else b.send(r, j, agent, sum, down);

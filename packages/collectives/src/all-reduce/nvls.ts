@@ -18,7 +18,7 @@ export const nvls: Algorithm = withProtocols({
   unsupported: singleSwitchProblem,
   plan(params: PlanParams) {
     assertPlannable(singleSwitchProblem(params));
-    return planNvls(params, 'nvls', [Array.from({ length: params.nranks }, (_, r) => r)]);
+    return planNvls(params, 'nvls');
   },
   /**
    * T = 2α + min(2m, m + LAG + 1)·R,  R = b·(n+1)/n · β/e
