@@ -184,22 +184,6 @@ export function ringRoundsNs(rounds: number, params: PlanParams, cost: CostParam
 }
 
 /**
- * Pipelined chain over all ranks in rank order, starting at rank `first` (chain broadcast:
- * the root; chain reduce: root+1):
- * T = A + (S_c + (n-2)·K)·c/B, A the summed α of the chain's n-1 hops, the first rank
- * pushing its whole channel part S_c and the last chunk (K bytes, `largestChunk`) then
- * needing n-2 more store-and-forward hops. 0 for n = 1 or count = 0.
- */
-export function chainNs(params: PlanParams, cost: CostParams, first: number): number {
-  const { nranks: n, count, elementBytes } = params;
-  if (n === 1 || count === 0) return 0;
-  const order = Array.from({ length: n }, (_, r) => r);
-  const latencyNs = chainPathNs(order, first, n - 1, hopAlpha(params, cost));
-  const bytesPerNs = cost.bandwidthBytesPerSec / clampChannels(params.channels, count) / 1e9;
-  return latencyNs + ((largestPart(params) + (n - 2) * largestChunk(params)) * elementBytes) / bytesPerNs;
-}
-
-/**
  * One rank exchanging a block with each of the n-1 others directly (direct all-gather,
  * gather, scatter): T = α + (n-1)·S_c·c/B — the n-1 blocks pass back to back through the
  * rank's bandwidth B shared by c channels, their latencies overlap. 0 for n = 1 or count = 0.

@@ -229,6 +229,25 @@ export const DEFAULT_CHUNK_BYTES = 4 * ((1 << 22) / 8);
 /** One step of the Simple buffer: DEFAULT_BUFFSIZE 4 MiB / NCCL_STEPS 8 = 512 KiB ([comm]). */
 export const SIMPLE_STEP_BYTES = (1 << 22) / 8;
 
+/**
+ * The payload of one step of `protocol`'s buffer (prims' calcBytePerStep): the buffer over
+ * NCCL_STEPS, less the flags: Simple 512 KiB, LL 64 KiB of lines = 32 KiB of data, LL128
+ * 614,400 B of lines = 576,000 B of data ([comm], [device]).
+ */
+export function stepDataBytes(protocol: ProtocolName): number {
+  const spec = PROTOCOLS[protocol];
+  return ((spec.bufferBytes / spec.steps) * spec.dataBytesPerLine) / spec.lineBytes;
+}
+
+/**
+ * A chunk of NCCL's Ring under `protocol`: `chunkSteps` steps under Simple (all-reduce,
+ * all-gather, reduce-scatter: NCCL_STEPS/2 = 4, i.e. 2 MiB; broadcast, reduce: 1), one step
+ * under LL and LL128 (enqueue.cc applies chunkSteps to Ring/Simple only) ([collectives]).
+ */
+export function ringChunkBytes(protocol: ProtocolName, chunkSteps: number): number {
+  return stepDataBytes(protocol) * (protocol === 'Simple' ? chunkSteps : 1);
+}
+
 /** Threads per channel (NCCL_LL_MAX_NTHREADS, NCCL_LL128_MAX_NTHREADS, NCCL_SIMPLE_MAX_NTHREADS; [device]). */
 const MAX_THREADS_PER_CHANNEL: Readonly<Record<ProtocolName, number>> = { LL: 512, LL128: 640, Simple: 512 };
 

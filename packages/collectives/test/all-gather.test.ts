@@ -12,7 +12,7 @@ describe('allGather', () => {
   describeEveryAlgorithm(algorithms.filter((a) => a.name !== 'nvls'));
 
   it('ring: per chunk, send, recvCopySend×(n-2), recv; n·(n-1) messages per chunk', () => {
-    const s = ring.plan(params(4, 8, 2, 0));
+    const s = ring.plan({ ...params(4, 8, 2, 0), protocol: 'LL' });
     expect(s.bufferCounts).toEqual({ input: 8, output: 32, scratch: 0 });
     expect(s.participants[2]!.channels.map((ch) => ch.map((st) => st.op))).toEqual([
       ['copy', 'send', 'recvCopySend', 'recvCopySend', 'recv'],
@@ -20,7 +20,9 @@ describe('allGather', () => {
     ]);
     // Rank 2's last receive is block 3 (= 2+1), second half of the block on channel 1.
     expect(s.participants[2]!.channels[1]![4]).toEqual({ op: 'recv', peer: 1, dst: { buffer: 'output', offset: 28, count: 4 } });
-    expect(sendsIn(ring.plan(params(5, 10, 2, 2)))).toBe(5 * 4 * 6);
+    expect(sendsIn(ring.plan({ ...params(5, 10, 2, 2), protocol: 'LL' }))).toBe(5 * 4 * 6);
+    // Simple moves every step's block in two slices (ALLGATHER_CHUNKSTEPS / ALLGATHER_SLICESTEPS).
+    expect(sendsIn(ring.plan({ ...params(5, 10, 2, 2), protocol: 'Simple' }))).toBe(5 * 4 * 10); // chunks 2, 2, 1 per part: slices 2 + 2 + 1
   });
 
   it('direct: n-1 messages per rank per chunk', () => {
@@ -50,9 +52,11 @@ describe('allGather', () => {
   });
 
   it('predictNs follows the documented closed forms', () => {
-    // ring: (n-1)·(m·α + S_c·c/B); c = 2 → S_c = 2000 B at 0.5 B/ns, m = 2.
-    expect(ring.predictNs(params(8, 1000), COST)).toBe(7 * (1000 + 4000));
-    expect(ring.predictNs(params(6, 1000, 2, 250), COST)).toBe(5 * (2 * 1000 + 4000));
+    // ring (NCCL's, Simple): launch 8.4 µs + m·((n-1)·(α + b/2·β) + b/2·β), α = Ring/Simple's
+    // 3.4 µs NVLink step latency (> the fabric's 1 µs), b = S/m, each step in 2 slices and the
+    // last one draining whole; c = 2 channels on one ring share the link (lockstep).
+    expect(ring.predictNs(params(8, 1000), COST)).toBe(8400 + 7 * (3400 + 2000) + 2000);
+    expect(ring.predictNs(params(6, 1000, 2, 250), COST)).toBe(8400 + 2 * (5 * (3400 + 1000) + 1000));
     // direct: α + (n-1)·S_c·c/B.
     expect(direct.predictNs(params(8, 1000), COST)).toBe(1000 + 7 * 4000);
     expect(direct.predictNs(params(6, 1001, 2, 100), COST)).toBe(1000 + 5 * 4008);

@@ -38,11 +38,13 @@ describe('broadcast', () => {
   });
 
   it('predictNs follows the documented closed forms', () => {
-    // chain: (n-1)·α + (S_c + (n-2)·K)·c/B.
-    expect(chain.predictNs(params(8, 1000), COST)).toBe(7 * 1000 + (1000 + 6 * 1000) * 4);
-    expect(chain.predictNs(params(8, 1000, 1, 100), COST)).toBe(7 * 1000 + (1000 + 6 * 100) * 4);
-    // c = 2: S_c = 500 elements, K = 250 elements, at 0.5 B/ns.
-    expect(chain.predictNs(params(6, 1000, 2, 250), COST)).toBe(5 * 1000 + ((500 + 4 * 250) * 4) / 0.5);
+    // chain (NCCL's ring broadcast, Simple): launch 8.4 µs + (n-1)·(α + b·β) + (m-1)·b·β (later chunks follow at the
+    // link's pace, latencies overlapped), α = Ring/Simple's
+    // 3.4 µs NVLink step latency (> the fabric's 1 µs), b = one chunk of every channel.
+    expect(chain.predictNs(params(8, 1000), COST)).toBe(8400 + 7 * (3400 + 4000));
+    expect(chain.predictNs(params(8, 1000, 1, 100), COST)).toBe(8400 + 7 * (3400 + 400) + 9 * 400);
+    // c = 2 on one ring: S_c = 500 elements in m = 2 chunks of 250; b = 2 × 1000 B sharing the link.
+    expect(chain.predictNs(params(6, 1000, 2, 250), COST)).toBe(8400 + 5 * (3400 + 2000) + 2000);
     // binomial: ⌈log2 n⌉·(α + S_c·c/B).
     expect(binomial.predictNs(params(8, 1000), COST)).toBe(3 * (1000 + 4000));
     expect(binomial.predictNs(params(13, 999, 1, 0, 12), COST)).toBe(4 * (1000 + 3996));

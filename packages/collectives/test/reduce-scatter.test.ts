@@ -12,7 +12,7 @@ describe('reduceScatter', () => {
   describeEveryAlgorithm(algorithms.filter((a) => a.name !== 'nvls'));
 
   it('ring: per chunk, send, (copy, recvReduceCopySend)×(n-2), copy, recvReduce; n·(n-1) messages per chunk', () => {
-    const s = ring.plan(params(4, 8, 2, 0));
+    const s = ring.plan({ ...params(4, 8, 2, 0), protocol: 'LL' });
     expect(s.bufferCounts).toEqual({ input: 32, output: 8, scratch: 0 });
     expect(s.participants[0]!.channels.map((ch) => ch.map((st) => st.op))).toEqual([
       ['send', 'copy', 'recvReduceCopySend', 'copy', 'recvReduceCopySend', 'copy', 'recvReduce'],
@@ -21,7 +21,9 @@ describe('reduceScatter', () => {
     // Rank 0 starts block 3 (= 0-1 mod 4) and finishes its own block 0.
     expect(s.participants[0]!.channels[0]![0]).toEqual({ op: 'send', peer: 1, src: { buffer: 'input', offset: 24, count: 4 } });
     // n = 5, parts 5 and 5 in chunks of 2 → 3 + 3 chunks, each sent n-1 = 4 times by each of 5 ranks.
-    expect(sendsIn(ring.plan(params(5, 10, 2, 2)))).toBe(5 * 4 * 6);
+    expect(sendsIn(ring.plan({ ...params(5, 10, 2, 2), protocol: 'LL' }))).toBe(5 * 4 * 6);
+    // Simple moves every step's block in two slices (REDUCESCATTER_CHUNKSTEPS / REDUCESCATTER_SLICESTEPS).
+    expect(sendsIn(ring.plan({ ...params(5, 10, 2, 2), protocol: 'Simple' }))).toBe(5 * 4 * 10); // chunks 2, 2, 1 per part: slices 2 + 2 + 1
     expect(ring.plan(params(3, 1, 4, 0)).participants[0]!.channels).toHaveLength(1); // channels clamped to count
   });
 
@@ -40,10 +42,9 @@ describe('reduceScatter', () => {
   });
 
   it('predictNs follows the documented closed forms', () => {
-    // ring: (n-1)·(m·α + S_c·c/B)
-    expect(ring.predictNs(params(8, 1000), COST)).toBe(7 * (1000 + 4000));
-    // c = 2: S_c = 500 elements = 2000 B at 0.5 B/ns = 4000 ns; m = 500/250 = 2 chunks.
-    expect(ring.predictNs(params(6, 1000, 2, 250), COST)).toBe(5 * (2 * 1000 + 4000));
+    // ring (NCCL's, Simple), as the ring all-gather's: launch + m·((n-1)·(α + b/2·β) + b/2·β).
+    expect(ring.predictNs(params(8, 1000), COST)).toBe(8400 + 7 * (3400 + 2000) + 2000);
+    expect(ring.predictNs(params(6, 1000, 2, 250), COST)).toBe(8400 + 2 * (5 * (3400 + 1000) + 1000));
     // direct: α + (n-1)·S_c·c/B; S_c = 501 elements = 2004 B at 0.5 B/ns.
     expect(direct.predictNs(params(8, 1000), COST)).toBe(1000 + 7 * 4000);
     expect(direct.predictNs(params(6, 1001, 2, 100), COST)).toBe(1000 + 5 * 4008);

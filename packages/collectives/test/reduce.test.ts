@@ -43,9 +43,9 @@ describe('reduce', () => {
   });
 
   it('predictNs follows the documented closed forms', () => {
-    // chain: (n-1)·α + (S_c + (n-2)·K)·c/B, as the chain broadcast.
-    expect(chain.predictNs(params(8, 1000), COST)).toBe(7 * 1000 + (1000 + 6 * 1000) * 4);
-    expect(chain.predictNs(params(6, 1000, 2, 250, 5), COST)).toBe(5 * 1000 + ((500 + 4 * 250) * 4) / 0.5);
+    // chain (NCCL's ring reduce, Simple), as the chain broadcast: launch + (n-1)·(α + b·β) + (m-1)·b·β.
+    expect(chain.predictNs(params(8, 1000), COST)).toBe(8400 + 7 * (3400 + 4000));
+    expect(chain.predictNs(params(6, 1000, 2, 250, 5), COST)).toBe(8400 + 5 * (3400 + 2000) + 2000);
     // binomial: ⌈log2 n⌉·(α + S_c·c/B).
     expect(binomial.predictNs(params(8, 1000), COST)).toBe(3 * (1000 + 4000));
     expect(binomial.predictNs(params(13, 999, 1, 16), COST)).toBe(4 * (1000 + 3996));

@@ -1,51 +1,43 @@
-import { StepBuilder, assertPlannable, invalidParams, largestPart, ringRoundsNs, slice } from '../kit.js';
-import { channelRanges, chunkCount, chunksOf, mod, ringNext, ringPrev } from '../logical.js';
-import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
+import { assertPlannable, invalidParams, slice } from '../kit.js';
+import { mod } from '../logical.js';
+import { blockRingChannels, blockRingNs, eachSlice, ncclRingChunkBytes, ncclRingSlices, planRingPositions } from '../nccl-ring.js';
+import { withProtocols } from '../protocols.js';
+import type { Algorithm, PlanParams, Schedule, Slice } from '../types.js';
 
 /**
- * Ring all-gather, the second half of NCCL's runRing all-reduce (src/device/all_gather.h):
- * per channel part and chunk, rank r copies its input into block r of `output` and sends
- * it on, forwards the n-2 blocks it receives (recvCopySend), then receives the last one.
- * Channels are clamped to `count` so that no channel is empty.
+ * NCCL's ring all-gather (src/device/all_gather.h runRing) on every channel's own ring (the
+ * channel search's: NVLink inside a server, rail to rail between servers; rank order on
+ * flat layouts): per channel part and chunk, the rank at ring position i copies its input
+ * into its block of `output` and sends it on, forwards the n-2 blocks it receives
+ * (recvCopySend), then receives the last one — each step's block in slices (Simple: 2,
+ * ALLGATHER_CHUNKSTEPS / ALLGATHER_SLICESTEPS). Channels are clamped to `count`.
  */
-export const ring: Algorithm = {
-  name: 'ring',
-  collective: 'allGather',
-  description: 'Each block travels n-1 hops around the ring, copied at every hop (NCCL ring).',
-  constraints: 'any rank count; channels clamped to count',
-  unsupported: (params) => invalidParams(params),
-  plan(params: PlanParams): Schedule {
-    assertPlannable(ring.unsupported(params));
-    const { nranks: n, count, chunkElements } = params;
-    const channels = channelRanges(count, params.channels);
-    const b = new StepBuilder(n, channels.length);
-    channels.forEach((part, channel) => {
-      for (const chunk of chunksOf(part, chunkElements)) {
-        const out = (block: number) => slice('output', block * count + chunk.offset, chunk.count);
-        const mine = slice('input', chunk);
-        for (let rank = 0; rank < n; rank++) {
-          b.copy(rank, channel, mine, out(rank));
-          if (n === 1) continue;
-          const next = ringNext(rank, n);
-          const prev = ringPrev(rank, n);
-          b.send(rank, channel, next, mine);
-          // At step k rank r receives block r-k, which its predecessor sent at step k-1.
-          for (let k = 1; k < n - 1; k++) b.recvCopySend(rank, channel, prev, next, out(mod(rank - k, n)));
-          b.recv(rank, channel, prev, out(mod(rank + 1, n)));
-        }
-      }
-    });
-    return b.build('allGather', 'ring', params, { input: count, output: count * n, scratch: 0 });
+export const ring: Algorithm = withProtocols(
+  {
+    name: 'ring',
+    collective: 'allGather',
+    description: "NCCL ring: each block travels n-1 hops around each channel's own ring (NVLink inside a server, rail to rail between servers), copied at every hop.",
+    constraints: 'any rank count; channels clamped to count',
+    unsupported: (params) => invalidParams(params),
+    plan(params: PlanParams): Schedule {
+      assertPlannable(ring.unsupported(params));
+      const { nranks: n, count } = params;
+      const slices = ncclRingSlices(params);
+      const b = planRingPositions(params, ({ b, channel, order, chunk, i, rank, prev, next }) => {
+        const out = (r: number): Slice => slice('output', r * count + chunk.offset, chunk.count);
+        b.copy(rank, channel, slice('input', chunk), out(rank));
+        if (n === 1) return;
+        eachSlice(out(rank), slices, (s) => b.send(rank, channel, next, s));
+        // At step j the rank at position i receives the block of position i-j, sent by its predecessor at step j-1.
+        for (let j = 1; j < n - 1; j++) eachSlice(out(order[mod(i - j, n)]!), slices, (s) => b.recvCopySend(rank, channel, prev, next, s));
+        eachSlice(out(next), slices, (s) => b.recv(rank, channel, prev, s));
+      });
+      return b.build('allGather', 'ring', params, { input: count, output: count * n, scratch: 0 });
+    },
+    /** nccl-ring.ts blockRingNs: m iterations of n-1 dependent hops of one chunk of every channel. */
+    predictNs: blockRingNs,
+    defaultChannels: blockRingChannels,
+    defaultChunkBytes: ncclRingChunkBytes,
   },
-  /**
-   * T = m·A + (n-1)·S_c·c/B, A the α of n-1 consecutive ring hops (cost.ts ringPathNs; (n-1)·α when all hops cost the same), as for the ring reduce-scatter: S_c = ceil(count/c) ·
-   * elementBytes per channel part, c channels sharing injection bandwidth B, m chunks per
-   * channel part, chunk j+1 starting after chunk j has gone n-1 hops. 0 for n = 1 or
-   * count = 0.
-   */
-  predictNs(params: PlanParams, cost: CostParams): number {
-    const { nranks: n, count } = params;
-    if (n === 1 || count === 0) return 0;
-    return ringRoundsNs(n - 1, params, cost, chunkCount(largestPart(params), params.chunkElements));
-  },
-};
+  'Ring',
+);

@@ -1,0 +1,218 @@
+/**
+ * What NCCL's ring collectives share — all-reduce, all-gather and reduce-scatter walk their
+ * channels' rings; broadcast and reduce walk them as chains cut open at the root: each
+ * channel's ring (the channel search's), the channels NCCL runs for a message size, the
+ * slices a step moves in, and their time as one closed form.
+ *
+ * A ring collective is a number of loop iterations; in each, every channel's ring takes
+ * `hops` dependent steps (all-reduce 2(n-1), all-gather and reduce-scatter n-1), each step
+ * one message of `stepBytes` (all channels together) per rank, moved in `slices` messages.
+ * A chain takes n-1 hops once per chunk and overlaps successive chunks along the chain.
+ * Pure and browser-safe.
+ */
+import { channelRingsEdgeNsPerByte, channelRingsNsPerByte, chainPathNs, hopAlpha, nsPerByte, ringPathNs, type HopAlpha } from './cost.js';
+import { channelRings, searchChannelCount } from './channels/search.js';
+import { StepBuilder, slice } from './builder.js';
+import { channelRanges, chunkCount, chunksOf, clampChannels, mod, parts, type Range } from './logical.js';
+import { channelsForBytes, protocolOf, ringChunkBytes, ringSlicesPerChunk } from './protocols.js';
+import type { CostParams, PlanParams, Slice } from './types.js';
+
+/** `whole` moved as `slices` messages, one after another (NCCL's prims move a chunk slice by slice). */
+export function eachSlice(whole: Slice, slices: number, op: (part: Slice) => void): void {
+  for (const part of parts(whole.count, Math.max(1, Math.min(slices, whole.count)), whole.offset)) op(slice(whole.buffer, part));
+}
+
+/** One position of one channel's ring for one chunk: what a ring plan visits. */
+export interface RingPosition {
+  readonly b: StepBuilder;
+  readonly channel: number;
+  readonly order: readonly number[];
+  /** The chunk of the channel's part (of a block, or of the buffer). */
+  readonly chunk: Range;
+  /** Position in `order`, its rank and ring neighbours. */
+  readonly i: number;
+  readonly rank: number;
+  readonly prev: number;
+  readonly next: number;
+}
+
+/**
+ * The skeleton of a ring plan: `count` split over the channels (clamped to count), each
+ * channel on its own ring (ncclRingOrders), its part in chunks of chunkElements, and
+ * `visit` called for every ring position of every chunk. Returns the builder to build.
+ */
+export function planRingPositions(params: PlanParams, visit: (at: RingPosition) => void): StepBuilder {
+  const { nranks: n, count, chunkElements } = params;
+  const channels = channelRanges(count, params.channels);
+  const orders = ncclRingOrders(params, channels.length);
+  const b = new StepBuilder(n, channels.length);
+  channels.forEach((part, channel) => {
+    const order = orders[channel]!;
+    for (const chunk of chunksOf(part, chunkElements)) {
+      for (let i = 0; i < n; i++) visit({ b, channel, order, chunk, i, rank: order[i]!, prev: order[mod(i - 1, n)]!, next: order[mod(i + 1, n)]! });
+    }
+  });
+  return b;
+}
+
+/** Each of `channels` channels' ring order: the channel search's (rail-aligned across servers, rank order on flat layouts). */
+export function ncclRingOrders(params: PlanParams, channels: number): number[][] {
+  return channelRings(params.layout, params.nranks, channels);
+}
+
+/**
+ * NCCL's Ring channel count for a collective moving `bytes` (NCCL's nBytes: the whole
+ * buffer; all-gather and reduce-scatter count every rank's block): the topology search's
+ * count, fewer for small messages as enqueue.cc runs them.
+ */
+export function ncclRingChannels(params: PlanParams, cost: CostParams, bytes: number): number {
+  return channelsForBytes(searchChannelCount(params.layout, params.nranks, cost), bytes, 'Ring', protocolOf(params), params.nranks);
+}
+
+/** The slices a ring step moves its chunk in under the plan's protocol (protocols.ts ringSlicesPerChunk). */
+export function ncclRingSlices(params: PlanParams): number {
+  return ringSlicesPerChunk(protocolOf(params));
+}
+
+export interface RingPipeline {
+  /** Each channel's ring order (one per channel that carries data). */
+  readonly orders: readonly (readonly number[])[];
+  /** Dependent ring hops per loop iteration. */
+  readonly hops: number;
+  /** Bytes one step moves per rank, all channels together. */
+  readonly stepBytes: number;
+  /** Loop iterations of the largest channel. */
+  readonly iterations: number;
+  /** Messages a step's block is moved in. */
+  readonly slices: number;
+}
+
+/**
+ * Per hop a→b, the time of one step under `p` given its block moves in `parts` messages.
+ * Channels on one and the same ring move in lockstep: they all wait out a hop's latency
+ * at once, then share the link, so a step is α + the link's work. Channels on different
+ * rings reach a link at different positions of their rings: while one waits out its
+ * latency the others use the link (max-min sharing), so a step lasts the larger of the
+ * link's work for the step (every channel's block through it) and one channel's own
+ * block (its latency, then its bytes at the link's full rate). With the block moved in
+ * s slices a hop waits for its first slice only: α + (b/s)·β, or the link's work b·β when
+ * that is longer (the later slices keep the link busy meanwhile).
+ */
+function stepHopNs(p: RingPipeline, params: PlanParams, cost: CostParams): (parts: number) => HopAlpha {
+  const { orders, stepBytes } = p;
+  const c = orders.length;
+  const alpha = hopAlpha(params, cost);
+  const edgeNsPerByte = channelRingsEdgeNsPerByte(orders, params, cost);
+  const same = (a: number, b: number): boolean => params.layout.groups.some((g) => g.includes(a) && g.includes(b));
+  const aloneNsPerByte = (a: number, b: number): number => nsPerByte(same(a, b) ? cost.intra.bandwidthBytesPerSec : cost.inter.bandwidthBytesPerSec);
+  const lockstep = orders.every((order) => order.every((r, i) => r === orders[0]![i]));
+  return (parts) =>
+    lockstep
+      ? (a, b) => Math.max(alpha(a, b) + (stepBytes / parts) * edgeNsPerByte(a, b), stepBytes * edgeNsPerByte(a, b))
+      : (a, b) => Math.max(stepBytes * edgeNsPerByte(a, b), alpha(a, b) + (stepBytes / c / parts) * aloneNsPerByte(a, b));
+}
+
+/**
+ * A ring collective's time: the larger of a latency-bound and a bandwidth-bound form,
+ *   T = max(m·P, m·h·b·β_ring + α_max)
+ * m iterations of h dependent hops, each moving b = stepBytes. P is one iteration's chain
+ * on the slowest channel's ring: the worst h consecutive hops (cost.ts ringPathNs), each
+ * `stepHopNs`, plus the drain of its last hop (whose block lands whole: nothing follows it
+ * to overlap). But a ring is only as slow as its slowest hop's sender, which sends h blocks
+ * per iteration back to back while the faster hops upstream keep it fed: then T is that
+ * sender's m·h transfers at β_ring (the worst edge, cost.ts channelRingsNsPerByte) and one
+ * last hop's latency (the ring's worst α), the other hops' latencies hidden behind it.
+ * (dgx-h100:nodes=2: NVLink hops are 8× faster than the NIC ones; charging every step the
+ * NIC's transfer plus every hop's α, as NCCL's additive model does, overstated 16–128 MiB
+ * all-reduce by up to 30 %.) With every hop alike P = h(α + bβ) dominates: for all-reduce
+ * the textbook 2(n-1)α + 2(n-1)/n·Sβ.
+ */
+export function ringPipelineNs(p: RingPipeline, params: PlanParams, cost: CostParams): number {
+  const { orders, hops, stepBytes, iterations: m, slices } = p;
+  const sliceHopNs = stepHopNs(p, params, cost);
+  const hopNs = sliceHopNs(slices);
+  const wholeHopNs = sliceHopNs(1);
+  const alpha = hopAlpha(params, cost);
+  const drainNs = Math.max(...orders.map((order) => ringPathNs(order, 1, (a, b) => wholeHopNs(a, b) - hopNs(a, b))));
+  const chainNs = Math.max(...orders.map((order) => ringPathNs(order, hops, hopNs))) + drainNs;
+  const senderNs = hops * stepBytes * channelRingsNsPerByte(orders, params, cost);
+  const lastHopNs = Math.max(...orders.map((order) => ringPathNs(order, 1, alpha)));
+  return Math.max(m * chainNs, m * senderNs + lastHopNs);
+}
+
+/**
+ * A pipelined chain along each channel's ring, from position `first(order)` for n-1 hops
+ * (broadcast: from the root; reduce: from the rank after it), `iterations` chunks of
+ * `stepBytes` (all channels together) one after another, each hop store-and-forward:
+ *   T = P + (m-1)·max(b·β_edge)
+ * P the first chunk's path (each hop `stepHopNs` with the chunk whole), then every later
+ * chunk one transfer of the busiest link behind the one before: a rank sends its next chunk
+ * as soon as its link is free, so the hops' latencies overlap the later chunks' transfers.
+ */
+export function chainPipelineNs(p: RingPipeline, first: (order: readonly number[]) => number, params: PlanParams, cost: CostParams): number {
+  const hopNs = stepHopNs(p, params, cost)(p.slices);
+  const edgeNsPerByte = channelRingsEdgeNsPerByte(p.orders, params, cost);
+  let worst = 0;
+  for (const order of p.orders) {
+    const k = order.length;
+    if (k < 2) continue;
+    const from = first(order);
+    const pathNs = chainPathNs(order, from, k - 1, hopNs);
+    let slowestNs = 0;
+    for (let j = 0; j < k - 1; j++) slowestNs = Math.max(slowestNs, p.stepBytes * edgeNsPerByte(order[(from + j) % k]!, order[(from + j + 1) % k]!));
+    worst = Math.max(worst, pathNs + (p.iterations - 1) * slowestNs);
+  }
+  return worst;
+}
+
+/**
+ * The time of a ring all-gather or reduce-scatter of `count` elements per rank block:
+ * m iterations (the largest channel's chunks, ceil(ceil(count/c) / chunkElements)) of n-1
+ * dependent hops, each moving one chunk of every channel: b = count·elementBytes/m.
+ * 0 for n = 1 or count = 0.
+ */
+export function blockRingNs(params: PlanParams, cost: CostParams): number {
+  const { nranks: n, count, chunkElements, elementBytes } = params;
+  if (n === 1 || count === 0) return 0;
+  const c = clampChannels(params.channels, count);
+  const m = chunkCount(Math.ceil(count / c), chunkElements);
+  return ringPipelineNs({ orders: ncclRingOrders(params, c), hops: n - 1, stepBytes: (count * elementBytes) / m, iterations: m, slices: ncclRingSlices(params) }, params, cost);
+}
+
+/** NCCL's Ring channels for an all-gather or reduce-scatter: nBytes is every rank's block (enqueue.cc counts the whole buffer). */
+export function blockRingChannels(params: PlanParams, cost: CostParams): number {
+  return ncclRingChannels(params, cost, params.count * params.elementBytes * params.nranks);
+}
+
+/**
+ * The time of a pipelined chain along each channel's ring (broadcast, reduce) of `count`
+ * elements, starting at position `first(order)`: m = the largest channel's chunks of n-1
+ * hops each, b = one chunk of every channel (count·elementBytes/m); see chainPipelineNs.
+ * 0 for n = 1 or count = 0.
+ */
+export function ringChainNs(params: PlanParams, cost: CostParams, first: (order: readonly number[]) => number): number {
+  const { nranks: n, count, chunkElements, elementBytes } = params;
+  if (n === 1 || count === 0) return 0;
+  const c = clampChannels(params.channels, count);
+  const m = chunkCount(Math.ceil(count / c), chunkElements);
+  return chainPipelineNs({ orders: ncclRingOrders(params, c), hops: n - 1, stepBytes: (count * elementBytes) / m, iterations: m, slices: 1 }, first, params, cost);
+}
+
+/** NCCL's Ring channels for a broadcast or reduce: nBytes is the buffer. */
+export function chainChannels(params: PlanParams, cost: CostParams): number {
+  return ncclRingChannels(params, cost, params.count * params.elementBytes);
+}
+
+/**
+ * A broadcast's or reduce's chunk: BROADCAST_CHUNKSTEPS = REDUCE_CHUNKSTEPS = 1 step of the
+ * protocol's buffer (Simple 512 KiB; src/include/collectives.h), one slice per chunk
+ * (*_SLICESTEPS 1).
+ */
+export function chainChunkBytes(params: PlanParams): number {
+  return ringChunkBytes(protocolOf(params), 1);
+}
+
+/** An all-reduce's, all-gather's or reduce-scatter's ring chunk: *_CHUNKSTEPS = NCCL_STEPS/2 = 4 steps under Simple (2 MiB), one under LL/LL128. */
+export function ncclRingChunkBytes(params: PlanParams): number {
+  return ringChunkBytes(protocolOf(params), 4);
+}
