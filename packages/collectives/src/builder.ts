@@ -72,7 +72,7 @@ export class StepBuilder {
   }
 
   /** The chunks of a slice (none when it is empty). */
-  private pieces(s: Slice): Slice[] {
+  pieces(s: Slice): Slice[] {
     return chunksOf(s, this.chunkElements).map((r) => slice(s.buffer, r));
   }
 

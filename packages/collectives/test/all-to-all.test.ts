@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { algorithms, direct, pairwise } from '../src/all-to-all/index.js';
+import { algorithms, direct, pairwise, pxn } from '../src/all-to-all/index.js';
+import { checkReference } from '../src/reference.js';
+import type { PlanParams } from '../src/types.js';
 import { COST, describeEveryAlgorithm, params, peersOf, sendsIn } from './helpers.js';
+
+/** `servers` servers of `gpus` ranks, rank s·gpus + g on rail g. */
+function railParams(servers: number, gpus: number, count: number): PlanParams {
+  const n = servers * gpus;
+  const groups = Array.from({ length: servers }, (_, s) => Array.from({ length: gpus }, (_, g) => s * gpus + g));
+  return { ...params(n, count, 32, 0), layout: { groups, hasReductionSwitch: false, rails: Array.from({ length: n }, (_, r) => r % gpus) } };
+}
 
 describe('allToAll', () => {
   it('registers pairwise and direct', () => {
@@ -25,7 +34,31 @@ describe('allToAll', () => {
     expect(sendsIn(pairwise.plan(params(6, 10, 2, 2)))).toBe(6 * 5 * 6);
   });
 
+  it('pxn: across servers only rail to rail, cross-rail blocks forwarded by the rank on the destination rail', () => {
+    const p = railParams(3, 4, 6);
+    const s = pxn.plan(p);
+    expect(checkReference(s, 'sum', 'float32').wrong).toBe(0);
+    const serverOf = (r: number) => Math.floor(r / 4);
+    let forwarded = 0;
+    s.participants.forEach((part, a) =>
+      part.channels.flat().forEach((st) => {
+        const to = st.op === 'send' ? st.peer : st.op === 'recvCopySend' ? st.sendPeer : -1;
+        if (to < 0 || serverOf(a) === serverOf(to)) return;
+        expect(to % 4, `${a} -> ${to} crosses rails`).toBe(a % 4);
+        if (st.op === 'recvCopySend') forwarded++;
+      }),
+    );
+    // Every block between servers on different rails is forwarded once: 12 ranks × 8 remote peers × 3/4 off-rail.
+    expect(forwarded).toBe(12 * 8 * (3 / 4));
+    // Without rails every block goes straight to its peer.
+    expect(pxn.plan(params(6, 4, 5)).participants.flatMap((x) => x.channels.flat()).some((st) => st.op === 'recvCopySend')).toBe(false);
+  });
+
   it('predictNs follows the documented closed forms', () => {
+    // pxn: launch 8.4 µs + the longest route's latency (α_intra + α_inter = 3.4 + 14 µs, Ring/Simple's
+    // step latencies) + the busiest link: each rank's NVLink carries 3 blocks to its server peers and
+    // 2 servers × 3 off-rail blocks to their proxies, 4000 B each at 1 B/ns (its NIC: 2 + 6 blocks).
+    expect(pxn.predictNs(railParams(3, 4, 1000), COST)).toBe(8400 + 3400 + 14000 + 9 * 4000);
     // pairwise: (n-1)·(α + S_c·c/B); c = 2 → S_c = 500 elements = 2000 B at 0.5 B/ns.
     expect(pairwise.predictNs(params(8, 1000), COST)).toBe(7 * (1000 + 4000));
     expect(pairwise.predictNs(params(6, 1000, 2, 250), COST)).toBe(5 * (1000 + 4000));

@@ -3,7 +3,7 @@ import { channelRanges, mod } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
 
 /**
- * Direct all-to-all (NCCL's grouped send/recv): rank r copies its own block, posts block j
+ * Direct all-to-all (grouped send/recv on the plan's channels, without NCCL's PXN: see pxn.ts): rank r copies its own block, posts block j
  * of its input to every rank j (rotated order r+1, r+2, … so no rank is everyone's first
  * target), then receives from every rank. Each channel handles an even part of every
  * block; chunks split the messages.
@@ -11,7 +11,7 @@ import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
 export const direct: Algorithm = {
   name: 'direct',
   collective: 'allToAll',
-  description: 'All n-1 sends posted at once, then all n-1 receives (NCCL grouped send/recv).',
+  description: 'All n-1 sends posted at once, then all n-1 receives (grouped send/recv, every block straight to its peer).',
   constraints: 'any rank count; channels clamped to count',
   unsupported: (params) => invalidParams(params),
   plan(params: PlanParams): Schedule {

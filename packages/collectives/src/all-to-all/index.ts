@@ -2,9 +2,10 @@ import { block, perPeerFactor, type Collective } from '../collective.js';
 import type { Algorithm } from '../types.js';
 import { direct } from './direct.js';
 import { pairwise } from './pairwise.js';
+import { pxn } from './pxn.js';
 
-export { direct, pairwise };
-export const algorithms: Algorithm[] = [pairwise, direct];
+export { direct, pairwise, pxn };
+export const algorithms: Algorithm[] = [pairwise, direct, pxn];
 
 /** Block j of rank i's input ends as block i of rank j's output. */
 export const allToAll: Collective = {
