@@ -1,10 +1,13 @@
 import { WeftInputError } from '@weft/sim';
+import { CLASSES } from './classes.js';
 import parameters from './parameters.json' with { type: 'json' };
 
 /** Congestion control at the senders (reaction points). */
 export type CongestionControl = 'none' | 'dcqcn' | 'telemetry';
 /** At the receiver: out-of-order direct placement (SuperNIC) or in-order with go-back-N. */
 export type Delivery = 'ooo' | 'inorder';
+/** How a port picks among its traffic classes: strict priority (class 1 first) or weighted round robin. */
+export type ClassScheduler = 'strict' | 'wrr';
 
 /** The packet model's knobs; every one has a cited default (parameters.json). */
 export interface PacketOptions {
@@ -26,6 +29,10 @@ export interface PacketOptions {
   readonly delivery?: Delivery;
   /** Age of the queue depths adaptive routing decides on (0: the switch sees its own queues now). */
   readonly stalenessNs?: number;
+  /** Egress scheduling of the traffic classes (default strict: class 1 always first). */
+  readonly classScheduler?: ClassScheduler;
+  /** wrr: each class's share of a congested port, by weight (one per class, default equal). */
+  readonly classWeights?: readonly number[];
 }
 
 export type ResolvedPacketOptions = Required<PacketOptions>;
@@ -35,6 +42,7 @@ export const DCQCN = V.dcqcn.value;
 export const TELEMETRY = V.telemetry.value;
 export const CONGESTION_CONTROLS: readonly CongestionControl[] = ['none', 'dcqcn', 'telemetry'];
 export const DELIVERIES: readonly Delivery[] = ['ooo', 'inorder'];
+export const CLASS_SCHEDULERS: readonly ClassScheduler[] = ['strict', 'wrr'];
 
 export function resolvePacketOptions(options: PacketOptions = {}): ResolvedPacketOptions {
   const mtuBytes = options.mtuBytes ?? V.mtuBytes.value;
@@ -49,6 +57,8 @@ export function resolvePacketOptions(options: PacketOptions = {}): ResolvedPacke
     cc: options.cc ?? 'none',
     delivery: options.delivery ?? 'ooo',
     stalenessNs: options.stalenessNs ?? 0,
+    classScheduler: options.classScheduler ?? 'strict',
+    classWeights: options.classWeights ?? Array.from({ length: CLASSES }, () => 1),
   };
   checkPacketOptions(resolved);
   return resolved;
@@ -73,6 +83,13 @@ function checkPacketOptions(o: ResolvedPacketOptions): void {
     throw new WeftInputError(`unknown delivery "${String(o.delivery)}"; accepted: ${DELIVERIES.join(', ')}`);
   }
   nonNegative('adaptive routing staleness', o.stalenessNs, 'ns');
+  if (!CLASS_SCHEDULERS.includes(o.classScheduler)) {
+    throw new WeftInputError(`unknown class scheduler "${String(o.classScheduler)}"; accepted: ${CLASS_SCHEDULERS.join(', ')}`);
+  }
+  const weights = o.classWeights;
+  if (!Array.isArray(weights) || weights.length !== CLASSES || !weights.every((w) => typeof w === 'number' && Number.isFinite(w) && w > 0)) {
+    throw new WeftInputError(`class weights ${String(weights)} are invalid; expected ${CLASSES} finite numbers > 0 (class 0, class 1)`);
+  }
   if (typeof o.pfc !== 'boolean') throw new WeftInputError(`pfc ${String(o.pfc)} is invalid; expected true or false`);
 }
 

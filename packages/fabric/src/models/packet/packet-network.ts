@@ -24,8 +24,10 @@
  * sender one base RTT later.
  *
  * Traffic classes: a transfer's `trafficClass` (0 default, 1 priority) picks its queue at
- * every port; class 1 is always served first (strict priority) and has its own PFC
- * priority, so pauses of the bulk class do not stop it.
+ * every port and its own PFC priority, so pauses of one class do not stop the other.
+ * Ports serve class 1 first (strict priority, the default) or share by weight (wrr,
+ * deficit round robin; port-queues.ts); under wrr a NIC's flows take turns whatever
+ * their class.
  *
  * Receivers (receiver.ts): `ooo` places packets wherever they land (a flow is delivered when all its
  * packets are in); `inorder` accepts only the next expected packet, discards the rest and
@@ -607,9 +609,10 @@ export class PacketNetwork implements SimulatedNetwork {
   private pullFromHost(link: number): number {
     const node = this.graph.linkFrom[link]!;
     const flows = this.hostFlows[node]!;
-    // The NIC serves the highest class with a flow ready to send (strict priority).
+    // Under strict priority the NIC serves the highest class with a flow ready to send; under
+    // wrr its flows take turns (the weights apply at switch ports, where classes meet).
     let topClass = 0;
-    for (const flow of flows) {
+    if (this.packet.classScheduler === 'strict') for (const flow of flows) {
       if (flow.trafficClass > topClass && !flow.done && this.readyToSend(flow, link)) topClass = flow.trafficClass;
     }
     let wakeNs = Infinity;
