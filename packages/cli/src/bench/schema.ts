@@ -13,6 +13,7 @@ import {
 import { readSizeBytes, sizeSweep } from '../sizes.js';
 import { topologySpecFrom } from '../topology-spec.js';
 import { readFaultFlags, type ReadInputFile } from '../fault-schema.js';
+import { readSched, readTenant, TENANT_HELP } from './tenant-spec.js';
 
 export { DEGRADE_HELP, type ReadInputFile } from '../fault-schema.js';
 export { orList } from '../names.js';
@@ -97,6 +98,8 @@ export const BENCH_FLAGS = {
   delivery: flag('--delivery <mode>', 'receiver (--network packet): ooo (out-of-order placement) or inorder (go-back-N)', 'ooo', text((t) => DELIVERY.read(t))),
   pfc: flag('--pfc <on|off>', 'PFC lossless mode (--network packet)', 'on', text((t) => ON_OFF.read(t))),
   staleness: flag('--staleness <ns>', 'age of queue depths adaptive routing sees (--network packet)', '0', integer(0, 1e9)),
+  sched: flag('--sched <strict|wrr:W0,W1>', 'how switch ports serve traffic classes 0 and 1 (--network packet): strict (class 1 first) or weighted round robin, e.g. wrr:1,4', 'strict', text(readSched)),
+  tenant: { flags: '--tenant <spec>', help: TENANT_HELP, fallback: undefined, schema: z.array(text(readTenant)).optional(), repeat: true },
   qps: flag('--qps <n>', 'queue pairs per connection (ECMP hashes each separately)', '1', integer(1, 64)),
   mode: flag('--mode <mode>', 'data (real bytes in worker threads) or ghost (no payload)', 'data', text((t) => MODES.read(t))),
   seed: flag('--seed <n>', 'seed for ECMP hashing', '1', integer(0, 2 ** 32 - 1)),

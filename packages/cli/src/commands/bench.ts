@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import type { Topology } from '@weft/fabric';
 import { resolveAlgorithms } from '../bench/algorithms.js';
-import { addBenchFlags, parseBenchFlags, type BenchConfig } from '../bench/config.js';
+import { addBenchFlags, parseBenchFlags, type BenchConfig, type BenchFlags } from '../bench/config.js';
 import type { BenchReport } from '../bench/report.js';
 import { runSweep } from '../bench/sweep.js';
+import { tenantBench } from '../bench/tenants.js';
 import { formatFaultOutcomes } from '../bench/fault-runs.js';
 import { formatCsv } from '../format/csv.js';
 import { formatJson } from '../format/json.js';
@@ -34,6 +35,7 @@ const RENDER: Readonly<Record<Format, (report: BenchReport) => string>> = { tabl
 
 export async function runBench(collective: string, options: Readonly<Record<string, unknown>>): Promise<void> {
   const flags = parseBenchFlags(collective, options);
+  if (flags.tenant !== undefined) return runTenantBench(flags);
   // Output paths fail in milliseconds, before user modules load or workers start.
   const outputs: [string, string][] = [];
   for (const [flag, path] of [['--out', flags.out], ['--trace', flags.trace], ['--plot', flags.plot]] as const) {
@@ -57,4 +59,12 @@ export async function runBench(collective: string, options: Readonly<Record<stri
   process.stdout.write(RENDER[config.format](report));
   if (report.faults && config.format === 'table') process.stdout.write(formatFaultOutcomes(report.faults.scenario, report.faults.outcomes));
   writeOutputs(files);
+}
+
+/** `--tenant`: the isolation table instead of a sweep (written to --out as well). */
+function runTenantBench(flags: BenchFlags): void {
+  if (flags.out !== undefined) assertWritable('--out', flags.out);
+  const text = tenantBench(flags, loadTopology(flags.topologySpec));
+  process.stdout.write(text);
+  if (flags.out !== undefined) writeOutputs([{ path: flags.out, content: text }]);
 }

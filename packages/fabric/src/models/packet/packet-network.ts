@@ -26,8 +26,7 @@
  * Traffic classes: a transfer's `trafficClass` (0 default, 1 priority) picks its queue at
  * every port and its own PFC priority, so pauses of one class do not stop the other.
  * Ports serve class 1 first (strict priority, the default) or share by weight (wrr,
- * deficit round robin; port-queues.ts); under wrr a NIC's flows take turns whatever
- * their class.
+ * deficit round robin; wrr.ts), at switch egress ports and at NICs alike.
  *
  * Receivers (receiver.ts): `ooo` places packets wherever they land (a flow is delivered when all its
  * packets are in); `inorder` accepts only the next expected packet, discards the rest and
@@ -72,6 +71,7 @@ import { PfcPorts } from './pfc.js';
 import { PortQueues } from './port-queues.js';
 import { receivePacket, PLACED } from './receiver.js';
 import { SeededRandom } from './rng.js';
+import { DeficitRoundRobin } from './wrr.js';
 import { CLASSES, linkOfPortClass, portClass } from './classes.js';
 import { FINISHED_FLOW, type FlowState, type TransferState } from './flow-state.js';
 import { total, type PacketStats, type PortStats } from './stats.js';
@@ -131,6 +131,8 @@ export class PacketNetwork implements SimulatedNetwork {
   /** Egress queues, ECN and the class scheduler. */
   private readonly queues: PortQueues;
   private readonly pfc: PfcPorts;
+  /** wrr: the NICs' class scheduler (per host link). */
+  private readonly nicWrr: DeficitRoundRobin | null;
   private readonly wakeAtNs: Float64Array;
   private readonly seenQueueBytes: Float64Array;
   private readonly seenAtNs: Float64Array;
@@ -169,6 +171,7 @@ export class PacketNetwork implements SimulatedNetwork {
     this.inFlight = new Int32Array(L).fill(-1);
     this.queues = new PortQueues(L, this.packet, this.pool, this.rng, this.bandwidth, this.recordFull);
     this.pfc = new PfcPorts(this.packet, this.bandwidth, this.linkLatencyNs);
+    this.nicWrr = this.packet.classScheduler === 'wrr' ? new DeficitRoundRobin(L, this.packet.classWeights, this.packet.cellBytes) : null;
     this.wakeAtNs = new Float64Array(L).fill(Infinity);
     this.seenQueueBytes = new Float64Array(L);
     this.seenAtNs = new Float64Array(L).fill(-Infinity);
@@ -609,12 +612,7 @@ export class PacketNetwork implements SimulatedNetwork {
   private pullFromHost(link: number): number {
     const node = this.graph.linkFrom[link]!;
     const flows = this.hostFlows[node]!;
-    // Under strict priority the NIC serves the highest class with a flow ready to send; under
-    // wrr its flows take turns (the weights apply at switch ports, where classes meet).
-    let topClass = 0;
-    if (this.packet.classScheduler === 'strict') for (const flow of flows) {
-      if (flow.trafficClass > topClass && !flow.done && this.readyToSend(flow, link)) topClass = flow.trafficClass;
-    }
+    const only = this.nicClass(link, flows);
     let wakeNs = Infinity;
     for (let tried = 0; tried < flows.length; tried++) {
       const index = (this.hostTurn[node]! + tried) % flows.length;
@@ -627,7 +625,7 @@ export class PacketNetwork implements SimulatedNetwork {
         continue;
       }
       if (!this.canUse(flow, link) || this.pfc.isPaused(portClass(link, flow.trafficClass))) continue;
-      if (flow.trafficClass < topClass) continue;
+      if (only >= 0 && flow.trafficClass !== only) continue;
       const rate = flow.rate.rateAt(this.clockNs);
       if (flow.nextSendNs > this.clockNs) {
         wakeNs = Math.min(wakeNs, flow.nextSendNs);
@@ -652,6 +650,22 @@ export class PacketNetwork implements SimulatedNetwork {
       this.heap.push(wakeNs, WAKE, link, 0);
     }
     return -1;
+  }
+
+  /**
+   * The class the NIC serves on `link` now, or -1 for any: under strict priority the
+   * highest class above 0 with a flow ready to send; under wrr the class whose weighted
+   * turn it is among those ready (ETS at the NIC; charged a cell per packet).
+   */
+  private nicClass(link: number, flows: readonly FlowState[]): number {
+    if (this.nicWrr === null) {
+      let top = 0;
+      for (const flow of flows) if (flow.trafficClass > top && !flow.done && this.readyToSend(flow, link)) top = flow.trafficClass;
+      return top > 0 ? top : -1;
+    }
+    const heads = this.nicWrr.heads.fill(-1);
+    for (const flow of flows) if (heads[flow.trafficClass]! < 0 && !flow.done && this.readyToSend(flow, link)) heads[flow.trafficClass] = this.packet.cellBytes;
+    return this.nicWrr.pick(link);
   }
 
   /** Has a packet to send on `link` now: data left, link usable, class not paused, pacing allows. */

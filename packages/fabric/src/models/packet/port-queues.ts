@@ -3,11 +3,8 @@
  * pool), ECN marking at enqueue, the class scheduler at dequeue, and the per-port queue
  * statistics (peak depth, marks, depth over time).
  *
- * Classes: `strict` serves the highest class with a packet first; `wrr` is deficit round
- * robin by bytes (Shreedhar and Varghese, SIGCOMM 1995): a class's turn adds weight x
- * cell bytes / (smallest weight) of credit, it sends while its head packet fits in its
- * credit, and an empty class keeps none, so a congested port shares by weight. A class
- * whose PFC priority is paused is skipped either way.
+ * Classes: `strict` serves the highest class with a packet first; `wrr` shares a congested
+ * port by weight (wrr.ts). A class whose PFC priority is paused is skipped either way.
  *
  * ECN marks at enqueue with probability 0 below Kmin, rising linearly to Pmax at Kmax, 1
  * beyond (RED as RoCE switches configure it), on the depth of the packet's class queue.
@@ -17,6 +14,7 @@ import type { ResolvedPacketOptions } from './options.js';
 import type { PacketPool } from './packet-pool.js';
 import type { PfcPorts } from './pfc.js';
 import type { SeededRandom } from './rng.js';
+import { DeficitRoundRobin } from './wrr.js';
 
 /** A queue-depth timeline point is kept when the depth moved this much since the last one (or emptied). */
 const DEPTH_STEP_BYTES = 64 * 1024;
@@ -32,10 +30,7 @@ export class PortQueues {
   readonly marks: Float64Array;
   /** Per link: [timeNs, bytes] points of its queue depth (record `full` only). */
   private readonly depthTimelines: [number, number][][] | null;
-  /** wrr: per port class, bytes it may still send this turn; per link, the class whose turn it is. */
-  private readonly deficitBytes: Float64Array | null;
-  private readonly turn: Uint8Array;
-  private readonly quantumBytes: Float64Array;
+  private readonly wrr: DeficitRoundRobin | null;
 
   constructor(
     links: number,
@@ -53,11 +48,7 @@ export class PortQueues {
     this.peakBytes = new Float64Array(links);
     this.marks = new Float64Array(links);
     this.depthTimelines = recordTimelines ? Array.from({ length: links }, () => [[0, 0]]) : null;
-    const weighted = packet.classScheduler === 'wrr';
-    this.deficitBytes = weighted ? new Float64Array(links * CLASSES) : null;
-    this.turn = new Uint8Array(weighted ? links : 0);
-    const smallest = Math.min(...packet.classWeights);
-    this.quantumBytes = Float64Array.from(packet.classWeights, (w) => (w / smallest) * packet.cellBytes);
+    this.wrr = packet.classScheduler === 'wrr' ? new DeficitRoundRobin(links, packet.classWeights, packet.cellBytes) : null;
   }
 
   /** Queues packet `p` on `link` in its class, ECN-marking it by that queue's depth. */
@@ -87,31 +78,19 @@ export class PortQueues {
 
   /** The next packet `link` sends, or -1 (nothing queued in a class that is not paused). */
   dequeue(link: number, pfc: PfcPorts, nowNs: number): number {
-    if (this.deficitBytes !== null) return this.dequeueWeighted(link, this.deficitBytes, pfc, nowNs);
+    if (this.wrr !== null) {
+      for (let cls = 0; cls < CLASSES; cls++) {
+        const pc = link * CLASSES + cls;
+        this.wrr.heads[cls] = this.head[pc]! < 0 || pfc.isPaused(pc) ? -1 : this.pool.bytes[this.head[pc]!]!;
+      }
+      const cls = this.wrr.pick(link);
+      return cls < 0 ? -1 : this.take(link, link * CLASSES + cls, nowNs);
+    }
     // Strict priority: the highest class with a packet queued and not paused.
     for (let cls = CLASSES - 1; cls >= 0; cls--) {
       const pc = link * CLASSES + cls;
       if (this.head[pc]! < 0 || pfc.isPaused(pc)) continue;
       return this.take(link, pc, nowNs);
-    }
-    return -1;
-  }
-
-  /** Deficit round robin; CLASSES + 1 visits reach any class with a packet, as a turn's credit covers a cell. */
-  private dequeueWeighted(link: number, deficit: Float64Array, pfc: PfcPorts, nowNs: number): number {
-    for (let visit = 0; visit <= CLASSES; visit++) {
-      const cls = this.turn[link]!;
-      const pc = link * CLASSES + cls;
-      const p = this.head[pc]!;
-      if (p < 0) deficit[pc] = 0; // an idle class banks no credit
-      else if (!pfc.isPaused(pc) && deficit[pc]! >= this.pool.bytes[p]!) {
-        deficit[pc]! -= this.pool.bytes[p]!;
-        return this.take(link, pc, nowNs);
-      }
-      const next = (cls + 1) % CLASSES;
-      this.turn[link] = next;
-      const npc = link * CLASSES + next;
-      if (this.head[npc]! >= 0 && !pfc.isPaused(npc)) deficit[npc]! += this.quantumBytes[next]!;
     }
     return -1;
   }
