@@ -170,7 +170,7 @@ export class PacketNetwork implements SimulatedNetwork {
     this.busy = new Uint8Array(L);
     this.inFlight = new Int32Array(L).fill(-1);
     this.queues = new PortQueues(L, this.packet, this.pool, this.rng, this.bandwidth, this.recordFull);
-    this.pfc = new PfcPorts(this.packet, this.bandwidth, this.linkLatencyNs);
+    this.pfc = new PfcPorts(this.packet, this.bandwidth, this.linkLatencyNs, topology.links.map((link) => link.bufferBytes));
     this.nicWrr = this.packet.classScheduler === 'wrr' ? new DeficitRoundRobin(L, this.packet.classWeights, this.packet.cellBytes) : null;
     this.wakeAtNs = new Float64Array(L).fill(Infinity);
     this.seenQueueBytes = new Float64Array(L);

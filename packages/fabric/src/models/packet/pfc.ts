@@ -9,6 +9,8 @@ import type { ResolvedPacketOptions } from './options.js';
 export class PfcPorts {
   /** Per port class: bytes held at the link's far switch that came in over the link. */
   private readonly ingressBytes: Float64Array;
+  /** Per link: its ingress buffer (the link's own bufferBytes, else portBufferBytes). */
+  private readonly bufferBytes: Float64Array;
   private readonly xoffBytes: Float64Array;
   private readonly xonBytes: Float64Array;
   /** Per port class: the switch has sent a pause not yet lifted. */
@@ -24,17 +26,19 @@ export class PfcPorts {
     private readonly packet: ResolvedPacketOptions,
     bandwidth: Float64Array,
     linkLatencyNs: Float64Array,
+    linkBufferBytes: readonly (number | undefined)[],
   ) {
     const L = bandwidth.length;
+    this.bufferBytes = Float64Array.from(linkBufferBytes, (bytes) => bytes ?? packet.portBufferBytes);
     this.ingressBytes = new Float64Array(L * CLASSES);
     this.xoffBytes = new Float64Array(L);
     this.xonBytes = new Float64Array(L);
-    const { portBufferBytes, mtuBytes, cellBytes } = packet;
+    const { mtuBytes, cellBytes } = packet;
     for (let l = 0; l < L; l++) {
       // Headroom: a link-latency's worth of bytes keeps coming while the pause travels,
       // plus the packet in serialization at each end (parameters.json pfcHeadroom).
       const headroom = 2 * ((bandwidth[l]! * linkLatencyNs[l]!) / 1e9) + 2 * cellBytes;
-      this.xoffBytes[l] = Math.max(cellBytes, portBufferBytes - headroom);
+      this.xoffBytes[l] = Math.max(cellBytes, this.bufferBytes[l]! - headroom);
       this.xonBytes[l] = Math.max(0, this.xoffBytes[l]! - Math.max(mtuBytes, cellBytes));
     }
     this.pauseSent = new Uint8Array(L * CLASSES);
@@ -46,7 +50,7 @@ export class PfcPorts {
 
   /** Would `bytes` more overflow the ingress buffer of port class `pc` (a drop)? */
   overflows(pc: number, bytes: number): boolean {
-    return this.ingressBytes[pc]! + bytes > this.packet.portBufferBytes;
+    return this.ingressBytes[pc]! + bytes > this.bufferBytes[linkOfPortClass(pc)]!;
   }
 
   /** The switch takes `bytes` in over port class `pc`; true when a pause must go upstream now. */
