@@ -14,6 +14,7 @@ import { readSizeBytes, sizeSweep } from '../sizes.js';
 import { topologySpecFrom } from '../topology-spec.js';
 import { readFaultFlags, type ReadInputFile } from '../fault-schema.js';
 import { readSched, readTenant, TENANT_HELP } from './tenant-spec.js';
+import { readCompare } from './compare.js';
 
 export { DEGRADE_HELP, type ReadInputFile } from '../fault-schema.js';
 export { orList } from '../names.js';
@@ -144,6 +145,7 @@ export const BENCH_FLAGS = {
       return read.ok && read.value >= 0 && read.value <= 86_400 ? read : { ok: false as const, reason: 'is not accepted; use a number of seconds from 0 (no watchdog) to 86400' };
     }),
   ),
+  compare: flag('--compare <flag=v1,v2>', 'run once per value of one flag and print busbw per size side by side, e.g. routing=ecmp,adaptive or cc=none,dcqcn,telemetry (separate values holding commas by ;)', undefined, text(readCompare).optional()),
   scenario: flag('--scenario <file>', 'faults from a YAML/JSON file (links, stragglers, crashes; see README)', undefined, path.optional()),
 } satisfies Record<string, Flag>;
 
