@@ -612,18 +612,12 @@ export class PacketNetwork implements SimulatedNetwork {
   private pullFromHost(link: number): number {
     const node = this.graph.linkFrom[link]!;
     const flows = this.hostFlows[node]!;
+    this.dropSentFlows(node, flows);
     const only = this.nicClass(link, flows);
     let wakeNs = Infinity;
     for (let tried = 0; tried < flows.length; tried++) {
       const index = (this.hostTurn[node]! + tried) % flows.length;
       const flow = flows[index]!;
-      if (flow.done || (flow.nextSeq >= flow.packets && flow.resend.length === 0)) {
-        flows.splice(index, 1);
-        flow.queuedAtHost = false;
-        tried--;
-        if (flows.length === 0) break;
-        continue;
-      }
       if (!this.canUse(flow, link) || this.pfc.isPaused(portClass(link, flow.trafficClass))) continue;
       if (only >= 0 && flow.trafficClass !== only) continue;
       const rate = flow.rate.rateAt(this.clockNs);
@@ -650,6 +644,28 @@ export class PacketNetwork implements SimulatedNetwork {
       this.heap.push(wakeNs, WAKE, link, 0);
     }
     return -1;
+  }
+
+  /**
+   * Takes the flows with nothing left to send off the host's list, keeping the turn on the
+   * same flow, so the round robin that follows sees every other flow once. (Removing them
+   * during the scan shifted the list under it and could skip a flow; with a NIC port per
+   * plane the skipped flow's port then idled with data to send.)
+   */
+  private dropSentFlows(node: number, flows: FlowState[]): void {
+    let kept = 0;
+    let turn = this.hostTurn[node]!;
+    for (let i = 0; i < flows.length; i++) {
+      const flow = flows[i]!;
+      if (flow.done || (flow.nextSeq >= flow.packets && flow.resend.length === 0)) {
+        flow.queuedAtHost = false;
+        if (i < turn) turn--;
+        continue;
+      }
+      flows[kept++] = flow;
+    }
+    flows.length = kept;
+    this.hostTurn[node] = turn;
   }
 
   /**
