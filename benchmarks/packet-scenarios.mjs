@@ -59,22 +59,25 @@ log('');
 log('## Multi-site: an all-reduce across two sites at 0, 1, 10 and 100 km');
 log('');
 const haulGBps = (16 * 400 * 0.98037) / 8 / 4;
-log(`\`spectrumx-multisite:km=K,haulOversubscription=4\`: two sites of 16 hosts (2 leaves, 2 spines), one long-haul link of ${f2(haulGBps)} GB/s each way (a quarter of a site's host bandwidth), K x 5 us + 300 ns one way. rhd all-reduce of 16 MB (its cross-site steps put 16 flows on the haul) and NCCL's ring (two crossings), ghost mode, PFC on. "standard" is DCQCN, whose timers are fixed constants tuned to one data centre; "distance-aware (model)" is weft's telemetry scheme, whose reaction is paced by each flow's own base RTT, long haul included (NVIDIA's distance-aware algorithm is not public). Shallow: the long-haul port has the model's 2.5 MiB port buffer; deep: haulBuffer = the PFC headroom 2 x haul bandwidth x one-way delay, rounded up, plus 3 MB.`);
+log(`\`spectrumx-multisite:km=K,haulOversubscription=4\`: two sites of 16 hosts (2 leaves, 2 spines), one long-haul link of ${f2(haulGBps)} GB/s each way (a quarter of a site's host bandwidth), K x 5 us + 300 ns one way. rhd all-reduce of 16 MB (its cross-site steps put 16 flows on the haul; NCCL's ring in the last column crosses it with two), ghost mode, busbw in GB/s. Columns: congestion control and PFC scope. "standard": DCQCN (timers fixed for one data centre) with PFC on every link, lossless RoCE as one site runs it. "pfc local" (distance-aware PFC): no pauses across a link whose buffer cannot hold its PFC headroom (2 x bandwidth x one-way delay): the shallow long haul drops and the sender resends instead. "telemetry": weft's telemetry model, its reaction paced by each flow's own base RTT, long haul included (NVIDIA's distance-aware algorithm is not public). Shallow: the long-haul port has the model's 2.5 MiB port buffer; deep: haulBuffer = the headroom rounded up plus 3 MB.`);
 log('');
-log('| km | one way (us) | deep buffer (MB) | none, shallow | standard (dcqcn), shallow | distance-aware (model), shallow | none, deep | standard, deep | distance-aware, deep | ring, none, shallow |');
-log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+const siteCases = [
+  ['standard (dcqcn, pfc on)', ['--cc', 'dcqcn', '--pfc', 'on'], ''],
+  ['dcqcn, pfc local', ['--cc', 'dcqcn', '--pfc', 'local'], ''],
+  ['telemetry, pfc on', ['--cc', 'telemetry', '--pfc', 'on'], ''],
+  ['telemetry, pfc local', ['--cc', 'telemetry', '--pfc', 'local'], ''],
+  ['none, pfc on', ['--cc', 'none', '--pfc', 'on'], ''],
+  ['dcqcn, pfc on, deep buffer', ['--cc', 'dcqcn', '--pfc', 'on'], 'deep'],
+];
+log(`| km | one way (us) | deep buffer (MB) | ${siteCases.map(([label]) => label).join(' | ')} | ring, dcqcn, pfc on |`);
+log(`|---:|---:|---:|${siteCases.map(() => '---:').join('|')}|---:|`);
 for (const km of [0, 1, 10, 100]) {
   const oneWayUs = km * 5 + 0.3;
   const deepMB = Math.ceil((2 * haulGBps * 1e9 * oneWayUs * 1e-6) / 1e6) + 3;
-  const cells = [];
-  for (const buffer of ['', `,haulBuffer=${deepMB}`]) {
-    for (const cc of ['none', 'dcqcn', 'telemetry']) {
-      const r = weft(['bench', 'allreduce', '--topology', `spectrumx-multisite:km=${km},haulOversubscription=4${buffer}`, '--network', 'packet', '--cc', cc, '--mode', 'ghost', '--algo', 'rhd', '-b', '16M', '-e', '16M']);
-      cells.push(f2(r.rows[0].busBwGBps));
-    }
-  }
-  const ring = weft(['bench', 'allreduce', '--topology', `spectrumx-multisite:km=${km},haulOversubscription=4`, '--network', 'packet', '--mode', 'ghost', '--algo', 'ring', '-b', '16M', '-e', '16M']);
-  log(`| ${km} | ${oneWayUs.toFixed(1)} | ${deepMB} | ${cells.join(' | ')} | ${f2(ring.rows[0].busBwGBps)} |`);
+  const run = (flags, buffer, algo) =>
+    weft(['bench', 'allreduce', '--topology', `spectrumx-multisite:km=${km},haulOversubscription=4${buffer === 'deep' ? `,haulBuffer=${deepMB}` : ''}`, '--network', 'packet', ...flags, '--mode', 'ghost', '--algo', algo, '-b', '16M', '-e', '16M']).rows[0].busBwGBps;
+  const cells = siteCases.map(([, flags, buffer]) => f2(run(flags, buffer, 'rhd')));
+  log(`| ${km} | ${oneWayUs.toFixed(1)} | ${deepMB} | ${cells.join(' | ')} | ${f2(run(['--cc', 'dcqcn'], '', 'ring'))} |`);
 }
 
 log('');

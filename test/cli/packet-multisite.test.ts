@@ -8,11 +8,11 @@ import { expectUsageError, weft } from './run-weft.js';
 
 interface LinkRow {
   linkId: string;
-  queue: { pauses: number };
+  queue: { pauses: number; drops: number };
 }
 
-function rhdAcrossSites(spec: string): { busBwGBps: number; links: LinkRow[] } {
-  const run = weft(['bench', 'allreduce', '--topology', spec, '--network', 'packet', '--mode', 'ghost', '--algo', 'rhd', '-b', '16M', '-e', '16M', '--links', '40', '--format', 'json']);
+function rhdAcrossSites(spec: string, flags: readonly string[] = []): { busBwGBps: number; links: LinkRow[] } {
+  const run = weft(['bench', 'allreduce', ...flags, '--topology', spec, '--network', 'packet', '--mode', 'ghost', '--algo', 'rhd', '-b', '16M', '-e', '16M', '--links', '40', '--format', 'json']);
   expect(run.stderr).toBe('');
   expect(run.code).toBe(0);
   return JSON.parse(run.stdout).rows[0];
@@ -30,7 +30,7 @@ describe('spectrumx-multisite', () => {
     expect(topo.sources.some((line) => line.startsWith('fibre.delayPerKm = 5us: '))).toBe(true);
   });
 
-  it('a shallow long-haul buffer pauses the haul under PFC at 10 km; one deeper than its headroom does not', () => {
+  it('a shallow long-haul buffer pauses the haul under PFC at 10 km; a deeper buffer, or no PFC across the haul, does not', () => {
     // Haul 196 GB/s (4:1), 50.3 us one way: PFC headroom 2 x 196 GB/s x 50.3 us = 19.7 MB.
     const shallow = rhdAcrossSites('spectrumx-multisite:km=10,haulOversubscription=4');
     const deep = rhdAcrossSites('spectrumx-multisite:km=10,haulOversubscription=4,haulBuffer=60');
@@ -38,6 +38,11 @@ describe('spectrumx-multisite', () => {
     expect(haulPauses(shallow)).toBeGreaterThan(0);
     expect(haulPauses(deep)).toBe(0);
     expect(deep.busBwGBps).toBeGreaterThan(1.4 * shallow.busBwGBps);
+    // --pfc local: no pauses across the haul that cannot be lossless; it drops and the sender resends instead.
+    const local = rhdAcrossSites('spectrumx-multisite:km=10,haulOversubscription=4', ['--pfc', 'local']);
+    expect(haulPauses(local)).toBe(0);
+    expect(local.links.reduce((sum, l) => sum + l.queue.drops, 0)).toBeGreaterThan(0);
+    expect(local.busBwGBps).toBeGreaterThan(1.4 * shallow.busBwGBps);
   });
 
   it.each([

@@ -123,7 +123,7 @@ export function formatTable(report: BenchReport): string {
 /** What the packet model simulated: cell size stated, since a cell coarser than the MTU changes queues. */
 export function packetLine(p: PacketOptions): string {
   const cell = p.cellBytes === p.mtuBytes ? `cell: mtu` : `cell: ${p.cellBytes} B (coarser than the MTU)`;
-  return `#  packet: mtu ${p.mtuBytes} B  ${cell}  cc: ${p.cc}  delivery: ${p.delivery}  pfc: ${p.pfc ? 'on' : 'off'}  staleness: ${p.stalenessNs} ns${classesText(p)}`;
+  return `#  packet: mtu ${p.mtuBytes} B  ${cell}  cc: ${p.cc}  delivery: ${p.delivery}  pfc: ${p.pfc === 'local' ? 'local' : p.pfc ? 'on' : 'off'}  staleness: ${p.stalenessNs} ns${classesText(p)}`;
 }
 
 /** Class scheduling, when a run sets it. */

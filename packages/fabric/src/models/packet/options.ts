@@ -21,8 +21,13 @@ export interface PacketOptions {
   readonly ecnKminBytes?: number;
   readonly ecnKmaxBytes?: number;
   readonly ecnPmax?: number;
-  /** PFC on (lossless, default) or off (lossy: a full ingress buffer drops, the sender retransmits). */
-  readonly pfc?: boolean;
+  /**
+   * PFC on (lossless, default), off (lossy: a full ingress buffer drops, the sender
+   * retransmits), or 'local': on every link whose buffer holds its PFC headroom, off on a
+   * link that cannot be lossless (a long haul with a shallow buffer), which drops instead
+   * of pausing across the distance.
+   */
+  readonly pfc?: boolean | 'local';
   /** Ingress buffer per port; PFC XOFF = buffer - headroom. */
   readonly portBufferBytes?: number;
   readonly cc?: CongestionControl;
@@ -90,7 +95,7 @@ function checkPacketOptions(o: ResolvedPacketOptions): void {
   if (!Array.isArray(weights) || weights.length !== CLASSES || !weights.every((w) => typeof w === 'number' && Number.isFinite(w) && w > 0)) {
     throw new WeftInputError(`class weights ${String(weights)} are invalid; expected ${CLASSES} finite numbers > 0 (class 0, class 1)`);
   }
-  if (typeof o.pfc !== 'boolean') throw new WeftInputError(`pfc ${String(o.pfc)} is invalid; expected true or false`);
+  if (typeof o.pfc !== 'boolean' && o.pfc !== 'local') throw new WeftInputError(`pfc ${String(o.pfc)} is invalid; expected true, false or 'local'`);
 }
 
 function positiveInteger(what: string, value: number, unit: string): void {

@@ -13,6 +13,8 @@ export class PfcPorts {
   private readonly bufferBytes: Float64Array;
   private readonly xoffBytes: Float64Array;
   private readonly xonBytes: Float64Array;
+  /** Per link: pauses may be sent (PFC on, or 'local' and the buffer holds the headroom). */
+  private readonly pausing: Uint8Array;
   /** Per port class: the switch has sent a pause not yet lifted. */
   private readonly pauseSent: Uint8Array;
   /** Per port class: the link's sender is paused (the pause has reached it). */
@@ -34,12 +36,14 @@ export class PfcPorts {
     this.xoffBytes = new Float64Array(L);
     this.xonBytes = new Float64Array(L);
     const { mtuBytes, cellBytes } = packet;
+    this.pausing = new Uint8Array(L);
     for (let l = 0; l < L; l++) {
       // Headroom: a link-latency's worth of bytes keeps coming while the pause travels,
       // plus the packet in serialization at each end (parameters.json pfcHeadroom).
       const headroom = 2 * ((bandwidth[l]! * linkLatencyNs[l]!) / 1e9) + 2 * cellBytes;
       this.xoffBytes[l] = Math.max(cellBytes, this.bufferBytes[l]! - headroom);
       this.xonBytes[l] = Math.max(0, this.xoffBytes[l]! - Math.max(mtuBytes, cellBytes));
+      this.pausing[l] = packet.pfc === true || (packet.pfc === 'local' && headroom + cellBytes <= this.bufferBytes[l]!) ? 1 : 0;
     }
     this.pauseSent = new Uint8Array(L * CLASSES);
     this.paused = new Uint8Array(L * CLASSES);
@@ -56,7 +60,8 @@ export class PfcPorts {
   /** The switch takes `bytes` in over port class `pc`; true when a pause must go upstream now. */
   hold(pc: number, bytes: number): boolean {
     this.ingressBytes[pc]! += bytes;
-    if (this.packet.pfc && !this.pauseSent[pc] && this.ingressBytes[pc]! >= this.xoffBytes[linkOfPortClass(pc)]!) {
+    const link = linkOfPortClass(pc);
+    if (this.pausing[link] && !this.pauseSent[pc] && this.ingressBytes[pc]! >= this.xoffBytes[link]!) {
       this.pauseSent[pc] = 1;
       return true;
     }
