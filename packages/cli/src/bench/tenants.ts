@@ -220,6 +220,7 @@ export function tenantBench(flags: BenchFlags, topology: Topology): string {
     `# weft bench --tenant: ${rows.length} jobs on one fabric`,
     `#  topology: ${flags.topologySpec} (${topology.ranks.length} ranks)  model: ${flags.network}  routing: ${flags.routing}  qps: ${flags.qps}  seed: ${flags.seed}`,
     ...(options.packet ? [packetLine(options.packet)] : []),
+    ...(flags.network === 'packet' ? [] : [`#  traffic classes are scheduled by --network packet only${flags.network === 'alphaBeta' ? '; alphaBeta has no contention, so jobs cannot slow each other' : ''}`]),
   ];
   return formatTenants(header, rows);
 }
