@@ -55,6 +55,7 @@ describe('weft bench --tenant', () => {
     [['--tenant', 'ranks=0-3,class=2'], /has class=2, which is not accepted; use a whole number from 0 to 1/],
     [['--tenant', 'ranks=0-99'], /^weft: --tenant: ranks=0-99 goes past the last rank 31 of /],
     [['--tenant', 'ranks=0-3', '--sched', 'wrr:0,1'], /^weft: --sched: 'wrr:0,1' is not accepted; use strict or wrr:W0,W1/],
+    [['--tenant', 'ranks=0-31,bytes=64G'], /^weft: --tenant: the jobs would move \d+ packets of 4096 B \(alone and shared\), more than the 67108864/],
   ])('refuses %j in one line', (flags, message) => {
     expectUsageError(weft(['bench', 'allreduce', ...FABRIC, ...flags]), message);
   });

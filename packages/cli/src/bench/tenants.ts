@@ -59,6 +59,24 @@ export function resolveTenants(specs: readonly TenantSpec[], topology: Topology,
   });
 }
 
+/** Packets a tenant run may simulate (each run alone and shared): at about a million events/s, minutes of wall time. */
+export const MAX_TENANT_PACKETS = 2 ** 26;
+
+/** Bytes a tenant puts on the network: all-reduce 2(n-1)/n x bytes per rank, all-to-all (n-1)/n, requests count x bytes per rank. */
+function tenantBytes(t: Tenant): number {
+  const n = t.ranks.length;
+  if (t.job === 'requests') return t.count * n * t.bytes;
+  return (t.job === 'allreduce' ? 2 * (n - 1) : n - 1) * t.bytes;
+}
+
+/** Refuses a packet-model tenant run that would take hours: one line naming the volume. */
+export function checkTenantVolume(tenants: readonly Tenant[], cellBytes: number): void {
+  const packets = 2 * tenants.reduce((sum, t) => sum + Math.ceil(tenantBytes(t) / cellBytes), 0);
+  if (packets > MAX_TENANT_PACKETS) {
+    throw new WeftInputError(`--tenant: the jobs would move ${packets} packets of ${cellBytes} B (alone and shared), more than the ${MAX_TENANT_PACKETS} the packet model simulates in minutes; use smaller bytes=, fewer ranks or count=, or a coarser --cell`);
+  }
+}
+
 /** Every tenant alone (a fresh fabric each), then all of them together. */
 export function runTenants(topology: Topology, options: NetworkOptions, tenants: readonly Tenant[]): TenantRow[] {
   const shared = runTogether(topology, options, tenants);
@@ -211,6 +229,7 @@ export function tenantNetworkOptions(flags: BenchFlags): NetworkOptions {
 export function tenantBench(flags: BenchFlags, topology: Topology): string {
   const tenants = resolveTenants(flags.tenant ?? [], topology, flags.collectiveCliName, flags.maxBytes);
   const options = tenantNetworkOptions(flags);
+  if (options.packet !== undefined) checkTenantVolume(tenants, options.packet.cellBytes ?? options.packet.mtuBytes ?? 4096);
   const rows = runTenants(topology, options, tenants);
   if (flags.format === 'json') {
     const json = { topology: { spec: flags.topologySpec, ranks: topology.ranks.length }, model: flags.network, routing: flags.routing, qps: flags.qps, seed: flags.seed, ...(options.packet ? { packet: options.packet } : {}), tenants: rows.map((row) => ({ ...row, isolation: isolationRatio(row) })) };
