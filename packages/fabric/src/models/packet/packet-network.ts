@@ -59,7 +59,6 @@ import type {
 import type { SimulatedNetwork } from '../../network.js';
 import { EventLog } from '../event-log.js';
 import { linkStatsOf } from '../link-account.js';
-import { planRoutes } from '../route-plan.js';
 import { checkFactor, checkRequest, checkTime, unknownLink } from '../validate.js';
 import { SenderRate } from './congestion.js';
 import { EventHeap } from './event-heap.js';
@@ -67,6 +66,7 @@ import { LatencyHistogram } from './latency-histogram.js';
 import { NextHops } from './next-hops.js';
 import { DCQCN, resolvePacketOptions, type ResolvedPacketOptions } from './options.js';
 import { PacketPool } from './packet-pool.js';
+import { PacketRouting } from './packet-routing.js';
 import { PfcPorts } from './pfc.js';
 import { PortQueues } from './port-queues.js';
 import { receivePacket, PLACED } from './receiver.js';
@@ -91,9 +91,6 @@ const TIMEOUT = 7; // a: flow (inorder: the sender has sent everything; resend f
 /** inorder retransmission timeout, in base RTTs: catches a tail packet discarded with no later packet to trigger a NACK. */
 const TIMEOUT_RTTS = 4;
 
-/** Cached ECMP connections beyond this many are all dropped (all-to-all patterns at scale). */
-const ROUTE_CACHE_LIMIT = 1 << 18;
-
 type Fault = { readonly kind: 'fail'; readonly link: number } | { readonly kind: 'degrade'; readonly link: number; readonly factor: number };
 
 export class PacketNetwork implements SimulatedNetwork {
@@ -114,10 +111,8 @@ export class PacketNetwork implements SimulatedNetwork {
   private nextTransferId = 0;
   /** Flows with packets to send, per source node, served round robin. */
   private readonly hostFlows: FlowState[][];
-  /** ECMP routes by connection, valid until a link fails. */
-  private readonly pinnedRoutes = new Map<string, { readonly pinned: boolean; readonly pathLinks: Int32Array }[]>();
+  private readonly routing: PacketRouting;
   private readonly hostTurn: Int32Array;
-  private readonly egressTurn: Int32Array;
 
   // Per link (index = topology link order).
   private readonly bandwidth: Float64Array;
@@ -134,8 +129,6 @@ export class PacketNetwork implements SimulatedNetwork {
   /** wrr: the NICs' class scheduler (per host link). */
   private readonly nicWrr: DeficitRoundRobin | null;
   private readonly wakeAtNs: Float64Array;
-  private readonly seenQueueBytes: Float64Array;
-  private readonly seenAtNs: Float64Array;
   // Per-link statistics.
   private readonly bytesCarried: Float64Array;
   private readonly busyNs: Float64Array;
@@ -173,8 +166,6 @@ export class PacketNetwork implements SimulatedNetwork {
     this.pfc = new PfcPorts(this.packet, this.bandwidth, this.linkLatencyNs, topology.links.map((link) => link.bufferBytes));
     this.nicWrr = this.packet.classScheduler === 'wrr' ? new DeficitRoundRobin(L, this.packet.classWeights, this.packet.cellBytes) : null;
     this.wakeAtNs = new Float64Array(L).fill(Infinity);
-    this.seenQueueBytes = new Float64Array(L);
-    this.seenAtNs = new Float64Array(L).fill(-Infinity);
     this.bytesCarried = new Float64Array(L);
     this.busyNs = new Float64Array(L);
     this.dropCount = new Float64Array(L);
@@ -182,7 +173,12 @@ export class PacketNetwork implements SimulatedNetwork {
     this.peakFlows = new Int32Array(L);
     this.hostFlows = Array.from({ length: N }, () => []);
     this.hostTurn = new Int32Array(N);
-    this.egressTurn = new Int32Array(N);
+    this.routing = new PacketRouting(
+      { graph: this.graph, hops: this.hops, pool: this.pool, rng: this.rng, queues: this.queues, busy: this.busy, inFlight: this.inFlight, link: (id) => this.link(id) },
+      router,
+      options,
+      this.packet,
+    );
   }
 
   get nowNs(): number {
@@ -218,7 +214,7 @@ export class PacketNetwork implements SimulatedNetwork {
     }
     const src = this.graph.nodeIndex.get(request.srcNode)!;
     const dst = this.graph.nodeIndex.get(request.dstNode)!;
-    const routes = this.routesFor(request, src, dst);
+    const routes = this.routing.routesFor(request, src, dst, this.downLinkIds);
     if ('stranded' in routes) {
       this.strand(transfer, routes.stranded, nowNs);
       return transfer.id;
@@ -387,86 +383,6 @@ export class PacketNetwork implements SimulatedNetwork {
     });
   }
 
-  // ---- routing -----------------------------------------------------------------------
-
-  /** One route per flow: ECMP pins qps paths; adaptive/spray route per packet (one flow). */
-  private routesFor(
-    request: TransferRequest,
-    src: number,
-    dst: number,
-  ): { readonly pinned: boolean; readonly pathLinks: Int32Array }[] | { readonly stranded: string } {
-    const down = this.downLinkIds;
-    if (this.options.routing === 'ecmp') {
-      // A connection (src, dst, flowKey) hashes to the same paths every time: route it once.
-      const key = `${request.srcNode}\u0000${request.dstNode}\u0000${request.flowKey}`;
-      const cached = this.pinnedRoutes.get(key);
-      if (cached !== undefined) return cached;
-      const plan = planRoutes(this.router, this.options, request, down);
-      if (!plan.routed) return { stranded: plan.linkId };
-      const routes = plan.flows.map((flow) => ({ pinned: true, pathLinks: Int32Array.from(flow.paths[0]!, (id) => this.link(id)) }));
-      if (this.pinnedRoutes.size >= ROUTE_CACHE_LIMIT) this.pinnedRoutes.clear();
-      this.pinnedRoutes.set(key, routes);
-      return routes;
-    }
-    const path = this.representativePath(src, dst);
-    if (path === null) {
-      if (down.size === 0) {
-        throw new WeftInputError(`no route from "${request.srcNode}" to "${request.dstNode}"; expected nodes connected by the topology's links`);
-      }
-      return { stranded: down.values().next().value! };
-    }
-    return [{ pinned: false, pathLinks: path }];
-  }
-
-  /** The first shortest path in table order (for latency, statistics and records). */
-  private representativePath(src: number, dst: number): Int32Array | null {
-    const { start, links } = this.hops.table(dst);
-    const path: number[] = [];
-    for (let node = src; node !== dst; ) {
-      if (start[node] === start[node + 1]) return null;
-      const link = links[start[node]!]!;
-      path.push(link);
-      node = this.graph.linkTo[link]!;
-    }
-    return Int32Array.from(path);
-  }
-
-  /** The egress link at `node` for packet `p` of `flow`. */
-  private egress(p: number, flow: FlowState, node: number): number {
-    if (flow.route !== null) return flow.route[this.pool.hop[p]! + 1]!;
-    const { start, links } = this.hops.table(flow.dst);
-    const first = start[node]!;
-    const count = start[node + 1]! - first;
-    if (count === 1) return links[first]!;
-    if (this.options.routing === 'spray') return links[first + this.rng.below(count)]!;
-    // Adaptive: the least-loaded candidate by (possibly stale) queue depth; equal depths
-    // rotate so an idle fabric spreads rather than piling on the first port.
-    const turn = this.egressTurn[node]!++;
-    let best = -1;
-    let bestDepth = Infinity;
-    for (let k = 0; k < count; k++) {
-      const link = links[first + ((turn + k) % count)]!;
-      const depth = this.observedDepth(link);
-      if (depth < bestDepth) {
-        best = link;
-        bestDepth = depth;
-      }
-    }
-    return best;
-  }
-
-  /** Queue depth as adaptive routing sees it: refreshed once its snapshot is stalenessNs old. */
-  private observedDepth(link: number): number {
-    const staleness = this.packet.stalenessNs;
-    const depth = this.queues.linkBytes[link]! + (this.busy[link] ? this.pool.bytes[this.inFlight[link]!]! : 0);
-    if (staleness === 0) return depth;
-    if (this.clockNs - this.seenAtNs[link]! >= staleness) {
-      this.seenQueueBytes[link] = depth;
-      this.seenAtNs[link] = this.clockNs;
-    }
-    return this.seenQueueBytes[link]!;
-  }
-
   // ---- events ------------------------------------------------------------------------
 
   private dispatch(): void {
@@ -566,7 +482,7 @@ export class PacketNetwork implements SimulatedNetwork {
     }
     pool.ingress[p] = link;
     if (this.pfc.hold(pc, bytes)) this.heap.push(this.clockNs + this.linkLatencyNs[link]!, PAUSE, pc, 1);
-    const out = this.egress(p, flow, node);
+    const out = this.routing.egress(p, flow.route, flow.dst, node, this.clockNs);
     pool.hop[p]!++;
     this.queues.enqueue(out, p, bytes, this.clockNs);
     this.transmit(out);
@@ -819,7 +735,7 @@ export class PacketNetwork implements SimulatedNetwork {
     this.down[link] = 1;
     this.downLinkIds.add(this.topology.links[link]!.id);
     this.hops.invalidate();
-    this.pinnedRoutes.clear();
+    this.routing.forgetPinned();
     const linkId = this.topology.links[link]!.id;
     const strandOwner = (p: number): void => {
       const flow = this.flowsById[this.pool.flow[p]!]!;
