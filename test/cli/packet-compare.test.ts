@@ -41,6 +41,7 @@ describe('weft bench --compare', () => {
     [['--compare', 'routing=ecmp,bogus'], /^weft: --routing: 'bogus' is not accepted; use ecmp, adaptive or spray$/],
     [['--compare', 'qps=1,1'], /names a value twice/],
     [['--compare', 'qps=1,2', '--tenant', 'ranks=0-3'], /^weft: --compare: not with --tenant/],
+    [['--compare', 'qps=1,2', '--plot', 'busbw.svg'], /^weft: --compare: not with --plot/],
   ])('refuses %j in one line', (flags, message) => {
     expectUsageError(weft(['bench', 'allreduce', '--ranks', '4', '--mode', 'ghost', ...flags]), message);
   });

@@ -77,6 +77,9 @@ function runTenantBench(flags: BenchFlags): void {
 /** `--compare FLAG=V1,V2,…`: one sweep per value (each validated as that flag), then busbw side by side. */
 async function runCompare(collective: string, options: Readonly<Record<string, unknown>>, flags: BenchFlags): Promise<void> {
   const spec = flags.compare!;
+  for (const [flag, given] of [['--trace', flags.trace], ['--plot', flags.plot], ['--explain', flags.explain || undefined]] as const) {
+    if (given !== undefined) throw new WeftInputError(`--compare: not with ${flag}; run the value you want to look at without --compare`);
+  }
   if (flags.out !== undefined) assertWritable('--out', flags.out);
   // Every value is checked before the first sweep starts.
   const configs: BenchConfig[] = [];
