@@ -8,8 +8,10 @@
  * link serializes one packet at a time at its bandwidth and delivers it one latency later
  * (store and forward: a hop costs packet / bandwidth + latency).
  *
- * Where it waits: at a sender, flows share their NIC link round robin, each paced at its
- * congestion-control rate (congestion.ts). At a switch, a packet joins the FIFO of the
+ * Where it goes: packet-routing.ts (ECMP pinning, adaptive least-queue, spraying).
+ *
+ * Where it waits: at a sender, flows share their NIC link round robin (host-nics.ts), each
+ * paced at its congestion-control rate (congestion.ts). At a switch, a packet joins the FIFO of the
  * egress link it is routed to; the bytes it holds count against the ingress port it came
  * in on until it leaves.
  *
@@ -62,6 +64,7 @@ import { linkStatsOf } from '../link-account.js';
 import { checkFactor, checkRequest, checkTime, unknownLink } from '../validate.js';
 import { SenderRate } from './congestion.js';
 import { EventHeap } from './event-heap.js';
+import { HostNics } from './host-nics.js';
 import { LatencyHistogram } from './latency-histogram.js';
 import { NextHops } from './next-hops.js';
 import { DCQCN, resolvePacketOptions, type ResolvedPacketOptions } from './options.js';
@@ -71,7 +74,6 @@ import { PfcPorts } from './pfc.js';
 import { PortQueues } from './port-queues.js';
 import { receivePacket, PLACED } from './receiver.js';
 import { SeededRandom } from './rng.js';
-import { DeficitRoundRobin } from './wrr.js';
 import { CLASSES, linkOfPortClass, portClass } from './classes.js';
 import { FINISHED_FLOW, type FlowState, type TransferState } from './flow-state.js';
 import { total, type PacketStats, type PortStats } from './stats.js';
@@ -109,10 +111,9 @@ export class PacketNetwork implements SimulatedNetwork {
   private readonly transfers: TransferState[] = [];
   private readonly flowsById: FlowState[] = [];
   private nextTransferId = 0;
-  /** Flows with packets to send, per source node, served round robin. */
-  private readonly hostFlows: FlowState[][];
+  /** The sending NICs: which flow sends next on a host link. */
+  private readonly nics: HostNics;
   private readonly routing: PacketRouting;
-  private readonly hostTurn: Int32Array;
 
   // Per link (index = topology link order).
   private readonly bandwidth: Float64Array;
@@ -126,8 +127,6 @@ export class PacketNetwork implements SimulatedNetwork {
   /** Egress queues, ECN and the class scheduler. */
   private readonly queues: PortQueues;
   private readonly pfc: PfcPorts;
-  /** wrr: the NICs' class scheduler (per host link). */
-  private readonly nicWrr: DeficitRoundRobin | null;
   private readonly wakeAtNs: Float64Array;
   // Per-link statistics.
   private readonly bytesCarried: Float64Array;
@@ -164,15 +163,13 @@ export class PacketNetwork implements SimulatedNetwork {
     this.inFlight = new Int32Array(L).fill(-1);
     this.queues = new PortQueues(L, this.packet, this.pool, this.rng, this.bandwidth, this.recordFull);
     this.pfc = new PfcPorts(this.packet, this.bandwidth, this.linkLatencyNs, topology.links.map((link) => link.bufferBytes));
-    this.nicWrr = this.packet.classScheduler === 'wrr' ? new DeficitRoundRobin(L, this.packet.classWeights, this.packet.cellBytes) : null;
+    this.nics = new HostNics(this.graph, this.hops, this.pfc, this.packet);
     this.wakeAtNs = new Float64Array(L).fill(Infinity);
     this.bytesCarried = new Float64Array(L);
     this.busyNs = new Float64Array(L);
     this.dropCount = new Float64Array(L);
     this.flowCount = new Int32Array(L);
     this.peakFlows = new Int32Array(L);
-    this.hostFlows = Array.from({ length: N }, () => []);
-    this.hostTurn = new Int32Array(N);
     this.routing = new PacketRouting(
       { graph: this.graph, hops: this.hops, pool: this.pool, rng: this.rng, queues: this.queues, busy: this.busy, inFlight: this.inFlight, link: (id) => this.link(id) },
       router,
@@ -501,110 +498,31 @@ export class PacketNetwork implements SimulatedNetwork {
   // ---- senders -----------------------------------------------------------------------
 
   private queueAtHost(flow: FlowState): void {
-    if (flow.queuedAtHost || flow.done) return;
-    flow.queuedAtHost = true;
-    this.hostFlows[flow.src]!.push(flow);
-    for (const link of this.sourceLinks(flow)) this.transmit(link);
+    if (!this.nics.add(flow)) return;
+    for (const link of this.nics.sourceLinks(flow)) this.transmit(link);
   }
 
-  /** The links a flow may leave its source on. */
-  private sourceLinks(flow: FlowState): Int32Array {
-    if (flow.route !== null) return flow.route.subarray(0, 1);
-    const { start, links } = this.hops.table(flow.dst);
-    return links.subarray(start[flow.src]!, start[flow.src + 1]!);
-  }
-
-  private canUse(flow: FlowState, link: number): boolean {
-    if (flow.route !== null) return flow.route[0] === link;
-    const { start, links } = this.hops.table(flow.dst);
-    for (let k = start[flow.src]!; k < start[flow.src + 1]!; k++) if (links[k] === link) return true;
-    return false;
-  }
-
-  /**
-   * The next packet a host sends on `link`: flows take turns (round robin); a flow paced
-   * below line rate waits for its next send time, and the link wakes then.
-   */
+  /** The next packet a host sends on `link`, or -1 (and a wake-up when a paced flow may send). */
   private pullFromHost(link: number): number {
-    const node = this.graph.linkFrom[link]!;
-    const flows = this.hostFlows[node]!;
-    this.dropSentFlows(node, flows);
-    const only = this.nicClass(link, flows);
-    let wakeNs = Infinity;
-    for (let tried = 0; tried < flows.length; tried++) {
-      const index = (this.hostTurn[node]! + tried) % flows.length;
-      const flow = flows[index]!;
-      if (!this.canUse(flow, link) || this.pfc.isPaused(portClass(link, flow.trafficClass))) continue;
-      if (only >= 0 && flow.trafficClass !== only) continue;
-      const rate = flow.rate.rateAt(this.clockNs);
-      if (flow.nextSendNs > this.clockNs) {
-        wakeNs = Math.min(wakeNs, flow.nextSendNs);
-        continue;
+    const flow = this.nics.pick(link, this.clockNs);
+    if (flow === null) {
+      const wakeNs = this.nics.wakeNs;
+      if (wakeNs < this.wakeAtNs[link]!) {
+        this.wakeAtNs[link] = wakeNs;
+        this.heap.push(wakeNs, WAKE, link, 0);
       }
-      this.hostTurn[node] = index + 1;
-      const seq = flow.resend.length > 0 ? flow.resend.pop()! : flow.nextSeq++;
-      if (flow.lastSentNs !== null) {
-        flow.lastSentNs[seq] = this.clockNs;
-        // The first time the whole flow is out, arm its retransmission timer.
-        if (seq === flow.packets - 1 && flow.nextSeq === flow.packets && !flow.sentMarked) {
-          flow.sentMarked = true;
-          this.heap.push(this.clockNs + TIMEOUT_RTTS * flow.rttNs, TIMEOUT, flow.id, 0);
-        }
+      return -1;
+    }
+    const seq = this.nics.pickedSeq;
+    if (flow.lastSentNs !== null) {
+      flow.lastSentNs[seq] = this.clockNs;
+      // The first time the whole flow is out, arm its retransmission timer.
+      if (seq === flow.packets - 1 && flow.nextSeq === flow.packets && !flow.sentMarked) {
+        flow.sentMarked = true;
+        this.heap.push(this.clockNs + TIMEOUT_RTTS * flow.rttNs, TIMEOUT, flow.id, 0);
       }
-      const bytes = seq === flow.packets - 1 ? flow.lastPacketBytes : this.packet.cellBytes;
-      if (rate < flow.rate.lineBytesPerSec) flow.nextSendNs = this.clockNs + (bytes * 1e9) / rate;
-      return this.newPacket(flow, seq, bytes);
     }
-    if (wakeNs < this.wakeAtNs[link]!) {
-      this.wakeAtNs[link] = wakeNs;
-      this.heap.push(wakeNs, WAKE, link, 0);
-    }
-    return -1;
-  }
-
-  /**
-   * Takes the flows with nothing left to send off the host's list, keeping the turn on the
-   * same flow, so the round robin that follows sees every other flow once. (Removing them
-   * during the scan shifted the list under it and could skip a flow; with a NIC port per
-   * plane the skipped flow's port then idled with data to send.)
-   */
-  private dropSentFlows(node: number, flows: FlowState[]): void {
-    let kept = 0;
-    let turn = this.hostTurn[node]!;
-    for (let i = 0; i < flows.length; i++) {
-      const flow = flows[i]!;
-      if (flow.done || (flow.nextSeq >= flow.packets && flow.resend.length === 0)) {
-        flow.queuedAtHost = false;
-        if (i < turn) turn--;
-        continue;
-      }
-      flows[kept++] = flow;
-    }
-    flows.length = kept;
-    this.hostTurn[node] = turn;
-  }
-
-  /**
-   * The class the NIC serves on `link` now, or -1 for any: under strict priority the
-   * highest class above 0 with a flow ready to send; under wrr the class whose weighted
-   * turn it is among those ready (ETS at the NIC; charged a cell per packet).
-   */
-  private nicClass(link: number, flows: readonly FlowState[]): number {
-    if (this.nicWrr === null) {
-      let top = 0;
-      for (const flow of flows) if (flow.trafficClass > top && !flow.done && this.readyToSend(flow, link)) top = flow.trafficClass;
-      return top > 0 ? top : -1;
-    }
-    const heads = this.nicWrr.heads.fill(-1);
-    for (const flow of flows) if (heads[flow.trafficClass]! < 0 && !flow.done && this.readyToSend(flow, link)) heads[flow.trafficClass] = this.packet.cellBytes;
-    return this.nicWrr.pick(link);
-  }
-
-  /** Has a packet to send on `link` now: data left, link usable, class not paused, pacing allows. */
-  private readyToSend(flow: FlowState, link: number): boolean {
-    if (flow.nextSeq >= flow.packets && flow.resend.length === 0) return false;
-    if (!this.canUse(flow, link) || this.pfc.isPaused(portClass(link, flow.trafficClass))) return false;
-    return flow.nextSendNs <= this.clockNs;
+    return this.newPacket(flow, seq, this.nics.pickedBytes);
   }
 
   private newPacket(flow: FlowState, seq: number, bytes: number): number {
@@ -643,7 +561,7 @@ export class PacketNetwork implements SimulatedNetwork {
       flow.nextSeq = seq;
     }
     this.queueAtHost(flow);
-    for (const link of this.sourceLinks(flow)) this.transmit(link);
+    for (const link of this.nics.sourceLinks(flow)) this.transmit(link);
   }
 
   // ---- receivers ---------------------------------------------------------------------
