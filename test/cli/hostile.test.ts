@@ -90,7 +90,7 @@ describe('inputs are bounded', () => {
     [['bench', 'allreduce', '--topology', at('big.yaml')], /--topology: cannot read '.*big\.yaml': 17825792 bytes is more than the 16777216 \(16 MiB\) accepted$/],
     [['bench', 'allreduce', '--topology', 'switch:10000000'], /^weft: switch: n: 10000000 is more than 65536, the most accepted \(weft holds every node and link in memory/],
     [['bench', 'allreduce', '--topology', 'fullmesh:2000'], /^weft: fullmesh: n: 2000 is more than 1024, the most accepted \(a full mesh has n×\(n-1\) directed links\)$/],
-    [['bench', 'allreduce', '--topology', 'leafspine:hosts=60000,leaves=600,spines=600'], /^weft: leafspine: hosts=60000 × leaves=600 × spines=600 = 21600000000 is too large; the product of a preset's counts must be at most 16777216/],
+    [['bench', 'allreduce', '--topology', 'leafspine:hosts=60000,leaves=600,spines=600'], /^weft: leafspine: hosts=60000 × leaves=600 × spines=600 × planes=1 = 21600000000 is too large; the product of a preset's counts must be at most 16777216/],
     [[...small, '-e', '1G', '-f', '1.0000001'], /^weft: -f\/--stepfactor: 1\.0000001 gives 187149748 sizes from -b to -e; at most 1000 are accepted/],
     [[...small, '-e', '1G', '-i', '1'], /^weft: -i\/--stepbytes: 1 gives 1073741817 sizes from -b to -e; at most 1000 are accepted/],
     [[...small, '-b', '1G', '-e', '1G', '--chunk', '1'], /^weft: --chunk: '1' cuts a 1073741824-byte message into 1073741824 chunks; at most 65536 are accepted/],

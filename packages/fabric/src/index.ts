@@ -13,3 +13,4 @@ export type { SolverStats } from './models/max-min-solver.js';
 export { PacketNetwork } from './models/packet/packet-network.js';
 export type { PacketStats, PortStats } from './models/packet/packet-network.js';
 export { resolvePacketOptions, CONGESTION_CONTROLS, DELIVERIES } from './models/packet/options.js';
+export { CLASS_SCHEDULERS, type ClassScheduler } from './models/packet/options.js';

@@ -30,6 +30,11 @@ export interface TopoLink {
   readonly to: string;
   readonly bandwidthBytesPerSec: number;
   readonly latencyNs: number;
+  /**
+   * Ingress buffer for this link at `to` (a deep-buffer port, e.g. a long-haul link's),
+   * bytes; read by the packet model only. Absent: the packet model's portBufferBytes.
+   */
+  readonly bufferBytes?: number;
 }
 
 export interface Topology {

@@ -21,7 +21,7 @@ function inputError(fn: () => unknown): string {
 describe('spec errors', () => {
   it.each([
     // [spec, text the message must contain]
-    ['torus:4', 'unknown topology preset "torus"; accepted presets: switch, ring, fullmesh, leafspine, hgx-a100, dgx-h100, hgx-h200, hgx-b200, gb200-nvl4, nvl72'],
+    ['torus:4', 'unknown topology preset "torus"; accepted presets: switch, ring, fullmesh, leafspine, spectrumx-multisite, hgx-a100, dgx-h100, hgx-h200, hgx-b200, gb200-nvl4, nvl72'],
     ['dgx-h100:nodes=4,nicBandwidth=800Gbps', 'unknown parameter "nicBandwidth"; accepted keys: nodes, gpusPerNode, nvlinkBw'],
     ['dgx-h100', 'missing required parameter "nodes"'],
     ['dgx-h100:nodes=0', 'nodes: cannot use "0"; expected a positive integer'],

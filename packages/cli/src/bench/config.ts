@@ -39,6 +39,11 @@ export interface BenchConfig extends BenchFlags {
   readonly algorithms: readonly BenchAlgorithm[];
 }
 
+/** Commander's attribute name for a flag (`--ranks-per-worker` → ranksPerWorker). */
+export function flagAttribute(key: FlagKey): string {
+  return COMMANDER_KEYS.get(key)!;
+}
+
 /** Adds every bench flag (and the retired ones, hidden) to `command`. */
 export function addBenchFlags(command: Command): Command {
   for (const f of Object.values(BENCH_FLAGS) as Flag[]) {

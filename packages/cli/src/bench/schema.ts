@@ -13,6 +13,8 @@ import {
 import { readSizeBytes, sizeSweep } from '../sizes.js';
 import { topologySpecFrom } from '../topology-spec.js';
 import { readFaultFlags, type ReadInputFile } from '../fault-schema.js';
+import { readSched, readTenant, TENANT_HELP } from './tenant-spec.js';
+import { readCompare } from './compare.js';
 
 export { DEGRADE_HELP, type ReadInputFile } from '../fault-schema.js';
 export { orList } from '../names.js';
@@ -48,6 +50,9 @@ const algoList = text((t) => {
 
 /** `--proto`: NCCL_PROTO's spellings, or `auto` (NCCL's tuner picks per size). */
 export const PROTOS = Choices.of<ProtocolName | 'auto'>([...PROTOCOL_NAMES, 'auto']);
+
+/** `--pfc`: on, off, or local (not across a link that cannot be lossless). */
+const PFC_MODES = new Choices<boolean | 'local'>([...ON_OFF.entries, ['local', 'local']]);
 
 /** `--links [n]`: absent → 0, bare → 10, or a count. */
 const linkCount = z.union([z.boolean(), z.string()]).optional().transform((value, ctx): number => {
@@ -95,8 +100,10 @@ export const BENCH_FLAGS = {
   cell: flag('--cell <size>', 'simulate cells of this size, a multiple of --mtu (--network packet; coarser, faster)', undefined, size.optional()),
   cc: flag('--cc <name>', `congestion control (--network packet): ${CONGESTION.names.join(', ')}`, 'none', text((t) => CONGESTION.read(t))),
   delivery: flag('--delivery <mode>', 'receiver (--network packet): ooo (out-of-order placement) or inorder (go-back-N)', 'ooo', text((t) => DELIVERY.read(t))),
-  pfc: flag('--pfc <on|off>', 'PFC lossless mode (--network packet)', 'on', text((t) => ON_OFF.read(t))),
+  pfc: flag('--pfc <on|off|local>', "PFC lossless mode (--network packet); local: off on links whose buffer cannot hold the PFC headroom (a shallow long haul), which drop instead", 'on', text((t) => PFC_MODES.read(t))),
   staleness: flag('--staleness <ns>', 'age of queue depths adaptive routing sees (--network packet)', '0', integer(0, 1e9)),
+  sched: flag('--sched <strict|wrr:W0,W1>', 'how switch ports serve traffic classes 0 and 1 (--network packet): strict (class 1 first) or weighted round robin, e.g. wrr:1,4', 'strict', text(readSched)),
+  tenant: { flags: '--tenant <spec>', help: TENANT_HELP, fallback: undefined, schema: z.array(text(readTenant)).optional(), repeat: true },
   qps: flag('--qps <n>', 'queue pairs per connection (ECMP hashes each separately)', '1', integer(1, 64)),
   mode: flag('--mode <mode>', 'data (real bytes in worker threads) or ghost (no payload)', 'data', text((t) => MODES.read(t))),
   seed: flag('--seed <n>', 'seed for ECMP hashing', '1', integer(0, 2 ** 32 - 1)),
@@ -141,6 +148,7 @@ export const BENCH_FLAGS = {
       return read.ok && read.value >= 0 && read.value <= 86_400 ? read : { ok: false as const, reason: 'is not accepted; use a number of seconds from 0 (no watchdog) to 86400' };
     }),
   ),
+  compare: flag('--compare <flag=v1,v2>', 'run once per value of one flag and print busbw per size side by side, e.g. routing=ecmp,adaptive or cc=none,dcqcn,telemetry (separate values holding commas by ;)', undefined, text(readCompare).optional()),
   scenario: flag('--scenario <file>', 'faults from a YAML/JSON file (links, stragglers, crashes; see README)', undefined, path.optional()),
 } satisfies Record<string, Flag>;
 

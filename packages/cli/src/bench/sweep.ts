@@ -19,7 +19,7 @@ import { createCluster, localStepsNs, defaultMemoryBudgetBytes, formatGiB, sched
 import { describeFaults, resolveFaults } from '../faults.js';
 import { runWithFaults, type FaultOutcome } from './fault-runs.js';
 import { WeftInputError, isWeftInputError } from '@weft/sim';
-import type { BenchAlgorithm, BenchConfig } from './config.js';
+import type { BenchAlgorithm, BenchConfig, BenchFlags } from './config.js';
 import { averageBusBw, averageBusBwByAlgorithm, type BenchReport, type BenchRow, type CandidateRow, type LinkRow } from './report.js';
 import type { TraceQueue, TraceRun } from '../format/trace.js';
 
@@ -305,7 +305,7 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
 }
 
 /** The packet model's settings from the bench flags (cited defaults fill the rest). */
-export function packetOptions(config: BenchConfig): PacketOptions {
+export function packetOptions(config: BenchFlags): PacketOptions {
   return {
     mtuBytes: config.mtu,
     cellBytes: config.cell ?? config.mtu,
@@ -313,6 +313,7 @@ export function packetOptions(config: BenchConfig): PacketOptions {
     delivery: config.delivery,
     pfc: config.pfc,
     stalenessNs: config.staleness,
+    ...config.sched,
   };
 }
 

@@ -1,9 +1,13 @@
 import type { Command } from 'commander';
+import { WeftInputError } from '@weft/sim';
 import type { Topology } from '@weft/fabric';
 import { resolveAlgorithms } from '../bench/algorithms.js';
-import { addBenchFlags, parseBenchFlags, type BenchConfig } from '../bench/config.js';
+import { addBenchFlags, flagAttribute, parseBenchFlags, type BenchConfig, type BenchFlags } from '../bench/config.js';
 import type { BenchReport } from '../bench/report.js';
 import { runSweep } from '../bench/sweep.js';
+import { tenantBench } from '../bench/tenants.js';
+import { compareJson, formatCompare, type CompareRun } from '../bench/compare.js';
+import { formatHeader } from '../format/table.js';
 import { formatFaultOutcomes } from '../bench/fault-runs.js';
 import { formatCsv } from '../format/csv.js';
 import { formatJson } from '../format/json.js';
@@ -34,6 +38,9 @@ const RENDER: Readonly<Record<Format, (report: BenchReport) => string>> = { tabl
 
 export async function runBench(collective: string, options: Readonly<Record<string, unknown>>): Promise<void> {
   const flags = parseBenchFlags(collective, options);
+  if (flags.tenant !== undefined && flags.compare !== undefined) throw new WeftInputError('--compare: not with --tenant; compare the isolation tables by running --tenant once per value');
+  if (flags.tenant !== undefined) return runTenantBench(flags);
+  if (flags.compare !== undefined) return runCompare(collective, options, flags);
   // Output paths fail in milliseconds, before user modules load or workers start.
   const outputs: [string, string][] = [];
   for (const [flag, path] of [['--out', flags.out], ['--trace', flags.trace], ['--plot', flags.plot]] as const) {
@@ -57,4 +64,41 @@ export async function runBench(collective: string, options: Readonly<Record<stri
   process.stdout.write(RENDER[config.format](report));
   if (report.faults && config.format === 'table') process.stdout.write(formatFaultOutcomes(report.faults.scenario, report.faults.outcomes));
   writeOutputs(files);
+}
+
+/** `--tenant`: the isolation table instead of a sweep (written to --out as well). */
+function runTenantBench(flags: BenchFlags): void {
+  if (flags.out !== undefined) assertWritable('--out', flags.out);
+  const text = tenantBench(flags, loadTopology(flags.topologySpec));
+  process.stdout.write(text);
+  if (flags.out !== undefined) writeOutputs([{ path: flags.out, content: text }]);
+}
+
+/** `--compare FLAG=V1,V2,…`: one sweep per value (each validated as that flag), then busbw side by side. */
+async function runCompare(collective: string, options: Readonly<Record<string, unknown>>, flags: BenchFlags): Promise<void> {
+  const spec = flags.compare!;
+  for (const [flag, given] of [['--trace', flags.trace], ['--plot', flags.plot], ['--explain', flags.explain || undefined]] as const) {
+    if (given !== undefined) throw new WeftInputError(`--compare: not with ${flag}; run the value you want to look at without --compare`);
+  }
+  if (flags.out !== undefined) assertWritable('--out', flags.out);
+  // Every value is checked before the first sweep starts.
+  const configs: BenchConfig[] = [];
+  for (const value of spec.values) {
+    const valueFlags = parseBenchFlags(collective, { ...options, [flagAttribute('compare')]: undefined, [flagAttribute(spec.key)]: value });
+    configs.push({ ...valueFlags, algorithms: await resolveAlgorithms(valueFlags) });
+  }
+  const runs: CompareRun[] = [];
+  const bar = progressBar('weft bench --compare [{bar}] {value}/{total} {label}');
+  try {
+    for (const [i, config] of configs.entries()) {
+      const { report } = await runSweep(config, loadTopology(config.topologySpec), { onProgress: () => bar.update(i, configs.length, `${spec.name}=${spec.values[i]}`) });
+      runs.push({ value: spec.values[i]!, report });
+    }
+  } finally {
+    bar.stop();
+  }
+  const header = formatHeader(runs[0]!.report).split('\n');
+  const text = flags.format === 'json' ? compareJson(spec, runs) : formatCompare(spec, runs, [...header.slice(0, header.indexOf('#')), `#  (the lines above describe the run with ${spec.name}=${spec.values[0]})`]);
+  process.stdout.write(text);
+  if (flags.out !== undefined) writeOutputs([{ path: flags.out, content: text }]);
 }

@@ -121,7 +121,13 @@ export function formatTable(report: BenchReport): string {
 }
 
 /** What the packet model simulated: cell size stated, since a cell coarser than the MTU changes queues. */
-function packetLine(p: PacketOptions): string {
+export function packetLine(p: PacketOptions): string {
   const cell = p.cellBytes === p.mtuBytes ? `cell: mtu` : `cell: ${p.cellBytes} B (coarser than the MTU)`;
-  return `#  packet: mtu ${p.mtuBytes} B  ${cell}  cc: ${p.cc}  delivery: ${p.delivery}  pfc: ${p.pfc ? 'on' : 'off'}  staleness: ${p.stalenessNs} ns`;
+  return `#  packet: mtu ${p.mtuBytes} B  ${cell}  cc: ${p.cc}  delivery: ${p.delivery}  pfc: ${p.pfc === 'local' ? 'local' : p.pfc ? 'on' : 'off'}  staleness: ${p.stalenessNs} ns${classesText(p)}`;
+}
+
+/** Class scheduling, when a run sets it. */
+function classesText(p: PacketOptions): string {
+  if (p.classScheduler === undefined) return '';
+  return `  classes: ${p.classScheduler}${p.classScheduler === 'wrr' ? ` ${p.classWeights?.join(':')}` : ''}`;
 }

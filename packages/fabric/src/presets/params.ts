@@ -23,6 +23,8 @@ export interface ParamDef {
   readonly max?: { readonly value: number; readonly why: string };
   /** No default: when absent the builder derives the value (documented in `doc`). */
   readonly optional?: boolean;
+  /** A count that is not a number of things built (a length, a buffer size): left out of the scale bound. */
+  readonly notBuilt?: boolean;
   /** For kind 'choice': the accepted names; the value is the index of the one given. */
   readonly choices?: readonly string[];
 }

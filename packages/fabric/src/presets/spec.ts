@@ -43,7 +43,7 @@ function checkScale(preset: PresetDef, values: Readonly<Record<string, number>>)
   const counts: string[] = [];
   for (const [key, def] of Object.entries(preset.params)) {
     const value = values[key];
-    if (def.kind !== 'count' || value === undefined) continue;
+    if (def.kind !== 'count' || def.notBuilt || value === undefined) continue;
     product *= Math.max(1, value);
     counts.push(`${key}=${value}`);
   }

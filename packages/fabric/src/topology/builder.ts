@@ -21,21 +21,22 @@ export class TopologyBuilder {
   }
 
   /** One directed link. */
-  addLink(from: string, to: string, bandwidthBytesPerSec: number, latencyNs: number): TopoLink {
+  addLink(from: string, to: string, bandwidthBytesPerSec: number, latencyNs: number, options: { bufferBytes?: number } = {}): TopoLink {
     let fromCounts = this.pairCount.get(from);
     if (!fromCounts) this.pairCount.set(from, (fromCounts = new Map()));
     const count = (fromCounts.get(to) ?? 0) + 1;
     fromCounts.set(to, count);
     const pair = `${from}->${to}`;
-    const link: TopoLink = { id: count === 1 ? pair : `${pair}#${count}`, from, to, bandwidthBytesPerSec, latencyNs };
+    const link: { -readonly [K in keyof TopoLink]: TopoLink[K] } = { id: count === 1 ? pair : `${pair}#${count}`, from, to, bandwidthBytesPerSec, latencyNs };
+    if (options.bufferBytes !== undefined) link.bufferBytes = options.bufferBytes;
     this.linkList.push(link);
     return link;
   }
 
   /** A full-duplex cable: the same bandwidth and latency in each direction. */
-  addDuplex(a: string, b: string, bandwidthBytesPerSec: number, latencyNs: number): void {
-    this.addLink(a, b, bandwidthBytesPerSec, latencyNs);
-    this.addLink(b, a, bandwidthBytesPerSec, latencyNs);
+  addDuplex(a: string, b: string, bandwidthBytesPerSec: number, latencyNs: number, options: { bufferBytes?: number } = {}): void {
+    this.addLink(a, b, bandwidthBytesPerSec, latencyNs, options);
+    this.addLink(b, a, bandwidthBytesPerSec, latencyNs, options);
   }
 
   get nodes(): readonly TopoNode[] {

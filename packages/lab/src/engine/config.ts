@@ -111,5 +111,6 @@ export function benchConfig(config: LabConfig, algorithms: readonly BenchAlgorit
     delivery: 'ooo',
     pfc: true,
     staleness: 0,
+    sched: { classScheduler: 'strict', classWeights: [1, 1] },
   } satisfies BenchConfig;
 }

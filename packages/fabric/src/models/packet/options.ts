@@ -1,10 +1,13 @@
 import { WeftInputError } from '@weft/sim';
+import { CLASSES } from './classes.js';
 import parameters from './parameters.json' with { type: 'json' };
 
 /** Congestion control at the senders (reaction points). */
 export type CongestionControl = 'none' | 'dcqcn' | 'telemetry';
 /** At the receiver: out-of-order direct placement (SuperNIC) or in-order with go-back-N. */
 export type Delivery = 'ooo' | 'inorder';
+/** How a port picks among its traffic classes: strict priority (class 1 first) or weighted round robin. */
+export type ClassScheduler = 'strict' | 'wrr';
 
 /** The packet model's knobs; every one has a cited default (parameters.json). */
 export interface PacketOptions {
@@ -18,14 +21,23 @@ export interface PacketOptions {
   readonly ecnKminBytes?: number;
   readonly ecnKmaxBytes?: number;
   readonly ecnPmax?: number;
-  /** PFC on (lossless, default) or off (lossy: a full ingress buffer drops, the sender retransmits). */
-  readonly pfc?: boolean;
+  /**
+   * PFC on (lossless, default), off (lossy: a full ingress buffer drops, the sender
+   * retransmits), or 'local': on every link whose buffer holds its PFC headroom, off on a
+   * link that cannot be lossless (a long haul with a shallow buffer), which drops instead
+   * of pausing across the distance.
+   */
+  readonly pfc?: boolean | 'local';
   /** Ingress buffer per port; PFC XOFF = buffer - headroom. */
   readonly portBufferBytes?: number;
   readonly cc?: CongestionControl;
   readonly delivery?: Delivery;
   /** Age of the queue depths adaptive routing decides on (0: the switch sees its own queues now). */
   readonly stalenessNs?: number;
+  /** Egress scheduling of the traffic classes (default strict: class 1 always first). */
+  readonly classScheduler?: ClassScheduler;
+  /** wrr: each class's share of a congested port, by weight (one per class, default equal). */
+  readonly classWeights?: readonly number[];
 }
 
 export type ResolvedPacketOptions = Required<PacketOptions>;
@@ -35,6 +47,7 @@ export const DCQCN = V.dcqcn.value;
 export const TELEMETRY = V.telemetry.value;
 export const CONGESTION_CONTROLS: readonly CongestionControl[] = ['none', 'dcqcn', 'telemetry'];
 export const DELIVERIES: readonly Delivery[] = ['ooo', 'inorder'];
+export const CLASS_SCHEDULERS: readonly ClassScheduler[] = ['strict', 'wrr'];
 
 export function resolvePacketOptions(options: PacketOptions = {}): ResolvedPacketOptions {
   const mtuBytes = options.mtuBytes ?? V.mtuBytes.value;
@@ -49,6 +62,8 @@ export function resolvePacketOptions(options: PacketOptions = {}): ResolvedPacke
     cc: options.cc ?? 'none',
     delivery: options.delivery ?? 'ooo',
     stalenessNs: options.stalenessNs ?? 0,
+    classScheduler: options.classScheduler ?? 'strict',
+    classWeights: options.classWeights ?? Array.from({ length: CLASSES }, () => 1),
   };
   checkPacketOptions(resolved);
   return resolved;
@@ -73,7 +88,14 @@ function checkPacketOptions(o: ResolvedPacketOptions): void {
     throw new WeftInputError(`unknown delivery "${String(o.delivery)}"; accepted: ${DELIVERIES.join(', ')}`);
   }
   nonNegative('adaptive routing staleness', o.stalenessNs, 'ns');
-  if (typeof o.pfc !== 'boolean') throw new WeftInputError(`pfc ${String(o.pfc)} is invalid; expected true or false`);
+  if (!CLASS_SCHEDULERS.includes(o.classScheduler)) {
+    throw new WeftInputError(`unknown class scheduler "${String(o.classScheduler)}"; accepted: ${CLASS_SCHEDULERS.join(', ')}`);
+  }
+  const weights = o.classWeights;
+  if (!Array.isArray(weights) || weights.length !== CLASSES || !weights.every((w) => typeof w === 'number' && Number.isFinite(w) && w > 0)) {
+    throw new WeftInputError(`class weights ${String(weights)} are invalid; expected ${CLASSES} finite numbers > 0 (class 0, class 1)`);
+  }
+  if (typeof o.pfc !== 'boolean' && o.pfc !== 'local') throw new WeftInputError(`pfc ${String(o.pfc)} is invalid; expected true, false or 'local'`);
 }
 
 function positiveInteger(what: string, value: number, unit: string): void {

@@ -8,14 +8,16 @@
  * link serializes one packet at a time at its bandwidth and delivers it one latency later
  * (store and forward: a hop costs packet / bandwidth + latency).
  *
- * Where it waits: at a sender, flows share their NIC link round robin, each paced at its
- * congestion-control rate (congestion.ts). At a switch, a packet joins the FIFO of the
+ * Where it goes: packet-routing.ts (ECMP pinning, adaptive least-queue, spraying).
+ *
+ * Where it waits: at a sender, flows share their NIC link round robin (host-nics.ts), each
+ * paced at its congestion-control rate (congestion.ts). At a switch, a packet joins the FIFO of the
  * egress link it is routed to; the bytes it holds count against the ingress port it came
  * in on until it leaves.
  *
- * Congestion signals: ECN marks at enqueue with probability 0 below Kmin, rising
- * linearly to Pmax at Kmax, 1 beyond (RED as RoCE switches configure it; seeded RNG).
- * PFC: when an ingress port's bytes cross XOFF = buffer - headroom, a pause travels back
+ * Congestion signals (port-queues.ts, pfc.ts): ECN marks at enqueue with probability 0
+ * below Kmin, rising linearly to Pmax at Kmax, 1 beyond (RED as RoCE switches configure it;
+ * seeded RNG). PFC: when an ingress port's bytes cross XOFF = buffer - headroom, a pause travels back
  * over the link's latency and stops the upstream port after its current packet; below
  * XON = XOFF - MTU a resume follows. A paused switch port keeps its queue, which fills
  * that switch's own ingress ports in turn: pauses spread upstream, and every flow behind
@@ -24,10 +26,11 @@
  * sender one base RTT later.
  *
  * Traffic classes: a transfer's `trafficClass` (0 default, 1 priority) picks its queue at
- * every port; class 1 is always served first (strict priority) and has its own PFC
- * priority, so pauses of the bulk class do not stop it.
+ * every port and its own PFC priority, so pauses of one class do not stop the other.
+ * Ports serve class 1 first (strict priority, the default) or share by weight (wrr,
+ * deficit round robin; wrr.ts), at switch egress ports and at NICs alike.
  *
- * Receivers: `ooo` places packets wherever they land (a flow is delivered when all its
+ * Receivers (receiver.ts): `ooo` places packets wherever they land (a flow is delivered when all its
  * packets are in); `inorder` accepts only the next expected packet, discards the rest and
  * sends one NACK per gap, and the sender goes back to it (go-back-N); a NACK for a packet
  * resent less than an RTT ago waits out that RTT, and a timer of 4 base RTTs after the
@@ -48,7 +51,6 @@ import { EventQueue, WeftInputError } from '@weft/sim';
 import { indexGraph, type GraphIndex } from '../../topology/graph.js';
 import type {
   FlowRecord,
-  LinkQueueStats,
   LinkStats,
   NetworkOptions,
   Router,
@@ -59,15 +61,25 @@ import type {
 import type { SimulatedNetwork } from '../../network.js';
 import { EventLog } from '../event-log.js';
 import { linkStatsOf } from '../link-account.js';
-import { planRoutes } from '../route-plan.js';
 import { checkFactor, checkRequest, checkTime, unknownLink } from '../validate.js';
 import { SenderRate } from './congestion.js';
 import { EventHeap } from './event-heap.js';
+import { HostNics } from './host-nics.js';
 import { LatencyHistogram } from './latency-histogram.js';
 import { NextHops } from './next-hops.js';
 import { DCQCN, resolvePacketOptions, type ResolvedPacketOptions } from './options.js';
 import { PacketPool } from './packet-pool.js';
+import { PacketRouting } from './packet-routing.js';
+import { PfcPorts } from './pfc.js';
+import { PortQueues } from './port-queues.js';
+import { receivePacket, PLACED } from './receiver.js';
 import { SeededRandom } from './rng.js';
+import { CLASSES, linkOfPortClass, portClass } from './classes.js';
+import { FINISHED_FLOW, type FlowState, type TransferState } from './flow-state.js';
+import { total, type PacketStats, type PortStats } from './stats.js';
+
+export { CLASSES } from './classes.js';
+export type { PacketStats, PortStats } from './stats.js';
 
 /** Event kinds in the heap. */
 const TX_DONE = 0; // a: link
@@ -80,88 +92,6 @@ const WAKE = 6; // a: link (a paced sender may send again)
 const TIMEOUT = 7; // a: flow (inorder: the sender has sent everything; resend from the cumulative ACK if stuck)
 /** inorder retransmission timeout, in base RTTs: catches a tail packet discarded with no later packet to trigger a NACK. */
 const TIMEOUT_RTTS = 4;
-
-/**
- * Traffic classes per port: 0 (default) and 1, each its own egress queue, ECN and PFC
- * priority; class 1 is served first (strict priority), as switches schedule a latency-
- * sensitive class above bulk RoCE traffic.
- */
-export const CLASSES = 2;
-
-/** Work counters and fabric-wide congestion totals of a packet run. */
-export interface PacketStats {
-  readonly cellBytes: number;
-  readonly events: number;
-  readonly packetsSent: number;
-  readonly ecnMarks: number;
-  readonly pauses: number;
-  readonly drops: number;
-  /** Packets the receiver discarded for arriving out of order (inorder delivery). */
-  readonly outOfOrderDiscards: number;
-  readonly retransmittedPackets: number;
-  /** One-way packet latency (first transmission to arrival), from a 1 %-wide log histogram. */
-  readonly latencyP50Ns: number;
-  readonly latencyP99Ns: number;
-  readonly latencyMaxNs: number;
-}
-
-/** Per-port congestion of one link (its egress queue at `from`, its ingress buffer at `to`). */
-export interface PortStats extends LinkQueueStats {
-  readonly linkId: string;
-}
-
-/** A queue-depth timeline point is kept when the depth moved this much since the last one (or emptied). */
-const DEPTH_STEP_BYTES = 64 * 1024;
-
-interface TransferState {
-  readonly id: number;
-  readonly request: TransferRequest;
-  readonly startNs: number;
-  paths: readonly (readonly string[])[];
-  flows: FlowState[];
-  unsentFlows: number;
-  undeliveredFlows: number;
-  sentNs: number | undefined;
-  deliveredNs: number;
-  stranded: boolean;
-}
-
-interface FlowState {
-  readonly id: number;
-  readonly transfer: TransferState;
-  readonly src: number;
-  readonly dst: number;
-  /** Pinned route (link indices) under ECMP; null when routed per packet. */
-  readonly route: Int32Array | null;
-  /** Links of the route, or of one representative shortest path when routed per packet. */
-  readonly pathLinks: Int32Array;
-  readonly packets: number;
-  readonly lastPacketBytes: number;
-  readonly returnLatencyNs: number;
-  readonly trafficClass: number;
-  readonly rate: SenderRate;
-  nextSeq: number;
-  /** Packets lost and waiting to be resent (ooo delivery). */
-  readonly resend: number[];
-  /** ooo: packets placed; inorder: the next packet expected. */
-  received: number;
-  nackedSeq: number;
-  /** inorder: when each packet was last sent (a NACK for a packet resent within an RTT waits). */
-  readonly lastSentNs: Float64Array | null;
-  readonly rttNs: number;
-  nextSendNs: number;
-  lastCnpNs: number;
-  queuedAtHost: boolean;
-  /** ooo: its last packet left the source (counted toward `sent`); inorder: its retransmission timer is armed. */
-  sentMarked: boolean;
-  done: boolean;
-}
-
-/** Cached ECMP connections beyond this many are all dropped (all-to-all patterns at scale). */
-const ROUTE_CACHE_LIMIT = 1 << 18;
-
-/** Stands in for every finished flow under `record: 'summary'` (see retire). */
-const FINISHED_FLOW = Object.freeze({ id: -1, src: -1, dst: -1, done: true, sentMarked: true }) as unknown as FlowState;
 
 type Fault = { readonly kind: 'fail'; readonly link: number } | { readonly kind: 'degrade'; readonly link: number; readonly factor: number };
 
@@ -181,12 +111,9 @@ export class PacketNetwork implements SimulatedNetwork {
   private readonly transfers: TransferState[] = [];
   private readonly flowsById: FlowState[] = [];
   private nextTransferId = 0;
-  /** Flows with packets to send, per source node, served round robin. */
-  private readonly hostFlows: FlowState[][];
-  /** ECMP routes by connection, valid until a link fails. */
-  private readonly pinnedRoutes = new Map<string, { readonly pinned: boolean; readonly pathLinks: Int32Array }[]>();
-  private readonly hostTurn: Int32Array;
-  private readonly egressTurn: Int32Array;
+  /** The sending NICs: which flow sends next on a host link. */
+  private readonly nics: HostNics;
+  private readonly routing: PacketRouting;
 
   // Per link (index = topology link order).
   private readonly bandwidth: Float64Array;
@@ -197,32 +124,15 @@ export class PacketNetwork implements SimulatedNetwork {
   private readonly fromHost: Uint8Array;
   private readonly busy: Uint8Array;
   private readonly inFlight: Int32Array;
-  private readonly paused: Uint8Array;
-  private readonly pauseSent: Uint8Array;
-  private readonly queueHead: Int32Array;
-  private readonly queueTail: Int32Array;
-  /** Per port class (link x CLASSES + class). */
-  private readonly queueBytes: Float64Array;
-  /** Per link: all classes' queued bytes (what adaptive routing and the statistics see). */
-  private readonly linkQueueBytes: Float64Array;
-  private readonly ingressBytes: Float64Array;
-  private readonly xoffBytes: Float64Array;
-  private readonly xonBytes: Float64Array;
+  /** Egress queues, ECN and the class scheduler. */
+  private readonly queues: PortQueues;
+  private readonly pfc: PfcPorts;
   private readonly wakeAtNs: Float64Array;
-  private readonly seenQueueBytes: Float64Array;
-  private readonly seenAtNs: Float64Array;
   // Per-link statistics.
   private readonly bytesCarried: Float64Array;
   private readonly busyNs: Float64Array;
-  private readonly peakQueue: Float64Array;
-  private readonly marks: Float64Array;
-  private readonly pauseCount: Float64Array;
-  private readonly pausedNs: Float64Array;
-  private readonly pausedSinceNs: Float64Array;
   private readonly dropCount: Float64Array;
   private readonly flowCount: Int32Array;
-  /** Per link: [timeNs, bytes] points of its queue depth (record `full` only). */
-  private readonly depthTimelines: [number, number][][] | null;
   private readonly peakFlows: Int32Array;
   // Totals.
   private events = 0;
@@ -251,40 +161,21 @@ export class PacketNetwork implements SimulatedNetwork {
     this.fromHost = Uint8Array.from({ length: L }, (_, l) => this.graph.isEndpoint[this.graph.linkFrom[l]!]!);
     this.busy = new Uint8Array(L);
     this.inFlight = new Int32Array(L).fill(-1);
-    this.paused = new Uint8Array(L * CLASSES);
-    this.pauseSent = new Uint8Array(L * CLASSES);
-    this.queueHead = new Int32Array(L * CLASSES).fill(-1);
-    this.queueTail = new Int32Array(L * CLASSES).fill(-1);
-    this.queueBytes = new Float64Array(L * CLASSES);
-    this.linkQueueBytes = new Float64Array(L);
-    this.ingressBytes = new Float64Array(L * CLASSES);
-    this.xoffBytes = new Float64Array(L);
-    this.xonBytes = new Float64Array(L);
-    const { portBufferBytes, mtuBytes, cellBytes } = this.packet;
-    for (let l = 0; l < L; l++) {
-      // Headroom: a link-latency's worth of bytes keeps coming while the pause travels,
-      // plus the packet in serialization at each end (parameters.json pfcHeadroom).
-      const headroom = 2 * ((this.bandwidth[l]! * this.linkLatencyNs[l]!) / 1e9) + 2 * cellBytes;
-      this.xoffBytes[l] = Math.max(cellBytes, portBufferBytes - headroom);
-      this.xonBytes[l] = Math.max(0, this.xoffBytes[l]! - Math.max(mtuBytes, cellBytes));
-    }
+    this.queues = new PortQueues(L, this.packet, this.pool, this.rng, this.bandwidth, this.recordFull);
+    this.pfc = new PfcPorts(this.packet, this.bandwidth, this.linkLatencyNs, topology.links.map((link) => link.bufferBytes));
+    this.nics = new HostNics(this.graph, this.hops, this.pfc, this.packet);
     this.wakeAtNs = new Float64Array(L).fill(Infinity);
-    this.seenQueueBytes = new Float64Array(L);
-    this.seenAtNs = new Float64Array(L).fill(-Infinity);
     this.bytesCarried = new Float64Array(L);
     this.busyNs = new Float64Array(L);
-    this.peakQueue = new Float64Array(L);
-    this.marks = new Float64Array(L);
-    this.pauseCount = new Float64Array(L);
-    this.pausedNs = new Float64Array(L);
-    this.pausedSinceNs = new Float64Array(L * CLASSES);
     this.dropCount = new Float64Array(L);
     this.flowCount = new Int32Array(L);
-    this.depthTimelines = this.recordFull ? Array.from({ length: L }, () => [[0, 0]]) : null;
     this.peakFlows = new Int32Array(L);
-    this.hostFlows = Array.from({ length: N }, () => []);
-    this.hostTurn = new Int32Array(N);
-    this.egressTurn = new Int32Array(N);
+    this.routing = new PacketRouting(
+      { graph: this.graph, hops: this.hops, pool: this.pool, rng: this.rng, queues: this.queues, busy: this.busy, inFlight: this.inFlight, link: (id) => this.link(id) },
+      router,
+      options,
+      this.packet,
+    );
   }
 
   get nowNs(): number {
@@ -320,7 +211,7 @@ export class PacketNetwork implements SimulatedNetwork {
     }
     const src = this.graph.nodeIndex.get(request.srcNode)!;
     const dst = this.graph.nodeIndex.get(request.dstNode)!;
-    const routes = this.routesFor(request, src, dst);
+    const routes = this.routing.routesFor(request, src, dst, this.downLinkIds);
     if ('stranded' in routes) {
       this.strand(transfer, routes.stranded, nowNs);
       return transfer.id;
@@ -459,21 +350,13 @@ export class PacketNetwork implements SimulatedNetwork {
 
   /** Fabric-wide packet counters and latency percentiles. */
   packetStats(): PacketStats {
-    let marks = 0;
-    let pauses = 0;
-    let drops = 0;
-    for (let l = 0; l < this.marks.length; l++) {
-      marks += this.marks[l]!;
-      pauses += this.pauseCount[l]!;
-      drops += this.dropCount[l]!;
-    }
     return {
       cellBytes: this.packet.cellBytes,
       events: this.events,
       packetsSent: this.packetsSent,
-      ecnMarks: marks,
-      pauses,
-      drops,
+      ecnMarks: total(this.queues.marks),
+      pauses: total(this.pfc.pauseCount),
+      drops: total(this.dropCount),
       outOfOrderDiscards: this.outOfOrder,
       retransmittedPackets: this.resent,
       latencyP50Ns: this.latency.quantile(0.5),
@@ -485,98 +368,16 @@ export class PacketNetwork implements SimulatedNetwork {
   /** Queue depth, ECN, PFC and drops per link, in topology link order. */
   portStats(): PortStats[] {
     return this.topology.links.map((link, l) => {
-      let pausedNs = this.pausedNs[l]!;
-      for (let c = 0; c < CLASSES; c++) if (this.paused[l * CLASSES + c]) pausedNs += this.clockNs - this.pausedSinceNs[l * CLASSES + c]!;
       return {
         linkId: link.id,
-        peakQueueBytes: this.peakQueue[l]!,
-        ecnMarks: this.marks[l]!,
-        pauses: this.pauseCount[l]!,
-        pausedNs,
+        peakQueueBytes: this.queues.peakBytes[l]!,
+        ecnMarks: this.queues.marks[l]!,
+        pauses: this.pfc.pauseCount[l]!,
+        pausedNs: this.pfc.pausedNsOf(l, this.clockNs),
         drops: this.dropCount[l]!,
-        depthTimeline: this.depthTimelines === null ? [] : this.depthTimelines[l]!.map(([t, bytes]) => [t, bytes] as const),
+        depthTimeline: this.queues.depthTimeline(l),
       };
     });
-  }
-
-  // ---- routing -----------------------------------------------------------------------
-
-  /** One route per flow: ECMP pins qps paths; adaptive/spray route per packet (one flow). */
-  private routesFor(
-    request: TransferRequest,
-    src: number,
-    dst: number,
-  ): { readonly pinned: boolean; readonly pathLinks: Int32Array }[] | { readonly stranded: string } {
-    const down = this.downLinkIds;
-    if (this.options.routing === 'ecmp') {
-      // A connection (src, dst, flowKey) hashes to the same paths every time: route it once.
-      const key = `${request.srcNode}\u0000${request.dstNode}\u0000${request.flowKey}`;
-      const cached = this.pinnedRoutes.get(key);
-      if (cached !== undefined) return cached;
-      const plan = planRoutes(this.router, this.options, request, down);
-      if (!plan.routed) return { stranded: plan.linkId };
-      const routes = plan.flows.map((flow) => ({ pinned: true, pathLinks: Int32Array.from(flow.paths[0]!, (id) => this.link(id)) }));
-      if (this.pinnedRoutes.size >= ROUTE_CACHE_LIMIT) this.pinnedRoutes.clear();
-      this.pinnedRoutes.set(key, routes);
-      return routes;
-    }
-    const path = this.representativePath(src, dst);
-    if (path === null) {
-      if (down.size === 0) {
-        throw new WeftInputError(`no route from "${request.srcNode}" to "${request.dstNode}"; expected nodes connected by the topology's links`);
-      }
-      return { stranded: down.values().next().value! };
-    }
-    return [{ pinned: false, pathLinks: path }];
-  }
-
-  /** The first shortest path in table order (for latency, statistics and records). */
-  private representativePath(src: number, dst: number): Int32Array | null {
-    const { start, links } = this.hops.table(dst);
-    const path: number[] = [];
-    for (let node = src; node !== dst; ) {
-      if (start[node] === start[node + 1]) return null;
-      const link = links[start[node]!]!;
-      path.push(link);
-      node = this.graph.linkTo[link]!;
-    }
-    return Int32Array.from(path);
-  }
-
-  /** The egress link at `node` for packet `p` of `flow`. */
-  private egress(p: number, flow: FlowState, node: number): number {
-    if (flow.route !== null) return flow.route[this.pool.hop[p]! + 1]!;
-    const { start, links } = this.hops.table(flow.dst);
-    const first = start[node]!;
-    const count = start[node + 1]! - first;
-    if (count === 1) return links[first]!;
-    if (this.options.routing === 'spray') return links[first + this.rng.below(count)]!;
-    // Adaptive: the least-loaded candidate by (possibly stale) queue depth; equal depths
-    // rotate so an idle fabric spreads rather than piling on the first port.
-    const turn = this.egressTurn[node]!++;
-    let best = -1;
-    let bestDepth = Infinity;
-    for (let k = 0; k < count; k++) {
-      const link = links[first + ((turn + k) % count)]!;
-      const depth = this.observedDepth(link);
-      if (depth < bestDepth) {
-        best = link;
-        bestDepth = depth;
-      }
-    }
-    return best;
-  }
-
-  /** Queue depth as adaptive routing sees it: refreshed once its snapshot is stalenessNs old. */
-  private observedDepth(link: number): number {
-    const staleness = this.packet.stalenessNs;
-    const depth = this.linkQueueBytes[link]! + (this.busy[link] ? this.pool.bytes[this.inFlight[link]!]! : 0);
-    if (staleness === 0) return depth;
-    if (this.clockNs - this.seenAtNs[link]! >= staleness) {
-      this.seenQueueBytes[link] = depth;
-      this.seenAtNs[link] = this.clockNs;
-    }
-    return this.seenQueueBytes[link]!;
   }
 
   // ---- events ------------------------------------------------------------------------
@@ -628,7 +429,7 @@ export class PacketNetwork implements SimulatedNetwork {
   /** Starts the next packet on `link` if it is idle and up, from a class that is not paused. */
   private transmit(link: number): void {
     if (this.busy[link] || this.down[link]) return;
-    const p = this.fromHost[link] ? this.pullFromHost(link) : this.dequeue(link);
+    const p = this.fromHost[link] ? this.pullFromHost(link) : this.queues.dequeue(link, this.pfc, this.clockNs);
     if (p < 0) return;
     const bytes = this.pool.bytes[p]!;
     const serializationNs = (bytes * 1e9) / this.bandwidth[link]!;
@@ -652,7 +453,7 @@ export class PacketNetwork implements SimulatedNetwork {
         if (--flow.transfer.unsentFlows === 0 && !flow.transfer.stranded && flow.transfer.sentNs === undefined) this.markSent(flow.transfer, this.clockNs);
       }
     } else {
-      this.releaseIngress(this.pool.ingress[p]! * CLASSES + this.pool.cls[p]!, this.pool.bytes[p]!);
+      this.releaseIngress(portClass(this.pool.ingress[p]!, this.pool.cls[p]!), this.pool.bytes[p]!);
     }
     this.transmit(link);
   }
@@ -668,186 +469,60 @@ export class PacketNetwork implements SimulatedNetwork {
       pool.free(p);
       return;
     }
-    const pc = link * CLASSES + pool.cls[p]!;
-    if (this.ingressBytes[pc]! + bytes > this.packet.portBufferBytes) {
+    const pc = portClass(link, pool.cls[p]!);
+    if (this.pfc.overflows(pc, bytes)) {
       // Only without PFC (or with a buffer smaller than its headroom): the packet is lost.
       this.dropCount[link]!++;
       this.heap.push(this.clockNs + 2 * flow.returnLatencyNs, REWIND, flow.id, pool.seq[p]!);
       pool.free(p);
       return;
     }
-    this.ingressBytes[pc]! += bytes;
     pool.ingress[p] = link;
-    if (this.packet.pfc && !this.pauseSent[pc] && this.ingressBytes[pc]! >= this.xoffBytes[link]!) {
-      this.pauseSent[pc] = 1;
-      this.heap.push(this.clockNs + this.linkLatencyNs[link]!, PAUSE, pc, 1);
-    }
-    const out = this.egress(p, flow, node);
+    if (this.pfc.hold(pc, bytes)) this.heap.push(this.clockNs + this.linkLatencyNs[link]!, PAUSE, pc, 1);
+    const out = this.routing.egress(p, flow.route, flow.dst, node, this.clockNs);
     pool.hop[p]!++;
-    this.enqueue(out, p, bytes);
+    this.queues.enqueue(out, p, bytes, this.clockNs);
     this.transmit(out);
-  }
-
-  private enqueue(link: number, p: number, bytes: number): void {
-    const pool = this.pool;
-    const pc = link * CLASSES + pool.cls[p]!;
-    const depth = this.queueBytes[pc]!;
-    const { ecnKminBytes: kmin, ecnKmaxBytes: kmax, ecnPmax } = this.packet;
-    if (depth > kmin && pool.ecn[p] === 0) {
-      const probability = depth >= kmax ? 1 : (ecnPmax * (depth - kmin)) / (kmax - kmin);
-      if (this.rng.next() < probability) {
-        pool.ecn[p] = 1;
-        this.marks[link]!++;
-      }
-    }
-    const delayNs = (depth * 1e9) / this.bandwidth[link]!;
-    if (delayNs > pool.queueDelayNs[p]!) pool.queueDelayNs[p] = delayNs;
-    pool.next[p] = -1;
-    if (this.queueTail[pc]! < 0) this.queueHead[pc] = p;
-    else pool.next[this.queueTail[pc]!] = p;
-    this.queueTail[pc] = p;
-    this.queueBytes[pc] = depth + bytes;
-    const total = (this.linkQueueBytes[link]! += bytes);
-    if (total > this.peakQueue[link]!) this.peakQueue[link] = total;
-    this.recordDepth(link);
-  }
-
-  private recordDepth(link: number): void {
-    if (this.depthTimelines === null) return;
-    const timeline = this.depthTimelines[link]!;
-    const depth = this.linkQueueBytes[link]!;
-    const last = timeline[timeline.length - 1]!;
-    if (Math.abs(depth - last[1]) < DEPTH_STEP_BYTES && !(depth === 0 && last[1] !== 0)) return;
-    if (last[0] === this.clockNs) last[1] = depth;
-    else timeline.push([this.clockNs, depth]);
-  }
-
-  /** The head of the highest class with a packet queued and not paused (strict priority). */
-  private dequeue(link: number): number {
-    for (let cls = CLASSES - 1; cls >= 0; cls--) {
-      const pc = link * CLASSES + cls;
-      const p = this.queueHead[pc]!;
-      if (p < 0 || this.paused[pc]) continue;
-      const next = this.pool.next[p]!;
-      this.queueHead[pc] = next;
-      const bytes = this.pool.bytes[p]!;
-      this.queueBytes[pc]! -= bytes;
-      this.linkQueueBytes[link]! -= bytes;
-      if (next < 0) {
-        this.queueTail[pc] = -1;
-        this.queueBytes[pc] = 0; // no float residue on an empty queue
-      }
-      if (this.linkQueueBytes[link]! < 1e-6) this.linkQueueBytes[link] = 0;
-      this.recordDepth(link);
-      return p;
-    }
-    return -1;
   }
 
   /** Bytes of port class `pc` left the switch; below XON its pause is lifted. */
   private releaseIngress(pc: number, bytes: number): void {
-    const link = Math.floor(pc / CLASSES);
-    this.ingressBytes[pc]! -= bytes;
-    if (this.ingressBytes[pc]! < 1e-6) this.ingressBytes[pc] = 0;
-    if (this.pauseSent[pc] && this.ingressBytes[pc]! <= this.xonBytes[link]!) {
-      this.pauseSent[pc] = 0;
-      this.heap.push(this.clockNs + this.linkLatencyNs[link]!, PAUSE, pc, 0);
-    }
+    if (this.pfc.release(pc, bytes)) this.heap.push(this.clockNs + this.linkLatencyNs[linkOfPortClass(pc)]!, PAUSE, pc, 0);
   }
 
   /** A pause or resume for one class reached the link's sender. */
   private pauseChanged(pc: number, pause: boolean): void {
-    if (pause === (this.paused[pc] === 1)) return;
-    const link = Math.floor(pc / CLASSES);
-    this.paused[pc] = pause ? 1 : 0;
-    if (pause) {
-      this.pauseCount[link]!++;
-      this.pausedSinceNs[pc] = this.clockNs;
-    } else {
-      this.pausedNs[link]! += this.clockNs - this.pausedSinceNs[pc]!;
-      this.transmit(link);
-    }
+    if (this.pfc.setPaused(pc, pause, this.clockNs) && !pause) this.transmit(linkOfPortClass(pc));
   }
 
   // ---- senders -----------------------------------------------------------------------
 
   private queueAtHost(flow: FlowState): void {
-    if (flow.queuedAtHost || flow.done) return;
-    flow.queuedAtHost = true;
-    this.hostFlows[flow.src]!.push(flow);
-    for (const link of this.sourceLinks(flow)) this.transmit(link);
+    if (!this.nics.add(flow)) return;
+    for (const link of this.nics.sourceLinks(flow)) this.transmit(link);
   }
 
-  /** The links a flow may leave its source on. */
-  private sourceLinks(flow: FlowState): Int32Array {
-    if (flow.route !== null) return flow.route.subarray(0, 1);
-    const { start, links } = this.hops.table(flow.dst);
-    return links.subarray(start[flow.src]!, start[flow.src + 1]!);
-  }
-
-  private canUse(flow: FlowState, link: number): boolean {
-    if (flow.route !== null) return flow.route[0] === link;
-    const { start, links } = this.hops.table(flow.dst);
-    for (let k = start[flow.src]!; k < start[flow.src + 1]!; k++) if (links[k] === link) return true;
-    return false;
-  }
-
-  /**
-   * The next packet a host sends on `link`: flows take turns (round robin); a flow paced
-   * below line rate waits for its next send time, and the link wakes then.
-   */
+  /** The next packet a host sends on `link`, or -1 (and a wake-up when a paced flow may send). */
   private pullFromHost(link: number): number {
-    const node = this.graph.linkFrom[link]!;
-    const flows = this.hostFlows[node]!;
-    // The NIC serves the highest class with a flow ready to send (strict priority).
-    let topClass = 0;
-    for (const flow of flows) {
-      if (flow.trafficClass > topClass && !flow.done && this.readyToSend(flow, link)) topClass = flow.trafficClass;
-    }
-    let wakeNs = Infinity;
-    for (let tried = 0; tried < flows.length; tried++) {
-      const index = (this.hostTurn[node]! + tried) % flows.length;
-      const flow = flows[index]!;
-      if (flow.done || (flow.nextSeq >= flow.packets && flow.resend.length === 0)) {
-        flows.splice(index, 1);
-        flow.queuedAtHost = false;
-        tried--;
-        if (flows.length === 0) break;
-        continue;
+    const flow = this.nics.pick(link, this.clockNs);
+    if (flow === null) {
+      const wakeNs = this.nics.wakeNs;
+      if (wakeNs < this.wakeAtNs[link]!) {
+        this.wakeAtNs[link] = wakeNs;
+        this.heap.push(wakeNs, WAKE, link, 0);
       }
-      if (!this.canUse(flow, link) || this.paused[link * CLASSES + flow.trafficClass]) continue;
-      if (flow.trafficClass < topClass) continue;
-      const rate = flow.rate.rateAt(this.clockNs);
-      if (flow.nextSendNs > this.clockNs) {
-        wakeNs = Math.min(wakeNs, flow.nextSendNs);
-        continue;
-      }
-      this.hostTurn[node] = index + 1;
-      const seq = flow.resend.length > 0 ? flow.resend.pop()! : flow.nextSeq++;
-      if (flow.lastSentNs !== null) {
-        flow.lastSentNs[seq] = this.clockNs;
-        // The first time the whole flow is out, arm its retransmission timer.
-        if (seq === flow.packets - 1 && flow.nextSeq === flow.packets && !flow.sentMarked) {
-          flow.sentMarked = true;
-          this.heap.push(this.clockNs + TIMEOUT_RTTS * flow.rttNs, TIMEOUT, flow.id, 0);
-        }
-      }
-      const bytes = seq === flow.packets - 1 ? flow.lastPacketBytes : this.packet.cellBytes;
-      if (rate < flow.rate.lineBytesPerSec) flow.nextSendNs = this.clockNs + (bytes * 1e9) / rate;
-      return this.newPacket(flow, seq, bytes);
+      return -1;
     }
-    if (wakeNs < this.wakeAtNs[link]!) {
-      this.wakeAtNs[link] = wakeNs;
-      this.heap.push(wakeNs, WAKE, link, 0);
+    const seq = this.nics.pickedSeq;
+    if (flow.lastSentNs !== null) {
+      flow.lastSentNs[seq] = this.clockNs;
+      // The first time the whole flow is out, arm its retransmission timer.
+      if (seq === flow.packets - 1 && flow.nextSeq === flow.packets && !flow.sentMarked) {
+        flow.sentMarked = true;
+        this.heap.push(this.clockNs + TIMEOUT_RTTS * flow.rttNs, TIMEOUT, flow.id, 0);
+      }
     }
-    return -1;
-  }
-
-  /** Has a packet to send on `link` now: data left, link usable, class not paused, pacing allows. */
-  private readyToSend(flow: FlowState, link: number): boolean {
-    if (flow.nextSeq >= flow.packets && flow.resend.length === 0) return false;
-    if (!this.canUse(flow, link) || this.paused[link * CLASSES + flow.trafficClass]) return false;
-    return flow.nextSendNs <= this.clockNs;
+    return this.newPacket(flow, seq, this.nics.pickedBytes);
   }
 
   private newPacket(flow: FlowState, seq: number, bytes: number): number {
@@ -886,7 +561,7 @@ export class PacketNetwork implements SimulatedNetwork {
       flow.nextSeq = seq;
     }
     this.queueAtHost(flow);
-    for (const link of this.sourceLinks(flow)) this.transmit(link);
+    for (const link of this.nics.sourceLinks(flow)) this.transmit(link);
   }
 
   // ---- receivers ---------------------------------------------------------------------
@@ -903,22 +578,10 @@ export class PacketNetwork implements SimulatedNetwork {
       flow.lastCnpNs = nowNs;
       this.heap.push(nowNs + flow.returnLatencyNs, CNP, flow.id, 0);
     }
-    const seq = pool.seq[p]!;
-    let accepted = true;
-    if (this.packet.delivery === 'inorder') {
-      if (seq === flow.received) {
-        flow.received++;
-      } else {
-        accepted = false;
-        this.outOfOrder++;
-        if (seq > flow.received && flow.nackedSeq !== flow.received) {
-          flow.nackedSeq = flow.received;
-          this.heap.push(nowNs + flow.returnLatencyNs, REWIND, flow.id, flow.received);
-        }
-      }
-    } else {
-      flow.received++;
-    }
+    const placed = receivePacket(flow, pool.seq[p]!, this.packet.delivery);
+    const accepted = placed === PLACED;
+    if (!accepted) this.outOfOrder++;
+    if (placed >= 0) this.heap.push(nowNs + flow.returnLatencyNs, REWIND, flow.id, placed);
     if (accepted && this.packet.cc === 'telemetry') this.heap.push(nowNs + flow.returnLatencyNs, ACK, p, 0);
     else pool.free(p);
     if (flow.received === flow.packets) this.flowDelivered(flow, nowNs);
@@ -990,13 +653,13 @@ export class PacketNetwork implements SimulatedNetwork {
     this.down[link] = 1;
     this.downLinkIds.add(this.topology.links[link]!.id);
     this.hops.invalidate();
-    this.pinnedRoutes.clear();
+    this.routing.forgetPinned();
     const linkId = this.topology.links[link]!.id;
     const strandOwner = (p: number): void => {
       const flow = this.flowsById[this.pool.flow[p]!]!;
       if (!flow.done) this.strand(flow.transfer, linkId, nowNs);
     };
-    for (let c = 0; c < CLASSES; c++) for (let p = this.queueHead[link * CLASSES + c]!; p >= 0; p = this.pool.next[p]!) strandOwner(p);
+    this.queues.forEachQueued(link, strandOwner);
     if (this.busy[link]) strandOwner(this.inFlight[link]!);
     for (const flow of this.flowsById) {
       if (!flow.done && flow.route !== null && flow.route.includes(link)) this.strand(flow.transfer, linkId, nowNs);

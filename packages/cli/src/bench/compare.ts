@@ -1,0 +1,96 @@
+/**
+ * `weft bench … --compare FLAG=V1,V2,…`: the same benchmark once per value of one flag
+ * (`routing=ecmp,adaptive`, `cc=none,dcqcn,telemetry`, `network=maxMin,packet`, `qps=1,4`,
+ * `topology=A;B` when values hold commas …), and the side-by-side table of busbw per size per value. Each value is
+ * validated as if it had been given to the flag itself.
+ */
+import { WeftInputError } from '@weft/sim';
+import { accept, reject, type Read } from '../names.js';
+import type { BenchReport } from './report.js';
+import { BENCH_FLAGS, flagLabel, type FlagKey } from './schema.js';
+
+export interface CompareSpec {
+  /** The bench flag whose value varies. */
+  readonly key: FlagKey;
+  /** Its long name as written (`routing`). */
+  readonly name: string;
+  readonly values: readonly string[];
+}
+
+/** Flags that say where or how output goes, or hold lists: comparing their values means nothing. */
+const NOT_COMPARED: ReadonlySet<string> = new Set(['compare', 'format', 'out', 'trace', 'plot', 'links', 'explain', 'tenant', 'fault', 'straggler', 'crash', 'scenario', 'timeoutS']);
+
+/** Long flag name (`routing`) to its key, for every flag --compare accepts (built on first use: schema.ts imports this module). */
+function comparable(): ReadonlyMap<string, FlagKey> {
+  return new Map<string, FlagKey>(
+    Object.entries(BENCH_FLAGS)
+      .filter(([key, f]) => !NOT_COMPARED.has(key) && !('repeat' in f && f.repeat))
+      .map(([key, f]) => [/--([\w-]+)/.exec(f.flags)![1]!, key as FlagKey]),
+  );
+}
+
+/** `FLAG=V1,V2,…` (at least two values) as a CompareSpec, or the reason it is refused. */
+export function readCompare(text: string): Read<CompareSpec> {
+  const m = /^([\w-]+)=(.+)$/.exec(text.trim());
+  const flags = comparable();
+  const names = [...flags.keys()].join(', ');
+  if (m === null) return reject(`is not accepted; use FLAG=V1,V2 with FLAG one of ${names} (e.g. routing=ecmp,adaptive)`);
+  const key = flags.get(m[1]!);
+  if (key === undefined) return reject(`names no flag --compare can vary; use one of ${names}`);
+  // Values that hold commas themselves (topology specs, wrr weights) are separated by ';'.
+  const values = m[2]!.split(m[2]!.includes(';') ? ';' : ',').map((v) => v.trim());
+  if (values.length < 2 || values.some((v) => v === '')) return reject("needs two or more values separated by ',' (or ';' when values hold commas), e.g. routing=ecmp,adaptive");
+  if (new Set(values).size !== values.length) return reject('names a value twice');
+  return accept({ key, name: m[1]!, values });
+}
+
+/** One value's sweep, for the side-by-side table. */
+export interface CompareRun {
+  readonly value: string;
+  readonly report: BenchReport;
+}
+
+/** Rows of the side-by-side table: per size and algorithm, busbw under each value. */
+export interface CompareRow {
+  readonly bytes: number;
+  readonly algorithm: string;
+  /** Per value, in order; the algorithm `auto` picked when it differs from the row's. */
+  readonly cells: readonly { readonly busBwGBps: number; readonly algorithm: string }[];
+}
+
+export function compareRows(runs: readonly CompareRun[]): CompareRow[] {
+  const first = runs[0]!.report.rows;
+  for (const run of runs) {
+    if (run.report.rows.length !== first.length) {
+      throw new WeftInputError(`--compare: ${run.value} ran ${run.report.rows.length} rows and ${runs[0]!.value} ${first.length}; compare values that run the same algorithms and sizes`);
+    }
+  }
+  return first.map((row, i) => ({
+    bytes: row.bytes,
+    algorithm: row.algorithm,
+    cells: runs.map((run) => ({ busBwGBps: run.report.rows[i]!.busBwGBps, algorithm: run.report.rows[i]!.algorithm })),
+  }));
+}
+
+/** The side-by-side table: header lines (what ran), then busbw (GB/s) per size per value. */
+export function formatCompare(spec: CompareSpec, runs: readonly CompareRun[], header: readonly string[]): string {
+  const rows = compareRows(runs);
+  const width = Math.max(10, ...spec.values.map((v) => v.length + 2));
+  const algoWidth = Math.max(9, ...rows.map((r) => r.algorithm.length)) + 2;
+  const lines = [...header, `#  --compare ${spec.name}: busbw (GB/s) per size, one column per value (${flagLabel(BENCH_FLAGS[spec.key].flags)})`, '#'];
+  lines.push(`#${'size(B)'.padStart(12)}  ${'algorithm'.padStart(algoWidth)}${spec.values.map((v) => v.padStart(width)).join('')}`);
+  for (const row of rows) {
+    const cells = row.cells.map((c) => (c.busBwGBps.toFixed(2) + (c.algorithm !== row.algorithm ? ` ${c.algorithm}` : '')).padStart(width));
+    lines.push(` ${String(row.bytes).padStart(12)}  ${row.algorithm.padStart(algoWidth)}${cells.join('')}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+export function compareJson(spec: CompareSpec, runs: readonly CompareRun[]): string {
+  const rows = compareRows(runs).map((row) => ({
+    bytes: row.bytes,
+    algorithm: row.algorithm,
+    busBwGBps: Object.fromEntries(spec.values.map((v, i) => [v, row.cells[i]!.busBwGBps])),
+  }));
+  return JSON.stringify({ compare: { flag: spec.name, values: spec.values }, runs: runs.map((r) => r.report), rows }, null, 2) + '\n';
+}

@@ -1,0 +1,48 @@
+/** The state of transfers and of the flows they are cut into, as the packet network keeps it. */
+import type { TransferRequest } from '../../types.js';
+import type { SenderRate } from './congestion.js';
+import type { ReceiverState } from './receiver.js';
+
+export interface TransferState {
+  readonly id: number;
+  readonly request: TransferRequest;
+  readonly startNs: number;
+  paths: readonly (readonly string[])[];
+  flows: FlowState[];
+  unsentFlows: number;
+  undeliveredFlows: number;
+  sentNs: number | undefined;
+  deliveredNs: number;
+  stranded: boolean;
+}
+
+export interface FlowState extends ReceiverState {
+  readonly id: number;
+  readonly transfer: TransferState;
+  readonly src: number;
+  readonly dst: number;
+  /** Pinned route (link indices) under ECMP; null when routed per packet. */
+  readonly route: Int32Array | null;
+  /** Links of the route, or of one representative shortest path when routed per packet. */
+  readonly pathLinks: Int32Array;
+  readonly packets: number;
+  readonly lastPacketBytes: number;
+  readonly returnLatencyNs: number;
+  readonly trafficClass: number;
+  readonly rate: SenderRate;
+  nextSeq: number;
+  /** Packets lost and waiting to be resent (ooo delivery). */
+  readonly resend: number[];
+  /** inorder: when each packet was last sent (a NACK for a packet resent within an RTT waits). */
+  readonly lastSentNs: Float64Array | null;
+  readonly rttNs: number;
+  nextSendNs: number;
+  lastCnpNs: number;
+  queuedAtHost: boolean;
+  /** ooo: its last packet left the source (counted toward `sent`); inorder: its retransmission timer is armed. */
+  sentMarked: boolean;
+  done: boolean;
+}
+
+/** Stands in for every finished flow under `record: 'summary'` (see PacketNetwork.retire). */
+export const FINISHED_FLOW = Object.freeze({ id: -1, src: -1, dst: -1, done: true, sentMarked: true }) as unknown as FlowState;
