@@ -38,6 +38,7 @@ export {
   NCCL_LATENCY_US,
   wireBytes,
   lineWireBytes,
+  protocolEfficiency,
   protocolCode,
   protocolFromCode,
   scheduleProtocol,

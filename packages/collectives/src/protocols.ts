@@ -26,7 +26,7 @@
  * - [collectives] NVIDIA/nccl src/include/collectives.h and src/enqueue.cc: ALLREDUCE_SLICESTEPS
  *   (NCCL_STEPS/4), ALLREDUCE_CHUNKSTEPS (NCCL_STEPS/2), applied to Ring/Simple only.
  */
-import type { Algorithm, CostParams, PlanParams, RankLayout, Schedule, ScheduleProtocol } from './types.js';
+import type { Algorithm, CollectiveName, CostParams, PlanParams, RankLayout, Schedule, ScheduleProtocol } from './types.js';
 
 export type ProtocolName = 'LL' | 'LL128' | 'Simple';
 
@@ -120,10 +120,33 @@ export const NCCL_LATENCY_US: {
   netOverhead: 1.0,
 };
 
-/** Bytes on the wire for `bytes` of payload in lines of `lineBytes` carrying `dataBytesPerLine` each: whole lines ([device]). */
-export function lineWireBytes(lines: { readonly lineBytes: number; readonly dataBytesPerLine: number }, bytes: number): number {
-  const { lineBytes, dataBytesPerLine } = lines;
-  return lineBytes === dataBytesPerLine ? bytes : Math.ceil(bytes / dataBytesPerLine) * lineBytes;
+/**
+ * Bytes on the wire for `bytes` of payload in lines of `lineBytes` carrying `dataBytesPerLine`
+ * each: whole lines ([device]), times the protocol's `stretch` when it has one.
+ */
+export function lineWireBytes(lines: { readonly lineBytes: number; readonly dataBytesPerLine: number; readonly stretch?: number }, bytes: number): number {
+  const { lineBytes, dataBytesPerLine, stretch = 1 } = lines;
+  return (lineBytes === dataBytesPerLine ? bytes : Math.ceil(bytes / dataBytesPerLine) * lineBytes) * stretch;
+}
+
+/**
+ * What share of Simple's bus bandwidth NCCL's model gives `protocol` on algorithm `row`
+ * ([tuning] ncclTopoTuneModel's "model refinements"; line format and thread-bound stores
+ * together): Ring/LL 1/4 across servers and for all-reduce and reduce, 1/3 otherwise;
+ * Ring/LL128 0.92 (0.7 with one GPU per server); Tree/LL 1/3.8; Tree/LL128 7/9 inside one
+ * server, 120/128 across servers. Simple and the NVLS rows: 1. (NCCL also caps LL and LL128
+ * at per-architecture totals, llMaxBws and perCh*LL128Bws; weft does not.)
+ */
+export function protocolEfficiency(row: NcclAlgorithmRow, protocol: ProtocolName, layout: RankLayout, collective?: CollectiveName): number {
+  if (protocol === 'Simple' || row === 'NVLS' || row === 'NVLSTree') return 1;
+  const servers = layout.groups.length;
+  const perServer = Math.max(...layout.groups.map((g) => g.length), 1);
+  if (row === 'Ring') {
+    if (protocol === 'LL') return servers > 1 || collective === 'allReduce' || collective === 'reduce' ? 1 / 4 : 1 / 3;
+    return perServer < 2 ? 0.7 : 0.92;
+  }
+  if (protocol === 'LL') return 1 / 3.8;
+  return servers === 1 ? 7 / 9 : 120 / 128;
 }
 
 const ROWS: readonly NcclAlgorithmRow[] = ['Ring', 'Tree', 'NVLS', 'NVLSTree'];
@@ -154,11 +177,14 @@ export function wireBytes(protocol: ProtocolName, bytes: number): number {
  * (NVLink row; a multi-server ring's intra steps at least the net overhead, ×3 for Simple,
  * as NCCL's model has it) and of an inter-server hop (NET row).
  */
-export function scheduleProtocol(row: NcclAlgorithmRow, protocol: ProtocolName, layout: RankLayout): ScheduleProtocol {
+export function scheduleProtocol(row: NcclAlgorithmRow, protocol: ProtocolName, layout: RankLayout, collective?: CollectiveName): ScheduleProtocol {
   const { baseLat, hwLat, netOverhead } = NCCL_LATENCY_US;
   const multiServer = layout.groups.length > 1;
   const overheadUs = row === 'Ring' && multiServer ? netOverhead * (protocol === 'Simple' ? 3 : 1) : 0;
   const spec = PROTOCOLS[protocol];
+  // The efficiency's part that the line format does not already give.
+  const stretch = spec.dataBytesPerLine / spec.lineBytes / protocolEfficiency(row, protocol, layout, collective);
+  const stretched = stretch > 1 ? { stretch } : {};
   if (row === 'NVLS' || row === 'NVLSTree') {
     // (NVLS rows: [tuning] at the cited commit; later releases raise NVLSTree's NET row to
     // 20.9 µs.) [tuning] charges NVLS's NVLink latency once per collective (latency = intraLat, not
@@ -180,6 +206,7 @@ export function scheduleProtocol(row: NcclAlgorithmRow, protocol: ProtocolName, 
     row,
     lineBytes: spec.lineBytes,
     dataBytesPerLine: spec.dataBytesPerLine,
+    ...stretched,
     launchNs: baseLat[row][protocol] * 1000,
     stepLatencyNs: {
       intra: Math.max(hwLat.nvlink[row][protocol], overheadUs) * 1000,
@@ -193,10 +220,10 @@ export function scheduleProtocol(row: NcclAlgorithmRow, protocol: ProtocolName, 
  * larger of the fabric's latency and the protocol's step latency (the simulation delays a
  * message's delivery to sent + max(path latency, step latency): the software latency of a
  * step overlaps the wire's, it does not add to it), and every bandwidth is divided by the
- * wire factor lineBytes / dataBytesPerLine (the fabric carries the flags too).
+ * wire factor lineBytes / dataBytesPerLine times the stretch (the fabric carries the flags too).
  */
 export function protocolCost(cost: CostParams, protocol: ScheduleProtocol): CostParams {
-  const factor = protocol.lineBytes / protocol.dataBytesPerLine;
+  const factor = (protocol.lineBytes / protocol.dataBytesPerLine) * (protocol.stretch ?? 1);
   const intra = { alphaNs: Math.max(cost.intra.alphaNs, protocol.stepLatencyNs.intra), bandwidthBytesPerSec: cost.intra.bandwidthBytesPerSec / factor };
   const inter = { alphaNs: Math.max(cost.inter.alphaNs, protocol.stepLatencyNs.inter), bandwidthBytesPerSec: cost.inter.bandwidthBytesPerSec / factor };
   return {
@@ -276,7 +303,7 @@ export function protocolOf(params: PlanParams): ProtocolName {
  * — the same closed form on the protocol's α and β — so predicted and simulated stay together.
  */
 export function withProtocols(algorithm: Algorithm, row: NcclAlgorithmRow, protocols: readonly ProtocolName[] = PROTOCOL_NAMES): Algorithm {
-  const timing = (params: PlanParams): ScheduleProtocol => scheduleProtocol(row, protocolOf(params), params.layout);
+  const timing = (params: PlanParams): ScheduleProtocol => scheduleProtocol(row, protocolOf(params), params.layout, algorithm.collective);
   return {
     ...algorithm,
     protocols,

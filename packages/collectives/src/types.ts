@@ -88,6 +88,12 @@ export interface ScheduleProtocol {
   /** Wire bytes of a message = ceil(payload bytes / dataBytesPerLine) · lineBytes. */
   readonly lineBytes: number;
   readonly dataBytesPerLine: number;
+  /**
+   * Wire time beyond the line format, ≥ 1 (absent: 1): NCCL's measured LL/LL128 throughput
+   * is below what their lines carry (thread-bound flag stores and polling); weft charges the
+   * difference as extra bytes on the wire (protocols.ts protocolEfficiency).
+   */
+  readonly stretch?: number;
   /** Once per collective, before any channel starts. */
   readonly launchNs: number;
   /** A message is delivered no sooner than this after it was sent: between ranks of one group, of different groups. */

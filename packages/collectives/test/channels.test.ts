@@ -246,7 +246,7 @@ describe('ring on rail-aligned channels', () => {
       // Under LL a step is one message, as in the textbook ring; Simple slices it (auto.test.ts).
       expect(ring.plan({ ...p, protocol: 'LL' }).participants).toEqual(ringRankOrder.plan(p).participants);
       // The same closed form, on the protocol's α and β, plus its launch.
-      const ll = scheduleProtocol('Ring', 'LL', layout);
+      const ll = scheduleProtocol('Ring', 'LL', layout, 'allReduce');
       expect(ring.predictNs({ ...p, protocol: 'LL' }, DGX)).toBe(ll.launchNs + ringRankOrder.predictNs(p, protocolCost(DGX, ll)));
     }
   });
