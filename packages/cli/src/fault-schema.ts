@@ -63,8 +63,19 @@ export type Scenario = z.output<typeof ScenarioSchema>;
 
 const SCENARIO_HELP = 'keys: links [{link, down} or {link, degrade (0..1), at}], stragglers [{rank, slow (> 1)} or {rank, delay}], crashes [{rank, at}]';
 
-function schemaError(where: string, error: z.ZodError): WeftInputError {
+/**
+ * The issue to report: for a union (link down or degraded, straggler slow or delayed), the
+ * branch whose keys matched (no unrecognized keys), so a wrong value is named, not the shape.
+ */
+function firstIssue(error: z.ZodError): z.core.$ZodIssue {
   const issue = error.issues[0]!;
+  if (issue.code !== 'invalid_union') return issue;
+  const matched = issue.errors.find((branch) => branch.length > 0 && !branch.some((i) => i.code === 'unrecognized_keys' || i.code === 'invalid_type'));
+  return matched ? { ...matched[0]!, path: [...issue.path, ...matched[0]!.path] } : issue;
+}
+
+function schemaError(where: string, error: z.ZodError): WeftInputError {
+  const issue = firstIssue(error);
   const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
   const detail = issue.code === 'invalid_union' || issue.code === 'unrecognized_keys' ? `${issue.message}; ${SCENARIO_HELP}` : issue.message;
   return new WeftInputError(`${where}${path ? ` ${path}` : ''}: ${detail}`);
