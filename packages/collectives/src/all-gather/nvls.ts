@@ -1,3 +1,4 @@
+import { withProtocols } from '../protocols.js';
 import { StepBuilder, assertPlannable, slice } from '../kit.js';
 import { channelRanges, chunksOf, mod } from '../logical.js';
 import type { Algorithm, PlanParams, Schedule } from '../types.js';
@@ -10,7 +11,7 @@ import { chunkWindow, nvlsStreamNs, singleSwitchProblem } from '../all-reduce/nv
  * another starting at rank (r + j + k) mod n, so the n·c channels' copies spread over the
  * downlinks as one hardware multicast would load them. No arithmetic: the switch copies.
  */
-export const nvls: Algorithm = {
+export const nvls: Algorithm = withProtocols({
   name: 'nvls',
   collective: 'allGather',
   description: "NCCL's NVLS: each rank's block goes up to the NVSwitch once and the switch multicasts it to every rank (multimem store).",
@@ -46,4 +47,4 @@ export const nvls: Algorithm = {
    * comes down. e = the switch's reductionEfficiency. α: rank→switch→rank.
    */
   predictNs: nvlsStreamNs,
-};
+}, 'NVLS', ['Simple']);

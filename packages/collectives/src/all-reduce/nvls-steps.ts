@@ -240,13 +240,14 @@ export function switchNsPerByte(cost: CostParams): number {
  * Every rank streams n blocks through its switch link one way (its whole input up for
  * reduce-scatter, every block down for all-gather), plus one round that cannot overlap: the
  * first chunks going up before anything comes down, or the last sum coming down after the
- * last input went up. e = the switch's reductionEfficiency; α: rank→switch→rank.
+ * last input went up. e = the switch's reductionEfficiency; α: rank→switch→rank, an intra-server
+ * hop (under NCCL's NVLS row the NET step latency never applies: one switch, no NIC).
  */
 export function nvlsStreamNs(params: PlanParams, cost: CostParams): number {
   if (singleSwitchProblem(params) !== null) return Number.NaN;
   const { nranks: n, count, elementBytes } = params;
   if (count === 0) return 0;
-  return cost.alphaNs + (n * count * elementBytes + roundBytes(params, params.channels)) * switchNsPerByte(cost);
+  return cost.intra.alphaNs + (n * count * elementBytes + roundBytes(params, params.channels)) * switchNsPerByte(cost);
 }
 
 /** Elements of the switch's scratch window per channel: the largest chunk of any part. */

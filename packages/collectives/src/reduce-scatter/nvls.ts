@@ -1,3 +1,4 @@
+import { withProtocols } from '../protocols.js';
 import { StepBuilder, assertPlannable, slice } from '../kit.js';
 import { channelRanges, chunksOf } from '../logical.js';
 import type { Algorithm, PlanParams, Schedule } from '../types.js';
@@ -10,7 +11,7 @@ import { chunkWindow, reduceAtSwitch, nvlsStreamNs, singleSwitchProblem } from '
  * run side by side; every rank streams its whole input (n blocks) up and gets one block
  * down. The switch agent really adds in data mode.
  */
-export const nvls: Algorithm = {
+export const nvls: Algorithm = withProtocols({
   name: 'nvls',
   collective: 'reduceScatter',
   description: "NCCL's NVLS: the NVSwitch sums block r of every rank's input and returns it to rank r (multimem load-reduce).",
@@ -50,4 +51,4 @@ export const nvls: Algorithm = {
    * the last input went up. e = the switch's reductionEfficiency. α: rank→switch→rank.
    */
   predictNs: nvlsStreamNs,
-};
+}, 'NVLS', ['Simple']);
