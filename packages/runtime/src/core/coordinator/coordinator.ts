@@ -17,7 +17,7 @@ import type { Network } from '@weft/fabric';
 import { WeftInputError } from '@weft/sim';
 import { DeadlockError, ProtocolError, RankCrashedError, RankTimeoutError, TransferStrandedError, participantFailure, participantLabel } from '../errors.js';
 import type { RankFault } from '../types.js';
-import type { Completion, HostLink, HostReport, PayloadRef, Request, SendRequest, RecvRequest } from '../protocol.js';
+import type { Completion, HostLink, HostReport, PayloadRef, Request } from '../protocol.js';
 import { byParticipantSeq } from '../host/participant-host.js';
 
 /** Channel numbers must stay below this (connection keys pack (pair, channel) in a double). */
@@ -61,6 +61,29 @@ interface InFlight {
  * (SendRequest.protocol, never 0) between participants src and dst (ns).
  */
 export type StepLatency = (protocol: number, src: number, dst: number) => number;
+
+/**
+ * What a host running in the coordinator's thread calls to apply its participants'
+ * operations the moment they are posted (ghost schedules: no Request objects, no reports).
+ * Applying them then is applying them in (participant, seq) order, as a round does: hosts
+ * wake participants in index order, and a participant posts only its own operations.
+ */
+export interface RequestSink {
+  send(participant: number, seq: number, peer: number, channel: number, bytes: number, payload: PayloadRef | undefined, protocol: number): void;
+  recv(participant: number, seq: number, peer: number, channel: number): void;
+  compute(participant: number, seq: number, durationNs: number, fixed: boolean): void;
+  barrier(participant: number, seq: number): void;
+  finish(participant: number, value: unknown): void;
+}
+
+/** A HostLink whose participants post through a RequestSink (their reports then carry no requests). */
+export interface DirectHostLink extends HostLink {
+  bind(sink: RequestSink): void;
+}
+
+function isDirect(host: HostLink): host is DirectHostLink {
+  return typeof (host as Partial<DirectHostLink>).bind === 'function';
+}
 
 export interface CoordinatorSetup {
   readonly engine: Engine;
@@ -151,6 +174,63 @@ export class Coordinator {
     }
     this.values = new Array(this.nparticipants);
     this.engine.addModel(this.network);
+    for (const host of setup.hosts) if (isDirect(host)) host.bind(this.sink);
+  }
+
+  /** An error of the coordinator's own raised inside a direct host's call (rethrown as is). */
+  private directError: unknown = undefined;
+
+  /** Applies a direct host's operation now; the coordinator's errors pass through the host's failure report. */
+  private guard(apply: () => void): void {
+    try {
+      apply();
+    } catch (error) {
+      this.directError ??= error;
+      throw error;
+    }
+  }
+
+  private readonly sink: RequestSink = {
+    send: (participant, seq, peer, channel, bytes, payload, protocol) => {
+      const nowNs = this.engine.nowNs;
+      if (this.gated(participant, nowNs, () => this.sink.send(participant, seq, peer, channel, bytes, payload, protocol))) return;
+      this.guard(() => this.send(participant, seq, peer, channel, bytes, payload, protocol, nowNs));
+    },
+    recv: (participant, seq, peer, channel) => {
+      if (this.gated(participant, this.engine.nowNs, () => this.sink.recv(participant, seq, peer, channel))) return;
+      this.guard(() => this.recv(participant, seq, peer, channel));
+    },
+    compute: (participant, seq, durationNs, fixed) => {
+      const nowNs = this.engine.nowNs;
+      if (this.gated(participant, nowNs, () => this.sink.compute(participant, seq, durationNs, fixed))) return;
+      this.guard(() => this.compute(participant, seq, durationNs, fixed, this.engine.nowNs));
+    },
+    barrier: (participant, seq) => {
+      if (this.gated(participant, this.engine.nowNs, () => this.sink.barrier(participant, seq))) return;
+      this.arriveAtBarrier(participant, seq, this.engine.nowNs);
+    },
+    finish: (participant, value) => this.finished(participant, value, this.engine.nowNs),
+  };
+
+  /**
+   * Whether a participant's operation waits (applyFaulted's rules): a crashed rank's is
+   * dropped, a late-starting rank's is replayed at its start.
+   */
+  private gated(p: number, nowNs: number, replay: () => void): boolean {
+    if (this.crashNs[p]! <= nowNs) return true;
+    const startNs = this.startNs[p]!;
+    if (nowNs < startNs) {
+      this.engine.at(startNs, replay);
+      return true;
+    }
+    return false;
+  }
+
+  private finished(participant: number, value: unknown, nowNs: number): void {
+    if (this.finishedNs[participant]! >= 0) return;
+    this.finishedNs[participant] = nowNs;
+    this.values[participant] = value;
+    this.finishedCount += 1;
   }
 
   async run(): Promise<CoordinatorOutcome> {
@@ -219,18 +299,17 @@ export class Coordinator {
 
   /** Applies the hosts' reports: finishes, then requests in (participant, seq) order. */
   private absorb(reports: readonly HostReport[]): void {
+    if (this.directError !== undefined) throw this.directError;
     for (const report of reports) {
       if (report.failure) throw participantFailure(report.failure.participant, this.setup.nranks, report.failure.error);
     }
     const nowNs = this.engine.nowNs;
     for (const report of reports) {
-      for (const f of report.finished) {
-        if (this.finishedNs[f.participant]! >= 0) continue;
-        this.finishedNs[f.participant] = nowNs;
-        this.values[f.participant] = f.value;
-        this.finishedCount += 1;
-      }
+      for (const f of report.finished) this.finished(f.participant, f.value, nowNs);
     }
+    // Direct hosts applied their barriers as they came, possibly before a finish of the
+    // same round: the barrier is complete if everyone left has arrived.
+    if (this.barrier.length > 0) this.releaseBarrier(nowNs);
     let requests: readonly Request[];
     if (reports.length === 1) requests = reports[0]!.requests;
     else requests = reports.flatMap((r) => r.requests).sort(byParticipantSeq);
@@ -306,28 +385,36 @@ export class Coordinator {
     }
     switch (request.kind) {
       case 'send':
-        return this.send(request, nowNs);
+        return this.send(request.participant, request.seq, request.peer, request.channel, request.bytes, request.payload, request.protocol ?? 0, nowNs);
       case 'recv':
-        return this.recv(request);
-      case 'compute': {
-        const { participant, seq } = request;
-        if (!(request.durationNs >= 0)) throw new ProtocolError(`${this.label(participant)}: compute duration must be >= 0 ns, got ${request.durationNs}`);
-        const factor = request.fixed === true ? 1 : this.computeFactor[participant]!;
-        this.engine.at(nowNs + request.durationNs * factor, () => {
-          this.events += 1;
-          this.pending.push({ participant, seq, payload: undefined });
-        });
-        return;
-      }
+        return this.recv(request.participant, request.seq, request.peer, request.channel);
+      case 'compute':
+        return this.compute(request.participant, request.seq, request.durationNs, request.fixed === true, nowNs);
       case 'barrier':
-        this.barrier.push({ participant: request.participant, seq: request.seq });
-        if (this.barrier.length === this.nparticipants - this.finishedCount) {
-          this.barrierNs = nowNs;
-          for (const b of this.barrier) this.pending.push({ participant: b.participant, seq: b.seq, payload: undefined });
-          this.barrier = [];
-        }
-        return;
+        return this.arriveAtBarrier(request.participant, request.seq, nowNs);
     }
+  }
+
+  private compute(participant: number, seq: number, durationNs: number, fixed: boolean, nowNs: number): void {
+    if (!(durationNs >= 0)) throw new ProtocolError(`${this.label(participant)}: compute duration must be >= 0 ns, got ${durationNs}`);
+    const factor = fixed ? 1 : this.computeFactor[participant]!;
+    this.engine.at(nowNs + durationNs * factor, () => {
+      this.events += 1;
+      this.pending.push({ participant, seq, payload: undefined });
+    });
+  }
+
+  private arriveAtBarrier(participant: number, seq: number, nowNs: number): void {
+    this.barrier.push({ participant, seq });
+    this.releaseBarrier(nowNs);
+  }
+
+  /** Releases the barrier once every unfinished participant has arrived. */
+  private releaseBarrier(nowNs: number): void {
+    if (this.barrier.length !== this.nparticipants - this.finishedCount) return;
+    this.barrierNs = nowNs;
+    for (const b of this.barrier) this.pending.push({ participant: b.participant, seq: b.seq, payload: undefined });
+    this.barrier = [];
   }
 
   private connection(src: number, dst: number, channel: number): Connection {
@@ -349,15 +436,14 @@ export class Coordinator {
     }
   }
 
-  private send(request: SendRequest, nowNs: number): void {
-    this.checkPeer(request.participant, request.peer, 'send');
-    const connection = this.connection(request.participant, request.peer, request.channel);
+  private send(participant: number, seq: number, peer: number, channel: number, bytes: number, payload: PayloadRef | undefined, protocol: number, nowNs: number): void {
+    this.checkPeer(participant, peer, 'send');
+    const connection = this.connection(participant, peer, channel);
     const transferId = this.network.startTransfer(
-      { srcNode: this.nodes[request.participant]!, dstNode: this.nodes[request.peer]!, bytes: request.bytes * this.wireFactor(request.participant, request.peer), flowKey: request.channel },
+      { srcNode: this.nodes[participant]!, dstNode: this.nodes[peer]!, bytes: bytes * this.wireFactor(participant, peer), flowKey: channel },
       nowNs,
     );
-    const protocol = request.protocol ?? 0;
-    this.inFlight.set(transferId, { connection, message: connection.nextSend++, senderSeq: request.seq, payload: request.payload, bytes: request.bytes, protocol, sentNs: nowNs });
+    this.inFlight.set(transferId, { connection, message: connection.nextSend++, senderSeq: seq, payload, bytes, protocol, sentNs: nowNs });
   }
 
   private wireFactor(a: number, b: number): number {
@@ -365,16 +451,16 @@ export class Coordinator {
     return factors === undefined ? 1 : Math.max(factors[a] ?? 1, factors[b] ?? 1);
   }
 
-  private recv(request: RecvRequest): void {
-    this.checkPeer(request.participant, request.peer, 'recv');
-    const connection = this.connection(request.peer, request.participant, request.channel);
+  private recv(participant: number, seq: number, peer: number, channel: number): void {
+    this.checkPeer(participant, peer, 'recv');
+    const connection = this.connection(peer, participant, channel);
     const message = connection.nextRecv++;
     const arrived = connection.arrived.get(message);
     if (arrived !== undefined) {
       connection.arrived.delete(message);
-      this.pending.push({ participant: request.participant, seq: request.seq, payload: arrived.payload });
+      this.pending.push({ participant, seq, payload: arrived.payload });
     } else {
-      connection.posted.set(message, { seq: request.seq });
+      connection.posted.set(message, { seq });
     }
   }
 

@@ -12,12 +12,13 @@
  * host checks again one microtask later — the blocking call returns before its caller
  * reaches `await`, and that caller may still spawn — and then reports.
  */
-import type { Continuation, RequestPoster } from '../schedule/executor.js';
+import type { Continuation, RequestPoster, StepPoster } from '../schedule/executor.js';
+import type { PayloadRef } from '../protocol.js';
 import type { Completion, FinishedParticipant, HostLink, HostReport, ParticipantFailure, Request } from '../protocol.js';
 
 export type ParticipantStarter = () => void;
 
-export class ParticipantHost implements RequestPoster, HostLink {
+export class ParticipantHost implements RequestPoster, StepPoster, HostLink {
   nowNs = 0;
   private readonly localIndex = new Map<number, number>();
   private readonly seqs: number[];
@@ -56,6 +57,22 @@ export class ParticipantHost implements RequestPoster, HostLink {
     this.conts[local]!.set(seq, cont);
     request.seq = seq;
     this.requests.push(request);
+  }
+
+  postSend(participant: number, peer: number, channel: number, bytes: number, payload: PayloadRef | undefined, protocol: number, cont: Continuation): void {
+    this.post({ kind: 'send', participant, seq: 0, peer, channel, bytes, payload, protocol }, cont);
+  }
+
+  postRecv(participant: number, peer: number, channel: number, cont: Continuation): void {
+    this.post({ kind: 'recv', participant, seq: 0, peer, channel }, cont);
+  }
+
+  postCompute(participant: number, durationNs: number, fixed: boolean, cont: Continuation): void {
+    this.post({ kind: 'compute', participant, seq: 0, durationNs, fixed }, cont);
+  }
+
+  postBarrier(participant: number, cont: Continuation): void {
+    this.post({ kind: 'barrier', participant, seq: 0 }, cont);
   }
 
   finish(participant: number, value?: unknown): void {

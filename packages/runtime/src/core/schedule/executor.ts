@@ -19,12 +19,26 @@ import type { StepRecord } from '../types.js';
 
 export type Continuation = (payload: PayloadRef | undefined) => void;
 
-/** How an executor talks to the coordinator (implemented by the participant host). */
+/** How a program talks to the coordinator (implemented by the participant host). */
 export interface RequestPoster {
   /** Virtual time of the current round. */
   readonly nowNs: number;
   /** Posts a request; `cont` runs with its completion's payload. */
   post(request: Request, cont: Continuation): void;
+}
+
+/**
+ * How an executor talks to the coordinator: one call per operation (protocol.ts requests,
+ * field by field), so a host inside the coordinator's thread (ghost mode's DirectHost)
+ * applies it with no request object; the participant host packs them into Requests.
+ */
+export interface StepPoster {
+  /** Virtual time of the current round. */
+  readonly nowNs: number;
+  postSend(participant: number, peer: number, channel: number, bytes: number, payload: PayloadRef | undefined, protocol: number, cont: Continuation): void;
+  postRecv(participant: number, peer: number, channel: number, cont: Continuation): void;
+  postCompute(participant: number, durationNs: number, fixed: boolean, cont: Continuation): void;
+  postBarrier(participant: number, cont: Continuation): void;
 }
 
 export interface ParticipantBuffers {
@@ -129,7 +143,7 @@ export class ScheduleExecutor {
   readonly localNsPerByte: number;
 
   constructor(
-    readonly poster: RequestPoster,
+    readonly poster: StepPoster,
     readonly spec: ExecuteSpec,
     readonly data: ExecuteData | null,
     private readonly onDone: () => void,
@@ -163,7 +177,7 @@ export class ScheduleExecutor {
   private beginIteration(): void {
     const launchNs = this.spec.protocol?.launchNs ?? 0;
     if (launchNs > 0 && this.channels.length > 0) {
-      this.poster.post({ kind: 'compute', participant: this.spec.participant, seq: 0, durationNs: launchNs, fixed: true }, () => this.startChannels());
+      this.poster.postCompute(this.spec.participant, launchNs, true, () => this.startChannels());
       return;
     }
     this.startChannels();
@@ -201,7 +215,7 @@ export class ScheduleExecutor {
     if (this.iteration === this.spec.warmupIters) {
       // Timed iterations start together: the coordinator releases the barrier when every
       // participant has finished its warm-up, and takes that time as the start.
-      this.poster.post({ kind: 'barrier', participant: this.spec.participant, seq: 0 }, () => this.beginIteration());
+      this.poster.postBarrier(this.spec.participant, () => this.beginIteration());
       return false;
     }
     return true;
@@ -271,7 +285,7 @@ class ChannelRun {
       this.startNs = exec.poster.nowNs;
       const recvPeer = this.recvPeer();
       if (recvPeer >= 0) {
-        exec.poster.post({ kind: 'recv', participant: exec.spec.participant, seq: 0, peer: recvPeer, channel: exec.spec.channelBase + this.channel }, this.onReceived);
+        exec.poster.postRecv(exec.spec.participant, recvPeer, exec.spec.channelBase + this.channel, this.onReceived);
         return;
       }
       const combine = OP_COMBINE[cursor.op]!;
@@ -288,7 +302,7 @@ class ChannelRun {
       if (exec.localNsPerByte > 0 && combine !== 'none') {
         // A device-local copy or reduction: it takes the device memory time (a 1-rank run).
         const bytes = cursor.dstCount * exec.elementBytes * MEMORY_BYTES_PER_BYTE[combine];
-        exec.poster.post({ kind: 'compute', participant: exec.spec.participant, seq: 0, durationNs: bytes * exec.localNsPerByte, fixed: true }, this.onLocalDone);
+        exec.poster.postCompute(exec.spec.participant, bytes * exec.localNsPerByte, true, this.onLocalDone);
         return;
       }
       this.finishStep();
@@ -300,17 +314,13 @@ class ChannelRun {
     const exec = this.exec;
     const bytes = this.sentCount() * exec.elementBytes;
     const sendChannel = OP_SEND[this.cursor.op] ? this.cursor.sendChannel : -1;
-    exec.poster.post(
-      {
-        kind: 'send',
-        participant: exec.spec.participant,
-        seq: 0,
-        peer: this.sendPeer(),
-        channel: exec.spec.channelBase + (sendChannel >= 0 ? sendChannel : this.channel),
-        bytes: exec.protocol ? lineWireBytes(exec.protocol, bytes) : bytes,
-        payload,
-        protocol: exec.protocolCode,
-      },
+    exec.poster.postSend(
+      exec.spec.participant,
+      this.sendPeer(),
+      exec.spec.channelBase + (sendChannel >= 0 ? sendChannel : this.channel),
+      exec.protocol ? lineWireBytes(exec.protocol, bytes) : bytes,
+      payload,
+      exec.protocolCode,
       this.onSent,
     );
   }
