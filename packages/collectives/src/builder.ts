@@ -3,10 +3,18 @@
  * (steps.ts), zero-element transfers dropped, `*Chunked` variants for pipelining.
  */
 import { chunksOf, type Range } from './logical.js';
-import { STEP_OP_CODE, StepTape, tapedParticipant } from './step-tape.js';
+import { WeftInputError } from '@weft/sim';
+import { scheduleMemoryBudget, STEP_OP_CODE, StepTape, tapedParticipant } from './step-tape.js';
 import type { StepOp } from './steps.js';
 import type { BufferName, CollectiveName, PlanParams, Schedule, Slice, Step } from './types.js';
 
+
+/** Steps written between two checks of the schedule memory budget. */
+const BUDGET_CHECK_STEPS = 1 << 16;
+
+function formatBytes(bytes: number): string {
+  return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(2)} GiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+}
 
 /** A slice of `buffer`: a range, or an offset and a count. */
 export function slice(buffer: BufferName, range: Range): Slice;
@@ -29,6 +37,8 @@ export function slice(buffer: BufferName, at: Range | number, count = 0): Slice 
  */
 export class StepBuilder {
   private readonly tapes: StepTape[][];
+  /** Steps written since the tapes' size was last checked against the budget. */
+  private unchecked = 0;
 
   constructor(
     readonly nparticipants: number,
@@ -46,6 +56,27 @@ export class StepBuilder {
   /** `sendChannel`: -1 when the step posts on its own channel. */
   private push(p: number, c: number, op: StepOp, peer: number, sendPeer: number, via: number, src: Slice | undefined, dst: Slice | undefined): void {
     this.tapes[p]![c]!.push(STEP_OP_CODE[op], peer, sendPeer, via !== c ? via : -1, src, dst);
+    if (++this.unchecked === BUDGET_CHECK_STEPS) this.checkBudget();
+  }
+
+  /** Refuses a schedule whose tapes outgrow the budget (step-tape.ts), before the heap does. */
+  private checkBudget(): void {
+    this.unchecked = 0;
+    const budget = scheduleMemoryBudget();
+    if (budget === Infinity) return;
+    let bytes = 0;
+    let steps = 0;
+    for (const tapes of this.tapes) {
+      for (const tape of tapes) {
+        bytes += tape.footprintBytes;
+        steps += tape.length;
+      }
+    }
+    if (bytes > budget) {
+      throw new WeftInputError(
+        `schedule too big for this machine: planning it took ${formatBytes(bytes)} for its first ${steps} steps (${this.nparticipants} participants × ${this.nchannels} channels), over the limit of ${formatBytes(budget)} (half the JS heap); use fewer ranks, fewer channels (--channels) or larger chunks (--chunk)`,
+      );
+    }
   }
 
   /** `via`: post on that channel's connection instead of `c`'s (steps.ts sendChannel). */

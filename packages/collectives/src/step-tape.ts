@@ -66,6 +66,11 @@ export class StepTape {
     return this.steps;
   }
 
+  /** Bytes the tape holds (8 per stored number), for memory budgets. */
+  get footprintBytes(): number {
+    return 8 * (this.templates.length + this.runs.length + this.pending.length);
+  }
+
   /** Runs stored (for tests and memory estimates). */
   get runCount(): number {
     return this.runs.length / RUN_FIELDS + (this.pending.length > 0 ? this.pending.length / FIELDS : 0);
@@ -322,6 +327,22 @@ export class TapeCursor {
     if (this.sendChannel >= 0) fields.sendChannel = this.sendChannel;
     return fields as unknown as Step;
   }
+}
+
+/**
+ * The most bytes a schedule's tapes may take while it is planned (Infinity: no limit). The
+ * Node entry of @weft/runtime sets half the JS heap, so a schedule too big for the machine
+ * is refused with one line (WeftInputError) instead of a V8 out-of-memory abort.
+ */
+let scheduleBudgetBytes = Infinity;
+
+export function setScheduleMemoryBudget(bytes: number): void {
+  if (!(bytes > 0)) throw new RangeError(`schedule memory budget must be > 0 bytes, got ${bytes}`);
+  scheduleBudgetBytes = bytes;
+}
+
+export function scheduleMemoryBudget(): number {
+  return scheduleBudgetBytes;
 }
 
 const tapesOf = new WeakMap<object, readonly StepTape[]>();

@@ -107,3 +107,37 @@ describe('step tapes', () => {
     expect(cursor.step()).toEqual(steps[0]);
   });
 });
+
+describe('schedule memory budget', () => {
+  it('refuses, in one line naming the size and the limit, a schedule whose tapes outgrow the budget', async () => {
+    const { setScheduleMemoryBudget } = await import('../src/step-tape.js');
+    const { isWeftInputError } = await import('@weft/sim');
+    const nranks = 512;
+    const plan = () =>
+      planCollective('allToAll', 'direct', {
+        nranks,
+        count: 1024,
+        root: 0,
+        elementBytes: 4,
+        channels: 1,
+        chunkElements: 0,
+        layout: { groups: [Array.from({ length: nranks }, (_, r) => r)], hasReductionSwitch: false },
+      });
+    setScheduleMemoryBudget(1 << 20);
+    try {
+      let error: unknown;
+      try {
+        plan();
+      } catch (e) {
+        error = e;
+      }
+      expect(isWeftInputError(error)).toBe(true);
+      expect((error as Error).message).toMatch(/^schedule too big for this machine: planning it took \d+\.\d MiB for its first \d+ steps \(512 participants × 1 channels\), over the limit of 1\.0 MiB \(half the JS heap\)/);
+      expect((error as Error).message).not.toContain('\n');
+    } finally {
+      setScheduleMemoryBudget(Infinity);
+    }
+    // Within the budget the same plan goes through.
+    expect(plan().participants).toHaveLength(nranks);
+  });
+});
