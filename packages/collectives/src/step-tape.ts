@@ -114,8 +114,9 @@ export class StepTape {
     }
   }
 
-  /** Every step as a Step object (the Schedule's `channels` view). */
+  /** Every step as a Step object (the Schedule's `channels` view); seals the tape. */
   materialize(): Step[] {
+    this.seal();
     const out: Step[] = [];
     const cursor = new TapeCursor(this);
     while (cursor.next()) out.push(cursor.step());
@@ -232,14 +233,13 @@ export class StepTape {
 
   // ---- reading (TapeCursor) -------------------------------------------------------------
 
-  /** @internal */ runField(run: number, field: number): number {
-    return this.runs[run * RUN_FIELDS + field]!;
+  /** @internal The template records (TEMPLATE_FIELDS numbers each). */
+  get templateData(): readonly number[] {
+    return this.templates;
   }
-  /** @internal */ get storedRuns(): number {
-    return this.runs.length / RUN_FIELDS;
-  }
-  /** @internal */ template(record: number, field: number): number {
-    return this.templates[record * TEMPLATE_FIELDS + field]!;
+  /** @internal The runs (RUN_FIELDS numbers each). */
+  get runData(): readonly number[] {
+    return this.runs;
   }
 }
 
@@ -274,45 +274,64 @@ export class TapeCursor {
   dstCount = 0;
   /** Index of the current step (-1 before the first). */
   index = -1;
+  // Position: run, repetition within it, step within the repetition; the run's fields.
   private run = 0;
   private rep = 0;
   private pos = -1;
+  private first = 0;
+  private period = 0;
+  private reps = 0;
 
-  constructor(readonly tape: StepTape) {}
+  constructor(readonly tape: StepTape) {
+    this.rewind();
+  }
 
+  /** Back to before the first step (the tape must be sealed: StepBuilder.build does it). */
   rewind(): void {
     this.run = 0;
     this.rep = 0;
     this.pos = -1;
     this.index = -1;
+    this.loadRun();
+  }
+
+  private loadRun(): void {
+    const runs = this.tape.runData;
+    const at = this.run * RUN_FIELDS;
+    if (at >= runs.length) {
+      this.period = 0;
+      return;
+    }
+    this.first = runs[at + RUN_FIRST]!;
+    this.period = runs[at + RUN_PERIOD]!;
+    this.reps = runs[at + RUN_REPS]!;
   }
 
   /** Moves to the next step; false at the end. */
   next(): boolean {
-    const tape = this.tape;
-    if (this.run >= tape.storedRuns) return false;
-    this.pos += 1;
-    if (this.pos === tape.runField(this.run, RUN_PERIOD)) {
+    if (this.period === 0) return false;
+    if (++this.pos === this.period) {
       this.pos = 0;
-      this.rep += 1;
-      if (this.rep === tape.runField(this.run, RUN_REPS)) {
+      if (++this.rep === this.reps) {
         this.rep = 0;
         this.run += 1;
-        if (this.run >= tape.storedRuns) return false;
+        this.loadRun();
+        if (this.period === 0) return false;
       }
     }
-    const t = tape.runField(this.run, RUN_FIRST) + this.pos;
+    const tm = this.tape.templateData;
+    const t = (this.first + this.pos) * TEMPLATE_FIELDS;
     const rep = this.rep;
-    this.op = tape.template(t, OP);
-    this.peer = tape.template(t, PEER);
-    this.sendPeer = tape.template(t, SEND_PEER);
-    this.sendChannel = tape.template(t, SEND_CHANNEL);
-    this.srcBuffer = tape.template(t, SRC_BUF);
-    this.srcOffset = tape.template(t, SRC_OFF) + rep * tape.template(t, SRC_STRIDE);
-    this.srcCount = tape.template(t, SRC_COUNT);
-    this.dstBuffer = tape.template(t, DST_BUF);
-    this.dstOffset = tape.template(t, DST_OFF) + rep * tape.template(t, DST_STRIDE);
-    this.dstCount = tape.template(t, DST_COUNT);
+    this.op = tm[t + OP]!;
+    this.peer = tm[t + PEER]!;
+    this.sendPeer = tm[t + SEND_PEER]!;
+    this.sendChannel = tm[t + SEND_CHANNEL]!;
+    this.srcBuffer = tm[t + SRC_BUF]!;
+    this.srcOffset = tm[t + SRC_OFF]! + rep * tm[t + SRC_STRIDE]!;
+    this.srcCount = tm[t + SRC_COUNT]!;
+    this.dstBuffer = tm[t + DST_BUF]!;
+    this.dstOffset = tm[t + DST_OFF]! + rep * tm[t + DST_STRIDE]!;
+    this.dstCount = tm[t + DST_COUNT]!;
     this.index += 1;
     return true;
   }
