@@ -20,16 +20,15 @@ import type { RankFault } from '../types.js';
 import type { Completion, HostLink, HostReport, PayloadRef, Request } from '../protocol.js';
 import { byParticipantSeq } from '../host/participant-host.js';
 
-/** Channel numbers must stay below this (connection keys pack (pair, channel) in a double). */
+/** Channel numbers must stay below this (the limit programs and schedules are checked against). */
 export const MAX_CHANNEL = 2 ** 18;
 
 interface Arrived {
   readonly payload: PayloadRef | undefined;
 }
 
-interface PostedRecv {
-  readonly seq: number;
-}
+/** What a delivered message without a payload (ghost mode) waits as: one shared record. */
+const NO_PAYLOAD: Arrived = Object.freeze({ payload: undefined });
 
 interface Connection {
   readonly src: number;
@@ -39,8 +38,8 @@ interface Connection {
   nextRecv: number;
   /** Delivered messages not yet received, by message number. */
   readonly arrived: Map<number, Arrived>;
-  /** Posted recvs not yet matched, by message number. */
-  readonly posted: Map<number, PostedRecv>;
+  /** Posted recvs not yet matched: their seq, by message number. */
+  readonly posted: Map<number, number>;
 }
 
 interface InFlight {
@@ -125,7 +124,9 @@ export class Coordinator {
   private readonly nodes: readonly string[];
   private readonly nparticipants: number;
   private readonly hostOf: Int32Array;
-  private readonly connections = new Map<number, Connection>();
+  /** Connections by (src, dst) pair, then channel (small integer keys); and in creation order. */
+  private readonly connectionsByPair = new Map<number, Map<number, Connection>>();
+  private readonly connections: Connection[] = [];
   private readonly inFlight = new Map<number, InFlight>();
   private pending: Completion[] = [];
   private barrier: { participant: number; seq: number }[] = [];
@@ -421,11 +422,14 @@ export class Coordinator {
     if (!(channel >= 0 && channel < MAX_CHANNEL && Number.isInteger(channel))) {
       throw new ProtocolError(`${this.label(src)}: channel must be an integer in 0..${MAX_CHANNEL - 1}, got ${channel}`);
     }
-    const key = (src * this.nparticipants + dst) * MAX_CHANNEL + channel;
-    let connection = this.connections.get(key);
+    const pair = src * this.nparticipants + dst;
+    let byChannel = this.connectionsByPair.get(pair);
+    if (byChannel === undefined) this.connectionsByPair.set(pair, (byChannel = new Map()));
+    let connection = byChannel.get(channel);
     if (connection === undefined) {
       connection = { src, dst, channel, nextSend: 0, nextRecv: 0, arrived: new Map(), posted: new Map() };
-      this.connections.set(key, connection);
+      byChannel.set(channel, connection);
+      this.connections.push(connection);
     }
     return connection;
   }
@@ -460,7 +464,7 @@ export class Coordinator {
       connection.arrived.delete(message);
       this.pending.push({ participant, seq, payload: arrived.payload });
     } else {
-      connection.posted.set(message, { seq });
+      connection.posted.set(message, seq);
     }
   }
 
@@ -505,12 +509,12 @@ export class Coordinator {
   /** The message has arrived: completes its posted recv, or waits for one. */
   private deliver(flight: InFlight): void {
     const connection = flight.connection;
-    const posted = connection.posted.get(flight.message);
-    if (posted !== undefined) {
+    const seq = connection.posted.get(flight.message);
+    if (seq !== undefined) {
       connection.posted.delete(flight.message);
-      this.pending.push({ participant: connection.dst, seq: posted.seq, payload: flight.payload });
+      this.pending.push({ participant: connection.dst, seq, payload: flight.payload });
     } else {
-      connection.arrived.set(flight.message, { payload: flight.payload });
+      connection.arrived.set(flight.message, flight.payload === undefined ? NO_PAYLOAD : { payload: flight.payload });
     }
   }
 
@@ -526,11 +530,11 @@ export class Coordinator {
       if (!list) ops.set(p, (list = []));
       list.push(text);
     };
-    for (const c of this.connections.values()) {
+    for (const c of this.connections) {
       for (const message of [...c.posted.keys()].sort((a, b) => a - b)) add(c.dst, `recv from ${this.label(c.src)} on channel ${c.channel} (message ${message})`);
     }
     for (const b of this.barrier) add(b.participant, 'barrier after warm-up iterations');
-    for (const c of this.connections.values()) {
+    for (const c of this.connections) {
       for (const message of c.arrived.keys()) add(c.dst, `(unreceived message ${message} from ${this.label(c.src)} on channel ${c.channel})`);
     }
     const result = [];
@@ -543,7 +547,7 @@ export class Coordinator {
 
   /** After a clean finish no message may be left unreceived (a schedule bug otherwise). */
   private checkDrained(): void {
-    for (const c of this.connections.values()) {
+    for (const c of this.connections) {
       if (c.arrived.size > 0 || c.posted.size > 0) {
         throw new ProtocolError(
           `${this.label(c.src)} → ${this.label(c.dst)} on channel ${c.channel}: ${c.nextSend} messages sent, ${c.nextRecv} received; every participant finished with messages left over`,
