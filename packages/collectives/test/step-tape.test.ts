@@ -3,16 +3,10 @@ import { StepTape, TapeCursor, channelTapes } from '../src/step-tape.js';
 import { planCollective } from '../src/registry.js';
 import type { BufferName, Slice, Step } from '../src/types.js';
 
-/** A small deterministic generator (mulberry32). */
+/** A small deterministic generator (a linear congruential one: quality hardly matters here). */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
+  let state = seed;
+  return () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 }
 
 const BUFFERS: BufferName[] = ['input', 'output', 'scratch'];

@@ -11,7 +11,7 @@
 import type { DirectHostLink, RequestSink } from '../coordinator/coordinator.js';
 import type { Completion, HostReport, ParticipantFailure, PayloadRef } from '../protocol.js';
 import type { Continuation, StepPoster } from '../schedule/executor.js';
-import type { ParticipantStarter } from './participant-host.js';
+import { startParticipants, type ParticipantStarter } from './participant-host.js';
 
 const NO_SINK: RequestSink = {
   send: unbound,
@@ -82,18 +82,7 @@ export class DirectHost implements StepPoster, DirectHostLink {
   // ---- used by the coordinator ----
 
   start(): HostReport {
-    this.participants.forEach((participant, local) => {
-      const starter = this.starters[local];
-      if (starter === undefined) {
-        this.finish(participant);
-        return;
-      }
-      try {
-        starter();
-      } catch (error) {
-        this.fail(participant, error);
-      }
-    });
+    startParticipants(this.participants, this.starters, this);
     return this.report();
   }
 
@@ -116,7 +105,7 @@ export class DirectHost implements StepPoster, DirectHostLink {
     return this.report();
   }
 
-  private fail(participant: number, error: unknown): void {
+  fail(participant: number, error: unknown): void {
     this.failure ??= { participant, error };
   }
 

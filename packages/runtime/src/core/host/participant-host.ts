@@ -102,18 +102,7 @@ export class ParticipantHost implements RequestPoster, StepPoster, HostLink {
   // ---- used by the coordinator ----
 
   start(): HostReport | Promise<HostReport> {
-    this.participants.forEach((participant, local) => {
-      const starter = this.starters[local];
-      if (starter === undefined) {
-        this.finish(participant);
-        return;
-      }
-      try {
-        starter();
-      } catch (error) {
-        this.fail(participant, error);
-      }
-    });
+    startParticipants(this.participants, this.starters, this);
     return this.report();
   }
 
@@ -168,6 +157,26 @@ export class ParticipantHost implements RequestPoster, StepPoster, HostLink {
     this.finished = [];
     return report;
   }
+}
+
+/** Runs each participant's starter (none: it is done at once); a starter that throws fails its participant. */
+export function startParticipants(
+  participants: readonly number[],
+  starters: readonly (ParticipantStarter | undefined)[],
+  host: { finish(participant: number): void; fail(participant: number, error: unknown): void },
+): void {
+  participants.forEach((participant, local) => {
+    const starter = starters[local];
+    if (starter === undefined) {
+      host.finish(participant);
+      return;
+    }
+    try {
+      starter();
+    } catch (error) {
+      host.fail(participant, error);
+    }
+  });
 }
 
 export function byParticipantSeq(a: Request, b: Request): number {
