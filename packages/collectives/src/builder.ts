@@ -4,17 +4,13 @@
  */
 import { chunksOf, type Range } from './logical.js';
 import { WeftInputError } from '@weft/sim';
-import { scheduleMemoryBudget, STEP_OP_CODE, StepTape, tapedParticipant } from './step-tape.js';
+import { formatBudgetBytes, scheduleMemoryBudget, STEP_OP_CODE, StepTape, tapedParticipant } from './step-tape.js';
 import type { StepOp } from './steps.js';
 import type { BufferName, CollectiveName, PlanParams, Schedule, Slice, Step } from './types.js';
 
 
 /** Steps written between two checks of the schedule memory budget. */
 const BUDGET_CHECK_STEPS = 1 << 16;
-
-function formatBytes(bytes: number): string {
-  return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(2)} GiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
-}
 
 /** A slice of `buffer`: a range, or an offset and a count. */
 export function slice(buffer: BufferName, range: Range): Slice;
@@ -74,7 +70,7 @@ export class StepBuilder {
     }
     if (bytes > budget) {
       throw new WeftInputError(
-        `schedule too big for this machine: planning it took ${formatBytes(bytes)} for its first ${steps} steps (${this.nparticipants} participants × ${this.nchannels} channels), over the limit of ${formatBytes(budget)} (half the JS heap); use fewer ranks, fewer channels (--channels) or larger chunks (--chunk)`,
+        `schedule too big for this machine: planning it took ${formatBudgetBytes(bytes)} for its first ${steps} steps (${this.nparticipants} participants × ${this.nchannels} channels), over the limit of ${formatBudgetBytes(budget)} (half the JS heap); use fewer ranks, fewer channels (--channels) or larger chunks (--chunk)`,
       );
     }
   }

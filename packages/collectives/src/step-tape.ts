@@ -231,6 +231,19 @@ export class StepTape {
     this.runs.push(first, 1, 1);
   }
 
+  /**
+   * Calls `fn` with the peer and the `sendChannel` (-1: the tape's own) of every template
+   * step that posts: each connection the tape's sends use appears at least once.
+   */
+  forEachSendTemplate(fn: (peer: number, sendChannel: number) => void): void {
+    const tm = this.templates;
+    for (let t = 0; t < tm.length; t += TEMPLATE_FIELDS) {
+      const op = STEP_OPS[tm[t + OP]!]!;
+      if (!PRIMITIVES[op].send) continue;
+      fn(PRIMITIVES[op].recv ? tm[t + SEND_PEER]! : tm[t + PEER]!, tm[t + SEND_CHANNEL]!);
+    }
+  }
+
   // ---- reading (TapeCursor) -------------------------------------------------------------
 
   /** @internal The template records (TEMPLATE_FIELDS numbers each). */
@@ -362,6 +375,11 @@ export function setScheduleMemoryBudget(bytes: number): void {
 
 export function scheduleMemoryBudget(): number {
   return scheduleBudgetBytes;
+}
+
+/** Bytes for the budget messages: MiB below 1 GiB. */
+export function formatBudgetBytes(bytes: number): string {
+  return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(2)} GiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 }
 
 const tapesOf = new WeakMap<object, readonly StepTape[]>();

@@ -12,6 +12,7 @@ import { ParticipantHost } from '../host/participant-host.js';
 import { startProgram, type RankProgram } from '../program/context.js';
 import type { HostLink } from '../protocol.js';
 import { ScheduleExecutor } from '../schedule/executor.js';
+import { checkGhostFootprint } from '../schedule/footprint.js';
 import type { ClusterOptions, RankBuffers, StepRecord } from '../types.js';
 import { Cluster, type Hosts, type ScheduleRun } from './cluster.js';
 
@@ -27,6 +28,7 @@ export class InProcessHosts implements Hosts {
 
   prepareSchedule(run: ScheduleRun): readonly HostLink[] {
     const { schedule, nranks } = run;
+    checkGhostFootprint(schedule);
     // Schedules run fused into the coordinator (DirectHost); programs, which await, on a ParticipantHost.
     const host = new DirectHost(schedule.participants.map((_, p) => p));
     this.trace = [];
