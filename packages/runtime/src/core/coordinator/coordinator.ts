@@ -146,7 +146,8 @@ export class Coordinator {
   private readonly lastOp: Int32Array;
   /** Hosts of the round in progress, by report index, and the participants woken in it. */
   private roundHosts: number[] = [];
-  private roundWoken: ReadonlySet<number> | undefined;
+  /** The completions of the round in progress (undefined at the start: every participant runs); read only by the watchdog. */
+  private roundCompletions: readonly Completion[] | undefined;
 
   constructor(private readonly setup: CoordinatorSetup) {
     this.engine = setup.engine;
@@ -236,7 +237,7 @@ export class Coordinator {
 
   async run(): Promise<CoordinatorOutcome> {
     this.roundHosts = this.setup.hosts.map((_, h) => h);
-    this.roundWoken = undefined; // start: every participant runs
+    this.roundCompletions = undefined; // start: every participant runs
     let reports = settle(this.setup.hosts.map((host) => host.start()));
     this.absorb(reports instanceof Promise ? await this.watch(reports) : reports);
     for (;;) {
@@ -277,7 +278,7 @@ export class Coordinator {
     // A crashed rank takes no completions: it is gone.
     const nowNs = this.engine.nowNs;
     const completions = this.crashedBefore(nowNs) < 0 ? all : all.filter((c) => !(this.crashNs[c.participant]! <= nowNs));
-    this.roundWoken = new Set(completions.map((c) => c.participant));
+    this.roundCompletions = completions;
     if (completions.length === 0) return []; // only a crashed rank's: nobody to wake
     // Each participant sees its completions in event order; participants in index order.
     completions.sort((a, b) => a.participant - b.participant);
@@ -340,11 +341,12 @@ export class Coordinator {
     const answered = new Set<number>();
     // settle() kept the hosts' answers in roundHosts order; track which arrive.
     const hostsOfRound = this.roundHosts;
+    const completionsOfRound = this.roundCompletions;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         const silent = hostsOfRound.filter((h) => !answered.has(h));
         // The silent hosts' participants that were woken this round (all, at the start) and have not finished.
-        const woken = this.roundWoken;
+        const woken = completionsOfRound && new Set(completionsOfRound.map((c) => c.participant));
         const stuck = silent
           .flatMap((h) => this.setup.hosts[h]!.participants)
           .filter((p) => (woken === undefined || woken.has(p)) && this.finishedNs[p]! < 0)
