@@ -142,6 +142,8 @@ export class Coordinator {
   private readonly computeFactor: Float64Array;
   /** Per participant: virtual time it crashes at (Infinity: never). */
   private readonly crashNs: Float64Array;
+  /** The earliest crash time over all ranks (Infinity: none). */
+  private readonly firstCrashNs: number;
   /** Per participant: the last operation it posted (OP_CODE, peer, channel), for the watchdog's report. */
   private readonly lastOp: Int32Array;
   /** Hosts of the round in progress, by report index, and the participants woken in it. */
@@ -174,6 +176,7 @@ export class Coordinator {
       else if (fault.kind === 'slowRank') this.computeFactor[fault.rank]! *= fault.factor;
       else this.crashNs[fault.rank] = Math.min(this.crashNs[fault.rank]!, fault.atNs);
     }
+    this.firstCrashNs = Math.min(Infinity, ...this.crashNs.filter((t) => t < Infinity));
     this.values = new Array(this.nparticipants);
     this.engine.addModel(this.network);
     for (const host of setup.hosts) if (isDirect(host)) host.bind(this.sink);
@@ -269,6 +272,8 @@ export class Coordinator {
 
   /** The first unfinished participant crashed by `nowNs`, or -1. */
   private crashedBefore(nowNs: number): number {
+    // Runs every round: without a crash due by now, no scan of every rank.
+    if (nowNs < this.firstCrashNs) return -1;
     for (let p = 0; p < this.setup.nranks; p++) if (this.finishedNs[p]! < 0 && this.crashNs[p]! <= nowNs) return p;
     return -1;
   }
