@@ -143,6 +143,8 @@ class FluidNetwork implements SimulatedNetwork {
    */
   private readonly pinnedRoutes = new Map<string, Map<string, Map<number, (Route | undefined)[]>>>();
   private pinnedRouteCount = 0;
+  /** route()'s ECMP result, one entry per queue pair, rewritten on every call. */
+  private readonly ecmpFlows: { bytes: number; readonly pinned: true; readonly routes: Route[] }[] = [];
   private nextFlowId = 0;
   private activeFlows = 0;
   private flowRateChanges = 0;
@@ -313,7 +315,8 @@ class FluidNetwork implements SimulatedNetwork {
     // -0 and 0 hash differently but are one Map key: leave -0 to the router.
     if (options.routing === 'ecmp' && !Object.is(request.flowKey, -0)) {
       const cached = this.cachedRoutes(request);
-      const flows: RoutedFlow[] = [];
+      // One scratch flow per queue pair, reused: startTransfer reads them before routing again.
+      const flows = this.ecmpFlows;
       for (let qp = 0; qp < options.qps; qp++) {
         let route = cached[qp];
         if (route === undefined) {
@@ -323,8 +326,11 @@ class FluidNetwork implements SimulatedNetwork {
           cached[qp] = route;
           this.pinnedRouteCount++;
         }
-        flows.push({ bytes: request.bytes / options.qps, pinned: true, routes: [route] });
+        const flow = (flows[qp] ??= { bytes: 0, pinned: true, routes: [route] });
+        flow.bytes = request.bytes / options.qps;
+        flow.routes[0] = route;
       }
+      flows.length = options.qps;
       return flows;
     }
     return this.plannedRoute(request);
