@@ -104,7 +104,8 @@ describe('step tapes', () => {
 
 describe('schedule memory budget', () => {
   it('refuses, in one line naming the size and the limit, a schedule whose tapes outgrow the budget', async () => {
-    const { setScheduleMemoryBudget } = await import('../src/step-tape.js');
+    const { setScheduleMemoryBudget, scheduleMemoryBudget } = await import('../src/step-tape.js');
+    const before = scheduleMemoryBudget();
     const { isWeftInputError } = await import('@weft/sim');
     const nranks = 512;
     const plan = () =>
@@ -129,9 +130,14 @@ describe('schedule memory budget', () => {
       expect((error as Error).message).toMatch(/^schedule too big for this machine: planning it took \d+\.\d MiB for its first \d+ steps \(512 participants × 1 channels\), over the limit of 1\.0 MiB \(half the JS heap\)/);
       expect((error as Error).message).not.toContain('\n');
     } finally {
-      setScheduleMemoryBudget(Infinity);
+      setScheduleMemoryBudget(before);
     }
-    // Within the budget the same plan goes through.
-    expect(plan().participants).toHaveLength(nranks);
+    // Within the budget (none here) the same plan goes through.
+    setScheduleMemoryBudget(Infinity);
+    try {
+      expect(plan().participants).toHaveLength(nranks);
+    } finally {
+      setScheduleMemoryBudget(before);
+    }
   });
 });
