@@ -86,18 +86,15 @@ export class StepTape {
   /** Writes one step (fields as in Step; -1 / undefined where it has none). */
   push(op: number, peer: number, sendPeer: number, sendChannel: number, src: Slice | undefined, dst: Slice | undefined): void {
     this.steps += 1;
-    this.pending.push(
-      op,
-      peer,
-      sendPeer,
-      sendChannel,
-      src === undefined ? -1 : BUFFER_CODE.get(src.buffer)!,
-      src?.offset ?? 0,
-      src?.count ?? 0,
-      dst === undefined ? -1 : BUFFER_CODE.get(dst.buffer)!,
-      dst?.offset ?? 0,
-      dst?.count ?? 0,
-    );
+    const srcBuf = src === undefined ? -1 : BUFFER_CODE.get(src.buffer)!;
+    const srcOff = src?.offset ?? 0;
+    const srcCount = src?.count ?? 0;
+    const dstBuf = dst === undefined ? -1 : BUFFER_CODE.get(dst.buffer)!;
+    const dstOff = dst?.offset ?? 0;
+    const dstCount = dst?.count ?? 0;
+    // The common case: the step continues the open run (nothing pending then).
+    if (this.open && this.extendsOpenRun(op, peer, sendPeer, sendChannel, srcBuf, srcOff, srcCount, dstBuf, dstOff, dstCount)) return;
+    this.pending.push(op, peer, sendPeer, sendChannel, srcBuf, srcOff, srcCount, dstBuf, dstOff, dstCount);
     this.absorb(REPS_TO_FORM);
   }
 
@@ -131,7 +128,8 @@ export class StepTape {
     const p = this.pending;
     while (from < p.length) {
       if (this.open) {
-        if (this.extendsOpenRun(from)) {
+        const f = from;
+        if (this.extendsOpenRun(p[f + OP]!, p[f + PEER]!, p[f + SEND_PEER]!, p[f + SEND_CHANNEL]!, p[f + SRC_BUF]!, p[f + SRC_OFF]!, p[f + SRC_COUNT]!, p[f + DST_BUF]!, p[f + DST_OFF]!, p[f + DST_COUNT]!)) {
           from += FIELDS;
           continue;
         }
@@ -188,17 +186,38 @@ export class StepTape {
     this.openPos = 0;
   }
 
-  /** Whether the pending step at `at` is the open run's next step. */
-  private extendsOpenRun(at: number): boolean {
+  /** Whether a step with these fields is the open run's next step (it is then counted in). */
+  private extendsOpenRun(
+    op: number,
+    peer: number,
+    sendPeer: number,
+    sendChannel: number,
+    srcBuf: number,
+    srcOff: number,
+    srcCount: number,
+    dstBuf: number,
+    dstOff: number,
+    dstCount: number,
+  ): boolean {
     const runs = this.runs;
     const r = runs.length - RUN_FIELDS;
     const t = (runs[r + RUN_FIRST]! + this.openPos) * TEMPLATE_FIELDS;
     const reps = runs[r + RUN_REPS]!;
     const tm = this.templates;
-    const p = this.pending;
-    if (!sameShape(tm, t, p, at)) return false;
-    if (p[at + SRC_OFF] !== tm[t + SRC_OFF]! + reps * tm[t + SRC_STRIDE]!) return false;
-    if (p[at + DST_OFF] !== tm[t + DST_OFF]! + reps * tm[t + DST_STRIDE]!) return false;
+    if (
+      tm[t + OP] !== op ||
+      tm[t + PEER] !== peer ||
+      tm[t + SEND_PEER] !== sendPeer ||
+      tm[t + SEND_CHANNEL] !== sendChannel ||
+      tm[t + SRC_BUF] !== srcBuf ||
+      tm[t + SRC_COUNT] !== srcCount ||
+      tm[t + DST_BUF] !== dstBuf ||
+      tm[t + DST_COUNT] !== dstCount
+    ) {
+      return false;
+    }
+    if (srcOff !== tm[t + SRC_OFF]! + reps * tm[t + SRC_STRIDE]!) return false;
+    if (dstOff !== tm[t + DST_OFF]! + reps * tm[t + DST_STRIDE]!) return false;
     this.openPos += 1;
     if (this.openPos === runs[r + RUN_PERIOD]) {
       runs[r + RUN_REPS] = reps + 1;
