@@ -4,7 +4,7 @@
 // Results: benchmarks/results/runtime.md.
 import os from 'node:os';
 import { parseTopologySpec, rankGroups, hasReductionSwitch } from '@weft/fabric';
-import { planCollective } from '@weft/collectives';
+import { channelTapes, planCollective } from '@weft/collectives';
 import { createCluster } from '@weft/runtime';
 
 const args = process.argv.slice(2);
@@ -34,7 +34,8 @@ for (const nodes of nodesList) {
       layout: { groups: rankGroups(topology), hasReductionSwitch: hasReductionSwitch(topology) },
     });
     const planMs = performance.now() - t0;
-    const steps = schedule.participants.reduce((n, p) => n + p.channels.reduce((m, c) => m + c.length, 0), 0);
+    // Counted on the tapes: reading p.channels would materialize every step as an object.
+    const steps = schedule.participants.reduce((n, p) => n + channelTapes(p).reduce((m, tape) => m + tape.length, 0), 0);
     const result = await cluster.runSchedule(schedule, { dtype: 'float32', op: 'sum' });
     const wallS = result.wallMs / 1000;
     const heap = process.memoryUsage().heapUsed / 2 ** 20;

@@ -3,7 +3,14 @@
  * (steps.ts), zero-element transfers dropped, `*Chunked` variants for pipelining.
  */
 import { chunksOf, type Range } from './logical.js';
+import { WeftInputError } from '@weft/sim';
+import { formatBudgetBytes, scheduleMemoryBudget, STEP_OP_CODE, StepTape, tapedParticipant } from './step-tape.js';
+import type { StepOp } from './steps.js';
 import type { BufferName, CollectiveName, PlanParams, Schedule, Slice, Step } from './types.js';
+
+
+/** Steps written between two checks of the schedule memory budget. */
+const BUDGET_CHECK_STEPS = 1 << 16;
 
 /** A slice of `buffer`: a range, or an offset and a count. */
 export function slice(buffer: BufferName, range: Range): Slice;
@@ -20,55 +27,87 @@ export function slice(buffer: BufferName, at: Range | number, count = 0): Slice 
  * both drop them. Only `sendToken` / `recvToken` post empty messages, for algorithms whose
  * messages carry nothing but synchronization. The `*Chunked` helpers split a transfer into
  * `chunkElements`-sized messages (0: one message).
+ *
+ * Steps go onto compact tapes (step-tape.ts), not into Step objects: the built schedule's
+ * `channels` materialize only when read.
  */
 export class StepBuilder {
-  readonly steps: Step[][][];
+  private readonly tapes: StepTape[][];
+  /** Steps written since the tapes' size was last checked against the budget. */
+  private unchecked = 0;
 
   constructor(
     readonly nparticipants: number,
     readonly nchannels: number,
     readonly chunkElements = 0,
   ) {
-    this.steps = Array.from({ length: nparticipants }, () => Array.from({ length: nchannels }, () => []));
+    this.tapes = Array.from({ length: nparticipants }, () => Array.from({ length: nchannels }, () => new StepTape()));
   }
 
-  private push(p: number, c: number, step: Step): void {
-    this.steps[p]![c]!.push(step);
+  /** The steps written so far, as Step objects (a copy; for inspection). */
+  get steps(): Step[][][] {
+    return this.tapes.map((channels) => channels.map((tape) => tape.materialize()));
+  }
+
+  /** `sendChannel`: -1 when the step posts on its own channel. */
+  private push(p: number, c: number, op: StepOp, peer: number, sendPeer: number, via: number, src: Slice | undefined, dst: Slice | undefined): void {
+    this.tapes[p]![c]!.push(STEP_OP_CODE[op], peer, sendPeer, via !== c ? via : -1, src, dst);
+    if (++this.unchecked === BUDGET_CHECK_STEPS) this.checkBudget();
+  }
+
+  /** Refuses a schedule whose tapes outgrow the budget (step-tape.ts), before the heap does. */
+  private checkBudget(): void {
+    this.unchecked = 0;
+    const budget = scheduleMemoryBudget();
+    if (budget === Infinity) return;
+    let bytes = 0;
+    let steps = 0;
+    for (const tapes of this.tapes) {
+      for (const tape of tapes) {
+        bytes += tape.footprintBytes;
+        steps += tape.length;
+      }
+    }
+    if (bytes > budget) {
+      throw new WeftInputError(
+        `schedule too big for this machine: planning it took ${formatBudgetBytes(bytes)} for its first ${steps} steps (${this.nparticipants} participants × ${this.nchannels} channels), over the limit of ${formatBudgetBytes(budget)} (half the JS heap); use fewer ranks, fewer channels (--channels) or larger chunks (--chunk)`,
+      );
+    }
   }
 
   /** `via`: post on that channel's connection instead of `c`'s (steps.ts sendChannel). */
   send(p: number, c: number, peer: number, src: Slice, via = c): void {
-    if (src.count > 0) this.push(p, c, { op: 'send', peer, src, ...(via !== c ? { sendChannel: via } : {}) });
+    if (src.count > 0) this.push(p, c, 'send', peer, -1, via, src, undefined);
   }
 
   recv(p: number, c: number, peer: number, dst: Slice): void {
-    if (dst.count > 0) this.push(p, c, { op: 'recv', peer, dst });
+    if (dst.count > 0) this.push(p, c, 'recv', peer, -1, c, undefined, dst);
   }
 
   recvReduce(p: number, c: number, peer: number, dst: Slice): void {
-    if (dst.count > 0) this.push(p, c, { op: 'recvReduce', peer, dst });
+    if (dst.count > 0) this.push(p, c, 'recvReduce', peer, -1, c, undefined, dst);
   }
 
   recvCopySend(p: number, c: number, peer: number, sendPeer: number, dst: Slice, via = c): void {
-    if (dst.count > 0) this.push(p, c, { op: 'recvCopySend', peer, sendPeer, dst, ...(via !== c ? { sendChannel: via } : {}) });
+    if (dst.count > 0) this.push(p, c, 'recvCopySend', peer, sendPeer, via, undefined, dst);
   }
 
   recvReduceCopySend(p: number, c: number, peer: number, sendPeer: number, dst: Slice, via = c): void {
-    if (dst.count > 0) this.push(p, c, { op: 'recvReduceCopySend', peer, sendPeer, dst, ...(via !== c ? { sendChannel: via } : {}) });
+    if (dst.count > 0) this.push(p, c, 'recvReduceCopySend', peer, sendPeer, via, undefined, dst);
   }
 
   copy(p: number, c: number, src: Slice, dst: Slice): void {
-    if (src.count > 0) this.push(p, c, { op: 'copy', src, dst });
+    if (src.count > 0) this.push(p, c, 'copy', -1, -1, c, src, dst);
   }
 
   /** An empty message to `peer` (kept: it synchronizes). */
   sendToken(p: number, c: number, peer: number): void {
-    this.push(p, c, { op: 'send', peer, src: slice('input', 0, 0) });
+    this.push(p, c, 'send', peer, -1, c, slice('input', 0, 0), undefined);
   }
 
   /** Waits for an empty message from `peer`. */
   recvToken(p: number, c: number, peer: number): void {
-    this.push(p, c, { op: 'recv', peer, dst: slice('output', 0, 0) });
+    this.push(p, c, 'recv', peer, -1, c, undefined, slice('output', 0, 0));
   }
 
   /** The chunks of a slice (none when it is empty). */
@@ -108,7 +147,10 @@ export class StepBuilder {
       count: params.count,
       root: params.root,
       bufferCounts,
-      participants: this.steps.map((channels, p) => ({ kind: p < params.nranks ? ('rank' as const) : ('switch' as const), channels })),
+      participants: this.tapes.map((tapes, p) => {
+        for (const tape of tapes) tape.seal();
+        return tapedParticipant(p < params.nranks ? 'rank' : 'switch', tapes);
+      }),
     };
   }
 }

@@ -36,7 +36,7 @@
  * timeline per link; `record: 'summary'` keeps link totals only and frees a transfer once it
  * is sent or stranded. The simulation (events, times, totals) is the same in both.
  */
-import { EventQueue, MinHeap } from '@weft/sim';
+import { EventQueue } from '@weft/sim';
 import type {
   FlowRecord,
   LinkStats,
@@ -49,6 +49,7 @@ import type {
   TransferRequest,
 } from './types.js';
 import { AlphaBetaModel } from './models/alpha-beta.js';
+import { CompletionHeap } from './models/completion-heap.js';
 import { EventLog } from './models/event-log.js';
 import { distinctLinks, linkUse, type FlowState, type SubFlowState } from './models/flow-state.js';
 import { LinkAccount } from './models/link-account.js';
@@ -118,12 +119,6 @@ const ROUTE_CACHE_LIMIT = 1 << 18;
 
 type Fault = { readonly kind: 'fail'; readonly link: number } | { readonly kind: 'degrade'; readonly link: number; readonly factor: number };
 
-interface Completion {
-  readonly timeNs: number;
-  readonly flow: FlowState;
-  readonly version: number;
-}
-
 class FluidNetwork implements SimulatedNetwork {
   private clockNs = 0;
   private readonly accounts: LinkAccount[];
@@ -133,9 +128,7 @@ class FluidNetwork implements SimulatedNetwork {
   private readonly nodeIds: ReadonlySet<string>;
   private readonly down = new Set<string>();
   private readonly model: RateModel;
-  private readonly completions = new MinHeap<Completion>(
-    (a, b) => a.timeNs < b.timeNs || (a.timeNs === b.timeNs && a.flow.id < b.flow.id),
-  );
+  private readonly completions = new CompletionHeap();
   private readonly faults = new EventQueue<Fault>();
   private readonly events = new EventLog();
   /** Every transfer, by id (record `full`); empty under `summary`. */
@@ -150,6 +143,8 @@ class FluidNetwork implements SimulatedNetwork {
    */
   private readonly pinnedRoutes = new Map<string, Map<string, Map<number, (Route | undefined)[]>>>();
   private pinnedRouteCount = 0;
+  /** route()'s ECMP result, one entry per queue pair, rewritten on every call. */
+  private readonly ecmpFlows: { bytes: number; readonly pinned: true; readonly routes: Route[] }[] = [];
   private nextFlowId = 0;
   private activeFlows = 0;
   private flowRateChanges = 0;
@@ -320,7 +315,8 @@ class FluidNetwork implements SimulatedNetwork {
     // -0 and 0 hash differently but are one Map key: leave -0 to the router.
     if (options.routing === 'ecmp' && !Object.is(request.flowKey, -0)) {
       const cached = this.cachedRoutes(request);
-      const flows: RoutedFlow[] = [];
+      // One scratch flow per queue pair, reused: startTransfer reads them before routing again.
+      const flows = this.ecmpFlows;
       for (let qp = 0; qp < options.qps; qp++) {
         let route = cached[qp];
         if (route === undefined) {
@@ -330,8 +326,11 @@ class FluidNetwork implements SimulatedNetwork {
           cached[qp] = route;
           this.pinnedRouteCount++;
         }
-        flows.push({ bytes: request.bytes / options.qps, pinned: true, routes: [route] });
+        const flow = (flows[qp] ??= { bytes: 0, pinned: true, routes: [route] });
+        flow.bytes = request.bytes / options.qps;
+        flow.routes[0] = route;
       }
+      flows.length = options.qps;
       return flows;
     }
     return this.plannedRoute(request);
@@ -391,21 +390,17 @@ class FluidNetwork implements SimulatedNetwork {
     flow.version++;
     this.flowRateChanges++;
     flow.finishNs = totalBytesPerSec > 0 ? finishTimeNs(nowNs, flow.remainingBytes, totalBytesPerSec) : Infinity;
-    if (flow.finishNs !== Infinity) this.completions.push({ timeNs: flow.finishNs, flow, version: flow.version });
+    if (flow.finishNs !== Infinity) this.completions.push(flow.finishNs, flow);
   }
 
   /** Earliest valid completion; stale heap entries (flow gone or rescheduled) are dropped. */
   private nextCompletionNs(): number {
-    for (let top = this.completions.peek(); top !== undefined; top = this.completions.peek()) {
-      if (!top.flow.done && top.version === top.flow.version) return top.timeNs;
-      this.completions.pop();
-    }
-    return Infinity;
+    return this.completions.nextValidNs();
   }
 
   private completeFlowsAt(timeNs: number): void {
     while (this.nextCompletionNs() === timeNs) {
-      const { flow } = this.completions.pop()!;
+      const flow = this.completions.pop();
       const transfer = this.transferOf(flow.transferId);
       let latencyNs = 0;
       for (const subflow of flow.subflows) latencyNs = Math.max(latencyNs, subflow.latencyNs);
@@ -415,7 +410,7 @@ class FluidNetwork implements SimulatedNetwork {
     }
     // Rescheduled flows leave stale entries behind; drop them when they dominate.
     if (this.completions.size > 1024 + 2 * this.activeFlows) {
-      this.completions.retain((entry) => !entry.flow.done && entry.version === entry.flow.version);
+      this.completions.dropStale();
     }
   }
 

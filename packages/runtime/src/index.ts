@@ -9,6 +9,9 @@ import { createGhostCluster } from './core/cluster/in-process-hosts.js';
 import type { ClusterOptions } from './core/types.js';
 import { createDataCluster, moduleHref } from './node/thread-hosts.js';
 import { withExitGuard } from './node/exit-guard.js';
+import { applyScheduleMemoryBudget } from './node/memory-budget.js';
+
+applyScheduleMemoryBudget();
 
 /** A ghost cluster whose rank programs cannot end the process (node/exit-guard.ts). */
 function guardExits(cluster: Cluster): Cluster {

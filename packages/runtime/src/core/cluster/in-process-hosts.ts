@@ -7,10 +7,12 @@
 import type { RankLayout } from '@weft/collectives';
 import { WeftInputError } from '@weft/sim';
 import { typedBackend } from '../../backends/typed.js';
+import { DirectHost } from '../host/direct-host.js';
 import { ParticipantHost } from '../host/participant-host.js';
 import { startProgram, type RankProgram } from '../program/context.js';
 import type { HostLink } from '../protocol.js';
 import { ScheduleExecutor } from '../schedule/executor.js';
+import { checkGhostFootprint } from '../schedule/footprint.js';
 import type { ClusterOptions, RankBuffers, StepRecord } from '../types.js';
 import { Cluster, type Hosts, type ScheduleRun } from './cluster.js';
 
@@ -26,7 +28,9 @@ export class InProcessHosts implements Hosts {
 
   prepareSchedule(run: ScheduleRun): readonly HostLink[] {
     const { schedule, nranks } = run;
-    const host = new ParticipantHost(schedule.participants.map((_, p) => p));
+    checkGhostFootprint(schedule);
+    // Schedules run fused into the coordinator (DirectHost); programs, which await, on a ParticipantHost.
+    const host = new DirectHost(schedule.participants.map((_, p) => p));
     this.trace = [];
     const trace = run.trace ? this.trace : null;
     host.setStarters(

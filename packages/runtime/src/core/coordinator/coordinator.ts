@@ -17,19 +17,18 @@ import type { Network } from '@weft/fabric';
 import { WeftInputError } from '@weft/sim';
 import { DeadlockError, ProtocolError, RankCrashedError, RankTimeoutError, TransferStrandedError, participantFailure, participantLabel } from '../errors.js';
 import type { RankFault } from '../types.js';
-import type { Completion, HostLink, HostReport, PayloadRef, Request, SendRequest, RecvRequest } from '../protocol.js';
+import type { Completion, HostLink, HostReport, PayloadRef, Request } from '../protocol.js';
 import { byParticipantSeq } from '../host/participant-host.js';
 
-/** Channel numbers must stay below this (connection keys pack (pair, channel) in a double). */
+/** Channel numbers must stay below this (the limit programs and schedules are checked against). */
 export const MAX_CHANNEL = 2 ** 18;
 
 interface Arrived {
   readonly payload: PayloadRef | undefined;
 }
 
-interface PostedRecv {
-  readonly seq: number;
-}
+/** What a delivered message without a payload (ghost mode) waits as: one shared record. */
+const NO_PAYLOAD: Arrived = Object.freeze({ payload: undefined });
 
 interface Connection {
   readonly src: number;
@@ -39,8 +38,8 @@ interface Connection {
   nextRecv: number;
   /** Delivered messages not yet received, by message number. */
   readonly arrived: Map<number, Arrived>;
-  /** Posted recvs not yet matched, by message number. */
-  readonly posted: Map<number, PostedRecv>;
+  /** Posted recvs not yet matched: their seq, by message number. */
+  readonly posted: Map<number, number>;
 }
 
 interface InFlight {
@@ -61,6 +60,29 @@ interface InFlight {
  * (SendRequest.protocol, never 0) between participants src and dst (ns).
  */
 export type StepLatency = (protocol: number, src: number, dst: number) => number;
+
+/**
+ * What a host running in the coordinator's thread calls to apply its participants'
+ * operations the moment they are posted (ghost schedules: no Request objects, no reports).
+ * Applying them then is applying them in (participant, seq) order, as a round does: hosts
+ * wake participants in index order, and a participant posts only its own operations.
+ */
+export interface RequestSink {
+  send(participant: number, seq: number, peer: number, channel: number, bytes: number, payload: PayloadRef | undefined, protocol: number): void;
+  recv(participant: number, seq: number, peer: number, channel: number): void;
+  compute(participant: number, seq: number, durationNs: number, fixed: boolean): void;
+  barrier(participant: number, seq: number): void;
+  finish(participant: number, value: unknown): void;
+}
+
+/** A HostLink whose participants post through a RequestSink (their reports then carry no requests). */
+export interface DirectHostLink extends HostLink {
+  bind(sink: RequestSink): void;
+}
+
+function isDirect(host: HostLink): host is DirectHostLink {
+  return typeof (host as Partial<DirectHostLink>).bind === 'function';
+}
 
 export interface CoordinatorSetup {
   readonly engine: Engine;
@@ -102,7 +124,9 @@ export class Coordinator {
   private readonly nodes: readonly string[];
   private readonly nparticipants: number;
   private readonly hostOf: Int32Array;
-  private readonly connections = new Map<number, Connection>();
+  /** Connections by (src, dst) pair, then channel (small integer keys); and in creation order. */
+  private readonly connectionsByPair = new Map<number, Map<number, Connection>>();
+  private readonly connections: Connection[] = [];
   private readonly inFlight = new Map<number, InFlight>();
   private pending: Completion[] = [];
   private barrier: { participant: number; seq: number }[] = [];
@@ -118,11 +142,14 @@ export class Coordinator {
   private readonly computeFactor: Float64Array;
   /** Per participant: virtual time it crashes at (Infinity: never). */
   private readonly crashNs: Float64Array;
+  /** The earliest crash time over all ranks (Infinity: none). */
+  private readonly firstCrashNs: number;
   /** Per participant: the last operation it posted (OP_CODE, peer, channel), for the watchdog's report. */
   private readonly lastOp: Int32Array;
   /** Hosts of the round in progress, by report index, and the participants woken in it. */
   private roundHosts: number[] = [];
-  private roundWoken: ReadonlySet<number> | undefined;
+  /** The completions of the round in progress (undefined at the start: every participant runs); read only by the watchdog. */
+  private roundCompletions: readonly Completion[] | undefined;
 
   constructor(private readonly setup: CoordinatorSetup) {
     this.engine = setup.engine;
@@ -149,13 +176,71 @@ export class Coordinator {
       else if (fault.kind === 'slowRank') this.computeFactor[fault.rank]! *= fault.factor;
       else this.crashNs[fault.rank] = Math.min(this.crashNs[fault.rank]!, fault.atNs);
     }
+    this.firstCrashNs = Math.min(Infinity, ...this.crashNs.filter((t) => t < Infinity));
     this.values = new Array(this.nparticipants);
     this.engine.addModel(this.network);
+    for (const host of setup.hosts) if (isDirect(host)) host.bind(this.sink);
+  }
+
+  /** An error of the coordinator's own raised inside a direct host's call (rethrown as is). */
+  private directError: unknown = undefined;
+
+  /** Applies a direct host's operation now; the coordinator's errors pass through the host's failure report. */
+  private guard(apply: () => void): void {
+    try {
+      apply();
+    } catch (error) {
+      this.directError ??= error;
+      throw error;
+    }
+  }
+
+  private readonly sink: RequestSink = {
+    send: (participant, seq, peer, channel, bytes, payload, protocol) => {
+      const nowNs = this.engine.nowNs;
+      if (this.gated(participant, nowNs, () => this.sink.send(participant, seq, peer, channel, bytes, payload, protocol))) return;
+      this.guard(() => this.send(participant, seq, peer, channel, bytes, payload, protocol, nowNs));
+    },
+    recv: (participant, seq, peer, channel) => {
+      if (this.gated(participant, this.engine.nowNs, () => this.sink.recv(participant, seq, peer, channel))) return;
+      this.guard(() => this.recv(participant, seq, peer, channel));
+    },
+    compute: (participant, seq, durationNs, fixed) => {
+      const nowNs = this.engine.nowNs;
+      if (this.gated(participant, nowNs, () => this.sink.compute(participant, seq, durationNs, fixed))) return;
+      this.guard(() => this.compute(participant, seq, durationNs, fixed, this.engine.nowNs));
+    },
+    barrier: (participant, seq) => {
+      if (this.gated(participant, this.engine.nowNs, () => this.sink.barrier(participant, seq))) return;
+      this.arriveAtBarrier(participant, seq, this.engine.nowNs);
+    },
+    finish: (participant, value) => this.finished(participant, value, this.engine.nowNs),
+  };
+
+  /**
+   * Whether a participant's operation waits (applyFaulted's rules): a crashed rank's is
+   * dropped, a late-starting rank's is replayed at its start.
+   */
+  private gated(p: number, nowNs: number, replay: () => void): boolean {
+    if (this.crashNs[p]! <= nowNs) return true;
+    const startNs = this.startNs[p]!;
+    if (nowNs < startNs) {
+      this.engine.at(startNs, replay);
+      return true;
+    }
+    return false;
+  }
+
+  private finished(participant: number, value: unknown, nowNs: number): void {
+    if (this.finishedNs[participant]! >= 0) return;
+    this.finishedNs[participant] = nowNs;
+    this.values[participant] = value;
+    this.finishedCount += 1;
   }
 
   async run(): Promise<CoordinatorOutcome> {
     this.roundHosts = this.setup.hosts.map((_, h) => h);
-    this.roundWoken = undefined; // start: every participant runs
+    this.roundCompletions = undefined; // start: every participant runs
     let reports = settle(this.setup.hosts.map((host) => host.start()));
     this.absorb(reports instanceof Promise ? await this.watch(reports) : reports);
     for (;;) {
@@ -187,6 +272,8 @@ export class Coordinator {
 
   /** The first unfinished participant crashed by `nowNs`, or -1. */
   private crashedBefore(nowNs: number): number {
+    // Runs every round: without a crash due by now, no scan of every rank.
+    if (nowNs < this.firstCrashNs) return -1;
     for (let p = 0; p < this.setup.nranks; p++) if (this.finishedNs[p]! < 0 && this.crashNs[p]! <= nowNs) return p;
     return -1;
   }
@@ -196,7 +283,7 @@ export class Coordinator {
     // A crashed rank takes no completions: it is gone.
     const nowNs = this.engine.nowNs;
     const completions = this.crashedBefore(nowNs) < 0 ? all : all.filter((c) => !(this.crashNs[c.participant]! <= nowNs));
-    this.roundWoken = new Set(completions.map((c) => c.participant));
+    this.roundCompletions = completions;
     if (completions.length === 0) return []; // only a crashed rank's: nobody to wake
     // Each participant sees its completions in event order; participants in index order.
     completions.sort((a, b) => a.participant - b.participant);
@@ -219,18 +306,17 @@ export class Coordinator {
 
   /** Applies the hosts' reports: finishes, then requests in (participant, seq) order. */
   private absorb(reports: readonly HostReport[]): void {
+    if (this.directError !== undefined) throw this.directError;
     for (const report of reports) {
       if (report.failure) throw participantFailure(report.failure.participant, this.setup.nranks, report.failure.error);
     }
     const nowNs = this.engine.nowNs;
     for (const report of reports) {
-      for (const f of report.finished) {
-        if (this.finishedNs[f.participant]! >= 0) continue;
-        this.finishedNs[f.participant] = nowNs;
-        this.values[f.participant] = f.value;
-        this.finishedCount += 1;
-      }
+      for (const f of report.finished) this.finished(f.participant, f.value, nowNs);
     }
+    // Direct hosts applied their barriers as they came, possibly before a finish of the
+    // same round: the barrier is complete if everyone left has arrived.
+    if (this.barrier.length > 0) this.releaseBarrier(nowNs);
     let requests: readonly Request[];
     if (reports.length === 1) requests = reports[0]!.requests;
     else requests = reports.flatMap((r) => r.requests).sort(byParticipantSeq);
@@ -260,11 +346,12 @@ export class Coordinator {
     const answered = new Set<number>();
     // settle() kept the hosts' answers in roundHosts order; track which arrive.
     const hostsOfRound = this.roundHosts;
+    const completionsOfRound = this.roundCompletions;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         const silent = hostsOfRound.filter((h) => !answered.has(h));
         // The silent hosts' participants that were woken this round (all, at the start) and have not finished.
-        const woken = this.roundWoken;
+        const woken = completionsOfRound && new Set(completionsOfRound.map((c) => c.participant));
         const stuck = silent
           .flatMap((h) => this.setup.hosts[h]!.participants)
           .filter((p) => (woken === undefined || woken.has(p)) && this.finishedNs[p]! < 0)
@@ -306,39 +393,50 @@ export class Coordinator {
     }
     switch (request.kind) {
       case 'send':
-        return this.send(request, nowNs);
+        return this.send(request.participant, request.seq, request.peer, request.channel, request.bytes, request.payload, request.protocol ?? 0, nowNs);
       case 'recv':
-        return this.recv(request);
-      case 'compute': {
-        const { participant, seq } = request;
-        if (!(request.durationNs >= 0)) throw new ProtocolError(`${this.label(participant)}: compute duration must be >= 0 ns, got ${request.durationNs}`);
-        const factor = request.fixed === true ? 1 : this.computeFactor[participant]!;
-        this.engine.at(nowNs + request.durationNs * factor, () => {
-          this.events += 1;
-          this.pending.push({ participant, seq, payload: undefined });
-        });
-        return;
-      }
+        return this.recv(request.participant, request.seq, request.peer, request.channel);
+      case 'compute':
+        return this.compute(request.participant, request.seq, request.durationNs, request.fixed === true, nowNs);
       case 'barrier':
-        this.barrier.push({ participant: request.participant, seq: request.seq });
-        if (this.barrier.length === this.nparticipants - this.finishedCount) {
-          this.barrierNs = nowNs;
-          for (const b of this.barrier) this.pending.push({ participant: b.participant, seq: b.seq, payload: undefined });
-          this.barrier = [];
-        }
-        return;
+        return this.arriveAtBarrier(request.participant, request.seq, nowNs);
     }
+  }
+
+  private compute(participant: number, seq: number, durationNs: number, fixed: boolean, nowNs: number): void {
+    if (!(durationNs >= 0)) throw new ProtocolError(`${this.label(participant)}: compute duration must be >= 0 ns, got ${durationNs}`);
+    const factor = fixed ? 1 : this.computeFactor[participant]!;
+    this.engine.at(nowNs + durationNs * factor, () => {
+      this.events += 1;
+      this.pending.push({ participant, seq, payload: undefined });
+    });
+  }
+
+  private arriveAtBarrier(participant: number, seq: number, nowNs: number): void {
+    this.barrier.push({ participant, seq });
+    this.releaseBarrier(nowNs);
+  }
+
+  /** Releases the barrier once every unfinished participant has arrived. */
+  private releaseBarrier(nowNs: number): void {
+    if (this.barrier.length !== this.nparticipants - this.finishedCount) return;
+    this.barrierNs = nowNs;
+    for (const b of this.barrier) this.pending.push({ participant: b.participant, seq: b.seq, payload: undefined });
+    this.barrier = [];
   }
 
   private connection(src: number, dst: number, channel: number): Connection {
     if (!(channel >= 0 && channel < MAX_CHANNEL && Number.isInteger(channel))) {
       throw new ProtocolError(`${this.label(src)}: channel must be an integer in 0..${MAX_CHANNEL - 1}, got ${channel}`);
     }
-    const key = (src * this.nparticipants + dst) * MAX_CHANNEL + channel;
-    let connection = this.connections.get(key);
+    const pair = src * this.nparticipants + dst;
+    let byChannel = this.connectionsByPair.get(pair);
+    if (byChannel === undefined) this.connectionsByPair.set(pair, (byChannel = new Map()));
+    let connection = byChannel.get(channel);
     if (connection === undefined) {
       connection = { src, dst, channel, nextSend: 0, nextRecv: 0, arrived: new Map(), posted: new Map() };
-      this.connections.set(key, connection);
+      byChannel.set(channel, connection);
+      this.connections.push(connection);
     }
     return connection;
   }
@@ -349,15 +447,14 @@ export class Coordinator {
     }
   }
 
-  private send(request: SendRequest, nowNs: number): void {
-    this.checkPeer(request.participant, request.peer, 'send');
-    const connection = this.connection(request.participant, request.peer, request.channel);
+  private send(participant: number, seq: number, peer: number, channel: number, bytes: number, payload: PayloadRef | undefined, protocol: number, nowNs: number): void {
+    this.checkPeer(participant, peer, 'send');
+    const connection = this.connection(participant, peer, channel);
     const transferId = this.network.startTransfer(
-      { srcNode: this.nodes[request.participant]!, dstNode: this.nodes[request.peer]!, bytes: request.bytes * this.wireFactor(request.participant, request.peer), flowKey: request.channel },
+      { srcNode: this.nodes[participant]!, dstNode: this.nodes[peer]!, bytes: bytes * this.wireFactor(participant, peer), flowKey: channel },
       nowNs,
     );
-    const protocol = request.protocol ?? 0;
-    this.inFlight.set(transferId, { connection, message: connection.nextSend++, senderSeq: request.seq, payload: request.payload, bytes: request.bytes, protocol, sentNs: nowNs });
+    this.inFlight.set(transferId, { connection, message: connection.nextSend++, senderSeq: seq, payload, bytes, protocol, sentNs: nowNs });
   }
 
   private wireFactor(a: number, b: number): number {
@@ -365,16 +462,16 @@ export class Coordinator {
     return factors === undefined ? 1 : Math.max(factors[a] ?? 1, factors[b] ?? 1);
   }
 
-  private recv(request: RecvRequest): void {
-    this.checkPeer(request.participant, request.peer, 'recv');
-    const connection = this.connection(request.peer, request.participant, request.channel);
+  private recv(participant: number, seq: number, peer: number, channel: number): void {
+    this.checkPeer(participant, peer, 'recv');
+    const connection = this.connection(peer, participant, channel);
     const message = connection.nextRecv++;
     const arrived = connection.arrived.get(message);
     if (arrived !== undefined) {
       connection.arrived.delete(message);
-      this.pending.push({ participant: request.participant, seq: request.seq, payload: arrived.payload });
+      this.pending.push({ participant, seq, payload: arrived.payload });
     } else {
-      connection.posted.set(message, { seq: request.seq });
+      connection.posted.set(message, seq);
     }
   }
 
@@ -419,12 +516,12 @@ export class Coordinator {
   /** The message has arrived: completes its posted recv, or waits for one. */
   private deliver(flight: InFlight): void {
     const connection = flight.connection;
-    const posted = connection.posted.get(flight.message);
-    if (posted !== undefined) {
+    const seq = connection.posted.get(flight.message);
+    if (seq !== undefined) {
       connection.posted.delete(flight.message);
-      this.pending.push({ participant: connection.dst, seq: posted.seq, payload: flight.payload });
+      this.pending.push({ participant: connection.dst, seq, payload: flight.payload });
     } else {
-      connection.arrived.set(flight.message, { payload: flight.payload });
+      connection.arrived.set(flight.message, flight.payload === undefined ? NO_PAYLOAD : { payload: flight.payload });
     }
   }
 
@@ -440,11 +537,11 @@ export class Coordinator {
       if (!list) ops.set(p, (list = []));
       list.push(text);
     };
-    for (const c of this.connections.values()) {
+    for (const c of this.connections) {
       for (const message of [...c.posted.keys()].sort((a, b) => a - b)) add(c.dst, `recv from ${this.label(c.src)} on channel ${c.channel} (message ${message})`);
     }
     for (const b of this.barrier) add(b.participant, 'barrier after warm-up iterations');
-    for (const c of this.connections.values()) {
+    for (const c of this.connections) {
       for (const message of c.arrived.keys()) add(c.dst, `(unreceived message ${message} from ${this.label(c.src)} on channel ${c.channel})`);
     }
     const result = [];
@@ -457,7 +554,7 @@ export class Coordinator {
 
   /** After a clean finish no message may be left unreceived (a schedule bug otherwise). */
   private checkDrained(): void {
-    for (const c of this.connections.values()) {
+    for (const c of this.connections) {
       if (c.arrived.size > 0 || c.posted.size > 0) {
         throw new ProtocolError(
           `${this.label(c.src)} → ${this.label(c.dst)} on channel ${c.channel}: ${c.nextSend} messages sent, ${c.nextRecv} received; every participant finished with messages left over`,

@@ -12,12 +12,13 @@
  * host checks again one microtask later — the blocking call returns before its caller
  * reaches `await`, and that caller may still spawn — and then reports.
  */
-import type { Continuation, RequestPoster } from '../schedule/executor.js';
+import type { Continuation, RequestPoster, StepPoster } from '../schedule/executor.js';
+import type { PayloadRef } from '../protocol.js';
 import type { Completion, FinishedParticipant, HostLink, HostReport, ParticipantFailure, Request } from '../protocol.js';
 
 export type ParticipantStarter = () => void;
 
-export class ParticipantHost implements RequestPoster, HostLink {
+export class ParticipantHost implements RequestPoster, StepPoster, HostLink {
   nowNs = 0;
   private readonly localIndex = new Map<number, number>();
   private readonly seqs: number[];
@@ -58,6 +59,22 @@ export class ParticipantHost implements RequestPoster, HostLink {
     this.requests.push(request);
   }
 
+  postSend(participant: number, peer: number, channel: number, bytes: number, payload: PayloadRef | undefined, protocol: number, cont: Continuation): void {
+    this.post({ kind: 'send', participant, seq: 0, peer, channel, bytes, payload, protocol }, cont);
+  }
+
+  postRecv(participant: number, peer: number, channel: number, cont: Continuation): void {
+    this.post({ kind: 'recv', participant, seq: 0, peer, channel }, cont);
+  }
+
+  postCompute(participant: number, durationNs: number, fixed: boolean, cont: Continuation): void {
+    this.post({ kind: 'compute', participant, seq: 0, durationNs, fixed }, cont);
+  }
+
+  postBarrier(participant: number, cont: Continuation): void {
+    this.post({ kind: 'barrier', participant, seq: 0 }, cont);
+  }
+
   finish(participant: number, value?: unknown): void {
     this.finished.push(value === undefined ? { participant } : { participant, value });
   }
@@ -85,18 +102,7 @@ export class ParticipantHost implements RequestPoster, HostLink {
   // ---- used by the coordinator ----
 
   start(): HostReport | Promise<HostReport> {
-    this.participants.forEach((participant, local) => {
-      const starter = this.starters[local];
-      if (starter === undefined) {
-        this.finish(participant);
-        return;
-      }
-      try {
-        starter();
-      } catch (error) {
-        this.fail(participant, error);
-      }
-    });
+    startParticipants(this.participants, this.starters, this);
     return this.report();
   }
 
@@ -151,6 +157,26 @@ export class ParticipantHost implements RequestPoster, HostLink {
     this.finished = [];
     return report;
   }
+}
+
+/** Runs each participant's starter (none: it is done at once); a starter that throws fails its participant. */
+export function startParticipants(
+  participants: readonly number[],
+  starters: readonly (ParticipantStarter | undefined)[],
+  host: { finish(participant: number): void; fail(participant: number, error: unknown): void },
+): void {
+  participants.forEach((participant, local) => {
+    const starter = starters[local];
+    if (starter === undefined) {
+      host.finish(participant);
+      return;
+    }
+    try {
+      starter();
+    } catch (error) {
+      host.fail(participant, error);
+    }
+  });
 }
 
 export function byParticipantSeq(a: Request, b: Request): number {

@@ -10,7 +10,7 @@
  * combine, then send their destination slice. In data mode recvCopySend forwards the very
  * staging block it received (its bytes are exactly the slice it sends), saving a copy.
  */
-import { decodeStep, decodeSteps, elementBytes, lineWireBytes, outputIsReduced, protocolCode, type CollectiveName, type DType, type Participant, type ReduceOp, type ScheduleProtocol, type Slice, type Step, type StepActions } from '@weft/collectives';
+import { BUFFER_NAMES, channelTapes, elementBytes, PRIMITIVES, STEP_OPS, TapeCursor, type Combine, lineWireBytes, outputIsReduced, protocolCode, type CollectiveName, type DType, type Participant, type ReduceOp, type ScheduleProtocol } from '@weft/collectives';
 import { kernelOp, type KernelOp, type NumericArray } from '../../backends/types.js';
 import type { DataPlane } from '../data/data-plane.js';
 import { dtypeCode } from '../data/data-plane.js';
@@ -19,12 +19,26 @@ import type { StepRecord } from '../types.js';
 
 export type Continuation = (payload: PayloadRef | undefined) => void;
 
-/** How an executor talks to the coordinator (implemented by the participant host). */
+/** How a program talks to the coordinator (implemented by the participant host). */
 export interface RequestPoster {
   /** Virtual time of the current round. */
   readonly nowNs: number;
   /** Posts a request; `cont` runs with its completion's payload. */
   post(request: Request, cont: Continuation): void;
+}
+
+/**
+ * How an executor talks to the coordinator: one call per operation (protocol.ts requests,
+ * field by field), so a host inside the coordinator's thread (ghost mode's DirectHost)
+ * applies it with no request object; the participant host packs them into Requests.
+ */
+export interface StepPoster {
+  /** Virtual time of the current round. */
+  readonly nowNs: number;
+  postSend(participant: number, peer: number, channel: number, bytes: number, payload: PayloadRef | undefined, protocol: number, cont: Continuation): void;
+  postRecv(participant: number, peer: number, channel: number, cont: Continuation): void;
+  postCompute(participant: number, durationNs: number, fixed: boolean, cont: Continuation): void;
+  postBarrier(participant: number, cont: Continuation): void;
 }
 
 export interface ParticipantBuffers {
@@ -66,22 +80,30 @@ export interface ExecuteSpec {
 /** Device memory traffic per byte of a local step: a copy reads and writes, a reduction reads two and writes one. */
 const MEMORY_BYTES_PER_BYTE = { copy: 2, reduce: 3 } as const;
 
+/** Each tape op code's micro-actions (steps.ts PRIMITIVES), for reading tapes without a decode per step. */
+const OP_RECV = STEP_OPS.map((op) => PRIMITIVES[op].recv);
+const OP_SEND = STEP_OPS.map((op) => PRIMITIVES[op].send);
+const OP_COMBINE: readonly Combine[] = STEP_OPS.map((op) => PRIMITIVES[op].combine);
+
 /**
  * The nanoseconds per byte of a local step when `part` has only local steps, its channels
  * sharing the device memory bandwidth evenly; 0 otherwise (or with no bandwidth given).
  */
 export function localNsPerByte(part: Participant, bytesPerSec: number | undefined): number {
   if (bytesPerSec === undefined) return 0;
+  const tapes = channelTapes(part);
   let local = 0;
-  for (const steps of part.channels) {
-    for (const step of steps) {
-      const actions = decodeStep(step);
-      if (actions.recvPeer >= 0 || actions.sendPeer >= 0) return 0;
+  for (const tape of tapes) {
+    const cursor = new TapeCursor(tape);
+    while (cursor.next()) {
+      const recvPeer = OP_RECV[cursor.op] ? cursor.peer : -1;
+      const sendPeer = !OP_SEND[cursor.op] ? -1 : OP_RECV[cursor.op] ? cursor.sendPeer : cursor.peer;
+      if (recvPeer >= 0 || sendPeer >= 0) return 0;
       local += 1;
     }
   }
   if (local === 0) return 0;
-  const busy = part.channels.filter((steps) => steps.length > 0).length;
+  const busy = tapes.filter((tape) => tape.length > 0).length;
   return (busy * 1e9) / bytesPerSec;
 }
 
@@ -89,11 +111,12 @@ export function localNsPerByte(part: Participant, bytesPerSec: number | undefine
 export function localStepsNs(part: Participant, bytesPerElement: number, bytesPerSec: number): number {
   const nsPerByte = localNsPerByte(part, bytesPerSec);
   let longest = 0;
-  for (const steps of part.channels) {
+  for (const tape of channelTapes(part)) {
     let ns = 0;
-    for (const step of steps) {
-      const actions = decodeStep(step);
-      if (actions.combine !== 'none') ns += actions.dst!.count * bytesPerElement * MEMORY_BYTES_PER_BYTE[actions.combine] * nsPerByte;
+    const cursor = new TapeCursor(tape);
+    while (cursor.next()) {
+      const combine = OP_COMBINE[cursor.op]!;
+      if (combine !== 'none') ns += cursor.dstCount * bytesPerElement * MEMORY_BYTES_PER_BYTE[combine] * nsPerByte;
     }
     longest = Math.max(longest, ns);
   }
@@ -120,7 +143,7 @@ export class ScheduleExecutor {
   readonly localNsPerByte: number;
 
   constructor(
-    readonly poster: RequestPoster,
+    readonly poster: StepPoster,
     readonly spec: ExecuteSpec,
     readonly data: ExecuteData | null,
     private readonly onDone: () => void,
@@ -130,7 +153,7 @@ export class ScheduleExecutor {
     this.protocolCode = protocolCode(spec.protocol);
     this.kernel = kernelOp(spec.op);
     this.dtypeCode = dtypeCode(spec.dtype);
-    this.channels = spec.part.channels.map((steps, index) => new ChannelRun(this, index, steps));
+    this.channels = channelTapes(spec.part).map((tape, index) => new ChannelRun(this, index, new TapeCursor(tape)));
     this.localNsPerByte = localNsPerByte(spec.part, spec.localBytesPerSec);
     const isRank = spec.participant < spec.nranks;
     // avg reduces as sum; the division happens where the result lands (reduce: root only).
@@ -141,18 +164,20 @@ export class ScheduleExecutor {
     this.beginIteration();
   }
 
-  view(slice: Slice): NumericArray {
-    const buffer = this.data!.buffers[slice.buffer];
-    if (slice.offset < 0 || slice.offset + slice.count > buffer.length) {
-      throw new RangeError(`slice ${slice.buffer}[${slice.offset}, +${slice.count}) is outside the ${slice.buffer} buffer (${buffer.length} elements)`);
+  /** The elements of a slice (`buffer` indexes BUFFER_NAMES). */
+  view(buffer: number, offset: number, count: number): NumericArray {
+    const name = BUFFER_NAMES[buffer]!;
+    const array = this.data!.buffers[name];
+    if (offset < 0 || offset + count > array.length) {
+      throw new RangeError(`slice ${name}[${offset}, +${count}) is outside the ${name} buffer (${array.length} elements)`);
     }
-    return buffer.subarray(slice.offset, slice.offset + slice.count);
+    return array.subarray(offset, offset + count);
   }
 
   private beginIteration(): void {
     const launchNs = this.spec.protocol?.launchNs ?? 0;
     if (launchNs > 0 && this.channels.length > 0) {
-      this.poster.post({ kind: 'compute', participant: this.spec.participant, seq: 0, durationNs: launchNs, fixed: true }, () => this.startChannels());
+      this.poster.postCompute(this.spec.participant, launchNs, true, () => this.startChannels());
       return;
     }
     this.startChannels();
@@ -190,7 +215,7 @@ export class ScheduleExecutor {
     if (this.iteration === this.spec.warmupIters) {
       // Timed iterations start together: the coordinator releases the barrier when every
       // participant has finished its warm-up, and takes that time as the start.
-      this.poster.post({ kind: 'barrier', participant: this.spec.participant, seq: 0 }, () => this.beginIteration());
+      this.poster.postBarrier(this.spec.participant, () => this.beginIteration());
       return false;
     }
     return true;
@@ -198,54 +223,86 @@ export class ScheduleExecutor {
 }
 
 /**
- * One channel: a cursor over its steps, each decoded once into NCCL's micro-actions
- * (receive from a peer or read `src`; combine into `dst` by copy, reduce or not at all;
- * post `sent` to a peer), so any primitive of PRIMITIVES runs here unchanged. Callbacks
- * are bound once, not per step.
+ * One channel: a cursor over its tape (no object per step), each step read as NCCL's
+ * micro-actions (receive from a peer or read `src`; combine into `dst` by copy, reduce or
+ * not at all; post `sent` — `dst` after a combine, else `src` — to a peer), the rules of
+ * steps.ts decodeStep, so any primitive of PRIMITIVES runs here unchanged. Callbacks are
+ * bound once, not per step.
  */
 class ChannelRun {
-  private index = 0;
   private startNs = 0;
-  private readonly actions: readonly StepActions[];
+  /** Whether the cursor is on a step (false: the channel has run its last one). */
+  private loaded = false;
 
   constructor(
     private readonly exec: ScheduleExecutor,
     private readonly channel: number,
-    private readonly steps: readonly Step[],
-  ) {
-    this.actions = decodeSteps(steps);
-  }
+    private readonly cursor: TapeCursor,
+  ) {}
 
   restart(): void {
-    this.index = 0;
+    this.cursor.rewind();
+    this.loaded = this.cursor.next();
+  }
+
+  // The current step's micro-actions (steps.ts decodeStep).
+  private recvPeer(): number {
+    return OP_RECV[this.cursor.op] ? this.cursor.peer : -1;
+  }
+  private sendPeer(): number {
+    const c = this.cursor;
+    return !OP_SEND[c.op] ? -1 : OP_RECV[c.op] ? c.sendPeer : c.peer;
+  }
+  /** A step that receives has no `src`; a pure send has no `dst`. */
+  private hasSrc(): boolean {
+    return !OP_RECV[this.cursor.op] && this.cursor.srcBuffer >= 0;
+  }
+  private hasDst(): boolean {
+    return OP_COMBINE[this.cursor.op] !== 'none' && this.cursor.dstBuffer >= 0;
+  }
+  private srcView(): NumericArray {
+    const c = this.cursor;
+    return this.exec.view(c.srcBuffer, c.srcOffset, c.srcCount);
+  }
+  private dstView(): NumericArray {
+    const c = this.cursor;
+    return this.exec.view(c.dstBuffer, c.dstOffset, c.dstCount);
+  }
+  /** What a sending step posts: `dst` after its combine, else `src`. */
+  private sentView(): NumericArray {
+    return this.hasDst() ? this.dstView() : this.srcView();
+  }
+  private sentCount(): number {
+    return this.hasDst() ? this.cursor.dstCount : this.hasSrc() ? this.cursor.srcCount : 0;
   }
 
   /** Runs local steps until one waits on the coordinator, or the channel ends. */
   run(): void {
     const exec = this.exec;
     const data = exec.data;
-    const actions = this.actions;
-    while (this.index < actions.length) {
-      const step = actions[this.index]!;
+    const cursor = this.cursor;
+    while (this.loaded) {
       this.startNs = exec.poster.nowNs;
-      if (step.recvPeer >= 0) {
-        exec.poster.post({ kind: 'recv', participant: exec.spec.participant, seq: 0, peer: step.recvPeer, channel: exec.spec.channelBase + this.channel }, this.onReceived);
+      const recvPeer = this.recvPeer();
+      if (recvPeer >= 0) {
+        exec.poster.postRecv(exec.spec.participant, recvPeer, exec.spec.channelBase + this.channel, this.onReceived);
         return;
       }
-      if (data && step.combine !== 'none') {
-        const dst = exec.view(step.dst!);
-        const src = exec.view(step.src!);
-        if (step.combine === 'copy') dst.set(src);
+      const combine = OP_COMBINE[cursor.op]!;
+      if (data && combine !== 'none') {
+        const dst = this.dstView();
+        const src = this.srcView();
+        if (combine === 'copy') dst.set(src);
         else data.plane.backend.reduce(exec.kernel, exec.spec.dtype, dst, src);
       }
-      if (step.sendPeer >= 0) {
-        this.send(step, data ? data.plane.stage(exec.view(step.sent!), exec.dtypeCode) : undefined);
+      if (this.sendPeer() >= 0) {
+        this.send(data ? data.plane.stage(this.sentView(), exec.dtypeCode) : undefined);
         return;
       }
-      if (exec.localNsPerByte > 0 && step.combine !== 'none') {
+      if (exec.localNsPerByte > 0 && combine !== 'none') {
         // A device-local copy or reduction: it takes the device memory time (a 1-rank run).
-        const bytes = step.dst!.count * exec.elementBytes * MEMORY_BYTES_PER_BYTE[step.combine];
-        exec.poster.post({ kind: 'compute', participant: exec.spec.participant, seq: 0, durationNs: bytes * exec.localNsPerByte, fixed: true }, this.onLocalDone);
+        const bytes = cursor.dstCount * exec.elementBytes * MEMORY_BYTES_PER_BYTE[combine];
+        exec.poster.postCompute(exec.spec.participant, bytes * exec.localNsPerByte, true, this.onLocalDone);
         return;
       }
       this.finishStep();
@@ -253,20 +310,17 @@ class ChannelRun {
     exec.channelDone();
   }
 
-  private send(step: StepActions, payload: PayloadRef | undefined): void {
+  private send(payload: PayloadRef | undefined): void {
     const exec = this.exec;
-    const bytes = step.sent!.count * exec.elementBytes;
-    exec.poster.post(
-      {
-        kind: 'send',
-        participant: exec.spec.participant,
-        seq: 0,
-        peer: step.sendPeer,
-        channel: exec.spec.channelBase + (step.sendChannel >= 0 ? step.sendChannel : this.channel),
-        bytes: exec.protocol ? lineWireBytes(exec.protocol, bytes) : bytes,
-        payload,
-        protocol: exec.protocolCode,
-      },
+    const bytes = this.sentCount() * exec.elementBytes;
+    const sendChannel = OP_SEND[this.cursor.op] ? this.cursor.sendChannel : -1;
+    exec.poster.postSend(
+      exec.spec.participant,
+      this.sendPeer(),
+      exec.spec.channelBase + (sendChannel >= 0 ? sendChannel : this.channel),
+      exec.protocol ? lineWireBytes(exec.protocol, bytes) : bytes,
+      payload,
+      exec.protocolCode,
       this.onSent,
     );
   }
@@ -283,24 +337,26 @@ class ChannelRun {
 
   private readonly onReceived = (payload: PayloadRef | undefined): void => {
     const exec = this.exec;
-    const step = this.actions[this.index]!;
+    const cursor = this.cursor;
     const data = exec.data;
+    const sends = this.sendPeer() >= 0;
+    const combine = OP_COMBINE[cursor.op]!;
     let forward: PayloadRef | undefined;
     if (data) {
       if (payload === undefined) throw new Error('data-mode recv completed without a payload');
-      if (step.dst !== null) data.plane.deliver(payload, exec.view(step.dst), step.combine === 'reduce' ? exec.kernel : null, exec.spec.dtype);
+      if (this.hasDst()) data.plane.deliver(payload, this.dstView(), combine === 'reduce' ? exec.kernel : null, exec.spec.dtype);
       // A step that copies what it received and sends it on forwards the very payload (its
       // bytes are exactly the slice it sends): NCCL's recvCopySend, without a copy.
-      if (step.sendPeer >= 0 && step.combine === 'copy' && step.sent === step.dst) forward = payload;
+      if (sends && combine === 'copy' && this.hasDst()) forward = payload;
       else {
         data.plane.release(payload);
-        if (step.sendPeer >= 0) forward = data.plane.stage(exec.view(step.sent!), exec.dtypeCode);
+        if (sends) forward = data.plane.stage(this.sentView(), exec.dtypeCode);
       }
-    } else if (payload !== undefined && step.dst !== null && payload.bytes !== step.dst.count * exec.elementBytes) {
-      throw new RangeError(`message of ${payload.bytes} bytes received into a slice of ${step.dst.count * exec.elementBytes} bytes`);
+    } else if (payload !== undefined && this.hasDst() && payload.bytes !== cursor.dstCount * exec.elementBytes) {
+      throw new RangeError(`message of ${payload.bytes} bytes received into a slice of ${cursor.dstCount * exec.elementBytes} bytes`);
     }
-    if (step.sendPeer >= 0) {
-      this.send(step, forward);
+    if (sends) {
+      this.send(forward);
       return;
     }
     this.finishStep();
@@ -310,18 +366,19 @@ class ChannelRun {
   private finishStep(): void {
     const trace = this.exec.spec.trace;
     if (trace !== null) {
-      const step = this.actions[this.index]!;
-      const peer = step.recvPeer >= 0 ? step.recvPeer : step.sendPeer >= 0 ? step.sendPeer : undefined;
+      const recvPeer = this.recvPeer();
+      const sendPeer = this.sendPeer();
+      const peer = recvPeer >= 0 ? recvPeer : sendPeer >= 0 ? sendPeer : undefined;
       trace.push({
         participant: this.exec.spec.participant,
         channel: this.channel,
-        op: this.steps[this.index]!.op,
+        op: STEP_OPS[this.cursor.op]!,
         ...(peer !== undefined ? { peer } : {}),
         startNs: this.startNs,
         endNs: this.exec.poster.nowNs,
-        bytes: (step.src ?? step.dst)!.count * this.exec.elementBytes,
+        bytes: (this.hasSrc() ? this.cursor.srcCount : this.cursor.dstCount) * this.exec.elementBytes,
       });
     }
-    this.index += 1;
+    this.loaded = this.cursor.next();
   }
 }

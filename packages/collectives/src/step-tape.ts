@@ -1,0 +1,436 @@
+/**
+ * A channel's steps, compact: numbers in flat arrays instead of a Step and two Slice objects
+ * per step, and repetition folded as it is written. Schedules repeat themselves: a ring's
+ * channel is runs of the same primitive to the same peers on same-sized slices whose offsets
+ * move by a fixed stride (one block, or, with NCCL's slices, a period of two steps per
+ * block). A tape stores such a run once: its template of `period` steps, each with its
+ * offset strides, and its repetition count. At 256 ranks × 16 channels a ring's 4 M steps
+ * become a few runs per channel, so memory no longer grows as ranks × steps × objects.
+ *
+ * A run is formed only from steps seen to repeat three times with constant strides (two at
+ * the end of a tape), so a step sequence always decodes to exactly the steps written, in
+ * order (tests compare every field). Steps are read back with a TapeCursor (no object per
+ * step) or materialized as Step objects for the code that wants them (checker, reference,
+ * drawings).
+ */
+import { PRIMITIVES, type Step, type StepOp } from './steps.js';
+import type { BufferName, Slice } from './types.js';
+
+export const STEP_OPS = Object.keys(PRIMITIVES) as StepOp[];
+/** Each primitive's code on a tape (its index in STEP_OPS). */
+export const STEP_OP_CODE = Object.fromEntries(STEP_OPS.map((op, i) => [op, i])) as Record<StepOp, number>;
+export const BUFFER_NAMES: readonly BufferName[] = ['input', 'output', 'scratch'];
+const BUFFER_CODE = new Map<BufferName, number>(BUFFER_NAMES.map((b, i) => [b, i]));
+
+// One step record: the Step's fields, -1 where it has none (a buffer of -1: no slice).
+const OP = 0;
+const PEER = 1;
+const SEND_PEER = 2;
+const SEND_CHANNEL = 3;
+const SRC_BUF = 4;
+const SRC_OFF = 5;
+const SRC_COUNT = 6;
+const DST_BUF = 7;
+const DST_OFF = 8;
+const DST_COUNT = 9;
+const FIELDS = 10;
+// A template record adds its offset strides per repetition.
+const SRC_STRIDE = 10;
+const DST_STRIDE = 11;
+const TEMPLATE_FIELDS = 12;
+// A run: its first template record, its period (steps per repetition) and repetitions.
+const RUN_FIRST = 0;
+const RUN_PERIOD = 1;
+const RUN_REPS = 2;
+const RUN_FIELDS = 3;
+
+/** The longest period looked for (a ring with NCCL's slices needs 2). */
+const MAX_PERIOD = 4;
+/** Repetitions seen before a run forms while writing. */
+const REPS_TO_FORM = 3;
+
+export class StepTape {
+  /** Template records, TEMPLATE_FIELDS numbers each. */
+  private readonly templates: number[] = [];
+  /** Runs, RUN_FIELDS numbers each; the last one may be open (still growing). */
+  private readonly runs: number[] = [];
+  /** Steps written but not yet in a run, FIELDS numbers each. */
+  private pending: number[] = [];
+  /** Whether the last run is open, and how many steps of its next repetition matched. */
+  private open = false;
+  private openPos = 0;
+  private steps = 0;
+
+  /** Steps written. */
+  get length(): number {
+    return this.steps;
+  }
+
+  /** Bytes the tape holds (8 per stored number), for memory budgets. */
+  get footprintBytes(): number {
+    return 8 * (this.templates.length + this.runs.length + this.pending.length);
+  }
+
+  /** Runs stored (for tests and memory estimates). */
+  get runCount(): number {
+    return this.runs.length / RUN_FIELDS + (this.pending.length > 0 ? this.pending.length / FIELDS : 0);
+  }
+
+  pushStep(step: Step): void {
+    const s = step as { op: StepOp; peer?: number; sendPeer?: number; sendChannel?: number; src?: Slice; dst?: Slice };
+    const op = Object.hasOwn(STEP_OP_CODE, s.op) ? STEP_OP_CODE[s.op] : undefined;
+    if (op === undefined) throw new RangeError(`unknown step op '${String(s.op)}'; accepted: ${STEP_OPS.join(', ')}`);
+    this.push(op, s.peer ?? -1, s.sendPeer ?? -1, s.sendChannel ?? -1, s.src, s.dst);
+  }
+
+  /** Writes one step (fields as in Step; -1 / undefined where it has none). */
+  push(op: number, peer: number, sendPeer: number, sendChannel: number, src: Slice | undefined, dst: Slice | undefined): void {
+    this.steps += 1;
+    const srcBuf = src === undefined ? -1 : BUFFER_CODE.get(src.buffer)!;
+    const srcOff = src?.offset ?? 0;
+    const srcCount = src?.count ?? 0;
+    const dstBuf = dst === undefined ? -1 : BUFFER_CODE.get(dst.buffer)!;
+    const dstOff = dst?.offset ?? 0;
+    const dstCount = dst?.count ?? 0;
+    // The common case: the step continues the open run (nothing pending then).
+    if (this.open && this.extendsOpenRun(op, peer, sendPeer, sendChannel, srcBuf, srcOff, srcCount, dstBuf, dstOff, dstCount)) return;
+    this.pending.push(op, peer, sendPeer, sendChannel, srcBuf, srcOff, srcCount, dstBuf, dstOff, dstCount);
+    this.absorb(REPS_TO_FORM);
+  }
+
+  /** Closes the open run and folds what is pending (called when the schedule is built). */
+  seal(): void {
+    for (;;) {
+      if (this.open) this.pending = [...this.closeRun(), ...this.pending];
+      this.absorb(2, true);
+      if (!this.open) return;
+      // What matched only part of the open run's next repetition is folded again.
+      const partial = this.closeRun();
+      if (partial.length === 0) return;
+      this.pending = partial;
+    }
+  }
+
+  /** Every step as a Step object (the Schedule's `channels` view); seals the tape. */
+  materialize(): Step[] {
+    this.seal();
+    const out: Step[] = [];
+    const cursor = new TapeCursor(this);
+    while (cursor.next()) out.push(cursor.step());
+    return out;
+  }
+
+  // ---- writing ------------------------------------------------------------------------
+
+  /** Extends the open run with pending steps, or forms runs of `reps` repetitions from them. */
+  private absorb(reps: number, final = false): void {
+    let from = 0;
+    const p = this.pending;
+    while (from < p.length) {
+      if (this.open) {
+        const f = from;
+        if (this.extendsOpenRun(p[f + OP]!, p[f + PEER]!, p[f + SEND_PEER]!, p[f + SEND_CHANNEL]!, p[f + SRC_BUF]!, p[f + SRC_OFF]!, p[f + SRC_COUNT]!, p[f + DST_BUF]!, p[f + DST_OFF]!, p[f + DST_COUNT]!)) {
+          from += FIELDS;
+          continue;
+        }
+        // The run ends at its last whole repetition; a partial one goes back to pending.
+        p.splice(from, 0, ...this.closeRun());
+        continue;
+      }
+      const period = this.periodAt(from, reps);
+      if (period > 0) {
+        this.openRun(from, period, reps);
+        from += period * reps * FIELDS;
+        continue;
+      }
+      if (!final && (p.length - from) / FIELDS < MAX_PERIOD * reps) break;
+      this.emitSingleAt(from);
+      from += FIELDS;
+    }
+    this.pending = from === 0 ? p : p.slice(from);
+  }
+
+  /** The least period whose `reps` repetitions start at `from` with constant strides, or 0. */
+  private periodAt(from: number, reps: number): number {
+    const p = this.pending;
+    const available = (p.length - from) / FIELDS;
+    for (let period = 1; period <= MAX_PERIOD && period * reps <= available; period++) {
+      let ok = true;
+      for (let t = 0; ok && t < period; t++) {
+        const a = from + t * FIELDS;
+        const b = a + period * FIELDS;
+        const srcStride = p[b + SRC_OFF]! - p[a + SRC_OFF]!;
+        const dstStride = p[b + DST_OFF]! - p[a + DST_OFF]!;
+        for (let r = 1; ok && r < reps; r++) {
+          const prev = a + (r - 1) * period * FIELDS;
+          const cur = prev + period * FIELDS;
+          ok = sameShape(p, prev, p, cur) && p[cur + SRC_OFF]! - p[prev + SRC_OFF]! === srcStride && p[cur + DST_OFF]! - p[prev + DST_OFF]! === dstStride;
+        }
+      }
+      if (ok) return period;
+    }
+    return 0;
+  }
+
+  private openRun(from: number, period: number, reps: number): void {
+    const p = this.pending;
+    const first = this.templates.length / TEMPLATE_FIELDS;
+    for (let t = 0; t < period; t++) {
+      const a = from + t * FIELDS;
+      const b = a + period * FIELDS;
+      for (let f = 0; f < FIELDS; f++) this.templates.push(p[a + f]!);
+      this.templates.push(p[b + SRC_OFF]! - p[a + SRC_OFF]!, p[b + DST_OFF]! - p[a + DST_OFF]!);
+    }
+    this.runs.push(first, period, reps);
+    this.open = true;
+    this.openPos = 0;
+  }
+
+  /** Whether a step with these fields is the open run's next step (it is then counted in). */
+  private extendsOpenRun(
+    op: number,
+    peer: number,
+    sendPeer: number,
+    sendChannel: number,
+    srcBuf: number,
+    srcOff: number,
+    srcCount: number,
+    dstBuf: number,
+    dstOff: number,
+    dstCount: number,
+  ): boolean {
+    const runs = this.runs;
+    const r = runs.length - RUN_FIELDS;
+    const t = (runs[r + RUN_FIRST]! + this.openPos) * TEMPLATE_FIELDS;
+    const reps = runs[r + RUN_REPS]!;
+    const tm = this.templates;
+    if (
+      tm[t + OP] !== op ||
+      tm[t + PEER] !== peer ||
+      tm[t + SEND_PEER] !== sendPeer ||
+      tm[t + SEND_CHANNEL] !== sendChannel ||
+      tm[t + SRC_BUF] !== srcBuf ||
+      tm[t + SRC_COUNT] !== srcCount ||
+      tm[t + DST_BUF] !== dstBuf ||
+      tm[t + DST_COUNT] !== dstCount
+    ) {
+      return false;
+    }
+    if (srcOff !== tm[t + SRC_OFF]! + reps * tm[t + SRC_STRIDE]!) return false;
+    if (dstOff !== tm[t + DST_OFF]! + reps * tm[t + DST_STRIDE]!) return false;
+    this.openPos += 1;
+    if (this.openPos === runs[r + RUN_PERIOD]) {
+      runs[r + RUN_REPS] = reps + 1;
+      this.openPos = 0;
+    }
+    return true;
+  }
+
+  /** Closes the open run; returns the records of its partial last repetition. */
+  private closeRun(): number[] {
+    const r = this.runs.length - RUN_FIELDS;
+    const first = this.runs[r + RUN_FIRST]!;
+    const reps = this.runs[r + RUN_REPS]!;
+    const partial: number[] = [];
+    for (let t = 0; t < this.openPos; t++) {
+      const at = (first + t) * TEMPLATE_FIELDS;
+      for (let f = 0; f < FIELDS; f++) partial.push(this.templates[at + f]!);
+      partial[t * FIELDS + SRC_OFF]! += reps * this.templates[at + SRC_STRIDE]!;
+      partial[t * FIELDS + DST_OFF]! += reps * this.templates[at + DST_STRIDE]!;
+    }
+    this.open = false;
+    this.openPos = 0;
+    return partial;
+  }
+
+  private emitSingleAt(at: number): void {
+    const first = this.templates.length / TEMPLATE_FIELDS;
+    for (let f = 0; f < FIELDS; f++) this.templates.push(this.pending[at + f]!);
+    this.templates.push(0, 0);
+    this.runs.push(first, 1, 1);
+  }
+
+  /**
+   * Calls `fn` with the peer and the `sendChannel` (-1: the tape's own) of every template
+   * step that posts: each connection the tape's sends use appears at least once.
+   */
+  forEachSendTemplate(fn: (peer: number, sendChannel: number) => void): void {
+    const tm = this.templates;
+    for (let t = 0; t < tm.length; t += TEMPLATE_FIELDS) {
+      const op = STEP_OPS[tm[t + OP]!]!;
+      if (!PRIMITIVES[op].send) continue;
+      fn(PRIMITIVES[op].recv ? tm[t + SEND_PEER]! : tm[t + PEER]!, tm[t + SEND_CHANNEL]!);
+    }
+  }
+
+  // ---- reading (TapeCursor) -------------------------------------------------------------
+
+  /** @internal The template records (TEMPLATE_FIELDS numbers each). */
+  get templateData(): readonly number[] {
+    return this.templates;
+  }
+  /** @internal The runs (RUN_FIELDS numbers each). */
+  get runData(): readonly number[] {
+    return this.runs;
+  }
+}
+
+/** Same primitive, peers, buffers and counts (offsets aside). */
+function sameShape(a: readonly number[], i: number, b: readonly number[], j: number): boolean {
+  return (
+    a[i + OP] === b[j + OP] &&
+    a[i + PEER] === b[j + PEER] &&
+    a[i + SEND_PEER] === b[j + SEND_PEER] &&
+    a[i + SEND_CHANNEL] === b[j + SEND_CHANNEL] &&
+    a[i + SRC_BUF] === b[j + SRC_BUF] &&
+    a[i + SRC_COUNT] === b[j + SRC_COUNT] &&
+    a[i + DST_BUF] === b[j + DST_BUF] &&
+    a[i + DST_COUNT] === b[j + DST_COUNT]
+  );
+}
+
+/**
+ * Reads a sealed tape step by step into its own fields (no object per step). Fields follow
+ * Step: -1 where the step has none; `srcBuffer` / `dstBuffer` index BUFFER_NAMES.
+ */
+export class TapeCursor {
+  op = 0;
+  peer = -1;
+  sendPeer = -1;
+  sendChannel = -1;
+  srcBuffer = -1;
+  srcOffset = 0;
+  srcCount = 0;
+  dstBuffer = -1;
+  dstOffset = 0;
+  dstCount = 0;
+  /** Index of the current step (-1 before the first). */
+  index = -1;
+  // Position: run, repetition within it, step within the repetition; the run's fields.
+  private run = 0;
+  private rep = 0;
+  private pos = -1;
+  private first = 0;
+  private period = 0;
+  private reps = 0;
+
+  constructor(readonly tape: StepTape) {
+    this.rewind();
+  }
+
+  /** Back to before the first step (the tape must be sealed: StepBuilder.build does it). */
+  rewind(): void {
+    this.run = 0;
+    this.rep = 0;
+    this.pos = -1;
+    this.index = -1;
+    this.loadRun();
+  }
+
+  private loadRun(): void {
+    const runs = this.tape.runData;
+    const at = this.run * RUN_FIELDS;
+    if (at >= runs.length) {
+      this.period = 0;
+      return;
+    }
+    this.first = runs[at + RUN_FIRST]!;
+    this.period = runs[at + RUN_PERIOD]!;
+    this.reps = runs[at + RUN_REPS]!;
+  }
+
+  /** Moves to the next step; false at the end. */
+  next(): boolean {
+    if (this.period === 0) return false;
+    if (++this.pos === this.period) {
+      this.pos = 0;
+      if (++this.rep === this.reps) {
+        this.rep = 0;
+        this.run += 1;
+        this.loadRun();
+        if (this.period === 0) return false;
+      }
+    }
+    const tm = this.tape.templateData;
+    const t = (this.first + this.pos) * TEMPLATE_FIELDS;
+    const rep = this.rep;
+    this.op = tm[t + OP]!;
+    this.peer = tm[t + PEER]!;
+    this.sendPeer = tm[t + SEND_PEER]!;
+    this.sendChannel = tm[t + SEND_CHANNEL]!;
+    this.srcBuffer = tm[t + SRC_BUF]!;
+    this.srcOffset = tm[t + SRC_OFF]! + rep * tm[t + SRC_STRIDE]!;
+    this.srcCount = tm[t + SRC_COUNT]!;
+    this.dstBuffer = tm[t + DST_BUF]!;
+    this.dstOffset = tm[t + DST_OFF]! + rep * tm[t + DST_STRIDE]!;
+    this.dstCount = tm[t + DST_COUNT]!;
+    this.index += 1;
+    return true;
+  }
+
+  /** The current step as a Step object, with the fields (and key order) the builder writes. */
+  step(): Step {
+    const fields: Record<string, unknown> = { op: STEP_OPS[this.op]! };
+    if (this.peer >= 0) fields.peer = this.peer;
+    if (this.sendPeer >= 0) fields.sendPeer = this.sendPeer;
+    if (this.srcBuffer >= 0) fields.src = { buffer: BUFFER_NAMES[this.srcBuffer]!, offset: this.srcOffset, count: this.srcCount };
+    if (this.dstBuffer >= 0) fields.dst = { buffer: BUFFER_NAMES[this.dstBuffer]!, offset: this.dstOffset, count: this.dstCount };
+    if (this.sendChannel >= 0) fields.sendChannel = this.sendChannel;
+    return fields as unknown as Step;
+  }
+}
+
+/**
+ * The most bytes a schedule's tapes may take while it is planned (Infinity: no limit). The
+ * Node entry of @weft/runtime sets half the JS heap, so a schedule too big for the machine
+ * is refused with one line (WeftInputError) instead of a V8 out-of-memory abort.
+ */
+let scheduleBudgetBytes = Infinity;
+
+export function setScheduleMemoryBudget(bytes: number): void {
+  if (!(bytes > 0)) throw new RangeError(`schedule memory budget must be > 0 bytes, got ${bytes}`);
+  scheduleBudgetBytes = bytes;
+}
+
+export function scheduleMemoryBudget(): number {
+  return scheduleBudgetBytes;
+}
+
+/** Bytes for the budget messages: MiB below 1 GiB. */
+export function formatBudgetBytes(bytes: number): string {
+  return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(2)} GiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+}
+
+const tapesOf = new WeakMap<object, readonly StepTape[]>();
+
+/**
+ * A participant whose `channels` are its tapes' steps, materialized on first read (and then
+ * kept): ghost runs read the tapes only, so no Step object ever exists for them. The
+ * accessor is an own enumerable property, so JSON, structured clones and equality see
+ * plain step lists.
+ */
+export function tapedParticipant(kind: 'rank' | 'switch', tapes: readonly StepTape[]): { readonly kind: 'rank' | 'switch'; readonly channels: readonly (readonly Step[])[] } {
+  let channels: Step[][] | undefined;
+  const participant = { kind } as { kind: 'rank' | 'switch'; channels: Step[][] };
+  Object.defineProperty(participant, 'channels', {
+    enumerable: true,
+    get: () => (channels ??= tapes.map((tape) => tape.materialize())),
+  });
+  tapesOf.set(participant, tapes);
+  return participant;
+}
+
+/** The tapes of a participant: its own (built by StepBuilder), else its step lists written onto tapes once. */
+export function channelTapes(participant: { readonly channels: readonly (readonly Step[])[] }): readonly StepTape[] {
+  let tapes = tapesOf.get(participant);
+  if (tapes === undefined) {
+    tapes = participant.channels.map((steps) => {
+      const tape = new StepTape();
+      for (const step of steps) tape.pushStep(step);
+      tape.seal();
+      return tape;
+    });
+    tapesOf.set(participant, tapes);
+  }
+  return tapes;
+}

@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import { StepTape, TapeCursor, channelTapes } from '../src/step-tape.js';
+import { planCollective } from '../src/registry.js';
+import type { BufferName, Slice, Step } from '../src/types.js';
+
+/** A small deterministic generator (a linear congruential one: quality hardly matters here). */
+function rng(seed: number): () => number {
+  let state = seed;
+  return () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+}
+
+const BUFFERS: BufferName[] = ['input', 'output', 'scratch'];
+
+/** Steps with stretches of periodic structure (periods 1–5, strides of either sign), broken at random. */
+function randomSteps(seed: number, length: number): Step[] {
+  const rand = rng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+  const steps: Step[] = [];
+  while (steps.length < length) {
+    const period = 1 + Math.floor(rand() * 5);
+    const reps = 1 + Math.floor(rand() * 6);
+    const template = Array.from({ length: period }, () => ({
+      op: pick(['send', 'recv', 'recvReduce', 'recvCopySend', 'recvReduceCopySend', 'copy', 'reduce'] as const),
+      peer: Math.floor(rand() * 4),
+      sendPeer: Math.floor(rand() * 4),
+      via: rand() < 0.2 ? Math.floor(rand() * 3) : -1,
+      a: { buffer: pick(BUFFERS), offset: Math.floor(rand() * 1000), count: Math.floor(rand() * 3) * 8 } as Slice,
+      b: { buffer: pick(BUFFERS), offset: Math.floor(rand() * 1000), count: Math.floor(rand() * 3) * 8 } as Slice,
+      strideA: pick([0, 8, -8, 16]),
+      strideB: pick([0, 8, -24]),
+    }));
+    for (let r = 0; r < reps; r++) {
+      for (const t of template) {
+        const a = { ...t.a, offset: t.a.offset + r * t.strideA };
+        const b = { ...t.b, offset: t.b.offset + r * t.strideB };
+        const via = t.via >= 0 ? { sendChannel: t.via } : {};
+        const step: Step =
+          t.op === 'send'
+            ? { op: 'send', peer: t.peer, src: a, ...via }
+            : t.op === 'recv' || t.op === 'recvReduce'
+              ? { op: t.op, peer: t.peer, dst: b }
+              : t.op === 'recvCopySend' || t.op === 'recvReduceCopySend'
+                ? { op: t.op, peer: t.peer, sendPeer: t.sendPeer, dst: b, ...via }
+                : { op: t.op, src: a, dst: b };
+        steps.push(step);
+      }
+    }
+  }
+  return steps;
+}
+
+function taped(steps: readonly Step[]): StepTape {
+  const tape = new StepTape();
+  for (const step of steps) tape.pushStep(step);
+  tape.seal();
+  return tape;
+}
+
+describe('step tapes', () => {
+  it('read back exactly the steps written, in order, for structured and random sequences', () => {
+    for (let seed = 1; seed <= 200; seed++) {
+      const steps = randomSteps(seed, 1 + (seed % 97));
+      const tape = taped(steps);
+      expect(tape.length).toBe(steps.length);
+      expect(tape.materialize()).toEqual(steps);
+    }
+  });
+
+  it('fold a ring with slices (period 2, stride one block) into a few runs per channel', () => {
+    const nranks = 64;
+    const schedule = planCollective('allReduce', 'ring', {
+      nranks,
+      count: 2 ** 28,
+      root: 0,
+      elementBytes: 4,
+      channels: 4,
+      chunkElements: 2 ** 19,
+      layout: { groups: [Array.from({ length: nranks }, (_, r) => r)], hasReductionSwitch: false },
+    });
+    const tapes = channelTapes(schedule.participants[5]!);
+    const steps = tapes.reduce((n, t) => n + t.length, 0);
+    const runs = tapes.reduce((n, t) => n + t.runCount, 0);
+    expect(steps).toBeGreaterThan(4 * 2 * (nranks - 1));
+    // 2(n-1) steps per channel and slice fold into a handful of runs (block indices wrap once per phase).
+    expect(runs).toBeLessThanOrEqual(tapes.length * 16);
+    // The materialized view is what the tapes read back, and it is kept once read.
+    const part = schedule.participants[5]!;
+    expect(part.channels).toBe(part.channels);
+    expect(JSON.parse(JSON.stringify(part)).channels).toEqual(tapes.map((t) => t.materialize()));
+  });
+
+  it('walks with a cursor that can be rewound', () => {
+    const steps = randomSteps(7, 40);
+    const cursor = new TapeCursor(taped(steps));
+    let n = 0;
+    while (cursor.next()) n += 1;
+    expect(n).toBe(steps.length);
+    expect(cursor.next()).toBe(false);
+    cursor.rewind();
+    expect(cursor.next()).toBe(true);
+    expect(cursor.step()).toEqual(steps[0]);
+  });
+});
+
+describe('schedule memory budget', () => {
+  it('refuses, in one line naming the size and the limit, a schedule whose tapes outgrow the budget', async () => {
+    const { setScheduleMemoryBudget, scheduleMemoryBudget } = await import('../src/step-tape.js');
+    const before = scheduleMemoryBudget();
+    const { isWeftInputError } = await import('@weft/sim');
+    const nranks = 512;
+    const plan = () =>
+      planCollective('allToAll', 'direct', {
+        nranks,
+        count: 1024,
+        root: 0,
+        elementBytes: 4,
+        channels: 1,
+        chunkElements: 0,
+        layout: { groups: [Array.from({ length: nranks }, (_, r) => r)], hasReductionSwitch: false },
+      });
+    setScheduleMemoryBudget(1 << 20);
+    try {
+      let error: unknown;
+      try {
+        plan();
+      } catch (e) {
+        error = e;
+      }
+      expect(isWeftInputError(error)).toBe(true);
+      expect((error as Error).message).toMatch(/^schedule too big for this machine: planning it took \d+\.\d MiB for its first \d+ steps \(512 participants × 1 channels\), over the limit of 1\.0 MiB \(half the JS heap\)/);
+      expect((error as Error).message).not.toContain('\n');
+    } finally {
+      setScheduleMemoryBudget(before);
+    }
+    // Within the budget (none here) the same plan goes through.
+    setScheduleMemoryBudget(Infinity);
+    try {
+      expect(plan().participants).toHaveLength(nranks);
+    } finally {
+      setScheduleMemoryBudget(before);
+    }
+  });
+});
