@@ -18,10 +18,16 @@ import type { CostParams, PlanParams } from './types.js';
 /** α of one message from rank `a` to rank `b`: intra when the layout puts them in one group, else inter. */
 export type HopAlpha = (a: number, b: number) => number;
 
-/** A predicate: do ranks a and b sit in one group of the layout? */
-function sameGroup(params: PlanParams): (a: number, b: number) => boolean {
+/** Each rank's group of the layout (its server / NVLink domain), -1 for none. */
+export function groupIndex(params: PlanParams): Int32Array {
   const groupOf = new Int32Array(params.nranks).fill(-1);
   params.layout.groups.forEach((group, g) => group.forEach((r) => (groupOf[r] = g)));
+  return groupOf;
+}
+
+/** A predicate: do ranks a and b sit in one group of the layout? */
+export function sameGroup(params: PlanParams): (a: number, b: number) => boolean {
+  const groupOf = groupIndex(params);
   return (a, b) => groupOf[a] === groupOf[b] && groupOf[a]! >= 0;
 }
 

@@ -10,7 +10,7 @@
  * A chain takes n-1 hops once per chunk and overlaps successive chunks along the chain.
  * Pure and browser-safe.
  */
-import { channelRingsEdgeNsPerByte, channelRingsNsPerByte, chainPathNs, hopAlpha, nsPerByte, ringPathNs, type HopAlpha } from './cost.js';
+import { channelRingsEdgeNsPerByte, channelRingsNsPerByte, chainPathNs, hopAlpha, nsPerByte, ringPathNs, sameGroup, type HopAlpha } from './cost.js';
 import { channelRings, searchChannelCount } from './channels/search.js';
 import { StepBuilder, slice } from './builder.js';
 import { channelRanges, chunkCount, chunksOf, clampChannels, mod, parts, type Range } from './logical.js';
@@ -31,6 +31,8 @@ export interface RingPosition {
   readonly chunk: Range;
   /** Position in `order`, its rank and ring neighbours. */
   readonly i: number;
+  /** `startOf(order)`, once per channel: where a chain along the ring starts (0 for rings). */
+  readonly start: number;
   readonly rank: number;
   readonly prev: number;
   readonly next: number;
@@ -39,17 +41,19 @@ export interface RingPosition {
 /**
  * The skeleton of a ring plan: `count` split over the channels (clamped to count), each
  * channel on its own ring (ncclRingOrders), its part in chunks of chunkElements, and
- * `visit` called for every ring position of every chunk. Returns the builder to build.
+ * `visit` called for every ring position of every chunk; `startOf(order)` (once per channel)
+ * is handed on as `start`. Returns the builder to build.
  */
-export function planRingPositions(params: PlanParams, visit: (at: RingPosition) => void): StepBuilder {
+export function planRingPositions(params: PlanParams, visit: (at: RingPosition) => void, startOf: (order: readonly number[]) => number = () => 0): StepBuilder {
   const { nranks: n, count, chunkElements } = params;
   const channels = channelRanges(count, params.channels);
   const orders = ncclRingOrders(params, channels.length);
   const b = new StepBuilder(n, channels.length);
   channels.forEach((part, channel) => {
     const order = orders[channel]!;
+    const start = startOf(order);
     for (const chunk of chunksOf(part, chunkElements)) {
-      for (let i = 0; i < n; i++) visit({ b, channel, order, chunk, i, rank: order[i]!, prev: order[mod(i - 1, n)]!, next: order[mod(i + 1, n)]! });
+      for (let i = 0; i < n; i++) visit({ b, channel, order, chunk, i, start, rank: order[i]!, prev: order[mod(i - 1, n)]!, next: order[mod(i + 1, n)]! });
     }
   });
   return b;
@@ -103,7 +107,7 @@ function stepHopNs(p: RingPipeline, params: PlanParams, cost: CostParams): (part
   const c = orders.length;
   const alpha = hopAlpha(params, cost);
   const edgeNsPerByte = channelRingsEdgeNsPerByte(orders, params, cost);
-  const same = (a: number, b: number): boolean => params.layout.groups.some((g) => g.includes(a) && g.includes(b));
+  const same = sameGroup(params);
   const aloneNsPerByte = (a: number, b: number): number => nsPerByte(same(a, b) ? cost.intra.bandwidthBytesPerSec : cost.inter.bandwidthBytesPerSec);
   const lockstep = orders.every((order) => order.every((r, i) => r === orders[0]![i]));
   return (parts) =>
@@ -172,11 +176,21 @@ export function chainPipelineNs(p: RingPipeline, first: (order: readonly number[
  * 0 for n = 1 or count = 0.
  */
 export function blockRingNs(params: PlanParams, cost: CostParams): number {
+  const pipeline = chunkPipeline(params, ncclRingSlices(params));
+  return pipeline === null ? 0 : ringPipelineNs(pipeline, params, cost);
+}
+
+/**
+ * The pipeline of `count` elements per channel-split part in chunks: c channels (clamped),
+ * m = the largest part's chunks, n-1 hops per chunk, b = one chunk of every channel
+ * (count·elementBytes/m). Null when there is nothing to move (n = 1 or count = 0).
+ */
+function chunkPipeline(params: PlanParams, slices: number): RingPipeline | null {
   const { nranks: n, count, chunkElements, elementBytes } = params;
-  if (n === 1 || count === 0) return 0;
+  if (n === 1 || count === 0) return null;
   const c = clampChannels(params.channels, count);
   const m = chunkCount(Math.ceil(count / c), chunkElements);
-  return ringPipelineNs({ orders: ncclRingOrders(params, c), hops: n - 1, stepBytes: (count * elementBytes) / m, iterations: m, slices: ncclRingSlices(params) }, params, cost);
+  return { orders: ncclRingOrders(params, c), hops: n - 1, stepBytes: (count * elementBytes) / m, iterations: m, slices };
 }
 
 /** NCCL's Ring channels for an all-gather or reduce-scatter: nBytes is every rank's block (enqueue.cc counts the whole buffer). */
@@ -191,11 +205,8 @@ export function blockRingChannels(params: PlanParams, cost: CostParams): number 
  * 0 for n = 1 or count = 0.
  */
 export function ringChainNs(params: PlanParams, cost: CostParams, first: (order: readonly number[]) => number): number {
-  const { nranks: n, count, chunkElements, elementBytes } = params;
-  if (n === 1 || count === 0) return 0;
-  const c = clampChannels(params.channels, count);
-  const m = chunkCount(Math.ceil(count / c), chunkElements);
-  return chainPipelineNs({ orders: ncclRingOrders(params, c), hops: n - 1, stepBytes: (count * elementBytes) / m, iterations: m, slices: 1 }, first, params, cost);
+  const pipeline = chunkPipeline(params, 1);
+  return pipeline === null ? 0 : chainPipelineNs(pipeline, first, params, cost);
 }
 
 /** NCCL's Ring channels for a broadcast or reduce: nBytes is the buffer. */

@@ -1,4 +1,4 @@
-import { StepBuilder, assertPlannable, hopAlpha, invalidParams, nsPerByte, slice } from '../kit.js';
+import { StepBuilder, assertPlannable, groupIndex, hopAlpha, invalidParams, nsPerByte, sameGroup, slice } from '../kit.js';
 import { mod } from '../logical.js';
 import { SIMPLE_STEP_BYTES, withProtocols } from '../protocols.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
@@ -23,38 +23,35 @@ const MAX_CHANNELS = 32;
 /** Where a block from `a` to `b` goes first: the PXN proxy on a's server and b's rail, or b itself. */
 type Route = (a: number, b: number) => number;
 
-/** Each rank's server (group of the layout), -1 for none. */
-function serversOf(params: PlanParams): Int32Array {
-  const serverOf = new Int32Array(params.nranks).fill(-1);
-  params.layout.groups.forEach((g, s) => g.forEach((r) => (serverOf[r] = s)));
-  return serverOf;
-}
-
 function pxnRoute(params: PlanParams): Route {
   const { nranks: n, layout } = params;
-  const serverOf = serversOf(params);
+  const serverOf = groupIndex(params);
   const rails = layout.rails;
-  const onRail = new Map<string, number>();
-  if (rails !== undefined && rails.length === n) for (let r = 0; r < n; r++) onRail.set(`${serverOf[r]}:${rails[r]}`, r);
+  if (rails === undefined || rails.length !== n) return (_a, b) => b;
+  // The rank on (server, rail), keyed server·R + rail.
+  const R = Math.max(...rails) + 1;
+  const onRail = new Map<number, number>();
+  for (let r = 0; r < n; r++) onRail.set(serverOf[r]! * R + rails[r]!, r);
   return (a, b) => {
-    if (rails === undefined || serverOf[a] === serverOf[b] || serverOf[a]! < 0 || rails[a] === rails[b]) return b;
-    return onRail.get(`${serverOf[a]}:${rails[b]}`) ?? b;
+    if (serverOf[a] === serverOf[b] || serverOf[a]! < 0 || rails[a] === rails[b]) return b;
+    return onRail.get(serverOf[a]! * R + rails[b]!) ?? b;
   };
 }
 
 /** The plan's channels: as asked, at most n-1 (one per peer distance). */
 const channelsOf = (params: PlanParams): number => Math.max(1, Math.min(params.nranks - 1, Math.floor(params.channels) || 1));
 
-/** Blocks that `p` forwards: from server peer a to b, in the order of distance d = b - a, then a. */
-function forwardsOf(p: number, n: number, route: Route): { a: number; b: number; d: number }[] {
-  const list: { a: number; b: number; d: number }[] = [];
+/** Per rank p, the blocks it forwards: from server peer a to b, in the order of distance d = b - a, then a. */
+function forwardsOf(n: number, route: Route): { a: number; b: number; d: number }[][] {
+  const lists = Array.from({ length: n }, (): { a: number; b: number; d: number }[] => []);
   for (let d = 1; d < n; d++) {
     for (let a = 0; a < n; a++) {
       const b = mod(a + d, n);
-      if (a !== p && route(a, b) === p && b !== p) list.push({ a, b, d });
+      const p = route(a, b);
+      if (p !== b) lists[p]!.push({ a, b, d });
     }
   }
-  return list;
+  return lists;
 }
 
 const plain: Algorithm = {
@@ -72,7 +69,7 @@ const plain: Algorithm = {
     const block = (buffer: 'input' | 'output', j: number) => slice(buffer, j * count, count);
     const chan = (d: number): number => (d - 1) % C;
     // Scratch: one slot per block a rank forwards.
-    const forwards = Array.from({ length: n }, (_, p) => forwardsOf(p, n, route));
+    const forwards = forwardsOf(n, route);
     const slots = Math.max(0, ...forwards.map((f) => f.length));
     for (let r = 0; r < n; r++) {
       b.copyChunked(r, 0, block('input', r), block('output', r));
@@ -107,8 +104,7 @@ const plain: Algorithm = {
     if (n === 1 || count === 0) return 0;
     const route = pxnRoute(params);
     const alpha = hopAlpha(params, cost);
-    const serverOf = serversOf(params);
-    const intra = (a: number, b: number): boolean => serverOf[a]! >= 0 && serverOf[a] === serverOf[b];
+    const intra = sameGroup(params);
     // Per rank: bytes out and in over intra and inter links.
     const load = new Float64Array(4 * n);
     const bytes = count * elementBytes;

@@ -21,8 +21,8 @@ const plain: Algorithm = {
   plan(params: PlanParams): Schedule {
     assertPlannable(plain.unsupported(params));
     const { nranks: n, count, root } = params;
-    const b = planRingPositions(params, ({ b, channel, order, chunk, i, rank, prev, next }) => {
-      const position = mod(i - order.indexOf(root), n);
+    const b = planRingPositions(params, ({ b, channel, chunk, i, start, rank, prev, next }) => {
+      const position = mod(i - start, n);
       const mine = slice('input', chunk);
       const out = slice('output', chunk);
       if (position === 0) {
@@ -33,7 +33,7 @@ const plain: Algorithm = {
       } else {
         b.recv(rank, channel, prev, out);
       }
-    });
+    }, (order) => order.indexOf(root));
     return b.build('broadcast', 'chain', params, { input: count, output: count, scratch: 0 });
   },
   /** nccl-ring.ts ringChainNs: the first chunk's path from the root, then one slowest hop per further chunk. */

@@ -24,8 +24,8 @@ const plain: Algorithm = {
     assertPlannable(plain.unsupported(params));
     const { nranks: n, count, root } = params;
     const slotCount = largestChunk(params);
-    const b = planRingPositions(params, ({ b, channel, order, chunk, i, rank, prev, next }) => {
-      const position = mod(i - order.indexOf(root) - 1, n);
+    const b = planRingPositions(params, ({ b, channel, chunk, i, start, rank, prev, next }) => {
+      const position = mod(i - start, n);
       const mine = slice('input', chunk);
       const out = slice('output', chunk);
       const slot = slice('scratch', channel * slotCount, chunk.count);
@@ -40,7 +40,7 @@ const plain: Algorithm = {
         b.copy(rank, channel, mine, out);
         b.recvReduce(rank, channel, prev, out);
       }
-    });
+    }, (order) => order.indexOf(root) + 1);
     const channels = clampChannels(params.channels, count);
     const scratch = n >= 3 && count > 0 ? channels * slotCount : 0;
     return b.build('reduce', 'chain', params, { input: count, output: count, scratch });
