@@ -104,6 +104,15 @@ describe('--chunk auto (the default): each algorithm pipelines in NCCL\'s chunk'
     expect(given.rows.map((r) => `${r.algorithm}:${r.chunkBytes}`)).toEqual(['ring:1048576', 'tree:1048576']);
   });
 
+  it("tree/LL moves 32 KiB chunks and tree/LL128 halves its 576,000 B step for mid sizes (NCCL enqueue.cc), so a tree pipelines", () => {
+    // 16 servers, 8 MiB, 16 channels: 512 KiB per channel. LL: 16 chunks of one LL step.
+    // LL128: nstepsLL128 = 1 + log2(16) + 0.1·8 = 5.8; 576000 halves to 36000 (14 chunks ≥ 5.8·16/8).
+    const rows = ['LL', 'LL128'].map((proto) => bench(['--topology', 'dgx-h100:nodes=16', '--algo', 'tree', '--proto', proto, '-b', '8M', '-e', '8M']).rows[0]!);
+    expect(rows.map((r) => `${r.protocol}:${r.chunkBytes}`)).toEqual(['LL:32768', 'LL128:36000']);
+    // Pipelined, the tree's time stays near its prediction (LL128 was 1.28× with 2 MiB chunks).
+    for (const r of rows) expect(r.timeUs / r.predictedUs).toBeLessThan(1.2);
+  });
+
   it('a bad --chunk names the value and what is accepted', () => {
     expectUsageError(weft(['bench', 'allreduce', '--chunk', 'automatic']), /^weft: --chunk: 'automatic' is not a size; use a whole number of bytes/);
   });

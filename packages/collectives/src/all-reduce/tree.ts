@@ -1,7 +1,7 @@
 import { channelTrees, isFlat, searchChannelCount } from '../channels/search.js';
 import { StepBuilder, assertPlannable, hopAlpha, invalidParams, nsPerByte, slice, type HopAlpha } from '../kit.js';
 import { channelRanges, chunkCount, chunksOf, clampChannels, doubleBinaryTree, parts, type Range, type Tree } from '../logical.js';
-import { DEFAULT_CHUNK_BYTES, SIMPLE_STEP_BYTES, channelsForBytes, protocolOf, withProtocols } from '../protocols.js';
+import { channelsForBytes, protocolOf, stepDataBytes, withProtocols } from '../protocols.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
 
 /**
@@ -309,14 +309,30 @@ export const tree: Algorithm = withProtocols({
 }, 'Tree');
 
 /**
- * NCCL's Tree/Simple chunk (enqueue.cc): one step of the Simple buffer, 512 KiB (Tree moves
- * one step per chunk where Ring moves four). NCCL further halves it, down to 32 KiB, while a
- * message gives each channel fewer than 8·depth chunks; weft does not: its tree orders a
- * rank's up and down work one hop per chunk (treeRankSteps), so chunks much shorter than a
- * hop's step latency stall the down wave (measured on dgx-h100:nodes=4 at 8–64 MiB: 1.9–2×
- * slower with the halving). LL and LL128 keep weft's default chunk: weft does not model their
- * per-line flags, with which NCCL's much smaller LL steps still stream.
+ * NCCL's Tree chunk (src/enqueue.cc, the chunk-size part of computeColl/getChunkSize): Tree
+ * moves one buffer step per chunk (chunkSteps = 1) under every protocol —
+ * - Simple: one step of the Simple buffer, 512 KiB;
+ * - LL: one step of the LL buffer, halved (8-byte flag per 8 data bytes): 32 KiB of data;
+ * - LL128: one step less the flags (614,400 B of lines → 576,000 B of data), then halved
+ *   while a channel would get too few chunks to fill the tree: with
+ *   nstepsLL128 = 1 + ⌊log2 nNodes⌋ + 0.1·ppn (ppn = ranks per server), halved while
+ *   ⌊bytes / (channels·chunk)⌋ < nstepsLL128·64/ppn and chunk > 131,072, then while
+ *   < nstepsLL128·16/ppn and chunk > 32,768 (576,000 → 288,000 → … → 18,000).
+ * NCCL's older releases also halved Tree/Simple chunks for small messages; the current one
+ * does not, and neither does weft. Before this, LL and LL128 trees ran 2 MiB chunks: a
+ * channel's part of a mid-size message went down and up its tree whole, hop after hop.
  */
-function treeChunkBytes(params: PlanParams): number {
-  return protocolOf(params) === 'Simple' ? SIMPLE_STEP_BYTES : DEFAULT_CHUNK_BYTES;
+export function treeChunkBytes(params: PlanParams): number {
+  const protocol = protocolOf(params);
+  if (protocol !== 'LL128') return stepDataBytes(protocol);
+  const nodes = Math.max(1, params.layout.groups.length);
+  const ppn = params.nranks / nodes;
+  const nsteps = 1 + Math.floor(Math.log2(nodes)) + 0.1 * ppn;
+  const bytes = params.count * params.elementBytes;
+  const channels = Math.max(1, params.channels);
+  let chunk = stepDataBytes('LL128');
+  const chunksPerChannel = (): number => Math.floor(bytes / (channels * chunk));
+  while (chunksPerChannel() < (nsteps * 64) / ppn && chunk > 131072) chunk = Math.floor(chunk / 2);
+  while (chunksPerChannel() < (nsteps * 16) / ppn && chunk > 32768) chunk = Math.floor(chunk / 2);
+  return chunk;
 }
