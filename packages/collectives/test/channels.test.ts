@@ -313,9 +313,9 @@ describe('tree on channel trees (NCCL Tree: chains in servers, rail-aligned doub
     }
   });
 
-  it('flat layouts (one group; switch:8, ring:8) keep the textbook double binary tree: same schedule, same prediction', () => {
+  it('layouts with every rank its own server (switch:8, ring:8) keep the textbook double binary tree: same schedule, same prediction', () => {
     for (const n of [1, 2, 7, 8]) {
-      const layout: RankLayout = { groups: [Array.from({ length: n }, (_, r) => r)], hasReductionSwitch: false };
+      const layout: RankLayout = { groups: Array.from({ length: n }, (_, r) => [r]), hasReductionSwitch: false };
       for (const channels of [1, 3]) {
         for (const chunk of [0, 5]) {
           const p = plan(layout, 1001, channels, chunk);
@@ -328,6 +328,19 @@ describe('tree on channel trees (NCCL Tree: chains in servers, rail-aligned doub
         }
       }
     }
+  });
+
+  it('one server (one group of 8) runs NCCL\'s tree there: a chain per channel, reduced up and broadcast down, as `weft topo --channels` prints it', () => {
+    const layout: RankLayout = { groups: [Array.from({ length: 8 }, (_, r) => r)], hasReductionSwitch: false };
+    for (const t of channelTrees(layout, 8, 4)) {
+      expect(t.root).toBe(0);
+      expect(t.parent).toEqual([-1, 0, 1, 2, 3, 4, 5, 6]);
+      expect(t.height[t.root]).toBe(7);
+    }
+    const p = plan(layout, 1001, 2, 0);
+    const schedule = tree.plan(p);
+    expect(schedule).not.toEqual({ ...treeRankOrder.plan(p), algorithm: 'tree', protocol: schedule.protocol });
+    expect(checkSchedule(schedule)).toEqual({ ok: true });
   });
 
   it('defaults to the searched channel count, fewer for small messages (NCCL enqueue.cc: threads × threshold bytes per channel)', () => {

@@ -1,4 +1,4 @@
-import { channelTrees, isFlat, searchChannelCount } from '../channels/search.js';
+import { channelTrees, isFlat, isOneServer, searchChannelCount } from '../channels/search.js';
 import { StepBuilder, assertPlannable, hopAlpha, invalidParams, nsPerByte, slice, type HopAlpha } from '../kit.js';
 import { channelRanges, chunkCount, chunksOf, clampChannels, doubleBinaryTree, parts, type Range, type Tree } from '../logical.js';
 import { channelsForBytes, protocolOf, stepDataBytes, withProtocols } from '../protocols.js';
@@ -207,18 +207,41 @@ function channelTreesLoad(trees: readonly Tree[], params: PlanParams): Int32Arra
 
 /**
  * How many channels' first chunks share a link of each class [intra, inter] while the
- * pipeline fills: every channel's wavefront walks its root-to-leaf path at the same pace,
- * so at any moment a rank's link carries the channels whose wavefront is at that rank: of
- * the edges it carries one way (half its load: up or down), one per hop of that class on
- * the path. At least 1. dgx-h100:nodes=2, 16 channels: NVLink 28/2 edges over 7 chain hops
- * = 2, NIC 2/2 over 1 rail hop = 1.
+ * pipeline fills: every channel's wavefront walks its tree at the same pace — up, a rank
+ * sends to its parent at stage height(rank); down, a parent sends to its children at stage
+ * depth(parent) — so the channels whose wavefronts leave the same rank at the same stage
+ * share its link. The worst count per class, at least 1. dgx-h100:nodes=2, 16 channels:
+ * chains rotated by rail, 2 channels per NVLink port at a time, 1 per NIC; one server,
+ * where every channel's chain is 0→1→…→7, all of them.
  */
 function fillSharing(trees: readonly Tree[], params: PlanParams, same: (a: number, b: number) => boolean): [number, number] {
-  const load = channelTreesLoad(trees, params);
-  const worst = [0, 0];
-  load.forEach((l, slot) => (worst[slot % 2] = Math.max(worst[slot % 2]!, l)));
-  const hops = [0, 0].map((_, k) => Math.max(1, ...trees.map((t) => treeLatency(t, (a, b) => (same(a, b) === (k === 0) ? 1 : 0)).pathNs)));
-  return [Math.max(1, worst[0]! / 2 / hops[0]!), Math.max(1, worst[1]! / 2 / hops[1]!)];
+  const n = params.nranks;
+  const at = new Map<number, number>();
+  const worst: [number, number] = [1, 1];
+  const bump = (down: number, stage: number, sender: number, inter: number): void => {
+    const key = ((stage * 2 + down) * 2 + inter) * n + sender;
+    const count = (at.get(key) ?? 0) + 1;
+    at.set(key, count);
+    worst[inter] = Math.max(worst[inter]!, count);
+  };
+  for (const t of trees) {
+    t.parent.forEach((p, r) => {
+      if (p < 0) return;
+      const inter = same(r, p) ? 0 : 1;
+      bump(0, t.height[r]!, r, inter);
+      bump(1, t.depth[p]!, p, inter);
+    });
+  }
+  return worst;
+}
+
+/**
+ * Where `tree` falls back to the textbook double binary tree over ranks: layouts that give
+ * the search nothing (every rank its own server, or groups that do not partition the
+ * ranks). One server keeps NCCL's tree: a chain per channel.
+ */
+function rankOrder(params: PlanParams): boolean {
+  return isFlat(params.layout, params.nranks) && !isOneServer(params.layout, params.nranks);
 }
 
 /**
@@ -229,8 +252,9 @@ function fillSharing(trees: readonly Tree[], params: PlanParams, same: (a: numbe
  * the channels on the double binary tree's first tree, the second half on its complement, so
  * a NIC that is inner in one tree is a leaf in the other. Two schedule channels per channel,
  * its reduce (c) and its broadcast (c + C), as NCCL's runTreeSplit runs them in separate
- * thread groups (treeSplitSteps), pipelined in chunks of chunkElements. On flat layouts (one group) it is the textbook
- * double binary tree over the ranks (`tree-rankorder`'s schedule). Runs under LL, LL128 or
+ * thread groups (treeSplitSteps), pipelined in chunks of chunkElements. On one server, a chain
+ * per channel (NCCL: nothing to join between servers); where every rank is its own server,
+ * the textbook double binary tree over the ranks (`tree-rankorder`'s schedule). Runs under LL, LL128 or
  * Simple (params.protocol) with NCCL's Tree latencies (../protocols.ts).
  */
 export const tree: Algorithm = withProtocols({
@@ -242,7 +266,7 @@ export const tree: Algorithm = withProtocols({
   plan(params: PlanParams): Schedule {
     assertPlannable(tree.unsupported(params));
     const { nranks: n, count, chunkElements } = params;
-    if (isFlat(params.layout, n)) return rankOrderTreePlan(params, 'tree');
+    if (rankOrder(params)) return rankOrderTreePlan(params, 'tree');
     const channels = channelRanges(count, params.channels);
     const trees = channelTrees(params.layout, n, channels.length);
     // Channel c's reduce runs on schedule channel c, its broadcast on c + C (NCCL's runTreeSplit).
@@ -285,7 +309,7 @@ export const tree: Algorithm = withProtocols({
    */
   predictNs(params: PlanParams, cost: CostParams): number {
     const { nranks: n, count, chunkElements, elementBytes } = params;
-    if (isFlat(params.layout, n)) return rankOrderTreePredictNs(params, cost);
+    if (rankOrder(params)) return rankOrderTreePredictNs(params, cost);
     if (count === 0) return 0;
     const c = clampChannels(params.channels, count);
     const part = Math.ceil(count / c);

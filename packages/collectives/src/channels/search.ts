@@ -129,6 +129,15 @@ export function isFlat(layout: RankLayout, nranks: number): boolean {
   return groups.length < 2 || groups.every((group) => group.length < 2);
 }
 
+/**
+ * True when the ranks are one server of two or more GPUs: NCCL's tree there is a chain per
+ * channel (trees.cc: nothing to join between servers), as channelTrees builds it.
+ */
+export function isOneServer(layout: RankLayout, nranks: number): boolean {
+  const groups = groupsOf(layout, nranks);
+  return groups.length === 1 && groups[0]!.length >= 2 && layout.groups.length === 1;
+}
+
 /** NCCL duplicates a search's channels when one channel's bandwidth is at least this (search.cc: bwIntra >= 25 GB/s). */
 const DUPLICATE_AT_GBS = 25;
 
