@@ -24,6 +24,27 @@ describe('weft bench --network packet', () => {
     expect(Number(rows[0]![COL.busbw])).toBeGreaterThan(0);
   });
 
+  it('--plot-queues draws the busiest egress queues over time: an oversubscribed spine builds a queue under all-to-all', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'weft-queues-'));
+    const svg = join(dir, 'q.svg');
+    const args = ['bench', 'alltoall', '--topology', 'leafspine:hosts=16,leaves=2,spines=1,oversubscription=4', '--network', 'packet', '--cc', 'none', '--mode', 'ghost', '--algo', 'direct', '-b', '4M', '-e', '4M', '--links', '40', '--format', 'json'];
+    const run = weft([...args, '--plot-queues', svg]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    // The plot's busiest port is the one --links reports with the deepest queue.
+    const links = (JSON.parse(run.stdout).rows[0].links as { linkId: string; queue?: { peakQueueBytes: number } }[])
+      .filter((l) => (l.queue?.peakQueueBytes ?? 0) > 0)
+      .sort((a, b) => b.queue!.peakQueueBytes - a.queue!.peakQueueBytes);
+    expect(links[0]!.linkId).toMatch(/->spine0$/);
+    expect(links[0]!.queue!.peakQueueBytes).toBeGreaterThan(1 << 20);
+    const text = readFileSync(svg, 'utf8');
+    expect(text.startsWith('<svg')).toBe(true);
+    expect(text).toContain('egress queue depth over time');
+    expect(text).toContain(links[0]!.linkId.replace('->', '-&gt;'));
+    // Only the packet model has queues.
+    expectUsageError(weft(['bench', 'allreduce', '--plot-queues', svg]), /^weft: --plot-queues: needs --network packet \(only the packet model has queues; --network is 'maxMin'\)$/);
+  });
+
   it('states a coarser cell, and gives the same result for the same seed', () => {
     const args = ['bench', 'allreduce', '--ranks', '4', '--network', 'packet', '--cell', '16K', '--mode', 'ghost', '--algo', 'ring', '-b', '4M', '-e', '4M', '--format', 'json'];
     const report = (): { packet: { cellBytes: number; mtuBytes: number }; rows: Record<string, unknown>[] } => {

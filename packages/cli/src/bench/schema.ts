@@ -135,6 +135,7 @@ export const BENCH_FLAGS = {
   out: flag('--out <file>', 'also write the result to FILE (.json, .csv, else the --format)', undefined, path.optional()),
   trace: flag('--trace <file>', 'write a Chrome/Perfetto trace of every run (simulated time)', undefined, path.optional()),
   plot: flag('--plot <file.svg>', 'write an SVG plot of busbw against size', undefined, path.optional()),
+  plotQueues: flag('--plot-queues <file.svg>', 'write an SVG plot of the busiest egress queues over simulated time, largest size per algorithm (--network packet)', undefined, path.optional()),
   links: flag('--links [n]', 'show the n most utilized links per row (default 10)', undefined, linkCount),
   fault: repeatable('--fault <spec>', "a link fault, repeatable: link=FROM->TO,down@TIME or link=FROM->TO,degrade=FACTOR@TIME"),
   straggler: repeatable('--straggler <spec>', 'a slow rank, repeatable: rank=R,slow=FACTORx or rank=R,delay=TIME'),
@@ -198,8 +199,12 @@ export const benchSchema = (readInputFile: ReadInputFile) => z
         message: `'${flags.chunkBytes}' cuts a ${flags.maxBytes}-byte message into ${chunksPerRank} chunks; at most ${MAX_CHUNKS_PER_MESSAGE} are accepted (each chunk is a simulated step per rank and channel); use a larger --chunk or a smaller -e`,
       });
     }
-    if (flags.plot !== undefined && !/\.svg$/i.test(flags.plot)) {
-      ctx.addIssue({ code: 'custom', message: `'${flags.plot}' must end in .svg`, path: ['plot'] });
+    for (const key of ['plot', 'plotQueues'] as const) {
+      const file = flags[key];
+      if (file !== undefined && !/\.svg$/i.test(file)) ctx.addIssue({ code: 'custom', message: `'${file}' must end in .svg`, path: [key] });
+    }
+    if (flags.plotQueues !== undefined && flags.network !== 'packet') {
+      ctx.addIssue({ code: 'custom', message: `needs --network packet (only the packet model has queues; --network is '${flags.network}')`, path: ['plotQueues'] });
     }
     return { ...flags, ...derived };
   });

@@ -178,7 +178,8 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
   const plan = planSweep(config, topology);
   const nranks = topology.ranks.length;
   const cost = alphaBetaCost(topology);
-  const tracing = config.trace !== undefined;
+  // --plot-queues draws from the same per-run records as --trace.
+  const tracing = config.trace !== undefined || config.plotQueues !== undefined;
   const sizes = sweepSizes(config, nranks);
   const collective = collectiveOf(config.collective);
   const faults = resolveFaults(config.faultScenario, topology);

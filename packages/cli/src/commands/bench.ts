@@ -12,6 +12,7 @@ import { formatFaultOutcomes } from '../bench/fault-runs.js';
 import { formatCsv } from '../format/csv.js';
 import { formatJson } from '../format/json.js';
 import { plotBusBwSvg } from '../format/plot.js';
+import { plotQueuesSvg } from '../format/queue-plot.js';
 import { formatTable } from '../format/table.js';
 import { buildTrace } from '../format/trace.js';
 import { assertDistinct, assertWritable, writeOutputs, type OutputFile } from '../output.js';
@@ -43,7 +44,7 @@ export async function runBench(collective: string, options: Readonly<Record<stri
   if (flags.compare !== undefined) return runCompare(collective, options, flags);
   // Output paths fail in milliseconds, before user modules load or workers start.
   const outputs: [string, string][] = [];
-  for (const [flag, path] of [['--out', flags.out], ['--trace', flags.trace], ['--plot', flags.plot]] as const) {
+  for (const [flag, path] of [['--out', flags.out], ['--trace', flags.trace], ['--plot', flags.plot], ['--plot-queues', flags.plotQueues]] as const) {
     if (path !== undefined) outputs.push([flag, path]);
   }
   for (const [flag, path] of outputs) assertWritable(flag, path);
@@ -61,6 +62,7 @@ export async function runBench(collective: string, options: Readonly<Record<stri
   if (config.out !== undefined) files.push({ path: config.out, content: RENDER[formatFor(config.out, config.format)](report) });
   if (config.trace !== undefined) files.push({ path: config.trace, content: JSON.stringify(buildTrace(traceRuns)) });
   if (config.plot !== undefined) files.push({ path: config.plot, content: await plotBusBwSvg(report) });
+  if (config.plotQueues !== undefined) files.push({ path: config.plotQueues, content: await plotQueuesSvg(report, traceRuns) });
   process.stdout.write(RENDER[config.format](report));
   if (report.faults && config.format === 'table') process.stdout.write(formatFaultOutcomes(report.faults.scenario, report.faults.outcomes));
   writeOutputs(files);
@@ -77,7 +79,7 @@ function runTenantBench(flags: BenchFlags): void {
 /** `--compare FLAG=V1,V2,…`: one sweep per value (each validated as that flag), then busbw side by side. */
 async function runCompare(collective: string, options: Readonly<Record<string, unknown>>, flags: BenchFlags): Promise<void> {
   const spec = flags.compare!;
-  for (const [flag, given] of [['--trace', flags.trace], ['--plot', flags.plot], ['--explain', flags.explain || undefined]] as const) {
+  for (const [flag, given] of [['--trace', flags.trace], ['--plot', flags.plot], ['--plot-queues', flags.plotQueues], ['--explain', flags.explain || undefined]] as const) {
     if (given !== undefined) throw new WeftInputError(`--compare: not with ${flag}; run the value you want to look at without --compare`);
   }
   if (flags.out !== undefined) assertWritable('--out', flags.out);
