@@ -1,7 +1,10 @@
 /** The lab's engine in Node: the same code the page's workers run. */
-import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, EXERCISES, bufferFrames, gradeAnswer, gradeChoice, gradeRelative, runLab, truthOf } from '../dist/engine/index.js';
-import { parseScenario } from '../dist/ui/url-state.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { runCli } from '@weft/cli';
+import { getAlgorithm } from '@weft/collectives';
+import { parseTopologySpec } from '@weft/fabric';
+import { DEFAULT_CONFIG, EXERCISES, bufferFrames, cliArgs, dataGridLimit, detailRun, gradeAnswer, gradeChoice, gradeRelative, gridOf, runLab, truthOf } from '../dist/engine/index.js';
+import { parseScenario } from '../dist/engine/scenario.js';
 
 const popcount = (mask: number): number => mask.toString(2).replace(/0/g, '').length;
 
@@ -39,6 +42,63 @@ describe('bufferFrames', () => {
     const run = await runLab({ ...DEFAULT_CONFIG, algorithms: ['ring'], sizesBytes: [1024], focusBytes: 4 << 20 });
     const grid = bufferFrames(run.details[0]!.schedule, run.details[0]!.steps);
     expect(grid.ok ? '' : grid.reason).toMatch(/up to 65536 elements/);
+  });
+});
+
+describe('data mode: the grid from the run\u2019s real bytes', () => {
+  // In process, as in the page's worker (runLab in Node would run its sweep on worker threads).
+  it('times the run as ghost mode does, and reads each block\u2019s contributions from its bytes', async () => {
+    const config = { ...DEFAULT_CONFIG, focusBytes: 65536 };
+    const topology = parseTopologySpec(config.topology);
+    for (const name of ['ring', 'tree']) {
+      const algorithm = getAlgorithm('allReduce', name);
+      const ghost = await detailRun(config, topology, algorithm, 65536);
+      const detail = await detailRun({ ...config, mode: 'data' }, topology, algorithm, 65536);
+      expect(detail.timeNs).toBe(ghost.timeNs);
+      const grid = gridOf(detail);
+      if (!grid.ok) throw new Error(grid.reason);
+      const { masks, values, timesNs, source } = grid.frames;
+      expect(source).toBe('data');
+      expect(timesNs[0]).toBe(0);
+      expect(timesNs.at(-1)).toBe(detail.timeNs);
+      expect([...masks[0]!].every((m) => m === 0)).toBe(true); // outputs poisoned: nothing yet
+      expect([...masks.at(-1)!].every((m) => m === 0xff)).toBe(true); // every block: all 8 ranks
+      expect([...values.at(-1)!].every((v) => v === 255)).toBe(true); // 2^0 + ... + 2^7
+      for (let f = 1; f < masks.length; f++) {
+        masks[f]!.forEach((m, cell) => expect(popcount(m)).toBeGreaterThanOrEqual(popcount(masks[f - 1]![cell]!)));
+      }
+      expect(gridOf(ghost)).toMatchObject({ ok: true, frames: { source: 'replay' } });
+    }
+  });
+
+  it('says why a run is too large for the grid', () => {
+    const plan = (nranks: number, count: number) => ({ nranks, bufferCounts: { input: count, output: count, scratch: 0 } });
+    expect(dataGridLimit(plan(8, 1 << 16))).toBeNull();
+    expect(dataGridLimit(plan(8, 1 << 20))).toMatch(/reads output buffers of up to 65536 elements/);
+    expect(dataGridLimit(plan(25, 1024))).toMatch(/runs of up to 24 ranks/);
+  });
+});
+
+describe('faults as weft bench takes them', () => {
+  afterEach(() => vi.restoreAllMocks());
+  it('a run with --fault and --straggler gives the rows of weft bench with the same flags', async () => {
+    const config = {
+      ...DEFAULT_CONFIG, algorithms: ['ring', 'tree'], sizesBytes: [262144], focusBytes: 262144,
+      faults: { links: [{ link: 'gpu1->switch0', degrade: 0.5, at: 20_000 }], stragglers: [{ rank: 3, delay: 5_000 }] },
+    };
+    const run = await runLab(config);
+    let stdout = '';
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
+    expect(await runCli(cliArgs(config, 262144))).toBe(0);
+    vi.restoreAllMocks();
+    const cli = JSON.parse(stdout) as { rows: { algorithm: string; timeUs: number }[] };
+    expect(run.rows.map((r) => [r.algorithm, r.timeUs])).toEqual(cli.rows.map((r) => [r.algorithm, r.timeUs]));
+    const { faults: _faults, ...faultFree } = config;
+    const fault = await runLab(faultFree);
+    for (const [i, detail] of run.details.entries()) {
+      expect(detail.timeNs / 1000).toBe(run.rows[i]!.timeUs); // the animated run is the faulted one
+      expect(detail.timeNs).toBeGreaterThan(fault.details[i]!.timeNs);
+    }
   });
 });
 

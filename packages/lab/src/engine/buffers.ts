@@ -27,12 +27,21 @@ export interface BufferFrames {
   readonly values: readonly Float64Array[];
   /** The all-reduced value of each block's first element (the sum of every rank's input there). */
   readonly expected: readonly number[];
+  /**
+   * replay: the schedule replayed symbolically (ghost runs; a step's effects land at its end,
+   * a hop later than the bytes do); data: the run's real bytes, read after every round (data-grid.ts).
+   */
+  readonly source: 'replay' | 'data';
 }
 
 export type GridResult = { readonly ok: true; readonly frames: BufferFrames } | { readonly ok: false; readonly reason: string };
 
 type Buffers = Record<Slice['buffer'], Uint32Array>;
 type Values = Record<Slice['buffer'], Float64Array>;
+
+/** A run's grid: its real bytes when it ran in data mode, else the schedule's replay. */
+export const gridOf = (detail: { readonly grid?: GridResult; readonly schedule: Schedule; readonly steps: readonly StepRecord[] }): GridResult =>
+  detail.grid ?? bufferFrames(detail.schedule, detail.steps);
 
 export function bufferFrames(schedule: Schedule, steps: readonly StepRecord[]): GridResult {
   const n = schedule.nranks;
@@ -111,5 +120,5 @@ export function bufferFrames(schedule: Schedule, steps: readonly StepRecord[]): 
     firstValues.push(v);
   }
   const expected = blocks.map((block) => Array.from({ length: n }, (_, r) => inputValue('sum', 'float32', r, block.offset, n)).reduce((a, b) => a + b, 0));
-  return { ok: true, frames: { nranks: n, blocks: n, timesNs, masks, values: firstValues, expected } };
+  return { ok: true, frames: { nranks: n, blocks: n, timesNs, masks, values: firstValues, expected, source: 'replay' } };
 }

@@ -48,7 +48,8 @@ export async function truthOf(exercise: Exercise): Promise<Truth> {
     }
     case 'straggler': {
       const slowed = await runLab(config);
-      const healthy = await runLab({ ...config, faults: [] });
+      const { faults: _faults, ...faultFree } = config;
+      const healthy = await runLab(faultFree);
       const factor = (name: string) => slowed.details.find((d) => d.algorithm === name)!.timeNs / healthy.details.find((d) => d.algorithm === name)!.timeNs;
       return { value: factor('ring'), note: `Ring ×${factor('ring').toFixed(2)}, tree ×${factor('tree').toFixed(2)}: every ring step waits for the slowest link.` };
     }

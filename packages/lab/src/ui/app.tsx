@@ -78,7 +78,7 @@ export function App() {
   const openFile = async (file: File | undefined) => {
     if (!file) return;
     try {
-      await openScenario(parseScenarioText(await file.text(), file.name));
+      await openScenario(await parseScenarioText(await file.text(), file.name));
     } catch (e) {
       setError(firstLine(e));
     }

@@ -45,6 +45,7 @@ export function ConfigForm({ config, setConfig, onRun, busy }: { config: LabConf
       <label>qps <input type="number" min={1} max={64} value={config.qps} onChange={(e) => set({ qps: Number((e.target as HTMLInputElement).value) })} /></label>
       <label>channels <input type="number" min={0} max={64} value={config.channels} title="0: auto (the topology search's count)" onChange={(e) => set({ channels: Number((e.target as HTMLInputElement).value) })} /></label>
       <label>network <select value={config.network} onChange={(e) => set({ network: (e.target as HTMLSelectElement).value as LabConfig['network'] })}><option>maxMin</option><option>alphaBeta</option></select></label>
+      <label title="ghost: byte counts only (any size); data: real bytes in this page's worker (small sizes), and the buffer grid shows what they held">mode <select value={config.mode} onChange={(e) => set({ mode: (e.target as HTMLSelectElement).value as LabConfig['mode'] })} data-testid="mode"><option>ghost</option><option>data</option></select></label>
       <button type="submit" disabled={busy || config.algorithms.length === 0} data-testid="run">{busy ? 'Simulating…' : 'Run'}</button>
     </form>
   );

@@ -19,7 +19,8 @@ export const VARIANTS: readonly Variant[] = [
   { label: 'the other of ring / tree', apply: (c) => ({ ...c, algorithms: c.algorithms.includes('ring') ? ['tree'] : ['ring'] }) },
   { label: 'adaptive routing', apply: (c) => ({ ...c, routing: c.routing === 'adaptive' ? 'ecmp' : 'adaptive' }) },
   { label: '4 queue pairs', apply: (c) => ({ ...c, qps: c.qps === 4 ? 1 : 4 }) },
-  { label: 'a link failing half way', apply: (c, run) => ({ ...c, faults: [{ kind: 'failLink', linkId: failableLink(run), atFraction: 0.5 }] }) },
+  // As `weft bench --fault link=ID,down@T`, T half of A's animated run.
+  { label: 'a link failing half way', apply: (c, run) => ({ ...c, faults: { links: [{ link: failableLink(run), down: Math.round(run.details[0]!.timeNs / 2) }] } }) },
 ];
 
 export function CompareView({ config, run }: { config: LabConfig; run: LabRun }) {
