@@ -17,6 +17,7 @@ import {
   ctorOf,
   dtypeCode,
   planArenas,
+  schedulePlanBase,
   typedBackend,
   type CheckSpec,
   type ClusterOptions,
@@ -63,24 +64,7 @@ export class PageDataHosts implements Hosts {
     const memories = layout.arenaBytes.map((b) => new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(b / PAGE_BYTES)) }));
     const host = new DataHost(participants.map((p) => p.participant), typedBackend, memories);
     const place = layout.hosts[0]!;
-    const hostPlan: HostSchedulePlan = {
-      collective: schedule.collective,
-      root: schedule.root,
-      count: schedule.count,
-      nranks,
-      dtype: run.dtype,
-      op: run.op,
-      iters: run.iters,
-      warmupIters: run.warmupIters,
-      trace: run.trace,
-      localBytesPerSec: run.localBytesPerSec,
-      bufferCounts: schedule.bufferCounts,
-      parts: schedule.participants,
-      places: place.participants,
-      staging: place.staging,
-      fill: run.inputs ? 'none' : 'pattern',
-      ...(schedule.protocol ? { protocol: schedule.protocol } : {}),
-    };
+    const hostPlan: HostSchedulePlan = { ...schedulePlanBase(run), parts: schedule.participants, places: place.participants, staging: place.staging };
     host.prepareSchedule(hostPlan);
     this.host = host;
     this.places = new Map(place.participants.map((p) => [p.participant, p]));

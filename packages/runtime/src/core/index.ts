@@ -17,7 +17,7 @@ export type { RankContext, RankProgram, CollectiveCallOptions, PointToPointOptio
 export { participantNodes, layoutOf, defaultNetworkFactory, wireFactors } from './coordinator/simulation.js';
 export { planArenas, ArenaSet, StagingPool, ARENA_MAX_BYTES, PAGE_BYTES } from './data/arena.js';
 // A data host outside worker threads: the lab runs data mode with every rank in one browser worker.
-export { DataHost, countsOf } from './host/data-host.js';
+export { DataHost, countsOf, schedulePlanBase } from './host/data-host.js';
 export type { CheckSpec, HostSchedulePlan } from './host/data-host.js';
 export { DataPlane, ctorOf, dtypeCode } from './data/data-plane.js';
 export * from './protocol.js';
