@@ -1,6 +1,7 @@
 /** The run's configuration: the same knobs as `weft bench`'s flags. */
-import { COLLECTIVES, listAlgorithms, type CollectiveName } from '@weft/collectives';
+import type { CollectiveName } from '@weft/collectives';
 import type { LabConfig } from '../engine/config.js';
+import type { Catalog } from '../worker/engine-worker.js';
 import { formatBytes } from './format.js';
 
 const PRESETS = ['switch:8', 'ring:8', 'fullmesh:8', 'dgx-h100:nodes=1', 'dgx-h100:nodes=2', 'dgx-h100:nodes=4', 'leafspine:hosts=16,leaves=2,spines=4', 'leafspine:hosts=64,leaves=8,spines=4', 'nvl72'];
@@ -8,9 +9,11 @@ const SIZES = Array.from({ length: 21 }, (_, i) => 1024 * 2 ** i); // 1 KiB … 
 
 const sweep = (from: number, to: number): number[] => SIZES.filter((s) => s >= from && s <= to && Math.log2(s / from) % 2 === 0);
 
-export function ConfigForm({ config, setConfig, onRun, busy }: { config: LabConfig; setConfig: (c: LabConfig) => void; onRun: () => void; busy: boolean }) {
+/** `catalog`: each collective's algorithms, from the engine worker (the page bundles no algorithm code); until it arrives, the run's own. */
+export function ConfigForm({ config, setConfig, onRun, busy, catalog }: { config: LabConfig; setConfig: (c: LabConfig) => void; onRun: () => void; busy: boolean; catalog: Catalog | null }) {
   const set = (patch: Partial<LabConfig>) => setConfig({ ...config, ...patch });
-  const names = listAlgorithms(config.collective).map((a) => a.name);
+  const known = catalog ?? { [config.collective]: config.algorithms };
+  const names = known[config.collective] ?? config.algorithms;
   const min = Math.min(...config.sizesBytes);
   const max = Math.max(...config.sizesBytes);
   return (
@@ -20,9 +23,9 @@ export function ConfigForm({ config, setConfig, onRun, busy }: { config: LabConf
       <label>collective{' '}
         <select value={config.collective} onChange={(e) => {
           const collective = (e.target as HTMLSelectElement).value as CollectiveName;
-          set({ collective, algorithms: [listAlgorithms(collective)[0]!.name] });
+          set({ collective, algorithms: known[collective]!.slice(0, 1) });
         }}>
-          {COLLECTIVES.filter((c) => listAlgorithms(c).length > 0 && c !== 'barrier').map((c) => <option key={c} value={c}>{c}</option>)}
+          {Object.keys(known).map((c) => <option key={c} value={c}>{c}</option>)}
         </select>
       </label>
       <fieldset><legend>algorithms</legend>

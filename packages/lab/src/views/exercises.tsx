@@ -7,7 +7,10 @@ import type { LabConfig } from '../engine/config.js';
 import { EXERCISES, STARTER_ALGORITHM, type CustomExercise, type Exercise } from '../engine/exercise-list.js';
 import { formatBytes, type Grade } from '../engine/grade.js';
 import { engineWorker, gradeStudent, type StudentGrade } from '../ui/workers.js';
-import { CodeEditor } from './editor.js';
+import { lazyView } from '../ui/lazy.js';
+
+/** CodeMirror loads when the exercise that edits code first shows. */
+const CodeEditor = lazyView(() => import('./editor.js').then((m) => m.CodeEditor), 'Algorithm editor', 'div');
 
 const STORE = 'weft-lab-results';
 

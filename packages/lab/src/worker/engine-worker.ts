@@ -1,4 +1,5 @@
 /** The page's engine worker: runs the real weft engine (ghost mode) off the main thread. */
+import { COLLECTIVES, listAlgorithms } from '@weft/collectives';
 import { expose } from 'comlink';
 import { gridOf, type GridResult } from '../engine/buffers.js';
 import type { LabConfig } from '../engine/config.js';
@@ -9,12 +10,18 @@ import type { Grade } from '../engine/grade.js';
 import { runLab, type LabRun } from '../engine/run.js';
 import { parseScenario, parseScenarioText, type Scenario } from '../engine/scenario.js';
 
+/** Each collective the form offers, and its built-in algorithms' names. */
+export type Catalog = Readonly<Record<string, readonly string[]>>;
+
 /** A run with its buffer grids (one per detail), and how long it took in this worker. */
 export interface PageRun extends LabRun {
   readonly grids: readonly GridResult[];
 }
 
 const api = {
+  catalog(): Catalog {
+    return Object.fromEntries(COLLECTIVES.filter((c) => c !== 'barrier').map((c) => [c, listAlgorithms(c).map((a) => a.name)] as const).filter(([, names]) => names.length > 0));
+  },
   async run(config: LabConfig): Promise<PageRun> {
     const run = await runLab(config);
     return { ...run, grids: run.details.map((d) => gridOf(d)) };
