@@ -28,7 +28,8 @@ describe.skipIf(!hasChromium)('weft lab in headless Chromium', () => {
   /** Opens the lab at `query` and waits for its first rendered run. */
   const open = async (query = '', target = page): Promise<void> => {
     await target.goto(server.url + query);
-    await target.waitForFunction(() => (window as unknown as { weftLab?: { run: unknown } }).weftLab?.run != null, null, { timeout: 30_000 });
+    // A run, and every view that loads on demand loaded (ui/lazy.tsx marks its placeholder aria-busy).
+    await target.waitForFunction(() => (window as unknown as { weftLab?: { run: unknown } }).weftLab?.run != null && document.querySelector('[aria-busy=true]') === null, null, { timeout: 30_000 });
   };
   const shot = async (label: string, name: string) => {
     if (SHOTS === null) return;

@@ -16,6 +16,8 @@ import {
   countsOf,
   ctorOf,
   dtypeCode,
+  formatGiB,
+  scheduleBufferBytes,
   planArenas,
   schedulePlanBase,
   typedBackend,
@@ -32,6 +34,9 @@ import { WeftInputError } from '@weft/sim';
 
 /** Called after the round at `nowNs` with a view of rank `r`'s buffers (valid during the call only). */
 export type RoundObserver = (nowNs: number, buffersOf: (rank: number) => RankBuffers) => void;
+
+/** Data mode in a page holds every rank's buffers in one worker's memory: at most this much. */
+export const PAGE_DATA_BUDGET_BYTES = 512 * 2 ** 20;
 
 /**
  * Staging beyond two copies of a participant's largest buffer (as the CLI's data hosts): a
@@ -51,6 +56,10 @@ export class PageDataHosts implements Hosts {
 
   prepareSchedule(run: ScheduleRun): readonly HostLink[] {
     const { schedule, nranks } = run;
+    const total = scheduleBufferBytes(schedule, run.dtype, nranks);
+    if (total > PAGE_DATA_BUDGET_BYTES) {
+      throw new WeftInputError(`data mode in the lab holds every rank's buffers in one worker, at most ${formatGiB(PAGE_DATA_BUDGET_BYTES)}; this run needs ${formatGiB(total)}: pick mode ghost (same simulated times) or a smaller size`);
+    }
     const bytes = elementBytes(run.dtype);
     const plan = { nranks, bufferCounts: schedule.bufferCounts };
     const participants = schedule.participants.map((_, p) => {
@@ -59,7 +68,6 @@ export class PageDataHosts implements Hosts {
     });
     const staging = participants.reduce((sum, p) => sum + 2 * Math.max(...p.bytes), STAGING_SLACK_BYTES);
     const layout = planArenas([{ participants, stagingBytes: staging }]);
-    if (layout.hosts[0]!.staging.bytes === 0) throw new WeftInputError('data mode in the lab holds at most 4 GiB of rank buffers; use ghost mode for this size');
     // Fresh memory per run: zeroed, so nothing of a previous run shows in the buffers.
     const memories = layout.arenaBytes.map((b) => new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(b / PAGE_BYTES)) }));
     const host = new DataHost(participants.map((p) => p.participant), typedBackend, memories);

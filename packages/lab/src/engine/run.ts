@@ -12,7 +12,7 @@ import {
   type Algorithm,
   type Schedule,
 } from '@weft/collectives';
-import type { BenchAlgorithm, BenchRow } from '@weft/cli';
+import type { BenchAlgorithm, BenchReport, BenchRow } from '@weft/cli';
 import { planParams, resolveAlgorithm, resolveFaults, runSweep } from '@weft/cli/sweep';
 import { alphaBetaCost, parseTopologySpec, rankLayout, type Topology } from '@weft/fabric';
 import { createGhostCluster, type Cluster, type Fault, type RunResult, type StepRecord } from '@weft/runtime/core';
@@ -75,6 +75,8 @@ export interface LabRun {
   readonly alphaNs: number;
   readonly betaNsPerByte: number;
   readonly rows: readonly BenchRow[];
+  /** With faults: what they did to each run of the sweep (as `weft bench` reports them; rows hold the runs that completed). */
+  readonly faults?: BenchReport['faults'];
   readonly details: readonly Detail[];
   readonly wallMs: number;
 }
@@ -182,6 +184,7 @@ export async function runLab(config: LabConfig, extra: readonly Algorithm[] = []
     alphaNs: cost.alphaNs,
     betaNsPerByte: 1e9 / cost.bandwidthBytesPerSec,
     rows: report.rows,
+    ...(report.faults ? { faults: report.faults } : {}),
     details,
     wallMs: performance.now() - start,
   };

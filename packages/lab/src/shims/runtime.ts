@@ -5,16 +5,13 @@
  * simulated times of `weft bench`.
  */
 import { createGhostCluster, type Cluster, type ClusterOptions } from '@weft/runtime/core';
-import { createPageDataCluster } from '../engine/page-data-hosts.js';
+import { PAGE_DATA_BUDGET_BYTES, createPageDataCluster } from '../engine/page-data-hosts.js';
 
 export * from '@weft/runtime/core';
 
 export async function createCluster(options: ClusterOptions): Promise<Cluster> {
   return options.mode === 'data' ? createPageDataCluster(options).cluster : createGhostCluster({ ...options, mode: 'ghost' });
 }
-
-/** Data mode in a page holds every rank's buffers in one worker's memory: at most this much. */
-export const PAGE_DATA_BUDGET_BYTES = 512 * 2 ** 20;
 
 /**
  * The data-mode memory budget in a browser (the CLI's sweep checks runs against it): half the

@@ -53,10 +53,10 @@ export function CompareView({ config, run }: { config: LabConfig; run: LabRun })
       <button onClick={compare} disabled={busy} data-testid="compare">{busy ? 'Running…' : 'Compare'}</button>
       {error && <p class="error">{error}</p>}
       <div class="side-by-side">
-        <div><h3>A</h3><p class="note">{focus(run)}</p><ResultsTable rows={run.rows} /></div>
+        <div><h3>A</h3><p class="note">{focus(run)}</p><ResultsTable run={run} /></div>
         <div>
           <h3>B</h3>
-          {other ? <><p class="note">{focus(other.run)}</p><ResultsTable rows={other.run.rows} /></> : <p class="empty">Pick a variant and press Compare.</p>}
+          {other ? <><p class="note">{focus(other.run)}</p><ResultsTable run={other.run} /></> : <p class="empty">Pick a variant and press Compare.</p>}
         </div>
       </div>
     </section>
