@@ -1,7 +1,8 @@
 /**
  * The lab in headless Chromium, beyond lab.test.ts: data mode (real bytes in the page's
- * worker; the buffer grid reads them), faults written as `weft bench` takes them, and the
- * code-split page (an embedded view loads neither the plots nor CodeMirror).
+ * worker; the buffer grid reads them), faults written as `weft bench` takes them, a shared
+ * link that replays, and the code-split page (an embedded view loads neither the plots nor
+ * CodeMirror). Two files keep each under 30 s.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,10 +31,8 @@ describe.skipIf(!hasChromium)('weft lab: data mode, faults, code splitting', () 
   let server: LabServer;
   let browser: Browser;
   let page: Page;
-  const requested: string[] = [];
 
   const open = async (query: string): Promise<void> => {
-    requested.length = 0;
     await page.goto(server.url + query);
     // A run, and every view that loads on demand loaded (ui/lazy.tsx marks its placeholder aria-busy).
     await page.waitForFunction(() => window.weftLab?.run != null && document.querySelector('[aria-busy=true]') === null, null, { timeout: 30_000 });
@@ -42,7 +41,6 @@ describe.skipIf(!hasChromium)('weft lab: data mode, faults, code splitting', () 
   beforeAll(async () => {
     [server, browser] = await Promise.all([startLab(), launchChromium()]);
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on('request', (request) => requested.push(new URL(request.url()).pathname));
   });
   afterAll(async () => {
     await browser?.close();
@@ -79,14 +77,37 @@ describe.skipIf(!hasChromium)('weft lab: data mode, faults, code splitting', () 
     await expect.poll(() => page.getByTestId('error').textContent().catch(() => null), { timeout: 20_000 }).toBe("--fault: link 'gpu0->gpu1' is not in topology switch:8; links from gpu0: gpu0->switch0");
   });
 
-  it('loads views on demand: an embedded view fetches neither the plots nor CodeMirror', async () => {
+  it('replays a shared link: the same run in a fresh page, faults included', async () => {
+    const scenario = {
+      config: { topology: 'leafspine:hosts=16,leaves=2,spines=4', algorithms: ['ring', 'tree'], sizesBytes: [64 * KiB, 1024 * KiB], focusBytes: 64 * KiB, routing: 'adaptive', fault: ['link=host3->leaf0,degrade=0.5@10us'] },
+    };
+    await open(scenarioQuery(scenario));
+    await page.getByTestId('share').click();
+    const link = await page.getByTestId('share-link').inputValue();
+    const rows = () => [window.weftLab.run!.rows.map((r) => [r.algorithm, r.bytes, r.timeUs, r.wrong]), window.weftLab.run!.config];
+    const before = await page.evaluate(rows);
+    const fresh = await browser.newPage();
+    await fresh.goto(link);
+    await fresh.waitForFunction(() => window.weftLab?.run != null, null, { timeout: 30_000 });
+    expect(await fresh.evaluate(rows)).toEqual(before);
+    await fresh.close();
+  });
+
+  it('loads views on demand: an embedded view fetches neither the plots nor CodeMirror, the page CodeMirror only when it shows', async () => {
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } }); // nothing in flight from the tests before
+    const requested: string[] = [];
+    page.on('request', (request) => requested.push(new URL(request.url()).pathname));
     await open(`${scenarioQuery({ config: { topology: 'switch:8', algorithms: ['ring'], sizesBytes: [256 * KiB], focusBytes: 256 * KiB } })}&view=topology`);
     await page.waitForTimeout(500);
     const scripts = requested.filter((p) => p.endsWith('.js'));
     expect(scripts.some((p) => /\/assets\/index-/.test(p))).toBe(true);
     expect(scripts.filter((p) => /\/assets\/(editor|bandwidth|exercises|compare)-/.test(p))).toEqual([]);
-    // The whole page loads them once its views show.
+    // The whole page loads the plots with its first run, and CodeMirror once the editor scrolls into view.
+    requested.length = 0;
     await open('');
+    expect(requested.some((p) => /\/assets\/bandwidth-/.test(p))).toBe(true);
+    expect(requested.some((p) => /\/assets\/editor-/.test(p))).toBe(false);
+    await page.getByLabel('Algorithm editor').scrollIntoViewIfNeeded();
     await page.getByLabel('Algorithm editor').locator('.cm-content').waitFor({ timeout: 20_000 });
     expect(requested.some((p) => /\/assets\/editor-/.test(p))).toBe(true);
   });

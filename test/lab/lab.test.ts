@@ -148,18 +148,4 @@ describe.skipIf(!hasChromium)('weft lab in headless Chromium', () => {
     expect(await page.locator('section.view').evaluateAll((views) => views.map((v) => v.getAttribute('aria-label')))).toEqual(['Topology']);
     expect(await page.locator('form.config').count()).toBe(0);
   });
-
-  it('replays a shared link: the same run in a fresh page', async () => {
-    const scenario = { config: { topology: 'leafspine:hosts=16,leaves=2,spines=4', algorithms: ['ring', 'tree'], sizesBytes: [64 * KiB, 1024 * KiB], focusBytes: 64 * KiB, routing: 'adaptive' } };
-    await open(scenarioQuery(scenario));
-    await page.getByTestId('share').click();
-    const link = await page.getByTestId('share-link').inputValue();
-    const rows = () => window.weftLab.run!.rows.map((r) => [r.algorithm, r.bytes, r.timeUs]);
-    const before = await page.evaluate(rows);
-    const fresh = await browser.newPage();
-    await fresh.goto(link);
-    await fresh.waitForFunction(() => window.weftLab?.run != null, null, { timeout: 30_000 });
-    expect(await fresh.evaluate(rows)).toEqual(before);
-    await fresh.close();
-  });
 });

@@ -160,7 +160,8 @@ export function App() {
           </div>
         </>
       )}
-      {show('exercises') && <Frozen keys={[code, custom]}><ExercisesView custom={custom} open={start} code={code} setCode={setCode} onStudentRun={onStudentRun} /></Frozen>}
+      {/* Below the views once the first run has rendered (or failed): its code loads after it. */}
+      {show('exercises') && (run || error) && <Frozen keys={[code, custom]}><ExercisesView custom={custom} open={start} code={code} setCode={setCode} onStudentRun={onStudentRun} /></Frozen>}
     </main>
   );
 }

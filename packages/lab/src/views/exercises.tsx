@@ -9,8 +9,8 @@ import { formatBytes, type Grade } from '../engine/grade.js';
 import { engineWorker, gradeStudent, type StudentGrade } from '../ui/workers.js';
 import { lazyView } from '../ui/lazy.js';
 
-/** CodeMirror loads when the exercise that edits code first shows. */
-const CodeEditor = lazyView(() => import('./editor.js').then((m) => m.CodeEditor), 'Algorithm editor', 'div');
+/** CodeMirror loads when the exercise that edits code comes into view. */
+const CodeEditor = lazyView(() => import('./editor.js').then((m) => m.CodeEditor), 'Algorithm editor', { as: 'div', whenVisible: true });
 
 const STORE = 'weft-lab-results';
 
