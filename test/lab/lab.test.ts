@@ -87,7 +87,7 @@ describe.skipIf(!hasChromium)('weft lab in headless Chromium', () => {
     expect(await complete()).toBe(0); // mid-run: blocks still gathering contributions
     await page.getByTestId('step-forward').click();
     await page.getByTestId('scrub').fill('300'); // 30 % of the run: chunks in flight
-    await shot('Buffers', 'buffers');
+    // docs/lab/buffers.png is the data-mode grid (lab-data.test.ts): the real bytes.
     await shot('Topology', 'topology');
   });
 

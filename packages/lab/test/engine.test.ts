@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '@weft/cli';
 import { getAlgorithm } from '@weft/collectives';
 import { parseTopologySpec } from '@weft/fabric';
-import { DEFAULT_CONFIG, EXERCISES, bufferFrames, cliArgs, dataGridLimit, detailRun, gradeAnswer, gradeChoice, gradeRelative, gridOf, runLab, truthOf } from '../dist/engine/index.js';
+import { DEFAULT_CONFIG, EXERCISES, bufferFrames, cliArgs, dataGridLimit, detailRun, givensOf, gradeAnswer, gradeChoice, gradeRelative, gridOf, runLab, truthOf } from '../dist/engine/index.js';
 import { parseScenario } from '../dist/engine/scenario.js';
 
 const popcount = (mask: number): number => mask.toString(2).replace(/0/g, '').length;
@@ -112,6 +112,15 @@ describe('exercises', () => {
     expect(a.value).toBe(run.rows[0]!.timeUs);
     expect(gradeAnswer(predict, a.value * 1.09, a).passed).toBe(true);
     expect(gradeAnswer(predict, a.value * 1.2, a).passed).toBe(false);
+  });
+
+  it('gives α, β and n for exercise 1, and the textbook ring formula on them passes', async () => {
+    const predict = EXERCISES.find((e) => e.id === 'predict-ring')!;
+    const givens = givensOf(predict.config);
+    const [, n, alphaNs, betaPs] = /n = (\d+) GPUs, α = ([\d.]+) ns per message, β = ([\d.]+) ps per byte/.exec(givens)!.map(Number);
+    const S = predict.config.focusBytes;
+    const textbookUs = (2 * (n! - 1) * (alphaNs! + (S / n!) * betaPs! * 1e-3)) / 1000; // 2(n-1)(α + S/n β)
+    expect(gradeAnswer(predict, textbookUs, await truthOf(predict)).passed).toBe(true);
   });
 
   it('grades relative error and choices in one sentence', () => {

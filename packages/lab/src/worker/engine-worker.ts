@@ -4,7 +4,7 @@ import { expose } from 'comlink';
 import { gridOf, type GridResult } from '../engine/buffers.js';
 import type { LabConfig } from '../engine/config.js';
 import { exerciseById } from '../engine/exercise-list.js';
-import { gradeAnswer, gradeCustom, truthOf } from '../engine/exercises.js';
+import { givensOf, gradeAnswer, gradeCustom, truthOf } from '../engine/exercises.js';
 import type { CustomExercise } from '../engine/exercise-list.js';
 import type { Grade } from '../engine/grade.js';
 import { runLab, type LabRun } from '../engine/run.js';
@@ -29,6 +29,9 @@ const api = {
   async grade(exerciseId: string, answer: number): Promise<Grade> {
     const exercise = exerciseById(exerciseId);
     return gradeAnswer(exercise, answer, await truthOf(exercise));
+  },
+  givens(config: LabConfig): string {
+    return givensOf(config);
   },
   gradeCustom(config: LabConfig, exercise: CustomExercise, answerUs: number): Promise<Grade> {
     return gradeCustom(config, exercise, answerUs);
