@@ -11,9 +11,15 @@ interface Variant {
   readonly apply: (config: LabConfig, run: LabRun) => LabConfig;
 }
 
-/** A link a failure can hit: the first cable above the ranks' own (a leaf or NIC uplink), else the first. */
-const failableLink = (run: LabRun): string =>
-  (run.topology.links.find((l) => /leaf|spine|nic|switch/.test(l.from) && /spine|leaf|switch/.test(l.to)) ?? run.topology.links[0]!).id;
+/**
+ * The link a failure hits: the busiest cable between switches (or NICs) in A's animated run,
+ * where a failure reroutes or strands traffic; on a single switch, the busiest link.
+ */
+function failableLink(run: LabRun): string {
+  const links = [...run.details[0]!.links].filter((l) => l.bytesCarried > 0).sort((a, b) => b.bytesCarried - a.bytesCarried || (a.id < b.id ? -1 : 1));
+  const fabric = links.find((l) => /leaf|spine|nic|switch/.test(l.from) && /leaf|spine|switch/.test(l.to) && !/gpu|host/.test(l.from));
+  return (fabric ?? links[0] ?? run.topology.links[0]!).id;
+}
 
 export const VARIANTS: readonly Variant[] = [
   { label: 'the other of ring / tree', apply: (c) => ({ ...c, algorithms: c.algorithms.includes('ring') ? ['tree'] : ['ring'] }) },
@@ -42,7 +48,7 @@ export function CompareView({ config, run }: { config: LabConfig; run: LabRun })
   };
   const focus = (r: LabRun) => r.details.map((d) => `${d.algorithm}: ${d.error ? d.error : `${us(d.timeNs)} µs`}`).join('; ');
   return (
-    <section class="view" aria-label="Compare">
+    <section class="view wide" aria-label="Compare">
       <h2>Compare two configurations</h2>
       <label>
         B is A with{' '}
