@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '@weft/cli';
 import { getAlgorithm } from '@weft/collectives';
 import { parseTopologySpec } from '@weft/fabric';
-import { DEFAULT_CONFIG, EXERCISES, bufferFrames, cliArgs, dataGridLimit, detailRun, givensOf, gradeAnswer, gradeChoice, gradeRelative, gridOf, runLab, truthOf } from '../dist/engine/index.js';
+import { DEFAULT_CONFIG, EXERCISES, bufferFrames, cliArgs, contributionInputs, createPageDataCluster, dataGridLimit, dataGridRecorder, detailRun, givensOf, gradeAnswer, gradeChoice, gradeRelative, gridOf, runLab, truthOf } from '../dist/engine/index.js';
 import { parseScenario } from '../dist/engine/scenario.js';
 
 const popcount = (mask: number): number => mask.toString(2).replace(/0/g, '').length;
@@ -69,6 +69,21 @@ describe('data mode: the grid from the run\u2019s real bytes', () => {
       }
       expect(gridOf(ghost)).toMatchObject({ ok: true, frames: { source: 'replay' } });
     }
+  });
+
+  it('reads only the ranks a round woke, and that is every change: the same frames as reading all of them (NVLS: switch agents too)', async () => {
+    const topology = parseTopologySpec('dgx-h100:nodes=1');
+    const config = { ...DEFAULT_CONFIG, topology: 'dgx-h100:nodes=1', channels: 0, mode: 'data' as const };
+    const detail = await detailRun(config, topology, getAlgorithm('allReduce', 'nvls'), 65536);
+    const { cluster, hosts } = createPageDataCluster({ topology, network: { model: 'maxMin', routing: 'ecmp', qps: 1, seed: 1 } });
+    const everyRank = dataGridRecorder(detail.schedule);
+    hosts.observe = (t, buffersOf) => everyRank.observe(t, buffersOf, null);
+    await cluster.runSchedule(detail.schedule, { dtype: 'float32', op: 'sum', check: false, inputs: contributionInputs(8, detail.schedule.bufferCounts.input) });
+    const [woken, all] = [gridOf(detail), everyRank.result()];
+    if (!woken.ok || !all.ok) throw new Error('no grid');
+    expect(woken.frames.timesNs).toEqual(all.frames.timesNs);
+    expect(woken.frames.masks).toEqual(all.frames.masks);
+    expect([...woken.frames.masks.at(-1)!].every((m) => m === 0xff)).toBe(true);
   });
 
   it('says why a run is too large for the grid', () => {

@@ -36,10 +36,12 @@ export function dataGridRecorder(schedule: Schedule) {
   const timesNs: number[] = [];
   const masks: Uint32Array[] = [];
   const values: Float64Array[] = [];
-  const observe = (nowNs: number, buffersOf: (rank: number) => RankBuffers): void => {
-    const frameMasks = new Uint32Array(n * n);
-    const firsts = new Float64Array(n * n);
-    for (let r = 0; r < n; r++) {
+  const observe = (nowNs: number, buffersOf: (rank: number) => RankBuffers, woken: readonly number[] | null): void => {
+    // Only the ranks the round woke can hold new bytes: the rest of the frame is the last one.
+    const frameMasks = masks.length > 0 && woken !== null ? masks.at(-1)!.slice() : new Uint32Array(n * n);
+    const firsts = values.length > 0 && woken !== null ? values.at(-1)!.slice() : new Float64Array(n * n);
+    for (const r of woken ?? Array.from({ length: n }, (_, rank) => rank)) {
+      if (r >= n) continue; // in-network agents hold no output
       const out = buffersOf(r).output;
       blocks.forEach((block, j) => {
         let mask = block.count > 0 ? full : 0;

@@ -22,6 +22,7 @@ import {
   schedulePlanBase,
   typedBackend,
   type CheckSpec,
+  type Completion,
   type ClusterOptions,
   type HostLink,
   type HostSchedulePlan,
@@ -32,8 +33,12 @@ import {
 } from '@weft/runtime/core';
 import { WeftInputError } from '@weft/sim';
 
-/** Called after the round at `nowNs` with a view of rank `r`'s buffers (valid during the call only). */
-export type RoundObserver = (nowNs: number, buffersOf: (rank: number) => RankBuffers) => void;
+/**
+ * Called after the round at `nowNs` with a view of rank `r`'s buffers (valid during the call
+ * only) and the participants the round woke: only theirs can have changed (a message lands
+ * when its receiver's recv completes); null at the start, before which nothing ran.
+ */
+export type RoundObserver = (nowNs: number, buffersOf: (rank: number) => RankBuffers, woken: readonly number[] | null) => void;
 
 /** Data mode in a page holds every rank's buffers in one worker's memory: at most this much. */
 export const PAGE_DATA_BUDGET_BYTES = 512 * 2 ** 20;
@@ -87,18 +92,18 @@ export class PageDataHosts implements Hosts {
 
   /** The data host's link, with the observer called after each round it runs. */
   private observed(host: DataHost): HostLink {
-    const after = <T>(nowNs: number, report: T | Promise<T>): T | Promise<T> => {
+    const after = <T>(nowNs: number, woken: readonly Completion[] | null, report: T | Promise<T>): T | Promise<T> => {
       if (this.observe === null) return report;
       const seen = (r: T): T => {
-        this.observe?.(nowNs, (rank) => this.buffers(rank));
+        this.observe?.(nowNs, (rank) => this.buffers(rank), woken && [...new Set(woken.map((c) => c.participant))]);
         return r;
       };
       return report instanceof Promise ? report.then(seen) : seen(report);
     };
     return {
       participants: host.host.participants,
-      start: () => after(0, host.host.start()),
-      wake: (nowNs, completions) => after(nowNs, host.host.wake(nowNs, completions)),
+      start: () => after(0, null, host.host.start()),
+      wake: (nowNs, completions) => after(nowNs, completions, host.host.wake(nowNs, completions)),
     };
   }
 
