@@ -4,16 +4,12 @@
  * link that replays, and the code-split page (an embedded view loads neither the plots nor
  * CodeMirror). Two files keep each under 30 s.
  */
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { weft } from '../cli/run-weft.js';
-import { hasChromium, launchChromium, scenarioQuery, startLab, type LabServer } from './lab-browser.js';
+import { hasChromium, launchChromium, openLab, scenarioQuery, shot, startLab, type LabServer } from './lab-browser.js';
 
 const KiB = 1024;
-/** WEFT_LAB_SCREENSHOTS=1 saves the data-mode buffer grid to docs/lab/buffers.png (the README shows it). */
-const SHOTS = process.env.WEFT_LAB_SCREENSHOTS === '1' ? fileURLToPath(new URL('../../docs/lab/', import.meta.url)) : null;
 
 interface Row { algorithm: string; bytes: number; timeUs: number; wrong: number | null }
 
@@ -36,11 +32,7 @@ describe.skipIf(!hasChromium)('weft lab: data mode, faults, code splitting', () 
   let browser: Browser;
   let page: Page;
 
-  const open = async (query: string): Promise<void> => {
-    await page.goto(server.url + query);
-    // A run, and every view that loads on demand loaded (ui/lazy.tsx marks its placeholder aria-busy).
-    await page.waitForFunction(() => window.weftLab?.run != null && document.querySelector('[aria-busy=true]') === null, null, { timeout: 30_000 });
-  };
+  const open = (query: string): Promise<void> => openLab(page, server, query);
 
   beforeAll(async () => {
     [server, browser] = await Promise.all([startLab(), launchChromium()]);
@@ -66,10 +58,7 @@ describe.skipIf(!hasChromium)('weft lab: data mode, faults, code splitting', () 
     const partial = cells.filter((c) => c.shown > 1 && c.shown < 8).length;
     expect(partial).toBeGreaterThan(0);
     expect(await grid.getAttribute('data-complete')).toBe('0');
-    if (SHOTS !== null) {
-      mkdirSync(SHOTS, { recursive: true });
-      await page.getByLabel('Buffers', { exact: true }).first().screenshot({ path: `${SHOTS}buffers.png` });
-    }
+    await shot(page, 'Buffers', 'buffers'); // WEFT_LAB_SCREENSHOTS=1: docs/lab/buffers.png is this data-mode grid
   });
 
   it('takes faults as weft bench does: the same flags give the same rows, and the page says what they did', async () => {
