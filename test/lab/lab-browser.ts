@@ -52,3 +52,20 @@ export async function shot(page: Page, label: string, name: string): Promise<voi
   mkdirSync(SHOTS, { recursive: true });
   await page.getByLabel(label, { exact: true }).first().screenshot({ path: `${SHOTS}${name}.png` });
 }
+
+/** What each browser test file starts once: `weft lab --port 0`, Chromium, and a laptop-sized page. */
+export interface LabSession {
+  readonly server: LabServer;
+  readonly browser: Browser;
+  readonly page: Page;
+}
+
+export async function startSession(): Promise<LabSession> {
+  const [server, browser] = await Promise.all([startLab(), launchChromium()]);
+  return { server, browser, page: await browser.newPage({ viewport: { width: 1280, height: 900 } }) };
+}
+
+export async function stopSession(session: Partial<LabSession>): Promise<void> {
+  await session.browser?.close();
+  session.server?.process.kill();
+}

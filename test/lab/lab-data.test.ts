@@ -7,7 +7,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { weft } from '../cli/run-weft.js';
-import { hasChromium, launchChromium, openLab, scenarioQuery, shot, startLab, type LabServer } from './lab-browser.js';
+import { hasChromium, openLab, scenarioQuery, shot, startSession, stopSession, type LabServer } from './lab-browser.js';
 
 const KiB = 1024;
 
@@ -34,14 +34,8 @@ describe.skipIf(!hasChromium)('weft lab: data mode, faults, code splitting', () 
 
   const open = (query: string): Promise<void> => openLab(page, server, query);
 
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startLab(), launchChromium()]);
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    server?.process.kill();
-  });
+  beforeAll(async () => ({ server, browser, page } = await startSession()));
+  afterAll(() => stopSession({ server, browser }));
 
   it('runs data mode in the page: the numbers and #wrong of weft bench --mode data, and a grid read from the bytes', async () => {
     const config = { topology: 'switch:8', algorithms: ['ring'], sizesBytes: [64 * KiB, 256 * KiB], focusBytes: 256 * KiB, channels: 1, mode: 'data' };

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { weft } from '../cli/run-weft.js';
-import { SHOTS, hasChromium, launchChromium, openLab, scenarioQuery, startLab, type LabServer } from './lab-browser.js';
+import { SHOTS, hasChromium, openLab, scenarioQuery, startSession, stopSession, type LabServer } from './lab-browser.js';
 
 const KiB = 1024;
 const RING_8 = { config: { topology: 'switch:8', algorithms: ['ring'], sizesBytes: [256 * KiB, 4096 * KiB], focusBytes: 256 * KiB, channels: 1 } };
@@ -23,14 +23,8 @@ describe.skipIf(!hasChromium)('weft lab: exercises graded in headless Chromium',
   let page: Page;
   const open = (query = ''): Promise<void> => openLab(page, server, query);
 
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startLab(), launchChromium()]);
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    server?.process.kill();
-  });
+  beforeAll(async () => ({ server, browser, page } = await startSession()));
+  afterAll(() => stopSession({ server, browser }));
 
   it('grades a correct and a broken student all-reduce, and stops a runaway loop', async () => {
     await open(); // the default limit (8 s) for real work; a short one for the runaway loop below

@@ -8,7 +8,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { weft } from '../cli/run-weft.js';
-import { hasChromium, launchChromium, openLab, scenarioQuery, shot as shotOf, startLab, type LabServer } from './lab-browser.js';
+import { hasChromium, openLab, scenarioQuery, shot as shotOf, startSession, stopSession, type LabServer } from './lab-browser.js';
 
 const KiB = 1024;
 const RING_8 = { config: { topology: 'switch:8', algorithms: ['ring'], sizesBytes: [256 * KiB, 4096 * KiB], focusBytes: 256 * KiB, channels: 1 } };
@@ -23,14 +23,8 @@ describe.skipIf(!hasChromium)('weft lab in headless Chromium', () => {
   const open = (query = ''): Promise<void> => openLab(page, server, query);
   const shot = (label: string, name: string): Promise<void> => shotOf(page, label, name);
 
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startLab(), launchChromium()]);
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    server?.process.kill();
-  });
+  beforeAll(async () => ({ server, browser, page } = await startSession()));
+  afterAll(() => stopSession({ server, browser }));
 
   it('is cross-origin isolated and renders a ring on 8 ranks with the numbers of weft bench --format json', async () => {
     await open(scenarioQuery(RING_8));
