@@ -1,8 +1,7 @@
 /**
  * The lab in headless Chromium, beyond lab.test.ts: data mode (real bytes in the page's
- * worker; the buffer grid reads them), faults written as `weft bench` takes them, a shared
- * link that replays, and the code-split page (an embedded view loads neither the plots nor
- * CodeMirror). Two files keep each under 30 s.
+ * worker; the buffer grid reads them), faults written as `weft bench` takes them, and the
+ * code-split page (an embedded view loads neither the plots nor CodeMirror).
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,6 +52,16 @@ describe.skipIf(!hasChromium)('weft lab: data mode, faults, code splitting', () 
     expect(partial).toBeGreaterThan(0);
     expect(await grid.getAttribute('data-complete')).toBe('0');
     await shot(page, 'Buffers', 'buffers'); // WEFT_LAB_SCREENSHOTS=1: docs/lab/buffers.png is this data-mode grid
+    // A student who picks data mode in the form gets a run it can hold (sizes up to 1 MiB), not an error.
+    await open('');
+    await page.getByTestId('mode').selectOption('data');
+    const runs = await page.evaluate(() => window.weftLab.runs);
+    await page.getByTestId('run').click();
+    await page.waitForFunction((before) => window.weftLab.runs > before, runs, { timeout: 30_000 });
+    expect(await page.evaluate(() => window.weftLab.run!.config.mode)).toBe('data');
+    expect(await page.evaluate(() => window.weftLab.run!.config.sizesBytes)).toEqual([1024, 16384, 262144]); // the default sweep's sizes up to 1 MiB
+    expect(await page.getByTestId('buffer-grid').getAttribute('data-source')).toBe('data');
+    expect(await page.getByTestId('error').count()).toBe(0);
   });
 
   it('takes faults as weft bench does: the same flags give the same rows, and the page says what they did', async () => {
@@ -66,22 +75,6 @@ describe.skipIf(!hasChromium)('weft lab: data mode, faults, code splitting', () 
     // A bad link gets weft bench's line for it.
     await page.goto(server.url + scenarioQuery({ config: { fault: ['link=gpu0->gpu1,down@5us'] } }));
     await expect.poll(() => page.getByTestId('error').textContent().catch(() => null), { timeout: 20_000 }).toBe("--fault: link 'gpu0->gpu1' is not in topology switch:8; links from gpu0: gpu0->switch0");
-  });
-
-  it('replays a shared link: the same run in a fresh page, faults included', async () => {
-    const scenario = {
-      config: { topology: 'leafspine:hosts=16,leaves=2,spines=4', algorithms: ['ring', 'tree'], sizesBytes: [64 * KiB, 1024 * KiB], focusBytes: 64 * KiB, routing: 'adaptive', fault: ['link=host3->leaf0,degrade=0.5@10us'] },
-    };
-    await open(scenarioQuery(scenario));
-    await page.getByTestId('share').click();
-    const link = await page.getByTestId('share-link').inputValue();
-    const rows = () => [window.weftLab.run!.rows.map((r) => [r.algorithm, r.bytes, r.timeUs, r.wrong]), window.weftLab.run!.config];
-    const before = await page.evaluate(rows);
-    const fresh = await browser.newPage();
-    await fresh.goto(link);
-    await fresh.waitForFunction(() => window.weftLab?.run != null, null, { timeout: 30_000 });
-    expect(await fresh.evaluate(rows)).toEqual(before);
-    await fresh.close();
   });
 
   it('loads views on demand: an embedded view fetches neither the plots nor CodeMirror, the page CodeMirror only when it shows', async () => {

@@ -1,8 +1,8 @@
 /**
  * The lab in a real headless Chromium, served by `weft lab`: cross-origin isolation, the
  * same numbers as `weft bench --format json`, the timeline, an instructor's scenario, one
- * view embedded. Grading: lab-exercises.test.ts; data mode, faults, shared links, code
- * splitting: lab-data.test.ts (three files keep each under 30 s).
+ * view embedded, a shared link that replays. Grading: lab-exercises.test.ts; data mode,
+ * faults, code splitting: lab-data.test.ts (three files keep each under 30 s).
  * WEFT_LAB_SCREENSHOTS=1 also saves each view to docs/lab/ (the README shows them).
  */
 import type { Browser, Page } from 'playwright-core';
@@ -87,5 +87,21 @@ describe.skipIf(!hasChromium)('weft lab in headless Chromium', () => {
     await open(`${scenarioQuery(RING_8)}&view=topology`);
     expect(await page.locator('section.view').evaluateAll((views) => views.map((v) => v.getAttribute('aria-label')))).toEqual(['Topology']);
     expect(await page.locator('form.config').count()).toBe(0);
+  });
+
+  it('replays a shared link: the same run in a fresh page, faults included', async () => {
+    const scenario = {
+      config: { topology: 'leafspine:hosts=16,leaves=2,spines=4', algorithms: ['ring', 'tree'], sizesBytes: [64 * KiB, 1024 * KiB], focusBytes: 64 * KiB, routing: 'adaptive', fault: ['link=host3->leaf0,degrade=0.5@10us'] },
+    };
+    await open(scenarioQuery(scenario));
+    await page.getByTestId('share').click();
+    const link = await page.getByTestId('share-link').inputValue();
+    const rows = () => [window.weftLab.run!.rows.map((r) => [r.algorithm, r.bytes, r.timeUs, r.wrong]), window.weftLab.run!.config];
+    const before = await page.evaluate(rows);
+    const fresh = await browser.newPage();
+    await fresh.goto(link);
+    await fresh.waitForFunction(() => window.weftLab?.run != null, null, { timeout: 30_000 });
+    expect(await fresh.evaluate(rows)).toEqual(before);
+    await fresh.close();
   });
 });
