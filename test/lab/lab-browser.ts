@@ -3,8 +3,9 @@
  * chromium driven by playwright-core (`.ci/run` installs it when /usr/bin/chromium is missing).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { WEFT_MAIN } from '../cli/run-weft.js';
 
 export const CHROMIUM = process.env.WEFT_CHROMIUM ?? '/usr/bin/chromium';
@@ -35,3 +36,36 @@ export const launchChromium = (): Promise<Browser> => chromium.launch({ executab
 
 /** `?s=` for a scenario, as the page's "Share" builds it (base64url JSON). */
 export const scenarioQuery = (scenario: unknown): string => `?s=${Buffer.from(JSON.stringify(scenario)).toString('base64url')}`;
+
+/** Opens the lab at `query` and waits for its first rendered run, and every view that loads on demand (ui/lazy.tsx marks its placeholder aria-busy). */
+export async function openLab(page: Page, server: LabServer, query = ''): Promise<void> {
+  await page.goto(server.url + query);
+  await page.waitForFunction(() => (window as unknown as { weftLab?: { run: unknown } }).weftLab?.run != null && document.querySelector('[aria-busy=true]') === null, null, { timeout: 30_000 });
+}
+
+/** WEFT_LAB_SCREENSHOTS=1: the tests save each view to docs/lab/ (the README shows them). */
+export const SHOTS = process.env.WEFT_LAB_SCREENSHOTS === '1' ? fileURLToPath(new URL('../../docs/lab/', import.meta.url)) : null;
+
+/** Saves the section labelled `label` as docs/lab/NAME.png when SHOTS is set. */
+export async function shot(page: Page, label: string, name: string): Promise<void> {
+  if (SHOTS === null) return;
+  mkdirSync(SHOTS, { recursive: true });
+  await page.getByLabel(label, { exact: true }).first().screenshot({ path: `${SHOTS}${name}.png` });
+}
+
+/** What each browser test file starts once: `weft lab --port 0`, Chromium, and a laptop-sized page. */
+export interface LabSession {
+  readonly server: LabServer;
+  readonly browser: Browser;
+  readonly page: Page;
+}
+
+export async function startSession(): Promise<LabSession> {
+  const [server, browser] = await Promise.all([startLab(), launchChromium()]);
+  return { server, browser, page: await browser.newPage({ viewport: { width: 1280, height: 900 } }) };
+}
+
+export async function stopSession(session: Partial<LabSession>): Promise<void> {
+  await session.browser?.close();
+  session.server?.process.kill();
+}

@@ -102,16 +102,21 @@ export interface FaultFlags {
   readonly scenario?: string;
 }
 
+/** A scenario file's content (already read), checked by the schema; `where` starts the message (the lab passes its field). */
+export function parseFaultScenario(raw: unknown, where: string): Scenario {
+  const parsed = ScenarioSchema.safeParse(raw ?? {});
+  if (!parsed.success) throw schemaError(where, parsed.error);
+  return parsed.data;
+}
+
 /** The fault flags, read into the scenario file's shape (then checked by the same schema). */
 export function readFaultFlags(flags: FaultFlags, readInputFile: ReadInputFile): Scenario {
   const base: { links: unknown[]; stragglers: unknown[]; crashes: unknown[] } = { links: [], stragglers: [], crashes: [] };
   if (flags.scenario !== undefined) {
-    const raw = parseConfigText(readInputFile('--scenario', flags.scenario), flags.scenario);
-    const parsed = ScenarioSchema.safeParse(raw ?? {});
-    if (!parsed.success) throw schemaError(`--scenario ${flags.scenario}:`, parsed.error);
-    base.links.push(...(parsed.data.links ?? []));
-    base.stragglers.push(...(parsed.data.stragglers ?? []));
-    base.crashes.push(...(parsed.data.crashes ?? []));
+    const scenario = parseFaultScenario(parseConfigText(readInputFile('--scenario', flags.scenario), flags.scenario), `--scenario ${flags.scenario}:`);
+    base.links.push(...(scenario.links ?? []));
+    base.stragglers.push(...(scenario.stragglers ?? []));
+    base.crashes.push(...(scenario.crashes ?? []));
   }
   for (const text of flags.fault ?? []) {
     const m = LINK_FLAG.exec(text.trim());

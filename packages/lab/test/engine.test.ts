@@ -1,7 +1,10 @@
 /** The lab's engine in Node: the same code the page's workers run. */
-import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, EXERCISES, bufferFrames, gradeAnswer, gradeChoice, gradeRelative, runLab, truthOf } from '../dist/engine/index.js';
-import { parseScenario } from '../dist/ui/url-state.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { runCli } from '@weft/cli';
+import { getAlgorithm } from '@weft/collectives';
+import { parseTopologySpec } from '@weft/fabric';
+import { DEFAULT_CONFIG, EXERCISES, bufferFrames, cliArgs, contributionInputs, createPageDataCluster, dataGridLimit, dataGridRecorder, detailRun, givensOf, gradeAnswer, gradeChoice, gradeRelative, gridOf, runLab, truthOf } from '../dist/engine/index.js';
+import { parseScenario } from '../dist/engine/scenario.js';
 
 const popcount = (mask: number): number => mask.toString(2).replace(/0/g, '').length;
 
@@ -42,6 +45,78 @@ describe('bufferFrames', () => {
   });
 });
 
+describe('data mode: the grid from the run\u2019s real bytes', () => {
+  // In process, as in the page's worker (runLab in Node would run its sweep on worker threads).
+  it('times the run as ghost mode does, and reads each block\u2019s contributions from its bytes', async () => {
+    const config = { ...DEFAULT_CONFIG, focusBytes: 65536 };
+    const topology = parseTopologySpec(config.topology);
+    for (const name of ['ring', 'tree']) {
+      const algorithm = getAlgorithm('allReduce', name);
+      const ghost = await detailRun(config, topology, algorithm, 65536);
+      const detail = await detailRun({ ...config, mode: 'data' }, topology, algorithm, 65536);
+      expect(detail.timeNs).toBe(ghost.timeNs);
+      const grid = gridOf(detail);
+      if (!grid.ok) throw new Error(grid.reason);
+      const { masks, values, timesNs, source } = grid.frames;
+      expect(source).toBe('data');
+      expect(timesNs[0]).toBe(0);
+      expect(timesNs.at(-1)).toBe(detail.timeNs);
+      expect([...masks[0]!].every((m) => m === 0)).toBe(true); // outputs poisoned: nothing yet
+      expect([...masks.at(-1)!].every((m) => m === 0xff)).toBe(true); // every block: all 8 ranks
+      expect([...values.at(-1)!].every((v) => v === 255)).toBe(true); // 2^0 + ... + 2^7
+      for (let f = 1; f < masks.length; f++) {
+        masks[f]!.forEach((m, cell) => expect(popcount(m)).toBeGreaterThanOrEqual(popcount(masks[f - 1]![cell]!)));
+      }
+      expect(gridOf(ghost)).toMatchObject({ ok: true, frames: { source: 'replay' } });
+    }
+  });
+
+  it('reads only the ranks a round woke, and that is every change: the same frames as reading all of them (NVLS: switch agents too)', async () => {
+    const topology = parseTopologySpec('dgx-h100:nodes=1');
+    const config = { ...DEFAULT_CONFIG, topology: 'dgx-h100:nodes=1', channels: 0, mode: 'data' as const };
+    const detail = await detailRun(config, topology, getAlgorithm('allReduce', 'nvls'), 65536);
+    const { cluster, hosts } = createPageDataCluster({ topology, network: { model: 'maxMin', routing: 'ecmp', qps: 1, seed: 1 } });
+    const everyRank = dataGridRecorder(detail.schedule);
+    hosts.observe = (t, buffersOf) => everyRank.observe(t, buffersOf, null);
+    await cluster.runSchedule(detail.schedule, { dtype: 'float32', op: 'sum', check: false, inputs: contributionInputs(8, detail.schedule.bufferCounts.input) });
+    const [woken, all] = [gridOf(detail), everyRank.result()];
+    if (!woken.ok || !all.ok) throw new Error('no grid');
+    expect(woken.frames.timesNs).toEqual(all.frames.timesNs);
+    expect(woken.frames.masks).toEqual(all.frames.masks);
+    expect([...woken.frames.masks.at(-1)!].every((m) => m === 0xff)).toBe(true);
+  });
+
+  it('says why a run is too large for the grid', () => {
+    const plan = (nranks: number, count: number) => ({ nranks, bufferCounts: { input: count, output: count, scratch: 0 } });
+    expect(dataGridLimit(plan(8, 1 << 16))).toBeNull();
+    expect(dataGridLimit(plan(8, 1 << 20))).toMatch(/reads output buffers of up to 65536 elements/);
+    expect(dataGridLimit(plan(25, 1024))).toMatch(/runs of up to 24 ranks/);
+  });
+});
+
+describe('faults as weft bench takes them', () => {
+  afterEach(() => vi.restoreAllMocks());
+  it('a run with --fault and --straggler gives the rows of weft bench with the same flags', async () => {
+    const config = {
+      ...DEFAULT_CONFIG, algorithms: ['ring', 'tree'], sizesBytes: [262144], focusBytes: 262144,
+      faults: { links: [{ link: 'gpu1->switch0', degrade: 0.5, at: 20_000 }], stragglers: [{ rank: 3, delay: 5_000 }] },
+    };
+    const run = await runLab(config);
+    let stdout = '';
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
+    expect(await runCli(cliArgs(config, 262144))).toBe(0);
+    vi.restoreAllMocks();
+    const cli = JSON.parse(stdout) as { rows: { algorithm: string; timeUs: number }[] };
+    expect(run.rows.map((r) => [r.algorithm, r.timeUs])).toEqual(cli.rows.map((r) => [r.algorithm, r.timeUs]));
+    const { faults: _faults, ...faultFree } = config;
+    const fault = await runLab(faultFree);
+    for (const [i, detail] of run.details.entries()) {
+      expect(detail.timeNs / 1000).toBe(run.rows[i]!.timeUs); // the animated run is the faulted one
+      expect(detail.timeNs).toBeGreaterThan(fault.details[i]!.timeNs);
+    }
+  });
+});
+
 describe('exercises', () => {
   it('has six, each graded against a deterministic simulation', async () => {
     expect(EXERCISES.length).toBeGreaterThanOrEqual(6);
@@ -52,6 +127,15 @@ describe('exercises', () => {
     expect(a.value).toBe(run.rows[0]!.timeUs);
     expect(gradeAnswer(predict, a.value * 1.09, a).passed).toBe(true);
     expect(gradeAnswer(predict, a.value * 1.2, a).passed).toBe(false);
+  });
+
+  it('gives α, β and n for exercise 1, and the textbook ring formula on them passes', async () => {
+    const predict = EXERCISES.find((e) => e.id === 'predict-ring')!;
+    const givens = givensOf(predict.config);
+    const [, n, alphaNs, betaPs] = /n = (\d+) GPUs, α = ([\d.]+) ns per message, β = ([\d.]+) ps per byte/.exec(givens)!.map(Number);
+    const S = predict.config.focusBytes;
+    const textbookUs = (2 * (n! - 1) * (alphaNs! + (S / n!) * betaPs! * 1e-3)) / 1000; // 2(n-1)(α + S/n β)
+    expect(gradeAnswer(predict, textbookUs, await truthOf(predict)).passed).toBe(true);
   });
 
   it('grades relative error and choices in one sentence', () => {

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '@weft/cli';
 import { DEFAULT_CONFIG, EXERCISES } from '../dist/engine/index.js';
-import { parseScenario, parseScenarioText } from '../dist/ui/url-state.js';
+import { parseScenario, parseScenarioText } from '../dist/engine/scenario.js';
 
 /** The one line `weft` prints for `args`, and its exit code. */
 async function cliLine(args: readonly string[]): Promise<{ code: number; line: string }> {
@@ -75,14 +75,16 @@ describe('scenarios the lab accepts', () => {
         '  seed: 7',
         '  channels: auto',
         '  chunkBytes: 512K',
-        '  faults: [{ kind: degradeLink, linkId: gpu1->switch0, atFraction: 0.25, factor: 0.5 }]',
+        '  mode: data',
+        '  faults: { links: [{ link: gpu1->switch0, degrade: 0.5, at: 10us }] }   # as weft bench --scenario reads it',
+        "  crash: ['rank=2@30us']                                                   # as weft bench --crash",
       ].join('\n'),
       'test.yaml',
     );
     expect(config).toEqual({
       topology: 'switch:4', collective: 'allGather', algorithms: ['ring', 'bruck'], sizesBytes: [1024, 65536, 4194304], focusBytes: 65536,
-      network: 'alphaBeta', routing: 'adaptive', qps: 4, seed: 7, channels: 0, chunkBytes: 524288,
-      faults: [{ kind: 'degradeLink', linkId: 'gpu1->switch0', atFraction: 0.25, factor: 0.5 }],
+      network: 'alphaBeta', routing: 'adaptive', qps: 4, seed: 7, channels: 0, chunkBytes: 524288, mode: 'data',
+      faults: { links: [{ link: 'gpu1->switch0', degrade: 0.5, at: 10_000 }], crashes: [{ rank: 2, at: 30_000 }] },
     });
     expect(parseScenario({ config: { chunkBytes: 'auto' } }).config.chunkBytes).toBe('auto');
   });
@@ -101,10 +103,20 @@ describe('scenarios the lab accepts', () => {
     expect(labError({ algorithms: ['ring', 'rung'] })).toMatch(/^config\.algorithms \(--algo\): 'rung' is not accepted for allreduce in the lab; use ring, tree, /);
     expect(labError({ focusBytes: 0 })).toBe("config.focusBytes: '0' is not accepted; use a size greater than 0");
     expect(labError({ qps: [1] })).toBe("config.qps: '[1]' is not accepted; use a number or a string");
-    expect(labError({ faults: [{ kind: 'failLink', linkId: 'gpu0->gpu1' }] })).toBe("config.faults[0].linkId: 'gpu0->gpu1' is not a link of switch:8; e.g. gpu0->switch0, switch0->gpu0, gpu1->switch0");
-    expect(labError({ faults: [{ kind: 'degradeLink', linkId: 'gpu0->switch0', factor: 2 }] })).toBe(
-      "config.faults[0].factor: '2' is not accepted; use a factor between 0 and 1 (exclusive): the share of capacity the link keeps",
+  });
+
+  it('takes faults as weft bench does, with its lines: --fault text, or a --scenario file\u2019s content', async () => {
+    for (const fault of ['link=gpu0->gpu1,down@5us', 'gpu0->switch0 down']) {
+      const cli = await cliLine(['allreduce', '--topology', 'switch:8', '--fault', fault]);
+      expect(cli.code).toBe(2);
+      expect(labError({ fault: [fault] })).toBe(cli.line.replace(/^weft: /, ''));
+    }
+    expect(labError({ faults: { links: [{ link: 'gpu0->switch0', degrade: 2 }] } })).toBe(
+      'config.faults (--scenario): links[0].degrade: use a factor between 0 and 1 (exclusive): the share of capacity the link keeps',
     );
+    expect(labError({ straggler: 'rank=1,delay=5us' })).toMatch(/^config\.straggler: a list of --straggler values/);
+    const { config } = parseScenario({ config: { fault: ['link=gpu0->switch0,down@5us'], straggler: ['rank=3,delay=2us'] } });
+    expect(config.faults).toEqual({ links: [{ link: 'gpu0->switch0', down: 5000 }], stragglers: [{ rank: 3, delay: 2000 }] });
   });
 });
 

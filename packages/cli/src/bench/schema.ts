@@ -16,7 +16,7 @@ import { readFaultFlags, type ReadInputFile } from '../fault-schema.js';
 import { readSched, readTenant, TENANT_HELP } from './tenant-spec.js';
 import { readCompare } from './compare.js';
 
-export { DEGRADE_HELP, type ReadInputFile } from '../fault-schema.js';
+export { DEGRADE_HELP, parseFaultScenario, type ReadInputFile } from '../fault-schema.js';
 export { orList } from '../names.js';
 
 /** The main job (`weft` with no arguments): what the README's first command runs. */

@@ -23,6 +23,9 @@ import type { BenchAlgorithm, BenchConfig, BenchFlags } from './config.js';
 import { averageBusBw, averageBusBwByAlgorithm, type BenchReport, type BenchRow, type CandidateRow, type LinkRow } from './report.js';
 import type { TraceQueue, TraceRun } from '../format/trace.js';
 
+/** The lab resolves a run's faults as the sweep does (one home for the link and rank checks). */
+export { resolveFaults } from '../faults.js';
+
 export interface SweepHooks {
   /** Called before each (algorithm, size) run with its index and the total. */
   onProgress?: (done: number, total: number, label: string) => void;

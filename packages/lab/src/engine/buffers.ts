@@ -27,12 +27,21 @@ export interface BufferFrames {
   readonly values: readonly Float64Array[];
   /** The all-reduced value of each block's first element (the sum of every rank's input there). */
   readonly expected: readonly number[];
+  /**
+   * replay: the schedule replayed symbolically (ghost runs; a step's effects land at its end,
+   * a hop later than the bytes do); data: the run's real bytes, read after every round (data-grid.ts).
+   */
+  readonly source: 'replay' | 'data';
 }
 
 export type GridResult = { readonly ok: true; readonly frames: BufferFrames } | { readonly ok: false; readonly reason: string };
 
 type Buffers = Record<Slice['buffer'], Uint32Array>;
 type Values = Record<Slice['buffer'], Float64Array>;
+
+/** A run's grid: its real bytes when it ran in data mode, else the schedule's replay. */
+export const gridOf = (detail: { readonly grid?: GridResult; readonly schedule: Schedule; readonly steps: readonly StepRecord[] }): GridResult =>
+  detail.grid ?? bufferFrames(detail.schedule, detail.steps);
 
 export function bufferFrames(schedule: Schedule, steps: readonly StepRecord[]): GridResult {
   const n = schedule.nranks;
@@ -65,10 +74,12 @@ export function bufferFrames(schedule: Schedule, steps: readonly StepRecord[]): 
   order.sort((a, b) => a.endNs - b.endNs || a.startNs - b.startNs);
 
   const blocks = logical.parts(output, n);
-  const frame = (): [Uint32Array, Float64Array] => {
-    const masks = new Uint32Array(n * n);
-    const firsts = new Float64Array(n * n);
-    for (let r = 0; r < n; r++) {
+  /** The frame after a step of `changed` (only its buffers moved): the previous one with its row recomputed. */
+  const frame = (previous?: [Uint32Array, Float64Array], changed?: number): [Uint32Array, Float64Array] => {
+    const masks = previous ? previous[0].slice() : new Uint32Array(n * n);
+    const firsts = previous ? previous[1].slice() : new Float64Array(n * n);
+    const rows = changed === undefined ? Array.from({ length: n }, (_, r) => r) : changed < n ? [changed] : []; // agents hold no output
+    for (const r of rows) {
       blocks.forEach((block, j) => {
         let mask = block.count > 0 ? 0xffffffff : 0;
         for (let e = block.offset; e < block.offset + block.count; e++) mask &= buffers[r]!.output[e]!;
@@ -77,6 +88,14 @@ export function bufferFrames(schedule: Schedule, steps: readonly StepRecord[]): 
       });
     }
     return [masks, firsts];
+  };
+  // Each channel's steps decoded once (decoding per step made the replay quadratic in steps).
+  const decodedChannels = new Map<string, ReturnType<typeof decodeSteps>>();
+  const decoded = (participant: number, channel: number) => {
+    const key = `${participant}/${channel}`;
+    let steps = decodedChannels.get(key);
+    if (steps === undefined) decodedChannels.set(key, (steps = decodeSteps(schedule.participants[participant]!.channels[channel]!)));
+    return steps;
   };
   const queues = new Map<string, [Uint32Array, Float64Array][]>();
   const read = (p: number, s: Slice): [Uint32Array, Float64Array] => [
@@ -88,7 +107,7 @@ export function bufferFrames(schedule: Schedule, steps: readonly StepRecord[]): 
   const masks = [mask0];
   const firstValues = [value0];
   for (const step of order) {
-    const actions = decodeSteps(schedule.participants[step.participant]!.channels[step.channel]!)[step.index]!;
+    const actions = decoded(step.participant, step.channel)[step.index]!;
     const data = actions.recvPeer >= 0 ? queues.get(`${actions.recvPeer}>${step.participant}/${step.channel}`)?.shift() : actions.src ? read(step.participant, actions.src) : undefined;
     if (actions.dst !== null && data !== undefined) {
       const dst = buffers[step.participant]![actions.dst.buffer];
@@ -106,10 +125,10 @@ export function bufferFrames(schedule: Schedule, steps: readonly StepRecord[]): 
       queues.set(key, [...(queues.get(key) ?? []), read(step.participant, actions.sent)]);
     }
     timesNs.push(step.endNs);
-    const [m, v] = frame();
+    const [m, v] = frame([masks.at(-1)!, firstValues.at(-1)!], step.participant);
     masks.push(m);
     firstValues.push(v);
   }
   const expected = blocks.map((block) => Array.from({ length: n }, (_, r) => inputValue('sum', 'float32', r, block.offset, n)).reduce((a, b) => a + b, 0));
-  return { ok: true, frames: { nranks: n, blocks: n, timesNs, masks, values: firstValues, expected } };
+  return { ok: true, frames: { nranks: n, blocks: n, timesNs, masks, values: firstValues, expected, source: 'replay' } };
 }

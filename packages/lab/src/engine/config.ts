@@ -7,14 +7,12 @@ import type { CollectiveName } from '@weft/collectives';
 import type { BenchAlgorithm, BenchConfig } from '@weft/cli';
 import type { ModelName, RoutingName } from '@weft/fabric';
 
-/** A fault as a scenario names it: a link failing (or slowing) at a fraction of the fault-free time. */
-export interface LabFault {
-  readonly kind: 'failLink' | 'degradeLink';
-  readonly linkId: string;
-  /** When, as a fraction of the fault-free run's simulated time (0.5: half way). */
-  readonly atFraction: number;
-  readonly factor?: number;
-}
+/**
+ * Faults as `weft bench --scenario FILE` reads them (the CLI's fault schema, times in ns once
+ * parsed): links down or degraded, late ranks, crashes. A scenario's `fault`, `straggler` and
+ * `crash` lists take the flags' own text (`link=gpu0->switch0,down@50us`).
+ */
+export type LabFaults = BenchConfig['faultScenario'];
 
 export interface LabConfig {
   /** A preset spec (`switch:8`, `dgx-h100:nodes=2`, `leafspine:hosts=16,leaves=4,spines=2`). */
@@ -34,7 +32,9 @@ export interface LabConfig {
   readonly channels: number;
   /** Pipelining chunk size; 'auto': each algorithm's own (`--chunk auto`). */
   readonly chunkBytes: number | 'auto';
-  readonly faults?: readonly LabFault[];
+  /** `--mode`: ghost (byte counts) or data (real bytes in the page's worker; small sizes). */
+  readonly mode: 'ghost' | 'data';
+  readonly faults?: LabFaults;
 }
 
 /** `weft bench`'s defaults (packages/cli/src/bench/config.ts), where the lab has no reason to differ. */
@@ -50,6 +50,7 @@ export const DEFAULT_CONFIG: LabConfig = {
   seed: 1,
   channels: 1,
   chunkBytes: 2 * 1024 * 1024,
+  mode: 'ghost',
 };
 
 /** The CLI's name of a collective (`allReduce` → `allreduce`). */
@@ -57,15 +58,19 @@ export const cliName = (collective: CollectiveName): string => collective.toLowe
 
 /** The `weft bench` flags this run corresponds to (the same-numbers test runs them). */
 export function cliArgs(config: LabConfig, bytes: number, algorithms: readonly string[] = config.algorithms): string[] {
+  const faults = config.faults ?? {};
   return [
     'bench', cliName(config.collective), '--topology', config.topology, '--algo', algorithms.join(','),
     '-b', String(bytes), '-e', String(bytes), '--network', config.network, '--routing', config.routing,
     '--qps', String(config.qps), '--seed', String(config.seed), '--channels', config.channels === 0 ? 'auto' : String(config.channels),
-    '--chunk', String(config.chunkBytes), '--mode', 'ghost', '--format', 'json',
+    '--chunk', String(config.chunkBytes), '--mode', config.mode, '--format', 'json',
+    ...(faults.links ?? []).flatMap((f) => ['--fault', 'down' in f ? `link=${f.link},down@${f.down}ns` : `link=${f.link},degrade=${f.degrade}@${f.at ?? 0}ns`]),
+    ...(faults.stragglers ?? []).flatMap((s) => ['--straggler', 'slow' in s ? `rank=${s.rank},slow=${s.slow}x` : `rank=${s.rank},delay=${s.delay}ns`]),
+    ...(faults.crashes ?? []).flatMap((c) => ['--crash', `rank=${c.rank}@${c.at}ns`]),
   ];
 }
 
-/** The sweep's configuration, as `weft bench` would have parsed it from cliArgs (ghost mode: no payload). */
+/** The sweep's configuration, as `weft bench` would have parsed it from cliArgs. */
 export function benchConfig(config: LabConfig, algorithms: readonly BenchAlgorithm[], sizesBytes: readonly number[]): BenchConfig {
   return {
     collective: config.collective,
@@ -80,7 +85,7 @@ export function benchConfig(config: LabConfig, algorithms: readonly BenchAlgorit
     stepBytes: undefined,
     iters: 1,
     warmupIters: 0,
-    check: false,
+    check: config.mode === 'data',
     dtype: 'float32',
     op: 'sum',
     root: 0,
@@ -89,7 +94,7 @@ export function benchConfig(config: LabConfig, algorithms: readonly BenchAlgorit
     network: config.network,
     routing: config.routing,
     qps: config.qps,
-    mode: 'ghost',
+    mode: config.mode,
     seed: config.seed,
     channels: config.channels,
     chunkBytes: config.chunkBytes,
@@ -99,8 +104,7 @@ export function benchConfig(config: LabConfig, algorithms: readonly BenchAlgorit
     trace: undefined,
     plot: undefined,
     links: 0,
-    // The lab's own faults animate one run (LabConfig.faults); the sweep runs fault-free.
-    faultScenario: { links: [], stragglers: [], crashes: [] },
+    faultScenario: config.faults ?? { links: [], stragglers: [], crashes: [] },
     timeoutS: 0,
     proto: 'auto',
     explain: false,

@@ -133,7 +133,7 @@ export const EXERCISES: readonly Exercise[] = [
     id: 'straggler',
     title: '6. A straggler link mid-collective',
     prompt:
-      'Ring and tree all-reduce 64 MiB on the leaf-spine. Half way through, host3\u2019s uplink drops to a quarter of its speed (a flapping cable). ' +
+      'Ring and tree all-reduce 64 MiB on the leaf-spine. At 1.3 ms, about half way through the ring, host3\u2019s uplink drops to a quarter of its speed (a flapping cable). ' +
       'By what factor does the ring\u2019s time grow? (The tree\u2019s factor is shown after grading.) Within 10 % passes.',
     config: {
       ...DEFAULT_CONFIG,
@@ -141,7 +141,8 @@ export const EXERCISES: readonly Exercise[] = [
       algorithms: ['ring', 'tree'],
       sizesBytes: [64 * MiB],
       focusBytes: 64 * MiB,
-      faults: [{ kind: 'degradeLink', linkId: 'host3->leaf0', atFraction: 0.5, factor: 0.25 }],
+      // weft bench --fault 'link=host3->leaf0,degrade=0.25@1300us': about half way through the ring (2603 µs without it).
+      faults: { links: [{ link: 'host3->leaf0', degrade: 0.25, at: 1_300_000 }] },
     },
     answer: { kind: 'number', unit: '×' },
   },

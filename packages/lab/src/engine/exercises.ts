@@ -9,12 +9,20 @@ import { QPS_CHOICES, exerciseById, type CustomExercise, type Exercise, type Tru
 import type { LabConfig } from './config.js';
 import { fmt, formatBytes, gradeChoice, gradeRelative, type Grade } from './grade.js';
 import { runLab, type LabRun } from './run.js';
+import { alphaBetaCost, parseTopologySpec } from '@weft/fabric';
 
 const timeOf = (run: LabRun, algorithm: string, bytes: number): number => {
   const row = run.rows.find((r) => r.algorithm === algorithm && r.bytes === bytes);
   if (row === undefined) throw new Error(`no ${algorithm} row at ${bytes} B`);
   return row.timeUs;
 };
+
+/** The α-β facts of an exercise's fabric, which a student predicts from (the prompt names α, β, n and S). */
+export function givensOf(config: LabConfig): string {
+  const topology = parseTopologySpec(config.topology);
+  const { alphaNs, bandwidthBytesPerSec } = alphaBetaCost(topology);
+  return `On ${config.topology}: n = ${topology.ranks.length} GPUs, α = ${fmt(alphaNs)} ns per message, β = ${fmt(1e12 / bandwidthBytesPerSec)} ps per byte (${fmt(bandwidthBytesPerSec / 1e9)} GB/s per link).`;
+}
 
 /** The simulated answer of an exercise (not the code one: see gradeAlgorithm). */
 export async function truthOf(exercise: Exercise): Promise<Truth> {
@@ -48,7 +56,8 @@ export async function truthOf(exercise: Exercise): Promise<Truth> {
     }
     case 'straggler': {
       const slowed = await runLab(config);
-      const healthy = await runLab({ ...config, faults: [] });
+      const { faults: _faults, ...faultFree } = config;
+      const healthy = await runLab(faultFree);
       const factor = (name: string) => slowed.details.find((d) => d.algorithm === name)!.timeNs / healthy.details.find((d) => d.algorithm === name)!.timeNs;
       return { value: factor('ring'), note: `Ring ×${factor('ring').toFixed(2)}, tree ×${factor('tree').toFixed(2)}: every ring step waits for the slowest link.` };
     }

@@ -5,3 +5,6 @@ export * from './exercises.js';
 export * from './grade.js';
 export * from './buffers.js';
 export * from './exercise-list.js';
+export * from './scenario.js';
+export * from './data-grid.js';
+export * from './page-data-hosts.js';

@@ -12,11 +12,14 @@ import {
   type Algorithm,
   type Schedule,
 } from '@weft/collectives';
-import type { BenchAlgorithm, BenchRow } from '@weft/cli';
-import { planParams, resolveAlgorithm, runSweep } from '@weft/cli/sweep';
+import type { BenchAlgorithm, BenchReport, BenchRow } from '@weft/cli';
+import { planParams, resolveAlgorithm, resolveFaults, runSweep } from '@weft/cli/sweep';
 import { alphaBetaCost, parseTopologySpec, rankLayout, type Topology } from '@weft/fabric';
-import { createGhostCluster, type Fault, type StepRecord } from '@weft/runtime/core';
-import { benchConfig, type LabConfig, type LabFault } from './config.js';
+import { createGhostCluster, type Cluster, type Fault, type RunResult, type StepRecord } from '@weft/runtime/core';
+import type { GridResult } from './buffers.js';
+import { benchConfig, type LabConfig } from './config.js';
+import { contributionInputs, dataGridLimit, dataGridRecorder } from './data-grid.js';
+import { createPageDataCluster } from './page-data-hosts.js';
 
 export interface LinkTrace {
   readonly id: string;
@@ -61,6 +64,8 @@ export interface Detail {
   /** Transfers that a failed link stranded (the run then never completes). */
   readonly stranded: number;
   readonly error?: string;
+  /** Data mode: the buffer grid read from the run's real bytes (else the views replay the schedule). */
+  readonly grid?: GridResult;
 }
 
 export interface LabRun {
@@ -70,6 +75,8 @@ export interface LabRun {
   readonly alphaNs: number;
   readonly betaNsPerByte: number;
   readonly rows: readonly BenchRow[];
+  /** With faults: what they did to each run of the sweep (as `weft bench` reports them; rows hold the runs that completed). */
+  readonly faults?: BenchReport['faults'];
   readonly details: readonly Detail[];
   readonly wallMs: number;
 }
@@ -79,15 +86,31 @@ const algorithmsOf = (config: LabConfig, extra: readonly Algorithm[]): BenchAlgo
   ...extra.map((algorithm) => ({ name: algorithm.name, algorithm, fromAll: false })),
 ];
 
-function faultsAt(faults: readonly LabFault[], baseNs: number): Fault[] {
-  return faults.map((f) =>
-    f.kind === 'failLink'
-      ? { kind: 'failLink', linkId: f.linkId, atNs: f.atFraction * baseNs }
-      : { kind: 'degradeLink', linkId: f.linkId, factor: f.factor ?? 0.5, atNs: f.atFraction * baseNs },
-  );
+/** A traced run's cluster, its inputs, and its buffer grid once it has run (undefined: replay the schedule). */
+interface Traced {
+  readonly cluster: Cluster;
+  readonly inputs?: Float32Array[];
+  readonly grid: () => GridResult | undefined;
 }
 
-/** The traced run of `entry` at `bytes` (faults placed relative to its fault-free time). */
+const networkOf = (config: LabConfig) => ({ model: config.network, routing: config.routing, qps: config.qps, seed: config.seed, record: 'full' as const });
+
+/**
+ * Ghost mode: byte counts. Data mode: real bytes in this worker, rank r's input 2^r so that
+ * the grid reads from the bytes which ranks' contributions each block holds (when it can:
+ * dataGridLimit); the simulated time is the sweep's (same coordinator, same bytes on the wire).
+ */
+function tracedCluster(config: LabConfig, topology: Topology, schedule: Schedule): Traced {
+  if (config.mode === 'ghost') return { cluster: createGhostCluster({ topology, network: networkOf(config), mode: 'ghost' }), grid: () => undefined };
+  const { cluster, hosts } = createPageDataCluster({ topology, network: networkOf(config) });
+  const limit = dataGridLimit(schedule);
+  if (limit !== null) return { cluster, grid: () => ({ ok: false, reason: limit }) };
+  const recorder = dataGridRecorder(schedule);
+  hosts.observe = recorder.observe;
+  return { cluster, inputs: contributionInputs(schedule.nranks, schedule.bufferCounts.input), grid: recorder.result };
+}
+
+/** The traced run of `entry` at `bytes`, with the run's faults (if they stop it: the fault-free run, and why). */
 export async function detailRun(config: LabConfig, topology: Topology, algorithm: Algorithm, bytes: number): Promise<Detail> {
   const nranks = topology.ranks.length;
   const cost = alphaBetaCost(topology);
@@ -96,21 +119,21 @@ export async function detailRun(config: LabConfig, topology: Topology, algorithm
   const resolved = resolveAlgorithm(benchConfig(config, [], [bytes]), { name: algorithm.name, algorithm, fromAll: false }, planParams(benchConfig(config, [], [bytes]), topology, count), cost);
   const params = resolved.params;
   const schedule = algorithm.plan(params);
-  const cluster = createGhostCluster({
-    topology,
-    mode: 'ghost',
-    network: { model: config.network, routing: config.routing, qps: config.qps, seed: config.seed, record: 'full' },
-  });
-  const run = (faults: readonly Fault[]) => cluster.runSchedule(schedule, { dtype: 'float32', op: 'sum', check: false, trace: true, faults });
-  let result = await run([]);
+  const traced = tracedCluster(config, topology, schedule);
+  const run = (cluster: Cluster, faults: readonly Fault[]) =>
+    cluster.runSchedule(schedule, { dtype: 'float32', op: 'sum', check: false, trace: true, faults, ...(traced.inputs ? { inputs: traced.inputs } : {}) });
+  let result: RunResult;
+  // A run the faults stop (a failed link strands a transfer) shows the fault-free run and why.
   let error: string | undefined;
-  if (config.faults && config.faults.length > 0) {
-    try {
-      result = await run(faultsAt(config.faults, result.timeNs));
-    } catch (e) {
-      error = (e as Error).message.split('\n')[0];
-    }
+  const faults = config.faults ? resolveFaults(config.faults, topology) : [];
+  try {
+    result = await run(traced.cluster, faults);
+  } catch (e) {
+    if (faults.length === 0) throw e;
+    error = (e as Error).message.split('\n')[0];
+    result = await run(createGhostCluster({ topology, network: networkOf(config), mode: 'ghost' }), []);
   }
+  const grid = error === undefined ? traced.grid() : undefined;
   const layout = rankLayout(topology);
   const linkById = new Map(topology.links.map((l) => [l.id, l]));
   return {
@@ -140,6 +163,7 @@ export async function detailRun(config: LabConfig, topology: Topology, algorithm
     schedule,
     stranded: result.flows.filter((f) => f.stranded).length,
     ...(error !== undefined ? { error } : {}),
+    ...(grid !== undefined ? { grid } : {}),
   };
 }
 
@@ -160,6 +184,7 @@ export async function runLab(config: LabConfig, extra: readonly Algorithm[] = []
     alphaNs: cost.alphaNs,
     betaNsPerByte: 1e9 / cost.bandwidthBytesPerSec,
     rows: report.rows,
+    ...(report.faults ? { faults: report.faults } : {}),
     details,
     wallMs: performance.now() - start,
   };

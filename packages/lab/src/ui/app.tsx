@@ -2,16 +2,14 @@
 import { useEffect, useState } from 'preact/hooks';
 import { DEFAULT_CONFIG, cliArgs, type LabConfig } from '../engine/config.js';
 import { STARTER_ALGORITHM } from '../engine/exercise-list.js';
-import type { PageRun } from '../worker/engine-worker.js';
-import { BandwidthView } from '../views/bandwidth.js';
+import type { Catalog, PageRun } from '../worker/engine-worker.js';
 import { BuffersView } from '../views/buffers.js';
 import { ChannelsView } from '../views/channels.js';
-import { CompareView } from '../views/compare.js';
-import { ExercisesView } from '../views/exercises.js';
 import { GanttView, TimelineControls } from '../views/timeline.js';
 import { TopologyView } from '../views/topology.js';
 import { ConfigForm } from './config-form.js';
 import { Frozen } from './frozen.js';
+import { lazyView } from './lazy.js';
 import { engineWorker, type StudentGrade } from './workers.js';
 import { parseScenarioText, scenarioFromUrl, shareUrl, type Scenario } from './url-state.js';
 import type { CustomExercise } from '../engine/exercise-list.js';
@@ -30,6 +28,11 @@ declare global {
 }
 window.weftLab = { run: null, firstRenderMs: null, runs: 0, setCode: () => {} };
 
+// Loaded on demand, each its own chunk: the plots (d3-scale, d3-shape) and the exercises (CodeMirror).
+const BandwidthView = lazyView(() => import('../views/bandwidth.js').then((m) => m.BandwidthView), 'Bandwidth');
+const CompareView = lazyView(() => import('../views/compare.js').then((m) => m.CompareView), 'Compare');
+const ExercisesView = lazyView(() => import('../views/exercises.js').then((m) => m.ExercisesView), 'Exercises');
+
 const firstLine = (error: unknown): string => (error instanceof Error ? error.message : String(error)).split('\n')[0]!.replace(/^WeftInputError: /, '');
 
 /** `?view=` shows one view alone (for embedding in a course page). */
@@ -46,6 +49,7 @@ export function App() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [link, setLink] = useState<string | null>(null);
+  const [catalog, setCatalog] = useState<Catalog | null>(null);
   const [custom, setCustom] = useState<{ config: LabConfig; exercise: CustomExercise } | undefined>(undefined);
   const params = new URLSearchParams(window.location.search);
   const only = params.get('view') as ViewName | null;
@@ -78,13 +82,14 @@ export function App() {
   const openFile = async (file: File | undefined) => {
     if (!file) return;
     try {
-      await openScenario(parseScenarioText(await file.text(), file.name));
+      await openScenario(await parseScenarioText(await file.text(), file.name));
     } catch (e) {
       setError(firstLine(e));
     }
   };
 
   useEffect(() => {
+    if (only === null) void engineWorker().catalog().then(setCatalog);
     scenarioFromUrl(window.location.search)
       .then((scenario: Scenario | null) => openScenario(scenario))
       .catch((e) => setError(firstLine(e)));
@@ -117,7 +122,7 @@ export function App() {
           <h1>weft lab</h1>
           <p class="tagline">The weft engine, in your browser: run a collective on a simulated cluster and watch it. Deterministic: the same configuration gives the same numbers as <code>weft bench</code>.</p>
           <p class="status" data-testid="isolation">{window.crossOriginIsolated ? 'Cross-origin isolated.' : 'Not cross-origin isolated (the lab runs anyway: it needs no shared memory).'}</p>
-          <ConfigForm config={config} setConfig={setConfig} onRun={() => start(config)} busy={busy} />
+          <ConfigForm config={config} setConfig={setConfig} onRun={() => start(config)} busy={busy} catalog={catalog} />
           <p class="share">
             <label class="file">Open a scenario (JSON/YAML) <input type="file" accept=".json,.yaml,.yml" onChange={(e) => openFile((e.target as HTMLInputElement).files?.[0])} data-testid="scenario-file" /></label>{' '}
             <button onClick={() => setLink(shareUrl({ config, code, ...(custom ? { exercise: custom.exercise } : {}) }))} data-testid="share">Share this run</button>{' '}
@@ -155,7 +160,8 @@ export function App() {
           </div>
         </>
       )}
-      {show('exercises') && <Frozen keys={[code, custom]}><ExercisesView custom={custom} open={start} code={code} setCode={setCode} onStudentRun={onStudentRun} /></Frozen>}
+      {/* Below the views once the first run has rendered (or failed): its code loads after it. */}
+      {show('exercises') && (run || error) && <Frozen keys={[code, custom]}><ExercisesView custom={custom} open={start} code={code} setCode={setCode} onStudentRun={onStudentRun} /></Frozen>}
     </main>
   );
 }

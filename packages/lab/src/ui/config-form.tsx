@@ -1,6 +1,7 @@
 /** The run's configuration: the same knobs as `weft bench`'s flags. */
-import { COLLECTIVES, listAlgorithms, type CollectiveName } from '@weft/collectives';
+import type { CollectiveName } from '@weft/collectives';
 import type { LabConfig } from '../engine/config.js';
+import type { Catalog } from '../worker/engine-worker.js';
 import { formatBytes } from './format.js';
 
 const PRESETS = ['switch:8', 'ring:8', 'fullmesh:8', 'dgx-h100:nodes=1', 'dgx-h100:nodes=2', 'dgx-h100:nodes=4', 'leafspine:hosts=16,leaves=2,spines=4', 'leafspine:hosts=64,leaves=8,spines=4', 'nvl72'];
@@ -8,9 +9,21 @@ const SIZES = Array.from({ length: 21 }, (_, i) => 1024 * 2 ** i); // 1 KiB … 
 
 const sweep = (from: number, to: number): number[] => SIZES.filter((s) => s >= from && s <= to && Math.log2(s / from) % 2 === 0);
 
-export function ConfigForm({ config, setConfig, onRun, busy }: { config: LabConfig; setConfig: (c: LabConfig) => void; onRun: () => void; busy: boolean }) {
+/** Data mode moves real bytes in this page: switching to it keeps the sweep to 1 MiB and the animated run to 256 KiB (the buffer grid's reach). */
+const DATA_MAX_BYTES = 1 << 20;
+const DATA_FOCUS_MAX_BYTES = 256 * 1024;
+
+function modePatch(config: LabConfig, mode: LabConfig['mode']): Partial<LabConfig> {
+  if (mode === 'ghost') return { mode };
+  const small = config.sizesBytes.filter((s) => s <= DATA_MAX_BYTES);
+  return { mode, sizesBytes: small.length > 0 ? small : [DATA_MAX_BYTES], focusBytes: Math.min(config.focusBytes, DATA_FOCUS_MAX_BYTES) };
+}
+
+/** `catalog`: each collective's algorithms, from the engine worker (the page bundles no algorithm code); until it arrives, the run's own. */
+export function ConfigForm({ config, setConfig, onRun, busy, catalog }: { config: LabConfig; setConfig: (c: LabConfig) => void; onRun: () => void; busy: boolean; catalog: Catalog | null }) {
   const set = (patch: Partial<LabConfig>) => setConfig({ ...config, ...patch });
-  const names = listAlgorithms(config.collective).map((a) => a.name);
+  const known = catalog ?? { [config.collective]: config.algorithms };
+  const names = known[config.collective] ?? config.algorithms;
   const min = Math.min(...config.sizesBytes);
   const max = Math.max(...config.sizesBytes);
   return (
@@ -20,9 +33,9 @@ export function ConfigForm({ config, setConfig, onRun, busy }: { config: LabConf
       <label>collective{' '}
         <select value={config.collective} onChange={(e) => {
           const collective = (e.target as HTMLSelectElement).value as CollectiveName;
-          set({ collective, algorithms: [listAlgorithms(collective)[0]!.name] });
+          set({ collective, algorithms: known[collective]!.slice(0, 1) });
         }}>
-          {COLLECTIVES.filter((c) => listAlgorithms(c).length > 0 && c !== 'barrier').map((c) => <option key={c} value={c}>{c}</option>)}
+          {Object.keys(known).map((c) => <option key={c} value={c}>{c}</option>)}
         </select>
       </label>
       <fieldset><legend>algorithms</legend>
@@ -45,6 +58,7 @@ export function ConfigForm({ config, setConfig, onRun, busy }: { config: LabConf
       <label>qps <input type="number" min={1} max={64} value={config.qps} onChange={(e) => set({ qps: Number((e.target as HTMLInputElement).value) })} /></label>
       <label>channels <input type="number" min={0} max={64} value={config.channels} title="0: auto (the topology search's count)" onChange={(e) => set({ channels: Number((e.target as HTMLInputElement).value) })} /></label>
       <label>network <select value={config.network} onChange={(e) => set({ network: (e.target as HTMLSelectElement).value as LabConfig['network'] })}><option>maxMin</option><option>alphaBeta</option></select></label>
+      <label title="ghost: byte counts only (any size); data: real bytes in this page's worker (small sizes), and the buffer grid shows what they held">mode <select value={config.mode} onChange={(e) => set(modePatch(config, (e.target as HTMLSelectElement).value as LabConfig['mode']))} data-testid="mode"><option>ghost</option><option>data</option></select></label>
       <button type="submit" disabled={busy || config.algorithms.length === 0} data-testid="run">{busy ? 'Simulating…' : 'Run'}</button>
     </form>
   );

@@ -1,26 +1,12 @@
 /**
- * Scenarios in URLs and files. A scenario is a LabConfig (any subset; the rest from the
- * defaults) plus optional student code; `?s=` holds it as base64url JSON, so a shared link
- * replays the same run (the engine is deterministic), and `?scenario=URL` fetches one.
- * The run's fields are checked by `weft bench`'s own schema (@weft/cli/schema), so a bad
- * field gets the CLI's one-line message for the same flag: `config.qps (--qps): '0' is not
- * accepted; use a whole number from 1 to 64`. The lab checks only what is its own (the
- * focus size, its faults, the exercise) and what it does not run (packet network, files).
+ * Scenarios in URLs: `?s=` holds one as base64url JSON, so a shared link replays the same run
+ * (the engine is deterministic), and `?scenario=URL` fetches a JSON/YAML file. The engine
+ * worker parses and checks them (engine/scenario.ts), so the page loads no schema code.
  */
-import { listAlgorithms, type CollectiveName } from '@weft/collectives';
-import { BENCH_FLAGS, DEGRADE_HELP, benchSchema, flagLabel, orList, type FlagKey } from '@weft/cli/schema';
-import { parseTopologySpec, type Topology } from '@weft/fabric';
-import { WeftInputError } from '@weft/sim';
-import { parse as parseYaml } from 'yaml';
-import { DEFAULT_CONFIG, type LabConfig, type LabFault } from '../engine/config.js';
-import type { CustomExercise } from '../engine/exercise-list.js';
+import type { Scenario } from '../engine/scenario.js';
+import { engineWorker } from './workers.js';
 
-export interface Scenario {
-  readonly config: LabConfig;
-  readonly code?: string;
-  /** An instructor's own exercise on this run: predict an algorithm's simulated time. */
-  readonly exercise?: CustomExercise;
-}
+export type { Scenario } from '../engine/scenario.js';
 
 const toBase64Url = (text: string): string =>
   btoa(String.fromCharCode(...new TextEncoder().encode(text))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
@@ -30,174 +16,8 @@ const fromBase64Url = (text: string): string =>
 
 export const encodeScenario = (scenario: Scenario): string => toBase64Url(JSON.stringify(scenario));
 
-/** The lab reads no files: its topology is a preset spec and its faults are config.faults. */
-const SCHEMA = benchSchema((flag) => {
-  throw new WeftInputError(`${flag}: the lab reads no files`);
-});
-
-/** The scenario fields `weft bench`'s schema checks, and the flag (schema key) each one is. */
-const FIELD_FLAGS = {
-  collective: 'collective',
-  topology: 'topology',
-  algorithms: 'algo',
-  network: 'network',
-  routing: 'routing',
-  qps: 'qps',
-  seed: 'seed',
-  channels: 'channels',
-  chunkBytes: 'chunkBytes',
-} as const satisfies Partial<Record<keyof LabConfig, FlagKey | 'collective'>>;
-
-const FIELDS = Object.keys(DEFAULT_CONFIG).concat('faults') as (keyof LabConfig)[];
-
-type SchemaKey = (typeof FIELD_FLAGS)[keyof typeof FIELD_FLAGS] | 'minBytes' | 'maxBytes';
-
-/** `config.qps (--qps)`: the scenario field, and the CLI flag whose message follows. */
-function label(field: string, key: SchemaKey | undefined): string {
-  if (key === undefined || key === 'collective') return `config.${field}`;
-  return `config.${field} (${flagLabel(BENCH_FLAGS[key].flags)})`;
-}
-
-const fail = (where: string, message: string): never => {
-  throw new Error(`${where}: ${message}`);
-};
-
-/** A field's value as the flag text the CLI would have read. */
-function flagText(field: string, value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return fail(`config.${field}`, `'${JSON.stringify(value)}' is not accepted; use a number or a string`);
-}
-
-/** A size field (`4096`, `'64K'`): in bytes, or the CLI's message for the same -b. */
-function sizeOf(where: string, value: unknown): number {
-  const read = BENCH_FLAGS.minBytes.schema.safeParse(flagText(where.replace(/^config\./, ''), value));
-  return read.success ? read.data : fail(where, read.error.issues[0]!.message);
-}
-
-/** The lab's runs: the CLI's other networks and routings run in `weft bench`, not here. */
-const LAB_NETWORKS = ['maxMin', 'alphaBeta'];
-const LAB_ROUTINGS = ['ecmp', 'adaptive'];
-
-/** A LabConfig from a scenario's `config`: defaults filled in, each field checked by the CLI's schema. */
-function parseConfig(value: unknown): LabConfig {
-  if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) {
-    fail('config', 'an object of run fields (topology, collective, algorithms, sizesBytes, ...)');
-  }
-  const given = (value ?? {}) as Record<string, unknown>;
-  for (const field of Object.keys(given)) {
-    if (!(FIELDS as string[]).includes(field)) fail('config', `'${field}' is not a scenario field; use ${orList(FIELDS)}`);
-  }
-  const raw = { ...DEFAULT_CONFIG, ...given } as Record<keyof LabConfig, unknown>;
-  if (!Array.isArray(raw.sizesBytes) || raw.sizesBytes.length === 0) fail('config.sizesBytes', 'a list of sizes (bytes, or with a K, M or G suffix), at least one');
-  const sizesBytes = (raw.sizesBytes as unknown[]).map((size, i) => sizeOf(`config.sizesBytes[${i}] (-b/--minbytes)`, size));
-  const focusBytes = sizeOf('config.focusBytes', raw.focusBytes);
-  const algorithms = Array.isArray(raw.algorithms) ? raw.algorithms.map((name, i) => flagText(`algorithms[${i}]`, name)).join(',') : flagText('algorithms', raw.algorithms);
-  // Every other flag at its CLI default: the one schema runs whole (cross-flag checks included).
-  const input: Record<string, unknown> = Object.fromEntries(Object.entries(BENCH_FLAGS).map(([key, f]) => [key, f.fallback]));
-  for (const [field, key] of Object.entries(FIELD_FLAGS)) input[key] = field === 'algorithms' ? algorithms : flagText(field, raw[field as keyof LabConfig]);
-  Object.assign(input, {
-    channels: raw.channels === 0 ? 'auto' : input.channels, // the lab's 0 is --channels auto
-    minBytes: String(Math.min(...sizesBytes)),
-    maxBytes: String(Math.max(...sizesBytes)),
-  });
-  const parsed = SCHEMA.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const key = issue.path[0] as SchemaKey | undefined;
-    const field = Object.entries(FIELD_FLAGS).find(([, k]) => k === key)?.[0] ?? (key === 'maxBytes' || key === 'minBytes' ? 'sizesBytes' : undefined);
-    throw new Error(field === undefined ? issue.message : `${label(field, key)}: ${issue.message}`);
-  }
-  const flags = parsed.data;
-  if (!LAB_NETWORKS.includes(flags.network)) fail(label('network', 'network'), `'${flags.network}' runs in weft bench, not in the lab; use ${LAB_NETWORKS.join(' or ')}`);
-  if (!LAB_ROUTINGS.includes(flags.routing)) fail(label('routing', 'routing'), `'${flags.routing}' runs in weft bench (--network packet), not in the lab; use ${LAB_ROUTINGS.join(' or ')}`);
-  let topology: Topology;
-  try {
-    topology = parseTopologySpec(flags.topologySpec);
-  } catch (error) {
-    return fail(label('topology', 'topology'), (error as Error).message);
-  }
-  const config: LabConfig = {
-    topology: flags.topologySpec,
-    collective: flags.collective,
-    algorithms: labAlgorithms(flags.collective, flags.algo),
-    sizesBytes,
-    focusBytes,
-    network: flags.network as LabConfig['network'],
-    routing: flags.routing as LabConfig['routing'],
-    qps: flags.qps,
-    seed: flags.seed,
-    channels: flags.channels,
-    chunkBytes: flags.chunkBytes,
-  };
-  return raw.faults === undefined ? config : { ...config, faults: parseFaults(raw.faults, topology) };
-}
-
-/** The built-in algorithms named: the lab runs no `auto` or `all` and loads no modules. */
-function labAlgorithms(collective: CollectiveName, names: readonly string[]): string[] {
-  const known = listAlgorithms(collective).map((a) => a.name);
-  const unknown = names.find((name) => !known.includes(name));
-  if (unknown !== undefined) fail(label('algorithms', 'algo'), `'${unknown}' is not accepted for ${collective.toLowerCase()} in the lab; use ${orList(known)}`);
-  return [...new Set(names)];
-}
-
-/** The lab's faults: a link failing or slowing at a fraction of the fault-free run's time. */
-function parseFaults(value: unknown, topology: Topology): LabFault[] {
-  if (!Array.isArray(value)) return fail('config.faults', "a list of { kind: 'failLink' or 'degradeLink', linkId, atFraction, factor }");
-  const linkIds = new Set(topology.links.map((l) => l.id));
-  return value.map((raw, i): LabFault => {
-    const where = `config.faults[${i}]`;
-    const f = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
-    if (f.kind !== 'failLink' && f.kind !== 'degradeLink') fail(`${where}.kind`, `'${String(f.kind)}' is not accepted; use failLink or degradeLink`);
-    if (typeof f.linkId !== 'string' || !linkIds.has(f.linkId)) {
-      fail(`${where}.linkId`, `'${String(f.linkId)}' is not a link of ${topology.name}; e.g. ${topology.links.slice(0, 3).map((l) => l.id).join(', ')}`);
-    }
-    const atFraction = f.atFraction ?? 0;
-    if (typeof atFraction !== 'number' || !(atFraction >= 0 && atFraction <= 1)) {
-      fail(`${where}.atFraction`, `'${String(atFraction)}' is not accepted; use a fraction of the fault-free run's time from 0 to 1 (0.5: half way)`);
-    }
-    const fault = { kind: f.kind as LabFault['kind'], linkId: f.linkId as string, atFraction: atFraction as number };
-    if (f.kind === 'failLink') return fault;
-    const factor = f.factor ?? 0.5;
-    if (typeof factor !== 'number' || !(factor > 0 && factor < 1)) fail(`${where}.factor`, `'${String(factor)}' is not accepted; ${DEGRADE_HELP}`);
-    return { ...fault, factor: factor as number };
-  });
-}
-
-/** A scenario from untrusted JSON: defaults filled in, every field checked. Throws one sentence. */
-export function parseScenario(value: unknown): Scenario {
-  if (typeof value !== 'object' || value === null) throw new Error('A scenario is a JSON object with a "config" field.');
-  const raw = value as Record<string, unknown>;
-  const config = parseConfig(raw.config);
-  return {
-    config,
-    ...(typeof raw.code === 'string' ? { code: raw.code } : {}),
-    ...(raw.exercise !== undefined ? { exercise: parseExercise(raw.exercise, config) } : {}),
-  };
-}
-
-function parseExercise(value: unknown, config: LabConfig): CustomExercise {
-  const e = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
-  if (typeof e.prompt !== 'string' || e.prompt.trim() === '') throw new Error('exercise.prompt: the text the student reads (a string).');
-  const algorithm = e.algorithm ?? config.algorithms[0];
-  if (typeof algorithm !== 'string' || !config.algorithms.includes(algorithm)) {
-    throw new Error(`exercise.algorithm: one of the scenario's algorithms (${config.algorithms.join(', ')}).`);
-  }
-  const tolerance = e.tolerance ?? 0.1;
-  if (typeof tolerance !== 'number' || !(tolerance > 0 && tolerance < 1)) throw new Error('exercise.tolerance: the relative error that passes, between 0 and 1 (0.1 is 10 %).');
-  return { title: typeof e.title === 'string' ? e.title : 'Your instructor\u2019s exercise', prompt: e.prompt, algorithm, tolerance };
-}
-
-/** A scenario file's text: YAML or JSON (YAML reads both). */
-export function parseScenarioText(text: string, name: string): Scenario {
-  let value: unknown;
-  try {
-    value = parseYaml(text);
-  } catch (error) {
-    throw new Error(`${name} is not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`);
-  }
-  return parseScenario(value);
-}
+/** A scenario file's text (YAML or JSON), checked in the engine worker. */
+export const parseScenarioText = (text: string, name: string): Promise<Scenario> => engineWorker().parseScenarioText(text, name);
 
 /** The scenario the page's URL names: `?s=` inline, `?scenario=` a URL to fetch, or none. */
 export async function scenarioFromUrl(search: string): Promise<Scenario | null> {
@@ -210,7 +30,7 @@ export async function scenarioFromUrl(search: string): Promise<Scenario | null> 
     } catch {
       throw new Error('The link\u2019s scenario (?s=) is damaged: it is not base64url JSON. Ask for the link again.');
     }
-    return parseScenario(json);
+    return engineWorker().parseScenario(json);
   }
   const url = params.get('scenario');
   if (url !== null) {

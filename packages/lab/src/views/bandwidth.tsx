@@ -47,23 +47,33 @@ export function BandwidthView({ run }: { run: LabRun }) {
         })}
       </svg>
       <div class="legend">{algorithms.map((name, i) => <span key={name} style={{ color: categoryColour(i) }}>■ {name}</span>)}</div>
-      <ResultsTable rows={run.rows} />
+      <ResultsTable run={run} />
     </section>
   );
 }
 
-/** The rows as `weft bench` prints them (its JSON's fields). */
-export function ResultsTable({ rows }: { rows: readonly BenchRow[] }) {
+/** The rows as `weft bench` prints them (its JSON's fields; #wrong in data mode), and what faults did. */
+export function ResultsTable({ run }: { run: Pick<LabRun, 'rows' | 'faults'> }) {
+  const { rows, faults } = run;
+  const checked = rows.some((r) => r.wrong !== null);
   return (
-    <table class="results" data-testid="results">
-      <thead><tr><th>size</th><th>algorithm</th><th>time µs</th><th>algbw GB/s</th><th>busbw GB/s</th><th>predicted µs</th><th>channels</th></tr></thead>
-      <tbody>
-        {rows.map((r) => (
-          <tr key={`${r.algorithm}/${r.bytes}`} data-algorithm={r.algorithm} data-bytes={r.bytes} data-time-us={r.timeUs} data-busbw={r.busBwGBps}>
-            <td>{formatBytes(r.bytes)}</td><td>{r.algorithm}</td><td>{us(r.timeUs * 1000)}</td><td>{gbps(r.algBwGBps)}</td><td>{gbps(r.busBwGBps)}</td><td>{us(r.predictedUs * 1000)}</td><td>{r.channels}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <>
+      <table class="results" data-testid="results">
+        <thead><tr><th>size</th><th>algorithm</th><th>time µs</th><th>algbw GB/s</th><th>busbw GB/s</th><th>predicted µs</th><th>channels</th>{checked && <th>#wrong</th>}</tr></thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={`${r.algorithm}/${r.bytes}`} data-algorithm={r.algorithm} data-bytes={r.bytes} data-time-us={r.timeUs} data-busbw={r.busBwGBps} data-wrong={r.wrong ?? ''}>
+              <td>{formatBytes(r.bytes)}</td><td>{r.algorithm}</td><td>{us(r.timeUs * 1000)}</td><td>{gbps(r.algBwGBps)}</td><td>{gbps(r.busBwGBps)}</td><td>{us(r.predictedUs * 1000)}</td><td>{r.channels}</td>{checked && <td>{r.wrong}</td>}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {faults && (
+        <p class="note" data-testid="fault-outcomes">
+          Faults: {faults.scenario.join('; ')}.{' '}
+          {faults.outcomes.map((o) => `${o.algorithm} at ${formatBytes(o.bytes)}: ${o.outcome}${o.slowdown !== null && o.outcome !== 'unaffected' ? ` ×${o.slowdown.toFixed(2)}` : ''}${o.error ? ` (${o.error})` : ''}`).join('; ')}.
+        </p>
+      )}
+    </>
   );
 }

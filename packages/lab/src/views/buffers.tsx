@@ -28,8 +28,13 @@ export function BuffersView({ grid, detail, tNs }: { grid: GridResult; detail: D
   const done = Array.from({ length: n }, (_, r) => Array.from({ length: frames.blocks }, (_, j) => frame[r * frames.blocks + j]!)).flat().filter((m) => ranksOf(m, n).length === n).length;
   return (
     <section class="view" aria-label="Buffers">
-      <h2>Buffers <small>contributions each output block holds (hover: which, and the value of its first element with weft bench's input pattern); {done} of {n * frames.blocks} blocks complete</small></h2>
-      <table class="grid" data-testid="buffer-grid" data-complete={done}>
+      <h2>Buffers <small>contributions each output block holds; {done} of {n * frames.blocks} blocks complete</small></h2>
+      <p class="note" data-testid="grid-source">
+        {frames.source === 'data'
+          ? 'Read from the run\u2019s real bytes (data mode): rank r\u2019s input is 2^r, so the sum an element holds is the set of ranks that reached it. Hover: which ranks, and the first element\u2019s value.'
+          : 'Replayed from the schedule (ghost mode moves no bytes; a step\u2019s data lands at its end). Hover: which ranks, and the first element\u2019s value with weft bench\u2019s input pattern. Pick mode data for the real bytes.'}
+      </p>
+      <table class="grid" data-testid="buffer-grid" data-complete={done} data-source={frames.source}>
         <thead>
           <tr><th></th>{Array.from({ length: frames.blocks }, (_, j) => <th key={j}>block {j}</th>)}</tr>
         </thead>
@@ -42,7 +47,8 @@ export function BuffersView({ grid, detail, tNs }: { grid: GridResult; detail: D
                 const colour = utilisationColour(held.length / n);
                 return (
                   <td key={j} style={{ background: colour, color: held.length / n > 0.6 ? '#000' : '#fff' }}
-                    title={`${held.length ? `holds ranks ${held.join(', ')}` : 'nothing yet'}; first element ${Number.isNaN(firsts[r * frames.blocks + j]!) ? 'not written' : `= ${firsts[r * frames.blocks + j]}`} (all-reduced: ${frames.expected[j]})`}>
+                    title={`${held.length ? `holds ranks ${held.join(', ')}` : 'nothing yet'}; first element ${Number.isNaN(firsts[r * frames.blocks + j]!) ? 'not written' : `= ${firsts[r * frames.blocks + j]}`} (all-reduced: ${frames.expected[j]})`}
+                    data-mask={frame[r * frames.blocks + j]}>
                     {held.length}
                   </td>
                 );

@@ -11,15 +11,22 @@ interface Variant {
   readonly apply: (config: LabConfig, run: LabRun) => LabConfig;
 }
 
-/** A link a failure can hit: the first cable above the ranks' own (a leaf or NIC uplink), else the first. */
-const failableLink = (run: LabRun): string =>
-  (run.topology.links.find((l) => /leaf|spine|nic|switch/.test(l.from) && /spine|leaf|switch/.test(l.to)) ?? run.topology.links[0]!).id;
+/**
+ * The link a failure hits: the busiest cable between switches (or NICs) in A's animated run,
+ * where a failure reroutes or strands traffic; on a single switch, the busiest link.
+ */
+function failableLink(run: LabRun): string {
+  const links = [...run.details[0]!.links].filter((l) => l.bytesCarried > 0).sort((a, b) => b.bytesCarried - a.bytesCarried || (a.id < b.id ? -1 : 1));
+  const fabric = links.find((l) => /leaf|spine|nic|switch/.test(l.from) && /leaf|spine|switch/.test(l.to) && !/gpu|host/.test(l.from));
+  return (fabric ?? links[0] ?? run.topology.links[0]!).id;
+}
 
 export const VARIANTS: readonly Variant[] = [
   { label: 'the other of ring / tree', apply: (c) => ({ ...c, algorithms: c.algorithms.includes('ring') ? ['tree'] : ['ring'] }) },
   { label: 'adaptive routing', apply: (c) => ({ ...c, routing: c.routing === 'adaptive' ? 'ecmp' : 'adaptive' }) },
   { label: '4 queue pairs', apply: (c) => ({ ...c, qps: c.qps === 4 ? 1 : 4 }) },
-  { label: 'a link failing half way', apply: (c, run) => ({ ...c, faults: [{ kind: 'failLink', linkId: failableLink(run), atFraction: 0.5 }] }) },
+  // As `weft bench --fault link=ID,down@T`, T half of A's animated run.
+  { label: 'a link failing half way', apply: (c, run) => ({ ...c, faults: { links: [{ link: failableLink(run), down: Math.round(run.details[0]!.timeNs / 2) }] } }) },
 ];
 
 export function CompareView({ config, run }: { config: LabConfig; run: LabRun }) {
@@ -41,7 +48,7 @@ export function CompareView({ config, run }: { config: LabConfig; run: LabRun })
   };
   const focus = (r: LabRun) => r.details.map((d) => `${d.algorithm}: ${d.error ? d.error : `${us(d.timeNs)} µs`}`).join('; ');
   return (
-    <section class="view" aria-label="Compare">
+    <section class="view wide" aria-label="Compare">
       <h2>Compare two configurations</h2>
       <label>
         B is A with{' '}
@@ -52,10 +59,10 @@ export function CompareView({ config, run }: { config: LabConfig; run: LabRun })
       <button onClick={compare} disabled={busy} data-testid="compare">{busy ? 'Running…' : 'Compare'}</button>
       {error && <p class="error">{error}</p>}
       <div class="side-by-side">
-        <div><h3>A</h3><p class="note">{focus(run)}</p><ResultsTable rows={run.rows} /></div>
+        <div><h3>A</h3><p class="note">{focus(run)}</p><ResultsTable run={run} /></div>
         <div>
           <h3>B</h3>
-          {other ? <><p class="note">{focus(other.run)}</p><ResultsTable rows={other.run.rows} /></> : <p class="empty">Pick a variant and press Compare.</p>}
+          {other ? <><p class="note">{focus(other.run)}</p><ResultsTable run={other.run} /></> : <p class="empty">Pick a variant and press Compare.</p>}
         </div>
       </div>
     </section>

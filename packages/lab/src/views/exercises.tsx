@@ -2,12 +2,15 @@
  * The exercises, graded in the page. Answers and grades are kept in this browser
  * (localStorage) and export as one JSON file an instructor can collect.
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { LabConfig } from '../engine/config.js';
 import { EXERCISES, STARTER_ALGORITHM, type CustomExercise, type Exercise } from '../engine/exercise-list.js';
 import { formatBytes, type Grade } from '../engine/grade.js';
 import { engineWorker, gradeStudent, type StudentGrade } from '../ui/workers.js';
-import { CodeEditor } from './editor.js';
+import { lazyView } from '../ui/lazy.js';
+
+/** CodeMirror loads when the exercise that edits code comes into view. */
+const CodeEditor = lazyView(() => import('./editor.js').then((m) => m.CodeEditor), 'Algorithm editor', { as: 'div', whenVisible: true });
 
 const STORE = 'weft-lab-results';
 
@@ -57,6 +60,10 @@ type NumberGrader = (value: number) => Promise<Grade>;
 function ExerciseCard({ exercise, saved, save, props, grader }: { exercise: Exercise; saved: Saved | undefined; save: (s: Saved) => void; props: Props; grader?: NumberGrader }) {
   const [answer, setAnswer] = useState<string>(saved ? String(saved.answer) : '');
   const [busy, setBusy] = useState(false);
+  const [givens, setGivens] = useState<string | null>(null);
+  useEffect(() => {
+    if (exercise.answer.kind !== 'code') void engineWorker().givens(exercise.config).then(setGivens, () => setGivens(null));
+  }, [exercise.config]);
   const submit = async () => {
     setBusy(true);
     try {
@@ -79,6 +86,7 @@ function ExerciseCard({ exercise, saved, save, props, grader }: { exercise: Exer
     <article class="exercise" id={`exercise-${exercise.id}`} data-testid={`exercise-${exercise.id}`}>
       <h3>{exercise.title}</h3>
       <p>{exercise.prompt}</p>
+      {givens && <p class="note" data-testid="givens">{givens}</p>}
       <button class="link" onClick={() => props.open(exercise.config)}>Open this run in the views</button>
       {a.kind === 'code' && <CodeEditor initial={props.code} onChange={props.setCode} />}
       <div class="answer">

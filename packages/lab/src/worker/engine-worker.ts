@@ -1,12 +1,17 @@
 /** The page's engine worker: runs the real weft engine (ghost mode) off the main thread. */
+import { COLLECTIVES, listAlgorithms } from '@weft/collectives';
 import { expose } from 'comlink';
-import { bufferFrames, type GridResult } from '../engine/buffers.js';
+import { gridOf, type GridResult } from '../engine/buffers.js';
 import type { LabConfig } from '../engine/config.js';
 import { exerciseById } from '../engine/exercise-list.js';
-import { gradeAnswer, gradeCustom, truthOf } from '../engine/exercises.js';
+import { givensOf, gradeAnswer, gradeCustom, truthOf } from '../engine/exercises.js';
 import type { CustomExercise } from '../engine/exercise-list.js';
 import type { Grade } from '../engine/grade.js';
 import { runLab, type LabRun } from '../engine/run.js';
+import { parseScenario, parseScenarioText, type Scenario } from '../engine/scenario.js';
+
+/** Each collective the form offers, and its built-in algorithms' names. */
+export type Catalog = Readonly<Record<string, readonly string[]>>;
 
 /** A run with its buffer grids (one per detail), and how long it took in this worker. */
 export interface PageRun extends LabRun {
@@ -14,16 +19,29 @@ export interface PageRun extends LabRun {
 }
 
 const api = {
+  catalog(): Catalog {
+    return Object.fromEntries(COLLECTIVES.filter((c) => c !== 'barrier').map((c) => [c, listAlgorithms(c).map((a) => a.name)] as const).filter(([, names]) => names.length > 0));
+  },
   async run(config: LabConfig): Promise<PageRun> {
     const run = await runLab(config);
-    return { ...run, grids: run.details.map((d) => bufferFrames(d.schedule, d.steps)) };
+    return { ...run, grids: run.details.map((d) => gridOf(d)) };
   },
   async grade(exerciseId: string, answer: number): Promise<Grade> {
     const exercise = exerciseById(exerciseId);
     return gradeAnswer(exercise, answer, await truthOf(exercise));
   },
+  givens(config: LabConfig): string {
+    return givensOf(config);
+  },
   gradeCustom(config: LabConfig, exercise: CustomExercise, answerUs: number): Promise<Grade> {
     return gradeCustom(config, exercise, answerUs);
+  },
+  // Scenarios are checked here, by the CLI's schemas, so the page's bundle has none of them.
+  parseScenario(value: unknown): Scenario {
+    return parseScenario(value);
+  },
+  parseScenarioText(text: string, name: string): Scenario {
+    return parseScenarioText(text, name);
   },
 };
 

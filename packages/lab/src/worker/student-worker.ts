@@ -9,7 +9,7 @@ import { checkUserAlgorithm } from '@weft/cli/check';
 import { expose } from 'comlink';
 import { gradeAlgorithm } from '../engine/exercises.js';
 import type { Grade } from '../engine/grade.js';
-import { bufferFrames } from '../engine/buffers.js';
+import { gridOf } from '../engine/buffers.js';
 
 const FIELDS = ['name', 'collective', 'description', 'constraints', 'unsupported', 'plan', 'predictNs'] as const;
 
@@ -49,7 +49,7 @@ const api = {
     }
     try {
       const { run, ...grade } = await gradeAlgorithm(algorithm, checkUserAlgorithm);
-      return { ...grade, ...(run ? { run: { ...run, grids: run.details.map((d) => bufferFrames(d.schedule, d.steps)) } } : {}) };
+      return { ...grade, ...(run ? { run: { ...run, grids: run.details.map((d) => gridOf(d)) } } : {}) };
     } catch (error) {
       return { passed: false, score: 0, message: `Your algorithm failed while it ran: ${firstLine(error)}` } satisfies Grade;
     }

@@ -15,8 +15,11 @@ export type { GhostBuffer, CollectiveData } from './program/ghost-buffer.js';
 export { planCollectiveCached, clearPlanCache, planCacheSize, PLAN_CACHE_ENTRIES } from './schedule/plan-cache.js';
 export type { RankContext, RankProgram, CollectiveCallOptions, PointToPointOptions, ProgramEnv } from './program/context.js';
 export { participantNodes, layoutOf, defaultNetworkFactory, wireFactors } from './coordinator/simulation.js';
-export { planArenas, ArenaSet, StagingPool, ARENA_MAX_BYTES } from './data/arena.js';
-export { DataPlane } from './data/data-plane.js';
+export { planArenas, ArenaSet, StagingPool, ARENA_MAX_BYTES, PAGE_BYTES } from './data/arena.js';
+// A data host outside worker threads: the lab runs data mode with every rank in one browser worker.
+export { DataHost, countsOf, schedulePlanBase } from './host/data-host.js';
+export type { CheckSpec, HostSchedulePlan } from './host/data-host.js';
+export { DataPlane, ctorOf, dtypeCode } from './data/data-plane.js';
 export * from './protocol.js';
 export type * from './types.js';
 export * from '../backends/index.js';

@@ -13,7 +13,7 @@ import { selectBackend } from '../backends/select.js';
 import type { BackendChoice, NumericArray, TensorBackend } from '../backends/types.js';
 import { ctorOf, dtypeCode } from '../core/data/data-plane.js';
 import { ARENA_MAX_BYTES, ArenaSet, PAGE_BYTES, planArenas, type BufferPlace, type HostNeed, type ParticipantPlace } from '../core/data/arena.js';
-import { countsOf, DataHost, type CheckSpec, type HostSchedulePlan } from '../core/host/data-host.js';
+import { countsOf, DataHost, schedulePlanBase, type CheckSpec, type HostSchedulePlan } from '../core/host/data-host.js';
 import { Cluster, type Hosts, type ScheduleRun } from '../core/cluster/cluster.js';
 import type { HostLink } from '../core/protocol.js';
 import type { ClusterOptions, RankBuffers, StepRecord } from '../core/types.js';
@@ -168,21 +168,7 @@ export class ThreadHosts implements Hosts {
       return { participants: list, stagingBytes: own + STAGING_SLACK_BYTES };
     });
     const layout = await this.placeHosts(needs);
-    const base = {
-      collective: schedule.collective,
-      root: schedule.root,
-      count: schedule.count,
-      nranks,
-      dtype: run.dtype,
-      op: run.op,
-      iters: run.iters,
-      warmupIters: run.warmupIters,
-      trace: run.trace,
-      bufferCounts: counts,
-      fill: run.inputs ? ('none' as const) : ('pattern' as const),
-      localBytesPerSec: run.localBytesPerSec,
-      ...(schedule.protocol ? { protocol: schedule.protocol } : {}),
-    };
+    const base = schedulePlanBase(run);
     const planFor = (h: number): HostSchedulePlan => {
       const place = layout.hosts[h]!;
       return { ...base, parts: place.participants.map((p) => schedule.participants[p.participant]!), places: place.participants, staging: place.staging };

@@ -40,6 +40,26 @@ export interface HostSchedulePlan extends CheckSpec, Pick<ScheduleRun, 'iters' |
   readonly protocol?: ScheduleProtocol;
 }
 
+/** What every host's part of `run` shares (HostSchedulePlan without its participants and places). */
+export function schedulePlanBase(run: ScheduleRun): Omit<HostSchedulePlan, 'parts' | 'places' | 'staging'> {
+  const { schedule } = run;
+  return {
+    collective: schedule.collective,
+    root: schedule.root,
+    count: schedule.count,
+    nranks: run.nranks,
+    dtype: run.dtype,
+    op: run.op,
+    iters: run.iters,
+    warmupIters: run.warmupIters,
+    trace: run.trace,
+    bufferCounts: schedule.bufferCounts,
+    fill: run.inputs ? 'none' : 'pattern',
+    localBytesPerSec: run.localBytesPerSec,
+    ...(schedule.protocol ? { protocol: schedule.protocol } : {}),
+  };
+}
+
 /** A value no correct output holds: NaN for floats, INT32_MIN for int32. */
 function poison(dtype: DType): number {
   return dtype === 'int32' ? -2147483648 : NaN;
