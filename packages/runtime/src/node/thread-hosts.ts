@@ -7,7 +7,7 @@
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { elementBytes, outputsAgree, type DType, type RankLayout } from '@weft/collectives';
+import { elementBytes, type DType, type RankLayout } from '@weft/collectives';
 import { WeftInputError } from '@weft/sim';
 import { selectBackend } from '../backends/select.js';
 import type { BackendChoice, NumericArray, TensorBackend } from '../backends/types.js';
@@ -67,8 +67,6 @@ export class ThreadHosts implements Hosts {
   private lastPlaces = new Map<number, ParticipantPlace>();
   private lastDtype: DType = 'float32';
   private lastCounts = { input: 0, output: 0, scratch: 0 };
-  /** The expected output every rank shares, kept for the next run of the same shape (a sweep over algorithms). */
-  private sharedExpected: { key: string; sab: SharedArrayBuffer } | undefined;
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -211,26 +209,9 @@ export class ThreadHosts implements Hosts {
     return this.links;
   }
 
-  /**
-   * #wrong, counted by every worker over its own ranks in parallel. When every rank expects
-   * the same array, the workers first fill disjoint ranges of one shared array, kept for the
-   * next run of the same shape.
-   */
+  /** #wrong, counted by every worker over its own ranks in parallel (core/data/test-pattern.ts). */
   async countWrong(spec: CheckSpec): Promise<number> {
-    const links = this.links;
-    const outputCount = this.lastCounts.output;
-    let shared: SharedArrayBuffer | undefined;
-    if (outputsAgree(spec.collective, spec)) {
-      const key = JSON.stringify(spec);
-      if (this.sharedExpected?.key !== key) {
-        const sab = new SharedArrayBuffer(Math.max(8, outputCount * 8));
-        const per = Math.ceil(outputCount / links.length);
-        await Promise.all(links.map((l, w) => l.api.fillShared(spec, sab, Math.min(outputCount, w * per), Math.min(outputCount, (w + 1) * per))));
-        this.sharedExpected = { key, sab };
-      }
-      shared = this.sharedExpected.sab;
-    }
-    const counts = await Promise.all(links.map((l) => l.api.check(spec, shared)));
+    const counts = await Promise.all(this.links.map((l) => l.api.check(spec)));
     return counts.reduce((a, b) => a + b, 0);
   }
 

@@ -78,11 +78,8 @@ const api = {
     if (typeof program !== 'function') throw new WeftInputError(`${moduleUrl} has no function export '${exportName}'`);
     rt().prepareProgram(program as RankProgram, args, nranks, layout, staging);
   },
-  check(spec: CheckSpec, shared?: SharedArrayBuffer): number {
-    return rt().check(spec, shared);
-  },
-  fillShared(spec: CheckSpec, shared: SharedArrayBuffer, from: number, to: number): void {
-    rt().fillShared(spec, shared, from, to);
+  check(spec: CheckSpec): number {
+    return rt().check(spec);
   },
   takeTrace() {
     return rt().takeTrace();
