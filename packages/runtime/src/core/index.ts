@@ -16,7 +16,7 @@ export { planCollectiveCached, clearPlanCache, planCacheSize, PLAN_CACHE_ENTRIES
 export type { RankContext, RankProgram, CollectiveCallOptions, PointToPointOptions, ProgramEnv } from './program/context.js';
 export { participantNodes, layoutOf, defaultNetworkFactory, wireFactors } from './coordinator/simulation.js';
 export { planArenas, ArenaSet, StagingPool, ARENA_MAX_BYTES } from './data/arena.js';
-export { countWrong, fillInput, type CheckSpec } from './data/test-pattern.js';
+export { countWrong, fillInput, type BytesEqual, type CheckSpec } from './data/test-pattern.js';
 export { DataPlane } from './data/data-plane.js';
 export * from './protocol.js';
 export type * from './types.js';

@@ -60,7 +60,7 @@ async function onRound(message: RoundMessage): Promise<void> {
 const api = {
   async init(setup: WorkerSetup): Promise<{ backend: string }> {
     const backend = await selectBackend(setup.backend);
-    runtime = new DataHost(setup.participants, backend, setup.memories);
+    runtime = new DataHost(setup.participants, backend, setup.memories, (a, b) => Buffer.compare(a, b) === 0);
     runtime.setArenas(setup.memories);
     roundPort = setup.roundPort;
     roundPort.on('message', (message: RoundMessage) => void onRound(message));

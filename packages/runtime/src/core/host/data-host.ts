@@ -10,7 +10,7 @@ import type { NumericArray, TensorBackend } from '../../backends/types.js';
 import { WasmSimdBackend } from '../../backends/wasm-simd.js';
 import { ArenaSet, StagingPool, type BufferPlace, type ParticipantPlace } from '../data/arena.js';
 import { ctorOf, DataPlane, dtypeCode } from '../data/data-plane.js';
-import { countWrong, fillInput, type CheckSpec } from '../data/test-pattern.js';
+import { countWrong, fillInput, type BytesEqual, type CheckSpec } from '../data/test-pattern.js';
 import { ScheduleExecutor, type ParticipantBuffers } from '../schedule/executor.js';
 import { ParticipantHost } from './participant-host.js';
 import { startProgram, type RankProgram } from '../program/context.js';
@@ -55,6 +55,8 @@ export class DataHost {
     readonly participants: readonly number[],
     readonly backend: TensorBackend,
     memories: readonly WebAssembly.Memory[],
+    /** Byte comparison at memcmp speed for the #wrong check, where the platform has one. */
+    private readonly bytesEqual?: BytesEqual,
   ) {
     this.host = new ParticipantHost(participants);
     this.arenas = new ArenaSet(memories);
@@ -124,7 +126,7 @@ export class DataHost {
   check(spec: CheckSpec): number {
     let wrong = 0;
     for (const [participant, buffers] of this.buffers) {
-      if (participant < spec.nranks) wrong += countWrong(spec, participant, buffers.output);
+      if (participant < spec.nranks) wrong += countWrong(spec, participant, buffers.output, this.bytesEqual);
     }
     return wrong;
   }
