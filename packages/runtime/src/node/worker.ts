@@ -16,6 +16,7 @@ import { encodeError } from '../core/errors.js';
 import { packReport, unpackCompletions, type HostReport, type ReportMessage, type RoundMessage } from '../core/protocol.js';
 import type { RankProgram } from '../core/program/context.js';
 import { nodeEndpoint } from './endpoint.js';
+import { forbidExit } from './exit-guard.js';
 
 export interface WorkerSetup {
   readonly participants: readonly number[];
@@ -92,4 +93,5 @@ const api = {
 export type WorkerApi = typeof api;
 
 if (!parentPort) throw new Error('node/worker.js must run in a worker thread');
+forbidExit();
 expose(api, nodeEndpoint(parentPort));
