@@ -5,15 +5,13 @@
 //   npx -y pnpm@10.34.8 run build && node benchmarks/runtime-mainjob.mjs [minBytes] [maxBytes]
 // Results: benchmarks/results/runtime.md.
 import os from 'node:os';
-import { chooseAlgorithm, countForBytes, DEFAULT_CHUNK_BYTES } from '@weft/collectives';
-import { alphaBetaCost, parseTopologySpec, rankLayout } from '@weft/fabric';
+import { parseTopologySpec } from '@weft/fabric';
 import { createCluster } from '@weft/runtime';
+import { planAuto } from './weft-auto.mjs';
 
 const minBytes = Number(process.argv[2] ?? 8);
 const maxBytes = Number(process.argv[3] ?? 2 ** 27);
 const topology = parseTopologySpec('dgx-h100:nodes=2');
-const nranks = topology.ranks.length;
-const cost = alphaBetaCost(topology);
 
 console.log(`# weft main job by phase — ${new Date().toISOString()}, load ${os.loadavg()[0].toFixed(1)}`);
 console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown'} × ${os.cpus().length}, node ${process.version}\n`);
@@ -23,10 +21,8 @@ const cluster = await createCluster({ topology, network: { model: 'maxMin', rout
 const start = performance.now();
 try {
   for (let bytes = minBytes; bytes <= maxBytes; bytes *= 2) {
-    const count = countForBytes('allReduce', bytes, 'float32', nranks);
-    const params = { nranks, count, root: 0, elementBytes: 4, channels: 0, chunkElements: DEFAULT_CHUNK_BYTES / 4, chunkAuto: true, layout: rankLayout(topology) };
-    const choice = chooseAlgorithm('allReduce', params, cost);
-    const r = await cluster.runSchedule(choice.algorithm.plan(choice.params), { dtype: 'float32', op: 'sum', check: true });
+    const { choice, schedule } = planAuto(topology, bytes);
+    const r = await cluster.runSchedule(schedule, { dtype: 'float32', op: 'sum', check: true });
     const p = r.phasesMs;
     console.log(`| ${bytes} | ${choice.algorithm.name} | ${choice.params.protocol} | ${choice.params.channels} | ${(r.timeNs / 1000).toFixed(2)} | ${r.rounds} | ${p.prepareMs.toFixed(1)} | ${p.simulateMs.toFixed(1)} | ${p.checkMs.toFixed(1)} | ${r.wallMs.toFixed(1)} | ${r.wrong} |`);
   }
