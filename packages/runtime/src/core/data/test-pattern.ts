@@ -27,12 +27,23 @@ export type BytesEqual = (a: Uint8Array, b: Uint8Array) => boolean;
 /** Expected values compared per pass: small enough to stay in cache, at least this many elements. */
 const TILE_MIN_ELEMENTS = 1 << 14;
 
-/** Fills `out` with a sequence of period `period` (valueAt(k) for k < period), by doubling. */
+/** Whole periods of at least TILE_MIN_ELEMENTS elements. */
+function tileLengthOf(period: number): number {
+  return period * Math.ceil(TILE_MIN_ELEMENTS / period);
+}
+
+/**
+ * Fills `out` with a sequence of period `period` (valueAt(k) for k < period): one period
+ * computed, doubled up to a tile, then the tile repeated — its reads stay in cache, so the
+ * rest costs one write per element.
+ */
 function fillPeriodic(out: NumericArray, period: number, valueAt: (k: number) => number): void {
   const first = Math.min(period, out.length);
   for (let k = 0; k < first; k++) out[k] = valueAt(k);
+  const tile = Math.min(out.length, tileLengthOf(period));
   // `filled` stays a multiple of the period, so each copy continues the sequence.
-  for (let filled = first; filled < out.length; filled *= 2) out.copyWithin(filled, 0, Math.min(filled, out.length - filled));
+  for (let filled = first; filled < tile; filled *= 2) out.copyWithin(filled, 0, Math.min(filled, tile - filled));
+  for (let filled = tile; filled < out.length; filled += tile) out.copyWithin(filled, 0, Math.min(tile, out.length - filled));
 }
 
 /** Rank `rank`'s test input (inputValue for every element) written into `input`. */
@@ -48,7 +59,7 @@ export function fillInput(spec: { readonly op: ReduceOp; readonly dtype: DType; 
 export function countWrong(spec: CheckSpec, rank: number, output: NumericArray, bytesEqual?: BytesEqual): number {
   const { op, dtype, nranks } = spec;
   const period = inputPeriod(op, dtype);
-  const tileLength = period * Math.ceil(TILE_MIN_ELEMENTS / period);
+  const tileLength = tileLengthOf(period);
   // Float64 holds every dtype's values exactly: the comparison is the one fillExpectedOutput's array gave.
   const expected = new Float64Array(tileLength);
   // The same tile in the output's own type, for byte comparison.
