@@ -57,7 +57,7 @@ console.log(`| a + b, TensorFlow.js ${tfjs.name} add on resident tensors (dataSy
 ta.dispose();
 tb.dispose();
 
-console.log(`\n## Ring all-reduce, float32, ${mib} MiB per rank, data mode (one worker thread per rank, wasm-simd)\n`);
+console.log(`\n## Ring all-reduce, float32, ${mib} MiB per rank, data mode (default layout: one worker thread per core, wasm-simd)\n`);
 console.log('wall-clock busbw = (bytes / wall time) × 2(p−1)/p, as nccl-tests defines busbw. "collective" is the coordinated run that moves and reduces the data (nccl-tests times this); "whole run" adds prepare (input pattern copy, output poison). Check off.\n');
 console.log('| ranks | collective ms (best of 5) | busbw GB/s (collective) | whole run ms | busbw GB/s (whole run) | rounds | simulated µs | staging overflows |');
 console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');

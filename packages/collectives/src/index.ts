@@ -5,6 +5,8 @@ export {
   DTYPES,
   elementBytes,
   inputValue,
+  inputPeriod,
+  reducedValue,
   expectedOutput,
   fillExpectedOutput,
   outputIsReduced,

@@ -58,6 +58,24 @@ export function inputValue(op: ReduceOp, dtype: DType, rank: number, index: numb
   }
 }
 
+/**
+ * The period of `inputValue` in `index`: inputValue(op, dtype, rank, index + period, n) equals
+ * inputValue(op, dtype, rank, index, n) for every rank, so inputs and expected outputs can be
+ * written one period at a time and tiled at memory speed (the runtime's test pattern).
+ */
+export function inputPeriod(op: ReduceOp, dtype: DType): number {
+  switch (op) {
+    case 'sum':
+    case 'avg':
+      return 53; // index * 11 mod 53, 53 prime
+    case 'prod':
+      return dtype === 'int32' ? 56 : 7; // lcm(8, 7); the 7-entry pattern
+    case 'min':
+    case 'max':
+      return 1000; // index * 104729 mod 1000, gcd(104729, 1000) = 1
+  }
+}
+
 /** Rounds a value to what `dtype` stores. */
 export function toDType(value: number, dtype: DType): number {
   switch (dtype) {
@@ -95,7 +113,7 @@ export function finalizeAvg(value: number, nranks: number, dtype: DType): number
 }
 
 /** The reduction over all ranks of input element `index` (avg finalized). */
-function reducedValue(op: ReduceOp, dtype: DType, index: number, nranks: number): number {
+export function reducedValue(op: ReduceOp, dtype: DType, index: number, nranks: number): number {
   let acc = inputValue(op, dtype, 0, index, nranks);
   for (let r = 1; r < nranks; r++) acc = toDType(combine(op, acc, inputValue(op, dtype, r, index, nranks)), dtype);
   return op === 'avg' ? finalizeAvg(acc, nranks, dtype) : acc;

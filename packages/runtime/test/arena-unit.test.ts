@@ -56,4 +56,14 @@ describe('arenas past 2 GiB', () => {
     expect(huge.hosts[0]!.participants[0]!.input.arena).toBe(STANDALONE);
     expect(huge.hosts[0]!.staging.arena).toBe(STANDALONE);
   });
+
+  it('planArenas gives a host whose buffers fit but whose staging reserve does not the rest of an arena as staging', () => {
+    const arena = 8 * 2 ** 20;
+    const plan = planArenas([{ participants: [{ participant: 0, bytes: [3 * 2 ** 20, 3 * 2 ** 20, 0] }], stagingBytes: 12 * 2 ** 20 }], arena);
+    const host = plan.hosts[0]!;
+    expect(host.participants[0]!.input.arena).toBe(0);
+    expect(host.staging.arena).toBe(0);
+    expect(host.staging.bytes).toBe(2 * 2 ** 20);
+    expect(plan.arenaBytes).toEqual([arena]);
+  });
 });

@@ -27,12 +27,15 @@ describe('the watchdog ends runs a rank never yields in', () => {
     });
   }
 
-  it('process.exit inside a rank is a RankError naming the rank, and no worker is left', async () => {
-    const cluster = await createCluster({ topology, network: network(), mode: 'data' });
-    const error = await cluster.runProgram(fixtures, 'exits').catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(RankError);
-    expect((error as Error).message).toMatch(/^rank 3 failed: its worker thread \(ranks 3\) exited with code 7/);
-    expect(liveWorkerCount()).toBe(0);
+  it('process.exit inside a rank is a RankError naming the rank (not its thread\'s other ranks), and no worker is left', async () => {
+    for (const ranksPerWorker of [1, 2]) {
+      const cluster = await createCluster({ topology, network: network(), mode: 'data', ranksPerWorker });
+      const error = await cluster.runProgram(fixtures, 'exits').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RankError);
+      expect((error as Error).message).toMatch(/^rank 3 failed: process\.exit\(7\) called in a rank program/);
+      await cluster.close();
+      expect(liveWorkerCount()).toBe(0);
+    }
   });
 
   it('process.exit inside a ghost-mode rank (run in this process) is that rank\'s RankError, and the process goes on', async () => {

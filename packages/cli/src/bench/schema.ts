@@ -130,7 +130,7 @@ export const BENCH_FLAGS = {
     text((t) => PROTOS.read(t)),
   ),
   explain: flag('--explain', "print every (algorithm, protocol) candidate's predicted time at each size beside the simulated one", undefined, z.boolean().optional().transform((v) => v === true)),
-  ranksPerWorker: flag('--ranks-per-worker <n>', 'ranks hosted by each worker thread (data mode)', undefined, integer(1).optional()),
+  ranksPerWorker: flag('--ranks-per-worker <n>', 'ranks hosted by each worker thread (data mode; default: ranks / cores, one thread per core)', undefined, integer(1).optional()),
   format: flag('--format <fmt>', `stdout format: ${FORMATS.names.join(', ')}`, 'table', text((t) => FORMATS.read(t))),
   out: flag('--out <file>', 'also write the result to FILE (.json, .csv, else the --format)', undefined, path.optional()),
   trace: flag('--trace <file>', 'write a Chrome/Perfetto trace of every run (simulated time)', undefined, path.optional()),

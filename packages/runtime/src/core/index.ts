@@ -16,9 +16,10 @@ export { planCollectiveCached, clearPlanCache, planCacheSize, PLAN_CACHE_ENTRIES
 export type { RankContext, RankProgram, CollectiveCallOptions, PointToPointOptions, ProgramEnv } from './program/context.js';
 export { participantNodes, layoutOf, defaultNetworkFactory, wireFactors } from './coordinator/simulation.js';
 export { planArenas, ArenaSet, StagingPool, ARENA_MAX_BYTES, PAGE_BYTES } from './data/arena.js';
+export { countWrong, fillInput, type BytesEqual, type CheckSpec } from './data/test-pattern.js';
 // A data host outside worker threads: the lab runs data mode with every rank in one browser worker.
 export { DataHost, countsOf, schedulePlanBase } from './host/data-host.js';
-export type { CheckSpec, HostSchedulePlan } from './host/data-host.js';
+export type { HostSchedulePlan } from './host/data-host.js';
 export { DataPlane, ctorOf, dtypeCode } from './data/data-plane.js';
 export * from './protocol.js';
 export type * from './types.js';

@@ -15,7 +15,7 @@ export interface ClusterOptions {
   readonly network: NetworkOptions;
   /** `data` (default): real bytes in worker threads. `ghost`: byte counts only, in-process. */
   readonly mode?: ClusterMode;
-  /** Data mode: ranks per worker thread (default 1: one thread per rank). */
+  /** Data mode: ranks per worker thread (default: ceil(ranks / cores), one thread per core). */
   readonly ranksPerWorker?: number;
   readonly backend?: BackendChoice;
   /**

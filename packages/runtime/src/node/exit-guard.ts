@@ -1,8 +1,9 @@
 /**
  * Ghost mode runs rank programs in this process, on the main thread: a `process.exit` there
- * would end weft itself, where data mode loses only the rank's worker (worker-link.ts). While a
- * ghost program runs, `process.exit` throws instead, inside the calling rank, so the run ends
- * with that rank's RankError like any other exception. Nested or concurrent runs share one
+ * would end weft itself. While a ghost program runs, `process.exit` throws instead, inside the
+ * calling rank, so the run ends with that rank's RankError like any other exception. A data-mode
+ * worker does the same for good (`forbidExit`): it may host several ranks, and the error must
+ * name the one that called it, not every rank of the thread. Nested or concurrent runs share one
  * guard (a depth count); the real `process.exit` is back once the last one ends.
  */
 let depth = 0;
@@ -27,4 +28,11 @@ export async function withExitGuard<T>(run: () => Promise<T>): Promise<T> {
   } finally {
     if (--depth === 0) process.exit = realExit!;
   }
+}
+
+/** For a worker thread's whole life: `process.exit` throws in the calling rank. */
+export function forbidExit(): void {
+  process.exit = ((code?: unknown) => {
+    throw new ProcessExitInRankError(code);
+  }) as typeof process.exit;
 }

@@ -16,6 +16,7 @@ import { encodeError } from '../core/errors.js';
 import { packReport, unpackCompletions, type HostReport, type ReportMessage, type RoundMessage } from '../core/protocol.js';
 import type { RankProgram } from '../core/program/context.js';
 import { nodeEndpoint } from './endpoint.js';
+import { forbidExit } from './exit-guard.js';
 
 export interface WorkerSetup {
   readonly participants: readonly number[];
@@ -60,7 +61,7 @@ async function onRound(message: RoundMessage): Promise<void> {
 const api = {
   async init(setup: WorkerSetup): Promise<{ backend: string }> {
     const backend = await selectBackend(setup.backend);
-    runtime = new DataHost(setup.participants, backend, setup.memories);
+    runtime = new DataHost(setup.participants, backend, setup.memories, (a, b) => Buffer.compare(a, b) === 0);
     runtime.setArenas(setup.memories);
     roundPort = setup.roundPort;
     roundPort.on('message', (message: RoundMessage) => void onRound(message));
@@ -78,11 +79,8 @@ const api = {
     if (typeof program !== 'function') throw new WeftInputError(`${moduleUrl} has no function export '${exportName}'`);
     rt().prepareProgram(program as RankProgram, args, nranks, layout, staging);
   },
-  check(spec: CheckSpec, shared?: SharedArrayBuffer): number {
-    return rt().check(spec, shared);
-  },
-  fillShared(spec: CheckSpec, shared: SharedArrayBuffer, from: number, to: number): void {
-    rt().fillShared(spec, shared, from, to);
+  check(spec: CheckSpec): number {
+    return rt().check(spec);
   },
   takeTrace() {
     return rt().takeTrace();
@@ -95,4 +93,5 @@ const api = {
 export type WorkerApi = typeof api;
 
 if (!parentPort) throw new Error('node/worker.js must run in a worker thread');
+forbidExit();
 expose(api, nodeEndpoint(parentPort));

@@ -19,6 +19,8 @@ export const BUFFER_ALIGN_BYTES = 64;
 /** Bytes before a staging block's payload: an Int32 state word, padded to keep 16-byte alignment. */
 export const STAGING_HEADER_BYTES = 16;
 const MIN_BLOCK_BYTES = 256;
+/** The least staging region worth placing in an arena when a host's full reserve does not fit. */
+const MIN_STAGING_BYTES = 2 ** 20;
 
 /**
  * Block size for a request: eight size classes per power of two (at most 12.5% waste, so a
@@ -69,16 +71,21 @@ export interface ArenaPlan {
 
 /**
  * Packs hosts into arenas in order, a whole host per arena (so a host's own transfers stay
- * inside one memory), opening a new arena when the next host does not fit. A host bigger
- * than an arena gets standalone buffers.
+ * inside one memory), opening a new arena when the next host does not fit. A host whose
+ * buffers fit an arena but not with all the staging it asked for gets the rest of an arena
+ * as staging (staging is a reserve: messages beyond it go to their own SharedArrayBuffer);
+ * a host whose buffers alone are bigger than an arena gets standalone buffers.
  */
 export function planArenas(needs: readonly HostNeed[], arenaMaxBytes = ARENA_MAX_BYTES): ArenaPlan {
   const arenaBytes: number[] = [];
   const hosts: HostPlace[] = [];
   for (const need of needs) {
-    let total = alignUp(need.stagingBytes, BUFFER_ALIGN_BYTES);
-    for (const p of need.participants) for (const b of p.bytes) total += alignUp(b, BUFFER_ALIGN_BYTES);
-    if (total > arenaMaxBytes) {
+    let buffers = 0;
+    for (const p of need.participants) for (const b of p.bytes) buffers += alignUp(b, BUFFER_ALIGN_BYTES);
+    const room = Math.floor((arenaMaxBytes - buffers) / BUFFER_ALIGN_BYTES) * BUFFER_ALIGN_BYTES;
+    const stagingBytes = Math.min(alignUp(need.stagingBytes, BUFFER_ALIGN_BYTES), room);
+    const total = buffers + stagingBytes;
+    if (buffers > arenaMaxBytes || (stagingBytes < need.stagingBytes && stagingBytes < MIN_STAGING_BYTES)) {
       const own = (bytes: number): BufferPlace => ({ arena: STANDALONE, byteOffset: 0, bytes, sab: new SharedArrayBuffer(Math.max(bytes, 8)) });
       hosts.push({
         participants: need.participants.map((p) => ({ participant: p.participant, input: own(p.bytes[0]), output: own(p.bytes[1]), scratch: own(p.bytes[2]) })),
@@ -98,7 +105,7 @@ export function planArenas(needs: readonly HostNeed[], arenaMaxBytes = ARENA_MAX
       return place;
     };
     const participants = need.participants.map((p) => ({ participant: p.participant, input: take(p.bytes[0]), output: take(p.bytes[1]), scratch: take(p.bytes[2]) }));
-    hosts.push({ participants, staging: take(need.stagingBytes) });
+    hosts.push({ participants, staging: take(stagingBytes) });
     arenaBytes[arena] = cursor;
   }
   return { hosts, arenaBytes };
