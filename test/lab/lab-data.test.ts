@@ -69,7 +69,8 @@ describe.skipIf(!hasChromium)('weft lab: data mode, faults, code splitting', () 
     const config = { topology: 'switch:8', algorithms: ['ring', 'tree'], sizesBytes: [256 * KiB], focusBytes: 256 * KiB, channels: 1, ...flags };
     await open(scenarioQuery({ config }));
     expect(await shownRows(page)).toEqual(
-      cliRows(['--topology', 'switch:8', '--algo', 'ring,tree', '-b', '256K', '-e', '256K', '--channels', '1', '--mode', 'ghost', '--fault', flags.fault[0]!, '--straggler', flags.straggler[0]!]),
+      // The lab's defaults: one channel, 2 MiB chunks (config.ts DEFAULT_CONFIG).
+      cliRows(['--topology', 'switch:8', '--algo', 'ring,tree', '-b', '256K', '-e', '256K', '--channels', '1', '--chunk', '2M', '--mode', 'ghost', '--fault', flags.fault[0]!, '--straggler', flags.straggler[0]!]),
     );
     expect(await page.getByTestId('fault-outcomes').first().textContent()).toMatch(/^Faults: link gpu1->switch0 at 0.5× capacity from 20000 ns; rank 3 starts 5000 ns late\. ring at 256 KiB: slower ×1\.\d\d/);
     // A bad link gets weft bench's line for it.
