@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isWeftInputError } from '@weft/sim';
+import { closeSandboxes } from './user-algorithm/threads.js';
 
 /** Exit codes: 0 ok, 1 internal error (stack kept), 2 bad input (one line, no stack). */
 export const EXIT_USAGE = 2;
@@ -90,5 +91,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       return EXIT_USAGE;
     }
     throw error;
+  } finally {
+    // Threads of user modules (--algo ./x.mjs) end with the command.
+    await closeSandboxes();
   }
 }
