@@ -5,10 +5,12 @@
  * - A user algorithm module (--algo ./x.mjs) runs in a thread of its own
  *   (packages/cli/src/user-algorithm/sandbox.ts): an infinite loop in its plan() or at its
  *   top level is stopped at --timeout and named, exit 1, in ghost mode as in data mode.
+ * - A data-mode run estimated to take minutes (work-estimate.ts) says so, with its figures
+ *   and --mode ghost, on stderr before anything starts.
  * - Rank buffers that cannot be allocated (an address-space limit set with `ulimit -v`, so
  *   the allocation really fails) are one line, exit 2, no RangeError stack.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,5 +65,30 @@ describe('an allocation that fails is one line', () => {
     expect(run.stderr).toMatch(/^weft: cannot allocate \d+\.\d\d GiB of shared memory for rank buffers \(.*\); use ghost mode \(weft bench --mode ghost/);
     expect(run.stderr).not.toMatch(/\n\s+at /);
     expect(run.status).toBe(2);
+  });
+});
+
+describe('a long data-mode run says so before it starts', () => {
+  it('one stderr line with the estimate and --mode ghost, printed before the first worker runs', async () => {
+    // 8 ranks × 20,000 iterations of a ring: ~2.4 million schedule steps, over the 1 million that are announced.
+    const child = spawn(process.execPath, [WEFT_MAIN, 'bench', 'allreduce', '--ranks', '8', '-b', '1M', '-e', '1M', '-n', '10000', '-w', '10000', '--algo', 'ring'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    await new Promise<void>((resolve) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.includes('\n')) resolve();
+      });
+      void exited.then(() => resolve());
+    });
+    child.kill('SIGINT');
+    await exited;
+    expect(stdout).toBe('');
+    expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(/^weft bench: data mode here is 8 ranks on 8 worker threads, [\d,]+ schedule steps moving [\d.]+ GiB of real payload: expect minutes; --mode ghost gives the same simulated times in seconds \(no payload, no #wrong\)\n$/);
+    const steps = Number(/, ([\d,]+) schedule steps/.exec(stderr)![1]!.replaceAll(',', ''));
+    expect(steps).toBeGreaterThan(1_000_000);
   });
 });
