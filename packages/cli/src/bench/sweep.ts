@@ -18,7 +18,7 @@ import { alphaBetaCost, deviceMemoryBandwidth, rankLayout, type LinkStats, type 
 import { createCluster, localStepsNs, defaultMemoryBudgetBytes, formatGiB, scheduleBufferBytes, type Cluster, type Fault, type RunResult } from '@weft/runtime';
 import { describeFaults, resolveFaults } from '../faults.js';
 import { runWithFaults, type FaultOutcome } from './fault-runs.js';
-import { isLongDataRun, longDataRunNotice, scheduleWork, type DataWork } from './work-estimate.js';
+import { isLongDataRun, longDataRunNotice, longPlanNotice, scheduleWork, type DataWork } from './work-estimate.js';
 import { WeftInputError, isWeftInputError } from '@weft/sim';
 import type { BenchAlgorithm, BenchConfig, BenchFlags } from './config.js';
 import { averageBusBw, averageBusBwByAlgorithm, type BenchReport, type BenchRow, type CandidateRow, type LinkRow } from './report.js';
@@ -176,6 +176,8 @@ export function planSweep(config: BenchConfig, topology: Topology): SweepPlan {
 }
 
 export async function runSweep(config: BenchConfig, topology: Topology, hooks: SweepHooks = {}): Promise<SweepResult> {
+  const planNotice = longPlanNotice(topology.ranks.length);
+  if (planNotice !== null) process.stderr.write(planNotice);
   const plan = planSweep(config, topology);
   const nranks = topology.ranks.length;
   const cost = alphaBetaCost(topology);
