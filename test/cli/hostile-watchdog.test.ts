@@ -4,7 +4,7 @@
  *
  * - A user algorithm module (--algo ./x.mjs) runs in a thread of its own
  *   (packages/cli/src/user-algorithm/sandbox.ts): an infinite loop in its plan() or at its
- *   top level is stopped at --timeout and named, exit 1, in ghost mode as in data mode.
+ *   top level is stopped at --timeout and named, exit 1 (planning precedes either mode's run).
  * - A data-mode run estimated to take minutes (work-estimate.ts) says so, with its figures
  *   and --mode ghost, on stderr before anything starts.
  * - Rank buffers that cannot be allocated (an address-space limit set with `ulimit -v`, so
@@ -26,6 +26,7 @@ function ringWith(name: string, extra: string): string {
   return ring.replace(/name: 'my-ring'/, `name: '${name}'`).replace(/plan\(params\) \{/, `plan(params) {\n    ${extra}`);
 }
 writeFileSync(join(dir, 'spin-plan.mjs'), ringWith('spin-plan', 'if (params.nranks > 16) for (;;) {}'));
+writeFileSync(join(dir, 'spin-check.mjs'), ringWith('spin-check', 'if (params.nranks > 8) for (;;) {}'));
 writeFileSync(join(dir, 'spin-load.mjs'), `for (;;) {}\nexport default {};\n`);
 
 /** A run failure: one line on stderr matching `message`, exit 1, nothing on stdout, no stack. */
@@ -37,16 +38,26 @@ function expectRunFailure(run: WeftRun, message: RegExp): void {
 }
 
 describe('user code that never returns is stopped at --timeout and named', () => {
-  it.each(['ghost', 'data'])('an infinite loop in plan() (%s mode): exit 1, the call named', (mode) => {
+  // Planning comes before either mode's run (data mode plans the same way): ghost mode shows it.
+  it('an infinite loop in plan(): exit 1, the call named', () => {
+    const mode = 'ghost';
     const started = performance.now();
-    const run = weft(['bench', 'allreduce', '--ranks', '32', '--algo', './spin-plan.mjs', '-b', '1K', '-e', '1K', '--mode', mode, '--timeout', '3'], { cwd: dir, timeoutMs: 60_000 });
-    expectRunFailure(run, /^weft: --algo \.\/spin-plan\.mjs: plan\(nranks 32, count 256, root 0, channels \d+, chunkElements \d+\) did not return within 3 s of wall time \(an infinite loop\?\); its thread was stopped \(raise the limit with --timeout SECONDS\)\n$/);
+    const run = weft(['bench', 'allreduce', '--ranks', '32', '--algo', './spin-plan.mjs', '-b', '1K', '-e', '1K', '--mode', mode, '--timeout', '1'], { cwd: dir, timeoutMs: 60_000 });
+    expectRunFailure(run, /^weft: --algo \.\/spin-plan\.mjs: plan\(nranks 32, count 256, root 0, channels \d+, chunkElements \d+\) did not return within 1 s of wall time \(an infinite loop\?\); its thread was stopped \(raise the limit with --timeout SECONDS\)\n$/);
     expect(performance.now() - started).toBeLessThan(30_000);
   });
 
   it('an infinite loop at the top level of the module: exit 1, named as loading', () => {
     const run = weft(['bench', 'allreduce', '--ranks', '2', '--algo', './spin-load.mjs', '-b', '1K', '-e', '1K', '--timeout', '0.5'], { cwd: dir, timeoutMs: 60_000 });
     expectRunFailure(run, /^weft: --algo \.\/spin-load\.mjs: loading the module did not return within 0\.5 s of wall time/);
+  });
+
+  it('weft algos --check stops a loop the check matrix reaches (9 ranks), and checks --timeout like bench', () => {
+    const run = weft(['algos', '--check', './spin-check.mjs', '--timeout', '1'], { cwd: dir, timeoutMs: 60_000 });
+    expectRunFailure(run, /^weft: --check \.\/spin-check\.mjs: plan\(nranks 9, count 0, root 0, channels 1, chunkElements 0\) did not return within 1 s of wall time/);
+    const bad = weft(['algos', '--check', './spin-plan.mjs', '--timeout', 'soon'], { cwd: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe("weft: --timeout: 'soon' is not accepted; use a number of seconds from 0 (no watchdog) to 86400\n");
   });
 
   it('the same module on ranks its loop spares runs as a built-in does', () => {

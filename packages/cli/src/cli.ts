@@ -26,8 +26,9 @@ const COMMANDS: Record<string, (program: Command) => Promise<void>> = {
       .command('algos')
       .description('list the collective algorithms with their descriptions and constraints')
       .option('--check <file.mjs>', 'load a user-written algorithm module and check it symbolically (docs/writing-an-algorithm.md)')
-      .action(async (options: { check?: string }) => {
-        process.stdout.write(options.check !== undefined ? await checkAlgorithmFile(options.check) : formatAlgorithms());
+      .option('--timeout <seconds>', 'with --check: a call into the module that does not return for this long (wall time) is stopped and named; 0 = none', '300')
+      .action(async (options: { check?: string; timeout: string }) => {
+        process.stdout.write(options.check !== undefined ? await checkAlgorithmFile(options.check, options.timeout) : formatAlgorithms());
       });
   },
   async topo(program) {

@@ -1,8 +1,8 @@
 /**
- * The thread a user's algorithm module runs in (./sandbox.ts starts it). It imports the
- * module, says what it exports, then answers calls: the CLI's thread posts `{ method, args }`
- * and sleeps on `signal` (Atomics.wait, with the --timeout limit); this thread runs the
- * method, posts the reply and wakes it. A method that never returns leaves the CLI's thread
+ * The thread a user's algorithm module runs in (./sandbox.ts starts it). It imports weft's
+ * packages, says 'importing', imports the module, says what it exports, then answers calls:
+ * the CLI's thread posts `{ method, args }` and sleeps on `signal` (Atomics.wait, with the
+ * --timeout limit); this thread runs the method, posts the reply and wakes it. A method that never returns leaves the CLI's thread
  * to time out and terminate this one — the loop cannot block the CLI.
  */
 import { register } from 'node:module';
@@ -42,6 +42,9 @@ function describeFields(value: object): { fields: Record<string, unknown>; funct
 }
 
 register(new URL('./resolve-hooks.js', import.meta.url), { data: { redirects } });
+// weft's own packages first, so that the limit on the module's import is the module's time.
+for (const [, url] of redirects) await import(url);
+port.postMessage({ kind: 'importing' });
 let algorithm: Record<string, (...args: unknown[]) => unknown> | null = null;
 try {
   const module = (await import(href)) as Record<string, unknown>;

@@ -21,6 +21,9 @@ function describeCall(method: string, args: readonly unknown[]): string {
   return `${method}(${fields.join(', ')})`;
 }
 
+/** Wall time a fresh thread may take to start and import weft's packages (a loaded 2-core machine: ~1 s). */
+const STARTUP_MS = 10_000;
+
 export interface LoadedModule {
   readonly report: Extract<LoadReport, { kind: 'loaded' }>;
   /** Calls `method` of the module's algorithm in its thread; returns its value or throws what it threw. */
@@ -44,12 +47,23 @@ export async function loadInSandbox(href: string, redirects: readonly (readonly 
     void worker.terminate();
   };
   const report = await new Promise<LoadReport>((resolve, reject) => {
-    const timer = timeoutMs > 0 ? setTimeout(() => reject(new UserCodeTimeoutError(source, 'loading the module', timeoutMs)), timeoutMs) : undefined;
+    // The thread first starts and imports weft's packages (STARTUP_MS at most), then says
+    // 'importing': from there the module's own top level has the limit.
+    let timer: NodeJS.Timeout | undefined;
+    const arm = (ms: number, what: string) => {
+      clearTimeout(timer);
+      if (timeoutMs > 0) timer = setTimeout(() => reject(new UserCodeTimeoutError(source, what, ms)), ms);
+    };
+    arm(timeoutMs + STARTUP_MS, 'starting its thread');
     const settle = (outcome: () => void) => {
       clearTimeout(timer);
+      port1.removeAllListeners('message');
       outcome();
     };
-    port1.once('message', (message: LoadReport) => settle(() => resolve(message)));
+    port1.on('message', (message: LoadReport | { kind: 'importing' }) => {
+      if (message.kind === 'importing') arm(timeoutMs, 'loading the module');
+      else settle(() => resolve(message));
+    });
     worker.once('error', (error) => settle(() => resolve({ kind: 'failed', message: error.message.split('\n')[0]! })));
   }).catch((error: unknown) => {
     stop();
