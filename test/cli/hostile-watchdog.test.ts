@@ -5,10 +5,9 @@
  * - A user algorithm module (--algo ./x.mjs) runs in a thread of its own
  *   (packages/cli/src/user-algorithm/sandbox.ts): an infinite loop in its plan() or at its
  *   top level is stopped at --timeout and named, exit 1 (planning precedes either mode's run).
+ * (Allocation failures: hostile-memory.test.ts.)
  * - A data-mode run estimated to take minutes (work-estimate.ts) says so, with its figures
  *   and --mode ghost, on stderr before anything starts.
- * - Rank buffers that cannot be allocated (an address-space limit set with `ulimit -v`, so
- *   the allocation really fails) are one line, exit 2, no RangeError stack.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -42,8 +41,8 @@ describe('user code that never returns is stopped at --timeout and named', () =>
   it('an infinite loop in plan(): exit 1, the call named', () => {
     const mode = 'ghost';
     const started = performance.now();
-    const run = weft(['bench', 'allreduce', '--ranks', '32', '--algo', './spin-plan.mjs', '-b', '1K', '-e', '1K', '--mode', mode, '--timeout', '1'], { cwd: dir, timeoutMs: 60_000 });
-    expectRunFailure(run, /^weft: --algo \.\/spin-plan\.mjs: plan\(nranks 32, count 256, root 0, channels \d+, chunkElements \d+\) did not return within 1 s of wall time \(an infinite loop\?\); its thread was stopped \(raise the limit with --timeout SECONDS\)\n$/);
+    const run = weft(['bench', 'allreduce', '--ranks', '32', '--algo', './spin-plan.mjs', '-b', '1K', '-e', '1K', '--mode', mode, '--timeout', '3'], { cwd: dir, timeoutMs: 60_000 });
+    expectRunFailure(run, /^weft: --algo \.\/spin-plan\.mjs: plan\(nranks 32, count 256, root 0, channels \d+, chunkElements \d+\) did not return within 3 s of wall time \(an infinite loop\?\); its thread was stopped \(raise the limit with --timeout SECONDS\)\n$/);
     expect(performance.now() - started).toBeLessThan(30_000);
   });
 
@@ -53,8 +52,8 @@ describe('user code that never returns is stopped at --timeout and named', () =>
   });
 
   it('weft algos --check stops a loop the check matrix reaches (9 ranks), and checks --timeout like bench', () => {
-    const run = weft(['algos', '--check', './spin-check.mjs', '--timeout', '1'], { cwd: dir, timeoutMs: 60_000 });
-    expectRunFailure(run, /^weft: --check \.\/spin-check\.mjs: plan\(nranks 9, count 0, root 0, channels 1, chunkElements 0\) did not return within 1 s of wall time/);
+    const run = weft(['algos', '--check', './spin-check.mjs', '--timeout', '3'], { cwd: dir, timeoutMs: 60_000 });
+    expectRunFailure(run, /^weft: --check \.\/spin-check\.mjs: plan\(nranks 9, count 0, root 0, channels 1, chunkElements 0\) did not return within 3 s of wall time/);
     const bad = weft(['algos', '--check', './spin-plan.mjs', '--timeout', 'soon'], { cwd: dir });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe("weft: --timeout: 'soon' is not accepted; use a number of seconds from 0 (no watchdog) to 86400\n");
@@ -65,17 +64,6 @@ describe('user code that never returns is stopped at --timeout and named', () =>
     expect(run.code).toBe(0);
     const rows = JSON.parse(run.stdout).rows as { algorithm: string; timeUs: number }[];
     expect(rows.map((r) => r.algorithm)).toEqual(['ring', 'spin-plan']);
-  });
-});
-
-describe('an allocation that fails is one line', () => {
-  it('rank buffers beyond the address space (ulimit -v 3 GB): exit 2, one line naming the size and --mode ghost', () => {
-    const run = spawnSync('bash', ['-c', `ulimit -v 3000000 && exec "${process.execPath}" "${WEFT_MAIN}" bench allreduce --ranks 2 -b 512M -e 512M`], { encoding: 'utf8', timeout: 60_000 });
-    expect(run.stdout).toBe('');
-    expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
-    expect(run.stderr).toMatch(/^weft: cannot allocate \d+\.\d\d GiB of shared memory for rank buffers \(.*\); use ghost mode \(weft bench --mode ghost/);
-    expect(run.stderr).not.toMatch(/\n\s+at /);
-    expect(run.status).toBe(2);
   });
 });
 
