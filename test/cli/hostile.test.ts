@@ -74,11 +74,11 @@ describe('outputs never destroy anything', () => {
     expect(snapshotDir(dir).filter((name) => name.includes('.tmp-'))).toEqual([]);
   });
 
-  it('an interrupted run leaves no file and no temporary behind', async () => {
+  it.each(['SIGINT', 'SIGTERM'] as const)('a run stopped by %s leaves no file and no temporary behind', async (signal) => {
     const before = snapshotDir(dir);
     const child = spawn(process.execPath, [WEFT_MAIN, 'bench', 'allreduce', '--ranks', '8', '-b', '8', '-e', '16M', '--out', at('interrupted.json')], { stdio: 'ignore' });
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    child.kill('SIGINT');
+    child.kill(signal);
     await new Promise((resolve) => child.once('exit', resolve));
     expect(snapshotDir(dir)).toEqual(before);
   });
