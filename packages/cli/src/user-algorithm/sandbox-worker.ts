@@ -6,6 +6,7 @@
  * to time out and terminate this one — the loop cannot block the CLI.
  */
 import { register } from 'node:module';
+import { getHeapStatistics } from 'node:v8';
 import { workerData, type MessagePort } from 'node:worker_threads';
 
 export interface SandboxData {
@@ -42,8 +43,11 @@ function describeFields(value: object): { fields: Record<string, unknown>; funct
 }
 
 register(new URL('./resolve-hooks.js', import.meta.url), { data: { redirects } });
-// weft's own packages first, so that the limit on the module's import is the module's time.
+// weft's own packages first, so that the limit on the module's import is the module's time;
+// a schedule too big for this thread's heap is refused with one line, as in the CLI's thread.
 for (const [, url] of redirects) await import(url);
+const collectives = (await import(redirects.find(([name]) => name === '@weft/collectives')![1])) as typeof import('@weft/collectives');
+collectives.setScheduleMemoryBudget(Math.floor(getHeapStatistics().heap_size_limit / 2));
 port.postMessage({ kind: 'importing' });
 let algorithm: Record<string, (...args: unknown[]) => unknown> | null = null;
 try {

@@ -8,6 +8,7 @@
  */
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { DEFAULT_ROUND_TIMEOUT_MS, UserCodeTimeoutError } from '@weft/runtime';
+import { WeftInputError } from '@weft/sim';
 import type { CallReply, LoadReport, SandboxData } from './sandbox-worker.js';
 import { sandboxThreads as open } from './threads.js';
 
@@ -23,6 +24,20 @@ function describeCall(method: string, args: readonly unknown[]): string {
 
 /** Wall time a fresh thread may take to start and import weft's packages (a loaded 2-core machine: ~1 s). */
 const STARTUP_MS = 10_000;
+
+/**
+ * What a call into the module threw: bad input to weft (one line naming the module and the
+ * call, exit 2); `thrown` is the module's own message (the check quotes it as is).
+ */
+export class UserCodeThrew extends WeftInputError {
+  constructor(
+    source: string,
+    call: string,
+    readonly thrown: string,
+  ) {
+    super(`${source}: ${call} threw: ${thrown}`);
+  }
+}
 
 export interface LoadedModule {
   readonly report: Extract<LoadReport, { kind: 'loaded' }>;
@@ -84,7 +99,7 @@ export async function loadInSandbox(href: string, redirects: readonly (readonly 
     }
     const reply = receiveMessageOnPort(port1 as MessagePort)?.message as CallReply | undefined;
     if (reply === undefined) throw new Error(`${source}: ${method}() gave no reply`);
-    if ('thrown' in reply) throw new Error(reply.thrown);
+    if ('thrown' in reply) throw new UserCodeThrew(source, describeCall(method, args), reply.thrown);
     return reply.value;
   };
   return { report, call };
