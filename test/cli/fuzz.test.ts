@@ -23,6 +23,11 @@ const seed = process.env.FUZZ_SEED === 'random' ? Date.now() : 12;
 const dir = mkdtempSync(join(tmpdir(), 'weft-fuzz-'));
 const at = (name: string) => join(dir, name);
 writeFileSync(at('two.yaml'), 'nodes: [{id: a, kind: gpu}, {id: b, kind: gpu}, {id: s, kind: switch}]\nlinks:\n  - {from: a, to: s, bandwidth: 100Gbps, latency: 1us}\n  - {from: b, to: s, bandwidth: 100Gbps, latency: 1us}\n');
+// A link's bandwidth or latency that YAML reads as NaN, an infinity, or leaves out.
+const BAD_LINK_VALUES = { nan: 'bandwidth: .nan, latency: 1us', inf: 'bandwidth: 1e309, latency: 1us', 'no-bw': 'latency: 1us', 'no-lat': 'bandwidth: 100Gbps', 'nan-lat': 'bandwidth: 100Gbps, latency: .nan' } as const;
+for (const [name, fields] of Object.entries(BAD_LINK_VALUES)) {
+  writeFileSync(at(`${name}.yaml`), `nodes: [{id: a, kind: gpu}, {id: b, kind: gpu}, {id: s, kind: switch}]\nlinks:\n  - {from: a, to: s, bandwidth: 100Gbps, latency: 1us}\n  - {from: b, to: s, ${fields}}\n`);
+}
 mkdirSync(at('adir'));
 execFileSync('mkfifo', [at('fifo.json')]);
 
@@ -103,6 +108,7 @@ const hostile: fc.Arbitrary<readonly [readonly string[], RegExp]> = fc.oneof(
   fc.tuple(fc.constantFrom('switch', 'ring'), fc.integer({ min: 65537, max: 2 ** 40 })).map(([p, n]) => [['topo', `${p}:${n}`], new RegExp(`^weft: ${p}: n: ${n} is more than 65536, the most accepted`)] as const),
   fc.integer({ min: 16, max: 30 }).map((e) => [['topo', `switch:4,linkBw=1e${e}Gbps`], /^weft: switch: linkBw: "1e\d+Gbps" is outside the physical range 1 B\/s to 1 PB\/s/] as const),
   fc.integer({ min: 2, max: 1e6 }).map((s) => [['topo', `switch:4,linkLatency=${s}s`], /^weft: switch: linkLatency: "\d+s" is outside the physical range 0 to 1 s/] as const),
+  fc.constantFrom(...Object.keys(BAD_LINK_VALUES)).map((name) => [['topo', at(`${name}.yaml`)], /: links\[1\]\.(bandwidth|latency): missing or not a (bandwidth|latency); expected a number with .*, within /] as const),
   // files: unreadable inputs, outputs that would clobber something
   fc.constantFrom(at('fifo.json'), '/dev/zero.yaml', at('adir') + '.json').map((f) => [['bench', 'allreduce', '--topology', f], /^weft: --topology: cannot read '.*': (not a regular file|no such file)/] as const),
   fc.constantFrom('--out', '--trace').map((flag) => [[...small, flag, at('fifo.json')], new RegExp(`^weft: ${flag}: cannot write '.*': it is a FIFO`)] as const),

@@ -26,6 +26,8 @@ writeFileSync(at('ctl.yaml'), 'nodes:\n  - {id: a, kind: gpu}\n  - {id: "b\\e[31
 writeFileSync(at('fn.yaml'), 'nodes: !!js/function "function () { return 1 }"\nlinks: []\n');
 writeFileSync(at('tiny-bw.json'), JSON.stringify({ ...twoGpus, links: [twoGpus.links[0], { ...twoGpus.links[1], bandwidth: 5e-324 }] }));
 writeFileSync(at('huge-lat.json'), JSON.stringify({ ...twoGpus, links: [{ ...twoGpus.links[0], latency: 1e308 }, twoGpus.links[1]] }));
+writeFileSync(at('nan-bw.yaml'), 'nodes: [{id: a, kind: gpu}, {id: b, kind: gpu}, {id: s, kind: switch}]\nlinks:\n  - {from: a, to: s, bandwidth: .nan, latency: 1us}\n  - {from: b, to: s, bandwidth: 1e309, latency: 1us}\n');
+writeFileSync(at('no-latency.json'), JSON.stringify({ ...twoGpus, links: [twoGpus.links[0], { from: 'b', to: 's', bandwidth: '100Gbps' }] }));
 writeFileSync(at('ring:8'), JSON.stringify(twoGpus)); // a file named like a preset
 writeFileSync(at('big.yaml'), Buffer.alloc(17 * 1024 * 1024, 0x20));
 writeFileSync(at('bad-scenario.yaml'), 'links:\n  - { link: "gpu0->switch0", degrade: 1.5 }\n');
@@ -72,11 +74,11 @@ describe('outputs never destroy anything', () => {
     expect(snapshotDir(dir).filter((name) => name.includes('.tmp-'))).toEqual([]);
   });
 
-  it('an interrupted run leaves no file and no temporary behind', async () => {
+  it.each(['SIGINT', 'SIGTERM'] as const)('a run stopped by %s leaves no file and no temporary behind', async (signal) => {
     const before = snapshotDir(dir);
     const child = spawn(process.execPath, [WEFT_MAIN, 'bench', 'allreduce', '--ranks', '8', '-b', '8', '-e', '16M', '--out', at('interrupted.json')], { stdio: 'ignore' });
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    child.kill('SIGINT');
+    child.kill(signal);
     await new Promise((resolve) => child.once('exit', resolve));
     expect(snapshotDir(dir)).toEqual(before);
   });
@@ -102,6 +104,8 @@ describe('values that would break the model are refused with their physical rang
   it.each([
     [['topo', at('tiny-bw.json')], /tiny-bw\.json: links\[1\]\.bandwidth: 5e-324 B\/s is outside the physical range 1 B\/s to 1 PB\/s/],
     [['topo', at('huge-lat.json')], /huge-lat\.json: links\[0\]\.latency: 1e\+308 ns is outside the physical range 0 to 1 s/],
+    [['topo', at('nan-bw.yaml')], /nan-bw\.yaml: links\[0\]\.bandwidth: missing or not a bandwidth; expected a number with bps\/.*e\.g\. 400Gbps .*, or a finite number of B\/s, within 1 B\/s to 1 PB\/s/],
+    [['topo', at('no-latency.json')], /no-latency\.json: links\[1\]\.latency: missing or not a latency; expected a number with ns, us, ms or s, .*, or a finite number of ns, within 0 to 1 s/],
     [['topo', 'switch:4,linkBw=1e30Gbps'], /^weft: switch: linkBw: "1e30Gbps" is outside the physical range 1 B\/s to 1 PB\/s/],
     [['topo', 'switch:4,linkLatency=2s'], /^weft: switch: linkLatency: "2s" is outside the physical range 0 to 1 s/],
   ])('%j', async (args, message) => expectRefused(args, message));

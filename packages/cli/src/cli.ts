@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isWeftInputError } from '@weft/sim';
+import { closeSandboxes } from './user-algorithm/threads.js';
 
 /** Exit codes: 0 ok, 1 internal error (stack kept), 2 bad input (one line, no stack). */
 export const EXIT_USAGE = 2;
@@ -25,8 +26,9 @@ const COMMANDS: Record<string, (program: Command) => Promise<void>> = {
       .command('algos')
       .description('list the collective algorithms with their descriptions and constraints')
       .option('--check <file.mjs>', 'load a user-written algorithm module and check it symbolically (docs/writing-an-algorithm.md)')
-      .action(async (options: { check?: string }) => {
-        process.stdout.write(options.check !== undefined ? await checkAlgorithmFile(options.check) : formatAlgorithms());
+      .option('--timeout <seconds>', 'with --check: a call into the module that does not return for this long (wall time) is stopped and named; 0 = none', '300')
+      .action(async (options: { check?: string; timeout: string }) => {
+        process.stdout.write(options.check !== undefined ? await checkAlgorithmFile(options.check, options.timeout) : formatAlgorithms());
       });
   },
   async topo(program) {
@@ -90,5 +92,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       return EXIT_USAGE;
     }
     throw error;
+  } finally {
+    // Threads of user modules (--algo ./x.mjs) end with the command.
+    await closeSandboxes();
   }
 }

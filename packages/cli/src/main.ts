@@ -2,7 +2,7 @@
 import { runCli } from './cli.js';
 
 /** Run failures that describe themselves fully (which rank, which link, what was pending). */
-const RUN_FAILURES = new Set(['RankError', 'DeadlockError', 'TransferStrandedError', 'RankCrashedError', 'RankTimeoutError', 'WorkerStartError']);
+const RUN_FAILURES = new Set(['RankError', 'DeadlockError', 'TransferStrandedError', 'RankCrashedError', 'RankTimeoutError', 'UserCodeTimeoutError', 'WorkerStartError']);
 
 let settled = false;
 // Whatever the build, a run whose last pending work vanished (a thread that never answers)

@@ -86,7 +86,7 @@ describe('topology file errors', () => {
     ['self link', (f: any) => (f.links[0].to = 'g0'), 'links[0]: link from "g0" to itself'],
     ['rank on a switch', (f: any) => (f.ranks = ['g0', 'sw']), 'ranks[1]: node "sw" is a switch; ranks must be endpoints (gpu, host)'],
     ['unknown rank', (f: any) => (f.ranks = ['g7']), 'ranks[0]: unknown node "g7"'],
-    ['missing field', (f: any) => delete f.links[0].latency, 'links[0].latency: Invalid input'],
+    ['missing field', (f: any) => delete f.links[0].latency, 'links[0].latency: missing or not a latency; expected a number with ns, us, ms or s'],
     ['unknown key', (f: any) => (f.links[0].speed = 1), 'links[0]: Unrecognized key: "speed"; accepted link keys: from, to, bandwidth, latency, duplex'],
     ['wrong type', (f: any) => (f.nodes[0].reduction = 'yes'), 'nodes[0].reduction: Invalid input: expected boolean'],
     ['no nodes', (f: any) => (f.nodes = []), 'nodes: Too small'],

@@ -9,21 +9,37 @@ import { createGhostCluster } from './core/cluster/in-process-hosts.js';
 import type { ClusterOptions } from './core/types.js';
 import { createDataCluster, moduleHref } from './node/thread-hosts.js';
 import { withExitGuard } from './node/exit-guard.js';
+import { runGhostProgramInThread } from './node/ghost-program-thread.js';
 import { applyScheduleMemoryBudget } from './node/memory-budget.js';
 
 applyScheduleMemoryBudget();
 
-/** A ghost cluster whose rank programs cannot end the process (node/exit-guard.ts). */
-function guardExits(cluster: Cluster): Cluster {
+/**
+ * A ghost cluster whose rank programs run in a thread of their own, under the watchdog
+ * (node/ghost-program-thread.ts), or with `inProcess` (trusted programs) or a custom network
+ * factory (not transferable) in this thread; either way they cannot end the process
+ * (node/exit-guard.ts).
+ */
+function guardExits(cluster: Cluster, options: ClusterOptions): Cluster {
   const runProgram = cluster.runProgram.bind(cluster);
-  cluster.runProgram = ((...args: Parameters<Cluster['runProgram']>) => withExitGuard(() => runProgram(...args))) as Cluster['runProgram'];
+  let closed = false;
+  const close = cluster.close.bind(cluster);
+  cluster.close = () => {
+    closed = true;
+    return close();
+  };
+  cluster.runProgram = ((...args: Parameters<Cluster['runProgram']>) => {
+    const [moduleUrl, exportName, programArgs, runOptions] = args;
+    if (closed || runOptions?.inProcess === true || options.networkFactory !== undefined) return withExitGuard(() => runProgram(...args));
+    return runGhostProgramInThread(options, moduleUrl, exportName, programArgs, runOptions);
+  }) as Cluster['runProgram'];
   return cluster;
 }
 
 export async function createCluster(options: ClusterOptions): Promise<Cluster> {
   const mode = options.mode ?? 'data';
   // In Node, ghost programs accept file paths too (resolved from the cwd), as data mode does.
-  if (mode === 'ghost') return guardExits(createGhostCluster(options, moduleHref));
+  if (mode === 'ghost') return guardExits(createGhostCluster(options, moduleHref), options);
   if (mode === 'data') return createDataCluster(options);
   throw new WeftInputError(`mode must be 'data' or 'ghost', got '${String(mode)}'`);
 }

@@ -86,7 +86,8 @@ describe('rank programs', () => {
   it('ghost mode: collectives take length-only ghost buffers, time them like arrays, allocate nothing', async () => {
     const cluster = await createCluster({ topology, network: network('maxMin'), mode: 'ghost' });
     try {
-      const out = await cluster.runProgram<{ realNs: number; ghostNs: number; realLength: number; ghost: unknown; gathered: unknown; got: number[] }>(fixtures, 'ghostCollectives', { count: 1 << 20 });
+      // In this thread (inProcess), so that its plan cache is the one planCacheSize() reads.
+      const out = await cluster.runProgram<{ realNs: number; ghostNs: number; realLength: number; ghost: unknown; gathered: unknown; got: number[] }>(fixtures, 'ghostCollectives', { count: 1 << 20 }, { inProcess: true });
       for (const r of out.results) {
         expect(r.ghostNs).toBeGreaterThan(0);
         // The same time; the two calls start at different virtual times, so the last bits of

@@ -15,6 +15,19 @@ describe('the watchdog ends runs a rank never yields in', () => {
     expect(liveWorkerCount()).toBe(0);
   });
 
+  it('a rank in a synchronous infinite loop is terminated and named in ghost mode too (its program runs in a thread of its own)', async () => {
+    const cluster = await createCluster({ topology, network: network(), mode: 'ghost', roundTimeoutMs: 500 });
+    const started = performance.now();
+    const error = await cluster.runProgram(fixtures, 'spinsForever').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RankTimeoutError);
+    expect((error as Error).message).toMatch(/^rank 1 did not yield within 0\.5 s of wall time at virtual time \d+ ns; its last operation: send to rank 0;/);
+    expect(performance.now() - started).toBeLessThan(15_000);
+    // The stuck thread is gone and this one was never blocked: the cluster runs the next program.
+    const next = await cluster.runProgram<{ afterComputeNs: number }>(fixtures, 'computeThenAllReduce');
+    expect(next.results[3]!.afterComputeNs).toBe(3000);
+    await cluster.close();
+  });
+
   for (const mode of ['data', 'ghost'] as const) {
     it(`a rank awaiting a promise that never resolves is reported, not a silent exit (${mode})`, async () => {
       const cluster = await createCluster({ topology, network: network(), mode, roundTimeoutMs: 300 });

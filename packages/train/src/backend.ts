@@ -73,12 +73,27 @@ async function prepareWasm(): Promise<void> {
   wasmPathSet = true;
 }
 
+/** Runs `body` with console.log/warn/error collected (first line of each call), not printed. */
+async function collectConsole<T>(body: () => Promise<T>): Promise<{ value: T; said: string[] }> {
+  const said: string[] = [];
+  const saved = { log: console.log, warn: console.warn, error: console.error };
+  const collect = (...args: unknown[]) => void said.push(args.map(String).join(' ').split('\n')[0]!);
+  Object.assign(console, { log: collect, warn: collect, error: collect });
+  try {
+    return { value: await body(), said };
+  } finally {
+    Object.assign(console, saved);
+  }
+}
+
 async function activate(tf: Tf, name: BackendName): Promise<void> {
   if (name === 'tensorflow') await tryTensorflow(tf);
   if (name === 'wasm') await prepareWasm();
-  // setBackend resolves false (and logs nothing fatal) when initialisation fails.
-  const ok = await tf.setBackend(name);
-  if (!ok) throw new Error(`tf.setBackend('${name}') failed`);
+  // setBackend resolves false when initialisation fails, after printing why on the console
+  // (wasm out of memory: four lines): that is kept for the reason instead, one line.
+  const { value: ok, said } = await collectConsole(() => tf.setBackend(name));
+  if (!ok) throw new Error(`tf.setBackend('${name}') failed${said.length > 0 ? ` (${said[0]})` : ''}`);
+  for (const line of said) console.warn(line);
   await tf.ready();
   // PROD silences tfjs's console advice (the cpu backend's "install tfjs-node" banner),
   // which would otherwise land on every run's stderr once per rank.

@@ -32,7 +32,8 @@ export async function runRanks(
   });
   try {
     const rankArgs: TrainRankArgs = { ...args, progressChannel };
-    return await cluster.runProgram<TrainRankResult>(new URL('./rank-program.js', import.meta.url), 'trainRankProgram', rankArgs, { faults: config.faults });
+    // weft's own program: ghost mode keeps it in this thread (no thread start-up per run).
+    return await cluster.runProgram<TrainRankResult>(new URL('./rank-program.js', import.meta.url), 'trainRankProgram', rankArgs, { faults: config.faults, inProcess: true });
   } catch (error) {
     throw asUserError(error) ?? error;
   } finally {

@@ -23,7 +23,7 @@ export async function resolveAlgorithms(flags: BenchFlags): Promise<BenchAlgorit
     } else if (item === 'auto') {
       add({ name: 'auto', algorithm: 'auto', fromAll: false });
     } else if (isModulePath(item)) {
-      const { algorithm } = await loadCheckedAlgorithm(item, '--algo');
+      const { algorithm } = await loadCheckedAlgorithm(item, '--algo', flags.timeoutS * 1000);
       if (algorithm.collective !== flags.collective) {
         throw new WeftInputError(`--algo: '${item}' is for ${algorithm.collective}, not ${flags.collective}`);
       }

@@ -18,6 +18,7 @@ import { alphaBetaCost, deviceMemoryBandwidth, rankLayout, type LinkStats, type 
 import { createCluster, localStepsNs, defaultMemoryBudgetBytes, formatGiB, scheduleBufferBytes, type Cluster, type Fault, type RunResult } from '@weft/runtime';
 import { describeFaults, resolveFaults } from '../faults.js';
 import { runWithFaults, type FaultOutcome } from './fault-runs.js';
+import { isLongDataRun, longDataRunNotice, longPlanNotice, scheduleWork, type DataWork } from './work-estimate.js';
 import { WeftInputError, isWeftInputError } from '@weft/sim';
 import type { BenchAlgorithm, BenchConfig, BenchFlags } from './config.js';
 import { averageBusBw, averageBusBwByAlgorithm, type BenchReport, type BenchRow, type CandidateRow, type LinkRow } from './report.js';
@@ -178,6 +179,8 @@ export function planSweep(config: BenchConfig, topology: Topology): SweepPlan {
 }
 
 export async function runSweep(config: BenchConfig, topology: Topology, hooks: SweepHooks = {}): Promise<SweepResult> {
+  const planNotice = longPlanNotice(topology.ranks.length);
+  if (planNotice !== null) process.stderr.write(planNotice);
   const plan = planSweep(config, topology);
   const nranks = topology.ranks.length;
   const cost = alphaBetaCost(topology);
@@ -194,7 +197,10 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
       `--straggler rank=${slow.rank},slow=${slow.factor}x: weft bench runs collectives only, which have no compute to slow down; use delay=TIME (a late start) here, or slow= with weft train`,
     );
   }
-  if (config.mode === 'data') checkMemory(config, topology, plan.algorithms);
+  if (config.mode === 'data') {
+    const work = checkMemory(config, topology, plan.algorithms);
+    if (isLongDataRun(work)) process.stderr.write(longDataRunNotice(work));
+  }
   const makeCluster = () =>
     createCluster({
       topology,
@@ -323,24 +329,36 @@ export function packetOptions(config: BenchFlags): PacketOptions {
 
 /**
  * Data mode: the largest size's rank buffers of every algorithm against the memory budget,
- * before any worker starts (the runtime checks again per run; this says it in CLI terms).
+ * before any worker starts (the runtime checks again per run; this says it in CLI terms),
+ * and the sweep's work estimated from the same schedules (work-estimate.ts): the largest
+ * size's steps for every size (chunking only adds steps as sizes grow), its moved bytes
+ * scaled by each size.
  */
-function checkMemory(config: BenchConfig, topology: Topology, algorithms: readonly BenchAlgorithm[]): void {
+function checkMemory(config: BenchConfig, topology: Topology, algorithms: readonly BenchAlgorithm[]): DataWork {
   const nranks = topology.ranks.length;
   const sizes = sweepSizes(config, nranks);
   const largest = sizes[sizes.length - 1]!;
+  const sizeScale = sizes.reduce((sum, bytes) => sum + bytes, 0) / Math.max(largest, 1);
   const params = planParams(config, topology, countForBytes(config, largest, nranks));
   const cost = alphaBetaCost(topology);
   const budget = defaultMemoryBudgetBytes();
+  let steps = 0;
+  let movedBytes = 0;
   for (const entry of algorithms) {
     const resolved = resolveAlgorithm(config, entry, params, cost);
-    const bytes = scheduleBufferBytes(resolved.algorithm.plan(resolved.params), config.dtype, nranks);
+    const schedule = resolved.algorithm.plan(resolved.params);
+    const bytes = scheduleBufferBytes(schedule, config.dtype, nranks);
     if (bytes > budget) {
       throw new WeftInputError(
         `-e/--maxbytes: ${resolved.label} at ${largest} bytes needs ${formatGiB(bytes)} of rank buffers on ${nranks} ranks, over the data-mode budget of ${formatGiB(budget)} (half this machine's memory); use --mode ghost (no payload) or a smaller -e`,
       );
     }
+    const work = scheduleWork(schedule, params.elementBytes);
+    steps += work.steps * sizes.length;
+    movedBytes += work.movedBytes * sizeScale;
   }
+  const runs = Math.max(1, config.iters + config.warmupIters);
+  return { ranks: nranks, threads: Math.ceil(nranks / (config.ranksPerWorker ?? 1)), steps: steps * runs, movedBytes: movedBytes * runs };
 }
 
 /** The registered algorithm `name` of the collective (a candidate of auto), or `fallback` when it is that one. */

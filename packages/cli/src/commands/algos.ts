@@ -1,4 +1,5 @@
 import { COLLECTIVE_TABLE } from '@weft/collectives';
+import { WeftInputError } from '@weft/sim';
 
 /** `weft algos`: every collective of the table, each with every algorithm, description and constraints. */
 export function formatAlgorithms(): string {
@@ -18,11 +19,19 @@ export function formatAlgorithms(): string {
   return lines.join('\n');
 }
 
+/** `--timeout`'s seconds as milliseconds (bench's flag accepts the same range). */
+function timeoutMs(text: string): number {
+  const seconds = /^\s*[\d.]+(e[+-]?\d+)?\s*$/i.test(text) ? Number(text) : NaN;
+  if (!(seconds >= 0 && seconds <= 86_400)) throw new WeftInputError(`--timeout: '${text}' is not accepted; use a number of seconds from 0 (no watchdog) to 86400`);
+  return seconds * 1000;
+}
+
 /** `weft algos --check FILE`: loads a user's algorithm and proves it over the check matrix. */
-export async function checkAlgorithmFile(path: string): Promise<string> {
+export async function checkAlgorithmFile(path: string, timeout: string): Promise<string> {
+  const limitMs = timeoutMs(timeout);
   // Loaded here, not at start-up: only --check needs the loader and its schema (zod).
   const { CHECK_MATRIX, loadCheckedAlgorithm } = await import('../user-algorithm/index.js');
-  const { algorithm, cases } = await loadCheckedAlgorithm(path, '--check');
+  const { algorithm, cases } = await loadCheckedAlgorithm(path, '--check', limitMs);
   const { rankCounts, counts, channels, chunkElements } = CHECK_MATRIX;
   return (
     `${path}: ${algorithm.collective}/${algorithm.name} is correct on all ${cases} cases it supports ` +

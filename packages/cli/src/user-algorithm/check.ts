@@ -49,7 +49,11 @@ function describe(params: PlanParams, rooted: boolean): string {
   return `${params.nranks} ranks (count ${params.count}, channels ${params.channels}, chunk ${params.chunkElements}${root})`;
 }
 
+/** A thrown error's first line; the watchdog's timeout ends the run instead (it is not the algorithm's answer). */
 function message(error: unknown): string {
+  if (error instanceof Error && error.name === 'UserCodeTimeoutError') throw error;
+  // A call into a module in its own thread (CLI: ../sandbox.ts) carries the module's message as `thrown`.
+  if (error instanceof Error && typeof (error as { thrown?: unknown }).thrown === 'string') return (error as unknown as { thrown: string }).thrown.split('\n')[0]!;
   return (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
 }
 

@@ -8,10 +8,10 @@ export { CHECK_MATRIX, checkUserAlgorithm } from './check.js';
 
 /**
  * Loads the algorithm `path` exports and proves it over the check matrix; any problem is
- * one line naming `flag` and the path. Returns the algorithm and how many cases it passed.
+ * one line naming `flag` and the path; `timeoutMs` bounds each call into it (./sandbox.ts). Returns the algorithm and how many cases it passed.
  */
-export async function loadCheckedAlgorithm(path: string, flag: string): Promise<{ algorithm: Algorithm; cases: number }> {
-  const algorithm = await loadUserAlgorithm(path, flag);
+export async function loadCheckedAlgorithm(path: string, flag: string, timeoutMs?: number): Promise<{ algorithm: Algorithm; cases: number }> {
+  const algorithm = await loadUserAlgorithm(path, flag, timeoutMs);
   const check = checkUserAlgorithm(algorithm);
   if (!check.ok) throw new WeftInputError(`${flag}: '${path}': ${algorithm.collective}/${algorithm.name} is ${check.error}`);
   return { algorithm, cases: check.cases };

@@ -5,12 +5,12 @@
  * import is one line with its path and the error.
  */
 import { existsSync } from 'node:fs';
-import { register } from 'node:module';
 import { resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { COLLECTIVES, type Algorithm } from '@weft/collectives';
 import { WeftInputError } from '@weft/sim';
+import { loadInSandbox } from './sandbox.js';
 
 /** `--algo` items and `algos --check` arguments that name a module rather than an algorithm. */
 export function isModulePath(text: string): boolean {
@@ -19,16 +19,6 @@ export function isModulePath(text: string): boolean {
 
 /** Packages a user module may import by name, pointed at the CLI's own copies. */
 const SHARED_PACKAGES = ['@weft/collectives'] as const;
-
-let hooksRegistered = false;
-
-function registerResolveHooks(): void {
-  if (hooksRegistered) return;
-  hooksRegistered = true;
-  register(new URL('./resolve-hooks.js', import.meta.url), {
-    data: { redirects: SHARED_PACKAGES.map((name) => [name, import.meta.resolve(name)] as const) },
-  });
-}
 
 const fn = (signature: string) =>
   z.custom<(...args: never[]) => unknown>((value) => typeof value === 'function', { message: `must be a function ${signature}` });
@@ -57,26 +47,26 @@ function shapeProblems(issues: readonly z.core.$ZodIssue[], value: Record<string
   ].join('; ');
 }
 
-/** Imports `path` (relative to the working directory) and returns its algorithm, or one clear line. */
-export async function loadUserAlgorithm(path: string, flag: string): Promise<Algorithm> {
+/**
+ * Imports `path` (relative to the working directory) in a thread of its own and returns its
+ * algorithm, or one clear line. `timeoutMs` bounds the import and every call (--timeout).
+ */
+export async function loadUserAlgorithm(path: string, flag: string, timeoutMs?: number): Promise<Algorithm> {
   if (!existsSync(path)) throw new WeftInputError(`${flag}: cannot load '${path}': no such file`);
-  registerResolveHooks();
-  let module: Record<string, unknown>;
-  try {
-    module = (await import(pathToFileURL(resolvePath(path)).href)) as Record<string, unknown>;
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new WeftInputError(`${flag}: cannot load '${path}': ${message.split('\n')[0]}`);
-  }
-  const exported = module.default ?? module.algorithm;
-  if (exported === null || typeof exported !== 'object') {
-    const names = Object.keys(module);
-    const found = names.length > 0 ? `it exports ${names.join(', ')}` : 'it exports nothing';
+  const redirects = SHARED_PACKAGES.map((name) => [name, import.meta.resolve(name)] as const);
+  const loaded = await loadInSandbox(pathToFileURL(resolvePath(path)).href, redirects, `${flag} ${path}`, timeoutMs);
+  if (!('call' in loaded)) throw new WeftInputError(`${flag}: cannot load '${path}': ${loaded.report.message}`);
+  const { exportNames, algorithm: fields, functions } = loaded.report;
+  if (fields === null) {
+    const found = exportNames.length > 0 ? `it exports ${exportNames.join(', ')}` : 'it exports nothing';
     throw new WeftInputError(`${flag}: '${path}' has no algorithm (${found}); ${CONTRACT}`);
   }
+  // The algorithm as the CLI sees it: its data fields, and for each function a synchronous call into its thread.
+  const exported: Record<string, unknown> = { ...fields };
+  for (const name of functions) exported[name] = (...args: unknown[]) => loaded.call(name, args);
   const shape = ALGORITHM_SHAPE.safeParse(exported);
   if (!shape.success) {
-    throw new WeftInputError(`${flag}: '${path}': its algorithm ${shapeProblems(shape.error.issues, exported as Record<string, unknown>)}; ${CONTRACT}`);
+    throw new WeftInputError(`${flag}: '${path}': its algorithm ${shapeProblems(shape.error.issues, exported)}; ${CONTRACT}`);
   }
-  return exported as Algorithm;
+  return exported as unknown as Algorithm;
 }

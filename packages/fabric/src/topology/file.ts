@@ -29,12 +29,19 @@ import { BANDWIDTH_RANGE_BYTES_PER_SEC, LATENCY_RANGE_NS, NODE_KINDS, validateTo
 const NodeSchema = z
   .object({ id: z.string().min(1), kind: z.string(), group: z.string().min(1).optional(), reduction: z.boolean().optional(), reductionEfficiency: z.number().gt(0).lte(1).optional() })
   .strict();
+/** What a link's bandwidth and latency accept, said when a value is missing, NaN or infinite. */
+const bandwidthField = z.union([z.string(), z.number()], {
+  message: `missing or not a bandwidth; expected ${BANDWIDTH_UNITS_HELP}, or a finite number of B/s, within ${BANDWIDTH_RANGE_BYTES_PER_SEC.text}`,
+});
+const latencyField = z.union([z.string(), z.number()], {
+  message: `missing or not a latency; expected ${LATENCY_UNITS_HELP}, or a finite number of ns, within ${LATENCY_RANGE_NS.text}`,
+});
 const LinkSchema = z
   .object({
     from: z.string().min(1),
     to: z.string().min(1),
-    bandwidth: z.union([z.string(), z.number()]),
-    latency: z.union([z.string(), z.number()]),
+    bandwidth: bandwidthField,
+    latency: latencyField,
     duplex: z.boolean().optional(),
   })
   .strict();

@@ -78,6 +78,24 @@ export class RankTimeoutError extends Error {
   }
 }
 
+/**
+ * The watchdog for user code that is not a rank program: a call into a user's module (an
+ * algorithm's plan(), or its top level while it loads) did not return within the limit.
+ * The thread it ran in is terminated; `call` names the function and its arguments.
+ */
+export class UserCodeTimeoutError extends Error {
+  override readonly name = 'UserCodeTimeoutError';
+  constructor(
+    /** e.g. `--algo ./spin.mjs` */
+    readonly source: string,
+    /** e.g. `plan(nranks 32, count 262144, channels 1, chunk 0)` */
+    readonly call: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`${source}: ${call} did not return within ${timeoutMs / 1000} s of wall time (an infinite loop?); its thread was stopped (raise the limit with --timeout SECONDS)`);
+  }
+}
+
 /** A rank crashed (an injected fault) and the others could not finish without it. */
 export class RankCrashedError extends Error {
   override readonly name = 'RankCrashedError';
@@ -149,6 +167,7 @@ const REVIVERS: Record<string, (e: EncodedError, f: Fields, cause: Error | undef
   TransferStrandedError: (_, f) => new TransferStrandedError(f.transferId, f.linkId, f.timeNs, f.description),
   RankCrashedError: (_, f) => new RankCrashedError(f.rank, f.atNs, f.timeNs, f.pending),
   RankTimeoutError: (_, f) => new RankTimeoutError(f.stuck, f.timeoutMs, f.timeNs),
+  UserCodeTimeoutError: (_, f) => new UserCodeTimeoutError(f.source, f.call, f.timeoutMs),
   ProtocolError: (e) => new ProtocolError(e.message),
   WeftInputError: (e) => new WeftInputError(e.message),
 };

@@ -2,12 +2,12 @@
 export { Cluster } from './cluster/cluster.js';
 export type { Hosts, ScheduleRun } from './cluster/cluster.js';
 export { InProcessHosts, createGhostCluster } from './cluster/in-process-hosts.js';
-export { Coordinator, MAX_CHANNEL } from './coordinator/coordinator.js';
+export { Coordinator, MAX_CHANNEL, DEFAULT_ROUND_TIMEOUT_MS } from './coordinator/coordinator.js';
 export type { CoordinatorSetup, CoordinatorOutcome } from './coordinator/coordinator.js';
 export { ScheduleExecutor, localStepsNs } from './schedule/executor.js';
 export type { ExecuteSpec, ExecuteData, ParticipantBuffers, RequestPoster, Continuation } from './schedule/executor.js';
 export { ParticipantHost } from './host/participant-host.js';
-export { DeadlockError, RankError, RankCrashedError, RankTimeoutError, TransferStrandedError, ProtocolError, encodeError, reviveError } from './errors.js';
+export { DeadlockError, RankError, RankCrashedError, RankTimeoutError, UserCodeTimeoutError, TransferStrandedError, ProtocolError, encodeError, reviveError } from './errors.js';
 export type { PendingOps, EncodedError } from './errors.js';
 export { Task, COLLECTIVE_CHANNEL_BASE, startProgram } from './program/context.js';
 export { ghostBuffer, isGhostBuffer } from './program/ghost-buffer.js';

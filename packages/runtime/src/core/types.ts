@@ -123,6 +123,12 @@ export interface ProgramResult<T = unknown> extends RunStats {
 
 export interface RunProgramOptions {
   readonly faults?: readonly Fault[];
+  /**
+   * Ghost mode in Node: run the program in this thread (trusted code, e.g. weft train's own
+   * program: no thread start-up, but a synchronous infinite loop cannot be stopped). Default:
+   * a thread of its own, under the watchdog; its return values must be structured-cloneable.
+   */
+  readonly inProcess?: boolean;
 }
 
 /** A rank's buffers after a data-mode run (views of shared memory, no copy). */

@@ -1,0 +1,106 @@
+/**
+ * A user's algorithm module runs in a thread of its own (./sandbox-worker.ts), so that an
+ * infinite loop in it — at its top level, in plan(), unsupported() or predictNs() — cannot
+ * block the CLI: each call is synchronous for the caller (the CLI posts the call and sleeps
+ * in Atomics.wait with the --timeout limit, then takes the reply with receiveMessageOnPort),
+ * and a call that does not return in time terminates the thread and ends the run with a
+ * UserCodeTimeoutError naming the call. Built-in algorithms never go through here.
+ */
+import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { DEFAULT_ROUND_TIMEOUT_MS, UserCodeTimeoutError } from '@weft/runtime';
+import { WeftInputError } from '@weft/sim';
+import type { CallReply, LoadReport, SandboxData } from './sandbox-worker.js';
+import { sandboxThreads as open } from './threads.js';
+
+
+/** How a call is named in the timeout message: `plan(nranks 32, count 4096, …)`. */
+function describeCall(method: string, args: readonly unknown[]): string {
+  const params = args[0] as Record<string, unknown> | undefined;
+  const fields = ['nranks', 'count', 'root', 'channels', 'chunkElements']
+    .filter((key) => typeof params?.[key] === 'number')
+    .map((key) => `${key} ${String(params![key])}`);
+  return `${method}(${fields.join(', ')})`;
+}
+
+/** Wall time a fresh thread may take to start and import weft's packages (a loaded 2-core machine: ~1 s). */
+const STARTUP_MS = 10_000;
+
+/**
+ * What a call into the module threw: bad input to weft (one line naming the module and the
+ * call, exit 2); `thrown` is the module's own message (the check quotes it as is).
+ */
+export class UserCodeThrew extends WeftInputError {
+  constructor(
+    source: string,
+    call: string,
+    readonly thrown: string,
+  ) {
+    super(`${source}: ${call} threw: ${thrown}`);
+  }
+}
+
+export interface LoadedModule {
+  readonly report: Extract<LoadReport, { kind: 'loaded' }>;
+  /** Calls `method` of the module's algorithm in its thread; returns its value or throws what it threw. */
+  call(method: string, args: readonly unknown[]): unknown;
+}
+
+/**
+ * Imports `href` in a new thread. `source` names the module in messages (`--algo ./x.mjs`);
+ * `timeoutMs` bounds the import and every call (0: no limit).
+ */
+export async function loadInSandbox(href: string, redirects: readonly (readonly [string, string])[], source: string, timeoutMs: number = DEFAULT_ROUND_TIMEOUT_MS): Promise<LoadedModule | { readonly report: Extract<LoadReport, { kind: 'failed' }> }> {
+  const signal = new Int32Array(new SharedArrayBuffer(4));
+  const { port1, port2 } = new MessageChannel();
+  const data: SandboxData = { href, redirects, port: port2, signal };
+  const worker = new Worker(new URL('./sandbox-worker.js', import.meta.url), { workerData: data, transferList: [port2] });
+  worker.unref();
+  open.add(worker);
+  const stop = () => {
+    open.delete(worker);
+    port1.close();
+    void worker.terminate();
+  };
+  const report = await new Promise<LoadReport>((resolve, reject) => {
+    // The thread first starts and imports weft's packages (STARTUP_MS at most), then says
+    // 'importing': from there the module's own top level has the limit.
+    let timer: NodeJS.Timeout | undefined;
+    const arm = (ms: number, what: string) => {
+      clearTimeout(timer);
+      if (timeoutMs > 0) timer = setTimeout(() => reject(new UserCodeTimeoutError(source, what, ms)), ms);
+    };
+    arm(timeoutMs + STARTUP_MS, 'starting its thread');
+    const settle = (outcome: () => void) => {
+      clearTimeout(timer);
+      port1.removeAllListeners('message');
+      outcome();
+    };
+    port1.on('message', (message: LoadReport | { kind: 'importing' }) => {
+      if (message.kind === 'importing') arm(timeoutMs, 'loading the module');
+      else settle(() => resolve(message));
+    });
+    worker.once('error', (error) => settle(() => resolve({ kind: 'failed', message: error.message.split('\n')[0]! })));
+  }).catch((error: unknown) => {
+    stop();
+    throw error;
+  });
+  port1.unref();
+  if (report.kind === 'failed') {
+    stop();
+    return { report };
+  }
+  const call = (method: string, args: readonly unknown[]): unknown => {
+    if (!open.has(worker)) throw new Error(`${source}: its thread was stopped`);
+    Atomics.store(signal, 0, 0);
+    port1.postMessage({ method, args });
+    if (Atomics.wait(signal, 0, 0, timeoutMs > 0 ? timeoutMs : Infinity) === 'timed-out') {
+      stop();
+      throw new UserCodeTimeoutError(source, describeCall(method, args), timeoutMs);
+    }
+    const reply = receiveMessageOnPort(port1 as MessagePort)?.message as CallReply | undefined;
+    if (reply === undefined) throw new Error(`${source}: ${method}() gave no reply`);
+    if ('thrown' in reply) throw new UserCodeThrew(source, describeCall(method, args), reply.thrown);
+    return reply.value;
+  };
+  return { report, call };
+}
