@@ -19,7 +19,7 @@ describe('an allocation that fails is one line', () => {
     const run = weftUnderUlimit(['bench', 'allreduce', '--ranks', '2', '-b', '512M', '-e', '512M']);
     expect(run.stdout).toBe('');
     expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
-    expect(run.stderr).toMatch(/^weft: cannot allocate \d+\.\d\d GiB of shared memory for rank buffers \(.*\); use ghost mode \(weft bench --mode ghost/);
+    expect(run.stderr).toMatch(/^weft: cannot allocate \d+\.\d\d GiB of shared memory for rank buffers \(.*\); use ghost mode \(--mode ghost, in weft bench and weft train/);
     expect(run.stderr).not.toMatch(/\n\s+at /);
     expect(run.code).toBe(2);
   });

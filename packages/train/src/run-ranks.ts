@@ -27,7 +27,9 @@ export async function runRanks(
     // does not grow with every transfer of every step (it did, to 12 GB at 256 GPUs).
     network: { ...networkOptions(config), record: 'summary' },
     mode: config.mode === 'data' ? 'data' : 'ghost',
-    ...(config.ranksPerWorker !== undefined ? { ranksPerWorker: config.ranksPerWorker } : {}),
+    // One rank per thread unless asked: each rank trains its own model replica, and TensorFlow.js
+    // keeps one backend per thread (ranks sharing a thread race to initialise it: wasm fails).
+    ranksPerWorker: config.ranksPerWorker ?? 1,
     roundTimeoutMs: config.timeoutS * 1000,
   });
   try {

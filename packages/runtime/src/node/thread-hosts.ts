@@ -132,7 +132,7 @@ export class ThreadHosts implements Hosts {
       if (!(error instanceof RangeError)) throw error;
       const bytes = needs.reduce((sum, need) => sum + need.stagingBytes + need.participants.reduce((s, p) => s + p.bytes.reduce((a, b) => a + b, 0), 0), 0);
       throw new WeftInputError(
-        `cannot allocate ${formatGiB(bytes)} of shared memory for rank buffers (${error.message}); use ghost mode (weft bench --mode ghost; API: mode: 'ghost') or a smaller size`,
+        `cannot allocate ${formatGiB(bytes)} of shared memory for rank buffers (${error.message}); use ghost mode (--mode ghost, in weft bench and weft train; API: mode: 'ghost') or a smaller size`,
       );
     }
     if (grown) {
@@ -163,7 +163,7 @@ export class ThreadHosts implements Hosts {
     const totalBytes = scheduleBufferBytes(schedule, run.dtype, nranks);
     if (totalBytes > this.budgetBytes) {
       throw new WeftInputError(
-        `this run needs ${formatGiB(totalBytes)} of rank buffers (${nranks} ranks × input+output+scratch), over the data-mode budget of ${formatGiB(this.budgetBytes)}; use ghost mode to simulate without payload (weft bench --mode ghost; API: mode: 'ghost'), or a smaller size`,
+        `this run needs ${formatGiB(totalBytes)} of rank buffers (${nranks} ranks × input+output+scratch), over the data-mode budget of ${formatGiB(this.budgetBytes)}; use ghost mode to simulate without payload (--mode ghost, in weft bench and weft train; API: mode: 'ghost'), or a smaller size`,
       );
     }
     const agents = Array.from({ length: nparticipants - nranks }, (_, i) => nranks + i);

@@ -507,7 +507,7 @@ export class Coordinator {
             event.transferId,
             event.linkId,
             event.timeNs,
-            `${this.label(connection.src)} → ${this.label(connection.dst)}, channel ${connection.channel}, ${flight.bytes} bytes`,
+            `${this.label(connection.src)} → ${this.label(connection.dst)}, channel ${connection.channel}, ${Math.round(flight.bytes)} bytes`,
           );
       }
     }
