@@ -23,6 +23,14 @@ export interface FlowState {
   readonly transferId: number;
   /** Every flow of the same transfer, this one included (its queue pairs under ECMP). */
   readonly siblings: readonly FlowState[];
+  /**
+   * Identical flows this one stands for (1: itself only): transfers started at one time on
+   * one route with the same bytes share one flow; their rates, remaining bytes and finish
+   * are the same, so one flow computes them. Rates and bytes stay per copy.
+   */
+  copies: number;
+  /** Transfers of the copies after the first (transferId), in start order; null with one copy. */
+  copyTransfers: number[] | null;
   /** Pinned (ECMP) flows strand when a link on their path fails; adaptive ones reroute. */
   readonly pinned: boolean;
   subflows: SubFlowState[];
