@@ -58,7 +58,7 @@ import type {
 import { AlphaBetaModel } from './models/alpha-beta.js';
 import { CompletionHeap } from './models/completion-heap.js';
 import { EventLog } from './models/event-log.js';
-import { distinctLinks, linkUse, type FlowState, type SubFlowState } from './models/flow-state.js';
+import { distinctLinks, linkUse, type FlowState, type SubFlowState, type TransferHandle } from './models/flow-state.js';
 import { LinkAccount } from './models/link-account.js';
 import { MaxMinModel } from './models/max-min.js';
 import { PacketNetwork } from './models/packet/packet-network.js';
@@ -96,7 +96,7 @@ export function createNetwork(topology: Topology, options: NetworkOptions, route
   return new FluidNetwork(topology, { ...options }, router);
 }
 
-interface TransferState {
+interface TransferState extends TransferHandle {
   readonly id: number;
   readonly request: TransferRequest;
   readonly startNs: number;
@@ -122,6 +122,9 @@ interface RoutedFlow {
   readonly routes: readonly Route[];
 }
 
+/** A transfer's paths until recorded (record `full` only): one shared empty list. */
+const NO_PATHS: readonly (readonly string[])[] = [];
+
 /** Pinned routes cached beyond this many are all dropped (all-to-all patterns at scale). */
 const ROUTE_CACHE_LIMIT = 1 << 18;
 
@@ -139,10 +142,8 @@ class FluidNetwork implements SimulatedNetwork {
   private readonly completions = new CompletionHeap();
   private readonly faults = new EventQueue<Fault>();
   private readonly events = new EventLog();
-  /** Every transfer, by id (record `full`); empty under `summary`. */
+  /** Every transfer, by id (record `full`); empty under `summary`, where only its flows hold a transfer. */
   private readonly transfers: TransferState[] = [];
-  /** Under `summary`: transfers not yet sent or stranded, by id. */
-  private readonly liveTransfers = new Map<number, TransferState>();
   private readonly recordFull: boolean;
   private nextTransferId = 0;
   /**
@@ -195,14 +196,13 @@ class FluidNetwork implements SimulatedNetwork {
       request: this.recordFull ? { ...request } : request,
       startNs: nowNs,
       flows: [],
-      paths: [],
+      paths: NO_PATHS,
       unsentFlows: 0,
       deliveredNs: nowNs,
       sentNs: undefined,
       stranded: false,
     };
     if (this.recordFull) this.transfers.push(transfer);
-    else this.liveTransfers.set(transfer.id, transfer);
     if (request.srcNode === request.dstNode) {
       // Same node: a local copy, no network; sent and delivered at once.
       this.markSent(transfer, nowNs);
@@ -234,7 +234,7 @@ class FluidNetwork implements SimulatedNetwork {
       }
       const flow: FlowState = {
         id: this.nextFlowId++,
-        transferId: transfer.id,
+        transfer,
         siblings: transfer.flows,
         copies: 1,
         copyTransfers: null,
@@ -280,7 +280,7 @@ class FluidNetwork implements SimulatedNetwork {
 
   private addCopy(flow: FlowState, transfer: TransferState, nowNs: number): void {
     flow.copies++;
-    (flow.copyTransfers ??= []).push(transfer.id);
+    (flow.copyTransfers ??= []).push(transfer);
     transfer.flows.push(flow);
     transfer.unsentFlows = 1;
     for (const link of distinctLinks(flow)) this.accounts[link]!.flowAdded(nowNs);
@@ -467,8 +467,8 @@ class FluidNetwork implements SimulatedNetwork {
       let latencyNs = 0;
       for (const subflow of flow.subflows) latencyNs = Math.max(latencyNs, subflow.latencyNs);
       this.detach(flow, timeNs);
-      this.flowSent(this.transferOf(flow.transferId), timeNs + latencyNs, timeNs);
-      if (flow.copyTransfers !== null) for (const id of flow.copyTransfers) this.flowSent(this.transferOf(id), timeNs + latencyNs, timeNs);
+      this.flowSent(transferOf(flow), timeNs + latencyNs, timeNs);
+      if (flow.copyTransfers !== null) for (const copy of flow.copyTransfers) this.flowSent(copy as TransferState, timeNs + latencyNs, timeNs);
     }
     // Rescheduled flows leave stale entries behind; drop them when they dominate.
     if (this.completions.size > 1024 + 2 * this.activeFlows) {
@@ -503,7 +503,6 @@ class FluidNetwork implements SimulatedNetwork {
     transfer.sentNs = sentNs;
     this.events.schedule({ kind: 'sent', transferId: transfer.id, timeNs: sentNs });
     this.events.schedule({ kind: 'delivered', transferId: transfer.id, timeNs: transfer.deliveredNs });
-    if (!this.recordFull) this.liveTransfers.delete(transfer.id);
   }
 
   /** The transfer will never complete: its flows stop and a `stranded` event says why. */
@@ -512,7 +511,6 @@ class FluidNetwork implements SimulatedNetwork {
     transfer.stranded = true;
     for (const flow of transfer.flows) if (!flow.done) this.detach(flow, nowNs);
     this.events.schedule({ kind: 'stranded', transferId: transfer.id, timeNs: nowNs, linkId });
-    if (!this.recordFull) this.liveTransfers.delete(transfer.id);
   }
 
   // ---- faults ----------------------------------------------------------------------
@@ -549,11 +547,11 @@ class FluidNetwork implements SimulatedNetwork {
     this.clearRouteCache();
     for (const flow of [...this.linkFlows[link]!.live()]) {
       if (flow.done) continue;
-      const transfer = this.transferOf(flow.transferId);
+      const transfer = transferOf(flow);
       const kept = flow.subflows.filter((subflow) => !subflow.links.includes(link));
       if (flow.pinned || kept.length === 0) {
         this.strand(transfer, linkId, nowNs);
-        if (flow.copyTransfers !== null) for (const id of flow.copyTransfers) this.strand(this.transferOf(id), linkId, nowNs);
+        if (flow.copyTransfers !== null) for (const copy of flow.copyTransfers) this.strand(copy as TransferState, linkId, nowNs);
         continue;
       }
       const dropped = flow.subflows.filter((subflow) => subflow.links.includes(link));
@@ -585,11 +583,6 @@ class FluidNetwork implements SimulatedNetwork {
 
   // ---- lookups ---------------------------------------------------------------------
 
-  /** A transfer with a flow still in its bandwidth phase (always kept, in both modes). */
-  private transferOf(id: number): TransferState {
-    return this.recordFull ? this.transfers[id]! : this.liveTransfers.get(id)!;
-  }
-
   private link(linkId: string): number {
     const index = this.linkIndex.get(linkId);
     if (index === undefined) throw unknownLink(linkId, this.topology);
@@ -603,4 +596,9 @@ class FluidNetwork implements SimulatedNetwork {
     return index;
   }
 
+}
+
+/** The transfer of a flow's first copy: the network's own TransferState, held by the flow. */
+function transferOf(flow: FlowState): TransferState {
+  return flow.transfer as TransferState;
 }

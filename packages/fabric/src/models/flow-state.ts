@@ -17,10 +17,16 @@ export interface SubFlowState {
   solverVariable: number;
 }
 
+/** The transfer a flow carries, as models see it: opaque but for its id (the network keeps the rest). */
+export interface TransferHandle {
+  readonly id: number;
+}
+
 export interface FlowState {
   /** Unique, in creation order: ties between flows are broken by it. */
   readonly id: number;
-  readonly transferId: number;
+  /** The transfer of its first copy (held here, so finding it costs no lookup). */
+  readonly transfer: TransferHandle;
   /** Every flow of the same transfer, this one included (its queue pairs under ECMP). */
   readonly siblings: readonly FlowState[];
   /**
@@ -29,8 +35,8 @@ export interface FlowState {
    * are the same, so one flow computes them. Rates and bytes stay per copy.
    */
   copies: number;
-  /** Transfers of the copies after the first (transferId), in start order; null with one copy. */
-  copyTransfers: number[] | null;
+  /** Transfers of the copies after the first, in start order; null with one copy. */
+  copyTransfers: TransferHandle[] | null;
   /** Pinned (ECMP) flows strand when a link on their path fails; adaptive ones reroute. */
   readonly pinned: boolean;
   subflows: SubFlowState[];
