@@ -89,11 +89,17 @@ export interface SimulatedNetwork extends Network {
   workStats(): NetworkWorkStats;
 }
 
-export function createNetwork(topology: Topology, options: NetworkOptions, router: Router): SimulatedNetwork {
+/** Internal switches of the fluid network (tests compare a run with and without them). */
+export interface NetworkTuning {
+  /** Identical transfers share one flow (see the header); default true. The results are the same either way. */
+  readonly shareFlows?: boolean;
+}
+
+export function createNetwork(topology: Topology, options: NetworkOptions, router: Router, tuning: NetworkTuning = {}): SimulatedNetwork {
   checkOptions(options);
   checkLinks(topology);
   if (options.model === 'packet') return new PacketNetwork(topology, { ...options }, router);
-  return new FluidNetwork(topology, { ...options }, router);
+  return new FluidNetwork(topology, { ...options }, router, tuning.shareFlows ?? true);
 }
 
 interface TransferState extends TransferHandle {
@@ -170,6 +176,7 @@ class FluidNetwork implements SimulatedNetwork {
     readonly topology: Topology,
     readonly options: NetworkOptions,
     private readonly router: Router,
+    shareFlows: boolean,
   ) {
     this.recordFull = (options.record ?? 'full') === 'full';
     this.accounts = topology.links.map((link) => new LinkAccount(link, this.recordFull));
@@ -180,7 +187,7 @@ class FluidNetwork implements SimulatedNetwork {
       options.model === 'maxMin'
         ? new MaxMinModel(topology.links.map((link) => link.bandwidthBytesPerSec))
         : new AlphaBetaModel((link) => this.accounts[link]!.capacityBytesPerSec);
-    this.sharing = this.model.addCopy !== undefined && options.routing === 'ecmp' && options.qps === 1;
+    this.sharing = shareFlows && this.model.addCopy !== undefined && options.routing === 'ecmp' && options.qps === 1;
   }
 
   get nowNs(): number {
