@@ -1,0 +1,23 @@
+// How far a long ghost run has got: load with `node --import ./benchmarks/progress-probe.mjs
+// packages/cli/dist/main.js bench …`. Every PROBE_EVERY_S seconds of wall time (default 30)
+// it prints, on stderr, the wall and CPU seconds so far, the simulated time reached and the
+// engine steps taken, by wrapping @weft/sim's Engine.step (the run's results are unchanged:
+// the wrapper only reads the clock). For a run too long to finish here, simulated time
+// reached / the predicted time says how far it got.
+// The CLI's own copy (node resolves the workspace link to this path): one Engine class.
+import { Engine } from '../packages/sim/dist/index.js';
+
+const everyMs = Number(process.env.PROBE_EVERY_S ?? 30) * 1000;
+const step = Engine.prototype.step;
+const startMs = performance.now();
+let nextMs = startMs + everyMs;
+let steps = 0;
+Engine.prototype.step = function probedStep() {
+  steps++;
+  if ((steps & 0x3f) === 0 && performance.now() >= nextMs) {
+    nextMs += everyMs;
+    const cpuS = process.cpuUsage().user / 1e6;
+    process.stderr.write(`progress: wall ${((performance.now() - startMs) / 1000).toFixed(0)} s, user CPU ${cpuS.toFixed(1)} s, simulated ${(this.nowNs / 1000).toFixed(2)} us, engine steps ${steps}\n`);
+  }
+  return step.call(this);
+};
