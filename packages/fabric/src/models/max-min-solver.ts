@@ -54,6 +54,8 @@ interface Constraint {
   weightSum: number;
   unfixed: number;
   version: number;
+  /** Set while listed in touchedBySaturation. */
+  touched: boolean;
 }
 
 interface Variable {
@@ -156,6 +158,8 @@ export class MaxMinSolver {
   private readonly freeVariableIds: number[] = [];
   private readonly dirtyConstraints: Constraint[] = [];
   private readonly heap = new CandidateHeap();
+  /** Scratch of fill(): the constraints one saturation changed. */
+  private readonly touchedBySaturation: Constraint[] = [];
   /** Scratch of solve(): the dirty components, each a run of constraints and of variables. */
   private readonly touchedConstraints: Constraint[] = [];
   private readonly touchedVariables: Variable[] = [];
@@ -181,6 +185,7 @@ export class MaxMinSolver {
       weightSum: 0,
       unfixed: 0,
       version: 0,
+      touched: false,
     };
     this.constraintList.push(constraint);
     return constraint.id;
@@ -421,6 +426,7 @@ export class MaxMinSolver {
       constraint.version++;
       if (constraint.unfixed > 0) heap.push(constraint.remaining / weightSum, constraint.id, constraint.version);
     }
+    const touched = this.touchedBySaturation;
     while (heap.size > 0) {
       heap.pop();
       const saturated = this.constraintList[heap.topId]!;
@@ -443,10 +449,21 @@ export class MaxMinSolver {
             other.weightSum -= variable.weight;
             other.unfixed--;
           }
-          other.version++;
-          if (other.unfixed > 0) heap.push(other.remaining / other.weightSum, other.id, other.version);
+          if (!other.touched) {
+            other.touched = true;
+            touched.push(other);
+          }
         }
       }
+      // One new heap entry per constraint the saturation changed, with its final level: no
+      // entry is popped while the saturated constraint's variables are fixed, so entries for
+      // the levels in between would only go stale (pop order is by level and id alone).
+      for (const other of touched) {
+        other.touched = false;
+        other.version++;
+        if (other.unfixed > 0) heap.push(other.remaining / other.weightSum, other.id, other.version);
+      }
+      touched.length = 0;
     }
   }
 
