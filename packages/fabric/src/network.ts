@@ -28,6 +28,13 @@
  * left; transfers started later are routed around it. A failure does not touch transfers
  * already sent (their tail is in flight: delivery stands). Degrades multiply capacity.
  *
+ * Identical transfers share a flow: under ECMP with one queue pair, a transfer started at the
+ * same time as another on the same route with the same bytes, before any rate was solved
+ * for it, joins that transfer's flow as a copy (FlowState.copies; the solver counts it as
+ * one more identical variable). Identical flows get identical rates and finish together,
+ * so each transfer is sent, delivered and evented exactly as alone; the network does the
+ * work once (NCCL's duplicated channels often run the same ring over the same links).
+ *
  * Simultaneity: at one virtual time, flows finishing then are sent before faults due then
  * apply, and all changes at one time are solved once, lazily, when the next event time is
  * asked for or the network advances.
@@ -51,7 +58,7 @@ import type {
 import { AlphaBetaModel } from './models/alpha-beta.js';
 import { CompletionHeap } from './models/completion-heap.js';
 import { EventLog } from './models/event-log.js';
-import { distinctLinks, linkUse, type FlowState, type SubFlowState } from './models/flow-state.js';
+import { distinctLinks, linkUse, type FlowState, type SubFlowState, type TransferHandle } from './models/flow-state.js';
 import { LinkAccount } from './models/link-account.js';
 import { MaxMinModel } from './models/max-min.js';
 import { PacketNetwork } from './models/packet/packet-network.js';
@@ -67,6 +74,7 @@ export interface NetworkWorkStats {
   readonly model: ModelName;
   readonly nowNs: number;
   readonly transfersStarted: number;
+  /** Flows created; a transfer that joins an identical flow as a copy creates none. */
   readonly flowsStarted: number;
   readonly activeFlows: number;
   /** Times a flow's rate changed (each brings its remaining bytes up to date). */
@@ -81,14 +89,20 @@ export interface SimulatedNetwork extends Network {
   workStats(): NetworkWorkStats;
 }
 
-export function createNetwork(topology: Topology, options: NetworkOptions, router: Router): SimulatedNetwork {
+/** Internal switches of the fluid network (tests compare a run with and without them). */
+export interface NetworkTuning {
+  /** Identical transfers share one flow (see the header); default true. The results are the same either way. */
+  readonly shareFlows?: boolean;
+}
+
+export function createNetwork(topology: Topology, options: NetworkOptions, router: Router, tuning: NetworkTuning = {}): SimulatedNetwork {
   checkOptions(options);
   checkLinks(topology);
   if (options.model === 'packet') return new PacketNetwork(topology, { ...options }, router);
-  return new FluidNetwork(topology, { ...options }, router);
+  return new FluidNetwork(topology, { ...options }, router, tuning.shareFlows ?? true);
 }
 
-interface TransferState {
+interface TransferState extends TransferHandle {
   readonly id: number;
   readonly request: TransferRequest;
   readonly startNs: number;
@@ -114,6 +128,9 @@ interface RoutedFlow {
   readonly routes: readonly Route[];
 }
 
+/** A transfer's paths until recorded (record `full` only): one shared empty list. */
+const NO_PATHS: readonly (readonly string[])[] = [];
+
 /** Pinned routes cached beyond this many are all dropped (all-to-all patterns at scale). */
 const ROUTE_CACHE_LIMIT = 1 << 18;
 
@@ -131,10 +148,8 @@ class FluidNetwork implements SimulatedNetwork {
   private readonly completions = new CompletionHeap();
   private readonly faults = new EventQueue<Fault>();
   private readonly events = new EventLog();
-  /** Every transfer, by id (record `full`); empty under `summary`. */
+  /** Every transfer, by id (record `full`); empty under `summary`, where only its flows hold a transfer. */
   private readonly transfers: TransferState[] = [];
-  /** Under `summary`: transfers not yet sent or stranded, by id. */
-  private readonly liveTransfers = new Map<number, TransferState>();
   private readonly recordFull: boolean;
   private nextTransferId = 0;
   /**
@@ -143,6 +158,13 @@ class FluidNetwork implements SimulatedNetwork {
    */
   private readonly pinnedRoutes = new Map<string, Map<string, Map<number, (Route | undefined)[]>>>();
   private pinnedRouteCount = 0;
+  /** The cached routes by path (links joined): one Route object per path, whatever the flow key. */
+  private readonly routesByPath = new Map<string, Route>();
+  /** Whether transfers may share a flow (see the header): ECMP, one queue pair, a model that counts copies. */
+  private readonly sharing: boolean;
+  /** Flows started at `twinsNs` that no rate was solved for yet, by route (the latest per route). */
+  private readonly twins = new Map<Route, FlowState>();
+  private twinsNs = -1;
   /** route()'s ECMP result, one entry per queue pair, rewritten on every call. */
   private readonly ecmpFlows: { bytes: number; readonly pinned: true; readonly routes: Route[] }[] = [];
   private nextFlowId = 0;
@@ -154,6 +176,7 @@ class FluidNetwork implements SimulatedNetwork {
     readonly topology: Topology,
     readonly options: NetworkOptions,
     private readonly router: Router,
+    shareFlows: boolean,
   ) {
     this.recordFull = (options.record ?? 'full') === 'full';
     this.accounts = topology.links.map((link) => new LinkAccount(link, this.recordFull));
@@ -164,6 +187,7 @@ class FluidNetwork implements SimulatedNetwork {
       options.model === 'maxMin'
         ? new MaxMinModel(topology.links.map((link) => link.bandwidthBytesPerSec))
         : new AlphaBetaModel((link) => this.accounts[link]!.capacityBytesPerSec);
+    this.sharing = shareFlows && this.model.addCopy !== undefined && options.routing === 'ecmp' && options.qps === 1;
   }
 
   get nowNs(): number {
@@ -179,14 +203,13 @@ class FluidNetwork implements SimulatedNetwork {
       request: this.recordFull ? { ...request } : request,
       startNs: nowNs,
       flows: [],
-      paths: [],
+      paths: NO_PATHS,
       unsentFlows: 0,
       deliveredNs: nowNs,
       sentNs: undefined,
       stranded: false,
     };
     if (this.recordFull) this.transfers.push(transfer);
-    else this.liveTransfers.set(transfer.id, transfer);
     if (request.srcNode === request.dstNode) {
       // Same node: a local copy, no network; sent and delivered at once.
       this.markSent(transfer, nowNs);
@@ -206,6 +229,11 @@ class FluidNetwork implements SimulatedNetwork {
       this.markSent(transfer, nowNs);
       return transfer.id;
     }
+    const twin = this.twinOf(planned, nowNs);
+    if (twin !== undefined) {
+      this.addCopy(twin, transfer, nowNs);
+      return transfer.id;
+    }
     for (const plannedFlow of planned) {
       const subflows: SubFlowState[] = [];
       for (const route of plannedFlow.routes) {
@@ -213,8 +241,10 @@ class FluidNetwork implements SimulatedNetwork {
       }
       const flow: FlowState = {
         id: this.nextFlowId++,
-        transferId: transfer.id,
+        transfer,
         siblings: transfer.flows,
+        copies: 1,
+        copyTransfers: null,
         pinned: plannedFlow.pinned,
         subflows,
         remainingBytes: plannedFlow.bytes,
@@ -232,9 +262,36 @@ class FluidNetwork implements SimulatedNetwork {
         this.linkFlows[link]!.add(flow);
       }
       this.model.addFlow(flow);
+      if (this.sharing) this.twins.set(plannedFlow.routes[0]!, flow);
     }
     transfer.unsentFlows = transfer.flows.length;
     return transfer.id;
+  }
+
+  /**
+   * A flow this transfer can join as a copy: started now on the same (interned) route with
+   * the same bytes, no rate solved for it yet (version 0: its remaining bytes are its bytes,
+   * its links carry nothing of it), not sent. Only single-flow transfers share.
+   */
+  private twinOf(planned: readonly RoutedFlow[], nowNs: number): FlowState | undefined {
+    if (!this.sharing || planned.length !== 1) return undefined;
+    if (nowNs !== this.twinsNs) {
+      this.twins.clear();
+      this.twinsNs = nowNs;
+      return undefined;
+    }
+    const flow = this.twins.get(planned[0]!.routes[0]!);
+    if (flow === undefined || flow.done || flow.version !== 0 || flow.remainingBytes !== planned[0]!.bytes) return undefined;
+    return flow;
+  }
+
+  private addCopy(flow: FlowState, transfer: TransferState, nowNs: number): void {
+    flow.copies++;
+    (flow.copyTransfers ??= []).push(transfer);
+    transfer.flows.push(flow);
+    transfer.unsentFlows = 1;
+    for (const link of distinctLinks(flow)) this.accounts[link]!.flowAdded(nowNs);
+    this.model.addCopy!(flow);
   }
 
   nextEventTimeNs(): number {
@@ -322,7 +379,7 @@ class FluidNetwork implements SimulatedNetwork {
         if (route === undefined) {
           const path = this.router.pinnedPath(request.srcNode, request.dstNode, request.flowKey, qp, options.seed, this.down);
           if (path === null) return this.plannedRoute(request);
-          route = this.routeOf(path);
+          route = this.internedRoute(path);
           cached[qp] = route;
           this.pinnedRouteCount++;
         }
@@ -355,7 +412,17 @@ class FluidNetwork implements SimulatedNetwork {
 
   private clearRouteCache(): void {
     this.pinnedRoutes.clear();
+    this.routesByPath.clear();
+    this.twins.clear();
     this.pinnedRouteCount = 0;
+  }
+
+  /** One Route per path, so that flows on one path can be told by the Route they hold. */
+  private internedRoute(path: readonly string[]): Route {
+    const key = path.join('\n');
+    let route = this.routesByPath.get(key);
+    if (route === undefined) this.routesByPath.set(key, (route = this.routeOf(path)));
+    return route;
   }
 
   private routeOf(path: readonly string[]): Route {
@@ -378,7 +445,10 @@ class FluidNetwork implements SimulatedNetwork {
       const rate = subflowBytesPerSec[index]!;
       const deltaBytesPerSec = rate - subflow.rateBytesPerSec;
       if (deltaBytesPerSec === 0) return;
-      for (const link of subflow.links) this.accounts[link]!.changeRate(nowNs, deltaBytesPerSec);
+      // Each copy's change in turn, as separate flows would add them.
+      for (let copy = 0; copy < flow.copies; copy++) {
+        for (const link of subflow.links) this.accounts[link]!.changeRate(nowNs, deltaBytesPerSec);
+      }
       subflow.rateBytesPerSec = rate;
     });
     if (totalBytesPerSec === flow.rateBytesPerSec) return;
@@ -401,12 +471,11 @@ class FluidNetwork implements SimulatedNetwork {
   private completeFlowsAt(timeNs: number): void {
     while (this.nextCompletionNs() === timeNs) {
       const flow = this.completions.pop();
-      const transfer = this.transferOf(flow.transferId);
       let latencyNs = 0;
       for (const subflow of flow.subflows) latencyNs = Math.max(latencyNs, subflow.latencyNs);
       this.detach(flow, timeNs);
-      transfer.deliveredNs = Math.max(transfer.deliveredNs, timeNs + latencyNs);
-      if (--transfer.unsentFlows === 0) this.markSent(transfer, timeNs);
+      this.flowSent(transferOf(flow), timeNs + latencyNs, timeNs);
+      if (flow.copyTransfers !== null) for (const copy of flow.copyTransfers) this.flowSent(copy as TransferState, timeNs + latencyNs, timeNs);
     }
     // Rescheduled flows leave stale entries behind; drop them when they dominate.
     if (this.completions.size > 1024 + 2 * this.activeFlows) {
@@ -414,16 +483,24 @@ class FluidNetwork implements SimulatedNetwork {
     }
   }
 
-  /** Ends a flow's bandwidth phase: its links and the model forget it. */
+  /** One of a transfer's flows was sent at `nowNs`; its last byte lands at `landsNs`. */
+  private flowSent(transfer: TransferState, landsNs: number, nowNs: number): void {
+    transfer.deliveredNs = Math.max(transfer.deliveredNs, landsNs);
+    if (--transfer.unsentFlows === 0) this.markSent(transfer, nowNs);
+  }
+
+  /** Ends a flow's bandwidth phase (all its copies): its links and the model forget it. */
   private detach(flow: FlowState, nowNs: number): void {
     flow.done = true;
     this.activeFlows--;
     for (const subflow of flow.subflows) {
-      for (const link of subflow.links) this.accounts[link]!.changeRate(nowNs, -subflow.rateBytesPerSec);
+      for (let copy = 0; copy < flow.copies; copy++) {
+        for (const link of subflow.links) this.accounts[link]!.changeRate(nowNs, -subflow.rateBytesPerSec);
+      }
       subflow.rateBytesPerSec = 0;
     }
     for (const link of distinctLinks(flow)) {
-      this.accounts[link]!.flowRemoved(nowNs);
+      for (let copy = 0; copy < flow.copies; copy++) this.accounts[link]!.flowRemoved(nowNs);
       this.linkFlows[link]!.finished();
     }
     this.model.removeFlow(flow);
@@ -433,7 +510,6 @@ class FluidNetwork implements SimulatedNetwork {
     transfer.sentNs = sentNs;
     this.events.schedule({ kind: 'sent', transferId: transfer.id, timeNs: sentNs });
     this.events.schedule({ kind: 'delivered', transferId: transfer.id, timeNs: transfer.deliveredNs });
-    if (!this.recordFull) this.liveTransfers.delete(transfer.id);
   }
 
   /** The transfer will never complete: its flows stop and a `stranded` event says why. */
@@ -442,7 +518,6 @@ class FluidNetwork implements SimulatedNetwork {
     transfer.stranded = true;
     for (const flow of transfer.flows) if (!flow.done) this.detach(flow, nowNs);
     this.events.schedule({ kind: 'stranded', transferId: transfer.id, timeNs: nowNs, linkId });
-    if (!this.recordFull) this.liveTransfers.delete(transfer.id);
   }
 
   // ---- faults ----------------------------------------------------------------------
@@ -479,10 +554,11 @@ class FluidNetwork implements SimulatedNetwork {
     this.clearRouteCache();
     for (const flow of [...this.linkFlows[link]!.live()]) {
       if (flow.done) continue;
-      const transfer = this.transferOf(flow.transferId);
+      const transfer = transferOf(flow);
       const kept = flow.subflows.filter((subflow) => !subflow.links.includes(link));
       if (flow.pinned || kept.length === 0) {
         this.strand(transfer, linkId, nowNs);
+        if (flow.copyTransfers !== null) for (const copy of flow.copyTransfers) this.strand(copy as TransferState, linkId, nowNs);
         continue;
       }
       const dropped = flow.subflows.filter((subflow) => subflow.links.includes(link));
@@ -514,11 +590,6 @@ class FluidNetwork implements SimulatedNetwork {
 
   // ---- lookups ---------------------------------------------------------------------
 
-  /** A transfer with a flow still in its bandwidth phase (always kept, in both modes). */
-  private transferOf(id: number): TransferState {
-    return this.recordFull ? this.transfers[id]! : this.liveTransfers.get(id)!;
-  }
-
   private link(linkId: string): number {
     const index = this.linkIndex.get(linkId);
     if (index === undefined) throw unknownLink(linkId, this.topology);
@@ -532,4 +603,9 @@ class FluidNetwork implements SimulatedNetwork {
     return index;
   }
 
+}
+
+/** The transfer of a flow's first copy: the network's own TransferState, held by the flow. */
+function transferOf(flow: FlowState): TransferState {
+  return flow.transfer as TransferState;
 }

@@ -264,3 +264,63 @@ describe('MaxMinSolver: closed form for a variable that shares no constraint', (
     );
   });
 });
+
+describe('MaxMinSolver: a variable standing for identical copies', () => {
+  it('property: k copies of a variable get bit for bit the rates of k identical variables added one after the other', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 5 }).chain((constraintCount) =>
+          fc.record({
+            capacities: fc.array(fc.oneof(fc.integer({ min: 0, max: 10 }), fc.double({ min: 1e-3, max: 1e12, noNaN: true })), {
+              minLength: constraintCount,
+              maxLength: constraintCount,
+            }),
+            variables: fc.array(
+              fc.record({
+                crossing: fc.uniqueArray(fc.nat(constraintCount - 1), { minLength: 1, maxLength: 3 }),
+                weight: fc.oneof(fc.constantFrom(0.5, 1, 3), fc.double({ min: 1e-3, max: 1e3, noNaN: true })),
+                copies: fc.integer({ min: 1, max: 4 }),
+              }),
+              { minLength: 1, maxLength: 6 },
+            ),
+          }),
+        ),
+        ({ capacities, variables }) => {
+          const copied = new MaxMinSolver();
+          const separate = new MaxMinSolver();
+          for (const capacity of capacities) {
+            copied.addConstraint(capacity);
+            separate.addConstraint(capacity);
+          }
+          const copiedRates: number[] = [];
+          const separateRates: number[] = [];
+          const copiedIds = variables.map(({ crossing, weight, copies }) => {
+            const id = copied.addVariable(crossing, weight);
+            for (let copy = 1; copy < copies; copy++) copied.addCopy(id);
+            return id;
+          });
+          const separateIds = variables.map(({ crossing, weight, copies }) => Array.from({ length: copies }, () => separate.addVariable(crossing, weight)));
+          copied.solve();
+          separate.solve();
+          variables.forEach(({ copies }, index) => {
+            for (let copy = 0; copy < copies; copy++) copiedRates.push(copied.rateOf(copiedIds[index]!));
+            for (const id of separateIds[index]!) separateRates.push(separate.rateOf(id));
+          });
+          expect(copiedRates).toEqual(separateRates);
+        },
+      ),
+    );
+  });
+
+  it('three copies alone on a 10-unit constraint get 10 · (1/3) each; a copy added later re-solves', () => {
+    const solver = new MaxMinSolver();
+    const link = solver.addConstraint(10);
+    const wide = solver.addConstraint(100);
+    const v = solver.addVariable([wide, link], 1);
+    solver.addCopy(v);
+    solver.addCopy(v);
+    expect(solved(solver, [v])).toEqual([10 * (1 / 3)]);
+    solver.addCopy(v);
+    expect(solved(solver, [v])).toEqual([2.5]);
+  });
+});

@@ -411,8 +411,35 @@ describe('maxMin specifics', () => {
     const net = network(pair(1 * GB), 'maxMin');
     for (let i = 0; i < 5; i++) net.startTransfer(request('h0', 'h1', 1000, i), 0);
     drain(net);
-    // One solve at 0 (five flows started) and one at 5000 (all five sent): 2 solves.
-    expect(net.workStats().solver).toMatchObject({ solves: 2, variablesTouched: 5, liveVariables: 0 });
+    // One solve at 0 (five transfers started) and one at 5000 (all five sent): 2 solves.
+    // The five are identical (same start, route and bytes): one flow of five copies, one
+    // solver variable.
+    expect(net.workStats().solver).toMatchObject({ solves: 2, variablesTouched: 1, liveVariables: 0 });
+    expect(net.workStats()).toMatchObject({ transfersStarted: 5, flowsStarted: 1 });
+  });
+
+  it('identical transfers share one flow: each is sent, delivered and counted as if alone', () => {
+    const net = network(pair(1 * GB), 'maxMin');
+    // Three identical transfers at 0 (one flow, three copies), one with other bytes at 0 and
+    // one identical but started at 1000 ns: five flows' worth of sharing on h0 -> sw.
+    for (let i = 0; i < 3; i++) net.startTransfer(request('h0', 'h1', 1000, i), 0);
+    net.startTransfer(request('h0', 'h1', 2000, 3), 0);
+    net.advanceTo(1000);
+    net.startTransfer(request('h0', 'h1', 1000, 4), 1000);
+    const events = drain(net);
+    // 0–1000 ns: four flows at 0.25 GB/s (250 B each sent). From 1000: five at 0.2 GB/s; the
+    // three copies have 750 B left → sent at 1000 + 750 / 0.2 = 4750 ns; then the 2000 B
+    // transfer (1500 B left at 4750 − … ) and the late one share the link.
+    const t = times(events);
+    expect(t.get(0)).toEqual(t.get(1));
+    expect(t.get(1)).toEqual(t.get(2));
+    expect(t.get(0)!.sent).toBe(4750);
+    expect(t.get(0)!.delivered).toBe(5050);
+    expect(events.filter((e) => e.kind === 'sent')).toHaveLength(5);
+    expect(net.workStats()).toMatchObject({ transfersStarted: 5, flowsStarted: 3 });
+    const link = net.linkStats().find((s) => s.linkId === 'h0->sw')!;
+    expect(link.peakConcurrentFlows).toBe(5);
+    expect(link.bytesCarried).toBeCloseTo(6000, 6);
   });
 });
 

@@ -17,12 +17,26 @@ export interface SubFlowState {
   solverVariable: number;
 }
 
+/** The transfer a flow carries, as models see it: opaque but for its id (the network keeps the rest). */
+export interface TransferHandle {
+  readonly id: number;
+}
+
 export interface FlowState {
   /** Unique, in creation order: ties between flows are broken by it. */
   readonly id: number;
-  readonly transferId: number;
+  /** The transfer of its first copy (held here, so finding it costs no lookup). */
+  readonly transfer: TransferHandle;
   /** Every flow of the same transfer, this one included (its queue pairs under ECMP). */
   readonly siblings: readonly FlowState[];
+  /**
+   * Identical flows this one stands for (1: itself only): transfers started at one time on
+   * one route with the same bytes share one flow; their rates, remaining bytes and finish
+   * are the same, so one flow computes them. Rates and bytes stay per copy.
+   */
+  copies: number;
+  /** Transfers of the copies after the first, in start order; null with one copy. */
+  copyTransfers: TransferHandle[] | null;
   /** Pinned (ECMP) flows strand when a link on their path fails; adaptive ones reroute. */
   readonly pinned: boolean;
   subflows: SubFlowState[];

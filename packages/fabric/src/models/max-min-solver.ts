@@ -18,6 +18,13 @@
  * it bit for bit (its bottleneck saturates first at remaining · (w / w) = capacity · 1).
  * Only components where flows really share a link go through the filling and its heap.
  *
+ * Identical members: a variable may stand for `count` identical variables (same
+ * constraints, same weight — the flows of channels that start together on one route). The
+ * filling treats it as `count` copies next to each other: each copy adds its weight to
+ * every weight sum and, once fixed, takes its rate from every other constraint, one after
+ * the other, as the copies would; rateOf gives one copy's rate. A lone variable of count m
+ * gets its smallest capacity · (w / (w + … + w)), what the filling gives m copies alone.
+ *
  * The solver knows nothing of networks: ids are small integers it hands out.
  */
 
@@ -47,11 +54,15 @@ interface Constraint {
   weightSum: number;
   unfixed: number;
   version: number;
+  /** Set while listed in touchedBySaturation. */
+  touched: boolean;
 }
 
 interface Variable {
   readonly id: number;
   weight: number;
+  /** Identical copies this variable stands for (1: just itself). */
+  count: number;
   readonly constraints: Constraint[];
   /** slots[i]: this variable's index in constraints[i].variables (for O(1) removal). */
   readonly slots: number[];
@@ -147,6 +158,8 @@ export class MaxMinSolver {
   private readonly freeVariableIds: number[] = [];
   private readonly dirtyConstraints: Constraint[] = [];
   private readonly heap = new CandidateHeap();
+  /** Scratch of fill(): the constraints one saturation changed. */
+  private readonly touchedBySaturation: Constraint[] = [];
   /** Scratch of solve(): the dirty components, each a run of constraints and of variables. */
   private readonly touchedConstraints: Constraint[] = [];
   private readonly touchedVariables: Variable[] = [];
@@ -172,6 +185,7 @@ export class MaxMinSolver {
       weightSum: 0,
       unfixed: 0,
       version: 0,
+      touched: false,
     };
     this.constraintList.push(constraint);
     return constraint.id;
@@ -197,7 +211,7 @@ export class MaxMinSolver {
     checkWeight(weight);
     if (constraintIds.length === 0) throw new RangeError('a variable must cross at least one constraint');
     const id = this.freeVariableIds.length > 0 ? this.freeVariableIds.pop()! : this.variableSlots.length;
-    const variable: Variable = { id, weight, constraints: [], slots: [], rate: 0, visitEpoch: 0, fixed: false, filledRate: 0 };
+    const variable: Variable = { id, weight, count: 1, constraints: [], slots: [], rate: 0, visitEpoch: 0, fixed: false, filledRate: 0 };
     for (const constraintId of constraintIds) {
       const constraint = this.constraint(constraintId);
       if (variable.constraints.includes(constraint)) {
@@ -230,6 +244,16 @@ export class MaxMinSolver {
     this.variableSlots[variableId] = undefined;
     this.freeVariableIds.push(variableId);
     this.liveVariables--;
+  }
+
+  /**
+   * One more identical copy of a variable (same constraints, same weight): the rates of all
+   * that share its constraints are re-solved; rateOf still gives one copy's rate.
+   */
+  addCopy(variableId: number): void {
+    const variable = this.variable(variableId);
+    variable.count++;
+    for (const constraint of variable.constraints) this.markDirty(constraint);
   }
 
   setWeight(variableId: number, weight: number): void {
@@ -344,11 +368,28 @@ export class MaxMinSolver {
   /**
    * A variable sharing no constraint: its smallest capacity. Progressive filling would
    * saturate that constraint first, at level capacity / w, and give remaining · (w / w),
-   * which is the capacity exactly (w / w is 1 for every finite w > 0).
+   * which is the capacity exactly (w / w is 1 for every finite w > 0). Copies of one
+   * variable (count > 1) share every constraint equally: the filling saturates the smallest
+   * capacity first (all weight sums are equal) and gives each copy capacity · (w / sum).
    */
   private solveAlone(variable: Variable): void {
     let rate = Infinity;
-    for (const constraint of variable.constraints) if (constraint.capacity < rate) rate = constraint.capacity;
+    if (variable.count === 1) {
+      for (const constraint of variable.constraints) if (constraint.capacity < rate) rate = constraint.capacity;
+    } else {
+      // The filling's order: lowest level capacity / sum first, ties to the lowest id.
+      const weightSum = copiesWeight(variable);
+      let level = Infinity;
+      let id = -1;
+      for (const constraint of variable.constraints) {
+        const own = constraint.capacity / weightSum;
+        if (own < level || (own === level && constraint.id < id)) {
+          level = own;
+          id = constraint.id;
+          rate = constraint.capacity * (variable.weight / weightSum);
+        }
+      }
+    }
     variable.fixed = true;
     variable.filledRate = rate;
   }
@@ -373,13 +414,19 @@ export class MaxMinSolver {
     for (let index = constraintStart; index < constraintEnd; index++) {
       const constraint = constraints[index]!;
       let weightSum = 0;
-      for (const variable of constraint.variables) weightSum += variable.weight;
+      let unfixed = 0;
+      for (const variable of constraint.variables) {
+        // Copies add their weights one by one, as separate variables would.
+        for (let copy = 0; copy < variable.count; copy++) weightSum += variable.weight;
+        unfixed += variable.count;
+      }
       constraint.remaining = constraint.capacity;
       constraint.weightSum = weightSum;
-      constraint.unfixed = constraint.variables.length;
+      constraint.unfixed = unfixed;
       constraint.version++;
       if (constraint.unfixed > 0) heap.push(constraint.remaining / weightSum, constraint.id, constraint.version);
     }
+    const touched = this.touchedBySaturation;
     while (heap.size > 0) {
       heap.pop();
       const saturated = this.constraintList[heap.topId]!;
@@ -395,15 +442,28 @@ export class MaxMinSolver {
         variable.filledRate = rate;
         for (const other of variable.constraints) {
           if (other === saturated || other.unfixed === 0) continue;
-          // Rounding can leave a hair below zero on a constraint that saturates at the same
-          // level; clamp so no later rate turns negative.
-          other.remaining = Math.max(0, other.remaining - rate);
-          other.weightSum -= variable.weight;
-          other.unfixed--;
-          other.version++;
-          if (other.unfixed > 0) heap.push(other.remaining / other.weightSum, other.id, other.version);
+          // Each copy takes its rate in turn. Rounding can leave a hair below zero on a
+          // constraint that saturates at the same level; clamp so no later rate turns negative.
+          for (let copy = 0; copy < variable.count; copy++) {
+            other.remaining = Math.max(0, other.remaining - rate);
+            other.weightSum -= variable.weight;
+            other.unfixed--;
+          }
+          if (!other.touched) {
+            other.touched = true;
+            touched.push(other);
+          }
         }
       }
+      // One new heap entry per constraint the saturation changed, with its final level: no
+      // entry is popped while the saturated constraint's variables are fixed, so entries for
+      // the levels in between would only go stale (pop order is by level and id alone).
+      for (const other of touched) {
+        other.touched = false;
+        other.version++;
+        if (other.unfixed > 0) heap.push(other.remaining / other.weightSum, other.id, other.version);
+      }
+      touched.length = 0;
     }
   }
 
@@ -418,6 +478,13 @@ export class MaxMinSolver {
     if (variable === undefined) throw new RangeError(`unknown variable ${variableId}`);
     return variable;
   }
+}
+
+/** The weight sum of a variable's copies, added one by one as the filling adds them. */
+function copiesWeight(variable: Variable): number {
+  let weightSum = 0;
+  for (let copy = 0; copy < variable.count; copy++) weightSum += variable.weight;
+  return weightSum;
 }
 
 function checkCapacity(capacity: number): void {

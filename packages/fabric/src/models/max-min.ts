@@ -33,6 +33,11 @@ export class MaxMinModel implements RateModel {
     this.markReshaped(flow);
   }
 
+  /** The flow stands for one more identical flow (flow.copies was raised): one copy more in the solver. */
+  addCopy(flow: FlowState): void {
+    for (const subflow of flow.subflows) this.solver.addCopy(subflow.solverVariable);
+  }
+
   removeFlow(flow: FlowState): void {
     for (const subflow of flow.subflows) this.release(subflow);
   }

@@ -15,6 +15,11 @@ export interface RateModel {
   readonly name: ModelName;
   /** A flow entered its bandwidth phase (its sub-flows' paths are set). */
   addFlow(flow: FlowState): void;
+  /**
+   * The flow now stands for one more identical flow (flow.copies was raised): same links,
+   * bytes and start. Rates stay per copy. Models without it never see a flow with copies.
+   */
+  addCopy?(flow: FlowState): void;
   /** A flow left (sent or stranded); its bandwidth goes to others. */
   removeFlow(flow: FlowState): void;
   /** Some sub-flows were dropped from `flow.subflows` (their links failed). */

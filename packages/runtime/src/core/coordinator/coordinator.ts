@@ -40,6 +40,9 @@ interface Connection {
   readonly arrived: Map<number, Arrived>;
   /** Posted recvs not yet matched: their seq, by message number. */
   readonly posted: Map<number, number>;
+  /** The step latency of the protocol last sent on this connection (-1: none asked yet), cached. */
+  stepProtocol: number;
+  stepLatencyNs: number;
 }
 
 interface InFlight {
@@ -185,37 +188,54 @@ export class Coordinator {
   /** An error of the coordinator's own raised inside a direct host's call (rethrown as is). */
   private directError: unknown = undefined;
 
-  /** Applies a direct host's operation now; the coordinator's errors pass through the host's failure report. */
-  private guard(apply: () => void): void {
-    try {
-      apply();
-    } catch (error) {
-      this.directError ??= error;
-      throw error;
-    }
+  /** Keeps the first error of the coordinator's own raised inside a direct host's call (rethrown as is). */
+  private directFailed(error: unknown): never {
+    this.directError ??= error;
+    throw error;
   }
 
+  // Operations are applied in place, without a closure per call: one is made only for an
+  // operation that waits (a late-starting rank's), and errors are caught in line.
   private readonly sink: RequestSink = {
     send: (participant, seq, peer, channel, bytes, payload, protocol) => {
       const nowNs = this.engine.nowNs;
-      if (this.gated(participant, nowNs, () => this.sink.send(participant, seq, peer, channel, bytes, payload, protocol))) return;
-      this.guard(() => this.send(participant, seq, peer, channel, bytes, payload, protocol, nowNs));
+      if (this.held(participant, nowNs) && this.gated(participant, nowNs, () => this.sink.send(participant, seq, peer, channel, bytes, payload, protocol))) return;
+      try {
+        this.send(participant, seq, peer, channel, bytes, payload, protocol, nowNs);
+      } catch (error) {
+        this.directFailed(error);
+      }
     },
     recv: (participant, seq, peer, channel) => {
-      if (this.gated(participant, this.engine.nowNs, () => this.sink.recv(participant, seq, peer, channel))) return;
-      this.guard(() => this.recv(participant, seq, peer, channel));
+      const nowNs = this.engine.nowNs;
+      if (this.held(participant, nowNs) && this.gated(participant, nowNs, () => this.sink.recv(participant, seq, peer, channel))) return;
+      try {
+        this.recv(participant, seq, peer, channel);
+      } catch (error) {
+        this.directFailed(error);
+      }
     },
     compute: (participant, seq, durationNs, fixed) => {
       const nowNs = this.engine.nowNs;
-      if (this.gated(participant, nowNs, () => this.sink.compute(participant, seq, durationNs, fixed))) return;
-      this.guard(() => this.compute(participant, seq, durationNs, fixed, this.engine.nowNs));
+      if (this.held(participant, nowNs) && this.gated(participant, nowNs, () => this.sink.compute(participant, seq, durationNs, fixed))) return;
+      try {
+        this.compute(participant, seq, durationNs, fixed, nowNs);
+      } catch (error) {
+        this.directFailed(error);
+      }
     },
     barrier: (participant, seq) => {
-      if (this.gated(participant, this.engine.nowNs, () => this.sink.barrier(participant, seq))) return;
-      this.arriveAtBarrier(participant, seq, this.engine.nowNs);
+      const nowNs = this.engine.nowNs;
+      if (this.held(participant, nowNs) && this.gated(participant, nowNs, () => this.sink.barrier(participant, seq))) return;
+      this.arriveAtBarrier(participant, seq, nowNs);
     },
     finish: (participant, value) => this.finished(participant, value, this.engine.nowNs),
   };
+
+  /** Whether a rank fault touches a participant's operation now (crashed, or not started yet). */
+  private held(p: number, nowNs: number): boolean {
+    return this.crashNs[p]! <= nowNs || nowNs < this.startNs[p]!;
+  }
 
   /**
    * Whether a participant's operation waits (applyFaulted's rules): a crashed rank's is
@@ -434,7 +454,7 @@ export class Coordinator {
     if (byChannel === undefined) this.connectionsByPair.set(pair, (byChannel = new Map()));
     let connection = byChannel.get(channel);
     if (connection === undefined) {
-      connection = { src, dst, channel, nextSend: 0, nextRecv: 0, arrived: new Map(), posted: new Map() };
+      connection = { src, dst, channel, nextSend: 0, nextRecv: 0, arrived: new Map(), posted: new Map(), stepProtocol: -1, stepLatencyNs: 0 };
       byChannel.set(channel, connection);
       this.connections.push(connection);
     }
@@ -490,8 +510,7 @@ export class Coordinator {
           this.inFlight.delete(event.transferId);
           // A protocol's step latency (flag polling, fences, proxy posts) overlaps the wire's
           // own latency: the message lands at sent + max(path latency, step latency).
-          const step = this.setup.stepLatencyNs;
-          const floorNs = step && flight.protocol > 0 ? flight.sentNs + step(flight.protocol, connection.src, connection.dst) : 0;
+          const floorNs = flight.protocol > 0 ? flight.sentNs + this.stepLatencyOf(connection, flight.protocol) : 0;
           if (floorNs > this.engine.nowNs) {
             this.engine.at(floorNs, () => {
               this.events += 1;
@@ -511,6 +530,16 @@ export class Coordinator {
           );
       }
     }
+  }
+
+  /** The step latency of `protocol` on a connection (0 without step latencies), asked once per connection and protocol. */
+  private stepLatencyOf(connection: Connection, protocol: number): number {
+    if (connection.stepProtocol !== protocol) {
+      const step = this.setup.stepLatencyNs;
+      connection.stepLatencyNs = step ? step(protocol, connection.src, connection.dst) : 0;
+      connection.stepProtocol = protocol;
+    }
+    return connection.stepLatencyNs;
   }
 
   /** The message has arrived: completes its posted recv, or waits for one. */

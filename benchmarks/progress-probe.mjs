@@ -1,0 +1,37 @@
+// How far a long ghost run has got: load with `node --import ./benchmarks/progress-probe.mjs
+// packages/cli/dist/main.js bench …`. Every PROBE_EVERY_S seconds of wall time (default 30)
+// it prints, on stderr, the wall and CPU seconds so far, the simulated time reached, the
+// engine steps taken and the network's work counters (transfers, flows, max-min re-solves), by wrapping @weft/sim's Engine.step (the run's results are unchanged:
+// the wrapper only reads the clock). PROBE_STOP_CPU_S=N ends the run after N s of CPU
+// (with node --cpu-prof, to profile part of a long run). For a run too long to finish here, simulated time
+// reached / the predicted time says how far it got.
+// The CLI's own copy (node resolves the workspace link to this path): one Engine class.
+import { Engine } from '../packages/sim/dist/index.js';
+
+const everyMs = Number(process.env.PROBE_EVERY_S ?? 30) * 1000;
+// Stop the run (exit code 3) once it has used this much CPU: to profile the start of a long run.
+const stopAfterCpuS = Number(process.env.PROBE_STOP_CPU_S ?? Infinity);
+const step = Engine.prototype.step;
+const startMs = performance.now();
+let nextMs = startMs + everyMs;
+let steps = 0;
+Engine.prototype.step = function probedStep() {
+  steps++;
+  if ((steps & 0x3f) === 0 && performance.now() >= nextMs) {
+    nextMs += everyMs;
+    const cpuS = process.cpuUsage().user / 1e6;
+    // The network is the engine's model (a private field, read for the report only).
+    const work = this.models?.[0]?.workStats?.();
+    const solver = work?.solver;
+    const network = work
+      ? `, transfers ${work.transfersStarted}, flows ${work.flowsStarted}` +
+        (solver ? `, solves ${solver.solves}, variables re-solved ${solver.variablesTouched} (${(solver.variablesTouched / Math.max(1, solver.solves)).toFixed(1)} per solve), live ${solver.liveVariables}` : '')
+      : '';
+    if (cpuS >= stopAfterCpuS) {
+      process.stderr.write(`progress: stopped after ${cpuS.toFixed(1)} s of CPU (PROBE_STOP_CPU_S)\n`);
+      process.exit(3); // --cpu-prof still writes its profile
+    }
+    process.stderr.write(`progress: wall ${((performance.now() - startMs) / 1000).toFixed(0)} s, user CPU ${cpuS.toFixed(1)} s, simulated ${(this.nowNs / 1000).toFixed(2)} us, engine steps ${steps}${network}\n`);
+  }
+  return step.call(this);
+};
