@@ -56,7 +56,7 @@ export class TransferStrandedError extends Error {
     /** endpoints, channel and size */
     readonly description: string,
   ) {
-    super(`transfer ${transferId} (${description}) stranded at ${timeNs} ns: link ${linkId} is down and the flow was pinned to it`);
+    super(`transfer ${transferId} (${description}) stranded at ${Number(timeNs.toFixed(2))} ns: link ${linkId} is down and the flow was pinned to it`);
   }
 }
 
