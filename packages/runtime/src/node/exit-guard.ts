@@ -9,6 +9,19 @@
 let depth = 0;
 let realExit: typeof process.exit | undefined;
 
+/**
+ * The guard's `process.exit`: it throws in a rank, but not when Node itself is ending the
+ * thread. A worker's uncaught error (a throwing timer, say) makes Node's own handler set
+ * `process._exiting` and call `process.exit()`; throwing there escapes Node's fatal-exception
+ * path and aborts the whole process (FATAL ERROR: v8::ToLocalChecked Empty MaybeLocal).
+ */
+function guardedExit(exit: typeof process.exit): typeof process.exit {
+  return ((code?: unknown) => {
+    if ((process as { _exiting?: boolean })._exiting === true) return exit(code as number | undefined);
+    throw new ProcessExitInRankError(code);
+  }) as typeof process.exit;
+}
+
 export class ProcessExitInRankError extends Error {
   override readonly name = 'ProcessExitInRankError';
   constructor(code: unknown) {
@@ -19,9 +32,7 @@ export class ProcessExitInRankError extends Error {
 export async function withExitGuard<T>(run: () => Promise<T>): Promise<T> {
   if (depth++ === 0) {
     realExit = process.exit;
-    process.exit = ((code?: unknown) => {
-      throw new ProcessExitInRankError(code);
-    }) as typeof process.exit;
+    process.exit = guardedExit(realExit);
   }
   try {
     return await run();
@@ -32,7 +43,5 @@ export async function withExitGuard<T>(run: () => Promise<T>): Promise<T> {
 
 /** For a worker thread's whole life: `process.exit` throws in the calling rank. */
 export function forbidExit(): void {
-  process.exit = ((code?: unknown) => {
-    throw new ProcessExitInRankError(code);
-  }) as typeof process.exit;
+  process.exit = guardedExit(process.exit.bind(process));
 }
