@@ -3,6 +3,7 @@
  * work-estimate.ts, from deterministic quantities only) says so in one stderr line, with the
  * figures and the faster way, before it starts; stdout is untouched.
  */
+import { availableParallelism } from 'node:os';
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { WEFT_MAIN } from './run-weft.js';
@@ -31,7 +32,10 @@ describe('a run that will take minutes says so before it starts', () => {
     // 8 ranks × 20,000 iterations of a ring: ~2.4 million schedule steps, over the 1 million that are announced.
     const { stderr, stdout } = await firstStderrLine(['bench', 'allreduce', '--ranks', '8', '-b', '1M', '-e', '1M', '-n', '10000', '-w', '10000', '--algo', 'ring']);
     expect(stdout).toBe('');
-    expect(stderr).toMatch(/^weft bench: data mode here is 8 ranks on 8 worker threads, [\d,]+ schedule steps moving [\d.]+ GiB of real payload: expect minutes; --mode ghost gives the same simulated times in seconds \(no payload, no #wrong\)\n$/);
+    // One worker thread per core by default (runtime: ranksPerWorker = ceil(ranks / cores)).
+    const threads = Math.ceil(8 / Math.ceil(8 / availableParallelism()));
+    expect(stderr).toMatch(new RegExp(`^weft bench: data mode here is 8 ranks on ${threads} worker threads?, `));
+    expect(stderr).toMatch(/worker threads?, [\d,]+ schedule steps moving [\d.]+ GiB of real payload: expect minutes; --mode ghost gives the same simulated times in seconds \(no payload, no #wrong\)\n$/);
     const steps = Number(/, ([\d,]+) schedule steps/.exec(stderr)![1]!.replaceAll(',', ''));
     expect(steps).toBeGreaterThan(1_000_000);
   });

@@ -45,5 +45,6 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
 }
 
 export { liveWorkerCount } from './node/worker-link.js';
+export { defaultRanksPerWorker } from './node/thread-hosts.js';
 export { defaultMemoryBudgetBytes, scheduleBufferBytes, formatGiB } from './node/memory-budget.js';
 export * from './core/index.js';

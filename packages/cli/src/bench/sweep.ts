@@ -15,7 +15,7 @@ import {
   type ProtocolName,
 } from '@weft/collectives';
 import { alphaBetaCost, deviceMemoryBandwidth, rankLayout, type LinkStats, type PacketOptions, type Topology } from '@weft/fabric';
-import { createCluster, localStepsNs, defaultMemoryBudgetBytes, formatGiB, scheduleBufferBytes, type Cluster, type Fault, type RunResult } from '@weft/runtime';
+import { createCluster, localStepsNs, defaultMemoryBudgetBytes, defaultRanksPerWorker, formatGiB, scheduleBufferBytes, type Cluster, type Fault, type RunResult } from '@weft/runtime';
 import { describeFaults, resolveFaults } from '../faults.js';
 import { runWithFaults, type FaultOutcome } from './fault-runs.js';
 import { isLongDataRun, longDataRunNotice, longPlanNotice, scheduleWork, type DataWork } from './work-estimate.js';
@@ -358,7 +358,9 @@ function checkMemory(config: BenchConfig, topology: Topology, algorithms: readon
     movedBytes += work.movedBytes * sizeScale;
   }
   const runs = Math.max(1, config.iters + config.warmupIters);
-  return { ranks: nranks, threads: Math.ceil(nranks / (config.ranksPerWorker ?? 1)), steps: steps * runs, movedBytes: movedBytes * runs };
+  // The threads data mode starts: --ranks-per-worker, else the runtime's default (one per core).
+  const perWorker = config.ranksPerWorker ?? defaultRanksPerWorker(nranks);
+  return { ranks: nranks, threads: Math.ceil(nranks / perWorker), steps: steps * runs, movedBytes: movedBytes * runs };
 }
 
 /** The registered algorithm `name` of the collective (a candidate of auto), or `fallback` when it is that one. */
