@@ -22,3 +22,8 @@ export function defaultMemoryBudgetBytes(): number {
   const gib = (globalThis.navigator as { deviceMemory?: number } | undefined)?.deviceMemory ?? 8;
   return Math.min(PAGE_DATA_BUDGET_BYTES, Math.floor(gib * 2 ** 30 * 0.5));
 }
+
+/** Every rank of a data run shares the page's one engine worker (the CLI's sweep counts threads with this). */
+export function defaultRanksPerWorker(nranks: number): number {
+  return Math.max(1, nranks);
+}
