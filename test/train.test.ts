@@ -1,5 +1,5 @@
 /**
- * `weft train` end to end, run as a user runs it (node packages/cli/dist/main.js train …).
+ * `weft train` end to end, run as a user runs it (node packages/cli/dist/bundle/main.js train …).
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 
-/** The built CLI, run as a user runs it: `node packages/cli/dist/main.js …`. */
-export const WEFT_MAIN = fileURLToPath(new URL('../../packages/cli/dist/main.js', import.meta.url));
+/** The built CLI, run as a user runs it (the `weft` bin, `pnpm weft`): `node packages/cli/dist/bundle/main.js …`. */
+export const WEFT_MAIN = fileURLToPath(new URL('../../packages/cli/dist/bundle/main.js', import.meta.url));
 
 export interface WeftRun {
   readonly code: number | null;

