@@ -45,6 +45,7 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
 }
 
 export { liveWorkerCount } from './node/worker-link.js';
+export { WorkerStartError, startFailure } from './node/worker-start.js';
 export { defaultRanksPerWorker } from './node/thread-hosts.js';
 export { defaultMemoryBudgetBytes, scheduleBufferBytes, formatGiB } from './node/memory-budget.js';
 export * from './core/index.js';

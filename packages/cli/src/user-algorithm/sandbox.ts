@@ -7,7 +7,7 @@
  * UserCodeTimeoutError naming the call. Built-in algorithms never go through here.
  */
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { DEFAULT_ROUND_TIMEOUT_MS, UserCodeTimeoutError } from '@weft/runtime';
+import { DEFAULT_ROUND_TIMEOUT_MS, UserCodeTimeoutError, startFailure } from '@weft/runtime';
 import { WeftInputError } from '@weft/sim';
 import type { CallReply, LoadReport, SandboxData } from './sandbox-worker.js';
 import { sandboxThreads as open } from './threads.js';
@@ -53,7 +53,8 @@ export async function loadInSandbox(href: string, redirects: readonly (readonly 
   const signal = new Int32Array(new SharedArrayBuffer(4));
   const { port1, port2 } = new MessageChannel();
   const data: SandboxData = { href, redirects, port: port2, signal };
-  const worker = new Worker(new URL('./sandbox-worker.js', import.meta.url), { workerData: data, transferList: [port2] });
+  const entry = new URL('./sandbox-worker.js', import.meta.url);
+  const worker = new Worker(entry, { workerData: data, transferList: [port2] });
   worker.unref();
   open.add(worker);
   const stop = () => {
@@ -61,6 +62,9 @@ export async function loadInSandbox(href: string, redirects: readonly (readonly 
     port1.close();
     void worker.terminate();
   };
+  // Until the thread says 'importing', a failure is weft's own thread not starting (exit 1),
+  // not the user's module (exit 2).
+  let importing = false;
   const report = await new Promise<LoadReport>((resolve, reject) => {
     // The thread first starts and imports weft's packages (STARTUP_MS at most), then says
     // 'importing': from there the module's own top level has the limit.
@@ -76,10 +80,13 @@ export async function loadInSandbox(href: string, redirects: readonly (readonly 
       outcome();
     };
     port1.on('message', (message: LoadReport | { kind: 'importing' }) => {
-      if (message.kind === 'importing') arm(timeoutMs, 'loading the module');
-      else settle(() => resolve(message));
+      if (message.kind === 'importing') {
+        importing = true;
+        arm(timeoutMs, 'loading the module');
+      } else settle(() => resolve(message));
     });
-    worker.once('error', (error) => settle(() => resolve({ kind: 'failed', message: error.message.split('\n')[0]! })));
+    worker.once('error', (error) => importing && settle(() => resolve({ kind: 'failed', message: error.message.split('\n')[0]! })));
+    startFailure(worker, entry, `the thread for ${source}`, () => importing).catch((error: unknown) => settle(() => reject(error)));
   }).catch((error: unknown) => {
     stop();
     throw error;

@@ -13,6 +13,7 @@ import { RankTimeoutError, reviveError, type EncodedError } from '../core/errors
 import type { ClusterOptions, ProgramResult, RunProgramOptions } from '../core/types.js';
 import { progressBuffers, progressViews, stuckRank, type GhostProgramData } from './ghost-program-progress.js';
 import { moduleHref } from './thread-hosts.js';
+import { startFailure } from './worker-start.js';
 
 /** Wall time a fresh thread may take to load the runtime and the program's module (a loaded 2-core machine: ~1 s). */
 const STARTUP_MS = 10_000;
@@ -21,7 +22,9 @@ export async function runGhostProgramInThread<T>(options: ClusterOptions, module
   const { networkFactory: _unused, ...cloneable } = options;
   const progress = progressBuffers(options.topology.ranks.length);
   const data: GhostProgramData = { options: cloneable, href: moduleHref(moduleUrl), exportName, args, faults: runOptions?.faults, progress };
-  const worker = new Worker(new URL('./ghost-program-worker.js', import.meta.url), { workerData: data });
+  const entry = new URL('./ghost-program-worker.js', import.meta.url);
+  const worker = new Worker(entry, { workerData: data });
+  let started = false;
   const views = progressViews(progress);
   const limitMs = options.roundTimeoutMs ?? DEFAULT_ROUND_TIMEOUT_MS;
   // The worker's own coordinator names a rank awaiting forever, at limitMs; this timer is for
@@ -30,13 +33,14 @@ export async function runGhostProgramInThread<T>(options: ClusterOptions, module
   const silenceMs = limitMs * 1.2;
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await new Promise<ProgramResult<T>>((resolve, reject) => {
-      worker.once('message', (message: { result?: ProgramResult<T>; error?: EncodedError }) => {
-        if (message.error !== undefined) reject(reviveError(message.error));
+    const answer = new Promise<ProgramResult<T>>((resolve, reject) => {
+      worker.on('message', (message: { started?: true; result?: ProgramResult<T>; error?: EncodedError }) => {
+        if (message.started) started = true;
+        else if (message.error !== undefined) reject(reviveError(message.error));
         else resolve(message.result!);
       });
-      worker.once('error', reject);
-      worker.once('exit', (code) => reject(new Error(`the ghost program's thread exited with code ${code} before it answered`)));
+      worker.once('error', (error) => started && reject(error));
+      worker.once('exit', (code) => started && reject(new Error(`the ghost program's thread exited with code ${code} before it answered`)));
       if (limitMs > 0) {
         let beat = Atomics.load(views.state, 0);
         let lastChangeMs = performance.now();
@@ -51,6 +55,7 @@ export async function runGhostProgramInThread<T>(options: ClusterOptions, module
         }, Math.max(10, Math.min(1000, limitMs / 5)));
       }
     });
+    return await Promise.race([answer, startFailure(worker, entry, "the ghost program's thread", () => started)]);
   } finally {
     clearInterval(timer);
     await worker.terminate();

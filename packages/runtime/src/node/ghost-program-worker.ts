@@ -16,6 +16,8 @@ import type { GhostProgramData } from './ghost-program-progress.js';
 import { traceProgram } from './ghost-program-traced.js';
 
 const data = workerData as GhostProgramData;
+// Every import above loaded: from here a failure is the program's, not a thread that cannot start.
+parentPort!.postMessage({ started: true });
 
 try {
   const exported = ((await import(data.href)) as Record<string, unknown>)[data.exportName];

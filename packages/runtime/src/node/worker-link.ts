@@ -11,6 +11,7 @@ import { reviveError } from '../core/errors.js';
 import { packWake, unpackRequests, type Completion, type HostLink, type HostReport, type ReportMessage, type RoundMessage } from '../core/protocol.js';
 import { nodeEndpoint } from './endpoint.js';
 import type { WorkerApi } from './worker.js';
+import { startFailure } from './worker-start.js';
 
 let liveWorkers = 0;
 
@@ -19,21 +20,11 @@ export function liveWorkerCount(): number {
   return liveWorkers;
 }
 
-/** A worker thread that exited before it was ready: one line naming its ranks and the reason. */
-function workerStartError(participants: readonly number[], cause: Error | null): Error {
-  const reason = cause?.message.split('\n')[0] ?? 'it exited';
-  const error = new Error(`the worker thread for ranks ${participants.join(',')} could not start: ${reason}`);
-  error.name = 'WorkerStartError';
-  return error;
-}
-
 export class WorkerLink implements HostLink {
   readonly api: Remote<WorkerApi>;
   private readonly port: MessagePort;
   private waiting: { resolve: (r: HostReport) => void; reject: (e: Error) => void } | null = null;
   private dead: Error | null = null;
-  /** The worker thread's own first uncaught error (why it could not start, say). */
-  private threadError: Error | null = null;
   private exited: Promise<void>;
 
   private constructor(
@@ -57,7 +48,6 @@ export class WorkerLink implements HostLink {
     // A worker that dies outside a participant's code (an uncaught error in a timer, say)
     // still ends the run with a RankError naming the worker's first rank.
     worker.on('error', (error) => {
-      this.threadError ??= error;
       this.die(new RankError(participants[0]!, `rank ${participants[0]}`, `its worker thread (ranks ${participants.join(',')}) failed: ${error.message}`, error.stack));
     });
     this.exited = new Promise((resolve) => worker.once('exit', (code) => {
@@ -70,15 +60,17 @@ export class WorkerLink implements HostLink {
   }
 
   static async spawn(participants: readonly number[], backend: BackendChoice, memories: readonly WebAssembly.Memory[]): Promise<{ link: WorkerLink; backend: string }> {
-    const worker = new Worker(new URL('./worker.js', import.meta.url));
+    const entry = new URL('./worker.js', import.meta.url);
+    const worker = new Worker(entry);
     const { port1, port2 } = new MessageChannel();
     const link = new WorkerLink(worker, participants, port1);
+    let ready = false;
     try {
       // A worker whose entry file cannot load never answers init: race its exit, so the run
       // fails with the reason instead of leaving a promise that nothing will settle.
       const { backend: name } = await Promise.race([
-        link.api.init(transfer({ participants, backend, memories, roundPort: port2 }, [port2 as unknown as Transferable])),
-        link.exited.then(() => Promise.reject(workerStartError(participants, link.threadError))),
+        link.api.init(transfer({ participants, backend, memories, roundPort: port2 }, [port2 as unknown as Transferable])).finally(() => (ready = true)),
+        startFailure(worker, entry, `the worker thread for ranks ${participants.join(',')}`, () => ready),
       ]);
       return { link, backend: name };
     } catch (error) {
