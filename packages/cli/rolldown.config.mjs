@@ -61,8 +61,14 @@ export default defineConfig({
   output: {
     dir: OUT_DIR,
     format: 'esm',
+    cleanDir: true,
     entryFileNames: '[name].js',
     chunkFileNames: '[name]-[hash].js',
     sourcemap: true,
+    // Less for Node to read and parse at start-up (`weft algos`: ~15 ms of CPU here): no JSDoc,
+    // no whitespace, dead code dropped. Names are kept (not mangled), so a stack still reads;
+    // the source maps lead back to each package's dist/ (node --enable-source-maps).
+    comments: { legal: true, annotation: false, jsdoc: false },
+    minify: { mangle: false, compress: true, codegen: { removeWhitespace: true } },
   },
 });

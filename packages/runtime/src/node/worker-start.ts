@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 
 export class WorkerStartError extends Error {
+  override readonly name = 'WorkerStartError';
+
   constructor(
     /** What the thread is for: "the worker thread for ranks 0,1". */
     readonly what: string,
@@ -16,7 +18,6 @@ export class WorkerStartError extends Error {
     readonly reason: string,
   ) {
     super(`${what} (${file}) could not start: ${reason}`);
-    this.name = 'WorkerStartError';
   }
 }
 
