@@ -18,7 +18,7 @@ import { defineConfig } from 'rolldown';
 
 const OUT_DIR = fileURLToPath(new URL('./dist/bundle/', import.meta.url));
 const EXTERNAL = /^(@tensorflow\/|mnist(\/|$)|vega(-lite)?(\/|$))/;
-const URL_OF_FILE = /new URL\(\s*(['"])(\.{1,2}\/[^'"]*)\1\s*,\s*import\.meta\.url\s*\)/g;
+const URL_OF_FILE = /new URL\(\s*(['"`])(\.{1,2}\/[^'"`$]*)\1\s*,\s*import\.meta\.url\s*\)/g;
 
 /** Finds `new URL('./x.js', import.meta.url)` in weft's own modules and makes x.js an entry. */
 function urlEntries() {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -41,5 +41,14 @@ describe('start-up', () => {
     expect(sources.some((path) => path.includes('/packages/collectives/dist/'))).toBe(true);
     const heavy = sources.filter((path) => /\/(zod|yaml|vega|vega-lite|comlink)@|\/packages\/(fabric|runtime|train)\/dist\//.test(path));
     expect(heavy).toEqual([]);
+  });
+
+  it('every file the bundle starts by URL (workers, rank programs, module hooks) is in the bundle', () => {
+    const bundle = dirname(WEFT_MAIN);
+    const started = readdirSync(bundle)
+      .filter((name) => name.endsWith('.js'))
+      .flatMap((name) => [...readFileSync(join(bundle, name), 'utf8').matchAll(/new URL\(\s*["'`](\.\/[^"'`]+\.js)["'`]\s*,\s*import\.meta\.url\s*\)/g)].map((match) => match[1]!));
+    expect(new Set(started)).toEqual(new Set(['./worker.js', './ghost-program-worker.js', './ghost-program-traced.js', './rank-program.js', './sandbox-worker.js', './resolve-hooks.js']));
+    for (const path of started) expect(existsSync(join(bundle, path)), path).toBe(true);
   });
 });
