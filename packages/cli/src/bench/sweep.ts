@@ -15,7 +15,7 @@ import {
   type ProtocolName,
 } from '@weft/collectives';
 import { alphaBetaCost, deviceMemoryBandwidth, rankLayout, type LinkStats, type PacketOptions, type Topology } from '@weft/fabric';
-import { createCluster, localStepsNs, defaultMemoryBudgetBytes, defaultRanksPerWorker, formatGiB, scheduleBufferBytes, type Cluster, type Fault, type RunResult } from '@weft/runtime';
+import { createCluster, localStepsNs, defaultMemoryBudgetBytes, MEMORY_BUDGET_BASIS, defaultRanksPerWorker, formatGiB, scheduleBufferBytes, type Cluster, type Fault, type RunResult } from '@weft/runtime';
 import { describeFaults, resolveFaults } from '../faults.js';
 import { runWithFaults, type FaultOutcome } from './fault-runs.js';
 import { isLongDataRun, longDataRunNotice, longPlanNotice, scheduleWork, type DataWork } from './work-estimate.js';
@@ -350,7 +350,7 @@ function checkMemory(config: BenchConfig, topology: Topology, algorithms: readon
     const bytes = scheduleBufferBytes(schedule, config.dtype, nranks);
     if (bytes > budget) {
       throw new WeftInputError(
-        `-e/--maxbytes: ${resolved.label} at ${largest} bytes needs ${formatGiB(bytes)} of rank buffers on ${nranks} ranks, over the data-mode budget of ${formatGiB(budget)} (half this machine's memory); use --mode ghost (no payload) or a smaller -e`,
+        `-e/--maxbytes: ${resolved.label} at ${largest} bytes needs ${formatGiB(bytes)} of rank buffers on ${nranks} ranks, over the data-mode budget of ${formatGiB(budget)} (${MEMORY_BUDGET_BASIS}); use --mode ghost (no payload) or a smaller -e`,
       );
     }
     const work = scheduleWork(schedule, params.elementBytes);
