@@ -80,6 +80,8 @@ export async function loadInSandbox(href: string, redirects: readonly (readonly 
       else settle(() => resolve(message));
     });
     worker.once('error', (error) => settle(() => resolve({ kind: 'failed', message: error.message.split('\n')[0]! })));
+    // process.exit at the module's top level: no error event, the thread just ends.
+    worker.once('exit', (code) => settle(() => resolve({ kind: 'failed', message: `it ended its thread while loading (exit code ${code})` })));
   }).catch((error: unknown) => {
     stop();
     throw error;
