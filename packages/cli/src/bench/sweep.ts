@@ -30,6 +30,11 @@ export { resolveFaults } from '../faults.js';
 export interface SweepHooks {
   /** Called before each (algorithm, size) run with its index and the total. */
   onProgress?: (done: number, total: number, label: string) => void;
+  /**
+   * Called with each row as soon as its run ends, and the report's header as it stands then
+   * (the backend is the one that ran), so a table can be printed row by row as nccl-tests does.
+   */
+  onRow?: (row: BenchRow, header: Omit<BenchReport, 'rows' | 'avgBusBwGBps' | 'avgBusBwGBpsByAlgorithm'>) => void;
 }
 
 export interface SweepResult {
@@ -294,6 +299,7 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
           ...(candidates !== undefined ? { candidates } : {}),
         };
         rows.push(row);
+        hooks.onRow?.(row, { ...reportHeader(config, topology, backend), skipped: plan.skipped });
         if (tracing) {
           traceRuns.push({ label: `${resolved.label} ${bytes} B`, nranks, steps: result.steps, flows: result.flows, queues: queueTimelines(result.linkStats) });
         }

@@ -3,17 +3,16 @@ import { WeftInputError } from '@weft/sim';
 import type { Topology } from '@weft/fabric';
 import { resolveAlgorithms } from '../bench/algorithms.js';
 import { addBenchFlags, flagAttribute, parseBenchFlags, type BenchConfig, type BenchFlags } from '../bench/config.js';
-import type { BenchReport } from '../bench/report.js';
+import type { BenchReport, BenchRow } from '../bench/report.js';
 import { runSweep } from '../bench/sweep.js';
 import { tenantBench } from '../bench/tenants.js';
 import { compareJson, formatCompare, type CompareRun } from '../bench/compare.js';
-import { formatHeader } from '../format/table.js';
 import { formatFaultOutcomes } from '../bench/fault-runs.js';
 import { formatCsv } from '../format/csv.js';
 import { formatJson } from '../format/json.js';
 import { plotBusBwSvg } from '../format/plot.js';
 import { plotQueuesSvg } from '../format/queue-plot.js';
-import { formatTable } from '../format/table.js';
+import { formatHeader, formatRow, formatTable, formatTableEnd } from '../format/table.js';
 import { buildTrace } from '../format/trace.js';
 import { assertDistinct, assertWritable, writeOutputs, type OutputFile } from '../output.js';
 import { loadTopology, topologyInputs } from '../topology.js';
@@ -54,16 +53,24 @@ export async function runBench(collective: string, options: Readonly<Record<stri
   const config: BenchConfig = { ...flags, algorithms: await resolveAlgorithms(flags) };
   const topology: Topology = loadTopology(config.topologySpec);
   const bar = progressBar('weft bench [{bar}] {value}/{total} {label}');
-  // The result is printed once the sweep ends, so the bar (stderr) never interleaves with the table (stdout).
+  // A table goes out row by row as runs end (nccl-tests does): a long sweep shows its rows at
+  // once, and one stopped early has printed what it finished. JSON and CSV are whole documents,
+  // printed when the sweep ends. bar.print keeps the bar (stderr) off the table's lines.
+  let tableStarted = false;
+  const streamRow = (row: BenchRow, header: Parameters<typeof formatHeader>[0]) => {
+    bar.print(`${tableStarted ? '' : formatHeader(header) + '\n'}${formatRow(row)}\n`);
+    tableStarted = true;
+  };
   const { report, traceRuns } = await runSweep(config, topology, {
     onProgress: (done, total, label) => bar.update(done, total, label),
+    ...(config.format === 'table' ? { onRow: streamRow } : {}),
   }).finally(() => bar.stop());
   const files: OutputFile[] = [];
   if (config.out !== undefined) files.push({ path: config.out, content: RENDER[formatFor(config.out, config.format)](report) });
   if (config.trace !== undefined) files.push({ path: config.trace, content: JSON.stringify(buildTrace(traceRuns)) });
   if (config.plot !== undefined) files.push({ path: config.plot, content: await plotBusBwSvg(report) });
   if (config.plotQueues !== undefined) files.push({ path: config.plotQueues, content: await plotQueuesSvg(report, traceRuns) });
-  process.stdout.write(RENDER[config.format](report));
+  process.stdout.write(tableStarted ? formatTableEnd(report) : RENDER[config.format](report));
   if (report.faults && config.format === 'table') process.stdout.write(formatFaultOutcomes(report.faults.scenario, report.faults.outcomes));
   writeOutputs(files);
 }

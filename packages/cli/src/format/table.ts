@@ -112,7 +112,12 @@ export function formatExplain(report: BenchReport): string {
 }
 
 export function formatTable(report: BenchReport): string {
-  const parts = [formatHeader(report), ...report.rows.map(formatRow), formatFooter(report)];
+  return [formatHeader(report), ...report.rows.map(formatRow)].join('\n') + '\n' + formatTableEnd(report);
+}
+
+/** What follows the rows: the footer, then --explain's and --links's sections. */
+export function formatTableEnd(report: BenchReport): string {
+  const parts = [formatFooter(report)];
   const explain = formatExplain(report);
   if (explain) parts.push(explain);
   const links = formatLinks(report);
