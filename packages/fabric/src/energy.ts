@@ -102,6 +102,7 @@ export function energyModel(topology: Topology): EnergyModel {
   if (present.has(null)) missing.push('links that join no switch or NIC (e.g. direct GPU↔GPU cables): no per-bit figure, left out');
   const used = [...present].filter((c): c is LinkClass => c !== null && links[c] !== undefined);
   const nodeKinds = new Set(topology.nodes.map((n) => n.kind));
+  if (present.has('nicPort')) missing.push('NIC ASIC power (ConnectX-7/8): no cited figure; a NIC port counts its optics only');
   const keys = new Set<HardwareKey>(used.flatMap((c) => links[c]!.keys));
   const hasNvswitch = nodeKinds.has('nvswitch');
   const hasFabricSwitch = SWITCH_KINDS.some((k) => nodeKinds.has(k));

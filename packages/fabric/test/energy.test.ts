@@ -38,11 +38,14 @@ describe('energy estimate', () => {
     expect(model.assumptions.join()).toMatch(/names no GPU: H100 SXM/);
   });
 
-  it('names what has no cited figure: Blackwell idle power, direct GPU↔GPU cables', () => {
+  it('names what has no cited figure: Blackwell idle power, direct GPU↔GPU cables, NIC ASICs', () => {
     expect(energyModel(parseTopologySpec('nvl72')).missing.join()).toMatch(/GPU idle power of Blackwell/);
     expect(energyModel(parseTopologySpec('nvl72')).gpuIdleW).toBeNull();
     expect(energyModel(parseTopologySpec('fullmesh:4')).missing.join()).toMatch(/direct GPU↔GPU/);
-    expect(energyModel(parseTopologySpec('dgx-h100:nodes=2')).missing).toEqual([]);
+    const nicAsic = ['NIC ASIC power (ConnectX-7/8): no cited figure; a NIC port counts its optics only'];
+    expect(energyModel(parseTopologySpec('dgx-h100:nodes=2')).missing).toEqual(nicAsic);
+    expect(energyModel(parseTopologySpec('switch:8')).missing).toEqual(nicAsic);
+    expect(energyModel(parseTopologySpec('nvl72')).missing).not.toContain(nicAsic[0]);
   });
 
   it('every figure it uses cites a known source', () => {
