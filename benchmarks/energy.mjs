@@ -20,6 +20,8 @@ function run(topology, size, confidential) {
 
 const lines = [];
 const notes = new Map();
+/** [topology, size] → { plain, cc } runs, for the findings below. */
+const runs = new Map();
 for (const topology of TOPOLOGIES) {
   for (const size of SIZES) {
     const plain = run(topology, size, false);
@@ -28,6 +30,7 @@ for (const topology of TOPOLOGIES) {
     lines.push(
       `| ${topology} | ${size} | ${cell(plain)} | ${plain.row.busBwGBps.toFixed(2)} | ${plain.row.energy.joules.toExponential(3)} | ${plain.row.energy.busBwGBpsPerW.toFixed(4)} | ${cell(cc)} | ${cc.row.busBwGBps.toFixed(2)} | ${cc.row.energy.joules.toExponential(3)} | ${cc.row.energy.busBwGBpsPerW.toFixed(4)} |`,
     );
+    runs.set(`${topology} ${size}`, { plain: plain.row, cc: cc.row });
     const e = plain.report.energy;
     notes.set(topology, { missing: e.missing, assumptions: e.assumptions, sources: e.sources, split: plain.row.energy });
     process.stderr.write(`${topology} ${size} done\n`);
@@ -51,6 +54,10 @@ const out = [
   '- GPUs: idle power × participating GPUs × simulated time (H100/H200 80.3 W, a measured H200 figure; no cited Blackwell figure, so nvl72 rows leave the GPU term out and are not comparable with the DGX rows).',
   '- Confidential computing: GPU↔NIC links ÷ 12.69 (the lower bound of the measured 12.69–33.53× CPU↔GPU cost on H100 TEEs: no GPUDirect RDMA, AES-GCM bounce buffers in system memory); NVLink unchanged (Hopper protected-PCIe mode trusts NVLink; Blackwell encrypts NVLink inline at nearly full throughput).',
   '',
+  '## Findings',
+  '',
+  ...findings(),
+  '',
   '## Per topology',
   '',
   ...[...notes].flatMap(([topology, n]) => [
@@ -59,6 +66,20 @@ const out = [
   '',
 ];
 const text = out.join('\n');
+
+/** What the table says, computed from its runs. */
+function findings() {
+  const at = (topology, size) => runs.get(`${topology} ${size}`);
+  const share = (row, part) => `${((100 * row.energy[part]) / row.energy.joules).toFixed(0)} %`;
+  const big2 = at('dgx-h100:nodes=2', '1G');
+  const big16 = at('dgx-h100:nodes=16', '1G');
+  const capGBps = (8 * 64e9 * 0.75) / 12.69 / 1e9;
+  return [
+    `- Without CC, at 1 GiB on dgx-h100:nodes=2 the GPUs' idle power is ${share(big2.plain, 'gpusJ')} of the energy, switching ${share(big2.plain, 'switchesJ')} (mostly the NVSwitch upper-bound estimate) and the links ${share(big2.plain, 'linksJ')}: the estimate is dominated by how long the GPUs wait, so a faster algorithm is also the cheaper one.`,
+    `- With CC, every inter-node byte crosses the GPU↔NIC path at 48 GB/s ÷ 12.69 = ${(capGBps / 8).toFixed(2)} GB/s per NIC: ring busbw is capped at 8 NICs × that = ${capGBps.toFixed(2)} GB/s (${big16.cc.busBwGBps.toFixed(2)} on 16 nodes at 1 GiB, against ${big16.plain.busBwGBps.toFixed(2)} without CC), and the op costs ${(big16.cc.energy.joules / big16.plain.energy.joules).toFixed(1)}× the joules, nearly all of it GPUs waiting.`,
+    '- NVLink-only runs (dgx-h100:nodes=1, nvl72) are identical with and without CC, as the sources say NVLink is (Hopper protected-PCIe mode: plain text over NVLink; Blackwell: inline NVLink encryption at nearly full throughput).',
+  ];
+}
 const at = process.argv.indexOf('--out');
 if (at > 0) writeFileSync(process.argv[at + 1], text);
 else process.stdout.write(text);
