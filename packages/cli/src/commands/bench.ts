@@ -15,7 +15,8 @@ import { plotQueuesSvg } from '../format/queue-plot.js';
 import { formatHeader, formatRow, formatTable, formatTableEnd } from '../format/table.js';
 import { buildTrace } from '../format/trace.js';
 import { assertDistinct, assertWritable, writeOutputs, type OutputFile } from '../output.js';
-import { loadTopology, topologyInputs } from '../topology.js';
+import { topologyInputs } from '../topology.js';
+import { benchTopology, checkEnergyFlags } from '../bench/energy.js';
 import { isModulePath } from '../user-algorithm/index.js';
 import { progressBar } from '../ui/progress.js';
 
@@ -38,6 +39,7 @@ const RENDER: Readonly<Record<Format, (report: BenchReport) => string>> = { tabl
 
 export async function runBench(collective: string, options: Readonly<Record<string, unknown>>): Promise<void> {
   const flags = parseBenchFlags(collective, options);
+  checkEnergyFlags(flags);
   if (flags.tenant !== undefined && flags.compare !== undefined) throw new WeftInputError('--compare: not with --tenant; compare the isolation tables by running --tenant once per value');
   if (flags.tenant !== undefined) return runTenantBench(flags);
   if (flags.compare !== undefined) return runCompare(collective, options, flags);
@@ -51,7 +53,7 @@ export async function runBench(collective: string, options: Readonly<Record<stri
   const scenario = flags.scenario !== undefined ? [['--scenario', flags.scenario] as const] : [];
   assertDistinct(outputs, [...topologyInputs(flags.topologySpec), ...modules, ...scenario]);
   const config: BenchConfig = { ...flags, algorithms: await resolveAlgorithms(flags) };
-  const topology: Topology = loadTopology(config.topologySpec);
+  const topology: Topology = benchTopology(config);
   const bar = progressBar('weft bench [{bar}] {value}/{total} {label}');
   // A table goes out row by row as runs end (nccl-tests does): a long sweep shows its rows at
   // once, and one stopped early has printed what it finished. JSON and CSV are whole documents,
@@ -78,7 +80,7 @@ export async function runBench(collective: string, options: Readonly<Record<stri
 /** `--tenant`: the isolation table instead of a sweep (written to --out as well). */
 function runTenantBench(flags: BenchFlags): void {
   if (flags.out !== undefined) assertWritable('--out', flags.out);
-  const text = tenantBench(flags, loadTopology(flags.topologySpec));
+  const text = tenantBench(flags, benchTopology(flags));
   process.stdout.write(text);
   if (flags.out !== undefined) writeOutputs([{ path: flags.out, content: text }]);
 }
@@ -100,7 +102,7 @@ async function runCompare(collective: string, options: Readonly<Record<string, u
   const bar = progressBar('weft bench --compare [{bar}] {value}/{total} {label}');
   try {
     for (const [i, config] of configs.entries()) {
-      const { report } = await runSweep(config, loadTopology(config.topologySpec), { onProgress: () => bar.update(i, configs.length, `${spec.name}=${spec.values[i]}`) });
+      const { report } = await runSweep(config, benchTopology(config), { onProgress: () => bar.update(i, configs.length, `${spec.name}=${spec.values[i]}`) });
       runs.push({ value: spec.values[i]!, report });
     }
   } finally {
