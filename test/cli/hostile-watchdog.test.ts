@@ -25,6 +25,8 @@ writeFileSync(join(dir, 'spin-plan.mjs'), ringWith('spin-plan', 'if (params.nran
 writeFileSync(join(dir, 'spin-check.mjs'), ringWith('spin-check', 'if (params.nranks > 8) for (;;) {}'));
 writeFileSync(join(dir, 'throws.mjs'), ringWith('throws', 'if (params.nranks > 16) throw new Error(`no plan for ${params.nranks} ranks`);'));
 writeFileSync(join(dir, 'spin-load.mjs'), `for (;;) {}\nexport default {};\n`);
+writeFileSync(join(dir, 'exits-plan.mjs'), ringWith('exits-plan', 'if (params.nranks > 16) process.exit(3);'));
+writeFileSync(join(dir, 'exits-load.mjs'), `process.exit(4);\nexport default {};\n`);
 
 /** A run failure: one line on stderr matching `message`, exit 1, nothing on stdout, no stack. */
 function expectRunFailure(run: WeftRun, message: RegExp): void {
@@ -62,6 +64,20 @@ describe('user code that never returns is stopped at --timeout and named', () =>
     expect(run.stdout).toBe('');
     expect(run.stderr).toMatch(/^weft: --algo \.\/throws\.mjs: plan\(nranks 32, count 256, root 0, channels \d+, chunkElements \d+\) threw: no plan for 32 ranks\n$/);
     expect(run.code).toBe(2);
+  });
+
+  it('a module that ends its thread (process.exit) is named at once, not at --timeout', () => {
+    const started = performance.now();
+    const run = weft(['bench', 'allreduce', '--ranks', '32', '--algo', './exits-plan.mjs', '-b', '1K', '-e', '1K', '--mode', 'ghost', '--timeout', '600'], { cwd: dir, timeoutMs: 60_000 });
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/^weft: --algo \.\/exits-plan\.mjs: plan\(nranks 32, count 256, root 0, channels \d+, chunkElements \d+\) threw: ended its thread \(exit code 3\) instead of returning\n$/);
+    expect(run.code).toBe(2);
+    const load = weft(['bench', 'allreduce', '--ranks', '2', '--algo', './exits-load.mjs', '-b', '1K', '-e', '1K', '--timeout', '600'], { cwd: dir, timeoutMs: 60_000 });
+    expect(load.stdout).toBe('');
+    expect(load.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(load.stderr).toMatch(/exits-load\.mjs.*it ended its thread while loading \(exit code 4\)/);
+    expect(load.code).toBe(2);
+    expect(performance.now() - started).toBeLessThan(30_000);
   });
 
   it('the same module on ranks its loop spares runs as a built-in does', () => {

@@ -102,7 +102,7 @@ describe('inputs are bounded', () => {
     [[...small, '-e', '1G', '-f', '1.0000001'], /^weft: -f\/--stepfactor: 1\.0000001 gives 187149748 sizes from -b to -e; at most 1000 are accepted/],
     [[...small, '-e', '1G', '-i', '1'], /^weft: -i\/--stepbytes: 1 gives 1073741817 sizes from -b to -e; at most 1000 are accepted/],
     [[...small, '-b', '1G', '-e', '1G', '--chunk', '1'], /^weft: --chunk: '1' cuts a 1073741824-byte message into 1073741824 chunks; at most 65536 are accepted/],
-    [['bench', 'allreduce', '--ranks', '64', '-b', '8G', '-e', '8G'], /^weft: -e\/--maxbytes: .* at 8589934592 bytes needs 1024\.00 GiB of rank buffers on 64 ranks, over the data-mode budget of .*; use --mode ghost/],
+    [['bench', 'allreduce', '--ranks', '64', '-b', '8G', '-e', '8G'], /^weft: -e\/--maxbytes: .* at 8589934592 bytes needs 1024\.00 GiB of rank buffers on 64 ranks, over the data-mode budget of .* \(half this machine's memory\); use --mode ghost/],
   ])('%j', async (args, message) => expectRefused(args, message));
 });
 

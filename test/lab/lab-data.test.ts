@@ -62,6 +62,11 @@ describe.skipIf(!hasChromium)('weft lab: data mode, faults, code splitting', () 
     expect(await page.evaluate(() => window.weftLab.run!.config.sizesBytes)).toEqual([1024, 16384, 262144]); // the default sweep's sizes up to 1 MiB
     expect(await page.getByTestId('buffer-grid').getAttribute('data-source')).toBe('data');
     expect(await page.getByTestId('error').count()).toBe(0);
+    // A data run too big for the page is refused with the page's own limit, not the CLI's (half a machine's memory).
+    await page.goto(server.url + scenarioQuery({ config: { topology: 'switch:8', algorithms: ['ring'], sizesBytes: [256 * 2 ** 20], focusBytes: 256 * 2 ** 20, mode: 'data' } }));
+    await expect.poll(() => page.getByTestId('error').textContent().catch(() => null), { timeout: 20_000 }).toMatch(
+      /^-e\/--maxbytes: ring at 268435456 bytes needs .* of rank buffers on 8 ranks, over the data-mode budget of .* \(what one page's engine worker may hold: half the browser's reported device memory, at most 512 MiB\); use --mode ghost/,
+    );
   });
 
   it('takes faults as weft bench does: the same flags give the same rows, and the page says what they did', async () => {

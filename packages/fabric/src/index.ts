@@ -14,3 +14,5 @@ export { PacketNetwork } from './models/packet/packet-network.js';
 export type { PacketStats, PortStats } from './models/packet/packet-network.js';
 export { resolvePacketOptions, CONGESTION_CONTROLS, DELIVERIES } from './models/packet/options.js';
 export { CLASS_SCHEDULERS, type ClassScheduler } from './models/packet/options.js';
+export { energyModel, operationEnergy, linkClass, type EnergyModel, type EnergyBreakdown, type LinkClass, type LinkBytes } from './energy.js';
+export { confidentialTopology } from './confidential.js';

@@ -47,5 +47,5 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
 export { liveWorkerCount } from './node/worker-link.js';
 export { WorkerStartError, startFailure } from './node/worker-start.js';
 export { defaultRanksPerWorker } from './node/thread-hosts.js';
-export { defaultMemoryBudgetBytes, scheduleBufferBytes, formatGiB } from './node/memory-budget.js';
+export { defaultMemoryBudgetBytes, MEMORY_BUDGET_BASIS, scheduleBufferBytes, formatGiB } from './node/memory-budget.js';
 export * from './core/index.js';

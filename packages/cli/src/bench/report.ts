@@ -5,6 +5,7 @@ import type { FaultOutcome } from './fault-runs.js';
  * Field names are the JSON schema documented in docs/bench-json.md.
  */
 import type { LinkQueueStats, PacketOptions } from '@weft/fabric';
+import type { EnergyReport, EnergyRow } from './energy.js';
 
 export interface LinkRow {
   readonly linkId: string;
@@ -61,6 +62,8 @@ export interface BenchRow {
   readonly links?: readonly LinkRow[];
   /** With --explain: every candidate weighed for this size. */
   readonly candidates?: readonly CandidateRow[];
+  /** With --energy: the estimated energy of one operation. */
+  readonly energy?: EnergyRow;
 }
 
 export interface BenchReport {
@@ -90,6 +93,10 @@ export interface BenchReport {
   readonly avgBusBwGBpsByAlgorithm: Readonly<Record<string, number>>;
   /** With --fault/--straggler/--crash/--scenario: the faults, and what each run did (rows hold the faulted runs that completed). */
   readonly faults?: { readonly scenario: readonly string[]; readonly outcomes: readonly FaultOutcome[] };
+  /** With --energy: the figures behind the rows' energy, their sources, and what has no figure. */
+  readonly energy?: EnergyReport;
+  /** With --confidential: confidential-computing mode was modelled. */
+  readonly confidential?: boolean;
 }
 
 export function averageBusBw(rows: readonly BenchRow[]): number {

@@ -129,6 +129,8 @@ export const BENCH_FLAGS = {
     'auto',
     text((t) => PROTOS.read(t)),
   ),
+  energy: flag('--energy', 'estimate energy per operation (J, busbw GB/s per W) from cited per-bit link and switch energy and GPU idle power', undefined, z.boolean().optional()),
+  confidential: flag('--confidential', 'confidential-computing mode: GPU↔NIC traffic staged through encrypted bounce buffers (cited cost); NVLink as the sources say', undefined, z.boolean().optional()),
   explain: flag('--explain', "print every (algorithm, protocol) candidate's predicted time at each size beside the simulated one", undefined, z.boolean().optional().transform((v) => v === true)),
   ranksPerWorker: flag('--ranks-per-worker <n>', 'ranks hosted by each worker thread (data mode; default: ranks / cores, one thread per core)', undefined, integer(1).optional()),
   format: flag('--format <fmt>', `stdout format: ${FORMATS.names.join(', ')}`, 'table', text((t) => FORMATS.read(t))),

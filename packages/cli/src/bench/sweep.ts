@@ -14,8 +14,8 @@ import {
   type PlanParams,
   type ProtocolName,
 } from '@weft/collectives';
-import { alphaBetaCost, deviceMemoryBandwidth, rankLayout, type LinkStats, type PacketOptions, type Topology } from '@weft/fabric';
-import { createCluster, localStepsNs, defaultMemoryBudgetBytes, defaultRanksPerWorker, formatGiB, scheduleBufferBytes, type Cluster, type Fault, type RunResult } from '@weft/runtime';
+import { alphaBetaCost, deviceMemoryBandwidth, energyModel, rankLayout, type LinkStats, type PacketOptions, type Topology } from '@weft/fabric';
+import { createCluster, localStepsNs, defaultMemoryBudgetBytes, MEMORY_BUDGET_BASIS, defaultRanksPerWorker, formatGiB, scheduleBufferBytes, type Cluster, type Fault, type RunResult } from '@weft/runtime';
 import { describeFaults, resolveFaults } from '../faults.js';
 import { runWithFaults, type FaultOutcome } from './fault-runs.js';
 import { isLongDataRun, longDataRunNotice, longPlanNotice, scheduleWork, type DataWork } from './work-estimate.js';
@@ -23,6 +23,7 @@ import { WeftInputError, isWeftInputError } from '@weft/sim';
 import type { BenchAlgorithm, BenchConfig, BenchFlags } from './config.js';
 import { averageBusBw, averageBusBwByAlgorithm, type BenchReport, type BenchRow, type CandidateRow, type LinkRow } from './report.js';
 import type { TraceQueue, TraceRun } from '../format/trace.js';
+import { energyReport, energyRow } from './energy.js';
 
 /** The lab resolves a run's faults as the sweep does (one home for the link and rank checks). */
 export { resolveFaults } from '../faults.js';
@@ -30,6 +31,11 @@ export { resolveFaults } from '../faults.js';
 export interface SweepHooks {
   /** Called before each (algorithm, size) run with its index and the total. */
   onProgress?: (done: number, total: number, label: string) => void;
+  /**
+   * Called with each row as soon as its run ends, and the report's header as it stands then
+   * (the backend is the one that ran), so a table can be printed row by row as nccl-tests does.
+   */
+  onRow?: (row: BenchRow, header: Omit<BenchReport, 'rows' | 'avgBusBwGBps' | 'avgBusBwGBpsByAlgorithm'>) => void;
 }
 
 export interface SweepResult {
@@ -189,6 +195,7 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
   const sizes = sweepSizes(config, nranks);
   const collective = collectiveOf(config.collective);
   const faults = resolveFaults(config.faultScenario, topology);
+  const energy = config.energy ? energyModel(topology) : undefined;
   // A collective schedule has no compute steps, so a slower rank would change nothing: say so
   // instead of reporting every algorithm 'unaffected' (weft train has compute to slow down).
   const slow = faults.find((f) => f.kind === 'slowRank');
@@ -292,8 +299,10 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
           events: result.events,
           ...(config.links > 0 ? { links: topLinks(result.linkStats, config.links) } : {}),
           ...(candidates !== undefined ? { candidates } : {}),
+          ...(energy !== undefined ? { energy: energyRow(energy, topology, result.linkStats, config.iters + config.warmupIters, result.timeNs, busBwGBps) } : {}),
         };
         rows.push(row);
+        hooks.onRow?.(row, { ...reportHeader(config, topology, backend), skipped: plan.skipped, ...(energy !== undefined ? { energy: energyReport(energy) } : {}) });
         if (tracing) {
           traceRuns.push({ label: `${resolved.label} ${bytes} B`, nranks, steps: result.steps, flows: result.flows, queues: queueTimelines(result.linkStats) });
         }
@@ -310,6 +319,7 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
     avgBusBwGBps: averageBusBw(rows),
     avgBusBwGBpsByAlgorithm: averageBusBwByAlgorithm(rows),
     ...(faults.length > 0 ? { faults: { scenario: describeFaults(faults), outcomes: faultOutcomes } } : {}),
+    ...(energy !== undefined ? { energy: energyReport(energy) } : {}),
   };
   return { report, traceRuns };
 }
@@ -350,7 +360,7 @@ function checkMemory(config: BenchConfig, topology: Topology, algorithms: readon
     const bytes = scheduleBufferBytes(schedule, config.dtype, nranks);
     if (bytes > budget) {
       throw new WeftInputError(
-        `-e/--maxbytes: ${resolved.label} at ${largest} bytes needs ${formatGiB(bytes)} of rank buffers on ${nranks} ranks, over the data-mode budget of ${formatGiB(budget)} (half this machine's memory); use --mode ghost (no payload) or a smaller -e`,
+        `-e/--maxbytes: ${resolved.label} at ${largest} bytes needs ${formatGiB(bytes)} of rank buffers on ${nranks} ranks, over the data-mode budget of ${formatGiB(budget)} (${MEMORY_BUDGET_BASIS}); use --mode ghost (no payload) or a smaller -e`,
       );
     }
     const work = scheduleWork(schedule, params.elementBytes);
@@ -384,5 +394,6 @@ export function reportHeader(config: BenchConfig, topology: Topology, backend: s
     channels: config.channels === 0 ? ('auto' as const) : config.channels,
     chunkBytes: config.chunkBytes,
     proto: config.proto,
+    ...(config.confidential ? { confidential: true } : {}),
   };
 }

@@ -3,20 +3,20 @@ import { WeftInputError } from '@weft/sim';
 import type { Topology } from '@weft/fabric';
 import { resolveAlgorithms } from '../bench/algorithms.js';
 import { addBenchFlags, flagAttribute, parseBenchFlags, type BenchConfig, type BenchFlags } from '../bench/config.js';
-import type { BenchReport } from '../bench/report.js';
+import type { BenchReport, BenchRow } from '../bench/report.js';
 import { runSweep } from '../bench/sweep.js';
 import { tenantBench } from '../bench/tenants.js';
 import { compareJson, formatCompare, type CompareRun } from '../bench/compare.js';
-import { formatHeader } from '../format/table.js';
 import { formatFaultOutcomes } from '../bench/fault-runs.js';
 import { formatCsv } from '../format/csv.js';
 import { formatJson } from '../format/json.js';
 import { plotBusBwSvg } from '../format/plot.js';
 import { plotQueuesSvg } from '../format/queue-plot.js';
-import { formatTable } from '../format/table.js';
+import { formatHeader, formatRow, formatTable, formatTableEnd } from '../format/table.js';
 import { buildTrace } from '../format/trace.js';
 import { assertDistinct, assertWritable, writeOutputs, type OutputFile } from '../output.js';
-import { loadTopology, topologyInputs } from '../topology.js';
+import { topologyInputs } from '../topology.js';
+import { benchTopology, checkEnergyFlags } from '../bench/energy.js';
 import { isModulePath } from '../user-algorithm/index.js';
 import { progressBar } from '../ui/progress.js';
 
@@ -39,6 +39,7 @@ const RENDER: Readonly<Record<Format, (report: BenchReport) => string>> = { tabl
 
 export async function runBench(collective: string, options: Readonly<Record<string, unknown>>): Promise<void> {
   const flags = parseBenchFlags(collective, options);
+  checkEnergyFlags(flags);
   if (flags.tenant !== undefined && flags.compare !== undefined) throw new WeftInputError('--compare: not with --tenant; compare the isolation tables by running --tenant once per value');
   if (flags.tenant !== undefined) return runTenantBench(flags);
   if (flags.compare !== undefined) return runCompare(collective, options, flags);
@@ -52,18 +53,26 @@ export async function runBench(collective: string, options: Readonly<Record<stri
   const scenario = flags.scenario !== undefined ? [['--scenario', flags.scenario] as const] : [];
   assertDistinct(outputs, [...topologyInputs(flags.topologySpec), ...modules, ...scenario]);
   const config: BenchConfig = { ...flags, algorithms: await resolveAlgorithms(flags) };
-  const topology: Topology = loadTopology(config.topologySpec);
+  const topology: Topology = benchTopology(config);
   const bar = progressBar('weft bench [{bar}] {value}/{total} {label}');
-  // The result is printed once the sweep ends, so the bar (stderr) never interleaves with the table (stdout).
+  // A table goes out row by row as runs end (nccl-tests does): a long sweep shows its rows at
+  // once, and one stopped early has printed what it finished. JSON and CSV are whole documents,
+  // printed when the sweep ends. bar.print keeps the bar (stderr) off the table's lines.
+  let tableStarted = false;
+  const streamRow = (row: BenchRow, header: Parameters<typeof formatHeader>[0]) => {
+    bar.print(`${tableStarted ? '' : formatHeader(header) + '\n'}${formatRow(row)}\n`);
+    tableStarted = true;
+  };
   const { report, traceRuns } = await runSweep(config, topology, {
     onProgress: (done, total, label) => bar.update(done, total, label),
+    ...(config.format === 'table' ? { onRow: streamRow } : {}),
   }).finally(() => bar.stop());
   const files: OutputFile[] = [];
   if (config.out !== undefined) files.push({ path: config.out, content: RENDER[formatFor(config.out, config.format)](report) });
   if (config.trace !== undefined) files.push({ path: config.trace, content: JSON.stringify(buildTrace(traceRuns)) });
   if (config.plot !== undefined) files.push({ path: config.plot, content: await plotBusBwSvg(report) });
   if (config.plotQueues !== undefined) files.push({ path: config.plotQueues, content: await plotQueuesSvg(report, traceRuns) });
-  process.stdout.write(RENDER[config.format](report));
+  process.stdout.write(tableStarted ? formatTableEnd(report) : RENDER[config.format](report));
   if (report.faults && config.format === 'table') process.stdout.write(formatFaultOutcomes(report.faults.scenario, report.faults.outcomes));
   writeOutputs(files);
 }
@@ -71,7 +80,7 @@ export async function runBench(collective: string, options: Readonly<Record<stri
 /** `--tenant`: the isolation table instead of a sweep (written to --out as well). */
 function runTenantBench(flags: BenchFlags): void {
   if (flags.out !== undefined) assertWritable('--out', flags.out);
-  const text = tenantBench(flags, loadTopology(flags.topologySpec));
+  const text = tenantBench(flags, benchTopology(flags));
   process.stdout.write(text);
   if (flags.out !== undefined) writeOutputs([{ path: flags.out, content: text }]);
 }
@@ -93,7 +102,7 @@ async function runCompare(collective: string, options: Readonly<Record<string, u
   const bar = progressBar('weft bench --compare [{bar}] {value}/{total} {label}');
   try {
     for (const [i, config] of configs.entries()) {
-      const { report } = await runSweep(config, loadTopology(config.topologySpec), { onProgress: () => bar.update(i, configs.length, `${spec.name}=${spec.values[i]}`) });
+      const { report } = await runSweep(config, benchTopology(config), { onProgress: () => bar.update(i, configs.length, `${spec.name}=${spec.values[i]}`) });
       runs.push({ value: spec.values[i]!, report });
     }
   } finally {

@@ -1,5 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import type { BenchReport } from '../bench/report.js';
+import { ENERGY_CSV } from './energy.js';
 
 /** One CSV line per row with the JSON row fields (links and --explain candidates are JSON-only). */
 export const CSV_COLUMNS = [
@@ -8,6 +9,7 @@ export const CSV_COLUMNS = [
 ] as const;
 
 export function formatCsv(report: BenchReport): string {
-  const records = report.rows.map((row) => CSV_COLUMNS.map((column) => row[column] ?? ''));
-  return stringify(records, { header: true, columns: [...CSV_COLUMNS] });
+  const energy = report.energy !== undefined ? ENERGY_CSV : [];
+  const records = report.rows.map((row) => [...CSV_COLUMNS.map((column) => row[column] ?? ''), ...energy.map(([, cell]) => cell(row))]);
+  return stringify(records, { header: true, columns: [...CSV_COLUMNS, ...energy.map(([name]) => name)] });
 }

@@ -2,13 +2,14 @@ import type { PacketOptions } from '@weft/fabric';
 import type { BenchReport, BenchRow } from '../bench/report.js';
 import { DTYPE_TABLE_NAMES } from '../names.js';
 import type { DType } from '@weft/collectives';
+import { ENERGY_COLUMNS, formatEnergyFooter } from './energy.js';
 
 /**
  * The nccl-tests table (src/common.cu: "size count type redop root time algbw busbw
  * #wrong"), out-of-place columns only — in-place runs the same schedule, so its simulated
  * time is identical — followed by weft's algorithm, prediction and wall-time columns.
  */
-interface Column {
+export interface Column {
   readonly title: string;
   readonly unit: string;
   readonly width: number;
@@ -38,26 +39,34 @@ function formatTimeUs(timeUs: number): string {
   return timeUs < 10_000 ? timeUs.toFixed(2) : timeUs.toFixed(1);
 }
 
-function line(cells: readonly string[], prefix: string): string {
-  return prefix + cells.map((cell, i) => cell.padStart(COLUMNS[i]!.width - (i === 0 ? prefix.length : 0))).join(' ');
+/** The table's columns: with --energy, the energy ones after weft's own. */
+function columnsOf(energy: boolean): readonly Column[] {
+  return energy ? [...COLUMNS, ...ENERGY_COLUMNS] : COLUMNS;
+}
+
+function line(columns: readonly Column[], cells: readonly string[], prefix: string): string {
+  return prefix + cells.map((cell, i) => cell.padStart(columns[i]!.width - (i === 0 ? prefix.length : 0))).join(' ');
 }
 
 export function formatHeader(report: Omit<BenchReport, 'rows' | 'avgBusBwGBps' | 'avgBusBwGBpsByAlgorithm'>): string {
+  const columns = columnsOf(report.energy !== undefined);
   return [
     `# weft bench ${report.collective}`,
     `#  topology: ${report.topology.spec} (${report.topology.ranks} ranks)  model: ${report.model}  routing: ${report.routing}  qps: ${report.qps}  seed: ${report.seed}`,
     ...(report.packet === undefined ? [] : [packetLine(report.packet)]),
     `#  mode: ${report.mode}  backend: ${report.backend}  iters: ${report.iters}  warmup: ${report.warmupIters}  channels: ${report.channels}  chunk: ${report.chunkBytes === 'auto' ? 'auto' : `${report.chunkBytes} B`}  proto: ${report.proto}`,
     `#  time is simulated time on the emulated hardware; wall is how long weft took`,
+    ...(report.confidential ? ['#  confidential computing: GPU↔NIC links staged through encrypted bounce buffers; NVLink unchanged (see the topology sources)'] : []),
     ...report.skipped.map((s) => `#  skipped ${s.algorithm}: ${s.reason}`),
     '#',
-    line(COLUMNS.map((c) => c.title), '#'),
-    line(COLUMNS.map((c) => c.unit), '#'),
+    line(columns, columns.map((c) => c.title), '#'),
+    line(columns, columns.map((c) => c.unit), '#'),
   ].join('\n');
 }
 
 export function formatRow(row: BenchRow): string {
-  return line(COLUMNS.map((c) => c.cell(row)), '');
+  const columns = columnsOf(row.energy !== undefined);
+  return line(columns, columns.map((c) => c.cell(row)), '');
 }
 
 export function formatFooter(report: BenchReport): string {
@@ -71,6 +80,7 @@ export function formatFooter(report: BenchReport): string {
   if (perAlgorithm.length > 1) {
     for (const [name, value] of perAlgorithm) lines.push(`#   ${name.padEnd(18)} : ${value.toFixed(4)}`);
   }
+  lines.push(...formatEnergyFooter(report));
   return lines.join('\n');
 }
 
@@ -112,7 +122,12 @@ export function formatExplain(report: BenchReport): string {
 }
 
 export function formatTable(report: BenchReport): string {
-  const parts = [formatHeader(report), ...report.rows.map(formatRow), formatFooter(report)];
+  return [formatHeader(report), ...report.rows.map(formatRow)].join('\n') + '\n' + formatTableEnd(report);
+}
+
+/** What follows the rows: the footer, then --explain's and --links's sections. */
+export function formatTableEnd(report: BenchReport): string {
+  const parts = [formatFooter(report)];
   const explain = formatExplain(report);
   if (explain) parts.push(explain);
   const links = formatLinks(report);

@@ -60,6 +60,14 @@ try {
   port.postMessage({ kind: 'failed', message: firstLine(error) } satisfies LoadReport);
 }
 
+// A module that ends its thread (process.exit, an uncaught error in a callback) while the CLI's
+// thread sleeps on `signal` would leave it asleep until --timeout: wake it with what happened.
+process.on('exit', (code) => {
+  port.postMessage({ thrown: `ended its thread (exit code ${code}) instead of returning` } satisfies CallReply);
+  Atomics.store(signal, 0, 1);
+  Atomics.notify(signal, 0);
+});
+
 port.on('message', ({ method, args }: { method: string; args: unknown[] }) => {
   let reply: CallReply;
   try {

@@ -74,19 +74,31 @@ export async function loadInSandbox(href: string, redirects: readonly (readonly 
       if (timeoutMs > 0) timer = setTimeout(() => reject(new UserCodeTimeoutError(source, what, ms)), ms);
     };
     arm(timeoutMs + STARTUP_MS, 'starting its thread');
+    let settled = false;
     const settle = (outcome: () => void) => {
+      settled = true;
       clearTimeout(timer);
       port1.removeAllListeners('message');
       outcome();
     };
-    port1.on('message', (message: LoadReport | { kind: 'importing' }) => {
+    const onMessage = (message: LoadReport | { kind: 'importing' }) => {
       if (message.kind === 'importing') {
         importing = true;
         arm(timeoutMs, 'loading the module');
       } else settle(() => resolve(message));
-    });
-    worker.once('error', (error) => importing && settle(() => resolve({ kind: 'failed', message: error.message.split('\n')[0]! })));
-    startFailure(worker, entry, `the thread for ${source}`, () => importing).catch((error: unknown) => settle(() => reject(error)));
+    };
+    port1.on('message', onMessage);
+    // Whether the thread got as far as 'importing': what it posted before it ended may still
+    // be queued behind its 'error' or 'exit' event, so read that first (not once the load is
+    // settled: the port then carries call replies, which the calls read).
+    const gotToImporting = () => {
+      if (!settled) for (let queued = receiveMessageOnPort(port1 as MessagePort); queued; queued = receiveMessageOnPort(port1 as MessagePort)) onMessage(queued.message as LoadReport);
+      return importing;
+    };
+    worker.once('error', (error) => gotToImporting() && settle(() => resolve({ kind: 'failed', message: error.message.split('\n')[0]! })));
+    // process.exit at the module's top level: no error event, the thread just ends.
+    worker.once('exit', (code) => gotToImporting() && settle(() => resolve({ kind: 'failed', message: `it ended its thread while loading (exit code ${code})` })));
+    startFailure(worker, entry, `the thread for ${source}`, gotToImporting).catch((error: unknown) => settle(() => reject(error)));
   }).catch((error: unknown) => {
     stop();
     throw error;

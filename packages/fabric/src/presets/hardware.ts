@@ -82,3 +82,8 @@ export function hardwareCitations(keys: readonly HardwareKey[]): string[] {
 export function hardwareSources(): readonly HardwareSource[] {
   return sources;
 }
+
+/** The source ids the given values cite, each once, in first-cited order (for short source lines). */
+export function hardwareSourceIds(keys: readonly HardwareKey[]): string[] {
+  return [...new Set(keys.flatMap((key) => entry(key).sources))];
+}

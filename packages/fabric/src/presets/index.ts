@@ -11,5 +11,5 @@ export { PRESETS, findPreset } from './registry.js';
 export { parseTopologySpec, parsePresetArgs } from './spec.js';
 export { describeParams } from './params.js';
 export type { PresetDef, ParamDef, ParamKind, ParamValues, ParamTexts, ParsedArgs } from './params.js';
-export { hardwareSources, hardwareCitations } from './hardware.js';
+export { hardwareSources, hardwareCitations, hardwareSourceIds, type HardwareKey } from './hardware.js';
 export { deviceMemoryBandwidth, DEFAULT_DEVICE_MEMORY_BANDWIDTH_BYTES_PER_SEC } from './device-memory.js';

@@ -23,6 +23,9 @@ export function defaultMemoryBudgetBytes(): number {
   return Math.min(PAGE_DATA_BUDGET_BYTES, Math.floor(gib * 2 ** 30 * 0.5));
 }
 
+/** What defaultMemoryBudgetBytes is, in words, for the line that refuses a run over it. */
+export const MEMORY_BUDGET_BASIS = `what one page's engine worker may hold: half the browser's reported device memory, at most ${PAGE_DATA_BUDGET_BYTES / 2 ** 20} MiB`;
+
 /** Every rank of a data run shares the page's one engine worker (the CLI's sweep counts threads with this). */
 export function defaultRanksPerWorker(nranks: number): number {
   return Math.max(1, nranks);

@@ -9,6 +9,9 @@ export function defaultMemoryBudgetBytes(): number {
   return Math.floor(totalmem() * 0.5);
 }
 
+/** What defaultMemoryBudgetBytes is, in words, for the line that refuses a run over it. */
+export const MEMORY_BUDGET_BASIS = "half this machine's memory";
+
 /**
  * Schedules may take half the JS heap while they are planned: a plan too big for this
  * process is refused with one line (@weft/collectives setScheduleMemoryBudget), never a V8
