@@ -1,8 +1,9 @@
 import { channelTrees, isFlat, isOneServer, searchChannelCount } from '../channels/search.js';
-import { StepBuilder, assertPlannable, hopAlpha, invalidParams, nsPerByte, slice, type HopAlpha } from '../kit.js';
+import { StepBuilder, assertPlannable, groupIndex, hopAlpha, invalidParams, nsPerByte, slice, type HopAlpha } from '../kit.js';
 import { channelRanges, chunkCount, chunksOf, clampChannels, doubleBinaryTree, parts, type Range, type Tree } from '../logical.js';
 import { channelsForBytes, protocolOf, stepDataBytes, withProtocols } from '../protocols.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
+import { treePipelineNs } from './tree-pipeline.js';
 
 /**
  * One rank's steps for reduce-up-then-broadcast-down of `chunks` over `tree`, all in one
@@ -178,16 +179,19 @@ export function rankOrderTreePredictNs(params: PlanParams, cost: CostParams): nu
  * (sends, receives apart: full duplex); the worst β_class·load is the bottleneck every
  * channel waits on.
  */
-function channelTreesNsPerByte(trees: readonly Tree[], params: PlanParams, cost: CostParams): number {
-  const load = channelTreesLoad(trees, params);
+function channelTreesNsPerByte(trees: readonly Tree[], params: PlanParams, cost: CostParams, waves: Waves = 'both'): number {
+  const load = channelTreesLoad(trees, params, waves);
   const beta = [nsPerByte(cost.intra.bandwidthBytesPerSec), nsPerByte(cost.inter.bandwidthBytesPerSec)];
   let worst = 0;
   load.forEach((l, slot) => (worst = Math.max(worst, beta[slot % 2]! * l)));
   return worst;
 }
 
-/** Per rank, the tree edges of all channels: [sends intra, sends inter, receives intra, receives inter], each edge once up, once down. */
-function channelTreesLoad(trees: readonly Tree[], params: PlanParams): Int32Array {
+/** Which of a tree's two waves a load counts: the reduce up, the broadcast down, or both. */
+type Waves = 'up' | 'down' | 'both';
+
+/** Per rank, the tree edges of all channels: [sends intra, sends inter, receives intra, receives inter], each edge once per counted wave. */
+function channelTreesLoad(trees: readonly Tree[], params: PlanParams, waves: Waves = 'both'): Int32Array {
   const groupOf = new Int32Array(params.nranks).fill(-1);
   params.layout.groups.forEach((group, g) => group.forEach((r) => (groupOf[r] = g)));
   // Per rank: [sends intra, sends inter, receives intra, receives inter].
@@ -196,7 +200,10 @@ function channelTreesLoad(trees: readonly Tree[], params: PlanParams): Int32Arra
     t.parent.forEach((p, r) => {
       if (p < 0) return;
       const inter = groupOf[r] === groupOf[p] && groupOf[r]! >= 0 ? 0 : 1;
-      for (const [from, to] of [[r, p], [p, r]] as const) {
+      const directions: (readonly [number, number])[] = [];
+      if (waves !== 'down') directions.push([r, p]);
+      if (waves !== 'up') directions.push([p, r]);
+      for (const [from, to] of directions) {
         load[4 * from + inter]!++;
         load[4 * to + 2 + inter]!++;
       }
@@ -318,13 +325,17 @@ export const tree: Algorithm = withProtocols({
     const trees = channelTrees(params.layout, n, c);
     const alpha = hopAlpha(params, cost);
     const same = (a: number, b: number): boolean => params.layout.groups.some((g) => g.includes(a) && g.includes(b));
-    const [shareIntra, shareInter] = fillSharing(trees, params, same);
-    const hopBytesNs = (a: number, b: number): number =>
-      same(a, b) ? chunkBytes * nsPerByte(cost.intra.bandwidthBytesPerSec) * shareIntra : chunkBytes * nsPerByte(cost.inter.bandwidthBytesPerSec) * shareInter;
-    const pathNs = Math.max(...trees.map((t) => treeLatency(t, alpha).pathNs));
-    const fillNs = Math.max(...trees.map((t) => treeLatency(t, hopBytesNs).pathNs));
-    const stageNs = chunkBytes * channelTreesNsPerByte(trees, params, cost);
-    return 2 * pathNs + 2 * fillNs + (m - 1) * stageNs;
+    const pipelineNs = treePipelineNs({
+      trees,
+      groupOf: groupIndex(params),
+      nsPerByte: [nsPerByte(cost.intra.bandwidthBytesPerSec), nsPerByte(cost.inter.bandwidthBytesPerSec)],
+      alpha,
+      chunkBytes,
+      chunks: m,
+      partBytes: part * elementBytes,
+      fillSharing: fillSharing(trees, params, same),
+    });
+    return pipelineNs;
   },
   /** NCCL's channel count from the topology search (src/channels/search.ts), fewer for small messages as NCCL runs them. */
   defaultChannels: (params: PlanParams, cost: CostParams) =>
