@@ -32,12 +32,6 @@ export interface TreePipeline {
   readonly fillSharing: readonly [number, number];
 }
 
-/** One edge of one wave on one link: it can start at `startNs`, and after its last chunk the run needs at least `tailNs` more. */
-interface Window {
-  readonly startNs: number;
-  readonly tailNs: number;
-}
-
 /**
  * The larger of two lower bounds on the time:
  * - the pipeline: T ≥ F + (m-1)·τ_wave, F the first chunk's round trip (the worst
@@ -51,24 +45,31 @@ interface Window {
  */
 export function treePipelineNs(p: TreePipeline): number {
   const { trees, chunkBytes, chunks: m, partBytes } = p;
+  const n = p.groupOf.length;
   const classOf = (a: number, b: number): number => (p.groupOf[a] === p.groupOf[b] && p.groupOf[a]! >= 0 ? 0 : 1);
   const hopNs = (a: number, b: number): number => {
     const k = classOf(a, b);
     return p.alpha(a, b) + chunkBytes * p.nsPerByte[k]! * p.fillSharing[k]!;
   };
-  // Links: 4 per rank, [sends intra, sends inter, receives intra, receives inter].
-  const byLink = new Map<number, Window[]>();
-  const add = (l: number, w: Window): void => {
-    let list = byLink.get(l);
-    if (list === undefined) byLink.set(l, (list = []));
-    list.push(w);
+  // Links: 4 per rank, [sends intra, sends inter, receives intra, receives inter]. Every
+  // edge of every tree puts one window of each wave on its sender's and its receiver's link.
+  const links = 4 * n;
+  const waveLoad = [new Int32Array(links), new Int32Array(links)];
+  const edges = trees.reduce((sum, t) => sum + t.parent.length - 1, 0);
+  const link = new Int32Array(4 * edges);
+  const startNs = new Float64Array(4 * edges);
+  const tailNs = new Float64Array(4 * edges);
+  let w = 0;
+  const put = (l: number, wave: number, start: number, tail: number): void => {
+    link[w] = l;
+    startNs[w] = start;
+    tailNs[w++] = tail;
+    waveLoad[wave]![l]!++;
   };
-  const waveLoad = [new Map<number, number>(), new Map<number, number>()];
-  const count = (wave: number, l: number): void => void waveLoad[wave]!.set(l, (waveLoad[wave]!.get(l) ?? 0) + 1);
   let roundTripNs = 0;
   for (const t of trees) {
-    const n = t.parent.length;
-    // up[r]: the first chunk's longest path from a leaf below r to r (= from r down to its deepest leaf).
+    // up[r]: the first chunk's longest path from a leaf below r to r (= from r down to its
+    // deepest leaf); toRoot[r]: from r up to the root.
     const up = new Float64Array(n);
     const toRoot = new Float64Array(n);
     const byHeight = [...t.parent.keys()].sort((x, y) => t.height[x]! - t.height[y]!);
@@ -82,30 +83,37 @@ export function treePipelineNs(p: TreePipeline): number {
       if (parent < 0) continue;
       toRoot[r] = toRoot[parent]! + hopNs(r, parent);
       const k = classOf(r, parent);
-      const [send, recv] = [4 * r + k, 4 * parent + 2 + k];
-      const upWindow = { startNs: up[r]!, tailNs: p.alpha(r, parent) + toRoot[parent]! + top };
-      // The total leaves the root at `top` and reaches the parent after its path down.
-      const downWindow = { startNs: top + toRoot[parent]!, tailNs: p.alpha(parent, r) + up[r]! };
-      add(send, upWindow);
-      add(recv, upWindow);
-      add(4 * parent + k, downWindow);
-      add(4 * r + 2 + k, downWindow);
-      for (const l of [send, recv]) count(0, l);
-      for (const l of [4 * parent + k, 4 * r + 2 + k]) count(1, l);
+      // Up: r's partial sums leave once its subtree has filled, then walk to the root and
+      // down to the deepest leaf. Down: the totals reach the parent `top + toRoot[parent]`
+      // after the start, then walk down r's subtree.
+      const upTail = p.alpha(r, parent) + toRoot[parent]! + top;
+      put(4 * r + k, 0, up[r]!, upTail);
+      put(4 * parent + 2 + k, 0, up[r]!, upTail);
+      const downStart = top + toRoot[parent]!;
+      const downTail = p.alpha(parent, r) + up[r]!;
+      put(4 * parent + k, 1, downStart, downTail);
+      put(4 * r + 2 + k, 1, downStart, downTail);
     }
   }
   let waveNs = 0;
-  for (const loads of waveLoad) for (const [l, load] of loads) waveNs = Math.max(waveNs, chunkBytes * p.nsPerByte[l % 2]! * load);
+  for (const loads of waveLoad) loads.forEach((load, l) => (waveNs = Math.max(waveNs, chunkBytes * p.nsPerByte[l % 2]! * load)));
+  // Windows grouped by link (a counting sort), each link's by start.
+  const first = new Int32Array(links + 1);
+  for (let i = 0; i < w; i++) first[link[i]! + 1]!++;
+  for (let l = 0; l < links; l++) first[l + 1]! += first[l]!;
+  const order = new Int32Array(w);
+  const next = first.slice(0, links);
+  for (let i = 0; i < w; i++) order[next[link[i]!]!++] = i;
   let linkNs = 0;
-  for (const [l, windows] of byLink) {
+  for (let l = 0; l < links; l++) {
+    const windows = Array.from(order.subarray(first[l]!, first[l + 1]!)).sort((a, b) => startNs[a]! - startNs[b]!);
     const workNs = partBytes * p.nsPerByte[l % 2]!;
-    windows.sort((a, b) => a.startNs - b.startNs);
     let after = 0;
     let leastTail = Infinity;
     for (let i = windows.length - 1; i >= 0; i--) {
       after += workNs;
-      leastTail = Math.min(leastTail, windows[i]!.tailNs);
-      linkNs = Math.max(linkNs, windows[i]!.startNs + after + leastTail);
+      leastTail = Math.min(leastTail, tailNs[windows[i]!]!);
+      linkNs = Math.max(linkNs, startNs[windows[i]!]! + after + leastTail);
     }
   }
   return Math.max(roundTripNs + Math.max(0, m - 1) * waveNs, linkNs);

@@ -1,5 +1,5 @@
 import { channelTrees, isFlat, isOneServer, searchChannelCount } from '../channels/search.js';
-import { StepBuilder, assertPlannable, groupIndex, hopAlpha, invalidParams, nsPerByte, slice, type HopAlpha } from '../kit.js';
+import { StepBuilder, assertPlannable, groupIndex, hopAlpha, sameGroup, invalidParams, nsPerByte, slice, type HopAlpha } from '../kit.js';
 import { channelRanges, chunkCount, chunksOf, clampChannels, doubleBinaryTree, parts, type Range, type Tree } from '../logical.js';
 import { channelsForBytes, protocolOf, stepDataBytes, withProtocols } from '../protocols.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
@@ -326,7 +326,7 @@ export const tree: Algorithm = withProtocols({
     const chunkBytes = (chunkElements > 0 ? Math.min(chunkElements, part) : part) * elementBytes;
     const trees = channelTrees(params.layout, n, c);
     const alpha = hopAlpha(params, cost);
-    const same = (a: number, b: number): boolean => params.layout.groups.some((g) => g.includes(a) && g.includes(b));
+    const same = sameGroup(params);
     const pipelineNs = treePipelineNs({
       trees,
       groupOf: groupIndex(params),
