@@ -296,7 +296,7 @@ class ChannelRun {
         else data.plane.backend.reduce(exec.kernel, exec.spec.dtype, dst, src);
       }
       if (this.sendPeer() >= 0) {
-        this.sendAll(data ? data.plane.stage(this.sentView(), exec.dtypeCode) : undefined);
+        this.send(data ? data.plane.stage(this.sentView(), exec.dtypeCode) : undefined);
         return;
       }
       if (exec.localNsPerByte > 0 && combine !== 'none') {
@@ -310,18 +310,6 @@ class ChannelRun {
     exec.channelDone();
   }
 
-  private outstanding = 0;
-  private sendAll(payload: PayloadRef | undefined): void {
-    this.outstanding = 1;
-    this.send(payload);
-    if (!process.env.WEFT_EXPERIMENT_MULTISEND) return;
-    this.loaded = this.cursor.next();
-    while (this.loaded && OP_SEND[this.cursor.op] && !OP_RECV[this.cursor.op]) {
-      this.outstanding += 1;
-      this.send(undefined);
-      this.loaded = this.cursor.next();
-    }
-  }
   private send(payload: PayloadRef | undefined): void {
     const exec = this.exec;
     const bytes = this.sentCount() * exec.elementBytes;
@@ -343,8 +331,6 @@ class ChannelRun {
   };
 
   private readonly onSent = (): void => {
-    if (--this.outstanding > 0) return;
-    if (process.env.WEFT_EXPERIMENT_MULTISEND) { this.run(); return; }
     this.finishStep();
     this.run();
   };
@@ -370,7 +356,7 @@ class ChannelRun {
       throw new RangeError(`message of ${payload.bytes} bytes received into a slice of ${cursor.dstCount * exec.elementBytes} bytes`);
     }
     if (sends) {
-      this.sendAll(forward);
+      this.send(forward);
       return;
     }
     this.finishStep();
