@@ -307,8 +307,8 @@ export const tree: Algorithm = withProtocols({
    * dgx-h100:nodes=2 (16 channels; NVLink 370.8 GB/s per GPU, PCIe 48 GB/s per NIC): per
    * rank the NVLink carries 28 edges (2 per channel where the rank sits inside its chain,
    * 1 where it is head or tail) and the NIC 2 (up in one tree, down in the other);
-   * 28/370.8 > 2/48, so NVLink binds: busbw → 2·15/16 · 16/28 · 370.8 = 397.3 GB/s (1 GiB:
-   * predicted 5088 µs with Simple's latencies, simulated 5069). With more servers an inner
+   * 28/370.8 > 2/48, so NVLink binds: busbw → 2·15/16 · 16/28 · 370.8 = 397.3 GB/s (1 GiB in
+   * 512 KiB chunks: predicted 5080 µs, the NVLink's work, simulated 5126). With more servers an inner
    * NIC carries 4 edges (3 + 1): 16/4·48 = 192 GB/s per channel part, busbw ≈ 360 GB/s, and
    * the simulation falls short of it: dgx-h100:nodes=4, 64 MiB–512 MiB, 1.17–1.25× the
    * prediction. Part of that is the schedule's (a rank sends a chunk to its children one
