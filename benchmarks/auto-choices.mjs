@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const CLI = fileURLToPath(new URL('../packages/cli/dist/main.js', import.meta.url));
-const TOPOLOGIES = ['dgx-h100:nodes=1', 'dgx-h100:nodes=2'];
+const TOPOLOGIES = process.argv.length > 2 ? process.argv.slice(2) : ['dgx-h100:nodes=1', 'dgx-h100:nodes=2'];
 const ARGS = ['--algo', 'auto', '--mode', 'ghost', '-b', '8', '-e', '1G', '-f', '4', '--explain', '--format', 'json'];
 
 const us = (x) => (x < 100 ? x.toFixed(1) : x.toFixed(0));

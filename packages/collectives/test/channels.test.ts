@@ -361,19 +361,30 @@ describe('tree on channel trees (NCCL Tree: chains in servers, rail-aligned doub
     // 2 per channel where the rank is inside its server's chain, 1 where it is the head or the
     // tail (2 channels each): 12·2 + 2 + 2 = 28; the NIC sends 2 (up in one tree, down in the
     // other). 28/370.8 > 2/48, so NVLink is the bottleneck: a stage (every channel moving one
-    // 2 MiB chunk over every edge) takes 28·chunk/370.8 GB/s. The first chunk fills the
-    // deepest path up and down (7 NVLink hops and 1 rail hop each way) beside the other
-    // channels' first chunks — 28/2 NVLink edges one way over 7 chain hops: 2 share each
-    // NVLink hop, the rail hop is its own — then m - 1 = 31 stages. Under Simple (the
-    // default) each hop's α is NCCL's Tree step latency, 4 µs on NVLink and 14 µs on the
-    // NET, and the launch adds 8.4 µs.
+    // 2 MiB chunk over every edge) takes 28·chunk/370.8 GB/s. At 1 GiB the link's work binds
+    // (tree-pipeline.ts): it carries 28 channel parts (64 MiB each) from the start — a chain's
+    // tail sends up at once — and the last of them, a total sent down to a chain's tail,
+    // still pays the hop's α (NCCL's Tree/Simple NVLink step, 4 µs); the launch adds 8.4 µs.
     const stageNs = (28 * chunk) / 370.8;
-    const fillNs = chunk * ((7 * 2) / 370.8 + 1 / 48);
-    const pathNs = 7 * 4000 + 14000;
-    expect(tree.predictNs(p, noAlpha)).toBeCloseTo(8400 + 2 * pathNs + 2 * fillNs + 31 * stageNs, 6);
+    const partBytes = bytes / 16;
+    expect(tree.predictNs(p, noAlpha)).toBeCloseTo(8400 + (28 * partBytes) / 370.8 + 4000, 6);
     // Steady state alone: 2·15/16 · 16/28 · 370.8 = 397.3 GB/s busbw.
     const busBw = (ns: number): number => (bytes * (2 * 15)) / 16 / ns;
     expect(busBw(31 * stageNs + stageNs)).toBeCloseTo((30 / 16) * (16 / 28) * 370.8, 6);
     expect(busBw(tree.predictNs(p, noAlpha))).toBeGreaterThan(380);
+  });
+
+  it('predicts a mid-size tree from one wave per stage: 2 servers of 8, 16 MiB in 512 KiB chunks (2 per channel)', () => {
+    const chunk = 2 ** 19;
+    const p = plan(railLayout(2, 8), 2 ** 24 / 4, 16, chunk / 4);
+    const noAlpha = { ...DGX, alphaNs: 0, intra: { ...DGX.intra, alphaNs: 0 }, inter: { ...DGX.inter, alphaNs: 0 } };
+    // The first chunk's round trip: up 7 NVLink hops (4 µs Tree/Simple step, its transfer
+    // beside one other channel's first chunk) and the rail hop (14 µs), and down again. Then
+    // one more stage, in which a rank's NVLink carries one wave's edges, 14 — the reduce wave
+    // passes a rank near its chain's tail a whole round trip before the broadcast wave comes
+    // back, so the two do not hold the link together (both waves, 28 per stage, was the old
+    // predictor: 185.0 µs here against 161.0 simulated; now 173.6).
+    const roundTripNs = 2 * (7 * (4000 + (2 * chunk) / 370.8) + 14000 + chunk / 48);
+    expect(tree.predictNs(p, noAlpha)).toBeCloseTo(8400 + roundTripNs + (14 * chunk) / 370.8, 6);
   });
 });

@@ -1,8 +1,9 @@
 import { channelTrees, isFlat, isOneServer, searchChannelCount } from '../channels/search.js';
-import { StepBuilder, assertPlannable, hopAlpha, invalidParams, nsPerByte, slice, type HopAlpha } from '../kit.js';
+import { StepBuilder, assertPlannable, groupIndex, hopAlpha, sameGroup, invalidParams, nsPerByte, slice, type HopAlpha } from '../kit.js';
 import { channelRanges, chunkCount, chunksOf, clampChannels, doubleBinaryTree, parts, type Range, type Tree } from '../logical.js';
 import { channelsForBytes, protocolOf, stepDataBytes, withProtocols } from '../protocols.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
+import { treePipelineNs } from './tree-pipeline.js';
 
 /**
  * One rank's steps for reduce-up-then-broadcast-down of `chunks` over `tree`, all in one
@@ -178,16 +179,19 @@ export function rankOrderTreePredictNs(params: PlanParams, cost: CostParams): nu
  * (sends, receives apart: full duplex); the worst β_class·load is the bottleneck every
  * channel waits on.
  */
-function channelTreesNsPerByte(trees: readonly Tree[], params: PlanParams, cost: CostParams): number {
-  const load = channelTreesLoad(trees, params);
+function channelTreesNsPerByte(trees: readonly Tree[], params: PlanParams, cost: CostParams, waves: Waves = 'both'): number {
+  const load = channelTreesLoad(trees, params, waves);
   const beta = [nsPerByte(cost.intra.bandwidthBytesPerSec), nsPerByte(cost.inter.bandwidthBytesPerSec)];
   let worst = 0;
   load.forEach((l, slot) => (worst = Math.max(worst, beta[slot % 2]! * l)));
   return worst;
 }
 
-/** Per rank, the tree edges of all channels: [sends intra, sends inter, receives intra, receives inter], each edge once up, once down. */
-function channelTreesLoad(trees: readonly Tree[], params: PlanParams): Int32Array {
+/** Which of a tree's two waves a load counts: the reduce up, the broadcast down, or both. */
+type Waves = 'up' | 'down' | 'both';
+
+/** Per rank, the tree edges of all channels: [sends intra, sends inter, receives intra, receives inter], each edge once per counted wave. */
+function channelTreesLoad(trees: readonly Tree[], params: PlanParams, waves: Waves = 'both'): Int32Array {
   const groupOf = new Int32Array(params.nranks).fill(-1);
   params.layout.groups.forEach((group, g) => group.forEach((r) => (groupOf[r] = g)));
   // Per rank: [sends intra, sends inter, receives intra, receives inter].
@@ -196,7 +200,10 @@ function channelTreesLoad(trees: readonly Tree[], params: PlanParams): Int32Arra
     t.parent.forEach((p, r) => {
       if (p < 0) return;
       const inter = groupOf[r] === groupOf[p] && groupOf[r]! >= 0 ? 0 : 1;
-      for (const [from, to] of [[r, p], [p, r]] as const) {
+      const directions: (readonly [number, number])[] = [];
+      if (waves !== 'down') directions.push([r, p]);
+      if (waves !== 'up') directions.push([p, r]);
+      for (const [from, to] of directions) {
         load[4 * from + inter]!++;
         load[4 * to + 2 + inter]!++;
       }
@@ -278,34 +285,36 @@ export const tree: Algorithm = withProtocols({
     return b.build('allReduce', 'tree', params, { input: count, output: count, scratch: count });
   },
   /**
-   * A pipeline of m chunks per channel through its tree, every channel at once:
-   *   T = 2A + 2F + (m-1)·τ
-   * A = the worst summed α of a root-to-leaf path (cost.ts hopAlpha: intra on the chain,
-   * inter on the rail hops), F = the same path's summed transfer time of one chunk
-   * (b·β_intra·s_intra per NVLink hop, b·β_inter·s_inter per rail hop), s the number of
-   * channels whose first chunks share that link as the pipeline fills (fillSharing: the
-   * channels' wavefronts walk their chains side by side, about 2 per NVLink port on
-   * dgx-h100:nodes=2; assuming the first chunk unhindered, s = 1, left the prediction 20 %
-   * short at 16 MiB, a trace showed 7.3 µs NVLink hops against 3.0 µs alone); τ = b·max over ranks and link classes of load·β_class, the time
-   * of a stage in which every channel moves one chunk over every edge of its tree: `load`
-   * counts, per rank, link class and direction, the tree edges of all channels on that
-   * link (each edge once up, once down). b = bytes of one chunk of one channel
-   * (min(chunkElements, ceil(count/c))·elementBytes), m = chunks per channel part.
-   * Flat layouts: the textbook form (rankOrderTreePredictNs). 0 for count = 0.
+   * A pipeline of m chunks per channel through its tree, every channel at once
+   * (./tree-pipeline.ts): the larger of
+   * - the first chunk's round trip plus (m-1) stages of one wave, T = F + (m-1)·τ_wave: F the
+   *   worst leaf-to-root-to-leaf path of α (cost.ts hopAlpha: intra on the chain, inter on
+   *   the rail hops) plus one chunk's transfer per hop at the fill's sharing (fillSharing: the
+   *   channels' wavefronts walk their chains side by side, about 2 per NVLink port on
+   *   dgx-h100:nodes=2), τ_wave = b·β·(the most edges of one wave on a link);
+   * - every link's work (b·m bytes per edge, the link's edges from their waves' start) plus
+   *   the least path left after it.
+   * b = bytes of one chunk of one channel (min(chunkElements, ceil(count/c))·elementBytes),
+   * m = chunks per channel part. Flat layouts: the textbook form (rankOrderTreePredictNs).
+   * 0 for count = 0.
+   *
+   * Before, T = F + (m-1)·τ with τ counting both waves' edges on every link, as if the reduce
+   * and the broadcast held every link for the whole run: on dgx-h100:nodes=2 they pass a
+   * rank near its chain's tail a round trip apart, so that was 10–22 % pessimistic at 2–64
+   * MiB (tree/LL128 8 MiB: 98.1 µs predicted, 76.5 simulated; now 77.8) and auto ran the
+   * ring where the tree is faster, as NCCL runs Tree there.
    *
    * dgx-h100:nodes=2 (16 channels; NVLink 370.8 GB/s per GPU, PCIe 48 GB/s per NIC): per
    * rank the NVLink carries 28 edges (2 per channel where the rank sits inside its chain,
    * 1 where it is head or tail) and the NIC 2 (up in one tree, down in the other);
-   * 28/370.8 > 2/48, so NVLink binds: busbw → 2·15/16 · 16/28 · 370.8 = 397.3 GB/s. At
-   * 1 GiB in 2 MiB chunks (m = 32) T ≈ 5091 µs, simulated (ghost) 5069 µs. With more
-   * servers an inner NIC carries 4 edges (3 + 1): 16/4·48 = 192 GB/s per channel part,
-   * busbw ≈ 360 GB/s, but the simulation falls short of it (dgx-h100:nodes=4, 1 GiB: 250
-   * GB/s; predicted 5693 µs, simulated 8325 µs with reduce and broadcast in one ordered
-   * channel). Splitting them (NCCL's runTreeSplit: the root posts its totals on the
-   * broadcast channel's connections) brought 512 MiB to 1.17× the prediction on 4 servers
-   * and 1.23× on 8 (from 1.21× and 1.42×); the rest is max-min sharing among the channels'
-   * concurrent flows, which 2F (the first chunk assumed unhindered) and τ (busiest link's
-   * edge count) do not model.
+   * 28/370.8 > 2/48, so NVLink binds: busbw → 2·15/16 · 16/28 · 370.8 = 397.3 GB/s (1 GiB in
+   * 512 KiB chunks: predicted 5080 µs, the NVLink's work, simulated 5126). With more servers an inner
+   * NIC carries 4 edges (3 + 1): 16/4·48 = 192 GB/s per channel part, busbw ≈ 360 GB/s, and
+   * the simulation falls short of it: dgx-h100:nodes=4, 64 MiB–512 MiB, 1.17–1.25× the
+   * prediction. Part of that is the schedule's (a rank sends a chunk to its children one
+   * after another, in one schedule channel, where NCCL's primitive writes all of them in one
+   * loop: posting them together brought 256 MiB from 1.28× to 1.18×), the rest max-min
+   * sharing among the channels' one-chunk-at-a-time flows at the inner NICs (77 % busy).
    */
   predictNs(params: PlanParams, cost: CostParams): number {
     const { nranks: n, count, chunkElements, elementBytes } = params;
@@ -317,14 +326,18 @@ export const tree: Algorithm = withProtocols({
     const chunkBytes = (chunkElements > 0 ? Math.min(chunkElements, part) : part) * elementBytes;
     const trees = channelTrees(params.layout, n, c);
     const alpha = hopAlpha(params, cost);
-    const same = (a: number, b: number): boolean => params.layout.groups.some((g) => g.includes(a) && g.includes(b));
-    const [shareIntra, shareInter] = fillSharing(trees, params, same);
-    const hopBytesNs = (a: number, b: number): number =>
-      same(a, b) ? chunkBytes * nsPerByte(cost.intra.bandwidthBytesPerSec) * shareIntra : chunkBytes * nsPerByte(cost.inter.bandwidthBytesPerSec) * shareInter;
-    const pathNs = Math.max(...trees.map((t) => treeLatency(t, alpha).pathNs));
-    const fillNs = Math.max(...trees.map((t) => treeLatency(t, hopBytesNs).pathNs));
-    const stageNs = chunkBytes * channelTreesNsPerByte(trees, params, cost);
-    return 2 * pathNs + 2 * fillNs + (m - 1) * stageNs;
+    const same = sameGroup(params);
+    const pipelineNs = treePipelineNs({
+      trees,
+      groupOf: groupIndex(params),
+      nsPerByte: [nsPerByte(cost.intra.bandwidthBytesPerSec), nsPerByte(cost.inter.bandwidthBytesPerSec)],
+      alpha,
+      chunkBytes,
+      chunks: m,
+      partBytes: part * elementBytes,
+      fillSharing: fillSharing(trees, params, same),
+    });
+    return pipelineNs;
   },
   /** NCCL's channel count from the topology search (src/channels/search.ts), fewer for small messages as NCCL runs them. */
   defaultChannels: (params: PlanParams, cost: CostParams) =>

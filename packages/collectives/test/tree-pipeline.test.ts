@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { treePipelineNs, type TreePipeline } from '../src/all-reduce/tree-pipeline.js';
+import { treeFromParents } from '../src/logical.js';
+
+/**
+ * A chain 2 → 1 → 0 (root 0) in one server: α = 1 µs per hop, 1 ns per byte, 100-byte chunks.
+ * One chunk's hop: 1000 + 100 = 1100 ns; the round trip 2 · 2 · 1100 = 4400 ns.
+ */
+function chain(chunks: number): TreePipeline {
+  return {
+    trees: [treeFromParents([-1, 0, 1])],
+    groupOf: new Int32Array([0, 0, 0]),
+    nsPerByte: [1, 1],
+    alpha: () => 1000,
+    chunkBytes: 100,
+    chunks,
+    partBytes: 100 * chunks,
+    fillSharing: [1, 1],
+  };
+}
+
+describe('treePipelineNs: the larger of the one-wave pipeline and every link\'s work', () => {
+  it('one chunk: the round trip', () => {
+    expect(treePipelineNs(chain(1))).toBe(4400);
+  });
+
+  it('few chunks: the round trip plus (m-1) stages of one wave (one edge per link), not of both waves', () => {
+    // Pipeline: 4400 + 9·100 = 5300. Rank 1's send link carries its up edge (from 1100, then
+    // 3200 ns more to the end) and its down edge (from 3300, then 1000): 3300 + 1000 + 1000 =
+    // 5300 as well, and 1100 + 2000 + 1000 = 4100. Both waves per stage (the old τ, 200 ns)
+    // gave 4400 + 9·200 = 6200.
+    expect(treePipelineNs(chain(10))).toBe(5300);
+  });
+
+  it('many chunks: the middle rank\'s links carry both waves, and their work binds', () => {
+    // 100 chunks: the pipeline bound is 4400 + 99·100 = 14300; rank 1's receive link holds the
+    // up edge from 0 and the down edge from 2200 (100·100 ns of work each) and the least tail
+    // after them is the down edge's 1000 + 1100: 0 + 20000 + 2100 = 22100.
+    expect(treePipelineNs(chain(100))).toBe(22100);
+  });
+});
