@@ -39,8 +39,11 @@ describe('weft bench --network packet', () => {
     expect(links[0]!.queue!.peakQueueBytes).toBeGreaterThan(1 << 20);
     const text = readFileSync(svg, 'utf8');
     expect(text.startsWith('<svg')).toBe(true);
-    expect(text).toContain('egress queue depth over time');
+    expect(text).toContain('egress queue depth and flow delivery rate over time');
     expect(text).toContain(links[0]!.linkId.replace('->', '-&gt;'));
+    // The second panel: flows through that port, named by transfer id and endpoints.
+    expect(text).toContain('delivery rate (GB/s)');
+    expect(text).toMatch(/#\d+ host\d+-&gt;host\d+/);
     // Only the packet model has queues.
     expectUsageError(weft(['bench', 'allreduce', '--plot-queues', svg]), /^weft: --plot-queues: needs --network packet \(only the packet model has queues; --network is 'maxMin'\)$/);
   });

@@ -161,6 +161,11 @@ export interface FlowRecord {
   readonly startNs: number;
   readonly sentNs?: number;
   readonly deliveredNs?: number;
+  /**
+   * Packet model, full records: [timeNs, bytes delivered so far] whenever the receiver has
+   * placed another DELIVERY_SAMPLE_BYTES, and at the end — the flow's delivery rate over time.
+   */
+  readonly deliveredTimeline?: readonly (readonly [number, number])[];
   /** Paths the transfer used, as link ids (several under adaptive routing or qps > 1). */
   readonly paths: readonly (readonly string[])[];
   readonly stranded?: boolean;

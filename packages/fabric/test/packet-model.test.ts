@@ -84,6 +84,33 @@ describe('packet model: closed forms', () => {
   });
 });
 
+describe('packet model: delivery timelines (--plot-queues draws them)', () => {
+  it('a lone flow delivers one cell per serialization time after the first arrives: a point per 64 KiB, the last at its delivered time', () => {
+    const b = new TopologyBuilder();
+    for (const id of ['h0', 'h1']) b.addNode(id, 'host');
+    b.addNode('sw', 'switch');
+    b.addDuplex('h0', 'sw', 1 * GB, 100);
+    b.addDuplex('sw', 'h1', 1 * GB, 200);
+    const net = network(b.build('pair', ['h0', 'h1']), 'packet');
+    const bytes = 40 * MTU; // 160 KiB: samples at 64 KiB and 128 KiB, then the whole
+    const { delivered } = runAll(net, [['h0', 'h1', bytes]]);
+    const [flow] = net.flows();
+    // Cell k (0-based) is placed at (k + 1) x 4096 ns (leaving h0) + 100 + 4096 (the switch) + 200.
+    const placedNs = (cells: number) => cells * MTU + 100 + MTU + 200;
+    expect(flow!.deliveredTimeline).toEqual([
+      [0, 0],
+      [placedNs(16), 16 * MTU],
+      [placedNs(32), 32 * MTU],
+      [placedNs(40), bytes],
+    ]);
+    expect(flow!.deliveredTimeline!.at(-1)![0]).toBe(delivered[0]);
+    // Summary records keep none.
+    const summary = createNetwork(b.build('pair', ['h0', 'h1']), { model: 'packet', routing: 'ecmp', qps: 1, seed: 1, record: 'summary' }, createRouter(b.build('pair', ['h0', 'h1'])));
+    runAll(summary as ReturnType<typeof network>, [['h0', 'h1', bytes]]);
+    expect(summary.flows()).toEqual([]);
+  });
+});
+
 describe('packet model: steady state agrees with maxMin within 2 %', () => {
   const cases: { name: string; topology: () => Topology; flows: Flow[] }[] = [
     // Two flows share sw->h3 (25 GB/s each); h2->h1 runs alone at 50 GB/s.

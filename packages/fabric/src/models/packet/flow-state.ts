@@ -14,6 +14,23 @@ export interface TransferState {
   sentNs: number | undefined;
   deliveredNs: number;
   stranded: boolean;
+  /** Bytes the receiver has placed, over every flow of the transfer. */
+  placedBytes: number;
+  /** [timeNs, placedBytes] samples (full records only; see FlowRecord.deliveredTimeline). */
+  readonly deliveredTimeline: [number, number][] | null;
+}
+
+/** A transfer's delivery timeline gets a point each time this many more bytes are placed (as queue depth timelines do per 64 KiB). */
+export const DELIVERY_SAMPLE_BYTES = 64 * 1024;
+
+/** Counts `bytes` placed at `nowNs`, and samples the timeline when a DELIVERY_SAMPLE_BYTES boundary is crossed or the transfer is whole. */
+export function notePlaced(transfer: TransferState, bytes: number, nowNs: number): void {
+  const before = transfer.placedBytes;
+  transfer.placedBytes += bytes;
+  const timeline = transfer.deliveredTimeline;
+  if (timeline === null) return;
+  const crossed = Math.floor(transfer.placedBytes / DELIVERY_SAMPLE_BYTES) > Math.floor(before / DELIVERY_SAMPLE_BYTES);
+  if (crossed || transfer.placedBytes >= transfer.request.bytes) timeline.push([nowNs, transfer.placedBytes]);
 }
 
 export interface FlowState extends ReceiverState {

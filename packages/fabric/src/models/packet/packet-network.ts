@@ -75,7 +75,7 @@ import { PortQueues } from './port-queues.js';
 import { receivePacket, PLACED } from './receiver.js';
 import { SeededRandom } from './rng.js';
 import { CLASSES, linkOfPortClass, portClass } from './classes.js';
-import { FINISHED_FLOW, type FlowState, type TransferState } from './flow-state.js';
+import { FINISHED_FLOW, notePlaced, type FlowState, type TransferState } from './flow-state.js';
 import { total, type PacketStats, type PortStats } from './stats.js';
 
 export { CLASSES } from './classes.js';
@@ -203,6 +203,8 @@ export class PacketNetwork implements SimulatedNetwork {
       sentNs: undefined,
       deliveredNs: nowNs,
       stranded: false,
+      placedBytes: 0,
+      deliveredTimeline: this.recordFull ? [[nowNs, 0]] : null,
     };
     if (this.recordFull) this.transfers.push(transfer);
     if (request.srcNode === request.dstNode) {
@@ -332,6 +334,7 @@ export class PacketNetwork implements SimulatedNetwork {
       if (transfer.sentNs !== undefined && transfer.sentNs <= this.clockNs) record.sentNs = transfer.sentNs;
       if (transfer.undeliveredFlows === 0 && !transfer.stranded && transfer.deliveredNs <= this.clockNs) record.deliveredNs = transfer.deliveredNs;
       if (transfer.stranded) record.stranded = true;
+      if (transfer.deliveredTimeline !== null && transfer.request.bytes > 0) record.deliveredTimeline = transfer.deliveredTimeline.map(([t, b]) => [t, b] as const);
       return record;
     });
   }
@@ -581,6 +584,7 @@ export class PacketNetwork implements SimulatedNetwork {
     const placed = receivePacket(flow, pool.seq[p]!, this.packet.delivery);
     const accepted = placed === PLACED;
     if (!accepted) this.outOfOrder++;
+    else notePlaced(flow.transfer, pool.seq[p]! === flow.packets - 1 ? flow.lastPacketBytes : this.packet.cellBytes, nowNs);
     if (placed >= 0) this.heap.push(nowNs + flow.returnLatencyNs, REWIND, flow.id, placed);
     if (accepted && this.packet.cc === 'telemetry') this.heap.push(nowNs + flow.returnLatencyNs, ACK, p, 0);
     else pool.free(p);
