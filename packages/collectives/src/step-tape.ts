@@ -263,6 +263,108 @@ export class StepTape {
     }
   }
 
+  /**
+   * The tape's runs gathered into *timing groups*: consecutive runs of one period whose
+   * templates time alike step for step (timingKey: what is received from whom, what is
+   * sent to whom on which channel and how many elements; offsets and the combine aside). A
+   * ring channel's reduce-scatter and all-gather runs, split wherever its block offsets
+   * wrap, are one group. Calls `fn` with each group's first template step (its period's
+   * steps follow: timingStep reads them), period and total repetitions.
+   */
+  forEachTimingGroup(fn: (firstTemplate: number, period: number, reps: number) => void): void {
+    this.timingGroups((firstRun, _runs, period, reps) => fn(this.runs[firstRun * RUN_FIELDS + RUN_FIRST]!, period, reps));
+  }
+
+  /**
+   * Runs gathered as forEachTimingGroup says, each run read at its least timing period
+   * (a ring's two slices of one block time alike: a run of period 2 is one of period 1).
+   * Calls `fn` with the group's first run, run count, timing period and repetitions of it.
+   */
+  private timingGroups(fn: (firstRun: number, runs: number, period: number, reps: number) => void): void {
+    this.seal();
+    const runs = this.runs;
+    const total = runs.length / RUN_FIELDS;
+    let r = 0;
+    while (r < total) {
+      const first = runs[r * RUN_FIELDS + RUN_FIRST]!;
+      const period = this.timingPeriod(r);
+      let reps = (runs[r * RUN_FIELDS + RUN_REPS]! * runs[r * RUN_FIELDS + RUN_PERIOD]!) / period;
+      let end = r + 1;
+      for (; end < total && this.timingPeriod(end) === period; end++) {
+        const next = runs[end * RUN_FIELDS + RUN_FIRST]!;
+        let alike = true;
+        for (let t = 0; alike && t < period; t++) alike = this.timingKey(first + t) === this.timingKey(next + t);
+        if (!alike) break;
+        reps += (runs[end * RUN_FIELDS + RUN_REPS]! * runs[end * RUN_FIELDS + RUN_PERIOD]!) / period;
+      }
+      fn(r, end - r, period, reps);
+      r = end;
+    }
+  }
+
+  /** The least p dividing run r's period whose template steps time alike every p steps. */
+  private timingPeriod(r: number): number {
+    const first = this.runs[r * RUN_FIELDS + RUN_FIRST]!;
+    const period = this.runs[r * RUN_FIELDS + RUN_PERIOD]!;
+    for (let p = 1; p < period; p++) {
+      if (period % p !== 0) continue;
+      let alike = true;
+      for (let t = p; alike && t < period; t++) alike = this.timingKey(first + t) === this.timingKey(first + (t % p));
+      if (alike) return p;
+    }
+    return period;
+  }
+
+  private timingKey(index: number): string {
+    const step = this.timingStep(index);
+    return `${step.recvPeer},${step.sendPeer},${step.sendChannel},${step.sentCount}`;
+  }
+
+  /**
+   * A template step's timing in ghost mode (the executor's reading of it): the peer it
+   * receives from and the one it sends to (-1: none), the send's channel (-1: the tape's
+   * own) and the elements it sends.
+   */
+  timingStep(index: number): { readonly recvPeer: number; readonly sendPeer: number; readonly sendChannel: number; readonly sentCount: number } {
+    const t = index * TEMPLATE_FIELDS;
+    const tm = this.templates;
+    const primitive = PRIMITIVES[STEP_OPS[tm[t + OP]!]!];
+    const hasDst = primitive.combine !== 'none' && tm[t + DST_BUF]! >= 0;
+    const hasSrc = !primitive.recv && tm[t + SRC_BUF]! >= 0;
+    return {
+      recvPeer: primitive.recv ? tm[t + PEER]! : -1,
+      sendPeer: !primitive.send ? -1 : primitive.recv ? tm[t + SEND_PEER]! : tm[t + PEER]!,
+      sendChannel: primitive.send ? tm[t + SEND_CHANNEL]! : -1,
+      sentCount: hasDst ? tm[t + DST_COUNT]! : hasSrc ? tm[t + SRC_COUNT]! : 0,
+    };
+  }
+
+  /**
+   * A sealed copy of this tape whose timing groups of at least `minReps` repetitions each
+   * lose `removeReps` of them (the steady-state
+   * fast-forward runs such shortened schedules). Offsets are not shifted back, so the copy
+   * is for timing only: ghost mode reads peers, counts and primitives, never offsets.
+   */
+  shortened(minReps: number, removeReps: number): StepTape {
+    if (!(Number.isInteger(removeReps) && removeReps >= 0)) throw new RangeError(`removeReps must be an integer >= 0, got ${removeReps}`);
+    const copy = new StepTape();
+    copy.templates.push(...this.templates);
+    let steps = this.steps;
+    this.timingGroups((firstRun, runCount, period, reps) => {
+      if (reps >= minReps) {
+        if (removeReps >= reps) throw new RangeError(`cannot cut ${removeReps} of a group's ${reps} repetitions`);
+        // The group becomes one run of its first run's leading `period` templates: in ghost
+        // mode every repetition of the group times as they do.
+        copy.runs.push(this.runs[firstRun * RUN_FIELDS + RUN_FIRST]!, period, reps - removeReps);
+        steps -= removeReps * period;
+        return;
+      }
+      copy.runs.push(...this.runs.slice(firstRun * RUN_FIELDS, (firstRun + runCount) * RUN_FIELDS));
+    });
+    copy.steps = steps;
+    return copy;
+  }
+
   // ---- reading (TapeCursor) -------------------------------------------------------------
 
   /** @internal The template records (TEMPLATE_FIELDS numbers each). */

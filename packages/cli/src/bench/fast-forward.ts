@@ -1,0 +1,33 @@
+/**
+ * `--fast-forward`: whether a bench run takes the runtime's steady-state fast-forward
+ * (runtime schedule/fast-forward.ts), and the one stderr line that says so. Only ghost runs
+ * on the fluid models without faults or traces qualify: a trace or a fault wants every
+ * event, data mode every byte.
+ */
+import { fastForwardApplies, runFastForward, steadyCut, type RunResult } from '@weft/runtime';
+import type { Schedule } from '@weft/collectives';
+import type { BenchConfig } from './config.js';
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+export async function runBenchSchedule(
+  config: BenchConfig,
+  schedule: Schedule,
+  label: string,
+  exact: boolean,
+  run: (schedule: Schedule) => Promise<RunResult>,
+): Promise<RunResult> {
+  const eligible = !exact && config.fastForward !== 'off' && config.mode === 'ghost' && config.network !== 'packet';
+  const cut = eligible ? steadyCut(schedule) : null;
+  if (!fastForwardApplies(config.fastForward, cut, config.iters + config.warmupIters)) return run(schedule);
+  const result = await runFastForward(schedule, cut, run);
+  if (config.fastForward === 'auto') {
+    const { periodsKept, periodsSkipped } = result.fastForward;
+    process.stderr.write(
+      `weft bench: ${label}: ${count(cut.transfers)} transfers per iteration, so its steady state is fast-forwarded ` +
+        `(${count(periodsKept)} of ${count(periodsKept + periodsSkipped)} pipeline periods simulated, the rest extrapolated; ` +
+        `error against the exact engine in benchmarks/results/speed.md §12); --fast-forward off runs it exactly\n`,
+    );
+  }
+  return result;
+}

@@ -1,0 +1,177 @@
+/**
+ * Steady-state fast-forward (issue #13 item 4, after Wormhole): a pipelined collective's long
+ * middle repeats itself. A ring channel is runs of the same step (receive from the left,
+ * send the same bytes to the right) thousands of times; a tree channel repeats one chunk's
+ * steps per chunk. Once the pipeline is full, every repetition (a *period*: one repetition of
+ * the schedule's long runs on every channel) takes the same simulated time Δ, moves the
+ * same bytes over the same links (routes are per connection) and leaves the fabric as it
+ * found it, shifted by Δ. So the time is affine in the number of periods:
+ *
+ *   T(periods) = a + periods · Δ      (once the fill and the drain fit in what is kept)
+ *
+ * Instead of simulating every period, this runs the schedule twice with most periods cut
+ * out — every run of at least `minReps` repetitions on every tape loses the same number x of
+ * them (StepTape.shortened), x_A and x_B < x_A — and extrapolates to x = 0:
+ *
+ *   Δ = (T_B − T_A) / (x_A − x_B),   T = T_B + x_B · Δ
+ *
+ * Link bytes and busy time are extrapolated the same way (each period adds the same bytes
+ * to the same links). The cut is only made when it keeps every connection's messages
+ * matched: per connection, the sends cut at its source equal the recvs cut at its
+ * destination (the coordinator matches messages first-in first-out per connection, and ghost
+ * mode reads only peers and byte counts, so the shortened schedule is a valid run of fewer
+ * periods). The result is not bit-identical to the exact run: the error is measured in
+ * benchmarks/results/speed.md §12 against the exact engine.
+ */
+import { channelTapes, tapedParticipant, type Schedule, type StepTape } from '@weft/collectives';
+import type { LinkStats } from '@weft/fabric';
+import type { RunResult } from '../types.js';
+
+/** off: always exact; on: fast-forward whenever a schedule has a long steady part; auto: on above FAST_FORWARD_AUTO_TRANSFERS. */
+export type FastForwardMode = 'auto' | 'on' | 'off';
+export const FAST_FORWARD_MODES: readonly FastForwardMode[] = ['auto', 'on', 'off'];
+
+/**
+ * Repetitions each shortened run keeps in the first run (A); the second (B) keeps twice as
+ * many. Both must hold the pipeline's fill and drain for T to be affine: 32 covers a ring's
+ * (its ranks start together: a few periods) and a 1,440-GPU tree's depth (≈ 2 · log2 180 +
+ * 2 · 7 hops); benchmarks/results/speed.md §12 measures the error this leaves.
+ */
+export const KEEP_REPS = 32;
+
+/**
+ * `auto` turns fast-forward on when the exact run posts more transfers than this (send
+ * steps × iterations): about a minute of CPU on the 2-core machine of speed.md (§10: 128
+ * GPUs, 1 GiB ring, ≈ 1 M transfers, 16.6 s; per-transfer cost grows with the cluster).
+ */
+export const FAST_FORWARD_AUTO_TRANSFERS = 4_000_000;
+
+/** Where a schedule is cut: runs of >= minReps repetitions lose removeA (run A) or removeB (run B) of them. */
+export interface SteadyCut {
+  readonly minReps: number;
+  /** Repetitions of the shortest run cut (every one of them has at least this many). */
+  readonly shortest: number;
+  readonly removeA: number;
+  readonly removeB: number;
+  /** Transfers the exact run would post per iteration (send steps of every tape). */
+  readonly transfers: number;
+}
+
+/** What the fast-forward did, for the notice and the report. */
+export interface FastForwardInfo {
+  /** Periods the exact run has beyond the ones simulated in run B (x_B). */
+  readonly periodsSkipped: number;
+  /** Periods run B kept of the shortest cut run. */
+  readonly periodsKept: number;
+  /** Simulated time of one period (ns), Δ. */
+  readonly periodNs: number;
+}
+
+/** Send steps of a schedule's tapes (the transfers one iteration posts). */
+export function scheduleTransfers(schedule: Schedule): number {
+  let sends = 0;
+  for (const participant of schedule.participants) {
+    for (const tape of channelTapes(participant)) {
+      tape.forEachTimingGroup((first, period, reps) => {
+        for (let t = first; t < first + period; t++) if (tape.timingStep(t).sendPeer >= 0) sends += reps;
+      });
+    }
+  }
+  return sends;
+}
+
+/**
+ * The cut for a schedule, or null when it has no steady part worth cutting: its long runs
+ * (at least half the longest run's repetitions) must have more than 2 · KEEP_REPS
+ * repetitions, and cutting the same number from each must keep every connection matched.
+ */
+export function steadyCut(schedule: Schedule, keepReps = KEEP_REPS): SteadyCut | null {
+  const tapes = schedule.participants.map((participant) => channelTapes(participant));
+  let maxReps = 0;
+  for (const channels of tapes) for (const tape of channels) tape.forEachTimingGroup((_first, _period, reps) => (maxReps = Math.max(maxReps, reps)));
+  const minReps = Math.max(2, Math.ceil(maxReps / 2));
+  let shortest = Infinity;
+  for (const channels of tapes) for (const tape of channels) tape.forEachTimingGroup((_first, _period, reps) => reps >= minReps && (shortest = Math.min(shortest, reps)));
+  const removeA = shortest - keepReps;
+  const removeB = shortest - 2 * keepReps;
+  if (!(removeB >= 1)) return null;
+  if (!cutKeepsMessagesMatched(tapes, minReps)) return null;
+  return { minReps, shortest, removeA, removeB, transfers: scheduleTransfers(schedule) };
+}
+
+/**
+ * Per connection (source, destination, channel), the messages one repetition of the long
+ * runs sends must equal those it receives: cutting the same repetitions everywhere then
+ * leaves every recv its message.
+ */
+function cutKeepsMessagesMatched(tapes: readonly (readonly StepTape[])[], minReps: number): boolean {
+  const balance = new Map<string, number>();
+  const add = (src: number, dst: number, channel: number, delta: number) => {
+    const key = `${src},${dst},${channel}`;
+    balance.set(key, (balance.get(key) ?? 0) + delta);
+  };
+  tapes.forEach((channels, participant) => {
+    channels.forEach((tape, channel) => {
+      tape.forEachTimingGroup((first, period, reps) => {
+        if (reps < minReps) return;
+        for (let t = first; t < first + period; t++) {
+          const step = tape.timingStep(t);
+          if (step.recvPeer >= 0) add(step.recvPeer, participant, channel, -1);
+          if (step.sendPeer >= 0) add(participant, step.sendPeer, step.sendChannel >= 0 ? step.sendChannel : channel, 1);
+        }
+      });
+    });
+  });
+  for (const count of balance.values()) if (count !== 0) return false;
+  return true;
+}
+
+/** The schedule with `removeReps` repetitions cut from each of its runs of >= minReps. */
+export function shortenedSchedule(schedule: Schedule, minReps: number, removeReps: number): Schedule {
+  const participants = schedule.participants.map((participant) => tapedParticipant(participant.kind, channelTapes(participant).map((tape) => tape.shortened(minReps, removeReps))));
+  return { ...schedule, participants };
+}
+
+/** Whether `mode` fast-forwards a schedule with this cut. */
+export function fastForwardApplies(mode: FastForwardMode, cut: SteadyCut | null, iters: number): cut is SteadyCut {
+  if (cut === null || mode === 'off') return false;
+  return mode === 'on' || cut.transfers * iters > FAST_FORWARD_AUTO_TRANSFERS;
+}
+
+/**
+ * Runs the two shortened schedules with `run` and extrapolates to the whole one: time, link
+ * bytes and busy time, events and rounds (the counts the exact run would have, rounded).
+ */
+export async function runFastForward(schedule: Schedule, cut: SteadyCut, run: (schedule: Schedule) => Promise<RunResult>): Promise<RunResult & { readonly fastForward: FastForwardInfo }> {
+  const a = await run(shortenedSchedule(schedule, cut.minReps, cut.removeA));
+  const b = await run(shortenedSchedule(schedule, cut.minReps, cut.removeB));
+  const span = cut.removeA - cut.removeB;
+  const extend = (va: number, vb: number) => vb + (cut.removeB * (vb - va)) / span;
+  const elapsedA = elapsedNs(a.linkStats);
+  const elapsedB = elapsedNs(b.linkStats);
+  const elapsed = elapsedA !== undefined && elapsedB !== undefined ? extend(elapsedA, elapsedB) : undefined;
+  const linkStats = b.linkStats.map((lb, index): LinkStats => {
+    const la = a.linkStats[index]!;
+    const bytesCarried = extend(la.bytesCarried, lb.bytesCarried);
+    const utilization = elapsed !== undefined && elapsed > 0 && lb.bandwidthBytesPerSec > 0 ? (bytesCarried * 1e9) / (lb.bandwidthBytesPerSec * elapsed) : lb.utilization;
+    return { ...lb, bytesCarried, busyNs: extend(la.busyNs, lb.busyNs), utilization, peakConcurrentFlows: Math.max(la.peakConcurrentFlows, lb.peakConcurrentFlows) };
+  });
+  const periodNs = (b.timeNs - a.timeNs) / span;
+  return {
+    ...b,
+    timeNs: extend(a.timeNs, b.timeNs),
+    wallMs: a.wallMs + b.wallMs,
+    phasesMs: { prepareMs: a.phasesMs.prepareMs + b.phasesMs.prepareMs, simulateMs: a.phasesMs.simulateMs + b.phasesMs.simulateMs, checkMs: 0 },
+    linkStats,
+    events: Math.round(extend(a.events, b.events)),
+    rounds: Math.round(extend(a.rounds, b.rounds)),
+    fastForward: { periodsSkipped: cut.removeB, periodsKept: cut.shortest - cut.removeB, periodNs },
+  };
+}
+
+/** The run's elapsed simulated time as the link statistics saw it (bytes / (bandwidth · utilization)), from the busiest link. */
+function elapsedNs(stats: readonly LinkStats[]): number | undefined {
+  let best: LinkStats | undefined;
+  for (const link of stats) if (link.utilization > 0 && (best === undefined || link.bytesCarried > best.bytesCarried)) best = link;
+  return best === undefined ? undefined : (best.bytesCarried * 1e9) / (best.bandwidthBytesPerSec * best.utilization);
+}
