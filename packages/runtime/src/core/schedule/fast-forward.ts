@@ -9,11 +9,15 @@
  *
  *   T(periods) = a + periods · Δ      (once the fill and the drain fit in what is kept)
  *
- * Instead of simulating every period, this runs the schedule twice with most periods cut
- * out — every run of at least `minReps` repetitions on every tape loses the same number x of
- * them (StepTape.shortened), x_A and x_B < x_A — and extrapolates to x = 0:
+ * Instead of simulating every period, this runs the schedule three times with most periods
+ * cut out — every timing group (StepTape.forEachTimingGroup) of at least `minReps`
+ * repetitions on every tape loses the same number x of them (StepTape.shortened), keeping
+ * K, 2K and 3K (x_A > x_B > x_C) — and extrapolates the two longer runs to x = 0:
  *
- *   Δ = (T_B − T_A) / (x_A − x_B),   T = T_B + x_B · Δ
+ *   Δ = (T_C − T_B) / (x_B − x_C),   T = T_C + x_C · Δ
+ *
+ * The shortest run checks the premise: in a steady state T_B − T_A = T_C − T_B, and the
+ * residual |T_C − 2 T_B + T_A| / T says how far from it the run is (`auto` accepts 1e-9).
  *
  * Link bytes and busy time are extrapolated the same way (each period adds the same bytes
  * to the same links). The cut is only made when it keeps every connection's messages
@@ -46,13 +50,14 @@ export const KEEP_REPS = 32;
  */
 export const FAST_FORWARD_AUTO_TRANSFERS = 4_000_000;
 
-/** Where a schedule is cut: runs of >= minReps repetitions lose removeA (run A) or removeB (run B) of them. */
+/** Where a schedule is cut: timing groups of >= minReps repetitions lose removeA, removeB or removeC of them (runs A, B, C). */
 export interface SteadyCut {
   readonly minReps: number;
   /** Repetitions of the shortest run cut (every one of them has at least this many). */
   readonly shortest: number;
   readonly removeA: number;
   readonly removeB: number;
+  readonly removeC: number;
   /** Transfers the exact run would post per iteration (send steps of every tape). */
   readonly transfers: number;
 }
@@ -65,6 +70,11 @@ export interface FastForwardInfo {
   readonly periodsKept: number;
   /** Simulated time of one period (ns), Δ. */
   readonly periodNs: number;
+  /**
+   * How far T is from affine: |T_C − 2 T_B + T_A| / T, the change of the KEEP_REPS-period
+   * increment between the runs, relative to the result. 0 (to rounding) in a steady state.
+   */
+  readonly residual: number;
 }
 
 /** Send steps of a schedule's tapes (the transfers one iteration posts). */
@@ -94,9 +104,10 @@ export function steadyCut(schedule: Schedule, keepReps = KEEP_REPS): SteadyCut |
   for (const channels of tapes) for (const tape of channels) tape.forEachTimingGroup((_first, _period, reps) => reps >= minReps && (shortest = Math.min(shortest, reps)));
   const removeA = shortest - keepReps;
   const removeB = shortest - 2 * keepReps;
-  if (!(removeB >= 1)) return null;
+  const removeC = shortest - 3 * keepReps;
+  if (!(removeC >= 1)) return null;
   if (!cutKeepsMessagesMatched(tapes, minReps)) return null;
-  return { minReps, shortest, removeA, removeB, transfers: scheduleTransfers(schedule) };
+  return { minReps, shortest, removeA, removeB, removeC, transfers: scheduleTransfers(schedule) };
 }
 
 /**
@@ -145,27 +156,36 @@ export function fastForwardApplies(mode: FastForwardMode, cut: SteadyCut | null,
 export async function runFastForward(schedule: Schedule, cut: SteadyCut, run: (schedule: Schedule) => Promise<RunResult>): Promise<RunResult & { readonly fastForward: FastForwardInfo }> {
   const a = await run(shortenedSchedule(schedule, cut.minReps, cut.removeA));
   const b = await run(shortenedSchedule(schedule, cut.minReps, cut.removeB));
-  const span = cut.removeA - cut.removeB;
-  const extend = (va: number, vb: number) => vb + (cut.removeB * (vb - va)) / span;
-  const elapsedA = elapsedNs(a.linkStats);
+  const c = await run(shortenedSchedule(schedule, cut.minReps, cut.removeC));
+  // Extrapolate from the two longer runs; the shortest one only checks that T is affine.
+  const span = cut.removeB - cut.removeC;
+  const extend = (vb: number, vc: number) => vc + (cut.removeC * (vc - vb)) / span;
   const elapsedB = elapsedNs(b.linkStats);
-  const elapsed = elapsedA !== undefined && elapsedB !== undefined ? extend(elapsedA, elapsedB) : undefined;
-  const linkStats = b.linkStats.map((lb, index): LinkStats => {
-    const la = a.linkStats[index]!;
-    const bytesCarried = extend(la.bytesCarried, lb.bytesCarried);
-    const utilization = elapsed !== undefined && elapsed > 0 && lb.bandwidthBytesPerSec > 0 ? (bytesCarried * 1e9) / (lb.bandwidthBytesPerSec * elapsed) : lb.utilization;
-    return { ...lb, bytesCarried, busyNs: extend(la.busyNs, lb.busyNs), utilization, peakConcurrentFlows: Math.max(la.peakConcurrentFlows, lb.peakConcurrentFlows) };
+  const elapsedC = elapsedNs(c.linkStats);
+  const elapsed = elapsedB !== undefined && elapsedC !== undefined ? extend(elapsedB, elapsedC) : undefined;
+  const linkStats = c.linkStats.map((lc, index): LinkStats => {
+    const lb = b.linkStats[index]!;
+    const bytesCarried = extend(lb.bytesCarried, lc.bytesCarried);
+    const utilization = elapsed !== undefined && elapsed > 0 && lc.bandwidthBytesPerSec > 0 ? (bytesCarried * 1e9) / (lc.bandwidthBytesPerSec * elapsed) : lc.utilization;
+    return { ...lc, bytesCarried, busyNs: extend(lb.busyNs, lc.busyNs), utilization, peakConcurrentFlows: Math.max(lb.peakConcurrentFlows, lc.peakConcurrentFlows) };
   });
-  const periodNs = (b.timeNs - a.timeNs) / span;
+  const timeNs = extend(b.timeNs, c.timeNs);
+  const runs = [a, b, c];
+  const sum = (pick: (r: RunResult) => number) => runs.reduce((total, r) => total + pick(r), 0);
   return {
-    ...b,
-    timeNs: extend(a.timeNs, b.timeNs),
-    wallMs: a.wallMs + b.wallMs,
-    phasesMs: { prepareMs: a.phasesMs.prepareMs + b.phasesMs.prepareMs, simulateMs: a.phasesMs.simulateMs + b.phasesMs.simulateMs, checkMs: 0 },
+    ...c,
+    timeNs,
+    wallMs: sum((r) => r.wallMs),
+    phasesMs: { prepareMs: sum((r) => r.phasesMs.prepareMs), simulateMs: sum((r) => r.phasesMs.simulateMs), checkMs: 0 },
     linkStats,
-    events: Math.round(extend(a.events, b.events)),
-    rounds: Math.round(extend(a.rounds, b.rounds)),
-    fastForward: { periodsSkipped: cut.removeB, periodsKept: cut.shortest - cut.removeB, periodNs },
+    events: Math.round(extend(b.events, c.events)),
+    rounds: Math.round(extend(b.rounds, c.rounds)),
+    fastForward: {
+      periodsSkipped: cut.removeC,
+      periodsKept: cut.shortest - cut.removeC,
+      periodNs: (c.timeNs - b.timeNs) / span,
+      residual: Math.abs(c.timeNs - 2 * b.timeNs + a.timeNs) / timeNs,
+    },
   };
 }
 
