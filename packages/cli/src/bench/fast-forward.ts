@@ -21,13 +21,14 @@ export async function runBenchSchedule(
   run: (schedule: Schedule) => Promise<RunResult>,
 ): Promise<RunResult> {
   const eligible = !exact && config.fastForward !== 'off' && config.mode === 'ghost' && config.network !== 'packet';
-  const cut = eligible ? steadyCut(schedule, Number(process.env.WEFT_FF_KEEP ?? 32)) : null;
+  const cut = eligible ? steadyCut(schedule) : null;
   if (!fastForwardApplies(config.fastForward, cut, config.iters + config.warmupIters)) return run(schedule);
   const result = await runFastForward(schedule, cut, run);
   const { periodsKept, periodsSkipped, residual } = result.fastForward;
   const periods = `${count(periodsKept)} of ${count(periodsKept + periodsSkipped)} pipeline periods simulated`;
   if (config.fastForward === 'on') {
-    if (residual > STEADY_RESIDUAL) process.stderr.write(`weft bench: ${label}: fast-forwarded (${periods}) though not in a steady state: residual ${residual.toExponential(1)} of the time\n`);
+    const steady = residual > STEADY_RESIDUAL ? ' though not in a steady state' : '';
+    process.stderr.write(`weft bench: ${label}: fast-forwarded (${periods})${steady}: residual ${residual.toExponential(1)} of the time\n`);
     return result;
   }
   if (residual > STEADY_RESIDUAL) {
