@@ -340,28 +340,44 @@ export class StepTape {
   }
 
   /**
-   * A sealed copy of this tape whose timing groups of at least `minReps` repetitions each
-   * lose `removeReps` of them (the steady-state
-   * fast-forward runs such shortened schedules). Offsets are not shifted back, so the copy
-   * is for timing only: ghost mode reads peers, counts and primitives, never offsets.
+   * The tape's longest timing group (the first of the longest): its ordinal among the
+   * groups, first template step, timing period and repetitions; undefined on an empty tape.
    */
-  shortened(minReps: number, removeReps: number): StepTape {
+  longestTimingGroup(): { readonly group: number; readonly firstTemplate: number; readonly period: number; readonly reps: number } | undefined {
+    let longest: { group: number; firstTemplate: number; period: number; reps: number } | undefined;
+    let group = 0;
+    this.forEachTimingGroup((firstTemplate, period, reps) => {
+      if (longest === undefined || reps > longest.reps) longest = { group, firstTemplate, period, reps };
+      group++;
+    });
+    return longest;
+  }
+
+  /**
+   * A sealed copy of this tape whose timing groups of at least `minReps` repetitions — or,
+   * with `longestOnly`, its longest group if it has that many — lose `removeReps` of them
+   * each (the steady-state fast-forward runs such shortened schedules). A cut group becomes
+   * one run of its first run's leading templates, offsets not shifted back, so the copy is
+   * for timing only: ghost mode reads peers, counts and primitives, never offsets.
+   */
+  shortened(minReps: number, removeReps: number, longestOnly = false): StepTape {
     if (!(Number.isInteger(removeReps) && removeReps >= 0)) throw new RangeError(`removeReps must be an integer >= 0, got ${removeReps}`);
+    const longest = longestOnly ? this.longestTimingGroup()?.group : undefined;
     const copy = new StepTape();
     copy.templates.push(...this.templates);
-    let steps = this.steps;
+    copy.steps = this.steps;
+    let group = 0;
     this.timingGroups((firstRun, runCount, period, reps) => {
-      if (reps >= minReps) {
+      const chosen = !longestOnly || group === longest;
+      group++;
+      if (chosen && reps >= minReps) {
         if (removeReps >= reps) throw new RangeError(`cannot cut ${removeReps} of a group's ${reps} repetitions`);
-        // The group becomes one run of its first run's leading `period` templates: in ghost
-        // mode every repetition of the group times as they do.
         copy.runs.push(this.runs[firstRun * RUN_FIELDS + RUN_FIRST]!, period, reps - removeReps);
-        steps -= removeReps * period;
+        copy.steps -= removeReps * period;
         return;
       }
       copy.runs.push(...this.runs.slice(firstRun * RUN_FIELDS, (firstRun + runCount) * RUN_FIELDS));
     });
-    copy.steps = steps;
     return copy;
   }
 

@@ -10,8 +10,8 @@
  *   T(periods) = a + periods · Δ      (once the fill and the drain fit in what is kept)
  *
  * Instead of simulating every period, this runs the schedule three times with most periods
- * cut out — every timing group (StepTape.forEachTimingGroup) of at least `minReps`
- * repetitions on every tape loses the same number x of them (StepTape.shortened), keeping
+ * cut out — every long timing group (StepTape.forEachTimingGroup; see steadyCut) on every
+ * tape loses the same number x of repetitions (StepTape.shortened), keeping
  * K, 2K and 3K (x_A > x_B > x_C) — and extrapolates the two longer runs to x = 0:
  *
  *   Δ = (T_C − T_B) / (x_B − x_C),   T = T_C + x_C · Δ
@@ -36,12 +36,13 @@ export type FastForwardMode = 'auto' | 'on' | 'off';
 export const FAST_FORWARD_MODES: readonly FastForwardMode[] = ['auto', 'on', 'off'];
 
 /**
- * Repetitions each shortened run keeps in the first run (A); the second (B) keeps twice as
- * many. Both must hold the pipeline's fill and drain for T to be affine: 32 covers a ring's
- * (its ranks start together: a few periods) and a 1,440-GPU tree's depth (≈ 2 · log2 180 +
- * 2 · 7 hops); benchmarks/results/speed.md §12 measures the error this leaves.
+ * Repetitions the cut groups keep in the first run (A); the second (B) and third (C) keep
+ * twice and three times as many. All must hold the pipeline's fill and drain for T to be
+ * affine: 8 covers a ring's (its ranks start together: T is affine from 2 periods kept on
+ * dgx-h100:nodes=16); the residual checks it (the CLI retries with 4 · KEEP_REPS when it
+ * fails), and benchmarks/results/speed.md §12 measures the error against the exact engine.
  */
-export const KEEP_REPS = 32;
+export const KEEP_REPS = 8;
 
 /**
  * `auto` turns fast-forward on when the exact run posts more transfers than this (send
@@ -53,6 +54,8 @@ export const FAST_FORWARD_AUTO_TRANSFERS = 4_000_000;
 /** Where a schedule is cut: timing groups of >= minReps repetitions lose removeA, removeB or removeC of them (runs A, B, C). */
 export interface SteadyCut {
   readonly minReps: number;
+  /** Only each tape's longest timing group is cut (see steadyCut). */
+  readonly longestOnly: boolean;
   /** Repetitions of the shortest run cut (every one of them has at least this many). */
   readonly shortest: number;
   readonly removeA: number;
@@ -91,55 +94,74 @@ export function scheduleTransfers(schedule: Schedule): number {
 }
 
 /**
- * The cut for a schedule, or null when it has no steady part worth cutting: its long runs
- * (at least half the longest run's repetitions) must have more than 2 · KEEP_REPS
- * repetitions, and cutting the same number from each must keep every connection matched.
+ * The cut for a schedule, or null when it has no steady part worth cutting. Timing groups of
+ * at least half the longest group's repetitions are cut, each by the same number; every cut
+ * group must have more than 3 · keepReps, and the cut must keep every connection matched.
+ * When cutting all of them does not (a ring whose blocks are ragged splits into groups of
+ * one and two timing steps at different places on different ranks), only each tape's
+ * longest group is cut: every rank's is receive-from-left, send-to-right.
  */
 export function steadyCut(schedule: Schedule, keepReps = KEEP_REPS): SteadyCut | null {
   const tapes = schedule.participants.map((participant) => channelTapes(participant));
   let maxReps = 0;
-  for (const channels of tapes) for (const tape of channels) tape.forEachTimingGroup((_first, _period, reps) => (maxReps = Math.max(maxReps, reps)));
+  for (const channels of tapes) for (const tape of channels) maxReps = Math.max(maxReps, tape.longestTimingGroup()?.reps ?? 0);
   const minReps = Math.max(2, Math.ceil(maxReps / 2));
-  let shortest = Infinity;
-  for (const channels of tapes) for (const tape of channels) tape.forEachTimingGroup((_first, _period, reps) => reps >= minReps && (shortest = Math.min(shortest, reps)));
-  const removeA = shortest - keepReps;
-  const removeB = shortest - 2 * keepReps;
-  const removeC = shortest - 3 * keepReps;
-  if (!(removeC >= 1)) return null;
-  if (!cutKeepsMessagesMatched(tapes, minReps)) return null;
-  return { minReps, shortest, removeA, removeB, removeC, transfers: scheduleTransfers(schedule) };
+  for (const longestOnly of [false, true]) {
+    let shortest = Infinity;
+    forEachCutGroup(tapes, minReps, longestOnly, (_participant, _channel, _tape, _first, _period, reps) => (shortest = Math.min(shortest, reps)));
+    const removeA = shortest - keepReps;
+    const removeB = shortest - 2 * keepReps;
+    const removeC = shortest - 3 * keepReps;
+    if (!(removeC >= 1)) continue;
+    if (cutKeepsMessagesMatched(tapes, minReps, longestOnly)) return { minReps, longestOnly, shortest, removeA, removeB, removeC, transfers: scheduleTransfers(schedule) };
+  }
+  return null;
+}
+
+/** Calls `fn` for every timing group the cut takes (see steadyCut). */
+function forEachCutGroup(
+  tapes: readonly (readonly StepTape[])[],
+  minReps: number,
+  longestOnly: boolean,
+  fn: (participant: number, channel: number, tape: StepTape, firstTemplate: number, period: number, reps: number) => void,
+): void {
+  tapes.forEach((channels, participant) => {
+    channels.forEach((tape, channel) => {
+      if (longestOnly) {
+        const group = tape.longestTimingGroup();
+        if (group !== undefined && group.reps >= minReps) fn(participant, channel, tape, group.firstTemplate, group.period, group.reps);
+        return;
+      }
+      tape.forEachTimingGroup((first, period, reps) => reps >= minReps && fn(participant, channel, tape, first, period, reps));
+    });
+  });
 }
 
 /**
- * Per connection (source, destination, channel), the messages one repetition of the long
- * runs sends must equal those it receives: cutting the same repetitions everywhere then
+ * Per connection (source, destination, channel), the messages one repetition of the cut
+ * groups sends must equal those it receives: cutting the same repetitions everywhere then
  * leaves every recv its message.
  */
-function cutKeepsMessagesMatched(tapes: readonly (readonly StepTape[])[], minReps: number): boolean {
+function cutKeepsMessagesMatched(tapes: readonly (readonly StepTape[])[], minReps: number, longestOnly: boolean): boolean {
   const balance = new Map<string, number>();
   const add = (src: number, dst: number, channel: number, delta: number) => {
     const key = `${src},${dst},${channel}`;
     balance.set(key, (balance.get(key) ?? 0) + delta);
   };
-  tapes.forEach((channels, participant) => {
-    channels.forEach((tape, channel) => {
-      tape.forEachTimingGroup((first, period, reps) => {
-        if (reps < minReps) return;
-        for (let t = first; t < first + period; t++) {
-          const step = tape.timingStep(t);
-          if (step.recvPeer >= 0) add(step.recvPeer, participant, channel, -1);
-          if (step.sendPeer >= 0) add(participant, step.sendPeer, step.sendChannel >= 0 ? step.sendChannel : channel, 1);
-        }
-      });
-    });
+  forEachCutGroup(tapes, minReps, longestOnly, (participant, channel, tape, first, period) => {
+    for (let t = first; t < first + period; t++) {
+      const step = tape.timingStep(t);
+      if (step.recvPeer >= 0) add(step.recvPeer, participant, channel, -1);
+      if (step.sendPeer >= 0) add(participant, step.sendPeer, step.sendChannel >= 0 ? step.sendChannel : channel, 1);
+    }
   });
   for (const count of balance.values()) if (count !== 0) return false;
   return true;
 }
 
-/** The schedule with `removeReps` repetitions cut from each of its runs of >= minReps. */
-export function shortenedSchedule(schedule: Schedule, minReps: number, removeReps: number): Schedule {
-  const participants = schedule.participants.map((participant) => tapedParticipant(participant.kind, channelTapes(participant).map((tape) => tape.shortened(minReps, removeReps))));
+/** The schedule with `removeReps` repetitions cut from each timing group the cut takes (StepTape.shortened). */
+export function shortenedSchedule(schedule: Schedule, minReps: number, removeReps: number, longestOnly = false): Schedule {
+  const participants = schedule.participants.map((participant) => tapedParticipant(participant.kind, channelTapes(participant).map((tape) => tape.shortened(minReps, removeReps, longestOnly))));
   return { ...schedule, participants };
 }
 
@@ -154,9 +176,9 @@ export function fastForwardApplies(mode: FastForwardMode, cut: SteadyCut | null,
  * bytes and busy time, events and rounds (the counts the exact run would have, rounded).
  */
 export async function runFastForward(schedule: Schedule, cut: SteadyCut, run: (schedule: Schedule) => Promise<RunResult>): Promise<RunResult & { readonly fastForward: FastForwardInfo }> {
-  const a = await run(shortenedSchedule(schedule, cut.minReps, cut.removeA));
-  const b = await run(shortenedSchedule(schedule, cut.minReps, cut.removeB));
-  const c = await run(shortenedSchedule(schedule, cut.minReps, cut.removeC));
+  const a = await run(shortenedSchedule(schedule, cut.minReps, cut.removeA, cut.longestOnly));
+  const b = await run(shortenedSchedule(schedule, cut.minReps, cut.removeB, cut.longestOnly));
+  const c = await run(shortenedSchedule(schedule, cut.minReps, cut.removeC, cut.longestOnly));
   // Extrapolate from the two longer runs; the shortest one only checks that T is affine.
   const span = cut.removeB - cut.removeC;
   const extend = (vb: number, vc: number) => vc + (cut.removeC * (vc - vb)) / span;
