@@ -381,6 +381,40 @@ export class StepTape {
     return copy;
   }
 
+  /**
+   * A sealed copy of this tape with `removeSteps` steps cut from its timing groups of at
+   * least `minSteps` steps, shared among them in proportion to their steps (whole
+   * repetitions; what rounding leaves goes to the longest group whose period divides it).
+   * For tapes whose cut groups all receive from one peer and send to one (a ring's): any
+   * such cut removes that many messages on each connection. Throws when the steps cannot be
+   * cut in whole repetitions.
+   */
+  shortenedBySteps(minSteps: number, removeSteps: number): StepTape {
+    const groups: { firstRun: number; runCount: number; period: number; reps: number; cut: number }[] = [];
+    this.timingGroups((firstRun, runCount, period, reps) => groups.push({ firstRun, runCount, period, reps, cut: 0 }));
+    const long = groups.filter((g) => g.period * g.reps >= minSteps);
+    const total = long.reduce((sum, g) => sum + g.period * g.reps, 0);
+    let left = removeSteps;
+    for (const g of long) {
+      g.cut = Math.floor((removeSteps * g.period * g.reps) / total / g.period);
+      left -= g.cut * g.period;
+    }
+    for (const g of [...long].sort((a, b) => b.period * b.reps - a.period * a.reps)) {
+      const more = Math.floor(left / g.period);
+      g.cut += more;
+      left -= more * g.period;
+    }
+    if (left !== 0 || long.some((g) => g.cut >= g.reps)) throw new RangeError(`cannot cut ${removeSteps} steps from this tape's groups in whole repetitions`);
+    const copy = new StepTape();
+    copy.templates.push(...this.templates);
+    copy.steps = this.steps - removeSteps;
+    for (const g of groups) {
+      if (g.cut > 0) copy.runs.push(this.runs[g.firstRun * RUN_FIELDS + RUN_FIRST]!, g.period, g.reps - g.cut);
+      else copy.runs.push(...this.runs.slice(g.firstRun * RUN_FIELDS, (g.firstRun + g.runCount) * RUN_FIELDS));
+    }
+    return copy;
+  }
+
   // ---- reading (TapeCursor) -------------------------------------------------------------
 
   /** @internal The template records (TEMPLATE_FIELDS numbers each). */

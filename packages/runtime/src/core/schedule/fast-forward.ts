@@ -51,11 +51,14 @@ export const KEEP_REPS = 8;
  */
 export const FAST_FORWARD_AUTO_TRANSFERS = 4_000_000;
 
+/** all: every long timing group; longest: each tape's longest; steps: a number of steps per tape from its long groups. */
+export type CutMode = 'all' | 'longest' | 'steps';
+
 /** Where a schedule is cut: timing groups of >= minReps repetitions lose removeA, removeB or removeC of them (runs A, B, C). */
 export interface SteadyCut {
   readonly minReps: number;
-  /** Only each tape's longest timing group is cut (see steadyCut). */
-  readonly longestOnly: boolean;
+  /** Which groups lose repetitions (see steadyCut); under `steps`, removeA/B/C count steps per tape. */
+  readonly mode: CutMode;
   /** Repetitions of the shortest run cut (every one of them has at least this many). */
   readonly shortest: number;
   readonly removeA: number;
@@ -113,9 +116,74 @@ export function steadyCut(schedule: Schedule, keepReps = KEEP_REPS): SteadyCut |
     const removeB = shortest - 2 * keepReps;
     const removeC = shortest - 3 * keepReps;
     if (!(removeC >= 1)) continue;
-    if (cutKeepsMessagesMatched(tapes, minReps, longestOnly)) return { minReps, longestOnly, shortest, removeA, removeB, removeC, transfers: scheduleTransfers(schedule) };
+    if (!cutKeepsMessagesMatched(tapes, minReps, longestOnly)) continue;
+    // Cutting only the longest groups pays when they hold most of the steps; else cut by steps.
+    if (longestOnly && stepsCut(tapes, keepReps) !== null) break;
+    return { minReps, mode: longestOnly ? 'longest' : 'all', shortest, removeA, removeB, removeC, transfers: scheduleTransfers(schedule) };
   }
-  return null;
+  const steps = stepsCut(tapes, keepReps);
+  return steps === null ? null : { ...steps, transfers: scheduleTransfers(schedule) };
+}
+
+/**
+ * The `steps` cut: every tape whose long groups (at least half the longest group's steps)
+ * all receive from one peer and send to one on one channel loses the same number of steps
+ * from them (StepTape.shortenedBySteps): a ring whose ragged blocks split its long stretch
+ * into groups of one and two timing steps at different places on different ranks. Keeps
+ * 4 · keepReps, 8 · keepReps and 12 · keepReps of the shortest such stretch.
+ */
+function stepsCut(tapes: readonly (readonly StepTape[])[], keepReps: number): Omit<SteadyCut, 'transfers'> | null {
+  let maxSteps = 0;
+  for (const channels of tapes) for (const tape of channels) tape.forEachTimingGroup((_first, period, reps) => (maxSteps = Math.max(maxSteps, period * reps)));
+  const minSteps = Math.max(2, Math.ceil(maxSteps / 2));
+  const balance = new Map<string, number>();
+  const add = (src: number, dst: number, channel: number, delta: number) => {
+    const key = `${src},${dst},${channel}`;
+    balance.set(key, (balance.get(key) ?? 0) + delta);
+  };
+  let shortest = Infinity;
+  let uniform = true;
+  tapes.forEach((channels, participant) => {
+    channels.forEach((tape, channel) => {
+      let signature: string | undefined;
+      let steps = 0;
+      tape.forEachTimingGroup((first, period, reps) => {
+        if (period * reps < minSteps) return;
+        steps += period * reps;
+        for (let t = first; t < first + period; t++) {
+          const step = tape.timingStep(t);
+          const own = `${step.recvPeer},${step.sendPeer},${step.sendChannel}`;
+          if (signature !== undefined && signature !== own) uniform = false;
+          signature = own;
+        }
+      });
+      if (signature === undefined) return;
+      shortest = Math.min(shortest, steps);
+      const [recvPeer, sendPeer, sendChannel] = signature.split(',').map(Number) as [number, number, number];
+      if (recvPeer >= 0) add(recvPeer, participant, channel, -1);
+      if (sendPeer >= 0) add(participant, sendPeer, sendChannel >= 0 ? sendChannel : channel, 1);
+    });
+  });
+  if (!uniform || ![...balance.values()].every((count) => count === 0)) return null;
+  // Even counts: a stretch of two-step groups only can lose steps in pairs.
+  const keep = 4 * keepReps;
+  const even = (n: number) => 2 * Math.floor(n / 2);
+  const removeA = even(shortest - keep);
+  const removeB = even(shortest - 2 * keep);
+  const removeC = even(shortest - 3 * keep);
+  if (!(removeC >= 2)) return null;
+  try {
+    for (const channels of tapes) for (const tape of channels) for (const remove of [removeA, removeB, removeC]) if (hasLongGroup(tape, minSteps)) tape.shortenedBySteps(minSteps, remove);
+  } catch {
+    return null;
+  }
+  return { minReps: minSteps, mode: 'steps', shortest, removeA, removeB, removeC };
+}
+
+function hasLongGroup(tape: StepTape, minSteps: number): boolean {
+  let long = false;
+  tape.forEachTimingGroup((_first, period, reps) => (long ||= period * reps >= minSteps));
+  return long;
 }
 
 /** Calls `fn` for every timing group the cut takes (see steadyCut). */
@@ -159,9 +227,11 @@ function cutKeepsMessagesMatched(tapes: readonly (readonly StepTape[])[], minRep
   return true;
 }
 
-/** The schedule with `removeReps` repetitions cut from each timing group the cut takes (StepTape.shortened). */
-export function shortenedSchedule(schedule: Schedule, minReps: number, removeReps: number, longestOnly = false): Schedule {
-  const participants = schedule.participants.map((participant) => tapedParticipant(participant.kind, channelTapes(participant).map((tape) => tape.shortened(minReps, removeReps, longestOnly))));
+/** The schedule with `remove` repetitions (steps, under mode `steps`) cut from the timing groups the cut takes. */
+export function shortenedSchedule(schedule: Schedule, minReps: number, remove: number, mode: CutMode = 'all'): Schedule {
+  const shorten = (tape: StepTape) =>
+    mode !== 'steps' ? tape.shortened(minReps, remove, mode === 'longest') : hasLongGroup(tape, minReps) ? tape.shortenedBySteps(minReps, remove) : tape;
+  const participants = schedule.participants.map((participant) => tapedParticipant(participant.kind, channelTapes(participant).map(shorten)));
   return { ...schedule, participants };
 }
 
@@ -176,9 +246,9 @@ export function fastForwardApplies(mode: FastForwardMode, cut: SteadyCut | null,
  * bytes and busy time, events and rounds (the counts the exact run would have, rounded).
  */
 export async function runFastForward(schedule: Schedule, cut: SteadyCut, run: (schedule: Schedule) => Promise<RunResult>): Promise<RunResult & { readonly fastForward: FastForwardInfo }> {
-  const a = await run(shortenedSchedule(schedule, cut.minReps, cut.removeA, cut.longestOnly));
-  const b = await run(shortenedSchedule(schedule, cut.minReps, cut.removeB, cut.longestOnly));
-  const c = await run(shortenedSchedule(schedule, cut.minReps, cut.removeC, cut.longestOnly));
+  const a = await run(shortenedSchedule(schedule, cut.minReps, cut.removeA, cut.mode));
+  const b = await run(shortenedSchedule(schedule, cut.minReps, cut.removeB, cut.mode));
+  const c = await run(shortenedSchedule(schedule, cut.minReps, cut.removeC, cut.mode));
   // Extrapolate from the two longer runs; the shortest one only checks that T is affine.
   const span = cut.removeB - cut.removeC;
   const extend = (vb: number, vc: number) => vc + (cut.removeC * (vc - vb)) / span;
