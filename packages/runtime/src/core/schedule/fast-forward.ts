@@ -126,16 +126,17 @@ export function steadyCut(schedule: Schedule, keepReps = KEEP_REPS): SteadyCut |
 }
 
 /**
- * The `steps` cut: every tape whose long groups (at least half the longest group's steps)
- * all receive from one peer and send to one on one channel loses the same number of steps
+ * The `steps` cut: every tape whose long groups (more than 4 · keepReps steps) all receive
+ * from one peer and send to one on one channel loses the same number of steps
  * from them (StepTape.shortenedBySteps): a ring whose ragged blocks split its long stretch
  * into groups of one and two timing steps at different places on different ranks. Keeps
  * 4 · keepReps, 8 · keepReps and 12 · keepReps of the shortest such stretch.
  */
 function stepsCut(tapes: readonly (readonly StepTape[])[], keepReps: number): Omit<SteadyCut, 'transfers'> | null {
-  let maxSteps = 0;
-  for (const channels of tapes) for (const tape of channels) tape.forEachTimingGroup((_first, period, reps) => (maxSteps = Math.max(maxSteps, period * reps)));
-  const minSteps = Math.max(2, Math.ceil(maxSteps / 2));
+  // Every group of more steps than one run keeps: a rank's stretch may split into a short
+  // piece where its blocks turn ragged (an odd one at 1,440 GPUs).
+  const keep = 4 * keepReps;
+  const minSteps = keep;
   const balance = new Map<string, number>();
   const add = (src: number, dst: number, channel: number, delta: number) => {
     const key = `${src},${dst},${channel}`;
@@ -164,9 +165,8 @@ function stepsCut(tapes: readonly (readonly StepTape[])[], keepReps: number): Om
       if (sendPeer >= 0) add(participant, sendPeer, sendChannel >= 0 ? sendChannel : channel, 1);
     });
   });
-  if (!uniform || ![...balance.values()].every((count) => count === 0)) return null;
+  if (!uniform || !Number.isFinite(shortest) || ![...balance.values()].every((count) => count === 0)) return null;
   // Even counts: a stretch of two-step groups only can lose steps in pairs.
-  const keep = 4 * keepReps;
   const even = (n: number) => 2 * Math.floor(n / 2);
   const removeA = even(shortest - keep);
   const removeB = even(shortest - 2 * keep);
@@ -235,10 +235,16 @@ export function shortenedSchedule(schedule: Schedule, minReps: number, remove: n
   return { ...schedule, participants };
 }
 
-/** Whether `mode` fast-forwards a schedule with this cut. */
+/**
+ * Whether `mode` fast-forwards a schedule with this cut. `auto` also wants the three
+ * shortened runs to simulate at most half of the shortest cut stretch (else a run that turns
+ * out not steady costs more than half again the exact run before falling back to it).
+ */
 export function fastForwardApplies(mode: FastForwardMode, cut: SteadyCut | null, iters: number): cut is SteadyCut {
   if (cut === null || mode === 'off') return false;
-  return mode === 'on' || cut.transfers * iters > FAST_FORWARD_AUTO_TRANSFERS;
+  if (mode === 'on') return true;
+  const simulated = 6 * (cut.shortest - cut.removeA);
+  return cut.transfers * iters > FAST_FORWARD_AUTO_TRANSFERS && simulated <= cut.shortest / 2;
 }
 
 /**
