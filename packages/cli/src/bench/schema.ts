@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { COLLECTIVE_TABLE, PROTOCOL_NAMES, type ProtocolName } from '@weft/collectives';
 import { isWeftInputError } from '@weft/sim';
-import { FAST_FORWARD_AUTO_TRANSFERS, FAST_FORWARD_MODES, type FastForwardMode } from '@weft/runtime/core';
+import type { FastForwardMode } from '@weft/runtime/core';
 import {
   CLI_COLLECTIVES, CONGESTION, Choices, DELIVERY, DTYPES, FORMATS, MODES, NETWORKS, ON_OFF, OPS, ROUTINGS, accept, orList, readInteger, readNumber, type Read,
 } from '../names.js';
@@ -53,7 +53,7 @@ const algoList = text((t) => {
 export const PROTOS = Choices.of<ProtocolName | 'auto'>([...PROTOCOL_NAMES, 'auto']);
 
 /** `--fast-forward`: steady-state fast-forward (runtime schedule/fast-forward.ts). */
-const FAST_FORWARD = Choices.of<FastForwardMode>(FAST_FORWARD_MODES);
+const FAST_FORWARD = Choices.of<FastForwardMode>(['auto', 'on', 'off']);
 
 /** `--pfc`: on, off, or local (not across a link that cannot be lossless). */
 const PFC_MODES = new Choices<boolean | 'local'>([...ON_OFF.entries, ['local', 'local']]);
@@ -136,7 +136,7 @@ export const BENCH_FLAGS = {
   explain: flag('--explain', "print every (algorithm, protocol) candidate's predicted time at each size beside the simulated one", undefined, z.boolean().optional().transform((v) => v === true)),
   fastForward: flag(
     '--fast-forward <mode>',
-    `steady-state fast-forward of long pipelined runs (ghost mode; error measured in benchmarks/results/speed.md §12): ${orList(FAST_FORWARD.names)}; auto: on only for runs over ${FAST_FORWARD_AUTO_TRANSFERS.toLocaleString('en-US')} transfers`,
+    `steady-state fast-forward of long pipelined runs (ghost mode; error in benchmarks/results/speed.md §12): ${orList(FAST_FORWARD.names)}; auto: only for runs of millions of transfers whose steady state checks out`,
     'auto',
     text((t) => FAST_FORWARD.read(t)),
   ),

@@ -33,7 +33,6 @@ import type { RunResult } from '../types.js';
 
 /** off: always exact; on: fast-forward whenever a schedule has a long steady part; auto: on above FAST_FORWARD_AUTO_TRANSFERS. */
 export type FastForwardMode = 'auto' | 'on' | 'off';
-export const FAST_FORWARD_MODES: readonly FastForwardMode[] = ['auto', 'on', 'off'];
 
 /**
  * Repetitions the cut groups keep in the first run (A); the second (B) and third (C) keep
