@@ -263,6 +263,158 @@ export class StepTape {
     }
   }
 
+  /**
+   * The tape's runs gathered into *timing groups*: consecutive runs of one period whose
+   * templates time alike step for step (timingKey: what is received from whom, what is
+   * sent to whom on which channel and how many elements; offsets and the combine aside). A
+   * ring channel's reduce-scatter and all-gather runs, split wherever its block offsets
+   * wrap, are one group. Calls `fn` with each group's first template step (its period's
+   * steps follow: timingStep reads them), period and total repetitions.
+   */
+  forEachTimingGroup(fn: (firstTemplate: number, period: number, reps: number) => void): void {
+    this.timingGroups((firstRun, _runs, period, reps) => fn(this.runs[firstRun * RUN_FIELDS + RUN_FIRST]!, period, reps));
+  }
+
+  /**
+   * Runs gathered as forEachTimingGroup says, each run read at its least timing period
+   * (a ring's two slices of one block time alike: a run of period 2 is one of period 1).
+   * Calls `fn` with the group's first run, run count, timing period and repetitions of it.
+   */
+  private timingGroups(fn: (firstRun: number, runs: number, period: number, reps: number) => void): void {
+    this.seal();
+    const runs = this.runs;
+    const total = runs.length / RUN_FIELDS;
+    let r = 0;
+    while (r < total) {
+      const first = runs[r * RUN_FIELDS + RUN_FIRST]!;
+      const period = this.timingPeriod(r);
+      let reps = (runs[r * RUN_FIELDS + RUN_REPS]! * runs[r * RUN_FIELDS + RUN_PERIOD]!) / period;
+      let end = r + 1;
+      for (; end < total && this.timingPeriod(end) === period; end++) {
+        const next = runs[end * RUN_FIELDS + RUN_FIRST]!;
+        let alike = true;
+        for (let t = 0; alike && t < period; t++) alike = this.timingKey(first + t) === this.timingKey(next + t);
+        if (!alike) break;
+        reps += (runs[end * RUN_FIELDS + RUN_REPS]! * runs[end * RUN_FIELDS + RUN_PERIOD]!) / period;
+      }
+      fn(r, end - r, period, reps);
+      r = end;
+    }
+  }
+
+  /** The least p dividing run r's period whose template steps time alike every p steps. */
+  private timingPeriod(r: number): number {
+    const first = this.runs[r * RUN_FIELDS + RUN_FIRST]!;
+    const period = this.runs[r * RUN_FIELDS + RUN_PERIOD]!;
+    for (let p = 1; p < period; p++) {
+      if (period % p !== 0) continue;
+      let alike = true;
+      for (let t = p; alike && t < period; t++) alike = this.timingKey(first + t) === this.timingKey(first + (t % p));
+      if (alike) return p;
+    }
+    return period;
+  }
+
+  private timingKey(index: number): string {
+    const step = this.timingStep(index);
+    return `${step.recvPeer},${step.sendPeer},${step.sendChannel},${step.sentCount}`;
+  }
+
+  /**
+   * A template step's timing in ghost mode (the executor's reading of it): the peer it
+   * receives from and the one it sends to (-1: none), the send's channel (-1: the tape's
+   * own) and the elements it sends.
+   */
+  timingStep(index: number): { readonly recvPeer: number; readonly sendPeer: number; readonly sendChannel: number; readonly sentCount: number } {
+    const t = index * TEMPLATE_FIELDS;
+    const tm = this.templates;
+    const primitive = PRIMITIVES[STEP_OPS[tm[t + OP]!]!];
+    const hasDst = primitive.combine !== 'none' && tm[t + DST_BUF]! >= 0;
+    const hasSrc = !primitive.recv && tm[t + SRC_BUF]! >= 0;
+    return {
+      recvPeer: primitive.recv ? tm[t + PEER]! : -1,
+      sendPeer: !primitive.send ? -1 : primitive.recv ? tm[t + SEND_PEER]! : tm[t + PEER]!,
+      sendChannel: primitive.send ? tm[t + SEND_CHANNEL]! : -1,
+      sentCount: hasDst ? tm[t + DST_COUNT]! : hasSrc ? tm[t + SRC_COUNT]! : 0,
+    };
+  }
+
+  /**
+   * The tape's longest timing group (the first of the longest): its ordinal among the
+   * groups, first template step, timing period and repetitions; undefined on an empty tape.
+   */
+  longestTimingGroup(): { readonly group: number; readonly firstTemplate: number; readonly period: number; readonly reps: number } | undefined {
+    let longest: { group: number; firstTemplate: number; period: number; reps: number } | undefined;
+    let group = 0;
+    this.forEachTimingGroup((firstTemplate, period, reps) => {
+      if (longest === undefined || reps > longest.reps) longest = { group, firstTemplate, period, reps };
+      group++;
+    });
+    return longest;
+  }
+
+  /**
+   * A sealed copy of this tape whose timing groups of at least `minReps` repetitions — or,
+   * with `longestOnly`, its longest group if it has that many — lose `removeReps` of them
+   * each (the steady-state fast-forward runs such shortened schedules). A cut group becomes
+   * one run of its first run's leading templates, offsets not shifted back, so the copy is
+   * for timing only: ghost mode reads peers, counts and primitives, never offsets.
+   */
+  shortened(minReps: number, removeReps: number, longestOnly = false): StepTape {
+    if (!(Number.isInteger(removeReps) && removeReps >= 0)) throw new RangeError(`removeReps must be an integer >= 0, got ${removeReps}`);
+    const longest = longestOnly ? this.longestTimingGroup()?.group : undefined;
+    const copy = new StepTape();
+    copy.templates.push(...this.templates);
+    copy.steps = this.steps;
+    let group = 0;
+    this.timingGroups((firstRun, runCount, period, reps) => {
+      const chosen = !longestOnly || group === longest;
+      group++;
+      if (chosen && reps >= minReps) {
+        if (removeReps >= reps) throw new RangeError(`cannot cut ${removeReps} of a group's ${reps} repetitions`);
+        copy.runs.push(this.runs[firstRun * RUN_FIELDS + RUN_FIRST]!, period, reps - removeReps);
+        copy.steps -= removeReps * period;
+        return;
+      }
+      copy.runs.push(...this.runs.slice(firstRun * RUN_FIELDS, (firstRun + runCount) * RUN_FIELDS));
+    });
+    return copy;
+  }
+
+  /**
+   * A sealed copy of this tape with `removeSteps` steps cut from its timing groups of at
+   * least `minSteps` steps, shared among them in proportion to their steps (whole
+   * repetitions; what rounding leaves goes to the longest group whose period divides it).
+   * For tapes whose cut groups all receive from one peer and send to one (a ring's): any
+   * such cut removes that many messages on each connection. Throws when the steps cannot be
+   * cut in whole repetitions.
+   */
+  shortenedBySteps(minSteps: number, removeSteps: number): StepTape {
+    const groups: { firstRun: number; runCount: number; period: number; reps: number; cut: number }[] = [];
+    this.timingGroups((firstRun, runCount, period, reps) => groups.push({ firstRun, runCount, period, reps, cut: 0 }));
+    const long = groups.filter((g) => g.period * g.reps >= minSteps);
+    const total = long.reduce((sum, g) => sum + g.period * g.reps, 0);
+    let left = removeSteps;
+    for (const g of long) {
+      g.cut = Math.floor((removeSteps * g.period * g.reps) / total / g.period);
+      left -= g.cut * g.period;
+    }
+    for (const g of [...long].sort((a, b) => b.period * b.reps - a.period * a.reps)) {
+      const more = Math.floor(left / g.period);
+      g.cut += more;
+      left -= more * g.period;
+    }
+    if (left !== 0 || long.some((g) => g.cut >= g.reps)) throw new RangeError(`cannot cut ${removeSteps} steps from this tape's groups in whole repetitions`);
+    const copy = new StepTape();
+    copy.templates.push(...this.templates);
+    copy.steps = this.steps - removeSteps;
+    for (const g of groups) {
+      if (g.cut > 0) copy.runs.push(this.runs[g.firstRun * RUN_FIELDS + RUN_FIRST]!, g.period, g.reps - g.cut);
+      else copy.runs.push(...this.runs.slice(g.firstRun * RUN_FIELDS, (g.firstRun + g.runCount) * RUN_FIELDS));
+    }
+    return copy;
+  }
+
   // ---- reading (TapeCursor) -------------------------------------------------------------
 
   /** @internal The template records (TEMPLATE_FIELDS numbers each). */

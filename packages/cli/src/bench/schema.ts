@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { COLLECTIVE_TABLE, PROTOCOL_NAMES, type ProtocolName } from '@weft/collectives';
 import { isWeftInputError } from '@weft/sim';
+import type { FastForwardMode } from '@weft/runtime/core';
 import {
   CLI_COLLECTIVES, CONGESTION, Choices, DELIVERY, DTYPES, FORMATS, MODES, NETWORKS, ON_OFF, OPS, ROUTINGS, accept, orList, readInteger, readNumber, type Read,
 } from '../names.js';
@@ -50,6 +51,9 @@ const algoList = text((t) => {
 
 /** `--proto`: NCCL_PROTO's spellings, or `auto` (NCCL's tuner picks per size). */
 export const PROTOS = Choices.of<ProtocolName | 'auto'>([...PROTOCOL_NAMES, 'auto']);
+
+/** `--fast-forward`: steady-state fast-forward (runtime schedule/fast-forward.ts). */
+const FAST_FORWARD = Choices.of<FastForwardMode>(['auto', 'on', 'off']);
 
 /** `--pfc`: on, off, or local (not across a link that cannot be lossless). */
 const PFC_MODES = new Choices<boolean | 'local'>([...ON_OFF.entries, ['local', 'local']]);
@@ -132,6 +136,12 @@ export const BENCH_FLAGS = {
   energy: flag('--energy', 'estimate energy per operation (J, busbw GB/s per W) from cited per-bit link and switch energy and GPU idle power', undefined, z.boolean().optional()),
   confidential: flag('--confidential', 'confidential-computing mode: GPU↔NIC traffic staged through encrypted bounce buffers (cited cost); NVLink as the sources say', undefined, z.boolean().optional()),
   explain: flag('--explain', "print every (algorithm, protocol) candidate's predicted time at each size beside the simulated one", undefined, z.boolean().optional().transform((v) => v === true)),
+  fastForward: flag(
+    '--fast-forward <mode>',
+    `steady-state fast-forward of long pipelined runs (ghost mode; error in benchmarks/results/speed.md §12): ${orList(FAST_FORWARD.names)}; auto: only for runs of millions of transfers whose steady state checks out`,
+    'auto',
+    text((t) => FAST_FORWARD.read(t)),
+  ),
   ranksPerWorker: flag('--ranks-per-worker <n>', 'ranks hosted by each worker thread (data mode; default: ranks / cores, one thread per core)', undefined, integer(1).optional()),
   format: flag('--format <fmt>', `stdout format: ${FORMATS.names.join(', ')}`, 'table', text((t) => FORMATS.read(t))),
   out: flag('--out <file>', 'also write the result to FILE (.json, .csv, else the --format)', undefined, path.optional()),

@@ -13,12 +13,14 @@ import {
   type CostParams,
   type PlanParams,
   type ProtocolName,
+  type Schedule,
 } from '@weft/collectives';
 import { alphaBetaCost, deviceMemoryBandwidth, energyModel, rankLayout, type LinkStats, type PacketOptions, type Topology } from '@weft/fabric';
 import { createCluster, localStepsNs, defaultMemoryBudgetBytes, MEMORY_BUDGET_BASIS, defaultRanksPerWorker, formatGiB, scheduleBufferBytes, type Cluster, type Fault, type RunResult } from '@weft/runtime';
 import { describeFaults, resolveFaults } from '../faults.js';
 import { runWithFaults, type FaultOutcome } from './fault-runs.js';
 import { isLongDataRun, longDataRunNotice, longPlanNotice, scheduleWork, type DataWork } from './work-estimate.js';
+import { runBenchSchedule } from './fast-forward.js';
 import { WeftInputError, isWeftInputError } from '@weft/sim';
 import type { BenchAlgorithm, BenchConfig, BenchFlags } from './config.js';
 import { averageBusBw, averageBusBwByAlgorithm, type BenchReport, type BenchRow, type CandidateRow, type LinkRow } from './report.js';
@@ -240,8 +242,8 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
         const resolved = resolveAlgorithm(config, entry, params, cost);
         hooks.onProgress?.(done, total, `${resolved.label} ${requestedBytes} B`);
         const schedule = resolved.algorithm.plan(resolved.params);
-        const run = (runFaults: readonly Fault[] | undefined) =>
-          cluster.runSchedule(schedule, {
+        const runOf = (planned: Schedule, runFaults: readonly Fault[] | undefined) =>
+          cluster.runSchedule(planned, {
             dtype: config.dtype,
             op: config.op,
             check: config.check && config.mode === 'data',
@@ -250,9 +252,10 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
             trace: tracing,
             ...(runFaults !== undefined ? { faults: runFaults } : {}),
           });
+        const run = (runFaults: readonly Fault[] | undefined) => runOf(schedule, runFaults);
         const bytes = algBwBytes(config.collective, count, config.dtype, nranks);
         let result: RunResult | undefined;
-        if (faults.length === 0) result = await run(undefined);
+        if (faults.length === 0) result = await runBenchSchedule(config, schedule, `${resolved.label} ${requestedBytes} B`, tracing, (planned) => runOf(planned, undefined));
         else {
           // A failed data-mode run closes its cluster: the next run gets a fresh one.
           const faulted = await runWithFaults(run, faults, { algorithm: resolved.label, bytes }, async () => {

@@ -1,0 +1,53 @@
+/**
+ * `--fast-forward`: whether a bench run takes the runtime's steady-state fast-forward
+ * (runtime schedule/fast-forward.ts), and the one stderr line that says so. Only ghost runs
+ * on the fluid models without faults or traces qualify: a trace or a fault wants every
+ * event, data mode every byte.
+ */
+import { fastForwardApplies, KEEP_REPS, runFastForward, steadyCut, type RunResult, type SteadyCut } from '@weft/runtime';
+import type { Schedule } from '@weft/collectives';
+import type { BenchConfig } from './config.js';
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+/** `auto` takes a fast-forward whose T departs from affine by at most this share of the result (runtime FastForwardInfo.residual). */
+export const STEADY_RESIDUAL = 1e-9;
+
+export async function runBenchSchedule(
+  config: BenchConfig,
+  schedule: Schedule,
+  label: string,
+  exact: boolean,
+  run: (schedule: Schedule) => Promise<RunResult>,
+): Promise<RunResult> {
+  const eligible = !exact && config.fastForward !== 'off' && config.mode === 'ghost' && config.network !== 'packet';
+  let tried: { readonly cut: SteadyCut; readonly residual: number } | undefined;
+  // A pipeline that fills slowly (deep trees) fails the steady-state check with few periods
+  // kept: try again keeping four times as many before giving up.
+  for (const keepReps of [KEEP_REPS, 4 * KEEP_REPS]) {
+    const cut = eligible ? steadyCut(schedule, keepReps) : null;
+    if (!fastForwardApplies(config.fastForward, cut, config.iters + config.warmupIters)) break;
+    const result = await runFastForward(schedule, cut, run);
+    const { periodsKept, periodsSkipped, residual } = result.fastForward;
+    const periods = `${count(periodsKept)} of ${count(periodsKept + periodsSkipped)} pipeline periods simulated`;
+    tried = { cut, residual };
+    if (residual > STEADY_RESIDUAL && keepReps === KEEP_REPS) continue;
+    if (config.fastForward === 'on') {
+      const steady = residual > STEADY_RESIDUAL ? ' though not in a steady state' : '';
+      process.stderr.write(`weft bench: ${label}: fast-forwarded (${periods})${steady}: residual ${residual.toExponential(1)} of the time\n`);
+      return result;
+    }
+    if (residual > STEADY_RESIDUAL) break;
+    process.stderr.write(
+      `weft bench: ${label}: ${count(cut.transfers)} transfers per iteration, so its steady state is fast-forwarded ` +
+        `(${periods}, the rest extrapolated; error against the exact engine in benchmarks/results/speed.md §12); --fast-forward off runs it exactly\n`,
+    );
+    return result;
+  }
+  if (tried !== undefined) {
+    process.stderr.write(
+      `weft bench: ${label}: ${count(tried.cut.transfers)} transfers per iteration, not in a steady state (residual ${tried.residual.toExponential(1)}): running it exactly; --fast-forward off skips the check\n`,
+    );
+  }
+  return run(schedule);
+}

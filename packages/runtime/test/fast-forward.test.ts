@@ -1,0 +1,121 @@
+/**
+ * Steady-state fast-forward (schedule/fast-forward.ts): the shortened schedules keep every
+ * message matched, a ring in its steady state extrapolates to the exact engine's time to
+ * rounding (the premise checked by the residual), and a schedule whose per-period time
+ * wanders is reported as not steady rather than silently extrapolated.
+ */
+import { describe, expect, it } from 'vitest';
+import { channelTapes, StepTape } from '@weft/collectives';
+import { parseTopologySpec } from '@weft/fabric';
+import { createCluster, runFastForward, scheduleTransfers, shortenedSchedule, steadyCut, type RunResult } from '@weft/runtime';
+import type { Schedule } from '@weft/collectives';
+import { network, plan } from './helpers.js';
+
+/** A ring of 32 ranks (four DGX H100 servers: NVLink inside, Ethernet between), 4 channels, one loop. */
+function ringOn32(countPerRank = 1 << 16) {
+  const topology = parseTopologySpec('dgx-h100:nodes=4');
+  const schedule = plan('allReduce', 'ring', topology, 32 * countPerRank, { channels: 4 });
+  return { topology, schedule };
+}
+
+async function ghostRuns(topology: ReturnType<typeof parseTopologySpec>) {
+  const cluster = await createCluster({ topology, network: { ...network('maxMin'), record: 'summary' }, mode: 'ghost' });
+  const run = (schedule: Schedule): Promise<RunResult> => cluster.runSchedule(schedule, { dtype: 'float32', op: 'sum', check: false });
+  return { cluster, run };
+}
+
+describe('timing groups and shortened tapes', () => {
+  it('a ring channel is one timing group of 2(N-1) - 1 receive-and-send steps, whatever its offsets', () => {
+    const { schedule } = ringOn32();
+    const groups: number[] = [];
+    channelTapes(schedule.participants[5]!)[0]!.forEachTimingGroup((_first, period, reps) => groups.push(period * reps));
+    expect(Math.max(...groups)).toBeGreaterThanOrEqual(2 * 31 - 2);
+  });
+
+  it('shortening cuts the same repetitions from every long group and keeps the steps count', () => {
+    const { schedule } = ringOn32();
+    const cut = steadyCut(schedule, 8)!;
+    expect(cut).not.toBeNull();
+    const shorter = shortenedSchedule(schedule, cut.minReps, cut.removeA);
+    const before = channelTapes(schedule.participants[0]!)[0]!;
+    const after = channelTapes(shorter.participants[0]!)[0]!;
+    let kept = 0;
+    after.forEachTimingGroup((_first, period, reps) => (kept += period * reps));
+    expect(after.length).toBe(kept);
+    expect(before.length - after.length).toBe(cut.removeA);
+    expect(scheduleTransfers(shorter)).toBe(scheduleTransfers(schedule) - cut.removeA * 32 * 4);
+  });
+
+  it('refuses a cut that cannot remove that many repetitions', () => {
+    const tape = new StepTape();
+    for (let i = 0; i < 10; i++) tape.pushStep({ op: 'send', peer: 1, src: { buffer: 'input', offset: i, count: 1 } });
+    expect(() => tape.shortened(5, 10)).toThrow(/cannot cut 10/);
+  });
+
+  it('a schedule without long runs has no cut', () => {
+    const topology = parseTopologySpec('switch:4');
+    expect(steadyCut(plan('allReduce', 'ring', topology, 4 * 1024))).toBeNull();
+  });
+});
+
+describe('fast-forwarded time against the exact engine', () => {
+  it('ring on 32 ranks: equal to 1e-12 relative, the steady state checked (residual ~ 0)', async () => {
+    const { topology, schedule } = ringOn32();
+    const { cluster, run } = await ghostRuns(topology);
+    try {
+      const exact = await run(schedule);
+      const cut = steadyCut(schedule, 16)!;
+      const forwarded = await runFastForward(schedule, cut, run);
+      expect(Math.abs(forwarded.timeNs - exact.timeNs) / exact.timeNs).toBeLessThan(1e-12);
+      expect(forwarded.fastForward.residual).toBeLessThan(1e-12);
+      expect(forwarded.events).toBe(exact.events);
+      // Link bytes are extrapolated period by period: every link's total to 1e-9.
+      exact.linkStats.forEach((link, i) => {
+        const got = forwarded.linkStats[i]!.bytesCarried;
+        expect(Math.abs(got - link.bytesCarried)).toBeLessThanOrEqual(1e-9 * Math.max(1, link.bytesCarried));
+      });
+      // Shifting where the periods are cut gives a result equal to rounding as well.
+      const other = await runFastForward(schedule, steadyCut(schedule, 12)!, run);
+      expect(Math.abs(other.timeNs - exact.timeNs) / exact.timeNs).toBeLessThan(1e-12);
+    } finally {
+      await cluster.close();
+    }
+  }, 30_000);
+
+  it('a ring with ragged blocks is cut by steps and equals the exact time to 1e-12; sizes that differ show in the residual', async () => {
+    const topology = parseTopologySpec('dgx-h100:nodes=4');
+    const { cluster, run } = await ghostRuns(topology);
+    try {
+      for (const extra of [7, 12345]) {
+        const schedule = plan('allReduce', 'ring', topology, 32 * 65536 + extra, { channels: 4 });
+        const cut = steadyCut(schedule, 4)!;
+        expect(cut.mode).toBe('steps');
+        const exact = await run(schedule);
+        const forwarded = await runFastForward(schedule, cut, run);
+        const error = Math.abs(forwarded.timeNs - exact.timeNs) / exact.timeNs;
+        if (extra === 7) {
+          expect(error).toBeLessThan(1e-12);
+          expect(forwarded.fastForward.residual).toBeLessThan(1e-12);
+        } else {
+          // Groups of blocks one element apart time differently: not affine, and the residual says so.
+          expect(forwarded.fastForward.residual).toBeGreaterThan(1e-9);
+          expect(error).toBeLessThan(1e-5);
+        }
+      }
+    } finally {
+      await cluster.close();
+    }
+  }, 60_000);
+
+  it('a cut that would leave a message unmatched is not made', () => {
+    const { schedule } = ringOn32();
+    // Rank 0's long groups shrink to 3 repetitions, below what is cut: its neighbours' cut
+    // would then remove messages rank 0 still sends and receives.
+    let longest = 0;
+    for (const tape of channelTapes(schedule.participants[0]!)) tape.forEachTimingGroup((_first, _period, reps) => (longest = Math.max(longest, reps)));
+    const rank0 = shortenedSchedule({ ...schedule, participants: [schedule.participants[0]!] }, longest, longest - 3).participants[0]!;
+    const lopsided: Schedule = { ...schedule, participants: schedule.participants.map((p, r) => (r === 0 ? rank0 : p)) };
+    expect(steadyCut(schedule, 8)).not.toBeNull();
+    expect(steadyCut(lopsided, 8)).toBeNull();
+  });
+});

@@ -1,0 +1,47 @@
+/**
+ * `weft bench --fast-forward`: the steady-state fast-forward as a user runs it. A ring on 32
+ * GPUs fast-forwarded prints the exact engine's row (time equal to 1e-12 relative); a tree,
+ * whose per-chunk time wanders, is said to be not steady; bad values are one line, exit 2.
+ */
+import { describe, expect, it } from 'vitest';
+import { expectUsageError, weft } from './run-weft.js';
+
+const BASE = ['bench', 'allreduce', '--topology', 'dgx-h100:nodes=4', '--mode', 'ghost', '--format', 'json'];
+const RING = ['--algo', 'ring', '--channels', '4', '-b', '256M', '-e', '256M'];
+/** 128 chunks of 512 KiB per channel: a cut keeps 8, 16 and 24 of them, then (not steady) 32, 64 and 96. */
+const TREE = ['--algo', 'tree', '--channels', '4', '--chunk', '512K', '-b', '256M', '-e', '256M'];
+
+function row(args: readonly string[]) {
+  const run = weft([...BASE, ...args]);
+  expect(run.code).toBe(0);
+  return { row: JSON.parse(run.stdout).rows[0], stderr: run.stderr };
+}
+
+describe('--fast-forward', () => {
+  it('on: a ring in its steady state gives the exact time to 1e-12, its events and busbw', () => {
+    const exact = row([...RING, '--fast-forward', 'off']);
+    const forwarded = row([...RING, '--fast-forward', 'on']);
+    expect(exact.stderr).toBe('');
+    expect(forwarded.stderr).toMatch(/^weft bench: ring \d+ B: fast-forwarded \(24 of \d+ pipeline periods simulated\): residual \d\.\de-\d+ of the time\n$/);
+    expect(Number(/residual (\S+)/.exec(forwarded.stderr)![1])).toBeLessThan(1e-12);
+    expect(Math.abs(forwarded.row.timeUs - exact.row.timeUs) / exact.row.timeUs).toBeLessThan(1e-12);
+    expect(forwarded.row.events).toBe(exact.row.events);
+    expect(forwarded.row.busBwGBps.toFixed(2)).toBe(exact.row.busBwGBps.toFixed(2));
+  }, 60_000);
+
+  it('auto leaves a run under its budget exact (no notice): the same row as off', () => {
+    const auto = row(RING);
+    const off = row([...RING, '--fast-forward', 'off']);
+    expect(auto.stderr).toBe('');
+    expect({ ...auto.row, wallMs: 0 }).toEqual({ ...off.row, wallMs: 0 });
+  }, 60_000);
+
+  it('on: a tree, not in a steady state, is fast-forwarded with a one-line warning naming the residual', () => {
+    const { stderr } = row([...TREE, '--fast-forward', 'on']);
+    expect(stderr).toMatch(/^weft bench: tree \d+ B: fast-forwarded \(96 of 128 pipeline periods simulated\) though not in a steady state: residual \d\.\de-\d+ of the time\n$/);
+  }, 60_000);
+
+  it('a bad value is one line naming the flag and the accepted values, exit 2', () => {
+    expectUsageError(weft([...BASE, ...RING, '--fast-forward', 'sometimes']), /--fast-forward.*'sometimes'.*auto.*on.*off/);
+  });
+});
