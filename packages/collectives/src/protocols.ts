@@ -391,8 +391,7 @@ export function withProtocols(algorithm: Algorithm, row: NcclAlgorithmRow, proto
     protocols,
     /** NCCL's bandwidth cap of the protocol on this topology, resolved into the params plan() sees. */
     resolveParams(params: PlanParams, cost: CostParams): PlanParams {
-      const cappedBy = capStretch(algorithm, row, params, cost);
-      return cappedBy > 1 ? { ...params, protocolCapStretch: cappedBy } : params;
+      return { ...params, protocolCapStretch: capStretch(algorithm, row, params, cost) };
     },
     unsupported(params: PlanParams): string | null {
       const protocol = protocolOf(params);

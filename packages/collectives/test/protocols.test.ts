@@ -122,10 +122,10 @@ describe("NCCL's LL cap (tuning.cc llMaxBws)", () => {
   });
 
   it('does not bind where LL stays below it: one Hopper server (141 GB/s against 96 at most), LL128 and Simple, no GPU named', () => {
-    for (const algorithm of [ring, tree]) expect(resolved(algorithm, dgx(1), 64 << 20, 'LL').protocolCapStretch).toBeUndefined();
-    for (const protocol of ['LL128', 'Simple'] as const) expect(resolved(ring, dgx(2), 64 << 20, protocol).protocolCapStretch).toBeUndefined();
+    for (const algorithm of [ring, tree]) expect(resolved(algorithm, dgx(1), 64 << 20, 'LL').protocolCapStretch).toBe(1);
+    for (const protocol of ['LL128', 'Simple'] as const) expect(resolved(ring, dgx(2), 64 << 20, protocol).protocolCapStretch).toBe(1);
     const { computeCapability: _, ...anyGpu } = DGX_H100;
-    expect(resolved(ring, dgx(2), 64 << 20, 'LL', anyGpu).protocolCapStretch).toBeUndefined();
+    expect(resolved(ring, dgx(2), 64 << 20, 'LL', anyGpu).protocolCapStretch).toBe(1);
     expect(capStretch(ring, 'Ring', { ...resolved(ring, dgx(2), 64 << 20, 'LL'), count: 0 }, DGX_H100)).toBe(1);
   });
 
