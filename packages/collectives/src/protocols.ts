@@ -222,6 +222,8 @@ export function capStretch(algorithm: Algorithm, row: NcclAlgorithmRow, params: 
   const capGBps = llMaxBusBwGBps(params.layout, cost.computeCapability);
   if (capGBps === undefined) return 1;
   const bare = bandwidthOnly(protocolCost(cost, scheduleProtocol(row, protocol, params.layout, algorithm.collective)));
+  // Whole chunks on every channel and rank, and many of them: the tree predictor is the larger
+  // of two bounds, and only with many chunks in flight is its slope the bandwidth-bound one.
   const k = params.nranks * Math.max(1, params.channels) * Math.max(1, params.chunkElements) * 64;
   const ns = (count: number): number => algorithm.predictNs({ ...params, count, protocolCapStretch: 1 }, bare);
   const algBwBytesPerSec = (k * params.elementBytes * 1e9) / (ns(2 * k) - ns(k));
