@@ -13,6 +13,7 @@ interface Row {
   readonly channels: number;
   readonly chunkBytes: number;
   readonly timeUs: number;
+  readonly busBwGBps: number;
   readonly predictedUs: number;
   readonly candidates?: { algorithm: string; protocol: string | null; predictedUs: number | null; simulatedUs: number | null; chosen: boolean }[];
 }
@@ -79,6 +80,25 @@ describe('auto = NCCL\'s tuner: (algorithm, protocol) per size', () => {
       '268435456:auto(tree)/Simple',
     ]);
     expect(rows.find((r) => r.bytes === 8388608)!.timeUs).toBeCloseTo(76.52, 1);
+  });
+
+  it("NCCL's LL cap (tuning.cc llMaxBws: 39 GB/s on 2 servers of non-AMD hosts, 141 on one Hopper server) binds on 2 servers; auto moves to tree/LL128 from 512 KiB on 2 servers", () => {
+    // 2 servers: ring/LL's bandwidth-bound busbw is the cap (96 GB/s uncapped, 16 rings two
+    // per 48 GB/s NIC, stretched by 96 / 39); at 64 MiB the launch and the pipeline's fill
+    // take 0.3 %: the time is at least launch + bytes / (39 GB/s · 16/30) and within 0.5 % of it.
+    const [capped] = bench(['--topology', 'dgx-h100:nodes=2', '--algo', 'ring', '--proto', 'LL', '-b', '64M', '-e', '64M']).rows;
+    const boundUs = 6.6 + (64 * 2 ** 20) / (39e3 * (16 / 30));
+    expect(capped!.busBwGBps).toBeLessThan(39);
+    expect(capped!.timeUs).toBeGreaterThanOrEqual(boundUs);
+    expect(capped!.timeUs).toBeLessThan(boundUs * 1.005);
+    expect(Math.abs(capped!.predictedUs / capped!.timeUs - 1)).toBeLessThan(1e-3);
+    // auto at 256 KiB – 2 MiB on 2 servers: tree/LL up to 256 KiB, then tree/LL128 (was tree/LL
+    // to 2 MiB, 66 GB/s busbw there). NCCL's model at 2 MiB: Tree/LL 6.8 + 2·(7·0.6 + 5.0) =
+    // 25.2 µs + 2 MiB / 19.5 GB/s = 133 µs against Tree/LL128's 14 + 2·(7·1.25 + 8.5) = 48.5 µs
+    // + 2 MiB at its uncapped bandwidth: LL128.
+    // (One server, where the cap does not bind: packages/collectives/test/protocols.test.ts.)
+    const { rows } = bench(['--topology', 'dgx-h100:nodes=2', '--algo', 'auto', '-b', '256K', '-e', '2M', '-f', '8']);
+    expect(choices(rows)).toEqual(['262144:auto(tree)/LL', '2097152:auto(tree)/LL128']);
   });
 
   it('--explain lists every candidate predicted, simulated in ghost mode, the chosen one the fastest predicted', () => {

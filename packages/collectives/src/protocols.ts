@@ -25,6 +25,14 @@
  *   × NCCL_STEPS 8 × 8 B = 4,915,200 B.
  * - [collectives] NVIDIA/nccl src/include/collectives.h and src/enqueue.cc: ALLREDUCE_SLICESTEPS
  *   (NCCL_STEPS/4), ALLREDUCE_CHUNKSTEPS (NCCL_STEPS/2), applied to Ring/Simple only.
+ * - [caps-2.23] NCCL 2.23+ src/graph/tuning.cc llMaxBws (rows Volta / Ampere / Hopper /
+ *   Blackwell, columns 1 node / 2 nodes / more; {39.0, 39.0, 20.4}, {87.7, 22.5, 19.0},
+ *   {141.0, 45.0, 35.0}, {2·141.0, 2·45.0, 2·35.0} GB/s) and ncclTopoTuneModel's index rule
+ *   (index2 = nNodes ≤ 2 ? nNodes − 1 : 2; index1 = nNodes == 1 ? compCapIndex : the host
+ *   CPU's row, 1 for AMD, else 0), its refinements `Ring/LL: busBw = min(llMaxBw, busBw/4)`,
+ *   `Tree/LL: busBw = min(busBw/3.8, llMaxBw)`, and its bus-to-algorithm conversion (Ring
+ *   nRanks/nsteps, Tree 0.5). At [tuning] the table has no Blackwell row and Hopper's copies
+ *   Ampere's; the rows a multi-node run reads (Intel, AMD) are the same in both.
  */
 import type { Algorithm, CollectiveName, CostParams, PlanParams, RankLayout, Schedule, ScheduleProtocol } from './types.js';
 
@@ -134,8 +142,8 @@ export function lineWireBytes(lines: { readonly lineBytes: number; readonly data
  * ([tuning] ncclTopoTuneModel's "model refinements"; line format and thread-bound stores
  * together): Ring/LL 1/4 across servers and for all-reduce and reduce, 1/3 otherwise;
  * Ring/LL128 0.92 (0.7 with one GPU per server); Tree/LL 1/3.8; Tree/LL128 7/9 inside one
- * server, 120/128 across servers. Simple and the NVLS rows: 1. (NCCL also caps LL and LL128
- * at per-architecture totals, llMaxBws and perCh*LL128Bws; weft does not.)
+ * server, 120/128 across servers. Simple and the NVLS rows: 1. NCCL then caps LL's bus
+ * bandwidth at a per-architecture total (llMaxBws): see llMaxBusBwGBps and capStretch.
  */
 export function protocolEfficiency(row: NcclAlgorithmRow, protocol: ProtocolName, layout: RankLayout, collective?: CollectiveName): number {
   if (protocol === 'Simple' || row === 'NVLS' || row === 'NVLSTree') return 1;
@@ -147,6 +155,80 @@ export function protocolEfficiency(row: NcclAlgorithmRow, protocol: ProtocolName
   }
   if (protocol === 'LL') return 1 / 3.8;
   return servers === 1 ? 7 / 9 : 120 / 128;
+}
+
+/**
+ * llMaxBws ([caps-2.23]), GB/s of NCCL's bus bandwidth: rows Volta, Ampere, Hopper, Blackwell
+ * (on one server) — or the host CPU's row on more (0: not AMD, 1: AMD) — columns 1 server,
+ * 2 servers, more.
+ */
+const LL_MAX_BWS_GBPS: readonly (readonly [number, number, number])[] = [
+  [39.0, 39.0, 20.4],
+  [87.7, 22.5, 19.0],
+  [141.0, 45.0, 35.0],
+  [2 * 141.0, 2 * 45.0, 2 * 35.0],
+];
+
+/**
+ * The row of LL_MAX_BWS_GBPS a multi-server run reads: NCCL indexes it by the host CPU (AMD
+ * or mixed: 1, else 0). weft's hosts are not AMD (DGX H100's Xeons, GB200's Grace; the host
+ * NCCL_LATENCY_US.netOverhead assumes), so 0.
+ */
+const HOST_CPU_ROW = 0;
+
+/**
+ * NCCL's cap on LL's bus bandwidth on `layout`, GB/s ([caps-2.23] llMaxBws): LL's data goes
+ * in 8-byte stores that each carry a flag the receiver polls, so past some rate the GPU's
+ * stores bind it, not the link. One server reads the GPU generation's row (compute
+ * capability ≥ 10 Blackwell, ≥ 9 Hopper, ≥ 8 Ampere, else Volta), more servers the host's;
+ * the column is the server count (1, 2, more). Undefined when the topology names no GPU:
+ * the table describes NVIDIA GPUs.
+ */
+export function llMaxBusBwGBps(layout: RankLayout, computeCapability: number | undefined): number | undefined {
+  if (computeCapability === undefined) return undefined;
+  const servers = Math.max(1, layout.groups.length);
+  const gpuRow = computeCapability >= 10 ? 3 : computeCapability >= 9 ? 2 : computeCapability >= 8 ? 1 : 0;
+  return LL_MAX_BWS_GBPS[servers === 1 ? gpuRow : HOST_CPU_ROW]![servers <= 2 ? servers - 1 : 2];
+}
+
+/**
+ * NCCL's bus-to-algorithm bandwidth ratio of `row` ([caps-2.23]): Ring nRanks / nsteps
+ * (all-reduce 2(n−1) steps, reduce-scatter and all-gather n−1, the others n), Tree 0.5.
+ */
+export function algBwPerBusBw(row: NcclAlgorithmRow, collective: CollectiveName, nranks: number): number {
+  if (row === 'Tree') return 0.5;
+  const nsteps = collective === 'allReduce' ? 2 * (nranks - 1) : collective === 'reduceScatter' || collective === 'allGather' ? nranks - 1 : nranks;
+  return nranks / nsteps;
+}
+
+/** `cost` with every α zero: what is left of a prediction is its bandwidth term. */
+function bandwidthOnly(cost: CostParams): CostParams {
+  return { ...cost, alphaNs: 0, intra: { ...cost.intra, alphaNs: 0 }, inter: { ...cost.inter, alphaNs: 0 } };
+}
+
+/**
+ * The wire stretch, ≥ 1, that holds `algorithm` (NCCL row `row`) under params.protocol to
+ * NCCL's LL cap (llMaxBusBwGBps; Ring/LL and Tree/LL, [caps-2.23]): the algorithm bandwidth
+ * the schedule reaches when bandwidth-bound — its prediction under the protocol with every α
+ * zero, between sizes k and 2k of whole chunks, so the pipeline's fill cancels — over the
+ * cap as an algorithm bandwidth (llMaxBw × algBwPerBusBw). Wire bytes stretched by it divide
+ * every bandwidth the schedule sees, so its bandwidth-bound busbw is min(uncapped, cap) as
+ * NCCL's model has it, in the prediction and in the simulation alike. 1 where no cap applies
+ * or it does not bind. Channels and chunk are the resolved ones of params (this size).
+ */
+export function capStretch(algorithm: Algorithm, row: NcclAlgorithmRow, params: PlanParams, cost: CostParams): number {
+  const protocol = protocolOf(params);
+  if (protocol !== 'LL' || (row !== 'Ring' && row !== 'Tree') || params.nranks < 2 || params.count === 0) return 1;
+  const capGBps = llMaxBusBwGBps(params.layout, cost.computeCapability);
+  if (capGBps === undefined) return 1;
+  const bare = bandwidthOnly(protocolCost(cost, scheduleProtocol(row, protocol, params.layout, algorithm.collective)));
+  // Whole chunks on every channel and rank, and many of them: the tree predictor is the larger
+  // of two bounds, and only with many chunks in flight is its slope the bandwidth-bound one.
+  const k = params.nranks * Math.max(1, params.channels) * Math.max(1, params.chunkElements) * 64;
+  const ns = (count: number): number => algorithm.predictNs({ ...params, count, protocolCapStretch: 1 }, bare);
+  const algBwBytesPerSec = (k * params.elementBytes * 1e9) / (ns(2 * k) - ns(k));
+  const capBytesPerSec = capGBps * 1e9 * algBwPerBusBw(row, algorithm.collective, params.nranks);
+  return Math.max(1, algBwBytesPerSec / capBytesPerSec);
 }
 
 const ROWS: readonly NcclAlgorithmRow[] = ['Ring', 'Tree', 'NVLS', 'NVLSTree'];
@@ -175,15 +257,16 @@ export function wireBytes(protocol: ProtocolName, bytes: number): number {
  * What a schedule of NCCL algorithm `row` under `protocol` charges beyond the fabric, on
  * `layout`: the launch latency (baseLat) and the per-step latency of an intra-server hop
  * (NVLink row; a multi-server ring's intra steps at least the net overhead, ×3 for Simple,
- * as NCCL's model has it) and of an inter-server hop (NET row).
+ * as NCCL's model has it) and of an inter-server hop (NET row). `cappedBy` (capStretch, ≥ 1)
+ * multiplies the stretch where NCCL's bandwidth cap binds.
  */
-export function scheduleProtocol(row: NcclAlgorithmRow, protocol: ProtocolName, layout: RankLayout, collective?: CollectiveName): ScheduleProtocol {
+export function scheduleProtocol(row: NcclAlgorithmRow, protocol: ProtocolName, layout: RankLayout, collective?: CollectiveName, cappedBy = 1): ScheduleProtocol {
   const { baseLat, hwLat, netOverhead } = NCCL_LATENCY_US;
   const multiServer = layout.groups.length > 1;
   const overheadUs = row === 'Ring' && multiServer ? netOverhead * (protocol === 'Simple' ? 3 : 1) : 0;
   const spec = PROTOCOLS[protocol];
-  // The efficiency's part that the line format does not already give.
-  const stretch = spec.dataBytesPerLine / spec.lineBytes / protocolEfficiency(row, protocol, layout, collective);
+  // The efficiency's part that the line format does not already give, and NCCL's cap (capStretch).
+  const stretch = (spec.dataBytesPerLine / spec.lineBytes / protocolEfficiency(row, protocol, layout, collective)) * cappedBy;
   const stretched = stretch > 1 ? { stretch } : {};
   if (row === 'NVLS' || row === 'NVLSTree') {
     // (NVLS rows: [tuning] at the cited commit; later releases raise NVLSTree's NET row to
@@ -303,10 +386,15 @@ export function protocolOf(params: PlanParams): ProtocolName {
  * — the same closed form on the protocol's α and β — so predicted and simulated stay together.
  */
 export function withProtocols(algorithm: Algorithm, row: NcclAlgorithmRow, protocols: readonly ProtocolName[] = PROTOCOL_NAMES): Algorithm {
-  const timing = (params: PlanParams): ScheduleProtocol => scheduleProtocol(row, protocolOf(params), params.layout, algorithm.collective);
+  const timing = (params: PlanParams, cappedBy = params.protocolCapStretch ?? 1): ScheduleProtocol =>
+    scheduleProtocol(row, protocolOf(params), params.layout, algorithm.collective, cappedBy);
   return {
     ...algorithm,
     protocols,
+    /** NCCL's bandwidth cap of the protocol on this topology, resolved into the params plan() sees. */
+    resolveParams(params: PlanParams, cost: CostParams): PlanParams {
+      return { ...params, protocolCapStretch: capStretch(algorithm, row, params, cost) };
+    },
     unsupported(params: PlanParams): string | null {
       const protocol = protocolOf(params);
       if (!protocols.includes(protocol)) return `protocol ${protocol} is not one of ${algorithm.name}'s (${protocols.join(', ')})`;
@@ -320,7 +408,7 @@ export function withProtocols(algorithm: Algorithm, row: NcclAlgorithmRow, proto
     },
     predictNs(params: PlanParams, cost: CostParams): number {
       if (params.count === 0 || params.nranks === 1) return algorithm.predictNs(params, cost);
-      const protocol = timing(params);
+      const protocol = timing(params, params.protocolCapStretch ?? capStretch(algorithm, row, params, cost));
       return protocol.launchNs + algorithm.predictNs(params, protocolCost(cost, protocol));
     },
   };

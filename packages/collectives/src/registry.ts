@@ -65,14 +65,14 @@ export function getAlgorithm(collective: CollectiveName, name: string): Algorith
 /**
  * `params` with what the caller left to the algorithm resolved: a channel count of 0 asks
  * for its own (`defaultChannels`, else 1), then `chunkAuto` for its own chunk
- * (`defaultChunkBytes`, else DEFAULT_CHUNK_BYTES). Given values are kept.
+ * (`defaultChunkBytes`, else DEFAULT_CHUNK_BYTES), then what the algorithm derives from the
+ * cost (`resolveParams`: NCCL's protocol caps). Given values are kept.
  */
 export function resolveDefaults(algorithm: Algorithm, params: PlanParams, cost: CostParams): PlanParams {
   const channels = params.channels !== 0 ? params.channels : (algorithm.defaultChannels?.(params, cost) ?? 1);
   const resolved = channels === params.channels ? params : { ...params, channels };
-  if (resolved.chunkAuto !== true) return resolved;
-  const chunkBytes = algorithm.defaultChunkBytes?.(resolved) ?? DEFAULT_CHUNK_BYTES;
-  return { ...resolved, chunkElements: Math.max(1, Math.floor(chunkBytes / resolved.elementBytes)), chunkAuto: false };
+  const chunked = resolved.chunkAuto !== true ? resolved : { ...resolved, chunkElements: Math.max(1, Math.floor((algorithm.defaultChunkBytes?.(resolved) ?? DEFAULT_CHUNK_BYTES) / resolved.elementBytes)), chunkAuto: false };
+  return algorithm.resolveParams?.(chunked, cost) ?? chunked;
 }
 
 /**

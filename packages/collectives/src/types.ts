@@ -150,6 +150,11 @@ export interface PlanParams {
    * ignore it.
    */
   readonly protocol?: 'LL' | 'LL128' | 'Simple';
+  /**
+   * Extra wire stretch (≥ 1) that holds the protocol to NCCL's bandwidth cap on this
+   * topology (protocols.ts capStretch), resolved by `resolveDefaults`. Absent: 1.
+   */
+  readonly protocolCapStretch?: number;
 }
 
 /**
@@ -196,6 +201,11 @@ export interface Algorithm {
    * channels already resolved): NCCL's for its algorithms. Absent: DEFAULT_CHUNK_BYTES.
    */
   defaultChunkBytes?(params: PlanParams): number;
+  /**
+   * What the algorithm derives from the topology's cost once channels and chunk are resolved
+   * (NCCL's protocol bandwidth caps: protocols.ts withProtocols); `resolveDefaults` calls it last.
+   */
+  resolveParams?(params: PlanParams, cost: CostParams): PlanParams;
   /**
    * The NCCL protocols the algorithm runs under (params.protocol), for NCCL's own
    * algorithms: `auto` chooses among the algorithms that declare them, as NCCL's tuner

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { lineWireBytes, protocolEfficiency, scheduleProtocol, stepDataBytes } from '../src/protocols.js';
+import { capStretch, lineWireBytes, llMaxBusBwGBps, protocolCost, protocolEfficiency, scheduleProtocol, stepDataBytes } from '../src/protocols.js';
+import { ring, tree } from '../src/all-reduce/index.js';
 import { treeChunkBytes } from '../src/all-reduce/tree.js';
-import type { PlanParams, RankLayout } from '../src/types.js';
+import { resolveDefaults } from '../src/registry.js';
+import type { Algorithm, CostParams, PlanParams, RankLayout } from '../src/types.js';
 
 const servers = (count: number, perServer: number): RankLayout => ({
   groups: Array.from({ length: count }, (_, s) => Array.from({ length: perServer }, (_, g) => s * perServer + g)),
@@ -66,5 +68,73 @@ describe("Tree's chunk per protocol (NCCL enqueue.cc: one buffer step per chunk;
     expect(treeChunkBytes(tree(servers(16, 8), 1 << 30, 'LL128', 16))).toBe(576000);
     // 64 KiB: down to the floor, 576000 / 32 = 18000.
     expect(treeChunkBytes(tree(servers(2, 8), 64 << 10, 'LL128', 4))).toBe(18000);
+  });
+});
+
+/** `count` servers of 8 H100s, GPU g of every server on rail g (dgx-h100's layout). */
+const dgx = (count: number): RankLayout => ({ ...servers(count, 8), rails: servers(count, 8).groups.flat().map((r) => r % 8) });
+
+/** dgx-h100's cited inputs: NVLink 450 × 20.6/25 = 370.8 GB/s, one NIC of 48 GB/s per GPU; Hopper (9.0). */
+const DGX_H100: CostParams = {
+  alphaNs: 10_000,
+  bandwidthBytesPerSec: 48e9,
+  intra: { alphaNs: 1_000, bandwidthBytesPerSec: 370.8e9 },
+  inter: { alphaNs: 10_000, bandwidthBytesPerSec: 48e9 },
+  computeCapability: 9,
+};
+
+/** An all-reduce of `bytes` under `protocol` with the algorithm's own channels and chunk, as auto resolves it. */
+const resolved = (algorithm: Algorithm, layout: RankLayout, bytes: number, protocol: 'LL' | 'LL128' | 'Simple', cost = DGX_H100): PlanParams =>
+  resolveDefaults(algorithm, { nranks: layout.groups.flat().length, count: bytes / 4, root: 0, elementBytes: 4, channels: 0, chunkElements: 1, chunkAuto: true, layout, protocol }, cost);
+
+describe("NCCL's LL cap (tuning.cc llMaxBws)", () => {
+  it('reads the GPU row on one server and the host row (not AMD) on more: 1, 2, 4+ servers', () => {
+    expect(llMaxBusBwGBps(dgx(1), 9)).toBe(141.0);
+    expect(llMaxBusBwGBps(dgx(1), 8)).toBe(87.7);
+    expect(llMaxBusBwGBps(dgx(1), 10)).toBe(282.0);
+    expect(llMaxBusBwGBps(dgx(1), 7)).toBe(39.0);
+    expect(llMaxBusBwGBps(dgx(2), 9)).toBe(39.0);
+    expect(llMaxBusBwGBps(dgx(4), 9)).toBe(20.4);
+    expect(llMaxBusBwGBps(dgx(16), 10)).toBe(20.4);
+    // No GPU named (a hand-written topology): no cap.
+    expect(llMaxBusBwGBps(dgx(2), undefined)).toBeUndefined();
+  });
+
+  it('binds exactly on 2 DGX H100 servers: ring/LL busbw 39 GB/s (16 rail rings, two per 48 GB/s NIC)', () => {
+    // Uncapped, 16 rail rings share 8 NICs of 48 GB/s two by two: Simple's busbw 16 × 24 =
+    // 384 GB/s, LL's a quarter of it, 96; the cap stretches LL's wire by 96 / 39.
+    const params = resolved(ring, dgx(2), 64 << 20, 'LL');
+    expect(params.channels).toBe(16);
+    expect(params.protocolCapStretch).toBeCloseTo(96 / 39, 12);
+    // What the schedule's NIC hop then carries per channel: 48 GB/s / 2 channels / the wire factor.
+    const seen = protocolCost(DGX_H100, ring.plan(params).protocol!);
+    expect((16 * seen.inter.bandwidthBytesPerSec) / 2 / 1e9).toBeCloseTo(39, 9);
+    // 4+ servers: 20.4 GB/s, the same 96 uncapped.
+    expect(resolved(ring, dgx(4), 64 << 20, 'LL').protocolCapStretch).toBeCloseTo(96 / 20.4, 12);
+  });
+
+  it("holds tree/LL's predicted algbw to NCCL's Tree conversion of the cap: 39 · 0.5 = 19.5 GB/s on 2 servers, just under it at 256 MiB", () => {
+    const params = resolved(tree, dgx(2), 256 << 20, 'LL');
+    expect(params.protocolCapStretch).toBeGreaterThan(1);
+    const algBwGBps = (256 << 20) / tree.predictNs(params, DGX_H100);
+    expect(algBwGBps).toBeLessThanOrEqual(19.5);
+    expect(algBwGBps).toBeGreaterThan(19.5 * 0.99);
+  });
+
+  it('does not bind where LL stays below it: one Hopper server (141 GB/s against 96 at most), LL128 and Simple, no GPU named', () => {
+    for (const algorithm of [ring, tree]) expect(resolved(algorithm, dgx(1), 64 << 20, 'LL').protocolCapStretch).toBe(1);
+    for (const protocol of ['LL128', 'Simple'] as const) expect(resolved(ring, dgx(2), 64 << 20, protocol).protocolCapStretch).toBe(1);
+    const { computeCapability: _, ...anyGpu } = DGX_H100;
+    expect(resolved(ring, dgx(2), 64 << 20, 'LL', anyGpu).protocolCapStretch).toBe(1);
+    expect(capStretch(ring, 'Ring', { ...resolved(ring, dgx(2), 64 << 20, 'LL'), count: 0 }, DGX_H100)).toBe(1);
+  });
+
+  it('predicts with the stretch it plans with: the schedule carries it, the prediction uses it', () => {
+    const params = resolved(ring, dgx(2), 64 << 20, 'LL');
+    const schedule = ring.plan(params);
+    expect(schedule.protocol!.stretch).toBeCloseTo(2 * (96 / 39), 12);
+    // The same prediction whether the caller resolved the stretch or not.
+    const { protocolCapStretch: _, ...unresolved } = params;
+    expect(ring.predictNs(unresolved, DGX_H100)).toBe(ring.predictNs(params, DGX_H100));
   });
 });
