@@ -9,8 +9,14 @@ import type { StepOp } from './steps.js';
 import type { BufferName, CollectiveName, PlanParams, Schedule, Slice, Step } from './types.js';
 
 
-/** Steps written between two checks of the schedule memory budget. */
+/**
+ * Steps written between two checks of the schedule memory budget, at least; a check visits
+ * every tape, so with many tapes it comes every BUDGET_CHECK_STEPS_PER_TAPE steps per tape
+ * instead (4,096 ranks × 16 channels: a check per 4 M steps, not per 64 K — the per-64 K
+ * checks were 16 % of planning a 1.07-billion-step ring).
+ */
 const BUDGET_CHECK_STEPS = 1 << 16;
+const BUDGET_CHECK_STEPS_PER_TAPE = 64;
 
 /** A slice of `buffer`: a range, or an offset and a count. */
 export function slice(buffer: BufferName, range: Range): Slice;
@@ -35,6 +41,8 @@ export class StepBuilder {
   private readonly tapes: StepTape[][];
   /** Steps written since the tapes' size was last checked against the budget. */
   private unchecked = 0;
+  /** Steps between two budget checks (see BUDGET_CHECK_STEPS). */
+  private readonly checkEvery: number;
 
   constructor(
     readonly nparticipants: number,
@@ -42,6 +50,7 @@ export class StepBuilder {
     readonly chunkElements = 0,
   ) {
     this.tapes = Array.from({ length: nparticipants }, () => Array.from({ length: nchannels }, () => new StepTape()));
+    this.checkEvery = Math.max(BUDGET_CHECK_STEPS, nparticipants * nchannels * BUDGET_CHECK_STEPS_PER_TAPE);
   }
 
   /** The steps written so far, as Step objects (a copy; for inspection). */
@@ -52,7 +61,7 @@ export class StepBuilder {
   /** `sendChannel`: -1 when the step posts on its own channel. */
   private push(p: number, c: number, op: StepOp, peer: number, sendPeer: number, via: number, src: Slice | undefined, dst: Slice | undefined): void {
     this.tapes[p]![c]!.push(STEP_OP_CODE[op], peer, sendPeer, via !== c ? via : -1, src, dst);
-    if (++this.unchecked === BUDGET_CHECK_STEPS) this.checkBudget();
+    if (++this.unchecked === this.checkEvery) this.checkBudget();
   }
 
   /** Refuses a schedule whose tapes outgrow the budget (step-tape.ts), before the heap does. */
