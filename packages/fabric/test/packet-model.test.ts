@@ -41,6 +41,18 @@ function leafSpine(hostsPerLeaf: number, spines: number): Topology {
   return b.build('leaf-spine', ranks);
 }
 
+/** h0 and h1 through one switch at 1 B/ns: 100 ns from a host to the switch, 200 ns from the switch to a host. */
+function pair(): Topology {
+  const b = new TopologyBuilder();
+  for (const id of ['h0', 'h1']) b.addNode(id, 'host');
+  b.addNode('sw', 'switch');
+  b.addLink('h0', 'sw', 1 * GB, 100);
+  b.addLink('sw', 'h1', 1 * GB, 200);
+  b.addLink('h1', 'sw', 1 * GB, 100);
+  b.addLink('sw', 'h0', 1 * GB, 200);
+  return b.build('pair', ['h0', 'h1']);
+}
+
 type Flow = readonly [src: string, dst: string, bytes: number];
 
 function network(topology: Topology, model: 'packet' | 'maxMin', routing: RoutingName = 'ecmp', packet: PacketOptions = {}, seed = 1) {
@@ -68,15 +80,7 @@ describe('packet model: closed forms', () => {
   it('a lone flow takes packets x serialization + one store-and-forward packet + latency', () => {
     // 10 packets at 1 B/ns: the last leaves h0 at 10 x 4096 ns, crosses 100 ns, is
     // re-serialized by the switch (4096 ns) and crosses 200 ns more.
-    const b = new TopologyBuilder();
-    for (const id of ['h0', 'h1']) b.addNode(id, 'host');
-    b.addNode('sw', 'switch');
-    b.addLink('h0', 'sw', 1 * GB, 100);
-    b.addLink('sw', 'h1', 1 * GB, 200);
-    b.addLink('h1', 'sw', 1 * GB, 100);
-    b.addLink('sw', 'h0', 1 * GB, 200);
-    const topology = b.build('pair', ['h0', 'h1']);
-    const { events } = runAll(network(topology, 'packet'), [['h0', 'h1', 10 * MTU]]);
+    const { events } = runAll(network(pair(), 'packet'), [['h0', 'h1', 10 * MTU]]);
     expect(events).toEqual([
       { kind: 'sent', transferId: 0, timeNs: 10 * MTU },
       { kind: 'delivered', transferId: 0, timeNs: 10 * MTU + 100 + MTU + 200 },
@@ -86,12 +90,7 @@ describe('packet model: closed forms', () => {
 
 describe('packet model: delivery timelines (--plot-queues draws them)', () => {
   it('a lone flow delivers one cell per serialization time after the first arrives: a point per 64 KiB, the last at its delivered time', () => {
-    const b = new TopologyBuilder();
-    for (const id of ['h0', 'h1']) b.addNode(id, 'host');
-    b.addNode('sw', 'switch');
-    b.addDuplex('h0', 'sw', 1 * GB, 100);
-    b.addDuplex('sw', 'h1', 1 * GB, 200);
-    const net = network(b.build('pair', ['h0', 'h1']), 'packet');
+    const net = network(pair(), 'packet');
     const bytes = 40 * MTU; // 160 KiB: samples at 64 KiB and 128 KiB, then the whole
     const { delivered } = runAll(net, [['h0', 'h1', bytes]]);
     const [flow] = net.flows();
@@ -105,7 +104,8 @@ describe('packet model: delivery timelines (--plot-queues draws them)', () => {
     ]);
     expect(flow!.deliveredTimeline!.at(-1)![0]).toBe(delivered[0]);
     // Summary records keep none.
-    const summary = createNetwork(b.build('pair', ['h0', 'h1']), { model: 'packet', routing: 'ecmp', qps: 1, seed: 1, record: 'summary' }, createRouter(b.build('pair', ['h0', 'h1'])));
+    const topology = pair();
+    const summary = createNetwork(topology, { model: 'packet', routing: 'ecmp', qps: 1, seed: 1, record: 'summary' }, createRouter(topology));
     runAll(summary as ReturnType<typeof network>, [['h0', 'h1', bytes]]);
     expect(summary.flows()).toEqual([]);
   });

@@ -198,6 +198,7 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
   const collective = collectiveOf(config.collective);
   const faults = resolveFaults(config.faultScenario, topology);
   const energy = config.energy ? energyModel(topology) : undefined;
+  const energyField = energy !== undefined ? { energy: energyReport(energy) } : {};
   // A collective schedule has no compute steps, so a slower rank would change nothing: say so
   // instead of reporting every algorithm 'unaffected' (weft train has compute to slow down).
   const slow = faults.find((f) => f.kind === 'slowRank');
@@ -305,7 +306,7 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
           ...(energy !== undefined ? { energy: energyRow(energy, topology, result.linkStats, config.iters + config.warmupIters, result.timeNs, busBwGBps) } : {}),
         };
         rows.push(row);
-        hooks.onRow?.(row, { ...reportHeader(config, topology, backend), skipped: plan.skipped, ...(energy !== undefined ? { energy: energyReport(energy) } : {}) });
+        hooks.onRow?.(row, { ...reportHeader(config, topology, backend), skipped: plan.skipped, ...energyField });
         if (tracing) {
           traceRuns.push({ label: `${resolved.label} ${bytes} B`, nranks, steps: result.steps, flows: result.flows, queues: queueTimelines(result.linkStats) });
         }
@@ -322,7 +323,7 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
     avgBusBwGBps: averageBusBw(rows),
     avgBusBwGBpsByAlgorithm: averageBusBwByAlgorithm(rows),
     ...(faults.length > 0 ? { faults: { scenario: describeFaults(faults), outcomes: faultOutcomes } } : {}),
-    ...(energy !== undefined ? { energy: energyReport(energy) } : {}),
+    ...energyField,
   };
   return { report, traceRuns };
 }
