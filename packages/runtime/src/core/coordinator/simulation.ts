@@ -2,7 +2,7 @@
  * One simulation, whatever the mode: participant placement on topology nodes, a fresh
  * network and engine (virtual time 0), faults, and the coordinator loop.
  */
-import { createNetwork, createRouter, hasReductionSwitch, inSwitchReduction, rankGroups, type Network, type NetworkOptions, type Router, type Topology } from '@weft/fabric';
+import { createNetwork, createRouter, rankGroups, rankLayout, type Network, type NetworkOptions, type Router, type Topology } from '@weft/fabric';
 import { protocolFromCode, scheduleProtocol, type RankLayout } from '@weft/collectives';
 import { Engine, WeftInputError } from '@weft/sim';
 import { Coordinator, type CoordinatorOutcome, type StepLatency } from './coordinator.js';
@@ -48,15 +48,13 @@ export function wireFactors(topology: Topology, nodes: readonly string[]): numbe
   return nodes.map((id, p) => (p < nranks ? 1 : 1 / (efficiency.get(id) ?? 1)));
 }
 
+/**
+ * Where ranks sit, as algorithms see it: @weft/fabric's rankLayout (servers, reduction
+ * switches, rails) as collectives' RankLayout — the one layout bench, train and user programs plan on.
+ */
 export function layoutOf(topology: Topology): RankLayout {
-  const groups = rankGroups(topology);
-  const how = inSwitchReduction(topology);
-  return {
-    groups,
-    hasReductionSwitch: hasReductionSwitch(topology),
-    ...(how !== undefined ? { inSwitchReduction: how } : {}),
-    groupReductionSwitches: groups.every((g) => hasReductionSwitch(topology, g)),
-  };
+  const { inSwitchReduction: how, rails, ...layout } = rankLayout(topology);
+  return { ...layout, ...(how !== undefined ? { inSwitchReduction: how } : {}), ...(rails !== undefined ? { rails } : {}) };
 }
 
 /** A network factory over @weft/fabric with one router per cluster (routes are cached). */
