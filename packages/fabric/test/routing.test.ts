@@ -6,6 +6,7 @@ import { TopologyBuilder } from '../src/topology/builder.js';
 import { ecmpHash, fnv1a32 } from '../src/routing/hash.js';
 import { parseTopologySpec } from '../src/presets/spec.js';
 import { parseTopologyText } from '../src/topology/file.js';
+import type { Topology } from '../src/types.js';
 
 const NONE: ReadonlySet<string> = new Set();
 
@@ -246,4 +247,46 @@ describe('adaptive routing spreads over every equal-cost next hop (regression: t
     // Deterministic: the same paths in the same order from a fresh router.
     expect(createRouter(b.build('uneven', ['h0', 'h1'])).equalCostPaths('h0', 'h1', NONE)).toEqual(paths);
   });
+});
+
+/** Hops from every node to `dst` by a plain reverse BFS over the topology (endpoints do not forward). */
+function referenceHops(t: Topology, dst: string): Map<string, number> {
+  const endpoint = new Set(t.nodes.filter((n) => n.kind === 'gpu' || n.kind === 'host').map((n) => n.id));
+  const into = new Map<string, string[]>();
+  for (const link of t.links) {
+    if (!into.has(link.to)) into.set(link.to, []);
+    into.get(link.to)!.push(link.from);
+  }
+  const dist = new Map([[dst, 0]]);
+  const queue = [dst];
+  while (queue.length > 0) {
+    const node = queue.shift()!;
+    for (const from of into.get(node) ?? []) {
+      if (dist.has(from)) continue;
+      dist.set(from, dist.get(node)! + 1);
+      if (!endpoint.has(from)) queue.push(from);
+    }
+  }
+  return dist;
+}
+
+describe("a GPU's distances derived from its switches' (healthyDistances)", () => {
+  it.each(['dgx-h100:nodes=4', 'dgx-h100:nodes=40,tiers=3', 'hgx-a100:nodes=2', 'nvl72:racks=2', 'gb200-nvl4:nodes=4', 'leafspine:hosts=8,leaves=2,spines=2', 'ring:6', 'fullmesh:4', 'switch:4'])(
+    '%s: every node to every rank equals a plain BFS, and routes under a down link too',
+    (spec) => {
+      const t = parseTopologySpec(spec);
+      const router = createRouter(t);
+      for (const dst of t.ranks.filter((_, r) => r % Math.ceil(t.ranks.length / 12) === 0)) {
+        const want = referenceHops(t, dst);
+        for (const node of t.nodes) expect([node.id, router.hops(node.id, dst)]).toEqual([node.id, want.get(node.id) ?? Infinity]);
+      }
+      // A route to a GPU is a shortest path, link after link.
+      const [a, b] = [t.ranks[0]!, t.ranks[t.ranks.length - 1]!];
+      const path = router.pinnedPath(a, b, 7, 0, 0, NONE)!;
+      expect(path).toHaveLength(router.hops(a, b));
+      const down = new Set([path[0]!]);
+      const detour = router.pinnedPath(a, b, 7, 0, 0, down);
+      if (detour !== null) expect(detour).not.toContain(path[0]);
+    },
+  );
 });

@@ -21,6 +21,22 @@ export const DEFAULT_MAX_PATHS = 256;
  * destinations) needs 36 MB healthy, twice that while links are down.
  */
 export const DEFAULT_CACHE_BYTES = 128 * 1024 * 1024;
+/** A GPU's distances (healthyDistances) are derived when each node unfolded has at most this many forwarding in-neighbours … */
+const MAX_DERIVATION_HUBS = 4;
+/** … unfolding single-parent nodes (a NIC, whose leaf is walked) at most this many hops deep. */
+const MAX_DERIVATION_DEPTH = 3;
+
+/** True when `node` has exactly one forwarding in-neighbour (a NIC: its GPU does not forward, its leaf does). */
+function singleParent(g: GraphIndex, node: number): boolean {
+  let parent = -1;
+  for (let k = g.inStart[node]!; k < g.inStart[node + 1]!; k++) {
+    const from = g.linkFrom[g.inLinks[k]!]!;
+    if (g.isEndpoint[from] || from === node || from === parent) continue;
+    if (parent >= 0) return false;
+    parent = from;
+  }
+  return parent >= 0;
+}
 
 export interface RouterOptions {
   /** Memory budget for cached per-destination distance tables (default 128 MiB). */
@@ -35,9 +51,56 @@ export interface TopologyRouter extends Router {
 }
 
 type DistTable = Uint8Array | Uint16Array;
+
+/** Hop distances from every node toward one destination; Infinity where it cannot be reached. */
+interface Distances {
+  at(node: number): number;
+  /** Bytes held, for the cache budget. */
+  readonly bytes: number;
+}
+
+/** A walked table: one byte (or two) per node. */
+class TableDistances implements Distances {
+  private readonly unreachable: number;
+  constructor(readonly table: DistTable) {
+    this.unreachable = table instanceof Uint8Array ? 0xff : 0xffff;
+  }
+  at(node: number): number {
+    const d = this.table[node]!;
+    return d === this.unreachable ? Infinity : d;
+  }
+  get bytes(): number {
+    return this.table.byteLength;
+  }
+}
+
+/**
+ * A GPU's distances, derived on demand (see healthyDistances): min over its walked
+ * forwarding in-neighbours of their distance plus the hops between, or the hops through
+ * in-links alone. A route reads a few dozen nodes of it, so nothing per node is stored.
+ */
+class DerivedDistances implements Distances {
+  constructor(
+    private readonly dst: number,
+    private readonly terms: readonly (readonly [Distances, number])[],
+    private readonly near: ReadonlyMap<number, number>,
+  ) {}
+  at(node: number): number {
+    if (node === this.dst) return 0;
+    let best = this.near.get(node) ?? Infinity;
+    for (const [distances, hops] of this.terms) best = Math.min(best, distances.at(node) + hops);
+    return best;
+  }
+  get bytes(): number {
+    return 64 + 16 * (this.terms.length + this.near.size);
+  }
+}
+
 interface CacheEntry {
-  readonly healthy: DistTable;
-  variants?: Map<string, DistTable>;
+  readonly healthy: Distances;
+  variants?: Map<string, Distances>;
+  /** Read since the eviction clock last passed it (second-chance LRU). */
+  used: boolean;
 }
 const NO_LINKS: ReadonlySet<string> = new Set();
 
@@ -51,6 +114,14 @@ class ShortestPathRouter implements TopologyRouter {
   private readonly linkIds: readonly string[];
   /** Per destination node: the healthy table and tables for sets of down links. */
   private readonly cache = new Map<number, CacheEntry>();
+  /**
+   * Cached destinations in the eviction clock's order, from `clockHead`: a destination read
+   * since the clock last passed gets a second chance at the back. O(1) per read and per
+   * eviction; a Map kept in recency order by delete + set made every eviction skip the
+   * holes deletions leave (quadratic at 16,384 GPUs, whose tables outgrow the budget).
+   */
+  private readonly clock: number[] = [];
+  private clockHead = 0;
   private readonly skipMask: Uint8Array;
   private cachedBytes = 0;
   private readonly queue: Int32Array;
@@ -73,9 +144,7 @@ class ShortestPathRouter implements TopologyRouter {
     const s = this.node(src);
     const d = this.node(dst);
     if (s === d) return 0;
-    const dist = this.distancesTo(d, down);
-    const unreachable = dist instanceof Uint8Array ? 0xff : 0xffff;
-    return dist[s] === unreachable ? Infinity : dist[s]!;
+    return this.distancesTo(d, down).at(s);
   }
 
   pinnedPath(src: string, dst: string, flowKey: number, qp: number, seed: number, down: ReadonlySet<string>): readonly string[] | null {
@@ -83,8 +152,7 @@ class ShortestPathRouter implements TopologyRouter {
     const d = this.node(dst);
     if (s === d) return [];
     const dist = this.distancesTo(d, down);
-    const unreachable = dist instanceof Uint8Array ? 0xff : 0xffff;
-    if (dist[s] === unreachable) return null;
+    if (dist.at(s) === Infinity) return null;
     // The flow's part of the hash is the same at every hop: mix it once.
     const [seedLow, seedHigh] = numberWords(seed);
     const [keyLow, keyHigh] = numberWords(flowKey);
@@ -133,8 +201,7 @@ class ShortestPathRouter implements TopologyRouter {
     const d = this.node(dst);
     if (s === d) return [[]];
     const dist = this.distancesTo(d, down);
-    const unreachable = dist instanceof Uint8Array ? 0xff : 0xffff;
-    if (dist[s] === unreachable || maxPaths < 1) return [];
+    if (dist.at(s) === Infinity || maxPaths < 1) return [];
     const next = (node: number): number[] => this.nextHops(node, d, dist, down);
     const count = balancedPathCount(s, d, next, (link) => this.graph.linkTo[link]!, maxPaths);
     const g = this.graph;
@@ -160,14 +227,14 @@ class ShortestPathRouter implements TopologyRouter {
   }
 
   /** Links from `node` one hop closer to `dst` (endpoints other than dst do not forward), in topology link order. */
-  private nextHops(node: number, dst: number, dist: DistTable, down: ReadonlySet<string>): number[] {
+  private nextHops(node: number, dst: number, dist: Distances, down: ReadonlySet<string>): number[] {
     const g = this.graph;
-    const want = dist[node]! - 1;
+    const want = dist.at(node) - 1;
     const hops: number[] = [];
     for (let k = g.outStart[node]!; k < g.outStart[node + 1]!; k++) {
       const link = g.outLinks[k]!;
       const to = g.linkTo[link]!;
-      if (dist[to] !== want || (to !== dst && g.isEndpoint[to])) continue;
+      if ((to !== dst && g.isEndpoint[to]) || dist.at(to) !== want) continue;
       if (down.size > 0 && down.has(this.linkIds[link]!)) continue;
       hops.push(link);
     }
@@ -188,11 +255,10 @@ class ShortestPathRouter implements TopologyRouter {
    * no distance); otherwise a table for that exact down set is computed and kept beside
    * the healthy one.
    */
-  private distancesTo(dst: number, down: ReadonlySet<string>): DistTable {
+  private distancesTo(dst: number, down: ReadonlySet<string>): Distances {
     const entry = this.entryFor(dst);
     if (down.size === 0) return entry.healthy;
     const base = entry.healthy;
-    const unreachable = base instanceof Uint8Array ? 0xff : 0xffff;
     const g = this.graph;
     // Any down link on the healthy shortest-path DAG invalidates the table; then recompute
     // skipping *every* down link, since the new, longer paths may use other down links.
@@ -205,7 +271,7 @@ class ShortestPathRouter implements TopologyRouter {
       if (affected) continue;
       const from = g.linkFrom[link]!;
       const to = g.linkTo[link]!;
-      if (base[to] === unreachable || base[from] !== base[to]! + 1) continue;
+      if (base.at(to) === Infinity || base.at(from) !== base.at(to) + 1) continue;
       if (to !== dst && g.isEndpoint[to]) continue;
       affected = true;
     }
@@ -217,10 +283,10 @@ class ShortestPathRouter implements TopologyRouter {
     if (!table) {
       const mask = this.skipMask;
       for (const link of known) mask[link] = 1;
-      table = this.bfsTo(dst, mask);
+      table = new TableDistances(this.bfsTo(dst, mask));
       for (const link of known) mask[link] = 0;
       entry.variants.set(key, table);
-      this.account(table.byteLength, dst);
+      this.account(table.bytes, dst);
     }
     return table;
   }
@@ -228,29 +294,71 @@ class ShortestPathRouter implements TopologyRouter {
   private entryFor(dst: number): CacheEntry {
     const hit = this.cache.get(dst);
     if (hit) {
-      // Refresh recency only when eviction is near, to keep warm lookups cheap.
-      if (this.cachedBytes > this.cacheBytes / 2) {
-        this.cache.delete(dst);
-        this.cache.set(dst, hit);
-      }
+      hit.used = true;
       return hit;
     }
-    const entry: CacheEntry = { healthy: this.bfsTo(dst, null) };
+    const entry: CacheEntry = { healthy: this.healthyDistances(dst), used: false };
     this.cache.set(dst, entry);
-    this.account(entry.healthy.byteLength, dst);
+    this.clock.push(dst);
+    this.account(entry.healthy.bytes, dst);
     return entry;
   }
 
-  /** Adds `bytes` to the cache total and evicts least recently used destinations (not `keep`). */
+  /** Adds `bytes` to the cache total and evicts destinations the clock finds unread (not `keep`). */
   private account(bytes: number, keep: number): void {
     this.cachedBytes += bytes;
-    for (const [dst, entry] of this.cache) {
-      if (this.cachedBytes <= this.cacheBytes) break;
-      if (dst === keep) continue;
+    // Two passes at most clear every second chance; `keep` alone is never evicted.
+    for (let visits = 2 * (this.clock.length - this.clockHead); this.cachedBytes > this.cacheBytes && visits > 0; visits--) {
+      const dst = this.clock[this.clockHead++]!;
+      const entry = this.cache.get(dst)!;
+      if (dst === keep || entry.used) {
+        entry.used = false;
+        this.clock.push(dst);
+        continue;
+      }
       this.cache.delete(dst);
-      this.cachedBytes -= entry.healthy.byteLength;
-      if (entry.variants) for (const table of entry.variants.values()) this.cachedBytes -= table.byteLength;
+      this.cachedBytes -= entry.healthy.bytes;
+      if (entry.variants) for (const table of entry.variants.values()) this.cachedBytes -= table.bytes;
     }
+    if (this.clockHead > 1024 && this.clockHead * 2 > this.clock.length) {
+      this.clock.splice(0, this.clockHead);
+      this.clockHead = 0;
+    }
+  }
+
+  /**
+   * The healthy distances toward `dst`. A GPU's follow from those of the few forwarding nodes
+   * that link into it (its NVSwitch; its NIC, and through the NIC its leaf): a shortest path to
+   * x ends with one in-link v→x and its prefix is a shortest path to v, so
+   *   dist_x(u) = 0 at x, else min(1 if u links into x, 1 + dist_v(u) over forwarding v → x)
+   * (an endpoint in-neighbour does not forward: it counts only for itself). Unfolded through
+   * single-parent nodes (a NIC's only forwarding in-neighbour is its leaf) this is exactly the
+   * reverse BFS's answer, read on demand from walked tables the GPUs share (DerivedDistances).
+   * A table per GPU made routing quadratic in the GPUs (16,384 GPUs: 16,384 walks and tables
+   * of 35,712 nodes, 585 MB); now 2,560 switches are walked and each GPU costs a few entries.
+   * Switches with several forwarding in-neighbours are walked.
+   */
+  private healthyDistances(dst: number): Distances {
+    const g = this.graph;
+    if (!g.isEndpoint[dst]) return new TableDistances(this.bfsTo(dst, null));
+    const terms: [number, number][] = []; // [walked node, hops added]
+    const near = new Map<number, number>(); // node → its distance through in-links alone
+    const unfold = (x: number, hops: number): boolean => {
+      const forwarding: number[] = [];
+      for (let k = g.inStart[x]!; k < g.inStart[x + 1]!; k++) {
+        const from = g.linkFrom[g.inLinks[k]!]!;
+        if (from !== dst && !(near.get(from)! <= hops + 1)) near.set(from, hops + 1);
+        if (!g.isEndpoint[from] && from !== x && from !== dst && !forwarding.includes(from)) forwarding.push(from);
+      }
+      if (forwarding.length > MAX_DERIVATION_HUBS) return false;
+      for (const v of forwarding) {
+        if (hops + 1 < MAX_DERIVATION_DEPTH && singleParent(g, v) && unfold(v, hops + 1)) continue;
+        terms.push([v, hops + 1]);
+      }
+      return true;
+    };
+    if (!unfold(dst, 0)) return new TableDistances(this.bfsTo(dst, null));
+    return new DerivedDistances(dst, terms.map(([v, hops]) => [this.entryFor(v).healthy, hops] as const), near);
   }
 
   /** Reverse BFS from dst: dist[u] = 1 + dist[v] over links u→v; endpoints are not expanded. */
@@ -260,7 +368,6 @@ class ShortestPathRouter implements TopologyRouter {
     const queue = this.queue;
     let head = 0;
     let tail = 0;
-    let maxHops = 0;
     dist[dst] = 0;
     queue[tail++] = dst;
     while (head < tail) {
@@ -272,16 +379,20 @@ class ShortestPathRouter implements TopologyRouter {
         const from = g.linkFrom[link]!;
         if (dist[from] !== 0xffff) continue;
         dist[from] = next;
-        if (next > maxHops) maxHops = next;
         if (!g.isEndpoint[from]) queue[tail++] = from;
       }
     }
-    if (maxHops < 0xff) {
-      const compact = new Uint8Array(g.nodeCount);
-      for (let i = 0; i < g.nodeCount; i++) compact[i] = dist[i] === 0xffff ? 0xff : dist[i]!;
-      return compact;
-    }
-    return dist.slice();
+    return this.packed(dist);
+  }
+
+  /** A copy of the scratch table, one byte per node when every distance fits (0xff: unreachable). */
+  private packed(dist: Uint16Array): DistTable {
+    let maxHops = 0;
+    for (let i = 0; i < dist.length; i++) if (dist[i] !== 0xffff && dist[i]! > maxHops) maxHops = dist[i]!;
+    if (maxHops >= 0xff) return dist.slice();
+    const compact = new Uint8Array(dist.length);
+    for (let i = 0; i < dist.length; i++) compact[i] = dist[i] === 0xffff ? 0xff : dist[i]!;
+    return compact;
   }
 }
 
