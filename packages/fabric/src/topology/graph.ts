@@ -24,8 +24,21 @@ export interface GraphIndex {
   readonly inLinks: Int32Array;
 }
 
-/** Builds the index. Assumes link endpoints name existing nodes (validateTopology checks). */
+const indexes = new WeakMap<Topology, GraphIndex>();
+
+/**
+ * The index of `topology`, built once per topology object (validation, the router, the cost
+ * model and summaries each ask for it; at 16,384 GPUs one build is ≈ 0.3 s). Topologies are
+ * not changed after they are built: a changed topology is a new object.
+ */
 export function indexGraph(topology: Topology): GraphIndex {
+  let index = indexes.get(topology);
+  if (index === undefined) indexes.set(topology, (index = buildIndex(topology)));
+  return index;
+}
+
+/** Builds the index. Assumes link endpoints name existing nodes (validateTopology checks). */
+function buildIndex(topology: Topology): GraphIndex {
   const nodeCount = topology.nodes.length;
   const linkCount = topology.links.length;
   const nodeIndex = new Map<string, number>();
