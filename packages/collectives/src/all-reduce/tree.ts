@@ -308,11 +308,10 @@ export const tree: Algorithm = withProtocols({
    * 28/370.8 > 2/48, so NVLink binds: busbw → 2·15/16 · 16/28 · 370.8 = 397.3 GB/s (1 GiB in
    * 512 KiB chunks: predicted 5080 µs, the NVLink's work, simulated 5126). With more servers an inner
    * NIC carries 4 edges (3 + 1): 16/4·48 = 192 GB/s per channel part, busbw ≈ 360 GB/s, and
-   * the simulation falls short of it: dgx-h100:nodes=4, 64 MiB–512 MiB, 1.17–1.25× the
-   * prediction. Part of that is the schedule's (a rank sends a chunk to its children one
-   * after another, in one schedule channel, where NCCL's primitive writes all of them in one
-   * loop: posting them together brought 256 MiB from 1.28× to 1.18×), the rest max-min
-   * sharing among the channels' one-chunk-at-a-time flows at the inner NICs (77 % busy).
+   * the simulation came to 1.17–1.25× the prediction on dgx-h100:nodes=4 at 64–512 MiB while a
+   * rank sent a chunk to its children one after another; now that it posts to all of them at
+   * once (the steps' fan-out, as NCCL's prims write every send peer in one loop), 1.00–1.06×
+   * at 256 MiB (benchmarks/results/predictor-error.md, "Tree's fan-out").
    */
   predictNs(params: PlanParams, cost: CostParams): number {
     const { nranks: n, count, chunkElements, elementBytes } = params;
