@@ -324,10 +324,14 @@ class ChannelRun {
     const sendChannel = OP_SEND[this.cursor.op] ? this.cursor.sendChannel : -1;
     const channel = exec.spec.channelBase + (sendChannel >= 0 ? sendChannel : this.channel);
     const fanOut = this.cursor.fanOut;
-    const data = exec.data;
-    // Staged before any post: a post may complete synchronously and move the cursor on.
-    const payloads = fanOut.map(() => (data ? data.plane.stage(this.sentView(), exec.dtypeCode) : undefined));
     this.sendsLeft = 1 + fanOut.length;
+    if (fanOut.length === 0) {
+      exec.poster.postSend(exec.spec.participant, this.sendPeer(), channel, wireBytes, payload, exec.protocolCode, this.onSent);
+      return;
+    }
+    // Staged before any post: a post may complete synchronously and move the cursor on.
+    const data = exec.data;
+    const payloads = fanOut.map(() => (data ? data.plane.stage(this.sentView(), exec.dtypeCode) : undefined));
     exec.poster.postSend(exec.spec.participant, this.sendPeer(), channel, wireBytes, payload, exec.protocolCode, this.onSent);
     fanOut.forEach((peer, i) => exec.poster.postSend(exec.spec.participant, peer, channel, wireBytes, payloads[i], exec.protocolCode, this.onSent));
   }
