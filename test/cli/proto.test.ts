@@ -79,7 +79,9 @@ describe('auto = NCCL\'s tuner: (algorithm, protocol) per size', () => {
       '8388608:auto(tree)/LL128',
       '268435456:auto(tree)/Simple',
     ]);
-    expect(rows.find((r) => r.bytes === 8388608)!.timeUs).toBeCloseTo(76.52, 1);
+    // 76.52 µs while a tree rank sent a chunk to its children one after another; 73.73 since
+    // it posts to all of them at once (steps.ts fanOut, as NCCL's prims).
+    expect(rows.find((r) => r.bytes === 8388608)!.timeUs).toBeCloseTo(73.73, 1);
   });
 
   it("NCCL's LL cap (tuning.cc llMaxBws: 39 GB/s on 2 servers of non-AMD hosts, 141 on one Hopper server) binds on 2 servers; auto moves to tree/LL128 from 512 KiB on 2 servers", () => {

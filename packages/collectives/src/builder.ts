@@ -18,6 +18,19 @@ import type { BufferName, CollectiveName, PlanParams, Schedule, Slice, Step } fr
 const BUDGET_CHECK_STEPS = 1 << 16;
 const BUDGET_CHECK_STEPS_PER_TAPE = 64;
 
+/** Where a sending step posts: one peer, or several at once (at least one). */
+export type SendPeers = number | readonly number[];
+
+function firstPeer(peers: SendPeers): number {
+  if (typeof peers === 'number') return peers;
+  if (peers.length === 0) throw new RangeError('a sending step needs at least one peer');
+  return peers[0]!;
+}
+
+function fanOutOf(peers: SendPeers): readonly number[] | undefined {
+  return typeof peers === 'number' || peers.length < 2 ? undefined : peers.slice(1);
+}
+
 /** A slice of `buffer`: a range, or an offset and a count. */
 export function slice(buffer: BufferName, range: Range): Slice;
 export function slice(buffer: BufferName, offset: number, count: number): Slice;
@@ -58,9 +71,9 @@ export class StepBuilder {
     return this.tapes.map((channels) => channels.map((tape) => tape.materialize()));
   }
 
-  /** `sendChannel`: -1 when the step posts on its own channel. */
-  private push(p: number, c: number, op: StepOp, peer: number, sendPeer: number, via: number, src: Slice | undefined, dst: Slice | undefined): void {
-    this.tapes[p]![c]!.push(STEP_OP_CODE[op], peer, sendPeer, via !== c ? via : -1, src, dst);
+  /** `sendChannel`: -1 when the step posts on its own channel; `fanOut`: further send peers (steps.ts). */
+  private push(p: number, c: number, op: StepOp, peer: number, sendPeer: number, via: number, src: Slice | undefined, dst: Slice | undefined, fanOut?: readonly number[]): void {
+    this.tapes[p]![c]!.push(STEP_OP_CODE[op], peer, sendPeer, via !== c ? via : -1, src, dst, fanOut);
     if (++this.unchecked === this.checkEvery) this.checkBudget();
   }
 
@@ -84,9 +97,12 @@ export class StepBuilder {
     }
   }
 
-  /** `via`: post on that channel's connection instead of `c`'s (steps.ts sendChannel). */
-  send(p: number, c: number, peer: number, src: Slice, via = c): void {
-    if (src.count > 0) this.push(p, c, 'send', peer, -1, via, src, undefined);
+  /**
+   * `via`: post on that channel's connection instead of `c`'s (steps.ts sendChannel). A list
+   * of peers posts the same slice to all of them at once (steps.ts fanOut).
+   */
+  send(p: number, c: number, peer: SendPeers, src: Slice, via = c): void {
+    if (src.count > 0) this.push(p, c, 'send', firstPeer(peer), -1, via, src, undefined, fanOutOf(peer));
   }
 
   recv(p: number, c: number, peer: number, dst: Slice): void {
@@ -97,12 +113,13 @@ export class StepBuilder {
     if (dst.count > 0) this.push(p, c, 'recvReduce', peer, -1, c, undefined, dst);
   }
 
-  recvCopySend(p: number, c: number, peer: number, sendPeer: number, dst: Slice, via = c): void {
-    if (dst.count > 0) this.push(p, c, 'recvCopySend', peer, sendPeer, via, undefined, dst);
+  /** `sendPeer`: one peer, or a list the received slice goes to at once (steps.ts fanOut). */
+  recvCopySend(p: number, c: number, peer: number, sendPeer: SendPeers, dst: Slice, via = c): void {
+    if (dst.count > 0) this.push(p, c, 'recvCopySend', peer, firstPeer(sendPeer), via, undefined, dst, fanOutOf(sendPeer));
   }
 
-  recvReduceCopySend(p: number, c: number, peer: number, sendPeer: number, dst: Slice, via = c): void {
-    if (dst.count > 0) this.push(p, c, 'recvReduceCopySend', peer, sendPeer, via, undefined, dst);
+  recvReduceCopySend(p: number, c: number, peer: number, sendPeer: SendPeers, dst: Slice, via = c): void {
+    if (dst.count > 0) this.push(p, c, 'recvReduceCopySend', peer, firstPeer(sendPeer), via, undefined, dst, fanOutOf(sendPeer));
   }
 
   copy(p: number, c: number, src: Slice, dst: Slice): void {

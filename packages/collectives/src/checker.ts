@@ -325,8 +325,9 @@ class Checker {
   private where(p: number, c: number, i: number, step: Step): string {
     const who = p < this.nranks ? `rank ${p}` : `agent ${p}`;
     const d = decodeStep(step);
-    const peer = d.recvPeer >= 0 ? ` from ${d.recvPeer}` : d.sendPeer >= 0 ? ` to ${d.sendPeer}` : '';
-    const then = d.recvPeer >= 0 && d.sendPeer >= 0 ? ` then to ${d.sendPeer}` : '';
+    const to = d.sendPeers.join(', ');
+    const peer = d.recvPeer >= 0 ? ` from ${d.recvPeer}` : d.sendPeer >= 0 ? ` to ${to}` : '';
+    const then = d.recvPeer >= 0 && d.sendPeer >= 0 ? ` then to ${to}` : '';
     return `${who} channel ${c} step ${i} (${step.op}${peer}${then})`;
   }
 
@@ -371,6 +372,14 @@ class Checker {
     if (peer === p) fail(`${this.where(p, c, i, step)}: talks to itself (use copy for local moves)`);
   }
 
+  /** A fan-out is a list of distinct peers, none of them the step's first send peer. */
+  private checkFanOut(p: number, c: number, i: number, step: Step, fanOut: unknown): void {
+    if (!Array.isArray(fanOut)) fail(`${this.where(p, c, i, step)}: fanOut must be a list of peers, got ${JSON.stringify(fanOut)}`);
+    for (const peer of fanOut as unknown[]) this.checkPeer(p, c, i, step, peer as number);
+    const peers = decodeStep(step).sendPeers;
+    if (new Set(peers).size !== peers.length) fail(`${this.where(p, c, i, step)}: sends to a peer twice (fanOut repeats a send peer)`);
+  }
+
   private checkSlice(p: number, c: number, i: number, step: Step, slice: Slice | undefined, role: string): void {
     if (slice === undefined || slice === null) fail(`${this.where(p, c, i, step)}: has no ${role} slice`);
     if (!BUFFERS.includes(slice.buffer)) fail(`${this.where(p, c, i, step)}: ${role} buffer '${slice.buffer}' is not input, output or scratch`);
@@ -389,9 +398,10 @@ class Checker {
     if (!Object.hasOwn(PRIMITIVES, step.op)) fail(`rank ${p} channel ${c} step ${i}: unknown op '${String(step.op)}'; accepted: ${Object.keys(PRIMITIVES).join(', ')}`);
     // The fields the primitive's flags call for (steps.ts), read raw: a malformed step may lack them.
     const prim = PRIMITIVES[step.op];
-    const raw = step as { peer?: number; sendPeer?: number; src?: Slice; dst?: Slice };
+    const raw = step as { peer?: number; sendPeer?: number; src?: Slice; dst?: Slice; fanOut?: unknown };
     if (prim.recv || prim.send) this.checkPeer(p, c, i, step, raw.peer);
     if (prim.recv && prim.send) this.checkPeer(p, c, i, step, raw.sendPeer);
+    if (prim.send && raw.fanOut !== undefined) this.checkFanOut(p, c, i, step, raw.fanOut);
     if (!prim.recv) this.checkSlice(p, c, i, step, raw.src, 'src');
     if (prim.combine !== 'none') this.checkSlice(p, c, i, step, raw.dst, 'dst');
     const d = decodeStep(step);
@@ -564,7 +574,7 @@ class Checker {
         }
       }
       // 3. ... and post what the step sends.
-      if (d.sendPeer >= 0 && d.sent !== null) this.post(ch, d.sendPeer, d.sendChannel >= 0 ? d.sendChannel : ch.channel, d.sent, where, ready);
+      if (d.sent !== null) for (const peer of d.sendPeers) this.post(ch, peer, d.sendChannel >= 0 ? d.sendChannel : ch.channel, d.sent, where, ready);
       ch.pc++;
     }
   }

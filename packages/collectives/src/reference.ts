@@ -89,7 +89,7 @@ export function runReference(schedule: Schedule, op: ReduceOp, dtype: DType): Ty
             if (d.combine === 'copy') dst.set(data);
             else if (d.combine === 'reduce') reduceInto(dst, data);
           }
-          if (d.sendPeer >= 0 && d.sent !== null) post(p, d.sendPeer, d.sendChannel >= 0 ? d.sendChannel : c, view(p, d.sent));
+          if (d.sent !== null) for (const peer of d.sendPeers) post(p, peer, d.sendChannel >= 0 ? d.sendChannel : c, view(p, d.sent));
           pcs[p]![c]!++;
           progressed = true;
         }

@@ -12,6 +12,11 @@
  * order (tests compare every field). Steps are read back with a TapeCursor (no object per
  * step) or materialized as Step objects for the code that wants them (checker, reference,
  * drawings).
+ *
+ * A step that posts to several peers (steps.ts `fanOut`) keeps the same record: its SEND_PEER
+ * field holds -2 - i, i the index of its peer list (every peer it posts to, in order) in the
+ * tape's own table of distinct lists, so steps with one peer cost nothing more and a tree's
+ * runs still fold (the same list is the same number).
  */
 import { PRIMITIVES, type Step, type StepOp } from './steps.js';
 import type { BufferName, Slice } from './types.js';
@@ -19,10 +24,13 @@ import type { BufferName, Slice } from './types.js';
 export const STEP_OPS = Object.keys(PRIMITIVES) as StepOp[];
 /** Each primitive's code on a tape (its index in STEP_OPS). */
 export const STEP_OP_CODE = Object.fromEntries(STEP_OPS.map((op, i) => [op, i])) as Record<StepOp, number>;
+/** Whether each op code receives (PRIMITIVES[op].recv), for reading records. */
+const OP_RECV = STEP_OPS.map((op) => PRIMITIVES[op].recv);
 export const BUFFER_NAMES: readonly BufferName[] = ['input', 'output', 'scratch'];
 const BUFFER_CODE = new Map<BufferName, number>(BUFFER_NAMES.map((b, i) => [b, i]));
 
-// One step record: the Step's fields, -1 where it has none (a buffer of -1: no slice).
+// One step record: the Step's fields, -1 where it has none (a buffer of -1: no slice);
+// SEND_PEER <= -2 names a peer list (see the header).
 const OP = 0;
 const PEER = 1;
 const SEND_PEER = 2;
@@ -49,6 +57,12 @@ const MAX_PERIOD = 4;
 /** Repetitions seen before a run forms while writing. */
 const REPS_TO_FORM = 3;
 
+const NO_PEERS: readonly number[] = Object.freeze([]);
+
+/** The SEND_PEER code of peer list `index`, and back. */
+const listCode = (index: number): number => -2 - index;
+const listIndex = (code: number): number => -2 - code;
+
 export class StepTape {
   /** Template records, TEMPLATE_FIELDS numbers each. */
   private readonly templates: number[] = [];
@@ -60,6 +74,11 @@ export class StepTape {
   private open = false;
   private openPos = 0;
   private steps = 0;
+  /** The distinct peer lists of multi-peer sends (every peer, in order), and each list's fan-out (all but its first). */
+  private readonly peerLists: (readonly number[])[] = [];
+  private readonly fanOuts: (readonly number[])[] = [];
+  /** A peer list's index by its text, for interning. */
+  private readonly listIndexByKey = new Map<string, number>();
 
   /** Steps written. */
   get length(): number {
@@ -68,7 +87,10 @@ export class StepTape {
 
   /** Bytes the tape holds (8 per stored number), for memory budgets. */
   get footprintBytes(): number {
-    return 8 * (this.templates.length + this.runs.length + this.pending.length);
+    // A peer list and its fan-out: 2·length − 1 numbers.
+    let listNumbers = 0;
+    for (const list of this.peerLists) listNumbers += 2 * list.length - 1;
+    return 8 * (this.templates.length + this.runs.length + this.pending.length + listNumbers);
   }
 
   /** Runs stored (for tests and memory estimates). */
@@ -77,14 +99,18 @@ export class StepTape {
   }
 
   pushStep(step: Step): void {
-    const s = step as { op: StepOp; peer?: number; sendPeer?: number; sendChannel?: number; src?: Slice; dst?: Slice };
+    const s = step as { op: StepOp; peer?: number; sendPeer?: number; sendChannel?: number; src?: Slice; dst?: Slice; fanOut?: readonly number[] };
     const op = Object.hasOwn(STEP_OP_CODE, s.op) ? STEP_OP_CODE[s.op] : undefined;
     if (op === undefined) throw new RangeError(`unknown step op '${String(s.op)}'; accepted: ${STEP_OPS.join(', ')}`);
-    this.push(op, s.peer ?? -1, s.sendPeer ?? -1, s.sendChannel ?? -1, s.src, s.dst);
+    this.push(op, s.peer ?? -1, s.sendPeer ?? -1, s.sendChannel ?? -1, s.src, s.dst, PRIMITIVES[s.op].send ? s.fanOut : undefined);
   }
 
-  /** Writes one step (fields as in Step; -1 / undefined where it has none). */
-  push(op: number, peer: number, sendPeer: number, sendChannel: number, src: Slice | undefined, dst: Slice | undefined): void {
+  /**
+   * Writes one step (fields as in Step; -1 / undefined where it has none). `fanOut`: the
+   * further peers a sending step posts to (steps.ts), after `sendPeer` (a pure send's `peer`).
+   */
+  push(op: number, peer: number, sendPeer: number, sendChannel: number, src: Slice | undefined, dst: Slice | undefined, fanOut?: readonly number[]): void {
+    if (fanOut !== undefined && fanOut.length > 0) sendPeer = listCode(this.internPeers(PRIMITIVES[STEP_OPS[op]!].recv ? sendPeer : peer, fanOut));
     this.steps += 1;
     const srcBuf = src === undefined ? -1 : BUFFER_CODE.get(src.buffer)!;
     const srcOff = src?.offset ?? 0;
@@ -96,6 +122,20 @@ export class StepTape {
     if (this.open && this.extendsOpenRun(op, peer, sendPeer, sendChannel, srcBuf, srcOff, srcCount, dstBuf, dstOff, dstCount)) return;
     this.pending.push(op, peer, sendPeer, sendChannel, srcBuf, srcOff, srcCount, dstBuf, dstOff, dstCount);
     this.absorb(REPS_TO_FORM);
+  }
+
+  /** The index of the peer list [first, ...fanOut] in this tape's table (added if new). */
+  private internPeers(first: number, fanOut: readonly number[]): number {
+    const list = [first, ...fanOut];
+    const key = list.join(',');
+    let index = this.listIndexByKey.get(key);
+    if (index === undefined) {
+      index = this.peerLists.length;
+      this.peerLists.push(list);
+      this.fanOuts.push(list.slice(1));
+      this.listIndexByKey.set(key, index);
+    }
+    return index;
   }
 
   /** Closes the open run and folds what is pending (called when the schedule is built). */
@@ -251,7 +291,7 @@ export class StepTape {
   }
 
   /**
-   * Calls `fn` with the peer and the `sendChannel` (-1: the tape's own) of every template
+   * Calls `fn` with each peer and the `sendChannel` (-1: the tape's own) of every template
    * step that posts: each connection the tape's sends use appears at least once.
    */
   forEachSendTemplate(fn: (peer: number, sendChannel: number) => void): void {
@@ -259,8 +299,20 @@ export class StepTape {
     for (let t = 0; t < tm.length; t += TEMPLATE_FIELDS) {
       const op = STEP_OPS[tm[t + OP]!]!;
       if (!PRIMITIVES[op].send) continue;
-      fn(PRIMITIVES[op].recv ? tm[t + SEND_PEER]! : tm[t + PEER]!, tm[t + SEND_CHANNEL]!);
+      for (const peer of this.sendPeersOf(PRIMITIVES[op].recv, tm[t + PEER]!, tm[t + SEND_PEER]!)) fn(peer, tm[t + SEND_CHANNEL]!);
     }
+  }
+
+  /** Every peer a sending step with these PEER / SEND_PEER fields posts to (empty: none). */
+  sendPeersOf(recv: boolean, peer: number, sendPeer: number): readonly number[] {
+    if (sendPeer <= -2) return this.peerLists[listIndex(sendPeer)]!;
+    const first = recv ? sendPeer : peer;
+    return first >= 0 ? [first] : NO_PEERS;
+  }
+
+  /** @internal The fan-out (all peers but the first) of a SEND_PEER field; empty for one peer. */
+  fanOutOf(sendPeer: number): readonly number[] {
+    return sendPeer <= -2 ? this.fanOuts[listIndex(sendPeer)]! : NO_PEERS;
   }
 
   /**
@@ -317,23 +369,31 @@ export class StepTape {
 
   private timingKey(index: number): string {
     const step = this.timingStep(index);
-    return `${step.recvPeer},${step.sendPeer},${step.sendChannel},${step.sentCount}`;
+    return `${step.recvPeer},${step.sendPeers.join(' ')},${step.sendChannel},${step.sentCount}`;
   }
 
   /**
    * A template step's timing in ghost mode (the executor's reading of it): the peer it
-   * receives from and the one it sends to (-1: none), the send's channel (-1: the tape's
-   * own) and the elements it sends.
+   * receives from and the (first) one it sends to (-1: none), every peer it sends to, the
+   * send's channel (-1: the tape's own) and the elements it sends (to each peer).
    */
-  timingStep(index: number): { readonly recvPeer: number; readonly sendPeer: number; readonly sendChannel: number; readonly sentCount: number } {
+  timingStep(index: number): {
+    readonly recvPeer: number;
+    readonly sendPeer: number;
+    readonly sendPeers: readonly number[];
+    readonly sendChannel: number;
+    readonly sentCount: number;
+  } {
     const t = index * TEMPLATE_FIELDS;
     const tm = this.templates;
     const primitive = PRIMITIVES[STEP_OPS[tm[t + OP]!]!];
     const hasDst = primitive.combine !== 'none' && tm[t + DST_BUF]! >= 0;
     const hasSrc = !primitive.recv && tm[t + SRC_BUF]! >= 0;
+    const sendPeers = primitive.send ? this.sendPeersOf(primitive.recv, tm[t + PEER]!, tm[t + SEND_PEER]!) : NO_PEERS;
     return {
       recvPeer: primitive.recv ? tm[t + PEER]! : -1,
-      sendPeer: !primitive.send ? -1 : primitive.recv ? tm[t + SEND_PEER]! : tm[t + PEER]!,
+      sendPeer: sendPeers.length > 0 ? sendPeers[0]! : -1,
+      sendPeers,
       sendChannel: primitive.send ? tm[t + SEND_CHANNEL]! : -1,
       sentCount: hasDst ? tm[t + DST_COUNT]! : hasSrc ? tm[t + SRC_COUNT]! : 0,
     };
@@ -363,8 +423,7 @@ export class StepTape {
   shortened(minReps: number, removeReps: number, longestOnly = false): StepTape {
     if (!(Number.isInteger(removeReps) && removeReps >= 0)) throw new RangeError(`removeReps must be an integer >= 0, got ${removeReps}`);
     const longest = longestOnly ? this.longestTimingGroup()?.group : undefined;
-    const copy = new StepTape();
-    copy.templates.push(...this.templates);
+    const copy = this.templateCopy();
     copy.steps = this.steps;
     let group = 0;
     this.timingGroups((firstRun, runCount, period, reps) => {
@@ -405,13 +464,22 @@ export class StepTape {
       left -= more * g.period;
     }
     if (left !== 0 || long.some((g) => g.cut >= g.reps)) throw new RangeError(`cannot cut ${removeSteps} steps from this tape's groups in whole repetitions`);
-    const copy = new StepTape();
-    copy.templates.push(...this.templates);
+    const copy = this.templateCopy();
     copy.steps = this.steps - removeSteps;
     for (const g of groups) {
       if (g.cut > 0) copy.runs.push(this.runs[g.firstRun * RUN_FIELDS + RUN_FIRST]!, g.period, g.reps - g.cut);
       else copy.runs.push(...this.runs.slice(g.firstRun * RUN_FIELDS, (g.firstRun + g.runCount) * RUN_FIELDS));
     }
+    return copy;
+  }
+
+  /** An empty tape with this one's templates and peer lists (for the shortened copies). */
+  private templateCopy(): StepTape {
+    const copy = new StepTape();
+    copy.templates.push(...this.templates);
+    copy.peerLists.push(...this.peerLists);
+    copy.fanOuts.push(...this.fanOuts);
+    this.listIndexByKey.forEach((index, key) => copy.listIndexByKey.set(key, index));
     return copy;
   }
 
@@ -449,6 +517,8 @@ export class TapeCursor {
   op = 0;
   peer = -1;
   sendPeer = -1;
+  /** The further peers the step posts to after its first (steps.ts fanOut; empty: one peer). */
+  fanOut: readonly number[] = NO_PEERS;
   sendChannel = -1;
   srcBuffer = -1;
   srcOffset = 0;
@@ -508,7 +578,15 @@ export class TapeCursor {
     const rep = this.rep;
     this.op = tm[t + OP]!;
     this.peer = tm[t + PEER]!;
-    this.sendPeer = tm[t + SEND_PEER]!;
+    const sendPeer = tm[t + SEND_PEER]!;
+    if (sendPeer <= -2) {
+      // A multi-peer send: a fused step's first peer is the list's first; a pure send's is `peer`.
+      this.fanOut = this.tape.fanOutOf(sendPeer);
+      this.sendPeer = OP_RECV[this.op] ? this.tape.sendPeersOf(true, -1, sendPeer)[0]! : -1;
+    } else {
+      this.fanOut = NO_PEERS;
+      this.sendPeer = sendPeer;
+    }
     this.sendChannel = tm[t + SEND_CHANNEL]!;
     this.srcBuffer = tm[t + SRC_BUF]!;
     this.srcOffset = tm[t + SRC_OFF]! + rep * tm[t + SRC_STRIDE]!;
@@ -528,6 +606,7 @@ export class TapeCursor {
     if (this.srcBuffer >= 0) fields.src = { buffer: BUFFER_NAMES[this.srcBuffer]!, offset: this.srcOffset, count: this.srcCount };
     if (this.dstBuffer >= 0) fields.dst = { buffer: BUFFER_NAMES[this.dstBuffer]!, offset: this.dstOffset, count: this.dstCount };
     if (this.sendChannel >= 0) fields.sendChannel = this.sendChannel;
+    if (this.fanOut.length > 0) fields.fanOut = [...this.fanOut];
     return fields as unknown as Step;
   }
 }

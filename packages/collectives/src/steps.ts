@@ -9,7 +9,9 @@
  *   3. send     — post `dst` after the combine (or `src` for a pure send) to a peer, on
  *                 this channel's connection or, with `sendChannel`, another channel's
  *                 (NCCL's tree root reduces in its up warps and sends down the broadcast
- *                 warps' connections).
+ *                 warps' connections); with `fanOut`, to further peers too, all at once
+ *                 (NCCL's prims write a chunk to every one of a tree node's `sendPeers`,
+ *                 up to NCCL_MAX_TREE_ARITY, in one loop; the step ends when all have left).
  *
  * A step's fields follow from its flags: a step that receives names `peer` (and `sendPeer`
  * when it also forwards); a step that does not receive reads `src` (and a pure send names
@@ -55,7 +57,7 @@ type FieldsOf<P extends Primitive> = (P['recv'] extends true
   ? { readonly peer: number } & (P['send'] extends true ? { readonly sendPeer: number } : unknown)
   : { readonly src: Slice } & (P['send'] extends true ? { readonly peer: number } : unknown)) &
   (P['combine'] extends 'none' ? unknown : { readonly dst: Slice }) &
-  (P['send'] extends true ? { readonly sendChannel?: number } : unknown);
+  (P['send'] extends true ? { readonly sendChannel?: number; readonly fanOut?: readonly number[] } : unknown);
 
 /** One step of a channel: a primitive and the fields its flags call for. */
 export type Step = { [K in StepOp]: { readonly op: K } & FieldsOf<(typeof PRIMITIVES)[K]> }[StepOp];
@@ -69,8 +71,10 @@ export interface StepActions {
   readonly combine: Combine;
   /** Where the combine writes (null for a pure send). */
   readonly dst: Slice | null;
-  /** The peer the step posts to, or -1. */
+  /** The (first) peer the step posts to, or -1. */
   readonly sendPeer: number;
+  /** Every peer the step posts to, in order: `sendPeer`, then its `fanOut` (empty: no send). */
+  readonly sendPeers: readonly number[];
   /** What the step posts: `dst` after the combine, or `src` for a pure send. */
   readonly sent: Slice | null;
   /** The channel whose connection the post goes on, or -1 for the step's own channel. */
@@ -84,7 +88,10 @@ interface StepFields {
   readonly src?: Slice;
   readonly dst?: Slice;
   readonly sendChannel?: number;
+  readonly fanOut?: readonly number[];
 }
+
+const NO_PEERS: readonly number[] = Object.freeze([]);
 
 /** The micro-actions of `step`, from its primitive's flags. */
 export function decodeStep(step: Step): StepActions {
@@ -96,7 +103,9 @@ export function decodeStep(step: Step): StepActions {
   const recvPeer = prim.recv ? (s.peer ?? -1) : -1;
   const sendPeer = !prim.send ? -1 : prim.recv ? (s.sendPeer ?? -1) : (s.peer ?? -1);
   const sendChannel = prim.send ? (s.sendChannel ?? -1) : -1;
-  return { recvPeer, src, combine: prim.combine, dst, sendPeer, sent: prim.send ? (dst ?? src) : null, sendChannel };
+  const fanOut = prim.send ? (s.fanOut ?? NO_PEERS) : NO_PEERS;
+  const sendPeers = sendPeer < 0 ? NO_PEERS : fanOut.length === 0 ? [sendPeer] : [sendPeer, ...fanOut];
+  return { recvPeer, src, combine: prim.combine, dst, sendPeer, sendPeers, sent: prim.send ? (dst ?? src) : null, sendChannel };
 }
 
 const decodedLists = new WeakMap<readonly Step[], readonly StepActions[]>();

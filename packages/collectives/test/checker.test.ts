@@ -270,6 +270,20 @@ describe('checkSchedule: seeded bugs', () => {
     expectError(self, /talks to itself/);
   });
 
+  it('delivers a fan-out to every peer and catches a repeated or unknown one', () => {
+    // Rank 0 broadcasts to 1 and 2 in one step; each receives its own copy.
+    const fan = (fanOut: number[]) =>
+      schedule('broadcast', 3, 4, [
+        [[{ op: 'copy', src: sl('input', 0, 4), dst: sl('output', 0, 4) }, { op: 'send', peer: 1, fanOut, src: sl('input', 0, 4) }]],
+        [[{ op: 'recv', peer: 0, dst: sl('output', 0, 4) }]],
+        [[{ op: 'recv', peer: 0, dst: sl('output', 0, 4) }]],
+      ]);
+    expect(checkSchedule(fan([2]))).toEqual({ ok: true });
+    expectError(fan([]), /rank 2 channel 0 step 0 \(recv from 0\)/);
+    expectError(fan([2, 1]), /rank 0 channel 0 step 1 \(send to 1, 2, 1\): sends to a peer twice/);
+    expectError(fan([3]), /peer 3 is not a participant/);
+  });
+
   it('catches wrong buffer sizes for the collective', () => {
     const s = mutable(schedule('allReduce', 2, 5, twoRankAllReduce(5)));
     s.collective = 'allGather';

@@ -24,6 +24,8 @@ function randomSteps(seed: number, length: number): Step[] {
       peer: Math.floor(rand() * 4),
       sendPeer: Math.floor(rand() * 4),
       via: rand() < 0.2 ? Math.floor(rand() * 3) : -1,
+      // Some sending steps post to further peers too (steps.ts fanOut), as a tree node to its children.
+      fanOut: rand() < 0.3 ? [4 + Math.floor(rand() * 3), 7] : [],
       a: { buffer: pick(BUFFERS), offset: Math.floor(rand() * 1000), count: Math.floor(rand() * 3) * 8 } as Slice,
       b: { buffer: pick(BUFFERS), offset: Math.floor(rand() * 1000), count: Math.floor(rand() * 3) * 8 } as Slice,
       strideA: pick([0, 8, -8, 16]),
@@ -33,7 +35,7 @@ function randomSteps(seed: number, length: number): Step[] {
       for (const t of template) {
         const a = { ...t.a, offset: t.a.offset + r * t.strideA };
         const b = { ...t.b, offset: t.b.offset + r * t.strideB };
-        const via = t.via >= 0 ? { sendChannel: t.via } : {};
+        const via = { ...(t.via >= 0 ? { sendChannel: t.via } : {}), ...(t.fanOut.length > 0 ? { fanOut: t.fanOut } : {}) };
         const step: Step =
           t.op === 'send'
             ? { op: 'send', peer: t.peer, src: a, ...via }
@@ -87,6 +89,28 @@ describe('step tapes', () => {
     const part = schedule.participants[5]!;
     expect(part.channels).toBe(part.channels);
     expect(JSON.parse(JSON.stringify(part)).channels).toEqual(tapes.map((t) => t.materialize()));
+  });
+
+  it('store a multi-peer send in a step record of the usual size, its peer list once per tape', () => {
+    const chunk = (k: number): Slice => ({ buffer: 'output', offset: 64 * k, count: 64 });
+    const down = (fanOut: readonly number[]) => {
+      const tape = new StepTape();
+      for (let k = 0; k < 1000; k++) tape.pushStep({ op: 'recvCopySend', peer: 0, sendPeer: 2, dst: chunk(k), ...(fanOut.length > 0 ? { fanOut } : {}) });
+      tape.seal();
+      return tape;
+    };
+    const one = down([]);
+    const three = down([3, 9]);
+    // One run either way; the fan-out adds its list (3 peers) and its fan-out (2) once: 5 numbers.
+    expect(three.runCount).toBe(1);
+    expect(three.footprintBytes - one.footprintBytes).toBe(8 * 5);
+    const cursor = new TapeCursor(three);
+    expect(cursor.next()).toBe(true);
+    expect([cursor.sendPeer, ...cursor.fanOut]).toEqual([2, 3, 9]);
+    expect(three.timingStep(0).sendPeers).toEqual([2, 3, 9]);
+    const peers: number[] = [];
+    three.forEachSendTemplate((peer) => peers.push(peer));
+    expect(peers).toEqual([2, 3, 9]);
   });
 
   it('walks with a cursor that can be rewound', () => {

@@ -18,19 +18,26 @@ describe('step decoder (NCCL primitives as flags)', () => {
     // Every primitive of the table appears once.
     expect(steps.map((s) => s.op).sort()).toEqual(Object.keys(PRIMITIVES).sort());
     expect(steps.map(decodeStep)).toEqual([
-      { recvPeer: -1, src: a, combine: 'none', dst: null, sendPeer: 3, sent: a, sendChannel: -1 },
-      { recvPeer: 2, src: null, combine: 'copy', dst: b, sendPeer: -1, sent: null, sendChannel: -1 },
-      { recvPeer: 2, src: null, combine: 'reduce', dst: b, sendPeer: -1, sent: null, sendChannel: -1 },
-      { recvPeer: 2, src: null, combine: 'copy', dst: b, sendPeer: 5, sent: b, sendChannel: -1 },
-      { recvPeer: 2, src: null, combine: 'reduce', dst: b, sendPeer: 5, sent: b, sendChannel: -1 },
-      { recvPeer: -1, src: a, combine: 'copy', dst: b, sendPeer: -1, sent: null, sendChannel: -1 },
-      { recvPeer: -1, src: a, combine: 'reduce', dst: b, sendPeer: -1, sent: null, sendChannel: -1 },
+      { recvPeer: -1, src: a, combine: 'none', dst: null, sendPeer: 3, sendPeers: [3], sent: a, sendChannel: -1 },
+      { recvPeer: 2, src: null, combine: 'copy', dst: b, sendPeer: -1, sendPeers: [], sent: null, sendChannel: -1 },
+      { recvPeer: 2, src: null, combine: 'reduce', dst: b, sendPeer: -1, sendPeers: [], sent: null, sendChannel: -1 },
+      { recvPeer: 2, src: null, combine: 'copy', dst: b, sendPeer: 5, sendPeers: [5], sent: b, sendChannel: -1 },
+      { recvPeer: 2, src: null, combine: 'reduce', dst: b, sendPeer: 5, sendPeers: [5], sent: b, sendChannel: -1 },
+      { recvPeer: -1, src: a, combine: 'copy', dst: b, sendPeer: -1, sendPeers: [], sent: null, sendChannel: -1 },
+      { recvPeer: -1, src: a, combine: 'reduce', dst: b, sendPeer: -1, sendPeers: [], sent: null, sendChannel: -1 },
     ]);
   });
 
   it('a sending step may post on another channel\'s connection (sendChannel; NCCL\'s tree root)', () => {
     expect(decodeStep({ op: 'recvReduceCopySend', peer: 2, sendPeer: 5, dst: b, sendChannel: 7 }).sendChannel).toBe(7);
     expect(decodeStep({ op: 'send', peer: 3, src: a, sendChannel: 1 }).sendChannel).toBe(1);
+  });
+
+  it('a sending step may post to several peers at once (fanOut; NCCL\'s tree sendPeers)', () => {
+    expect(decodeStep({ op: 'recvCopySend', peer: 2, sendPeer: 5, fanOut: [6, 7], dst: b }).sendPeers).toEqual([5, 6, 7]);
+    expect(decodeStep({ op: 'send', peer: 3, src: a, fanOut: [4] }).sendPeers).toEqual([3, 4]);
+    // Only the send micro-action reads it.
+    expect(decodeStep({ op: 'recv', peer: 2, dst: b, fanOut: [4] } as unknown as Step).sendPeers).toEqual([]);
   });
 
   it('refuses an op that is not a primitive, naming the accepted ones', () => {

@@ -193,13 +193,12 @@ function treeUp(b: StepBuilder, r: number, c: number, parent: number, children: 
   else b.recvReduce(r, c, children[last]!, dst);
 }
 
-/** The tree's broadcast of one piece's total: the root sends to its children, the others receive and forward. */
+/** The tree's broadcast of one piece's total: the root sends to all its children at once, the others receive and forward to all theirs. */
 function treeDown(b: StepBuilder, r: number, c: number, parent: number, children: readonly number[], dst: Slice): void {
   if (parent < 0) {
-    for (const child of children) b.send(r, c, child, dst);
+    if (children.length > 0) b.send(r, c, children, dst);
   } else if (children.length > 0) {
-    b.recvCopySend(r, c, parent, children[0]!, dst);
-    for (let i = 1; i < children.length; i++) b.send(r, c, children[i]!, dst);
+    b.recvCopySend(r, c, parent, children, dst);
   } else {
     b.recv(r, c, parent, dst);
   }

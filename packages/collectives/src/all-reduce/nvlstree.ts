@@ -45,8 +45,10 @@ export const nvlstree: Algorithm = withProtocols({
    * tree's hops are rail-local and shorter, so small messages simulate faster than predicted.
    * On more than two servers a head that is inner in one tree carries 2·b/n per round (R uses
    * 2N). The schedule splits each part's reduce and broadcast over two channels as NCCL's warps
-   * do (planNvlsTreeSplit); at 1 GiB the simulation is 0.85x this on 3 servers, 1.16x on 4
-   * and 1.29x on 8 (1.19x, 1.42x, 1.85x with both in one channel), faster below 64 MiB.
+   * do (planNvlsTreeSplit) and a head forwards each total to all its children at once (the
+   * steps' fan-out, as NCCL's prims); at 1 GiB the simulation is 0.85x this on 3 servers,
+   * 1.04x on 4 and 1.05x on 8 (1.16x and 1.29x while a head served its children one after
+   * another; 1.19x, 1.42x, 1.85x with reduce and broadcast in one channel), faster below 64 MiB.
    */
   predictNs(params: PlanParams, cost: CostParams): number {
     if (nvlstree.unsupported(params) !== null) return Number.NaN;

@@ -11,7 +11,8 @@ import { treePipelineNs } from './tree-pipeline.js';
  *
  * Up for chunk k: recvReduce from every child, then send to the parent (the last two fused
  * into recvReduceCopySend). Down for chunk k: recv from the parent and forward to every
- * child (recvCopySend + sends). The root does both at once.
+ * child at once (one recvCopySend whose fan-out names them all, as NCCL's prims write a
+ * chunk to every send peer in one loop). The root does both at once.
  *
  * A channel is sequential, so the up and down work of different chunks is interleaved by
  * an estimate of when each becomes possible (unit time per hop): up(k) at height + k, down(k)
@@ -43,13 +44,11 @@ export function treeRankSteps(b: StepBuilder, c: number, tree: Tree, rank: numbe
         if (last >= 0) b.recvReduceCopySend(rank, c, children[last]!, parent, dst);
         else b.send(rank, c, parent, dst);
       } else if (last >= 0) {
-        // Root: the last contribution makes the chunk final; pass it straight down.
-        b.recvReduceCopySend(rank, c, children[last]!, children[0]!, dst);
-        for (let i = 1; i < children.length; i++) b.send(rank, c, children[i]!, dst);
+        // Root: the last contribution makes the chunk final; pass it straight down to all.
+        b.recvReduceCopySend(rank, c, children[last]!, children, dst);
       }
     } else if (children.length > 0) {
-      b.recvCopySend(rank, c, parent, children[0]!, dst);
-      for (let i = 1; i < children.length; i++) b.send(rank, c, children[i]!, dst);
+      b.recvCopySend(rank, c, parent, children, dst);
     } else {
       b.recv(rank, c, parent, dst);
     }
@@ -63,7 +62,8 @@ export function treeRankSteps(b: StepBuilder, c: number, tree: Tree, rank: numbe
  * root does both in one group: it adds its children's sums and sends each total down the
  * broadcast channel's connections (sendChannel). A non-root rank adds into `scratch` (its
  * input copied there) and receives the total into `output`, so its two channels never touch
- * the same elements; a leaf sends its input up and receives the total.
+ * the same elements; a leaf sends its input up and receives the total. A total goes to all
+ * of a rank's children at once (the steps' fan-out: NCCL's sendPeers, one loop over them).
  */
 export function treeSplitSteps(b: StepBuilder, up: number, down: number, tree: Tree, rank: number, range: Range, chunks: readonly Range[]): void {
   const parent = tree.parent[rank]!;
@@ -75,8 +75,7 @@ export function treeSplitSteps(b: StepBuilder, up: number, down: number, tree: T
       const total = slice('output', chunk);
       for (let i = 0; i < last; i++) b.recvReduce(rank, up, children[i]!, total);
       if (last < 0) continue;
-      b.recvReduceCopySend(rank, up, children[last]!, children[0]!, total, down);
-      for (let i = 1; i < children.length; i++) b.send(rank, up, children[i]!, total, down);
+      b.recvReduceCopySend(rank, up, children[last]!, children, total, down);
     }
     return;
   }
@@ -93,8 +92,7 @@ export function treeSplitSteps(b: StepBuilder, up: number, down: number, tree: T
     if (last < 0) {
       b.recv(rank, down, parent, total);
     } else {
-      b.recvCopySend(rank, down, parent, children[0]!, total);
-      for (let i = 1; i < children.length; i++) b.send(rank, down, children[i]!, total);
+      b.recvCopySend(rank, down, parent, children, total);
     }
   }
 }
@@ -310,11 +308,10 @@ export const tree: Algorithm = withProtocols({
    * 28/370.8 > 2/48, so NVLink binds: busbw → 2·15/16 · 16/28 · 370.8 = 397.3 GB/s (1 GiB in
    * 512 KiB chunks: predicted 5080 µs, the NVLink's work, simulated 5126). With more servers an inner
    * NIC carries 4 edges (3 + 1): 16/4·48 = 192 GB/s per channel part, busbw ≈ 360 GB/s, and
-   * the simulation falls short of it: dgx-h100:nodes=4, 64 MiB–512 MiB, 1.17–1.25× the
-   * prediction. Part of that is the schedule's (a rank sends a chunk to its children one
-   * after another, in one schedule channel, where NCCL's primitive writes all of them in one
-   * loop: posting them together brought 256 MiB from 1.28× to 1.18×), the rest max-min
-   * sharing among the channels' one-chunk-at-a-time flows at the inner NICs (77 % busy).
+   * the simulation came to 1.17–1.25× the prediction on dgx-h100:nodes=4 at 64–512 MiB while a
+   * rank sent a chunk to its children one after another; now that it posts to all of them at
+   * once (the steps' fan-out, as NCCL's prims write every send peer in one loop), 1.00–1.06×
+   * at 256 MiB (benchmarks/results/predictor-error.md, "Tree's fan-out").
    */
   predictNs(params: PlanParams, cost: CostParams): number {
     const { nranks: n, count, chunkElements, elementBytes } = params;

@@ -120,9 +120,11 @@ export function bufferFrames(schedule: Schedule, steps: readonly StepRecord[]): 
         dstValues[at] = reduce ? dstValues[at]! + dataValues[e]! : dataValues[e]!;
       }
     }
-    if (actions.sendPeer >= 0 && actions.sent !== null) {
-      const key = `${step.participant}>${actions.sendPeer}/${actions.sendChannel >= 0 ? actions.sendChannel : step.channel}`;
-      queues.set(key, [...(queues.get(key) ?? []), read(step.participant, actions.sent)]);
+    if (actions.sent !== null) {
+      for (const peer of actions.sendPeers) {
+        const key = `${step.participant}>${peer}/${actions.sendChannel >= 0 ? actions.sendChannel : step.channel}`;
+        queues.set(key, [...(queues.get(key) ?? []), read(step.participant, actions.sent)]);
+      }
     }
     timesNs.push(step.endNs);
     const [m, v] = frame([masks.at(-1)!, firstValues.at(-1)!], step.participant);

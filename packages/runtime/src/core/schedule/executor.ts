@@ -8,7 +8,8 @@
  * Semantics (collectives/src/steps.ts): a send snapshots its slice (eager) and completes when
  * its last byte has left (`sent`); a recv completes on delivery; the fused steps receive,
  * combine, then send their destination slice. In data mode recvCopySend forwards the very
- * staging block it received (its bytes are exactly the slice it sends), saving a copy.
+ * staging block it received (its bytes are exactly the slice it sends), saving a copy. A step
+ * with a fan-out (steps.ts) posts to all its peers at once and completes when all have left.
  */
 import { BUFFER_NAMES, channelTapes, elementBytes, PRIMITIVES, STEP_OPS, TapeCursor, type Combine, lineWireBytes, outputIsReduced, protocolCode, type CollectiveName, type DType, type Participant, type ReduceOp, type ScheduleProtocol } from '@weft/collectives';
 import { kernelOp, type KernelOp, type NumericArray } from '../../backends/types.js';
@@ -231,6 +232,8 @@ export class ScheduleExecutor {
  */
 class ChannelRun {
   private startNs = 0;
+  /** Posts of the current step not yet left (a fan-out posts several at once). */
+  private sendsLeft = 0;
   /** Whether the cursor is on a step (false: the channel has run its last one). */
   private loaded = false;
 
@@ -310,19 +313,27 @@ class ChannelRun {
     exec.channelDone();
   }
 
+  /**
+   * Posts the step's message to its send peer — and to every peer of its fan-out, at the same
+   * time (data mode: each gets its own staged copy of the sent slice; `payload` goes to the first).
+   */
   private send(payload: PayloadRef | undefined): void {
     const exec = this.exec;
     const bytes = this.sentCount() * exec.elementBytes;
+    const wireBytes = exec.protocol ? lineWireBytes(exec.protocol, bytes) : bytes;
     const sendChannel = OP_SEND[this.cursor.op] ? this.cursor.sendChannel : -1;
-    exec.poster.postSend(
-      exec.spec.participant,
-      this.sendPeer(),
-      exec.spec.channelBase + (sendChannel >= 0 ? sendChannel : this.channel),
-      exec.protocol ? lineWireBytes(exec.protocol, bytes) : bytes,
-      payload,
-      exec.protocolCode,
-      this.onSent,
-    );
+    const channel = exec.spec.channelBase + (sendChannel >= 0 ? sendChannel : this.channel);
+    const fanOut = this.cursor.fanOut;
+    this.sendsLeft = 1 + fanOut.length;
+    if (fanOut.length === 0) {
+      exec.poster.postSend(exec.spec.participant, this.sendPeer(), channel, wireBytes, payload, exec.protocolCode, this.onSent);
+      return;
+    }
+    // Staged before any post: a post may complete synchronously and move the cursor on.
+    const data = exec.data;
+    const payloads = fanOut.map(() => (data ? data.plane.stage(this.sentView(), exec.dtypeCode) : undefined));
+    exec.poster.postSend(exec.spec.participant, this.sendPeer(), channel, wireBytes, payload, exec.protocolCode, this.onSent);
+    fanOut.forEach((peer, i) => exec.poster.postSend(exec.spec.participant, peer, channel, wireBytes, payloads[i], exec.protocolCode, this.onSent));
   }
 
   private readonly onLocalDone = (): void => {
@@ -331,6 +342,7 @@ class ChannelRun {
   };
 
   private readonly onSent = (): void => {
+    if (--this.sendsLeft > 0) return;
     this.finishStep();
     this.run();
   };

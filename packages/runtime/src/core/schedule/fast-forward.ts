@@ -88,7 +88,7 @@ export function scheduleTransfers(schedule: Schedule): number {
   for (const participant of schedule.participants) {
     for (const tape of channelTapes(participant)) {
       tape.forEachTimingGroup((first, period, reps) => {
-        for (let t = first; t < first + period; t++) if (tape.timingStep(t).sendPeer >= 0) sends += reps;
+        for (let t = first; t < first + period; t++) sends += tape.timingStep(t).sendPeers.length * reps;
       });
     }
   }
@@ -152,16 +152,18 @@ function stepsCut(tapes: readonly (readonly StepTape[])[], keepReps: number): Om
         steps += period * reps;
         for (let t = first; t < first + period; t++) {
           const step = tape.timingStep(t);
-          const own = `${step.recvPeer},${step.sendPeer},${step.sendChannel}`;
+          const own = `${step.recvPeer},${step.sendPeers.join(' ')},${step.sendChannel}`;
           if (signature !== undefined && signature !== own) uniform = false;
           signature = own;
         }
       });
       if (signature === undefined) return;
       shortest = Math.min(shortest, steps);
-      const [recvPeer, sendPeer, sendChannel] = signature.split(',').map(Number) as [number, number, number];
+      const [recvText, sendText, channelText] = signature.split(',') as [string, string, string];
+      const recvPeer = Number(recvText);
+      const sendChannel = Number(channelText);
       if (recvPeer >= 0) add(recvPeer, participant, channel, -1);
-      if (sendPeer >= 0) add(participant, sendPeer, sendChannel >= 0 ? sendChannel : channel, 1);
+      for (const sendPeer of sendText === '' ? [] : sendText.split(' ').map(Number)) add(participant, sendPeer, sendChannel >= 0 ? sendChannel : channel, 1);
     });
   });
   if (!uniform || !Number.isFinite(shortest) || ![...balance.values()].every((count) => count === 0)) return null;
@@ -219,7 +221,7 @@ function cutKeepsMessagesMatched(tapes: readonly (readonly StepTape[])[], minRep
     for (let t = first; t < first + period; t++) {
       const step = tape.timingStep(t);
       if (step.recvPeer >= 0) add(step.recvPeer, participant, channel, -1);
-      if (step.sendPeer >= 0) add(participant, step.sendPeer, step.sendChannel >= 0 ? step.sendChannel : channel, 1);
+      for (const sendPeer of step.sendPeers) add(participant, sendPeer, step.sendChannel >= 0 ? step.sendChannel : channel, 1);
     }
   });
   for (const count of balance.values()) if (count !== 0) return false;
