@@ -5,7 +5,8 @@
  */
 import type { DType } from '@weft/collectives';
 import type { KernelOp, NumericArray, TensorBackend } from '../../backends/types.js';
-import { ArenaSet, StagingPool } from './arena.js';
+import { ArenaSet, StagingPool, type BufferPlace } from './arena.js';
+import { Lender } from './lease.js';
 import { ProtocolError } from '../errors.js';
 import type { PayloadRef } from '../protocol.js';
 import { DTYPE_CODES } from '../protocol.js';
@@ -32,20 +33,50 @@ export function bytesOfView(view: NumericArray): Uint8Array {
 }
 
 export class DataPlane {
+  private readonly lender: Lender;
+
   constructor(
     readonly arenas: ArenaSet,
     readonly pool: StagingPool,
     readonly backend: TensorBackend,
-  ) {}
+  ) {
+    this.lender = new Lender(arenas, pool);
+  }
 
-  /** Eager send: the slice's bytes as they are now. */
+  /** Starts a run on a staging region (every message of the previous run has been read). */
+  reset(staging: BufferPlace): void {
+    this.pool.reset(staging);
+    this.lender.reset();
+  }
+
+  /** Eager send: the slice's bytes as they are now (a snapshot; the caller may write `src` at will). */
   stage(src: NumericArray, code: number): PayloadRef {
     return this.pool.stage(bytesOfView(src), code);
   }
 
-  /** A typed view of a payload's bytes (valid until released). */
+  /**
+   * Eager send without a copy: the receiver reads `src` in place (lease.ts). The caller must
+   * call `beforeWrite` before every write to its buffers; falls back to `stage` where `src`
+   * is not in this host's arena or staging is full.
+   */
+  lend(src: NumericArray, code: number): PayloadRef {
+    return this.lender.lend(src, code) ?? this.stage(src, code);
+  }
+
+  /** Before writing `dst`: keeps the bytes of unread lent slices it overlaps (copy-on-write). */
+  beforeWrite(dst: NumericArray): void {
+    this.lender.beforeWrite(dst);
+  }
+
+  /** Bytes copied out of lent slices because this host wrote them before they were read. */
+  get movedBytes(): number {
+    return this.lender.movedBytes;
+  }
+
+  /** A typed view of a payload's bytes (valid until released; a lease stays the receiver's until then). */
   payloadView(payload: PayloadRef, count: number): NumericArray {
-    return this.arenas.view(payload, ctorOf(payload.dtype), count);
+    const place = { arena: payload.arena, byteOffset: this.arenas.open(payload), ...(payload.sab ? { sab: payload.sab } : {}) };
+    return this.arenas.view(place, ctorOf(payload.dtype), count);
   }
 
   /** dst := payload (op null) or dst := dst (op) payload. Does not release the payload. */

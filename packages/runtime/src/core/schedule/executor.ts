@@ -7,8 +7,10 @@
  *
  * Semantics (collectives/src/steps.ts): a send snapshots its slice (eager) and completes when
  * its last byte has left (`sent`); a recv completes on delivery; the fused steps receive,
- * combine, then send their destination slice. In data mode recvCopySend forwards the very
- * staging block it received (its bytes are exactly the slice it sends), saving a copy.
+ * combine, then send their destination slice. In data mode a send lends its slice instead of
+ * copying it (data/lease.ts): the receiver reads it in place, and every write this executor
+ * makes to its buffers goes through `plane.beforeWrite`, which copies a lent slice out of the
+ * way only if it has not been read yet — the snapshot, paid only when needed.
  */
 import { BUFFER_NAMES, channelTapes, elementBytes, PRIMITIVES, STEP_OPS, TapeCursor, type Combine, lineWireBytes, outputIsReduced, protocolCode, type CollectiveName, type DType, type Participant, type ReduceOp, type ScheduleProtocol } from '@weft/collectives';
 import { kernelOp, type KernelOp, type NumericArray } from '../../backends/types.js';
@@ -205,6 +207,7 @@ export class ScheduleExecutor {
   /** Ends an iteration; true when the next one can start right away. */
   private nextIteration(): boolean {
     if (this.divideAtEnd && this.data) {
+      this.data.plane.beforeWrite(this.data.buffers.output);
       this.data.plane.backend.divide(this.spec.dtype, this.data.buffers.output, this.spec.nranks);
     }
     this.iteration += 1;
@@ -292,11 +295,12 @@ class ChannelRun {
       if (data && combine !== 'none') {
         const dst = this.dstView();
         const src = this.srcView();
+        data.plane.beforeWrite(dst);
         if (combine === 'copy') dst.set(src);
         else data.plane.backend.reduce(exec.kernel, exec.spec.dtype, dst, src);
       }
       if (this.sendPeer() >= 0) {
-        this.send(data ? data.plane.stage(this.sentView(), exec.dtypeCode) : undefined);
+        this.send(data ? data.plane.lend(this.sentView(), exec.dtypeCode) : undefined);
         return;
       }
       if (exec.localNsPerByte > 0 && combine !== 'none') {
@@ -344,14 +348,14 @@ class ChannelRun {
     let forward: PayloadRef | undefined;
     if (data) {
       if (payload === undefined) throw new Error('data-mode recv completed without a payload');
-      if (this.hasDst()) data.plane.deliver(payload, this.dstView(), combine === 'reduce' ? exec.kernel : null, exec.spec.dtype);
-      // A step that copies what it received and sends it on forwards the very payload (its
-      // bytes are exactly the slice it sends): NCCL's recvCopySend, without a copy.
-      if (sends && combine === 'copy' && this.hasDst()) forward = payload;
-      else {
-        data.plane.release(payload);
-        if (sends) forward = data.plane.stage(this.sentView(), exec.dtypeCode);
+      if (this.hasDst()) {
+        const dst = this.dstView();
+        data.plane.beforeWrite(dst);
+        data.plane.deliver(payload, dst, combine === 'reduce' ? exec.kernel : null, exec.spec.dtype);
       }
+      data.plane.release(payload);
+      // What a fused step sends on is its destination slice, lent in place (no copy).
+      if (sends) forward = data.plane.lend(this.sentView(), exec.dtypeCode);
     } else if (payload !== undefined && this.hasDst() && payload.bytes !== cursor.dstCount * exec.elementBytes) {
       throw new RangeError(`message of ${payload.bytes} bytes received into a slice of ${cursor.dstCount * exec.elementBytes} bytes`);
     }
