@@ -10,12 +10,15 @@
  * combine, then send their destination slice. In data mode a send lends its slice instead of
  * copying it (data/lease.ts): the receiver reads it in place, and every write this executor
  * makes to its buffers goes through `plane.beforeWrite`, which copies a lent slice out of the
- * way only if it has not been read yet — the snapshot, paid only when needed.
+ * way only if it has not been read yet — the snapshot, paid only when needed. Local copies
+ * are deferred (data/deferred-copies.ts): a send or reduce reads a pending copy's source, a
+ * recv into its target makes it free; the rest is copied when the iteration ends.
  */
 import { BUFFER_NAMES, channelTapes, elementBytes, PRIMITIVES, STEP_OPS, TapeCursor, type Combine, lineWireBytes, outputIsReduced, protocolCode, type CollectiveName, type DType, type Participant, type ReduceOp, type ScheduleProtocol } from '@weft/collectives';
 import { kernelOp, type KernelOp, type NumericArray } from '../../backends/types.js';
 import type { DataPlane } from '../data/data-plane.js';
 import { dtypeCode } from '../data/data-plane.js';
+import { DeferredCopies } from '../data/deferred-copies.js';
 import type { PayloadRef, Request } from '../protocol.js';
 import type { StepRecord } from '../types.js';
 
@@ -143,6 +146,8 @@ export class ScheduleExecutor {
   private readonly divideAtEnd: boolean;
   /** Nanoseconds per byte of device memory traffic for local steps (0: free; see ExecuteSpec.localBytesPerSec). */
   readonly localNsPerByte: number;
+  /** Data mode: the local copies not made yet. */
+  readonly copies: DeferredCopies | null;
 
   constructor(
     readonly poster: StepPoster,
@@ -157,6 +162,7 @@ export class ScheduleExecutor {
     this.dtypeCode = dtypeCode(spec.dtype);
     this.channels = channelTapes(spec.part).map((tape, index) => new ChannelRun(this, index, new TapeCursor(tape)));
     this.localNsPerByte = localNsPerByte(spec.part, spec.localBytesPerSec);
+    this.copies = data ? new DeferredCopies((buffer, offset, count) => this.view(buffer, offset, count), data.plane) : null;
     const isRank = spec.participant < spec.nranks;
     // avg reduces as sum; the division happens where the result lands (reduce: root only).
     this.divideAtEnd = spec.op === 'avg' && isRank && outputIsReduced(spec.collective, spec.participant, spec);
@@ -206,6 +212,7 @@ export class ScheduleExecutor {
 
   /** Ends an iteration; true when the next one can start right away. */
   private nextIteration(): boolean {
+    this.copies?.flush();
     if (this.divideAtEnd && this.data) {
       this.data.plane.beforeWrite(this.data.buffers.output);
       this.data.plane.backend.divide(this.spec.dtype, this.data.buffers.output, this.spec.nranks);
@@ -263,17 +270,15 @@ class ChannelRun {
   private hasDst(): boolean {
     return OP_COMBINE[this.cursor.op] !== 'none' && this.cursor.dstBuffer >= 0;
   }
-  private srcView(): NumericArray {
-    const c = this.cursor;
-    return this.exec.view(c.srcBuffer, c.srcOffset, c.srcCount);
-  }
   private dstView(): NumericArray {
     const c = this.cursor;
     return this.exec.view(c.dstBuffer, c.dstOffset, c.dstCount);
   }
-  /** What a sending step posts: `dst` after its combine, else `src`. */
-  private sentView(): NumericArray {
-    return this.hasDst() ? this.dstView() : this.srcView();
+  /** Data mode: where the values a sending step posts (`dst` after its combine, else `src`) can be read now. */
+  private sentSource(): NumericArray {
+    const c = this.cursor;
+    const copies = this.exec.copies!;
+    return this.hasDst() ? copies.source(c.dstBuffer, c.dstOffset, c.dstCount) : copies.source(c.srcBuffer, c.srcOffset, c.srcCount);
   }
   private sentCount(): number {
     return this.hasDst() ? this.cursor.dstCount : this.hasSrc() ? this.cursor.srcCount : 0;
@@ -292,15 +297,9 @@ class ChannelRun {
         return;
       }
       const combine = OP_COMBINE[cursor.op]!;
-      if (data && combine !== 'none') {
-        const dst = this.dstView();
-        const src = this.srcView();
-        data.plane.beforeWrite(dst);
-        if (combine === 'copy') dst.set(src);
-        else data.plane.backend.reduce(exec.kernel, exec.spec.dtype, dst, src);
-      }
+      if (data && combine !== 'none') this.combineLocal(combine === 'reduce');
       if (this.sendPeer() >= 0) {
-        this.send(data ? data.plane.lend(this.sentView(), exec.dtypeCode) : undefined);
+        this.send(data ? data.plane.lend(this.sentSource(), exec.dtypeCode) : undefined);
         return;
       }
       if (exec.localNsPerByte > 0 && combine !== 'none') {
@@ -312,6 +311,21 @@ class ChannelRun {
       this.finishStep();
     }
     exec.channelDone();
+  }
+
+  /** Data mode: a local copy (deferred) or reduction (dst := dst (op) src). */
+  private combineLocal(reduce: boolean): void {
+    const c = this.cursor;
+    const copies = this.exec.copies!;
+    if (!reduce && c.srcCount === c.dstCount) return copies.defer(c.dstBuffer, c.dstOffset, c.srcBuffer, c.srcOffset, c.dstCount);
+    const src = copies.source(c.srcBuffer, c.srcOffset, c.srcCount);
+    if (reduce) copies.update(c.dstBuffer, c.dstOffset, c.dstCount);
+    else copies.overwrite(c.dstBuffer, c.dstOffset, c.dstCount);
+    const dst = this.dstView();
+    const plane = this.exec.data!.plane;
+    plane.beforeWrite(dst);
+    if (reduce) plane.backend.reduce(this.exec.kernel, this.exec.spec.dtype, dst, src);
+    else dst.set(src);
   }
 
   private send(payload: PayloadRef | undefined): void {
@@ -349,13 +363,16 @@ class ChannelRun {
     if (data) {
       if (payload === undefined) throw new Error('data-mode recv completed without a payload');
       if (this.hasDst()) {
+        // A reduce first gives its slice its values (a pending copy, made now, in cache); a copy overwrites it.
+        if (combine === 'reduce') exec.copies!.update(cursor.dstBuffer, cursor.dstOffset, cursor.dstCount);
+        else exec.copies!.overwrite(cursor.dstBuffer, cursor.dstOffset, cursor.dstCount);
         const dst = this.dstView();
         data.plane.beforeWrite(dst);
         data.plane.deliver(payload, dst, combine === 'reduce' ? exec.kernel : null, exec.spec.dtype);
       }
       data.plane.release(payload);
       // What a fused step sends on is its destination slice, lent in place (no copy).
-      if (sends) forward = data.plane.lend(this.sentView(), exec.dtypeCode);
+      if (sends) forward = data.plane.lend(this.sentSource(), exec.dtypeCode);
     } else if (payload !== undefined && this.hasDst() && payload.bytes !== cursor.dstCount * exec.elementBytes) {
       throw new RangeError(`message of ${payload.bytes} bytes received into a slice of ${cursor.dstCount * exec.elementBytes} bytes`);
     }
