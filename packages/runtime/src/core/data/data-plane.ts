@@ -4,7 +4,7 @@
  * executor then moves byte counts only), so nothing here runs per step in ghost mode.
  */
 import type { DType } from '@weft/collectives';
-import type { KernelOp, NumericArray, TensorBackend } from '../../backends/types.js';
+import { reduceFrom, type KernelOp, type NumericArray, type TensorBackend } from '../../backends/types.js';
 import { ArenaSet, StagingPool, type BufferPlace } from './arena.js';
 import { Lender } from './lease.js';
 import { ProtocolError } from '../errors.js';
@@ -79,14 +79,19 @@ export class DataPlane {
     return this.arenas.view(place, ctorOf(payload.dtype), count);
   }
 
-  /** dst := payload (op null) or dst := dst (op) payload. Does not release the payload. */
-  deliver(payload: PayloadRef, dst: NumericArray, op: KernelOp | null, dtype: DType): void {
+  /**
+   * dst := payload (op null) or dst := first (op) payload, `first` defaulting to dst itself
+   * (a reduce whose slice's values are still in another slice: written once). Does not
+   * release the payload.
+   */
+  deliver(payload: PayloadRef, dst: NumericArray, op: KernelOp | null, dtype: DType, first: NumericArray = dst): void {
     if (payload.bytes !== dst.byteLength) {
       throw new ProtocolError(`message of ${payload.bytes} bytes received into a slice of ${dst.byteLength} bytes`);
     }
     if (dst.length === 0) return;
     const src = this.payloadView(payload, dst.length);
     if (op === null) dst.set(src);
+    else if (first !== dst) reduceFrom(this.backend, op, dtype, dst, first, src);
     else if (src.buffer === dst.buffer || !this.landsInOwnArena(dst)) this.backend.reduce(op, dtype, dst, src);
     else {
       // The payload sits in another arena (or its own SAB), where the in-place kernel cannot

@@ -66,11 +66,23 @@ export class DeferredCopies {
     this.cut(buffer, offset, count, false);
   }
 
-  /** Before the slice is read and written in place (a reduce into it): it first holds its values. */
-  update(buffer: number, offset: number, count: number): void {
-    if (this.pending.length === 0 || count === 0) return;
-    this.materializeReadersOf(buffer, offset, count);
-    this.materialize(buffer, offset, count);
+  /**
+   * Before a reduce into the slice: where its current values are. A slice that is wholly a
+   * pending copy's target gets the copy's source (the reduce reads it and writes the slice
+   * once: the copy is never made); otherwise null, the slice made to hold its values.
+   */
+  take(buffer: number, offset: number, count: number): NumericArray | null {
+    if (this.pending.length > 0 && count > 0) {
+      this.materializeReadersOf(buffer, offset, count);
+      const through = this.covering(buffer, offset, count);
+      if (through) {
+        const values = this.view(through.src, through.srcOffset + offset - through.dstOffset, count);
+        this.cut(buffer, offset, count, false);
+        return values;
+      }
+      this.materialize(buffer, offset, count);
+    }
+    return null;
   }
 
   /** Makes every pending copy (the end of an iteration: the buffers must hold their values). */

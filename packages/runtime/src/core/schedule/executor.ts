@@ -15,7 +15,7 @@
  * recv into its target makes it free; the rest is copied when the iteration ends.
  */
 import { BUFFER_NAMES, channelTapes, elementBytes, PRIMITIVES, STEP_OPS, TapeCursor, type Combine, lineWireBytes, outputIsReduced, protocolCode, type CollectiveName, type DType, type Participant, type ReduceOp, type ScheduleProtocol } from '@weft/collectives';
-import { kernelOp, type KernelOp, type NumericArray } from '../../backends/types.js';
+import { kernelOp, reduceFrom, type KernelOp, type NumericArray } from '../../backends/types.js';
 import type { DataPlane } from '../data/data-plane.js';
 import { dtypeCode } from '../data/data-plane.js';
 import { DeferredCopies } from '../data/deferred-copies.js';
@@ -319,13 +319,14 @@ class ChannelRun {
     const copies = this.exec.copies!;
     if (!reduce && c.srcCount === c.dstCount) return copies.defer(c.dstBuffer, c.dstOffset, c.srcBuffer, c.srcOffset, c.dstCount);
     const src = copies.source(c.srcBuffer, c.srcOffset, c.srcCount);
-    if (reduce) copies.update(c.dstBuffer, c.dstOffset, c.dstCount);
-    else copies.overwrite(c.dstBuffer, c.dstOffset, c.dstCount);
+    const first = reduce ? copies.take(c.dstBuffer, c.dstOffset, c.dstCount) : null;
+    if (!reduce) copies.overwrite(c.dstBuffer, c.dstOffset, c.dstCount);
     const dst = this.dstView();
     const plane = this.exec.data!.plane;
     plane.beforeWrite(dst);
-    if (reduce) plane.backend.reduce(this.exec.kernel, this.exec.spec.dtype, dst, src);
-    else dst.set(src);
+    if (!reduce) dst.set(src);
+    else if (first) reduceFrom(plane.backend, this.exec.kernel, this.exec.spec.dtype, dst, first, src);
+    else plane.backend.reduce(this.exec.kernel, this.exec.spec.dtype, dst, src);
   }
 
   private send(payload: PayloadRef | undefined): void {
@@ -363,12 +364,14 @@ class ChannelRun {
     if (data) {
       if (payload === undefined) throw new Error('data-mode recv completed without a payload');
       if (this.hasDst()) {
-        // A reduce first gives its slice its values (a pending copy, made now, in cache); a copy overwrites it.
-        if (combine === 'reduce') exec.copies!.update(cursor.dstBuffer, cursor.dstOffset, cursor.dstCount);
-        else exec.copies!.overwrite(cursor.dstBuffer, cursor.dstOffset, cursor.dstCount);
+        // A reduce reads its slice's values where they are (a pending copy's source: the copy
+        // is never made); a copy overwrites the slice.
+        const reduce = combine === 'reduce';
+        const first = (reduce && exec.copies!.take(cursor.dstBuffer, cursor.dstOffset, cursor.dstCount)) || undefined;
+        if (!reduce) exec.copies!.overwrite(cursor.dstBuffer, cursor.dstOffset, cursor.dstCount);
         const dst = this.dstView();
         data.plane.beforeWrite(dst);
-        data.plane.deliver(payload, dst, combine === 'reduce' ? exec.kernel : null, exec.spec.dtype);
+        data.plane.deliver(payload, dst, reduce ? exec.kernel : null, exec.spec.dtype, first);
       }
       data.plane.release(payload);
       // What a fused step sends on is its destination slice, lent in place (no copy).
