@@ -90,19 +90,15 @@ export class DataPlane {
     }
     if (dst.length === 0) return;
     const src = this.payloadView(payload, dst.length);
-    if (op === null) dst.set(src);
-    else if (first !== dst) reduceFrom(this.backend, op, dtype, dst, first, src);
-    else if (src.buffer === dst.buffer || !this.landsInOwnArena(dst)) this.backend.reduce(op, dtype, dst, src);
-    else {
-      // The payload sits in another arena (or its own SAB), where the in-place kernel cannot
-      // reach it: copy it into a block of this host's arena (memcpy speed), reduce there.
-      const block = this.pool.borrow(payload.bytes);
-      if (block === null) return this.backend.reduce(op, dtype, dst, src);
-      const landed = this.arenas.view(block, ctorOf(payload.dtype), dst.length);
-      landed.set(src);
-      this.backend.reduce(op, dtype, dst, landed);
-      this.pool.giveBack(block);
-    }
+    if (op === null) return dst.set(src);
+    // A payload in another arena (or its own SAB) is out of the SIMD kernels' reach: copy it
+    // into a block of this host's arena (memcpy speed) and reduce there.
+    const block = src.buffer !== dst.buffer && this.landsInOwnArena(dst) ? this.pool.borrow(payload.bytes) : null;
+    const operand = block ? this.arenas.view(block, ctorOf(payload.dtype), dst.length) : src;
+    if (block) operand.set(src);
+    if (first !== dst) reduceFrom(this.backend, op, dtype, dst, first, operand);
+    else this.backend.reduce(op, dtype, dst, operand);
+    if (block) this.pool.giveBack(block);
   }
 
   private landsInOwnArena(dst: NumericArray): boolean {
