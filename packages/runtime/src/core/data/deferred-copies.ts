@@ -107,8 +107,9 @@ export class DeferredCopies {
 
   /** Makes, whole, the pending copies that read from the slice (it is about to change). */
   private materializeReadersOf(buffer: number, offset: number, count: number): void {
-    const readers = this.pending.filter((p) => p.src === buffer && p.srcOffset < offset + count && offset < p.srcOffset + p.count);
-    if (readers.length === 0) return;
+    const reads = (p: Pending) => p.src === buffer && p.srcOffset < offset + count && offset < p.srcOffset + p.count;
+    if (!this.pending.some(reads)) return; // the usual case: no array built per step
+    const readers = this.pending.filter(reads);
     this.pending = this.pending.filter((p) => !readers.includes(p));
     for (const p of readers) this.copy(p, p.dstOffset, p.count);
   }
@@ -116,6 +117,7 @@ export class DeferredCopies {
   /** Removes [offset, +count) of `buffer` from the pending targets, copying the removed parts first if `make`. */
   private cut(buffer: number, offset: number, count: number, make: boolean): void {
     const end = offset + count;
+    if (!this.pending.some((p) => p.dst === buffer && p.dstOffset < end && offset < p.dstOffset + p.count)) return;
     const kept: Pending[] = [];
     for (const p of this.pending) {
       const pEnd = p.dstOffset + p.count;

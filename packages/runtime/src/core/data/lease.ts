@@ -61,7 +61,7 @@ export class Lender {
     let kept = 0;
     for (const lease of this.active) {
       if (lease.end > from && lease.at < to) this.vacate(lease);
-      else if (this.unread(lease)) this.active[kept++] = lease;
+      else this.active[kept++] = lease; // released ones are swept in `lend`
     }
     this.active.length = kept;
   }
