@@ -5,18 +5,24 @@
 // busbw = bytes / time × 2(p−1)/p (nccl-tests); weft's time is the coordinated collective
 // (what nccl-tests times: inputs filled and check done outside it), best of 5 after a checked run.
 //   apt-get install -y openmpi-bin libopenmpi-dev
-//   npx -y pnpm@10.34.8 run build && node benchmarks/runtime-vs-mpi.mjs [MiB] [ranks...]
+//   npx -y pnpm@10.34.8 run build && node benchmarks/runtime-vs-mpi.mjs [--base DIR] [MiB] [ranks...]
+// --base DIR: also time the weft built in DIR (another checkout, built) at each rank count, in
+// the same run, alternating with this one: a paired before/after on a shared machine.
 // Results: benchmarks/results/runtime.md.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseTopologySpec } from '@weft/fabric';
-import { createCluster } from '@weft/runtime';
+import * as runtime from '@weft/runtime';
 import { planAuto } from './weft-auto.mjs';
 
-const mib = Number(process.argv[2] ?? 64);
-const rankCounts = process.argv.length > 3 ? process.argv.slice(3).map(Number) : [2, 4, 8];
+const args = process.argv.slice(2);
+const baseAt = args.indexOf('--base');
+const baseDir = baseAt >= 0 ? args.splice(baseAt, 2)[1] : undefined;
+const baseRuntime = baseDir ? await import(join(baseDir, 'packages/runtime/dist/index.js')) : undefined;
+const mib = Number(args[0] ?? 64);
+const rankCounts = args.length > 1 ? args.slice(1).map(Number) : [2, 4, 8];
 const bytes = mib * 2 ** 20;
 const REPEATS = 5;
 const busbw = (ms, p) => ((bytes / (ms / 1000) / 1e9) * ((2 * (p - 1)) / p));
@@ -33,7 +39,7 @@ function memcpyMs() {
   return best;
 }
 
-async function weftMs(p) {
+async function weftMs(p, { createCluster } = runtime) {
   const topology = parseTopologySpec(`switch:${p}`);
   const { choice, schedule } = planAuto(topology, bytes);
   const cluster = await createCluster({ topology, network: { model: 'maxMin', routing: 'ecmp', qps: 1, seed: 1, record: 'summary' }, mode: 'data' });
@@ -62,12 +68,17 @@ console.log(`# weft data mode vs Open MPI — ${new Date().toISOString()}, load 
 console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown'} × ${os.cpus().length}, node ${process.version}, ${mpiVersion}\n`);
 const copy = memcpyMs();
 console.log(`single-thread memcpy of ${mib} MiB: ${copy.toFixed(1)} ms = ${(bytes / (copy / 1000) / 1e9).toFixed(2)} GB/s\n`);
-console.log(`| ranks | weft choice | weft ms | weft busbw GB/s | Open MPI ms | Open MPI busbw GB/s | weft / MPI | weft busbw / memcpy |`);
-console.log('|---:|---|---:|---:|---:|---:|---:|---:|');
+const memcpyBusbw = bytes / (copy / 1000) / 1e9;
+const baseHead = baseDir ? ' base weft ms | base busbw GB/s | base / MPI |' : '';
+console.log(`| ranks | weft choice | weft ms | weft busbw GB/s | Open MPI ms | Open MPI busbw GB/s | weft / MPI | weft busbw / memcpy |${baseHead}`);
+console.log(`|---:|---|---:|---:|---:|---:|---:|---:|${baseDir ? '---:|---:|---:|' : ''}`);
 for (const p of rankCounts) {
+  const base = baseRuntime ? await weftMs(p, baseRuntime) : undefined;
   const weft = await weftMs(p);
   const mpi = mpiMs(binary, p);
   const w = busbw(weft.ms, p);
   const m = busbw(mpi, p);
-  console.log(`| ${p} | ${weft.label} | ${weft.ms.toFixed(1)} | ${w.toFixed(2)} | ${mpi.toFixed(1)} | ${m.toFixed(2)} | ${(w / m).toFixed(2)} | ${((w / (bytes / (copy / 1000) / 1e9)) * 100).toFixed(0)} % |`);
+  const baseCols = base ? ` ${base.ms.toFixed(1)} | ${busbw(base.ms, p).toFixed(2)} | ${(busbw(base.ms, p) / m).toFixed(2)} |` : '';
+  console.log(`| ${p} | ${weft.label} | ${weft.ms.toFixed(1)} | ${w.toFixed(2)} | ${mpi.toFixed(1)} | ${m.toFixed(2)} | ${(w / m).toFixed(2)} | ${((w / memcpyBusbw) * 100).toFixed(0)} % |${baseCols}`);
 }
+console.log(`\nload at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);

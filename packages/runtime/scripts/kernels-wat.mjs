@@ -4,8 +4,10 @@
  * wabt into src/backends/wasm-kernels-bytes.ts; a test recompiles and compares.
  *
  * Every kernel is `name(dstByteOffset, srcByteOffset, count)`: dst[i] = dst[i] (op) src[i]
- * over one shared memory (the arena both slices live in). A 4-lane (2 for f64) vector loop
- * runs first, then a scalar tail. Offsets are unsigned, so arenas up to 4 GiB work.
+ * over one shared memory (the arena both slices live in); its three-operand twin `name3(dst,
+ * a, src, count)` writes dst[i] = a[i] (op) src[i] (a reduce into a slice whose values are
+ * still elsewhere — data/deferred-copies.ts — written once). A 4-lane (2 for f64) vector
+ * loop runs first, then a scalar tail. Offsets are unsigned, so arenas up to 4 GiB work.
  */
 const TYPES = {
   f32: { bytes: 4, vec: 'f32x4', lanes: 4, ops: { add: 'add', mul: 'mul', min: 'min', max: 'max' } },
@@ -22,26 +24,30 @@ function scalarOp(t, op) {
   return `(${t}.${op} (local.get $a) (local.get $b))`;
 }
 
-function kernel(t, op) {
+/** The two-operand kernel reads its first operand at $d, the three-operand one at $x (advanced with $d). */
+function kernel(t, op, three) {
   const { bytes, vec, lanes, ops } = TYPES[t];
   const shift = Math.log2(bytes);
+  const first = three ? '$x' : '$d';
+  const params = three ? '(param $d i32) (param $x i32) (param $s i32) (param $n i32)' : '(param $d i32) (param $s i32) (param $n i32)';
+  const advanceFirst = (step) => (three ? `\n    (local.set $x (i32.add (local.get $x) (i32.const ${step})))` : '');
   return `
- (func (export "${op}_${t}") (param $d i32) (param $s i32) (param $n i32)
+ (func (export "${op}${three ? '3' : ''}_${t}") ${params}
   (local $end i32) (local $vend i32) (local $a ${t}) (local $b ${t})
   (local.set $end (i32.add (local.get $d) (i32.shl (local.get $n) (i32.const ${shift}))))
   (local.set $vend (i32.add (local.get $d) (i32.shl (i32.and (local.get $n) (i32.const ${-lanes})) (i32.const ${shift}))))
   (block $vdone (loop $vloop
     (br_if $vdone (i32.ge_u (local.get $d) (local.get $vend)))
-    (v128.store (local.get $d) (${vec}.${ops[op]} (v128.load (local.get $d)) (v128.load (local.get $s))))
-    (local.set $d (i32.add (local.get $d) (i32.const 16)))
+    (v128.store (local.get $d) (${vec}.${ops[op]} (v128.load (local.get ${first})) (v128.load (local.get $s))))
+    (local.set $d (i32.add (local.get $d) (i32.const 16)))${advanceFirst(16)}
     (local.set $s (i32.add (local.get $s) (i32.const 16)))
     (br $vloop)))
   (block $sdone (loop $sloop
     (br_if $sdone (i32.ge_u (local.get $d) (local.get $end)))
-    (local.set $a (${t}.load (local.get $d)))
+    (local.set $a (${t}.load (local.get ${first})))
     (local.set $b (${t}.load (local.get $s)))
     (${t}.store (local.get $d) ${scalarOp(t, op)})
-    (local.set $d (i32.add (local.get $d) (i32.const ${bytes})))
+    (local.set $d (i32.add (local.get $d) (i32.const ${bytes})))${advanceFirst(bytes)}
     (local.set $s (i32.add (local.get $s) (i32.const ${bytes})))
     (br $sloop))))`;
 }
@@ -71,7 +77,7 @@ function divide(t) {
 
 export function kernelsWat() {
   const funcs = [];
-  for (const t of Object.keys(TYPES)) for (const op of ['add', 'mul', 'min', 'max']) funcs.push(kernel(t, op));
+  for (const t of Object.keys(TYPES)) for (const op of ['add', 'mul', 'min', 'max']) funcs.push(kernel(t, op, false), kernel(t, op, true));
   funcs.push(divide('f32'), divide('f64'));
   return `(module\n (import "env" "memory" (memory 1 65536 shared))${funcs.join('')})\n`;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DType } from '@weft/collectives';
 import { parseTopologySpec } from '@weft/fabric';
-import { createCluster, loadTfjsBackend, reduceTyped, divideTyped, typedBackend, WasmSimdBackend, type KernelOp, type NumericArray } from '@weft/runtime';
+import { createCluster, loadTfjsBackend, reduceFrom, reduceTyped, divideTyped, typedBackend, WasmSimdBackend, type KernelOp, type NumericArray } from '@weft/runtime';
 import { network, plan } from './helpers.js';
 // @ts-expect-error plain ESM build script without types
 import { compileKernels } from '../scripts/kernels-wat.mjs';
@@ -46,6 +46,29 @@ describe('tensor backends agree bit for bit with the typed reference', () => {
           reduceTyped(op, dtype, expected, src.slice());
           backend.reduce(op, dtype, dst, src);
           expect(bytes(dst)).toEqual(bytes(expected));
+        }
+      });
+      it(`wasm-simd three-operand ${op} ${dtype} (dst = a op src, written once) matches copy-then-reduce`, () => {
+        const memory = new WebAssembly.Memory({ initial: 4, maximum: 16, shared: true });
+        const backend = new WasmSimdBackend();
+        backend.attach(memory);
+        const Ctor = CTORS[dtype];
+        for (const [n, dstAt, aAt, srcAt] of [[1003, 0, 20000, 40000], [5, 4, 70008, 60000], [0, 0, 16, 8], [64, 12, 120000, 99480]] as const) {
+          const dst = new Ctor(memory.buffer, dstAt * Ctor.BYTES_PER_ELEMENT, n);
+          const a = new Ctor(memory.buffer, aAt, n);
+          const src = new Ctor(memory.buffer, srcAt, n);
+          fill(a, dtype, 1);
+          fill(src, dtype, 2);
+          dst.fill(0);
+          const expected = a.slice();
+          reduceTyped(op, dtype, expected, src.slice());
+          const aBefore = a.slice();
+          reduceFrom(backend, op, dtype, dst, a, src);
+          expect(bytes(dst)).toEqual(bytes(expected));
+          expect(bytes(a)).toEqual(bytes(aBefore));
+          const plain = new Ctor(n);
+          reduceFrom(typedBackend, op, dtype, plain, a.slice(), src.slice()); // the fallback: copy, then reduce
+          expect(bytes(plain)).toEqual(bytes(expected));
         }
       });
     }

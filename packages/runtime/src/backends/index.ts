@@ -1,5 +1,5 @@
 export type { BackendChoice, BackendName, KernelOp, NumericArray, TensorBackend } from './types.js';
-export { kernelOp } from './types.js';
+export { kernelOp, reduceFrom } from './types.js';
 export { typedBackend, reduceTyped, divideTyped } from './typed.js';
 export { WasmSimdBackend, wasmSimdAvailable } from './wasm-simd.js';
 export { loadTfjsBackend } from './tfjs.js';

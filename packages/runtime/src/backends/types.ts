@@ -22,6 +22,15 @@ export interface TensorBackend {
   reduce(op: KernelOp, dtype: DType, dst: NumericArray, src: NumericArray): void;
   /** avg's final step: dst[i] /= divisor (int32 truncates toward zero). */
   divide(dtype: DType, dst: NumericArray, divisor: number): void;
+  /** dst[i] = a[i] (op) src[i], written once; absent: `reduceFrom` copies a into dst, then reduces. */
+  reduce3?(op: KernelOp, dtype: DType, dst: NumericArray, a: NumericArray, src: NumericArray): void;
+}
+
+/** dst[i] = a[i] (op) src[i]: the same values, bit for bit, as dst := a then reduce(dst, src). */
+export function reduceFrom(backend: TensorBackend, op: KernelOp, dtype: DType, dst: NumericArray, a: NumericArray, src: NumericArray): void {
+  if (backend.reduce3) return backend.reduce3(op, dtype, dst, a, src);
+  dst.set(a);
+  backend.reduce(op, dtype, dst, src);
 }
 
 export function kernelOp(op: 'sum' | 'prod' | 'min' | 'max' | 'avg'): KernelOp {

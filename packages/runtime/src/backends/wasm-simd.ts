@@ -12,10 +12,12 @@ import type { KernelOp, NumericArray, TensorBackend } from './types.js';
 import { WASM_KERNELS_BASE64 } from './wasm-kernels-bytes.js';
 
 type Kernel = (dstByteOffset: number, srcByteOffset: number, count: number) => void;
+type Kernel3 = (dstByteOffset: number, aByteOffset: number, srcByteOffset: number, count: number) => void;
 type Divide = (dstByteOffset: number, count: number, divisor: number) => void;
 
 interface KernelSet {
   readonly reduce: Record<string, Kernel>;
+  readonly reduce3: Record<string, Kernel3>;
   readonly div_f32: Divide;
   readonly div_f64: Divide;
 }
@@ -63,10 +65,15 @@ export class WasmSimdBackend implements TensorBackend {
     if (!set) {
       const module = kernelModule();
       if (!module) throw new Error('WebAssembly SIMD kernels are unavailable in this runtime');
-      const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Record<string, Kernel & Divide>;
+      const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Record<string, Kernel & Kernel3 & Divide>;
       const reduce: Record<string, Kernel> = {};
-      for (const [name, fn] of Object.entries(exports)) reduce[name] = fn;
-      set = { reduce, div_f32: exports['div_f32']!, div_f64: exports['div_f64']! };
+      const reduce3: Record<string, Kernel3> = {};
+      for (const [name, fn] of Object.entries(exports)) {
+        const three = /^(\w+)3_(\w+)$/.exec(name);
+        if (three) reduce3[`${three[1]}_${three[2]}`] = fn;
+        else reduce[name] = fn;
+      }
+      set = { reduce, reduce3, div_f32: exports['div_f32']!, div_f64: exports['div_f64']! };
       this.byMemory.set(memory, set);
     }
     this.byBuffer.set(memory.buffer, set);
@@ -76,6 +83,15 @@ export class WasmSimdBackend implements TensorBackend {
     const set = dst.buffer === src.buffer ? this.byBuffer.get(dst.buffer) : undefined;
     if (set === undefined) return reduceTyped(op, dtype, dst, src);
     set.reduce[`${OP_NAME[op]}_${SUFFIX[dtype]}`]!(dst.byteOffset, src.byteOffset, dst.length);
+  }
+
+  reduce3(op: KernelOp, dtype: DType, dst: NumericArray, a: NumericArray, src: NumericArray): void {
+    const set = dst.buffer === src.buffer && dst.buffer === a.buffer ? this.byBuffer.get(dst.buffer) : undefined;
+    if (set === undefined) {
+      dst.set(a);
+      return this.reduce(op, dtype, dst, src);
+    }
+    set.reduce3[`${OP_NAME[op]}_${SUFFIX[dtype]}`]!(dst.byteOffset, a.byteOffset, src.byteOffset, dst.length);
   }
 
   divide(dtype: DType, dst: NumericArray, divisor: number): void {

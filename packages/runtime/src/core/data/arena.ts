@@ -11,13 +11,14 @@
  * allocator reclaims released blocks lazily.
  */
 import { STANDALONE, type PayloadRef } from '../protocol.js';
+import { acquireLease, BLOCK_INLINE, BLOCK_LEASE, STAGING_HEADER_BYTES, WORD_AT, WORD_KIND, WORD_STATE } from './lease-state.js';
+
+export { STAGING_HEADER_BYTES };
 
 export const PAGE_BYTES = 65536;
 /** 65535 pages: offsets stay below 2^32 for the kernels' unsigned i32 addressing. */
 export const ARENA_MAX_BYTES = 65535 * PAGE_BYTES;
 export const BUFFER_ALIGN_BYTES = 64;
-/** Bytes before a staging block's payload: an Int32 state word, padded to keep 16-byte alignment. */
-export const STAGING_HEADER_BYTES = 16;
 const MIN_BLOCK_BYTES = 256;
 /** The least staging region worth placing in an arena when a host's full reserve does not fit. */
 const MIN_STAGING_BYTES = 2 ** 20;
@@ -145,9 +146,32 @@ export class ArenaSet {
     return new ctor(buffer, place.byteOffset, count);
   }
 
-  /** Frees a staging block for its owner (any thread may call this). */
+  /**
+   * Where a payload's bytes are, as a byte offset in its arena: right after an inline block's
+   * header, or (a lease) in the sender's buffer, which stays untouched until `release`.
+   */
+  open(payload: PayloadRef): number {
+    if (payload.arena < 0) return payload.byteOffset;
+    const words = this.words[payload.arena]!;
+    const header = (payload.byteOffset - STAGING_HEADER_BYTES) / 4;
+    if (Atomics.load(words, header + WORD_KIND) !== BLOCK_LEASE) return payload.byteOffset;
+    acquireLease(words, header);
+    return Atomics.load(words, header + WORD_AT) >>> 0;
+  }
+
+  /** Frees a staging block (inline or lease) for its owner; any thread may call this. */
   release(payload: PayloadRef): void {
-    if (payload.arena >= 0) Atomics.store(this.words[payload.arena]!, (payload.byteOffset - STAGING_HEADER_BYTES) / 4, 0);
+    if (payload.arena < 0) return;
+    const words = this.words[payload.arena]!;
+    const state = (payload.byteOffset - STAGING_HEADER_BYTES) / 4 + WORD_STATE;
+    Atomics.store(words, state, 0);
+    // A sender may be waiting to write the bytes of this lease (lease.ts).
+    Atomics.notify(words, state);
+  }
+
+  /** The Int32 words of an arena (for lease.ts's state machine). */
+  wordsOf(arena: number): Int32Array {
+    return this.words[arena]!;
   }
 
   stateWord(arena: number, headerByteOffset: number): number {
@@ -237,7 +261,20 @@ export class StagingPool {
       this.bumpByteOffset += size;
     }
     this.arenas.setStateWord(this.arena, header, 1);
+    this.arenas.setStateWord(this.arena, header + WORD_KIND * 4, BLOCK_INLINE);
     cls.busy.push(header);
+    return header;
+  }
+
+  /**
+   * Header offset of a lease block with room for `bytes` (the bytes are copied in only if the
+   * sender must write them before the receiver has read them), or -1 when the region is full.
+   */
+  leaseBlock(bytes: number, dataByteOffset: number): number {
+    const header = this.allocate(bytes);
+    if (header < 0) return -1;
+    this.arenas.setStateWord(this.arena, header + WORD_AT * 4, dataByteOffset | 0);
+    this.arenas.setStateWord(this.arena, header + WORD_KIND * 4, BLOCK_LEASE);
     return header;
   }
 

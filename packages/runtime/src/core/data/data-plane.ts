@@ -4,8 +4,9 @@
  * executor then moves byte counts only), so nothing here runs per step in ghost mode.
  */
 import type { DType } from '@weft/collectives';
-import type { KernelOp, NumericArray, TensorBackend } from '../../backends/types.js';
-import { ArenaSet, StagingPool } from './arena.js';
+import { reduceFrom, type KernelOp, type NumericArray, type TensorBackend } from '../../backends/types.js';
+import { ArenaSet, StagingPool, type BufferPlace } from './arena.js';
+import { Lender } from './lease.js';
 import { ProtocolError } from '../errors.js';
 import type { PayloadRef } from '../protocol.js';
 import { DTYPE_CODES } from '../protocol.js';
@@ -32,41 +33,72 @@ export function bytesOfView(view: NumericArray): Uint8Array {
 }
 
 export class DataPlane {
+  private readonly lender: Lender;
+
   constructor(
     readonly arenas: ArenaSet,
     readonly pool: StagingPool,
     readonly backend: TensorBackend,
-  ) {}
+  ) {
+    this.lender = new Lender(arenas, pool);
+  }
 
-  /** Eager send: the slice's bytes as they are now. */
+  /** Starts a run on a staging region (every message of the previous run has been read). */
+  reset(staging: BufferPlace): void {
+    this.pool.reset(staging);
+    this.lender.reset();
+  }
+
+  /** Eager send: the slice's bytes as they are now (a snapshot; the caller may write `src` at will). */
   stage(src: NumericArray, code: number): PayloadRef {
     return this.pool.stage(bytesOfView(src), code);
   }
 
-  /** A typed view of a payload's bytes (valid until released). */
-  payloadView(payload: PayloadRef, count: number): NumericArray {
-    return this.arenas.view(payload, ctorOf(payload.dtype), count);
+  /**
+   * Eager send without a copy: the receiver reads `src` in place (lease.ts). The caller must
+   * call `beforeWrite` before every write to its buffers; falls back to `stage` where `src`
+   * is not in this host's arena or staging is full.
+   */
+  lend(src: NumericArray, code: number): PayloadRef {
+    return this.lender.lend(src, code) ?? this.stage(src, code);
   }
 
-  /** dst := payload (op null) or dst := dst (op) payload. Does not release the payload. */
-  deliver(payload: PayloadRef, dst: NumericArray, op: KernelOp | null, dtype: DType): void {
+  /** Before writing `dst`: keeps the bytes of unread lent slices it overlaps (copy-on-write). */
+  beforeWrite(dst: NumericArray): void {
+    this.lender.beforeWrite(dst);
+  }
+
+  /** Bytes copied out of lent slices because this host wrote them before they were read. */
+  get movedBytes(): number {
+    return this.lender.movedBytes;
+  }
+
+  /** A typed view of a payload's bytes (valid until released; a lease stays the receiver's until then). */
+  payloadView(payload: PayloadRef, count: number): NumericArray {
+    const place = { arena: payload.arena, byteOffset: this.arenas.open(payload), ...(payload.sab ? { sab: payload.sab } : {}) };
+    return this.arenas.view(place, ctorOf(payload.dtype), count);
+  }
+
+  /**
+   * dst := payload (op null) or dst := first (op) payload, `first` defaulting to dst itself
+   * (a reduce whose slice's values are still in another slice: written once). Does not
+   * release the payload.
+   */
+  deliver(payload: PayloadRef, dst: NumericArray, op: KernelOp | null, dtype: DType, first: NumericArray = dst): void {
     if (payload.bytes !== dst.byteLength) {
       throw new ProtocolError(`message of ${payload.bytes} bytes received into a slice of ${dst.byteLength} bytes`);
     }
     if (dst.length === 0) return;
     const src = this.payloadView(payload, dst.length);
-    if (op === null) dst.set(src);
-    else if (src.buffer === dst.buffer || !this.landsInOwnArena(dst)) this.backend.reduce(op, dtype, dst, src);
-    else {
-      // The payload sits in another arena (or its own SAB), where the in-place kernel cannot
-      // reach it: copy it into a block of this host's arena (memcpy speed), reduce there.
-      const block = this.pool.borrow(payload.bytes);
-      if (block === null) return this.backend.reduce(op, dtype, dst, src);
-      const landed = this.arenas.view(block, ctorOf(payload.dtype), dst.length);
-      landed.set(src);
-      this.backend.reduce(op, dtype, dst, landed);
-      this.pool.giveBack(block);
-    }
+    if (op === null) return dst.set(src);
+    // A payload in another arena (or its own SAB) is out of the SIMD kernels' reach: copy it
+    // into a block of this host's arena (memcpy speed) and reduce there.
+    const block = src.buffer !== dst.buffer && this.landsInOwnArena(dst) ? this.pool.borrow(payload.bytes) : null;
+    const operand = block ? this.arenas.view(block, ctorOf(payload.dtype), dst.length) : src;
+    if (block) operand.set(src);
+    if (first !== dst) reduceFrom(this.backend, op, dtype, dst, first, operand);
+    else this.backend.reduce(op, dtype, dst, operand);
+    if (block) this.pool.giveBack(block);
   }
 
   private landsInOwnArena(dst: NumericArray): boolean {

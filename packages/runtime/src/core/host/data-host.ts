@@ -98,7 +98,7 @@ export class DataHost {
 
   prepareSchedule(plan: HostSchedulePlan): void {
     this.arenas.refresh();
-    this.pool.reset(plan.staging);
+    this.plane.reset(plan.staging);
     this.trace = [];
     this.buffers.clear();
     const trace = plan.trace ? this.trace : null;
@@ -137,7 +137,7 @@ export class DataHost {
 
   prepareProgram(program: RankProgram, args: unknown, nranks: number, layout: RankLayout, staging: BufferPlace): void {
     this.arenas.refresh();
-    this.pool.reset(staging);
+    this.plane.reset(staging);
     const env = { host: this.host, nranks, layout, backend: this.backend, plane: this.plane };
     this.host.setStarters(this.participants.map((rank) => () => startProgram(env, rank, program, args)));
   }
@@ -157,7 +157,7 @@ export class DataHost {
     return trace;
   }
 
-  stats(): { stagingOverflowMessages: number; stagingBlocksInUse: number } {
-    return { stagingOverflowMessages: this.pool.overflowMessages, stagingBlocksInUse: this.pool.blocksInUse() };
+  stats(): { stagingOverflowMessages: number; stagingBlocksInUse: number; movedBytes: number } {
+    return { stagingOverflowMessages: this.pool.overflowMessages, stagingBlocksInUse: this.pool.blocksInUse(), movedBytes: this.plane.movedBytes };
   }
 }

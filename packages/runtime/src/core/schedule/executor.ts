@@ -7,14 +7,19 @@
  *
  * Semantics (collectives/src/steps.ts): a send snapshots its slice (eager) and completes when
  * its last byte has left (`sent`); a recv completes on delivery; the fused steps receive,
- * combine, then send their destination slice. In data mode recvCopySend forwards the very
- * staging block it received (its bytes are exactly the slice it sends), saving a copy. A step
- * with a fan-out (steps.ts) posts to all its peers at once and completes when all have left.
+ * combine, then send their destination slice. A step with a fan-out (steps.ts) posts to all
+ * its peers at once and completes when all have left. In data mode a send lends its slice
+ * instead of copying it (data/lease.ts): the receiver reads it in place, and every write this
+ * executor makes to its buffers goes through `plane.beforeWrite`, which copies a lent slice out
+ * of the way only if it has not been read yet — the snapshot, paid only when needed. Local
+ * copies are deferred (data/deferred-copies.ts): a send or reduce reads a pending copy's
+ * source, a recv into its target makes it free; the rest is copied when the iteration ends.
  */
 import { BUFFER_NAMES, channelTapes, elementBytes, PRIMITIVES, STEP_OPS, TapeCursor, type Combine, lineWireBytes, outputIsReduced, protocolCode, type CollectiveName, type DType, type Participant, type ReduceOp, type ScheduleProtocol } from '@weft/collectives';
-import { kernelOp, type KernelOp, type NumericArray } from '../../backends/types.js';
+import { kernelOp, reduceFrom, type KernelOp, type NumericArray } from '../../backends/types.js';
 import type { DataPlane } from '../data/data-plane.js';
 import { dtypeCode } from '../data/data-plane.js';
+import { DeferredCopies } from '../data/deferred-copies.js';
 import type { PayloadRef, Request } from '../protocol.js';
 import type { StepRecord } from '../types.js';
 
@@ -142,6 +147,8 @@ export class ScheduleExecutor {
   private readonly divideAtEnd: boolean;
   /** Nanoseconds per byte of device memory traffic for local steps (0: free; see ExecuteSpec.localBytesPerSec). */
   readonly localNsPerByte: number;
+  /** Data mode: the local copies not made yet. */
+  readonly copies: DeferredCopies | null;
 
   constructor(
     readonly poster: StepPoster,
@@ -156,6 +163,7 @@ export class ScheduleExecutor {
     this.dtypeCode = dtypeCode(spec.dtype);
     this.channels = channelTapes(spec.part).map((tape, index) => new ChannelRun(this, index, new TapeCursor(tape)));
     this.localNsPerByte = localNsPerByte(spec.part, spec.localBytesPerSec);
+    this.copies = data ? new DeferredCopies((buffer, offset, count) => this.view(buffer, offset, count), data.plane) : null;
     const isRank = spec.participant < spec.nranks;
     // avg reduces as sum; the division happens where the result lands (reduce: root only).
     this.divideAtEnd = spec.op === 'avg' && isRank && outputIsReduced(spec.collective, spec.participant, spec);
@@ -205,7 +213,9 @@ export class ScheduleExecutor {
 
   /** Ends an iteration; true when the next one can start right away. */
   private nextIteration(): boolean {
+    this.copies?.flush();
     if (this.divideAtEnd && this.data) {
+      this.data.plane.beforeWrite(this.data.buffers.output);
       this.data.plane.backend.divide(this.spec.dtype, this.data.buffers.output, this.spec.nranks);
     }
     this.iteration += 1;
@@ -263,17 +273,15 @@ class ChannelRun {
   private hasDst(): boolean {
     return OP_COMBINE[this.cursor.op] !== 'none' && this.cursor.dstBuffer >= 0;
   }
-  private srcView(): NumericArray {
-    const c = this.cursor;
-    return this.exec.view(c.srcBuffer, c.srcOffset, c.srcCount);
-  }
   private dstView(): NumericArray {
     const c = this.cursor;
     return this.exec.view(c.dstBuffer, c.dstOffset, c.dstCount);
   }
-  /** What a sending step posts: `dst` after its combine, else `src`. */
-  private sentView(): NumericArray {
-    return this.hasDst() ? this.dstView() : this.srcView();
+  /** Data mode: where the values a sending step posts (`dst` after its combine, else `src`) can be read now. */
+  private sentSource(): NumericArray {
+    const c = this.cursor;
+    const copies = this.exec.copies!;
+    return this.hasDst() ? copies.source(c.dstBuffer, c.dstOffset, c.dstCount) : copies.source(c.srcBuffer, c.srcOffset, c.srcCount);
   }
   private sentCount(): number {
     return this.hasDst() ? this.cursor.dstCount : this.hasSrc() ? this.cursor.srcCount : 0;
@@ -292,14 +300,9 @@ class ChannelRun {
         return;
       }
       const combine = OP_COMBINE[cursor.op]!;
-      if (data && combine !== 'none') {
-        const dst = this.dstView();
-        const src = this.srcView();
-        if (combine === 'copy') dst.set(src);
-        else data.plane.backend.reduce(exec.kernel, exec.spec.dtype, dst, src);
-      }
+      if (data && combine !== 'none') this.combineLocal(combine === 'reduce');
       if (this.sendPeer() >= 0) {
-        this.send(data ? data.plane.stage(this.sentView(), exec.dtypeCode) : undefined);
+        this.send(data ? data.plane.lend(this.sentSource(), exec.dtypeCode) : undefined);
         return;
       }
       if (exec.localNsPerByte > 0 && combine !== 'none') {
@@ -313,9 +316,25 @@ class ChannelRun {
     exec.channelDone();
   }
 
+  /** Data mode: a local copy (deferred) or reduction (dst := dst (op) src). */
+  private combineLocal(reduce: boolean): void {
+    const c = this.cursor;
+    const copies = this.exec.copies!;
+    if (!reduce && c.srcCount === c.dstCount) return copies.defer(c.dstBuffer, c.dstOffset, c.srcBuffer, c.srcOffset, c.dstCount);
+    const src = copies.source(c.srcBuffer, c.srcOffset, c.srcCount);
+    const first = reduce ? copies.take(c.dstBuffer, c.dstOffset, c.dstCount) : null;
+    if (!reduce) copies.overwrite(c.dstBuffer, c.dstOffset, c.dstCount);
+    const dst = this.dstView();
+    const plane = this.exec.data!.plane;
+    plane.beforeWrite(dst);
+    if (!reduce) dst.set(src);
+    else if (first) reduceFrom(plane.backend, this.exec.kernel, this.exec.spec.dtype, dst, first, src);
+    else plane.backend.reduce(this.exec.kernel, this.exec.spec.dtype, dst, src);
+  }
+
   /**
    * Posts the step's message to its send peer — and to every peer of its fan-out, at the same
-   * time (data mode: each gets its own staged copy of the sent slice; `payload` goes to the first).
+   * time (data mode: each gets its own lease of the sent slice; `payload` goes to the first).
    */
   private send(payload: PayloadRef | undefined): void {
     const exec = this.exec;
@@ -329,9 +348,9 @@ class ChannelRun {
       exec.poster.postSend(exec.spec.participant, this.sendPeer(), channel, wireBytes, payload, exec.protocolCode, this.onSent);
       return;
     }
-    // Staged before any post: a post may complete synchronously and move the cursor on.
+    // Lent before any post: a post may complete synchronously and move the cursor on.
     const data = exec.data;
-    const payloads = fanOut.map(() => (data ? data.plane.stage(this.sentView(), exec.dtypeCode) : undefined));
+    const payloads = fanOut.map(() => (data ? data.plane.lend(this.sentSource(), exec.dtypeCode) : undefined));
     exec.poster.postSend(exec.spec.participant, this.sendPeer(), channel, wireBytes, payload, exec.protocolCode, this.onSent);
     fanOut.forEach((peer, i) => exec.poster.postSend(exec.spec.participant, peer, channel, wireBytes, payloads[i], exec.protocolCode, this.onSent));
   }
@@ -356,14 +375,19 @@ class ChannelRun {
     let forward: PayloadRef | undefined;
     if (data) {
       if (payload === undefined) throw new Error('data-mode recv completed without a payload');
-      if (this.hasDst()) data.plane.deliver(payload, this.dstView(), combine === 'reduce' ? exec.kernel : null, exec.spec.dtype);
-      // A step that copies what it received and sends it on forwards the very payload (its
-      // bytes are exactly the slice it sends): NCCL's recvCopySend, without a copy.
-      if (sends && combine === 'copy' && this.hasDst()) forward = payload;
-      else {
-        data.plane.release(payload);
-        if (sends) forward = data.plane.stage(this.sentView(), exec.dtypeCode);
+      if (this.hasDst()) {
+        // A reduce reads its slice's values where they are (a pending copy's source: the copy
+        // is never made); a copy overwrites the slice.
+        const reduce = combine === 'reduce';
+        const first = (reduce && exec.copies!.take(cursor.dstBuffer, cursor.dstOffset, cursor.dstCount)) || undefined;
+        if (!reduce) exec.copies!.overwrite(cursor.dstBuffer, cursor.dstOffset, cursor.dstCount);
+        const dst = this.dstView();
+        data.plane.beforeWrite(dst);
+        data.plane.deliver(payload, dst, reduce ? exec.kernel : null, exec.spec.dtype, first);
       }
+      data.plane.release(payload);
+      // What a fused step sends on is its destination slice, lent in place (no copy).
+      if (sends) forward = data.plane.lend(this.sentSource(), exec.dtypeCode);
     } else if (payload !== undefined && this.hasDst() && payload.bytes !== cursor.dstCount * exec.elementBytes) {
       throw new RangeError(`message of ${payload.bytes} bytes received into a slice of ${cursor.dstCount * exec.elementBytes} bytes`);
     }
