@@ -56,13 +56,15 @@ export function planNvls(params: PlanParams, name: string): Schedule {
   const parts = channelRanges(count, params.channels * n);
   const b = new StepBuilder(n + 1, parts.length);
   const windowCount = chunkWindow(parts, chunkElements);
+  const windowOf = groupWindows([group]);
   parts.forEach((part, j) => {
     const chunks = chunksOf(part, chunkElements);
     const head = j % n;
     const window = (k: number) => slice('scratch', { offset: j * windowCount, count: chunks[k]!.count });
     const out = (k: number) => slice('output', chunks[k]!);
     for (const r of group) if (chunks.length > 0) b.send(r, j, agent, slice('input', chunks[0]!));
-    for (let k = 0; k < chunks.length + LAG; k++) {
+    // Rounds LAG .. m-3 are alike but for their chunk (and where the multicast starts).
+    eachRound(b, chunks.length + LAG, LAG, chunks.length - 2, (k) => {
       // The switch: reduce chunk k and return it to the head; multicast chunk k - LAG.
       if (k < chunks.length) reduceAtSwitch(b, agent, j, group, head, window(k));
       if (k >= LAG) {
@@ -78,7 +80,7 @@ export function planNvls(params: PlanParams, name: string): Schedule {
         }
         if (k >= LAG) b.recv(r, j, agent, out(k - LAG));
       }
-    }
+    }, windowOf);
   });
   return b.build('allReduce', name, params, { input: count, output: count, scratch: parts.length * windowCount });
 }
@@ -106,6 +108,7 @@ export function planNvlsTreeSplit(params: PlanParams, name: string, groups: read
   const W = chunkWindow(parts, chunkElements);
   const trees = doubleBinaryTree(groups.length);
   const pieces = Math.max(...trees.map((t) => t.height[t.root]!)) + 1;
+  const windowOf = groupWindows(groups);
   parts.forEach((part, j) => {
     const chunks = chunksOf(part, chunkElements);
     const down = j + P;
@@ -118,7 +121,9 @@ export function planNvlsTreeSplit(params: PlanParams, name: string, groups: read
       const head = group[h]!;
       const parent = between.parent[g]! < 0 ? -1 : headOf(between.parent[g]!);
       const children = between.children[g]!.map(headOf);
-      chunks.forEach((chunk, k) => {
+      // Chunks 1 .. m-INPUTS_AHEAD-2 are alike but for their offsets (and where the multicast starts).
+      eachRound(b, chunks.length, 1, chunks.length - INPUTS_AHEAD - 1, (k) => {
+        const chunk = chunks[k]!;
         const out = slice('output', chunk);
         // The switch: load-reduce of chunk k (window A) returned to the head; store and multicast (window B).
         reduceAtSwitch(b, agent, j, group, head, window(0, k));
@@ -152,10 +157,36 @@ export function planNvlsTreeSplit(params: PlanParams, name: string, groups: read
           }
           b.recv(r, down, agent, out);
         }
-      });
+      }, windowOf);
     });
   });
   return b.build('allReduce', name, params, { input: count, output: count, scratch: 3 * P * W });
+}
+
+/**
+ * Rounds 0..rounds-1 of `round`, those in [from, to) — alike but for offsets that move by a
+ * fixed stride and multicasts that start one rank later each round — handed to the builder
+ * as one repetition (StepBuilder.repeatAll), so a tape holds them as one run, not per chunk.
+ */
+function eachRound(b: StepBuilder, rounds: number, from: number, to: number, round: (k: number) => void, peerWindow: (peer: number) => readonly [number, number] | undefined): void {
+  if (to - from < 3) {
+    for (let k = 0; k < rounds; k++) round(k);
+    return;
+  }
+  for (let k = 0; k < from; k++) round(k);
+  b.repeatAll(to - from, (rep) => round(from + rep), peerWindow);
+  for (let k = to; k < rounds; k++) round(k);
+}
+
+/** The rank window [first, size] of the group holding a peer, for groups of consecutive ranks (a multicast's rotating peers). */
+function groupWindows(groups: readonly (readonly number[])[]): (peer: number) => readonly [number, number] | undefined {
+  const windows = new Map<number, readonly [number, number]>();
+  for (const group of groups) {
+    if (!group.every((r, i) => r === group[0]! + i)) continue;
+    const window = [group[0]!, group.length] as const;
+    for (const r of group) windows.set(r, window);
+  }
+  return (peer) => windows.get(peer);
 }
 
 /** multimem.ld_reduce: the switch sums the group's chunks (rank order) and returns the sum to the head. */
