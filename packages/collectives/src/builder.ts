@@ -120,13 +120,15 @@ export class StepBuilder {
    * wrapping: a multicast that starts one rank later each chunk). The caller vouches for
    * that (a chunk loop's middle, every chunk full-sized); repetitions 0, 1 and the last are
    * written to derive the strides and check them, and when they do not fit, every repetition
-   * is written step by step. The steps read back are the same either way.
+   * is written step by step, as it is inside another repetition (whose run then holds it).
+   * The steps read back are the same either way.
    */
   repeatAll(reps: number, write: (rep: number) => void, peerWindow: (peer: number) => readonly [number, number] | undefined = () => undefined): void {
     const stepByStep = (): void => {
       for (let r = 0; r < reps; r++) write(r);
     };
-    if (reps < 3) return stepByStep();
+    // Inside another repetition being recorded, the outer one makes the run.
+    if (reps < 3 || this.recording !== undefined) return stepByStep();
     const first = this.record(() => write(0));
     const second = this.record(() => write(1));
     const last = this.record(() => write(reps - 1));

@@ -121,42 +121,47 @@ export function planNvlsTreeSplit(params: PlanParams, name: string, groups: read
       const head = group[h]!;
       const parent = between.parent[g]! < 0 ? -1 : headOf(between.parent[g]!);
       const children = between.children[g]!.map(headOf);
-      // Chunks 1 .. m-INPUTS_AHEAD-2 are alike but for their offsets (and where the multicast starts).
-      eachRound(b, chunks.length, 1, chunks.length - INPUTS_AHEAD - 1, (k) => {
-        const chunk = chunks[k]!;
-        const out = slice('output', chunk);
-        // The switch: load-reduce of chunk k (window A) returned to the head; store and multicast (window B).
+      const m = chunks.length;
+      const out = (k: number): Slice => slice('output', chunks[k]!);
+      const input = (k: number): Slice => slice('input', chunks[k]!);
+      // Each participant's steps per chunk, written role by role (a tape holds one role's, in
+      // chunk order); the chunks before the ragged last one are alike but for their offsets and
+      // where the multicast starts, so each role's are one run (eachRound).
+      // The switch: load-reduce of chunk k (window A) returned to the head; store and multicast (window B).
+      eachRound(b, m, 0, m - 1, (k) => {
         reduceAtSwitch(b, agent, j, group, head, window(0, k));
         b.recv(agent, down, head, window(1, k));
-        group.forEach((_, i) => b.send(agent, down, group[mod(j + k + i, n)]!, window(1, k)));
-        for (const r of group) {
-          if (r !== head) {
-            // Inputs run INPUTS_AHEAD chunks ahead of the multicasts the rank has received (NCCL's
-            // step slots bound what is in flight); unpaced, every chunk's input would share the
-            // link at once and finish together, and no sum could come back until the end.
-            if (k === 0) for (let a = 0; a < Math.min(INPUTS_AHEAD, chunks.length); a++) b.send(r, down, agent, slice('input', chunks[a]!), j);
-            b.recv(r, down, agent, out);
-            if (k + INPUTS_AHEAD < chunks.length) b.send(r, down, agent, slice('input', chunks[k + INPUTS_AHEAD]!), j);
-            continue;
-          }
-          if (k === 0) b.send(r, j, agent, slice('input', chunk));
-          if (k + 1 < chunks.length) b.send(r, j, agent, slice('input', chunks[k + 1]!));
-          {
-            const sum = window(2, k);
-            b.recv(r, j, agent, sum);
-            const ups = piecesOf(sum, pieces);
-            const outs = piecesOf(out, pieces);
-            ups.forEach((piece, i) => {
-              treeUp(b, r, j, parent, children, piece);
-              // The root's totals go down the broadcast channel's connections.
-              if (parent < 0) for (const child of children) b.send(r, j, child, piece, down);
-              else treeDown(b, r, down, parent, children, outs[i]!);
-            });
-            if (parent >= 0) b.send(r, down, agent, out);
-            else b.send(r, j, agent, sum, down);
-          }
-          b.recv(r, down, agent, out);
+        b.repeatAll(n, (i) => b.send(agent, down, group[mod(j + k + i, n)]!, window(1, k)), windowOf);
+      }, windowOf);
+      // The other ranks: inputs run INPUTS_AHEAD chunks ahead of the multicasts the rank has
+      // received (NCCL's step slots bound what is in flight); unpaced, every chunk's input would
+      // share the link at once and finish together, and no sum could come back until the end.
+      const others = group.filter((r) => r !== head);
+      for (const r of others) for (let a = 0; a < Math.min(INPUTS_AHEAD, m); a++) b.send(r, down, agent, input(a), j);
+      eachRound(b, m, 0, m - INPUTS_AHEAD - 1, (k) => {
+        for (const r of others) {
+          b.recv(r, down, agent, out(k));
+          if (k + INPUTS_AHEAD < m) b.send(r, down, agent, input(k + INPUTS_AHEAD), j);
         }
+      }, windowOf);
+      // The head: its input, the switch's sum, the tree up and down, the store, the multicast.
+      if (m > 0) b.send(head, j, agent, input(0));
+      eachRound(b, m, 0, m - 2, (k) => {
+        const r = head;
+        if (k + 1 < m) b.send(r, j, agent, input(k + 1));
+        const sum = window(2, k);
+        b.recv(r, j, agent, sum);
+        const ups = piecesOf(sum, pieces);
+        const outs = piecesOf(out(k), pieces);
+        ups.forEach((piece, i) => {
+          treeUp(b, r, j, parent, children, piece);
+          // The root's totals go down the broadcast channel's connections.
+          if (parent < 0) for (const child of children) b.send(r, j, child, piece, down);
+          else treeDown(b, r, down, parent, children, outs[i]!);
+        });
+        if (parent >= 0) b.send(r, down, agent, out(k));
+        else b.send(r, j, agent, sum, down);
+        b.recv(r, down, agent, out(k));
       }, windowOf);
     });
   });
@@ -196,7 +201,8 @@ export function reduceAtSwitch(b: StepBuilder, agent: number, c: number, group: 
     return;
   }
   b.recv(agent, c, group[0]!, window);
-  for (let i = 1; i < group.length - 1; i++) b.recvReduce(agent, c, group[i]!, window);
+  // One run (peers one apart) where the group's ranks are consecutive.
+  b.repeatAll(group.length - 2, (i) => b.recvReduce(agent, c, group[i + 1]!, window), groupWindows([group]));
   b.recvReduceCopySend(agent, c, group[group.length - 1]!, head, window);
 }
 
