@@ -36,13 +36,28 @@ export function rankGroups(topology: Topology): number[][] {
 export function hasReductionSwitch(topology: Topology, ranks?: readonly number[]): boolean {
   const ids = (ranks ?? topology.ranks.map((_, r) => r)).map((r) => topology.ranks[r]!);
   if (ids.length === 0) return false;
-  const outOf = new Map<string, Set<string>>();
-  for (const link of topology.links) {
-    let set = outOf.get(link.from);
-    if (!set) outOf.set(link.from, (set = new Set()));
-    set.add(link.to);
-  }
+  const outOf = linkTargets(topology);
   return topology.nodes.some((node) => node.reduction === true && ids.every((id) => outOf.get(id)?.has(node.id) && outOf.get(node.id)?.has(id)));
+}
+
+const targetsOf = new WeakMap<Topology, Map<string, Set<string>>>();
+
+/**
+ * Each node's link targets, built once per topology: the layout asks hasReductionSwitch once
+ * per server, and rebuilding this per call was O(servers × links) — minutes at 2,048 servers.
+ */
+function linkTargets(topology: Topology): Map<string, Set<string>> {
+  let outOf = targetsOf.get(topology);
+  if (outOf === undefined) {
+    outOf = new Map<string, Set<string>>();
+    for (const link of topology.links) {
+      let set = outOf.get(link.from);
+      if (!set) outOf.set(link.from, (set = new Set()));
+      set.add(link.to);
+    }
+    targetsOf.set(topology, outOf);
+  }
+  return outOf;
 }
 
 /**
