@@ -4,7 +4,7 @@
  */
 import { chunksOf, type Range } from './logical.js';
 import { WeftInputError } from '@weft/sim';
-import { formatBudgetBytes, scheduleMemoryBudget, STEP_OP_CODE, StepTape, tapedParticipant } from './step-tape.js';
+import { formatBudgetBytes, scheduleMemoryBudget, STEP_OP_CODE, STEP_RECORD, StepTape, stepRecord, tapedParticipant, templateRecord } from './step-tape.js';
 import type { StepOp } from './steps.js';
 import type { BufferName, CollectiveName, PlanParams, Schedule, Slice, Step } from './types.js';
 
@@ -73,8 +73,90 @@ export class StepBuilder {
 
   /** `sendChannel`: -1 when the step posts on its own channel; `fanOut`: further send peers (steps.ts). */
   private push(p: number, c: number, op: StepOp, peer: number, sendPeer: number, via: number, src: Slice | undefined, dst: Slice | undefined, fanOut?: readonly number[]): void {
+    const recording = this.recording;
+    if (recording !== undefined) {
+      const key = p * this.nchannels + c;
+      let records = recording.get(key);
+      if (records === undefined) recording.set(key, (records = []));
+      // A record carries the tape's code for a fan-out's peer list, as the tape would store it.
+      stepRecord(records, STEP_OP_CODE[op], peer, this.tapes[p]![c]!.sendPeerField(STEP_OP_CODE[op], peer, sendPeer, fanOut), via !== c ? via : -1, src, dst);
+      return;
+    }
     this.tapes[p]![c]!.push(STEP_OP_CODE[op], peer, sendPeer, via !== c ? via : -1, src, dst, fanOut);
-    if (++this.unchecked === this.checkEvery) this.checkBudget();
+    if (++this.unchecked >= this.checkEvery) this.checkBudget();
+  }
+
+  /** Step records per tape (participant · nchannels + channel) while a repetition is recorded. */
+  private recording: Map<number, number[]> | undefined;
+
+  /** The steps `write` writes, recorded per tape instead of written. */
+  private record(write: () => void): Map<number, number[]> {
+    if (this.recording !== undefined) throw new RangeError('repeats cannot nest');
+    const recording = new Map<number, number[]>();
+    this.recording = recording;
+    try {
+      write();
+    } finally {
+      this.recording = undefined;
+    }
+    return recording;
+  }
+
+  private counted(steps: number): void {
+    this.unchecked += steps;
+    if (this.unchecked >= this.checkEvery) this.checkBudget();
+  }
+
+  /**
+   * The steps `write` writes on participant p's channel c, `reps` times, every slice's
+   * offset moved by `strideElements` per repetition: the same steps as writing each
+   * repetition with its slices moved, and the same tape (StepTape.pushRun), but a ring's
+   * thousands of like steps per channel cost a few pushes, not one each.
+   */
+  repeat(p: number, c: number, reps: number, strideElements: number, write: () => void): void {
+    if (reps <= 0) return;
+    const key = p * this.nchannels + c;
+    const recorded = this.record(write);
+    for (const other of recorded.keys()) if (other !== key) throw new RangeError(`a repeat on participant ${p} channel ${c} wrote on participant ${Math.floor(other / this.nchannels)} channel ${other % this.nchannels}`);
+    const records = recorded.get(key) ?? [];
+    const strides: number[] = [];
+    for (let t = 0; t < records.length; t += STEP_RECORD.FIELDS) {
+      strides.push(records[t + STEP_RECORD.SRC_BUF]! >= 0 ? strideElements : 0, records[t + STEP_RECORD.DST_BUF]! >= 0 ? strideElements : 0);
+    }
+    this.tapes[p]![c]!.pushRun(records, strides, reps);
+    this.counted(reps * (strides.length / 2));
+  }
+
+  /**
+   * Repetitions 0..reps-1 of `write(rep)`, on every tape it writes, each tape's as one run
+   * (StepTape.appendRun) when its steps are affine in the repetition: offsets by a fixed
+   * stride, peers fixed or stepping within the window `peerWindow(peer)` gives ([low, size],
+   * wrapping: a multicast that starts one rank later each chunk). The caller vouches for
+   * that (a chunk loop's middle, every chunk full-sized); repetitions 0, 1 and the last are
+   * written to derive the strides and check them, and when they do not fit, every repetition
+   * is written step by step, as it is inside another repetition (whose run then holds it).
+   * The steps read back are the same either way.
+   */
+  repeatAll(reps: number, write: (rep: number) => void, peerWindow: (peer: number) => readonly [number, number] | undefined = () => undefined): void {
+    const stepByStep = (): void => {
+      for (let r = 0; r < reps; r++) write(r);
+    };
+    // Inside another repetition being recorded, the outer one makes the run.
+    if (reps < 3 || this.recording !== undefined) return stepByStep();
+    const first = this.record(() => write(0));
+    const second = this.record(() => write(1));
+    const last = this.record(() => write(reps - 1));
+    if (second.size !== first.size || last.size !== first.size) return stepByStep();
+    const runs: [number, number[]][] = [];
+    for (const [key, a] of first) {
+      const templates = affineTemplates(a, second.get(key), last.get(key), reps - 1, peerWindow);
+      if (templates === undefined) return stepByStep();
+      runs.push([key, templates]);
+    }
+    for (const [key, templates] of runs) {
+      this.tapes[Math.floor(key / this.nchannels)]![key % this.nchannels]!.appendRun(templates, reps);
+      this.counted(reps * (first.get(key)!.length / STEP_RECORD.FIELDS));
+    }
   }
 
   /** Refuses a schedule whose tapes outgrow the budget (step-tape.ts), before the heap does. */
@@ -179,4 +261,45 @@ export class StepBuilder {
       }),
     };
   }
+}
+
+/**
+ * Template records (step-tape.ts templateRecord) for a run whose repetitions 0, 1 and
+ * `lastRep` wrote the step records a, b and z, or undefined when they are not affine in the
+ * repetition: same primitives, buffers, counts and send peers; offsets moving by b − a; peers
+ * fixed or stepping within their window.
+ */
+function affineTemplates(
+  a: readonly number[],
+  b: readonly number[] | undefined,
+  z: readonly number[] | undefined,
+  lastRep: number,
+  peerWindow: (peer: number) => readonly [number, number] | undefined,
+): number[] | undefined {
+  if (b === undefined || z === undefined || b.length !== a.length || z.length !== a.length) return undefined;
+  const R = STEP_RECORD;
+  const templates: number[] = [];
+  for (let t = 0; t < a.length; t += R.FIELDS) {
+    for (const f of [R.OP, R.SEND_PEER, R.SEND_CHANNEL, R.SRC_BUF, R.SRC_COUNT, R.DST_BUF, R.DST_COUNT]) {
+      if (b[t + f] !== a[t + f] || z[t + f] !== a[t + f]) return undefined;
+    }
+    const srcStride = b[t + R.SRC_OFF]! - a[t + R.SRC_OFF]!;
+    const dstStride = b[t + R.DST_OFF]! - a[t + R.DST_OFF]!;
+    if (z[t + R.SRC_OFF] !== a[t + R.SRC_OFF]! + lastRep * srcStride || z[t + R.DST_OFF] !== a[t + R.DST_OFF]! + lastRep * dstStride) return undefined;
+    const peer = a[t + R.PEER]!;
+    if (b[t + R.PEER] === peer) {
+      if (z[t + R.PEER] !== peer) return undefined;
+      templateRecord(templates, a, t, srcStride, dstStride, 0, 0, 0);
+      continue;
+    }
+    const window = peerWindow(peer);
+    if (window === undefined) return undefined;
+    const [low, size] = window;
+    const next = b[t + R.PEER]!;
+    if (next < low || next >= low + size) return undefined;
+    const step = (((next - peer) % size) + size) % size;
+    if (z[t + R.PEER] !== low + ((peer - low + lastRep * step) % size)) return undefined;
+    templateRecord(templates, a, t, srcStride, dstStride, step, low, size);
+  }
+  return templates;
 }

@@ -42,10 +42,15 @@ const DST_BUF = 7;
 const DST_OFF = 8;
 const DST_COUNT = 9;
 const FIELDS = 10;
-// A template record adds its offset strides per repetition.
+// A template record adds its offset strides per repetition and how its peer moves: by
+// PEER_STEP per repetition, wrapping within [PEER_LOW, PEER_LOW + PEER_MOD) when PEER_MOD > 0
+// (a switch's multicast that starts one rank later each chunk; StepBuilder.repeatAll).
 const SRC_STRIDE = 10;
 const DST_STRIDE = 11;
-const TEMPLATE_FIELDS = 12;
+const PEER_STEP = 12;
+const PEER_LOW = 13;
+const PEER_MOD = 14;
+const TEMPLATE_FIELDS = 15;
 // A run: its first template record, its period (steps per repetition) and repetitions.
 const RUN_FIRST = 0;
 const RUN_PERIOD = 1;
@@ -110,14 +115,77 @@ export class StepTape {
    * further peers a sending step posts to (steps.ts), after `sendPeer` (a pure send's `peer`).
    */
   push(op: number, peer: number, sendPeer: number, sendChannel: number, src: Slice | undefined, dst: Slice | undefined, fanOut?: readonly number[]): void {
-    if (fanOut !== undefined && fanOut.length > 0) sendPeer = listCode(this.internPeers(PRIMITIVES[STEP_OPS[op]!].recv ? sendPeer : peer, fanOut));
+    sendPeer = this.sendPeerField(op, peer, sendPeer, fanOut);
+    this.pushFields(op, peer, sendPeer, sendChannel, src === undefined ? -1 : BUFFER_CODE.get(src.buffer)!, src?.offset ?? 0, src?.count ?? 0, dst === undefined ? -1 : BUFFER_CODE.get(dst.buffer)!, dst?.offset ?? 0, dst?.count ?? 0);
+  }
+
+  /**
+   * The SEND_PEER field of a step that posts to `fanOut` besides its first peer: the code of
+   * the peer list [first, ...fanOut] in this tape's table (added if new); `sendPeer` itself
+   * without a fan-out. Step records (stepRecord) for this tape carry it too.
+   */
+  sendPeerField(op: number, peer: number, sendPeer: number, fanOut: readonly number[] | undefined): number {
+    if (fanOut === undefined || fanOut.length === 0) return sendPeer;
+    return listCode(this.internPeers(PRIMITIVES[STEP_OPS[op]!].recv ? sendPeer : peer, fanOut));
+  }
+
+  /**
+   * Writes `reps` repetitions of the steps `record` makes (stepRecord, one record per step
+   * of a repetition, offsets of the first), repetition r's offsets moved by r times each
+   * step's `strides` (stepRecord's). The tape ends up exactly as if every step were pushed
+   * one by one — same runs, same steps — but once the steps have formed a run that the rest
+   * continues, the remaining repetitions are counted into it at once: a ring channel's
+   * thousands of like steps cost a few pushes.
+   */
+  pushRun(records: readonly number[], strides: readonly number[], reps: number): void {
+    const period = records.length / FIELDS;
+    if (period === 0) return;
+    for (let r = 0; r < reps; r++) {
+      if (this.open && this.openPos === 0 && this.pending.length === 0) {
+        const factor = this.openRunContinues(records, strides, r);
+        if (factor > 0) {
+          this.runs[this.runs.length - RUN_FIELDS + RUN_REPS]! += (reps - r) * factor;
+          this.steps += (reps - r) * period;
+          return;
+        }
+      }
+      for (let t = 0; t < records.length; t += FIELDS) {
+        const s = (t / FIELDS) * 2;
+        const rec = records;
+        this.pushFields(rec[t + OP]!, rec[t + PEER]!, rec[t + SEND_PEER]!, rec[t + SEND_CHANNEL]!, rec[t + SRC_BUF]!, rec[t + SRC_OFF]! + r * strides[s]!, rec[t + SRC_COUNT]!, rec[t + DST_BUF]!, rec[t + DST_OFF]! + r * strides[s + 1]!, rec[t + DST_COUNT]!);
+      }
+    }
+  }
+
+  /**
+   * How many of the open run's repetitions one repetition of `records` from repetition
+   * `rep` on makes, when every later repetition continues the open run step for step (its
+   * period divides theirs, shapes equal, offsets where the run expects them and strides
+   * its strides times that factor); 0 when they do not. The open run is at a repetition's start.
+   */
+  private openRunContinues(records: readonly number[], strides: readonly number[], rep: number): number {
+    const r = this.runs.length - RUN_FIELDS;
+    const first = this.runs[r + RUN_FIRST]!;
+    const q = this.runs[r + RUN_PERIOD]!;
+    const reps = this.runs[r + RUN_REPS]!;
+    const period = records.length / FIELDS;
+    if (period % q !== 0) return 0;
+    const factor = period / q;
+    const tm = this.templates;
+    for (let t = 0; t < period; t++) {
+      const a = t * FIELDS;
+      const tt = (first + (t % q)) * TEMPLATE_FIELDS;
+      if (!sameShape(records, a, tm, tt)) return 0;
+      const expectedRep = reps + Math.floor(t / q);
+      if (strides[2 * t] !== factor * tm[tt + SRC_STRIDE]! || strides[2 * t + 1] !== factor * tm[tt + DST_STRIDE]!) return 0;
+      if (records[a + SRC_OFF]! + rep * strides[2 * t]! !== tm[tt + SRC_OFF]! + expectedRep * tm[tt + SRC_STRIDE]!) return 0;
+      if (records[a + DST_OFF]! + rep * strides[2 * t + 1]! !== tm[tt + DST_OFF]! + expectedRep * tm[tt + DST_STRIDE]!) return 0;
+    }
+    return factor;
+  }
+
+  private pushFields(op: number, peer: number, sendPeer: number, sendChannel: number, srcBuf: number, srcOff: number, srcCount: number, dstBuf: number, dstOff: number, dstCount: number): void {
     this.steps += 1;
-    const srcBuf = src === undefined ? -1 : BUFFER_CODE.get(src.buffer)!;
-    const srcOff = src?.offset ?? 0;
-    const srcCount = src?.count ?? 0;
-    const dstBuf = dst === undefined ? -1 : BUFFER_CODE.get(dst.buffer)!;
-    const dstOff = dst?.offset ?? 0;
-    const dstCount = dst?.count ?? 0;
     // The common case: the step continues the open run (nothing pending then).
     if (this.open && this.extendsOpenRun(op, peer, sendPeer, sendChannel, srcBuf, srcOff, srcCount, dstBuf, dstOff, dstCount)) return;
     this.pending.push(op, peer, sendPeer, sendChannel, srcBuf, srcOff, srcCount, dstBuf, dstOff, dstCount);
@@ -136,6 +204,22 @@ export class StepTape {
       this.listIndexByKey.set(key, index);
     }
     return index;
+  }
+
+  /**
+   * Appends `reps` repetitions of `templates` (templateRecord's, one per step of a
+   * repetition) as one run of its own, after sealing what came before: for repetitions the
+   * builder knows (StepBuilder.repeatAll), including periods longer than the tape looks for
+   * and peers that rotate. Steps pushed after it start afresh.
+   */
+  appendRun(templates: readonly number[], reps: number): void {
+    const period = templates.length / TEMPLATE_FIELDS;
+    if (period === 0 || reps <= 0) return;
+    this.seal();
+    const first = this.templates.length / TEMPLATE_FIELDS;
+    for (const value of templates) this.templates.push(value);
+    this.runs.push(first, period, reps);
+    this.steps += period * reps;
   }
 
   /** Closes the open run and folds what is pending (called when the schedule is built). */
@@ -219,7 +303,7 @@ export class StepTape {
       const a = from + t * FIELDS;
       const b = a + period * FIELDS;
       for (let f = 0; f < FIELDS; f++) this.templates.push(p[a + f]!);
-      this.templates.push(p[b + SRC_OFF]! - p[a + SRC_OFF]!, p[b + DST_OFF]! - p[a + DST_OFF]!);
+      this.templates.push(p[b + SRC_OFF]! - p[a + SRC_OFF]!, p[b + DST_OFF]! - p[a + DST_OFF]!, 0, 0, 0);
     }
     this.runs.push(first, period, reps);
     this.open = true;
@@ -286,7 +370,7 @@ export class StepTape {
   private emitSingleAt(at: number): void {
     const first = this.templates.length / TEMPLATE_FIELDS;
     for (let f = 0; f < FIELDS; f++) this.templates.push(this.pending[at + f]!);
-    this.templates.push(0, 0);
+    this.templates.push(0, 0, 0, 0, 0);
     this.runs.push(first, 1, 1);
   }
 
@@ -299,7 +383,9 @@ export class StepTape {
     for (let t = 0; t < tm.length; t += TEMPLATE_FIELDS) {
       const op = STEP_OPS[tm[t + OP]!]!;
       if (!PRIMITIVES[op].send) continue;
-      for (const peer of this.sendPeersOf(PRIMITIVES[op].recv, tm[t + PEER]!, tm[t + SEND_PEER]!)) fn(peer, tm[t + SEND_CHANNEL]!);
+      // A rotating peer reaches every rank of its window (an upper bound on what its run reaches).
+      if (!PRIMITIVES[op].recv && tm[t + PEER_MOD]! > 0) for (let q = 0; q < tm[t + PEER_MOD]!; q++) fn(tm[t + PEER_LOW]! + q, tm[t + SEND_CHANNEL]!);
+      else for (const peer of this.sendPeersOf(PRIMITIVES[op].recv, tm[t + PEER]!, tm[t + SEND_PEER]!)) fn(peer, tm[t + SEND_CHANNEL]!);
     }
   }
 
@@ -369,7 +455,8 @@ export class StepTape {
 
   private timingKey(index: number): string {
     const step = this.timingStep(index);
-    return `${step.recvPeer},${step.sendPeers.join(' ')},${step.sendChannel},${step.sentCount}`;
+    const t = index * TEMPLATE_FIELDS;
+    return `${step.recvPeer},${step.sendPeers.join(' ')},${step.sendChannel},${step.sentCount},${this.templates[t + PEER_STEP]},${this.templates[t + PEER_MOD]}`;
   }
 
   /**
@@ -495,6 +582,24 @@ export class StepTape {
   }
 }
 
+/** One step's record for StepTape.pushRun, appended to `records` (fields as StepTape.push takes them). */
+export function stepRecord(records: number[], op: number, peer: number, sendPeer: number, sendChannel: number, src: Slice | undefined, dst: Slice | undefined): void {
+  records.push(op, peer, sendPeer, sendChannel, src === undefined ? -1 : BUFFER_CODE.get(src.buffer)!, src?.offset ?? 0, src?.count ?? 0, dst === undefined ? -1 : BUFFER_CODE.get(dst.buffer)!, dst?.offset ?? 0, dst?.count ?? 0);
+}
+
+/**
+ * A template record for StepTape.appendRun (appended to `templates`) from a step's record
+ * (stepRecord's layout, at `at` in `record`): its offset strides and its peer's step per
+ * repetition, wrapping within [peerLow, peerLow + peerMod) (peerMod 0: no rotation).
+ */
+export function templateRecord(templates: number[], record: readonly number[], at: number, srcStride: number, dstStride: number, peerStep: number, peerLow: number, peerMod: number): void {
+  for (let f = 0; f < FIELDS; f++) templates.push(record[at + f]!);
+  templates.push(srcStride, dstStride, peerStep, peerLow, peerMod);
+}
+
+/** Numbers per step record (stepRecord) and the offsets of its fields. */
+export const STEP_RECORD = { FIELDS, OP, PEER, SEND_PEER, SEND_CHANNEL, SRC_BUF, SRC_OFF, SRC_COUNT, DST_BUF, DST_OFF, DST_COUNT } as const;
+
 /** Same primitive, peers, buffers and counts (offsets aside). */
 function sameShape(a: readonly number[], i: number, b: readonly number[], j: number): boolean {
   return (
@@ -577,7 +682,8 @@ export class TapeCursor {
     const t = (this.first + this.pos) * TEMPLATE_FIELDS;
     const rep = this.rep;
     this.op = tm[t + OP]!;
-    this.peer = tm[t + PEER]!;
+    const peerMod = tm[t + PEER_MOD]!;
+    this.peer = peerMod === 0 ? tm[t + PEER]! : tm[t + PEER_LOW]! + ((tm[t + PEER]! - tm[t + PEER_LOW]! + rep * tm[t + PEER_STEP]!) % peerMod);
     const sendPeer = tm[t + SEND_PEER]!;
     if (sendPeer <= -2) {
       // A multi-peer send: a fused step's first peer is the list's first; a pure send's is `peer`.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { StepTape, TapeCursor, channelTapes } from '../src/step-tape.js';
+import { STEP_OP_CODE, StepTape, TapeCursor, channelTapes, stepRecord } from '../src/step-tape.js';
 import { planCollective } from '../src/registry.js';
 import type { BufferName, Slice, Step } from '../src/types.js';
 
@@ -111,6 +111,68 @@ describe('step tapes', () => {
     const peers: number[] = [];
     three.forEachSendTemplate((peer) => peers.push(peer));
     expect(peers).toEqual([2, 3, 9]);
+  });
+
+  it('take runs pushed whole exactly as the same steps pushed one by one (same runs, same steps)', () => {
+    const rand = rng(11);
+    for (let seed = 1; seed <= 300; seed++) {
+      const oneByOne = new StepTape();
+      const byRuns = new StepTape();
+      // Stretches of 1–40 repetitions of 1–6 steps, some continuing what came before (same shape).
+      let last: { records: number[]; strides: number[]; next: number } | undefined;
+      for (let stretch = 0; stretch < 1 + (seed % 7); stretch++) {
+        const reps = 1 + Math.floor(rand() * 40);
+        let run = last;
+        if (run === undefined || rand() < 0.5) {
+          const records: number[] = [];
+          const strides: number[] = [];
+          const period = 1 + Math.floor(rand() * 6);
+          const stride = [0, 8, -8, 16][Math.floor(rand() * 4)]!;
+          for (let t = 0; t < period; t++) {
+            const dst: Slice = { buffer: 'output', offset: 800 + 8 * Math.floor(rand() * 50), count: 8 * (1 + Math.floor(rand() * 2)) };
+            stepRecord(records, STEP_OP_CODE[rand() < 0.5 ? 'recvReduceCopySend' : 'recvCopySend'], Math.floor(rand() * 3), 1, -1, undefined, dst);
+            strides.push(0, stride);
+          }
+          run = { records, strides, next: 0 };
+        }
+        byRuns.pushRun(run.records.map((v, i) => (i % 10 === 8 ? v + run!.next * run!.strides[(Math.floor(i / 10) * 2) + 1]! : v)), run.strides, reps);
+        for (let r = run.next; r < run.next + reps; r++) {
+          for (let t = 0; t < run.records.length; t += 10) {
+            const rec = run.records;
+            oneByOne.push(rec[t]!, rec[t + 1]!, rec[t + 2]!, rec[t + 3]!, undefined, { buffer: 'output', offset: rec[t + 8]! + r * run.strides[(t / 10) * 2 + 1]!, count: rec[t + 9]! });
+          }
+        }
+        run.next += reps;
+        last = run;
+      }
+      oneByOne.seal();
+      byRuns.seal();
+      expect(byRuns.length).toBe(oneByOne.length);
+      expect(byRuns.runData).toEqual(oneByOne.runData);
+      expect(byRuns.templateData).toEqual(oneByOne.templateData);
+    }
+  });
+
+  it('hold a ring planned with runs as the same tapes as its steps written one by one (ragged blocks, slices, 3 channels)', () => {
+    for (const nranks of [5, 37]) {
+      const schedule = planCollective('allReduce', 'ring', {
+        nranks,
+        count: 100_003,
+        root: 0,
+        elementBytes: 4,
+        channels: 3,
+        chunkElements: 1000,
+        layout: { groups: [Array.from({ length: nranks }, (_, r) => r)], hasReductionSwitch: false },
+      });
+      for (const participant of schedule.participants) {
+        const planned = channelTapes(participant);
+        const rewritten = channelTapes({ channels: participant.channels.map((steps) => [...steps]) });
+        planned.forEach((tape, c) => {
+          expect(tape.runData).toEqual(rewritten[c]!.runData);
+          expect(tape.templateData).toEqual(rewritten[c]!.templateData);
+        });
+      }
+    }
   });
 
   it('walks with a cursor that can be rewound', () => {

@@ -56,13 +56,15 @@ export function planNvls(params: PlanParams, name: string): Schedule {
   const parts = channelRanges(count, params.channels * n);
   const b = new StepBuilder(n + 1, parts.length);
   const windowCount = chunkWindow(parts, chunkElements);
+  const windowOf = groupWindows([group]);
   parts.forEach((part, j) => {
     const chunks = chunksOf(part, chunkElements);
     const head = j % n;
     const window = (k: number) => slice('scratch', { offset: j * windowCount, count: chunks[k]!.count });
     const out = (k: number) => slice('output', chunks[k]!);
     for (const r of group) if (chunks.length > 0) b.send(r, j, agent, slice('input', chunks[0]!));
-    for (let k = 0; k < chunks.length + LAG; k++) {
+    // Rounds LAG .. m-3 are alike but for their chunk (and where the multicast starts).
+    eachRound(b, chunks.length + LAG, LAG, chunks.length - 2, (k) => {
       // The switch: reduce chunk k and return it to the head; multicast chunk k - LAG.
       if (k < chunks.length) reduceAtSwitch(b, agent, j, group, head, window(k));
       if (k >= LAG) {
@@ -78,7 +80,7 @@ export function planNvls(params: PlanParams, name: string): Schedule {
         }
         if (k >= LAG) b.recv(r, j, agent, out(k - LAG));
       }
-    }
+    }, windowOf);
   });
   return b.build('allReduce', name, params, { input: count, output: count, scratch: parts.length * windowCount });
 }
@@ -106,6 +108,7 @@ export function planNvlsTreeSplit(params: PlanParams, name: string, groups: read
   const W = chunkWindow(parts, chunkElements);
   const trees = doubleBinaryTree(groups.length);
   const pieces = Math.max(...trees.map((t) => t.height[t.root]!)) + 1;
+  const windowOf = groupWindows(groups);
   parts.forEach((part, j) => {
     const chunks = chunksOf(part, chunkElements);
     const down = j + P;
@@ -118,44 +121,77 @@ export function planNvlsTreeSplit(params: PlanParams, name: string, groups: read
       const head = group[h]!;
       const parent = between.parent[g]! < 0 ? -1 : headOf(between.parent[g]!);
       const children = between.children[g]!.map(headOf);
-      chunks.forEach((chunk, k) => {
-        const out = slice('output', chunk);
-        // The switch: load-reduce of chunk k (window A) returned to the head; store and multicast (window B).
+      const m = chunks.length;
+      const out = (k: number): Slice => slice('output', chunks[k]!);
+      const input = (k: number): Slice => slice('input', chunks[k]!);
+      // Each participant's steps per chunk, written role by role (a tape holds one role's, in
+      // chunk order); the chunks before the ragged last one are alike but for their offsets and
+      // where the multicast starts, so each role's are one run (eachRound).
+      // The switch: load-reduce of chunk k (window A) returned to the head; store and multicast (window B).
+      eachRound(b, m, 0, m - 1, (k) => {
         reduceAtSwitch(b, agent, j, group, head, window(0, k));
         b.recv(agent, down, head, window(1, k));
-        group.forEach((_, i) => b.send(agent, down, group[mod(j + k + i, n)]!, window(1, k)));
-        for (const r of group) {
-          if (r !== head) {
-            // Inputs run INPUTS_AHEAD chunks ahead of the multicasts the rank has received (NCCL's
-            // step slots bound what is in flight); unpaced, every chunk's input would share the
-            // link at once and finish together, and no sum could come back until the end.
-            if (k === 0) for (let a = 0; a < Math.min(INPUTS_AHEAD, chunks.length); a++) b.send(r, down, agent, slice('input', chunks[a]!), j);
-            b.recv(r, down, agent, out);
-            if (k + INPUTS_AHEAD < chunks.length) b.send(r, down, agent, slice('input', chunks[k + INPUTS_AHEAD]!), j);
-            continue;
-          }
-          if (k === 0) b.send(r, j, agent, slice('input', chunk));
-          if (k + 1 < chunks.length) b.send(r, j, agent, slice('input', chunks[k + 1]!));
-          {
-            const sum = window(2, k);
-            b.recv(r, j, agent, sum);
-            const ups = piecesOf(sum, pieces);
-            const outs = piecesOf(out, pieces);
-            ups.forEach((piece, i) => {
-              treeUp(b, r, j, parent, children, piece);
-              // The root's totals go down the broadcast channel's connections.
-              if (parent < 0) for (const child of children) b.send(r, j, child, piece, down);
-              else treeDown(b, r, down, parent, children, outs[i]!);
-            });
-            if (parent >= 0) b.send(r, down, agent, out);
-            else b.send(r, j, agent, sum, down);
-          }
-          b.recv(r, down, agent, out);
+        b.repeatAll(n, (i) => b.send(agent, down, group[mod(j + k + i, n)]!, window(1, k)), windowOf);
+      }, windowOf);
+      // The other ranks: inputs run INPUTS_AHEAD chunks ahead of the multicasts the rank has
+      // received (NCCL's step slots bound what is in flight); unpaced, every chunk's input would
+      // share the link at once and finish together, and no sum could come back until the end.
+      const others = group.filter((r) => r !== head);
+      for (const r of others) for (let a = 0; a < Math.min(INPUTS_AHEAD, m); a++) b.send(r, down, agent, input(a), j);
+      eachRound(b, m, 0, m - INPUTS_AHEAD - 1, (k) => {
+        for (const r of others) {
+          b.recv(r, down, agent, out(k));
+          if (k + INPUTS_AHEAD < m) b.send(r, down, agent, input(k + INPUTS_AHEAD), j);
         }
-      });
+      }, windowOf);
+      // The head: its input, the switch's sum, the tree up and down, the store, the multicast.
+      if (m > 0) b.send(head, j, agent, input(0));
+      eachRound(b, m, 0, m - 2, (k) => {
+        const r = head;
+        if (k + 1 < m) b.send(r, j, agent, input(k + 1));
+        const sum = window(2, k);
+        b.recv(r, j, agent, sum);
+        const ups = piecesOf(sum, pieces);
+        const outs = piecesOf(out(k), pieces);
+        ups.forEach((piece, i) => {
+          treeUp(b, r, j, parent, children, piece);
+          // The root's totals go down the broadcast channel's connections.
+          if (parent < 0) for (const child of children) b.send(r, j, child, piece, down);
+          else treeDown(b, r, down, parent, children, outs[i]!);
+        });
+        if (parent >= 0) b.send(r, down, agent, out(k));
+        else b.send(r, j, agent, sum, down);
+        b.recv(r, down, agent, out(k));
+      }, windowOf);
     });
   });
   return b.build('allReduce', name, params, { input: count, output: count, scratch: 3 * P * W });
+}
+
+/**
+ * Rounds 0..rounds-1 of `round`, those in [from, to) — alike but for offsets that move by a
+ * fixed stride and multicasts that start one rank later each round — handed to the builder
+ * as one repetition (StepBuilder.repeatAll), so a tape holds them as one run, not per chunk.
+ */
+function eachRound(b: StepBuilder, rounds: number, from: number, to: number, round: (k: number) => void, peerWindow: (peer: number) => readonly [number, number] | undefined): void {
+  if (to - from < 3) {
+    for (let k = 0; k < rounds; k++) round(k);
+    return;
+  }
+  for (let k = 0; k < from; k++) round(k);
+  b.repeatAll(to - from, (rep) => round(from + rep), peerWindow);
+  for (let k = to; k < rounds; k++) round(k);
+}
+
+/** The rank window [first, size] of the group holding a peer, for groups of consecutive ranks (a multicast's rotating peers). */
+function groupWindows(groups: readonly (readonly number[])[]): (peer: number) => readonly [number, number] | undefined {
+  const windows = new Map<number, readonly [number, number]>();
+  for (const group of groups) {
+    if (!group.every((r, i) => r === group[0]! + i)) continue;
+    const window = [group[0]!, group.length] as const;
+    for (const r of group) windows.set(r, window);
+  }
+  return (peer) => windows.get(peer);
 }
 
 /** multimem.ld_reduce: the switch sums the group's chunks (rank order) and returns the sum to the head. */
@@ -165,7 +201,8 @@ export function reduceAtSwitch(b: StepBuilder, agent: number, c: number, group: 
     return;
   }
   b.recv(agent, c, group[0]!, window);
-  for (let i = 1; i < group.length - 1; i++) b.recvReduce(agent, c, group[i]!, window);
+  // One run (peers one apart) where the group's ranks are consecutive.
+  b.repeatAll(group.length - 2, (i) => b.recvReduce(agent, c, group[i + 1]!, window), groupWindows([group]));
   b.recvReduceCopySend(agent, c, group[group.length - 1]!, head, window);
 }
 

@@ -11,15 +11,35 @@ interface RingPosition {
   readonly prev: number;
   readonly next: number;
   block(j: number): Slice;
+  /**
+   * Blocks i-from, i-from-1, … (mod k), `count` of them, as runs of equal, adjacent blocks:
+   * `run(first, reps, stride)` per run, stride the offset step from one block to the next.
+   */
+  descending(from: number, count: number, run: (first: Slice, reps: number, strideElements: number) => void): void;
 }
 
 /** Visits every position of the ring `order` over `blocks` of `output`; none when it has fewer than two ranks. */
 function eachPosition(order: readonly number[], blocks: readonly Range[], visit: (at: RingPosition) => void): void {
   const k = order.length;
   if (k < 2) return;
+  // below[q]: how many blocks from q down (q, q-1, …) are equal in size and adjacent.
+  const below = new Int32Array(k);
+  for (let q = 0; q < k; q++) {
+    const same = q > 0 && blocks[q - 1]!.count === blocks[q]!.count && blocks[q - 1]!.offset + blocks[q - 1]!.count === blocks[q]!.offset;
+    below[q] = same ? below[q - 1]! + 1 : 1;
+  }
+  const block = (j: number): Slice => slice('output', blocks[mod(j, k)]!);
   for (let i = 0; i < k; i++) {
     const { prev, next } = ringNeighbours(order, i);
-    visit({ i, rank: order[i]!, prev, next, block: (j) => slice('output', blocks[mod(j, k)]!) });
+    const descending = (from: number, count: number, run: (first: Slice, reps: number, strideElements: number) => void): void => {
+      for (let done = 0; done < count; ) {
+        const q = mod(i - from - done, k);
+        const reps = Math.min(count - done, below[q]!);
+        run(block(q), reps, -blocks[q]!.count);
+        done += reps;
+      }
+    };
+    visit({ i, rank: order[i]!, prev, next, block, descending });
   }
 }
 
@@ -30,9 +50,9 @@ function eachPosition(order: readonly number[], blocks: readonly Range[], visit:
  */
 export function ringReduceScatter(b: StepBuilder, c: number, order: readonly number[], blocks: readonly Range[]): void {
   const k = order.length;
-  eachPosition(order, blocks, ({ i, rank, prev, next, block }) => {
+  eachPosition(order, blocks, ({ i, rank, prev, next, block, descending }) => {
     b.send(rank, c, next, block(i - 1));
-    for (let j = 2; j < k; j++) b.recvReduceCopySend(rank, c, prev, next, block(i - j));
+    descending(2, k - 2, (first, reps, stride) => b.repeat(rank, c, reps, stride, () => b.recvReduceCopySend(rank, c, prev, next, first)));
     b.recvReduce(rank, c, prev, block(i));
   });
 }
@@ -40,9 +60,9 @@ export function ringReduceScatter(b: StepBuilder, c: number, order: readonly num
 /** Ring all-gather: position i starts with block i of `output`; send, recvCopySend × (k-2), recv. */
 export function ringAllGather(b: StepBuilder, c: number, order: readonly number[], blocks: readonly Range[]): void {
   const k = order.length;
-  eachPosition(order, blocks, ({ i, rank, prev, next, block }) => {
+  eachPosition(order, blocks, ({ i, rank, prev, next, block, descending }) => {
     b.send(rank, c, next, block(i));
-    for (let j = 1; j < k - 1; j++) b.recvCopySend(rank, c, prev, next, block(i - j));
+    descending(1, k - 2, (first, reps, stride) => b.repeat(rank, c, reps, stride, () => b.recvCopySend(rank, c, prev, next, first)));
     b.recv(rank, c, prev, block(i + 1));
   });
 }
@@ -53,16 +73,17 @@ export function ringAllGather(b: StepBuilder, c: number, order: readonly number[
  * final: keep it and pass it on); recvCopySend × (k-2); recv. Each step moves its block as
  * `slices` messages, one after another (NCCL's prims move a chunk slice by slice, each with
  * its own flag): a rank forwards a block's first slice while its second is still arriving,
- * so a step's latency hides behind the transfer of its other slices.
+ * so a step's latency hides behind the transfer of its other slices. The k-2 steps of each
+ * half go to the tape as runs of like blocks (StepBuilder.repeat).
  */
 export function ringAllReduce(b: StepBuilder, c: number, order: readonly number[], range: Range, slices = 1): void {
   const k = order.length;
   const sliced = (whole: Slice, op: (part: Slice) => void): void => eachSlice(whole, slices, op);
-  eachPosition(order, parts(range.count, k, range.offset), ({ i, rank, prev, next, block }) => {
+  eachPosition(order, parts(range.count, k, range.offset), ({ i, rank, prev, next, block, descending }) => {
     sliced(block(i - 1), (s) => b.send(rank, c, next, s));
-    for (let j = 2; j < k; j++) sliced(block(i - j), (s) => b.recvReduceCopySend(rank, c, prev, next, s));
+    descending(2, k - 2, (first, reps, stride) => b.repeat(rank, c, reps, stride, () => sliced(first, (s) => b.recvReduceCopySend(rank, c, prev, next, s))));
     sliced(block(i), (s) => b.recvReduceCopySend(rank, c, prev, next, s));
-    for (let j = 1; j < k - 1; j++) sliced(block(i - j), (s) => b.recvCopySend(rank, c, prev, next, s));
+    descending(1, k - 2, (first, reps, stride) => b.repeat(rank, c, reps, stride, () => sliced(first, (s) => b.recvCopySend(rank, c, prev, next, s))));
     sliced(block(i + 1), (s) => b.recv(rank, c, prev, s));
   });
 }
