@@ -14,7 +14,7 @@
  * and leaves every other rate untouched; all changes made between two solves are batched.
  *
  * Slack constraints (walks stop there): a constraint the last solve left below capacity by
- * more than SLACK_MARGIN did not saturate, and cannot, while its load stays below: the
+ * more than SLACK_MARGIN (1e-6) did not saturate, and cannot, while its load stays below: the
  * filling fixes every variable crossing it at another constraint first, and what is
  * subtracted from it then changes no rate. Leaving it out of the filling gives every
  * variable the same rate bit for bit (the other constraints see the same operations in the
@@ -78,6 +78,14 @@ interface Constraint {
   slack: boolean;
   /** The slack check of the current solve visited it (epoch). */
   checkEpoch: number;
+  /**
+   * Σ rate · count of its variables, kept up to date as rates are committed and variables
+   * come and go (reset to 0 exactly when it empties); rounding drifts it by ~1e-16 of the
+   * capacity per change, far inside SLACK_MARGIN. Only decides slack.
+   */
+  load: number;
+  /** Scratch of the slack check: the load with this solve's new rates. */
+  pendingLoad: number;
 }
 
 interface Variable {
@@ -188,6 +196,8 @@ export class MaxMinSolver {
   private readonly componentEnds: number[] = [];
   /** Scratch of solve(): this solve's walk starts (the dirty constraints, plus any found binding after all). */
   private readonly starts: Constraint[] = [];
+  /** Scratch of slackHolds(): the slack constraints whose load the new rates change. */
+  private readonly checked: Constraint[] = [];
   private epoch = 0;
   private checkEpoch = 0;
   private liveVariables = 0;
@@ -215,8 +225,10 @@ export class MaxMinSolver {
       version: 0,
       touched: false,
       // No variable yet: load 0, slack unless the capacity is 0.
-      slack: capacity > 0,
+      slack: this.slackWalks && capacity > 0,
       checkEpoch: 0,
+      load: 0,
+      pendingLoad: 0,
     };
     this.constraintList.push(constraint);
     return constraint.id;
@@ -273,6 +285,7 @@ export class MaxMinSolver {
       // A slack constraint stays slack with one variable fewer and binds no one: only the
       // variable's binding constraints hand its rate to others.
       if (!constraint.slack) this.markDirty(constraint);
+      constraint.load = constraint.variables.length === 0 ? 0 : constraint.load - variable.rate * variable.count;
     }
     this.variableSlots[variableId] = undefined;
     this.freeVariableIds.push(variableId);
@@ -286,6 +299,7 @@ export class MaxMinSolver {
   addCopy(variableId: number): void {
     const variable = this.variable(variableId);
     variable.count++;
+    for (const constraint of variable.constraints) constraint.load += variable.rate;
     this.markChanged(variable);
   }
 
@@ -349,15 +363,17 @@ export class MaxMinSolver {
       if (this.slackHolds()) break;
     }
     starts.length = 0;
-    this.markSlack();
     const changed: number[] = [];
     for (const variable of variables) {
       const rate = variable.filledRate;
       if (rate !== variable.rate) {
+        const delta = (rate - variable.rate) * variable.count;
+        for (const constraint of variable.constraints) constraint.load += delta;
         variable.rate = rate;
         changed.push(variable.id);
       }
     }
+    this.markSlack();
     this.ratesChanged += changed.length;
     constraints.length = 0;
     variables.length = 0;
@@ -440,32 +456,35 @@ export class MaxMinSolver {
   private slackHolds(): boolean {
     const epoch = this.epoch;
     const check = ++this.checkEpoch;
-    let holds = true;
+    const checked = this.checked;
     for (const variable of this.touchedVariables) {
+      const delta = (variable.filledRate - variable.rate) * variable.count;
+      if (delta === 0) continue;
       for (const other of variable.constraints) {
-        if (other.visitEpoch === epoch || other.checkEpoch === check) continue;
-        other.checkEpoch = check;
-        if (this.load(other) < other.capacity * (1 - SLACK_MARGIN)) continue;
-        other.slack = false;
-        this.starts.push(other);
-        holds = false;
+        if (other.visitEpoch === epoch) continue;
+        if (other.checkEpoch !== check) {
+          other.checkEpoch = check;
+          other.pendingLoad = other.load;
+          checked.push(other);
+        }
+        other.pendingLoad += delta;
       }
     }
+    let holds = true;
+    for (const other of checked) {
+      if (isSlack(other.pendingLoad, other.capacity)) continue;
+      other.slack = false;
+      this.starts.push(other);
+      holds = false;
+    }
+    checked.length = 0;
     return holds;
-  }
-
-  /** A constraint's total rate with this solve's rates (new ones for re-solved variables). */
-  private load(constraint: Constraint): number {
-    const epoch = this.epoch;
-    let total = 0;
-    for (const variable of constraint.variables) total += (variable.visitEpoch === epoch ? variable.filledRate : variable.rate) * variable.count;
-    return total;
   }
 
   /** Re-solved constraints get their slack from the new rates. */
   private markSlack(): void {
     if (!this.slackWalks) return;
-    for (const constraint of this.touchedConstraints) constraint.slack = this.load(constraint) < constraint.capacity * (1 - SLACK_MARGIN);
+    for (const constraint of this.touchedConstraints) constraint.slack = isSlack(constraint.load, constraint.capacity);
   }
 
   /**
@@ -591,7 +610,12 @@ export class MaxMinSolver {
  * the filling is some 1e-16 of a rate per operation, far below it, so a constraint that
  * saturates in the full filling (load = capacity up to rounding) is never taken for slack.
  */
-const SLACK_MARGIN = 1e-7;
+const SLACK_MARGIN = 1e-6;
+
+/** Below capacity by more than SLACK_MARGIN of it (never for capacity 0). */
+function isSlack(load: number, capacity: number): boolean {
+  return load < capacity * (1 - SLACK_MARGIN);
+}
 
 /** The weight sum of a variable's copies, added one by one as the filling adds them. */
 function copiesWeight(variable: Variable): number {
