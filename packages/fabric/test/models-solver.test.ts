@@ -323,4 +323,89 @@ describe('MaxMinSolver: a variable standing for identical copies', () => {
     solver.addCopy(v);
     expect(solved(solver, [v])).toEqual([2.5]);
   });
+  it('property: walks that skip slack constraints give every rate bit for bit as whole-component walks, after any history', () => {
+    // Many constraints, few binding: long histories of adds, copies, removes and changes, with
+    // solves in between; both solvers see the same calls, so their ids agree.
+    const history = fc.integer({ min: 2, max: 14 }).chain((constraintCount) => {
+      const constraint = fc.nat(constraintCount - 1);
+      const capacity = fc.oneof(fc.integer({ min: 0, max: 40 }), fc.double({ min: 1e-3, max: 1e12, noNaN: true }));
+      const weight = fc.oneof(fc.constantFrom(0.25, 0.5, 1, 2), fc.double({ min: 1e-3, max: 1e3, noNaN: true }));
+      const op = fc.oneof(
+        { arbitrary: fc.record({ kind: fc.constant('add' as const), crossing: fc.uniqueArray(constraint, { minLength: 1, maxLength: 5 }), weight }), weight: 6 },
+        { arbitrary: fc.record({ kind: fc.constant('copy' as const), pick: fc.nat() }), weight: 1 },
+        { arbitrary: fc.record({ kind: fc.constant('remove' as const), pick: fc.nat() }), weight: 4 },
+        { arbitrary: fc.record({ kind: fc.constant('weight' as const), pick: fc.nat(), weight }), weight: 1 },
+        { arbitrary: fc.record({ kind: fc.constant('capacity' as const), constraint, capacity }), weight: 1 },
+        { arbitrary: fc.record({ kind: fc.constant('solve' as const) }), weight: 4 },
+      );
+      return fc.record({ capacities: fc.array(capacity, { minLength: constraintCount, maxLength: constraintCount }), ops: fc.array(op, { maxLength: 150 }) });
+    });
+    fc.assert(
+      fc.property(history, ({ capacities, ops }) => {
+        const pruned = new MaxMinSolver();
+        const whole = new MaxMinSolver(false);
+        const both = [pruned, whole];
+        for (const capacity of capacities) for (const solver of both) solver.addConstraint(capacity);
+        const live: number[] = [];
+        const compare = () => {
+          const changedPruned = new Set(pruned.solve());
+          const changedWhole = new Set(whole.solve());
+          expect(changedPruned).toEqual(changedWhole);
+          for (const id of live) expect(pruned.rateOf(id)).toBe(whole.rateOf(id));
+        };
+        for (const op of ops) {
+          if (op.kind === 'add') {
+            const id = pruned.addVariable(op.crossing, op.weight);
+            expect(whole.addVariable(op.crossing, op.weight)).toBe(id);
+            live.push(id);
+          } else if (op.kind === 'solve') compare();
+          else if (op.kind === 'capacity') for (const solver of both) solver.setCapacity(op.constraint, op.capacity);
+          else if (live.length > 0) {
+            const id = live[op.pick % live.length]!;
+            if (op.kind === 'remove') {
+              for (const solver of both) solver.removeVariable(id);
+              live.splice(live.indexOf(id), 1);
+            } else if (op.kind === 'copy') for (const solver of both) solver.addCopy(id);
+            else for (const solver of both) solver.setWeight(id, op.weight);
+          }
+        }
+        compare();
+      }),
+      { numRuns: 300 },
+    );
+
+  });
+  it('re-solves only what a change can reach: a shared link with room to spare does not join two bottlenecks', () => {
+    // Two pairs of variables, each pair sharing its own 10-unit link, all four crossing one
+    // 100-unit spine that carries 20: the spine is slack, so one pair's change leaves the
+    // other pair alone (2 variables re-solved, not 4) and every rate matches a whole-component walk.
+    const build = (solver: MaxMinSolver) => {
+      const spine = solver.addConstraint(100);
+      const left = solver.addConstraint(10);
+      const right = solver.addConstraint(10);
+      const ids = [left, left, right, right].map((link) => solver.addVariable([link, spine]));
+      solver.solve();
+      return { ids, spine };
+    };
+    const pruned = new MaxMinSolver();
+    const whole = new MaxMinSolver(false);
+    const a = build(pruned);
+    build(whole);
+    expect(a.ids.map((id) => pruned.rateOf(id))).toEqual([5, 5, 5, 5]);
+    const before = pruned.stats().variablesTouched;
+    for (const solver of [pruned, whole]) {
+      solver.removeVariable(a.ids[0]!);
+      solver.solve();
+    }
+    expect(pruned.stats().variablesTouched - before).toBe(1);
+    expect([1, 2, 3].map((i) => pruned.rateOf(a.ids[i]!))).toEqual([10, 5, 5]);
+    expect([1, 2, 3].map((i) => pruned.rateOf(a.ids[i]!))).toEqual([1, 2, 3].map((i) => whole.rateOf(a.ids[i]!)));
+    // A newcomer that fills the spine makes it bind: the next solve walks across it.
+    const big = [pruned, whole].map((solver) => solver.addVariable([a.spine], 1));
+    expect(big[0]).toBe(big[1]);
+    pruned.solve();
+    whole.solve();
+    for (const id of [...a.ids.slice(1), big[0]!]) expect(pruned.rateOf(id)).toBe(whole.rateOf(id));
+    expect(pruned.rateOf(big[0]!)).toBe(80);
+  });
 });

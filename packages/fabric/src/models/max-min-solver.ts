@@ -13,6 +13,21 @@
  * components (variables linked through shared constraints) that contain a dirty constraint
  * and leaves every other rate untouched; all changes made between two solves are batched.
  *
+ * Slack constraints (walks stop there): a constraint the last solve left below capacity by
+ * more than SLACK_MARGIN (1e-6) did not saturate, and cannot, while its load stays below: the
+ * filling fixes every variable crossing it at another constraint first, and what is
+ * subtracted from it then changes no rate. Leaving it out of the filling gives every
+ * variable the same rate bit for bit (the other constraints see the same operations in the
+ * same order: the heap orders by level and id alone). So a walk does not cross slack
+ * constraints: at 1,000+ GPUs, where every flow's path meets every other's through links
+ * with room to spare, a component of thousands of variables falls apart into the few that
+ * share a bottleneck with the change. After the filling, every slack constraint next to a
+ * re-solved variable is checked with the new rates; one that would be (nearly) full loses
+ * its slack and the solve walks again from it. Constraints a solve covered get their slack
+ * from its rates; a constraint whose variables change is walked, whatever its slack.
+ * (In exact arithmetic: the rates are max-min fair without the slack constraints and
+ * feasible with them, hence the unique max-min fair allocation with them.)
+ *
  * Exact fast path: a component of one variable (a flow no other flow shares a link with)
  * is solved in closed form, rate = its smallest capacity — what progressive filling gives
  * it bit for bit (its bottleneck saturates first at remaining · (w / w) = capacity · 1).
@@ -56,6 +71,21 @@ interface Constraint {
   version: number;
   /** Set while listed in touchedBySaturation. */
   touched: boolean;
+  /**
+   * Slack: the last solve that covered it left it below capacity by more than SLACK_MARGIN,
+   * so it cannot saturate (see "Slack constraints" above): walks do not cross it.
+   */
+  slack: boolean;
+  /** The slack check of the current solve visited it (epoch). */
+  checkEpoch: number;
+  /**
+   * Σ rate · count of its variables, kept up to date as rates are committed and variables
+   * come and go (reset to 0 exactly when it empties); rounding drifts it by ~1e-16 of the
+   * capacity per change, far inside SLACK_MARGIN. Only decides slack.
+   */
+  load: number;
+  /** Scratch of the slack check: the load with this solve's new rates. */
+  pendingLoad: number;
 }
 
 interface Variable {
@@ -164,13 +194,21 @@ export class MaxMinSolver {
   private readonly touchedConstraints: Constraint[] = [];
   private readonly touchedVariables: Variable[] = [];
   private readonly componentEnds: number[] = [];
+  /** Scratch of solve(): this solve's walk starts (the dirty constraints, plus any found binding after all). */
+  private readonly starts: Constraint[] = [];
+  /** Scratch of slackHolds(): the slack constraints whose load the new rates change. */
+  private readonly checked: Constraint[] = [];
   private epoch = 0;
+  private checkEpoch = 0;
   private liveVariables = 0;
   private solves = 0;
   private variablesTouched = 0;
   private variablesLiveAtSolves = 0;
   private constraintsTouched = 0;
   private ratesChanged = 0;
+
+  /** @param slackWalks whether walks skip slack constraints (see the header); false re-solves whole components (tests compare the two). */
+  constructor(private readonly slackWalks = true) {}
 
   /** Adds a constraint (a resource with `capacity`, e.g. bytes/s); returns its id. */
   addConstraint(capacity: number): number {
@@ -186,6 +224,11 @@ export class MaxMinSolver {
       unfixed: 0,
       version: 0,
       touched: false,
+      // No variable yet: load 0, slack unless the capacity is 0.
+      slack: this.slackWalks && capacity > 0,
+      checkEpoch: 0,
+      load: 0,
+      pendingLoad: 0,
     };
     this.constraintList.push(constraint);
     return constraint.id;
@@ -220,8 +263,8 @@ export class MaxMinSolver {
       variable.constraints.push(constraint);
       variable.slots.push(constraint.variables.length);
       constraint.variables.push(variable);
-      this.markDirty(constraint);
     }
+    this.markChanged(variable);
     this.variableSlots[id] = variable;
     this.liveVariables++;
     return id;
@@ -239,7 +282,10 @@ export class MaxMinSolver {
         constraint.variables[slot] = last;
         last.slots[last.constraints.indexOf(constraint)] = slot;
       }
-      this.markDirty(constraint);
+      // A slack constraint stays slack with one variable fewer and binds no one: only the
+      // variable's binding constraints hand its rate to others.
+      if (!constraint.slack) this.markDirty(constraint);
+      constraint.load = constraint.variables.length === 0 ? 0 : constraint.load - variable.rate * variable.count;
     }
     this.variableSlots[variableId] = undefined;
     this.freeVariableIds.push(variableId);
@@ -253,7 +299,8 @@ export class MaxMinSolver {
   addCopy(variableId: number): void {
     const variable = this.variable(variableId);
     variable.count++;
-    for (const constraint of variable.constraints) this.markDirty(constraint);
+    for (const constraint of variable.constraints) constraint.load += variable.rate;
+    this.markChanged(variable);
   }
 
   setWeight(variableId: number, weight: number): void {
@@ -261,7 +308,7 @@ export class MaxMinSolver {
     const variable = this.variable(variableId);
     if (variable.weight === weight) return;
     variable.weight = weight;
-    for (const constraint of variable.constraints) this.markDirty(constraint);
+    this.markChanged(variable);
   }
 
   /** The rate given by the last solve() (0 for a variable added since). */
@@ -283,30 +330,50 @@ export class MaxMinSolver {
     const constraints = this.touchedConstraints;
     const variables = this.touchedVariables;
     const ends = this.componentEnds;
-    this.collectDirtyComponents();
-    this.solves++;
-    this.variablesTouched += variables.length;
-    this.variablesLiveAtSolves += this.liveVariables;
-    this.constraintsTouched += constraints.length;
-    let constraintStart = 0;
-    let variableStart = 0;
-    for (let index = 0; index < ends.length; index += 2) {
-      const constraintEnd = ends[index]!;
-      const variableEnd = ends[index + 1]!;
-      const count = variableEnd - variableStart;
-      if (count === 1) this.solveAlone(variables[variableStart]!);
-      else if (count > 1) this.fill(constraintStart, constraintEnd, variableStart, variableEnd);
-      constraintStart = constraintEnd;
-      variableStart = variableEnd;
+    const starts = this.starts;
+    for (const constraint of this.dirtyConstraints) {
+      // A start is walked, so no walk may stop at it: it loses its slack until re-solved.
+      constraint.dirty = false;
+      constraint.slack = false;
+      starts.push(constraint);
     }
+    this.dirtyConstraints.length = 0;
+    this.solves++;
+    this.variablesLiveAtSolves += this.liveVariables;
+    // Walk and fill; a slack constraint the new rates fill after all joins the walk, and
+    // the solve starts over (rates are committed only once every slack one is checked).
+    for (;;) {
+      constraints.length = 0;
+      variables.length = 0;
+      ends.length = 0;
+      this.collectComponents(starts);
+      this.variablesTouched += variables.length;
+      this.constraintsTouched += constraints.length;
+      let constraintStart = 0;
+      let variableStart = 0;
+      for (let index = 0; index < ends.length; index += 2) {
+        const constraintEnd = ends[index]!;
+        const variableEnd = ends[index + 1]!;
+        const count = variableEnd - variableStart;
+        if (count === 1) this.solveAlone(variables[variableStart]!);
+        else if (count > 1) this.fill(constraintStart, constraintEnd, variableStart, variableEnd);
+        constraintStart = constraintEnd;
+        variableStart = variableEnd;
+      }
+      if (this.slackHolds()) break;
+    }
+    starts.length = 0;
     const changed: number[] = [];
     for (const variable of variables) {
       const rate = variable.filledRate;
       if (rate !== variable.rate) {
+        const delta = (rate - variable.rate) * variable.count;
+        for (const constraint of variable.constraints) constraint.load += delta;
         variable.rate = rate;
         changed.push(variable.id);
       }
     }
+    this.markSlack();
     this.ratesChanged += changed.length;
     constraints.length = 0;
     variables.length = 0;
@@ -326,6 +393,22 @@ export class MaxMinSolver {
     };
   }
 
+  /**
+   * A variable was added or its share changed: its binding constraints are re-solved (the
+   * walk from them reaches the variable). Its slack ones only carry more; the check after
+   * the fill (slackHolds) sees whether they still have slack. A variable on slack
+   * constraints only (a new one where nothing binds) starts from all of them.
+   */
+  private markChanged(variable: Variable): void {
+    let binding = 0;
+    for (const constraint of variable.constraints) {
+      if (constraint.slack) continue;
+      this.markDirty(constraint);
+      binding++;
+    }
+    if (binding === 0) for (const constraint of variable.constraints) this.markDirty(constraint);
+  }
+
   private markDirty(constraint: Constraint): void {
     if (constraint.dirty) return;
     constraint.dirty = true;
@@ -333,16 +416,17 @@ export class MaxMinSolver {
   }
 
   /**
-   * Breadth-first walk constraint → variables → constraints from every dirty constraint
-   * into touchedConstraints / touchedVariables, one component after another; componentEnds
-   * gets each component's (constraint end, variable end).
+   * Breadth-first walk constraint → variables → constraints from every start into
+   * touchedConstraints / touchedVariables, one component after another; componentEnds gets
+   * each component's (constraint end, variable end). The walk does not cross slack
+   * constraints (a start is walked whatever it is); the constraints it reaches are marked
+   * with this solve's epoch, and fill() works on those alone.
    */
-  private collectDirtyComponents(): void {
+  private collectComponents(starts: readonly Constraint[]): void {
     const epoch = ++this.epoch;
     const constraints = this.touchedConstraints;
     const variables = this.touchedVariables;
-    for (const start of this.dirtyConstraints) {
-      start.dirty = false;
+    for (const start of starts) {
       if (start.visitEpoch === epoch) continue;
       start.visitEpoch = epoch;
       let head = constraints.length;
@@ -354,7 +438,7 @@ export class MaxMinSolver {
           variable.visitEpoch = epoch;
           variables.push(variable);
           for (const next of variable.constraints) {
-            if (next.visitEpoch === epoch) continue;
+            if (next.visitEpoch === epoch || next.slack) continue;
             next.visitEpoch = epoch;
             constraints.push(next);
           }
@@ -362,7 +446,45 @@ export class MaxMinSolver {
       }
       this.componentEnds.push(constraints.length, variables.length);
     }
-    this.dirtyConstraints.length = 0;
+  }
+
+  /**
+   * After the fill: every slack constraint next to a re-solved variable (left out of the
+   * walk) is still below capacity by more than SLACK_MARGIN with the new rates. Those that
+   * are not lose their slack and join the starts (false: solve again).
+   */
+  private slackHolds(): boolean {
+    const epoch = this.epoch;
+    const check = ++this.checkEpoch;
+    const checked = this.checked;
+    for (const variable of this.touchedVariables) {
+      const delta = (variable.filledRate - variable.rate) * variable.count;
+      if (delta === 0) continue;
+      for (const other of variable.constraints) {
+        if (other.visitEpoch === epoch) continue;
+        if (other.checkEpoch !== check) {
+          other.checkEpoch = check;
+          other.pendingLoad = other.load;
+          checked.push(other);
+        }
+        other.pendingLoad += delta;
+      }
+    }
+    let holds = true;
+    for (const other of checked) {
+      if (isSlack(other.pendingLoad, other.capacity)) continue;
+      other.slack = false;
+      this.starts.push(other);
+      holds = false;
+    }
+    checked.length = 0;
+    return holds;
+  }
+
+  /** Re-solved constraints get their slack from the new rates. */
+  private markSlack(): void {
+    if (!this.slackWalks) return;
+    for (const constraint of this.touchedConstraints) constraint.slack = isSlack(constraint.load, constraint.capacity);
   }
 
   /**
@@ -373,15 +495,17 @@ export class MaxMinSolver {
    * capacity first (all weight sums are equal) and gives each copy capacity · (w / sum).
    */
   private solveAlone(variable: Variable): void {
+    const epoch = this.epoch;
     let rate = Infinity;
     if (variable.count === 1) {
-      for (const constraint of variable.constraints) if (constraint.capacity < rate) rate = constraint.capacity;
+      for (const constraint of variable.constraints) if (constraint.visitEpoch === epoch && constraint.capacity < rate) rate = constraint.capacity;
     } else {
       // The filling's order: lowest level capacity / sum first, ties to the lowest id.
       const weightSum = copiesWeight(variable);
       let level = Infinity;
       let id = -1;
       for (const constraint of variable.constraints) {
+        if (constraint.visitEpoch !== epoch) continue;
         const own = constraint.capacity / weightSum;
         if (own < level || (own === level && constraint.id < id)) {
           level = own;
@@ -427,6 +551,7 @@ export class MaxMinSolver {
       if (constraint.unfixed > 0) heap.push(constraint.remaining / weightSum, constraint.id, constraint.version);
     }
     const touched = this.touchedBySaturation;
+    const epoch = this.epoch;
     while (heap.size > 0) {
       heap.pop();
       const saturated = this.constraintList[heap.topId]!;
@@ -441,7 +566,7 @@ export class MaxMinSolver {
         variable.fixed = true;
         variable.filledRate = rate;
         for (const other of variable.constraints) {
-          if (other === saturated || other.unfixed === 0) continue;
+          if (other === saturated || other.unfixed === 0 || other.visitEpoch !== epoch) continue;
           // Each copy takes its rate in turn. Rounding can leave a hair below zero on a
           // constraint that saturates at the same level; clamp so no later rate turns negative.
           for (let copy = 0; copy < variable.count; copy++) {
@@ -478,6 +603,18 @@ export class MaxMinSolver {
     if (variable === undefined) throw new RangeError(`unknown variable ${variableId}`);
     return variable;
   }
+}
+
+/**
+ * A constraint whose load is below capacity by more than this share is slack. Rounding in
+ * the filling is some 1e-16 of a rate per operation, far below it, so a constraint that
+ * saturates in the full filling (load = capacity up to rounding) is never taken for slack.
+ */
+const SLACK_MARGIN = 1e-6;
+
+/** Below capacity by more than SLACK_MARGIN of it (never for capacity 0). */
+function isSlack(load: number, capacity: number): boolean {
+  return load < capacity * (1 - SLACK_MARGIN);
 }
 
 /** The weight sum of a variable's copies, added one by one as the filling adds them. */

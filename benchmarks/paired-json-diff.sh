@@ -1,0 +1,38 @@
+#!/bin/bash
+# Paired exactness check: the same `weft bench … --format json` runs with a base build and
+# this tree's build; prints `identical` or the first differing lines per case (wallMs, the
+# only wall-clock field, is dropped). Used for benchmarks/results/speed.md §15.
+# Usage (from the repository root, after building both):
+#   benchmarks/paired-json-diff.sh /tmp/base 'allreduce --topology switch:8 --algo ring -b 8 -e 256M -f 8' …
+# BASE is a built checkout of the base commit (e.g. `git archive BASE | tar -x -C /tmp/base`,
+# then install and build there). Each further argument is one bench command line.
+set -euo pipefail
+base=$1
+shift
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+same=0
+total=0
+for args in "$@"; do
+  total=$((total + 1))
+  for side in base this; do
+    root=.
+    [ "$side" = base ] && root=$base
+    # shellcheck disable=SC2086 # the case is a command line: split it into words
+    node "$root/packages/cli/dist/main.js" bench $args --format json 2> "$out/$side.err" |
+      python3 2>/dev/null -c 'import json,sys
+def strip(v):
+    if isinstance(v, dict): return {k: strip(x) for k, x in v.items() if k != "wallMs"}
+    if isinstance(v, list): return [strip(x) for x in v]
+    return v
+print(json.dumps(strip(json.load(sys.stdin)), indent=1, sort_keys=True))' > "$out/$side.json" || echo "(exit $?: $(head -c 300 "$out/$side.err"))" >> "$out/$side.json"
+  done
+  if cmp -s "$out/base.json" "$out/this.json"; then
+    same=$((same + 1))
+    echo "identical: $args"
+  else
+    echo "DIFFERENT: $args"
+    diff "$out/base.json" "$out/this.json" | head -12
+  fi
+done
+echo "$same of $total identical"
