@@ -5,7 +5,7 @@
 import { listAlgorithms } from '@weft/collectives';
 import { WeftInputError } from '@weft/sim';
 import { planRun, type TrainConfig, type TrainHeader } from '@weft/train';
-import type { FastForwardMode } from '@weft/runtime/core';
+import { FAST_FORWARD_AUTO_TRANSFERS, type FastForwardMode } from '@weft/runtime/core';
 import { Choices, orList, refuse } from './names.js';
 import { assertWritable, writeOutputs } from './output.js';
 import { progressBar } from './ui/progress.js';
@@ -21,6 +21,7 @@ export interface ScaleFlags {
   readonly batchPerGpu?: string;
   readonly format?: string;
   readonly fastForward?: string;
+  readonly exactLimit?: string;
   readonly out?: string;
 }
 
@@ -35,9 +36,9 @@ const MAX_GPUS = 65_536;
  * Rank-step pairs of one ring-class all-reduce plan, N × 2(N − 1) × channels: planning visits
  * each (the ring builder writes them one by one), about 4 M a second on the 2-core machine of
  * benchmarks/results/speed.md §12 (1.07 G steps in ≈ 200 s), and a row plans one per bucket
- * size and algorithm. Above this a single row takes more than about 10 minutes: refused.
+ * size and algorithm. Above this (16,384 GPUs at two channels) a single plan takes more than about 4 minutes here: refused.
  */
-export const MAX_RING_STEPS_PER_ROW = 2_500_000_000;
+export const MAX_RING_STEPS_PER_ROW = 1_100_000_000;
 
 function gpuCounts(text: string): number[] {
   const counts = text.split(',').map((item) => {
@@ -89,6 +90,11 @@ export async function runScaleCommand(flags: ScaleFlags, base: TrainConfig, mode
   if (!/^\d+$/.test(batchText.trim()) || batchPerGpu < 1 || !Number.isSafeInteger(batchPerGpu)) {
     throw new WeftInputError(`--batch-per-gpu: '${batchText}' is not accepted; use a whole number >= 1`);
   }
+  const limitText = flags.exactLimit ?? String(FAST_FORWARD_AUTO_TRANSFERS);
+  const exactLimit = Number(limitText);
+  if (!/^\d+$/.test(limitText.trim()) || !Number.isSafeInteger(exactLimit)) {
+    throw new WeftInputError(`--exact-limit: '${limitText}' is not accepted; use a whole number of transfers >= 0`);
+  }
   const family = flags.topology ?? 'dgx-h100';
   if (/\.(json|ya?ml)$/i.test(family)) throw new WeftInputError(`--topology: '${family}' is a file; --scale takes a preset family (dgx-h100, switch, …) and sets its size per count`);
   const gpus = gpuCounts(flags.scale);
@@ -99,7 +105,7 @@ export async function runScaleCommand(flags: ScaleFlags, base: TrainConfig, mode
   const ringSteps = largest * 2 * (largest - 1) * config.channels;
   if (mode === 'ghost' && ringSteps > MAX_RING_STEPS_PER_ROW) {
     throw new WeftInputError(
-      `--scale: ${largest.toLocaleString('en-US')} GPUs x ${config.channels} channel(s) is ${ringSteps.toLocaleString('en-US')} ring schedule steps per all-reduce to plan (over ${MAX_RING_STEPS_PER_ROW.toLocaleString('en-US')}, more than about 10 minutes a row here); use fewer GPUs or channels, or --mode predict`,
+      `--scale: ${largest.toLocaleString('en-US')} GPUs x ${config.channels} channel(s) is ${ringSteps.toLocaleString('en-US')} ring schedule steps per all-reduce to plan (over ${MAX_RING_STEPS_PER_ROW.toLocaleString('en-US')}, more than about 4 minutes of planning per all-reduce here); use fewer GPUs or channels, or --mode predict`,
     );
   }
   const asked = algorithmsOf(flags.algo);
@@ -111,7 +117,7 @@ export async function runScaleCommand(flags: ScaleFlags, base: TrainConfig, mode
     else if (asked.defaulted) left.push(name);
     else throw new WeftInputError(reason);
   }
-  const request: ScaleRequest = { config, family, gpus, algorithms, batchPerGpu, fastForward };
+  const request: ScaleRequest = { config, family, gpus, algorithms, batchPerGpu, fastForward, exactLimit };
 
   const bar = progressBar('weft train --scale [{bar}] {value}/{total} {label}');
   let header: TrainHeader | undefined;

@@ -21,7 +21,7 @@ export function scaleHeaderLines(header: TrainHeader, request: ScaleRequest, buc
     `# ${header.device.title}, ${config.precision}, compute ${(header.compute.computeNs / 1e6).toFixed(3)} ms per step; ${header.buckets} gradient buckets (${sizes}) of cap ${config.bucketMb} MiB; ` +
     `${config.channels} channel(s), ${(config.chunkBytes / MIB).toFixed(2)} MiB chunks, ${config.network}/${config.routing}; auto = NCCL's choice of algorithm and protocol per bucket\n` +
     how +
-    `# efficiency: step at the smallest count / step (same algorithm); vs 1 GPU: compute / step. how: simulated, fast-forwarded (steady state extrapolated, residual <= 1e-9 as in weft bench), reused (same all-reduce as an earlier row), predicted\n`
+    `# efficiency: step at the smallest count / step (same algorithm); vs 1 GPU: compute / step. how: simulated, fast-forwarded (steady state extrapolated, residual <= 1e-9 as in weft bench), reused (same all-reduce as an earlier row), predicted, over budget (an exact run above --exact-limit transfers: the prediction stands in)\n`
   );
 }
 
@@ -55,7 +55,7 @@ export function scaleTableRow(row: ScaleRow): string {
 /** Below the table: what was fast-forwarded, in the fast-forward's own words. */
 export function scaleTableEnd(rows: readonly ScaleRow[]): string {
   const notes = rows.flatMap((r) => r.notes.map((note) => `#  ${note}\n`));
-  return notes.length > 0 ? `# fast-forward (--fast-forward off runs every all-reduce exactly):\n${notes.join('')}` : '';
+  return notes.length > 0 ? `# fast-forward and budget notes (--fast-forward off runs every all-reduce exactly):\n${notes.join('')}` : '';
 }
 
 export const CSV_COLUMNS = [
@@ -84,7 +84,7 @@ export function scaleJson(header: TrainHeader | undefined, request: ScaleRequest
     routing: header.config.routing,
   };
   const body = {
-    scale: { family: request.family, gpus: request.gpus, algorithms: request.algorithms, batchPerGpu: request.batchPerGpu, mode: request.config.mode, fastForward: request.fastForward },
+    scale: { family: request.family, gpus: request.gpus, algorithms: request.algorithms, batchPerGpu: request.batchPerGpu, mode: request.config.mode, fastForward: request.fastForward, exactLimit: request.exactLimit },
     ...(setup ? { setup } : {}),
     rows,
   };

@@ -13,10 +13,10 @@
  * is the skew between ranks at bucket boundaries (each all-reduce here starts on all ranks
  * together), measured against `weft train --mode ghost` in benchmarks/results/train.md.
  */
-import { chooseAlgorithm, getAlgorithm, type Algorithm, type CostParams, type PlanParams } from '@weft/collectives';
+import { chooseAlgorithm, getAlgorithm, type Algorithm, type CostParams, type PlanParams, type Schedule } from '@weft/collectives';
 import { alphaBetaCost } from '@weft/fabric';
 import { createCluster, type Cluster } from '@weft/runtime';
-import type { FastForwardMode } from '@weft/runtime/core';
+import { scheduleTransfers, type FastForwardMode } from '@weft/runtime/core';
 import { WeftInputError } from '@weft/sim';
 import { networkOptions, planParams, planRun, predictStep, wireCount, type TrainConfig, type TrainHeader } from '@weft/train';
 import { runBenchSchedule } from './bench/fast-forward.js';
@@ -34,10 +34,16 @@ export interface ScaleRequest {
   readonly algorithms: readonly string[];
   readonly batchPerGpu: number;
   readonly fastForward: FastForwardMode;
+  /**
+   * Transfers one all-reduce may post when it runs exactly (not fast-forwarded): above it the
+   * row gives the alpha-beta prediction instead and says so. A count of work, not a clock,
+   * so the same command gives the same table on any machine.
+   */
+  readonly exactLimit: number;
 }
 
-/** How a row's all-reduce times were obtained. */
-export type RowSource = 'simulated' | 'fast-forwarded' | 'reused' | 'predicted';
+/** How a row's all-reduce times were obtained (over budget: the prediction stands in). */
+export type RowSource = 'simulated' | 'fast-forwarded' | 'reused' | 'predicted' | 'over budget';
 
 export interface ScaleRow {
   readonly gpus: number;
@@ -92,7 +98,8 @@ function resolve(name: string, params: PlanParams, cost: CostParams): Resolved {
 
 /** One simulated all-reduce, shared by every row of its GPU count that runs the same plan. */
 interface Simulated {
-  readonly timeNs: number;
+  /** Absent when the exact run was over --exact-limit. */
+  readonly timeNs?: number;
   readonly fastForwarded: boolean;
   readonly notes: readonly string[];
 }
@@ -129,7 +136,7 @@ export async function runScale(request: ScaleRequest, specs: readonly string[], 
         const oneRank = topology.ranks.length === 1;
         const timeOf = (pick: (entry: { resolved: Resolved; sim?: Simulated }) => number) => (count: number) => (oneRank ? 0 : pick(bySize.get(count)!));
         const predicted = predictStep(header.compute, buckets, timeOf((e) => e.resolved.predictedNs));
-        const step = cluster !== undefined ? predictStep(header.compute, buckets, timeOf((e) => e.sim!.timeNs)) : predicted;
+        const step = cluster !== undefined ? predictStep(header.compute, buckets, timeOf((e) => e.sim!.timeNs ?? e.resolved.predictedNs)) : predicted;
         const entries = [...bySize.values()];
         const base = baseStepNs.get(name) ?? step.totalNs;
         baseStepNs.set(name, base);
@@ -163,6 +170,7 @@ export async function runScale(request: ScaleRequest, specs: readonly string[], 
 
 function sourceOf(ran: boolean, entries: readonly { sim?: Simulated; reused: boolean }[]): RowSource {
   if (!ran) return 'predicted';
+  if (entries.some((e) => e.sim?.timeNs === undefined)) return 'over budget';
   if (entries.some((e) => e.sim?.fastForwarded)) return 'fast-forwarded';
   return entries.every((e) => e.reused) ? 'reused' : 'simulated';
 }
@@ -172,15 +180,28 @@ async function simulate(cluster: Cluster, resolved: Resolved, request: ScaleRequ
   const notes: string[] = [];
   const schedule = resolved.algorithm.plan(resolved.params);
   const settings = { fastForward: request.fastForward, mode: 'ghost', network: request.config.network, iters: 1, warmupIters: 0 } as const;
-  const result = await runBenchSchedule(
-    settings,
-    schedule,
-    label,
-    false,
-    (planned) => cluster.runSchedule(planned, { dtype: 'float32', op: 'sum', check: false, iters: 1, warmupIters: 0 }),
-    (line) => void notes.push(line.trimEnd()),
-  );
-  return { timeNs: result.timeNs, fastForwarded: 'fastForward' in result, notes };
+  const run = (planned: Schedule) => {
+    // The whole schedule comes back here only when it runs exactly (the fast-forward runs shortened copies).
+    const transfers = planned === schedule ? scheduleTransfers(schedule) : 0;
+    if (transfers > request.exactLimit) throw new OverBudget(transfers);
+    return cluster.runSchedule(planned, { dtype: 'float32', op: 'sum', check: false, iters: 1, warmupIters: 0 });
+  };
+  try {
+    const result = await runBenchSchedule(settings, schedule, label, false, run, (line) => void notes.push(line.trimEnd()));
+    return { timeNs: result.timeNs, fastForwarded: 'fastForward' in result, notes };
+  } catch (error) {
+    if (!(error instanceof OverBudget)) throw error;
+    const count = (n: number) => n.toLocaleString('en-US');
+    notes.push(`${label}: over budget: ${count(error.transfers)} transfers to run exactly (--exact-limit ${count(request.exactLimit)}): the alpha-beta prediction stands in`);
+    return { fastForwarded: false, notes };
+  }
+}
+
+/** An exact run that would post more transfers than --exact-limit. */
+class OverBudget extends Error {
+  constructor(readonly transfers: number) {
+    super(`over budget: ${transfers} transfers`);
+  }
 }
 
 /** The topology spec of `gpus` GPUs of a preset family: `switch:N`, else `family:…,nodes=K`. */

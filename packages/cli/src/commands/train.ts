@@ -65,6 +65,7 @@ export type TrainCliOptions = Readonly<Record<string, string | undefined>> & {
   batchPerGpu?: string;
   format?: string;
   fastForward?: string;
+  exactLimit?: string;
 };
 
 export function registerTrain(program: Command): Command {
@@ -85,6 +86,7 @@ export function registerTrain(program: Command): Command {
     .option('--batch-per-gpu <n>', 'with --scale: samples per GPU per step (the global batch grows with the count; default 1)')
     .option('--format <format>', 'with --scale: table, json or csv (default table)')
     .option('--fast-forward <mode>', "with --scale: steady-state fast-forward of long all-reduces, as weft bench's: auto, on or off (default auto)")
+    .option('--exact-limit <transfers>', 'with --scale: an all-reduce that would post more transfers than this when run exactly (not fast-forwarded) gives its alpha-beta prediction instead, marked over budget (default 4000000, about a minute of CPU)')
     .action((options: TrainCliOptions, command: Command) => (options.scale !== undefined ? runScale(options, command) : runTrain(options, command)));
 }
 
@@ -100,7 +102,7 @@ export function toTrainConfig(options: TrainCliOptions): TrainConfig {
 }
 
 /** Flags that only `--scale` reads, refused without it (one line) rather than ignored. */
-const SCALE_ONLY = [['batchPerGpu', '--batch-per-gpu'], ['format', '--format'], ['fastForward', '--fast-forward']] as const;
+const SCALE_ONLY = [['batchPerGpu', '--batch-per-gpu'], ['format', '--format'], ['fastForward', '--fast-forward'], ['exactLimit', '--exact-limit']] as const;
 /** Flags a scaling table sets itself, refused with it. */
 const NOT_WITH_SCALE = [['ranks', '--ranks', 'the counts come from --scale'], ['globalBatch', '--global-batch', 'use --batch-per-gpu (weak scaling)'], ['steps', '--steps', 'every step is the same step: the table times one'], ['plot', '--plot', 'use --format csv or json']] as const;
 
