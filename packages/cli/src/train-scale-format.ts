@@ -14,7 +14,7 @@ export function scaleHeaderLines(header: TrainHeader, request: ScaleRequest, buc
   const sizes = bucketSizes.map((count) => `${((count * header.gradientBytesPerElement) / MIB).toFixed(1)} MiB`).join(', ');
   const how =
     config.mode === 'ghost'
-      ? `# every step is the same step (ghost, no faults), so each (GPUs, algorithm, bucket size) all-reduce is simulated once and reused for every bucket of that size and every step (simulated time is deterministic: the reuse is exact); the step is laid out by train's bucket overlap model (bucket k starts when its gradients are ready and bucket k-1 is done)\n`
+      ? `# ghost, no faults: each (GPUs, algorithm, bucket size) all-reduce is simulated once on the idle fabric and reused for every bucket of that size and every step (simulated time is deterministic: the reuse is exact); the step is laid out by train's bucket overlap model (bucket k starts when its gradients are ready and bucket k-1 is done, on all ranks together: within 0.3 % of weft train --mode ghost at 16-64 GPUs, benchmarks/results/train.md)\n`
       : `# predict mode: alpha-beta all-reduce times, no simulation\n`;
   return (
     `# weft train --scale: weak scaling of ${header.model.name} (${header.model.parameters.toLocaleString('en-US')} parameters), ${request.batchPerGpu} sample(s) per GPU\n` +
