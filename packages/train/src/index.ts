@@ -1,6 +1,9 @@
 export { train } from './train.js';
 export type { TrainHooks, TrainResult } from './train.js';
-export { trainConfigSchema, parseTrainConfig, TRAIN_DEFAULTS, TRAIN_MODES } from './config.js';
+export { trainConfigSchema, parseTrainConfig, networkOptions, TRAIN_DEFAULTS, TRAIN_MODES } from './config.js';
+export { planRun } from './run-plan.js';
+export type { RunPlan } from './run-plan.js';
+export { planParams, wireCount } from './wire.js';
 export type { TrainConfig, TrainConfigInput, TrainConfigKey, TrainMode } from './config.js';
 export { trainCountOf } from './checks.js';
 export type { TrainReport, TrainHeader, EpochSummary } from './report.js';

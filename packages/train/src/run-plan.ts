@@ -9,7 +9,7 @@ import { checkAlgorithm, checkBatch, trainCountOf } from './checks.js';
 import { bucketCapBytes, type TrainConfig } from './config.js';
 import { stepsPerEpoch as epochSteps } from './data/dataset.js';
 import { GRADIENT_BYTES, deviceProfile } from './device/profiles.js';
-import { planBuckets } from './model/buckets.js';
+import { planBuckets, type Bucket } from './model/buckets.js';
 import { assertFitsDevice, estimateMemory } from './model/memory.js';
 import { modelVariables, parameterCount, parseModelSpec, type ModelSpec } from './model/spec.js';
 import { predict } from './prediction.js';
@@ -20,6 +20,8 @@ import { wireBytesPerElement, wireCount } from './wire.js';
 export interface RunPlan {
   readonly header: TrainHeader;
   readonly spec: ModelSpec;
+  /** The gradient buckets in launch order (the scaling table times each distinct size once). */
+  readonly buckets: readonly Bucket[];
   /** Data mode: the backend the coordinator resolved, which every rank then loads. */
   readonly loaded?: LoadedBackend;
 }
@@ -64,5 +66,5 @@ export async function planRun(config: TrainConfig, topology: Topology): Promise<
     compute: timing,
     predicted: predict(config, topology, timing, buckets),
   };
-  return { header, spec, ...(loaded ? { loaded } : {}) };
+  return { header, spec, buckets, ...(loaded ? { loaded } : {}) };
 }

@@ -13,12 +13,21 @@ const count = (n: number) => n.toLocaleString('en-US');
 /** `auto` takes a fast-forward whose T departs from affine by at most this share of the result (runtime FastForwardInfo.residual). */
 export const STEADY_RESIDUAL = 1e-9;
 
+/** The settings the choice reads (weft train's scaling table passes its own). */
+export type FastForwardSettings = Pick<BenchConfig, 'fastForward' | 'mode' | 'network' | 'iters' | 'warmupIters'>;
+
+/** Where the one line goes: bench writes it to stderr; `weft train --scale` folds it into its row. */
+export type FastForwardSay = (line: string) => void;
+
+const toStderr: FastForwardSay = (line) => process.stderr.write(`weft bench: ${line}`);
+
 export async function runBenchSchedule(
-  config: BenchConfig,
+  config: FastForwardSettings,
   schedule: Schedule,
   label: string,
   exact: boolean,
   run: (schedule: Schedule) => Promise<RunResult>,
+  say: FastForwardSay = toStderr,
 ): Promise<RunResult> {
   const eligible = !exact && config.fastForward !== 'off' && config.mode === 'ghost' && config.network !== 'packet';
   let tried: { readonly cut: SteadyCut; readonly residual: number } | undefined;
@@ -34,19 +43,19 @@ export async function runBenchSchedule(
     if (residual > STEADY_RESIDUAL && keepReps === KEEP_REPS) continue;
     if (config.fastForward === 'on') {
       const steady = residual > STEADY_RESIDUAL ? ' though not in a steady state' : '';
-      process.stderr.write(`weft bench: ${label}: fast-forwarded (${periods})${steady}: residual ${residual.toExponential(1)} of the time\n`);
+      say(`${label}: fast-forwarded (${periods})${steady}: residual ${residual.toExponential(1)} of the time\n`);
       return result;
     }
     if (residual > STEADY_RESIDUAL) break;
-    process.stderr.write(
-      `weft bench: ${label}: ${count(cut.transfers)} transfers per iteration, so its steady state is fast-forwarded ` +
+    say(
+      `${label}: ${count(cut.transfers)} transfers per iteration, so its steady state is fast-forwarded ` +
         `(${periods}, the rest extrapolated; error against the exact engine in benchmarks/results/speed.md §12); --fast-forward off runs it exactly\n`,
     );
     return result;
   }
   if (tried !== undefined) {
-    process.stderr.write(
-      `weft bench: ${label}: ${count(tried.cut.transfers)} transfers per iteration, not in a steady state (residual ${tried.residual.toExponential(1)}): running it exactly; --fast-forward off skips the check\n`,
+    say(
+      `${label}: ${count(tried.cut.transfers)} transfers per iteration, not in a steady state (residual ${tried.residual.toExponential(1)}): running it exactly; --fast-forward off skips the check\n`,
     );
   }
   return run(schedule);

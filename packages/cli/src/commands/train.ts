@@ -61,6 +61,11 @@ export type TrainCliOptions = Readonly<Record<string, string | undefined>> & {
   straggler?: readonly string[];
   crash?: readonly string[];
   scenario?: string;
+  scale?: string;
+  batchPerGpu?: string;
+  format?: string;
+  fastForward?: string;
+  exactLimit?: string;
 };
 
 export function registerTrain(program: Command): Command {
@@ -77,7 +82,12 @@ export function registerTrain(program: Command): Command {
     .option('--scenario <file>', 'faults from a YAML/JSON file (links, stragglers, crashes; see README)')
     .option('--out <file.json>', 'write the report (loss curve, accuracy, step-time breakdown) as JSON')
     .option('--plot <file.svg>', 'write SVG charts of the loss and of the step-time breakdown')
-    .action((options: TrainCliOptions) => runTrain(options));
+    .option('--scale <gpus>', 'weak-scaling table instead of a run: GPU counts, comma-separated (e.g. 8,64,512,4096,16384), on the --topology preset family (default dgx-h100), per --algo (a comma list; default ring,tree,hierarchical,auto)')
+    .option('--batch-per-gpu <n>', 'with --scale: samples per GPU per step (the global batch grows with the count; default 1)')
+    .option('--format <format>', 'with --scale: table, json or csv (default table)')
+    .option('--fast-forward <mode>', "with --scale: steady-state fast-forward of long all-reduces, as weft bench's: auto, on or off (default auto)")
+    .option('--exact-limit <transfers>', 'with --scale: an all-reduce that would post more transfers than this when run exactly (not fast-forwarded) gives its alpha-beta prediction instead, marked over budget (default 4000000, about a minute of CPU)')
+    .action((options: TrainCliOptions, command: Command) => (options.scale !== undefined ? runScale(options, command) : runTrain(options, command)));
 }
 
 /** The flags mapped onto the train config and validated there: one line for a bad value, naming its flag. */
@@ -91,7 +101,27 @@ export function toTrainConfig(options: TrainCliOptions): TrainConfig {
   return parseTrainConfig(input, (key) => flagOf.get(key) ?? key);
 }
 
-export async function runTrain(options: TrainCliOptions): Promise<void> {
+/** Flags that only `--scale` reads, refused without it (one line) rather than ignored. */
+const SCALE_ONLY = [['batchPerGpu', '--batch-per-gpu'], ['format', '--format'], ['fastForward', '--fast-forward'], ['exactLimit', '--exact-limit']] as const;
+/** Flags a scaling table sets itself, refused with it. */
+const NOT_WITH_SCALE = [['ranks', '--ranks', 'the counts come from --scale'], ['globalBatch', '--global-batch', 'use --batch-per-gpu (weak scaling)'], ['steps', '--steps', 'every step is the same step: the table times one'], ['plot', '--plot', 'use --format csv or json']] as const;
+
+const given = (command: Command | undefined, key: string) => command !== undefined && command.getOptionValueSource(key) !== undefined && command.getOptionValueSource(key) !== 'default';
+
+async function runScale(options: TrainCliOptions, command: Command): Promise<void> {
+  for (const [key, flag, instead] of NOT_WITH_SCALE) if (given(command, key)) throw new WeftInputError(`${flag}: not with --scale; ${instead}`);
+  if (options.fault ?? options.straggler ?? options.crash ?? options.scenario) {
+    throw new WeftInputError('--fault/--straggler/--crash/--scenario: --scale times the fault-free step; run one topology without --scale to inject faults');
+  }
+  // --algo is a comma list here: the config takes its default, each name is checked by the table.
+  const { algo, ...rest } = options;
+  const { runScaleCommand } = await import('../train-scale-command.js');
+  const flags = { ...rest, scale: options.scale! };
+  await runScaleCommand(given(command, 'algo') ? { ...flags, algo: algo! } : flags, toTrainConfig(rest), given(command, 'mode'));
+}
+
+export async function runTrain(options: TrainCliOptions, command?: Command): Promise<void> {
+  for (const [key, flag] of SCALE_ONLY) if (given(command, key)) throw new WeftInputError(`${flag}: only with --scale`);
   const outputs: [string, string][] = [];
   for (const [flag, path, extension] of [['--out', options.out, '.json'], ['--plot', options.plot, '.svg']] as const) {
     if (path === undefined) continue;

@@ -1,0 +1,146 @@
+/**
+ * `weft train --scale`: the flags read and checked before anything runs (each failure one
+ * line, exit 2), then the table streamed as rows finish, with a progress bar on a terminal.
+ */
+import { listAlgorithms } from '@weft/collectives';
+import { WeftInputError } from '@weft/sim';
+import { planRun, type TrainConfig, type TrainHeader } from '@weft/train';
+import { FAST_FORWARD_AUTO_TRANSFERS, type FastForwardMode } from '@weft/runtime/core';
+import { Choices, orList, refuse } from './names.js';
+import { assertWritable, writeOutputs } from './output.js';
+import { progressBar } from './ui/progress.js';
+import { loadTopology } from './topology.js';
+import { runScale, scaleTopologySpec, type ScaleRequest, type ScaleRow } from './train-scale.js';
+import { scaleCsvHead, scaleCsvRow, scaleHeaderLines, scaleJson, scaleTableEnd, scaleTableHead, scaleTableRow } from './train-scale-format.js';
+
+export interface ScaleFlags {
+  readonly scale: string;
+  readonly topology?: string;
+  /** Set only when given: --algo's text (a comma list here). */
+  readonly algo?: string;
+  readonly batchPerGpu?: string;
+  readonly format?: string;
+  readonly fastForward?: string;
+  readonly exactLimit?: string;
+  readonly out?: string;
+}
+
+const FORMATS = Choices.of(['table', 'json', 'csv'] as const);
+const FAST_FORWARD = Choices.of<FastForwardMode>(['auto', 'on', 'off']);
+/** The algorithms of a scaling table when --algo is not given (those that cannot run on the preset are left out, and said). */
+export const SCALE_DEFAULT_ALGORITHMS = ['ring', 'tree', 'hierarchical', 'auto'] as const;
+/** The largest count --scale takes: dgx-h100's three-tier fabric stops at 8,192 nodes. */
+const MAX_GPUS = 65_536;
+
+/**
+ * Rank-step pairs of one ring-class all-reduce plan, N × 2(N − 1) × channels: planning visits
+ * each (the ring builder writes them one by one), about 4 M a second on the 2-core machine of
+ * benchmarks/results/speed.md §12 (1.07 G steps in ≈ 200 s), and a row plans one per bucket
+ * size and algorithm. Above this (16,384 GPUs at two channels) a single plan takes more than about 4 minutes here: refused.
+ */
+export const MAX_RING_STEPS_PER_ROW = 1_100_000_000;
+
+function gpuCounts(text: string): number[] {
+  const counts = text.split(',').map((item) => {
+    const value = Number(item.trim());
+    if (!/^\s*\d+\s*$/.test(item) || !Number.isSafeInteger(value) || value < 1 || value > MAX_GPUS) {
+      throw new WeftInputError(`--scale: '${item.trim()}' is not accepted; use GPU counts from 1 to ${MAX_GPUS.toLocaleString('en-US')}, comma-separated (e.g. 8,64,512)`);
+    }
+    return value;
+  });
+  return [...new Set(counts)].sort((a, b) => a - b);
+}
+
+function algorithmsOf(text: string | undefined): { names: string[]; defaulted: boolean } {
+  if (text === undefined) return { names: [...SCALE_DEFAULT_ALGORITHMS], defaulted: true };
+  const known = listAlgorithms('allReduce').map((a) => a.name);
+  const names = text.split(',').map((item) => {
+    const name = item.trim();
+    if (name === 'auto') return name;
+    const match = known.find((k) => k.toLowerCase() === name.toLowerCase());
+    if (match === undefined) throw new WeftInputError(`--algo: '${name}' is not accepted with --scale; use a comma list of ${orList([...known, 'auto'])}`);
+    return match;
+  });
+  return { names: [...new Set(names)], defaulted: false };
+}
+
+/** Why `name` cannot run the first count here, or null. */
+async function unsupported(config: TrainConfig, name: string, spec: string, gpus: number, batchPerGpu: number): Promise<string | null> {
+  if (name === 'auto') return null;
+  try {
+    await planRun({ ...config, algorithm: name, globalBatch: batchPerGpu * gpus }, loadTopology(spec));
+    return null;
+  } catch (error) {
+    if (error instanceof WeftInputError && error.message.startsWith('--algo')) return error.message;
+    throw error;
+  }
+}
+
+export async function runScaleCommand(flags: ScaleFlags, base: TrainConfig, modeGiven: boolean): Promise<void> {
+  const format = refuse('--format', flags.format ?? 'table', FORMATS.read(flags.format ?? 'table'));
+  const fastForward = refuse('--fast-forward', flags.fastForward ?? 'auto', FAST_FORWARD.read(flags.fastForward ?? 'auto'));
+  if (flags.out !== undefined) {
+    if (!flags.out.toLowerCase().endsWith('.json')) throw new WeftInputError(`--out: '${flags.out}' must end in .json`);
+    assertWritable('--out', flags.out);
+  }
+  const mode = modeGiven ? base.mode : 'ghost';
+  if (mode === 'data') throw new WeftInputError('--mode data: --scale times the step without tensors; use --mode ghost (simulated, the default with --scale) or predict');
+  const batchText = flags.batchPerGpu ?? '1';
+  const batchPerGpu = Number(batchText);
+  if (!/^\d+$/.test(batchText.trim()) || batchPerGpu < 1 || !Number.isSafeInteger(batchPerGpu)) {
+    throw new WeftInputError(`--batch-per-gpu: '${batchText}' is not accepted; use a whole number >= 1`);
+  }
+  const limitText = flags.exactLimit ?? String(FAST_FORWARD_AUTO_TRANSFERS);
+  const exactLimit = Number(limitText);
+  if (!/^\d+$/.test(limitText.trim()) || !Number.isSafeInteger(exactLimit)) {
+    throw new WeftInputError(`--exact-limit: '${limitText}' is not accepted; use a whole number of transfers >= 0`);
+  }
+  const family = flags.topology ?? 'dgx-h100';
+  if (/\.(json|ya?ml)$/i.test(family)) throw new WeftInputError(`--topology: '${family}' is a file; --scale takes a preset family (dgx-h100, switch, …) and sets its size per count`);
+  const gpus = gpuCounts(flags.scale);
+  const specs = gpus.map((count) => scaleTopologySpec(family, count));
+  const config: TrainConfig = { ...base, mode };
+  // Refused up front: the largest row's ring-class plan, before anything runs.
+  const largest = gpus[gpus.length - 1]!;
+  const ringSteps = largest * 2 * (largest - 1) * config.channels;
+  if (mode === 'ghost' && ringSteps > MAX_RING_STEPS_PER_ROW) {
+    throw new WeftInputError(
+      `--scale: ${largest.toLocaleString('en-US')} GPUs x ${config.channels} channel(s) is ${ringSteps.toLocaleString('en-US')} ring schedule steps per all-reduce to plan (over ${MAX_RING_STEPS_PER_ROW.toLocaleString('en-US')}, more than about 4 minutes of planning per all-reduce here); use fewer GPUs or channels, or --mode predict`,
+    );
+  }
+  const asked = algorithmsOf(flags.algo);
+  const algorithms: string[] = [];
+  const left: string[] = [];
+  for (const name of asked.names) {
+    const reason = await unsupported(config, name, specs[0]!, gpus[0]!, batchPerGpu);
+    if (reason === null) algorithms.push(name);
+    else if (asked.defaulted) left.push(name);
+    else throw new WeftInputError(reason);
+  }
+  const request: ScaleRequest = { config, family, gpus, algorithms, batchPerGpu, fastForward, exactLimit };
+
+  const bar = progressBar('weft train --scale [{bar}] {value}/{total} {label}');
+  let header: TrainHeader | undefined;
+  const stream = (text: string) => format !== 'json' && bar.print(text);
+  let rows: ScaleRow[];
+  try {
+    rows = await runScale(request, specs, {
+      onProgress: (done, total, label) => bar.update(done, total, label),
+      onHeader: (first, _request, sizes) => {
+        header = first;
+        if (format === 'table') {
+          const skipped = left.length > 0 ? `# left out (cannot run on ${family}): ${left.join(', ')}\n` : '';
+          stream(scaleHeaderLines(first, request, sizes) + skipped + scaleTableHead());
+        }
+        if (format === 'csv') stream(scaleCsvHead());
+      },
+      onRow: (row) => stream(format === 'csv' ? scaleCsvRow(row) : format === 'table' ? scaleTableRow(row) : ''),
+    });
+  } finally {
+    bar.stop();
+  }
+  if (format === 'table') process.stdout.write(scaleTableEnd(rows));
+  const json = scaleJson(header, request, rows);
+  if (format === 'json') process.stdout.write(json);
+  if (flags.out !== undefined) writeOutputs([{ path: flags.out, content: json }]);
+}

@@ -1,0 +1,127 @@
+/**
+ * `weft train --scale` end to end: the weak-scaling table at small counts, checked against
+ * `weft train --mode ghost` / `--mode predict` runs of the same configuration, and its bad input.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { expectUsageError, weft, weftInProcess, type WeftRun } from './run-weft.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'weft-train-scale-'));
+
+interface Row {
+  gpus: number;
+  algorithm: string;
+  ran: string;
+  computeMs: number;
+  allReduceMs: number;
+  exposedCommMs: number;
+  stepMs: number;
+  efficiency: number;
+  efficiencyVsOneGpu: number;
+  predictedStepMs: number;
+  source: string;
+  notes: string[];
+}
+
+const rowsOf = (run: WeftRun): Row[] => {
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+  return JSON.parse(run.stdout).rows;
+};
+
+/** The report of one ordinary `weft train` run (one step, the table's per-GPU batch of 1). */
+function trainReport(mode: 'ghost' | 'predict', ranks: number, algo: string) {
+  const out = join(tmp, `${mode}-${ranks}-${algo}.json`);
+  const run = weft(['train', '--model', 'mlp', '--mode', mode, '--ranks', String(ranks), '--algo', algo, '--steps', '1', '--global-batch', String(ranks), '--out', out]);
+  expect(run.code).toBe(0);
+  return JSON.parse(readFileSync(out, 'utf8'));
+}
+
+describe('weft train --scale on switch:2 and switch:4 (mlp: one gradient bucket)', () => {
+  let rows: Row[];
+  beforeAll(() => {
+    rows = rowsOf(weft(['train', '--model', 'mlp', '--topology', 'switch', '--scale', '4,2', '--algo', 'ring,auto', '--format', 'json']));
+  }, 120_000);
+
+  it('has one row per count (ascending) and algorithm, auto naming its pick', () => {
+    expect(rows.map((r) => [r.gpus, r.algorithm])).toEqual([[2, 'ring'], [2, 'auto'], [4, 'ring'], [4, 'auto']]);
+    for (const r of rows.filter((row) => row.algorithm === 'auto')) expect(r.ran).toMatch(/^auto\(\w+(\/\w+)?\)$/);
+    for (const r of rows) expect(r.source).toBe('simulated');
+  });
+
+  it('times the step as weft train --mode ghost does (one bucket: the same simulation)', () => {
+    for (const gpus of [2, 4]) {
+      const ghost = trainReport('ghost', gpus, 'ring');
+      const row = rows.find((r) => r.gpus === gpus && r.algorithm === 'ring')!;
+      expect(row.stepMs).toBeCloseTo(ghost.stepTime.totalNs / 1e6, 9);
+      expect(row.allReduceMs).toBeCloseTo(ghost.stepTime.commBusyNs / 1e6, 9);
+      expect(row.computeMs).toBeCloseTo(ghost.compute.computeNs / 1e6, 9);
+      expect(row.predictedStepMs).toBeCloseTo(ghost.predicted.totalNs / 1e6, 9);
+    }
+  }, 120_000);
+
+  it('gives efficiency against the smallest count and against one GPU', () => {
+    for (const algorithm of ['ring', 'auto']) {
+      const [small, large] = rows.filter((r) => r.algorithm === algorithm);
+      expect(small!.efficiency).toBe(1);
+      expect(large!.efficiency).toBeCloseTo(small!.stepMs / large!.stepMs, 12);
+      for (const r of [small!, large!]) {
+        expect(r.efficiencyVsOneGpu).toBeCloseTo(r.computeMs / r.stepMs, 12);
+        expect(r.exposedCommMs).toBeCloseTo(r.stepMs - r.computeMs, 9);
+      }
+    }
+  });
+});
+
+describe('weft train --scale: other modes and formats', () => {
+  it('--mode predict gives the alpha-beta step of weft train --mode predict', () => {
+    const rows = rowsOf(weft(['train', '--model', 'mlp', '--topology', 'switch', '--scale', '4', '--algo', 'ring', '--mode', 'predict', '--format', 'json']));
+    const predict = trainReport('predict', 4, 'ring');
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.source).toBe('predicted');
+    expect(rows[0]!.stepMs).toBeCloseTo(predict.stepTime.totalNs / 1e6, 9);
+    expect(rows[0]!.stepMs).toBe(rows[0]!.predictedStepMs);
+  });
+
+  it('--exact-limit 0: an all-reduce over budget gives the prediction and says so', () => {
+    const rows = rowsOf(weft(['train', '--model', 'mlp', '--topology', 'switch', '--scale', '4', '--algo', 'ring', '--exact-limit', '0', '--format', 'json']));
+    expect(rows[0]!.source).toBe('over budget');
+    expect(rows[0]!.stepMs).toBe(rows[0]!.predictedStepMs);
+    expect(rows[0]!.notes.join('\n')).toMatch(/^4 GPUs ring: over budget: \d+ transfers to run exactly \(--exact-limit 0\): the alpha-beta prediction stands in$/);
+  });
+
+  it('prints a table (header, then a line per row) and CSV with a header line', () => {
+    const table = weft(['train', '--model', 'mlp', '--topology', 'switch', '--scale', '2,4', '--algo', 'ring']);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^# weft train --scale: weak scaling of mlp/m);
+    expect(table.stdout).toMatch(/^#\s+GPUs algorithm/m);
+    expect(table.stdout.split('\n').filter((l) => /^\s+\d+ ring\s/.test(l))).toHaveLength(2);
+    const csv = weft(['train', '--model', 'mlp', '--topology', 'switch', '--scale', '2,4', '--algo', 'ring', '--format', 'csv']);
+    const lines = csv.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^gpus,topology,algorithm,ran,/);
+    expect(lines.slice(1).map((l) => l.split(',').slice(0, 3).join(','))).toEqual(['2,switch:2,ring', '4,switch:4,ring']);
+  });
+});
+
+describe('weft train --scale: bad input is one line, exit 2', () => {
+  it.each([
+    [['--scale', '8,abc'], /--scale: 'abc' is not accepted; use GPU counts from 1 to 65,536/],
+    [['--scale', '12'], /--scale: 12 GPUs is not a whole number of dgx-h100 nodes \(8 GPUs each\)/],
+    [['--scale', '8', '--topology', 'dgx-h100:nodes=2'], /names nodes=; with --scale give the preset without it/],
+    [['--scale', '8', '--topology', 'ring:4'], /has no nodes= parameter to scale/],
+    [['--scale', '8', '--format', 'xml'], /--format: 'xml' is not accepted; use table, json or csv/],
+    [['--scale', '8', '--algo', 'ring,bogus'], /--algo: 'bogus' is not accepted with --scale/],
+    [['--scale', '8', '--global-batch', '8'], /--global-batch: not with --scale; use --batch-per-gpu/],
+    [['--scale', '8', '--mode', 'data'], /--mode data: --scale times the step without tensors/],
+    [['--scale', '8', '--batch-per-gpu', '0'], /--batch-per-gpu: '0' is not accepted/],
+    [['--scale', '8', '--exact-limit', '-1'], /--exact-limit: '-1' is not accepted/],
+    [['--scale', '8,32768'], /--scale: 32,768 GPUs x 1 channel\(s\) is 2,147,418,112 ring schedule steps per all-reduce to plan/],
+    [['--batch-per-gpu', '2'], /--batch-per-gpu: only with --scale/],
+    [['--scale', '8', '--straggler', 'rank=1,slow=2x'], /--scale times the fault-free step/],
+  ])('%j', async (args, message) => {
+    // In process (no Node start-up per case): every one is refused before anything runs.
+    expectUsageError(await weftInProcess(['train', '--model', 'mlp', ...args]), message);
+  });
+});
