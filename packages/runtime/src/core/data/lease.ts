@@ -49,6 +49,11 @@ export class Lender {
     if (this.active.length >= SWEEP_AT) this.active = this.active.filter((lease) => this.unread(lease));
     const header = this.pool.leaseBlock(view.byteLength, view.byteOffset);
     if (header < 0) return null;
+    // The pool hands out a block only once its receiver released it, so a lease still listed
+    // on this block is an earlier, read one: drop it. Kept, it would pass for unread whenever
+    // the new lease lends the same offset, and `beforeWrite` would move the wrong bytes into
+    // the new lease's room (rhd, avg, 3 ranks: 3 of 7 elements wrong).
+    if (this.active.some((lease) => lease.header === header)) this.active = this.active.filter((lease) => lease.header !== header);
     this.active.push({ header, at: view.byteOffset, end: view.byteOffset + view.byteLength });
     return { arena, byteOffset: header + STAGING_HEADER_BYTES, bytes: view.byteLength, dtype };
   }
