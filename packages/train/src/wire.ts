@@ -2,7 +2,7 @@
  * How gradient buckets travel through the all-reduce: bytes per element on the wire and
  * the plan parameters of a bucket, shared by the checks, the prediction and the report.
  */
-import type { PlanParams, RankLayout } from '@weft/collectives';
+import type { PlanParams } from '@weft/collectives';
 import type { Topology } from '@weft/fabric';
 import { layoutOf } from '@weft/runtime';
 import { chunkElements, type TrainConfig } from './config.js';
@@ -21,19 +21,7 @@ export function wireCount(count: number, config: TrainConfig): number {
   return Math.ceil((count * wireBytesPerElement(config)) / Float32Array.BYTES_PER_ELEMENT);
 }
 
-/**
- * A topology's rank layout, computed once: layoutOf walks the fabric for reduction switches
- * (seconds at 4,096 GPUs, most of a `--scale --mode predict` run before), and the checks, the
- * prediction and the scaling table ask for it per bucket size and algorithm.
- */
-const layouts = new WeakMap<Topology, RankLayout>();
-function layoutFor(topology: Topology): RankLayout {
-  let layout = layouts.get(topology);
-  if (layout === undefined) layouts.set(topology, (layout = layoutOf(topology)));
-  return layout;
-}
-
 /** The all-reduce of `count` float32 slots on `topology`. */
 export function planParams(config: TrainConfig, topology: Topology, count: number): PlanParams {
-  return { nranks: topology.ranks.length, count, root: 0, elementBytes: 4, channels: config.channels, chunkElements: chunkElements(config), layout: layoutFor(topology) };
+  return { nranks: topology.ranks.length, count, root: 0, elementBytes: 4, channels: config.channels, chunkElements: chunkElements(config), layout: layoutOf(topology) };
 }

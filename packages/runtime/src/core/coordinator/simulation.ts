@@ -50,12 +50,24 @@ export function wireFactors(topology: Topology, nodes: readonly string[]): numbe
 
 /**
  * Where ranks sit, as algorithms see it: @weft/fabric's rankLayout (servers, reduction
- * switches, rails) as collectives' RankLayout — the one layout bench, train and user programs plan on.
+ * switches, rails) as collectives' RankLayout — the one layout bench, train and user programs plan on
+ * (RankLayout is read-only: one object per topology is shared).
  */
 export function layoutOf(topology: Topology): RankLayout {
-  const { inSwitchReduction: how, rails, ...layout } = rankLayout(topology);
-  return { ...layout, ...(how !== undefined ? { inSwitchReduction: how } : {}), ...(rails !== undefined ? { rails } : {}) };
+  let layout = layouts.get(topology);
+  if (layout === undefined) {
+    const { inSwitchReduction: how, rails, ...rest } = rankLayout(topology);
+    layout = { ...rest, ...(how !== undefined ? { inSwitchReduction: how } : {}), ...(rails !== undefined ? { rails } : {}) };
+    layouts.set(topology, layout);
+  }
+  return layout;
 }
+
+/**
+ * Layouts by topology object, computed once: a cluster, every run's step latencies and
+ * train's checks, predictions and scaling table (per bucket size and algorithm) all ask.
+ */
+const layouts = new WeakMap<Topology, RankLayout>();
 
 /** A network factory over @weft/fabric with one router per cluster (routes are cached). */
 export function defaultNetworkFactory(): NetworkFactory {
