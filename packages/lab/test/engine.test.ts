@@ -154,3 +154,12 @@ describe('scenarios', () => {
     expect(() => parseScenario({ config: { topology: 'switch:x' } })).toThrow(/^config\.topology \(--topology\): /);
   });
 });
+
+describe('stepArrows', () => {
+  it('names every peer a tree node forwards to, and what it received', async () => {
+    const { stepArrows } = await import('../dist/ui/format.js');
+    expect(stepArrows({ participant: 2, channel: 0, op: 'recvCopySend', peer: 0, sendPeers: [5, 6, 3], startNs: 0, endNs: 1 })).toEqual(['r0→r2', 'r2→r5', 'r2→r6', 'r2→r3']);
+    expect(stepArrows({ participant: 1, channel: 0, op: 'send', peer: 4, sendPeers: [4], startNs: 0, endNs: 1 })).toEqual(['r1→r4']);
+    expect(stepArrows({ participant: 1, channel: 0, op: 'recvReduce', peer: 4, startNs: 0, endNs: 1 })).toEqual(['r4→r1']);
+  });
+});

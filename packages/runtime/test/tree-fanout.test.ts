@@ -37,6 +37,10 @@ describe('a 3-child tree node on an uncontended fabric', () => {
         const received = result.steps.filter((s) => s.op === 'recv').map((s) => s.endNs);
         expect(received).toHaveLength(3);
         for (const t of received) expect(Math.abs(t - expectedNs)).toBeLessThan(1e-3);
+        // The trace names every peer the step sent to, not only the first.
+        const sent = result.steps.filter((s) => s.op === 'send');
+        expect(sent.map((s) => s.sendPeers)).toEqual([[1, 2, 3]]);
+        expect(result.steps.filter((s) => s.op === 'recv').every((s) => s.peer === 0 && s.sendPeers === undefined)).toBe(true);
         expect(Math.abs(result.timeNs - expectedNs)).toBeLessThan(1e-3);
         if (mode === 'data') expect(result.wrong).toBe(0);
       } finally {

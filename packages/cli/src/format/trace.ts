@@ -71,7 +71,7 @@ export function buildTrace(runs: readonly TraceRun[]): { traceEvents: TraceEvent
         tid: threadFor(step.participant, step.channel),
         ts: usFromNs(step.startNs),
         dur: usFromNs(step.endNs - step.startNs),
-        args: { bytes: step.bytes ?? 0, startNs: step.startNs, endNs: step.endNs },
+        args: { bytes: step.bytes ?? 0, startNs: step.startNs, endNs: step.endNs, ...(step.sendPeers ? { sendPeers: step.sendPeers } : {}) },
       });
     }
     // Flows overlap on a link, which nested 'X' slices cannot show: async begin/end pairs

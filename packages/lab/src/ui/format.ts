@@ -1,4 +1,6 @@
 /** Numbers as the views print them (the same precision as `weft bench`'s table). */
+import type { StepRecord } from '@weft/runtime/core';
+
 export { formatBytes } from '../engine/grade.js';
 
 export const us = (ns: number): string => (ns / 1000).toFixed(2);
@@ -18,4 +20,14 @@ export function indexAt(count: number, timeOf: (i: number) => number, t: number)
     } else hi = mid - 1;
   }
   return found;
+}
+
+/**
+ * The transfers a step takes part in as `r3→r5` arrows: the one it receives (ops named recv…),
+ * then one per peer it sends to — a tree node forwards a chunk to all its children in one step.
+ */
+export function stepArrows(s: StepRecord): string[] {
+  const receives = s.op.startsWith('recv') && s.peer !== undefined;
+  const sendPeers = s.sendPeers ?? (!receives && s.peer !== undefined ? [s.peer] : []);
+  return [...(receives ? [`r${s.peer}→r${s.participant}`] : []), ...sendPeers.map((q) => `r${s.participant}→r${q}`)];
 }

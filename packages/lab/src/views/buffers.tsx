@@ -5,7 +5,7 @@
  */
 import type { GridResult } from '../engine/buffers.js';
 import type { Detail } from '../engine/run.js';
-import { indexAt } from '../ui/format.js';
+import { indexAt, stepArrows } from '../ui/format.js';
 import { utilisationColour } from '../ui/palette.js';
 
 const ranksOf = (mask: number, n: number): number[] => Array.from({ length: n }, (_, r) => r).filter((r) => (mask >>> r) & 1);
@@ -58,7 +58,7 @@ export function BuffersView({ grid, detail, tNs }: { grid: GridResult; detail: D
         </tbody>
       </table>
       <p class="note" data-testid="in-flight">
-        {moving.length === 0 ? 'No chunk in flight at this time.' : `In flight: ${moving.slice(0, 12).map((s) => `${s.op === 'send' ? `r${s.participant}→r${s.peer}` : `r${s.peer}→r${s.participant}`} (${s.op}${s.bytes !== undefined ? `, ${s.bytes} B` : ''})`).join(', ')}${moving.length > 12 ? ` and ${moving.length - 12} more` : ''}.`}
+        {moving.length === 0 ? 'No chunk in flight at this time.' : `In flight: ${moving.slice(0, 12).map((s) => `${stepArrows(s).join(' ')} (${s.op}${s.bytes !== undefined ? `, ${s.bytes} B` : ''})`).join(', ')}${moving.length > 12 ? ` and ${moving.length - 12} more` : ''}.`}
       </p>
     </section>
   );

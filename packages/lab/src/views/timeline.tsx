@@ -6,7 +6,7 @@
 import { useEffect, useMemo, useRef } from 'preact/hooks';
 import { Frozen } from '../ui/frozen.js';
 import type { Detail } from '../engine/run.js';
-import { us } from '../ui/format.js';
+import { stepArrows, us } from '../ui/format.js';
 import { opColour } from '../ui/palette.js';
 
 /** Every time at which something starts or ends, sorted and distinct, from 0 to the end. */
@@ -98,7 +98,7 @@ function GanttBars({ detail, shown, x }: { detail: Detail; shown: number; x: (t:
     <g>
       {detail.steps.filter((s) => s.participant < shown).map((s, i) => (
         <rect key={i} x={x(s.startNs)} y={s.participant * ROW_PX + 2} width={Math.max(0.5, x(s.endNs) - x(s.startNs))} height={ROW_PX - 4} fill={opColour(s.op)}>
-          <title>{`rank ${s.participant} ch ${s.channel}: ${s.op}${s.peer !== undefined ? ` peer ${s.peer}` : ''} ${us(s.startNs)}–${us(s.endNs)} µs${s.bytes !== undefined ? `, ${s.bytes} B` : ''}`}</title>
+          <title>{`rank ${s.participant} ch ${s.channel}: ${s.op}${stepArrows(s).map((a) => ` ${a}`).join(',')} ${us(s.startNs)}–${us(s.endNs)} µs${s.bytes !== undefined ? `, ${s.bytes} B` : ''}`}</title>
         </rect>
       ))}
     </g>

@@ -80,7 +80,10 @@ export interface StepRecord {
   readonly participant: number;
   readonly channel: number;
   readonly op: string;
+  /** The peer it receives from; for a step that only sends, the peer it sends to. */
   readonly peer?: number;
+  /** Every peer it sends to (a forwarding step's next hop, a tree node's children): absent when it sends nothing. */
+  readonly sendPeers?: readonly number[];
   readonly startNs: number;
   readonly endNs: number;
   readonly bytes?: number;

@@ -410,6 +410,7 @@ class ChannelRun {
         channel: this.channel,
         op: STEP_OPS[this.cursor.op]!,
         ...(peer !== undefined ? { peer } : {}),
+        ...(sendPeer >= 0 ? { sendPeers: [sendPeer, ...this.cursor.fanOut] } : {}),
         startNs: this.startNs,
         endNs: this.exec.poster.nowNs,
         bytes: (this.hasSrc() ? this.cursor.srcCount : this.cursor.dstCount) * this.exec.elementBytes,
