@@ -55,6 +55,10 @@ describe('weft bench --tenant', () => {
     [['--tenant', 'ranks=0-3,class=2'], /has class=2, which is not accepted; use a whole number from 0 to 1/],
     [['--tenant', 'ranks=0-99'], /^weft: --tenant: ranks=0-99 goes past the last rank 31 of /],
     [['--tenant', 'ranks=0-3', '--sched', 'wrr:0,1'], /^weft: --sched: 'wrr:0,1' is not accepted; use strict or wrr:W0,W1/],
+    // The jobs carry no payload and choose no algorithm: sweep flags would be ignored silently.
+    [['--tenant', 'ranks=0-3', '--mode', 'data'], /^weft: --mode data: not with --tenant; its jobs are traffic schedules on the fabric with no payload or algorithm choice \(it reads --topology, /],
+    [['--tenant', 'ranks=0-3', '--algo', 'ring'], /^weft: --algo: not with --tenant;/],
+    [['--tenant', 'ranks=0-3', '--trace', 't.json'], /^weft: --trace: not with --tenant;/],
     [['--tenant', 'ranks=0-31,bytes=64G'], /^weft: --tenant: the jobs would move \d+ packets of 4096 B \(alone and shared\), more than the 67108864/],
   ])('refuses %j in one line', (flags, message) => {
     expectUsageError(weft(['bench', 'allreduce', ...FABRIC, ...flags]), message);

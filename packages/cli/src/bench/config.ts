@@ -62,6 +62,11 @@ export function addBenchFlags(command: Command): Command {
   return command;
 }
 
+/** The bench flags given on the command line (not filled from their defaults). */
+export function givenFlags(command: Command): ReadonlySet<FlagKey> {
+  return new Set([...COMMANDER_KEYS].filter(([, attribute]) => command.getOptionValueSource(attribute) === 'cli').map(([key]) => key));
+}
+
 /** Commander's option values (keyed by its attribute names) for `collective`, validated. */
 export function parseBenchFlags(collective: string, options: Readonly<Record<string, unknown>>): BenchFlags {
   const input: Record<string, unknown> = { collective };

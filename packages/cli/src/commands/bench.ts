@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { WeftInputError } from '@weft/sim';
 import type { Topology } from '@weft/fabric';
 import { resolveAlgorithms } from '../bench/algorithms.js';
-import { addBenchFlags, flagAttribute, parseBenchFlags, type BenchConfig, type BenchFlags } from '../bench/config.js';
+import { addBenchFlags, flagAttribute, flagLabel, givenFlags, parseBenchFlags, type BenchConfig, type BenchFlags } from '../bench/config.js';
+import { BENCH_FLAGS, type FlagKey } from '../bench/schema.js';
 import type { BenchReport, BenchRow } from '../bench/report.js';
 import { runSweep } from '../bench/sweep.js';
 import { tenantBench } from '../bench/tenants.js';
@@ -26,7 +27,7 @@ type Format = BenchConfig['format'];
 
 /** Adds `weft bench`'s flags (bench/config.ts holds them) and its action. */
 export function registerBench(command: Command): Command {
-  return addBenchFlags(command).action((collective: string, options: Record<string, unknown>) => runBench(collective, options));
+  return addBenchFlags(command).action((collective: string, options: Record<string, unknown>, self: Command) => runBench(collective, options, givenFlags(self)));
 }
 
 function formatFor(path: string, fallback: Format): Format {
@@ -37,11 +38,31 @@ function formatFor(path: string, fallback: Format): Format {
 
 const RENDER: Readonly<Record<Format, (report: BenchReport) => string>> = { table: formatTable, json: formatJson, csv: formatCsv };
 
-export async function runBench(collective: string, options: Readonly<Record<string, unknown>>): Promise<void> {
+/**
+ * What `--tenant` reads: the fabric, how it carries traffic, and the output. Its jobs are
+ * traffic schedules of their own (bench/tenants.ts) with no payload and no algorithm choice,
+ * so the sweep's flags would be silently ignored; given, they are refused.
+ */
+const TENANT_FLAGS: ReadonlySet<FlagKey> = new Set<FlagKey>(['tenant', 'topology', 'ranks', 'maxBytes', 'network', 'routing', 'mtu', 'cell', 'cc', 'delivery', 'pfc', 'staleness', 'sched', 'qps', 'seed', 'format', 'out']);
+
+function checkTenantFlags(flags: BenchFlags, given: ReadonlySet<FlagKey>): void {
+  if (flags.compare !== undefined) throw new WeftInputError('--compare: not with --tenant; compare the isolation tables by running --tenant once per value');
+  // Ghost is what a tenant job is (no payload): saying so is harmless.
+  const ignored = [...given].filter((key) => !TENANT_FLAGS.has(key) && !(key === 'mode' && flags.mode === 'ghost'));
+  if (ignored.length === 0) return;
+  const label = flagLabel(BENCH_FLAGS[ignored[0]!].flags) + (ignored[0] === 'mode' ? ` ${flags.mode}` : '');
+  const accepted = [...TENANT_FLAGS].filter((key) => key !== 'tenant').map((key) => flagLabel(BENCH_FLAGS[key].flags).split('/').pop()).join(', ');
+  throw new WeftInputError(`${label}: not with --tenant; its jobs are traffic schedules on the fabric with no payload or algorithm choice (it reads ${accepted})`);
+}
+
+/** `given`: the flags typed on the command line (commander fills the rest from their defaults). */
+export async function runBench(collective: string, options: Readonly<Record<string, unknown>>, given: ReadonlySet<FlagKey> = new Set()): Promise<void> {
   const flags = parseBenchFlags(collective, options);
   checkEnergyFlags(flags);
-  if (flags.tenant !== undefined && flags.compare !== undefined) throw new WeftInputError('--compare: not with --tenant; compare the isolation tables by running --tenant once per value');
-  if (flags.tenant !== undefined) return runTenantBench(flags);
+  if (flags.tenant !== undefined) {
+    checkTenantFlags(flags, given);
+    return runTenantBench(flags);
+  }
   if (flags.compare !== undefined) return runCompare(collective, options, flags);
   // Output paths fail in milliseconds, before user modules load or workers start.
   const outputs: [string, string][] = [];
