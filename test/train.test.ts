@@ -53,10 +53,11 @@ describe('weft train: MNIST MLP on 2 emulated GPUs', () => {
     expect(report.replicas.identical).toBe(true);
     expect(['tensorflow', 'wasm', 'cpu']).toContain(report.backend);
     expect(report.config).toMatchObject({ model: 'mlp', mode: 'data', steps: 150, globalBatch: 64, learningRate: 0.1, network: 'maxMin' });
-    // One bucket on one switch, no contention: the simulated step is the alpha-beta
-    // prediction (15.763 us for 2 ranks), to within 1 ns.
+    // One bucket on one switch, no contention, NCCL's choice (ring/LL128): the simulated
+    // step is NCCL's cost model of it (36.188 us for 2 ranks) to within 0.1 %; the model
+    // is exact for the textbook settings (packages/train/test/train-cluster.test.ts).
     const t = report.stepTime;
-    expect(Math.abs(t.totalNs - report.predicted.totalNs)).toBeLessThan(1);
+    expect(Math.abs(t.totalNs - report.predicted.totalNs)).toBeLessThan(1e-3 * report.predicted.totalNs);
     expect(t.totalNs).toBeGreaterThan(t.computeNs);
     const svg = readFileSync(plot, 'utf8');
     expect(svg.startsWith('<svg')).toBe(true);
@@ -90,7 +91,9 @@ describe('weft train: errors', () => {
     ['a batch that does not split over the ranks', ['--ranks', '3', '--global-batch', '64'], /--global-batch 64 is not divisible by the 3 ranks; use a multiple of 3/],
     ['an unknown model', ['--model', 'resnet50'], /--model: unknown model 'resnet50'; accepted: mlp, cnn, synthetic:params=N/],
     ['a malformed synthetic model', ['--model', 'synthetic:params=lots'], /--model params: 'lots' is not a count/],
-    ['an unknown algorithm', ['--algo', 'bogus'], /^weft: --algo: 'bogus' is not accepted; use one of ring, tree/],
+    ['an unknown algorithm', ['--algo', 'bogus'], /^weft: --algo: 'bogus' is not accepted; use one of auto, ring, tree/],
+    ['a channel count out of range', ['--channels', '0'], /^weft: --channels: '0' is not accepted; use auto or a whole number from 1 to 64$/],
+    ['a chunk that is no size', ['--chunk', 'fast'], /^weft: --chunk: 'fast' is not a size; use auto or a whole number of bytes/],
     ['an unknown device', ['--device', 'tpu-v5'], /^weft: --device: 'tpu-v5' is not accepted; use one of h100, b200, gb300$/],
     ['an unknown precision', ['--precision', 'fp8'], /^weft: --precision: 'fp8' is not accepted; use one of fp32, bf16$/],
     ['a mode named after an Object.prototype key', ['--mode', 'constructor'], /^weft: --mode: 'constructor' is not accepted; use one of data, ghost, predict$/],

@@ -89,7 +89,7 @@ describe('weft train --scale: other modes and formats', () => {
     const rows = rowsOf(weft(['train', '--model', 'mlp', '--topology', 'switch', '--scale', '4', '--algo', 'ring', '--exact-limit', '0', '--format', 'json']));
     expect(rows[0]!.source).toBe('over budget');
     expect(rows[0]!.stepMs).toBe(rows[0]!.predictedStepMs);
-    expect(rows[0]!.notes.join('\n')).toMatch(/^4 GPUs ring: over budget: \d+ transfers to run exactly \(--exact-limit 0\): the alpha-beta prediction stands in$/);
+    expect(rows[0]!.notes.join('\n')).toMatch(/^4 GPUs ring\/Simple: over budget: \d+ transfers to run exactly \(--exact-limit 0\): the alpha-beta prediction stands in$/);
   });
 
   it('prints a table (header, then a line per row) and CSV with a header line', () => {
@@ -117,7 +117,7 @@ describe('weft train --scale: bad input is one line, exit 2', () => {
     [['--scale', '8', '--mode', 'data'], /--mode data: --scale times the step without tensors/],
     [['--scale', '8', '--batch-per-gpu', '0'], /--batch-per-gpu: '0' is not accepted/],
     [['--scale', '8', '--exact-limit', '-1'], /--exact-limit: '-1' is not accepted/],
-    [['--scale', '8,32768'], /--scale: 32,768 GPUs x 1 channel\(s\) is 2,147,418,112 ring schedule steps per all-reduce to plan/],
+    [['--scale', '8,32768'], /--scale: 32,768 GPUs is 2,147,418,112 ring schedule steps per channel to plan/],
     [['--batch-per-gpu', '2'], /--batch-per-gpu: only with --scale/],
     [['--scale', '8', '--straggler', 'rank=1,slow=2x'], /--scale times the fault-free step/],
   ])('%j', async (args, message) => {

@@ -13,12 +13,12 @@
  * is the skew between ranks at bucket boundaries (each all-reduce here starts on all ranks
  * together), measured against `weft train --mode ghost` in benchmarks/results/train.md.
  */
-import { chooseAlgorithm, getAlgorithm, type Algorithm, type CostParams, type PlanParams, type Schedule } from '@weft/collectives';
+import type { Schedule } from '@weft/collectives';
 import { alphaBetaCost } from '@weft/fabric';
 import { createCluster, type Cluster } from '@weft/runtime';
 import { scheduleTransfers, type FastForwardMode } from '@weft/runtime/core';
 import { WeftInputError } from '@weft/sim';
-import { networkOptions, planParams, planRun, predictStep, wireCount, type TrainConfig, type TrainHeader } from '@weft/train';
+import { networkOptions, planRun, predictStep, resolveAllReduce, wireCount, type BucketAllReduce, type TrainConfig, type TrainHeader } from '@weft/train';
 import { runBenchSchedule } from './bench/fast-forward.js';
 import { loadTopology } from './topology.js';
 
@@ -78,24 +78,6 @@ export interface ScaleHooks {
   onRow?(row: ScaleRow): void;
 }
 
-/** Resolved all-reduce of one bucket size: what runs and its alpha-beta prediction. */
-interface Resolved {
-  readonly algorithm: Algorithm;
-  readonly params: PlanParams;
-  readonly predictedNs: number;
-  readonly label: string;
-}
-
-function resolve(name: string, params: PlanParams, cost: CostParams): Resolved {
-  if (name === 'auto') {
-    const choice = chooseAlgorithm('allReduce', params, cost);
-    const label = `${choice.algorithm.name}${choice.params.protocol !== undefined ? `/${choice.params.protocol}` : ''}`;
-    return { algorithm: choice.algorithm, params: choice.params, predictedNs: choice.predictedNs, label };
-  }
-  const algorithm = getAlgorithm('allReduce', name);
-  return { algorithm, params, predictedNs: algorithm.predictNs(params, cost), label: name };
-}
-
 /** One simulated all-reduce, shared by every row of its GPU count that runs the same plan. */
 interface Simulated {
   /** Absent when the exact run was over --exact-limit. */
@@ -104,7 +86,7 @@ interface Simulated {
   readonly notes: readonly string[];
 }
 
-const planKey = (r: Resolved) => `${r.algorithm.name}|${r.params.protocol ?? ''}|${r.params.channels}|${r.params.chunkElements}|${r.params.count}`;
+const planKey = (r: BucketAllReduce) => `${r.algorithm.name}|${r.params.protocol ?? ''}|${r.params.channels}|${r.params.chunkElements}|${r.params.count}`;
 
 export async function runScale(request: ScaleRequest, specs: readonly string[], hooks: ScaleHooks = {}): Promise<ScaleRow[]> {
   const rows: ScaleRow[] = [];
@@ -121,20 +103,20 @@ export async function runScale(request: ScaleRequest, specs: readonly string[], 
       for (const [a, name] of request.algorithms.entries()) {
         hooks.onProgress?.(index * request.algorithms.length + a, total, `${gpus} GPUs ${name}`);
         const wallStart = performance.now();
-        const config: TrainConfig = { ...request.config, algorithm: name === 'auto' ? request.config.algorithm : name, globalBatch: request.batchPerGpu * gpus };
+        const config: TrainConfig = { ...request.config, algorithm: name, globalBatch: request.batchPerGpu * gpus };
         const { header, buckets } = await planRun(config, topology);
         if (index === 0 && a === 0) hooks.onHeader?.(header, request, [...new Set(buckets.map((b) => b.count))]);
         // Per bucket size (gradient elements): what runs, and its simulated time.
-        const bySize = new Map<number, { resolved: Resolved; sim?: Simulated; reused: boolean }>();
+        const bySize = new Map<number, { resolved: BucketAllReduce; sim?: Simulated; reused: boolean }>();
         for (const count of new Set(buckets.map((b) => b.count))) {
-          const resolved = resolve(name, planParams(config, topology, wireCount(count, config)), cost);
+          const resolved = resolveAllReduce(config, topology, wireCount(count, config), cost);
           const key = planKey(resolved);
           const reused = simulated.has(key);
           if (cluster !== undefined && !reused) simulated.set(key, await simulate(cluster, resolved, request, `${gpus} GPUs ${resolved.label}`));
           bySize.set(count, { resolved, reused, ...(cluster !== undefined ? { sim: simulated.get(key)! } : {}) });
         }
         const oneRank = topology.ranks.length === 1;
-        const timeOf = (pick: (entry: { resolved: Resolved; sim?: Simulated }) => number) => (count: number) => (oneRank ? 0 : pick(bySize.get(count)!));
+        const timeOf = (pick: (entry: { resolved: BucketAllReduce; sim?: Simulated }) => number) => (count: number) => (oneRank ? 0 : pick(bySize.get(count)!));
         const predicted = predictStep(header.compute, buckets, timeOf((e) => e.resolved.predictedNs));
         const step = cluster !== undefined ? predictStep(header.compute, buckets, timeOf((e) => e.sim!.timeNs ?? e.resolved.predictedNs)) : predicted;
         const entries = [...bySize.values()];
@@ -176,7 +158,7 @@ function sourceOf(ran: boolean, entries: readonly { sim?: Simulated; reused: boo
 }
 
 /** One bucket's all-reduce in ghost mode, through bench's fast-forward choice (same residual rule). */
-async function simulate(cluster: Cluster, resolved: Resolved, request: ScaleRequest, label: string): Promise<Simulated> {
+async function simulate(cluster: Cluster, resolved: BucketAllReduce, request: ScaleRequest, label: string): Promise<Simulated> {
   const notes: string[] = [];
   const schedule = resolved.algorithm.plan(resolved.params);
   const settings = { fastForward: request.fastForward, mode: 'ghost', network: request.config.network, iters: 1, warmupIters: 0 } as const;

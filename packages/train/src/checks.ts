@@ -4,14 +4,12 @@
  * algorithm runs on this layout.
  */
 import { totalmem } from 'node:os';
-import { getAlgorithm } from '@weft/collectives';
 import type { Topology } from '@weft/fabric';
 import { WeftInputError } from '@weft/sim';
 import type { TrainConfig } from './config.js';
 import { SYNTHETIC_SAMPLES } from './data/dataset.js';
 import { MNIST_TEST_COUNT } from './data/mnist.js';
 import { parameterCount, type ModelSpec } from './model/spec.js';
-import { planParams } from './wire.js';
 
 const MNIST_TOTAL = 10_000;
 
@@ -43,8 +41,3 @@ export function checkBatch(config: TrainConfig, spec: ModelSpec, nranks: number)
   }
 }
 
-/** The algorithm accepts this layout and the first bucket's element count. */
-export function checkAlgorithm(config: TrainConfig, topology: Topology, firstBucketCount: number): void {
-  const reason = getAlgorithm('allReduce', config.algorithm).unsupported(planParams(config, topology, firstBucketCount));
-  if (reason !== null) throw new WeftInputError(`--algo ${config.algorithm} cannot run on ${topology.name} (${topology.ranks.length} ranks): ${reason}`);
-}

@@ -47,6 +47,17 @@ function numberIn(min: number, max: number, { whole = false, aboveMin = false } 
   });
 }
 
+/** `auto` (any case: NCCL's own, as `weft bench` resolves it) or what `schema` accepts. */
+function autoOr(schema: z.ZodType<number, unknown>) {
+  return z.union([z.number(), z.string()]).transform((input, ctx): number | 'auto' => {
+    if (typeof input === 'string' && input.trim().toLowerCase() === 'auto') return 'auto';
+    const parsed = schema.safeParse(input);
+    if (parsed.success) return parsed.data;
+    ctx.addIssue({ code: 'custom', message: `use auto or ${parsed.error.issues[0]!.message.replace(/^use /, '')}` });
+    return z.NEVER;
+  });
+}
+
 /** `--model`: the spec text as given, checked by parsing it (parseModelSpec's messages are whole lines). */
 const modelSpecText = z.string().superRefine((text, ctx) => {
   try {
@@ -60,16 +71,22 @@ const modelSpecText = z.string().superRefine((text, ctx) => {
 export const trainConfigSchema = z.strictObject({
   model: modelSpecText.default('mlp'),
   mode: oneOf(() => TRAIN_MODES).default('data'),
-  /** All-reduce algorithm for the gradient buckets. */
-  algorithm: oneOf(() => listAlgorithms('allReduce').map((a) => a.name)).default('ring'),
+  /**
+   * All-reduce algorithm for the gradient buckets; `auto` (the default): NCCL's choice of
+   * algorithm and protocol per bucket size, as DDP over NCCL gets from NCCL's tuner.
+   */
+  algorithm: oneOf(() => ['auto', ...listAlgorithms('allReduce').map((a) => a.name)]).default('auto'),
   steps: numberIn(1, 1_000_000, { whole: true }).default(200),
   /** Samples per step over all ranks. */
   globalBatch: numberIn(1, 1e9, { whole: true }).default(64),
   /** Gradient bucket cap, MiB (PyTorch DDP's bucket_cap_mb). */
   bucketMb: numberIn(0, 1e6, { aboveMin: true }).default(25),
-  /** All-reduce channels (NCCL nChannels) and pipelining chunk, as in `weft bench`. */
-  channels: numberIn(1, 64, { whole: true }).default(1),
-  chunkBytes: numberIn(1, Number.MAX_SAFE_INTEGER, { whole: true }).default(2 * 2 ** 20),
+  /**
+   * All-reduce channels (NCCL nChannels) and pipelining chunk, as in `weft bench`; `auto`
+   * (the default): each algorithm's own, NCCL's (channels from the topology search).
+   */
+  channels: autoOr(numberIn(1, 64, { whole: true })).default('auto'),
+  chunkBytes: autoOr(numberIn(1, Number.MAX_SAFE_INTEGER, { whole: true })).default('auto'),
   device: oneOf(() => DEVICE_NAMES).default('h100'),
   /** Overrides the device profile's sustained fraction of peak FLOP/s. */
   computeEfficiency: numberIn(0, 1, { aboveMin: true }).optional(),
@@ -142,10 +159,6 @@ export function bucketCapBytes(config: TrainConfig): number {
   return Math.round(config.bucketMb * 2 ** 20);
 }
 
-/** Buckets travel as float32 elements (ghost bf16 buckets too: half as many of them). */
-export function chunkElements(config: TrainConfig): number {
-  return Math.max(1, Math.floor(config.chunkBytes / Float32Array.BYTES_PER_ELEMENT));
-}
 
 /** The fabric's settings (`--seed` also seeds ECMP hashing). */
 export function networkOptions(config: TrainConfig): NetworkOptions {

@@ -6,11 +6,14 @@
  */
 import type { GhostBuffer } from '@weft/runtime/core';
 
+/** As the runtime's CollectiveCallOptions: what bucket-all-reduce.ts resolved (callOptions). */
 export interface AllReduceOptions {
-  readonly algorithm: string;
-  readonly op: 'sum';
-  readonly channels: number;
-  readonly chunkElements: number;
+  readonly algorithm?: string;
+  readonly op?: 'sum';
+  readonly channels?: number;
+  readonly chunkElements?: number;
+  readonly protocol?: 'LL' | 'LL128' | 'Simple';
+  readonly protocolCapStretch?: number;
 }
 
 export interface TaskHandle<T> {

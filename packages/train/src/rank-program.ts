@@ -11,7 +11,7 @@
  */
 import { BroadcastChannel } from 'node:worker_threads';
 import { loadBackend, type BackendChoice } from './backend.js';
-import { bucketCapBytes, chunkElements, type TrainConfig } from './config.js';
+import { bucketCapBytes, type TrainConfig } from './config.js';
 import { DataOrder, openDataset, type Dataset } from './data/dataset.js';
 import { GRADIENT_BYTES, type Precision } from './device/profiles.js';
 import { hashWeights } from './hash.js';
@@ -21,7 +21,7 @@ import { Sgd } from './model/optimizer.js';
 import { modelVariables, parseModelSpec, type ModelSpec } from './model/spec.js';
 import { initialWeights, TfModel } from './model/tf-model.js';
 import { ghostBuffer, type GhostBuffer } from '@weft/runtime/core';
-import type { TaskHandle, TrainRankContext } from './rank-context.js';
+import type { AllReduceOptions, TaskHandle, TrainRankContext } from './rank-context.js';
 import type { ComputeTiming } from './timing.js';
 
 export interface TrainRankArgs {
@@ -37,6 +37,8 @@ export interface TrainRankArgs {
   readonly progressChannel?: string;
   /** Rank 0 returns its final weights (tests compare them across runs). */
   readonly returnWeights?: boolean;
+  /** Per bucket size (gradient elements): the all-reduce call the coordinator resolved (bucket-all-reduce.ts). */
+  readonly allReduces: readonly (readonly [number, AllReduceOptions])[];
 }
 
 export interface StepTimes {
@@ -179,6 +181,7 @@ async function emulateStep(
   elementBytes: number,
 ): Promise<StepTimes> {
   const { config, compute } = args;
+  const allReduces = new Map(args.allReduces);
   const startNs = ctx.nowNs;
   // A --straggler delay holds this rank's first operation until the delay: that wait is a
   // late start, not compute.
@@ -199,7 +202,7 @@ async function emulateStep(
       const index = next++;
       const previous = last;
       const data = buffers.length > 0 ? prepareBucket(buckets[index]!, gradients, buffers[index]!, ctx.nranks, config.precision) : ghostBucket(buckets[index]!, elementBytes);
-      const options = { algorithm: config.algorithm, op: 'sum', channels: config.channels, chunkElements: chunkElements(config) } as const;
+      const options = allReduces.get(buckets[index]!.count)!;
       // One communication stream: each bucket's all-reduce starts when it is ready and
       // the previous bucket's has finished. Returns the communication time so far.
       last = ctx.spawn(async (comm) => {

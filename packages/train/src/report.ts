@@ -41,6 +41,8 @@ export interface TrainHeader {
   readonly wireBytesPerElement: number;
   readonly memory: MemoryEstimate;
   readonly compute: ComputeTiming;
+  /** What each bucket's all-reduce runs: algorithm/protocol, channels, chunk (bucketAllReduces). */
+  readonly allReduce: string;
   /** The alpha-beta prediction of the same step (no contention), beside the simulated one. */
   readonly predicted: PredictedStep;
 }

@@ -5,7 +5,8 @@
  */
 import type { Topology } from '@weft/fabric';
 import { loadBackend, type LoadedBackend } from './backend.js';
-import { checkAlgorithm, checkBatch, trainCountOf } from './checks.js';
+import { bucketAllReduces, describeAllReduces, type BucketAllReduce } from './bucket-all-reduce.js';
+import { checkBatch, trainCountOf } from './checks.js';
 import { bucketCapBytes, type TrainConfig } from './config.js';
 import { stepsPerEpoch as epochSteps } from './data/dataset.js';
 import { GRADIENT_BYTES, deviceProfile } from './device/profiles.js';
@@ -15,7 +16,7 @@ import { modelVariables, parameterCount, parseModelSpec, type ModelSpec } from '
 import { predict } from './prediction.js';
 import type { TrainHeader } from './report.js';
 import { computeTiming } from './timing.js';
-import { wireBytesPerElement, wireCount } from './wire.js';
+import { wireBytesPerElement } from './wire.js';
 
 export interface RunPlan {
   readonly header: TrainHeader;
@@ -24,6 +25,8 @@ export interface RunPlan {
   readonly buckets: readonly Bucket[];
   /** Data mode: the backend the coordinator resolved, which every rank then loads. */
   readonly loaded?: LoadedBackend;
+  /** Per distinct bucket size (gradient elements): the all-reduce that runs it. */
+  readonly allReduces: ReadonlyMap<number, BucketAllReduce>;
 }
 
 export async function planRun(config: TrainConfig, topology: Topology): Promise<RunPlan> {
@@ -33,7 +36,7 @@ export async function planRun(config: TrainConfig, topology: Topology): Promise<
   const perRankBatch = config.globalBatch / nranks;
   const capBytes = bucketCapBytes(config);
   const buckets = planBuckets(modelVariables(spec), capBytes, GRADIENT_BYTES[config.precision]);
-  checkAlgorithm(config, topology, wireCount(buckets[0]!.count, config));
+  const allReduces = bucketAllReduces(config, topology, buckets.map((b) => b.count));
   const momentum = config.momentum > 0;
   const memory = estimateMemory(spec, perRankBatch, config.precision, momentum);
   const device = deviceProfile(config.device, config.computeEfficiency);
@@ -64,7 +67,8 @@ export async function planRun(config: TrainConfig, topology: Topology): Promise<
     wireBytesPerElement: wireBytesPerElement(config),
     memory,
     compute: timing,
-    predicted: predict(config, topology, timing, buckets),
+    allReduce: describeAllReduces(allReduces, wireBytesPerElement(config)),
+    predicted: predict(topology, timing, buckets, allReduces),
   };
-  return { header, spec, buckets, ...(loaded ? { loaded } : {}) };
+  return { header, spec, buckets, allReduces, ...(loaded ? { loaded } : {}) };
 }

@@ -4,6 +4,7 @@
  */
 import type { LinkStats, Topology } from '@weft/fabric';
 import { choiceFor } from './backend.js';
+import { callOptions } from './bucket-all-reduce.js';
 import type { TrainConfig } from './config.js';
 import { LiveProgress } from './live-progress.js';
 import { predictedResults } from './prediction.js';
@@ -33,7 +34,7 @@ export interface TrainResult {
 export async function train(config: TrainConfig, topology: Topology, hooks: TrainHooks = {}, { returnWeights = false } = {}): Promise<TrainResult> {
   const wallStart = performance.now();
   const nranks = topology.ranks.length;
-  const { header, loaded } = await planRun(config, topology);
+  const { header, loaded, allReduces } = await planRun(config, topology);
   hooks.onStart?.(header);
 
   const data = config.mode === 'data';
@@ -41,7 +42,7 @@ export async function train(config: TrainConfig, topology: Topology, hooks: Trai
   const run =
     config.mode === 'predict'
       ? undefined
-      : await runRanks(config, topology, { config, backend: loaded ? choiceFor(loaded.name) : 'cpu', compute: header.compute, evalEverySteps: header.stepsPerEpoch, returnWeights }, live);
+      : await runRanks(config, topology, { config, backend: loaded ? choiceFor(loaded.name) : 'cpu', compute: header.compute, evalEverySteps: header.stepsPerEpoch, returnWeights, allReduces: [...allReduces].map(([count, r]) => [count, callOptions(r)] as const) }, live);
   const results = run?.results ?? predictedResults(config, nranks, header.predicted);
   const report = buildReport(header, results, performance.now() - wallStart);
   live.finish(report.epochs);

@@ -5,7 +5,7 @@
 import type { PlanParams } from '@weft/collectives';
 import type { Topology } from '@weft/fabric';
 import { layoutOf } from '@weft/runtime';
-import { chunkElements, type TrainConfig } from './config.js';
+import type { TrainConfig } from './config.js';
 import { GRADIENT_BYTES } from './device/profiles.js';
 
 /**
@@ -21,7 +21,13 @@ export function wireCount(count: number, config: TrainConfig): number {
   return Math.ceil((count * wireBytesPerElement(config)) / Float32Array.BYTES_PER_ELEMENT);
 }
 
-/** The all-reduce of `count` float32 slots on `topology`. */
+/**
+ * The all-reduce of `count` float32 slots on `topology`, as asked: `auto` channels and chunk
+ * are left to the algorithm (0 channels, chunkAuto), which resolveDefaults fills in.
+ * Buckets travel as float32 slots (ghost bf16 buckets too: half as many of them).
+ */
 export function planParams(config: TrainConfig, topology: Topology, count: number): PlanParams {
-  return { nranks: topology.ranks.length, count, root: 0, elementBytes: 4, channels: config.channels, chunkElements: chunkElements(config), layout: layoutOf(topology) };
+  const channels = config.channels === 'auto' ? 0 : config.channels;
+  const chunk = config.chunkBytes === 'auto' ? { chunkElements: 0, chunkAuto: true } : { chunkElements: Math.max(1, Math.floor(config.chunkBytes / Float32Array.BYTES_PER_ELEMENT)) };
+  return { nranks: topology.ranks.length, count, root: 0, elementBytes: Float32Array.BYTES_PER_ELEMENT, channels, ...chunk, layout: layoutOf(topology) };
 }

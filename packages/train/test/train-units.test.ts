@@ -155,9 +155,11 @@ describe('device memory', () => {
 
 describe('train config', () => {
   it('fills defaults and reads numbers and names given as flag text', () => {
-    expect(TRAIN_DEFAULTS).toMatchObject({ model: 'mlp', mode: 'data', algorithm: 'ring', steps: 200, globalBatch: 64, bucketMb: 25, chunkBytes: 2 ** 21, network: 'maxMin', seed: 1 });
-    const config = parseTrainConfig({ steps: '12', learningRate: '0.05', mode: 'GHOST', network: 'alphabeta', device: 'B200' });
-    expect(config).toMatchObject({ steps: 12, learningRate: 0.05, mode: 'ghost', network: 'alphaBeta', device: 'b200' });
+    // The all-reduce defaults are NCCL's: its choice of algorithm, channels and chunk.
+    expect(TRAIN_DEFAULTS).toMatchObject({ model: 'mlp', mode: 'data', algorithm: 'auto', steps: 200, globalBatch: 64, bucketMb: 25, channels: 'auto', chunkBytes: 'auto', network: 'maxMin', seed: 1 });
+    const config = parseTrainConfig({ steps: '12', learningRate: '0.05', mode: 'GHOST', network: 'alphabeta', device: 'B200', channels: 'AUTO', chunkBytes: 65536 });
+    expect(config).toMatchObject({ steps: 12, learningRate: 0.05, mode: 'ghost', network: 'alphaBeta', device: 'b200', channels: 'auto', chunkBytes: 65536 });
+    expect(() => parseTrainConfig({ channels: '65' })).toThrow(/^channels: '65' is not accepted; use auto or a whole number from 1 to 64$/);
   });
 
   it('accepts only listed names: Object.prototype keys are not names', () => {

@@ -20,12 +20,12 @@ import { completedOutcome, describeFaults, resolveFaults, runFailureText, scenar
  */
 const CONFIG_FLAGS: readonly (readonly [TrainConfigKey, string, string, ((text: string) => unknown)?])[] = [
   ['model', '--model <name>', `model: ${MODEL_USAGE}`],
-  ['algorithm', '--algo <name>', 'all-reduce algorithm for the gradient buckets (see weft algos)'],
+  ['algorithm', '--algo <name>', "all-reduce algorithm for the gradient buckets (see weft algos), or auto: NCCL's choice per bucket size"],
   ['steps', '--steps <n>', 'optimizer steps'],
   ['globalBatch', '--global-batch <n>', 'samples per step over all ranks (a multiple of the rank count)'],
   ['bucketMb', '--bucket-mb <mb>', "gradient bucket cap in MiB (PyTorch DDP's bucket_cap_mb)"],
-  ['channels', '--channels <n>', 'channels per all-reduce (NCCL nChannels)'],
-  ['chunkBytes', '--chunk <size>', 'all-reduce pipelining chunk (K/M/G = 2^10/2^20/2^30)', (text) => parseSizeBytes(text, '--chunk')],
+  ['channels', '--channels <n|auto>', "channels per all-reduce (NCCL nChannels); auto: the algorithm's own (NCCL's topology search)"],
+  ['chunkBytes', '--chunk <size|auto>', "all-reduce pipelining chunk (K/M/G = 2^10/2^20/2^30); auto: the algorithm's own (NCCL's)", chunkOrAuto],
   ['device', '--device <name>', `device profile for compute time: ${DEVICE_NAMES.join(', ')}`],
   ['computeEfficiency', '--compute-efficiency <fraction>', "override the device profile's sustained fraction of peak FLOP/s"],
   ['backend', '--backend <name>', `TensorFlow.js backend: ${BACKEND_CHOICES.join(', ')}`],
@@ -42,10 +42,21 @@ const CONFIG_FLAGS: readonly (readonly [TrainConfigKey, string, string, ((text: 
   ['timeoutS', '--timeout <seconds>', 'watchdog: a rank that does not yield for this long (wall time) is stopped and named; 0 = none'],
 ];
 
+/** `--chunk`: auto, or a size (its message then says auto is accepted too). */
+function chunkOrAuto(text: string): number | 'auto' {
+  if (text.trim().toLowerCase() === 'auto') return 'auto';
+  try {
+    return parseSizeBytes(text, '--chunk');
+  } catch (error) {
+    if (error instanceof WeftInputError) throw new WeftInputError(error.message.replace('; use ', '; use auto or '));
+    throw error;
+  }
+}
+
 const configOptions = CONFIG_FLAGS.map(([key, flags, help, read]) => {
   const option = new Option(flags, help);
   const fallback = TRAIN_DEFAULTS[key];
-  if (fallback !== undefined) option.default(key === 'chunkBytes' ? formatSizeBytes(fallback as number) : String(fallback));
+  if (fallback !== undefined) option.default(key === 'chunkBytes' && typeof fallback === 'number' ? formatSizeBytes(fallback) : String(fallback));
   return { key, option, read };
 });
 

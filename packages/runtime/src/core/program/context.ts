@@ -7,7 +7,7 @@
  * for another with `ctx.join` (awaiting a Task directly is an error, because the host could
  * not tell that the awaiting coroutine is blocked).
  */
-import { collectiveOf, elementBytes, type CollectiveName, type DType, type RankLayout, type ReduceOp } from '@weft/collectives';
+import { collectiveOf, elementBytes, type CollectiveName, type DType, type PlanParams, type RankLayout, type ReduceOp } from '@weft/collectives';
 import { WeftInputError } from '@weft/sim';
 import type { NumericArray, TensorBackend } from '../../backends/types.js';
 import { MAX_CHANNEL } from '../coordinator/coordinator.js';
@@ -29,6 +29,10 @@ export interface CollectiveCallOptions {
   readonly channels?: number;
   /** Pipelining chunk in elements (0: none). */
   readonly chunkElements?: number;
+  /** NCCL protocol, for algorithms that declare protocols (absent: Simple). */
+  readonly protocol?: PlanParams['protocol'];
+  /** The protocol's bandwidth cap as a wire stretch, as `resolveDefaults` / `chooseAlgorithm` resolve it (absent: 1). */
+  readonly protocolCapStretch?: number;
 }
 
 export interface PointToPointOptions {
@@ -248,6 +252,8 @@ class Coroutine implements RankContext {
       channels: options.channels ?? 1,
       chunkElements: options.chunkElements ?? 0,
       layout: env.layout,
+      ...(options.protocol !== undefined ? { protocol: options.protocol } : {}),
+      ...(options.protocolCapStretch !== undefined ? { protocolCapStretch: options.protocolCapStretch } : {}),
     });
     if (schedule.participants.length > this.nranks) {
       throw new WeftInputError(`rank ${this.rank}: ${collective} algorithm '${algorithm}' needs in-network agents, which programs cannot drive yet; pick another algorithm`);
