@@ -36,7 +36,9 @@ export interface TreePipeline {
  * The larger of two lower bounds on the time:
  * - the pipeline: T ≥ F + (m-1)·τ_wave, F the first chunk's round trip (the worst
  *   leaf-to-root-to-leaf path of α plus one chunk's transfer per hop at the fill's sharing),
- *   τ_wave = b·β·k for the link with the most edges k of one wave (reduce or broadcast);
+ *   τ_wave = b·β·k for the link with the most edges k of one wave (reduce or broadcast) —
+ *   except that on a link carrying both waves, the stages after the first totals come back
+ *   down it cost both waves' edges (laterStagesNs);
  * - every link's work: a link whose edges' waves can start at s_i (the first chunk's time
  *   there) and each carry a channel part (P·β), done in order of start, ends no earlier than
  *   max over i of (s_i + the work of the edges starting at or after s_i), and the run no
@@ -59,12 +61,14 @@ export function treePipelineNs(p: TreePipeline): number {
   const link = new Int32Array(4 * edges);
   const startNs = new Float64Array(4 * edges);
   const tailNs = new Float64Array(4 * edges);
+  const wave = new Uint8Array(4 * edges);
   let w = 0;
-  const put = (l: number, wave: number, start: number, tail: number): void => {
+  const put = (l: number, of: number, start: number, tail: number): void => {
     link[w] = l;
     startNs[w] = start;
+    wave[w] = of;
     tailNs[w++] = tail;
-    waveLoad[wave]![l]!++;
+    waveLoad[of]![l]!++;
   };
   let roundTripNs = 0;
   for (const t of trees) {
@@ -97,6 +101,7 @@ export function treePipelineNs(p: TreePipeline): number {
   }
   let waveNs = 0;
   for (const loads of waveLoad) loads.forEach((load, l) => (waveNs = Math.max(waveNs, chunkBytes * p.nsPerByte[l % 2]! * load)));
+  const stagesNs = laterStagesNs({ waveLoad, link, startNs, wave, windows: w, m, waveNs }, (l) => chunkBytes * p.nsPerByte[l % 2]!);
   // Windows grouped by link (a counting sort), each link's by start.
   const first = new Int32Array(links + 1);
   for (let i = 0; i < w; i++) first[link[i]! + 1]!++;
@@ -116,5 +121,49 @@ export function treePipelineNs(p: TreePipeline): number {
       linkNs = Math.max(linkNs, startNs[windows[i]!]! + after + leastTail);
     }
   }
-  return Math.max(roundTripNs + Math.max(0, m - 1) * waveNs, linkNs);
+  return Math.max(roundTripNs + stagesNs, linkNs);
+}
+
+interface Windows {
+  /** Per wave (reduce, broadcast), per link: its edges. */
+  readonly waveLoad: readonly Int32Array[];
+  /** Per window: its link, the first chunk's time there and its wave (0 reduce, 1 broadcast). */
+  readonly link: Int32Array;
+  readonly startNs: Float64Array;
+  readonly wave: Uint8Array;
+  readonly windows: number;
+  /** Chunks per channel. */
+  readonly m: number;
+  /** τ_wave: the most edges of one wave on a link, one chunk each. */
+  readonly waveNs: number;
+}
+
+/**
+ * The m-1 stages the last chunk trails the first by, through the busiest link. A stage
+ * costs τ_wave while the two waves pass a link apart; but where a link carries both, they
+ * share it from the moment the first totals come back down it until its reduce wave ends,
+ * and each of those stages costs both waves' edges there. Per link, with d the delay from
+ * its first reduce window to its first broadcast window:
+ *   stages = x·τ_wave + (m-1-x)·max(τ_wave, b·β·(k_up + k_down)),  x = min(m-1, d/τ_wave)
+ * and the largest over links. Near the leaves d spans the run (x = m-1: the one-wave form);
+ * next to the root it is one round trip of the hops above: on dgx-h100:nodes=4 an inner
+ * server's NIC (2 reduce and 2 broadcast edges) carries both waves after about 3 of tree/
+ * Simple 64 MiB's 8 chunks per channel, and the simulation took 1.17× the one-wave form
+ * (benchmarks/results/predictor-error.md, "Both waves on one link").
+ */
+function laterStagesNs(win: Windows, chunkNsOn: (l: number) => number): number {
+  const { waveLoad, m, waveNs } = win;
+  let stagesNs = Math.max(0, m - 1) * waveNs;
+  if (m < 2 || waveNs <= 0) return stagesNs;
+  const links = waveLoad[0]!.length;
+  const first = [new Float64Array(links).fill(Infinity), new Float64Array(links).fill(Infinity)];
+  for (let i = 0; i < win.windows; i++) first[win.wave[i]!]![win.link[i]!] = Math.min(first[win.wave[i]!]![win.link[i]!]!, win.startNs[i]!);
+  for (let l = 0; l < links; l++) {
+    const up = waveLoad[0]![l]!;
+    const down = waveLoad[1]![l]!;
+    if (up === 0 || down === 0) continue;
+    const alone = Math.min(m - 1, Math.abs(first[1]![l]! - first[0]![l]!) / waveNs);
+    stagesNs = Math.max(stagesNs, alone * waveNs + (m - 1 - alone) * Math.max(waveNs, chunkNsOn(l) * (up + down)));
+  }
+  return stagesNs;
 }
