@@ -61,14 +61,12 @@ export function treePipelineNs(p: TreePipeline): number {
   const link = new Int32Array(4 * edges);
   const startNs = new Float64Array(4 * edges);
   const tailNs = new Float64Array(4 * edges);
-  const wave = new Uint8Array(4 * edges);
   let w = 0;
-  const put = (l: number, of: number, start: number, tail: number): void => {
+  const put = (l: number, wave: number, start: number, tail: number): void => {
     link[w] = l;
     startNs[w] = start;
-    wave[w] = of;
     tailNs[w++] = tail;
-    waveLoad[of]![l]!++;
+    waveLoad[wave]![l]!++;
   };
   let roundTripNs = 0;
   for (const t of trees) {
@@ -101,7 +99,6 @@ export function treePipelineNs(p: TreePipeline): number {
   }
   let waveNs = 0;
   for (const loads of waveLoad) loads.forEach((load, l) => (waveNs = Math.max(waveNs, chunkBytes * p.nsPerByte[l % 2]! * load)));
-  const stagesNs = laterStagesNs({ waveLoad, link, startNs, wave, windows: w, m, waveNs }, (l) => chunkBytes * p.nsPerByte[l % 2]!);
   // Windows grouped by link (a counting sort), each link's by start.
   const first = new Int32Array(links + 1);
   for (let i = 0; i < w; i++) first[link[i]! + 1]!++;
@@ -110,8 +107,10 @@ export function treePipelineNs(p: TreePipeline): number {
   const next = first.slice(0, links);
   for (let i = 0; i < w; i++) order[next[link[i]!]!++] = i;
   let linkNs = 0;
+  let stagesNs = Math.max(0, m - 1) * waveNs;
   for (let l = 0; l < links; l++) {
     const windows = Array.from(order.subarray(first[l]!, first[l + 1]!)).sort((a, b) => startNs[a]! - startNs[b]!);
+    stagesNs = Math.max(stagesNs, laterStagesNs(windows.map((i) => startNs[i]!), m, waveNs, chunkBytes * p.nsPerByte[l % 2]!));
     const workNs = partBytes * p.nsPerByte[l % 2]!;
     let after = 0;
     let leastTail = Infinity;
@@ -124,46 +123,33 @@ export function treePipelineNs(p: TreePipeline): number {
   return Math.max(roundTripNs + stagesNs, linkNs);
 }
 
-interface Windows {
-  /** Per wave (reduce, broadcast), per link: its edges. */
-  readonly waveLoad: readonly Int32Array[];
-  /** Per window: its link, the first chunk's time there and its wave (0 reduce, 1 broadcast). */
-  readonly link: Int32Array;
-  readonly startNs: Float64Array;
-  readonly wave: Uint8Array;
-  readonly windows: number;
-  /** Chunks per channel. */
-  readonly m: number;
-  /** τ_wave: the most edges of one wave on a link, one chunk each. */
-  readonly waveNs: number;
-}
 
 /**
- * The m-1 stages the last chunk trails the first by, through the busiest link. A stage
- * costs τ_wave while the two waves pass a link apart; but where a link carries both, they
- * share it from the moment the first totals come back down it until its reduce wave ends,
- * and each of those stages costs both waves' edges there. Per link, with d the delay from
- * its first reduce window to its first broadcast window:
- *   stages = x·τ_wave + (m-1-x)·max(τ_wave, b·β·(k_up + k_down)),  x = min(m-1, d/τ_wave)
- * and the largest over links. Near the leaves d spans the run (x = m-1: the one-wave form);
- * next to the root it is one round trip of the hops above: on dgx-h100:nodes=4 an inner
- * server's NIC (2 reduce and 2 broadcast edges) carries both waves after about 3 of tree/
- * Simple 64 MiB's 8 chunks per channel, and the simulation took 1.17× the one-wave form
- * (benchmarks/results/predictor-error.md, "Both waves on one link").
+ * The m-1 stages the last chunk trails the first by, through one link whose windows (one
+ * channel's edge, one wave) open at `starts` (ascending) and each stream m chunks at the
+ * pipeline's pace, τ_wave a chunk. Stage k (at starts[0] + k·τ_wave) costs the larger of
+ * τ_wave and one chunk of every window streaming through the link then (b·β·active):
+ *   stages = Σ_{k=1..m-1} max(τ_wave, b·β·active(starts[0] + k·τ_wave)),
+ *   active(t) = #{i : starts[i] ≤ t < starts[i] + m·τ_wave}.
+ * Where a link's windows of the two waves open far apart (near a chain's tail, the reduce
+ * leaves at once and the totals come back a round trip later) they stream apart and a stage
+ * costs one wave's edges (τ_wave, the one-wave form); next to the root the totals come back
+ * while the reduce still streams, and from then both share the link: on dgx-h100:nodes=4 an
+ * inner server's NIC (2 reduce edges from 48 and 84 µs, 2 broadcast edges from 119 µs) carries
+ * all four after about 3 of tree/Simple 64 MiB's 8 chunks per channel, and the simulation took
+ * 1.17× the one-wave form (benchmarks/results/predictor-error.md, "Both waves on one link").
  */
-function laterStagesNs(win: Windows, chunkNsOn: (l: number) => number): number {
-  const { waveLoad, m, waveNs } = win;
-  let stagesNs = Math.max(0, m - 1) * waveNs;
-  if (m < 2 || waveNs <= 0) return stagesNs;
-  const links = waveLoad[0]!.length;
-  const first = [new Float64Array(links).fill(Infinity), new Float64Array(links).fill(Infinity)];
-  for (let i = 0; i < win.windows; i++) first[win.wave[i]!]![win.link[i]!] = Math.min(first[win.wave[i]!]![win.link[i]!]!, win.startNs[i]!);
-  for (let l = 0; l < links; l++) {
-    const up = waveLoad[0]![l]!;
-    const down = waveLoad[1]![l]!;
-    if (up === 0 || down === 0) continue;
-    const alone = Math.min(m - 1, Math.abs(first[1]![l]! - first[0]![l]!) / waveNs);
-    stagesNs = Math.max(stagesNs, alone * waveNs + (m - 1 - alone) * Math.max(waveNs, chunkNsOn(l) * (up + down)));
+function laterStagesNs(starts: readonly number[], m: number, waveNs: number, chunkNs: number): number {
+  if (m < 2 || starts.length === 0 || waveNs <= 0) return 0;
+  const streamNs = m * waveNs;
+  let opened = 0;
+  let closed = 0;
+  let stagesNs = 0;
+  for (let k = 1; k < m; k++) {
+    const t = starts[0]! + k * waveNs;
+    while (opened < starts.length && starts[opened]! <= t) opened++;
+    while (closed < opened && starts[closed]! + streamNs <= t) closed++;
+    stagesNs += Math.max(waveNs, chunkNs * (opened - closed));
   }
   return stagesNs;
 }
