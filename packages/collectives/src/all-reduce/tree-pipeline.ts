@@ -37,8 +37,8 @@ export interface TreePipeline {
  * - the pipeline: T ≥ F + (m-1)·τ_wave, F the first chunk's round trip (the worst
  *   leaf-to-root-to-leaf path of α plus one chunk's transfer per hop at the fill's sharing),
  *   τ_wave = b·β·k for the link with the most edges k of one wave (reduce or broadcast) —
- *   except that on a link carrying both waves, the stages after the first totals come back
- *   down it cost both waves' edges (laterStagesNs);
+ *   or more where a link carries more streams at once: next to the root, both waves' once
+ *   the first totals come back down it while its reduce still streams (laterStagesNs);
  * - every link's work: a link whose edges' waves can start at s_i (the first chunk's time
  *   there) and each carry a channel part (P·β), done in order of start, ends no earlier than
  *   max over i of (s_i + the work of the edges starting at or after s_i), and the run no
@@ -122,7 +122,6 @@ export function treePipelineNs(p: TreePipeline): number {
   }
   return Math.max(roundTripNs + stagesNs, linkNs);
 }
-
 
 /**
  * The m-1 stages the last chunk trails the first by, through one link whose windows (one
