@@ -13,6 +13,10 @@
  * A second table: NCCL's ring and tree under each protocol (LL, LL128, Simple) on
  * dgx-h100:nodes=2 (16 searched channels, rail-aligned between two servers), 1 MiB–1 GiB,
  * where channels share NVLink and NIC links and the predictors are hardest.
+ *
+ * Every candidate auto weighs on the presets users compare with real clusters
+ * (dgx-h100:nodes=2,4,16, hgx-a100:nodes=2, nvl72), predicted against simulated:
+ * benchmarks/predictor-error-presets.mjs.
  */
 import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';

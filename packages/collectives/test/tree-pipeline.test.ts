@@ -38,4 +38,16 @@ describe('treePipelineNs: the larger of the one-wave pipeline and every link\'s 
     // after them is the down edge's 1000 + 1100: 0 + 20000 + 2100 = 22100.
     expect(treePipelineNs(chain(100))).toBe(22100);
   });
+
+  it('a link that carries both waves: once the totals come back down it while its reduce still streams, a stage costs both waves\' edges', () => {
+    // Root 0, its child 1, 1's children 2 and 3 (a fan-out), 20 chunks. Each hop 1100 ns, so
+    // F = 2 · 2200 = 4400; τ_wave = 200 ns (rank 1 sends 2 broadcast edges, receives 2 reduce
+    // edges), a stream lasts 20 · 200 = 4000 ns. Rank 1's send link: its reduce edge streams
+    // from 1100, its 2 broadcast edges from 3300 (the totals back from the root). Stages
+    // k = 1..19 at 1100 + 200k: up to k = 10 one stream (200 ns, τ_wave), from k = 11 all three
+    // (300 ns): 10 · 200 + 9 · 300 = 4700, T = 4400 + 4700 = 9100. The one-wave form gave
+    // 4400 + 19 · 200 = 8200, the links' work 8300 (3300 + 2 · 2000 + 1000).
+    const fan: TreePipeline = { ...chain(20), trees: [treeFromParents([-1, 0, 1, 1])], groupOf: new Int32Array([0, 0, 0, 0]) };
+    expect(treePipelineNs(fan)).toBe(9100);
+  });
 });

@@ -36,7 +36,9 @@ export interface TreePipeline {
  * The larger of two lower bounds on the time:
  * - the pipeline: T ≥ F + (m-1)·τ_wave, F the first chunk's round trip (the worst
  *   leaf-to-root-to-leaf path of α plus one chunk's transfer per hop at the fill's sharing),
- *   τ_wave = b·β·k for the link with the most edges k of one wave (reduce or broadcast);
+ *   τ_wave = b·β·k for the link with the most edges k of one wave (reduce or broadcast) —
+ *   or more where a link carries more streams at once: next to the root, both waves' once
+ *   the first totals come back down it while its reduce still streams (laterStagesNs);
  * - every link's work: a link whose edges' waves can start at s_i (the first chunk's time
  *   there) and each carry a channel part (P·β), done in order of start, ends no earlier than
  *   max over i of (s_i + the work of the edges starting at or after s_i), and the run no
@@ -105,8 +107,10 @@ export function treePipelineNs(p: TreePipeline): number {
   const next = first.slice(0, links);
   for (let i = 0; i < w; i++) order[next[link[i]!]!++] = i;
   let linkNs = 0;
+  let stagesNs = Math.max(0, m - 1) * waveNs;
   for (let l = 0; l < links; l++) {
     const windows = Array.from(order.subarray(first[l]!, first[l + 1]!)).sort((a, b) => startNs[a]! - startNs[b]!);
+    stagesNs = Math.max(stagesNs, laterStagesNs(windows.map((i) => startNs[i]!), m, waveNs, chunkBytes * p.nsPerByte[l % 2]!));
     const workNs = partBytes * p.nsPerByte[l % 2]!;
     let after = 0;
     let leastTail = Infinity;
@@ -116,5 +120,35 @@ export function treePipelineNs(p: TreePipeline): number {
       linkNs = Math.max(linkNs, startNs[windows[i]!]! + after + leastTail);
     }
   }
-  return Math.max(roundTripNs + Math.max(0, m - 1) * waveNs, linkNs);
+  return Math.max(roundTripNs + stagesNs, linkNs);
+}
+
+/**
+ * The m-1 stages the last chunk trails the first by, through one link whose windows (one
+ * channel's edge, one wave) open at `starts` (ascending) and each stream m chunks at the
+ * pipeline's pace, τ_wave a chunk. Stage k (at starts[0] + k·τ_wave) costs the larger of
+ * τ_wave and one chunk of every window streaming through the link then (b·β·active):
+ *   stages = Σ_{k=1..m-1} max(τ_wave, b·β·active(starts[0] + k·τ_wave)),
+ *   active(t) = #{i : starts[i] ≤ t < starts[i] + m·τ_wave}.
+ * Where a link's windows of the two waves open far apart (near a chain's tail, the reduce
+ * leaves at once and the totals come back a round trip later) they stream apart and a stage
+ * costs one wave's edges (τ_wave, the one-wave form); next to the root the totals come back
+ * while the reduce still streams, and from then both share the link: on dgx-h100:nodes=4 an
+ * inner server's NIC (2 reduce edges from 48 and 84 µs, 2 broadcast edges from 119 µs) carries
+ * all four after about 3 of tree/Simple 64 MiB's 8 chunks per channel, and the simulation took
+ * 1.17× the one-wave form (benchmarks/results/predictor-error.md, "Both waves on one link").
+ */
+function laterStagesNs(starts: readonly number[], m: number, waveNs: number, chunkNs: number): number {
+  if (m < 2 || starts.length === 0 || waveNs <= 0) return 0;
+  const streamNs = m * waveNs;
+  let opened = 0;
+  let closed = 0;
+  let stagesNs = 0;
+  for (let k = 1; k < m; k++) {
+    const t = starts[0]! + k * waveNs;
+    while (opened < starts.length && starts[opened]! <= t) opened++;
+    while (closed < opened && starts[closed]! + streamNs <= t) closed++;
+    stagesNs += Math.max(waveNs, chunkNs * (opened - closed));
+  }
+  return stagesNs;
 }
