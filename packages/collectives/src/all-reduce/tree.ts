@@ -18,41 +18,62 @@ import { treePipelineNs } from './tree-pipeline.js';
  * an estimate of when each becomes possible (unit time per hop): up(k) at height + k, down(k)
  * at treeHeight + depth + k; ties put up first. Every message goes from a block with a
  * smaller estimate to one with a larger estimate and every rank runs its blocks in
- * estimate order, so no wait-for cycle — hence no deadlock — can form.
+ * estimate order, so no wait-for cycle — hence no deadlock — can form. With d = treeHeight +
+ * depth − height (≥ 2 off the root), that order is up(0..d−1), then the pairs (up(k),
+ * down(k−d)) for k = d..m−1, then down(m−d..m−1): each part written as a run of repetitions
+ * (eachRep), not chunk by chunk.
  */
 export function treeRankSteps(b: StepBuilder, c: number, tree: Tree, rank: number, chunks: readonly Range[]): void {
   const parent = tree.parent[rank]!;
   const children = tree.children[rank]!;
-  const top = tree.height[tree.root]!;
-  type Block = { time: number; up: boolean; k: number };
-  const blocks: Block[] = [];
-  chunks.forEach((_, k) => {
-    if (parent < 0) {
-      blocks.push({ time: top + k, up: true, k });
-    } else {
-      blocks.push({ time: tree.height[rank]! + k, up: true, k });
-      blocks.push({ time: top + tree.depth[rank]! + k, up: false, k });
-    }
-  });
-  blocks.sort((x, y) => x.time - y.time || Number(y.up) - Number(x.up) || x.k - y.k);
-  for (const { up, k } of blocks) {
+  const m = chunks.length;
+  const ragged = isRagged(chunks);
+  const last = children.length - 1;
+  const up = (k: number): void => {
     const dst = slice('output', chunks[k]!);
-    if (up) {
-      const last = children.length - 1;
-      for (let i = 0; i < last; i++) b.recvReduce(rank, c, children[i]!, dst);
-      if (parent >= 0) {
-        if (last >= 0) b.recvReduceCopySend(rank, c, children[last]!, parent, dst);
-        else b.send(rank, c, parent, dst);
-      } else if (last >= 0) {
-        // Root: the last contribution makes the chunk final; pass it straight down to all.
-        b.recvReduceCopySend(rank, c, children[last]!, children, dst);
-      }
-    } else if (children.length > 0) {
-      b.recvCopySend(rank, c, parent, children, dst);
-    } else {
-      b.recv(rank, c, parent, dst);
+    for (let i = 0; i < last; i++) b.recvReduce(rank, c, children[i]!, dst);
+    if (parent >= 0) {
+      if (last >= 0) b.recvReduceCopySend(rank, c, children[last]!, parent, dst);
+      else b.send(rank, c, parent, dst);
+    } else if (last >= 0) {
+      // Root: the last contribution makes the chunk final; pass it straight down to all.
+      b.recvReduceCopySend(rank, c, children[last]!, children, dst);
     }
+  };
+  const down = (k: number): void => {
+    const dst = slice('output', chunks[k]!);
+    if (last >= 0) b.recvCopySend(rank, c, parent, children, dst);
+    else b.recv(rank, c, parent, dst);
+  };
+  if (parent < 0) {
+    eachRep(b, m, ragged, up);
+    return;
   }
+  const d = tree.height[tree.root]! + tree.depth[rank]! - tree.height[rank]!;
+  const ups = Math.min(d, m);
+  eachRep(b, ups, ragged && ups === m, up);
+  eachRep(b, m - ups, ragged, (rep) => {
+    up(d + rep);
+    down(rep);
+  });
+  eachRep(b, ups, ragged, (rep) => down(m - ups + rep));
+}
+
+/** Whether the last of `chunks` is shorter than the first (chunksOf's ragged tail). */
+function isRagged(chunks: readonly Range[]): boolean {
+  return chunks.length > 1 && chunks[chunks.length - 1]!.count !== chunks[0]!.count;
+}
+
+/**
+ * write(0..reps−1) in order, the repetitions that touch only full-sized chunks handed to the
+ * builder as one run (StepBuilder.repeatAll: offsets move by a fixed stride, peers stay);
+ * `lastRagged`: the last repetition touches the ragged last chunk, so it is written alone.
+ * The steps read back are the same as writing every repetition one by one.
+ */
+function eachRep(b: StepBuilder, reps: number, lastRagged: boolean, write: (rep: number) => void): void {
+  const whole = lastRagged ? reps - 1 : reps;
+  b.repeatAll(whole, write);
+  for (let rep = Math.max(0, whole); rep < reps; rep++) write(rep);
 }
 
 /**
@@ -64,23 +85,27 @@ export function treeRankSteps(b: StepBuilder, c: number, tree: Tree, rank: numbe
  * input copied there) and receives the total into `output`, so its two channels never touch
  * the same elements; a leaf sends its input up and receives the total. A total goes to all
  * of a rank's children at once (the steps' fan-out: NCCL's sendPeers, one loop over them).
+ * The chunk loop is written as runs (eachRep): at 16,384 GPUs, thousands of chunks per
+ * channel cost each tape a few pushed steps, not one per step.
  */
 export function treeSplitSteps(b: StepBuilder, up: number, down: number, tree: Tree, rank: number, range: Range, chunks: readonly Range[]): void {
   const parent = tree.parent[rank]!;
   const children = tree.children[rank]!;
   const last = children.length - 1;
+  const ragged = isRagged(chunks);
   if (parent < 0) {
     b.copy(rank, up, slice('input', range), slice('output', range));
-    for (const chunk of chunks) {
-      const total = slice('output', chunk);
+    if (last < 0) return;
+    eachRep(b, chunks.length, ragged, (k) => {
+      const total = slice('output', chunks[k]!);
       for (let i = 0; i < last; i++) b.recvReduce(rank, up, children[i]!, total);
-      if (last < 0) continue;
       b.recvReduceCopySend(rank, up, children[last]!, children, total, down);
-    }
+    });
     return;
   }
   if (last >= 0) b.copy(rank, up, slice('input', range), slice('scratch', range));
-  for (const chunk of chunks) {
+  eachRep(b, chunks.length, ragged, (k) => {
+    const chunk = chunks[k]!;
     if (last < 0) {
       b.send(rank, up, parent, slice('input', chunk));
     } else {
@@ -94,7 +119,7 @@ export function treeSplitSteps(b: StepBuilder, up: number, down: number, tree: T
     } else {
       b.recvCopySend(rank, down, parent, children, total);
     }
-  }
+  });
 }
 
 /** The worst summed α of a root-to-leaf path of `t`, and the worst α of one edge. */
