@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { StepBuilder, slice } from '../src/builder.js';
 import { nvls, nvlstree, tree, treeRankOrder } from '../src/all-reduce/index.js';
-import { treeRankSteps, treeSplitSteps } from '../src/all-reduce/tree.js';
+import { SCRATCH_SLOTS, treeRankSteps, treeSplitSteps } from '../src/all-reduce/tree.js';
 import { channelTrees } from '../src/channels/search.js';
 import { chunksOf, doubleBinaryTree, parts, type Range, type Tree } from '../src/logical.js';
 import { channelTapes } from '../src/step-tape.js';
@@ -114,7 +114,8 @@ describe('tree writes its chunk loops as runs', () => {
         const [runs, steps] = both(g * n, 4, (b) => {
           parts(count, 2).forEach((range, c) => {
             const chunks = chunksOf(range, chunk);
-            for (let r = 0; r < g * n; r++) treeSplitSteps(b, c, c + 2, trees[c]!, r, range, chunks);
+            const slots = { offset: c * SCRATCH_SLOTS * Math.max(1, chunk), slotElements: Math.max(1, chunk) };
+            for (let r = 0; r < g * n; r++) treeSplitSteps(b, c, c + 2, trees[c]!, r, range, chunks, slots);
           });
         });
         expect(runs, `${g}x${n} count ${count} chunk ${chunk}`).toEqual(steps);

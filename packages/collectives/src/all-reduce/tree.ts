@@ -77,49 +77,90 @@ function eachRep(b: StepBuilder, reps: number, lastRagged: boolean, write: (rep:
 }
 
 /**
+ * Scratch slots per channel that an inner rank's partial sums cycle through. NCCL keeps none
+ * (recvReduceSend adds its input to the children's data straight into the parent's FIFO); a
+ * step here posts a slice of a buffer, so the partial needs a place until it leaves. Chunk k
+ * uses slot k mod SCRATCH_SLOTS; two let chunk k+1 be summed while chunk k's lease is still
+ * being read by the parent (data mode lends sent slices in place and copies them out only
+ * when written before the receiver read them: core/data/lease.ts), at 2 chunks a channel
+ * instead of the whole message.
+ */
+export const SCRATCH_SLOTS = 2;
+
+/** Where channel `c`'s partial sums go: SCRATCH_SLOTS slots of `slotElements` from `offset`. */
+export interface ScratchSlots {
+  readonly offset: number;
+  readonly slotElements: number;
+}
+
+/**
  * One rank's steps of NCCL's split tree (src/device/all_reduce.h runTreeSplit): the reduce up
  * and the broadcast down run in separate thread groups — here schedule channels `up` and
  * `down` — so a rank forwards chunk k's partial sum while chunk j's total comes down. The
  * root does both in one group: it adds its children's sums and sends each total down the
- * broadcast channel's connections (sendChannel). A non-root rank adds into `scratch` (its
- * input copied there) and receives the total into `output`, so its two channels never touch
- * the same elements; a leaf sends its input up and receives the total. A total goes to all
- * of a rank's children at once (the steps' fan-out: NCCL's sendPeers, one loop over them).
- * The chunk loop is written as runs (eachRep): at 16,384 GPUs, thousands of chunks per
- * channel cost each tape a few pushed steps, not one per step.
+ * broadcast channel's connections (sendChannel). A non-root rank with children copies a
+ * chunk of its input into a scratch slot (`slots`, chunk k in slot k mod SCRATCH_SLOTS),
+ * adds its children's partial sums there, sends it up, and receives the total into
+ * `output`, so its two channels never touch the same elements; a leaf sends its input up and
+ * receives the total. A total goes to all of a rank's children at once (the steps' fan-out:
+ * NCCL's sendPeers, one loop over them). The chunk loop is written as runs (eachChunk): at
+ * 16,384 GPUs, thousands of chunks per channel cost each tape a few pushed steps, not one
+ * per step.
  */
-export function treeSplitSteps(b: StepBuilder, up: number, down: number, tree: Tree, rank: number, range: Range, chunks: readonly Range[]): void {
+export function treeSplitSteps(b: StepBuilder, up: number, down: number, tree: Tree, rank: number, range: Range, chunks: readonly Range[], slots: ScratchSlots): void {
   const parent = tree.parent[rank]!;
   const children = tree.children[rank]!;
   const last = children.length - 1;
-  const ragged = isRagged(chunks);
   if (parent < 0) {
     b.copy(rank, up, slice('input', range), slice('output', range));
     if (last < 0) return;
-    eachRep(b, chunks.length, ragged, (k) => {
+    eachChunk(b, chunks, 1, (k) => {
       const total = slice('output', chunks[k]!);
       for (let i = 0; i < last; i++) b.recvReduce(rank, up, children[i]!, total);
       b.recvReduceCopySend(rank, up, children[last]!, children, total, down);
     });
     return;
   }
-  if (last >= 0) b.copy(rank, up, slice('input', range), slice('scratch', range));
-  eachRep(b, chunks.length, ragged, (k) => {
+  if (last < 0) {
+    eachChunk(b, chunks, 1, (k) => {
+      b.send(rank, up, parent, slice('input', chunks[k]!));
+      b.recv(rank, down, parent, slice('output', chunks[k]!));
+    });
+    return;
+  }
+  eachChunk(b, chunks, SCRATCH_SLOTS, (k) => {
     const chunk = chunks[k]!;
-    if (last < 0) {
-      b.send(rank, up, parent, slice('input', chunk));
-    } else {
-      const partial = slice('scratch', chunk);
-      for (let i = 0; i < last; i++) b.recvReduce(rank, up, children[i]!, partial);
-      b.recvReduceCopySend(rank, up, children[last]!, parent, partial);
-    }
-    const total = slice('output', chunk);
-    if (last < 0) {
-      b.recv(rank, down, parent, total);
-    } else {
-      b.recvCopySend(rank, down, parent, children, total);
-    }
+    const partial = slice('scratch', slots.offset + (k % SCRATCH_SLOTS) * slots.slotElements, chunk.count);
+    b.copy(rank, up, slice('input', chunk), partial);
+    for (let i = 0; i < last; i++) b.recvReduce(rank, up, children[i]!, partial);
+    b.recvReduceCopySend(rank, up, children[last]!, parent, partial);
+    b.recvCopySend(rank, down, parent, children, slice('output', chunk));
   });
+}
+
+/**
+ * write(k) for every chunk in order, groups of `period` full-sized chunks handed to the
+ * builder as one run (eachRep): a group is affine in its index when chunk k's steps repeat
+ * every `period` chunks but for offsets (a partial's scratch slot cycles with that period).
+ */
+function eachChunk(b: StepBuilder, chunks: readonly Range[], period: number, write: (k: number) => void): void {
+  const groups = Math.floor((isRagged(chunks) ? chunks.length - 1 : chunks.length) / period);
+  eachRep(b, groups, false, (group) => {
+    for (let j = 0; j < period; j++) write(group * period + j);
+  });
+  for (let k = groups * period; k < chunks.length; k++) write(k);
+}
+
+/**
+ * The scratch slots of each channel of `channels` cut in chunks of `chunkElements`, and the
+ * scratch they take: no more slots than a channel has chunks, so never more than the message
+ * (rounded up to whole chunks).
+ */
+function scratchSlots(channels: readonly Range[], chunkElements: number): { slots: ScratchSlots[]; scratch: number } {
+  const slotElements = Math.max(0, ...channels.map((range) => (chunkElements > 0 ? Math.min(chunkElements, range.count) : range.count)));
+  const chunks = Math.max(0, ...channels.map((range) => chunkCount(range.count, chunkElements)));
+  const perChannel = Math.min(SCRATCH_SLOTS, chunks) * slotElements;
+  return { slots: channels.map((_, c) => ({ offset: c * perChannel, slotElements })), scratch: channels.length * perChannel };
 }
 
 /** The worst summed α of a root-to-leaf path of `t`, and the worst α of one edge. */
@@ -301,11 +342,12 @@ export const tree: Algorithm = withProtocols({
     const trees = channelTrees(params.layout, n, channels.length);
     // Channel c's reduce runs on schedule channel c, its broadcast on c + C (NCCL's runTreeSplit).
     const b = new StepBuilder(n, 2 * channels.length);
+    const { slots, scratch } = scratchSlots(channels, chunkElements);
     channels.forEach((range, c) => {
       const chunks = chunksOf(range, chunkElements);
-      for (let r = 0; r < n; r++) treeSplitSteps(b, c, c + channels.length, trees[c]!, r, range, chunks);
+      for (let r = 0; r < n; r++) treeSplitSteps(b, c, c + channels.length, trees[c]!, r, range, chunks, slots[c]!);
     });
-    return b.build('allReduce', 'tree', params, { input: count, output: count, scratch: count });
+    return b.build('allReduce', 'tree', params, { input: count, output: count, scratch });
   },
   /**
    * A pipeline of m chunks per channel through its tree, every channel at once
