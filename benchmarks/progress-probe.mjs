@@ -22,7 +22,13 @@ Engine.prototype.step = function probedStep() {
   steps++;
   if (steps === 1 && firstStep !== undefined) {
     const cpu = process.cpuUsage();
-    process.stderr.write(`progress: first engine step at wall ${((performance.now() - startMs) / 1000).toFixed(1)} s, user CPU ${(cpu.user / 1e6).toFixed(1)} s, system CPU ${(cpu.system / 1e6).toFixed(1)} s, RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB\n`);
+    // With node --expose-gc, also the heap still live after a full collection (RSS keeps garbage).
+    let live = '';
+    if (typeof globalThis.gc === 'function') {
+      globalThis.gc();
+      live = `, live heap after GC ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB`;
+    }
+    process.stderr.write(`progress: first engine step at wall ${((performance.now() - startMs) / 1000).toFixed(1)} s, user CPU ${(cpu.user / 1e6).toFixed(1)} s, system CPU ${(cpu.system / 1e6).toFixed(1)} s, RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB${live}\n`);
     if (firstStep === 'stop') process.exit(3);
   }
   if ((steps & 0x3f) === 0 && performance.now() >= nextMs) {
