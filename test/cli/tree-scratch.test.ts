@@ -1,6 +1,6 @@
 /**
- * NCCL tree's inner ranks sum their children's chunks in two scratch slots per channel, reused
- * every other chunk (packages/collectives/src/all-reduce/tree.ts): in data mode, with real
+ * NCCL tree's inner ranks sum their children's chunks in one scratch slot per channel, reused
+ * by every chunk (packages/collectives/src/all-reduce/tree.ts): in data mode, with real
  * bytes lent in place between worker threads, every element comes out right, and the simulated
  * times are those of ghost mode.
  */

@@ -80,12 +80,13 @@ function eachRep(b: StepBuilder, reps: number, lastRagged: boolean, write: (rep:
  * Scratch slots per channel that an inner rank's partial sums cycle through. NCCL keeps none
  * (recvReduceSend adds its input to the children's data straight into the parent's FIFO); a
  * step here posts a slice of a buffer, so the partial needs a place until it leaves. Chunk k
- * uses slot k mod SCRATCH_SLOTS; two let chunk k+1 be summed while chunk k's lease is still
- * being read by the parent (data mode lends sent slices in place and copies them out only
- * when written before the receiver read them: core/data/lease.ts), at 2 chunks a channel
- * instead of the whole message.
+ * uses slot k mod SCRATCH_SLOTS. One is enough: data mode lends a sent slice in place and
+ * copies it out only when it is written before the receiver read it (core/data/lease.ts), so
+ * summing chunk k+1 over a still-lent chunk k stays correct. Two slots ran the main job in the
+ * same CPU and RSS (benchmarks/results/speed.md §17) but doubled an inner rank's run template
+ * (at 16,384 GPUs ≈ +240 MiB of live tapes).
  */
-export const SCRATCH_SLOTS = 2;
+export const SCRATCH_SLOTS = 1;
 
 /** Where channel `c`'s partial sums go: SCRATCH_SLOTS slots of `slotElements` from `offset`. */
 export interface ScratchSlots {
