@@ -4,7 +4,9 @@
 // engine steps taken and the network's work counters (transfers, flows, max-min re-solves), by wrapping @weft/sim's Engine.step (the run's results are unchanged:
 // the wrapper only reads the clock). PROBE_STOP_CPU_S=N ends the run after N s of CPU
 // (with node --cpu-prof, to profile part of a long run). For a run too long to finish here, simulated time
-// reached / the predicted time says how far it got.
+// reached / the predicted time says how far it got. PROBE_FIRST_STEP=1 also prints the CPU,
+// wall and RSS at the first engine step (what planning and set-up cost); PROBE_FIRST_STEP=stop
+// ends the run there (exit code 3).
 // The CLI's own copy (node resolves the workspace link to this path): one Engine class.
 import { Engine } from '../packages/sim/dist/index.js';
 
@@ -15,8 +17,20 @@ const step = Engine.prototype.step;
 const startMs = performance.now();
 let nextMs = startMs + everyMs;
 let steps = 0;
+const firstStep = process.env.PROBE_FIRST_STEP;
 Engine.prototype.step = function probedStep() {
   steps++;
+  if (steps === 1 && firstStep !== undefined) {
+    const cpu = process.cpuUsage();
+    // With node --expose-gc, also the heap still live after a full collection (RSS keeps garbage).
+    let live = '';
+    if (typeof globalThis.gc === 'function') {
+      globalThis.gc();
+      live = `, live heap after GC ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB`;
+    }
+    process.stderr.write(`progress: first engine step at wall ${((performance.now() - startMs) / 1000).toFixed(1)} s, user CPU ${(cpu.user / 1e6).toFixed(1)} s, system CPU ${(cpu.system / 1e6).toFixed(1)} s, RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB${live}\n`);
+    if (firstStep === 'stop') process.exit(3);
+  }
   if ((steps & 0x3f) === 0 && performance.now() >= nextMs) {
     nextMs += everyMs;
     const cpuS = process.cpuUsage().user / 1e6;

@@ -4,9 +4,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { StepBuilder, slice } from '../src/builder.js';
-import { nvls, nvlstree } from '../src/all-reduce/index.js';
+import { nvls, nvlstree, tree, treeRankOrder } from '../src/all-reduce/index.js';
+import { SCRATCH_SLOTS, treeRankSteps, treeSplitSteps } from '../src/all-reduce/tree.js';
+import { channelTrees } from '../src/channels/search.js';
+import { chunksOf, doubleBinaryTree, parts, type Range, type Tree } from '../src/logical.js';
 import { channelTapes } from '../src/step-tape.js';
-import type { PlanParams, Step } from '../src/types.js';
+import type { PlanParams, Schedule, Step } from '../src/types.js';
 
 /** A switch-like body: a fixed window, chunks moving by `stride`, a multicast starting one rank later each repetition. */
 function body(b: StepBuilder, k: number, stride: number, n: number, oddAt = -1): void {
@@ -56,6 +59,19 @@ describe('StepBuilder.repeatAll', () => {
   });
 });
 
+/** The schedule's tapes hold under 1/8 as many runs as steps. */
+function expectFewRuns(schedule: Schedule): void {
+  let steps = 0;
+  let runs = 0;
+  for (const participant of schedule.participants) {
+    for (const tape of channelTapes(participant)) {
+      steps += tape.length;
+      runs += tape.runCount;
+    }
+  }
+  expect(runs * 8).toBeLessThan(steps);
+}
+
 describe('nvls and nvlstree tapes hold a chunk loop as runs', () => {
   function layoutParams(g: number, n: number, count: number): PlanParams {
     const groups = Array.from({ length: g }, (_, s) => Array.from({ length: n }, (_, i) => s * n + i));
@@ -64,15 +80,94 @@ describe('nvls and nvlstree tapes hold a chunk loop as runs', () => {
   for (const [label, algorithm, g] of [['nvls', nvls, 1], ['nvlstree', nvlstree, 4]] as const) {
     it(`${label}: 64 chunks per part take a few runs per tape, not one per step`, () => {
       const schedule = algorithm.plan(layoutParams(g, 8, 2 * 8 * 64 * 2 ** 12));
-      let steps = 0;
-      let runs = 0;
-      for (const participant of schedule.participants) {
-        for (const tape of channelTapes(participant)) {
-          steps += tape.length;
-          runs += tape.runCount;
-        }
+      expectFewRuns(schedule);
+    });
+  }
+});
+
+/** A builder that writes every repetition step by step: what the generators wrote before runs. */
+class StepByStep extends StepBuilder {
+  override repeatAll(reps: number, write: (rep: number) => void): void {
+    for (let r = 0; r < reps; r++) write(r);
+  }
+}
+
+describe('tree writes its chunk loops as runs', () => {
+  function railParams(g: number, n: number, count: number, chunkElements: number, channels = 2): PlanParams {
+    const groups = Array.from({ length: g }, (_, s) => Array.from({ length: n }, (_, i) => s * n + i));
+    return { nranks: g * n, count, root: 0, elementBytes: 4, channels, chunkElements, layout: { groups, hasReductionSwitch: false, rails: groups.flat().map((r) => r % n) } };
+  }
+  const both = (n: number, nch: number, write: (b: StepBuilder) => void): [Step[][][], Step[][][]] => {
+    const runs = new StepBuilder(n, nch);
+    const steps = new StepByStep(n, nch);
+    write(runs);
+    write(steps);
+    return [runs.steps, steps.steps];
+  };
+  // Chunk counts below, at and above the tree's depth (runs of 0, 1, 2, 3+ repetitions), ragged or not.
+  const chunkings: [number, number][] = [[1, 0], [5, 2], [40, 4], [41, 4], [1000, 96], [1003, 96]];
+
+  it('split form (channel trees): the same steps as chunk by chunk, on servers of 8, 4 and 1', () => {
+    for (const [g, n] of [[4, 8], [3, 4], [1, 8], [6, 1]] as const) {
+      for (const [count, chunk] of chunkings) {
+        const trees = channelTrees(railParams(g, n, count, chunk).layout, g * n, 2);
+        const [runs, steps] = both(g * n, 4, (b) => {
+          parts(count, 2).forEach((range, c) => {
+            const chunks = chunksOf(range, chunk);
+            const slots = { offset: c * SCRATCH_SLOTS * Math.max(1, chunk), slotElements: Math.max(1, chunk) };
+            for (let r = 0; r < g * n; r++) treeSplitSteps(b, c, c + 2, trees[c]!, r, range, chunks, slots);
+          });
+        });
+        expect(runs, `${g}x${n} count ${count} chunk ${chunk}`).toEqual(steps);
       }
-      expect(runs * 8).toBeLessThan(steps);
+    }
+  });
+
+  /**
+   * The fused form's steps as it wrote them before runs: up(k) at height + k, down(k) at
+   * treeHeight + depth + k, sorted (ties: up first), each block chunk by chunk.
+   */
+  function sortedBlocks(b: StepBuilder, c: number, t: Tree, rank: number, chunks: readonly Range[]): void {
+    const parent = t.parent[rank]!;
+    const children = t.children[rank]!;
+    const last = children.length - 1;
+    const blocks = chunks.flatMap((_, k) => (parent < 0 ? [{ time: t.height[t.root]! + k, up: true, k }] : [{ time: t.height[rank]! + k, up: true, k }, { time: t.height[t.root]! + t.depth[rank]! + k, up: false, k }]));
+    blocks.sort((x, y) => x.time - y.time || Number(y.up) - Number(x.up) || x.k - y.k);
+    for (const { up, k } of blocks) {
+      const dst = slice('output', chunks[k]!);
+      if (!up) {
+        if (last >= 0) b.recvCopySend(rank, c, parent, children, dst);
+        else b.recv(rank, c, parent, dst);
+        continue;
+      }
+      for (let i = 0; i < last; i++) b.recvReduce(rank, c, children[i]!, dst);
+      if (last < 0) b.send(rank, c, parent, dst);
+      else b.recvReduceCopySend(rank, c, children[last]!, parent >= 0 ? parent : children, dst);
+    }
+  }
+
+  it('fused form (double binary tree over ranks): the same steps as its blocks sorted chunk by chunk, 1 to 13 ranks', () => {
+    for (let n = 2; n <= 13; n++) {
+      for (const [count, chunk] of chunkings) {
+        const trees = doubleBinaryTree(n);
+        const chunks: Range[] = chunksOf({ offset: 3, count }, chunk);
+        const runs = new StepBuilder(n, 2);
+        const sorted = new StepBuilder(n, 2);
+        trees.forEach((t, c) => {
+          for (let r = 0; r < n; r++) {
+            treeRankSteps(runs, c, t, r, chunks);
+            sortedBlocks(sorted, c, t, r, chunks);
+          }
+        });
+        expect(runs.steps, `${n} ranks count ${count} chunk ${chunk}`).toEqual(sorted.steps);
+      }
+    }
+  });
+
+  for (const [label, algorithm, g, n] of [['tree, 4 servers of 8', tree, 4, 8], ['tree, 9 ranks of their own', tree, 9, 1], ['tree-rankorder, 4 servers of 8', treeRankOrder, 4, 8]] as const) {
+    it(`${label}: 64 chunks per part take a few runs per tape, not one per step`, () => {
+      const schedule = algorithm.plan(railParams(g, n, 2 * 2 * 64 * 2 ** 12 + 5, 2 ** 12));
+      expectFewRuns(schedule);
     });
   }
 });

@@ -18,41 +18,80 @@ import { treePipelineNs } from './tree-pipeline.js';
  * an estimate of when each becomes possible (unit time per hop): up(k) at height + k, down(k)
  * at treeHeight + depth + k; ties put up first. Every message goes from a block with a
  * smaller estimate to one with a larger estimate and every rank runs its blocks in
- * estimate order, so no wait-for cycle — hence no deadlock — can form.
+ * estimate order, so no wait-for cycle — hence no deadlock — can form. With d = treeHeight +
+ * depth − height (≥ 2 off the root), that order is up(0..d−1), then the pairs (up(k),
+ * down(k−d)) for k = d..m−1, then down(m−d..m−1): each part written as a run of repetitions
+ * (eachRep), not chunk by chunk.
  */
 export function treeRankSteps(b: StepBuilder, c: number, tree: Tree, rank: number, chunks: readonly Range[]): void {
   const parent = tree.parent[rank]!;
   const children = tree.children[rank]!;
-  const top = tree.height[tree.root]!;
-  type Block = { time: number; up: boolean; k: number };
-  const blocks: Block[] = [];
-  chunks.forEach((_, k) => {
-    if (parent < 0) {
-      blocks.push({ time: top + k, up: true, k });
-    } else {
-      blocks.push({ time: tree.height[rank]! + k, up: true, k });
-      blocks.push({ time: top + tree.depth[rank]! + k, up: false, k });
-    }
-  });
-  blocks.sort((x, y) => x.time - y.time || Number(y.up) - Number(x.up) || x.k - y.k);
-  for (const { up, k } of blocks) {
+  const m = chunks.length;
+  const ragged = isRagged(chunks);
+  const last = children.length - 1;
+  const up = (k: number): void => {
     const dst = slice('output', chunks[k]!);
-    if (up) {
-      const last = children.length - 1;
-      for (let i = 0; i < last; i++) b.recvReduce(rank, c, children[i]!, dst);
-      if (parent >= 0) {
-        if (last >= 0) b.recvReduceCopySend(rank, c, children[last]!, parent, dst);
-        else b.send(rank, c, parent, dst);
-      } else if (last >= 0) {
-        // Root: the last contribution makes the chunk final; pass it straight down to all.
-        b.recvReduceCopySend(rank, c, children[last]!, children, dst);
-      }
-    } else if (children.length > 0) {
-      b.recvCopySend(rank, c, parent, children, dst);
-    } else {
-      b.recv(rank, c, parent, dst);
+    for (let i = 0; i < last; i++) b.recvReduce(rank, c, children[i]!, dst);
+    if (parent >= 0) {
+      if (last >= 0) b.recvReduceCopySend(rank, c, children[last]!, parent, dst);
+      else b.send(rank, c, parent, dst);
+    } else if (last >= 0) {
+      // Root: the last contribution makes the chunk final; pass it straight down to all.
+      b.recvReduceCopySend(rank, c, children[last]!, children, dst);
     }
+  };
+  const down = (k: number): void => {
+    const dst = slice('output', chunks[k]!);
+    if (last >= 0) b.recvCopySend(rank, c, parent, children, dst);
+    else b.recv(rank, c, parent, dst);
+  };
+  if (parent < 0) {
+    eachRep(b, m, ragged, up);
+    return;
   }
+  const d = tree.height[tree.root]! + tree.depth[rank]! - tree.height[rank]!;
+  const ups = Math.min(d, m);
+  eachRep(b, ups, ragged && ups === m, up);
+  eachRep(b, m - ups, ragged, (rep) => {
+    up(d + rep);
+    down(rep);
+  });
+  eachRep(b, ups, ragged, (rep) => down(m - ups + rep));
+}
+
+/** Whether the last of `chunks` is shorter than the first (chunksOf's ragged tail). */
+function isRagged(chunks: readonly Range[]): boolean {
+  return chunks.length > 1 && chunks[chunks.length - 1]!.count !== chunks[0]!.count;
+}
+
+/**
+ * write(0..reps−1) in order, the repetitions that touch only full-sized chunks handed to the
+ * builder as one run (StepBuilder.repeatAll: offsets move by a fixed stride, peers stay);
+ * `lastRagged`: the last repetition touches the ragged last chunk, so it is written alone.
+ * The steps read back are the same as writing every repetition one by one.
+ */
+function eachRep(b: StepBuilder, reps: number, lastRagged: boolean, write: (rep: number) => void): void {
+  const whole = lastRagged ? reps - 1 : reps;
+  b.repeatAll(whole, write);
+  for (let rep = Math.max(0, whole); rep < reps; rep++) write(rep);
+}
+
+/**
+ * Scratch slots per channel that an inner rank's partial sums cycle through. NCCL keeps none
+ * (recvReduceSend adds its input to the children's data straight into the parent's FIFO); a
+ * step here posts a slice of a buffer, so the partial needs a place until it leaves. Chunk k
+ * uses slot k mod SCRATCH_SLOTS. One is enough: data mode lends a sent slice in place and
+ * copies it out only when it is written before the receiver read it (core/data/lease.ts), so
+ * summing chunk k+1 over a still-lent chunk k stays correct. Two slots ran the main job in the
+ * same CPU and RSS (benchmarks/results/speed.md §17) but doubled an inner rank's run template
+ * (at 16,384 GPUs ≈ +240 MiB of live tapes).
+ */
+export const SCRATCH_SLOTS = 1;
+
+/** Where channel `c`'s partial sums go: SCRATCH_SLOTS slots of `slotElements` from `offset`. */
+export interface ScratchSlots {
+  readonly offset: number;
+  readonly slotElements: number;
 }
 
 /**
@@ -60,41 +99,69 @@ export function treeRankSteps(b: StepBuilder, c: number, tree: Tree, rank: numbe
  * and the broadcast down run in separate thread groups — here schedule channels `up` and
  * `down` — so a rank forwards chunk k's partial sum while chunk j's total comes down. The
  * root does both in one group: it adds its children's sums and sends each total down the
- * broadcast channel's connections (sendChannel). A non-root rank adds into `scratch` (its
- * input copied there) and receives the total into `output`, so its two channels never touch
- * the same elements; a leaf sends its input up and receives the total. A total goes to all
- * of a rank's children at once (the steps' fan-out: NCCL's sendPeers, one loop over them).
+ * broadcast channel's connections (sendChannel). A non-root rank with children copies a
+ * chunk of its input into a scratch slot (`slots`, chunk k in slot k mod SCRATCH_SLOTS),
+ * adds its children's partial sums there, sends it up, and receives the total into
+ * `output`, so its two channels never touch the same elements; a leaf sends its input up and
+ * receives the total. A total goes to all of a rank's children at once (the steps' fan-out:
+ * NCCL's sendPeers, one loop over them). The chunk loop is written as runs (eachChunk): at
+ * 16,384 GPUs, thousands of chunks per channel cost each tape a few pushed steps, not one
+ * per step.
  */
-export function treeSplitSteps(b: StepBuilder, up: number, down: number, tree: Tree, rank: number, range: Range, chunks: readonly Range[]): void {
+export function treeSplitSteps(b: StepBuilder, up: number, down: number, tree: Tree, rank: number, range: Range, chunks: readonly Range[], slots: ScratchSlots): void {
   const parent = tree.parent[rank]!;
   const children = tree.children[rank]!;
   const last = children.length - 1;
   if (parent < 0) {
     b.copy(rank, up, slice('input', range), slice('output', range));
-    for (const chunk of chunks) {
-      const total = slice('output', chunk);
+    if (last < 0) return;
+    eachChunk(b, chunks, 1, (k) => {
+      const total = slice('output', chunks[k]!);
       for (let i = 0; i < last; i++) b.recvReduce(rank, up, children[i]!, total);
-      if (last < 0) continue;
       b.recvReduceCopySend(rank, up, children[last]!, children, total, down);
-    }
+    });
     return;
   }
-  if (last >= 0) b.copy(rank, up, slice('input', range), slice('scratch', range));
-  for (const chunk of chunks) {
-    if (last < 0) {
-      b.send(rank, up, parent, slice('input', chunk));
-    } else {
-      const partial = slice('scratch', chunk);
-      for (let i = 0; i < last; i++) b.recvReduce(rank, up, children[i]!, partial);
-      b.recvReduceCopySend(rank, up, children[last]!, parent, partial);
-    }
-    const total = slice('output', chunk);
-    if (last < 0) {
-      b.recv(rank, down, parent, total);
-    } else {
-      b.recvCopySend(rank, down, parent, children, total);
-    }
+  if (last < 0) {
+    eachChunk(b, chunks, 1, (k) => {
+      b.send(rank, up, parent, slice('input', chunks[k]!));
+      b.recv(rank, down, parent, slice('output', chunks[k]!));
+    });
+    return;
   }
+  eachChunk(b, chunks, SCRATCH_SLOTS, (k) => {
+    const chunk = chunks[k]!;
+    const partial = slice('scratch', slots.offset + (k % SCRATCH_SLOTS) * slots.slotElements, chunk.count);
+    b.copy(rank, up, slice('input', chunk), partial);
+    for (let i = 0; i < last; i++) b.recvReduce(rank, up, children[i]!, partial);
+    b.recvReduceCopySend(rank, up, children[last]!, parent, partial);
+    b.recvCopySend(rank, down, parent, children, slice('output', chunk));
+  });
+}
+
+/**
+ * write(k) for every chunk in order, groups of `period` full-sized chunks handed to the
+ * builder as one run (eachRep): a group is affine in its index when chunk k's steps repeat
+ * every `period` chunks but for offsets (a partial's scratch slot cycles with that period).
+ */
+function eachChunk(b: StepBuilder, chunks: readonly Range[], period: number, write: (k: number) => void): void {
+  const groups = Math.floor((isRagged(chunks) ? chunks.length - 1 : chunks.length) / period);
+  eachRep(b, groups, false, (group) => {
+    for (let j = 0; j < period; j++) write(group * period + j);
+  });
+  for (let k = groups * period; k < chunks.length; k++) write(k);
+}
+
+/**
+ * The scratch slots of each channel of `channels` cut in chunks of `chunkElements`, and the
+ * scratch they take: no more slots than a channel has chunks, so never more than the message
+ * (rounded up to whole chunks).
+ */
+function scratchSlots(channels: readonly Range[], chunkElements: number): { slots: ScratchSlots[]; scratch: number } {
+  const slotElements = Math.max(0, ...channels.map((range) => (chunkElements > 0 ? Math.min(chunkElements, range.count) : range.count)));
+  const chunks = Math.max(0, ...channels.map((range) => chunkCount(range.count, chunkElements)));
+  const perChannel = Math.min(SCRATCH_SLOTS, chunks) * slotElements;
+  return { slots: channels.map((_, c) => ({ offset: c * perChannel, slotElements })), scratch: channels.length * perChannel };
 }
 
 /** The worst summed α of a root-to-leaf path of `t`, and the worst α of one edge. */
@@ -276,11 +343,12 @@ export const tree: Algorithm = withProtocols({
     const trees = channelTrees(params.layout, n, channels.length);
     // Channel c's reduce runs on schedule channel c, its broadcast on c + C (NCCL's runTreeSplit).
     const b = new StepBuilder(n, 2 * channels.length);
+    const { slots, scratch } = scratchSlots(channels, chunkElements);
     channels.forEach((range, c) => {
       const chunks = chunksOf(range, chunkElements);
-      for (let r = 0; r < n; r++) treeSplitSteps(b, c, c + channels.length, trees[c]!, r, range, chunks);
+      for (let r = 0; r < n; r++) treeSplitSteps(b, c, c + channels.length, trees[c]!, r, range, chunks, slots[c]!);
     });
-    return b.build('allReduce', 'tree', params, { input: count, output: count, scratch: count });
+    return b.build('allReduce', 'tree', params, { input: count, output: count, scratch });
   },
   /**
    * A pipeline of m chunks per channel through its tree, every channel at once
