@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { treePipelineNs, type TreePipeline } from '../src/all-reduce/tree-pipeline.js';
+import { laterStagesNs, treePipelineNs, type TreePipeline } from '../src/all-reduce/tree-pipeline.js';
 import { treeFromParents } from '../src/logical.js';
 
 /**
@@ -49,5 +49,34 @@ describe('treePipelineNs: the larger of the one-wave pipeline and every link\'s 
     // 4400 + 19 · 200 = 8200, the links' work 8300 (3300 + 2 · 2000 + 1000).
     const fan: TreePipeline = { ...chain(20), trees: [treeFromParents([-1, 0, 1, 1])], groupOf: new Int32Array([0, 0, 0, 0]) };
     expect(treePipelineNs(fan)).toBe(9100);
+  });
+});
+
+/** laterStagesNs's definition, stage by stage: Σ_{k=1..m-1} max(τ, b·β·active(s_0 + k·τ)). */
+function stagesByStage(starts: readonly number[], m: number, waveNs: number, chunkNs: number): number {
+  let sum = 0;
+  for (let k = 1; k < m; k++) {
+    const t = starts[0]! + k * waveNs;
+    const active = starts.filter((s) => s <= t && !(s + m * waveNs <= t)).length;
+    sum += Math.max(waveNs, chunkNs * active);
+  }
+  return sum;
+}
+
+describe('laterStagesNs', () => {
+  it('sums per stretch of equal activity what the stage-by-stage definition sums (random windows, windows on stage boundaries)', () => {
+    let seed = 12345;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let trial = 0; trial < 5000; trial++) {
+      const m = 1 + Math.floor(random() * 60);
+      const waveNs = trial % 5 === 0 ? 1000 : 1 + random() * 5000;
+      const chunkNs = trial % 3 === 0 ? waveNs / 2 : random() * 3000;
+      const s0 = random() * 1e5;
+      const starts = [s0];
+      for (let i = 1 + Math.floor(random() * 6); i > 1; i--) starts.push(s0 + (trial % 2 === 0 ? Math.floor(random() * m * 1.5) * waveNs : random() * m * waveNs * 1.5));
+      starts.sort((a, b) => a - b);
+      const expected = stagesByStage(starts, m, waveNs, chunkNs);
+      expect(Math.abs(laterStagesNs(starts, m, waveNs, chunkNs) - expected)).toBeLessThanOrEqual(1e-12 * expected);
+    }
   });
 });

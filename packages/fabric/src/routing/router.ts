@@ -25,6 +25,8 @@ export const DEFAULT_CACHE_BYTES = 128 * 1024 * 1024;
 const MAX_DERIVATION_HUBS = 4;
 /** … unfolding single-parent nodes (a NIC, whose leaf is walked) at most this many hops deep. */
 const MAX_DERIVATION_DEPTH = 3;
+/** A walk that reached fewer than 1 in this many nodes is kept sparse (SparseDistances). */
+const SPARSE_BELOW = 16;
 
 /** True when `node` has exactly one forwarding in-neighbour (a NIC: its GPU does not forward, its leaf does). */
 function singleParent(g: GraphIndex, node: number): boolean {
@@ -126,6 +128,8 @@ class ShortestPathRouter implements TopologyRouter {
   private cachedBytes = 0;
   private readonly queue: Int32Array;
   private readonly scratchDist: Uint16Array;
+  /** The nodes the current walk has reached (bfsTo). */
+  private readonly reached: Int32Array;
 
   constructor(
     readonly topology: Topology,
@@ -136,7 +140,8 @@ class ShortestPathRouter implements TopologyRouter {
     topology.nodes.forEach((node, i) => (this.nodeHash[i] = fnv1a32(node.id)));
     this.linkIds = topology.links.map((link) => link.id);
     this.queue = new Int32Array(this.graph.nodeCount);
-    this.scratchDist = new Uint16Array(this.graph.nodeCount);
+    this.scratchDist = new Uint16Array(this.graph.nodeCount).fill(0xffff);
+    this.reached = new Int32Array(this.graph.nodeCount);
     this.skipMask = new Uint8Array(this.graph.linkCount);
   }
 
@@ -283,7 +288,7 @@ class ShortestPathRouter implements TopologyRouter {
     if (!table) {
       const mask = this.skipMask;
       for (const link of known) mask[link] = 1;
-      table = new TableDistances(this.bfsTo(dst, mask));
+      table = this.bfsTo(dst, mask);
       for (const link of known) mask[link] = 0;
       entry.variants.set(key, table);
       this.account(table.bytes, dst);
@@ -340,7 +345,7 @@ class ShortestPathRouter implements TopologyRouter {
    */
   private healthyDistances(dst: number): Distances {
     const g = this.graph;
-    if (!g.isEndpoint[dst]) return new TableDistances(this.bfsTo(dst, null));
+    if (!g.isEndpoint[dst]) return this.bfsTo(dst, null);
     const terms: [number, number][] = []; // [walked node, hops added]
     const near = new Map<number, number>(); // node → its distance through in-links alone
     const unfold = (x: number, hops: number): boolean => {
@@ -357,18 +362,25 @@ class ShortestPathRouter implements TopologyRouter {
       }
       return true;
     };
-    if (!unfold(dst, 0)) return new TableDistances(this.bfsTo(dst, null));
+    if (!unfold(dst, 0)) return this.bfsTo(dst, null);
     return new DerivedDistances(dst, terms.map(([v, hops]) => [this.entryFor(v).healthy, hops] as const), near);
   }
 
-  /** Reverse BFS from dst: dist[u] = 1 + dist[v] over links u→v; endpoints are not expanded. */
-  private bfsTo(dst: number, skip: Uint8Array | null): DistTable {
+  /**
+   * Reverse BFS from dst: dist[u] = 1 + dist[v] over links u→v; endpoints are not expanded.
+   * The scratch table is all 0xffff between walks: only the nodes a walk reached are reset,
+   * so a walk costs what it reaches, and one that reached few nodes keeps them alone.
+   */
+  private bfsTo(dst: number, skip: Uint8Array | null): Distances {
     const g = this.graph;
-    const dist = this.scratchDist.fill(0xffff);
+    const dist = this.scratchDist;
     const queue = this.queue;
+    const reached = this.reached;
+    let count = 0;
     let head = 0;
     let tail = 0;
     dist[dst] = 0;
+    reached[count++] = dst;
     queue[tail++] = dst;
     while (head < tail) {
       const node = queue[head++]!;
@@ -379,10 +391,18 @@ class ShortestPathRouter implements TopologyRouter {
         const from = g.linkFrom[link]!;
         if (dist[from] !== 0xffff) continue;
         dist[from] = next;
+        reached[count++] = from;
         if (!g.isEndpoint[from]) queue[tail++] = from;
       }
     }
-    return this.packed(dist);
+    let table: Distances;
+    if (count * SPARSE_BELOW < dist.length) {
+      const near = new Map<number, number>();
+      for (let i = 0; i < count; i++) near.set(reached[i]!, dist[reached[i]!]!);
+      table = new SparseDistances(near);
+    } else table = new TableDistances(this.packed(dist));
+    for (let i = 0; i < count; i++) dist[reached[i]!] = 0xffff;
+    return table;
   }
 
   /** A copy of the scratch table, one byte per node when every distance fits (0xff: unreachable). */
@@ -393,6 +413,21 @@ class ShortestPathRouter implements TopologyRouter {
     const compact = new Uint8Array(dist.length);
     for (let i = 0; i < dist.length; i++) compact[i] = dist[i] === 0xffff ? 0xff : dist[i]!;
     return compact;
+  }
+}
+
+/**
+ * A walk that reached few nodes (an NVSwitch's: its GPUs, which do not forward): the reached
+ * ones alone. A dense table per NVSwitch cost a fill and a copy of every node of the fabric
+ * per walk: at 32,768 GPUs 16,384 NVSwitches × 70 K nodes, over half of a small run's CPU.
+ */
+class SparseDistances implements Distances {
+  constructor(private readonly reached: ReadonlyMap<number, number>) {}
+  at(node: number): number {
+    return this.reached.get(node) ?? Infinity;
+  }
+  get bytes(): number {
+    return 64 + 32 * this.reached.size;
   }
 }
 
