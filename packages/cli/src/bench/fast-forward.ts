@@ -4,7 +4,7 @@
  * on the fluid models without faults or traces qualify: a trace or a fault wants every
  * event, data mode every byte.
  */
-import { fastForwardApplies, KEEP_REPS, runFastForward, steadyCut, type RunResult, type SteadyCut } from '@weft/runtime';
+import { fastForwardApplies, KEEP_REPS_LADDER, runFastForward, steadyCut, type RunResult, type SteadyCut } from '@weft/runtime';
 import type { Schedule } from '@weft/collectives';
 import type { BenchConfig } from './config.js';
 
@@ -32,15 +32,15 @@ export async function runBenchSchedule(
   const eligible = !exact && config.fastForward !== 'off' && config.mode === 'ghost' && config.network !== 'packet';
   let tried: { readonly cut: SteadyCut; readonly residual: number } | undefined;
   // A pipeline that fills slowly (deep trees) fails the steady-state check with few periods
-  // kept: try again keeping four times as many before giving up.
-  for (const keepReps of [KEEP_REPS, 4 * KEEP_REPS]) {
+  // kept: try again keeping four times as many, twice, before giving up.
+  for (const [rung, keepReps] of KEEP_REPS_LADDER.entries()) {
     const cut = eligible ? steadyCut(schedule, keepReps) : null;
     if (!fastForwardApplies(config.fastForward, cut, config.iters + config.warmupIters)) break;
     const result = await runFastForward(schedule, cut, run);
     const { periodsKept, periodsSkipped, residual } = result.fastForward;
     const periods = `${count(periodsKept)} of ${count(periodsKept + periodsSkipped)} pipeline periods simulated`;
     tried = { cut, residual };
-    if (residual > STEADY_RESIDUAL && keepReps === KEEP_REPS) continue;
+    if (residual > STEADY_RESIDUAL && rung < KEEP_REPS_LADDER.length - 1) continue;
     if (config.fastForward === 'on') {
       const steady = residual > STEADY_RESIDUAL ? ' though not in a steady state' : '';
       say(`${label}: fast-forwarded (${periods})${steady}: residual ${residual.toExponential(1)} of the time\n`);
