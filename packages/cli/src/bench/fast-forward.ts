@@ -49,7 +49,7 @@ export async function runBenchSchedule(
     if (residual > STEADY_RESIDUAL) break;
     say(
       `${label}: ${count(cut.transfers)} transfers per iteration, so its steady state is fast-forwarded ` +
-        `(${periods}, the rest extrapolated; error against the exact engine in benchmarks/results/speed.md §12); --fast-forward off runs it exactly\n`,
+        `(${periods}, the rest extrapolated; error against the exact engine in benchmarks/results/speed.md §12, §18); --fast-forward off runs it exactly\n`,
     );
     return result;
   }
