@@ -55,7 +55,7 @@ export async function runBenchSchedule(
   }
   if (tried !== undefined) {
     say(
-      `${label}: ${count(tried.cut.transfers)} transfers per iteration, not in a steady state (residual ${tried.residual.toExponential(1)}): running it exactly; --fast-forward off skips the check\n`,
+      `${label}: ${count(tried.cut.transfers)} transfers per iteration, not in a steady state (residual ${tried.residual.toExponential(1)}): running it exactly; --fast-forward on extrapolates it anyway (approximate: speed.md §18), --fast-forward off skips the check\n`,
     );
   }
   return run(schedule);
