@@ -420,6 +420,22 @@ export class StepTape {
    */
   private timingGroups(fn: (firstRun: number, runs: number, period: number, reps: number) => void): void {
     this.seal();
+    // Computed once per state of the tape (a push changes its step count): fast-forward
+    // reads a tape's groups several times, and each read compares template steps as strings.
+    let cache = this.timingGroupCache;
+    if (cache === undefined || cache.steps !== this.steps || cache.runs !== this.runs.length) {
+      const groups: number[] = [];
+      this.computeTimingGroups((firstRun, runs, period, reps) => groups.push(firstRun, runs, period, reps));
+      this.timingGroupCache = cache = { steps: this.steps, runs: this.runs.length, groups };
+    }
+    const groups = cache.groups;
+    for (let g = 0; g < groups.length; g += 4) fn(groups[g]!, groups[g + 1]!, groups[g + 2]!, groups[g + 3]!);
+  }
+
+  /** The timing groups' (first run, run count, period, repetitions), as timingGroups reports them. */
+  private timingGroupCache: { readonly steps: number; readonly runs: number; readonly groups: readonly number[] } | undefined;
+
+  private computeTimingGroups(fn: (firstRun: number, runs: number, period: number, reps: number) => void): void {
     const runs = this.runs;
     const total = runs.length / RUN_FIELDS;
     let r = 0;

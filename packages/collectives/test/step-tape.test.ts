@@ -188,6 +188,25 @@ describe('step tapes', () => {
   });
 });
 
+describe('timing groups', () => {
+  it('are read again after more steps are pushed (computed once per state of the tape)', () => {
+    const tape = new StepTape();
+    const groups = () => {
+      const found: number[][] = [];
+      tape.forEachTimingGroup((first, period, reps) => found.push([first, period, reps]));
+      return found;
+    };
+    for (let i = 0; i < 10; i++) tape.pushStep({ op: 'send', peer: 1, src: { buffer: 'input', offset: i, count: 1 } });
+    expect(groups()).toEqual([[0, 1, 10]]);
+    expect(groups()).toEqual([[0, 1, 10]]);
+    for (let i = 10; i < 15; i++) tape.pushStep({ op: 'send', peer: 1, src: { buffer: 'input', offset: i, count: 1 } });
+    tape.pushStep({ op: 'recv', peer: 2, dst: { buffer: 'output', offset: 0, count: 1 } });
+    const after = groups();
+    expect(after[0]![2]).toBe(15);
+    expect(after.reduce((steps, [, period, reps]) => steps + period! * reps!, 0)).toBe(16);
+  });
+});
+
 describe('schedule memory budget', () => {
   it('refuses, in one line naming the size and the limit, a schedule whose tapes outgrow the budget', async () => {
     const { setScheduleMemoryBudget, scheduleMemoryBudget } = await import('../src/step-tape.js');

@@ -4,7 +4,7 @@
  * on the fluid models without faults or traces qualify: a trace or a fault wants every
  * event, data mode every byte.
  */
-import { fastForwardApplies, KEEP_REPS, runFastForward, steadyCut, type RunResult, type SteadyCut } from '@weft/runtime';
+import { fastForwardApplies, KEEP_REPS_LADDER, runFastForward, steadyCut, type RunResult, type SteadyCut } from '@weft/runtime';
 import type { Schedule } from '@weft/collectives';
 import type { BenchConfig } from './config.js';
 
@@ -32,15 +32,15 @@ export async function runBenchSchedule(
   const eligible = !exact && config.fastForward !== 'off' && config.mode === 'ghost' && config.network !== 'packet';
   let tried: { readonly cut: SteadyCut; readonly residual: number } | undefined;
   // A pipeline that fills slowly (deep trees) fails the steady-state check with few periods
-  // kept: try again keeping four times as many before giving up.
-  for (const keepReps of [KEEP_REPS, 4 * KEEP_REPS]) {
+  // kept: try again keeping four times as many, twice, before giving up.
+  for (const [rung, keepReps] of KEEP_REPS_LADDER.entries()) {
     const cut = eligible ? steadyCut(schedule, keepReps) : null;
     if (!fastForwardApplies(config.fastForward, cut, config.iters + config.warmupIters)) break;
     const result = await runFastForward(schedule, cut, run);
     const { periodsKept, periodsSkipped, residual } = result.fastForward;
     const periods = `${count(periodsKept)} of ${count(periodsKept + periodsSkipped)} pipeline periods simulated`;
     tried = { cut, residual };
-    if (residual > STEADY_RESIDUAL && keepReps === KEEP_REPS) continue;
+    if (residual > STEADY_RESIDUAL && rung < KEEP_REPS_LADDER.length - 1) continue;
     if (config.fastForward === 'on') {
       const steady = residual > STEADY_RESIDUAL ? ' though not in a steady state' : '';
       say(`${label}: fast-forwarded (${periods})${steady}: residual ${residual.toExponential(1)} of the time\n`);
@@ -49,13 +49,13 @@ export async function runBenchSchedule(
     if (residual > STEADY_RESIDUAL) break;
     say(
       `${label}: ${count(cut.transfers)} transfers per iteration, so its steady state is fast-forwarded ` +
-        `(${periods}, the rest extrapolated; error against the exact engine in benchmarks/results/speed.md §12); --fast-forward off runs it exactly\n`,
+        `(${periods}, the rest extrapolated; error against the exact engine in benchmarks/results/speed.md §12, §18); --fast-forward off runs it exactly\n`,
     );
     return result;
   }
   if (tried !== undefined) {
     say(
-      `${label}: ${count(tried.cut.transfers)} transfers per iteration, not in a steady state (residual ${tried.residual.toExponential(1)}): running it exactly; --fast-forward off skips the check\n`,
+      `${label}: ${count(tried.cut.transfers)} transfers per iteration, not in a steady state (residual ${tried.residual.toExponential(1)}): running it exactly; --fast-forward on extrapolates it anyway (approximate: speed.md §18), --fast-forward off skips the check\n`,
     );
   }
   return run(schedule);

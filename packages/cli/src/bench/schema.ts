@@ -138,7 +138,7 @@ export const BENCH_FLAGS = {
   explain: flag('--explain', "print every (algorithm, protocol) candidate's predicted time at each size beside the simulated one", undefined, z.boolean().optional().transform((v) => v === true)),
   fastForward: flag(
     '--fast-forward <mode>',
-    `steady-state fast-forward of long pipelined runs (ghost mode; error in benchmarks/results/speed.md §12): ${orList(FAST_FORWARD.names)}; auto: only for runs of millions of transfers whose steady state checks out`,
+    `steady-state fast-forward of long pipelined runs (ghost mode; error in benchmarks/results/speed.md §12, §18): ${orList(FAST_FORWARD.names)}; auto: only for runs of millions of transfers whose steady state checks out`,
     'auto',
     text((t) => FAST_FORWARD.read(t)),
   ),

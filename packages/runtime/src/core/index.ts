@@ -25,5 +25,5 @@ export * from './protocol.js';
 export type * from './types.js';
 export * from '../backends/index.js';
 export { formatGiB, scheduleBufferBytes } from './data/buffer-bytes.js';
-export { steadyCut, shortenedSchedule, runFastForward, fastForwardApplies, scheduleTransfers, FAST_FORWARD_AUTO_TRANSFERS, KEEP_REPS } from './schedule/fast-forward.js';
+export { steadyCut, shortenedSchedule, runFastForward, fastForwardApplies, scheduleTransfers, FAST_FORWARD_AUTO_TRANSFERS, KEEP_REPS, KEEP_REPS_LADDER } from './schedule/fast-forward.js';
 export type { CutMode, FastForwardMode, FastForwardInfo, SteadyCut } from './schedule/fast-forward.js';

@@ -127,8 +127,11 @@ export class Coordinator {
   private readonly nodes: readonly string[];
   private readonly nparticipants: number;
   private readonly hostOf: Int32Array;
-  /** Connections by (src, dst) pair, then channel (small integer keys); and in creation order. */
-  private readonly connectionsByPair = new Map<number, Map<number, Connection>>();
+  /**
+   * Connections by source, then channel · participants + destination (one Map lookup per
+   * operation, on a small-integer key for the channel counts schedules use); and in creation order.
+   */
+  private readonly connectionsBySrc: (Map<number, Connection> | undefined)[];
   private readonly connections: Connection[] = [];
   private readonly inFlight = new Map<number, InFlight>();
   private pending: Completion[] = [];
@@ -160,6 +163,7 @@ export class Coordinator {
     this.nodes = setup.nodes;
     this.nparticipants = setup.nodes.length;
     this.hostOf = new Int32Array(this.nparticipants).fill(-1);
+    this.connectionsBySrc = new Array<Map<number, Connection> | undefined>(this.nparticipants);
     setup.hosts.forEach((host, h) => {
       for (const p of host.participants) this.hostOf[p] = h;
     });
@@ -449,13 +453,13 @@ export class Coordinator {
     if (!(channel >= 0 && channel < MAX_CHANNEL && Number.isInteger(channel))) {
       throw new ProtocolError(`${this.label(src)}: channel must be an integer in 0..${MAX_CHANNEL - 1}, got ${channel}`);
     }
-    const pair = src * this.nparticipants + dst;
-    let byChannel = this.connectionsByPair.get(pair);
-    if (byChannel === undefined) this.connectionsByPair.set(pair, (byChannel = new Map()));
-    let connection = byChannel.get(channel);
+    let fromSrc = this.connectionsBySrc[src];
+    if (fromSrc === undefined) this.connectionsBySrc[src] = fromSrc = new Map();
+    const key = channel * this.nparticipants + dst;
+    let connection = fromSrc.get(key);
     if (connection === undefined) {
       connection = { src, dst, channel, nextSend: 0, nextRecv: 0, arrived: new Map(), posted: new Map(), stepProtocol: -1, stepLatencyNs: 0 };
-      byChannel.set(channel, connection);
+      fromSrc.set(key, connection);
       this.connections.push(connection);
     }
     return connection;

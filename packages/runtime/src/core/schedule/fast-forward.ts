@@ -37,11 +37,20 @@ export type FastForwardMode = 'auto' | 'on' | 'off';
 /**
  * Repetitions the cut groups keep in the first run (A); the second (B) and third (C) keep
  * twice and three times as many. All must hold the pipeline's fill and drain for T to be
- * affine: 8 covers a ring's (its ranks start together: T is affine from 2 periods kept on
- * dgx-h100:nodes=16); the residual checks it (the CLI retries with 4 · KEEP_REPS when it
- * fails), and benchmarks/results/speed.md §12 measures the error against the exact engine.
+ * affine. A ring's ranks start together, so its T is affine from one period kept (speed.md
+ * §18: T(k) for k = 1 … 16 kept has one increment to every digit at 64–128 GPUs, 256 MiB –
+ * 16 GiB); the residual checks it, and a run that fails is retried keeping more
+ * (KEEP_REPS_LADDER). benchmarks/results/speed.md §12 and §18 measure the error against the
+ * exact engine.
  */
-export const KEEP_REPS = 8;
+export const KEEP_REPS = 2;
+
+/**
+ * The repetitions kept on each try (run A's; B and C keep 2× and 3×): a schedule whose fill
+ * is deeper than a few periods (a tree's) fails the residual with few kept and passes with
+ * more. Cheapest first: a steady ring passes the first rung at a quarter of 8's cost.
+ */
+export const KEEP_REPS_LADDER: readonly number[] = [KEEP_REPS, 4 * KEEP_REPS, 16 * KEEP_REPS];
 
 /**
  * `auto` turns fast-forward on when the exact run posts more transfers than this (send
@@ -76,7 +85,7 @@ export interface FastForwardInfo {
   /** Simulated time of one period (ns), Δ. */
   readonly periodNs: number;
   /**
-   * How far T is from affine: |T_C − 2 T_B + T_A| / T, the change of the KEEP_REPS-period
+   * How far T is from affine: |T_C − 2 T_B + T_A| / T, the change of the kept-period
    * increment between the runs, relative to the result. 0 (to rounding) in a steady state.
    */
   readonly residual: number;
