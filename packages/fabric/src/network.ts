@@ -252,6 +252,7 @@ class FluidNetwork implements SimulatedNetwork {
         lastUpdateNs: nowNs,
         finishNs: Infinity,
         version: 0,
+        heapSlot: -1,
         done: false,
         queued: false,
       };
@@ -441,16 +442,19 @@ class FluidNetwork implements SimulatedNetwork {
    */
   private applyFlowRates(flow: FlowState, totalBytesPerSec: number, subflowBytesPerSec: readonly number[]): void {
     const nowNs = this.clockNs;
-    flow.subflows.forEach((subflow, index) => {
+    const subflows = flow.subflows;
+    for (let index = 0; index < subflows.length; index++) {
+      const subflow = subflows[index]!;
       const rate = subflowBytesPerSec[index]!;
       const deltaBytesPerSec = rate - subflow.rateBytesPerSec;
-      if (deltaBytesPerSec === 0) return;
+      if (deltaBytesPerSec === 0) continue;
       // Each copy's change in turn, as separate flows would add them.
+      const links = subflow.links;
       for (let copy = 0; copy < flow.copies; copy++) {
-        for (const link of subflow.links) this.accounts[link]!.changeRate(nowNs, deltaBytesPerSec);
+        for (let hop = 0; hop < links.length; hop++) this.accounts[links[hop]!]!.changeRate(nowNs, deltaBytesPerSec);
       }
       subflow.rateBytesPerSec = rate;
-    });
+    }
     if (totalBytesPerSec === flow.rateBytesPerSec) return;
     if (flow.rateBytesPerSec > 0) {
       flow.remainingBytes = Math.max(0, flow.remainingBytes - bytesMoved(flow.rateBytesPerSec, nowNs - flow.lastUpdateNs));
@@ -460,12 +464,13 @@ class FluidNetwork implements SimulatedNetwork {
     flow.version++;
     this.flowRateChanges++;
     flow.finishNs = totalBytesPerSec > 0 ? finishTimeNs(nowNs, flow.remainingBytes, totalBytesPerSec) : Infinity;
-    if (flow.finishNs !== Infinity) this.completions.push(flow.finishNs, flow);
+    if (flow.finishNs !== Infinity) this.completions.schedule(flow.finishNs, flow);
+    else this.completions.remove(flow);
   }
 
-  /** Earliest valid completion; stale heap entries (flow gone or rescheduled) are dropped. */
+  /** Earliest completion of a flow in its bandwidth phase, or Infinity. */
   private nextCompletionNs(): number {
-    return this.completions.nextValidNs();
+    return this.completions.nextNs();
   }
 
   private completeFlowsAt(timeNs: number): void {
@@ -476,10 +481,6 @@ class FluidNetwork implements SimulatedNetwork {
       this.detach(flow, timeNs);
       this.flowSent(transferOf(flow), timeNs + latencyNs, timeNs);
       if (flow.copyTransfers !== null) for (const copy of flow.copyTransfers) this.flowSent(copy as TransferState, timeNs + latencyNs, timeNs);
-    }
-    // Rescheduled flows leave stale entries behind; drop them when they dominate.
-    if (this.completions.size > 1024 + 2 * this.activeFlows) {
-      this.completions.dropStale();
     }
   }
 
@@ -492,6 +493,7 @@ class FluidNetwork implements SimulatedNetwork {
   /** Ends a flow's bandwidth phase (all its copies): its links and the model forget it. */
   private detach(flow: FlowState, nowNs: number): void {
     flow.done = true;
+    this.completions.remove(flow);
     this.activeFlows--;
     for (const subflow of flow.subflows) {
       for (let copy = 0; copy < flow.copies; copy++) {

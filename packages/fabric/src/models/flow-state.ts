@@ -46,8 +46,10 @@ export interface FlowState {
   lastUpdateNs: number;
   /** When the last byte leaves at the current rate (Infinity while the rate is 0). */
   finishNs: number;
-  /** Bumped whenever finishNs changes, so stale completion-heap entries can be skipped. */
+  /** Bumped whenever finishNs is recomputed (a rate was applied); 0 until the first. */
   version: number;
+  /** Its slot in the network's completion heap; -1 while not queued (see CompletionHeap). */
+  heapSlot: number;
   done: boolean;
   /** Set while the flow waits in a model's re-solve list (avoids duplicates). */
   queued: boolean;

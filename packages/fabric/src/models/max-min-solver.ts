@@ -198,6 +198,8 @@ export class MaxMinSolver {
   private readonly starts: Constraint[] = [];
   /** Scratch of slackHolds(): the slack constraints whose load the new rates change. */
   private readonly checked: Constraint[] = [];
+  /** Scratch of solveChanged(): the ids whose rate changed. */
+  private readonly changed: number[] = [];
   private epoch = 0;
   private checkEpoch = 0;
   private liveVariables = 0;
@@ -326,7 +328,17 @@ export class MaxMinSolver {
    * whose rate changed (compared with !==), in a deterministic order.
    */
   solve(): number[] {
-    if (this.dirtyConstraints.length === 0) return [];
+    return this.solveChanged().slice();
+  }
+
+  /**
+   * solve(), returning the changed ids in the solver's own scratch array (no array per
+   * solve): read it before the next call.
+   */
+  solveChanged(): readonly number[] {
+    const changed = this.changed;
+    changed.length = 0;
+    if (this.dirtyConstraints.length === 0) return changed;
     const constraints = this.touchedConstraints;
     const variables = this.touchedVariables;
     const ends = this.componentEnds;
@@ -363,7 +375,6 @@ export class MaxMinSolver {
       if (this.slackHolds()) break;
     }
     starts.length = 0;
-    const changed: number[] = [];
     for (const variable of variables) {
       const rate = variable.filledRate;
       if (rate !== variable.rate) {

@@ -18,6 +18,7 @@ export class MaxMinModel implements RateModel {
   private readonly owners: (FlowState | undefined)[] = [];
   /** Flows whose set of sub-flows changed: re-applied even if no sub-flow's rate did. */
   private reshaped: FlowState[] = [];
+  private spare: FlowState[] = [];
   private readonly rates: number[] = [];
 
   constructor(capacitiesBytesPerSec: readonly number[]) {
@@ -58,28 +59,34 @@ export class MaxMinModel implements RateModel {
   }
 
   solve(apply: (flow: FlowState, totalBytesPerSec: number, subflowBytesPerSec: readonly number[]) => void): void {
+    // The reshaped list and its spare swap roles each solve: no array per solve.
     const flows = this.reshaped;
-    this.reshaped = [];
-    for (const variable of this.solver.solve()) {
-      const flow = this.owners[variable]!;
+    this.reshaped = this.spare;
+    const changed = this.solver.solveChanged();
+    for (let index = 0; index < changed.length; index++) {
+      const flow = this.owners[changed[index]!]!;
       if (flow.queued) continue;
       flow.queued = true;
       flows.push(flow);
     }
-    for (const flow of flows) {
+    // One scratch array for every flow: apply reads the rates and keeps none of them.
+    const rates = this.rates;
+    for (let index = 0; index < flows.length; index++) {
+      const flow = flows[index]!;
       flow.queued = false;
       if (flow.done) continue;
-      // One scratch array for every flow: apply reads the rates and keeps none of them.
-      const rates = this.rates;
-      rates.length = 0;
+      const subflows = flow.subflows;
+      rates.length = subflows.length;
       let totalBytesPerSec = 0;
-      for (const subflow of flow.subflows) {
-        const rate = this.solver.rateOf(subflow.solverVariable);
-        rates.push(rate);
+      for (let path = 0; path < subflows.length; path++) {
+        const rate = this.solver.rateOf(subflows[path]!.solverVariable);
+        rates[path] = rate;
         totalBytesPerSec += rate;
       }
       apply(flow, totalBytesPerSec, rates);
     }
+    flows.length = 0;
+    this.spare = flows;
   }
 
   solverStats(): SolverStats {
