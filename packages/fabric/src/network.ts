@@ -235,10 +235,9 @@ class FluidNetwork implements SimulatedNetwork {
       return transfer.id;
     }
     for (const plannedFlow of planned) {
-      const subflows: SubFlowState[] = [];
-      for (const route of plannedFlow.routes) {
-        subflows.push({ links: route.links, linkIds: route.linkIds, latencyNs: route.latencyNs, rateBytesPerSec: 0, solverVariable: -1 });
-      }
+      const subflows = plannedFlow.routes.map(
+        (route): SubFlowState => ({ links: route.links, linkIds: route.linkIds, latencyNs: route.latencyNs, rateBytesPerSec: 0, solverVariable: -1 }),
+      );
       const flow: FlowState = {
         id: this.nextFlowId++,
         transfer,
