@@ -106,7 +106,8 @@ interface TransferState extends TransferHandle {
   readonly id: number;
   readonly request: TransferRequest;
   readonly startNs: number;
-  readonly flows: FlowState[];
+  /** Its flows; NO_FLOWS until it has some (a local or zero-byte transfer never does). */
+  flows: FlowState[];
   paths: readonly (readonly string[])[];
   unsentFlows: number;
   /** Latest sent + latency over the flows sent so far. */
@@ -127,6 +128,9 @@ interface RoutedFlow {
   readonly pinned: boolean;
   readonly routes: readonly Route[];
 }
+
+/** The flows of a transfer that has none (yet): one shared empty list, never pushed onto. */
+const NO_FLOWS: FlowState[] = [];
 
 /** A transfer's paths until recorded (record `full` only): one shared empty list. */
 const NO_PATHS: readonly (readonly string[])[] = [];
@@ -202,7 +206,7 @@ class FluidNetwork implements SimulatedNetwork {
       id: this.nextTransferId++,
       request: this.recordFull ? { ...request } : request,
       startNs: nowNs,
-      flows: [],
+      flows: NO_FLOWS,
       paths: NO_PATHS,
       unsentFlows: 0,
       deliveredNs: nowNs,
@@ -234,6 +238,8 @@ class FluidNetwork implements SimulatedNetwork {
       this.addCopy(twin, transfer, nowNs);
       return transfer.id;
     }
+    // A one-flow transfer's list is made with its flow, at its size (pushing onto [] reserves 17).
+    if (planned.length > 1) transfer.flows = [];
     for (const plannedFlow of planned) {
       const subflows = plannedFlow.routes.map(
         (route): SubFlowState => ({ links: route.links, linkIds: route.linkIds, latencyNs: route.latencyNs, rateBytesPerSec: 0, solverVariable: -1 }),
@@ -241,7 +247,7 @@ class FluidNetwork implements SimulatedNetwork {
       const flow: FlowState = {
         id: this.nextFlowId++,
         transfer,
-        siblings: transfer.flows,
+        siblings: NO_FLOWS,
         copies: 1,
         copyTransfers: null,
         pinned: plannedFlow.pinned,
@@ -255,7 +261,9 @@ class FluidNetwork implements SimulatedNetwork {
         done: false,
         queued: false,
       };
-      transfer.flows.push(flow);
+      if (planned.length === 1) transfer.flows = [flow];
+      else transfer.flows.push(flow);
+      flow.siblings = transfer.flows;
       this.activeFlows++;
       for (const link of distinctLinks(flow)) {
         this.accounts[link]!.flowAdded(nowNs);
@@ -288,7 +296,7 @@ class FluidNetwork implements SimulatedNetwork {
   private addCopy(flow: FlowState, transfer: TransferState, nowNs: number): void {
     flow.copies++;
     (flow.copyTransfers ??= []).push(transfer);
-    transfer.flows.push(flow);
+    transfer.flows = [flow];
     transfer.unsentFlows = 1;
     for (const link of distinctLinks(flow)) this.accounts[link]!.flowAdded(nowNs);
     this.model.addCopy!(flow);

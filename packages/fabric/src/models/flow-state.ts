@@ -28,7 +28,7 @@ export interface FlowState {
   /** The transfer of its first copy (held here, so finding it costs no lookup). */
   readonly transfer: TransferHandle;
   /** Every flow of the same transfer, this one included (its queue pairs under ECMP). */
-  readonly siblings: readonly FlowState[];
+  siblings: readonly FlowState[];
   /**
    * Identical flows this one stands for (1: itself only): transfers started at one time on
    * one route with the same bytes share one flow; their rates, remaining bytes and finish
