@@ -10,10 +10,10 @@
 // and counters are printed so two builds can be checked for the same simulation.
 //
 // Usage (from the repo root, after building): node benchmarks/fabric-churn.bench.mjs [--quick] [--out FILE]
-import b from 'benny';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { createNetwork, createRouter, parseTopologySpec } from '@weft/fabric';
+import { machineLine, runBenny } from './benny-suite.mjs';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
@@ -72,20 +72,8 @@ for (const fabric of quick ? FABRICS.slice(0, 1) : FABRICS) {
   cases.push({ name: fabric.spec, fabric, probe, run: () => churn(topology, router, fabric.hostsPerLeaf) });
 }
 
-const summary = await b.suite(
-  `fabric rate churn (maxMin, ECMP, ${TRANSFERS_PER_HOST} transfers per host)`,
-  ...cases.map((c) => b.add(c.name, c.run, { minSamples: quick ? 2 : 5, maxTime: quick ? 1 : 3 })),
-  b.cycle(),
-  b.complete(),
-);
+const summary = await runBenny(`fabric rate churn (maxMin, ECMP, ${TRANSFERS_PER_HOST} transfers per host)`, cases, quick);
 
-const cpuModel = (() => {
-  try {
-    return /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model;
-  } catch {
-    return cpus()[0]?.model ?? 'unknown';
-  }
-})();
 const rows = cases.map((c) => {
   const result = summary.results.find((r) => r.name === c.name);
   const wallMs = result.details.mean * 1000;
@@ -109,7 +97,7 @@ const table = [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(
 const report = [
   '# fabric rate-churn benchmark',
   '',
-  `machine: ${cpus().length} CPUs (nproc), ${cpuModel}, node ${process.version}; 1-min load average at start ${loadAtStart}; ${new Date().toISOString().slice(0, 10)}`,
+  machineLine(loadAtStart),
   `command: \`node benchmarks/fabric-churn.bench.mjs${quick ? ' --quick' : ''}${outFile ? ` --out ${outFile}` : ''}\``,
   '',
   `Closed loop: every host keeps one transfer in flight to a host one leaf over (+ i mod 3), ${TRANSFERS_PER_HOST} transfers each of 1–4 MiB; maxMin, ECMP, qps 1, seed 1, record summary. Wall time is the mean of one whole run (network creation included).`,
