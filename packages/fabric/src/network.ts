@@ -135,6 +135,18 @@ const NO_FLOWS: FlowState[] = [];
 /** A transfer's paths until recorded (record `full` only): one shared empty list. */
 const NO_PATHS: readonly (readonly string[])[] = [];
 
+/**
+ * One (src, dst) pair's cached ECMP routes, [qp] by flow key. Keys 0 … INDEXED_FLOW_KEYS - 1
+ * (the runtime's channel numbers) index an array: a hash lookup per transfer was the
+ * costliest step of the route cache.
+ */
+interface PairRoutes {
+  readonly byIndex: (Route | undefined)[][];
+  readonly byKey: Map<number, (Route | undefined)[]>;
+}
+
+const INDEXED_FLOW_KEYS = 1024;
+
 /** Pinned routes cached beyond this many are all dropped (all-to-all patterns at scale). */
 const ROUTE_CACHE_LIMIT = 1 << 18;
 
@@ -160,7 +172,7 @@ class FluidNetwork implements SimulatedNetwork {
    * ECMP routes by src → dst → flowKey → [qp], valid while the set of down links is the one
    * they were computed for (cleared when a link fails). The seed is fixed per network.
    */
-  private readonly pinnedRoutes = new Map<string, Map<string, Map<number, (Route | undefined)[]>>>();
+  private readonly pinnedRoutes = new Map<string, Map<string, PairRoutes>>();
   private pinnedRouteCount = 0;
   /** The cached routes by path (links joined): one Route object per path, whatever the flow key. */
   private readonly routesByPath = new Map<string, Route>();
@@ -411,10 +423,12 @@ class FluidNetwork implements SimulatedNetwork {
     if (this.pinnedRouteCount >= ROUTE_CACHE_LIMIT) this.clearRouteCache();
     let bySrc = this.pinnedRoutes.get(request.srcNode);
     if (bySrc === undefined) this.pinnedRoutes.set(request.srcNode, (bySrc = new Map()));
-    let byDst = bySrc.get(request.dstNode);
-    if (byDst === undefined) bySrc.set(request.dstNode, (byDst = new Map()));
-    let byKey = byDst.get(request.flowKey);
-    if (byKey === undefined) byDst.set(request.flowKey, (byKey = []));
+    let pair = bySrc.get(request.dstNode);
+    if (pair === undefined) bySrc.set(request.dstNode, (pair = { byIndex: [], byKey: new Map() }));
+    const key = request.flowKey;
+    if (key >>> 0 === key && key < INDEXED_FLOW_KEYS) return (pair.byIndex[key] ??= []);
+    let byKey = pair.byKey.get(key);
+    if (byKey === undefined) pair.byKey.set(key, (byKey = []));
     return byKey;
   }
 
