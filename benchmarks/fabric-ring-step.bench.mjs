@@ -10,10 +10,10 @@
 // Usage (from the repo root, after building):
 //   npx tsc -b packages/fabric/tsconfig.json
 //   node benchmarks/fabric-ring-step.bench.mjs [--quick] [--out benchmarks/results/fabric.md]
-import b from 'benny';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { createNetwork, createRouter, parseTopologySpec } from '@weft/fabric';
+import { machineLine, runBenny } from './benny-suite.mjs';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
@@ -71,20 +71,8 @@ for (const fabric of quick ? FABRICS.slice(0, 1) : FABRICS) {
   }
 }
 
-const summary = await b.suite(
-  `fabric ring-step (maxMin, ${ROUNDS} rounds)`,
-  ...cases.map((c) => b.add(c.name, c.run, { minSamples: quick ? 2 : 5, maxTime: quick ? 1 : 3 })),
-  b.cycle(),
-  b.complete(),
-);
+const summary = await runBenny(`fabric ring-step (maxMin, ${ROUNDS} rounds)`, cases, quick);
 
-const cpuModel = (() => {
-  try {
-    return /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model;
-  } catch {
-    return cpus()[0]?.model ?? 'unknown';
-  }
-})();
 const rows = cases.map((c) => {
   const result = summary.results.find((r) => r.name === c.name);
   const wallMs = result.details.mean * 1000;
@@ -111,7 +99,7 @@ const table = [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(
 const report = [
   '# fabric ring-step benchmark',
   '',
-  `machine: ${cpus().length} CPUs (nproc), ${cpuModel}, node ${process.version}; 1-min load average at start ${loadAtStart}; ${new Date().toISOString().slice(0, 10)}`,
+  machineLine(loadAtStart),
   `command: \`node benchmarks/fabric-ring-step.bench.mjs${quick ? ' --quick' : ''}${outFile ? ` --out ${outFile}` : ''}\` (after \`npx tsc -b packages/fabric/tsconfig.json\`)`,
   '',
   `Pattern: every host i sends to host (i+1) mod H at once; the next round starts when all are delivered; ${ROUNDS} rounds. uniform: ${BYTES / 2 ** 20} MiB each; staggered: ${BYTES / 2 ** 20} MiB × (1 + (i mod 8)/8). Model maxMin, qps 1, seed 1. Wall time is the mean of one whole run (network creation included, router caches warm). Transfer events = sent + delivered. "full re-solve would touch" sums the live variables at each solve: the work without incremental solving.`,

@@ -106,7 +106,8 @@ interface TransferState extends TransferHandle {
   readonly id: number;
   readonly request: TransferRequest;
   readonly startNs: number;
-  readonly flows: FlowState[];
+  /** Its flows; NO_FLOWS until it has some (a local or zero-byte transfer never does). */
+  flows: FlowState[];
   paths: readonly (readonly string[])[];
   unsentFlows: number;
   /** Latest sent + latency over the flows sent so far. */
@@ -128,8 +129,23 @@ interface RoutedFlow {
   readonly routes: readonly Route[];
 }
 
+/** The flows of a transfer that has none (yet): one shared empty list, never pushed onto. */
+const NO_FLOWS: FlowState[] = [];
+
 /** A transfer's paths until recorded (record `full` only): one shared empty list. */
 const NO_PATHS: readonly (readonly string[])[] = [];
+
+/**
+ * One (src, dst) pair's cached ECMP routes, [qp] by flow key. Keys 0 … INDEXED_FLOW_KEYS - 1
+ * (the runtime's channel numbers) index an array: a hash lookup per transfer was the
+ * costliest step of the route cache.
+ */
+interface PairRoutes {
+  readonly byIndex: (Route | undefined)[][];
+  readonly byKey: Map<number, (Route | undefined)[]>;
+}
+
+const INDEXED_FLOW_KEYS = 1024;
 
 /** Pinned routes cached beyond this many are all dropped (all-to-all patterns at scale). */
 const ROUTE_CACHE_LIMIT = 1 << 18;
@@ -156,7 +172,7 @@ class FluidNetwork implements SimulatedNetwork {
    * ECMP routes by src → dst → flowKey → [qp], valid while the set of down links is the one
    * they were computed for (cleared when a link fails). The seed is fixed per network.
    */
-  private readonly pinnedRoutes = new Map<string, Map<string, Map<number, (Route | undefined)[]>>>();
+  private readonly pinnedRoutes = new Map<string, Map<string, PairRoutes>>();
   private pinnedRouteCount = 0;
   /** The cached routes by path (links joined): one Route object per path, whatever the flow key. */
   private readonly routesByPath = new Map<string, Route>();
@@ -202,7 +218,7 @@ class FluidNetwork implements SimulatedNetwork {
       id: this.nextTransferId++,
       request: this.recordFull ? { ...request } : request,
       startNs: nowNs,
-      flows: [],
+      flows: NO_FLOWS,
       paths: NO_PATHS,
       unsentFlows: 0,
       deliveredNs: nowNs,
@@ -234,15 +250,16 @@ class FluidNetwork implements SimulatedNetwork {
       this.addCopy(twin, transfer, nowNs);
       return transfer.id;
     }
+    // A one-flow transfer's list is made with its flow, at its size (pushing onto [] reserves 17).
+    if (planned.length > 1) transfer.flows = [];
     for (const plannedFlow of planned) {
-      const subflows: SubFlowState[] = [];
-      for (const route of plannedFlow.routes) {
-        subflows.push({ links: route.links, linkIds: route.linkIds, latencyNs: route.latencyNs, rateBytesPerSec: 0, solverVariable: -1 });
-      }
+      const subflows = plannedFlow.routes.map(
+        (route): SubFlowState => ({ links: route.links, linkIds: route.linkIds, latencyNs: route.latencyNs, rateBytesPerSec: 0, solverVariable: -1 }),
+      );
       const flow: FlowState = {
         id: this.nextFlowId++,
         transfer,
-        siblings: transfer.flows,
+        siblings: NO_FLOWS,
         copies: 1,
         copyTransfers: null,
         pinned: plannedFlow.pinned,
@@ -252,10 +269,13 @@ class FluidNetwork implements SimulatedNetwork {
         lastUpdateNs: nowNs,
         finishNs: Infinity,
         version: 0,
+        heapSlot: -1,
         done: false,
         queued: false,
       };
-      transfer.flows.push(flow);
+      if (planned.length === 1) transfer.flows = [flow];
+      else transfer.flows.push(flow);
+      flow.siblings = transfer.flows;
       this.activeFlows++;
       for (const link of distinctLinks(flow)) {
         this.accounts[link]!.flowAdded(nowNs);
@@ -288,7 +308,7 @@ class FluidNetwork implements SimulatedNetwork {
   private addCopy(flow: FlowState, transfer: TransferState, nowNs: number): void {
     flow.copies++;
     (flow.copyTransfers ??= []).push(transfer);
-    transfer.flows.push(flow);
+    transfer.flows = [flow];
     transfer.unsentFlows = 1;
     for (const link of distinctLinks(flow)) this.accounts[link]!.flowAdded(nowNs);
     this.model.addCopy!(flow);
@@ -403,10 +423,12 @@ class FluidNetwork implements SimulatedNetwork {
     if (this.pinnedRouteCount >= ROUTE_CACHE_LIMIT) this.clearRouteCache();
     let bySrc = this.pinnedRoutes.get(request.srcNode);
     if (bySrc === undefined) this.pinnedRoutes.set(request.srcNode, (bySrc = new Map()));
-    let byDst = bySrc.get(request.dstNode);
-    if (byDst === undefined) bySrc.set(request.dstNode, (byDst = new Map()));
-    let byKey = byDst.get(request.flowKey);
-    if (byKey === undefined) byDst.set(request.flowKey, (byKey = []));
+    let pair = bySrc.get(request.dstNode);
+    if (pair === undefined) bySrc.set(request.dstNode, (pair = { byIndex: [], byKey: new Map() }));
+    const key = request.flowKey;
+    if (key >>> 0 === key && key < INDEXED_FLOW_KEYS) return (pair.byIndex[key] ??= []);
+    let byKey = pair.byKey.get(key);
+    if (byKey === undefined) pair.byKey.set(key, (byKey = []));
     return byKey;
   }
 
@@ -441,16 +463,19 @@ class FluidNetwork implements SimulatedNetwork {
    */
   private applyFlowRates(flow: FlowState, totalBytesPerSec: number, subflowBytesPerSec: readonly number[]): void {
     const nowNs = this.clockNs;
-    flow.subflows.forEach((subflow, index) => {
+    const subflows = flow.subflows;
+    for (let index = 0; index < subflows.length; index++) {
+      const subflow = subflows[index]!;
       const rate = subflowBytesPerSec[index]!;
       const deltaBytesPerSec = rate - subflow.rateBytesPerSec;
-      if (deltaBytesPerSec === 0) return;
+      if (deltaBytesPerSec === 0) continue;
       // Each copy's change in turn, as separate flows would add them.
+      const links = subflow.links;
       for (let copy = 0; copy < flow.copies; copy++) {
-        for (const link of subflow.links) this.accounts[link]!.changeRate(nowNs, deltaBytesPerSec);
+        for (let hop = 0; hop < links.length; hop++) this.accounts[links[hop]!]!.changeRate(nowNs, deltaBytesPerSec);
       }
       subflow.rateBytesPerSec = rate;
-    });
+    }
     if (totalBytesPerSec === flow.rateBytesPerSec) return;
     if (flow.rateBytesPerSec > 0) {
       flow.remainingBytes = Math.max(0, flow.remainingBytes - bytesMoved(flow.rateBytesPerSec, nowNs - flow.lastUpdateNs));
@@ -460,12 +485,13 @@ class FluidNetwork implements SimulatedNetwork {
     flow.version++;
     this.flowRateChanges++;
     flow.finishNs = totalBytesPerSec > 0 ? finishTimeNs(nowNs, flow.remainingBytes, totalBytesPerSec) : Infinity;
-    if (flow.finishNs !== Infinity) this.completions.push(flow.finishNs, flow);
+    if (flow.finishNs !== Infinity) this.completions.schedule(flow.finishNs, flow);
+    else this.completions.remove(flow);
   }
 
-  /** Earliest valid completion; stale heap entries (flow gone or rescheduled) are dropped. */
+  /** Earliest completion of a flow in its bandwidth phase, or Infinity. */
   private nextCompletionNs(): number {
-    return this.completions.nextValidNs();
+    return this.completions.nextNs();
   }
 
   private completeFlowsAt(timeNs: number): void {
@@ -476,10 +502,6 @@ class FluidNetwork implements SimulatedNetwork {
       this.detach(flow, timeNs);
       this.flowSent(transferOf(flow), timeNs + latencyNs, timeNs);
       if (flow.copyTransfers !== null) for (const copy of flow.copyTransfers) this.flowSent(copy as TransferState, timeNs + latencyNs, timeNs);
-    }
-    // Rescheduled flows leave stale entries behind; drop them when they dominate.
-    if (this.completions.size > 1024 + 2 * this.activeFlows) {
-      this.completions.dropStale();
     }
   }
 
@@ -492,6 +514,7 @@ class FluidNetwork implements SimulatedNetwork {
   /** Ends a flow's bandwidth phase (all its copies): its links and the model forget it. */
   private detach(flow: FlowState, nowNs: number): void {
     flow.done = true;
+    this.completions.remove(flow);
     this.activeFlows--;
     for (const subflow of flow.subflows) {
       for (let copy = 0; copy < flow.copies; copy++) {

@@ -1,84 +1,83 @@
 /**
  * The fluid network's completion queue: when each flow would send its last byte at its
- * current rate, earliest first, ties broken by flow id (creation order) — the order of the
- * MinHeap it replaces, kept in parallel arrays instead of one entry object per rate change
- * (millions at scale). A flow's rate change pushes a new entry and leaves the old one stale
- * (its version no longer the flow's); stale entries are skipped at the top and dropped in
- * bulk when they dominate.
+ * current rate, earliest first, ties broken by flow id (creation order).
+ *
+ * Indexed: a flow holds its slot in the heap (FlowState.heapSlot, -1 when absent), so a
+ * rate change moves the flow's one entry to its new time in place, and a flow that stops
+ * (done, or rate 0) leaves at once. (It replaced a heap that pushed a new entry per rate
+ * change and skipped stale ones: at 1,000+ GPUs every re-solve changes hundreds of rates,
+ * and the stale entries were most of the heap.) Each queued flow has exactly one entry, at
+ * its current finish time, so the pop order — (time, flow id), a total order — is the same.
+ * Times and ids sit in parallel arrays: ordering two entries is two number comparisons.
  */
 import type { FlowState } from './flow-state.js';
 
 export class CompletionHeap {
   private readonly timeNs: number[] = [];
   private readonly flowId: number[] = [];
-  private readonly version: number[] = [];
   private readonly flows: FlowState[] = [];
 
   get size(): number {
     return this.flows.length;
   }
 
-  /** Queues `flow` to complete at `timeNs` (its current version). */
-  push(timeNs: number, flow: FlowState): void {
-    let index = this.flows.length;
-    this.timeNs.push(timeNs);
-    this.flowId.push(flow.id);
-    this.version.push(flow.version);
-    this.flows.push(flow);
-    // Sift up.
-    while (index > 0) {
-      const parent = (index - 1) >> 1;
-      if (!earlier(timeNs, flow.id, this.timeNs[parent]!, this.flowId[parent]!)) break;
-      this.move(parent, index);
-      index = parent;
+  /** Queues `flow` to complete at `timeNs`, or moves it there if it is queued already. */
+  schedule(timeNs: number, flow: FlowState): void {
+    const slot = flow.heapSlot;
+    if (slot < 0) {
+      this.flows.push(flow);
+      this.timeNs.push(timeNs);
+      this.flowId.push(flow.id);
+      this.siftUp(this.flows.length - 1, timeNs, flow);
+      return;
     }
-    this.put(index, timeNs, flow.id, flow.version, flow);
+    const earlierNow = earlier(timeNs, flow.id, this.timeNs[slot]!, flow.id);
+    if (earlierNow) this.siftUp(slot, timeNs, flow);
+    else this.siftDown(slot, timeNs, flow);
   }
 
-  /** The earliest valid completion time (stale entries on top are dropped), or Infinity. */
-  nextValidNs(): number {
-    while (this.flows.length > 0) {
-      const flow = this.flows[0]!;
-      if (!flow.done && this.version[0] === flow.version) return this.timeNs[0]!;
-      this.pop();
-    }
-    return Infinity;
-  }
-
-  /** Removes the top entry and returns its flow (call after nextValidNs). */
-  pop(): FlowState {
-    const top = this.flows[0]!;
+  /** Takes `flow` out of the queue if it is in it. */
+  remove(flow: FlowState): void {
+    const slot = flow.heapSlot;
+    if (slot < 0) return;
+    flow.heapSlot = -1;
     const last = this.flows.length - 1;
-    const timeNs = this.timeNs[last]!;
-    const id = this.flowId[last]!;
-    const version = this.version[last]!;
-    const flow = this.flows[last]!;
+    const lastFlow = this.flows[last]!;
+    const lastNs = this.timeNs[last]!;
+    this.flows.pop();
     this.timeNs.pop();
     this.flowId.pop();
-    this.version.pop();
-    this.flows.pop();
-    if (last > 0) this.siftDown(0, timeNs, id, version, flow);
+    if (slot === last) return;
+    // The last entry fills the hole, then goes up or down to its place.
+    if (slot > 0 && earlier(lastNs, lastFlow.id, this.timeNs[(slot - 1) >> 1]!, this.flowId[(slot - 1) >> 1]!)) this.siftUp(slot, lastNs, lastFlow);
+    else this.siftDown(slot, lastNs, lastFlow);
+  }
+
+  /** The earliest completion time, or Infinity when no flow is queued. */
+  nextNs(): number {
+    return this.flows.length > 0 ? this.timeNs[0]! : Infinity;
+  }
+
+  /** Removes the earliest entry and returns its flow (the queue must not be empty). */
+  pop(): FlowState {
+    const top = this.flows[0]!;
+    this.remove(top);
     return top;
   }
 
-  /** Drops every stale entry, then restores heap order. */
-  dropStale(): void {
-    let kept = 0;
-    for (let i = 0; i < this.flows.length; i++) {
-      const flow = this.flows[i]!;
-      if (flow.done || this.version[i] !== flow.version) continue;
-      this.put(kept++, this.timeNs[i]!, this.flowId[i]!, this.version[i]!, flow);
+  private siftUp(index: number, timeNs: number, flow: FlowState): void {
+    const id = flow.id;
+    while (index > 0) {
+      const parent = (index - 1) >> 1;
+      if (!earlier(timeNs, id, this.timeNs[parent]!, this.flowId[parent]!)) break;
+      this.move(parent, index);
+      index = parent;
     }
-    this.timeNs.length = kept;
-    this.flowId.length = kept;
-    this.version.length = kept;
-    this.flows.length = kept;
-    for (let index = (kept >> 1) - 1; index >= 0; index--) {
-      this.siftDown(index, this.timeNs[index]!, this.flowId[index]!, this.version[index]!, this.flows[index]!);
-    }
+    this.put(index, timeNs, flow);
   }
 
-  private siftDown(index: number, timeNs: number, id: number, version: number, flow: FlowState): void {
+  private siftDown(index: number, timeNs: number, flow: FlowState): void {
+    const id = flow.id;
     const count = this.flows.length;
     for (;;) {
       const left = 2 * index + 1;
@@ -89,18 +88,18 @@ export class CompletionHeap {
       this.move(child, index);
       index = child;
     }
-    this.put(index, timeNs, id, version, flow);
+    this.put(index, timeNs, flow);
   }
 
   private move(from: number, to: number): void {
-    this.put(to, this.timeNs[from]!, this.flowId[from]!, this.version[from]!, this.flows[from]!);
+    this.put(to, this.timeNs[from]!, this.flows[from]!);
   }
 
-  private put(at: number, timeNs: number, id: number, version: number, flow: FlowState): void {
+  private put(at: number, timeNs: number, flow: FlowState): void {
     this.timeNs[at] = timeNs;
-    this.flowId[at] = id;
-    this.version[at] = version;
+    this.flowId[at] = flow.id;
     this.flows[at] = flow;
+    flow.heapSlot = at;
   }
 }
 

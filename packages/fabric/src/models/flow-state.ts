@@ -28,7 +28,7 @@ export interface FlowState {
   /** The transfer of its first copy (held here, so finding it costs no lookup). */
   readonly transfer: TransferHandle;
   /** Every flow of the same transfer, this one included (its queue pairs under ECMP). */
-  readonly siblings: readonly FlowState[];
+  siblings: readonly FlowState[];
   /**
    * Identical flows this one stands for (1: itself only): transfers started at one time on
    * one route with the same bytes share one flow; their rates, remaining bytes and finish
@@ -46,8 +46,10 @@ export interface FlowState {
   lastUpdateNs: number;
   /** When the last byte leaves at the current rate (Infinity while the rate is 0). */
   finishNs: number;
-  /** Bumped whenever finishNs changes, so stale completion-heap entries can be skipped. */
+  /** Bumped whenever finishNs is recomputed (a rate was applied); 0 until the first. */
   version: number;
+  /** Its slot in the network's completion heap; -1 while not queued (see CompletionHeap). */
+  heapSlot: number;
   done: boolean;
   /** Set while the flow waits in a model's re-solve list (avoids duplicates). */
   queued: boolean;

@@ -43,6 +43,8 @@
  * The solver knows nothing of networks: ids are small integers it hands out.
  */
 
+import { ScratchList } from './scratch-list.js';
+
 export interface SolverStats {
   /** solve() calls that had something dirty to solve. */
   readonly solves: number;
@@ -186,18 +188,20 @@ export class MaxMinSolver {
   private readonly variableSlots: (Variable | undefined)[] = [];
   /** Freed variable ids, reused last-freed-first: deterministic because calls are. */
   private readonly freeVariableIds: number[] = [];
-  private readonly dirtyConstraints: Constraint[] = [];
+  private readonly dirtyConstraints = new ScratchList<Constraint>();
   private readonly heap = new CandidateHeap();
   /** Scratch of fill(): the constraints one saturation changed. */
-  private readonly touchedBySaturation: Constraint[] = [];
+  private readonly touchedBySaturation = new ScratchList<Constraint>();
   /** Scratch of solve(): the dirty components, each a run of constraints and of variables. */
-  private readonly touchedConstraints: Constraint[] = [];
-  private readonly touchedVariables: Variable[] = [];
-  private readonly componentEnds: number[] = [];
+  private readonly touchedConstraints = new ScratchList<Constraint>();
+  private readonly touchedVariables = new ScratchList<Variable>();
+  private readonly componentEnds = new ScratchList<number>();
   /** Scratch of solve(): this solve's walk starts (the dirty constraints, plus any found binding after all). */
-  private readonly starts: Constraint[] = [];
+  private readonly starts = new ScratchList<Constraint>();
   /** Scratch of slackHolds(): the slack constraints whose load the new rates change. */
-  private readonly checked: Constraint[] = [];
+  private readonly checked = new ScratchList<Constraint>();
+  /** Scratch of solveChanged(): the ids whose rate changed. */
+  private readonly changed = new ScratchList<number>();
   private epoch = 0;
   private checkEpoch = 0;
   private liveVariables = 0;
@@ -253,17 +257,17 @@ export class MaxMinSolver {
   addVariable(constraintIds: readonly number[], weight = 1): number {
     checkWeight(weight);
     if (constraintIds.length === 0) throw new RangeError('a variable must cross at least one constraint');
-    const id = this.freeVariableIds.length > 0 ? this.freeVariableIds.pop()! : this.variableSlots.length;
-    const variable: Variable = { id, weight, count: 1, constraints: [], slots: [], rate: 0, visitEpoch: 0, fixed: false, filledRate: 0 };
-    for (const constraintId of constraintIds) {
-      const constraint = this.constraint(constraintId);
-      if (variable.constraints.includes(constraint)) {
-        throw new RangeError(`variable crosses constraint ${constraintId} twice`);
+    // Arrays of their exact size (pushing onto [] would allocate room for 17).
+    const constraints = constraintIds.map((constraintId) => this.constraint(constraintId));
+    for (let index = 1; index < constraints.length; index++) {
+      if (constraints.lastIndexOf(constraints[index]!, index - 1) >= 0) {
+        throw new RangeError(`variable crosses constraint ${constraintIds[index]} twice`);
       }
-      variable.constraints.push(constraint);
-      variable.slots.push(constraint.variables.length);
-      constraint.variables.push(variable);
     }
+    const slots = constraints.map((constraint) => constraint.variables.length);
+    const id = this.freeVariableIds.length > 0 ? this.freeVariableIds.pop()! : this.variableSlots.length;
+    const variable: Variable = { id, weight, count: 1, constraints, slots, rate: 0, visitEpoch: 0, fixed: false, filledRate: 0 };
+    for (const constraint of constraints) constraint.variables.push(variable);
     this.markChanged(variable);
     this.variableSlots[id] = variable;
     this.liveVariables++;
@@ -318,7 +322,7 @@ export class MaxMinSolver {
 
   /** True when some change awaits solve(). */
   get dirty(): boolean {
-    return this.dirtyConstraints.length > 0;
+    return this.dirtyConstraints.size > 0;
   }
 
   /**
@@ -326,32 +330,45 @@ export class MaxMinSolver {
    * whose rate changed (compared with !==), in a deterministic order.
    */
   solve(): number[] {
-    if (this.dirtyConstraints.length === 0) return [];
+    const changed = this.solveChanged();
+    return changed.items.slice(0, changed.size);
+  }
+
+  /**
+   * solve(), returning the changed ids in the solver's own scratch list (items[0 … size)):
+   * read it before the next call.
+   */
+  solveChanged(): { readonly items: readonly number[]; readonly size: number } {
+    const changed = this.changed;
+    changed.clear();
+    const dirty = this.dirtyConstraints;
+    if (dirty.size === 0) return changed;
     const constraints = this.touchedConstraints;
-    const variables = this.touchedVariables;
-    const ends = this.componentEnds;
+    const variables = this.touchedVariables.items;
+    const ends = this.componentEnds.items;
     const starts = this.starts;
-    for (const constraint of this.dirtyConstraints) {
+    for (let index = 0; index < dirty.size; index++) {
+      const constraint = dirty.items[index]!;
       // A start is walked, so no walk may stop at it: it loses its slack until re-solved.
       constraint.dirty = false;
       constraint.slack = false;
       starts.push(constraint);
     }
-    this.dirtyConstraints.length = 0;
+    dirty.clear();
     this.solves++;
     this.variablesLiveAtSolves += this.liveVariables;
     // Walk and fill; a slack constraint the new rates fill after all joins the walk, and
     // the solve starts over (rates are committed only once every slack one is checked).
     for (;;) {
-      constraints.length = 0;
-      variables.length = 0;
-      ends.length = 0;
+      constraints.clear();
+      this.touchedVariables.clear();
+      this.componentEnds.clear();
       this.collectComponents(starts);
-      this.variablesTouched += variables.length;
-      this.constraintsTouched += constraints.length;
+      this.variablesTouched += this.touchedVariables.size;
+      this.constraintsTouched += constraints.size;
       let constraintStart = 0;
       let variableStart = 0;
-      for (let index = 0; index < ends.length; index += 2) {
+      for (let index = 0; index < this.componentEnds.size; index += 2) {
         const constraintEnd = ends[index]!;
         const variableEnd = ends[index + 1]!;
         const count = variableEnd - variableStart;
@@ -362,9 +379,9 @@ export class MaxMinSolver {
       }
       if (this.slackHolds()) break;
     }
-    starts.length = 0;
-    const changed: number[] = [];
-    for (const variable of variables) {
+    starts.clear();
+    for (let index = 0; index < this.touchedVariables.size; index++) {
+      const variable = variables[index]!;
       const rate = variable.filledRate;
       if (rate !== variable.rate) {
         const delta = (rate - variable.rate) * variable.count;
@@ -374,10 +391,7 @@ export class MaxMinSolver {
       }
     }
     this.markSlack();
-    this.ratesChanged += changed.length;
-    constraints.length = 0;
-    variables.length = 0;
-    ends.length = 0;
+    this.ratesChanged += changed.size;
     return changed;
   }
 
@@ -422,17 +436,18 @@ export class MaxMinSolver {
    * constraints (a start is walked whatever it is); the constraints it reaches are marked
    * with this solve's epoch, and fill() works on those alone.
    */
-  private collectComponents(starts: readonly Constraint[]): void {
+  private collectComponents(starts: ScratchList<Constraint>): void {
     const epoch = ++this.epoch;
     const constraints = this.touchedConstraints;
     const variables = this.touchedVariables;
-    for (const start of starts) {
+    for (let index = 0; index < starts.size; index++) {
+      const start = starts.items[index]!;
       if (start.visitEpoch === epoch) continue;
       start.visitEpoch = epoch;
-      let head = constraints.length;
+      let head = constraints.size;
       constraints.push(start);
-      while (head < constraints.length) {
-        const constraint = constraints[head++]!;
+      while (head < constraints.size) {
+        const constraint = constraints.items[head++]!;
         for (const variable of constraint.variables) {
           if (variable.visitEpoch === epoch) continue;
           variable.visitEpoch = epoch;
@@ -444,7 +459,8 @@ export class MaxMinSolver {
           }
         }
       }
-      this.componentEnds.push(constraints.length, variables.length);
+      this.componentEnds.push(constraints.size);
+      this.componentEnds.push(variables.size);
     }
   }
 
@@ -457,7 +473,9 @@ export class MaxMinSolver {
     const epoch = this.epoch;
     const check = ++this.checkEpoch;
     const checked = this.checked;
-    for (const variable of this.touchedVariables) {
+    const variables = this.touchedVariables;
+    for (let index = 0; index < variables.size; index++) {
+      const variable = variables.items[index]!;
       const delta = (variable.filledRate - variable.rate) * variable.count;
       if (delta === 0) continue;
       for (const other of variable.constraints) {
@@ -471,20 +489,25 @@ export class MaxMinSolver {
       }
     }
     let holds = true;
-    for (const other of checked) {
+    for (let index = 0; index < checked.size; index++) {
+      const other = checked.items[index]!;
       if (isSlack(other.pendingLoad, other.capacity)) continue;
       other.slack = false;
       this.starts.push(other);
       holds = false;
     }
-    checked.length = 0;
+    checked.clear();
     return holds;
   }
 
   /** Re-solved constraints get their slack from the new rates. */
   private markSlack(): void {
     if (!this.slackWalks) return;
-    for (const constraint of this.touchedConstraints) constraint.slack = isSlack(constraint.load, constraint.capacity);
+    const constraints = this.touchedConstraints;
+    for (let index = 0; index < constraints.size; index++) {
+      const constraint = constraints.items[index]!;
+      constraint.slack = isSlack(constraint.load, constraint.capacity);
+    }
   }
 
   /**
@@ -527,8 +550,8 @@ export class MaxMinSolver {
    * entries and skips stale ones.
    */
   private fill(constraintStart: number, constraintEnd: number, variableStart: number, variableEnd: number): void {
-    const constraints = this.touchedConstraints;
-    const variables = this.touchedVariables;
+    const constraints = this.touchedConstraints.items;
+    const variables = this.touchedVariables.items;
     for (let index = variableStart; index < variableEnd; index++) {
       const variable = variables[index]!;
       variable.fixed = false;
@@ -583,12 +606,13 @@ export class MaxMinSolver {
       // One new heap entry per constraint the saturation changed, with its final level: no
       // entry is popped while the saturated constraint's variables are fixed, so entries for
       // the levels in between would only go stale (pop order is by level and id alone).
-      for (const other of touched) {
+      for (let index = 0; index < touched.size; index++) {
+        const other = touched.items[index]!;
         other.touched = false;
         other.version++;
         if (other.unfixed > 0) heap.push(other.remaining / other.weightSum, other.id, other.version);
       }
-      touched.length = 0;
+      touched.clear();
     }
   }
 

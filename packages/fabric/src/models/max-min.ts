@@ -1,6 +1,7 @@
 import { MaxMinSolver, type SolverStats } from './max-min-solver.js';
 import type { FlowState } from './flow-state.js';
 import type { RateModel } from './rate-model.js';
+import { ScratchList } from './scratch-list.js';
 
 /**
  * maxMin: fluid flows sharing every link max-min fairly, solved by MaxMinSolver with one
@@ -17,7 +18,8 @@ export class MaxMinModel implements RateModel {
   /** Solver variable id → the flow it belongs to. */
   private readonly owners: (FlowState | undefined)[] = [];
   /** Flows whose set of sub-flows changed: re-applied even if no sub-flow's rate did. */
-  private reshaped: FlowState[] = [];
+  private reshaped = new ScratchList<FlowState>();
+  private spare = new ScratchList<FlowState>();
   private readonly rates: number[] = [];
 
   constructor(capacitiesBytesPerSec: readonly number[]) {
@@ -54,32 +56,38 @@ export class MaxMinModel implements RateModel {
   }
 
   get dirty(): boolean {
-    return this.solver.dirty || this.reshaped.length > 0;
+    return this.solver.dirty || this.reshaped.size > 0;
   }
 
   solve(apply: (flow: FlowState, totalBytesPerSec: number, subflowBytesPerSec: readonly number[]) => void): void {
+    // The reshaped list and its spare swap roles each solve: no array per solve.
     const flows = this.reshaped;
-    this.reshaped = [];
-    for (const variable of this.solver.solve()) {
-      const flow = this.owners[variable]!;
+    this.reshaped = this.spare;
+    const changed = this.solver.solveChanged();
+    for (let index = 0; index < changed.size; index++) {
+      const flow = this.owners[changed.items[index]!]!;
       if (flow.queued) continue;
       flow.queued = true;
       flows.push(flow);
     }
-    for (const flow of flows) {
+    // One scratch array for every flow: apply reads the rates of its sub-flows (the first
+    // subflows.length entries; a longer array is never trimmed) and keeps none of them.
+    const rates = this.rates;
+    for (let index = 0; index < flows.size; index++) {
+      const flow = flows.items[index]!;
       flow.queued = false;
       if (flow.done) continue;
-      // One scratch array for every flow: apply reads the rates and keeps none of them.
-      const rates = this.rates;
-      rates.length = 0;
+      const subflows = flow.subflows;
       let totalBytesPerSec = 0;
-      for (const subflow of flow.subflows) {
-        const rate = this.solver.rateOf(subflow.solverVariable);
-        rates.push(rate);
+      for (let path = 0; path < subflows.length; path++) {
+        const rate = this.solver.rateOf(subflows[path]!.solverVariable);
+        rates[path] = rate;
         totalBytesPerSec += rate;
       }
       apply(flow, totalBytesPerSec, rates);
     }
+    flows.clear();
+    this.spare = flows;
   }
 
   solverStats(): SolverStats {

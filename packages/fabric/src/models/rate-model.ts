@@ -30,7 +30,8 @@ export interface RateModel {
   readonly dirty: boolean;
   /**
    * Re-solves queued changes and calls `apply` for every live flow whose rates may have
-   * changed, with its total rate and one rate per sub-flow (aligned with flow.subflows).
+   * changed, with its total rate and one rate per sub-flow (aligned with flow.subflows;
+   * the array may be longer: read its first flow.subflows.length entries, keep none).
    */
   solve(apply: (flow: FlowState, totalBytesPerSec: number, subflowBytesPerSec: readonly number[]) => void): void;
   /** The max-min solver's counters (null for models without a solver). */
