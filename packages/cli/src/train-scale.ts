@@ -14,11 +14,10 @@
  * together), measured against `weft train --mode ghost` in benchmarks/results/train.md.
  */
 import type { Schedule } from '@weft/collectives';
-import { alphaBetaCost } from '@weft/fabric';
 import { createCluster, type Cluster } from '@weft/runtime';
 import { scheduleTransfers, type FastForwardMode } from '@weft/runtime/core';
 import { WeftInputError } from '@weft/sim';
-import { networkOptions, planRun, predictStep, resolveAllReduce, wireCount, type BucketAllReduce, type TrainConfig, type TrainHeader } from '@weft/train';
+import { networkOptions, planRun, predictStep, type BucketAllReduce, type TrainConfig, type TrainHeader } from '@weft/train';
 import { runBenchSchedule } from './bench/fast-forward.js';
 import { loadTopology } from './topology.js';
 
@@ -95,7 +94,6 @@ export async function runScale(request: ScaleRequest, specs: readonly string[], 
   for (const [index, spec] of specs.entries()) {
     const gpus = request.gpus[index]!;
     const topology = loadTopology(spec);
-    const cost = alphaBetaCost(topology);
     const ghost = request.config.mode === 'ghost' && gpus > 1;
     const cluster = ghost ? await createCluster({ topology, network: { ...networkOptions(request.config), record: 'summary' }, mode: 'ghost' }) : undefined;
     const simulated = new Map<string, Simulated>();
@@ -104,12 +102,12 @@ export async function runScale(request: ScaleRequest, specs: readonly string[], 
         hooks.onProgress?.(index * request.algorithms.length + a, total, `${gpus} GPUs ${name}`);
         const wallStart = performance.now();
         const config: TrainConfig = { ...request.config, algorithm: name, globalBatch: request.batchPerGpu * gpus };
-        const { header, buckets } = await planRun(config, topology);
+        const { header, buckets, allReduces } = await planRun(config, topology);
         if (index === 0 && a === 0) hooks.onHeader?.(header, request, [...new Set(buckets.map((b) => b.count))]);
         // Per bucket size (gradient elements): what runs, and its simulated time.
         const bySize = new Map<number, { resolved: BucketAllReduce; sim?: Simulated; reused: boolean }>();
         for (const count of new Set(buckets.map((b) => b.count))) {
-          const resolved = resolveAllReduce(config, topology, wireCount(count, config), cost);
+          const resolved = allReduces.get(count)!;
           const key = planKey(resolved);
           const reused = simulated.has(key);
           if (cluster !== undefined && !reused) simulated.set(key, await simulate(cluster, resolved, request, `${gpus} GPUs ${resolved.label}`));

@@ -23,7 +23,7 @@ export interface BucketAllReduce {
 }
 
 /** The all-reduce of `wireSlots` float32 slots under `config` (its algorithm, or `auto`). */
-export function resolveAllReduce(config: TrainConfig, topology: Topology, wireSlots: number, cost: CostParams): BucketAllReduce {
+function resolveAllReduce(config: TrainConfig, topology: Topology, wireSlots: number, cost: CostParams): BucketAllReduce {
   const params = planParams(config, topology, wireSlots);
   if (config.algorithm === 'auto') {
     const choice = chooseAlgorithm('allReduce', params, cost);

@@ -4,7 +4,6 @@ export { trainConfigSchema, parseTrainConfig, networkOptions, TRAIN_DEFAULTS, TR
 export { planRun } from './run-plan.js';
 export type { RunPlan } from './run-plan.js';
 export { planParams, wireCount } from './wire.js';
-export { bucketAllReduces, resolveAllReduce } from './bucket-all-reduce.js';
 export type { BucketAllReduce } from './bucket-all-reduce.js';
 export type { TrainConfig, TrainConfigInput, TrainConfigKey, TrainMode } from './config.js';
 export { trainCountOf } from './checks.js';

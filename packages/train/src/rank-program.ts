@@ -110,6 +110,7 @@ export async function trainRank(ctx: TrainRankContext, args: TrainRankArgs): Pro
   const elementBytes = GRADIENT_BYTES[config.precision];
   // Buckets are sized in gradient bytes (bf16: 2), as DDP sizes them for bf16 gradients.
   const buckets = planBuckets(modelVariables(spec), bucketCapBytes(config), elementBytes);
+  const allReduces = new Map(args.allReduces);
   const data = ctx.mode === 'data' ? await prepareData(config, spec, args.backend) : undefined;
   const bucketBuffers = data ? buckets.map((bucket) => new Float32Array(bucket.count)) : [];
   // Ghost mode runs every rank in one thread, where each channel instance would receive
@@ -136,7 +137,7 @@ export async function trainRank(ctx: TrainRankContext, args: TrainRankArgs): Pro
         }
         losses.push(loss);
       }
-      const times = await emulateStep(ctx, args, buckets, bucketBuffers, gradients, elementBytes);
+      const times = await emulateStep(ctx, args, allReduces, buckets, bucketBuffers, gradients, elementBytes);
       steps.push(times);
       if (data) data.optimizer.step(data.weights, gradients);
       // Evaluation is not part of a training step's cost.
@@ -175,13 +176,13 @@ export async function trainRank(ctx: TrainRankContext, args: TrainRankArgs): Pro
 async function emulateStep(
   ctx: TrainRankContext,
   args: TrainRankArgs,
+  allReduces: ReadonlyMap<number, AllReduceOptions>,
   buckets: readonly Bucket[],
   buffers: readonly Float32Array[],
   gradients: readonly Float32Array[],
   elementBytes: number,
 ): Promise<StepTimes> {
   const { config, compute } = args;
-  const allReduces = new Map(args.allReduces);
   const startNs = ctx.nowNs;
   // A --straggler delay holds this rank's first operation until the delay: that wait is a
   // late start, not compute.
