@@ -16,7 +16,7 @@
  * source, a recv into its target makes it free; the rest is copied when the iteration ends.
  */
 import { BUFFER_NAMES, channelTapes, elementBytes, PRIMITIVES, STEP_OPS, TapeCursor, type Combine, lineWireBytes, outputIsReduced, protocolCode, type CollectiveName, type DType, type Participant, type ReduceOp, type ScheduleProtocol } from '@weft/collectives';
-import { kernelOp, reduceFrom, type KernelOp, type NumericArray } from '../../backends/types.js';
+import { copyInto, kernelOp, reduceFrom, type KernelOp, type NumericArray } from '../../backends/types.js';
 import type { DataPlane } from '../data/data-plane.js';
 import { dtypeCode } from '../data/data-plane.js';
 import { DeferredCopies } from '../data/deferred-copies.js';
@@ -356,7 +356,7 @@ class ChannelRun {
     const dst = this.dstView();
     const plane = this.exec.data!.plane;
     plane.beforeWrite(dst);
-    if (!reduce) dst.set(src);
+    if (!reduce) copyInto(plane.backend, dst, src);
     else if (first) reduceFrom(plane.backend, this.exec.kernel, this.exec.spec.dtype, dst, first, src);
     else plane.backend.reduce(this.exec.kernel, this.exec.spec.dtype, dst, src);
   }
