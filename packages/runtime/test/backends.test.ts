@@ -30,6 +30,27 @@ describe('tensor backends agree bit for bit with the typed reference', () => {
     expect(Buffer.from(compiled).toString('base64')).toBe(WASM_KERNELS_BASE64);
   });
 
+  it('wasm-simd copy (memory.copy) writes exactly the source bytes, at any offset; outside the arena it falls back', () => {
+    const memory = new WebAssembly.Memory({ initial: 4, maximum: 16, shared: true });
+    const backend = new WasmSimdBackend();
+    backend.attach(memory);
+    for (const [n, dstAt, srcAt] of [[1003, 0, 40000], [5, 4, 60004], [0, 0, 8], [4099, 12, 99480]] as const) {
+      const all = new Uint8Array(memory.buffer);
+      fill(new Int32Array(memory.buffer, 0, all.length / 4), 'int32', n);
+      const before = all.slice();
+      const dst = new Float32Array(memory.buffer, dstAt, n);
+      const src = new Float32Array(memory.buffer, srcAt, n);
+      backend.copy(dst, src);
+      const expected = before.slice();
+      expected.set(before.subarray(srcAt, srcAt + 4 * n), dstAt);
+      expect(Buffer.compare(all, expected)).toBe(0); // the slice copied, not a byte more
+    }
+    const outside = new Float64Array([1.5, -2, 3]);
+    const into = new Float64Array(memory.buffer, 64, 3);
+    backend.copy(into, outside);
+    expect([...into]).toEqual([1.5, -2, 3]);
+  });
+
   for (const dtype of DTYPES) {
     for (const op of OPS) {
       it(`wasm-simd ${op} ${dtype}: vector body, scalar tail, unaligned offsets`, () => {

@@ -24,12 +24,20 @@ export interface TensorBackend {
   divide(dtype: DType, dst: NumericArray, divisor: number): void;
   /** dst[i] = a[i] (op) src[i], written once; absent: `reduceFrom` copies a into dst, then reduces. */
   reduce3?(op: KernelOp, dtype: DType, dst: NumericArray, a: NumericArray, src: NumericArray): void;
+  /** dst := src (same length and dtype); absent: TypedArray.prototype.set. */
+  copy?(dst: NumericArray, src: NumericArray): void;
+}
+
+/** dst := src, with the backend's copy where it has one (data mode's copies: deliver, deferred copies). */
+export function copyInto(backend: TensorBackend, dst: NumericArray, src: NumericArray): void {
+  if (backend.copy) backend.copy(dst, src);
+  else dst.set(src);
 }
 
 /** dst[i] = a[i] (op) src[i]: the same values, bit for bit, as dst := a then reduce(dst, src). */
 export function reduceFrom(backend: TensorBackend, op: KernelOp, dtype: DType, dst: NumericArray, a: NumericArray, src: NumericArray): void {
   if (backend.reduce3) return backend.reduce3(op, dtype, dst, a, src);
-  dst.set(a);
+  copyInto(backend, dst, a);
   backend.reduce(op, dtype, dst, src);
 }
 

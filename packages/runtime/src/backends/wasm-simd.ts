@@ -14,12 +14,14 @@ import { WASM_KERNELS_BASE64 } from './wasm-kernels-bytes.js';
 type Kernel = (dstByteOffset: number, srcByteOffset: number, count: number) => void;
 type Kernel3 = (dstByteOffset: number, aByteOffset: number, srcByteOffset: number, count: number) => void;
 type Divide = (dstByteOffset: number, count: number, divisor: number) => void;
+type Copy = (dstByteOffset: number, srcByteOffset: number, bytes: number) => void;
 
 interface KernelSet {
   readonly reduce: Record<string, Kernel>;
   readonly reduce3: Record<string, Kernel3>;
   readonly div_f32: Divide;
   readonly div_f64: Divide;
+  readonly copy: Copy;
 }
 
 const SUFFIX: Record<DType, string> = { float32: 'f32', float64: 'f64', int32: 'i32' };
@@ -69,11 +71,12 @@ export class WasmSimdBackend implements TensorBackend {
       const reduce: Record<string, Kernel> = {};
       const reduce3: Record<string, Kernel3> = {};
       for (const [name, fn] of Object.entries(exports)) {
+        if (name === 'copy') continue;
         const three = /^(\w+)3_(\w+)$/.exec(name);
         if (three) reduce3[`${three[1]}_${three[2]}`] = fn;
         else reduce[name] = fn;
       }
-      set = { reduce, reduce3, div_f32: exports['div_f32']!, div_f64: exports['div_f64']! };
+      set = { reduce, reduce3, div_f32: exports['div_f32']!, div_f64: exports['div_f64']!, copy: exports['copy']! };
       this.byMemory.set(memory, set);
     }
     this.byBuffer.set(memory.buffer, set);
@@ -88,10 +91,16 @@ export class WasmSimdBackend implements TensorBackend {
   reduce3(op: KernelOp, dtype: DType, dst: NumericArray, a: NumericArray, src: NumericArray): void {
     const set = dst.buffer === src.buffer && dst.buffer === a.buffer ? this.byBuffer.get(dst.buffer) : undefined;
     if (set === undefined) {
-      dst.set(a);
+      this.copy(dst, a);
       return this.reduce(op, dtype, dst, src);
     }
     set.reduce3[`${OP_NAME[op]}_${SUFFIX[dtype]}`]!(dst.byteOffset, a.byteOffset, src.byteOffset, dst.length);
+  }
+
+  copy(dst: NumericArray, src: NumericArray): void {
+    const set = dst.buffer === src.buffer ? this.byBuffer.get(dst.buffer) : undefined;
+    if (set === undefined || dst.byteLength !== src.byteLength) return dst.set(src as never);
+    set.copy(dst.byteOffset, src.byteOffset, dst.byteLength);
   }
 
   divide(dtype: DType, dst: NumericArray, divisor: number): void {

@@ -17,9 +17,14 @@ import { ARENA_MAX_BYTES, ArenaSet, PAGE_BYTES, planArenas, type BufferPlace, ty
 import { countsOf, DataHost, schedulePlanBase, type CheckSpec, type HostSchedulePlan } from '../core/host/data-host.js';
 import { Cluster, type Hosts, type ScheduleRun } from '../core/cluster/cluster.js';
 import type { HostLink } from '../core/protocol.js';
+import { DEFAULT_ROUND_TIMEOUT_MS, type DirectHostLink } from '../core/coordinator/coordinator.js';
+import { InProcessHosts } from '../core/cluster/in-process-hosts.js';
+import { participantFailure, reviveError } from '../core/errors.js';
+import { abortFreeRun } from '../core/host/free-run-host.js';
+import { freeRunLayout, type FreeRunLayout, type FreeRunPlan } from '../core/host/free-run-plan.js';
 import type { ClusterOptions, RankBuffers, StepRecord } from '../core/types.js';
 import { defaultMemoryBudgetBytes, formatGiB, scheduleBufferBytes } from './memory-budget.js';
-import { WorkerLink } from './worker-link.js';
+import { WorkerLink, type FreeRunReport } from './worker-link.js';
 
 /** Staging each host gets for programs, whose message sizes are not known up front. */
 const PROGRAM_STAGING_BYTES = 64 * 2 ** 20;
@@ -80,6 +85,10 @@ export class ThreadHosts implements Hosts {
   private lastDtype: DType = 'float32';
   private lastCounts = { input: 0, output: 0, scratch: 0 };
   private closing: Promise<void> | undefined;
+  /** The free run in progress (prepared, or started by the model's start): its control words and the workers' answers. */
+  private free: { control: SharedArrayBuffer; nranks: number; running?: Promise<FreeRunReport[]> } | undefined;
+  /** The model (the schedule without data, deciding virtual time) of the last free run. */
+  private model: InProcessHosts | undefined;
 
   private constructor(
     private readonly options: ClusterOptions,
@@ -116,6 +125,8 @@ export class ThreadHosts implements Hosts {
   }
 
   close(): Promise<void> {
+    // A free run's workers may be waiting on a peer that will never post: stop them first.
+    if (this.free) abortFreeRun(this.free.control, this.links.length);
     this.closing ??= Promise.all(this.links.map((l) => l.terminate())).then(() => undefined);
     return this.closing;
   }
@@ -168,22 +179,30 @@ export class ThreadHosts implements Hosts {
     }
     const agents = Array.from({ length: nparticipants - nranks }, (_, i) => nranks + i);
     const hostParticipants = [...this.groups, ...(agents.length > 0 ? [agents] : [])];
+    // In-network agents run in the main thread, round by round; everything else can run free.
+    const freeLayout = agents.length === 0 ? freeRunLayout(schedule.participants, bytesPerElement, this.links.length) : null;
+    const freeStaging = (participants: readonly number[]) =>
+      freeLayout ? participants.reduce((sum, p) => sum + freeLayout.sentBlockBytes[p]!, freeLayout.maxBlockBytes + STAGING_SLACK_BYTES) : 0;
     const needs: HostNeed[] = hostParticipants.map((participants) => {
       const list = participants.map((p) => ({ participant: p, bytes: participantBytes(p) }));
       // Two of its largest buffer per participant cover the eager sends in flight of the
       // registered algorithms (a block is freed when its receiver consumes it); a message
-      // that finds the region full still works, in its own SharedArrayBuffer. Arena pages
-      // are only committed when touched, so the reserve costs address space, not memory.
+      // that finds the region full still works, in its own SharedArrayBuffer. A free run
+      // needs room for one iteration of its sends' lease blocks. Arena pages are only
+      // committed when touched, so the reserve costs address space, not memory.
       const own = list.reduce((sum, p) => sum + 2 * Math.max(...p.bytes), 0);
-      return { participants: list, stagingBytes: own + STAGING_SLACK_BYTES };
+      return { participants: list, stagingBytes: Math.max(own + STAGING_SLACK_BYTES, freeStaging(participants)) };
     });
     const layout = await this.placeHosts(needs);
+    const free = freeLayout && layout.hosts.every((place, h) => fitsFreeRun(place, freeStaging(hostParticipants[h]!))) ? this.freePlan(freeLayout) : undefined;
     const base = schedulePlanBase(run);
     const planFor = (h: number): HostSchedulePlan => {
       const place = layout.hosts[h]!;
-      return { ...base, parts: place.participants.map((p) => schedule.participants[p.participant]!), places: place.participants, staging: place.staging };
+      return { ...base, parts: place.participants.map((p) => schedule.participants[p.participant]!), places: place.participants, staging: place.staging, ...(free ? { freeRun: { ...free, worker: h } } : {}) };
     };
-    const hosts: HostLink[] = [...this.links];
+    this.free = undefined;
+    this.model = undefined;
+    const hosts: HostLink[] = free ? [this.modelLink(run, free.control)] : [...this.links];
     const prepares: Promise<void>[] = this.links.map((link, h) => link.api.prepareSchedule(planFor(h)));
     this.lastAgents = undefined;
     if (agents.length > 0) {
@@ -197,6 +216,52 @@ export class ThreadHosts implements Hosts {
     this.lastCounts = { ...counts };
     if (run.inputs) this.copyInputs(run.inputs, nranks);
     return hosts;
+  }
+
+  /** The shared words of a free run over these workers. */
+  private freePlan(layout: FreeRunLayout): Omit<FreeRunPlan, 'worker'> {
+    const workerOf: number[] = [];
+    this.groups.forEach((ranks, w) => ranks.forEach((rank) => (workerOf[rank] = w)));
+    return {
+      control: new SharedArrayBuffer(layout.controlWords * 4),
+      nworkers: this.links.length,
+      workerOf,
+      connections: layout.connections,
+      waitLimitMs: this.options.roundTimeoutMs ?? DEFAULT_ROUND_TIMEOUT_MS,
+    };
+  }
+
+  /**
+   * The model of a free run: the schedule without data in this thread (ghost mode's fused
+   * host), deciding virtual time; starting it starts the workers' free runs, which `settle` joins.
+   */
+  private modelLink(run: ScheduleRun, control: SharedArrayBuffer): HostLink {
+    this.model = new InProcessHosts();
+    const model = this.model.prepareSchedule(run)[0] as DirectHostLink;
+    const free: NonNullable<ThreadHosts['free']> = { control, nranks: run.nranks };
+    this.free = free;
+    const link: DirectHostLink = {
+      participants: model.participants,
+      bind: (sink) => model.bind(sink),
+      start: () => {
+        free.running = Promise.all(this.links.map((l) => l.freeRun()));
+        free.running.catch(() => undefined); // joined by settle; a model failure closes the cluster first
+        return model.start();
+      },
+      wake: (nowNs, completions) => model.wake(nowNs, completions),
+    };
+    return link;
+  }
+
+  /** Joins the free run the model started: the first rank whose code threw fails the run with its error. */
+  async settle(): Promise<void> {
+    const free = this.free;
+    if (!free?.running) return;
+    const reports = await free.running;
+    this.free = undefined;
+    const failed = reports.find((r) => r.failure)?.failure;
+    if (failed) throw participantFailure(failed.participant, free.nranks, reviveError(failed.error));
+    if (reports.some((r) => r.aborted)) throw new Error('a free run was aborted with no rank failing');
   }
 
   async prepareProgram(moduleUrl: string | URL, exportName: string, args: unknown, nranks: number, layout: RankLayout): Promise<readonly HostLink[]> {
@@ -214,11 +279,15 @@ export class ThreadHosts implements Hosts {
   }
 
   async collect(trace: boolean): Promise<{ steps: StepRecord[]; stagingOverflows: number }> {
+    const model = this.model;
+    this.model = undefined;
     const agents = this.lastAgents;
     const stats = await Promise.all(this.links.map((l) => l.api.stats()));
     if (agents) stats.push(agents.stats());
     const stagingOverflows = stats.reduce((n, s) => n + s.stagingOverflowMessages, 0);
     if (!trace) return { steps: [], stagingOverflows };
+    // A free run's steps are the model's: virtual time is all a step record holds.
+    if (model) return { steps: (await model.collect()).steps, stagingOverflows };
     const steps = (await Promise.all(this.links.map((l) => l.api.takeTrace()))).flat();
     if (agents) steps.push(...agents.takeTrace());
     return { steps, stagingOverflows };
@@ -244,6 +313,12 @@ export class ThreadHosts implements Hosts {
   buffers(rank: number): RankBuffers {
     return { input: this.viewFor(rank, 'input'), output: this.viewFor(rank, 'output'), scratch: this.viewFor(rank, 'scratch') };
   }
+}
+
+/** Whether a host placed in an arena, buffers included, has the staging a free run needs. */
+function fitsFreeRun(place: { participants: readonly ParticipantPlace[]; staging: BufferPlace }, stagingBytes: number): boolean {
+  const inArena = (p: BufferPlace) => p.arena >= 0;
+  return inArena(place.staging) && place.staging.bytes >= stagingBytes && place.participants.every((p) => inArena(p.input) && inArena(p.output) && inArena(p.scratch));
 }
 
 /** A data-mode cluster: worker threads over shared arenas. */

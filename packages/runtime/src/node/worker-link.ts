@@ -15,6 +15,8 @@ import { startFailure } from './worker-start.js';
 
 let liveWorkers = 0;
 
+export type FreeRunReport = Awaited<ReturnType<WorkerApi['freeRun']>>;
+
 /** Worker threads started by this runtime that have not exited yet (counted on 'exit'). */
 export function liveWorkerCount(): number {
   return liveWorkers;
@@ -24,6 +26,8 @@ export class WorkerLink implements HostLink {
   readonly api: Remote<WorkerApi>;
   private readonly port: MessagePort;
   private waiting: { resolve: (r: HostReport) => void; reject: (e: Error) => void } | null = null;
+  /** Rejects the free run in progress when the worker dies. */
+  private freeRunning: ((e: Error) => void) | null = null;
   private dead: Error | null = null;
   private exited: Promise<void>;
 
@@ -85,6 +89,27 @@ export class WorkerLink implements HostLink {
     const waiting = this.waiting;
     this.waiting = null;
     waiting?.reject(error);
+    const freeRunning = this.freeRunning;
+    this.freeRunning = null;
+    freeRunning?.(error);
+  }
+
+  /** The worker's free run of its prepared schedule (core/host/free-run-host.ts); fails if the worker dies. */
+  freeRun(): Promise<FreeRunReport> {
+    if (this.dead) return Promise.reject(this.dead);
+    return new Promise((resolve, reject) => {
+      this.freeRunning = reject;
+      this.api.freeRun().then(
+        (outcome) => {
+          this.freeRunning = null;
+          resolve(outcome);
+        },
+        (error: unknown) => {
+          this.freeRunning = null;
+          reject(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    });
   }
 
   private round(message: RoundMessage, transferList: ArrayBuffer[]): Promise<HostReport> {

@@ -12,7 +12,7 @@ import { selectBackend } from '../backends/select.js';
 import type { BackendChoice } from '../backends/types.js';
 import type { BufferPlace } from '../core/data/arena.js';
 import { DataHost, type CheckSpec, type HostSchedulePlan } from '../core/host/data-host.js';
-import { encodeError } from '../core/errors.js';
+import { encodeError, type EncodedError } from '../core/errors.js';
 import { packReport, unpackCompletions, type HostReport, type ReportMessage, type RoundMessage } from '../core/protocol.js';
 import type { RankProgram } from '../core/program/context.js';
 import { nodeEndpoint } from './endpoint.js';
@@ -78,6 +78,12 @@ const api = {
     const program = module[exportName];
     if (typeof program !== 'function') throw new WeftInputError(`${moduleUrl} has no function export '${exportName}'`);
     rt().prepareProgram(program as RankProgram, args, nranks, layout, staging);
+  },
+  /** Moves the prepared schedule's bytes without the coordinator (core/host/free-run-host.ts). */
+  freeRun(): { failure?: { participant: number; error: EncodedError }; aborted?: boolean } {
+    const { failure, aborted } = rt().freeRun();
+    if (failure) return { failure: { participant: failure.participant, error: encodeError(failure.error) } };
+    return aborted ? { aborted } : {};
   },
   check(spec: CheckSpec): number {
     return rt().check(spec);

@@ -41,6 +41,11 @@ export interface Hosts {
   prepareSchedule(run: ScheduleRun): readonly HostLink[] | Promise<readonly HostLink[]>;
   /** Prepares `exportName` of `moduleUrl` as every rank's program. */
   prepareProgram(moduleUrl: string | URL, exportName: string, args: unknown, nranks: number, layout: RankLayout): readonly HostLink[] | Promise<readonly HostLink[]>;
+  /**
+   * Joins what a schedule run does beside the coordinator (data mode's free run: the workers
+   * moving the bytes while the model decides virtual time); throws the first rank's error.
+   */
+  settle?(): Promise<void>;
   /** #wrong over every rank's output of the last schedule run. */
   countWrong(spec: CheckSpec): Promise<number>;
   /** The last run's step records (any order), and its staging overflows. */
@@ -132,6 +137,7 @@ export class Cluster {
       const links = await this.hosts.prepareSchedule(run);
       const simulate = performance.now();
       const { outcome, network } = await this.simulate(schedule.participants.length, links, options.faults);
+      await this.hosts.settle?.();
       const checkStart = performance.now();
       const { collective, root, count } = schedule;
       const wrong = check ? await this.hosts.countWrong({ collective, op: options.op, dtype: options.dtype, nranks: this.nranks, root, count }) : -1;

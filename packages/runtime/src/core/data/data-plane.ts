@@ -4,7 +4,7 @@
  * executor then moves byte counts only), so nothing here runs per step in ghost mode.
  */
 import type { DType } from '@weft/collectives';
-import { reduceFrom, type KernelOp, type NumericArray, type TensorBackend } from '../../backends/types.js';
+import { copyInto, reduceFrom, type KernelOp, type NumericArray, type TensorBackend } from '../../backends/types.js';
 import { ArenaSet, StagingPool, type BufferPlace } from './arena.js';
 import { Lender } from './lease.js';
 import { ProtocolError } from '../errors.js';
@@ -90,7 +90,7 @@ export class DataPlane {
     }
     if (dst.length === 0) return;
     const src = this.payloadView(payload, dst.length);
-    if (op === null) return dst.set(src);
+    if (op === null) return copyInto(this.backend, dst, src);
     // A payload in another arena (or its own SAB) is out of the SIMD kernels' reach: copy it
     // into a block of this host's arena (memcpy speed) and reduce there.
     const block = src.buffer !== dst.buffer && this.landsInOwnArena(dst) ? this.pool.borrow(payload.bytes) : null;

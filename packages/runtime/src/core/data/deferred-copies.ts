@@ -11,7 +11,7 @@
  * Slices are (buffer index, offset, count) in elements, as on the step tapes. Every physical
  * write goes through the data plane's `beforeWrite` first (lent slices, lease.ts).
  */
-import type { NumericArray } from '../../backends/types.js';
+import { copyInto, type NumericArray } from '../../backends/types.js';
 import type { DataPlane } from './data-plane.js';
 
 type ViewOf = (buffer: number, offset: number, count: number) => NumericArray;
@@ -142,6 +142,6 @@ export class DeferredCopies {
   private write(buffer: number, offset: number, values: NumericArray): void {
     const dst = this.view(buffer, offset, values.length);
     this.plane.beforeWrite(dst);
-    dst.set(values);
+    copyInto(this.plane.backend, dst, values);
   }
 }

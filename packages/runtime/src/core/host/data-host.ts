@@ -13,6 +13,8 @@ import { ctorOf, DataPlane, dtypeCode } from '../data/data-plane.js';
 import { countWrong, fillInput, type BytesEqual, type CheckSpec } from '../data/test-pattern.js';
 import { ScheduleExecutor, type ParticipantBuffers } from '../schedule/executor.js';
 import { ParticipantHost } from './participant-host.js';
+import { FreeRunHost, type FreeRunOutcome } from './free-run-host.js';
+import type { FreeRunPlan } from './free-run-plan.js';
 import { startProgram, type RankProgram } from '../program/context.js';
 import type { ScheduleRun } from '../cluster/cluster.js';
 import type { StepRecord } from '../types.js';
@@ -31,6 +33,8 @@ export interface HostSchedulePlan extends CheckSpec, Pick<ScheduleRun, 'iters' |
   readonly fill: 'pattern' | 'none';
   /** The schedule's NCCL protocol (Schedule.protocol), when it has one. */
   readonly protocol?: ScheduleProtocol;
+  /** Present: move the bytes in a free run (free-run-host.ts), not round by round with the coordinator. */
+  readonly freeRun?: FreeRunPlan;
 }
 
 /** What every host's part of `run` shares (HostSchedulePlan without its participants and places). */
@@ -70,6 +74,8 @@ export class DataHost {
   private plane: DataPlane;
   private buffers = new Map<number, ParticipantBuffers>();
   private trace: StepRecord[] = [];
+  /** The prepared free run, if the last schedule was prepared for one. */
+  private free: FreeRunHost | undefined;
 
   constructor(
     readonly participants: readonly number[],
@@ -102,6 +108,9 @@ export class DataHost {
     this.trace = [];
     this.buffers.clear();
     const trace = plan.trace ? this.trace : null;
+    const free = plan.freeRun ? new FreeRunHost(this.participants, plan.freeRun, dtypeCode(plan.dtype)) : undefined;
+    this.free = free;
+    const poster = free ?? this.host;
     const starters = plan.places.map((place, i) => {
       const participant = place.participant;
       const counts = countsOf(plan, participant);
@@ -129,15 +138,26 @@ export class DataHost {
         trace,
         localBytesPerSec: plan.localBytesPerSec,
         ...(plan.protocol ? { protocol: plan.protocol } : {}),
+        ...(free ? { barrierEachIteration: true } : {}),
       };
-      return () => new ScheduleExecutor(this.host, spec, { plane: this.plane, buffers }, () => this.host.finish(participant)).start();
+      return () => new ScheduleExecutor(poster, spec, { plane: this.plane, buffers }, () => (free ?? this.host).finish(participant)).start();
     });
-    this.host.setStarters(starters);
+    if (free) free.setStarters(starters);
+    else this.host.setStarters(starters);
+  }
+
+  /** Moves the prepared schedule's bytes in a free run (blocks this thread until done, failed or aborted). */
+  freeRun(): FreeRunOutcome {
+    const free = this.free;
+    if (!free) throw new Error('freeRun: the last schedule was not prepared for a free run');
+    this.free = undefined;
+    return free.run();
   }
 
   prepareProgram(program: RankProgram, args: unknown, nranks: number, layout: RankLayout, staging: BufferPlace): void {
     this.arenas.refresh();
     this.plane.reset(staging);
+    this.free = undefined;
     const env = { host: this.host, nranks, layout, backend: this.backend, plane: this.plane };
     this.host.setStarters(this.participants.map((rank) => () => startProgram(env, rank, program, args)));
   }

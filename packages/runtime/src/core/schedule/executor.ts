@@ -16,7 +16,7 @@
  * source, a recv into its target makes it free; the rest is copied when the iteration ends.
  */
 import { BUFFER_NAMES, channelTapes, elementBytes, PRIMITIVES, STEP_OPS, TapeCursor, type Combine, lineWireBytes, outputIsReduced, protocolCode, type CollectiveName, type DType, type Participant, type ReduceOp, type ScheduleProtocol } from '@weft/collectives';
-import { kernelOp, reduceFrom, type KernelOp, type NumericArray } from '../../backends/types.js';
+import { copyInto, kernelOp, reduceFrom, type KernelOp, type NumericArray } from '../../backends/types.js';
 import type { DataPlane } from '../data/data-plane.js';
 import { dtypeCode } from '../data/data-plane.js';
 import { DeferredCopies } from '../data/deferred-copies.js';
@@ -81,6 +81,12 @@ export interface ExecuteSpec {
    * coordinator). Absent: hardware timing only.
    */
   readonly protocol?: ScheduleProtocol;
+  /**
+   * Every iteration ends in a barrier, not only the warm-up (a free run, host/free-run-host.ts:
+   * no rank starts iteration i+1 before every rank has read iteration i's messages, which
+   * bounds the staging its sends hold to one iteration's).
+   */
+  readonly barrierEachIteration?: boolean;
 }
 
 /** Device memory traffic per byte of a local step: a copy reads and writes, a reduction reads two and writes one. */
@@ -90,6 +96,33 @@ const MEMORY_BYTES_PER_BYTE = { copy: 2, reduce: 3 } as const;
 const OP_RECV = STEP_OPS.map((op) => PRIMITIVES[op].recv);
 const OP_SEND = STEP_OPS.map((op) => PRIMITIVES[op].send);
 const OP_COMBINE: readonly Combine[] = STEP_OPS.map((op) => PRIMITIVES[op].combine);
+
+// A cursor's step read as NCCL's micro-actions (steps.ts decodeStep), for the executor and
+// for whoever plans a run's messages from the tapes (host/free-run-plan.ts).
+/** The peer the step receives from, or -1. */
+export function recvPeerOf(c: TapeCursor): number {
+  return OP_RECV[c.op] ? c.peer : -1;
+}
+/** The (first) peer the step sends to, or -1; a fan-out adds `c.fanOut`. */
+export function sendPeerOf(c: TapeCursor): number {
+  return !OP_SEND[c.op] ? -1 : OP_RECV[c.op] ? c.sendPeer : c.peer;
+}
+/** The schedule channel the step sends on, its tape being channel `tapeChannel`. */
+export function sendChannelOf(c: TapeCursor, tapeChannel: number): number {
+  const sendChannel = OP_SEND[c.op] ? c.sendChannel : -1;
+  return sendChannel >= 0 ? sendChannel : tapeChannel;
+}
+/** A step that receives has no `src`; a pure send has no `dst`. */
+function hasSrcOf(c: TapeCursor): boolean {
+  return !OP_RECV[c.op] && c.srcBuffer >= 0;
+}
+function hasDstOf(c: TapeCursor): boolean {
+  return OP_COMBINE[c.op] !== 'none' && c.dstBuffer >= 0;
+}
+/** Elements a sending step posts: `dst` after a combine, else `src`. */
+export function sentCountOf(c: TapeCursor): number {
+  return hasDstOf(c) ? c.dstCount : hasSrcOf(c) ? c.srcCount : 0;
+}
 
 /**
  * The nanoseconds per byte of a local step when `part` has only local steps, its channels
@@ -102,9 +135,7 @@ export function localNsPerByte(part: Participant, bytesPerSec: number | undefine
   for (const tape of tapes) {
     const cursor = new TapeCursor(tape);
     while (cursor.next()) {
-      const recvPeer = OP_RECV[cursor.op] ? cursor.peer : -1;
-      const sendPeer = !OP_SEND[cursor.op] ? -1 : OP_RECV[cursor.op] ? cursor.sendPeer : cursor.peer;
-      if (recvPeer >= 0 || sendPeer >= 0) return 0;
+      if (recvPeerOf(cursor) >= 0 || sendPeerOf(cursor) >= 0) return 0;
       local += 1;
     }
   }
@@ -223,7 +254,7 @@ export class ScheduleExecutor {
       this.onDone();
       return false;
     }
-    if (this.iteration === this.spec.warmupIters) {
+    if (this.iteration === this.spec.warmupIters || this.spec.barrierEachIteration === true) {
       // Timed iterations start together: the coordinator releases the barrier when every
       // participant has finished its warm-up, and takes that time as the start.
       this.poster.postBarrier(this.spec.participant, () => this.beginIteration());
@@ -260,18 +291,16 @@ class ChannelRun {
 
   // The current step's micro-actions (steps.ts decodeStep).
   private recvPeer(): number {
-    return OP_RECV[this.cursor.op] ? this.cursor.peer : -1;
+    return recvPeerOf(this.cursor);
   }
   private sendPeer(): number {
-    const c = this.cursor;
-    return !OP_SEND[c.op] ? -1 : OP_RECV[c.op] ? c.sendPeer : c.peer;
+    return sendPeerOf(this.cursor);
   }
-  /** A step that receives has no `src`; a pure send has no `dst`. */
   private hasSrc(): boolean {
-    return !OP_RECV[this.cursor.op] && this.cursor.srcBuffer >= 0;
+    return hasSrcOf(this.cursor);
   }
   private hasDst(): boolean {
-    return OP_COMBINE[this.cursor.op] !== 'none' && this.cursor.dstBuffer >= 0;
+    return hasDstOf(this.cursor);
   }
   private dstView(): NumericArray {
     const c = this.cursor;
@@ -284,7 +313,7 @@ class ChannelRun {
     return this.hasDst() ? copies.source(c.dstBuffer, c.dstOffset, c.dstCount) : copies.source(c.srcBuffer, c.srcOffset, c.srcCount);
   }
   private sentCount(): number {
-    return this.hasDst() ? this.cursor.dstCount : this.hasSrc() ? this.cursor.srcCount : 0;
+    return sentCountOf(this.cursor);
   }
 
   /** Runs local steps until one waits on the coordinator, or the channel ends. */
@@ -327,7 +356,7 @@ class ChannelRun {
     const dst = this.dstView();
     const plane = this.exec.data!.plane;
     plane.beforeWrite(dst);
-    if (!reduce) dst.set(src);
+    if (!reduce) copyInto(plane.backend, dst, src);
     else if (first) reduceFrom(plane.backend, this.exec.kernel, this.exec.spec.dtype, dst, first, src);
     else plane.backend.reduce(this.exec.kernel, this.exec.spec.dtype, dst, src);
   }
@@ -340,8 +369,7 @@ class ChannelRun {
     const exec = this.exec;
     const bytes = this.sentCount() * exec.elementBytes;
     const wireBytes = exec.protocol ? lineWireBytes(exec.protocol, bytes) : bytes;
-    const sendChannel = OP_SEND[this.cursor.op] ? this.cursor.sendChannel : -1;
-    const channel = exec.spec.channelBase + (sendChannel >= 0 ? sendChannel : this.channel);
+    const channel = exec.spec.channelBase + sendChannelOf(this.cursor, this.channel);
     const fanOut = this.cursor.fanOut;
     this.sendsLeft = 1 + fanOut.length;
     if (fanOut.length === 0) {
