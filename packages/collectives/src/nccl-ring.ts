@@ -12,6 +12,7 @@
  */
 import { channelRingsEdgeNsPerByte, channelRingsNsPerByte, chainPathNs, hopAlpha, nsPerByte, ringPathNs, sameGroup, type HopAlpha } from './cost.js';
 import { channelRings, searchChannelCount } from './channels/search.js';
+import { lockstepRingIterationNs } from './ring-lockstep.js';
 import { StepBuilder, slice } from './builder.js';
 import { channelRanges, chunkCount, chunksOf, clampChannels, mod, parts, type Range } from './logical.js';
 import { channelsForBytes, protocolOf, ringChunkBytes, ringSlicesPerChunk } from './protocols.js';
@@ -133,15 +134,21 @@ function stepHopNs(p: RingPipeline, params: PlanParams, cost: CostParams): (part
  */
 export function ringPipelineNs(p: RingPipeline, params: PlanParams, cost: CostParams): number {
   const { orders, hops, stepBytes, iterations: m, slices } = p;
+  const senderNs = hops * stepBytes * channelRingsNsPerByte(orders, params, cost);
+  const alpha = hopAlpha(params, cost);
+  const lastHopNs = Math.max(...orders.map((order) => ringPathNs(order, 1, alpha)));
+  const iterationNs = lockstepRingIterationNs(orders, hops, stepBytes, slices, params, cost) ?? chainNsOf(p, params, cost);
+  return Math.max(m * iterationNs, m * senderNs + lastHopNs);
+}
+
+/** One iteration's chain with every channel apart (stepHopNs), where the rings are not rotations of one another. */
+function chainNsOf(p: RingPipeline, params: PlanParams, cost: CostParams): number {
+  const { orders, hops, slices } = p;
   const sliceHopNs = stepHopNs(p, params, cost);
   const hopNs = sliceHopNs(slices);
   const wholeHopNs = sliceHopNs(1);
-  const alpha = hopAlpha(params, cost);
   const drainNs = Math.max(...orders.map((order) => ringPathNs(order, 1, (a, b) => wholeHopNs(a, b) - hopNs(a, b))));
-  const chainNs = Math.max(...orders.map((order) => ringPathNs(order, hops, hopNs))) + drainNs;
-  const senderNs = hops * stepBytes * channelRingsNsPerByte(orders, params, cost);
-  const lastHopNs = Math.max(...orders.map((order) => ringPathNs(order, 1, alpha)));
-  return Math.max(m * chainNs, m * senderNs + lastHopNs);
+  return Math.max(...orders.map((order) => ringPathNs(order, hops, hopNs))) + drainNs;
 }
 
 /**
