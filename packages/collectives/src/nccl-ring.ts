@@ -119,8 +119,10 @@ function stepHopNs(p: RingPipeline, params: PlanParams, cost: CostParams): (part
 
 /**
  * A ring collective's time: the larger of a latency-bound and a bandwidth-bound form,
- *   T = max(m·P, m·h·b·β_ring + α_max)
- * m iterations of h dependent hops, each moving b = stepBytes. P is one iteration's chain
+ *   T = max(F + (m-1)·P, m·h·b·β_ring + α_max)
+ * m iterations of h dependent hops, each moving b = stepBytes. F is the first iteration, whose
+ * channels all start at once (ring-lockstep.ts: they share each link until the NIC hops pull
+ * them apart; P where the rings are not rotations of one another). P is one iteration's chain
  * on the slowest channel's ring: the worst h consecutive hops (cost.ts ringPathNs), each
  * `stepHopNs`, plus the drain of its last hop (whose block lands whole: nothing follows it
  * to overlap). But a ring is only as slow as its slowest hop's sender, which sends h blocks
@@ -137,8 +139,12 @@ export function ringPipelineNs(p: RingPipeline, params: PlanParams, cost: CostPa
   const senderNs = hops * stepBytes * channelRingsNsPerByte(orders, params, cost);
   const alpha = hopAlpha(params, cost);
   const lastHopNs = Math.max(...orders.map((order) => ringPathNs(order, 1, alpha)));
-  const iterationNs = lockstepRingIterationNs(orders, hops, stepBytes, slices, params, cost) ?? chainNsOf(p, params, cost);
-  return Math.max(m * iterationNs, m * senderNs + lastHopNs);
+  // The channels start in lockstep once per collective: the first iteration is
+  // ring-lockstep.ts's (null where the rings are not rotations of one another); the later ones
+  // start where the earlier left off, drifted apart, and chain as stepHopNs has it.
+  const apartNs = chainNsOf(p, params, cost);
+  const firstNs = lockstepRingIterationNs(orders, hops, stepBytes, slices, params, cost) ?? apartNs;
+  return Math.max(firstNs + (m - 1) * apartNs, m * senderNs + lastHopNs);
 }
 
 /** One iteration's chain with every channel apart (stepHopNs), where the rings are not rotations of one another. */
