@@ -93,7 +93,9 @@ export interface RingPipeline {
 }
 
 /**
- * Per hop a→b, the time of one step under `p` given its block moves in `parts` messages.
+ * Per hop a→b, the time of one step under `p` given its block moves in `parts` messages,
+ * once the channels have drifted apart (every iteration after the first, and chains; the
+ * first iteration of rings that are rotations of one another is ring-lockstep.ts's).
  * Channels on one and the same ring move in lockstep: they all wait out a hop's latency
  * at once, then share the link, so a step is α + the link's work. Channels on different
  * rings reach a link at different positions of their rings: while one waits out its
