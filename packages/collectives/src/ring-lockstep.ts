@@ -83,7 +83,8 @@ function ringPhases(orders: readonly (readonly number[])[], params: PlanParams):
  */
 export function lockstepRingIterationNs(orders: readonly (readonly number[])[], hops: number, stepBytes: number, slices: number, params: PlanParams, cost: CostParams): number | null {
   const phases = ringPhases(orders, params);
-  if (phases === null) return null;
+  // A period as long as a huge ring (no repeating hop classes) would cost O(period²) per step.
+  if (phases === null || phases.period > MAX_PERIOD) return null;
   const run = (h: number): number | null => phaseFluidNs(phases, h, stepBytes / orders.length / slices, slices, cost);
   // Once the start's lockstep has drifted apart the timeline repeats every period of steps:
   // a long ring (many servers) takes its first STEADY_PERIODS periods from the fluid and
@@ -96,6 +97,9 @@ export function lockstepRingIterationNs(orders: readonly (readonly number[])[], 
   const [a, b] = [run(head), run(head + P)];
   return a === null || b === null ? null : a + periods * (b - a);
 }
+
+/** The longest period of hop classes the fluid runs (a server of up to 72 GPUs, NVL72, has one of at most 72). */
+const MAX_PERIOD = 128;
 
 /** Periods of the hop classes the fluid runs before a long ring's steps are extrapolated (the start's drift settles within a few). */
 const STEADY_PERIODS = 32;
