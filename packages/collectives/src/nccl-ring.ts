@@ -12,6 +12,7 @@
  */
 import { channelRingsEdgeNsPerByte, channelRingsNsPerByte, chainPathNs, hopAlpha, nsPerByte, ringPathNs, sameGroup, type HopAlpha } from './cost.js';
 import { channelRings, searchChannelCount } from './channels/search.js';
+import { lockstepRingIterationNs } from './ring-lockstep.js';
 import { StepBuilder, slice } from './builder.js';
 import { channelRanges, chunkCount, chunksOf, clampChannels, mod, parts, type Range } from './logical.js';
 import { channelsForBytes, protocolOf, ringChunkBytes, ringSlicesPerChunk } from './protocols.js';
@@ -92,7 +93,9 @@ export interface RingPipeline {
 }
 
 /**
- * Per hop a→b, the time of one step under `p` given its block moves in `parts` messages.
+ * Per hop a→b, the time of one step under `p` given its block moves in `parts` messages,
+ * once the channels have drifted apart (every iteration after the first, and chains; the
+ * first iteration of rings that are rotations of one another is ring-lockstep.ts's).
  * Channels on one and the same ring move in lockstep: they all wait out a hop's latency
  * at once, then share the link, so a step is α + the link's work. Channels on different
  * rings reach a link at different positions of their rings: while one waits out its
@@ -118,8 +121,10 @@ function stepHopNs(p: RingPipeline, params: PlanParams, cost: CostParams): (part
 
 /**
  * A ring collective's time: the larger of a latency-bound and a bandwidth-bound form,
- *   T = max(m·P, m·h·b·β_ring + α_max)
- * m iterations of h dependent hops, each moving b = stepBytes. P is one iteration's chain
+ *   T = max(F + (m-1)·P, m·h·b·β_ring + α_max)
+ * m iterations of h dependent hops, each moving b = stepBytes. F is the first iteration, whose
+ * channels all start at once (ring-lockstep.ts: they share each link until the NIC hops pull
+ * them apart; P where the rings are not rotations of one another). P is one iteration's chain
  * on the slowest channel's ring: the worst h consecutive hops (cost.ts ringPathNs), each
  * `stepHopNs`, plus the drain of its last hop (whose block lands whole: nothing follows it
  * to overlap). But a ring is only as slow as its slowest hop's sender, which sends h blocks
@@ -133,15 +138,25 @@ function stepHopNs(p: RingPipeline, params: PlanParams, cost: CostParams): (part
  */
 export function ringPipelineNs(p: RingPipeline, params: PlanParams, cost: CostParams): number {
   const { orders, hops, stepBytes, iterations: m, slices } = p;
+  const senderNs = hops * stepBytes * channelRingsNsPerByte(orders, params, cost);
+  const alpha = hopAlpha(params, cost);
+  const lastHopNs = Math.max(...orders.map((order) => ringPathNs(order, 1, alpha)));
+  // The channels start in lockstep once per collective: the first iteration is
+  // ring-lockstep.ts's (null where the rings are not rotations of one another); the later ones
+  // start where the earlier left off, drifted apart, and chain as stepHopNs has it.
+  const apartNs = chainNsOf(p, params, cost);
+  const firstNs = lockstepRingIterationNs(orders, hops, stepBytes, slices, params, cost) ?? apartNs;
+  return Math.max(firstNs + (m - 1) * apartNs, m * senderNs + lastHopNs);
+}
+
+/** One iteration's chain with every channel apart (stepHopNs), where the rings are not rotations of one another. */
+function chainNsOf(p: RingPipeline, params: PlanParams, cost: CostParams): number {
+  const { orders, hops, slices } = p;
   const sliceHopNs = stepHopNs(p, params, cost);
   const hopNs = sliceHopNs(slices);
   const wholeHopNs = sliceHopNs(1);
-  const alpha = hopAlpha(params, cost);
   const drainNs = Math.max(...orders.map((order) => ringPathNs(order, 1, (a, b) => wholeHopNs(a, b) - hopNs(a, b))));
-  const chainNs = Math.max(...orders.map((order) => ringPathNs(order, hops, hopNs))) + drainNs;
-  const senderNs = hops * stepBytes * channelRingsNsPerByte(orders, params, cost);
-  const lastHopNs = Math.max(...orders.map((order) => ringPathNs(order, 1, alpha)));
-  return Math.max(m * chainNs, m * senderNs + lastHopNs);
+  return Math.max(...orders.map((order) => ringPathNs(order, hops, hopNs))) + drainNs;
 }
 
 /**

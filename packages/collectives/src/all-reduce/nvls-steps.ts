@@ -214,8 +214,14 @@ export function reduceAtSwitch(b: StepBuilder, agent: number, c: number, group: 
  * whole chunks.
  */
 function piecesOf(dst: Slice, levels: number): Slice[] {
-  if (levels <= 2) return [dst];
-  return parts(dst.count, PIECES_PER_HOP * (levels - 1), dst.offset).map((range) => slice(dst.buffer, range));
+  const pieces = treePieces(levels);
+  if (pieces === 1) return [dst];
+  return parts(dst.count, pieces, dst.offset).map((range) => slice(dst.buffer, range));
+}
+
+/** How many pieces piecesOf cuts a chunk into for a tree of `levels` (height + 1) levels. */
+export function treePieces(levels: number): number {
+  return levels <= 2 ? 1 : PIECES_PER_HOP * (levels - 1);
 }
 
 /** The tree's reduce of one piece: a leaf sends up; an inner head adds each child's and passes the sum up; the root adds. */

@@ -39,8 +39,13 @@ export const nvls: Algorithm = withProtocols({
 
 /** Pipeline rounds of NVLS over n-rank groups: min(2m, m + LAG + 1) for m chunks per part (see nvls.predictNs). */
 export function nvlsRounds(params: PlanParams, n: number): number {
-  const m = chunkCount(Math.ceil(params.count / clampChannels(params.channels * n, params.count)), params.chunkElements);
+  const m = nvlsChunks(params, n);
   return Math.min(2 * m, m + NVLS_LAG + 1);
+}
+
+/** Chunks per part of NVLS over n-rank groups (the largest part's). */
+export function nvlsChunks(params: PlanParams, n: number): number {
+  return chunkCount(Math.ceil(params.count / clampChannels(params.channels * n, params.count)), params.chunkElements);
 }
 
 /** The in-switch part of NVLS over groups of n ranks (see nvls.predictNs). */

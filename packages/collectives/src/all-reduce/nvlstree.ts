@@ -2,8 +2,8 @@ import { withProtocols } from '../protocols.js';
 import { assertPlannable, invalidParams, nsPerByte } from '../kit.js';
 import { doubleBinaryTree } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams } from '../types.js';
-import { nvlsRounds } from './nvls.js';
-import { planNvlsTreeSplit, roundBytes, switchNsPerByte, unequalGroups } from './nvls-steps.js';
+import { nvlsChunks, nvlsRounds } from './nvls.js';
+import { planNvlsTreeSplit, roundBytes, switchNsPerByte, treePieces, unequalGroups } from './nvls-steps.js';
 
 /**
  * NCCL's NVLSTree all-reduce: NVLS inside every server (one reduction-switch agent each)
@@ -35,13 +35,20 @@ export const nvlstree: Algorithm = withProtocols({
     return planNvlsTreeSplit(params, 'nvlstree', params.layout.groups);
   },
   /**
-   * T = 2α_intra + D·(2α_inter + N) + min(2m, m + LAG + 1)·R
+   * T = 2α_intra + D·(2α_inter + N/k) + m·R + (min(2m, m + LAG + 1) − m)·R_switch
    * G servers of n ranks; c, m, b, e as for nvls; N = (b/n)·β_inter, one round of a head's
-   * NIC, which carries its parts' chunks (b/n) each way per round; R = max(b·(n+1)/n·β_intra/e, N):
-   * a round is bound by the switch link (as nvls) or by the NIC. The last chunk also climbs
-   * and descends the tree, D = the double binary tree's height in NIC hops each way: α_inter
-   * each, and half a NIC round each (the head's two parts use complementary trees, so one
-   * part's chunk crosses each way at a time). α_inter is the worst inter-server pair; the
+   * NIC, which carries its parts' chunks (b/n) each way per round; R_switch = b·(n+1)/n·β_intra/e
+   * (as nvls), R = max(R_switch, N): a round that carries a chunk across the NICs is bound by the
+   * switch link or by the NIC; the pipeline's fill and drain rounds (the first inputs going up
+   * alone, the last multicasts coming down) carry nothing across the NICs and cost R_switch. The
+   * last chunk also climbs and descends the tree, D = the double binary tree's height in NIC
+   * hops each way: α_inter each, and a piece's transfer each — the schedule cuts a chunk into
+   * k = treePieces(D + 1) pieces (2 per hop once D ≥ 2) that cut through the tree, so only the
+   * first piece's hops wait (its other pieces' transfers are in the m NIC rounds); a piece is
+   * half a NIC round over k (the head's two parts use complementary trees, so one part's chunk
+   * crosses each way at a time). (Charging every level the whole chunk and every fill round the
+   * NIC's round made 4–16 servers 0.68–0.88× pessimistic at 4–256 MiB; predictor-error.md,
+   * "Ring lockstep".) α_inter is the worst inter-server pair; the
    * tree's hops are rail-local and shorter, so small messages simulate faster than predicted.
    * On more than two servers a head that is inner in one tree carries 2·b/n per round (R uses
    * 2N). The schedule splits each part's reduce and broadcast over two channels as NCCL's warps
@@ -63,6 +70,9 @@ export const nvlstree: Algorithm = withProtocols({
     // sends 4 chunks a round (up 1 and down 2 where inner, up 1 where a leaf), 2 per part.
     const roundNs = Math.max(intraNs, g > 2 ? 2 * interNs : interNs);
     const depth = Math.max(...doubleBinaryTree(g).map((t) => t.height[t.root]!));
-    return 2 * cost.intra.alphaNs + depth * (2 * cost.inter.alphaNs + interNs) + nvlsRounds(params, n) * roundNs;
+    const pieces = treePieces(depth + 1);
+    const chunks = nvlsChunks(params, n);
+    const fillRounds = nvlsRounds(params, n) - chunks;
+    return 2 * cost.intra.alphaNs + depth * (2 * cost.inter.alphaNs + interNs / pieces) + chunks * roundNs + fillRounds * intraNs;
   },
 }, 'NVLSTree', ['Simple']);

@@ -1,0 +1,52 @@
+/**
+ * The ring predictor where channels start together (src/ring-lockstep.ts): closed forms on an
+ * uncontended fabric of one class of link, where the fluid has a hand-written answer.
+ */
+import { describe, expect, it } from 'vitest';
+import { ringAlgorithm } from '../src/all-reduce/ring.js';
+import { lockstepRingIterationNs } from '../src/ring-lockstep.js';
+import type { CostParams, PlanParams, RankLayout } from '../src/types.js';
+
+const alphaNs = 1000;
+/** 1 byte per ns everywhere: β = 1. */
+const cost: CostParams = { alphaNs, bandwidthBytesPerSec: 1e9, intra: { alphaNs, bandwidthBytesPerSec: 1e9 }, inter: { alphaNs: 4 * alphaNs, bandwidthBytesPerSec: 1e8 } };
+const oneServer: RankLayout = { groups: [[0, 1, 2, 3]], hasReductionSwitch: false, groupReductionSwitches: false };
+const params = (layout: RankLayout, count: number, channels: number): PlanParams => ({ nranks: layout.groups.flat().length, count, root: 0, elementBytes: 4, channels, chunkElements: 0, layout });
+
+describe('ring predictor: channels that start in lockstep', () => {
+  it('two channels on rotations of one ring share every link from the first step: 2(n-1)·(α + b·β)', () => {
+    // Orders differ as arrays but are one cycle: both channels cross 0→1, 1→2, … together, so
+    // every step is their shared transfer (b = S/n of both channels) and then α. Assuming the
+    // channels apart gave 2(n-1)·max(b·β, α + b/2·β) = 48 µs.
+    const rotated = ringAlgorithm('rotated', '', () => [[0, 1, 2, 3], [1, 2, 3, 0]]);
+    const S = 8000 * 4;
+    expect(rotated.predictNs(params(oneServer, 8000, 2), cost)).toBeCloseTo(6 * (alphaNs + S / 4), 6);
+  });
+
+  it('agrees with the identical-ring closed form under slices: each step b·β, the last slice α more', () => {
+    const orders = [[0, 1, 2, 3], [0, 1, 2, 3]];
+    const ns = lockstepRingIterationNs(orders, 6, 8000, 2, params(oneServer, 8000, 2), cost);
+    expect(ns).toBeCloseTo(6 * 8000 + alphaNs, 6);
+  });
+
+  it('positions behind a slow hop: the NIC sender streams its steps back to back, then one α', () => {
+    // Two servers of two ranks; rings [0,1,3,2] and [1,0,2,3] (one NVLink and one NIC hop each
+    // way): every rank sends one channel over its NVLink (phase 0) and one over its NIC (phase
+    // 1). The NIC's transfer (b/2 at 10β) outlasts an NVLink hop and its own α, so the NIC
+    // positions send their 6 steps back to back: 6·(b/2)·10β + 4α.
+    const layout: RankLayout = { groups: [[0, 1], [2, 3]], hasReductionSwitch: false, groupReductionSwitches: false };
+    const b = 8000;
+    const ns = lockstepRingIterationNs([[0, 1, 3, 2], [1, 0, 2, 3]], 6, b, 1, params(layout, 8000, 2), cost);
+    expect(ns).toBeCloseTo(6 * (b / 2) * 10 + 4 * alphaNs, 6);
+    // With the NIC as fast as NVLink, the chain alternates the hops: 3·(α + b/2·β) + 3·(4α + b/2·β).
+    const fastNic = { ...cost, inter: { alphaNs: 4 * alphaNs, bandwidthBytesPerSec: 1e9 } };
+    const chain = lockstepRingIterationNs([[0, 1, 3, 2], [1, 0, 2, 3]], 6, b, 1, params(layout, 8000, 2), fastNic);
+    expect(chain).toBeCloseTo(3 * (alphaNs + b / 2) + 3 * (4 * alphaNs + b / 2), 6);
+  });
+
+  it('keeps the all-apart form where the rings are not rotations of one another', () => {
+    const layout: RankLayout = { groups: [[0, 1], [2, 3]], hasReductionSwitch: false, groupReductionSwitches: false };
+    // Rank order across two servers: rank 1 sends only over its NIC, rank 0 only over NVLink.
+    expect(lockstepRingIterationNs([[0, 1, 2, 3]], 6, 8000, 1, params(layout, 8000, 1), cost)).toBeNull();
+  });
+});
