@@ -59,7 +59,7 @@ import { AlphaBetaModel } from './models/alpha-beta.js';
 import { CompletionHeap } from './models/completion-heap.js';
 import { EventLog } from './models/event-log.js';
 import { distinctLinks, linkUse, type FlowState, type SubFlowState, type TransferHandle } from './models/flow-state.js';
-import { LinkAccount } from './models/link-account.js';
+import { LinkAccounts } from './models/link-account.js';
 import { MaxMinModel } from './models/max-min.js';
 import { PacketNetwork } from './models/packet/packet-network.js';
 import type { SolverStats } from './models/max-min-solver.js';
@@ -154,7 +154,7 @@ type Fault = { readonly kind: 'fail'; readonly link: number } | { readonly kind:
 
 class FluidNetwork implements SimulatedNetwork {
   private clockNs = 0;
-  private readonly accounts: LinkAccount[];
+  private readonly accounts: LinkAccounts;
   private readonly linkIndex = new Map<string, number>();
   /** Flows in their bandwidth phase on each link, in the order they arrived. */
   private readonly linkFlows: LinkFlows[];
@@ -195,14 +195,14 @@ class FluidNetwork implements SimulatedNetwork {
     shareFlows: boolean,
   ) {
     this.recordFull = (options.record ?? 'full') === 'full';
-    this.accounts = topology.links.map((link) => new LinkAccount(link, this.recordFull));
+    this.accounts = new LinkAccounts(topology.links, this.recordFull);
     topology.links.forEach((link, index) => this.linkIndex.set(link.id, index));
     this.linkFlows = topology.links.map(() => new LinkFlows());
     this.nodeIds = new Set(topology.nodes.map((node) => node.id));
     this.model =
       options.model === 'maxMin'
         ? new MaxMinModel(topology.links.map((link) => link.bandwidthBytesPerSec))
-        : new AlphaBetaModel((link) => this.accounts[link]!.capacityBytesPerSec);
+        : new AlphaBetaModel((link) => this.accounts.capacityOf(link));
     this.sharing = shareFlows && this.model.addCopy !== undefined && options.routing === 'ecmp' && options.qps === 1;
   }
 
@@ -278,7 +278,7 @@ class FluidNetwork implements SimulatedNetwork {
       flow.siblings = transfer.flows;
       this.activeFlows++;
       for (const link of distinctLinks(flow)) {
-        this.accounts[link]!.flowAdded(nowNs);
+        this.accounts.flowAdded(link, nowNs);
         this.linkFlows[link]!.add(flow);
       }
       this.model.addFlow(flow);
@@ -310,7 +310,7 @@ class FluidNetwork implements SimulatedNetwork {
     (flow.copyTransfers ??= []).push(transfer);
     transfer.flows = [flow];
     transfer.unsentFlows = 1;
-    for (const link of distinctLinks(flow)) this.accounts[link]!.flowAdded(nowNs);
+    for (const link of distinctLinks(flow)) this.accounts.flowAdded(link, nowNs);
     this.model.addCopy!(flow);
   }
 
@@ -351,7 +351,7 @@ class FluidNetwork implements SimulatedNetwork {
   }
 
   linkStats(): LinkStats[] {
-    return this.accounts.map((account) => account.stats(this.clockNs));
+    return this.topology.links.map((_, link) => this.accounts.stats(link, this.clockNs));
   }
 
   flows(): FlowRecord[] {
@@ -449,7 +449,7 @@ class FluidNetwork implements SimulatedNetwork {
 
   private routeOf(path: readonly string[]): Route {
     const links = path.map((id) => this.linkIndexOf(id));
-    const latencyNs = pathLatencyNs(links.map((link) => this.accounts[link]!.link.latencyNs));
+    const latencyNs = pathLatencyNs(links.map((link) => this.topology.links[link]!.latencyNs));
     return { links, linkIds: path, latencyNs };
   }
 
@@ -472,7 +472,7 @@ class FluidNetwork implements SimulatedNetwork {
       // Each copy's change in turn, as separate flows would add them.
       const links = subflow.links;
       for (let copy = 0; copy < flow.copies; copy++) {
-        for (let hop = 0; hop < links.length; hop++) this.accounts[links[hop]!]!.changeRate(nowNs, deltaBytesPerSec);
+        for (let hop = 0; hop < links.length; hop++) this.accounts.changeRate(links[hop]!, nowNs, deltaBytesPerSec);
       }
       subflow.rateBytesPerSec = rate;
     }
@@ -518,12 +518,12 @@ class FluidNetwork implements SimulatedNetwork {
     this.activeFlows--;
     for (const subflow of flow.subflows) {
       for (let copy = 0; copy < flow.copies; copy++) {
-        for (const link of subflow.links) this.accounts[link]!.changeRate(nowNs, -subflow.rateBytesPerSec);
+        for (const link of subflow.links) this.accounts.changeRate(link, nowNs, -subflow.rateBytesPerSec);
       }
       subflow.rateBytesPerSec = 0;
     }
     for (const link of distinctLinks(flow)) {
-      for (let copy = 0; copy < flow.copies; copy++) this.accounts[link]!.flowRemoved(nowNs);
+      for (let copy = 0; copy < flow.copies; copy++) this.accounts.flowRemoved(link, nowNs);
       this.linkFlows[link]!.finished();
     }
     this.model.removeFlow(flow);
@@ -569,10 +569,10 @@ class FluidNetwork implements SimulatedNetwork {
    * the rest; with none left they strand. Failing a failed link does nothing.
    */
   private failNow(link: number, nowNs: number): void {
-    const account = this.accounts[link]!;
-    if (account.down) return;
-    account.down = true;
-    const linkId = account.link.id;
+    const accounts = this.accounts;
+    if (accounts.isDown(link)) return;
+    accounts.markDown(link);
+    const linkId = this.topology.links[link]!.id;
     this.down.add(linkId);
     this.clearRouteCache();
     for (const flow of [...this.linkFlows[link]!.live()]) {
@@ -587,28 +587,28 @@ class FluidNetwork implements SimulatedNetwork {
       const dropped = flow.subflows.filter((subflow) => subflow.links.includes(link));
       const linksBefore = linkUse(flow);
       for (const subflow of dropped) {
-        for (const used of subflow.links) this.accounts[used]!.changeRate(nowNs, -subflow.rateBytesPerSec);
+        for (const used of subflow.links) this.accounts.changeRate(used, nowNs, -subflow.rateBytesPerSec);
         subflow.rateBytesPerSec = 0;
       }
       flow.subflows = kept;
       const linksAfter = linkUse(flow);
       for (const used of linksBefore.keys()) {
         if (linksAfter.has(used)) continue;
-        this.accounts[used]!.flowRemoved(nowNs);
+        this.accounts.flowRemoved(used, nowNs);
         this.linkFlows[used]!.remove(flow);
       }
       this.model.subflowsDropped(flow, dropped);
     }
-    account.capacityBytesPerSec = 0;
+    accounts.setCapacity(link, 0);
     this.model.capacityChanged(link, 0, this.linkFlows[link]!.live());
   }
 
   /** Factors compound: two degrades by 0.5 leave a quarter. A failed link stays at 0. */
   private degradeNow(link: number, factor: number): void {
-    const account = this.accounts[link]!;
-    if (account.down) return;
-    account.capacityBytesPerSec *= factor;
-    this.model.capacityChanged(link, account.capacityBytesPerSec, this.linkFlows[link]!.live());
+    const accounts = this.accounts;
+    if (accounts.isDown(link)) return;
+    accounts.setCapacity(link, accounts.capacityOf(link) * factor);
+    this.model.capacityChanged(link, accounts.capacityOf(link), this.linkFlows[link]!.live());
   }
 
   // ---- lookups ---------------------------------------------------------------------
