@@ -67,7 +67,7 @@ import type { RateModel } from './models/rate-model.js';
 import { LinkFlows } from './models/link-flows.js';
 import { planRoutes } from './models/route-plan.js';
 import { bytesMoved, finishTimeNs, pathLatencyNs } from './models/timing.js';
-import { checkFactor, checkLinks, checkOptions, checkRequest, checkTime, unknownLink } from './models/validate.js';
+import { checkFactor, checkLinks, checkOptions, checkRequest, checkTime, checkTransferSizes, unknownLink } from './models/validate.js';
 
 /** Counters that show how much work the model did (for benchmarks and reports). */
 export interface NetworkWorkStats {
@@ -174,6 +174,8 @@ class FluidNetwork implements SimulatedNetwork {
    */
   private readonly pinnedRoutes = new Map<string, Map<string, PairRoutes>>();
   private pinnedRouteCount = 0;
+  /** Bumped whenever the route cache is cleared (a PairRoutes found before is stale after). */
+  private routeCacheEpoch = 0;
   /** The cached routes by path (links joined): one Route object per path, whatever the flow key. */
   private readonly routesByPath = new Map<string, Route>();
   /** Whether transfers may share a flow (see the header): ECMP, one queue pair, a model that counts copies. */
@@ -212,8 +214,15 @@ class FluidNetwork implements SimulatedNetwork {
 
   startTransfer(request: TransferRequest, nowNs: number): number {
     checkTime('transfer start time', nowNs, this.clockNs);
-    checkRequest(request, this.nodeIds);
+    // A pair with cached routes had both its nodes checked when they were cached: two hash
+    // lookups on node ids instead of four (the lookup the route cache makes anyway).
+    const cacheEpoch = this.routeCacheEpoch;
+    let pair = this.pinnedRoutes.get(request.srcNode)?.get(request.dstNode);
+    if (pair === undefined) checkRequest(request, this.nodeIds);
+    else checkTransferSizes(request);
     if (nowNs > this.clockNs) this.advanceTo(nowNs);
+    // A fault applied while advancing cleared the cache: the pair's routes may cross it.
+    if (this.routeCacheEpoch !== cacheEpoch) pair = undefined;
     const transfer: TransferState = {
       id: this.nextTransferId++,
       request: this.recordFull ? { ...request } : request,
@@ -231,7 +240,7 @@ class FluidNetwork implements SimulatedNetwork {
       this.markSent(transfer, nowNs);
       return transfer.id;
     }
-    const routed = this.route(request);
+    const routed = this.route(request, pair);
     if ('linkId' in routed) {
       this.strand(transfer, routed.linkId, nowNs);
       return transfer.id;
@@ -387,11 +396,11 @@ class FluidNetwork implements SimulatedNetwork {
    * The flows a transfer becomes (see planRoutes), or the failed link that strands it.
    * ECMP routes come from the pinned-route cache; they are the router's, unchanged.
    */
-  private route(request: TransferRequest): readonly RoutedFlow[] | { readonly linkId: string } {
+  private route(request: TransferRequest, pair: PairRoutes | undefined): readonly RoutedFlow[] | { readonly linkId: string } {
     const { options } = this;
     // -0 and 0 hash differently but are one Map key: leave -0 to the router.
     if (options.routing === 'ecmp' && !Object.is(request.flowKey, -0)) {
-      const cached = this.cachedRoutes(request);
+      const cached = this.cachedRoutes(request, pair);
       // One scratch flow per queue pair, reused: startTransfer reads them before routing again.
       const flows = this.ecmpFlows;
       for (let qp = 0; qp < options.qps; qp++) {
@@ -419,12 +428,18 @@ class FluidNetwork implements SimulatedNetwork {
     return plan.flows.map((flow) => ({ bytes: flow.bytes, pinned: flow.pinned, routes: flow.paths.map((path) => this.routeOf(path)) }));
   }
 
-  private cachedRoutes(request: TransferRequest): (Route | undefined)[] {
-    if (this.pinnedRouteCount >= ROUTE_CACHE_LIMIT) this.clearRouteCache();
-    let bySrc = this.pinnedRoutes.get(request.srcNode);
-    if (bySrc === undefined) this.pinnedRoutes.set(request.srcNode, (bySrc = new Map()));
-    let pair = bySrc.get(request.dstNode);
-    if (pair === undefined) bySrc.set(request.dstNode, (pair = { byIndex: [], byKey: new Map() }));
+  /** The pair's routes by flow key (`pair`: the src → dst entry if startTransfer found it, still valid). */
+  private cachedRoutes(request: TransferRequest, pair: PairRoutes | undefined): (Route | undefined)[] {
+    if (this.pinnedRouteCount >= ROUTE_CACHE_LIMIT) {
+      this.clearRouteCache();
+      pair = undefined;
+    }
+    if (pair === undefined) {
+      let bySrc = this.pinnedRoutes.get(request.srcNode);
+      if (bySrc === undefined) this.pinnedRoutes.set(request.srcNode, (bySrc = new Map()));
+      pair = bySrc.get(request.dstNode);
+      if (pair === undefined) bySrc.set(request.dstNode, (pair = { byIndex: [], byKey: new Map() }));
+    }
     const key = request.flowKey;
     if (key >>> 0 === key && key < INDEXED_FLOW_KEYS) return (pair.byIndex[key] ??= []);
     let byKey = pair.byKey.get(key);
@@ -434,6 +449,7 @@ class FluidNetwork implements SimulatedNetwork {
 
   private clearRouteCache(): void {
     this.pinnedRoutes.clear();
+    this.routeCacheEpoch++;
     this.routesByPath.clear();
     this.twins.clear();
     this.pinnedRouteCount = 0;
