@@ -147,6 +147,16 @@ interface PairRoutes {
 
 const INDEXED_FLOW_KEYS = 1024;
 
+/** What the network keeps in a caller's TransferRequest.routeCache object (filled in this order: one shape). */
+interface RouteSlot {
+  network: FluidNetwork;
+  epoch: number;
+  srcNode: string;
+  dstNode: string;
+  flowKey: number;
+  routes: (Route | undefined)[];
+}
+
 /** Pinned routes cached beyond this many are all dropped (all-to-all patterns at scale). */
 const ROUTE_CACHE_LIMIT = 1 << 18;
 
@@ -216,13 +226,15 @@ class FluidNetwork implements SimulatedNetwork {
     checkTime('transfer start time', nowNs, this.clockNs);
     // A pair with cached routes had both its nodes checked when they were cached: two hash
     // lookups on node ids instead of four (the lookup the route cache makes anyway).
+    // The caller's slot for the connection (TransferRequest.routeCache) answers without either.
     const cacheEpoch = this.routeCacheEpoch;
-    let pair = this.pinnedRoutes.get(request.srcNode)?.get(request.dstNode);
-    if (pair === undefined) checkRequest(request, this.nodeIds);
+    let known = this.slotRoutes(request);
+    let pair = known === undefined ? this.pinnedRoutes.get(request.srcNode)?.get(request.dstNode) : undefined;
+    if (known === undefined && pair === undefined) checkRequest(request, this.nodeIds);
     else checkTransferSizes(request);
     if (nowNs > this.clockNs) this.advanceTo(nowNs);
-    // A fault applied while advancing cleared the cache: the pair's routes may cross it.
-    if (this.routeCacheEpoch !== cacheEpoch) pair = undefined;
+    // A fault applied while advancing cleared the cache: the routes found may cross it.
+    if (this.routeCacheEpoch !== cacheEpoch) known = pair = undefined;
     const transfer: TransferState = {
       id: this.nextTransferId++,
       request: this.recordFull ? { ...request } : request,
@@ -240,7 +252,7 @@ class FluidNetwork implements SimulatedNetwork {
       this.markSent(transfer, nowNs);
       return transfer.id;
     }
-    const routed = this.route(request, pair);
+    const routed = this.route(request, pair, known);
     if ('linkId' in routed) {
       this.strand(transfer, routed.linkId, nowNs);
       return transfer.id;
@@ -396,11 +408,15 @@ class FluidNetwork implements SimulatedNetwork {
    * The flows a transfer becomes (see planRoutes), or the failed link that strands it.
    * ECMP routes come from the pinned-route cache; they are the router's, unchanged.
    */
-  private route(request: TransferRequest, pair: PairRoutes | undefined): readonly RoutedFlow[] | { readonly linkId: string } {
+  private route(
+    request: TransferRequest,
+    pair: PairRoutes | undefined,
+    known: (Route | undefined)[] | undefined,
+  ): readonly RoutedFlow[] | { readonly linkId: string } {
     const { options } = this;
     // -0 and 0 hash differently but are one Map key: leave -0 to the router.
     if (options.routing === 'ecmp' && !Object.is(request.flowKey, -0)) {
-      const cached = this.cachedRoutes(request, pair);
+      const cached = known ?? this.cachedRoutes(request, pair);
       // One scratch flow per queue pair, reused: startTransfer reads them before routing again.
       const flows = this.ecmpFlows;
       for (let qp = 0; qp < options.qps; qp++) {
@@ -417,6 +433,7 @@ class FluidNetwork implements SimulatedNetwork {
         flow.routes[0] = route;
       }
       flows.length = options.qps;
+      if (known === undefined && request.routeCache !== undefined) this.fillSlot(request.routeCache as RouteSlot, request, cached);
       return flows;
     }
     return this.plannedRoute(request);
@@ -426,6 +443,27 @@ class FluidNetwork implements SimulatedNetwork {
     const plan = planRoutes(this.router, this.options, request, this.down);
     if (!plan.routed) return { linkId: plan.linkId };
     return plan.flows.map((flow) => ({ bytes: flow.bytes, pinned: flow.pinned, routes: flow.paths.map((path) => this.routeOf(path)) }));
+  }
+
+  /**
+   * The routes by queue pair kept in the request's slot, if it was filled by this network for
+   * this very connection since the cache was last cleared (-0 keys never use the cache).
+   */
+  private slotRoutes(request: TransferRequest): (Route | undefined)[] | undefined {
+    const slot = request.routeCache as RouteSlot | undefined;
+    if (slot === undefined || slot.network !== this || slot.epoch !== this.routeCacheEpoch) return undefined;
+    const key = request.flowKey;
+    if (slot.flowKey !== key || slot.srcNode !== request.srcNode || slot.dstNode !== request.dstNode || Object.is(key, -0)) return undefined;
+    return slot.routes;
+  }
+
+  private fillSlot(slot: RouteSlot, request: TransferRequest, routes: (Route | undefined)[]): void {
+    slot.network = this;
+    slot.epoch = this.routeCacheEpoch;
+    slot.srcNode = request.srcNode;
+    slot.dstNode = request.dstNode;
+    slot.flowKey = request.flowKey;
+    slot.routes = routes;
   }
 
   /** The pair's routes by flow key (`pair`: the src → dst entry if startTransfer found it, still valid). */

@@ -44,6 +44,8 @@ interface Connection {
   /** The step latency of the protocol last sent on this connection (-1: none asked yet), cached. */
   stepProtocol: number;
   stepLatencyNs: number;
+  /** The network's route cache slot for this connection (TransferRequest.routeCache). */
+  readonly routeCache: object;
 }
 
 /**
@@ -474,7 +476,7 @@ export class Coordinator {
     const key = channel * this.nparticipants + dst;
     let connection = fromSrc.byKey.get(key);
     if (connection === undefined) {
-      connection = { src, dst, channel, nextSend: 0, nextRecv: 0, arrived: new Map(), posted: new Map(), stepProtocol: -1, stepLatencyNs: 0 };
+      connection = { src, dst, channel, nextSend: 0, nextRecv: 0, arrived: new Map(), posted: new Map(), stepProtocol: -1, stepLatencyNs: 0, routeCache: {} };
       fromSrc.byKey.set(key, connection);
       this.connections.push(connection);
     }
@@ -492,7 +494,7 @@ export class Coordinator {
     this.checkPeer(participant, peer, 'send');
     const connection = this.connection(participant, peer, channel);
     const transferId = this.network.startTransfer(
-      { srcNode: this.nodes[participant]!, dstNode: this.nodes[peer]!, bytes: bytes * this.wireFactor(participant, peer), flowKey: channel },
+      { srcNode: this.nodes[participant]!, dstNode: this.nodes[peer]!, bytes: bytes * this.wireFactor(participant, peer), flowKey: channel, routeCache: connection.routeCache },
       nowNs,
     );
     this.inFlight.set(transferId, { connection, message: connection.nextSend++, senderSeq: seq, payload, bytes, protocol, sentNs: nowNs });
