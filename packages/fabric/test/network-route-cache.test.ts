@@ -8,31 +8,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createRouter, TopologyBuilder } from '../src/index.js';
+import { createRouter } from '../src/index.js';
 import { createNetwork } from '../src/network.js';
+import { contendedFabric, type Start } from './contended-fabric.js';
 import type { NetworkOptions, Topology, TransferEvent } from '../src/index.js';
-
-const GB = 1e9;
-
-/** Two leaves, two spines, three hosts per leaf; spines slower than hosts so they contend. */
-function fabric(): Topology {
-  const b = new TopologyBuilder();
-  const hosts = ['h0', 'h1', 'h2', 'h3', 'h4', 'h5'];
-  for (const h of hosts) b.addNode(h, 'host');
-  for (const n of ['leaf0', 'leaf1']) b.addNode(n, 'leaf');
-  for (const n of ['spine0', 'spine1']) b.addNode(n, 'spine');
-  hosts.forEach((h, i) => b.addDuplex(h, i < 3 ? 'leaf0' : 'leaf1', 1 * GB, 100));
-  for (const leaf of ['leaf0', 'leaf1']) for (const spine of ['spine0', 'spine1']) b.addDuplex(leaf, spine, 0.75 * GB, 50);
-  return b.build('route-cache', hosts);
-}
-
-interface Start {
-  readonly src: number;
-  readonly hop: number;
-  readonly bytes: number;
-  readonly atNs: number;
-  readonly flowKey: number;
-}
 
 type Slots = 'none' | 'per-connection' | 'one-for-all' | 'from-another-network';
 
@@ -80,7 +59,7 @@ const startArb = fc.record({
 
 describe('TransferRequest.routeCache', () => {
   it('property: events and link totals bit for bit as without slots, whatever slots are passed', () => {
-    const topology = fabric();
+    const topology = contendedFabric('route-cache');
     fc.assert(
       fc.property(
         fc.array(startArb, { minLength: 1, maxLength: 30 }),
@@ -99,7 +78,7 @@ describe('TransferRequest.routeCache', () => {
   });
 
   it('a slot filled before a link fails does not route over it: the next transfer goes around', () => {
-    const topology = fabric();
+    const topology = contendedFabric('route-cache');
     const options: NetworkOptions = { model: 'maxMin', routing: 'ecmp', qps: 1, seed: 7, record: 'full' };
     const net = createNetwork(topology, options, createRouter(topology));
     const slot = {};
