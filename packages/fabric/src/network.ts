@@ -66,6 +66,7 @@ import type { SolverStats } from './models/max-min-solver.js';
 import type { RateModel } from './models/rate-model.js';
 import { LinkFlows } from './models/link-flows.js';
 import { planRoutes } from './models/route-plan.js';
+import { ScratchList } from './models/scratch-list.js';
 import { bytesMoved, finishTimeNs, pathLatencyNs } from './models/timing.js';
 import { checkFactor, checkLinks, checkOptions, checkRequest, checkTime, checkTransferSizes, unknownLink } from './models/validate.js';
 
@@ -121,6 +122,11 @@ interface Route {
   readonly links: readonly number[];
   readonly linkIds: readonly string[];
   readonly latencyNs: number;
+  /**
+   * The latest flow started on this route at the network's `twinsNs` (sharing only; see
+   * twinOf): kept on the interned route itself, so finding a twin costs no hash lookup.
+   */
+  twin: FlowState | undefined;
 }
 
 interface RoutedFlow {
@@ -190,8 +196,8 @@ class FluidNetwork implements SimulatedNetwork {
   private readonly routesByPath = new Map<string, Route>();
   /** Whether transfers may share a flow (see the header): ECMP, one queue pair, a model that counts copies. */
   private readonly sharing: boolean;
-  /** Flows started at `twinsNs` that no rate was solved for yet, by route (the latest per route). */
-  private readonly twins = new Map<Route, FlowState>();
+  /** Routes given a twin at `twinsNs`: their twins are forgotten when time moves on (or the cache is cleared). */
+  private readonly twinRoutes = new ScratchList<Route>();
   private twinsNs = -1;
   /** route()'s ECMP result, one entry per queue pair, rewritten on every call. */
   private readonly ecmpFlows: { bytes: number; readonly pinned: true; readonly routes: Route[] }[] = [];
@@ -303,7 +309,11 @@ class FluidNetwork implements SimulatedNetwork {
         this.linkFlows[link]!.add(flow);
       }
       this.model.addFlow(flow);
-      if (this.sharing) this.twins.set(plannedFlow.routes[0]!, flow);
+      if (this.sharing) {
+        const route = plannedFlow.routes[0]!;
+        if (route.twin === undefined) this.twinRoutes.push(route);
+        route.twin = flow;
+      }
     }
     transfer.unsentFlows = transfer.flows.length;
     return transfer.id;
@@ -317,13 +327,19 @@ class FluidNetwork implements SimulatedNetwork {
   private twinOf(planned: readonly RoutedFlow[], nowNs: number): FlowState | undefined {
     if (!this.sharing || planned.length !== 1) return undefined;
     if (nowNs !== this.twinsNs) {
-      this.twins.clear();
+      this.forgetTwins();
       this.twinsNs = nowNs;
       return undefined;
     }
-    const flow = this.twins.get(planned[0]!.routes[0]!);
+    const flow = planned[0]!.routes[0]!.twin;
     if (flow === undefined || flow.done || flow.version !== 0 || flow.remainingBytes !== planned[0]!.bytes) return undefined;
     return flow;
+  }
+
+  private forgetTwins(): void {
+    const routes = this.twinRoutes;
+    for (let index = 0; index < routes.size; index++) routes.items[index]!.twin = undefined;
+    routes.clear();
   }
 
   private addCopy(flow: FlowState, transfer: TransferState, nowNs: number): void {
@@ -489,7 +505,7 @@ class FluidNetwork implements SimulatedNetwork {
     this.pinnedRoutes.clear();
     this.routeCacheEpoch++;
     this.routesByPath.clear();
-    this.twins.clear();
+    this.forgetTwins();
     this.pinnedRouteCount = 0;
   }
 
@@ -504,7 +520,7 @@ class FluidNetwork implements SimulatedNetwork {
   private routeOf(path: readonly string[]): Route {
     const links = path.map((id) => this.linkIndexOf(id));
     const latencyNs = pathLatencyNs(links.map((link) => this.topology.links[link]!.latencyNs));
-    return { links, linkIds: path, latencyNs };
+    return { links, linkIds: path, latencyNs, twin: undefined };
   }
 
   private solvePending(): void {
@@ -523,11 +539,9 @@ class FluidNetwork implements SimulatedNetwork {
       const rate = subflowBytesPerSec[index]!;
       const deltaBytesPerSec = rate - subflow.rateBytesPerSec;
       if (deltaBytesPerSec === 0) continue;
-      // Each copy's change in turn, as separate flows would add them.
+      // Each copy's change in turn, as separate flows would add them (a path crosses a link once).
       const links = subflow.links;
-      for (let copy = 0; copy < flow.copies; copy++) {
-        for (let hop = 0; hop < links.length; hop++) this.accounts.changeRate(links[hop]!, nowNs, deltaBytesPerSec);
-      }
+      for (let hop = 0; hop < links.length; hop++) this.accounts.changeRate(links[hop]!, nowNs, deltaBytesPerSec, flow.copies);
       subflow.rateBytesPerSec = rate;
     }
     if (totalBytesPerSec === flow.rateBytesPerSec) return;
@@ -571,9 +585,7 @@ class FluidNetwork implements SimulatedNetwork {
     this.completions.remove(flow);
     this.activeFlows--;
     for (const subflow of flow.subflows) {
-      for (let copy = 0; copy < flow.copies; copy++) {
-        for (const link of subflow.links) this.accounts.changeRate(link, nowNs, -subflow.rateBytesPerSec);
-      }
+      for (const link of subflow.links) this.accounts.changeRate(link, nowNs, -subflow.rateBytesPerSec, flow.copies);
       subflow.rateBytesPerSec = 0;
     }
     for (const link of distinctLinks(flow)) {

@@ -63,12 +63,17 @@ export class LinkAccounts {
     this.fields[link * STRIDE + DOWN] = 1;
   }
 
-  /** Adds `deltaBytesPerSec` to the link's rate in use from `nowNs` on. */
-  changeRate(link: number, nowNs: number, deltaBytesPerSec: number): void {
+  /**
+   * Adds `deltaBytesPerSec` to the link's rate in use from `nowNs` on, `times` times over (one
+   * addition per identical flow, in turn, as separate calls would: the first touch integrates
+   * up to now, the others find nothing elapsed, and several points at one instant collapse
+   * into the last, so one touch and one point give the same account).
+   */
+  changeRate(link: number, nowNs: number, deltaBytesPerSec: number, times = 1): void {
     if (deltaBytesPerSec === 0) return;
     const base = link * STRIDE;
     this.touch(base, nowNs);
-    this.fields[base + RATE] += deltaBytesPerSec;
+    for (let time = 0; time < times; time++) this.fields[base + RATE] += deltaBytesPerSec;
     this.record(link, nowNs);
   }
 
