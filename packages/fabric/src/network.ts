@@ -59,15 +59,16 @@ import { AlphaBetaModel } from './models/alpha-beta.js';
 import { CompletionHeap } from './models/completion-heap.js';
 import { EventLog } from './models/event-log.js';
 import { distinctLinks, linkUse, type FlowState, type SubFlowState, type TransferHandle } from './models/flow-state.js';
-import { LinkAccount } from './models/link-account.js';
+import { LinkAccounts } from './models/link-account.js';
 import { MaxMinModel } from './models/max-min.js';
 import { PacketNetwork } from './models/packet/packet-network.js';
 import type { SolverStats } from './models/max-min-solver.js';
 import type { RateModel } from './models/rate-model.js';
 import { LinkFlows } from './models/link-flows.js';
 import { planRoutes } from './models/route-plan.js';
+import { ScratchList } from './models/scratch-list.js';
 import { bytesMoved, finishTimeNs, pathLatencyNs } from './models/timing.js';
-import { checkFactor, checkLinks, checkOptions, checkRequest, checkTime, unknownLink } from './models/validate.js';
+import { checkFactor, checkLinks, checkOptions, checkRequest, checkTime, checkTransferSizes, unknownLink } from './models/validate.js';
 
 /** Counters that show how much work the model did (for benchmarks and reports). */
 export interface NetworkWorkStats {
@@ -121,6 +122,11 @@ interface Route {
   readonly links: readonly number[];
   readonly linkIds: readonly string[];
   readonly latencyNs: number;
+  /**
+   * The latest flow started on this route at the network's `twinsNs` (sharing only; see
+   * twinOf): kept on the interned route itself, so finding a twin costs no hash lookup.
+   */
+  twin: FlowState | undefined;
 }
 
 interface RoutedFlow {
@@ -147,6 +153,16 @@ interface PairRoutes {
 
 const INDEXED_FLOW_KEYS = 1024;
 
+/** What the network keeps in a caller's TransferRequest.routeCache object (filled in this order: one shape). */
+interface RouteSlot {
+  network: FluidNetwork;
+  epoch: number;
+  srcNode: string;
+  dstNode: string;
+  flowKey: number;
+  routes: (Route | undefined)[];
+}
+
 /** Pinned routes cached beyond this many are all dropped (all-to-all patterns at scale). */
 const ROUTE_CACHE_LIMIT = 1 << 18;
 
@@ -154,7 +170,7 @@ type Fault = { readonly kind: 'fail'; readonly link: number } | { readonly kind:
 
 class FluidNetwork implements SimulatedNetwork {
   private clockNs = 0;
-  private readonly accounts: LinkAccount[];
+  private readonly accounts: LinkAccounts;
   private readonly linkIndex = new Map<string, number>();
   /** Flows in their bandwidth phase on each link, in the order they arrived. */
   private readonly linkFlows: LinkFlows[];
@@ -174,12 +190,14 @@ class FluidNetwork implements SimulatedNetwork {
    */
   private readonly pinnedRoutes = new Map<string, Map<string, PairRoutes>>();
   private pinnedRouteCount = 0;
+  /** Bumped whenever the route cache is cleared (a PairRoutes found before is stale after). */
+  private routeCacheEpoch = 0;
   /** The cached routes by path (links joined): one Route object per path, whatever the flow key. */
   private readonly routesByPath = new Map<string, Route>();
   /** Whether transfers may share a flow (see the header): ECMP, one queue pair, a model that counts copies. */
   private readonly sharing: boolean;
-  /** Flows started at `twinsNs` that no rate was solved for yet, by route (the latest per route). */
-  private readonly twins = new Map<Route, FlowState>();
+  /** Routes given a twin at `twinsNs`: their twins are forgotten when time moves on (or the cache is cleared). */
+  private readonly twinRoutes = new ScratchList<Route>();
   private twinsNs = -1;
   /** route()'s ECMP result, one entry per queue pair, rewritten on every call. */
   private readonly ecmpFlows: { bytes: number; readonly pinned: true; readonly routes: Route[] }[] = [];
@@ -195,14 +213,14 @@ class FluidNetwork implements SimulatedNetwork {
     shareFlows: boolean,
   ) {
     this.recordFull = (options.record ?? 'full') === 'full';
-    this.accounts = topology.links.map((link) => new LinkAccount(link, this.recordFull));
+    this.accounts = new LinkAccounts(topology.links, this.recordFull);
     topology.links.forEach((link, index) => this.linkIndex.set(link.id, index));
     this.linkFlows = topology.links.map(() => new LinkFlows());
     this.nodeIds = new Set(topology.nodes.map((node) => node.id));
     this.model =
       options.model === 'maxMin'
         ? new MaxMinModel(topology.links.map((link) => link.bandwidthBytesPerSec))
-        : new AlphaBetaModel((link) => this.accounts[link]!.capacityBytesPerSec);
+        : new AlphaBetaModel((link) => this.accounts.capacityOf(link));
     this.sharing = shareFlows && this.model.addCopy !== undefined && options.routing === 'ecmp' && options.qps === 1;
   }
 
@@ -212,8 +230,17 @@ class FluidNetwork implements SimulatedNetwork {
 
   startTransfer(request: TransferRequest, nowNs: number): number {
     checkTime('transfer start time', nowNs, this.clockNs);
-    checkRequest(request, this.nodeIds);
+    // A pair with cached routes had both its nodes checked when they were cached: two hash
+    // lookups on node ids instead of four (the lookup the route cache makes anyway).
+    // The caller's slot for the connection (TransferRequest.routeCache) answers without either.
+    const cacheEpoch = this.routeCacheEpoch;
+    let known = this.slotRoutes(request);
+    let pair = known === undefined ? this.pinnedRoutes.get(request.srcNode)?.get(request.dstNode) : undefined;
+    if (known === undefined && pair === undefined) checkRequest(request, this.nodeIds);
+    else checkTransferSizes(request);
     if (nowNs > this.clockNs) this.advanceTo(nowNs);
+    // A fault applied while advancing cleared the cache: the routes found may cross it.
+    if (this.routeCacheEpoch !== cacheEpoch) known = pair = undefined;
     const transfer: TransferState = {
       id: this.nextTransferId++,
       request: this.recordFull ? { ...request } : request,
@@ -231,7 +258,7 @@ class FluidNetwork implements SimulatedNetwork {
       this.markSent(transfer, nowNs);
       return transfer.id;
     }
-    const routed = this.route(request);
+    const routed = this.route(request, pair, known);
     if ('linkId' in routed) {
       this.strand(transfer, routed.linkId, nowNs);
       return transfer.id;
@@ -278,11 +305,15 @@ class FluidNetwork implements SimulatedNetwork {
       flow.siblings = transfer.flows;
       this.activeFlows++;
       for (const link of distinctLinks(flow)) {
-        this.accounts[link]!.flowAdded(nowNs);
+        this.accounts.flowAdded(link, nowNs);
         this.linkFlows[link]!.add(flow);
       }
       this.model.addFlow(flow);
-      if (this.sharing) this.twins.set(plannedFlow.routes[0]!, flow);
+      if (this.sharing) {
+        const route = plannedFlow.routes[0]!;
+        if (route.twin === undefined) this.twinRoutes.push(route);
+        route.twin = flow;
+      }
     }
     transfer.unsentFlows = transfer.flows.length;
     return transfer.id;
@@ -296,13 +327,19 @@ class FluidNetwork implements SimulatedNetwork {
   private twinOf(planned: readonly RoutedFlow[], nowNs: number): FlowState | undefined {
     if (!this.sharing || planned.length !== 1) return undefined;
     if (nowNs !== this.twinsNs) {
-      this.twins.clear();
+      this.forgetTwins();
       this.twinsNs = nowNs;
       return undefined;
     }
-    const flow = this.twins.get(planned[0]!.routes[0]!);
+    const flow = planned[0]!.routes[0]!.twin;
     if (flow === undefined || flow.done || flow.version !== 0 || flow.remainingBytes !== planned[0]!.bytes) return undefined;
     return flow;
+  }
+
+  private forgetTwins(): void {
+    const routes = this.twinRoutes;
+    for (let index = 0; index < routes.size; index++) routes.items[index]!.twin = undefined;
+    routes.clear();
   }
 
   private addCopy(flow: FlowState, transfer: TransferState, nowNs: number): void {
@@ -310,7 +347,7 @@ class FluidNetwork implements SimulatedNetwork {
     (flow.copyTransfers ??= []).push(transfer);
     transfer.flows = [flow];
     transfer.unsentFlows = 1;
-    for (const link of distinctLinks(flow)) this.accounts[link]!.flowAdded(nowNs);
+    for (const link of distinctLinks(flow)) this.accounts.flowAdded(link, nowNs);
     this.model.addCopy!(flow);
   }
 
@@ -351,7 +388,7 @@ class FluidNetwork implements SimulatedNetwork {
   }
 
   linkStats(): LinkStats[] {
-    return this.accounts.map((account) => account.stats(this.clockNs));
+    return this.topology.links.map((_, link) => this.accounts.stats(link, this.clockNs));
   }
 
   flows(): FlowRecord[] {
@@ -387,11 +424,15 @@ class FluidNetwork implements SimulatedNetwork {
    * The flows a transfer becomes (see planRoutes), or the failed link that strands it.
    * ECMP routes come from the pinned-route cache; they are the router's, unchanged.
    */
-  private route(request: TransferRequest): readonly RoutedFlow[] | { readonly linkId: string } {
+  private route(
+    request: TransferRequest,
+    pair: PairRoutes | undefined,
+    known: (Route | undefined)[] | undefined,
+  ): readonly RoutedFlow[] | { readonly linkId: string } {
     const { options } = this;
     // -0 and 0 hash differently but are one Map key: leave -0 to the router.
     if (options.routing === 'ecmp' && !Object.is(request.flowKey, -0)) {
-      const cached = this.cachedRoutes(request);
+      const cached = known ?? this.cachedRoutes(request, pair);
       // One scratch flow per queue pair, reused: startTransfer reads them before routing again.
       const flows = this.ecmpFlows;
       for (let qp = 0; qp < options.qps; qp++) {
@@ -408,6 +449,7 @@ class FluidNetwork implements SimulatedNetwork {
         flow.routes[0] = route;
       }
       flows.length = options.qps;
+      if (known === undefined && request.routeCache !== undefined) this.fillSlot(request.routeCache as RouteSlot, request, cached);
       return flows;
     }
     return this.plannedRoute(request);
@@ -419,12 +461,39 @@ class FluidNetwork implements SimulatedNetwork {
     return plan.flows.map((flow) => ({ bytes: flow.bytes, pinned: flow.pinned, routes: flow.paths.map((path) => this.routeOf(path)) }));
   }
 
-  private cachedRoutes(request: TransferRequest): (Route | undefined)[] {
-    if (this.pinnedRouteCount >= ROUTE_CACHE_LIMIT) this.clearRouteCache();
-    let bySrc = this.pinnedRoutes.get(request.srcNode);
-    if (bySrc === undefined) this.pinnedRoutes.set(request.srcNode, (bySrc = new Map()));
-    let pair = bySrc.get(request.dstNode);
-    if (pair === undefined) bySrc.set(request.dstNode, (pair = { byIndex: [], byKey: new Map() }));
+  /**
+   * The routes by queue pair kept in the request's slot, if it was filled by this network for
+   * this very connection since the cache was last cleared (-0 keys never use the cache).
+   */
+  private slotRoutes(request: TransferRequest): (Route | undefined)[] | undefined {
+    const slot = request.routeCache as RouteSlot | undefined;
+    if (slot === undefined || slot.network !== this || slot.epoch !== this.routeCacheEpoch) return undefined;
+    const key = request.flowKey;
+    if (slot.flowKey !== key || slot.srcNode !== request.srcNode || slot.dstNode !== request.dstNode || Object.is(key, -0)) return undefined;
+    return slot.routes;
+  }
+
+  private fillSlot(slot: RouteSlot, request: TransferRequest, routes: (Route | undefined)[]): void {
+    slot.network = this;
+    slot.epoch = this.routeCacheEpoch;
+    slot.srcNode = request.srcNode;
+    slot.dstNode = request.dstNode;
+    slot.flowKey = request.flowKey;
+    slot.routes = routes;
+  }
+
+  /** The pair's routes by flow key (`pair`: the src → dst entry if startTransfer found it, still valid). */
+  private cachedRoutes(request: TransferRequest, pair: PairRoutes | undefined): (Route | undefined)[] {
+    if (this.pinnedRouteCount >= ROUTE_CACHE_LIMIT) {
+      this.clearRouteCache();
+      pair = undefined;
+    }
+    if (pair === undefined) {
+      let bySrc = this.pinnedRoutes.get(request.srcNode);
+      if (bySrc === undefined) this.pinnedRoutes.set(request.srcNode, (bySrc = new Map()));
+      pair = bySrc.get(request.dstNode);
+      if (pair === undefined) bySrc.set(request.dstNode, (pair = { byIndex: [], byKey: new Map() }));
+    }
     const key = request.flowKey;
     if (key >>> 0 === key && key < INDEXED_FLOW_KEYS) return (pair.byIndex[key] ??= []);
     let byKey = pair.byKey.get(key);
@@ -434,8 +503,9 @@ class FluidNetwork implements SimulatedNetwork {
 
   private clearRouteCache(): void {
     this.pinnedRoutes.clear();
+    this.routeCacheEpoch++;
     this.routesByPath.clear();
-    this.twins.clear();
+    this.forgetTwins();
     this.pinnedRouteCount = 0;
   }
 
@@ -449,8 +519,8 @@ class FluidNetwork implements SimulatedNetwork {
 
   private routeOf(path: readonly string[]): Route {
     const links = path.map((id) => this.linkIndexOf(id));
-    const latencyNs = pathLatencyNs(links.map((link) => this.accounts[link]!.link.latencyNs));
-    return { links, linkIds: path, latencyNs };
+    const latencyNs = pathLatencyNs(links.map((link) => this.topology.links[link]!.latencyNs));
+    return { links, linkIds: path, latencyNs, twin: undefined };
   }
 
   private solvePending(): void {
@@ -469,11 +539,9 @@ class FluidNetwork implements SimulatedNetwork {
       const rate = subflowBytesPerSec[index]!;
       const deltaBytesPerSec = rate - subflow.rateBytesPerSec;
       if (deltaBytesPerSec === 0) continue;
-      // Each copy's change in turn, as separate flows would add them.
+      // Each copy's change in turn, as separate flows would add them (a path crosses a link once).
       const links = subflow.links;
-      for (let copy = 0; copy < flow.copies; copy++) {
-        for (let hop = 0; hop < links.length; hop++) this.accounts[links[hop]!]!.changeRate(nowNs, deltaBytesPerSec);
-      }
+      for (let hop = 0; hop < links.length; hop++) this.accounts.changeRate(links[hop]!, nowNs, deltaBytesPerSec, flow.copies);
       subflow.rateBytesPerSec = rate;
     }
     if (totalBytesPerSec === flow.rateBytesPerSec) return;
@@ -517,13 +585,11 @@ class FluidNetwork implements SimulatedNetwork {
     this.completions.remove(flow);
     this.activeFlows--;
     for (const subflow of flow.subflows) {
-      for (let copy = 0; copy < flow.copies; copy++) {
-        for (const link of subflow.links) this.accounts[link]!.changeRate(nowNs, -subflow.rateBytesPerSec);
-      }
+      for (const link of subflow.links) this.accounts.changeRate(link, nowNs, -subflow.rateBytesPerSec, flow.copies);
       subflow.rateBytesPerSec = 0;
     }
     for (const link of distinctLinks(flow)) {
-      for (let copy = 0; copy < flow.copies; copy++) this.accounts[link]!.flowRemoved(nowNs);
+      for (let copy = 0; copy < flow.copies; copy++) this.accounts.flowRemoved(link, nowNs);
       this.linkFlows[link]!.finished();
     }
     this.model.removeFlow(flow);
@@ -569,10 +635,10 @@ class FluidNetwork implements SimulatedNetwork {
    * the rest; with none left they strand. Failing a failed link does nothing.
    */
   private failNow(link: number, nowNs: number): void {
-    const account = this.accounts[link]!;
-    if (account.down) return;
-    account.down = true;
-    const linkId = account.link.id;
+    const accounts = this.accounts;
+    if (accounts.isDown(link)) return;
+    accounts.markDown(link);
+    const linkId = this.topology.links[link]!.id;
     this.down.add(linkId);
     this.clearRouteCache();
     for (const flow of [...this.linkFlows[link]!.live()]) {
@@ -587,28 +653,28 @@ class FluidNetwork implements SimulatedNetwork {
       const dropped = flow.subflows.filter((subflow) => subflow.links.includes(link));
       const linksBefore = linkUse(flow);
       for (const subflow of dropped) {
-        for (const used of subflow.links) this.accounts[used]!.changeRate(nowNs, -subflow.rateBytesPerSec);
+        for (const used of subflow.links) this.accounts.changeRate(used, nowNs, -subflow.rateBytesPerSec);
         subflow.rateBytesPerSec = 0;
       }
       flow.subflows = kept;
       const linksAfter = linkUse(flow);
       for (const used of linksBefore.keys()) {
         if (linksAfter.has(used)) continue;
-        this.accounts[used]!.flowRemoved(nowNs);
+        this.accounts.flowRemoved(used, nowNs);
         this.linkFlows[used]!.remove(flow);
       }
       this.model.subflowsDropped(flow, dropped);
     }
-    account.capacityBytesPerSec = 0;
+    accounts.setCapacity(link, 0);
     this.model.capacityChanged(link, 0, this.linkFlows[link]!.live());
   }
 
   /** Factors compound: two degrades by 0.5 leave a quarter. A failed link stays at 0. */
   private degradeNow(link: number, factor: number): void {
-    const account = this.accounts[link]!;
-    if (account.down) return;
-    account.capacityBytesPerSec *= factor;
-    this.model.capacityChanged(link, account.capacityBytesPerSec, this.linkFlows[link]!.live());
+    const accounts = this.accounts;
+    if (accounts.isDown(link)) return;
+    accounts.setCapacity(link, accounts.capacityOf(link) * factor);
+    this.model.capacityChanged(link, accounts.capacityOf(link), this.linkFlows[link]!.live());
   }
 
   // ---- lookups ---------------------------------------------------------------------

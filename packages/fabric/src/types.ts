@@ -106,6 +106,14 @@ export interface TransferRequest {
    * port, with its own queue and PFC priority). The fluid models ignore it.
    */
   readonly trafficClass?: number;
+  /**
+   * Optional: an object the caller keeps per (srcNode, dstNode, flowKey) — a connection — and
+   * passes with each of its transfers, starting as `{}`. The fluid network keeps the routes it
+   * found for the connection there and reads them back on the next transfer instead of
+   * looking them up by node ids and key (checked against the request, so a slot passed with
+   * another connection only costs a lookup). Opaque to callers; never changes a result.
+   */
+  readonly routeCache?: object;
 }
 
 /**

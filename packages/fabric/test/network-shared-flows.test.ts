@@ -7,31 +7,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createRouter, TopologyBuilder } from '../src/index.js';
+import { createRouter } from '../src/index.js';
 import { createNetwork } from '../src/network.js';
+import { contendedFabric, type Start } from './contended-fabric.js';
 import type { NetworkOptions, Topology, TransferEvent } from '../src/index.js';
-
-const GB = 1e9;
-
-/** Two leaves, two spines, three hosts per leaf; spines slower than hosts so they contend. */
-function fabric(): Topology {
-  const b = new TopologyBuilder();
-  const hosts = ['h0', 'h1', 'h2', 'h3', 'h4', 'h5'];
-  for (const h of hosts) b.addNode(h, 'host');
-  for (const n of ['leaf0', 'leaf1']) b.addNode(n, 'leaf');
-  for (const n of ['spine0', 'spine1']) b.addNode(n, 'spine');
-  hosts.forEach((h, i) => b.addDuplex(h, i < 3 ? 'leaf0' : 'leaf1', 1 * GB, 100));
-  for (const leaf of ['leaf0', 'leaf1']) for (const spine of ['spine0', 'spine1']) b.addDuplex(leaf, spine, 0.75 * GB, 50);
-  return b.build('shared-flows', hosts);
-}
-
-interface Start {
-  readonly src: number;
-  readonly hop: number;
-  readonly bytes: number;
-  readonly atNs: number;
-  readonly flowKey: number;
-}
 
 /** Starts the transfers in time order and drains the network; every event and the link totals. */
 function run(topology: Topology, starts: readonly Start[], shareFlows: boolean, degradeAtNs: number | null) {
@@ -63,7 +42,7 @@ const startArb = fc.record({
 
 describe('identical transfers share one flow', () => {
   it('property: events bit for bit and link totals as with sharing off', () => {
-    const topology = fabric();
+    const topology = contendedFabric('shared-flows');
     fc.assert(
       fc.property(fc.array(startArb, { minLength: 1, maxLength: 30 }), fc.option(fc.constantFrom(0, 900, 2500), { nil: null }), (starts, degradeAtNs) => {
         const shared = run(topology, starts, true, degradeAtNs);
@@ -78,7 +57,7 @@ describe('identical transfers share one flow', () => {
   });
 
   it('shares when it can: eight identical transfers are one flow, eight sent events', () => {
-    const topology = fabric();
+    const topology = contendedFabric('shared-flows');
     const starts = Array.from({ length: 8 }, () => ({ src: 0, hop: 3, bytes: 1000, atNs: 0, flowKey: 1 }));
     const shared = run(topology, starts, true, null);
     expect(shared.work).toMatchObject({ transfersStarted: 8, flowsStarted: 1 });

@@ -41,8 +41,18 @@
  * gets its smallest capacity · (w / (w + … + w)), what the filling gives m copies alone.
  *
  * The solver knows nothing of networks: ids are small integers it hands out.
+ *
+ * Storage: constraints and variables are struct-of-arrays (typed arrays indexed by id), not
+ * objects: the walk and the filling read numbers next to each other instead of chasing one
+ * object per incidence, and a variable costs no allocation once its id has been used — its
+ * constraint list is the caller's own array (kept, never copied: callers must not change
+ * it; the network passes a route's link indices, shared by every flow on the route) and its
+ * slot array is reused when the next variable with that id crosses as many constraints.
+ * Every loop visits what the object version visited, in the same order, so every rate is
+ * the same bit for bit.
  */
 
+import { CandidateHeap } from './candidate-heap.js';
 import { ScratchList } from './scratch-list.js';
 
 export interface SolverStats {
@@ -60,146 +70,123 @@ export interface SolverStats {
   readonly constraints: number;
 }
 
-interface Constraint {
-  readonly id: number;
-  capacity: number;
-  readonly variables: Variable[];
-  dirty: boolean;
-  visitEpoch: number;
+
+/** The constraints' state, struct-of-arrays by constraint id (grown by doubling). */
+class Constraints {
+  size = 0;
+  capacity = new Float64Array(16);
+  /** The variables crossing each constraint, in the order they joined it (swap-removed). */
+  readonly variables: number[][] = [];
+  dirty = new Uint8Array(16);
+  /** Epochs and versions only grow: float64 counts them exactly to 2^53. */
+  visitEpoch = new Float64Array(16);
   // Scratch state of the current progressive filling.
-  remaining: number;
-  weightSum: number;
-  unfixed: number;
-  version: number;
+  remaining = new Float64Array(16);
+  weightSum = new Float64Array(16);
+  unfixed = new Int32Array(16);
+  version = new Float64Array(16);
   /** Set while listed in touchedBySaturation. */
-  touched: boolean;
+  touched = new Uint8Array(16);
   /**
    * Slack: the last solve that covered it left it below capacity by more than SLACK_MARGIN,
    * so it cannot saturate (see "Slack constraints" above): walks do not cross it.
    */
-  slack: boolean;
+  slack = new Uint8Array(16);
   /** The slack check of the current solve visited it (epoch). */
-  checkEpoch: number;
+  checkEpoch = new Float64Array(16);
   /**
    * Σ rate · count of its variables, kept up to date as rates are committed and variables
    * come and go (reset to 0 exactly when it empties); rounding drifts it by ~1e-16 of the
    * capacity per change, far inside SLACK_MARGIN. Only decides slack.
    */
-  load: number;
+  load = new Float64Array(16);
   /** Scratch of the slack check: the load with this solve's new rates. */
-  pendingLoad: number;
+  pendingLoad = new Float64Array(16);
+
+  add(capacity: number, slack: boolean): number {
+    const id = this.size++;
+    if (id === this.capacity.length) this.grow(2 * id);
+    this.capacity[id] = capacity;
+    this.variables.push([]);
+    this.slack[id] = slack ? 1 : 0;
+    return id;
+  }
+
+  private grow(length: number): void {
+    this.capacity = grown(this.capacity, length);
+    this.dirty = grown(this.dirty, length);
+    this.visitEpoch = grown(this.visitEpoch, length);
+    this.remaining = grown(this.remaining, length);
+    this.weightSum = grown(this.weightSum, length);
+    this.unfixed = grown(this.unfixed, length);
+    this.version = grown(this.version, length);
+    this.touched = grown(this.touched, length);
+    this.slack = grown(this.slack, length);
+    this.checkEpoch = grown(this.checkEpoch, length);
+    this.load = grown(this.load, length);
+    this.pendingLoad = grown(this.pendingLoad, length);
+  }
 }
 
-interface Variable {
-  readonly id: number;
-  weight: number;
-  /** Identical copies this variable stands for (1: just itself). */
-  count: number;
-  readonly constraints: Constraint[];
-  /** slots[i]: this variable's index in constraints[i].variables (for O(1) removal). */
-  readonly slots: number[];
-  rate: number;
-  visitEpoch: number;
-  // Scratch state of the current progressive filling.
-  fixed: boolean;
-  filledRate: number;
-}
-
-/**
- * The filling's saturation candidates: (level, constraint, version) in parallel typed
- * arrays, ordered by level then constraint id (a total order, so pop order is reproducible).
- * Reused across solves: no object per candidate.
- */
-class CandidateHeap {
-  private levels = new Float64Array(64);
-  private ids = new Int32Array(64);
-  private versions = new Float64Array(64); // versions only grow: float64 counts exactly to 2^53
+/** The variables' state, struct-of-arrays by variable id (ids are reused; grown by doubling). */
+class Variables {
+  /** Ids handed out so far (live or freed). */
   size = 0;
+  live = new Uint8Array(16);
+  weight = new Float64Array(16);
+  /** Identical copies each variable stands for (1: just itself). */
+  count = new Int32Array(16);
+  /** The constraint ids each crosses: the caller's array, kept as given. */
+  readonly constraints: (readonly number[])[] = [];
+  /** slots[v][i]: v's index in the variable list of constraints[v][i] (for O(1) removal). */
+  readonly slots: number[][] = [];
+  rate = new Float64Array(16);
+  visitEpoch = new Float64Array(16);
+  // Scratch state of the current progressive filling.
+  fixed = new Uint8Array(16);
+  filledRate = new Float64Array(16);
 
-  push(level: number, id: number, version: number): void {
-    if (this.size === this.levels.length) this.grow();
-    let index = this.size++;
-    while (index > 0) {
-      const parent = (index - 1) >> 1;
-      if (!this.before(level, id, parent)) break;
-      this.move(parent, index);
-      index = parent;
+  /** A new id (size), with room for it. */
+  grow(): number {
+    const id = this.size++;
+    if (id === this.live.length) {
+      const length = 2 * id;
+      this.live = grown(this.live, length);
+      this.weight = grown(this.weight, length);
+      this.count = grown(this.count, length);
+      this.rate = grown(this.rate, length);
+      this.visitEpoch = grown(this.visitEpoch, length);
+      this.fixed = grown(this.fixed, length);
+      this.filledRate = grown(this.filledRate, length);
     }
-    this.place(index, level, id, version);
+    return id;
   }
+}
 
-  /** Removes the top; its id and version are left in topId / topVersion. */
-  pop(): void {
-    this.topId = this.ids[0]!;
-    this.topVersion = this.versions[0]!;
-    const count = --this.size;
-    if (count === 0) return;
-    const level = this.levels[count]!;
-    const id = this.ids[count]!;
-    const version = this.versions[count]!;
-    let index = 0;
-    for (;;) {
-      const left = 2 * index + 1;
-      if (left >= count) break;
-      const right = left + 1;
-      const child = right < count && this.before(this.levels[right]!, this.ids[right]!, left) ? right : left;
-      if (this.before(level, id, child) || (level === this.levels[child] && id === this.ids[child])) break;
-      this.move(child, index);
-      index = child;
-    }
-    this.place(index, level, id, version);
-  }
-
-  /** (level, id) comes strictly before the entry at `slot`. */
-  private before(level: number, id: number, slot: number): boolean {
-    const other = this.levels[slot]!;
-    return level < other || (level === other && id < this.ids[slot]!);
-  }
-
-  private move(from: number, to: number): void {
-    this.place(to, this.levels[from]!, this.ids[from]!, this.versions[from]!);
-  }
-
-  private place(slot: number, level: number, id: number, version: number): void {
-    this.levels[slot] = level;
-    this.ids[slot] = id;
-    this.versions[slot] = version;
-  }
-
-  topId = -1;
-  topVersion = -1;
-
-  private grow(): void {
-    const capacity = this.levels.length * 2;
-    const levels = new Float64Array(capacity);
-    const ids = new Int32Array(capacity);
-    const versions = new Float64Array(capacity);
-    levels.set(this.levels);
-    ids.set(this.ids);
-    versions.set(this.versions);
-    this.levels = levels;
-    this.ids = ids;
-    this.versions = versions;
-  }
+/** A copy of `array` `length` long (the rest zero). */
+function grown<T extends Float64Array | Int32Array | Uint8Array>(array: T, length: number): T {
+  const next = new (array.constructor as new (length: number) => T)(length);
+  (next as Float64Array).set(array as Float64Array);
+  return next;
 }
 
 export class MaxMinSolver {
-  private readonly constraintList: Constraint[] = [];
-  private readonly variableSlots: (Variable | undefined)[] = [];
+  private readonly c = new Constraints();
+  private readonly v = new Variables();
   /** Freed variable ids, reused last-freed-first: deterministic because calls are. */
   private readonly freeVariableIds: number[] = [];
-  private readonly dirtyConstraints = new ScratchList<Constraint>();
+  private readonly dirtyConstraints = new ScratchList<number>();
   private readonly heap = new CandidateHeap();
   /** Scratch of fill(): the constraints one saturation changed. */
-  private readonly touchedBySaturation = new ScratchList<Constraint>();
+  private readonly touchedBySaturation = new ScratchList<number>();
   /** Scratch of solve(): the dirty components, each a run of constraints and of variables. */
-  private readonly touchedConstraints = new ScratchList<Constraint>();
-  private readonly touchedVariables = new ScratchList<Variable>();
+  private readonly touchedConstraints = new ScratchList<number>();
+  private readonly touchedVariables = new ScratchList<number>();
   private readonly componentEnds = new ScratchList<number>();
   /** Scratch of solve(): this solve's walk starts (the dirty constraints, plus any found binding after all). */
-  private readonly starts = new ScratchList<Constraint>();
+  private readonly starts = new ScratchList<number>();
   /** Scratch of slackHolds(): the slack constraints whose load the new rates change. */
-  private readonly checked = new ScratchList<Constraint>();
+  private readonly checked = new ScratchList<number>();
   /** Scratch of solveChanged(): the ids whose rate changed. */
   private readonly changed = new ScratchList<number>();
   private epoch = 0;
@@ -217,81 +204,84 @@ export class MaxMinSolver {
   /** Adds a constraint (a resource with `capacity`, e.g. bytes/s); returns its id. */
   addConstraint(capacity: number): number {
     checkCapacity(capacity);
-    const constraint: Constraint = {
-      id: this.constraintList.length,
-      capacity,
-      variables: [],
-      dirty: false,
-      visitEpoch: 0,
-      remaining: 0,
-      weightSum: 0,
-      unfixed: 0,
-      version: 0,
-      touched: false,
-      // No variable yet: load 0, slack unless the capacity is 0.
-      slack: this.slackWalks && capacity > 0,
-      checkEpoch: 0,
-      load: 0,
-      pendingLoad: 0,
-    };
-    this.constraintList.push(constraint);
-    return constraint.id;
+    // No variable yet: load 0, slack unless the capacity is 0.
+    return this.c.add(capacity, this.slackWalks && capacity > 0);
   }
 
   setCapacity(constraintId: number, capacity: number): void {
     checkCapacity(capacity);
-    const constraint = this.constraint(constraintId);
-    if (constraint.capacity === capacity) return;
-    constraint.capacity = capacity;
-    this.markDirty(constraint);
+    this.checkConstraint(constraintId);
+    if (this.c.capacity[constraintId] === capacity) return;
+    this.c.capacity[constraintId] = capacity;
+    this.markDirty(constraintId);
   }
 
   capacityOf(constraintId: number): number {
-    return this.constraint(constraintId).capacity;
+    this.checkConstraint(constraintId);
+    return this.c.capacity[constraintId]!;
   }
 
   /**
    * Adds a variable crossing `constraintIds` (each at most once) with sharing `weight` > 0;
-   * its rate is 0 until the next solve(). Returns its id.
+   * its rate is 0 until the next solve(). The solver keeps `constraintIds` (the caller must
+   * not change it afterwards). Returns its id.
    */
   addVariable(constraintIds: readonly number[], weight = 1): number {
     checkWeight(weight);
-    if (constraintIds.length === 0) throw new RangeError('a variable must cross at least one constraint');
-    // Arrays of their exact size (pushing onto [] would allocate room for 17).
-    const constraints = constraintIds.map((constraintId) => this.constraint(constraintId));
-    for (let index = 1; index < constraints.length; index++) {
-      if (constraints.lastIndexOf(constraints[index]!, index - 1) >= 0) {
+    const length = constraintIds.length;
+    if (length === 0) throw new RangeError('a variable must cross at least one constraint');
+    for (let index = 0; index < length; index++) this.checkConstraint(constraintIds[index]!);
+    for (let index = 1; index < length; index++) {
+      if (constraintIds.lastIndexOf(constraintIds[index]!, index - 1) >= 0) {
         throw new RangeError(`variable crosses constraint ${constraintIds[index]} twice`);
       }
     }
-    const slots = constraints.map((constraint) => constraint.variables.length);
-    const id = this.freeVariableIds.length > 0 ? this.freeVariableIds.pop()! : this.variableSlots.length;
-    const variable: Variable = { id, weight, count: 1, constraints, slots, rate: 0, visitEpoch: 0, fixed: false, filledRate: 0 };
-    for (const constraint of constraints) constraint.variables.push(variable);
-    this.markChanged(variable);
-    this.variableSlots[id] = variable;
+    const v = this.v;
+    const id = this.freeVariableIds.length > 0 ? this.freeVariableIds.pop()! : v.grow();
+    // The id's slot array is reused when it has the right length (no allocation per variable).
+    let slots = v.slots[id];
+    if (slots === undefined || slots.length !== length) slots = v.slots[id] = new Array<number>(length);
+    const members = this.c.variables;
+    for (let index = 0; index < length; index++) {
+      const list = members[constraintIds[index]!]!;
+      slots[index] = list.length;
+      list.push(id);
+    }
+    v.constraints[id] = constraintIds;
+    v.live[id] = 1;
+    v.weight[id] = weight;
+    v.count[id] = 1;
+    v.rate[id] = 0;
+    this.markChanged(id);
     this.liveVariables++;
     return id;
   }
 
   /** Removes a variable; the rates of those sharing its constraints are re-solved. */
   removeVariable(variableId: number): void {
-    const variable = this.variable(variableId);
-    for (let index = 0; index < variable.constraints.length; index++) {
-      const constraint = variable.constraints[index]!;
-      const slot = variable.slots[index]!;
-      const last = constraint.variables.pop()!;
-      if (last !== variable) {
+    this.checkVariable(variableId);
+    const { c, v } = this;
+    const constraints = v.constraints[variableId]!;
+    const slots = v.slots[variableId]!;
+    const lost = v.rate[variableId]! * v.count[variableId]!;
+    for (let index = 0; index < constraints.length; index++) {
+      const constraint = constraints[index]!;
+      const slot = slots[index]!;
+      const list = c.variables[constraint]!;
+      const last = list.pop()!;
+      if (last !== variableId) {
         // Swap-remove: the last variable takes the freed slot.
-        constraint.variables[slot] = last;
-        last.slots[last.constraints.indexOf(constraint)] = slot;
+        list[slot] = last;
+        v.slots[last]![v.constraints[last]!.indexOf(constraint)] = slot;
       }
       // A slack constraint stays slack with one variable fewer and binds no one: only the
       // variable's binding constraints hand its rate to others.
-      if (!constraint.slack) this.markDirty(constraint);
-      constraint.load = constraint.variables.length === 0 ? 0 : constraint.load - variable.rate * variable.count;
+      if (c.slack[constraint] === 0) this.markDirty(constraint);
+      c.load[constraint] = list.length === 0 ? 0 : c.load[constraint]! - lost;
     }
-    this.variableSlots[variableId] = undefined;
+    v.live[variableId] = 0;
+    // Drop the reference to the caller's array; the slot array stays for the id's next use.
+    v.constraints[variableId] = NO_CONSTRAINTS;
     this.freeVariableIds.push(variableId);
     this.liveVariables--;
   }
@@ -301,23 +291,26 @@ export class MaxMinSolver {
    * that share its constraints are re-solved; rateOf still gives one copy's rate.
    */
   addCopy(variableId: number): void {
-    const variable = this.variable(variableId);
-    variable.count++;
-    for (const constraint of variable.constraints) constraint.load += variable.rate;
-    this.markChanged(variable);
+    this.checkVariable(variableId);
+    const { c, v } = this;
+    v.count[variableId]!++;
+    const rate = v.rate[variableId]!;
+    for (const constraint of v.constraints[variableId]!) c.load[constraint] += rate;
+    this.markChanged(variableId);
   }
 
   setWeight(variableId: number, weight: number): void {
     checkWeight(weight);
-    const variable = this.variable(variableId);
-    if (variable.weight === weight) return;
-    variable.weight = weight;
-    this.markChanged(variable);
+    this.checkVariable(variableId);
+    if (this.v.weight[variableId] === weight) return;
+    this.v.weight[variableId] = weight;
+    this.markChanged(variableId);
   }
 
   /** The rate given by the last solve() (0 for a variable added since). */
   rateOf(variableId: number): number {
-    return this.variable(variableId).rate;
+    this.checkVariable(variableId);
+    return this.v.rate[variableId]!;
   }
 
   /** True when some change awaits solve(). */
@@ -343,6 +336,7 @@ export class MaxMinSolver {
     changed.clear();
     const dirty = this.dirtyConstraints;
     if (dirty.size === 0) return changed;
+    const { c, v } = this;
     const constraints = this.touchedConstraints;
     const variables = this.touchedVariables.items;
     const ends = this.componentEnds.items;
@@ -350,8 +344,8 @@ export class MaxMinSolver {
     for (let index = 0; index < dirty.size; index++) {
       const constraint = dirty.items[index]!;
       // A start is walked, so no walk may stop at it: it loses its slack until re-solved.
-      constraint.dirty = false;
-      constraint.slack = false;
+      c.dirty[constraint] = 0;
+      c.slack[constraint] = 0;
       starts.push(constraint);
     }
     dirty.clear();
@@ -382,12 +376,13 @@ export class MaxMinSolver {
     starts.clear();
     for (let index = 0; index < this.touchedVariables.size; index++) {
       const variable = variables[index]!;
-      const rate = variable.filledRate;
-      if (rate !== variable.rate) {
-        const delta = (rate - variable.rate) * variable.count;
-        for (const constraint of variable.constraints) constraint.load += delta;
-        variable.rate = rate;
-        changed.push(variable.id);
+      const rate = v.filledRate[variable]!;
+      const old = v.rate[variable]!;
+      if (rate !== old) {
+        const delta = (rate - old) * v.count[variable]!;
+        for (const constraint of v.constraints[variable]!) c.load[constraint] += delta;
+        v.rate[variable] = rate;
+        changed.push(variable);
       }
     }
     this.markSlack();
@@ -403,7 +398,7 @@ export class MaxMinSolver {
       constraintsTouched: this.constraintsTouched,
       ratesChanged: this.ratesChanged,
       liveVariables: this.liveVariables,
-      constraints: this.constraintList.length,
+      constraints: this.c.size,
     };
   }
 
@@ -413,19 +408,21 @@ export class MaxMinSolver {
    * the fill (slackHolds) sees whether they still have slack. A variable on slack
    * constraints only (a new one where nothing binds) starts from all of them.
    */
-  private markChanged(variable: Variable): void {
+  private markChanged(variable: number): void {
+    const slack = this.c.slack;
+    const constraints = this.v.constraints[variable]!;
     let binding = 0;
-    for (const constraint of variable.constraints) {
-      if (constraint.slack) continue;
+    for (const constraint of constraints) {
+      if (slack[constraint] !== 0) continue;
       this.markDirty(constraint);
       binding++;
     }
-    if (binding === 0) for (const constraint of variable.constraints) this.markDirty(constraint);
+    if (binding === 0) for (const constraint of constraints) this.markDirty(constraint);
   }
 
-  private markDirty(constraint: Constraint): void {
-    if (constraint.dirty) return;
-    constraint.dirty = true;
+  private markDirty(constraint: number): void {
+    if (this.c.dirty[constraint] !== 0) return;
+    this.c.dirty[constraint] = 1;
     this.dirtyConstraints.push(constraint);
   }
 
@@ -436,25 +433,34 @@ export class MaxMinSolver {
    * constraints (a start is walked whatever it is); the constraints it reaches are marked
    * with this solve's epoch, and fill() works on those alone.
    */
-  private collectComponents(starts: ScratchList<Constraint>): void {
+  private collectComponents(starts: ScratchList<number>): void {
     const epoch = ++this.epoch;
     const constraints = this.touchedConstraints;
     const variables = this.touchedVariables;
+    const { c, v } = this;
+    const constraintEpoch = c.visitEpoch;
+    const slack = c.slack;
+    const members = c.variables;
+    const variableEpoch = v.visitEpoch;
+    const crossings = v.constraints;
     for (let index = 0; index < starts.size; index++) {
       const start = starts.items[index]!;
-      if (start.visitEpoch === epoch) continue;
-      start.visitEpoch = epoch;
+      if (constraintEpoch[start] === epoch) continue;
+      constraintEpoch[start] = epoch;
       let head = constraints.size;
       constraints.push(start);
       while (head < constraints.size) {
-        const constraint = constraints.items[head++]!;
-        for (const variable of constraint.variables) {
-          if (variable.visitEpoch === epoch) continue;
-          variable.visitEpoch = epoch;
+        const list = members[constraints.items[head++]!]!;
+        for (let member = 0; member < list.length; member++) {
+          const variable = list[member]!;
+          if (variableEpoch[variable] === epoch) continue;
+          variableEpoch[variable] = epoch;
           variables.push(variable);
-          for (const next of variable.constraints) {
-            if (next.visitEpoch === epoch || next.slack) continue;
-            next.visitEpoch = epoch;
+          const crossed = crossings[variable]!;
+          for (let hop = 0; hop < crossed.length; hop++) {
+            const next = crossed[hop]!;
+            if (constraintEpoch[next] === epoch || slack[next] !== 0) continue;
+            constraintEpoch[next] = epoch;
             constraints.push(next);
           }
         }
@@ -474,25 +480,26 @@ export class MaxMinSolver {
     const check = ++this.checkEpoch;
     const checked = this.checked;
     const variables = this.touchedVariables;
+    const { c, v } = this;
     for (let index = 0; index < variables.size; index++) {
       const variable = variables.items[index]!;
-      const delta = (variable.filledRate - variable.rate) * variable.count;
+      const delta = (v.filledRate[variable]! - v.rate[variable]!) * v.count[variable]!;
       if (delta === 0) continue;
-      for (const other of variable.constraints) {
-        if (other.visitEpoch === epoch) continue;
-        if (other.checkEpoch !== check) {
-          other.checkEpoch = check;
-          other.pendingLoad = other.load;
+      for (const other of v.constraints[variable]!) {
+        if (c.visitEpoch[other] === epoch) continue;
+        if (c.checkEpoch[other] !== check) {
+          c.checkEpoch[other] = check;
+          c.pendingLoad[other] = c.load[other]!;
           checked.push(other);
         }
-        other.pendingLoad += delta;
+        c.pendingLoad[other] += delta;
       }
     }
     let holds = true;
     for (let index = 0; index < checked.size; index++) {
       const other = checked.items[index]!;
-      if (isSlack(other.pendingLoad, other.capacity)) continue;
-      other.slack = false;
+      if (isSlack(c.pendingLoad[other]!, c.capacity[other]!)) continue;
+      c.slack[other] = 0;
       this.starts.push(other);
       holds = false;
     }
@@ -504,9 +511,10 @@ export class MaxMinSolver {
   private markSlack(): void {
     if (!this.slackWalks) return;
     const constraints = this.touchedConstraints;
+    const c = this.c;
     for (let index = 0; index < constraints.size; index++) {
       const constraint = constraints.items[index]!;
-      constraint.slack = isSlack(constraint.load, constraint.capacity);
+      c.slack[constraint] = isSlack(c.load[constraint]!, c.capacity[constraint]!) ? 1 : 0;
     }
   }
 
@@ -517,28 +525,36 @@ export class MaxMinSolver {
    * variable (count > 1) share every constraint equally: the filling saturates the smallest
    * capacity first (all weight sums are equal) and gives each copy capacity · (w / sum).
    */
-  private solveAlone(variable: Variable): void {
+  private solveAlone(variable: number): void {
     const epoch = this.epoch;
+    const { c, v } = this;
+    const crossed = v.constraints[variable]!;
     let rate = Infinity;
-    if (variable.count === 1) {
-      for (const constraint of variable.constraints) if (constraint.visitEpoch === epoch && constraint.capacity < rate) rate = constraint.capacity;
+    const count = v.count[variable]!;
+    if (count === 1) {
+      for (const constraint of crossed) {
+        const capacity = c.capacity[constraint]!;
+        if (c.visitEpoch[constraint] === epoch && capacity < rate) rate = capacity;
+      }
     } else {
       // The filling's order: lowest level capacity / sum first, ties to the lowest id.
-      const weightSum = copiesWeight(variable);
+      const weight = v.weight[variable]!;
+      const weightSum = copiesWeight(weight, count);
       let level = Infinity;
       let id = -1;
-      for (const constraint of variable.constraints) {
-        if (constraint.visitEpoch !== epoch) continue;
-        const own = constraint.capacity / weightSum;
-        if (own < level || (own === level && constraint.id < id)) {
+      for (const constraint of crossed) {
+        if (c.visitEpoch[constraint] !== epoch) continue;
+        const capacity = c.capacity[constraint]!;
+        const own = capacity / weightSum;
+        if (own < level || (own === level && constraint < id)) {
           level = own;
-          id = constraint.id;
-          rate = constraint.capacity * (variable.weight / weightSum);
+          id = constraint;
+          rate = capacity * (weight / weightSum);
         }
       }
     }
-    variable.fixed = true;
-    variable.filledRate = rate;
+    v.fixed[variable] = 1;
+    v.filledRate[variable] = rate;
   }
 
   /**
@@ -552,53 +568,74 @@ export class MaxMinSolver {
   private fill(constraintStart: number, constraintEnd: number, variableStart: number, variableEnd: number): void {
     const constraints = this.touchedConstraints.items;
     const variables = this.touchedVariables.items;
+    const { c, v } = this;
+    const fixed = v.fixed;
+    const filledRate = v.filledRate;
+    const weights = v.weight;
+    const counts = v.count;
+    const crossings = v.constraints;
+    const remaining = c.remaining;
+    const weightSums = c.weightSum;
+    const unfixed = c.unfixed;
+    const versions = c.version;
+    const members = c.variables;
     for (let index = variableStart; index < variableEnd; index++) {
       const variable = variables[index]!;
-      variable.fixed = false;
-      variable.filledRate = 0;
+      fixed[variable] = 0;
+      filledRate[variable] = 0;
     }
     const heap = this.heap;
     for (let index = constraintStart; index < constraintEnd; index++) {
       const constraint = constraints[index]!;
       let weightSum = 0;
-      let unfixed = 0;
-      for (const variable of constraint.variables) {
+      let unfixedCount = 0;
+      for (const variable of members[constraint]!) {
+        const weight = weights[variable]!;
+        const count = counts[variable]!;
         // Copies add their weights one by one, as separate variables would.
-        for (let copy = 0; copy < variable.count; copy++) weightSum += variable.weight;
-        unfixed += variable.count;
+        for (let copy = 0; copy < count; copy++) weightSum += weight;
+        unfixedCount += count;
       }
-      constraint.remaining = constraint.capacity;
-      constraint.weightSum = weightSum;
-      constraint.unfixed = unfixed;
-      constraint.version++;
-      if (constraint.unfixed > 0) heap.push(constraint.remaining / weightSum, constraint.id, constraint.version);
+      remaining[constraint] = c.capacity[constraint]!;
+      weightSums[constraint] = weightSum;
+      unfixed[constraint] = unfixedCount;
+      const version = ++versions[constraint]!;
+      if (unfixedCount > 0) heap.push(remaining[constraint]! / weightSum, constraint, version);
     }
     const touched = this.touchedBySaturation;
+    const touchedFlags = c.touched;
+    const visitEpoch = c.visitEpoch;
     const epoch = this.epoch;
     while (heap.size > 0) {
       heap.pop();
-      const saturated = this.constraintList[heap.topId]!;
-      if (heap.topVersion !== saturated.version || saturated.unfixed === 0) continue;
-      const remaining = saturated.remaining;
-      const weightSum = saturated.weightSum;
-      saturated.unfixed = 0;
-      saturated.version++;
-      for (const variable of saturated.variables) {
-        if (variable.fixed) continue;
-        const rate = remaining * (variable.weight / weightSum);
-        variable.fixed = true;
-        variable.filledRate = rate;
-        for (const other of variable.constraints) {
-          if (other === saturated || other.unfixed === 0 || other.visitEpoch !== epoch) continue;
+      const saturated = heap.topId;
+      if (heap.topVersion !== versions[saturated] || unfixed[saturated] === 0) continue;
+      const left = remaining[saturated]!;
+      const weightSum = weightSums[saturated]!;
+      unfixed[saturated] = 0;
+      versions[saturated]!++;
+      const list = members[saturated]!;
+      for (let member = 0; member < list.length; member++) {
+        const variable = list[member]!;
+        if (fixed[variable] !== 0) continue;
+        const weight = weights[variable]!;
+        const rate = left * (weight / weightSum);
+        fixed[variable] = 1;
+        filledRate[variable] = rate;
+        const count = counts[variable]!;
+        const crossed = crossings[variable]!;
+        for (let hop = 0; hop < crossed.length; hop++) {
+          const other = crossed[hop]!;
+          if (other === saturated || unfixed[other] === 0 || visitEpoch[other] !== epoch) continue;
           // Each copy takes its rate in turn. Rounding can leave a hair below zero on a
           // constraint that saturates at the same level; clamp so no later rate turns negative.
-          for (let copy = 0; copy < variable.count; copy++) {
-            other.remaining = Math.max(0, other.remaining - rate);
-            other.weightSum -= variable.weight;
-            other.unfixed--;
+          for (let copy = 0; copy < count; copy++) {
+            remaining[other] = Math.max(0, remaining[other]! - rate);
+            weightSums[other] -= weight;
+            unfixed[other]!--;
           }
-          if (!other.touched) {
-            other.touched = true;
+          if (touchedFlags[other] === 0) {
+            touchedFlags[other] = 1;
             touched.push(other);
           }
         }
@@ -608,26 +645,25 @@ export class MaxMinSolver {
       // the levels in between would only go stale (pop order is by level and id alone).
       for (let index = 0; index < touched.size; index++) {
         const other = touched.items[index]!;
-        other.touched = false;
-        other.version++;
-        if (other.unfixed > 0) heap.push(other.remaining / other.weightSum, other.id, other.version);
+        touchedFlags[other] = 0;
+        const version = ++versions[other]!;
+        if (unfixed[other]! > 0) heap.push(remaining[other]! / weightSums[other]!, other, version);
       }
       touched.clear();
     }
   }
 
-  private constraint(constraintId: number): Constraint {
-    const constraint = this.constraintList[constraintId];
-    if (constraint === undefined) throw new RangeError(`unknown constraint ${constraintId}`);
-    return constraint;
+  private checkConstraint(constraintId: number): void {
+    if (!(Number.isInteger(constraintId) && constraintId >= 0 && constraintId < this.c.size)) throw new RangeError(`unknown constraint ${constraintId}`);
   }
 
-  private variable(variableId: number): Variable {
-    const variable = this.variableSlots[variableId];
-    if (variable === undefined) throw new RangeError(`unknown variable ${variableId}`);
-    return variable;
+  private checkVariable(variableId: number): void {
+    if (this.v.live[variableId] !== 1) throw new RangeError(`unknown variable ${variableId}`);
   }
 }
+
+/** A freed variable's constraint list (holds no caller's array). */
+const NO_CONSTRAINTS: readonly number[] = [];
 
 /**
  * A constraint whose load is below capacity by more than this share is slack. Rounding in
@@ -642,9 +678,9 @@ function isSlack(load: number, capacity: number): boolean {
 }
 
 /** The weight sum of a variable's copies, added one by one as the filling adds them. */
-function copiesWeight(variable: Variable): number {
+function copiesWeight(weight: number, count: number): number {
   let weightSum = 0;
-  for (let copy = 0; copy < variable.count; copy++) weightSum += variable.weight;
+  for (let copy = 0; copy < count; copy++) weightSum += weight;
   return weightSum;
 }
 

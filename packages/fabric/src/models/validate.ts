@@ -46,6 +46,11 @@ export function checkLinks(topology: Topology): void {
 export function checkRequest(request: TransferRequest, nodes: ReadonlySet<string>): void {
   checkNode(request.srcNode, nodes);
   checkNode(request.dstNode, nodes);
+  checkTransferSizes(request);
+}
+
+/** checkRequest's checks after the nodes' (for a caller that knows both nodes are the topology's). */
+export function checkTransferSizes(request: TransferRequest): void {
   if (typeof request.bytes !== 'number' || !(request.bytes >= 0) || !Number.isFinite(request.bytes)) {
     throw new WeftInputError(`transfer bytes ${String(request.bytes)} is invalid; expected a finite number >= 0`);
   }

@@ -19,6 +19,7 @@ import { DeadlockError, ProtocolError, RankCrashedError, RankTimeoutError, Trans
 import type { RankFault } from '../types.js';
 import type { Completion, HostLink, HostReport, PayloadRef, Request } from '../protocol.js';
 import { byParticipantSeq } from '../host/participant-host.js';
+import { ByTransferId } from './by-transfer-id.js';
 
 /** Channel numbers must stay below this (the limit programs and schedules are checked against). */
 export const MAX_CHANNEL = 2 ** 18;
@@ -43,7 +44,22 @@ interface Connection {
   /** The step latency of the protocol last sent on this connection (-1: none asked yet), cached. */
   stepProtocol: number;
   stepLatencyNs: number;
+  /** The network's route cache slot for this connection (TransferRequest.routeCache). */
+  readonly routeCache: object;
 }
+
+/**
+ * One participant's connections as source: by channel · participants + destination, and the
+ * last one used on each of the first RECENT_CHANNELS channels — a rank sends to (and its
+ * peer receives from) the same partner on a channel again and again, so most lookups are
+ * one array load and a compare instead of a Map lookup.
+ */
+interface SourceConnections {
+  readonly byKey: Map<number, Connection>;
+  readonly lastByChannel: (Connection | undefined)[];
+}
+
+const RECENT_CHANNELS = 64;
 
 interface InFlight {
   readonly connection: Connection;
@@ -128,12 +144,12 @@ export class Coordinator {
   private readonly nparticipants: number;
   private readonly hostOf: Int32Array;
   /**
-   * Connections by source, then channel · participants + destination (one Map lookup per
-   * operation, on a small-integer key for the channel counts schedules use); and in creation order.
+   * Connections by source, then channel · participants + destination (SourceConnections: the
+   * last one per channel, else one Map lookup on a small-integer key); and in creation order.
    */
-  private readonly connectionsBySrc: (Map<number, Connection> | undefined)[];
+  private readonly connectionsBySrc: (SourceConnections | undefined)[];
   private readonly connections: Connection[] = [];
-  private readonly inFlight = new Map<number, InFlight>();
+  private readonly inFlight = new ByTransferId<InFlight>();
   private pending: Completion[] = [];
   private barrier: { participant: number; seq: number }[] = [];
   private barrierNs = 0;
@@ -163,7 +179,7 @@ export class Coordinator {
     this.nodes = setup.nodes;
     this.nparticipants = setup.nodes.length;
     this.hostOf = new Int32Array(this.nparticipants).fill(-1);
-    this.connectionsBySrc = new Array<Map<number, Connection> | undefined>(this.nparticipants);
+    this.connectionsBySrc = new Array<SourceConnections | undefined>(this.nparticipants);
     setup.hosts.forEach((host, h) => {
       for (const p of host.participants) this.hostOf[p] = h;
     });
@@ -454,14 +470,17 @@ export class Coordinator {
       throw new ProtocolError(`${this.label(src)}: channel must be an integer in 0..${MAX_CHANNEL - 1}, got ${channel}`);
     }
     let fromSrc = this.connectionsBySrc[src];
-    if (fromSrc === undefined) this.connectionsBySrc[src] = fromSrc = new Map();
+    if (fromSrc === undefined) this.connectionsBySrc[src] = fromSrc = { byKey: new Map(), lastByChannel: new Array<Connection | undefined>(RECENT_CHANNELS) };
+    const recent = channel < RECENT_CHANNELS ? fromSrc.lastByChannel[channel] : undefined;
+    if (recent !== undefined && recent.dst === dst) return recent;
     const key = channel * this.nparticipants + dst;
-    let connection = fromSrc.get(key);
+    let connection = fromSrc.byKey.get(key);
     if (connection === undefined) {
-      connection = { src, dst, channel, nextSend: 0, nextRecv: 0, arrived: new Map(), posted: new Map(), stepProtocol: -1, stepLatencyNs: 0 };
-      fromSrc.set(key, connection);
+      connection = { src, dst, channel, nextSend: 0, nextRecv: 0, arrived: new Map(), posted: new Map(), stepProtocol: -1, stepLatencyNs: 0, routeCache: {} };
+      fromSrc.byKey.set(key, connection);
       this.connections.push(connection);
     }
+    if (channel < RECENT_CHANNELS) fromSrc.lastByChannel[channel] = connection;
     return connection;
   }
 
@@ -475,7 +494,7 @@ export class Coordinator {
     this.checkPeer(participant, peer, 'send');
     const connection = this.connection(participant, peer, channel);
     const transferId = this.network.startTransfer(
-      { srcNode: this.nodes[participant]!, dstNode: this.nodes[peer]!, bytes: bytes * this.wireFactor(participant, peer), flowKey: channel },
+      { srcNode: this.nodes[participant]!, dstNode: this.nodes[peer]!, bytes: bytes * this.wireFactor(participant, peer), flowKey: channel, routeCache: connection.routeCache },
       nowNs,
     );
     this.inFlight.set(transferId, { connection, message: connection.nextSend++, senderSeq: seq, payload, bytes, protocol, sentNs: nowNs });
