@@ -124,6 +124,14 @@ class ShortestPathRouter implements TopologyRouter {
    */
   private readonly clock: number[] = [];
   private clockHead = 0;
+  /**
+   * The walked distances GPUs' distances derive from (healthyDistances: an NVSwitch's, a
+   * leaf's), kept outside the budget: every derived GPU entry holds its hubs' tables, so
+   * evicting a hub freed nothing and the next GPU under it walked it again. At 65,536 GPUs
+   * (2,048 leaves × 143 K nodes, 293 MB of tables over the 128 MiB budget) that re-walking
+   * was three quarters of a small run's CPU (benchmarks/results/speed.md §21).
+   */
+  private readonly hubs = new Map<number, Distances>();
   private readonly skipMask: Uint8Array;
   private cachedBytes = 0;
   private readonly queue: Int32Array;
@@ -302,7 +310,7 @@ class ShortestPathRouter implements TopologyRouter {
       hit.used = true;
       return hit;
     }
-    const entry: CacheEntry = { healthy: this.healthyDistances(dst), used: false };
+    const entry: CacheEntry = { healthy: this.hubs.get(dst) ?? this.healthyDistances(dst), used: false };
     this.cache.set(dst, entry);
     this.clock.push(dst);
     this.account(entry.healthy.bytes, dst);
@@ -363,7 +371,14 @@ class ShortestPathRouter implements TopologyRouter {
       return true;
     };
     if (!unfold(dst, 0)) return this.bfsTo(dst, null);
-    return new DerivedDistances(dst, terms.map(([v, hops]) => [this.entryFor(v).healthy, hops] as const), near);
+    return new DerivedDistances(dst, terms.map(([v, hops]) => [this.hubDistances(v), hops] as const), near);
+  }
+
+  /** A hub's healthy distances (see `hubs`), walked once. */
+  private hubDistances(hub: number): Distances {
+    let table = this.hubs.get(hub);
+    if (table === undefined) this.hubs.set(hub, (table = this.healthyDistances(hub)));
+    return table;
   }
 
   /**
