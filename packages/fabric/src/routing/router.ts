@@ -50,6 +50,8 @@ export interface TopologyRouter extends Router {
   readonly topology: Topology;
   /** Hops of the shortest path from src to dst avoiding `down`, or Infinity. */
   hops(src: string, dst: string, down?: ReadonlySet<string>): number;
+  /** Reverse BFS walks made so far (work done, for tests and profiles). */
+  readonly walks: number;
 }
 
 type DistTable = Uint8Array | Uint16Array;
@@ -132,6 +134,7 @@ class ShortestPathRouter implements TopologyRouter {
    * was three quarters of a small run's CPU (benchmarks/results/speed.md §21).
    */
   private readonly hubs = new Map<number, Distances>();
+  walks = 0;
   private readonly skipMask: Uint8Array;
   private cachedBytes = 0;
   private readonly queue: Int32Array;
@@ -391,6 +394,7 @@ class ShortestPathRouter implements TopologyRouter {
     const dist = this.scratchDist;
     const queue = this.queue;
     const reached = this.reached;
+    this.walks++;
     let count = 0;
     let head = 0;
     let tail = 0;
