@@ -79,6 +79,22 @@ class TableDistances implements Distances {
 }
 
 /**
+ * A walked table of four bits per node, when every distance is below 15 (15: unreachable):
+ * a Clos fabric's longest route is 8 hops, and at 65,536 GPUs the 2,048 leaves' tables, kept
+ * for as long as the router (hubs), take 146 MB instead of 293.
+ */
+class NibbleDistances implements Distances {
+  constructor(private readonly table: Uint8Array) {}
+  at(node: number): number {
+    const d = (this.table[node >> 1]! >> ((node & 1) << 2)) & 0xf;
+    return d === 0xf ? Infinity : d;
+  }
+  get bytes(): number {
+    return this.table.byteLength;
+  }
+}
+
+/**
  * A GPU's distances, derived on demand (see healthyDistances): min over its walked
  * forwarding in-neighbours of their distance plus the hops between, or the hops through
  * in-links alone. A route reads a few dozen nodes of it, so nothing per node is stored.
@@ -401,17 +417,21 @@ class ShortestPathRouter implements TopologyRouter {
     dist[dst] = 0;
     reached[count++] = dst;
     queue[tail++] = dst;
+    // The graph's arrays in locals: a leaf's walk at 65,536 GPUs scans ≈ 360 K links, and
+    // 2,048 leaves are walked.
+    const { inStart, inLinks, linkFrom, isEndpoint } = g;
     while (head < tail) {
       const node = queue[head++]!;
       const next = dist[node]! + 1;
-      for (let k = g.inStart[node]!; k < g.inStart[node + 1]!; k++) {
-        const link = g.inLinks[k]!;
+      const end = inStart[node + 1]!;
+      for (let k = inStart[node]!; k < end; k++) {
+        const link = inLinks[k]!;
         if (skip !== null && skip[link]) continue;
-        const from = g.linkFrom[link]!;
+        const from = linkFrom[link]!;
         if (dist[from] !== 0xffff) continue;
         dist[from] = next;
         reached[count++] = from;
-        if (!g.isEndpoint[from]) queue[tail++] = from;
+        if (!isEndpoint[from]) queue[tail++] = from;
       }
     }
     let table: Distances;
@@ -419,20 +439,26 @@ class ShortestPathRouter implements TopologyRouter {
       const near = new Map<number, number>();
       for (let i = 0; i < count; i++) near.set(reached[i]!, dist[reached[i]!]!);
       table = new SparseDistances(near);
-    } else table = new TableDistances(this.packed(dist));
+    } else table = this.packed(dist);
     for (let i = 0; i < count; i++) dist[reached[i]!] = 0xffff;
     return table;
   }
 
-  /** A copy of the scratch table, one byte per node when every distance fits (0xff: unreachable). */
-  private packed(dist: Uint16Array): DistTable {
+  /** A copy of the scratch table in as few bits per node as every distance fits: 4, 8 or 16. */
+  private packed(dist: Uint16Array): Distances {
     let maxHops = 0;
     for (let i = 0; i < dist.length; i++) if (dist[i] !== 0xffff && dist[i]! > maxHops) maxHops = dist[i]!;
-    if (maxHops >= 0xff) return dist.slice();
+    if (maxHops < 0xf) {
+      const nibbles = new Uint8Array((dist.length + 1) >> 1).fill(0xff);
+      for (let i = 0; i < dist.length; i++) if (dist[i] !== 0xffff) nibbles[i >> 1] &= ~((0xf ^ dist[i]!) << ((i & 1) << 2));
+      return new NibbleDistances(nibbles);
+    }
+    if (maxHops >= 0xff) return new TableDistances(dist.slice());
     const compact = new Uint8Array(dist.length);
     for (let i = 0; i < dist.length; i++) compact[i] = dist[i] === 0xffff ? 0xff : dist[i]!;
-    return compact;
+    return new TableDistances(compact);
   }
+
 }
 
 /**
