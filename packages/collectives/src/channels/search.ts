@@ -115,13 +115,16 @@ function channelRing(nranks: number, grid: RailGrid | null, position: number): r
  * candidate per protocol and per size on the same rings and trees; at 16,384 GPUs building
  * them took about a tenth of a run's set-up. Channels at the same rail position (and, for
  * trees, the same half) share one ring or tree: 16 distinct trees on dgx-h100 at any count.
+ * Trees are held weakly (kept while a prediction or plan holds them; a collected entry is
+ * built again, equal): a run does not keep them once planned.
  */
 interface LayoutCache {
   readonly grid: Map<number, RailGrid | null>;
   readonly ring: Map<string, readonly number[]>;
   readonly rings: Map<string, readonly (readonly number[])[]>;
-  readonly tree: Map<string, Tree>;
-  readonly trees: Map<string, readonly Tree[]>;
+  /** Held weakly: at 65,536 GPUs 16 trees are ≈ 190 MB, which a run need not keep once planned. */
+  readonly tree: Map<string, WeakRef<Tree>>;
+  readonly trees: Map<string, WeakRef<readonly Tree[]>>;
 }
 
 const cacheByLayout = new WeakMap<RankLayout, LayoutCache>();
@@ -149,7 +152,7 @@ function railGridOf(cache: LayoutCache, layout: RankLayout, nranks: number): Rai
 export function channelTrees(layout: RankLayout, nranks: number, channels: number): readonly Tree[] {
   const cache = layoutCache(layout);
   const key = `${nranks}:${channels}`;
-  const cached = cache.trees.get(key);
+  const cached = cache.trees.get(key)?.deref();
   if (cached !== undefined) return cached;
   const grid = railGridOf(cache, layout, nranks);
   const trees = Array.from({ length: channels }, (_, c) => {
@@ -157,11 +160,11 @@ export function channelTrees(layout: RankLayout, nranks: number, channels: numbe
     const half = channels > 1 && c >= channels / 2 ? 1 : 0;
     const position = grid === null ? 0 : mod(c, grid[0]!.length);
     const treeKey = `${nranks}:${half}:${position}`;
-    let tree = cache.tree.get(treeKey);
-    if (tree === undefined) cache.tree.set(treeKey, (tree = channelTree(layout, nranks, grid, half, position)));
+    let tree = cache.tree.get(treeKey)?.deref();
+    if (tree === undefined) cache.tree.set(treeKey, new WeakRef((tree = channelTree(layout, nranks, grid, half, position))));
     return tree;
   });
-  cache.trees.set(key, trees);
+  cache.trees.set(key, new WeakRef(trees));
   return trees;
 }
 
