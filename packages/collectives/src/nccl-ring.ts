@@ -61,7 +61,7 @@ export function planRingPositions(params: PlanParams, visit: (at: RingPosition) 
 }
 
 /** Each of `channels` channels' ring order: the channel search's (rail-aligned across servers, rank order on flat layouts). */
-export function ncclRingOrders(params: PlanParams, channels: number): number[][] {
+export function ncclRingOrders(params: PlanParams, channels: number): readonly (readonly number[])[] {
   return channelRings(params.layout, params.nranks, channels);
 }
 

@@ -270,6 +270,26 @@ function referenceHops(t: Topology, dst: string): Map<string, number> {
   return dist;
 }
 
+describe('hub walks outlive the distance cache', () => {
+  it('dgx-h100:nodes=40,tiers=3 with a cache of 1 byte: routes to every GPU walk each switch at most once, and equal the default router’s', () => {
+    const t = parseTopologySpec('dgx-h100:nodes=40,tiers=3');
+    const roomy = createRouter(t);
+    const tiny = createRouter(t, { cacheBytes: 1 }); // every new destination evicts the others
+    const n = t.ranks.length;
+    for (let i = 0; i < n; i++) {
+      const [a, b] = [t.ranks[(i * 37 + 11) % n]!, t.ranks[i]!];
+      expect(tiny.pinnedPath(a, b, i, 0, 3, NONE)).toEqual(roomy.pinnedPath(a, b, i, 0, 3, NONE));
+    }
+    const switches = t.nodes.filter((node) => node.kind !== 'gpu' && node.kind !== 'nic').length;
+    expect(tiny.walks).toBeGreaterThan(0);
+    expect(tiny.walks).toBeLessThanOrEqual(switches);
+    // A second pass over the same destinations walks nothing more.
+    const walked = tiny.walks;
+    for (let i = 0; i < n; i++) tiny.pinnedPath(t.ranks[(i * 5 + 1) % n]!, t.ranks[i]!, i, 0, 3, NONE);
+    expect(tiny.walks).toBe(walked);
+  });
+});
+
 describe("a GPU's distances derived from its switches' (healthyDistances)", () => {
   it.each(['dgx-h100:nodes=4', 'dgx-h100:nodes=40,tiers=3', 'hgx-a100:nodes=2', 'nvl72:racks=2', 'gb200-nvl4:nodes=4', 'leafspine:hosts=8,leaves=2,spines=2', 'ring:6', 'fullmesh:4', 'switch:4'])(
     '%s: every node to every rank equals a plain BFS, and routes under a down link too',

@@ -155,6 +155,11 @@ export interface SweepPlan {
   readonly algorithms: readonly BenchAlgorithm[];
   /** Algorithms from `--algo all` that cannot run here, with the reason. */
   readonly skipped: readonly { readonly algorithm: string; readonly reason: string }[];
+  /**
+   * Per algorithm to run, its resolution at each of the sweep's sizes (sweepSizes' order): the
+   * run reuses them, as auto's predictions at 16,384 GPUs take seconds per size.
+   */
+  readonly resolved: ReadonlyMap<BenchAlgorithm, readonly Resolved[]>;
 }
 
 /**
@@ -169,12 +174,14 @@ export function planSweep(config: BenchConfig, topology: Topology): SweepPlan {
   const cost = alphaBetaCost(topology);
   const algorithms: BenchAlgorithm[] = [];
   const skipped: { algorithm: string; reason: string }[] = [];
+  const resolved = new Map<BenchAlgorithm, Resolved[]>();
   for (const entry of config.algorithms) {
     try {
-      for (const bytes of sweepSizes(config, nranks)) {
-        resolveAlgorithm(config, entry, planParams(config, topology, countForBytes(config, bytes, nranks)), cost);
-      }
+      const perSize = sweepSizes(config, nranks).map((bytes) =>
+        resolveAlgorithm(config, entry, planParams(config, topology, countForBytes(config, bytes, nranks)), cost),
+      );
       algorithms.push(entry);
+      resolved.set(entry, perSize);
     } catch (error) {
       if (!(isWeftInputError(error) && entry.fromAll)) throw error;
       skipped.push({ algorithm: entry.name, reason: error.message.replace(/^--algo: /, '') });
@@ -183,7 +190,7 @@ export function planSweep(config: BenchConfig, topology: Topology): SweepPlan {
   if (algorithms.length === 0) {
     throw new WeftInputError(`--algo: no algorithm can run here: ${skipped.map((s) => s.reason).join('; ')}`);
   }
-  return { algorithms, skipped };
+  return { algorithms, skipped, resolved };
 }
 
 export async function runSweep(config: BenchConfig, topology: Topology, hooks: SweepHooks = {}): Promise<SweepResult> {
@@ -191,7 +198,6 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
   if (planNotice !== null) process.stderr.write(planNotice);
   const plan = planSweep(config, topology);
   const nranks = topology.ranks.length;
-  const cost = alphaBetaCost(topology);
   // --plot-queues draws from the same per-run records as --trace.
   const tracing = config.trace !== undefined || config.plotQueues !== undefined;
   const sizes = sweepSizes(config, nranks);
@@ -208,7 +214,7 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
     );
   }
   if (config.mode === 'data') {
-    const work = checkMemory(config, topology, plan.algorithms);
+    const work = checkMemory(config, topology, plan);
     if (isLongDataRun(work)) process.stderr.write(longDataRunNotice(work));
   }
   const makeCluster = () =>
@@ -237,10 +243,10 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
     const total = plan.algorithms.length * sizes.length;
     let done = 0;
     for (const entry of plan.algorithms) {
-      for (const requestedBytes of sizes) {
+      for (const [sizeIndex, requestedBytes] of sizes.entries()) {
         const count = countForBytes(config, requestedBytes, nranks);
-        const params = planParams(config, topology, count);
-        const resolved = resolveAlgorithm(config, entry, params, cost);
+        const resolved = plan.resolved.get(entry)![sizeIndex]!;
+        const { elementBytes: bytesPerElement } = resolved.params;
         hooks.onProgress?.(done, total, `${resolved.label} ${requestedBytes} B`);
         const schedule = resolved.algorithm.plan(resolved.params);
         const runOf = (planned: Schedule, runFaults: readonly Fault[] | undefined) =>
@@ -286,7 +292,7 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
         const row: BenchRow = {
           algorithm: resolved.label,
           bytes,
-          count: bytes / params.elementBytes,
+          count: bytes / bytesPerElement,
           dtype: config.dtype,
           redop: collective.reduces ? config.op : 'none',
           root: collective.rooted ? config.root : -1,
@@ -295,7 +301,7 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
           busBwGBps,
           wrong: result.wrong < 0 ? null : result.wrong,
           // One rank: no network term, only the device-local copy the run charges (runtime's localStepsNs).
-          predictedUs: (nranks === 1 ? localStepsNs(schedule.participants[0]!, params.elementBytes, deviceMemoryBandwidth(topology)) : resolved.predictedNs) / 1000,
+          predictedUs: (nranks === 1 ? localStepsNs(schedule.participants[0]!, bytesPerElement, deviceMemoryBandwidth(topology)) : resolved.predictedNs) / 1000,
           protocol: resolved.params.protocol ?? null,
           channels: resolved.params.channels,
           chunkBytes: resolved.params.chunkElements * resolved.params.elementBytes,
@@ -348,18 +354,18 @@ export function packetOptions(config: BenchFlags): PacketOptions {
  * size's steps for every size (chunking only adds steps as sizes grow), its moved bytes
  * scaled by each size.
  */
-function checkMemory(config: BenchConfig, topology: Topology, algorithms: readonly BenchAlgorithm[]): DataWork {
+function checkMemory(config: BenchConfig, topology: Topology, plan: SweepPlan): DataWork {
   const nranks = topology.ranks.length;
   const sizes = sweepSizes(config, nranks);
   const largest = sizes[sizes.length - 1]!;
   const sizeScale = sizes.reduce((sum, bytes) => sum + bytes, 0) / Math.max(largest, 1);
-  const params = planParams(config, topology, countForBytes(config, largest, nranks));
-  const cost = alphaBetaCost(topology);
   const budget = defaultMemoryBudgetBytes();
   let steps = 0;
   let movedBytes = 0;
-  for (const entry of algorithms) {
-    const resolved = resolveAlgorithm(config, entry, params, cost);
+  for (const entry of plan.algorithms) {
+    const perSize = plan.resolved.get(entry)!;
+    const resolved = perSize[perSize.length - 1]!;
+    const params = resolved.params;
     const schedule = resolved.algorithm.plan(resolved.params);
     const bytes = scheduleBufferBytes(schedule, config.dtype, nranks);
     if (bytes > budget) {

@@ -286,7 +286,22 @@ function channelTreesLoad(trees: readonly Tree[], params: PlanParams, waves: Wav
  * chains rotated by rail, 2 channels per NVLink port at a time, 1 per NIC; one server,
  * where every channel's chain is 0→1→…→7, all of them.
  */
-function fillSharing(trees: readonly Tree[], params: PlanParams, same: (a: number, b: number) => boolean): [number, number] {
+function fillSharing(trees: readonly Tree[], params: PlanParams, same: (a: number, b: number) => boolean): readonly [number, number] {
+  const cached = fillSharingByTrees.get(trees);
+  if (cached !== undefined) return cached;
+  const worst = countFillSharing(trees, params, same);
+  fillSharingByTrees.set(trees, worst);
+  return worst;
+}
+
+/**
+ * fillSharing by channelTrees' array (one per layout and channel count, and the layout is the
+ * one `same` reads): auto predicts the tree per protocol and per size on the same trees, and
+ * at 16,384 GPUs one count is a map of ≈ 10^6 (stage, rank) keys.
+ */
+const fillSharingByTrees = new WeakMap<readonly Tree[], readonly [number, number]>();
+
+function countFillSharing(trees: readonly Tree[], params: PlanParams, same: (a: number, b: number) => boolean): [number, number] {
   const n = params.nranks;
   const at = new Map<number, number>();
   const worst: [number, number] = [1, 1];

@@ -81,16 +81,64 @@ function exitRails(servers: number, size: number, c: number): number[] | null {
  * The ring order of each of `channels` channels. Rail-aligned on a rail grid (see the
  * module comment); the rank order on flat layouts.
  */
-export function channelRings(layout: RankLayout, nranks: number, channels: number): number[][] {
-  const grid = railGrid(layout, nranks);
-  const rankOrder = Array.from({ length: nranks }, (_, r) => r);
-  return Array.from({ length: channels }, (_, c) => {
-    if (grid === null) return rankOrder;
-    const size = grid[0]!.length;
-    const exits = exitRails(grid.length, size, c);
-    if (exits === null) return rankOrder;
-    return grid.flatMap((server, s) => serverPath(size, exits[mod(s - 1, grid.length)]!, exits[s]!).map((k) => server[k]!));
+export function channelRings(layout: RankLayout, nranks: number, channels: number): readonly (readonly number[])[] {
+  const cache = layoutCache(layout);
+  const key = `${nranks}:${channels}`;
+  const cached = cache.rings.get(key);
+  if (cached !== undefined) return cached;
+  const grid = railGridOf(cache, layout, nranks);
+  const rings = Array.from({ length: channels }, (_, c) => {
+    // A channel's ring depends only on its rail position (c mod G): channels that agree share one.
+    const position = grid === null ? 0 : mod(c, grid[0]!.length);
+    const ringKey = `${nranks}:${position}`;
+    let ring = cache.ring.get(ringKey);
+    if (ring === undefined) cache.ring.set(ringKey, (ring = channelRing(nranks, grid, position)));
+    return ring;
   });
+  cache.rings.set(key, rings);
+  return rings;
+}
+
+/** The ring of channels at rail position `position` (channelRings). */
+function channelRing(nranks: number, grid: RailGrid | null, position: number): readonly number[] {
+  const rankOrder = Array.from({ length: nranks }, (_, r) => r);
+  if (grid === null) return rankOrder;
+  const size = grid[0]!.length;
+  const exits = exitRails(grid.length, size, position);
+  if (exits === null) return rankOrder;
+  return grid.flatMap((server, s) => serverPath(size, exits[mod(s - 1, grid.length)]!, exits[s]!).map((k) => server[k]!));
+}
+
+/**
+ * What channelRings and channelTrees derive from a layout, by layout object (a layout is not
+ * changed once made: fabric's rankLayout gives one per topology). auto predicts every
+ * candidate per protocol and per size on the same rings and trees; at 16,384 GPUs building
+ * them took about a tenth of a run's set-up. Channels at the same rail position (and, for
+ * trees, the same half) share one ring or tree: 16 distinct trees on dgx-h100 at any count.
+ * Trees are held weakly (kept while a prediction or plan holds them; a collected entry is
+ * built again, equal): a run does not keep them once planned.
+ */
+interface LayoutCache {
+  readonly grid: Map<number, RailGrid | null>;
+  readonly ring: Map<string, readonly number[]>;
+  readonly rings: Map<string, readonly (readonly number[])[]>;
+  /** Held weakly: at 65,536 GPUs 16 trees are ≈ 190 MB, which a run need not keep once planned. */
+  readonly tree: Map<string, WeakRef<Tree>>;
+  readonly trees: Map<string, WeakRef<readonly Tree[]>>;
+}
+
+const cacheByLayout = new WeakMap<RankLayout, LayoutCache>();
+
+function layoutCache(layout: RankLayout): LayoutCache {
+  let cache = cacheByLayout.get(layout);
+  if (cache === undefined) cacheByLayout.set(layout, (cache = { grid: new Map(), ring: new Map(), rings: new Map(), tree: new Map(), trees: new Map() }));
+  return cache;
+}
+
+function railGridOf(cache: LayoutCache, layout: RankLayout, nranks: number): RailGrid | null {
+  let grid = cache.grid.get(nranks);
+  if (grid === undefined) cache.grid.set(nranks, (grid = railGrid(layout, nranks)));
+  return grid;
 }
 
 /**
@@ -101,21 +149,37 @@ export function channelRings(layout: RankLayout, nranks: number, channels: numbe
  * edge stays on one rail) and the chain walks down from there; otherwise the heads are each
  * group's first rank and chains follow rank order.
  */
-export function channelTrees(layout: RankLayout, nranks: number, channels: number): Tree[] {
-  const grid = railGrid(layout, nranks);
-  const groups = grid ?? groupsOf(layout, nranks);
-  const [first, second] = doubleBinaryTree(groups.length);
-  return Array.from({ length: channels }, (_, c) => {
-    const between = channels > 1 && c >= channels / 2 ? second : first;
-    const chains = groups.map((g) => (grid === null ? [...g] : downFrom(g.length, mod(c, g.length)).map((k) => g[k]!)));
-    const parent = new Array<number>(nranks).fill(-1);
-    chains.forEach((chain, s) => {
-      const up = between.parent[s]!;
-      parent[chain[0]!] = up < 0 ? -1 : chains[up]![0]!;
-      for (let i = 1; i < chain.length; i++) parent[chain[i]!] = chain[i - 1]!;
-    });
-    return treeFromParents(parent);
+export function channelTrees(layout: RankLayout, nranks: number, channels: number): readonly Tree[] {
+  const cache = layoutCache(layout);
+  const key = `${nranks}:${channels}`;
+  const cached = cache.trees.get(key)?.deref();
+  if (cached !== undefined) return cached;
+  const grid = railGridOf(cache, layout, nranks);
+  const trees = Array.from({ length: channels }, (_, c) => {
+    // A channel's tree depends only on which half it is in and, on a rail grid, its rail position.
+    const half = channels > 1 && c >= channels / 2 ? 1 : 0;
+    const position = grid === null ? 0 : mod(c, grid[0]!.length);
+    const treeKey = `${nranks}:${half}:${position}`;
+    let tree = cache.tree.get(treeKey)?.deref();
+    if (tree === undefined) cache.tree.set(treeKey, new WeakRef((tree = channelTree(layout, nranks, grid, half, position))));
+    return tree;
   });
+  cache.trees.set(key, new WeakRef(trees));
+  return trees;
+}
+
+/** The tree of a channel in `half` (0: the double binary tree's first tree, 1: its complement) at rail `position` (channelTrees). */
+function channelTree(layout: RankLayout, nranks: number, grid: RailGrid | null, half: number, position: number): Tree {
+  const groups = grid ?? groupsOf(layout, nranks);
+  const between = doubleBinaryTree(groups.length)[half]!;
+  const chains = groups.map((g) => (grid === null ? [...g] : downFrom(g.length, position).map((k) => g[k]!)));
+  const parent = new Array<number>(nranks).fill(-1);
+  chains.forEach((chain, s) => {
+    const up = between.parent[s]!;
+    parent[chain[0]!] = up < 0 ? -1 : chains[up]![0]!;
+    for (let i = 1; i < chain.length; i++) parent[chain[i]!] = chain[i - 1]!;
+  });
+  return treeFromParents(parent);
 }
 
 /**

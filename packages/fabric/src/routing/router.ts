@@ -50,6 +50,8 @@ export interface TopologyRouter extends Router {
   readonly topology: Topology;
   /** Hops of the shortest path from src to dst avoiding `down`, or Infinity. */
   hops(src: string, dst: string, down?: ReadonlySet<string>): number;
+  /** Reverse BFS walks made so far (work done, for tests and profiles). */
+  readonly walks: number;
 }
 
 type DistTable = Uint8Array | Uint16Array;
@@ -70,6 +72,22 @@ class TableDistances implements Distances {
   at(node: number): number {
     const d = this.table[node]!;
     return d === this.unreachable ? Infinity : d;
+  }
+  get bytes(): number {
+    return this.table.byteLength;
+  }
+}
+
+/**
+ * A walked table of four bits per node, when every distance is below 15 (15: unreachable):
+ * a Clos fabric's longest route is 8 hops, and at 65,536 GPUs the 2,048 leaves' tables, kept
+ * for as long as the router (hubs), take 146 MB instead of 293.
+ */
+class NibbleDistances implements Distances {
+  constructor(private readonly table: Uint8Array) {}
+  at(node: number): number {
+    const d = (this.table[node >> 1]! >> ((node & 1) << 2)) & 0xf;
+    return d === 0xf ? Infinity : d;
   }
   get bytes(): number {
     return this.table.byteLength;
@@ -124,6 +142,15 @@ class ShortestPathRouter implements TopologyRouter {
    */
   private readonly clock: number[] = [];
   private clockHead = 0;
+  /**
+   * The walked distances GPUs' distances derive from (healthyDistances: an NVSwitch's, a
+   * leaf's), kept outside the budget: every derived GPU entry holds its hubs' tables, so
+   * evicting a hub freed nothing and the next GPU under it walked it again. At 65,536 GPUs
+   * (2,048 leaves × 143 K nodes, 293 MB of tables over the 128 MiB budget) that re-walking
+   * was three quarters of a small run's CPU (benchmarks/results/speed.md §21).
+   */
+  private readonly hubs = new Map<number, Distances>();
+  walks = 0;
   private readonly skipMask: Uint8Array;
   private cachedBytes = 0;
   private readonly queue: Int32Array;
@@ -302,7 +329,7 @@ class ShortestPathRouter implements TopologyRouter {
       hit.used = true;
       return hit;
     }
-    const entry: CacheEntry = { healthy: this.healthyDistances(dst), used: false };
+    const entry: CacheEntry = { healthy: this.hubs.get(dst) ?? this.healthyDistances(dst), used: false };
     this.cache.set(dst, entry);
     this.clock.push(dst);
     this.account(entry.healthy.bytes, dst);
@@ -363,7 +390,14 @@ class ShortestPathRouter implements TopologyRouter {
       return true;
     };
     if (!unfold(dst, 0)) return this.bfsTo(dst, null);
-    return new DerivedDistances(dst, terms.map(([v, hops]) => [this.entryFor(v).healthy, hops] as const), near);
+    return new DerivedDistances(dst, terms.map(([v, hops]) => [this.hubDistances(v), hops] as const), near);
+  }
+
+  /** A hub's healthy distances (see `hubs`), walked once. */
+  private hubDistances(hub: number): Distances {
+    let table = this.hubs.get(hub);
+    if (table === undefined) this.hubs.set(hub, (table = this.healthyDistances(hub)));
+    return table;
   }
 
   /**
@@ -376,23 +410,28 @@ class ShortestPathRouter implements TopologyRouter {
     const dist = this.scratchDist;
     const queue = this.queue;
     const reached = this.reached;
+    this.walks++;
     let count = 0;
     let head = 0;
     let tail = 0;
     dist[dst] = 0;
     reached[count++] = dst;
     queue[tail++] = dst;
+    // The graph's arrays in locals: a leaf's walk at 65,536 GPUs scans ≈ 360 K links, and
+    // 2,048 leaves are walked.
+    const { inStart, inLinks, linkFrom, isEndpoint } = g;
     while (head < tail) {
       const node = queue[head++]!;
       const next = dist[node]! + 1;
-      for (let k = g.inStart[node]!; k < g.inStart[node + 1]!; k++) {
-        const link = g.inLinks[k]!;
+      const end = inStart[node + 1]!;
+      for (let k = inStart[node]!; k < end; k++) {
+        const link = inLinks[k]!;
         if (skip !== null && skip[link]) continue;
-        const from = g.linkFrom[link]!;
+        const from = linkFrom[link]!;
         if (dist[from] !== 0xffff) continue;
         dist[from] = next;
         reached[count++] = from;
-        if (!g.isEndpoint[from]) queue[tail++] = from;
+        if (!isEndpoint[from]) queue[tail++] = from;
       }
     }
     let table: Distances;
@@ -400,20 +439,26 @@ class ShortestPathRouter implements TopologyRouter {
       const near = new Map<number, number>();
       for (let i = 0; i < count; i++) near.set(reached[i]!, dist[reached[i]!]!);
       table = new SparseDistances(near);
-    } else table = new TableDistances(this.packed(dist));
+    } else table = this.packed(dist);
     for (let i = 0; i < count; i++) dist[reached[i]!] = 0xffff;
     return table;
   }
 
-  /** A copy of the scratch table, one byte per node when every distance fits (0xff: unreachable). */
-  private packed(dist: Uint16Array): DistTable {
+  /** A copy of the scratch table in as few bits per node as every distance fits: 4, 8 or 16. */
+  private packed(dist: Uint16Array): Distances {
     let maxHops = 0;
     for (let i = 0; i < dist.length; i++) if (dist[i] !== 0xffff && dist[i]! > maxHops) maxHops = dist[i]!;
-    if (maxHops >= 0xff) return dist.slice();
+    if (maxHops < 0xf) {
+      const nibbles = new Uint8Array((dist.length + 1) >> 1).fill(0xff);
+      for (let i = 0; i < dist.length; i++) if (dist[i] !== 0xffff) nibbles[i >> 1] &= ~((0xf ^ dist[i]!) << ((i & 1) << 2));
+      return new NibbleDistances(nibbles);
+    }
+    if (maxHops >= 0xff) return new TableDistances(dist.slice());
     const compact = new Uint8Array(dist.length);
     for (let i = 0; i < dist.length; i++) compact[i] = dist[i] === 0xffff ? 0xff : dist[i]!;
-    return compact;
+    return new TableDistances(compact);
   }
+
 }
 
 /**

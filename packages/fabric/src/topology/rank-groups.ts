@@ -87,24 +87,40 @@ export function inSwitchReduction(topology: Topology): 'nvls' | 'sharp' | undefi
   return topology.nodes.some((n) => reachAll.has(n.id) && n.kind !== 'nvswitch') ? 'sharp' : 'nvls';
 }
 
+/** What rankLayout returns: read-only, as one object per topology is shared by every caller. */
+export interface RankLayoutData {
+  readonly groups: readonly (readonly number[])[];
+  readonly hasReductionSwitch: boolean;
+  readonly inSwitchReduction: 'nvls' | 'sharp' | undefined;
+  readonly groupReductionSwitches: boolean;
+  readonly rails: readonly number[] | undefined;
+}
+
+/**
+ * Layouts by topology object: a sweep plans every size on a fresh PlanParams, and the
+ * collectives cache what they derive from a layout (channel trees, fill sharing) by the
+ * layout object, so one topology must give one layout (at 16,384 GPUs building it again costs
+ * a pass over every node and link, and every derived cache would miss).
+ */
+const layoutsByTopology = new WeakMap<Topology, RankLayoutData>();
+
 /**
  * Where ranks sit, as algorithms see it (collectives' RankLayout, as plain data): servers
  * (`rankGroups`), whether a reduction switch reaches every rank and how it reduces, whether
- * each server has one reaching all its ranks (NVLSTree), and each rank's rail.
+ * each server has one reaching all its ranks (NVLSTree), and each rank's rail. Computed once
+ * per topology object (topologies are not changed once built).
  */
-export function rankLayout(topology: Topology): {
-  groups: number[][];
-  hasReductionSwitch: boolean;
-  inSwitchReduction: 'nvls' | 'sharp' | undefined;
-  groupReductionSwitches: boolean;
-  rails: number[] | undefined;
-} {
+export function rankLayout(topology: Topology): RankLayoutData {
+  let layout = layoutsByTopology.get(topology);
+  if (layout !== undefined) return layout;
   const groups = rankGroups(topology);
-  return {
+  layout = {
     groups,
     hasReductionSwitch: hasReductionSwitch(topology),
     inSwitchReduction: inSwitchReduction(topology),
     groupReductionSwitches: groups.every((group) => hasReductionSwitch(topology, group)),
     rails: rankRails(topology),
   };
+  layoutsByTopology.set(topology, layout);
+  return layout;
 }
