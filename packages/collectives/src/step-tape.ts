@@ -69,8 +69,8 @@ const listCode = (index: number): number => -2 - index;
 const listIndex = (code: number): number => -2 - code;
 
 export class StepTape {
-  /** Template records, TEMPLATE_FIELDS numbers each. */
-  private readonly templates: number[] = [];
+  /** Template records, TEMPLATE_FIELDS numbers each (shared, never rewritten, by the shortened copies). */
+  private templates: number[] = [];
   /** Runs, RUN_FIELDS numbers each; the last one may be open (still growing). */
   private readonly runs: number[] = [];
   /** Steps written but not yet in a run, FIELDS numbers each. */
@@ -80,10 +80,10 @@ export class StepTape {
   private openPos = 0;
   private steps = 0;
   /** The distinct peer lists of multi-peer sends (every peer, in order), and each list's fan-out (all but its first). */
-  private readonly peerLists: (readonly number[])[] = [];
-  private readonly fanOuts: (readonly number[])[] = [];
+  private peerLists: (readonly number[])[] = [];
+  private fanOuts: (readonly number[])[] = [];
   /** A peer list's index by its text, for interning. */
-  private readonly listIndexByKey = new Map<string, number>();
+  private listIndexByKey = new Map<string, number>();
 
   /** Steps written. */
   get length(): number {
@@ -589,13 +589,18 @@ export class StepTape {
     return copy;
   }
 
-  /** An empty tape with this one's templates and peer lists (for the shortened copies). */
+  /**
+   * An empty tape reading this one's templates and peer lists (for the shortened copies).
+   * They are shared, not copied: both tapes only ever append to them, and each reads only the
+   * templates its own runs name — so a fast-forward's three shortened copies of a plan of
+   * several GB cost their runs alone (65,536 GPUs at 1 GiB aborted copying them).
+   */
   private templateCopy(): StepTape {
     const copy = new StepTape();
-    copy.templates.push(...this.templates);
-    copy.peerLists.push(...this.peerLists);
-    copy.fanOuts.push(...this.fanOuts);
-    this.listIndexByKey.forEach((index, key) => copy.listIndexByKey.set(key, index));
+    copy.templates = this.templates;
+    copy.peerLists = this.peerLists;
+    copy.fanOuts = this.fanOuts;
+    copy.listIndexByKey = this.listIndexByKey;
     return copy;
   }
 
