@@ -4,7 +4,7 @@
  */
 import { chunksOf, type Range } from './logical.js';
 import { WeftInputError } from '@weft/sim';
-import { formatBudgetBytes, scheduleMemoryBudget, STEP_OP_CODE, STEP_RECORD, StepTape, stepRecord, tapedParticipant, templateRecord } from './step-tape.js';
+import { formatBudgetBytes, heapPressure, scheduleMemoryBudget, STEP_OP_CODE, STEP_RECORD, StepTape, stepRecord, tapedParticipant, templateRecord } from './step-tape.js';
 import type { StepOp } from './steps.js';
 import type { BufferName, CollectiveName, PlanParams, Schedule, Slice, Step } from './types.js';
 
@@ -56,6 +56,8 @@ export class StepBuilder {
   private unchecked = 0;
   /** Steps between two budget checks (see BUDGET_CHECK_STEPS). */
   private readonly checkEvery: number;
+  /** Steps written since the heap was last looked at (heapPressure: cheap, so every BUDGET_CHECK_STEPS). */
+  private sinceHeapCheck = 0;
 
   constructor(
     readonly nparticipants: number,
@@ -84,6 +86,7 @@ export class StepBuilder {
     }
     this.tapes[p]![c]!.push(STEP_OP_CODE[op], peer, sendPeer, via !== c ? via : -1, src, dst, fanOut);
     if (++this.unchecked >= this.checkEvery) this.checkBudget();
+    else if (++this.sinceHeapCheck >= BUDGET_CHECK_STEPS) this.checkHeap();
   }
 
   /** Step records per tape (participant · nchannels + channel) while a repetition is recorded. */
@@ -104,7 +107,9 @@ export class StepBuilder {
 
   private counted(steps: number): void {
     this.unchecked += steps;
+    this.sinceHeapCheck += steps;
     if (this.unchecked >= this.checkEvery) this.checkBudget();
+    else if (this.sinceHeapCheck >= BUDGET_CHECK_STEPS) this.checkHeap();
   }
 
   /**
@@ -175,6 +180,21 @@ export class StepBuilder {
     if (bytes > budget) {
       throw new WeftInputError(
         `schedule too big for this machine: planning it took ${formatBudgetBytes(bytes)} for its first ${steps} steps (${this.nparticipants} participants × ${this.nchannels} channels), over the limit of ${formatBudgetBytes(budget)} (half the JS heap); use fewer ranks, fewer channels (--channels) or larger chunks (--chunk)`,
+      );
+    }
+    this.checkHeap();
+  }
+
+  /**
+   * Refuses planning on when the JS heap is nearly full (step-tape.ts heapPressure): the tape
+   * budget counts the plan alone, not the topology and routes beside it (65,536 GPUs).
+   */
+  private checkHeap(): void {
+    this.sinceHeapCheck = 0;
+    const heap = heapPressure();
+    if (heap !== null) {
+      throw new WeftInputError(
+        `schedule too big for this machine: while planning it (${this.nparticipants} participants × ${this.nchannels} channels) the JS heap reached ${formatBudgetBytes(heap.usedBytes)} of its ${formatBudgetBytes(heap.limitBytes)} limit; use fewer ranks, fewer channels (--channels) or larger chunks (--chunk)`,
       );
     }
   }

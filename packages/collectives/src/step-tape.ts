@@ -767,6 +767,33 @@ export function scheduleMemoryBudget(): number {
   return scheduleBudgetBytes;
 }
 
+/**
+ * The JS heap in use and its limit, as the host measures them (the Node entry of
+ * @weft/runtime sets it; the browser has none). The tape budget above counts the plan alone;
+ * at 65,536 GPUs the topology and routes already hold ≈ 1.6 GB of a 4 GB heap, so a plan under
+ * its half could still abort. HEAP_REFUSE_SHARE of the limit in use (after a full collection)
+ * refuses instead.
+ */
+export interface HeapUsage {
+  readonly usedBytes: number;
+  readonly limitBytes: number;
+}
+/** The probe: the heap in use, measured again after a full collection when it looks over `share` of the limit. */
+let heapUsage: ((share: number) => HeapUsage) | undefined;
+
+/** Share of the JS heap in use, after a full collection, at which planning or a ghost run is refused. */
+export const HEAP_REFUSE_SHARE = 0.85;
+
+export function setHeapUsageProbe(probe: ((share: number) => HeapUsage) | undefined): void {
+  heapUsage = probe;
+}
+
+/** The heap in use when it is over `share` of the limit (after a full collection), else null (or no probe). */
+export function heapPressure(share = HEAP_REFUSE_SHARE): HeapUsage | null {
+  const usage = heapUsage?.(share);
+  return usage !== undefined && usage.usedBytes > share * usage.limitBytes ? usage : null;
+}
+
 /** Bytes for the budget messages: MiB below 1 GiB. */
 export function formatBudgetBytes(bytes: number): string {
   return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(2)} GiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`;

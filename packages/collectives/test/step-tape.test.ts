@@ -245,4 +245,38 @@ describe('schedule memory budget', () => {
       setScheduleMemoryBudget(before);
     }
   });
+
+  it('refuses planning in one line once the heap is nearly full (the topology beside the plan), and plans when it is not', async () => {
+    const { setHeapUsageProbe, HEAP_REFUSE_SHARE } = await import('../src/step-tape.js');
+    const { isWeftInputError } = await import('@weft/sim');
+    const nranks = 512;
+    const plan = () =>
+      planCollective('allToAll', 'direct', { nranks, count: 1024, root: 0, elementBytes: 4, channels: 1, chunkElements: 0, layout: { groups: [Array.from({ length: nranks }, (_, r) => r)], hasReductionSwitch: false } });
+    const limitBytes = 4 * 2 ** 30;
+    let usedBytes = HEAP_REFUSE_SHARE * limitBytes + 1;
+    let reads = 0;
+    setHeapUsageProbe(() => {
+      reads++;
+      return { usedBytes, limitBytes };
+    });
+    try {
+      let error: unknown;
+      try {
+        plan();
+      } catch (e) {
+        error = e;
+      }
+      expect(isWeftInputError(error)).toBe(true);
+      expect((error as Error).message).toMatch(/^schedule too big for this machine: while planning it \(512 participants × 1 channels\) the JS heap reached 3\.40 GiB of its 4\.00 GiB limit; use fewer ranks/);
+      expect((error as Error).message).not.toContain('\n');
+      // Just under the share: planned, the heap looked at every 65,536 steps.
+      usedBytes = HEAP_REFUSE_SHARE * limitBytes;
+      reads = 0;
+      expect(plan().participants).toHaveLength(nranks);
+      expect(reads).toBeGreaterThanOrEqual(Math.floor((nranks * nranks * 2) / 65_536) - 1);
+    } finally {
+      setHeapUsageProbe(undefined);
+    }
+  });
 });
+

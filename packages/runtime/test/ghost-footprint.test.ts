@@ -4,10 +4,10 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseTopologySpec } from '@weft/fabric';
-import { scheduleMemoryBudget, setScheduleMemoryBudget } from '@weft/collectives';
+import { scheduleMemoryBudget, setHeapUsageProbe, setScheduleMemoryBudget } from '@weft/collectives';
 import { isWeftInputError } from '@weft/sim';
 import { createCluster } from '@weft/runtime';
-import { ghostFootprint } from '../src/core/schedule/footprint.js';
+import { GHOST_RUN_HEAP_SHARE, ghostFootprint } from '../src/core/schedule/footprint.js';
 import { network, plan } from './helpers.js';
 
 const initialBudget = scheduleMemoryBudget();
@@ -38,4 +38,32 @@ describe('ghost footprint', () => {
     expect(result.timeNs).toBeGreaterThan(0);
     await cluster.close();
   });
+
+  it('refuses a run that would start with the heap nearly full (after a collection), in one line; runs it when the heap has room', async () => {
+    const topology = parseTopologySpec('switch:16');
+    const schedule = plan('allReduce', 'ring-rankorder', topology, 16 * 64);
+    const cluster = await createCluster({ topology, network: network('maxMin'), mode: 'ghost' });
+    const limitBytes = 4 * 2 ** 30;
+    let usedBytes = GHOST_RUN_HEAP_SHARE * limitBytes + 2 ** 20;
+    const shares: number[] = [];
+    setHeapUsageProbe((share) => {
+      shares.push(share);
+      return { usedBytes, limitBytes };
+    });
+    try {
+      const error = await cluster.runSchedule(schedule, { dtype: 'float32', op: 'sum' }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(isWeftInputError(error)).toBe(true);
+      expect((error as Error).message).toMatch(/^ghost run too big for this machine: before it starts the JS heap holds 3\.00 GiB of its 4\.00 GiB limit \(topology, routes and a [\d.]+ MiB schedule; a run needs more than the 25 % left\)/);
+      expect(shares).toContain(GHOST_RUN_HEAP_SHARE);
+      usedBytes = GHOST_RUN_HEAP_SHARE * limitBytes;
+      expect((await cluster.runSchedule(schedule, { dtype: 'float32', op: 'sum' })).timeNs).toBeGreaterThan(0);
+    } finally {
+      setHeapUsageProbe(undefined);
+      await cluster.close();
+    }
+  });
 });
+

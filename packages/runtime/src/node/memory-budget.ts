@@ -1,6 +1,7 @@
 import { totalmem } from 'node:os';
-import { getHeapStatistics } from 'node:v8';
-import { setScheduleMemoryBudget } from '@weft/collectives';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { setHeapUsageProbe, setScheduleMemoryBudget, type HeapUsage } from '@weft/collectives';
 
 export { formatGiB, scheduleBufferBytes } from '../core/data/buffer-bytes.js';
 
@@ -19,4 +20,28 @@ export const MEMORY_BUDGET_BASIS = "half this machine's memory";
  */
 export function applyScheduleMemoryBudget(): void {
   setScheduleMemoryBudget(Math.floor(getHeapStatistics().heap_size_limit / 2));
+  setHeapUsageProbe(heapUsageAfterCollection);
+}
+
+let fullCollection: (() => void) | undefined;
+
+/**
+ * The heap in use; when it looks over `share` of the limit, measured again after a
+ * full collection — what is in use before one includes garbage V8 has not yet reclaimed, and
+ * refusing on it would turn away runs that fit. The collector is reached as V8 exposes it
+ * (`--expose-gc` set from here, `gc` read from a fresh context), only on that rare path.
+ */
+function heapUsageAfterCollection(share: number): HeapUsage {
+  const read = (): HeapUsage => {
+    const stats = getHeapStatistics();
+    return { usedBytes: stats.used_heap_size, limitBytes: stats.heap_size_limit };
+  };
+  const first = read();
+  if (first.usedBytes <= share * first.limitBytes) return first;
+  if (fullCollection === undefined) {
+    setFlagsFromString('--expose-gc');
+    fullCollection = runInNewContext('gc') as () => void;
+  }
+  fullCollection();
+  return read();
 }

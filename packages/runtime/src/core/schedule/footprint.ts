@@ -6,7 +6,7 @@
  * budget (@weft/collectives scheduleMemoryBudget: half the JS heap under Node) is refused
  * in one line, instead of a V8 out-of-memory abort midway.
  */
-import { channelTapes, formatBudgetBytes, scheduleMemoryBudget, type Schedule } from '@weft/collectives';
+import { channelTapes, formatBudgetBytes, heapPressure, scheduleMemoryBudget, type Schedule } from '@weft/collectives';
 import { WeftInputError } from '@weft/sim';
 import { MAX_CHANNEL } from '../coordinator/coordinator.js';
 
@@ -33,7 +33,16 @@ export function ghostFootprint(schedule: Schedule): GhostFootprint {
   return { scheduleBytes, connections };
 }
 
-/** Refuses (WeftInputError) a ghost run whose estimated footprint exceeds the budget. */
+/**
+ * Share of the JS heap in use (after a full collection) above which a ghost run is refused
+ * before it starts: the plan is built, but the run adds the coordinator's connections, the
+ * network's flows and events and, for a fast-forward, its cut check and shortened copies.
+ * 65,536 GPUs at 1 GiB (a 2 GB plan beside 1.6 GB of topology and routes in a 4 GB heap)
+ * aborted in the cut check before this; the largest runs measured to the end hold under half.
+ */
+export const GHOST_RUN_HEAP_SHARE = 0.75;
+
+/** Refuses (WeftInputError) a ghost run whose estimated footprint exceeds the budget, or that starts with the heap nearly full. */
 export function checkGhostFootprint(schedule: Schedule): void {
   const budget = scheduleMemoryBudget();
   if (budget === Infinity) return;
@@ -42,6 +51,12 @@ export function checkGhostFootprint(schedule: Schedule): void {
   if (total > budget) {
     throw new WeftInputError(
       `ghost run too big for this machine: about ${formatBudgetBytes(total)} (${formatBudgetBytes(scheduleBytes)} of schedule, ${connections} connections × ${CONNECTION_BYTES} B), over the limit of ${formatBudgetBytes(budget)} (half the JS heap); use fewer ranks or fewer channels`,
+    );
+  }
+  const heap = heapPressure(GHOST_RUN_HEAP_SHARE);
+  if (heap !== null) {
+    throw new WeftInputError(
+      `ghost run too big for this machine: before it starts the JS heap holds ${formatBudgetBytes(heap.usedBytes)} of its ${formatBudgetBytes(heap.limitBytes)} limit (topology, routes and a ${formatBudgetBytes(scheduleBytes)} schedule; a run needs more than the ${Math.round(100 * (1 - GHOST_RUN_HEAP_SHARE))} % left); use fewer ranks, fewer channels (--channels) or larger chunks (--chunk)`,
     );
   }
 }
