@@ -207,6 +207,16 @@ describe('timing groups', () => {
   });
 });
 
+/** What `plan` throws (undefined when it plans). */
+function refusal(plan: () => unknown): unknown {
+  try {
+    plan();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}
+
 describe('schedule memory budget', () => {
   it('refuses, in one line naming the size and the limit, a schedule whose tapes outgrow the budget', async () => {
     const { setScheduleMemoryBudget, scheduleMemoryBudget } = await import('../src/step-tape.js');
@@ -225,12 +235,7 @@ describe('schedule memory budget', () => {
       });
     setScheduleMemoryBudget(1 << 20);
     try {
-      let error: unknown;
-      try {
-        plan();
-      } catch (e) {
-        error = e;
-      }
+      const error = refusal(plan);
       expect(isWeftInputError(error)).toBe(true);
       expect((error as Error).message).toMatch(/^schedule too big for this machine: planning it took \d+\.\d MiB for its first \d+ steps \(512 participants × 1 channels\), over the limit of 1\.0 MiB \(half the JS heap\)/);
       expect((error as Error).message).not.toContain('\n');
@@ -260,12 +265,7 @@ describe('schedule memory budget', () => {
       return { usedBytes, limitBytes };
     });
     try {
-      let error: unknown;
-      try {
-        plan();
-      } catch (e) {
-        error = e;
-      }
+      const error = refusal(plan);
       expect(isWeftInputError(error)).toBe(true);
       expect((error as Error).message).toMatch(/^schedule too big for this machine: while planning it \(512 participants × 1 channels\) the JS heap reached 3\.40 GiB of its 4\.00 GiB limit; use fewer ranks/);
       expect((error as Error).message).not.toContain('\n');
