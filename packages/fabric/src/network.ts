@@ -68,7 +68,8 @@ import { LinkFlows } from './models/link-flows.js';
 import { planRoutes } from './models/route-plan.js';
 import { ScratchList } from './models/scratch-list.js';
 import { bytesMoved, finishTimeNs, pathLatencyNs } from './models/timing.js';
-import { checkFactor, checkLinks, checkOptions, checkRequest, checkTime, checkTransferSizes, unknownLink } from './models/validate.js';
+import { checkLinks, checkOptions, checkRequest, checkTime, checkTransferSizes, unknownLink } from './models/validate.js';
+import { linkDegrade, linkFailure, type LinkFault } from './models/link-fault.js';
 
 /** Counters that show how much work the model did (for benchmarks and reports). */
 export interface NetworkWorkStats {
@@ -166,7 +167,7 @@ interface RouteSlot {
 /** Pinned routes cached beyond this many are all dropped (all-to-all patterns at scale). */
 const ROUTE_CACHE_LIMIT = 1 << 18;
 
-type Fault = { readonly kind: 'fail'; readonly link: number } | { readonly kind: 'degrade'; readonly link: number; readonly factor: number };
+type Fault = LinkFault;
 
 class FluidNetwork implements SimulatedNetwork {
   private clockNs = 0;
@@ -375,16 +376,11 @@ class FluidNetwork implements SimulatedNetwork {
   }
 
   failLink(linkId: string, atNs: number): void {
-    const link = this.link(linkId);
-    checkTime('link failure time', atNs, this.clockNs);
-    this.schedule({ kind: 'fail', link }, atNs);
+    this.schedule(linkFailure(this.link(linkId), atNs, this.clockNs), atNs);
   }
 
   degradeLink(linkId: string, factor: number, atNs: number): void {
-    const link = this.link(linkId);
-    checkFactor(factor);
-    checkTime('link degrade time', atNs, this.clockNs);
-    this.schedule({ kind: 'degrade', link, factor }, atNs);
+    this.schedule(linkDegrade(this.link(linkId), factor, atNs, this.clockNs), atNs);
   }
 
   linkStats(): LinkStats[] {

@@ -61,7 +61,8 @@ import type {
 import type { SimulatedNetwork } from '../../network.js';
 import { EventLog } from '../event-log.js';
 import { linkStatsOf } from '../link-account.js';
-import { checkFactor, checkRequest, checkTime, unknownLink } from '../validate.js';
+import { checkRequest, checkTime, unknownLink } from '../validate.js';
+import { linkDegrade, linkFailure, type LinkFault } from '../link-fault.js';
 import { SenderRate } from './congestion.js';
 import { EventHeap } from './event-heap.js';
 import { HostNics } from './host-nics.js';
@@ -93,7 +94,7 @@ const TIMEOUT = 7; // a: flow (inorder: the sender has sent everything; resend f
 /** inorder retransmission timeout, in base RTTs: catches a tail packet discarded with no later packet to trigger a NACK. */
 const TIMEOUT_RTTS = 4;
 
-type Fault = { readonly kind: 'fail'; readonly link: number } | { readonly kind: 'degrade'; readonly link: number; readonly factor: number };
+type Fault = LinkFault;
 
 export class PacketNetwork implements SimulatedNetwork {
   readonly packet: ResolvedPacketOptions;
@@ -297,16 +298,11 @@ export class PacketNetwork implements SimulatedNetwork {
   }
 
   failLink(linkId: string, atNs: number): void {
-    const link = this.link(linkId);
-    checkTime('link failure time', atNs, this.clockNs);
-    this.schedule({ kind: 'fail', link }, atNs);
+    this.schedule(linkFailure(this.link(linkId), atNs, this.clockNs), atNs);
   }
 
   degradeLink(linkId: string, factor: number, atNs: number): void {
-    const link = this.link(linkId);
-    checkFactor(factor);
-    checkTime('link degrade time', atNs, this.clockNs);
-    this.schedule({ kind: 'degrade', link, factor }, atNs);
+    this.schedule(linkDegrade(this.link(linkId), factor, atNs, this.clockNs), atNs);
   }
 
   linkStats(): LinkStats[] {
