@@ -4,7 +4,7 @@
  * on the fluid models without faults or traces qualify: a trace or a fault wants every
  * event, data mode every byte.
  */
-import { checkGhostFootprint, fastForwardApplies, KEEP_REPS_LADDER, runFastForward, steadyCut, type RunResult, type SteadyCut } from '@weft/runtime';
+import { checkGhostHeap, fastForwardApplies, KEEP_REPS_LADDER, runFastForward, steadyCut, type RunResult, type SteadyCut } from '@weft/runtime';
 import type { Schedule } from '@weft/collectives';
 import type { BenchConfig } from './config.js';
 
@@ -32,7 +32,8 @@ export async function runBenchSchedule(
   const eligible = !exact && config.fastForward !== 'off' && config.mode === 'ghost' && config.network !== 'packet';
   // The cut check and the shortened runs allocate beside the plan: refuse a run that starts
   // with the heap nearly full here, in one line, not after they abort (65,536 GPUs at 1 GiB).
-  if (eligible) checkGhostFootprint(schedule);
+  // (The run's own budget check, footprint.ts, comes later, per run.)
+  if (eligible) checkGhostHeap(schedule);
   let tried: { readonly cut: SteadyCut; readonly residual: number } | undefined;
   // A pipeline that fills slowly (deep trees) fails the steady-state check with few periods
   // kept: try again keeping four times as many, twice, before giving up.

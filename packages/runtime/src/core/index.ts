@@ -27,4 +27,4 @@ export * from '../backends/index.js';
 export { formatGiB, scheduleBufferBytes } from './data/buffer-bytes.js';
 export { steadyCut, shortenedSchedule, runFastForward, fastForwardApplies, scheduleTransfers, FAST_FORWARD_AUTO_TRANSFERS, KEEP_REPS, KEEP_REPS_LADDER } from './schedule/fast-forward.js';
 export type { CutMode, FastForwardMode, FastForwardInfo, SteadyCut } from './schedule/fast-forward.js';
-export { checkGhostFootprint, GHOST_RUN_HEAP_SHARE } from './schedule/footprint.js';
+export { checkGhostHeap, GHOST_RUN_HEAP_SHARE } from './schedule/footprint.js';

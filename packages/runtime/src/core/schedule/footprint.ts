@@ -53,10 +53,19 @@ export function checkGhostFootprint(schedule: Schedule): void {
       `ghost run too big for this machine: about ${formatBudgetBytes(total)} (${formatBudgetBytes(scheduleBytes)} of schedule, ${connections} connections × ${CONNECTION_BYTES} B), over the limit of ${formatBudgetBytes(budget)} (half the JS heap); use fewer ranks or fewer channels`,
     );
   }
+  checkGhostHeap(schedule, scheduleBytes);
+}
+
+/**
+ * Refuses a ghost run of `schedule` that would start with more than GHOST_RUN_HEAP_SHARE of
+ * the heap in use. Reading the heap is cheap; the schedule's size (a walk of every tape) is
+ * only computed for the refusal's line when not given.
+ */
+export function checkGhostHeap(schedule: Schedule, scheduleBytes?: number): void {
   const heap = heapPressure(GHOST_RUN_HEAP_SHARE);
-  if (heap !== null) {
-    throw new WeftInputError(
-      `ghost run too big for this machine: before it starts the JS heap holds ${formatBudgetBytes(heap.usedBytes)} of its ${formatBudgetBytes(heap.limitBytes)} limit (topology, routes and a ${formatBudgetBytes(scheduleBytes)} schedule; a run needs more than the ${Math.round(100 * (1 - GHOST_RUN_HEAP_SHARE))} % left); use fewer ranks, fewer channels (--channels) or larger chunks (--chunk)`,
-    );
-  }
+  if (heap === null) return;
+  const bytes = scheduleBytes ?? ghostFootprint(schedule).scheduleBytes;
+  throw new WeftInputError(
+    `ghost run too big for this machine: before it starts the JS heap holds ${formatBudgetBytes(heap.usedBytes)} of its ${formatBudgetBytes(heap.limitBytes)} limit (topology, routes and a ${formatBudgetBytes(bytes)} schedule; a run needs more than the ${Math.round(100 * (1 - GHOST_RUN_HEAP_SHARE))} % left); use fewer ranks, fewer channels (--channels) or larger chunks (--chunk)`,
+  );
 }
