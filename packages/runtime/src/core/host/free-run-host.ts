@@ -189,8 +189,8 @@ export class FreeRunHost implements StepPoster {
   /**
    * Runs ready continuations, the newest first, until none is left or one throws. Newest
    * first is depth first: a rank that a local send has just fed (handOff) reduces or copies
-   * the slice while it is still in this core's cache, before the sender moves on to its next
-   * slice (at 8 ranks, 4 per worker, ≈ 5 % less worker CPU per 64 MiB run: §8 of
+   * the slice while it is fresh in cache (L2 or the shared L3), before the sender moves on to
+   * its next slice (at 8 ranks, 4 per worker, ≈ 5 % less worker CPU per 64 MiB run: §8 of
    * benchmarks/results/runtime.md). Which rank runs first never changes what a step
    * computes: each rank's steps are a chain of continuations, and the messages between
    * ranks are matched first-in first-out per connection.
