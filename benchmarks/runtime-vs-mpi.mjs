@@ -7,7 +7,10 @@
 //   apt-get install -y openmpi-bin libopenmpi-dev
 //   npx -y pnpm@10.34.8 run build && node benchmarks/runtime-vs-mpi.mjs [--base DIR] [MiB] [ranks...]
 // --base DIR: also time the weft built in DIR (another checkout, built) at each rank count, in
-// the same run, alternating with this one: a paired before/after on a shared machine.
+// the same run, alternating with this one: a paired before/after on a shared machine. Each side
+// then runs in its own process per rank count (`--weft-only`), so nothing process-wide — the
+// threads' priorities (runtime/src/node/background-priority.ts), V8's warm-up — passes from one
+// side to the other; without --base, weft runs in this process, one rank count after another.
 // Results: benchmarks/results/runtime.md.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -20,7 +23,9 @@ import { planAuto } from './weft-auto.mjs';
 const args = process.argv.slice(2);
 const baseAt = args.indexOf('--base');
 const baseDir = baseAt >= 0 ? args.splice(baseAt, 2)[1] : undefined;
-const baseRuntime = baseDir ? await import(join(baseDir, 'packages/runtime/dist/index.js')) : undefined;
+// --weft-only [DIR]: time weft (this checkout's, or DIR's) at the given rank counts; one JSON line each.
+const onlyAt = args.indexOf('--weft-only');
+const onlyDir = onlyAt >= 0 ? args.splice(onlyAt, 2)[1] : undefined;
 const mib = Number(args[0] ?? 64);
 const rankCounts = args.length > 1 ? args.slice(1).map(Number) : [2, 4, 8];
 const bytes = mib * 2 ** 20;
@@ -59,6 +64,18 @@ function mpiMs(binary, p) {
   return Number(out.trim().split('\n').pop());
 }
 
+if (onlyAt >= 0) {
+  const chosen = onlyDir && onlyDir !== '.' ? await import(join(onlyDir, 'packages/runtime/dist/index.js')) : runtime;
+  for (const p of rankCounts) console.log(JSON.stringify({ p, ...(await weftMs(p, chosen)) }));
+  process.exit(0);
+}
+
+/** weft timed in a process of its own (DIR's build, or this checkout's for '.'). */
+function weftInProcess(dir, p) {
+  const out = execFileSync(process.execPath, [new URL(import.meta.url).pathname, '--weft-only', dir, String(mib), String(p)], { encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').pop());
+}
+
 const dir = mkdtempSync(join(os.tmpdir(), 'weft-mpi-'));
 const binary = join(dir, 'allreduce');
 execFileSync('mpicc', ['-O2', '-o', binary, new URL('./mpi/allreduce.c', import.meta.url).pathname]);
@@ -73,8 +90,8 @@ const baseHead = baseDir ? ' base weft ms | base busbw GB/s | base / MPI |' : ''
 console.log(`| ranks | weft choice | weft ms | weft busbw GB/s | Open MPI ms | Open MPI busbw GB/s | weft / MPI | weft busbw / memcpy |${baseHead}`);
 console.log(`|---:|---|---:|---:|---:|---:|---:|---:|${baseDir ? '---:|---:|---:|' : ''}`);
 for (const p of rankCounts) {
-  const base = baseRuntime ? await weftMs(p, baseRuntime) : undefined;
-  const weft = await weftMs(p);
+  const base = baseDir ? weftInProcess(baseDir, p) : undefined;
+  const weft = baseDir ? weftInProcess('.', p) : await weftMs(p);
   const mpi = mpiMs(binary, p);
   const w = busbw(weft.ms, p);
   const m = busbw(mpi, p);

@@ -25,6 +25,7 @@ import { freeRunLayout, type FreeRunLayout, type FreeRunPlan } from '../core/hos
 import type { ClusterOptions, RankBuffers, StepRecord } from '../core/types.js';
 import { defaultMemoryBudgetBytes, formatGiB, scheduleBufferBytes } from './memory-budget.js';
 import { WorkerLink, type FreeRunReport } from './worker-link.js';
+import { lowerBackgroundThreads } from './background-priority.js';
 
 /** Staging each host gets for programs, whose message sizes are not known up front. */
 const PROGRAM_STAGING_BYTES = 64 * 2 ** 20;
@@ -113,6 +114,8 @@ export class ThreadHosts implements Hosts {
     for (let first = 0; first < nranks; first += ranksPerWorker) {
       groups.push(Array.from({ length: Math.min(ranksPerWorker, nranks - first) }, (_, i) => first + i));
     }
+    // The workers are the run's critical path: V8's compile and GC helpers take idle cores only.
+    lowerBackgroundThreads();
     const spawned = await Promise.allSettled(groups.map((ranks) => WorkerLink.spawn(ranks, backendChoice, [])));
     const links = spawned.flatMap((s) => (s.status === 'fulfilled' ? [s.value.link] : []));
     const firstFailure = spawned.find((s) => s.status === 'rejected');
