@@ -18,6 +18,20 @@ const niceOf = (tid: number) => threadStat(tid)?.nice;
 // Runs in its own process (the runtime project isolates files): the first test sees the
 // threads as the process started them.
 describe.runIf(process.platform === 'linux')('background threads yield the cores to data-mode workers', () => {
+  it('a cluster asked not to (lowerBackgroundThreads: false) leaves every thread as it is', async () => {
+    const boot = bootThreads();
+    expect(boot.length).toBeGreaterThanOrEqual(4);
+    const topology = parseTopologySpec('switch:2');
+    const cluster = await createCluster({ topology, network: network(), mode: 'data', ranksPerWorker: 1, lowerBackgroundThreads: false });
+    try {
+      const result = await cluster.runSchedule(plan('allReduce', 'ring', topology, 1024), { dtype: 'float32', op: 'sum' });
+      expect(result.wrong).toBe(0);
+      expect(boot.map(niceOf)).toEqual(boot.map(() => 0));
+    } finally {
+      await cluster.close();
+    }
+  });
+
   it('a data-mode cluster lowers the threads started with the process (V8 platform workers), not its own workers or the caller', async () => {
     const boot = bootThreads();
     // Node 20 starts 4 V8 platform threads and a few helpers with the process.

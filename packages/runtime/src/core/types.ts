@@ -19,6 +19,13 @@ export interface ClusterOptions {
   readonly ranksPerWorker?: number;
   readonly backend?: BackendChoice;
   /**
+   * Data mode: lower V8's background threads (TurboFan compiles, GC helpers) to nice 19 when
+   * the cluster starts, so they take only the cores the workers leave idle (Linux; once per
+   * process, and it cannot be undone without privileges: runtime node/background-priority.ts).
+   * Default true; an embedding whose own main-thread work matters more passes false.
+   */
+  readonly lowerBackgroundThreads?: boolean;
+  /**
    * Data mode: refuse runs whose rank buffers (input + output + scratch of every rank) exceed
    * this many bytes. Default: half of the machine's memory.
    */

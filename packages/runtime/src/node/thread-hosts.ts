@@ -115,7 +115,7 @@ export class ThreadHosts implements Hosts {
       groups.push(Array.from({ length: Math.min(ranksPerWorker, nranks - first) }, (_, i) => first + i));
     }
     // The workers are the run's critical path: V8's compile and GC helpers take idle cores only.
-    lowerBackgroundThreads();
+    if (options.lowerBackgroundThreads !== false) lowerBackgroundThreads();
     const spawned = await Promise.allSettled(groups.map((ranks) => WorkerLink.spawn(ranks, backendChoice, [])));
     const links = spawned.flatMap((s) => (s.status === 'fulfilled' ? [s.value.link] : []));
     const firstFailure = spawned.find((s) => s.status === 'rejected');
