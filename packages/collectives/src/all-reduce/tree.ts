@@ -3,6 +3,7 @@ import { StepBuilder, assertPlannable, groupIndex, hopAlpha, sameGroup, invalidP
 import { channelRanges, chunkCount, chunksOf, clampChannels, doubleBinaryTree, parts, type Range, type Tree } from '../logical.js';
 import { channelsForBytes, protocolOf, stepDataBytes, withProtocols } from '../protocols.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
+import { treeFluidNs } from './tree-fluid.js';
 import { treePipelineNs } from './tree-pipeline.js';
 
 /**
@@ -407,17 +408,16 @@ export const tree: Algorithm = withProtocols({
     const trees = channelTrees(params.layout, n, c);
     const alpha = hopAlpha(params, cost);
     const same = sameGroup(params);
-    const pipelineNs = treePipelineNs({
+    const run = {
       trees,
       groupOf: groupIndex(params),
-      nsPerByte: [nsPerByte(cost.intra.bandwidthBytesPerSec), nsPerByte(cost.inter.bandwidthBytesPerSec)],
+      nsPerByte: [nsPerByte(cost.intra.bandwidthBytesPerSec), nsPerByte(cost.inter.bandwidthBytesPerSec)] as const,
       alpha,
       chunkBytes,
       chunks: m,
       partBytes: part * elementBytes,
-      fillSharing: fillSharing(trees, params, same),
-    });
-    return pipelineNs;
+    };
+    return treeFluidNs(run) ?? treePipelineNs({ ...run, fillSharing: fillSharing(trees, params, same) });
   },
   /** NCCL's channel count from the topology search (src/channels/search.ts), fewer for small messages as NCCL runs them. */
   defaultChannels: (params: PlanParams, cost: CostParams) =>
