@@ -4,7 +4,7 @@ import { channelRanges, chunkCount, chunksOf, clampChannels, doubleBinaryTree, p
 import { channelsForBytes, protocolOf, stepDataBytes, withProtocols } from '../protocols.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
 import { treeFluidNs } from './tree-fluid.js';
-import { treePipelineNs } from './tree-pipeline.js';
+import { treePipelineNs, type TreePipeline } from './tree-pipeline.js';
 
 /**
  * One rank's steps for reduce-up-then-broadcast-down of `chunks` over `tree`, all in one
@@ -398,32 +398,39 @@ export const tree: Algorithm = withProtocols({
    * at 256 MiB (benchmarks/results/predictor-error.md, "Tree's fan-out").
    */
   predictNs(params: PlanParams, cost: CostParams): number {
-    const { nranks: n, count, chunkElements, elementBytes } = params;
     if (rankOrder(params)) return rankOrderTreePredictNs(params, cost);
-    if (count === 0) return 0;
-    const c = clampChannels(params.channels, count);
-    const part = Math.ceil(count / c);
-    const m = chunkCount(part, chunkElements);
-    const chunkBytes = (chunkElements > 0 ? Math.min(chunkElements, part) : part) * elementBytes;
-    const trees = channelTrees(params.layout, n, c);
-    const alpha = hopAlpha(params, cost);
-    const same = sameGroup(params);
-    const run = {
-      trees,
-      groupOf: groupIndex(params),
-      nsPerByte: [nsPerByte(cost.intra.bandwidthBytesPerSec), nsPerByte(cost.inter.bandwidthBytesPerSec)] as const,
-      alpha,
-      chunkBytes,
-      chunks: m,
-      partBytes: part * elementBytes,
-    };
-    return treeFluidNs(run) ?? treePipelineNs({ ...run, fillSharing: fillSharing(trees, params, same) });
+    if (params.count === 0) return 0;
+    const run = treeRun(params, cost);
+    return treeFluidNs(run) ?? treePipelineNs(run);
   },
   /** NCCL's channel count from the topology search (src/channels/search.ts), fewer for small messages as NCCL runs them. */
   defaultChannels: (params: PlanParams, cost: CostParams) =>
     channelsForBytes(searchChannelCount(params.layout, params.nranks, cost), params.count * params.elementBytes, 'Tree', protocolOf(params), params.nranks),
   defaultChunkBytes: treeChunkBytes,
 }, 'Tree');
+
+/**
+ * What tree's predictors read of a run on the channel search's trees (count > 0, not a flat
+ * layout): the channels' trees, links per class, α, the chunk and chunks per channel part
+ * (b = min(chunkElements, ceil(count/c))·elementBytes, m = chunks per part), and the fill's
+ * sharing that the pipeline bound charges (the fluid finds its own).
+ */
+export function treeRun(params: PlanParams, cost: CostParams): TreePipeline {
+  const { nranks: n, count, chunkElements, elementBytes } = params;
+  const c = clampChannels(params.channels, count);
+  const part = Math.ceil(count / c);
+  const trees = channelTrees(params.layout, n, c);
+  return {
+    trees,
+    groupOf: groupIndex(params),
+    nsPerByte: [nsPerByte(cost.intra.bandwidthBytesPerSec), nsPerByte(cost.inter.bandwidthBytesPerSec)],
+    alpha: hopAlpha(params, cost),
+    chunkBytes: (chunkElements > 0 ? Math.min(chunkElements, part) : part) * elementBytes,
+    chunks: chunkCount(part, chunkElements),
+    partBytes: part * elementBytes,
+    fillSharing: fillSharing(trees, params, sameGroup(params)),
+  };
+}
 
 /**
  * NCCL's Tree chunk (src/enqueue.cc, the chunk-size part of computeColl/getChunkSize): Tree
