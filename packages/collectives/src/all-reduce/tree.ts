@@ -367,8 +367,19 @@ export const tree: Algorithm = withProtocols({
     return b.build('allReduce', 'tree', params, { input: count, output: count, scratch });
   },
   /**
-   * A pipeline of m chunks per channel through its tree, every channel at once
-   * (./tree-pipeline.ts): the larger of
+   * Where the channels' chains are rotations of one another (every rank of a server holds
+   * each (half, chain index) in as many channels: the channel search's trees with a multiple
+   * of the server's GPUs as channels) and the run has at most MAX_POSITIONS positions (16
+   * servers of 8 use 256), the fluid of every channel's chunks (./tree-fluid.ts): each
+   * transfer takes its class's bandwidth in equal shares with the other channels' transfers
+   * in flight at the rank, so the fill sees the 2, 4, …, 14 streams a rank's NVLink carries
+   * while the first chunk climbs its chain, and the later chunks the link time those streams
+   * already used. The pipeline bound below charged the fill one sharing factor (2 per NVLink
+   * on dgx-h100) and was 1.12–1.15 optimistic at 64 MiB on 4 and 16 servers and on hgx-a100
+   * (benchmarks/results/predictor-error.md, "Tree's fill as a fluid").
+   *
+   * Elsewhere (fewer channels than a server's GPUs, one server, 64+ servers) a pipeline of m
+   * chunks per channel through its tree, every channel at once (./tree-pipeline.ts): the larger of
    * - the first chunk's round trip plus (m-1) stages of one wave, T = F + (m-1)·τ_wave: F the
    *   worst leaf-to-root-to-leaf path of α (cost.ts hopAlpha: intra on the chain, inter on
    *   the rail hops) plus one chunk's transfer per hop at the fill's sharing (fillSharing: the
@@ -390,7 +401,7 @@ export const tree: Algorithm = withProtocols({
    * rank the NVLink carries 28 edges (2 per channel where the rank sits inside its chain,
    * 1 where it is head or tail) and the NIC 2 (up in one tree, down in the other);
    * 28/370.8 > 2/48, so NVLink binds: busbw → 2·15/16 · 16/28 · 370.8 = 397.3 GB/s (1 GiB in
-   * 512 KiB chunks: predicted 5080 µs, the NVLink's work, simulated 5126). With more servers an inner
+   * 2 MiB chunks: the NVLink's work 5080 µs; the fluid 5089.8, simulated 5089.8). With more servers an inner
    * NIC carries 4 edges (3 + 1): 16/4·48 = 192 GB/s per channel part, busbw ≈ 360 GB/s, and
    * the simulation came to 1.17–1.25× the prediction on dgx-h100:nodes=4 at 64–512 MiB while a
    * rank sent a chunk to its children one after another; now that it posts to all of them at
