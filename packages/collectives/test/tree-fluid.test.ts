@@ -74,9 +74,16 @@ describe('treeFluidNs: every channel\'s chunks as a fluid over (half, server, ch
     expect((at(300) - at(200)) / 100).toBeCloseTo((2 * (1 << 16)) / B_NIC, 3);
   });
 
-  it('null where the ranks of a server do not hold every position equally (fewer channels than GPUs)', () => {
-    expect(treeFluidNs(run(2, 2, 1, 1 << 20, 1))).toBeNull();
-    expect(treeFluidNs(run(2, 8, 4, 1 << 20, 1))).toBeNull();
-    expect(treeFluidNs(run(2, 8, 16, 1 << 20, 1))).not.toBeNull();
+  it('without the symmetry (one channel on 2 servers of 2), every (channel, rank) is a position', () => {
+    // Chains [0,1] and [2,3], server 0 the root: the leaves send up alone (b/B_nv + α_nv), the
+    // head of server 1 crosses its NIC, the root posts down to 1 and 2 at once, 2 forwards to 3.
+    const b = 1 << 20;
+    expect(treeFluidNs(run(2, 2, 1, b, 1))).toBeCloseTo((2 * b) / B_NV + (2 * b) / B_NIC + 2 * A_NV + 2 * A_NIC, 6);
+  });
+
+  it('null where the run is too big for the fluid: over MAX_POSITIONS positions', () => {
+    expect(treeFluidNs(run(64, 8, 16, 1 << 20, 1))).toBeNull();
+    expect(treeFluidNs(run(40, 8, 4, 1 << 20, 1))).toBeNull();
+    expect(treeFluidNs(run(32, 8, 16, 1 << 20, 1))).not.toBeNull();
   });
 });

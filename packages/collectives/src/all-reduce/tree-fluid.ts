@@ -17,9 +17,9 @@
  * another every rank of a server holds each position in the same number of channels, so
  * every rank of a server sees the same load on its links and one fluid per position is the
  * whole run (2 halves × servers × GPUs per server positions, not channels × ranks). Where a
- * layout breaks the symmetry (fewer channels than a server's GPUs, uneven servers) or the
- * run is too big for auto's budget, treeFluidNs returns null and the caller keeps the
- * pipeline bound.
+ * layout breaks the symmetry (fewer channels than a server's GPUs, uneven servers) every
+ * (channel, rank) is a position of its own while they are few; where the run is too big for
+ * auto's budget, treeFluidNs returns null and the caller keeps the pipeline bound.
  *
  * The steps are the schedule's (tree.ts treeSplitSteps): a non-root rank sends chunk k up once
  * it has sent chunk k-1 and every child's chunk k has landed; a root sends chunk k to all
@@ -51,10 +51,11 @@ const MAX_CACHED_RUNS = 256;
 
 /** The reduced run: one node per position, its parent, its mult (channels per rank holding it). */
 interface Positions {
-  readonly server: Int32Array;
+  /** Whose links the position's transfers load: its server where every rank of a server sees the same load, else its rank. */
+  readonly owner: Int32Array;
   readonly parent: Int32Array;
   readonly children: readonly number[][];
-  /** Channels per rank of its server holding the position. */
+  /** Channels per rank of its owner holding the position. */
   readonly mult: Float64Array;
   /** A rank holding the position in some channel, and its parent there (-1 at a root): the edge whose α the position's parent edge pays. */
   readonly rank: Int32Array;
@@ -107,12 +108,48 @@ function chainIndex(t: Tree, groupOf: Int32Array): Int32Array | null {
   return index;
 }
 
+/** The symmetric positions where the trees have them, else one per (channel, rank) while those are few enough; null otherwise. */
+function positionsOf(p: TreeFluid): Positions | null {
+  return symmetricPositions(p) ?? channelRankPositions(p);
+}
+
+/**
+ * Every (channel, rank) its own position, loading its rank's links: the fluid without the
+ * symmetry (fewer channels than a server's GPUs, uneven servers), while channels × ranks stay
+ * within MAX_POSITIONS (dgx-h100:nodes=4 on 8 channels: 256).
+ */
+function channelRankPositions(p: TreeFluid): Positions | null {
+  const { trees, groupOf } = p;
+  const n = groupOf.length;
+  const k = trees.length * n;
+  if (k > MAX_POSITIONS) return null;
+  const owner = new Int32Array(k);
+  const parent = new Int32Array(k).fill(-1);
+  const rank = new Int32Array(k);
+  const rankParent = new Int32Array(k).fill(-1);
+  const inter = new Uint8Array(k);
+  const children: number[][] = Array.from({ length: k }, () => []);
+  trees.forEach((t, c) => {
+    for (let r = 0; r < n; r++) {
+      const q = c * n + r;
+      const up = t.parent[r]!;
+      owner[q] = rank[q] = r;
+      rankParent[q] = up;
+      if (up < 0) continue;
+      parent[q] = c * n + up;
+      children[c * n + up]!.push(q);
+      inter[q] = groupOf[up] === groupOf[r] && groupOf[r]! >= 0 ? 0 : 1;
+    }
+  });
+  return { owner, parent, children, mult: new Float64Array(k).fill(1), rank, rankParent, inter };
+}
+
 /**
  * The positions of the trees (a half of the double binary tree is the channels whose servers
  * have the same parents), or null when a half's channels differ in their servers' chains or
  * some rank of a server holds a position in more channels than another (no symmetry).
  */
-function positionsOf(p: TreeFluid): Positions | null {
+function symmetricPositions(p: TreeFluid): Positions | null {
   const { trees, groupOf } = p;
   const n = groupOf.length;
   // Every rank holds at least one position of each half.
@@ -187,7 +224,7 @@ function positionsOf(p: TreeFluid): Positions | null {
   }
   const children: number[][] = Array.from({ length: k }, () => []);
   parent.forEach((pq, q) => pq >= 0 && children[pq]!.push(q));
-  return { server: Int32Array.from(server), parent, children, mult: Float64Array.from(mult), rank, rankParent, inter };
+  return { owner: Int32Array.from(server), parent, children, mult: Float64Array.from(mult), rank, rankParent, inter };
 }
 
 /**
@@ -243,8 +280,8 @@ function fluidNs(pos: Positions, alphaUp: Float64Array, p: TreeFluid, m: number,
   for (let f = 0; f < flows; f++) {
     const c = pos.inter[edgeOf(f)]!;
     cls[f] = c;
-    sendSlot[f] = 4 * pos.server[flowFrom[f]!]! + c;
-    recvSlot[f] = 4 * pos.server[flowDest[f]!]! + 2 + c;
+    sendSlot[f] = 4 * pos.owner[flowFrom[f]!]! + c;
+    recvSlot[f] = 4 * pos.owner[flowDest[f]!]! + 2 + c;
   }
   const next = new Int32Array(senders);
   const ownNs = new Float64Array(senders);
@@ -270,7 +307,7 @@ function fluidNs(pos: Positions, alphaUp: Float64Array, p: TreeFluid, m: number,
     for (let f = flowFirst[i]!; f < flowFirst[i + 1]!; f++) leftBytes[f] = next[i] === m - 1 ? lastBytes : bytes;
   };
   for (let i = 0; i < senders; i++) begin(i, 0);
-  const load = new Float64Array(4 * (Math.max(...pos.server) + 1));
+  const load = new Float64Array(4 * (Math.max(...pos.owner) + 1));
   const rate = new Float64Array(flows);
   let nowNs = 0;
   let finished = 0;

@@ -367,10 +367,10 @@ export const tree: Algorithm = withProtocols({
     return b.build('allReduce', 'tree', params, { input: count, output: count, scratch });
   },
   /**
-   * Where the channels' chains are rotations of one another (every rank of a server holds
-   * each (half, chain index) in as many channels: the channel search's trees with a multiple
-   * of the server's GPUs as channels) and the run has at most MAX_POSITIONS positions (16
-   * servers of 8 use 256), the fluid of every channel's chunks (./tree-fluid.ts): each
+   * While the run has at most MAX_POSITIONS positions, the fluid of every channel's chunks
+   * (./tree-fluid.ts) — positions (half, server, chain index) where the channels' chains are
+   * rotations of one another (the channel search's trees with a multiple of the server's GPUs
+   * as channels: 16 servers of 8 use 256), else one per (channel, rank) — : each
    * transfer takes its class's bandwidth in equal shares with the other channels' transfers
    * in flight at the rank, so the fill sees the 2, 4, …, 14 streams a rank's NVLink carries
    * while the first chunk climbs its chain, and the later chunks the link time those streams
@@ -378,8 +378,8 @@ export const tree: Algorithm = withProtocols({
    * on dgx-h100) and was 1.12–1.15 optimistic at 64 MiB on 4 and 16 servers and on hgx-a100
    * (benchmarks/results/predictor-error.md, "Tree's fill as a fluid").
    *
-   * Elsewhere (fewer channels than a server's GPUs, one server, 64+ servers) a pipeline of m
-   * chunks per channel through its tree, every channel at once (./tree-pipeline.ts): the larger of
+   * Above that (64+ servers of 8; nvl72's one server of 72) a pipeline of m chunks per
+   * channel through its tree, every channel at once (./tree-pipeline.ts): the larger of
    * - the first chunk's round trip plus (m-1) stages of one wave, T = F + (m-1)·τ_wave: F the
    *   worst leaf-to-root-to-leaf path of α (cost.ts hopAlpha: intra on the chain, inter on
    *   the rail hops) plus one chunk's transfer per hop at the fill's sharing (fillSharing: the
