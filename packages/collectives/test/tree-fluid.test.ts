@@ -86,4 +86,9 @@ describe('treeFluidNs: every channel\'s chunks as a fluid over (half, server, ch
     expect(treeFluidNs(run(40, 8, 4, 1 << 20, 1))).toBeNull();
     expect(treeFluidNs(run(32, 8, 16, 1 << 20, 1))).not.toBeNull();
   });
+
+  it('null on a link of no or unbounded bandwidth (no shares to take)', () => {
+    expect(treeFluidNs({ ...run(2, 2, 4, 1 << 20, 1), nsPerByte: [1 / B_NV, Infinity] })).toBeNull();
+    expect(treeFluidNs({ ...run(2, 2, 4, 1 << 20, 1), nsPerByte: [0, 1 / B_NIC] })).toBeNull();
+  });
 });

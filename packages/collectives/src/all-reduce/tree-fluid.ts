@@ -74,6 +74,8 @@ const runsByTrees = new WeakMap<readonly Tree[], Map<string, number | null>>();
  * at the last leaf; null when the trees are not rotation-symmetric chains or too large.
  */
 export function treeFluidNs(p: TreeFluid): number | null {
+  // Shares of an infinite or dead link are not a fluid (0·∞); the pipeline bound handles those.
+  if (!p.nsPerByte.every((ns) => ns > 0 && Number.isFinite(ns)) || !(p.chunkBytes > 0)) return null;
   if (!positionsByTrees.has(p.trees)) positionsByTrees.set(p.trees, positionsOf(p));
   const positions = positionsByTrees.get(p.trees)!;
   if (positions === null) return null;
