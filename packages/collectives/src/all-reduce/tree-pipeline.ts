@@ -1,6 +1,7 @@
 /**
  * The time of NCCL's Tree as a pipeline: every channel reduces its part up its tree and
- * broadcasts it down in m chunks, all channels at once (tree.ts predictNs).
+ * broadcasts it down in m chunks, all channels at once (tree.ts predictNs, where the fluid of
+ * ./tree-fluid.ts does not apply: trees without its symmetry, or too many positions).
  *
  * A link (a rank's NVLink or NIC, sends and receives apart) carries an edge's chunks only
  * while that edge's wave passes it: the reduce wave reaches a rank when its subtree has

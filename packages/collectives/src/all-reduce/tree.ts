@@ -3,7 +3,8 @@ import { StepBuilder, assertPlannable, groupIndex, hopAlpha, sameGroup, invalidP
 import { channelRanges, chunkCount, chunksOf, clampChannels, doubleBinaryTree, parts, type Range, type Tree } from '../logical.js';
 import { channelsForBytes, protocolOf, stepDataBytes, withProtocols } from '../protocols.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
-import { treePipelineNs } from './tree-pipeline.js';
+import { treeFluidNs } from './tree-fluid.js';
+import { treePipelineNs, type TreePipeline } from './tree-pipeline.js';
 
 /**
  * One rank's steps for reduce-up-then-broadcast-down of `chunks` over `tree`, all in one
@@ -366,8 +367,19 @@ export const tree: Algorithm = withProtocols({
     return b.build('allReduce', 'tree', params, { input: count, output: count, scratch });
   },
   /**
-   * A pipeline of m chunks per channel through its tree, every channel at once
-   * (./tree-pipeline.ts): the larger of
+   * While the run has at most MAX_POSITIONS positions, the fluid of every channel's chunks
+   * (./tree-fluid.ts) — positions (half, server, chain index) where the channels' chains are
+   * rotations of one another (the channel search's trees with a multiple of the server's GPUs
+   * as channels: 16 servers of 8 use 256), else one per (channel, rank) — : each
+   * transfer takes its class's bandwidth in equal shares with the other channels' transfers
+   * in flight at the rank, so the fill sees the 2, 4, …, 14 streams a rank's NVLink carries
+   * while the first chunk climbs its chain, and the later chunks the link time those streams
+   * already used. The pipeline bound below charged the fill one sharing factor (2 per NVLink
+   * on dgx-h100) and was 1.12–1.15 optimistic at 64 MiB on 4 and 16 servers and on hgx-a100
+   * (benchmarks/results/predictor-error.md, "Tree's fill as a fluid").
+   *
+   * Above that (64+ servers of 8; nvl72's one server of 72) a pipeline of m chunks per
+   * channel through its tree, every channel at once (./tree-pipeline.ts): the larger of
    * - the first chunk's round trip plus (m-1) stages of one wave, T = F + (m-1)·τ_wave: F the
    *   worst leaf-to-root-to-leaf path of α (cost.ts hopAlpha: intra on the chain, inter on
    *   the rail hops) plus one chunk's transfer per hop at the fill's sharing (fillSharing: the
@@ -389,7 +401,7 @@ export const tree: Algorithm = withProtocols({
    * rank the NVLink carries 28 edges (2 per channel where the rank sits inside its chain,
    * 1 where it is head or tail) and the NIC 2 (up in one tree, down in the other);
    * 28/370.8 > 2/48, so NVLink binds: busbw → 2·15/16 · 16/28 · 370.8 = 397.3 GB/s (1 GiB in
-   * 512 KiB chunks: predicted 5080 µs, the NVLink's work, simulated 5126). With more servers an inner
+   * 2 MiB chunks: the NVLink's work 5080 µs; the fluid 5089.8, simulated 5089.8). With more servers an inner
    * NIC carries 4 edges (3 + 1): 16/4·48 = 192 GB/s per channel part, busbw ≈ 360 GB/s, and
    * the simulation came to 1.17–1.25× the prediction on dgx-h100:nodes=4 at 64–512 MiB while a
    * rank sent a chunk to its children one after another; now that it posts to all of them at
@@ -397,33 +409,39 @@ export const tree: Algorithm = withProtocols({
    * at 256 MiB (benchmarks/results/predictor-error.md, "Tree's fan-out").
    */
   predictNs(params: PlanParams, cost: CostParams): number {
-    const { nranks: n, count, chunkElements, elementBytes } = params;
     if (rankOrder(params)) return rankOrderTreePredictNs(params, cost);
-    if (count === 0) return 0;
-    const c = clampChannels(params.channels, count);
-    const part = Math.ceil(count / c);
-    const m = chunkCount(part, chunkElements);
-    const chunkBytes = (chunkElements > 0 ? Math.min(chunkElements, part) : part) * elementBytes;
-    const trees = channelTrees(params.layout, n, c);
-    const alpha = hopAlpha(params, cost);
-    const same = sameGroup(params);
-    const pipelineNs = treePipelineNs({
-      trees,
-      groupOf: groupIndex(params),
-      nsPerByte: [nsPerByte(cost.intra.bandwidthBytesPerSec), nsPerByte(cost.inter.bandwidthBytesPerSec)],
-      alpha,
-      chunkBytes,
-      chunks: m,
-      partBytes: part * elementBytes,
-      fillSharing: fillSharing(trees, params, same),
-    });
-    return pipelineNs;
+    if (params.count === 0) return 0;
+    const run = treeRun(params, cost);
+    return treeFluidNs(run) ?? treePipelineNs(run);
   },
   /** NCCL's channel count from the topology search (src/channels/search.ts), fewer for small messages as NCCL runs them. */
   defaultChannels: (params: PlanParams, cost: CostParams) =>
     channelsForBytes(searchChannelCount(params.layout, params.nranks, cost), params.count * params.elementBytes, 'Tree', protocolOf(params), params.nranks),
   defaultChunkBytes: treeChunkBytes,
 }, 'Tree');
+
+/**
+ * What tree's predictors read of a run on the channel search's trees (count > 0, not a flat
+ * layout): the channels' trees, links per class, α, the chunk and chunks per channel part
+ * (b = min(chunkElements, ceil(count/c))·elementBytes, m = chunks per part), and the fill's
+ * sharing that the pipeline bound charges (the fluid finds its own).
+ */
+export function treeRun(params: PlanParams, cost: CostParams): TreePipeline {
+  const { nranks: n, count, chunkElements, elementBytes } = params;
+  const c = clampChannels(params.channels, count);
+  const part = Math.ceil(count / c);
+  const trees = channelTrees(params.layout, n, c);
+  return {
+    trees,
+    groupOf: groupIndex(params),
+    nsPerByte: [nsPerByte(cost.intra.bandwidthBytesPerSec), nsPerByte(cost.inter.bandwidthBytesPerSec)],
+    alpha: hopAlpha(params, cost),
+    chunkBytes: (chunkElements > 0 ? Math.min(chunkElements, part) : part) * elementBytes,
+    chunks: chunkCount(part, chunkElements),
+    partBytes: part * elementBytes,
+    fillSharing: fillSharing(trees, params, sameGroup(params)),
+  };
+}
 
 /**
  * NCCL's Tree chunk (src/enqueue.cc, the chunk-size part of computeColl/getChunkSize): Tree
