@@ -364,7 +364,10 @@ export function ringChunkBytes(protocol: ProtocolName, chunkSteps: number): numb
 
 /**
  * NCCL's NVLS channels and chunk ([nvls] src/transport/nvls.cc: NCCL_PARAM(NvlsChannels,
- * "NVLS_NCHANNELS", 16), NvlsChunkSize "NVLS_CHUNKSIZE" 128 KiB).
+ * "NVLS_NCHANNELS", 16), NvlsChunkSize "NVLS_CHUNKSIZE" 128 KiB). The newest NCCL picks the
+ * channels by architecture (NVLS_NCHANNELS_SM100_NVL 24 on one Blackwell node, 32 across
+ * nodes); which release first did is not established, so weft keeps the count the cited
+ * chunk rule shipped with (benchmarks/results/nccl-vs-weft.md, "NVLS's chunk").
  */
 export const NVLS_CHANNELS = 16;
 export const NVLS_CHUNK_BYTES = 128 * 1024;
