@@ -1,55 +1,28 @@
 #!/usr/bin/env node
 /**
- * weft's all-reduce busbw with its defaults (auto: NCCL's algorithm/protocol choice, channels
- * and chunks auto, ghost mode) beside published NCCL busbw on the same hardware, where a
- * figure is published. Prints the markdown tables of benchmarks/results/nccl-vs-weft.md:
+ * weft's all-reduce busbw (ghost mode, its defaults unless the published run forced
+ * NCCL_ALGO) beside published NCCL busbw on the same hardware (benchmarks/nccl-anchors.mjs,
+ * each figure with its source). Prints the markdown tables of
+ * benchmarks/results/nccl-vs-weft.md and a summary: the geometric-mean |error| of weft/NCCL
+ * per run, overall and at ≥ 1 GiB.
  *
- *   npx -y pnpm@10.34.8 build && node benchmarks/nccl-vs-weft.mjs [--only dgx-h100:nodes=2]
+ *   npx -y pnpm@10.34.8 build && node benchmarks/nccl-vs-weft.mjs [--only TOPOLOGY] [--skip-heavy]
  *
- * Every published figure below names its source; none of them is an input of weft (weft's
- * inputs are the cited link rates and NCCL's latencies in packages/fabric/src/presets/
- * hardware.json and packages/collectives/src/protocols.ts), so the ratio is a check.
+ * None of the published figures is an input of weft (weft's inputs are the cited link rates
+ * and NCCL's latencies in packages/fabric/src/presets/hardware.json and
+ * packages/collectives/src/protocols.ts), so a ratio is a check, not a fit.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { RUNS, SOURCES, geomeanError, publishedValue } from './nccl-anchors.mjs';
 
 const CLI = fileURLToPath(new URL('../packages/cli/dist/main.js', import.meta.url));
-
-const SOURCES = {
-  t212: 'nccl-tests #212 (S. Jeaugey: 8× H100, NVLS default, "peak busBw of ~480GB/s"; 256 MiB too small for the peak)',
-  n1374: 'NCCL #1374 (GTC S62129: NVLink4 SHARP intra-node busbw 480 GB/s)',
-  n1455: 'NCCL #1455, #1442 (8× H100, NCCL_ALGO=Ring, 365–370 GB/s)',
-  t290: 'nccl-tests #290, NCCL #812 (DGX H100 2–16+ servers, ring busbw 370–390 GB/s, flat)',
-  n1244: 'NCCL #1244 (2 servers × 8 H20 — NVLink4/NVSwitch and one 400 Gb/s CX-7 per GPU as DGX H100 — NCCL 2.21 default with NVLS; the reporter expected more)',
-  cw43: 'coreweave/nccl-tests PR #43 (one GB200 NVL72 rack, 72 GPUs, default algorithm)',
-};
-
 const GIB = 2 ** 30;
 const MIB = 2 ** 20;
-/**
- * Runs: topology, the weft flags beyond the defaults (none for `auto`), the sizes, and the
- * published busbw by size (GB/s, [low, high] when a range is published) with its source.
- */
-const RUNS = [
-  { topology: 'dgx-h100:nodes=1', algo: 'auto', sizes: ['8', '8G', '8'], extra: [['16G', '16G']], published: { [8 * GIB]: [480, 't212'], [16 * GIB]: [480, 'n1374'] } },
-  { topology: 'dgx-h100:nodes=1', algo: 'ring', sizes: ['1G', '8G', '8'], published: { [GIB]: [[365, 370], 'n1455'], [8 * GIB]: [[365, 370], 'n1455'] } },
-  {
-    topology: 'dgx-h100:nodes=2',
-    algo: 'auto',
-    sizes: ['8', '8G', '8'],
-    extra: [['16G', '16G']],
-    published: { [2 * MIB]: [30.3, 'n1244'], [16 * MIB]: [155.0, 'n1244'], [128 * MIB]: [227.1, 'n1244'] },
-  },
-  { topology: 'dgx-h100:nodes=2', algo: 'ring', sizes: ['1G', '8G', '8'], published: { [GIB]: [[370, 390], 't290'], [8 * GIB]: [[370, 390], 't290'] } },
-  { topology: 'dgx-h100:nodes=4', algo: 'auto', sizes: ['8', '1G', '8'] },
-  { topology: 'dgx-h100:nodes=4', algo: 'ring', sizes: ['1G', '1G', '8'], published: { [GIB]: [[370, 390], 't290'] } },
-  { topology: 'dgx-h100:nodes=16', algo: 'auto', sizes: ['8', '1G', '8'] },
-  { topology: 'dgx-h100:nodes=16', algo: 'ring', sizes: ['1G', '1G', '8'], published: { [GIB]: [[370, 390], 't290'] } },
-  { topology: 'nvl72', algo: 'auto', sizes: ['512M', '4G', '2'], published: { [512 * MIB]: [586.1, 'cw43'], [GIB]: [681.2, 'cw43'], [2 * GIB]: [757.8, 'cw43'], [4 * GIB]: [839.2, 'cw43'] } },
-];
 
 const args = process.argv.slice(2);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : null;
+const skipHeavy = args.includes('--skip-heavy');
 
 function bench(topology, algo, [b, e, f]) {
   const flags = ['bench', 'allreduce', '--topology', topology, '--mode', 'ghost', '--format', 'json', '-b', b, '-e', e, '-f', f];
@@ -62,11 +35,16 @@ function bench(topology, algo, [b, e, f]) {
 
 const human = (bytes) => (bytes >= GIB ? `${bytes / GIB}G` : bytes >= MIB ? `${bytes / MIB}M` : bytes >= 1024 ? `${bytes / 1024}K` : String(bytes));
 const gbs = (x) => (x >= 100 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toFixed(3));
+const pct = (e) => (e === undefined ? '—' : `${(e * 100).toFixed(1)} %`);
+const runName = (run) => `${run.topology}, ${run.algo === 'auto' ? 'defaults (auto)' : `--algo ${run.algo}`}`;
 const used = new Set();
+/** Every compared point: run name, bytes, weft/NCCL. */
+const points = [];
 
 const out = [];
 for (const run of RUNS) {
   if (only !== null && run.topology !== only) continue;
+  if (skipHeavy && run.heavy) continue;
   const rows = [];
   let wallS = 0;
   for (const sizes of [run.sizes, ...(run.extra ?? []).map(([b, e]) => [b, e, '2'])]) {
@@ -75,7 +53,7 @@ for (const run of RUNS) {
     wallS += r.wallS;
   }
   const command = `weft bench allreduce --topology ${run.topology}${run.algo === 'auto' ? '' : ` --algo ${run.algo}`} --mode ghost -b ${run.sizes[0]} -e ${run.sizes[1]} -f ${run.sizes[2]}`;
-  out.push(`### ${run.topology}, ${run.algo === 'auto' ? 'defaults (auto)' : `--algo ${run.algo}`}`, '', `\`${command}\`${run.extra ? ` (and -b ${run.extra[0][0]} -e ${run.extra[0][1]})` : ''}; wall ${wallS.toFixed(0)} s`, '');
+  out.push(`### ${runName(run)}`, '', `\`${command}\`${run.extra ? ` (and -b ${run.extra[0][0]} -e ${run.extra[0][1]})` : ''}; wall ${wallS.toFixed(0)} s`, '');
   out.push('| size (B) | weft ran | time (us) | weft busbw (GB/s) | NCCL busbw (GB/s) | weft / NCCL | source |', '|---:|---|---:|---:|---:|---:|---|');
   for (const row of rows) {
     const pub = run.published?.[row.bytes];
@@ -89,11 +67,27 @@ for (const run of RUNS) {
       ratio = lo === hi ? (row.busBwGBps / lo).toFixed(2) : `${(row.busBwGBps / hi).toFixed(2)}–${(row.busBwGBps / lo).toFixed(2)}`;
       source = key;
       used.add(key);
+      points.push({ run: runName(run), bytes: row.bytes, ratio: row.busBwGBps / publishedValue(value) });
     }
     const ran = `${row.algorithm.replace(/^auto\((.*)\)$/, '$1')}/${row.protocol}`;
     out.push(`| ${human(row.bytes)} | ${ran} | ${row.timeUs >= 100 ? row.timeUs.toFixed(0) : row.timeUs.toFixed(2)} | ${gbs(row.busBwGBps)} | ${nccl} | ${ratio} | ${source} |`);
   }
   out.push('');
 }
-out.push('Sources:', '', ...[...used].map((k) => `- ${k}: ${SOURCES[k]}`));
+
+const ratiosOf = (list) => list.map((p) => p.ratio);
+const summary = ['### Summary: geometric-mean |error| of weft / NCCL', '', '| run | points | all sizes | < 1 MiB | 1 MiB – < 1 GiB | ≥ 1 GiB |', '|---|---:|---:|---:|---:|---:|'];
+const bands = (list) => [
+  geomeanError(ratiosOf(list)),
+  geomeanError(ratiosOf(list.filter((p) => p.bytes < MIB))),
+  geomeanError(ratiosOf(list.filter((p) => p.bytes >= MIB && p.bytes < GIB))),
+  geomeanError(ratiosOf(list.filter((p) => p.bytes >= GIB))),
+];
+for (const name of [...new Set(points.map((p) => p.run))]) {
+  const list = points.filter((p) => p.run === name);
+  summary.push(`| ${name} | ${list.length} | ${bands(list).map(pct).join(' | ')} |`);
+}
+summary.push(`| **every point** | ${points.length} | ${bands(points).map((e) => `**${pct(e)}**`).join(' | ')} |`);
+summary.push('', 'Error of one point: |ln(weft / NCCL)| (a published range counts at its geometric midpoint); a row\'s figure is exp(mean of them) − 1.', '');
+out.push(...summary, 'Sources:', '', ...[...used].map((k) => `- ${k}: ${SOURCES[k]}`));
 process.stdout.write(out.join('\n') + '\n');

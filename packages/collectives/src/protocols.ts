@@ -25,6 +25,10 @@
  *   × NCCL_STEPS 8 × 8 B = 4,915,200 B.
  * - [collectives] NVIDIA/nccl src/include/collectives.h and src/enqueue.cc: ALLREDUCE_SLICESTEPS
  *   (NCCL_STEPS/4), ALLREDUCE_CHUNKSTEPS (NCCL_STEPS/2), applied to Ring/Simple only.
+ * - [nvls] NVIDIA/nccl src/enqueue.cc (2.19+, computeColl/getChunkSize, NCCL_ALGO_NVLS:
+ *   maxChunkSize = nvlsChunkSize; concurrentOps = nChannels·nvls.nHeads; chunk 64 KiB when
+ *   nBytes < 64·concurrentOps·chunk, 32 KiB when < 8·…, 16 KiB when < 2·…) and
+ *   src/transport/nvls.cc (NVLS_NCHANNELS 16, NVLS_CHUNKSIZE 128 KiB).
  * - [caps-2.23] NCCL 2.23+ src/graph/tuning.cc llMaxBws (rows Volta / Ampere / Hopper /
  *   Blackwell, columns 1 node / 2 nodes / more; {39.0, 39.0, 20.4}, {87.7, 22.5, 19.0},
  *   {141.0, 45.0, 35.0}, {2·141.0, 2·45.0, 2·35.0} GB/s) and ncclTopoTuneModel's index rule
@@ -356,6 +360,45 @@ export function stepDataBytes(protocol: ProtocolName): number {
  */
 export function ringChunkBytes(protocol: ProtocolName, chunkSteps: number): number {
   return stepDataBytes(protocol) * (protocol === 'Simple' ? chunkSteps : 1);
+}
+
+/**
+ * NCCL's NVLS channels and chunk ([nvls] src/transport/nvls.cc: NCCL_PARAM(NvlsChannels,
+ * "NVLS_NCHANNELS", 16), NvlsChunkSize "NVLS_CHUNKSIZE" 128 KiB). The newest NCCL picks the
+ * channels by architecture (NVLS_NCHANNELS_SM100_NVL 24 on one Blackwell node, 32 across
+ * nodes); which release first did is not established, so weft keeps the count the cited
+ * chunk rule shipped with (benchmarks/results/nccl-vs-weft.md, "NVLS's chunk").
+ */
+export const NVLS_CHANNELS = 16;
+export const NVLS_CHUNK_BYTES = 128 * 1024;
+
+/**
+ * The chunk NCCL's NVLS all-reduce moves per head and channel for a message of `bytes` over
+ * `heads` ranks ([nvls] src/enqueue.cc, algorithm NCCL_ALGO_NVLS): 128 KiB, cut while the
+ * message would give the concurrentOps = NVLS_CHANNELS · heads work items too few chunks
+ * each to fill the pipeline — to 64 KiB below 64 chunks per item, 32 KiB below 8, 16 KiB
+ * below 2 (the one-server, one-node branch; weft's nvls runs on one NVLink domain).
+ */
+export function ncclNvlsChunkBytes(bytes: number, heads: number): number {
+  const concurrentOps = NVLS_CHANNELS * Math.max(1, heads);
+  let chunk = NVLS_CHUNK_BYTES;
+  if (bytes < 64 * concurrentOps * chunk && chunk > 65536) chunk = 65536;
+  if (bytes < 8 * concurrentOps * chunk && chunk > 32768) chunk = 32768;
+  if (bytes < 2 * concurrentOps * chunk && chunk > 16384) chunk = 16384;
+  return chunk;
+}
+
+/**
+ * weft's NVLS chunk per part: NCCL's (ncclNvlsChunkBytes) times NCCL's NVLS_CHANNELS over
+ * weft's channels. weft's nvls cuts the buffer into channels · n parts (one channel by
+ * default: n parts, one per head), where NCCL runs 16 channels of n heads; a part's chunk
+ * of 16 NCCL chunks moves the same bytes per pipeline round as NCCL's 16 channels do, so
+ * a message fills the pipeline in as many rounds as in NCCL. 2 MiB (DEFAULT_CHUNK_BYTES,
+ * what nvls ran at every size before) from 64 · 16 · n NCCL chunks up: 1 GiB on 8 GPUs.
+ */
+export function nvlsChunkBytes(params: PlanParams): number {
+  const bytes = params.count * params.elementBytes;
+  return (ncclNvlsChunkBytes(bytes, params.nranks) * NVLS_CHANNELS) / Math.max(1, params.channels);
 }
 
 /** Threads per channel (NCCL_LL_MAX_NTHREADS, NCCL_LL128_MAX_NTHREADS, NCCL_SIMPLE_MAX_NTHREADS; [device]). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { capStretch, lineWireBytes, llMaxBusBwGBps, protocolCost, protocolEfficiency, scheduleProtocol, stepDataBytes } from '../src/protocols.js';
-import { ring, tree } from '../src/all-reduce/index.js';
+import { capStretch, lineWireBytes, llMaxBusBwGBps, ncclNvlsChunkBytes, nvlsChunkBytes, protocolCost, protocolEfficiency, scheduleProtocol, stepDataBytes } from '../src/protocols.js';
+import { nvls, ring, tree } from '../src/all-reduce/index.js';
 import { treeChunkBytes } from '../src/all-reduce/tree.js';
 import { resolveDefaults } from '../src/registry.js';
 import type { Algorithm, CostParams, PlanParams, RankLayout } from '../src/types.js';
@@ -136,5 +136,33 @@ describe("NCCL's LL cap (tuning.cc llMaxBws)", () => {
     // The same prediction whether the caller resolved the stretch or not.
     const { protocolCapStretch: _, ...unresolved } = params;
     expect(ring.predictNs(unresolved, DGX_H100)).toBe(ring.predictNs(params, DGX_H100));
+  });
+});
+
+describe("NCCL's NVLS chunk (enqueue.cc, NVLS_NCHANNELS 16, NVLS_CHUNKSIZE 128 KiB)", () => {
+  const MiB = 2 ** 20;
+  it('cuts 128 KiB to 64, 32, 16 KiB below 64, 8, 2 chunks per work item (16 channels × heads)', () => {
+    // 8 heads: 128 items; 64·128·128 KiB = 1 GiB, 8·128·64 KiB = 64 MiB, 2·128·32 KiB = 8 MiB.
+    expect(ncclNvlsChunkBytes(1024 * MiB, 8)).toBe(131072);
+    expect(ncclNvlsChunkBytes(1024 * MiB - 1, 8)).toBe(65536);
+    expect(ncclNvlsChunkBytes(64 * MiB, 8)).toBe(65536);
+    expect(ncclNvlsChunkBytes(64 * MiB - 1, 8)).toBe(32768);
+    expect(ncclNvlsChunkBytes(8 * MiB, 8)).toBe(32768);
+    expect(ncclNvlsChunkBytes(8 * MiB - 1, 8)).toBe(16384);
+    // 72 heads (NVL72): 1152 items; 64 KiB up to 9 GiB, 32 KiB below 8·1152·64 KiB = 576 MiB.
+    expect(ncclNvlsChunkBytes(8192 * MiB, 72)).toBe(65536);
+    expect(ncclNvlsChunkBytes(512 * MiB, 72)).toBe(32768);
+  });
+
+  it("is nvls's own chunk: NCCL's 16 channels' worth per part on weft's one channel, 2 MiB from 1 GiB on 8 GPUs", () => {
+    const layout: RankLayout = { groups: [[0, 1, 2, 3, 4, 5, 6, 7]], hasReductionSwitch: true };
+    const chunkBytes = (bytes: number, channels = 0): number =>
+      resolveDefaults(nvls, { nranks: 8, count: bytes / 4, root: 0, elementBytes: 4, channels, chunkElements: 1, chunkAuto: true, layout }, DGX_H100).chunkElements * 4;
+    expect(chunkBytes(16 * MiB)).toBe(16 * 32768);
+    expect(chunkBytes(64 * MiB)).toBe(16 * 65536);
+    expect(chunkBytes(1024 * MiB)).toBe(2 * MiB);
+    // NCCL's 16 channels asked for: NCCL's chunk itself.
+    expect(chunkBytes(64 * MiB, 16)).toBe(65536);
+    expect(nvlsChunkBytes({ nranks: 8, count: (64 * MiB) / 4, root: 0, elementBytes: 4, channels: 1, chunkElements: 1, layout })).toBe(MiB);
   });
 });

@@ -1,4 +1,4 @@
-import { withProtocols } from '../protocols.js';
+import { nvlsChunkBytes, withProtocols } from '../protocols.js';
 import { assertPlannable } from '../kit.js';
 import { chunkCount, clampChannels } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams } from '../types.js';
@@ -35,6 +35,8 @@ export const nvls: Algorithm = withProtocols({
     if (singleSwitchProblem(params) !== null) return Number.NaN;
     return nvlsIntraNs(params, cost, params.nranks);
   },
+  /** NCCL's NVLS chunk for this size, as one part's share of NCCL's 16 channels (protocols.ts nvlsChunkBytes). */
+  defaultChunkBytes: nvlsChunkBytes,
 }, 'NVLS', ['Simple']);
 
 /** Pipeline rounds of NVLS over n-rank groups: min(2m, m + LAG + 1) for m chunks per part (see nvls.predictNs). */

@@ -1,0 +1,145 @@
+/**
+ * Published NCCL all-reduce busbw (nccl-tests all_reduce_perf) on systems weft has presets
+ * for, with their sources: the anchors benchmarks/nccl-vs-weft.mjs sets weft's runs beside.
+ * None of these figures is an input of weft; they are checks.
+ *
+ * Each run names the weft topology and flags that match the published run (the preset, and
+ * `algo` when NCCL_ALGO was forced), the system as published (GPU, NVLink, NICs, fabric,
+ * NCCL version, how it was launched) and the published busbw by size in bytes, GB/s, either
+ * one value or [low, high] when a range is published. `sizes` is weft's -b/-e/-f sweep.
+ */
+
+const KIB = 2 ** 10;
+const MIB = 2 ** 20;
+const GIB = 2 ** 30;
+
+export const SOURCES = {
+  t212: 'nccl-tests #212 (S. Jeaugey: 8× H100, NVLS default, "peak busBw of ~480GB/s"; 256 MiB too small for the peak) https://github.com/NVIDIA/nccl-tests/issues/212',
+  n1374: 'NCCL #1374 (GTC S62129: NVLink4 SHARP intra-node busbw 480 GB/s) https://github.com/NVIDIA/nccl/issues/1374',
+  n1455: 'NCCL #1455, #1442 (8× H100, NCCL_ALGO=Ring, 365–370 GB/s) https://github.com/NVIDIA/nccl/issues/1455',
+  t290: 'nccl-tests #290, NCCL #812 (DGX H100 2–16+ servers, ring busbw 370–390 GB/s, flat) https://github.com/NVIDIA/nccl-tests/issues/290',
+  n1244:
+    'NCCL #1244 (2 servers × 8 H20 — NVLink4/NVSwitch and one 400 Gb/s CX-7 per GPU as DGX H100 — NCCL 2.21 default with NVLS; the reporter expected more) https://github.com/NVIDIA/nccl/issues/1244',
+  azH100:
+    'Azure AI-benchmarking-guide, Azure_Results/ND_H100_v5_results.md, "NCCL Bandwidth" (ND H100 v5: 8× H100 SXM, NVLink4 NVSwitch; NCCL 2.18.5; Benchmarks/NVIDIA/NCCLBandwidth.py: NCCL_ALGO=NVLS all_reduce_perf -b 8 -e 8G -f 2 -g 8 -n 40, in-place busbw) https://github.com/Azure/AI-benchmarking-guide',
+  azH200:
+    'Azure AI-benchmarking-guide, Azure_Results/ND_H200_v5_results.md, "NCCL Bandwidth" (ND H200 v5: 8× H200, NVLink4 NVSwitch; NCCL 2.20.5; NCCL_ALGO=NVLS, -g 8 -n 40, in-place busbw) https://github.com/Azure/AI-benchmarking-guide',
+  azA100:
+    'Azure AI-benchmarking-guide, Azure_Results/ND_A100_v4_results.md, "NCCL Bandwidth" (ND A100 v4: 8× A100-SXM4-80GB, NVLink3 NVSwitch, AMD EPYC host; NCCL 2.18.5; -g 8 -n 40, in-place busbw; the script sets NCCL_ALGO=NVLS on 8 GPUs, which A100 lacks: the algorithm that ran is not stated) https://github.com/Azure/AI-benchmarking-guide',
+  azGB200:
+    'Azure AI-benchmarking-guide, Azure_Results/ND_GB200_v6_results.md, "NCCL Bandwidth" (ND GB200 v6: one 4-GPU GB200 tray, NVLink5; NCCL 2.25.1; NCCL_ALGO=Ring on 4 GPUs, -g 4 -n 40, in-place busbw) https://github.com/Azure/AI-benchmarking-guide',
+  t175: 'nccl-tests #175 / NCCL #1048 (8× A100 SXM, one server, all_reduce_perf -b 8 -e 4G -f 2 -g 8: "232.54GB/s") https://github.com/NVIDIA/nccl-tests/issues/175',
+  t272: 'nccl-tests #272 (8× H200, NVLink4, NCCL 2.20.3 default, srun one rank per GPU, -b 64k -e 4G: "peak bandwidth of 475 GB/s") https://github.com/NVIDIA/nccl-tests/issues/272',
+  n1807: 'NCCL #1807 (8× B200 in one server, NCCL 2.27.1 default: "Ours is 830+", peak of the sweep) https://github.com/NVIDIA/nccl/issues/1807',
+  cwGB200:
+    'coreweave/nccl-tests README "Expected Performance: GB200" and PR #43/#48 (GB200 NVL72 racks, one 400 Gb/s CX-7 per GPU on InfiniBand between racks; NCCL 2.26.2; default algorithm; out-of-place busbw) https://github.com/coreweave/nccl-tests',
+};
+
+/** { [bytes]: [busbw, source] } from a sweep that starts at `fromBytes` and doubles. */
+function doubling(fromBytes, values, source) {
+  return Object.fromEntries(values.map((v, i) => [fromBytes * 2 ** i, [v, source]]));
+}
+
+/** Azure's tables (1K … 8G doubling, labelled 65K/132K/524K/33M/… for 2^16/2^17/2^19/2^25/…). */
+const azure = (values, source) => doubling(KIB, values, source);
+
+export const RUNS = [
+  {
+    topology: 'dgx-h100:nodes=1',
+    algo: 'auto',
+    sizes: ['8', '8G', '8'],
+    extra: [['16G', '16G']],
+    published: { [8 * GIB]: [480, 't212'], [16 * GIB]: [480, 'n1374'] },
+  },
+  {
+    topology: 'dgx-h100:nodes=1',
+    algo: 'nvls',
+    sizes: ['1K', '8G', '2'],
+    published: azure(
+      [0.07, 0.14, 0.27, 0.53, 0.95, 1.71, 2.72, 5.4, 10.86, 21.35, 43.7, 81.93, 128.73, 172.13, 234.45, 295.53, 361.78, 400.61, 423.38, 438.46, 466.35, 472.36, 475.54, 478.87],
+      'azH100',
+    ),
+  },
+  { topology: 'dgx-h100:nodes=1', algo: 'ring', sizes: ['1G', '8G', '8'], published: { [GIB]: [[365, 370], 'n1455'], [8 * GIB]: [[365, 370], 'n1455'] } },
+  {
+    topology: 'hgx-h200:nodes=1',
+    algo: 'nvls',
+    sizes: ['1K', '8G', '2'],
+    published: azure(
+      [0.06, 0.12, 0.23, 0.47, 0.93, 1.84, 3.72, 7.39, 14.75, 29.38, 52.96, 88.78, 138.44, 181.94, 240.41, 300.91, 368.11, 412.45, 432.24, 442.72, 467.58, 472.57, 477.41, 479.98],
+      'azH200',
+    ),
+  },
+  { topology: 'hgx-h200:nodes=1', algo: 'auto', sizes: ['4G', '4G', '2'], published: { [4 * GIB]: [475, 't272'] } },
+  {
+    topology: 'hgx-a100:nodes=1',
+    algo: 'auto',
+    sizes: ['1K', '8G', '2'],
+    published: {
+      ...azure(
+        [0.04, 0.08, 0.17, 0.33, 0.67, 1.37, 2.7, 5.15, 10.11, 19.24, 36.22, 53.54, 71.43, 89.99, 109.22, 132.77, 166.63, 174.18, 213.87, 221.58, 228.1, 230.22, 230.48, 231.58],
+        'azA100',
+      ),
+    },
+  },
+  { topology: 'hgx-a100:nodes=1', algo: 'auto', sizes: ['4G', '4G', '2'], published: { [4 * GIB]: [232.54, 't175'] } },
+  { topology: 'hgx-b200:nodes=1', algo: 'auto', sizes: ['8G', '8G', '2'], published: { [8 * GIB]: [830, 'n1807'] } },
+  {
+    topology: 'gb200-nvl4',
+    algo: 'ring',
+    sizes: ['1K', '8G', '2'],
+    published: azure(
+      [0.1, 0.19, 0.38, 0.76, 1.46, 2.88, 5.71, 11.29, 22.41, 44.07, 80.48, 110.43, 146.27, 253.46, 331.09, 422.62, 550.73, 574.19, 593.53, 618.74, 646.87, 666.63, 673.06, 679.61],
+      'azGB200',
+    ),
+  },
+  {
+    topology: 'dgx-h100:nodes=2',
+    algo: 'auto',
+    sizes: ['8', '8G', '8'],
+    extra: [['16G', '16G']],
+    published: { [2 * MIB]: [30.3, 'n1244'], [16 * MIB]: [155.0, 'n1244'], [128 * MIB]: [227.1, 'n1244'] },
+  },
+  { topology: 'dgx-h100:nodes=2', algo: 'ring', sizes: ['1G', '8G', '8'], published: { [GIB]: [[370, 390], 't290'], [8 * GIB]: [[370, 390], 't290'] } },
+  { topology: 'dgx-h100:nodes=4', algo: 'auto', sizes: ['8', '1G', '8'] },
+  { topology: 'dgx-h100:nodes=4', algo: 'ring', sizes: ['1G', '1G', '8'], published: { [GIB]: [[370, 390], 't290'] } },
+  { topology: 'dgx-h100:nodes=16', algo: 'auto', sizes: ['8', '1G', '8'] },
+  { topology: 'dgx-h100:nodes=16', algo: 'ring', sizes: ['1G', '1G', '8'], published: { [GIB]: [[370, 390], 't290'] } },
+  {
+    topology: 'nvl72:variant=gb200',
+    algo: 'auto',
+    sizes: ['512M', '8G', '2'],
+    published: doubling(512 * MIB, [586.06, 681.17, 757.78, 839.16, 834.57], 'cwGB200'),
+  },
+  {
+    topology: 'nvl72:variant=gb200,racks=2',
+    algo: 'auto',
+    sizes: ['512M', '16G', '2'],
+    published: doubling(512 * MIB, [493.94, 596.1, 680.3, 743.09, 793.06, 810.41], 'cwGB200'),
+  },
+  {
+    topology: 'nvl72:variant=gb200,racks=20',
+    algo: 'auto',
+    // 1,440 GPUs: about 3.5 min (512 MiB) and 2 min (2 GiB) of ghost simulation each; the
+    // published 1, 4, 8 and 16 GiB rows stay out of the default run (--skip-heavy skips it all).
+    sizes: ['512M', '2G', '4'],
+    heavy: true,
+    published: { [512 * MIB]: [150.95, 'cwGB200'], [2 * GIB]: [286.52, 'cwGB200'] },
+    // The rest of the published sweep (1, 4, 8, 16 GiB), not simulated by default.
+    unswept: { [GIB]: [218.85, 'cwGB200'], [4 * GIB]: [346.38, 'cwGB200'], [8 * GIB]: [381.48, 'cwGB200'], [16 * GIB]: [405.74, 'cwGB200'] },
+  },
+];
+
+/** The published figure as one number: a range's geometric midpoint. */
+export function publishedValue(value) {
+  return Array.isArray(value) ? Math.sqrt(value[0] * value[1]) : value;
+}
+
+/**
+ * Geometric-mean error of weft/NCCL ratios: exp(mean |ln r|) − 1. A ratio of 2 and one of
+ * 1/2 are the same error (100 %); an exact match adds 0; undefined for no ratios.
+ */
+export function geomeanError(ratios) {
+  if (ratios.length === 0) return undefined;
+  return Math.exp(ratios.reduce((s, r) => s + Math.abs(Math.log(r)), 0) / ratios.length) - 1;
+}
