@@ -123,7 +123,7 @@ export const BENCH_FLAGS = {
   ),
   chunkBytes: flag(
     '--chunk <size|auto>',
-    "pipelining chunk size; 'auto': each algorithm's own (NCCL's: 2M for ring, 512K or less for tree/Simple), else 2M",
+    "pipelining chunk size; 'auto': each algorithm's own (NCCL's: 2M for ring, 512K or less for tree/Simple, NVLS's 16K-128K per channel for nvls), else 2M",
     'auto',
     text((t): Read<number | 'auto'> => (t.trim().toLowerCase() === 'auto' ? accept('auto' as const) : readSizeBytes(t))),
   ),
