@@ -39,7 +39,8 @@ Engine.prototype.step = function probedStep() {
     const solver = work?.solver;
     const network = work
       ? `, transfers ${work.transfersStarted}, flows ${work.flowsStarted}` +
-        (solver ? `, solves ${solver.solves}, variables re-solved ${solver.variablesTouched} (${(solver.variablesTouched / Math.max(1, solver.solves)).toFixed(1)} per solve), live ${solver.liveVariables}` : '')
+        (solver ? `, solves ${solver.solves}, variables re-solved ${solver.variablesTouched} (${(solver.variablesTouched / Math.max(1, solver.solves)).toFixed(1)} per solve), live ${solver.liveVariables}` +
+          (solver.components !== undefined ? `, components ${solver.components}, largest ${solver.largestComponent}, re-walks ${solver.rewalks}` : '') : '')
       : '';
     if (cpuS >= stopAfterCpuS) {
       process.stderr.write(`progress: stopped after ${cpuS.toFixed(1)} s of CPU (PROBE_STOP_CPU_S)\n`);
