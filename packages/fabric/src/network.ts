@@ -64,10 +64,11 @@ import { MaxMinModel } from './models/max-min.js';
 import { PacketNetwork } from './models/packet/packet-network.js';
 import type { SolverStats } from './models/max-min-solver.js';
 import type { RateModel } from './models/rate-model.js';
-import { LinkFlows } from './models/link-flows.js';
+import { LiveFlows } from './models/live-flows.js';
+import { linksOf, pinnedPathsOf, type PinnedPaths, type ResolvedPath } from './models/pinned-paths.js';
 import { planRoutes } from './models/route-plan.js';
 import { ScratchList } from './models/scratch-list.js';
-import { bytesMoved, finishTimeNs, pathLatencyNs } from './models/timing.js';
+import { bytesMoved, finishTimeNs } from './models/timing.js';
 import { checkLinks, checkOptions, checkRequest, checkTime, checkTransferSizes, unknownLink } from './models/validate.js';
 import { linkDegrade, linkFailure, type LinkFault } from './models/link-fault.js';
 
@@ -173,8 +174,8 @@ class FluidNetwork implements SimulatedNetwork {
   private clockNs = 0;
   private readonly accounts: LinkAccounts;
   private readonly linkIndex = new Map<string, number>();
-  /** Flows in their bandwidth phase on each link, in the order they arrived. */
-  private readonly linkFlows: LinkFlows[];
+  /** Flows in their bandwidth phase, in the order they started (a fault reads those on its link). */
+  private readonly liveFlows = new LiveFlows();
   private readonly nodeIds: ReadonlySet<string>;
   private readonly down = new Set<string>();
   private readonly model: RateModel;
@@ -195,6 +196,8 @@ class FluidNetwork implements SimulatedNetwork {
   private routeCacheEpoch = 0;
   /** The cached routes by path (links joined): one Route object per path, whatever the flow key. */
   private readonly routesByPath = new Map<string, Route>();
+  /** Pinned paths with no link down, shared with other networks on this router (set on first use). */
+  private pinnedPaths: PinnedPaths | undefined;
   /** Whether transfers may share a flow (see the header): ECMP, one queue pair, a model that counts copies. */
   private readonly sharing: boolean;
   /** Routes given a twin at `twinsNs`: their twins are forgotten when time moves on (or the cache is cleared). */
@@ -216,7 +219,6 @@ class FluidNetwork implements SimulatedNetwork {
     this.recordFull = (options.record ?? 'full') === 'full';
     this.accounts = new LinkAccounts(topology.links, this.recordFull);
     topology.links.forEach((link, index) => this.linkIndex.set(link.id, index));
-    this.linkFlows = topology.links.map(() => new LinkFlows());
     this.nodeIds = new Set(topology.nodes.map((node) => node.id));
     this.model =
       options.model === 'maxMin'
@@ -305,10 +307,8 @@ class FluidNetwork implements SimulatedNetwork {
       else transfer.flows.push(flow);
       flow.siblings = transfer.flows;
       this.activeFlows++;
-      for (const link of distinctLinks(flow)) {
-        this.accounts.flowAdded(link, nowNs);
-        this.linkFlows[link]!.add(flow);
-      }
+      for (const link of distinctLinks(flow)) this.accounts.flowAdded(link, nowNs);
+      this.liveFlows.add(flow);
       this.model.addFlow(flow);
       if (this.sharing) {
         const route = plannedFlow.routes[0]!;
@@ -434,9 +434,17 @@ class FluidNetwork implements SimulatedNetwork {
       for (let qp = 0; qp < options.qps; qp++) {
         let route = cached[qp];
         if (route === undefined) {
-          const path = this.router.pinnedPath(request.srcNode, request.dstNode, request.flowKey, qp, options.seed, this.down);
-          if (path === null) return this.plannedRoute(request);
-          route = this.internedRoute(path);
+          const key = request.flowKey;
+          if (this.down.size === 0 && key >>> 0 === key && key < INDEXED_FLOW_KEYS) {
+            // No link down: the path other networks on this router already resolved (pinned-paths.ts).
+            const resolved = (this.pinnedPaths ??= pinnedPathsOf(this.router, this.topology, this.linkIndex, options.seed)).path(request.srcNode, request.dstNode, key, qp);
+            if (resolved === null) return this.plannedRoute(request);
+            route = this.internedResolved(resolved);
+          } else {
+            const path = this.router.pinnedPath(request.srcNode, request.dstNode, key, qp, options.seed, this.down);
+            if (path === null) return this.plannedRoute(request);
+            route = this.internedRoute(path);
+          }
           cached[qp] = route;
           this.pinnedRouteCount++;
         }
@@ -513,9 +521,15 @@ class FluidNetwork implements SimulatedNetwork {
     return route;
   }
 
+  /** internedRoute for a path resolved by the shared memo: the same Route, built from the memo's arrays. */
+  private internedResolved(resolved: ResolvedPath): Route {
+    let route = this.routesByPath.get(resolved.key);
+    if (route === undefined) this.routesByPath.set(resolved.key, (route = { links: resolved.links, linkIds: resolved.linkIds, latencyNs: resolved.latencyNs, twin: undefined }));
+    return route;
+  }
+
   private routeOf(path: readonly string[]): Route {
-    const links = path.map((id) => this.linkIndexOf(id));
-    const latencyNs = pathLatencyNs(links.map((link) => this.topology.links[link]!.latencyNs));
+    const { links, latencyNs } = linksOf(path, this.linkIndex, this.topology);
     return { links, linkIds: path, latencyNs, twin: undefined };
   }
 
@@ -586,8 +600,8 @@ class FluidNetwork implements SimulatedNetwork {
     }
     for (const link of distinctLinks(flow)) {
       for (let copy = 0; copy < flow.copies; copy++) this.accounts.flowRemoved(link, nowNs);
-      this.linkFlows[link]!.finished();
     }
+    this.liveFlows.finished();
     this.model.removeFlow(flow);
   }
 
@@ -637,7 +651,7 @@ class FluidNetwork implements SimulatedNetwork {
     const linkId = this.topology.links[link]!.id;
     this.down.add(linkId);
     this.clearRouteCache();
-    for (const flow of [...this.linkFlows[link]!.live()]) {
+    for (const flow of this.liveFlows.on(link)) {
       if (flow.done) continue;
       const transfer = transferOf(flow);
       const kept = flow.subflows.filter((subflow) => !subflow.links.includes(link));
@@ -657,12 +671,11 @@ class FluidNetwork implements SimulatedNetwork {
       for (const used of linksBefore.keys()) {
         if (linksAfter.has(used)) continue;
         this.accounts.flowRemoved(used, nowNs);
-        this.linkFlows[used]!.remove(flow);
       }
       this.model.subflowsDropped(flow, dropped);
     }
     accounts.setCapacity(link, 0);
-    this.model.capacityChanged(link, 0, this.linkFlows[link]!.live());
+    this.model.capacityChanged(link, 0, this.liveFlows.on(link));
   }
 
   /** Factors compound: two degrades by 0.5 leave a quarter. A failed link stays at 0. */
@@ -670,7 +683,7 @@ class FluidNetwork implements SimulatedNetwork {
     const accounts = this.accounts;
     if (accounts.isDown(link)) return;
     accounts.setCapacity(link, accounts.capacityOf(link) * factor);
-    this.model.capacityChanged(link, accounts.capacityOf(link), this.linkFlows[link]!.live());
+    this.model.capacityChanged(link, accounts.capacityOf(link), this.liveFlows.on(link));
   }
 
   // ---- lookups ---------------------------------------------------------------------
@@ -678,13 +691,6 @@ class FluidNetwork implements SimulatedNetwork {
   private link(linkId: string): number {
     const index = this.linkIndex.get(linkId);
     if (index === undefined) throw unknownLink(linkId, this.topology);
-    return index;
-  }
-
-  private linkIndexOf(linkId: string): number {
-    const index = this.linkIndex.get(linkId);
-    // The router returned a link the topology lacks: an internal error, not user input.
-    if (index === undefined) throw new Error(`router returned unknown link "${linkId}"`);
     return index;
   }
 
