@@ -65,10 +65,9 @@ import { PacketNetwork } from './models/packet/packet-network.js';
 import type { SolverStats } from './models/max-min-solver.js';
 import type { RateModel } from './models/rate-model.js';
 import { LiveFlows } from './models/live-flows.js';
-import { linksOf, pinnedPathsOf, type PinnedPaths, type ResolvedPath } from './models/pinned-paths.js';
 import { planRoutes } from './models/route-plan.js';
 import { ScratchList } from './models/scratch-list.js';
-import { bytesMoved, finishTimeNs } from './models/timing.js';
+import { bytesMoved, finishTimeNs, pathLatencyNs } from './models/timing.js';
 import { checkLinks, checkOptions, checkRequest, checkTime, checkTransferSizes, unknownLink } from './models/validate.js';
 import { linkDegrade, linkFailure, type LinkFault } from './models/link-fault.js';
 
@@ -196,8 +195,6 @@ class FluidNetwork implements SimulatedNetwork {
   private routeCacheEpoch = 0;
   /** The cached routes by path (links joined): one Route object per path, whatever the flow key. */
   private readonly routesByPath = new Map<string, Route>();
-  /** Pinned paths with no link down, shared with other networks on this router (set on first use). */
-  private pinnedPaths: PinnedPaths | undefined;
   /** Whether transfers may share a flow (see the header): ECMP, one queue pair, a model that counts copies. */
   private readonly sharing: boolean;
   /** Routes given a twin at `twinsNs`: their twins are forgotten when time moves on (or the cache is cleared). */
@@ -434,17 +431,9 @@ class FluidNetwork implements SimulatedNetwork {
       for (let qp = 0; qp < options.qps; qp++) {
         let route = cached[qp];
         if (route === undefined) {
-          const key = request.flowKey;
-          if (this.down.size === 0 && key >>> 0 === key && key < INDEXED_FLOW_KEYS) {
-            // No link down: the path other networks on this router already resolved (pinned-paths.ts).
-            const resolved = (this.pinnedPaths ??= pinnedPathsOf(this.router, this.topology, this.linkIndex, options.seed)).path(request.srcNode, request.dstNode, key, qp);
-            if (resolved === null) return this.plannedRoute(request);
-            route = this.internedResolved(resolved);
-          } else {
-            const path = this.router.pinnedPath(request.srcNode, request.dstNode, key, qp, options.seed, this.down);
-            if (path === null) return this.plannedRoute(request);
-            route = this.internedRoute(path);
-          }
+          const path = this.router.pinnedPath(request.srcNode, request.dstNode, request.flowKey, qp, options.seed, this.down);
+          if (path === null) return this.plannedRoute(request);
+          route = this.internedRoute(path);
           cached[qp] = route;
           this.pinnedRouteCount++;
         }
@@ -521,15 +510,9 @@ class FluidNetwork implements SimulatedNetwork {
     return route;
   }
 
-  /** internedRoute for a path resolved by the shared memo: the same Route, built from the memo's arrays. */
-  private internedResolved(resolved: ResolvedPath): Route {
-    let route = this.routesByPath.get(resolved.key);
-    if (route === undefined) this.routesByPath.set(resolved.key, (route = { links: resolved.links, linkIds: resolved.linkIds, latencyNs: resolved.latencyNs, twin: undefined }));
-    return route;
-  }
-
   private routeOf(path: readonly string[]): Route {
-    const { links, latencyNs } = linksOf(path, this.linkIndex, this.topology);
+    const links = path.map((id) => this.linkIndexOf(id));
+    const latencyNs = pathLatencyNs(links.map((link) => this.topology.links[link]!.latencyNs));
     return { links, linkIds: path, latencyNs, twin: undefined };
   }
 
@@ -691,6 +674,13 @@ class FluidNetwork implements SimulatedNetwork {
   private link(linkId: string): number {
     const index = this.linkIndex.get(linkId);
     if (index === undefined) throw unknownLink(linkId, this.topology);
+    return index;
+  }
+
+  private linkIndexOf(linkId: string): number {
+    const index = this.linkIndex.get(linkId);
+    // The router returned a link the topology lacks: an internal error, not user input.
+    if (index === undefined) throw new Error(`router returned unknown link "${linkId}"`);
     return index;
   }
 
