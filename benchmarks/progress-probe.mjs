@@ -6,7 +6,8 @@
 // (with node --cpu-prof, to profile part of a long run). For a run too long to finish here, simulated time
 // reached / the predicted time says how far it got. PROBE_FIRST_STEP=1 also prints the CPU,
 // wall and RSS at the first engine step (what planning and set-up cost); PROBE_FIRST_STEP=stop
-// ends the run there (exit code 3).
+// ends the run there (exit code 3). PROBE_LIVE=1 with node --expose-gc prints the live heap after a
+// full collection on every line (a collection per line: for memory questions, not CPU figures).
 // The CLI's own copy (node resolves the workspace link to this path): one Engine class.
 import { Engine } from '../packages/sim/dist/index.js';
 
@@ -18,6 +19,7 @@ const startMs = performance.now();
 let nextMs = startMs + everyMs;
 let steps = 0;
 const firstStep = process.env.PROBE_FIRST_STEP;
+const liveEveryLine = process.env.PROBE_LIVE === '1';
 Engine.prototype.step = function probedStep() {
   steps++;
   if (steps === 1 && firstStep !== undefined) {
@@ -39,13 +41,20 @@ Engine.prototype.step = function probedStep() {
     const solver = work?.solver;
     const network = work
       ? `, transfers ${work.transfersStarted}, flows ${work.flowsStarted}` +
-        (solver ? `, solves ${solver.solves}, variables re-solved ${solver.variablesTouched} (${(solver.variablesTouched / Math.max(1, solver.solves)).toFixed(1)} per solve), live ${solver.liveVariables}` : '')
+        (solver ? `, solves ${solver.solves}, variables re-solved ${solver.variablesTouched} (${(solver.variablesTouched / Math.max(1, solver.solves)).toFixed(1)} per solve), live ${solver.liveVariables}` +
+          (solver.components !== undefined ? `, components ${solver.components}, largest ${solver.largestComponent}, re-walks ${solver.rewalks}` : '') : '')
       : '';
     if (cpuS >= stopAfterCpuS) {
       process.stderr.write(`progress: stopped after ${cpuS.toFixed(1)} s of CPU (PROBE_STOP_CPU_S)\n`);
       process.exit(3); // --cpu-prof still writes its profile
     }
-    process.stderr.write(`progress: wall ${((performance.now() - startMs) / 1000).toFixed(0)} s, user CPU ${cpuS.toFixed(1)} s, simulated ${(this.nowNs / 1000).toFixed(2)} us, engine steps ${steps}${network}\n`);
+    // With node --expose-gc and PROBE_LIVE=1: the heap still live after a full collection, and the RSS (which keeps garbage).
+    let live = '';
+    if (liveEveryLine && typeof globalThis.gc === 'function') {
+      globalThis.gc();
+      live = `, live heap after GC ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB, RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`;
+    }
+    process.stderr.write(`progress: wall ${((performance.now() - startMs) / 1000).toFixed(0)} s, user CPU ${cpuS.toFixed(1)} s, simulated ${(this.nowNs / 1000).toFixed(2)} us, engine steps ${steps}${network}${live}\n`);
   }
   return step.call(this);
 };

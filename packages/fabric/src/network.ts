@@ -64,7 +64,7 @@ import { MaxMinModel } from './models/max-min.js';
 import { PacketNetwork } from './models/packet/packet-network.js';
 import type { SolverStats } from './models/max-min-solver.js';
 import type { RateModel } from './models/rate-model.js';
-import { LinkFlows } from './models/link-flows.js';
+import { LiveFlows } from './models/live-flows.js';
 import { planRoutes } from './models/route-plan.js';
 import { ScratchList } from './models/scratch-list.js';
 import { bytesMoved, finishTimeNs, pathLatencyNs } from './models/timing.js';
@@ -173,8 +173,8 @@ class FluidNetwork implements SimulatedNetwork {
   private clockNs = 0;
   private readonly accounts: LinkAccounts;
   private readonly linkIndex = new Map<string, number>();
-  /** Flows in their bandwidth phase on each link, in the order they arrived. */
-  private readonly linkFlows: LinkFlows[];
+  /** Flows in their bandwidth phase, in the order they started (a fault reads those on its link). */
+  private readonly liveFlows = new LiveFlows();
   private readonly nodeIds: ReadonlySet<string>;
   private readonly down = new Set<string>();
   private readonly model: RateModel;
@@ -216,7 +216,6 @@ class FluidNetwork implements SimulatedNetwork {
     this.recordFull = (options.record ?? 'full') === 'full';
     this.accounts = new LinkAccounts(topology.links, this.recordFull);
     topology.links.forEach((link, index) => this.linkIndex.set(link.id, index));
-    this.linkFlows = topology.links.map(() => new LinkFlows());
     this.nodeIds = new Set(topology.nodes.map((node) => node.id));
     this.model =
       options.model === 'maxMin'
@@ -305,10 +304,8 @@ class FluidNetwork implements SimulatedNetwork {
       else transfer.flows.push(flow);
       flow.siblings = transfer.flows;
       this.activeFlows++;
-      for (const link of distinctLinks(flow)) {
-        this.accounts.flowAdded(link, nowNs);
-        this.linkFlows[link]!.add(flow);
-      }
+      for (const link of distinctLinks(flow)) this.accounts.flowAdded(link, nowNs);
+      this.liveFlows.add(flow);
       this.model.addFlow(flow);
       if (this.sharing) {
         const route = plannedFlow.routes[0]!;
@@ -586,8 +583,8 @@ class FluidNetwork implements SimulatedNetwork {
     }
     for (const link of distinctLinks(flow)) {
       for (let copy = 0; copy < flow.copies; copy++) this.accounts.flowRemoved(link, nowNs);
-      this.linkFlows[link]!.finished();
     }
+    this.liveFlows.finished();
     this.model.removeFlow(flow);
   }
 
@@ -637,7 +634,7 @@ class FluidNetwork implements SimulatedNetwork {
     const linkId = this.topology.links[link]!.id;
     this.down.add(linkId);
     this.clearRouteCache();
-    for (const flow of [...this.linkFlows[link]!.live()]) {
+    for (const flow of this.liveFlows.on(link)) {
       if (flow.done) continue;
       const transfer = transferOf(flow);
       const kept = flow.subflows.filter((subflow) => !subflow.links.includes(link));
@@ -657,12 +654,11 @@ class FluidNetwork implements SimulatedNetwork {
       for (const used of linksBefore.keys()) {
         if (linksAfter.has(used)) continue;
         this.accounts.flowRemoved(used, nowNs);
-        this.linkFlows[used]!.remove(flow);
       }
       this.model.subflowsDropped(flow, dropped);
     }
     accounts.setCapacity(link, 0);
-    this.model.capacityChanged(link, 0, this.linkFlows[link]!.live());
+    this.model.capacityChanged(link, 0, this.liveFlows.on(link));
   }
 
   /** Factors compound: two degrades by 0.5 leave a quarter. A failed link stays at 0. */
@@ -670,7 +666,7 @@ class FluidNetwork implements SimulatedNetwork {
     const accounts = this.accounts;
     if (accounts.isDown(link)) return;
     accounts.setCapacity(link, accounts.capacityOf(link) * factor);
-    this.model.capacityChanged(link, accounts.capacityOf(link), this.linkFlows[link]!.live());
+    this.model.capacityChanged(link, accounts.capacityOf(link), this.liveFlows.on(link));
   }
 
   // ---- lookups ---------------------------------------------------------------------

@@ -68,6 +68,12 @@ export interface SolverStats {
   readonly ratesChanged: number;
   readonly liveVariables: number;
   readonly constraints: number;
+  /** Components re-solved (each a run of the walk), summed over solves and their re-walks. */
+  readonly components: number;
+  /** The most variables one component held. */
+  readonly largestComponent: number;
+  /** Walks and fills redone because a slack constraint was found binding (solves that needed more than one pass). */
+  readonly rewalks: number;
 }
 
 
@@ -197,6 +203,9 @@ export class MaxMinSolver {
   private variablesLiveAtSolves = 0;
   private constraintsTouched = 0;
   private ratesChanged = 0;
+  private components = 0;
+  private largestComponent = 0;
+  private rewalks = 0;
 
   /** @param slackWalks whether walks skip slack constraints (see the header); false re-solves whole components (tests compare the two). */
   constructor(private readonly slackWalks = true) {}
@@ -360,18 +369,21 @@ export class MaxMinSolver {
       this.collectComponents(starts);
       this.variablesTouched += this.touchedVariables.size;
       this.constraintsTouched += constraints.size;
+      this.components += this.componentEnds.size / 2;
       let constraintStart = 0;
       let variableStart = 0;
       for (let index = 0; index < this.componentEnds.size; index += 2) {
         const constraintEnd = ends[index]!;
         const variableEnd = ends[index + 1]!;
         const count = variableEnd - variableStart;
+        if (count > this.largestComponent) this.largestComponent = count;
         if (count === 1) this.solveAlone(variables[variableStart]!);
         else if (count > 1) this.fill(constraintStart, constraintEnd, variableStart, variableEnd);
         constraintStart = constraintEnd;
         variableStart = variableEnd;
       }
       if (this.slackHolds()) break;
+      this.rewalks++;
     }
     starts.clear();
     for (let index = 0; index < this.touchedVariables.size; index++) {
@@ -399,6 +411,9 @@ export class MaxMinSolver {
       ratesChanged: this.ratesChanged,
       liveVariables: this.liveVariables,
       constraints: this.c.size,
+      components: this.components,
+      largestComponent: this.largestComponent,
+      rewalks: this.rewalks,
     };
   }
 
