@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { channelTapes, StepTape } from '@weft/collectives';
 import { parseTopologySpec } from '@weft/fabric';
-import { createCluster, runFastForward, scheduleTransfers, shortenedSchedule, steadyCut, type RunResult } from '@weft/runtime';
+import { createCluster, FAST_FORWARD_AUTO_TRANSFERS, fastForwardApplies, runFastForward, scheduleTransfers, shortenedSchedule, steadyCut, type RunResult, type SteadyCut } from '@weft/runtime';
 import type { Schedule } from '@weft/collectives';
 import { network, plan } from './helpers.js';
 
@@ -123,5 +123,30 @@ describe('fast-forwarded time against the exact engine', () => {
     const lopsided: Schedule = { ...schedule, participants: schedule.participants.map((p, r) => (r === 0 ? rank0 : p)) };
     expect(steadyCut(schedule, 8)).not.toBeNull();
     expect(steadyCut(lopsided, 8)).toBeNull();
+  });
+});
+
+describe("auto's tries", () => {
+  // A 16-channel NCCL tree at 1 GiB: 128 chunk periods. Keeping 2 (12 simulated) is tried;
+  // keeping 8 (48 simulated, 3/8 of the run) is not — it failed at 1,024–16,384 GPUs and
+  // added that share to the exact run that followed (speed.md §25).
+  const cut = (shortest: number, keep: number): SteadyCut => ({
+    minReps: shortest,
+    mode: 'all',
+    shortest,
+    removeA: shortest - keep,
+    removeB: shortest - 2 * keep,
+    removeC: shortest - 3 * keep,
+    transfers: FAST_FORWARD_AUTO_TRANSFERS + 1,
+  });
+  it('tries a rung whose short runs simulate at most a quarter of the periods, under auto only', () => {
+    expect(fastForwardApplies('auto', cut(128, 2), 1)).toBe(true);
+    expect(fastForwardApplies('auto', cut(128, 8), 1)).toBe(false);
+    expect(fastForwardApplies('auto', cut(2045, 32), 1)).toBe(true);
+    expect(fastForwardApplies('on', cut(128, 32), 1)).toBe(true);
+    expect(fastForwardApplies('off', cut(2045, 2), 1)).toBe(false);
+  });
+  it('leaves a run under the transfer budget exact under auto', () => {
+    expect(fastForwardApplies('auto', { ...cut(2045, 2), transfers: FAST_FORWARD_AUTO_TRANSFERS / 2 }, 1)).toBe(false);
   });
 });

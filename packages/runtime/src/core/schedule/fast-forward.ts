@@ -59,6 +59,15 @@ export const KEEP_REPS_LADDER: readonly number[] = [KEEP_REPS, 4 * KEEP_REPS, 16
  */
 export const FAST_FORWARD_AUTO_TRANSFERS = 4_000_000;
 
+/**
+ * `auto` tries a rung only if its three short runs simulate at most this share of the periods
+ * (about that share of the exact run's CPU). A 16-channel NCCL tree at 1 GiB has 128 chunk
+ * periods: its rung of 8 kept (48 simulated, 3/8 of the run) failed the residual at 1,024–16,384
+ * GPUs (speed.md §24, §25) and added that cost to the exact run that followed; a ring's
+ * thousands of periods pass every rung well under it.
+ */
+export const AUTO_TRY_SHARE = 1 / 4;
+
 /** all: every long timing group; longest: each tape's longest; steps: a number of steps per tape from its long groups. */
 export type CutMode = 'all' | 'longest' | 'steps';
 
@@ -282,14 +291,14 @@ export function shortenedSchedule(schedule: Schedule, minReps: number, remove: n
 
 /**
  * Whether `mode` fast-forwards a schedule with this cut. `auto` also wants the three
- * shortened runs to simulate at most half of the shortest cut stretch (else a run that turns
- * out not steady costs more than half again the exact run before falling back to it).
+ * shortened runs to simulate at most AUTO_TRY_SHARE of the shortest cut stretch (else a run
+ * that turns out not steady costs that much again of the exact run before falling back to it).
  */
 export function fastForwardApplies(mode: FastForwardMode, cut: SteadyCut | null, iters: number): cut is SteadyCut {
   if (cut === null || mode === 'off') return false;
   if (mode === 'on') return true;
   const simulated = 6 * (cut.shortest - cut.removeA);
-  return cut.transfers * iters > FAST_FORWARD_AUTO_TRANSFERS && simulated <= cut.shortest / 2;
+  return cut.transfers * iters > FAST_FORWARD_AUTO_TRANSFERS && simulated <= cut.shortest * AUTO_TRY_SHARE;
 }
 
 /**
