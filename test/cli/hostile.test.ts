@@ -76,10 +76,15 @@ describe('outputs never destroy anything', () => {
 
   it.each(['SIGINT', 'SIGTERM'] as const)('a run stopped by %s leaves no file and no temporary behind', async (signal) => {
     const before = snapshotDir(dir);
-    // A run that takes many seconds (a 1 GiB ring on 64 GPUs), so the signal lands mid-run: data
-    // mode's 8 ranks up to 16 MiB now finish within the 1.5 s this waited, and the wait for an
-    // exit that had already happened hung.
-    const child = spawn(process.execPath, [WEFT_MAIN, 'bench', 'allreduce', '--topology', 'dgx-h100:nodes=8', '--mode', 'ghost', '-b', '1G', '-e', '1G', '--out', at('interrupted.json')], { stdio: 'ignore' });
+    // A run that takes many seconds, so the signal lands mid-run: the exact 16-channel tree at
+    // 1 GiB on 256 GPUs (≈ 18 s of CPU here, 2026-11-27). Shorter runs kept getting faster than
+    // the 1.5 s this waits (data mode's 8 ranks up to 16 MiB, then a 1 GiB ring on 64 GPUs at
+    // 1.4 s), and a run that had ended fails the check below.
+    const child = spawn(
+      process.execPath,
+      [WEFT_MAIN, 'bench', 'allreduce', '--topology', 'dgx-h100:nodes=32', '--algo', 'tree', '--fast-forward', 'off', '--mode', 'ghost', '-b', '1G', '-e', '1G', '--out', at('interrupted.json')],
+      { stdio: 'ignore' },
+    );
     const exited = new Promise<string>((resolve) => child.once('exit', (code, by) => resolve(by ?? String(code))));
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(child.exitCode, 'the run ended before the signal').toBeNull();
