@@ -269,13 +269,10 @@ function fluidNs(pos: Positions, alphaUp: Float64Array, p: TreeFluid, m: number,
   const senders = senderPos.length;
   flowFirst.push(flowDest.length);
   const flows = flowDest.length;
-  // A flow's edge is the child's edge to its parent (up: the sender's; down: the destination's).
-  const edgeOf = (f: number): number => (senderDown[senderOfFlow(f)] ? flowDest[f]! : flowFrom[f]!);
   const senderOf = new Int32Array(flows);
   for (let i = 0; i < senders; i++) for (let f = flowFirst[i]!; f < flowFirst[i + 1]!; f++) senderOf[f] = i;
-  function senderOfFlow(f: number): number {
-    return senderOf[f]!;
-  }
+  // A flow's edge is the child's edge to its parent (up: the sender's; down: the destination's).
+  const edgeOf = (f: number): number => (senderDown[senderOf[f]!] ? flowDest[f]! : flowFrom[f]!);
   const cls = new Uint8Array(flows);
   const sendSlot = new Int32Array(flows);
   const recvSlot = new Int32Array(flows);
