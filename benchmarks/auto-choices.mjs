@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 const CLI = fileURLToPath(new URL('../packages/cli/dist/main.js', import.meta.url));
 const TOPOLOGIES = process.argv.length > 2 ? process.argv.slice(2) : ['dgx-h100:nodes=1', 'dgx-h100:nodes=2'];
-const ARGS = ['--algo', 'auto', '--mode', 'ghost', '-b', '8', '-e', '1G', '-f', '4', '--explain', '--format', 'json'];
+const ARGS = ['--algo', 'auto', '--mode', 'ghost', '-b', '8', '-e', '1G', '-f', '4', '--explain', '--exact-limit', String(Number.MAX_SAFE_INTEGER), '--format', 'json'];  // every candidate simulated, however long
 
 const us = (x) => (x < 100 ? x.toFixed(1) : x.toFixed(0));
 const human = (bytes) => (bytes >= 2 ** 30 ? `${bytes / 2 ** 30}G` : bytes >= 2 ** 20 ? `${bytes / 2 ** 20}M` : bytes >= 2 ** 10 ? `${bytes / 2 ** 10}K` : String(bytes));

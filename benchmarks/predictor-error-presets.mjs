@@ -43,7 +43,7 @@ const sizesFor = (preset) => option('--sizes', null)?.split(',') ?? DEFAULT_PRES
 const capS = Number(process.env.WEFT_CAP_S ?? 600);
 
 function explain(preset, size) {
-  const run = spawnSync(process.execPath, [CLI, 'bench', 'allreduce', '--topology', preset, '--mode', 'ghost', '-b', size, '-e', size, '--explain', '--format', 'json'], {
+  const run = spawnSync(process.execPath, [CLI, 'bench', 'allreduce', '--topology', preset, '--mode', 'ghost', '-b', size, '-e', size, '--explain', '--exact-limit', String(Number.MAX_SAFE_INTEGER), '--format', 'json'], {
     encoding: 'utf8',
     maxBuffer: 1 << 26,
     timeout: capS * 1000,

@@ -120,6 +120,29 @@ describe('auto = NCCL\'s tuner: (algorithm, protocol) per size', () => {
     expect(table.stdout).toMatch(/^# Candidates: auto\(\w+\), 4096 B$/m);
     expect(table.stdout).toMatch(/<- chosen$/m);
   });
+
+  it('--explain simulates a candidate only within --exact-limit transfers per run; the others say so and keep their prediction', () => {
+    // 64 MiB on 2 servers: ring/LL and tree/LL post 61,440 transfers each (LL's small steps);
+    // every other candidate far fewer.
+    const args = ['--topology', 'dgx-h100:nodes=2', '--algo', 'auto', '-b', '64M', '-e', '64M', '--explain'];
+    const full = bench(args).rows[0]!.candidates!;
+    const run = weft(['bench', 'allreduce', '--mode', 'ghost', '--format', 'json', ...args, '--exact-limit', '20000']);
+    expect(run.code).toBe(0);
+    const bounded = JSON.parse(run.stdout).rows[0].candidates as (Row['candidates'] & object)[number][];
+    const skipped = bounded.filter((c) => (c as { notSimulated?: string }).notSimulated !== undefined);
+    expect(skipped.map((c) => `${c.algorithm}/${c.protocol}`)).toEqual(['ring/LL', 'tree/LL']);
+    for (const c of skipped) {
+      expect(c.simulatedUs).toBeNull();
+      expect((c as { notSimulated?: string }).notSimulated).toBe('over budget: a run of 61,440 transfers (--exact-limit 20,000)');
+    }
+    // Every other candidate is the same as without the limit: predicted and simulated.
+    const rest = (cs: typeof bounded) => cs.filter((c) => c.algorithm !== 'ring' && c.algorithm !== 'tree' || c.protocol !== 'LL');
+    expect(rest(bounded)).toEqual(rest(full));
+    expect(full.filter((c) => c.protocol === 'LL').every((c) => c.simulatedUs! > 0)).toBe(true);
+    const table = weft(['bench', 'allreduce', '--mode', 'ghost', ...args, '--exact-limit', '20000']);
+    expect(table.stdout).toMatch(/^#   ring\s+LL\s+3236\.29\s+-\s+\(not simulated: over budget: a run of 61,440 transfers \(--exact-limit 20,000\)\)$/m);
+    expectUsageError(weft(['bench', 'allreduce', '--mode', 'ghost', ...args, '--exact-limit', 'lots']), /^weft: --exact-limit: 'lots' is not accepted/);
+  });
 });
 
 describe('--chunk auto (the default): each algorithm pipelines in NCCL\'s chunk', () => {

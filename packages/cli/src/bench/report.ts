@@ -32,6 +32,8 @@ export interface CandidateRow {
   /** The candidate the row ran. */
   readonly chosen: boolean;
   readonly unsupported?: string;
+  /** Why a candidate that can run was not simulated (over --exact-limit); absent when it was. */
+  readonly notSimulated?: string;
 }
 
 export interface BenchRow {

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { COLLECTIVE_TABLE, PROTOCOL_NAMES, type ProtocolName } from '@weft/collectives';
 import { isWeftInputError } from '@weft/sim';
-import type { FastForwardMode } from '@weft/runtime/core';
+import { FAST_FORWARD_AUTO_TRANSFERS, type FastForwardMode } from '@weft/runtime/core';
 import {
   CLI_COLLECTIVES, CONGESTION, Choices, DELIVERY, DTYPES, FORMATS, MODES, NETWORKS, ON_OFF, OPS, ROUTINGS, accept, orList, readInteger, readNumber, type Read,
 } from '../names.js';
@@ -136,6 +136,12 @@ export const BENCH_FLAGS = {
   energy: flag('--energy', 'estimate energy per operation (J, busbw GB/s per W) from cited per-bit link and switch energy and GPU idle power', undefined, z.boolean().optional()),
   confidential: flag('--confidential', 'confidential-computing mode: GPU↔NIC traffic staged through encrypted bounce buffers (cited cost); NVLink as the sources say', undefined, z.boolean().optional()),
   explain: flag('--explain', "print every (algorithm, protocol) candidate's predicted time at each size beside the simulated one", undefined, z.boolean().optional().transform((v) => v === true)),
+  exactLimit: flag(
+    '--exact-limit <transfers>',
+    'with --explain (ghost mode): a candidate not chosen is simulated only if each of its runs (a fast-forward try or the exact run) posts at most this many transfers; else its simulated time is marked over budget',
+    String(FAST_FORWARD_AUTO_TRANSFERS),
+    integer(0),
+  ),
   fastForward: flag(
     '--fast-forward <mode>',
     `steady-state fast-forward of long pipelined runs (ghost mode; error in benchmarks/results/speed.md §12, §18): ${orList(FAST_FORWARD.names)}; auto: only for runs of millions of transfers whose steady state checks out`,

@@ -23,6 +23,7 @@ import { isLongDataRun, longDataRunNotice, longPlanNotice, scheduleWork, type Da
 import { runBenchSchedule } from './fast-forward.js';
 import { WeftInputError, isWeftInputError } from '@weft/sim';
 import type { BenchAlgorithm, BenchConfig, BenchFlags } from './config.js';
+import { isOverBudget, runWithinBudget } from './budgeted-run.js';
 import { averageBusBw, averageBusBwByAlgorithm, type BenchReport, type BenchRow, type CandidateRow, type LinkRow } from './report.js';
 import type { TraceQueue, TraceRun } from '../format/trace.js';
 import { energyReport, energyRow } from './energy.js';
@@ -108,13 +109,21 @@ export function resolveAlgorithm(config: BenchConfig, entry: BenchAlgorithm, par
   return { algorithm, label: name, params: best.params!, predictedNs: best.predictedNs, candidates };
 }
 
+/** A candidate's simulated time (ns), or why it was not simulated. */
+type CandidateRun = (c: AlgorithmCandidate) => Promise<{ readonly timeNs: number } | { readonly notSimulated: string }>;
+
 /** The --explain rows of one size: every candidate predicted, simulated where it was run. */
-async function explainCandidates(resolved: Resolved, chosenUs: number, simulate: ((c: AlgorithmCandidate) => Promise<number>) | null): Promise<CandidateRow[]> {
+async function explainCandidates(resolved: Resolved, chosenUs: number, simulate: CandidateRun | null): Promise<CandidateRow[]> {
   const rows: CandidateRow[] = [];
   for (const c of resolved.candidates) {
     const chosen = c.name === resolved.algorithm.name && c.protocol === resolved.params.protocol;
     let simulatedUs: number | null = chosen ? chosenUs : null;
-    if (!chosen && simulate !== null && c.params !== undefined) simulatedUs = (await simulate(c)) / 1000;
+    let notSimulated: string | undefined;
+    if (!chosen && simulate !== null && c.params !== undefined) {
+      const ran = await simulate(c);
+      if ('timeNs' in ran) simulatedUs = ran.timeNs / 1000;
+      else notSimulated = ran.notSimulated;
+    }
     rows.push({
       algorithm: c.name,
       protocol: c.protocol ?? null,
@@ -122,6 +131,7 @@ async function explainCandidates(resolved: Resolved, chosenUs: number, simulate:
       simulatedUs,
       chosen,
       ...(c.unsupported !== undefined ? { unsupported: c.unsupported } : {}),
+      ...(notSimulated !== undefined ? { notSimulated } : {}),
     });
   }
   return rows;
@@ -278,13 +288,18 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
           continue;
         }
         backend = result.backend;
-        // --explain: in ghost mode every other candidate is simulated too (cheap: no payload).
-        const simulateCandidate =
+        // --explain: in ghost mode every other candidate is simulated too (no payload), as bench
+        // would run it (fast-forwarded where that applies) and within --exact-limit per run.
+        const simulateCandidate: CandidateRun | null =
           config.mode === 'ghost'
-            ? async (c: AlgorithmCandidate) => {
+            ? async (c) => {
                 const algorithm = algorithmOf(config, c.name, resolved.algorithm);
-                const run = await cluster.runSchedule(algorithm.plan(c.params!), { dtype: config.dtype, op: config.op, check: false, iters: config.iters, warmupIters: config.warmupIters });
-                return run.timeNs;
+                const label = `--explain ${c.name}${c.protocol ? `/${c.protocol}` : ''} ${requestedBytes} B`;
+                const ran = await runWithinBudget(config, algorithm.plan(c.params!), label, config.exactLimit, (planned) =>
+                  cluster.runSchedule(planned, { dtype: config.dtype, op: config.op, check: false, iters: config.iters, warmupIters: config.warmupIters }),
+                  () => {},
+                );
+                return isOverBudget(ran) ? { notSimulated: ran.reason } : { timeNs: ran.timeNs };
               }
             : null;
         const candidates = config.explain ? await explainCandidates(resolved, result.timeNs / 1000, simulateCandidate) : undefined;

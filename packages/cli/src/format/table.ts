@@ -114,7 +114,7 @@ export function formatExplain(report: BenchReport): string {
     out.push(`# Candidates: ${row.algorithm}, ${row.bytes} B`);
     out.push('#   algorithm        proto   predicted(us)  simulated(us)');
     for (const c of row.candidates) {
-      const mark = c.chosen ? '  <- chosen' : c.unsupported ? `  (${c.unsupported})` : '';
+      const mark = c.chosen ? '  <- chosen' : c.unsupported ? `  (${c.unsupported})` : c.notSimulated ? `  (not simulated: ${c.notSimulated})` : '';
       out.push(`#   ${c.algorithm.padEnd(16)} ${(c.protocol ?? '-').padEnd(6)} ${us(c.predictedUs).padStart(14)} ${us(c.simulatedUs).padStart(14)}${mark}`);
     }
   }

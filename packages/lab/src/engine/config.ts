@@ -108,6 +108,7 @@ export function benchConfig(config: LabConfig, algorithms: readonly BenchAlgorit
     timeoutS: 0,
     proto: 'auto',
     explain: false,
+    exactLimit: 0, // unused: the lab never --explains
     // The lab shows every event of a run (timeline, links): the exact engine, never a fast-forward.
     fastForward: 'off',
     // The packet model's defaults (the lab offers alphaBeta and maxMin; these are unused there).
