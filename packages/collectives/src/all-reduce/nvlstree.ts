@@ -1,4 +1,4 @@
-import { withProtocols } from '../protocols.js';
+import { nvlsTreeChunkBytes, withProtocols } from '../protocols.js';
 import { assertPlannable, invalidParams, nsPerByte } from '../kit.js';
 import { doubleBinaryTree } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams } from '../types.js';
@@ -30,6 +30,8 @@ export const nvlstree: Algorithm = withProtocols({
    * and the broadcast in separate warps for the same reason).
    */
   defaultChannels: () => 2,
+  /** NCCL's NVLSTree chunk for this size and server count, as one part's share of NCCL's 16 channels (protocols.ts nvlsTreeChunkBytes). */
+  defaultChunkBytes: nvlsTreeChunkBytes,
   plan(params: PlanParams) {
     assertPlannable(nvlstree.unsupported(params));
     return planNvlsTreeSplit(params, 'nvlstree', params.layout.groups);
