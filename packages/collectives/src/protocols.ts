@@ -406,7 +406,7 @@ const NVLSTREE_CAPPED_CHUNK_BYTES = 65536;
 /**
  * The chunk NCCL's NVLSTree all-reduce moves per head and channel for `bytes` over `nodes`
  * nodes of `heads` ranks ([chunking], NCCL_ALGO_NVLS_TREE): NVLS_CHUNK_BYTES, at most 64 KiB
- * from 4 nodes (the inter-node tree's pieces stay small where the tree is deep), then cut to
+ * from 4 nodes (NCCL_NVLSTREE_MAX_CHUNKSIZE's default; enqueue.cc gives no reason), then cut to
  * 256/128/64/32 KiB below 32/16/4/1 chunks per work item (concurrentOps = NVLS_CHANNELS ·
  * heads). With the 128 KiB default the first cut never binds: 64 KiB below 4 chunks per item,
  * 32 KiB below one.

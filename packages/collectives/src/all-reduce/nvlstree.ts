@@ -6,17 +6,17 @@ import { nvlsChunks } from './nvls.js';
 import { planNvlsTreeSplit, roundBytes, switchNsPerByte, treePieces, unequalGroups } from './nvls-steps.js';
 
 /**
- * NCCL's NVLSTree all-reduce: NVLS inside every server (one reduction-switch agent each)
- * and, between the load-reduce and the multicast store, a reduce and broadcast over the
- * NICs among the heads of one local index (one rail). Schedule: ./nvls-steps.ts.
- */
-/**
  * Switch rounds of nvlstree's pipeline that carry nothing across the NICs: the first inputs
  * going up alone. The rest of the fill and drain overlaps the NIC rounds, since every rank's
  * inputs run INPUTS_AHEAD chunks ahead of its multicasts (nvls-steps.ts), the head's too.
  */
 const NVLSTREE_FILL_ROUNDS = 1;
 
+/**
+ * NCCL's NVLSTree all-reduce: NVLS inside every server (one reduction-switch agent each)
+ * and, between the load-reduce and the multicast store, a reduce and broadcast over the
+ * NICs among the heads of one local index (one rail). Schedule: ./nvls-steps.ts.
+ */
 export const nvlstree: Algorithm = withProtocols({
   name: 'nvlstree',
   collective: 'allReduce',
