@@ -29,6 +29,17 @@
  *   maxChunkSize = nvlsChunkSize; concurrentOps = nChannels·nvls.nHeads; chunk 64 KiB when
  *   nBytes < 64·concurrentOps·chunk, 32 KiB when < 8·…, 16 KiB when < 2·…) and
  *   src/transport/nvls.cc (NVLS_NCHANNELS 16, NVLS_CHUNKSIZE 128 KiB).
+ * - [chunking] NVIDIA/nccl src/enqueue.cc at 01e6dd915fdd2627a7205f5aa1c7f14d46990226,
+ *   calcCollChunking: the NVLS rule of [nvls] for every function with the NVLS pattern
+ *   (all-reduce, reduce-scatter, all-gather; the latter two take the Simple step, 512 KiB,
+ *   only when the user registered the buffers, which nccl-tests does not by default); nBytes
+ *   is ncclFuncMaxSendRecvCount × element size (getAlgoInfo): reduce-scatter's input and
+ *   all-gather's output, all n blocks. NCCL_ALGO_NVLS_TREE: chunk = nvlsChunkSize, capped at
+ *   NCCL_NVLSTREE_MAX_CHUNKSIZE (default −2: 64 KiB from 4 nodes, else no cap), then cut to
+ *   256/128/64/32 KiB when nBytes < 32/16/4/1 × concurrentOps × chunk, each test on the chunk
+ *   the previous one left. NVLS's own multi-node cap (nNodes > 1 and NVLS all-reduce bus
+ *   bandwidth < 150 GB/s: 32 KiB) is for NVLS across nodes, which needs CollNet (IB SHARP):
+ *   weft's nvls runs on one NVLink domain only, so it never applies.
  * - [caps-2.23] NCCL 2.23+ src/graph/tuning.cc llMaxBws (rows Volta / Ampere / Hopper /
  *   Blackwell, columns 1 node / 2 nodes / more; {39.0, 39.0, 20.4}, {87.7, 22.5, 19.0},
  *   {141.0, 45.0, 35.0}, {2·141.0, 2·45.0, 2·35.0} GB/s) and ncclTopoTuneModel's index rule
@@ -373,11 +384,11 @@ export const NVLS_CHANNELS = 16;
 export const NVLS_CHUNK_BYTES = 128 * 1024;
 
 /**
- * The chunk NCCL's NVLS all-reduce moves per head and channel for a message of `bytes` over
- * `heads` ranks ([nvls] src/enqueue.cc, algorithm NCCL_ALGO_NVLS): 128 KiB, cut while the
+ * The chunk NCCL's NVLS moves per head and channel for a message of `bytes` (NCCL's nBytes)
+ * over `heads` ranks ([nvls], [chunking]: algorithm NCCL_ALGO_NVLS): 128 KiB, cut while the
  * message would give the concurrentOps = NVLS_CHANNELS · heads work items too few chunks
  * each to fill the pipeline — to 64 KiB below 64 chunks per item, 32 KiB below 8, 16 KiB
- * below 2 (the one-server, one-node branch; weft's nvls runs on one NVLink domain).
+ * below 2 (one node: see [chunking] for the multi-node cap weft never meets).
  */
 export function ncclNvlsChunkBytes(bytes: number, heads: number): number {
   const concurrentOps = NVLS_CHANNELS * Math.max(1, heads);
@@ -388,17 +399,67 @@ export function ncclNvlsChunkBytes(bytes: number, heads: number): number {
   return chunk;
 }
 
+/** NCCL_NVLSTREE_MAX_CHUNKSIZE's default ([chunking]): 64 KiB from this many nodes up, no cap below. */
+const NVLSTREE_CAPPED_FROM_NODES = 4;
+const NVLSTREE_CAPPED_CHUNK_BYTES = 65536;
+
 /**
- * weft's NVLS chunk per part: NCCL's (ncclNvlsChunkBytes) times NCCL's NVLS_CHANNELS over
- * weft's channels. weft's nvls cuts the buffer into channels · n parts (one channel by
- * default: n parts, one per head), where NCCL runs 16 channels of n heads; a part's chunk
- * of 16 NCCL chunks moves the same bytes per pipeline round as NCCL's 16 channels do, so
- * a message fills the pipeline in as many rounds as in NCCL. 2 MiB (DEFAULT_CHUNK_BYTES,
- * what nvls ran at every size before) from 64 · 16 · n NCCL chunks up: 1 GiB on 8 GPUs.
+ * The chunk NCCL's NVLSTree all-reduce moves per head and channel for `bytes` over `nodes`
+ * nodes of `heads` ranks ([chunking], NCCL_ALGO_NVLS_TREE): NVLS_CHUNK_BYTES, at most 64 KiB
+ * from 4 nodes (NCCL_NVLSTREE_MAX_CHUNKSIZE's default; enqueue.cc gives no reason), then cut to
+ * 256/128/64/32 KiB below 32/16/4/1 chunks per work item (concurrentOps = NVLS_CHANNELS ·
+ * heads). With the 128 KiB default the first cut never binds: 64 KiB below 4 chunks per item,
+ * 32 KiB below one.
+ */
+export function ncclNvlsTreeChunkBytes(bytes: number, heads: number, nodes: number): number {
+  const concurrentOps = NVLS_CHANNELS * Math.max(1, heads);
+  let chunk = nodes >= NVLSTREE_CAPPED_FROM_NODES ? Math.min(NVLS_CHUNK_BYTES, NVLSTREE_CAPPED_CHUNK_BYTES) : NVLS_CHUNK_BYTES;
+  if (bytes < 32 * concurrentOps * chunk && chunk > 262144) chunk = 262144;
+  if (bytes < 16 * concurrentOps * chunk && chunk > 131072) chunk = 131072;
+  if (bytes < 4 * concurrentOps * chunk && chunk > 65536) chunk = 65536;
+  if (bytes < 1 * concurrentOps * chunk && chunk > 32768) chunk = 32768;
+  return chunk;
+}
+
+/**
+ * NCCL's NVLS chunk `ncclChunk` as weft's chunk per part: times NCCL's NVLS_CHANNELS over
+ * weft's channels. weft's NVLS schedules cut each head's share into `channels` parts (one
+ * by default), where NCCL runs 16 channels per head; a part's chunk of 16/channels NCCL
+ * chunks moves the same bytes per pipeline round as NCCL's 16 channels do, so a message
+ * fills the pipeline in as many rounds as in NCCL.
+ */
+function perPartChunkBytes(ncclChunk: number, params: PlanParams): number {
+  return (ncclChunk * NVLS_CHANNELS) / Math.max(1, params.channels);
+}
+
+/**
+ * nvls all-reduce's chunk per part (ncclNvlsChunkBytes of the message, perPartChunkBytes).
+ * 2 MiB (DEFAULT_CHUNK_BYTES, what nvls ran at every size before) from 64 · 16 · n NCCL
+ * chunks up: 1 GiB on 8 GPUs.
  */
 export function nvlsChunkBytes(params: PlanParams): number {
-  const bytes = params.count * params.elementBytes;
-  return (ncclNvlsChunkBytes(bytes, params.nranks) * NVLS_CHANNELS) / Math.max(1, params.channels);
+  return perPartChunkBytes(ncclNvlsChunkBytes(params.count * params.elementBytes, params.nranks), params);
+}
+
+/**
+ * nvls reduce-scatter's and all-gather's chunk per part: NCCL's nBytes for them is a rank's
+ * n blocks (reduce-scatter's input, all-gather's output, [chunking]), and a part is one
+ * block's share of a channel, so 2 MiB from 64 · 16 · n NCCL chunks of all blocks up (1 GiB
+ * of output on 8 GPUs: 128 MiB per block).
+ */
+export function nvlsBlockChunkBytes(params: PlanParams): number {
+  return perPartChunkBytes(ncclNvlsChunkBytes(params.nranks * params.count * params.elementBytes, params.nranks), params);
+}
+
+/**
+ * nvlstree's chunk per part: ncclNvlsTreeChunkBytes of the message over the servers (NCCL's
+ * nodes) of n ranks (its heads), perPartChunkBytes. On nvlstree's default 2 channels that is
+ * 1 MiB per part at most (512 KiB from 4 servers), where it ran DEFAULT_CHUNK_BYTES before.
+ */
+export function nvlsTreeChunkBytes(params: PlanParams): number {
+  const groups = params.layout.groups;
+  const heads = groups[0]?.length ?? params.nranks;
+  return perPartChunkBytes(ncclNvlsTreeChunkBytes(params.count * params.elementBytes, heads, Math.max(1, groups.length)), params);
 }
 
 /** Threads per channel (NCCL_LL_MAX_NTHREADS, NCCL_LL128_MAX_NTHREADS, NCCL_SIMPLE_MAX_NTHREADS; [device]). */

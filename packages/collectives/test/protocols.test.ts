@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { capStretch, lineWireBytes, llMaxBusBwGBps, ncclNvlsChunkBytes, nvlsChunkBytes, protocolCost, protocolEfficiency, scheduleProtocol, stepDataBytes } from '../src/protocols.js';
-import { nvls, ring, tree } from '../src/all-reduce/index.js';
+import { capStretch, lineWireBytes, llMaxBusBwGBps, ncclNvlsChunkBytes, ncclNvlsTreeChunkBytes, nvlsChunkBytes, protocolCost, protocolEfficiency, scheduleProtocol, stepDataBytes } from '../src/protocols.js';
+import { nvls, nvlstree, ring, tree } from '../src/all-reduce/index.js';
+import { nvls as nvlsAllGather } from '../src/all-gather/index.js';
+import { nvls as nvlsReduceScatter } from '../src/reduce-scatter/index.js';
 import { treeChunkBytes } from '../src/all-reduce/tree.js';
 import { resolveDefaults } from '../src/registry.js';
 import type { Algorithm, CostParams, PlanParams, RankLayout } from '../src/types.js';
@@ -164,5 +166,67 @@ describe("NCCL's NVLS chunk (enqueue.cc, NVLS_NCHANNELS 16, NVLS_CHUNKSIZE 128 K
     // NCCL's 16 channels asked for: NCCL's chunk itself.
     expect(chunkBytes(64 * MiB, 16)).toBe(65536);
     expect(nvlsChunkBytes({ nranks: 8, count: (64 * MiB) / 4, root: 0, elementBytes: 4, channels: 1, chunkElements: 1, layout })).toBe(MiB);
+  });
+});
+
+describe("NCCL's NVLS chunk for reduce-scatter and all-gather (enqueue.cc: nBytes = a rank's n blocks)", () => {
+  const MiB = 2 ** 20;
+  const layout: RankLayout = { groups: [[0, 1, 2, 3, 4, 5, 6, 7]], hasReductionSwitch: true };
+  /** The chunk per part `algorithm` resolves for `totalBytes` over all 8 blocks (count is one block). */
+  const chunkBytes = (algorithm: Algorithm, totalBytes: number, channels = 0): number =>
+    resolveDefaults(algorithm, { nranks: 8, count: totalBytes / 8 / 4, root: 0, elementBytes: 4, channels, chunkElements: 1, chunkAuto: true, layout }, DGX_H100).chunkElements * 4;
+  for (const algorithm of [nvlsReduceScatter, nvlsAllGather]) {
+    it(`${algorithm.collective}: the all-reduce rule on the n blocks, 16 NCCL chunks per part on one channel`, () => {
+      // 8 heads: 128 work items; the thresholds are those of an all-reduce of all 8 blocks.
+      expect(chunkBytes(algorithm, 1024 * MiB)).toBe(16 * 131072);
+      expect(chunkBytes(algorithm, 1024 * MiB - 32)).toBe(16 * 65536);
+      expect(chunkBytes(algorithm, 64 * MiB)).toBe(16 * 65536);
+      expect(chunkBytes(algorithm, 64 * MiB - 32)).toBe(16 * 32768);
+      expect(chunkBytes(algorithm, 8 * MiB)).toBe(16 * 32768);
+      expect(chunkBytes(algorithm, 8 * MiB - 32)).toBe(16 * 16384);
+      // NCCL's 16 channels asked for: NCCL's chunk itself.
+      expect(chunkBytes(algorithm, 64 * MiB, 16)).toBe(65536);
+    });
+  }
+});
+
+describe("NCCL's NVLSTree chunk (enqueue.cc NCCL_ALGO_NVLS_TREE, NVLSTREE_MAX_CHUNKSIZE default)", () => {
+  const MiB = 2 ** 20;
+  it('128 KiB below 4 nodes, cut to 64 KiB below 4 chunks per work item and 32 KiB below 1', () => {
+    // 8 heads: 128 items; 4·128·128 KiB = 64 MiB, 1·128·64 KiB = 8 MiB.
+    for (const nodes of [2, 3]) {
+      expect(ncclNvlsTreeChunkBytes(8192 * MiB, 8, nodes)).toBe(131072);
+      expect(ncclNvlsTreeChunkBytes(64 * MiB, 8, nodes)).toBe(131072);
+      expect(ncclNvlsTreeChunkBytes(64 * MiB - 1, 8, nodes)).toBe(65536);
+      expect(ncclNvlsTreeChunkBytes(8 * MiB, 8, nodes)).toBe(65536);
+      expect(ncclNvlsTreeChunkBytes(8 * MiB - 1, 8, nodes)).toBe(32768);
+    }
+    // 72 heads (NVL72 racks): 1152 items; 4·1152·128 KiB = 576 MiB, 1·1152·64 KiB = 72 MiB.
+    expect(ncclNvlsTreeChunkBytes(576 * MiB, 72, 2)).toBe(131072);
+    expect(ncclNvlsTreeChunkBytes(512 * MiB, 72, 2)).toBe(65536);
+    expect(ncclNvlsTreeChunkBytes(72 * MiB - 1, 72, 2)).toBe(32768);
+  });
+
+  it('capped at 64 KiB from 4 nodes, then 32 KiB below one chunk per work item', () => {
+    for (const nodes of [4, 8, 32]) {
+      expect(ncclNvlsTreeChunkBytes(8192 * MiB, 8, nodes)).toBe(65536);
+      expect(ncclNvlsTreeChunkBytes(8 * MiB, 8, nodes)).toBe(65536);
+      expect(ncclNvlsTreeChunkBytes(8 * MiB - 1, 8, nodes)).toBe(32768);
+    }
+  });
+
+  it("is nvlstree's own chunk: NCCL's 16 channels' worth over its 2 channels per part", () => {
+    const servers = (g: number): RankLayout => ({
+      groups: Array.from({ length: g }, (_, s) => Array.from({ length: 8 }, (_, i) => s * 8 + i)),
+      hasReductionSwitch: false,
+      groupReductionSwitches: true,
+    });
+    const chunkBytes = (g: number, bytes: number, channels = 0): number =>
+      resolveDefaults(nvlstree, { nranks: 8 * g, count: bytes / 4, root: 0, elementBytes: 4, channels, chunkElements: 1, chunkAuto: true, layout: servers(g) }, DGX_H100).chunkElements * 4;
+    expect(chunkBytes(2, 1024 * MiB)).toBe(8 * 131072);
+    expect(chunkBytes(2, 16 * MiB)).toBe(8 * 65536);
+    expect(chunkBytes(2, 1 * MiB)).toBe(8 * 32768);
+    expect(chunkBytes(4, 1024 * MiB)).toBe(8 * 65536);
+    expect(chunkBytes(2, 64 * MiB, 16)).toBe(131072);
   });
 });

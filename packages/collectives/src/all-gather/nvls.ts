@@ -1,4 +1,4 @@
-import { withProtocols } from '../protocols.js';
+import { nvlsBlockChunkBytes, withProtocols } from '../protocols.js';
 import { StepBuilder, assertPlannable, slice } from '../kit.js';
 import { channelRanges, chunksOf, mod } from '../logical.js';
 import type { Algorithm, PlanParams, Schedule } from '../types.js';
@@ -47,4 +47,6 @@ export const nvls: Algorithm = withProtocols({
    * comes down. e = the switch's reductionEfficiency. α: rank→switch→rank.
    */
   predictNs: nvlsStreamNs,
+  /** NCCL's NVLS chunk for the n blocks, as one part's share of NCCL's 16 channels (protocols.ts nvlsBlockChunkBytes). */
+  defaultChunkBytes: nvlsBlockChunkBytes,
 }, 'NVLS', ['Simple']);

@@ -38,7 +38,7 @@ import type { CostParams, PlanParams, Schedule, Slice } from '../types.js';
 
 const PIECES_PER_HOP = 2;
 
-/** Chunks a non-head rank's inputs run ahead of the multicasts it has received (split NVLSTree): as the one-channel schedule's LAG + 1. */
+/** Chunks a rank's inputs run ahead of the multicasts it has received (split NVLSTree; the head's too): as the one-channel schedule's LAG + 1. */
 const INPUTS_AHEAD = 3;
 
 /** Delay, in rounds, between a chunk's load-reduce and its multicast (see the header). */
@@ -144,11 +144,13 @@ export function planNvlsTreeSplit(params: PlanParams, name: string, groups: read
           if (k + INPUTS_AHEAD < m) b.send(r, down, agent, input(k + INPUTS_AHEAD), j);
         }
       }, windowOf);
-      // The head: its input, the switch's sum, the tree up and down, the store, the multicast.
-      if (m > 0) b.send(head, j, agent, input(0));
-      eachRound(b, m, 0, m - 2, (k) => {
+      // The head: its inputs paced as the others' are (on its broadcast channel, after each
+      // multicast it receives), so its channel j only takes sums and climbs the tree: the
+      // switch sums up to INPUTS_AHEAD chunks ahead of the tree, as NCCL's load-reduce reads
+      // inputs that are already in memory into NCCL_STEPS slots.
+      for (let a = 0; a < Math.min(INPUTS_AHEAD, m); a++) b.send(head, down, agent, input(a), j);
+      eachRound(b, m, 0, m - INPUTS_AHEAD - 1, (k) => {
         const r = head;
-        if (k + 1 < m) b.send(r, j, agent, input(k + 1));
         const sum = window(2, k);
         b.recv(r, j, agent, sum);
         const ups = piecesOf(sum, pieces);
@@ -162,6 +164,7 @@ export function planNvlsTreeSplit(params: PlanParams, name: string, groups: read
         if (parent >= 0) b.send(r, down, agent, out(k));
         else b.send(r, j, agent, sum, down);
         b.recv(r, down, agent, out(k));
+        if (k + INPUTS_AHEAD < m) b.send(r, down, agent, input(k + INPUTS_AHEAD), j);
       }, windowOf);
     });
   });

@@ -1,9 +1,16 @@
-import { withProtocols } from '../protocols.js';
+import { nvlsTreeChunkBytes, withProtocols } from '../protocols.js';
 import { assertPlannable, invalidParams, nsPerByte } from '../kit.js';
 import { doubleBinaryTree } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams } from '../types.js';
-import { nvlsChunks, nvlsRounds } from './nvls.js';
+import { nvlsChunks } from './nvls.js';
 import { planNvlsTreeSplit, roundBytes, switchNsPerByte, treePieces, unequalGroups } from './nvls-steps.js';
+
+/**
+ * Switch rounds of nvlstree's pipeline that carry nothing across the NICs: the first inputs
+ * going up alone. The rest of the fill and drain overlaps the NIC rounds, since every rank's
+ * inputs run INPUTS_AHEAD chunks ahead of its multicasts (nvls-steps.ts), the head's too.
+ */
+const NVLSTREE_FILL_ROUNDS = 1;
 
 /**
  * NCCL's NVLSTree all-reduce: NVLS inside every server (one reduction-switch agent each)
@@ -30,17 +37,20 @@ export const nvlstree: Algorithm = withProtocols({
    * and the broadcast in separate warps for the same reason).
    */
   defaultChannels: () => 2,
+  /** NCCL's NVLSTree chunk for this size and server count, as one part's share of NCCL's 16 channels (protocols.ts nvlsTreeChunkBytes). */
+  defaultChunkBytes: nvlsTreeChunkBytes,
   plan(params: PlanParams) {
     assertPlannable(nvlstree.unsupported(params));
     return planNvlsTreeSplit(params, 'nvlstree', params.layout.groups);
   },
   /**
-   * T = 2α_intra + D·(2α_inter + N/k) + m·R + (min(2m, m + LAG + 1) − m)·R_switch
+   * T = 2α_intra + D·(2α_inter + N/k) + m·R + R_switch
    * G servers of n ranks; c, m, b, e as for nvls; N = (b/n)·β_inter, one round of a head's
    * NIC, which carries its parts' chunks (b/n) each way per round; R_switch = b·(n+1)/n·β_intra/e
    * (as nvls), R = max(R_switch, N): a round that carries a chunk across the NICs is bound by the
-   * switch link or by the NIC; the pipeline's fill and drain rounds (the first inputs going up
-   * alone, the last multicasts coming down) carry nothing across the NICs and cost R_switch. The
+   * switch link or by the NIC; the pipeline's fill (the first inputs going up alone) carries
+   * nothing across the NICs and costs R_switch (NVLSTREE_FILL_ROUNDS; with the head's inputs held
+   * back by its tree work, the fill and drain took min(m, LAG + 1) such rounds). The
    * last chunk also climbs and descends the tree, D = the double binary tree's height in NIC
    * hops each way: α_inter each, and a piece's transfer each — the schedule cuts a chunk into
    * k = treePieces(D + 1) pieces (2 per hop once D ≥ 2) that cut through the tree, so only the
@@ -53,9 +63,10 @@ export const nvlstree: Algorithm = withProtocols({
    * On more than two servers a head that is inner in one tree carries 2·b/n per round (R uses
    * 2N). The schedule splits each part's reduce and broadcast over two channels as NCCL's warps
    * do (planNvlsTreeSplit) and a head forwards each total to all its children at once (the
-   * steps' fan-out, as NCCL's prims); at 1 GiB the simulation is 0.85x this on 3 servers,
-   * 1.04x on 4 and 1.05x on 8 (1.16x and 1.29x while a head served its children one after
-   * another; 1.19x, 1.42x, 1.85x with reduce and broadcast in one channel), faster below 64 MiB.
+   * steps' fan-out, as NCCL's prims). At NCCL's chunk (nvlsTreeChunkBytes) on dgx-h100 the
+   * simulation is 0.92–1.05x this on 2 servers, 0.89–1.05x on 3 from 64 KiB to 4 GiB, and on 4
+   * 0.95–0.99x up to 16 MiB but 1.10–1.17x from 64 MiB (a round there takes longer than 2N;
+   * nvls.md §"NCCL's NVLS chunk for reduce-scatter, all-gather and NVLSTree").
    */
   predictNs(params: PlanParams, cost: CostParams): number {
     if (nvlstree.unsupported(params) !== null) return Number.NaN;
@@ -72,7 +83,6 @@ export const nvlstree: Algorithm = withProtocols({
     const depth = Math.max(...doubleBinaryTree(g).map((t) => t.height[t.root]!));
     const pieces = treePieces(depth + 1);
     const chunks = nvlsChunks(params, n);
-    const fillRounds = nvlsRounds(params, n) - chunks;
-    return 2 * cost.intra.alphaNs + depth * (2 * cost.inter.alphaNs + interNs / pieces) + chunks * roundNs + fillRounds * intraNs;
+    return 2 * cost.intra.alphaNs + depth * (2 * cost.inter.alphaNs + interNs / pieces) + chunks * roundNs + NVLSTREE_FILL_ROUNDS * intraNs;
   },
 }, 'NVLSTree', ['Simple']);
