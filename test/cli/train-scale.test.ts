@@ -92,6 +92,28 @@ describe('weft train --scale: other modes and formats', () => {
     expect(rows[0]!.notes.join('\n')).toMatch(/^4 GPUs ring\/Simple: over budget: \d+ transfers to run exactly \(--exact-limit 0\): the alpha-beta prediction stands in$/);
   });
 
+  it("counts fast-forward's short runs against --exact-limit: a rung that cannot fit is not run", () => {
+    // 4 GPUs, a 2-layer synthetic model (large buckets: a ring with a steady part to cut);
+    // --fast-forward on tries the cut whatever the size. Its three short runs post more
+    // transfers than the exact run here, which makes the three budgets below distinct.
+    const at = (limit: number) =>
+      rowsOf(weft(['train', '--model', 'synthetic:params=1e8,layers=2,seq=2048', '--precision', 'bf16', '--topology', 'switch', '--scale', '4', '--algo', 'ring', '--fast-forward', 'on', '--exact-limit', String(limit), '--format', 'json']))[0]!;
+    const none = at(0);
+    expect(none.source).toBe('over budget');
+    const note = /^4 GPUs ring\/Simple: over budget: ([\d,]+) transfers to run exactly \(--exact-limit 0\); fast-forward's three short runs \(([\d,]+) transfers\) not attempted: the alpha-beta prediction stands in$/.exec(none.notes.join('\n'));
+    expect(note).not.toBeNull();
+    const [exact, tries] = [note![1]!, note![2]!].map((n) => Number(n.replaceAll(',', ''))) as [number, number];
+    expect(tries).toBeGreaterThan(exact);
+    // Room for the exact run but not the tries: run exactly, the tries skipped and said so.
+    const exactOnly = at(tries - 1);
+    expect(exactOnly.source).toBe('simulated');
+    expect(exactOnly.notes).toEqual([`4 GPUs ring/Simple: fast-forward's three short runs (${tries.toLocaleString('en-US')} transfers) not attempted (over --exact-limit ${(tries - 1).toLocaleString('en-US')}): ran exactly`]);
+    const off = rowsOf(weft(['train', '--model', 'synthetic:params=1e8,layers=2,seq=2048', '--precision', 'bf16', '--topology', 'switch', '--scale', '4', '--algo', 'ring', '--fast-forward', 'off', '--format', 'json']))[0]!;
+    expect(exactOnly.allReduceMs).toBe(off.allReduceMs);
+    // Room for the tries: fast-forwarded.
+    expect(at(tries).source).toBe('fast-forwarded');
+  });
+
   it('prints a table (header, then a line per row) and CSV with a header line', () => {
     const table = weft(['train', '--model', 'mlp', '--topology', 'switch', '--scale', '2,4', '--algo', 'ring']);
     expect(table.code).toBe(0);

@@ -15,7 +15,7 @@
  */
 import type { Schedule } from '@weft/collectives';
 import { createCluster, type Cluster } from '@weft/runtime';
-import { scheduleTransfers, type FastForwardMode } from '@weft/runtime/core';
+import { scheduleTransfers, shortenedSchedule, type FastForwardMode, type SteadyCut } from '@weft/runtime/core';
 import { WeftInputError } from '@weft/sim';
 import { networkOptions, planRun, predictStep, type BucketAllReduce, type TrainConfig, type TrainHeader } from '@weft/train';
 import { runBenchSchedule } from './bench/fast-forward.js';
@@ -155,26 +155,51 @@ function sourceOf(ran: boolean, entries: readonly { sim?: Simulated; reused: boo
   return entries.every((e) => e.reused) ? 'reused' : 'simulated';
 }
 
-/** One bucket's all-reduce in ghost mode, through bench's fast-forward choice (same residual rule). */
+/**
+ * One bucket's all-reduce in ghost mode, through bench's fast-forward choice (same residual
+ * rule), within the row's budget: everything it simulates — fast-forward's short runs and the
+ * exact run — counts against --exact-limit transfers, and a run that would not fit is not
+ * started (a rung of short runs is priced whole before its first run). So a row's CPU is
+ * bounded by its budget whatever the fast-forward's tries turn out to say.
+ */
 async function simulate(cluster: Cluster, resolved: BucketAllReduce, request: ScaleRequest, label: string): Promise<Simulated> {
   const notes: string[] = [];
   const schedule = resolved.algorithm.plan(resolved.params);
   const settings = { fastForward: request.fastForward, mode: 'ghost', network: request.config.network, iters: 1, warmupIters: 0 } as const;
+  const count = (n: number) => n.toLocaleString('en-US');
+  let spent = 0;
+  let declined: number | undefined;
+  const fits = (transfers: number) => spent + transfers <= request.exactLimit;
+  const afford = (cut: SteadyCut) => {
+    const transfers = shortRunsTransfers(schedule, cut);
+    if (!fits(transfers)) declined = transfers;
+    return declined === undefined;
+  };
   const run = (planned: Schedule) => {
-    // The whole schedule comes back here only when it runs exactly (the fast-forward runs shortened copies).
-    const transfers = planned === schedule ? scheduleTransfers(schedule) : 0;
-    if (transfers > request.exactLimit) throw new OverBudget(transfers);
+    // The whole schedule comes here only to run exactly; the short runs were priced by afford.
+    const transfers = scheduleTransfers(planned);
+    if (planned === schedule && !fits(transfers)) throw new OverBudget(transfers);
+    spent += transfers;
     return cluster.runSchedule(planned, { dtype: 'float32', op: 'sum', check: false, iters: 1, warmupIters: 0 });
   };
   try {
-    const result = await runBenchSchedule(settings, schedule, label, false, run, (line) => void notes.push(line.trimEnd()));
+    const result = await runBenchSchedule(settings, schedule, label, false, run, (line) => void notes.push(line.trimEnd()), afford);
+    if (declined !== undefined) notes.push(`${label}: fast-forward's three short runs (${count(declined)} transfers) not attempted (over --exact-limit ${count(request.exactLimit)}): ran exactly`);
     return { timeNs: result.timeNs, fastForwarded: 'fastForward' in result, notes };
   } catch (error) {
     if (!(error instanceof OverBudget)) throw error;
-    const count = (n: number) => n.toLocaleString('en-US');
-    notes.push(`${label}: over budget: ${count(error.transfers)} transfers to run exactly (--exact-limit ${count(request.exactLimit)}): the alpha-beta prediction stands in`);
+    const ran = spent > 0 ? `, after ${count(spent)} in fast-forward's short runs` : '';
+    const skipped = declined !== undefined ? `; fast-forward's ${spent > 0 ? 'next ' : ''}three short runs (${count(declined)} transfers) not attempted` : '';
+    notes.push(`${label}: over budget: ${count(error.transfers)} transfers to run exactly (--exact-limit ${count(request.exactLimit)})${ran}${skipped}: the alpha-beta prediction stands in`);
     return { fastForwarded: false, notes };
   }
+}
+
+/** Transfers of one fast-forward rung: its three shortened runs (runFastForward's A, B and C) together. */
+function shortRunsTransfers(schedule: Schedule, cut: SteadyCut): number {
+  let transfers = 0;
+  for (const remove of [cut.removeA, cut.removeB, cut.removeC]) transfers += scheduleTransfers(shortenedSchedule(schedule, cut.minReps, remove, cut.mode));
+  return transfers;
 }
 
 /** An exact run that would post more transfers than --exact-limit. */
