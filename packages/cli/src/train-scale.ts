@@ -34,9 +34,10 @@ export interface ScaleRequest {
   readonly batchPerGpu: number;
   readonly fastForward: FastForwardMode;
   /**
-   * Transfers one all-reduce may post when it runs exactly (not fast-forwarded): above it the
-   * row gives the alpha-beta prediction instead and says so. A count of work, not a clock,
-   * so the same command gives the same table on any machine.
+   * Transfers one all-reduce may post in all — fast-forward's short runs and the exact run
+   * together; a run that would not fit is not started — past it the row gives the alpha-beta
+   * prediction instead and says so. A count of work, not a clock, so the same command gives
+   * the same table on any machine.
    */
   readonly exactLimit: number;
 }
