@@ -92,6 +92,56 @@ describe('weft train --scale: other modes and formats', () => {
     expect(rows[0]!.notes.join('\n')).toMatch(/^4 GPUs ring\/Simple: over budget: \d+ transfers to run exactly \(--exact-limit 0\): the alpha-beta prediction stands in$/);
   });
 
+  describe("fast-forward's short runs count against --exact-limit (--fast-forward on: tried whatever the size)", () => {
+    // 4 GPUs, a 2-layer synthetic model: 25 MiB buckets with a steady part to cut. A ring's
+    // three short runs post more transfers than its exact run here; a tree's (16 KiB chunks) far fewer.
+    const at = (algo: string, limit: number, fastForward = 'on') =>
+      rowsOf(weft(['train', '--model', 'synthetic:params=1e8,layers=2,seq=2048', '--precision', 'bf16', '--topology', 'switch', '--scale', '4', '--algo', algo, '--chunk', algo === 'tree' ? '16K' : 'auto', '--fast-forward', fastForward, '--exact-limit', String(limit), '--format', 'json']))[0]!;
+    const label = (algo: string) => `4 GPUs ${algo}/Simple`;
+    /** The exact run's and the short runs' transfers, from the note of a row with no budget at all. */
+    const priced = (algo: string): [number, number] => {
+      const row = at(algo, 0);
+      expect(row.source).toBe('over budget');
+      const note = new RegExp(`^${label(algo)}: over budget: ([\\d,]+) transfers to run exactly \\(--exact-limit 0\\); fast-forward's three short runs \\(([\\d,]+) transfers\\) not attempted: the alpha-beta prediction stands in$`).exec(row.notes.join('\n'));
+      expect(note).not.toBeNull();
+      return [note![1]!, note![2]!].map((n) => Number(n.replaceAll(',', ''))) as [number, number];
+    };
+
+    it('a rung that cannot fit is not run: over budget below the price of the rungs, fast-forwarded at it', () => {
+      // The tree's first two rungs are not steady (--fast-forward on climbs the ladder); its
+      // third is. Each budget just short of the next rung stops before it and says what it spent.
+      const [exact, first] = priced('tree');
+      expect(first).toBeLessThan(exact);
+      let limit = first;
+      const stops: number[] = [];
+      for (let rung = 1; rung <= 3; rung++) {
+        const row = at('tree', limit);
+        if (row.source === 'fast-forwarded') break;
+        expect(row.source).toBe('over budget');
+        const note = /after ([\d,]+) in fast-forward's short runs; fast-forward's next three short runs \(([\d,]+) transfers\) not attempted/.exec(row.notes.join('\n'));
+        expect(note).not.toBeNull();
+        const [spent, next] = [note![1]!, note![2]!].map((n) => Number(n.replaceAll(',', ''))) as [number, number];
+        expect(spent).toBe(limit);
+        expect(at('tree', spent + next - 1).source).toBe('over budget');
+        stops.push(limit);
+        limit = spent + next;
+      }
+      expect(stops).toHaveLength(2);
+      expect(at('tree', limit).source).toBe('fast-forwarded');
+      expect(limit).toBeLessThan(exact);
+    });
+
+    it('a rung dearer than an exact run that fits is not run: the exact run goes ahead', () => {
+      const [exact, tries] = priced('ring');
+      expect(tries).toBeGreaterThan(exact);
+      const row = at('ring', exact);
+      expect(row.source).toBe('simulated');
+      expect(row.notes).toEqual([`${label('ring')}: fast-forward's three short runs (${tries.toLocaleString('en-US')} transfers) not attempted: running it exactly posts ${exact.toLocaleString('en-US')}`]);
+      expect(row.allReduceMs).toBe(at('ring', exact, 'off').allReduceMs);
+      expect(at('ring', exact - 1).source).toBe('over budget');
+    });
+  });
+
   it('prints a table (header, then a line per row) and CSV with a header line', () => {
     const table = weft(['train', '--model', 'mlp', '--topology', 'switch', '--scale', '2,4', '--algo', 'ring']);
     expect(table.code).toBe(0);

@@ -6,7 +6,7 @@
  * programs and `--scale` all read this one decision, so they time the same all-reduce.
  */
 import { chooseAlgorithm, getAlgorithm, resolveDefaults, type Algorithm, type CostParams, type PlanParams } from '@weft/collectives';
-import { alphaBetaCost, type Topology } from '@weft/fabric';
+import { alphaBetaCost, type AlphaBetaCost, type Topology } from '@weft/fabric';
 import { WeftInputError } from '@weft/sim';
 import type { TrainConfig } from './config.js';
 import type { AllReduceOptions } from './rank-context.js';
@@ -36,9 +36,21 @@ function resolveAllReduce(config: TrainConfig, topology: Topology, wireSlots: nu
   return { algorithm, params: resolved, predictedNs: algorithm.predictNs(resolved, cost), label: labelOf(algorithm, resolved) };
 }
 
+/**
+ * The alpha-beta cost of a topology, computed once per topology object (a plain value: it
+ * builds a router and samples paths): `--scale` plans four algorithms per GPU count on one
+ * topology, and every plan asks.
+ */
+const costs = new WeakMap<Topology, AlphaBetaCost>();
+function costOf(topology: Topology): AlphaBetaCost {
+  let cost = costs.get(topology);
+  if (cost === undefined) costs.set(topology, (cost = alphaBetaCost(topology)));
+  return cost;
+}
+
 /** Per distinct bucket size (gradient elements), its all-reduce. */
 export function bucketAllReduces(config: TrainConfig, topology: Topology, gradientCounts: Iterable<number>): Map<number, BucketAllReduce> {
-  const cost = alphaBetaCost(topology);
+  const cost = costOf(topology);
   const out = new Map<number, BucketAllReduce>();
   for (const count of gradientCounts) if (!out.has(count)) out.set(count, resolveAllReduce(config, topology, wireCount(count, config), cost));
   return out;

@@ -21,6 +21,12 @@ export type FastForwardSay = (line: string) => void;
 
 const toStderr: FastForwardSay = (line) => process.stderr.write(`weft bench: ${line}`);
 
+/**
+ * Asked before each rung of the ladder with its cut: false stops the ladder there (the rung
+ * is not run). `weft train --scale` counts the tries against its row's transfer budget.
+ */
+export type FastForwardAfford = (cut: SteadyCut) => boolean;
+
 export async function runBenchSchedule(
   config: FastForwardSettings,
   schedule: Schedule,
@@ -28,6 +34,7 @@ export async function runBenchSchedule(
   exact: boolean,
   run: (schedule: Schedule) => Promise<RunResult>,
   say: FastForwardSay = toStderr,
+  afford: FastForwardAfford = () => true,
 ): Promise<RunResult> {
   const eligible = !exact && config.fastForward !== 'off' && config.mode === 'ghost' && config.network !== 'packet';
   // The cut check and the shortened runs allocate beside the plan: refuse a run that starts
@@ -39,7 +46,7 @@ export async function runBenchSchedule(
   // kept: try again keeping four times as many, twice, before giving up.
   for (const [rung, keepReps] of KEEP_REPS_LADDER.entries()) {
     const cut = eligible ? steadyCut(schedule, keepReps) : null;
-    if (!fastForwardApplies(config.fastForward, cut, config.iters + config.warmupIters)) break;
+    if (!fastForwardApplies(config.fastForward, cut, config.iters + config.warmupIters) || !afford(cut)) break;
     const result = await runFastForward(schedule, cut, run);
     const { periodsKept, periodsSkipped, residual } = result.fastForward;
     const periods = `${count(periodsKept)} of ${count(periodsKept + periodsSkipped)} pipeline periods simulated`;

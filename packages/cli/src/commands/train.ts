@@ -97,7 +97,7 @@ export function registerTrain(program: Command): Command {
     .option('--batch-per-gpu <n>', 'with --scale: samples per GPU per step (the global batch grows with the count; default 1)')
     .option('--format <format>', 'with --scale: table, json or csv (default table)')
     .option('--fast-forward <mode>', "with --scale: steady-state fast-forward of long all-reduces, as weft bench's: auto, on or off (default auto)")
-    .option('--exact-limit <transfers>', 'with --scale: an all-reduce that would post more transfers than this when run exactly (not fast-forwarded) gives its alpha-beta prediction instead, marked over budget (default 4000000, about a minute of CPU)')
+    .option('--exact-limit <transfers>', 'with --scale: the transfers one all-reduce may simulate, fast-forward\'s short runs and the exact run together (a run that would not fit is not started); past it the row gives its alpha-beta prediction instead, marked over budget (default 4000000, about a minute of CPU)')
     .action((options: TrainCliOptions, command: Command) => (options.scale !== undefined ? runScale(options, command) : runTrain(options, command)));
 }
 
