@@ -135,14 +135,14 @@ describe('auto = NCCL\'s tuner: (algorithm, protocol) per size', () => {
     expect(skipped.map((c) => `${c.algorithm}/${c.protocol}`)).toEqual(['ring/LL', 'tree/LL']);
     for (const c of skipped) {
       expect(c.simulatedUs).toBeNull();
-      expect((c as { notSimulated?: string }).notSimulated).toBe('over budget: a run of 61,440 transfers (--exact-limit 20,000)');
+      expect((c as { notSimulated?: string }).notSimulated).toBe('over budget: 61,440 transfers to run exactly (--exact-limit 20,000)');
     }
     // Every other candidate is the same as without the limit: predicted and simulated.
     const rest = (cs: typeof bounded) => cs.filter((c) => c.algorithm !== 'ring' && c.algorithm !== 'tree' || c.protocol !== 'LL');
     expect(rest(bounded)).toEqual(rest(full));
     expect(full.filter((c) => c.protocol === 'LL').every((c) => c.simulatedUs! > 0)).toBe(true);
     const table = weft(['bench', 'allreduce', '--mode', 'ghost', ...args, '--exact-limit', '20000']);
-    expect(table.stdout).toMatch(/^#   ring\s+LL\s+3236\.29\s+-\s+\(not simulated: over budget: a run of 61,440 transfers \(--exact-limit 20,000\)\)$/m);
+    expect(table.stdout).toMatch(/^#   ring\s+LL\s+3236\.29\s+-\s+\(not simulated: over budget: 61,440 transfers to run exactly \(--exact-limit 20,000\)\)$/m);
     expectUsageError(weft(['bench', 'allreduce', '--mode', 'ghost', ...args, '--exact-limit', 'lots']), /^weft: --exact-limit: 'lots' is not accepted/);
   });
 });

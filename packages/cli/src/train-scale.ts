@@ -15,10 +15,10 @@
  */
 import type { Schedule } from '@weft/collectives';
 import { createCluster, type Cluster } from '@weft/runtime';
-import { scheduleTransfers, shortenedSchedule, type FastForwardMode, type SteadyCut } from '@weft/runtime/core';
+import type { FastForwardMode } from '@weft/runtime/core';
 import { WeftInputError } from '@weft/sim';
 import { networkOptions, planRun, predictStep, type BucketAllReduce, type TrainConfig, type TrainHeader } from '@weft/train';
-import { runBenchSchedule } from './bench/fast-forward.js';
+import { isOverBudget, runWithinBudget } from './bench/budgeted-run.js';
 import { loadTopology } from './topology.js';
 
 /** What `--scale` asks for, validated (train-scale-flags.ts reads it from the flags). */
@@ -158,64 +158,23 @@ function sourceOf(ran: boolean, entries: readonly { sim?: Simulated; reused: boo
 
 /**
  * One bucket's all-reduce in ghost mode, through bench's fast-forward choice (same residual
- * rule), within the row's budget: everything it simulates — fast-forward's short runs and the
- * exact run — counts against --exact-limit transfers, and a run that would not fit is not
- * started (a rung of short runs is priced whole before its first run). So a row's CPU is
- * bounded by its budget whatever the fast-forward's tries turn out to say. A rung that would
- * post at least as many transfers as the exact run, when the exact run fits, is not tried
- * either: the exact run is then both cheaper and exact (4,096 GPUs hierarchical: 9.5 M in
- * short runs against 4.2 M, benchmarks/results/train.md §6).
+ * rule), within the row's budget: everything it simulates counts against --exact-limit
+ * transfers (bench/budgeted-run.ts), so a row's CPU is bounded by its budget.
  */
 async function simulate(cluster: Cluster, resolved: BucketAllReduce, request: ScaleRequest, label: string): Promise<Simulated> {
   const notes: string[] = [];
   const schedule = resolved.algorithm.plan(resolved.params);
   const settings = { fastForward: request.fastForward, mode: 'ghost', network: request.config.network, iters: 1, warmupIters: 0 } as const;
-  const count = (n: number) => n.toLocaleString('en-US');
-  let spent = 0;
-  /** The exact run's transfers, once known (a cut carries them). */
-  let exact: number | undefined;
-  /** The rung not attempted: its transfers. */
-  let declined: number | undefined;
-  const fits = (transfers: number) => spent + transfers <= request.exactLimit;
-  const afford = (cut: SteadyCut) => {
-    exact = cut.transfers;
-    const transfers = shortRunsTransfers(schedule, cut);
-    if (!fits(transfers) || (fits(exact) && exact <= transfers)) declined = transfers;
-    return declined === undefined;
-  };
-  const run = (planned: Schedule) => {
-    // The whole schedule comes here only to run exactly; the short runs were priced by afford.
-    const transfers = planned === schedule ? (exact ??= scheduleTransfers(schedule)) : scheduleTransfers(planned);
-    if (planned === schedule && !fits(transfers)) throw new OverBudget(transfers);
-    spent += transfers;
-    return cluster.runSchedule(planned, { dtype: 'float32', op: 'sum', check: false, iters: 1, warmupIters: 0 });
-  };
-  try {
-    const result = await runBenchSchedule(settings, schedule, label, false, run, (line) => void notes.push(line.trimEnd()), afford);
-    // Declined and run exactly: only because the exact run was the cheaper (a rung that does not fit costs more than an exact run that does).
-    if (declined !== undefined) notes.push(`${label}: fast-forward's three short runs (${count(declined)} transfers) not attempted: running it exactly posts ${count(exact!)}`);
-    return { timeNs: result.timeNs, fastForwarded: 'fastForward' in result, notes };
-  } catch (error) {
-    if (!(error instanceof OverBudget)) throw error;
-    const ran = spent > 0 ? `, after ${count(spent)} in fast-forward's short runs` : '';
-    const skipped = declined !== undefined ? `; fast-forward's ${spent > 0 ? 'next ' : ''}three short runs (${count(declined)} transfers) not attempted` : '';
-    notes.push(`${label}: over budget: ${count(error.transfers)} transfers to run exactly (--exact-limit ${count(request.exactLimit)})${ran}${skipped}: the alpha-beta prediction stands in`);
+  const outcome = await runWithinBudget(settings, schedule, label, request.exactLimit, (planned) =>
+    cluster.runSchedule(planned, { dtype: 'float32', op: 'sum', check: false, iters: 1, warmupIters: 0 }),
+    (line) => void notes.push(line.trimEnd()),
+  );
+  if (isOverBudget(outcome)) {
+    notes.push(`${label}: ${outcome.overBudget}: the alpha-beta prediction stands in`);
     return { fastForwarded: false, notes };
   }
-}
-
-/** Transfers of one fast-forward rung: its three shortened runs (runFastForward's A, B and C) together. */
-function shortRunsTransfers(schedule: Schedule, cut: SteadyCut): number {
-  let transfers = 0;
-  for (const remove of [cut.removeA, cut.removeB, cut.removeC]) transfers += scheduleTransfers(shortenedSchedule(schedule, cut.minReps, remove, cut.mode));
-  return transfers;
-}
-
-/** An exact run that would post more transfers than --exact-limit. */
-class OverBudget extends Error {
-  constructor(readonly transfers: number) {
-    super(`over budget: ${transfers} transfers`);
-  }
+  if (outcome.note !== undefined) notes.push(outcome.note);
+  return { timeNs: outcome.result.timeNs, fastForwarded: 'fastForward' in outcome.result, notes };
 }
 
 /** The topology spec of `gpus` GPUs of a preset family: `switch:N`, else `family:…,nodes=K`. */

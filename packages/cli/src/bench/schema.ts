@@ -138,7 +138,7 @@ export const BENCH_FLAGS = {
   explain: flag('--explain', "print every (algorithm, protocol) candidate's predicted time at each size beside the simulated one", undefined, z.boolean().optional().transform((v) => v === true)),
   exactLimit: flag(
     '--exact-limit <transfers>',
-    'with --explain (ghost mode): a candidate not chosen is simulated only if each of its runs (a fast-forward try or the exact run) posts at most this many transfers; else its simulated time is marked over budget',
+    'with --explain (ghost mode): a candidate not chosen is simulated only if all it runs (fast-forward\'s short runs and the exact run) posts at most this many transfers; else its simulated time is marked over budget',
     String(FAST_FORWARD_AUTO_TRANSFERS),
     integer(0),
   ),

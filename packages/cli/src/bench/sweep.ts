@@ -299,7 +299,7 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
                   cluster.runSchedule(planned, { dtype: config.dtype, op: config.op, check: false, iters: config.iters, warmupIters: config.warmupIters }),
                   () => {},
                 );
-                return isOverBudget(ran) ? { notSimulated: ran.reason } : { timeNs: ran.timeNs };
+                return isOverBudget(ran) ? { notSimulated: ran.overBudget } : { timeNs: ran.result.timeNs };
               }
             : null;
         const candidates = config.explain ? await explainCandidates(resolved, result.timeNs / 1000, simulateCandidate) : undefined;
