@@ -130,6 +130,21 @@ interface Route {
   twin: FlowState | undefined;
 }
 
+/**
+ * What a route is made of, per path array the router returned: its intern key, link indices
+ * and latency. A router keeps its healthy pinned paths (router.ts pinnedPath), so the
+ * networks sharing it — fast-forward's three short runs — get the same arrays back and
+ * build each connection's Route from this instead of joining, hashing and looking up every
+ * link id again. Weak: the entry goes with the path. `topology`: the one the indices are of.
+ */
+interface KnownPath {
+  readonly topology: Topology;
+  readonly key: string;
+  readonly links: readonly number[];
+  readonly latencyNs: number;
+}
+const knownPaths = new WeakMap<readonly string[], KnownPath>();
+
 interface RoutedFlow {
   readonly bytes: number;
   readonly pinned: boolean;
@@ -504,9 +519,15 @@ class FluidNetwork implements SimulatedNetwork {
 
   /** One Route per path, so that flows on one path can be told by the Route they hold. */
   private internedRoute(path: readonly string[]): Route {
-    const key = path.join('\n');
-    let route = this.routesByPath.get(key);
-    if (route === undefined) this.routesByPath.set(key, (route = this.routeOf(path)));
+    let known = knownPaths.get(path);
+    if (known === undefined || known.topology !== this.topology) {
+      const links = path.map((id) => this.linkIndexOf(id));
+      // Keyed by link indices (one per link id): a tenth of the ids' length, the same paths equal.
+      known = { topology: this.topology, key: links.join(','), links, latencyNs: pathLatencyNs(links.map((link) => this.topology.links[link]!.latencyNs)) };
+      knownPaths.set(path, known);
+    }
+    let route = this.routesByPath.get(known.key);
+    if (route === undefined) this.routesByPath.set(known.key, (route = { links: known.links, linkIds: path, latencyNs: known.latencyNs, twin: undefined }));
     return route;
   }
 

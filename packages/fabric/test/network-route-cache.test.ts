@@ -15,9 +15,9 @@ import type { NetworkOptions, Topology, TransferEvent } from '../src/index.js';
 
 type Slots = 'none' | 'per-connection' | 'one-for-all' | 'from-another-network';
 
-function run(topology: Topology, starts: readonly Start[], slots: Slots, failAtNs: number | null, qps: number) {
+function run(topology: Topology, starts: readonly Start[], slots: Slots, failAtNs: number | null, qps: number, router = createRouter(topology)) {
   const options: NetworkOptions = { model: 'maxMin', routing: 'ecmp', qps, seed: 7, record: 'summary' };
-  const net = createNetwork(topology, options, createRouter(topology));
+  const net = createNetwork(topology, options, router);
   if (failAtNs !== null) net.failLink('leaf0->spine0', failAtNs);
   const perConnection = new Map<string, object>();
   const shared = {};
@@ -74,6 +74,27 @@ describe('TransferRequest.routeCache', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+
+  it('property: networks run one after another on one router (the short runs of a fast-forward: one router per cluster) match networks on routers of their own', () => {
+    const topology = contendedFabric('route-cache');
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(startArb, { minLength: 1, maxLength: 20 }), { minLength: 2, maxLength: 3 }),
+        fc.option(fc.constantFrom(0, 1000, 5000), { nil: null }),
+        fc.constantFrom(1, 2),
+        (workloads, failAtNs, qps) => {
+          const router = createRouter(topology);
+          for (const starts of workloads) {
+            const shared = run(topology, starts, 'per-connection', failAtNs, qps, router);
+            const own = run(topology, starts, 'none', failAtNs, qps);
+            expect(shared.events).toEqual(own.events);
+            expect(shared.links).toEqual(own.links);
+          }
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 

@@ -160,6 +160,26 @@ describe('distance cache', () => {
   });
 });
 
+describe('kept pinned paths', () => {
+  it('a healthy path asked again is the same array, equal to a fresh router\'s for every flow key, qp and seed; down links bypass what is kept', () => {
+    const t = parseTopologySpec('dgx-h100:nodes=4');
+    const kept = createRouter(t);
+    const down = new Set(['su0.leaf2->spine1']);
+    const keys = [0, -0, 1, 2 ** 32 + 1, 0.5, -7];
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 200; i++) {
+        const [a, b] = [t.ranks[(i * 13) % 32]!, t.ranks[(i * 7 + 3) % 32]!];
+        const [flowKey, qp, seed] = [keys[i % keys.length]!, i % 3, 5 + (i % 2)];
+        const path = kept.pinnedPath(a, b, flowKey, qp, seed, NONE);
+        // A fresh router per ask: what every ask walked before paths were kept.
+        expect(path).toEqual(createRouter(t).pinnedPath(a, b, flowKey, qp, seed, NONE));
+        if (a !== b) expect(kept.pinnedPath(a, b, flowKey, qp, seed, NONE)).toBe(path);
+        expect(kept.pinnedPath(a, b, flowKey, qp, seed, down)).toEqual(createRouter(t).pinnedPath(a, b, flowKey, qp, seed, down));
+      }
+    }
+  });
+});
+
 describe('endpoints never forward', () => {
   it('fullmesh:3 with gpu0→gpu1 down has no path (not via gpu2)', () => {
     const router = createRouter(parseTopologySpec('fullmesh:3'));
