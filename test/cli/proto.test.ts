@@ -4,6 +4,7 @@
  * same as data mode's; data mode's #wrong is covered by packages/runtime/test/ring-time.test.ts).
  */
 import { describe, expect, it } from 'vitest';
+import { FAST_FORWARD_AUTO_TRANSFERS } from '@weft/runtime/core';
 import { COL, expectUsageError, tableRows, weft } from './run-weft.js';
 
 interface Row {
@@ -123,7 +124,7 @@ describe('auto = NCCL\'s tuner: (algorithm, protocol) per size', () => {
     expect(table.stdout).toMatch(/<- chosen$/m);
   });
 
-  it('--explain simulates a candidate only within --exact-limit transfers per run; the others say so and keep their prediction', () => {
+  it('--explain simulates a candidate only within --exact-limit transfers; the others say so and keep their prediction', () => {
     // 64 MiB on 2 servers: ring/LL and tree/LL post 61,440 transfers each (LL's small steps);
     // every other candidate far fewer.
     const args = ['--topology', 'dgx-h100:nodes=2', '--algo', 'auto', '-b', '64M', '-e', '64M', '--explain'];
@@ -144,6 +145,9 @@ describe('auto = NCCL\'s tuner: (algorithm, protocol) per size', () => {
     const table = weft(['bench', 'allreduce', '--mode', 'ghost', ...args, '--exact-limit', '20000']);
     expect(table.stdout).toMatch(/^#   ring\s+LL\s+3236\.29\s+-\s+\(not simulated: over budget: 61,440 transfers to run exactly \(--exact-limit 20,000\)\)$/m);
     expectUsageError(weft(['bench', 'allreduce', '--mode', 'ghost', ...args, '--exact-limit', 'lots']), /^weft: --exact-limit: 'lots' is not accepted/);
+    // The default is weft train --scale's budget, the runtime's threshold for fast-forwarding.
+    const help = weft(['bench', '--help']).stdout.replace(/\s+/g, ' ');
+    expect(help.split('--exact-limit <transfers>')[1]!.split(' --fast-forward <mode>')[0]).toMatch(new RegExp(`\\(default: "${FAST_FORWARD_AUTO_TRANSFERS}"\\)$`));
   });
 });
 

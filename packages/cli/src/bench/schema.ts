@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { COLLECTIVE_TABLE, PROTOCOL_NAMES, type ProtocolName } from '@weft/collectives';
 import { isWeftInputError } from '@weft/sim';
-import { FAST_FORWARD_AUTO_TRANSFERS, type FastForwardMode } from '@weft/runtime/core';
+import type { FastForwardMode } from '@weft/runtime/core';
 import {
   CLI_COLLECTIVES, CONGESTION, Choices, DELIVERY, DTYPES, FORMATS, MODES, NETWORKS, ON_OFF, OPS, ROUTINGS, accept, orList, readInteger, readNumber, type Read,
 } from '../names.js';
@@ -138,8 +138,10 @@ export const BENCH_FLAGS = {
   explain: flag('--explain', "print every (algorithm, protocol) candidate's predicted time at each size beside the simulated one", undefined, z.boolean().optional().transform((v) => v === true)),
   exactLimit: flag(
     '--exact-limit <transfers>',
-    'with --explain (ghost mode): a candidate not chosen is simulated only if all it runs (fast-forward\'s short runs and the exact run) posts at most this many transfers; else its simulated time is marked over budget',
-    String(FAST_FORWARD_AUTO_TRANSFERS),
+    'with --explain (ghost mode): a candidate not chosen is simulated only if what it runs (fast-forward\'s short runs and the exact run) posts at most this many transfers; else its simulated time is marked over budget',
+    // runtime's FAST_FORWARD_AUTO_TRANSFERS (weft train --scale's default too), written out: the lab
+    // bundles this schema for the browser, without the runtime (test/cli/proto.test.ts holds them equal).
+    '4000000',
     integer(0),
   ),
   fastForward: flag(
