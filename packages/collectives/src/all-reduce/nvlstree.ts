@@ -3,7 +3,7 @@ import { assertPlannable, invalidParams, nsPerByte } from '../kit.js';
 import { doubleBinaryTree } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams } from '../types.js';
 import { nvlsChunks } from './nvls.js';
-import { planNvlsTreeSplit, roundBytes, switchNsPerByte, treePieces, unequalGroups } from './nvls-steps.js';
+import { INPUTS_AHEAD, planNvlsTreeSplit, roundBytes, switchNsPerByte, treePieces, unequalGroups } from './nvls-steps.js';
 
 /**
  * Switch rounds of nvlstree's pipeline that carry nothing across the NICs: the first inputs
@@ -11,6 +11,22 @@ import { planNvlsTreeSplit, roundBytes, switchNsPerByte, treePieces, unequalGrou
  * inputs run INPUTS_AHEAD chunks ahead of its multicasts (nvls-steps.ts), the head's too.
  */
 const NVLSTREE_FILL_ROUNDS = 1;
+
+/**
+ * What each tree level below the first adds to a round once the pipeline's window binds (ns).
+ * A rank sends chunk k + INPUTS_AHEAD's input only when chunk k's multicast has reached it, so
+ * from the (INPUTS_AHEAD+1)-th chunk on a round is at least a chunk's round trip over
+ * INPUTS_AHEAD: input, switch sum, up the tree, down it, store, multicast. On two servers
+ * (height 1) that round trip just fills the window (measured 178.7 µs in steady state at 1 GiB,
+ * 3 rounds of 59.9), so the round is the bandwidth round R. Each further level adds one hop
+ * up and one down, each paying the NIC hop's latency α_inter (NCCL's NET step latency), and
+ * the window spreads them over INPUTS_AHEAD rounds: 2·(D−1)·α_inter / INPUTS_AHEAD per round.
+ * Measured per round at 4 / 16 / 128 servers: 51.5 / 70.4 / 97 µs against R = 43.7 and this
+ * 9.3 / 28.0 / 56.0 on top (predictor-error.md, "NVLSTree's window").
+ */
+function windowNsPerRound(depth: number, cost: CostParams): number {
+  return (2 * Math.max(0, depth - 1) * cost.inter.alphaNs) / INPUTS_AHEAD;
+}
 
 /**
  * NCCL's NVLSTree all-reduce: NVLS inside every server (one reduction-switch agent each)
@@ -83,6 +99,8 @@ export const nvlstree: Algorithm = withProtocols({
     const depth = Math.max(...doubleBinaryTree(g).map((t) => t.height[t.root]!));
     const pieces = treePieces(depth + 1);
     const chunks = nvlsChunks(params, n);
-    return 2 * cost.intra.alphaNs + depth * (2 * cost.inter.alphaNs + interNs / pieces) + chunks * roundNs + NVLSTREE_FILL_ROUNDS * intraNs;
+    // The first INPUTS_AHEAD chunks go up without waiting for a multicast; the rest are paced by it.
+    const windowNs = Math.max(0, chunks - INPUTS_AHEAD) * windowNsPerRound(depth, cost);
+    return 2 * cost.intra.alphaNs + depth * (2 * cost.inter.alphaNs + interNs / pieces) + chunks * roundNs + NVLSTREE_FILL_ROUNDS * intraNs + windowNs;
   },
 }, 'NVLSTree', ['Simple']);
