@@ -60,7 +60,7 @@ export const nvlstree: Algorithm = withProtocols({
     return planNvlsTreeSplit(params, 'nvlstree', params.layout.groups);
   },
   /**
-   * T = 2α_intra + D·(2α_inter + N/k) + m·R + R_switch
+   * T = 2α_intra + D·(2α_inter + N/k) + m·R + R_switch + max(0, m − A)·2(D−1)·α_inter/A
    * G servers of n ranks; c, m, b, e as for nvls; N = (b/n)·β_inter, one round of a head's
    * NIC, which carries its parts' chunks (b/n) each way per round; R_switch = b·(n+1)/n·β_intra/e
    * (as nvls), R = max(R_switch, N): a round that carries a chunk across the NICs is bound by the
@@ -79,10 +79,13 @@ export const nvlstree: Algorithm = withProtocols({
    * On more than two servers a head that is inner in one tree carries 2·b/n per round (R uses
    * 2N). The schedule splits each part's reduce and broadcast over two channels as NCCL's warps
    * do (planNvlsTreeSplit) and a head forwards each total to all its children at once (the
-   * steps' fan-out, as NCCL's prims). At NCCL's chunk (nvlsTreeChunkBytes) on dgx-h100 the
-   * simulation is 0.92–1.05x this on 2 servers, 0.89–1.05x on 3 from 64 KiB to 4 GiB, and on 4
-   * 0.95–0.99x up to 16 MiB but 1.10–1.17x from 64 MiB (a round there takes longer than 2N;
-   * nvls.md §"NCCL's NVLS chunk for reduce-scatter, all-gather and NVLSTree").
+   * steps' fan-out, as NCCL's prims). The last term is the inputs' window (A = INPUTS_AHEAD,
+   * windowNsPerRound): past the first A chunks a round is at least a chunk's round trip over A,
+   * and every tree level beyond the first adds a hop up and one down to it. At NCCL's chunk
+   * (nvlsTreeChunkBytes) on dgx-h100 the simulation is 0.92–1.05x this on 2 servers, 0.89–1.05x
+   * on 3 from 64 KiB to 4 GiB; 0.95 (16 MiB) and 0.97–1.00x (64 MiB–4 GiB) on 4 servers,
+   * 0.975–1.02x on 16 (16 MiB–4 GiB) and 0.975x on 128 (1 GiB); without the window term 4, 16
+   * and 128 servers were 1.10–1.17x, 1.29–1.60x and 2.14x (predictor-error.md, "NVLSTree's window").
    */
   predictNs(params: PlanParams, cost: CostParams): number {
     if (nvlstree.unsupported(params) !== null) return Number.NaN;
