@@ -155,16 +155,29 @@ describe('predictNs', () => {
     const nic = ((8 * 1000 * 4) / 4) * 10;
     expect(nvlstree.predictNs(params(servers(2, 4), 8000, 2), cost)).toBeCloseTo(NVLS_LAUNCH_NS + 1200 + (2 * NVLSTREE_NET_STEP_NS + nic) + 2 * nic, 6);
   });
-  it('nvlstree on 4 servers: the tree carries the first piece of 2D, NIC rounds only for chunks, one fill round at the switch', () => {
-    // 4 servers of 2, 2 channels: 4 parts of 2000, chunks of 1000 (m = 2); a round moves b = 4·1000·4 B.
-    // The double binary tree over 4 servers is 2 high (D = 2), so a chunk crosses it in 2D = 4 pieces.
-    const b = 4 * 1000 * 4;
+  /** 4 servers of 2, 2 channels (4 parts of 2000): a round moves b = 4·chunk·4 B; the double binary tree is D = 2 high, so a chunk crosses it in 2D = 4 pieces. */
+  function fourServers(chunk: number) {
+    const b = 4 * chunk * 4;
     const switchRound = (b * 3) / 2 / 0.5;
     const nic = (b / 2) * 10;
-    const round = Math.max(switchRound, 2 * nic);
-    // m = 2 chunks: 2 rounds carrying chunks across the NICs, 1 the switch's fill (the first inputs going up alone).
-    // (Charging every level a whole chunk and every round the NIC's gave 1200 + 2·(28 µs + nic) + 4·round.)
     const depth = 2 * (2 * NVLSTREE_NET_STEP_NS + nic / 4);
-    expect(nvlstree.predictNs(params(servers(4, 2), 8000, 2, 1000), cost)).toBeCloseTo(NVLS_LAUNCH_NS + 1200 + depth + 2 * round + switchRound, 6);
+    return { switchRound, round: Math.max(switchRound, 2 * nic), depth, predicted: nvlstree.predictNs(params(servers(4, 2), 8000, 2, chunk), cost) };
+  }
+  it('nvlstree on 4 servers: the tree carries the first piece of 2D, NIC rounds only for chunks, one fill round at the switch', () => {
+    // Chunks of 1000: m = 2 rounds carrying chunks across the NICs, 1 the switch's fill (the first inputs going up alone).
+    // (Charging every level a whole chunk and every round the NIC's gave 1200 + 2·(28 µs + nic) + 4·round.)
+    const { switchRound, round, depth, predicted } = fourServers(1000);
+    expect(predicted).toBeCloseTo(NVLS_LAUNCH_NS + 1200 + depth + 2 * round + switchRound, 6);
+  });
+  it('nvlstree on 4 servers: past the inputs\' window of 3 chunks, each round also pays the second level\'s hop up and down over 3', () => {
+    // Chunks of 250 (m = 8): chunks 4..8 wait for the multicast 3 chunks back, whose round trip has D - 1 = 1 level more than on 2 servers.
+    const { switchRound, round, depth, predicted } = fourServers(250);
+    const window = (8 - 3) * ((2 * 1 * NVLSTREE_NET_STEP_NS) / 3);
+    expect(predicted).toBeCloseTo(NVLS_LAUNCH_NS + 1200 + depth + 8 * round + switchRound + window, 6);
+  });
+  it('nvlstree on 2 servers: a one-level tree\'s round trip fits the window, many chunks pay only their rounds', () => {
+    // 2 servers of 4, 2 channels: 8 parts of 1000, chunks of 100 (m = 10); the NIC round of b/n dominates.
+    const nic = ((8 * 100 * 4) / 4) * 10;
+    expect(nvlstree.predictNs(params(servers(2, 4), 8000, 2, 100), cost)).toBeCloseTo(NVLS_LAUNCH_NS + 1200 + (2 * NVLSTREE_NET_STEP_NS + nic) + 10 * nic + (100 * 8 * 4 * 5) / 4 / 0.5, 6);
   });
 });

@@ -39,7 +39,7 @@ import type { CostParams, PlanParams, Schedule, Slice } from '../types.js';
 const PIECES_PER_HOP = 2;
 
 /** Chunks a rank's inputs run ahead of the multicasts it has received (split NVLSTree; the head's too): as the one-channel schedule's LAG + 1. */
-const INPUTS_AHEAD = 3;
+export const INPUTS_AHEAD = 3;
 
 /** Delay, in rounds, between a chunk's load-reduce and its multicast (see the header). */
 export const NVLS_LAG = 2;

@@ -3,7 +3,7 @@ import { assertPlannable, invalidParams, nsPerByte } from '../kit.js';
 import { doubleBinaryTree } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams } from '../types.js';
 import { nvlsChunks } from './nvls.js';
-import { planNvlsTreeSplit, roundBytes, switchNsPerByte, treePieces, unequalGroups } from './nvls-steps.js';
+import { INPUTS_AHEAD, planNvlsTreeSplit, roundBytes, switchNsPerByte, treePieces, unequalGroups } from './nvls-steps.js';
 
 /**
  * Switch rounds of nvlstree's pipeline that carry nothing across the NICs: the first inputs
@@ -11,6 +11,22 @@ import { planNvlsTreeSplit, roundBytes, switchNsPerByte, treePieces, unequalGrou
  * inputs run INPUTS_AHEAD chunks ahead of its multicasts (nvls-steps.ts), the head's too.
  */
 const NVLSTREE_FILL_ROUNDS = 1;
+
+/**
+ * What each tree level below the first adds to a round once the pipeline's window binds (ns).
+ * A rank sends chunk k + INPUTS_AHEAD's input only when chunk k's multicast has reached it, so
+ * from the (INPUTS_AHEAD+1)-th chunk on a round is at least a chunk's round trip over
+ * INPUTS_AHEAD: input, switch sum, up the tree, down it, store, multicast. On two servers
+ * (height 1) that round trip just fills the window (measured 178.7 µs in steady state at 1 GiB,
+ * 3 rounds of 59.9), so the round is the bandwidth round R. Each further level adds one hop
+ * up and one down, each paying the NIC hop's latency α_inter (NCCL's NET step latency), and
+ * the window spreads them over INPUTS_AHEAD rounds: 2·(D−1)·α_inter / INPUTS_AHEAD per round.
+ * Measured per round at 4 / 16 / 128 servers: 51.5 / 70.4 / 97 µs against R = 43.7 and this
+ * 9.3 / 28.0 / 56.0 on top (predictor-error.md, "NVLSTree's window").
+ */
+function windowNsPerRound(depth: number, cost: CostParams): number {
+  return (2 * Math.max(0, depth - 1) * cost.inter.alphaNs) / INPUTS_AHEAD;
+}
 
 /**
  * NCCL's NVLSTree all-reduce: NVLS inside every server (one reduction-switch agent each)
@@ -44,7 +60,7 @@ export const nvlstree: Algorithm = withProtocols({
     return planNvlsTreeSplit(params, 'nvlstree', params.layout.groups);
   },
   /**
-   * T = 2α_intra + D·(2α_inter + N/k) + m·R + R_switch
+   * T = 2α_intra + D·(2α_inter + N/k) + m·R + R_switch + max(0, m − A)·2(D−1)·α_inter/A
    * G servers of n ranks; c, m, b, e as for nvls; N = (b/n)·β_inter, one round of a head's
    * NIC, which carries its parts' chunks (b/n) each way per round; R_switch = b·(n+1)/n·β_intra/e
    * (as nvls), R = max(R_switch, N): a round that carries a chunk across the NICs is bound by the
@@ -63,10 +79,13 @@ export const nvlstree: Algorithm = withProtocols({
    * On more than two servers a head that is inner in one tree carries 2·b/n per round (R uses
    * 2N). The schedule splits each part's reduce and broadcast over two channels as NCCL's warps
    * do (planNvlsTreeSplit) and a head forwards each total to all its children at once (the
-   * steps' fan-out, as NCCL's prims). At NCCL's chunk (nvlsTreeChunkBytes) on dgx-h100 the
-   * simulation is 0.92–1.05x this on 2 servers, 0.89–1.05x on 3 from 64 KiB to 4 GiB, and on 4
-   * 0.95–0.99x up to 16 MiB but 1.10–1.17x from 64 MiB (a round there takes longer than 2N;
-   * nvls.md §"NCCL's NVLS chunk for reduce-scatter, all-gather and NVLSTree").
+   * steps' fan-out, as NCCL's prims). The last term is the inputs' window (A = INPUTS_AHEAD,
+   * windowNsPerRound): past the first A chunks a round is at least a chunk's round trip over A,
+   * and every tree level beyond the first adds a hop up and one down to it. At NCCL's chunk
+   * (nvlsTreeChunkBytes) on dgx-h100 the simulation is 0.92–1.05x this on 2 servers, 0.89–1.05x
+   * on 3 from 64 KiB to 4 GiB; 0.95 (16 MiB) and 0.97–1.00x (64 MiB–4 GiB) on 4 servers,
+   * 0.975–1.02x on 16 (16 MiB–4 GiB) and 0.975x on 128 (1 GiB); without the window term 4, 16
+   * and 128 servers were 1.10–1.17x, 1.29–1.60x and 2.14x (predictor-error.md, "NVLSTree's window").
    */
   predictNs(params: PlanParams, cost: CostParams): number {
     if (nvlstree.unsupported(params) !== null) return Number.NaN;
@@ -83,6 +102,8 @@ export const nvlstree: Algorithm = withProtocols({
     const depth = Math.max(...doubleBinaryTree(g).map((t) => t.height[t.root]!));
     const pieces = treePieces(depth + 1);
     const chunks = nvlsChunks(params, n);
-    return 2 * cost.intra.alphaNs + depth * (2 * cost.inter.alphaNs + interNs / pieces) + chunks * roundNs + NVLSTREE_FILL_ROUNDS * intraNs;
+    // The first INPUTS_AHEAD chunks go up without waiting for a multicast; the rest are paced by it.
+    const windowNs = Math.max(0, chunks - INPUTS_AHEAD) * windowNsPerRound(depth, cost);
+    return 2 * cost.intra.alphaNs + depth * (2 * cost.inter.alphaNs + interNs / pieces) + chunks * roundNs + NVLSTREE_FILL_ROUNDS * intraNs + windowNs;
   },
 }, 'NVLSTree', ['Simple']);

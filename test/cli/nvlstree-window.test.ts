@@ -1,0 +1,33 @@
+/**
+ * NVLSTree's inputs' window as the CLI runs it (ghost, defaults): past the first INPUTS_AHEAD
+ * chunks a round is at least a chunk's round trip over the window, and every tree level beyond
+ * the first adds a hop up and one down (packages/collectives/src/all-reduce/nvlstree.ts
+ * windowNsPerRound; predictor-error.md, "NVLSTree's window"). Without that term 4 servers'
+ * simulated time was 1.10–1.15x the prediction from 64 MiB, 16 servers' 1.29–1.49x.
+ */
+import { describe, expect, it } from 'vitest';
+import { weft } from './run-weft.js';
+
+interface Row {
+  readonly bytes: number;
+  readonly timeUs: number;
+  readonly predictedUs: number;
+}
+
+function rows(args: readonly string[]): Row[] {
+  const run = weft(['bench', 'allreduce', ...args, '--algo', 'nvlstree', '--mode', 'ghost', '--format', 'json']);
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+  return JSON.parse(run.stdout).rows as Row[];
+}
+
+describe("nvlstree's prediction against its simulation past the window", () => {
+  for (const [servers, sizes] of [['4', ['-b', '64M', '-e', '256M', '-f', '4']], ['16', ['-b', '64M', '-e', '64M']]] as const) {
+    it(`dgx-h100:nodes=${servers}: simulated within 3 % of predicted`, () => {
+      for (const row of rows(['--topology', `dgx-h100:nodes=${servers}`, ...sizes])) {
+        expect(row.timeUs / row.predictedUs, `${row.bytes} B`).toBeGreaterThan(0.97);
+        expect(row.timeUs / row.predictedUs, `${row.bytes} B`).toBeLessThan(1.03);
+      }
+    });
+  }
+});
