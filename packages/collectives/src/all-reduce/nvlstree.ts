@@ -6,11 +6,37 @@ import { nvlsChunks } from './nvls.js';
 import { INPUTS_AHEAD, planNvlsTreeSplit, roundBytes, switchNsPerByte, treePieces, unequalGroups } from './nvls-steps.js';
 
 /**
- * Switch rounds of nvlstree's pipeline that carry nothing across the NICs: the first inputs
- * going up alone. The rest of the fill and drain overlaps the NIC rounds, since every rank's
- * inputs run INPUTS_AHEAD chunks ahead of its multicasts (nvls-steps.ts), the head's too.
+ * Switch rounds of nvlstree's NIC-bound pipeline that carry nothing across the NICs: the first
+ * inputs going up alone. The rest of the fill and drain overlaps the NIC rounds, since every
+ * rank's inputs run INPUTS_AHEAD chunks ahead of its multicasts (nvls-steps.ts), the head's too.
  */
 const NVLSTREE_FILL_ROUNDS = 1;
+
+/** One pipeline round's parts of a rank's switch link (ns): its inputs, and its share (the sums it takes as a head, the totals it stores). */
+interface SwitchRound {
+  readonly inputNs: number;
+  readonly shareNs: number;
+}
+
+/**
+ * The switch-bound pipeline (ns, from the first input to the last multicast): on two servers
+ * a rank's switch link, (n+1)/n of a round's bytes each way, is slower than its NIC, and its
+ * downlink streams multicasts from the first one on. What goes before that first multicast is
+ * the fill, from the schedule (nvls-steps.ts planNvlsTreeSplit; trace in predictor-error.md,
+ * "NVLSTree's fill"): every rank sends its first a = min(m, INPUTS_AHEAD) inputs at once, one
+ * after another on each channel, so input 0 lands after one input round; the head takes chunk
+ * 0's sum, runs the tree and stores the total — and that store shares the uplink with the
+ * inputs still going up, so it lands after all a inputs and itself (the uplink's bound) or
+ * after the chain input, sum, tree, store (the chunk's own), whichever is later. From then the
+ * downlink carries every chunk's multicast and the sums not already delivered (the first a
+ * came down during the fill): m·(input + share) − a·share.
+ */
+function switchBoundNs(chunks: number, round: SwitchRound, treeNs: number): number {
+  const ahead = Math.min(chunks, INPUTS_AHEAD);
+  const { inputNs, shareNs } = round;
+  const firstStoreNs = Math.max(ahead * inputNs + shareNs, inputNs + shareNs + treeNs + shareNs);
+  return firstStoreNs + chunks * (inputNs + shareNs) - ahead * shareNs;
+}
 
 /**
  * What each tree level below the first adds to a round once the pipeline's window binds (ns).
@@ -94,16 +120,18 @@ export const nvlstree: Algorithm = withProtocols({
     const g = groups.length;
     const n = groups[0]!.length;
     const bytes = roundBytes(params, params.channels * n);
-    const intraNs = (bytes * (n + 1) * switchNsPerByte(cost)) / n;
+    const round: SwitchRound = { inputNs: bytes * switchNsPerByte(cost), shareNs: (bytes / n) * switchNsPerByte(cost) };
+    const intraNs = round.inputNs + round.shareNs;
     const interNs = (bytes / n) * nsPerByte(cost.inter.bandwidthBytesPerSec);
     // With 3+ servers a head is inner in one of the double binary trees: over its two parts it
     // sends 4 chunks a round (up 1 and down 2 where inner, up 1 where a leaf), 2 per part.
     const roundNs = Math.max(intraNs, g > 2 ? 2 * interNs : interNs);
     const depth = Math.max(...doubleBinaryTree(g).map((t) => t.height[t.root]!));
-    const pieces = treePieces(depth + 1);
+    const treeNs = depth * (2 * cost.inter.alphaNs + interNs / treePieces(depth + 1));
     const chunks = nvlsChunks(params, n);
+    const nicBoundNs = treeNs + chunks * roundNs + NVLSTREE_FILL_ROUNDS * intraNs;
     // The first INPUTS_AHEAD chunks go up without waiting for a multicast; the rest are paced by it.
     const windowNs = Math.max(0, chunks - INPUTS_AHEAD) * windowNsPerRound(depth, cost);
-    return 2 * cost.intra.alphaNs + depth * (2 * cost.inter.alphaNs + interNs / pieces) + chunks * roundNs + NVLSTREE_FILL_ROUNDS * intraNs + windowNs;
+    return 2 * cost.intra.alphaNs + Math.max(nicBoundNs, switchBoundNs(chunks, round, treeNs)) + windowNs;
   },
 }, 'NVLSTree', ['Simple']);
