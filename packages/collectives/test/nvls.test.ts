@@ -175,6 +175,34 @@ describe('predictNs', () => {
     const window = (8 - 3) * ((2 * 1 * NVLSTREE_NET_STEP_NS) / 3);
     expect(predicted).toBeCloseTo(NVLS_LAUNCH_NS + 1200 + depth + 8 * round + switchRound + window, 6);
   });
+  /**
+   * 2 servers of 4, 2 channels (8 parts of 1000) with a NIC 10x the switch link (e = 0.5, so a switch byte takes
+   * 2·1e9/intra ns, a NIC byte 1e8/intra): the switch link binds, as on dgx-h100:nodes=2. A round moves b = 8·chunk·4 B:
+   * a rank's inputs take b bytes of the switch link, its share (sums taken, totals stored) b/4.
+   */
+  function switchBound(chunk: number, intraBytesPerSec: number) {
+    const switchCost = { ...cost, intra: { alphaNs: 600, bandwidthBytesPerSec: intraBytesPerSec }, inter: { alphaNs: 3000, bandwidthBytesPerSec: 10 * intraBytesPerSec } };
+    const b = 8 * chunk * 4;
+    const switchNsPerByte = (2 * 1e9) / intraBytesPerSec;
+    const input = b * switchNsPerByte;
+    const share = (b / 4) * switchNsPerByte;
+    const tree = 2 * NVLSTREE_NET_STEP_NS + ((b / 4) * 1e8) / intraBytesPerSec;
+    return { input, share, tree, predicted: nvlstree.predictNs(params(servers(2, 4), 8000, 2, chunk), switchCost) - NVLS_LAUNCH_NS - 1200 };
+  }
+  it('nvlstree on 2 servers, switch-bound: the first store waits behind the 3 inputs sent together, then every multicast and the later sums stream down', () => {
+    // Chunks of 125 (m = 8): the uplink carries inputs 0-2 and the first store (3·input + share) before the first
+    // multicast; the chain input, sum, tree, store (input + 2·share + tree) is shorter. Then 8 multicasts and 5 sums.
+    // (The NIC-bound form alone, tree + 8 switch rounds + one fill round, is 71 µs less.)
+    const { input, share, tree, predicted } = switchBound(125, 1e8);
+    expect(3 * input + share).toBeGreaterThan(input + 2 * share + tree);
+    expect(predicted).toBeCloseTo(3 * input + share + 8 * input + 5 * share, 6);
+  });
+  it('nvlstree on 2 servers, switch-bound, 2 chunks: both inputs go up together and the chain to the first store is the longer', () => {
+    // Chunks of 500 (m = 2): the first store lands after input, sum, tree, store; then 2 multicasts (both sums came down before).
+    const { input, share, tree, predicted } = switchBound(500, 1e9);
+    expect(input + 2 * share + tree).toBeGreaterThan(2 * input + share);
+    expect(predicted).toBeCloseTo(input + 2 * share + tree + 2 * input, 6);
+  });
   it('nvlstree on 2 servers: a one-level tree\'s round trip fits the window, many chunks pay only their rounds', () => {
     // 2 servers of 4, 2 channels: 8 parts of 1000, chunks of 100 (m = 10); the NIC round of b/n dominates.
     const nic = ((8 * 100 * 4) / 4) * 10;

@@ -86,13 +86,17 @@ export const nvlstree: Algorithm = withProtocols({
     return planNvlsTreeSplit(params, 'nvlstree', params.layout.groups);
   },
   /**
-   * T = 2α_intra + D·(2α_inter + N/k) + m·R + R_switch + max(0, m − A)·2(D−1)·α_inter/A
+   * T = 2α_intra + max(T_nic, T_switch) + max(0, m − A)·2(D−1)·α_inter/A
+   * T_nic = D·(2α_inter + N/k) + m·R + R_switch;  T_switch = switchBoundNs (the fill on 2 servers)
    * G servers of n ranks; c, m, b, e as for nvls; N = (b/n)·β_inter, one round of a head's
    * NIC, which carries its parts' chunks (b/n) each way per round; R_switch = b·(n+1)/n·β_intra/e
-   * (as nvls), R = max(R_switch, N): a round that carries a chunk across the NICs is bound by the
-   * switch link or by the NIC; the pipeline's fill (the first inputs going up alone) carries
-   * nothing across the NICs and costs R_switch (NVLSTREE_FILL_ROUNDS; with the head's inputs held
-   * back by its tree work, the fill and drain took min(m, LAG + 1) such rounds). The
+   * (as nvls), R = N (2N on 3+ servers, below): the NIC-bound pipeline (4+ servers) pays a NIC
+   * round per chunk; its fill (the first inputs going up alone) carries nothing across the NICs
+   * and costs R_switch (NVLSTREE_FILL_ROUNDS; with the head's inputs held back by its tree work,
+   * the fill and drain took min(m, LAG + 1) such rounds). Where the switch link binds (2 servers:
+   * R_switch > N) T_switch is the larger: its fill is the first A inputs sent together and the
+   * first store behind them on the uplink (one R_switch fill round made 2 servers 1.04 / 1.03x at
+   * 64 / 128 MiB, 0.97x at 32 MiB; predictor-error.md, "NVLSTree's fill"). The
    * last chunk also climbs and descends the tree, D = the double binary tree's height in NIC
    * hops each way: α_inter each, and a piece's transfer each — the schedule cuts a chunk into
    * k = treePieces(D + 1) pieces (2 per hop once D ≥ 2) that cut through the tree, so only the
@@ -125,11 +129,11 @@ export const nvlstree: Algorithm = withProtocols({
     const interNs = (bytes / n) * nsPerByte(cost.inter.bandwidthBytesPerSec);
     // With 3+ servers a head is inner in one of the double binary trees: over its two parts it
     // sends 4 chunks a round (up 1 and down 2 where inner, up 1 where a leaf), 2 per part.
-    const roundNs = Math.max(intraNs, g > 2 ? 2 * interNs : interNs);
+    const nicRoundNs = g > 2 ? 2 * interNs : interNs;
     const depth = Math.max(...doubleBinaryTree(g).map((t) => t.height[t.root]!));
     const treeNs = depth * (2 * cost.inter.alphaNs + interNs / treePieces(depth + 1));
     const chunks = nvlsChunks(params, n);
-    const nicBoundNs = treeNs + chunks * roundNs + NVLSTREE_FILL_ROUNDS * intraNs;
+    const nicBoundNs = treeNs + chunks * nicRoundNs + NVLSTREE_FILL_ROUNDS * intraNs;
     // The first INPUTS_AHEAD chunks go up without waiting for a multicast; the rest are paced by it.
     const windowNs = Math.max(0, chunks - INPUTS_AHEAD) * windowNsPerRound(depth, cost);
     return 2 * cost.intra.alphaNs + Math.max(nicBoundNs, switchBoundNs(chunks, round, treeNs)) + windowNs;
