@@ -112,8 +112,9 @@ export const nvlstree: Algorithm = withProtocols({
    * steps' fan-out, as NCCL's prims). The last term is the inputs' window (A = INPUTS_AHEAD,
    * windowNsPerRound): past the first A chunks a round is at least a chunk's round trip over A,
    * and every tree level beyond the first adds a hop up and one down to it. At NCCL's chunk
-   * (nvlsTreeChunkBytes) on dgx-h100 the simulation is 0.92–1.05x this on 2 servers, 0.89–1.05x
-   * on 3 from 64 KiB to 4 GiB; 0.95 (16 MiB) and 0.97–1.00x (64 MiB–4 GiB) on 4 servers,
+   * (nvlsTreeChunkBytes) on dgx-h100 the simulation is 0.89–1.00x this on 2 servers from 64 KiB to
+   * 16 MiB (fewer than 3 chunks) and 1.000–1.004x from 32 MiB to 4 GiB, 0.85–1.03x on 3 (64 KiB–4 GiB);
+   * 0.95 (16 MiB) and 0.97–1.02x (32 MiB–4 GiB) on 4 servers,
    * 0.975–1.02x on 16 (16 MiB–4 GiB) and 0.975x on 128 (1 GiB); without the window term 4, 16
    * and 128 servers were 1.10–1.17x, 1.29–1.60x and 2.14x (predictor-error.md, "NVLSTree's window").
    */
