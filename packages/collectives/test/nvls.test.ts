@@ -190,12 +190,23 @@ describe('predictNs', () => {
     return { input, share, tree, predicted: nvlstree.predictNs(params(servers(2, 4), 8000, 2, chunk), switchCost) - NVLS_LAUNCH_NS - 1200 };
   }
   it('nvlstree on 2 servers, switch-bound: the first store waits behind the 3 inputs sent together, then every multicast and the later sums stream down', () => {
-    // Chunks of 125 (m = 8): the uplink carries inputs 0-2 and the first store (3·input + share) before the first
-    // multicast; the chain input, sum, tree, store (input + 2·share + tree) is shorter. Then 8 multicasts and 5 sums.
-    // (The NIC-bound form alone, tree + 8 switch rounds + one fill round, is 71 µs less.)
-    const { input, share, tree, predicted } = switchBound(125, 1e8);
-    expect(3 * input + share).toBeGreaterThan(input + 2 * share + tree);
+    // Chunks of 125 (m = 8): the store starts after input, sum and tree and shares the uplink with inputs 1-2, so it
+    // lands once the uplink has carried inputs 0-2 and itself (3·input + share), before a whole switch round after it
+    // started, after its own chain (input + 2·share + tree). Then 8 multicasts and the 5 sums not yet down.
+    // (One fill round and the tree before 8 switch rounds, as main charged, is 3.25 µs more here.)
+    const { input, share, tree, predicted } = switchBound(125, 4e8);
+    const storeStart = input + share + tree;
+    expect(3 * input + share).toBeLessThan(storeStart + input + share);
+    expect(3 * input + share).toBeGreaterThan(storeStart + share);
     expect(predicted).toBeCloseTo(3 * input + share + 8 * input + 5 * share, 6);
+  });
+  it('nvlstree on 2 servers, switch-bound, a short tree: the first store is one flow among the inputs and takes a switch round', () => {
+    // Chunks of 125, a switch link 4x slower: the store starts early in input 1's round; beside the channels' inputs
+    // (the same chunk each) it gets 1/(P + P/n) of the link, a whole switch round (nvl72:racks=2, 144 channels).
+    const { input, share, tree, predicted } = switchBound(125, 1e8);
+    const storeStart = input + share + tree;
+    expect(storeStart + input + share).toBeLessThan(3 * input + share);
+    expect(predicted).toBeCloseTo(storeStart + input + share + 8 * input + 5 * share, 6);
   });
   it('nvlstree on 2 servers, switch-bound, 2 chunks: both inputs go up together and the chain to the first store is the longer', () => {
     // Chunks of 500 (m = 2): the first store lands after input, sum, tree, store; then 2 multicasts (both sums came down before).

@@ -26,15 +26,20 @@ interface SwitchRound {
  * "NVLSTree's fill"): every rank sends its first a = min(m, INPUTS_AHEAD) inputs at once, one
  * after another on each channel, so input 0 lands after one input round; the head takes chunk
  * 0's sum, runs the tree and stores the total — and that store shares the uplink with the
- * inputs still going up, so it lands after all a inputs and itself (the uplink's bound) or
- * after the chain input, sum, tree, store (the chunk's own), whichever is later. From then the
+ * inputs still going up, so it lands once the uplink has carried all a inputs and itself, or a
+ * whole switch round after it started if that is sooner (one flow among the inputs, nvl72's
+ * 144 channels), but not before the chain input, sum, tree, store (the chunk's own). From then the
  * downlink carries every chunk's multicast and the sums not already delivered (the first a
  * came down during the fill): m·(input + share) − a·share.
  */
 function switchBoundNs(chunks: number, round: SwitchRound, treeNs: number): number {
   const ahead = Math.min(chunks, INPUTS_AHEAD);
   const { inputNs, shareNs } = round;
-  const firstStoreNs = Math.max(ahead * inputNs + shareNs, inputNs + shareNs + treeNs + shareNs);
+  const storeStartNs = inputNs + shareNs + treeNs;
+  // Under max-min sharing the store is one more flow among the channels' inputs, of the same
+  // chunk, so beside a full set of them it takes a whole switch round (input + share).
+  const behindInputsNs = Math.min(ahead * inputNs + shareNs, storeStartNs + inputNs + shareNs);
+  const firstStoreNs = Math.max(behindInputsNs, storeStartNs + shareNs);
   return firstStoreNs + chunks * (inputNs + shareNs) - ahead * shareNs;
 }
 
