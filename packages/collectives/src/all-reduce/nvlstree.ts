@@ -92,7 +92,7 @@ export const nvlstree: Algorithm = withProtocols({
   },
   /**
    * T = 2α_intra + max(T_nic, T_switch) + max(0, m − A)·2(D−1)·α_inter/A
-   * T_nic = D·(2α_inter + N/k) + m·R + R_switch;  T_switch = switchBoundNs (the fill on 2 servers)
+   * T_nic = D·(2α_inter + N/k) + m·R + R_switch;  T_switch = switchBoundNs (switch-bound: 2 servers, nvl72 racks)
    * G servers of n ranks; c, m, b, e as for nvls; N = (b/n)·β_inter, one round of a head's
    * NIC, which carries its parts' chunks (b/n) each way per round; R_switch = b·(n+1)/n·β_intra/e
    * (as nvls), R = N (2N on 3+ servers, below): the NIC-bound pipeline (4+ servers) pays a NIC
@@ -119,8 +119,9 @@ export const nvlstree: Algorithm = withProtocols({
    * and every tree level beyond the first adds a hop up and one down to it. At NCCL's chunk
    * (nvlsTreeChunkBytes) on dgx-h100 the simulation is 0.89–1.00x this on 2 servers from 64 KiB to
    * 16 MiB (fewer than 3 chunks) and 1.000–1.004x from 32 MiB to 4 GiB, 0.85–1.03x on 3 (64 KiB–4 GiB);
-   * 0.95 (16 MiB) and 0.97–1.02x (32 MiB–4 GiB) on 4 servers,
-   * 0.975–1.02x on 16 (16 MiB–4 GiB) and 0.975x on 128 (1 GiB); without the window term 4, 16
+   * 0.95 (16 MiB) and 0.97–1.03x (32 MiB–4 GiB) on 4 servers,
+   * 0.975–1.02x on 16 (16 MiB–4 GiB) and 0.975x on 128 (1 GiB); nvl72:racks=2 0.88–1.01x (0.89x at
+   * 64–128 MiB, whose ragged last chunk T_switch charges whole; 0.98–1.01x from 256 MiB); without the window term 4, 16
    * and 128 servers were 1.10–1.17x, 1.29–1.60x and 2.14x (predictor-error.md, "NVLSTree's window").
    */
   predictNs(params: PlanParams, cost: CostParams): number {
