@@ -146,8 +146,8 @@ export const BENCH_FLAGS = {
   ),
   fastForward: flag(
     '--fast-forward <mode>',
-    `steady-state fast-forward of long pipelined runs (ghost mode; error in benchmarks/results/speed.md §12, §18): ${orList(FAST_FORWARD.names)}; auto: only for runs of millions of transfers whose steady state checks out`,
-    'auto',
+    `steady-state fast-forward of long pipelined runs (ghost mode; error in benchmarks/results/speed.md §12, §18, §29): ${orList(FAST_FORWARD.names)}; auto: only for runs of millions of transfers whose short runs look steady — not exact in general (a 288-GPU NVL72 ring: +39 %), so off by default`,
+    'off',
     text((t) => FAST_FORWARD.read(t)),
   ),
   ranksPerWorker: flag('--ranks-per-worker <n>', 'ranks hosted by each worker thread (data mode; default: ranks / cores, one thread per core)', undefined, integer(1).optional()),
