@@ -21,9 +21,10 @@
  * receive each) max-min with the other channels' messages of that class in flight at the
  * rank, equal shares. Where the channels do not cover every rotation evenly (nvl72: 32
  * channels over a rack's 72 positions) ranks sit at different phases; a phase's count is then
- * the mean over ranks (ringPhases), exact at the lockstep start. The inputs are those of stepHopNs (α and bandwidth per hop class, the
- * channels' rings); nothing is fitted. When the rings are not rotations of one another (rank
- * order on a multi-server layout) the caller keeps its closed form.
+ * the mean over ranks (ringPhases), exact at the lockstep start. The inputs are those of
+ * stepHopNs (α and bandwidth per hop class, the channels' rings); nothing is fitted. When the
+ * rings are not rotations of one another, or channels stack on one rank at one phase of rows
+ * that differ (two channels on a rank-order ring), the caller keeps its closed form.
  */
 import { sameGroup } from './cost.js';
 import { mod } from './logical.js';
