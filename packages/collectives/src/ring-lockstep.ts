@@ -19,12 +19,9 @@
  * run: P phases, each sending its messages one after another, the transfer of a message of
  * phase p sharing its class's bandwidth (cost.intra / cost.inter, the rank's port: send and
  * receive each) max-min with the other channels' messages of that class in flight at the
- * rank, equal shares. Where the channels do not cover every rotation evenly (nvl72: 32
- * channels over a rack's 72 positions) ranks sit at different phases; a phase's count is then
- * the mean over ranks (ringPhases), exact at the lockstep start. The inputs are those of
- * stepHopNs (α and bandwidth per hop class, the channels' rings); nothing is fitted. When the
- * rings are not rotations of one another, or channels stack on one rank at one phase of rows
- * that differ (two channels on a rank-order ring), the caller keeps its closed form.
+ * rank, equal shares. The inputs are those of stepHopNs (α and bandwidth per hop class, the
+ * channels' rings); nothing is fitted. When the rings are not rotations of one another (rank
+ * order on a multi-server layout) the caller keeps its closed form.
  */
 import { sameGroup } from './cost.js';
 import { mod } from './logical.js';
@@ -35,15 +32,14 @@ interface RingPhases {
   /** Phases of the period; class of each phase (0 intra, 1 inter). */
   readonly period: number;
   readonly inter: Uint8Array;
-  /** Channel messages a rank sends (receives) at each phase, the mean over the ranks. */
-  readonly sends: Float64Array;
-  readonly receives: Float64Array;
+  /** Channel messages a rank sends (receives) at each phase: the same for every rank. */
+  readonly sends: Int32Array;
+  readonly receives: Int32Array;
 }
 
 /**
- * The period of the rings' hop classes and the channels a rank has at each phase (the mean over
- * ranks), or null when a ring's classes are not a rotation of the first ring's, or ranks differ
- * in their phases and some rank holds a phase in more than one channel.
+ * The period of the rings' hop classes and the channels each rank has at each phase, or null
+ * when a ring's classes are not a rotation of the first ring's or ranks differ in their phases.
  */
 function ringPhases(orders: readonly (readonly number[])[], params: PlanParams): RingPhases | null {
   const n = orders[0]?.length ?? 0;
@@ -66,27 +62,15 @@ function ringPhases(orders: readonly (readonly number[])[], params: PlanParams):
       receives[order[(i + 1) % n]! * period + phase]!++;
     });
   }
-  // A rank's channels at each phase, averaged over the rings' ranks: the same row for every
-  // rank when the channels cover every rotation evenly (dgx-h100: 8 rings of 8 positions); a
-  // mean when they do not (nvl72: 32 channels over a rack's 72 positions, each rank at a
-  // window of 32 consecutive phases), where the ranks' loads differ around it. At the
-  // lockstep start every phase is in flight and the mean is each rank's load exactly; it
-  // smooths the ranks' differences once the phases drift apart. Where rows differ and a rank
-  // holds a phase in several channels (channels on one ring) the mean would spread that
-  // stack over ranks that have none: null, the caller's closed form.
   const ranks = orders[0]!;
-  if (!(rowsEqual(ranks, sends, period) && rowsEqual(ranks, receives, period)) && (sends.some((k) => k > 1) || receives.some((k) => k > 1))) return null;
-  const meanRow = (rows: Int32Array): Float64Array =>
-    Float64Array.from({ length: period }, (_, p) => ranks.reduce((sum, a) => sum + rows[a * period + p]!, 0) / ranks.length);
-  return { period, inter: first.slice(0, period), sends: meanRow(sends), receives: meanRow(receives) };
-}
-
-/** Whether every rank of `ranks` has the same row of `rows` (`period` entries per rank). */
-function rowsEqual(ranks: readonly number[], rows: Int32Array, period: number): boolean {
-  return ranks.every((a) => {
-    for (let p = 0; p < period; p++) if (rows[a * period + p] !== rows[ranks[0]! * period + p]) return false;
-    return true;
-  });
+  const rowsEqual = (rows: Int32Array): boolean =>
+    ranks.every((a) => {
+      for (let p = 0; p < period; p++) if (rows[a * period + p] !== rows[ranks[0]! * period + p]) return false;
+      return true;
+    });
+  if (!rowsEqual(sends) || !rowsEqual(receives)) return null;
+  const row = (rows: Int32Array): Int32Array => rows.slice(ranks[0]! * period, (ranks[0]! + 1) * period);
+  return { period, inter: first.slice(0, period), sends: row(sends), receives: row(receives) };
 }
 
 /**
@@ -162,7 +146,7 @@ function phaseFluidNs(phases: RingPhases, hops: number, messageBytes: number, sl
         continue;
       }
       const k = inter[p]!;
-      rate[p] = bytesPerNs[k]! / Math.max(1, load[k]!, load[2 + k]!);
+      rate[p] = bytesPerNs[k]! / Math.max(load[k]!, load[2 + k]!);
       eventNs = Math.min(eventNs, nowNs + leftBytes[p]! / rate[p]!);
     }
     if (eventNs === Infinity) return null;
