@@ -8,6 +8,9 @@
  *
  *   npx -y pnpm@10.34.8 build && node benchmarks/nccl-vs-weft.mjs [--only TOPOLOGY] [--skip-heavy]
  *
+ * The heavy run (nvl72 racks=20, 1,440 GPUs) runs exactly since --fast-forward is off by default
+ * (benchmarks/results/speed.md §29): expect hours of CPU; its recorded 2 GiB figure was fast-forwarded.
+ *
  * None of the published figures is an input of weft (weft's inputs are the cited link rates
  * and NCCL's latencies in packages/fabric/src/presets/hardware.json and
  * packages/collectives/src/protocols.ts), so a ratio is a check, not a fit.
