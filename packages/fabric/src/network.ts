@@ -521,9 +521,9 @@ class FluidNetwork implements SimulatedNetwork {
   private internedRoute(path: readonly string[]): Route {
     let known = knownPaths.get(path);
     if (known === undefined || known.topology !== this.topology) {
-      const links = path.map((id) => this.linkIndexOf(id));
+      const { links, latencyNs } = this.routeOf(path);
       // Keyed by link indices (one per link id): a tenth of the ids' length, the same paths equal.
-      known = { topology: this.topology, key: links.join(','), links, latencyNs: pathLatencyNs(links.map((link) => this.topology.links[link]!.latencyNs)) };
+      known = { topology: this.topology, key: links.join(','), links, latencyNs };
       knownPaths.set(path, known);
     }
     let route = this.routesByPath.get(known.key);
