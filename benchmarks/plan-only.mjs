@@ -5,16 +5,11 @@
  *
  *   node benchmarks/plan-only.mjs dgx-h100:nodes=2048 ring Simple 1G
  */
-import { alphaBetaCost, parseTopologySpec, rankLayout } from '@weft/fabric';
-import { DEFAULT_CHUNK_BYTES, getAlgorithm, resolveDefaults } from '@weft/collectives';
-import { parseSizeBytes } from '../packages/cli/dist/index.js';
+import { allReduceProbe } from './default-plan-params.mjs';
 
 const [spec, name, protocol, size] = process.argv.slice(2);
-const topology = parseTopologySpec(spec);
-const cost = alphaBetaCost(topology);
-const algorithm = getAlgorithm('allReduce', name);
-const params = { nranks: topology.ranks.length, count: parseSizeBytes(size) / 4, root: 0, elementBytes: 4, channels: 0, chunkElements: DEFAULT_CHUNK_BYTES / 4, chunkAuto: true, layout: rankLayout(topology), protocol };
-const resolved = resolveDefaults(algorithm, params, cost);
+const { algorithm, resolve } = allReduceProbe(spec, name, protocol);
+const resolved = resolve(size);
 const start = process.cpuUsage();
 const schedule = algorithm.plan(resolved);
 const cpu = process.cpuUsage(start);

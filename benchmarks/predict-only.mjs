@@ -9,17 +9,10 @@
  *
  * CHANNELS and CHUNK (bytes) replace the defaults when given.
  */
-import { alphaBetaCost, parseTopologySpec, rankLayout } from '@weft/fabric';
-import { DEFAULT_CHUNK_BYTES, getAlgorithm, resolveDefaults } from '@weft/collectives';
-import { parseSizeBytes } from '../packages/cli/dist/index.js';
+import { allReduceProbe } from './default-plan-params.mjs';
 
 const [spec, name, protocol, sizes, channels, chunk] = process.argv.slice(2);
-const topology = parseTopologySpec(spec);
-const cost = alphaBetaCost(topology);
-const algorithm = getAlgorithm('allReduce', name);
+const { cost, algorithm, resolve } = allReduceProbe(spec, name, protocol);
 for (const size of sizes.split(',')) {
-  const count = parseSizeBytes(size) / 4;
-  const params = { nranks: topology.ranks.length, count, root: 0, elementBytes: 4, channels: Number(channels ?? 0), chunkElements: (chunk ? parseSizeBytes(chunk) : DEFAULT_CHUNK_BYTES) / 4, ...(chunk ? {} : { chunkAuto: true }), layout: rankLayout(topology), protocol };
-  const resolved = resolveDefaults(algorithm, params, cost);
-  console.log(`${size}\t${name}/${protocol}\t${(algorithm.predictNs(resolved, cost) / 1000).toFixed(2)} µs`);
+  console.log(`${size}\t${name}/${protocol}\t${(algorithm.predictNs(resolve(size, channels, chunk), cost) / 1000).toFixed(2)} µs`);
 }
