@@ -111,8 +111,8 @@ export interface RingPipeline {
 }
 
 /**
- * Per hop a→b, the time of one step under `p` given the share `first` of its block that its first message carries,
- * once the channels have drifted apart (every iteration after the first, and chains; the
+ * Per hop a→b, the time of one step under `p`, the share `first` of its block in its first
+ * message, once the channels have drifted apart (every iteration after the first, and chains; the
  * first iteration of rings that are rotations of one another is ring-lockstep.ts's).
  * Channels on one and the same ring move in lockstep: they all wait out a hop's latency
  * at once, then share the link, so a step is α + the link's work. Channels on different
