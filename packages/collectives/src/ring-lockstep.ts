@@ -75,9 +75,9 @@ function ringPhases(orders: readonly (readonly number[])[], params: PlanParams):
 
 /**
  * The time of one loop iteration of the rings `orders` (every channel's ring, each channel
- * moving 1/c of `stepBytes` per step): `hops` dependent steps, each step's block in messages
- * carrying the shares `slices` of it (nccl-ring.ts sliceShares), every position starting at time 0. A position sends message q (step ⌊q/s⌋,
- * slice q mod s) once it has sent q-1 and, from the second step on, received message q-s
+ * moving 1/c of `stepBytes` per step): `hops` dependent steps, each step's block in s messages
+ * carrying the shares `slices` of it (nccl-ring.ts sliceShares), every position starting at
+ * time 0. A position sends message q (step ⌊q/s⌋, slice q mod s) once it has sent q-1 and, from the second step on, received message q-s
  * from its predecessor; a message lands α after its last byte left. Returns when the last
  * message has landed, or null when the rings are not rotations of one another (ringPhases).
  */
