@@ -55,14 +55,20 @@ describe('weft bench --proto', () => {
 });
 
 describe('auto = NCCL\'s tuner: (algorithm, protocol) per size', () => {
-  it('dgx-h100:nodes=1: ring/LL at small sizes (one server\'s tree is a chain: 15.2 µs against the ring\'s 15.0 in NCCL\'s model), ring/Simple in the middle (its step latency hides behind its second slice, and it sends 1/15 fewer wire bytes than LL128), NVLS/Simple at the largest (as NCCL on 8× Hopper)', () => {
+  it('dgx-h100:nodes=1: ring/LL at small sizes (one server\'s tree is a chain: 15.2 µs against the ring\'s 15.0 in NCCL\'s model), ring/LL128 in the middle (Simple\'s 32 KiB slice floor leaves its step latency little to hide behind), NVLS/Simple at the largest (as NCCL on 8× Hopper)', () => {
     const { rows } = bench(['--topology', 'dgx-h100:nodes=1', '--algo', 'auto', '-b', '8', '-e', '1G', '-f', '32']);
     expect(choices(rows)).toEqual([
       '8:auto(ring)/LL',
       '256:auto(ring)/LL',
       '8192:auto(ring)/LL',
       '262144:auto(ring)/LL',
-      '8388608:auto(ring)/Simple',
+      // 8 MiB over 24 channels and 8 ranks is a 43.7 KB block per step: NCCL's prims move it as
+      // 32 KiB + 11.7 KB (prims_simple.h genericOp's slice floor), so each hop waits out Simple's
+      // 3.4 µs behind the 32 KiB slice: 86.4 µs, against LL128's 83.7 (1.9 µs per step, 120/128 of
+      // the wire). It was ring/Simple (77.2 µs) while weft cut every block in two even halves.
+      // NCCL's own model agrees: 8.4 + 14·3.4 + 39.7 ≈ 95.7 µs for Simple, 14 + 14·1.9 + 39.7/0.92
+      // ≈ 83.8 for LL128 (tuning.cc baseLat, hwLat; 370 GB/s bus bandwidth).
+      '8388608:auto(ring)/LL128',
       '268435456:auto(nvls)/Simple',
     ]);
   });

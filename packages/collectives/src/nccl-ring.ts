@@ -14,13 +14,30 @@ import { channelRingsEdgeNsPerByte, channelRingsNsPerByte, chainPathNs, hopAlpha
 import { channelRings, searchChannelCount } from './channels/search.js';
 import { lockstepRingIterationNs } from './ring-lockstep.js';
 import { StepBuilder, slice } from './builder.js';
-import { channelRanges, chunkCount, chunksOf, clampChannels, mod, parts, type Range } from './logical.js';
-import { channelsForBytes, protocolOf, ringChunkBytes, ringSlicesPerChunk } from './protocols.js';
+import { channelRanges, chunkCount, chunksOf, clampChannels, mod, type Range } from './logical.js';
+import { channelsForBytes, protocolOf, ringChunkBytes, ringSliceCounts } from './protocols.js';
 import type { CostParams, PlanParams, Slice } from './types.js';
 
-/** `whole` moved as `slices` messages, one after another (NCCL's prims move a chunk slice by slice). */
-export function eachSlice(whole: Slice, slices: number, op: (part: Slice) => void): void {
-  for (const part of parts(whole.count, Math.max(1, Math.min(slices, whole.count)), whole.offset)) op(slice(whole.buffer, part));
+/** How a ring step's block of `elements` is cut into the messages it moves in, one after another: their element counts. */
+export type SliceRule = (elements: number) => readonly number[];
+
+/** The block as one message. */
+export const wholeBlock: SliceRule = (elements) => [elements];
+
+/** `whole` moved as the messages `rule` cuts it into, one after another (NCCL's prims move a chunk slice by slice). */
+export function eachSlice(whole: Slice, rule: SliceRule, op: (part: Slice) => void): void {
+  let offset = whole.offset;
+  for (const count of rule(whole.count)) {
+    op(slice(whole.buffer, { offset, count }));
+    offset += count;
+  }
+}
+
+/** The shares of a step's block its messages carry, in order, for a block of `blockElements` (one channel's). */
+export function sliceShares(rule: SliceRule, blockElements: number): number[] {
+  const counts = rule(Math.max(1, Math.round(blockElements)));
+  const total = counts.reduce((a, b) => a + b, 0);
+  return counts.map((k) => k / total);
 }
 
 /** One position of one channel's ring for one chunk: what a ring plan visits. */
@@ -74,9 +91,10 @@ export function ncclRingChannels(params: PlanParams, cost: CostParams, bytes: nu
   return channelsForBytes(searchChannelCount(params.layout, params.nranks, cost), bytes, 'Ring', protocolOf(params), params.nranks);
 }
 
-/** The slices a ring step moves its chunk in under the plan's protocol (protocols.ts ringSlicesPerChunk). */
-export function ncclRingSlices(params: PlanParams): number {
-  return ringSlicesPerChunk(protocolOf(params));
+/** How a ring step cuts its block into slices under the plan's protocol and element type (protocols.ts ringSliceCounts). */
+export function ncclRingSlices(params: PlanParams): SliceRule {
+  const protocol = protocolOf(params);
+  return (elements) => ringSliceCounts(protocol, elements, params.elementBytes);
 }
 
 export interface RingPipeline {
@@ -88,24 +106,24 @@ export interface RingPipeline {
   readonly stepBytes: number;
   /** Loop iterations of the largest channel. */
   readonly iterations: number;
-  /** Messages a step's block is moved in. */
-  readonly slices: number;
+  /** The shares of a step's block carried by the messages it moves in, in order (they sum to 1). */
+  readonly slices: readonly number[];
 }
 
 /**
- * Per hop a→b, the time of one step under `p` given its block moves in `parts` messages,
- * once the channels have drifted apart (every iteration after the first, and chains; the
+ * Per hop a→b, the time of one step under `p`, the share `first` of its block in its first
+ * message, once the channels have drifted apart (every iteration after the first, and chains; the
  * first iteration of rings that are rotations of one another is ring-lockstep.ts's).
  * Channels on one and the same ring move in lockstep: they all wait out a hop's latency
  * at once, then share the link, so a step is α + the link's work. Channels on different
  * rings reach a link at different positions of their rings: while one waits out its
  * latency the others use the link (max-min sharing), so a step lasts the larger of the
  * link's work for the step (every channel's block through it) and one channel's own
- * block (its latency, then its bytes at the link's full rate). With the block moved in
- * s slices a hop waits for its first slice only: α + (b/s)·β, or the link's work b·β when
+ * block (its latency, then its bytes at the link's full rate). With the block's first slice
+ * a share f of it a hop waits for that slice only: α + f·b·β, or the link's work b·β when
  * that is longer (the later slices keep the link busy meanwhile).
  */
-function stepHopNs(p: RingPipeline, params: PlanParams, cost: CostParams): (parts: number) => HopAlpha {
+function stepHopNs(p: RingPipeline, params: PlanParams, cost: CostParams): (first: number) => HopAlpha {
   const { orders, stepBytes } = p;
   const c = orders.length;
   const alpha = hopAlpha(params, cost);
@@ -113,10 +131,10 @@ function stepHopNs(p: RingPipeline, params: PlanParams, cost: CostParams): (part
   const same = sameGroup(params);
   const aloneNsPerByte = (a: number, b: number): number => nsPerByte(same(a, b) ? cost.intra.bandwidthBytesPerSec : cost.inter.bandwidthBytesPerSec);
   const lockstep = orders.every((order) => order.every((r, i) => r === orders[0]![i]));
-  return (parts) =>
+  return (first) =>
     lockstep
-      ? (a, b) => Math.max(alpha(a, b) + (stepBytes / parts) * edgeNsPerByte(a, b), stepBytes * edgeNsPerByte(a, b))
-      : (a, b) => Math.max(stepBytes * edgeNsPerByte(a, b), alpha(a, b) + (stepBytes / c / parts) * aloneNsPerByte(a, b));
+      ? (a, b) => Math.max(alpha(a, b) + stepBytes * first * edgeNsPerByte(a, b), stepBytes * edgeNsPerByte(a, b))
+      : (a, b) => Math.max(stepBytes * edgeNsPerByte(a, b), alpha(a, b) + (stepBytes / c) * first * aloneNsPerByte(a, b));
 }
 
 /**
@@ -153,7 +171,7 @@ export function ringPipelineNs(p: RingPipeline, params: PlanParams, cost: CostPa
 function chainNsOf(p: RingPipeline, params: PlanParams, cost: CostParams): number {
   const { orders, hops, slices } = p;
   const sliceHopNs = stepHopNs(p, params, cost);
-  const hopNs = sliceHopNs(slices);
+  const hopNs = sliceHopNs(slices[0] ?? 1);
   const wholeHopNs = sliceHopNs(1);
   const drainNs = Math.max(...orders.map((order) => ringPathNs(order, 1, (a, b) => wholeHopNs(a, b) - hopNs(a, b))));
   return Math.max(...orders.map((order) => ringPathNs(order, hops, hopNs))) + drainNs;
@@ -169,7 +187,7 @@ function chainNsOf(p: RingPipeline, params: PlanParams, cost: CostParams): numbe
  * as soon as its link is free, so the hops' latencies overlap the later chunks' transfers.
  */
 export function chainPipelineNs(p: RingPipeline, first: (order: readonly number[]) => number, params: PlanParams, cost: CostParams): number {
-  const hopNs = stepHopNs(p, params, cost)(p.slices);
+  const hopNs = stepHopNs(p, params, cost)(p.slices[0] ?? 1);
   const edgeNsPerByte = channelRingsEdgeNsPerByte(p.orders, params, cost);
   let worst = 0;
   for (const order of p.orders) {
@@ -200,12 +218,12 @@ export function blockRingNs(params: PlanParams, cost: CostParams): number {
  * m = the largest part's chunks, n-1 hops per chunk, b = one chunk of every channel
  * (count·elementBytes/m). Null when there is nothing to move (n = 1 or count = 0).
  */
-function chunkPipeline(params: PlanParams, slices: number): RingPipeline | null {
+function chunkPipeline(params: PlanParams, rule: SliceRule): RingPipeline | null {
   const { nranks: n, count, chunkElements, elementBytes } = params;
   if (n === 1 || count === 0) return null;
   const c = clampChannels(params.channels, count);
   const m = chunkCount(Math.ceil(count / c), chunkElements);
-  return { orders: ncclRingOrders(params, c), hops: n - 1, stepBytes: (count * elementBytes) / m, iterations: m, slices };
+  return { orders: ncclRingOrders(params, c), hops: n - 1, stepBytes: (count * elementBytes) / m, iterations: m, slices: sliceShares(rule, count / (m * c)) };
 }
 
 /** NCCL's Ring channels for an all-gather or reduce-scatter: nBytes is every rank's block (enqueue.cc counts the whole buffer). */
@@ -220,7 +238,7 @@ export function blockRingChannels(params: PlanParams, cost: CostParams): number 
  * 0 for n = 1 or count = 0.
  */
 export function ringChainNs(params: PlanParams, cost: CostParams, first: (order: readonly number[]) => number): number {
-  const pipeline = chunkPipeline(params, 1);
+  const pipeline = chunkPipeline(params, wholeBlock);
   return pipeline === null ? 0 : chainPipelineNs(pipeline, first, params, cost);
 }
 

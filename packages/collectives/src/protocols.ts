@@ -25,6 +25,11 @@
  *   × NCCL_STEPS 8 × 8 B = 4,915,200 B.
  * - [collectives] NVIDIA/nccl src/include/collectives.h and src/enqueue.cc: ALLREDUCE_SLICESTEPS
  *   (NCCL_STEPS/4), ALLREDUCE_CHUNKSTEPS (NCCL_STEPS/2), applied to Ring/Simple only.
+ * - [prims] NVIDIA/nccl src/device/prims_simple.h (stored copy at 06de78e), genericOp: a
+ *   chunk of nelem elements moves in slices of sliceSize = max(divUp(nelem,
+ *   16·SlicePerChunk)·16, stepSize·StepPerSlice/32), each waited for (waitPeer), copied,
+ *   fenced and posted (postPeer) before the next; src/device/all_reduce.h runRing:
+ *   ProtoSimple<ALLREDUCE_CHUNKSTEPS/ALLREDUCE_SLICESTEPS, ALLREDUCE_SLICESTEPS>.
  * - [nvls] NVIDIA/nccl src/enqueue.cc (2.19+, computeColl/getChunkSize, NCCL_ALGO_NVLS:
  *   maxChunkSize = nvlsChunkSize; concurrentOps = nChannels·nvls.nHeads; chunk 64 KiB when
  *   nBytes < 64·concurrentOps·chunk, 32 KiB when < 8·…, 16 KiB when < 2·…) and
@@ -342,6 +347,31 @@ export function protocolCost(cost: CostParams, protocol: ScheduleProtocol): Cost
  */
 export function ringSlicesPerChunk(protocol: ProtocolName): number {
   return protocol === 'Simple' ? 2 : 1;
+}
+
+/**
+ * The smallest slice NCCL's Simple prims cut a step's block into ([prims] genericOp:
+ * sliceSize ≥ stepSize·StepPerSlice/32, stepSize the Simple step SIMPLE_STEP_BYTES, StepPerSlice
+ * ALLREDUCE_SLICESTEPS = NCCL_STEPS/4 = 2): 512 KiB · 2 / 32 = 32 KiB, whatever the element type.
+ */
+export const SIMPLE_MIN_SLICE_BYTES = ((1 << 22) / 8) * 2 / 32;
+
+/**
+ * The element counts of the slices NCCL moves a ring step's block of `elements` in, one after
+ * another ([prims] genericOp). Simple: sliceSize = max(divUp(nelem, 16·SlicePerChunk)·16,
+ * SIMPLE_MIN_SLICE_BYTES of elements), slices of sliceSize until the block is done, at most
+ * SlicePerChunk (ringSlicesPerChunk) — so a block of up to 32 KiB goes whole, one of up to
+ * 64 KiB as 32 KiB and the rest, and a larger one in two halves (rounded to 16 elements).
+ * LL and LL128: the block whole. A small block in one slice has nothing to hide its step
+ * latency behind: its successor hop waits for the whole of it.
+ */
+export function ringSliceCounts(protocol: ProtocolName, elements: number, elementBytes: number): number[] {
+  const perChunk = ringSlicesPerChunk(protocol);
+  if (perChunk === 1 || elements <= 0) return [Math.max(0, elements)];
+  const sliceElements = Math.max(Math.ceil(elements / (16 * perChunk)) * 16, Math.floor(SIMPLE_MIN_SLICE_BYTES / elementBytes));
+  const counts: number[] = [];
+  for (let done = 0; done < elements && counts.length < perChunk; done += sliceElements) counts.push(Math.min(sliceElements, elements - done));
+  return counts;
 }
 
 /**

@@ -75,17 +75,17 @@ function ringPhases(orders: readonly (readonly number[])[], params: PlanParams):
 
 /**
  * The time of one loop iteration of the rings `orders` (every channel's ring, each channel
- * moving 1/c of `stepBytes` per step): `hops` dependent steps, each step's block in `slices`
- * messages, every position starting at time 0. A position sends message q (step ⌊q/s⌋,
- * slice q mod s) once it has sent q-1 and, from the second step on, received message q-s
+ * moving 1/c of `stepBytes` per step): `hops` dependent steps, each step's block in s messages
+ * carrying the shares `slices` of it (nccl-ring.ts sliceShares), every position starting at
+ * time 0. A position sends message q (step ⌊q/s⌋, slice q mod s) once it has sent q-1 and, from the second step on, received message q-s
  * from its predecessor; a message lands α after its last byte left. Returns when the last
  * message has landed, or null when the rings are not rotations of one another (ringPhases).
  */
-export function lockstepRingIterationNs(orders: readonly (readonly number[])[], hops: number, stepBytes: number, slices: number, params: PlanParams, cost: CostParams): number | null {
+export function lockstepRingIterationNs(orders: readonly (readonly number[])[], hops: number, stepBytes: number, slices: readonly number[], params: PlanParams, cost: CostParams): number | null {
   const phases = ringPhases(orders, params);
   // A period as long as a huge ring (no repeating hop classes) would cost O(period²) per step.
   if (phases === null || phases.period > MAX_PERIOD) return null;
-  const run = (h: number): number | null => phaseFluidNs(phases, h, stepBytes / orders.length / slices, slices, cost);
+  const run = (h: number): number | null => phaseFluidNs(phases, h, stepBytes / orders.length, slices, cost);
   // Once the start's lockstep has drifted apart the timeline repeats every period of steps:
   // a long ring (many servers) takes its first STEADY_PERIODS periods from the fluid and
   // every further period at the last one's increment, so the cost stays O(period²) per step
@@ -104,10 +104,12 @@ const MAX_PERIOD = 128;
 /** Periods of the hop classes the fluid runs before a long ring's steps are extrapolated (the start's drift settles within a few). */
 const STEADY_PERIODS = 32;
 
-/** The fluid of lockstepRingIterationNs over one period of `phases`: `hops` steps of `slices` messages of `messageBytes` per channel. */
-function phaseFluidNs(phases: RingPhases, hops: number, messageBytes: number, slices: number, cost: CostParams): number | null {
+/** The fluid of lockstepRingIterationNs over one period of `phases`: `hops` steps of `blockBytes` per channel, each in messages of the shares `shares` of it. */
+function phaseFluidNs(phases: RingPhases, hops: number, blockBytes: number, shares: readonly number[], cost: CostParams): number | null {
   const { period: P, inter, sends, receives } = phases;
+  const slices = shares.length;
   const messages = hops * slices;
+  const messageBytes = (q: number): number => blockBytes * shares[q % slices]!;
   if (messages <= 0) return 0;
   const alphaNs = [cost.intra.alphaNs, cost.inter.alphaNs];
   const bytesPerNs = [cost.intra.bandwidthBytesPerSec / 1e9, cost.inter.bandwidthBytesPerSec / 1e9];
@@ -116,7 +118,7 @@ function phaseFluidNs(phases: RingPhases, hops: number, messageBytes: number, sl
   const sentNs = Array.from({ length: P }, () => new Float64Array(messages).fill(NaN));
   const next = new Int32Array(P);
   const startNs = new Float64Array(P);
-  const leftBytes = new Float64Array(P).fill(messageBytes);
+  const leftBytes = new Float64Array(P).fill(messageBytes(0));
   const startOf = (p: number): number => {
     const q = next[p]!;
     const own = q > 0 ? sentNs[p]![q - 1]! : 0;
@@ -157,14 +159,14 @@ function phaseFluidNs(phases: RingPhases, hops: number, messageBytes: number, sl
       // Done when what is left is a rounding residue, or too little to move the clock: at
       // 264 µs a float's step is ~6e-11 ns, and a residue of 5e-9 B at 185 B/ns would take
       // less, so the clock would never pass it (the loop stood still there).
-      if (leftBytes[p]! <= messageBytes * 1e-9 || eventNs + leftBytes[p]! / rate[p]! === eventNs) doneNs.push(p);
+      if (leftBytes[p]! <= messageBytes(next[p]!) * 1e-9 || eventNs + leftBytes[p]! / rate[p]! === eventNs) doneNs.push(p);
     }
     nowNs = eventNs;
     for (const p of doneNs) {
       sentNs[p]![next[p]!] = nowNs;
       next[p] = next[p]! + 1;
-      leftBytes[p] = messageBytes;
       if (next[p] === messages) finished++;
+      else leftBytes[p] = messageBytes(next[p]!);
     }
     for (let p = 0; p < P; p++) if (next[p]! < messages && (Number.isNaN(startNs[p]!) || doneNs.length > 0)) startNs[p] = startOf(p);
   }

@@ -21,8 +21,12 @@ describe('allGather', () => {
     // Rank 2's last receive is block 3 (= 2+1), second half of the block on channel 1.
     expect(s.participants[2]!.channels[1]![4]).toEqual({ op: 'recv', peer: 1, dst: { buffer: 'output', offset: 28, count: 4 } });
     expect(sendsIn(ring.plan({ ...params(5, 10, 2, 2), protocol: 'LL' }))).toBe(5 * 4 * 6);
-    // Simple moves every step's block in two slices (ALLGATHER_CHUNKSTEPS / ALLGATHER_SLICESTEPS).
-    expect(sendsIn(ring.plan({ ...params(5, 10, 2, 2), protocol: 'Simple' }))).toBe(5 * 4 * 10); // chunks 2, 2, 1 per part: slices 2 + 2 + 1
+    // Simple cuts a step's block in at most two slices (ALLGATHER_CHUNKSTEPS / ALLGATHER_SLICESTEPS) of at
+    // least 32 KiB (prims_simple genericOp; protocols.ts ringSliceCounts): these 4-8 B blocks go whole …
+    expect(sendsIn(ring.plan({ ...params(5, 10, 2, 2), protocol: 'Simple' }))).toBe(5 * 4 * 6);
+    // … and blocks of 80 KB, 80 KB and 40 KB (chunks of 20,000, 20,000, 10,000 floats per part) in two:
+    // halves, halves, and 32 KiB + the rest.
+    expect(sendsIn(ring.plan({ ...params(5, 100000, 2, 20000), protocol: 'Simple' }))).toBe(5 * 4 * 6 * 2);
   });
 
   it('direct: n-1 messages per rank per chunk', () => {
@@ -55,8 +59,13 @@ describe('allGather', () => {
     // ring (NCCL's, Simple): launch 8.4 µs + m·((n-1)·(α + b/2·β) + b/2·β), α = Ring/Simple's
     // 3.4 µs NVLink step latency (> the fabric's 1 µs), b = S/m, each step in 2 slices and the
     // last one draining whole; c = 2 channels on one ring share the link (lockstep).
-    expect(ring.predictNs(params(8, 1000), COST)).toBe(8400 + 7 * (3400 + 2000) + 2000);
-    expect(ring.predictNs(params(6, 1000, 2, 250), COST)).toBe(8400 + 2 * (5 * (3400 + 1000) + 1000));
+    // Blocks of 20,000 floats (80 KB, past 64 KiB) move in two 40 KB slices, so each hop's α
+    // hides behind the second one: the sender's 7 blocks of 80,000 ns back to back, then one α.
+    expect(ring.predictNs(params(8, 20000), COST)).toBe(8400 + 7 * 80000 + 3400);
+    // Blocks under NCCL's 32 KiB slice floor move whole: each hop α + b·β, nothing to drain
+    // (1000 floats: 4000 ns; 2 channels of 250-float chunks: 2000 B per step, m = 2).
+    expect(ring.predictNs(params(8, 1000), COST)).toBe(8400 + 7 * (3400 + 4000));
+    expect(ring.predictNs(params(6, 1000, 2, 250), COST)).toBe(8400 + 2 * 5 * (3400 + 2000));
     // direct: α + (n-1)·S_c·c/B.
     expect(direct.predictNs(params(8, 1000), COST)).toBe(1000 + 7 * 4000);
     expect(direct.predictNs(params(6, 1001, 2, 100), COST)).toBe(1000 + 5 * 4008);

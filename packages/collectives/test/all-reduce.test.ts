@@ -135,16 +135,31 @@ describe('schedule shapes', () => {
   });
 
   it('ring under Simple moves each step in two slices (NCCL chunkSteps / sliceSteps), in step order', () => {
-    const simple = byName('ring').plan({ ...params(4, 16), protocol: 'Simple' });
-    const ll = byName('ring').plan({ ...params(4, 16), protocol: 'LL' });
+    // Blocks of 20,000 floats (80 KB): past twice NCCL's 32 KiB slice floor, so two halves.
+    const simple = byName('ring').plan({ ...params(4, 80000), protocol: 'Simple' });
+    const ll = byName('ring').plan({ ...params(4, 80000), protocol: 'LL' });
     const ops = (s: Schedule) => s.participants[0]!.channels[0]!.map((x) => x.op);
     expect(ops(simple)).toEqual(ops(ll).flatMap((op) => (op === 'copy' ? [op] : [op, op])));
-    // Rank 0's first step: block 3 (elements 12..15) as slices 12..13 and 14..15.
+    // Rank 0's first step: block 3 (elements 60,000..79,999) as slices of 10,000.
     expect(simple.participants[0]!.channels[0]!.slice(1, 3)).toEqual([
-      { op: 'send', peer: 1, src: { buffer: 'output', offset: 12, count: 2 } },
-      { op: 'send', peer: 1, src: { buffer: 'output', offset: 14, count: 2 } },
+      { op: 'send', peer: 1, src: { buffer: 'output', offset: 60000, count: 10000 } },
+      { op: 'send', peer: 1, src: { buffer: 'output', offset: 70000, count: 10000 } },
     ]);
     expect(checkReference(simple, 'sum', 'float32').wrong).toBe(0);
+  });
+
+  it("ring under Simple cuts small blocks as NCCL's prims do: up to 32 KiB whole, up to 64 KiB as 32 KiB + the rest", () => {
+    const first = (count: number) => byName('ring').plan({ ...params(4, count), protocol: 'Simple' }).participants[0]!.channels[0]!.slice(1, 3);
+    // 16 floats (blocks of 4): one send of the whole block, then the next step.
+    expect(first(16).map((x) => x.op)).toEqual(['send', 'recvReduceCopySend']);
+    // 40,000 floats (blocks of 10,000 = 40 KB): 8,192 floats (32 KiB), then 1,808.
+    expect(first(40000)).toEqual([
+      { op: 'send', peer: 1, src: { buffer: 'output', offset: 30000, count: 8192 } },
+      { op: 'send', peer: 1, src: { buffer: 'output', offset: 38192, count: 1808 } },
+    ]);
+    // Doubles: the floor is 4,096 of them (32 KiB), the half of 10,000 rounded up to 16 elements is 5,008.
+    const doubles = byName('ring').plan({ ...params(4, 40000), elementBytes: 8, protocol: 'Simple' }).participants[0]!.channels[0]!;
+    expect(doubles.slice(1, 3).map((x) => (x.op === 'send' ? x.src.count : 0))).toEqual([5008, 4992]);
   });
 
   it('hierarchical with one group sends exactly what the unsliced ring sends', () => {

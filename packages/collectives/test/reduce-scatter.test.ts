@@ -22,8 +22,12 @@ describe('reduceScatter', () => {
     expect(s.participants[0]!.channels[0]![0]).toEqual({ op: 'send', peer: 1, src: { buffer: 'input', offset: 24, count: 4 } });
     // n = 5, parts 5 and 5 in chunks of 2 → 3 + 3 chunks, each sent n-1 = 4 times by each of 5 ranks.
     expect(sendsIn(ring.plan({ ...params(5, 10, 2, 2), protocol: 'LL' }))).toBe(5 * 4 * 6);
-    // Simple moves every step's block in two slices (REDUCESCATTER_CHUNKSTEPS / REDUCESCATTER_SLICESTEPS).
-    expect(sendsIn(ring.plan({ ...params(5, 10, 2, 2), protocol: 'Simple' }))).toBe(5 * 4 * 10); // chunks 2, 2, 1 per part: slices 2 + 2 + 1
+    // Simple cuts a step's block in at most two slices (REDUCESCATTER_CHUNKSTEPS / REDUCESCATTER_SLICESTEPS) of at
+    // least 32 KiB (prims_simple genericOp; protocols.ts ringSliceCounts): these 4-8 B blocks go whole …
+    expect(sendsIn(ring.plan({ ...params(5, 10, 2, 2), protocol: 'Simple' }))).toBe(5 * 4 * 6);
+    // … and blocks of 80 KB, 80 KB and 40 KB (chunks of 20,000, 20,000, 10,000 floats per part) in two:
+    // halves, halves, and 32 KiB + the rest.
+    expect(sendsIn(ring.plan({ ...params(5, 100000, 2, 20000), protocol: 'Simple' }))).toBe(5 * 4 * 6 * 2);
     expect(ring.plan(params(3, 1, 4, 0)).participants[0]!.channels).toHaveLength(1); // channels clamped to count
   });
 
@@ -43,8 +47,13 @@ describe('reduceScatter', () => {
 
   it('predictNs follows the documented closed forms', () => {
     // ring (NCCL's, Simple), as the ring all-gather's: launch + m·((n-1)·(α + b/2·β) + b/2·β).
-    expect(ring.predictNs(params(8, 1000), COST)).toBe(8400 + 7 * (3400 + 2000) + 2000);
-    expect(ring.predictNs(params(6, 1000, 2, 250), COST)).toBe(8400 + 2 * (5 * (3400 + 1000) + 1000));
+    // Blocks of 20,000 floats (80 KB, past 64 KiB) move in two 40 KB slices, so each hop's α
+    // hides behind the second one: the sender's 7 blocks of 80,000 ns back to back, then one α.
+    expect(ring.predictNs(params(8, 20000), COST)).toBe(8400 + 7 * 80000 + 3400);
+    // Blocks under NCCL's 32 KiB slice floor move whole: each hop α + b·β, nothing to drain
+    // (1000 floats: 4000 ns; 2 channels of 250-float chunks: 2000 B per step, m = 2).
+    expect(ring.predictNs(params(8, 1000), COST)).toBe(8400 + 7 * (3400 + 4000));
+    expect(ring.predictNs(params(6, 1000, 2, 250), COST)).toBe(8400 + 2 * 5 * (3400 + 2000));
     // direct: α + (n-1)·S_c·c/B; S_c = 501 elements = 2004 B at 0.5 B/ns.
     expect(direct.predictNs(params(8, 1000), COST)).toBe(1000 + 7 * 4000);
     expect(direct.predictNs(params(6, 1001, 2, 100), COST)).toBe(1000 + 5 * 4008);

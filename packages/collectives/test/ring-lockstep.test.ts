@@ -25,7 +25,7 @@ describe('ring predictor: channels that start in lockstep', () => {
 
   it('agrees with the identical-ring closed form under slices: each step b·β, the last slice α more', () => {
     const orders = [[0, 1, 2, 3], [0, 1, 2, 3]];
-    const ns = lockstepRingIterationNs(orders, 6, 8000, 2, params(oneServer, 8000, 2), cost);
+    const ns = lockstepRingIterationNs(orders, 6, 8000, [0.5, 0.5], params(oneServer, 8000, 2), cost);
     expect(ns).toBeCloseTo(6 * 8000 + alphaNs, 6);
   });
 
@@ -36,18 +36,18 @@ describe('ring predictor: channels that start in lockstep', () => {
     // positions send their 6 steps back to back: 6·(b/2)·10β + 4α.
     const layout: RankLayout = { groups: [[0, 1], [2, 3]], hasReductionSwitch: false, groupReductionSwitches: false };
     const b = 8000;
-    const ns = lockstepRingIterationNs([[0, 1, 3, 2], [1, 0, 2, 3]], 6, b, 1, params(layout, 8000, 2), cost);
+    const ns = lockstepRingIterationNs([[0, 1, 3, 2], [1, 0, 2, 3]], 6, b, [1], params(layout, 8000, 2), cost);
     expect(ns).toBeCloseTo(6 * (b / 2) * 10 + 4 * alphaNs, 6);
     // With the NIC as fast as NVLink, the chain alternates the hops: 3·(α + b/2·β) + 3·(4α + b/2·β).
     const fastNic = { ...cost, inter: { alphaNs: 4 * alphaNs, bandwidthBytesPerSec: 1e9 } };
-    const chain = lockstepRingIterationNs([[0, 1, 3, 2], [1, 0, 2, 3]], 6, b, 1, params(layout, 8000, 2), fastNic);
+    const chain = lockstepRingIterationNs([[0, 1, 3, 2], [1, 0, 2, 3]], 6, b, [1], params(layout, 8000, 2), fastNic);
     expect(chain).toBeCloseTo(3 * (alphaNs + b / 2) + 3 * (4 * alphaNs + b / 2), 6);
   });
 
   it('keeps the all-apart form where the rings are not rotations of one another', () => {
     const layout: RankLayout = { groups: [[0, 1], [2, 3]], hasReductionSwitch: false, groupReductionSwitches: false };
     // Rank order across two servers: rank 1 sends only over its NIC, rank 0 only over NVLink.
-    expect(lockstepRingIterationNs([[0, 1, 2, 3]], 6, 8000, 1, params(layout, 8000, 1), cost)).toBeNull();
+    expect(lockstepRingIterationNs([[0, 1, 2, 3]], 6, 8000, [1], params(layout, 8000, 1), cost)).toBeNull();
   });
 
   it('finishes when a message residue is too small to move a late clock (6 servers × 8 GPUs, 16 channels, 1,000 floats)', () => {

@@ -15,8 +15,9 @@ const topology = parseTopologySpec('switch:4');
 describe('free-run layout', () => {
   it('ring all-reduce: 4 connections per channel, one slot per chunk message, slots packed after the fixed words', () => {
     // 4 ranks, 2 channels, 1024 elements, 64-element chunks: a channel's tape (512 elements) is
-    // 2 passes of 2 sends, 6 recvReduceCopySends, 4 recvCopySends and 2 recvs, 32 elements each:
-    // 12 messages per pass to the next rank, 24 per iteration.
+    // 2 passes of send, 3 recvReduceCopySends, 2 recvCopySends and recv, 64 elements each (Simple
+    // moves a block under its 32 KiB slice floor whole): 6 messages per pass to the next rank, 12
+    // per iteration.
     const schedule = plan('allReduce', 'ring', topology, 1024, { channels: 2, chunkElements: 64 });
     const layout = freeRunLayout(schedule.participants, 4, 2)!;
     expect(layout).not.toBeNull();
@@ -25,16 +26,16 @@ describe('free-run layout', () => {
     expect(rows.length).toBe(4 * 2); // rank r → r+1 on each of 2 channels
     const keys = new Set(rows.map((r) => r[0]));
     for (let r = 0; r < 4; r++) for (const ch of [0, 1]) expect(keys.has(connectionKey(r, (r + 1) % 4, ch, 4))).toBe(true);
-    for (const [, , slots] of rows) expect(slots).toBe(24);
+    for (const [, , slots] of rows) expect(slots).toBe(12);
     let word = barrierWord(2, 4);
     for (const [, first, slots] of rows) {
       expect(first).toBe(word);
       word += slots * SLOT_WORDS;
     }
     expect(layout.controlWords).toBe(word);
-    // Each rank sends 24 messages of 32 elements (128 bytes) on each of 2 channels.
-    expect(layout.sentBlockBytes).toEqual([0, 1, 2, 3].map(() => 2 * 24 * blockBytes(128)));
-    expect(layout.maxBlockBytes).toBe(blockBytes(128));
+    // Each rank sends 12 messages of 64 elements (256 bytes) on each of 2 channels.
+    expect(layout.sentBlockBytes).toEqual([0, 1, 2, 3].map(() => 2 * 12 * blockBytes(256)));
+    expect(layout.maxBlockBytes).toBe(blockBytes(256));
   });
 
   it('a connection with more sends than recvs per iteration gets no free run (it runs coordinated)', () => {

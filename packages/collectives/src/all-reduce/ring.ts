@@ -1,5 +1,5 @@
 import { StepBuilder, assertPlannable, invalidParams, slice } from '../kit.js';
-import { eachSlice, ncclRingChannels, ncclRingChunkBytes, ncclRingOrders, ncclRingSlices, ringPipelineNs } from '../nccl-ring.js';
+import { eachSlice, ncclRingChannels, ncclRingChunkBytes, ncclRingOrders, ncclRingSlices, ringPipelineNs, sliceShares, wholeBlock, type SliceRule } from '../nccl-ring.js';
 import { channelRanges, chunkCount, chunksOf, clampChannels, mod, parts, ringNeighbours, type Range } from '../logical.js';
 import { withProtocols } from '../protocols.js';
 import type { Algorithm, CostParams, PlanParams, Schedule, Slice } from '../types.js';
@@ -71,12 +71,12 @@ export function ringAllGather(b: StepBuilder, c: number, order: readonly number[
  * Ring all-reduce of `range` (in `output`) among `order`, NCCL's runRing shape for one
  * loop iteration: send; recvReduceCopySend × (k-2); recvReduceCopySend (the block is now
  * final: keep it and pass it on); recvCopySend × (k-2); recv. Each step moves its block as
- * `slices` messages, one after another (NCCL's prims move a chunk slice by slice, each with
- * its own flag): a rank forwards a block's first slice while its second is still arriving,
- * so a step's latency hides behind the transfer of its other slices. The k-2 steps of each
- * half go to the tape as runs of like blocks (StepBuilder.repeat).
+ * the messages `slices` cuts it into, one after another (NCCL's prims move a chunk slice by
+ * slice, each with its own flag): a rank forwards a block's first slice while its second is
+ * still arriving, so a step's latency hides behind the transfer of its other slices. The
+ * k-2 steps of each half go to the tape as runs of like blocks (StepBuilder.repeat).
  */
-export function ringAllReduce(b: StepBuilder, c: number, order: readonly number[], range: Range, slices = 1): void {
+export function ringAllReduce(b: StepBuilder, c: number, order: readonly number[], range: Range, slices: SliceRule = wholeBlock): void {
   const k = order.length;
   const sliced = (whole: Slice, op: (part: Slice) => void): void => eachSlice(whole, slices, op);
   eachPosition(order, parts(range.count, k, range.offset), ({ i, rank, prev, next, block, descending }) => {
@@ -91,8 +91,8 @@ export function ringAllReduce(b: StepBuilder, c: number, order: readonly number[
 /** The ring order of each of `channels` channels (already clamped to the count). */
 export type RingOrders = (params: PlanParams, channels: number) => readonly (readonly number[])[];
 
-/** How many slices a ring step moves its block in (1: the whole block as one message). */
-export type RingSlices = (params: PlanParams) => number;
+/** How a ring step cuts its block into messages under `params` (wholeBlock: the block as one message). */
+export type RingSlices = (params: PlanParams) => SliceRule;
 
 /**
  * A ring all-reduce over per-channel ring orders, NCCL's runRing (src/device/all_reduce.h)
@@ -102,7 +102,7 @@ export type RingSlices = (params: PlanParams) => number;
  * ring reduce-scatter followed by a ring all-gather of its n blocks, each step's block moved
  * in slicesOf(params) slices.
  */
-export function ringAlgorithm(name: string, description: string, ordersOf: RingOrders, slicesOf: RingSlices = () => 1): Algorithm {
+export function ringAlgorithm(name: string, description: string, ordersOf: RingOrders, slicesOf: RingSlices = () => wholeBlock): Algorithm {
   const algorithm: Algorithm = {
     name,
     collective: 'allReduce',
@@ -133,7 +133,8 @@ export function ringAlgorithm(name: string, description: string, ordersOf: RingO
       const c = clampChannels(params.channels, count);
       const m = chunkCount(Math.ceil(count / c), chunkElements > 0 ? chunkElements * n : 0);
       const stepBytes = (count * elementBytes) / (m * n);
-      return ringPipelineNs({ orders: ordersOf(params, c), hops: 2 * (n - 1), stepBytes, iterations: m, slices: slicesOf(params) }, params, cost);
+      const slices = sliceShares(slicesOf(params), count / (m * n * c));
+      return ringPipelineNs({ orders: ordersOf(params, c), hops: 2 * (n - 1), stepBytes, iterations: m, slices }, params, cost);
     },
   };
   return algorithm;
