@@ -89,7 +89,8 @@ function ringPhases(orders: readonly (readonly number[])[], params: PlanParams):
  * messages, every position starting at time 0. A position sends message q (step ⌊q/s⌋,
  * slice q mod s) once it has sent q-1 and, from the second step on, received message q-s
  * from its predecessor; a message lands α after its last byte left. Returns when the last
- * message has landed, or null when the rings are not rotations of one another (ringPhases).
+ * message has landed, or null when the rings are not rotations of one another (ringPhases),
+ * every channel takes one ring, or the fluid of every position is too long to follow.
  */
 export function lockstepRingIterationNs(orders: readonly (readonly number[])[], hops: number, stepBytes: number, slices: number, params: PlanParams, cost: CostParams): number | null {
   const phases = ringPhases(orders, params);
@@ -132,8 +133,8 @@ const STEADY_PERIODS = 32;
 /**
  * The same for the fluid of every position, which costs every rank's channels per step:
  * nvl72:variant=gb200,racks=8 ring/LL128 256 MiB's increment per 72 hops is 300.7, 283.8,
- * 283.5, 283.6 µs from 144 hops on (the whole 1,150 hops 2,359.4 µs; from 432 and 504 hops
- * 2,358.9), steady from the fourth period.
+ * 283.5, 283.6 µs from 144 hops on, steady from the fourth period (predicted 2,373.4 µs
+ * following all 1,150 hops, 2,377.2 extrapolated from 358 and 430; simulated 2,375.4).
  */
 const POSITION_STEADY_PERIODS = 4;
 

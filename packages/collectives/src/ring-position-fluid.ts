@@ -20,8 +20,9 @@
  * takes the larger of the two): a rank receives from its channels' predecessors as many
  * messages as it sends, and with one share per port the messages of a port move at one rate
  * and finish in the order they started, a queue per port, some 200 ns of CPU per message.
- * Counting both ports (tried) cost 10 µs of CPU per message and moved racks=2 ring/LL128
- * 64 / 256 MiB to 658.4 / 1,080.1 µs from 671.8 / 1,070.0 (simulated 671.7 / 1,079.2).
+ * Counting both ports (tried, every rate recomputed at each start and finish) cost 10 µs of
+ * CPU per message and moved racks=2 ring/LL128 64 / 256 MiB to 658.4 / 1,080.1 µs from
+ * 671.8 / 1,070.0 (simulated 671.7 / 1,079.2).
  * The inputs are ring-lockstep.ts's (α and bandwidth per hop class, the channels' rings);
  * nothing is fitted.
  */
@@ -29,9 +30,10 @@ import { sameGroup } from './cost.js';
 import type { CostParams, PlanParams } from './types.js';
 
 /**
- * The most positions × messages the fluid follows, about a second of CPU (some 200 ns per
- * message; nvl72:variant=gb200,racks=2 ring/Simple 2.6 M, racks=4 ring/LL128 4–5 M); beyond
- * it the caller keeps its closed form (racks=4 Simple, racks=8 and more).
+ * The most positions × messages one run of the fluid follows, about a second of CPU (some
+ * 200 ns per message; nvl72:variant=gb200,racks=2 ring/Simple 2.6 M, racks=4 ring/LL128
+ * 5.3 M; racks=6 LL128 is extrapolated from two runs of 5.0 and 5.9 M, 2.5 s); beyond it the
+ * caller keeps its closed form (racks=4 Simple, racks=8 and more).
  */
 export const MAX_POSITION_MESSAGES = 6_000_000;
 
