@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { ring, ringAlgorithm } from '../src/all-reduce/ring.js';
 import { lockstepRingIterationNs } from '../src/ring-lockstep.js';
-import { positionFluidNs } from '../src/ring-position-fluid.js';
+import { MAX_POSITION_MESSAGES, positionFluidNs } from '../src/ring-position-fluid.js';
 import type { CostParams, PlanParams, RankLayout } from '../src/types.js';
 
 const alphaNs = 1000;
@@ -74,6 +74,13 @@ describe('ring predictor: ranks that hold different phases (every position follo
     expect(positionFluidNs([[0, 1, 3, 2], [1, 0, 2, 3]], 6, b / 2, 1, params(twoServers, 8000, 2), cost)).toBeCloseTo(6 * (b / 2) * 10 + 4 * alphaNs, 6);
     const fastNic = { ...cost, inter: { alphaNs: 4 * alphaNs, bandwidthBytesPerSec: 1e9 } };
     expect(positionFluidNs([[0, 1, 3, 2], [1, 0, 2, 3]], 6, b / 2, 1, params(twoServers, 8000, 2), fastNic)).toBeCloseTo(3 * (alphaNs + b / 2) + 3 * (4 * alphaNs + b / 2), 6);
+  });
+
+  it('declines a run longer than its cap (the caller keeps its closed form) rather than spend seconds', () => {
+    const orders = [[0, 1, 3, 2], [1, 0, 2, 3]];
+    const hops = Math.floor(MAX_POSITION_MESSAGES / 8);
+    expect(positionFluidNs(orders, hops + 1, 1000, 1, params(twoServers, 8000, 2), cost)).toBeNull();
+    expect(positionFluidNs(orders, 6, 1000, 1, params(twoServers, 8000, 2), cost)).not.toBeNull();
   });
 
   it('a slice waits for its own predecessor slice only: s slices pipeline a step', () => {
