@@ -21,10 +21,13 @@
  * receive each) max-min with the other channels' messages of that class in flight at the
  * rank, equal shares. The inputs are those of stepHopNs (α and bandwidth per hop class, the
  * channels' rings); nothing is fitted. When the rings are not rotations of one another (rank
- * order on a multi-server layout) the caller keeps its closed form.
+ * order on a multi-server layout) the caller keeps its closed form. When they are but ranks
+ * hold different phases (NVL72's channels enter a rack at GPU c and leave from GPU c+1) one
+ * period of one ring is not the whole run: ring-position-fluid.ts follows every position.
  */
 import { sameGroup } from './cost.js';
 import { mod } from './logical.js';
+import { positionFluidNs } from './ring-position-fluid.js';
 import type { CostParams, PlanParams } from './types.js';
 
 /** The rotation-symmetric form of a set of channel rings, or null when they have none. */
@@ -37,11 +40,18 @@ interface RingPhases {
   readonly receives: Int32Array;
 }
 
+/** Rings whose hop classes are rotations of one period but whose ranks differ in the phases they hold. */
+interface Unequal {
+  readonly unequal: true;
+  readonly period: number;
+}
+
 /**
- * The period of the rings' hop classes and the channels each rank has at each phase, or null
- * when a ring's classes are not a rotation of the first ring's or ranks differ in their phases.
+ * The period of the rings' hop classes and the channels each rank has at each phase; null
+ * when a ring's classes are not a rotation of the first ring's, Unequal when ranks differ in
+ * their phases (NVL72: each GPU holds its own window of the rack's period).
  */
-function ringPhases(orders: readonly (readonly number[])[], params: PlanParams): RingPhases | null {
+function ringPhases(orders: readonly (readonly number[])[], params: PlanParams): RingPhases | Unequal | null {
   const n = orders[0]?.length ?? 0;
   if (n < 2 || orders.some((order) => order.length !== n)) return null;
   const same = sameGroup(params);
@@ -68,7 +78,7 @@ function ringPhases(orders: readonly (readonly number[])[], params: PlanParams):
       for (let p = 0; p < period; p++) if (rows[a * period + p] !== rows[ranks[0]! * period + p]) return false;
       return true;
     });
-  if (!rowsEqual(sends) || !rowsEqual(receives)) return null;
+  if (!rowsEqual(sends) || !rowsEqual(receives)) return { unequal: true, period };
   const row = (rows: Int32Array): Int32Array => rows.slice(ranks[0]! * period, (ranks[0]! + 1) * period);
   return { period, inter: first.slice(0, period), sends: row(sends), receives: row(receives) };
 }
@@ -79,22 +89,38 @@ function ringPhases(orders: readonly (readonly number[])[], params: PlanParams):
  * carrying the shares `slices` of it (nccl-ring.ts sliceShares), every position starting at
  * time 0. A position sends message q (step ⌊q/s⌋, slice q mod s) once it has sent q-1 and, from the second step on, received message q-s
  * from its predecessor; a message lands α after its last byte left. Returns when the last
- * message has landed, or null when the rings are not rotations of one another (ringPhases).
+ * message has landed, or null when the rings are not rotations of one another (ringPhases),
+ * every channel takes one ring, or the fluid of every position is too long to follow.
  */
 export function lockstepRingIterationNs(orders: readonly (readonly number[])[], hops: number, stepBytes: number, slices: readonly number[], params: PlanParams, cost: CostParams): number | null {
   const phases = ringPhases(orders, params);
+  const blockBytes = stepBytes / orders.length;
+  // Ranks of different phases drift apart by their own loads: follow every position. Every
+  // channel on one ring (rank order across servers) moves in lockstep, as the caller's closed
+  // form has it.
+  if (phases !== null && 'unequal' in phases) {
+    if (orders.every((order) => order.every((r, i) => r === orders[0]![i]))) return null;
+    const run = (h: number): number | null => positionFluidNs(orders, h, blockBytes, slices, params, cost);
+    // Its cost is per hop run: extrapolate only where the two runs are shorter than the whole.
+    const P = phases.period;
+    return hops > 2 * (POSITION_STEADY_PERIODS + 1) * P + P ? extrapolatedNs(hops, P, POSITION_STEADY_PERIODS, run) : run(hops);
+  }
   // A period as long as a huge ring (no repeating hop classes) would cost O(period²) per step.
   if (phases === null || phases.period > MAX_PERIOD) return null;
-  const run = (h: number): number | null => phaseFluidNs(phases, h, stepBytes / orders.length, slices, cost);
-  // Once the start's lockstep has drifted apart the timeline repeats every period of steps:
-  // a long ring (many servers) takes its first STEADY_PERIODS periods from the fluid and
-  // every further period at the last one's increment, so the cost stays O(period²) per step
-  // of those periods, not of all 2(n-1) steps.
-  const P = phases.period;
-  const periods = Math.floor((hops - STEADY_PERIODS * P) / P);
+  return extrapolatedNs(hops, phases.period, STEADY_PERIODS, (h) => phaseFluidNs(phases, h, blockBytes, slices, cost));
+}
+
+/**
+ * `run(hops)`, or for a long ring its first `steady` periods of `period` hops (and the rest
+ * to end on a whole period) and every further period at the last one's increment: once the
+ * start's lockstep has drifted apart the timeline repeats every period of steps, so the cost
+ * stays that of those periods, not of all 2(n-1) steps.
+ */
+function extrapolatedNs(hops: number, period: number, steady: number, run: (hops: number) => number | null): number | null {
+  const periods = Math.floor((hops - steady * period) / period);
   if (periods <= 1) return run(hops);
-  const head = hops - periods * P;
-  const [a, b] = [run(head), run(head + P)];
+  const head = hops - periods * period;
+  const [a, b] = [run(head), run(head + period)];
   return a === null || b === null ? null : a + periods * (b - a);
 }
 
@@ -103,6 +129,14 @@ const MAX_PERIOD = 128;
 
 /** Periods of the hop classes the fluid runs before a long ring's steps are extrapolated (the start's drift settles within a few). */
 const STEADY_PERIODS = 32;
+
+/**
+ * The same for the fluid of every position, which costs every rank's channels per step:
+ * nvl72:variant=gb200,racks=8 ring/LL128 256 MiB's increment per 72 hops is 300.7, 283.8,
+ * 283.5, 283.6 µs from 144 hops on, steady from the fourth period (predicted 2,373.4 µs
+ * following all 1,150 hops, 2,377.2 extrapolated from 358 and 430; simulated 2,375.4).
+ */
+const POSITION_STEADY_PERIODS = 4;
 
 /** The fluid of lockstepRingIterationNs over one period of `phases`: `hops` steps of `blockBytes` per channel, each in messages of the shares `shares` of it. */
 function phaseFluidNs(phases: RingPhases, hops: number, blockBytes: number, shares: readonly number[], cost: CostParams): number | null {

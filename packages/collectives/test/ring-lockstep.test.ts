@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { ring, ringAlgorithm } from '../src/all-reduce/ring.js';
 import { lockstepRingIterationNs } from '../src/ring-lockstep.js';
+import { MAX_POSITION_MESSAGES, positionFluidNs } from '../src/ring-position-fluid.js';
 import type { CostParams, PlanParams, RankLayout } from '../src/types.js';
 
 const alphaNs = 1000;
@@ -59,5 +60,49 @@ describe('ring predictor: channels that start in lockstep', () => {
     const ns = ring.predictNs({ ...params(layout, 1000, 16), chunkElements: 1 << 17, protocol: 'Simple' }, dgx);
     expect(Number.isFinite(ns)).toBe(true);
     expect(ns).toBeGreaterThan(2 * 47 * 1_000);
+  });
+});
+
+describe('ring predictor: ranks that hold different phases (every position followed)', () => {
+  const twoServers: RankLayout = { groups: [[0, 1], [2, 3]], hasReductionSwitch: false, groupReductionSwitches: false };
+
+  it('agrees with the one-period fluid where it has a hand-written answer', () => {
+    // Rotations on one server: both channels share every port from the first step, 6·(α + 2·4000 B).
+    expect(positionFluidNs([[0, 1, 2, 3], [1, 2, 3, 0]], 6, 4000, [1], params(oneServer, 8000, 2), cost)).toBeCloseTo(6 * (alphaNs + 8000), 6);
+    // One NVLink and one NIC channel per rank: the NIC positions stream their 6 steps, then 4α.
+    const b = 8000;
+    expect(positionFluidNs([[0, 1, 3, 2], [1, 0, 2, 3]], 6, b / 2, [1], params(twoServers, 8000, 2), cost)).toBeCloseTo(6 * (b / 2) * 10 + 4 * alphaNs, 6);
+    const fastNic = { ...cost, inter: { alphaNs: 4 * alphaNs, bandwidthBytesPerSec: 1e9 } };
+    expect(positionFluidNs([[0, 1, 3, 2], [1, 0, 2, 3]], 6, b / 2, [1], params(twoServers, 8000, 2), fastNic)).toBeCloseTo(3 * (alphaNs + b / 2) + 3 * (4 * alphaNs + b / 2), 6);
+  });
+
+  it('declines a run longer than its cap (the caller keeps its closed form) rather than spend seconds', () => {
+    const orders = [[0, 1, 3, 2], [1, 0, 2, 3]];
+    const hops = Math.floor(MAX_POSITION_MESSAGES / 8);
+    expect(positionFluidNs(orders, hops + 1, 1000, [1], params(twoServers, 8000, 2), cost)).toBeNull();
+    expect(positionFluidNs(orders, 6, 1000, [1], params(twoServers, 8000, 2), cost)).not.toBeNull();
+  });
+
+  it('a slice waits for its own predecessor slice only: s slices pipeline a step', () => {
+    // One channel on one server, 2 slices of 1000 B: a position forwards slice 0 while slice 1
+    // arrives, so each hop after the first costs one slice (1000 ns) and the last lands α later:
+    // the path is 6 hops of slice 0 (α + 1000 each) and slice 1 one transfer behind.
+    expect(positionFluidNs([[0, 1, 2, 3]], 6, 2000, [0.5, 0.5], params(oneServer, 8000, 1), cost)).toBeCloseTo(6 * (alphaNs + 1000) + 1000, 6);
+  });
+
+  it('nvl72:variant=gb200,racks=2 ring 256 MiB: within 2 % of the exact simulation (the all-apart chain was 1.32x / 1.14x short)', () => {
+    // Two racks of 72 GPUs on rails, 32 channels (channel c enters a rack at GPU c and leaves
+    // from GPU c+1), the preset's links (alphaBetaCost: NVLink 600 ns, 721.8 GB/s; NIC 4.05 µs,
+    // 48 GB/s). Simulated (--fast-forward off, benchmarks/results/predictor-error.md): LL128
+    // 1,079.2 µs; Simple 1,141.9 µs with NCCL's 32 KiB slice floor (58 KiB blocks: 32 KiB and
+    // the rest; 1,181.5 in two equal halves before it); the all-apart chain predicted 820.9
+    // and 1,037.6.
+    const groups = [0, 1].map((rack) => Array.from({ length: 72 }, (_, g) => rack * 72 + g));
+    const layout: RankLayout = { groups, hasReductionSwitch: false, groupReductionSwitches: true, rails: groups.flat().map((r) => r % 72) };
+    const nvl72: CostParams = { alphaNs: 4050, bandwidthBytesPerSec: 48e9, intra: { alphaNs: 600, bandwidthBytesPerSec: 721.8e9 }, inter: { alphaNs: 4050, bandwidthBytesPerSec: 48e9 }, reductionEfficiency: 0.74, computeCapability: 10 };
+    const at = (protocol: 'LL128' | 'Simple', chunkBytes: number): number =>
+      ring.predictNs({ ...params(layout, (256 << 20) / 4, 32), chunkElements: chunkBytes / 4, protocol, protocolCapStretch: 1 }, nvl72) / 1000;
+    expect(Math.abs(at('LL128', 576_000) / 1079.2 - 1)).toBeLessThan(0.02);
+    expect(Math.abs(at('Simple', 2 << 20) / 1141.9 - 1)).toBeLessThan(0.02);
   });
 });
