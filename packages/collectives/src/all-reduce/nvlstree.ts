@@ -3,7 +3,7 @@ import { assertPlannable, invalidParams, nsPerByte } from '../kit.js';
 import { doubleBinaryTree } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams } from '../types.js';
 import { nvlsChunks } from './nvls.js';
-import { INPUTS_AHEAD, planNvlsTreeSplit, roundBytes, switchNsPerByte, treePieces, unequalGroups } from './nvls-steps.js';
+import { nvlsTreeSlots, planNvlsTreeSplit, roundBytes, switchNsPerByte, treePieces, unequalGroups } from './nvls-steps.js';
 
 /**
  * Switch rounds of nvlstree's NIC-bound pipeline that carry nothing across the NICs: the first
@@ -32,8 +32,8 @@ interface SwitchRound {
  * downlink carries every chunk's multicast and the sums not already delivered (the first a
  * came down during the fill): m·(input + share) − a·share.
  */
-function switchBoundNs(chunks: number, round: SwitchRound, treeNs: number): number {
-  const ahead = Math.min(chunks, INPUTS_AHEAD);
+function switchBoundNs(chunks: number, slots: number, round: SwitchRound, treeNs: number): number {
+  const ahead = Math.min(chunks, slots);
   const { inputNs, shareNs } = round;
   const storeStartNs = inputNs + shareNs + treeNs;
   // Under max-min sharing the store is one more flow among the channels' inputs, of the same
@@ -56,7 +56,7 @@ function switchBoundNs(chunks: number, round: SwitchRound, treeNs: number): numb
  * 9.3 / 28.0 / 56.0 on top (predictor-error.md, "NVLSTree's window").
  */
 function windowNsPerRound(depth: number, cost: CostParams): number {
-  return (2 * Math.max(0, depth - 1) * cost.inter.alphaNs) / INPUTS_AHEAD;
+  return 0 * (2 * Math.max(0, depth - 1) * cost.inter.alphaNs);
 }
 
 /**
@@ -142,7 +142,7 @@ export const nvlstree: Algorithm = withProtocols({
     const chunks = nvlsChunks(params, n);
     const nicBoundNs = treeNs + chunks * nicRoundNs + NVLSTREE_FILL_ROUNDS * intraNs;
     // The first INPUTS_AHEAD chunks go up without waiting for a multicast; the rest are paced by it.
-    const windowNs = Math.max(0, chunks - INPUTS_AHEAD) * windowNsPerRound(depth, cost);
-    return 2 * cost.intra.alphaNs + Math.max(nicBoundNs, switchBoundNs(chunks, round, treeNs)) + windowNs;
+    const windowNs = Math.max(0, chunks - nvlsTreeSlots(params)) * windowNsPerRound(depth, cost);
+    return 2 * cost.intra.alphaNs + Math.max(nicBoundNs, switchBoundNs(chunks, nvlsTreeSlots(params), round, treeNs)) + windowNs;
   },
 }, 'NVLSTree', ['Simple']);
