@@ -170,7 +170,9 @@ export function planNvlsTreeSplit(params: PlanParams, name: string, groups: read
         const sum = window(2, k);
         b.recv(r, j, agent, sum);
         const ups = piecesOf(sum, pieces);
-        const outs = piecesOf(out(k), pieces);
+        // A non-root head takes the total into its window T (scratch), as NCCL's broadcast warps
+        // forward from the connection's buffer; only the gather writes the output.
+        const totals = piecesOf(window(3, k), pieces);
         // Each piece of the total goes to the children and is stored to the switch in one pass
         // (NCCL's prims write a chunk to all of a step's send peers at once: the tree's down
         // connections and the multicast), the root's on the broadcast channel's connections.
@@ -178,14 +180,14 @@ export function planNvlsTreeSplit(params: PlanParams, name: string, groups: read
         ups.forEach((piece, i) => {
           treeUp(b, r, j, parent, children, piece);
           if (parent < 0) b.send(r, j, sendTo, piece, down);
-          else treeDown(b, r, down, parent, sendTo, outs[i]!);
+          else treeDown(b, r, down, parent, sendTo, totals[i]!);
         });
         // Chunk k taken from every child: their up connections' slots are free.
         if (k + slots < m) for (const child of children) b.sendToken(r, j, child, pace);
       }, windowOf);
     });
   });
-  return b.build('allReduce', name, params, { input: count, output: count, scratch: 3 * P * W });
+  return b.build('allReduce', name, params, { input: count, output: count, scratch: 4 * P * W });
 }
 
 /**
