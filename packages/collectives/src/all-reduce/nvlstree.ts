@@ -8,7 +8,7 @@ import { nvlsTreeSlots, planNvlsTreeSplit, roundBytes, switchNsPerByte, treePiec
 /**
  * Switch rounds of nvlstree's NIC-bound pipeline that carry nothing across the NICs: the first
  * inputs going up alone. The rest of the fill and drain overlaps the NIC rounds, since every
- * rank's inputs run INPUTS_AHEAD chunks ahead of its multicasts (nvls-steps.ts), the head's too.
+ * head asks for its first NCCL_STEPS chunks at once (nvls-steps.ts nvlsTreeSlots).
  */
 const NVLSTREE_FILL_ROUNDS = 1;
 
@@ -23,40 +23,30 @@ interface SwitchRound {
  * a rank's switch link, (n+1)/n of a round's bytes each way, is slower than its NIC, and its
  * downlink streams multicasts from the first one on. What goes before that first multicast is
  * the fill, from the schedule (nvls-steps.ts planNvlsTreeSplit; trace in predictor-error.md,
- * "NVLSTree's fill"): every rank sends its first a = min(m, INPUTS_AHEAD) inputs at once, one
- * after another on each channel, so input 0 lands after one input round; the head takes chunk
- * 0's sum, runs the tree and stores the total — and that store shares the uplink with the
- * inputs still going up, so it lands once the uplink has carried all a inputs and itself, or a
- * whole switch round after it started if that is sooner (one flow among the inputs, nvl72's
- * 144 channels), but not before the chain input, sum, tree, store (the chunk's own). From then the
- * downlink carries every chunk's multicast and the sums not already delivered (the first a
- * came down during the fill): m·(input + share) − a·share.
+ * "NVLSTree's fill"): every head asks for its first a = min(m, slots) chunks at once, so every
+ * rank sends its first a inputs one after another on each channel and input 0 lands after one
+ * input round; the head takes chunk 0's sum, runs the tree and stores the total — and that store
+ * shares the uplink with the inputs still going up, so it lands once the uplink has carried all
+ * a inputs and itself, or a whole switch round after it started if that is sooner (one flow among
+ * the inputs, which it is from a = 3 on at NCCL's chunk), but not before the chain input, sum,
+ * tree, store (the chunk's own). From then the downlink carries every chunk's multicast and the
+ * sums not already delivered: those of the inputs that landed before the first store did (input
+ * k's sum is down at (k+1)·input + share) came down during the fill: m·(input + share) − d·share.
  */
 function switchBoundNs(chunks: number, slots: number, round: SwitchRound, treeNs: number): number {
   const ahead = Math.min(chunks, slots);
   const { inputNs, shareNs } = round;
-  const storeStartNs = inputNs + shareNs + treeNs;
+  // The root stores each total as it sends it down (one pass), once chunk 0 has climbed the
+  // tree (its up half); a leaf once the total has come back down (all of it). The two trees are
+  // complementary, so on two servers a server heads half its parts as the root and half as the
+  // leaf: its multicasts start, on the mean, after three quarters of the tree.
+  const storeStartNs = inputNs + shareNs + (treeNs / 2 + treeNs) / 2;
   // Under max-min sharing the store is one more flow among the channels' inputs, of the same
   // chunk, so beside a full set of them it takes a whole switch round (input + share).
   const behindInputsNs = Math.min(ahead * inputNs + shareNs, storeStartNs + inputNs + shareNs);
   const firstStoreNs = Math.max(behindInputsNs, storeStartNs + shareNs);
-  return firstStoreNs + chunks * (inputNs + shareNs) - ahead * shareNs;
-}
-
-/**
- * What each tree level below the first adds to a round once the pipeline's window binds (ns).
- * A rank sends chunk k + INPUTS_AHEAD's input only when chunk k's multicast has reached it, so
- * from the (INPUTS_AHEAD+1)-th chunk on a round is at least a chunk's round trip over
- * INPUTS_AHEAD: input, switch sum, up the tree, down it, store, multicast. On two servers
- * (height 1) that round trip just fills the window (measured 178.7 µs in steady state at 1 GiB,
- * 3 rounds of 59.9), so the round is the bandwidth round R. Each further level adds one hop
- * up and one down, each paying the NIC hop's latency α_inter (NCCL's NET step latency), and
- * the window spreads them over INPUTS_AHEAD rounds: 2·(D−1)·α_inter / INPUTS_AHEAD per round.
- * Measured per round at 4 / 16 / 128 servers: 51.5 / 70.4 / 97 µs against R = 43.7 and this
- * 9.3 / 28.0 / 56.0 on top (predictor-error.md, "NVLSTree's window").
- */
-function windowNsPerRound(depth: number, cost: CostParams): number {
-  return 0 * (2 * Math.max(0, depth - 1) * cost.inter.alphaNs);
+  const sumsDownEarly = Math.min(ahead, Math.floor((firstStoreNs - shareNs) / inputNs));
+  return firstStoreNs + chunks * (inputNs + shareNs) - sumsDownEarly * shareNs;
 }
 
 /**
@@ -141,8 +131,6 @@ export const nvlstree: Algorithm = withProtocols({
     const treeNs = depth * (2 * cost.inter.alphaNs + interNs / treePieces(depth + 1));
     const chunks = nvlsChunks(params, n);
     const nicBoundNs = treeNs + chunks * nicRoundNs + NVLSTREE_FILL_ROUNDS * intraNs;
-    // The first INPUTS_AHEAD chunks go up without waiting for a multicast; the rest are paced by it.
-    const windowNs = Math.max(0, chunks - nvlsTreeSlots(params)) * windowNsPerRound(depth, cost);
-    return 2 * cost.intra.alphaNs + Math.max(nicBoundNs, switchBoundNs(chunks, nvlsTreeSlots(params), round, treeNs)) + windowNs;
+    return 2 * cost.intra.alphaNs + Math.max(nicBoundNs, switchBoundNs(chunks, nvlsTreeSlots(params), round, treeNs));
   },
 }, 'NVLSTree', ['Simple']);
