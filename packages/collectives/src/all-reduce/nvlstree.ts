@@ -1,6 +1,6 @@
 import { nvlsTreeChunkBytes, withProtocols } from '../protocols.js';
 import { assertPlannable, invalidParams, nsPerByte } from '../kit.js';
-import { doubleBinaryTree } from '../logical.js';
+import { clampChannels, doubleBinaryTree } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams } from '../types.js';
 import { nvlsChunks } from './nvls.js';
 import { nvlsTreeSlots, planNvlsTreeSplit, roundBytes, switchNsPerByte, treePieces, unequalGroups } from './nvls-steps.js';
@@ -33,7 +33,7 @@ interface SwitchRound {
  * sums not already delivered: those of the inputs that landed before the first store did (input
  * k's sum is down at (k+1)·input + share) came down during the fill: m·(input + share) − d·share.
  */
-function switchBoundNs(chunks: number, slots: number, round: SwitchRound, treeNs: number): number {
+function switchBoundNs(chunks: number, chunkFraction: number, slots: number, round: SwitchRound, treeNs: number): number {
   const ahead = Math.min(chunks, slots);
   const { inputNs, shareNs } = round;
   // The root stores each total as it sends it down (one pass), once chunk 0 has climbed the
@@ -46,7 +46,15 @@ function switchBoundNs(chunks: number, slots: number, round: SwitchRound, treeNs
   const behindInputsNs = Math.min(ahead * inputNs + shareNs, storeStartNs + inputNs + shareNs);
   const firstStoreNs = Math.max(behindInputsNs, storeStartNs + shareNs);
   const sumsDownEarly = Math.min(ahead, Math.floor((firstStoreNs - shareNs) / inputNs));
-  return firstStoreNs + chunks * (inputNs + shareNs) - sumsDownEarly * shareNs;
+  return firstStoreNs + (chunks - 1 + chunkFraction) * (inputNs + shareNs) - sumsDownEarly * shareNs;
+}
+
+/** The largest part's last chunk as a fraction of a whole one (1 when the part is whole chunks). */
+function lastChunkFraction(params: PlanParams, n: number): number {
+  const perPart = Math.ceil(params.count / clampChannels(params.channels * n, params.count));
+  if (params.chunkElements <= 0 || perPart <= 0) return 1;
+  const rest = perPart % params.chunkElements;
+  return rest === 0 ? 1 : rest / params.chunkElements;
 }
 
 /**
@@ -131,6 +139,6 @@ export const nvlstree: Algorithm = withProtocols({
     const treeNs = depth * (2 * cost.inter.alphaNs + interNs / treePieces(depth + 1));
     const chunks = nvlsChunks(params, n);
     const nicBoundNs = treeNs + chunks * nicRoundNs + NVLSTREE_FILL_ROUNDS * intraNs;
-    return 2 * cost.intra.alphaNs + Math.max(nicBoundNs, switchBoundNs(chunks, nvlsTreeSlots(params), round, treeNs));
+    return 2 * cost.intra.alphaNs + Math.max(nicBoundNs, switchBoundNs(chunks, lastChunkFraction(params, n), nvlsTreeSlots(params), round, treeNs));
   },
 }, 'NVLSTree', ['Simple']);
