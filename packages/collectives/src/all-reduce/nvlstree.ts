@@ -49,6 +49,23 @@ function switchBoundNs(chunks: number, chunkFraction: number, slots: number, rou
   return firstStoreNs + (chunks - 1 + chunkFraction) * (inputNs + shareNs) - sumsDownEarly * shareNs;
 }
 
+/**
+ * Chunks a head's NIC carries each way per round, per part: a head has as many parts in each of
+ * the two complementary trees, and in a tree it sends one chunk up to its parent and one down
+ * to each child (and receives as many): the busiest server's tree degrees summed, over the two
+ * trees. 1 on two servers (a leaf and a root of one child in each); 2 from four (inner in one
+ * tree: a parent and two children, a leaf in the other); 1.5 on three (the root of two leaves
+ * in one tree, a leaf in the other).
+ */
+function nicChunksPerPart(trees: readonly { readonly parent: readonly number[]; readonly children: readonly (readonly number[])[] }[]): number {
+  const servers = trees[0]!.parent.length;
+  let busiest = 0;
+  for (let g = 0; g < servers; g++) {
+    busiest = Math.max(busiest, trees.reduce((sum, t) => sum + (t.parent[g]! >= 0 ? 1 : 0) + t.children[g]!.length, 0));
+  }
+  return busiest / trees.length;
+}
+
 /** The largest part's last chunk as a fraction of a whole one (1 when the part is whole chunks). */
 function lastChunkFraction(params: PlanParams, n: number): number {
   const perPart = Math.ceil(params.count / clampChannels(params.channels * n, params.count));
@@ -132,10 +149,9 @@ export const nvlstree: Algorithm = withProtocols({
     const round: SwitchRound = { inputNs: bytes * switchNsPerByte(cost), shareNs: (bytes / n) * switchNsPerByte(cost) };
     const intraNs = round.inputNs + round.shareNs;
     const interNs = (bytes / n) * nsPerByte(cost.inter.bandwidthBytesPerSec);
-    // With 3+ servers a head is inner in one of the double binary trees: over its two parts it
-    // sends 4 chunks a round (up 1 and down 2 where inner, up 1 where a leaf), 2 per part.
-    const nicRoundNs = g > 2 ? 2 * interNs : interNs;
-    const depth = Math.max(...doubleBinaryTree(g).map((t) => t.height[t.root]!));
+    const trees = doubleBinaryTree(g);
+    const nicRoundNs = interNs * nicChunksPerPart(trees);
+    const depth = Math.max(...trees.map((t) => t.height[t.root]!));
     const treeNs = depth * (2 * cost.inter.alphaNs + interNs / treePieces(depth + 1));
     const chunks = nvlsChunks(params, n);
     const nicBoundNs = treeNs + chunks * nicRoundNs + NVLSTREE_FILL_ROUNDS * intraNs;
