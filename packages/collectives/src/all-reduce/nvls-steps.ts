@@ -203,8 +203,6 @@ export function nvlsTreeSlots(params: PlanParams): number {
   const chunkBytes = params.chunkElements * params.elementBytes;
   const ncclChunkBytes = (chunkBytes * Math.max(1, params.channels)) / NVLS_CHANNELS;
   const slotsPerChunk = Math.max(1, Math.ceil(ncclChunkBytes / NVLS_CHUNK_BYTES));
-  const experiment = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env.NVLSTREE_SLOTS_EXPERIMENT;
-  if (experiment) return Number(experiment);
   return Math.max(1, Math.floor(PROTOCOLS.Simple.steps / slotsPerChunk));
 }
 
