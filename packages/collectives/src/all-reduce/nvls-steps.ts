@@ -3,7 +3,8 @@
  * NVLS and NVLS_TREE work elements, with user buffers registered so there is no scatter /
  * gather copy), one reduction-switch agent per group (server / NVLink domain). NVLS (one
  * group) runs every part on one channel in the order described under "Ordering" (planNvls);
- * NVLSTree splits each part over two channels (planNvlsTreeSplit):
+ * NVLSTree splits each part over five, one per warp group and one for the slots' credits
+ * (planNvlsTreeSplit):
  *
  * The buffer is cut into `channels · n` parts (n ranks per group); part j has head h = j mod n
  * (NCCL: nHeads = n heads per channel, head h owns chunk h of every loop). For each chunk of
@@ -86,24 +87,28 @@ export function planNvls(params: PlanParams, name: string): Schedule {
 /**
  * NVLSTree with NCCL's split warps (src/device/all_reduce.h, the NVLS_TREE work element: scatter,
  * reduce, broadcast and gather warps), each connection paced by its own slots. Part j (P parts)
- * uses four schedule channels: j (reduce), j + P (broadcast), j + 2P (the inputs) and j + 3P (the
- * slots' credits). Per part j and chunk k:
+ * uses five schedule channels: j (reduce), j + P (broadcast), j + 2P (the inputs), j + 3P (the
+ * slots' credits) and j + 4P (the gather). Per part j and chunk k:
  * - the load-reduce is the head's: the head asks its switch for chunk k (a token on j + 3P), the
  *   switch passes the request to every rank of the group, and each sends its input k (channel
  *   j + 2P, posted on j's connection) — the multimem.ld_reduce that pulls the chunk over every
  *   rank's link; the switch sums them (window A) and returns the sum to the head;
  * - channel j: the head adds its children's sums (its window H, scratch) and passes the result
- *   up; the root instead sends the total down and stores it to its switch, both on channel
- *   j + P's connections (sendChannel); a parent that has taken a child's chunk k frees its slot
- *   (a token to the child on j + 3P);
- * - channel j + P: a non-root head receives the total and forwards it to its children, stores
- *   it to its switch; the switch writes it to window B and multicasts it; every rank receives
- *   the multicast into its output.
+ *   up; the root instead sends each piece of the total to its children and stores it to its
+ *   switch in one pass (a fan-out, on channel j + P's connections); a parent that has taken a
+ *   child's chunk k frees its slot (a token to the child on j + 3P);
+ * - channel j + P: a non-root head receives each piece of the total (its window T, scratch: as
+ *   NCCL's broadcast warps, it forwards from the connection's buffer) and sends it to its
+ *   children and its switch's store in one pass; the switch writes the pieces to window B and
+ *   multicasts the chunk;
+ * - channel j + 4P: every rank receives the multicast into its output (NCCL's gather warps).
  * Pacing (NCCL's prims: a sender waits for a free slot of the connection's NCCL_STEPS): a head
  * asks for chunk k + S (S = nvlsTreeSlots) once its up connection has a free slot — its parent
  * has taken chunk k — and the root, whose reduce warps store to the multicast, once its store's
  * slot is free — chunk k's multicast has reached it. No loop spans the tree: each wait is one
- * hop's. A rank's channels touch disjoint buffers (input; scratch H; output), so they never race.
+ * hop's. (The broadcast side's slots are not modelled: its sends follow the totals, which the
+ * reduce side already paces.) A rank's channels touch disjoint buffers (input; scratch H and T;
+ * output), so they never race.
  */
 export function planNvlsTreeSplit(params: PlanParams, name: string, groups: readonly (readonly number[])[]): Schedule {
   const { nranks, count, chunkElements } = params;

@@ -106,38 +106,34 @@ export const nvlstree: Algorithm = withProtocols({
     return planNvlsTreeSplit(params, 'nvlstree', params.layout.groups);
   },
   /**
-   * T = 2α_intra + max(T_nic, T_switch) + max(0, m − A)·2(D−1)·α_inter/A
-   * T_nic = D·(2α_inter + N/k) + m·R + R_switch;  T_switch = switchBoundNs (switch-bound: 2 servers, nvl72 racks)
+   * T = 2α_intra + max(T_nic, T_switch)
+   * T_nic = D·(2α_inter + N/k) + m·d·N + R_switch;  T_switch = switchBoundNs (switch-bound: 2 servers, nvl72 racks)
    * G servers of n ranks; c, m, b, e as for nvls; N = (b/n)·β_inter, one round of a head's
-   * NIC, which carries its parts' chunks (b/n) each way per round; R_switch = b·(n+1)/n·β_intra/e
-   * (as nvls), R = N (2N on 3+ servers, below): the NIC-bound pipeline (4+ servers) pays a NIC
-   * round per chunk; its fill (the first inputs going up alone) carries nothing across the NICs
-   * and costs R_switch (NVLSTREE_FILL_ROUNDS; with the head's inputs held back by its tree work,
-   * the fill and drain took min(m, LAG + 1) such rounds). Where the switch link binds (2 servers:
-   * R_switch > N) T_switch is the larger: its fill is the first A inputs sent together and the
-   * first store behind them on the uplink (one R_switch fill round made 2 servers 1.04 / 1.03x at
-   * 64 / 128 MiB, 0.97x at 32 MiB; predictor-error.md, "NVLSTree's fill"). The
-   * last chunk also climbs and descends the tree, D = the double binary tree's height in NIC
-   * hops each way: α_inter each, and a piece's transfer each — the schedule cuts a chunk into
-   * k = treePieces(D + 1) pieces (2 per hop once D ≥ 2) that cut through the tree, so only the
-   * first piece's hops wait (its other pieces' transfers are in the m NIC rounds); a piece is
-   * half a NIC round over k (the head's two parts use complementary trees, so one part's chunk
-   * crosses each way at a time). (Charging every level the whole chunk and every fill round the
-   * NIC's round made 4–16 servers 0.68–0.88× pessimistic at 4–256 MiB; predictor-error.md,
-   * "Ring lockstep".) α_inter is the worst inter-server pair; the
-   * tree's hops are rail-local and shorter, so small messages simulate faster than predicted.
-   * On more than two servers a head that is inner in one tree carries 2·b/n per round (R uses
-   * 2N). The schedule splits each part's reduce and broadcast over two channels as NCCL's warps
-   * do (planNvlsTreeSplit) and a head forwards each total to all its children at once (the
-   * steps' fan-out, as NCCL's prims). The last term is the inputs' window (A = INPUTS_AHEAD,
-   * windowNsPerRound): past the first A chunks a round is at least a chunk's round trip over A,
-   * and every tree level beyond the first adds a hop up and one down to it. At NCCL's chunk
-   * (nvlsTreeChunkBytes) on dgx-h100 the simulation is 0.89–1.00x this on 2 servers from 64 KiB to
-   * 16 MiB (fewer than 3 chunks) and 1.000–1.004x from 32 MiB to 4 GiB, 0.85–1.03x on 3 (64 KiB–4 GiB);
-   * 0.95 (16 MiB) and 0.97–1.03x (32 MiB–4 GiB) on 4 servers,
-   * 0.975–1.02x on 16 (16 MiB–4 GiB) and 0.975x on 128 (1 GiB); nvl72:racks=2 0.88–1.01x (0.89x at
-   * 64–128 MiB, whose ragged last chunk T_switch charges whole; 0.98–1.01x from 256 MiB); without the window term 4, 16
-   * and 128 servers were 1.10–1.17x, 1.29–1.60x and 2.14x (predictor-error.md, "NVLSTree's window").
+   * NIC, which carries its parts' chunks (b/n) each way per round, d of them per part
+   * (nicChunksPerPart: the busiest server's tree degrees over the two trees — 1 on 2 servers,
+   * 1.5 on 3, 2 from 4); R_switch = b·(n+1)/n·β_intra/e (as nvls). The NIC-bound pipeline pays
+   * d·N per chunk; its fill (the first inputs going up alone) carries nothing across the NICs
+   * and costs R_switch (NVLSTREE_FILL_ROUNDS). Where the switch link binds (2 servers: R_switch
+   * > N) T_switch is the larger: its fill is the first store, one flow among the inputs asked for
+   * at once (predictor-error.md, "NVLSTree's fill"). The last chunk also climbs and descends the
+   * tree, D = the double binary tree's height in NIC hops each way: α_inter each, and a piece's
+   * transfer each — the schedule cuts a chunk into k = treePieces(D + 1) pieces (2 per hop once
+   * D ≥ 2) that cut through the tree, so only the first piece's hops wait (its other pieces'
+   * transfers are in the m NIC rounds); a piece is half a NIC round over k (the head's two parts
+   * use complementary trees, so one part's chunk crosses each way at a time). (Charging every
+   * level the whole chunk and every fill round the NIC's round made 4–16 servers 0.68–0.88×
+   * pessimistic at 4–256 MiB; predictor-error.md, "Ring lockstep".) α_inter is the worst
+   * inter-server pair; the tree's hops are rail-local and shorter, so small messages simulate
+   * faster than predicted. No term for a window: each connection holds NCCL_STEPS chunks
+   * (nvls-steps.ts nvlsTreeSlots), and one hop's round trip (pull, sum, the NIC hop, the credit
+   * back: ~2α_inter + R_switch + N) is well inside 8 rounds, so only bandwidth paces a round. (When
+   * every rank's inputs waited for its multicast 3 chunks back, a loop through the whole tree, a
+   * round paid 2(D−1)·α_inter/3 more: 4, 16, 128 servers 1.17×, 1.58×, 2.14× slower; nvls.md,
+   * "NVLSTree paced per connection".) At NCCL's chunk (nvlsTreeChunkBytes) the simulation is, on
+   * dgx-h100, 0.95–1.05x this on 2 servers from 1 MiB to 16 MiB and 0.990–1.000x from 32 MiB to 8 GiB;
+   * 0.99–1.06x on 3 (16 MiB–4 GiB); 0.95–0.97x (16–64 MiB) and 0.985–1.000x (128 MiB–8 GiB) on
+   * 4; 0.95–0.97x (16–64 MiB) and 0.98–1.00x (128 MiB–8 GiB) on 16; nvl72:racks=2 0.95x at
+   * 64–128 MiB (the ragged last chunk) and 0.99–1.00x from 256 MiB.
    */
   predictNs(params: PlanParams, cost: CostParams): number {
     if (nvlstree.unsupported(params) !== null) return Number.NaN;
