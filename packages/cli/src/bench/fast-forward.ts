@@ -4,7 +4,7 @@
  * on the fluid models without faults or traces qualify: a trace or a fault wants every
  * event, data mode every byte.
  */
-import { checkGhostHeap, fastForwardApplies, KEEP_REPS_LADDER, runFastForward, steadyCut, type RunResult, type SteadyCut } from '@weft/runtime';
+import { checkGhostHeap, fastForwardApplies, KEEP_REPS_LADDER, runFastForward, runRecurrent, steadyCut, type RecurrenceWatch, type RunResult, type SteadyCut } from '@weft/runtime';
 import type { Schedule } from '@weft/collectives';
 import type { BenchConfig } from './config.js';
 
@@ -32,11 +32,13 @@ export async function runBenchSchedule(
   schedule: Schedule,
   label: string,
   exact: boolean,
-  run: (schedule: Schedule) => Promise<RunResult>,
+  run: (schedule: Schedule, watch?: RecurrenceWatch) => Promise<RunResult>,
   say: FastForwardSay = toStderr,
   afford: FastForwardAfford = () => true,
 ): Promise<RunResult> {
   const eligible = !exact && config.fastForward !== 'off' && config.mode === 'ghost' && config.network !== 'packet';
+  // auto: the exact fast-forward (a recurrence of the whole state, within one iteration), else the exact run.
+  if (config.fastForward === 'auto') return eligible && config.iters + config.warmupIters === 1 ? runRecurrent(schedule, run) : run(schedule);
   // The cut check and the shortened runs allocate beside the plan: refuse a run that starts
   // with the heap nearly full here, in one line, not after they abort (65,536 GPUs at 1 GiB).
   // (The run's own budget check, footprint.ts, comes later, per run.)
