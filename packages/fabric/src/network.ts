@@ -450,7 +450,11 @@ class FluidNetwork implements SimulatedNetwork {
       .map((i) => live[i]!);
     into.exact(flows.length);
     for (const flow of flows) {
-      into.exact(into.transfer(flow.transfer.id));
+      const transfer = transferOf(flow);
+      into.exact(into.transfer(transfer.id));
+      // A transfer of several flows (queue pairs, paths) some of which have been sent: how many are left, and when the sent ones land.
+      into.exact(transfer.unsentFlows);
+      into.near(transfer.deliveredNs - nowNs, timeTolerance);
       into.exact(flow.copies);
       if (flow.copyTransfers !== null) for (const copy of flow.copyTransfers) into.exact(into.transfer(copy.id));
       into.exact(flow.subflows.length);
