@@ -73,6 +73,8 @@ interface InFlight {
   readonly protocol: number;
   /** When the last byte left (the `sent` event). */
   sentNs: number;
+  /** With a watch: when it lands, once delivered and waiting for its step latency (-1: not yet). */
+  floorNs: number;
 }
 
 /**
@@ -197,8 +199,7 @@ export class Coordinator {
   private roundHosts: number[] = [];
   /** The completions of the round in progress (undefined at the start: every participant runs); read only by the watchdog. */
   private roundCompletions: readonly Completion[] | undefined;
-  /** With a watch only: deliveries waiting for their step latency (their time), and computes in progress (participant, time). */
-  private readonly floored = new Map<InFlight, number>();
+  /** With a watch only: computes in progress (participant, time). */
   private readonly computing = new Set<{ readonly participant: number; readonly atNs: number }>();
   private readonly view: SteadyView | undefined;
 
@@ -265,15 +266,12 @@ export class Coordinator {
     const into: SteadyStateSink = { nowNs, transfer: this.transferName, exact: recorder.exact, near: recorder.near };
     if (this.pending.length > 0 || this.barrier.length > 0 || this.finishedCount > 0 || this.network.steadyState === undefined) return false;
     if (!(this.engine.nextEventTimeNs() > nowNs)) return false;
-    if (this.engine.pendingTimers !== this.floored.size + this.computing.size) return false;
     const timeTolerance = 1e-12 * Math.max(1, nowNs);
     into.exact(this.connections.length);
     for (const c of this.connections) {
       into.exact(c.nextSend - c.nextRecv);
-      into.exact(c.posted.size);
-      for (const message of [...c.posted.keys()].sort((a, b) => a - b)) into.exact(c.nextSend - message);
-      into.exact(c.arrived.size);
-      for (const message of [...c.arrived.keys()].sort((a, b) => a - b)) into.exact(c.nextSend - message);
+      exactAges(into, c.nextSend, c.posted);
+      exactAges(into, c.nextSend, c.arrived);
     }
     // By name, not by transfer id: which of two channels posted first in a round is not state
     // (ties only order equal-time events, whose outcome is the same either way).
@@ -283,15 +281,22 @@ export class Coordinator {
     if (names.some(Number.isNaN)) return false;
     const byName = Array.from(flights.keys()).sort((a, b) => names[a]! - names[b]!);
     into.exact(flights.length);
+    let floored = 0;
     for (const i of byName) {
       const flight = flights[i]!;
       into.exact(names[i]!);
       into.exact(flight.protocol);
       into.exact(flight.bytes);
       into.near(flight.sentNs - nowNs, timeTolerance);
+      into.exact(flight.floorNs >= 0 ? 1 : 0);
+      if (flight.floorNs >= 0) {
+        floored++;
+        into.near(flight.floorNs - nowNs, timeTolerance);
+      }
     }
+    // Every timer is a landing or a compute the state names: else something it does not know of is pending.
+    if (this.engine.pendingTimers !== floored + this.computing.size) return false;
     const waits: number[] = [];
-    for (const [flight, atNs] of this.floored) waits.push(messageName(flight), atNs - nowNs);
     for (const compute of this.computing) waits.push(-1 - compute.participant, compute.atNs - nowNs);
     const order = Array.from({ length: waits.length / 2 }, (_, i) => i).sort((a, b) => waits[2 * a]! - waits[2 * b]! || waits[2 * a + 1]! - waits[2 * b + 1]!);
     into.exact(order.length);
@@ -606,7 +611,7 @@ export class Coordinator {
       { srcNode: this.nodes[participant]!, dstNode: this.nodes[peer]!, bytes: bytes * this.wireFactor(participant, peer), flowKey: channel, routeCache: connection.routeCache },
       nowNs,
     );
-    this.inFlight.set(transferId, { connection, message: connection.nextSend++, senderSeq: seq, payload, bytes, protocol, sentNs: nowNs });
+    this.inFlight.set(transferId, { connection, message: connection.nextSend++, senderSeq: seq, payload, bytes, protocol, sentNs: nowNs, floorNs: -1 });
   }
 
   private wireFactor(a: number, b: number): number {
@@ -639,14 +644,16 @@ export class Coordinator {
           this.pending.push({ participant: connection.src, seq: flight.senderSeq, payload: undefined });
           break;
         case 'delivered': {
-          this.inFlight.delete(event.transferId);
           // A protocol's step latency (flag polling, fences, proxy posts) overlaps the wire's
           // own latency: the message lands at sent + max(path latency, step latency).
           const floorNs = flight.protocol > 0 ? flight.sentNs + this.stepLatencyOf(connection, flight.protocol) : 0;
+          const transferId = event.transferId;
+          // Watched, a message waiting for its step latency stays in flight until it lands: the recurrence check reads it there.
+          if (this.view === undefined || !(floorNs > this.engine.nowNs)) this.inFlight.delete(transferId);
           if (floorNs > this.engine.nowNs) {
-            if (this.view !== undefined) this.floored.set(flight, floorNs);
+            if (this.view !== undefined) flight.floorNs = floorNs;
             this.engine.at(floorNs, () => {
-              if (this.view !== undefined) this.floored.delete(flight);
+              if (this.view !== undefined) this.inFlight.delete(transferId);
               this.events += 1;
               this.deliver(flight);
             });
@@ -725,6 +732,17 @@ export class Coordinator {
       }
     }
   }
+}
+
+/** A connection's messages kept by number (posted recvs, arrived messages): how many, and each one's age, youngest first. */
+function exactAges(into: SteadyRecorder, nextSend: number, byMessage: ReadonlyMap<number, unknown>): void {
+  into.exact(byMessage.size);
+  if (byMessage.size === 0) return;
+  if (byMessage.size === 1) {
+    for (const message of byMessage.keys()) into.exact(nextSend - message);
+    return;
+  }
+  for (const message of [...byMessage.keys()].sort((a, b) => b - a)) into.exact(nextSend - message);
 }
 
 /** A message's name that does not depend on when it was sent: its connection and how many sends ago it was (NaN past MESSAGE_AGES). */
