@@ -40,6 +40,20 @@ describe('exact fast-forward by recurrence', () => {
     }
   }, 60_000);
 
+  it('a run of several iterations is watched but never cut (a cut would shorten every iteration): the exact run', async () => {
+    const { topology, cluster } = await watchedRuns('dgx-h100:nodes=2');
+    try {
+      const schedule = plan('allReduce', 'ring', topology, 16 * (1 << 22), { channels: 1, chunkElements: 1 << 16 });
+      const twice = (planned: Schedule, watch?: RecurrenceWatch) => cluster.runSchedule(planned, { dtype: 'float32', op: 'sum', check: false, iters: 2, ...(watch ? { watch } : {}) });
+      const exact = await twice(schedule);
+      const watched = await runRecurrent(schedule, twice);
+      expect(watched.recurrence).toBeUndefined();
+      expect(watched.timeNs).toBe(exact.timeNs);
+    } finally {
+      await cluster.close();
+    }
+  }, 60_000);
+
   it('a 16-channel ring whose channels drift against each other never recurs: the watched run is the exact run, bit for bit', async () => {
     const { topology, cluster, run } = await watchedRuns('dgx-h100:nodes=2');
     try {

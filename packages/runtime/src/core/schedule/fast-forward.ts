@@ -17,7 +17,10 @@
  *   Δ = (T_C − T_B) / (x_B − x_C),   T = T_C + x_C · Δ
  *
  * The shortest run checks the premise: in a steady state T_B − T_A = T_C − T_B, and the
- * residual |T_C − 2 T_B + T_A| / T says how far from it the run is (`auto` accepts 1e-9).
+ * residual |T_C − 2 T_B + T_A| / T says how far from it the run is (`on` retries above 1e-9).
+ * This is `--fast-forward on`, approximate: the residual sees local linearity only (an NVL72
+ * ring's channels drift apart after more periods than the short runs keep, speed.md §29).
+ * `auto` is runRecurrent below, exact (recurrence.ts).
  *
  * Link bytes and busy time are extrapolated the same way (each period adds the same bytes
  * to the same links). The cut is only made when it keeps every connection's messages

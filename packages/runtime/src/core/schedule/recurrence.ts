@@ -154,6 +154,8 @@ export class RecurrenceWatch implements CoordinatorWatch {
   }
 
   addExecutor(participant: number, executor: ScheduleExecutor): void {
+    // A cut shortens every iteration alike, the recurrence is of one: several iterations are run exactly.
+    if (executor.spec.iters + executor.spec.warmupIters !== 1) this.done = true;
     if (this.executors[participant] === undefined) this.registered++;
     this.executors[participant] = executor;
   }
