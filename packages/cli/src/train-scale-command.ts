@@ -79,7 +79,7 @@ async function unsupported(config: TrainConfig, name: string, spec: string, gpus
 
 export async function runScaleCommand(flags: ScaleFlags, base: TrainConfig, modeGiven: boolean): Promise<void> {
   const format = refuse('--format', flags.format ?? 'table', FORMATS.read(flags.format ?? 'table'));
-  const fastForward = refuse('--fast-forward', flags.fastForward ?? 'off', FAST_FORWARD.read(flags.fastForward ?? 'off'));
+  const fastForward = refuse('--fast-forward', flags.fastForward ?? 'auto', FAST_FORWARD.read(flags.fastForward ?? 'auto'));
   if (flags.out !== undefined) {
     if (!flags.out.toLowerCase().endsWith('.json')) throw new WeftInputError(`--out: '${flags.out}' must end in .json`);
     assertWritable('--out', flags.out);

@@ -165,8 +165,8 @@ async function simulate(cluster: Cluster, resolved: BucketAllReduce, request: Sc
   const notes: string[] = [];
   const schedule = resolved.algorithm.plan(resolved.params);
   const settings = { fastForward: request.fastForward, mode: 'ghost', network: request.config.network, iters: 1, warmupIters: 0 } as const;
-  const outcome = await runWithinBudget(settings, schedule, label, request.exactLimit, (planned) =>
-    cluster.runSchedule(planned, { dtype: 'float32', op: 'sum', check: false, iters: 1, warmupIters: 0 }),
+  const outcome = await runWithinBudget(settings, schedule, label, request.exactLimit, (planned, watch) =>
+    cluster.runSchedule(planned, { dtype: 'float32', op: 'sum', check: false, iters: 1, warmupIters: 0, ...(watch ? { watch } : {}) }),
     (line) => void notes.push(line.trimEnd()),
   );
   if (isOverBudget(outcome)) {

@@ -530,6 +530,32 @@ export class StepTape {
   }
 
   /**
+   * The longest timing group (longestTimingGroup) located in steps, for the runtime's
+   * steady-state recurrence check (runtime schedule/recurrence.ts): the index of its first
+   * step (TapeCursor.index), its timing period in steps and its repetitions. `fixedPeers`:
+   * no template of it moves its peer per repetition (PEER_MOD 0), so every repetition times
+   * alike step for step, not only in shape — what lets a repetition stand for another.
+   */
+  longestTimingGroupSteps(): { readonly firstStep: number; readonly period: number; readonly reps: number; readonly fixedPeers: boolean } | undefined {
+    const longest = this.longestTimingGroup();
+    if (longest === undefined) return undefined;
+    let group = 0;
+    let found: { firstStep: number; period: number; reps: number; fixedPeers: boolean } | undefined;
+    this.timingGroups((firstRun, runCount, period, reps) => {
+      if (group++ !== longest.group) return;
+      let firstStep = 0;
+      for (let r = 0; r < firstRun; r++) firstStep += this.runs[r * RUN_FIELDS + RUN_PERIOD]! * this.runs[r * RUN_FIELDS + RUN_REPS]!;
+      let fixedPeers = true;
+      for (let r = firstRun; r < firstRun + runCount; r++) {
+        const first = this.runs[r * RUN_FIELDS + RUN_FIRST]!;
+        for (let t = first; t < first + this.runs[r * RUN_FIELDS + RUN_PERIOD]!; t++) if (this.templates[t * TEMPLATE_FIELDS + PEER_MOD]! !== 0) fixedPeers = false;
+      }
+      found = { firstStep, period, reps, fixedPeers };
+    });
+    return found;
+  }
+
+  /**
    * A sealed copy of this tape whose timing groups of at least `minReps` repetitions — or,
    * with `longestOnly`, its longest group if it has that many — lose `removeReps` of them
    * each (the steady-state fast-forward runs such shortened schedules). A cut group becomes

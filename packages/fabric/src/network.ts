@@ -51,6 +51,7 @@ import type {
   Network,
   NetworkOptions,
   Router,
+  SteadyStateSink,
   Topology,
   TransferEvent,
   TransferRequest,
@@ -426,6 +427,51 @@ class FluidNetwork implements SimulatedNetwork {
     };
   }
 
+  /**
+   * Live flows in start order (the transfers they carry, copies, per sub-flow its first link
+   * and rate; remaining bytes now, finish relative to now) and pending transfer events (by
+   * transfer and kind, time relative to now). Rates are solved first: max-min's answer is a
+   * function of the flows, so they need not be compared beyond this. Declines with a fault
+   * still pending or events not taken.
+   */
+  steadyState(into: SteadyStateSink): boolean {
+    this.solvePending();
+    if (this.faults.size > 0 || this.down.size > 0) return false;
+    const nowNs = into.nowNs;
+    if (nowNs !== this.clockNs) return false;
+    // Times here are within a run's length of now: their rounding is that of now's magnitude.
+    const timeTolerance = STEADY_TIME_ROUNDING * Math.max(1, nowNs);
+    // By the name of the transfer each carries, not in start order (see the coordinator's steadyState).
+    const live = this.liveFlows.live();
+    const names = live.map((flow) => into.transfer(flow.transfer.id));
+    if (names.some(Number.isNaN)) return false;
+    const flows = Array.from(live.keys())
+      .sort((a, b) => names[a]! - names[b]!)
+      .map((i) => live[i]!);
+    into.exact(flows.length);
+    for (const flow of flows) {
+      const transfer = transferOf(flow);
+      into.exact(into.transfer(transfer.id));
+      // A transfer of several flows (queue pairs, paths) some of which have been sent: how many are left, and when the sent ones land.
+      into.exact(transfer.unsentFlows);
+      into.near(transfer.deliveredNs - nowNs, timeTolerance);
+      into.exact(flow.copies);
+      if (flow.copyTransfers !== null) for (const copy of flow.copyTransfers) into.exact(into.transfer(copy.id));
+      into.exact(flow.subflows.length);
+      for (const subflow of flow.subflows) {
+        into.exact(subflow.links[0] ?? -1);
+        into.near(subflow.rateBytesPerSec, STEADY_RATE_ROUNDING * subflow.rateBytesPerSec);
+      }
+      const rate = flow.rateBytesPerSec;
+      const remaining = rate > 0 ? flow.remainingBytes - bytesMoved(rate, nowNs - flow.lastUpdateNs) : flow.remainingBytes;
+      into.near(remaining, STEADY_RATE_ROUNDING * flow.remainingBytes + (rate * timeTolerance) / 1e9);
+      into.near(flow.finishNs === Infinity ? -1 : flow.finishNs - nowNs, timeTolerance);
+    }
+    const pending: number[] = [];
+    this.events.forEachPending((event) => pending.push(into.transfer(event.transferId), event.kind === 'sent' ? 0 : event.kind === 'delivered' ? 1 : 2, event.timeNs - nowNs));
+    return this.events.readyCount() === 0 && emitSorted(into, pending, timeTolerance);
+  }
+
   // ---- bandwidth phase -------------------------------------------------------------
 
   /**
@@ -705,6 +751,24 @@ class FluidNetwork implements SimulatedNetwork {
     return index;
   }
 
+}
+
+/** Relative rounding allowed in times (of now's magnitude) and in rates and bytes by steadyState: a few thousand ulps. */
+const STEADY_TIME_ROUNDING = 1e-12;
+const STEADY_RATE_ROUNDING = 1e-12;
+
+/** Pending events as (transfer, kind, relative time) triples, in transfer order (the heap's own order depends on history). */
+function emitSorted(into: SteadyStateSink, triples: number[], timeTolerance: number): boolean {
+  const order = Array.from({ length: triples.length / 3 }, (_, i) => i);
+  order.sort((a, b) => triples[3 * a]! - triples[3 * b]! || triples[3 * a + 1]! - triples[3 * b + 1]!);
+  into.exact(order.length);
+  for (const i of order) {
+    if (Number.isNaN(triples[3 * i]!)) return false;
+    into.exact(triples[3 * i]!);
+    into.exact(triples[3 * i + 1]!);
+    into.near(triples[3 * i + 2]!, timeTolerance);
+  }
+  return true;
 }
 
 /** The transfer of a flow's first copy: the network's own TransferState, held by the flow. */

@@ -216,6 +216,25 @@ export interface Network {
   linkStats(): LinkStats[];
   /** One record per transfer started, in id order; `[]` when the network records `summary`. */
   flows(): FlowRecord[];
+  /**
+   * The state the network's future depends on, relative to now (the runtime's steady-state
+   * recurrence check, runtime schedule/recurrence.ts); false when it cannot say (a fault
+   * pending, a model without this). Absent: never.
+   */
+  steadyState?(into: SteadyStateSink): boolean;
+}
+
+/**
+ * Where a model writes its steady state: `exact` numbers compare bit for bit (counts, link
+ * indices, transfers named by `transfer`), `near` ones within `tolerance` (times relative to
+ * now, bytes, rates: float rounding of a translated time, see recurrence.ts).
+ */
+export interface SteadyStateSink {
+  readonly nowNs: number;
+  /** A transfer's name that does not depend on when it started (its connection and message), or NaN if unknown. */
+  transfer(transferId: number): number;
+  exact(value: number): void;
+  near(value: number, tolerance: number): void;
 }
 
 export { WeftInputError } from '@weft/sim';

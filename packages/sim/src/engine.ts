@@ -24,6 +24,11 @@ export class Engine {
     return this.clockNs;
   }
 
+  /** Timers not yet fired (the runtime's recurrence check counts them against those it knows). */
+  get pendingTimers(): number {
+    return this.timers.size;
+  }
+
   addModel(model: SimModel): void {
     this.models.push(model);
   }

@@ -11,7 +11,7 @@
  * `weft train --scale` runs each row's all-reduce this way; `weft bench --explain` each
  * candidate it did not choose (at 1,000+ GPUs one exact 16-channel run is minutes of CPU).
  */
-import { scheduleTransfers, shortenedSchedule, type RunResult, type SteadyCut } from '@weft/runtime';
+import { scheduleTransfers, shortenedSchedule, type RecurrenceWatch, type RunResult, type SteadyCut } from '@weft/runtime';
 import type { Schedule } from '@weft/collectives';
 import { runBenchSchedule, type FastForwardSay, type FastForwardSettings } from './fast-forward.js';
 
@@ -33,7 +33,7 @@ export async function runWithinBudget(
   schedule: Schedule,
   label: string,
   exactLimit: number,
-  run: (schedule: Schedule) => Promise<RunResult>,
+  run: (schedule: Schedule, watch?: RecurrenceWatch) => Promise<RunResult>,
   say: FastForwardSay,
 ): Promise<WithinBudget | OverBudget> {
   let spent = 0;
@@ -48,12 +48,12 @@ export async function runWithinBudget(
     if (!fits(transfers) || (fits(exact) && exact <= transfers)) declined = transfers;
     return declined === undefined;
   };
-  const bounded = (planned: Schedule) => {
+  const bounded = (planned: Schedule, watch?: RecurrenceWatch) => {
     // The whole schedule comes here only to run exactly; the short runs were priced by afford.
     const transfers = planned === schedule ? (exact ??= scheduleTransfers(schedule)) : scheduleTransfers(planned);
     if (planned === schedule && !fits(transfers)) throw new OverBudgetSignal(transfers);
     spent += transfers;
-    return run(planned);
+    return run(planned, watch);
   };
   try {
     const result = await runBenchSchedule(settings, schedule, label, false, bounded, say, afford);

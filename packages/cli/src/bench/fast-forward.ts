@@ -4,13 +4,13 @@
  * on the fluid models without faults or traces qualify: a trace or a fault wants every
  * event, data mode every byte.
  */
-import { checkGhostHeap, fastForwardApplies, KEEP_REPS_LADDER, runFastForward, steadyCut, type RunResult, type SteadyCut } from '@weft/runtime';
+import { checkGhostHeap, fastForwardApplies, KEEP_REPS_LADDER, runFastForward, runRecurrent, steadyCut, type RecurrenceWatch, type RunResult, type SteadyCut } from '@weft/runtime';
 import type { Schedule } from '@weft/collectives';
 import type { BenchConfig } from './config.js';
 
 const count = (n: number) => n.toLocaleString('en-US');
 
-/** `auto` takes a fast-forward whose T departs from affine by at most this share of the result (runtime FastForwardInfo.residual). */
+/** `on` climbs the ladder while T departs from affine by more than this share of the result (runtime FastForwardInfo.residual), and says so past it. */
 export const STEADY_RESIDUAL = 1e-9;
 
 /** The settings the choice reads (weft train's scaling table passes its own). */
@@ -32,11 +32,13 @@ export async function runBenchSchedule(
   schedule: Schedule,
   label: string,
   exact: boolean,
-  run: (schedule: Schedule) => Promise<RunResult>,
+  run: (schedule: Schedule, watch?: RecurrenceWatch) => Promise<RunResult>,
   say: FastForwardSay = toStderr,
   afford: FastForwardAfford = () => true,
 ): Promise<RunResult> {
   const eligible = !exact && config.fastForward !== 'off' && config.mode === 'ghost' && config.network !== 'packet';
+  // auto: the exact fast-forward (a recurrence of the whole state, within one iteration), else the exact run.
+  if (config.fastForward === 'auto') return eligible && config.iters + config.warmupIters === 1 ? runRecurrent(schedule, run) : run(schedule);
   // The cut check and the shortened runs allocate beside the plan: refuse a run that starts
   // with the heap nearly full here, in one line, not after they abort (65,536 GPUs at 1 GiB).
   // (The run's own budget check, footprint.ts, comes later, per run.)
@@ -52,16 +54,9 @@ export async function runBenchSchedule(
     const periods = `${count(periodsKept)} of ${count(periodsKept + periodsSkipped)} pipeline periods simulated`;
     tried = { cut, residual };
     if (residual > STEADY_RESIDUAL && rung < KEEP_REPS_LADDER.length - 1) continue;
-    if (config.fastForward === 'on') {
-      const steady = residual > STEADY_RESIDUAL ? ' though not in a steady state' : '';
-      say(`${label}: fast-forwarded (${periods})${steady}: residual ${residual.toExponential(1)} of the time\n`);
-      return result;
-    }
-    if (residual > STEADY_RESIDUAL) break;
-    say(
-      `${label}: ${count(cut.transfers)} transfers per iteration, so its steady state is fast-forwarded ` +
-        `(${periods}, the rest extrapolated; error against the exact engine in benchmarks/results/speed.md §12, §18); --fast-forward off runs it exactly\n`,
-    );
+    // on (auto returned above): extrapolated, saying how steady the short runs looked.
+    const steady = residual > STEADY_RESIDUAL ? ' though not in a steady state' : '';
+    say(`${label}: fast-forwarded (${periods})${steady}: residual ${residual.toExponential(1)} of the time\n`);
     return result;
   }
   if (tried !== undefined) {

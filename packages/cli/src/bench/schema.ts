@@ -146,8 +146,8 @@ export const BENCH_FLAGS = {
   ),
   fastForward: flag(
     '--fast-forward <mode>',
-    `steady-state fast-forward of long pipelined runs (ghost mode; error in benchmarks/results/speed.md §12, §18, §29): ${orList(FAST_FORWARD.names)}; auto: only for runs of millions of transfers whose short runs look steady — not exact in general (a 288-GPU NVL72 ring: +39 %), so off by default`,
-    'off',
+    `steady-state fast-forward of long pipelined runs (ghost mode, one iteration; benchmarks/results/speed.md §30): ${orList(FAST_FORWARD.names)}; auto: the run stops once its whole state recurs and the rest is added period by period — exact to float rounding, else the exact run; on: extrapolated from three short runs — approximate (a 288-GPU NVL72 ring: +39 %, §29); off: the exact engine unwatched`,
+    'auto',
     text((t) => FAST_FORWARD.read(t)),
   ),
   ranksPerWorker: flag('--ranks-per-worker <n>', 'ranks hosted by each worker thread (data mode; default: ranks / cores, one thread per core)', undefined, integer(1).optional()),

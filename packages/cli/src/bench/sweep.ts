@@ -16,7 +16,7 @@ import {
   type Schedule,
 } from '@weft/collectives';
 import { alphaBetaCost, deviceMemoryBandwidth, energyModel, rankLayout, type LinkStats, type PacketOptions, type Topology } from '@weft/fabric';
-import { createCluster, localStepsNs, defaultMemoryBudgetBytes, MEMORY_BUDGET_BASIS, defaultRanksPerWorker, formatGiB, scheduleBufferBytes, type Cluster, type Fault, type RunResult } from '@weft/runtime';
+import { createCluster, localStepsNs, defaultMemoryBudgetBytes, MEMORY_BUDGET_BASIS, defaultRanksPerWorker, formatGiB, scheduleBufferBytes, type Cluster, type Fault, type RecurrenceWatch, type RunResult } from '@weft/runtime';
 import { describeFaults, resolveFaults } from '../faults.js';
 import { runWithFaults, type FaultOutcome } from './fault-runs.js';
 import { isLongDataRun, longDataRunNotice, longPlanNotice, scheduleWork, type DataWork } from './work-estimate.js';
@@ -259,7 +259,7 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
         const { elementBytes: bytesPerElement } = resolved.params;
         hooks.onProgress?.(done, total, `${resolved.label} ${requestedBytes} B`);
         const schedule = resolved.algorithm.plan(resolved.params);
-        const runOf = (planned: Schedule, runFaults: readonly Fault[] | undefined) =>
+        const runOf = (planned: Schedule, runFaults: readonly Fault[] | undefined, watch?: RecurrenceWatch) =>
           cluster.runSchedule(planned, {
             dtype: config.dtype,
             op: config.op,
@@ -268,11 +268,12 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
             warmupIters: config.warmupIters,
             trace: tracing,
             ...(runFaults !== undefined ? { faults: runFaults } : {}),
+            ...(watch !== undefined ? { watch } : {}),
           });
         const run = (runFaults: readonly Fault[] | undefined) => runOf(schedule, runFaults);
         const bytes = algBwBytes(config.collective, count, config.dtype, nranks);
         let result: RunResult | undefined;
-        if (faults.length === 0) result = await runBenchSchedule(config, schedule, `${resolved.label} ${requestedBytes} B`, tracing, (planned) => runOf(planned, undefined));
+        if (faults.length === 0) result = await runBenchSchedule(config, schedule, `${resolved.label} ${requestedBytes} B`, tracing, (planned, watch) => runOf(planned, undefined, watch));
         else {
           // A failed data-mode run closes its cluster: the next run gets a fresh one.
           const faulted = await runWithFaults(run, faults, { algorithm: resolved.label, bytes }, async () => {
@@ -295,8 +296,8 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
             ? async (c) => {
                 const algorithm = algorithmOf(config, c.name, resolved.algorithm);
                 const label = `--explain ${c.name}${c.protocol ? `/${c.protocol}` : ''} ${requestedBytes} B`;
-                const ran = await runWithinBudget(config, algorithm.plan(c.params!), label, config.exactLimit, (planned) =>
-                  cluster.runSchedule(planned, { dtype: config.dtype, op: config.op, check: false, iters: config.iters, warmupIters: config.warmupIters }),
+                const ran = await runWithinBudget(config, algorithm.plan(c.params!), label, config.exactLimit, (planned, watch) =>
+                  cluster.runSchedule(planned, { dtype: config.dtype, op: config.op, check: false, iters: config.iters, warmupIters: config.warmupIters, ...(watch ? { watch } : {}) }),
                   () => {},
                 );
                 return isOverBudget(ran) ? { notSimulated: ran.overBudget } : { timeNs: ran.result.timeNs };

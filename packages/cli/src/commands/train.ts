@@ -96,7 +96,7 @@ export function registerTrain(program: Command): Command {
     .option('--scale <gpus>', 'weak-scaling table instead of a run: GPU counts, comma-separated (e.g. 8,64,512,4096,16384), on the --topology preset family (default dgx-h100), per --algo (a comma list; default ring,tree,hierarchical,auto)')
     .option('--batch-per-gpu <n>', 'with --scale: samples per GPU per step (the global batch grows with the count; default 1)')
     .option('--format <format>', 'with --scale: table, json or csv (default table)')
-    .option('--fast-forward <mode>', "with --scale: steady-state fast-forward of long all-reduces, as weft bench's: auto, on or off (default off: not exact in general, speed.md §29)")
+    .option('--fast-forward <mode>', "with --scale: steady-state fast-forward of long all-reduces, as weft bench's: auto (exact: a recurrence of the whole state, speed.md §30), on (extrapolated, approximate: §29) or off (default auto)")
     .option('--exact-limit <transfers>', 'with --scale: the transfers one all-reduce may simulate, fast-forward\'s short runs and the exact run together (a run that would not fit is not started); past it the row gives its alpha-beta prediction instead, marked over budget (default 4000000, about a minute of CPU)')
     .action((options: TrainCliOptions, command: Command) => (options.scale !== undefined ? runScale(options, command) : runTrain(options, command)));
 }

@@ -42,6 +42,16 @@ export class EventLog {
     this.place(index, timeNs, key, event);
   }
 
+  /** Every event not yet released, in no particular order (the recurrence check sorts them). */
+  forEachPending(fn: (event: TransferEvent) => void): void {
+    for (const event of this.pending) fn(event);
+  }
+
+  /** Events released and not yet taken. */
+  readyCount(): number {
+    return this.ready.length;
+  }
+
   /** Time of the earliest event not yet released, or Infinity. */
   nextTimeNs(): number {
     return this.pending.length > 0 ? this.times[0]! : Infinity;

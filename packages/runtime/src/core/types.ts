@@ -1,3 +1,4 @@
+import type { RecurrenceWatch } from './schedule/recurrence.js';
 /**
  * The runtime's public types: cluster options, run options and results. Browser-safe.
  */
@@ -80,6 +81,11 @@ export interface RunScheduleOptions {
    * Incompatible with `check`.
    */
   readonly inputs?: readonly NumericArray[];
+  /**
+   * Ghost mode: a steady-state recurrence check watching the run (schedule/recurrence.ts,
+   * made by runRecurrent); it may end the run early by throwing SteadyStateFound.
+   */
+  readonly watch?: RecurrenceWatch;
 }
 
 /** One step of one participant's channel, in simulated time (Chrome-trace friendly). */

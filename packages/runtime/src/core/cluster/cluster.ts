@@ -9,7 +9,8 @@ import type { DType, RankLayout, ReduceOp, Schedule } from '@weft/collectives';
 import { deviceMemoryBandwidth, type Network, type Topology } from '@weft/fabric';
 import { WeftInputError } from '@weft/sim';
 import type { NumericArray } from '../../backends/types.js';
-import type { CoordinatorOutcome } from '../coordinator/coordinator.js';
+import type { CoordinatorOutcome, CoordinatorWatch } from '../coordinator/coordinator.js';
+import type { RecurrenceWatch } from '../schedule/recurrence.js';
 import type { CheckSpec } from '../host/data-host.js';
 import { coordinate, defaultNetworkFactory, layoutOf, participantNodes } from '../coordinator/simulation.js';
 import type { HostLink } from '../protocol.js';
@@ -28,6 +29,8 @@ export interface ScheduleRun {
   readonly inputs: readonly NumericArray[] | undefined;
   /** Device memory bandwidth (bytes/s): what a participant with only local steps (1 rank) is charged. */
   readonly localBytesPerSec: number;
+  /** The steady-state recurrence check, if any (in-process hosts show it their executors). */
+  readonly watch?: RecurrenceWatch;
 }
 
 /** Where a cluster's participants run, and what they hold between runs. */
@@ -133,10 +136,11 @@ export class Cluster {
       if (check && options.inputs) throw new WeftInputError('check compares against the test pattern; it cannot check caller-provided inputs');
       const trace = options.trace === true;
       const localBytesPerSec = deviceMemoryBandwidth(this.topology);
-      const run: ScheduleRun = { schedule, nranks: this.nranks, dtype: options.dtype, op: options.op, iters, warmupIters, trace, check, inputs: options.inputs, localBytesPerSec };
+      const watch = options.watch;
+      const run: ScheduleRun = { schedule, nranks: this.nranks, dtype: options.dtype, op: options.op, iters, warmupIters, trace, check, inputs: options.inputs, localBytesPerSec, ...(watch ? { watch } : {}) };
       const links = await this.hosts.prepareSchedule(run);
       const simulate = performance.now();
-      const { outcome, network } = await this.simulate(schedule.participants.length, links, options.faults);
+      const { outcome, network } = await this.simulate(schedule.participants.length, links, options.faults, watch);
       await this.hosts.settle?.();
       const checkStart = performance.now();
       const { collective, root, count } = schedule;
@@ -174,8 +178,8 @@ export class Cluster {
   }
 
   /** One simulation: fresh engine and network at virtual time 0, the coordinator loop over `links`. */
-  private simulate(nparticipants: number, links: readonly HostLink[], faults: readonly Fault[] | undefined) {
-    return coordinate(this.factory, this.topology, this.options.network, participantNodes(this.topology, nparticipants), links, faults, this.options.roundTimeoutMs);
+  private simulate(nparticipants: number, links: readonly HostLink[], faults: readonly Fault[] | undefined, watch?: CoordinatorWatch) {
+    return coordinate(this.factory, this.topology, this.options.network, participantNodes(this.topology, nparticipants), links, faults, this.options.roundTimeoutMs, watch);
   }
 
   /** Runs `body`; when it fails and the hosts cannot recover, closes the cluster first. */

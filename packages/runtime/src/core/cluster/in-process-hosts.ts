@@ -37,7 +37,9 @@ export class InProcessHosts implements Hosts {
       schedule.participants.map((part, participant) => () => {
         const { collective, root } = schedule;
         const spec = { participant, nranks, part, collective, root, dtype: run.dtype, op: run.op, iters: run.iters, warmupIters: run.warmupIters, channelBase: 0, trace, localBytesPerSec: run.localBytesPerSec, ...(schedule.protocol ? { protocol: schedule.protocol } : {}) };
-        new ScheduleExecutor(host, spec, null, () => host.finish(participant)).start();
+        const executor = new ScheduleExecutor(host, spec, null, () => host.finish(participant));
+        run.watch?.addExecutor(participant, executor);
+        executor.start();
       }),
     );
     return [host];

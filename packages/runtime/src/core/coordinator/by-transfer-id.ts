@@ -43,6 +43,15 @@ export class ByTransferId<T> {
     while (this.lowest < this.next && this.slots[this.lowest & this.mask] === undefined) this.lowest++;
   }
 
+  /** Every live entry in id order (ids set out of order, kept in the Map, after). */
+  forEach(fn: (value: T, id: number) => void): void {
+    for (let id = this.lowest; id < this.next; id++) {
+      const value = this.slots[id & this.mask];
+      if (value !== undefined) fn(value, id);
+    }
+    for (const [id, value] of [...this.others].sort((a, b) => a[0] - b[0])) fn(value, id);
+  }
+
   /** Doubles the ring, keeping each live id's value at id & the new mask. */
   private grow(): void {
     const slots = new Array<T | undefined>(2 * this.slots.length).fill(undefined);

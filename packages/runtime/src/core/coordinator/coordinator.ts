@@ -13,7 +13,7 @@
  * is delivered and the recv is posted, whichever is later.
  */
 import type { Engine } from '@weft/sim';
-import type { Network } from '@weft/fabric';
+import type { LinkStats, Network, SteadyStateSink } from '@weft/fabric';
 import { WeftInputError } from '@weft/sim';
 import { DeadlockError, ProtocolError, RankCrashedError, RankTimeoutError, TransferStrandedError, participantFailure, participantLabel } from '../errors.js';
 import type { RankFault } from '../types.js';
@@ -32,6 +32,8 @@ interface Arrived {
 const NO_PAYLOAD: Arrived = Object.freeze({ payload: undefined });
 
 interface Connection {
+  /** Its place in creation order (the recurrence check names messages by it). */
+  readonly index: number;
   readonly src: number;
   readonly dst: number;
   readonly channel: number;
@@ -71,6 +73,8 @@ interface InFlight {
   readonly protocol: number;
   /** When the last byte left (the `sent` event). */
   sentNs: number;
+  /** With a watch: when it lands, once delivered and waiting for its step latency (-1: not yet). */
+  floorNs: number;
 }
 
 /**
@@ -118,7 +122,30 @@ export interface CoordinatorSetup {
   readonly roundTimeoutMs?: number;
   /** Step latencies of messages sent under a protocol; absent: the fabric's timing only. */
   readonly stepLatencyNs?: StepLatency;
+  /** Shown the simulation whenever nothing is left at the current time (schedule/recurrence.ts); absent: nobody. */
+  readonly watch?: CoordinatorWatch;
 }
+
+/** What a watch of the simulation sees between virtual times (the steady-state recurrence check). */
+export interface SteadyView {
+  readonly nowNs: number;
+  readonly events: number;
+  readonly rounds: number;
+  /** Writes the coordinator's and the network's state relative to now; false when it cannot (see Coordinator.steadyState). */
+  steadyState(into: SteadyRecorder): boolean;
+  linkStats(): LinkStats[];
+}
+
+/** Where the state goes: numbers compared bit for bit, and numbers compared within a tolerance. */
+export type SteadyRecorder = Pick<SteadyStateSink, 'exact' | 'near'>;
+
+export interface CoordinatorWatch {
+  /** Called with nothing pending at the current time; may throw to end the run (SteadyStateFound). */
+  quiescent(view: SteadyView): void;
+}
+
+/** Messages of one connection told apart by the recurrence check (a message's name is connection · this + its age). */
+const MESSAGE_AGES = 65_536;
 
 /** The watchdog's default: 5 minutes of wall time for one round (a round takes milliseconds). */
 export const DEFAULT_ROUND_TIMEOUT_MS = 300_000;
@@ -172,6 +199,9 @@ export class Coordinator {
   private roundHosts: number[] = [];
   /** The completions of the round in progress (undefined at the start: every participant runs); read only by the watchdog. */
   private roundCompletions: readonly Completion[] | undefined;
+  /** With a watch only: computes in progress (participant, time). */
+  private readonly computing = new Set<{ readonly participant: number; readonly atNs: number }>();
+  private readonly view: SteadyView | undefined;
 
   constructor(private readonly setup: CoordinatorSetup) {
     this.engine = setup.engine;
@@ -203,7 +233,85 @@ export class Coordinator {
     this.values = new Array(this.nparticipants);
     this.engine.addModel(this.network);
     for (const host of setup.hosts) if (isDirect(host)) host.bind(this.sink);
+    this.view = setup.watch && this.steadyView();
   }
+
+  private steadyView(): SteadyView {
+    const self = this;
+    return {
+      get nowNs() {
+        return self.engine.nowNs;
+      },
+      get events() {
+        return self.events;
+      },
+      get rounds() {
+        return self.rounds;
+      },
+      steadyState: (into) => this.steadyState(into),
+      linkStats: () => this.network.linkStats(),
+    };
+  }
+
+  /**
+   * The state the simulation's future depends on, relative to now, for the recurrence check:
+   * every connection's messages in flight, delivered or awaited (counted back from its next
+   * send), the messages in the network (by connection and age: transfer ids and absolute
+   * message numbers grow), step-latency waits and computes with their times relative to
+   * now, then the network's own (Network.steadyState). False when it cannot be told whole:
+   * a round under way, a barrier or a finished participant, a timer it does not know of.
+   */
+  private steadyState(recorder: SteadyRecorder): boolean {
+    const nowNs = this.engine.nowNs;
+    const into: SteadyStateSink = { nowNs, transfer: this.transferName, exact: recorder.exact, near: recorder.near };
+    if (this.pending.length > 0 || this.barrier.length > 0 || this.finishedCount > 0 || this.network.steadyState === undefined) return false;
+    if (!(this.engine.nextEventTimeNs() > nowNs)) return false;
+    const timeTolerance = 1e-12 * Math.max(1, nowNs);
+    into.exact(this.connections.length);
+    for (const c of this.connections) {
+      into.exact(c.nextSend - c.nextRecv);
+      exactAges(into, c.nextSend, c.posted);
+      exactAges(into, c.nextSend, c.arrived);
+    }
+    // By name, not by transfer id: which of two channels posted first in a round is not state
+    // (ties only order equal-time events, whose outcome is the same either way).
+    const flights: InFlight[] = [];
+    this.inFlight.forEach((flight) => void flights.push(flight));
+    const names = flights.map(messageName);
+    if (names.some(Number.isNaN)) return false;
+    const byName = Array.from(flights.keys()).sort((a, b) => names[a]! - names[b]!);
+    into.exact(flights.length);
+    let floored = 0;
+    for (const i of byName) {
+      const flight = flights[i]!;
+      into.exact(names[i]!);
+      into.exact(flight.protocol);
+      into.exact(flight.bytes);
+      into.near(flight.sentNs - nowNs, timeTolerance);
+      into.exact(flight.floorNs >= 0 ? 1 : 0);
+      if (flight.floorNs >= 0) {
+        floored++;
+        into.near(flight.floorNs - nowNs, timeTolerance);
+      }
+    }
+    // Every timer is a landing or a compute the state names: else something it does not know of is pending.
+    if (this.engine.pendingTimers !== floored + this.computing.size) return false;
+    const waits: number[] = [];
+    for (const compute of this.computing) waits.push(-1 - compute.participant, compute.atNs - nowNs);
+    const order = Array.from({ length: waits.length / 2 }, (_, i) => i).sort((a, b) => waits[2 * a]! - waits[2 * b]! || waits[2 * a + 1]! - waits[2 * b + 1]!);
+    into.exact(order.length);
+    for (const i of order) {
+      into.exact(waits[2 * i]!);
+      into.near(waits[2 * i + 1]!, timeTolerance);
+    }
+    return this.network.steadyState(into);
+  }
+
+  /** A transfer's name for the recurrence check (see messageName), or NaN when it is not in flight. */
+  private readonly transferName = (transferId: number): number => {
+    const flight = this.inFlight.get(transferId);
+    return flight === undefined ? NaN : messageName(flight);
+  };
 
   /** An error of the coordinator's own raised inside a direct host's call (rethrown as is). */
   private directError: unknown = undefined;
@@ -283,8 +391,10 @@ export class Coordinator {
     this.roundCompletions = undefined; // start: every participant runs
     let reports = settle(this.setup.hosts.map((host) => host.start()));
     this.absorb(reports instanceof Promise ? await this.watch(reports) : reports);
+    const watch = this.setup.watch;
     for (;;) {
       if (this.pending.length === 0) {
+        if (watch !== undefined) watch.quiescent(this.view!);
         if (!this.engine.step()) break;
         this.collectNetworkEvents();
         continue;
@@ -446,7 +556,11 @@ export class Coordinator {
   private compute(participant: number, seq: number, durationNs: number, fixed: boolean, nowNs: number): void {
     if (!(durationNs >= 0)) throw new ProtocolError(`${this.label(participant)}: compute duration must be >= 0 ns, got ${durationNs}`);
     const factor = fixed ? 1 : this.computeFactor[participant]!;
-    this.engine.at(nowNs + durationNs * factor, () => {
+    const atNs = nowNs + durationNs * factor;
+    const record = this.view !== undefined ? { participant, atNs } : undefined;
+    if (record !== undefined) this.computing.add(record);
+    this.engine.at(atNs, () => {
+      if (record !== undefined) this.computing.delete(record);
       this.events += 1;
       this.pending.push({ participant, seq, payload: undefined });
     });
@@ -476,7 +590,7 @@ export class Coordinator {
     const key = channel * this.nparticipants + dst;
     let connection = fromSrc.byKey.get(key);
     if (connection === undefined) {
-      connection = { src, dst, channel, nextSend: 0, nextRecv: 0, arrived: new Map(), posted: new Map(), stepProtocol: -1, stepLatencyNs: 0, routeCache: {} };
+      connection = { index: this.connections.length, src, dst, channel, nextSend: 0, nextRecv: 0, arrived: new Map(), posted: new Map(), stepProtocol: -1, stepLatencyNs: 0, routeCache: {} };
       fromSrc.byKey.set(key, connection);
       this.connections.push(connection);
     }
@@ -497,7 +611,7 @@ export class Coordinator {
       { srcNode: this.nodes[participant]!, dstNode: this.nodes[peer]!, bytes: bytes * this.wireFactor(participant, peer), flowKey: channel, routeCache: connection.routeCache },
       nowNs,
     );
-    this.inFlight.set(transferId, { connection, message: connection.nextSend++, senderSeq: seq, payload, bytes, protocol, sentNs: nowNs });
+    this.inFlight.set(transferId, { connection, message: connection.nextSend++, senderSeq: seq, payload, bytes, protocol, sentNs: nowNs, floorNs: -1 });
   }
 
   private wireFactor(a: number, b: number): number {
@@ -530,12 +644,16 @@ export class Coordinator {
           this.pending.push({ participant: connection.src, seq: flight.senderSeq, payload: undefined });
           break;
         case 'delivered': {
-          this.inFlight.delete(event.transferId);
           // A protocol's step latency (flag polling, fences, proxy posts) overlaps the wire's
           // own latency: the message lands at sent + max(path latency, step latency).
           const floorNs = flight.protocol > 0 ? flight.sentNs + this.stepLatencyOf(connection, flight.protocol) : 0;
+          const transferId = event.transferId;
+          // Watched, a message waiting for its step latency stays in flight until it lands: the recurrence check reads it there.
+          if (this.view === undefined || !(floorNs > this.engine.nowNs)) this.inFlight.delete(transferId);
           if (floorNs > this.engine.nowNs) {
+            if (this.view !== undefined) flight.floorNs = floorNs;
             this.engine.at(floorNs, () => {
+              if (this.view !== undefined) this.inFlight.delete(transferId);
               this.events += 1;
               this.deliver(flight);
             });
@@ -614,6 +732,23 @@ export class Coordinator {
       }
     }
   }
+}
+
+/** A connection's messages kept by number (posted recvs, arrived messages): how many, and each one's age, youngest first. */
+function exactAges(into: SteadyRecorder, nextSend: number, byMessage: ReadonlyMap<number, unknown>): void {
+  into.exact(byMessage.size);
+  if (byMessage.size === 0) return;
+  if (byMessage.size === 1) {
+    for (const message of byMessage.keys()) into.exact(nextSend - message);
+    return;
+  }
+  for (const message of [...byMessage.keys()].sort((a, b) => b - a)) into.exact(nextSend - message);
+}
+
+/** A message's name that does not depend on when it was sent: its connection and how many sends ago it was (NaN past MESSAGE_AGES). */
+function messageName(flight: InFlight): number {
+  const age = flight.connection.nextSend - flight.message;
+  return age < MESSAGE_AGES ? flight.connection.index * MESSAGE_AGES + age : NaN;
 }
 
 /** Awaits only when some host answered asynchronously (ghost schedules never do). */

@@ -5,7 +5,7 @@
 import { createNetwork, createRouter, rankGroups, rankLayout, type Network, type NetworkOptions, type Router, type Topology } from '@weft/fabric';
 import { protocolFromCode, scheduleProtocol, type RankLayout } from '@weft/collectives';
 import { Engine, WeftInputError } from '@weft/sim';
-import { Coordinator, type CoordinatorOutcome, type StepLatency } from './coordinator.js';
+import { Coordinator, type CoordinatorOutcome, type CoordinatorWatch, type StepLatency } from './coordinator.js';
 import type { HostLink } from '../protocol.js';
 import type { Fault, NetworkFactory, RankFault } from '../types.js';
 
@@ -131,6 +131,7 @@ export async function coordinate(
   hosts: readonly HostLink[],
   faults: readonly Fault[] | undefined,
   roundTimeoutMs?: number,
+  watch?: CoordinatorWatch,
 ): Promise<CoordinatedRun> {
   const network = factory(topology, options);
   const rankFaults = applyFaults(network, faults);
@@ -144,6 +145,7 @@ export async function coordinate(
     stepLatencyNs: stepLatencies(topology),
     rankFaults,
     ...(roundTimeoutMs !== undefined ? { roundTimeoutMs } : {}),
+    ...(watch !== undefined ? { watch } : {}),
   });
   const outcome = await coordinator.run();
   return { outcome, network };

@@ -204,6 +204,25 @@ export class ScheduleExecutor {
     this.beginIteration();
   }
 
+  /**
+   * What the steady-state recurrence check (recurrence.ts) reads of this participant: its
+   * iteration and channels left, then per channel its cursor's step index, whether it is on a
+   * step, what it waits for (ChannelWait) and the sends of its step not yet left.
+   */
+  steadyState(out: number[]): void {
+    out.push(this.iteration, this.channelsLeft);
+    for (const channel of this.channels) channel.steadyState(out);
+  }
+
+  /** Channel `index`'s cursor step index (-1 before its first step). */
+  stepIndex(index: number): number {
+    return this.channels[index]!.stepIndex;
+  }
+
+  get channelCount(): number {
+    return this.channels.length;
+  }
+
   /** The elements of a slice (`buffer` indexes BUFFER_NAMES). */
   view(buffer: number, offset: number, count: number): NumericArray {
     const name = BUFFER_NAMES[buffer]!;
@@ -271,8 +290,12 @@ export class ScheduleExecutor {
  * steps.ts decodeStep, so any primitive of PRIMITIVES runs here unchanged. Callbacks are
  * bound once, not per step.
  */
+/** What a channel waits for (read only by the recurrence check): nothing, a recv, its sends, a local step's compute. */
+const ChannelWait = { None: 0, Recv: 1, Sends: 2, Local: 3 } as const;
+
 class ChannelRun {
   private startNs = 0;
+  private waiting: number = ChannelWait.None;
   /** Posts of the current step not yet left (a fan-out posts several at once). */
   private sendsLeft = 0;
   /** Whether the cursor is on a step (false: the channel has run its last one). */
@@ -287,6 +310,14 @@ class ChannelRun {
   restart(): void {
     this.cursor.rewind();
     this.loaded = this.cursor.next();
+  }
+
+  get stepIndex(): number {
+    return this.cursor.index;
+  }
+
+  steadyState(out: number[]): void {
+    out.push(this.cursor.index, this.loaded ? 1 : 0, this.waiting, this.waiting === ChannelWait.Sends ? this.sendsLeft : 0);
   }
 
   // The current step's micro-actions (steps.ts decodeStep).
@@ -325,6 +356,7 @@ class ChannelRun {
       this.startNs = exec.poster.nowNs;
       const recvPeer = this.recvPeer();
       if (recvPeer >= 0) {
+        this.waiting = ChannelWait.Recv;
         exec.poster.postRecv(exec.spec.participant, recvPeer, exec.spec.channelBase + this.channel, this.onReceived);
         return;
       }
@@ -337,11 +369,13 @@ class ChannelRun {
       if (exec.localNsPerByte > 0 && combine !== 'none') {
         // A device-local copy or reduction: it takes the device memory time (a 1-rank run).
         const bytes = cursor.dstCount * exec.elementBytes * MEMORY_BYTES_PER_BYTE[combine];
+        this.waiting = ChannelWait.Local;
         exec.poster.postCompute(exec.spec.participant, bytes * exec.localNsPerByte, true, this.onLocalDone);
         return;
       }
       this.finishStep();
     }
+    this.waiting = ChannelWait.None;
     exec.channelDone();
   }
 
@@ -372,6 +406,7 @@ class ChannelRun {
     const channel = exec.spec.channelBase + sendChannelOf(this.cursor, this.channel);
     const fanOut = this.cursor.fanOut;
     this.sendsLeft = 1 + fanOut.length;
+    this.waiting = ChannelWait.Sends;
     if (fanOut.length === 0) {
       exec.poster.postSend(exec.spec.participant, this.sendPeer(), channel, wireBytes, payload, exec.protocolCode, this.onSent);
       return;

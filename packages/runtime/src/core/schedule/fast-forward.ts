@@ -17,7 +17,10 @@
  *   Δ = (T_C − T_B) / (x_B − x_C),   T = T_C + x_C · Δ
  *
  * The shortest run checks the premise: in a steady state T_B − T_A = T_C − T_B, and the
- * residual |T_C − 2 T_B + T_A| / T says how far from it the run is (`auto` accepts 1e-9).
+ * residual |T_C − 2 T_B + T_A| / T says how far from it the run is (`on` retries above 1e-9).
+ * This is `--fast-forward on`, approximate: the residual sees local linearity only (an NVL72
+ * ring's channels drift apart after more periods than the short runs keep, speed.md §29).
+ * `auto` is runRecurrent below, exact (recurrence.ts).
  *
  * Link bytes and busy time are extrapolated the same way (each period adds the same bytes
  * to the same links). The cut is only made when it keeps every connection's messages
@@ -30,8 +33,13 @@
 import { channelTapes, tapedParticipant, type Schedule, type StepTape } from '@weft/collectives';
 import type { LinkStats } from '@weft/fabric';
 import type { RunResult } from '../types.js';
+import { recurrencePlan, RecurrenceWatch, SteadyStateFound, type Recurrence } from './recurrence.js';
 
-/** off: always exact; on: fast-forward whenever a schedule has a long steady part; auto: on above FAST_FORWARD_AUTO_TRANSFERS. */
+/**
+ * off: the exact engine, unwatched; auto: the exact engine watched for a recurrence of its
+ * whole state (recurrence.ts: exact to float rounding, or the exact run itself); on: the
+ * affine extrapolation from three short runs below (approximate).
+ */
 export type FastForwardMode = 'auto' | 'on' | 'off';
 
 /**
@@ -346,4 +354,54 @@ function elapsedNs(stats: readonly LinkStats[]): number | undefined {
   let best: LinkStats | undefined;
   for (const link of stats) if (link.utilization > 0 && (best === undefined || link.bytesCarried > best.bytesCarried)) best = link;
   return best === undefined ? undefined : (best.bytesCarried * 1e9) / (best.bandwidthBytesPerSec * best.utilization);
+}
+
+/** What the recurrence fast-forward did (runRecurrent), for the report. */
+export interface RecurrenceInfo {
+  /** Repetitions of each cut group not simulated, and the recurrence's period in repetitions and ns. */
+  readonly repsSkipped: number;
+  readonly periodReps: number;
+  readonly periodNs: number;
+  /** Repetitions of the reference tape's group in the exact run, and snapshots taken. */
+  readonly reps: number;
+}
+
+/**
+ * A ghost run (one iteration) with the exact fast-forward: run watched (recurrence.ts); if
+ * its state recurs, the run stops there, the schedule with m whole periods cut is run, and
+ * m periods' time, link bytes and busy time, events and rounds are added. Otherwise the
+ * watched run is the exact run and is returned as it is. `run` takes the watch into the
+ * cluster (RunScheduleOptions.watch).
+ */
+export async function runRecurrent(
+  schedule: Schedule,
+  run: (schedule: Schedule, watch?: RecurrenceWatch) => Promise<RunResult>,
+): Promise<RunResult & { readonly recurrence?: RecurrenceInfo }> {
+  const plan = recurrencePlan(schedule, (tapes, minReps) => cutKeepsMessagesMatched(tapes, minReps, true));
+  if (plan === null) return run(schedule);
+  let found: Recurrence;
+  try {
+    return await run(schedule, new RecurrenceWatch(plan));
+  } catch (error) {
+    if (!(error instanceof SteadyStateFound)) throw error;
+    found = error.recurrence;
+  }
+  const short = await run(shortenedSchedule(schedule, plan.minReps, found.removeReps, 'longest'));
+  const m = found.periods;
+  const elapsedShort = elapsedNs(short.linkStats);
+  const elapsed = elapsedShort !== undefined ? elapsedShort + m * found.periodNs : undefined;
+  const linkStats = short.linkStats.map((link, index): LinkStats => {
+    const bytesCarried = link.bytesCarried + m * found.bytesCarried[index]!;
+    const utilization = elapsed !== undefined && elapsed > 0 && link.bandwidthBytesPerSec > 0 ? (bytesCarried * 1e9) / (link.bandwidthBytesPerSec * elapsed) : link.utilization;
+    return { ...link, bytesCarried, busyNs: link.busyNs + m * found.busyNs[index]!, utilization, peakConcurrentFlows: Math.max(link.peakConcurrentFlows, found.peakFlows[index]!) };
+  });
+  const [participant, channel] = plan.reference;
+  return {
+    ...short,
+    timeNs: short.timeNs + m * found.periodNs,
+    linkStats,
+    events: short.events + m * found.events,
+    rounds: short.rounds + m * found.rounds,
+    recurrence: { repsSkipped: found.removeReps, periodReps: found.periodReps, periodNs: found.periodNs, reps: plan.groups[participant]![channel]![2] },
+  };
 }
