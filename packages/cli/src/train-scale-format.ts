@@ -52,10 +52,10 @@ export function scaleTableRow(row: ScaleRow): string {
   return line(COLUMNS.map(([, , cell]) => cell(row)));
 }
 
-/** Below the table: what was fast-forwarded, in the fast-forward's own words. */
+/** Below the table: what was fast-forwarded or left to the prediction, in the run's own words. */
 export function scaleTableEnd(rows: readonly ScaleRow[]): string {
   const notes = rows.flatMap((r) => r.notes.map((note) => `#  ${note}\n`));
-  return notes.length > 0 ? `# fast-forward and budget notes (--fast-forward off runs every all-reduce exactly):\n${notes.join('')}` : '';
+  return notes.length > 0 ? `# fast-forward and budget notes (a row over --exact-limit is the alpha-beta prediction; raise the limit to simulate it):\n${notes.join('')}` : '';
 }
 
 export const CSV_COLUMNS = [
