@@ -1,9 +1,12 @@
 #!/bin/bash
 # Paired exactness check: the same `weft bench … --format json` runs with a base build and
 # this tree's build; prints `identical` or the first differing lines per case (wallMs, the
-# only wall-clock field, is dropped). Used for benchmarks/results/speed.md §15.
+# only wall-clock field, is dropped). Used for benchmarks/results/speed.md §15. A case where
+# either side fails (no JSON, e.g. a rejected flag) is FAILED, never identical.
 # Usage (from the repository root, after building both):
-#   benchmarks/paired-json-diff.sh /tmp/base 'allreduce --topology switch:8 --algo ring -b 8 -e 256M -f 8' …
+#   benchmarks/paired-json-diff.sh /tmp/base 'allreduce --topology switch:8 --algo ring --mode ghost -b 8 -e 256M -f 8' …
+# Give --mode ghost for timing checks: bench's default mode is data, which moves real bytes
+# (a large size then takes minutes and gigabytes).
 # BASE is a built checkout of the base commit (e.g. `git archive BASE | tar -x -C /tmp/base`,
 # then install and build there). Each further argument is one bench command line.
 set -euo pipefail
@@ -15,6 +18,7 @@ same=0
 total=0
 for args in "$@"; do
   total=$((total + 1))
+  failed=''
   for side in base this; do
     root=.
     [ "$side" = base ] && root=$base
@@ -25,9 +29,11 @@ def strip(v):
     if isinstance(v, dict): return {k: strip(x) for k, x in v.items() if k != "wallMs"}
     if isinstance(v, list): return [strip(x) for x in v]
     return v
-print(json.dumps(strip(json.load(sys.stdin)), indent=1, sort_keys=True))' > "$out/$side.json" || echo "(exit $?: $(head -c 300 "$out/$side.err"))" >> "$out/$side.json"
+print(json.dumps(strip(json.load(sys.stdin)), indent=1, sort_keys=True))' > "$out/$side.json" || failed="$failed $side: $(head -c 300 "$out/$side.err" | tr '\n' ' ')"
   done
-  if cmp -s "$out/base.json" "$out/this.json"; then
+  if [ -n "$failed" ]; then
+    echo "FAILED: $args ($failed)"
+  elif cmp -s "$out/base.json" "$out/this.json"; then
     same=$((same + 1))
     echo "identical: $args"
   else
