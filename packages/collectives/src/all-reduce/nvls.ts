@@ -21,7 +21,7 @@ export const nvls: Algorithm = withProtocols({
     return planNvls(params, 'nvls');
   },
   /**
-   * T = 2α + min(2m, m + LAG + 1)·R,  R = b·(n+1)/n · β/e
+   * T = 2α + min(min(2m, m + LAG + 1)·R, T_chain),  R = b·(n+1)/n · β/e
    * c = min(n·channels, count) parts, m = chunks per part, b = one chunk summed over the parts
    * (c·min(chunkElements, ⌈count/c⌉)·elementBytes), e = the switch's reductionEfficiency
    * (cost.reductionEfficiency, 1 when absent), LAG = 2 (nvls-steps.ts).
@@ -30,7 +30,7 @@ export const nvls: Algorithm = withProtocols({
    * after its load-reduce and the first inputs go up alone, so m chunks take m + LAG + 1
    * rounds (measured m + 3.2 on dgx-h100 for m >= 5); one chunk is exactly up, sum, store,
    * multicast: 2 rounds. 2α: the four half-hops rank→switch→head→switch→rank of the last chunk.
-   * Few chunks (2 <= m <= LAG + 2) run as a chain instead, nvlsChainNs, when that is shorter.
+   * T_chain: 2 <= m <= LAG + 2 chunks run as a chain, all inputs up before the first multicast (nvlsChainNs).
    */
   predictNs(params: PlanParams, cost: CostParams): number {
     if (singleSwitchProblem(params) !== null) return Number.NaN;
