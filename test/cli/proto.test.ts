@@ -55,7 +55,7 @@ describe('weft bench --proto', () => {
 });
 
 describe('auto = NCCL\'s tuner: (algorithm, protocol) per size', () => {
-  it('dgx-h100:nodes=1: ring/LL at small sizes (one server\'s tree is a chain: 15.2 µs against the ring\'s 15.0 in NCCL\'s model), ring/LL128 in the middle (Simple\'s 32 KiB slice floor leaves its step latency little to hide behind), NVLS/Simple at the largest (as NCCL on 8× Hopper)', () => {
+  it('dgx-h100:nodes=1: ring/LL at small sizes (one server\'s tree is a chain: 15.2 µs against the ring\'s 15.0 in NCCL\'s model), NVLS/Simple from 8 MiB (there NCCL\'s model picks ring/LL128, 83.7 µs here; weft\'s NVLS simulates 80.5), NVLS/Simple at the largest (as NCCL on 8× Hopper)', () => {
     const { rows } = bench(['--topology', 'dgx-h100:nodes=1', '--algo', 'auto', '-b', '8', '-e', '1G', '-f', '32']);
     expect(choices(rows)).toEqual([
       '8:auto(ring)/LL',
@@ -67,8 +67,10 @@ describe('auto = NCCL\'s tuner: (algorithm, protocol) per size', () => {
       // 3.4 µs behind the 32 KiB slice: 86.4 µs, against LL128's 83.7 (1.9 µs per step, 120/128 of
       // the wire). It was ring/Simple (77.2 µs) while weft cut every block in two even halves.
       // NCCL's own model agrees: 8.4 + 14·3.4 + 39.7 ≈ 95.7 µs for Simple, 14 + 14·1.9 + 39.7/0.92
-      // ≈ 83.8 for LL128 (tuning.cc baseLat, hwLat; 370 GB/s bus bandwidth).
-      '8388608:auto(ring)/LL128',
+      // ≈ 83.8 for LL128 (tuning.cc baseLat, hwLat; 370 GB/s bus bandwidth). NVLS/Simple beats
+      // both (80.5 µs simulated): with 2 chunks per part it runs as a chain, every input up, the
+      // first store, every multicast down, predicted 81.1 (nvls.ts nvlsChainNs; 86.1 as 4 rounds).
+      '8388608:auto(nvls)/Simple',
       '268435456:auto(nvls)/Simple',
     ]);
   });

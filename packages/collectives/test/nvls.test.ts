@@ -145,7 +145,15 @@ describe('predictNs', () => {
     // NCCL_LATENCY_US: NVLS's NVLink latency (25 µs) once per collective (protocols.ts).
     expect(nvls.predictNs(params(servers(1, 8), 8000), cost)).toBeCloseTo(NVLS_LAUNCH_NS + 1200 + (2 * S * 9) / 8 / 0.5, 6);
   });
-  it('nvls: m chunks take m + 3 rounds once m >= 3', () => {
+  it('nvls: 2 chunks run as a chain, every input up, the first store, every multicast down: (2S + b/n)·β/e, not 4 rounds', () => {
+    // 8 parts of 1000, chunks of 500: m = 2, b = 8·500·4 bytes; the rounds would charge 4·b·9/8.
+    const S = 8000 * 4;
+    const b = 8 * 500 * 4;
+    const chain = (2 * S + b / 8) / 0.5;
+    expect(chain).toBeLessThan((4 * b * 9) / 8 / 0.5);
+    expect(nvls.predictNs(params(servers(1, 8), 8000, 1, 500), cost)).toBeCloseTo(NVLS_LAUNCH_NS + 1200 + chain, 6);
+  });
+  it('nvls: m chunks take m + 3 rounds once m >= 5', () => {
     // 8 parts of 1000, chunks of 100: m = 10, a round moves 8·100 elements.
     const round = (8 * 100 * 4 * 9) / 8 / 0.5;
     expect(nvls.predictNs(params(servers(1, 8), 8000, 1, 100), cost)).toBeCloseTo(NVLS_LAUNCH_NS + 1200 + 13 * round, 6);

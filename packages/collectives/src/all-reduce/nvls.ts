@@ -21,15 +21,16 @@ export const nvls: Algorithm = withProtocols({
     return planNvls(params, 'nvls');
   },
   /**
-   * T = 2α + min(2m, m + LAG + 1)·R,  R = b·(n+1)/n · β/e
+   * T = 2α + min(min(2m, m + LAG + 1)·R, T_chain),  R = b·(n+1)/n · β/e
    * c = min(n·channels, count) parts, m = chunks per part, b = one chunk summed over the parts
    * (c·min(chunkElements, ⌈count/c⌉)·elementBytes), e = the switch's reductionEfficiency
    * (cost.reductionEfficiency, 1 when absent), LAG = 2 (nvls-steps.ts).
    * R is one round: every rank's switch link carries b + b/n each way per round (inputs and
    * its stores up, its sums and the multicasts down). A part's chunk k is multicast LAG rounds
    * after its load-reduce and the first inputs go up alone, so m chunks take m + LAG + 1
-   * rounds (measured m + 3.2 on dgx-h100 for m >= 4); one chunk is exactly up, sum, store,
+   * rounds (measured m + 3.2 on dgx-h100 for m >= 5); one chunk is exactly up, sum, store,
    * multicast: 2 rounds. 2α: the four half-hops rank→switch→head→switch→rank of the last chunk.
+   * T_chain: 2 <= m <= LAG + 2 chunks run as a chain, all inputs up before the first multicast (nvlsChainNs).
    */
   predictNs(params: PlanParams, cost: CostParams): number {
     if (singleSwitchProblem(params) !== null) return Number.NaN;
@@ -54,5 +55,26 @@ export function nvlsChunks(params: PlanParams, n: number): number {
 export function nvlsIntraNs(params: PlanParams, cost: CostParams, n: number): number {
   if (params.count === 0) return 0;
   const roundNs = (roundBytes(params, params.channels * n) * (n + 1) * switchNsPerByte(cost)) / n;
-  return 2 * cost.intra.alphaNs + nvlsRounds(params, n) * roundNs;
+  return 2 * cost.intra.alphaNs + Math.min(nvlsRounds(params, n) * roundNs, nvlsChainNs(params, cost, n));
+}
+
+/**
+ * NVLS with few chunks per part, 2 <= m <= LAG + 2, as the chain it runs (the schedule, not a
+ * fitted factor): a rank's channels that head no part post inputs 0..LAG+1 before their first
+ * multicast receive, and the head's channel posts input 1 before taking sum 0 and stores
+ * chunk 0 only after input 2, so every input goes up (S = count · elementBytes per rank)
+ * before the first store (b/n, its head's share of one round; sum 0 came down while input 1
+ * went up); then the switch's multicasts, each part's chunks one after another, bring S down
+ * to every rank, later stores arriving while earlier multicasts run:
+ *   T_chain = (2S + b/n) · β/e
+ * The rounds' 2m·R charges every round's b/n of sums and stores and m full chunks where the
+ * last is ragged: dgx-h100:nodes=1 8 MiB (m = 2) was predicted 86.1 µs, simulated 80.5; this
+ * gives 81.1. One chunk (m = 1) has sum 0 on the path too: that is the rounds' 2R, exactly.
+ * Longer parts overlap inputs with multicasts: the rounds' m + LAG + 1 is then the shorter.
+ */
+export function nvlsChainNs(params: PlanParams, cost: CostParams, n: number): number {
+  const m = nvlsChunks(params, n);
+  if (m < 2 || m > NVLS_LAG + 2) return Number.POSITIVE_INFINITY;
+  const firstStoreBytes = roundBytes(params, params.channels * n) / n;
+  return (2 * params.count * params.elementBytes + firstStoreBytes) * switchNsPerByte(cost);
 }
