@@ -86,13 +86,13 @@ function ringPhases(orders: readonly (readonly number[])[], params: PlanParams):
 /**
  * The time of one loop iteration of the rings `orders` (every channel's ring, each channel
  * moving 1/c of `stepBytes` per step): `hops` dependent steps, each step's block in s messages
- * carrying the shares `slices` of it (nccl-ring.ts sliceShares), every position starting at
+ * carrying the shares `shares` of it (nccl-ring.ts sliceShares), every position starting at
  * time 0. A position sends message q (step ⌊q/s⌋, slice q mod s) once it has sent q-1 and, from the second step on, received message q-s
  * from its predecessor; a message lands α after its last byte left. Returns when the last
  * message has landed, or null when the rings are not rotations of one another (ringPhases),
  * every channel takes one ring, or the fluid of every position is too long to follow.
  */
-export function lockstepRingIterationNs(orders: readonly (readonly number[])[], hops: number, stepBytes: number, slices: readonly number[], params: PlanParams, cost: CostParams): number | null {
+export function lockstepRingIterationNs(orders: readonly (readonly number[])[], hops: number, stepBytes: number, shares: readonly number[], params: PlanParams, cost: CostParams): number | null {
   const phases = ringPhases(orders, params);
   const blockBytes = stepBytes / orders.length;
   // Ranks of different phases drift apart by their own loads: follow every position. Every
@@ -100,14 +100,14 @@ export function lockstepRingIterationNs(orders: readonly (readonly number[])[], 
   // form has it.
   if (phases !== null && 'unequal' in phases) {
     if (orders.every((order) => order.every((r, i) => r === orders[0]![i]))) return null;
-    const run = (h: number): number | null => positionFluidNs(orders, h, blockBytes, slices, params, cost);
+    const run = (h: number): number | null => positionFluidNs(orders, h, blockBytes, shares, params, cost);
     // Its cost is per hop run: extrapolate only where the two runs are shorter than the whole.
     const P = phases.period;
     return hops > 2 * (POSITION_STEADY_PERIODS + 1) * P + P ? extrapolatedNs(hops, P, POSITION_STEADY_PERIODS, run) : run(hops);
   }
   // A period as long as a huge ring (no repeating hop classes) would cost O(period²) per step.
   if (phases === null || phases.period > MAX_PERIOD) return null;
-  return extrapolatedNs(hops, phases.period, STEADY_PERIODS, (h) => phaseFluidNs(phases, h, blockBytes, slices, cost));
+  return extrapolatedNs(hops, phases.period, STEADY_PERIODS, (h) => phaseFluidNs(phases, h, blockBytes, shares, cost));
 }
 
 /**
