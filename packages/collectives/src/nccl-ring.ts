@@ -154,8 +154,9 @@ function stepHopNs(p: RingPipeline, params: PlanParams, cost: CostParams): (firs
  * all-reduce by up to 30 %.) With every hop alike P = h(α + bβ) dominates: for all-reduce
  * the textbook 2(n-1)α + 2(n-1)/n·Sβ.
  */
-export function ringPipelineNs(p: RingPipeline, params: PlanParams, cost: CostParams): number {
+export function ringPipelineNs(p: RingPipeline, params: PlanParams, pairCost: CostParams): number {
   const { orders, hops, stepBytes, iterations: m, slices } = p;
+  const cost = ringCost(orders, params, pairCost);
   const senderNs = hops * stepBytes * channelRingsNsPerByte(orders, params, cost);
   const alpha = hopAlpha(params, cost);
   const lastHopNs = Math.max(...orders.map((order) => ringPathNs(order, 1, alpha)));
@@ -165,6 +166,28 @@ export function ringPipelineNs(p: RingPipeline, params: PlanParams, cost: CostPa
   const apartNs = chainNsOf(p, params, cost);
   const firstNs = lockstepRingIterationNs(orders, hops, stepBytes, slices, params, cost) ?? apartNs;
   return Math.max(firstNs + (m - 1) * apartNs, m * senderNs + lastHopNs);
+}
+
+/**
+ * `cost` as the rings `orders` see it: where every inter-server hop of every ring joins two
+ * ranks of one rail (the channel search's rings on a rail-optimized fabric), an inter hop's α
+ * is the rail's (cost.inter.railAlphaNs: NIC, rail leaf, NIC), not the worst inter pair's
+ * (through a spine). The simulation delivers each message after its own path's latency (or
+ * the protocol's step latency, when larger): dgx-h100 ring/LL's NIC hops take 2.7 µs, where
+ * the worst pair's 3.3 µs charged 0.6 µs too much per NIC hop (8 of 62 hops at 4 servers).
+ */
+export function ringCost(orders: readonly (readonly number[])[], params: PlanParams, cost: CostParams): CostParams {
+  // A rail pair is one of the inter pairs, so never slower than the worst; the min also keeps
+  // a cost whose α were zeroed (protocols.ts bandwidthOnly, for NCCL's LL cap) at zero.
+  const railAlphaNs = Math.min(cost.inter.railAlphaNs ?? Infinity, cost.inter.alphaNs);
+  const rails = params.layout.rails;
+  if (rails === undefined || railAlphaNs === cost.inter.alphaNs) return cost;
+  const same = sameGroup(params);
+  const railAligned = orders.every((order) => order.every((a, i) => {
+    const b = order[(i + 1) % order.length]!;
+    return same(a, b) || rails[a] === rails[b];
+  }));
+  return railAligned ? { ...cost, inter: { ...cost.inter, alphaNs: railAlphaNs } } : cost;
 }
 
 /** One iteration's chain with every channel apart (stepHopNs), where the rings are not rotations of one another. */
@@ -186,7 +209,8 @@ function chainNsOf(p: RingPipeline, params: PlanParams, cost: CostParams): numbe
  * chunk one transfer of the busiest link behind the one before: a rank sends its next chunk
  * as soon as its link is free, so the hops' latencies overlap the later chunks' transfers.
  */
-export function chainPipelineNs(p: RingPipeline, first: (order: readonly number[]) => number, params: PlanParams, cost: CostParams): number {
+export function chainPipelineNs(p: RingPipeline, first: (order: readonly number[]) => number, params: PlanParams, pairCost: CostParams): number {
+  const cost = ringCost(p.orders, params, pairCost);
   const hopNs = stepHopNs(p, params, cost)(p.slices[0] ?? 1);
   const edgeNsPerByte = channelRingsEdgeNsPerByte(p.orders, params, cost);
   let worst = 0;

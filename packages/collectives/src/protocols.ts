@@ -328,7 +328,9 @@ export function scheduleProtocol(row: NcclAlgorithmRow, protocol: ProtocolName, 
 export function protocolCost(cost: CostParams, protocol: ScheduleProtocol): CostParams {
   const factor = (protocol.lineBytes / protocol.dataBytesPerLine) * (protocol.stretch ?? 1);
   const intra = { alphaNs: Math.max(cost.intra.alphaNs, protocol.stepLatencyNs.intra), bandwidthBytesPerSec: cost.intra.bandwidthBytesPerSec / factor };
-  const inter = { alphaNs: Math.max(cost.inter.alphaNs, protocol.stepLatencyNs.inter), bandwidthBytesPerSec: cost.inter.bandwidthBytesPerSec / factor };
+  const interAlphaNs = (pathNs: number): number => Math.max(pathNs, protocol.stepLatencyNs.inter);
+  const rail = cost.inter.railAlphaNs;
+  const inter = { alphaNs: interAlphaNs(cost.inter.alphaNs), bandwidthBytesPerSec: cost.inter.bandwidthBytesPerSec / factor, ...(rail !== undefined ? { railAlphaNs: interAlphaNs(rail) } : {}) };
   return {
     ...cost,
     alphaNs: Math.max(intra.alphaNs, inter.alphaNs, cost.alphaNs),

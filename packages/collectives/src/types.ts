@@ -166,7 +166,12 @@ export interface CostParams {
   readonly alphaNs: number;
   readonly bandwidthBytesPerSec: number;
   readonly intra: { readonly alphaNs: number; readonly bandwidthBytesPerSec: number };
-  readonly inter: { readonly alphaNs: number; readonly bandwidthBytesPerSec: number };
+  /**
+   * railAlphaNs: between two ranks of one rail (layout.rails) in different groups, where the
+   * fabric has rails (a rail leaf, no spine: lower than alphaNs, the worst pair). Rail-aligned
+   * rings' inter-server hops pay it (nccl-ring.ts ringCost). Absent: alphaNs.
+   */
+  readonly inter: { readonly alphaNs: number; readonly bandwidthBytesPerSec: number; readonly railAlphaNs?: number };
   /**
    * Fraction of the link bandwidth that traffic to and from a reduction switch achieves
    * (NVLS multimem; the topology's `reductionEfficiency`). Absent: 1.

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { ring, ringAlgorithm } from '../src/all-reduce/ring.js';
 import { lockstepRingIterationNs } from '../src/ring-lockstep.js';
+import { ringCost } from '../src/nccl-ring.js';
 import { MAX_POSITION_MESSAGES, positionFluidNs } from '../src/ring-position-fluid.js';
 import type { CostParams, PlanParams, RankLayout } from '../src/types.js';
 
@@ -104,5 +105,30 @@ describe('ring predictor: ranks that hold different phases (every position follo
       ring.predictNs({ ...params(layout, (256 << 20) / 4, 32), chunkElements: chunkBytes / 4, protocol, protocolCapStretch: 1 }, nvl72) / 1000;
     expect(Math.abs(at('LL128', 576_000) / 1079.2 - 1)).toBeLessThan(0.02);
     expect(Math.abs(at('Simple', 2 << 20) / 1141.9 - 1)).toBeLessThan(0.02);
+  });
+});
+
+describe('ring predictor: rail-aligned rings pay the rail latency on their NIC hops', () => {
+  // Two servers of two GPUs, GPU g of each on rail g: the ring 0→1→3→2→0 crosses servers on
+  // rail 1 (1→3) and rail 0 (2→0); 0→1→2→3→0 crosses from rail 1 to rail 0 (1→2), through a spine.
+  const layout: RankLayout = { groups: [[0, 1], [2, 3]], hasReductionSwitch: false, groupReductionSwitches: false, rails: [0, 1, 0, 1] };
+  const railNs = 2500;
+  const railed: CostParams = { ...cost, inter: { ...cost.inter, railAlphaNs: railNs } };
+  const asRail: CostParams = { ...cost, inter: { ...cost.inter, alphaNs: railNs } };
+
+  it('predicts a rail-aligned ring as if every inter pair had the rail latency, a crossing ring with the worst pair', () => {
+    const aligned = ringAlgorithm('aligned', '', () => [[0, 1, 3, 2]]);
+    const crossing = ringAlgorithm('crossing', '', () => [[0, 1, 2, 3]]);
+    const p = params(layout, 8, 1); // 8 B blocks: latency-bound, every hop's α on the path
+    expect(aligned.predictNs(p, railed)).toBeCloseTo(aligned.predictNs(p, asRail), 6);
+    // 2(n-1) = 6 hops: a lap (2 NIC hops) and 2 more (one of them a NIC hop), each 1,500 ns less.
+    expect(aligned.predictNs(p, cost) - aligned.predictNs(p, railed)).toBeCloseTo(3 * (4 * alphaNs - railNs), 6);
+    expect(crossing.predictNs(p, railed)).toBeCloseTo(crossing.predictNs(p, cost), 6);
+  });
+
+  it('never raises an α: a cost with its α zeroed (NCCL LL cap slope) keeps them zero', () => {
+    const bare: CostParams = { ...railed, intra: { ...railed.intra, alphaNs: 0 }, inter: { ...railed.inter, alphaNs: 0 } };
+    expect(ringCost([[0, 1, 3, 2]], params(layout, 8000, 1), bare).inter.alphaNs).toBe(0);
+    expect(ringCost([[0, 1, 3, 2]], params(layout, 8000, 1), railed).inter.alphaNs).toBe(railNs);
   });
 });

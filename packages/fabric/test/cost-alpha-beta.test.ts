@@ -27,6 +27,14 @@ describe('alphaBetaCost', () => {
     expect(cost.bandwidthBytesPerSec).toBeCloseTo(48e9, -3);
   });
 
+  it('rails: a pair of one rail in different servers crosses its rail leaf only (NIC + leaf + NIC)', () => {
+    // NCCL's rings cross servers on one rail; the worst inter pair (alphaNs) changes rail through a spine.
+    expect(alphaBetaCost(parseTopologySpec('dgx-h100:nodes=2')).inter.railAlphaNs).toBe(1200 + 300 + 1200);
+    expect(alphaBetaCost(parseTopologySpec('dgx-h100:nodes=16')).inter.railAlphaNs).toBe(2700); // representative pair
+    expect(alphaBetaCost(parseTopologySpec('switch:8')).inter.railAlphaNs).toBeUndefined(); // no rails
+    expect(alphaBetaCost(parseTopologySpec('nvl72:variant=gb200')).inter.railAlphaNs).toBeUndefined(); // one group
+  });
+
   it('dgx-h100:nodes=64 (representative pairs) gives the same answer as nodes=2', () => {
     const small = alphaBetaCost(parseTopologySpec('dgx-h100:nodes=2'));
     const big = alphaBetaCost(parseTopologySpec('dgx-h100:nodes=64'));

@@ -9,6 +9,7 @@ import { createRouter } from '../routing/router.js';
 import { forwardHops, indexGraph, reverseHops, UNREACHABLE, type GraphIndex } from '../topology/graph.js';
 import { maxFlowBytesPerSec } from '../topology/maxflow.js';
 import { rankGroups } from '../topology/rank-groups.js';
+import { rankRails } from '../topology/rails.js';
 import type { Topology } from '../types.js';
 
 export interface AlphaBeta {
@@ -18,6 +19,14 @@ export interface AlphaBeta {
   readonly bandwidthBytesPerSec: number;
   /** Bottleneck bandwidth of one shortest path (what one flow gets alone), worst pair. */
   readonly pathBandwidthBytesPerSec: number;
+  /**
+   * Inter class only, on a rail-optimized fabric: the latency between two ranks of one rail in
+   * different groups (GPU→NIC→rail leaf→NIC→GPU, no spine: dgx-h100 2,700 ns against 3,300 for
+   * the worst pair), the worst such pair. The channel search's rings cross servers on one rail
+   * (NCCL binds a channel to a NIC), so their inter-server hops pay this, not alphaNs. Absent
+   * when the topology has no rails.
+   */
+  readonly railAlphaNs?: number;
 }
 
 export interface AlphaBetaCost extends AlphaBeta {
@@ -130,7 +139,7 @@ export function alphaBetaCost(topology: Topology): AlphaBetaCost {
     }
   }
   const intra = classCost(intraPairs, intraInjections);
-  const inter = classCost(interPairs, interInjections);
+  const inter = withRailAlpha(classCost(interPairs, interInjections), railPairs(groupIndex, groups.length, rankRails(topology), exact), pairCost);
   const none: AlphaBeta = { alphaNs: 0, bandwidthBytesPerSec: Infinity, pathBandwidthBytesPerSec: Infinity };
   const intraCost = intra ?? inter ?? none;
   const interCost = inter ?? intra ?? none;
@@ -143,6 +152,31 @@ export function alphaBetaCost(topology: Topology): AlphaBetaCost {
     ...reductionEfficiencyOf(topology),
     ...(topology.computeCapability !== undefined ? { computeCapability: topology.computeCapability } : {}),
   };
+}
+
+/**
+ * Inter pairs on one rail, for railAlphaNs: every such pair up to EXACT_RANK_LIMIT ranks, else
+ * rank 0 and the last rank of its rail outside its group (node-major presets: the farthest).
+ * None without rails or with one group.
+ */
+function railPairs(groupOf: Int32Array, groupCount: number, rails: readonly number[] | undefined, exact: boolean): [number, number][] {
+  if (rails === undefined || groupCount < 2) return [];
+  const pairs: [number, number][] = [];
+  const n = rails.length;
+  if (exact) {
+    for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) if (groupOf[a] !== groupOf[b] && rails[a] === rails[b]) pairs.push([a, b]);
+    return pairs;
+  }
+  for (let b = n - 1; b > 0; b--) if (groupOf[b] !== groupOf[0] && rails[b] === rails[0]) return [[0, b]];
+  return pairs;
+}
+
+/** `inter` with railAlphaNs, the worst latency over `pairs`; unchanged when there are none. */
+function withRailAlpha(inter: AlphaBeta | null, pairs: readonly (readonly [number, number])[], pairCost: (a: number, b: number) => { latencyNs: number }): AlphaBeta | null {
+  if (inter === null || pairs.length === 0) return inter;
+  let railAlphaNs = 0;
+  for (const [a, b] of pairs) railAlphaNs = Math.max(railAlphaNs, pairCost(a, b).latencyNs);
+  return { ...inter, railAlphaNs };
 }
 
 function reductionEfficiencyOf(topology: Topology): { reductionEfficiency?: number } {
