@@ -18,7 +18,8 @@
  *   NVLS: intraLat (+ interLat on several nodes); NVLSTree: intraLat + 2·log2i(nNodes)·interLat),
  *   interLat from the Tree NET row when there is one GPU per node.
  *   Enable rules: NVLSTree off on one node; NVLS off across nodes (it needs CollNet, which
- *   weft does not have); NVLS and NVLSTree Simple only; Tree all-reduce only.
+ *   weft does not have); NVLS and NVLSTree Simple only, and Hopper or later only (nvlsSupport);
+ *   Tree all-reduce only.
  * - ncclTopoGetAlgoTime: time = lat + nBytes / (1000 · bw) µs, Tree all-reduce's bandwidth ×
  *   treeCorrectionFactor[proto][log2i(nBytes >> 6)] (below 256 MiB), Ring/Simple all-reduce's
  *   latency × 1.4 on several nodes once nBytes / (comm nChannels · nRanks) ≥ 64 ("plateau
@@ -142,8 +143,13 @@ function ringSteps(collective: CollectiveName, nranks: number): number {
   return collective === 'allReduce' ? 2 * (nranks - 1) : collective === 'reduceScatter' || collective === 'allGather' ? nranks - 1 : nranks;
 }
 
+/** NVLS needs NVLink SHARP multicast: Hopper and later (init.cc's nvlsSupport; Volta and Ampere have no NVLS). */
+const NVLS_MIN_COMPUTE_CAPABILITY = 9;
+
 /** Whether NCCL weighs `row` for `collective` at all (tuning.cc's `continue`s and enable rules), with weft's algorithms. */
-function rowApplies(row: NcclAlgorithmRow, collective: CollectiveName, nodes: number): boolean {
+function rowApplies(row: NcclAlgorithmRow, collective: CollectiveName, t: NcclTuneInputs): boolean {
+  const nodes = t.nodes;
+  if ((row === 'NVLS' || row === 'NVLSTree') && t.computeCapability < NVLS_MIN_COMPUTE_CAPABILITY) return false;
   if (row === 'Tree' || row === 'NVLSTree') return collective === 'allReduce' && (row === 'Tree' || nodes > 1);
   if (row === 'NVLS') return (collective === 'allReduce' || collective === 'allGather' || collective === 'reduceScatter') && nodes === 1;
   return RING_COLLECTIVES.has(collective);
@@ -210,7 +216,7 @@ export function ncclTuneModel(collective: CollectiveName, t: NcclTuneInputs): Nc
   const entries: NcclTableEntry[] = [];
   if (t.nranks <= 1) return entries;
   for (const row of NCCL_ROW_ORDER) {
-    if (!rowApplies(row, collective, t.nodes)) continue;
+    if (!rowApplies(row, collective, t)) continue;
     for (const protocol of PROTOCOL_NAMES) {
       if ((row === 'NVLS' || row === 'NVLSTree') && protocol !== 'Simple') continue;
       const busBw = busBwGBps(row, protocol, collective, t);

@@ -108,3 +108,11 @@ describe("chooseAlgorithm's rule switch (tuner 'weft' | 'nccl')", () => {
     expect(chooseAlgorithm('allReduce', params(layout, nranks, 1024), cost).candidates.every((c) => c.ncclPredictedNs === undefined)).toBe(true);
   });
 });
+
+describe("NCCL's tuning model: NVLS rows need Hopper or later (nvlsSupport)", () => {
+  it('an A100 server (cc 8.0) has no NVLS row, an H100 server has one', () => {
+    const t: NcclTuneInputs = { nranks: 8, nodes: 1, computeCapability: 8, graphChannels: 12, graphGbs: 20, commChannels: 24, llMaxGbs: 87.7, sameChannels: true };
+    expect(ncclTuneModel('allReduce', t).map((e) => e.row)).not.toContain('NVLS');
+    expect(ncclTuneModel('allReduce', { ...t, computeCapability: 9 }).map((e) => e.row)).toContain('NVLS');
+  });
+});
