@@ -52,6 +52,7 @@ describe('--tuner', () => {
 
   it('bad --tuner: one line naming the value and what is accepted, exit 2; nccl on a topology without GPUs: one line, exit 2', () => {
     expectUsageError(weft(['bench', 'allreduce', '--tuner', 'nvidia']), /^weft: --tuner: 'nvidia' is not accepted; use weft or nccl$/);
+    expectUsageError(weft(['bench', 'allreduce', '--algo', 'ring', '--tuner', 'nccl']), /^weft: --tuner nccl: chooses what --algo auto runs; --algo ring has no auto/);
     expectUsageError(weft(['bench', 'allreduce', '--topology', 'switch:4', '--mode', 'ghost', '--tuner', 'nccl', '-b', '1K', '-e', '1K']), /^weft: --tuner nccl: this topology names no GPU/);
   });
 });

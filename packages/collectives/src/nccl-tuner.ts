@@ -3,9 +3,13 @@
  * of a given size with, and the time its cost model gives every candidate — a choice rule
  * beside weft's (auto.ts takes the argmin of weft's structural predictors instead).
  *
- * Rules followed: NCCL 2.24–2.26's src/graph/tuning.cc (the copy with BLACKWELL_COMPCAP_IDX,
- * PAT, NCCL_LL128_C2C and the all-gather/reduce-scatter NVLS bandwidth rule; the release the
- * published 20-rack GB200 run used, 2.26, is in that range):
+ * Rules followed: NVIDIA/nccl src/graph/tuning.cc as in the stored copy with
+ * BLACKWELL_COMPCAP_IDX, PAT, NCCL_LL128_C2C and the all-gather/reduce-scatter NVLS bandwidth
+ * rule — after 2.23 (which added PAT and the Blackwell rows) and before the model moved to
+ * src/tuning/ with nvlsEfficiency; the copy does not name its release, taken here as 2.24–2.26
+ * (the published GB200 NVL72 runs used 2.26.2). It differs from protocols.ts's [tuning] copy
+ * (b647562) in Ring/LL (·0.5, there ·1/4), Ring/LL128 (0.92 always), Tree/Simple (8.4 µs base,
+ * 4.0 / 14 µs per hop, there 28), the Blackwell rows, and MNNVL (no one-node rule here):
  * - ncclTopoTuneModel: per (function, algorithm, protocol) a bus bandwidth
  *   `graph.nChannels × bw` (bw = bwIntra on ≤ 2 nodes, else bwInter; NVLS min(bwIntra,
  *   bwInter); NVLSTree min(bwIntra, nNodes ≤ 2 ? bwInter : bwInter/2)), the model refinements
