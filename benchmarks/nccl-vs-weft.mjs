@@ -6,7 +6,10 @@
  * benchmarks/results/nccl-vs-weft.md and a summary: the geometric-mean |error| of weft/NCCL
  * per run, overall and at ≥ 1 GiB.
  *
- *   npx -y pnpm@10.34.8 build && node benchmarks/nccl-vs-weft.mjs [--only TOPOLOGY] [--skip-heavy]
+ *   npx -y pnpm@10.34.8 build && node benchmarks/nccl-vs-weft.mjs [--only TOPOLOGY] [--skip-heavy] [--tuner nccl|weft]
+ *
+ * --tuner: the rule auto's runs pick (algorithm, protocol) by (`weft bench --tuner`): weft's
+ * predictions (the default) or NCCL's own tuning model. Runs that force NCCL_ALGO are unchanged.
  *
  * The heavy run (nvl72 racks=20, 1,440 GPUs) runs exactly since --fast-forward is off by default
  * (benchmarks/results/speed.md §29): expect hours of CPU; its recorded 2 GiB figure was fast-forwarded.
@@ -26,10 +29,12 @@ const MIB = 2 ** 20;
 const args = process.argv.slice(2);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : null;
 const skipHeavy = args.includes('--skip-heavy');
+const tuner = args.includes('--tuner') ? args[args.indexOf('--tuner') + 1] : null;
 
 function bench(topology, algo, [b, e, f]) {
   const flags = ['bench', 'allreduce', '--topology', topology, '--mode', 'ghost', '--format', 'json', '-b', b, '-e', e, '-f', f];
   if (algo !== 'auto') flags.push('--algo', algo);
+  else if (tuner !== null) flags.push('--tuner', tuner);
   const started = process.hrtime.bigint();
   const run = spawnSync(process.execPath, [CLI, ...flags], { encoding: 'utf8', maxBuffer: 1 << 26 });
   if (run.status !== 0) throw new Error(`weft ${flags.join(' ')} failed: ${run.stderr.trim()}`);
@@ -55,7 +60,7 @@ for (const run of RUNS) {
     rows.push(...r.rows);
     wallS += r.wallS;
   }
-  const command = `weft bench allreduce --topology ${run.topology}${run.algo === 'auto' ? '' : ` --algo ${run.algo}`} --mode ghost -b ${run.sizes[0]} -e ${run.sizes[1]} -f ${run.sizes[2]}`;
+  const command = `weft bench allreduce --topology ${run.topology}${run.algo === 'auto' ? (tuner !== null ? ` --tuner ${tuner}` : '') : ` --algo ${run.algo}`} --mode ghost -b ${run.sizes[0]} -e ${run.sizes[1]} -f ${run.sizes[2]}`;
   out.push(`### ${runName(run)}`, '', `\`${command}\`${run.extra ? ` (and -b ${run.extra[0][0]} -e ${run.extra[0][1]})` : ''}; wall ${wallS.toFixed(0)} s`, '');
   out.push('| size (B) | weft ran | time (us) | weft busbw (GB/s) | NCCL busbw (GB/s) | weft / NCCL | source |', '|---:|---|---:|---:|---:|---:|---|');
   for (const row of rows) {

@@ -151,7 +151,8 @@ describe('auto = NCCL\'s tuner: (algorithm, protocol) per size', () => {
     expect(rest(bounded)).toEqual(rest(full));
     expect(full.filter((c) => c.protocol === 'LL').every((c) => c.simulatedUs! > 0)).toBe(true);
     const table = weft(['bench', 'allreduce', '--mode', 'ghost', ...args, '--exact-limit', '20000']);
-    expect(table.stdout).toMatch(/^#   ring\s+LL\s+3235\.69\s+-\s+\(not simulated: over budget: 61,440 transfers to run exactly \(--exact-limit 20,000\)\)$/m);
+    // (the column before the note is NCCL's own model's time: test/cli/tuner.test.ts)
+    expect(table.stdout).toMatch(/^#   ring\s+LL\s+3235\.69\s+-\s+[\d.]+\s+\(not simulated: over budget: 61,440 transfers to run exactly \(--exact-limit 20,000\)\)$/m);
     expectUsageError(weft(['bench', 'allreduce', '--mode', 'ghost', ...args, '--exact-limit', 'lots']), /^weft: --exact-limit: 'lots' is not accepted/);
     // The default is weft train --scale's budget, the runtime's threshold for fast-forwarding.
     const help = weft(['bench', '--help']).stdout.replace(/\s+/g, ' ');

@@ -6,11 +6,37 @@
  * The candidates are NCCL's own: the algorithms that declare `protocols`, each under every
  * protocol it declares (or the one asked for, like NCCL_PROTO). A collective with no such
  * algorithm falls back to all its algorithms, with hardware timing only.
+ *
+ * Two rules pick among them (`tuner`): 'weft' (the default) takes the smallest of weft's own
+ * predictions (Algorithm.predictNs); 'nccl' takes the candidate NCCL's own cost model picks
+ * (nccl-tuner.ts), so auto runs what NCCL would, and each candidate carries that model's time.
  */
 import { WeftInputError } from '@weft/sim';
 import { listAlgorithms, resolveDefaults } from './registry.js';
-import type { ProtocolName } from './protocols.js';
+import { ncclChoose, ncclTuneInputs } from './nccl-tuner.js';
+import type { NcclAlgorithmRow, ProtocolName } from './protocols.js';
 import type { Algorithm, CollectiveName, CostParams, PlanParams } from './types.js';
+
+/** Which rule picks auto's candidate: weft's predictors or NCCL's tuning model. */
+export type TunerName = 'weft' | 'nccl';
+export const TUNER_NAMES: readonly TunerName[] = ['weft', 'nccl'];
+
+/**
+ * The NCCL algorithm row each of weft's NCCL algorithms runs as (their withProtocols row), by
+ * collective and name; algorithms not listed are not NCCL's (NCCL's tuner does not weigh them).
+ */
+const NCCL_ROWS: Readonly<Partial<Record<CollectiveName, Readonly<Record<string, NcclAlgorithmRow>>>>> = {
+  allReduce: { ring: 'Ring', tree: 'Tree', nvls: 'NVLS', nvlstree: 'NVLSTree' },
+  allGather: { ring: 'Ring', nvls: 'NVLS' },
+  reduceScatter: { ring: 'Ring', nvls: 'NVLS' },
+  broadcast: { chain: 'Ring' },
+  reduce: { chain: 'Ring' },
+};
+
+/** The NCCL row weft's `name` runs as for `collective`, undefined when it is not one of NCCL's. */
+export function ncclRowOf(collective: CollectiveName, name: string): NcclAlgorithmRow | undefined {
+  return NCCL_ROWS[collective]?.[name];
+}
 
 export interface AlgorithmCandidate {
   readonly name: string;
@@ -22,6 +48,10 @@ export interface AlgorithmCandidate {
   readonly unsupported?: string;
   /** The params it was predicted with (channels and protocol resolved); absent when unsupported. */
   readonly params?: PlanParams;
+  /** NCCL's own model's time for it (nccl-tuner.ts), ns; absent when NCCL does not weigh it or the topology names no GPU. */
+  readonly ncclPredictedNs?: number;
+  /** The candidate NCCL's tuner would run. */
+  readonly ncclChoice?: true;
 }
 
 export interface AlgorithmChoice {
@@ -64,24 +94,50 @@ export function fastest<C extends { readonly predictedNs: number; readonly param
 }
 
 /**
- * The (algorithm, protocol) with the smallest predicted time among NCCL's candidates (see
- * the header); `protocol` restricts the protocols as NCCL_PROTO does. Ties go to the
- * earlier candidate, so the choice is deterministic. Throws WeftInputError when no
- * candidate can run.
+ * `candidates` with NCCL's model's time for each (ncclPredictedNs) and NCCL's pick marked
+ * (ncclChoice: its argmin among those weft can run). `strict`: a topology without a GPU
+ * throws (the rule was asked for); else such a topology leaves the candidates as they are.
  */
-export function chooseAlgorithm(collective: CollectiveName, params: PlanParams, cost: CostParams, protocol?: ProtocolName): AlgorithmChoice {
+function withNcclTimes(collective: CollectiveName, params: PlanParams, cost: CostParams, candidates: readonly AlgorithmCandidate[], strict: boolean): AlgorithmCandidate[] {
+  if (params.nranks <= 1 || params.count === 0 || NCCL_ROWS[collective] === undefined) return [...candidates];
+  if (!strict && cost.computeCapability === undefined) return [...candidates];
+  const inputs = ncclTuneInputs(params.layout, params.nranks, cost);
+  const key = (row: NcclAlgorithmRow | undefined, protocol: ProtocolName | undefined): string => `${row}/${protocol}`;
+  const runnable = new Set(candidates.filter((c) => c.params !== undefined).map((c) => key(ncclRowOf(collective, c.name), c.protocol)));
+  const { candidates: nccl, best } = ncclChoose(collective, params.count * params.elementBytes, inputs, (row, protocol) => runnable.has(key(row, protocol)));
+  const timeUs = new Map(nccl.map((n) => [key(n.row, n.protocol), n.timeUs]));
+  return candidates.map((c) => {
+    const k = key(ncclRowOf(collective, c.name), c.protocol);
+    const us = timeUs.get(k);
+    if (us === undefined || !Number.isFinite(us)) return c;
+    const chosen = best !== null && key(best.row, best.protocol) === k && c.params !== undefined;
+    return { ...c, ncclPredictedNs: us * 1000, ...(chosen ? { ncclChoice: true as const } : {}) };
+  });
+}
+
+/**
+ * The (algorithm, protocol) auto runs among NCCL's candidates (see the header): under the
+ * 'weft' rule the smallest predicted time, under 'nccl' NCCL's model's pick (weft's fastest
+ * when NCCL's model weighs none of the runnable ones). `protocol` restricts the protocols as
+ * NCCL_PROTO does. Ties go to the earlier candidate, so the choice is deterministic. Throws
+ * WeftInputError when no candidate can run.
+ */
+export function chooseAlgorithm(collective: CollectiveName, params: PlanParams, cost: CostParams, protocol?: ProtocolName, tuner: TunerName = 'weft'): AlgorithmChoice {
   const all = listAlgorithms(collective);
   const nccl = all.filter((a) => a.protocols !== undefined);
   const algorithms = nccl.length > 0 ? nccl : all;
   const perAlgorithm = algorithms.map((algorithm) => ({ algorithm, candidates: candidatesOf(algorithm, params, cost, protocol) }));
-  const candidates = perAlgorithm.flatMap((a) => a.candidates);
-  const best = fastest(candidates);
+  const weftCandidates = perAlgorithm.flatMap((a) => a.candidates);
+  const candidates = withNcclTimes(collective, params, cost, weftCandidates, tuner === 'nccl');
+  const ncclBest = tuner === 'nccl' ? candidates.find((c) => c.ncclChoice === true) : undefined;
+  const best = ncclBest ?? fastest(candidates);
   if (best === null) {
     const reasons = candidates.map((c) => `${c.name}${c.protocol ? `/${c.protocol}` : ''}: ${c.unsupported ?? 'no finite prediction'}`).join('; ');
     throw new WeftInputError(
       `no ${collective} algorithm can run on ${params.nranks} ranks with count ${params.count}${reasons ? ` (${reasons})` : ''}`,
     );
   }
-  const algorithm = perAlgorithm.find((a) => a.candidates.includes(best))!.algorithm;
+  const index = candidates.indexOf(best);
+  const algorithm = perAlgorithm.find((a) => a.candidates.includes(weftCandidates[index]!))!.algorithm;
   return { algorithm, params: best.params!, predictedNs: best.predictedNs, candidates };
 }

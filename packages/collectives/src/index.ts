@@ -25,8 +25,10 @@ export * as logical from './logical.js';
 export type { Range, Tree, Fold } from './logical.js';
 export { COLLECTIVE_TABLE, COLLECTIVES, collectiveOf, listAlgorithms, getAlgorithm, planCollective, resolveDefaults } from './registry.js';
 export { busBwFactor, algBwBytes, bandwidthsGBps, countForBytes } from './busbw.js';
-export { chooseAlgorithm, candidatesOf, fastest } from './auto.js';
-export type { AlgorithmChoice, AlgorithmCandidate } from './auto.js';
+export { chooseAlgorithm, candidatesOf, fastest, ncclRowOf, TUNER_NAMES } from './auto.js';
+export type { AlgorithmChoice, AlgorithmCandidate, TunerName } from './auto.js';
+export { ncclAlgoTimeUs, ncclChoose, ncclTuneInputs, ncclTuneModel, NCCL_ROW_ORDER } from './nccl-tuner.js';
+export type { NcclCandidate, NcclTableEntry, NcclTuneInputs } from './nccl-tuner.js';
 export { runReference, checkReference } from './reference.js';
 export type { TypedBuffer, ReferenceCheck } from './reference.js';
 export { algorithms as allReduceAlgorithms } from './all-reduce/index.js';
@@ -34,7 +36,7 @@ export { algorithms as allReduceAlgorithms } from './all-reduce/index.js';
 // (docs/writing-an-algorithm.md): the step builder, slices, parameter checks and the
 // alpha-beta terms `predictNs` closed forms are built from, per-hop latency included.
 export * from './kit.js';
-export { channelRings, channelTrees, searchChannelCount, formatChannels } from './channels/search.js';
+export { channelRings, channelTrees, searchChannelCount, searchGraph, formatChannels } from './channels/search.js';
 export {
   PROTOCOLS,
   PROTOCOL_NAMES,

@@ -40,5 +40,9 @@ export async function resolveAlgorithms(flags: BenchFlags): Promise<BenchAlgorit
       add({ name: algorithm.name, algorithm, fromAll: false });
     }
   }
+  // --tuner picks auto's algorithm: asked for without auto it would change nothing, silently.
+  if (flags.tuner === 'nccl' && !resolved.has('auto')) {
+    throw new WeftInputError(`--tuner nccl: chooses what --algo auto runs; --algo ${flags.algo.join(',')} has no auto (add auto, or drop --tuner)`);
+  }
   return [...resolved.values()];
 }

@@ -27,6 +27,10 @@ export interface CandidateRow {
   readonly protocol: string | null;
   /** null when it cannot run here (see `unsupported`). */
   readonly predictedUs: number | null;
+  /** NCCL's own tuning model's time (tuning.cc, nccl-tuner.ts); null where NCCL does not weigh it or the topology names no GPU. */
+  readonly ncclPredictedUs: number | null;
+  /** The candidate NCCL's tuner would run (its model's argmin among those weft can run). */
+  readonly ncclChoice: boolean;
   /** Simulated time: the chosen one always, the others in ghost mode; null when not run. */
   readonly simulatedUs: number | null;
   /** The candidate the row ran. */

@@ -5,7 +5,7 @@
  * turns the same table into commander's options.
  */
 import { z } from 'zod';
-import { COLLECTIVE_TABLE, PROTOCOL_NAMES, type ProtocolName } from '@weft/collectives';
+import { COLLECTIVE_TABLE, PROTOCOL_NAMES, TUNER_NAMES, type ProtocolName, type TunerName } from '@weft/collectives';
 import { isWeftInputError } from '@weft/sim';
 import type { FastForwardMode } from '@weft/runtime/core';
 import {
@@ -51,6 +51,8 @@ const algoList = text((t) => {
 
 /** `--proto`: NCCL_PROTO's spellings, or `auto` (NCCL's tuner picks per size). */
 export const PROTOS = Choices.of<ProtocolName | 'auto'>([...PROTOCOL_NAMES, 'auto']);
+/** `--tuner`: which rule picks `auto`'s (algorithm, protocol). */
+const TUNERS = Choices.of<TunerName>(TUNER_NAMES);
 
 /** `--fast-forward`: steady-state fast-forward (runtime schedule/fast-forward.ts). */
 const FAST_FORWARD = Choices.of<FastForwardMode>(['auto', 'on', 'off']);
@@ -135,6 +137,12 @@ export const BENCH_FLAGS = {
   ),
   energy: flag('--energy', 'estimate energy per operation (J, busbw GB/s per W) from cited per-bit link and switch energy and GPU idle power', undefined, z.boolean().optional()),
   confidential: flag('--confidential', 'confidential-computing mode: GPU↔NIC traffic staged through encrypted bounce buffers (cited cost); NVLink as the sources say', undefined, z.boolean().optional()),
+  tuner: flag(
+    '--tuner <rule>',
+    `how auto picks (algorithm, protocol) per size: ${orList(TUNERS.names)} (weft: weft's own predictions; nccl: NCCL's tuning model, tuning.cc)`,
+    'weft',
+    text((t) => TUNERS.read(t)),
+  ),
   explain: flag('--explain', "print every (algorithm, protocol) candidate's predicted time at each size beside the simulated one", undefined, z.boolean().optional().transform((v) => v === true)),
   exactLimit: flag(
     '--exact-limit <transfers>',

@@ -94,7 +94,7 @@ export function resolveAlgorithm(config: BenchConfig, entry: BenchAlgorithm, par
   const { name, algorithm } = entry;
   const only: ProtocolName | undefined = config.proto === 'auto' ? undefined : config.proto;
   if (algorithm === 'auto') {
-    const choice = chooseAlgorithm(config.collective, params, cost, only);
+    const choice = chooseAlgorithm(config.collective, params, cost, only, config.tuner);
     return { ...choice, label: `auto(${choice.algorithm.name})` };
   }
   if (only !== undefined && algorithm.protocols === undefined) {
@@ -128,6 +128,8 @@ async function explainCandidates(resolved: Resolved, chosenUs: number, simulate:
       algorithm: c.name,
       protocol: c.protocol ?? null,
       predictedUs: Number.isFinite(c.predictedNs) ? c.predictedNs / 1000 : null,
+      ncclPredictedUs: c.ncclPredictedNs !== undefined ? c.ncclPredictedNs / 1000 : null,
+      ncclChoice: c.ncclChoice === true,
       simulatedUs,
       chosen,
       ...(c.unsupported !== undefined ? { unsupported: c.unsupported } : {}),

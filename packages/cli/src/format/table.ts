@@ -104,7 +104,8 @@ export function formatLinks(report: BenchReport): string {
 
 /**
  * --explain: per row, every (algorithm, protocol) candidate's predicted time beside its
- * simulated one (`-` where not run), the chosen one marked: why auto picked what it picked.
+ * simulated one (`-` where not run) and NCCL's own model's time (`*`: NCCL's tuner's pick),
+ * the chosen one marked: why auto picked what it picked, and what NCCL would have.
  */
 export function formatExplain(report: BenchReport): string {
   const out: string[] = [];
@@ -112,10 +113,11 @@ export function formatExplain(report: BenchReport): string {
   for (const row of report.rows) {
     if (!row.candidates) continue;
     out.push(`# Candidates: ${row.algorithm}, ${row.bytes} B`);
-    out.push('#   algorithm        proto   predicted(us)  simulated(us)');
+    out.push('#   algorithm        proto   predicted(us)  simulated(us)   NCCL model(us)');
     for (const c of row.candidates) {
       const mark = c.chosen ? '  <- chosen' : c.unsupported ? `  (${c.unsupported})` : c.notSimulated ? `  (not simulated: ${c.notSimulated})` : '';
-      out.push(`#   ${c.algorithm.padEnd(16)} ${(c.protocol ?? '-').padEnd(6)} ${us(c.predictedUs).padStart(14)} ${us(c.simulatedUs).padStart(14)}${mark}`);
+      const nccl = `${us(c.ncclPredictedUs).padStart(16)}${c.ncclChoice ? ' *' : '  '}`;
+      out.push(`#   ${c.algorithm.padEnd(16)} ${(c.protocol ?? '-').padEnd(6)} ${us(c.predictedUs).padStart(14)} ${us(c.simulatedUs).padStart(14)} ${nccl}${mark}`);
     }
   }
   return out.join('\n');

@@ -276,6 +276,17 @@ function ladderSearch(ladder: readonly number[], maxGbs: number, totalGbs: numbe
  * are in flight at once, hence how much of each step's latency the pipeline hides.
  */
 export function searchChannelCount(layout: RankLayout, nranks: number, cost: CostParams): number {
+  return searchGraph(layout, nranks, cost).commChannels;
+}
+
+/**
+ * What NCCL's search leaves in its ring graph (the numbers ncclTopoTuneModel reads), in weft's
+ * inputs: `graphChannels` at `gbs` GB/s each — graph->nChannels and graph->bwIntra (= bwInter:
+ * the search reserves one speed on NVLink and NIC alike) after ncclTopoDupChannels — and
+ * `commChannels`, the count connect.cc runs (searchChannelCount; comm->nChannels). Without a
+ * compute capability the speed is the bandwidth a channel takes (see searchChannelCount).
+ */
+export function searchGraph(layout: RankLayout, nranks: number, cost: CostParams): { readonly graphChannels: number; readonly gbs: number; readonly commChannels: number } {
   const grid = railGrid(layout, nranks);
   const gbsOf = (bytesPerSec: number): number => bytesPerSec / 1e9;
   const size = grid === null ? 1 : grid[0]!.length;
@@ -285,7 +296,8 @@ export function searchChannelCount(layout: RankLayout, nranks: number, cost: Cos
     grid === null ? Math.floor(perGpuGbs / gbs) : Math.min(size * Math.floor(perGpuGbs / gbs), Math.floor(nvlinkGbs / gbs / ((size - 1) / size)));
   if (cost.computeCapability === undefined) {
     const found = grid === null ? 1 : Math.max(1, Math.min(size, fits(perGpuGbs)));
-    return perGpuGbs >= DUPLICATE_AT_GBS ? 2 * found : found;
+    const duplicated = perGpuGbs >= DUPLICATE_AT_GBS;
+    return { graphChannels: found, gbs: perGpuGbs, commChannels: duplicated ? 2 * found : found };
   }
   const cc = cost.computeCapability;
   const ladders = SPEED_LADDERS_GBS.find((l) => cc >= l.minComputeCapability)!;
@@ -298,9 +310,9 @@ export function searchChannelCount(layout: RankLayout, nranks: number, cost: Cos
     gbs /= Math.ceil(duplicated / channels);
     channels = duplicated;
   }
-  channels = Math.min(MAX_CHANNELS, 2 * channels);
-  if (cc >= 9 && servers > 1 && gbs > 45 && channels < 16) channels *= 2;
-  return channels;
+  let commChannels = Math.min(MAX_CHANNELS, 2 * channels);
+  if (cc >= 9 && servers > 1 && gbs > 45 && commChannels < 16) commChannels *= 2;
+  return { graphChannels: channels, gbs, commChannels };
 }
 
 const pad = (value: number, width: number): string => String(value).padStart(width, '0');
