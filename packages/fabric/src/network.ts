@@ -96,13 +96,15 @@ export interface SimulatedNetwork extends Network {
 export interface NetworkTuning {
   /** Identical transfers share one flow (see the header); default true. The results are the same either way. */
   readonly shareFlows?: boolean;
+  /** Under maxMin, a flow alone on its links is timed without a solver variable (models/max-min.ts); default true. The results are the same either way. */
+  readonly loneFlows?: boolean;
 }
 
 export function createNetwork(topology: Topology, options: NetworkOptions, router: Router, tuning: NetworkTuning = {}): SimulatedNetwork {
   checkOptions(options);
   checkLinks(topology);
   if (options.model === 'packet') return new PacketNetwork(topology, { ...options }, router);
-  return new FluidNetwork(topology, { ...options }, router, tuning.shareFlows ?? true);
+  return new FluidNetwork(topology, { ...options }, router, tuning.shareFlows ?? true, tuning.loneFlows ?? true);
 }
 
 interface TransferState extends TransferHandle {
@@ -228,6 +230,7 @@ class FluidNetwork implements SimulatedNetwork {
     readonly options: NetworkOptions,
     private readonly router: Router,
     shareFlows: boolean,
+    loneFlows: boolean,
   ) {
     this.recordFull = (options.record ?? 'full') === 'full';
     this.accounts = new LinkAccounts(topology.links, this.recordFull);
@@ -235,7 +238,10 @@ class FluidNetwork implements SimulatedNetwork {
     this.nodeIds = new Set(topology.nodes.map((node) => node.id));
     this.model =
       options.model === 'maxMin'
-        ? new MaxMinModel(topology.links.map((link) => link.bandwidthBytesPerSec))
+        ? new MaxMinModel(
+            topology.links.map((link) => link.bandwidthBytesPerSec),
+            loneFlows,
+          )
         : new AlphaBetaModel((link) => this.accounts.capacityOf(link));
     this.sharing = shareFlows && this.model.addCopy !== undefined && options.routing === 'ecmp' && options.qps === 1;
   }

@@ -245,6 +245,14 @@ export class MaxMinSolver {
         throw new RangeError(`variable crosses constraint ${constraintIds[index]} twice`);
       }
     }
+    const id = this.addVariableQuietly(constraintIds, weight);
+    this.markChanged(id);
+    return id;
+  }
+
+  /** addVariable without its checks and dirty marks: rate 0, one copy. */
+  private addVariableQuietly(constraintIds: readonly number[], weight: number): number {
+    const length = constraintIds.length;
     const v = this.v;
     const id = this.freeVariableIds.length > 0 ? this.freeVariableIds.pop()! : v.grow();
     // The id's slot array is reused when it has the right length (no allocation per variable).
@@ -261,7 +269,6 @@ export class MaxMinSolver {
     v.weight[id] = weight;
     v.count[id] = 1;
     v.rate[id] = 0;
-    this.markChanged(id);
     this.liveVariables++;
     return id;
   }
@@ -314,6 +321,92 @@ export class MaxMinSolver {
     if (this.v.weight[variableId] === weight) return;
     this.v.weight[variableId] = weight;
     this.markChanged(variableId);
+  }
+
+  // ---- lone variables (see MaxMinModel: a flow alone on every constraint it crosses) ----
+  //
+  // A caller may keep a variable that shares no constraint out of the solver, as long as it
+  // makes these calls where addVariable, solve and removeVariable would have touched the
+  // constraints: the constraints then hold exactly the state (dirty marks in the same order,
+  // load, slack) they would hold with the variable in, so every other variable is solved bit
+  // for bit as it would be. adoptVariable brings it in once another variable needs it there.
+
+  /** Whether no variable crosses the constraint. */
+  isEmpty(constraintId: number): boolean {
+    return this.c.variables[constraintId]!.length === 0;
+  }
+
+  /** What addVariable (and addCopy) of a lone variable crossing `constraintIds` would mark dirty. */
+  markLone(constraintIds: readonly number[]): void {
+    this.markConstraints(constraintIds);
+  }
+
+  /**
+   * The rate a solve gives a variable alone on `constraintIds` (every one of them: the
+   * slack check's re-walk brings any it left out back in; see solveAlone).
+   */
+  loneRate(constraintIds: readonly number[], weight: number, count: number): number {
+    const capacities = this.c.capacity;
+    let rate = Infinity;
+    if (count === 1) {
+      for (let index = 0; index < constraintIds.length; index++) {
+        const capacity = capacities[constraintIds[index]!]!;
+        if (capacity < rate) rate = capacity;
+      }
+      return rate;
+    }
+    const weightSum = copiesWeight(weight, count);
+    let level = Infinity;
+    let id = -1;
+    for (let index = 0; index < constraintIds.length; index++) {
+      const constraint = constraintIds[index]!;
+      const capacity = capacities[constraint]!;
+      const own = capacity / weightSum;
+      if (own < level || (own === level && constraint < id)) {
+        level = own;
+        id = constraint;
+        rate = capacity * (weight / weightSum);
+      }
+    }
+    return rate;
+  }
+
+  /**
+   * After solveChanged: a lone variable's rate (per copy) was committed. Its constraints
+   * were empty (load 0), so the commit's load is 0 + rate · count, and every one of them
+   * ends with the slack that load gives (the walked ones by markSlack, the others by
+   * surviving the slack check).
+   */
+  settleLone(constraintIds: readonly number[], rate: number, count: number): void {
+    const c = this.c;
+    const load = rate * count;
+    for (let index = 0; index < constraintIds.length; index++) {
+      const constraint = constraintIds[index]!;
+      c.load[constraint] = load;
+      if (this.slackWalks) c.slack[constraint] = isSlack(load, c.capacity[constraint]!) ? 1 : 0;
+    }
+  }
+
+  /** What removeVariable of a lone variable does to its constraints (each is left empty). */
+  releaseLone(constraintIds: readonly number[]): void {
+    const c = this.c;
+    for (let index = 0; index < constraintIds.length; index++) {
+      const constraint = constraintIds[index]!;
+      if (c.slack[constraint] === 0) this.markDirty(constraint);
+      c.load[constraint] = 0;
+    }
+  }
+
+  /**
+   * Brings a lone variable in with the rate and copies it was given (settleLone): it joins
+   * its constraints' lists, marks nothing and adds no load (both are already as if it had
+   * been in all along). Returns its id.
+   */
+  adoptVariable(constraintIds: readonly number[], weight: number, count: number, rate: number): number {
+    const id = this.addVariableQuietly(constraintIds, weight);
+    this.v.count[id] = count;
+    this.v.rate[id] = rate;
+    return id;
   }
 
   /** The rate given by the last solve() (0 for a variable added since). */
@@ -424,8 +517,11 @@ export class MaxMinSolver {
    * constraints only (a new one where nothing binds) starts from all of them.
    */
   private markChanged(variable: number): void {
+    this.markConstraints(this.v.constraints[variable]!);
+  }
+
+  private markConstraints(constraints: readonly number[]): void {
     const slack = this.c.slack;
-    const constraints = this.v.constraints[variable]!;
     let binding = 0;
     for (const constraint of constraints) {
       if (slack[constraint] !== 0) continue;
