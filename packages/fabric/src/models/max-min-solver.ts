@@ -83,6 +83,8 @@ class Constraints {
   capacity = new Float64Array(16);
   /** The variables crossing each constraint, in the order they joined it (swap-removed). */
   readonly variables: number[][] = [];
+  /** variables[id].length, kept beside it: asking whether a constraint is empty reads no list. */
+  members = new Int32Array(16);
   dirty = new Uint8Array(16);
   /** Epochs and versions only grow: float64 counts them exactly to 2^53. */
   visitEpoch = new Float64Array(16);
@@ -131,6 +133,7 @@ class Constraints {
     this.checkEpoch = grown(this.checkEpoch, length);
     this.load = grown(this.load, length);
     this.pendingLoad = grown(this.pendingLoad, length);
+    this.members = grown(this.members, length);
   }
 }
 
@@ -263,6 +266,7 @@ export class MaxMinSolver {
       const list = members[constraintIds[index]!]!;
       slots[index] = list.length;
       list.push(id);
+      this.c.members[constraintIds[index]!]++;
     }
     v.constraints[id] = constraintIds;
     v.live[id] = 1;
@@ -285,6 +289,7 @@ export class MaxMinSolver {
       const slot = slots[index]!;
       const list = c.variables[constraint]!;
       const last = list.pop()!;
+      c.members[constraint]--;
       if (last !== variableId) {
         // Swap-remove: the last variable takes the freed slot.
         list[slot] = last;
@@ -333,7 +338,7 @@ export class MaxMinSolver {
 
   /** Whether no variable crosses the constraint. */
   isEmpty(constraintId: number): boolean {
-    return this.c.variables[constraintId]!.length === 0;
+    return this.c.members[constraintId] === 0;
   }
 
   /** What addVariable (and addCopy) of a lone variable crossing `constraintIds` would mark dirty. */
@@ -445,6 +450,16 @@ export class MaxMinSolver {
     const starts = this.starts;
     for (let index = 0; index < dirty.size; index++) {
       const constraint = dirty.items[index]!;
+      if (c.members[constraint] === 0) {
+        // Crossed by no variable (a lone flow's, or one just emptied): a component of its
+        // own that no walk reaches and no rate depends on. Its walk would end at once and
+        // markSlack give it the slack of its load, which nothing in this solve changes.
+        c.dirty[constraint] = 0;
+        if (this.slackWalks) c.slack[constraint] = isSlack(c.load[constraint]!, c.capacity[constraint]!) ? 1 : 0;
+        this.constraintsTouched++;
+        this.components++;
+        continue;
+      }
       // A start is walked, so no walk may stop at it: it loses its slack until re-solved.
       c.dirty[constraint] = 0;
       c.slack[constraint] = 0;
