@@ -96,13 +96,15 @@ export interface SimulatedNetwork extends Network {
 export interface NetworkTuning {
   /** Identical transfers share one flow (see the header); default true. The results are the same either way. */
   readonly shareFlows?: boolean;
+  /** Under maxMin, a flow alone on its links is timed without a solver variable (models/max-min.ts); default true. The results are the same either way. */
+  readonly loneFlows?: boolean;
 }
 
 export function createNetwork(topology: Topology, options: NetworkOptions, router: Router, tuning: NetworkTuning = {}): SimulatedNetwork {
   checkOptions(options);
   checkLinks(topology);
   if (options.model === 'packet') return new PacketNetwork(topology, { ...options }, router);
-  return new FluidNetwork(topology, { ...options }, router, tuning.shareFlows ?? true);
+  return new FluidNetwork(topology, { ...options }, router, tuning.shareFlows ?? true, tuning.loneFlows ?? true);
 }
 
 interface TransferState extends TransferHandle {
@@ -228,6 +230,7 @@ class FluidNetwork implements SimulatedNetwork {
     readonly options: NetworkOptions,
     private readonly router: Router,
     shareFlows: boolean,
+    loneFlows: boolean,
   ) {
     this.recordFull = (options.record ?? 'full') === 'full';
     this.accounts = new LinkAccounts(topology.links, this.recordFull);
@@ -235,7 +238,10 @@ class FluidNetwork implements SimulatedNetwork {
     this.nodeIds = new Set(topology.nodes.map((node) => node.id));
     this.model =
       options.model === 'maxMin'
-        ? new MaxMinModel(topology.links.map((link) => link.bandwidthBytesPerSec))
+        ? new MaxMinModel(
+            topology.links.map((link) => link.bandwidthBytesPerSec),
+            loneFlows,
+          )
         : new AlphaBetaModel((link) => this.accounts.capacityOf(link));
     this.sharing = shareFlows && this.model.addCopy !== undefined && options.routing === 'ecmp' && options.qps === 1;
   }
@@ -296,9 +302,9 @@ class FluidNetwork implements SimulatedNetwork {
     // A one-flow transfer's list is made with its flow, at its size (pushing onto [] reserves 17).
     if (planned.length > 1) transfer.flows = [];
     for (const plannedFlow of planned) {
-      const subflows = plannedFlow.routes.map(
-        (route): SubFlowState => ({ links: route.links, linkIds: route.linkIds, latencyNs: route.latencyNs, rateBytesPerSec: 0, solverVariable: -1 }),
-      );
+      // One route but under adaptive routing: that one without a callback.
+      const routes = plannedFlow.routes;
+      const subflows: SubFlowState[] = routes.length === 1 ? [subflowOn(routes[0]!)] : routes.map(subflowOn);
       const flow: FlowState = {
         id: this.nextFlowId++,
         transfer,
@@ -359,7 +365,8 @@ class FluidNetwork implements SimulatedNetwork {
   private addCopy(flow: FlowState, transfer: TransferState, nowNs: number): void {
     flow.copies++;
     (flow.copyTransfers ??= []).push(transfer);
-    transfer.flows = [flow];
+    // The first copy's list, [flow]: only single-flow transfers share, and that list never changes.
+    transfer.flows = flow.siblings as FlowState[];
     transfer.unsentFlows = 1;
     for (const link of distinctLinks(flow)) this.accounts.flowAdded(link, nowNs);
     this.model.addCopy!(flow);
@@ -769,6 +776,11 @@ function emitSorted(into: SteadyStateSink, triples: number[], timeTolerance: num
     into.near(triples[3 * i + 2]!, timeTolerance);
   }
   return true;
+}
+
+/** A flow's sub-flow over `route`, before any rate. */
+function subflowOn(route: Route): SubFlowState {
+  return { links: route.links, linkIds: route.linkIds, latencyNs: route.latencyNs, rateBytesPerSec: 0, solverVariable: -1 };
 }
 
 /** The transfer of a flow's first copy: the network's own TransferState, held by the flow. */

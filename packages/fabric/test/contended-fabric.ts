@@ -1,6 +1,6 @@
 /** The small contended fabric the network's random-workload tests share, and their transfer starts. */
 import { TopologyBuilder } from '../src/index.js';
-import type { Topology } from '../src/index.js';
+import type { Network, Topology, TransferEvent } from '../src/index.js';
 
 const GB = 1e9;
 
@@ -23,4 +23,20 @@ export interface Start {
   readonly bytes: number;
   readonly atNs: number;
   readonly flowKey: number;
+}
+
+/** Starts the transfers in time order (host src to the host hop + 1 after it), drains the network and returns every event. */
+export function startAndDrain(net: Network, topology: Topology, starts: readonly Start[]): TransferEvent[] {
+  const events: TransferEvent[] = [];
+  const hosts = topology.ranks;
+  for (const start of [...starts].sort((a, b) => a.atNs - b.atNs)) {
+    const dst = (start.src + 1 + start.hop) % hosts.length;
+    net.startTransfer({ srcNode: hosts[start.src]!, dstNode: hosts[dst]!, bytes: start.bytes, flowKey: start.flowKey }, start.atNs);
+    events.push(...net.takeEvents());
+  }
+  for (let t = net.nextEventTimeNs(); t !== Infinity; t = net.nextEventTimeNs()) {
+    net.advanceTo(t);
+    events.push(...net.takeEvents());
+  }
+  return events;
 }

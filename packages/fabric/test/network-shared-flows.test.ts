@@ -9,25 +9,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createRouter } from '../src/index.js';
 import { createNetwork } from '../src/network.js';
-import { contendedFabric, type Start } from './contended-fabric.js';
-import type { NetworkOptions, Topology, TransferEvent } from '../src/index.js';
+import { contendedFabric, startAndDrain, type Start } from './contended-fabric.js';
+import type { NetworkOptions, Topology } from '../src/index.js';
 
 /** Starts the transfers in time order and drains the network; every event and the link totals. */
 function run(topology: Topology, starts: readonly Start[], shareFlows: boolean, degradeAtNs: number | null) {
   const options: NetworkOptions = { model: 'maxMin', routing: 'ecmp', qps: 1, seed: 7, record: 'summary' };
   const net = createNetwork(topology, options, createRouter(topology), { shareFlows });
   if (degradeAtNs !== null) net.degradeLink('leaf0->spine0', 0.5, degradeAtNs);
-  const events: TransferEvent[] = [];
-  const hosts = topology.ranks;
-  for (const start of [...starts].sort((a, b) => a.atNs - b.atNs)) {
-    const dst = (start.src + 1 + start.hop) % hosts.length;
-    net.startTransfer({ srcNode: hosts[start.src]!, dstNode: hosts[dst]!, bytes: start.bytes, flowKey: start.flowKey }, start.atNs);
-    events.push(...net.takeEvents());
-  }
-  for (let t = net.nextEventTimeNs(); t !== Infinity; t = net.nextEventTimeNs()) {
-    net.advanceTo(t);
-    events.push(...net.takeEvents());
-  }
+  const events = startAndDrain(net, topology, starts);
   const links = net.linkStats().map((s) => ({ id: s.linkId, busyNs: s.busyNs, peak: s.peakConcurrentFlows, bytes: s.bytesCarried }));
   return { events, links, work: net.workStats() };
 }

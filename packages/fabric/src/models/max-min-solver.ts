@@ -83,6 +83,8 @@ class Constraints {
   capacity = new Float64Array(16);
   /** The variables crossing each constraint, in the order they joined it (swap-removed). */
   readonly variables: number[][] = [];
+  /** variables[id].length, kept beside it: asking whether a constraint is empty reads no list. */
+  members = new Int32Array(16);
   dirty = new Uint8Array(16);
   /** Epochs and versions only grow: float64 counts them exactly to 2^53. */
   visitEpoch = new Float64Array(16);
@@ -131,6 +133,7 @@ class Constraints {
     this.checkEpoch = grown(this.checkEpoch, length);
     this.load = grown(this.load, length);
     this.pendingLoad = grown(this.pendingLoad, length);
+    this.members = grown(this.members, length);
   }
 }
 
@@ -245,6 +248,14 @@ export class MaxMinSolver {
         throw new RangeError(`variable crosses constraint ${constraintIds[index]} twice`);
       }
     }
+    const id = this.addVariableQuietly(constraintIds, weight);
+    this.markChanged(id);
+    return id;
+  }
+
+  /** addVariable without its checks and dirty marks: rate 0, one copy. */
+  private addVariableQuietly(constraintIds: readonly number[], weight: number): number {
+    const length = constraintIds.length;
     const v = this.v;
     const id = this.freeVariableIds.length > 0 ? this.freeVariableIds.pop()! : v.grow();
     // The id's slot array is reused when it has the right length (no allocation per variable).
@@ -255,13 +266,13 @@ export class MaxMinSolver {
       const list = members[constraintIds[index]!]!;
       slots[index] = list.length;
       list.push(id);
+      this.c.members[constraintIds[index]!]++;
     }
     v.constraints[id] = constraintIds;
     v.live[id] = 1;
     v.weight[id] = weight;
     v.count[id] = 1;
     v.rate[id] = 0;
-    this.markChanged(id);
     this.liveVariables++;
     return id;
   }
@@ -278,6 +289,7 @@ export class MaxMinSolver {
       const slot = slots[index]!;
       const list = c.variables[constraint]!;
       const last = list.pop()!;
+      c.members[constraint]--;
       if (last !== variableId) {
         // Swap-remove: the last variable takes the freed slot.
         list[slot] = last;
@@ -316,6 +328,92 @@ export class MaxMinSolver {
     this.markChanged(variableId);
   }
 
+  // ---- lone variables (see MaxMinModel: a flow alone on every constraint it crosses) ----
+  //
+  // A caller may keep a variable that shares no constraint out of the solver, as long as it
+  // makes these calls where addVariable, solve and removeVariable would have touched the
+  // constraints: the constraints then hold exactly the state (dirty marks in the same order,
+  // load, slack) they would hold with the variable in, so every other variable is solved bit
+  // for bit as it would be. adoptVariable brings it in once another variable needs it there.
+
+  /** Whether no variable crosses the constraint. */
+  isEmpty(constraintId: number): boolean {
+    return this.c.members[constraintId] === 0;
+  }
+
+  /** What addVariable (and addCopy) of a lone variable crossing `constraintIds` would mark dirty. */
+  markLone(constraintIds: readonly number[]): void {
+    this.markConstraints(constraintIds);
+  }
+
+  /**
+   * The rate a solve gives a variable alone on `constraintIds` (every one of them: the
+   * slack check's re-walk brings any it left out back in; see solveAlone).
+   */
+  loneRate(constraintIds: readonly number[], weight: number, count: number): number {
+    const capacities = this.c.capacity;
+    let rate = Infinity;
+    if (count === 1) {
+      for (let index = 0; index < constraintIds.length; index++) {
+        const capacity = capacities[constraintIds[index]!]!;
+        if (capacity < rate) rate = capacity;
+      }
+      return rate;
+    }
+    const weightSum = copiesWeight(weight, count);
+    let level = Infinity;
+    let id = -1;
+    for (let index = 0; index < constraintIds.length; index++) {
+      const constraint = constraintIds[index]!;
+      const capacity = capacities[constraint]!;
+      const own = capacity / weightSum;
+      if (own < level || (own === level && constraint < id)) {
+        level = own;
+        id = constraint;
+        rate = capacity * (weight / weightSum);
+      }
+    }
+    return rate;
+  }
+
+  /**
+   * After solveChanged: a lone variable's rate (per copy) was committed. Its constraints
+   * were empty (load 0), so the commit's load is 0 + rate · count, and every one of them
+   * ends with the slack that load gives (the walked ones by markSlack, the others by
+   * surviving the slack check).
+   */
+  settleLone(constraintIds: readonly number[], rate: number, count: number): void {
+    const c = this.c;
+    const load = rate * count;
+    for (let index = 0; index < constraintIds.length; index++) {
+      const constraint = constraintIds[index]!;
+      c.load[constraint] = load;
+      if (this.slackWalks) c.slack[constraint] = isSlack(load, c.capacity[constraint]!) ? 1 : 0;
+    }
+  }
+
+  /** What removeVariable of a lone variable does to its constraints (each is left empty). */
+  releaseLone(constraintIds: readonly number[]): void {
+    const c = this.c;
+    for (let index = 0; index < constraintIds.length; index++) {
+      const constraint = constraintIds[index]!;
+      if (c.slack[constraint] === 0) this.markDirty(constraint);
+      c.load[constraint] = 0;
+    }
+  }
+
+  /**
+   * Brings a lone variable in with the rate and copies it was given (settleLone): it joins
+   * its constraints' lists, marks nothing and adds no load (both are already as if it had
+   * been in all along). Returns its id.
+   */
+  adoptVariable(constraintIds: readonly number[], weight: number, count: number, rate: number): number {
+    const id = this.addVariableQuietly(constraintIds, weight);
+    this.v.count[id] = count;
+    this.v.rate[id] = rate;
+    return id;
+  }
+
   /** The rate given by the last solve() (0 for a variable added since). */
   rateOf(variableId: number): number {
     this.checkVariable(variableId);
@@ -352,6 +450,16 @@ export class MaxMinSolver {
     const starts = this.starts;
     for (let index = 0; index < dirty.size; index++) {
       const constraint = dirty.items[index]!;
+      if (c.members[constraint] === 0) {
+        // Crossed by no variable (a lone flow's, or one just emptied): a component of its
+        // own that no walk reaches and no rate depends on. Its walk would end at once and
+        // markSlack give it the slack of its load, which nothing in this solve changes.
+        c.dirty[constraint] = 0;
+        if (this.slackWalks) c.slack[constraint] = isSlack(c.load[constraint]!, c.capacity[constraint]!) ? 1 : 0;
+        this.constraintsTouched++;
+        this.components++;
+        continue;
+      }
       // A start is walked, so no walk may stop at it: it loses its slack until re-solved.
       c.dirty[constraint] = 0;
       c.slack[constraint] = 0;
@@ -424,8 +532,11 @@ export class MaxMinSolver {
    * constraints only (a new one where nothing binds) starts from all of them.
    */
   private markChanged(variable: number): void {
+    this.markConstraints(this.v.constraints[variable]!);
+  }
+
+  private markConstraints(constraints: readonly number[]): void {
     const slack = this.c.slack;
-    const constraints = this.v.constraints[variable]!;
     let binding = 0;
     for (const constraint of constraints) {
       if (slack[constraint] !== 0) continue;

@@ -51,17 +51,15 @@ interface Connection {
 }
 
 /**
- * One participant's connections as source: by channel · participants + destination, and the
- * last one used on each of the first RECENT_CHANNELS channels — a rank sends to (and its
- * peer receives from) the same partner on a channel again and again, so most lookups are
- * one array load and a compare instead of a Map lookup.
+ * Connections are looked up by (source, destination, channel) twice per message. A rank sends
+ * to (and its peer receives from) one or two partners on a channel again and again (a
+ * hierarchical all-reduce alternates its node's ring and its rail's), so the two used last
+ * on each of the first RECENT_CHANNELS channels of a source answer most lookups: one flat
+ * array by (source, channel, way), two loads and a compare, no object per source to reach
+ * first. Otherwise one Map lookup by channel · participants + destination, per source.
  */
-interface SourceConnections {
-  readonly byKey: Map<number, Connection>;
-  readonly lastByChannel: (Connection | undefined)[];
-}
-
-const RECENT_CHANNELS = 64;
+const RECENT_CHANNELS = 32;
+const RECENT_WAYS = 2;
 
 interface InFlight {
   readonly connection: Connection;
@@ -174,7 +172,9 @@ export class Coordinator {
    * Connections by source, then channel · participants + destination (SourceConnections: the
    * last one per channel, else one Map lookup on a small-integer key); and in creation order.
    */
-  private readonly connectionsBySrc: (SourceConnections | undefined)[];
+  private readonly connectionsBySrc: (Map<number, Connection> | undefined)[];
+  /** The connections used last, most recent first: [(src · RECENT_CHANNELS + channel) · RECENT_WAYS + way]. */
+  private readonly recentConnections: (Connection | undefined)[];
   private readonly connections: Connection[] = [];
   private readonly inFlight = new ByTransferId<InFlight>();
   private pending: Completion[] = [];
@@ -209,7 +209,8 @@ export class Coordinator {
     this.nodes = setup.nodes;
     this.nparticipants = setup.nodes.length;
     this.hostOf = new Int32Array(this.nparticipants).fill(-1);
-    this.connectionsBySrc = new Array<SourceConnections | undefined>(this.nparticipants);
+    this.connectionsBySrc = new Array<Map<number, Connection> | undefined>(this.nparticipants);
+    this.recentConnections = new Array<Connection | undefined>(this.nparticipants * RECENT_CHANNELS * RECENT_WAYS).fill(undefined);
     setup.hosts.forEach((host, h) => {
       for (const p of host.participants) this.hostOf[p] = h;
     });
@@ -583,18 +584,30 @@ export class Coordinator {
     if (!(channel >= 0 && channel < MAX_CHANNEL && Number.isInteger(channel))) {
       throw new ProtocolError(`${this.label(src)}: channel must be an integer in 0..${MAX_CHANNEL - 1}, got ${channel}`);
     }
+    if (channel >= RECENT_CHANNELS) return this.connectionOf(src, dst, channel);
+    const recent = this.recentConnections;
+    const at = (src * RECENT_CHANNELS + channel) * RECENT_WAYS;
+    const last = recent[at];
+    if (last !== undefined && last.dst === dst) return last;
+    const before = recent[at + 1];
+    if (before !== undefined && before.dst === dst) return before;
+    const connection = this.connectionOf(src, dst, channel);
+    recent[at + 1] = last;
+    recent[at] = connection;
+    return connection;
+  }
+
+  /** The connection by its source's Map (made on first use). */
+  private connectionOf(src: number, dst: number, channel: number): Connection {
     let fromSrc = this.connectionsBySrc[src];
-    if (fromSrc === undefined) this.connectionsBySrc[src] = fromSrc = { byKey: new Map(), lastByChannel: new Array<Connection | undefined>(RECENT_CHANNELS) };
-    const recent = channel < RECENT_CHANNELS ? fromSrc.lastByChannel[channel] : undefined;
-    if (recent !== undefined && recent.dst === dst) return recent;
+    if (fromSrc === undefined) this.connectionsBySrc[src] = fromSrc = new Map();
     const key = channel * this.nparticipants + dst;
-    let connection = fromSrc.byKey.get(key);
+    let connection = fromSrc.get(key);
     if (connection === undefined) {
       connection = { index: this.connections.length, src, dst, channel, nextSend: 0, nextRecv: 0, arrived: new Map(), posted: new Map(), stepProtocol: -1, stepLatencyNs: 0, routeCache: {} };
-      fromSrc.byKey.set(key, connection);
+      fromSrc.set(key, connection);
       this.connections.push(connection);
     }
-    if (channel < RECENT_CHANNELS) fromSrc.lastByChannel[channel] = connection;
     return connection;
   }
 
