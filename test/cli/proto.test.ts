@@ -75,8 +75,12 @@ describe('auto = NCCL\'s tuner: (algorithm, protocol) per size', () => {
     ]);
   });
 
-  it('dgx-h100:nodes=2: Tree up to the middle, as NCCL runs it on 2 servers: tree/LL at small sizes (one NET step each way instead of the ring\'s four), tree/LL128 in the middle, NVLSTree/Simple at 256 MiB', () => {
-    const { rows } = bench(['--topology', 'dgx-h100:nodes=2', '--algo', 'auto', '-b', '8', '-e', '1G', '-f', '32']);
+  it('dgx-h100:nodes=2: Tree up to the middle, as NCCL runs it on 2 servers: tree/LL at small sizes (one NET step each way instead of the ring\'s four), tree/LL128 in the middle (weft\'s rule) or NVLSTree (NCCL\'s, the default), NVLSTree/Simple at 256 MiB', () => {
+    // NCCL's own model (the default rule on a GPU preset): NVLSTree from 1 MiB (nccl-tuner.ts).
+    const nccl = bench(['--topology', 'dgx-h100:nodes=2', '--algo', 'auto', '-b', '8', '-e', '1G', '-f', '32']).rows;
+    expect(choices(nccl)).toEqual(['8:auto(tree)/LL', '256:auto(tree)/LL', '8192:auto(tree)/LL', '262144:auto(tree)/LL128', '8388608:auto(nvlstree)/Simple', '268435456:auto(nvlstree)/Simple']);
+    // weft's own predictors: what simulates fastest.
+    const { rows } = bench(['--topology', 'dgx-h100:nodes=2', '--algo', 'auto', '--tuner', 'weft', '-b', '8', '-e', '1G', '-f', '32']);
     // 8 MiB and 256 MiB were ring/LL128 and ring/Simple while the tree predictor charged both
     // of its waves on every link for the whole run (8 MiB: 98.1 µs predicted, 76.5 simulated;
     // ring/LL128 99.1); tree-pipeline.ts.
@@ -110,7 +114,8 @@ describe('auto = NCCL\'s tuner: (algorithm, protocol) per size', () => {
     // 25.2 µs + 2 MiB / 19.5 GB/s = 133 µs against Tree/LL128's 14 + 2·(7·1.25 + 8.5) = 48.5 µs
     // + 2 MiB at its uncapped bandwidth: LL128.
     // (One server, where the cap does not bind: packages/collectives/test/protocols.test.ts.)
-    const { rows } = bench(['--topology', 'dgx-h100:nodes=2', '--algo', 'auto', '-b', '256K', '-e', '2M', '-f', '8']);
+    // (weft's rule: NCCL's own model weighs the cap too, but picks NVLSTree at 2 MiB: test/cli/tuner.test.ts.)
+    const { rows } = bench(['--topology', 'dgx-h100:nodes=2', '--algo', 'auto', '--tuner', 'weft', '-b', '256K', '-e', '2M', '-f', '8']);
     expect(choices(rows)).toEqual(['262144:auto(tree)/LL', '2097152:auto(tree)/LL128']);
   });
 

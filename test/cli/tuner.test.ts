@@ -1,7 +1,8 @@
 /**
- * `--tuner nccl|weft`: which rule picks auto's (algorithm, protocol) per size — weft's own
- * predictions (the default) or NCCL's tuning model (packages/collectives/src/nccl-tuner.ts) —
- * and `--explain`'s column with NCCL's model's time. Ghost mode, prediction-sized runs.
+ * `--tuner auto|nccl|weft`: which rule picks auto's (algorithm, protocol) per size — NCCL's
+ * tuning model (packages/collectives/src/nccl-tuner.ts), weft's own predictions, or `auto` (the
+ * default: NCCL's where the topology names its GPUs, weft's elsewhere) — and `--explain`'s
+ * column with NCCL's model's time. Ghost mode, prediction-sized runs.
  */
 import { describe, expect, it } from 'vitest';
 import { expectUsageError, weft } from './run-weft.js';
@@ -31,11 +32,16 @@ function rows(args: readonly string[]): Row[] {
 const picks = (rs: readonly Row[]) => rs.map((r) => `${r.bytes}:${r.algorithm}/${r.protocol}`);
 
 describe('--tuner', () => {
-  it("nccl on 2 DGX H100 runs NCCL's model's picks: tree/LL at 64 KiB, NVLSTree/Simple at 1 MiB (weft's rule: tree/LL128 there)", () => {
+  it("nccl (the default on a GPU preset) on 2 DGX H100 runs NCCL's model's picks: tree/LL at 64 KiB, NVLSTree/Simple at 1 MiB (weft's rule: tree/LL128 there)", () => {
     const args = ['--topology', 'dgx-h100:nodes=2', '-b', '64K', '-e', '1M', '-f', '16'];
     expect(picks(rows([...args, '--tuner', 'nccl']))).toEqual(['65536:auto(tree)/LL', '1048576:auto(nvlstree)/Simple']);
-    expect(picks(rows([...args, '--tuner', 'weft']))).toEqual(picks(rows(args)));
-    expect(picks(rows(args))[1]).toBe('1048576:auto(tree)/LL128');
+    expect(picks(rows(args))).toEqual(picks(rows([...args, '--tuner', 'nccl'])));
+    expect(picks(rows([...args, '--tuner', 'weft']))[1]).toBe('1048576:auto(tree)/LL128');
+  });
+
+  it("the default on a topology that names no GPU is weft's rule (NCCL's tables are per GPU generation)", () => {
+    const args = ['--topology', 'switch:8', '-b', '64K', '-e', '16M', '-f', '16'];
+    expect(picks(rows(args))).toEqual(picks(rows([...args, '--tuner', 'weft'])));
   });
 
   it("--explain carries NCCL's model's time per candidate and marks its pick (the chosen one under --tuner nccl)", () => {
@@ -51,7 +57,7 @@ describe('--tuner', () => {
   });
 
   it('bad --tuner: one line naming the value and what is accepted, exit 2; nccl on a topology without GPUs: one line, exit 2', () => {
-    expectUsageError(weft(['bench', 'allreduce', '--tuner', 'nvidia']), /^weft: --tuner: 'nvidia' is not accepted; use weft or nccl$/);
+    expectUsageError(weft(['bench', 'allreduce', '--tuner', 'nvidia']), /^weft: --tuner: 'nvidia' is not accepted; use auto, nccl or weft$/);
     expectUsageError(weft(['bench', 'allreduce', '--algo', 'ring', '--tuner', 'nccl']), /^weft: --tuner nccl: chooses what --algo auto runs; --algo ring has no auto/);
     expectUsageError(weft(['bench', 'allreduce', '--topology', 'switch:4', '--mode', 'ghost', '--tuner', 'nccl', '-b', '1K', '-e', '1K']), /^weft: --tuner nccl: this topology names no GPU/);
   });

@@ -7,9 +7,14 @@
  * protocol it declares (or the one asked for, like NCCL_PROTO). A collective with no such
  * algorithm falls back to all its algorithms, with hardware timing only.
  *
- * Two rules pick among them (`tuner`): 'weft' (the default) takes the smallest of weft's own
- * predictions (Algorithm.predictNs); 'nccl' takes the candidate NCCL's own cost model picks
- * (nccl-tuner.ts), so auto runs what NCCL would, and each candidate carries that model's time.
+ * Two rules pick among them (`tuner`): 'nccl' takes the candidate NCCL's own cost model picks
+ * (nccl-tuner.ts), so auto runs what NCCL would, and each candidate carries that model's time;
+ * 'weft' takes the smallest of weft's own predictions (Algorithm.predictNs). 'auto' (the
+ * default) is 'nccl' where the topology names its GPU generation — NCCL's tables are per
+ * generation — and 'weft' elsewhere (a `switch:N` of anonymous ranks). NCCL's rule is the
+ * default because a real cluster runs what NCCL's tuner picks, right or wrong: weft's own
+ * picks simulate faster where the two differ (benchmarks/results/auto-choices.md), and so
+ * are further from what nccl-tests measures (nccl-vs-weft.md: every anchor 26.4 → 25.3 %).
  */
 import { WeftInputError } from '@weft/sim';
 import { listAlgorithms, resolveDefaults } from './registry.js';
@@ -17,9 +22,9 @@ import { ncclChoose, ncclTuneInputs } from './nccl-tuner.js';
 import type { NcclAlgorithmRow, ProtocolName } from './protocols.js';
 import type { Algorithm, CollectiveName, CostParams, PlanParams } from './types.js';
 
-/** Which rule picks auto's candidate: weft's predictors or NCCL's tuning model. */
-export type TunerName = 'weft' | 'nccl';
-export const TUNER_NAMES: readonly TunerName[] = ['weft', 'nccl'];
+/** Which rule picks auto's candidate: NCCL's tuning model, weft's predictors, or 'auto' (NCCL's where the topology names a GPU). */
+export type TunerName = 'auto' | 'nccl' | 'weft';
+export const TUNER_NAMES: readonly TunerName[] = ['auto', 'nccl', 'weft'];
 
 /**
  * The NCCL algorithm row each of weft's NCCL algorithms runs as (their withProtocols row), by
@@ -122,14 +127,15 @@ function withNcclTimes(collective: CollectiveName, params: PlanParams, cost: Cos
  * NCCL_PROTO does. Ties go to the earlier candidate, so the choice is deterministic. Throws
  * WeftInputError when no candidate can run.
  */
-export function chooseAlgorithm(collective: CollectiveName, params: PlanParams, cost: CostParams, protocol?: ProtocolName, tuner: TunerName = 'weft'): AlgorithmChoice {
+export function chooseAlgorithm(collective: CollectiveName, params: PlanParams, cost: CostParams, protocol?: ProtocolName, tuner: TunerName = 'auto'): AlgorithmChoice {
+  const rule = tuner === 'auto' ? (cost.computeCapability !== undefined ? 'nccl' : 'weft') : tuner;
   const all = listAlgorithms(collective);
   const nccl = all.filter((a) => a.protocols !== undefined);
   const algorithms = nccl.length > 0 ? nccl : all;
   const perAlgorithm = algorithms.map((algorithm) => ({ algorithm, candidates: candidatesOf(algorithm, params, cost, protocol) }));
   const weftCandidates = perAlgorithm.flatMap((a) => a.candidates);
   const candidates = withNcclTimes(collective, params, cost, weftCandidates, tuner === 'nccl');
-  const ncclBest = tuner === 'nccl' ? candidates.find((c) => c.ncclChoice === true) : undefined;
+  const ncclBest = rule === 'nccl' ? candidates.find((c) => c.ncclChoice === true) : undefined;
   const best = ncclBest ?? fastest(candidates);
   if (best === null) {
     const reasons = candidates.map((c) => `${c.name}${c.protocol ? `/${c.protocol}` : ''}: ${c.unsupported ?? 'no finite prediction'}`).join('; ');

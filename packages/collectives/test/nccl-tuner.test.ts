@@ -87,7 +87,9 @@ describe("chooseAlgorithm's rule switch (tuner 'weft' | 'nccl')", () => {
     const nccl = chooseAlgorithm('allReduce', p, cost, undefined, 'nccl');
     expect(`${nccl.algorithm.name}/${nccl.params.protocol}`).toBe('nvlstree/Simple');
     expect(nccl.candidates.filter((c) => c.ncclChoice).map((c) => c.name)).toEqual(['nvlstree']);
-    const weft = chooseAlgorithm('allReduce', p, cost);
+    const weft = chooseAlgorithm('allReduce', p, cost, undefined, 'weft');
+    // 'auto' (the default) is NCCL's rule on a preset that names its GPUs.
+    expect(chooseAlgorithm('allReduce', p, cost).algorithm.name).toBe('nvlstree');
     expect(weft.candidates.map((c) => c.ncclPredictedNs)).toEqual(nccl.candidates.map((c) => c.ncclPredictedNs));
     const min = Math.min(...weft.candidates.filter((c) => c.params).map((c) => c.predictedNs));
     expect(weft.predictedNs).toBe(min);

@@ -41,8 +41,8 @@ export async function resolveAlgorithms(flags: BenchFlags): Promise<BenchAlgorit
     }
   }
   // --tuner picks auto's algorithm: asked for without auto it would change nothing, silently.
-  if (flags.tuner === 'nccl' && !resolved.has('auto')) {
-    throw new WeftInputError(`--tuner nccl: chooses what --algo auto runs; --algo ${flags.algo.join(',')} has no auto (add auto, or drop --tuner)`);
+  if (flags.tuner !== 'auto' && !resolved.has('auto')) {
+    throw new WeftInputError(`--tuner ${flags.tuner}: chooses what --algo auto runs; --algo ${flags.algo.join(',')} has no auto (add auto, or drop --tuner)`);
   }
   return [...resolved.values()];
 }

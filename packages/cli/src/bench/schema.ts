@@ -139,8 +139,8 @@ export const BENCH_FLAGS = {
   confidential: flag('--confidential', 'confidential-computing mode: GPU↔NIC traffic staged through encrypted bounce buffers (cited cost); NVLink as the sources say', undefined, z.boolean().optional()),
   tuner: flag(
     '--tuner <rule>',
-    `how auto picks (algorithm, protocol) per size: ${orList(TUNERS.names)} (weft: weft's own predictions; nccl: NCCL's tuning model, tuning.cc)`,
-    'weft',
+    `how auto picks (algorithm, protocol) per size: ${orList(TUNERS.names)} (nccl: NCCL's tuning model, tuning.cc, as a real cluster runs; weft: weft's own predictions; auto: nccl where the topology names its GPUs, else weft)`,
+    'auto',
     text((t) => TUNERS.read(t)),
   ),
   explain: flag('--explain', "print every (algorithm, protocol) candidate's predicted time at each size beside the simulated one", undefined, z.boolean().optional().transform((v) => v === true)),

@@ -107,7 +107,7 @@ export function benchConfig(config: LabConfig, algorithms: readonly BenchAlgorit
     faultScenario: config.faults ?? { links: [], stragglers: [], crashes: [] },
     timeoutS: 0,
     proto: 'auto',
-    tuner: 'weft', // auto by weft's predictions, as `weft bench` does by default
+    tuner: 'auto', // auto by NCCL's tuner where the fabric names its GPUs, as `weft bench` does by default
     explain: false,
     exactLimit: 0, // unused: the lab never --explains
     // The lab shows every event of a run (timeline, links): the exact engine, never a fast-forward.
