@@ -97,6 +97,26 @@ export function ncclRingSlices(params: PlanParams): SliceRule {
   return (elements) => ringSliceCounts(protocol, elements, params.elementBytes);
 }
 
+/**
+ * How the first loop iteration of NCCL's ring all-reduce moves its steps: each block as one
+ * message, so each of its 2(n-1) dependent hops pays the step latency in full before the
+ * block moves on, instead of hiding it behind the block's second slice. This is NCCL's own
+ * account of a ring's fill (src/graph/tuning.cc at b6475625, ncclTopoTuneModel: Ring latency
+ * = baseLat + nsteps·hwLat; ncclTopoGetAlgoTime: time = latency + nBytes / bandwidth): the
+ * steps' latencies are added to the transfer, and once per collective, not per loop
+ * iteration — so the later iterations keep ncclRingSlices and its overlap, and a run of many
+ * iterations pays the latencies once, as NCCL's model has it. With it weft's ring/Simple on
+ * one server takes NCCL's modelled time (hgx-a100:nodes=1 32 MiB: 56.0 + 244.7 µs) and
+ * weft's `auto` picks NCCL's protocol (LL128 to 16 MiB there). The kernel alone would hide
+ * the latency (prims_simple.h's extra warp fences a slice while the workers copy the next),
+ * yet the published one-server sweeps are slower still than this model (A100 16 MiB: 269 µs
+ * measured, 178 modelled): benchmarks/results/nccl-vs-weft.md, "Ring/Simple's fill". LL and
+ * LL128 move a block in one message already; only Simple changes.
+ */
+export function ncclRingFillSlices(): SliceRule {
+  return wholeBlock;
+}
+
 export interface RingPipeline {
   /** Each channel's ring order (one per channel that carries data). */
   readonly orders: readonly (readonly number[])[];
@@ -108,6 +128,8 @@ export interface RingPipeline {
   readonly iterations: number;
   /** The shares of a step's block carried by the messages it moves in, in order (they sum to 1). */
   readonly slices: readonly number[];
+  /** The same for the first iteration, where it moves its blocks otherwise (ncclRingFillSlices); `slices` when absent. */
+  readonly fillSlices?: readonly number[];
 }
 
 /**
@@ -163,8 +185,10 @@ export function ringPipelineNs(p: RingPipeline, params: PlanParams, pairCost: Co
   // The channels start in lockstep once per collective: the first iteration is
   // ring-lockstep.ts's (null where the rings are not rotations of one another); the later ones
   // start where the earlier left off, drifted apart, and chain as stepHopNs has it.
+  // The first iteration moves its blocks as fillSlices has it (ncclRingFillSlices).
   const apartNs = chainNsOf(p, params, cost);
-  const firstNs = lockstepRingIterationNs(orders, hops, stepBytes, slices, params, cost) ?? apartNs;
+  const fill = p.fillSlices ?? slices;
+  const firstNs = lockstepRingIterationNs(orders, hops, stepBytes, fill, params, cost) ?? (fill === slices ? apartNs : chainNsOf({ ...p, slices: fill }, params, cost));
   return Math.max(firstNs + (m - 1) * apartNs, m * senderNs + lastHopNs);
 }
 

