@@ -1,5 +1,5 @@
-// auto's (algorithm, protocol) per size under weft's rule (the default: weft's predictions)
-// and under NCCL's rule (NCCL's own tuning model, --tuner nccl; packages/collectives/src/
+// auto's (algorithm, protocol) per size under weft's rule (--tuner weft: weft's predictions)
+// and under NCCL's rule (NCCL's own tuning model, the default on GPU presets; packages/collectives/src/
 // nccl-tuner.ts), beside the candidate that simulated fastest (ghost mode: --explain simulates
 // every candidate and marks NCCL's pick). Prints the markdown table of
 // benchmarks/results/auto-choices.md:
@@ -13,7 +13,8 @@ const argv = process.argv.slice(2);
 const limitAt = argv.indexOf('--exact-limit');
 const exactLimit = limitAt >= 0 ? argv.splice(limitAt, 2)[1] : String(Number.MAX_SAFE_INTEGER);
 const TOPOLOGIES = argv.length > 0 ? argv : ['dgx-h100:nodes=1', 'dgx-h100:nodes=2'];
-const ARGS = ['--algo', 'auto', '--mode', 'ghost', '-b', '8', '-e', '1G', '-f', '4', '--explain', '--exact-limit', exactLimit, '--format', 'json'];
+// Runs under weft's rule; NCCL's pick is read from the candidates (ncclChoice) of the same run.
+const ARGS = ['--algo', 'auto', '--tuner', 'weft', '--mode', 'ghost', '-b', '8', '-e', '1G', '-f', '4', '--explain', '--exact-limit', exactLimit, '--format', 'json'];
 
 const us = (x) => (x === null || x === undefined ? '—' : x < 100 ? x.toFixed(1) : x.toFixed(0));
 const human = (bytes) => (bytes >= 2 ** 30 ? `${bytes / 2 ** 30}G` : bytes >= 2 ** 20 ? `${bytes / 2 ** 20}M` : bytes >= 2 ** 10 ? `${bytes / 2 ** 10}K` : String(bytes));

@@ -6,13 +6,14 @@
  * benchmarks/results/nccl-vs-weft.md and a summary: the geometric-mean |error| of weft/NCCL
  * per run, overall and at ≥ 1 GiB.
  *
- *   npx -y pnpm@10.34.8 build && node benchmarks/nccl-vs-weft.mjs [--only TOPOLOGY] [--skip-heavy] [--tuner nccl|weft]
+ *   npx -y pnpm@10.34.8 build && node benchmarks/nccl-vs-weft.mjs [--only TOPOLOGY] [--skip-heavy] [--tuner auto|nccl|weft]
  *
- * --tuner: the rule auto's runs pick (algorithm, protocol) by (`weft bench --tuner`): weft's
- * predictions (the default) or NCCL's own tuning model. Runs that force NCCL_ALGO are unchanged.
+ * --tuner: the rule auto's runs pick (algorithm, protocol) by (`weft bench --tuner`): NCCL's
+ * own tuning model (the default on GPU presets, `auto`) or weft's predictions. Runs that force NCCL_ALGO are unchanged.
  *
- * The heavy run (nvl72 racks=20, 1,440 GPUs) runs exactly since --fast-forward is off by default
- * (benchmarks/results/speed.md §29): expect hours of CPU; its recorded 2 GiB figure was fast-forwarded.
+ * The heavy run (nvl72 racks=20, 1,440 GPUs) runs exactly (--fast-forward auto finds no recurrence
+ * in an NVL72 ring: benchmarks/results/speed.md §30): expect hours of CPU; its recorded 2 GiB figure
+ * was fast-forwarded by the old extrapolation (§29).
  *
  * None of the published figures is an input of weft (weft's inputs are the cited link rates
  * and NCCL's latencies in packages/fabric/src/presets/hardware.json and
