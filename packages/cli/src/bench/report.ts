@@ -91,6 +91,8 @@ export interface BenchReport {
   readonly chunkBytes: number | 'auto';
   /** --proto as asked: a protocol, or 'auto' (each row's `protocol` says what ran). */
   readonly proto: string;
+  /** --tuner as asked: the rule `auto` picks by ('auto': NCCL's tuning model where the topology names its GPUs, weft's predictions elsewhere). */
+  readonly tuner: string;
   /** Algorithms from `--algo all` that cannot run on this topology, and why. */
   readonly skipped: readonly { readonly algorithm: string; readonly reason: string }[];
   readonly rows: readonly BenchRow[];

@@ -422,6 +422,7 @@ export function reportHeader(config: BenchConfig, topology: Topology, backend: s
     channels: config.channels === 0 ? ('auto' as const) : config.channels,
     chunkBytes: config.chunkBytes,
     proto: config.proto,
+    tuner: config.tuner,
     ...(config.confidential ? { confidential: true } : {}),
   };
 }

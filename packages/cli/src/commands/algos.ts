@@ -13,7 +13,7 @@ export function formatAlgorithms(): string {
       lines.push(`  ${algorithm.name.padEnd(width)}  ${algorithm.description}`);
       lines.push(`  ${''.padEnd(width)}  constraints: ${algorithm.constraints}`);
     }
-    lines.push(`  ${'auto'.padEnd(width)}  picks the algorithm with the lowest alpha-beta prediction for each size and topology, as NCCL's tuner does`);
+    lines.push(`  ${'auto'.padEnd(width)}  picks (algorithm, protocol) per size as NCCL's tuner does: NCCL's own tuning model on GPU presets (--tuner auto), weft's lowest prediction elsewhere (--tuner weft)`);
     lines.push('');
   }
   return lines.join('\n');

@@ -54,7 +54,7 @@ export function formatHeader(report: Omit<BenchReport, 'rows' | 'avgBusBwGBps' |
     `# weft bench ${report.collective}`,
     `#  topology: ${report.topology.spec} (${report.topology.ranks} ranks)  model: ${report.model}  routing: ${report.routing}  qps: ${report.qps}  seed: ${report.seed}`,
     ...(report.packet === undefined ? [] : [packetLine(report.packet)]),
-    `#  mode: ${report.mode}  backend: ${report.backend}  iters: ${report.iters}  warmup: ${report.warmupIters}  channels: ${report.channels}  chunk: ${report.chunkBytes === 'auto' ? 'auto' : `${report.chunkBytes} B`}  proto: ${report.proto}`,
+    `#  mode: ${report.mode}  backend: ${report.backend}  iters: ${report.iters}  warmup: ${report.warmupIters}  channels: ${report.channels}  chunk: ${report.chunkBytes === 'auto' ? 'auto' : `${report.chunkBytes} B`}  proto: ${report.proto}  tuner: ${report.tuner}`,
     `#  time is simulated time on the emulated hardware; wall is how long weft took`,
     ...(report.confidential ? ['#  confidential computing: GPU↔NIC links staged through encrypted bounce buffers; NVLink unchanged (see the topology sources)'] : []),
     ...report.skipped.map((s) => `#  skipped ${s.algorithm}: ${s.reason}`),
