@@ -1,7 +1,7 @@
 #!/bin/bash
 # Paired exactness check: the same `weft bench … --format json` runs with a base build and
 # this tree's build; prints `identical` or the first differing lines per case (wallMs, the
-# only wall-clock field, is dropped). Used for benchmarks/results/speed.md §15. A case where
+# only wall-clock field, is dropped, and the keys PAIRED_IGNORE names). Used for benchmarks/results/speed.md §15. A case where
 # either side fails (no JSON, e.g. a rejected flag) is FAILED, never identical.
 # Usage (from the repository root, after building both):
 #   benchmarks/paired-json-diff.sh /tmp/base 'allreduce --topology switch:8 --algo ring --mode ghost -b 8 -e 256M -f 8' …
@@ -9,6 +9,10 @@
 # (a large size then takes minutes and gigabytes).
 # BASE is a built checkout of the base commit (e.g. `git archive BASE | tar -x -C /tmp/base`,
 # then install and build there). Each further argument is one bench command line.
+# PAIRED_IGNORE: more keys to drop, comma-separated, at any depth — e.g. `predictedUs` when only
+# simulated results must agree (a predictor change), or `tuner` against a base older than the
+# JSON's `tuner` field:
+#   PAIRED_IGNORE=predictedUs,ncclPredictedUs benchmarks/paired-json-diff.sh /tmp/base '…'
 set -euo pipefail
 base=$1
 shift
@@ -24,9 +28,10 @@ for args in "$@"; do
     [ "$side" = base ] && root=$base
     # shellcheck disable=SC2086 # the case is a command line: split it into words
     node "$root/packages/cli/dist/main.js" bench $args --format json 2> "$out/$side.err" |
-      python3 2>/dev/null -c 'import json,sys
+      PAIRED_IGNORE="${PAIRED_IGNORE:-}" python3 2>/dev/null -c 'import json,os,sys
+drop = {"wallMs"} | {k for k in os.environ["PAIRED_IGNORE"].split(",") if k}
 def strip(v):
-    if isinstance(v, dict): return {k: strip(x) for k, x in v.items() if k != "wallMs"}
+    if isinstance(v, dict): return {k: strip(x) for k, x in v.items() if k not in drop}
     if isinstance(v, list): return [strip(x) for x in v]
     return v
 print(json.dumps(strip(json.load(sys.stdin)), indent=1, sort_keys=True))' > "$out/$side.json" || failed="$failed $side: $(head -c 300 "$out/$side.err" | tr '\n' ' ')"
