@@ -40,7 +40,9 @@ console.log('');
 console.log('| size | weft rule runs | predicted (us) | NCCL rule runs | predicted (us) |');
 console.log('|---:|---|---:|---|---:|');
 for (const size of sizes.split(',')) {
-  const params = { nranks: inputs.nranks, count: parseSizeBytes(size) / 4, root: 0, elementBytes: 4, channels: 0, chunkElements: DEFAULT_CHUNK_BYTES / 4, chunkAuto: true, layout };
+  // nccl-tests' size is the larger buffer; NCCL's count is per rank for all-gather and reduce-scatter.
+  const blocks = collective === 'allGather' || collective === 'reduceScatter' ? inputs.nranks : 1;
+  const params = { nranks: inputs.nranks, count: parseSizeBytes(size) / 4 / blocks, root: 0, elementBytes: 4, channels: 0, chunkElements: DEFAULT_CHUNK_BYTES / 4, chunkAuto: true, layout };
   const [weft, nccl] = ['weft', 'nccl'].map((tuner) => chooseAlgorithm(collective, params, cost, undefined, tuner));
   const name = (c) => `${c.algorithm.name}/${c.params.protocol}`;
   console.log(`| ${size} | ${name(weft)} | ${fmt(weft.predictedNs / 1000)} | ${name(nccl)} | ${fmt(nccl.predictedNs / 1000)} |`);

@@ -18,7 +18,7 @@
  */
 import { WeftInputError } from '@weft/sim';
 import { listAlgorithms, resolveDefaults } from './registry.js';
-import { ncclChoose, ncclTuneInputs } from './nccl-tuner.js';
+import { ncclChoose, ncclTuneBytes, ncclTuneInputs } from './nccl-tuner.js';
 import type { NcclAlgorithmRow, ProtocolName } from './protocols.js';
 import type { Algorithm, CollectiveName, CostParams, PlanParams } from './types.js';
 
@@ -109,7 +109,7 @@ function withNcclTimes(collective: CollectiveName, params: PlanParams, cost: Cos
   const inputs = ncclTuneInputs(params.layout, params.nranks, cost);
   const key = (row: NcclAlgorithmRow | undefined, protocol: ProtocolName | undefined): string => `${row}/${protocol}`;
   const runnable = new Set(candidates.filter((c) => c.params !== undefined).map((c) => key(ncclRowOf(collective, c.name), c.protocol)));
-  const { candidates: nccl, best } = ncclChoose(collective, params.count * params.elementBytes, inputs, (row, protocol) => runnable.has(key(row, protocol)));
+  const { candidates: nccl, best } = ncclChoose(collective, ncclTuneBytes(collective, params.count, params.elementBytes, params.nranks), inputs, (row, protocol) => runnable.has(key(row, protocol)));
   const timeUs = new Map(nccl.map((n) => [key(n.row, n.protocol), n.timeUs]));
   return candidates.map((c) => {
     const k = key(ncclRowOf(collective, c.name), c.protocol);

@@ -27,7 +27,7 @@ export { COLLECTIVE_TABLE, COLLECTIVES, collectiveOf, listAlgorithms, getAlgorit
 export { busBwFactor, algBwBytes, bandwidthsGBps, countForBytes } from './busbw.js';
 export { chooseAlgorithm, candidatesOf, fastest, ncclRowOf, TUNER_NAMES } from './auto.js';
 export type { AlgorithmChoice, AlgorithmCandidate, TunerName } from './auto.js';
-export { ncclAlgoTimeUs, ncclChoose, ncclTuneInputs, ncclTuneModel, NCCL_ROW_ORDER } from './nccl-tuner.js';
+export { ncclAlgoTimeUs, ncclChoose, ncclTuneBytes, ncclTuneInputs, ncclTuneModel, NCCL_ROW_ORDER } from './nccl-tuner.js';
 export type { NcclCandidate, NcclTableEntry, NcclTuneInputs } from './nccl-tuner.js';
 export { runReference, checkReference } from './reference.js';
 export type { TypedBuffer, ReferenceCheck } from './reference.js';

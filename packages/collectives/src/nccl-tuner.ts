@@ -234,7 +234,7 @@ export function ncclTuneModel(collective: CollectiveName, t: NcclTuneInputs): Nc
 
 /**
  * ncclTopoGetAlgoTime: the time NCCL's model gives `entry` for a collective of `bytes`
- * (NCCL's nBytes: the per-rank buffer, count × element size), µs; NaN when disabled.
+ * (NCCL's nBytes: ncclTuneBytes), µs; NaN when disabled.
  */
 export function ncclAlgoTimeUs(entry: NcclTableEntry, collective: CollectiveName, bytes: number, t: NcclTuneInputs): number {
   let bw = entry.algBwGBps;
@@ -272,4 +272,15 @@ export function ncclChoose(
     if (best === null || c.timeUs < best.timeUs) best = c;
   }
   return { candidates, best };
+}
+
+/**
+ * NCCL's nBytes for a collective of `count` elements of `elementBytes` on `nranks` ranks (count
+ * as NCCL's API takes it, as weft's PlanParams does): enqueue.cc ncclGetAlgoInfo takes
+ * elementSize × ncclFuncMaxSendRecvCount (enqueue.h), the larger of the send and receive
+ * buffers — nranks·count for all-gather and reduce-scatter, count otherwise.
+ */
+export function ncclTuneBytes(collective: CollectiveName, count: number, elementBytes: number, nranks: number): number {
+  const blocks = collective === 'allGather' || collective === 'reduceScatter' ? nranks : 1;
+  return count * elementBytes * blocks;
 }

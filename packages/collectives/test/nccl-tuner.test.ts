@@ -1,7 +1,7 @@
 import { isWeftInputError } from '@weft/sim';
 import { describe, expect, it } from 'vitest';
 import { chooseAlgorithm } from '../src/auto.js';
-import { ncclAlgoTimeUs, ncclChoose, ncclTuneInputs, ncclTuneModel, type NcclTuneInputs } from '../src/nccl-tuner.js';
+import { ncclAlgoTimeUs, ncclChoose, ncclTuneBytes, ncclTuneInputs, ncclTuneModel, type NcclTuneInputs } from '../src/nccl-tuner.js';
 import type { CostParams, PlanParams, RankLayout } from '../src/types.js';
 
 /** `servers` DGX H100s: 8 GPUs each on NVLink (370.8 GB/s per GPU), one 400 Gb/s NIC per GPU on its own rail (48 GB/s). */
@@ -116,5 +116,28 @@ describe("NCCL's tuning model: NVLS rows need Hopper or later (nvlsSupport)", ()
     const t: NcclTuneInputs = { nranks: 8, nodes: 1, computeCapability: 8, graphChannels: 12, graphGbs: 20, commChannels: 24, llMaxGbs: 87.7, sameChannels: true };
     expect(ncclTuneModel('allReduce', t).map((e) => e.row)).not.toContain('NVLS');
     expect(ncclTuneModel('allReduce', { ...t, computeCapability: 9 }).map((e) => e.row)).toContain('NVLS');
+  });
+});
+
+describe("NCCL's nBytes (enqueue.cc ncclGetAlgoInfo: elementSize × ncclFuncMaxSendRecvCount)", () => {
+  it('is the larger buffer: nranks·count for all-gather and reduce-scatter, count otherwise', () => {
+    expect(ncclTuneBytes('allGather', 10, 4, 16)).toBe(640);
+    expect(ncclTuneBytes('reduceScatter', 10, 4, 16)).toBe(640);
+    expect(ncclTuneBytes('allReduce', 10, 4, 16)).toBe(40);
+    expect(ncclTuneBytes('broadcast', 10, 4, 16)).toBe(40);
+  });
+
+  it("auto's NCCL rule times an all-gather of 4 MiB per rank on 16 ranks as NCCL does: 64 MiB through the ring", () => {
+    const { layout, cost, nranks } = dgxH100(2);
+    const count = (4 << 20) / 4; // NCCL's count: per rank
+    const p: PlanParams = { nranks, count, root: 0, elementBytes: 4, channels: 0, chunkElements: 1 << 19, chunkAuto: true, layout };
+    const choice = chooseAlgorithm('allGather', p, cost, undefined, 'nccl');
+    const { candidates } = ncclChoose('allGather', 64 << 20, ncclTuneInputs(layout, nranks, cost));
+    for (const c of choice.candidates.filter((x) => x.ncclPredictedNs !== undefined)) {
+      const nccl = candidates.find((n) => n.row === 'Ring' && n.protocol === c.protocol)!;
+      expect(c.ncclPredictedNs).toBeCloseTo(nccl.timeUs * 1000, 6);
+    }
+    // Before: the per-rank 4 MiB was passed, and LL128 looked 4× cheaper than it is.
+    expect(`${choice.algorithm.name}/${choice.params.protocol}`).toBe('ring/Simple');
   });
 });
