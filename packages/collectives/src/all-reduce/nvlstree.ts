@@ -31,16 +31,40 @@ interface SwitchRound {
  * 144 channels), but not before the chain input, sum, tree, store (the chunk's own). From then the
  * downlink carries every chunk's multicast and the sums not already delivered (the first a
  * came down during the fill): m·(input + share) − a·share.
+ *
+ * With few chunks the chain binds, and on a one-level tree (two servers) it is not the same for
+ * a head's two parts (complementary trees: a root and a leaf; predictor-error.md, "NVLSTree at
+ * 1–16 MiB"): the root stores its total as soon as it has sent it down, α_inter before the leaf
+ * has it, so the root parts' multicasts stream down while the leaf's total crosses the NIC. Two
+ * bounds then: the downlink from the root's first store (its store half the share), and the
+ * leaf's last chunk — its sum behind m inputs, the tree, where it climbs beside the other part's
+ * previous chunk descending (m > 1: a NIC round, not half), its store, and its half of the
+ * multicasts.
  */
-function switchBoundNs(chunks: number, round: SwitchRound, treeNs: number): number {
+function switchBoundNs(chunks: number, round: SwitchRound, tree: OneLevelTree): number {
   const ahead = Math.min(chunks, INPUTS_AHEAD);
   const { inputNs, shareNs } = round;
-  const storeStartNs = inputNs + shareNs + treeNs;
+  const storeStartNs = inputNs + shareNs + tree.ns;
   // Under max-min sharing the store is one more flow among the channels' inputs, of the same
   // chunk, so beside a full set of them it takes a whole switch round (input + share).
   const behindInputsNs = Math.min(ahead * inputNs + shareNs, storeStartNs + inputNs + shareNs);
-  const firstStoreNs = Math.max(behindInputsNs, storeStartNs + shareNs);
-  return firstStoreNs + chunks * (inputNs + shareNs) - ahead * shareNs;
+  const downlinkNs = chunks * (inputNs + shareNs) - ahead * shareNs;
+  if (tree.rootLeadNs === 0) return Math.max(behindInputsNs, storeStartNs + shareNs) + downlinkNs;
+  const rootStoreNs = Math.max(behindInputsNs, storeStartNs - tree.rootLeadNs + shareNs / 2);
+  const climbBesideDescentNs = chunks > 1 ? tree.nicRoundNs / 2 : 0;
+  const leafLastNs = chunks * inputNs + shareNs + climbBesideDescentNs + tree.ns + shareNs / 2 + inputNs / 2;
+  return Math.max(rootStoreNs + downlinkNs, leafLastNs);
+}
+
+/**
+ * The NIC tree as the switch bound sees it (ns): its climb and descent for one chunk, how much
+ * sooner the root side stores than the leaf side (α_inter on a one-level tree, 0 deeper, where
+ * a head's parts are not simply a root and a leaf), and one NIC round (both parts' chunks).
+ */
+interface OneLevelTree {
+  readonly ns: number;
+  readonly rootLeadNs: number;
+  readonly nicRoundNs: number;
 }
 
 /**
@@ -143,6 +167,11 @@ export const nvlstree: Algorithm = withProtocols({
     const nicBoundNs = treeNs + chunks * nicRoundNs + NVLSTREE_FILL_ROUNDS * intraNs;
     // The first INPUTS_AHEAD chunks go up without waiting for a multicast; the rest are paced by it.
     const windowNs = Math.max(0, chunks - INPUTS_AHEAD) * windowNsPerRound(depth, cost);
-    return 2 * cost.intra.alphaNs + Math.max(nicBoundNs, switchBoundNs(chunks, round, treeNs)) + windowNs;
+    const switchBound = switchBoundNs(chunks, round, { ns: treeNs, rootLeadNs: depth === 1 ? cost.inter.alphaNs : 0, nicRoundNs: interNs });
+    // One chunk on one level: no pipeline, and the tree's piece is the whole chunk (treePieces(2)
+    // = 1), so nicBoundNs' NIC round is the tree's own transfer counted twice; the chain (the
+    // switch bound's leaf side) is the whole run.
+    const nicBound = depth === 1 && chunks === 1 ? 0 : nicBoundNs;
+    return 2 * cost.intra.alphaNs + Math.max(nicBound, switchBound) + windowNs;
   },
 }, 'NVLSTree', ['Simple']);
