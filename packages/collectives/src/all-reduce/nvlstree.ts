@@ -116,7 +116,8 @@ export const nvlstree: Algorithm = withProtocols({
   },
   /**
    * T = 2α_intra + max(T_nic, T_switch) + max(0, m − A)·2(D−1)·α_inter/A
-   * T_nic = D·(2α_inter + N/k) + m·R + R_switch;  T_switch = switchBoundNs (switch-bound: 2 servers, nvl72 racks)
+   * T_nic = D·(2α_inter + N/k) + m·R + R_switch (none for one chunk on one level: its chain is T_switch's leaf side);
+   * T_switch = switchBoundNs (switch-bound: 2 servers, nvl72 racks)
    * G servers of n ranks; c, m, b, e as for nvls; N = (b/n)·β_inter, one round of a head's
    * NIC, which carries its parts' chunks (b/n) each way per round; R_switch = b·(n+1)/n·β_intra/e
    * (as nvls), R = N (2N on 3+ servers, below): the NIC-bound pipeline (4+ servers) pays a NIC
@@ -141,8 +142,8 @@ export const nvlstree: Algorithm = withProtocols({
    * steps' fan-out, as NCCL's prims). The last term is the inputs' window (A = INPUTS_AHEAD,
    * windowNsPerRound): past the first A chunks a round is at least a chunk's round trip over A,
    * and every tree level beyond the first adds a hop up and one down to it. At NCCL's chunk
-   * (nvlsTreeChunkBytes) on dgx-h100 the simulation is 0.89–1.00x this on 2 servers from 64 KiB to
-   * 16 MiB (fewer than 3 chunks) and 1.000–1.004x from 32 MiB to 4 GiB, 0.85–1.03x on 3 (64 KiB–4 GiB);
+   * (nvlsTreeChunkBytes) on dgx-h100 the simulation is 1.000x this on 2 servers from 8 B to
+   * 8 MiB (one chunk), 0.989x at 16 MiB (2 chunks) and 1.000–1.004x from 32 MiB to 4 GiB, 0.85–1.03x on 3 (64 KiB–4 GiB);
    * 0.95 (16 MiB) and 0.97–1.03x (32 MiB–4 GiB) on 4 servers,
    * 0.975–1.02x on 16 (16 MiB–4 GiB) and 0.975x on 128 (1 GiB); nvl72:racks=2 0.88–1.01x (0.89x at
    * 64–128 MiB, whose ragged last chunk T_switch charges whole; 0.98–1.01x from 256 MiB); without the window term 4, 16
