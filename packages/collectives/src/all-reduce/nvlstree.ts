@@ -145,7 +145,7 @@ export const nvlstree: Algorithm = withProtocols({
    * (nvlsTreeChunkBytes) on dgx-h100 the simulation is 1.000x this on 2 servers from 8 B to
    * 8 MiB (one chunk), 0.989x at 16 MiB (2 chunks) and 1.000–1.004x from 32 MiB to 4 GiB, 0.85–1.03x on 3 (64 KiB–4 GiB);
    * 0.95 (16 MiB) and 0.97–1.03x (32 MiB–4 GiB) on 4 servers,
-   * 0.975–1.02x on 16 (16 MiB–4 GiB) and 0.975x on 128 (1 GiB); nvl72:racks=2 0.88–1.01x (0.89x at
+   * 0.975–1.02x on 16 (16 MiB–4 GiB) and 0.975x on 128 (1 GiB); nvl72:racks=2 0.89–1.01x (1.000x at 1–16 MiB, 0.89x at
    * 64–128 MiB, whose ragged last chunk T_switch charges whole; 0.98–1.01x from 256 MiB); without the window term 4, 16
    * and 128 servers were 1.10–1.17x, 1.29–1.60x and 2.14x (predictor-error.md, "NVLSTree's window").
    */
