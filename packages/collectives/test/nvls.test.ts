@@ -159,9 +159,15 @@ describe('predictNs', () => {
     expect(nvls.predictNs(params(servers(1, 8), 8000, 1, 100), cost)).toBeCloseTo(NVLS_LAUNCH_NS + 1200 + 13 * round, 6);
   });
   it('nvlstree adds the chain: 2(G-1) NIC hops of α_inter (at least NCCL\'s 14 µs NET step) and half a NIC round each', () => {
-    // 2 servers of 4, 2 channels: 8 parts of 1000, unchunked; the NIC round (b/n = 2000·4 B at 0.1 B/ns) dominates.
+    // 2 servers of 4, 2 channels: 8 parts of 1000, unchunked (m = 1); a head's NIC round (b/n = 2000·4 B at 0.1 B/ns)
+    // carries its two parts' chunks, one up and one down: the tree is 2α + that round, once (one chunk, no pipeline).
+    // The root side stores α before the leaf and the downlink streams every multicast from then on: input, sum,
+    // tree less α, the root's store (half the share), all multicasts (the input). (Main added a second NIC round.)
     const nic = ((8 * 1000 * 4) / 4) * 10;
-    expect(nvlstree.predictNs(params(servers(2, 4), 8000, 2), cost)).toBeCloseTo(NVLS_LAUNCH_NS + 1200 + (2 * NVLSTREE_NET_STEP_NS + nic) + 2 * nic, 6);
+    const input = 8000 * 4 * 2;
+    const share = input / 4;
+    expect(input / 2).toBeGreaterThan(NVLSTREE_NET_STEP_NS);
+    expect(nvlstree.predictNs(params(servers(2, 4), 8000, 2), cost)).toBeCloseTo(NVLS_LAUNCH_NS + 1200 + input + share + (NVLSTREE_NET_STEP_NS + nic) + share / 2 + input, 6);
   });
   /** 4 servers of 2, 2 channels (4 parts of 2000): a round moves b = 4·chunk·4 B; the double binary tree is D = 2 high, so a chunk crosses it in 2D = 4 pieces. */
   function fourServers(chunk: number) {
@@ -216,11 +222,24 @@ describe('predictNs', () => {
     expect(storeStart + input + share).toBeLessThan(3 * input + share);
     expect(predicted).toBeCloseTo(storeStart + input + share + 8 * input + 5 * share, 6);
   });
-  it('nvlstree on 2 servers, switch-bound, 2 chunks: both inputs go up together and the chain to the first store is the longer', () => {
-    // Chunks of 500 (m = 2): the first store lands after input, sum, tree, store; then 2 multicasts (both sums came down before).
+  it('nvlstree on 2 servers, switch-bound, 2 chunks: both inputs go up together and the root\'s first store waits behind them', () => {
+    // Chunks of 500 (m = 2): the leaf's first store lands after input, sum, tree, store, but the root's, α_inter
+    // sooner, only waits for both inputs on the uplink; then 2 multicasts (both sums came down before). The leaf's
+    // last chunk (2 inputs, sum, a NIC round beside the root's descent, tree, its store and half the multicasts) is shorter.
     const { input, share, tree, predicted } = switchBound(500, 1e9);
     expect(input + 2 * share + tree).toBeGreaterThan(2 * input + share);
-    expect(predicted).toBeCloseTo(input + 2 * share + tree + 2 * input, 6);
+    expect(input + share + tree - NVLSTREE_NET_STEP_NS + share / 2).toBeLessThan(2 * input + share);
+    expect(2 * input + share + (tree - 2 * NVLSTREE_NET_STEP_NS) / 2 + tree + share / 2 + input / 2).toBeLessThan(2 * input + share + 2 * input);
+    expect(predicted).toBeCloseTo(2 * input + share + 2 * input, 6);
+  });
+  it('nvlstree on 2 servers, one chunk: the root side multicasts while the leaf\'s total crosses the NIC, then the leaf\'s half', () => {
+    // Chunks of 1000 (m = 1), a switch link of 4 GB/s: a head's two parts are a root and a leaf (complementary trees).
+    // The root stores as soon as it has sent its total down, α_inter (NCCL's NET step) before the leaf has it, and its
+    // parts' multicasts (half the input) stream down meanwhile; the run ends with the leaf's store (half the share) and
+    // its parts' multicasts. (Main charged both stores after the tree, then every multicast: share/2 + input/2 more.)
+    const { input, share, tree, predicted } = switchBound(1000, 4e9);
+    expect(input / 2).toBeLessThan(NVLSTREE_NET_STEP_NS);
+    expect(predicted).toBeCloseTo(input + share + tree + share / 2 + input / 2, 6);
   });
   it('nvlstree on 2 servers: a one-level tree\'s round trip fits the window, many chunks pay only their rounds', () => {
     // 2 servers of 4, 2 channels: 8 parts of 1000, chunks of 100 (m = 10); the NIC round of b/n dominates.

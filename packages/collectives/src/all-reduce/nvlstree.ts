@@ -31,16 +31,40 @@ interface SwitchRound {
  * 144 channels), but not before the chain input, sum, tree, store (the chunk's own). From then the
  * downlink carries every chunk's multicast and the sums not already delivered (the first a
  * came down during the fill): m·(input + share) − a·share.
+ *
+ * With few chunks the chain binds, and on a one-level tree (two servers) it is not the same for
+ * a head's two parts (complementary trees: a root and a leaf; predictor-error.md, "NVLSTree at
+ * 1–16 MiB"): the root stores its total as soon as it has sent it down, α_inter before the leaf
+ * has it, so the root parts' multicasts stream down while the leaf's total crosses the NIC. Two
+ * bounds then: the downlink from the root's first store (its store half the share), and the
+ * leaf's last chunk — its sum behind m inputs, the tree, where it climbs beside the other part's
+ * previous chunk descending (m > 1: a NIC round, not half), its store, and its half of the
+ * multicasts.
  */
-function switchBoundNs(chunks: number, round: SwitchRound, treeNs: number): number {
+function switchBoundNs(chunks: number, round: SwitchRound, tree: OneLevelTree): number {
   const ahead = Math.min(chunks, INPUTS_AHEAD);
   const { inputNs, shareNs } = round;
-  const storeStartNs = inputNs + shareNs + treeNs;
+  const storeStartNs = inputNs + shareNs + tree.ns;
   // Under max-min sharing the store is one more flow among the channels' inputs, of the same
   // chunk, so beside a full set of them it takes a whole switch round (input + share).
   const behindInputsNs = Math.min(ahead * inputNs + shareNs, storeStartNs + inputNs + shareNs);
-  const firstStoreNs = Math.max(behindInputsNs, storeStartNs + shareNs);
-  return firstStoreNs + chunks * (inputNs + shareNs) - ahead * shareNs;
+  const downlinkNs = chunks * (inputNs + shareNs) - ahead * shareNs;
+  if (tree.rootLeadNs === 0) return Math.max(behindInputsNs, storeStartNs + shareNs) + downlinkNs;
+  const rootStoreNs = Math.max(behindInputsNs, storeStartNs - tree.rootLeadNs + shareNs / 2);
+  const climbBesideDescentNs = chunks > 1 ? tree.nicRoundNs / 2 : 0;
+  const leafLastNs = chunks * inputNs + shareNs + climbBesideDescentNs + tree.ns + shareNs / 2 + inputNs / 2;
+  return Math.max(rootStoreNs + downlinkNs, leafLastNs);
+}
+
+/**
+ * The NIC tree as the switch bound sees it (ns): its climb and descent for one chunk, how much
+ * sooner the root side stores than the leaf side (α_inter on a one-level tree, 0 deeper, where
+ * a head's parts are not simply a root and a leaf), and one NIC round (both parts' chunks).
+ */
+interface OneLevelTree {
+  readonly ns: number;
+  readonly rootLeadNs: number;
+  readonly nicRoundNs: number;
 }
 
 /**
@@ -92,7 +116,8 @@ export const nvlstree: Algorithm = withProtocols({
   },
   /**
    * T = 2α_intra + max(T_nic, T_switch) + max(0, m − A)·2(D−1)·α_inter/A
-   * T_nic = D·(2α_inter + N/k) + m·R + R_switch;  T_switch = switchBoundNs (switch-bound: 2 servers, nvl72 racks)
+   * T_nic = D·(2α_inter + N/k) + m·R + R_switch (none for one chunk on one level: its chain is T_switch's leaf side);
+   * T_switch = switchBoundNs (switch-bound: 2 servers, nvl72 racks)
    * G servers of n ranks; c, m, b, e as for nvls; N = (b/n)·β_inter, one round of a head's
    * NIC, which carries its parts' chunks (b/n) each way per round; R_switch = b·(n+1)/n·β_intra/e
    * (as nvls), R = N (2N on 3+ servers, below): the NIC-bound pipeline (4+ servers) pays a NIC
@@ -117,10 +142,10 @@ export const nvlstree: Algorithm = withProtocols({
    * steps' fan-out, as NCCL's prims). The last term is the inputs' window (A = INPUTS_AHEAD,
    * windowNsPerRound): past the first A chunks a round is at least a chunk's round trip over A,
    * and every tree level beyond the first adds a hop up and one down to it. At NCCL's chunk
-   * (nvlsTreeChunkBytes) on dgx-h100 the simulation is 0.89–1.00x this on 2 servers from 64 KiB to
-   * 16 MiB (fewer than 3 chunks) and 1.000–1.004x from 32 MiB to 4 GiB, 0.85–1.03x on 3 (64 KiB–4 GiB);
+   * (nvlsTreeChunkBytes) on dgx-h100 the simulation is 1.000x this on 2 servers from 8 B to
+   * 8 MiB (one chunk), 0.989x at 16 MiB (2 chunks) and 1.000–1.004x from 32 MiB to 4 GiB, 0.85–1.03x on 3 (64 KiB–4 GiB);
    * 0.95 (16 MiB) and 0.97–1.03x (32 MiB–4 GiB) on 4 servers,
-   * 0.975–1.02x on 16 (16 MiB–4 GiB) and 0.975x on 128 (1 GiB); nvl72:racks=2 0.88–1.01x (0.89x at
+   * 0.975–1.02x on 16 (16 MiB–4 GiB) and 0.975x on 128 (1 GiB); nvl72:racks=2 0.89–1.01x (1.000x at 1–16 MiB, 0.89x at
    * 64–128 MiB, whose ragged last chunk T_switch charges whole; 0.98–1.01x from 256 MiB); without the window term 4, 16
    * and 128 servers were 1.10–1.17x, 1.29–1.60x and 2.14x (predictor-error.md, "NVLSTree's window").
    */
@@ -143,6 +168,11 @@ export const nvlstree: Algorithm = withProtocols({
     const nicBoundNs = treeNs + chunks * nicRoundNs + NVLSTREE_FILL_ROUNDS * intraNs;
     // The first INPUTS_AHEAD chunks go up without waiting for a multicast; the rest are paced by it.
     const windowNs = Math.max(0, chunks - INPUTS_AHEAD) * windowNsPerRound(depth, cost);
-    return 2 * cost.intra.alphaNs + Math.max(nicBoundNs, switchBoundNs(chunks, round, treeNs)) + windowNs;
+    const switchBound = switchBoundNs(chunks, round, { ns: treeNs, rootLeadNs: depth === 1 ? cost.inter.alphaNs : 0, nicRoundNs: interNs });
+    // One chunk on one level: no pipeline, and the tree's piece is the whole chunk (treePieces(2)
+    // = 1), so nicBoundNs' NIC round is the tree's own transfer counted twice; the chain (the
+    // switch bound's leaf side) is the whole run.
+    const nicBound = depth === 1 && chunks === 1 ? 0 : nicBoundNs;
+    return 2 * cost.intra.alphaNs + Math.max(nicBound, switchBound) + windowNs;
   },
 }, 'NVLSTree', ['Simple']);
