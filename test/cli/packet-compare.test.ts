@@ -24,6 +24,17 @@ describe('weft bench --compare', () => {
     }
   });
 
+  it('--compare tuner=weft,nccl: a value that runs another algorithm names it in its cell, apart from the next cell', () => {
+    const run = weft(['bench', 'allreduce', '--topology', 'dgx-h100:nodes=2', '--mode', 'ghost', '-b', '1M', '-e', '1M', '--compare', 'tuner=weft,nccl']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    // weft's rule runs tree/LL128 at 1 MiB on two servers, NCCL's NVLSTree (auto-choices.md).
+    const [[size, algorithm, weftBusBw, ncclBusBw, ncclAlgorithm]] = compareRows(run.stdout) as [string[]];
+    expect([size, algorithm, ncclAlgorithm]).toEqual(['1048576', 'auto(tree)', 'auto(nvlstree)']);
+    expect(Number(weftBusBw)).toBeGreaterThan(Number(ncclBusBw));
+    expect(Number(ncclBusBw)).toBeGreaterThan(0);
+  });
+
   it('matches each value run on its own, for every network model', () => {
     const base = ['bench', 'allreduce', '--ranks', '4', '--mode', 'ghost', '--algo', 'ring', '-b', '1M', '-e', '1M'];
     const compared = weft([...base, '--compare', 'network=alphaBeta,maxMin,packet', '--format', 'json']);

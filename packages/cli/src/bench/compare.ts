@@ -75,14 +75,16 @@ export function compareRows(runs: readonly CompareRun[]): CompareRow[] {
 /** The side-by-side table: header lines (what ran), then busbw (GB/s) per size per value. */
 export function formatCompare(spec: CompareSpec, runs: readonly CompareRun[], header: readonly string[]): string {
   const rows = compareRows(runs);
-  const width = Math.max(10, ...spec.values.map((v) => v.length + 2));
+  // A cell names its algorithm when a value ran another one (auto under --tuner, --channels …):
+  // the columns are as wide as their widest cell, so cells never run into each other.
+  const texts = rows.map((row) => row.cells.map((c) => c.busBwGBps.toFixed(2) + (c.algorithm !== row.algorithm ? ` ${c.algorithm}` : '')));
+  const width = Math.max(10, ...spec.values.map((v) => v.length + 2), ...texts.flat().map((t) => t.length + 2));
   const algoWidth = Math.max(9, ...rows.map((r) => r.algorithm.length)) + 2;
   const lines = [...header, `#  --compare ${spec.name}: busbw (GB/s) per size, one column per value (${flagLabel(BENCH_FLAGS[spec.key].flags)})`, '#'];
   lines.push(`#${'size(B)'.padStart(12)}  ${'algorithm'.padStart(algoWidth)}${spec.values.map((v) => v.padStart(width)).join('')}`);
-  for (const row of rows) {
-    const cells = row.cells.map((c) => (c.busBwGBps.toFixed(2) + (c.algorithm !== row.algorithm ? ` ${c.algorithm}` : '')).padStart(width));
-    lines.push(` ${String(row.bytes).padStart(12)}  ${row.algorithm.padStart(algoWidth)}${cells.join('')}`);
-  }
+  rows.forEach((row, i) => {
+    lines.push(` ${String(row.bytes).padStart(12)}  ${row.algorithm.padStart(algoWidth)}${texts[i]!.map((t) => t.padStart(width)).join('')}`);
+  });
   return lines.join('\n') + '\n';
 }
 
