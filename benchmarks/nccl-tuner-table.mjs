@@ -12,7 +12,7 @@
  * SIZES: comma list (default 8,1K,64K,1M,8M,64M,512M,4G); COLLECTIVE: allReduce (default).
  */
 import { alphaBetaCost, parseTopologySpec, rankLayout } from '@weft/fabric';
-import { chooseAlgorithm, DEFAULT_CHUNK_BYTES, ncclChoose, ncclTuneInputs, ncclTuneModel } from '@weft/collectives';
+import { chooseAlgorithm, countForBytes, DEFAULT_CHUNK_BYTES, ncclChoose, ncclTuneInputs, ncclTuneModel } from '@weft/collectives';
 import { parseSizeBytes } from '../packages/cli/dist/index.js';
 
 const [spec, sizes = '8,1K,64K,1M,8M,64M,512M,4G', collective = 'allReduce'] = process.argv.slice(2);
@@ -40,9 +40,8 @@ console.log('');
 console.log('| size | weft rule runs | predicted (us) | NCCL rule runs | predicted (us) |');
 console.log('|---:|---|---:|---|---:|');
 for (const size of sizes.split(',')) {
-  // nccl-tests' size is the larger buffer; NCCL's count is per rank for all-gather and reduce-scatter.
-  const blocks = collective === 'allGather' || collective === 'reduceScatter' ? inputs.nranks : 1;
-  const params = { nranks: inputs.nranks, count: parseSizeBytes(size) / 4 / blocks, root: 0, elementBytes: 4, channels: 0, chunkElements: DEFAULT_CHUNK_BYTES / 4, chunkAuto: true, layout };
+  // nccl-tests' size is the larger buffer; NCCL's count is per rank (the descriptor's rule).
+  const params = { nranks: inputs.nranks, count: countForBytes(collective, parseSizeBytes(size), 'float32', inputs.nranks), root: 0, elementBytes: 4, channels: 0, chunkElements: DEFAULT_CHUNK_BYTES / 4, chunkAuto: true, layout };
   const [weft, nccl] = ['weft', 'nccl'].map((tuner) => chooseAlgorithm(collective, params, cost, undefined, tuner));
   const name = (c) => `${c.algorithm.name}/${c.params.protocol}`;
   console.log(`| ${size} | ${name(weft)} | ${fmt(weft.predictedNs / 1000)} | ${name(nccl)} | ${fmt(nccl.predictedNs / 1000)} |`);

@@ -45,6 +45,7 @@
  */
 import { WeftInputError } from '@weft/sim';
 import { isFlat, searchGraph } from './channels/search.js';
+import { collectiveOf } from './registry.js';
 import { algBwPerBusBw, llMaxBusBwGBps, NCCL_LATENCY_US, PROTOCOL_NAMES, type NcclAlgorithmRow, type ProtocolName } from './protocols.js';
 import type { CollectiveName, CostParams, RankLayout } from './types.js';
 
@@ -194,7 +195,6 @@ function latencyUs(row: NcclAlgorithmRow, protocol: ProtocolName, collective: Co
   const intraLat = hwLat.nvlink[row][protocol];
   // With one GPU per node the latencies are fully exposed: NCCL takes the Tree NET row.
   const interLat = ppn === 1 ? hwLat.net.Tree[protocol] : hwLat.net[row][protocol];
-  const localRanks = Math.floor(t.nranks / t.nodes);
   if (row === 'Ring') {
     const nsteps = ringSteps(collective, t.nranks);
     if (collective === 'broadcast' || collective === 'reduce') {
@@ -206,7 +206,7 @@ function latencyUs(row: NcclAlgorithmRow, protocol: ProtocolName, collective: Co
     const interSteps = t.nodes === 1 ? 0 : collective === 'allReduce' ? 2 * (t.nodes - 1) : t.nodes - 1;
     return baseLat.Ring[protocol] + (nsteps - interSteps) * Math.max(intraLat, overhead) + interSteps * interLat;
   }
-  if (row === 'Tree') return baseLat.Tree[protocol] + 2 * ((localRanks - 1) * intraLat + log2i(t.nodes) * interLat);
+  if (row === 'Tree') return baseLat.Tree[protocol] + 2 * ((Math.floor(ppn) - 1) * intraLat + log2i(t.nodes) * interLat);
   if (row === 'NVLS') return intraLat + (t.nodes > 1 ? interLat : 0);
   return baseLat.NVLSTree[protocol] + intraLat + 2 * log2i(t.nodes) * interLat;
 }
@@ -278,9 +278,10 @@ export function ncclChoose(
  * NCCL's nBytes for a collective of `count` elements of `elementBytes` on `nranks` ranks (count
  * as NCCL's API takes it, as weft's PlanParams does): enqueue.cc ncclGetAlgoInfo takes
  * elementSize × ncclFuncMaxSendRecvCount (enqueue.h), the larger of the send and receive
- * buffers — nranks·count for all-gather and reduce-scatter, count otherwise.
+ * buffers — nranks·count for all-gather and reduce-scatter, count otherwise (the collective
+ * descriptor's sizeCounts, as nccl-tests sizes them).
  */
 export function ncclTuneBytes(collective: CollectiveName, count: number, elementBytes: number, nranks: number): number {
-  const blocks = collective === 'allGather' || collective === 'reduceScatter' ? nranks : 1;
-  return count * elementBytes * blocks;
+  // For the five collectives NCCL's tuner weighs this is nccl-tests' size count, the descriptor's.
+  return count * elementBytes * collectiveOf(collective).sizeCounts(nranks);
 }
