@@ -47,6 +47,8 @@ export interface RingPosition {
   readonly order: readonly number[];
   /** The chunk of the channel's part (of a block, or of the buffer). */
   readonly chunk: Range;
+  /** The chunk's index in the channel's part: the loop iteration, 0 the ring's fill (ncclBlockRingSlices). */
+  readonly iteration: number;
   /** Position in `order`, its rank and ring neighbours. */
   readonly i: number;
   /** `startOf(order)`, once per channel: where a chain along the ring starts (0 for rings). */
@@ -70,9 +72,9 @@ export function planRingPositions(params: PlanParams, visit: (at: RingPosition) 
   channels.forEach((part, channel) => {
     const order = orders[channel]!;
     const start = startOf(order);
-    for (const chunk of chunksOf(part, chunkElements)) {
-      for (let i = 0; i < n; i++) visit({ b, channel, order, chunk, i, start, rank: order[i]!, prev: order[mod(i - 1, n)]!, next: order[mod(i + 1, n)]! });
-    }
+    chunksOf(part, chunkElements).forEach((chunk, iteration) => {
+      for (let i = 0; i < n; i++) visit({ b, channel, order, chunk, iteration, i, start, rank: order[i]!, prev: order[mod(i - 1, n)]!, next: order[mod(i + 1, n)]! });
+    });
   });
   return b;
 }
@@ -115,6 +117,19 @@ export function ncclRingSlices(params: PlanParams): SliceRule {
  */
 export function ncclRingFillSlices(): SliceRule {
   return wholeBlock;
+}
+
+/**
+ * How NCCL's ring all-gather and reduce-scatter move the steps of loop iteration `iteration`:
+ * the first (the ring's fill) as ncclRingFillSlices, the later ones as ncclRingSlices. Their
+ * kernels (src/device/all_gather.h, reduce_scatter.h runRing) run the prims all-reduce's does,
+ * with the same slices per step (ALLGATHER_/REDUCESCATTER_CHUNKSTEPS / _SLICESTEPS = 4 / 2), and
+ * NCCL's tuner charges their n-1 steps' latencies the same way (tuning.cc: nsteps = n-1,
+ * latency baseLat + nsteps·hwLat added to nBytes / bandwidth, once per collective).
+ */
+export function ncclBlockRingSlices(params: PlanParams): (iteration: number) => SliceRule {
+  const [fill, slices] = [ncclRingFillSlices(), ncclRingSlices(params)];
+  return (iteration) => (iteration === 0 ? fill : slices);
 }
 
 export interface RingPipeline {
@@ -253,25 +268,29 @@ export function chainPipelineNs(p: RingPipeline, first: (order: readonly number[
 /**
  * The time of a ring all-gather or reduce-scatter of `count` elements per rank block:
  * m iterations (the largest channel's chunks, ceil(ceil(count/c) / chunkElements)) of n-1
- * dependent hops, each moving one chunk of every channel: b = count·elementBytes/m.
+ * dependent hops, each moving one chunk of every channel: b = count·elementBytes/m, the
+ * first iteration's blocks whole (ncclBlockRingSlices, as the plans move them).
  * 0 for n = 1 or count = 0.
  */
 export function blockRingNs(params: PlanParams, cost: CostParams): number {
-  const pipeline = chunkPipeline(params, ncclRingSlices(params));
+  const pipeline = chunkPipeline(params, ncclRingSlices(params), ncclRingFillSlices());
   return pipeline === null ? 0 : ringPipelineNs(pipeline, params, cost);
 }
 
 /**
  * The pipeline of `count` elements per channel-split part in chunks: c channels (clamped),
  * m = the largest part's chunks, n-1 hops per chunk, b = one chunk of every channel
- * (count·elementBytes/m). Null when there is nothing to move (n = 1 or count = 0).
+ * (count·elementBytes/m), each step in `rule`'s slices — the first iteration's in `fillRule`'s
+ * when given. Null when there is nothing to move (n = 1 or count = 0).
  */
-function chunkPipeline(params: PlanParams, rule: SliceRule): RingPipeline | null {
+function chunkPipeline(params: PlanParams, rule: SliceRule, fillRule?: SliceRule): RingPipeline | null {
   const { nranks: n, count, chunkElements, elementBytes } = params;
   if (n === 1 || count === 0) return null;
   const c = clampChannels(params.channels, count);
   const m = chunkCount(Math.ceil(count / c), chunkElements);
-  return { orders: ncclRingOrders(params, c), hops: n - 1, stepBytes: (count * elementBytes) / m, iterations: m, slices: sliceShares(rule, count / (m * c)) };
+  const blockElements = count / (m * c);
+  const fill = fillRule === undefined ? {} : { fillSlices: sliceShares(fillRule, blockElements) };
+  return { orders: ncclRingOrders(params, c), hops: n - 1, stepBytes: (count * elementBytes) / m, iterations: m, slices: sliceShares(rule, blockElements), ...fill };
 }
 
 /** NCCL's Ring channels for an all-gather or reduce-scatter: nBytes is every rank's block (enqueue.cc counts the whole buffer). */

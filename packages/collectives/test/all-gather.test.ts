@@ -24,9 +24,10 @@ describe('allGather', () => {
     // Simple cuts a step's block in at most two slices (ALLGATHER_CHUNKSTEPS / ALLGATHER_SLICESTEPS) of at
     // least 32 KiB (prims_simple genericOp; protocols.ts ringSliceCounts): these 4-8 B blocks go whole …
     expect(sendsIn(ring.plan({ ...params(5, 10, 2, 2), protocol: 'Simple' }))).toBe(5 * 4 * 6);
-    // … and blocks of 80 KB, 80 KB and 40 KB (chunks of 20,000, 20,000, 10,000 floats per part) in two:
-    // halves, halves, and 32 KiB + the rest.
-    expect(sendsIn(ring.plan({ ...params(5, 100000, 2, 20000), protocol: 'Simple' }))).toBe(5 * 4 * 6 * 2);
+    // … and blocks of 80 KB, 80 KB and 40 KB (chunks of 20,000, 20,000, 10,000 floats per part): the
+    // first chunk (the ring's fill, nccl-ring.ts ncclBlockRingSlices) whole, the later two in two —
+    // halves, and 32 KiB + the rest.
+    expect(sendsIn(ring.plan({ ...params(5, 100000, 2, 20000), protocol: 'Simple' }))).toBe(5 * 4 * 2 * (1 + 2 * 2));
   });
 
   it('direct: n-1 messages per rank per chunk', () => {
@@ -56,12 +57,13 @@ describe('allGather', () => {
   });
 
   it('predictNs follows the documented closed forms', () => {
-    // ring (NCCL's, Simple): launch 8.4 µs + m·((n-1)·(α + b/2·β) + b/2·β), α = Ring/Simple's
-    // 3.4 µs NVLink step latency (> the fabric's 1 µs), b = S/m, each step in 2 slices and the
-    // last one draining whole; c = 2 channels on one ring share the link (lockstep).
-    // Blocks of 20,000 floats (80 KB, past 64 KiB) move in two 40 KB slices, so each hop's α
-    // hides behind the second one: the sender's 7 blocks of 80,000 ns back to back, then one α.
-    expect(ring.predictNs(params(8, 20000), COST)).toBe(8400 + 7 * 80000 + 3400);
+    // ring (NCCL's, Simple): launch 8.4 µs + the ring's fill (n-1)·(α + b·β), α = Ring/Simple's
+    // 3.4 µs NVLink step latency (> the fabric's 1 µs), b = S/m; c = 2 channels on one ring share
+    // the link (lockstep).
+    // Blocks of 20,000 floats (80 KB, past 64 KiB) in one loop iteration: the ring's fill, each
+    // block whole, so every hop pays α before its block moves on (NCCL's tuner: nsteps·hwLat
+    // added to the transfer); test/block-ring-fill.test.ts has the later iterations' slices.
+    expect(ring.predictNs(params(8, 20000), COST)).toBe(8400 + 7 * (3400 + 80000));
     // Blocks under NCCL's 32 KiB slice floor move whole: each hop α + b·β, nothing to drain
     // (1000 floats: 4000 ns; 2 channels of 250-float chunks: 2000 B per step, m = 2).
     expect(ring.predictNs(params(8, 1000), COST)).toBe(8400 + 7 * (3400 + 4000));

@@ -1,6 +1,6 @@
 import { assertPlannable, invalidParams, slice } from '../kit.js';
 import { mod } from '../logical.js';
-import { blockRingChannels, blockRingNs, eachSlice, ncclRingChunkBytes, ncclRingSlices, planRingPositions } from '../nccl-ring.js';
+import { blockRingChannels, blockRingNs, eachSlice, ncclBlockRingSlices, ncclRingChunkBytes, planRingPositions } from '../nccl-ring.js';
 import { withProtocols } from '../protocols.js';
 import type { Algorithm, PlanParams, Schedule, Slice } from '../types.js';
 
@@ -10,7 +10,8 @@ import type { Algorithm, PlanParams, Schedule, Slice } from '../types.js';
  * flat layouts): per channel part and chunk, the rank at ring position i copies its input
  * into its block of `output` and sends it on, forwards the n-2 blocks it receives
  * (recvCopySend), then receives the last one — each step's block in slices (Simple: 2,
- * ALLGATHER_CHUNKSTEPS / ALLGATHER_SLICESTEPS). Channels are clamped to `count`.
+ * ALLGATHER_CHUNKSTEPS / ALLGATHER_SLICESTEPS), the first chunk's whole (the ring's fill:
+ * nccl-ring.ts ncclBlockRingSlices). Channels are clamped to `count`.
  */
 export const ring: Algorithm = withProtocols(
   {
@@ -22,8 +23,9 @@ export const ring: Algorithm = withProtocols(
     plan(params: PlanParams): Schedule {
       assertPlannable(ring.unsupported(params));
       const { nranks: n, count } = params;
-      const slices = ncclRingSlices(params);
-      const b = planRingPositions(params, ({ b, channel, order, chunk, i, rank, prev, next }) => {
+      const slicesOf = ncclBlockRingSlices(params);
+      const b = planRingPositions(params, ({ b, channel, order, chunk, iteration, i, rank, prev, next }) => {
+        const slices = slicesOf(iteration);
         const out = (r: number): Slice => slice('output', r * count + chunk.offset, chunk.count);
         b.copy(rank, channel, slice('input', chunk), out(rank));
         if (n === 1) return;

@@ -1,6 +1,6 @@
 import { assertPlannable, invalidParams, slice } from '../kit.js';
 import { mod } from '../logical.js';
-import { blockRingChannels, blockRingNs, eachSlice, ncclRingChunkBytes, ncclRingSlices, planRingPositions } from '../nccl-ring.js';
+import { blockRingChannels, blockRingNs, eachSlice, ncclBlockRingSlices, ncclRingChunkBytes, planRingPositions } from '../nccl-ring.js';
 import { withProtocols } from '../protocols.js';
 import type { Algorithm, PlanParams, Schedule, Slice } from '../types.js';
 
@@ -10,7 +10,8 @@ import type { Algorithm, PlanParams, Schedule, Slice } from '../types.js';
  * sends its copy of the block of position i-1, then n-2 times receives a partial sum, adds
  * its own copy of the next block and forwards it (recvReduceCopySend), and finally receives
  * the partial of its own block and adds its own copy into `output` — each step's block in
- * slices (Simple: 2, REDUCESCATTER_CHUNKSTEPS / REDUCESCATTER_SLICESTEPS). `output` doubles
+ * slices (Simple: 2, REDUCESCATTER_CHUNKSTEPS / REDUCESCATTER_SLICESTEPS), the first chunk's
+ * whole (the ring's fill: nccl-ring.ts ncclBlockRingSlices). `output` doubles
  * as the staging slot of the in-flight partial: a send snapshots it, so it is free again on
  * the next step. Channels are clamped to `count`.
  */
@@ -24,8 +25,9 @@ export const ring: Algorithm = withProtocols(
     plan(params: PlanParams): Schedule {
       assertPlannable(ring.unsupported(params));
       const { nranks: n, count } = params;
-      const slices = ncclRingSlices(params);
-      const b = planRingPositions(params, ({ b, channel, order, chunk, i, rank, prev, next }) => {
+      const slicesOf = ncclBlockRingSlices(params);
+      const b = planRingPositions(params, ({ b, channel, order, chunk, iteration, i, rank, prev, next }) => {
+        const slices = slicesOf(iteration);
         const own = (r: number): Slice => slice('input', r * count + chunk.offset, chunk.count);
         const staging = slice('output', chunk);
         if (n === 1) {
