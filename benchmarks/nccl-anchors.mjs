@@ -1,12 +1,14 @@
 /**
- * Published NCCL all-reduce busbw (nccl-tests all_reduce_perf) on systems weft has presets
- * for, with their sources: the anchors benchmarks/nccl-vs-weft.mjs sets weft's runs beside.
- * None of these figures is an input of weft; they are checks.
+ * Published NCCL busbw (nccl-tests all_reduce_perf, all_gather_perf, reduce_scatter_perf) on
+ * systems weft has presets for, with their sources: the anchors benchmarks/nccl-vs-weft.mjs
+ * sets weft's runs beside. None of these figures is an input of weft; they are checks.
  *
- * Each run names the weft topology and flags that match the published run (the preset, and
- * `algo` when NCCL_ALGO was forced), the system as published (GPU, NVLink, NICs, fabric,
- * NCCL version, how it was launched) and the published busbw by size in bytes, GB/s, either
- * one value or [low, high] when a range is published. `sizes` is weft's -b/-e/-f sweep.
+ * Each run names the weft collective (`collective`, all-reduce when absent), topology and flags
+ * that match the published run (the preset, and `algo` when NCCL_ALGO was forced), the system
+ * as published (GPU, NVLink, NICs, fabric, NCCL version, how it was launched) and the published
+ * busbw by size in bytes, GB/s, either one value or [low, high] when a range is published.
+ * `sizes` is weft's -b/-e/-f sweep; sizes are the whole buffer, as nccl-tests counts them (an
+ * all-gather's output, a reduce-scatter's input).
  */
 
 const KIB = 2 ** 10;
@@ -31,6 +33,10 @@ export const SOURCES = {
   t175: 'nccl-tests #175 / NCCL #1048 (8× A100 SXM, one server, all_reduce_perf -b 8 -e 4G -f 2 -g 8: "232.54GB/s") https://github.com/NVIDIA/nccl-tests/issues/175',
   t272: 'nccl-tests #272 (8× H200, NVLink4, NCCL 2.20.3 default, srun one rank per GPU, -b 64k -e 4G: "peak bandwidth of 475 GB/s") https://github.com/NVIDIA/nccl-tests/issues/272',
   n1807: 'NCCL #1807 (8× B200 in one server, NCCL 2.27.1 default: "Ours is 830+", peak of the sweep) https://github.com/NVIDIA/nccl/issues/1807',
+  msH100:
+    'Azure/msccl docs/performance-nd-h100-v5.md, "All-Gather Latency (us)", NCCL column (ND H100 v5: 8× H100 SXM, NVLink4 NVSwitch; NCCL 2.18.3; msccl-tests-nccl all_gather_perf -b 1 -e 1G -f 2 -g 1 -d half under mpirun, one process per GPU; NCCL_MIN_NCHANNELS=32; in-place; default algorithm; latency published, busbw = S·(n−1)/n / t here) https://github.com/Azure/msccl',
+  n1047:
+    'NCCL #1047 (one server of 8× H100 80GB HBM3, reduce_scatter_perf float sum, Ring as the reporter labels it, out-of-place busbw; NCCL version and launch not stated, 2023-10) https://github.com/NVIDIA/nccl/issues/1047',
   cwGB200:
     'coreweave/nccl-tests README "Expected Performance: GB200" and PR #43/#48 (GB200 NVL72 racks, one 400 Gb/s CX-7 per GPU on InfiniBand between racks; NCCL 2.26.2; default algorithm; out-of-place busbw) https://github.com/coreweave/nccl-tests',
 };
@@ -38,6 +44,17 @@ export const SOURCES = {
 /** { [bytes]: [busbw, source] } from a sweep that starts at `fromBytes` and doubles. */
 function doubling(fromBytes, values, source) {
   return Object.fromEntries(values.map((v, i) => [fromBytes * 2 ** i, [v, source]]));
+}
+
+/**
+ * { [bytes]: [busbw, source] } of an all-gather or reduce-scatter on `nranks` ranks published as
+ * times: `timesUs` from `fromBytes` doubling; nccl-tests' busbw for both is S·(n−1)/n / t.
+ */
+function busbwFromTimes(fromBytes, timesUs, nranks, source) {
+  return Object.fromEntries(timesUs.map((us, i) => {
+    const bytes = fromBytes * 2 ** i;
+    return [bytes, [Number(((bytes * (nranks - 1)) / nranks / (us * 1e3)).toPrecision(4)), source]];
+  }));
 }
 
 /** Azure's tables (1K … 8G doubling, labelled 65K/132K/524K/33M/… for 2^16/2^17/2^19/2^25/…). */
@@ -94,6 +111,26 @@ export const RUNS = [
   { topology: 'dgx-h100:nodes=4', algo: 'ring', sizes: ['1G', '1G', '8'], published: { [GIB]: [[370, 390], 't290'] } },
   { topology: 'dgx-h100:nodes=16', algo: 'auto', sizes: ['8', '1G', '8'] },
   { topology: 'dgx-h100:nodes=16', algo: 'ring', sizes: ['1G', '1G', '8'], published: { [GIB]: [[370, 390], 't290'] } },
+  {
+    collective: 'allgather',
+    topology: 'dgx-h100:nodes=1',
+    algo: 'auto',
+    sizes: ['1K', '1G', '2'],
+    // 1 KB … 1 GB as published (µs).
+    published: busbwFromTimes(
+      KIB,
+      [9.54, 9.8, 9.78, 9.78, 10.29, 12.49, 12.87, 13.16, 13.23, 13.39, 18.33, 23.18, 33.66, 44.7, 67.19, 104.7, 192.4, 368.3, 699.5, 1358.6, 2663.8],
+      8,
+      'msH100',
+    ),
+  },
+  {
+    collective: 'reducescatter',
+    topology: 'dgx-h100:nodes=1',
+    algo: 'ring',
+    sizes: ['128M', '8G', '2'],
+    published: doubling(128 * MIB, [311.34, 330.94, 340.94, 349.36, 354.81, 357.76, 362.16], 'n1047'),
+  },
   {
     topology: 'nvl72:variant=gb200',
     algo: 'auto',

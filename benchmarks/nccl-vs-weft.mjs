@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 /**
- * weft's all-reduce busbw (ghost mode, its defaults unless the published run forced
- * NCCL_ALGO) beside published NCCL busbw on the same hardware (benchmarks/nccl-anchors.mjs,
- * each figure with its source). Prints the markdown tables of
- * benchmarks/results/nccl-vs-weft.md and a summary: the geometric-mean |error| of weft/NCCL
- * per run, overall and at ≥ 1 GiB.
+ * weft's busbw (ghost mode, its defaults unless the published run forced NCCL_ALGO) beside
+ * published NCCL busbw on the same hardware (benchmarks/nccl-anchors.mjs, each figure with its
+ * source): all-reduce, and all-gather / reduce-scatter in runs of their own. Prints the markdown
+ * tables of benchmarks/results/nccl-vs-weft.md and a summary: the geometric-mean |error| of
+ * weft/NCCL per run, overall and at ≥ 1 GiB.
  *
- *   npx -y pnpm@10.34.8 build && node benchmarks/nccl-vs-weft.mjs [--only TOPOLOGY] [--skip-heavy] [--tuner auto|nccl|weft]
+ *   npx -y pnpm@10.34.8 build && node benchmarks/nccl-vs-weft.mjs [--only TOPOLOGY] [--collective NAME] [--skip-heavy] [--tuner auto|nccl|weft]
+ *
+ * --collective: only the runs of one collective (allreduce, allgather, reducescatter).
  *
  * --tuner: the rule auto's runs pick (algorithm, protocol) by (`weft bench --tuner`): NCCL's
  * own tuning model (the default on GPU presets, `auto`) or weft's predictions. Runs that force NCCL_ALGO are unchanged.
@@ -31,9 +33,13 @@ const args = process.argv.slice(2);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : null;
 const skipHeavy = args.includes('--skip-heavy');
 const tuner = args.includes('--tuner') ? args[args.indexOf('--tuner') + 1] : null;
+const onlyCollective = args.includes('--collective') ? args[args.indexOf('--collective') + 1] : null;
 
-function bench(topology, algo, [b, e, f]) {
-  const flags = ['bench', 'allreduce', '--topology', topology, '--mode', 'ghost', '--format', 'json', '-b', b, '-e', e, '-f', f];
+/** The run's collective as `weft bench` names it; anchors without one are all-reduce's. */
+const collectiveOf = (run) => run.collective ?? 'allreduce';
+
+function bench(collective, topology, algo, [b, e, f]) {
+  const flags = ['bench', collective, '--topology', topology, '--mode', 'ghost', '--format', 'json', '-b', b, '-e', e, '-f', f];
   if (algo !== 'auto') flags.push('--algo', algo);
   else if (tuner !== null) flags.push('--tuner', tuner);
   const started = process.hrtime.bigint();
@@ -45,7 +51,7 @@ function bench(topology, algo, [b, e, f]) {
 const human = (bytes) => (bytes >= GIB ? `${bytes / GIB}G` : bytes >= MIB ? `${bytes / MIB}M` : bytes >= 1024 ? `${bytes / 1024}K` : String(bytes));
 const gbs = (x) => (x >= 100 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toFixed(3));
 const pct = (e) => (e === undefined ? '—' : `${(e * 100).toFixed(1)} %`);
-const runName = (run) => `${run.topology}, ${run.algo === 'auto' ? 'defaults (auto)' : `--algo ${run.algo}`}`;
+const runName = (run) => `${collectiveOf(run) === 'allreduce' ? '' : `${collectiveOf(run)} `}${run.topology}, ${run.algo === 'auto' ? 'defaults (auto)' : `--algo ${run.algo}`}`;
 const used = new Set();
 /** Every compared point: run name, bytes, weft/NCCL. */
 const points = [];
@@ -54,14 +60,15 @@ const out = [];
 for (const run of RUNS) {
   if (only !== null && run.topology !== only) continue;
   if (skipHeavy && run.heavy) continue;
+  if (onlyCollective !== null && collectiveOf(run) !== onlyCollective) continue;
   const rows = [];
   let wallS = 0;
   for (const sizes of [run.sizes, ...(run.extra ?? []).map(([b, e]) => [b, e, '2'])]) {
-    const r = bench(run.topology, run.algo, sizes);
+    const r = bench(collectiveOf(run), run.topology, run.algo, sizes);
     rows.push(...r.rows);
     wallS += r.wallS;
   }
-  const command = `weft bench allreduce --topology ${run.topology}${run.algo === 'auto' ? (tuner !== null ? ` --tuner ${tuner}` : '') : ` --algo ${run.algo}`} --mode ghost -b ${run.sizes[0]} -e ${run.sizes[1]} -f ${run.sizes[2]}`;
+  const command = `weft bench ${collectiveOf(run)} --topology ${run.topology}${run.algo === 'auto' ? (tuner !== null ? ` --tuner ${tuner}` : '') : ` --algo ${run.algo}`} --mode ghost -b ${run.sizes[0]} -e ${run.sizes[1]} -f ${run.sizes[2]}`;
   out.push(`### ${runName(run)}`, '', `\`${command}\`${run.extra ? ` (and -b ${run.extra[0][0]} -e ${run.extra[0][1]})` : ''}; wall ${wallS.toFixed(0)} s`, '');
   out.push('| size (B) | weft ran | time (us) | weft busbw (GB/s) | NCCL busbw (GB/s) | weft / NCCL | source |', '|---:|---|---:|---:|---:|---:|---|');
   for (const row of rows) {
@@ -76,7 +83,7 @@ for (const run of RUNS) {
       ratio = lo === hi ? (row.busBwGBps / lo).toFixed(2) : `${(row.busBwGBps / hi).toFixed(2)}–${(row.busBwGBps / lo).toFixed(2)}`;
       source = key;
       used.add(key);
-      points.push({ run: runName(run), bytes: row.bytes, ratio: row.busBwGBps / publishedValue(value) });
+      points.push({ run: runName(run), collective: collectiveOf(run), bytes: row.bytes, ratio: row.busBwGBps / publishedValue(value) });
     }
     const ran = `${row.algorithm.replace(/^auto\((.*)\)$/, '$1')}/${row.protocol}`;
     out.push(`| ${human(row.bytes)} | ${ran} | ${row.timeUs >= 100 ? row.timeUs.toFixed(0) : row.timeUs.toFixed(2)} | ${gbs(row.busBwGBps)} | ${nccl} | ${ratio} | ${source} |`);
@@ -95,6 +102,12 @@ const bands = (list) => [
 for (const name of [...new Set(points.map((p) => p.run))]) {
   const list = points.filter((p) => p.run === name);
   summary.push(`| ${name} | ${list.length} | ${bands(list).map(pct).join(' | ')} |`);
+}
+// Each collective's points together (all-reduce's are the figure earlier sections of
+// nccl-vs-weft.md report as "every point"), then all of them.
+for (const collective of [...new Set(points.map((p) => p.collective))]) {
+  const list = points.filter((p) => p.collective === collective);
+  summary.push(`| every ${collective} point | ${list.length} | ${bands(list).map(pct).join(' | ')} |`);
 }
 summary.push(`| **every point** | ${points.length} | ${bands(points).map((e) => `**${pct(e)}**`).join(' | ')} |`);
 summary.push('', 'Error of one point: |ln(weft / NCCL)| (a published range counts at its geometric midpoint); a row\'s figure is exp(mean of them) − 1.', '');

@@ -10,6 +10,7 @@ import { RUNS, SOURCES, geomeanError, publishedValue } from '../../benchmarks/nc
 import { weft } from './run-weft.js';
 
 interface Run {
+  readonly collective?: string;
   readonly topology: string;
   readonly algo: string;
   readonly sizes: readonly [string, string, string];
@@ -45,6 +46,17 @@ describe('NCCL anchors', () => {
       }
     }
     expect(figures).toBeGreaterThan(100);
+  });
+
+  it("every run's collective is one weft benches with its NCCL ring, all-reduce when unnamed; all-gather and reduce-scatter have anchors", () => {
+    const runs = RUNS as readonly Run[];
+    for (const run of runs) expect(['allreduce', 'allgather', 'reducescatter']).toContain(run.collective ?? 'allreduce');
+    for (const collective of ['allgather', 'reducescatter']) {
+      expect(runs.some((r) => r.collective === collective && Object.keys(r.published ?? {}).length > 0), collective).toBe(true);
+    }
+    // Published as times: busbw = S·(n−1)/n / t (ND H100 v5's all-gather, 1 GB in 2,663.8 µs on 8 GPUs).
+    const azure = runs.find((r) => r.collective === 'allgather' && r.topology === 'dgx-h100:nodes=1')!;
+    expect(azure.published![2 ** 30]![0]).toBeCloseTo((2 ** 30 * 7) / 8 / 2663.8e3, 1);
   });
 
   it('every topology is one weft builds', () => {
