@@ -19,6 +19,10 @@ describe('NCCL channels from the topology search', () => {
       });
     }
     expect(run.stdout).toMatch(/^rank 15 Trees \[0\]/m);
+    // Each pattern's searched graph first, as NCCL_DEBUG_SUBSYS=GRAPH prints it: ring and tree 8 × 48, NVLS 8 heads at 40/48.
+    expect(run.stdout).toMatch(/^Pattern 4 \(ring\), nChannels 8, bw 48\.000000\/48\.000000, type NVL\/PIX$/m);
+    expect(run.stdout).toMatch(/^Pattern 1 \(tree\), nChannels 8, bw 48\.000000\/48\.000000, type NVL\/PIX$/m);
+    expect(run.stdout).toMatch(/^Pattern 5 \(nvls\), nChannels 8, bw 40\.000000\/48\.000000, type NVL\/PIX$/m);
   });
 
   it("bench --channels auto (the default) runs ring on the searched channels: 8 NICs × 48 GB/s PCIe ≈ 384 GB/s busbw at 1 GiB", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { searchGraphs } from '../src/channels/pattern-graphs.js';
+import { formatGraphs, searchGraphs } from '../src/channels/pattern-graphs.js';
 import type { CostParams, RankLayout } from '../src/types.js';
 
 /**
@@ -76,5 +76,13 @@ describe("NCCL's per-pattern graphs (search.cc ncclTopoCompute on weft's NVLink 
     const g = searchGraphs(anonymous.layout, anonymous.nranks, cost);
     expect(g.nvls).toBeNull();
     expect(g.tree).toBe(g.ring);
+  });
+
+  it("prints as NCCL_DEBUG_SUBSYS=GRAPH does (ncclTopoPrintGraph): pattern id, channels, bw intra/inter, types; LOC without a NIC", () => {
+    expect(formatGraphs(graphs(cluster(1, 8, 370.8, 48, 9, true)))).toEqual([
+      'Pattern 4 (ring), nChannels 12, bw 30.000000/30.000000, type NVL/LOC',
+      'Pattern 1 (tree), nChannels 12, bw 30.000000/30.000000, type NVL/LOC',
+      'Pattern 5 (nvls), nChannels 8, bw 40.000000/60.000000, type NVL/LOC',
+    ]);
   });
 });

@@ -164,3 +164,17 @@ export function searchGraphs(layout: RankLayout, nranks: number, cost: CostParam
   const nvls = hasNvls(layout, cost, groups.length) ? nvlsGraph(sys, withNics) : null;
   return { ring, tree, nvls, commChannels: ringFound.commChannels };
 }
+
+/** NCCL_TOPO_PATTERN_* (graph.h) of each searched graph. */
+const PATTERN_IDS = { tree: 1, ring: 4, nvls: 5 } as const;
+
+/**
+ * NCCL_DEBUG_SUBSYS=GRAPH's line per searched graph (search.cc ncclTopoPrintGraph: `Pattern %d,
+ * nChannels %d, bw %f/%f, type %s/%s`), ring, tree, then NVLS when there is one; crossNic and
+ * sameChannels are not modelled and left out. typeInter LOC when the search had no NIC.
+ */
+export function formatGraphs(graphs: NcclGraphs): string[] {
+  const line = (name: keyof typeof PATTERN_IDS, g: PatternGraph): string =>
+    `Pattern ${PATTERN_IDS[name]} (${name}), nChannels ${g.nChannels}, bw ${g.bwIntraGbs.toFixed(6)}/${g.bwInterGbs.toFixed(6)}, type ${g.typeIntra}/${g.typeInter ?? 'LOC'}`;
+  return [line('ring', graphs.ring), line('tree', graphs.tree), ...(graphs.nvls === null ? [] : [line('nvls', graphs.nvls)])];
+}
