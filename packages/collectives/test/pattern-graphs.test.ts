@@ -26,11 +26,11 @@ const graphs = (c: ReturnType<typeof cluster>) => searchGraphs(c.layout, c.nrank
 describe("NCCL's per-pattern graphs (search.cc ncclTopoCompute on weft's NVLink and NIC budgets), closed forms", () => {
   it('one DGX H100 (8 × 370.8 GB/s NVLink): tree = ring 12 × 30; NVLS 8 heads, (8+1)·40 ≤ 370.8 < 9·50, bwInter raised to 60', () => {
     const g = graphs(cluster(1, 8, 370.8, 48, 9, true));
-    expect(g.ring).toMatchObject({ nChannels: 12, bwIntraGbs: 30, bwInterGbs: 30, typeInter: null });
+    expect(g.ring).toMatchObject({ nChannels: 12, bwIntraGbs: 30, bwInterGbs: 30, typeInter: 'PIX' });
     // Tree: 12 channels (the ring's), start 30 (12·40 > 370.8·8/7), and 40 does not fit 12 (9 × 40): pass 2 leaves it.
     expect(g.tree).toMatchObject({ nChannels: 12, bwIntraGbs: 30, bwInterGbs: 30 });
     // NVLS, no NIC: min = max = 8 channels; pass 2 raises bwInter 40 → 50 → 60 (the ladder's top; < 2·40 each time).
-    expect(g.nvls).toEqual({ nChannels: 8, bwIntraGbs: 40, bwInterGbs: 60, typeIntra: 'NVL', typeInter: null });
+    expect(g.nvls).toEqual({ nChannels: 8, bwIntraGbs: 40, bwInterGbs: 60, typeIntra: 'NVL', typeInter: 'PIX' });
   });
 
   it('two DGX H100 (8 NICs of 48 GB/s): tree = ring 8 × 48; NVLS 6 × 48 → 7 × 45 → 8 × 40 (all heads), bwInter back up to the NIC, 48', () => {
@@ -78,11 +78,11 @@ describe("NCCL's per-pattern graphs (search.cc ncclTopoCompute on weft's NVLink 
     expect(g.tree).toBe(g.ring);
   });
 
-  it("prints as NCCL_DEBUG_SUBSYS=GRAPH does (ncclTopoPrintGraph): pattern id, channels, bw intra/inter, types; LOC without a NIC", () => {
+  it("prints as NCCL_DEBUG_SUBSYS=GRAPH does (ncclTopoPrintGraph): pattern id, channels, bw intra/inter, types; PIX even without a NIC (the search's start type)", () => {
     expect(formatGraphs(graphs(cluster(1, 8, 370.8, 48, 9, true)))).toEqual([
-      'Pattern 4 (ring), nChannels 12, bw 30.000000/30.000000, type NVL/LOC',
-      'Pattern 1 (tree), nChannels 12, bw 30.000000/30.000000, type NVL/LOC',
-      'Pattern 5 (nvls), nChannels 8, bw 40.000000/60.000000, type NVL/LOC',
+      'Pattern 4 (ring), nChannels 12, bw 30.000000/30.000000, type NVL/PIX',
+      'Pattern 1 (tree), nChannels 12, bw 30.000000/30.000000, type NVL/PIX',
+      'Pattern 5 (nvls), nChannels 8, bw 40.000000/60.000000, type NVL/PIX',
     ]);
   });
 });

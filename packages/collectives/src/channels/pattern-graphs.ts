@@ -37,9 +37,12 @@ export interface PatternGraph {
   readonly nChannels: number;
   readonly bwIntraGbs: number;
   readonly bwInterGbs: number;
-  /** typeIntra: NVL (weft's GPUs inside a server meet over NVLink); typeInter: PIX with NICs (a NIC per GPU under its PCIe switch), null without. */
+  /**
+   * typeIntra NVL (weft's GPUs inside a server meet over NVLink); typeInter PIX (a NIC per GPU
+   * under its PCIe switch; without NICs the search never moves it from its start, PIX, either).
+   */
   readonly typeIntra: 'NVL';
-  readonly typeInter: 'PIX' | null;
+  readonly typeInter: 'PIX';
 }
 
 /** The graphs tuning.cc reads: graphs[TREE], graphs[RING], graphs[NVLS] (NVLS and NVLSTree); nvls null without nvlsSupport. */
@@ -84,16 +87,16 @@ function treeFitsInter(sys: SearchSystem, inter: number): number {
 }
 
 /** The tree graph: exactly the ring's `channels`, at the fastest ladder speed they fit, then bwIntra raised (pass 2). */
-function treeGraph(sys: SearchSystem, channels: number, typeInter: 'PIX' | null): PatternGraph {
+function treeGraph(sys: SearchSystem, channels: number): PatternGraph {
   let i = startIndex(sys, channels);
   while (i < sys.ladder.length - 1 && Math.min(treeFitsIntra(sys, sys.ladder[i]!), treeFitsInter(sys, sys.ladder[i]!)) < channels) i++;
   const inter = sys.ladder[i]!;
   if (Math.min(treeFitsIntra(sys, inter), treeFitsInter(sys, inter)) < channels) {
-    return { nChannels: 1, bwIntraGbs: 0.1, bwInterGbs: 0.1, typeIntra: 'NVL', typeInter };
+    return { nChannels: 1, bwIntraGbs: 0.1, bwInterGbs: 0.1, typeIntra: 'NVL', typeInter: 'PIX' };
   }
   let intra = inter;
   while (i > 0 && intra < 2 * inter && treeFitsIntra(sys, sys.ladder[i - 1]!) >= channels) intra = sys.ladder[--i]!;
-  return { nChannels: channels, bwIntraGbs: intra, bwInterGbs: inter, typeIntra: 'NVL', typeInter };
+  return { nChannels: channels, bwIntraGbs: intra, bwInterGbs: inter, typeIntra: 'NVL', typeInter: 'PIX' };
 }
 
 /** NVLS channels that fit at `gbs` on a server with NICs: one per NIC, heads carrying (n+1)·gbs of NVLink. */
@@ -119,7 +122,7 @@ function nvlsGraph(sys: SearchSystem, withNics: boolean): PatternGraph | null {
   let j = sys.ladder.findIndex((gbs) => gbs <= best.gbs);
   let inter = best.gbs;
   while (j > 0 && inter < 2 * best.gbs && (!withNics || sys.ladder[j - 1]! <= sys.nicGbs)) inter = sys.ladder[--j]!;
-  return { nChannels: best.n, bwIntraGbs: best.gbs, bwInterGbs: inter, typeIntra: 'NVL', typeInter: withNics ? 'PIX' : null };
+  return { nChannels: best.n, bwIntraGbs: best.gbs, bwInterGbs: inter, typeIntra: 'NVL', typeInter: 'PIX' };
 }
 
 /**
@@ -142,8 +145,7 @@ export function searchGraphs(layout: RankLayout, nranks: number, cost: CostParam
   const cc = cost.computeCapability;
   const groups = groupsOf(layout, nranks);
   const withNics = groups.length > 1;
-  const typeInter = withNics ? 'PIX' : null;
-  const ring: PatternGraph = { nChannels: ringFound.graphChannels, bwIntraGbs: ringFound.gbs, bwInterGbs: ringFound.gbs, typeIntra: 'NVL', typeInter };
+  const ring: PatternGraph = { nChannels: ringFound.graphChannels, bwIntraGbs: ringFound.gbs, bwInterGbs: ringFound.gbs, typeIntra: 'NVL', typeInter: 'PIX' };
   if (cc === undefined) return { ring, tree: ring, nvls: null, commChannels: ringFound.commChannels };
   const grid = railGrid(layout, nranks);
   const gbsOf = (bytesPerSec: number): number => bytesPerSec / 1e9;
@@ -160,7 +162,7 @@ export function searchGraphs(layout: RankLayout, nranks: number, cost: CostParam
     nicGbs,
     grid: grid !== null,
   };
-  const tree = treeGraph(sys, ring.nChannels, typeInter);
+  const tree = treeGraph(sys, ring.nChannels);
   const nvls = hasNvls(layout, cost, groups.length) ? nvlsGraph(sys, withNics) : null;
   return { ring, tree, nvls, commChannels: ringFound.commChannels };
 }
@@ -171,10 +173,11 @@ const PATTERN_IDS = { tree: 1, ring: 4, nvls: 5 } as const;
 /**
  * NCCL_DEBUG_SUBSYS=GRAPH's line per searched graph (search.cc ncclTopoPrintGraph: `Pattern %d,
  * nChannels %d, bw %f/%f, type %s/%s`), ring, tree, then NVLS when there is one; crossNic and
- * sameChannels are not modelled and left out. typeInter LOC when the search had no NIC.
+ * sameChannels are not modelled and left out. NCCL #1197's one-server H100 lines (NCCL 2.19.4, as
+ * quoted by a third-party log-replay test): ring 12 × 30/30, tree 12 × 30/30, NVLS 8 × 40/60, all NVL/PIX.
  */
 export function formatGraphs(graphs: NcclGraphs): string[] {
   const line = (name: keyof typeof PATTERN_IDS, g: PatternGraph): string =>
-    `Pattern ${PATTERN_IDS[name]} (${name}), nChannels ${g.nChannels}, bw ${g.bwIntraGbs.toFixed(6)}/${g.bwInterGbs.toFixed(6)}, type ${g.typeIntra}/${g.typeInter ?? 'LOC'}`;
+    `Pattern ${PATTERN_IDS[name]} (${name}), nChannels ${g.nChannels}, bw ${g.bwIntraGbs.toFixed(6)}/${g.bwInterGbs.toFixed(6)}, type ${g.typeIntra}/${g.typeInter}`;
   return [line('ring', graphs.ring), line('tree', graphs.tree), ...(graphs.nvls === null ? [] : [line('nvls', graphs.nvls)])];
 }
