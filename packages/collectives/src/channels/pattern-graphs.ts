@@ -30,7 +30,7 @@
  *   ncclTopoCompareGraphs keeps more channels, or more channels × bwInter.
  */
 import type { CostParams, RankLayout } from '../types.js';
-import { groupsOf, railGrid, searchGraph, SPEED_LADDERS_GBS } from './search.js';
+import { groupsOf, layoutRailGrid, searchGraph, SPEED_LADDERS_GBS } from './search.js';
 
 /** One searched graph: what ncclTopoPrintGraph prints (`nChannels, bw intra/inter, type intra/inter`). */
 export interface PatternGraph {
@@ -147,7 +147,7 @@ export function searchGraphs(layout: RankLayout, nranks: number, cost: CostParam
   const withNics = groups.length > 1;
   const ring: PatternGraph = { nChannels: ringFound.graphChannels, bwIntraGbs: ringFound.gbs, bwInterGbs: ringFound.gbs, typeIntra: 'NVL', typeInter: 'PIX' };
   if (cc === undefined) return { ring, tree: ring, nvls: null, commChannels: ringFound.commChannels };
-  const grid = railGrid(layout, nranks);
+  const grid = layoutRailGrid(layout, nranks);
   const gbsOf = (bytesPerSec: number): number => bytesPerSec / 1e9;
   const nvlinkGbs = gbsOf(cost.intra.bandwidthBytesPerSec);
   const nicGbs = grid === null ? gbsOf(cost.bandwidthBytesPerSec) : gbsOf(cost.inter.bandwidthBytesPerSec);

@@ -45,7 +45,7 @@ export function groupsOf(layout: RankLayout, nranks: number): readonly (readonly
  * The rail grid when rings can be rail-aligned: rails known, at least two servers, every
  * server with the same G >= 2 distinct rails. Null otherwise (flat).
  */
-export function railGrid(layout: RankLayout, nranks: number): RailGrid | null {
+function railGrid(layout: RankLayout, nranks: number): RailGrid | null {
   const rails = layout.rails;
   const groups = groupsOf(layout, nranks);
   if (rails === undefined || rails.length !== nranks || groups.length < 2) return null;
@@ -139,6 +139,11 @@ function railGridOf(cache: LayoutCache, layout: RankLayout, nranks: number): Rai
   let grid = cache.grid.get(nranks);
   if (grid === undefined) cache.grid.set(nranks, (grid = railGrid(layout, nranks)));
   return grid;
+}
+
+/** The layout's rail grid (null: flat), built once per layout and rank count: the searches ask for it per collective. */
+export function layoutRailGrid(layout: RankLayout, nranks: number): RailGrid | null {
+  return railGridOf(layoutCache(layout), layout, nranks);
 }
 
 /**
@@ -287,7 +292,7 @@ export function searchChannelCount(layout: RankLayout, nranks: number, cost: Cos
  * compute capability the speed is the bandwidth a channel takes (see searchChannelCount).
  */
 export function searchGraph(layout: RankLayout, nranks: number, cost: CostParams): { readonly graphChannels: number; readonly gbs: number; readonly commChannels: number } {
-  const grid = railGrid(layout, nranks);
+  const grid = layoutRailGrid(layout, nranks);
   const gbsOf = (bytesPerSec: number): number => bytesPerSec / 1e9;
   const size = grid === null ? 1 : grid[0]!.length;
   const nvlinkGbs = gbsOf(cost.intra.bandwidthBytesPerSec);
