@@ -59,15 +59,23 @@ const MAX_NVLS_HEADS = 32;
 /** Pass 1 steps down while the next speed is more than this share of the best found ([search]). */
 const STEP_DOWN_SHARE = 0.49;
 
-/** The node's budgets as the search sees them: ladder, maxBw, totalBw, GPUs per node, NICs per node. */
+/** One node as the search sees it (in weft's inputs; flat layouts have one budget per rank, no rail). */
 interface SearchSystem {
+  /** The architecture's speed ladder, GB/s, highest first: inter when the search has NICs, intra otherwise. */
   readonly ladder: readonly number[];
+  /** system->maxBw: a GPU's fastest path to a NIC (or, without NICs, to another GPU), GB/s. */
   readonly maxGbs: number;
+  /** system->totalBw: a GPU's NVLink (flat: the rank's bandwidth), GB/s. */
   readonly totalGbs: number;
+  /** GPUs in the node (ngpus). */
   readonly gpus: number;
+  /** NICs in the node: one per rail on a rail grid, else one. */
   readonly nics: number;
+  /** Budget a channel's intra-node hops reserve on, GB/s per GPU. */
   readonly nvlinkGbs: number;
+  /** One NIC's budget, GB/s. */
   readonly nicGbs: number;
+  /** True on a rail grid (a NIC per GPU, the chain's G−1 of G GPUs send on NVLink). */
   readonly grid: boolean;
 }
 
@@ -156,7 +164,7 @@ export function searchGraphs(layout: RankLayout, nranks: number, cost: CostParam
     ladder: withNics ? ladders.inter : ladders.intra,
     maxGbs: nicGbs,
     totalGbs: grid === null ? nicGbs : nvlinkGbs,
-    gpus: Math.max(...groups.map((g) => g.length)),
+    gpus: groups.reduce((most, g) => Math.max(most, g.length), 0),
     nics: grid === null ? 1 : grid[0]!.length,
     nvlinkGbs: grid === null ? nicGbs : nvlinkGbs,
     nicGbs,
