@@ -19,6 +19,20 @@ describe('NCCL channels from the topology search', () => {
       });
     }
     expect(run.stdout).toMatch(/^rank 15 Trees \[0\]/m);
+    // Each pattern's searched graph first, as NCCL_DEBUG_SUBSYS=GRAPH prints it: ring and tree 8 × 48, NVLS 8 heads at 40/48.
+    expect(run.stdout).toMatch(/^Pattern 4 \(ring\), nChannels 8, bw 48\.000000\/48\.000000, type NVL\/PIX$/m);
+    expect(run.stdout).toMatch(/^Pattern 1 \(tree\), nChannels 8, bw 48\.000000\/48\.000000, type NVL\/PIX$/m);
+    expect(run.stdout).toMatch(/^Pattern 5 \(nvls\), nChannels 8, bw 40\.000000\/48\.000000, type NVL\/PIX$/m);
+  });
+
+  it('weft topo --channels on the presets: A100 x2 tree bwIntra 30 over bwInter 24; one NVL72 rack NVLS 32 heads at 20/40; no NVLS on GB200 x4 (no NVSwitch)', () => {
+    const patterns = (spec: string): string[] => weft(['topo', spec, '--channels']).stdout.split('\n').filter((line) => line.startsWith('Pattern '));
+    expect(patterns('hgx-a100:nodes=2')).toEqual([
+      'Pattern 4 (ring), nChannels 8, bw 24.000000/24.000000, type NVL/PIX',
+      'Pattern 1 (tree), nChannels 8, bw 30.000000/24.000000, type NVL/PIX',
+    ]);
+    expect(patterns('nvl72:variant=gb200')).toContain('Pattern 5 (nvls), nChannels 32, bw 20.000000/40.000000, type NVL/PIX');
+    expect(patterns('gb200-nvl4').some((line) => line.startsWith('Pattern 5'))).toBe(false);
   });
 
   it("bench --channels auto (the default) runs ring on the searched channels: 8 NICs × 48 GB/s PCIe ≈ 384 GB/s busbw at 1 GiB", () => {

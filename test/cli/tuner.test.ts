@@ -49,8 +49,8 @@ describe('--tuner', () => {
     const nccl = row!.candidates!.filter((c) => c.ncclChoice);
     expect(nccl.map((c) => `${c.algorithm}/${c.protocol}`)).toEqual(['nvls/Simple']);
     expect(nccl[0]!.chosen).toBe(true);
-    // tuning.cc on one DGX H100: NVLS 25 µs + 64 MiB / (12 channels × 30 GB/s × 5/6).
-    expect(nccl[0]!.ncclPredictedUs!).toBeCloseTo(25 + (64 * 2 ** 20) / (1000 * 300), 6);
+    // tuning.cc on one DGX H100: NVLS 25 µs + 64 MiB / (the NVLS graph's 8 channels × 40 GB/s × 5/6).
+    expect(nccl[0]!.ncclPredictedUs!).toBeCloseTo(25 + (64 * 2 ** 20) / (1000 * ((320 * 5) / 6)), 6);
     const table = weft(['bench', 'allreduce', '--topology', 'dgx-h100:nodes=1', '--mode', 'ghost', '-b', '64M', '-e', '64M', '--explain', '--exact-limit', '0']);
     expect(table.stdout).toMatch(/NCCL model\(us\)$/m);
     expect(table.stdout).toMatch(/^#   nvls +Simple .* \*( |$)/m);

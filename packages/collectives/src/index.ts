@@ -37,6 +37,7 @@ export { algorithms as allReduceAlgorithms } from './all-reduce/index.js';
 // alpha-beta terms `predictNs` closed forms are built from, per-hop latency included.
 export * from './kit.js';
 export { channelRings, channelTrees, searchChannelCount, searchGraph, formatChannels } from './channels/search.js';
+export { formatGraphs, searchGraphs, type NcclGraphs, type PatternGraph } from './channels/pattern-graphs.js';
 // A ring all-reduce over orders and slice rules of your own (NCCL's `ring` is one with
 // ncclRingOrders, ncclRingSlices and ncclRingFillSlices).
 export { ringAlgorithm } from './all-reduce/ring.js';

@@ -31,20 +31,23 @@
  * - enqueue.cc topoGetAlgoInfo: the smallest time wins, in NCCL's order (algorithms Tree,
  *   Ring, CollNet…, NVLS, NVLSTree; protocols LL, LL128, Simple), strictly (a tie keeps the first).
  *
- * weft's inputs for what NCCL reads from its topology search: the ring graph's channels and
- * per-channel speed from channels/search.ts searchGraph (one speed for NVLink and NIC, so bwIntra
- * = bwInter), used for every algorithm's graph (NCCL searches the tree and NVLS graphs
- * separately; weft's trees run on the ring's channels, and its NVLS on the same NVLink);
+ * weft's inputs for what NCCL reads from its topology search: each algorithm's own graph, as
+ * init.cc searches them and tuning.cc reads graphs[a] — Ring the ring graph (channels/search.ts
+ * searchGraph: one speed for NVLink and NIC, so bwIntra = bwInter), Tree the BALANCED_TREE graph
+ * (the ring's channel count, its own speed, bwIntra raised up to 2·bwInter), NVLS and NVLSTree the
+ * NVLS graph (heads, bwIntra, bwInter; none without an NVLink SHARP switch, which disables both
+ * rows as nvlsSupport does) — channels/pattern-graphs.ts searchGraphs;
  * latencies from protocols.ts NCCL_LATENCY_US (the same table); the LL cap from
  * llMaxBusBwGBps; nodes are the layout's groups (servers; racks on nvl72 — NCCL counts hosts,
  * and an NVL72 rack is one NVLink domain: benchmarks/results/nccl-vs-weft.md "What is left"
  * item 4 for why racks fit the published runs); a node's NICs reach it through PCIe switches,
  * so LL128 is enabled (typeInter ≤ PXN on Hopper and later; typeIntra NVLink). Not modelled:
- * Tree's ×0.85 when the tree search falls back to NCCL_TOPO_PATTERN_TREE (weft's trees are
- * balanced), graph latencyInter (0 for IB), numPipeOps (one collective per launch).
+ * Tree's ×0.85 when the tree search falls back to NCCL_TOPO_PATTERN_TREE (weft models no PCIe,
+ * the only budget on which the two tree patterns differ), graph latencyInter (0 for IB), numPipeOps (one collective per launch).
  */
 import { WeftInputError } from '@weft/sim';
-import { isFlat, searchGraph } from './channels/search.js';
+import { searchGraphs, type PatternGraph } from './channels/pattern-graphs.js';
+import { isFlat } from './channels/search.js';
 import { collectiveOf } from './registry.js';
 import { algBwPerBusBw, llMaxBusBwGBps, NCCL_LATENCY_US, PROTOCOL_NAMES, type NcclAlgorithmRow, type ProtocolName } from './protocols.js';
 import type { CollectiveName, CostParams, RankLayout } from './types.js';
@@ -95,9 +98,10 @@ export interface NcclTuneInputs {
   /** Hosts (weft: the layout's groups — servers, or NVL72 racks). */
   readonly nodes: number;
   readonly computeCapability: number;
-  /** graph->nChannels and its per-channel bwIntra = bwInter (GB/s). */
-  readonly graphChannels: number;
-  readonly graphGbs: number;
+  /** graphs[a] per algorithm: nChannels, bwIntra, bwInter (GB/s) of the ring, tree and NVLS searches; nvls null without nvlsSupport. */
+  readonly ring: NcclGraph;
+  readonly tree: NcclGraph;
+  readonly nvls: NcclGraph | null;
   /** comm->nChannels (the ring plateau rule divides by it). */
   readonly commChannels: number;
   /** llMaxBws[index1][index2], GB/s. */
@@ -105,6 +109,9 @@ export interface NcclTuneInputs {
   /** graph->sameChannels (broadcast and reduce latency): every channel the same ring. */
   readonly sameChannels: boolean;
 }
+
+/** What tuning.cc reads of one searched graph. */
+export type NcclGraph = Pick<PatternGraph, 'nChannels' | 'bwIntraGbs' | 'bwInterGbs'>;
 
 /** One row of NCCL's tuning table: its algorithm bandwidth (what NCCL_DEBUG_SUBSYS=TUNING prints) and latency. */
 export interface NcclTableEntry {
@@ -123,14 +130,15 @@ export function ncclTuneInputs(layout: RankLayout, nranks: number, cost: CostPar
   if (cc === undefined || llMaxGbs === undefined) {
     throw new WeftInputError("--tuner nccl: this topology names no GPU, and NCCL's tuning tables are per GPU generation; use a GPU preset or --tuner weft");
   }
-  const graph = searchGraph(layout, nranks, cost);
+  const graphs = searchGraphs(layout, nranks, cost);
   return {
     nranks,
     nodes: Math.max(1, layout.groups.length),
     computeCapability: cc,
-    graphChannels: graph.graphChannels,
-    graphGbs: graph.gbs,
-    commChannels: graph.commChannels,
+    ring: graphs.ring,
+    tree: graphs.tree,
+    nvls: graphs.nvls,
+    commChannels: graphs.commChannels,
     llMaxGbs,
     sameChannels: isFlat(layout, nranks),
   };
@@ -154,7 +162,7 @@ const NVLS_MIN_COMPUTE_CAPABILITY = 9;
 /** Whether NCCL weighs `row` for `collective` at all (tuning.cc's `continue`s and enable rules), with weft's algorithms. */
 function rowApplies(row: NcclAlgorithmRow, collective: CollectiveName, t: NcclTuneInputs): boolean {
   const nodes = t.nodes;
-  if ((row === 'NVLS' || row === 'NVLSTree') && t.computeCapability < NVLS_MIN_COMPUTE_CAPABILITY) return false;
+  if ((row === 'NVLS' || row === 'NVLSTree') && (t.computeCapability < NVLS_MIN_COMPUTE_CAPABILITY || t.nvls === null || t.nvls.nChannels === 0)) return false;
   if (row === 'Tree' || row === 'NVLSTree') return collective === 'allReduce' && (row === 'Tree' || nodes > 1);
   if (row === 'NVLS') return (collective === 'allReduce' || collective === 'allGather' || collective === 'reduceScatter') && nodes === 1;
   return RING_COLLECTIVES.has(collective);
@@ -167,15 +175,17 @@ const RING_COLLECTIVES: ReadonlySet<CollectiveName> = new Set<CollectiveName>(['
 function busBwGBps(row: NcclAlgorithmRow, protocol: ProtocolName, collective: CollectiveName, t: NcclTuneInputs): number {
   const idx = compCapIndex(t.computeCapability);
   const col = t.nodes <= 2 ? t.nodes - 1 : 2;
-  const nCh = t.graphChannels;
   const ppn = t.nranks / t.nodes;
-  const bwIntra = t.graphGbs;
-  const bwInter = t.graphGbs;
-  if (row === 'NVLS') {
+  if (row === 'NVLS' || row === 'NVLSTree') {
+    const { nChannels, bwIntraGbs: bwIntra, bwInterGbs: bwInter } = t.nvls!;
+    if (row === 'NVLSTree') return nChannels * Math.min(bwIntra, t.nodes <= 2 ? bwInter : bwInter / 2);
     const bw = collective === 'allReduce' ? Math.min(bwIntra, bwInter) : Math.min((bwIntra * (ppn - 1)) / ppn, bwInter * 0.9);
-    return nCh * bw;
+    return nChannels * bw;
   }
-  if (row === 'NVLSTree') return nCh * Math.min(bwIntra, t.nodes <= 2 ? bwInter : bwInter / 2);
+  const graph = row === 'Tree' ? t.tree : t.ring;
+  const nCh = graph.nChannels;
+  const bwIntra = graph.bwIntraGbs;
+  const bwInter = graph.bwInterGbs;
   let busBw = nCh * (t.nodes <= 2 ? bwIntra : bwInter);
   if (row === 'Ring') {
     if (protocol === 'LL') busBw = Math.min(t.llMaxGbs, busBw * 0.5);

@@ -26,8 +26,11 @@ describe("NCCL's tuning model (tuning.cc 2.24–2.26 ncclTopoTuneModel, ncclTopo
   const two = dgxH100(2);
   const t2 = ncclTuneInputs(two.layout, two.nranks, two.cost);
 
-  it("reads the search's ring graph: 2 DGX H100 → 8 channels at 48 GB/s (16 on the communicator), 2 nodes, Intel-host LL cap 39 GB/s", () => {
-    expect(t2).toMatchObject({ nranks: 16, nodes: 2, graphChannels: 8, graphGbs: 48, commChannels: 16, llMaxGbs: 39, computeCapability: 9 });
+  it("reads each algorithm's graph: 2 DGX H100 → ring and tree 8 channels at 48 GB/s (16 on the communicator), NVLS 8 heads at 40/48, 2 nodes, Intel-host LL cap 39 GB/s", () => {
+    expect(t2).toMatchObject({ nranks: 16, nodes: 2, commChannels: 16, llMaxGbs: 39, computeCapability: 9 });
+    expect(t2.ring).toMatchObject({ nChannels: 8, bwIntraGbs: 48, bwInterGbs: 48 });
+    expect(t2.tree).toMatchObject({ nChannels: 8, bwIntraGbs: 48, bwInterGbs: 48 });
+    expect(t2.nvls).toMatchObject({ nChannels: 8, bwIntraGbs: 40, bwInterGbs: 48 });
   });
 
   it('Ring/Simple on 2 DGX H100: busBw 8 × 48 = 384, algbw × 16/30; latency 8.4 + 28 · max(3.4, 3 · 1.0) + 2 · 14', () => {
@@ -52,9 +55,9 @@ describe("NCCL's tuning model (tuning.cc 2.24–2.26 ncclTopoTuneModel, ncclTopo
     expect(entry(t2, 'Tree/LL').algBwGBps).toBeCloseTo(0.5 * Math.min(331.2 / 3.8, 39), 9);
   });
 
-  it('NVLSTree on 2 nodes: 8 · min(48, 48) · 5/6, latency 25 + 2·1·14; on 4+ nodes half the inter bandwidth; no NVLS across nodes', () => {
+  it("NVLSTree on 2 nodes: the NVLS graph's 8 · min(40, 48) · 5/6, latency 25 + 2·1·14; on 4+ nodes half the inter bandwidth; no NVLS across nodes", () => {
     const e = entry(t2, 'NVLSTree/Simple');
-    expect(e.algBwGBps).toBeCloseTo((8 * 48 * 5) / 6, 9);
+    expect(e.algBwGBps).toBeCloseTo((8 * 40 * 5) / 6, 9);
     expect(e.latencyUs).toBeCloseTo(25 + 2 * 14, 9);
     const t4 = { ...t2, nodes: 4, nranks: 32 };
     expect(entry(t4, 'NVLSTree/Simple').algBwGBps).toBeCloseTo((8 * 24 * 5) / 6, 9);
@@ -62,12 +65,14 @@ describe("NCCL's tuning model (tuning.cc 2.24–2.26 ncclTopoTuneModel, ncclTopo
     expect(ncclTuneModel('allReduce', t2).map((x) => x.row)).not.toContain('NVLS');
   });
 
-  it('one DGX H100: 12 × 30 GB/s, NVLS 360 · 5/6 at 25 µs; no NVLSTree; Ring/LL 6.6 + 14 · 0.6', () => {
+  it("one DGX H100: ring 12 × 30 GB/s, NVLS graph 8 × 40 → 320 · 5/6 at 25 µs; no NVLSTree; Ring/LL 6.6 + 14 · 0.6", () => {
     const one = dgxH100(1);
     const t1 = ncclTuneInputs(one.layout, one.nranks, one.cost);
-    expect(t1).toMatchObject({ nodes: 1, graphChannels: 12, graphGbs: 30, llMaxGbs: 141 });
+    expect(t1).toMatchObject({ nodes: 1, llMaxGbs: 141 });
+    expect(t1.ring).toMatchObject({ nChannels: 12, bwIntraGbs: 30 });
+    expect(t1.nvls).toMatchObject({ nChannels: 8, bwIntraGbs: 40 });
     expect(entry(t1, 'NVLS/Simple')).toMatchObject({ latencyUs: 25 });
-    expect(entry(t1, 'NVLS/Simple').algBwGBps).toBeCloseTo(300, 9);
+    expect(entry(t1, 'NVLS/Simple').algBwGBps).toBeCloseTo((320 * 5) / 6, 9);
     expect(entry(t1, 'Ring/LL').latencyUs).toBeCloseTo(6.6 + 14 * 0.6, 9);
     expect(ncclTuneModel('allReduce', t1).map((x) => x.row)).not.toContain('NVLSTree');
     // NCCL's documented defaults on 8× Hopper: Ring/LL for small messages, NVLS/Simple for large.
@@ -112,10 +117,21 @@ describe("chooseAlgorithm's rule switch (tuner 'weft' | 'nccl')", () => {
 });
 
 describe("NCCL's tuning model: NVLS rows need Hopper or later (nvlsSupport)", () => {
-  it('an A100 server (cc 8.0) has no NVLS row, an H100 server has one', () => {
-    const t: NcclTuneInputs = { nranks: 8, nodes: 1, computeCapability: 8, graphChannels: 12, graphGbs: 20, commChannels: 24, llMaxGbs: 87.7, sameChannels: true };
+  it('an A100 server (cc 8.0) has no NVLS row, an H100 server has one, and none without an NVLS graph', () => {
+    const graph = { nChannels: 12, bwIntraGbs: 20, bwInterGbs: 20 };
+    const t: NcclTuneInputs = { nranks: 8, nodes: 1, computeCapability: 8, ring: graph, tree: graph, nvls: graph, commChannels: 24, llMaxGbs: 87.7, sameChannels: true };
     expect(ncclTuneModel('allReduce', t).map((e) => e.row)).not.toContain('NVLS');
     expect(ncclTuneModel('allReduce', { ...t, computeCapability: 9 }).map((e) => e.row)).toContain('NVLS');
+    expect(ncclTuneModel('allReduce', { ...t, computeCapability: 9, nvls: null }).map((e) => e.row)).not.toContain('NVLS');
+  });
+
+  it("Tree reads the tree graph, not the ring's: on 2 nodes its bwIntra (raised by the search's pass 2)", () => {
+    const ring = { nChannels: 8, bwIntraGbs: 24, bwInterGbs: 24 };
+    const t: NcclTuneInputs = { nranks: 16, nodes: 2, computeCapability: 8, ring, tree: { nChannels: 8, bwIntraGbs: 30, bwInterGbs: 24 }, nvls: null, commChannels: 16, llMaxGbs: 39, sameChannels: false };
+    // Ampere, 2 nodes: min(8·30·.92, 8·23.6) · 0.5 (was min(8·24·.92, …) · 0.5 on the ring's graph).
+    expect(entry(t, 'Tree/Simple').algBwGBps).toBeCloseTo(0.5 * Math.min(8 * 30 * 0.92, 8 * 23.6), 9);
+    expect(entry({ ...t, tree: ring }, 'Tree/Simple').algBwGBps).toBeCloseTo(0.5 * 8 * 24 * 0.92, 9);
+    expect(entry(t, 'Ring/Simple').algBwGBps).toBeCloseTo((8 * 24 * 16) / 30, 9);
   });
 });
 

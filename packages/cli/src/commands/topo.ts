@@ -1,4 +1,4 @@
-import { formatChannels, searchChannelCount } from '@weft/collectives';
+import { formatChannels, formatGraphs, searchChannelCount, searchGraphs } from '@weft/collectives';
 import { alphaBetaCost, formatTopologySummary, rankLayout, summarizeTopology, topologyToDot } from '@weft/fabric';
 import { WeftInputError } from '@weft/sim';
 import { assertDistinct, assertWritable, writeFileAtomic } from '../output.js';
@@ -21,11 +21,13 @@ export function runTopo(specOrFile: string, options: TopoOptions): void {
   const summary = summarizeTopology(topology);
   process.stdout.write(options.json ? JSON.stringify(summary, null, 2) + '\n' : formatTopologySummary(summary) + '\n');
   if (options.channels === true) {
-    // NCCL_DEBUG=INFO's view: the rings and trees of every channel the topology search finds.
+    // NCCL_DEBUG=INFO's view: each pattern's searched graph (what NCCL's tuner reads), then the
+    // rings and trees of every channel the topology search finds.
     const layout = rankLayout(topology);
     const nranks = topology.ranks.length;
-    const channels = searchChannelCount(layout, nranks, alphaBetaCost(topology));
-    process.stdout.write(formatChannels(layout, nranks, channels).join('\n') + '\n');
+    const cost = alphaBetaCost(topology);
+    const channels = searchChannelCount(layout, nranks, cost);
+    process.stdout.write([...formatGraphs(searchGraphs(layout, nranks, cost)), ...formatChannels(layout, nranks, channels)].join('\n') + '\n');
   }
   if (options.dot !== undefined) writeFileAtomic(options.dot, topologyToDot(topology));
 }

@@ -25,10 +25,10 @@ import { doubleBinaryTree, mod, treeFromParents, type Tree } from '../logical.js
 import type { CostParams, RankLayout } from '../types.js';
 
 /** Servers whose ranks line up by rail: servers[s][k] is the rank of server s on the k-th rail. */
-type RailGrid = readonly (readonly number[])[];
+export type RailGrid = readonly (readonly number[])[];
 
 /** The layout's groups when they partition 0..nranks-1, else one group of every rank. */
-function groupsOf(layout: RankLayout, nranks: number): readonly (readonly number[])[] {
+export function groupsOf(layout: RankLayout, nranks: number): readonly (readonly number[])[] {
   const seen = new Uint8Array(nranks);
   let covered = 0;
   for (const group of layout.groups) {
@@ -141,6 +141,11 @@ function railGridOf(cache: LayoutCache, layout: RankLayout, nranks: number): Rai
   return grid;
 }
 
+/** The layout's rail grid (null: flat), built once per layout and rank count: the searches ask for it per collective. */
+export function layoutRailGrid(layout: RankLayout, nranks: number): RailGrid | null {
+  return railGridOf(layoutCache(layout), layout, nranks);
+}
+
 /**
  * NCCL's trees (src/graph/trees.cc, connect.cc): per channel, a chain inside each server
  * from its head down, and a binary tree over the servers' heads. The first half of the
@@ -212,7 +217,7 @@ const DUPLICATE_AT_GBS = 25;
  * b6475625fbcaa2c3c0e50eed2fa1255d7514d4a2 (speedArrayIntra/Inter, sm90SpeedArrayIntra/Inter);
  * [search-2.23] NCCL 2.23+ search.cc (sm100SpeedArrayIntra/Inter).
  */
-const SPEED_LADDERS_GBS: readonly { readonly minComputeCapability: number; readonly intra: readonly number[]; readonly inter: readonly number[] }[] = [
+export const SPEED_LADDERS_GBS: readonly { readonly minComputeCapability: number; readonly intra: readonly number[]; readonly inter: readonly number[] }[] = [
   { minComputeCapability: 10, intra: [90, 80, 70, 60, 50, 40, 30, 24, 20, 19, 18], inter: [96, 48, 45.1, 42, 40, 30, 24, 22, 20, 17.5, 15, 12, 6, 3, 2.4, 1.2, 0.24, 0.12] },
   { minComputeCapability: 9, intra: [60, 50, 40, 30, 24, 20, 15, 12, 6, 3], inter: [48, 45, 42, 40, 30, 24, 22, 20, 17.5, 15, 12, 6, 3, 2.4, 1.2, 0.24, 0.12] },
   { minComputeCapability: 0, intra: [40, 30, 20, 18, 15, 12, 10, 9, 7, 6, 5, 4, 3], inter: [48, 30, 28, 24, 20, 18, 15, 12, 10, 9, 7, 6, 5, 4, 3, 2.4, 1.2, 0.24, 0.12] },
@@ -287,7 +292,7 @@ export function searchChannelCount(layout: RankLayout, nranks: number, cost: Cos
  * compute capability the speed is the bandwidth a channel takes (see searchChannelCount).
  */
 export function searchGraph(layout: RankLayout, nranks: number, cost: CostParams): { readonly graphChannels: number; readonly gbs: number; readonly commChannels: number } {
-  const grid = railGrid(layout, nranks);
+  const grid = layoutRailGrid(layout, nranks);
   const gbsOf = (bytesPerSec: number): number => bytesPerSec / 1e9;
   const size = grid === null ? 1 : grid[0]!.length;
   const nvlinkGbs = gbsOf(cost.intra.bandwidthBytesPerSec);
