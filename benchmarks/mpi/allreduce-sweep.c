@@ -1,0 +1,54 @@
+/* An MPI_Allreduce size sweep as `weft bench allreduce -b MIN -e MAX -f FACTOR` runs one:
+ * float32 sum, one timed call per size (weft's -n 1 -w 0), each between barriers; rank 0
+ * prints "bytes seconds" per size, the slowest rank's time (as nccl-tests reports).
+ * Built with smpicc and run under SimGrid's smpirun by benchmarks/smpi-vs-weft.mjs, so the
+ * times are SMPI's simulated seconds (MPI_Wtime is the simulated clock there).
+ * Buffers come from SMPI_SHARED_MALLOC when SMPI provides it: every rank maps the same pages,
+ * so 8 ranks × 2 × 256 MiB do not need 4 GiB, and SMPI skips copying message payloads out of
+ * shared blocks (the closest SMPI comes to weft's ghost mode). -DPLAIN_MALLOC: malloc instead. */
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#if defined(SMPI_SHARED_MALLOC) && !defined(PLAIN_MALLOC)
+#define BUFFER_ALLOC(bytes) SMPI_SHARED_MALLOC(bytes)
+#define BUFFER_FREE(p) SMPI_SHARED_FREE(p)
+#else
+#define BUFFER_ALLOC(bytes) malloc(bytes)
+#define BUFFER_FREE(p) free(p)
+#endif
+
+#define MAX_SIZES 64
+
+int main(int argc, char **argv) {
+  MPI_Init(&argc, &argv);
+  int rank;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  const long min_bytes = argc > 1 ? atol(argv[1]) : 4;
+  const long max_bytes = argc > 2 ? atol(argv[2]) : 256L << 20;
+  const long factor = argc > 3 ? atol(argv[3]) : 4;
+  if (min_bytes < 4 || max_bytes < min_bytes || factor < 2) {
+    if (rank == 0) fprintf(stderr, "usage: allreduce-sweep MIN_BYTES MAX_BYTES FACTOR (MIN >= 4, FACTOR >= 2)\n");
+    MPI_Abort(MPI_COMM_WORLD, 2);
+  }
+  float *in = BUFFER_ALLOC(max_bytes), *out = BUFFER_ALLOC(max_bytes);
+  long sizes[MAX_SIZES];
+  double mine[MAX_SIZES], slowest[MAX_SIZES];
+  int n = 0;
+  for (long bytes = min_bytes; bytes <= max_bytes && n < MAX_SIZES; bytes *= factor) {
+    const int count = (int)(bytes / 4);
+    MPI_Barrier(MPI_COMM_WORLD);
+    const double t0 = MPI_Wtime();
+    MPI_Allreduce(in, out, count, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
+    mine[n] = MPI_Wtime() - t0;
+    sizes[n++] = bytes;
+  }
+  /* One reduction of all the times at the end, so the timed calls run back to back. */
+  MPI_Reduce(mine, slowest, n, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
+  if (rank == 0)
+    for (int i = 0; i < n; i++) printf("%ld %.9e\n", sizes[i], slowest[i]);
+  BUFFER_FREE(in);
+  BUFFER_FREE(out);
+  MPI_Finalize();
+  return 0;
+}
