@@ -54,11 +54,13 @@ function parseArgs(argv) {
 /** Which SMPI runs to time; `cfg` is passed as --cfg=… options. */
 const SMPI_CONFIGS = [
   {
-    name: 'SMPI lr, CM02',
+    name: 'SMPI lr/CM02',
     // lr: SimGrid's logical ring (reduce-scatter ring, then all-gather ring, blocks of count/p);
     // for count < p it falls back to `default`. CM02: SimGrid's plain max-min model with no
-    // latency/bandwidth correction factors — the model weft's maxMin fabric matches.
-    cfg: ['smpi/allreduce:lr', 'network/model:CM02'],
+    // latency/bandwidth correction factors — the model weft's maxMin fabric matches; and no
+    // cross traffic (SimGrid otherwise adds a reverse flow of 5 % of each message for TCP's
+    // acknowledgements, 5 % slower at 256 MiB; weft's links carry no acknowledgements).
+    cfg: ['smpi/allreduce:lr', 'network/model:CM02', 'network/crosstraffic:0'],
   },
   {
     name: 'SMPI default',

@@ -1,6 +1,9 @@
 /* An MPI_Allreduce size sweep as `weft bench allreduce -b MIN -e MAX -f FACTOR` runs one:
- * float32 sum, one timed call per size (weft's -n 1 -w 0), each between barriers; rank 0
- * prints "bytes seconds" per size, the slowest rank's time (as nccl-tests reports).
+ * float32 sum, one timed call per size (weft's -n 1 -w 0), each after a barrier; rank 0
+ * prints "bytes seconds" per size: from the last rank's start to the last rank's end. Ranks
+ * leave a barrier up to a link latency apart (SMPI's linear barrier: rank 0 releases the others
+ * by messages), and the time from a common start is what weft reports; the clocks are one
+ * simulated clock, so the ends and starts of different ranks compare.
  * Built with smpicc and run under SimGrid's smpirun by benchmarks/smpi-vs-weft.mjs, so the
  * times are SMPI's simulated seconds (MPI_Wtime is the simulated clock there).
  * Buffers come from SMPI_SHARED_MALLOC when SMPI provides it: every rank maps the same pages,
@@ -33,20 +36,20 @@ int main(int argc, char **argv) {
   }
   float *in = BUFFER_ALLOC(max_bytes), *out = BUFFER_ALLOC(max_bytes);
   long sizes[MAX_SIZES];
-  double mine[MAX_SIZES], slowest[MAX_SIZES];
+  double mine[2 * MAX_SIZES], latest[2 * MAX_SIZES]; /* [2i]: start of size i, [2i+1]: its end */
   int n = 0;
   for (long bytes = min_bytes; bytes <= max_bytes && n < MAX_SIZES; bytes *= factor) {
     const int count = (int)(bytes / 4);
     MPI_Barrier(MPI_COMM_WORLD);
-    const double t0 = MPI_Wtime();
+    mine[2 * n] = MPI_Wtime();
     MPI_Allreduce(in, out, count, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
-    mine[n] = MPI_Wtime() - t0;
+    mine[2 * n + 1] = MPI_Wtime();
     sizes[n++] = bytes;
   }
   /* One reduction of all the times at the end, so the timed calls run back to back. */
-  MPI_Reduce(mine, slowest, n, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
+  MPI_Reduce(mine, latest, 2 * n, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
   if (rank == 0)
-    for (int i = 0; i < n; i++) printf("%ld %.9e\n", sizes[i], slowest[i]);
+    for (int i = 0; i < n; i++) printf("%ld %.9e\n", sizes[i], latest[2 * i + 1] - latest[2 * i]);
   BUFFER_FREE(in);
   BUFFER_FREE(out);
   MPI_Finalize();
