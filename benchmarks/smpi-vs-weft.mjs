@@ -3,6 +3,9 @@
 //
 //   apt-get install -y libsimgrid-dev            (SimGrid 3.32 on Debian bookworm: smpicc, smpirun)
 //   npx -y pnpm@10.34.8 run build && node benchmarks/smpi-vs-weft.mjs [--runs N] [--topology switch:N]
+//        [--max SIZE] [--plain-malloc | --noop-op]
+// --max SIZE (K/M/G = 2^10/2^20/2^30) ends the sweep early on both sides: `--max 4` (one size) and
+// `--max 1M` split each side's CPU into start-up, small sizes and large sizes.
 //
 // What runs, alternately, N times each (the order rotating every round, so a shared machine's load
 // hits every command alike), each under /usr/bin/time for the child's user and system CPU:
@@ -18,7 +21,8 @@
 //   smpi/display-timing:no, log thresholds at error: no console work beyond the results
 // The program allocates its buffers with SMPI_SHARED_MALLOC (one physical copy for all ranks; SMPI
 // then skips copying payloads), the closest SMPI has to ghost mode; `--plain-malloc` builds it with
-// malloc instead (each rank its own 2 × 256 MiB; SMPI copies every payload and runs every reduction).
+// malloc instead (each rank its own 2 × 256 MiB; SMPI copies every payload and runs every reduction);
+// `--noop-op` reduces with a user MPI_Op that does nothing (no sums computed: nearer ghost mode still).
 // Then one more run of each prints the simulated time per size side by side.
 // Results: benchmarks/results/speed.md §33.
 import { spawnSync } from 'node:child_process';
@@ -29,7 +33,8 @@ import { fileURLToPath } from 'node:url';
 import { parseTopologySpec } from '@weft/fabric';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const SWEEP = { minBytes: 4, maxBytes: 256 * 2 ** 20, factor: 4 };
+const SWEEP = { minBytes: 4, factor: 4 };
+const UNIT_BYTES = { '': 1, K: 2 ** 10, M: 2 ** 20, G: 2 ** 30 };
 
 /** One clear line and exit 2: this is a benchmark script, not a library. */
 function fail(message) {
@@ -38,16 +43,21 @@ function fail(message) {
 }
 
 function parseArgs(argv) {
-  const options = { runs: 5, topology: 'switch:8', plainMalloc: false };
+  const options = { runs: 5, topology: 'switch:8', plainMalloc: false, noopOp: false, max: '256M' };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     if (flag === '--runs') options.runs = Number(argv[++i]);
     else if (flag === '--topology') options.topology = argv[++i];
     else if (flag === '--plain-malloc') options.plainMalloc = true;
-    else fail(`unknown argument '${flag}' (usage: node benchmarks/smpi-vs-weft.mjs [--runs N] [--topology switch:N] [--plain-malloc])`);
+    else if (flag === '--noop-op') options.noopOp = true;
+    else if (flag === '--max') options.max = argv[++i];
+    else fail(`unknown argument '${flag}' (usage: node benchmarks/smpi-vs-weft.mjs [--runs N] [--topology switch:N] [--max SIZE] [--plain-malloc | --noop-op])`);
   }
   if (!Number.isInteger(options.runs) || options.runs < 1) fail('--runs must be a positive integer');
   if (typeof options.topology !== 'string' || !/^switch:\d+/.test(options.topology)) fail('--topology must be a switch:N preset (one switch, one link each way per rank)');
+  const size = /^(\d+)([KMG]?)$/.exec(options.max ?? '');
+  options.maxBytes = size ? Number(size[1]) * UNIT_BYTES[size[2]] : NaN;
+  if (!(options.maxBytes >= SWEEP.minBytes && options.maxBytes <= 2 ** 31 - 1)) fail(`--max must be a size from 4 to 2G-1 bytes, e.g. 1M (got '${options.max}')`);
   return options;
 }
 
@@ -137,7 +147,8 @@ try {
 const dir = mkdtempSync(join(os.tmpdir(), 'weft-smpi-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 const program = join(dir, 'allreduce-sweep');
-const compile = spawnSync('smpicc', ['-O2', ...(options.plainMalloc ? ['-DPLAIN_MALLOC'] : []), '-o', program, join(root, 'benchmarks/mpi/allreduce-sweep.c')], { encoding: 'utf8' });
+const defines = [...(options.plainMalloc ? ['-DPLAIN_MALLOC'] : []), ...(options.noopOp ? ['-DNOOP_OP'] : [])];
+const compile = spawnSync('smpicc', ['-O2', ...defines, '-o', program, join(root, 'benchmarks/mpi/allreduce-sweep.c')], { encoding: 'utf8' });
 if (compile.status !== 0) fail(`smpicc failed: ${(compile.stderr || compile.error?.message || '').trim().split('\n')[0]}`);
 const platform = join(dir, 'platform.xml');
 const hostfile = join(dir, 'hostfile');
@@ -145,11 +156,11 @@ writeFileSync(platform, platformXml(topology));
 writeFileSync(hostfile, topology.ranks.join('\n') + '\n');
 const timeFile = join(dir, 'time.txt');
 
-const sweepArgs = ['-b', String(SWEEP.minBytes), '-e', '256M', '-f', String(SWEEP.factor)];
+const sweepArgs = ['-b', String(SWEEP.minBytes), '-e', options.max, '-f', String(SWEEP.factor)];
 const weftArgs = (format) => [bundle, 'bench', 'allreduce', '--topology', options.topology, '--algo', 'ring', '--mode', 'ghost', ...sweepArgs, ...format];
 const smpiArgs = (config) => [
   '-np', String(topology.ranks.length), '-platform', platform, '-hostfile', hostfile, program,
-  String(SWEEP.minBytes), String(SWEEP.maxBytes), String(SWEEP.factor),
+  String(SWEEP.minBytes), String(options.maxBytes), String(SWEEP.factor),
   ...[...SMPI_COMMON, ...config.cfg].map((cfg) => `--cfg=${cfg}`), '--log=root.thres:error',
 ];
 const COMMANDS = [
@@ -159,8 +170,8 @@ const COMMANDS = [
 
 const load = () => os.loadavg().map((l) => l.toFixed(1)).join(' ');
 const smpiVersion = spawnSync('smpirun', ['-version'], { encoding: 'utf8' }).stdout.trim().split('\n')[0];
-console.log(`# weft vs SimGrid SMPI, ${options.topology}, 4 B–256 MiB ×4 — ${new Date().toISOString()}, load ${load()}`);
-console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown'} × ${os.cpus().length}, node ${process.version}, ${smpiVersion}; SMPI buffers: ${options.plainMalloc ? 'malloc' : 'SMPI_SHARED_MALLOC'}\n`);
+console.log(`# weft vs SimGrid SMPI, ${options.topology}, 4 B–${options.max} ×${SWEEP.factor} — ${new Date().toISOString()}, load ${load()}`);
+console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown'} × ${os.cpus().length}, node ${process.version}, ${smpiVersion}; SMPI buffers: ${options.plainMalloc ? 'malloc' : 'SMPI_SHARED_MALLOC'}, op: ${options.noopOp ? 'no-op MPI_Op' : 'MPI_SUM'}\n`);
 
 for (const command of COMMANDS) command.run(); // warm the file cache and the page cache
 const samples = COMMANDS.map(() => ({ wall: [], user: [], cpu: [] }));

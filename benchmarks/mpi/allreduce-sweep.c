@@ -8,7 +8,9 @@
  * times are SMPI's simulated seconds (MPI_Wtime is the simulated clock there).
  * Buffers come from SMPI_SHARED_MALLOC when SMPI provides it: every rank maps the same pages,
  * so 8 ranks × 2 × 256 MiB do not need 4 GiB, and SMPI skips copying message payloads out of
- * shared blocks (the closest SMPI comes to weft's ghost mode). -DPLAIN_MALLOC: malloc instead. */
+ * shared blocks (the closest SMPI comes to weft's ghost mode). -DPLAIN_MALLOC: malloc instead.
+ * -DNOOP_OP: reduce with a user MPI_Op that does nothing, so SMPI computes no sums either
+ * (with smpi/simulate-computation:no the simulated times are identical in all three builds). */
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,10 +25,22 @@
 
 #define MAX_SIZES 64
 
+#ifdef NOOP_OP
+static void no_reduction(void *in, void *inout, int *len, MPI_Datatype *type) {
+  (void)in, (void)inout, (void)len, (void)type;
+}
+#endif
+
 int main(int argc, char **argv) {
   MPI_Init(&argc, &argv);
   int rank;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+#ifdef NOOP_OP
+  MPI_Op op;
+  MPI_Op_create(no_reduction, 1, &op);
+#else
+  MPI_Op op = MPI_SUM;
+#endif
   const long min_bytes = argc > 1 ? atol(argv[1]) : 4;
   const long max_bytes = argc > 2 ? atol(argv[2]) : 256L << 20;
   const long factor = argc > 3 ? atol(argv[3]) : 4;
@@ -42,7 +56,7 @@ int main(int argc, char **argv) {
     const int count = (int)(bytes / 4);
     MPI_Barrier(MPI_COMM_WORLD);
     mine[2 * n] = MPI_Wtime();
-    MPI_Allreduce(in, out, count, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
+    MPI_Allreduce(in, out, count, MPI_FLOAT, op, MPI_COMM_WORLD);
     mine[2 * n + 1] = MPI_Wtime();
     sizes[n++] = bytes;
   }
