@@ -12,8 +12,8 @@
 //   weft   node packages/cli/dist/bundle/main.js bench allreduce --topology switch:8 --algo ring
 //          --mode ghost -b 4 -e 256M -f 4
 //   SMPI   smpirun of benchmarks/mpi/allreduce-sweep.c (one MPI_Allreduce per size, float sum, 8 ranks)
-//          on a platform file written from weft's own switch:8 links (same bandwidth and latency per
-//          direction), once with each collective algorithm/network model in SMPI_CONFIGS below.
+//          on a platform file written from weft's own switch:8 links (benchmarks/mpi/smpi-platform.mjs),
+//          once with each collective algorithm/network model in SMPI_CONFIGS below.
 // SMPI options common to every run:
 //   smpi/simulate-computation:no  do not benchmark the host CPU between MPI calls and inject it as
 //                                 simulated compute (weft ghost mode has no compute either)
@@ -31,6 +31,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseTopologySpec } from '@weft/fabric';
+import { smpiPlatformXml } from './mpi/smpi-platform.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const SWEEP = { minBytes: 4, factor: 4 };
@@ -87,33 +88,6 @@ function onPath(command, versionArgs) {
   return probe.error?.code !== 'ENOENT';
 }
 
-/** SimGrid platform XML for a one-switch star: hosts named as weft's ranks, one SimGrid link per
- *  weft link (each direction its own link, so a cable is full duplex as in weft), and a route
- *  rank→switch→rank for every ordered pair. */
-function platformXml(topology) {
-  const escape = (id) => id.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  const upOf = new Map();
-  const downOf = new Map();
-  for (const link of topology.links) {
-    if (topology.ranks.includes(link.from)) upOf.set(link.from, link);
-    else if (topology.ranks.includes(link.to)) downOf.set(link.to, link);
-  }
-  const lines = ["<?xml version='1.0'?>", '<!DOCTYPE platform SYSTEM "https://simgrid.org/simgrid.dtd">', '<platform version="4.1">', '<zone id="fabric" routing="Full">'];
-  for (const rank of topology.ranks) lines.push(`  <host id="${rank}" speed="1Gf"/>`);
-  for (const link of topology.links) lines.push(`  <link id="${escape(link.id)}" bandwidth="${link.bandwidthBytesPerSec}Bps" latency="${link.latencyNs}ns"/>`);
-  for (const src of topology.ranks) {
-    for (const dst of topology.ranks) {
-      if (src === dst) continue;
-      const up = upOf.get(src);
-      const down = downOf.get(dst);
-      if (!up || !down || up.to !== down.from) fail(`${topology.name}: no one-switch route ${src} -> ${dst}`);
-      lines.push(`  <route src="${src}" dst="${dst}" symmetrical="NO"><link_ctn id="${escape(up.id)}"/><link_ctn id="${escape(down.id)}"/></route>`);
-    }
-  }
-  lines.push('</zone>', '</platform>', '');
-  return lines.join('\n');
-}
-
 /** Run a command under /usr/bin/time: its stdout, wall ms (this process's clock), user and system CPU s. */
 function timed(command, args, timeFile) {
   const started = process.hrtime.bigint();
@@ -152,7 +126,11 @@ const compile = spawnSync('smpicc', ['-O2', ...defines, '-o', program, join(root
 if (compile.status !== 0) fail(`smpicc failed: ${(compile.stderr || compile.error?.message || '').trim().split('\n')[0]}`);
 const platform = join(dir, 'platform.xml');
 const hostfile = join(dir, 'hostfile');
-writeFileSync(platform, platformXml(topology));
+try {
+  writeFileSync(platform, smpiPlatformXml(topology));
+} catch (error) {
+  fail(error.message);
+}
 writeFileSync(hostfile, topology.ranks.join('\n') + '\n');
 const timeFile = join(dir, 'time.txt');
 
