@@ -32,6 +32,16 @@ interface SwitchRound {
  * tree, store (the chunk's own). From then the downlink carries every chunk's multicast and the
  * sums not already delivered: those of the inputs that landed before the first store did (input
  * k's sum is down at (k+1)·input + share) came down during the fill: m·(input + share) − d·share.
+ *
+ * On a one-level tree (two servers, two racks) a head's two parts are a root and a leaf of the
+ * complementary trees, and their stores are far apart (predictor-error.md, "NVLSTree at 1–16 MiB
+ * on 2 servers", re-derived for this schedule): the root stores each total as it sends it down
+ * (one pass), after the tree's up half, its store half the share; the leaf only once the total
+ * has come back. Two bounds then: the stream from the root's first store, and the leaf's last
+ * chunk — its sum behind m inputs, the tree (where it climbs beside the root part's previous chunk
+ * descending: m > 1, half a NIC round more), its store and its half of the multicasts. With one
+ * chunk the leaf's chain is the run (dgx-h100:nodes=2 1–8 MiB exact). Deeper trees (4+ servers)
+ * rarely bind here; their first multicast is taken at the mean of a root's and a leaf's.
  */
 function switchBoundNs(chunks: number, chunkFraction: number, slots: number, round: SwitchRound, tree: TreeTiming): number {
   const ahead = Math.min(chunks, slots);
@@ -120,8 +130,9 @@ export const nvlstree: Algorithm = withProtocols({
     return planNvlsTreeSplit(params, 'nvlstree', params.layout.groups);
   },
   /**
-   * T = 2α_intra + max(T_nic, T_switch)
-   * T_nic = D·(2α_inter + N/k) + m·d·N + R_switch;  T_switch = switchBoundNs (switch-bound: 2 servers, nvl72 racks)
+   * T = 3α_intra + max(T_nic, T_switch)
+   * T_nic = D·(2α_inter + N/k) + m·d·N + R_switch (none for one chunk on one level: its chain is T_switch's leaf side);
+   * T_switch = switchBoundNs (switch-bound: 2 servers, nvl72 racks)
    * G servers of n ranks; c, m, b, e as for nvls; N = (b/n)·β_inter, one round of a head's
    * NIC, which carries its parts' chunks (b/n) each way per round, d of them per part
    * (nicChunksPerPart: the busiest server's tree degrees over the two trees — 1 on 2 servers,
@@ -144,10 +155,14 @@ export const nvlstree: Algorithm = withProtocols({
    * every rank's inputs waited for its multicast 3 chunks back, a loop through the whole tree, a
    * round paid 2(D−1)·α_inter/3 more: 4, 16, 128 servers 1.17×, 1.58×, 2.14× slower; nvls.md,
    * "NVLSTree paced per connection".) At NCCL's chunk (nvlsTreeChunkBytes) the simulation is, on
-   * dgx-h100, 0.95–1.05x this on 2 servers from 1 MiB to 16 MiB and 0.990–1.000x from 32 MiB to 8 GiB;
-   * 0.99–1.06x on 3 (16 MiB–4 GiB); 0.95–0.97x (16–64 MiB) and 0.985–1.000x (128 MiB–8 GiB) on
-   * 4; 0.95–0.97x (16–64 MiB) and 0.98–1.00x (128 MiB–8 GiB) on 16; nvl72:racks=2 0.95x at
-   * 64–128 MiB (the ragged last chunk) and 0.99–1.00x from 256 MiB.
+   * dgx-h100, 1.000x this on 2 servers from 1 to 8 MiB, 0.989x at 16 MiB, 1.053x at 32 MiB (4
+   * chunks asked for at once: the stores of chunks 0–2 share the uplink with input 3, counted by
+   * neither bound) and 1.000–1.016x from 64 MiB to 8 GiB; 0.93–0.99x on 3 (1–16 MiB), 1.01–1.06x
+   * (32–512 MiB), 1.00–1.01x (1–4 GiB); 0.95–0.99x (1–64 MiB) and 0.98–1.00x (128 MiB–8 GiB) on 4;
+   * 0.945–0.995x (1–64 MiB) and 0.99–1.00x (256 MiB–8 GiB) on 16; nvl72:racks=2 1.000x at 1–32 MiB,
+   * 0.95x at 64–128 MiB (the ragged last chunk) and 1.000–1.001x from 256 MiB (nvls.md, "NVLSTree
+   * paced per connection, adopted"). The third α_intra is the head's request for chunk 0 (to its
+   * switch and on to the group: NCCL's pull, multimem.ld_reduce), which nvls does not wait for.
    */
   predictNs(params: PlanParams, cost: CostParams): number {
     if (nvlstree.unsupported(params) !== null) return Number.NaN;
