@@ -131,7 +131,8 @@ export const nvlstree: Algorithm = withProtocols({
   },
   /**
    * T = 3α_intra + max(T_nic, T_switch)
-   * T_nic = D·(2α_inter + N/k) + m·d·N + R_switch (none for one chunk on one level: its chain is T_switch's leaf side);
+   * T_nic = D·(2α_inter + N/k) + m·d·N + R_switch; on one level (D = 1) 2α_inter + (share + input)/2 + m·N + R_switch,
+   *   and none for one chunk there (its chain is T_switch's leaf side);
    * T_switch = switchBoundNs (switch-bound: 2 servers, nvl72 racks)
    * G servers of n ranks; c, m, b, e as for nvls; N = (b/n)·β_inter, one round of a head's
    * NIC, which carries its parts' chunks (b/n) each way per round, d of them per part
@@ -147,7 +148,11 @@ export const nvlstree: Algorithm = withProtocols({
    * transfers are in the m NIC rounds); a piece is half a NIC round over k (the head's two parts
    * use complementary trees, so one part's chunk crosses each way at a time). (Charging every
    * level the whole chunk and every fill round the NIC's round made 4–16 servers 0.68–0.88×
-   * pessimistic at 4–256 MiB; predictor-error.md, "Ring lockstep".) α_inter is the worst
+   * pessimistic at 4–256 MiB; predictor-error.md, "Ring lockstep".) On one level the last chunk's
+   * transfer is already in the m rounds (each NIC direction carries the leaf parts' chunks up and the
+   * root parts' totals down), so after them come only its two hops' α_inter and the leaf's store and
+   * half of the multicasts: hgx-b200:nodes=2 (NIC-bound) 1.000x at 64 MiB–4 GiB, 0.916–0.991x with
+   * the tree's NIC round there. α_inter is the worst
    * inter-server pair; the tree's hops are rail-local and shorter, so small messages simulate
    * faster than predicted. No term for a window: each connection holds NCCL_STEPS chunks
    * (nvls-steps.ts nvlsTreeSlots), and one hop's round trip (pull, sum, the NIC hop, the credit
@@ -179,7 +184,11 @@ export const nvlstree: Algorithm = withProtocols({
     const depth = Math.max(...trees.map((t) => t.height[t.root]!));
     const treeNs = depth * (2 * cost.inter.alphaNs + interNs / treePieces(depth + 1));
     const chunks = nvlsChunks(params, n);
-    const nicBoundNs = treeNs + chunks * nicRoundNs + NVLSTREE_FILL_ROUNDS * intraNs;
+    // One level: after the fill, each NIC direction carries the leaf parts' chunks up and the
+    // root parts' totals down, m·N in all; the last total then waits its hops' α_inter only (its
+    // transfer is in the m rounds) and the leaf's store and its half of the multicasts.
+    const drainNs = depth === 1 ? 2 * cost.inter.alphaNs + (round.shareNs + round.inputNs) / 2 : treeNs;
+    const nicBoundNs = drainNs + chunks * nicRoundNs + NVLSTREE_FILL_ROUNDS * intraNs;
     const switchBound = switchBoundNs(chunks, lastChunkFraction(params, n), nvlsTreeSlots(params), round, { ns: treeNs, oneLevel: depth === 1, nicRoundNs: interNs });
     // One chunk on one level: no pipeline, and the tree's piece is the whole chunk (treePieces(2)
     // = 1), so nicBoundNs' NIC round is the tree's own transfer counted twice; the chain (the
