@@ -222,7 +222,8 @@ describe('predictNs', () => {
    */
   function oneLevel(m: number, f: number, { input, share, tree, nic }: { input: number; share: number; tree: number; nic: number }) {
     const start = input + share + tree / 2;
-    const firstStore = Math.max(Math.min(Math.min(m, 8) * input + share, start + input + share), start + share / 2);
+    const inputsAhead = m <= 8 ? m - 1 + f : 8;
+    const firstStore = Math.max(Math.min(inputsAhead * input + share, start + input + share), start + share / 2);
     const sumsDownEarly = Math.min(m, 8, Math.floor((firstStore - share) / input));
     const rootSide = firstStore + (m - 1 + f) * (input + share) - sumsDownEarly * share;
     const leafSide = (m - 1 + f) * input + share + (m > 1 ? nic / 2 : 0) + tree + (f * (share + input)) / 2;
@@ -271,6 +272,18 @@ describe('predictNs', () => {
     // chunk made dgx-h100:nodes=2 at 1-2 MiB (NCCL's 256 KiB chunk, 64-128 KiB parts) 1.07x the prediction.
     const layout = servers(2, 4);
     expect(nvlstree.predictNs(params(layout, 8000, 2, 4000), cost)).toBeCloseTo(nvlstree.predictNs(params(layout, 8000, 2), cost), 6);
+  });
+  it('nvlstree on 2 servers, switch-bound, 2 chunks, the second ragged: the first store waits behind the inputs by their bytes', () => {
+    // Chunks of 600 in parts of 1000: a whole chunk and two thirds of one, both asked for at once. The root's first
+    // store lands once the uplink has carried 1 + 2/3 inputs (nvl72:racks=2 at 64-128 MiB, where counting 2 whole
+    // inputs made the simulation 0.946x the prediction; 0.996x by bytes).
+    const t = switchBound(600, 1e9);
+    const { start, firstStore, sumsDownEarly, rootSide, leafSide } = oneLevel(2, 2 / 3, t);
+    expect((5 / 3) * t.input + t.share).toBeLessThan(start + t.input + t.share);
+    expect(firstStore).toBeCloseTo((5 / 3) * t.input + t.share, 6);
+    expect(sumsDownEarly).toBe(1);
+    expect(leafSide).toBeLessThan(rootSide);
+    expect(t.predicted).toBeCloseTo(firstStore + (5 / 3) * (t.input + t.share) - t.share, 6);
   });
   it("nvlstree's slots: NCCL_STEPS chunks per connection at NCCL's chunk, fewer when a chunk fills several NVLS steps", () => {
     // 2 channels: a part's chunk is 8 NCCL chunks side by side; NCCL's NVLS step is 128 KiB.

@@ -50,9 +50,11 @@ function switchBoundNs(chunks: number, chunkFraction: number, slots: number, rou
     const sumsDownEarly = Math.min(ahead, Math.floor((firstStoreNs - shareNs) / inputNs));
     return firstStoreNs + (chunks - 1 + chunkFraction) * (inputNs + shareNs) - sumsDownEarly * shareNs;
   };
+  // The inputs asked for at once, by their bytes: when they are every chunk, the last is ragged.
+  const inputsAhead = ahead < chunks ? ahead : chunks - 1 + chunkFraction;
   // Under max-min sharing the store is one more flow among the channels' inputs, of the same
   // chunk, so beside a full set of them it takes a whole switch round (input + share).
-  const firstStoreNs = (startNs: number, storeNs: number): number => Math.max(Math.min(ahead * inputNs + shareNs, startNs + inputNs + shareNs), startNs + storeNs);
+  const firstStoreNs = (startNs: number, storeNs: number): number => Math.max(Math.min(inputsAhead * inputNs + shareNs, startNs + inputNs + shareNs), startNs + storeNs);
   if (!tree.oneLevel) {
     // The root stores each total as it sends it down (one pass), once chunk 0 has climbed the
     // tree (its up half); a leaf once the total has come back down (all of it): on the mean, a
@@ -164,8 +166,9 @@ export const nvlstree: Algorithm = withProtocols({
    * chunks asked for at once: the stores of chunks 0–2 share the uplink with input 3, counted by
    * neither bound) and 1.000–1.016x from 64 MiB to 8 GiB; 0.93–0.99x on 3 (1–16 MiB), 1.01–1.06x
    * (32–512 MiB), 1.00–1.01x (1–4 GiB); 0.95–0.99x (1–64 MiB) and 0.98–1.00x (128 MiB–8 GiB) on 4;
-   * 0.945–0.995x (1–64 MiB) and 0.99–1.00x (256 MiB–8 GiB) on 16; nvl72:racks=2 1.000x at 1–32 MiB,
-   * 0.95x at 64–128 MiB (the ragged last chunk) and 1.000–1.001x from 256 MiB (nvls.md, "NVLSTree
+   * 0.945–0.998x (1–64 MiB) and 0.99–1.00x (128 MiB–8 GiB) on 16, 0.998x on 128 (1 GiB); nvl72:racks=2 1.000x at 1–32 MiB,
+   * 0.996–0.997x at 64–128 MiB (the inputs ahead of the first store counted by their bytes: 0.946x
+   * with the ragged last one whole) and 1.000–1.001x from 256 MiB (nvls.md, "NVLSTree
    * paced per connection, adopted"). The third α_intra is the head's request for chunk 0 (to its
    * switch and on to the group: NCCL's pull, multimem.ld_reduce), which nvls does not wait for.
    */
