@@ -33,8 +33,8 @@ describe("nvlstree's fill on 2 servers, where the switch link binds", () => {
   // Every head asks for its first NCCL_STEPS chunks at once and the first store is one flow
   // among the inputs (nvlstree.ts switchBoundNs).
   it('dgx-h100:nodes=2: simulated within 2 % of predicted at 64–128 MiB', () => within('2', ['-b', '64M', '-e', '128M', '-f', '2'], 0.02));
-  // 32 MiB (4 chunks, all asked for at once) simulates 1.053x: the stores of chunks 0-2 share the
-  // uplink with input 3, which neither bound counts (nvls.md, "NVLSTree paced per connection, adopted").
+  // 32 MiB (4 chunks, all asked for at once) simulates 1.053x: the leaf parts do not store their
+  // last totals together, which neither bound models (nvls.md, "NVLSTree paced per connection, adopted").
   it('dgx-h100:nodes=2: 32 MiB within 6 %', () => within('2', ['-b', '32M', '-e', '32M'], 0.06));
 });
 

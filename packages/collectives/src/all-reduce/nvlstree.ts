@@ -163,8 +163,8 @@ export const nvlstree: Algorithm = withProtocols({
    * round paid 2(D−1)·α_inter/3 more: 4, 16, 128 servers 1.17×, 1.58×, 2.14× slower; nvls.md,
    * "NVLSTree paced per connection".) At NCCL's chunk (nvlsTreeChunkBytes) the simulation is, on
    * dgx-h100, 1.000x this on 2 servers from 1 to 8 MiB, 0.989x at 16 MiB, 1.053x at 32 MiB (4
-   * chunks asked for at once: the stores of chunks 0–2 share the uplink with input 3, counted by
-   * neither bound) and 1.000–1.016x from 64 MiB to 8 GiB; 0.93–0.99x on 3 (1–16 MiB), 1.01–1.06x
+   * chunks asked for at once; the leaf parts do not store their last totals together, which
+   * neither bound models) and 1.000–1.016x from 64 MiB to 8 GiB; 0.93–0.99x on 3 (1–16 MiB), 1.01–1.06x
    * (32–512 MiB), 1.00–1.01x (1–4 GiB); 0.95–0.99x (1–64 MiB) and 0.98–1.00x (128 MiB–8 GiB) on 4;
    * 0.945–0.998x (1–64 MiB) and 0.99–1.00x (128 MiB–8 GiB) on 16, 0.998x on 128 (1 GiB); nvl72:racks=2 1.000x at 1–32 MiB,
    * 0.996–0.997x at 64–128 MiB (the inputs ahead of the first store counted by their bytes: 0.946x
