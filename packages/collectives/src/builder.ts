@@ -256,9 +256,9 @@ export class StepBuilder {
     if (src.count > 0) this.push(p, c, 'copy', -1, -1, c, src, dst);
   }
 
-  /** An empty message to `peer` (kept: it synchronizes). */
-  sendToken(p: number, c: number, peer: number): void {
-    this.push(p, c, 'send', peer, -1, c, slice('input', 0, 0), undefined);
+  /** An empty message to `peer`, or to several at once (kept: it synchronizes); `via` as for send. */
+  sendToken(p: number, c: number, peer: SendPeers, via = c): void {
+    this.push(p, c, 'send', firstPeer(peer), -1, via, slice('input', 0, 0), undefined, fanOutOf(peer));
   }
 
   /** Waits for an empty message from `peer`. */

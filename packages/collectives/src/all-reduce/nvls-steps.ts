@@ -3,7 +3,8 @@
  * NVLS and NVLS_TREE work elements, with user buffers registered so there is no scatter /
  * gather copy), one reduction-switch agent per group (server / NVLink domain). NVLS (one
  * group) runs every part on one channel in the order described under "Ordering" (planNvls);
- * NVLSTree splits each part over two channels (planNvlsTreeSplit):
+ * NVLSTree splits each part over five, one per warp group and one for the slots' credits
+ * (planNvlsTreeSplit):
  *
  * The buffer is cut into `channels · n` parts (n ranks per group); part j has head h = j mod n
  * (NCCL: nHeads = n heads per channel, head h owns chunk h of every loop). For each chunk of
@@ -34,12 +35,10 @@
  */
 import { StepBuilder, invalidParams, nsPerByte, slice } from '../kit.js';
 import { channelRanges, chunksOf, clampChannels, doubleBinaryTree, mod, parts } from '../logical.js';
+import { NVLS_CHANNELS, NVLS_CHUNK_BYTES, PROTOCOLS } from '../protocols.js';
 import type { CostParams, PlanParams, Schedule, Slice } from '../types.js';
 
 const PIECES_PER_HOP = 2;
-
-/** Chunks a rank's inputs run ahead of the multicasts it has received (split NVLSTree; the head's too): as the one-channel schedule's LAG + 1. */
-export const INPUTS_AHEAD = 3;
 
 /** Delay, in rounds, between a chunk's load-reduce and its multicast (see the header). */
 export const NVLS_LAG = 2;
@@ -86,89 +85,130 @@ export function planNvls(params: PlanParams, name: string): Schedule {
 }
 
 /**
- * NVLSTree with NCCL's split warps: part j's load-reduce and the tree's reduce run on schedule
- * channel j, the tree's broadcast, the multicast store and the multicast on channel j + P (P
- * parts), so a head passes chunk k's sum up while chunk k-1's total comes down, and the
- * switch's reduce never waits for a store. Per part j and chunk k:
- * - channel j: every rank sends input k to its switch; the switch sums them (window A) and
- *   returns the sum to the head; the head adds its children's sums (its window H, scratch) and
- *   passes the result up; the root instead sends the total down and stores it to its switch,
- *   both on channel j + P's connections (sendChannel);
- * - channel j + P: a non-root head receives the total and forwards it to its children, stores
- *   it to its switch; the switch writes it to window B and multicasts it; every rank receives
- *   the multicast into its output.
- * A rank's two channels touch disjoint buffers (input and scratch H; output), so they never race.
+ * NVLSTree with NCCL's split warps (src/device/all_reduce.h, the NVLS_TREE work element: scatter,
+ * reduce, broadcast and gather warps), each connection paced by its own slots. Part j (P parts)
+ * uses five schedule channels: j (reduce), j + P (broadcast), j + 2P (the inputs), j + 3P (the
+ * slots' credits) and j + 4P (the gather). Per part j and chunk k:
+ * - the load-reduce is the head's: the head asks its switch for chunk k (a token on j + 3P), the
+ *   switch passes the request to every rank of the group, and each sends its input k (channel
+ *   j + 2P, posted on j's connection) — the multimem.ld_reduce that pulls the chunk over every
+ *   rank's link; the switch sums them (window A) and returns the sum to the head;
+ * - channel j: the head adds its children's sums (its window H, scratch) and passes the result
+ *   up; the root instead sends each piece of the total to its children and stores it to its
+ *   switch in one pass (a fan-out, on channel j + P's connections); a parent that has taken a
+ *   child's chunk k frees its slot (a token to the child on j + 3P);
+ * - channel j + P: a non-root head receives each piece of the total (its window T, scratch: as
+ *   NCCL's broadcast warps, it forwards from the connection's buffer) and sends it to its
+ *   children and its switch's store in one pass; the switch writes the pieces to window B and
+ *   multicasts the chunk;
+ * - channel j + 4P: every rank receives the multicast into its output (NCCL's gather warps).
+ * Pacing (NCCL's prims: a sender waits for a free slot of the connection's NCCL_STEPS): a head
+ * asks for chunk k + S (S = nvlsTreeSlots) once its up connection has a free slot — its parent
+ * has taken chunk k — and the root, whose reduce warps store to the multicast, once its store's
+ * slot is free — chunk k's multicast has reached it. No loop spans the tree: each wait is one
+ * hop's. (The broadcast side's slots are not modelled: its sends follow the totals, which the
+ * reduce side already paces.) A rank's channels touch disjoint buffers (input; scratch H and T;
+ * output), so they never race.
  */
 export function planNvlsTreeSplit(params: PlanParams, name: string, groups: readonly (readonly number[])[]): Schedule {
   const { nranks, count, chunkElements } = params;
   const n = groups[0]!.length;
   const parts = channelRanges(count, params.channels * n);
   const P = parts.length;
-  const b = new StepBuilder(nranks + groups.length, 2 * P);
+  const b = new StepBuilder(nranks + groups.length, 5 * P);
   const W = chunkWindow(parts, chunkElements);
+  const slots = nvlsTreeSlots(params);
   const trees = doubleBinaryTree(groups.length);
   const pieces = Math.max(...trees.map((t) => t.height[t.root]!)) + 1;
   const windowOf = groupWindows(groups);
   parts.forEach((part, j) => {
     const chunks = chunksOf(part, chunkElements);
+    const m = chunks.length;
     const down = j + P;
+    const feed = j + 2 * P;
+    const pace = j + 3 * P;
+    const gather = j + 4 * P;
     const h = j % n;
     const between = trees[Math.floor(j / n) % 2]!;
     const headOf = (g: number): number => groups[g]![h]!;
     const window = (region: number, k: number): Slice => slice('scratch', { offset: (region * P + j) * W, count: chunks[k]!.count });
+    const out = (k: number): Slice => slice('output', chunks[k]!);
+    const input = (k: number): Slice => slice('input', chunks[k]!);
+    // Rounds past m - slots free no slot (nothing waits for one), so they differ from the rest.
+    const paced = Math.min(m - 1, m - slots);
     groups.forEach((group, g) => {
       const agent = nranks + g;
       const head = group[h]!;
       const parent = between.parent[g]! < 0 ? -1 : headOf(between.parent[g]!);
       const children = between.children[g]!.map(headOf);
-      const m = chunks.length;
-      const out = (k: number): Slice => slice('output', chunks[k]!);
-      const input = (k: number): Slice => slice('input', chunks[k]!);
       // Each participant's steps per chunk, written role by role (a tape holds one role's, in
       // chunk order); the chunks before the ragged last one are alike but for their offsets and
       // where the multicast starts, so each role's are one run (eachRound).
-      // The switch: load-reduce of chunk k (window A) returned to the head; store and multicast (window B).
-      eachRound(b, m, 0, m - 1, (k) => {
+      eachRound(b, m, 0, paced, (k) => {
+        // The switch: load-reduce of chunk k (window A) returned to the head; store and multicast
+        // (window B); the head's request for chunk k passed to every rank.
         reduceAtSwitch(b, agent, j, group, head, window(0, k));
-        b.recv(agent, down, head, window(1, k));
-        b.repeatAll(n, (i) => b.send(agent, down, group[mod(j + k + i, n)]!, window(1, k)), windowOf);
-      }, windowOf);
-      // The other ranks: inputs run INPUTS_AHEAD chunks ahead of the multicasts the rank has
-      // received (NCCL's step slots bound what is in flight); unpaced, every chunk's input would
-      // share the link at once and finish together, and no sum could come back until the end.
-      const others = group.filter((r) => r !== head);
-      for (const r of others) for (let a = 0; a < Math.min(INPUTS_AHEAD, m); a++) b.send(r, down, agent, input(a), j);
-      eachRound(b, m, 0, m - INPUTS_AHEAD - 1, (k) => {
-        for (const r of others) {
-          b.recv(r, down, agent, out(k));
-          if (k + INPUTS_AHEAD < m) b.send(r, down, agent, input(k + INPUTS_AHEAD), j);
+        for (const piece of piecesOf(window(1, k), pieces)) b.recv(agent, down, head, piece);
+        b.repeatAll(n, (i) => b.send(agent, down, group[mod(j + k + i, n)]!, window(1, k), gather), windowOf);
+        b.recvToken(agent, pace, head);
+        b.sendToken(agent, pace, group, feed);
+        // Every rank: its input of chunk k once pulled; the multicast into its output. The
+        // root's gather frees its store's slot: it requests chunk k + slots.
+        for (const r of group) {
+          b.recvToken(r, feed, agent);
+          b.send(r, feed, agent, input(k), j);
+          b.recv(r, gather, agent, out(k));
+          if (r === head && parent < 0 && k + slots < m) b.sendToken(r, gather, agent, pace);
         }
       }, windowOf);
-      // The head: its inputs paced as the others' are (on its broadcast channel, after each
-      // multicast it receives), so its channel j only takes sums and climbs the tree: the
-      // switch sums up to INPUTS_AHEAD chunks ahead of the tree, as NCCL's load-reduce reads
-      // inputs that are already in memory into NCCL_STEPS slots.
-      for (let a = 0; a < Math.min(INPUTS_AHEAD, m); a++) b.send(head, down, agent, input(a), j);
-      eachRound(b, m, 0, m - INPUTS_AHEAD - 1, (k) => {
+      // The head's requests: one per slot at once, then one per slot freed (its parent's token;
+      // the root's come from its broadcast channel, below).
+      for (let a = 0; a < Math.min(slots, m); a++) b.sendToken(head, pace, agent);
+      if (parent >= 0) {
+        eachRound(b, Math.max(0, m - slots), 0, m - slots, () => {
+          b.recvToken(head, pace, parent);
+          b.sendToken(head, pace, agent);
+        }, windowOf);
+      }
+      eachRound(b, m, 0, paced, (k) => {
         const r = head;
         const sum = window(2, k);
         b.recv(r, j, agent, sum);
         const ups = piecesOf(sum, pieces);
-        const outs = piecesOf(out(k), pieces);
+        // A non-root head takes the total into its window T (scratch), as NCCL's broadcast warps
+        // forward from the connection's buffer; only the gather writes the output.
+        const totals = piecesOf(window(3, k), pieces);
+        // Each piece of the total goes to the children and is stored to the switch in one pass
+        // (NCCL's prims write a chunk to all of a step's send peers at once: the tree's down
+        // connections and the multicast), the root's on the broadcast channel's connections.
+        const sendTo = [...children, agent];
         ups.forEach((piece, i) => {
           treeUp(b, r, j, parent, children, piece);
-          // The root's totals go down the broadcast channel's connections.
-          if (parent < 0) for (const child of children) b.send(r, j, child, piece, down);
-          else treeDown(b, r, down, parent, children, outs[i]!);
+          if (parent < 0) b.send(r, j, sendTo, piece, down);
+          else treeDown(b, r, down, parent, sendTo, totals[i]!);
         });
-        if (parent >= 0) b.send(r, down, agent, out(k));
-        else b.send(r, j, agent, sum, down);
-        b.recv(r, down, agent, out(k));
-        if (k + INPUTS_AHEAD < m) b.send(r, down, agent, input(k + INPUTS_AHEAD), j);
+        // Chunk k taken from every child: their up connections' slots are free.
+        if (k + slots < m) for (const child of children) b.sendToken(r, j, child, pace);
       }, windowOf);
     });
   });
-  return b.build('allReduce', name, params, { input: count, output: count, scratch: 3 * P * W });
+  return b.build('allReduce', name, params, { input: count, output: count, scratch: 4 * P * W });
+}
+
+/**
+ * Chunks a connection of nvlstree's holds in flight: NCCL_STEPS (PROTOCOLS.Simple.steps, [device])
+ * slots over the slots one of its chunks fills. A part's chunk is NVLS_CHANNELS / channels of
+ * NCCL's chunks side by side, one per NCCL channel (protocols.ts perPartChunkBytes), each with
+ * its own connections; an NCCL chunk fills ⌈chunk / step⌉ slots, the step being the NVLS buffer's
+ * (nvlsChunkSize, NVIDIA/nccl src/transport/nvls.cc: buffSize = nvlsChunkSize · NCCL_STEPS; the
+ * NET connections' 512 KiB Simple step is larger). At NCCL's chunk (at most nvlsChunkSize) that is
+ * one slot, so NCCL_STEPS = 8 of weft's chunks per connection.
+ */
+export function nvlsTreeSlots(params: PlanParams): number {
+  const chunkBytes = params.chunkElements * params.elementBytes;
+  const ncclChunkBytes = (chunkBytes * Math.max(1, params.channels)) / NVLS_CHANNELS;
+  const slotsPerChunk = Math.max(1, Math.ceil(ncclChunkBytes / NVLS_CHUNK_BYTES));
+  return Math.max(1, Math.floor(PROTOCOLS.Simple.steps / slotsPerChunk));
 }
 
 /**
@@ -239,15 +279,9 @@ function treeUp(b: StepBuilder, r: number, c: number, parent: number, children: 
   else b.recvReduce(r, c, children[last]!, dst);
 }
 
-/** The tree's broadcast of one piece's total: the root sends to all its children at once, the others receive and forward to all theirs. */
-function treeDown(b: StepBuilder, r: number, c: number, parent: number, children: readonly number[], dst: Slice): void {
-  if (parent < 0) {
-    if (children.length > 0) b.send(r, c, children, dst);
-  } else if (children.length > 0) {
-    b.recvCopySend(r, c, parent, children, dst);
-  } else {
-    b.recv(r, c, parent, dst);
-  }
+/** The tree's broadcast of one piece's total: a non-root head receives it and forwards it to all of `sendTo` at once (its children and its switch's store). */
+function treeDown(b: StepBuilder, r: number, c: number, parent: number, sendTo: readonly number[], dst: Slice): void {
+  b.recvCopySend(r, c, parent, sendTo, dst);
 }
 
 /** Why `groups` cannot carry NVLSTree's trees (one per local index, so one per rail), or null. */
