@@ -59,7 +59,7 @@ import type {
 import { AlphaBetaModel } from './models/alpha-beta.js';
 import { CompletionHeap } from './models/completion-heap.js';
 import { EventLog } from './models/event-log.js';
-import { distinctLinks, linkUse, type FlowState, type SubFlowState, type TransferHandle } from './models/flow-state.js';
+import { distinctLinks, linkUse, NO_PATH_IDS, NO_PATH_LINKS, type FlowState, type SubFlowState, type TransferHandle } from './models/flow-state.js';
 import { LinkAccounts } from './models/link-account.js';
 import { MaxMinModel } from './models/max-min.js';
 import { PacketNetwork } from './models/packet/packet-network.js';
@@ -109,7 +109,8 @@ export function createNetwork(topology: Topology, options: NetworkOptions, route
 
 interface TransferState extends TransferHandle {
   readonly id: number;
-  readonly request: TransferRequest;
+  /** A copy of the caller's request (record `full`: flows() reports it); null under `summary`, so the request dies young. */
+  readonly request: TransferRequest | null;
   readonly startNs: number;
   /** Its flows; NO_FLOWS until it has some (a local or zero-byte transfer never does). */
   flows: FlowState[];
@@ -265,7 +266,7 @@ class FluidNetwork implements SimulatedNetwork {
     if (this.routeCacheEpoch !== cacheEpoch) known = pair = undefined;
     const transfer: TransferState = {
       id: this.nextTransferId++,
-      request: this.recordFull ? { ...request } : request,
+      request: this.recordFull ? { ...request } : null,
       startNs: nowNs,
       flows: NO_FLOWS,
       paths: NO_PATHS,
@@ -302,9 +303,9 @@ class FluidNetwork implements SimulatedNetwork {
     // A one-flow transfer's list is made with its flow, at its size (pushing onto [] reserves 17).
     if (planned.length > 1) transfer.flows = [];
     for (const plannedFlow of planned) {
-      // One route but under adaptive routing: that one without a callback.
       const routes = plannedFlow.routes;
-      const subflows: SubFlowState[] = routes.length === 1 ? [subflowOn(routes[0]!)] : routes.map(subflowOn);
+      // Over one path the flow is its own sub-flow (flow-state.ts): the path's fields are its own.
+      const path = routes.length === 1 ? routes[0]! : undefined;
       const flow: FlowState = {
         id: this.nextFlowId++,
         transfer,
@@ -312,7 +313,12 @@ class FluidNetwork implements SimulatedNetwork {
         copies: 1,
         copyTransfers: null,
         pinned: plannedFlow.pinned,
-        subflows,
+        subflows: NO_FLOWS,
+        links: path !== undefined ? path.links : NO_PATH_LINKS,
+        linkIds: path !== undefined ? path.linkIds : NO_PATH_IDS,
+        latencyNs: path !== undefined ? path.latencyNs : 0,
+        pathBytesPerSec: 0,
+        solverVariable: -1,
         remainingBytes: plannedFlow.bytes,
         rateBytesPerSec: 0,
         lastUpdateNs: nowNs,
@@ -325,6 +331,9 @@ class FluidNetwork implements SimulatedNetwork {
       if (planned.length === 1) transfer.flows = [flow];
       else transfer.flows.push(flow);
       flow.siblings = transfer.flows;
+      // A transfer's only flow over one path: its flow list is [flow] already (never pushed onto after).
+      if (path === undefined) flow.subflows = routes.map(subflowOn);
+      else flow.subflows = planned.length === 1 ? transfer.flows : [flow];
       this.activeFlows++;
       for (const link of distinctLinks(flow)) this.accounts.flowAdded(link, nowNs);
       this.liveFlows.add(flow);
@@ -410,7 +419,7 @@ class FluidNetwork implements SimulatedNetwork {
   flows(): FlowRecord[] {
     if (!this.recordFull) return [];
     return this.transfers.map((transfer) => {
-      const { srcNode, dstNode, bytes } = transfer.request;
+      const { srcNode, dstNode, bytes } = transfer.request!;
       const record: {
         -readonly [K in keyof FlowRecord]: FlowRecord[K];
       } = { transferId: transfer.id, srcNode, dstNode, bytes, startNs: transfer.startNs, paths: transfer.paths };
@@ -467,7 +476,7 @@ class FluidNetwork implements SimulatedNetwork {
       into.exact(flow.subflows.length);
       for (const subflow of flow.subflows) {
         into.exact(subflow.links[0] ?? -1);
-        into.near(subflow.rateBytesPerSec, STEADY_RATE_ROUNDING * subflow.rateBytesPerSec);
+        into.near(subflow.pathBytesPerSec, STEADY_RATE_ROUNDING * subflow.pathBytesPerSec);
       }
       const rate = flow.rateBytesPerSec;
       const remaining = rate > 0 ? flow.remainingBytes - bytesMoved(rate, nowNs - flow.lastUpdateNs) : flow.remainingBytes;
@@ -604,12 +613,12 @@ class FluidNetwork implements SimulatedNetwork {
     for (let index = 0; index < subflows.length; index++) {
       const subflow = subflows[index]!;
       const rate = subflowBytesPerSec[index]!;
-      const deltaBytesPerSec = rate - subflow.rateBytesPerSec;
+      const deltaBytesPerSec = rate - subflow.pathBytesPerSec;
       if (deltaBytesPerSec === 0) continue;
       // Each copy's change in turn, as separate flows would add them (a path crosses a link once).
       const links = subflow.links;
       for (let hop = 0; hop < links.length; hop++) this.accounts.changeRate(links[hop]!, nowNs, deltaBytesPerSec, flow.copies);
-      subflow.rateBytesPerSec = rate;
+      subflow.pathBytesPerSec = rate;
     }
     if (totalBytesPerSec === flow.rateBytesPerSec) return;
     if (flow.rateBytesPerSec > 0) {
@@ -652,8 +661,8 @@ class FluidNetwork implements SimulatedNetwork {
     this.completions.remove(flow);
     this.activeFlows--;
     for (const subflow of flow.subflows) {
-      for (const link of subflow.links) this.accounts.changeRate(link, nowNs, -subflow.rateBytesPerSec, flow.copies);
-      subflow.rateBytesPerSec = 0;
+      for (const link of subflow.links) this.accounts.changeRate(link, nowNs, -subflow.pathBytesPerSec, flow.copies);
+      subflow.pathBytesPerSec = 0;
     }
     for (const link of distinctLinks(flow)) {
       for (let copy = 0; copy < flow.copies; copy++) this.accounts.flowRemoved(link, nowNs);
@@ -720,8 +729,8 @@ class FluidNetwork implements SimulatedNetwork {
       const dropped = flow.subflows.filter((subflow) => subflow.links.includes(link));
       const linksBefore = linkUse(flow);
       for (const subflow of dropped) {
-        for (const used of subflow.links) this.accounts.changeRate(used, nowNs, -subflow.rateBytesPerSec);
-        subflow.rateBytesPerSec = 0;
+        for (const used of subflow.links) this.accounts.changeRate(used, nowNs, -subflow.pathBytesPerSec);
+        subflow.pathBytesPerSec = 0;
       }
       flow.subflows = kept;
       const linksAfter = linkUse(flow);
@@ -780,7 +789,7 @@ function emitSorted(into: SteadyStateSink, triples: number[], timeTolerance: num
 
 /** A flow's sub-flow over `route`, before any rate. */
 function subflowOn(route: Route): SubFlowState {
-  return { links: route.links, linkIds: route.linkIds, latencyNs: route.latencyNs, rateBytesPerSec: 0, solverVariable: -1 };
+  return { links: route.links, linkIds: route.linkIds, latencyNs: route.latencyNs, pathBytesPerSec: 0, solverVariable: -1 };
 }
 
 /** The transfer of a flow's first copy: the network's own TransferState, held by the flow. */
