@@ -54,11 +54,12 @@ import type {
   SteadyStateSink,
   Topology,
   TransferEvent,
+  TransferEventSink,
   TransferRequest,
 } from './types.js';
 import { AlphaBetaModel } from './models/alpha-beta.js';
 import { CompletionHeap } from './models/completion-heap.js';
-import { EventLog } from './models/event-log.js';
+import { DELIVERED, EventLog, SENT } from './models/event-log.js';
 import { distinctLinks, linkUse, NO_PATH_IDS, NO_PATH_LINKS, type FlowState, type SubFlowState, type TransferHandle } from './models/flow-state.js';
 import { LinkAccounts } from './models/link-account.js';
 import { MaxMinModel } from './models/max-min.js';
@@ -404,6 +405,10 @@ class FluidNetwork implements SimulatedNetwork {
     return this.events.take();
   }
 
+  drainEvents(sink: TransferEventSink): void {
+    this.events.drain(sink);
+  }
+
   failLink(linkId: string, atNs: number): void {
     this.schedule(linkFailure(this.link(linkId), atNs, this.clockNs), atNs);
   }
@@ -484,7 +489,7 @@ class FluidNetwork implements SimulatedNetwork {
       into.near(flow.finishNs === Infinity ? -1 : flow.finishNs - nowNs, timeTolerance);
     }
     const pending: number[] = [];
-    this.events.forEachPending((event) => pending.push(into.transfer(event.transferId), event.kind === 'sent' ? 0 : event.kind === 'delivered' ? 1 : 2, event.timeNs - nowNs));
+    this.events.forEachPending((transferId, kindRank, timeNs) => pending.push(into.transfer(transferId), kindRank, timeNs - nowNs));
     return this.events.readyCount() === 0 && emitSorted(into, pending, timeTolerance);
   }
 
@@ -673,8 +678,8 @@ class FluidNetwork implements SimulatedNetwork {
 
   private markSent(transfer: TransferState, sentNs: number): void {
     transfer.sentNs = sentNs;
-    this.events.schedule({ kind: 'sent', transferId: transfer.id, timeNs: sentNs });
-    this.events.schedule({ kind: 'delivered', transferId: transfer.id, timeNs: transfer.deliveredNs });
+    this.events.scheduleKind(SENT, transfer.id, sentNs);
+    this.events.scheduleKind(DELIVERED, transfer.id, transfer.deliveredNs);
   }
 
   /** The transfer will never complete: its flows stop and a `stranded` event says why. */

@@ -1,7 +1,11 @@
-import type { TransferEvent } from '../types.js';
+import type { TransferEvent, TransferEventSink } from '../types.js';
 
 /** Order of kinds at one time for one transfer: a zero-latency transfer is sent, then delivered. */
 const KIND_RANK: Readonly<Record<TransferEvent['kind'], number>> = { sent: 0, delivered: 1, stranded: 2 };
+
+/** A kind's rank (KIND_RANK) as scheduleKind takes it. */
+export const SENT = 0;
+export const DELIVERED = 1;
 
 export function eventBefore(a: TransferEvent, b: TransferEvent): boolean {
   if (a.timeNs !== b.timeNs) return a.timeNs < b.timeNs;
@@ -19,43 +23,50 @@ export function eventBefore(a: TransferEvent, b: TransferEvent): boolean {
  * events per time: scheduling is an append to the bucket of the time last used (or one Map
  * lookup), releasing a time takes its bucket whole. (It replaced one heap entry per event:
  * two sift-downs of a heap of thousands per transfer were a tenth of a 4,096-GPU run.) A
- * bucket is put in (transferId, kind) order when released — it usually is already, and the
- * key is unique per event at one time — so the order handed out is the one eventBefore gives.
+ * bucket is put in key order when released — it usually is already, and the key is unique
+ * per event at one time — so the order handed out is the one eventBefore gives.
+ *
+ * An event is a number in its bucket, its key: transferId · 4 + its kind's rank (the time
+ * is the bucket's; a stranded event's link id waits in a Map by transfer, which strands
+ * once). No object per event: two per transfer, the delivered one living a path latency —
+ * long enough to be promoted in a 4,096-GPU run (speed.md §32). `drain` hands them to a
+ * sink as they are; `take` makes the TransferEvent objects for callers that want them.
  */
 export class EventLog {
   /** The distinct times of the buckets, a binary min-heap. */
   private readonly times: number[] = [];
-  private readonly buckets = new Map<number, TransferEvent[]>();
+  private readonly buckets = new Map<number, number[]>();
   /** The bucket last scheduled into, and its time (NaN: none). */
   private lastNs = NaN;
-  private lastBucket: TransferEvent[] = [];
-  private ready: TransferEvent[] = [];
+  private lastBucket: number[] = [];
+  /** Stranded events' link ids, by transfer. */
+  private readonly strandedLinks = new Map<number, string>();
+  /** Released buckets not yet taken, in release order, and their times. */
+  private readyBuckets: number[][] = [];
+  private readyTimes: number[] = [];
 
   schedule(event: TransferEvent): void {
-    const timeNs = event.timeNs;
-    if (timeNs === this.lastNs) {
-      this.lastBucket.push(event);
-      return;
-    }
-    let bucket = this.buckets.get(timeNs);
-    if (bucket === undefined) {
-      bucket = [];
-      this.buckets.set(timeNs, bucket);
-      this.pushTime(timeNs);
-    }
-    bucket.push(event);
-    this.lastNs = timeNs;
-    this.lastBucket = bucket;
+    if (event.kind === 'stranded') this.strandedLinks.set(event.transferId, event.linkId);
+    this.scheduleKey(event.transferId * 4 + KIND_RANK[event.kind], event.timeNs);
   }
 
-  /** Every event not yet released, in no particular order (the recurrence check sorts them). */
-  forEachPending(fn: (event: TransferEvent) => void): void {
-    for (const bucket of this.buckets.values()) for (const event of bucket) fn(event);
+  /** A sent (SENT) or delivered (DELIVERED) event, without an object. */
+  scheduleKind(rank: typeof SENT | typeof DELIVERED, transferId: number, timeNs: number): void {
+    this.scheduleKey(transferId * 4 + rank, timeNs);
+  }
+
+  /** Every event not yet released, in no particular order (the recurrence check sorts them): transfer, kind rank, time. */
+  forEachPending(fn: (transferId: number, kindRank: number, timeNs: number) => void): void {
+    for (const [timeNs, bucket] of this.buckets) {
+      for (const key of bucket) fn(transferOf(key), key % 4, timeNs);
+    }
   }
 
   /** Events released and not yet taken. */
   readyCount(): number {
-    return this.ready.length;
+    let count = 0;
+    for (const bucket of this.readyBuckets) count += bucket.length;
+    return count;
   }
 
   /** Time of the earliest event not yet released, or Infinity. */
@@ -69,20 +80,79 @@ export class EventLog {
       const bucket = this.buckets.get(timeNs)!;
       this.buckets.delete(timeNs);
       if (timeNs === this.lastNs) this.lastNs = NaN;
-      if (!keysInOrder(bucket)) bucket.sort(byKey);
-      if (this.ready.length === 0) this.ready = bucket;
-      else for (let index = 0; index < bucket.length; index++) this.ready.push(bucket[index]!);
+      if (!ascending(bucket)) bucket.sort(numeric);
+      this.readyBuckets.push(bucket);
+      this.readyTimes.push(timeNs);
     }
   }
 
+  /** The released events as objects, in (time, transfer, kind) order; none are left ready. */
   take(): TransferEvent[] {
-    const events = this.ready;
-    this.ready = [];
-    // Releases are each in order, but an event can be scheduled at the current instant
-    // after an earlier release at that instant (a late fault, a zero-byte transfer).
-    // Usually they are already in order: check in one pass before paying for a sort.
-    if (!inOrder(events)) events.sort((a, b) => (eventBefore(a, b) ? -1 : eventBefore(b, a) ? 1 : 0));
+    const events: TransferEvent[] = [];
+    this.drain({
+      sent: (transferId, timeNs) => void events.push({ kind: 'sent', transferId, timeNs }),
+      delivered: (transferId, timeNs) => void events.push({ kind: 'delivered', transferId, timeNs }),
+      stranded: (transferId, timeNs, linkId) => void events.push({ kind: 'stranded', transferId, timeNs, linkId }),
+    });
     return events;
+  }
+
+  /** Hands the released events to `sink` in (time, transfer, kind) order, none left ready (a sink that throws drops the rest). */
+  drain(sink: TransferEventSink): void {
+    const buckets = this.readyBuckets;
+    const times = this.readyTimes;
+    if (buckets.length === 0) return;
+    this.readyBuckets = [];
+    this.readyTimes = [];
+    // Each release is in order, but an event can be scheduled at the current instant after
+    // an earlier release at that instant (a late fault, a zero-byte transfer): then two
+    // buckets share a time. Usually they are in order: check the seams before sorting.
+    if (seamsInOrder(buckets, times)) {
+      for (let index = 0; index < buckets.length; index++) {
+        const bucket = buckets[index]!;
+        const timeNs = times[index]!;
+        for (let at = 0; at < bucket.length; at++) this.emit(sink, bucket[at]!, timeNs);
+      }
+      return;
+    }
+    const keys: number[] = [];
+    const keyTimes: number[] = [];
+    buckets.forEach((bucket, index) => {
+      for (const key of bucket) {
+        keys.push(key);
+        keyTimes.push(times[index]!);
+      }
+    });
+    const order = Array.from(keys.keys()).sort((a, b) => keyTimes[a]! - keyTimes[b]! || keys[a]! - keys[b]!);
+    for (const index of order) this.emit(sink, keys[index]!, keyTimes[index]!);
+  }
+
+  private emit(sink: TransferEventSink, key: number, timeNs: number): void {
+    const rank = key % 4;
+    const transferId = transferOf(key);
+    if (rank === SENT) sink.sent(transferId, timeNs);
+    else if (rank === DELIVERED) sink.delivered(transferId, timeNs);
+    else {
+      const linkId = this.strandedLinks.get(transferId)!;
+      this.strandedLinks.delete(transferId);
+      sink.stranded(transferId, timeNs, linkId);
+    }
+  }
+
+  private scheduleKey(key: number, timeNs: number): void {
+    if (timeNs === this.lastNs) {
+      this.lastBucket.push(key);
+      return;
+    }
+    let bucket = this.buckets.get(timeNs);
+    if (bucket === undefined) {
+      bucket = [];
+      this.buckets.set(timeNs, bucket);
+      this.pushTime(timeNs);
+    }
+    bucket.push(key);
+    this.lastNs = timeNs;
+    this.lastBucket = bucket;
   }
 
   private pushTime(timeNs: number): void {
@@ -120,21 +190,30 @@ export class EventLog {
   }
 }
 
-/** transferId · 4 + the kind's rank: unique per event at one time (ids stay far below 2^51). */
-function keyOf(event: TransferEvent): number {
-  return event.transferId * 4 + KIND_RANK[event.kind];
+/** The transfer of an event's key (transferId · 4 + rank; ids stay far below 2^51, so this is exact). */
+function transferOf(key: number): number {
+  return (key - (key % 4)) / 4;
 }
 
-function byKey(a: TransferEvent, b: TransferEvent): number {
-  return keyOf(a) - keyOf(b);
+function numeric(a: number, b: number): number {
+  return a - b;
 }
 
-function keysInOrder(events: readonly TransferEvent[]): boolean {
-  for (let index = 1; index < events.length; index++) if (keyOf(events[index]!) < keyOf(events[index - 1]!)) return false;
+function ascending(keys: readonly number[]): boolean {
+  for (let index = 1; index < keys.length; index++) if (keys[index]! < keys[index - 1]!) return false;
   return true;
 }
 
-function inOrder(events: readonly TransferEvent[]): boolean {
-  for (let index = 1; index < events.length; index++) if (eventBefore(events[index]!, events[index - 1]!)) return false;
+/** Whether released buckets (each in key order) follow one another in (time, key) order. */
+function seamsInOrder(buckets: readonly (readonly number[])[], times: readonly number[]): boolean {
+  for (let index = 1; index < buckets.length; index++) {
+    const before = times[index - 1]!;
+    const after = times[index]!;
+    if (after > before) continue;
+    if (after < before) return false;
+    const previous = buckets[index - 1]!;
+    const next = buckets[index]!;
+    if (previous.length > 0 && next.length > 0 && next[0]! < previous[previous.length - 1]!) return false;
+  }
   return true;
 }

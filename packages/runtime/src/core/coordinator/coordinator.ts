@@ -13,7 +13,7 @@
  * is delivered and the recv is posted, whichever is later.
  */
 import type { Engine } from '@weft/sim';
-import type { LinkStats, Network, SteadyStateSink } from '@weft/fabric';
+import type { LinkStats, Network, SteadyStateSink, TransferEventSink } from '@weft/fabric';
 import { WeftInputError } from '@weft/sim';
 import { DeadlockError, ProtocolError, RankCrashedError, RankTimeoutError, TransferStrandedError, participantFailure, participantLabel } from '../errors.js';
 import type { RankFault } from '../types.js';
@@ -646,45 +646,61 @@ export class Coordinator {
   }
 
   private collectNetworkEvents(): void {
-    for (const event of this.network.takeEvents()) {
-      this.events += 1;
-      const flight = this.inFlight.get(event.transferId);
-      if (flight === undefined) continue;
-      const connection = flight.connection;
-      switch (event.kind) {
-        case 'sent':
-          flight.sentNs = this.engine.nowNs;
-          this.pending.push({ participant: connection.src, seq: flight.senderSeq, payload: undefined });
-          break;
-        case 'delivered': {
-          // A protocol's step latency (flag polling, fences, proxy posts) overlaps the wire's
-          // own latency: the message lands at sent + max(path latency, step latency).
-          const floorNs = flight.protocol > 0 ? flight.sentNs + this.stepLatencyOf(connection, flight.protocol) : 0;
-          const transferId = event.transferId;
-          // Watched, a message waiting for its step latency stays in flight until it lands: the recurrence check reads it there.
-          if (this.view === undefined || !(floorNs > this.engine.nowNs)) this.inFlight.delete(transferId);
-          if (floorNs > this.engine.nowNs) {
-            if (this.view !== undefined) flight.floorNs = floorNs;
-            this.engine.at(floorNs, () => {
-              if (this.view !== undefined) this.inFlight.delete(transferId);
-              this.events += 1;
-              this.deliver(flight);
-            });
-          } else {
-            this.deliver(flight);
-          }
-          break;
-        }
-        case 'stranded':
-          throw new TransferStrandedError(
-            event.transferId,
-            event.linkId,
-            event.timeNs,
-            `${this.label(connection.src)} → ${this.label(connection.dst)}, channel ${connection.channel}, ${Math.round(flight.bytes)} bytes`,
-          );
-      }
+    const network = this.network;
+    if (network.drainEvents !== undefined) {
+      network.drainEvents(this.networkEvents);
+      return;
+    }
+    const sink = this.networkEvents;
+    for (const event of network.takeEvents()) {
+      if (event.kind === 'sent') sink.sent(event.transferId, event.timeNs);
+      else if (event.kind === 'delivered') sink.delivered(event.transferId, event.timeNs);
+      else sink.stranded(event.transferId, event.timeNs, event.linkId);
     }
   }
+
+  /** The network's events, in its order (drainEvents: no object per event). */
+  private readonly networkEvents: TransferEventSink = {
+    sent: (transferId) => {
+      this.events += 1;
+      const flight = this.inFlight.get(transferId);
+      if (flight === undefined) return;
+      flight.sentNs = this.engine.nowNs;
+      this.pending.push({ participant: flight.connection.src, seq: flight.senderSeq, payload: undefined });
+    },
+    delivered: (transferId) => {
+      this.events += 1;
+      const flight = this.inFlight.get(transferId);
+      if (flight === undefined) return;
+      // A protocol's step latency (flag polling, fences, proxy posts) overlaps the wire's
+      // own latency: the message lands at sent + max(path latency, step latency).
+      const floorNs = flight.protocol > 0 ? flight.sentNs + this.stepLatencyOf(flight.connection, flight.protocol) : 0;
+      // Watched, a message waiting for its step latency stays in flight until it lands: the recurrence check reads it there.
+      if (this.view === undefined || !(floorNs > this.engine.nowNs)) this.inFlight.delete(transferId);
+      if (floorNs > this.engine.nowNs) {
+        if (this.view !== undefined) flight.floorNs = floorNs;
+        this.engine.at(floorNs, () => {
+          if (this.view !== undefined) this.inFlight.delete(transferId);
+          this.events += 1;
+          this.deliver(flight);
+        });
+      } else {
+        this.deliver(flight);
+      }
+    },
+    stranded: (transferId, timeNs, linkId) => {
+      this.events += 1;
+      const flight = this.inFlight.get(transferId);
+      if (flight === undefined) return;
+      const connection = flight.connection;
+      throw new TransferStrandedError(
+        transferId,
+        linkId,
+        timeNs,
+        `${this.label(connection.src)} → ${this.label(connection.dst)}, channel ${connection.channel}, ${Math.round(flight.bytes)} bytes`,
+      );
+    },
+  };
 
   /** The step latency of `protocol` on a connection (0 without step latencies), asked once per connection and protocol. */
   private stepLatencyOf(connection: Connection, protocol: number): number {
