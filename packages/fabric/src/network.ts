@@ -110,17 +110,22 @@ export function createNetwork(topology: Topology, options: NetworkOptions, route
 
 interface TransferState extends TransferHandle {
   readonly id: number;
-  /** A copy of the caller's request (record `full`: flows() reports it); null under `summary`, so the request dies young. */
-  readonly request: TransferRequest | null;
-  readonly startNs: number;
   /** Its flows; NO_FLOWS until it has some (a local or zero-byte transfer never does). */
   flows: FlowState[];
-  paths: readonly (readonly string[])[];
   unsentFlows: number;
   /** Latest sent + latency over the flows sent so far. */
   deliveredNs: number;
-  sentNs: number | undefined;
   stranded: boolean;
+  /** What only flows() reports (record `full`); null under `summary`: no request kept, no times boxed per transfer. */
+  readonly record: TransferRecord | null;
+}
+
+/** A transfer's own record under `full`: a copy of the caller's request, when it started, its paths, when it was sent. */
+interface TransferRecord {
+  readonly request: TransferRequest;
+  readonly startNs: number;
+  paths: readonly (readonly string[])[];
+  sentNs: number | undefined;
 }
 
 /** A path resolved to link indices, with its latency; shared by every flow that takes it. */
@@ -267,14 +272,11 @@ class FluidNetwork implements SimulatedNetwork {
     if (this.routeCacheEpoch !== cacheEpoch) known = pair = undefined;
     const transfer: TransferState = {
       id: this.nextTransferId++,
-      request: this.recordFull ? { ...request } : null,
-      startNs: nowNs,
       flows: NO_FLOWS,
-      paths: NO_PATHS,
       unsentFlows: 0,
       deliveredNs: nowNs,
-      sentNs: undefined,
       stranded: false,
+      record: this.recordFull ? { request: { ...request }, startNs: nowNs, paths: NO_PATHS, sentNs: undefined } : null,
     };
     if (this.recordFull) this.transfers.push(transfer);
     if (request.srcNode === request.dstNode) {
@@ -288,7 +290,7 @@ class FluidNetwork implements SimulatedNetwork {
       return transfer.id;
     }
     const planned = routed;
-    if (this.recordFull) transfer.paths = planned.flatMap((flow) => flow.routes.map((route) => route.linkIds));
+    if (transfer.record !== null) transfer.record.paths = planned.flatMap((flow) => flow.routes.map((route) => route.linkIds));
     if (request.bytes === 0) {
       for (const flow of planned) {
         for (const route of flow.routes) transfer.deliveredNs = Math.max(transfer.deliveredNs, nowNs + route.latencyNs);
@@ -424,13 +426,14 @@ class FluidNetwork implements SimulatedNetwork {
   flows(): FlowRecord[] {
     if (!this.recordFull) return [];
     return this.transfers.map((transfer) => {
-      const { srcNode, dstNode, bytes } = transfer.request!;
+      const { request, startNs, paths, sentNs } = transfer.record!;
+      const { srcNode, dstNode, bytes } = request;
       const record: {
         -readonly [K in keyof FlowRecord]: FlowRecord[K];
-      } = { transferId: transfer.id, srcNode, dstNode, bytes, startNs: transfer.startNs, paths: transfer.paths };
-      if (transfer.sentNs !== undefined) record.sentNs = transfer.sentNs;
+      } = { transferId: transfer.id, srcNode, dstNode, bytes, startNs, paths };
+      if (sentNs !== undefined) record.sentNs = sentNs;
       // Delivery is known from the send on, but reported only once it has happened.
-      if (transfer.sentNs !== undefined && transfer.deliveredNs <= this.clockNs) record.deliveredNs = transfer.deliveredNs;
+      if (sentNs !== undefined && transfer.deliveredNs <= this.clockNs) record.deliveredNs = transfer.deliveredNs;
       if (transfer.stranded) record.stranded = true;
       return record;
     });
@@ -677,7 +680,7 @@ class FluidNetwork implements SimulatedNetwork {
   }
 
   private markSent(transfer: TransferState, sentNs: number): void {
-    transfer.sentNs = sentNs;
+    if (transfer.record !== null) transfer.record.sentNs = sentNs;
     this.events.scheduleKind(SENT, transfer.id, sentNs);
     this.events.scheduleKind(DELIVERED, transfer.id, transfer.deliveredNs);
   }
