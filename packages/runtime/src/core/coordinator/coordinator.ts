@@ -20,6 +20,7 @@ import type { RankFault } from '../types.js';
 import type { Completion, HostLink, HostReport, PayloadRef, Request } from '../protocol.js';
 import { byParticipantSeq } from '../host/participant-host.js';
 import { ByTransferId } from './by-transfer-id.js';
+import { MessageTable } from './message-table.js';
 
 /** Channel numbers must stay below this (the limit programs and schedules are checked against). */
 export const MAX_CHANNEL = 2 ** 18;
@@ -40,9 +41,9 @@ interface Connection {
   nextSend: number;
   nextRecv: number;
   /** Delivered messages not yet received, by message number. */
-  readonly arrived: Map<number, Arrived>;
+  readonly arrived: MessageTable<Arrived>;
   /** Posted recvs not yet matched: their seq, by message number. */
-  readonly posted: Map<number, number>;
+  readonly posted: MessageTable<number>;
   /** The step latency of the protocol last sent on this connection (-1: none asked yet), cached. */
   stepProtocol: number;
   stepLatencyNs: number;
@@ -604,7 +605,7 @@ export class Coordinator {
     const key = channel * this.nparticipants + dst;
     let connection = fromSrc.get(key);
     if (connection === undefined) {
-      connection = { index: this.connections.length, src, dst, channel, nextSend: 0, nextRecv: 0, arrived: new Map(), posted: new Map(), stepProtocol: -1, stepLatencyNs: 0, routeCache: {} };
+      connection = { index: this.connections.length, src, dst, channel, nextSend: 0, nextRecv: 0, arrived: new MessageTable(), posted: new MessageTable(), stepProtocol: -1, stepLatencyNs: 0, routeCache: {} };
       fromSrc.set(key, connection);
       this.connections.push(connection);
     }
@@ -636,9 +637,8 @@ export class Coordinator {
     this.checkPeer(participant, peer, 'recv');
     const connection = this.connection(peer, participant, channel);
     const message = connection.nextRecv++;
-    const arrived = connection.arrived.get(message);
+    const arrived = connection.arrived.take(message);
     if (arrived !== undefined) {
-      connection.arrived.delete(message);
       this.pending.push({ participant, seq, payload: arrived.payload });
     } else {
       connection.posted.set(message, seq);
@@ -715,9 +715,8 @@ export class Coordinator {
   /** The message has arrived: completes its posted recv, or waits for one. */
   private deliver(flight: InFlight): void {
     const connection = flight.connection;
-    const seq = connection.posted.get(flight.message);
+    const seq = connection.posted.take(flight.message);
     if (seq !== undefined) {
-      connection.posted.delete(flight.message);
       this.pending.push({ participant: connection.dst, seq, payload: flight.payload });
     } else {
       connection.arrived.set(flight.message, flight.payload === undefined ? NO_PAYLOAD : { payload: flight.payload });
@@ -737,7 +736,7 @@ export class Coordinator {
       list.push(text);
     };
     for (const c of this.connections) {
-      for (const message of [...c.posted.keys()].sort((a, b) => a - b)) add(c.dst, `recv from ${this.label(c.src)} on channel ${c.channel} (message ${message})`);
+      for (const message of c.posted.keys().sort((a, b) => a - b)) add(c.dst, `recv from ${this.label(c.src)} on channel ${c.channel} (message ${message})`);
     }
     for (const b of this.barrier) add(b.participant, 'barrier after warm-up iterations');
     for (const c of this.connections) {
@@ -764,14 +763,10 @@ export class Coordinator {
 }
 
 /** A connection's messages kept by number (posted recvs, arrived messages): how many, and each one's age, youngest first. */
-function exactAges(into: SteadyRecorder, nextSend: number, byMessage: ReadonlyMap<number, unknown>): void {
+function exactAges(into: SteadyRecorder, nextSend: number, byMessage: MessageTable<unknown>): void {
   into.exact(byMessage.size);
   if (byMessage.size === 0) return;
-  if (byMessage.size === 1) {
-    for (const message of byMessage.keys()) into.exact(nextSend - message);
-    return;
-  }
-  for (const message of [...byMessage.keys()].sort((a, b) => b - a)) into.exact(nextSend - message);
+  for (const message of byMessage.keys().sort((a, b) => b - a)) into.exact(nextSend - message);
 }
 
 /** A message's name that does not depend on when it was sent: its connection and how many sends ago it was (NaN past MESSAGE_AGES). */
