@@ -208,7 +208,10 @@ export interface Router {
 export interface Network {
   readonly topology: Topology;
   readonly options: NetworkOptions;
-  /** Starts a transfer at `nowNs` (>= the last time advanced to); returns its id (0, 1, 2 …). */
+  /**
+   * Starts a transfer at `nowNs` (>= the last time advanced to); returns its id (0, 1, 2 …).
+   * The network keeps no reference to `request` (a record copies it): a caller may reuse one.
+   */
   startTransfer(request: TransferRequest, nowNs: number): number;
   /** Time of the next transfer event, or Infinity. */
   nextEventTimeNs(): number;

@@ -13,7 +13,7 @@
  * is delivered and the recv is posted, whichever is later.
  */
 import type { Engine } from '@weft/sim';
-import type { LinkStats, Network, SteadyStateSink, TransferEventSink } from '@weft/fabric';
+import type { LinkStats, Network, SteadyStateSink, TransferEventSink, TransferRequest } from '@weft/fabric';
 import { WeftInputError } from '@weft/sim';
 import { DeadlockError, ProtocolError, RankCrashedError, RankTimeoutError, TransferStrandedError, participantFailure, participantLabel } from '../errors.js';
 import type { RankFault } from '../types.js';
@@ -178,6 +178,8 @@ export class Coordinator {
   private readonly recentConnections: (Connection | undefined)[];
   private readonly connections: Connection[] = [];
   private readonly inFlight = new ByTransferId<InFlight>();
+  /** The request every send fills in: a network keeps no reference to it (Network.startTransfer). */
+  private readonly request: { -readonly [K in keyof TransferRequest]: TransferRequest[K] } = { srcNode: '', dstNode: '', bytes: 0, flowKey: 0, routeCache: undefined };
   private pending: Completion[] = [];
   private barrier: { participant: number; seq: number }[] = [];
   private barrierNs = 0;
@@ -621,10 +623,13 @@ export class Coordinator {
   private send(participant: number, seq: number, peer: number, channel: number, bytes: number, payload: PayloadRef | undefined, protocol: number, nowNs: number): void {
     this.checkPeer(participant, peer, 'send');
     const connection = this.connection(participant, peer, channel);
-    const transferId = this.network.startTransfer(
-      { srcNode: this.nodes[participant]!, dstNode: this.nodes[peer]!, bytes: bytes * this.wireFactor(participant, peer), flowKey: channel, routeCache: connection.routeCache },
-      nowNs,
-    );
+    const request = this.request;
+    request.srcNode = this.nodes[participant]!;
+    request.dstNode = this.nodes[peer]!;
+    request.bytes = bytes * this.wireFactor(participant, peer);
+    request.flowKey = channel;
+    request.routeCache = connection.routeCache;
+    const transferId = this.network.startTransfer(request, nowNs);
     this.inFlight.set(transferId, { connection, message: connection.nextSend++, senderSeq: seq, payload, bytes, protocol, sentNs: nowNs, floorNs: -1 });
   }
 
