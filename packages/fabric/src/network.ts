@@ -60,7 +60,7 @@ import type {
 import { AlphaBetaModel } from './models/alpha-beta.js';
 import { CompletionHeap } from './models/completion-heap.js';
 import { DELIVERED, EventLog, SENT } from './models/event-log.js';
-import { distinctLinks, linkUse, NO_PATH_IDS, NO_PATH_LINKS, type FlowState, type SubFlowState, type TransferHandle } from './models/flow-state.js';
+import { distinctLinks, linkUse, NO_PATH_LINKS, type FlowState, type SubFlowState, type TransferHandle } from './models/flow-state.js';
 import { LinkAccounts } from './models/link-account.js';
 import { MaxMinModel } from './models/max-min.js';
 import { PacketNetwork } from './models/packet/packet-network.js';
@@ -312,13 +312,11 @@ class FluidNetwork implements SimulatedNetwork {
       const flow: FlowState = {
         id: this.nextFlowId++,
         transfer,
-        siblings: NO_FLOWS,
         copies: 1,
         copyTransfers: null,
         pinned: plannedFlow.pinned,
         subflows: NO_FLOWS,
         links: path !== undefined ? path.links : NO_PATH_LINKS,
-        linkIds: path !== undefined ? path.linkIds : NO_PATH_IDS,
         latencyNs: path !== undefined ? path.latencyNs : 0,
         pathBytesPerSec: 0,
         solverVariable: -1,
@@ -333,7 +331,6 @@ class FluidNetwork implements SimulatedNetwork {
       };
       if (planned.length === 1) transfer.flows = [flow];
       else transfer.flows.push(flow);
-      flow.siblings = transfer.flows;
       // A transfer's only flow over one path: its flow list is [flow] already (never pushed onto after).
       if (path === undefined) flow.subflows = routes.map(subflowOn);
       else flow.subflows = planned.length === 1 ? transfer.flows : [flow];
@@ -378,7 +375,7 @@ class FluidNetwork implements SimulatedNetwork {
     flow.copies++;
     (flow.copyTransfers ??= []).push(transfer);
     // The first copy's list, [flow]: only single-flow transfers share, and that list never changes.
-    transfer.flows = flow.siblings as FlowState[];
+    transfer.flows = transferOf(flow).flows;
     transfer.unsentFlows = 1;
     for (const link of distinctLinks(flow)) this.accounts.flowAdded(link, nowNs);
     this.model.addCopy!(flow);
@@ -797,7 +794,7 @@ function emitSorted(into: SteadyStateSink, triples: number[], timeTolerance: num
 
 /** A flow's sub-flow over `route`, before any rate. */
 function subflowOn(route: Route): SubFlowState {
-  return { links: route.links, linkIds: route.linkIds, latencyNs: route.latencyNs, pathBytesPerSec: 0, solverVariable: -1 };
+  return { links: route.links, latencyNs: route.latencyNs, pathBytesPerSec: 0, solverVariable: -1 };
 }
 
 /** The transfer of a flow's first copy: the network's own TransferState, held by the flow. */

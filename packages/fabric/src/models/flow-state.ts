@@ -7,10 +7,10 @@
  *
  * A flow over one path is its own sub-flow (FlowState has SubFlowState's fields): its
  * `subflows` is `[flow]`, and for a transfer's only flow that is the transfer's flow list
- * itself, which holds the same one entry. Every transfer of an uncontended ECMP run is such
+ * (transfer.flows), which holds the same one entry. Every transfer of an uncontended ECMP run is such
  * a flow: two objects fewer per transfer, each promoted to the old space and dying there
  * (speed.md §32). A flow over several paths has separate sub-flows and leaves its own path
- * fields unused (NO_PATH_LINKS …); a path's rate has its own field, pathBytesPerSec, since
+ * fields unused (NO_PATH_LINKS, latency 0); a path's rate has its own field, pathBytesPerSec, since
  * a flow's total rate need not equal its one path's rate bit for bit (alphaBeta's
  * total · (1 / paths) against total / paths).
  */
@@ -18,7 +18,6 @@
 export interface SubFlowState {
   /** Link indices along the path, source to destination. */
   readonly links: readonly number[];
-  readonly linkIds: readonly string[];
   readonly latencyNs: number;
   /** The rate applied to the path's links (and counted into the flow's total), bytes/s (0 until first solved). */
   pathBytesPerSec: number;
@@ -26,9 +25,11 @@ export interface SubFlowState {
   solverVariable: number;
 }
 
-/** The transfer a flow carries, as models see it: opaque but for its id (the network keeps the rest). */
+/** The transfer a flow carries, as models see it: its id and its flows (the network keeps the rest). */
 export interface TransferHandle {
   readonly id: number;
+  /** Every flow of the transfer (its queue pairs under ECMP); a copy's, its first copy's list. */
+  readonly flows: readonly FlowState[];
 }
 
 export interface FlowState extends SubFlowState {
@@ -36,8 +37,6 @@ export interface FlowState extends SubFlowState {
   readonly id: number;
   /** The transfer of its first copy (held here, so finding it costs no lookup). */
   readonly transfer: TransferHandle;
-  /** Every flow of the same transfer, this one included (its queue pairs under ECMP). */
-  siblings: readonly FlowState[];
   /**
    * Identical flows this one stands for (1: itself only): transfers started at one time on
    * one route with the same bytes share one flow; their rates, remaining bytes and finish
@@ -66,9 +65,8 @@ export interface FlowState extends SubFlowState {
   queued: boolean;
 }
 
-/** A several-path flow's own path fields (unused: its sub-flows hold its paths). */
+/** A several-path flow's own path (unused: its sub-flows hold its paths). */
 export const NO_PATH_LINKS: readonly number[] = Object.freeze([]);
-export const NO_PATH_IDS: readonly string[] = Object.freeze([]);
 
 /** Distinct links a flow crosses, each with the number of its sub-flows through it, in first-use order. */
 export function linkUse(flow: FlowState): Map<number, number> {
