@@ -62,14 +62,20 @@ interface Connection {
 const RECENT_CHANNELS = 32;
 const RECENT_WAYS = 2;
 
+/**
+ * A message from its send to its delivery. Records are reused (Coordinator.spareFlights): a
+ * message lives as long as its transfer — long enough, at 4,096 GPUs, for a fresh record to be
+ * promoted to V8's old space and die there (speed.md §32) — so a delivered one's record waits
+ * for the next send instead. Fields are set only by send.
+ */
 interface InFlight {
-  readonly connection: Connection;
-  readonly message: number;
-  readonly senderSeq: number;
-  readonly payload: PayloadRef | undefined;
-  readonly bytes: number;
+  connection: Connection;
+  message: number;
+  senderSeq: number;
+  payload: PayloadRef | undefined;
+  bytes: number;
   /** SendRequest.protocol (0: none). */
-  readonly protocol: number;
+  protocol: number;
   /** When the last byte left (the `sent` event). */
   sentNs: number;
   /** With a watch: when it lands, once delivered and waiting for its step latency (-1: not yet). */
@@ -178,6 +184,8 @@ export class Coordinator {
   private readonly recentConnections: (Connection | undefined)[];
   private readonly connections: Connection[] = [];
   private readonly inFlight = new ByTransferId<InFlight>();
+  /** Records of delivered messages, for the next sends to reuse (see InFlight). */
+  private readonly spareFlights: InFlight[] = [];
   /** The request every send fills in: a network keeps no reference to it (Network.startTransfer). */
   private readonly request: { -readonly [K in keyof TransferRequest]: TransferRequest[K] } = { srcNode: '', dstNode: '', bytes: 0, flowKey: 0, routeCache: undefined };
   private pending: Completion[] = [];
@@ -630,7 +638,16 @@ export class Coordinator {
     request.flowKey = channel;
     request.routeCache = connection.routeCache;
     const transferId = this.network.startTransfer(request, nowNs);
-    this.inFlight.set(transferId, { connection, message: connection.nextSend++, senderSeq: seq, payload, bytes, protocol, sentNs: nowNs, floorNs: -1 });
+    const flight = this.spareFlights.pop() ?? { connection, message: 0, senderSeq: 0, payload: undefined, bytes: 0, protocol: 0, sentNs: 0, floorNs: -1 };
+    flight.connection = connection;
+    flight.message = connection.nextSend++;
+    flight.senderSeq = seq;
+    flight.payload = payload;
+    flight.bytes = bytes;
+    flight.protocol = protocol;
+    flight.sentNs = nowNs;
+    flight.floorNs = -1;
+    this.inFlight.set(transferId, flight);
   }
 
   private wireFactor(a: number, b: number): number {
@@ -717,7 +734,7 @@ export class Coordinator {
     return connection.stepLatencyNs;
   }
 
-  /** The message has arrived: completes its posted recv, or waits for one. */
+  /** The message has arrived: completes its posted recv, or waits for one. Its record is spare after (out of inFlight already). */
   private deliver(flight: InFlight): void {
     const connection = flight.connection;
     const seq = connection.posted.take(flight.message);
@@ -726,6 +743,8 @@ export class Coordinator {
     } else {
       connection.arrived.set(flight.message, flight.payload === undefined ? NO_PAYLOAD : { payload: flight.payload });
     }
+    flight.payload = undefined;
+    this.spareFlights.push(flight);
   }
 
   private label(participant: number): string {
