@@ -109,7 +109,8 @@ export function createNetwork(topology: Topology, options: NetworkOptions, route
 }
 
 interface TransferState extends TransferHandle {
-  readonly id: number;
+  /** Set anew when a spare state is reused (summary only; see markSent). */
+  id: number;
   /** Its flows; NO_FLOWS until it has some (a local or zero-byte transfer never does). */
   flows: FlowState[];
   unsentFlows: number;
@@ -208,6 +209,8 @@ class FluidNetwork implements SimulatedNetwork {
   private readonly events = new EventLog();
   /** Every transfer, by id (record `full`); empty under `summary`, where only its flows hold a transfer. */
   private readonly transfers: TransferState[] = [];
+  /** Sent transfers' states for new transfers to reuse (record `summary` only; see markSent). */
+  private readonly spareTransfers: TransferState[] = [];
   private readonly recordFull: boolean;
   private nextTransferId = 0;
   /**
@@ -270,15 +273,7 @@ class FluidNetwork implements SimulatedNetwork {
     if (nowNs > this.clockNs) this.advanceTo(nowNs);
     // A fault applied while advancing cleared the cache: the routes found may cross it.
     if (this.routeCacheEpoch !== cacheEpoch) known = pair = undefined;
-    const transfer: TransferState = {
-      id: this.nextTransferId++,
-      flows: NO_FLOWS,
-      unsentFlows: 0,
-      deliveredNs: nowNs,
-      stranded: false,
-      record: this.recordFull ? { request: { ...request }, startNs: nowNs, paths: NO_PATHS, sentNs: undefined } : null,
-    };
-    if (this.recordFull) this.transfers.push(transfer);
+    const transfer = this.newTransfer(request, nowNs);
     if (request.srcNode === request.dstNode) {
       // Same node: a local copy, no network; sent and delivered at once.
       this.markSent(transfer, nowNs);
@@ -676,10 +671,42 @@ class FluidNetwork implements SimulatedNetwork {
     this.model.removeFlow(flow);
   }
 
+  /** A transfer's state: a spare one refilled under `summary` (see markSent), else a new one (kept in `transfers` under `full`). */
+  private newTransfer(request: TransferRequest, nowNs: number): TransferState {
+    const spare = this.spareTransfers.pop();
+    if (spare !== undefined) {
+      spare.id = this.nextTransferId++;
+      spare.flows = NO_FLOWS;
+      spare.unsentFlows = 0;
+      spare.deliveredNs = nowNs;
+      spare.stranded = false;
+      return spare;
+    }
+    const transfer: TransferState = {
+      id: this.nextTransferId++,
+      flows: NO_FLOWS,
+      unsentFlows: 0,
+      deliveredNs: nowNs,
+      stranded: false,
+      record: this.recordFull ? { request: { ...request }, startNs: nowNs, paths: NO_PATHS, sentNs: undefined } : null,
+    };
+    if (this.recordFull) this.transfers.push(transfer);
+    return transfer;
+  }
+
+  /**
+   * The transfer is sent (every flow of it done): its events are scheduled by id, and under
+   * `summary` its state is spare — nothing reads it again: its flows are done (what still
+   * holds them, the live-flow list, a model's re-solve list, a route's twin, checks `done`
+   * before anything else) and copies are TransferStates of their own. A transfer's state
+   * lives as long as its flow, long enough at 4,096 GPUs to be promoted and die in V8's old
+   * space (speed.md §32): the next transfer takes it instead.
+   */
   private markSent(transfer: TransferState, sentNs: number): void {
-    if (transfer.record !== null) transfer.record.sentNs = sentNs;
     this.events.scheduleKind(SENT, transfer.id, sentNs);
     this.events.scheduleKind(DELIVERED, transfer.id, transfer.deliveredNs);
+    if (transfer.record !== null) transfer.record.sentNs = sentNs;
+    else this.spareTransfers.push(transfer);
   }
 
   /** The transfer will never complete: its flows stop and a `stranded` event says why. */
