@@ -25,6 +25,9 @@ import { MessageTable } from './message-table.js';
 /** Channel numbers must stay below this (the limit programs and schedules are checked against). */
 export const MAX_CHANNEL = 2 ** 18;
 
+/** A completion as the coordinator refills it (hosts see it read-only). */
+type MutableCompletion = { -readonly [K in keyof Completion]: Completion[K] };
+
 interface Arrived {
   readonly payload: PayloadRef | undefined;
 }
@@ -188,7 +191,9 @@ export class Coordinator {
   private readonly spareFlights: InFlight[] = [];
   /** The request every send fills in: a network keeps no reference to it (Network.startTransfer). */
   private readonly request: { -readonly [K in keyof TransferRequest]: TransferRequest[K] } = { srcNode: '', dstNode: '', bytes: 0, flowKey: 0, routeCache: undefined };
-  private pending: Completion[] = [];
+  private pending: MutableCompletion[] = [];
+  /** Completions of finished rounds, for the next ones to reuse (see run). */
+  private readonly spareCompletions: MutableCompletion[] = [];
   private barrier: { participant: number; seq: number }[] = [];
   private barrierNs = 0;
   private readonly finishedNs: Float64Array;
@@ -420,6 +425,11 @@ export class Coordinator {
       this.pending = [];
       reports = settle(this.wakeHosts(completions));
       this.absorb(reports instanceof Promise ? await this.watch(reports) : reports);
+      // Every host has read its completions (wake reads them before it returns): spare now.
+      for (const completion of completions) {
+        completion.payload = undefined;
+        this.spareCompletions.push(completion);
+      }
     }
     if (this.finishedCount < this.nparticipants) {
       const crashed = this.crashedBefore(this.engine.nowNs);
@@ -574,8 +584,21 @@ export class Coordinator {
     this.engine.at(atNs, () => {
       if (record !== undefined) this.computing.delete(record);
       this.events += 1;
-      this.pending.push({ participant, seq, payload: undefined });
+      this.complete(participant, seq, undefined);
     });
+  }
+
+  /** Queues a completion for the round (a spare record refilled when there is one: two per message otherwise). */
+  private complete(participant: number, seq: number, payload: PayloadRef | undefined): void {
+    const completion = this.spareCompletions.pop();
+    if (completion === undefined) {
+      this.pending.push({ participant, seq, payload });
+      return;
+    }
+    completion.participant = participant;
+    completion.seq = seq;
+    completion.payload = payload;
+    this.pending.push(completion);
   }
 
   private arriveAtBarrier(participant: number, seq: number, nowNs: number): void {
@@ -587,7 +610,7 @@ export class Coordinator {
   private releaseBarrier(nowNs: number): void {
     if (this.barrier.length !== this.nparticipants - this.finishedCount) return;
     this.barrierNs = nowNs;
-    for (const b of this.barrier) this.pending.push({ participant: b.participant, seq: b.seq, payload: undefined });
+    for (const b of this.barrier) this.complete(b.participant, b.seq, undefined);
     this.barrier = [];
   }
 
@@ -661,7 +684,7 @@ export class Coordinator {
     const message = connection.nextRecv++;
     const arrived = connection.arrived.take(message);
     if (arrived !== undefined) {
-      this.pending.push({ participant, seq, payload: arrived.payload });
+      this.complete(participant, seq, arrived.payload);
     } else {
       connection.posted.set(message, seq);
     }
@@ -688,7 +711,7 @@ export class Coordinator {
       const flight = this.inFlight.get(transferId);
       if (flight === undefined) return;
       flight.sentNs = this.engine.nowNs;
-      this.pending.push({ participant: flight.connection.src, seq: flight.senderSeq, payload: undefined });
+      this.complete(flight.connection.src, flight.senderSeq, undefined);
     },
     delivered: (transferId) => {
       this.events += 1;
@@ -739,7 +762,7 @@ export class Coordinator {
     const connection = flight.connection;
     const seq = connection.posted.take(flight.message);
     if (seq !== undefined) {
-      this.pending.push({ participant: connection.dst, seq, payload: flight.payload });
+      this.complete(connection.dst, seq, flight.payload);
     } else {
       connection.arrived.set(flight.message, flight.payload === undefined ? NO_PAYLOAD : { payload: flight.payload });
     }
