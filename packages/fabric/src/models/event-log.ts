@@ -31,19 +31,23 @@ export function eventBefore(a: TransferEvent, b: TransferEvent): boolean {
  * once). No object per event: two per transfer, the delivered one living a path latency —
  * long enough to be promoted in a 4,096-GPU run (speed.md §32). `drain` hands them to a
  * sink as they are; `take` makes the TransferEvent objects for callers that want them.
+ * A drained bucket is kept for a later time: its array keeps its capacity (its `size` is
+ * reset, the array is not — setting an array's length to 0 drops its storage), so lock-step
+ * runs stop growing a new array per instant.
  */
 export class EventLog {
   /** The distinct times of the buckets, a binary min-heap. */
   private readonly times: number[] = [];
-  private readonly buckets = new Map<number, number[]>();
+  private readonly buckets = new Map<number, Bucket>();
   /** The bucket last scheduled into, and its time (NaN: none). */
   private lastNs = NaN;
-  private lastBucket: number[] = [];
+  private lastBucket: Bucket = new Bucket();
   /** Stranded events' link ids, by transfer. */
   private readonly strandedLinks = new Map<number, string>();
-  /** Released buckets not yet taken, in release order, and their times. */
-  private readyBuckets: number[][] = [];
-  private readyTimes: number[] = [];
+  /** Released buckets not yet taken, in release order. */
+  private readyBuckets: Bucket[] = [];
+  /** Drained buckets, empty, for later times. */
+  private readonly spareBuckets: Bucket[] = [];
 
   schedule(event: TransferEvent): void {
     if (event.kind === 'stranded') this.strandedLinks.set(event.transferId, event.linkId);
@@ -58,14 +62,14 @@ export class EventLog {
   /** Every event not yet released, in no particular order (the recurrence check sorts them): transfer, kind rank, time. */
   forEachPending(fn: (transferId: number, kindRank: number, timeNs: number) => void): void {
     for (const [timeNs, bucket] of this.buckets) {
-      for (const key of bucket) fn(transferOf(key), key % 4, timeNs);
+      for (let at = 0; at < bucket.size; at++) fn(transferOf(bucket.keys[at]!), bucket.keys[at]! % 4, timeNs);
     }
   }
 
   /** Events released and not yet taken. */
   readyCount(): number {
     let count = 0;
-    for (const bucket of this.readyBuckets) count += bucket.length;
+    for (const bucket of this.readyBuckets) count += bucket.size;
     return count;
   }
 
@@ -80,9 +84,8 @@ export class EventLog {
       const bucket = this.buckets.get(timeNs)!;
       this.buckets.delete(timeNs);
       if (timeNs === this.lastNs) this.lastNs = NaN;
-      if (!ascending(bucket)) bucket.sort(numeric);
+      bucket.sort();
       this.readyBuckets.push(bucket);
-      this.readyTimes.push(timeNs);
     }
   }
 
@@ -100,31 +103,32 @@ export class EventLog {
   /** Hands the released events to `sink` in (time, transfer, kind) order, none left ready (a sink that throws drops the rest). */
   drain(sink: TransferEventSink): void {
     const buckets = this.readyBuckets;
-    const times = this.readyTimes;
     if (buckets.length === 0) return;
     this.readyBuckets = [];
-    this.readyTimes = [];
     // Each release is in order, but an event can be scheduled at the current instant after
     // an earlier release at that instant (a late fault, a zero-byte transfer): then two
     // buckets share a time. Usually they are in order: check the seams before sorting.
-    if (seamsInOrder(buckets, times)) {
-      for (let index = 0; index < buckets.length; index++) {
-        const bucket = buckets[index]!;
-        const timeNs = times[index]!;
-        for (let at = 0; at < bucket.length; at++) this.emit(sink, bucket[at]!, timeNs);
+    if (seamsInOrder(buckets)) {
+      for (const bucket of buckets) {
+        const keys = bucket.keys;
+        for (let at = 0; at < bucket.size; at++) this.emit(sink, keys[at]!, bucket.timeNs);
       }
-      return;
+    } else {
+      const keys: number[] = [];
+      const keyTimes: number[] = [];
+      for (const bucket of buckets) {
+        for (let at = 0; at < bucket.size; at++) {
+          keys.push(bucket.keys[at]!);
+          keyTimes.push(bucket.timeNs);
+        }
+      }
+      const order = Array.from(keys.keys()).sort((a, b) => keyTimes[a]! - keyTimes[b]! || keys[a]! - keys[b]!);
+      for (const index of order) this.emit(sink, keys[index]!, keyTimes[index]!);
     }
-    const keys: number[] = [];
-    const keyTimes: number[] = [];
-    buckets.forEach((bucket, index) => {
-      for (const key of bucket) {
-        keys.push(key);
-        keyTimes.push(times[index]!);
-      }
-    });
-    const order = Array.from(keys.keys()).sort((a, b) => keyTimes[a]! - keyTimes[b]! || keys[a]! - keys[b]!);
-    for (const index of order) this.emit(sink, keys[index]!, keyTimes[index]!);
+    for (const bucket of buckets) {
+      bucket.size = 0;
+      this.spareBuckets.push(bucket);
+    }
   }
 
   private emit(sink: TransferEventSink, key: number, timeNs: number): void {
@@ -141,16 +145,17 @@ export class EventLog {
 
   private scheduleKey(key: number, timeNs: number): void {
     if (timeNs === this.lastNs) {
-      this.lastBucket.push(key);
+      this.lastBucket.add(key);
       return;
     }
     let bucket = this.buckets.get(timeNs);
     if (bucket === undefined) {
-      bucket = [];
+      bucket = this.spareBuckets.pop() ?? new Bucket();
+      bucket.timeNs = timeNs;
       this.buckets.set(timeNs, bucket);
       this.pushTime(timeNs);
     }
-    bucket.push(key);
+    bucket.add(key);
     this.lastNs = timeNs;
     this.lastBucket = bucket;
   }
@@ -195,25 +200,45 @@ function transferOf(key: number): number {
   return (key - (key % 4)) / 4;
 }
 
-function numeric(a: number, b: number): number {
-  return a - b;
+/** The events due at one time: their keys, the first `size` entries of `keys` (the array is reused: see EventLog). */
+class Bucket {
+  readonly keys: number[] = [];
+  size = 0;
+  timeNs = 0;
+
+  add(key: number): void {
+    if (this.size === this.keys.length) this.keys.push(key);
+    else this.keys[this.size] = key;
+    this.size++;
+  }
+
+  /** Puts the keys in order (they usually are: one pass to check). */
+  sort(): void {
+    const keys = this.keys;
+    for (let at = 1; at < this.size; at++) {
+      if (keys[at]! >= keys[at - 1]!) continue;
+      const sorted = keys.slice(0, this.size).sort((a, b) => a - b);
+      for (let index = 0; index < sorted.length; index++) keys[index] = sorted[index]!;
+      return;
+    }
+  }
+
+  first(): number {
+    return this.keys[0]!;
+  }
+
+  last(): number {
+    return this.keys[this.size - 1]!;
+  }
 }
 
-function ascending(keys: readonly number[]): boolean {
-  for (let index = 1; index < keys.length; index++) if (keys[index]! < keys[index - 1]!) return false;
-  return true;
-}
-
-/** Whether released buckets (each in key order) follow one another in (time, key) order. */
-function seamsInOrder(buckets: readonly (readonly number[])[], times: readonly number[]): boolean {
+/** Whether released buckets (each in key order, none empty) follow one another in (time, key) order. */
+function seamsInOrder(buckets: readonly Bucket[]): boolean {
   for (let index = 1; index < buckets.length; index++) {
-    const before = times[index - 1]!;
-    const after = times[index]!;
-    if (after > before) continue;
-    if (after < before) return false;
     const previous = buckets[index - 1]!;
     const next = buckets[index]!;
-    if (previous.length > 0 && next.length > 0 && next[0]! < previous[previous.length - 1]!) return false;
+    if (next.timeNs > previous.timeNs) continue;
+    if (next.timeNs < previous.timeNs || next.first() < previous.last()) return false;
   }
   return true;
 }
