@@ -54,12 +54,13 @@ import type {
   SteadyStateSink,
   Topology,
   TransferEvent,
+  TransferEventSink,
   TransferRequest,
 } from './types.js';
 import { AlphaBetaModel } from './models/alpha-beta.js';
 import { CompletionHeap } from './models/completion-heap.js';
-import { EventLog } from './models/event-log.js';
-import { distinctLinks, linkUse, type FlowState, type SubFlowState, type TransferHandle } from './models/flow-state.js';
+import { DELIVERED, EventLog, SENT } from './models/event-log.js';
+import { distinctLinks, linkUse, NO_PATH_LINKS, type FlowState, type SubFlowState, type TransferHandle } from './models/flow-state.js';
 import { LinkAccounts } from './models/link-account.js';
 import { MaxMinModel } from './models/max-min.js';
 import { PacketNetwork } from './models/packet/packet-network.js';
@@ -108,17 +109,24 @@ export function createNetwork(topology: Topology, options: NetworkOptions, route
 }
 
 interface TransferState extends TransferHandle {
-  readonly id: number;
-  readonly request: TransferRequest;
-  readonly startNs: number;
+  /** Set anew when a spare state is reused (summary only; see markSent). */
+  id: number;
   /** Its flows; NO_FLOWS until it has some (a local or zero-byte transfer never does). */
   flows: FlowState[];
-  paths: readonly (readonly string[])[];
   unsentFlows: number;
   /** Latest sent + latency over the flows sent so far. */
   deliveredNs: number;
-  sentNs: number | undefined;
   stranded: boolean;
+  /** What only flows() reports (record `full`); null under `summary`: no request kept, no times boxed per transfer. */
+  readonly record: TransferRecord | null;
+}
+
+/** A transfer's own record under `full`: a copy of the caller's request, when it started, its paths, when it was sent. */
+interface TransferRecord {
+  readonly request: TransferRequest;
+  readonly startNs: number;
+  paths: readonly (readonly string[])[];
+  sentNs: number | undefined;
 }
 
 /** A path resolved to link indices, with its latency; shared by every flow that takes it. */
@@ -201,6 +209,8 @@ class FluidNetwork implements SimulatedNetwork {
   private readonly events = new EventLog();
   /** Every transfer, by id (record `full`); empty under `summary`, where only its flows hold a transfer. */
   private readonly transfers: TransferState[] = [];
+  /** Sent transfers' states for new transfers to reuse (record `summary` only; see markSent). */
+  private readonly spareTransfers: TransferState[] = [];
   private readonly recordFull: boolean;
   private nextTransferId = 0;
   /**
@@ -263,18 +273,7 @@ class FluidNetwork implements SimulatedNetwork {
     if (nowNs > this.clockNs) this.advanceTo(nowNs);
     // A fault applied while advancing cleared the cache: the routes found may cross it.
     if (this.routeCacheEpoch !== cacheEpoch) known = pair = undefined;
-    const transfer: TransferState = {
-      id: this.nextTransferId++,
-      request: this.recordFull ? { ...request } : request,
-      startNs: nowNs,
-      flows: NO_FLOWS,
-      paths: NO_PATHS,
-      unsentFlows: 0,
-      deliveredNs: nowNs,
-      sentNs: undefined,
-      stranded: false,
-    };
-    if (this.recordFull) this.transfers.push(transfer);
+    const transfer = this.newTransfer(request, nowNs);
     if (request.srcNode === request.dstNode) {
       // Same node: a local copy, no network; sent and delivered at once.
       this.markSent(transfer, nowNs);
@@ -286,7 +285,7 @@ class FluidNetwork implements SimulatedNetwork {
       return transfer.id;
     }
     const planned = routed;
-    if (this.recordFull) transfer.paths = planned.flatMap((flow) => flow.routes.map((route) => route.linkIds));
+    if (transfer.record !== null) transfer.record.paths = planned.flatMap((flow) => flow.routes.map((route) => route.linkIds));
     if (request.bytes === 0) {
       for (const flow of planned) {
         for (const route of flow.routes) transfer.deliveredNs = Math.max(transfer.deliveredNs, nowNs + route.latencyNs);
@@ -302,17 +301,20 @@ class FluidNetwork implements SimulatedNetwork {
     // A one-flow transfer's list is made with its flow, at its size (pushing onto [] reserves 17).
     if (planned.length > 1) transfer.flows = [];
     for (const plannedFlow of planned) {
-      // One route but under adaptive routing: that one without a callback.
       const routes = plannedFlow.routes;
-      const subflows: SubFlowState[] = routes.length === 1 ? [subflowOn(routes[0]!)] : routes.map(subflowOn);
+      // Over one path the flow is its own sub-flow (flow-state.ts): the path's fields are its own.
+      const path = routes.length === 1 ? routes[0]! : undefined;
       const flow: FlowState = {
         id: this.nextFlowId++,
         transfer,
-        siblings: NO_FLOWS,
         copies: 1,
         copyTransfers: null,
         pinned: plannedFlow.pinned,
-        subflows,
+        subflows: NO_FLOWS,
+        links: path !== undefined ? path.links : NO_PATH_LINKS,
+        latencyNs: path !== undefined ? path.latencyNs : 0,
+        pathBytesPerSec: 0,
+        solverVariable: -1,
         remainingBytes: plannedFlow.bytes,
         rateBytesPerSec: 0,
         lastUpdateNs: nowNs,
@@ -324,7 +326,9 @@ class FluidNetwork implements SimulatedNetwork {
       };
       if (planned.length === 1) transfer.flows = [flow];
       else transfer.flows.push(flow);
-      flow.siblings = transfer.flows;
+      // A transfer's only flow over one path: its flow list is [flow] already (never pushed onto after).
+      if (path === undefined) flow.subflows = routes.map(subflowOn);
+      else flow.subflows = planned.length === 1 ? transfer.flows : [flow];
       this.activeFlows++;
       for (const link of distinctLinks(flow)) this.accounts.flowAdded(link, nowNs);
       this.liveFlows.add(flow);
@@ -366,7 +370,7 @@ class FluidNetwork implements SimulatedNetwork {
     flow.copies++;
     (flow.copyTransfers ??= []).push(transfer);
     // The first copy's list, [flow]: only single-flow transfers share, and that list never changes.
-    transfer.flows = flow.siblings as FlowState[];
+    transfer.flows = transferOf(flow).flows;
     transfer.unsentFlows = 1;
     for (const link of distinctLinks(flow)) this.accounts.flowAdded(link, nowNs);
     this.model.addCopy!(flow);
@@ -395,6 +399,10 @@ class FluidNetwork implements SimulatedNetwork {
     return this.events.take();
   }
 
+  drainEvents(sink: TransferEventSink): void {
+    this.events.drain(sink);
+  }
+
   failLink(linkId: string, atNs: number): void {
     this.schedule(linkFailure(this.link(linkId), atNs, this.clockNs), atNs);
   }
@@ -410,13 +418,14 @@ class FluidNetwork implements SimulatedNetwork {
   flows(): FlowRecord[] {
     if (!this.recordFull) return [];
     return this.transfers.map((transfer) => {
-      const { srcNode, dstNode, bytes } = transfer.request;
+      const { request, startNs, paths, sentNs } = transfer.record!;
+      const { srcNode, dstNode, bytes } = request;
       const record: {
         -readonly [K in keyof FlowRecord]: FlowRecord[K];
-      } = { transferId: transfer.id, srcNode, dstNode, bytes, startNs: transfer.startNs, paths: transfer.paths };
-      if (transfer.sentNs !== undefined) record.sentNs = transfer.sentNs;
+      } = { transferId: transfer.id, srcNode, dstNode, bytes, startNs, paths };
+      if (sentNs !== undefined) record.sentNs = sentNs;
       // Delivery is known from the send on, but reported only once it has happened.
-      if (transfer.sentNs !== undefined && transfer.deliveredNs <= this.clockNs) record.deliveredNs = transfer.deliveredNs;
+      if (sentNs !== undefined && transfer.deliveredNs <= this.clockNs) record.deliveredNs = transfer.deliveredNs;
       if (transfer.stranded) record.stranded = true;
       return record;
     });
@@ -467,7 +476,7 @@ class FluidNetwork implements SimulatedNetwork {
       into.exact(flow.subflows.length);
       for (const subflow of flow.subflows) {
         into.exact(subflow.links[0] ?? -1);
-        into.near(subflow.rateBytesPerSec, STEADY_RATE_ROUNDING * subflow.rateBytesPerSec);
+        into.near(subflow.pathBytesPerSec, STEADY_RATE_ROUNDING * subflow.pathBytesPerSec);
       }
       const rate = flow.rateBytesPerSec;
       const remaining = rate > 0 ? flow.remainingBytes - bytesMoved(rate, nowNs - flow.lastUpdateNs) : flow.remainingBytes;
@@ -475,7 +484,7 @@ class FluidNetwork implements SimulatedNetwork {
       into.near(flow.finishNs === Infinity ? -1 : flow.finishNs - nowNs, timeTolerance);
     }
     const pending: number[] = [];
-    this.events.forEachPending((event) => pending.push(into.transfer(event.transferId), event.kind === 'sent' ? 0 : event.kind === 'delivered' ? 1 : 2, event.timeNs - nowNs));
+    this.events.forEachPending((transferId, kindRank, timeNs) => pending.push(into.transfer(transferId), kindRank, timeNs - nowNs));
     return this.events.readyCount() === 0 && emitSorted(into, pending, timeTolerance);
   }
 
@@ -604,12 +613,12 @@ class FluidNetwork implements SimulatedNetwork {
     for (let index = 0; index < subflows.length; index++) {
       const subflow = subflows[index]!;
       const rate = subflowBytesPerSec[index]!;
-      const deltaBytesPerSec = rate - subflow.rateBytesPerSec;
+      const deltaBytesPerSec = rate - subflow.pathBytesPerSec;
       if (deltaBytesPerSec === 0) continue;
       // Each copy's change in turn, as separate flows would add them (a path crosses a link once).
       const links = subflow.links;
       for (let hop = 0; hop < links.length; hop++) this.accounts.changeRate(links[hop]!, nowNs, deltaBytesPerSec, flow.copies);
-      subflow.rateBytesPerSec = rate;
+      subflow.pathBytesPerSec = rate;
     }
     if (totalBytesPerSec === flow.rateBytesPerSec) return;
     if (flow.rateBytesPerSec > 0) {
@@ -652,8 +661,8 @@ class FluidNetwork implements SimulatedNetwork {
     this.completions.remove(flow);
     this.activeFlows--;
     for (const subflow of flow.subflows) {
-      for (const link of subflow.links) this.accounts.changeRate(link, nowNs, -subflow.rateBytesPerSec, flow.copies);
-      subflow.rateBytesPerSec = 0;
+      for (const link of subflow.links) this.accounts.changeRate(link, nowNs, -subflow.pathBytesPerSec, flow.copies);
+      subflow.pathBytesPerSec = 0;
     }
     for (const link of distinctLinks(flow)) {
       for (let copy = 0; copy < flow.copies; copy++) this.accounts.flowRemoved(link, nowNs);
@@ -662,10 +671,42 @@ class FluidNetwork implements SimulatedNetwork {
     this.model.removeFlow(flow);
   }
 
+  /** A transfer's state: a spare one refilled under `summary` (see markSent), else a new one (kept in `transfers` under `full`). */
+  private newTransfer(request: TransferRequest, nowNs: number): TransferState {
+    const spare = this.spareTransfers.pop();
+    if (spare !== undefined) {
+      spare.id = this.nextTransferId++;
+      spare.flows = NO_FLOWS;
+      spare.unsentFlows = 0;
+      spare.deliveredNs = nowNs;
+      spare.stranded = false;
+      return spare;
+    }
+    const transfer: TransferState = {
+      id: this.nextTransferId++,
+      flows: NO_FLOWS,
+      unsentFlows: 0,
+      deliveredNs: nowNs,
+      stranded: false,
+      record: this.recordFull ? { request: { ...request }, startNs: nowNs, paths: NO_PATHS, sentNs: undefined } : null,
+    };
+    if (this.recordFull) this.transfers.push(transfer);
+    return transfer;
+  }
+
+  /**
+   * The transfer is sent (every flow of it done): its events are scheduled by id, and under
+   * `summary` its state is spare — nothing reads it again: its flows are done (what still
+   * holds them, the live-flow list, a model's re-solve list, a route's twin, checks `done`
+   * before anything else) and copies are TransferStates of their own. A transfer's state
+   * lives as long as its flow, long enough at 4,096 GPUs to be promoted and die in V8's old
+   * space (speed.md §32): the next transfer takes it instead.
+   */
   private markSent(transfer: TransferState, sentNs: number): void {
-    transfer.sentNs = sentNs;
-    this.events.schedule({ kind: 'sent', transferId: transfer.id, timeNs: sentNs });
-    this.events.schedule({ kind: 'delivered', transferId: transfer.id, timeNs: transfer.deliveredNs });
+    this.events.scheduleKind(SENT, transfer.id, sentNs);
+    this.events.scheduleKind(DELIVERED, transfer.id, transfer.deliveredNs);
+    if (transfer.record !== null) transfer.record.sentNs = sentNs;
+    else this.spareTransfers.push(transfer);
   }
 
   /** The transfer will never complete: its flows stop and a `stranded` event says why. */
@@ -720,8 +761,8 @@ class FluidNetwork implements SimulatedNetwork {
       const dropped = flow.subflows.filter((subflow) => subflow.links.includes(link));
       const linksBefore = linkUse(flow);
       for (const subflow of dropped) {
-        for (const used of subflow.links) this.accounts.changeRate(used, nowNs, -subflow.rateBytesPerSec);
-        subflow.rateBytesPerSec = 0;
+        for (const used of subflow.links) this.accounts.changeRate(used, nowNs, -subflow.pathBytesPerSec);
+        subflow.pathBytesPerSec = 0;
       }
       flow.subflows = kept;
       const linksAfter = linkUse(flow);
@@ -780,7 +821,7 @@ function emitSorted(into: SteadyStateSink, triples: number[], timeTolerance: num
 
 /** A flow's sub-flow over `route`, before any rate. */
 function subflowOn(route: Route): SubFlowState {
-  return { links: route.links, linkIds: route.linkIds, latencyNs: route.latencyNs, rateBytesPerSec: 0, solverVariable: -1 };
+  return { links: route.links, latencyNs: route.latencyNs, pathBytesPerSec: 0, solverVariable: -1 };
 }
 
 /** The transfer of a flow's first copy: the network's own TransferState, held by the flow. */

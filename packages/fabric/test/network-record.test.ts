@@ -9,11 +9,22 @@ import type { LinkStats, ModelName, NetworkOptions, RecordMode, RoutingName, Top
 
 const topology: Topology = parseTopologySpec('leafspine:hosts=8,leaves=2,spines=2');
 
-function run(model: ModelName, routing: RoutingName, record: RecordMode | undefined) {
+/** `reuse`: every transfer is started with one request object, refilled (Network.startTransfer keeps none). */
+function run(model: ModelName, routing: RoutingName, record: RecordMode | undefined, reuse = false) {
   const options: NetworkOptions = { model, routing, qps: 2, seed: 7, ...(record === undefined ? {} : { record }) };
   const net = createNetwork(topology, options, createRouter(topology));
   const ranks = topology.ranks;
   const log: TransferEvent[] = [];
+  const scratch = { srcNode: '', dstNode: '', bytes: 0, flowKey: 0 };
+  const start = (srcNode: string, dstNode: string, bytes: number, flowKey: number, atNs: number): void => {
+    if (!reuse) {
+      net.startTransfer({ srcNode, dstNode, bytes, flowKey }, atNs);
+      return;
+    }
+    Object.assign(scratch, { srcNode, dstNode, bytes, flowKey });
+    net.startTransfer(scratch, atNs);
+    Object.assign(scratch, { srcNode: 'gone', dstNode: 'gone', bytes: -1, flowKey: -1 });
+  };
   const drainTo = (limitNs: number): void => {
     for (let t = net.nextEventTimeNs(); t <= limitNs; t = net.nextEventTimeNs()) {
       net.advanceTo(t);
@@ -27,11 +38,11 @@ function run(model: ModelName, routing: RoutingName, record: RecordMode | undefi
     const startNs = round * 20_000;
     drainTo(startNs);
     for (let r = 0; r < ranks.length; r++) {
-      net.startTransfer({ srcNode: ranks[r]!, dstNode: ranks[(r + 2) % ranks.length]!, bytes: 1_000_000 + 1000 * r, flowKey: r % 3 }, startNs);
-      net.startTransfer({ srcNode: ranks[r]!, dstNode: ranks[(r + 1) % ranks.length]!, bytes: 250_000, flowKey: 1 }, startNs);
+      start(ranks[r]!, ranks[(r + 2) % ranks.length]!, 1_000_000 + 1000 * r, r % 3, startNs);
+      start(ranks[r]!, ranks[(r + 1) % ranks.length]!, 250_000, 1, startNs);
     }
-    net.startTransfer({ srcNode: ranks[0]!, dstNode: ranks[0]!, bytes: 10, flowKey: 0 }, startNs);
-    net.startTransfer({ srcNode: ranks[1]!, dstNode: ranks[3]!, bytes: 0, flowKey: 0 }, startNs);
+    start(ranks[0]!, ranks[0]!, 10, 0, startNs);
+    start(ranks[1]!, ranks[3]!, 0, 0, startNs);
     if (round === 0) net.degradeLink(spineLink(), 0.5, 5_000);
     if (round === 1) net.failLink(spineLink(), startNs + 3_000);
   }
@@ -62,6 +73,19 @@ describe("record: 'summary'", () => {
         for (const link of summary.links) expect(link.utilizationTimeline).toEqual([]);
         expect(summary.work).toEqual(full.work);
         expect(summary.work.activeFlows).toBe(0);
+      });
+    }
+  }
+
+  for (const model of ['alphaBeta', 'maxMin', 'packet'] as const) {
+    for (const record of ['full', 'summary'] as const) {
+      it(`${model}/${record}: one request object refilled for every transfer gives the same run (the network keeps none)`, () => {
+        const fresh = run(model, 'ecmp', record);
+        const reused = run(model, 'ecmp', record, true);
+        expect(reused.log).toEqual(fresh.log);
+        expect(reused.links).toEqual(fresh.links);
+        expect(reused.flows).toEqual(fresh.flows);
+        expect(reused.work).toEqual(fresh.work);
       });
     }
   }

@@ -51,7 +51,7 @@ export class AlphaBetaModel implements RateModel {
     for (const flow of queue) {
       flow.queued = false;
       if (flow.done) continue;
-      const live = flow.siblings.filter((sibling) => !sibling.done);
+      const live = flow.transfer.flows.filter((sibling) => !sibling.done);
       let pathCount = 0;
       for (const sibling of live) pathCount += sibling.subflows.length;
       const transferBytesPerSec = uncontendedRateBytesPerSec(live, this.capacityOf);
@@ -67,7 +67,7 @@ export class AlphaBetaModel implements RateModel {
 
   /** A change to one flow changes its whole transfer's rate: queue every sibling. */
   private enqueue(flow: FlowState): void {
-    for (const sibling of flow.siblings) {
+    for (const sibling of flow.transfer.flows) {
       if (sibling.queued || sibling.done) continue;
       sibling.queued = true;
       this.queue.push(sibling);

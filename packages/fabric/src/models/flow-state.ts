@@ -4,31 +4,39 @@
  * routing), and each flow by one or more *sub-flows*, one per path it uses (several only
  * under adaptive routing). A flow has one remaining-bytes counter; its rate is the sum of
  * its sub-flows' rates.
+ *
+ * A flow over one path is its own sub-flow (FlowState has SubFlowState's fields): its
+ * `subflows` is `[flow]`, and for a transfer's only flow that is the transfer's flow list
+ * (transfer.flows), which holds the same one entry. Every transfer of an uncontended ECMP run is such
+ * a flow: two objects fewer per transfer, each promoted to the old space and dying there
+ * (speed.md §32). A flow over several paths has separate sub-flows and leaves its own path
+ * fields unused (NO_PATH_LINKS, latency 0); a path's rate has its own field, pathBytesPerSec, since
+ * a flow's total rate need not equal its one path's rate bit for bit (alphaBeta's
+ * total · (1 / paths) against total / paths).
  */
 
 export interface SubFlowState {
   /** Link indices along the path, source to destination. */
   readonly links: readonly number[];
-  readonly linkIds: readonly string[];
   readonly latencyNs: number;
-  /** The rate applied to links and to the flow, bytes/s (0 until first solved). */
-  rateBytesPerSec: number;
+  /** The rate applied to the path's links (and counted into the flow's total), bytes/s (0 until first solved). */
+  pathBytesPerSec: number;
   /** The max-min solver's variable for this sub-flow; -1 when the model has none. */
   solverVariable: number;
 }
 
-/** The transfer a flow carries, as models see it: opaque but for its id (the network keeps the rest). */
+/** The transfer a flow carries, as models see it: its id and its flows (the network keeps the rest). */
 export interface TransferHandle {
   readonly id: number;
+  /** Every flow of the transfer (its queue pairs under ECMP); a copy's, its first copy's list. */
+  readonly flows: readonly FlowState[];
 }
 
-export interface FlowState {
+export interface FlowState extends SubFlowState {
   /** Unique, in creation order: ties between flows are broken by it. */
   readonly id: number;
   /** The transfer of its first copy (held here, so finding it costs no lookup). */
   readonly transfer: TransferHandle;
-  /** Every flow of the same transfer, this one included (its queue pairs under ECMP). */
-  siblings: readonly FlowState[];
   /**
    * Identical flows this one stands for (1: itself only): transfers started at one time on
    * one route with the same bytes share one flow; their rates, remaining bytes and finish
@@ -39,8 +47,10 @@ export interface FlowState {
   copyTransfers: TransferHandle[] | null;
   /** Pinned (ECMP) flows strand when a link on their path fails; adaptive ones reroute. */
   readonly pinned: boolean;
+  /** Its paths: `[this flow]` over one path (see the header), separate sub-flows over several. */
   subflows: SubFlowState[];
   remainingBytes: number;
+  /** The flow's rate, the sum of its sub-flows' (bytes/s; 0 until first solved). */
   rateBytesPerSec: number;
   /** When remainingBytes was last brought up to date. */
   lastUpdateNs: number;
@@ -54,6 +64,9 @@ export interface FlowState {
   /** Set while the flow waits in a model's re-solve list (avoids duplicates). */
   queued: boolean;
 }
+
+/** A several-path flow's own path (unused: its sub-flows hold its paths). */
+export const NO_PATH_LINKS: readonly number[] = Object.freeze([]);
 
 /** Distinct links a flow crosses, each with the number of its sub-flows through it, in first-use order. */
 export function linkUse(flow: FlowState): Map<number, number> {

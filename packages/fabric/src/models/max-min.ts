@@ -191,7 +191,7 @@ export class MaxMinModel implements RateModel {
       subflow.solverVariable = this.solver.addVariable(subflow.links, 1);
       for (let copy = 1; copy < flow.copies; copy++) this.solver.addCopy(subflow.solverVariable);
     } else {
-      subflow.solverVariable = this.solver.adoptVariable(subflow.links, 1, flow.copies, subflow.rateBytesPerSec);
+      subflow.solverVariable = this.solver.adoptVariable(subflow.links, 1, flow.copies, subflow.pathBytesPerSec);
     }
     this.owners[subflow.solverVariable] = flow;
   }

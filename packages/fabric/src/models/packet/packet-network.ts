@@ -56,6 +56,7 @@ import type {
   Router,
   Topology,
   TransferEvent,
+  TransferEventSink,
   TransferRequest,
 } from '../../types.js';
 import type { SimulatedNetwork } from '../../network.js';
@@ -295,6 +296,10 @@ export class PacketNetwork implements SimulatedNetwork {
 
   takeEvents(): TransferEvent[] {
     return this.log.take();
+  }
+
+  drainEvents(sink: TransferEventSink): void {
+    this.log.drain(sink);
   }
 
   failLink(linkId: string, atNs: number): void {

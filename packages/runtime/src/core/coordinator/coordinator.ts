@@ -13,16 +13,20 @@
  * is delivered and the recv is posted, whichever is later.
  */
 import type { Engine } from '@weft/sim';
-import type { LinkStats, Network, SteadyStateSink } from '@weft/fabric';
+import type { LinkStats, Network, SteadyStateSink, TransferEventSink, TransferRequest } from '@weft/fabric';
 import { WeftInputError } from '@weft/sim';
 import { DeadlockError, ProtocolError, RankCrashedError, RankTimeoutError, TransferStrandedError, participantFailure, participantLabel } from '../errors.js';
 import type { RankFault } from '../types.js';
 import type { Completion, HostLink, HostReport, PayloadRef, Request } from '../protocol.js';
 import { byParticipantSeq } from '../host/participant-host.js';
 import { ByTransferId } from './by-transfer-id.js';
+import { MessageTable } from './message-table.js';
 
 /** Channel numbers must stay below this (the limit programs and schedules are checked against). */
 export const MAX_CHANNEL = 2 ** 18;
+
+/** A completion as the coordinator refills it (hosts see it read-only). */
+type MutableCompletion = { -readonly [K in keyof Completion]: Completion[K] };
 
 interface Arrived {
   readonly payload: PayloadRef | undefined;
@@ -40,9 +44,9 @@ interface Connection {
   nextSend: number;
   nextRecv: number;
   /** Delivered messages not yet received, by message number. */
-  readonly arrived: Map<number, Arrived>;
+  readonly arrived: MessageTable<Arrived>;
   /** Posted recvs not yet matched: their seq, by message number. */
-  readonly posted: Map<number, number>;
+  readonly posted: MessageTable<number>;
   /** The step latency of the protocol last sent on this connection (-1: none asked yet), cached. */
   stepProtocol: number;
   stepLatencyNs: number;
@@ -61,14 +65,20 @@ interface Connection {
 const RECENT_CHANNELS = 32;
 const RECENT_WAYS = 2;
 
+/**
+ * A message from its send to its delivery. Records are reused (Coordinator.spareFlights): a
+ * message lives as long as its transfer — long enough, at 4,096 GPUs, for a fresh record to be
+ * promoted to V8's old space and die there (speed.md §32) — so a delivered one's record waits
+ * for the next send instead. Fields are set only by send.
+ */
 interface InFlight {
-  readonly connection: Connection;
-  readonly message: number;
-  readonly senderSeq: number;
-  readonly payload: PayloadRef | undefined;
-  readonly bytes: number;
+  connection: Connection;
+  message: number;
+  senderSeq: number;
+  payload: PayloadRef | undefined;
+  bytes: number;
   /** SendRequest.protocol (0: none). */
-  readonly protocol: number;
+  protocol: number;
   /** When the last byte left (the `sent` event). */
   sentNs: number;
   /** With a watch: when it lands, once delivered and waiting for its step latency (-1: not yet). */
@@ -177,7 +187,13 @@ export class Coordinator {
   private readonly recentConnections: (Connection | undefined)[];
   private readonly connections: Connection[] = [];
   private readonly inFlight = new ByTransferId<InFlight>();
-  private pending: Completion[] = [];
+  /** Records of delivered messages, for the next sends to reuse (see InFlight). */
+  private readonly spareFlights: InFlight[] = [];
+  /** The request every send fills in: a network keeps no reference to it (Network.startTransfer). */
+  private readonly request: { -readonly [K in keyof TransferRequest]: TransferRequest[K] } = { srcNode: '', dstNode: '', bytes: 0, flowKey: 0, routeCache: undefined };
+  private pending: MutableCompletion[] = [];
+  /** Completions of finished rounds, for the next ones to reuse (see run). */
+  private readonly spareCompletions: MutableCompletion[] = [];
   private barrier: { participant: number; seq: number }[] = [];
   private barrierNs = 0;
   private readonly finishedNs: Float64Array;
@@ -409,6 +425,11 @@ export class Coordinator {
       this.pending = [];
       reports = settle(this.wakeHosts(completions));
       this.absorb(reports instanceof Promise ? await this.watch(reports) : reports);
+      // Every host has read its completions (wake reads them before it returns): spare now.
+      for (const completion of completions) {
+        completion.payload = undefined;
+        this.spareCompletions.push(completion);
+      }
     }
     if (this.finishedCount < this.nparticipants) {
       const crashed = this.crashedBefore(this.engine.nowNs);
@@ -563,8 +584,21 @@ export class Coordinator {
     this.engine.at(atNs, () => {
       if (record !== undefined) this.computing.delete(record);
       this.events += 1;
-      this.pending.push({ participant, seq, payload: undefined });
+      this.complete(participant, seq, undefined);
     });
+  }
+
+  /** Queues a completion for the round (a spare record refilled when there is one: two per message otherwise). */
+  private complete(participant: number, seq: number, payload: PayloadRef | undefined): void {
+    const completion = this.spareCompletions.pop();
+    if (completion === undefined) {
+      this.pending.push({ participant, seq, payload });
+      return;
+    }
+    completion.participant = participant;
+    completion.seq = seq;
+    completion.payload = payload;
+    this.pending.push(completion);
   }
 
   private arriveAtBarrier(participant: number, seq: number, nowNs: number): void {
@@ -576,7 +610,7 @@ export class Coordinator {
   private releaseBarrier(nowNs: number): void {
     if (this.barrier.length !== this.nparticipants - this.finishedCount) return;
     this.barrierNs = nowNs;
-    for (const b of this.barrier) this.pending.push({ participant: b.participant, seq: b.seq, payload: undefined });
+    for (const b of this.barrier) this.complete(b.participant, b.seq, undefined);
     this.barrier = [];
   }
 
@@ -604,7 +638,7 @@ export class Coordinator {
     const key = channel * this.nparticipants + dst;
     let connection = fromSrc.get(key);
     if (connection === undefined) {
-      connection = { index: this.connections.length, src, dst, channel, nextSend: 0, nextRecv: 0, arrived: new Map(), posted: new Map(), stepProtocol: -1, stepLatencyNs: 0, routeCache: {} };
+      connection = { index: this.connections.length, src, dst, channel, nextSend: 0, nextRecv: 0, arrived: new MessageTable(), posted: new MessageTable(), stepProtocol: -1, stepLatencyNs: 0, routeCache: {} };
       fromSrc.set(key, connection);
       this.connections.push(connection);
     }
@@ -620,11 +654,23 @@ export class Coordinator {
   private send(participant: number, seq: number, peer: number, channel: number, bytes: number, payload: PayloadRef | undefined, protocol: number, nowNs: number): void {
     this.checkPeer(participant, peer, 'send');
     const connection = this.connection(participant, peer, channel);
-    const transferId = this.network.startTransfer(
-      { srcNode: this.nodes[participant]!, dstNode: this.nodes[peer]!, bytes: bytes * this.wireFactor(participant, peer), flowKey: channel, routeCache: connection.routeCache },
-      nowNs,
-    );
-    this.inFlight.set(transferId, { connection, message: connection.nextSend++, senderSeq: seq, payload, bytes, protocol, sentNs: nowNs, floorNs: -1 });
+    const request = this.request;
+    request.srcNode = this.nodes[participant]!;
+    request.dstNode = this.nodes[peer]!;
+    request.bytes = bytes * this.wireFactor(participant, peer);
+    request.flowKey = channel;
+    request.routeCache = connection.routeCache;
+    const transferId = this.network.startTransfer(request, nowNs);
+    const flight = this.spareFlights.pop() ?? { connection, message: 0, senderSeq: 0, payload: undefined, bytes: 0, protocol: 0, sentNs: 0, floorNs: -1 };
+    flight.connection = connection;
+    flight.message = connection.nextSend++;
+    flight.senderSeq = seq;
+    flight.payload = payload;
+    flight.bytes = bytes;
+    flight.protocol = protocol;
+    flight.sentNs = nowNs;
+    flight.floorNs = -1;
+    this.inFlight.set(transferId, flight);
   }
 
   private wireFactor(a: number, b: number): number {
@@ -636,55 +682,70 @@ export class Coordinator {
     this.checkPeer(participant, peer, 'recv');
     const connection = this.connection(peer, participant, channel);
     const message = connection.nextRecv++;
-    const arrived = connection.arrived.get(message);
+    const arrived = connection.arrived.take(message);
     if (arrived !== undefined) {
-      connection.arrived.delete(message);
-      this.pending.push({ participant, seq, payload: arrived.payload });
+      this.complete(participant, seq, arrived.payload);
     } else {
       connection.posted.set(message, seq);
     }
   }
 
   private collectNetworkEvents(): void {
-    for (const event of this.network.takeEvents()) {
-      this.events += 1;
-      const flight = this.inFlight.get(event.transferId);
-      if (flight === undefined) continue;
-      const connection = flight.connection;
-      switch (event.kind) {
-        case 'sent':
-          flight.sentNs = this.engine.nowNs;
-          this.pending.push({ participant: connection.src, seq: flight.senderSeq, payload: undefined });
-          break;
-        case 'delivered': {
-          // A protocol's step latency (flag polling, fences, proxy posts) overlaps the wire's
-          // own latency: the message lands at sent + max(path latency, step latency).
-          const floorNs = flight.protocol > 0 ? flight.sentNs + this.stepLatencyOf(connection, flight.protocol) : 0;
-          const transferId = event.transferId;
-          // Watched, a message waiting for its step latency stays in flight until it lands: the recurrence check reads it there.
-          if (this.view === undefined || !(floorNs > this.engine.nowNs)) this.inFlight.delete(transferId);
-          if (floorNs > this.engine.nowNs) {
-            if (this.view !== undefined) flight.floorNs = floorNs;
-            this.engine.at(floorNs, () => {
-              if (this.view !== undefined) this.inFlight.delete(transferId);
-              this.events += 1;
-              this.deliver(flight);
-            });
-          } else {
-            this.deliver(flight);
-          }
-          break;
-        }
-        case 'stranded':
-          throw new TransferStrandedError(
-            event.transferId,
-            event.linkId,
-            event.timeNs,
-            `${this.label(connection.src)} → ${this.label(connection.dst)}, channel ${connection.channel}, ${Math.round(flight.bytes)} bytes`,
-          );
-      }
+    const network = this.network;
+    if (network.drainEvents !== undefined) {
+      network.drainEvents(this.networkEvents);
+      return;
+    }
+    const sink = this.networkEvents;
+    for (const event of network.takeEvents()) {
+      if (event.kind === 'sent') sink.sent(event.transferId, event.timeNs);
+      else if (event.kind === 'delivered') sink.delivered(event.transferId, event.timeNs);
+      else sink.stranded(event.transferId, event.timeNs, event.linkId);
     }
   }
+
+  /** The network's events, in its order (drainEvents: no object per event). */
+  private readonly networkEvents: TransferEventSink = {
+    sent: (transferId) => {
+      this.events += 1;
+      const flight = this.inFlight.get(transferId);
+      if (flight === undefined) return;
+      flight.sentNs = this.engine.nowNs;
+      this.complete(flight.connection.src, flight.senderSeq, undefined);
+    },
+    delivered: (transferId) => {
+      this.events += 1;
+      const flight = this.inFlight.get(transferId);
+      if (flight === undefined) return;
+      // A protocol's step latency (flag polling, fences, proxy posts) overlaps the wire's
+      // own latency: the message lands at sent + max(path latency, step latency).
+      const floorNs = flight.protocol > 0 ? flight.sentNs + this.stepLatencyOf(flight.connection, flight.protocol) : 0;
+      // Watched, a message waiting for its step latency stays in flight until it lands: the recurrence check reads it there.
+      if (this.view === undefined || !(floorNs > this.engine.nowNs)) this.inFlight.delete(transferId);
+      if (floorNs > this.engine.nowNs) {
+        if (this.view !== undefined) flight.floorNs = floorNs;
+        this.engine.at(floorNs, () => {
+          if (this.view !== undefined) this.inFlight.delete(transferId);
+          this.events += 1;
+          this.deliver(flight);
+        });
+      } else {
+        this.deliver(flight);
+      }
+    },
+    stranded: (transferId, timeNs, linkId) => {
+      this.events += 1;
+      const flight = this.inFlight.get(transferId);
+      if (flight === undefined) return;
+      const connection = flight.connection;
+      throw new TransferStrandedError(
+        transferId,
+        linkId,
+        timeNs,
+        `${this.label(connection.src)} → ${this.label(connection.dst)}, channel ${connection.channel}, ${Math.round(flight.bytes)} bytes`,
+      );
+    },
+  };
 
   /** The step latency of `protocol` on a connection (0 without step latencies), asked once per connection and protocol. */
   private stepLatencyOf(connection: Connection, protocol: number): number {
@@ -696,16 +757,17 @@ export class Coordinator {
     return connection.stepLatencyNs;
   }
 
-  /** The message has arrived: completes its posted recv, or waits for one. */
+  /** The message has arrived: completes its posted recv, or waits for one. Its record is spare after (out of inFlight already). */
   private deliver(flight: InFlight): void {
     const connection = flight.connection;
-    const seq = connection.posted.get(flight.message);
+    const seq = connection.posted.take(flight.message);
     if (seq !== undefined) {
-      connection.posted.delete(flight.message);
-      this.pending.push({ participant: connection.dst, seq, payload: flight.payload });
+      this.complete(connection.dst, seq, flight.payload);
     } else {
       connection.arrived.set(flight.message, flight.payload === undefined ? NO_PAYLOAD : { payload: flight.payload });
     }
+    flight.payload = undefined;
+    this.spareFlights.push(flight);
   }
 
   private label(participant: number): string {
@@ -721,7 +783,7 @@ export class Coordinator {
       list.push(text);
     };
     for (const c of this.connections) {
-      for (const message of [...c.posted.keys()].sort((a, b) => a - b)) add(c.dst, `recv from ${this.label(c.src)} on channel ${c.channel} (message ${message})`);
+      for (const message of c.posted.keys().sort((a, b) => a - b)) add(c.dst, `recv from ${this.label(c.src)} on channel ${c.channel} (message ${message})`);
     }
     for (const b of this.barrier) add(b.participant, 'barrier after warm-up iterations');
     for (const c of this.connections) {
@@ -748,14 +810,10 @@ export class Coordinator {
 }
 
 /** A connection's messages kept by number (posted recvs, arrived messages): how many, and each one's age, youngest first. */
-function exactAges(into: SteadyRecorder, nextSend: number, byMessage: ReadonlyMap<number, unknown>): void {
+function exactAges(into: SteadyRecorder, nextSend: number, byMessage: MessageTable<unknown>): void {
   into.exact(byMessage.size);
   if (byMessage.size === 0) return;
-  if (byMessage.size === 1) {
-    for (const message of byMessage.keys()) into.exact(nextSend - message);
-    return;
-  }
-  for (const message of [...byMessage.keys()].sort((a, b) => b - a)) into.exact(nextSend - message);
+  for (const message of byMessage.keys().sort((a, b) => b - a)) into.exact(nextSend - message);
 }
 
 /** A message's name that does not depend on when it was sent: its connection and how many sends ago it was (NaN past MESSAGE_AGES). */
