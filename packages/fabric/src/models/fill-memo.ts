@@ -29,8 +29,11 @@ interface Entry {
   readonly rates: Float64Array;
 }
 
-/** Entries kept before the memo is emptied (a bound on memory; NVLS trees at 32 servers see ~15,000 structures). */
-const MAX_ENTRIES = 50_000;
+/**
+ * Constraints and lists the entries may hold in all before the memo is emptied: a bound on
+ * memory (some 24 bytes each, so ~100 MB). NVLS trees at 32 servers hold ~1.4 million.
+ */
+const MAX_STORED = 4_000_000;
 
 /** Structures with fewer variables are filled: a filling that small costs less than the check. */
 export const MEMO_MIN_VARIABLES = 8;
@@ -56,7 +59,8 @@ export interface Component {
 
 export class FillMemo {
   private readonly entries = new Map<number, Entry[]>();
-  private size = 0;
+  /** Constraints and lists the entries hold, in all. */
+  private stored = 0;
   /** Constraint lists (the caller's arrays, by identity) → small ids. */
   private readonly listIds = new Map<readonly number[], number>();
   /** Scratch of matches(): per list id, its index in the entry being checked (valid where listStamp is the epoch). */
@@ -128,12 +132,12 @@ export class FillMemo {
 
   /** Remembers a filling just done (all its variables of one weight; `rates` holds its result). */
   remember(key: number, component: Component, rates: Float64Array): void {
-    if (this.size >= MAX_ENTRIES) {
-      this.entries.clear();
-      this.size = 0;
-    }
     const { constraints, constraintStart, constraintEnd, variables, listIds, counts } = component;
     const constraintCount = constraintEnd - constraintStart;
+    if (this.stored >= MAX_STORED) {
+      this.entries.clear();
+      this.stored = 0;
+    }
     const entryConstraints = new Int32Array(constraintCount);
     const capacities = new Float64Array(constraintCount);
     for (let index = 0; index < constraintCount; index++) {
@@ -170,7 +174,7 @@ export class FillMemo {
     const candidates = this.entries.get(key);
     if (candidates === undefined) this.entries.set(key, [entry]);
     else candidates.push(entry);
-    this.size++;
+    this.stored += constraintCount + listList.length;
   }
 
   /** Stamps the component's constraints; returns the stamp. */
