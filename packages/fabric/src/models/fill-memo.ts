@@ -51,7 +51,9 @@ export interface Component {
   readonly variableStart: number;
   readonly variableEnd: number;
   readonly capacity: Float64Array;
-  /** Each variable's constraint-list id (FillMemo.listId). */
+  /** Each variable's constraint list (the caller's array). */
+  readonly lists: readonly (readonly number[])[];
+  /** Each variable's constraint-list id, -1 until key() gives it one. */
   readonly listIds: Int32Array;
   readonly weights: Float64Array;
   readonly counts: Int32Array;
@@ -77,7 +79,7 @@ export class FillMemo {
   misses = 0;
 
   /** A small id for a constraint list (the same array always gets the same id). */
-  listId(list: readonly number[]): number {
+  private listId(list: readonly number[]): number {
     let id = this.listIds.get(list);
     if (id === undefined) {
       id = this.listIds.size;
@@ -92,18 +94,25 @@ export class FillMemo {
     return id;
   }
 
-  /** The key of a component: its constraints' count and ids, its lists and copies, mixed (collisions only cost a check). */
+  /**
+   * The key of a component: its constraints' count and ids, its lists and copies, mixed
+   * (collisions only cost a check); -1 if its variables do not all have one weight (such a
+   * component is filled, never remembered). Gives each variable its list id.
+   */
   key(component: Component): number {
-    const { constraints, listIds, variables, counts } = component;
-    let constraintSum = 0;
-    for (let index = component.constraintStart; index < component.constraintEnd; index++) constraintSum += constraints[index]!;
-    const listHash = this.listHash;
+    const { constraints, listIds, variables, counts, weights, lists } = component;
+    const weight = weights[variables[component.variableStart]!]!;
     let listSum = 0;
     // Integers all along, exact in float64 (below 2^53): the same for any order of the variables.
     for (let index = component.variableStart; index < component.variableEnd; index++) {
       const variable = variables[index]!;
-      listSum += listHash[listIds[variable]!]! * counts[variable]!;
+      if (weights[variable] !== weight) return -1;
+      let list = listIds[variable]!;
+      if (list < 0) list = listIds[variable] = this.listId(lists[variable]!);
+      listSum += this.listHash[list]! * counts[variable]!;
     }
+    let constraintSum = 0;
+    for (let index = component.constraintStart; index < component.constraintEnd; index++) constraintSum += constraints[index]!;
     return ((component.constraintEnd - component.constraintStart) * 1_000_003 + constraintSum) * 1_048_576 + listSum;
   }
 

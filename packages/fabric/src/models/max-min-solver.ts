@@ -713,15 +713,6 @@ export class MaxMinSolver {
     const memo = this.memo!;
     const variables = this.touchedVariables.items;
     const v = this.v;
-    const weight = v.weight[variables[variableStart]!]!;
-    for (let index = variableStart; index < variableEnd; index++) {
-      const variable = variables[index]!;
-      if (v.weight[variable] !== weight) {
-        this.fill(constraintStart, constraintEnd, variableStart, variableEnd);
-        return;
-      }
-      if (v.listId[variable] < 0) v.listId[variable] = memo.listId(v.constraints[variable]!);
-    }
     const component: Component = {
       constraints: this.touchedConstraints.items,
       constraintStart,
@@ -730,11 +721,16 @@ export class MaxMinSolver {
       variableStart,
       variableEnd,
       capacity: this.c.capacity,
+      lists: v.constraints,
       listIds: v.listId,
       weights: v.weight,
       counts: v.count,
     };
     const key = memo.key(component);
+    if (key < 0) {
+      this.fill(constraintStart, constraintEnd, variableStart, variableEnd);
+      return;
+    }
     if (memo.recall(key, component, v.filledRate)) {
       for (let index = variableStart; index < variableEnd; index++) v.fixed[variables[index]!] = 1;
       return;
