@@ -18,22 +18,17 @@
  * as many copies. A key that collides only costs the check.
  */
 
-/** One filling remembered: its structure and the rate per copy it gave each constraint list. */
-interface Entry {
-  readonly constraints: Int32Array;
-  readonly capacities: Float64Array;
-  readonly weight: number;
-  /** The constraint lists' ids (see FillMemo.listId), each once, with their copies and rates. */
-  readonly lists: Int32Array;
-  readonly copies: Int32Array;
-  readonly rates: Float64Array;
-}
-
 /**
- * Constraints and lists the entries may hold in all before the memo is emptied: a bound on
- * memory (some 24 bytes each, so ~100 MB). NVLS trees at 32 servers hold ~1.4 million.
+ * One filling remembered, in one array (one allocation, not six: there are ~10^5 of them):
+ * its structure and the rate per copy it gave each constraint list. Laid out as
+ * [n, m, weight, n constraint ids, their n capacities, m list ids, their m copies, their m rates]
+ * (ids and counts are integers, exact in float64).
  */
-const MAX_STORED = 4_000_000;
+type Entry = Float64Array;
+const HEADER = 3;
+
+/** Numbers the entries may hold in all before the memo is emptied: a bound on memory (8 bytes each: 64 MB). */
+const MAX_STORED = 8_000_000;
 
 /** Structures with fewer variables are filled: a filling that small costs less than the check. */
 export const MEMO_MIN_VARIABLES = 8;
@@ -127,9 +122,12 @@ export class FillMemo {
       for (const entry of candidates) {
         if (!this.matches(entry, epoch, component)) continue;
         const { variables, listIds } = component;
+        const constraintCount = entry[0]!;
+        const listCount = entry[1]!;
+        const ratesAt = HEADER + 2 * constraintCount + 2 * listCount;
         for (let index = component.variableStart; index < component.variableEnd; index++) {
           const variable = variables[index]!;
-          rates[variable] = entry.rates[this.slotOf[listIds[variable]!]!]!;
+          rates[variable] = entry[ratesAt + this.slotOf[listIds[variable]!]!]!;
         }
         this.hits++;
         return true;
@@ -146,13 +144,6 @@ export class FillMemo {
     if (this.stored >= MAX_STORED) {
       this.entries.clear();
       this.stored = 0;
-    }
-    const entryConstraints = new Int32Array(constraintCount);
-    const capacities = new Float64Array(constraintCount);
-    for (let index = 0; index < constraintCount; index++) {
-      const constraint = constraints[constraintStart + index]!;
-      entryConstraints[index] = constraint;
-      capacities[index] = component.capacity[constraint]!;
     }
     // Each list once, in order of first appearance (slotOf/listStamp as scratch).
     const epoch = ++this.stampEpoch;
@@ -172,18 +163,26 @@ export class FillMemo {
         copyList[this.slotOf[list]!] += counts[variable]!;
       }
     }
-    const entry: Entry = {
-      constraints: entryConstraints,
-      capacities,
-      weight: component.weights[variables[component.variableStart]!]!,
-      lists: Int32Array.from(listList),
-      copies: Int32Array.from(copyList),
-      rates: Float64Array.from(rateList),
-    };
+    const listCount = listList.length;
+    const entry: Entry = new Float64Array(HEADER + 2 * constraintCount + 3 * listCount);
+    entry[0] = constraintCount;
+    entry[1] = listCount;
+    entry[2] = component.weights[variables[component.variableStart]!]!;
+    for (let index = 0; index < constraintCount; index++) {
+      const constraint = constraints[constraintStart + index]!;
+      entry[HEADER + index] = constraint;
+      entry[HEADER + constraintCount + index] = component.capacity[constraint]!;
+    }
+    const listsAt = HEADER + 2 * constraintCount;
+    for (let at = 0; at < listCount; at++) {
+      entry[listsAt + at] = listList[at]!;
+      entry[listsAt + listCount + at] = copyList[at]!;
+      entry[listsAt + 2 * listCount + at] = rateList[at]!;
+    }
     const candidates = this.entries.get(key);
     if (candidates === undefined) this.entries.set(key, [entry]);
     else candidates.push(entry);
-    this.stored += constraintCount + listList.length;
+    this.stored += entry.length;
   }
 
   /** Stamps the component's constraints; returns the stamp. */
@@ -204,31 +203,34 @@ export class FillMemo {
    * mapping the entry's lists to their index.
    */
   private matches(entry: Entry, epoch: number, component: Component): boolean {
-    const constraintCount = entry.constraints.length;
+    const constraintCount = entry[0]!;
     if (constraintCount !== component.constraintEnd - component.constraintStart) return false;
     for (let index = 0; index < constraintCount; index++) {
-      const constraint = entry.constraints[index]!;
+      const constraint = entry[HEADER + index]!;
       // The same count and every entry constraint stamped: the same set.
-      if (this.stamp[constraint] !== epoch || component.capacity[constraint] !== entry.capacities[index]) return false;
+      if (this.stamp[constraint] !== epoch || component.capacity[constraint] !== entry[HEADER + constraintCount + index]) return false;
     }
-    const listCount = entry.lists.length;
+    const listCount = entry[1]!;
+    const listsAt = HEADER + 2 * constraintCount;
+    const copiesAt = listsAt + listCount;
     if (this.seen.length < listCount) this.seen = grownInt(this.seen, listCount);
     const { seen, slotOf, listStamp } = this;
     const listEpoch = ++this.stampEpoch;
     for (let at = 0; at < listCount; at++) {
-      const list = entry.lists[at]!;
+      const list = entry[listsAt + at]!;
       listStamp[list] = listEpoch;
       slotOf[list] = at;
       seen[at] = 0;
     }
     const { variables, listIds, weights, counts } = component;
+    const weight = entry[2]!;
     for (let index = component.variableStart; index < component.variableEnd; index++) {
       const variable = variables[index]!;
       const list = listIds[variable]!;
-      if (listStamp[list] !== listEpoch || weights[variable] !== entry.weight) return false;
+      if (listStamp[list] !== listEpoch || weights[variable] !== weight) return false;
       seen[slotOf[list]!] += counts[variable]!;
     }
-    for (let at = 0; at < listCount; at++) if (seen[at] !== entry.copies[at]) return false;
+    for (let at = 0; at < listCount; at++) if (seen[at] !== entry[copiesAt + at]) return false;
     return true;
   }
 }
