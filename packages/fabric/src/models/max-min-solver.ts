@@ -53,6 +53,7 @@
  */
 
 import { CandidateHeap } from './candidate-heap.js';
+import { type Component, FillMemo, MEMO_MIN_VARIABLES } from './fill-memo.js';
 import { ScratchList } from './scratch-list.js';
 
 export interface SolverStats {
@@ -74,6 +75,9 @@ export interface SolverStats {
   readonly largestComponent: number;
   /** Walks and fills redone because a slack constraint was found binding (solves that needed more than one pass). */
   readonly rewalks: number;
+  /** Components given the rates a filling of the same structure gave (see "Refills"), and those looked up and filled. */
+  readonly refillsRecalled: number;
+  readonly refillsMissed: number;
 }
 
 
@@ -154,6 +158,8 @@ class Variables {
   // Scratch state of the current progressive filling.
   fixed = new Uint8Array(16);
   filledRate = new Float64Array(16);
+  /** Its constraint list's id in the fill memo, once asked for (-1: not yet). */
+  listId = new Int32Array(16);
 
   /** A new id (size), with room for it. */
   grow(): number {
@@ -167,6 +173,7 @@ class Variables {
       this.visitEpoch = grown(this.visitEpoch, length);
       this.fixed = grown(this.fixed, length);
       this.filledRate = grown(this.filledRate, length);
+      this.listId = grown(this.listId, length);
     }
     return id;
   }
@@ -209,9 +216,18 @@ export class MaxMinSolver {
   private components = 0;
   private largestComponent = 0;
   private rewalks = 0;
+  private readonly memo: FillMemo | undefined;
 
-  /** @param slackWalks whether walks skip slack constraints (see the header); false re-solves whole components (tests compare the two). */
-  constructor(private readonly slackWalks = true) {}
+  /**
+   * @param slackWalks whether walks skip slack constraints (see the header); false re-solves whole components (tests compare the two).
+   * @param recallFills whether a component of a structure filled before gets that filling's rates (see "Refills"); tests compare the two.
+   */
+  constructor(
+    private readonly slackWalks = true,
+    recallFills = true,
+  ) {
+    this.memo = recallFills ? new FillMemo() : undefined;
+  }
 
   /** Adds a constraint (a resource with `capacity`, e.g. bytes/s); returns its id. */
   addConstraint(capacity: number): number {
@@ -273,6 +289,7 @@ export class MaxMinSolver {
     v.weight[id] = weight;
     v.count[id] = 1;
     v.rate[id] = 0;
+    v.listId[id] = -1;
     this.liveVariables++;
     return id;
   }
@@ -486,6 +503,7 @@ export class MaxMinSolver {
         const count = variableEnd - variableStart;
         if (count > this.largestComponent) this.largestComponent = count;
         if (count === 1) this.solveAlone(variables[variableStart]!);
+        else if (count >= MEMO_MIN_VARIABLES && this.memo !== undefined) this.fillOrRecall(constraintStart, constraintEnd, variableStart, variableEnd);
         else if (count > 1) this.fill(constraintStart, constraintEnd, variableStart, variableEnd);
         constraintStart = constraintEnd;
         variableStart = variableEnd;
@@ -522,6 +540,8 @@ export class MaxMinSolver {
       components: this.components,
       largestComponent: this.largestComponent,
       rewalks: this.rewalks,
+      refillsRecalled: this.memo?.hits ?? 0,
+      refillsMissed: this.memo?.misses ?? 0,
     };
   }
 
@@ -681,6 +701,42 @@ export class MaxMinSolver {
     }
     v.fixed[variable] = 1;
     v.filledRate[variable] = rate;
+  }
+
+  /**
+   * Refills: a component whose variables all have one weight gets the rates a filling of the
+   * same structure gave, if FillMemo remembers one (why that is the filling's result bit for
+   * bit: see fill-memo.ts); otherwise it is filled and remembered. Components of mixed
+   * weights are always filled (their rates depend on the order in the constraints' lists).
+   */
+  private fillOrRecall(constraintStart: number, constraintEnd: number, variableStart: number, variableEnd: number): void {
+    const memo = this.memo!;
+    const variables = this.touchedVariables.items;
+    const v = this.v;
+    const component: Component = {
+      constraints: this.touchedConstraints.items,
+      constraintStart,
+      constraintEnd,
+      variables,
+      variableStart,
+      variableEnd,
+      capacity: this.c.capacity,
+      lists: v.constraints,
+      listIds: v.listId,
+      weights: v.weight,
+      counts: v.count,
+    };
+    const key = memo.key(component);
+    if (key < 0) {
+      this.fill(constraintStart, constraintEnd, variableStart, variableEnd);
+      return;
+    }
+    if (memo.recall(key, component, v.filledRate)) {
+      for (let index = variableStart; index < variableEnd; index++) v.fixed[variables[index]!] = 1;
+      return;
+    }
+    this.fill(constraintStart, constraintEnd, variableStart, variableEnd);
+    memo.remember(key, component, v.filledRate);
   }
 
   /**
