@@ -8,6 +8,7 @@ import { scheduleMemoryBudget, setHeapUsageProbe, setScheduleMemoryBudget } from
 import { isWeftInputError } from '@weft/sim';
 import { createCluster } from '@weft/runtime';
 import { GHOST_RUN_HEAP_SHARE, ghostFootprint } from '../src/core/schedule/footprint.js';
+import { RUN_HEAP_SHARE } from '../src/core/coordinator/heap-guard.js';
 import { network, plan } from './helpers.js';
 
 const initialBudget = scheduleMemoryBudget();
@@ -65,5 +66,32 @@ describe('ghost footprint', () => {
       await cluster.close();
     }
   });
+  it('ends a run whose heap fills up once it is under way in one line (not a V8 abort); the same run finishes when the heap has room', async () => {
+    const topology = parseTopologySpec('switch:16');
+    const schedule = plan('allReduce', 'ring-rankorder', topology, 16 * 64);
+    const cluster = await createCluster({ topology, network: network('maxMin'), mode: 'ghost' });
+    const limitBytes = 4 * 2 ** 30;
+    // Room before the run (the up-front check asks at GHOST_RUN_HEAP_SHARE), full during it.
+    let duringRunBytes = RUN_HEAP_SHARE * limitBytes + 2 ** 20;
+    const shares: number[] = [];
+    setHeapUsageProbe((share) => {
+      shares.push(share);
+      return { usedBytes: share === RUN_HEAP_SHARE ? duringRunBytes : 2 ** 20, limitBytes };
+    });
+    try {
+      const error = await cluster.runSchedule(schedule, { dtype: 'float32', op: 'sum' }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(isWeftInputError(error)).toBe(true);
+      expect((error as Error).message).toMatch(/^run too big for this machine: at \d+\.\d µs simulated the JS heap holds 3\.60 GiB of its 4\.00 GiB limit after a full collection/);
+      expect((error as Error).message.split('\n')).toHaveLength(1);
+      expect(shares).toContain(RUN_HEAP_SHARE);
+      duringRunBytes = RUN_HEAP_SHARE * limitBytes;
+      expect((await cluster.runSchedule(schedule, { dtype: 'float32', op: 'sum' })).timeNs).toBeGreaterThan(0);
+    } finally {
+      setHeapUsageProbe(undefined);
+      await cluster.close();
+    }
+  });
 });
-

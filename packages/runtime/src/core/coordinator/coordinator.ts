@@ -21,6 +21,11 @@ import type { Completion, HostLink, HostReport, PayloadRef, Request } from '../p
 import { byParticipantSeq } from '../host/participant-host.js';
 import { ByTransferId } from './by-transfer-id.js';
 import { MessageTable } from './message-table.js';
+import { RunHeapGuard } from './heap-guard.js';
+
+/** Loop turns and sends between two asks of the heap guard (powers of two): a Date.now() per 256 turns or 4,096 sends. */
+const HEAP_CHECK_TURNS = 256;
+const HEAP_CHECK_SENDS = 4096;
 
 /** Channel numbers must stay below this (the limit programs and schedules are checked against). */
 export const MAX_CHANNEL = 2 ** 18;
@@ -191,6 +196,9 @@ export class Coordinator {
   private readonly spareFlights: InFlight[] = [];
   /** The request every send fills in: a network keeps no reference to it (Network.startTransfer). */
   private readonly request: { -readonly [K in keyof TransferRequest]: TransferRequest[K] } = { srcNode: '', dstNode: '', bytes: 0, flowKey: 0, routeCache: undefined };
+  /** Ends a run that outgrows the JS heap in one line (heap-guard.ts). */
+  private readonly heapGuard = new RunHeapGuard();
+  private sendsSinceHeapCheck = 0;
   private pending: MutableCompletion[] = [];
   /** Completions of finished rounds, for the next ones to reuse (see run). */
   private readonly spareCompletions: MutableCompletion[] = [];
@@ -409,7 +417,9 @@ export class Coordinator {
     let reports = settle(this.setup.hosts.map((host) => host.start()));
     this.absorb(reports instanceof Promise ? await this.watch(reports) : reports);
     const watch = this.setup.watch;
-    for (;;) {
+    for (let turn = 0; ; turn++) {
+      // A run that outgrows the heap ends in one line, not a V8 abort (heap-guard.ts).
+      if ((turn & (HEAP_CHECK_TURNS - 1)) === 0) this.heapGuard.check(this.engine.nowNs);
       if (this.pending.length === 0) {
         if (watch !== undefined) watch.quiescent(this.view!);
         if (!this.engine.step()) break;
@@ -653,6 +663,8 @@ export class Coordinator {
 
   private send(participant: number, seq: number, peer: number, channel: number, bytes: number, payload: PayloadRef | undefined, protocol: number, nowNs: number): void {
     this.checkPeer(participant, peer, 'send');
+    // One round can post millions of sends (every rank's first window at 16,384 GPUs): ask here too.
+    if ((++this.sendsSinceHeapCheck & (HEAP_CHECK_SENDS - 1)) === 0) this.heapGuard.check(nowNs);
     const connection = this.connection(participant, peer, channel);
     const request = this.request;
     request.srcNode = this.nodes[participant]!;
