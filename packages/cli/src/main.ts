@@ -4,7 +4,27 @@ import { runCli } from './cli.js';
 /** Run failures that describe themselves fully (which rank, which link, what was pending). */
 const RUN_FAILURES = new Set(['RankError', 'DeadlockError', 'TransferStrandedError', 'RankCrashedError', 'RankTimeoutError', 'UserCodeTimeoutError', 'WorkerStartError']);
 
+/**
+ * How long a finished command may take to end by itself (ms). Everything weft starts — worker
+ * threads, timers, channels, servers — is closed before the command settles, so the process
+ * normally ends at once; this only bounds a leak (a thread or handle left behind by a bug) to a
+ * clear line instead of a silent hang.
+ */
+const EXIT_GRACE_MS = 10_000;
+
 let settled = false;
+
+/** After the command settles: if something left behind keeps the process alive, end it and name what. */
+function endIfKeptAlive(): void {
+  const timer = setTimeout(() => {
+    // What Node lists as active (this timer is unref'd, so not among them; stdio may be).
+    const kept = process.getActiveResourcesInfo();
+    process.stderr.write(`weft: internal: the command finished but something kept the process alive ${EXIT_GRACE_MS / 1000} s (active: ${kept.join(', ') || 'none listed'}); ending it\n`);
+    process.exit();
+  }, EXIT_GRACE_MS);
+  // Never what keeps the process alive itself.
+  timer.unref();
+}
 // Whatever the build, a run whose last pending work vanished (a thread that never answers)
 // must not end silently with exit 0.
 process.once('beforeExit', () => {
@@ -17,6 +37,7 @@ runCli(process.argv.slice(2)).then(
   (code) => {
     settled = true;
     process.exitCode = code;
+    endIfKeptAlive();
   },
   (error: unknown) => {
     settled = true;
@@ -30,5 +51,6 @@ runCli(process.argv.slice(2)).then(
       console.error(error);
     }
     process.exitCode = 1;
+    endIfKeptAlive();
   },
 );
