@@ -30,7 +30,7 @@
  *   ncclTopoCompareGraphs keeps more channels, or more channels × bwInter.
  */
 import type { CostParams, RankLayout } from '../types.js';
-import { groupsOf, layoutRailGrid, searchGraph, SPEED_LADDERS_GBS } from './search.js';
+import { groupsOf, layoutRailGrid, searchGraph, speedLadderGbs } from './search.js';
 
 /** One searched graph: what ncclTopoPrintGraph prints (`nChannels, bw intra/inter, type intra/inter`). */
 export interface PatternGraph {
@@ -159,9 +159,8 @@ export function searchGraphs(layout: RankLayout, nranks: number, cost: CostParam
   const gbsOf = (bytesPerSec: number): number => bytesPerSec / 1e9;
   const nvlinkGbs = gbsOf(cost.intra.bandwidthBytesPerSec);
   const nicGbs = grid === null ? gbsOf(cost.bandwidthBytesPerSec) : gbsOf(cost.inter.bandwidthBytesPerSec);
-  const ladders = SPEED_LADDERS_GBS.find((l) => cc >= l.minComputeCapability)!;
   const sys: SearchSystem = {
-    ladder: withNics ? ladders.inter : ladders.intra,
+    ladder: speedLadderGbs(cc, withNics),
     maxGbs: nicGbs,
     totalGbs: grid === null ? nicGbs : nvlinkGbs,
     gpus: groups.reduce((most, g) => Math.max(most, g.length), 0),
