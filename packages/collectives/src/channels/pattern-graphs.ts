@@ -8,7 +8,8 @@
  * for the ring; PCIe is not modelled (weft has none between GPU and NIC).
  *
  * Sources ([search] NVIDIA/nccl src/graph/search.cc at b6475625, [search-2.23] its 2.23+ form,
- * [init] src/init.cc at 48bb7fe):
+ * [init] src/init.cc at 48bb7fe); every pattern steps down search.ts speedLadderGbs, the one ladder
+ * per GPU generation the ring's search reads too:
  * - [init] initTransportsRank: the tree graph is searched with minChannels = maxChannels = the
  *   ring graph's nChannels; the NVLS graph with minChannels 1, maxChannels MAXCHANNELS, and only
  *   with nvlsSupport (an NVSwitch, compute capability >= 9; [search] returns no channel otherwise).
