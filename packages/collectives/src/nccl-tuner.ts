@@ -129,7 +129,8 @@ export interface NcclTableEntry {
  * Nodes are the layout's groups, as NCCL counts them. init.cc (NVIDIA/nccl src/init.cc at
  * 00ad458b, initTransportsRank) sets comm->nNodes to the number of distinct first ranks of the
  * ring inside a topology system (`topoRanks.ringRecv[0]`), i.e. the number of systems; a system is
- * a host, except under MNNVL, where topo.cc ncclTopoGetSystem fuses the XML of every rank of the
+ * a host, except under MNNVL, where src/graph/topo.cc ncclTopoGetSystem (stored 2.2x copies; not
+ * in NVIDIA/nccl b6475625, which predates it) fuses the XML of every rank of the
  * rank's NVLink clique (`nLocalRanks = comm->clique.size`) into one. MNNVL is checked when the
  * ranks span several hosts and is set when the rank's clique — same fabric cluster UUID and
  * clique id — holds more than one rank (src/mnnvl.cc at 192610c9 ncclMnnvlCheck; the older rule,
