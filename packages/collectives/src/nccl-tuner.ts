@@ -38,9 +38,8 @@
  * NVLS graph (heads, bwIntra, bwInter; none without an NVLink SHARP switch, which disables both
  * rows as nvlsSupport does) — channels/pattern-graphs.ts searchGraphs;
  * latencies from protocols.ts NCCL_LATENCY_US (the same table); the LL cap from
- * llMaxBusBwGBps; nodes are the layout's groups (servers; racks on nvl72 — NCCL counts hosts,
- * and an NVL72 rack is one NVLink domain: benchmarks/results/nccl-vs-weft.md "What is left"
- * item 4 for why racks fit the published runs); a node's NICs reach it through PCIe switches,
+ * llMaxBusBwGBps; nodes are the layout's groups, servers or NVL72 racks (ncclTuneInputs says why
+ * that is NCCL's nNodes); a node's NICs reach it through PCIe switches,
  * so LL128 is enabled (typeInter ≤ PXN on Hopper and later; typeIntra NVLink). Not modelled:
  * Tree's ×0.85 when the tree search falls back to NCCL_TOPO_PATTERN_TREE (weft models no PCIe,
  * the only budget on which the two tree patterns differ), graph latencyInter (0 for IB), numPipeOps (one collective per launch).
@@ -95,7 +94,7 @@ const RING_PLATEAU_LATENCY_FACTOR_PRE_AMPERE = 1.9;
 /** What NCCL's topology search and communicator give the model, in weft's terms. */
 export interface NcclTuneInputs {
   readonly nranks: number;
-  /** Hosts (weft: the layout's groups — servers, or NVL72 racks). */
+  /** comm->nNodes: NCCL's topology systems — hosts, or NVLink cliques under MNNVL (weft: the layout's groups; see ncclTuneInputs). */
   readonly nodes: number;
   readonly computeCapability: number;
   /** graphs[a] per algorithm: nChannels, bwIntra, bwInter (GB/s) of the ring, tree and NVLS searches; nvls null without nvlsSupport. */
@@ -123,7 +122,30 @@ export interface NcclTableEntry {
   readonly latencyUs: number;
 }
 
-/** The tuner's inputs for `layout` and `cost`: throws WeftInputError when the topology names no GPU (the tables are per GPU generation). */
+/**
+ * The tuner's inputs for `layout` and `cost`: throws WeftInputError when the topology names no
+ * GPU (the tables are per GPU generation).
+ *
+ * Nodes are the layout's groups, as NCCL counts them. init.cc (NVIDIA/nccl src/init.cc at
+ * 00ad458b, initTransportsRank) sets comm->nNodes to the number of distinct first ranks of the
+ * ring inside a topology system (`topoRanks.ringRecv[0]`), i.e. the number of systems; a system is
+ * a host, except under MNNVL, where src/graph/topo.cc ncclTopoGetSystem (stored 2.2x copies; not
+ * in NVIDIA/nccl b6475625, which predates it) fuses the XML of every rank of the
+ * rank's NVLink clique (`nLocalRanks = comm->clique.size`) into one. MNNVL is checked when the
+ * ranks span several hosts and is set when the rank's clique — same fabric cluster UUID and
+ * clique id — holds more than one rank (src/mnnvl.cc at 192610c9 ncclMnnvlCheck; the older rule,
+ * MNNVL only when one clique holds every rank, is the pre-Blackwell init.cc at 48bb7fe). So on
+ * NVL72 racks (18 trays of 4 GPUs, one clique per rack) NCCL 2.2x counts one node per rack, 72
+ * local ranks, for 1, 2 or 20 racks alike; one rack holds every rank, so its search runs as one
+ * node's, on the intra ladder (paths.cc ncclTopoTrimSystem at 04cdb808: `system->inter` is 0 when
+ * the system holds every rank; older copies remove its NET nodes).
+ * nvlsSupport holds across racks too (src/transport/nvls.cc at 178b6b75 ncclNvlsInit: under MNNVL
+ * the clique must exceed 2 ranks, then the GPU's multicast attribute), so NVLSTree is weighed on
+ * R >= 2 racks (nNodes > 1) and NVLS on one. The 2.24–2.26 tuning.cc reads comm->nNodes as is
+ * (no MNNVL one-node rule, which the pre-Blackwell copy had). Counting trays (360 nodes of 4 at
+ * 20 racks) would be NCCL with MNNVL off — which the one-rack published runs rule out: their NVLS
+ * spans all 72 GPUs of 18 trays.
+ */
 export function ncclTuneInputs(layout: RankLayout, nranks: number, cost: CostParams): NcclTuneInputs {
   const cc = cost.computeCapability;
   const llMaxGbs = llMaxBusBwGBps(layout, cc);

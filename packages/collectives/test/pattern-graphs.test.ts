@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatGraphs, searchGraphs } from '../src/channels/pattern-graphs.js';
+import { searchGraph, speedLadderGbs } from '../src/channels/search.js';
 import type { CostParams, RankLayout } from '../src/types.js';
 
 /**
@@ -67,6 +68,42 @@ describe("NCCL's per-pattern graphs (search.cc ncclTopoCompute on weft's NVLink 
     expect(g.ring).toMatchObject({ nChannels: 16, bwIntraGbs: 45.1 });
     expect(g.tree).toMatchObject({ nChannels: 16, bwIntraGbs: 45.1, bwInterGbs: 45.1 });
     expect(g.nvls).toMatchObject({ nChannels: 32, bwIntraGbs: 20, bwInterGbs: 40 });
+  });
+
+  it("one ladder per GPU generation feeds every pattern (NCCL 2.23–2.28's arrays): ring and tree agree where the ring's speed is a step, and differ where it is a duplicated one", () => {
+    // sm100 intra has no 45 in 2.23–2.28; inter has 45.1; sm90 intra has 11 (not in the pre-Blackwell copy).
+    expect(speedLadderGbs(10, false)).toEqual([90, 80, 70, 60, 50, 40, 30, 24, 20, 19, 18]);
+    expect(speedLadderGbs(10, true).slice(0, 3)).toEqual([96, 48, 45.1]);
+    expect(speedLadderGbs(9, false)).toContain(11);
+    expect(speedLadderGbs(8, false)[0]).toBe(40);
+    const cases = [
+      { c: cluster(1, 8, 370.8, 48, 9, true), withNics: false },
+      { c: cluster(2, 8, 370.8, 48, 9, true), withNics: true },
+      { c: cluster(2, 72, 721.8, 48, 10, true), withNics: true },
+      { c: cluster(20, 72, 721.8, 48, 10, true), withNics: true },
+      { c: cluster(1, 72, 721.8, 48, 10, true), withNics: false },
+    ];
+    for (const { c, withNics } of cases) {
+      const ladder = speedLadderGbs(c.cost.computeCapability!, withNics);
+      const g = graphs(c);
+      // The tree's and NVLS's speeds are steps of the same ladder the ring searched.
+      for (const gbs of [g.tree.bwIntraGbs, g.tree.bwInterGbs, g.nvls!.bwIntraGbs, g.nvls!.bwInterGbs]) expect(ladder).toContain(gbs);
+      if (ladder.includes(g.ring.bwInterGbs)) {
+        expect(g.tree.bwInterGbs).toBe(g.ring.bwInterGbs);
+      } else {
+        // One NVL72 rack: 8 × 90 (720 of 721.8 GB/s) duplicated to 16 × 45 (ncclTopoDupChannels halves the
+        // speed, off the ladder); the tree searches exactly 16 channels from the first step with
+        // 16·s ≤ 721.8·72/71: 40, as NCCL 2.26 would print.
+        expect(g.ring).toMatchObject({ nChannels: 16, bwInterGbs: 45 });
+        expect(ladder).toContain(2 * g.ring.bwInterGbs);
+        expect(g.tree.bwInterGbs).toBe(Math.max(...ladder.filter((s) => s * 16 <= (721.8 * 72) / 71)));
+      }
+    }
+  });
+
+  it("Hopper's 11 GB/s step: a 22 GB/s two-GPU server finds 2 × 11 (22, every byte of the budget), not 1 × 20", () => {
+    const c = cluster(1, 2, 22, 22, 9, false);
+    expect(searchGraph(c.layout, c.nranks, c.cost)).toMatchObject({ graphChannels: 2, gbs: 11 });
   });
 
   it('no NVLink SHARP switch, or no GPU named: no NVLS graph; without a GPU the tree is the ring graph', () => {

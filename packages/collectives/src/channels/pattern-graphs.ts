@@ -8,7 +8,8 @@
  * for the ring; PCIe is not modelled (weft has none between GPU and NIC).
  *
  * Sources ([search] NVIDIA/nccl src/graph/search.cc at b6475625, [search-2.23] its 2.23+ form,
- * [init] src/init.cc at 48bb7fe):
+ * [init] src/init.cc at 48bb7fe); every pattern steps down search.ts speedLadderGbs, the one ladder
+ * per GPU generation the ring's search reads too:
  * - [init] initTransportsRank: the tree graph is searched with minChannels = maxChannels = the
  *   ring graph's nChannels; the NVLS graph with minChannels 1, maxChannels MAXCHANNELS, and only
  *   with nvlsSupport (an NVSwitch, compute capability >= 9; [search] returns no channel otherwise).
@@ -30,7 +31,7 @@
  *   ncclTopoCompareGraphs keeps more channels, or more channels × bwInter.
  */
 import type { CostParams, RankLayout } from '../types.js';
-import { groupsOf, layoutRailGrid, searchGraph, SPEED_LADDERS_GBS } from './search.js';
+import { groupsOf, layoutRailGrid, searchGraph, speedLadderGbs } from './search.js';
 
 /** One searched graph: what ncclTopoPrintGraph prints (`nChannels, bw intra/inter, type intra/inter`). */
 export interface PatternGraph {
@@ -159,9 +160,8 @@ export function searchGraphs(layout: RankLayout, nranks: number, cost: CostParam
   const gbsOf = (bytesPerSec: number): number => bytesPerSec / 1e9;
   const nvlinkGbs = gbsOf(cost.intra.bandwidthBytesPerSec);
   const nicGbs = grid === null ? gbsOf(cost.bandwidthBytesPerSec) : gbsOf(cost.inter.bandwidthBytesPerSec);
-  const ladders = SPEED_LADDERS_GBS.find((l) => cc >= l.minComputeCapability)!;
   const sys: SearchSystem = {
-    ladder: withNics ? ladders.inter : ladders.intra,
+    ladder: speedLadderGbs(cc, withNics),
     maxGbs: nicGbs,
     totalGbs: grid === null ? nicGbs : nvlinkGbs,
     gpus: groups.reduce((most, g) => Math.max(most, g.length), 0),

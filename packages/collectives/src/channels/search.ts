@@ -212,16 +212,33 @@ const DUPLICATE_AT_GBS = 25;
 
 /**
  * NCCL's per-channel bandwidth ladders, GB/s, by the GPUs' compute capability: the speeds its
- * search tries, highest first. Intra: a single-server communicator (NCCL trims the NICs);
- * inter: one with NICs. [search] NVIDIA/nccl src/graph/search.cc at
- * b6475625fbcaa2c3c0e50eed2fa1255d7514d4a2 (speedArrayIntra/Inter, sm90SpeedArrayIntra/Inter);
- * [search-2.23] NCCL 2.23+ search.cc (sm100SpeedArrayIntra/Inter).
+ * search tries, highest first — one speed array per SM generation and per system kind, which
+ * every pattern's search (ring, tree, NVLS) reads: ncclTopoCompute picks the array once, by ccMin
+ * and by whether the topology system keeps NICs (`system->inter`: some rank is outside the
+ * node). All three rows are one release's, NCCL 2.23–2.28 (the first with sm100 arrays; the
+ * published GB200 NVL72 runs used 2.26.2): sm100SpeedArrayIntra/Inter, sm90SpeedArrayIntra/Inter
+ * and speedArrayIntra/Inter as in the stored copy of 2.28.3's src/graph/search.cc
+ * (zhanglin496/nccl-2.28.3-1 at 67491d6d60b55d9962eb4b780ba224613a3ab36d, annotated, arrays
+ * verbatim; a second stored copy of the 2.2x file reads the same). The older NVIDIA/nccl copy
+ * (src/graph/search.cc at b6475625fbcaa2c3c0e50eed2fa1255d7514d4a2, pre-Blackwell) has no sm100
+ * arrays and no 11 in sm90's intra array. Later copies (not a release weft follows) add 45 to
+ * sm100's intra array and 80, 86 to its inter array.
  */
-export const SPEED_LADDERS_GBS: readonly { readonly minComputeCapability: number; readonly intra: readonly number[]; readonly inter: readonly number[] }[] = [
+const SPEED_LADDERS_GBS: readonly { readonly minComputeCapability: number; readonly intra: readonly number[]; readonly inter: readonly number[] }[] = [
   { minComputeCapability: 10, intra: [90, 80, 70, 60, 50, 40, 30, 24, 20, 19, 18], inter: [96, 48, 45.1, 42, 40, 30, 24, 22, 20, 17.5, 15, 12, 6, 3, 2.4, 1.2, 0.24, 0.12] },
-  { minComputeCapability: 9, intra: [60, 50, 40, 30, 24, 20, 15, 12, 6, 3], inter: [48, 45, 42, 40, 30, 24, 22, 20, 17.5, 15, 12, 6, 3, 2.4, 1.2, 0.24, 0.12] },
+  { minComputeCapability: 9, intra: [60, 50, 40, 30, 24, 20, 15, 12, 11, 6, 3], inter: [48, 45, 42, 40, 30, 24, 22, 20, 17.5, 15, 12, 6, 3, 2.4, 1.2, 0.24, 0.12] },
   { minComputeCapability: 0, intra: [40, 30, 20, 18, 15, 12, 10, 9, 7, 6, 5, 4, 3], inter: [48, 30, 28, 24, 20, 18, 15, 12, 10, 9, 7, 6, 5, 4, 3, 2.4, 1.2, 0.24, 0.12] },
 ];
+
+/**
+ * The one ladder every pattern's search reads (see SPEED_LADDERS_GBS): the GPUs' generation's
+ * inter array when the communicator spans several nodes (NCCL keeps the NICs), its intra array
+ * on one node (paths.cc ncclTopoTrimSystem: `system->inter` is 0 when the node holds every rank).
+ */
+export function speedLadderGbs(computeCapability: number, withNics: boolean): readonly number[] {
+  const ladders = SPEED_LADDERS_GBS.find((l) => computeCapability >= l.minComputeCapability)!;
+  return withNics ? ladders.inter : ladders.intra;
+}
 
 /** MAXCHANNELS at [search]'s commit (src/include/device.h); the ring search may find half of it (init.cc ringGraph->maxChannels). */
 const MAX_CHANNELS = 32;
@@ -305,9 +322,8 @@ export function searchGraph(layout: RankLayout, nranks: number, cost: CostParams
     return { graphChannels: found, gbs: perGpuGbs, commChannels: duplicated ? 2 * found : found };
   }
   const cc = cost.computeCapability;
-  const ladders = SPEED_LADDERS_GBS.find((l) => cc >= l.minComputeCapability)!;
   const servers = groupsOf(layout, nranks).length;
-  const ladder = servers > 1 ? ladders.inter : ladders.intra;
+  const ladder = speedLadderGbs(cc, servers > 1);
   const totalGbs = grid === null ? perGpuGbs : nvlinkGbs;
   let { channels, gbs } = ladderSearch(ladder, perGpuGbs, totalGbs, fits);
   if (gbs >= DUPLICATE_AT_GBS && !(cc > 8 && gbs < 50 && channels > 4)) {
