@@ -1,0 +1,37 @@
+/**
+ * When V8 compiles weft's hot functions with its optimizing compiler (TurboFan).
+ *
+ * V8 counts the bytecode a function runs (its "interrupt budget") and, when the budget is
+ * spent, asks TurboFan to compile it. With V8 11.3's default budget (67,584 bytes) a weft run
+ * of a few hundred milliseconds hands ~84 functions to TurboFan (`--trace-opt`), and those
+ * compilations cost more CPU than the optimized code then saves: the issue #13 sweep
+ * (`bench allreduce --topology switch:8 --algo ring --mode ghost -b 4 -e 256M -f 4`) took
+ * 0.41 s of CPU with the default and 0.25 s with `--no-opt`, and 0.25 s with a budget of
+ * 1,000,000. Longer runs measured no dearer, mostly cheaper (dgx-h100:nodes=2 auto 8 B–1 GiB
+ * ghost 1.62 → 1.33 s, the default data-mode job 8.7 → 7.3 s; benchmarks/results/smpi.md §35):
+ * their hot functions still reach TurboFan, a little later.
+ *
+ * Set from inside the process (users keep typing plain `weft …`) by the commands that simulate
+ * (bench, train, lab; cli.ts), before their modules load, so every function of the run — and of its worker threads, which share the
+ * process's V8 flags — gets the budget when its feedback is allocated. Applied only on the V8
+ * it was measured with (Node 20's 11.x), and never over a budget the user set on the command
+ * line (`node --interrupt-budget=N …/main.js`).
+ */
+import { setFlagsFromString } from 'node:v8';
+
+/** Bytecode bytes a function runs before V8 considers optimizing it (V8 11.3's default: 67,584). */
+export const INTERRUPT_BUDGET_BYTES = 1_000_000;
+
+/** The V8 flag to set for this process, or undefined to leave V8's tiering alone. */
+export function tieringFlag(execArgv: readonly string[], v8Version: string): string | undefined {
+  if (!/^11\./.test(v8Version)) return undefined;
+  if (execArgv.some((arg) => /^--interrupt[-_]budget(=|$)/.test(arg))) return undefined;
+  return `--interrupt-budget=${INTERRUPT_BUDGET_BYTES}`;
+}
+
+/** Sets the flag for this process (see the module comment); returns what it set. */
+export function applyTieringFlag(): string | undefined {
+  const flag = tieringFlag(process.execArgv, process.versions.v8);
+  if (flag !== undefined) setFlagsFromString(flag);
+  return flag;
+}
