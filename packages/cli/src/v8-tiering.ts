@@ -6,16 +6,16 @@
  * of a few hundred milliseconds hands ~84 functions to TurboFan (`--trace-opt`), and those
  * compilations cost more CPU than the optimized code then saves: the issue #13 sweep
  * (`bench allreduce --topology switch:8 --algo ring --mode ghost -b 4 -e 256M -f 4`) took
- * 0.41 s of CPU with the default and 0.25 s with `--no-opt`, and 0.25 s with a budget of
- * 1,000,000. Longer runs measured no dearer, mostly cheaper (dgx-h100:nodes=2 auto 8 B–1 GiB
- * ghost 1.62 → 1.33 s, the default data-mode job 8.7 → 7.3 s; benchmarks/results/smpi.md §35):
- * their hot functions still reach TurboFan, a little later.
+ * 0.41 s of CPU with the default, 0.26 s with `--no-opt` and 0.27 s with a budget of
+ * 1,000,000. Longer runs still reach TurboFan, a little later, and came out cheaper too
+ * (dgx-h100:nodes=2 auto ghost 8 B–1 GiB 1.61 → 1.33 s, the default data-mode job
+ * 7.9 → 6.6 s; benchmarks/results/smpi.md §35), where `--no-opt` would cost them 1.6–2.8×.
  *
- * Set from inside the process (users keep typing plain `weft …`) by the commands that simulate
- * (bench, train, lab; cli.ts), before their modules load, so every function of the run — and of its worker threads, which share the
- * process's V8 flags — gets the budget when its feedback is allocated. Applied only on the V8
- * it was measured with (Node 20's 11.x), and never over a budget the user set on the command
- * line (`node --interrupt-budget=N …/main.js`).
+ * Set from inside the process (users keep typing plain `weft …`) by the commands that
+ * simulate (bench, train, lab; cli.ts), before their modules load, so every function of the
+ * run — and of its worker threads, which share the process's V8 flags — gets the budget when
+ * its feedback is allocated. Applied only on the V8 it was measured with (Node 20's 11.x),
+ * and never over a budget the user set on the command line (`node --interrupt-budget=N …`).
  */
 import { setFlagsFromString } from 'node:v8';
 
