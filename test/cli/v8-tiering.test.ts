@@ -13,12 +13,15 @@ function optimizedFunctions(nodeFlags: readonly string[]): number {
 }
 
 describe("V8's tier-up budget (v8-tiering.ts)", () => {
-  it('is set on the V8 it was measured with, unless the user gave one', () => {
-    expect(tieringFlag([], '11.3.244.8-node.38')).toBe(`--interrupt-budget=${INTERRUPT_BUDGET_BYTES}`);
-    expect(tieringFlag(['--interrupt-budget=5000'], '11.3.244.8-node.38')).toBeUndefined();
-    expect(tieringFlag(['--max-old-space-size=4096', '--interrupt_budget=5000'], '11.3.244.8-node.38')).toBeUndefined();
-    expect(tieringFlag(['--interrupt-budget-for-maglev=5000'], '11.3.244.8-node.38')).toBe(`--interrupt-budget=${INTERRUPT_BUDGET_BYTES}`);
-    expect(tieringFlag([], '12.4.254.21-node.33')).toBeUndefined();
+  it('is set for the commands that simulate, on the V8 it was measured with, unless the user gave one', () => {
+    const v8 = '11.3.244.8-node.38';
+    const flag = `--interrupt-budget=${INTERRUPT_BUDGET_BYTES}`;
+    for (const args of [[], ['bench', 'allreduce'], ['train'], ['lab']]) expect(tieringFlag(args, [], v8), args.join(' ')).toBe(flag);
+    for (const args of [['algos'], ['topo', 'switch:8'], ['--help'], ['help', 'bench']]) expect(tieringFlag(args, [], v8), args.join(' ')).toBeUndefined();
+    expect(tieringFlag(['bench'], ['--interrupt-budget=5000'], v8)).toBeUndefined();
+    expect(tieringFlag(['bench'], ['--max-old-space-size=4096', '--interrupt_budget=5000'], v8)).toBeUndefined();
+    expect(tieringFlag(['bench'], ['--interrupt-budget-for-maglev=5000'], v8)).toBe(flag);
+    expect(tieringFlag(['bench'], [], '12.4.254.21-node.33')).toBeUndefined();
   });
 
   it.runIf(process.versions.v8.startsWith('11.'))('takes effect: a short bench run hands far fewer functions to TurboFan than with V8\'s default budget', () => {

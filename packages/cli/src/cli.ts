@@ -1,7 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isWeftInputError } from '@weft/sim';
 import { closeSandboxes } from './user-algorithm/threads.js';
-import { applyTieringFlag } from './v8-tiering.js';
 
 /** Exit codes: 0 ok, 1 internal error (stack kept), 2 bad input (one line, no stack). */
 export const EXIT_USAGE = 2;
@@ -9,12 +8,10 @@ export const EXIT_USAGE = 2;
 /**
  * Each command's definition, loaded on demand: a run imports only the modules its command
  * needs (`weft algos` never loads the topology parsers, zod, the runtime or the plotter),
- * which is most of the CLI's start-up time. In help order. A command that runs simulations
- * first sets V8's tier-up budget (v8-tiering.ts), before its modules load.
+ * which is most of the CLI's start-up time. In help order.
  */
 const COMMANDS: Record<string, (program: Command) => Promise<void>> = {
   async bench(program) {
-    applyTieringFlag();
     const [{ COLLECTIVE_HELP }, { registerBench }] = await Promise.all([import('./bench/config.js'), import('./commands/bench.js')]);
     registerBench(
       program
@@ -46,11 +43,9 @@ const COMMANDS: Record<string, (program: Command) => Promise<void>> = {
       .action(runTopo);
   },
   async train(program) {
-    applyTieringFlag();
     (await import('./commands/train.js')).registerTrain(program);
   },
   async lab(program) {
-    applyTieringFlag();
     (await import('./commands/lab.js')).registerLab(program);
   },
 };
@@ -72,7 +67,6 @@ async function buildProgram(args: readonly string[]): Promise<Command> {
 
 /** The main job: `weft` with no arguments runs the default benchmark. */
 async function defaultArgs(): Promise<string[]> {
-  applyTieringFlag();
   const { DEFAULT_JOB } = await import('./commands/bench.js');
   return ['bench', DEFAULT_JOB.collective, '--topology', DEFAULT_JOB.topology, '--algo', DEFAULT_JOB.algo,
     '-b', DEFAULT_JOB.minbytes, '-e', DEFAULT_JOB.maxbytes];

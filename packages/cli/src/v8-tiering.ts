@@ -11,27 +11,33 @@
  * (dgx-h100:nodes=2 auto ghost 8 B–1 GiB 1.61 → 1.33 s, the default data-mode job
  * 7.9 → 6.6 s; benchmarks/results/smpi.md §35), where `--no-opt` would cost them 1.6–2.8×.
  *
- * Set from inside the process (users keep typing plain `weft …`) by the commands that
- * simulate (bench, train, lab; cli.ts), before their modules load, so every function of the
- * run — and of its worker threads, which share the process's V8 flags — gets the budget when
- * its feedback is allocated. Applied only on the V8 it was measured with (Node 20's 11.x),
+ * Set from inside the process (users keep typing plain `weft …`) by the CLI's entry (main.ts)
+ * for the commands that simulate, before their modules load, so every function of the run —
+ * and of its worker threads, which share the process's V8 flags — gets the budget when its
+ * feedback is allocated. Not by runCli: a program that calls it (the lab's tests) keeps its V8. Applied only on the V8 it was measured with (Node 20's 11.x),
  * and never over a budget the user set on the command line (`node --interrupt-budget=N …`).
  */
-import { setFlagsFromString } from 'node:v8';
 
 /** Bytecode bytes a function runs before V8 considers optimizing it (V8 11.3's default: 67,584). */
 export const INTERRUPT_BUDGET_BYTES = 1_000_000;
 
-/** The V8 flag to set for this process, or undefined to leave V8's tiering alone. */
-export function tieringFlag(execArgv: readonly string[], v8Version: string): string | undefined {
+/** The commands that run simulations (no command: the main job, a bench). */
+const SIMULATING_COMMANDS = new Set(['bench', 'train', 'lab']);
+
+/**
+ * The V8 flag to set for `weft args` (the CLI's arguments), or undefined to leave V8's tiering
+ * alone: `weft algos`, `topo` and help do not simulate (and do not load node:v8 for it).
+ */
+export function tieringFlag(args: readonly string[], execArgv: readonly string[], v8Version: string): string | undefined {
+  if (args.length > 0 && !SIMULATING_COMMANDS.has(args[0]!)) return undefined;
   if (!/^11\./.test(v8Version)) return undefined;
   if (execArgv.some((arg) => /^--interrupt[-_]budget(=|$)/.test(arg))) return undefined;
   return `--interrupt-budget=${INTERRUPT_BUDGET_BYTES}`;
 }
 
-/** Sets the flag for this process (see the module comment); returns what it set. */
-export function applyTieringFlag(): string | undefined {
-  const flag = tieringFlag(process.execArgv, process.versions.v8);
-  if (flag !== undefined) setFlagsFromString(flag);
+/** Sets the flag for `weft args` in this process (see the module comment); returns what it set. */
+export async function applyTieringFlag(args: readonly string[]): Promise<string | undefined> {
+  const flag = tieringFlag(args, process.execArgv, process.versions.v8);
+  if (flag !== undefined) (await import('node:v8')).setFlagsFromString(flag);
   return flag;
 }
