@@ -53,11 +53,47 @@ function urlEntries() {
   };
 }
 
+/**
+ * Imports of CommonJS packages that only a rare path uses, made lazy. The bundler wraps a CJS
+ * package in a factory that the importing chunk runs at load, so every `weft bench` ran yaml's
+ * 72 modules (fabric's topology/file.js: only a .yaml topology or scenario file needs them) and
+ * cli-progress's (ui/progress.js: only a terminal shows the bar) — ≈ 6 + 3 ms of a 150 ms
+ * start-up (benchmarks/results/smpi.md §35). Each import line is replaced by bindings that
+ * `require` the package at first use; the bundler turns that `require` into the same factory,
+ * so the package's code is unchanged, it only runs later. A line that is no longer in its file
+ * fails the build.
+ */
+const LAZY_CJS_IMPORTS = [
+  {
+    file: `${sep}fabric${sep}dist${sep}topology${sep}file.js`,
+    line: "import { parseDocument as parseYamlDocument, stringify as stringifyYaml } from 'yaml';",
+    lazy: "const parseYamlDocument = (...args) => require('yaml').parseDocument(...args), stringifyYaml = (...args) => require('yaml').stringify(...args);",
+  },
+  {
+    file: `${sep}cli${sep}dist${sep}ui${sep}progress.js`,
+    line: "import cliProgress from 'cli-progress';",
+    lazy: "const cliProgress = { get SingleBar() { return require('cli-progress').SingleBar; }, get Presets() { return require('cli-progress').Presets; } };",
+  },
+];
+
+function lazyCjsImports() {
+  return {
+    name: 'weft-lazy-cjs-imports',
+    transform(code, id) {
+      const lazy = LAZY_CJS_IMPORTS.find((entry) => id.endsWith(entry.file));
+      if (lazy === undefined) return null;
+      if (!code.includes(lazy.line)) this.error(`${id}: expected \`${lazy.line}\` (rolldown.config.mjs LAZY_CJS_IMPORTS is out of date)`);
+      // One line for one line: the file's other lines keep their numbers (map: null).
+      return { code: code.replace(lazy.line, lazy.lazy), map: null };
+    },
+  };
+}
+
 export default defineConfig({
   input: { main: 'dist/main.js' },
   platform: 'node',
   external: (id) => EXTERNAL.test(id),
-  plugins: [urlEntries()],
+  plugins: [urlEntries(), lazyCjsImports()],
   output: {
     dir: OUT_DIR,
     format: 'esm',

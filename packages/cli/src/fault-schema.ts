@@ -134,7 +134,8 @@ export function readFaultFlags(flags: FaultFlags, readInputFile: ReadInputFile):
     if (!m) throw flagError('--crash', text, 'rank=R@TIME (e.g. rank=2@30us)');
     base.crashes.push({ rank: Number(m[1]), at: m[2] });
   }
-  const parsed = ScenarioSchema.safeParse(base);
+  // One parse per run: zod's compiled fast path would cost more than it saves (bench/config.ts).
+  const parsed = ScenarioSchema.safeParse(base, { jitless: true });
   if (!parsed.success) {
     const section = parsed.error.issues[0]!.path[0];
     throw schemaError(section === 'links' ? '--fault' : section === 'stragglers' ? '--straggler' : '--crash', parsed.error);

@@ -1,5 +1,10 @@
 #!/usr/bin/env node
 import { runCli } from './cli.js';
+import { applyTieringFlag } from './v8-tiering.js';
+
+const args = process.argv.slice(2);
+// Before the command's modules load (runCli imports them): V8 optimizes later (v8-tiering.ts).
+await applyTieringFlag(args);
 
 /** Run failures that describe themselves fully (which rank, which link, what was pending). */
 const RUN_FAILURES = new Set(['RankError', 'DeadlockError', 'TransferStrandedError', 'RankCrashedError', 'RankTimeoutError', 'UserCodeTimeoutError', 'WorkerStartError']);
@@ -33,7 +38,7 @@ process.once('beforeExit', () => {
   process.exitCode = 1;
 });
 
-runCli(process.argv.slice(2)).then(
+runCli(args).then(
   (code) => {
     settled = true;
     process.exitCode = code;

@@ -71,7 +71,9 @@ export function givenFlags(command: Command): ReadonlySet<FlagKey> {
 export function parseBenchFlags(collective: string, options: Readonly<Record<string, unknown>>): BenchFlags {
   const input: Record<string, unknown> = { collective };
   for (const [key, attribute] of COMMANDER_KEYS) input[key] = options[attribute];
-  const result = BENCH_SCHEMA.safeParse(input);
+  // jitless: zod would otherwise compile (new Function) a fast path for this object schema,
+  // which costs more than the one parse a run makes (≈ 4 ms of a 150 ms start-up; smpi.md §35).
+  const result = BENCH_SCHEMA.safeParse(input, { jitless: true });
   if (!result.success) throw new WeftInputError(issueLine(result.error.issues[0]!));
   return result.data;
 }

@@ -1,0 +1,75 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { WEFT_MAIN } from './run-weft.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'weft-lazy-cjs-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Coverage {
+  readonly result: readonly { readonly url: string; readonly functions: readonly { readonly ranges: readonly { readonly startOffset: number; readonly count: number }[] }[] }[];
+}
+
+/** The npm packages (name@version, from the bundle's source maps) any of whose functions ran in `weft args`. */
+function packagesRun(name: string, args: readonly string[]): Set<string> {
+  const coverage = join(dir, name);
+  // stderr is a pipe, not a terminal: no progress bar is drawn.
+  const run = spawnSync(process.execPath, [WEFT_MAIN, ...args], { encoding: 'utf8', timeout: 120_000, cwd: dir, env: { ...process.env, NODE_V8_COVERAGE: coverage } });
+  if (run.error) throw run.error;
+  expect(run.status, run.stderr).toBe(0);
+  const ran = new Set<string>();
+  for (const file of readdirSync(coverage)) {
+    for (const script of (JSON.parse(readFileSync(join(coverage, file), 'utf8')) as Coverage).result) {
+      if (!script.url.startsWith('file://') || !script.url.includes('/dist/bundle/')) continue;
+      const path = fileURLToPath(script.url);
+      let map: SourceMap;
+      try {
+        map = new SourceMap(JSON.parse(readFileSync(`${path}.map`, 'utf8')));
+      } catch {
+        continue; // the bundler's runtime chunk has no map
+      }
+      const text = readFileSync(path, 'utf8');
+      const lineStarts = [0];
+      for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) lineStarts.push(at + 1);
+      for (const fn of script.functions) {
+        const { startOffset, count } = fn.ranges[0]!;
+        if (count === 0 || startOffset === 0) continue; // not run, or the chunk's own top level
+        // A CommonJS package's module is a function the bundler wrote (unmapped at its start):
+        // the first mapped position inside it names the package.
+        let source = '';
+        for (let at = startOffset; at < startOffset + 200 && source === ''; at++) {
+          let line = lineStarts.length - 1;
+          while (lineStarts[line]! > at) line--;
+          source = (map.findEntry(line, at - lineStarts[line]!) as { originalSource?: string }).originalSource ?? '';
+        }
+        const pkg = /node_modules\/\.pnpm\/((?:@[^/+]+\+)?[^/@]+)@/.exec(source);
+        if (pkg) ran.add(pkg[1]!);
+      }
+    }
+  }
+  return ran;
+}
+
+describe('CommonJS packages a rare path needs run at first use, not at load (rolldown.config.mjs LAZY_CJS_IMPORTS)', () => {
+  const bench = ['bench', 'allreduce', '--topology', 'switch:8', '--algo', 'ring', '--mode', 'ghost', '-b', '4', '-e', '4'];
+
+  it('a bench on a preset, off a terminal, runs no code of yaml or cli-progress', () => {
+    const ran = packagesRun('preset', bench);
+    expect(ran.has('commander')).toBe(true); // the coverage sees bundled packages
+    expect(ran.has('yaml')).toBe(false);
+    expect(ran.has('cli-progress')).toBe(false);
+  });
+
+  it('a .yaml topology still loads yaml, and is read as before', () => {
+    writeFileSync(
+      join(dir, 'two.yaml'),
+      ['nodes:', '  - { id: g0, kind: gpu }', '  - { id: g1, kind: gpu }', '  - { id: sw, kind: switch }', 'links:', '  - { from: g0, to: sw, bandwidth: 100GB/s, latency: 1us }', '  - { from: g1, to: sw, bandwidth: 100GB/s, latency: 1us }', ''].join('\n'),
+    );
+    const ran = packagesRun('yaml', ['bench', 'allreduce', '--topology', 'two.yaml', '--mode', 'ghost', '-b', '4', '-e', '4']);
+    expect(ran.has('yaml')).toBe(true);
+  });
+});
