@@ -3,7 +3,7 @@
 //   node benchmarks/sized-thread-run.mjs packages/cli/dist/bundle/main.js bench allreduce …
 // YOUNG_MB / OLD_MB override sizedThreadHeapLimits() (e.g. OLD_MB=3952: V8's default old generation).
 import { pathToFileURL } from 'node:url';
-import { runInSizedThread, sizedThreadHeapLimits } from '../packages/runtime/dist/index.js';
+import { runInSizedThread, sizedThreadHeapLimits } from '../packages/runtime/dist/node/sized-thread.js';
 
 const [entry, ...argv] = process.argv.slice(2);
 if (entry === undefined) {

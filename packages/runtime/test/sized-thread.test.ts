@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { runInSizedThread, sizedThreadHeapLimits, SIZED_THREAD_YOUNG_GENERATION_MB } from '@weft/runtime';
+import { runInSizedThread, sizedThreadHeapLimits, SIZED_THREAD_YOUNG_GENERATION_MB } from '@weft/runtime/sized-thread';
 
 const GIB = 2 ** 30;
 const MIB = 2 ** 20;
