@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { runInSizedThread, sizedThreadHeapLimits, SIZED_THREAD_YOUNG_GENERATION_MB } from '@weft/runtime/sized-thread';
+import { runInSizedThread, sizedThreadHeapLimits, SIZED_THREAD_YOUNG_GENERATION_MB, usableMemoryBytes } from '@weft/runtime/sized-thread';
 
 const GIB = 2 ** 30;
 const MIB = 2 ** 20;
@@ -15,6 +15,13 @@ describe('sized thread heap limits', () => {
 
   it("never goes below V8's own limit on a small machine", () => {
     expect(sizedThreadHeapLimits(2 * GIB, 2080 * MIB).oldGenerationMb).toBe(2080 - SIZED_THREAD_YOUNG_GENERATION_MB);
+  });
+
+  it("takes a container's memory limit when it is below the machine's", () => {
+    expect(usableMemoryBytes(24 * GIB, 6 * GIB)).toBe(6 * GIB);
+    // Node reports 2^64 (or 0) when no limit is set.
+    expect(usableMemoryBytes(24 * GIB, 2 ** 64)).toBe(24 * GIB);
+    expect(usableMemoryBytes(24 * GIB, 0)).toBe(24 * GIB);
   });
 
   it('refuses a machine or a default of no memory', () => {

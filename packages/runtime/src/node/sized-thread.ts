@@ -33,6 +33,16 @@ export const SIZED_THREAD_YOUNG_GENERATION_MB = 192;
 /** Share of this machine's memory a sized thread's old generation may hold. */
 export const SIZED_THREAD_MEMORY_SHARE = 0.5;
 
+/**
+ * The memory this process may use: the machine's, or the container's (cgroup) limit when
+ * lower — half the machine's memory in a container allowed less would be an OOM kill, not the
+ * heap guard's one line. `constrained` is Node's `process.constrainedMemory()`: 0 or a huge
+ * number (2^64) when there is no limit.
+ */
+export function usableMemoryBytes(total: number = totalmem(), constrained: number = process.constrainedMemory?.() ?? 0): number {
+  return constrained > 0 && constrained < total ? constrained : total;
+}
+
 export interface ThreadHeapLimits {
   /** `resourceLimits.maxYoungGenerationSizeMb`. */
   youngGenerationMb: number;
@@ -41,12 +51,12 @@ export interface ThreadHeapLimits {
 }
 
 /**
- * Heap limits of a sized thread on a machine with `machineBytes` of memory, whose main isolate
+ * Heap limits of a sized thread on a machine (or container) with `machineBytes` of memory, whose main isolate
  * got `defaultLimitBytes` from V8: the old generation is SIZED_THREAD_MEMORY_SHARE of the
  * machine, never less than what V8 gives the process anyway (a small machine keeps V8's
  * choice, which it already sized to its memory).
  */
-export function sizedThreadHeapLimits(machineBytes: number = totalmem(), defaultLimitBytes: number = getHeapStatistics().heap_size_limit): ThreadHeapLimits {
+export function sizedThreadHeapLimits(machineBytes: number = usableMemoryBytes(), defaultLimitBytes: number = getHeapStatistics().heap_size_limit): ThreadHeapLimits {
   if (!(machineBytes > 0) || !(defaultLimitBytes > 0)) throw new RangeError(`machine memory and V8's heap limit must be positive, got ${machineBytes} and ${defaultLimitBytes} bytes`);
   const shareMb = Math.floor((machineBytes * SIZED_THREAD_MEMORY_SHARE) / MIB);
   // heap_size_limit counts the young generation too; the old generation's part of it:
