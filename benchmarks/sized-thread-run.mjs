@@ -15,4 +15,4 @@ if (process.env.YOUNG_MB) limits.youngGenerationMb = Number(process.env.YOUNG_MB
 if (process.env.OLD_MB) limits.oldGenerationMb = Number(process.env.OLD_MB);
 const exit = await runInSizedThread(pathToFileURL(entry), argv, limits);
 if (exit.outOfMemory) process.stderr.write(`weft: run too big for this thread's heap (${limits.oldGenerationMb} MiB old generation)\n`);
-process.exitCode = exit.code;
+process.exitCode = exit.outOfMemory ? 2 : exit.code;
