@@ -7,8 +7,10 @@
 // reached / the predicted time says how far it got. PROBE_FIRST_STEP=1 also prints the CPU,
 // wall and RSS at the first engine step (what planning and set-up cost); PROBE_FIRST_STEP=stop
 // ends the run there (exit code 3). PROBE_LIVE=1 with node --expose-gc prints the live heap after a
-// full collection on every line (a collection per line: for memory questions, not CPU figures).
+// full collection on every line (a collection per line: for memory questions, not CPU figures);
+// PROBE_HEAP=1 the heap in use, its limit and the RSS without a collection.
 // The CLI's own copy (node resolves the workspace link to this path): one Engine class.
+import { getHeapStatistics } from 'node:v8';
 import { Engine } from '../packages/sim/dist/index.js';
 
 const everyMs = Number(process.env.PROBE_EVERY_S ?? 30) * 1000;
@@ -20,6 +22,7 @@ let nextMs = startMs + everyMs;
 let steps = 0;
 const firstStep = process.env.PROBE_FIRST_STEP;
 const liveEveryLine = process.env.PROBE_LIVE === '1';
+const heapEveryLine = process.env.PROBE_HEAP === '1';
 Engine.prototype.step = function probedStep() {
   steps++;
   if (steps === 1 && firstStep !== undefined) {
@@ -53,6 +56,12 @@ Engine.prototype.step = function probedStep() {
     if (liveEveryLine && typeof globalThis.gc === 'function') {
       globalThis.gc();
       live = `, live heap after GC ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB, RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`;
+    }
+    // PROBE_HEAP=1: the heap in use (garbage included, no collection forced: cheap) and its
+    // limit, and the RSS — in a worker thread, that thread's heap (runtime node/sized-thread.ts).
+    if (heapEveryLine && live === '') {
+      const heap = getHeapStatistics();
+      live = `, heap ${(heap.used_heap_size / 2 ** 20).toFixed(0)} of ${(heap.heap_size_limit / 2 ** 20).toFixed(0)} MiB, RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`;
     }
     process.stderr.write(`progress: wall ${((performance.now() - startMs) / 1000).toFixed(0)} s, user CPU ${cpuS.toFixed(1)} s, simulated ${(this.nowNs / 1000).toFixed(2)} us, engine steps ${steps}${network}${live}\n`);
   }

@@ -48,4 +48,5 @@ export { liveWorkerCount } from './node/worker-link.js';
 export { WorkerStartError, startFailure } from './node/worker-start.js';
 export { defaultRanksPerWorker } from './node/thread-hosts.js';
 export { defaultMemoryBudgetBytes, MEMORY_BUDGET_BASIS, scheduleBufferBytes, formatGiB } from './node/memory-budget.js';
+export { runInSizedThread, sizedThreadHeapLimits, usableMemoryBytes, SIZED_THREAD_YOUNG_GENERATION_MB, SIZED_THREAD_MEMORY_SHARE, type ThreadHeapLimits, type SizedThreadExit } from './node/sized-thread.js';
 export * from './core/index.js';

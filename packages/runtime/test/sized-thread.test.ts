@@ -1,0 +1,67 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { runInSizedThread, sizedThreadHeapLimits, SIZED_THREAD_YOUNG_GENERATION_MB, usableMemoryBytes } from '@weft/runtime/sized-thread';
+
+const GIB = 2 ** 30;
+const MIB = 2 ** 20;
+const entry = new URL('./fixtures/sized-thread-entry.mjs', import.meta.url);
+
+describe('sized thread heap limits', () => {
+  it('gives the old generation half of a large machine, and the 64 MiB-semi-space young generation', () => {
+    expect(sizedThreadHeapLimits(24 * GIB, 4144 * MIB)).toEqual({ youngGenerationMb: SIZED_THREAD_YOUNG_GENERATION_MB, oldGenerationMb: 12 * 1024 });
+  });
+
+  it("never goes below V8's own limit on a small machine", () => {
+    expect(sizedThreadHeapLimits(2 * GIB, 2080 * MIB).oldGenerationMb).toBe(2080 - SIZED_THREAD_YOUNG_GENERATION_MB);
+  });
+
+  it("takes a container's memory limit when it is below the machine's", () => {
+    expect(usableMemoryBytes(24 * GIB, 6 * GIB)).toBe(6 * GIB);
+    // Node reports 2^64 (or 0) when no limit is set.
+    expect(usableMemoryBytes(24 * GIB, 2 ** 64)).toBe(24 * GIB);
+    expect(usableMemoryBytes(24 * GIB, 0)).toBe(24 * GIB);
+  });
+
+  it('refuses a machine or a default of no memory', () => {
+    expect(() => sizedThreadHeapLimits(0, 4144 * MIB)).toThrow(/must be positive/);
+    expect(() => sizedThreadHeapLimits(24 * GIB, Number.NaN)).toThrow(/must be positive/);
+  });
+});
+
+describe('runInSizedThread', () => {
+  const report = () => join(mkdtempSync(join(tmpdir(), 'weft-sized-')), 'report.json');
+
+  it('runs the entry with its argv and limits; the schedule budget and the heap probe read the thread\'s heap', async () => {
+    const file = report();
+    const exit = await runInSizedThread(entry, [file, 'report'], { youngGenerationMb: 96, oldGenerationMb: 6000 });
+    expect(exit).toEqual({ code: 3, outOfMemory: false });
+    const seen = JSON.parse(readFileSync(file, 'utf8'));
+    expect(seen.argv).toEqual([file, 'report']);
+    expect(seen.resourceLimits).toMatchObject({ maxYoungGenerationSizeMb: 96, maxOldGenerationSizeMb: 6000 });
+    // V8's limit is the old generation plus the young one's share: above the 4 GiB a process gets by default.
+    expect(seen.heapLimitBytes).toBeGreaterThanOrEqual(6000 * MIB);
+    expect(seen.heapLimitBytes).toBeLessThan(6200 * MIB);
+    expect(seen.budgetBytes).toBe(Math.floor(seen.heapLimitBytes / 2));
+    expect(seen.pressure.limitBytes).toBe(seen.heapLimitBytes);
+    expect(seen.pressure.usedBytes).toBeGreaterThan(0);
+  });
+
+  it("prints an uncaught error with its stack and exits 1, as the process would", async () => {
+    const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const exit = await runInSizedThread(entry, [report(), 'throw'], { youngGenerationMb: 16, oldGenerationMb: 256 });
+      expect(exit).toEqual({ code: 1, outOfMemory: false });
+      expect(write.mock.calls.map((call) => String(call[0])).join('')).toMatch(/Error: entry failed\n\s+at /);
+    } finally {
+      write.mockRestore();
+    }
+  });
+
+  it('reports a thread stopped at its heap limit instead of aborting the process', async () => {
+    const exit = await runInSizedThread(entry, [report(), 'grow'], { youngGenerationMb: 16, oldGenerationMb: 64 });
+    expect(exit.outOfMemory).toBe(true);
+    expect(exit.code).not.toBe(0);
+  }, 60_000);
+});
