@@ -21,9 +21,10 @@ function packageOf(source: string): string | undefined {
 
 /**
  * What `weft args` did with the bundled npm packages: `loaded`, those with code in a bundle file
- * Node read and compiled (by the file's source map); `ran`, those any of whose functions ran.
+ * Node read and compiled (by the file's source map); `ran`, those any of whose functions ran;
+ * `sources`, every source file (as the maps name it) with code in a file Node compiled.
  */
-function packagesUsed(name: string, args: readonly string[], nodeArgs: readonly string[] = []): { loaded: Set<string>; ran: Set<string>; stderr: string } {
+function packagesUsed(name: string, args: readonly string[], nodeArgs: readonly string[] = []): { loaded: Set<string>; ran: Set<string>; sources: Set<string>; stderr: string } {
   const coverage = join(dir, name);
   // stderr is a pipe, not a terminal: no progress bar is drawn (unless nodeArgs say it is one).
   const run = spawnSync(process.execPath, [...nodeArgs, WEFT_MAIN, ...args], { encoding: 'utf8', timeout: 120_000, cwd: dir, env: { ...process.env, NODE_V8_COVERAGE: coverage } });
@@ -31,6 +32,7 @@ function packagesUsed(name: string, args: readonly string[], nodeArgs: readonly 
   expect(run.status, run.stderr).toBe(0);
   const ran = new Set<string>();
   const loaded = new Set<string>();
+  const sources = new Set<string>();
   for (const file of readdirSync(coverage)) {
     for (const script of (JSON.parse(readFileSync(join(coverage, file), 'utf8')) as Coverage).result) {
       if (!script.url.startsWith('file://') || !script.url.includes('/dist/bundle/')) continue;
@@ -42,6 +44,7 @@ function packagesUsed(name: string, args: readonly string[], nodeArgs: readonly 
         continue; // the bundler's runtime chunk has no map
       }
       for (const source of (map.payload as { sources: readonly string[] }).sources) {
+        sources.add(source);
         const pkg = packageOf(source);
         if (pkg !== undefined) loaded.add(pkg);
       }
@@ -64,7 +67,7 @@ function packagesUsed(name: string, args: readonly string[], nodeArgs: readonly 
       }
     }
   }
-  return { loaded, ran, stderr: run.stderr };
+  return { loaded, ran, sources, stderr: run.stderr };
 }
 
 describe('CommonJS packages a rare path needs are read at first use, not at load (rolldown.config.mjs LAZY_CJS_IMPORTS)', () => {
@@ -97,5 +100,13 @@ describe('CommonJS packages a rare path needs are read at first use, not at load
     expect(ran.has('cli-progress')).toBe(true);
     expect(stderr).toContain('weft bench [');
     expect(stderr).toContain('1/1 ring 4 B');
+  });
+});
+
+describe("weft's own modules only a rare path needs are not loaded by a preset bench", () => {
+  it('a bench of built-in algorithms does not load the user-algorithm loader (its zod shape, sandbox, checker)', () => {
+    const { sources } = packagesUsed('builtin', ['bench', 'allreduce', '--topology', 'switch:8', '--algo', 'ring', '--mode', 'ghost', '-b', '4', '-e', '4']);
+    expect([...sources].some((source) => source.endsWith('/bench/algorithms.js'))).toBe(true); // the maps name weft's files
+    expect([...sources].filter((source) => /\/user-algorithm\/(load|check|sandbox)\.js$/.test(source))).toEqual([]);
   });
 });
