@@ -127,7 +127,8 @@ export default defineConfig([
       ...MINIFY,
     },
   },
-  // After the CLI bundle (which cleans the directory): one CommonJS file per lazily required package.
+  // After the CLI bundle, which cleans the directory (`rolldown -c` builds the list in order, each
+  // awaited): one CommonJS file per lazily required package.
   ...Object.entries(SIDE_BUNDLES).map(([pkg, path]) => ({
     input: { [pkg]: path },
     platform: 'node',
