@@ -12,6 +12,7 @@
  *   external, loaded from node_modules at run time: @weft/cli declares them as dependencies.
  */
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { basename, dirname, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'rolldown';
@@ -54,27 +55,37 @@ function urlEntries() {
 }
 
 /**
- * Imports of CommonJS packages that only a rare path uses, made lazy. The bundler wraps a CJS
- * package in a factory that the importing chunk runs at load, so every `weft bench` ran yaml's
- * 72 modules (fabric's topology/file.js: only a .yaml topology or scenario file needs them) and
- * cli-progress's (ui/progress.js: only a terminal shows the bar) — ≈ 6 + 3 ms of a 150 ms
- * start-up (benchmarks/results/smpi.md §35). Each import line is replaced by bindings that
- * `require` the package at first use; the bundler turns that `require` into the same factory,
- * so the package's code is unchanged, it only runs later. A line that is no longer in its file
- * fails the build.
+ * CommonJS packages that only a rare path uses, kept out of the chunks `weft bench` loads. The
+ * bundler wraps a CJS package in a factory inside the importing chunk: run at load, every
+ * `weft bench` ran yaml's 72 modules (fabric's topology/file.js: only a .yaml topology or
+ * scenario file needs them) and cli-progress's (ui/progress.js: only a terminal shows the
+ * bar) — ≈ 6 + 3 ms of a 150 ms start-up (benchmarks/results/smpi.md §35); run at first use,
+ * Node still compiled their ≈ 170 KB with the chunk (≈ 25 µs/KB, §36). So each package is
+ * bundled on its own, as dist/bundle/<package>.cjs (SIDE_BUNDLES below: the same package
+ * build, minified alike), and its import line is replaced by bindings that `require` that file
+ * at first use: Node reads and compiles it only then. A line that is no longer in its file
+ * fails the build. The packages import nothing of weft's, so no class or state is duplicated.
  */
 const LAZY_CJS_IMPORTS = [
   {
     file: `${sep}fabric${sep}dist${sep}topology${sep}file.js`,
+    pkg: 'yaml',
     line: "import { parseDocument as parseYamlDocument, stringify as stringifyYaml } from 'yaml';",
-    lazy: "const parseYamlDocument = (...args) => require('yaml').parseDocument(...args), stringifyYaml = (...args) => require('yaml').stringify(...args);",
+    lazy: 'const parseYamlDocument = (...args) => requireSide().parseDocument(...args), stringifyYaml = (...args) => requireSide().stringify(...args);',
   },
   {
     file: `${sep}cli${sep}dist${sep}ui${sep}progress.js`,
+    pkg: 'cli-progress',
     line: "import cliProgress from 'cli-progress';",
-    lazy: "const cliProgress = { get SingleBar() { return require('cli-progress').SingleBar; }, get Presets() { return require('cli-progress').Presets; } };",
+    lazy: 'const cliProgress = { get SingleBar() { return requireSide().SingleBar; }, get Presets() { return requireSide().Presets; } };',
   },
 ];
+
+/** Where each side bundle's package is resolved from (the workspace package that depends on it). */
+const SIDE_BUNDLES = {
+  yaml: createRequire(new URL('../fabric/package.json', import.meta.url)).resolve('yaml'),
+  'cli-progress': createRequire(import.meta.url).resolve('cli-progress'),
+};
 
 function lazyCjsImports() {
   return {
@@ -83,28 +94,44 @@ function lazyCjsImports() {
       const lazy = LAZY_CJS_IMPORTS.find((entry) => id.endsWith(entry.file));
       if (lazy === undefined) return null;
       if (!code.includes(lazy.line)) this.error(`${id}: expected \`${lazy.line}\` (rolldown.config.mjs LAZY_CJS_IMPORTS is out of date)`);
-      // One line for one line: the file's other lines keep their numbers (map: null).
-      return { code: code.replace(lazy.line, lazy.lazy), map: null };
+      // One line for one line: the file's other lines keep their numbers (map: null). The chunk
+      // sits beside the side bundle (flat output), so its import.meta.url finds it.
+      const load = `import { createRequire as createSideRequire } from 'node:module'; let sideModule; const requireSide = () => (sideModule ??= createSideRequire(import.meta.url)('./${lazy.pkg}.cjs')); `;
+      return { code: code.replace(lazy.line, load + lazy.lazy), map: null };
     },
   };
 }
 
-export default defineConfig({
-  input: { main: 'dist/main.js' },
-  platform: 'node',
-  external: (id) => EXTERNAL.test(id),
-  plugins: [urlEntries(), lazyCjsImports()],
-  output: {
-    dir: OUT_DIR,
-    format: 'esm',
-    cleanDir: true,
-    entryFileNames: '[name].js',
-    chunkFileNames: '[name]-[hash].js',
-    sourcemap: true,
-    // Less for Node to read and parse at start-up (`weft algos`: ~15 ms of CPU here): no JSDoc,
-    // no whitespace, dead code dropped. Names are kept (not mangled), so a stack still reads;
-    // the source maps lead back to each package's dist/ (node --enable-source-maps).
-    comments: { legal: true, annotation: false, jsdoc: false },
-    minify: { mangle: false, compress: true, codegen: { removeWhitespace: true } },
+/** The options the CLI bundle and the side bundles share. */
+const MINIFY = {
+  sourcemap: true,
+  // Less for Node to read and parse at start-up (`weft algos`: ~15 ms of CPU here): no JSDoc,
+  // no whitespace, dead code dropped. Names are kept (not mangled), so a stack still reads;
+  // the source maps lead back to each package's dist/ (node --enable-source-maps).
+  comments: { legal: true, annotation: false, jsdoc: false },
+  minify: { mangle: false, compress: true, codegen: { removeWhitespace: true } },
+};
+
+export default defineConfig([
+  {
+    input: { main: 'dist/main.js' },
+    platform: 'node',
+    external: (id) => EXTERNAL.test(id),
+    plugins: [urlEntries(), lazyCjsImports()],
+    output: {
+      dir: OUT_DIR,
+      format: 'esm',
+      cleanDir: true,
+      entryFileNames: '[name].js',
+      chunkFileNames: '[name]-[hash].js',
+      ...MINIFY,
+    },
   },
-});
+  // After the CLI bundle, which cleans the directory (`rolldown -c` builds the list in order, each
+  // awaited): one CommonJS file per lazily required package.
+  ...Object.entries(SIDE_BUNDLES).map(([pkg, path]) => ({
+    input: { [pkg]: path },
+    platform: 'node',
+    output: { dir: OUT_DIR, format: 'cjs', entryFileNames: '[name].cjs', exports: 'auto', ...MINIFY },
+  })),
+]);

@@ -25,41 +25,51 @@ const MAX_FAULT_TIME_NS = 3600e9;
 /** A straggler at most 1000× slower: beyond that the run is a hang, which --crash states better. */
 const MAX_SLOW_FACTOR = 1000;
 
-const time = z.union([z.string(), z.number()]).transform((value, ctx): number => {
-  try {
-    const ns = typeof value === 'number' ? value : parseLatency(value, 'time');
-    if (ns >= 0 && ns <= MAX_FAULT_TIME_NS) return ns;
-    ctx.addIssue({ code: 'custom', message: `'${value}' is not accepted; use a time from 0 to 1 h (e.g. 50us; a bare number is ns)` });
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: (error as Error).message.replace(/^time: /, '') });
-  }
-  return z.NEVER;
-});
-const rank = z.number().int().min(0, 'use a rank number >= 0');
 /** A degraded link's factor, as the CLI and the lab accept it. */
 export const DEGRADE_HELP = 'use a factor between 0 and 1 (exclusive): the share of capacity the link keeps';
-const DEGRADE = { message: DEGRADE_HELP };
-const SLOW = { message: `use a factor > 1 and <= ${MAX_SLOW_FACTOR} (how many times slower the rank computes)` };
 
-const LinkFaultSchema = z.union([
-  z.object({ link: z.string().min(1), down: time }).strict(),
-  z.object({ link: z.string().min(1), degrade: z.number().gt(0, DEGRADE).lt(1, DEGRADE), at: time.optional() }).strict(),
-]);
-const StragglerSchema = z.union([
-  z.object({ rank, slow: z.number().gt(1, SLOW).lte(MAX_SLOW_FACTOR, SLOW) }).strict(),
-  z.object({ rank, delay: time }).strict(),
-]);
-const CrashSchema = z.object({ rank, at: time }).strict();
+/**
+ * The scenario file's schema (and the fault flags', read into its shape), built at first use:
+ * a run with no fault flag or scenario never builds its ~20 zod schemas (benchmarks/results/smpi.md §36).
+ */
+function buildScenarioSchema() {
+  const time = z.union([z.string(), z.number()]).transform((value, ctx): number => {
+    try {
+      const ns = typeof value === 'number' ? value : parseLatency(value, 'time');
+      if (ns >= 0 && ns <= MAX_FAULT_TIME_NS) return ns;
+      ctx.addIssue({ code: 'custom', message: `'${value}' is not accepted; use a time from 0 to 1 h (e.g. 50us; a bare number is ns)` });
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message.replace(/^time: /, '') });
+    }
+    return z.NEVER;
+  });
+  const rank = z.number().int().min(0, 'use a rank number >= 0');
+  const DEGRADE = { message: DEGRADE_HELP };
+  const SLOW = { message: `use a factor > 1 and <= ${MAX_SLOW_FACTOR} (how many times slower the rank computes)` };
 
-export const ScenarioSchema = z
-  .object({
-    links: z.array(LinkFaultSchema).optional(),
-    stragglers: z.array(StragglerSchema).optional(),
-    crashes: z.array(CrashSchema).optional(),
-  })
-  .strict();
+  const LinkFaultSchema = z.union([
+    z.object({ link: z.string().min(1), down: time }).strict(),
+    z.object({ link: z.string().min(1), degrade: z.number().gt(0, DEGRADE).lt(1, DEGRADE), at: time.optional() }).strict(),
+  ]);
+  const StragglerSchema = z.union([
+    z.object({ rank, slow: z.number().gt(1, SLOW).lte(MAX_SLOW_FACTOR, SLOW) }).strict(),
+    z.object({ rank, delay: time }).strict(),
+  ]);
+  const CrashSchema = z.object({ rank, at: time }).strict();
 
-export type Scenario = z.output<typeof ScenarioSchema>;
+  return z
+    .object({
+      links: z.array(LinkFaultSchema).optional(),
+      stragglers: z.array(StragglerSchema).optional(),
+      crashes: z.array(CrashSchema).optional(),
+    })
+    .strict();
+}
+
+let scenarioSchema: ReturnType<typeof buildScenarioSchema> | undefined;
+const theScenarioSchema = () => (scenarioSchema ??= buildScenarioSchema());
+
+export type Scenario = z.output<ReturnType<typeof buildScenarioSchema>>;
 
 const SCENARIO_HELP = 'keys: links [{link, down} or {link, degrade (0..1), at}], stragglers [{rank, slow (> 1)} or {rank, delay}], crashes [{rank, at}]';
 
@@ -104,13 +114,15 @@ export interface FaultFlags {
 
 /** A scenario file's content (already read), checked by the schema; `where` starts the message (the lab passes its field). */
 export function parseFaultScenario(raw: unknown, where: string): Scenario {
-  const parsed = ScenarioSchema.safeParse(raw ?? {});
+  const parsed = theScenarioSchema().safeParse(raw ?? {});
   if (!parsed.success) throw schemaError(where, parsed.error);
   return parsed.data;
 }
 
 /** The fault flags, read into the scenario file's shape (then checked by the same schema). */
 export function readFaultFlags(flags: FaultFlags, readInputFile: ReadInputFile): Scenario {
+  // No fault asked for: the empty scenario the schema would return for three empty lists, without building it.
+  if (flags.scenario === undefined && !flags.fault?.length && !flags.straggler?.length && !flags.crash?.length) return { links: [], stragglers: [], crashes: [] };
   const base: { links: unknown[]; stragglers: unknown[]; crashes: unknown[] } = { links: [], stragglers: [], crashes: [] };
   if (flags.scenario !== undefined) {
     const scenario = parseFaultScenario(parseConfigText(readInputFile('--scenario', flags.scenario), flags.scenario), `--scenario ${flags.scenario}:`);
@@ -135,7 +147,7 @@ export function readFaultFlags(flags: FaultFlags, readInputFile: ReadInputFile):
     base.crashes.push({ rank: Number(m[1]), at: m[2] });
   }
   // One parse per run: zod's compiled fast path would cost more than it saves (bench/config.ts).
-  const parsed = ScenarioSchema.safeParse(base, { jitless: true });
+  const parsed = theScenarioSchema().safeParse(base, { jitless: true });
   if (!parsed.success) {
     const section = parsed.error.issues[0]!.path[0];
     throw schemaError(section === 'links' ? '--fault' : section === 'stragglers' ? '--straggler' : '--crash', parsed.error);

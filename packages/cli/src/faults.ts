@@ -8,7 +8,7 @@ import { WeftInputError } from '@weft/sim';
 import { readFaultFlags, type FaultFlags, type Scenario } from './fault-schema.js';
 import { readInputFile } from './input-file.js';
 
-export { ScenarioSchema, type Scenario } from './fault-schema.js';
+export type { Scenario } from './fault-schema.js';
 
 /** The fault flags, with `--scenario` read from disk. */
 export const scenarioFromFlags = (flags: FaultFlags): Scenario => readFaultFlags(flags, readInputFile);

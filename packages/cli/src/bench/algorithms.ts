@@ -1,7 +1,7 @@
 import { listAlgorithms } from '@weft/collectives';
 import { WeftInputError } from '@weft/sim';
 import { orList } from '../names.js';
-import { isModulePath, loadCheckedAlgorithm } from '../user-algorithm/index.js';
+import { isModulePath } from '../user-algorithm/module-path.js';
 import type { BenchAlgorithm, BenchFlags } from './config.js';
 
 /**
@@ -23,6 +23,8 @@ export async function resolveAlgorithms(flags: BenchFlags): Promise<BenchAlgorit
     } else if (item === 'auto') {
       add({ name: 'auto', algorithm: 'auto', fromAll: false });
     } else if (isModulePath(item)) {
+      // Loaded only for a module path: built-in algorithms need none of the loader (see module-path.ts).
+      const { loadCheckedAlgorithm } = await import('../user-algorithm/index.js');
       const { algorithm } = await loadCheckedAlgorithm(item, '--algo', flags.timeoutS * 1000);
       if (algorithm.collective !== flags.collective) {
         throw new WeftInputError(`--algo: '${item}' is for ${algorithm.collective}, not ${flags.collective}`);

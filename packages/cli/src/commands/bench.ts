@@ -18,7 +18,7 @@ import { buildTrace } from '../format/trace.js';
 import { assertDistinct, assertWritable, writeOutputs, type OutputFile } from '../output.js';
 import { topologyInputs } from '../topology.js';
 import { benchTopology, checkEnergyFlags } from '../bench/energy.js';
-import { isModulePath } from '../user-algorithm/index.js';
+import { isModulePath } from '../user-algorithm/module-path.js';
 import { progressBar } from '../ui/progress.js';
 
 export { DEFAULT_JOB } from '../bench/config.js';

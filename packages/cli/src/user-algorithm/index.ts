@@ -3,7 +3,7 @@ import { WeftInputError } from '@weft/sim';
 import { checkUserAlgorithm } from './check.js';
 import { loadUserAlgorithm } from './load.js';
 
-export { isModulePath } from './load.js';
+export { isModulePath } from './module-path.js';
 export { CHECK_MATRIX, checkUserAlgorithm } from './check.js';
 
 /**

@@ -12,11 +12,6 @@ import { COLLECTIVES, type Algorithm } from '@weft/collectives';
 import { WeftInputError } from '@weft/sim';
 import { loadInSandbox } from './sandbox.js';
 
-/** `--algo` items and `algos --check` arguments that name a module rather than an algorithm. */
-export function isModulePath(text: string): boolean {
-  return /[\\/]/.test(text) || /\.(mjs|js)$/i.test(text);
-}
-
 /** Packages a user module may import by name, pointed at the CLI's own copies. */
 const SHARED_PACKAGES = ['@weft/collectives'] as const;
 

@@ -26,38 +26,46 @@ import { parseBandwidth, parseLatency, BANDWIDTH_UNITS_HELP, LATENCY_UNITS_HELP 
 import { TopologyBuilder } from './builder.js';
 import { BANDWIDTH_RANGE_BYTES_PER_SEC, LATENCY_RANGE_NS, NODE_KINDS, validateTopology } from './validate.js';
 
-const NodeSchema = z
-  .object({ id: z.string().min(1), kind: z.string(), group: z.string().min(1).optional(), reduction: z.boolean().optional(), reductionEfficiency: z.number().gt(0).lte(1).optional() })
-  .strict();
-/** What a link's bandwidth and latency accept, said when a value is missing, NaN or infinite. */
-const bandwidthField = z.union([z.string(), z.number()], {
-  message: `missing or not a bandwidth; expected ${BANDWIDTH_UNITS_HELP}, or a finite number of B/s, within ${BANDWIDTH_RANGE_BYTES_PER_SEC.text}`,
-});
-const latencyField = z.union([z.string(), z.number()], {
-  message: `missing or not a latency; expected ${LATENCY_UNITS_HELP}, or a finite number of ns, within ${LATENCY_RANGE_NS.text}`,
-});
-const LinkSchema = z
-  .object({
-    from: z.string().min(1),
-    to: z.string().min(1),
-    bandwidth: bandwidthField,
-    latency: latencyField,
-    duplex: z.boolean().optional(),
-  })
-  .strict();
-const FileSchema = z
-  .object({
-    name: z.string().min(1).optional(),
-    nodes: z.array(NodeSchema).min(1),
-    links: z.array(LinkSchema),
-    ranks: z.array(z.string()).optional(),
-    sources: z.array(z.string()).optional(),
-    deviceMemoryBandwidth: z.union([z.string(), z.number()]).optional(),
-    computeCapability: z.number().min(COMPUTE_CAPABILITY_RANGE.min).max(COMPUTE_CAPABILITY_RANGE.max).optional(),
-  })
-  .strict();
+/**
+ * The file's schema, built at first use: a run on a preset never builds it, nor has V8 compile
+ * the zod code only it uses (z.object and its checks; benchmarks/results/smpi.md §36).
+ */
+function buildFileSchema() {
+  const NodeSchema = z
+    .object({ id: z.string().min(1), kind: z.string(), group: z.string().min(1).optional(), reduction: z.boolean().optional(), reductionEfficiency: z.number().gt(0).lte(1).optional() })
+    .strict();
+  /** What a link's bandwidth and latency accept, said when a value is missing, NaN or infinite. */
+  const bandwidthField = z.union([z.string(), z.number()], {
+    message: `missing or not a bandwidth; expected ${BANDWIDTH_UNITS_HELP}, or a finite number of B/s, within ${BANDWIDTH_RANGE_BYTES_PER_SEC.text}`,
+  });
+  const latencyField = z.union([z.string(), z.number()], {
+    message: `missing or not a latency; expected ${LATENCY_UNITS_HELP}, or a finite number of ns, within ${LATENCY_RANGE_NS.text}`,
+  });
+  const LinkSchema = z
+    .object({
+      from: z.string().min(1),
+      to: z.string().min(1),
+      bandwidth: bandwidthField,
+      latency: latencyField,
+      duplex: z.boolean().optional(),
+    })
+    .strict();
+  return z
+    .object({
+      name: z.string().min(1).optional(),
+      nodes: z.array(NodeSchema).min(1),
+      links: z.array(LinkSchema),
+      ranks: z.array(z.string()).optional(),
+      sources: z.array(z.string()).optional(),
+      deviceMemoryBandwidth: z.union([z.string(), z.number()]).optional(),
+      computeCapability: z.number().min(COMPUTE_CAPABILITY_RANGE.min).max(COMPUTE_CAPABILITY_RANGE.max).optional(),
+    })
+    .strict();
+}
 
-export type TopologyFile = z.infer<typeof FileSchema>;
+let fileSchema: ReturnType<typeof buildFileSchema> | undefined;
+
+export type TopologyFile = z.infer<ReturnType<typeof buildFileSchema>>;
 
 const FIELD_HELP: Readonly<Record<string, string>> = {
   '': `top-level keys: name, nodes, links, ranks, sources, deviceMemoryBandwidth, computeCapability (${COMPUTE_CAPABILITY_RANGE.text})`,
@@ -68,7 +76,7 @@ const FIELD_HELP: Readonly<Record<string, string>> = {
 /** Parses and validates a topology file's text; `fileName` picks the format and names errors. */
 export function parseTopologyText(text: string, fileName: string): Topology {
   const raw = parseConfigText(text, fileName);
-  const result = FileSchema.safeParse(raw);
+  const result = (fileSchema ??= buildFileSchema()).safeParse(raw);
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const path = formatPath(issue.path);
