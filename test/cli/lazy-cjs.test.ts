@@ -127,6 +127,27 @@ describe("weft's own modules only a rare path needs are not loaded by a preset b
     expect([...functions].filter((fn) => /#build(File|Scenario)Schema$/.test(fn))).toEqual([]);
   });
 
+  it("a bench on a preset reads the spec's parameter values without zod (no coerced number)", () => {
+    const { functions } = packagesUsed('spec', ['bench', 'allreduce', '--topology', 'dgx-h100:nodes=2,nvlinkEfficiency=0.5', '--algo', 'ring', '--mode', 'ghost', '-b', '4', '-e', '4']);
+    expect([...functions].some((fn) => fn.endsWith('/presets/spec.js#parsePresetArgs'))).toBe(true);
+    // The zod schemas the readers replaced took z.coerce.number() for counts and factors; nothing else does.
+    expect([...functions].filter((fn) => /zod\/v4\/classic\/coerce\.js#/.test(fn))).toEqual([]);
+  });
+
+  it('a ghost bench loads none of the Node built-ins only data mode needs (worker_threads, vm, os); a data bench does', () => {
+    // process.moduleLoadList names every built-in the process loaded, printed as it exits.
+    const list = ['--import', 'data:text/javascript,process.on("exit", () => console.error(process.moduleLoadList.join(";")))'];
+    const builtins = (mode: string) => {
+      const run = spawnSync(process.execPath, [...list, WEFT_MAIN, 'bench', 'allreduce', '--topology', 'switch:4', '--algo', 'ring', '--mode', mode, '-b', '4', '-e', '4'], { encoding: 'utf8', cwd: dir });
+      expect(run.status, run.stderr).toBe(0);
+      return new Set(run.stderr.trim().split('\n').at(-1)!.split(';').filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice('NativeModule '.length)));
+    };
+    const ghost = builtins('ghost');
+    expect(ghost.has('fs')).toBe(true); // the list is read
+    expect(['worker_threads', 'vm', 'os'].filter((name) => ghost.has(name))).toEqual([]);
+    expect(builtins('data').has('worker_threads')).toBe(true);
+  });
+
   it('a topology file and a fault flag still build and apply their schemas', () => {
     writeFileSync(join(dir, 'two.json'), JSON.stringify({ nodes: [{ id: 'g0', kind: 'gpu' }, { id: 'g1', kind: 'gpu' }, { id: 'sw', kind: 'switch' }], links: [{ from: 'g0', to: 'sw', bandwidth: '100GB/s', latency: '1us' }, { from: 'g1', to: 'sw', bandwidth: 0, latency: '1us' }] }));
     const bad = spawnSync(process.execPath, [WEFT_MAIN, 'bench', 'allreduce', '--topology', 'two.json', '--mode', 'ghost', '-b', '4', '-e', '4'], { encoding: 'utf8', cwd: dir });
