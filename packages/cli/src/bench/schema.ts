@@ -29,9 +29,18 @@ export const DEFAULT_JOB = {
   maxbytes: '128M',
 } as const;
 
+/**
+ * One z.string() (and its optional and list forms) for every flag that takes text: zod schemas
+ * are immutable (`.transform` and `.optional` return new ones), and building ~45 string schemas
+ * at load was ≈ 1 ms of every `weft bench`'s start-up (benchmarks/results/smpi.md §37).
+ */
+const STRING = z.string();
+const OPTIONAL_STRING = STRING.optional();
+const OPTIONAL_STRINGS = z.array(STRING).optional();
+
 /** A flag's text as its reader sees it; the issue names the flag and repeats the text. */
 function text<T>(read: (text: string) => Read<T>) {
-  return z.string().transform((value, ctx): T => {
+  return STRING.transform((value, ctx): T => {
     const result = read(value);
     if (result.ok) return result.value;
     ctx.addIssue({ code: 'custom', message: `'${value}' ${result.reason}` });
@@ -41,7 +50,6 @@ function text<T>(read: (text: string) => Read<T>) {
 
 const integer = (min: number, max?: number) => text((t) => readInteger(t, min, max));
 const size = text(readSizeBytes);
-const path = z.string();
 
 /** `--algo`: comma list of names, `all`, `auto` or module paths (resolved by bench/algorithms.ts). */
 const algoList = text((t) => {
@@ -61,7 +69,7 @@ const FAST_FORWARD = Choices.of<FastForwardMode>(['auto', 'on', 'off']);
 const PFC_MODES = new Choices<boolean | 'local'>([...ON_OFF.entries, ['local', 'local']]);
 
 /** `--links [n]`: absent → 0, bare → 10, or a count. */
-const linkCount = z.union([z.boolean(), z.string()]).optional().transform((value, ctx): number => {
+const linkCount = z.union([z.boolean(), STRING]).optional().transform((value, ctx): number => {
   if (value === undefined || value === false) return 0;
   if (value === true) return 10;
   const read = readInteger(value, 1, 1000);
@@ -83,7 +91,7 @@ export interface Flag {
 const ROOTED = COLLECTIVE_TABLE.filter((c) => c.rooted).map((c) => c.name.toLowerCase());
 
 const flag = <S extends z.ZodType>(flags: string, help: string, fallback: string | undefined, schema: S) => ({ flags, help, fallback, schema });
-const repeatable = (flags: string, help: string) => ({ flags, help, fallback: undefined, schema: z.array(z.string()).optional(), repeat: true });
+const repeatable = (flags: string, help: string) => ({ flags, help, fallback: undefined, schema: OPTIONAL_STRINGS, repeat: true });
 
 /** Every `weft bench` flag: the key is the config field it fills. */
 export const BENCH_FLAGS = {
@@ -97,8 +105,8 @@ export const BENCH_FLAGS = {
   dtype: flag('-d, --datatype <type>', `element type: ${DTYPES.names.join(', ')}`, 'float', text((t) => DTYPES.read(t))),
   op: flag('-o, --op <op>', `reduction: ${OPS.names.join(', ')}`, 'sum', text((t) => OPS.read(t))),
   root: flag('-r, --root <rank>', `root rank for rooted collectives (${ROOTED.join(', ')})`, '0', integer(0)),
-  topology: flag('--topology <spec|file>', 'preset spec (e.g. dgx-h100:nodes=2, switch:8,linkBw=400Gbps) or a JSON/YAML file', undefined, z.string().optional()),
-  ranks: flag('--ranks <n>', 'shorthand for --topology switch:N', undefined, z.string().optional()),
+  topology: flag('--topology <spec|file>', 'preset spec (e.g. dgx-h100:nodes=2, switch:8,linkBw=400Gbps) or a JSON/YAML file', undefined, OPTIONAL_STRING),
+  ranks: flag('--ranks <n>', 'shorthand for --topology switch:N', undefined, OPTIONAL_STRING),
   algo: flag('--algo <names>', "algorithms: comma list of names or module paths (./my-ring.mjs), 'all' or 'auto'", 'auto', algoList),
   network: flag('--network <name>', `network model: ${NETWORKS.names.join(', ')}`, 'maxMin', text((t) => NETWORKS.read(t))),
   routing: flag('--routing <name>', `routing: ${ROUTINGS.names.join(', ')} (spray: --network packet only)`, 'ecmp', text((t) => ROUTINGS.read(t))),
@@ -160,10 +168,10 @@ export const BENCH_FLAGS = {
   ),
   ranksPerWorker: flag('--ranks-per-worker <n>', 'ranks hosted by each worker thread (data mode; default: ranks / cores, one thread per core)', undefined, integer(1).optional()),
   format: flag('--format <fmt>', `stdout format: ${FORMATS.names.join(', ')}`, 'table', text((t) => FORMATS.read(t))),
-  out: flag('--out <file>', 'also write the result to FILE (.json, .csv, else the --format)', undefined, path.optional()),
-  trace: flag('--trace <file>', 'write a Chrome/Perfetto trace of every run (simulated time)', undefined, path.optional()),
-  plot: flag('--plot <file.svg>', 'write an SVG plot of busbw against size', undefined, path.optional()),
-  plotQueues: flag('--plot-queues <file.svg>', 'write an SVG plot of the busiest egress queues over simulated time, largest size per algorithm (--network packet)', undefined, path.optional()),
+  out: flag('--out <file>', 'also write the result to FILE (.json, .csv, else the --format)', undefined, OPTIONAL_STRING),
+  trace: flag('--trace <file>', 'write a Chrome/Perfetto trace of every run (simulated time)', undefined, OPTIONAL_STRING),
+  plot: flag('--plot <file.svg>', 'write an SVG plot of busbw against size', undefined, OPTIONAL_STRING),
+  plotQueues: flag('--plot-queues <file.svg>', 'write an SVG plot of the busiest egress queues over simulated time, largest size per algorithm (--network packet)', undefined, OPTIONAL_STRING),
   links: flag('--links [n]', 'show the n most utilized links per row (default 10)', undefined, linkCount),
   fault: repeatable('--fault <spec>', "a link fault, repeatable: link=FROM->TO,down@TIME or link=FROM->TO,degrade=FACTOR@TIME"),
   straggler: repeatable('--straggler <spec>', 'a slow rank, repeatable: rank=R,slow=FACTORx or rank=R,delay=TIME'),
@@ -178,7 +186,7 @@ export const BENCH_FLAGS = {
     }),
   ),
   compare: flag('--compare <flag=v1,v2>', 'run once per value of one flag and print busbw per size side by side, e.g. routing=ecmp,adaptive or cc=none,dcqcn,telemetry (separate values holding commas by ;)', undefined, text(readCompare).optional()),
-  scenario: flag('--scenario <file>', 'faults from a YAML/JSON file (links, stragglers, crashes; see README)', undefined, path.optional()),
+  scenario: flag('--scenario <file>', 'faults from a YAML/JSON file (links, stragglers, crashes; see README)', undefined, OPTIONAL_STRING),
 } satisfies Record<string, Flag>;
 
 export type FlagKey = keyof typeof BENCH_FLAGS;
