@@ -117,14 +117,40 @@ describe("weft's own modules only a rare path needs are not loaded by a preset b
     expect([...sources].filter((source) => /\/user-algorithm\/(load|check|sandbox)\.js$/.test(source))).toEqual([]);
   });
 
-  it("a bench on a preset builds neither the topology file's zod schema nor the fault scenario's (built at first use)", () => {
-    const { functions } = packagesUsed('schemas', ['bench', 'allreduce', '--topology', 'switch:8', '--algo', 'ring', '--mode', 'ghost', '-b', '4', '-e', '4']);
-    // The bundler may rename a function whose name another module uses too (number → number$1).
-    const zodClassic = (name: string) => [...functions].some((fn) => new RegExp(`zod/v4/classic/schemas\\.js#${name}(\\$\\d+)?$`).test(fn));
-    expect(zodClassic('string')).toBe(true); // the bench flags' schema is built
-    // Only those two schemas take a z.number(): built at load, they ran it in every run.
-    expect(zodClassic('number')).toBe(false);
+  it("a bench on a preset builds no zod schema: its flags and the spec's values are read by plain code, the file and fault schemas built at first use", () => {
+    const { functions, sources } = packagesUsed('schemas', ['bench', 'allreduce', '--topology', 'dgx-h100:nodes=2,nvlinkEfficiency=0.5', '--algo', 'ring', '--mode', 'ghost', '-b', '4', '-e', '4']);
+    expect([...sources].some((source) => source.includes('/zod/v4/'))).toBe(true); // zod is loaded (the maps name it) …
+    expect([...functions].some((fn) => fn.endsWith('/bench/field.js#read'))).toBe(true); // … the flags' readers ran …
+    expect([...functions].some((fn) => fn.endsWith('/presets/spec.js#parsePresetArgs'))).toBe(true);
+    // … and no zod schema was built or run (zod's own module set-up runs as it loads).
+    expect([...functions].filter((fn) => /\/zod\/v4\/(classic|core)\/schemas\.js#/.test(fn))).toEqual([]);
     expect([...functions].filter((fn) => /#build(File|Scenario)Schema$/.test(fn))).toEqual([]);
+  });
+
+  it("the lab's zod schema of the flags reads as the CLI does (the same fields)", async () => {
+    const { BENCH_FLAGS } = await import('../../packages/cli/src/bench/schema.js');
+    expect(BENCH_FLAGS.minBytes.schema.safeParse('64K')).toEqual({ success: true, data: 65536 });
+    expect(BENCH_FLAGS.minBytes.field.read('64K')).toEqual({ ok: true, value: 65536 });
+    const bad = BENCH_FLAGS.minBytes.schema.safeParse('x');
+    expect(bad.success).toBe(false);
+    const read = BENCH_FLAGS.minBytes.field.read('x');
+    expect(read.ok ? undefined : read.reason).toBe(bad.error!.issues[0]!.message);
+    expect(BENCH_FLAGS.links.schema.safeParse(true).data).toBe(10);
+    expect(BENCH_FLAGS.links.field.read(true)).toEqual({ ok: true, value: 10 });
+  });
+
+  it('a ghost bench loads none of the Node built-ins only data mode needs (worker_threads, vm, os); a data bench does', () => {
+    // process.moduleLoadList names every built-in the process loaded, printed as it exits.
+    const list = ['--import', 'data:text/javascript,process.on("exit", () => console.error(process.moduleLoadList.join(";")))'];
+    const builtins = (mode: string) => {
+      const run = spawnSync(process.execPath, [...list, WEFT_MAIN, 'bench', 'allreduce', '--topology', 'switch:4', '--algo', 'ring', '--mode', mode, '-b', '4', '-e', '4'], { encoding: 'utf8', cwd: dir });
+      expect(run.status, run.stderr).toBe(0);
+      return new Set(run.stderr.trim().split('\n').at(-1)!.split(';').filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice('NativeModule '.length)));
+    };
+    const ghost = builtins('ghost');
+    expect(ghost.has('fs')).toBe(true); // the list is read
+    expect(['worker_threads', 'vm', 'os'].filter((name) => ghost.has(name))).toEqual([]);
+    expect(builtins('data').has('worker_threads')).toBe(true);
   });
 
   it('a topology file and a fault flag still build and apply their schemas', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { WeftInputError } from '@weft/sim';
-import { parseTopologySpec } from '../src/presets/spec.js';
+import { parsePresetArgs, parseTopologySpec } from '../src/presets/spec.js';
+import { findPreset } from '../src/presets/registry.js';
 import { parseTopologyText } from '../src/topology/file.js';
 import { validateTopology } from '../src/topology/validate.js';
 import type { Topology } from '../src/types.js';
@@ -69,6 +70,53 @@ function withChange(change: (file: any) => void): string {
   change(file);
   return JSON.stringify(file);
 }
+
+/**
+ * The value readers accept exactly what the zod schemas they replaced did (smpi.md §37): a count
+ * is digits whose value is a safe integer (zod's `.int()`), factors and ratios `Number(text)`
+ * (zod's coercion: hex and signs pass, empty is 0) but finite (zod's numbers are).
+ */
+describe('preset parameter values at the edges of what is accepted', () => {
+  /** What a preset's other required parameters need to be for `key=text` alone to be judged. */
+  const REQUIRED: Readonly<Record<string, string>> = { 'dgx-h100': 'nodes=2,', leafspine: 'hosts=4,leaves=2,spines=1,' };
+  const value = (preset: string, key: string, text: string) => parsePresetArgs(findPreset(preset)!, `${REQUIRED[preset] ?? ''}${key}=${text}`).values[key];
+  it.each([
+    ['switch', 'n', '008', 8],
+    ['switch', 'n', '9007199254740991', undefined], // a safe integer, then over MAX_PRESET_COUNT (below)
+    ['dgx-h100', 'nvlinkEfficiency', '0x1', 1],
+    ['dgx-h100', 'nvlinkEfficiency', ' 1e-1', 0.1],
+    ['dgx-h100', 'nvlinkEfficiency', '+.5', 0.5],
+    ['leafspine', 'oversubscription', '0x10', 16],
+    ['leafspine', 'oversubscription', '1e3', 1000],
+    ['dgx-h100', 'reduction', 'false', 0],
+    ['spectrumx-multisite', 'km', '00', 0],
+  ])('%s %s=%j reads as %j', (preset, key, text, expected) => {
+    if (expected === undefined) {
+      expect(inputError(() => value(preset, key, text))).toContain('is more than 65536');
+      return;
+    }
+    expect(value(preset, key, text)).toBe(expected);
+  });
+
+  it.each([
+    ['switch:9007199254740993', 'switch: n: cannot use "9007199254740993"; expected a positive integer'],
+    ['switch:99999999999999999999', 'switch: n: cannot use "99999999999999999999"; expected a positive integer'],
+    ['switch:0x8', 'switch: n: cannot use "0x8"; expected a positive integer'],
+    ['switch:-8', 'switch: n: cannot use "-8"; expected a positive integer'],
+    ['spectrumx-multisite:sites=1', 'spectrumx-multisite: sites: cannot use "1"; expected a positive integer >= 2'],
+    ['dgx-h100:nodes=2,nvlinkEfficiency=Infinity', 'dgx-h100: nvlinkEfficiency: cannot use "Infinity"; expected a number in (0, 1]'],
+    ['dgx-h100:nodes=2,nvlinkEfficiency=1e400', 'dgx-h100: nvlinkEfficiency: cannot use "1e400"; expected a number in (0, 1]'],
+    ['dgx-h100:nodes=2,nvlinkEfficiency=-0', 'dgx-h100: nvlinkEfficiency: cannot use "-0"; expected a number in (0, 1]'],
+    ['dgx-h100:nodes=2,nvlinkEfficiency=', 'dgx-h100: nvlinkEfficiency: cannot use ""; expected a number in (0, 1]'],
+    ['dgx-h100:nodes=2,nvlinkEfficiency=NaN', 'dgx-h100: nvlinkEfficiency: cannot use "NaN"; expected a number in (0, 1]'],
+    ['leafspine:hosts=4,leaves=2,spines=1,oversubscription=Infinity', 'leafspine: oversubscription: cannot use "Infinity"; expected a number >= 1'],
+    ['leafspine:hosts=4,leaves=2,spines=1,oversubscription=0.5', 'leafspine: oversubscription: cannot use "0.5"; expected a number >= 1'],
+    ['dgx-h100:nodes=2,reduction=TRUE', 'dgx-h100: reduction: cannot use "TRUE"; expected true or false'],
+    ['dgx-h100:nodes=2,nvlinkBw=1e30Gbps', 'dgx-h100: nvlinkBw: "1e30Gbps" is outside the physical range 1 B/s to 1 PB/s (8 bps to 8 Pbps)'],
+  ])('%s: %s', (spec, message) => {
+    expect(inputError(() => parseTopologySpec(spec))).toBe(message);
+  });
+});
 
 describe('topology file errors', () => {
   it('the unchanged file is accepted', () => {

@@ -2,12 +2,11 @@
  * Topology specs: `parseTopologySpec("dgx-h100:nodes=4,nicBw=800Gbps")` is a preset name,
  * optionally `:` and comma-separated `key=value` parameters (a leading bare value fills the
  * preset's positional key, `ring:8`). Keys are looked up among the preset's own declared
- * keys, each value is checked by its kind's zod schema, and missing keys take their
+ * keys, each value is checked by its kind's reader, and missing keys take their
  * defaults. The topology built is validated like any topology file. Every error is one
  * line naming the bad key or value and what is accepted.
  */
 import { WeftInputError } from '@weft/sim';
-import { z } from 'zod';
 import { BANDWIDTH_RANGE_BYTES_PER_SEC, LATENCY_RANGE_NS, validateTopology } from '../topology/validate.js';
 import { inRange } from '../topology/file.js';
 import type { Topology } from '../types.js';
@@ -55,28 +54,42 @@ function checkScale(preset: PresetDef, values: Readonly<Record<string, number>>)
 }
 
 /**
- * Per kind: what is accepted (for error messages) and the schema of a value's text.
- * Bandwidth and latency are read by the unit parsers, whose own one-line errors name the
- * units they accept; `what` ("preset: key") prefixes those messages.
+ * Per kind: what is accepted (for error messages) and how a value's text is read (undefined:
+ * not accepted). Plain checks rather than zod schemas: every preset run parses its spec at
+ * start-up, and building and running one schema per value cost ≈ 1.3 ms of `weft bench`'s
+ * 140 (benchmarks/results/smpi.md §37). They accept what the zod schemas did: `count` a digit
+ * string whose value is a safe integer (zod's `.int()`) at least `min`; `factor`/`ratio`
+ * `Number(text)` (zod's coercion), finite (zod's numbers are). Bandwidth and latency are
+ * read by the unit parsers, whose own one-line errors name the units they accept; `what`
+ * ("preset: key") prefixes those messages.
  */
-const KINDS: Readonly<Record<ParamKind, { readonly help: string; schema(def: ParamDef, what: string): z.ZodType<number, string> }>> = {
+const KINDS: Readonly<Record<ParamKind, { readonly help: string; read(def: ParamDef, what: string, text: string): number | undefined }>> = {
   count: {
     help: 'a positive integer',
-    schema: (def) => z.string().regex(/^[0-9]+$/).pipe(z.coerce.number<string>().int().min(def.min ?? 1)),
+    read: (def, _, text) => {
+      const value = /^[0-9]+$/.test(text) ? Number(text) : NaN;
+      return Number.isSafeInteger(value) && value >= (def.min ?? 1) ? value : undefined;
+    },
   },
   bandwidth: {
     help: BANDWIDTH_UNITS_HELP,
-    schema: (_, what) => z.string().transform((text) => inRange(parseBandwidth(text, what), BANDWIDTH_RANGE_BYTES_PER_SEC, what, `"${text}"`)),
+    read: (_, what, text) => inRange(parseBandwidth(text, what), BANDWIDTH_RANGE_BYTES_PER_SEC, what, `"${text}"`),
   },
   latency: {
     help: LATENCY_UNITS_HELP,
-    schema: (_, what) => z.string().transform((text) => inRange(parseLatency(text, what), LATENCY_RANGE_NS, what, `"${text}"`)),
+    read: (_, what, text) => inRange(parseLatency(text, what), LATENCY_RANGE_NS, what, `"${text}"`),
   },
-  factor: { help: 'a number in (0, 1]', schema: () => z.coerce.number<string>().gt(0).lte(1) },
-  ratio: { help: 'a number >= 1', schema: () => z.coerce.number<string>().gte(1) },
-  boolean: { help: 'true or false', schema: () => z.enum(['true', 'false']).transform((text) => (text === 'true' ? 1 : 0)) },
-  choice: { help: 'one of the listed names', schema: (def, what) => z.string().transform((text) => choiceIndex(def, text, what)) },
+  factor: { help: 'a number in (0, 1]', read: (_, __, text) => finiteWhere(text, (value) => value > 0 && value <= 1) },
+  ratio: { help: 'a number >= 1', read: (_, __, text) => finiteWhere(text, (value) => value >= 1) },
+  boolean: { help: 'true or false', read: (_, __, text) => (text === 'true' ? 1 : text === 'false' ? 0 : undefined) },
+  choice: { help: 'one of the listed names', read: (def, what, text) => choiceIndex(def, text, what) },
 };
+
+/** `Number(text)` when finite and `accepted`, else undefined. */
+function finiteWhere(text: string, accepted: (value: number) => boolean): number | undefined {
+  const value = Number(text);
+  return Number.isFinite(value) && accepted(value) ? value : undefined;
+}
 
 /** Parses the part after `preset:` into parameter values, applying defaults. */
 export function parsePresetArgs(preset: PresetDef, argText: string): ParsedArgs {
@@ -113,13 +126,13 @@ export function parsePresetArgs(preset: PresetDef, argText: string): ParsedArgs 
 
 function parseValue(presetName: string, key: string, def: ParamDef, text: string): number {
   const what = `${presetName}: ${key}`;
-  const parsed = KINDS[def.kind].schema(def, what).safeParse(text);
-  if (parsed.success) {
+  const value = KINDS[def.kind].read(def, what, text);
+  if (value !== undefined) {
     const max = def.max ?? { value: MAX_PRESET_COUNT, why: 'weft holds every node and link in memory and routes between rank pairs' };
-    if (def.kind === 'count' && parsed.data > max.value) {
-      throw new WeftInputError(`${what}: ${parsed.data} is more than ${max.value}, the most accepted (${max.why})`);
+    if (def.kind === 'count' && value > max.value) {
+      throw new WeftInputError(`${what}: ${value} is more than ${max.value}, the most accepted (${max.why})`);
     }
-    return parsed.data;
+    return value;
   }
   const atLeast = def.kind === 'count' && (def.min ?? 1) !== 1 ? ` >= ${def.min}` : '';
   throw new WeftInputError(`${what}: cannot use "${text}"; expected ${KINDS[def.kind].help}${atLeast}`);

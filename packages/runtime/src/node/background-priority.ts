@@ -14,7 +14,7 @@
  * threads a caller starts later — its own workers, libuv's pool — keep their priority.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { setPriority } from 'node:os';
+import { nodeOs } from './builtins.js';
 
 /** The nice value background threads get (the lowest priority an unprivileged process can set). */
 export const BACKGROUND_NICE = 19;
@@ -62,7 +62,7 @@ export function lowerBackgroundThreads(): readonly number[] {
     try {
       for (const tid of bootThreads()) {
         try {
-          setPriority(tid, BACKGROUND_NICE);
+          nodeOs().setPriority(tid, BACKGROUND_NICE);
           done.push(tid);
         } catch {
           // ended meanwhile, or not ours to change: leave it

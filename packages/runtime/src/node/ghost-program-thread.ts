@@ -7,11 +7,11 @@
  * thread. A program awaiting forever is caught by the worker's own coordinator, as in-process.
  * Schedules (built-in algorithms) keep the in-process path.
  */
-import { Worker } from 'node:worker_threads';
 import { DEFAULT_ROUND_TIMEOUT_MS } from '../core/coordinator/coordinator.js';
 import { RankTimeoutError, reviveError, type EncodedError } from '../core/errors.js';
 import type { ClusterOptions, ProgramResult, RunProgramOptions } from '../core/types.js';
 import { progressBuffers, progressViews, stuckRank, type GhostProgramData } from './ghost-program-progress.js';
+import { workerThreads } from './builtins.js';
 import { moduleHref } from './thread-hosts.js';
 import { startFailure } from './worker-start.js';
 
@@ -23,7 +23,7 @@ export async function runGhostProgramInThread<T>(options: ClusterOptions, module
   const progress = progressBuffers(options.topology.ranks.length);
   const data: GhostProgramData = { options: cloneable, href: moduleHref(moduleUrl), exportName, args, faults: runOptions?.faults, progress };
   const entry = new URL('./ghost-program-worker.js', import.meta.url);
-  const worker = new Worker(entry, { workerData: data });
+  const worker = new (workerThreads().Worker)(entry, { workerData: data });
   let started = false;
   const views = progressViews(progress);
   const limitMs = options.roundTimeoutMs ?? DEFAULT_ROUND_TIMEOUT_MS;

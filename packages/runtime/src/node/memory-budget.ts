@@ -1,13 +1,12 @@
-import { totalmem } from 'node:os';
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { nodeOs, nodeVm } from './builtins.js';
 import { setHeapUsageProbe, setScheduleMemoryBudget, type HeapUsage } from '@weft/collectives';
 
 export { formatGiB, scheduleBufferBytes } from '../core/data/buffer-bytes.js';
 
 /** Default data-mode budget for rank buffers: half of this machine's memory. */
 export function defaultMemoryBudgetBytes(): number {
-  return Math.floor(totalmem() * 0.5);
+  return Math.floor(nodeOs().totalmem() * 0.5);
 }
 
 /** What defaultMemoryBudgetBytes is, in words, for the line that refuses a run over it. */
@@ -40,7 +39,7 @@ function heapUsageAfterCollection(share: number): HeapUsage {
   if (first.usedBytes <= share * first.limitBytes) return first;
   if (fullCollection === undefined) {
     setFlagsFromString('--expose-gc');
-    fullCollection = runInNewContext('gc') as () => void;
+    fullCollection = nodeVm().runInNewContext('gc') as () => void;
   }
   fullCollection();
   return read();

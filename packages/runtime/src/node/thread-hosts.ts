@@ -5,7 +5,6 @@
  * Any failure closes the cluster (every worker is terminated) before the error reaches the
  * caller: a worker stopped mid-round cannot be trusted with the next run.
  */
-import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { elementBytes, type DType, type RankLayout } from '@weft/collectives';
@@ -23,6 +22,7 @@ import { participantFailure, reviveError } from '../core/errors.js';
 import { abortFreeRun } from '../core/host/free-run-host.js';
 import { freeRunLayout, type FreeRunLayout, type FreeRunPlan } from '../core/host/free-run-plan.js';
 import type { ClusterOptions, RankBuffers, StepRecord } from '../core/types.js';
+import { nodeOs } from './builtins.js';
 import { defaultMemoryBudgetBytes, formatGiB, scheduleBufferBytes } from './memory-budget.js';
 import { WorkerLink, type FreeRunReport } from './worker-link.js';
 import { lowerBackgroundThreads } from './background-priority.js';
@@ -39,7 +39,7 @@ const STAGING_SLACK_BYTES = 2 ** 20;
  * are the same however ranks are grouped, and so is the simulated time (the coordinator
  * applies requests in (participant, seq) order, whichever host posted them).
  */
-export function defaultRanksPerWorker(nranks: number, cores = availableParallelism()): number {
+export function defaultRanksPerWorker(nranks: number, cores = nodeOs().availableParallelism()): number {
   return Math.max(1, Math.ceil(nranks / Math.max(1, cores)));
 }
 

@@ -3,12 +3,13 @@
  * message on the worker's round port and resolve with its one reply. A worker that dies
  * (uncaught error, exit) fails the round in progress instead of leaving it pending.
  */
-import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import type { MessagePort, Worker } from 'node:worker_threads';
 import { releaseProxy, transfer, wrap, type Remote } from 'comlink';
 import type { BackendChoice } from '../backends/types.js';
 import { RankError } from '../core/errors.js';
 import { reviveError } from '../core/errors.js';
 import { packWake, unpackRequests, type Completion, type HostLink, type HostReport, type ReportMessage, type RoundMessage } from '../core/protocol.js';
+import { workerThreads } from './builtins.js';
 import { nodeEndpoint } from './endpoint.js';
 import type { WorkerApi } from './worker.js';
 import { startFailure } from './worker-start.js';
@@ -65,6 +66,7 @@ export class WorkerLink implements HostLink {
 
   static async spawn(participants: readonly number[], backend: BackendChoice, memories: readonly WebAssembly.Memory[]): Promise<{ link: WorkerLink; backend: string }> {
     const entry = new URL('./worker.js', import.meta.url);
+    const { MessageChannel, Worker } = workerThreads();
     const worker = new Worker(entry);
     const { port1, port2 } = new MessageChannel();
     const link = new WorkerLink(worker, participants, port1);
