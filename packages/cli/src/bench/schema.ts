@@ -1,9 +1,8 @@
 /**
  * `weft bench`'s flags as data, read by plain code (readBenchFlags: commander's values in,
- * BenchFlags out) or by the one zod schema built from the same fields (benchSchema, the lab's).
- * Browser-safe: no commander, no node:* (files are read by the reader the caller passes), so
- * the lab validates scenarios with the CLI's own messages; config.ts turns the same table into
- * commander's options.
+ * BenchFlags out) or by the one zod schema built from the same fields (benchSchema). Browser-safe: no commander, no node:* (files are read by the reader the
+ * caller passes), so the lab validates scenarios with the CLI's own messages; config.ts
+ * turns the same table into commander's options.
  */
 import { z } from 'zod';
 import { COLLECTIVE_TABLE, PROTOCOL_NAMES, TUNER_NAMES, type ProtocolName, type TunerName } from '@weft/collectives';
