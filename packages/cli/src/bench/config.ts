@@ -1,5 +1,5 @@
 /**
- * `weft bench`'s configuration: the flag table and readers of schema.ts as commander's
+ * `weft bench`'s configuration: the flag table and schema of schema.ts as commander's
  * options, and the validated flags plus algorithms (BenchConfig) the sweep, the formatters
  * and the report read.
  */
@@ -8,9 +8,12 @@ import type { Algorithm, CollectiveName } from '@weft/collectives';
 import { WeftInputError } from '@weft/sim';
 import { CLI_COLLECTIVES, orList } from '../names.js';
 import { readInputFile } from '../input-file.js';
-import { BENCH_FLAGS, flagLabel, issueLine, readBenchFlags, type BenchFlags, type Flag, type FlagKey } from './schema.js';
+import { BENCH_FLAGS, benchSchema, flagLabel, issueLine, type BenchFlags, type Flag, type FlagKey } from './schema.js';
 
 export { BENCH_FLAGS, DEFAULT_JOB, MAX_CHUNKS_PER_MESSAGE, PROTOS, flagLabel, type BenchFlags } from './schema.js';
+
+/** The one schema, with `--scenario` read from disk. */
+export const BENCH_SCHEMA = benchSchema(readInputFile);
 
 /** Flags that were renamed: given, they fail with one line naming the new spelling. */
 const RETIRED_FLAGS: readonly { readonly flags: string; readonly now: string }[] = [
@@ -68,9 +71,11 @@ export function givenFlags(command: Command): ReadonlySet<FlagKey> {
 export function parseBenchFlags(collective: string, options: Readonly<Record<string, unknown>>): BenchFlags {
   const input: Record<string, unknown> = { collective };
   for (const [key, attribute] of COMMANDER_KEYS) input[key] = options[attribute];
-  const read = readBenchFlags(input, readInputFile);
-  if ('issue' in read) throw new WeftInputError(issueLine(read.issue));
-  return read.flags;
+  // jitless: zod would otherwise compile (new Function) a fast path for this object schema,
+  // which costs more than the one parse a run makes (≈ 4 ms of a 150 ms start-up; smpi.md §35).
+  const result = BENCH_SCHEMA.safeParse(input, { jitless: true });
+  if (!result.success) throw new WeftInputError(issueLine(result.error.issues[0]!));
+  return result.data;
 }
 
 /** The collective argument's help: every collective the table has. */

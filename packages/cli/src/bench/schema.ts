@@ -1,6 +1,6 @@
 /**
- * `weft bench`'s flags as data, read by plain code (readBenchFlags: commander's values in,
- * BenchFlags out) or by the one zod schema built from the same fields (benchSchema). Browser-safe: no commander, no node:* (files are read by the reader the
+ * `weft bench`'s flags as data and the one zod schema that validates them (flag text in,
+ * BenchFlags out). Browser-safe: no commander, no node:* (files are read by the reader the
  * caller passes), so the lab validates scenarios with the CLI's own messages; config.ts
  * turns the same table into commander's options.
  */
@@ -9,14 +9,13 @@ import { COLLECTIVE_TABLE, PROTOCOL_NAMES, TUNER_NAMES, type ProtocolName, type 
 import { isWeftInputError } from '@weft/sim';
 import type { FastForwardMode } from '@weft/runtime/core';
 import {
-  CLI_COLLECTIVES, CONGESTION, Choices, DELIVERY, DTYPES, FORMATS, MODES, NETWORKS, ON_OFF, OPS, ROUTINGS, accept, orList, readInteger, readNumber, reject, type Read,
+  CLI_COLLECTIVES, CONGESTION, Choices, DELIVERY, DTYPES, FORMATS, MODES, NETWORKS, ON_OFF, OPS, ROUTINGS, accept, orList, readInteger, readNumber, type Read,
 } from '../names.js';
 import { readSizeBytes, sizeSweep } from '../sizes.js';
 import { topologySpecFrom } from '../topology-spec.js';
 import { readFaultFlags, type ReadInputFile } from '../fault-schema.js';
 import { readSched, readTenant, TENANT_HELP } from './tenant-spec.js';
 import { readCompare } from './compare.js';
-import { boolean, list, mapped, optional, string, text, type Field } from './field.js';
 
 export { DEGRADE_HELP, parseFaultScenario, type ReadInputFile } from '../fault-schema.js';
 export { orList } from '../names.js';
@@ -29,6 +28,25 @@ export const DEFAULT_JOB = {
   minbytes: '8',
   maxbytes: '128M',
 } as const;
+
+/**
+ * One z.string() (and its optional and list forms) for every flag that takes text: zod schemas
+ * are immutable (`.transform` and `.optional` return new ones), and building ~45 string schemas
+ * at load was ≈ 1 ms of every `weft bench`'s start-up (benchmarks/results/smpi.md §37).
+ */
+const STRING = z.string();
+const OPTIONAL_STRING = STRING.optional();
+const OPTIONAL_STRINGS = z.array(STRING).optional();
+
+/** A flag's text as its reader sees it; the issue names the flag and repeats the text. */
+function text<T>(read: (text: string) => Read<T>) {
+  return STRING.transform((value, ctx): T => {
+    const result = read(value);
+    if (result.ok) return result.value;
+    ctx.addIssue({ code: 'custom', message: `'${value}' ${result.reason}` });
+    return z.NEVER;
+  });
+}
 
 const integer = (min: number, max?: number) => text((t) => readInteger(t, min, max));
 const size = text(readSizeBytes);
@@ -51,30 +69,19 @@ const FAST_FORWARD = Choices.of<FastForwardMode>(['auto', 'on', 'off']);
 const PFC_MODES = new Choices<boolean | 'local'>([...ON_OFF.entries, ['local', 'local']]);
 
 /** `--links [n]`: absent → 0, bare → 10, or a count. */
-function readLinkCount(value: boolean | string | undefined): Read<number> {
-  if (value === undefined || value === false) return accept(0);
-  if (value === true) return accept(10);
+const linkCount = z.union([z.boolean(), STRING]).optional().transform((value, ctx): number => {
+  if (value === undefined || value === false) return 0;
+  if (value === true) return 10;
   const read = readInteger(value, 1, 1000);
-  return read.ok ? read : reject(`'${value}' ${read.reason}`);
-}
-const linkCount = {
-  // zod's union says only this of a value of neither type.
-  read: (value: unknown) => (value === undefined || typeof value === 'boolean' || typeof value === 'string' ? readLinkCount(value) : reject<number>('Invalid input')),
-  schema: () =>
-    z.union([z.boolean(), z.string()]).optional().transform((value, ctx): number => {
-      const read = readLinkCount(value);
-      if (read.ok) return read.value;
-      ctx.addIssue({ code: 'custom', message: read.reason });
-      return z.NEVER;
-    }),
-} satisfies Field<z.ZodType<number>>;
+  if (read.ok) return read.value;
+  ctx.addIssue({ code: 'custom', message: `'${value}' ${read.reason}` });
+  return z.NEVER;
+});
 
 export interface Flag {
   readonly flags: string;
   readonly help: string;
   readonly fallback?: string;
-  readonly field: Field<z.ZodType>;
-  /** The field's zod schema (the lab's), built on first use. */
   readonly schema: z.ZodType;
   /** Given several times, the values collect into a list. */
   readonly repeat?: boolean;
@@ -83,46 +90,34 @@ export interface Flag {
 /** The collectives that take `-r/--root`, by their CLI names. */
 const ROOTED = COLLECTIVE_TABLE.filter((c) => c.rooted).map((c) => c.name.toLowerCase());
 
-function flag<S extends z.ZodType>(flags: string, help: string, fallback: string | undefined, field: Field<S>, repeat?: true) {
-  let schema: S | undefined;
-  return {
-    flags,
-    help,
-    fallback,
-    field,
-    repeat,
-    get schema(): S {
-      return (schema ??= field.schema());
-    },
-  };
-}
-const repeatable = (flags: string, help: string) => flag(flags, help, undefined, optional(list(string)), true);
+const flag = <S extends z.ZodType>(flags: string, help: string, fallback: string | undefined, schema: S) => ({ flags, help, fallback, schema });
+const repeatable = (flags: string, help: string) => ({ flags, help, fallback: undefined, schema: OPTIONAL_STRINGS, repeat: true });
 
 /** Every `weft bench` flag: the key is the config field it fills. */
 export const BENCH_FLAGS = {
   minBytes: flag('-b, --minbytes <size>', 'smallest message size (K/M/G = 2^10/2^20/2^30)', DEFAULT_JOB.minbytes, size),
   maxBytes: flag('-e, --maxbytes <size>', 'largest message size', DEFAULT_JOB.maxbytes, size),
   stepFactor: flag('-f, --stepfactor <factor>', 'multiply the size by this between rows', '2', text(readNumber)),
-  stepBytes: flag('-i, --stepbytes <size>', 'add this to the size between rows (overrides -f)', undefined, optional(size)),
+  stepBytes: flag('-i, --stepbytes <size>', 'add this to the size between rows (overrides -f)', undefined, size.optional()),
   iters: flag('-n, --iters <n>', 'timed iterations per size (simulated time is deterministic, so 1 suffices)', '1', integer(1, 10_000)),
   warmupIters: flag('-w, --warmup_iters <n>', 'untimed iterations before the timed ones', '0', integer(0, 10_000)),
-  check: flag('-c, --check <0|1>', 'check results (data mode)', '1', mapped(integer(0, 1), (v) => v === 1)),
+  check: flag('-c, --check <0|1>', 'check results (data mode)', '1', integer(0, 1).transform((v) => v === 1)),
   dtype: flag('-d, --datatype <type>', `element type: ${DTYPES.names.join(', ')}`, 'float', text((t) => DTYPES.read(t))),
   op: flag('-o, --op <op>', `reduction: ${OPS.names.join(', ')}`, 'sum', text((t) => OPS.read(t))),
   root: flag('-r, --root <rank>', `root rank for rooted collectives (${ROOTED.join(', ')})`, '0', integer(0)),
-  topology: flag('--topology <spec|file>', 'preset spec (e.g. dgx-h100:nodes=2, switch:8,linkBw=400Gbps) or a JSON/YAML file', undefined, optional(string)),
-  ranks: flag('--ranks <n>', 'shorthand for --topology switch:N', undefined, optional(string)),
+  topology: flag('--topology <spec|file>', 'preset spec (e.g. dgx-h100:nodes=2, switch:8,linkBw=400Gbps) or a JSON/YAML file', undefined, OPTIONAL_STRING),
+  ranks: flag('--ranks <n>', 'shorthand for --topology switch:N', undefined, OPTIONAL_STRING),
   algo: flag('--algo <names>', "algorithms: comma list of names or module paths (./my-ring.mjs), 'all' or 'auto'", 'auto', algoList),
   network: flag('--network <name>', `network model: ${NETWORKS.names.join(', ')}`, 'maxMin', text((t) => NETWORKS.read(t))),
   routing: flag('--routing <name>', `routing: ${ROUTINGS.names.join(', ')} (spray: --network packet only)`, 'ecmp', text((t) => ROUTINGS.read(t))),
   mtu: flag('--mtu <size>', 'packet payload bytes (--network packet)', '4096', size),
-  cell: flag('--cell <size>', 'simulate cells of this size, a multiple of --mtu (--network packet; coarser, faster)', undefined, optional(size)),
+  cell: flag('--cell <size>', 'simulate cells of this size, a multiple of --mtu (--network packet; coarser, faster)', undefined, size.optional()),
   cc: flag('--cc <name>', `congestion control (--network packet): ${CONGESTION.names.join(', ')}`, 'none', text((t) => CONGESTION.read(t))),
   delivery: flag('--delivery <mode>', 'receiver (--network packet): ooo (out-of-order placement) or inorder (go-back-N)', 'ooo', text((t) => DELIVERY.read(t))),
   pfc: flag('--pfc <on|off|local>', "PFC lossless mode (--network packet); local: off on links whose buffer cannot hold the PFC headroom (a shallow long haul), which drop instead", 'on', text((t) => PFC_MODES.read(t))),
   staleness: flag('--staleness <ns>', 'age of queue depths adaptive routing sees (--network packet)', '0', integer(0, 1e9)),
   sched: flag('--sched <strict|wrr:W0,W1>', 'how switch ports serve traffic classes 0 and 1 (--network packet): strict (class 1 first) or weighted round robin, e.g. wrr:1,4', 'strict', text(readSched)),
-  tenant: flag('--tenant <spec>', TENANT_HELP, undefined, optional(list(text(readTenant))), true),
+  tenant: { flags: '--tenant <spec>', help: TENANT_HELP, fallback: undefined, schema: z.array(text(readTenant)).optional(), repeat: true },
   qps: flag('--qps <n>', 'queue pairs per connection (ECMP hashes each separately)', '1', integer(1, 64)),
   mode: flag('--mode <mode>', 'data (real bytes in worker threads) or ghost (no payload)', 'data', text((t) => MODES.read(t))),
   seed: flag('--seed <n>', 'seed for ECMP hashing', '1', integer(0, 2 ** 32 - 1)),
@@ -148,15 +143,15 @@ export const BENCH_FLAGS = {
     'auto',
     text((t) => PROTOS.read(t)),
   ),
-  energy: flag('--energy', 'estimate energy per operation (J, busbw GB/s per W) from cited per-bit link and switch energy and GPU idle power', undefined, optional(boolean)),
-  confidential: flag('--confidential', 'confidential-computing mode: GPU↔NIC traffic staged through encrypted bounce buffers (cited cost); NVLink as the sources say', undefined, optional(boolean)),
+  energy: flag('--energy', 'estimate energy per operation (J, busbw GB/s per W) from cited per-bit link and switch energy and GPU idle power', undefined, z.boolean().optional()),
+  confidential: flag('--confidential', 'confidential-computing mode: GPU↔NIC traffic staged through encrypted bounce buffers (cited cost); NVLink as the sources say', undefined, z.boolean().optional()),
   tuner: flag(
     '--tuner <rule>',
     `how auto picks (algorithm, protocol) per size: ${orList(TUNERS.names)} (nccl: NCCL's tuning model, tuning.cc, as a real cluster runs; weft: weft's own predictions; auto: nccl where the topology names its GPUs, else weft)`,
     'auto',
     text((t) => TUNERS.read(t)),
   ),
-  explain: flag('--explain', "print every (algorithm, protocol) candidate's predicted time at each size beside the simulated one", undefined, mapped(optional(boolean), (v) => v === true)),
+  explain: flag('--explain', "print every (algorithm, protocol) candidate's predicted time at each size beside the simulated one", undefined, z.boolean().optional().transform((v) => v === true)),
   exactLimit: flag(
     '--exact-limit <transfers>',
     'with --explain (ghost mode): a candidate not chosen is simulated only if what it runs (fast-forward\'s short runs and the exact run) posts at most this many transfers; else its simulated time is marked over budget',
@@ -171,12 +166,12 @@ export const BENCH_FLAGS = {
     'auto',
     text((t) => FAST_FORWARD.read(t)),
   ),
-  ranksPerWorker: flag('--ranks-per-worker <n>', 'ranks hosted by each worker thread (data mode; default: ranks / cores, one thread per core)', undefined, optional(integer(1))),
+  ranksPerWorker: flag('--ranks-per-worker <n>', 'ranks hosted by each worker thread (data mode; default: ranks / cores, one thread per core)', undefined, integer(1).optional()),
   format: flag('--format <fmt>', `stdout format: ${FORMATS.names.join(', ')}`, 'table', text((t) => FORMATS.read(t))),
-  out: flag('--out <file>', 'also write the result to FILE (.json, .csv, else the --format)', undefined, optional(string)),
-  trace: flag('--trace <file>', 'write a Chrome/Perfetto trace of every run (simulated time)', undefined, optional(string)),
-  plot: flag('--plot <file.svg>', 'write an SVG plot of busbw against size', undefined, optional(string)),
-  plotQueues: flag('--plot-queues <file.svg>', 'write an SVG plot of the busiest egress queues over simulated time, largest size per algorithm (--network packet)', undefined, optional(string)),
+  out: flag('--out <file>', 'also write the result to FILE (.json, .csv, else the --format)', undefined, OPTIONAL_STRING),
+  trace: flag('--trace <file>', 'write a Chrome/Perfetto trace of every run (simulated time)', undefined, OPTIONAL_STRING),
+  plot: flag('--plot <file.svg>', 'write an SVG plot of busbw against size', undefined, OPTIONAL_STRING),
+  plotQueues: flag('--plot-queues <file.svg>', 'write an SVG plot of the busiest egress queues over simulated time, largest size per algorithm (--network packet)', undefined, OPTIONAL_STRING),
   links: flag('--links [n]', 'show the n most utilized links per row (default 10)', undefined, linkCount),
   fault: repeatable('--fault <spec>', "a link fault, repeatable: link=FROM->TO,down@TIME or link=FROM->TO,degrade=FACTOR@TIME"),
   straggler: repeatable('--straggler <spec>', 'a slow rank, repeatable: rank=R,slow=FACTORx or rank=R,delay=TIME'),
@@ -190,8 +185,8 @@ export const BENCH_FLAGS = {
       return read.ok && read.value >= 0 && read.value <= 86_400 ? read : { ok: false as const, reason: 'is not accepted; use a number of seconds from 0 (no watchdog) to 86400' };
     }),
   ),
-  compare: flag('--compare <flag=v1,v2>', 'run once per value of one flag and print busbw per size side by side, e.g. routing=ecmp,adaptive or cc=none,dcqcn,telemetry (separate values holding commas by ;)', undefined, optional(text(readCompare))),
-  scenario: flag('--scenario <file>', 'faults from a YAML/JSON file (links, stragglers, crashes; see README)', undefined, optional(string)),
+  compare: flag('--compare <flag=v1,v2>', 'run once per value of one flag and print busbw per size side by side, e.g. routing=ecmp,adaptive or cc=none,dcqcn,telemetry (separate values holding commas by ;)', undefined, text(readCompare).optional()),
+  scenario: flag('--scenario <file>', 'faults from a YAML/JSON file (links, stragglers, crashes; see README)', undefined, OPTIONAL_STRING),
 } satisfies Record<string, Flag>;
 
 export type FlagKey = keyof typeof BENCH_FLAGS;
@@ -201,24 +196,19 @@ export function flagLabel(flags: string): string {
   return flags.replace(/\s*[<[].*$/, '').split(/,\s*/).join('/');
 }
 
-const COLLECTIVE = text((t) => CLI_COLLECTIVES.read(t));
+const SHAPE = Object.fromEntries(Object.entries(BENCH_FLAGS).map(([key, f]) => [key, f.schema])) as {
+  [K in FlagKey]: (typeof BENCH_FLAGS)[K]['schema'];
+};
 
-/** Every field, the collective first: the order zod's object schema reads them in. */
-const FIELDS: readonly (readonly [string, Field<z.ZodType>])[] = [['collective', COLLECTIVE], ...Object.entries(BENCH_FLAGS).map(([key, f]) => [key, f.field] as const)];
-
-const objectSchema = () =>
-  z.object({
-    collective: COLLECTIVE.schema(),
-    ...(Object.fromEntries(Object.entries(BENCH_FLAGS).map(([key, f]) => [key, f.schema])) as { [K in FlagKey]: (typeof BENCH_FLAGS)[K]['schema'] }),
-  });
-
-/** Each flag read, before the checks across flags. */
-type FlagValues = z.output<ReturnType<typeof objectSchema>>;
-
-/** A problem with the flags: the flag it names (none: a check across flags) and its message. */
-export interface FlagIssue {
-  readonly path: readonly PropertyKey[];
-  readonly message: string;
+/** Throws the WeftInputError of a check that spans flags as a zod issue (no path: the message names the flags). */
+function crossCheck<T>(ctx: z.RefinementCtx, compute: () => T): T {
+  try {
+    return compute();
+  } catch (error) {
+    if (!isWeftInputError(error)) throw error;
+    ctx.addIssue({ code: 'custom', message: error.message, path: [] });
+    return z.NEVER;
+  }
 }
 
 /**
@@ -227,69 +217,39 @@ export interface FlagIssue {
  */
 export const MAX_CHUNKS_PER_MESSAGE = 65536;
 
-/**
- * The checks across flags, once each flag has been read, raising issues through `addIssue` in
- * the order they are checked (the first is reported); the flags with what they derive.
- */
-function finish(flags: FlagValues, readInputFile: ReadInputFile, addIssue: (issue: FlagIssue) => void) {
-  let derived;
-  try {
-    derived = {
+/** The one schema: flags in, BenchConfig out; `--scenario`'s file read by `readInputFile`. */
+export const benchSchema = (readInputFile: ReadInputFile) => z
+  .object({ collective: text((t) => CLI_COLLECTIVES.read(t)), ...SHAPE })
+  .transform((flags, ctx) => {
+    const derived = crossCheck(ctx, () => ({
       collectiveCliName: flags.collective.toLowerCase(),
       topologySpec: topologySpecFrom(flags, DEFAULT_JOB.topology),
       sizesBytes: sizeSweep(flags.minBytes, flags.maxBytes, flags.stepFactor, flags.stepBytes),
       faultScenario: readFaultFlags(flags, readInputFile),
-    };
-  } catch (error) {
-    if (!isWeftInputError(error)) throw error;
-    addIssue({ message: error.message, path: [] }); // the message names the flags
-    derived = undefined as never; // with an issue raised, the value is never used
-  }
-  const chunksPerRank = flags.chunkBytes === 'auto' ? 0 : Math.ceil(flags.maxBytes / flags.chunkBytes);
-  if (chunksPerRank > MAX_CHUNKS_PER_MESSAGE) {
-    addIssue({
-      path: ['chunkBytes'],
-      message: `'${flags.chunkBytes}' cuts a ${flags.maxBytes}-byte message into ${chunksPerRank} chunks; at most ${MAX_CHUNKS_PER_MESSAGE} are accepted (each chunk is a simulated step per rank and channel); use a larger --chunk or a smaller -e`,
-    });
-  }
-  for (const key of ['plot', 'plotQueues'] as const) {
-    const file = flags[key];
-    if (file !== undefined && !/\.svg$/i.test(file)) addIssue({ message: `'${file}' must end in .svg`, path: [key] });
-  }
-  if (flags.plotQueues !== undefined && flags.network !== 'packet') {
-    addIssue({ message: `needs --network packet (only the packet model has queues; --network is '${flags.network}')`, path: ['plotQueues'] });
-  }
-  return { ...flags, ...derived };
-}
-
-/** The zod schema of every flag (the lab's): flags in, BenchFlags out; `--scenario`'s file read by `readInputFile`. */
-export const benchSchema = (readInputFile: ReadInputFile) =>
-  objectSchema().transform((flags, ctx) => finish(flags, readInputFile, (issue) => ctx.addIssue({ code: 'custom', message: issue.message, path: [...issue.path] })));
+    }));
+    const chunksPerRank = flags.chunkBytes === 'auto' ? 0 : Math.ceil(flags.maxBytes / flags.chunkBytes);
+    if (chunksPerRank > MAX_CHUNKS_PER_MESSAGE) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['chunkBytes'],
+        message: `'${flags.chunkBytes}' cuts a ${flags.maxBytes}-byte message into ${chunksPerRank} chunks; at most ${MAX_CHUNKS_PER_MESSAGE} are accepted (each chunk is a simulated step per rank and channel); use a larger --chunk or a smaller -e`,
+      });
+    }
+    for (const key of ['plot', 'plotQueues'] as const) {
+      const file = flags[key];
+      if (file !== undefined && !/\.svg$/i.test(file)) ctx.addIssue({ code: 'custom', message: `'${file}' must end in .svg`, path: [key] });
+    }
+    if (flags.plotQueues !== undefined && flags.network !== 'packet') {
+      ctx.addIssue({ code: 'custom', message: `needs --network packet (only the packet model has queues; --network is '${flags.network}')`, path: ['plotQueues'] });
+    }
+    return { ...flags, ...derived };
+  });
 
 /** Validated flags: what `weft bench` runs with, before its algorithms are resolved. */
-export type BenchFlags = ReturnType<typeof finish>;
+export type BenchFlags = z.output<ReturnType<typeof benchSchema>>;
 
-/**
- * What `weft bench` runs on commander's values: each flag read as benchSchema reads it (every
- * one, in the same order), then the same checks across flags; the flags, or the first issue.
- */
-export function readBenchFlags(input: Readonly<Record<string, unknown>>, readInputFile: ReadInputFile): { readonly flags: BenchFlags } | { readonly issue: FlagIssue } {
-  const issues: FlagIssue[] = [];
-  const values: Record<string, unknown> = {};
-  for (const [key, field] of FIELDS) {
-    const result = field.read(input[key]);
-    if (result.ok) values[key] = result.value;
-    else issues.push({ path: [key], message: result.reason });
-  }
-  if (issues.length === 0) {
-    const flags = finish(values as FlagValues, readInputFile, (issue) => issues.push(issue));
-    if (issues.length === 0) return { flags };
-  }
-  return { issue: issues[0]! };
-}
-
-/** An issue as one line: `FLAG: 'TEXT' REASON`, or a cross-flag message as is. */
-export function issueLine(issue: FlagIssue): string {
+/** The first zod issue as one line: `FLAG: 'TEXT' REASON`, or a cross-flag message as is. */
+export function issueLine(issue: z.core.$ZodIssue): string {
   const key = issue.path[0];
   if (key === undefined) return issue.message;
   if (key === 'collective') return `<collective>: ${issue.message}`;
