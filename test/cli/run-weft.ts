@@ -17,7 +17,9 @@ export function weft(args: readonly string[], options: { cwd?: string; timeoutMs
   const result = spawnSync(process.execPath, [WEFT_MAIN, ...args], {
     cwd: options.cwd,
     encoding: 'utf8',
-    timeout: options.timeoutMs ?? 300_000,
+    // As long as a test may take (vitest.config.ts testTimeout): a hung command fails its test
+    // within that, not after minutes (spawnSync blocks vitest's own timer).
+    timeout: options.timeoutMs ?? 120_000,
     maxBuffer: 256 * 1024 * 1024,
   });
   if (result.error) throw result.error;
