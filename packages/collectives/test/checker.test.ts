@@ -298,14 +298,11 @@ describe('checkSchedule: seeded bugs', () => {
 });
 
 describe('checkSchedule: scale', () => {
-  it('checks a 32-rank, 2-channel ring allReduce of 2^20+3 elements in well under a second', () => {
+  // Its speed is measured in benchmarks/checker.bench.mjs (≈ 35 ms here), not asserted: a timed
+  // test fails on a loaded machine for no fault of the code.
+  it('checks a 32-rank, 2-channel ring allReduce of 2^20+3 elements', () => {
     const layout32 = { groups: [Array.from({ length: 32 }, (_, r) => r)], hasReductionSwitch: false };
     const s = ring.plan({ ...params(32, 2 ** 20 + 3, 2), layout: layout32 });
-    checkSchedule(s); // warm up the JIT
-    const t0 = performance.now();
-    const result = checkSchedule(s);
-    const elapsedMs = performance.now() - t0;
-    expect(result).toEqual({ ok: true });
-    expect(elapsedMs).toBeLessThan(1000);
+    expect(checkSchedule(s)).toEqual({ ok: true });
   });
 });
