@@ -59,6 +59,15 @@ export class Choices<T> {
 /** CLI spellings follow nccl-tests' binary names (all_reduce_perf → allreduce): the table's names, lower-cased. */
 export const CLI_COLLECTIVES = new Choices<CollectiveName>(COLLECTIVE_TABLE.map((c) => [c.name.toLowerCase(), c.name]));
 
+/**
+ * `weft bench`'s collective: a CLI spelling, or what an nccl-tests user types, its binary's name
+ * (all_reduce_perf, alltoall_perf) with or without `_perf`: underscores and the suffix dropped.
+ */
+export function readCollective(text: string): Read<CollectiveName> {
+  const value = CLI_COLLECTIVES.get(text.replace(/_perf$/i, '').replaceAll('_', ''));
+  return value !== undefined ? accept(value) : CLI_COLLECTIVES.read(text);
+}
+
 /** nccl-tests' -d spellings plus weft's own. */
 export const DTYPES = new Choices<DType>([
   ['float', 'float32'],

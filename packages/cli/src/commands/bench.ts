@@ -15,7 +15,7 @@ import { plotBusBwSvg } from '../format/plot.js';
 import { plotQueuesSvg } from '../format/queue-plot.js';
 import { formatHeader, formatRow, formatTable, formatTableEnd } from '../format/table.js';
 import { buildTrace } from '../format/trace.js';
-import { assertDistinct, assertWritable, writeOutputs, type OutputFile } from '../output.js';
+import { assertDistinct, assertWritable, stdoutOutput, writeOutputs, type OutputFile } from '../output.js';
 import { topologyInputs } from '../topology.js';
 import { benchTopology, checkEnergyFlags } from '../bench/energy.js';
 import { isModulePath } from '../user-algorithm/module-path.js';
@@ -55,10 +55,22 @@ function checkTenantFlags(flags: BenchFlags, given: ReadonlySet<FlagKey>): void 
   throw new WeftInputError(`${label}: not with --tenant; its jobs are traffic schedules on the fabric with no payload or algorithm choice (it reads ${accepted})`);
 }
 
+/** Flags only the packet model reads: with another --network they would change nothing. */
+const PACKET_FLAGS: readonly FlagKey[] = ['mtu', 'cell', 'cc', 'delivery', 'pfc', 'staleness', 'sched'];
+
+/** A packet flag given (or compared) without --network packet is refused, not silently ignored. */
+function checkPacketFlags(flags: BenchFlags, given: ReadonlySet<FlagKey>): void {
+  if (flags.network === 'packet' || flags.compare?.key === 'network') return;
+  const key = PACKET_FLAGS.find((k) => given.has(k) || flags.compare?.key === k);
+  if (key === undefined) return;
+  throw new WeftInputError(`${flagLabel(BENCH_FLAGS[key].flags)}: only with --network packet (only the packet model has switch queues; --network is '${flags.network}')`);
+}
+
 /** `given`: the flags typed on the command line (commander fills the rest from their defaults). */
 export async function runBench(collective: string, options: Readonly<Record<string, unknown>>, given: ReadonlySet<FlagKey> = new Set()): Promise<void> {
   const flags = parseBenchFlags(collective, options);
   checkEnergyFlags(flags);
+  checkPacketFlags(flags, given);
   if (flags.tenant !== undefined) {
     checkTenantFlags(flags, given);
     return runTenantBench(flags);
@@ -70,6 +82,8 @@ export async function runBench(collective: string, options: Readonly<Record<stri
     if (path !== undefined) outputs.push([flag, path]);
   }
   for (const [flag, path] of outputs) assertWritable(flag, path);
+  // An output on '-' takes stdout: the report is not printed there as well.
+  const stdoutTaken = stdoutOutput(outputs) !== undefined;
   const modules = flags.algo.filter(isModulePath).map((path) => ['--algo', path] as const);
   const scenario = flags.scenario !== undefined ? [['--scenario', flags.scenario] as const] : [];
   assertDistinct(outputs, [...topologyInputs(flags.topologySpec), ...modules, ...scenario]);
@@ -86,15 +100,17 @@ export async function runBench(collective: string, options: Readonly<Record<stri
   };
   const { report, traceRuns } = await runSweep(config, topology, {
     onProgress: (done, total, label) => bar.update(done, total, label),
-    ...(config.format === 'table' ? { onRow: streamRow } : {}),
+    ...(config.format === 'table' && !stdoutTaken ? { onRow: streamRow } : {}),
   }).finally(() => bar.stop());
   const files: OutputFile[] = [];
   if (config.out !== undefined) files.push({ path: config.out, content: RENDER[formatFor(config.out, config.format)](report) });
-  if (config.trace !== undefined) files.push({ path: config.trace, content: JSON.stringify(buildTrace(traceRuns)) });
+  if (config.trace !== undefined) files.push({ path: config.trace, content: JSON.stringify(buildTrace(traceRuns)) + '\n' });
   if (config.plot !== undefined) files.push({ path: config.plot, content: await plotBusBwSvg(report) });
   if (config.plotQueues !== undefined) files.push({ path: config.plotQueues, content: await plotQueuesSvg(report, traceRuns) });
-  process.stdout.write(tableStarted ? formatTableEnd(report) : RENDER[config.format](report));
-  if (report.faults && config.format === 'table') process.stdout.write(formatFaultOutcomes(report.faults.scenario, report.faults.outcomes));
+  if (!stdoutTaken) {
+    process.stdout.write(tableStarted ? formatTableEnd(report) : RENDER[config.format](report));
+    if (report.faults && config.format === 'table') process.stdout.write(formatFaultOutcomes(report.faults.scenario, report.faults.outcomes));
+  }
   writeOutputs(files);
 }
 
@@ -102,8 +118,7 @@ export async function runBench(collective: string, options: Readonly<Record<stri
 function runTenantBench(flags: BenchFlags): void {
   if (flags.out !== undefined) assertWritable('--out', flags.out);
   const text = tenantBench(flags, benchTopology(flags));
-  process.stdout.write(text);
-  if (flags.out !== undefined) writeOutputs([{ path: flags.out, content: text }]);
+  writeReportText(text, flags.out);
 }
 
 /** `--compare FLAG=V1,V2,…`: one sweep per value (each validated as that flag), then busbw side by side. */
@@ -131,6 +146,11 @@ async function runCompare(collective: string, options: Readonly<Record<string, u
   }
   const header = formatHeader(runs[0]!.report).split('\n');
   const text = flags.format === 'json' ? compareJson(spec, runs) : formatCompare(spec, runs, [...header.slice(0, header.indexOf('#')), `#  (the lines above describe the run with ${spec.name}=${spec.values[0]})`]);
-  process.stdout.write(text);
-  if (flags.out !== undefined) writeOutputs([{ path: flags.out, content: text }]);
+  writeReportText(text, flags.out);
+}
+
+/** A report that is one text: on stdout, and in --out too unless --out is '-' (stdout, once). */
+function writeReportText(text: string, out: string | undefined): void {
+  if (out !== '-') process.stdout.write(text);
+  if (out !== undefined) writeOutputs([{ path: out, content: text }]);
 }

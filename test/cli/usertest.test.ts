@@ -1,0 +1,113 @@
+/**
+ * What a new user met walking weft as its README and help texts show it (2026-11-28,
+ * benchmarks/results/hostile.md "A new user's walk through weft"): one regression test per
+ * defect found, each run on the built bundle as a user runs it.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { WEFT_MAIN, expectUsageError, weft } from './run-weft.js';
+
+const small = ['bench', 'allreduce', '--ranks', '2', '-b', '8', '-e', '64', '--mode', 'ghost'];
+
+describe('weft --version', () => {
+  it.each(['--version', '-V'])('%s prints the version of packages/cli/package.json, exit 0', (flag) => {
+    const { version } = JSON.parse(readFileSync(new URL('../../packages/cli/package.json', import.meta.url), 'utf8')) as { version: string };
+    const run = weft([flag]);
+    expect(run).toEqual({ code: 0, stdout: `weft ${version}\n`, stderr: '' });
+  });
+});
+
+describe('a reader that stops reading (weft … | head)', () => {
+  it('ends weft quietly with the status of a SIGPIPE (141), no EPIPE stack', async () => {
+    // 25 rows streamed one by one: the pipe is closed after the first chunk, so later rows hit it.
+    const child = spawn(process.execPath, [WEFT_MAIN, 'bench', 'allreduce', '--ranks', '4', '--mode', 'ghost', '-b', '8', '-e', '128M'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.once('close', (status) => resolve(status)));
+    expect(stderr).toBe('');
+    expect(code).toBe(141);
+  });
+});
+
+describe('commander errors: one line, with where to look', () => {
+  it.each([
+    [[...small, '--fomat', 'json'], /^weft: unknown option '--fomat' \(Did you mean --format\?\)$/],
+    [[...small, '--frobnicate'], /^weft: unknown option '--frobnicate'; weft bench --help lists the options$/],
+    [['bnech', 'allreduce'], /^weft: unknown command 'bnech' \(Did you mean bench\?\)$/],
+    [['help', 'nope'], /^weft: unknown command 'nope'; commands: bench, algos, topo, train, lab$/],
+  ])('%j', (args, message) => expectUsageError(weft(args), message));
+});
+
+describe("nccl-tests' flags as its users type them", () => {
+  it.each([
+    ['-t', '2', /^weft: -t\/--nthreads \(nccl-tests\): .*--ranks N/],
+    ['-g', '8', /^weft: -g\/--ngpus \(nccl-tests\): .*--topology dgx-h100:nodes=1 \(8 H100s\) or --ranks N/],
+    ['-m', '4', /^weft: -m\/--agg_iters \(nccl-tests\): /],
+    ['-p', '1', /^weft: -p\/--parallel_init \(nccl-tests\): /],
+    ['-z', '1', /^weft: -z\/--blocking \(nccl-tests\): /],
+    ['-G', '1', /^weft: -G\/--cudagraph \(nccl-tests\): /],
+    ['-C', '1', /^weft: -C\/--report_cputime \(nccl-tests\): /],
+    ['-a', '1', /^weft: -a\/--average \(nccl-tests\): /],
+    ['-R', '1', /^weft: -R\/--local_register \(nccl-tests\): /],
+    ['-N', '2', /^weft: -N\/--run_cycles \(nccl-tests\): /],
+    ['-T', 'soon', /^weft: -T\/--timeout: 'soon' is not accepted; use a number of seconds/],
+  ])('%s %s: one line saying why and what to use, exit 2', (flag, value, message) => expectUsageError(weft([...small, flag, value]), message));
+
+  it('-T is the watchdog, as in nccl-tests', () => {
+    const run = weft([...small, '-T', '60']);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe('');
+  });
+
+  it.each(['all_reduce_perf', 'all_reduce', 'AllReduce'])("the collective by nccl-tests' binary name: %s", (name) => {
+    const run = weft(['bench', name, ...small.slice(2)]);
+    expect(run.code).toBe(0);
+    expect(run.stdout.split('\n')[0]).toBe('# weft bench allreduce');
+  });
+
+  it.each(['reduce_scatter_perf', 'alltoall_perf', 'sendrecv_perf'])('%s is accepted too', (name) => {
+    expect(weft(['bench', name, ...small.slice(2)]).code).toBe(0);
+  });
+});
+
+describe("an output on '-' takes stdout alone", () => {
+  it('--trace -: stdout is the trace, one JSON document', () => {
+    const run = weft([...small, '--trace', '-']);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toHaveProperty('traceEvents');
+  });
+
+  it('--out - --format json: the report once, one JSON document', () => {
+    const run = weft([...small, '--out', '-', '--format', 'json']);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toHaveProperty('rows');
+  });
+
+  it("two outputs on '-' are refused", () => {
+    expectUsageError(weft([...small, '--out', '-', '--trace', '-']), /^weft: --trace: '-' is stdout, which --out already writes; give one of them a file$/);
+  });
+
+  it("weft topo --dot - (as the README says outputs take '-'): the DOT on stdout", () => {
+    const run = weft(['topo', 'switch:4', '--dot', '-']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^digraph "switch:4" \{\n[\s\S]*\}\n$/);
+  });
+
+  it('weft topo --dot - with --json is refused (two documents on one stream)', () => {
+    expectUsageError(weft(['topo', 'switch:4', '--dot', '-', '--json']), /^weft: --dot: '-' puts the DOT alone on stdout; not with --json/);
+  });
+});
+
+describe('packet-model flags without --network packet', () => {
+  it.each([
+    [['--cc', 'dcqcn'], /^weft: --cc: only with --network packet \(.*--network is 'maxMin'\)$/],
+    [['--mtu', '9000', '--network', 'alphaBeta'], /^weft: --mtu: only with --network packet \(.*--network is 'alphaBeta'\)$/],
+    [['--compare', 'cc=none,dcqcn'], /^weft: --cc: only with --network packet/],
+  ])('%j: refused, not silently ignored', (extra, message) => expectUsageError(weft([...small, ...extra]), message));
+
+  it('--compare network=maxMin,packet with --cc is accepted (the packet run reads it)', () => {
+    expect(weft([...small, '--compare', 'network=maxMin,packet', '--cc', 'dcqcn']).code).toBe(0);
+  });
+});
