@@ -4,7 +4,9 @@
  * defect found, each run on the built bundle as a user runs it.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WEFT_MAIN, expectUsageError, weft } from './run-weft.js';
 
@@ -109,5 +111,20 @@ describe('packet-model flags without --network packet', () => {
 
   it('--compare network=maxMin,packet with --cc is accepted (the packet run reads it)', () => {
     expect(weft([...small, '--compare', 'network=maxMin,packet', '--cc', 'dcqcn']).code).toBe(0);
+  });
+});
+
+describe("the README's commands as written", () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+
+  it('its my-cluster.yaml is a topology file weft reads (the README runs --topology my-cluster.yaml)', () => {
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(yaml, 'a yaml block in the README').toBeDefined();
+    const dir = mkdtempSync(join(tmpdir(), 'weft-readme-'));
+    writeFileSync(join(dir, 'my-cluster.yaml'), yaml!);
+    expect(readme).toContain('--topology my-cluster.yaml');
+    const run = weft(['bench', 'allreduce', '--topology', 'my-cluster.yaml', '-b', '1M', '-e', '1M', '--mode', 'ghost', '--format', 'json'], { cwd: dir });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout).topology).toEqual({ spec: 'my-cluster.yaml', ranks: 4 });
   });
 });
