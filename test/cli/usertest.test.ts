@@ -109,6 +109,13 @@ describe('packet-model flags without --network packet', () => {
     [['--compare', 'cc=none,dcqcn'], /^weft: --cc: only with --network packet/],
   ])('%j: refused, not silently ignored', (extra, message) => expectUsageError(weft([...small, ...extra]), message));
 
+  it.each([
+    [['train', '--mode', 'ghost', '--ranks', '2', '--steps', '1', '--cc', 'dcqcn']],
+    [['train', '--scale', '8', '--model', 'synthetic:params=1e8', '--cc', 'dcqcn']],
+  ])('weft train %j: --cc refused too', (args) => {
+    expectUsageError(weft(args), /^weft: --cc: only with --network packet \(.*--network is 'maxMin'\)$/);
+  });
+
   it('--compare network=maxMin,packet with --cc is accepted (the packet run reads it)', () => {
     expect(weft([...small, '--compare', 'network=maxMin,packet', '--cc', 'dcqcn']).code).toBe(0);
   });

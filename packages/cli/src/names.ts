@@ -93,6 +93,11 @@ export const ROUTINGS = Choices.of<RoutingName>(['ecmp', 'adaptive', 'spray']);
 export const CONGESTION = Choices.of<CongestionControl>(['none', 'dcqcn', 'telemetry']);
 export const DELIVERY = Choices.of<Delivery>(['ooo', 'inorder']);
 export const ON_OFF = new Choices<boolean>([['on', true], ['off', false]]);
+/** A packet-model flag given with another network model: refused, as it would change nothing. */
+export function packetOnlyError(flag: string, network: string): WeftInputError {
+  return new WeftInputError(`${flag}: only with --network packet (only the packet model has switch queues; --network is '${network}')`);
+}
+
 export const MODES = Choices.of(['data', 'ghost'] as const);
 export const FORMATS = Choices.of(['table', 'json', 'csv'] as const);
 

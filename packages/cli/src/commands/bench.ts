@@ -19,6 +19,7 @@ import { assertDistinct, assertWritable, stdoutOutput, writeOutputs, type Output
 import { topologyInputs } from '../topology.js';
 import { benchTopology, checkEnergyFlags } from '../bench/energy.js';
 import { isModulePath } from '../user-algorithm/module-path.js';
+import { packetOnlyError } from '../names.js';
 import { progressBar } from '../ui/progress.js';
 
 export { DEFAULT_JOB } from '../bench/config.js';
@@ -63,7 +64,7 @@ function checkPacketFlags(flags: BenchFlags, given: ReadonlySet<FlagKey>): void 
   if (flags.network === 'packet' || flags.compare?.key === 'network') return;
   const key = PACKET_FLAGS.find((k) => given.has(k) || flags.compare?.key === k);
   if (key === undefined) return;
-  throw new WeftInputError(`${flagLabel(BENCH_FLAGS[key].flags)}: only with --network packet (only the packet model has switch queues; --network is '${flags.network}')`);
+  throw packetOnlyError(flagLabel(BENCH_FLAGS[key].flags), flags.network);
 }
 
 /** `given`: the flags typed on the command line (commander fills the rest from their defaults). */
