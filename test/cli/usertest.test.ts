@@ -135,3 +135,38 @@ describe("the README's commands as written", () => {
     expect(JSON.parse(run.stdout).topology).toEqual({ spec: 'my-cluster.yaml', ranks: 4 });
   });
 });
+
+describe('--format and --out of --compare and --tenant', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'weft-formats-'));
+
+  it('--compare --format csv prints CSV (it printed the table): busbw per size under FLAG=VALUE columns', () => {
+    const run = weft([...small, '--compare', 'routing=ecmp,adaptive', '--format', 'csv']);
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe('bytes,algorithm,routing=ecmp,routing=adaptive');
+    expect(lines.slice(1).map((line) => line.split(',').length)).toEqual([4, 4, 4, 4]);
+  });
+
+  it('--compare --out FILE.json writes JSON whatever --format prints (it wrote the table)', () => {
+    const out = join(dir, 'compare.json');
+    const run = weft([...small, '--compare', 'routing=ecmp,adaptive', '--out', out]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^# weft bench allreduce/);
+    expect(JSON.parse(readFileSync(out, 'utf8')).compare).toEqual({ flag: 'routing', values: ['ecmp', 'adaptive'] });
+  });
+
+  it('--tenant --out FILE.json writes JSON beside the table', () => {
+    const out = join(dir, 'tenants.json');
+    const run = weft(['bench', 'allreduce', '--ranks', '4', '-e', '1K', '--tenant', 'ranks=0-3', '--out', out]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^# weft bench --tenant/);
+    expect(JSON.parse(readFileSync(out, 'utf8')).tenants).toHaveLength(1);
+  });
+
+  it.each([
+    [['--format', 'csv'], /^weft: --format csv: not with --tenant; its isolation table is printed as table or json$/],
+    [['--out', 'tenants.csv'], /^weft: --out: 'tenants\.csv' asks for CSV; with --tenant the isolation table is written as a table or as JSON \(\.json\)$/],
+  ])('--tenant with %j: refused (no CSV form), not a table under another name', (extra, message) => {
+    expectUsageError(weft(['bench', 'allreduce', '--ranks', '4', '-e', '1K', '--tenant', 'ranks=0-3', ...extra], { cwd: dir }), message);
+  });
+});

@@ -9,7 +9,7 @@ import { runSweep } from '../bench/sweep.js';
 import { tenantBench } from '../bench/tenants.js';
 import { compareJson, formatCompare, type CompareRun } from '../bench/compare.js';
 import { formatFaultOutcomes } from '../bench/fault-runs.js';
-import { formatCsv } from '../format/csv.js';
+import { formatCompareCsv, formatCsv } from '../format/csv.js';
 import { formatJson } from '../format/json.js';
 import { plotBusBwSvg } from '../format/plot.js';
 import { plotQueuesSvg } from '../format/queue-plot.js';
@@ -48,6 +48,9 @@ const TENANT_FLAGS: ReadonlySet<FlagKey> = new Set<FlagKey>(['tenant', 'topology
 
 function checkTenantFlags(flags: BenchFlags, given: ReadonlySet<FlagKey>): void {
   if (flags.compare !== undefined) throw new WeftInputError('--compare: not with --tenant; compare the isolation tables by running --tenant once per value');
+  // The isolation table has no CSV form (its rows hold either busbw or latency percentiles).
+  if (flags.format === 'csv') throw new WeftInputError('--format csv: not with --tenant; its isolation table is printed as table or json');
+  if (flags.out !== undefined && formatFor(flags.out, 'table') === 'csv') throw new WeftInputError(`--out: '${flags.out}' asks for CSV; with --tenant the isolation table is written as a table or as JSON (.json)`);
   // Ghost is what a tenant job is (no payload): saying so is harmless.
   const ignored = [...given].filter((key) => !TENANT_FLAGS.has(key) && !(key === 'mode' && flags.mode === 'ghost'));
   if (ignored.length === 0) return;
@@ -118,8 +121,8 @@ export async function runBench(collective: string, options: Readonly<Record<stri
 /** `--tenant`: the isolation table instead of a sweep (written to --out as well). */
 function runTenantBench(flags: BenchFlags): void {
   if (flags.out !== undefined) assertWritable('--out', flags.out);
-  const text = tenantBench(flags, benchTopology(flags));
-  writeReportText(text, flags.out);
+  const render = tenantBench(flags, benchTopology(flags));
+  writeReport((format) => render(format === 'csv' ? 'table' : format), flags.format, flags.out);
 }
 
 /** `--compare FLAG=V1,V2,…`: one sweep per value (each validated as that flag), then busbw side by side. */
@@ -146,12 +149,16 @@ async function runCompare(collective: string, options: Readonly<Record<string, u
     bar.stop();
   }
   const header = formatHeader(runs[0]!.report).split('\n');
-  const text = flags.format === 'json' ? compareJson(spec, runs) : formatCompare(spec, runs, [...header.slice(0, header.indexOf('#')), `#  (the lines above describe the run with ${spec.name}=${spec.values[0]})`]);
-  writeReportText(text, flags.out);
+  const table = () => formatCompare(spec, runs, [...header.slice(0, header.indexOf('#')), `#  (the lines above describe the run with ${spec.name}=${spec.values[0]})`]);
+  const render: Readonly<Record<Format, () => string>> = { table, json: () => compareJson(spec, runs), csv: () => formatCompareCsv(spec, runs) };
+  writeReport((format) => render[format](), flags.format, flags.out);
 }
 
-/** A report that is one text: on stdout, and in --out too unless --out is '-' (stdout, once). */
-function writeReportText(text: string, out: string | undefined): void {
-  if (out !== '-') process.stdout.write(text);
-  if (out !== undefined) writeOutputs([{ path: out, content: text }]);
+/**
+ * A report rendered whole: on stdout in --format, and in --out in its file's format (.json,
+ * .csv, else --format) unless --out is '-' (then stdout, once).
+ */
+function writeReport(render: (format: Format) => string, format: Format, out: string | undefined): void {
+  if (out !== '-') process.stdout.write(render(format));
+  if (out !== undefined) writeOutputs([{ path: out, content: render(formatFor(out, format)) }]);
 }
