@@ -3,7 +3,7 @@
  * benchmarks/results/hostile.md "A new user's walk through weft"): one regression test per
  * defect found, each run on the built bundle as a user runs it.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -168,5 +168,19 @@ describe('--format and --out of --compare and --tenant', () => {
     [['--out', 'tenants.csv'], /^weft: --out: 'tenants\.csv' asks for CSV; with --tenant the isolation table is written as a table or as JSON \(\.json\)$/],
   ])('--tenant with %j: refused (no CSV form), not a table under another name', (extra, message) => {
     expectUsageError(weft(['bench', 'allreduce', '--ranks', '4', '-e', '1K', '--tenant', 'ranks=0-3', ...extra], { cwd: dir }), message);
+  });
+});
+
+describe('--trace of a sweep too big for the JS heap', () => {
+  it('is refused in one line before the first run (it aborted with a V8 heap stack after minutes)', () => {
+    // A 0.45 GiB heap holds about 60,000 traced steps; 64 GPUs' ring at 1 GiB has 131,072
+    // (before: V8's heap-out-of-memory abort, exit 134, after ≈ 15 s).
+    const dir = mkdtempSync(join(tmpdir(), 'weft-trace-'));
+    const args = ['bench', 'allreduce', '--topology', 'dgx-h100:nodes=8', '--algo', 'ring', '--mode', 'ghost', '-b', '1G', '-e', '1G', '--trace', join(dir, 't.json')];
+    const result = spawnSync(process.execPath, ['--max-old-space-size=400', WEFT_MAIN, ...args], { encoding: 'utf8', timeout: 120_000 });
+    expectUsageError(
+      { code: result.status, stdout: result.stdout, stderr: result.stderr },
+      /^weft: --trace: this sweep's trace would hold more than [\d,]+ schedule steps with their flows \(≈ 6 KiB of JS heap each until the file is written: more than 80 % of this process's 0\.\d\d GiB heap\); trace fewer sizes/,
+    );
   });
 });
