@@ -184,3 +184,25 @@ describe('--trace of a sweep too big for the JS heap', () => {
     );
   });
 });
+
+describe('flags another flag leaves with nothing to do: refused, not ignored', () => {
+  const data = ['bench', 'allreduce', '--ranks', '2', '-b', '8', '-e', '64'];
+  it.each([
+    [[...data, '--fast-forward', 'on'], /^weft: --fast-forward: ghost mode only \(--mode ghost\); data mode runs every step of every run$/],
+    [[...data, '--compare', 'fast-forward=on,off'], /^weft: --fast-forward: ghost mode only/],
+    [[...small, '--ranks-per-worker', '2'], /^weft: --ranks-per-worker: data mode only; ghost mode starts no worker threads$/],
+    [[...small, '--exact-limit', '5'], /^weft: --exact-limit: only with --explain in ghost mode \(it bounds the candidates --explain simulates\)$/],
+    [[...data, '--explain', '--exact-limit', '5'], /^weft: --exact-limit: only with --explain in ghost mode/],
+  ])('%j', (args, message) => expectUsageError(weft(args), message));
+
+  it.each([
+    [[...small, '--fast-forward', 'off']],
+    [[...data, '--ranks-per-worker', '2']],
+    [[...small, '--explain', '--exact-limit', '5']],
+    [[...data, '--compare', 'mode=data,ghost', '--fast-forward', 'off']],
+  ])('%j runs', (args) => {
+    const run = weft(args);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+  });
+});
