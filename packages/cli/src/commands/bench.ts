@@ -19,7 +19,7 @@ import { assertDistinct, assertWritable, stdoutOutput, writeOutputs, type Output
 import { topologyInputs } from '../topology.js';
 import { benchTopology, checkEnergyFlags } from '../bench/energy.js';
 import { isModulePath } from '../user-algorithm/module-path.js';
-import { packetOnlyError } from '../names.js';
+import { checkFlagRules } from '../bench/flag-rules.js';
 import { progressBar } from '../ui/progress.js';
 
 export { DEFAULT_JOB } from '../bench/config.js';
@@ -57,52 +57,6 @@ function checkTenantFlags(flags: BenchFlags, given: ReadonlySet<FlagKey>): void 
   const label = flagLabel(BENCH_FLAGS[ignored[0]!].flags) + (ignored[0] === 'mode' ? ` ${flags.mode}` : '');
   const accepted = [...TENANT_FLAGS].filter((key) => key !== 'tenant').map((key) => flagLabel(BENCH_FLAGS[key].flags).split('/').pop()).join(', ');
   throw new WeftInputError(`${label}: not with --tenant; its jobs are traffic schedules on the fabric with no payload or algorithm choice (it reads ${accepted})`);
-}
-
-/** Flags only the packet model reads: with another --network they would change nothing. */
-const PACKET_FLAGS: readonly FlagKey[] = ['mtu', 'cell', 'cc', 'delivery', 'pfc', 'staleness', 'sched'];
-
-/**
- * Flags that another flag's setting leaves with nothing to do: given (or compared) there, each is
- * refused in one line rather than silently ignored. `dependsOn`: a --compare of one of these
- * flags decides per value, so the rule is not applied up front.
- */
-interface FlagRule {
-  readonly keys: readonly FlagKey[];
-  readonly dependsOn: readonly FlagKey[];
-  readonly applies: (flags: BenchFlags) => boolean;
-  readonly refusal: (label: string, flags: BenchFlags) => WeftInputError;
-}
-
-const FLAG_RULES: readonly FlagRule[] = [
-  { keys: PACKET_FLAGS, dependsOn: ['network'], applies: (f) => f.network === 'packet', refusal: (label, f) => packetOnlyError(label, f.network) },
-  {
-    keys: ['fastForward'],
-    dependsOn: ['mode'],
-    applies: (f) => f.mode === 'ghost',
-    refusal: (label) => new WeftInputError(`${label}: ghost mode only (--mode ghost); data mode runs every step of every run`),
-  },
-  {
-    keys: ['ranksPerWorker'],
-    dependsOn: ['mode'],
-    applies: (f) => f.mode === 'data',
-    refusal: (label) => new WeftInputError(`${label}: data mode only; ghost mode starts no worker threads`),
-  },
-  {
-    keys: ['exactLimit'],
-    dependsOn: ['mode'],
-    applies: (f) => f.explain && f.mode === 'ghost',
-    refusal: (label) => new WeftInputError(`${label}: only with --explain in ghost mode (it bounds the candidates --explain simulates)`),
-  },
-];
-
-function checkFlagRules(flags: BenchFlags, given: ReadonlySet<FlagKey>): void {
-  const compared = flags.compare?.key;
-  for (const rule of FLAG_RULES) {
-    if ((compared !== undefined && rule.dependsOn.includes(compared)) || rule.applies(flags)) continue;
-    const key = rule.keys.find((k) => given.has(k) || compared === k);
-    if (key !== undefined) throw rule.refusal(flagLabel(BENCH_FLAGS[key].flags), flags);
-  }
 }
 
 /** `given`: the flags typed on the command line (commander fills the rest from their defaults). */
@@ -157,6 +111,7 @@ export async function runBench(collective: string, options: Readonly<Record<stri
 function runTenantBench(flags: BenchFlags): void {
   if (flags.out !== undefined) assertWritable('--out', flags.out);
   const render = tenantBench(flags, benchTopology(flags));
+  // (csv is refused by checkTenantFlags: the isolation table has no CSV form.)
   writeReport((format) => render(format === 'csv' ? 'table' : format), flags.format, flags.out);
 }
 
