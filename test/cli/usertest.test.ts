@@ -87,6 +87,16 @@ describe("an output on '-' takes stdout alone", () => {
     expect(JSON.parse(run.stdout)).toHaveProperty('rows');
   });
 
+  it("--out - (a table) keeps the faults table that follows the sweep's, as stdout shows it", () => {
+    const faulted = ['bench', 'allreduce', '--ranks', '4', '-b', '1K', '-e', '1K', '--mode', 'ghost', '--fault', 'link=gpu0->switch0,degrade=0.5@0us'];
+    const plain = weft(faulted);
+    const viaOut = weft([...faulted, '--out', '-']);
+    expect(viaOut.code).toBe(0);
+    expect(plain.stdout).toMatch(/^# Faults: link gpu0->switch0 at 0\.5× capacity from 0 ns$/m);
+    const withoutWall = (text: string) => text.split('\n').filter((line) => !/^\s+\d/.test(line)).join('\n');
+    expect(withoutWall(viaOut.stdout)).toBe(withoutWall(plain.stdout));
+  });
+
   it("two outputs on '-' are refused", () => {
     expectUsageError(weft([...small, '--out', '-', '--trace', '-']), /^weft: --trace: '-' is stdout, which --out already writes; give one of them a file$/);
   });

@@ -37,7 +37,11 @@ function formatFor(path: string, fallback: Format): Format {
   return fallback;
 }
 
-const RENDER: Readonly<Record<Format, (report: BenchReport) => string>> = { table: formatTable, json: formatJson, csv: formatCsv };
+/** The fault outcomes' table, which follows the sweep's table (JSON and CSV carry them in `faults`). */
+const faultsTable = (report: BenchReport): string => (report.faults ? formatFaultOutcomes(report.faults.scenario, report.faults.outcomes) : '');
+
+/** Each format whole: stdout's when rows were not streamed, and --out's (its faults table included, as on stdout). */
+const RENDER: Readonly<Record<Format, (report: BenchReport) => string>> = { table: (report) => formatTable(report) + faultsTable(report), json: formatJson, csv: formatCsv };
 
 /**
  * What `--tenant` reads: the fabric, how it carries traffic, and the output. Its jobs are
@@ -100,10 +104,7 @@ export async function runBench(collective: string, options: Readonly<Record<stri
   if (config.trace !== undefined) files.push({ path: config.trace, content: JSON.stringify(buildTrace(traceRuns)) + '\n' });
   if (config.plot !== undefined) files.push({ path: config.plot, content: await plotBusBwSvg(report) });
   if (config.plotQueues !== undefined) files.push({ path: config.plotQueues, content: await plotQueuesSvg(report, traceRuns) });
-  if (!stdoutTaken) {
-    process.stdout.write(tableStarted ? formatTableEnd(report) : RENDER[config.format](report));
-    if (report.faults && config.format === 'table') process.stdout.write(formatFaultOutcomes(report.faults.scenario, report.faults.outcomes));
-  }
+  if (!stdoutTaken) process.stdout.write(tableStarted ? formatTableEnd(report) + faultsTable(report) : RENDER[config.format](report));
   writeOutputs(files);
 }
 
