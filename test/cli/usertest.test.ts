@@ -183,14 +183,14 @@ describe('--format and --out of --compare and --tenant', () => {
 
 describe('--trace of a sweep too big for the JS heap', () => {
   it('is refused in one line before the first run (it aborted with a V8 heap stack after minutes)', () => {
-    // A 0.45 GiB heap holds about 60,000 traced steps; 64 GPUs' ring at 1 GiB has 131,072
+    // A 0.44 GiB heap holds about 105,000 traced steps; 64 GPUs' ring at 1 GiB has 131,072
     // (before: V8's heap-out-of-memory abort, exit 134, after ≈ 15 s).
     const dir = mkdtempSync(join(tmpdir(), 'weft-trace-'));
     const args = ['bench', 'allreduce', '--topology', 'dgx-h100:nodes=8', '--algo', 'ring', '--mode', 'ghost', '-b', '1G', '-e', '1G', '--trace', join(dir, 't.json')];
     const result = spawnSync(process.execPath, ['--max-old-space-size=400', WEFT_MAIN, ...args], { encoding: 'utf8', timeout: 120_000 });
     expectUsageError(
       { code: result.status, stdout: result.stdout, stderr: result.stderr },
-      /^weft: --trace: this sweep's trace would hold more than [\d,]+ schedule steps with their flows \(≈ 6 KiB of JS heap each until the file is written: more than 80 % of this process's 0\.\d\d GiB heap\); trace fewer sizes/,
+      /^weft: --trace: this sweep's trace would hold more than [\d,]+ schedule steps with their flows \(≈ 3\.5 KiB of JS heap each until the file is written: more than 80 % of this process's 0\.\d\d GiB heap\); trace fewer sizes/,
     );
   });
 });

@@ -11,16 +11,14 @@ import { WeftInputError } from '@weft/sim';
 
 /**
  * JS heap a traced schedule step holds until the trace is written: its step record, its
- * flows (one per link crossed, so more on larger fabrics) and the trace events built from
- * them. Bracketed by runs on this machine (2026-11-28, ghost, ring at 1 GiB; heap limits by
- * --max-old-space-size): dgx-h100:nodes=8 (131,072 steps) aborts under a 0.45 GiB heap and
- * runs under 0.65 GiB: 3.5–5 KiB a step; dgx-h100:nodes=16 runs 520,192 steps under the
- * default 4.05 GiB and aborts at 780,000 (512 MiB and 1 GiB together): 5.4–8 KiB a step.
- * A step's share grows with the fabric, so one figure is a compromise: 6 KiB with
- * TRACE_HEAP_SHARE admits what ran under the default heap and refuses what aborted, and on
- * small fabrics refuses some traces that would just fit (64 GPUs' 131,072 steps under 0.63 GiB).
+ * flows (one per link crossed) and the trace events built from them. Bracketed by runs on this
+ * machine (2026-11-28, ghost, ring, heap limits set with --max-old-space-size), as the figure
+ * that TRACE_HEAP_SHARE of the heap may hold per step: dgx-h100:nodes=8 at 1 GiB (131,072 steps)
+ * aborts under a 0.44 GiB heap (> 2.8 KiB) and runs under 0.63 GiB (≤ 4.0 KiB);
+ * dgx-h100:nodes=16 runs 1 GiB (520,192 steps) under the default 4.05 GiB (≤ 6.5 KiB) and aborts
+ * on 512 MiB and 1 GiB together (1,040,384 steps; > 3.3 KiB). 3.5 KiB lies inside all four.
  */
-export const TRACE_HEAP_BYTES_PER_STEP = 6 * 1024;
+export const TRACE_HEAP_BYTES_PER_STEP = 3.5 * 1024;
 /** Trace JSON per step: 935–955 B measured on the same runs (122.6 MB, 497 MB), rounded up. */
 export const TRACE_JSON_BYTES_PER_STEP = 1024;
 /** The share of the heap limit a trace may take: the topology, routes and the run itself need the rest. */
