@@ -63,13 +63,13 @@ describe('outputs never destroy anything', () => {
     [[...small, '--out', at('null.json')], /--out: cannot write '.*null\.json': it is a symbolic link; weft writes only regular files/],
     [[...small, '--out', at('r.json'), '--trace', at('r.json')], /^weft: --trace: '.*r\.json' is the same file as --out; give each output its own file$/],
     [['bench', 'allreduce', '--topology', at('two.json'), '-b', '8', '-e', '8', '--out', at('two.json')], /^weft: --out: '.*two\.json' is the same file as the --topology input; give each output its own file$/],
-    [['topo', at('two.json'), '--dot', at('two.json')], /^weft: --dot: '.*two\.json' must end in \.dot or \.gv$/],
+    [['topo', at('two.json'), '--dot', at('two.json')], /^weft: --dot: '.*two\.json' must end in \.dot or \.gv \(or be '-' for stdout\)$/],
   ])('%j', async (args, message) => expectRefused(args, message));
 
   it("'-' writes to stdout, and a good run writes every output together", async () => {
     const run = await weftInProcess([...small, '--mode', 'ghost', '--format', 'csv', '--out', '-', '--trace', at('t.json')]);
     expect(run.code).toBe(0);
-    expect(run.stdout.split('\n').filter((l) => l.startsWith('algorithm,bytes')).length).toBe(2); // stdout, then --out -
+    expect(run.stdout.split('\n').filter((l) => l.startsWith('algorithm,bytes')).length).toBe(1); // --out - takes stdout: the report once
     expect(JSON.parse(readFileSync(at('t.json'), 'utf8'))).toHaveProperty('traceEvents');
     expect(snapshotDir(dir).filter((name) => name.includes('.tmp-'))).toEqual([]);
   });
@@ -150,7 +150,7 @@ describe('fault flags are checked like every other flag', () => {
     [[...small, '--straggler', 'rank=1,slow=0.5x'], /^weft: --straggler stragglers\[0\]\.slow: use a factor > 1 and <= 1000/],
     [[...small, '--crash', 'rank=1@forever'], /^weft: --crash crashes\[0\]\.at: cannot read "forever"; expected a number with ns, us, ms or s/],
     [[...small, '--scenario', at('bad-scenario.yaml')], /^weft: --scenario .*bad-scenario\.yaml: links\[0\]\.degrade: use a factor between 0 and 1/],
-    [[...small, '--timeout', 'soon'], /^weft: --timeout: 'soon' is not accepted; use a number of seconds from 0/],
+    [[...small, '--timeout', 'soon'], /^weft: -T\/--timeout: 'soon' is not accepted; use a number of seconds from 0/],
     [[...small, '--straggler', 'rank=1,slow=2x'], /^weft: --straggler rank=1,slow=2x: weft bench runs collectives only, which have no compute to slow down; use delay=TIME/],
   ])('%j', async (args, message) => expectRefused(args, message));
 

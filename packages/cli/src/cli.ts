@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isWeftInputError } from '@weft/sim';
 import { closeSandboxes } from './user-algorithm/threads.js';
+import { WEFT_VERSION } from './version.js';
 
 /** Exit codes: 0 ok, 1 internal error (stack kept), 2 bad input (one line, no stack). */
 export const EXIT_USAGE = 2;
@@ -50,17 +51,32 @@ const COMMANDS: Record<string, (program: Command) => Promise<void>> = {
   },
 };
 
+/**
+ * commander's error as our one-line usage error: its "(Did you mean --format?)" line joined to
+ * the first, and where to look when it has no suggestion: the commands, or the command's options.
+ */
+export function usageLine(text: string, command: string | undefined): string {
+  const parts = text.replace(/^error: /, '').split('\n').map((part) => part.trim()).filter((part) => part !== '');
+  let line = `weft: ${parts.join(' ')}`;
+  if (!line.includes('Did you mean')) {
+    if (/^weft: unknown command /.test(line)) line += `; commands: ${Object.keys(COMMANDS).join(', ')}`;
+    else if (/^weft: unknown option /.test(line)) line += `; weft ${command ?? ''}${command ? ' ' : ''}--help lists the options`;
+  }
+  return line + '\n';
+}
+
 /** The program with the command `args` names, or with every command (for help, suggestions, unknown names). */
 async function buildProgram(args: readonly string[]): Promise<Command> {
+  const command = args[0] !== undefined && Object.hasOwn(COMMANDS, args[0]) ? args[0] : undefined;
   const program = new Command('weft')
     .description('Emulate the collective-communication layer of a GPU training cluster')
+    .version(`weft ${WEFT_VERSION}`, '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({
       // commander's own errors ("unknown option") become our one-line usage errors.
-      outputError: (text, write) => write(text.replace(/^error: /, 'weft: ').split('\n')[0] + '\n'),
-    })
-    .showSuggestionAfterError(false);
-  const named = args[0] !== undefined && Object.hasOwn(COMMANDS, args[0]) ? [args[0]] : Object.keys(COMMANDS);
+      outputError: (text, write) => write(usageLine(text, command)),
+    });
+  const named = command !== undefined ? [command] : Object.keys(COMMANDS);
   for (const name of named) await COMMANDS[name]!(program);
   return program;
 }
@@ -72,8 +88,33 @@ async function defaultArgs(): Promise<string[]> {
     '-b', DEFAULT_JOB.minbytes, '-e', DEFAULT_JOB.maxbytes];
 }
 
+let pipeWatched = false;
+
+/**
+ * A reader that stopped reading (`weft bench … | head`): stdout's next write fails with EPIPE,
+ * an 'error' event no one handled, which Node reports with a stack. End quietly instead, as a
+ * tool killed by SIGPIPE does (exit status 128 + 13): nothing more can reach the reader, and
+ * output files are written only at the end of a run, so none is left half written.
+ */
+function endOnClosedPipe(): void {
+  if (pipeWatched) return;
+  pipeWatched = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exit(141);
+    });
+  }
+}
+
 export async function runCli(argv: readonly string[]): Promise<number> {
+  endOnClosedPipe();
   const args = argv.length === 0 ? await defaultArgs() : [...argv];
+  // `weft help NAME` for a NAME that is no command: commander would print the whole help and exit 2.
+  if (args[0] === 'help' && args[1] !== undefined && !Object.hasOwn(COMMANDS, args[1])) {
+    process.stderr.write(usageLine(`error: unknown command '${args[1]}'`, undefined));
+    return EXIT_USAGE;
+  }
   const program = await buildProgram(args);
   try {
     await program.parseAsync(args, { from: 'user' });

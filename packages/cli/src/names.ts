@@ -59,6 +59,15 @@ export class Choices<T> {
 /** CLI spellings follow nccl-tests' binary names (all_reduce_perf → allreduce): the table's names, lower-cased. */
 export const CLI_COLLECTIVES = new Choices<CollectiveName>(COLLECTIVE_TABLE.map((c) => [c.name.toLowerCase(), c.name]));
 
+/**
+ * `weft bench`'s collective: a CLI spelling, or what an nccl-tests user types, its binary's name
+ * (all_reduce_perf, alltoall_perf) with or without `_perf`: underscores and the suffix dropped.
+ */
+export function readCollective(text: string): Read<CollectiveName> {
+  const value = CLI_COLLECTIVES.get(text.replace(/_perf$/i, '').replaceAll('_', ''));
+  return value !== undefined ? accept(value) : CLI_COLLECTIVES.read(text);
+}
+
 /** nccl-tests' -d spellings plus weft's own. */
 export const DTYPES = new Choices<DType>([
   ['float', 'float32'],
@@ -84,6 +93,11 @@ export const ROUTINGS = Choices.of<RoutingName>(['ecmp', 'adaptive', 'spray']);
 export const CONGESTION = Choices.of<CongestionControl>(['none', 'dcqcn', 'telemetry']);
 export const DELIVERY = Choices.of<Delivery>(['ooo', 'inorder']);
 export const ON_OFF = new Choices<boolean>([['on', true], ['off', false]]);
+/** A packet-model flag given with another network model: refused, as it would change nothing. */
+export function packetOnlyError(flag: string, network: string): WeftInputError {
+  return new WeftInputError(`${flag}: only with --network packet (only the packet model has switch queues; --network is '${network}')`);
+}
+
 export const MODES = Choices.of(['data', 'ghost'] as const);
 export const FORMATS = Choices.of(['table', 'json', 'csv'] as const);
 

@@ -40,6 +40,17 @@ export function assertWritable(flag: string, path: string): void {
   }
 }
 
+/**
+ * The flag of the output given as '-', if any: it then takes stdout, which carries that one
+ * document alone (a table and a trace, or a report twice, on one stream parse as neither).
+ * Two outputs on '-' are refused.
+ */
+export function stdoutOutput(outputs: readonly (readonly [flag: string, path: string])[]): string | undefined {
+  const onStdout = outputs.filter(([, path]) => path === '-').map(([flag]) => flag);
+  if (onStdout.length > 1) throw new WeftInputError(`${onStdout[1]}: '-' is stdout, which ${onStdout[0]} already writes; give one of them a file`);
+  return onStdout[0];
+}
+
 /** Identity of an existing file (device + inode), so hard links and `./x` vs `x` compare equal. */
 function fileIdentity(path: string): string {
   const stat = statOrUndefined(path, true);

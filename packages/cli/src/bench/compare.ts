@@ -18,7 +18,7 @@ export interface CompareSpec {
 }
 
 /** Flags that say where or how output goes, or hold lists: comparing their values means nothing. */
-const NOT_COMPARED: ReadonlySet<string> = new Set(['compare', 'format', 'out', 'trace', 'plot', 'links', 'explain', 'exactLimit', 'tenant', 'fault', 'straggler', 'crash', 'scenario', 'timeoutS']);
+const NOT_COMPARED: ReadonlySet<string> = new Set(['compare', 'format', 'out', 'trace', 'plot', 'plotQueues', 'links', 'explain', 'exactLimit', 'tenant', 'fault', 'straggler', 'crash', 'scenario', 'timeoutS']);
 
 /** Long flag name (`routing`) to its key, for every flag --compare accepts (built on first use: schema.ts imports this module). */
 function comparable(): ReadonlyMap<string, FlagKey> {

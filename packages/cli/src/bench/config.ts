@@ -20,6 +20,24 @@ const RETIRED_FLAGS: readonly { readonly flags: string; readonly now: string }[]
   { flags: '--model <name>', now: '--network (alphaBeta or maxMin); --model is the ML model in weft train' },
 ];
 
+/**
+ * nccl-tests' flags that have no counterpart here: given (as an nccl-tests user types them),
+ * each fails with one line saying why and what to use, instead of commander's bare
+ * "unknown option". (-T, its watchdog, is --timeout's short form.)
+ */
+const NCCL_TESTS_ONLY: readonly { readonly flags: string; readonly why: string }[] = [
+  { flags: '-t, --nthreads <n>', why: 'weft has no host threads to set; ranks are the topology\'s GPUs: --topology dgx-h100:nodes=1 (8 H100s) or --ranks N (switch:N)' },
+  { flags: '-g, --ngpus <n>', why: 'weft has no local GPUs to count; ranks are the topology\'s GPUs: --topology dgx-h100:nodes=1 (8 H100s) or --ranks N (switch:N)' },
+  { flags: '-m, --agg_iters <n>', why: 'aggregated launches are not modelled; each iteration is one collective (-n sets how many are timed)' },
+  { flags: '-p, --parallel_init <0|1>', why: 'there is no communicator set-up to parallelize; the emulated ranks start together' },
+  { flags: '-z, --blocking <0|1>', why: 'there is no host stream to block on; time is the simulated completion of the collective' },
+  { flags: '-G, --cudagraph <n>', why: 'CUDA graphs are not modelled; every collective is charged its launch latency (--proto, NCCL\'s tuning.cc)' },
+  { flags: '-C, --report_cputime <0|1>', why: 'time is simulated; the wall column already gives how long weft took' },
+  { flags: '-a, --average <0|1|2|3>', why: 'time is the collective\'s own, from its start to when its last rank ends; there are no per-rank times to average' },
+  { flags: '-R, --local_register <0|1|2>', why: 'buffer registration is not modelled' },
+  { flags: '-N, --run_cycles <n>', why: 'results are deterministic: one cycle gives them; -n sets the timed iterations' },
+];
+
 const COMMANDER_KEYS = new Map<FlagKey, string>(
   Object.entries(BENCH_FLAGS).map(([key, f]) => [key as FlagKey, new Option(f.flags).attributeName()]),
 );
@@ -44,18 +62,21 @@ export function flagAttribute(key: FlagKey): string {
   return COMMANDER_KEYS.get(key)!;
 }
 
-/** Adds every bench flag (and the retired ones, hidden) to `command`. */
+/** Adds every bench flag (and, hidden, the retired ones and nccl-tests' flags weft has no use for) to `command`. */
 export function addBenchFlags(command: Command): Command {
   for (const f of Object.values(BENCH_FLAGS) as Flag[]) {
     const option = new Option(f.flags, f.help).default(f.fallback);
     if (f.repeat) option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
     command.addOption(option);
   }
-  for (const retired of RETIRED_FLAGS) {
-    const label = flagLabel(retired.flags);
+  const refused = [
+    ...RETIRED_FLAGS.map((retired) => ({ flags: retired.flags, line: `${flagLabel(retired.flags)} is now ${retired.now}` })),
+    ...NCCL_TESTS_ONLY.map((only) => ({ flags: only.flags, line: `${flagLabel(only.flags)} (nccl-tests): ${only.why}` })),
+  ];
+  for (const { flags, line } of refused) {
     command.addOption(
-      new Option(retired.flags).hideHelp().argParser(() => {
-        throw new WeftInputError(`${label} is now ${retired.now}`);
+      new Option(flags).hideHelp().argParser(() => {
+        throw new WeftInputError(line);
       }),
     );
   }

@@ -9,7 +9,7 @@ import { COLLECTIVE_TABLE, PROTOCOL_NAMES, TUNER_NAMES, type ProtocolName, type 
 import { isWeftInputError } from '@weft/sim';
 import type { FastForwardMode } from '@weft/runtime/core';
 import {
-  CLI_COLLECTIVES, CONGESTION, Choices, DELIVERY, DTYPES, FORMATS, MODES, NETWORKS, ON_OFF, OPS, ROUTINGS, accept, orList, readInteger, readNumber, type Read,
+  CONGESTION, Choices, DELIVERY, DTYPES, FORMATS, MODES, NETWORKS, ON_OFF, OPS, ROUTINGS, accept, orList, readCollective, readInteger, readNumber, type Read,
 } from '../names.js';
 import { readSizeBytes, sizeSweep } from '../sizes.js';
 import { topologySpecFrom } from '../topology-spec.js';
@@ -177,8 +177,8 @@ export const BENCH_FLAGS = {
   straggler: repeatable('--straggler <spec>', 'a slow rank, repeatable: rank=R,slow=FACTORx or rank=R,delay=TIME'),
   crash: repeatable('--crash <spec>', 'a rank that stops, repeatable: rank=R@TIME'),
   timeoutS: flag(
-    '--timeout <seconds>',
-    'watchdog (nccl-tests -T): a rank that does not yield for this long (wall time) is stopped and named; 0 = none',
+    '-T, --timeout <seconds>',
+    'watchdog (as nccl-tests -T): a rank that does not yield for this long (wall time) is stopped and named; 0 = none',
     '300',
     text((t) => {
       const read = readNumber(t);
@@ -219,7 +219,7 @@ export const MAX_CHUNKS_PER_MESSAGE = 65536;
 
 /** The one schema: flags in, BenchConfig out; `--scenario`'s file read by `readInputFile`. */
 export const benchSchema = (readInputFile: ReadInputFile) => z
-  .object({ collective: text((t) => CLI_COLLECTIVES.read(t)), ...SHAPE })
+  .object({ collective: text(readCollective), ...SHAPE })
   .transform((flags, ctx) => {
     const derived = crossCheck(ctx, () => ({
       collectiveCliName: flags.collective.toLowerCase(),

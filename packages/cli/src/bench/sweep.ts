@@ -21,6 +21,7 @@ import { describeFaults, resolveFaults } from '../faults.js';
 import { runWithFaults, type FaultOutcome } from './fault-runs.js';
 import { isLongDataRun, longDataRunNotice, longPlanNotice, scheduleWork, type DataWork } from './work-estimate.js';
 import { runBenchSchedule } from './fast-forward.js';
+import { checkTraceBudget } from './trace-budget.js';
 import { WeftInputError, isWeftInputError } from '@weft/sim';
 import type { BenchAlgorithm, BenchConfig, BenchFlags } from './config.js';
 import { isOverBudget, runWithinBudget } from './budgeted-run.js';
@@ -212,6 +213,7 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
   const nranks = topology.ranks.length;
   // --plot-queues draws from the same per-run records as --trace.
   const tracing = config.trace !== undefined || config.plotQueues !== undefined;
+  if (tracing) checkTraceBudget(config.trace !== undefined ? '--trace' : '--plot-queues', tracedSteps(config, plan));
   const sizes = sweepSizes(config, nranks);
   const collective = collectiveOf(config.collective);
   const faults = resolveFaults(config.faultScenario, topology);
@@ -399,6 +401,14 @@ function checkMemory(config: BenchConfig, topology: Topology, plan: SweepPlan): 
   // The threads data mode starts: --ranks-per-worker, else the runtime's default (one per core).
   const perWorker = config.ranksPerWorker ?? defaultRanksPerWorker(nranks);
   return { ranks: nranks, threads: Math.ceil(nranks / perWorker), steps: steps * runs, movedBytes: movedBytes * runs };
+}
+
+/** Each traced run's schedule steps, every iteration recorded (planned here once more, lazily: checkTraceBudget stops early). */
+function* tracedSteps(config: BenchConfig, plan: SweepPlan): Generator<number> {
+  const runs = Math.max(1, config.iters + config.warmupIters);
+  for (const entry of plan.algorithms) {
+    for (const resolved of plan.resolved.get(entry)!) yield scheduleWork(resolved.algorithm.plan(resolved.params), resolved.params.elementBytes).steps * runs;
+  }
 }
 
 /** The registered algorithm `name` of the collective (a candidate of auto), or `fallback` when it is that one. */

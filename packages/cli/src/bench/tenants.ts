@@ -225,13 +225,20 @@ export function tenantNetworkOptions(flags: BenchFlags): NetworkOptions {
   };
 }
 
-/** `weft bench … --tenant …`: the isolation table (or its JSON) for the flags' tenants. */
-export function tenantBench(flags: BenchFlags, topology: Topology): string {
+/**
+ * `weft bench … --tenant …`: runs the flags' tenants, and gives the isolation table or its JSON
+ * (stdout and --out may want different ones: `--out r.json` beside the table).
+ */
+export function tenantBench(flags: BenchFlags, topology: Topology): (format: 'table' | 'json') => string {
   const tenants = resolveTenants(flags.tenant ?? [], topology, flags.collectiveCliName, flags.maxBytes);
   const options = tenantNetworkOptions(flags);
   if (options.packet !== undefined) checkTenantVolume(tenants, options.packet.cellBytes ?? options.packet.mtuBytes ?? 4096);
   const rows = runTenants(topology, options, tenants);
-  if (flags.format === 'json') {
+  return (format) => formatTenantRun(flags, topology, options, rows, format);
+}
+
+function formatTenantRun(flags: BenchFlags, topology: Topology, options: NetworkOptions, rows: readonly TenantRow[], format: 'table' | 'json'): string {
+  if (format === 'json') {
     const json = { topology: { spec: flags.topologySpec, ranks: topology.ranks.length }, model: flags.network, routing: flags.routing, qps: flags.qps, seed: flags.seed, ...(options.packet ? { packet: options.packet } : {}), tenants: rows.map((row) => ({ ...row, isolation: isolationRatio(row) })) };
     return JSON.stringify(json, null, 2) + '\n';
   }

@@ -9,16 +9,17 @@ import { runSweep } from '../bench/sweep.js';
 import { tenantBench } from '../bench/tenants.js';
 import { compareJson, formatCompare, type CompareRun } from '../bench/compare.js';
 import { formatFaultOutcomes } from '../bench/fault-runs.js';
-import { formatCsv } from '../format/csv.js';
+import { formatCompareCsv, formatCsv } from '../format/csv.js';
 import { formatJson } from '../format/json.js';
 import { plotBusBwSvg } from '../format/plot.js';
 import { plotQueuesSvg } from '../format/queue-plot.js';
 import { formatHeader, formatRow, formatTable, formatTableEnd } from '../format/table.js';
 import { buildTrace } from '../format/trace.js';
-import { assertDistinct, assertWritable, writeOutputs, type OutputFile } from '../output.js';
+import { assertDistinct, assertWritable, stdoutOutput, writeOutputs, type OutputFile } from '../output.js';
 import { topologyInputs } from '../topology.js';
 import { benchTopology, checkEnergyFlags } from '../bench/energy.js';
 import { isModulePath } from '../user-algorithm/module-path.js';
+import { checkFlagRules } from '../bench/flag-rules.js';
 import { progressBar } from '../ui/progress.js';
 
 export { DEFAULT_JOB } from '../bench/config.js';
@@ -36,7 +37,11 @@ function formatFor(path: string, fallback: Format): Format {
   return fallback;
 }
 
-const RENDER: Readonly<Record<Format, (report: BenchReport) => string>> = { table: formatTable, json: formatJson, csv: formatCsv };
+/** The fault outcomes' table, which follows the sweep's table (JSON and CSV carry them in `faults`). */
+const faultsTable = (report: BenchReport): string => (report.faults ? formatFaultOutcomes(report.faults.scenario, report.faults.outcomes) : '');
+
+/** Each format whole: stdout's when rows were not streamed, and --out's (its faults table included, as on stdout). */
+const RENDER: Readonly<Record<Format, (report: BenchReport) => string>> = { table: (report) => formatTable(report) + faultsTable(report), json: formatJson, csv: formatCsv };
 
 /**
  * What `--tenant` reads: the fabric, how it carries traffic, and the output. Its jobs are
@@ -47,6 +52,9 @@ const TENANT_FLAGS: ReadonlySet<FlagKey> = new Set<FlagKey>(['tenant', 'topology
 
 function checkTenantFlags(flags: BenchFlags, given: ReadonlySet<FlagKey>): void {
   if (flags.compare !== undefined) throw new WeftInputError('--compare: not with --tenant; compare the isolation tables by running --tenant once per value');
+  // The isolation table has no CSV form (its rows hold either busbw or latency percentiles).
+  if (flags.format === 'csv') throw new WeftInputError('--format csv: not with --tenant; its isolation table is printed as table or json');
+  if (flags.out !== undefined && formatFor(flags.out, 'table') === 'csv') throw new WeftInputError(`--out: '${flags.out}' asks for CSV; with --tenant the isolation table is written as a table or as JSON (.json)`);
   // Ghost is what a tenant job is (no payload): saying so is harmless.
   const ignored = [...given].filter((key) => !TENANT_FLAGS.has(key) && !(key === 'mode' && flags.mode === 'ghost'));
   if (ignored.length === 0) return;
@@ -59,6 +67,7 @@ function checkTenantFlags(flags: BenchFlags, given: ReadonlySet<FlagKey>): void 
 export async function runBench(collective: string, options: Readonly<Record<string, unknown>>, given: ReadonlySet<FlagKey> = new Set()): Promise<void> {
   const flags = parseBenchFlags(collective, options);
   checkEnergyFlags(flags);
+  checkFlagRules(flags, given);
   if (flags.tenant !== undefined) {
     checkTenantFlags(flags, given);
     return runTenantBench(flags);
@@ -70,6 +79,8 @@ export async function runBench(collective: string, options: Readonly<Record<stri
     if (path !== undefined) outputs.push([flag, path]);
   }
   for (const [flag, path] of outputs) assertWritable(flag, path);
+  // An output on '-' takes stdout: the report is not printed there as well.
+  const stdoutTaken = stdoutOutput(outputs) !== undefined;
   const modules = flags.algo.filter(isModulePath).map((path) => ['--algo', path] as const);
   const scenario = flags.scenario !== undefined ? [['--scenario', flags.scenario] as const] : [];
   assertDistinct(outputs, [...topologyInputs(flags.topologySpec), ...modules, ...scenario]);
@@ -86,24 +97,23 @@ export async function runBench(collective: string, options: Readonly<Record<stri
   };
   const { report, traceRuns } = await runSweep(config, topology, {
     onProgress: (done, total, label) => bar.update(done, total, label),
-    ...(config.format === 'table' ? { onRow: streamRow } : {}),
+    ...(config.format === 'table' && !stdoutTaken ? { onRow: streamRow } : {}),
   }).finally(() => bar.stop());
   const files: OutputFile[] = [];
   if (config.out !== undefined) files.push({ path: config.out, content: RENDER[formatFor(config.out, config.format)](report) });
-  if (config.trace !== undefined) files.push({ path: config.trace, content: JSON.stringify(buildTrace(traceRuns)) });
+  if (config.trace !== undefined) files.push({ path: config.trace, content: JSON.stringify(buildTrace(traceRuns)) + '\n' });
   if (config.plot !== undefined) files.push({ path: config.plot, content: await plotBusBwSvg(report) });
   if (config.plotQueues !== undefined) files.push({ path: config.plotQueues, content: await plotQueuesSvg(report, traceRuns) });
-  process.stdout.write(tableStarted ? formatTableEnd(report) : RENDER[config.format](report));
-  if (report.faults && config.format === 'table') process.stdout.write(formatFaultOutcomes(report.faults.scenario, report.faults.outcomes));
+  if (!stdoutTaken) process.stdout.write(tableStarted ? formatTableEnd(report) + faultsTable(report) : RENDER[config.format](report));
   writeOutputs(files);
 }
 
 /** `--tenant`: the isolation table instead of a sweep (written to --out as well). */
 function runTenantBench(flags: BenchFlags): void {
   if (flags.out !== undefined) assertWritable('--out', flags.out);
-  const text = tenantBench(flags, benchTopology(flags));
-  process.stdout.write(text);
-  if (flags.out !== undefined) writeOutputs([{ path: flags.out, content: text }]);
+  const render = tenantBench(flags, benchTopology(flags));
+  // (csv is refused by checkTenantFlags: the isolation table has no CSV form.)
+  writeReport((format) => render(format === 'csv' ? 'table' : format), flags.format, flags.out);
 }
 
 /** `--compare FLAG=V1,V2,…`: one sweep per value (each validated as that flag), then busbw side by side. */
@@ -130,7 +140,16 @@ async function runCompare(collective: string, options: Readonly<Record<string, u
     bar.stop();
   }
   const header = formatHeader(runs[0]!.report).split('\n');
-  const text = flags.format === 'json' ? compareJson(spec, runs) : formatCompare(spec, runs, [...header.slice(0, header.indexOf('#')), `#  (the lines above describe the run with ${spec.name}=${spec.values[0]})`]);
-  process.stdout.write(text);
-  if (flags.out !== undefined) writeOutputs([{ path: flags.out, content: text }]);
+  const table = () => formatCompare(spec, runs, [...header.slice(0, header.indexOf('#')), `#  (the lines above describe the run with ${spec.name}=${spec.values[0]})`]);
+  const render: Readonly<Record<Format, () => string>> = { table, json: () => compareJson(spec, runs), csv: () => formatCompareCsv(spec, runs) };
+  writeReport((format) => render[format](), flags.format, flags.out);
+}
+
+/**
+ * A report rendered whole: on stdout in --format, and in --out in its file's format (.json,
+ * .csv, else --format) unless --out is '-' (then stdout, once).
+ */
+function writeReport(render: (format: Format) => string, format: Format, out: string | undefined): void {
+  if (out !== '-') process.stdout.write(render(format));
+  if (out !== undefined) writeOutputs([{ path: out, content: render(formatFor(out, format)) }]);
 }

@@ -9,6 +9,7 @@ import type { Topology } from '@weft/fabric';
 import { renderSvg } from '../format/plot.js';
 import { assertDistinct, assertWritable, writeOutputs, type OutputFile } from '../output.js';
 import { progressBar } from '../ui/progress.js';
+import { packetOnlyError } from '../names.js';
 import { formatSizeBytes, parseSizeBytes } from '../sizes.js';
 import { loadTopology, topologyInputs, topologySpecFrom } from '../topology.js';
 import { completedOutcome, describeFaults, resolveFaults, runFailureText, scenarioFromFlags, slowdownText } from '../faults.js';
@@ -98,7 +99,18 @@ export function registerTrain(program: Command): Command {
     .option('--format <format>', 'with --scale: table, json or csv (default table)')
     .option('--fast-forward <mode>', "with --scale: steady-state fast-forward of long all-reduces, as weft bench's: auto (exact: a recurrence of the whole state, speed.md §30), on (extrapolated, approximate: §29) or off (default auto)")
     .option('--exact-limit <transfers>', 'with --scale: the transfers one all-reduce may simulate, fast-forward\'s short runs and the exact run together (a run that would not fit is not started); past it the row gives its alpha-beta prediction instead, marked over budget (default 4000000, about a minute of CPU)')
-    .action((options: TrainCliOptions, command: Command) => (options.scale !== undefined ? runScale(options, command) : runTrain(options, command)));
+    .action((options: TrainCliOptions, command: Command) => {
+      checkPacketOnly(options, command);
+      return options.scale !== undefined ? runScale(options, command) : runTrain(options, command);
+    });
+}
+
+/** `--cc` is read by the packet model alone: with another --network it is refused, not ignored (as in weft bench). */
+function checkPacketOnly(options: TrainCliOptions, command: Command): void {
+  const network = options.network ?? 'maxMin';
+  if (given(command, 'cc') && network.toLowerCase() !== 'packet') {
+    throw packetOnlyError('--cc', network);
+  }
 }
 
 /** The flags mapped onto the train config and validated there: one line for a bad value, naming its flag. */

@@ -1,5 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import type { BenchReport } from '../bench/report.js';
+import { compareRows, type CompareRun, type CompareSpec } from '../bench/compare.js';
 import { ENERGY_CSV } from './energy.js';
 
 /** One CSV line per row with the JSON row fields (links and --explain candidates are JSON-only). */
@@ -12,4 +13,10 @@ export function formatCsv(report: BenchReport): string {
   const energy = report.energy !== undefined ? ENERGY_CSV : [];
   const records = report.rows.map((row) => [...CSV_COLUMNS.map((column) => row[column] ?? ''), ...energy.map(([, cell]) => cell(row))]);
   return stringify(records, { header: true, columns: [...CSV_COLUMNS, ...energy.map(([name]) => name)] });
+}
+
+/** `--compare` as CSV: per size and algorithm, busbw (GB/s) under each value, in columns named FLAG=VALUE. */
+export function formatCompareCsv(spec: CompareSpec, runs: readonly CompareRun[]): string {
+  const records = compareRows(runs).map((row) => [row.bytes, row.algorithm, ...row.cells.map((c) => c.busBwGBps)]);
+  return stringify(records, { header: true, columns: ['bytes', 'algorithm', ...spec.values.map((v) => `${spec.name}=${v}`)] });
 }
