@@ -24,11 +24,12 @@ function params(layout: RankLayout, count: number, channels = 1, chunkElements =
   return { nranks, count, root: 0, elementBytes: 4, channels, chunkElements, layout };
 }
 
-/** Elements participant `from` sends to participant `to`, over every channel. */
+/** Elements participant `from` sends to participant `to`, over every channel (a fan-out's further peers too). */
 function sent(s: Schedule, from: number, to: number): number {
   return s.participants[from]!.channels.flat().reduce((sum, st) => {
-    if (st.op === 'send' && st.peer === to) return sum + st.src.count;
-    if ((st.op === 'recvCopySend' || st.op === 'recvReduceCopySend') && st.sendPeer === to) return sum + st.dst.count;
+    const also = (st as { fanOut?: readonly number[] }).fanOut?.includes(to) === true;
+    if (st.op === 'send' && (st.peer === to || also)) return sum + st.src.count;
+    if ((st.op === 'recvCopySend' || st.op === 'recvReduceCopySend') && (st.sendPeer === to || also)) return sum + st.dst.count;
     return sum;
   }, 0);
 }
@@ -36,7 +37,9 @@ function sent(s: Schedule, from: number, to: number): number {
 describe('nvls and nvlstree pass the symbolic checker and the reference executor', () => {
   const cases: [string, typeof nvls, RankLayout][] = [
     ...[1, 2, 3, 5, 8].map((n): [string, typeof nvls, RankLayout] => [`nvls on ${n} ranks`, nvls, servers(1, n)]),
-    ...([[2, 2], [2, 8], [3, 4], [4, 2]] as const).map(([g, n]): [string, typeof nvls, RankLayout] => [`nvlstree on ${g}×${n}`, nvlstree, servers(g, n)]),
+    // 40 ranks per domain: 32 heads (NCCL_MAX_NVLS_ARITY), 8 ranks that head nothing.
+    ['nvls on 40 ranks (32 heads)', nvls, servers(1, 40)],
+    ...([[2, 2], [2, 8], [3, 4], [4, 2], [2, 40]] as const).map(([g, n]): [string, typeof nvls, RankLayout] => [`nvlstree on ${g}×${n}`, nvlstree, servers(g, n)]),
   ];
   for (const [label, algorithm, layout] of cases) {
     it(label, () => {
@@ -102,6 +105,28 @@ describe('nvls moves what multimem load-reduce and multicast store move', () => 
     for (let r = 0; r < n; r++) {
       expect(sent(s, r, n)).toBe(count + count / n);
       expect(sent(s, n, r)).toBe(count / n + count);
+    }
+  });
+
+  it('on 40 ranks NCCL runs 32 heads (NCCL_MAX_NVLS_ARITY): a head sends and receives S + S/32, the 8 others S', () => {
+    const n = 40;
+    const count = 32 * 4 * 100; // 32 parts (one per head), 4 chunks of 100 each
+    const s = nvls.plan(params(servers(1, n), count, 1, 100));
+    for (let r = 0; r < n; r++) {
+      const share = r < 32 ? count / 32 : 0;
+      expect([r, sent(s, r, n), sent(s, n, r)]).toEqual([r, count + share, share + count]);
+    }
+  });
+
+  it('nvlstree on 2 servers of 40: only the 32 heads of each cross, each NIC carrying S/32 each way', () => {
+    const n = 40;
+    const count = 32 * 2 * 100;
+    const s = nvlstree.plan(params(servers(2, n), count, 2, 50));
+    for (let r = 0; r < n; r++) {
+      expect([r, sent(s, r, n + r), sent(s, n + r, r)]).toEqual([r, r < 32 ? count / 32 : 0, r < 32 ? count / 32 : 0]);
+      // Every rank's switch link: its input up, its share's store up (heads); the multicast down, its share's sum (heads).
+      const share = r < 32 ? count / 32 : 0;
+      expect([r, sent(s, r, 2 * n), sent(s, 2 * n, r)]).toEqual([r, count + share, share + count]);
     }
   });
 

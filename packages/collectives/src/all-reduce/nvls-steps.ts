@@ -6,9 +6,11 @@
  * NVLSTree splits each part over five, one per warp group and one for the slots' credits
  * (planNvlsTreeSplit):
  *
- * The buffer is cut into `channels · n` parts (n ranks per group); part j has head h = j mod n
- * (NCCL: nHeads = n heads per channel, head h owns chunk h of every loop). For each chunk of
- * part j:
+ * The buffer is cut into `channels · H` parts, H = nvlsHeads(n) heads per group of n ranks
+ * (protocols.ts: min(NCCL_MAX_NVLS_ARITY 32, n), so every rank of an 8-GPU server, 32 of a
+ * 72-GPU rack); part j has head h = j mod H (NCCL: nHeads heads per channel, head h owns
+ * chunk h of every loop; a rank that heads nothing only scatters its input to the heads'
+ * buffers and gathers the multicasts). For each chunk of part j:
  *   1. load-reduce (multimem.ld_reduce): every rank of the group sends its input chunk to
  *      its switch; the switch sums them and returns the sum to the head only;
  *   2. across groups (NVLSTree only): the heads of the n-th local index of every group — one
@@ -17,8 +19,9 @@
  *      both NIC directions carry data and no head is inner in both);
  *   3. multicast store (multimem.st): the head sends the total to its switch, which writes it
  *      to every rank of the group.
- * Per rank and direction that is S + S/n bytes on its switch link (S = count · elementBytes):
- * its whole input up plus its share's store, its share's sum down plus the whole multicast.
+ * Per rank and direction that is S bytes on its switch link (S = count · elementBytes), and
+ * S + S/H on a head's: its whole input up plus its share's store, its share's sum down plus
+ * the whole multicast.
  *
  * Ordering. Messages between two participants match first in, first out per channel, and a
  * channel's steps run in order, so the head and its switch interleave one part's chunks as
@@ -30,12 +33,13 @@
  * earlier chunks flow.
  *
  * A switch channel's sends are sequential, so part j's multicast visits the group's ranks
- * one after another, starting at rank (j + k) mod n: with n parts per channel the n
- * multicasts in flight spread over the n downlinks, as one hardware multicast would load them.
+ * block after block (multicastBlocks: H blocks of n/H consecutive ranks, all of a block's at
+ * once), starting at block (j + k) mod H: the H multicasts in flight load the n downlinks
+ * evenly, one flow each, as one hardware multicast would. With H = n a block is one rank.
  */
-import { StepBuilder, invalidParams, nsPerByte, slice } from '../kit.js';
+import { StepBuilder, invalidParams, nsPerByte, slice, type SendPeers } from '../kit.js';
 import { channelRanges, chunksOf, clampChannels, doubleBinaryTree, mod, parts } from '../logical.js';
-import { NVLS_CHANNELS, NVLS_CHUNK_BYTES, PROTOCOLS } from '../protocols.js';
+import { NVLS_CHANNELS, NVLS_CHUNK_BYTES, PROTOCOLS, nvlsHeads } from '../protocols.js';
 import type { CostParams, PlanParams, Schedule, Slice } from '../types.js';
 
 const PIECES_PER_HOP = 2;
@@ -52,13 +56,15 @@ export function planNvls(params: PlanParams, name: string): Schedule {
   const { nranks: n, count, chunkElements } = params;
   const group = Array.from({ length: n }, (_, r) => r);
   const agent = n;
-  const parts = channelRanges(count, params.channels * n);
+  const heads = nvlsHeads(n);
+  const blocks = multicastBlocks(group, heads);
+  const parts = channelRanges(count, params.channels * heads);
   const b = new StepBuilder(n + 1, parts.length);
   const windowCount = chunkWindow(parts, chunkElements);
   const windowOf = groupWindows([group]);
   parts.forEach((part, j) => {
     const chunks = chunksOf(part, chunkElements);
-    const head = j % n;
+    const head = j % heads;
     const window = (k: number) => slice('scratch', { offset: j * windowCount, count: chunks[k]!.count });
     const out = (k: number) => slice('output', chunks[k]!);
     for (const r of group) if (chunks.length > 0) b.send(r, j, agent, slice('input', chunks[0]!));
@@ -68,7 +74,7 @@ export function planNvls(params: PlanParams, name: string): Schedule {
       if (k < chunks.length) reduceAtSwitch(b, agent, j, group, head, window(k));
       if (k >= LAG) {
         b.recv(agent, j, head, window(k - LAG));
-        group.forEach((_, i) => b.send(agent, j, group[mod(j + k - LAG + i, n)]!, window(k - LAG)));
+        for (let i = 0; i < heads; i++) b.send(agent, j, blocks[mod(j + k - LAG + i, heads)]!, window(k - LAG));
       }
       for (const r of group) {
         if (k + 1 < chunks.length) b.send(r, j, agent, slice('input', chunks[k + 1]!));
@@ -113,7 +119,9 @@ export function planNvls(params: PlanParams, name: string): Schedule {
 export function planNvlsTreeSplit(params: PlanParams, name: string, groups: readonly (readonly number[])[]): Schedule {
   const { nranks, count, chunkElements } = params;
   const n = groups[0]!.length;
-  const parts = channelRanges(count, params.channels * n);
+  const heads = nvlsHeads(n);
+  const blocks = groups.map((group) => multicastBlocks(group, heads));
+  const parts = channelRanges(count, params.channels * heads);
   const P = parts.length;
   const b = new StepBuilder(nranks + groups.length, 5 * P);
   const W = chunkWindow(parts, chunkElements);
@@ -128,8 +136,8 @@ export function planNvlsTreeSplit(params: PlanParams, name: string, groups: read
     const feed = j + 2 * P;
     const pace = j + 3 * P;
     const gather = j + 4 * P;
-    const h = j % n;
-    const between = trees[Math.floor(j / n) % 2]!;
+    const h = j % heads;
+    const between = trees[Math.floor(j / heads) % 2]!;
     const headOf = (g: number): number => groups[g]![h]!;
     const window = (region: number, k: number): Slice => slice('scratch', { offset: (region * P + j) * W, count: chunks[k]!.count });
     const out = (k: number): Slice => slice('output', chunks[k]!);
@@ -149,7 +157,7 @@ export function planNvlsTreeSplit(params: PlanParams, name: string, groups: read
         // (window B); the head's request for chunk k passed to every rank.
         reduceAtSwitch(b, agent, j, group, head, window(0, k));
         for (const piece of piecesOf(window(1, k), pieces)) b.recv(agent, down, head, piece);
-        b.repeatAll(n, (i) => b.send(agent, down, group[mod(j + k + i, n)]!, window(1, k), gather), windowOf);
+        b.repeatAll(heads, (i) => b.send(agent, down, blocks[g]![mod(j + k + i, heads)]!, window(1, k), gather), windowOf);
         b.recvToken(agent, pace, head);
         b.sendToken(agent, pace, group, feed);
         // Every rank: its input of chunk k once pulled; the multicast into its output. The
@@ -224,6 +232,21 @@ function eachRound(b: StepBuilder, rounds: number, from: number, to: number, rou
   for (let k = 0; k < from; k++) round(k);
   b.repeatAll(to - from, (rep) => round(from + rep), peerWindow);
   for (let k = to; k < rounds; k++) round(k);
+}
+
+/**
+ * The group cut into `heads` blocks of consecutive ranks (sizes ⌊n/heads⌋ or ⌈n/heads⌉), the
+ * destinations of one multicast step each: a part's multicast posts to one block per step, every
+ * rank of it at once, starting one block later each chunk, so the `heads` parts of a switch
+ * round load the n downlinks evenly, one flow each, as one hardware multicast of every head's
+ * chunk would. With a head per rank (heads = n) a block is one rank: a send to one peer.
+ */
+function multicastBlocks(group: readonly number[], heads: number): SendPeers[] {
+  const n = group.length;
+  return Array.from({ length: heads }, (_, h) => {
+    const block = group.slice(Math.floor((h * n) / heads), Math.floor(((h + 1) * n) / heads));
+    return block.length === 1 ? block[0]! : block;
+  });
 }
 
 /** The rank window [first, size] of the group holding a peer, for groups of consecutive ranks (a multicast's rotating peers). */
