@@ -108,12 +108,16 @@ describe('nvls moves what multimem load-reduce and multicast store move', () => 
     }
   });
 
+  /** The 32 heads of a 40-rank domain: the first rank of each multicast block of 40/32 ranks (nvls-steps.ts headIndex); 4, 9, …, 39 head nothing. */
+  const heads40 = new Set(Array.from({ length: 32 }, (_, h) => Math.floor((h * 40) / 32)));
+
   it('on 40 ranks NCCL runs 32 heads (NCCL_MAX_NVLS_ARITY): a head sends and receives S + S/32, the 8 others S', () => {
     const n = 40;
+    expect(heads40.size).toBe(32);
     const count = 32 * 4 * 100; // 32 parts (one per head), 4 chunks of 100 each
     const s = nvls.plan(params(servers(1, n), count, 1, 100));
     for (let r = 0; r < n; r++) {
-      const share = r < 32 ? count / 32 : 0;
+      const share = heads40.has(r) ? count / 32 : 0;
       expect([r, sent(s, r, n), sent(s, n, r)]).toEqual([r, count + share, share + count]);
     }
   });
@@ -123,9 +127,9 @@ describe('nvls moves what multimem load-reduce and multicast store move', () => 
     const count = 32 * 2 * 100;
     const s = nvlstree.plan(params(servers(2, n), count, 2, 50));
     for (let r = 0; r < n; r++) {
-      expect([r, sent(s, r, n + r), sent(s, n + r, r)]).toEqual([r, r < 32 ? count / 32 : 0, r < 32 ? count / 32 : 0]);
+      const share = heads40.has(r) ? count / 32 : 0;
+      expect([r, sent(s, r, n + r), sent(s, n + r, r)]).toEqual([r, share, share]);
       // Every rank's switch link: its input up, its share's store up (heads); the multicast down, its share's sum (heads).
-      const share = r < 32 ? count / 32 : 0;
       expect([r, sent(s, r, 2 * n), sent(s, 2 * n, r)]).toEqual([r, count + share, share + count]);
     }
   });

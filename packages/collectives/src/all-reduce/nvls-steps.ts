@@ -8,7 +8,8 @@
  *
  * The buffer is cut into `channels · H` parts, H = nvlsHeads(n) heads per group of n ranks
  * (protocols.ts: min(NCCL_MAX_NVLS_ARITY 32, n), so every rank of an 8-GPU server, 32 of a
- * 72-GPU rack); part j has head h = j mod H (NCCL: nHeads heads per channel, head h owns
+ * 72-GPU rack); part j has head h = j mod H, the group's rank ⌊h·n/H⌋ (headIndex; NCCL:
+ * nHeads heads per channel, head h owns
  * chunk h of every loop; a rank that heads nothing only scatters its input to the heads'
  * buffers and gathers the multicasts). For each chunk of part j:
  *   1. load-reduce (multimem.ld_reduce): every rank of the group sends its input chunk to
@@ -64,7 +65,7 @@ export function planNvls(params: PlanParams, name: string): Schedule {
   const windowOf = groupWindows([group]);
   parts.forEach((part, j) => {
     const chunks = chunksOf(part, chunkElements);
-    const head = j % heads;
+    const head = headIndex(j % heads, n, heads);
     const window = (k: number) => slice('scratch', { offset: j * windowCount, count: chunks[k]!.count });
     const out = (k: number) => slice('output', chunks[k]!);
     for (const r of group) if (chunks.length > 0) b.send(r, j, agent, slice('input', chunks[0]!));
@@ -136,7 +137,7 @@ export function planNvlsTreeSplit(params: PlanParams, name: string, groups: read
     const feed = j + 2 * P;
     const pace = j + 3 * P;
     const gather = j + 4 * P;
-    const h = j % heads;
+    const h = headIndex(j % heads, n, heads);
     const between = trees[Math.floor(j / heads) % 2]!;
     const headOf = (g: number): number => groups[g]![h]!;
     const window = (region: number, k: number): Slice => slice('scratch', { offset: (region * P + j) * W, count: chunks[k]!.count });
@@ -247,6 +248,19 @@ function multicastBlocks(group: readonly number[], heads: number): SendPeers[] {
     const block = group.slice(Math.floor((h * n) / heads), Math.floor(((h + 1) * n) / heads));
     return block.length === 1 ? block[0]! : block;
   });
+}
+
+/**
+ * The group index of head h of `heads` in a group of n: the first rank of multicast block h
+ * (multicastBlocks), so every block holds one head and every step of a multicast's rotation
+ * meets one head's downlink (its sums beside the multicast), as with a head per rank. Which
+ * GPUs NCCL makes heads is its graph search's order (each NVLS channel's first GPU); nothing
+ * else in the schedule depends on it. With heads in the first blocks only, nvlstree on 2
+ * servers of 40 ran 1.30x its prediction at 1 GiB (1.00 this way): the root's request of a
+ * chunk waits for its multicast, which then reached heads at uneven points of the rotation.
+ */
+function headIndex(h: number, n: number, heads: number): number {
+  return Math.floor((h * n) / heads);
 }
 
 /** The rank window [first, size] of the group holding a peer, for groups of consecutive ranks (a multicast's rotating peers). */
