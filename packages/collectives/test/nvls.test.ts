@@ -175,10 +175,25 @@ describe('predictNs', () => {
     // NCCL_LATENCY_US: NVLS's NVLink latency (25 µs) once per collective (protocols.ts).
     expect(nvls.predictNs(params(servers(1, 8), 8000), cost)).toBeCloseTo(NVLS_LAUNCH_NS + 1200 + (2 * S * 9) / 8 / 0.5, 6);
   });
-  it('nvls: m chunks take m + 3 rounds once m >= 3', () => {
-    // 8 parts of 1000, chunks of 100: m = 10, a round moves 8·100 elements.
-    const round = (8 * 100 * 4 * 9) / 8 / 0.5;
-    expect(nvls.predictNs(params(servers(1, 8), 8000, 1, 100), cost)).toBeCloseTo(NVLS_LAUNCH_NS + 1200 + 13 * round, 6);
+  it('nvls: m > 4 chunks take m + 3 rounds on up to 7 heads', () => {
+    // 5 parts of 1000, chunks of 100: m = 10, a round moves 5·100 elements.
+    const round = (5 * 100 * 4 * 6) / 5 / 0.5;
+    expect(nvls.predictNs(params(servers(1, 5), 5000, 1, 100), cost)).toBeCloseTo(NVLS_LAUNCH_NS + 1200 + 13 * round, 6);
+  });
+  it('nvls: from 8 heads the 4 inputs every rank posts ahead go up before the first multicast (the window)', () => {
+    // 8 parts of 1000, chunks of 100: m = 10, b = 8·100·4 B a round, S = 8000·4 B: 4b up, then the
+    // multicast (S) and the sums of chunks 4.. ((S − 4b)/8) down — (H − 7)/(H + 1) = 1/9 round more than 13.
+    const S = 8000 * 4;
+    const b = 8 * 100 * 4;
+    const round = (b * 9) / 8 / 0.5;
+    const window = ((S * 9) / 8 + (4 * b * 7) / 8) / 0.5;
+    expect(window - 13 * round).toBeCloseTo(round / 9, 6);
+    expect(nvls.predictNs(params(servers(1, 8), 8000, 1, 100), cost)).toBeCloseTo(NVLS_LAUNCH_NS + 1200 + window, 6);
+  });
+  it('nvls: 2 <= m <= 4 chunks run as a chain (2S + b/H), also where m + 3 rounds would be less (8 heads, m = 4)', () => {
+    // 8 parts of 400, chunks of 100: m = 4. Rounds: 7·b·9/8 = 7.875b; the chain: 8b + b/8 = 8.125b.
+    const b = 8 * 100 * 4;
+    expect(nvls.predictNs(params(servers(1, 8), 3200, 1, 100), cost)).toBeCloseTo(NVLS_LAUNCH_NS + 1200 + (2 * 3200 * 4 + b / 8) / 0.5, 6);
   });
   /** nvlstree's fixed latency: the launch, 2α_intra as nvls and a third for the head's request of chunk 0 (to its switch and on to the group: the pull). */
   const NVLSTREE_FIXED_NS = NVLS_LAUNCH_NS + 3 * 600;
