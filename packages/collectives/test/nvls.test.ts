@@ -83,6 +83,14 @@ describe('nvls reduce-scatter and all-gather pass the checker and the reference 
     });
   }
 
+  it('NCCL runs them on at most 32 GPUs of a domain (NCCL_MAX_NVLS_ARITY): on 33, one line says why', () => {
+    for (const algorithm of [nvlsReduceScatter, nvlsAllGather]) {
+      expect(algorithm.unsupported(params(servers(1, 32), 10))).toBeNull();
+      expect(algorithm.unsupported(params(servers(1, 33), 10))).toMatch(/at most 32 GPUs of one NVLink domain \(NCCL_MAX_NVLS_ARITY\); this one has 33/);
+      expect(Number.isNaN(algorithm.predictNs(params(servers(1, 33), 10), { alphaNs: 1, bandwidthBytesPerSec: 1, intra: { alphaNs: 1, bandwidthBytesPerSec: 1 }, inter: { alphaNs: 1, bandwidthBytesPerSec: 1 } }))).toBe(true);
+    }
+  });
+
   it('reduce-scatter: each rank sends its whole input up and gets its block down; all-gather the reverse', () => {
     const n = 4;
     const count = 300;

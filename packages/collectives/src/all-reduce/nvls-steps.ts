@@ -40,7 +40,7 @@
  */
 import { StepBuilder, invalidParams, nsPerByte, slice, type SendPeers } from '../kit.js';
 import { channelRanges, chunksOf, clampChannels, doubleBinaryTree, mod, parts } from '../logical.js';
-import { NVLS_CHANNELS, NVLS_CHUNK_BYTES, PROTOCOLS, nvlsHeads } from '../protocols.js';
+import { NCCL_MAX_NVLS_ARITY, NVLS_CHANNELS, NVLS_CHUNK_BYTES, PROTOCOLS, nvlsHeads } from '../protocols.js';
 import type { CostParams, PlanParams, Schedule, Slice } from '../types.js';
 
 const PIECES_PER_HOP = 2;
@@ -336,6 +336,21 @@ export function singleSwitchProblem(params: PlanParams): string | null {
 }
 
 /**
+ * Why NVLS reduce-scatter or all-gather cannot run with `params`, or null: singleSwitchProblem,
+ * and NCCL's limit on them — an NVLink domain of at most NCCL_MAX_NVLS_ARITY (32) GPUs (NVIDIA/nccl
+ * src/enqueue.cc updateCollCostTable at 01e6dd9: NVLS is skipped when `func != AllReduce &&
+ * localRanks > NCCL_MAX_NVLS_ARITY`; all-reduce takes 32 heads instead, protocols.ts nvlsHeads).
+ */
+export function nvlsBlockProblem(params: PlanParams): string | null {
+  const problem = singleSwitchProblem(params);
+  if (problem !== null) return problem;
+  if (params.nranks > NCCL_MAX_NVLS_ARITY) {
+    return `NCCL runs NVLS reduce-scatter and all-gather on at most ${NCCL_MAX_NVLS_ARITY} GPUs of one NVLink domain (NCCL_MAX_NVLS_ARITY); this one has ${params.nranks}`;
+  }
+  return null;
+}
+
+/**
  * Bytes of one chunk of every part when `count` elements are cut into `parts` parts
  * (clamped to count) and those into `chunkElements` chunks: what one pipeline round moves.
  */
@@ -360,7 +375,7 @@ export function switchNsPerByte(cost: CostParams): number {
  * hop (under NCCL's NVLS row the NET step latency never applies: one switch, no NIC).
  */
 export function nvlsStreamNs(params: PlanParams, cost: CostParams): number {
-  if (singleSwitchProblem(params) !== null) return Number.NaN;
+  if (nvlsBlockProblem(params) !== null) return Number.NaN;
   const { nranks: n, count, elementBytes } = params;
   if (count === 0) return 0;
   return cost.intra.alphaNs + (n * count * elementBytes + roundBytes(params, params.channels)) * switchNsPerByte(cost);
