@@ -48,7 +48,7 @@ import { WeftInputError } from '@weft/sim';
 import { searchGraphs, type PatternGraph } from './channels/pattern-graphs.js';
 import { isFlat } from './channels/search.js';
 import { collectiveOf } from './registry.js';
-import { algBwPerBusBw, llMaxBusBwGBps, NCCL_LATENCY_US, PROTOCOL_NAMES, type NcclAlgorithmRow, type ProtocolName } from './protocols.js';
+import { algBwPerBusBw, llMaxBusBwGBps, NCCL_LATENCY_US, NCCL_MAX_NVLS_ARITY, PROTOCOL_NAMES, type NcclAlgorithmRow, type ProtocolName } from './protocols.js';
 import type { CollectiveName, CostParams, RankLayout } from './types.js';
 
 /** NCCL's algorithm order (NCCL_ALGO_TREE 0, RING 1, [COLLNET 2, 3], NVLS 4, NVLS_TREE 5): ties go to the earlier. */
@@ -186,6 +186,8 @@ function rowApplies(row: NcclAlgorithmRow, collective: CollectiveName, t: NcclTu
   const nodes = t.nodes;
   if ((row === 'NVLS' || row === 'NVLSTree') && (t.computeCapability < NVLS_MIN_COMPUTE_CAPABILITY || t.nvls === null || t.nvls.nChannels === 0)) return false;
   if (row === 'Tree' || row === 'NVLSTree') return collective === 'allReduce' && (row === 'Tree' || nodes > 1);
+  // enqueue.cc updateCollCostTable: NVLS reduce-scatter / all-gather only up to NCCL_MAX_NVLS_ARITY local ranks.
+  if (row === 'NVLS' && collective !== 'allReduce' && t.nranks / nodes > NCCL_MAX_NVLS_ARITY) return false;
   if (row === 'NVLS') return (collective === 'allReduce' || collective === 'allGather' || collective === 'reduceScatter') && nodes === 1;
   return RING_COLLECTIVES.has(collective);
 }

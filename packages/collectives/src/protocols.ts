@@ -45,6 +45,12 @@
  *   the previous one left. NVLS's own multi-node cap (nNodes > 1 and NVLS all-reduce bus
  *   bandwidth < 150 GB/s: 32 KiB) is for NVLS across nodes, which needs CollNet (IB SHARP):
  *   weft's nvls runs on one NVLink domain only, so it never applies.
+ * - [heads] NCCL 2.20+ (2.26.3 at 0524aef, the release after the NVL72 anchors' 2.26.2)
+ *   src/include/device.h `#define NCCL_MAX_NVLS_ARITY 32` (8 in 2.17–2.19, whose NVLS ran on
+ *   8-GPU servers only); src/graph/search.cc ncclTopoCompute: the NVLS graph's maxChannels =
+ *   min(NCCL_MAX_NVLS_ARITY, ngpus), and with no NIC (one NVLink domain) minChannels =
+ *   maxChannels; src/graph/connect.cc ncclTopoPreset / connectNvls: each NVLS graph channel's
+ *   first GPU is a head, nvls.nHeads = their count, nvls.headRank = -1 on every other rank.
  * - [caps-2.23] NCCL 2.23+ src/graph/tuning.cc llMaxBws (rows Volta / Ampere / Hopper /
  *   Blackwell, columns 1 node / 2 nodes / more; {39.0, 39.0, 20.4}, {87.7, 22.5, 19.0},
  *   {141.0, 45.0, 35.0}, {2·141.0, 2·45.0, 2·35.0} GB/s) and ncclTopoTuneModel's index rule
@@ -415,6 +421,21 @@ export function ringChunkBytes(protocol: ProtocolName, chunkSteps: number): numb
 export const NVLS_CHANNELS = 16;
 export const NVLS_CHUNK_BYTES = 128 * 1024;
 
+/** NCCL_MAX_NVLS_ARITY ([heads]): the most NVLS heads (NVLS graph channels) NCCL runs in one NVLink domain. */
+export const NCCL_MAX_NVLS_ARITY = 32;
+
+/**
+ * NCCL's NVLS heads in an NVLink domain of `ranks` GPUs ([heads]): min(NCCL_MAX_NVLS_ARITY,
+ * ranks) — every GPU of an 8-GPU server, 32 of a 72-GPU NVL72 rack. Each head owns one chunk
+ * of every channel's loop (src/device/all_reduce.h, NVLS: loopSize = nChannels · nHeads ·
+ * chunk); the other ranks only scatter their input to the heads' buffers and gather the
+ * multicasts (their reduce warps idle, headRank -1), so they carry S each way, a head
+ * S + S/heads.
+ */
+export function nvlsHeads(ranks: number): number {
+  return Math.max(1, Math.min(NCCL_MAX_NVLS_ARITY, ranks));
+}
+
 /**
  * The chunk NCCL's NVLS moves per head and channel for a message of `bytes` (NCCL's nBytes)
  * over `heads` ranks ([nvls], [chunking]: algorithm NCCL_ALGO_NVLS): 128 KiB, cut while the
@@ -465,12 +486,12 @@ function perPartChunkBytes(ncclChunk: number, params: PlanParams): number {
 }
 
 /**
- * nvls all-reduce's chunk per part (ncclNvlsChunkBytes of the message, perPartChunkBytes).
- * 2 MiB (DEFAULT_CHUNK_BYTES, what nvls ran at every size before) from 64 · 16 · n NCCL
- * chunks up: 1 GiB on 8 GPUs.
+ * nvls all-reduce's chunk per part (ncclNvlsChunkBytes of the message over NCCL's heads,
+ * nvlsHeads; perPartChunkBytes). 2 MiB (DEFAULT_CHUNK_BYTES, what nvls ran at every size
+ * before) from 64 · 16 · heads NCCL chunks up: 1 GiB on 8 GPUs, 4 GiB on 72 (32 heads).
  */
 export function nvlsChunkBytes(params: PlanParams): number {
-  return perPartChunkBytes(ncclNvlsChunkBytes(params.count * params.elementBytes, params.nranks), params);
+  return perPartChunkBytes(ncclNvlsChunkBytes(params.count * params.elementBytes, nvlsHeads(params.nranks)), params);
 }
 
 /**
@@ -485,12 +506,12 @@ export function nvlsBlockChunkBytes(params: PlanParams): number {
 
 /**
  * nvlstree's chunk per part: ncclNvlsTreeChunkBytes of the message over the servers (NCCL's
- * nodes) of n ranks (its heads), perPartChunkBytes. On nvlstree's default 2 channels that is
+ * nodes) of n ranks (nvlsHeads(n) heads), perPartChunkBytes. On nvlstree's default 2 channels that is
  * 1 MiB per part at most (512 KiB from 4 servers), where it ran DEFAULT_CHUNK_BYTES before.
  */
 export function nvlsTreeChunkBytes(params: PlanParams): number {
   const groups = params.layout.groups;
-  const heads = groups[0]?.length ?? params.nranks;
+  const heads = nvlsHeads(groups[0]?.length ?? params.nranks);
   return perPartChunkBytes(ncclNvlsTreeChunkBytes(params.count * params.elementBytes, heads, Math.max(1, groups.length)), params);
 }
 

@@ -125,6 +125,16 @@ describe("NCCL's tuning model: NVLS rows need Hopper or later (nvlsSupport)", ()
     expect(ncclTuneModel('allReduce', { ...t, computeCapability: 9, nvls: null }).map((e) => e.row)).not.toContain('NVLS');
   });
 
+  it('NVLS reduce-scatter and all-gather only up to 32 local ranks (enqueue.cc: NCCL_MAX_NVLS_ARITY); all-reduce on 72 too', () => {
+    const graph = { nChannels: 32, bwIntraGbs: 20, bwInterGbs: 40 };
+    const t: NcclTuneInputs = { nranks: 72, nodes: 1, computeCapability: 10, ring: graph, tree: graph, nvls: graph, commChannels: 32, llMaxGbs: 282, sameChannels: true };
+    for (const collective of ['reduceScatter', 'allGather'] as const) {
+      expect(ncclTuneModel(collective, t).map((e) => e.row)).not.toContain('NVLS');
+      expect(ncclTuneModel(collective, { ...t, nranks: 32 }).map((e) => e.row)).toContain('NVLS');
+    }
+    expect(ncclTuneModel('allReduce', t).map((e) => e.row)).toContain('NVLS');
+  });
+
   it("Tree reads the tree graph, not the ring's: on 2 nodes its bwIntra (raised by the search's pass 2)", () => {
     const ring = { nChannels: 8, bwIntraGbs: 24, bwInterGbs: 24 };
     const t: NcclTuneInputs = { nranks: 16, nodes: 2, computeCapability: 8, ring, tree: { nChannels: 8, bwIntraGbs: 30, bwInterGbs: 24 }, nvls: null, commChannels: 16, llMaxGbs: 39, sameChannels: false };

@@ -24,11 +24,12 @@ function params(layout: RankLayout, count: number, channels = 1, chunkElements =
   return { nranks, count, root: 0, elementBytes: 4, channels, chunkElements, layout };
 }
 
-/** Elements participant `from` sends to participant `to`, over every channel. */
+/** Elements participant `from` sends to participant `to`, over every channel (a fan-out's further peers too). */
 function sent(s: Schedule, from: number, to: number): number {
   return s.participants[from]!.channels.flat().reduce((sum, st) => {
-    if (st.op === 'send' && st.peer === to) return sum + st.src.count;
-    if ((st.op === 'recvCopySend' || st.op === 'recvReduceCopySend') && st.sendPeer === to) return sum + st.dst.count;
+    const also = (st as { fanOut?: readonly number[] }).fanOut?.includes(to) === true;
+    if (st.op === 'send' && (st.peer === to || also)) return sum + st.src.count;
+    if ((st.op === 'recvCopySend' || st.op === 'recvReduceCopySend') && (st.sendPeer === to || also)) return sum + st.dst.count;
     return sum;
   }, 0);
 }
@@ -36,7 +37,9 @@ function sent(s: Schedule, from: number, to: number): number {
 describe('nvls and nvlstree pass the symbolic checker and the reference executor', () => {
   const cases: [string, typeof nvls, RankLayout][] = [
     ...[1, 2, 3, 5, 8].map((n): [string, typeof nvls, RankLayout] => [`nvls on ${n} ranks`, nvls, servers(1, n)]),
-    ...([[2, 2], [2, 8], [3, 4], [4, 2]] as const).map(([g, n]): [string, typeof nvls, RankLayout] => [`nvlstree on ${g}×${n}`, nvlstree, servers(g, n)]),
+    // 40 ranks per domain: 32 heads (NCCL_MAX_NVLS_ARITY), 8 ranks that head nothing.
+    ['nvls on 40 ranks (32 heads)', nvls, servers(1, 40)],
+    ...([[2, 2], [2, 8], [3, 4], [4, 2], [2, 40]] as const).map(([g, n]): [string, typeof nvls, RankLayout] => [`nvlstree on ${g}×${n}`, nvlstree, servers(g, n)]),
   ];
   for (const [label, algorithm, layout] of cases) {
     it(label, () => {
@@ -80,6 +83,14 @@ describe('nvls reduce-scatter and all-gather pass the checker and the reference 
     });
   }
 
+  it('NCCL runs them on at most 32 GPUs of a domain (NCCL_MAX_NVLS_ARITY): on 33, one line says why', () => {
+    for (const algorithm of [nvlsReduceScatter, nvlsAllGather]) {
+      expect(algorithm.unsupported(params(servers(1, 32), 10))).toBeNull();
+      expect(algorithm.unsupported(params(servers(1, 33), 10))).toMatch(/at most 32 GPUs of one NVLink domain \(NCCL_MAX_NVLS_ARITY\); this one has 33/);
+      expect(Number.isNaN(algorithm.predictNs(params(servers(1, 33), 10), { alphaNs: 1, bandwidthBytesPerSec: 1, intra: { alphaNs: 1, bandwidthBytesPerSec: 1 }, inter: { alphaNs: 1, bandwidthBytesPerSec: 1 } }))).toBe(true);
+    }
+  });
+
   it('reduce-scatter: each rank sends its whole input up and gets its block down; all-gather the reverse', () => {
     const n = 4;
     const count = 300;
@@ -102,6 +113,32 @@ describe('nvls moves what multimem load-reduce and multicast store move', () => 
     for (let r = 0; r < n; r++) {
       expect(sent(s, r, n)).toBe(count + count / n);
       expect(sent(s, n, r)).toBe(count / n + count);
+    }
+  });
+
+  /** The 32 heads of a 40-rank domain: the first rank of each multicast block of 40/32 ranks (nvls-steps.ts headIndex); 4, 9, …, 39 head nothing. */
+  const heads40 = new Set(Array.from({ length: 32 }, (_, h) => Math.floor((h * 40) / 32)));
+
+  it('on 40 ranks NCCL runs 32 heads (NCCL_MAX_NVLS_ARITY): a head sends and receives S + S/32, the 8 others S', () => {
+    const n = 40;
+    expect(heads40.size).toBe(32);
+    const count = 32 * 4 * 100; // 32 parts (one per head), 4 chunks of 100 each
+    const s = nvls.plan(params(servers(1, n), count, 1, 100));
+    for (let r = 0; r < n; r++) {
+      const share = heads40.has(r) ? count / 32 : 0;
+      expect([r, sent(s, r, n), sent(s, n, r)]).toEqual([r, count + share, share + count]);
+    }
+  });
+
+  it('nvlstree on 2 servers of 40: only the 32 heads of each cross, each NIC carrying S/32 each way', () => {
+    const n = 40;
+    const count = 32 * 2 * 100;
+    const s = nvlstree.plan(params(servers(2, n), count, 2, 50));
+    for (let r = 0; r < n; r++) {
+      const share = heads40.has(r) ? count / 32 : 0;
+      expect([r, sent(s, r, n + r), sent(s, n + r, r)]).toEqual([r, share, share]);
+      // Every rank's switch link: its input up, its share's store up (heads); the multicast down, its share's sum (heads).
+      expect([r, sent(s, r, 2 * n), sent(s, 2 * n, r)]).toEqual([r, count + share, share + count]);
     }
   });
 
@@ -146,10 +183,25 @@ describe('predictNs', () => {
     // NCCL_LATENCY_US: NVLS's NVLink latency (25 µs) once per collective (protocols.ts).
     expect(nvls.predictNs(params(servers(1, 8), 8000), cost)).toBeCloseTo(NVLS_LAUNCH_NS + 1200 + (2 * S * 9) / 8 / 0.5, 6);
   });
-  it('nvls: m chunks take m + 3 rounds once m >= 3', () => {
-    // 8 parts of 1000, chunks of 100: m = 10, a round moves 8·100 elements.
-    const round = (8 * 100 * 4 * 9) / 8 / 0.5;
-    expect(nvls.predictNs(params(servers(1, 8), 8000, 1, 100), cost)).toBeCloseTo(NVLS_LAUNCH_NS + 1200 + 13 * round, 6);
+  it('nvls: m > 4 chunks take m + 3 rounds on up to 7 heads', () => {
+    // 5 parts of 1000, chunks of 100: m = 10, a round moves 5·100 elements.
+    const round = (5 * 100 * 4 * 6) / 5 / 0.5;
+    expect(nvls.predictNs(params(servers(1, 5), 5000, 1, 100), cost)).toBeCloseTo(NVLS_LAUNCH_NS + 1200 + 13 * round, 6);
+  });
+  it('nvls: from 8 heads the 4 inputs every rank posts ahead go up before the first multicast (the window)', () => {
+    // 8 parts of 1000, chunks of 100: m = 10, b = 8·100·4 B a round, S = 8000·4 B: 4b up, then the
+    // multicast (S) and the sums of chunks 4.. ((S − 4b)/8) down — (H − 7)/(H + 1) = 1/9 round more than 13.
+    const S = 8000 * 4;
+    const b = 8 * 100 * 4;
+    const round = (b * 9) / 8 / 0.5;
+    const window = ((S * 9) / 8 + (4 * b * 7) / 8) / 0.5;
+    expect(window - 13 * round).toBeCloseTo(round / 9, 6);
+    expect(nvls.predictNs(params(servers(1, 8), 8000, 1, 100), cost)).toBeCloseTo(NVLS_LAUNCH_NS + 1200 + window, 6);
+  });
+  it('nvls: 2 <= m <= 4 chunks run as a chain (2S + b/H), also where m + 3 rounds would be less (8 heads, m = 4)', () => {
+    // 8 parts of 400, chunks of 100: m = 4. Rounds: 7·b·9/8 = 7.875b; the chain: 8b + b/8 = 8.125b.
+    const b = 8 * 100 * 4;
+    expect(nvls.predictNs(params(servers(1, 8), 3200, 1, 100), cost)).toBeCloseTo(NVLS_LAUNCH_NS + 1200 + (2 * 3200 * 4 + b / 8) / 0.5, 6);
   });
   /** nvlstree's fixed latency: the launch, 2α_intra as nvls and a third for the head's request of chunk 0 (to its switch and on to the group: the pull). */
   const NVLSTREE_FIXED_NS = NVLS_LAUNCH_NS + 3 * 600;

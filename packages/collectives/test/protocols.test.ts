@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { capStretch, lineWireBytes, llMaxBusBwGBps, ncclNvlsChunkBytes, ncclNvlsTreeChunkBytes, nvlsChunkBytes, protocolCost, protocolEfficiency, scheduleProtocol, stepDataBytes } from '../src/protocols.js';
+import { capStretch, lineWireBytes, llMaxBusBwGBps, ncclNvlsChunkBytes, ncclNvlsTreeChunkBytes, nvlsChunkBytes, nvlsHeads, nvlsTreeChunkBytes, protocolCost, protocolEfficiency, scheduleProtocol, stepDataBytes } from '../src/protocols.js';
 import { nvls, nvlstree, ring, tree } from '../src/all-reduce/index.js';
 import { nvls as nvlsAllGather } from '../src/all-gather/index.js';
 import { nvls as nvlsReduceScatter } from '../src/reduce-scatter/index.js';
@@ -166,6 +166,30 @@ describe("NCCL's NVLS chunk (enqueue.cc, NVLS_NCHANNELS 16, NVLS_CHUNKSIZE 128 K
     // NCCL's 16 channels asked for: NCCL's chunk itself.
     expect(chunkBytes(64 * MiB, 16)).toBe(65536);
     expect(nvlsChunkBytes({ nranks: 8, count: (64 * MiB) / 4, root: 0, elementBytes: 4, channels: 1, chunkElements: 1, layout })).toBe(MiB);
+  });
+});
+
+describe("NCCL's NVLS heads (NCCL_MAX_NVLS_ARITY 32: search.cc maxChannels = min(32, ngpus))", () => {
+  const MiB = 2 ** 20;
+  const domain = (n: number, g = 1): RankLayout => ({
+    groups: Array.from({ length: g }, (_, s) => Array.from({ length: n }, (_, i) => s * n + i)),
+    hasReductionSwitch: g === 1,
+    groupReductionSwitches: true,
+  });
+  it('every GPU of an 8-GPU server heads, 32 of a 40- or 72-GPU NVLink domain', () => {
+    expect([1, 8, 32, 33, 40, 72].map(nvlsHeads)).toEqual([1, 8, 32, 32, 32, 32]);
+  });
+  it("nvls's and nvlstree's chunk rules count 32 heads on 72 ranks, not 72", () => {
+    // 4 GiB over 16 channels × 32 heads = 512 items: 64·512·128 KiB = 4 GiB, so 128 KiB (16 × per part:
+    // 2 MiB); over 72 heads (1152 items) it would be 64 KiB.
+    const p = (layout: RankLayout, bytes: number): PlanParams => ({ nranks: layout.groups.flat().length, count: bytes / 4, root: 0, elementBytes: 4, channels: 1, chunkElements: 1, layout });
+    expect(nvlsChunkBytes(p(domain(72), 4096 * MiB))).toBe(16 * 131072);
+    expect(ncclNvlsChunkBytes(4096 * MiB, 72)).toBe(65536);
+    // NVLSTree on 2 racks of 72: 1·512·64 KiB = 32 MiB, so 64 KiB at 32 MiB (72 heads: 32 KiB).
+    expect(nvlsTreeChunkBytes({ ...p(domain(72, 2), 32 * MiB), channels: 2 })).toBe(8 * 65536);
+    expect(ncclNvlsTreeChunkBytes(32 * MiB, 72, 2)).toBe(32768);
+    // 8 GPUs: unchanged.
+    expect(nvlsChunkBytes(p(domain(8), 1024 * MiB))).toBe(16 * 131072);
   });
 });
 

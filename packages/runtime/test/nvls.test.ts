@@ -75,6 +75,24 @@ describe('nvls / nvlstree in worker threads', () => {
   });
 });
 
+describe("NCCL's 32 NVLS heads on a domain of 40 ranks (NCCL_MAX_NVLS_ARITY)", () => {
+  it('nvls: real bytes, #wrong 0; ghost time = data time (nvlstree on 2 × 40: the reference executor, collectives nvls.test.ts)', async () => {
+    // 32 parts of 1,250 in chunks of 256: 5 chunks per part, the multicast to blocks of 1 or 2 ranks.
+    const data = await run('switch:40,reduction=true', 'nvls', 40_000, 256, 'data');
+    expect(data.wrong).toBe(0);
+    expect((await run('switch:40,reduction=true', 'nvls', 40_000, 256, 'ghost')).timeNs).toBe(data.timeNs);
+  });
+
+  it('nvlstree on 2 servers of 40 holds to predictNs within 2 % (one head per multicast block)', async () => {
+    // With the 32 heads on the first 32 ranks (the first 15 blocks), the root's request of a chunk
+    // waited on multicasts that reached the heads at uneven points of the rotation: 1.30x at 1 GiB.
+    // NCCL's chunk there: 128 KiB × 16 channels / nvlstree's 2 = 1 MiB per part.
+    const { timeNs, predictedNs } = await run('dgx-h100:nodes=2,gpusPerNode=40', 'nvlstree', (256 << 20) / 4, (1 << 20) / 4, 'ghost');
+    expect(timeNs / predictedNs).toBeGreaterThan(0.98);
+    expect(timeNs / predictedNs).toBeLessThan(1.02);
+  });
+});
+
 describe('switch agents: placement and wire bytes', () => {
   it('on 2 DGX servers agent k sits on server k\'s NVSwitch and pays 1/0.85 on the wire; ranks pay 1', () => {
     const topology = parseTopologySpec('dgx-h100:nodes=2');

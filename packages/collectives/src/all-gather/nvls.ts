@@ -2,7 +2,7 @@ import { nvlsBlockChunkBytes, withProtocols } from '../protocols.js';
 import { StepBuilder, assertPlannable, slice } from '../kit.js';
 import { channelRanges, chunksOf, mod } from '../logical.js';
 import type { Algorithm, PlanParams, Schedule } from '../types.js';
-import { chunkWindow, nvlsStreamNs, singleSwitchProblem } from '../all-reduce/nvls-steps.js';
+import { chunkWindow, nvlsStreamNs, nvlsBlockProblem } from '../all-reduce/nvls-steps.js';
 
 /**
  * NCCL's NVLS all-gather on one NVSwitch domain: rank r stores its block to the multicast
@@ -15,10 +15,10 @@ export const nvls: Algorithm = withProtocols({
   name: 'nvls',
   collective: 'allGather',
   description: "NCCL's NVLS: each rank's block goes up to the NVSwitch once and the switch multicasts it to every rank (multimem store).",
-  constraints: 'needs one reduction-capable switch reaching every rank (NVSwitch with NVLink SHARP); uses n·channels channels',
-  unsupported: singleSwitchProblem,
+  constraints: 'needs one reduction-capable switch reaching every rank (NVSwitch with NVLink SHARP); uses n·channels channels; at most 32 GPUs (NCCL_MAX_NVLS_ARITY)',
+  unsupported: nvlsBlockProblem,
   plan(params: PlanParams): Schedule {
-    assertPlannable(singleSwitchProblem(params));
+    assertPlannable(nvlsBlockProblem(params));
     const { nranks: n, count, chunkElements } = params;
     const parts = channelRanges(count, params.channels);
     const agent = n;

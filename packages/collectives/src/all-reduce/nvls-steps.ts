@@ -6,9 +6,12 @@
  * NVLSTree splits each part over five, one per warp group and one for the slots' credits
  * (planNvlsTreeSplit):
  *
- * The buffer is cut into `channels · n` parts (n ranks per group); part j has head h = j mod n
- * (NCCL: nHeads = n heads per channel, head h owns chunk h of every loop). For each chunk of
- * part j:
+ * The buffer is cut into `channels · H` parts, H = nvlsHeads(n) heads per group of n ranks
+ * (protocols.ts: min(NCCL_MAX_NVLS_ARITY 32, n), so every rank of an 8-GPU server, 32 of a
+ * 72-GPU rack); part j has head h = j mod H, the group's rank ⌊h·n/H⌋ (headIndex; NCCL:
+ * nHeads heads per channel, head h owns
+ * chunk h of every loop; a rank that heads nothing only scatters its input to the heads'
+ * buffers and gathers the multicasts). For each chunk of part j:
  *   1. load-reduce (multimem.ld_reduce): every rank of the group sends its input chunk to
  *      its switch; the switch sums them and returns the sum to the head only;
  *   2. across groups (NVLSTree only): the heads of the n-th local index of every group — one
@@ -17,8 +20,9 @@
  *      both NIC directions carry data and no head is inner in both);
  *   3. multicast store (multimem.st): the head sends the total to its switch, which writes it
  *      to every rank of the group.
- * Per rank and direction that is S + S/n bytes on its switch link (S = count · elementBytes):
- * its whole input up plus its share's store, its share's sum down plus the whole multicast.
+ * Per rank and direction that is S bytes on its switch link (S = count · elementBytes), and
+ * S + S/H on a head's: its whole input up plus its share's store, its share's sum down plus
+ * the whole multicast.
  *
  * Ordering. Messages between two participants match first in, first out per channel, and a
  * channel's steps run in order, so the head and its switch interleave one part's chunks as
@@ -30,12 +34,13 @@
  * earlier chunks flow.
  *
  * A switch channel's sends are sequential, so part j's multicast visits the group's ranks
- * one after another, starting at rank (j + k) mod n: with n parts per channel the n
- * multicasts in flight spread over the n downlinks, as one hardware multicast would load them.
+ * block after block (multicastBlocks: H blocks of n/H consecutive ranks, all of a block's at
+ * once), starting at block (j + k) mod H: the H multicasts in flight load the n downlinks
+ * evenly, one flow each, as one hardware multicast would. With H = n a block is one rank.
  */
-import { StepBuilder, invalidParams, nsPerByte, slice } from '../kit.js';
+import { StepBuilder, invalidParams, nsPerByte, slice, type SendPeers } from '../kit.js';
 import { channelRanges, chunksOf, clampChannels, doubleBinaryTree, mod, parts } from '../logical.js';
-import { NVLS_CHANNELS, NVLS_CHUNK_BYTES, PROTOCOLS } from '../protocols.js';
+import { NCCL_MAX_NVLS_ARITY, NVLS_CHANNELS, NVLS_CHUNK_BYTES, PROTOCOLS, nvlsHeads } from '../protocols.js';
 import type { CostParams, PlanParams, Schedule, Slice } from '../types.js';
 
 const PIECES_PER_HOP = 2;
@@ -52,13 +57,15 @@ export function planNvls(params: PlanParams, name: string): Schedule {
   const { nranks: n, count, chunkElements } = params;
   const group = Array.from({ length: n }, (_, r) => r);
   const agent = n;
-  const parts = channelRanges(count, params.channels * n);
+  const heads = nvlsHeads(n);
+  const blocks = multicastBlocks(group, heads);
+  const parts = channelRanges(count, params.channels * heads);
   const b = new StepBuilder(n + 1, parts.length);
   const windowCount = chunkWindow(parts, chunkElements);
   const windowOf = groupWindows([group]);
   parts.forEach((part, j) => {
     const chunks = chunksOf(part, chunkElements);
-    const head = j % n;
+    const head = headIndex(j % heads, n, heads);
     const window = (k: number) => slice('scratch', { offset: j * windowCount, count: chunks[k]!.count });
     const out = (k: number) => slice('output', chunks[k]!);
     for (const r of group) if (chunks.length > 0) b.send(r, j, agent, slice('input', chunks[0]!));
@@ -68,7 +75,7 @@ export function planNvls(params: PlanParams, name: string): Schedule {
       if (k < chunks.length) reduceAtSwitch(b, agent, j, group, head, window(k));
       if (k >= LAG) {
         b.recv(agent, j, head, window(k - LAG));
-        group.forEach((_, i) => b.send(agent, j, group[mod(j + k - LAG + i, n)]!, window(k - LAG)));
+        for (let i = 0; i < heads; i++) b.send(agent, j, blocks[mod(j + k - LAG + i, heads)]!, window(k - LAG));
       }
       for (const r of group) {
         if (k + 1 < chunks.length) b.send(r, j, agent, slice('input', chunks[k + 1]!));
@@ -113,7 +120,9 @@ export function planNvls(params: PlanParams, name: string): Schedule {
 export function planNvlsTreeSplit(params: PlanParams, name: string, groups: readonly (readonly number[])[]): Schedule {
   const { nranks, count, chunkElements } = params;
   const n = groups[0]!.length;
-  const parts = channelRanges(count, params.channels * n);
+  const heads = nvlsHeads(n);
+  const blocks = groups.map((group) => multicastBlocks(group, heads));
+  const parts = channelRanges(count, params.channels * heads);
   const P = parts.length;
   const b = new StepBuilder(nranks + groups.length, 5 * P);
   const W = chunkWindow(parts, chunkElements);
@@ -128,8 +137,8 @@ export function planNvlsTreeSplit(params: PlanParams, name: string, groups: read
     const feed = j + 2 * P;
     const pace = j + 3 * P;
     const gather = j + 4 * P;
-    const h = j % n;
-    const between = trees[Math.floor(j / n) % 2]!;
+    const h = headIndex(j % heads, n, heads);
+    const between = trees[Math.floor(j / heads) % 2]!;
     const headOf = (g: number): number => groups[g]![h]!;
     const window = (region: number, k: number): Slice => slice('scratch', { offset: (region * P + j) * W, count: chunks[k]!.count });
     const out = (k: number): Slice => slice('output', chunks[k]!);
@@ -149,7 +158,7 @@ export function planNvlsTreeSplit(params: PlanParams, name: string, groups: read
         // (window B); the head's request for chunk k passed to every rank.
         reduceAtSwitch(b, agent, j, group, head, window(0, k));
         for (const piece of piecesOf(window(1, k), pieces)) b.recv(agent, down, head, piece);
-        b.repeatAll(n, (i) => b.send(agent, down, group[mod(j + k + i, n)]!, window(1, k), gather), windowOf);
+        b.repeatAll(heads, (i) => b.send(agent, down, blocks[g]![mod(j + k + i, heads)]!, window(1, k), gather), windowOf);
         b.recvToken(agent, pace, head);
         b.sendToken(agent, pace, group, feed);
         // Every rank: its input of chunk k once pulled; the multicast into its output. The
@@ -226,6 +235,34 @@ function eachRound(b: StepBuilder, rounds: number, from: number, to: number, rou
   for (let k = to; k < rounds; k++) round(k);
 }
 
+/**
+ * The group cut into `heads` blocks of consecutive ranks (sizes ⌊n/heads⌋ or ⌈n/heads⌉), the
+ * destinations of one multicast step each: a part's multicast posts to one block per step, every
+ * rank of it at once, starting one block later each chunk, so the `heads` parts of a switch
+ * round load the n downlinks evenly, one flow each, as one hardware multicast of every head's
+ * chunk would. With a head per rank (heads = n) a block is one rank: a send to one peer.
+ */
+function multicastBlocks(group: readonly number[], heads: number): SendPeers[] {
+  const n = group.length;
+  return Array.from({ length: heads }, (_, h) => {
+    const block = group.slice(Math.floor((h * n) / heads), Math.floor(((h + 1) * n) / heads));
+    return block.length === 1 ? block[0]! : block;
+  });
+}
+
+/**
+ * The group index of head h of `heads` in a group of n: the first rank of multicast block h
+ * (multicastBlocks), so every block holds one head and every step of a multicast's rotation
+ * meets one head's downlink (its sums beside the multicast), as with a head per rank. Which
+ * GPUs NCCL makes heads is its graph search's order (each NVLS channel's first GPU); nothing
+ * else in the schedule depends on it. With heads in the first blocks only, nvlstree on 2
+ * servers of 40 ran 1.30x its prediction at 1 GiB (1.00 this way): the root's request of a
+ * chunk waits for its multicast, which then reached heads at uneven points of the rotation.
+ */
+function headIndex(h: number, n: number, heads: number): number {
+  return Math.floor((h * n) / heads);
+}
+
 /** The rank window [first, size] of the group holding a peer, for groups of consecutive ranks (a multicast's rotating peers). */
 function groupWindows(groups: readonly (readonly number[])[]): (peer: number) => readonly [number, number] | undefined {
   const windows = new Map<number, readonly [number, number]>();
@@ -299,6 +336,21 @@ export function singleSwitchProblem(params: PlanParams): string | null {
 }
 
 /**
+ * Why NVLS reduce-scatter or all-gather cannot run with `params`, or null: singleSwitchProblem,
+ * and NCCL's limit on them — an NVLink domain of at most NCCL_MAX_NVLS_ARITY (32) GPUs (NVIDIA/nccl
+ * src/enqueue.cc updateCollCostTable at 01e6dd9: NVLS is skipped when `func != AllReduce &&
+ * localRanks > NCCL_MAX_NVLS_ARITY`; all-reduce takes 32 heads instead, protocols.ts nvlsHeads).
+ */
+export function nvlsBlockProblem(params: PlanParams): string | null {
+  const problem = singleSwitchProblem(params);
+  if (problem !== null) return problem;
+  if (params.nranks > NCCL_MAX_NVLS_ARITY) {
+    return `NCCL runs NVLS reduce-scatter and all-gather on at most ${NCCL_MAX_NVLS_ARITY} GPUs of one NVLink domain (NCCL_MAX_NVLS_ARITY); this one has ${params.nranks}`;
+  }
+  return null;
+}
+
+/**
  * Bytes of one chunk of every part when `count` elements are cut into `parts` parts
  * (clamped to count) and those into `chunkElements` chunks: what one pipeline round moves.
  */
@@ -323,7 +375,7 @@ export function switchNsPerByte(cost: CostParams): number {
  * hop (under NCCL's NVLS row the NET step latency never applies: one switch, no NIC).
  */
 export function nvlsStreamNs(params: PlanParams, cost: CostParams): number {
-  if (singleSwitchProblem(params) !== null) return Number.NaN;
+  if (nvlsBlockProblem(params) !== null) return Number.NaN;
   const { nranks: n, count, elementBytes } = params;
   if (count === 0) return 0;
   return cost.intra.alphaNs + (n * count * elementBytes + roundBytes(params, params.channels)) * switchNsPerByte(cost);

@@ -1,4 +1,4 @@
-import { nvlsTreeChunkBytes, withProtocols } from '../protocols.js';
+import { nvlsHeads, nvlsTreeChunkBytes, withProtocols } from '../protocols.js';
 import { assertPlannable, invalidParams, nsPerByte } from '../kit.js';
 import { clampChannels, doubleBinaryTree } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams } from '../types.js';
@@ -20,7 +20,7 @@ interface SwitchRound {
 
 /**
  * The switch-bound pipeline (ns, from the first input to the last multicast): on two servers
- * a rank's switch link, (n+1)/n of a round's bytes each way, is slower than its NIC, and its
+ * a head's switch link, (H+1)/H of a round's bytes each way, is slower than its NIC, and its
  * downlink streams multicasts from the first one on. What goes before that first multicast is
  * the fill, from the schedule (nvls-steps.ts planNvlsTreeSplit; trace in predictor-error.md,
  * "NVLSTree's fill"): every head asks for its first a = min(m, slots) chunks at once, so every
@@ -91,9 +91,9 @@ function nicChunksPerPart(trees: readonly { readonly parent: readonly number[]; 
   return busiest / trees.length;
 }
 
-/** The largest part's last chunk as a fraction of a whole one (1 when the part is whole chunks). */
-function lastChunkFraction(params: PlanParams, n: number): number {
-  const perPart = Math.ceil(params.count / clampChannels(params.channels * n, params.count));
+/** The largest part's last chunk as a fraction of a whole one (1 when the part is whole chunks), channels · heads parts. */
+function lastChunkFraction(params: PlanParams, heads: number): number {
+  const perPart = Math.ceil(params.count / clampChannels(params.channels * heads, params.count));
   // A part no larger than a chunk is one whole chunk (roundBytes takes the part's size).
   if (params.chunkElements <= 0 || perPart <= params.chunkElements) return 1;
   const rest = perPart % params.chunkElements;
@@ -109,7 +109,7 @@ export const nvlstree: Algorithm = withProtocols({
   name: 'nvlstree',
   collective: 'allReduce',
   description: "NCCL's NVLSTree: NVLS inside each server, its per-head sums reduced and broadcast across servers along a chain of same-rail heads over the NICs.",
-  constraints: 'needs 2+ servers of equal size, each with its own reduction-capable NVSwitch (dgx-h100:nodes>=2); uses n·channels channels',
+  constraints: 'needs 2+ servers of equal size, each with its own reduction-capable NVSwitch (dgx-h100:nodes>=2); uses heads·channels channels, heads = min(32, ranks per server) (NCCL_MAX_NVLS_ARITY)',
   unsupported(params) {
     const invalid = invalidParams(params);
     if (invalid !== null) return invalid;
@@ -136,10 +136,11 @@ export const nvlstree: Algorithm = withProtocols({
    * T_nic = D·(2α_inter + N/k) + m·d·N + R_switch; on one level (D = 1) 2α_inter + (share + input)/2 + m·N + R_switch,
    *   and none for one chunk there (its chain is T_switch's leaf side);
    * T_switch = switchBoundNs (switch-bound: 2 servers, nvl72 racks)
-   * G servers of n ranks; c, m, b, e as for nvls; N = (b/n)·β_inter, one round of a head's
-   * NIC, which carries its parts' chunks (b/n) each way per round, d of them per part
+   * G servers of n ranks, H = nvlsHeads(n) heads each (NCCL's: min(32, n)); c, m, b, e as for
+   * nvls; N = (b/H)·β_inter, one round of a head's NIC, which carries its parts' chunks (b/H)
+   * each way per round, d of them per part
    * (nicChunksPerPart: the busiest server's tree degrees over the two trees — 1 on 2 servers,
-   * 1.5 on 3, 2 from 4); R_switch = b·(n+1)/n·β_intra/e (as nvls). The NIC-bound pipeline pays
+   * 1.5 on 3, 2 from 4); R_switch = b·(H+1)/H·β_intra/e (as nvls). The NIC-bound pipeline pays
    * d·N per chunk; its fill (the first inputs going up alone) carries nothing across the NICs
    * and costs R_switch (NVLSTREE_FILL_ROUNDS). Where the switch link binds (2 servers: R_switch
    * > N) T_switch is the larger: its fill is the first store, one flow among the inputs asked for
@@ -177,22 +178,22 @@ export const nvlstree: Algorithm = withProtocols({
     if (params.count === 0) return 0;
     const groups = params.layout.groups;
     const g = groups.length;
-    const n = groups[0]!.length;
-    const bytes = roundBytes(params, params.channels * n);
-    const round: SwitchRound = { inputNs: bytes * switchNsPerByte(cost), shareNs: (bytes / n) * switchNsPerByte(cost) };
+    const heads = nvlsHeads(groups[0]!.length);
+    const bytes = roundBytes(params, params.channels * heads);
+    const round: SwitchRound = { inputNs: bytes * switchNsPerByte(cost), shareNs: (bytes / heads) * switchNsPerByte(cost) };
     const intraNs = round.inputNs + round.shareNs;
-    const interNs = (bytes / n) * nsPerByte(cost.inter.bandwidthBytesPerSec);
+    const interNs = (bytes / heads) * nsPerByte(cost.inter.bandwidthBytesPerSec);
     const trees = doubleBinaryTree(g);
     const nicRoundNs = interNs * nicChunksPerPart(trees);
     const depth = Math.max(...trees.map((t) => t.height[t.root]!));
     const treeNs = depth * (2 * cost.inter.alphaNs + interNs / treePieces(depth + 1));
-    const chunks = nvlsChunks(params, n);
+    const chunks = nvlsChunks(params, heads);
     // One level: after the fill, each NIC direction carries the leaf parts' chunks up and the
     // root parts' totals down, m·N in all; the last total then waits its hops' α_inter only (its
     // transfer is in the m rounds) and the leaf's store and its half of the multicasts.
     const drainNs = depth === 1 ? 2 * cost.inter.alphaNs + (round.shareNs + round.inputNs) / 2 : treeNs;
     const nicBoundNs = drainNs + chunks * nicRoundNs + NVLSTREE_FILL_ROUNDS * intraNs;
-    const switchBound = switchBoundNs(chunks, lastChunkFraction(params, n), nvlsTreeSlots(params), round, { ns: treeNs, oneLevel: depth === 1, nicRoundNs: interNs });
+    const switchBound = switchBoundNs(chunks, lastChunkFraction(params, heads), nvlsTreeSlots(params), round, { ns: treeNs, oneLevel: depth === 1, nicRoundNs: interNs });
     // One chunk on one level: no pipeline, and the tree's piece is the whole chunk (treePieces(2)
     // = 1), so nicBoundNs' NIC round is the tree's own transfer counted twice; the chain (the
     // switch bound's leaf side) is the whole run.

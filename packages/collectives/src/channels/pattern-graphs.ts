@@ -31,6 +31,7 @@
  *   ncclTopoCompareGraphs keeps more channels, or more channels × bwInter.
  */
 import type { CostParams, RankLayout } from '../types.js';
+import { NCCL_MAX_NVLS_ARITY } from '../protocols.js';
 import { groupsOf, layoutRailGrid, searchGraph, speedLadderGbs } from './search.js';
 
 /** One searched graph: what ncclTopoPrintGraph prints (`nChannels, bw intra/inter, type intra/inter`). */
@@ -55,8 +56,6 @@ export interface NcclGraphs {
   readonly commChannels: number;
 }
 
-/** NCCL_MAX_NVLS_ARITY ([search-2.23] caps the NVLS graph's heads at it). */
-const MAX_NVLS_HEADS = 32;
 /** Pass 1 steps down while the next speed is more than this share of the best found ([search]). */
 const STEP_DOWN_SHARE = 0.49;
 
@@ -116,7 +115,8 @@ function nvlsChannelsWithNics(sys: SearchSystem, heads: number, gbs: number): nu
 
 /** The NVLS graph (see the module comment); null when no speed gives a channel (NCCL then runs no NVLS). */
 function nvlsGraph(sys: SearchSystem, withNics: boolean): PatternGraph | null {
-  const heads = Math.min(MAX_NVLS_HEADS, sys.gpus);
+  // [search-2.23] caps the NVLS graph's heads at NCCL_MAX_NVLS_ARITY (protocols.ts, where nvls takes its heads too).
+  const heads = Math.min(NCCL_MAX_NVLS_ARITY, sys.gpus);
   let best = { n: 0, gbs: 0 };
   let i = startIndex(sys, withNics ? 1 : heads);
   for (; i < sys.ladder.length; i++) {

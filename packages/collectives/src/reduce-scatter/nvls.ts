@@ -2,7 +2,7 @@ import { nvlsBlockChunkBytes, withProtocols } from '../protocols.js';
 import { StepBuilder, assertPlannable, slice } from '../kit.js';
 import { channelRanges, chunksOf } from '../logical.js';
 import type { Algorithm, PlanParams, Schedule } from '../types.js';
-import { chunkWindow, reduceAtSwitch, nvlsStreamNs, singleSwitchProblem } from '../all-reduce/nvls-steps.js';
+import { chunkWindow, reduceAtSwitch, nvlsStreamNs, nvlsBlockProblem } from '../all-reduce/nvls-steps.js';
 
 /**
  * NCCL's NVLS reduce-scatter on one NVSwitch domain: rank r load-reduces its own block
@@ -15,10 +15,10 @@ export const nvls: Algorithm = withProtocols({
   name: 'nvls',
   collective: 'reduceScatter',
   description: "NCCL's NVLS: the NVSwitch sums block r of every rank's input and returns it to rank r (multimem load-reduce).",
-  constraints: 'needs one reduction-capable switch reaching every rank (NVSwitch with NVLink SHARP); uses n·channels channels',
-  unsupported: singleSwitchProblem,
+  constraints: 'needs one reduction-capable switch reaching every rank (NVSwitch with NVLink SHARP); uses n·channels channels; at most 32 GPUs (NCCL_MAX_NVLS_ARITY)',
+  unsupported: nvlsBlockProblem,
   plan(params: PlanParams): Schedule {
-    assertPlannable(singleSwitchProblem(params));
+    assertPlannable(nvlsBlockProblem(params));
     const { nranks: n, count, chunkElements } = params;
     const parts = channelRanges(count, params.channels);
     const agent = n;
