@@ -1,10 +1,13 @@
 #!/usr/bin/env node
+import { isMainThread } from 'node:worker_threads';
 import { runCli } from './cli.js';
+import { armSizedThread, SizedThreadWanted } from './sized-run.js';
 import { applyTieringFlag } from './v8-tiering.js';
 
 const args = process.argv.slice(2);
 // Before the command's modules load (runCli imports them): V8 optimizes later (v8-tiering.ts).
-await applyTieringFlag(args);
+// V8's flags are the process's: a sized thread (below) has them already.
+if (isMainThread) await applyTieringFlag(args);
 
 /** Run failures that describe themselves fully (which rank, which link, what was pending). */
 const RUN_FAILURES = new Set(['RankError', 'DeadlockError', 'TransferStrandedError', 'RankCrashedError', 'RankTimeoutError', 'UserCodeTimeoutError', 'WorkerStartError']);
@@ -16,6 +19,13 @@ const RUN_FAILURES = new Set(['RankError', 'DeadlockError', 'TransferStrandedErr
  * clear line instead of a silent hang.
  */
 const EXIT_GRACE_MS = 10_000;
+
+/**
+ * Tests only (test/cli/sized-thread.test.ts): the sized thread's old generation in MiB, so that
+ * a test can make the thread outgrow it in a second. Not a user setting (weft takes no heap
+ * settings: the thread is sized from the machine).
+ */
+const TEST_OLD_GENERATION_MB_ENV = 'WEFT_TEST_SIZED_THREAD_OLD_MB';
 
 let settled = false;
 
@@ -38,7 +48,40 @@ process.once('beforeExit', () => {
   process.exitCode = 1;
 });
 
-runCli(args).then(
+/**
+ * The same command in a thread whose heap is sized for it (sized-run.ts says which runs): its
+ * output, exit code and one-line errors are the thread's. The thread is told whether stderr is
+ * a terminal (its own is a pipe), gets SIGINT/SIGTERM relayed, and the process then ends as the
+ * signal would have ended it. A thread V8 stops at its heap limit is one line, exit 2.
+ */
+async function runInThread(argv: readonly string[]): Promise<number> {
+  const [{ runInSizedThread, sizedThreadHeapLimits }, { stderrFacts }] = await Promise.all([import('@weft/runtime/sized-thread'), import('./ui/progress.js')]);
+  const testOldMb = Number(process.env[TEST_OLD_GENERATION_MB_ENV]);
+  const limits = testOldMb > 0 ? { ...sizedThreadHeapLimits(), oldGenerationMb: testOldMb } : sizedThreadHeapLimits();
+  const exit = await runInSizedThread(new URL(import.meta.url), argv, limits, { workerData: { stderr: stderrFacts() } });
+  if (exit.signal !== undefined) process.kill(process.pid, exit.signal);
+  if (!exit.outOfMemory) return exit.code;
+  process.stderr.write(
+    `weft: run too big for this machine: it reached the JS heap limit its thread was given (${limits.oldGenerationMb.toLocaleString('en-US')} MiB, from this machine's memory) before the heap guard could stop it cleanly; use fewer ranks, fewer channels (--channels) or larger chunks (--chunk)\n`,
+  );
+  return 2;
+}
+
+async function run(): Promise<number> {
+  if (!isMainThread) {
+    (await import('@weft/runtime/sized-thread')).endOnRelayedSignal();
+    return runCli(args);
+  }
+  armSizedThread();
+  try {
+    return await runCli(args);
+  } catch (error) {
+    if (!(error instanceof SizedThreadWanted)) throw error;
+    return runInThread(args);
+  }
+}
+
+run().then(
   (code) => {
     settled = true;
     process.exitCode = code;

@@ -20,6 +20,7 @@ import { topologyInputs } from '../topology.js';
 import { benchTopology, checkEnergyFlags } from '../bench/energy.js';
 import { isModulePath } from '../user-algorithm/module-path.js';
 import { progressBar } from '../ui/progress.js';
+import { checkSizedThread } from '../sized-run.js';
 
 export { DEFAULT_JOB } from '../bench/config.js';
 
@@ -75,6 +76,7 @@ export async function runBench(collective: string, options: Readonly<Record<stri
   assertDistinct(outputs, [...topologyInputs(flags.topologySpec), ...modules, ...scenario]);
   const config: BenchConfig = { ...flags, algorithms: await resolveAlgorithms(flags) };
   const topology: Topology = benchTopology(config);
+  checkSizedThread(config.mode, topology.ranks.length);
   const bar = progressBar('weft bench [{bar}] {value}/{total} {label}');
   // A table goes out row by row as runs end (nccl-tests does): a long sweep shows its rows at
   // once, and one stopped early has printed what it finished. JSON and CSV are whole documents,

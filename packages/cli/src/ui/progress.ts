@@ -1,4 +1,5 @@
 import cliProgress from 'cli-progress';
+import { isMainThread, workerData } from 'node:worker_threads';
 
 /**
  * A progress bar on stderr, shown only on a terminal (never in pipes, files or tests), so
@@ -18,7 +19,7 @@ export interface ProgressBar {
  * `format` is cli-progress's: `{bar}`, `{value}`, `{total}` and `{label}`, e.g.
  * `'weft bench [{bar}] {value}/{total} {label}'`.
  */
-export function progressBar(format: string, stream: NodeJS.WriteStream = process.stderr): ProgressBar {
+export function progressBar(format: string, stream: NodeJS.WriteStream = stderrStream()): ProgressBar {
   const bar = stream.isTTY
     ? new cliProgress.SingleBar({ stream, format, hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic)
     : undefined;
@@ -41,4 +42,37 @@ export function progressBar(format: string, stream: NodeJS.WriteStream = process
       started = false;
     },
   };
+}
+
+/**
+ * What the CLI's entry (main.ts), when it runs a command in a sized thread, tells the thread of
+ * the process's stderr (as `workerData.stderr`): a thread's own stderr is a pipe to the
+ * process's, never a TTY, and has no size.
+ */
+export interface StderrFacts {
+  readonly isTTY: boolean;
+  readonly columns?: number;
+}
+
+/** This process's stderr, as a thread running the CLI for it must see it. */
+export function stderrFacts(): StderrFacts {
+  return process.stderr.isTTY ? { isTTY: true, columns: process.stderr.columns } : { isTTY: false };
+}
+
+/**
+ * The stream a bar draws on: stderr itself, or — in a thread told that the process's stderr is
+ * a terminal — the thread's stderr (which reaches it in order) with the terminal's facts.
+ * cli-progress writes to it directly and through node:readline's cursorTo / moveCursor /
+ * clearLine, which only call `write(text, callback)`. The width is the terminal's when the run
+ * started (a resize during the run is not seen).
+ */
+function stderrStream(): NodeJS.WriteStream {
+  const facts = isMainThread ? undefined : (workerData as { stderr?: StderrFacts } | null)?.stderr;
+  if (facts?.isTTY !== true) return process.stderr;
+  const terminal = {
+    isTTY: true,
+    columns: facts.columns,
+    write: (text: string, callback?: () => void) => process.stderr.write(text, callback),
+  };
+  return terminal as unknown as NodeJS.WriteStream;
 }
