@@ -10,12 +10,14 @@
  */
 
 /**
- * Ranks from which a ghost run is handed to the sized thread. The thread costs ≈ 0.1–0.2 s of
- * CPU (a second start of the command: its modules, flags and topology) and pays from about a
- * thousand GPUs, where the flows in flight outgrow V8's default young generation (§35: 1,024
- * GPUs NCCL's default −9…−24 % CPU, 4,096 hierarchical −8 %; 256 GPUs nvlstree within noise).
+ * Ranks from which a ghost run is handed to the sized thread. The hand-over costs a second start
+ * of the command (its modules, flags and topology) and the thread: +0.13 s of CPU at 1,024 GPUs,
+ * +0.22 s at 4,096 (speed.md §39). What it buys, paired: at 4,096 GPUs hierarchical −8 % (1 GiB)
+ * and −11 % (1 MiB), −1 % at 64 MiB; at 1,024 GPUs NCCL's default −2 % at 1 GiB (two pairs of
+ * ≈ 200 s), +6 % at 1 MiB — nothing to pay for the start there. At 16,384 GPUs the thread's
+ * larger old generation lets a run go on where V8's default heap stops it (§34, §35).
  */
-export const SIZED_THREAD_MIN_RANKS = 1024;
+export const SIZED_THREAD_MIN_RANKS = 4096;
 
 let armed = false;
 
