@@ -124,6 +124,9 @@ export default defineConfig([
       cleanDir: true,
       entryFileNames: '[name].js',
       chunkFileNames: '[name]-[hash].js',
+      // The CLI (cli.js) and what both entries share (entry.js: main.js and the sized thread's
+      // sized-thread-main.js import them) in one chunk: `weft` opens one file for them.
+      codeSplitting: { groups: [{ name: 'cli', test: /[\\/]cli[\\/]dist[\\/](cli|entry)\.js$/ }] },
       ...MINIFY,
     },
   },

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { COL, expectUsageError, tableRows, WEFT_MAIN, weftInProcess, type WeftRun } from './run-weft.js';
 
 // `weft` runs a ghost bench or train of 4,096+ ranks in a thread sized for it (packages/cli/src/
-// sized-run.ts, main.ts). Which thread ran it is seen through a preload that logs every thread's
+// entry.ts, main.ts). Which thread ran it is seen through a preload that logs every thread's
 // resourceLimits (fixtures/log-sized-thread.mjs); the sized one has a 192 MiB young generation.
 const LOG_THREADS = fileURLToPath(new URL('./fixtures/log-sized-thread.mjs', import.meta.url));
 // 4,096 GPUs: a preset at the threshold, about a second of CPU at a small size.

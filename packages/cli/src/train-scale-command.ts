@@ -9,7 +9,7 @@ import { FAST_FORWARD_AUTO_TRANSFERS, type FastForwardMode } from '@weft/runtime
 import { Choices, orList, refuse } from './names.js';
 import { assertWritable, writeOutputs } from './output.js';
 import { progressBar } from './ui/progress.js';
-import { checkSizedThread } from './sized-run.js';
+import { checkSizedThread } from './entry.js';
 import { loadTopology } from './topology.js';
 import { runScale, scaleTopologySpec, type ScaleRequest, type ScaleRow } from './train-scale.js';
 import { scaleCsvHead, scaleCsvRow, scaleHeaderLines, scaleJson, scaleTableEnd, scaleTableHead, scaleTableRow } from './train-scale-format.js';

@@ -20,7 +20,7 @@ import { topologyInputs } from '../topology.js';
 import { benchTopology, checkEnergyFlags } from '../bench/energy.js';
 import { isModulePath } from '../user-algorithm/module-path.js';
 import { progressBar } from '../ui/progress.js';
-import { checkSizedThread } from '../sized-run.js';
+import { checkSizedThread } from '../entry.js';
 
 export { DEFAULT_JOB } from '../bench/config.js';
 

@@ -9,7 +9,7 @@ import type { Topology } from '@weft/fabric';
 import { renderSvg } from '../format/plot.js';
 import { assertDistinct, assertWritable, writeOutputs, type OutputFile } from '../output.js';
 import { progressBar } from '../ui/progress.js';
-import { checkSizedThread } from '../sized-run.js';
+import { checkSizedThread } from '../entry.js';
 import { formatSizeBytes, parseSizeBytes } from '../sizes.js';
 import { loadTopology, topologyInputs, topologySpecFrom } from '../topology.js';
 import { completedOutcome, describeFaults, resolveFaults, runFailureText, scenarioFromFlags, slowdownText } from '../faults.js';

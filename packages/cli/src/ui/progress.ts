@@ -1,5 +1,4 @@
 import cliProgress from 'cli-progress';
-import { isMainThread, workerData } from 'node:worker_threads';
 
 /**
  * A progress bar on stderr, shown only on a terminal (never in pipes, files or tests), so
@@ -19,7 +18,7 @@ export interface ProgressBar {
  * `format` is cli-progress's: `{bar}`, `{value}`, `{total}` and `{label}`, e.g.
  * `'weft bench [{bar}] {value}/{total} {label}'`.
  */
-export function progressBar(format: string, stream: NodeJS.WriteStream = stderrStream()): ProgressBar {
+export function progressBar(format: string, stream: NodeJS.WriteStream = barStream): ProgressBar {
   const bar = stream.isTTY
     ? new cliProgress.SingleBar({ stream, format, hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic)
     : undefined;
@@ -46,8 +45,8 @@ export function progressBar(format: string, stream: NodeJS.WriteStream = stderrS
 
 /**
  * What the CLI's entry (main.ts), when it runs a command in a sized thread, tells the thread of
- * the process's stderr (as `workerData.stderr`): a thread's own stderr is a pipe to the
- * process's, never a TTY, and has no size.
+ * the process's stderr: a thread's own stderr is a pipe to the process's, never a TTY, and has
+ * no size.
  */
 export interface StderrFacts {
   readonly isTTY: boolean;
@@ -59,20 +58,22 @@ export function stderrFacts(): StderrFacts {
   return process.stderr.isTTY ? { isTTY: true, columns: process.stderr.columns } : { isTTY: false };
 }
 
+/** The stream bars draw on by default. */
+let barStream: NodeJS.WriteStream = process.stderr;
+
 /**
- * The stream a bar draws on: stderr itself, or — in a thread told that the process's stderr is
- * a terminal — the thread's stderr (which reaches it in order) with the terminal's facts.
- * cli-progress writes to it directly and through node:readline's cursorTo / moveCursor /
- * clearLine, which only call `write(text, callback)`. The width is the terminal's when the run
- * started (a resize during the run is not seen).
+ * In the sized thread (sized-thread-main.ts): bars draw as on the process's stderr. When that is
+ * a terminal, they draw on the thread's stderr (which reaches it, in order) with the terminal's
+ * facts: cli-progress writes to the stream directly and through node:readline's cursorTo /
+ * moveCursor / clearLine, which only call `write(text, callback)`. The width is the terminal's
+ * when the run started (a resize during the run is not seen).
  */
-function stderrStream(): NodeJS.WriteStream {
-  const facts = isMainThread ? undefined : (workerData as { stderr?: StderrFacts } | null)?.stderr;
-  if (facts?.isTTY !== true) return process.stderr;
+export function useProcessStderr(facts: StderrFacts): void {
+  if (!facts.isTTY) return;
   const terminal = {
     isTTY: true,
     columns: facts.columns,
     write: (text: string, callback?: () => void) => process.stderr.write(text, callback),
   };
-  return terminal as unknown as NodeJS.WriteStream;
+  barStream = terminal as unknown as NodeJS.WriteStream;
 }
