@@ -53,11 +53,16 @@ describe('weft on a large ghost run: the sized thread', () => {
     expect(readdirSync(dir)).toEqual(['report.json']);
   });
 
-  it('runs a 4,096-GPU ghost train in it too', () => {
+  it('runs a 4,096-GPU ghost train, and a train --scale reaching 4,096, in it too', () => {
     const run = weftLogged(['train', '--topology', 'dgx-h100:nodes=512', '--mode', 'ghost', '--steps', '1', '--global-batch', '4096', '--model', 'synthetic:params=1e3,layers=1']);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('samples/s');
     expect(isSized(run.threads)).toBe(true);
+    // --scale: by its largest row (over --exact-limit 0, so priced by alpha-beta: under a second).
+    const scale = weftLogged(['train', '--scale', '4096', '--exact-limit', '0', '--model', 'synthetic:params=1e3,layers=1', '--algo', 'ring']);
+    expect(scale.code).toBe(0);
+    expect(scale.stdout).toMatch(/^\s+4096 ring/m);
+    expect(isSized(scale.threads)).toBe(true);
   });
 
   it('keeps smaller ghost runs and commands that do not simulate in the process itself', () => {
