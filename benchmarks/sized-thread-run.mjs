@@ -1,6 +1,8 @@
 // Runs a CLI entry in a thread sized for large ghost runs (runtime node/sized-thread.ts), as the
-// CLI would once it starts itself that way (speed.md §35):
+// CLI now does itself for ghost runs of 4,096+ ranks (speed.md §35, §39):
 //   node benchmarks/sized-thread-run.mjs packages/cli/dist/bundle/main.js bench allreduce …
+// For comparisons below that threshold, or with a build from before §39 (a newer main.js run
+// here hands a 4,096+-rank ghost run to a thread of its own, inside this one).
 // YOUNG_MB / OLD_MB override sizedThreadHeapLimits() (e.g. OLD_MB=3952: V8's default old generation).
 import { pathToFileURL } from 'node:url';
 import { runInSizedThread, sizedThreadHeapLimits } from '../packages/runtime/dist/node/sized-thread.js';

@@ -9,6 +9,7 @@ import { FAST_FORWARD_AUTO_TRANSFERS, type FastForwardMode } from '@weft/runtime
 import { Choices, orList, refuse } from './names.js';
 import { assertWritable, writeOutputs } from './output.js';
 import { progressBar } from './ui/progress.js';
+import { checkSizedThread } from './entry.js';
 import { loadTopology } from './topology.js';
 import { runScale, scaleTopologySpec, type ScaleRequest, type ScaleRow } from './train-scale.js';
 import { scaleCsvHead, scaleCsvRow, scaleHeaderLines, scaleJson, scaleTableEnd, scaleTableHead, scaleTableRow } from './train-scale-format.js';
@@ -109,6 +110,7 @@ export async function runScaleCommand(flags: ScaleFlags, base: TrainConfig, mode
       `--scale: ${largest.toLocaleString('en-US')} GPUs is ${ringSteps.toLocaleString('en-US')} ring schedule steps per channel to plan (over ${MAX_RING_STEPS_PER_ROW.toLocaleString('en-US')}, beyond what has been measured here); use fewer GPUs, or --mode predict`,
     );
   }
+  checkSizedThread(mode, largest);
   const asked = algorithmsOf(flags.algo);
   const algorithms: string[] = [];
   const left: string[] = [];

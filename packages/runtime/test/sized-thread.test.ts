@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { runInSizedThread, sizedThreadHeapLimits, SIZED_THREAD_YOUNG_GENERATION_MB, usableMemoryBytes } from '@weft/runtime/sized-thread';
+import { runInSizedThread, sizedThreadHeapLimits, SIGNAL_GRACE_MS, SIZED_THREAD_YOUNG_GENERATION_MB, usableMemoryBytes } from '@weft/runtime/sized-thread';
 
 const GIB = 2 ** 30;
 const MIB = 2 ** 20;
@@ -64,4 +64,41 @@ describe('runInSizedThread', () => {
     expect(exit.outOfMemory).toBe(true);
     expect(exit.code).not.toBe(0);
   }, 60_000);
+
+  describe('SIGINT and SIGTERM while it runs', () => {
+    const small = { youngGenerationMb: 16, oldGenerationMb: 256 };
+    /** Starts `what`, waits until it listens, then delivers `signal` to this process's listeners — runInSizedThread's only (the test runner's set aside). */
+    async function signalled(what: string, signal: 'SIGINT' | 'SIGTERM') {
+      const file = report();
+      const others = process.rawListeners(signal) as ((...args: unknown[]) => void)[];
+      const exit = runInSizedThread(entry, [file, what], small);
+      while (!existsSync(file)) await new Promise((resolve) => setTimeout(resolve, 10));
+      for (const listener of others) process.off(signal, listener);
+      const sent = Date.now();
+      try {
+        process.emit(signal, signal);
+      } finally {
+        for (const listener of others) process.on(signal, listener);
+      }
+      return { exit: await exit, ms: Date.now() - sent, listenersAfter: process.listenerCount(signal) - others.length };
+    }
+
+    it('a thread between turns ends at once with the code the signal gives (128 + its number)', async () => {
+      const { exit, ms, listenersAfter } = await signalled('wait', 'SIGTERM');
+      expect(exit).toEqual({ code: 143, outOfMemory: false, signal: 'SIGTERM' });
+      expect(ms).toBeLessThan(SIGNAL_GRACE_MS);
+      expect(listenersAfter).toBe(0);
+    });
+
+    it('a thread busy in synchronous code is terminated after the grace period', async () => {
+      const { exit, ms, listenersAfter } = await signalled('spin', 'SIGINT');
+      expect(exit.signal).toBe('SIGINT');
+      expect(ms).toBeGreaterThanOrEqual(SIGNAL_GRACE_MS - 5);
+      expect(listenersAfter).toBe(0);
+    });
+
+    it('the listener does not keep a finished thread alive', async () => {
+      expect(await runInSizedThread(entry, [report(), 'idle'], small)).toEqual({ code: 0, outOfMemory: false });
+    });
+  });
 });

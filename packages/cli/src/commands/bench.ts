@@ -21,6 +21,7 @@ import { benchTopology, checkEnergyFlags } from '../bench/energy.js';
 import { isModulePath } from '../user-algorithm/module-path.js';
 import { checkFlagRules } from '../bench/flag-rules.js';
 import { progressBar } from '../ui/progress.js';
+import { checkSizedThread } from '../entry.js';
 
 export { DEFAULT_JOB } from '../bench/config.js';
 
@@ -86,6 +87,7 @@ export async function runBench(collective: string, options: Readonly<Record<stri
   assertDistinct(outputs, [...topologyInputs(flags.topologySpec), ...modules, ...scenario]);
   const config: BenchConfig = { ...flags, algorithms: await resolveAlgorithms(flags) };
   const topology: Topology = benchTopology(config);
+  checkSizedThread(config.mode, topology.ranks.length);
   const bar = progressBar('weft bench [{bar}] {value}/{total} {label}');
   // A table goes out row by row as runs end (nccl-tests does): a long sweep shows its rows at
   // once, and one stopped early has printed what it finished. JSON and CSV are whole documents,

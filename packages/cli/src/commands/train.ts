@@ -9,6 +9,7 @@ import type { Topology } from '@weft/fabric';
 import { renderSvg } from '../format/plot.js';
 import { assertDistinct, assertWritable, writeOutputs, type OutputFile } from '../output.js';
 import { progressBar } from '../ui/progress.js';
+import { checkSizedThread } from '../entry.js';
 import { packetOnlyError } from '../names.js';
 import { formatSizeBytes, parseSizeBytes } from '../sizes.js';
 import { loadTopology, topologyInputs, topologySpecFrom } from '../topology.js';
@@ -161,6 +162,7 @@ export async function runTrain(options: TrainCliOptions, command?: Command): Pro
   if (faults.length > 0 && config.mode === 'predict') {
     throw new WeftInputError('--fault/--straggler/--crash/--scenario: predict mode runs no simulation; use --mode ghost or data');
   }
+  checkSizedThread(config.mode, topology.ranks.length);
   if (faults.length > 0) process.stderr.write(`weft train: injecting ${describeFaults(faults).join('; ')}; running the fault-free reference first\n`);
   // The reference: the same configuration without faults, in the same mode, printing nothing.
   const reference = faults.length > 0 ? await train({ ...config, faults: [] }, topology) : undefined;

@@ -18,7 +18,7 @@ export interface ProgressBar {
  * `format` is cli-progress's: `{bar}`, `{value}`, `{total}` and `{label}`, e.g.
  * `'weft bench [{bar}] {value}/{total} {label}'`.
  */
-export function progressBar(format: string, stream: NodeJS.WriteStream = process.stderr): ProgressBar {
+export function progressBar(format: string, stream: NodeJS.WriteStream = barStream): ProgressBar {
   const bar = stream.isTTY
     ? new cliProgress.SingleBar({ stream, format, hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic)
     : undefined;
@@ -41,4 +41,39 @@ export function progressBar(format: string, stream: NodeJS.WriteStream = process
       started = false;
     },
   };
+}
+
+/**
+ * What the CLI's entry (main.ts), when it runs a command in a sized thread, tells the thread of
+ * the process's stderr: a thread's own stderr is a pipe to the process's, never a TTY, and has
+ * no size.
+ */
+export interface StderrFacts {
+  readonly isTTY: boolean;
+  readonly columns?: number;
+}
+
+/** This process's stderr, as a thread running the CLI for it must see it. */
+export function stderrFacts(): StderrFacts {
+  return process.stderr.isTTY ? { isTTY: true, columns: process.stderr.columns } : { isTTY: false };
+}
+
+/** The stream bars draw on by default. */
+let barStream: NodeJS.WriteStream = process.stderr;
+
+/**
+ * In the sized thread (sized-thread-main.ts): bars draw as on the process's stderr. When that is
+ * a terminal, they draw on the thread's stderr (which reaches it, in order) with the terminal's
+ * facts: cli-progress writes to the stream directly and through node:readline's cursorTo /
+ * moveCursor / clearLine, which only call `write(text, callback)`. The width is the terminal's
+ * when the run started (a resize during the run is not seen).
+ */
+export function useProcessStderr(facts: StderrFacts): void {
+  if (!facts.isTTY) return;
+  const terminal = {
+    isTTY: true,
+    columns: facts.columns,
+    write: (text: string, callback?: () => void) => process.stderr.write(text, callback),
+  };
+  barStream = terminal as unknown as NodeJS.WriteStream;
 }

@@ -17,9 +17,9 @@
  * The thread runs an entry module as the process would (its argv, its stdout and stderr piped
  * through, its exit code returned).
  */
-import { totalmem } from 'node:os';
+import { constants, totalmem } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
-import { Worker } from 'node:worker_threads';
+import { isMainThread, parentPort, Worker } from 'node:worker_threads';
 
 const MIB = 2 ** 20;
 
@@ -70,6 +70,28 @@ export interface SizedThreadExit {
   code: number;
   /** Set when V8 stopped the thread at its heap limit (ERR_WORKER_OUT_OF_MEMORY): the run needed more than `limits` allow. */
   outOfMemory: boolean;
+  /** Set when this process got SIGINT or SIGTERM while the thread ran: the thread was ended for it. */
+  signal?: RelayedSignal;
+}
+
+/** The signals that end a run: a thread gets none itself (Node delivers them to the process's main thread only). */
+export type RelayedSignal = 'SIGINT' | 'SIGTERM';
+const RELAYED_SIGNALS: readonly RelayedSignal[] = ['SIGINT', 'SIGTERM'];
+
+/**
+ * How long a thread may take to end by itself after a relayed signal (ms) before it is
+ * terminated. A thread busy in synchronous code (a simulation's loop) reads the message only
+ * when that code returns, so it is terminated; one between turns — or finishing a synchronous
+ * write of its output files (the CLI's writeOutputs), which must not be cut short — ends at once.
+ */
+export const SIGNAL_GRACE_MS = 200;
+
+/** The message a relayed signal is (`{ weftSignal: 'SIGINT' }`). */
+const SIGNAL_KEY = 'weftSignal';
+
+export interface SizedThreadOptions {
+  /** The thread's `workerData` (what it must know of this process: its terminal, say). */
+  workerData?: unknown;
 }
 
 /**
@@ -77,19 +99,47 @@ export interface SizedThreadExit {
  * thread with `limits`, its stdout and stderr going to this process's, and resolves with its
  * exit. An error the thread does not catch — an entry that cannot load included (Node reports
  * it after 'online', as an uncaught error) — is printed on stderr with its stack, exit code 1,
- * as the process would.
+ * as the process would. While it runs, SIGINT and SIGTERM are relayed to it (see
+ * `endOnRelayedSignal`, which the entry calls) and it is terminated if it has not ended
+ * SIGNAL_GRACE_MS later; the caller then ends the process for the signal (`exit.signal`).
  */
-export function runInSizedThread(entry: URL, argv: readonly string[], limits: ThreadHeapLimits = sizedThreadHeapLimits()): Promise<SizedThreadExit> {
+export function runInSizedThread(entry: URL, argv: readonly string[], limits: ThreadHeapLimits = sizedThreadHeapLimits(), options: SizedThreadOptions = {}): Promise<SizedThreadExit> {
   const worker = new Worker(entry, {
     argv: [...argv],
     resourceLimits: { maxYoungGenerationSizeMb: limits.youngGenerationMb, maxOldGenerationSizeMb: limits.oldGenerationMb },
+    workerData: options.workerData,
   });
   let outOfMemory = false;
+  let signal: RelayedSignal | undefined;
+  const onSignal = (received: RelayedSignal) => {
+    if (signal !== undefined) return;
+    signal = received;
+    worker.postMessage({ [SIGNAL_KEY]: received });
+    setTimeout(() => void worker.terminate(), SIGNAL_GRACE_MS).unref();
+  };
+  for (const name of RELAYED_SIGNALS) process.on(name, onSignal);
   return new Promise<SizedThreadExit>((resolve) => {
     worker.on('error', (error: Error & { code?: string }) => {
       if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') outOfMemory = true;
-      else process.stderr.write(`${error.stack ?? String(error)}\n`);
+      else if (signal === undefined) process.stderr.write(`${error.stack ?? String(error)}\n`);
     });
-    worker.once('exit', (code) => resolve({ code: outOfMemory && code === 0 ? 1 : code, outOfMemory }));
+    worker.once('exit', (code) => {
+      for (const name of RELAYED_SIGNALS) process.off(name, onSignal);
+      resolve({ code: outOfMemory && code === 0 ? 1 : code, outOfMemory, ...(signal !== undefined ? { signal } : {}) });
+    });
   });
+}
+
+/**
+ * In a thread runInSizedThread started: a relayed signal ends the thread at its next turn, with
+ * the code a process ended by that signal reports (128 + its number). Never keeps the thread
+ * alive by itself. Does nothing on the main thread.
+ */
+export function endOnRelayedSignal(): void {
+  if (isMainThread || parentPort === null) return;
+  parentPort.on('message', (message: { [SIGNAL_KEY]?: RelayedSignal } | null) => {
+    const name = message?.[SIGNAL_KEY];
+    if (name !== undefined) process.exit(128 + constants.signals[name]);
+  });
+  parentPort.unref();
 }
