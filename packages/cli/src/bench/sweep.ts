@@ -261,7 +261,10 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
         const count = countForBytes(config, requestedBytes, nranks);
         const resolved = plan.resolved.get(entry)![sizeIndex]!;
         const { elementBytes: bytesPerElement } = resolved.params;
-        hooks.onProgress?.(done, total, `${resolved.label} ${requestedBytes} B`);
+        const sizeLabel = `${resolved.label} ${requestedBytes} B`;
+        hooks.onProgress?.(done, total, sizeLabel);
+        // A long run (minutes at 1,000+ GPUs) shows how far it got against its prediction.
+        const onSimulatedTime = (nowNs: number) => hooks.onProgress?.(done, total, `${sizeLabel}: ${simulatedSoFar(nowNs, resolved.predictedNs)}`);
         const schedule = resolved.algorithm.plan(resolved.params);
         const runOf = (planned: Schedule, runFaults: readonly Fault[] | undefined, watch?: RecurrenceWatch) =>
           cluster.runSchedule(planned, {
@@ -271,6 +274,7 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
             iters: config.iters,
             warmupIters: config.warmupIters,
             trace: tracing,
+            onSimulatedTime,
             ...(runFaults !== undefined ? { faults: runFaults } : {}),
             ...(watch !== undefined ? { watch } : {}),
           });
@@ -435,4 +439,10 @@ export function reportHeader(config: BenchConfig, topology: Topology, backend: s
     tuner: config.tuner,
     ...(config.confidential ? { confidential: true } : {}),
   };
+}
+
+/** "simulated 381 µs of ≈ 5,850 µs predicted": a run's progress, for the bar's label. */
+export function simulatedSoFar(nowNs: number, predictedNs: number): string {
+  const us = (ns: number) => `${Math.round(ns / 1000).toLocaleString('en-US')} µs`;
+  return Number.isFinite(predictedNs) && predictedNs > 0 ? `simulated ${us(nowNs)} of ≈ ${us(predictedNs)} predicted` : `simulated ${us(nowNs)}`;
 }

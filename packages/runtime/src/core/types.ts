@@ -86,6 +86,11 @@ export interface RunScheduleOptions {
    * made by runRecurrent); it may end the run early by throwing SteadyStateFound.
    */
   readonly watch?: RecurrenceWatch;
+  /**
+   * Told the simulated time reached while the run is under way, at most about once a second of
+   * wall time (weft bench's progress bar on a long run). Changes nothing simulated.
+   */
+  readonly onSimulatedTime?: (nowNs: number) => void;
 }
 
 /** One step of one participant's channel, in simulated time (Chrome-trace friendly). */

@@ -140,7 +140,7 @@ export class Cluster {
       const run: ScheduleRun = { schedule, nranks: this.nranks, dtype: options.dtype, op: options.op, iters, warmupIters, trace, check, inputs: options.inputs, localBytesPerSec, ...(watch ? { watch } : {}) };
       const links = await this.hosts.prepareSchedule(run);
       const simulate = performance.now();
-      const { outcome, network } = await this.simulate(schedule.participants.length, links, options.faults, watch);
+      const { outcome, network } = await this.simulate(schedule.participants.length, links, options.faults, watch, options.onSimulatedTime);
       await this.hosts.settle?.();
       const checkStart = performance.now();
       const { collective, root, count } = schedule;
@@ -178,8 +178,8 @@ export class Cluster {
   }
 
   /** One simulation: fresh engine and network at virtual time 0, the coordinator loop over `links`. */
-  private simulate(nparticipants: number, links: readonly HostLink[], faults: readonly Fault[] | undefined, watch?: CoordinatorWatch) {
-    return coordinate(this.factory, this.topology, this.options.network, participantNodes(this.topology, nparticipants), links, faults, this.options.roundTimeoutMs, watch);
+  private simulate(nparticipants: number, links: readonly HostLink[], faults: readonly Fault[] | undefined, watch?: CoordinatorWatch, onSimulatedTime?: (nowNs: number) => void) {
+    return coordinate(this.factory, this.topology, this.options.network, participantNodes(this.topology, nparticipants), links, faults, this.options.roundTimeoutMs, watch, onSimulatedTime);
   }
 
   /** Runs `body`; when it fails and the hosts cannot recover, closes the cluster first. */

@@ -137,6 +137,8 @@ export interface CoordinatorSetup {
   readonly stepLatencyNs?: StepLatency;
   /** Shown the simulation whenever nothing is left at the current time (schedule/recurrence.ts); absent: nobody. */
   readonly watch?: CoordinatorWatch;
+  /** Told the simulated time reached, at most about once a second of wall time (a progress display). */
+  readonly onSimulatedTime?: (nowNs: number) => void;
 }
 
 /** What a watch of the simulation sees between virtual times (the steady-state recurrence check). */
@@ -197,7 +199,7 @@ export class Coordinator {
   /** The request every send fills in: a network keeps no reference to it (Network.startTransfer). */
   private readonly request: { -readonly [K in keyof TransferRequest]: TransferRequest[K] } = { srcNode: '', dstNode: '', bytes: 0, flowKey: 0, routeCache: undefined };
   /** Ends a run that outgrows the JS heap in one line (heap-guard.ts). */
-  private readonly heapGuard = new RunHeapGuard();
+  private readonly heapGuard: RunHeapGuard;
   private sendsSinceHeapCheck = 0;
   private pending: MutableCompletion[] = [];
   /** Completions of finished rounds, for the next ones to reuse (see run). */
@@ -259,6 +261,7 @@ export class Coordinator {
     this.engine.addModel(this.network);
     for (const host of setup.hosts) if (isDirect(host)) host.bind(this.sink);
     this.view = setup.watch && this.steadyView();
+    this.heapGuard = new RunHeapGuard(setup.onSimulatedTime);
   }
 
   private steadyView(): SteadyView {

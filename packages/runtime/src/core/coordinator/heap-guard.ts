@@ -29,6 +29,12 @@ const AFTER_COLLECTION_WAIT = 10;
 export class RunHeapGuard {
   private nextCheckMs = 0;
 
+  /**
+   * `onSimulatedTime`: told the simulated time reached at each read (at most about once a second
+   * of wall time), for a progress display on a long run; it changes nothing simulated.
+   */
+  constructor(private readonly onSimulatedTime?: (nowNs: number) => void) {}
+
   check(nowNs: number): void {
     const startMs = Date.now();
     if (startMs < this.nextCheckMs) return;
@@ -40,5 +46,6 @@ export class RunHeapGuard {
     }
     const tookMs = Date.now() - startMs;
     this.nextCheckMs = startMs + Math.max(RUN_HEAP_CHECK_EVERY_MS, AFTER_COLLECTION_WAIT * tookMs);
+    this.onSimulatedTime?.(nowNs);
   }
 }

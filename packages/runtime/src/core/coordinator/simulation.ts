@@ -132,6 +132,7 @@ export async function coordinate(
   faults: readonly Fault[] | undefined,
   roundTimeoutMs?: number,
   watch?: CoordinatorWatch,
+  onSimulatedTime?: (nowNs: number) => void,
 ): Promise<CoordinatedRun> {
   const network = factory(topology, options);
   const rankFaults = applyFaults(network, faults);
@@ -146,6 +147,7 @@ export async function coordinate(
     rankFaults,
     ...(roundTimeoutMs !== undefined ? { roundTimeoutMs } : {}),
     ...(watch !== undefined ? { watch } : {}),
+    ...(onSimulatedTime !== undefined ? { onSimulatedTime } : {}),
   });
   const outcome = await coordinator.run();
   return { outcome, network };
