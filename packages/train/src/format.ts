@@ -30,7 +30,8 @@ export function formatHeader(report: TrainHeader): string {
 
 export function formatEpoch(epoch: EpochSummary, computeNs: number): string {
   const parts = [`epoch ${String(epoch.epoch).padStart(3)}${epoch.partial ? '*' : ' '}`, `step ${String(epoch.step).padStart(6)}`];
-  if (epoch.loss !== null) parts.push(`loss ${epoch.loss.toFixed(4)}`);
+  // The epoch's mean (what Keras prints at an epoch's end), not the last step's: the summary's `last-step loss`.
+  if (epoch.loss !== null) parts.push(`mean loss ${epoch.loss.toFixed(4)}`);
   if (epoch.accuracy !== null) parts.push(`test accuracy ${percent(epoch.accuracy)}`);
   parts.push(`emulated step ${formatDurationNs(epoch.stepNs)} (compute ${formatDurationNs(computeNs)}, exposed comm ${formatDurationNs(epoch.stepNs - computeNs)})`);
   return parts.join('  ') + '\n';
@@ -46,7 +47,7 @@ export function formatSummary(report: TrainReport): string {
       ? `replicas bit-identical on all ${r.topology.ranks} ranks (sha256 ${r.replicas.hashes[0]!.slice(0, 16)})`
       : `REPLICAS DIFFER: ${r.replicas.hashes.length} distinct weight hashes across ${r.topology.ranks} ranks`;
     const accuracy = r.finalAccuracy !== null ? `, test accuracy ${percent(r.finalAccuracy)}` : '';
-    lines.push(`# final: loss ${r.finalLoss!.toFixed(4)}${accuracy}; ${replicas}`);
+    lines.push(`# final: last-step loss ${r.finalLoss!.toFixed(4)}${accuracy}; ${replicas}`);
   }
   lines.push(
     `# emulated step: compute ${formatDurationNs(t.computeNs)} (forward ${formatDurationNs(t.forwardNs)}, backward ${formatDurationNs(t.backwardNs)}, optimizer ${formatDurationNs(t.optimizerNs)})` +
