@@ -94,6 +94,14 @@ describe('weft train: emulated time at scale (ghost mode)', () => {
     expect(Math.abs(report.stepTime.totalNs / report.predicted.totalNs - 1)).toBeLessThan(0.01);
     expect(report.stepTime.scalingEfficiency).toBeLessThan(1);
   });
+
+  it('predict mode: the prediction, and no per-step wall time (no rank ran; it printed 0.0 ms per step)', () => {
+    const run = weft(['train', '--model', 'mlp', '--ranks', '8', '--mode', 'predict', '--steps', '5']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^# predicted \(alpha-beta, no contention\): [\d.]+ us per step/m);
+    expect(run.stdout).toMatch(/^# wall: \d+\.\d\d s in all, no ranks run in predict mode$/m);
+  });
 });
 
 describe('weft train: errors', () => {

@@ -30,8 +30,9 @@ function tensorBytesPerRank(spec: ModelSpec, momentum: number): number {
  * of `weft train --model mlp --ranks N --steps 2` (wasm backend, one rank per thread), the
  * larger of two runs, at N = 2, 4, 8, 16: 545, 866, 1375, 2707 MB; 8 → 16 ranks adds
  * 166 MB a thread, a least-squares line through the four 154. With 160 MB a thread and the base below, the
- * estimate is 1–10 % above every measured peak (the check refuses what cannot fit, not what
- * barely does: peaks vary ±10 % run to run with garbage-collection timing).
+ * estimate is 1–10 % above each of those peaks; longer runs peak a little higher (mlp, 4
+ * ranks, 20 steps: 927 MB, 6 % above; cnn, 16 ranks, 200 steps: 2,672 MB, 4 % below). It is
+ * a central figure, not a bound: the check refuses what cannot fit, against half the machine.
  */
 export const WORKER_THREAD_BYTES = 160e6;
 /** The coordinating process itself (main thread, bundle, topology): 545 MB at 2 ranks less 2 threads. */

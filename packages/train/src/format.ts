@@ -56,6 +56,8 @@ export function formatSummary(report: TrainReport): string {
   const p = r.predicted;
   lines.push(`# predicted (alpha-beta, no contention): ${formatDurationNs(p.totalNs)} per step, exposed comm ${formatDurationNs(p.exposedCommNs)}, efficiency ${percent(p.scalingEfficiency)}`);
   lines.push(`# scaling efficiency ${percent(t.scalingEfficiency)} of ${r.topology.ranks} x one rank (compute / total); ${t.samplesPerSec.toExponential(3)} samples/s`);
-  lines.push(`# wall: ${(r.wallMs / 1000).toFixed(2)} s in all, ${r.wallMsPerStep.toFixed(1)} ms per step (median, rank 0)`);
+  // Predict mode runs no rank: a per-step wall time would print as 0.0 ms.
+  const perStep = r.config.mode === 'predict' ? 'no ranks run in predict mode' : `${r.wallMsPerStep.toFixed(1)} ms per step (median, rank 0)`;
+  lines.push(`# wall: ${(r.wallMs / 1000).toFixed(2)} s in all, ${perStep}`);
   return lines.join('\n') + '\n';
 }
