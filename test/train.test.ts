@@ -95,12 +95,15 @@ describe('weft train: emulated time at scale (ghost mode)', () => {
     expect(report.stepTime.scalingEfficiency).toBeLessThan(1);
   });
 
-  it('predict mode: the prediction, and no per-step wall time (no rank ran; it printed 0.0 ms per step)', () => {
+  it("predict mode: step times labelled predicted, not emulated, and no per-step wall time (no rank ran; it printed 0.0 ms per step)", () => {
     const run = weft(['train', '--model', 'mlp', '--ranks', '8', '--mode', 'predict', '--steps', '5']);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^# predicted \(alpha-beta, no contention\): [\d.]+ us per step/m);
     expect(run.stdout).toMatch(/^# wall: \d+\.\d\d s in all, no ranks run in predict mode$/m);
+    expect(run.stdout).toMatch(/^epoch {3}1 {3}step {6}5  predicted step [\d.]+ us \(compute/m);
+    expect(run.stdout).toMatch(/^# predicted step: compute /m);
+    expect(run.stdout).not.toContain('emulated');
   });
 });
 

@@ -28,12 +28,15 @@ export function formatHeader(report: TrainHeader): string {
   return lines.join('\n') + '\n';
 }
 
-export function formatEpoch(epoch: EpochSummary, computeNs: number): string {
+/** What a step time is in `mode`: predict mode simulates nothing, its step is the alpha-beta prediction. */
+const stepNoun = (mode: TrainHeader['config']['mode']): string => (mode === 'predict' ? 'predicted step' : 'emulated step');
+
+export function formatEpoch(epoch: EpochSummary, computeNs: number, mode: TrainHeader['config']['mode']): string {
   const parts = [`epoch ${String(epoch.epoch).padStart(3)}${epoch.partial ? '*' : ' '}`, `step ${String(epoch.step).padStart(6)}`];
   // The epoch's mean (what Keras prints at an epoch's end), not the last step's: the summary's `last-step loss`.
   if (epoch.loss !== null) parts.push(`mean loss ${epoch.loss.toFixed(4)}`);
   if (epoch.accuracy !== null) parts.push(`test accuracy ${percent(epoch.accuracy)}`);
-  parts.push(`emulated step ${formatDurationNs(epoch.stepNs)} (compute ${formatDurationNs(computeNs)}, exposed comm ${formatDurationNs(epoch.stepNs - computeNs)})`);
+  parts.push(`${stepNoun(mode)} ${formatDurationNs(epoch.stepNs)} (compute ${formatDurationNs(computeNs)}, exposed comm ${formatDurationNs(epoch.stepNs - computeNs)})`);
   return parts.join('  ') + '\n';
 }
 
@@ -50,7 +53,7 @@ export function formatSummary(report: TrainReport): string {
     lines.push(`# final: last-step loss ${r.finalLoss!.toFixed(4)}${accuracy}; ${replicas}`);
   }
   lines.push(
-    `# emulated step: compute ${formatDurationNs(t.computeNs)} (forward ${formatDurationNs(t.forwardNs)}, backward ${formatDurationNs(t.backwardNs)}, optimizer ${formatDurationNs(t.optimizerNs)})` +
+    `# ${stepNoun(r.config.mode)}: compute ${formatDurationNs(t.computeNs)} (forward ${formatDurationNs(t.forwardNs)}, backward ${formatDurationNs(t.backwardNs)}, optimizer ${formatDurationNs(t.optimizerNs)})` +
       ` + exposed comm ${formatDurationNs(t.exposedCommNs)} = ${formatDurationNs(t.totalNs)}; all-reduce busy ${formatDurationNs(t.commBusyNs)}`,
   );
   const p = r.predicted;

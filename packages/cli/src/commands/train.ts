@@ -178,7 +178,7 @@ export async function runTrain(options: TrainCliOptions, command?: Command): Pro
         bar.print(formatHeader(header));
       },
       onStep: (step) => bar.update(step, config.steps),
-      onEpoch: (epoch) => bar.print(formatEpoch(epoch, computeNs)),
+      onEpoch: (epoch) => bar.print(formatEpoch(epoch, computeNs, config.mode)),
     }).finally(() => bar.stop());
   } catch (error) {
     // With faults, a run failure (a crashed rank, a stranded transfer) is the outcome.
