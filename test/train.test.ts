@@ -32,7 +32,7 @@ describe('weft train: MNIST MLP on 2 emulated GPUs', () => {
     expect(run.code).toBe(0);
     const report = JSON.parse(readFileSync(out, 'utf8'));
     expect(report.finalAccuracy).toBeGreaterThanOrEqual(0.9);
-    expect(run.stdout).toMatch(/^# final: loss \d\.\d{4}, test accuracy (9\d|100)\.\d\d%; replicas bit-identical on all 2 ranks/m);
+    expect(run.stdout).toMatch(/^# final: last-step loss \d\.\d{4}, test accuracy (9\d|100)\.\d\d%; replicas bit-identical on all 2 ranks/m);
   });
 
   it('prints a header, one line per epoch (the last partial) and a summary', () => {
@@ -40,7 +40,7 @@ describe('weft train: MNIST MLP on 2 emulated GPUs', () => {
     expect(run.stdout).toMatch(/^# backend: (tensorflow|wasm|cpu)\b/m);
     const epochs = run.stdout.split('\n').filter((line) => line.startsWith('epoch'));
     expect(epochs).toHaveLength(2);
-    expect(epochs[0]).toMatch(/^epoch {3}1 {3}step {4}140 {2}loss \d\.\d{4} {2}test accuracy \d+\.\d\d% {2}emulated step [\d.]+ (ns|us|ms) \(compute/);
+    expect(epochs[0]).toMatch(/^epoch {3}1 {3}step {4}140 {2}mean loss \d\.\d{4} {2}test accuracy \d+\.\d\d% {2}emulated step [\d.]+ (ns|us|ms) \(compute/);
     expect(epochs[1]).toMatch(/^epoch {3}2\* {2}step {4}150 /);
     expect(run.stdout).toMatch(/^# scaling efficiency \d+\.\d\d% of 2 x one rank \(compute \/ total\)/m);
   });
@@ -50,6 +50,12 @@ describe('weft train: MNIST MLP on 2 emulated GPUs', () => {
     expect(report.perStep).toHaveLength(150);
     expect(report.perStep.every((s: { loss: number }) => Number.isFinite(s.loss))).toBe(true);
     expect(report.perStep[0].loss).toBeGreaterThan(report.finalLoss + 1);
+    // The labels say what the JSON holds: an epoch's `mean loss` is its steps' mean, `last-step loss` the last step's.
+    const losses = report.perStep.map((s: { loss: number }) => s.loss);
+    expect(report.epochs[0].loss).toBeCloseTo(losses.slice(0, 140).reduce((a: number, b: number) => a + b, 0) / 140, 12);
+    expect(report.finalLoss).toBe(losses[149]);
+    expect(run.stdout).toContain(`# final: last-step loss ${report.finalLoss.toFixed(4)}`);
+    expect(run.stdout).toContain(`mean loss ${report.epochs[0].loss.toFixed(4)}`);
     expect(report.replicas.identical).toBe(true);
     expect(['tensorflow', 'wasm', 'cpu']).toContain(report.backend);
     expect(report.config).toMatchObject({ model: 'mlp', mode: 'data', steps: 150, globalBatch: 64, learningRate: 0.1, network: 'maxMin' });
@@ -88,6 +94,17 @@ describe('weft train: emulated time at scale (ghost mode)', () => {
     expect(Math.abs(report.stepTime.totalNs / report.predicted.totalNs - 1)).toBeLessThan(0.01);
     expect(report.stepTime.scalingEfficiency).toBeLessThan(1);
   });
+
+  it("predict mode: step times labelled predicted, not emulated, and no per-step wall time (no rank ran; it printed 0.0 ms per step)", () => {
+    const run = weft(['train', '--model', 'mlp', '--ranks', '8', '--mode', 'predict', '--steps', '5']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^# predicted \(alpha-beta, no contention\): [\d.]+ us per step/m);
+    expect(run.stdout).toMatch(/^# wall: \d+\.\d\d s in all, no ranks run in predict mode$/m);
+    expect(run.stdout).toMatch(/^epoch {3}1 {3}step {6}5  predicted step [\d.]+ us \(compute/m);
+    expect(run.stdout).toMatch(/^# predicted step: compute /m);
+    expect(run.stdout).not.toContain('emulated');
+  });
 });
 
 describe('weft train: errors', () => {
@@ -121,6 +138,28 @@ describe('weft train: errors', () => {
     const b200 = weft([...args, '--device', 'b200']);
     expect(b200.stderr).toBe('');
     expect(b200.code).toBe(0);
+  });
+
+  it("refuses a data-mode run whose worker threads do not fit this machine, naming the estimate; the same in ghost mode runs", () => {
+    // 1,024 ranks: 1,024 threads x 160 MB of TensorFlow.js (checks.ts WORKER_THREAD_BYTES) = 164 GB, beyond
+    // half of any machine this runs on; the tensors alone (1.8 GB) passed the check before it counted threads.
+    const args = ['train', '--model', 'mlp', '--ranks', '1024', '--global-batch', '1024', '--steps', '1'];
+    expectUsageError(
+      weft(args, { timeoutMs: 60_000 }),
+      /^weft: --model mlp on 1024 ranks needs about 165\.9 GB of this machine's memory in data mode \(1024 worker threads x 160 MB for TensorFlow\.js, 1\.8 GB of tensors, 0\.2 GB of process; half the machine is [\d.]+ GB\); use fewer --ranks, or --mode ghost to time it without tensors$/,
+    );
+    const ghost = weft([...args, '--mode', 'ghost'], { timeoutMs: 60_000 });
+    expect(ghost.stderr).toBe('');
+    expect(ghost.code).toBe(0);
+  });
+
+  it('refuses ranks sharing a thread under the wasm backend in one line, and runs them under cpu', () => {
+    const args = ['train', '--model', 'mlp', '--ranks', '4', '--ranks-per-worker', '2', '--steps', '1'];
+    // Before: "--backend wasm: it does not load here (tf.setBackend('wasm') failed)", from a rank, after the header.
+    expectUsageError(weft([...args, '--backend', 'wasm']), /^weft: --ranks-per-worker 2: the wasm backend starts once per worker thread, not once per rank; use --ranks-per-worker 1, or --backend cpu to share threads$/);
+    const cpu = weft([...args, '--backend', 'cpu']);
+    expect(cpu.stderr).toBe('');
+    expect(cpu.code).toBe(0);
   });
 
   it('stops every rank and exits when a rank throws (training diverges)', () => {

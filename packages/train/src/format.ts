@@ -28,11 +28,15 @@ export function formatHeader(report: TrainHeader): string {
   return lines.join('\n') + '\n';
 }
 
-export function formatEpoch(epoch: EpochSummary, computeNs: number): string {
+/** What a step time is in `mode`: predict mode simulates nothing, its step is the alpha-beta prediction. */
+const stepNoun = (mode: TrainHeader['config']['mode']): string => (mode === 'predict' ? 'predicted step' : 'emulated step');
+
+export function formatEpoch(epoch: EpochSummary, computeNs: number, mode: TrainHeader['config']['mode']): string {
   const parts = [`epoch ${String(epoch.epoch).padStart(3)}${epoch.partial ? '*' : ' '}`, `step ${String(epoch.step).padStart(6)}`];
-  if (epoch.loss !== null) parts.push(`loss ${epoch.loss.toFixed(4)}`);
+  // The epoch's mean (what Keras prints at an epoch's end), not the last step's: the summary's `last-step loss`.
+  if (epoch.loss !== null) parts.push(`mean loss ${epoch.loss.toFixed(4)}`);
   if (epoch.accuracy !== null) parts.push(`test accuracy ${percent(epoch.accuracy)}`);
-  parts.push(`emulated step ${formatDurationNs(epoch.stepNs)} (compute ${formatDurationNs(computeNs)}, exposed comm ${formatDurationNs(epoch.stepNs - computeNs)})`);
+  parts.push(`${stepNoun(mode)} ${formatDurationNs(epoch.stepNs)} (compute ${formatDurationNs(computeNs)}, exposed comm ${formatDurationNs(epoch.stepNs - computeNs)})`);
   return parts.join('  ') + '\n';
 }
 
@@ -46,15 +50,17 @@ export function formatSummary(report: TrainReport): string {
       ? `replicas bit-identical on all ${r.topology.ranks} ranks (sha256 ${r.replicas.hashes[0]!.slice(0, 16)})`
       : `REPLICAS DIFFER: ${r.replicas.hashes.length} distinct weight hashes across ${r.topology.ranks} ranks`;
     const accuracy = r.finalAccuracy !== null ? `, test accuracy ${percent(r.finalAccuracy)}` : '';
-    lines.push(`# final: loss ${r.finalLoss!.toFixed(4)}${accuracy}; ${replicas}`);
+    lines.push(`# final: last-step loss ${r.finalLoss!.toFixed(4)}${accuracy}; ${replicas}`);
   }
   lines.push(
-    `# emulated step: compute ${formatDurationNs(t.computeNs)} (forward ${formatDurationNs(t.forwardNs)}, backward ${formatDurationNs(t.backwardNs)}, optimizer ${formatDurationNs(t.optimizerNs)})` +
+    `# ${stepNoun(r.config.mode)}: compute ${formatDurationNs(t.computeNs)} (forward ${formatDurationNs(t.forwardNs)}, backward ${formatDurationNs(t.backwardNs)}, optimizer ${formatDurationNs(t.optimizerNs)})` +
       ` + exposed comm ${formatDurationNs(t.exposedCommNs)} = ${formatDurationNs(t.totalNs)}; all-reduce busy ${formatDurationNs(t.commBusyNs)}`,
   );
   const p = r.predicted;
   lines.push(`# predicted (alpha-beta, no contention): ${formatDurationNs(p.totalNs)} per step, exposed comm ${formatDurationNs(p.exposedCommNs)}, efficiency ${percent(p.scalingEfficiency)}`);
   lines.push(`# scaling efficiency ${percent(t.scalingEfficiency)} of ${r.topology.ranks} x one rank (compute / total); ${t.samplesPerSec.toExponential(3)} samples/s`);
-  lines.push(`# wall: ${(r.wallMs / 1000).toFixed(2)} s in all, ${r.wallMsPerStep.toFixed(1)} ms per step (median, rank 0)`);
+  // Predict mode runs no rank: a per-step wall time would print as 0.0 ms.
+  const perStep = r.config.mode === 'predict' ? 'no ranks run in predict mode' : `${r.wallMsPerStep.toFixed(1)} ms per step (median, rank 0)`;
+  lines.push(`# wall: ${(r.wallMs / 1000).toFixed(2)} s in all, ${perStep}`);
   return lines.join('\n') + '\n';
 }

@@ -13,7 +13,7 @@ export interface EpochSummary {
   readonly partial: boolean;
   /** Global step reached at the end of this epoch. */
   readonly step: number;
-  /** Mean over the epoch's steps of the global-batch loss; null in ghost mode. */
+  /** Mean over the epoch's steps of the global-batch loss (printed `mean loss`); null in ghost mode. */
   readonly loss: number | null;
   /** Held-out accuracy measured at `step`; null when not measured. */
   readonly accuracy: number | null;
@@ -58,6 +58,7 @@ export interface TrainReport extends TrainHeader {
   };
   readonly perStep: readonly { readonly step: number; readonly loss: number | null; readonly totalNs: number; readonly exposedCommNs: number; readonly commBusyNs: number }[];
   readonly epochs: readonly EpochSummary[];
+  /** Global-batch loss of the last step alone (printed `last-step loss`), not an epoch mean; null in ghost mode. */
   readonly finalLoss: number | null;
   readonly finalAccuracy: number | null;
   readonly replicas: { readonly identical: boolean; readonly hashes: readonly string[] };

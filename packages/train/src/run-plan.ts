@@ -6,7 +6,7 @@
 import type { Topology } from '@weft/fabric';
 import { loadBackend, type LoadedBackend } from './backend.js';
 import { bucketAllReduces, describeAllReduces, type BucketAllReduce } from './bucket-all-reduce.js';
-import { checkBatch, trainCountOf } from './checks.js';
+import { checkBatch, checkRanksPerWorker, trainCountOf } from './checks.js';
 import { bucketCapBytes, type TrainConfig } from './config.js';
 import { stepsPerEpoch as epochSteps } from './data/dataset.js';
 import { GRADIENT_BYTES, deviceProfile } from './device/profiles.js';
@@ -45,6 +45,7 @@ export async function planRun(config: TrainConfig, topology: Topology): Promise<
   // Resolved here, once, so that a forced backend that does not load fails before any
   // worker starts, and every rank then loads the same one.
   const loaded = config.mode === 'data' ? await loadBackend(config.backend) : undefined;
+  if (loaded) checkRanksPerWorker(config, loaded.name);
   const timing = computeTiming(spec, perRankBatch, device, config.precision, momentum);
   const header: TrainHeader = {
     config,

@@ -10,6 +10,7 @@ import {
 } from '../dist/index.js';
 import { RankError } from '@weft/runtime/core';
 import { asUserError } from '../dist/rank-errors.js';
+import { hostBytesOf } from '../dist/checks.js';
 
 describe('models', () => {
   it('counts parameters: MLP 784-128-64-10 and the small CNN', () => {
@@ -191,5 +192,18 @@ describe('rank failures', () => {
     expect(asUserError(new Error(message))).toBeUndefined();
     // Without the rank's error as cause there is nothing to decide by: internal.
     expect(asUserError(new RankError(0, 'rank 0', 'bad', 'WeftInputError: bad'))).toBeUndefined();
+  });
+});
+
+describe('host memory of a data-mode run', () => {
+  it('is at most 12 % above the peak RSS measured at 2 to 16 ranks and never below it (train.md §8); one thread per ranksPerWorker ranks', () => {
+    const config = parseTrainConfig({ model: 'mlp' });
+    const measuredMb: [number, number][] = [[2, 545], [4, 866], [8, 1375], [16, 2707]];
+    for (const [ranks, mb] of measuredMb) {
+      const estimateMb = hostBytesOf(config, mlpSpec(), ranks).totalBytes / 1e6;
+      expect(estimateMb).toBeGreaterThanOrEqual(mb);
+      expect(estimateMb).toBeLessThanOrEqual(mb * 1.12);
+    }
+    expect(hostBytesOf(parseTrainConfig({ model: 'mlp', ranksPerWorker: 4 }), mlpSpec(), 16).threads).toBe(4);
   });
 });

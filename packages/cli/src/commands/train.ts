@@ -40,7 +40,7 @@ const CONFIG_FLAGS: readonly (readonly [TrainConfigKey, string, string, ((text: 
   ['cc', '--cc <name>', 'congestion control under --network packet: none, dcqcn, telemetry'],
   ['qps', '--qps <n>', 'queue pairs per connection'],
   ['seed', '--seed <n>', 'seed for weights, data order and ECMP hashing'],
-  ['ranksPerWorker', '--ranks-per-worker <n>', 'ranks hosted by each worker thread (data mode; default 1: each rank trains its replica in its own thread)'],
+  ['ranksPerWorker', '--ranks-per-worker <n>', 'ranks hosted by each worker thread (data mode, backends node and cpu: wasm starts once per thread; default 1: each rank trains its replica in its own thread)'],
   ['timeoutS', '--timeout <seconds>', 'watchdog: a rank that does not yield for this long (wall time) is stopped and named; 0 = none'],
 ];
 
@@ -178,7 +178,7 @@ export async function runTrain(options: TrainCliOptions, command?: Command): Pro
         bar.print(formatHeader(header));
       },
       onStep: (step) => bar.update(step, config.steps),
-      onEpoch: (epoch) => bar.print(formatEpoch(epoch, computeNs)),
+      onEpoch: (epoch) => bar.print(formatEpoch(epoch, computeNs, config.mode)),
     }).finally(() => bar.stop());
   } catch (error) {
     // With faults, a run failure (a crashed rank, a stranded transfer) is the outcome.
