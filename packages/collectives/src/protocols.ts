@@ -41,10 +41,10 @@
  *   32; comm->nvlsChannels = that clamped to [minCTAs, maxCTAs]. src/enqueue.cc (getAlgoInfo /
  *   topoGetAlgoInfo): NVLS and NVLSTree run nc = comm->nvlsChannels. 2.19–2.24 had one
  *   NCCL_PARAM(NvlsChannels, "NVLS_NCHANNELS", 16) for every GPU; a 2.26 fork (sii-research/VCCL,
- *   makefiles/version.mk 2.26) gives compCap >= 100 32 whether one domain or not, so the NVL72
- *   anchors' 2.26.2 ran 32 on one rack where this rule runs 24 (benchmarks/results/nvls.md,
- *   "NCCL's NVLS channels on Blackwell"). GB200 logs of 2.27 print NVLS_NCHANNELS 24 on one
- *   MNNVL clique and 32 for a communicator across nodes.
+ *   makefiles/version.mk 2.26) gives compCap >= 100 32 whether one domain or not, so the
+ *   NVL72 anchors' 2.26.2 most likely ran 32 on one rack where this rule runs 24
+ *   (benchmarks/results/nvls.md, "NCCL's NVLS channels on Blackwell"). GB200 logs of 2.27 print
+ *   NVLS_NCHANNELS 24 on one MNNVL clique and 32 for a communicator across nodes.
  * - [chunking] NVIDIA/nccl src/enqueue.cc at 01e6dd915fdd2627a7205f5aa1c7f14d46990226,
  *   calcCollChunking: the NVLS rule of [nvls] for every function with the NVLS pattern
  *   (all-reduce, reduce-scatter, all-gather; the latter two take the Simple step, 512 KiB,
@@ -517,7 +517,7 @@ function perPartChunkBytes(ncclChunk: number, params: PlanParams): number {
  * nvls all-reduce's chunk per part (ncclNvlsChunkBytes of the message over NCCL's heads,
  * nvlsHeads, and NCCL's NVLS channels C, nvlsChannelsOf; perPartChunkBytes). C × 128 KiB per
  * part (2 MiB on Hopper) from 64 · C · heads NCCL chunks up: 1 GiB on 8 H100s, 1.5 GiB on 8
- * B200s (C = 24), 4.5 GiB on one NVL72 rack (24 channels, 32 heads).
+ * B200s (C = 24), 6 GiB on one NVL72 rack (24 channels, 32 heads).
  */
 export function nvlsChunkBytes(params: PlanParams): number {
   return perPartChunkBytes(ncclNvlsChunkBytes(params.count * params.elementBytes, nvlsHeads(params.nranks), nvlsChannelsOf(params)), params);
