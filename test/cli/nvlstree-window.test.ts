@@ -54,5 +54,10 @@ describe("nvlstree's prediction against its simulation with many chunks: no wind
 describe("nvlstree on 2 servers where the NIC binds: m NIC rounds, then the last total's hops and the leaf's drain", () => {
   // nvlstree.ts predictNs, the one-level drain: charging the tree's whole NIC round after the m rounds
   // (as deeper trees do), 64 MiB, 256 MiB and 1 GiB simulated 0.916, 0.969 and 0.991x the prediction.
-  it('hgx-b200:nodes=2: simulated within 0.5 % of predicted at 64 MiB–1 GiB', () => within('2', ['-b', '64M', '-e', '1G', '-f', '4'], 0.005, 'hgx-b200'));
+  // With NCCL's 32 NVLS channels across Blackwell servers (protocols.ts ncclNvlsChannels; was 16) a
+  // part's chunk is 2 MiB, not 1: 64 MiB, 256 MiB and 1 GiB simulate 1.000, 1.006 and 1.002x (a
+  // constant ~5.1 µs, about one NIC chunk round, past the prediction from 128 MiB up, as base main
+  // gives with --chunk 2M; nvls.md,
+  // "NCCL's NVLS channels on Blackwell"), so the bound is 1 %, not the 0.5 % it was at 16.
+  it('hgx-b200:nodes=2: simulated within 1 % of predicted at 64 MiB–1 GiB', () => within('2', ['-b', '64M', '-e', '1G', '-f', '4'], 0.01, 'hgx-b200'));
 });

@@ -34,6 +34,17 @@
  *   maxChunkSize = nvlsChunkSize; concurrentOps = nChannels·nvls.nHeads; chunk 64 KiB when
  *   nBytes < 64·concurrentOps·chunk, 32 KiB when < 8·…, 16 KiB when < 2·…) and
  *   src/transport/nvls.cc (NVLS_NCHANNELS 16, NVLS_CHUNKSIZE 128 KiB).
+ * - [nvls-ctas] NVIDIA/nccl src/transport/nvls.cc ncclNvlsInit (stored copies of 2.27+, e.g.
+ *   the one with `NVLS multicast support is %savailable on dev %d (NVLS_NCHANNELS %d)`):
+ *   NVLS_NCHANNELS_SM90 16; compCap >= 100: NVLS_NCHANNELS_SM100_NVL 24 unless multiNode
+ *   (MNNVL: clique.size < nRanks; else ranks on more than one host), then NVLS_NCHANNELS_SM100
+ *   32; comm->nvlsChannels = that clamped to [minCTAs, maxCTAs]. src/enqueue.cc (getAlgoInfo /
+ *   topoGetAlgoInfo): NVLS and NVLSTree run nc = comm->nvlsChannels. 2.19–2.24 had one
+ *   NCCL_PARAM(NvlsChannels, "NVLS_NCHANNELS", 16) for every GPU; a 2.26 fork (sii-research/VCCL,
+ *   makefiles/version.mk 2.26) gives compCap >= 100 32 whether one domain or not, so the
+ *   NVL72 anchors' 2.26.2 most likely ran 32 on one rack where this rule runs 24
+ *   (benchmarks/results/nvls.md, "NCCL's NVLS channels on Blackwell"). GB200 logs of 2.27 print
+ *   NVLS_NCHANNELS 24 on one MNNVL clique and 32 for a communicator across nodes.
  * - [chunking] NVIDIA/nccl src/enqueue.cc at 01e6dd915fdd2627a7205f5aa1c7f14d46990226,
  *   calcCollChunking: the NVLS rule of [nvls] for every function with the NVLS pattern
  *   (all-reduce, reduce-scatter, all-gather; the latter two take the Simple step, 512 KiB,
@@ -412,13 +423,30 @@ export function ringChunkBytes(protocol: ProtocolName, chunkSteps: number): numb
 }
 
 /**
- * NCCL's NVLS channels and chunk ([nvls] src/transport/nvls.cc: NCCL_PARAM(NvlsChannels,
- * "NVLS_NCHANNELS", 16), NvlsChunkSize "NVLS_CHUNKSIZE" 128 KiB). The newest NCCL picks the
- * channels by architecture (NVLS_NCHANNELS_SM100_NVL 24 on one Blackwell node, 32 across
- * nodes); which release first did is not established, so weft keeps the count the cited
- * chunk rule shipped with (benchmarks/results/nccl-vs-weft.md, "NVLS's chunk").
+ * NCCL's NVLS channels (CTAs) per GPU generation and NVLink domains ([nvls-ctas]):
+ * NVLS_NCHANNELS_SM90 16 on Hopper (and whatever names no GPU: NCCL_NVLS_NCHANNELS's default
+ * before Blackwell); on Blackwell (compute capability 10+) NVLS_NCHANNELS_SM100_NVL 24 when the
+ * communicator is one NVLink domain (one server, one MNNVL rack), NVLS_NCHANNELS_SM100 32
+ * when it spans several. Each channel is one CTA running the whole NVLS loop over its slice
+ * (src/device/all_reduce.h: loopSize = nChannels · nHeads · chunk), so the count sets the
+ * chunk rule's concurrentOps and the bytes per pipeline round.
  */
-export const NVLS_CHANNELS = 16;
+const NVLS_CHANNELS_SM90 = 16;
+const NVLS_CHANNELS_SM100 = 32;
+const NVLS_CHANNELS_SM100_NVL = 24;
+const BLACKWELL_COMPUTE_CAPABILITY = 10;
+
+/** NCCL's NVLS channels for GPUs of `computeCapability` (undefined: none named) on `layout` ([nvls-ctas]). */
+export function ncclNvlsChannels(computeCapability: number | undefined, layout: RankLayout): number {
+  if (computeCapability === undefined || computeCapability < BLACKWELL_COMPUTE_CAPABILITY) return NVLS_CHANNELS_SM90;
+  return layout.groups.length > 1 ? NVLS_CHANNELS_SM100 : NVLS_CHANNELS_SM100_NVL;
+}
+
+/** The NVLS channels a plan runs as NCCL's: params.nvlsChannels as resolveDefaults set it, else 16 (SM90). */
+export function nvlsChannelsOf(params: PlanParams): number {
+  return params.nvlsChannels ?? NVLS_CHANNELS_SM90;
+}
+
 export const NVLS_CHUNK_BYTES = 128 * 1024;
 
 /** NCCL_MAX_NVLS_ARITY ([heads]): the most NVLS heads (NVLS graph channels) NCCL runs in one NVLink domain. */
@@ -439,12 +467,12 @@ export function nvlsHeads(ranks: number): number {
 /**
  * The chunk NCCL's NVLS moves per head and channel for a message of `bytes` (NCCL's nBytes)
  * over `heads` ranks ([nvls], [chunking]: algorithm NCCL_ALGO_NVLS): 128 KiB, cut while the
- * message would give the concurrentOps = NVLS_CHANNELS · heads work items too few chunks
+ * message would give the concurrentOps = nvlsChannels · heads work items too few chunks
  * each to fill the pipeline — to 64 KiB below 64 chunks per item, 32 KiB below 8, 16 KiB
  * below 2 (one node: see [chunking] for the multi-node cap weft never meets).
  */
-export function ncclNvlsChunkBytes(bytes: number, heads: number): number {
-  const concurrentOps = NVLS_CHANNELS * Math.max(1, heads);
+export function ncclNvlsChunkBytes(bytes: number, heads: number, nvlsChannels = NVLS_CHANNELS_SM90): number {
+  const concurrentOps = nvlsChannels * Math.max(1, heads);
   let chunk = NVLS_CHUNK_BYTES;
   if (bytes < 64 * concurrentOps * chunk && chunk > 65536) chunk = 65536;
   if (bytes < 8 * concurrentOps * chunk && chunk > 32768) chunk = 32768;
@@ -460,12 +488,12 @@ const NVLSTREE_CAPPED_CHUNK_BYTES = 65536;
  * The chunk NCCL's NVLSTree all-reduce moves per head and channel for `bytes` over `nodes`
  * nodes of `heads` ranks ([chunking], NCCL_ALGO_NVLS_TREE): NVLS_CHUNK_BYTES, at most 64 KiB
  * from 4 nodes (NCCL_NVLSTREE_MAX_CHUNKSIZE's default; enqueue.cc gives no reason), then cut to
- * 256/128/64/32 KiB below 32/16/4/1 chunks per work item (concurrentOps = NVLS_CHANNELS ·
+ * 256/128/64/32 KiB below 32/16/4/1 chunks per work item (concurrentOps = nvlsChannels ·
  * heads). With the 128 KiB default the first cut never binds: 64 KiB below 4 chunks per item,
  * 32 KiB below one.
  */
-export function ncclNvlsTreeChunkBytes(bytes: number, heads: number, nodes: number): number {
-  const concurrentOps = NVLS_CHANNELS * Math.max(1, heads);
+export function ncclNvlsTreeChunkBytes(bytes: number, heads: number, nodes: number, nvlsChannels = NVLS_CHANNELS_SM90): number {
+  const concurrentOps = nvlsChannels * Math.max(1, heads);
   let chunk = nodes >= NVLSTREE_CAPPED_FROM_NODES ? Math.min(NVLS_CHUNK_BYTES, NVLSTREE_CAPPED_CHUNK_BYTES) : NVLS_CHUNK_BYTES;
   if (bytes < 32 * concurrentOps * chunk && chunk > 262144) chunk = 262144;
   if (bytes < 16 * concurrentOps * chunk && chunk > 131072) chunk = 131072;
@@ -475,23 +503,24 @@ export function ncclNvlsTreeChunkBytes(bytes: number, heads: number, nodes: numb
 }
 
 /**
- * NCCL's NVLS chunk `ncclChunk` as weft's chunk per part: times NCCL's NVLS_CHANNELS over
- * weft's channels. weft's NVLS schedules cut each head's share into `channels` parts (one
- * by default), where NCCL runs 16 channels per head; a part's chunk of 16/channels NCCL
- * chunks moves the same bytes per pipeline round as NCCL's 16 channels do, so a message
- * fills the pipeline in as many rounds as in NCCL.
+ * NCCL's NVLS chunk `ncclChunk` as weft's chunk per part: times NCCL's NVLS channels
+ * (nvlsChannelsOf) over weft's channels. weft's NVLS schedules cut each head's share into
+ * `channels` parts (one by default), where NCCL runs nvlsChannels channels per head; a part's
+ * chunk of nvlsChannels/channels NCCL chunks moves the same bytes per pipeline round as NCCL's
+ * channels do, so a message fills the pipeline in as many rounds as in NCCL.
  */
 function perPartChunkBytes(ncclChunk: number, params: PlanParams): number {
-  return (ncclChunk * NVLS_CHANNELS) / Math.max(1, params.channels);
+  return (ncclChunk * nvlsChannelsOf(params)) / Math.max(1, params.channels);
 }
 
 /**
  * nvls all-reduce's chunk per part (ncclNvlsChunkBytes of the message over NCCL's heads,
- * nvlsHeads; perPartChunkBytes). 2 MiB (DEFAULT_CHUNK_BYTES, what nvls ran at every size
- * before) from 64 · 16 · heads NCCL chunks up: 1 GiB on 8 GPUs, 4 GiB on 72 (32 heads).
+ * nvlsHeads, and NCCL's NVLS channels C, nvlsChannelsOf; perPartChunkBytes). C × 128 KiB per
+ * part (2 MiB on Hopper) from 64 · C · heads NCCL chunks up: 1 GiB on 8 H100s, 1.5 GiB on 8
+ * B200s (C = 24), 6 GiB on one NVL72 rack (24 channels, 32 heads).
  */
 export function nvlsChunkBytes(params: PlanParams): number {
-  return perPartChunkBytes(ncclNvlsChunkBytes(params.count * params.elementBytes, nvlsHeads(params.nranks)), params);
+  return perPartChunkBytes(ncclNvlsChunkBytes(params.count * params.elementBytes, nvlsHeads(params.nranks), nvlsChannelsOf(params)), params);
 }
 
 /**
@@ -501,7 +530,7 @@ export function nvlsChunkBytes(params: PlanParams): number {
  * of output on 8 GPUs: 128 MiB per block).
  */
 export function nvlsBlockChunkBytes(params: PlanParams): number {
-  return perPartChunkBytes(ncclNvlsChunkBytes(params.nranks * params.count * params.elementBytes, params.nranks), params);
+  return perPartChunkBytes(ncclNvlsChunkBytes(params.nranks * params.count * params.elementBytes, params.nranks, nvlsChannelsOf(params)), params);
 }
 
 /**
@@ -512,7 +541,7 @@ export function nvlsBlockChunkBytes(params: PlanParams): number {
 export function nvlsTreeChunkBytes(params: PlanParams): number {
   const groups = params.layout.groups;
   const heads = nvlsHeads(groups[0]?.length ?? params.nranks);
-  return perPartChunkBytes(ncclNvlsTreeChunkBytes(params.count * params.elementBytes, heads, Math.max(1, groups.length)), params);
+  return perPartChunkBytes(ncclNvlsTreeChunkBytes(params.count * params.elementBytes, heads, Math.max(1, groups.length), nvlsChannelsOf(params)), params);
 }
 
 /** Threads per channel (NCCL_LL_MAX_NTHREADS, NCCL_LL128_MAX_NTHREADS, NCCL_SIMPLE_MAX_NTHREADS; [device]). */

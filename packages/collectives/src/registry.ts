@@ -12,7 +12,7 @@ import { barrier } from './barrier/index.js';
 import { broadcast } from './broadcast/index.js';
 import type { Collective } from './collective.js';
 import { gather } from './gather/index.js';
-import { DEFAULT_CHUNK_BYTES } from './protocols.js';
+import { DEFAULT_CHUNK_BYTES, ncclNvlsChannels } from './protocols.js';
 import { reduce } from './reduce/index.js';
 import { reduceScatter } from './reduce-scatter/index.js';
 import { scatter } from './scatter/index.js';
@@ -64,13 +64,15 @@ export function getAlgorithm(collective: CollectiveName, name: string): Algorith
 
 /**
  * `params` with what the caller left to the algorithm resolved: a channel count of 0 asks
- * for its own (`defaultChannels`, else 1), then `chunkAuto` for its own chunk
+ * for its own (`defaultChannels`, else 1), NCCL's NVLS channels for the GPU generation
+ * (ncclNvlsChannels, when not given), then `chunkAuto` for its own chunk
  * (`defaultChunkBytes`, else DEFAULT_CHUNK_BYTES), then what the algorithm derives from the
  * cost (`resolveParams`: NCCL's protocol caps). Given values are kept.
  */
 export function resolveDefaults(algorithm: Algorithm, params: PlanParams, cost: CostParams): PlanParams {
   const channels = params.channels !== 0 ? params.channels : (algorithm.defaultChannels?.(params, cost) ?? 1);
-  const resolved = channels === params.channels ? params : { ...params, channels };
+  const nvlsChannels = params.nvlsChannels ?? ncclNvlsChannels(cost.computeCapability, params.layout);
+  const resolved = channels === params.channels && nvlsChannels === params.nvlsChannels ? params : { ...params, channels, nvlsChannels };
   const chunked = resolved.chunkAuto !== true ? resolved : { ...resolved, chunkElements: Math.max(1, Math.floor((algorithm.defaultChunkBytes?.(resolved) ?? DEFAULT_CHUNK_BYTES) / resolved.elementBytes)), chunkAuto: false };
   return algorithm.resolveParams?.(chunked, cost) ?? chunked;
 }

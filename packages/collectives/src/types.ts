@@ -155,6 +155,12 @@ export interface PlanParams {
    * topology (protocols.ts capStretch), resolved by `resolveDefaults`. Absent: 1.
    */
   readonly protocolCapStretch?: number;
+  /**
+   * NCCL's NVLS channels (CTAs) for this GPU generation and layout (protocols.ts
+   * ncclNvlsChannels), resolved by `resolveDefaults` from the cost's computeCapability; NVLS
+   * algorithms size their chunk by it. Absent: 16 (Hopper's).
+   */
+  readonly nvlsChannels?: number;
 }
 
 /**

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { capStretch, lineWireBytes, llMaxBusBwGBps, ncclNvlsChunkBytes, ncclNvlsTreeChunkBytes, nvlsChunkBytes, nvlsHeads, nvlsTreeChunkBytes, protocolCost, protocolEfficiency, scheduleProtocol, stepDataBytes } from '../src/protocols.js';
+import { capStretch, lineWireBytes, llMaxBusBwGBps, ncclNvlsChannels, ncclNvlsChunkBytes, ncclNvlsTreeChunkBytes, nvlsChunkBytes, nvlsHeads, nvlsTreeChunkBytes, protocolCost, protocolEfficiency, scheduleProtocol, stepDataBytes } from '../src/protocols.js';
 import { nvls, nvlstree, ring, tree } from '../src/all-reduce/index.js';
 import { nvls as nvlsAllGather } from '../src/all-gather/index.js';
 import { nvls as nvlsReduceScatter } from '../src/reduce-scatter/index.js';
 import { treeChunkBytes } from '../src/all-reduce/tree.js';
+import { nvlsTreeSlots } from '../src/all-reduce/nvls-steps.js';
 import { resolveDefaults } from '../src/registry.js';
 import type { Algorithm, CostParams, PlanParams, RankLayout } from '../src/types.js';
 
@@ -166,6 +167,37 @@ describe("NCCL's NVLS chunk (enqueue.cc, NVLS_NCHANNELS 16, NVLS_CHUNKSIZE 128 K
     // NCCL's 16 channels asked for: NCCL's chunk itself.
     expect(chunkBytes(64 * MiB, 16)).toBe(65536);
     expect(nvlsChunkBytes({ nranks: 8, count: (64 * MiB) / 4, root: 0, elementBytes: 4, channels: 1, chunkElements: 1, layout })).toBe(MiB);
+  });
+});
+
+describe("NCCL's NVLS channels per GPU generation (nvls.cc ncclNvlsInit: NVLS_NCHANNELS_SM90 / SM100_NVL / SM100)", () => {
+  const MiB = 2 ** 20;
+  const server: RankLayout = { groups: [[0, 1, 2, 3, 4, 5, 6, 7]], hasReductionSwitch: true };
+  const twoServers: RankLayout = { groups: [[0, 1, 2, 3, 4, 5, 6, 7], [8, 9, 10, 11, 12, 13, 14, 15]], hasReductionSwitch: false, groupReductionSwitches: true };
+  it('is 16 on Hopper and with no GPU named, 24 on one Blackwell NVLink domain, 32 across domains', () => {
+    expect(ncclNvlsChannels(9, server)).toBe(16);
+    expect(ncclNvlsChannels(9, twoServers)).toBe(16);
+    expect(ncclNvlsChannels(undefined, twoServers)).toBe(16);
+    expect(ncclNvlsChannels(10, server)).toBe(24);
+    expect(ncclNvlsChannels(10, twoServers)).toBe(32);
+  });
+  it("sets the resolved run's NVLS chunk: 24 channels × heads work items and 24 NCCL chunks per part on B200", () => {
+    const resolve = (algorithm: Algorithm, layout: RankLayout, bytes: number, computeCapability: number): PlanParams =>
+      resolveDefaults(algorithm, { nranks: layout.groups.flat().length, count: bytes / 4, root: 0, elementBytes: 4, channels: 0, chunkElements: 1, chunkAuto: true, layout }, { ...DGX_H100, computeCapability });
+    // 64 MiB on 8 GPUs: Hopper 128 items, 64 KiB (≥ 8·128·64 KiB = 64 MiB), 16 per part = 1 MiB;
+    // B200 192 items, 32 KiB (< 8·192·64 KiB = 96 MiB), 24 per part = 768 KiB.
+    const hopper = resolve(nvls, server, 64 * MiB, 9);
+    const blackwell = resolve(nvls, server, 64 * MiB, 10);
+    expect([hopper.nvlsChannels, hopper.chunkElements * 4]).toEqual([16, MiB]);
+    expect([blackwell.nvlsChannels, blackwell.chunkElements * 4]).toEqual([24, 24 * 32768]);
+    // The plan is cut at that chunk: more, smaller pipeline rounds on B200.
+    const rank0Steps = (params: PlanParams): number => nvls.plan(params).participants[0]!.channels.reduce((sum, steps) => sum + steps.length, 0);
+    expect(rank0Steps(blackwell)).toBeGreaterThan(rank0Steps(hopper));
+    // NVLSTree across two B200 servers: 32 channels; its connection slots read them back to NCCL's chunk (one slot, 8 per connection).
+    const tree2 = resolve(nvlstree, twoServers, 256 * MiB, 10);
+    expect(tree2.nvlsChannels).toBe(32);
+    expect(tree2.chunkElements * 4).toBe((32 * 131072) / tree2.channels);
+    expect(nvlsTreeSlots(tree2)).toBe(8);
   });
 });
 

@@ -60,7 +60,7 @@ const labelOf = (algorithm: Algorithm, params: PlanParams): string => (algorithm
 
 /** What a rank passes to `ctx.allReduce` for it (plain data: it crosses to the rank workers). */
 export function callOptions(r: BucketAllReduce): AllReduceOptions {
-  const { channels, chunkElements, protocol, protocolCapStretch } = r.params;
+  const { channels, chunkElements, protocol, protocolCapStretch, nvlsChannels } = r.params;
   return {
     algorithm: r.algorithm.name,
     op: 'sum',
@@ -68,6 +68,7 @@ export function callOptions(r: BucketAllReduce): AllReduceOptions {
     chunkElements,
     ...(protocol !== undefined ? { protocol } : {}),
     ...(protocolCapStretch !== undefined ? { protocolCapStretch } : {}),
+    ...(nvlsChannels !== undefined ? { nvlsChannels } : {}),
   };
 }
 

@@ -14,6 +14,7 @@ export interface AllReduceOptions {
   readonly chunkElements?: number;
   readonly protocol?: 'LL' | 'LL128' | 'Simple';
   readonly protocolCapStretch?: number;
+  readonly nvlsChannels?: number;
 }
 
 export interface TaskHandle<T> {

@@ -47,6 +47,6 @@ export const nvls: Algorithm = withProtocols({
    * comes down. e = the switch's reductionEfficiency. α: rank→switch→rank.
    */
   predictNs: nvlsStreamNs,
-  /** NCCL's NVLS chunk for the n blocks, as one part's share of NCCL's 16 channels (protocols.ts nvlsBlockChunkBytes). */
+  /** NCCL's NVLS chunk for the n blocks, as one part's share of NCCL's NVLS channels (16 on Hopper, 24/32 on Blackwell) (protocols.ts nvlsBlockChunkBytes). */
   defaultChunkBytes: nvlsBlockChunkBytes,
 }, 'NVLS', ['Simple']);

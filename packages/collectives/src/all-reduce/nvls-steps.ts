@@ -40,7 +40,7 @@
  */
 import { StepBuilder, invalidParams, nsPerByte, slice, type SendPeers } from '../kit.js';
 import { channelRanges, chunksOf, clampChannels, doubleBinaryTree, mod, parts } from '../logical.js';
-import { NCCL_MAX_NVLS_ARITY, NVLS_CHANNELS, NVLS_CHUNK_BYTES, PROTOCOLS, nvlsHeads } from '../protocols.js';
+import { NCCL_MAX_NVLS_ARITY, NVLS_CHUNK_BYTES, PROTOCOLS, nvlsChannelsOf, nvlsHeads } from '../protocols.js';
 import type { CostParams, PlanParams, Schedule, Slice } from '../types.js';
 
 const PIECES_PER_HOP = 2;
@@ -206,7 +206,7 @@ export function planNvlsTreeSplit(params: PlanParams, name: string, groups: read
 
 /**
  * Chunks a connection of nvlstree's holds in flight: NCCL_STEPS (PROTOCOLS.Simple.steps, [device])
- * slots over the slots one of its chunks fills. A part's chunk is NVLS_CHANNELS / channels of
+ * slots over the slots one of its chunks fills. A part's chunk is nvlsChannels / channels of
  * NCCL's chunks side by side, one per NCCL channel (protocols.ts perPartChunkBytes), each with
  * its own connections; an NCCL chunk fills ⌈chunk / step⌉ slots, the step being the NVLS buffer's
  * (nvlsChunkSize, NVIDIA/nccl src/transport/nvls.cc: buffSize = nvlsChunkSize · NCCL_STEPS; the
@@ -215,7 +215,7 @@ export function planNvlsTreeSplit(params: PlanParams, name: string, groups: read
  */
 export function nvlsTreeSlots(params: PlanParams): number {
   const chunkBytes = params.chunkElements * params.elementBytes;
-  const ncclChunkBytes = (chunkBytes * Math.max(1, params.channels)) / NVLS_CHANNELS;
+  const ncclChunkBytes = (chunkBytes * Math.max(1, params.channels)) / nvlsChannelsOf(params);
   const slotsPerChunk = Math.max(1, Math.ceil(ncclChunkBytes / NVLS_CHUNK_BYTES));
   return Math.max(1, Math.floor(PROTOCOLS.Simple.steps / slotsPerChunk));
 }

@@ -37,7 +37,7 @@ export const nvls: Algorithm = withProtocols({
     if (singleSwitchProblem(params) !== null) return Number.NaN;
     return nvlsIntraNs(params, cost, nvlsHeads(params.nranks));
   },
-  /** NCCL's NVLS chunk for this size, as one part's share of NCCL's 16 channels (protocols.ts nvlsChunkBytes). */
+  /** NCCL's NVLS chunk for this size, as one part's share of NCCL's NVLS channels (16 on Hopper, 24/32 on Blackwell) (protocols.ts nvlsChunkBytes). */
   defaultChunkBytes: nvlsChunkBytes,
 }, 'NVLS', ['Simple']);
 

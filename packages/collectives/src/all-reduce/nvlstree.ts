@@ -125,7 +125,7 @@ export const nvlstree: Algorithm = withProtocols({
    * and the broadcast in separate warps for the same reason).
    */
   defaultChannels: () => 2,
-  /** NCCL's NVLSTree chunk for this size and server count, as one part's share of NCCL's 16 channels (protocols.ts nvlsTreeChunkBytes). */
+  /** NCCL's NVLSTree chunk for this size and server count, as one part's share of NCCL's NVLS channels (16 on Hopper, 24/32 on Blackwell) (protocols.ts nvlsTreeChunkBytes). */
   defaultChunkBytes: nvlsTreeChunkBytes,
   plan(params: PlanParams) {
     assertPlannable(nvlstree.unsupported(params));

@@ -33,6 +33,8 @@ export interface CollectiveCallOptions {
   readonly protocol?: PlanParams['protocol'];
   /** The protocol's bandwidth cap as a wire stretch, as `resolveDefaults` / `chooseAlgorithm` resolve it (absent: 1). */
   readonly protocolCapStretch?: number;
+  /** NCCL's NVLS channels for the GPU generation, as `resolveDefaults` resolves them (absent: 16). */
+  readonly nvlsChannels?: number;
 }
 
 export interface PointToPointOptions {
@@ -254,6 +256,7 @@ class Coroutine implements RankContext {
       layout: env.layout,
       ...(options.protocol !== undefined ? { protocol: options.protocol } : {}),
       ...(options.protocolCapStretch !== undefined ? { protocolCapStretch: options.protocolCapStretch } : {}),
+      ...(options.nvlsChannels !== undefined ? { nvlsChannels: options.nvlsChannels } : {}),
     });
     if (schedule.participants.length > this.nranks) {
       throw new WeftInputError(`rank ${this.rank}: ${collective} algorithm '${algorithm}' needs in-network agents, which programs cannot drive yet; pick another algorithm`);

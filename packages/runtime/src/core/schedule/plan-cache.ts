@@ -26,7 +26,7 @@ function layoutId(layout: RankLayout): number {
 
 /** planCollective through the thread's LRU (errors are not cached: they rethrow each call). */
 export function planCollectiveCached(collective: CollectiveName, algorithm: string, params: PlanParams): Schedule {
-  const key = `${collective}|${algorithm}|${params.nranks}|${params.count}|${params.root}|${params.elementBytes}|${params.channels}|${params.chunkElements}|${params.protocol ?? ''}|${params.protocolCapStretch ?? 1}|${layoutId(params.layout)}`;
+  const key = `${collective}|${algorithm}|${params.nranks}|${params.count}|${params.root}|${params.elementBytes}|${params.channels}|${params.chunkElements}|${params.protocol ?? ''}|${params.protocolCapStretch ?? 1}|${params.nvlsChannels ?? ''}|${layoutId(params.layout)}`;
   const hit = cache.get(key);
   if (hit) {
     // Most recently used last: Map keeps insertion order.
