@@ -435,12 +435,28 @@ export function treeRun(params: PlanParams, cost: CostParams): TreePipeline {
     trees,
     groupOf: groupIndex(params),
     nsPerByte: [nsPerByte(cost.intra.bandwidthBytesPerSec), nsPerByte(cost.inter.bandwidthBytesPerSec)],
+    sharedNsPerByte: sharedNsPerByte(cost),
     alpha: hopAlpha(params, cost),
     chunkBytes: (chunkElements > 0 ? Math.min(chunkElements, part) : part) * elementBytes,
     chunks: chunkCount(part, chunkElements),
     partBytes: part * elementBytes,
     fillSharing: fillSharing(trees, params, sameGroup(params)),
   };
+}
+
+/**
+ * ns per byte of the one link a rank's intra and inter transfers share, or 0 where they leave
+ * by links of their own: the classes share when a rank's injection toward all its peers at
+ * once is below the sum of its injections toward each class (CostParams.allPeersBandwidthBytesPerSec;
+ * a relative 1e-9 absorbs the max-flow's rounding). On the README's my-cluster.yaml (each GPU's
+ * one 400 Gbps link to its server's switch, the switches joined by a spine) intra, inter and
+ * all peers are each 50 GB/s: a rank inner in one channel's tree and the root of the other sends
+ * 4 channel parts over that link, not 2 per class (predictor-error.md, "One link for both classes").
+ */
+export function sharedNsPerByte(cost: CostParams): number {
+  const all = cost.allPeersBandwidthBytesPerSec;
+  const separate = cost.intra.bandwidthBytesPerSec + cost.inter.bandwidthBytesPerSec;
+  return all !== undefined && all > 0 && Number.isFinite(all) && all < separate * (1 - 1e-9) ? nsPerByte(all) : 0;
 }
 
 /**
