@@ -83,7 +83,7 @@ export function treeFluidNs(p: TreeFluid): number | null {
   let runs = runsByTrees.get(p.trees);
   if (runs === undefined) runsByTrees.set(p.trees, (runs = new Map()));
   const run = (m: number, lastBytes: number): number | null => {
-    const key = `${m}:${lastBytes}:${p.chunkBytes}:${p.nsPerByte.join()}:${p.sharedNsPerByte}:${alphaUp.join()}`;
+    const key = `${m}:${lastBytes}:${p.chunkBytes}:${p.nsPerByte.join()}:${p.sharedNsPerByte ?? 0}:${alphaUp.join()}`;
     if (runs.size >= MAX_CACHED_RUNS) runs.clear();
     if (!runs.has(key)) runs.set(key, fluidNs(positions, alphaUp, p, m, lastBytes));
     return runs.get(key)!;
@@ -280,9 +280,10 @@ function fluidNs(pos: Positions, alphaUp: Float64Array, p: TreeFluid, m: number,
   const edgeOf = (f: number): number => (senderDown[senderOf[f]!] ? flowDest[f]! : flowFrom[f]!);
   // Per owner 4 slots [sends intra, sends inter, receives intra, receives inter], and where
   // the classes share the rank's link (p.sharedNsPerByte > 0) 2 more: [sends, receives] of both.
-  const shared = p.sharedNsPerByte > 0;
+  const sharedNs = p.sharedNsPerByte ?? 0;
+  const shared = sharedNs > 0;
   const perOwner = shared ? 6 : 4;
-  const sharedBytesPerNs = shared ? 1 / p.sharedNsPerByte : Infinity;
+  const sharedBytesPerNs = shared ? 1 / sharedNs : Infinity;
   const cls = new Uint8Array(flows);
   const sendSlot = new Int32Array(flows);
   const recvSlot = new Int32Array(flows);

@@ -26,10 +26,10 @@ export interface TreePipeline {
   /**
    * ns per byte of the one link a rank's edges of both classes leave (and arrive) by, where
    * they share one (CostParams.allPeersBandwidthBytesPerSec below intra + inter: a GPU with
-   * one NIC to a switch that reaches both its server's GPUs and a spine); 0 where the classes
-   * have links of their own (every preset), and then nothing below changes.
+   * one NIC to a switch that reaches both its server's GPUs and a spine); 0 or absent where
+   * the classes have links of their own (every preset), and then nothing below changes.
    */
-  readonly sharedNsPerByte: number;
+  readonly sharedNsPerByte?: number;
   readonly alpha: HopAlpha;
   /** Bytes of one chunk of one channel, and chunks per channel. */
   readonly chunkBytes: number;
@@ -64,10 +64,11 @@ export function treePipelineNs(p: TreePipeline): number {
   // Links: 4 per rank, [sends intra, sends inter, receives intra, receives inter], and where
   // the classes share a link 2 more, [sends, receives] of both. Every edge of every tree puts
   // one window of each wave on its sender's and its receiver's link (of its class, and shared).
-  const shared = p.sharedNsPerByte > 0;
+  const sharedNs = p.sharedNsPerByte ?? 0;
+  const shared = sharedNs > 0;
   const perRank = shared ? 6 : 4;
   const links = perRank * n;
-  const linkNsPerByte = (l: number): number => (l % perRank >= 4 ? p.sharedNsPerByte : p.nsPerByte[l % 2]!);
+  const linkNsPerByte = (l: number): number => (l % perRank >= 4 ? sharedNs : p.nsPerByte[l % 2]!);
   const waveLoad = [new Int32Array(links), new Int32Array(links)];
   const edges = trees.reduce((sum, t) => sum + t.parent.length - 1, 0);
   const link = new Int32Array(2 * perRank * edges);
