@@ -157,8 +157,11 @@ export function alphaBetaCost(topology: Topology): AlphaBetaCost {
   const none: AlphaBeta = { alphaNs: 0, bandwidthBytesPerSec: Infinity, pathBandwidthBytesPerSec: Infinity };
   const intraCost = intra ?? inter ?? none;
   const interCost = inter ?? intra ?? none;
-  let allPeersBandwidthBytesPerSec = Infinity;
-  for (const [rank, peers] of allInjections) allPeersBandwidthBytesPerSec = Math.min(allPeersBandwidthBytesPerSec, injectionBandwidth(topology, graph, rank, peers));
+  // With one class present its peers are all the peers: its injection is the answer.
+  let allPeersBandwidthBytesPerSec = intra === null || inter === null ? Math.min(intraCost.bandwidthBytesPerSec, interCost.bandwidthBytesPerSec) : Infinity;
+  if (intra !== null && inter !== null) {
+    for (const [rank, peers] of allInjections) allPeersBandwidthBytesPerSec = Math.min(allPeersBandwidthBytesPerSec, injectionBandwidth(topology, graph, rank, peers));
+  }
   return {
     alphaNs: Math.max(intraCost.alphaNs, interCost.alphaNs),
     bandwidthBytesPerSec: Math.min(intraCost.bandwidthBytesPerSec, interCost.bandwidthBytesPerSec),
