@@ -435,7 +435,8 @@ export function treeRun(params: PlanParams, cost: CostParams): TreePipeline {
     trees,
     groupOf: groupIndex(params),
     nsPerByte: [nsPerByte(cost.intra.bandwidthBytesPerSec), nsPerByte(cost.inter.bandwidthBytesPerSec)],
-    sharedNsPerByte: sharedNsPerByte(cost),
+    // One server (nvl72): no inter edge, nothing to share (its cost copies intra into inter).
+    sharedNsPerByte: params.layout.groups.length > 1 ? sharedNsPerByte(cost) : 0,
     alpha: hopAlpha(params, cost),
     chunkBytes: (chunkElements > 0 ? Math.min(chunkElements, part) : part) * elementBytes,
     chunks: chunkCount(part, chunkElements),
