@@ -391,6 +391,12 @@ export const tree: Algorithm = withProtocols({
    * m = chunks per channel part. Flat layouts: the textbook form (rankOrderTreePredictNs).
    * 0 for count = 0.
    *
+   * Both count a rank's links per class (NVLink, NIC) — and, where the fabric gives a rank one
+   * link for both (sharedNsPerByte: the README's my-cluster.yaml, a GPU's one NIC to a switch
+   * that reaches its server's GPUs and a spine), that link with every edge of both classes. The
+   * per-class links alone had the README file's tree at half its simulated time (1,421.55 µs
+   * predicted, 2,771.27 simulated at 64 MiB; now 2,774.77) and auto ran it, 32 % slower than ring.
+   *
    * Before, T = F + (m-1)·τ with τ counting both waves' edges on every link, as if the reduce
    * and the broadcast held every link for the whole run: on dgx-h100:nodes=2 they pass a
    * rank near its chain's tail a round trip apart, so that was 10–22 % pessimistic at 2–64
