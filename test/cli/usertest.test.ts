@@ -144,6 +144,21 @@ describe("the README's commands as written", () => {
     expect(run.stderr).toBe('');
     expect(JSON.parse(run.stdout).topology).toEqual({ spec: 'my-cluster.yaml', ranks: 4 });
   });
+
+  it('on its my-cluster.yaml tree is predicted within 2 % of its simulation and auto runs the faster of ring and tree (it ran tree, predicted 2x too fast, 32 % slower than ring at 64 MiB)', () => {
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(readme)![1]!;
+    const dir = mkdtempSync(join(tmpdir(), 'weft-readme-'));
+    writeFileSync(join(dir, 'my-cluster.yaml'), yaml);
+    const run = weft(['bench', 'allreduce', '--topology', 'my-cluster.yaml', '--algo', 'ring,tree,auto', '--mode', 'ghost', '-b', '1M', '-e', '64M', '-f', '8', '--format', 'json'], { cwd: dir });
+    expect(run.stderr).toBe('');
+    const rows = JSON.parse(run.stdout).rows as { algorithm: string; bytes: number; timeUs: number; predictedUs: number }[];
+    const at = (algorithm: string, bytes: number) => rows.find((r) => r.algorithm.startsWith(algorithm) && r.bytes === bytes)!;
+    for (const bytes of [1 << 20, 8 << 20, 64 << 20]) {
+      const tree = at('tree', bytes);
+      expect(Math.abs(tree.timeUs / tree.predictedUs - 1), `tree at ${bytes} B`).toBeLessThan(0.02);
+      expect(at('auto', bytes).timeUs, `auto at ${bytes} B`).toBe(Math.min(at('ring', bytes).timeUs, tree.timeUs));
+    }
+  });
 });
 
 describe('--format and --out of --compare and --tenant', () => {

@@ -354,6 +354,7 @@ export function protocolCost(cost: CostParams, protocol: ScheduleProtocol): Cost
     bandwidthBytesPerSec: cost.bandwidthBytesPerSec / factor,
     intra,
     inter,
+    ...(cost.allPeersBandwidthBytesPerSec !== undefined ? { allPeersBandwidthBytesPerSec: cost.allPeersBandwidthBytesPerSec / factor } : {}),
   };
 }
 

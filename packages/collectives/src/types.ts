@@ -179,6 +179,15 @@ export interface CostParams {
    */
   readonly inter: { readonly alphaNs: number; readonly bandwidthBytesPerSec: number; readonly railAlphaNs?: number };
   /**
+   * A rank's injection bandwidth toward all its peers at once, both classes (fabric's
+   * alphaBetaCost: max-flow over links on shortest paths to any peer). Below intra + inter
+   * where the two classes leave the rank by one link (a GPU whose one NIC reaches its
+   * server's GPUs through the server's switch and the other servers through a spine): the
+   * tree's predictors (all-reduce/tree-pipeline.ts, tree-fluid.ts) then load that link with
+   * both classes' edges. Absent: intra + inter (separate links).
+   */
+  readonly allPeersBandwidthBytesPerSec?: number;
+  /**
    * Fraction of the link bandwidth that traffic to and from a reduction switch achieves
    * (NVLS multimem; the topology's `reductionEfficiency`). Absent: 1.
    */

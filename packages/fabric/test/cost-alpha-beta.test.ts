@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { alphaBetaCost } from '../src/cost/alpha-beta-cost.js';
 import { parseTopologySpec } from '../src/presets/spec.js';
+import { parseTopologyText } from '../src/topology/file.js';
 
 const HOST_BW = 50e9 * 0.98037; // one 400 Gb/s port × RoCE efficiency (hardware.json)
 
@@ -54,9 +55,31 @@ describe('alphaBetaCost', () => {
     expect(ls.pathBandwidthBytesPerSec).toBeCloseTo(HOST_BW / 2, -3);
   });
 
+  it('all peers at once: intra + inter where the classes leave by separate links, one link\'s worth where they share it', () => {
+    for (const spec of ['dgx-h100:nodes=2', 'dgx-h100:nodes=64', 'hgx-a100:nodes=2', 'nvl72:racks=2']) {
+      const cost = alphaBetaCost(parseTopologySpec(spec));
+      expect(cost.allPeersBandwidthBytesPerSec, spec).toBeCloseTo(cost.intra.bandwidthBytesPerSec + cost.inter.bandwidthBytesPerSec, -3);
+    }
+    // The README's my-cluster.yaml: each GPU's one 400 Gbps link to its server's switch carries
+    // both its server's traffic and the spine's (the tree predictor loads it with both).
+    const yaml = [
+      'nodes:',
+      ...[0, 1, 2, 3].map((g) => `  - { id: gpu${g}, kind: gpu, group: server${g >> 1} }`),
+      '  - { id: sw0, kind: switch }', '  - { id: sw1, kind: switch }', '  - { id: spine, kind: switch }',
+      'links:',
+      ...[0, 1, 2, 3].map((g) => `  - { from: gpu${g}, to: sw${g >> 1}, bandwidth: 400Gbps, latency: 1us }`),
+      '  - { from: sw0, to: spine, bandwidth: 800Gbps, latency: 500ns }', '  - { from: sw1, to: spine, bandwidth: 800Gbps, latency: 500ns }',
+    ].join('\n');
+    const cost = alphaBetaCost(parseTopologyText(yaml, 'my-cluster.yaml'));
+    expect(cost.intra.bandwidthBytesPerSec).toBe(50e9);
+    expect(cost.inter.bandwidthBytesPerSec).toBe(50e9);
+    expect(cost.allPeersBandwidthBytesPerSec).toBe(50e9);
+  });
+
   it('one rank: nothing to send', () => {
     const cost = alphaBetaCost(parseTopologySpec('switch:1'));
     expect(cost.alphaNs).toBe(0);
     expect(cost.bandwidthBytesPerSec).toBe(Infinity);
+    expect(cost.allPeersBandwidthBytesPerSec).toBe(Infinity);
   });
 });

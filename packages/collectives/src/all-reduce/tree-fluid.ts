@@ -83,7 +83,7 @@ export function treeFluidNs(p: TreeFluid): number | null {
   let runs = runsByTrees.get(p.trees);
   if (runs === undefined) runsByTrees.set(p.trees, (runs = new Map()));
   const run = (m: number, lastBytes: number): number | null => {
-    const key = `${m}:${lastBytes}:${p.chunkBytes}:${p.nsPerByte.join()}:${alphaUp.join()}`;
+    const key = `${m}:${lastBytes}:${p.chunkBytes}:${p.nsPerByte.join()}:${p.sharedNsPerByte ?? 0}:${alphaUp.join()}`;
     if (runs.size >= MAX_CACHED_RUNS) runs.clear();
     if (!runs.has(key)) runs.set(key, fluidNs(positions, alphaUp, p, m, lastBytes));
     return runs.get(key)!;
@@ -229,6 +229,11 @@ function symmetricPositions(p: TreeFluid): Positions | null {
   return { owner: Int32Array.from(server), parent, children, mult: Float64Array.from(mult), rank, rankParent, inter };
 }
 
+/** The shared slot (sends 4, receives 5) of the owner whose class slot (of 6) is `slot`. */
+function sharedSlot(slot: number): number {
+  return slot - (slot % 6) + 4 + ((slot % 6) >> 1);
+}
+
 /**
  * The fluid of `m` chunks per channel over `positions`. A sender is a position's up step
  * (one flow, to its parent) or its down step (one flow per child; the root's down step is
@@ -273,14 +278,20 @@ function fluidNs(pos: Positions, alphaUp: Float64Array, p: TreeFluid, m: number,
   for (let i = 0; i < senders; i++) for (let f = flowFirst[i]!; f < flowFirst[i + 1]!; f++) senderOf[f] = i;
   // A flow's edge is the child's edge to its parent (up: the sender's; down: the destination's).
   const edgeOf = (f: number): number => (senderDown[senderOf[f]!] ? flowDest[f]! : flowFrom[f]!);
+  // Per owner 4 slots [sends intra, sends inter, receives intra, receives inter], and where
+  // the classes share the rank's link (p.sharedNsPerByte > 0) 2 more: [sends, receives] of both.
+  const sharedNs = p.sharedNsPerByte ?? 0;
+  const shared = sharedNs > 0;
+  const perOwner = shared ? 6 : 4;
+  const sharedBytesPerNs = shared ? 1 / sharedNs : Infinity;
   const cls = new Uint8Array(flows);
   const sendSlot = new Int32Array(flows);
   const recvSlot = new Int32Array(flows);
   for (let f = 0; f < flows; f++) {
     const c = pos.inter[edgeOf(f)]!;
     cls[f] = c;
-    sendSlot[f] = 4 * pos.owner[flowFrom[f]!]! + c;
-    recvSlot[f] = 4 * pos.owner[flowDest[f]!]! + 2 + c;
+    sendSlot[f] = perOwner * pos.owner[flowFrom[f]!]! + c;
+    recvSlot[f] = perOwner * pos.owner[flowDest[f]!]! + 2 + c;
   }
   const next = new Int32Array(senders);
   const ownNs = new Float64Array(senders);
@@ -306,7 +317,7 @@ function fluidNs(pos: Positions, alphaUp: Float64Array, p: TreeFluid, m: number,
     for (let f = flowFirst[i]!; f < flowFirst[i + 1]!; f++) leftBytes[f] = next[i] === m - 1 ? lastBytes : bytes;
   };
   for (let i = 0; i < senders; i++) begin(i, 0);
-  const load = new Float64Array(4 * (Math.max(...pos.owner) + 1));
+  const load = new Float64Array(perOwner * (Math.max(...pos.owner) + 1));
   const rate = new Float64Array(flows);
   let nowNs = 0;
   let finished = 0;
@@ -327,10 +338,16 @@ function fluidNs(pos: Positions, alphaUp: Float64Array, p: TreeFluid, m: number,
       const f = live[x]!;
       load[sendSlot[f]!]! += pos.mult[flowFrom[f]!]!;
       load[recvSlot[f]!]! += pos.mult[flowDest[f]!]!;
+      if (shared) {
+        load[sharedSlot(sendSlot[f]!)]! += pos.mult[flowFrom[f]!]!;
+        load[sharedSlot(recvSlot[f]!)]! += pos.mult[flowDest[f]!]!;
+      }
     }
     for (let x = 0; x < lives; x++) {
       const f = live[x]!;
       rate[f] = bytesPerNs[cls[f]!]! / Math.max(load[sendSlot[f]!]!, load[recvSlot[f]!]!);
+      // Where both classes leave by one link, an equal share of it too.
+      if (shared) rate[f] = Math.min(rate[f]!, sharedBytesPerNs / Math.max(load[sharedSlot(sendSlot[f]!)]!, load[sharedSlot(recvSlot[f]!)]!));
       eventNs = Math.min(eventNs, nowNs + leftBytes[f]! / rate[f]!);
     }
     if (eventNs === Infinity) return null;

@@ -23,6 +23,13 @@ export interface TreePipeline {
   readonly groupOf: Int32Array;
   /** ns per byte of a link of each class: [intra (NVLink), inter (NIC)]. */
   readonly nsPerByte: readonly [number, number];
+  /**
+   * ns per byte of the one link a rank's edges of both classes leave (and arrive) by, where
+   * they share one (CostParams.allPeersBandwidthBytesPerSec below intra + inter: a GPU with
+   * one NIC to a switch that reaches both its server's GPUs and a spine); 0 or absent where
+   * the classes have links of their own (every preset), and then nothing below changes.
+   */
+  readonly sharedNsPerByte?: number;
   readonly alpha: HopAlpha;
   /** Bytes of one chunk of one channel, and chunks per channel. */
   readonly chunkBytes: number;
@@ -54,20 +61,30 @@ export function treePipelineNs(p: TreePipeline): number {
     const k = classOf(a, b);
     return p.alpha(a, b) + chunkBytes * p.nsPerByte[k]! * p.fillSharing[k]!;
   };
-  // Links: 4 per rank, [sends intra, sends inter, receives intra, receives inter]. Every
-  // edge of every tree puts one window of each wave on its sender's and its receiver's link.
-  const links = 4 * n;
+  // Links: 4 per rank, [sends intra, sends inter, receives intra, receives inter], and where
+  // the classes share a link 2 more, [sends, receives] of both. Every edge of every tree puts
+  // one window of each wave on its sender's and its receiver's link (of its class, and shared).
+  const sharedNs = p.sharedNsPerByte ?? 0;
+  const shared = sharedNs > 0;
+  const perRank = shared ? 6 : 4;
+  const links = perRank * n;
+  const linkNsPerByte = (l: number): number => (l % perRank >= 4 ? sharedNs : p.nsPerByte[l % 2]!);
   const waveLoad = [new Int32Array(links), new Int32Array(links)];
   const edges = trees.reduce((sum, t) => sum + t.parent.length - 1, 0);
-  const link = new Int32Array(4 * edges);
-  const startNs = new Float64Array(4 * edges);
-  const tailNs = new Float64Array(4 * edges);
+  const link = new Int32Array(2 * perRank * edges);
+  const startNs = new Float64Array(2 * perRank * edges);
+  const tailNs = new Float64Array(2 * perRank * edges);
   let w = 0;
-  const put = (l: number, wave: number, start: number, tail: number): void => {
+  const putOne = (l: number, wave: number, start: number, tail: number): void => {
     link[w] = l;
     startNs[w] = start;
     tailNs[w++] = tail;
     waveLoad[wave]![l]!++;
+  };
+  // `slot` of rank r: its link of the class (sends 0/1, receives 2/3), and the shared one.
+  const put = (r: number, slot: number, wave: number, start: number, tail: number): void => {
+    putOne(perRank * r + slot, wave, start, tail);
+    if (shared) putOne(perRank * r + 4 + (slot >> 1), wave, start, tail);
   };
   let roundTripNs = 0;
   for (const t of trees) {
@@ -90,16 +107,16 @@ export function treePipelineNs(p: TreePipeline): number {
       // down to the deepest leaf. Down: the totals reach the parent `top + toRoot[parent]`
       // after the start, then walk down r's subtree.
       const upTail = p.alpha(r, parent) + toRoot[parent]! + top;
-      put(4 * r + k, 0, up[r]!, upTail);
-      put(4 * parent + 2 + k, 0, up[r]!, upTail);
+      put(r, k, 0, up[r]!, upTail);
+      put(parent, 2 + k, 0, up[r]!, upTail);
       const downStart = top + toRoot[parent]!;
       const downTail = p.alpha(parent, r) + up[r]!;
-      put(4 * parent + k, 1, downStart, downTail);
-      put(4 * r + 2 + k, 1, downStart, downTail);
+      put(parent, k, 1, downStart, downTail);
+      put(r, 2 + k, 1, downStart, downTail);
     }
   }
   let waveNs = 0;
-  for (const loads of waveLoad) loads.forEach((load, l) => (waveNs = Math.max(waveNs, chunkBytes * p.nsPerByte[l % 2]! * load)));
+  for (const loads of waveLoad) loads.forEach((load, l) => (waveNs = Math.max(waveNs, chunkBytes * linkNsPerByte(l) * load)));
   // Windows grouped by link (a counting sort), each link's by start.
   const first = new Int32Array(links + 1);
   for (let i = 0; i < w; i++) first[link[i]! + 1]!++;
@@ -111,8 +128,8 @@ export function treePipelineNs(p: TreePipeline): number {
   let stagesNs = Math.max(0, m - 1) * waveNs;
   for (let l = 0; l < links; l++) {
     const windows = Array.from(order.subarray(first[l]!, first[l + 1]!)).sort((a, b) => startNs[a]! - startNs[b]!);
-    stagesNs = Math.max(stagesNs, laterStagesNs(windows.map((i) => startNs[i]!), m, waveNs, chunkBytes * p.nsPerByte[l % 2]!));
-    const workNs = partBytes * p.nsPerByte[l % 2]!;
+    stagesNs = Math.max(stagesNs, laterStagesNs(windows.map((i) => startNs[i]!), m, waveNs, chunkBytes * linkNsPerByte(l)));
+    const workNs = partBytes * linkNsPerByte(l);
     let after = 0;
     let leastTail = Infinity;
     for (let i = windows.length - 1; i >= 0; i--) {

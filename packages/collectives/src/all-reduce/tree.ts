@@ -391,6 +391,12 @@ export const tree: Algorithm = withProtocols({
    * m = chunks per channel part. Flat layouts: the textbook form (rankOrderTreePredictNs).
    * 0 for count = 0.
    *
+   * Both count a rank's links per class (NVLink, NIC) — and, where the fabric gives a rank one
+   * link for both (sharedNsPerByte: the README's my-cluster.yaml, a GPU's one NIC to a switch
+   * that reaches its server's GPUs and a spine), that link with every edge of both classes. The
+   * per-class links alone had the README file's tree at half its simulated time (1,421.55 µs
+   * predicted, 2,771.27 simulated at 64 MiB; now 2,774.77) and auto ran it, 32 % slower than ring.
+   *
    * Before, T = F + (m-1)·τ with τ counting both waves' edges on every link, as if the reduce
    * and the broadcast held every link for the whole run: on dgx-h100:nodes=2 they pass a
    * rank near its chain's tail a round trip apart, so that was 10–22 % pessimistic at 2–64
@@ -435,12 +441,29 @@ export function treeRun(params: PlanParams, cost: CostParams): TreePipeline {
     trees,
     groupOf: groupIndex(params),
     nsPerByte: [nsPerByte(cost.intra.bandwidthBytesPerSec), nsPerByte(cost.inter.bandwidthBytesPerSec)],
+    // One server (nvl72): no inter edge, nothing to share (its cost copies intra into inter).
+    sharedNsPerByte: params.layout.groups.length > 1 ? sharedNsPerByte(cost) : 0,
     alpha: hopAlpha(params, cost),
     chunkBytes: (chunkElements > 0 ? Math.min(chunkElements, part) : part) * elementBytes,
     chunks: chunkCount(part, chunkElements),
     partBytes: part * elementBytes,
     fillSharing: fillSharing(trees, params, sameGroup(params)),
   };
+}
+
+/**
+ * ns per byte of the one link a rank's intra and inter transfers share, or 0 where they leave
+ * by links of their own: the classes share when a rank's injection toward all its peers at
+ * once is below the sum of its injections toward each class (CostParams.allPeersBandwidthBytesPerSec;
+ * a relative 1e-9 absorbs the max-flow's rounding). On the README's my-cluster.yaml (each GPU's
+ * one 400 Gbps link to its server's switch, the switches joined by a spine) intra, inter and
+ * all peers are each 50 GB/s: a rank inner in one channel's tree and the root of the other sends
+ * 4 channel parts over that link, not 2 per class (predictor-error.md, "One link for both classes").
+ */
+export function sharedNsPerByte(cost: CostParams): number {
+  const all = cost.allPeersBandwidthBytesPerSec;
+  const separate = cost.intra.bandwidthBytesPerSec + cost.inter.bandwidthBytesPerSec;
+  return all !== undefined && all > 0 && Number.isFinite(all) && all < separate * (1 - 1e-9) ? nsPerByte(all) : 0;
 }
 
 /**

@@ -35,6 +35,15 @@ export interface AlphaBetaCost extends AlphaBeta {
   /** Between ranks of different groups. */
   readonly inter: AlphaBeta;
   /**
+   * A rank's injection bandwidth toward all its peers at once, both classes (max-flow over
+   * links on shortest paths to any of them), the worst over ranks. intra + inter where the
+   * classes leave by separate links (a DGX: NVLink and NIC); less where they share one (a
+   * GPU whose one NIC reaches both its server's GPUs, through the server's switch, and other
+   * servers): there a rank's intra and inter transfers split that link. The tree predictor
+   * (collectives tree-pipeline.ts, tree-fluid.ts) reads it.
+   */
+  readonly allPeersBandwidthBytesPerSec: number;
+  /**
    * The smallest `reductionEfficiency` of the topology's reduction switches (1 when they
    * declare none); absent when no node can reduce. In-network algorithms divide their
    * switch traffic by it, as the runtime does on the wire.
@@ -110,6 +119,7 @@ export function alphaBetaCost(topology: Topology): AlphaBetaCost {
   const interPairs: [number, number][] = [];
   const intraInjections: [number, number[]][] = [];
   const interInjections: [number, number[]][] = [];
+  const allInjections: [number, number[]][] = [];
   if (exact) {
     for (let a = 0; a < ranks.length; a++) {
       for (let b = 0; b < ranks.length; b++) {
@@ -119,6 +129,7 @@ export function alphaBetaCost(topology: Topology): AlphaBetaCost {
       const others = ranks.map((_, r) => r).filter((r) => groupIndex[r] !== groupIndex[a]);
       if (mine.length > 0) intraInjections.push([a, mine]);
       if (others.length > 0) interInjections.push([a, others]);
+      if (ranks.length > 1) allInjections.push([a, ranks.map((_, r) => r).filter((r) => r !== a)]);
     }
   } else {
     const multi = groups.find((g) => g.length >= 2);
@@ -137,18 +148,27 @@ export function alphaBetaCost(topology: Topology): AlphaBetaCost {
       }
       interInjections.push([0, peers]);
     }
+    // Rank 0 toward its own group and the other groups' sample above.
+    const peers = [...groups[groupIndex[0]!]!.filter((r) => r !== 0), ...(interInjections[0]?.[1] ?? [])];
+    if (peers.length > 0) allInjections.push([0, peers]);
   }
   const intra = classCost(intraPairs, intraInjections);
   const inter = withRailAlpha(classCost(interPairs, interInjections), railPairs(groupIndex, groups.length, rankRails(topology), exact), pairCost);
   const none: AlphaBeta = { alphaNs: 0, bandwidthBytesPerSec: Infinity, pathBandwidthBytesPerSec: Infinity };
   const intraCost = intra ?? inter ?? none;
   const interCost = inter ?? intra ?? none;
+  // With one class present its peers are all the peers: its injection is the answer.
+  let allPeersBandwidthBytesPerSec = intra === null || inter === null ? Math.min(intraCost.bandwidthBytesPerSec, interCost.bandwidthBytesPerSec) : Infinity;
+  if (intra !== null && inter !== null) {
+    for (const [rank, peers] of allInjections) allPeersBandwidthBytesPerSec = Math.min(allPeersBandwidthBytesPerSec, injectionBandwidth(topology, graph, rank, peers));
+  }
   return {
     alphaNs: Math.max(intraCost.alphaNs, interCost.alphaNs),
     bandwidthBytesPerSec: Math.min(intraCost.bandwidthBytesPerSec, interCost.bandwidthBytesPerSec),
     pathBandwidthBytesPerSec: Math.min(intraCost.pathBandwidthBytesPerSec, interCost.pathBandwidthBytesPerSec),
     intra: intraCost,
     inter: interCost,
+    allPeersBandwidthBytesPerSec,
     ...reductionEfficiencyOf(topology),
     ...(topology.computeCapability !== undefined ? { computeCapability: topology.computeCapability } : {}),
   };
