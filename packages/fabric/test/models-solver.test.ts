@@ -172,6 +172,22 @@ describe('MaxMinSolver: incremental and batched', () => {
     expect(solver.stats().liveVariables).toBe(2);
   });
 
+  it('a capacity that drops by 10 orders of magnitude keeps its load exact: a later removal re-solves', () => {
+    // fast-check's counterexample (CI, 2026-11-28): the load was kept by deltas, which after
+    // 1.7e10 → 1 cancelled to ≈ 4e-6 under the capacity — past SLACK_MARGIN — so the full link
+    // looked slack and removing a flow left the others at their old rates (0.444 and 0.111).
+    const solver = new MaxMinSolver();
+    const link = solver.addConstraint(17179869184.444447);
+    const a = solver.addVariable([link], 2);
+    solver.solve();
+    solver.setCapacity(link, 1);
+    const b = solver.addVariable([link], 2);
+    const c = solver.addVariable([link], 0.5);
+    solver.solve();
+    solver.removeVariable(a);
+    expect(solved(solver, [b, c])).toEqual([0.8, 0.2]);
+  });
+
   it('reuses freed variable ids deterministically and keeps constraint membership consistent', () => {
     const solver = new MaxMinSolver();
     const x = solver.addConstraint(10);

@@ -192,6 +192,14 @@ export class MaxMinSolver {
   /** Freed variable ids, reused last-freed-first: deterministic because calls are. */
   private readonly freeVariableIds: number[] = [];
   private readonly dirtyConstraints = new ScratchList<number>();
+  /**
+   * Constraints whose capacity changed since their last solve (a fault: a link down or
+   * degraded). Their load is kept by deltas, and after a drop from C to c ≪ C those deltas
+   * cancel to within ulp(C) — 4e-6 of a 1-unit link after 1.7e10 — past SLACK_MARGIN: a full
+   * constraint could be taken for slack and a later removal not re-solve its neighbours. The
+   * solve that covers them sums their load afresh from their variables (markSlack).
+   */
+  private readonly capacityChanged = new Set<number>();
   private readonly heap = new CandidateHeap();
   /** Scratch of fill(): the constraints one saturation changed. */
   private readonly touchedBySaturation = new ScratchList<number>();
@@ -241,6 +249,7 @@ export class MaxMinSolver {
     this.checkConstraint(constraintId);
     if (this.c.capacity[constraintId] === capacity) return;
     this.c.capacity[constraintId] = capacity;
+    this.capacityChanged.add(constraintId);
     this.markDirty(constraintId);
   }
 
@@ -472,6 +481,7 @@ export class MaxMinSolver {
         // own that no walk reaches and no rate depends on. Its walk would end at once and
         // markSlack give it the slack of its load, which nothing in this solve changes.
         c.dirty[constraint] = 0;
+        this.capacityChanged.delete(constraint);
         if (this.slackWalks) c.slack[constraint] = isSlack(c.load[constraint]!, c.capacity[constraint]!) ? 1 : 0;
         this.constraintsTouched++;
         this.components++;
@@ -655,13 +665,27 @@ export class MaxMinSolver {
 
   /** Re-solved constraints get their slack from the new rates. */
   private markSlack(): void {
-    if (!this.slackWalks) return;
     const constraints = this.touchedConstraints;
     const c = this.c;
+    if (this.capacityChanged.size > 0) {
+      for (let index = 0; index < constraints.size; index++) {
+        const constraint = constraints.items[index]!;
+        if (this.capacityChanged.delete(constraint)) c.load[constraint] = this.loadFromVariables(constraint);
+      }
+    }
+    if (!this.slackWalks) return;
     for (let index = 0; index < constraints.size; index++) {
       const constraint = constraints.items[index]!;
       c.slack[constraint] = isSlack(c.load[constraint]!, c.capacity[constraint]!) ? 1 : 0;
     }
+  }
+
+  /** A constraint's load summed afresh: rate · copies over the variables crossing it. */
+  private loadFromVariables(constraint: number): number {
+    const v = this.v;
+    let load = 0;
+    for (const variable of this.c.variables[constraint]!) load += v.rate[variable]! * v.count[variable]!;
+    return load;
   }
 
   /**
