@@ -64,6 +64,8 @@ export interface BenchRow {
   /** How long weft took on this machine for the row (all iterations). */
   readonly wallMs: number;
   readonly events: number;
+  /** Ghost runs with rank classes: the ranks simulated, one per class (runtime rank-classes.ts); absent when every rank ran. */
+  readonly simulatedRanks?: number;
   /** Most utilized links of this row's run, when --links is given. */
   readonly links?: readonly LinkRow[];
   /** With --explain: every candidate weighed for this size. */

@@ -14,7 +14,7 @@ export { ghostBuffer, isGhostBuffer } from './program/ghost-buffer.js';
 export type { GhostBuffer, CollectiveData } from './program/ghost-buffer.js';
 export { planCollectiveCached, clearPlanCache, planCacheSize, PLAN_CACHE_ENTRIES } from './schedule/plan-cache.js';
 export type { RankContext, RankProgram, CollectiveCallOptions, PointToPointOptions, ProgramEnv } from './program/context.js';
-export { participantNodes, layoutOf, defaultNetworkFactory, wireFactors } from './coordinator/simulation.js';
+export { participantNodes, layoutOf, defaultNetworkFactory, routerOf, wireFactors } from './coordinator/simulation.js';
 export { planArenas, ArenaSet, StagingPool, ARENA_MAX_BYTES, PAGE_BYTES } from './data/arena.js';
 export { countWrong, fillInput, type BytesEqual, type CheckSpec } from './data/test-pattern.js';
 // A data host outside worker threads: the lab runs data mode with every rank in one browser worker.
@@ -31,3 +31,5 @@ export { RecurrenceWatch, SteadyStateFound, recurrencePlan } from './schedule/re
 export { steadyCut, shortenedSchedule, runFastForward, fastForwardApplies, scheduleTransfers, FAST_FORWARD_AUTO_TRANSFERS, KEEP_REPS, KEEP_REPS_LADDER } from './schedule/fast-forward.js';
 export type { CutMode, FastForwardMode, FastForwardInfo, SteadyCut } from './schedule/fast-forward.js';
 export { checkGhostHeap, GHOST_RUN_HEAP_SHARE } from './schedule/footprint.js';
+export { findRankClasses, MIN_CLASS_SIZE } from './schedule/rank-classes.js';
+export type { RankClasses, NoClasses, ClassInputs } from './schedule/rank-classes.js';

@@ -91,6 +91,12 @@ export interface RunScheduleOptions {
    * wall time (weft bench's progress bar on a long run). Changes nothing simulated.
    */
   readonly onSimulatedTime?: (nowNs: number) => void;
+  /**
+   * Ghost mode: simulate one representative per class of ranks proved to run alike
+   * (schedule/rank-classes.ts) when that cuts the ranks simulated MIN_CLASS_SIZE-fold; the
+   * results are the full run's. Default true; false runs every rank (tests compare the two).
+   */
+  readonly rankClasses?: boolean;
 }
 
 /** One step of one participant's channel, in simulated time (Chrome-trace friendly). */
@@ -129,6 +135,8 @@ export interface RunStats {
    * SharedArrayBuffer (correct but slower: a sign the region is too small). 0 in ghost mode.
    */
   readonly stagingOverflows: number;
+  /** Ghost mode with rank classes (schedule/rank-classes.ts): how many ranks were simulated, one per class. Absent: every rank. */
+  readonly simulatedRanks?: number;
 }
 
 export interface RunResult extends RunStats {

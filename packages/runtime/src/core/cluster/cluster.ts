@@ -12,7 +12,8 @@ import type { NumericArray } from '../../backends/types.js';
 import type { CoordinatorOutcome, CoordinatorWatch } from '../coordinator/coordinator.js';
 import type { RecurrenceWatch } from '../schedule/recurrence.js';
 import type { CheckSpec } from '../host/data-host.js';
-import { coordinate, defaultNetworkFactory, layoutOf, participantNodes } from '../coordinator/simulation.js';
+import { coordinate, defaultNetworkFactory, layoutOf, participantNodes, routerOf } from '../coordinator/simulation.js';
+import { findRankClasses, type RankClasses } from '../schedule/rank-classes.js';
 import type { HostLink } from '../protocol.js';
 import type { ClusterMode, ClusterOptions, Fault, NetworkFactory, ProgramResult, RankBuffers, RunProgramOptions, RunResult, RunScheduleOptions, RunStats, StepRecord } from '../types.js';
 
@@ -31,6 +32,8 @@ export interface ScheduleRun {
   readonly localBytesPerSec: number;
   /** The steady-state recurrence check, if any (in-process hosts show it their executors). */
   readonly watch?: RecurrenceWatch;
+  /** Rank classes: the hosts start only their representatives (in-process hosts only). */
+  readonly classes?: RankClasses;
 }
 
 /** Where a cluster's participants run, and what they hold between runs. */
@@ -56,6 +59,13 @@ export interface Hosts {
   buffers(rank: number): RankBuffers;
   close(): Promise<void>;
 }
+
+/**
+ * Runs of fewer ranks are simulated whole: they take well under a second anyway, and a class
+ * run equals the whole run only to float rounding where the order of equal-time events sums
+ * differently (1e-15 relative on switch:16, speed.md §41).
+ */
+const MIN_CLASS_RANKS = 256;
 
 export function checkIters(iters: number | undefined, warmupIters: number | undefined): { iters: number; warmupIters: number } {
   const i = iters ?? 1;
@@ -91,17 +101,19 @@ interface Marks {
 }
 
 /** The figures every run reports, whatever it ran: the one place a result record is built. */
-function runRecord(outcome: CoordinatorOutcome, network: Network, iters: number, marks: Marks, backend: string, stagingOverflows: number): RunStats {
+function runRecord(outcome: CoordinatorOutcome, network: Network, iters: number, marks: Marks, backend: string, stagingOverflows: number, classes?: RankClasses): RunStats {
+  const linkStats = network.linkStats();
   return {
     timeNs: (outcome.endNs - outcome.startNs) / iters,
     wallMs: performance.now() - marks.start,
     phasesMs: { prepareMs: marks.simulate - marks.start, simulateMs: marks.check - marks.simulate, checkMs: marks.checkEnd - marks.check },
     backend,
-    linkStats: network.linkStats(),
+    linkStats: classes === undefined ? linkStats : classes.expandLinkStats(linkStats),
     flows: network.flows(),
     events: outcome.events,
     rounds: outcome.rounds,
     stagingOverflows,
+    ...(classes !== undefined ? { simulatedRanks: classes.reps.length } : {}),
   };
 }
 
@@ -136,18 +148,20 @@ export class Cluster {
       if (check && options.inputs) throw new WeftInputError('check compares against the test pattern; it cannot check caller-provided inputs');
       const trace = options.trace === true;
       const localBytesPerSec = deviceMemoryBandwidth(this.topology);
-      const watch = options.watch;
-      const run: ScheduleRun = { schedule, nranks: this.nranks, dtype: options.dtype, op: options.op, iters, warmupIters, trace, check, inputs: options.inputs, localBytesPerSec, ...(watch ? { watch } : {}) };
+      const classes = this.classesFor(schedule, options, trace);
+      // With classes the representatives' run is the whole run: no steady state is looked for.
+      const watch = classes === undefined ? options.watch : undefined;
+      const run: ScheduleRun = { schedule, nranks: this.nranks, dtype: options.dtype, op: options.op, iters, warmupIters, trace, check, inputs: options.inputs, localBytesPerSec, ...(watch ? { watch } : {}), ...(classes ? { classes } : {}) };
       const links = await this.hosts.prepareSchedule(run);
       const simulate = performance.now();
-      const { outcome, network } = await this.simulate(schedule.participants.length, links, options.faults, watch, options.onSimulatedTime);
+      const { outcome, network } = await this.simulate(schedule.participants.length, links, options.faults, watch, options.onSimulatedTime, classes);
       await this.hosts.settle?.();
       const checkStart = performance.now();
       const { collective, root, count } = schedule;
       const wrong = check ? await this.hosts.countWrong({ collective, op: options.op, dtype: options.dtype, nranks: this.nranks, root, count }) : -1;
       const checkEnd = performance.now();
       const { steps, stagingOverflows } = await this.hosts.collect(trace);
-      const stats = runRecord(outcome, network, iters, { start, simulate, check: checkStart, checkEnd }, this.backend, stagingOverflows);
+      const stats = runRecord(outcome, network, iters, { start, simulate, check: checkStart, checkEnd }, this.backend, stagingOverflows, classes);
       return { ...stats, wrong, steps: sortSteps(steps) };
     });
   }
@@ -178,8 +192,19 @@ export class Cluster {
   }
 
   /** One simulation: fresh engine and network at virtual time 0, the coordinator loop over `links`. */
-  private simulate(nparticipants: number, links: readonly HostLink[], faults: readonly Fault[] | undefined, watch?: CoordinatorWatch, onSimulatedTime?: (nowNs: number) => void) {
-    return coordinate(this.factory, this.topology, this.options.network, participantNodes(this.topology, nparticipants), links, faults, this.options.roundTimeoutMs, watch, onSimulatedTime);
+  private simulate(nparticipants: number, links: readonly HostLink[], faults: readonly Fault[] | undefined, watch?: CoordinatorWatch, onSimulatedTime?: (nowNs: number) => void, classes?: RankClasses) {
+    return coordinate(this.factory, this.topology, this.options.network, participantNodes(this.topology, nparticipants), links, faults, this.options.roundTimeoutMs, watch, onSimulatedTime, classes);
+  }
+
+  /**
+   * The run's rank classes, when it may have them: ghost mode on the default network, without
+   * faults or a trace (which read every rank), and when they cut the ranks simulated enough.
+   */
+  private classesFor(schedule: Schedule, options: RunScheduleOptions, trace: boolean): RankClasses | undefined {
+    if (this.mode !== 'ghost' || options.rankClasses === false || trace || (options.faults?.length ?? 0) > 0 || this.options.networkFactory !== undefined) return undefined;
+    if (schedule.nranks < MIN_CLASS_RANKS) return undefined;
+    const found = findRankClasses({ schedule, topology: this.topology, groups: layoutOf(this.topology).groups, network: this.options.network, router: routerOf(this.topology) });
+    return 'reason' in found ? undefined : found;
   }
 
   /** Runs `body`; when it fails and the hosts cannot recover, closes the cluster first. */

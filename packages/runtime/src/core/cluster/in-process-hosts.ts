@@ -30,11 +30,14 @@ export class InProcessHosts implements Hosts {
     const { schedule, nranks } = run;
     checkGhostFootprint(schedule);
     // Schedules run fused into the coordinator (DirectHost); programs, which await, on a ParticipantHost.
-    const host = new DirectHost(schedule.participants.map((_, p) => p));
+    // With rank classes only the representatives run (schedule/rank-classes.ts).
+    const participants = run.classes?.reps ?? schedule.participants.map((_, p) => p);
+    const host = new DirectHost(participants);
     this.trace = [];
     const trace = run.trace ? this.trace : null;
     host.setStarters(
-      schedule.participants.map((part, participant) => () => {
+      participants.map((participant) => () => {
+        const part = schedule.participants[participant]!;
         const { collective, root } = schedule;
         const spec = { participant, nranks, part, collective, root, dtype: run.dtype, op: run.op, iters: run.iters, warmupIters: run.warmupIters, channelBase: 0, trace, localBytesPerSec: run.localBytesPerSec, ...(schedule.protocol ? { protocol: schedule.protocol } : {}) };
         const executor = new ScheduleExecutor(host, spec, null, () => host.finish(participant));

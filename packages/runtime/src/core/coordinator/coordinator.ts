@@ -22,6 +22,7 @@ import { byParticipantSeq } from '../host/participant-host.js';
 import { ByTransferId } from './by-transfer-id.js';
 import { MessageTable } from './message-table.js';
 import { RunHeapGuard } from './heap-guard.js';
+import type { RankClasses } from '../schedule/rank-classes.js';
 
 /** Loop turns and sends between two asks of the heap guard (powers of two): a Date.now() per 256 turns or 4,096 sends. */
 const HEAP_CHECK_TURNS = 256;
@@ -78,6 +79,8 @@ const RECENT_WAYS = 2;
  */
 interface InFlight {
   connection: Connection;
+  /** Who sent it (the connection's source, unless rank classes deliver it in another frame). */
+  sender: number;
   message: number;
   senderSeq: number;
   payload: PayloadRef | undefined;
@@ -139,6 +142,12 @@ export interface CoordinatorSetup {
   readonly watch?: CoordinatorWatch;
   /** Told the simulated time reached, at most about once a second of wall time (a progress display). */
   readonly onSimulatedTime?: (nowNs: number) => void;
+  /**
+   * Rank classes (schedule/rank-classes.ts): only their representatives run; a message to a
+   * peer is delivered to the peer's representative as from the sender in that one's frame,
+   * and events count once per member. Absent: every participant runs.
+   */
+  readonly classes?: RankClasses;
 }
 
 /** What a watch of the simulation sees between virtual times (the steady-state recurrence check). */
@@ -209,6 +218,11 @@ export class Coordinator {
   private readonly finishedNs: Float64Array;
   private readonly values: unknown[];
   private finishedCount = 0;
+  /** Participants that run: every one, or the classes' representatives. */
+  private readonly active: number;
+  /** What an event of each participant counts for: 1, or its class's size. */
+  private readonly eventWeight: Int32Array;
+  private readonly classes: RankClasses | undefined;
   private events = 0;
   private rounds = 0;
   /** Per participant: virtual time before which its requests wait (a straggler's late start). */
@@ -240,8 +254,11 @@ export class Coordinator {
     setup.hosts.forEach((host, h) => {
       for (const p of host.participants) this.hostOf[p] = h;
     });
+    this.classes = setup.classes;
+    this.active = this.classes?.reps.length ?? this.nparticipants;
+    this.eventWeight = this.classes?.classSize ?? new Int32Array(this.nparticipants).fill(1);
     for (let p = 0; p < this.nparticipants; p++) {
-      if (this.hostOf[p] === -1) throw new Error(`participant ${p} has no host`);
+      if (this.hostOf[p] === -1 && (this.classes === undefined || this.classes.repOf[p] === p)) throw new Error(`participant ${p} has no host`);
     }
     this.finishedNs = new Float64Array(this.nparticipants).fill(-1);
     this.startNs = new Float64Array(this.nparticipants);
@@ -444,7 +461,7 @@ export class Coordinator {
         this.spareCompletions.push(completion);
       }
     }
-    if (this.finishedCount < this.nparticipants) {
+    if (this.finishedCount < this.active) {
       const crashed = this.crashedBefore(this.engine.nowNs);
       if (crashed >= 0) throw new RankCrashedError(crashed, this.crashNs[crashed]!, this.engine.nowNs, this.pendingOps());
       throw new DeadlockError(this.engine.nowNs, this.pendingOps());
@@ -596,7 +613,7 @@ export class Coordinator {
     if (record !== undefined) this.computing.add(record);
     this.engine.at(atNs, () => {
       if (record !== undefined) this.computing.delete(record);
-      this.events += 1;
+      this.events += this.eventWeight[participant]!;
       this.complete(participant, seq, undefined);
     });
   }
@@ -621,7 +638,7 @@ export class Coordinator {
 
   /** Releases the barrier once every unfinished participant has arrived. */
   private releaseBarrier(nowNs: number): void {
-    if (this.barrier.length !== this.nparticipants - this.finishedCount) return;
+    if (this.barrier.length !== this.active - this.finishedCount) return;
     this.barrierNs = nowNs;
     for (const b of this.barrier) this.complete(b.participant, b.seq, undefined);
     this.barrier = [];
@@ -668,7 +685,8 @@ export class Coordinator {
     this.checkPeer(participant, peer, 'send');
     // One round can post millions of sends (every rank's first window at 16,384 GPUs): ask here too.
     if ((++this.sendsSinceHeapCheck & (HEAP_CHECK_SENDS - 1)) === 0) this.heapGuard.check(nowNs);
-    const connection = this.connection(participant, peer, channel);
+    const classes = this.classes;
+    const connection = classes === undefined ? this.connection(participant, peer, channel) : this.connection(classes.senderInFrame(participant, peer), classes.repOf[peer]!, channel);
     const request = this.request;
     request.srcNode = this.nodes[participant]!;
     request.dstNode = this.nodes[peer]!;
@@ -676,8 +694,9 @@ export class Coordinator {
     request.flowKey = channel;
     request.routeCache = connection.routeCache;
     const transferId = this.network.startTransfer(request, nowNs);
-    const flight = this.spareFlights.pop() ?? { connection, message: 0, senderSeq: 0, payload: undefined, bytes: 0, protocol: 0, sentNs: 0, floorNs: -1 };
+    const flight = this.spareFlights.pop() ?? { connection, sender: participant, message: 0, senderSeq: 0, payload: undefined, bytes: 0, protocol: 0, sentNs: 0, floorNs: -1 };
     flight.connection = connection;
+    flight.sender = participant;
     flight.message = connection.nextSend++;
     flight.senderSeq = seq;
     flight.payload = payload;
@@ -722,15 +741,15 @@ export class Coordinator {
   /** The network's events, in its order (drainEvents: no object per event). */
   private readonly networkEvents: TransferEventSink = {
     sent: (transferId) => {
-      this.events += 1;
       const flight = this.inFlight.get(transferId);
+      this.events += flight === undefined ? 1 : this.eventWeight[flight.connection.src]!;
       if (flight === undefined) return;
       flight.sentNs = this.engine.nowNs;
-      this.complete(flight.connection.src, flight.senderSeq, undefined);
+      this.complete(flight.sender, flight.senderSeq, undefined);
     },
     delivered: (transferId) => {
-      this.events += 1;
       const flight = this.inFlight.get(transferId);
+      this.events += flight === undefined ? 1 : this.eventWeight[flight.connection.src]!;
       if (flight === undefined) return;
       // A protocol's step latency (flag polling, fences, proxy posts) overlaps the wire's
       // own latency: the message lands at sent + max(path latency, step latency).
@@ -741,7 +760,7 @@ export class Coordinator {
         if (this.view !== undefined) flight.floorNs = floorNs;
         this.engine.at(floorNs, () => {
           if (this.view !== undefined) this.inFlight.delete(transferId);
-          this.events += 1;
+          this.events += this.eventWeight[flight.connection.src]!;
           this.deliver(flight);
         });
       } else {
@@ -806,7 +825,7 @@ export class Coordinator {
     }
     const result = [];
     for (let p = 0; p < this.nparticipants; p++) {
-      if (this.finishedNs[p]! >= 0) continue;
+      if (this.finishedNs[p]! >= 0 || (this.classes !== undefined && this.classes.repOf[p] !== p)) continue;
       result.push({ participant: p, label: this.label(p), ops: ops.get(p) ?? [] });
     }
     return result;

@@ -8,6 +8,7 @@ import { Engine, WeftInputError } from '@weft/sim';
 import { Coordinator, type CoordinatorOutcome, type CoordinatorWatch, type StepLatency } from './coordinator.js';
 import type { HostLink } from '../protocol.js';
 import type { Fault, NetworkFactory, RankFault } from '../types.js';
+import type { RankClasses } from '../schedule/rank-classes.js';
 
 /**
  * Topology nodes of a schedule's participants: rank r on `topology.ranks[r]`, agent k on
@@ -69,17 +70,19 @@ export function layoutOf(topology: Topology): RankLayout {
  */
 const layouts = new WeakMap<Topology, RankLayout>();
 
-/** A network factory over @weft/fabric with one router per cluster (routes are cached). */
+/** Routers by topology object: every cluster and every rank-class check on one topology share its route cache. */
+const routers = new WeakMap<Topology, Router>();
+
+/** The router of `topology` (made once; it caches what it finds). */
+export function routerOf(topology: Topology): Router {
+  let router = routers.get(topology);
+  if (router === undefined) routers.set(topology, (router = createRouter(topology)));
+  return router;
+}
+
+/** A network factory over @weft/fabric with the topology's one router (routes are cached). */
 export function defaultNetworkFactory(): NetworkFactory {
-  let router: Router | undefined;
-  let routedTopology: Topology | undefined;
-  return (topology: Topology, options: NetworkOptions): Network => {
-    if (routedTopology !== topology) {
-      router = createRouter(topology);
-      routedTopology = topology;
-    }
-    return createNetwork(topology, options, router!);
-  };
+  return (topology: Topology, options: NetworkOptions): Network => createNetwork(topology, options, routerOf(topology));
 }
 
 /** Schedules the link faults on the network; rank faults are the coordinator's (returned). */
@@ -133,6 +136,7 @@ export async function coordinate(
   roundTimeoutMs?: number,
   watch?: CoordinatorWatch,
   onSimulatedTime?: (nowNs: number) => void,
+  classes?: RankClasses,
 ): Promise<CoordinatedRun> {
   const network = factory(topology, options);
   const rankFaults = applyFaults(network, faults);
@@ -148,6 +152,7 @@ export async function coordinate(
     ...(roundTimeoutMs !== undefined ? { roundTimeoutMs } : {}),
     ...(watch !== undefined ? { watch } : {}),
     ...(onSimulatedTime !== undefined ? { onSimulatedTime } : {}),
+    ...(classes !== undefined ? { classes } : {}),
   });
   const outcome = await coordinator.run();
   return { outcome, network };

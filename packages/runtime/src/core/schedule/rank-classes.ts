@@ -1,0 +1,450 @@
+/**
+ * Rank classes: ranks that a ghost run can prove do the same thing at the same times, so the
+ * coordinator simulates one representative per class (speed.md §40–41).
+ *
+ * The symmetries looked for are shifts of the rank grid that a layout of equal servers gives:
+ * rank (server s, position j) → (s + a mod S, j + b mod G). A shift is a symmetry of the run
+ * when it maps
+ *  - every tape to a tape: tape(σp, c) is tape(p, c) with every peer mapped by σ (op, sizes,
+ *    buffers and channels equal; offsets are data, not timing), and
+ *  - every connection's ECMP routes to routes: a link map λ, one-to-one and consistent over all
+ *    connections, with route(σa → σb) = λ(route(a → b)) link for link, λ preserving each
+ *    link's bandwidth and latency.
+ * Tapes are compared by a 128-bit hash of each one's steps with peers relative to its rank (two
+ * tapes that differ share one with odds of about 2^-128), computed in the one pass over every
+ * step that also lists the connections — comparing every member's steps with its
+ * representative's instead took as long again as the representatives' whole simulation.
+ * Then the whole simulation commutes with σ (it is deterministic and treats ranks alike), so
+ * rank σp's events happen at rank p's times. The shifts that pass generate a group H; its
+ * orbits are the classes, and the shift taking a class's representative to a member is
+ * unique, so a message from rep r to peer p is, in p's class representative's frame, a message
+ * from shift⁻¹(r) (`senderInFrame`).
+ *
+ * What makes the representatives' own simulation exact: no link on a representative's route
+ * is crossed by a connection of a non-representative (checked). The representatives' flows
+ * and the links they cross are then a part of the network no other flow touches, so max-min
+ * (or alpha-beta) gives them the rates of the full run; the others' messages are their
+ * images. Runs this does not cover (agents, faults, traces, adaptive routing, the packet model,
+ * data) simply run every rank.
+ */
+import { channelTapes, TapeCursor, type Schedule } from '@weft/collectives';
+import type { LinkStats, NetworkOptions, Router, Topology } from '@weft/fabric';
+import { sendChannelOf, sendPeerOf } from './executor.js';
+
+/** Use classes only when they cut the ranks simulated at least this many times (else the exact engine, with its recurrence watch, is as fast). */
+export const MIN_CLASS_SIZE = 8;
+
+export interface RankClasses {
+  /** The participants simulated, ascending. */
+  readonly reps: readonly number[];
+  /** Each participant's representative. */
+  readonly repOf: Int32Array;
+  /** Members per class, by participant (its class's size). */
+  readonly classSize: Int32Array;
+  /** The sender of rep `sender`'s message to `peer`, as seen by `peer`'s representative. */
+  senderInFrame(sender: number, peer: number): number;
+  /** Every link's statistics from the representatives' (a member's link carries what its representative's twin did). */
+  expandLinkStats(stats: readonly LinkStats[]): LinkStats[];
+}
+
+/** Why a run gets no classes (tests and --explain-style diagnostics read it). */
+export type NoClasses = { readonly reason: string };
+
+interface Grid {
+  readonly servers: number;
+  readonly perServer: number;
+  /** rank → server, position. */
+  readonly serverOf: Int32Array;
+  readonly posOf: Int32Array;
+  /** (server, position) → rank. */
+  readonly rankAt: Int32Array;
+}
+
+interface Shift {
+  readonly a: number;
+  readonly b: number;
+}
+
+export interface ClassInputs {
+  readonly schedule: Schedule;
+  readonly topology: Topology;
+  /** Ranks by server, in rank order (RankLayout.groups). */
+  readonly groups: readonly (readonly number[])[];
+  readonly network: NetworkOptions;
+  readonly router: Router;
+}
+
+/** The rank classes of a run, or why it has none. */
+export function findRankClasses(inputs: ClassInputs): RankClasses | NoClasses {
+  const { schedule, topology, groups, network } = inputs;
+  const n = schedule.nranks;
+  if (schedule.participants.length !== n) return { reason: 'the schedule has in-network agents' };
+  if (network.routing !== 'ecmp' || network.model === 'packet') return { reason: 'routes are not fixed per connection (ECMP on a fluid model only)' };
+  const grid = gridOf(groups, n);
+  if (grid === undefined) return { reason: 'servers differ in size' };
+  const tapes = schedule.participants.map((p) => channelTapes(p));
+  const scan = scanTapes(tapes, grid);
+  const hashes = scan.hashes;
+  const connections: ConnectionList = { triples: scan.connections };
+  const paths = new PathCache(inputs.router, topology, network);
+  // Candidate generators: the rotation inside a server, and the smallest server shift that holds.
+  const rotation: Shift | undefined = grid.perServer > 1 && holds({ a: 0, b: 1 }, grid, tapes, hashes, connections, paths) ? { a: 0, b: 1 } : undefined;
+  let serverShift: Shift | undefined;
+  for (const k of divisors(grid.servers)) {
+    if (k === grid.servers) break;
+    if (holds({ a: k, b: 0 }, grid, tapes, hashes, connections, paths)) {
+      serverShift = { a: k, b: 0 };
+      break;
+    }
+  }
+  const sets = [
+    [rotation, serverShift],
+    [serverShift],
+    [rotation],
+  ].map((set) => set.filter((s): s is Shift => s !== undefined));
+  let reason = 'no shift of servers or of positions maps the run to itself';
+  for (const generators of sets) {
+    if (generators.length === 0) continue;
+    const classes = classesOf(generators, grid, n);
+    if (classes.reps.length * MIN_CLASS_SIZE > n) {
+      reason = `its symmetries leave ${classes.reps.length} classes of ${n} ranks (fewer than ${MIN_CLASS_SIZE} ranks a class)`;
+      continue;
+    }
+    const shared = sharedRepLink(classes, connections, paths);
+    if (shared !== undefined) {
+      reason = `link ${shared} carries a representative's and another rank's traffic`;
+      continue;
+    }
+    return rankClasses(classes, grid, n, connections, paths, topology);
+  }
+  return { reason };
+}
+
+// ---- the grid ------------------------------------------------------------------------
+
+function gridOf(groups: readonly (readonly number[])[], n: number): Grid | undefined {
+  const servers = groups.length;
+  const perServer = groups[0]?.length ?? 0;
+  if (servers === 0 || perServer === 0 || servers * perServer !== n || groups.some((g) => g.length !== perServer)) return undefined;
+  const serverOf = new Int32Array(n).fill(-1);
+  const posOf = new Int32Array(n);
+  const rankAt = new Int32Array(n);
+  groups.forEach((group, s) =>
+    group.forEach((rank, j) => {
+      serverOf[rank] = s;
+      posOf[rank] = j;
+      rankAt[s * perServer + j] = rank;
+    }),
+  );
+  if (serverOf.some((s) => s < 0)) return undefined;
+  return { servers, perServer, serverOf, posOf, rankAt };
+}
+
+function shifted(grid: Grid, rank: number, a: number, b: number): number {
+  const { servers, perServer } = grid;
+  const s = (grid.serverOf[rank]! + a) % servers;
+  const j = (grid.posOf[rank]! + b) % perServer;
+  return grid.rankAt[s * perServer + j]!;
+}
+
+/** A peer as seen from `self`: its server and position offsets, one number. */
+function relative(grid: Grid, self: number, peer: number): number {
+  if (peer < 0) return -1;
+  const { servers, perServer } = grid;
+  const ds = (grid.serverOf[peer]! - grid.serverOf[self]! + servers) % servers;
+  const dj = (grid.posOf[peer]! - grid.posOf[self]! + perServer) % perServer;
+  return ds * perServer + dj;
+}
+
+function divisors(n: number): number[] {
+  const out: number[] = [];
+  for (let k = 1; k <= n; k++) if (n % k === 0) out.push(k);
+  return out;
+}
+
+// ---- tapes ---------------------------------------------------------------------------
+
+type Tapes = readonly (readonly ReturnType<typeof channelTapes>[number][])[];
+
+/**
+ * Feeds what of the cursor's step decides its timing to `mix`, peers relative to `self`:
+ * op, receive peer, send peer, wire channel, buffers and element counts, fan-out (offsets are
+ * data, not timing). Returns how many values it fed.
+ */
+function feedStep(c: TapeCursor, grid: Grid, self: number, channel: number, mix: (v: number) => void): void {
+  mix(c.op);
+  mix(relative(grid, self, c.peer));
+  mix(relative(grid, self, c.sendPeer));
+  mix(sendChannelOf(c, channel));
+  mix(c.srcBuffer);
+  mix(c.srcCount);
+  mix(c.dstBuffer);
+  mix(c.dstCount);
+  const fanOut = c.fanOut;
+  mix(fanOut.length);
+  for (let i = 0; i < fanOut.length; i++) mix(relative(grid, self, fanOut[i]!));
+}
+
+/** Four 32-bit lanes of a murmur3-style hash (128 bits): two tapes that differ collide with odds of about 2^-128. */
+class TapeHash {
+  h0 = 0;
+  h1 = 0;
+  h2 = 0;
+  h3 = 0;
+  reset(): void {
+    this.h0 = 0x9747b28c;
+    this.h1 = 0x85ebca6b | 0;
+    this.h2 = 0xc2b2ae35 | 0;
+    this.h3 = 0x27d4eb2f;
+  }
+  readonly mix = (v: number): void => {
+    let k = Math.imul(v | 0, 0xcc9e2d51);
+    k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
+    let h = this.h0 ^ k;
+    this.h0 = (Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64) | 0;
+    h = this.h1 ^ Math.imul(k ^ 0x5bd1e995, 0x165667b1);
+    this.h1 = (Math.imul((h << 17) | (h >>> 15), 9) + 0x52dce729) | 0;
+    h = this.h2 ^ Math.imul(k + 0x68e31da4, 0x27d4eb2f);
+    this.h2 = (Math.imul((h << 11) | (h >>> 21), 7) + 0x38495ab5) | 0;
+    h = this.h3 ^ Math.imul(k ^ 0xb5297a4d, 0x1b56c4e9);
+    this.h3 = (Math.imul((h << 19) | (h >>> 13), 3) + 0x7f4a7c15) | 0;
+  };
+}
+
+interface TapeScan {
+  /** Per participant: its tape count, then four lanes per tape. */
+  readonly hashes: Int32Array[];
+  /** Every (sender, receiver, wire channel) its sends use, flat triples. */
+  readonly connections: Int32Array;
+}
+
+/** One pass over every tape: each tape's hash (peers relative to its rank) and the connections the run uses. */
+function scanTapes(tapes: Tapes, grid: Grid): TapeScan {
+  const n = tapes.length;
+  const seen = new Set<number>();
+  const triples: number[] = [];
+  const hash = new TapeHash();
+  const hashes: Int32Array[] = new Array(n);
+  for (let p = 0; p < n; p++) {
+    const channels = tapes[p]!;
+    const out = new Int32Array(1 + channels.length * 4);
+    out[0] = channels.length;
+    for (let channel = 0; channel < channels.length; channel++) {
+      hash.reset();
+      const c = new TapeCursor(channels[channel]!);
+      while (c.next()) {
+        feedStep(c, grid, p, channel, hash.mix);
+        const peer = sendPeerOf(c);
+        if (peer < 0) continue;
+        const wire = sendChannelOf(c, channel);
+        for (let i = -1; i < c.fanOut.length; i++) {
+          const dst = i < 0 ? peer : c.fanOut[i]!;
+          const key = (wire * n + p) * n + dst;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          triples.push(p, dst, wire);
+        }
+      }
+      out.set([hash.h0, hash.h1, hash.h2, hash.h3], 1 + channel * 4);
+    }
+    hashes[p] = out;
+  }
+  return { hashes, connections: Int32Array.from(triples) };
+}
+
+interface ConnectionList {
+  /** (src, dst, wire channel) triples, flat. */
+  readonly triples: Int32Array;
+}
+
+// ---- routes --------------------------------------------------------------------------
+
+/** ECMP routes by connection (what the network will pin), as link indices per queue pair. */
+class PathCache {
+  private readonly byKey = new Map<string, Int32Array[]>();
+  private readonly linkIndex = new Map<string, number>();
+  private readonly none: ReadonlySet<string> = new Set();
+
+  constructor(
+    private readonly router: Router,
+    readonly topology: Topology,
+    private readonly network: NetworkOptions,
+  ) {
+    topology.links.forEach((link, i) => this.linkIndex.set(link.id, i));
+  }
+
+  /** The connection's routes (one per queue pair); null when a pair has none. */
+  routes(src: number, dst: number, channel: number): Int32Array[] | null {
+    const a = this.topology.ranks[src]!;
+    const b = this.topology.ranks[dst]!;
+    const key = `${a}\u0000${b}\u0000${channel}`;
+    let routes = this.byKey.get(key);
+    if (routes === undefined) {
+      routes = [];
+      if (a !== b) {
+        for (let qp = 0; qp < this.network.qps; qp++) {
+          const path = this.router.pinnedPath(a, b, channel, qp, this.network.seed, this.none);
+          if (path === null) return null;
+          routes.push(Int32Array.from(path, (id) => this.linkIndex.get(id)!));
+        }
+      }
+      this.byKey.set(key, routes);
+    }
+    return routes;
+  }
+}
+
+/** Whether shift (a, b) maps every tape and every route onto the run's own. */
+function holds(shift: Shift, grid: Grid, tapes: Tapes, hashes: readonly Int32Array[], connections: ConnectionList, paths: PathCache): boolean {
+  const n = tapes.length;
+  for (let p = 0; p < n; p++) {
+    const q = shifted(grid, p, shift.a, shift.b);
+    const hp = hashes[p]!;
+    const hq = hashes[q]!;
+    if (hp.length !== hq.length) return false;
+    for (let i = 0; i < hp.length; i++) if (hp[i] !== hq[i]) return false;
+  }
+  return routesCommute(shift, grid, connections, paths);
+}
+
+/** Whether one consistent, one-to-one link map λ (keeping bandwidth and latency) takes route(p → q) to route(σp → σq) for every connection. */
+function routesCommute(shift: Shift, grid: Grid, connections: ConnectionList, paths: PathCache): boolean {
+  const links = paths.topology.links;
+  const image = new Int32Array(links.length).fill(-1);
+  const preimage = new Int32Array(links.length).fill(-1);
+  const t = connections.triples;
+  for (let i = 0; i < t.length; i += 3) {
+    const src = t[i]!;
+    const dst = t[i + 1]!;
+    const channel = t[i + 2]!;
+    const from = paths.routes(src, dst, channel);
+    const to = paths.routes(shifted(grid, src, shift.a, shift.b), shifted(grid, dst, shift.a, shift.b), channel);
+    if (from === null || to === null || from.length !== to.length) return false;
+    for (let qp = 0; qp < from.length; qp++) {
+      const x = from[qp]!;
+      const y = to[qp]!;
+      if (x.length !== y.length) return false;
+      for (let h = 0; h < x.length; h++) {
+        const l = x[h]!;
+        const m = y[h]!;
+        if (image[l] === -1 && preimage[m] === -1) {
+          const a = links[l]!;
+          const b = links[m]!;
+          if (a.bandwidthBytesPerSec !== b.bandwidthBytesPerSec || a.latencyNs !== b.latencyNs) return false;
+          image[l] = m;
+          preimage[m] = l;
+        } else if (image[l] !== m || preimage[m] !== l) return false;
+      }
+    }
+  }
+  return true;
+}
+
+// ---- classes -------------------------------------------------------------------------
+
+interface Classes {
+  readonly reps: number[];
+  readonly repOf: Int32Array;
+  /** Per participant: the shift (a, b) taking its representative to it. */
+  readonly shiftA: Int32Array;
+  readonly shiftB: Int32Array;
+}
+
+/** The orbits of the group the shifts generate (a subgroup of Z_servers × Z_perServer), each headed by its least rank. */
+function classesOf(generators: readonly Shift[], grid: Grid, n: number): Classes {
+  const { servers, perServer } = grid;
+  // The group's elements: every sum of generators (closure by breadth-first search).
+  const seen = new Uint8Array(servers * perServer);
+  const elements: Shift[] = [{ a: 0, b: 0 }];
+  seen[0] = 1;
+  for (let i = 0; i < elements.length; i++) {
+    for (const g of generators) {
+      const a = (elements[i]!.a + g.a) % servers;
+      const b = (elements[i]!.b + g.b) % perServer;
+      if (seen[a * perServer + b]) continue;
+      seen[a * perServer + b] = 1;
+      elements.push({ a, b });
+    }
+  }
+  const repOf = new Int32Array(n).fill(-1);
+  const shiftA = new Int32Array(n);
+  const shiftB = new Int32Array(n);
+  const reps: number[] = [];
+  for (let r = 0; r < n; r++) {
+    if (repOf[r] !== -1) continue;
+    reps.push(r);
+    for (const e of elements) {
+      const m = shifted(grid, r, e.a, e.b);
+      if (repOf[m] !== -1) continue;
+      repOf[m] = r;
+      shiftA[m] = e.a;
+      shiftB[m] = e.b;
+    }
+  }
+  return { reps, repOf, shiftA, shiftB };
+}
+
+/** A link both a representative's connection and a non-representative's cross, if any (by id). */
+function sharedRepLink(classes: Classes, connections: ConnectionList, paths: PathCache): string | undefined {
+  const links = paths.topology.links;
+  const byOthers = new Uint8Array(links.length);
+  const t = connections.triples;
+  for (let pass = 0; pass < 2; pass++) {
+    for (let i = 0; i < t.length; i += 3) {
+      const src = t[i]!;
+      const isRep = classes.repOf[src] === src;
+      if ((pass === 0) === isRep) continue;
+      for (const route of paths.routes(src, t[i + 1]!, t[i + 2]!)!) {
+        for (const l of route) {
+          if (pass === 0) byOthers[l] = 1;
+          else if (byOthers[l]) return links[l]!.id;
+        }
+      }
+    }
+  }
+  return undefined;
+}
+
+function rankClasses(classes: Classes, grid: Grid, n: number, connections: ConnectionList, paths: PathCache, topology: Topology): RankClasses {
+  const classSize = new Int32Array(n);
+  for (let m = 0; m < n; m++) classSize[classes.repOf[m]!]! += 1;
+  for (let m = 0; m < n; m++) classSize[m] = classSize[classes.repOf[m]!]!;
+  const { servers, perServer } = grid;
+  const inFrame = new Map<number, number>();
+  return {
+    reps: classes.reps,
+    repOf: classes.repOf,
+    classSize,
+    senderInFrame(sender, peer) {
+      const key = sender * n + peer;
+      let x = inFrame.get(key);
+      if (x === undefined) {
+        x = shifted(grid, sender, servers - classes.shiftA[peer]!, perServer - classes.shiftB[peer]!);
+        inFrame.set(key, x);
+      }
+      return x;
+    },
+    expandLinkStats(stats) {
+      // A member's connection's route is λ(its representative's route): hop by hop, the member's
+      // link carries what the representative's link did (routesCommute checked λ exists).
+      const twin = new Int32Array(topology.links.length).fill(-1);
+      const t = connections.triples;
+      for (let i = 0; i < t.length; i += 3) {
+        const src = t[i]!;
+        const r = classes.repOf[src]!;
+        const dst = t[i + 1]!;
+        const channel = t[i + 2]!;
+        const own = paths.routes(src, dst, channel)!;
+        const back = (x: number) => shifted(grid, x, servers - classes.shiftA[src]!, perServer - classes.shiftB[src]!);
+        const repRoutes = src === r ? own : paths.routes(r, back(dst), channel)!;
+        own.forEach((route, qp) => route.forEach((l, h) => (twin[l] = repRoutes[qp]![h]!)));
+      }
+      return stats.map((stat, l) => {
+        const from = twin[l]!;
+        if (from < 0 || from === l) return stat;
+        const source = stats[from]!;
+        return { ...source, linkId: stat.linkId, from: stat.from, to: stat.to, bandwidthBytesPerSec: stat.bandwidthBytesPerSec };
+      });
+    },
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * Rank classes (schedule/rank-classes.ts): a ghost run simulates one representative per class
+ * of ranks its symmetries prove alike, and reports what the whole run would — time, events,
+ * rounds and every link's statistics — to float rounding; runs without such symmetry, or
+ * with agents, run every rank.
+ */
+import { describe, expect, it } from 'vitest';
+import { parseTopologySpec } from '@weft/fabric';
+import { createCluster, findRankClasses, layoutOf, routerOf, type RunResult } from '@weft/runtime';
+import type { Schedule } from '@weft/collectives';
+import { network, plan } from './helpers.js';
+
+const NET = { ...network('maxMin'), record: 'summary' as const };
+
+async function bothWays(spec: string, schedule: (topology: ReturnType<typeof parseTopologySpec>) => Schedule, iters = 1) {
+  const topology = parseTopologySpec(spec);
+  const cluster = await createCluster({ topology, network: NET, mode: 'ghost' });
+  try {
+    const planned = schedule(topology);
+    const run = (rankClasses: boolean): Promise<RunResult> => cluster.runSchedule(planned, { dtype: 'float32', op: 'sum', check: false, iters, rankClasses });
+    return { whole: await run(false), classes: await run(true), topology, planned };
+  } finally {
+    await cluster.close();
+  }
+}
+
+function expectSameRun(classes: RunResult, whole: RunResult): void {
+  expect(Math.abs(classes.timeNs - whole.timeNs)).toBeLessThanOrEqual(1e-12 * whole.timeNs);
+  expect(classes.events).toBe(whole.events);
+  expect(classes.rounds).toBe(whole.rounds);
+  expect(classes.linkStats.length).toBe(whole.linkStats.length);
+  whole.linkStats.forEach((link, l) => {
+    const got = classes.linkStats[l]!;
+    expect(got.linkId).toBe(link.linkId);
+    expect(Math.abs(got.bytesCarried - link.bytesCarried)).toBeLessThanOrEqual(1e-9 * link.bytesCarried);
+    expect(Math.abs(got.busyNs - link.busyNs)).toBeLessThanOrEqual(1e-9 * link.busyNs + 1e-9);
+    expect(got.peakConcurrentFlows).toBe(link.peakConcurrentFlows);
+  });
+}
+
+describe('rank classes', () => {
+  it('hierarchical on 64 DGX H100 servers: 32 classes of 16 (a server\'s 8 rails, a server and its twin one scalable unit on), the whole run\'s time, events, rounds and link statistics', async () => {
+    const { whole, classes } = await bothWays('dgx-h100:nodes=64', (t) => plan('allReduce', 'hierarchical', t, 1 << 24));
+    expect(whole.simulatedRanks).toBeUndefined();
+    expect(classes.simulatedRanks).toBe(32);
+    expectSameRun(classes, whole);
+    expect(classes.linkStats.filter((l) => l.bytesCarried > 0).length).toBeGreaterThan(1000);
+  }, 120_000);
+
+  it('a 4-channel ring on 32 servers, three iterations: the whole run to rounding', async () => {
+    const { whole, classes } = await bothWays('dgx-h100:nodes=32', (t) => plan('allReduce', 'ring', t, 1 << 22, { channels: 4, layout: layoutOf(t) }), 3);
+    expect(classes.simulatedRanks).toBeLessThanOrEqual(32);
+    expectSameRun(classes, whole);
+  }, 120_000);
+
+  it('all-gather ring on 32 servers: the whole run to rounding', async () => {
+    const { whole, classes } = await bothWays('dgx-h100:nodes=32', (t) => plan('allGather', 'ring', t, 1 << 20, { channels: 2, layout: layoutOf(t) }));
+    expect(classes.simulatedRanks).toBeDefined();
+    expectSameRun(classes, whole);
+  }, 120_000);
+
+  it('finds no classes where no shift maps the run to itself, or where in-network agents run', () => {
+    const topology = parseTopologySpec('dgx-h100:nodes=32');
+    const inputs = (schedule: Schedule) => ({ schedule, topology, groups: layoutOf(topology).groups, network: NET, router: routerOf(topology) });
+    // A tree's ranks sit at different depths: no shift of servers keeps it.
+    const tree = findRankClasses(inputs(plan('allReduce', 'tree', topology, 1 << 20, { channels: 2 })));
+    expect('reason' in tree && tree.reason).toMatch(/no shift|fewer than/);
+    // One scalable unit (32 servers): every server and every rail alike, one class.
+    const hierarchical = findRankClasses(inputs(plan('allReduce', 'hierarchical', topology, 1 << 20)));
+    expect('reps' in hierarchical && hierarchical.reps.length).toBe(1);
+    // A rank whose tape differs (a root) breaks the shifts that would move it.
+    const broadcast = findRankClasses(inputs(plan('broadcast', 'chain', topology, 1 << 20)));
+    expect('reason' in broadcast).toBe(true);
+  }, 60_000);
+
+  it('a representative\'s message to another class arrives in that class\'s frame: senderInFrame inverts the member\'s shift', () => {
+    const topology = parseTopologySpec('dgx-h100:nodes=64');
+    const found = findRankClasses({ schedule: plan('allReduce', 'hierarchical', topology, 1 << 20), topology, groups: layoutOf(topology).groups, network: NET, router: routerOf(topology) });
+    if ('reason' in found) throw new Error(found.reason);
+    // Rank 0 (server 0, GPU 0) sends to rank 1 (its class, shifted one GPU on): rank 1's representative (0) hears it from GPU 7.
+    expect(found.repOf[1]).toBe(0);
+    expect(found.senderInFrame(0, 1)).toBe(7);
+    // Rank 0 → rank 8 (server 1's GPU 0, a representative itself): no shift.
+    expect(found.repOf[8]).toBe(8);
+    expect(found.senderInFrame(0, 8)).toBe(0);
+    // Server 32 is server 0's twin one scalable unit on.
+    expect(found.repOf[32 * 8 + 3]).toBe(0);
+    expect(found.classSize[0]).toBe(16);
+  });
+});

@@ -1,0 +1,27 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { WEFT_MAIN } from './run-weft.js';
+
+// Ghost runs of 256+ ranks whose symmetries prove ranks alike simulate one rank per class
+// (runtime rank-classes.ts); the JSON row says how many ran, and the figures are the whole run's
+// (packages/runtime/test/rank-classes.test.ts compares the two engines).
+function rows(args: readonly string[]) {
+  const run = spawnSync(process.execPath, [WEFT_MAIN, 'bench', 'allreduce', ...args, '--mode', 'ghost', '--format', 'json'], { encoding: 'utf8', timeout: 120_000 });
+  expect(run.stderr).toBe('');
+  expect(run.status).toBe(0);
+  return (JSON.parse(run.stdout) as { rows: { simulatedRanks?: number; events: number; timeUs: number }[] }).rows;
+}
+
+describe('weft bench: rank classes', () => {
+  it('hierarchical on 64 DGX H100 servers runs 32 of its 512 ranks and reports every rank\'s events', () => {
+    const [row] = rows(['--topology', 'dgx-h100:nodes=64', '--algo', 'hierarchical', '-b', '16M', '-e', '16M']);
+    expect(row!.simulatedRanks).toBe(32);
+    // 143,360 events: the whole run's count (each representative's events once per member).
+    expect(row!.events).toBe(143_360);
+  });
+
+  it('a tree (ranks at different depths) and a small run simulate every rank: no simulatedRanks', () => {
+    expect(rows(['--topology', 'dgx-h100:nodes=64', '--algo', 'tree', '-b', '1M', '-e', '1M'])[0]!.simulatedRanks).toBeUndefined();
+    expect(rows(['--topology', 'dgx-h100:nodes=2', '--algo', 'hierarchical', '-b', '1M', '-e', '1M'])[0]!.simulatedRanks).toBeUndefined();
+  });
+});
