@@ -162,7 +162,7 @@ export const BENCH_FLAGS = {
   ),
   fastForward: flag(
     '--fast-forward <mode>',
-    `steady-state fast-forward of long pipelined runs (ghost mode, one iteration; benchmarks/results/speed.md §30): ${orList(FAST_FORWARD.names)}; auto: the run stops once its whole state recurs and the rest is added period by period — exact to float rounding, else the exact run; on: extrapolated from three short runs — approximate (a 288-GPU NVL72 ring: +39 %, §29); off: the exact engine unwatched`,
+    `steady-state fast-forward of long pipelined runs (ghost mode, one iteration: -n 1 -w 0; benchmarks/results/speed.md §30): ${orList(FAST_FORWARD.names)}; auto: the run stops once its whole state recurs and the rest is added period by period — exact to float rounding, else the exact run; on: extrapolated from three short runs — approximate (a 288-GPU NVL72 ring: +39 %, §29); off: the exact engine unwatched`,
     'auto',
     text((t) => FAST_FORWARD.read(t)),
   ),
