@@ -15,7 +15,7 @@ import { plotBusBwSvg } from '../format/plot.js';
 import { plotQueuesSvg } from '../format/queue-plot.js';
 import { formatHeader, formatRow, formatTable, formatTableEnd } from '../format/table.js';
 import { buildTrace } from '../format/trace.js';
-import { assertDistinct, assertWritable, stdoutOutput, writeOutputs, type OutputFile } from '../output.js';
+import { assertDistinct, assertWritable, checkOutputs, writeOutputs, type OutputFile } from '../output.js';
 import { topologyInputs } from '../topology.js';
 import { benchTopology, checkEnergyFlags } from '../bench/energy.js';
 import { isModulePath } from '../user-algorithm/module-path.js';
@@ -84,9 +84,8 @@ export async function runBench(collective: string, options: Readonly<Record<stri
   for (const [flag, path] of [['--out', flags.out], ['--trace', flags.trace], ['--plot', flags.plot], ['--plot-queues', flags.plotQueues]] as const) {
     if (path !== undefined) outputs.push([flag, path]);
   }
-  for (const [flag, path] of outputs) assertWritable(flag, path);
   // An output on '-' takes stdout: the report is not printed there as well.
-  const stdoutTaken = stdoutOutput(outputs) !== undefined;
+  const stdoutTaken = checkOutputs(outputs) !== undefined;
   const modules = flags.algo.filter(isModulePath).map((path) => ['--algo', path] as const);
   const scenario = flags.scenario !== undefined ? [['--scenario', flags.scenario] as const] : [];
   assertDistinct(outputs, [...topologyInputs(flags.topologySpec), ...modules, ...scenario]);
