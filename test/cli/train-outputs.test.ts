@@ -35,4 +35,13 @@ describe('weft train outputs on -', () => {
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout).rows).toHaveLength(2);
   });
+
+  it.each([
+    [['train', '--help'], ['--out', '--plot']],
+    [['bench', '--help'], ['--out', '--trace', '--plot', '--plot-queues']],
+    [['topo', '--help'], ['--dot']],
+  ])('%j says which outputs take -', (args, flags) => {
+    const help = weft(args).stdout;
+    for (const flag of flags) expect(help.split(`  ${flag} <`)[1]!.split(/\n  -/)[0]!.replace(/\s+/g, ' '), flag).toContain("'-': on stdout, alone");
+  });
 });

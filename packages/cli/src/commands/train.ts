@@ -34,7 +34,7 @@ const CONFIG_FLAGS: readonly (readonly [TrainConfigKey, string, string, ((text: 
   ['precision', '--precision <p>', 'fp32, or bf16 (bf16 compute peak, gradients rounded to bf16 and all-reduced as 2-byte elements)'],
   ['learningRate', '--lr <rate>', 'SGD learning rate'],
   ['momentum', '--momentum <m>', 'SGD momentum (0 for plain SGD)'],
-  ['mode', '--mode <mode>', 'data (real training in worker threads), ghost (emulated time only, no tensors) or predict (alpha-beta prediction, no simulation)'],
+  ['mode', '--mode <mode>', 'data (real training in worker threads), ghost (emulated time only, no tensors) or predict (alpha-beta prediction, no simulation); with --scale the default is ghost'],
   ['network', '--network <name>', 'network model: alphaBeta, maxMin, packet (packets through switch queues, ECN/PFC; as weft bench)'],
   ['routing', '--routing <name>', 'routing: ecmp, adaptive, spray (spray: --network packet only)'],
   ['cc', '--cc <name>', 'congestion control under --network packet: none, dcqcn, telemetry'],
