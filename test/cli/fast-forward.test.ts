@@ -32,6 +32,14 @@ describe('--fast-forward', () => {
     expect(forwarded.row.busBwGBps.toFixed(2)).toBe(exact.row.busBwGBps.toFixed(2));
   }, 60_000);
 
+  it('on is for one iteration: a --compare of -n runs the -n 2 value exactly (it was extrapolated)', () => {
+    const run = weft([...BASE, ...RING, '--fast-forward', 'on', '--compare', 'iters=1,2']);
+    expect(run.code).toBe(0);
+    expect(run.stderr.match(/fast-forwarded/g)).toHaveLength(1);
+    const [one, two] = JSON.parse(run.stdout).runs.map((r: { rows: { timeUs: number }[] }) => r.rows[0]!.timeUs);
+    expect(Math.abs(one - two) / two).toBeLessThan(1e-9);
+  }, 60_000);
+
   it('auto (the default) is exact by recurrence, no notice: the row of off but for float rounding of the time', () => {
     const auto = row(RING);
     const off = row([...RING, '--fast-forward', 'off']);

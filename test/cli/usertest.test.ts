@@ -218,6 +218,10 @@ describe('flags another flag leaves with nothing to do: refused, not ignored', (
     [[...small, '--ranks-per-worker', '2'], /^weft: --ranks-per-worker: data mode only; ghost mode starts no worker threads$/],
     [[...small, '--exact-limit', '5'], /^weft: --exact-limit: only with --explain in ghost mode \(it bounds the candidates --explain simulates\)$/],
     [[...data, '--explain', '--exact-limit', '5'], /^weft: --exact-limit: only with --explain in ghost mode/],
+    // Fast-forward cuts one iteration's pipeline: with -n > 1 (or -w) the run was exact, the flag silently unused.
+    [[...small, '--fast-forward', 'on', '-n', '3'], /^weft: --fast-forward on: one iteration only \(-n 1 -w 0, here -n 3 -w 0\); more iterations run exactly: drop --fast-forward or use -n 1 -w 0$/],
+    [[...small, '--fast-forward', 'auto', '-w', '1'], /^weft: --fast-forward auto: one iteration only \(-n 1 -w 0, here -n 1 -w 1\)/],
+    [[...small, '--compare', 'fast-forward=on,off', '-n', '2'], /^weft: --fast-forward: one iteration only \(-n 1 -w 0, here -n 2 -w 0\)/],
   ])('%j', (args, message) => expectUsageError(weft(args), message));
 
   it.each([
@@ -225,6 +229,9 @@ describe('flags another flag leaves with nothing to do: refused, not ignored', (
     [[...data, '--ranks-per-worker', '2']],
     [[...small, '--explain', '--exact-limit', '5']],
     [[...data, '--compare', 'mode=data,ghost', '--fast-forward', 'off']],
+    // The default auto, not typed, refuses nothing; off says what -n > 1 does anyway.
+    [[...small, '-n', '3']],
+    [[...small, '--fast-forward', 'off', '-n', '3']],
   ])('%j runs', (args) => {
     const run = weft(args);
     expect(run.stderr).toBe('');

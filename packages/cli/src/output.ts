@@ -45,10 +45,20 @@ export function assertWritable(flag: string, path: string): void {
  * document alone (a table and a trace, or a report twice, on one stream parse as neither).
  * Two outputs on '-' are refused.
  */
-export function stdoutOutput(outputs: readonly (readonly [flag: string, path: string])[]): string | undefined {
+function stdoutOutput(outputs: readonly (readonly [flag: string, path: string])[]): string | undefined {
   const onStdout = outputs.filter(([, path]) => path === '-').map(([flag]) => flag);
   if (onStdout.length > 1) throw new WeftInputError(`${onStdout[1]}: '-' is stdout, which ${onStdout[0]} already writes; give one of them a file`);
   return onStdout[0];
+}
+
+/**
+ * A command's outputs, checked before it runs (bench, train and train --scale share the rule):
+ * each writable, at most one on '-'. Returns the flag of the one on '-', if any: it takes stdout
+ * alone, so the command prints nothing else there.
+ */
+export function checkOutputs(outputs: readonly (readonly [flag: string, path: string])[]): string | undefined {
+  for (const [flag, path] of outputs) assertWritable(flag, path);
+  return stdoutOutput(outputs);
 }
 
 /** Identity of an existing file (device + inode), so hard links and `./x` vs `x` compare equal. */

@@ -7,7 +7,7 @@ import { WeftInputError } from '@weft/sim';
 import { planRun, type TrainConfig, type TrainHeader } from '@weft/train';
 import { FAST_FORWARD_AUTO_TRANSFERS, type FastForwardMode } from '@weft/runtime/core';
 import { Choices, orList, refuse } from './names.js';
-import { assertWritable, writeOutputs } from './output.js';
+import { checkOutputs, writeOutputs } from './output.js';
 import { progressBar } from './ui/progress.js';
 import { checkSizedThread } from './entry.js';
 import { loadTopology } from './topology.js';
@@ -81,10 +81,10 @@ async function unsupported(config: TrainConfig, name: string, spec: string, gpus
 export async function runScaleCommand(flags: ScaleFlags, base: TrainConfig, modeGiven: boolean): Promise<void> {
   const format = refuse('--format', flags.format ?? 'table', FORMATS.read(flags.format ?? 'table'));
   const fastForward = refuse('--fast-forward', flags.fastForward ?? 'auto', FAST_FORWARD.read(flags.fastForward ?? 'auto'));
-  if (flags.out !== undefined) {
-    if (!flags.out.toLowerCase().endsWith('.json')) throw new WeftInputError(`--out: '${flags.out}' must end in .json`);
-    assertWritable('--out', flags.out);
-  }
+  if (flags.out !== undefined && flags.out !== '-' && !flags.out.toLowerCase().endsWith('.json')) throw new WeftInputError(`--out: '${flags.out}' must end in .json (or be '-' for stdout)`);
+  // --out - takes stdout (as weft bench's): the JSON alone, no table or CSV beside it.
+  const stdoutTaken = checkOutputs(flags.out !== undefined ? [['--out', flags.out]] : []) !== undefined;
+  const shown = stdoutTaken ? 'none' : format;
   const mode = modeGiven ? base.mode : 'ghost';
   if (mode === 'data') throw new WeftInputError('--mode data: --scale times the step without tensors; use --mode ghost (simulated, the default with --scale) or predict');
   const batchText = flags.batchPerGpu ?? '1';
@@ -124,26 +124,26 @@ export async function runScaleCommand(flags: ScaleFlags, base: TrainConfig, mode
 
   const bar = progressBar('weft train --scale [{bar}] {value}/{total} {label}');
   let header: TrainHeader | undefined;
-  const stream = (text: string) => format !== 'json' && bar.print(text);
+  const stream = (text: string) => shown !== 'json' && shown !== 'none' && bar.print(text);
   let rows: ScaleRow[];
   try {
     rows = await runScale(request, specs, {
       onProgress: (done, total, label) => bar.update(done, total, label),
       onHeader: (first, _request, sizes) => {
         header = first;
-        if (format === 'table') {
+        if (shown === 'table') {
           const skipped = left.length > 0 ? `# left out (cannot run on ${family}): ${left.join(', ')}\n` : '';
           stream(scaleHeaderLines(first, request, sizes) + skipped + scaleTableHead());
         }
-        if (format === 'csv') stream(scaleCsvHead());
+        if (shown === 'csv') stream(scaleCsvHead());
       },
-      onRow: (row) => stream(format === 'csv' ? scaleCsvRow(row) : format === 'table' ? scaleTableRow(row) : ''),
+      onRow: (row) => stream(shown === 'csv' ? scaleCsvRow(row) : shown === 'table' ? scaleTableRow(row) : ''),
     });
   } finally {
     bar.stop();
   }
-  if (format === 'table') process.stdout.write(scaleTableEnd(rows));
+  if (shown === 'table') process.stdout.write(scaleTableEnd(rows));
   const json = scaleJson(header, request, rows);
-  if (format === 'json') process.stdout.write(json);
+  if (shown === 'json') process.stdout.write(json);
   if (flags.out !== undefined) writeOutputs([{ path: flags.out, content: json }]);
 }

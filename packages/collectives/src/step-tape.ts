@@ -820,6 +820,11 @@ export function heapPressure(share = HEAP_REFUSE_SHARE): HeapUsage | null {
   return usage !== undefined && usage.usedBytes > share * usage.limitBytes ? usage : null;
 }
 
+/** The JS heap's limit as the probe measures it (never over an infinite share: no collection), or undefined without a probe. */
+export function heapLimitBytes(): number | undefined {
+  return heapUsage?.(Infinity).limitBytes;
+}
+
 /** Bytes for the budget messages: MiB below 1 GiB. */
 export function formatBudgetBytes(bytes: number): string {
   return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(2)} GiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`;

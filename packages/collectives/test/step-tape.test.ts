@@ -251,6 +251,22 @@ describe('schedule memory budget', () => {
     }
   });
 
+  it('heapLimitBytes: the probe\'s limit, asked over no finite share (so never after a collection); undefined without a probe', async () => {
+    const { setHeapUsageProbe, heapLimitBytes } = await import('../src/step-tape.js');
+    const shares: number[] = [];
+    setHeapUsageProbe((share) => {
+      shares.push(share);
+      return { usedBytes: 1, limitBytes: 3 * 2 ** 30 };
+    });
+    try {
+      expect(heapLimitBytes()).toBe(3 * 2 ** 30);
+      expect(shares).toEqual([Infinity]);
+    } finally {
+      setHeapUsageProbe(undefined);
+    }
+    expect(heapLimitBytes()).toBeUndefined();
+  });
+
   it('refuses planning in one line once the heap is nearly full (the topology beside the plan), and plans when it is not', async () => {
     const { setHeapUsageProbe, HEAP_REFUSE_SHARE } = await import('../src/step-tape.js');
     const { isWeftInputError } = await import('@weft/sim');

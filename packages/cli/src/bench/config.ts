@@ -100,4 +100,4 @@ export function parseBenchFlags(collective: string, options: Readonly<Record<str
 }
 
 /** The collective argument's help: every collective the table has. */
-export const COLLECTIVE_HELP = `one of: ${orList(CLI_COLLECTIVES.names)}`;
+export const COLLECTIVE_HELP = `one of: ${orList(CLI_COLLECTIVES.names)} (nccl-tests' binary names too: all_reduce_perf, all_reduce)`;

@@ -27,6 +27,12 @@ const toStderr: FastForwardSay = (line) => process.stderr.write(`weft bench: ${l
  */
 export type FastForwardAfford = (cut: SteadyCut) => boolean;
 
+/**
+ * Fast-forward cuts periods out of one iteration's pipeline: with -n/-w asking for more runs
+ * per size, every mode runs them exactly (an explicit on or auto is refused up front, flag-rules.ts).
+ */
+export const oneIteration = (config: Pick<FastForwardSettings, 'iters' | 'warmupIters'>): boolean => config.iters + config.warmupIters === 1;
+
 export async function runBenchSchedule(
   config: FastForwardSettings,
   schedule: Schedule,
@@ -36,9 +42,9 @@ export async function runBenchSchedule(
   say: FastForwardSay = toStderr,
   afford: FastForwardAfford = () => true,
 ): Promise<RunResult> {
-  const eligible = !exact && config.fastForward !== 'off' && config.mode === 'ghost' && config.network !== 'packet';
+  const eligible = !exact && config.fastForward !== 'off' && config.mode === 'ghost' && config.network !== 'packet' && oneIteration(config);
   // auto: the exact fast-forward (a recurrence of the whole state, within one iteration), else the exact run.
-  if (config.fastForward === 'auto') return eligible && config.iters + config.warmupIters === 1 ? runRecurrent(schedule, run) : run(schedule);
+  if (config.fastForward === 'auto') return eligible ? runRecurrent(schedule, run) : run(schedule);
   // The cut check and the shortened runs allocate beside the plan: refuse a run that starts
   // with the heap nearly full here, in one line, not after they abort (65,536 GPUs at 1 GiB).
   // (The run's own budget check, footprint.ts, comes later, per run.)

@@ -5,6 +5,7 @@
  */
 import { WeftInputError } from '@weft/sim';
 import { packetOnlyError } from '../names.js';
+import { oneIteration } from './fast-forward.js';
 import { BENCH_FLAGS, flagLabel, type BenchFlags, type FlagKey } from './schema.js';
 
 /** Flags only the packet model reads: with another --network they would change nothing. */
@@ -29,6 +30,17 @@ const FLAG_RULES: readonly FlagRule[] = [
     dependsOn: ['mode'],
     applies: (f) => f.mode === 'ghost',
     refusal: (label) => new WeftInputError(`${label}: ghost mode only (--mode ghost); data mode runs every step of every run`),
+  },
+  {
+    // Fast-forward cuts periods out of one iteration's pipeline; with more iterations the run
+    // is exact (fast-forward.ts). The default auto, not typed, refuses nothing.
+    keys: ['fastForward'],
+    dependsOn: ['iters', 'warmupIters'],
+    applies: (f) => (f.fastForward === 'off' && f.compare?.key !== 'fastForward') || oneIteration(f),
+    refusal: (label, f) => {
+      const value = f.compare?.key === 'fastForward' ? '' : ` ${f.fastForward}`;
+      return new WeftInputError(`${label}${value}: one iteration only (-n 1 -w 0, here -n ${f.iters} -w ${f.warmupIters}); more iterations run exactly: drop --fast-forward or use -n 1 -w 0`);
+    },
   },
   {
     keys: ['ranksPerWorker'],

@@ -39,12 +39,14 @@ export interface SweepHooks {
    * Called with each row as soon as its run ends, and the report's header as it stands then
    * (the backend is the one that ran), so a table can be printed row by row as nccl-tests does.
    */
-  onRow?: (row: BenchRow, header: Omit<BenchReport, 'rows' | 'avgBusBwGBps' | 'avgBusBwGBpsByAlgorithm'>) => void;
+  onRow?: (row: BenchRow, header: Omit<BenchReport, 'rows' | 'avgBusBwGBps' | 'avgBusBwGBpsByAlgorithm'>, labels: readonly string[]) => void;
 }
 
 export interface SweepResult {
   readonly report: BenchReport;
   readonly traceRuns: readonly TraceRun[];
+  /** Every algorithm label the plan gave a row (`auto(ring)`, …), known before the first run: what the table's algorithm column must fit. */
+  readonly labels: readonly string[];
 }
 
 /** The collective's count for a size of the sweep (collectives' countForBytes, with this config's dtype). */
@@ -210,6 +212,7 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
   const planNotice = longPlanNotice(topology.ranks.length);
   if (planNotice !== null) process.stderr.write(planNotice);
   const plan = planSweep(config, topology);
+  const labels = [...plan.resolved.values()].flatMap((perSize) => perSize.map((resolved) => resolved.label));
   const nranks = topology.ranks.length;
   // --plot-queues draws from the same per-run records as --trace.
   const tracing = config.trace !== undefined || config.plotQueues !== undefined;
@@ -337,7 +340,7 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
           ...(energy !== undefined ? { energy: energyRow(energy, topology, result.linkStats, config.iters + config.warmupIters, result.timeNs, busBwGBps) } : {}),
         };
         rows.push(row);
-        hooks.onRow?.(row, { ...reportHeader(config, topology, backend), skipped: plan.skipped, ...energyField });
+        hooks.onRow?.(row, { ...reportHeader(config, topology, backend), skipped: plan.skipped, ...energyField }, labels);
         if (tracing) {
           traceRuns.push({ label: `${resolved.label} ${bytes} B`, nranks, steps: result.steps, flows: result.flows, queues: queueTimelines(result.linkStats) });
         }
@@ -356,7 +359,7 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
     ...(faults.length > 0 ? { faults: { scenario: describeFaults(faults), outcomes: faultOutcomes } } : {}),
     ...energyField,
   };
-  return { report, traceRuns };
+  return { report, traceRuns, labels };
 }
 
 /** The packet model's settings from the bench flags (cited defaults fill the rest). */

@@ -6,7 +6,7 @@
  * 520 k steps, 134 s, exit 134; benchmarks/results/hostile.md §"A new user's walk").
  */
 import { constants as bufferConstants } from 'node:buffer';
-import { getHeapStatistics } from 'node:v8';
+import { heapLimitBytes } from '@weft/collectives';
 import { WeftInputError } from '@weft/sim';
 
 /**
@@ -24,8 +24,14 @@ export const TRACE_JSON_BYTES_PER_STEP = 1024;
 /** The share of the heap limit a trace may take: the topology, routes and the run itself need the rest. */
 export const TRACE_HEAP_SHARE = 0.8;
 
+/**
+ * This process's JS heap limit, through the one heap probe (collectives' heapLimitBytes, set by
+ * the runtime's Node entry, which the sweep loads); without one, no heap bound.
+ */
+const heapLimit = (): number => heapLimitBytes() ?? Infinity;
+
 /** Most steps a sweep may trace here, and why: the heap's share, or the longest string V8 makes (the JSON). */
-export function maxTracedSteps(heapLimitBytes: number = getHeapStatistics().heap_size_limit): { steps: number; limit: string } {
+export function maxTracedSteps(heapLimitBytes: number = heapLimit()): { steps: number; limit: string } {
   const heapSteps = Math.floor((heapLimitBytes * TRACE_HEAP_SHARE) / TRACE_HEAP_BYTES_PER_STEP);
   const jsonSteps = Math.floor(bufferConstants.MAX_STRING_LENGTH / TRACE_JSON_BYTES_PER_STEP);
   const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(2)} GiB`;
@@ -38,7 +44,7 @@ export function maxTracedSteps(heapLimitBytes: number = getHeapStatistics().heap
  * Sums `stepsPerRun` (each traced run's schedule steps, iterations included) and refuses the
  * sweep, naming `flag`, as soon as the sum passes the budget: the runs left are not planned.
  */
-export function checkTraceBudget(flag: string, stepsPerRun: Iterable<number>, heapLimitBytes: number = getHeapStatistics().heap_size_limit): void {
+export function checkTraceBudget(flag: string, stepsPerRun: Iterable<number>, heapLimitBytes: number = heapLimit()): void {
   const max = maxTracedSteps(heapLimitBytes);
   let steps = 0;
   for (const runSteps of stepsPerRun) {

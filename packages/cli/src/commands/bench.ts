@@ -15,7 +15,7 @@ import { plotBusBwSvg } from '../format/plot.js';
 import { plotQueuesSvg } from '../format/queue-plot.js';
 import { formatHeader, formatRow, formatTable, formatTableEnd } from '../format/table.js';
 import { buildTrace } from '../format/trace.js';
-import { assertDistinct, assertWritable, stdoutOutput, writeOutputs, type OutputFile } from '../output.js';
+import { assertDistinct, assertWritable, checkOutputs, writeOutputs, type OutputFile } from '../output.js';
 import { topologyInputs } from '../topology.js';
 import { benchTopology, checkEnergyFlags } from '../bench/energy.js';
 import { isModulePath } from '../user-algorithm/module-path.js';
@@ -42,7 +42,12 @@ function formatFor(path: string, fallback: Format): Format {
 const faultsTable = (report: BenchReport): string => (report.faults ? formatFaultOutcomes(report.faults.scenario, report.faults.outcomes) : '');
 
 /** Each format whole: stdout's when rows were not streamed, and --out's (its faults table included, as on stdout). */
-const RENDER: Readonly<Record<Format, (report: BenchReport) => string>> = { table: (report) => formatTable(report) + faultsTable(report), json: formatJson, csv: formatCsv };
+/** `labels`: the sweep's planned algorithm labels (the table's algorithm column fits them). */
+const RENDER: Readonly<Record<Format, (report: BenchReport, labels: readonly string[]) => string>> = {
+  table: (report, labels) => formatTable(report, labels) + faultsTable(report),
+  json: formatJson,
+  csv: formatCsv,
+};
 
 /**
  * What `--tenant` reads: the fabric, how it carries traffic, and the output. Its jobs are
@@ -79,9 +84,8 @@ export async function runBench(collective: string, options: Readonly<Record<stri
   for (const [flag, path] of [['--out', flags.out], ['--trace', flags.trace], ['--plot', flags.plot], ['--plot-queues', flags.plotQueues]] as const) {
     if (path !== undefined) outputs.push([flag, path]);
   }
-  for (const [flag, path] of outputs) assertWritable(flag, path);
   // An output on '-' takes stdout: the report is not printed there as well.
-  const stdoutTaken = stdoutOutput(outputs) !== undefined;
+  const stdoutTaken = checkOutputs(outputs) !== undefined;
   const modules = flags.algo.filter(isModulePath).map((path) => ['--algo', path] as const);
   const scenario = flags.scenario !== undefined ? [['--scenario', flags.scenario] as const] : [];
   assertDistinct(outputs, [...topologyInputs(flags.topologySpec), ...modules, ...scenario]);
@@ -93,20 +97,20 @@ export async function runBench(collective: string, options: Readonly<Record<stri
   // once, and one stopped early has printed what it finished. JSON and CSV are whole documents,
   // printed when the sweep ends. bar.print keeps the bar (stderr) off the table's lines.
   let tableStarted = false;
-  const streamRow = (row: BenchRow, header: Parameters<typeof formatHeader>[0]) => {
-    bar.print(`${tableStarted ? '' : formatHeader(header) + '\n'}${formatRow(row)}\n`);
+  const streamRow = (row: BenchRow, header: Parameters<typeof formatHeader>[0], labels: readonly string[]) => {
+    bar.print(`${tableStarted ? '' : formatHeader(header, labels) + '\n'}${formatRow(row, labels)}\n`);
     tableStarted = true;
   };
-  const { report, traceRuns } = await runSweep(config, topology, {
+  const { report, traceRuns, labels } = await runSweep(config, topology, {
     onProgress: (done, total, label) => bar.update(done, total, label),
     ...(config.format === 'table' && !stdoutTaken ? { onRow: streamRow } : {}),
   }).finally(() => bar.stop());
   const files: OutputFile[] = [];
-  if (config.out !== undefined) files.push({ path: config.out, content: RENDER[formatFor(config.out, config.format)](report) });
+  if (config.out !== undefined) files.push({ path: config.out, content: RENDER[formatFor(config.out, config.format)](report, labels) });
   if (config.trace !== undefined) files.push({ path: config.trace, content: JSON.stringify(buildTrace(traceRuns)) + '\n' });
   if (config.plot !== undefined) files.push({ path: config.plot, content: await plotBusBwSvg(report) });
   if (config.plotQueues !== undefined) files.push({ path: config.plotQueues, content: await plotQueuesSvg(report, traceRuns) });
-  if (!stdoutTaken) process.stdout.write(tableStarted ? formatTableEnd(report) + faultsTable(report) : RENDER[config.format](report));
+  if (!stdoutTaken) process.stdout.write(tableStarted ? formatTableEnd(report) + faultsTable(report) : RENDER[config.format](report, labels));
   writeOutputs(files);
 }
 
@@ -141,7 +145,8 @@ async function runCompare(collective: string, options: Readonly<Record<string, u
   } finally {
     bar.stop();
   }
-  const header = formatHeader(runs[0]!.report).split('\n');
+  // Only the lines above the column titles are kept: no algorithm labels to fit.
+  const header = formatHeader(runs[0]!.report, []).split('\n');
   const table = () => formatCompare(spec, runs, [...header.slice(0, header.indexOf('#')), `#  (the lines above describe the run with ${spec.name}=${spec.values[0]})`]);
   const render: Readonly<Record<Format, () => string>> = { table, json: () => compareJson(spec, runs), csv: () => formatCompareCsv(spec, runs) };
   writeReport((format) => render[format](), flags.format, flags.out);

@@ -7,7 +7,7 @@ import {
 import type { Fault } from '@weft/runtime';
 import type { Topology } from '@weft/fabric';
 import { renderSvg } from '../format/plot.js';
-import { assertDistinct, assertWritable, writeOutputs, type OutputFile } from '../output.js';
+import { assertDistinct, checkOutputs, writeOutputs, type OutputFile } from '../output.js';
 import { progressBar } from '../ui/progress.js';
 import { checkSizedThread } from '../entry.js';
 import { packetOnlyError } from '../names.js';
@@ -34,7 +34,7 @@ const CONFIG_FLAGS: readonly (readonly [TrainConfigKey, string, string, ((text: 
   ['precision', '--precision <p>', 'fp32, or bf16 (bf16 compute peak, gradients rounded to bf16 and all-reduced as 2-byte elements)'],
   ['learningRate', '--lr <rate>', 'SGD learning rate'],
   ['momentum', '--momentum <m>', 'SGD momentum (0 for plain SGD)'],
-  ['mode', '--mode <mode>', 'data (real training in worker threads), ghost (emulated time only, no tensors) or predict (alpha-beta prediction, no simulation)'],
+  ['mode', '--mode <mode>', 'data (real training in worker threads), ghost (emulated time only, no tensors) or predict (alpha-beta prediction, no simulation); with --scale the default is ghost'],
   ['network', '--network <name>', 'network model: alphaBeta, maxMin, packet (packets through switch queues, ECN/PFC; as weft bench)'],
   ['routing', '--routing <name>', 'routing: ecmp, adaptive, spray (spray: --network packet only)'],
   ['cc', '--cc <name>', 'congestion control under --network packet: none, dcqcn, telemetry'],
@@ -93,8 +93,8 @@ export function registerTrain(program: Command): Command {
     .option('--straggler <spec>', 'a slow rank, repeatable: rank=R,slow=FACTORx or rank=R,delay=TIME', collect)
     .option('--crash <spec>', 'a rank that stops, repeatable: rank=R@TIME', collect)
     .option('--scenario <file>', 'faults from a YAML/JSON file (links, stragglers, crashes; see README)')
-    .option('--out <file.json>', 'write the report (loss curve, accuracy, step-time breakdown) as JSON')
-    .option('--plot <file.svg>', 'write SVG charts of the loss and of the step-time breakdown')
+    .option('--out <file.json>', "write the report (loss curve, accuracy, step-time breakdown; with --scale, the table) as JSON; '-': on stdout, alone")
+    .option('--plot <file.svg>', "write SVG charts of the loss and of the step-time breakdown; '-': on stdout, alone")
     .option('--scale <gpus>', 'weak-scaling table instead of a run: GPU counts, comma-separated (e.g. 8,64,512,4096,16384), on the --topology preset family (default dgx-h100), per --algo (a comma list; default ring,tree,hierarchical,auto)')
     .option('--batch-per-gpu <n>', 'with --scale: samples per GPU per step (the global batch grows with the count; default 1)')
     .option('--format <format>', 'with --scale: table, json or csv (default table)')
@@ -149,10 +149,15 @@ export async function runTrain(options: TrainCliOptions, command?: Command): Pro
   const outputs: [string, string][] = [];
   for (const [flag, path, extension] of [['--out', options.out, '.json'], ['--plot', options.plot, '.svg']] as const) {
     if (path === undefined) continue;
-    if (!path.toLowerCase().endsWith(extension)) throw new WeftInputError(`${flag}: '${path}' must end in ${extension}`);
-    assertWritable(flag, path);
+    if (path !== '-' && !path.toLowerCase().endsWith(extension)) throw new WeftInputError(`${flag}: '${path}' must end in ${extension} (or be '-' for stdout)`);
     outputs.push([flag, path]);
   }
+  const bar = progressBar('weft train [{bar}] step {value}/{total}');
+  // An output on '-' takes stdout (as weft bench's): the run's own lines are not printed there.
+  const stdoutTaken = checkOutputs(outputs) !== undefined;
+  const print = (text: string): void => {
+    if (!stdoutTaken) bar.print(text);
+  };
   const topologySpec = topologySpecFrom(options, 'switch:2');
   assertDistinct(outputs, [...topologyInputs(topologySpec), ...(options.scenario !== undefined ? [['--scenario', options.scenario] as [string, string]] : [])]);
   const scenario = scenarioFromFlags(options);
@@ -166,7 +171,6 @@ export async function runTrain(options: TrainCliOptions, command?: Command): Pro
   if (faults.length > 0) process.stderr.write(`weft train: injecting ${describeFaults(faults).join('; ')}; running the fault-free reference first\n`);
   // The reference: the same configuration without faults, in the same mode, printing nothing.
   const reference = faults.length > 0 ? await train({ ...config, faults: [] }, topology) : undefined;
-  const bar = progressBar('weft train [{bar}] step {value}/{total}');
   bar.update(0, config.steps);
   let computeNs = 0;
   let faulted: TrainResult | undefined;
@@ -175,10 +179,10 @@ export async function runTrain(options: TrainCliOptions, command?: Command): Pro
     faulted = await train(config, topology, {
       onStart: (header) => {
         computeNs = header.compute.computeNs;
-        bar.print(formatHeader(header));
+        print(formatHeader(header));
       },
       onStep: (step) => bar.update(step, config.steps),
-      onEpoch: (epoch) => bar.print(formatEpoch(epoch, computeNs, config.mode)),
+      onEpoch: (epoch) => print(formatEpoch(epoch, computeNs, config.mode)),
     }).finally(() => bar.stop());
   } catch (error) {
     // With faults, a run failure (a crashed rank, a stranded transfer) is the outcome.
@@ -187,8 +191,8 @@ export async function runTrain(options: TrainCliOptions, command?: Command): Pro
   }
   const faultReport = reference ? await compareWithReference(config, topology, faults, reference, faulted, failure) : undefined;
   const report = faulted?.report ?? reference!.report;
-  if (faulted) process.stdout.write(formatSummary(report));
-  if (faultReport) process.stdout.write(formatFaultReport(faultReport, outcomeLine(faultReport)));
+  if (faulted) print(formatSummary(report));
+  if (faultReport) print(formatFaultReport(faultReport, outcomeLine(faultReport)));
   const json = faultReport ? { ...report, faults: faultReport } : report;
   const files: OutputFile[] = [];
   if (options.out !== undefined) files.push({ path: options.out, content: JSON.stringify(json, null, 2) + '\n' });

@@ -39,17 +39,24 @@ function formatTimeUs(timeUs: number): string {
   return timeUs < 10_000 ? timeUs.toFixed(2) : timeUs.toFixed(1);
 }
 
-/** The table's columns: with --energy, the energy ones after weft's own. */
-function columnsOf(energy: boolean): readonly Column[] {
-  return energy ? [...COLUMNS, ...ENERGY_COLUMNS] : COLUMNS;
+/**
+ * The table's columns: with --energy, the energy ones after weft's own. `labels`: every
+ * algorithm label the table can hold (the sweep's plan knows them before the first row): the
+ * algorithm column widens to the longest (barrier's `auto(dissemination)`, a user module's
+ * name), so a streamed table's rows line up with its header.
+ */
+function columnsOf(energy: boolean, labels: readonly string[]): readonly Column[] {
+  const width = Math.max(0, ...new Set(labels.map((label) => label.length)));
+  const columns = COLUMNS.map((c) => (c.title === 'algorithm' && width > c.width ? { ...c, width } : c));
+  return energy ? [...columns, ...ENERGY_COLUMNS] : columns;
 }
 
 function line(columns: readonly Column[], cells: readonly string[], prefix: string): string {
   return prefix + cells.map((cell, i) => cell.padStart(columns[i]!.width - (i === 0 ? prefix.length : 0))).join(' ');
 }
 
-export function formatHeader(report: Omit<BenchReport, 'rows' | 'avgBusBwGBps' | 'avgBusBwGBpsByAlgorithm'>): string {
-  const columns = columnsOf(report.energy !== undefined);
+export function formatHeader(report: Omit<BenchReport, 'rows' | 'avgBusBwGBps' | 'avgBusBwGBpsByAlgorithm'>, labels: readonly string[]): string {
+  const columns = columnsOf(report.energy !== undefined, labels);
   return [
     `# weft bench ${report.collective}`,
     `#  topology: ${report.topology.spec} (${report.topology.ranks} ranks)  model: ${report.model}  routing: ${report.routing}  qps: ${report.qps}  seed: ${report.seed}`,
@@ -64,8 +71,8 @@ export function formatHeader(report: Omit<BenchReport, 'rows' | 'avgBusBwGBps' |
   ].join('\n');
 }
 
-export function formatRow(row: BenchRow): string {
-  const columns = columnsOf(row.energy !== undefined);
+export function formatRow(row: BenchRow, labels: readonly string[]): string {
+  const columns = columnsOf(row.energy !== undefined, labels);
   return line(columns, columns.map((c) => c.cell(row)), '');
 }
 
@@ -123,8 +130,9 @@ export function formatExplain(report: BenchReport): string {
   return out.join('\n');
 }
 
-export function formatTable(report: BenchReport): string {
-  return [formatHeader(report), ...report.rows.map(formatRow)].join('\n') + '\n' + formatTableEnd(report);
+/** `labels`: as columnsOf's (a sweep's planned ones; by default the rows'). */
+export function formatTable(report: BenchReport, labels: readonly string[] = report.rows.map((row) => row.algorithm)): string {
+  return [formatHeader(report, labels), ...report.rows.map((row) => formatRow(row, labels))].join('\n') + '\n' + formatTableEnd(report);
 }
 
 /** What follows the rows: the footer, then --explain's and --links's sections. */

@@ -238,47 +238,6 @@ export function rankOrderTreePredictNs(params: PlanParams, cost: CostParams): nu
 }
 
 /**
- * β of channel trees running side by side (each channel moving 1/c of the bytes up and
- * down its own tree), as ns per byte of one channel's bytes: every tree edge carries a
- * channel's bytes once each way (reduce up, broadcast down). At each rank the edges of all
- * channels are counted by class (intra: same group, NVLink; inter: its NIC) and direction
- * (sends, receives apart: full duplex); the worst β_class·load is the bottleneck every
- * channel waits on.
- */
-function channelTreesNsPerByte(trees: readonly Tree[], params: PlanParams, cost: CostParams, waves: Waves = 'both'): number {
-  const load = channelTreesLoad(trees, params, waves);
-  const beta = [nsPerByte(cost.intra.bandwidthBytesPerSec), nsPerByte(cost.inter.bandwidthBytesPerSec)];
-  let worst = 0;
-  load.forEach((l, slot) => (worst = Math.max(worst, beta[slot % 2]! * l)));
-  return worst;
-}
-
-/** Which of a tree's two waves a load counts: the reduce up, the broadcast down, or both. */
-type Waves = 'up' | 'down' | 'both';
-
-/** Per rank, the tree edges of all channels: [sends intra, sends inter, receives intra, receives inter], each edge once per counted wave. */
-function channelTreesLoad(trees: readonly Tree[], params: PlanParams, waves: Waves = 'both'): Int32Array {
-  const groupOf = new Int32Array(params.nranks).fill(-1);
-  params.layout.groups.forEach((group, g) => group.forEach((r) => (groupOf[r] = g)));
-  // Per rank: [sends intra, sends inter, receives intra, receives inter].
-  const load = new Int32Array(4 * params.nranks);
-  for (const t of trees) {
-    t.parent.forEach((p, r) => {
-      if (p < 0) return;
-      const inter = groupOf[r] === groupOf[p] && groupOf[r]! >= 0 ? 0 : 1;
-      const directions: (readonly [number, number])[] = [];
-      if (waves !== 'down') directions.push([r, p]);
-      if (waves !== 'up') directions.push([p, r]);
-      for (const [from, to] of directions) {
-        load[4 * from + inter]!++;
-        load[4 * to + 2 + inter]!++;
-      }
-    });
-  }
-  return load;
-}
-
-/**
  * How many channels' first chunks share a link of each class [intra, inter] while the
  * pipeline fills: every channel's wavefront walks its tree at the same pace — up, a rank
  * sends to its parent at stage height(rank); down, a parent sends to its children at stage
