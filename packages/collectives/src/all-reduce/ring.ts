@@ -1,5 +1,5 @@
 import { StepBuilder, assertPlannable, invalidParams, slice } from '../kit.js';
-import { eachSlice, ncclRingChannels, ncclRingChunkBytes, ncclRingFillSlices, ncclRingOrders, ncclRingSlices, ringPipelineNs, sliceShares, wholeBlock, type SliceRule } from '../nccl-ring.js';
+import { eachSlice, ncclRingChannels, ncclRingEmptyTransfers, ncclRingChunkBytes, ncclRingFillSlices, ncclRingOrders, ncclRingSlices, ringPipelineNs, sliceShares, wholeBlock, type SliceRule } from '../nccl-ring.js';
 import { channelRanges, chunkCount, chunksOf, clampChannels, mod, parts, ringNeighbours, type Range } from '../logical.js';
 import { withProtocols } from '../protocols.js';
 import type { Algorithm, CostParams, PlanParams, Schedule, Slice } from '../types.js';
@@ -114,7 +114,9 @@ export function ringAlgorithm(name: string, description: string, ordersOf: RingO
       const { nranks: n, count, chunkElements } = params;
       const channels = channelRanges(count, params.channels);
       const orders = ordersOf(params, channels.length);
-      const b = new StepBuilder(n, channels.length);
+      // A rank whose block is empty (count < n, or a short last loop iteration) still runs
+      // its steps, as NCCL's kernel does (ncclRingEmptyTransfers).
+      const b = new StepBuilder(n, channels.length, 0, { emptyTransfers: ncclRingEmptyTransfers(params) });
       channels.forEach((range, c) => {
         for (let r = 0; r < n; r++) b.copy(r, c, slice('input', range), slice('output', range));
         const loop = chunkElements > 0 ? chunksOf(range, chunkElements * n) : [range];
