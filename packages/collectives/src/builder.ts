@@ -38,14 +38,25 @@ export function slice(buffer: BufferName, at: Range | number, count = 0): Slice 
   return typeof at === 'number' ? { buffer, offset: at, count } : { buffer, offset: at.offset, count: at.count };
 }
 
+/** What a builder does with a transfer of zero elements: drop it (both ends do), or keep it as a zero-payload step. */
+export type EmptyTransfers = 'drop' | 'keep';
+
+export interface StepBuilderOptions {
+  /** Default 'drop'. */
+  readonly emptyTransfers?: EmptyTransfers;
+}
+
 /**
  * Per-participant, per-channel step lists, frozen into a Schedule by `build`. Participants
  * 0..nranks-1 are ranks, the ones after them agents (switches).
  *
  * Transfers and copies of zero elements are dropped: both ends derive the same sizes, so
  * both drop them. Only `sendToken` / `recvToken` post empty messages, for algorithms whose
- * messages carry nothing but synchronization. The `*Chunked` helpers split a transfer into
- * `chunkElements`-sized messages (0: one message).
+ * messages carry nothing but synchronization — and, with `emptyTransfers: 'keep'`, every
+ * transfer of an empty slice (a kernel that runs each step whatever its size, as NCCL's
+ * Simple prims do: nccl-ring.ts ncclRingEmptyTransfers); copies of zero elements are dropped
+ * either way. The `*Chunked` helpers split a transfer into `chunkElements`-sized messages
+ * (0: one message).
  *
  * Steps go onto compact tapes (step-tape.ts), not into Step objects: the built schedule's
  * `channels` materialize only when read.
@@ -71,11 +82,16 @@ export class StepBuilder {
   private readonly written: Uint8Array;
   private writtenKeys: number[] = [];
 
+  /** Whether transfers of zero elements are written (as zero-payload steps) instead of dropped. */
+  private readonly keepsEmpty: boolean;
+
   constructor(
     readonly nparticipants: number,
     readonly nchannels: number,
     readonly chunkElements = 0,
+    options: StepBuilderOptions = {},
   ) {
+    this.keepsEmpty = options.emptyTransfers === 'keep';
     this.tapes = Array.from({ length: nparticipants }, () => Array.from({ length: nchannels }, () => new StepTape()));
     this.checkEvery = Math.max(BUDGET_CHECK_STEPS, nparticipants * nchannels * BUDGET_CHECK_STEPS_PER_TAPE);
     this.measuredBytes = new Float64Array(nparticipants * nchannels);
@@ -227,29 +243,34 @@ export class StepBuilder {
     }
   }
 
+  /** Whether a transfer of `s` is written: it moves elements, or empty transfers are kept. */
+  private transfers(s: Slice): boolean {
+    return s.count > 0 || this.keepsEmpty;
+  }
+
   /**
    * `via`: post on that channel's connection instead of `c`'s (steps.ts sendChannel). A list
    * of peers posts the same slice to all of them at once (steps.ts fanOut).
    */
   send(p: number, c: number, peer: SendPeers, src: Slice, via = c): void {
-    if (src.count > 0) this.push(p, c, 'send', firstPeer(peer), -1, via, src, undefined, fanOutOf(peer));
+    if (this.transfers(src)) this.push(p, c, 'send', firstPeer(peer), -1, via, src, undefined, fanOutOf(peer));
   }
 
   recv(p: number, c: number, peer: number, dst: Slice): void {
-    if (dst.count > 0) this.push(p, c, 'recv', peer, -1, c, undefined, dst);
+    if (this.transfers(dst)) this.push(p, c, 'recv', peer, -1, c, undefined, dst);
   }
 
   recvReduce(p: number, c: number, peer: number, dst: Slice): void {
-    if (dst.count > 0) this.push(p, c, 'recvReduce', peer, -1, c, undefined, dst);
+    if (this.transfers(dst)) this.push(p, c, 'recvReduce', peer, -1, c, undefined, dst);
   }
 
   /** `sendPeer`: one peer, or a list the received slice goes to at once (steps.ts fanOut). */
   recvCopySend(p: number, c: number, peer: number, sendPeer: SendPeers, dst: Slice, via = c): void {
-    if (dst.count > 0) this.push(p, c, 'recvCopySend', peer, firstPeer(sendPeer), via, undefined, dst, fanOutOf(sendPeer));
+    if (this.transfers(dst)) this.push(p, c, 'recvCopySend', peer, firstPeer(sendPeer), via, undefined, dst, fanOutOf(sendPeer));
   }
 
   recvReduceCopySend(p: number, c: number, peer: number, sendPeer: SendPeers, dst: Slice, via = c): void {
-    if (dst.count > 0) this.push(p, c, 'recvReduceCopySend', peer, firstPeer(sendPeer), via, undefined, dst, fanOutOf(sendPeer));
+    if (this.transfers(dst)) this.push(p, c, 'recvReduceCopySend', peer, firstPeer(sendPeer), via, undefined, dst, fanOutOf(sendPeer));
   }
 
   copy(p: number, c: number, src: Slice, dst: Slice): void {

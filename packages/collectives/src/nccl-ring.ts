@@ -13,7 +13,7 @@
 import { channelRingsEdgeNsPerByte, channelRingsNsPerByte, chainPathNs, hopAlpha, nsPerByte, ringPathNs, sameGroup, type HopAlpha } from './cost.js';
 import { channelRings, searchChannelCount } from './channels/search.js';
 import { lockstepRingIterationNs } from './ring-lockstep.js';
-import { StepBuilder, slice } from './builder.js';
+import { StepBuilder, slice, type EmptyTransfers } from './builder.js';
 import { channelRanges, chunkCount, chunksOf, clampChannels, mod, type Range } from './logical.js';
 import { channelsForBytes, protocolOf, ringChunkBytes, ringSliceCounts } from './protocols.js';
 import type { CostParams, PlanParams, Slice } from './types.js';
@@ -68,7 +68,7 @@ export function planRingPositions(params: PlanParams, visit: (at: RingPosition) 
   const { nranks: n, count, chunkElements } = params;
   const channels = channelRanges(count, params.channels);
   const orders = ncclRingOrders(params, channels.length);
-  const b = new StepBuilder(n, channels.length);
+  const b = new StepBuilder(n, channels.length, 0, { emptyTransfers: ncclRingEmptyTransfers(params) });
   channels.forEach((part, channel) => {
     const order = orders[channel]!;
     const start = startOf(order);
@@ -77,6 +77,27 @@ export function planRingPositions(params: PlanParams, visit: (at: RingPosition) 
     });
   });
   return b;
+}
+
+/**
+ * What a ring step of zero elements is under the plan's protocol. NCCL's ring kernels run
+ * every step of every rank whatever its size: runRing (src/device/all_reduce.h) calls
+ * prims.send / recvReduceSend / … for each chunk with nelem = min(chunkCount, remCount −
+ * chunkOffset), zero (or below, clamped to 0) for a rank whose block is past the data's end.
+ * What such a step waits for depends on the protocol (NVIDIA/nccl, stored copy at 06de78e):
+ * - Simple (prims_simple.h genericOp): an empty chunk goes round the "Non-workers and empty
+ *   slices" loop, SlicePerChunk times waitPeer + postPeer: the receiver spins on its peer's
+ *   step counter (connStepPtr) until the sender posts the slice, the sender waits for buffer
+ *   credit and posts its counter. So the step is a handshake with its peer that carries no
+ *   bytes: kept, a zero-payload message paying the protocol's step latency.
+ * - LL and LL128 (prims_ll.h LLGenericOp, prims_ll128.h GenericOp): nelem is clamped to 0,
+ *   the data loop `while (nelem > 0)` never runs, so the receiver reads no line and waits for
+ *   no flag — it only advances its step counters (incRecv/postRecv); the sender waits for
+ *   buffer credit alone (waitSend: NCCL_STEPS = 8 steps of slack) and advances its own. The
+ *   flags travel with the data, so an empty step synchronizes nothing: dropped, as before.
+ */
+export function ncclRingEmptyTransfers(params: PlanParams): EmptyTransfers {
+  return protocolOf(params) === 'Simple' ? 'keep' : 'drop';
 }
 
 /** Each of `channels` channels' ring order: the channel search's (rail-aligned across servers, rank order on flat layouts). */

@@ -258,6 +258,29 @@ describe('schedule shapes', () => {
     expect(destinations.slice(0, 4)).toEqual([0, 1, 2, 3]);
     expect(destinations.slice(4, 8)).toEqual([1, 2, 3, 0]);
   });
+
+  it('ring runs every step of a rank whose block is empty under Simple (a zero-payload handshake, NCCL prims_simple), and drops it under LL/LL128 (their receiver waits for no flag)', () => {
+    // 2 elements on 4 ranks: blocks of 1, 1, 0, 0. Per rank 2n - 1 = 7 steps (send, 2n - 3 receive-and-send, recv).
+    const transfers = (protocol: PlanParams['protocol']) =>
+      byName('ring')
+        .plan({ ...params(4, 2), protocol })
+        .participants.map((p) => p.channels[0]!.filter((st) => st.op !== 'copy').map((st) => ('dst' in st && st.dst ? st.dst.count : 'src' in st && st.src ? st.src.count : -1)));
+    const simple = transfers('Simple');
+    for (const steps of simple) expect(steps).toHaveLength(7);
+    expect(simple.flat().filter((c) => c === 0).length).toBeGreaterThan(0);
+    for (const protocol of ['LL', 'LL128'] as const) {
+      const ll = transfers(protocol);
+      expect(ll.flat()).not.toContain(0);
+      expect(ll.flat()).toEqual(simple.flat().filter((c) => c > 0));
+    }
+    // The textbook ring keeps the builder's rule: empty transfers dropped.
+    expect(sends(byName('ring-rankorder').plan(params(4, 2))).flat()).not.toContainEqual(expect.stringMatching(/\+0\]$/));
+    // A short last loop iteration (1001 = 25·40 + 1 elements, 8 ranks, chunks of 5) too.
+    const chunked = byName('ring').plan({ ...params(8, 1001, 1, 5), protocol: 'Simple' });
+    for (const p of chunked.participants) expect(p.channels[0]!.filter((st) => st.op !== 'copy')).toHaveLength(26 * 15);
+    expect(checkSchedule(chunked).ok).toBe(true);
+    expect(checkReference(chunked, 'sum', 'float32').wrong).toBe(0);
+  });
 });
 
 describe('predictNs (alpha-beta)', () => {

@@ -1,5 +1,5 @@
-import { StepBuilder, assertPlannable, invalidParams, slice } from '../kit.js';
-import { eachSlice, ncclRingChannels, ncclRingChunkBytes, ncclRingFillSlices, ncclRingOrders, ncclRingSlices, ringPipelineNs, sliceShares, wholeBlock, type SliceRule } from '../nccl-ring.js';
+import { StepBuilder, assertPlannable, invalidParams, slice, type EmptyTransfers } from '../kit.js';
+import { eachSlice, ncclRingChannels, ncclRingEmptyTransfers, ncclRingChunkBytes, ncclRingFillSlices, ncclRingOrders, ncclRingSlices, ringPipelineNs, sliceShares, wholeBlock, type SliceRule } from '../nccl-ring.js';
 import { channelRanges, chunkCount, chunksOf, clampChannels, mod, parts, ringNeighbours, type Range } from '../logical.js';
 import { withProtocols } from '../protocols.js';
 import type { Algorithm, CostParams, PlanParams, Schedule, Slice } from '../types.js';
@@ -94,15 +94,20 @@ export type RingOrders = (params: PlanParams, channels: number) => readonly (rea
 /** How a ring step cuts its block into messages under `params` (wholeBlock: the block as one message). */
 export type RingSlices = (params: PlanParams) => SliceRule;
 
+/** What a step of an empty block is under `params`: dropped (the builder's default for textbook plans) or kept. */
+export type RingEmptySteps = (params: PlanParams) => EmptyTransfers;
+
 /**
  * A ring all-reduce over per-channel ring orders, NCCL's runRing (src/device/all_reduce.h)
  * on every channel. The buffer is split over the channels; channel c copies its part of
  * `input` to `output` and walks it around its own ring, in loop iterations of
  * nranks·chunkElements elements (the whole part when chunkElements is 0), each iteration a
  * ring reduce-scatter followed by a ring all-gather of its n blocks, each step's block moved
- * in slicesOf(params) slices — in fillSlicesOf(params) in the first iteration.
+ * in slicesOf(params) slices — in fillSlicesOf(params) in the first iteration. A rank whose
+ * block is empty (count < n, or a short last loop iteration) runs its steps or skips them as
+ * emptyOf(params) says: NCCL's kernel runs them (nccl-ring.ts ncclRingEmptyTransfers).
  */
-export function ringAlgorithm(name: string, description: string, ordersOf: RingOrders, slicesOf: RingSlices = () => wholeBlock, fillSlicesOf: RingSlices = slicesOf): Algorithm {
+export function ringAlgorithm(name: string, description: string, ordersOf: RingOrders, slicesOf: RingSlices = () => wholeBlock, fillSlicesOf: RingSlices = slicesOf, emptyOf: RingEmptySteps = () => 'drop'): Algorithm {
   const algorithm: Algorithm = {
     name,
     collective: 'allReduce',
@@ -114,7 +119,7 @@ export function ringAlgorithm(name: string, description: string, ordersOf: RingO
       const { nranks: n, count, chunkElements } = params;
       const channels = channelRanges(count, params.channels);
       const orders = ordersOf(params, channels.length);
-      const b = new StepBuilder(n, channels.length);
+      const b = new StepBuilder(n, channels.length, 0, { emptyTransfers: emptyOf(params) });
       channels.forEach((range, c) => {
         for (let r = 0; r < n; r++) b.copy(r, c, slice('input', range), slice('output', range));
         const loop = chunkElements > 0 ? chunksOf(range, chunkElements * n) : [range];
@@ -156,6 +161,7 @@ export const ring: Algorithm = withProtocols({
     ncclRingOrders,
     ncclRingSlices,
     ncclRingFillSlices,
+    ncclRingEmptyTransfers,
   ),
   /** NCCL's channel count from the topology search (src/channels/search.ts), fewer for small messages as NCCL runs them. */
   defaultChannels: (params: PlanParams, cost: CostParams) =>
