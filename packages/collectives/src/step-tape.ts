@@ -764,6 +764,37 @@ export class TapeCursor {
     return true;
   }
 
+  /** The current step's place in its run: repetitions of the run, steps per repetition, and which repetition and step it is. */
+  get runReps(): number {
+    return this.reps;
+  }
+  get runPeriod(): number {
+    return this.period;
+  }
+  get runRep(): number {
+    return this.rep;
+  }
+  get runPos(): number {
+    return this.pos;
+  }
+
+  /** Whether the current step's peer moves from one repetition of its run to the next (a switch's rotating multicast). */
+  get peerMoves(): boolean {
+    return this.tape.templateData[(this.first + this.pos) * TEMPLATE_FIELDS + PEER_MOD]! > 0;
+  }
+
+  /**
+   * Skips the rest of the current run: the next `next()` reads the following run's first step.
+   * A caller that folds a run's repetitions itself (rank classes hash a tape in O(runs)) reads
+   * one repetition and skips the others.
+   */
+  skipRun(): void {
+    if (this.period === 0 || this.pos < 0) return;
+    this.index += (this.reps - 1 - this.rep) * this.period + (this.period - 1 - this.pos);
+    this.rep = this.reps - 1;
+    this.pos = this.period - 1;
+  }
+
   /** The current step as a Step object, with the fields (and key order) the builder writes. */
   step(): Step {
     const fields: Record<string, unknown> = { op: STEP_OPS[this.op]! };

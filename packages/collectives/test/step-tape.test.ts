@@ -91,6 +91,25 @@ describe('step tapes', () => {
     expect(JSON.parse(JSON.stringify(part)).channels).toEqual(tapes.map((t) => t.materialize()));
   });
 
+  it('a cursor reads its place in a run and skips the rest of it (rank classes hash a run from its first repetition)', () => {
+    const chunk = (k: number): Slice => ({ buffer: 'output', offset: 64 * k, count: 64 });
+    const steps: Step[] = [];
+    for (let k = 0; k < 30; k++) steps.push({ op: 'send', peer: 1, src: chunk(k) }, { op: 'recv', peer: 2, dst: chunk(k) });
+    steps.push({ op: 'copy', src: chunk(0), dst: chunk(1) });
+    const tape = taped(steps);
+    const c = new TapeCursor(tape);
+    expect(c.next()).toBe(true);
+    expect([c.runPos, c.runRep, c.runPeriod, c.runReps]).toEqual([0, 0, 2, 30]);
+    expect(c.peerMoves).toBe(false);
+    c.next();
+    c.skipRun();
+    expect(c.next()).toBe(true);
+    // The step after the run: the copy, at its index on the tape.
+    expect(c.index).toBe(60);
+    expect(c.step()).toEqual(steps[60]);
+    expect(c.next()).toBe(false);
+  });
+
   it('store a multi-peer send in a step record of the usual size, its peer list once per tape', () => {
     const chunk = (k: number): Slice => ({ buffer: 'output', offset: 64 * k, count: 64 });
     const down = (fanOut: readonly number[]) => {

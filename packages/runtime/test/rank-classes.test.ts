@@ -53,6 +53,15 @@ describe('rank classes', () => {
     expectSameRun(classes, whole);
   }, 120_000);
 
+  it('NCCL\'s 16 rail-aligned rings on 32 servers: servers two apart run alike, 16 of 256 ranks simulated, the whole run to rounding', async () => {
+    const { whole, classes } = await bothWays('dgx-h100:nodes=32', (t) => plan('allReduce', 'ring', t, 1 << 22, { channels: 16, layout: layoutOf(t) }));
+    // The rings are each other's rotations (channel c starts at GPU c), but a rotation that turned
+    // the channels too would leave a representative's NVLink port shared with another rank's
+    // traffic (speed.md §41): classes are the server shift's alone.
+    expect(classes.simulatedRanks).toBe(16);
+    expectSameRun(classes, whole);
+  }, 120_000);
+
   it('all-gather ring on 32 servers: the whole run to rounding', async () => {
     const { whole, classes } = await bothWays('dgx-h100:nodes=32', (t) => plan('allGather', 'ring', t, 1 << 20, { channels: 2, layout: layoutOf(t) }));
     expect(classes.simulatedRanks).toBeDefined();

@@ -10,10 +10,11 @@
  *  - every connection's ECMP routes to routes: a link map λ, one-to-one and consistent over all
  *    connections, with route(σa → σb) = λ(route(a → b)) link for link, λ preserving each
  *    link's bandwidth and latency.
- * Tapes are compared by a 128-bit hash of each one's steps with peers relative to its rank (two
- * tapes that differ share one with odds of about 2^-128), computed in the one pass over every
- * step that also lists the connections — comparing every member's steps with its
- * representative's instead took as long again as the representatives' whole simulation.
+ * Tapes are compared by a 130-bit polynomial hash of each one's steps with peers relative to its
+ * rank (two tapes that differ share one with odds of about 2^-130), computed per run of a tape,
+ * not per step, in the one walk that also lists the connections: a 65,536-GPU ring has 10^9
+ * steps but a few runs per tape; comparing every member's steps with its representative's
+ * took as long again as the representatives' whole simulation at 4,096 GPUs.
  * Then the whole simulation commutes with σ (it is deterministic and treats ranks alike), so
  * rank σp's events happen at rank p's times. The shifts that pass generate a group H; its
  * orbits are the classes, and the shift taking a class's representative to a member is
@@ -29,7 +30,7 @@
  */
 import { channelTapes, TapeCursor, type Schedule } from '@weft/collectives';
 import type { LinkStats, NetworkOptions, Router, Topology } from '@weft/fabric';
-import { sendChannelOf, sendPeerOf } from './executor.js';
+import { sendChannelOf } from './executor.js';
 
 /** Use classes only when they cut the ranks simulated at least this many times (else the exact engine, with its recurrence watch, is as fast). */
 export const MIN_CLASS_SIZE = 8;
@@ -175,7 +176,8 @@ function feedStep(c: TapeCursor, grid: Grid, self: number, channel: number, mix:
   mix(c.op);
   mix(relative(grid, self, c.peer));
   mix(relative(grid, self, c.sendPeer));
-  mix(sendChannelOf(c, channel));
+  const wire = sendChannelOf(c, channel);
+  mix(wire === channel ? -1 : wire);
   mix(c.srcBuffer);
   mix(c.srcCount);
   mix(c.dstBuffer);
@@ -185,67 +187,134 @@ function feedStep(c: TapeCursor, grid: Grid, self: number, channel: number, mix:
   for (let i = 0; i < fanOut.length; i++) mix(relative(grid, self, fanOut[i]!));
 }
 
-/** Four 32-bit lanes of a murmur3-style hash (128 bits): two tapes that differ collide with odds of about 2^-128. */
-class TapeHash {
-  h0 = 0;
-  h1 = 0;
-  h2 = 0;
-  h3 = 0;
-  reset(): void {
-    this.h0 = 0x9747b28c;
-    this.h1 = 0x85ebca6b | 0;
-    this.h2 = 0xc2b2ae35 | 0;
-    this.h3 = 0x27d4eb2f;
+/**
+ * A polynomial hash of a value sequence in five lanes (primes below 2^26, so every product is
+ * exact in a double): 130 bits, two different tapes share one with odds of about 2^-130. It is
+ * a hash of the sequence, not of how a tape folded it: concatenation and repetition compose
+ * (H(AB) = H(A)·x^|B| + H(B), H(A^k) = H(A)·(1 + x^|A| + … + x^(k−1)|A|)), so a run of k
+ * repetitions is hashed from one, and two ranks whose tapes split the same steps into runs at
+ * different places (a ring's chunk offsets wrap at a rank-dependent step) hash alike.
+ */
+const PRIMES = [67108859, 67108837, 67108819, 67108777, 67108763] as const;
+const BASES = [1000003, 7919, 104729, 15485863, 2750159] as const;
+const LANES = PRIMES.length;
+
+function mulMod(a: number, b: number, p: number): number {
+  return (a * b) % p;
+}
+
+function powMod(x: number, e: number, p: number): number {
+  let result = 1;
+  let base = x % p;
+  while (e > 0) {
+    if (e & 1) result = mulMod(result, base, p);
+    base = mulMod(base, base, p);
+    e = Math.floor(e / 2);
   }
+  return result;
+}
+
+/** 1 + r + … + r^(k−1) mod p, by halving k. */
+function geometric(r: number, k: number, p: number): number {
+  if (k === 0) return 0;
+  if (k % 2 === 1) return (mulMod(geometric(r, k - 1, p), r, p) + 1) % p;
+  const half = geometric(r, k / 2, p);
+  return mulMod(half, 1 + powMod(r, k / 2, p), p);
+}
+
+class SequenceHash {
+  readonly h = new Float64Array(LANES);
+  length = 0;
+
+  reset(): void {
+    this.h.fill(0);
+    this.length = 0;
+  }
+
   readonly mix = (v: number): void => {
-    let k = Math.imul(v | 0, 0xcc9e2d51);
-    k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
-    let h = this.h0 ^ k;
-    this.h0 = (Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64) | 0;
-    h = this.h1 ^ Math.imul(k ^ 0x5bd1e995, 0x165667b1);
-    this.h1 = (Math.imul((h << 17) | (h >>> 15), 9) + 0x52dce729) | 0;
-    h = this.h2 ^ Math.imul(k + 0x68e31da4, 0x27d4eb2f);
-    this.h2 = (Math.imul((h << 11) | (h >>> 21), 7) + 0x38495ab5) | 0;
-    h = this.h3 ^ Math.imul(k ^ 0xb5297a4d, 0x1b56c4e9);
-    this.h3 = (Math.imul((h << 19) | (h >>> 13), 3) + 0x7f4a7c15) | 0;
+    const h = this.h;
+    for (let i = 0; i < LANES; i++) {
+      const p = PRIMES[i]!;
+      h[i] = (mulMod(h[i]!, BASES[i]!, p) + (((v % p) + p) % p)) % p;
+    }
+    this.length += 1;
   };
+
+  /** Appends `segment` repeated `times` times. */
+  append(segment: SequenceHash, times: number): void {
+    const h = this.h;
+    const length = segment.length * times;
+    for (let i = 0; i < LANES; i++) {
+      const p = PRIMES[i]!;
+      const x = BASES[i]!;
+      const stride = powMod(x, segment.length, p);
+      const repeated = mulMod(segment.h[i]!, geometric(stride, times, p), p);
+      h[i] = (mulMod(h[i]!, powMod(x, length, p), p) + repeated) % p;
+    }
+    this.length += length;
+  }
 }
 
 interface TapeScan {
-  /** Per participant: its tape count, then four lanes per tape. */
-  readonly hashes: Int32Array[];
+  /** Per participant: its tape count, then LANES lanes and the step count per tape. */
+  readonly hashes: Float64Array[];
   /** Every (sender, receiver, wire channel) its sends use, flat triples. */
   readonly connections: Int32Array;
 }
 
-/** One pass over every tape: each tape's hash (peers relative to its rank) and the connections the run uses. */
+/** Hash fields per tape in TapeScan.hashes (the lanes and the length). */
+const TAPE_HASH_FIELDS = LANES + 1;
+
+/**
+ * One walk over every tape's runs (not its steps: a run's first repetition stands for all of
+ * them, unless a peer moves with the repetition): each tape's hash, peers relative to its rank,
+ * and the connections the run uses (from the templates).
+ */
 function scanTapes(tapes: Tapes, grid: Grid): TapeScan {
   const n = tapes.length;
   const seen = new Set<number>();
   const triples: number[] = [];
-  const hash = new TapeHash();
-  const hashes: Int32Array[] = new Array(n);
+  const whole = new SequenceHash();
+  const segment = new SequenceHash();
+  const hashes: Float64Array[] = new Array(n);
   for (let p = 0; p < n; p++) {
     const channels = tapes[p]!;
-    const out = new Int32Array(1 + channels.length * 4);
+    const out = new Float64Array(1 + channels.length * TAPE_HASH_FIELDS);
     out[0] = channels.length;
     for (let channel = 0; channel < channels.length; channel++) {
-      hash.reset();
-      const c = new TapeCursor(channels[channel]!);
+      const tape = channels[channel]!;
+      whole.reset();
+      const c = new TapeCursor(tape);
       while (c.next()) {
-        feedStep(c, grid, p, channel, hash.mix);
-        const peer = sendPeerOf(c);
-        if (peer < 0) continue;
-        const wire = sendChannelOf(c, channel);
-        for (let i = -1; i < c.fanOut.length; i++) {
-          const dst = i < 0 ? peer : c.fanOut[i]!;
-          const key = (wire * n + p) * n + dst;
-          if (seen.has(key)) continue;
-          seen.add(key);
-          triples.push(p, dst, wire);
+        if (c.runPos === 0 && c.runRep === 0 && c.runReps > 1) {
+          // A run's first repetition: hash it apart; if no peer in it moves, it is every repetition.
+          segment.reset();
+          let moves = c.peerMoves;
+          feedStep(c, grid, p, channel, segment.mix);
+          for (let i = 1; i < c.runPeriod; i++) {
+            c.next();
+            moves ||= c.peerMoves;
+            feedStep(c, grid, p, channel, segment.mix);
+          }
+          if (moves) {
+            whole.append(segment, 1);
+            continue;
+          }
+          whole.append(segment, c.runReps);
+          c.skipRun();
+          continue;
         }
+        feedStep(c, grid, p, channel, whole.mix);
       }
-      out.set([hash.h0, hash.h1, hash.h2, hash.h3], 1 + channel * 4);
+      out.set(whole.h, 1 + channel * TAPE_HASH_FIELDS);
+      out[1 + channel * TAPE_HASH_FIELDS + LANES] = whole.length;
+      tape.forEachSendTemplate((peer, sendChannel) => {
+        const wire = sendChannel >= 0 ? sendChannel : channel;
+        const key = (wire * n + p) * n + peer;
+        if (seen.has(key)) return;
+        seen.add(key);
+        triples.push(p, peer, wire);
+      });
     }
     hashes[p] = out;
   }
@@ -294,15 +363,23 @@ class PathCache {
   }
 }
 
+/** Whether tape c of one hash table equals tape d of another (every lane and the length). */
+function sameTape(hp: Float64Array, c: number, hq: Float64Array, d: number): boolean {
+  const x = 1 + c * TAPE_HASH_FIELDS;
+  const y = 1 + d * TAPE_HASH_FIELDS;
+  for (let i = 0; i < TAPE_HASH_FIELDS; i++) if (hp[x + i] !== hq[y + i]) return false;
+  return true;
+}
+
 /** Whether shift (a, b) maps every tape and every route onto the run's own. */
-function holds(shift: Shift, grid: Grid, tapes: Tapes, hashes: readonly Int32Array[], connections: ConnectionList, paths: PathCache): boolean {
+function holds(shift: Shift, grid: Grid, tapes: Tapes, hashes: readonly Float64Array[], connections: ConnectionList, paths: PathCache): boolean {
   const n = tapes.length;
   for (let p = 0; p < n; p++) {
     const q = shifted(grid, p, shift.a, shift.b);
     const hp = hashes[p]!;
     const hq = hashes[q]!;
-    if (hp.length !== hq.length) return false;
-    for (let i = 0; i < hp.length; i++) if (hp[i] !== hq[i]) return false;
+    if (hp[0] !== hq[0]) return false;
+    for (let c = 0; c < hp[0]!; c++) if (!sameTape(hp, c, hq, c)) return false;
   }
   return routesCommute(shift, grid, connections, paths);
 }
@@ -427,17 +504,21 @@ function rankClasses(classes: Classes, grid: Grid, n: number, connections: Conne
     expandLinkStats(stats) {
       // A member's connection's route is λ(its representative's route): hop by hop, the member's
       // link carries what the representative's link did (routesCommute checked λ exists).
-      const twin = new Int32Array(topology.links.length).fill(-1);
+      const at = new Map<string, number>();
+      stats.forEach((stat, i) => at.set(stat.linkId, i));
+      const slot = topology.links.map((link) => at.get(link.id) ?? -1);
+      const twin = new Int32Array(stats.length).fill(-1);
       const t = connections.triples;
       for (let i = 0; i < t.length; i += 3) {
         const src = t[i]!;
         const r = classes.repOf[src]!;
+        if (src === r) continue;
         const dst = t[i + 1]!;
         const channel = t[i + 2]!;
         const own = paths.routes(src, dst, channel)!;
-        const back = (x: number) => shifted(grid, x, servers - classes.shiftA[src]!, perServer - classes.shiftB[src]!);
-        const repRoutes = src === r ? own : paths.routes(r, back(dst), channel)!;
-        own.forEach((route, qp) => route.forEach((l, h) => (twin[l] = repRoutes[qp]![h]!)));
+        const back = shifted(grid, dst, servers - classes.shiftA[src]!, perServer - classes.shiftB[src]!);
+        const repRoutes = paths.routes(r, back, channel)!;
+        own.forEach((route, qp) => route.forEach((l, h) => (twin[slot[l]!] = slot[repRoutes[qp]![h]!]!)));
       }
       return stats.map((stat, l) => {
         const from = twin[l]!;
