@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseTopologySpec } from '@weft/fabric';
-import { createCluster, findRankClasses, layoutOf, routerOf, type RunResult } from '@weft/runtime';
+import { createCluster, findRankClasses, layoutOf, routerOf, SequenceHash, type RunResult } from '@weft/runtime';
 import type { Schedule } from '@weft/collectives';
 import { network, plan } from './helpers.js';
 
@@ -95,5 +95,34 @@ describe('rank classes', () => {
     // Server 32 is server 0's twin one scalable unit on.
     expect(found.repOf[32 * 8 + 3]).toBe(0);
     expect(found.classSize[0]).toBe(16);
+  });
+
+  it('a tape\'s hash is of its step sequence: a run hashed from one repetition equals the repetitions fed one by one, however the steps were split', () => {
+    const values = (k: number) => Array.from({ length: k }, (_, i) => ((i * 7919) % 1013) - 3);
+    for (const [length, times] of [[1, 1], [3, 2], [5, 3], [2, 1000], [7, 65_537], [4, 0]] as const) {
+      const segment = new SequenceHash();
+      segment.reset();
+      values(length).forEach(segment.mix);
+      const folded = new SequenceHash();
+      folded.reset();
+      folded.mix(42);
+      folded.append(segment, times);
+      folded.mix(-1);
+      const flat = new SequenceHash();
+      flat.reset();
+      flat.mix(42);
+      for (let t = 0; t < times; t++) values(length).forEach(flat.mix);
+      flat.mix(-1);
+      expect(Array.from(folded.h)).toEqual(Array.from(flat.h));
+      expect(folded.length).toBe(flat.length);
+    }
+    // Different sequences differ.
+    const a = new SequenceHash();
+    a.reset();
+    [1, 2, 3].forEach(a.mix);
+    const b = new SequenceHash();
+    b.reset();
+    [1, 3, 2].forEach(b.mix);
+    expect(Array.from(a.h)).not.toEqual(Array.from(b.h));
   });
 });

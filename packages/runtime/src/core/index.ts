@@ -31,5 +31,5 @@ export { RecurrenceWatch, SteadyStateFound, recurrencePlan } from './schedule/re
 export { steadyCut, shortenedSchedule, runFastForward, fastForwardApplies, scheduleTransfers, FAST_FORWARD_AUTO_TRANSFERS, KEEP_REPS, KEEP_REPS_LADDER } from './schedule/fast-forward.js';
 export type { CutMode, FastForwardMode, FastForwardInfo, SteadyCut } from './schedule/fast-forward.js';
 export { checkGhostHeap, GHOST_RUN_HEAP_SHARE } from './schedule/footprint.js';
-export { findRankClasses, MIN_CLASS_SIZE } from './schedule/rank-classes.js';
+export { findRankClasses, MIN_CLASS_SIZE, SequenceHash } from './schedule/rank-classes.js';
 export type { RankClasses, NoClasses, ClassInputs } from './schedule/rank-classes.js';

@@ -214,15 +214,27 @@ function powMod(x: number, e: number, p: number): number {
   return result;
 }
 
-/** 1 + r + … + r^(k−1) mod p, by halving k. */
-function geometric(r: number, k: number, p: number): number {
-  if (k === 0) return 0;
-  if (k % 2 === 1) return (mulMod(geometric(r, k - 1, p), r, p) + 1) % p;
-  const half = geometric(r, k / 2, p);
-  return mulMod(half, 1 + powMod(r, k / 2, p), p);
+/** Scratch for geometric(): r^k beside the sum. */
+const geo = { sum: 0, power: 1 };
+
+/** Sets geo to (1 + r + … + r^(k−1), r^k) mod p: k's bits from the top, doubling the prefix and adding one. */
+function geometric(r: number, k: number, p: number): void {
+  let sum = 0;
+  let power = 1;
+  for (let bit = 2 ** Math.floor(Math.log2(Math.max(k, 1))); bit >= 1; bit /= 2) {
+    sum = mulMod(sum, 1 + power, p);
+    power = mulMod(power, power, p);
+    if (Math.floor(k / bit) % 2 === 1) {
+      sum = (mulMod(sum, r, p) + 1) % p;
+      power = mulMod(power, r, p);
+    }
+  }
+  geo.sum = k === 0 ? 0 : sum;
+  geo.power = k === 0 ? 1 : power;
 }
 
-class SequenceHash {
+/** @internal Exported for its tests. */
+export class SequenceHash {
   readonly h = new Float64Array(LANES);
   length = 0;
 
@@ -247,9 +259,9 @@ class SequenceHash {
     for (let i = 0; i < LANES; i++) {
       const p = PRIMES[i]!;
       const x = BASES[i]!;
-      const stride = powMod(x, segment.length, p);
-      const repeated = mulMod(segment.h[i]!, geometric(stride, times, p), p);
-      h[i] = (mulMod(h[i]!, powMod(x, length, p), p) + repeated) % p;
+      geometric(powMod(x, segment.length, p), times, p);
+      // H(A^k) = H(A)·(1 + x^|A| + …), and what came before moves up by x^(k|A|).
+      h[i] = (mulMod(h[i]!, geo.power, p) + mulMod(segment.h[i]!, geo.sum, p)) % p;
     }
     this.length += length;
   }
