@@ -279,7 +279,7 @@ class FluidNetwork implements SimulatedNetwork {
       this.markSent(transfer, nowNs);
       return transfer.id;
     }
-    const routed = this.route(request, pair, known);
+    const routed = request.path !== undefined ? this.callerRoute(request, request.path) : this.route(request, pair, known);
     if ('linkId' in routed) {
       this.strand(transfer, routed.linkId, nowNs);
       return transfer.id;
@@ -523,6 +523,17 @@ class FluidNetwork implements SimulatedNetwork {
       return flows;
     }
     return this.plannedRoute(request);
+  }
+
+  /** The one flow of a transfer over the caller's path (TransferRequest.path). */
+  private callerRoute(request: TransferRequest, path: readonly string[]): readonly RoutedFlow[] {
+    if (this.options.qps !== 1) throw new RangeError('a transfer with its own path needs one queue pair');
+    const flow = (this.ecmpFlows[0] ??= { bytes: 0, pinned: true, routes: [] as Route[] });
+    flow.bytes = request.bytes;
+    flow.routes[0] = this.internedRoute(path);
+    flow.routes.length = 1;
+    this.ecmpFlows.length = 1;
+    return this.ecmpFlows;
   }
 
   private plannedRoute(request: TransferRequest): readonly RoutedFlow[] | { readonly linkId: string } {

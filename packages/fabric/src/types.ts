@@ -114,6 +114,12 @@ export interface TransferRequest {
    * another connection only costs a lookup). Opaque to callers; never changes a result.
    */
   readonly routeCache?: object;
+  /**
+   * Fluid models, one queue pair: the path (link ids, from srcNode to dstNode's side) the transfer
+   * takes instead of the one routing would pin. The runtime's rank classes pass a representative's
+   * route with each link replaced by its class's link (runtime schedule/rank-classes.ts).
+   */
+  readonly path?: readonly string[];
 }
 
 /**

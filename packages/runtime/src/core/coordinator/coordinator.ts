@@ -58,6 +58,8 @@ interface Connection {
   stepLatencyNs: number;
   /** The network's route cache slot for this connection (TransferRequest.routeCache). */
   readonly routeCache: object;
+  /** With rank classes: the path its messages take in the representatives' network (RankClasses.pathOf), set by its first send. */
+  path: readonly string[] | undefined;
 }
 
 /**
@@ -206,7 +208,7 @@ export class Coordinator {
   /** Records of delivered messages, for the next sends to reuse (see InFlight). */
   private readonly spareFlights: InFlight[] = [];
   /** The request every send fills in: a network keeps no reference to it (Network.startTransfer). */
-  private readonly request: { -readonly [K in keyof TransferRequest]: TransferRequest[K] } = { srcNode: '', dstNode: '', bytes: 0, flowKey: 0, routeCache: undefined };
+  private readonly request: { -readonly [K in keyof TransferRequest]: TransferRequest[K] } = { srcNode: '', dstNode: '', bytes: 0, flowKey: 0, routeCache: undefined, path: undefined };
   /** Ends a run that outgrows the JS heap in one line (heap-guard.ts). */
   private readonly heapGuard: RunHeapGuard;
   private sendsSinceHeapCheck = 0;
@@ -668,7 +670,7 @@ export class Coordinator {
     const key = channel * this.nparticipants + dst;
     let connection = fromSrc.get(key);
     if (connection === undefined) {
-      connection = { index: this.connections.length, src, dst, channel, nextSend: 0, nextRecv: 0, arrived: new MessageTable(), posted: new MessageTable(), stepProtocol: -1, stepLatencyNs: 0, routeCache: {} };
+      connection = { index: this.connections.length, src, dst, channel, nextSend: 0, nextRecv: 0, arrived: new MessageTable(), posted: new MessageTable(), stepProtocol: -1, stepLatencyNs: 0, routeCache: {}, path: undefined };
       fromSrc.set(key, connection);
       this.connections.push(connection);
     }
@@ -686,13 +688,14 @@ export class Coordinator {
     // One round can post millions of sends (every rank's first window at 16,384 GPUs): ask here too.
     if ((++this.sendsSinceHeapCheck & (HEAP_CHECK_SENDS - 1)) === 0) this.heapGuard.check(nowNs);
     const classes = this.classes;
-    const connection = classes === undefined ? this.connection(participant, peer, channel) : this.connection(classes.senderInFrame(participant, peer), classes.repOf[peer]!, channel);
+    const connection = classes === undefined ? this.connection(participant, peer, channel) : this.connection(classes.senderInFrame(participant, peer), classes.repOf[peer]!, classes.channelInFrame(peer, channel));
     const request = this.request;
     request.srcNode = this.nodes[participant]!;
     request.dstNode = this.nodes[peer]!;
     request.bytes = bytes * this.wireFactor(participant, peer);
     request.flowKey = channel;
     request.routeCache = connection.routeCache;
+    if (classes !== undefined) request.path = connection.path ??= classes.pathOf(participant, peer, channel);
     const transferId = this.network.startTransfer(request, nowNs);
     const flight = this.spareFlights.pop() ?? { connection, sender: participant, message: 0, senderSeq: 0, payload: undefined, bytes: 0, protocol: 0, sentNs: 0, floorNs: -1 };
     flight.connection = connection;

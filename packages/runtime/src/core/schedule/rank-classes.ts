@@ -3,13 +3,15 @@
  * coordinator simulates one representative per class (speed.md §40–41).
  *
  * The symmetries looked for are shifts of the rank grid that a layout of equal servers gives:
- * rank (server s, position j) → (s + a mod S, j + b mod G). A shift is a symmetry of the run
- * when it maps
- *  - every tape to a tape: tape(σp, c) is tape(p, c) with every peer mapped by σ (op, sizes,
- *    buffers and channels equal; offsets are data, not timing), and
+ * rank (server s, position j) → (s + a mod S, j + b mod G); a rotation (b = 1) may also turn the
+ * channels (NCCL's ring on channel c is channel 0's turned by c GPUs). A shift is a symmetry
+ * of the run when it maps
+ *  - every tape to a tape: tape(σp, πc) is tape(p, c) with every peer mapped by σ (op, sizes,
+ *    buffers equal; offsets are data, not timing), and
  *  - every connection's ECMP routes to routes: a link map λ, one-to-one and consistent over all
- *    connections, with route(σa → σb) = λ(route(a → b)) link for link, λ preserving each
- *    link's bandwidth and latency.
+ *    connections, with route(σa → σb, πc) = λ(route(a → b, c)) link for link, λ keeping each
+ *    link's bandwidth and latency. (ECMP's hash can break it: where flows of one scalable unit
+ *    collide on a spine port and those of the next do not, the units really differ.)
  * Tapes are compared by a 130-bit polynomial hash of each one's steps with peers relative to its
  * rank (two tapes that differ share one with odds of about 2^-130), computed per run of a tape,
  * not per step, in the one walk that also lists the connections: a 65,536-GPU ring has 10^9
@@ -18,15 +20,19 @@
  * Then the whole simulation commutes with σ (it is deterministic and treats ranks alike), so
  * rank σp's events happen at rank p's times. The shifts that pass generate a group H; its
  * orbits are the classes, and the shift taking a class's representative to a member is
- * unique, so a message from rep r to peer p is, in p's class representative's frame, a message
- * from shift⁻¹(r) (`senderInFrame`).
+ * unique, so a message from rep r to peer p on channel c is, in p's class representative's
+ * frame, a message from shift⁻¹(r) on π⁻ᵇ(c) (`senderInFrame`, `channelInFrame`).
  *
- * What makes the representatives' own simulation exact: no link on a representative's route
- * is crossed by a connection of a non-representative (checked). The representatives' flows
- * and the links they cross are then a part of the network no other flow touches, so max-min
- * (or alpha-beta) gives them the rates of the full run; the others' messages are their
- * images. Runs this does not cover (agents, faults, traces, adaptive routing, the packet model,
- * data) simply run every rank.
+ * The representatives' network: the λ maps also split the links routes cross into link
+ * classes, and a representative's transfer takes its route with each link replaced by its
+ * class's least link (`pathOf`). That is exact when every link of a class carries one member of
+ * each representative flow crossing the class — when a link class has as many links as a rank
+ * class has ranks (checked; a link no symmetry moves fails it) — for then each link of the
+ * whole run carries, at every moment, one image of every flow its class's link carries here,
+ * and max-min (or alpha-beta) gives the representatives the rates of the whole run; the others'
+ * messages are their images, and every link's statistics its class link's. Runs this does not
+ * cover (agents, faults, traces, adaptive routing, several queue pairs, the packet model, data)
+ * simply run every rank.
  */
 import { channelTapes, TapeCursor, type Schedule } from '@weft/collectives';
 import type { LinkStats, NetworkOptions, Router, Topology } from '@weft/fabric';
@@ -44,6 +50,10 @@ export interface RankClasses {
   readonly classSize: Int32Array;
   /** The sender of rep `sender`'s message to `peer`, as seen by `peer`'s representative. */
   senderInFrame(sender: number, peer: number): number;
+  /** The channel of a message to `peer` on `channel`, as seen by `peer`'s representative (a rotation may turn NCCL's rings into each other). */
+  channelInFrame(peer: number, channel: number): number;
+  /** The path rep `sender`'s transfer to `peer` on `channel` takes in the representatives' network: its route, each link replaced by its link class's. */
+  pathOf(sender: number, peer: number, channel: number): readonly string[];
   /** Every link's statistics from the representatives' (a member's link carries what its representative's twin did). */
   expandLinkStats(stats: readonly LinkStats[]): LinkStats[];
 }
@@ -64,6 +74,14 @@ interface Grid {
 interface Shift {
   readonly a: number;
   readonly b: number;
+  /** Where the shift takes each channel (tape channel = wire channel): NCCL's rings are each other's rotations. Absent: every channel stays. */
+  readonly channels?: Int32Array;
+}
+
+/** A shift that holds, with the link map λ its routes gave (-1: a link no route crosses). */
+interface Symmetry {
+  readonly shift: Shift;
+  readonly image: Int32Array;
 }
 
 export interface ClassInputs {
@@ -80,7 +98,7 @@ export function findRankClasses(inputs: ClassInputs): RankClasses | NoClasses {
   const { schedule, topology, groups, network } = inputs;
   const n = schedule.nranks;
   if (schedule.participants.length !== n) return { reason: 'the schedule has in-network agents' };
-  if (network.routing !== 'ecmp' || network.model === 'packet') return { reason: 'routes are not fixed per connection (ECMP on a fluid model only)' };
+  if (network.routing !== 'ecmp' || network.model === 'packet' || network.qps !== 1) return { reason: 'routes are not fixed per connection (ECMP with one queue pair on a fluid model only)' };
   const grid = gridOf(groups, n);
   if (grid === undefined) return { reason: 'servers differ in size' };
   const tapes = schedule.participants.map((p) => channelTapes(p));
@@ -88,35 +106,36 @@ export function findRankClasses(inputs: ClassInputs): RankClasses | NoClasses {
   const hashes = scan.hashes;
   const connections: ConnectionList = { triples: scan.connections };
   const paths = new PathCache(inputs.router, topology, network);
-  // Candidate generators: the rotation inside a server, and the smallest server shift that holds.
-  const rotation: Shift | undefined = grid.perServer > 1 && holds({ a: 0, b: 1 }, grid, tapes, hashes, connections, paths) ? { a: 0, b: 1 } : undefined;
-  let serverShift: Shift | undefined;
+  // Candidate generators: the rotation inside a server (turning the channels too, if that is
+  // what maps the tapes), and the smallest server shift that holds.
+  const turned = grid.perServer > 1 ? rotationChannels(grid, hashes, scan.crossChannel) : undefined;
+  const rotation = turned !== undefined ? holds(turned, grid, hashes, connections, paths) : undefined;
+  let serverShift: Symmetry | undefined;
   for (const k of divisors(grid.servers)) {
     if (k === grid.servers) break;
-    if (holds({ a: k, b: 0 }, grid, tapes, hashes, connections, paths)) {
-      serverShift = { a: k, b: 0 };
-      break;
-    }
+    serverShift = holds({ a: k, b: 0 }, grid, hashes, connections, paths);
+    if (serverShift !== undefined) break;
   }
   const sets = [
     [rotation, serverShift],
     [serverShift],
     [rotation],
-  ].map((set) => set.filter((s): s is Shift => s !== undefined));
+  ].map((set) => set.filter((s): s is Symmetry => s !== undefined));
   let reason = 'no shift of servers or of positions maps the run to itself';
   for (const generators of sets) {
     if (generators.length === 0) continue;
-    const classes = classesOf(generators, grid, n);
+    const classes = classesOf(generators.map((g) => g.shift), grid, n);
     if (classes.reps.length * MIN_CLASS_SIZE > n) {
       reason = `its symmetries leave ${classes.reps.length} classes of ${n} ranks (fewer than ${MIN_CLASS_SIZE} ranks a class)`;
       continue;
     }
-    const shared = sharedRepLink(classes, connections, paths);
-    if (shared !== undefined) {
-      reason = `link ${shared} carries a representative's and another rank's traffic`;
+    const orbits = linkOrbits(generators, topology.links.length);
+    const uneven = unevenLink(classes, connections, paths, orbits);
+    if (uneven !== undefined) {
+      reason = `link ${uneven} is in a class of links that does not match its ranks' classes one for one`;
       continue;
     }
-    return rankClasses(classes, grid, n, connections, paths, topology);
+    return rankClasses(classes, grid, n, paths, topology, orbits, generators.find((g) => g.shift.channels !== undefined)?.shift.channels);
   }
   return { reason };
 }
@@ -272,6 +291,8 @@ interface TapeScan {
   readonly hashes: Float64Array[];
   /** Every (sender, receiver, wire channel) its sends use, flat triples. */
   readonly connections: Int32Array;
+  /** Whether some step sends on another channel than its tape's (then channels are never permuted). */
+  readonly crossChannel: boolean;
 }
 
 /** Hash fields per tape in TapeScan.hashes (the lanes and the length). */
@@ -289,6 +310,7 @@ function scanTapes(tapes: Tapes, grid: Grid): TapeScan {
   const whole = new SequenceHash();
   const segment = new SequenceHash();
   const hashes: Float64Array[] = new Array(n);
+  let crossChannel = false;
   for (let p = 0; p < n; p++) {
     const channels = tapes[p]!;
     const out = new Float64Array(1 + channels.length * TAPE_HASH_FIELDS);
@@ -322,6 +344,7 @@ function scanTapes(tapes: Tapes, grid: Grid): TapeScan {
       out[1 + channel * TAPE_HASH_FIELDS + LANES] = whole.length;
       tape.forEachSendTemplate((peer, sendChannel) => {
         const wire = sendChannel >= 0 ? sendChannel : channel;
+        if (wire !== channel) crossChannel = true;
         const key = (wire * n + p) * n + peer;
         if (seen.has(key)) return;
         seen.add(key);
@@ -330,7 +353,7 @@ function scanTapes(tapes: Tapes, grid: Grid): TapeScan {
     }
     hashes[p] = out;
   }
-  return { hashes, connections: Int32Array.from(triples) };
+  return { hashes, connections: Int32Array.from(triples), crossChannel };
 }
 
 interface ConnectionList {
@@ -383,21 +406,60 @@ function sameTape(hp: Float64Array, c: number, hq: Float64Array, d: number): boo
   return true;
 }
 
-/** Whether shift (a, b) maps every tape and every route onto the run's own. */
-function holds(shift: Shift, grid: Grid, tapes: Tapes, hashes: readonly Float64Array[], connections: ConnectionList, paths: PathCache): boolean {
-  const n = tapes.length;
+function channelOf(shift: Shift, channel: number): number {
+  const map = shift.channels;
+  return map !== undefined && channel < map.length ? map[channel]! : channel;
+}
+
+/**
+ * The rotation by one position inside each server, with the channel permutation that makes it
+ * map rank (0, 0)'s tapes onto rank (0, 1)'s (each channel to the lowest free channel whose
+ * tape matches), if one exists and returns to the identity after a whole turn; holds() then
+ * checks it for every rank. Channels stay put when a step sends on another channel.
+ */
+function rotationChannels(grid: Grid, hashes: readonly Float64Array[], crossChannel: boolean): Shift | undefined {
+  const hp = hashes[grid.rankAt[0]!]!;
+  const hq = hashes[grid.rankAt[1]!]!;
+  const count = hp[0]!;
+  if (hq[0] !== count) return undefined;
+  const map = new Int32Array(count).fill(-1);
+  const used = new Uint8Array(count);
+  for (let c = 0; c < count; c++) {
+    for (let d = 0; d < count; d++) {
+      if (used[d] || !sameTape(hp, c, hq, d)) continue;
+      map[c] = d;
+      used[d] = 1;
+      break;
+    }
+    if (map[c] === -1) return undefined;
+  }
+  if (map.every((d, c) => d === c)) return { a: 0, b: 1 };
+  if (crossChannel) return undefined;
+  // A whole turn must bring every channel back: else a rank's own image would move its channels.
+  for (let c = 0; c < count; c++) {
+    let d = c;
+    for (let t = 0; t < grid.perServer; t++) d = map[d]!;
+    if (d !== c) return undefined;
+  }
+  return { a: 0, b: 1, channels: map };
+}
+
+/** The shift with its link map, if it maps every tape and every route onto the run's own. */
+function holds(shift: Shift, grid: Grid, hashes: readonly Float64Array[], connections: ConnectionList, paths: PathCache): Symmetry | undefined {
+  const n = hashes.length;
   for (let p = 0; p < n; p++) {
     const q = shifted(grid, p, shift.a, shift.b);
     const hp = hashes[p]!;
     const hq = hashes[q]!;
-    if (hp[0] !== hq[0]) return false;
-    for (let c = 0; c < hp[0]!; c++) if (!sameTape(hp, c, hq, c)) return false;
+    if (hp[0] !== hq[0]) return undefined;
+    for (let c = 0; c < hp[0]!; c++) if (!sameTape(hp, c, hq, channelOf(shift, c))) return undefined;
   }
-  return routesCommute(shift, grid, connections, paths);
+  const image = routesCommute(shift, grid, connections, paths);
+  return image === undefined ? undefined : { shift, image };
 }
 
-/** Whether one consistent, one-to-one link map λ (keeping bandwidth and latency) takes route(p → q) to route(σp → σq) for every connection. */
-function routesCommute(shift: Shift, grid: Grid, connections: ConnectionList, paths: PathCache): boolean {
+/** The one consistent, one-to-one link map λ (keeping bandwidth and latency) that takes route(p → q) to route(σp → σq) for every connection, if there is one. */
+function routesCommute(shift: Shift, grid: Grid, connections: ConnectionList, paths: PathCache): Int32Array | undefined {
   const links = paths.topology.links;
   const image = new Int32Array(links.length).fill(-1);
   const preimage = new Int32Array(links.length).fill(-1);
@@ -407,26 +469,65 @@ function routesCommute(shift: Shift, grid: Grid, connections: ConnectionList, pa
     const dst = t[i + 1]!;
     const channel = t[i + 2]!;
     const from = paths.routes(src, dst, channel);
-    const to = paths.routes(shifted(grid, src, shift.a, shift.b), shifted(grid, dst, shift.a, shift.b), channel);
-    if (from === null || to === null || from.length !== to.length) return false;
+    const to = paths.routes(shifted(grid, src, shift.a, shift.b), shifted(grid, dst, shift.a, shift.b), channelOf(shift, channel));
+    if (from === null || to === null || from.length !== to.length) return undefined;
     for (let qp = 0; qp < from.length; qp++) {
       const x = from[qp]!;
       const y = to[qp]!;
-      if (x.length !== y.length) return false;
+      if (x.length !== y.length) return undefined;
       for (let h = 0; h < x.length; h++) {
         const l = x[h]!;
         const m = y[h]!;
         if (image[l] === -1 && preimage[m] === -1) {
           const a = links[l]!;
           const b = links[m]!;
-          if (a.bandwidthBytesPerSec !== b.bandwidthBytesPerSec || a.latencyNs !== b.latencyNs) return false;
+          if (a.bandwidthBytesPerSec !== b.bandwidthBytesPerSec || a.latencyNs !== b.latencyNs) return undefined;
           image[l] = m;
           preimage[m] = l;
-        } else if (image[l] !== m || preimage[m] !== l) return false;
+        } else if (image[l] !== m || preimage[m] !== l) return undefined;
       }
     }
   }
-  return true;
+  return image;
+}
+
+/** Link classes: the orbits of the links routes cross under the symmetries' link maps, each named by its least link. */
+interface LinkOrbits {
+  /** Each link's class (its least link), or -1 for a link no route crosses. */
+  readonly canonical: Int32Array;
+  /** Links per class, by canonical link. */
+  readonly size: Int32Array;
+}
+
+function linkOrbits(symmetries: readonly Symmetry[], linkCount: number): LinkOrbits {
+  const parent = new Int32Array(linkCount).fill(-1);
+  const find = (l: number): number => {
+    while (parent[l] !== l) {
+      parent[l] = parent[parent[l]!]!;
+      l = parent[l]!;
+    }
+    return l;
+  };
+  for (const { image } of symmetries) {
+    for (let l = 0; l < linkCount; l++) {
+      const m = image[l]!;
+      if (m < 0) continue;
+      if (parent[l] === -1) parent[l] = l;
+      if (parent[m] === -1) parent[m] = m;
+      const a = find(l);
+      const b = find(m);
+      if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
+    }
+  }
+  const canonical = new Int32Array(linkCount).fill(-1);
+  const size = new Int32Array(linkCount);
+  for (let l = 0; l < linkCount; l++) {
+    if (parent[l] === -1) continue;
+    // The least link of a class is its root: unions keep the smaller root.
+    canonical[l] = find(l);
+    size[canonical[l]!]! += 1;
+  }
+  return { canonical, size };
 }
 
 // ---- classes -------------------------------------------------------------------------
@@ -473,33 +574,51 @@ function classesOf(generators: readonly Shift[], grid: Grid, n: number): Classes
   return { reps, repOf, shiftA, shiftB };
 }
 
-/** A link both a representative's connection and a non-representative's cross, if any (by id). */
-function sharedRepLink(classes: Classes, connections: ConnectionList, paths: PathCache): string | undefined {
+/**
+ * A link on a representative's route whose class has not exactly as many links as the
+ * representative's class has ranks, if any (by id). The representatives' network has one link
+ * per link class, loaded once by each representative's flow crossing the class: exact when each
+ * link of the class carries one member of that flow's class, i.e. when the two sizes agree (the
+ * symmetries spread a class's members evenly over a link class). A link no symmetry moves, a
+ * shared spine uplink say, has a class of one and fails this.
+ */
+function unevenLink(classes: Classes, connections: ConnectionList, paths: PathCache, orbits: LinkOrbits): string | undefined {
   const links = paths.topology.links;
-  const byOthers = new Uint8Array(links.length);
+  const classSize = new Int32Array(classes.repOf.length);
+  for (const r of classes.repOf) classSize[r]! += 1;
   const t = connections.triples;
-  for (let pass = 0; pass < 2; pass++) {
-    for (let i = 0; i < t.length; i += 3) {
-      const src = t[i]!;
-      const isRep = classes.repOf[src] === src;
-      if ((pass === 0) === isRep) continue;
-      for (const route of paths.routes(src, t[i + 1]!, t[i + 2]!)!) {
-        for (const l of route) {
-          if (pass === 0) byOthers[l] = 1;
-          else if (byOthers[l]) return links[l]!.id;
-        }
+  for (let i = 0; i < t.length; i += 3) {
+    const src = t[i]!;
+    if (classes.repOf[src] !== src) continue;
+    for (const route of paths.routes(src, t[i + 1]!, t[i + 2]!)!) {
+      for (const l of route) {
+        const c = orbits.canonical[l]!;
+        if (c < 0 || orbits.size[c] !== classSize[src]) return links[l]!.id;
       }
     }
   }
   return undefined;
 }
 
-function rankClasses(classes: Classes, grid: Grid, n: number, connections: ConnectionList, paths: PathCache, topology: Topology): RankClasses {
+function rankClasses(classes: Classes, grid: Grid, n: number, paths: PathCache, topology: Topology, orbits: LinkOrbits, turn: Int32Array | undefined): RankClasses {
   const classSize = new Int32Array(n);
   for (let m = 0; m < n; m++) classSize[classes.repOf[m]!]! += 1;
   for (let m = 0; m < n; m++) classSize[m] = classSize[classes.repOf[m]!]!;
   const { servers, perServer } = grid;
+  // Channel maps undoing a rotation by b positions: the inverse of the rotation's permutation, b times.
+  const undo: Int32Array[] = [];
+  if (turn !== undefined) {
+    const back = new Int32Array(turn.length);
+    turn.forEach((d, c) => (back[d] = c));
+    undo.push(Int32Array.from(turn, (_, c) => c));
+    for (let b = 1; b < perServer; b++) undo.push(Int32Array.from(undo[b - 1]!, (c) => back[c]!));
+  }
+  const unturned = (member: number, channel: number): number => {
+    const map = undo[classes.shiftB[member]!];
+    return map !== undefined && channel < map.length ? map[channel]! : channel;
+  };
   const inFrame = new Map<number, number>();
+  const classPaths = new Map<string, readonly string[]>();
   return {
     reps: classes.reps,
     repOf: classes.repOf,
@@ -513,31 +632,39 @@ function rankClasses(classes: Classes, grid: Grid, n: number, connections: Conne
       }
       return x;
     },
+    channelInFrame: unturned,
+    pathOf(sender, peer, channel) {
+      const key = `${sender},${peer},${channel}`;
+      let path = classPaths.get(key);
+      if (path === undefined) {
+        path = Array.from(paths.routes(sender, peer, channel)![0]!, (l) => topology.links[orbits.canonical[l]!]!.id);
+        classPaths.set(key, path);
+      }
+      return path;
+    },
     expandLinkStats(stats) {
-      // A member's connection's route is λ(its representative's route): hop by hop, the member's
-      // link carries what the representative's link did (routesCommute checked λ exists).
+      // Every link of a class carries what the class's link did in the representatives' network (unevenLink checked it carries one member of each flow).
       const at = new Map<string, number>();
       stats.forEach((stat, i) => at.set(stat.linkId, i));
-      const slot = topology.links.map((link) => at.get(link.id) ?? -1);
-      const twin = new Int32Array(stats.length).fill(-1);
-      const t = connections.triples;
-      for (let i = 0; i < t.length; i += 3) {
-        const src = t[i]!;
-        const r = classes.repOf[src]!;
-        if (src === r) continue;
-        const dst = t[i + 1]!;
-        const channel = t[i + 2]!;
-        const own = paths.routes(src, dst, channel)!;
-        const back = shifted(grid, dst, servers - classes.shiftA[src]!, perServer - classes.shiftB[src]!);
-        const repRoutes = paths.routes(r, back, channel)!;
-        own.forEach((route, qp) => route.forEach((l, h) => (twin[slot[l]!] = slot[repRoutes[qp]![h]!]!)));
-      }
-      return stats.map((stat, l) => {
-        const from = twin[l]!;
-        if (from < 0 || from === l) return stat;
-        const source = stats[from]!;
+      return stats.map((stat) => {
+        const l = linkIndexOf(topology, stat.linkId);
+        const c = l < 0 ? -1 : orbits.canonical[l]!;
+        if (c < 0 || c === l) return stat;
+        const source = stats[at.get(topology.links[c]!.id)!]!;
         return { ...source, linkId: stat.linkId, from: stat.from, to: stat.to, bandwidthBytesPerSec: stat.bandwidthBytesPerSec };
       });
     },
   };
 }
+
+/** A link's index by id (one Map per topology, made on first use). */
+function linkIndexOf(topology: Topology, id: string): number {
+  let index = linkIndexes.get(topology);
+  if (index === undefined) {
+    index = new Map(topology.links.map((link, i) => [link.id, i]));
+    linkIndexes.set(topology, index);
+  }
+  return index.get(id) ?? -1;
+}
+
+const linkIndexes = new WeakMap<Topology, Map<string, number>>();
