@@ -20,6 +20,12 @@ describe('weft bench: rank classes', () => {
     expect(row!.events).toBe(143_360);
   });
 
+  it('the table\'s footer says how many ranks ran', () => {
+    const run = spawnSync(process.execPath, [WEFT_MAIN, 'bench', 'allreduce', '--topology', 'dgx-h100:nodes=64', '--algo', 'hierarchical,tree', '-b', '1M', '-e', '1M', '--mode', 'ghost'], { encoding: 'utf8', timeout: 120_000 });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^# Rank classes {9}: 1 of 2 rows simulated 32 of 512 ranks, one per class of ranks proved alike; figures are the whole run's$/m);
+  });
+
   it('a tree (ranks at different depths) and a small run simulate every rank: no simulatedRanks', () => {
     expect(rows(['--topology', 'dgx-h100:nodes=64', '--algo', 'tree', '-b', '1M', '-e', '1M'])[0]!.simulatedRanks).toBeUndefined();
     expect(rows(['--topology', 'dgx-h100:nodes=2', '--algo', 'hierarchical', '-b', '1M', '-e', '1M'])[0]!.simulatedRanks).toBeUndefined();

@@ -88,7 +88,16 @@ export function formatFooter(report: BenchReport): string {
     for (const [name, value] of perAlgorithm) lines.push(`#   ${name.padEnd(18)} : ${value.toFixed(4)}`);
   }
   lines.push(...formatEnergyFooter(report));
+  lines.push(...formatClassesFooter(report));
   return lines.join('\n');
+}
+
+/** Rows a ghost run simulated one rank per class for (runtime rank-classes.ts): how many ranks ran, and that the figures are the whole run's. */
+function formatClassesFooter(report: BenchReport): string[] {
+  const counts = [...new Set(report.rows.flatMap((row) => (row.simulatedRanks !== undefined ? [row.simulatedRanks] : [])))].sort((a, b) => a - b);
+  if (counts.length === 0) return [];
+  const rows = report.rows.filter((row) => row.simulatedRanks !== undefined).length;
+  return [`# Rank classes         : ${rows} of ${report.rows.length} rows simulated ${counts.join(' or ')} of ${report.topology.ranks} ranks, one per class of ranks proved alike; figures are the whole run's`];
 }
 
 export function formatLinks(report: BenchReport): string {
