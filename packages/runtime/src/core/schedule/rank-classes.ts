@@ -366,7 +366,6 @@ interface ConnectionList {
 /** ECMP routes by connection (what the network will pin), as link indices per queue pair. */
 class PathCache {
   private readonly byKey = new Map<string, Int32Array[]>();
-  private readonly linkIndex = new Map<string, number>();
   private readonly none: ReadonlySet<string> = new Set();
 
   constructor(
@@ -374,7 +373,6 @@ class PathCache {
     readonly topology: Topology,
     private readonly network: NetworkOptions,
   ) {
-    topology.links.forEach((link, i) => this.linkIndex.set(link.id, i));
   }
 
   /** The connection's routes (one per queue pair); null when a pair has none. */
@@ -389,7 +387,7 @@ class PathCache {
         for (let qp = 0; qp < this.network.qps; qp++) {
           const path = this.router.pinnedPath(a, b, channel, qp, this.network.seed, this.none);
           if (path === null) return null;
-          routes.push(Int32Array.from(path, (id) => this.linkIndex.get(id)!));
+          routes.push(Int32Array.from(path, (id) => linkIndexOf(this.topology, id)));
         }
       }
       this.byKey.set(key, routes);
@@ -538,6 +536,8 @@ interface Classes {
   /** Per participant: the shift (a, b) taking its representative to it. */
   readonly shiftA: Int32Array;
   readonly shiftB: Int32Array;
+  /** Members per class, by participant. */
+  readonly classSize: Int32Array;
 }
 
 /** The orbits of the group the shifts generate (a subgroup of Z_servers × Z_perServer), each headed by its least rank. */
@@ -571,7 +571,9 @@ function classesOf(generators: readonly Shift[], grid: Grid, n: number): Classes
       shiftB[m] = e.b;
     }
   }
-  return { reps, repOf, shiftA, shiftB };
+  // Every class is one orbit of the same group acting freely: each has elements.length members.
+  const classSize = new Int32Array(n).fill(elements.length);
+  return { reps, repOf, shiftA, shiftB, classSize };
 }
 
 /**
@@ -584,8 +586,7 @@ function classesOf(generators: readonly Shift[], grid: Grid, n: number): Classes
  */
 function unevenLink(classes: Classes, connections: ConnectionList, paths: PathCache, orbits: LinkOrbits): string | undefined {
   const links = paths.topology.links;
-  const classSize = new Int32Array(classes.repOf.length);
-  for (const r of classes.repOf) classSize[r]! += 1;
+  const classSize = classes.classSize;
   const t = connections.triples;
   for (let i = 0; i < t.length; i += 3) {
     const src = t[i]!;
@@ -601,9 +602,7 @@ function unevenLink(classes: Classes, connections: ConnectionList, paths: PathCa
 }
 
 function rankClasses(classes: Classes, grid: Grid, n: number, paths: PathCache, topology: Topology, orbits: LinkOrbits, turn: Int32Array | undefined): RankClasses {
-  const classSize = new Int32Array(n);
-  for (let m = 0; m < n; m++) classSize[classes.repOf[m]!]! += 1;
-  for (let m = 0; m < n; m++) classSize[m] = classSize[classes.repOf[m]!]!;
+  const classSize = classes.classSize;
   const { servers, perServer } = grid;
   // Channel maps undoing a rotation by b positions: the inverse of the rotation's permutation, b times.
   const undo: Int32Array[] = [];
