@@ -9,7 +9,7 @@ function rows(args: readonly string[]) {
   const run = spawnSync(process.execPath, [WEFT_MAIN, 'bench', 'allreduce', ...args, '--mode', 'ghost', '--format', 'json'], { encoding: 'utf8', timeout: 120_000 });
   expect(run.stderr).toBe('');
   expect(run.status).toBe(0);
-  return (JSON.parse(run.stdout) as { rows: { simulatedRanks?: number; events: number; timeUs: number }[] }).rows;
+  return (JSON.parse(run.stdout) as { rows: { simulatedRanks?: number; noClassesReason?: string; events: number; timeUs: number }[] }).rows;
 }
 
 describe('weft bench: rank classes', () => {
@@ -24,6 +24,17 @@ describe('weft bench: rank classes', () => {
     const run = spawnSync(process.execPath, [WEFT_MAIN, 'bench', 'allreduce', '--topology', 'dgx-h100:nodes=64', '--algo', 'hierarchical,tree', '-b', '1M', '-e', '1M', '--mode', 'ghost'], { encoding: 'utf8', timeout: 120_000 });
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^# Rank classes {9}: 1 of 2 rows simulated 32 of 512 ranks, one per class of ranks proved alike; figures are the whole run's$/m);
+  });
+
+  it('a row that found no classes says why, in the footer and the JSON row', () => {
+    const args = ['--topology', 'dgx-h100:nodes=64', '--algo', 'tree', '-b', '1M', '-e', '1M'];
+    const why = 'no shift maps the run to itself (turning GPUs inside servers: ranks run different steps; shifting servers: ranks run different steps)';
+    expect(rows(args)[0]!.noClassesReason).toBe(why);
+    const run = spawnSync(process.execPath, [WEFT_MAIN, 'bench', 'allreduce', ...args, '--mode', 'ghost'], { encoding: 'utf8', timeout: 120_000 });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain(`# Rank classes         : none in 1 of 1 rows, every rank simulated: ${why}\n`);
+    // Under 256 ranks classes are not looked for: nothing to explain.
+    expect(rows(['--topology', 'dgx-h100:nodes=2', '--algo', 'tree', '-b', '1M', '-e', '1M'])[0]!.noClassesReason).toBeUndefined();
   });
 
   it('a tree (ranks at different depths) and a small run simulate every rank: no simulatedRanks', () => {

@@ -66,6 +66,8 @@ export interface BenchRow {
   readonly events: number;
   /** Ghost runs with rank classes: the ranks simulated, one per class (runtime rank-classes.ts); absent when every rank ran. */
   readonly simulatedRanks?: number;
+  /** Ghost runs of 256+ ranks that found no rank classes (every rank ran, so the row took longer): why. */
+  readonly noClassesReason?: string;
   /** Most utilized links of this row's run, when --links is given. */
   readonly links?: readonly LinkRow[];
   /** With --explain: every candidate weighed for this size. */

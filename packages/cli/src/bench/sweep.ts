@@ -335,6 +335,7 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
           wallMs: result.wallMs,
           events: result.events,
           ...(result.simulatedRanks !== undefined ? { simulatedRanks: result.simulatedRanks } : {}),
+          ...(result.noClassesReason !== undefined ? { noClassesReason: result.noClassesReason } : {}),
           ...(config.links > 0 ? { links: topLinks(result.linkStats, config.links) } : {}),
           ...(candidates !== undefined ? { candidates } : {}),
           ...(energy !== undefined ? { energy: energyRow(energy, topology, result.linkStats, config.iters + config.warmupIters, result.timeNs, busBwGBps) } : {}),

@@ -92,12 +92,22 @@ export function formatFooter(report: BenchReport): string {
   return lines.join('\n');
 }
 
-/** Rows a ghost run simulated one rank per class for (runtime rank-classes.ts): how many ranks ran, and that the figures are the whole run's. */
+/**
+ * Rows a ghost run simulated one rank per class for (runtime rank-classes.ts): how many ranks
+ * ran, and that the figures are the whole run's; rows that looked for classes and found none:
+ * why, since those rows ran every rank and took the longer for it.
+ */
 function formatClassesFooter(report: BenchReport): string[] {
+  const lines: string[] = [];
   const counts = [...new Set(report.rows.flatMap((row) => (row.simulatedRanks !== undefined ? [row.simulatedRanks] : [])))].sort((a, b) => a - b);
-  if (counts.length === 0) return [];
-  const rows = report.rows.filter((row) => row.simulatedRanks !== undefined).length;
-  return [`# Rank classes         : ${rows} of ${report.rows.length} rows simulated ${counts.join(' or ')} of ${report.topology.ranks} ranks, one per class of ranks proved alike; figures are the whole run's`];
+  if (counts.length > 0) {
+    const rows = report.rows.filter((row) => row.simulatedRanks !== undefined).length;
+    lines.push(`# Rank classes         : ${rows} of ${report.rows.length} rows simulated ${counts.join(' or ')} of ${report.topology.ranks} ranks, one per class of ranks proved alike; figures are the whole run's`);
+  }
+  const reasons = new Map<string, number>();
+  for (const row of report.rows) if (row.noClassesReason !== undefined) reasons.set(row.noClassesReason, (reasons.get(row.noClassesReason) ?? 0) + 1);
+  for (const [reason, rows] of reasons) lines.push(`# Rank classes         : none in ${rows} of ${report.rows.length} rows, every rank simulated: ${reason}`);
+  return lines;
 }
 
 export function formatLinks(report: BenchReport): string {

@@ -137,6 +137,8 @@ export interface RunStats {
   readonly stagingOverflows: number;
   /** Ghost mode with rank classes (schedule/rank-classes.ts): how many ranks were simulated, one per class. Absent: every rank. */
   readonly simulatedRanks?: number;
+  /** Ghost mode, looked for rank classes and found none (every rank simulated): why (schedule/rank-classes.ts). */
+  readonly noClassesReason?: string;
 }
 
 export interface RunResult extends RunStats {

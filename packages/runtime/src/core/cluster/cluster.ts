@@ -13,7 +13,7 @@ import type { CoordinatorOutcome, CoordinatorWatch } from '../coordinator/coordi
 import type { RecurrenceWatch } from '../schedule/recurrence.js';
 import type { CheckSpec } from '../host/data-host.js';
 import { coordinate, defaultNetworkFactory, layoutOf, participantNodes, routerOf } from '../coordinator/simulation.js';
-import { findRankClasses, type RankClasses } from '../schedule/rank-classes.js';
+import { findRankClasses, type NoClasses, type RankClasses } from '../schedule/rank-classes.js';
 import type { HostLink } from '../protocol.js';
 import type { ClusterMode, ClusterOptions, Fault, NetworkFactory, ProgramResult, RankBuffers, RunProgramOptions, RunResult, RunScheduleOptions, RunStats, StepRecord } from '../types.js';
 
@@ -148,7 +148,8 @@ export class Cluster {
       if (check && options.inputs) throw new WeftInputError('check compares against the test pattern; it cannot check caller-provided inputs');
       const trace = options.trace === true;
       const localBytesPerSec = deviceMemoryBandwidth(this.topology);
-      const classes = this.classesFor(schedule, options, trace);
+      const found = this.classesFor(schedule, options, trace);
+      const classes = found !== undefined && !('reason' in found) ? found : undefined;
       // With classes the representatives' run is the whole run: no steady state is looked for.
       const watch = classes === undefined ? options.watch : undefined;
       const run: ScheduleRun = { schedule, nranks: this.nranks, dtype: options.dtype, op: options.op, iters, warmupIters, trace, check, inputs: options.inputs, localBytesPerSec, ...(watch ? { watch } : {}), ...(classes ? { classes } : {}) };
@@ -162,7 +163,7 @@ export class Cluster {
       const checkEnd = performance.now();
       const { steps, stagingOverflows } = await this.hosts.collect(trace);
       const stats = runRecord(outcome, network, iters, { start, simulate, check: checkStart, checkEnd }, this.backend, stagingOverflows, classes);
-      return { ...stats, wrong, steps: sortSteps(steps) };
+      return { ...stats, ...(found !== undefined && 'reason' in found ? { noClassesReason: found.reason } : {}), wrong, steps: sortSteps(steps) };
     });
   }
 
@@ -197,14 +198,16 @@ export class Cluster {
   }
 
   /**
-   * The run's rank classes, when it may have them: ghost mode on the default network, without
-   * faults or a trace (which read every rank), and when they cut the ranks simulated enough.
+   * The run's rank classes, or why it has none, when it may have them: ghost mode on the default
+   * network, without faults or a trace (which read every rank), and when they cut the ranks
+   * simulated enough. Undefined: not looked for.
    */
-  private classesFor(schedule: Schedule, options: RunScheduleOptions, trace: boolean): RankClasses | undefined {
-    if (this.mode !== 'ghost' || options.rankClasses === false || trace || (options.faults?.length ?? 0) > 0 || this.options.networkFactory !== undefined) return undefined;
-    if (schedule.nranks < MIN_CLASS_RANKS) return undefined;
-    const found = findRankClasses({ schedule, topology: this.topology, groups: layoutOf(this.topology).groups, network: this.options.network, router: routerOf(this.topology) });
-    return 'reason' in found ? undefined : found;
+  private classesFor(schedule: Schedule, options: RunScheduleOptions, trace: boolean): RankClasses | NoClasses | undefined {
+    if (this.mode !== 'ghost' || options.rankClasses === false || schedule.nranks < MIN_CLASS_RANKS) return undefined;
+    if (trace) return { reason: 'a trace records every rank' };
+    if ((options.faults?.length ?? 0) > 0) return { reason: 'faults break the symmetry' };
+    if (this.options.networkFactory !== undefined) return { reason: 'a custom network model' };
+    return findRankClasses({ schedule, topology: this.topology, groups: layoutOf(this.topology).groups, network: this.options.network, router: routerOf(this.topology) });
   }
 
   /** Runs `body`; when it fails and the hosts cannot recover, closes the cluster first. */

@@ -109,19 +109,26 @@ export function findRankClasses(inputs: ClassInputs): RankClasses | NoClasses {
   // Candidate generators: the rotation inside a server (turning the channels too, if that is
   // what maps the tapes), and the smallest server shift that holds.
   const turned = grid.perServer > 1 ? rotationChannels(grid, hashes, scan.crossChannel) : undefined;
-  const rotation = turned !== undefined ? holds(turned, grid, hashes, connections, paths) : undefined;
+  const turning = turned !== undefined ? holds(turned, grid, hashes, connections, paths) : grid.perServer > 1 ? 'tapes' : 'one GPU a server';
+  const rotation = typeof turning === 'string' ? undefined : turning;
   let serverShift: Symmetry | undefined;
+  let shiftMiss: Miss | 'one server' = 'one server';
   for (const k of divisors(grid.servers)) {
     if (k === grid.servers) break;
-    serverShift = holds({ a: k, b: 0 }, grid, hashes, connections, paths);
-    if (serverShift !== undefined) break;
+    const shift = holds({ a: k, b: 0 }, grid, hashes, connections, paths);
+    if (typeof shift !== 'string') {
+      serverShift = shift;
+      break;
+    }
+    // The smallest shift's miss is the one a user can act on (the others are multiples of it).
+    if (shiftMiss === 'one server') shiftMiss = shift;
   }
   const sets = [
     [rotation, serverShift],
     [serverShift],
     [rotation],
   ].map((set) => set.filter((s): s is Symmetry => s !== undefined));
-  let reason = 'no shift of servers or of positions maps the run to itself';
+  let reason = `no shift maps the run to itself (turning GPUs inside servers: ${typeof turning === 'string' ? MISS_TEXT[turning] : 'holds'}; shifting servers: ${MISS_TEXT[shiftMiss]})`;
   for (const generators of sets) {
     if (generators.length === 0) continue;
     const classes = classesOf(generators.map((g) => g.shift), grid, n);
@@ -442,18 +449,28 @@ function rotationChannels(grid: Grid, hashes: readonly Float64Array[], crossChan
   return { a: 0, b: 1, channels: map };
 }
 
-/** The shift with its link map, if it maps every tape and every route onto the run's own. */
-function holds(shift: Shift, grid: Grid, hashes: readonly Float64Array[], connections: ConnectionList, paths: PathCache): Symmetry | undefined {
+/** Why a shift does not hold: some rank's tape is not its image's, or no link map carries every route onto its image's. */
+type Miss = 'tapes' | 'routes';
+
+const MISS_TEXT: Record<Miss | 'one GPU a server' | 'one server', string> = {
+  tapes: 'ranks run different steps',
+  routes: "some route does not map onto its image's (ECMP shares links differently, or the paths differ)",
+  'one GPU a server': 'one GPU a server',
+  'one server': 'one server',
+};
+
+/** The shift with its link map, if it maps every tape and every route onto the run's own; else what failed. */
+function holds(shift: Shift, grid: Grid, hashes: readonly Float64Array[], connections: ConnectionList, paths: PathCache): Symmetry | Miss {
   const n = hashes.length;
   for (let p = 0; p < n; p++) {
     const q = shifted(grid, p, shift.a, shift.b);
     const hp = hashes[p]!;
     const hq = hashes[q]!;
-    if (hp[0] !== hq[0]) return undefined;
-    for (let c = 0; c < hp[0]!; c++) if (!sameTape(hp, c, hq, channelOf(shift, c))) return undefined;
+    if (hp[0] !== hq[0]) return 'tapes';
+    for (let c = 0; c < hp[0]!; c++) if (!sameTape(hp, c, hq, channelOf(shift, c))) return 'tapes';
   }
   const image = routesCommute(shift, grid, connections, paths);
-  return image === undefined ? undefined : { shift, image };
+  return image === undefined ? 'routes' : { shift, image };
 }
 
 /** The one consistent, one-to-one link map λ (keeping bandwidth and latency) that takes route(p → q) to route(σp → σq) for every connection, if there is one. */
