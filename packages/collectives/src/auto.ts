@@ -32,8 +32,8 @@ export const TUNER_NAMES: readonly TunerName[] = ['auto', 'nccl', 'weft'];
  */
 const NCCL_ROWS: Readonly<Partial<Record<CollectiveName, Readonly<Record<string, NcclAlgorithmRow>>>>> = {
   allReduce: { ring: 'Ring', tree: 'Tree', nvls: 'NVLS', nvlstree: 'NVLSTree' },
-  allGather: { ring: 'Ring', nvls: 'NVLS' },
-  reduceScatter: { ring: 'Ring', nvls: 'NVLS' },
+  allGather: { ring: 'Ring', nvls: 'NVLS', pat: 'PAT' },
+  reduceScatter: { ring: 'Ring', nvls: 'NVLS', pat: 'PAT' },
   broadcast: { chain: 'Ring' },
   reduce: { chain: 'Ring' },
 };

@@ -19,11 +19,13 @@
  *   and NVLSTree 5/6, Tree 0.5; none for non-ring all-gather/reduce-scatter), and a latency
  *   baseLat + hops × hwLat (Ring: (nsteps − nInterSteps)·max(intraLat, netOverhead) +
  *   nInterSteps·interLat; Tree: 2·((nRanks/nNodes − 1)·intraLat + log2i(nNodes)·interLat);
- *   NVLS: intraLat (+ interLat on several nodes); NVLSTree: intraLat + 2·log2i(nNodes)·interLat),
+ *   NVLS: intraLat (+ interLat on several nodes); NVLSTree: intraLat + 2·log2i(nNodes)·interLat;
+ *   PAT: 8 + log2i(nNodes)·interLat/3.5 + nRanks·2.8, its bus bandwidth the tree graph's × 0.75),
  *   interLat from the Tree NET row when there is one GPU per node.
  *   Enable rules: NVLSTree off on one node; NVLS off across nodes (it needs CollNet, which
  *   weft does not have); NVLS and NVLSTree Simple only, and Hopper or later only (nvlsSupport);
- *   Tree all-reduce only.
+ *   Tree all-reduce only; PAT all-gather and reduce-scatter, Simple, one GPU per node only
+ *   (ncclPatEnable: nNodes == nRanks, SM60+).
  * - ncclTopoGetAlgoTime: time = lat + nBytes / (1000 · bw) µs, Tree all-reduce's bandwidth ×
  *   treeCorrectionFactor[proto][log2i(nBytes >> 6)] (below 256 MiB), Ring/Simple all-reduce's
  *   latency × 1.4 on several nodes once nBytes / (comm nChannels · nRanks) ≥ 64 ("plateau
@@ -48,11 +50,11 @@ import { WeftInputError } from '@weft/sim';
 import { searchGraphs, type PatternGraph } from './channels/pattern-graphs.js';
 import { isFlat } from './channels/search.js';
 import { collectiveOf } from './registry.js';
-import { algBwPerBusBw, llMaxBusBwGBps, NCCL_LATENCY_US, NCCL_MAX_NVLS_ARITY, PROTOCOL_NAMES, type NcclAlgorithmRow, type ProtocolName } from './protocols.js';
+import { algBwPerBusBw, llMaxBusBwGBps, NCCL_LATENCY_US, NCCL_MAX_NVLS_ARITY, PAT_INTER_LATENCY_DIVISOR, PAT_LATENCY_PER_RANK_US, PROTOCOL_NAMES, type NcclAlgorithmRow, type ProtocolName } from './protocols.js';
 import type { CollectiveName, CostParams, RankLayout } from './types.js';
 
-/** NCCL's algorithm order (NCCL_ALGO_TREE 0, RING 1, [COLLNET 2, 3], NVLS 4, NVLS_TREE 5): ties go to the earlier. */
-export const NCCL_ROW_ORDER: readonly NcclAlgorithmRow[] = ['Tree', 'Ring', 'NVLS', 'NVLSTree'];
+/** NCCL's algorithm order (NCCL_ALGO_TREE 0, RING 1, [COLLNET 2, 3], NVLS 4, NVLS_TREE 5, PAT 6): ties go to the earlier. */
+export const NCCL_ROW_ORDER: readonly NcclAlgorithmRow[] = ['Tree', 'Ring', 'NVLS', 'NVLSTree', 'PAT'];
 
 /** Per-channel caps, GB/s, rows Volta, Ampere, Hopper, Blackwell; columns 1 node, 2 nodes, more (tuning.cc 2.24–2.26). */
 type CapTable = readonly (readonly [number, number, number])[];
@@ -180,11 +182,17 @@ function ringSteps(collective: CollectiveName, nranks: number): number {
 
 /** NVLS needs NVLink SHARP multicast: Hopper and later (init.cc's nvlsSupport; Volta and Ampere have no NVLS). */
 const NVLS_MIN_COMPUTE_CAPABILITY = 9;
+/** PAT needs SM60 or later ("for CUDA atomics", tuning.cc ncclPatEnable). */
+const PAT_MIN_COMPUTE_CAPABILITY = 6;
+/** PAT's bus bandwidth refinement (tuning.cc: `if (a == NCCL_ALGO_PAT) busBw *= .75`). */
+const PAT_BUSBW_FACTOR = 0.75;
 
 /** Whether NCCL weighs `row` for `collective` at all (tuning.cc's `continue`s and enable rules), with weft's algorithms. */
 function rowApplies(row: NcclAlgorithmRow, collective: CollectiveName, t: NcclTuneInputs): boolean {
   const nodes = t.nodes;
   if ((row === 'NVLS' || row === 'NVLSTree') && (t.computeCapability < NVLS_MIN_COMPUTE_CAPABILITY || t.nvls === null || t.nvls.nChannels === 0)) return false;
+  // ncclPatEnable: one GPU per node only (nNodes == nRanks), all-gather and reduce-scatter only.
+  if (row === 'PAT') return (collective === 'allGather' || collective === 'reduceScatter') && t.nranks === nodes && t.computeCapability >= PAT_MIN_COMPUTE_CAPABILITY;
   if (row === 'Tree' || row === 'NVLSTree') return collective === 'allReduce' && (row === 'Tree' || nodes > 1);
   // enqueue.cc updateCollCostTable: NVLS reduce-scatter / all-gather only up to NCCL_MAX_NVLS_ARITY local ranks.
   if (row === 'NVLS' && collective !== 'allReduce' && t.nranks / nodes > NCCL_MAX_NVLS_ARITY) return false;
@@ -206,11 +214,13 @@ function busBwGBps(row: NcclAlgorithmRow, protocol: ProtocolName, collective: Co
     const bw = collective === 'allReduce' ? Math.min(bwIntra, bwInter) : Math.min((bwIntra * (ppn - 1)) / ppn, bwInter * 0.9);
     return nChannels * bw;
   }
-  const graph = row === 'Tree' ? t.tree : t.ring;
+  // PAT reads the tree graph (init.cc: graphs[NCCL_ALGO_PAT] = &treeGraph).
+  const graph = row === 'Tree' || row === 'PAT' ? t.tree : t.ring;
   const nCh = graph.nChannels;
   const bwIntra = graph.bwIntraGbs;
   const bwInter = graph.bwInterGbs;
   let busBw = nCh * (t.nodes <= 2 ? bwIntra : bwInter);
+  if (row === 'PAT') return busBw * PAT_BUSBW_FACTOR;
   if (row === 'Ring') {
     if (protocol === 'LL') busBw = Math.min(t.llMaxGbs, busBw * 0.5);
     if (protocol === 'LL128') busBw = Math.min(busBw * 0.92, nCh * PER_CH_MAX_RING_LL128_GBPS[idx]![col]);
@@ -241,6 +251,8 @@ function latencyUs(row: NcclAlgorithmRow, protocol: ProtocolName, collective: Co
     return baseLat.Ring[protocol] + (nsteps - interSteps) * Math.max(intraLat, overhead) + interSteps * interLat;
   }
   if (row === 'Tree') return baseLat.Tree[protocol] + 2 * ((Math.floor(ppn) - 1) * intraLat + log2i(t.nodes) * interLat);
+  // tuning.cc sets (not adds) PAT's latency: 8 µs base, a log part and a linear part.
+  if (row === 'PAT') return baseLat.PAT[protocol] + log2i(t.nodes) * (interLat / PAT_INTER_LATENCY_DIVISOR) + t.nranks * PAT_LATENCY_PER_RANK_US;
   if (row === 'NVLS') return intraLat + (t.nodes > 1 ? interLat : 0);
   return baseLat.NVLSTree[protocol] + intraLat + 2 * log2i(t.nodes) * interLat;
 }
@@ -256,7 +268,7 @@ export function ncclTuneModel(collective: CollectiveName, t: NcclTuneInputs): Nc
   for (const row of NCCL_ROW_ORDER) {
     if (!rowApplies(row, collective, t)) continue;
     for (const protocol of PROTOCOL_NAMES) {
-      if ((row === 'NVLS' || row === 'NVLSTree') && protocol !== 'Simple') continue;
+      if ((row === 'NVLS' || row === 'NVLSTree' || row === 'PAT') && protocol !== 'Simple') continue;
       const busBw = busBwGBps(row, protocol, collective, t);
       const nonRingGather = row !== 'Ring' && (collective === 'allGather' || collective === 'reduceScatter');
       const ratio = nonRingGather ? 1 : row === 'Ring' ? algBwPerBusBw('Ring', collective, t.nranks) : row === 'Tree' ? 0.5 : NVLS_ALGBW_PER_BUSBW;

@@ -79,7 +79,7 @@ export type ProtocolName = 'LL' | 'LL128' | 'Simple';
 export const PROTOCOL_NAMES: readonly ProtocolName[] = ['LL', 'LL128', 'Simple'];
 
 /** NCCL's algorithm rows of the latency tables that weft's algorithms run as. */
-export type NcclAlgorithmRow = 'Ring' | 'Tree' | 'NVLS' | 'NVLSTree';
+export type NcclAlgorithmRow = 'Ring' | 'Tree' | 'NVLS' | 'NVLSTree' | 'PAT';
 
 /** Per-protocol latencies of one algorithm row, in µs (NCCL's unit). */
 type PerProtocolUs = Readonly<Record<ProtocolName, number>>;
@@ -136,6 +136,8 @@ export const NCCL_LATENCY_US: {
     // NVLS rows run Simple only ([tuning]: LL/LL128 entries 0, bandwidth 0).
     NVLS: { LL: 0, LL128: 0, Simple: 0 },
     NVLSTree: { LL: 0, LL128: 0, Simple: 0 },
+    // PAT runs Simple only; [tuning-2.23] sets its latency to 8 µs plus its own terms (pat.ts).
+    PAT: { LL: 0, LL128: 0, Simple: 8.0 },
   },
   /** Latency of one step (one hop of the algorithm) by the link it crosses. */
   hwLat: {
@@ -144,18 +146,21 @@ export const NCCL_LATENCY_US: {
       Ring: { LL: 0.6, LL128: 1.9, Simple: 3.4 },
       NVLS: { LL: 0, LL128: 0, Simple: 25 },
       NVLSTree: { LL: 0, LL128: 0, Simple: 25 },
+      PAT: { LL: 0, LL128: 0, Simple: 4.0 },
     },
     pci: {
       Tree: { LL: 1.0, LL128: 1.9, Simple: 4.0 },
       Ring: { LL: 1.0, LL128: 2.5, Simple: 5.7 },
       NVLS: { LL: 0, LL128: 0, Simple: 0 },
       NVLSTree: { LL: 0, LL128: 0, Simple: 0 },
+      PAT: { LL: 0, LL128: 0, Simple: 4.0 },
     },
     net: {
       Tree: { LL: 5.0, LL128: 8.5, Simple: 14.0 },
       Ring: { LL: 2.7, LL128: 4.0, Simple: 14.0 },
       NVLS: { LL: 0, LL128: 0, Simple: 18 },
       NVLSTree: { LL: 0, LL128: 0, Simple: 14 },
+      PAT: { LL: 0, LL128: 0, Simple: 14 },
     },
   },
   /**
@@ -164,6 +169,11 @@ export const NCCL_LATENCY_US: {
    */
   netOverhead: 1.0,
 };
+
+/** PAT's linear latency term, µs per rank ([tuning-2.23]: `nRanks * 2.8`, "still a linear part"). */
+export const PAT_LATENCY_PER_RANK_US = 2.8;
+/** PAT's per-dimension latency is interLat / 3.5 ([tuning-2.23]: `log2i(nNodes) * (interLat/3.5)`). */
+export const PAT_INTER_LATENCY_DIVISOR = 3.5;
 
 /**
  * Bytes on the wire for `bytes` of payload in lines of `lineBytes` carrying `dataBytesPerLine`
@@ -268,7 +278,8 @@ export function capStretch(algorithm: Algorithm, row: NcclAlgorithmRow, params: 
   return Math.max(1, algBwBytesPerSec / capBytesPerSec);
 }
 
-const ROWS: readonly NcclAlgorithmRow[] = ['Ring', 'Tree', 'NVLS', 'NVLSTree'];
+// Appended in NCCL's order (NCCL_ALGO_PAT is 6): codes of the older rows stay as they were.
+const ROWS: readonly NcclAlgorithmRow[] = ['Ring', 'Tree', 'NVLS', 'NVLSTree', 'PAT'];
 
 /**
  * A (row, protocol) as one small number, for messages that carry their protocol through the
@@ -305,6 +316,20 @@ export function scheduleProtocol(row: NcclAlgorithmRow, protocol: ProtocolName, 
   // The efficiency's part that the line format does not already give, and NCCL's cap (capStretch).
   const stretch = (spec.dataBytesPerLine / spec.lineBytes / protocolEfficiency(row, protocol, layout, collective)) * cappedBy;
   const stretched = stretch > 1 ? { stretch } : {};
+  if (row === 'PAT') {
+    // [tuning-2.23] (pat.ts): 8 + nRanks·2.8 µs once per collective, log2i(nNodes)·interLat/3.5
+    // for the hops between servers — one per tree level, which weft's messages pay each (the
+    // dimensions inside a server pay the fabric's latency only: NCCL's model has none there).
+    const nranks = layout.groups.reduce((sum, g) => sum + g.length, 0);
+    return {
+      name: protocol,
+      row,
+      lineBytes: spec.lineBytes,
+      dataBytesPerLine: spec.dataBytesPerLine,
+      launchNs: (baseLat.PAT[protocol] + PAT_LATENCY_PER_RANK_US * nranks) * 1000,
+      stepLatencyNs: { intra: 0, inter: (hwLat.net.Tree[protocol] / PAT_INTER_LATENCY_DIVISOR) * 1000 },
+    };
+  }
   if (row === 'NVLS' || row === 'NVLSTree') {
     // (NVLS rows: [tuning] at the cited commit; later releases raise NVLSTree's NET row to
     // 20.9 µs.) [tuning] charges NVLS's NVLink latency once per collective (latency = intraLat, not

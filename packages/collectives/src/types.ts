@@ -84,7 +84,7 @@ export interface Schedule {
 export interface ScheduleProtocol {
   readonly name: 'LL' | 'LL128' | 'Simple';
   /** NCCL's algorithm row of the latency tables (the step latency of a message depends on it and the hop). */
-  readonly row: 'Ring' | 'Tree' | 'NVLS' | 'NVLSTree';
+  readonly row: 'Ring' | 'Tree' | 'NVLS' | 'NVLSTree' | 'PAT';
   /** Wire bytes of a message = ceil(payload bytes / dataBytesPerLine) · lineBytes. */
   readonly lineBytes: number;
   readonly dataBytesPerLine: number;

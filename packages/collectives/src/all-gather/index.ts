@@ -3,11 +3,12 @@ import type { Algorithm } from '../types.js';
 import { bruck } from './bruck.js';
 import { direct } from './direct.js';
 import { nvls } from './nvls.js';
+import { pat } from './pat.js';
 import { rd } from './rd.js';
 import { ring } from './ring.js';
 
-export { bruck, direct, nvls, rd, ring };
-export const algorithms: Algorithm[] = [ring, rd, bruck, direct, nvls];
+export { bruck, direct, nvls, pat, rd, ring };
+export const algorithms: Algorithm[] = [ring, rd, bruck, direct, nvls, pat];
 
 /** Every rank ends with every rank's input, block r from rank r. */
 export const allGather: Collective = {

@@ -3,10 +3,11 @@ import type { Algorithm } from '../types.js';
 import { direct } from './direct.js';
 import { halving } from './halving.js';
 import { nvls } from './nvls.js';
+import { pat } from './pat.js';
 import { ring } from './ring.js';
 
-export { direct, halving, nvls, ring };
-export const algorithms: Algorithm[] = [ring, direct, halving, nvls];
+export { direct, halving, nvls, pat, ring };
+export const algorithms: Algorithm[] = [ring, direct, halving, nvls, pat];
 
 /** Rank r ends with block r of the reduction of every rank's input. */
 export const reduceScatter: Collective = {

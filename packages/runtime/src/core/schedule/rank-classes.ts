@@ -112,7 +112,7 @@ export function findRankClasses(inputs: ClassInputs): RankClasses | NoClasses {
   const turning = turned !== undefined ? holds(turned, grid, hashes, connections, paths) : grid.perServer > 1 ? 'tapes' : 'one GPU a server';
   const rotation = typeof turning === 'string' ? undefined : turning;
   let serverShift: Symmetry | undefined;
-  let shiftMiss: Miss | 'one server' = 'one server';
+  let shiftMiss = grid.servers > 1 ? 'ranks run different steps' : 'one server';
   for (const k of divisors(grid.servers)) {
     if (k === grid.servers) break;
     const shift = holds({ a: k, b: 0 }, grid, hashes, connections, paths);
@@ -120,15 +120,15 @@ export function findRankClasses(inputs: ClassInputs): RankClasses | NoClasses {
       serverShift = shift;
       break;
     }
-    // The smallest shift's miss is the one a user can act on (the others are multiples of it).
-    if (shiftMiss === 'one server') shiftMiss = shift;
+    // A shift whose tapes matched came closest: its routes are what broke it (say the first such).
+    if (shift === 'routes' && !shiftMiss.startsWith('by')) shiftMiss = `by ${k}: ${MISS_TEXT.routes}`;
   }
   const sets = [
     [rotation, serverShift],
     [serverShift],
     [rotation],
   ].map((set) => set.filter((s): s is Symmetry => s !== undefined));
-  let reason = `no shift maps the run to itself (turning GPUs inside servers: ${typeof turning === 'string' ? MISS_TEXT[turning] : 'holds'}; shifting servers: ${MISS_TEXT[shiftMiss]})`;
+  let reason = `no shift maps the run to itself (turning GPUs inside servers: ${typeof turning === 'string' ? MISS_TEXT[turning] : 'holds'}; shifting servers: ${shiftMiss})`;
   for (const generators of sets) {
     if (generators.length === 0) continue;
     const classes = classesOf(generators.map((g) => g.shift), grid, n);
@@ -452,11 +452,10 @@ function rotationChannels(grid: Grid, hashes: readonly Float64Array[], crossChan
 /** Why a shift does not hold: some rank's tape is not its image's, or no link map carries every route onto its image's. */
 type Miss = 'tapes' | 'routes';
 
-const MISS_TEXT: Record<Miss | 'one GPU a server' | 'one server', string> = {
+const MISS_TEXT: Record<Miss | 'one GPU a server', string> = {
   tapes: 'ranks run different steps',
   routes: "some route does not map onto its image's (ECMP shares links differently, or the paths differ)",
   'one GPU a server': 'one GPU a server',
-  'one server': 'one server',
 };
 
 /** The shift with its link map, if it maps every tape and every route onto the run's own; else what failed. */

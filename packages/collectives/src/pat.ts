@@ -1,0 +1,151 @@
+/**
+ * NCCL's PAT (Parallel Aggregated Trees, NCCL 2.23+) for all-gather and reduce-scatter: the
+ * shape both weft's `pat` algorithms share.
+ *
+ * Sources:
+ * - [pat] NVIDIA/nccl src/include/collectives.h, PatAGAlgorithm / PatRSAlgorithm (2.23+): per
+ *   chunk, every rank runs the same binomial tree over offsets s = 0 … n−1, shifted by its own
+ *   rank: the rank at offset s of a block's tree holds block (rank + s); the parent of offset s
+ *   is s with its lowest set bit cleared, reached over dimension d = that bit: to rank − 2^d
+ *   (all-gather, "PatDown": a block goes down the tree, farthest dimension first) or from it
+ *   (reduce-scatter, "PatUp": partial sums go up, leaves first). log2 n dimensions, n − 1
+ *   blocks in and out per rank — a ring's bytes in ⌈log2 n⌉ hops. NCCL's kernel aggregates
+ *   the steps of one dimension into one post (aggFactor); weft posts each block's piece as
+ *   its own message, eagerly, so the hops still overlap.
+ * - [enqueue] src/enqueue.cc calcCollChunking: PAT's chunk is the Simple step (4 MiB / 8 =
+ *   512 KiB), halved while chunk × nChannels × 32 (all-gather; 16 for reduce-scatter) exceeds
+ *   nBytes, down to 64 KiB; a chunk is the piece of one rank's block one step moves.
+ * - [tuning] src/graph/tuning.cc ncclTopoTuneModel / ncclPatEnable (2.23+): PAT is weighed for
+ *   all-gather and reduce-scatter under Simple only, with one GPU per node (nNodes == nRanks),
+ *   on the tree graph's channels (init.cc graphs[NCCL_ALGO_PAT] = &treeGraph); bus bandwidth
+ *   × 0.75; latency 8 + log2i(nNodes)·interLat/3.5 + nRanks·2.8 µs ("still a linear part;
+ *   hopefully we'll manage to remove it"), interLat the Tree NET row with one GPU per node.
+ *   weft charges the 8 + 2.8·n µs once per collective (the launch, as NVLS's one intraLat)
+ *   and interLat/3.5 per inter-server hop (protocols.ts scheduleProtocol).
+ */
+import { searchChannelCount } from './channels/search.js';
+import { hopAlpha, rotationAlphaNs } from './cost.js';
+import { assertPlannable, invalidParams } from './params.js';
+import { ceilLog2, mod } from './logical.js';
+import { channelsForBytes, stepDataBytes, withProtocols } from './protocols.js';
+import type { Algorithm, CollectiveName, CostParams, PlanParams, Schedule } from './types.js';
+
+/** A PAT algorithm for `collective`: the shared descriptor (Simple only, NCCL's channels and chunk, the predictor) around its own plan. */
+export function patAlgorithm(collective: 'allGather' | 'reduceScatter', description: string, planChecked: (params: PlanParams) => Schedule): Algorithm {
+  const unsupported = (params: PlanParams) => invalidParams(params);
+  return withProtocols(
+    {
+      name: 'pat',
+      collective,
+      description,
+      constraints: "any rank count; Simple only; NCCL's tuner weighs it with one GPU per server",
+      unsupported,
+      plan(params: PlanParams): Schedule {
+        assertPlannable(unsupported(params));
+        return planChecked(params);
+      },
+      predictNs: patPredictNs,
+      defaultChannels: patChannels,
+      defaultChunkBytes: (params) => patChunkBytes(params, collective),
+    },
+    'PAT',
+    ['Simple'],
+  );
+}
+
+/** The lowest set bit of s > 0, as a power of two: the dimension offset s is reached over. */
+export function lowBit(s: number): number {
+  return s & -s;
+}
+
+/** The offsets a tree node at offset s sends to (all-gather) or hears from (reduce-scatter): s + 2^k for 2^k below s's lowest bit (any k at the root), under n; farthest first. */
+export function patChildren(s: number, n: number): number[] {
+  const limit = s === 0 ? 2 ** ceilLog2(n) : lowBit(s);
+  const out: number[] = [];
+  for (let d = limit >> 1; d >= 1; d >>= 1) if (s + d < n) out.push(s + d);
+  return out;
+}
+
+/**
+ * Offsets 1 … n−1 in breadth-first order of the tree, each node's children farthest first. Every
+ * rank runs the same order, so the messages of one dimension leave a rank in the order its
+ * peer takes them: a node's rank in the order follows its parent's (see the module's tests).
+ */
+export function patOrder(n: number): number[] {
+  const order: number[] = [];
+  let level = patChildren(0, n);
+  while (level.length > 0) {
+    order.push(...level);
+    level = level.flatMap((s) => patChildren(s, n));
+  }
+  return order;
+}
+
+/** The peer rank `rank` meets at offset s: its parent in the tree of block rank + s is rank + lowBit(s); its child at offset c is rank − lowBit(c). */
+export function patParent(rank: number, s: number, n: number): number {
+  return mod(rank + lowBit(s), n);
+}
+
+export function patChild(rank: number, c: number, n: number): number {
+  return mod(rank - lowBit(c), n);
+}
+
+/** NCCL's PAT chunk ([enqueue]): the Simple step, halved while chunk × channels × k > nBytes (k 32 all-gather, 16 reduce-scatter), not below 64 KiB. */
+export function patChunkBytes(params: PlanParams, collective: CollectiveName): number {
+  const nBytes = params.count * params.elementBytes * params.nranks;
+  const k = collective === 'allGather' ? 32 : 16;
+  const channels = Math.max(1, params.channels);
+  let chunk = stepDataBytes('Simple');
+  while (chunk * channels * k > nBytes && chunk > 65536) chunk /= 2;
+  return chunk;
+}
+
+/** NCCL's channels for PAT: the tree graph's (the search's count), fewer for small messages as enqueue.cc runs them. */
+export function patChannels(params: PlanParams, cost: CostParams): number {
+  return channelsForBytes(searchChannelCount(params.layout, params.nranks, cost), params.count * params.elementBytes * params.nranks, 'PAT', 'Simple', params.nranks);
+}
+
+/**
+ * The tree's deepest path under per-dimension hop costs alphaNs[d] (≥ 0): the largest sum of
+ * alphaNs over the set bits of an offset s ≤ n − 1, and that path's hop count. The best s is
+ * n − 1 or n − 1 with one set bit cleared and every bit below it set (the ways to stay ≤ n − 1).
+ */
+export function patDeepestPath(n: number, alphaNs: readonly number[]): { readonly ns: number; readonly hops: number } {
+  let best = { ns: 0, hops: 0 };
+  const top = n - 1;
+  const consider = (s: number) => {
+    let ns = 0;
+    let hops = 0;
+    for (let d = 0; (1 << d) <= s; d++) {
+      if ((s & (1 << d)) === 0) continue;
+      ns += alphaNs[d] ?? 0;
+      hops++;
+    }
+    if (ns > best.ns || (ns === best.ns && hops > best.hops)) best = { ns, hops };
+  };
+  if (top < 1) return best;
+  consider(top);
+  for (let d = 0; (1 << d) <= top; d++) if ((top & (1 << d)) !== 0) consider((top & ~((1 << (d + 1)) - 1)) | ((1 << d) - 1));
+  return best;
+}
+
+/**
+ * PAT's time, both collectives: every rank sends and receives n − 1 pieces of its channel part
+ * per chunk over one port each way — a ring's bytes, (n − 1)·S/B with S one rank's block — and
+ * the last chunk's deepest piece then takes the tree's deepest path: each dimension's worst hop
+ * (patDeepestPath) plus, past the first hop, the piece's own transfer per hop. 0 for n = 1 or
+ * count = 0.
+ */
+export function patPredictNs(params: PlanParams, cost: CostParams): number {
+  const { nranks: n, count, elementBytes } = params;
+  if (n === 1 || count === 0) return 0;
+  const alpha = hopAlpha(params, cost);
+  const alphaNs: number[] = [];
+  for (let d = 1; d < n; d *= 2) alphaNs.push(rotationAlphaNs(n, -d, alpha));
+  const deepest = patDeepestPath(n, alphaNs);
+  const nsPerByte = 1e9 / cost.bandwidthBytesPerSec;
+  const channels = Math.max(1, Math.min(params.channels, count));
+  const part = Math.ceil(count / channels);
+  const piece = params.chunkElements > 0 ? Math.min(part, params.chunkElements) : part;
+  return deepest.ns + (n - 1) * count * elementBytes * nsPerByte + Math.max(0, deepest.hops - 1) * piece * elementBytes * nsPerByte;
+}
