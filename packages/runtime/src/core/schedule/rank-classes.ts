@@ -120,8 +120,9 @@ export function findRankClasses(inputs: ClassInputs): RankClasses | NoClasses {
       serverShift = shift;
       break;
     }
-    // A shift whose tapes matched came closest: its routes are what broke it (say the first such).
-    if (shift === 'routes' && !shiftMiss.startsWith('by')) shiftMiss = `by ${k}: ${MISS_TEXT.routes}`;
+    // A shift whose tapes matched came closest: its routes are what broke it. Say the largest
+    // such (a scalable unit's, say, rather than one server's, whose paths differ by design).
+    if (shift === 'routes') shiftMiss = `by ${k}: ${MISS_TEXT.routes}`;
   }
   const sets = [
     [rotation, serverShift],
