@@ -22,6 +22,12 @@
  *   hopefully we'll manage to remove it"), interLat the Tree NET row with one GPU per node.
  *   weft charges the 8 + 2.8·n µs once per collective (the launch, as NVLS's one intraLat)
  *   and interLat/3.5 per inter-server hop (protocols.ts scheduleProtocol).
+ * - [why] NVIDIA/nccl #1473 (S. Jeaugey, 2024-10): "in 2.23 we introduced the PAT algorithms which
+ *   are a variation of Bruck's algorithm reordering the schedule to keep the memory needs
+ *   limited … They also only support one GPU per node at the moment, i.e. the intra-node part
+ *   is not yet implemented"; #1594 (K. Kraus): "PAT is a binomial tree algorithm".
+ * Not modelled: NCCL skips PAT for an averaging reduce-scatter (enqueue.cc: PreMulSum /
+ * SumPostDiv), which weft's tuner does not see (it weighs rows, not reduction ops).
  */
 import { searchChannelCount } from './channels/search.js';
 import { hopAlpha, rotationAlphaNs } from './cost.js';
