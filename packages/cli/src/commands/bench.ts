@@ -7,7 +7,7 @@ import { BENCH_FLAGS, type FlagKey } from '../bench/schema.js';
 import type { BenchReport, BenchRow } from '../bench/report.js';
 import { runSweep } from '../bench/sweep.js';
 import { tenantBench } from '../bench/tenants.js';
-import { compareJson, formatCompare, type CompareRun } from '../bench/compare.js';
+import { compareJson, compareOptionValue, formatCompare, type CompareRun } from '../bench/compare.js';
 import { formatFaultOutcomes } from '../bench/fault-runs.js';
 import { formatCompareCsv, formatCsv } from '../format/csv.js';
 import { formatJson } from '../format/json.js';
@@ -22,6 +22,7 @@ import { isModulePath } from '../user-algorithm/module-path.js';
 import { checkFlagRules } from '../bench/flag-rules.js';
 import { progressBar } from '../ui/progress.js';
 import { checkSizedThread } from '../entry.js';
+import { assertResultsRight } from '../bench/wrong-results.js';
 
 export { DEFAULT_JOB } from '../bench/config.js';
 
@@ -112,6 +113,7 @@ export async function runBench(collective: string, options: Readonly<Record<stri
   if (config.plotQueues !== undefined) files.push({ path: config.plotQueues, content: await plotQueuesSvg(report, traceRuns) });
   if (!stdoutTaken) process.stdout.write(tableStarted ? formatTableEnd(report) + faultsTable(report) : RENDER[config.format](report, labels));
   writeOutputs(files);
+  assertResultsRight([report]);
 }
 
 /** `--tenant`: the isolation table instead of a sweep (written to --out as well). */
@@ -132,7 +134,7 @@ async function runCompare(collective: string, options: Readonly<Record<string, u
   // Every value is checked before the first sweep starts.
   const configs: BenchConfig[] = [];
   for (const value of spec.values) {
-    const valueFlags = parseBenchFlags(collective, { ...options, [flagAttribute('compare')]: undefined, [flagAttribute(spec.key)]: value });
+    const valueFlags = parseBenchFlags(collective, { ...options, [flagAttribute('compare')]: undefined, [flagAttribute(spec.key)]: compareOptionValue(spec.key, value) });
     configs.push({ ...valueFlags, algorithms: await resolveAlgorithms(valueFlags) });
   }
   const runs: CompareRun[] = [];
@@ -150,6 +152,7 @@ async function runCompare(collective: string, options: Readonly<Record<string, u
   const table = () => formatCompare(spec, runs, [...header.slice(0, header.indexOf('#')), `#  (the lines above describe the run with ${spec.name}=${spec.values[0]})`]);
   const render: Readonly<Record<Format, () => string>> = { table, json: () => compareJson(spec, runs), csv: () => formatCompareCsv(spec, runs) };
   writeReport((format) => render[format](), flags.format, flags.out);
+  assertResultsRight(runs.map((run) => run.report));
 }
 
 /**

@@ -46,7 +46,7 @@ export type UserCheck =
 
 function describe(params: PlanParams, rooted: boolean): string {
   const root = rooted ? `, root ${params.root}` : '';
-  return `${params.nranks} ranks (count ${params.count}, channels ${params.channels}, chunk ${params.chunkElements}${root})`;
+  return `${params.nranks} rank${params.nranks === 1 ? '' : 's'} (count ${params.count}, channels ${params.channels}, chunk ${params.chunkElements}${root})`;
 }
 
 /** A thrown error's first line; the watchdog's timeout ends the run instead (it is not the algorithm's answer). */
