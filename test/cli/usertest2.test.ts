@@ -177,3 +177,37 @@ describe('--compare of a flag that takes no value', () => {
     expectUsageError(weft(['bench', 'allreduce', '--ranks', '2', '--mode', 'ghost', '-b', '8', '-e', '8', '--compare', spec]), message);
   });
 });
+
+describe('fault flags and scenario files name what the user wrote', () => {
+  it.each([
+    // before: "--fault links[0].down: …", the scenario file's shape, for a flag
+    [['--fault', 'link=gpu0->switch0,down@-5us'], /^weft: --fault 'link=gpu0->switch0,down@-5us': down: cannot read "-5us"; /],
+    [['--straggler', 'rank=1,delay=soon'], /^weft: --straggler 'rank=1,delay=soon': delay: cannot read "soon"; /],
+    // before: "--scenario f.yaml:: Unrecognized key"
+    [['--scenario', 'unknown-key.yaml'], /^weft: --scenario unknown-key\.yaml: Unrecognized key: "foo"; keys: links /],
+  ])('%j', (flags, message) => {
+    writeFileSync(at('unknown-key.yaml'), 'foo: 1\n');
+    expectUsageError(weft(['bench', 'allreduce', '--ranks', '2', '--mode', 'ghost', '-b', '8', '-e', '8', ...flags], { cwd: dir }), message);
+  });
+
+  it('a flag after a scenario file is still named by its own text', () => {
+    writeFileSync(at('one-link.yaml'), 'links:\n  - { link: "gpu0->switch0", down: 5us }\n');
+    const run = weft(['bench', 'allreduce', '--ranks', '2', '--mode', 'ghost', '-b', '8', '-e', '8', '--scenario', 'one-link.yaml', '--fault', 'link=gpu1->switch0,degrade=7@0'], { cwd: dir });
+    expectUsageError(run, /^weft: --fault 'link=gpu1->switch0,degrade=7@0': degrade: use a factor between 0 and 1/);
+  });
+});
+
+describe('weft lab --export', () => {
+  it.each([
+    [['--export', ''], /^weft: --export: the directory name is empty; name a new or empty directory$/],
+    [['--export', 'my-ring.mjs'], /^weft: --export: 'my-ring\.mjs' is a file; name a new or empty directory$/],
+    [['--open', '--export', 'site'], /^weft: --open: not with --export/],
+  ])('%j: one line (before: "\'\' exists and is not an empty directory", or --open ignored)', (args, message) => {
+    expectUsageError(weft(['lab', ...args], { cwd: dir }), message);
+    expect(existsSync(at('site'))).toBe(false);
+  });
+
+  it.runIf(existsSync('/proc/self'))('into a directory that refuses new entries: one line, exit 2 (before: a cpSync stack, exit 1)', () => {
+    expectUsageError(weft(['lab', '--export', '/proc/weft-site']), /^weft: --export: cannot write '\/proc\/weft-site': /);
+  });
+});

@@ -48,7 +48,7 @@ export function assertWritable(flag: string, path: string): void {
 }
 
 /** A file system error as a phrase: `no such file or directory (ENOENT)`. */
-function fsReason(error: unknown): string {
+export function fsReason(error: unknown): string {
   const { code, message } = error as NodeJS.ErrnoException;
   const text = (message ?? String(error)).replace(/^\w+: /, '').replace(/, \w+ '.*'$/, '');
   return code !== undefined ? `${text} (${code})` : text;
