@@ -211,3 +211,17 @@ describe('weft lab --export', () => {
     expectUsageError(weft(['lab', '--export', '/proc/weft-site']), /^weft: --export: cannot write '\/proc\/weft-site': /);
   });
 });
+
+describe('weft train --ranks-per-worker where no worker threads run', () => {
+  // before: accepted and ignored (weft bench refuses it in ghost mode since the first walk)
+  it.each([
+    [['--mode', 'ghost'], /^weft: --ranks-per-worker: data mode only; ghost mode starts no worker threads$/],
+    [['--mode', 'predict'], /^weft: --ranks-per-worker: data mode only; predict mode starts no worker threads$/],
+  ])('%j: one line', (mode, message) => {
+    expectUsageError(weft(['train', '--ranks', '2', '--steps', '1', ...mode, '--ranks-per-worker', '2']), message);
+  });
+
+  it('--scale: one line', () => {
+    expectUsageError(weft(['train', '--scale', '8', '--ranks-per-worker', '2']), /^weft: --ranks-per-worker: not with --scale; the table runs no worker threads/);
+  });
+});
