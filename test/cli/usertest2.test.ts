@@ -225,3 +225,55 @@ describe('weft train --ranks-per-worker where no worker threads run', () => {
     expectUsageError(weft(['train', '--scale', '8', '--ranks-per-worker', '2']), /^weft: --ranks-per-worker: not with --scale; the table runs no worker threads/);
   });
 });
+
+describe("weft bench --plot - (the help: \"'-': on stdout, alone\")", () => {
+  it('writes the SVG alone on stdout (before: "--plot: \'-\' must end in .svg")', () => {
+    const run = weft(['bench', 'allreduce', '--ranks', '2', '--mode', 'ghost', '-b', '8', '-e', '64', '--plot', '-']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^<svg [^>]*>[\s\S]*<\/svg>\n?$/);
+  });
+});
+
+describe('faults with outputs that cannot hold their outcomes', () => {
+  const faulted = ['bench', 'allreduce', '--ranks', '2', '--mode', 'ghost', '-b', '8', '-e', '8', '--fault', 'link=gpu0->switch0,down@0us'];
+  // before: a CSV header and nothing else (every run failed), or a busbw table with no row, exit 0
+  it.each([
+    [['--format', 'csv'], /^weft: --format csv: not with faults; the fault outcomes .* have no CSV form; use --format table or json$/],
+    [['--out', 'faults.csv'], /^weft: --out: 'faults\.csv' asks for CSV; the fault outcomes .* have no CSV form; write \.json or a table$/],
+    [['--compare', 'routing=ecmp,adaptive'], /^weft: --compare: not with --fault\/--straggler\/--crash\/--scenario; /],
+  ])('%j: one line', (flags, message) => {
+    expectUsageError(weft([...faulted, ...flags], { cwd: dir }), message);
+    expect(existsSync(at('faults.csv'))).toBe(false);
+  });
+
+  it('JSON still carries them', () => {
+    const run = weft([...faulted, '--format', 'json']);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).faults.outcomes[0].outcome).toBe('failed');
+  });
+});
+
+describe('CSV carries the rank classes fields (docs/bench-json.md: every row field but links and candidates)', () => {
+  it('a 256-GPU ghost run: simulatedRanks and noClassesReason columns, as in its JSON (before: absent)', () => {
+    const args = ['bench', 'allreduce', '--topology', 'dgx-h100:nodes=32', '--mode', 'ghost', '-b', '64K', '-e', '64K', '--algo', 'ring,tree'];
+    const csv = weft([...args, '--format', 'csv']);
+    const json = weft([...args, '--format', 'json']);
+    expect(csv.code).toBe(0);
+    const [header, ...records] = csv.stdout.trimEnd().split('\n');
+    const columns = header!.split(',');
+    expect(columns.slice(-2)).toEqual(['simulatedRanks', 'noClassesReason']);
+    const rows = JSON.parse(json.stdout).rows as { simulatedRanks?: number; noClassesReason?: string }[];
+    records.forEach((record, i) => {
+      const cells = record.match(/("([^"]|"")*"|[^,]*)(,|$)/g)!.map((c) => c.replace(/,$/, '').replace(/^"|"$/g, '').replaceAll('""', '"'));
+      expect(cells[columns.indexOf('simulatedRanks')]).toBe(rows[i]!.simulatedRanks === undefined ? '' : String(rows[i]!.simulatedRanks));
+      expect(cells[columns.indexOf('noClassesReason')]).toBe(rows[i]!.noClassesReason ?? '');
+    });
+    expect(rows.some((row) => row.simulatedRanks !== undefined) || rows.some((row) => row.noClassesReason !== undefined)).toBe(true);
+  });
+
+  it('a small run keeps its columns', () => {
+    const run = weft(['bench', 'allreduce', '--ranks', '2', '--mode', 'ghost', '-b', '8', '-e', '8', '--format', 'csv']);
+    expect(run.stdout.split('\n')[0]).toBe('algorithm,bytes,count,dtype,redop,root,timeUs,algBwGBps,busBwGBps,wrong,predictedUs,protocol,channels,chunkBytes,wallMs,events');
+  });
+});

@@ -70,11 +70,26 @@ function checkTenantFlags(flags: BenchFlags, given: ReadonlySet<FlagKey>): void 
   throw new WeftInputError(`${label}: not with --tenant; its jobs are traffic schedules on the fabric with no payload or algorithm choice (it reads ${accepted})`);
 }
 
+/**
+ * With faults the report is two tables (the faulted runs that completed, and every run's outcome
+ * against its fault-free twin); CSV holds one: the outcomes, failures above all, would be lost.
+ */
+function checkFaultFormats(flags: BenchFlags): void {
+  const { links, stragglers, crashes } = flags.faultScenario;
+  if ((links?.length ?? 0) + (stragglers?.length ?? 0) + (crashes?.length ?? 0) === 0) return;
+  // The side-by-side busbw table has no room for the outcomes either (a failed run is no row).
+  if (flags.compare !== undefined) throw new WeftInputError('--compare: not with --fault/--straggler/--crash/--scenario; its busbw table has no room for the fault outcomes: run each value with the faults');
+  const why = 'the fault outcomes (# Faults: each run against its fault-free twin, failures included) have no CSV form';
+  if (flags.format === 'csv') throw new WeftInputError(`--format csv: not with faults; ${why}; use --format table or json`);
+  if (flags.out !== undefined && formatFor(flags.out, flags.format) === 'csv') throw new WeftInputError(`--out: '${flags.out}' asks for CSV; ${why}; write .json or a table`);
+}
+
 /** `given`: the flags typed on the command line (commander fills the rest from their defaults). */
 export async function runBench(collective: string, options: Readonly<Record<string, unknown>>, given: ReadonlySet<FlagKey> = new Set()): Promise<void> {
   const flags = parseBenchFlags(collective, options);
   checkEnergyFlags(flags);
   checkFlagRules(flags, given);
+  checkFaultFormats(flags);
   if (flags.tenant !== undefined) {
     checkTenantFlags(flags, given);
     return runTenantBench(flags);
