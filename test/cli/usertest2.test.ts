@@ -277,3 +277,19 @@ describe('CSV carries the rank classes fields (docs/bench-json.md: every row fie
     expect(run.stdout.split('\n')[0]).toBe('algorithm,bytes,count,dtype,redop,root,timeUs,algBwGBps,busBwGBps,wrong,predictedUs,protocol,channels,chunkBytes,wallMs,events');
   });
 });
+
+describe('small wording', () => {
+  it("-e beyond 2^53 B says the limit (before: \"'…' is too large\" and nothing more)", () => {
+    expectUsageError(weft(['bench', 'allreduce', '--ranks', '2', '-e', '99999999999999999999']), /^weft: -e\/--maxbytes: '99999999999999999999' is too large; at most 9007199254740991 bytes/);
+  });
+
+  it('train --scale: "1 gradient bucket" (before: "1 gradient buckets"), "N buckets" for more', () => {
+    expect(weft(['train', '--scale', '8']).stdout).toMatch(/; 1 gradient bucket \(/);
+    expect(weft(['train', '--scale', '8', '--model', 'synthetic:params=1e8', '--mode', 'predict']).stdout).toMatch(/; \d+ gradient buckets \(/);
+  });
+
+  it('a user module that fails at 1 rank: "on 1 rank" (before: "on 1 ranks")', () => {
+    ringVariant('throws-at-one.mjs', '', "name: 'throws', plan() { throw new Error('no'); }");
+    expectUsageError(weft(['algos', '--check', './throws-at-one.mjs'], { cwd: dir }), /is wrong on 1 rank \(count 0, channels 1, chunk 0\): plan\(\) threw: no$/);
+  });
+});
