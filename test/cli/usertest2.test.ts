@@ -34,21 +34,36 @@ const ringVariant = (name: string, extra: string, fields: string): string =>
 
 describe('a user algorithm whose results are wrong', () => {
   it('data mode: the table and --out are written, then one line and exit 1, as nccl-tests exits on # Out of bounds values FAILED', () => {
-    // Right on the check matrix (1-9 and 16 ranks), wrong above 16: the all-gather phase adds where it should copy.
+    // Right wherever the checks look (counts up to 1000, and a run's ranks × 2 + 1), wrong from 10,000
+    // elements on: the all-gather phase adds where it should copy.
     const ring = docRing();
     const wrong = ring.replace(
       'for (let s = 1; s < n - 1; s++) b.recvCopySend(r, c, prev, next, block(r - s));',
-      'for (let s = 1; s < n - 1; s++) (n > 16 ? b.recvReduceCopySend.bind(b) : b.recvCopySend.bind(b))(r, c, prev, next, block(r - s));',
+      'for (let s = 1; s < n - 1; s++) (count >= 10000 ? b.recvReduceCopySend.bind(b) : b.recvCopySend.bind(b))(r, c, prev, next, block(r - s));',
     );
     expect(wrong).not.toBe(ring);
-    file('wrong-above-16.mjs', wrong);
-    const run = weft(['bench', 'allreduce', '--ranks', '32', '--algo', './wrong-above-16.mjs', '-b', '1K', '-e', '1K', '--out', 'wrong.json'], { cwd: dir });
-    expect(run.stderr).toMatch(/^weft: [\d,]+ wrong element\(s\) \(#wrong\) in 1 of 1 row\(s\), first my-ring at 1024 B: the results are not the collective's/);
+    file('wrong-when-large.mjs', wrong);
+    const run = weft(['bench', 'allreduce', '--ranks', '4', '--algo', './wrong-when-large.mjs', '-b', '64K', '-e', '64K', '--out', 'wrong.json'], { cwd: dir });
+    expect(run.stderr).toMatch(/^weft: [\d,]+ wrong element\(s\) \(#wrong\) in 1 of 1 row\(s\), first my-ring at 65536 B: the results are not the collective's/);
     expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('# Out of bounds values : ');
     expect(Number(tableRows(run.stdout)[0]![COL.wrong])).toBeGreaterThan(0);
     expect(JSON.parse(readFileSync(at('wrong.json'), 'utf8')).rows[0].wrong).toBeGreaterThan(0);
+  });
+
+  it("wrong only above the check matrix's 16 ranks: proved at the run's own rank count first, ghost mode too (before: ghost mode printed its time)", () => {
+    const ring = docRing();
+    const wrong = ring.replace(
+      'for (let s = 1; s < n - 1; s++) b.recvCopySend(r, c, prev, next, block(r - s));',
+      'for (let s = 1; s < n - 1; s++) (n > 16 ? b.recvReduceCopySend.bind(b) : b.recvCopySend.bind(b))(r, c, prev, next, block(r - s));',
+    );
+    file('wrong-above-16.mjs', wrong);
+    expect(weft(['algos', '--check', './wrong-above-16.mjs'], { cwd: dir }).code).toBe(0);
+    for (const mode of ['ghost', 'data']) {
+      const run = weft(['bench', 'allreduce', '--ranks', '32', '--mode', mode, '--algo', './wrong-above-16.mjs', '-b', '1K', '-e', '1K'], { cwd: dir });
+      expectUsageError(run, /^weft: --algo: '\.\/wrong-above-16\.mjs': allReduce\/my-ring is wrong on 32 ranks \(count 32, channels 1, chunk 0\): rank \d+ output\[/);
+    }
   });
 
   it('a right one still exits 0', () => {
