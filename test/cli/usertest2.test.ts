@@ -308,3 +308,17 @@ describe('small wording', () => {
     expectUsageError(weft(['algos', '--check', './throws-at-one.mjs'], { cwd: dir }), /is wrong on 1 rank \(count 0, channels 1, chunk 0\): plan\(\) threw: no$/);
   });
 });
+
+describe("--tenant's requests defaults are the ones the help and README state", () => {
+  it('bytes 4K (not -e), every 10us, 100 times (before: the help said "bytes to -e" for every job)', () => {
+    const run = weft(['bench', 'allreduce', '--ranks', '4', '-e', '1K', '--tenant', 'job=requests,ranks=0-3', '--format', 'json']);
+    expect(run.code).toBe(0);
+    const [tenant] = JSON.parse(run.stdout).tenants;
+    expect([tenant.bytes, tenant.everyNs, tenant.count]).toEqual([4096, 10_000, 100]);
+    const help = weft(['bench', '--help']).stdout.replace(/\s+/g, ' ');
+    expect(help).toContain('requests: one message of bytes (default 4K) per rank every TIME (default 10us), N times (default 100)');
+    const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8').replace(/\s+/g, ' ');
+    expect(readme).toContain('`bytes=SIZE` (default `-e`; for requests 4K)');
+    expect(readme).toContain('default every 10us, 100 times');
+  });
+});
