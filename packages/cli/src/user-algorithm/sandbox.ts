@@ -111,9 +111,11 @@ export async function loadInSandbox(href: string, redirects: readonly (readonly 
   }
   const call = (method: string, args: readonly unknown[]): unknown => {
     if (!open.has(worker)) throw new Error(`${source}: its thread was stopped`);
-    // The thread ended between calls (its exit reply is queued): answer with it, not a wait to --timeout.
+    // The thread ended between calls (its exit reply is queued): answer with it, not a wait to
+    // --timeout. Reset first, then look: a thread that ends after the look sets REPLIED itself.
+    Atomics.store(signal, REPLIED, 0);
     const endedBefore = Atomics.load(signal, ENDED) === 1;
-    if (!endedBefore) Atomics.store(signal, REPLIED, 0);
+    if (endedBefore) Atomics.store(signal, REPLIED, 1);
     port1.postMessage({ method, args });
     if (Atomics.wait(signal, REPLIED, 0, timeoutMs > 0 ? timeoutMs : Infinity) === 'timed-out') {
       stop();
