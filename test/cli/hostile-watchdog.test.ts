@@ -21,11 +21,11 @@ function ringWith(name: string, extra: string): string {
   const ring = [...doc.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]!).find((block) => block.startsWith('// my-ring.mjs'))!;
   return ring.replace(/name: 'my-ring'/, `name: '${name}'`).replace(/plan\(params\) \{/, `plan(params) {\n    ${extra}`);
 }
-writeFileSync(join(dir, 'spin-plan.mjs'), ringWith('spin-plan', 'if (params.nranks > 16) for (;;) {}'));
+writeFileSync(join(dir, 'spin-plan.mjs'), ringWith('spin-plan', 'if (params.nranks > 64) for (;;) {}'));
 writeFileSync(join(dir, 'spin-check.mjs'), ringWith('spin-check', 'if (params.nranks > 8) for (;;) {}'));
-writeFileSync(join(dir, 'throws.mjs'), ringWith('throws', 'if (params.nranks > 16) throw new Error(`no plan for ${params.nranks} ranks`);'));
+writeFileSync(join(dir, 'throws.mjs'), ringWith('throws', 'if (params.nranks > 64) throw new Error(`no plan for ${params.nranks} ranks`);'));
 writeFileSync(join(dir, 'spin-load.mjs'), `for (;;) {}\nexport default {};\n`);
-writeFileSync(join(dir, 'exits-plan.mjs'), ringWith('exits-plan', 'if (params.nranks > 16) process.exit(3);'));
+writeFileSync(join(dir, 'exits-plan.mjs'), ringWith('exits-plan', 'if (params.nranks > 64) process.exit(3);'));
 writeFileSync(join(dir, 'exits-load.mjs'), `process.exit(4);\nexport default {};\n`);
 
 /** A run failure: one line on stderr matching `message`, exit 1, nothing on stdout, no stack. */
@@ -41,8 +41,8 @@ describe('user code that never returns is stopped at --timeout and named', () =>
   it('an infinite loop in plan(): exit 1, the call named', () => {
     const mode = 'ghost';
     const started = performance.now();
-    const run = weft(['bench', 'allreduce', '--ranks', '32', '--algo', './spin-plan.mjs', '-b', '1K', '-e', '1K', '--mode', mode, '--timeout', '3'], { cwd: dir, timeoutMs: 60_000 });
-    expectRunFailure(run, /^weft: --algo \.\/spin-plan\.mjs: plan\(nranks 32, count 256, root 0, channels \d+, chunkElements \d+\) did not return within 3 s of wall time \(an infinite loop\?\); its thread was stopped \(raise the limit with --timeout SECONDS\)\n$/);
+    const run = weft(['bench', 'allreduce', '--ranks', '72', '--algo', './spin-plan.mjs', '-b', '1K', '-e', '1K', '--mode', mode, '--timeout', '3'], { cwd: dir, timeoutMs: 60_000 });
+    expectRunFailure(run, /^weft: --algo \.\/spin-plan\.mjs: plan\(nranks 72, count 256, root 0, channels \d+, chunkElements \d+\) did not return within 3 s of wall time \(an infinite loop\?\); its thread was stopped \(raise the limit with --timeout SECONDS\)\n$/);
     expect(performance.now() - started).toBeLessThan(30_000);
   });
 
@@ -60,17 +60,17 @@ describe('user code that never returns is stopped at --timeout and named', () =>
   });
 
   it('a plan() that throws where the check matrix does not reach: one line naming the call and its message, exit 2', () => {
-    const run = weft(['bench', 'allreduce', '--ranks', '32', '--algo', './throws.mjs', '-b', '1K', '-e', '1K', '--mode', 'ghost'], { cwd: dir });
+    const run = weft(['bench', 'allreduce', '--ranks', '72', '--algo', './throws.mjs', '-b', '1K', '-e', '1K', '--mode', 'ghost'], { cwd: dir });
     expect(run.stdout).toBe('');
-    expect(run.stderr).toMatch(/^weft: --algo \.\/throws\.mjs: plan\(nranks 32, count 256, root 0, channels \d+, chunkElements \d+\) threw: no plan for 32 ranks\n$/);
+    expect(run.stderr).toMatch(/^weft: --algo \.\/throws\.mjs: plan\(nranks 72, count 256, root 0, channels \d+, chunkElements \d+\) threw: no plan for 72 ranks\n$/);
     expect(run.code).toBe(2);
   });
 
   it('a module that ends its thread (process.exit) is named at once, not at --timeout', () => {
     const started = performance.now();
-    const run = weft(['bench', 'allreduce', '--ranks', '32', '--algo', './exits-plan.mjs', '-b', '1K', '-e', '1K', '--mode', 'ghost', '--timeout', '600'], { cwd: dir, timeoutMs: 60_000 });
+    const run = weft(['bench', 'allreduce', '--ranks', '72', '--algo', './exits-plan.mjs', '-b', '1K', '-e', '1K', '--mode', 'ghost', '--timeout', '600'], { cwd: dir, timeoutMs: 60_000 });
     expect(run.stdout).toBe('');
-    expect(run.stderr).toMatch(/^weft: --algo \.\/exits-plan\.mjs: plan\(nranks 32, count 256, root 0, channels \d+, chunkElements \d+\) threw: ended its thread \(exit code 3\) instead of returning\n$/);
+    expect(run.stderr).toMatch(/^weft: --algo \.\/exits-plan\.mjs: plan\(nranks 72, count 256, root 0, channels \d+, chunkElements \d+\) threw: ended its thread \(exit code 3\) instead of returning\n$/);
     expect(run.code).toBe(2);
     const load = weft(['bench', 'allreduce', '--ranks', '2', '--algo', './exits-load.mjs', '-b', '1K', '-e', '1K', '--timeout', '600'], { cwd: dir, timeoutMs: 60_000 });
     expect(load.stdout).toBe('');

@@ -143,12 +143,12 @@ describe('fault flags are checked like every other flag', () => {
   it.each([
     [[...small, '--fault', 'link=gpu0->switch0'], /^weft: --fault: 'link=gpu0->switch0' is not accepted; use link=FROM->TO,down@TIME or link=FROM->TO,degrade=FACTOR@TIME/],
     [[...small, '--fault', 'link=gpu9->switch0,down@1us'], /^weft: --fault: link 'gpu9->switch0' is not in topology switch:2; e\.g\. gpu0->switch0, /],
-    [[...small, '--fault', 'link=gpu0->switch0,degrade=1.5@1us'], /^weft: --fault links\[0\]\.degrade: use a factor between 0 and 1 \(exclusive\)/],
+    [[...small, '--fault', 'link=gpu0->switch0,degrade=1.5@1us'], /^weft: --fault 'link=gpu0->switch0,degrade=1\.5@1us': degrade: use a factor between 0 and 1 \(exclusive\)/],
     // Two wrong values in one degraded link: the first is named, not the shape of every fault.
-    [[...small, '--fault', 'link=gpu0->switch0,degrade=2@0'], /^weft: --fault links\[0\]\.degrade: use a factor between 0 and 1 \(exclusive\)/],
+    [[...small, '--fault', 'link=gpu0->switch0,degrade=2@0'], /^weft: --fault 'link=gpu0->switch0,degrade=2@0': degrade: use a factor between 0 and 1 \(exclusive\)/],
     [[...small, '--straggler', 'rank=7,slow=2x'], /^weft: --straggler: rank 7 is not a rank; this topology has ranks 0\.\.1$/],
-    [[...small, '--straggler', 'rank=1,slow=0.5x'], /^weft: --straggler stragglers\[0\]\.slow: use a factor > 1 and <= 1000/],
-    [[...small, '--crash', 'rank=1@forever'], /^weft: --crash crashes\[0\]\.at: cannot read "forever"; expected a number with ns, us, ms or s/],
+    [[...small, '--straggler', 'rank=1,slow=0.5x'], /^weft: --straggler 'rank=1,slow=0\.5x': slow: use a factor > 1 and <= 1000/],
+    [[...small, '--crash', 'rank=1@forever'], /^weft: --crash 'rank=1@forever': at: cannot read "forever"; expected a number with ns, us, ms or s/],
     [[...small, '--scenario', at('bad-scenario.yaml')], /^weft: --scenario .*bad-scenario\.yaml: links\[0\]\.degrade: use a factor between 0 and 1/],
     [[...small, '--timeout', 'soon'], /^weft: -T\/--timeout: 'soon' is not accepted; use a number of seconds from 0/],
     [[...small, '--straggler', 'rank=1,slow=2x'], /^weft: --straggler rank=1,slow=2x: weft bench runs collectives only, which have no compute to slow down; use delay=TIME/],

@@ -71,7 +71,7 @@ describe('user modules that are not algorithms: one line, exit 2', () => {
     ['names no collective weft knows', "export default { name: 'x', collective: 'allSum', description: '', constraints: '', unsupported() { return null; }, plan() {}, predictNs() { return 0; } };\n", /collective must be one of allReduce/],
     ['does not parse', 'export default {\n', /cannot load '\.\/m\.mjs': /],
     ['imports a missing package', "import 'no-such-package-anywhere';\nexport default {};\n", /cannot load '\.\/m\.mjs': .*no-such-package-anywhere/],
-    ['plans the wrong collective', "import { invalidParams } from '@weft/collectives';\nexport default { name: 'x', collective: 'allGather', description: '', constraints: '', unsupported: invalidParams, plan() { throw new Error('boom'); }, predictNs() { return 0; } };\n", /allGather\/x is wrong on 1 ranks \(count 0, channels 1, chunk 0\): plan\(\) threw: boom/],
+    ['plans the wrong collective', "import { invalidParams } from '@weft/collectives';\nexport default { name: 'x', collective: 'allGather', description: '', constraints: '', unsupported: invalidParams, plan() { throw new Error('boom'); }, predictNs() { return 0; } };\n", /allGather\/x is wrong on 1 rank \(count 0, channels 1, chunk 0\): plan\(\) threw: boom/],
   ];
   for (const [name, text, message] of cases) {
     it(name, () => {

@@ -39,7 +39,7 @@ const COMMANDS: Record<string, (program: Command) => Promise<void>> = {
       .argument('<spec|file>', 'preset spec or JSON/YAML topology file')
       .option('--dot <file>', "write the topology as Graphviz DOT (.dot or .gv); '-': on stdout, alone")
       .option('--json', 'print the summary as JSON')
-      .option('--channels', 'also print the channels the topology search finds (rings and trees, as NCCL_DEBUG=INFO)')
+      .option('--channels', 'also print the channels the topology search finds (rings and trees, as NCCL_DEBUG=INFO; with --json, a channels field)')
       .description('summarize a topology: nodes, links, bandwidths, bisection')
       .action(runTopo);
   },

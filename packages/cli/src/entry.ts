@@ -18,7 +18,7 @@
  */
 
 /** Run failures that describe themselves fully (which rank, which link, what was pending). */
-const RUN_FAILURES = new Set(['RankError', 'DeadlockError', 'TransferStrandedError', 'RankCrashedError', 'RankTimeoutError', 'UserCodeTimeoutError', 'WorkerStartError']);
+const RUN_FAILURES = new Set(['RankError', 'DeadlockError', 'TransferStrandedError', 'RankCrashedError', 'RankTimeoutError', 'UserCodeTimeoutError', 'WorkerStartError', 'WrongResultsError']);
 
 /**
  * How long a finished command may take to end by itself (ms). Everything weft starts — worker

@@ -88,7 +88,25 @@ function schemaError(where: string, error: z.ZodError): WeftInputError {
   const issue = firstIssue(error);
   const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
   const detail = issue.code === 'invalid_union' || issue.code === 'unrecognized_keys' ? `${issue.message}; ${SCENARIO_HELP}` : issue.message;
-  return new WeftInputError(`${where}${path ? ` ${path}` : ''}: ${detail}`);
+  // `where` may end in ':' (`--scenario f.yaml:`): an issue of the whole file takes no second one.
+  return new WeftInputError(`${path ? `${where} ${path}` : where.replace(/:$/, '')}: ${detail}`);
+}
+
+/** The three lists of a scenario and the flag that adds to each. */
+const FLAG_OF_SECTION = { links: '--fault', stragglers: '--straggler', crashes: '--crash' } as const;
+
+/**
+ * A flag's value the schema refused, named as the user typed it (`--fault 'link=…,degrade=2@0'`:
+ * degrade: …), not by the file shape it was read into (links[3].degrade). `fromFile`: how many
+ * items of each list came from --scenario (already checked), which come before the flags'.
+ */
+function flagSchemaError(error: z.ZodError, flags: FaultFlags, fromFile: Readonly<Record<keyof typeof FLAG_OF_SECTION, number>>): WeftInputError {
+  const issue = firstIssue(error);
+  const [section, index, ...field] = issue.path as [keyof typeof FLAG_OF_SECTION, number, ...PropertyKey[]];
+  const flag = FLAG_OF_SECTION[section];
+  const typed = ({ links: flags.fault, stragglers: flags.straggler, crashes: flags.crash } as const)[section]?.[index - fromFile[section]];
+  if (typed === undefined) return schemaError(flag, error);
+  return new WeftInputError(`${flag} '${typed}': ${field.length > 0 ? `${field.map(String).join('.')}: ` : ''}${issue.message}`);
 }
 
 /** `link=ID,down@T` / `link=ID,degrade=F@T` */
@@ -130,6 +148,7 @@ export function readFaultFlags(flags: FaultFlags, readInputFile: ReadInputFile):
     base.stragglers.push(...(scenario.stragglers ?? []));
     base.crashes.push(...(scenario.crashes ?? []));
   }
+  const fromFile = { links: base.links.length, stragglers: base.stragglers.length, crashes: base.crashes.length };
   for (const text of flags.fault ?? []) {
     const m = LINK_FLAG.exec(text.trim());
     if (!m) throw flagError('--fault', text, "link=FROM->TO,down@TIME or link=FROM->TO,degrade=FACTOR@TIME (e.g. link=node0.nic3->su0.leaf3,down@50us)");
@@ -148,9 +167,6 @@ export function readFaultFlags(flags: FaultFlags, readInputFile: ReadInputFile):
   }
   // One parse per run: zod's compiled fast path would cost more than it saves (bench/config.ts).
   const parsed = theScenarioSchema().safeParse(base, { jitless: true });
-  if (!parsed.success) {
-    const section = parsed.error.issues[0]!.path[0];
-    throw schemaError(section === 'links' ? '--fault' : section === 'stragglers' ? '--straggler' : '--crash', parsed.error);
-  }
+  if (!parsed.success) throw flagSchemaError(parsed.error, flags, fromFile);
   return parsed.data;
 }

@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, type Stats } from 'node:fs';
 import { WeftInputError } from '@weft/sim';
 
 /**
@@ -24,8 +24,8 @@ export function readInputFile(flag: string, path: string): string {
   }
   try {
     const stat = fstatSync(fd);
-    if (stat.isDirectory()) throw cannot('it is a directory');
-    if (!stat.isFile()) throw cannot('not a regular file (a FIFO, socket or device); give a .json/.yaml file');
+    const problem = notRegularFile(stat, 'a .json/.yaml file');
+    if (problem !== undefined) throw cannot(problem);
     if (stat.size > MAX_INPUT_FILE_BYTES) {
       throw cannot(`${stat.size} bytes is more than the ${MAX_INPUT_FILE_BYTES} (16 MiB) accepted`);
     }
@@ -33,4 +33,14 @@ export function readInputFile(flag: string, path: string): string {
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Why `stat` is no input file weft reads (a directory; a FIFO, socket or device, whose read may
+ * block forever), or undefined for a regular file. `wanted` says what to give instead.
+ */
+export function notRegularFile(stat: Stats, wanted: string): string | undefined {
+  if (stat.isDirectory()) return 'it is a directory';
+  if (!stat.isFile()) return `not a regular file (a FIFO, socket or device); give ${wanted}`;
+  return undefined;
 }

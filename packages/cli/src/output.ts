@@ -32,12 +32,31 @@ export function assertWritable(flag: string, path: string): void {
     throw new WeftInputError(`${flag}: cannot write '${path}': directory '${dir}' is not writable`);
   }
   const existing = statOrUndefined(full, false);
-  if (existing === undefined) return;
-  if (existing.isDirectory()) throw new WeftInputError(`${flag}: cannot write '${path}': it is a directory`);
-  if (!existing.isFile()) {
+  if (existing?.isDirectory()) throw new WeftInputError(`${flag}: cannot write '${path}': it is a directory`);
+  if (existing !== undefined && !existing.isFile()) {
     const what = existing.isSymbolicLink() ? 'a symbolic link' : existing.isFIFO() ? 'a FIFO' : existing.isSocket() ? 'a socket' : 'a device';
     throw new WeftInputError(`${flag}: cannot write '${path}': it is ${what}; weft writes only regular files (use '-' for stdout)`);
   }
+  // access() answers for permission bits only: root passes it everywhere, and /proc, /sys or an
+  // immutable directory still refuse a new entry. Creating (and removing) the temporary the write
+  // will use is the one test that holds: it fails now rather than after the run.
+  try {
+    rmSync(stageDir(full), { recursive: true, force: true });
+  } catch (error) {
+    throw new WeftInputError(`${flag}: cannot write '${path}': ${fsReason(error)}`);
+  }
+}
+
+/** A file system error as a phrase: `no such file or directory (ENOENT)`. */
+export function fsReason(error: unknown): string {
+  const { code, message } = error as NodeJS.ErrnoException;
+  const text = (message ?? String(error)).replace(/^\w+: /, '').replace(/, \w+ '.*'$/, '');
+  return code !== undefined ? `${text} (${code})` : text;
+}
+
+/** A new temporary directory beside `full` (written into, then renamed from). */
+function stageDir(full: string): string {
+  return mkdtempSync(join(dirname(full), `.${basename(full)}.tmp-`));
 }
 
 /**
@@ -116,11 +135,19 @@ export function writeOutputs(files: readonly OutputFile[]): void {
     for (const file of files) {
       if (file.path === '-') continue;
       const full = resolve(file.path);
-      const tempDir = mkdtempSync(join(dirname(full), `.${basename(full)}.tmp-`));
+      const write = <T>(step: () => T): T => {
+        try {
+          return step();
+        } catch (error) {
+          // After the run (a disk filled up, a directory vanished): one line, and no output left.
+          throw new WeftInputError(`cannot write '${file.path}': ${fsReason(error)}; no output file was written`);
+        }
+      };
+      const tempDir = write(() => stageDir(full));
       pending.add(tempDir);
       dirs.push(tempDir);
       const temp = join(tempDir, basename(full));
-      writeFileSync(temp, file.content);
+      write(() => writeFileSync(temp, file.content));
       staged.push({ temp, full });
     }
     for (const { temp, full } of staged) renameSync(temp, full);

@@ -16,7 +16,7 @@ export function readSizeBytes(text: string): Read<number> {
   }
   const bytes = Number(match[1]) * SIZE_MULTIPLIER.get(match[2]!.toUpperCase())!;
   if (bytes <= 0) return reject('is not accepted; use a size greater than 0');
-  if (!Number.isSafeInteger(bytes)) return reject('is too large');
+  if (!Number.isSafeInteger(bytes)) return reject(`is too large; at most ${Number.MAX_SAFE_INTEGER} bytes (2^53 - 1)`);
   return accept(bytes);
 }
 

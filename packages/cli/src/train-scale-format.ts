@@ -18,7 +18,7 @@ export function scaleHeaderLines(header: TrainHeader, request: ScaleRequest, buc
       : `# predict mode: alpha-beta all-reduce times, no simulation\n`;
   return (
     `# weft train --scale: weak scaling of ${header.model.name} (${header.model.parameters.toLocaleString('en-US')} parameters), ${request.batchPerGpu} sample(s) per GPU\n` +
-    `# ${header.device.title}, ${config.precision}, compute ${(header.compute.computeNs / 1e6).toFixed(3)} ms per step; ${header.buckets} gradient buckets (${sizes}) of cap ${config.bucketMb} MiB; ` +
+    `# ${header.device.title}, ${config.precision}, compute ${(header.compute.computeNs / 1e6).toFixed(3)} ms per step; ${header.buckets} gradient bucket${header.buckets === 1 ? '' : 's'} (${sizes}) of cap ${config.bucketMb} MiB; ` +
     `${config.channels === 'auto' ? "NCCL's channels and chunks" : `${config.channels} channel(s)`}${config.chunkBytes === 'auto' ? '' : `, ${(config.chunkBytes / MIB).toFixed(2)} MiB chunks`}, ${config.network}/${config.routing}; auto = NCCL's choice of algorithm and protocol per bucket\n` +
     how +
     `# efficiency: step at the smallest count / step (same algorithm); vs 1 GPU: compute / step. how: simulated, fast-forwarded (as weft bench --fast-forward does it: with auto, whole periods of a recurring state cut, exact), reused (same all-reduce as an earlier row), predicted, over budget (simulating it, fast-forward's short runs and the exact run together, would post more than --exact-limit transfers: the prediction stands in; short runs that cost more than an exact run that fits are not tried)\n`

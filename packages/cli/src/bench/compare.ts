@@ -5,7 +5,7 @@
  * validated as if it had been given to the flag itself.
  */
 import { WeftInputError } from '@weft/sim';
-import { accept, reject, type Read } from '../names.js';
+import { ON_OFF, accept, reject, type Read } from '../names.js';
 import type { BenchReport } from './report.js';
 import { BENCH_FLAGS, flagLabel, type FlagKey } from './schema.js';
 
@@ -17,8 +17,19 @@ export interface CompareSpec {
   readonly values: readonly string[];
 }
 
-/** Flags that say where or how output goes, or hold lists: comparing their values means nothing. */
-const NOT_COMPARED: ReadonlySet<string> = new Set(['compare', 'format', 'out', 'trace', 'plot', 'plotQueues', 'links', 'explain', 'exactLimit', 'tenant', 'fault', 'straggler', 'crash', 'scenario', 'timeoutS']);
+/**
+ * Flags that say where or how output goes, or hold lists: comparing their values means nothing.
+ * (`--energy` adds columns the side-by-side busbw table has no room for: refused with --compare.)
+ */
+const NOT_COMPARED: ReadonlySet<string> = new Set(['compare', 'format', 'out', 'trace', 'plot', 'plotQueues', 'links', 'explain', 'exactLimit', 'tenant', 'fault', 'straggler', 'crash', 'scenario', 'timeoutS', 'energy']);
+
+/** A flag that takes no value (`--confidential`): compared as on,off. */
+const isSwitch = (key: FlagKey): boolean => !/[<[]/.test(BENCH_FLAGS[key].flags);
+
+/** The option value a compared value stands for: a switch's on/off as given or absent, else the text itself. */
+export function compareOptionValue(key: FlagKey, value: string): string | true | undefined {
+  return isSwitch(key) ? (ON_OFF.get(value) === true ? true : undefined) : value;
+}
 
 /** Long flag name (`routing`) to its key, for every flag --compare accepts (built on first use: schema.ts imports this module). */
 function comparable(): ReadonlyMap<string, FlagKey> {
@@ -40,7 +51,11 @@ export function readCompare(text: string): Read<CompareSpec> {
   // Values that hold commas themselves (topology specs, wrr weights) are separated by ';'.
   const values = m[2]!.split(m[2]!.includes(';') ? ';' : ',').map((v) => v.trim());
   if (values.length < 2 || values.some((v) => v === '')) return reject("needs two or more values separated by ',' (or ';' when values hold commas), e.g. routing=ecmp,adaptive");
-  if (new Set(values).size !== values.length) return reject('names a value twice');
+  if (isSwitch(key)) {
+    const bad = values.find((v) => ON_OFF.get(v) === undefined);
+    if (bad !== undefined) return reject(`has '${bad}' for --${m[1]!}, which takes no value; compare it as ${m[1]!}=off,on`);
+  }
+  if (new Set(values.map((v) => (isSwitch(key) ? String(ON_OFF.get(v)) : v))).size !== values.length) return reject('names a value twice');
   return accept({ key, name: m[1]!, values });
 }
 

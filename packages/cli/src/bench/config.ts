@@ -49,6 +49,8 @@ export interface BenchAlgorithm {
   readonly algorithm: Algorithm | 'auto';
   /** Came from `all` rather than by name: skipped (and listed) where it cannot run. */
   readonly fromAll: boolean;
+  /** A user's module (`--algo ./x.mjs`): its path, as given. */
+  readonly modulePath?: string;
 }
 
 /** Everything a benchmark sweep needs, validated. */

@@ -51,11 +51,15 @@ export async function runWithFaults(
 
 /** The outcomes as comment lines under the nccl-tests table. */
 export function formatFaultOutcomes(scenario: readonly string[], outcomes: readonly FaultOutcome[]): string {
-  const lines = ['#', `# Faults: ${scenario.join('; ')}`, '#  algorithm             size   no-fault(us)    fault(us)   outcome'];
+  // Titles and cells through one layout, so they line up; the algorithm column fits the longest name.
+  const width = Math.max(18, ...outcomes.map((o) => o.algorithm.length));
+  const line = (algorithm: string, size: string, baseline: string, faulted: string, outcome: string) =>
+    `#  ${algorithm.padEnd(width)} ${size.padStart(10)} ${baseline.padStart(14)} ${faulted.padStart(12)}   ${outcome}`;
+  const lines = ['#', `# Faults: ${scenario.join('; ')}`, line('algorithm', 'size', 'no-fault(us)', 'fault(us)', 'outcome')];
   for (const o of outcomes) {
     const faulted = o.faultedUs === null ? '-' : o.faultedUs.toFixed(2);
     const what = o.outcome === 'failed' ? `failed: ${o.error}` : `${o.outcome}${slowdownText(o.slowdown)}`;
-    lines.push(`#  ${o.algorithm.padEnd(18)} ${String(o.bytes).padStart(10)} ${o.baselineUs.toFixed(2).padStart(14)} ${faulted.padStart(12)}   ${what}`);
+    lines.push(line(o.algorithm, String(o.bytes), o.baselineUs.toFixed(2), faulted, what));
   }
   return lines.join('\n') + '\n';
 }

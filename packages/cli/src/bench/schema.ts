@@ -237,7 +237,8 @@ export const benchSchema = (readInputFile: ReadInputFile) => z
     }
     for (const key of ['plot', 'plotQueues'] as const) {
       const file = flags[key];
-      if (file !== undefined && !/\.svg$/i.test(file)) ctx.addIssue({ code: 'custom', message: `'${file}' must end in .svg`, path: [key] });
+      // '-' is stdout (the help says so; weft train's --plot takes it too).
+      if (file !== undefined && file !== '-' && !/\.svg$/i.test(file)) ctx.addIssue({ code: 'custom', message: `'${file}' must end in .svg (or be '-' for stdout)`, path: [key] });
     }
     if (flags.plotQueues !== undefined && flags.network !== 'packet') {
       ctx.addIssue({ code: 'custom', message: `needs --network packet (only the packet model has queues; --network is '${flags.network}')`, path: ['plotQueues'] });

@@ -25,6 +25,7 @@ import { checkTraceBudget } from './trace-budget.js';
 import { WeftInputError, isWeftInputError } from '@weft/sim';
 import type { BenchAlgorithm, BenchConfig, BenchFlags } from './config.js';
 import { isOverBudget, runWithinBudget } from './budgeted-run.js';
+import { checkModulesAt } from './algorithms.js';
 import { averageBusBw, averageBusBwByAlgorithm, type BenchReport, type BenchRow, type CandidateRow, type LinkRow } from './report.js';
 import type { TraceQueue, TraceRun } from '../format/trace.js';
 import { energyReport, energyRow } from './energy.js';
@@ -211,6 +212,7 @@ export function planSweep(config: BenchConfig, topology: Topology): SweepPlan {
 export async function runSweep(config: BenchConfig, topology: Topology, hooks: SweepHooks = {}): Promise<SweepResult> {
   const planNotice = longPlanNotice(topology.ranks.length);
   if (planNotice !== null) process.stderr.write(planNotice);
+  await checkModulesAt(config.algorithms, topology.ranks.length, rankLayout(topology));
   const plan = planSweep(config, topology);
   const labels = [...plan.resolved.values()].flatMap((perSize) => perSize.map((resolved) => resolved.label));
   const nranks = topology.ranks.length;

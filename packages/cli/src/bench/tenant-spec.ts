@@ -33,7 +33,7 @@ export interface TenantSpec {
 }
 
 export const TENANT_HELP =
-  "a job on a shared fabric, repeatable: ranks=A-B[/STRIDE][,job=allreduce|alltoall|requests][,bytes=SIZE][,class=0|1][,every=TIME,count=N] (job defaults to the bench collective, bytes to -e; requests: one message per rank every TIME, N times); prints each job's busbw/latency alone and shared";
+  "a job on a shared fabric, repeatable: ranks=A-B[/STRIDE][,job=allreduce|alltoall|requests][,bytes=SIZE][,class=0|1][,every=TIME,count=N] (job defaults to the bench collective, bytes to -e; requests: one message of bytes (default 4K) per rank every TIME (default 10us), N times (default 100)); prints each job's busbw/latency alone and shared";
 
 const KEYS = ['job', 'ranks', 'bytes', 'class', 'every', 'count'];
 const RANKS = /^(\d+)-(\d+)(?:\/(\d+))?$/;

@@ -7,7 +7,7 @@ import { BENCH_FLAGS, type FlagKey } from '../bench/schema.js';
 import type { BenchReport, BenchRow } from '../bench/report.js';
 import { runSweep } from '../bench/sweep.js';
 import { tenantBench } from '../bench/tenants.js';
-import { compareJson, formatCompare, type CompareRun } from '../bench/compare.js';
+import { compareJson, compareOptionValue, formatCompare, type CompareRun } from '../bench/compare.js';
 import { formatFaultOutcomes } from '../bench/fault-runs.js';
 import { formatCompareCsv, formatCsv } from '../format/csv.js';
 import { formatJson } from '../format/json.js';
@@ -22,6 +22,7 @@ import { isModulePath } from '../user-algorithm/module-path.js';
 import { checkFlagRules } from '../bench/flag-rules.js';
 import { progressBar } from '../ui/progress.js';
 import { checkSizedThread } from '../entry.js';
+import { assertResultsRight } from '../bench/wrong-results.js';
 
 export { DEFAULT_JOB } from '../bench/config.js';
 
@@ -69,11 +70,26 @@ function checkTenantFlags(flags: BenchFlags, given: ReadonlySet<FlagKey>): void 
   throw new WeftInputError(`${label}: not with --tenant; its jobs are traffic schedules on the fabric with no payload or algorithm choice (it reads ${accepted})`);
 }
 
+/**
+ * With faults the report is two tables (the faulted runs that completed, and every run's outcome
+ * against its fault-free twin); CSV holds one: the outcomes, failures above all, would be lost.
+ */
+function checkFaultFormats(flags: BenchFlags): void {
+  const { links, stragglers, crashes } = flags.faultScenario;
+  if ((links?.length ?? 0) + (stragglers?.length ?? 0) + (crashes?.length ?? 0) === 0) return;
+  // The side-by-side busbw table has no room for the outcomes either (a failed run is no row).
+  if (flags.compare !== undefined) throw new WeftInputError('--compare: not with --fault/--straggler/--crash/--scenario; its busbw table has no room for the fault outcomes: run each value with the faults');
+  const why = 'the fault outcomes (# Faults: each run against its fault-free twin, failures included) have no CSV form';
+  if (flags.format === 'csv') throw new WeftInputError(`--format csv: not with faults; ${why}; use --format table or json`);
+  if (flags.out !== undefined && formatFor(flags.out, flags.format) === 'csv') throw new WeftInputError(`--out: '${flags.out}' asks for CSV; ${why}; write .json or a table`);
+}
+
 /** `given`: the flags typed on the command line (commander fills the rest from their defaults). */
 export async function runBench(collective: string, options: Readonly<Record<string, unknown>>, given: ReadonlySet<FlagKey> = new Set()): Promise<void> {
   const flags = parseBenchFlags(collective, options);
   checkEnergyFlags(flags);
   checkFlagRules(flags, given);
+  checkFaultFormats(flags);
   if (flags.tenant !== undefined) {
     checkTenantFlags(flags, given);
     return runTenantBench(flags);
@@ -112,6 +128,7 @@ export async function runBench(collective: string, options: Readonly<Record<stri
   if (config.plotQueues !== undefined) files.push({ path: config.plotQueues, content: await plotQueuesSvg(report, traceRuns) });
   if (!stdoutTaken) process.stdout.write(tableStarted ? formatTableEnd(report) + faultsTable(report) : RENDER[config.format](report, labels));
   writeOutputs(files);
+  assertResultsRight([report]);
 }
 
 /** `--tenant`: the isolation table instead of a sweep (written to --out as well). */
@@ -132,7 +149,7 @@ async function runCompare(collective: string, options: Readonly<Record<string, u
   // Every value is checked before the first sweep starts.
   const configs: BenchConfig[] = [];
   for (const value of spec.values) {
-    const valueFlags = parseBenchFlags(collective, { ...options, [flagAttribute('compare')]: undefined, [flagAttribute(spec.key)]: value });
+    const valueFlags = parseBenchFlags(collective, { ...options, [flagAttribute('compare')]: undefined, [flagAttribute(spec.key)]: compareOptionValue(spec.key, value) });
     configs.push({ ...valueFlags, algorithms: await resolveAlgorithms(valueFlags) });
   }
   const runs: CompareRun[] = [];
@@ -150,6 +167,7 @@ async function runCompare(collective: string, options: Readonly<Record<string, u
   const table = () => formatCompare(spec, runs, [...header.slice(0, header.indexOf('#')), `#  (the lines above describe the run with ${spec.name}=${spec.values[0]})`]);
   const render: Readonly<Record<Format, () => string>> = { table, json: () => compareJson(spec, runs), csv: () => formatCompareCsv(spec, runs) };
   writeReport((format) => render[format](), flags.format, flags.out);
+  assertResultsRight(runs.map((run) => run.report));
 }
 
 /**

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { WeftInputError } from '@weft/sim';
 import { parseInteger } from '../names.js';
+import { fsReason } from '../output.js';
 
 /** The built site: packages/lab/site beside this package (cli/dist/commands → lab/site). */
 export const LAB_SITE = fileURLToPath(new URL('../../../lab/site/', import.meta.url));
@@ -85,8 +86,10 @@ function openBrowser(url: string): void {
 
 /** Writes the site to `dir` (new or empty) through a sibling temporary directory: never half a site. */
 function exportSite(dir: string): void {
+  if (dir.trim() === '') throw new WeftInputError('--export: the directory name is empty; name a new or empty directory');
   const target = resolve(dir);
-  if (existsSync(target) && (!statSync(target).isDirectory() || readdirSync(target).length > 0)) {
+  if (existsSync(target) && !statSync(target).isDirectory()) throw new WeftInputError(`--export: '${dir}' is a file; name a new or empty directory`);
+  if (existsSync(target) && readdirSync(target).length > 0) {
     throw new WeftInputError(`--export: '${dir}' exists and is not an empty directory; name a new or empty one`);
   }
   if (!existsSync(dirname(target))) throw new WeftInputError(`--export: the parent of '${dir}' does not exist`);
@@ -100,7 +103,8 @@ function exportSite(dir: string): void {
     renameSync(staging, target);
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
-    throw error;
+    // A parent that refuses new entries (read-only, /proc) or a disk that fills: one line, nothing left.
+    throw new WeftInputError(`--export: cannot write '${dir}': ${fsReason(error)}`);
   }
   process.stdout.write(`weft lab: wrote the static site to ${target} (serve it from any static host; open index.html over http)\n`);
 }
@@ -108,6 +112,7 @@ function exportSite(dir: string): void {
 async function runLab(options: LabOptions): Promise<void> {
   const port = parseInteger('--port', options.port, 0, 65535);
   if (options.export !== undefined) {
+    if (options.open === true) throw new WeftInputError('--open: not with --export, which writes the site and serves nothing to open; serve the directory, or drop --export');
     exportSite(options.export);
     return;
   }

@@ -1,5 +1,5 @@
-import { formatChannels, formatGraphs, searchChannelCount, searchGraphs } from '@weft/collectives';
-import { alphaBetaCost, formatTopologySummary, rankLayout, summarizeTopology, topologyToDot } from '@weft/fabric';
+import { channelRings, channelTrees, formatChannels, formatGraphs, searchChannelCount, searchGraphs } from '@weft/collectives';
+import { alphaBetaCost, formatTopologySummary, rankLayout, summarizeTopology, topologyToDot, type Topology } from '@weft/fabric';
 import { WeftInputError } from '@weft/sim';
 import { assertDistinct, assertWritable, writeFileAtomic } from '../output.js';
 import { loadTopology, topologyInputs } from '../topology.js';
@@ -28,15 +28,35 @@ export function runTopo(specOrFile: string, options: TopoOptions): void {
     return;
   }
   const summary = summarizeTopology(topology);
-  process.stdout.write(options.json ? JSON.stringify(summary, null, 2) + '\n' : formatTopologySummary(summary) + '\n');
-  if (options.channels === true) {
-    // NCCL_DEBUG=INFO's view: each pattern's searched graph (what NCCL's tuner reads), then the
-    // rings and trees of every channel the topology search finds.
-    const layout = rankLayout(topology);
-    const nranks = topology.ranks.length;
-    const cost = alphaBetaCost(topology);
-    const channels = searchChannelCount(layout, nranks, cost);
-    process.stdout.write([...formatGraphs(searchGraphs(layout, nranks, cost)), ...formatChannels(layout, nranks, channels)].join('\n') + '\n');
+  const channels = options.channels === true ? searchedChannels(topology) : undefined;
+  if (options.json) {
+    // One JSON document: the channels are a field of it, not NCCL's text lines after it.
+    process.stdout.write(JSON.stringify(channels === undefined ? summary : { ...summary, channels: channels.json() }, null, 2) + '\n');
+  } else {
+    process.stdout.write(formatTopologySummary(summary) + '\n');
+    if (channels !== undefined) process.stdout.write(channels.lines().join('\n') + '\n');
   }
   if (options.dot !== undefined) writeFileAtomic(options.dot, topologyToDot(topology));
+}
+
+/**
+ * What NCCL's topology search finds on `topology` (NCCL_DEBUG=INFO's view): each pattern's searched
+ * graph (what NCCL's tuner reads), then the ring and tree of every channel; as NCCL's log lines, or
+ * as data for --json (a tree: each rank's parent, -1 at the root, and children).
+ */
+function searchedChannels(topology: Topology): { lines(): string[]; json(): object } {
+  const layout = rankLayout(topology);
+  const nranks = topology.ranks.length;
+  const cost = alphaBetaCost(topology);
+  const count = searchChannelCount(layout, nranks, cost);
+  const graphs = searchGraphs(layout, nranks, cost);
+  return {
+    lines: () => [...formatGraphs(graphs), ...formatChannels(layout, nranks, count)],
+    json: () => ({
+      count,
+      graphs,
+      rings: channelRings(layout, nranks, count),
+      trees: channelTrees(layout, nranks, count).map((tree) => ({ root: tree.root, parent: tree.parent, children: tree.children })),
+    }),
+  };
 }

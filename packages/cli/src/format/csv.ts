@@ -3,16 +3,23 @@ import type { BenchReport } from '../bench/report.js';
 import { compareRows, type CompareRun, type CompareSpec } from '../bench/compare.js';
 import { ENERGY_CSV } from './energy.js';
 
-/** One CSV line per row with the JSON row fields (links and --explain candidates are JSON-only). */
+/** One CSV line per row with the JSON row fields (links and --explain candidates are JSON-only; rank classes' below). */
 export const CSV_COLUMNS = [
   'algorithm', 'bytes', 'count', 'dtype', 'redop', 'root', 'timeUs', 'algBwGBps', 'busBwGBps',
   'wrong', 'predictedUs', 'protocol', 'channels', 'chunkBytes', 'wallMs', 'events',
 ] as const;
 
+/**
+ * Rank classes' row fields (ghost runs of 256+ ranks; docs/bench-json.md), at the end and only
+ * when some row has one, so that a smaller run's CSV keeps its columns.
+ */
+const CLASS_COLUMNS = ['simulatedRanks', 'noClassesReason'] as const;
+
 export function formatCsv(report: BenchReport): string {
   const energy = report.energy !== undefined ? ENERGY_CSV : [];
-  const records = report.rows.map((row) => [...CSV_COLUMNS.map((column) => row[column] ?? ''), ...energy.map(([, cell]) => cell(row))]);
-  return stringify(records, { header: true, columns: [...CSV_COLUMNS, ...energy.map(([name]) => name)] });
+  const classes = report.rows.some((row) => CLASS_COLUMNS.some((column) => row[column] !== undefined)) ? CLASS_COLUMNS : [];
+  const records = report.rows.map((row) => [...[...CSV_COLUMNS, ...classes].map((column) => row[column] ?? ''), ...energy.map(([, cell]) => cell(row))]);
+  return stringify(records, { header: true, columns: [...CSV_COLUMNS, ...classes, ...energy.map(([name]) => name)] });
 }
 
 /** `--compare` as CSV: per size and algorithm, busbw (GB/s) under each value, in columns named FLAG=VALUE. */

@@ -85,7 +85,9 @@ export function formatFooter(report: BenchReport): string {
   ];
   const perAlgorithm = Object.entries(report.avgBusBwGBpsByAlgorithm);
   if (perAlgorithm.length > 1) {
-    for (const [name, value] of perAlgorithm) lines.push(`#   ${name.padEnd(18)} : ${value.toFixed(4)}`);
+    // The names' column fits the longest (a user module's name may be any length), at least 18 wide.
+    const width = Math.max(18, ...perAlgorithm.map(([name]) => name.length));
+    for (const [name, value] of perAlgorithm) lines.push(`#   ${name.padEnd(width)} : ${value.toFixed(4)}`);
   }
   lines.push(...formatEnergyFooter(report));
   lines.push(...formatClassesFooter(report));
@@ -138,12 +140,14 @@ export function formatExplain(report: BenchReport): string {
   const us = (v: number | null): string => (v === null ? '-' : formatTimeUs(v));
   for (const row of report.rows) {
     if (!row.candidates) continue;
+    // The algorithm column fits the longest candidate (a user module's name), at least 16 wide.
+    const width = Math.max(16, ...row.candidates.map((c) => c.algorithm.length));
     out.push(`# Candidates: ${row.algorithm}, ${row.bytes} B`);
-    out.push('#   algorithm        proto   predicted(us)  simulated(us)   NCCL model(us)');
+    out.push(`#   ${'algorithm'.padEnd(width)} proto   predicted(us)  simulated(us)   NCCL model(us)`);
     for (const c of row.candidates) {
       const mark = c.chosen ? '  <- chosen' : c.unsupported ? `  (${c.unsupported})` : c.notSimulated ? `  (not simulated: ${c.notSimulated})` : '';
       const nccl = `${us(c.ncclPredictedUs).padStart(16)}${c.ncclChoice ? ' *' : '  '}`;
-      out.push(`#   ${c.algorithm.padEnd(16)} ${(c.protocol ?? '-').padEnd(6)} ${us(c.predictedUs).padStart(14)} ${us(c.simulatedUs).padStart(14)} ${nccl}${mark}`);
+      out.push(`#   ${c.algorithm.padEnd(width)} ${(c.protocol ?? '-').padEnd(6)} ${us(c.predictedUs).padStart(14)} ${us(c.simulatedUs).padStart(14)} ${nccl}${mark}`.trimEnd());
     }
   }
   return out.join('\n');

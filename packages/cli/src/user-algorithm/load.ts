@@ -4,12 +4,13 @@
  * Its shape is checked with zod, one line naming what is missing; a module that does not
  * import is one line with its path and the error.
  */
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { COLLECTIVES, type Algorithm } from '@weft/collectives';
 import { WeftInputError } from '@weft/sim';
+import { notRegularFile } from '../input-file.js';
 import { loadInSandbox } from './sandbox.js';
 
 /** Packages a user module may import by name, pointed at the CLI's own copies. */
@@ -47,7 +48,10 @@ function shapeProblems(issues: readonly z.core.$ZodIssue[], value: Record<string
  * algorithm, or one clear line. `timeoutMs` bounds the import and every call (--timeout).
  */
 export async function loadUserAlgorithm(path: string, flag: string, timeoutMs?: number): Promise<Algorithm> {
-  if (!existsSync(path)) throw new WeftInputError(`${flag}: cannot load '${path}': no such file`);
+  // Node's own words for a directory name Node's internals (a directory import, the bundle's path).
+  const stat = statSync(path, { throwIfNoEntry: false });
+  const problem = stat === undefined ? 'no such file' : notRegularFile(stat, 'the module file (.mjs)');
+  if (problem !== undefined) throw new WeftInputError(`${flag}: cannot load '${path}': ${problem}`);
   const redirects = SHARED_PACKAGES.map((name) => [name, import.meta.resolve(name)] as const);
   const loaded = await loadInSandbox(pathToFileURL(resolvePath(path)).href, redirects, `${flag} ${path}`, timeoutMs);
   if (!('call' in loaded)) throw new WeftInputError(`${flag}: cannot load '${path}': ${loaded.report.message}`);

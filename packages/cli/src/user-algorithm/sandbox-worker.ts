@@ -8,12 +8,13 @@
 import { register } from 'node:module';
 import { getHeapStatistics } from 'node:v8';
 import { workerData, type MessagePort } from 'node:worker_threads';
+import { ENDED, REPLIED } from './signal.js';
 
 export interface SandboxData {
   readonly href: string;
   readonly redirects: readonly (readonly [string, string])[];
   readonly port: MessagePort;
-  /** [0]: 1 once a reply is posted (the CLI's thread resets it before each call). */
+  /** Slots REPLIED and ENDED (./signal.ts). */
   readonly signal: Int32Array;
 }
 
@@ -22,7 +23,8 @@ export type LoadReport =
   | { readonly kind: 'failed'; readonly message: string }
   | { readonly kind: 'loaded'; readonly exportNames: readonly string[]; readonly algorithm: Record<string, unknown> | null; readonly functions: readonly string[] };
 
-export type CallReply = { readonly value: unknown } | { readonly thrown: string };
+/** `ended`: the thread ended (why: its exit code, and the uncaught error if one ended it). */
+export type CallReply = { readonly value: unknown } | { readonly thrown: string } | { readonly ended: string };
 
 const { href, redirects, port, signal } = workerData as SandboxData;
 
@@ -60,12 +62,22 @@ try {
   port.postMessage({ kind: 'failed', message: firstLine(error) } satisfies LoadReport);
 }
 
+// What ended the thread, when an error no code caught did (a callback that throws, a rejected
+// promise no one awaited): named in the reply, as the module's own words are the clue.
+let uncaught: string | undefined;
+process.on('uncaughtExceptionMonitor', (error) => {
+  uncaught = firstLine(error);
+});
+
 // A module that ends its thread (process.exit, an uncaught error in a callback) while the CLI's
 // thread sleeps on `signal` would leave it asleep until --timeout: wake it with what happened.
+// Between two calls (a timer's throw, say) the CLI's thread is not asleep: ENDED tells its next
+// call not to wait for a thread that is gone (that call reads this reply, still queued).
 process.on('exit', (code) => {
-  port.postMessage({ thrown: `ended its thread (exit code ${code}) instead of returning` } satisfies CallReply);
-  Atomics.store(signal, 0, 1);
-  Atomics.notify(signal, 0);
+  port.postMessage({ ended: uncaught !== undefined ? `exit code ${code}: uncaught ${uncaught}` : `exit code ${code}` } satisfies CallReply);
+  Atomics.store(signal, ENDED, 1);
+  Atomics.store(signal, REPLIED, 1);
+  Atomics.notify(signal, REPLIED);
 });
 
 port.on('message', ({ method, args }: { method: string; args: unknown[] }) => {
@@ -80,6 +92,6 @@ port.on('message', ({ method, args }: { method: string; args: unknown[] }) => {
   } catch (error) {
     port.postMessage({ thrown: `returned a value weft cannot copy (${firstLine(error)}); return plain data` } satisfies CallReply);
   }
-  Atomics.store(signal, 0, 1);
-  Atomics.notify(signal, 0);
+  Atomics.store(signal, REPLIED, 1);
+  Atomics.notify(signal, REPLIED);
 });

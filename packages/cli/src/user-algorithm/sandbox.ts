@@ -11,6 +11,7 @@ import { DEFAULT_ROUND_TIMEOUT_MS, UserCodeTimeoutError, startFailure } from '@w
 import { WeftInputError } from '@weft/sim';
 import type { CallReply, LoadReport, SandboxData } from './sandbox-worker.js';
 import { sandboxThreads as open } from './threads.js';
+import { ENDED, REPLIED, SIGNAL_SLOTS } from './signal.js';
 
 
 /** How a call is named in the timeout message: `plan(nranks 32, count 4096, …)`. */
@@ -50,7 +51,7 @@ export interface LoadedModule {
  * `timeoutMs` bounds the import and every call (0: no limit).
  */
 export async function loadInSandbox(href: string, redirects: readonly (readonly [string, string])[], source: string, timeoutMs: number = DEFAULT_ROUND_TIMEOUT_MS): Promise<LoadedModule | { readonly report: Extract<LoadReport, { kind: 'failed' }> }> {
-  const signal = new Int32Array(new SharedArrayBuffer(4));
+  const signal = new Int32Array(new SharedArrayBuffer(SIGNAL_SLOTS * Int32Array.BYTES_PER_ELEMENT));
   const { port1, port2 } = new MessageChannel();
   const data: SandboxData = { href, redirects, port: port2, signal };
   const entry = new URL('./sandbox-worker.js', import.meta.url);
@@ -110,15 +111,23 @@ export async function loadInSandbox(href: string, redirects: readonly (readonly 
   }
   const call = (method: string, args: readonly unknown[]): unknown => {
     if (!open.has(worker)) throw new Error(`${source}: its thread was stopped`);
-    Atomics.store(signal, 0, 0);
+    // The thread ended between calls (its exit reply is queued): answer with it, not a wait to
+    // --timeout. Reset first, then look: a thread that ends after the look sets REPLIED itself.
+    Atomics.store(signal, REPLIED, 0);
+    const endedBefore = Atomics.load(signal, ENDED) === 1;
+    if (endedBefore) Atomics.store(signal, REPLIED, 1);
     port1.postMessage({ method, args });
-    if (Atomics.wait(signal, 0, 0, timeoutMs > 0 ? timeoutMs : Infinity) === 'timed-out') {
+    if (Atomics.wait(signal, REPLIED, 0, timeoutMs > 0 ? timeoutMs : Infinity) === 'timed-out') {
       stop();
       throw new UserCodeTimeoutError(source, describeCall(method, args), timeoutMs);
     }
     const reply = receiveMessageOnPort(port1 as MessagePort)?.message as CallReply | undefined;
     if (reply === undefined) throw new Error(`${source}: ${method}() gave no reply`);
     if ('thrown' in reply) throw new UserCodeThrew(source, describeCall(method, args), reply.thrown);
+    if ('ended' in reply) {
+      const what = endedBefore ? `its thread had ended before the call (${reply.ended})` : `ended its thread (${reply.ended}) instead of returning`;
+      throw new UserCodeThrew(source, describeCall(method, args), what);
+    }
     return reply.value;
   };
   return { report, call };
