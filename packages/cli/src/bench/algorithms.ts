@@ -1,4 +1,4 @@
-import { listAlgorithms, type Algorithm, type PlanParams } from '@weft/collectives';
+import { listAlgorithms } from '@weft/collectives';
 import { WeftInputError } from '@weft/sim';
 import { orList } from '../names.js';
 import { isModulePath } from '../user-algorithm/module-path.js';
@@ -47,16 +47,4 @@ export async function resolveAlgorithms(flags: BenchFlags): Promise<BenchAlgorit
     throw new WeftInputError(`--tuner ${flags.tuner}: chooses what --algo auto runs; --algo ${flags.algo.join(',')} has no auto (add auto, or drop --tuner)`);
   }
   return [...resolved.values()];
-}
-
-/**
- * Proves each user module at the run's own rank count and layout too (the check matrix stops at
- * 16 ranks; ghost mode moves no bytes that would show a wrong result). Loads the checker only
- * when a module is in the list.
- */
-export async function checkModulesAt(algorithms: readonly BenchAlgorithm[], nranks: number, layout: PlanParams['layout']): Promise<void> {
-  const modules = algorithms.filter((entry) => entry.modulePath !== undefined && entry.algorithm !== 'auto');
-  if (modules.length === 0) return;
-  const { assertCheckedAt } = await import('../user-algorithm/index.js');
-  for (const entry of modules) assertCheckedAt(entry.modulePath!, entry.algorithm as Algorithm, nranks, layout);
 }

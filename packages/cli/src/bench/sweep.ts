@@ -25,7 +25,7 @@ import { checkTraceBudget } from './trace-budget.js';
 import { WeftInputError, isWeftInputError } from '@weft/sim';
 import type { BenchAlgorithm, BenchConfig, BenchFlags } from './config.js';
 import { isOverBudget, runWithinBudget } from './budgeted-run.js';
-import { checkModulesAt } from './algorithms.js';
+import { checkModulesAt } from './check-modules.js';
 import { averageBusBw, averageBusBwByAlgorithm, type BenchReport, type BenchRow, type CandidateRow, type LinkRow } from './report.js';
 import type { TraceQueue, TraceRun } from '../format/trace.js';
 import { energyReport, energyRow } from './energy.js';

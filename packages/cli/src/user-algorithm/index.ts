@@ -1,7 +1,6 @@
 import type { Algorithm } from '@weft/collectives';
-import { WeftInputError } from '@weft/sim';
-import type { PlanParams } from '@weft/collectives';
-import { checkUserAlgorithm, checkUserAlgorithmAt, type UserCheck } from './check.js';
+import { assertPassed } from './assert-checked.js';
+import { checkUserAlgorithm } from './check.js';
 import { loadUserAlgorithm } from './load.js';
 
 export { isModulePath } from './module-path.js';
@@ -18,12 +17,4 @@ export async function loadCheckedAlgorithm(path: string, flag: string, timeoutMs
   return { algorithm, cases: check.cases };
 }
 
-/** A failed check as the one line that refuses the module. */
-function assertPassed(check: UserCheck, flag: string, path: string, algorithm: Algorithm): asserts check is Extract<UserCheck, { ok: true }> {
-  if (!check.ok) throw new WeftInputError(`${flag}: '${path}': ${algorithm.collective}/${algorithm.name} is ${check.error}`);
-}
-
-/** The run's own rank count and layout, proved before the run (check.ts checkUserAlgorithmAt). */
-export function assertCheckedAt(path: string, algorithm: Algorithm, nranks: number, layout: PlanParams['layout']): void {
-  assertPassed(checkUserAlgorithmAt(algorithm, nranks, layout), '--algo', path, algorithm);
-}
+export { assertCheckedAt } from './assert-checked.js';
