@@ -85,11 +85,13 @@ function openBrowser(url: string): void {
 
 /** Writes the site to `dir` (new or empty) through a sibling temporary directory: never half a site. */
 function exportSite(dir: string): void {
+  if (dir.trim() === '') throw new WeftInputError(`--export: needs a directory name (a new or empty one)`);
   const target = resolve(dir);
   if (existsSync(target) && (!statSync(target).isDirectory() || readdirSync(target).length > 0)) {
     throw new WeftInputError(`--export: '${dir}' exists and is not an empty directory; name a new or empty one`);
   }
   if (!existsSync(dirname(target))) throw new WeftInputError(`--export: the parent of '${dir}' does not exist`);
+  if (!statSync(dirname(target)).isDirectory()) throw new WeftInputError(`--export: the parent of '${dir}' is not a directory`);
   const root = siteRoot();
   const staging = `${target}.weft-tmp-${process.pid}`;
   try {
@@ -99,7 +101,14 @@ function exportSite(dir: string): void {
     if (existsSync(target)) rmSync(target, { recursive: true });
     renameSync(staging, target);
   } catch (error) {
-    rmSync(staging, { recursive: true, force: true });
+    try {
+      rmSync(staging, { recursive: true, force: true });
+    } catch {
+      // Nothing was written there (the cause below says why).
+    }
+    // A directory the user cannot write (EACCES, EROFS, a file in the path...) is bad input, not a crash.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== undefined) throw new WeftInputError(`--export: cannot write '${dir}' (${code}); name a directory you can write to`);
     throw error;
   }
   process.stdout.write(`weft lab: wrote the static site to ${target} (serve it from any static host; open index.html over http)\n`);
@@ -114,7 +123,13 @@ async function runLab(options: LabOptions): Promise<void> {
   const server = labServer(siteRoot());
   await new Promise<void>((ok, fail) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
-      fail(error.code === 'EADDRINUSE' ? new WeftInputError(`--port: ${port} is in use; pick another, or 0 for any free port`) : error),
+      fail(
+        error.code === 'EADDRINUSE'
+          ? new WeftInputError(`--port: ${port} is in use; pick another, or 0 for any free port`)
+          : error.code === 'EACCES'
+            ? new WeftInputError(`--port: ${port} needs privileges on this machine; pick one from 1024, or 0 for any free port`)
+            : error,
+      ),
     );
     server.listen(port, '127.0.0.1', ok);
   });
