@@ -52,7 +52,10 @@ export function App() {
   const [catalog, setCatalog] = useState<Catalog | null>(null);
   const [custom, setCustom] = useState<{ config: LabConfig; exercise: CustomExercise } | undefined>(undefined);
   const params = new URLSearchParams(window.location.search);
-  const only = params.get('view') as ViewName | null;
+  const asked = params.get('view');
+  // An unknown ?view= (a typo in a course page's embed) says so and shows the whole lab, not a blank frame.
+  const badView = asked !== null && !(VIEWS as readonly string[]).includes(asked) ? asked : null;
+  const only = badView === null ? (asked as ViewName | null) : null;
   window.weftLab.setCode = setCode;
 
   const start = async (next: LabConfig) => {
@@ -78,6 +81,11 @@ export function App() {
     if (scenario?.code !== undefined) setCode(scenario.code);
     setCustom(scenario?.exercise ? { config: scenario.config, exercise: scenario.exercise } : undefined);
     return start(scenario?.config ?? DEFAULT_CONFIG);
+  };
+  /** An exercise's "Open this run in the views": run it, then bring its views into sight (the button sits far below them). */
+  const openInViews = async (next: LabConfig) => {
+    await start(next);
+    requestAnimationFrame(() => document.querySelector('[data-testid=run-summary], [data-testid=error]')?.scrollIntoView({ block: 'start' }));
   };
   const openFile = async (file: File | undefined) => {
     if (!file) return;
@@ -131,7 +139,9 @@ export function App() {
           </p>
         </header>
       )}
+      {badView !== null && <p class="error" data-testid="view-error">?view={badView} is not a view of the lab; use one of {VIEWS.join(', ')}. Showing the whole lab.</p>}
       {error && <p class="error" role="alert" data-testid="error">{error}</p>}
+      {error && run && <p class="note" data-testid="stale-run">The views below still show the previous run (on {run.config.topology}).</p>}
       {!run && !error && <p class="empty">{busy ? 'Simulating…' : 'Press Run to simulate.'}</p>}
       {run && detail && (
         <>
@@ -156,12 +166,13 @@ export function App() {
             {show('timeline') && <GanttView detail={detail} tNs={tNs} setT={setT} />}
             {show('buffers') && grid && <BuffersView grid={grid} detail={detail} tNs={tNs} />}
             {show('bandwidth') && <Frozen keys={[run]}><BandwidthView run={run} /></Frozen>}
-            {show('compare') && <Frozen keys={[config, run]}><CompareView config={config} run={run} /></Frozen>}
+            {/* B varies the run A shows (its config), not the form's edits since. */}
+            {show('compare') && <Frozen keys={[run]}><CompareView config={run.config} run={run} /></Frozen>}
           </div>
         </>
       )}
       {/* Below the views once the first run has rendered (or failed): its code loads after it. */}
-      {show('exercises') && (run || error) && <Frozen keys={[code, custom]}><ExercisesView custom={custom} open={start} code={code} setCode={setCode} onStudentRun={onStudentRun} /></Frozen>}
+      {show('exercises') && (run || error) && <Frozen keys={[code, custom]}><ExercisesView custom={custom} open={openInViews} code={code} setCode={setCode} onStudentRun={onStudentRun} /></Frozen>}
     </main>
   );
 }

@@ -6,7 +6,7 @@
 import type { GridResult } from '../engine/buffers.js';
 import type { Detail } from '../engine/run.js';
 import { indexAt, stepArrows } from '../ui/format.js';
-import { utilisationColour } from '../ui/palette.js';
+import { textOn, utilisationColour } from '../ui/palette.js';
 
 const ranksOf = (mask: number, n: number): number[] => Array.from({ length: n }, (_, r) => r).filter((r) => (mask >>> r) & 1);
 
@@ -46,7 +46,7 @@ export function BuffersView({ grid, detail, tNs }: { grid: GridResult; detail: D
                 const held = ranksOf(frame[r * frames.blocks + j]!, n);
                 const colour = utilisationColour(held.length / n);
                 return (
-                  <td key={j} style={{ background: colour, color: held.length / n > 0.6 ? '#000' : '#fff' }}
+                  <td key={j} style={{ background: colour, color: textOn(colour) }}
                     title={`${held.length ? `holds ranks ${held.join(', ')}` : 'nothing yet'}; first element ${Number.isNaN(firsts[r * frames.blocks + j]!) ? 'not written' : `= ${firsts[r * frames.blocks + j]}`} (all-reduced: ${frames.expected[j]})`}
                     data-mask={frame[r * frames.blocks + j]}>
                     {held.length}

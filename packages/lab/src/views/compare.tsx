@@ -31,7 +31,9 @@ export const VARIANTS: readonly Variant[] = [
 
 export function CompareView({ config, run }: { config: LabConfig; run: LabRun }) {
   const [variant, setVariant] = useState(0);
-  const [other, setOther] = useState<{ config: LabConfig; run: LabRun } | null>(null);
+  // B belongs to the A it was run against: a new run A hides it.
+  const [compared, setOther] = useState<{ a: LabRun; config: LabConfig; run: LabRun } | null>(null);
+  const other = compared?.a === run ? compared : null;
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const compare = async () => {
@@ -39,7 +41,7 @@ export function CompareView({ config, run }: { config: LabConfig; run: LabRun })
     setError(null);
     try {
       const b = VARIANTS[variant]!.apply(config, run);
-      setOther({ config: b, run: await engineWorker().run(b) });
+      setOther({ a: run, config: b, run: await engineWorker().run(b) });
     } catch (e) {
       setError((e as Error).message.split('\n')[0]!);
     } finally {

@@ -14,6 +14,9 @@ const CodeEditor = lazyView(() => import('./editor.js').then((m) => m.CodeEditor
 
 const STORE = 'weft-lab-results';
 
+/** A prompt's `backticked` parts as code (else the student reads the backticks). */
+const withCode = (text: string) => text.split('`').map((part, i) => (i % 2 === 1 ? <code key={i}>{part}</code> : part));
+
 interface Saved {
   readonly answer: number | string;
   readonly grade: Grade;
@@ -85,7 +88,7 @@ function ExerciseCard({ exercise, saved, save, props, grader }: { exercise: Exer
   return (
     <article class="exercise" id={`exercise-${exercise.id}`} data-testid={`exercise-${exercise.id}`}>
       <h3>{exercise.title}</h3>
-      <p>{exercise.prompt}</p>
+      <p>{withCode(exercise.prompt)}</p>
       {givens && <p class="note" data-testid="givens">{givens}</p>}
       <button class="link" onClick={() => props.open(exercise.config)}>Open this run in the views</button>
       {a.kind === 'code' && <CodeEditor initial={props.code} onChange={props.setCode} />}

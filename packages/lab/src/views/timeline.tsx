@@ -54,9 +54,14 @@ export function TimelineControls({ detail, tNs, setT, playing, setPlaying }: Pro
     });
     return () => cancelAnimationFrame(frame);
   }, [playing, end]);
+  // Play at the end replays from the start (a run opens at its end, so play must not be a no-op there).
+  const togglePlay = () => {
+    if (!playing && tNs >= end) setT(0);
+    setPlaying(!playing);
+  };
   const onKey = (e: KeyboardEvent) => {
     const actions: Record<string, () => void> = {
-      ' ': () => setPlaying(!playing),
+      ' ': togglePlay,
       ArrowRight: () => setT(nextEvent(times, tNs)),
       ArrowLeft: () => setT(previousEvent(times, tNs)),
       Home: () => setT(0),
@@ -72,7 +77,7 @@ export function TimelineControls({ detail, tNs, setT, playing, setPlaying }: Pro
   return (
     <div class="timeline-controls" onKeyDown={onKey} tabIndex={0} aria-label="Timeline controls (Space, arrows, Home, End)">
       <button onClick={() => setT(previousEvent(times, tNs))} aria-label="Step back" data-testid="step-back">◀ back</button>
-      <button onClick={() => setPlaying(!playing)} aria-label={playing ? 'Pause' : 'Play'} data-testid="play">{playing ? 'pause' : 'play'}</button>
+      <button onClick={togglePlay} aria-label={playing ? 'Pause' : 'Play'} data-testid="play">{playing ? 'pause' : 'play'}</button>
       <button onClick={() => setT(nextEvent(times, tNs))} aria-label="Step forward" data-testid="step-forward">forward ▶</button>
       <input
         type="range" min={0} max={1000} step={1} value={end > 0 ? Math.round((1000 * tNs) / end) : 0}
@@ -89,7 +94,7 @@ const WIDTH = 880;
 const LEFT = 44;
 
 function OpLegend({ detail }: { detail: Detail }) {
-  return <div class="legend">{[...new Set(detail.steps.map((s) => s.op))].map((op) => <span key={op} style={{ color: opColour(op) }}>■ {op}</span>)}</div>;
+  return <div class="legend">{[...new Set(detail.steps.map((s) => s.op))].map((op) => <span key={op}><span style={{ color: opColour(op) }}>■</span> {op}</span>)}</div>;
 }
 
 /** Every step as a bar: built once per run (in a Frozen), not per animation frame. */

@@ -1,0 +1,125 @@
+/**
+ * What a student's and a teacher's walk through the lab found (benchmarks/results/lab.md,
+ * "A student's and a teacher's walk"), each checked in headless Chromium: play at a run's end
+ * replays it, Compare varies the run it shows (not unsaved form edits), the size sweep never
+ * empties, an unknown ?view= says so, "Open this run in the views" shows it, text on coloured
+ * cells is readable, the plot's labels stay inside it, a 640 px embed keeps its clock in view.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasChromium, openLab, scenarioQuery, startSession, stopSession, type LabServer } from './lab-browser.js';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const RING_8 = { config: { topology: 'switch:8', algorithms: ['ring'], sizesBytes: [256 * KiB], focusBytes: 256 * KiB, channels: 1 } };
+
+/** Runs the form's configuration and waits for the page to finish (a new run or an error line). */
+async function pressRun(page: Page): Promise<void> {
+  await page.getByTestId('run').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=run]')?.textContent === 'Run', null, { timeout: 30_000 });
+}
+
+describe.skipIf(!hasChromium)('weft lab: what a student and a teacher walking it found', () => {
+  let server: LabServer;
+  let browser: Browser;
+  let page: Page;
+  const open = (query = ''): Promise<void> => openLab(page, server, query);
+
+  beforeAll(async () => ({ server, browser, page } = await startSession()));
+  afterAll(() => stopSession({ server, browser }));
+
+  it('plays a run from the start when play is pressed at its end (where every run opens)', async () => {
+    await open(scenarioQuery(RING_8));
+    const clock = () => page.getByTestId('clock').getAttribute('data-t-ns').then(Number);
+    const end = await page.evaluate(() => window.weftLab.run!.details[0]!.timeNs);
+    expect(await clock()).toBe(end);
+    await page.getByTestId('play').click();
+    expect(await page.getByTestId('play').textContent()).toBe('pause');
+    await expect.poll(clock, { timeout: 5000 }).toBeLessThan(end); // running from 0, not stopped at the end
+    await page.getByTestId('play').click();
+    expect(await clock()).toBeLessThan(end);
+  });
+
+  it('compares against the run it shows, not the form edited since, and drops B when A changes', async () => {
+    await open(scenarioQuery(RING_8));
+    const b = page.locator('section[aria-label=Compare] .side-by-side > div').nth(1);
+    const compare = async () => {
+      await page.getByTestId('compare').click();
+      await page.waitForFunction(() => document.querySelector('[data-testid=compare]')?.textContent === 'Compare', null, { timeout: 30_000 });
+      return b.locator('p.note').first().textContent();
+    };
+    const before = await compare(); // B: tree on switch:8
+    expect(before).toMatch(/^tree: \d+\.\d\d µs$/);
+    await page.getByTestId('topology').fill('nvl72'); // typed, not run: A is still the switch:8 ring
+    expect(await compare()).toBe(before);
+    await pressRun(page); // now A is nvl72: the switch:8 comparison no longer belongs to it
+    expect(await b.textContent()).toContain('Pick a variant and press Compare.');
+  });
+
+  it('keeps the size sweep non-empty and keeps the bound the student picked', async () => {
+    await open(); // sizes 1 KiB to 64 MiB
+    await page.getByTestId('size-min').selectOption(String(128 * MiB)); // above the upper bound
+    expect([await page.getByTestId('size-min').inputValue(), await page.getByTestId('size-max').inputValue()]).toEqual([String(128 * MiB), String(128 * MiB)]);
+    await pressRun(page);
+    expect(await page.evaluate(() => window.weftLab.run!.config.sizesBytes)).toEqual([128 * MiB]);
+    await page.getByTestId('size-min').selectOption(String(KiB));
+    await page.getByTestId('size-max').selectOption(String(2 * KiB)); // an odd number of steps from 1 KiB: kept, not snapped back
+    expect(await page.getByTestId('size-max').inputValue()).toBe(String(2 * KiB));
+  });
+
+  it('says what is wrong with an unknown ?view= and shows the whole lab; a failed run says the views are the previous one', async () => {
+    await open(`${scenarioQuery(RING_8)}&view=buffer`);
+    expect(await page.getByTestId('view-error').textContent()).toBe(
+      '?view=buffer is not a view of the lab; use one of bandwidth, topology, channels, timeline, buffers, compare, exercises. Showing the whole lab.',
+    );
+    expect(await page.locator('form.config').count()).toBe(1);
+    await page.getByTestId('topology').fill('bogus:3');
+    await pressRun(page);
+    expect(await page.getByTestId('error').textContent()).toMatch(/^unknown topology preset "bogus"/);
+    expect(await page.getByTestId('stale-run').textContent()).toBe('The views below still show the previous run (on switch:8).');
+  });
+
+  it('brings an exercise\u2019s run into view when the student opens it, and shows code in prompts as code', async () => {
+    await open(scenarioQuery(RING_8));
+    const card = page.getByTestId('exercise-predict-ring');
+    await card.getByRole('button', { name: 'Open this run in the views' }).click();
+    await page.waitForFunction(() => window.weftLab.run?.config.focusBytes === 64 * 1024 * 1024, null, { timeout: 30_000 });
+    await expect.poll(() => page.getByTestId('run-summary').evaluate((e) => { const r = e.getBoundingClientRect(); return r.top >= -1 && r.bottom <= innerHeight; }), { timeout: 5000 }).toBe(true);
+    expect(await page.locator('section[aria-label=Exercises]').textContent()).not.toContain('`');
+    expect(await page.getByTestId('exercise-write-allreduce').locator('p code').first().textContent()).toBe('weft bench --algo ./file.mjs');
+  });
+
+  it('draws text on coloured cells at a readable contrast, and the plot\u2019s labels inside the plot', async () => {
+    await open(`${scenarioQuery({ config: { ...RING_8.config, sizesBytes: [KiB, 512 * MiB] } })}`);
+    await page.locator('.timeline-controls').focus();
+    await page.keyboard.press('Home'); // t = 0: every buffer cell empty (grey)
+    await page.getByTestId('step-forward').click();
+    // WCAG 2 contrast of each utilisation swatch and buffer cell, text against background.
+    const contrasts = await page.$$eval('.swatch, [data-testid=buffer-grid] td', (cells) => {
+      const lum = (css: string) => {
+        const [r, g, b] = css.match(/\d+(\.\d+)?/g)!.slice(0, 3).map((c) => Number(c) / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+        return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+      };
+      return cells.map((cell) => {
+        const style = getComputedStyle(cell);
+        const [a, b] = [lum(style.color), lum(style.backgroundColor)].sort((x, y) => y - x);
+        return (a! + 0.05) / (b! + 0.05);
+      });
+    });
+    expect(contrasts.length).toBeGreaterThan(64);
+    expect(Math.min(...contrasts)).toBeGreaterThanOrEqual(4.5);
+    const overflow = await page.$$eval('section[aria-label=Bandwidth] svg.plot text:not([transform])', (texts) => {
+      const width = (texts[0]!.ownerSVGElement as SVGSVGElement).viewBox.baseVal.width;
+      return texts.map((t) => (t as SVGTextElement).getBBox()).filter((box) => box.x < 0 || box.x + box.width > width).length;
+    });
+    expect(overflow).toBe(0);
+  });
+
+  it('keeps the timeline controls inside a 640 px embed', async () => {
+    const narrow = await browser.newPage({ viewport: { width: 640, height: 560 } });
+    await openLab(narrow, server, `${scenarioQuery(RING_8)}&view=buffers`);
+    const spill = await narrow.$$eval('.timeline-controls, .timeline-controls > *', (elements) => elements.filter((e) => e.getBoundingClientRect().right > innerWidth).length);
+    expect(spill).toBe(0);
+    await narrow.close();
+  });
+});
