@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { WEFT_MAIN } from '../cli/run-weft.js';
 
 export const CHROMIUM = process.env.WEFT_CHROMIUM ?? '/usr/bin/chromium';
@@ -68,4 +69,12 @@ export async function startSession(): Promise<LabSession> {
 export async function stopSession(session: Partial<LabSession>): Promise<void> {
   await session.browser?.close();
   session.server?.process.kill();
+}
+
+/** A describe block's session, started before its tests and stopped after: read its fields inside tests. */
+export function useLabSession(): LabSession & { open: (query?: string) => Promise<void> } {
+  const session = { open: (query = '') => openLab(session.page, session.server, query) } as LabSession & { open: (query?: string) => Promise<void> };
+  beforeAll(async () => void Object.assign(session, await startSession()));
+  afterAll(() => stopSession(session));
+  return session;
 }

@@ -5,9 +5,9 @@
  * empties, an unknown ?view= says so, "Open this run in the views" shows it, text on coloured
  * cells is readable, the plot's labels stay inside it, a 640 px embed keeps its clock in view.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, openLab, scenarioQuery, startSession, stopSession, type LabServer } from './lab-browser.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { hasChromium, openLab, scenarioQuery, useLabSession } from './lab-browser.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -20,15 +20,11 @@ async function pressRun(page: Page): Promise<void> {
 }
 
 describe.skipIf(!hasChromium)('weft lab: what a student and a teacher walking it found', () => {
-  let server: LabServer;
-  let browser: Browser;
-  let page: Page;
-  const open = (query = ''): Promise<void> => openLab(page, server, query);
-
-  beforeAll(async () => ({ server, browser, page } = await startSession()));
-  afterAll(() => stopSession({ server, browser }));
+  const lab = useLabSession();
+  const { open } = lab;
 
   it('plays a run from the start when play is pressed at its end (where every run opens)', async () => {
+    const { page } = lab;
     await open(scenarioQuery(RING_8));
     const clock = () => page.getByTestId('clock').getAttribute('data-t-ns').then(Number);
     const end = await page.evaluate(() => window.weftLab.run!.details[0]!.timeNs);
@@ -41,6 +37,7 @@ describe.skipIf(!hasChromium)('weft lab: what a student and a teacher walking it
   });
 
   it('compares against the run it shows, not the form edited since, and drops B when A changes', async () => {
+    const { page } = lab;
     await open(scenarioQuery(RING_8));
     const b = page.locator('section[aria-label=Compare] .side-by-side > div').nth(1);
     const compare = async () => {
@@ -57,6 +54,7 @@ describe.skipIf(!hasChromium)('weft lab: what a student and a teacher walking it
   });
 
   it('keeps the size sweep non-empty and keeps the bound the student picked', async () => {
+    const { page } = lab;
     await open(); // sizes 1 KiB to 64 MiB
     await page.getByTestId('size-min').selectOption(String(128 * MiB)); // above the upper bound
     expect([await page.getByTestId('size-min').inputValue(), await page.getByTestId('size-max').inputValue()]).toEqual([String(128 * MiB), String(128 * MiB)]);
@@ -68,6 +66,7 @@ describe.skipIf(!hasChromium)('weft lab: what a student and a teacher walking it
   });
 
   it('says what is wrong with an unknown ?view= and shows the whole lab; a failed run says the views are the previous one', async () => {
+    const { page } = lab;
     await open(`${scenarioQuery(RING_8)}&view=buffer`);
     expect(await page.getByTestId('view-error').textContent()).toBe(
       '?view=buffer is not a view of the lab; use one of bandwidth, topology, channels, timeline, buffers, compare, exercises. Showing the whole lab.',
@@ -80,6 +79,7 @@ describe.skipIf(!hasChromium)('weft lab: what a student and a teacher walking it
   });
 
   it('brings an exercise\u2019s run into view when the student opens it, and shows code in prompts as code', async () => {
+    const { page } = lab;
     await open(scenarioQuery(RING_8));
     const card = page.getByTestId('exercise-predict-ring');
     await card.getByRole('button', { name: 'Open this run in the views' }).click();
@@ -90,6 +90,7 @@ describe.skipIf(!hasChromium)('weft lab: what a student and a teacher walking it
   });
 
   it('draws text on coloured cells at a readable contrast, and the plot\u2019s labels inside the plot', async () => {
+    const { page } = lab;
     await open(`${scenarioQuery({ config: { ...RING_8.config, sizesBytes: [KiB, 512 * MiB] } })}`);
     await page.locator('.timeline-controls').focus();
     await page.keyboard.press('Home'); // t = 0: every buffer cell empty (grey)
@@ -116,8 +117,8 @@ describe.skipIf(!hasChromium)('weft lab: what a student and a teacher walking it
   });
 
   it('keeps the timeline controls inside a 640 px embed', async () => {
-    const narrow = await browser.newPage({ viewport: { width: 640, height: 560 } });
-    await openLab(narrow, server, `${scenarioQuery(RING_8)}&view=buffers`);
+    const narrow = await lab.browser.newPage({ viewport: { width: 640, height: 560 } });
+    await openLab(narrow, lab.server, `${scenarioQuery(RING_8)}&view=buffers`);
     const spill = await narrow.$$eval('.timeline-controls, .timeline-controls > *', (elements) => elements.filter((e) => e.getBoundingClientRect().right > innerWidth).length);
     expect(spill).toBe(0);
     await narrow.close();
