@@ -116,6 +116,14 @@ describe.skipIf(!hasChromium)('weft lab: what a student and a teacher walking it
     expect(overflow).toBe(0);
   });
 
+  it('says that the views replay a run a fault stopped without the faults, and gives its time as such', async () => {
+    const { page } = lab;
+    await open(scenarioQuery({ config: { ...RING_8.config, algorithms: ['ring', 'tree'], crash: ['rank=2@30us'] } }));
+    expect(await page.getByTestId('detail-error').textContent()).toMatch(/^This run did not complete: rank 2 crashed at 30000 ns .*\. The views below replay it without the faults\.$/);
+    expect(await page.getByTestId('run-summary').textContent()).toMatch(/^Without the faults: ring at 256 KiB: \d+\.\d\d µs simulated/);
+    expect(await page.getByTestId('detail-ring').textContent()).toBe('ring · did not complete');
+  });
+
   it('keeps the timeline controls inside a 640 px embed', async () => {
     const narrow = await lab.browser.newPage({ viewport: { width: 640, height: 560 } });
     await openLab(narrow, lab.server, `${scenarioQuery(RING_8)}&view=buffers`);

@@ -9,6 +9,7 @@ import { GanttView, TimelineControls } from '../views/timeline.js';
 import { TopologyView } from '../views/topology.js';
 import { ConfigForm } from './config-form.js';
 import { Frozen } from './frozen.js';
+import { formatBytes } from './format.js';
 import { lazyView } from './lazy.js';
 import { engineWorker, type StudentGrade } from './workers.js';
 import { parseScenarioText, scenarioFromUrl, shareUrl, type Scenario } from './url-state.js';
@@ -147,17 +148,17 @@ export function App() {
         <>
           {run.details.length > 1 && (
             <nav class="details" aria-label="Animated algorithm">
-              Animated run ({run.details[0]!.bytes} B):{' '}
+              Animated run ({formatBytes(run.details[0]!.bytes)}):{' '}
               {run.details.map((d, i) => (
                 <button key={d.algorithm} class={i === detailIndex ? 'on' : ''} onClick={() => { setDetailIndex(i); setT(d.timeNs); }} data-testid={`detail-${d.algorithm}`}>
-                  {d.algorithm} · {(d.timeNs / 1000).toFixed(2)} µs
+                  {d.algorithm} · {d.error ? 'did not complete' : `${(d.timeNs / 1000).toFixed(2)} µs`}
                 </button>
               ))}
             </nav>
           )}
-          {detail.error && <p class="error">This run did not complete: {detail.error}</p>}
+          {detail.error && <p class="error" data-testid="detail-error">This run did not complete: {detail.error.replace(/\.$/, '')}. The views below replay it without the faults.</p>}
           <p class="note" data-testid="run-summary" data-wall-ms={run.wallMs}>
-            {detail.algorithm} at {detail.bytes} B: {(detail.timeNs / 1000).toFixed(2)} µs simulated, predicted {(detail.predictedNs / 1000).toFixed(2)} µs, {detail.channels} channel(s), {detail.events} events; the whole run took {run.wallMs.toFixed(0)} ms in this page's worker.
+            {detail.error ? 'Without the faults: ' : ''}{detail.algorithm} at {formatBytes(detail.bytes)}: {(detail.timeNs / 1000).toFixed(2)} µs simulated, predicted {(detail.predictedNs / 1000).toFixed(2)} µs, {detail.channels} channel(s), {detail.events} events; the whole run took {run.wallMs.toFixed(0)} ms in this page's worker.
           </p>
           {(show('timeline') || show('topology') || show('buffers')) && <TimelineControls detail={detail} tNs={tNs} setT={setT} playing={playing} setPlaying={setPlaying} />}
           <div class="views">
