@@ -51,6 +51,13 @@ describe.skipIf(!hasChromium)('weft lab: what a student and a teacher walking it
     expect(await compare()).toBe(before);
     await pressRun(page); // now A is nvl72: the switch:8 comparison no longer belongs to it
     expect(await b.textContent()).toContain('Pick a variant and press Compare.');
+    // "The other of ring / tree" only where it is an alternative: not for an all-gather (no tree), nor when A has both.
+    const variants = () => page.locator('section[aria-label=Compare] select option').allTextContents();
+    expect(await variants()).toContain('the other of ring / tree');
+    for (const config of [{ collective: 'allGather', algorithms: ['ring'] }, { algorithms: ['ring', 'tree'] }]) {
+      await open(scenarioQuery({ config: { ...RING_8.config, ...config } }));
+      expect(await variants()).toEqual(['adaptive routing', '4 queue pairs', 'a link failing half way']);
+    }
   });
 
   it('keeps the size sweep non-empty and keeps the bound the student picked', async () => {
