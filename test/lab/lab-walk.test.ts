@@ -34,6 +34,12 @@ describe.skipIf(!hasChromium)('weft lab: what a student and a teacher walking it
     await expect.poll(clock, { timeout: 5000 }).toBeLessThan(end); // running from 0, not stopped at the end
     await page.getByTestId('play').click();
     expect(await clock()).toBeLessThan(end);
+    // The channel box takes any typing: -1 or an empty box still shows channel 0's ring, not an empty picture.
+    const channel = page.locator('section[aria-label=Channels] input');
+    for (const typed of ['-1', '']) {
+      await channel.fill(typed);
+      expect(await page.locator('section[aria-label=Channels] svg line').count()).toBeGreaterThan(0);
+    }
   });
 
   it('compares against the run it shows, not the form edited since, and drops B when A changes', async () => {

@@ -36,12 +36,13 @@ export function BuffersView({ grid, detail, tNs }: { grid: GridResult; detail: D
       </p>
       <table class="grid" data-testid="buffer-grid" data-complete={done} data-source={frames.source}>
         <thead>
-          <tr><th></th>{Array.from({ length: frames.blocks }, (_, j) => <th key={j}>block {j}</th>)}</tr>
+          {/* Bare numbers under one corner label: "block 12" / "rank 12" wrapped onto two lines and widened the grid. */}
+          <tr><th class="corner">rank \ block</th>{Array.from({ length: frames.blocks }, (_, j) => <th key={j}>{j}</th>)}</tr>
         </thead>
         <tbody>
           {Array.from({ length: n }, (_, r) => (
             <tr key={r}>
-              <th>rank {r}</th>
+              <th>{r}</th>
               {Array.from({ length: frames.blocks }, (_, j) => {
                 const held = ranksOf(frame[r * frames.blocks + j]!, n);
                 const colour = utilisationColour(held.length / n);

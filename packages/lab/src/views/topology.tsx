@@ -94,7 +94,7 @@ export function TopologyView({ run, detail, tNs }: { run: LabRun; detail: Detail
         <tbody>
           {busiest.map((l) => (
             <tr key={l.id} data-link-id={l.id} data-bytes={l.bytesCarried} data-utilization={l.utilization}>
-              <td>{l.id}</td><td>{l.bandwidthGBps}</td><td>{l.bytesCarried}</td><td>{pct(l.utilization)}</td>
+              <td>{l.id}</td><td>{l.bandwidthGBps.toFixed(1)}</td><td>{l.bytesCarried}</td><td>{pct(l.utilization)}</td>
             </tr>
           ))}
         </tbody>
