@@ -98,6 +98,10 @@ describe.skipIf(!hasChromium)('weft lab: what a student and a teacher walking it
     await card.getByRole('button', { name: 'Open this run in the views' }).click();
     await page.waitForFunction(() => window.weftLab.run?.config.focusBytes === 64 * 1024 * 1024, null, { timeout: 30_000 });
     await expect.poll(() => page.getByTestId('run-summary').evaluate((e) => { const r = e.getBoundingClientRect(); return r.top >= -1 && r.bottom <= innerHeight; }), { timeout: 5000 }).toBe(true);
+    // Enter in an answer box submits it.
+    await card.getByTestId('answer').fill('1000');
+    await card.getByTestId('answer').press('Enter');
+    await expect.poll(() => card.getByTestId('grade').getAttribute('data-passed', { timeout: 1000 }).catch(() => null), { timeout: 20_000 }).toBe('false');
     expect(await page.locator('section[aria-label=Exercises]').textContent()).not.toContain('`');
     expect(await page.getByTestId('exercise-write-allreduce').locator('p code').first().textContent()).toBe('weft bench --algo ./file.mjs');
   });

@@ -92,7 +92,8 @@ function ExerciseCard({ exercise, saved, save, props, grader }: { exercise: Exer
       {givens && <p class="note" data-testid="givens">{givens}</p>}
       <button class="link" onClick={() => props.open(exercise.config)}>Open this run in the views</button>
       {a.kind === 'code' && <CodeEditor initial={props.code} onChange={props.setCode} />}
-      <div class="answer">
+      {/* A form, so Enter in the answer box submits it as students expect. */}
+      <form class="answer" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
         {a.kind === 'number' && (
           <label>Your answer <input type="number" step="any" value={answer} onInput={(e) => setAnswer((e.target as HTMLInputElement).value)} data-testid="answer" /> {a.unit}</label>
         )}
@@ -104,8 +105,8 @@ function ExerciseCard({ exercise, saved, save, props, grader }: { exercise: Exer
             </select>
           </label>
         )}
-        <button onClick={submit} disabled={busy || (a.kind !== 'code' && answer === '')} data-testid="submit">{busy ? 'Grading…' : 'Submit'}</button>
-      </div>
+        <button type="submit" disabled={busy || (a.kind !== 'code' && answer === '')} data-testid="submit">{busy ? 'Grading…' : 'Submit'}</button>
+      </form>
       <GradeLine grade={saved?.grade} at={saved?.at} />
     </article>
   );
