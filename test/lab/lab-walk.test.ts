@@ -141,11 +141,16 @@ describe.skipIf(!hasChromium)('weft lab: what a student and a teacher walking it
     expect(await page.getByTestId('detail-ring').textContent()).toBe('ring · did not complete');
   });
 
-  it('keeps the timeline controls inside a 640 px embed', async () => {
+  it('keeps the timeline controls inside a 640 px embed, and the page inside a phone\u2019s width', async () => {
     const narrow = await lab.browser.newPage({ viewport: { width: 640, height: 560 } });
     await openLab(narrow, lab.server, `${scenarioQuery(RING_8)}&view=buffers`);
     const spill = await narrow.$$eval('.timeline-controls, .timeline-controls > *', (elements) => elements.filter((e) => e.getBoundingClientRect().right > innerWidth).length);
     expect(spill).toBe(0);
     await narrow.close();
+    // The whole page on a phone: one column, nothing wider than the screen.
+    const phone = await lab.browser.newPage({ viewport: { width: 390, height: 800 } });
+    await openLab(phone, lab.server, scenarioQuery(RING_8));
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await phone.close();
   });
 });
