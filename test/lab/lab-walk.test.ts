@@ -42,7 +42,7 @@ describe.skipIf(!hasChromium)('weft lab: what a student and a teacher walking it
     }
   });
 
-  it('compares against the run it shows, not the form edited since, and drops B when A changes', async () => {
+  it('compares and shares the run it shows, not the form edited since, and drops B when A changes', async () => {
     const { page } = lab;
     await open(scenarioQuery(RING_8));
     const b = page.locator('section[aria-label=Compare] .side-by-side > div').nth(1);
@@ -55,6 +55,10 @@ describe.skipIf(!hasChromium)('weft lab: what a student and a teacher walking it
     expect(before).toMatch(/^tree: \d+\.\d\d µs$/);
     await page.getByTestId('topology').fill('nvl72'); // typed, not run: A is still the switch:8 ring
     expect(await compare()).toBe(before);
+    // "Share this run" shares the run shown too.
+    await page.getByTestId('share').click();
+    const shared = new URL(await page.getByTestId('share-link').inputValue()).searchParams.get('s')!;
+    expect(JSON.parse(Buffer.from(shared, 'base64url').toString()).config.topology).toBe('switch:8');
     await pressRun(page); // now A is nvl72: the switch:8 comparison no longer belongs to it
     expect(await b.textContent()).toContain('Pick a variant and press Compare.');
     // "The other of ring / tree" only where it is an alternative: not for an all-gather (no tree), nor when A has both.

@@ -134,7 +134,7 @@ export function App() {
           <ConfigForm config={config} setConfig={setConfig} onRun={() => start(config)} busy={busy} catalog={catalog} />
           <p class="share">
             <label class="file">Open a scenario (JSON/YAML) <input type="file" accept=".json,.yaml,.yml" onChange={(e) => openFile((e.target as HTMLInputElement).files?.[0])} data-testid="scenario-file" /></label>{' '}
-            <button onClick={() => setLink(shareUrl({ config, code, ...(custom ? { exercise: custom.exercise } : {}) }))} data-testid="share">Share this run</button>{' '}
+            <button onClick={() => setLink(shareUrl({ config: run?.config ?? config, code, ...(custom ? { exercise: custom.exercise } : {}) }))} data-testid="share" title="A link that replays the run shown (not form edits not yet run)">Share this run</button>{' '}
             {link && <input readOnly value={link} size={60} data-testid="share-link" onFocus={(e) => (e.target as HTMLInputElement).select()} />}
             <span class="note"> CLI: <code>weft {cliArgs(config, config.focusBytes).join(' ')}</code></span>
           </p>
