@@ -5,6 +5,9 @@
  * empties, an unknown ?view= says so, "Open this run in the views" shows it, text on coloured
  * cells is readable, the plot's labels stay inside it, a 640 px embed keeps its clock in view.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { hasChromium, openLab, scenarioQuery, useLabSession } from './lab-browser.js';
@@ -143,6 +146,20 @@ describe.skipIf(!hasChromium)('weft lab: what a student and a teacher walking it
     expect(await page.getByTestId('detail-error').textContent()).toMatch(/^This run did not complete: rank 2 crashed at 30000 ns .*\. The views below replay it without the faults\.$/);
     expect(await page.getByTestId('run-summary').textContent()).toMatch(/^Without the faults: ring at 256 KiB: \d+\.\d\d µs simulated/);
     expect(await page.getByTestId('detail-ring').textContent()).toBe('ring · did not complete');
+  });
+
+  it('opens a scenario file again when the teacher picks the same (edited) file', async () => {
+    const { page } = lab;
+    await open();
+    const dir = mkdtempSync(join(tmpdir(), 'weft-lab-scenario-'));
+    const file = join(dir, 'mine.yaml');
+    const pick = async (topology: string) => {
+      writeFileSync(file, `config:\n  topology: ${topology}\n  algorithms: [ring]\n  sizesBytes: [64K]\n  focusBytes: 64K\n`);
+      await page.getByTestId('scenario-file').setInputFiles(file);
+      await expect.poll(() => page.evaluate(() => window.weftLab.run!.config.topology), { timeout: 20_000 }).toBe(topology);
+    };
+    await pick('switch:4');
+    await pick('switch:6');
   });
 
   it('keeps the timeline controls inside a 640 px embed, and the page inside a phone\u2019s width', async () => {

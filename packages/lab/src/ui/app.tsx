@@ -133,7 +133,11 @@ export function App() {
           <p class="status" data-testid="isolation">{window.crossOriginIsolated ? 'Cross-origin isolated.' : 'Not cross-origin isolated (the lab runs anyway: it needs no shared memory).'}</p>
           <ConfigForm config={config} setConfig={setConfig} onRun={() => start(config)} busy={busy} catalog={catalog} />
           <p class="share">
-            <label class="file">Open a scenario (JSON/YAML) <input type="file" accept=".json,.yaml,.yml" onChange={(e) => openFile((e.target as HTMLInputElement).files?.[0])} data-testid="scenario-file" /></label>{' '}
+            <label class="file">Open a scenario (JSON/YAML) <input type="file" accept=".json,.yaml,.yml" onChange={(e) => {
+              const input = e.target as HTMLInputElement;
+              void openFile(input.files?.[0]);
+              input.value = ''; // choosing the same file again (edited) must open it again: no change event otherwise
+            }} data-testid="scenario-file" /></label>{' '}
             <button onClick={() => setLink(shareUrl({ config: run?.config ?? config, code, ...(custom ? { exercise: custom.exercise } : {}) }))} data-testid="share" title="A link that replays the run shown (not form edits not yet run)">Share this run</button>{' '}
             {link && <input readOnly value={link} size={60} data-testid="share-link" onFocus={(e) => (e.target as HTMLInputElement).select()} />}
             <span class="note"> CLI: <code>weft {cliArgs(config, config.focusBytes).join(' ')}</code></span>
