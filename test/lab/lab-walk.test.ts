@@ -92,6 +92,9 @@ describe.skipIf(!hasChromium)('weft lab: what a student and a teacher walking it
       '?view=buffer is not a view of the lab; use one of bandwidth, topology, channels, timeline, buffers, compare, exercises. Showing the whole lab.',
     );
     expect(await page.locator('form.config').count()).toBe(1);
+    await page.goto(`${lab.server.url}?scenario=scenarios/no-such.yaml`); // a typo in a course page's link
+    await expect.poll(() => page.getByTestId('error').textContent().catch(() => null), { timeout: 20_000 }).toBe("The scenario file 'scenarios/no-such.yaml' could not be loaded (HTTP 404 Not Found).");
+    await open(scenarioQuery(RING_8));
     await page.getByTestId('topology').fill('bogus:3');
     await pressRun(page);
     expect(await page.getByTestId('error').textContent()).toMatch(/^unknown topology preset "bogus"/);
