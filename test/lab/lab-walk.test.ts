@@ -10,16 +10,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { weft } from '../cli/run-weft.js';
 import { hasChromium, openLab, scenarioQuery, useLabSession } from './lab-browser.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
 const RING_8 = { config: { topology: 'switch:8', algorithms: ['ring'], sizesBytes: [256 * KiB], focusBytes: 256 * KiB, channels: 1 } };
 
-/** Runs the form's configuration and waits for the page to finish (a new run or an error line). */
+/** Runs the form's configuration and waits for the page to finish: a new run, or an error line. */
 async function pressRun(page: Page): Promise<void> {
+  const before = await page.evaluate(() => window.weftLab.runs);
   await page.getByTestId('run').click();
-  await page.waitForFunction(() => document.querySelector('[data-testid=run]')?.textContent === 'Run', null, { timeout: 30_000 });
+  await page.waitForFunction((runs) => window.weftLab.runs > runs || document.querySelector('[data-testid=error]') !== null, before, { timeout: 30_000 });
 }
 
 describe.skipIf(!hasChromium)('weft lab: what a student and a teacher walking it found', () => {
@@ -71,6 +73,19 @@ describe.skipIf(!hasChromium)('weft lab: what a student and a teacher walking it
       await open(scenarioQuery({ config: { ...RING_8.config, ...config } }));
       expect(await variants()).toEqual(['adaptive routing', '4 queue pairs', 'a link failing half way']);
     }
+  });
+
+  it('prints the command of the run shown, and that command gives the busbw table\u2019s rows', async () => {
+    const { page } = lab;
+    await open(); // the default sweep: 1 KiB to 64 MiB, ×16
+    const line = async () => (await page.getByTestId('cli-line').locator('code').textContent())!;
+    const printed = await line();
+    expect(printed).toContain(' -b 1024 -e 67108864 -f 16 ');
+    const cli = JSON.parse(weft(printed.split(' ').slice(1)).stdout) as { rows: { algorithm: string; bytes: number; timeUs: number }[] };
+    const shown = await page.$$eval('section[aria-label=Bandwidth] [data-testid=results] tr[data-algorithm]', (trs) => trs.map((tr) => [tr.getAttribute('data-algorithm'), Number(tr.getAttribute('data-bytes')), Number(tr.getAttribute('data-time-us'))]));
+    expect(shown).toEqual(cli.rows.map((r) => [r.algorithm, r.bytes, r.timeUs]));
+    await page.getByTestId('topology').fill('nvl72'); // typed, not run: still the command of the run shown
+    expect(await line()).toBe(printed);
   });
 
   it('keeps the size sweep non-empty and keeps the bound the student picked', async () => {

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '@weft/cli';
 import { getAlgorithm } from '@weft/collectives';
 import { parseTopologySpec } from '@weft/fabric';
-import { DEFAULT_CONFIG, EXERCISES, bufferFrames, cliArgs, contributionInputs, createPageDataCluster, dataGridLimit, dataGridRecorder, detailRun, givensOf, gradeAnswer, gradeChoice, gradeRelative, gridOf, runLab, truthOf } from '../dist/engine/index.js';
+import { DEFAULT_CONFIG, EXERCISES, bufferFrames, cliArgs, sweepFlags, contributionInputs, createPageDataCluster, dataGridLimit, dataGridRecorder, detailRun, givensOf, gradeAnswer, gradeChoice, gradeRelative, gridOf, runLab, truthOf } from '../dist/engine/index.js';
 import { parseScenario } from '../dist/engine/scenario.js';
 
 const popcount = (mask: number): number => mask.toString(2).replace(/0/g, '').length;
@@ -91,6 +91,15 @@ describe('data mode: the grid from the run\u2019s real bytes', () => {
     expect(dataGridLimit(plan(8, 1 << 16))).toBeNull();
     expect(dataGridLimit(plan(8, 1 << 20))).toMatch(/reads output buffers of up to 65536 elements/);
     expect(dataGridLimit(plan(25, 1024))).toMatch(/runs of up to 24 ranks/);
+  });
+});
+
+describe('the command the page prints', () => {
+  it('steps through the sweep with -b/-e/-f when weft bench can, else names the animated size', () => {
+    expect(sweepFlags(DEFAULT_CONFIG.sizesBytes)).toEqual(['-b', '1024', '-e', '67108864', '-f', '16']);
+    expect(sweepFlags([4096])).toEqual(['-b', '4096', '-e', '4096']);
+    for (const uneven of [[1024, 4096, 8192], [4096, 1024], [1024, 1024], [1000, 1500]]) expect(sweepFlags(uneven)).toBeNull();
+    expect(cliArgs({ ...DEFAULT_CONFIG, sizesBytes: [1024, 1536] }, 'sweep').slice(6, 10)).toEqual(['-b', '262144', '-e', '262144']);
   });
 });
 

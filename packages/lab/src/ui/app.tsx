@@ -1,6 +1,6 @@
 /** The lab page: a configuration, one deterministic run, and every view of it. */
 import { useEffect, useState } from 'preact/hooks';
-import { DEFAULT_CONFIG, cliArgs, type LabConfig } from '../engine/config.js';
+import { DEFAULT_CONFIG, cliArgs, sweepFlags, type LabConfig } from '../engine/config.js';
 import { STARTER_ALGORITHM } from '../engine/exercise-list.js';
 import type { Catalog, PageRun } from '../worker/engine-worker.js';
 import { BuffersView } from '../views/buffers.js';
@@ -140,7 +140,8 @@ export function App() {
             }} data-testid="scenario-file" /></label>{' '}
             <button onClick={() => setLink(shareUrl({ config: run?.config ?? config, code, ...(custom ? { exercise: custom.exercise } : {}) }))} data-testid="share" title="A link that replays the run shown (not form edits not yet run)">Share this run</button>{' '}
             {link && <input readOnly value={link} size={60} data-testid="share-link" onFocus={(e) => (e.target as HTMLInputElement).select()} />}
-            <span class="note"> CLI: <code>weft {cliArgs(config, config.focusBytes).join(' ')}</code></span>
+            {/* The run shown (its busbw table, when weft bench can step through its sizes), as Share does. */}
+            <span class="note" data-testid="cli-line"> CLI for this run: <code>weft {cliArgs(run?.config ?? config, 'sweep').join(' ')}</code>{sweepFlags((run?.config ?? config).sizesBytes) === null && ' (the animated size; the sweep\u2019s sizes are not one -f series)'}</span>
           </p>
         </header>
       )}
