@@ -151,6 +151,8 @@ describe('exercises', () => {
     expect(gradeRelative(110, 100, 0.1, 'µs')).toMatchObject({ passed: true, score: 1 });
     expect(gradeRelative(130, 100, 0.1, 'µs')).toMatchObject({ passed: false, score: 0.5 });
     expect(gradeRelative(Number.NaN, 100, 0.1, 'µs').message).toBe('Enter a number (µs).');
+    expect(gradeRelative(1e99, 2642, 0.1, 'µs').message).toBe('Off by a factor of 3.8e+95 (the bar is 10 %).');
+    expect(gradeRelative(0, 2642, 0.1, 'µs').message).toBe('Off by 100.0 % (the bar is 10 %).');
     expect(gradeChoice(4, 8, [1, 2, 4, 8], String)).toMatchObject({ passed: false, score: 0.5, message: '4 is one step too low.' });
   });
 });
