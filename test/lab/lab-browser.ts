@@ -3,7 +3,7 @@
  * chromium driven by playwright-core (`.ci/run` installs it when /usr/bin/chromium is missing).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
@@ -78,3 +78,7 @@ export function useLabSession(): LabSession & { open: (query?: string) => Promis
   afterAll(() => stopSession(session));
   return session;
 }
+
+/** The ring all-reduce docs/writing-an-algorithm.md teaches (my-ring.mjs), as a student would paste it. */
+export const myRing = (): string =>
+  [...readFileSync(fileURLToPath(new URL('../../docs/writing-an-algorithm.md', import.meta.url)), 'utf8').matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]!).find((b) => b.startsWith('// my-ring.mjs'))!;

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { weft } from '../cli/run-weft.js';
-import { hasChromium, openLab, scenarioQuery, useLabSession } from './lab-browser.js';
+import { hasChromium, myRing, openLab, scenarioQuery, useLabSession } from './lab-browser.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -164,6 +164,19 @@ describe.skipIf(!hasChromium)('weft lab: what a student and a teacher walking it
     expect(await page.getByTestId('detail-error').textContent()).toMatch(/^This run did not complete: rank 2 crashed at 30000 ns .*\. The views below replay it without the faults\.$/);
     expect(await page.getByTestId('run-summary').textContent()).toMatch(/^Without the faults: ring at 256 KiB: \d+\.\d\d µs simulated/);
     expect(await page.getByTestId('detail-ring').textContent()).toBe('ring · did not complete');
+  });
+
+  it('shows what a student\u2019s code printed (a worker\u2019s console is out of sight)', async () => {
+    const { page } = lab;
+    await open();
+    const card = page.getByTestId('exercise-write-allreduce');
+    await page.evaluate((code) => window.weftLab.setCode(code), myRing().replace('plan(params) {', 'plan(params) { console.log("planning", params.nranks, { n: params.nranks }, 10n);'));
+    await card.getByTestId('submit').click();
+    await expect.poll(() => card.getByTestId('printed').textContent({ timeout: 1000 }).catch(() => null), { timeout: 30_000 }).toMatch(/^planning 1 \{"n":1\} 10\n/);
+    const lines = (await card.getByTestId('printed').textContent())!.split('\n');
+    expect(lines).toHaveLength(21); // the checker plans 160 cases: the first 20 lines, then a note
+    expect(lines.at(-1)).toBe('… (only the first 20 lines are kept)');
+    expect(await card.getByTestId('grade').getAttribute('data-passed')).toBe('true');
   });
 
   it('opens a scenario file again when the teacher picks the same (edited) file', async () => {

@@ -5,6 +5,8 @@ export interface Grade {
   readonly message: string;
   /** What the simulation says (shown after grading). */
   readonly expected?: string;
+  /** What a student's code printed (console.log and friends), first lines only. */
+  readonly printed?: readonly string[];
 }
 
 /** Graded on relative error: full marks within `tolerance`, none at 5× it. */

@@ -42,10 +42,13 @@ function exportResults(saved: Record<string, Saved>, student: string): void {
 function GradeLine({ grade, at }: { grade: Grade | undefined; at: string | undefined }) {
   if (!grade) return null;
   return (
+    <>
     <p class={grade.passed ? 'grade passed' : 'grade failed'} data-testid="grade" data-passed={String(grade.passed)} data-score={grade.score} data-at={at}>
       <strong>{grade.passed ? 'Passed' : 'Not yet'}</strong> (score {(100 * grade.score).toFixed(0)} %): {grade.message}
       {grade.expected !== undefined && <> Simulated: {grade.expected}.</>}
     </p>
+    {grade.printed && <div class="printed"><span class="note">Your code printed:</span><pre data-testid="printed">{grade.printed.join('\n')}</pre></div>}
+    </>
   );
 }
 
