@@ -39,6 +39,14 @@ describe.skipIf(!hasChromium)('weft lab: what a student and a teacher walking it
     await expect.poll(clock, { timeout: 5000 }).toBeLessThan(end); // running from 0, not stopped at the end
     await page.getByTestId('play').click();
     expect(await clock()).toBeLessThan(end);
+    // Switching the animated algorithm while it plays shows the other one at its own end, stopped.
+    await open(scenarioQuery({ config: { ...RING_8.config, algorithms: ['ring', 'tree'] } }));
+    await page.getByTestId('play').click();
+    await page.waitForTimeout(150);
+    await page.getByTestId('detail-tree').click();
+    await page.waitForTimeout(300); // frames of the old loop, had it survived
+    const treeEnd = await page.evaluate(() => window.weftLab.run!.details[1]!.timeNs);
+    expect([await clock(), await page.getByTestId('play').textContent()]).toEqual([treeEnd, 'play']);
     // The channel box takes any typing: -1 or an empty box still shows channel 0's ring, not an empty picture.
     const channel = page.locator('section[aria-label=Channels] input');
     for (const typed of ['-1', '']) {

@@ -155,7 +155,7 @@ export function App() {
             <nav class="details" aria-label="Animated algorithm">
               Animated run ({formatBytes(run.details[0]!.bytes)}):{' '}
               {run.details.map((d, i) => (
-                <button key={d.algorithm} class={i === detailIndex ? 'on' : ''} onClick={() => { setDetailIndex(i); setT(d.timeNs); }} data-testid={`detail-${d.algorithm}`}>
+                <button key={d.algorithm} class={i === detailIndex ? 'on' : ''} onClick={() => { setPlaying(false); setDetailIndex(i); setT(d.timeNs); }} data-testid={`detail-${d.algorithm}`}>
                   {d.algorithm} · {d.error ? 'did not complete' : `${(d.timeNs / 1000).toFixed(2)} µs`}
                 </button>
               ))}

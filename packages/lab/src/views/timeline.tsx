@@ -3,7 +3,7 @@
  * the run's steps (a mini Perfetto). Keyboard: Space plays or pauses, ← and → step, Home and
  * End jump to the ends.
  */
-import { useEffect, useMemo, useRef } from 'preact/hooks';
+import { useLayoutEffect, useMemo, useRef } from 'preact/hooks';
 import { Frozen } from '../ui/frozen.js';
 import type { Detail } from '../engine/run.js';
 import { stepArrows, us } from '../ui/format.js';
@@ -38,7 +38,9 @@ export function TimelineControls({ detail, tNs, setT, playing, setPlaying }: Pro
   const end = detail.timeNs;
   const tRef = useRef(tNs);
   tRef.current = tNs;
-  useEffect(() => {
+  // A layout effect: its cleanup runs as the new detail renders, before another frame. With
+  // useEffect the old loop's next frame could still run and set the clock to the old run's end.
+  useLayoutEffect(() => {
     if (!playing) return;
     let last = performance.now();
     let frame = requestAnimationFrame(function tick(now) {
