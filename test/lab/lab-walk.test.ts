@@ -106,6 +106,11 @@ describe.skipIf(!hasChromium)('weft lab: what a student and a teacher walking it
     await page.getByTestId('size-min').selectOption(String(KiB));
     await page.getByTestId('size-max').selectOption(String(2 * KiB)); // an odd number of steps from 1 KiB: kept, not snapped back
     expect(await page.getByTestId('size-max').inputValue()).toBe(String(2 * KiB));
+    // Data mode greys out the sizes it cannot hold in the page (sweep to 1 MiB, animated run to 256 KiB).
+    await page.getByTestId('mode').selectOption('data');
+    const disabled = (id: string) => page.getByTestId(id).locator('option:disabled').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
+    expect((await disabled('size-max'))[0]).toBe(String(2 * MiB));
+    expect((await disabled('focus'))[0]).toBe(String(512 * KiB));
   });
 
   it('says what is wrong with an unknown ?view= and shows the whole lab; a failed run says the views are the previous one', async () => {

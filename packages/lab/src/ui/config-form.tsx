@@ -27,6 +27,8 @@ export function ConfigForm({ config, setConfig, onRun, busy, catalog }: { config
   const names = known[config.collective] ?? config.algorithms;
   const min = Math.min(...config.sizesBytes);
   const max = Math.max(...config.sizesBytes);
+  // Data mode holds real bytes in this page: sizes past its reach are greyed out, not refused after Run in weft bench's words.
+  const sizeOption = (limit: number) => (s: number) => <option key={s} value={s} disabled={config.mode === 'data' && s > limit}>{formatBytes(s)}</option>;
   return (
     <form class="config" onSubmit={(e) => { e.preventDefault(); onRun(); }} aria-label="Run configuration">
       <label>topology <input list="presets" value={config.topology} onChange={(e) => set({ topology: (e.target as HTMLInputElement).value })} data-testid="topology" size={30} /></label>
@@ -50,12 +52,12 @@ export function ConfigForm({ config, setConfig, onRun, busy, catalog }: { config
       </fieldset>
       <label>sizes{' '}
         {/* A bound past the other moves it along: the sweep never empties. */}
-        <select value={min} data-testid="size-min" onChange={(e) => { const from = Number((e.target as HTMLSelectElement).value); set({ sizesBytes: sweep(from, Math.max(from, max)) }); }}>{SIZES.map((s) => <option key={s} value={s}>{formatBytes(s)}</option>)}</select>
+        <select value={min} data-testid="size-min" onChange={(e) => { const from = Number((e.target as HTMLSelectElement).value); set({ sizesBytes: sweep(from, Math.max(from, max)) }); }}>{SIZES.map(sizeOption(DATA_MAX_BYTES))}</select>
         {' to '}
-        <select value={max} data-testid="size-max" onChange={(e) => { const to = Number((e.target as HTMLSelectElement).value); set({ sizesBytes: sweep(Math.min(min, to), to) }); }}>{SIZES.map((s) => <option key={s} value={s}>{formatBytes(s)}</option>)}</select>
+        <select value={max} data-testid="size-max" onChange={(e) => { const to = Number((e.target as HTMLSelectElement).value); set({ sizesBytes: sweep(Math.min(min, to), to) }); }}>{SIZES.map(sizeOption(DATA_MAX_BYTES))}</select>
       </label>
       <label>animated run at <select value={config.focusBytes} onChange={(e) => set({ focusBytes: Number((e.target as HTMLSelectElement).value) })} data-testid="focus">
-        {SIZES.map((s) => <option key={s} value={s}>{formatBytes(s)}</option>)}</select></label>
+        {SIZES.map(sizeOption(DATA_FOCUS_MAX_BYTES))}</select></label>
       <label>routing <select value={config.routing} onChange={(e) => set({ routing: (e.target as HTMLSelectElement).value as LabConfig['routing'] })}><option>ecmp</option><option>adaptive</option></select></label>
       <label>qps <input type="number" min={1} max={64} value={config.qps} onChange={(e) => set({ qps: Number((e.target as HTMLInputElement).value) })} /></label>
       <label>channels <input type="number" min={0} max={64} value={config.channels} title="0: auto (the topology search's count)" onChange={(e) => set({ channels: Number((e.target as HTMLInputElement).value) })} /></label>
