@@ -206,6 +206,14 @@ describe.skipIf(!hasChromium)('weft lab: what a student and a teacher walking it
     await pick('switch:6');
   });
 
+  it('draws a run of more steps than a function takes arguments (64 ranks, 16 channels: 131 072 steps)', async () => {
+    const { page } = lab;
+    // Math.max(...steps) threw "Maximum call stack size exceeded" past ~110 000 steps: the page rendered nothing, for good.
+    await open(scenarioQuery({ config: { ...RING_8.config, topology: 'switch:64', channels: 16 } }));
+    expect(await page.locator('section[aria-label=Gantt] h2 small').textContent()).toMatch(/^131072 steps;/);
+    expect(await page.getByTestId('run-summary').textContent()).toMatch(/^ring at 256 KiB: \d+\.\d\d µs simulated, .*16 channel\(s\)/);
+  }, 90_000);
+
   it('keeps the timeline controls inside a 640 px embed, and the page inside a phone\u2019s width', async () => {
     const narrow = await lab.browser.newPage({ viewport: { width: 640, height: 560 } });
     await openLab(narrow, lab.server, `${scenarioQuery(RING_8)}&view=buffers`);

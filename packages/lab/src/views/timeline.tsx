@@ -113,7 +113,8 @@ function GanttBars({ detail, shown, x }: { detail: Detail; shown: number; x: (t:
 }
 
 export function GanttView({ detail, tNs, setT }: { detail: Detail; tNs: number; setT: (t: number) => void }) {
-  const participants = Math.max(0, ...detail.steps.map((s) => s.participant)) + 1;
+  // A loop, not Math.max(...steps): a 512-rank ring has ~520 000 steps, past the engine's argument limit ("Maximum call stack size exceeded").
+  const participants = detail.steps.reduce((most, s) => Math.max(most, s.participant), 0) + 1;
   const shown = Math.min(participants, 64);
   const end = detail.timeNs || 1;
   const x = (t: number) => LEFT + ((WIDTH - LEFT - 8) * t) / end;
