@@ -214,6 +214,27 @@ describe.skipIf(!hasChromium)('weft lab: what a student and a teacher walking it
     expect(await page.getByTestId('run-summary').textContent()).toMatch(/^ring at 256 KiB: \d+\.\d\d µs simulated, .*16 channel\(s\)/);
   }, 90_000);
 
+  it('keeps a view that throws while drawing to itself: a sentence in its place, the page working', async () => {
+    const { page } = lab;
+    await open(scenarioQuery({ config: { ...RING_8.config, algorithms: ['ring', 'tree'] } }));
+    // A fault injected where only the Gantt reaches: reducing over a run's step records.
+    await page.evaluate(() => {
+      const reduce = Array.prototype.reduce;
+      (window as unknown as { restoreReduce: () => void }).restoreReduce = () => void (Array.prototype.reduce = reduce);
+      Array.prototype.reduce = function (this: unknown[], ...args: unknown[]) {
+        if (typeof this[0] === 'object' && this[0] !== null && 'participant' in this[0]) throw new Error('injected');
+        return (reduce as (...a: unknown[]) => unknown).apply(this, args);
+      } as typeof reduce;
+    });
+    await page.getByTestId('detail-tree').click();
+    expect(await page.getByTestId('view-failed').textContent()).toBe('This view could not be drawn for this run (injected); the form and the other views still work.');
+    expect(await page.locator('section.view').evaluateAll((views) => views.map((v) => v.getAttribute('aria-label')))).toEqual(['Topology', 'Channels', 'Gantt', 'Buffers', 'Bandwidth', 'Compare', 'Exercises']);
+    await page.evaluate(() => (window as unknown as { restoreReduce: () => void }).restoreReduce());
+    await page.getByTestId('detail-ring').click(); // other data: the view tries again
+    expect(await page.getByTestId('view-failed').count()).toBe(0);
+    expect(await page.locator('svg.gantt').count()).toBe(1);
+  });
+
   it('keeps the timeline controls inside a 640 px embed, and the page inside a phone\u2019s width', async () => {
     const narrow = await lab.browser.newPage({ viewport: { width: 640, height: 560 } });
     await openLab(narrow, lab.server, `${scenarioQuery(RING_8)}&view=buffers`);

@@ -9,6 +9,7 @@ import { GanttView, TimelineControls } from '../views/timeline.js';
 import { TopologyView } from '../views/topology.js';
 import { ConfigForm } from './config-form.js';
 import { Frozen } from './frozen.js';
+import { ViewGuard } from './view-guard.js';
 import { formatBytes } from './format.js';
 import { lazyView } from './lazy.js';
 import { engineWorker, type StudentGrade } from './workers.js';
@@ -167,13 +168,13 @@ export function App() {
           </p>
           {(show('timeline') || show('topology') || show('buffers')) && <TimelineControls detail={detail} tNs={tNs} setT={setT} playing={playing} setPlaying={setPlaying} />}
           <div class="views">
-            {show('topology') && <TopologyView run={run} detail={detail} tNs={tNs} />}
-            {show('channels') && <Frozen keys={[detail]}><ChannelsView detail={detail} /></Frozen>}
-            {show('timeline') && <GanttView detail={detail} tNs={tNs} setT={setT} />}
-            {show('buffers') && grid && <BuffersView grid={grid} detail={detail} tNs={tNs} />}
-            {show('bandwidth') && <Frozen keys={[run]}><BandwidthView run={run} /></Frozen>}
+            {show('topology') && <ViewGuard label="Topology" resetKey={detail}><TopologyView run={run} detail={detail} tNs={tNs} /></ViewGuard>}
+            {show('channels') && <ViewGuard label="Channels" resetKey={detail}><Frozen keys={[detail]}><ChannelsView detail={detail} /></Frozen></ViewGuard>}
+            {show('timeline') && <ViewGuard label="Gantt" resetKey={detail}><GanttView detail={detail} tNs={tNs} setT={setT} /></ViewGuard>}
+            {show('buffers') && grid && <ViewGuard label="Buffers" resetKey={detail}><BuffersView grid={grid} detail={detail} tNs={tNs} /></ViewGuard>}
+            {show('bandwidth') && <ViewGuard label="Bandwidth" resetKey={run}><Frozen keys={[run]}><BandwidthView run={run} /></Frozen></ViewGuard>}
             {/* B varies the run A shows (its config), not the form's edits since. */}
-            {show('compare') && <Frozen keys={[run]}><CompareView config={run.config} run={run} /></Frozen>}
+            {show('compare') && <ViewGuard label="Compare" resetKey={run}><Frozen keys={[run]}><CompareView config={run.config} run={run} /></Frozen></ViewGuard>}
           </div>
         </>
       )}
