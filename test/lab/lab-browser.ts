@@ -3,9 +3,10 @@
  * chromium driven by playwright-core (`.ci/run` installs it when /usr/bin/chromium is missing).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { WEFT_MAIN } from '../cli/run-weft.js';
 
 export const CHROMIUM = process.env.WEFT_CHROMIUM ?? '/usr/bin/chromium';
@@ -69,3 +70,15 @@ export async function stopSession(session: Partial<LabSession>): Promise<void> {
   await session.browser?.close();
   session.server?.process.kill();
 }
+
+/** A describe block's session, started before its tests and stopped after: read its fields inside tests. */
+export function useLabSession(): LabSession & { open: (query?: string) => Promise<void> } {
+  const session = { open: (query = '') => openLab(session.page, session.server, query) } as LabSession & { open: (query?: string) => Promise<void> };
+  beforeAll(async () => void Object.assign(session, await startSession()));
+  afterAll(() => stopSession(session));
+  return session;
+}
+
+/** The ring all-reduce docs/writing-an-algorithm.md teaches (my-ring.mjs), as a student would paste it. */
+export const myRing = (): string =>
+  [...readFileSync(fileURLToPath(new URL('../../docs/writing-an-algorithm.md', import.meta.url)), 'utf8').matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]!).find((b) => b.startsWith('// my-ring.mjs'))!;

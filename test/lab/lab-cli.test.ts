@@ -1,9 +1,10 @@
 /** `weft lab` as a user runs it: bad flags, --export, and the server's headers and confinement. */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectUsageError, weft } from '../cli/run-weft.js';
+import { WEFT_MAIN, expectUsageError, weft } from '../cli/run-weft.js';
 import { startLab, type LabServer } from './lab-browser.js';
 
 describe('weft lab', () => {
@@ -22,6 +23,24 @@ describe('weft lab', () => {
     expect(readFileSync(join(site, '_headers'), 'utf8')).toContain('Cross-Origin-Embedder-Policy: require-corp');
     writeFileSync(join(dir, 'file.txt'), 'x');
     expectUsageError(weft(['lab', '--export', dir]), /--export: '.*' exists and is not an empty directory/);
+    expectUsageError(weft(['lab', '--export', join(dir, 'file.txt', 'site')]), /--export: the parent of '.*site' is not a directory/);
+    expectUsageError(weft(['lab', '--export', '']), /--export: the directory name is empty/);
+  });
+
+  // What a user without privileges meets: a directory they cannot write, a port below 1024 (root runs these as nobody).
+  const asRoot = process.getuid?.() === 0;
+  const unprivileged = (args: string[]) => {
+    const run = asRoot
+      ? spawnSync('/usr/bin/setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, WEFT_MAIN, ...args], { encoding: 'utf8', timeout: 20_000 })
+      : spawnSync(process.execPath, [WEFT_MAIN, ...args], { encoding: 'utf8', timeout: 20_000 });
+    return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+  };
+  it.skipIf(process.platform !== 'linux' || (asRoot && !existsSync('/usr/bin/setpriv')))('refuses an unwritable --export directory and a privileged --port in one line with exit code 2', () => {
+    const locked = mkdtempSync(join(tmpdir(), 'weft-lab-locked-'));
+    chmodSync(locked, 0o555);
+    expectUsageError(unprivileged(['lab', '--export', join(locked, 'site')]), /^weft: --export: cannot write '.*site': .*\(EACCES\); name a directory you can write to$/);
+    expect(readdirSync(locked)).toEqual([]);
+    expectUsageError(unprivileged(['lab', '--port', '1']), /^weft: --port: 1 needs privileges on this machine/);
   });
 
   describe('the server', () => {

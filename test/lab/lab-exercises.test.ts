@@ -4,16 +4,13 @@
  * against the simulation, and the results exported as JSON.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { weft } from '../cli/run-weft.js';
-import { SHOTS, hasChromium, openLab, scenarioQuery, startSession, stopSession, type LabServer } from './lab-browser.js';
+import { SHOTS, hasChromium, myRing, openLab, scenarioQuery, startSession, stopSession, type LabServer } from './lab-browser.js';
 
 const KiB = 1024;
 const RING_8 = { config: { topology: 'switch:8', algorithms: ['ring'], sizesBytes: [256 * KiB, 4096 * KiB], focusBytes: 256 * KiB, channels: 1 } };
-const DOC = fileURLToPath(new URL('../../docs/writing-an-algorithm.md', import.meta.url));
-const myRing = (): string => [...readFileSync(DOC, 'utf8').matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]!).find((b) => b.startsWith('// my-ring.mjs'))!;
 
 interface Row { timeUs: number }
 

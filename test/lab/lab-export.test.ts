@@ -37,9 +37,10 @@ describe.skipIf(!hasChromium)('the exported lab on a host without isolation head
   let host: Server;
   let url: string;
   let browser: Browser;
+  let site: string;
 
   beforeAll(async () => {
-    const site = join(mkdtempSync(join(tmpdir(), 'weft-lab-host-')), 'site');
+    site = join(mkdtempSync(join(tmpdir(), 'weft-lab-host-')), 'site');
     const run = weft(['lab', '--export', site]);
     expect(run.code, run.stderr).toBe(0);
     host = plainHost(site);
@@ -67,5 +68,12 @@ describe.skipIf(!hasChromium)('the exported lab on a host without isolation head
     expect(isolated).toBe(true);
     await page.waitForFunction(() => (window as unknown as { weftLab?: { run: unknown } }).weftLab?.run != null, null, { timeout: 30_000 });
     expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+  });
+
+  it('says it must be served over http when index.html is opened from disk', async () => {
+    const page = await browser.newPage();
+    await page.goto(`file://${join(site, 'index.html')}`);
+    expect(await page.getByTestId('error').textContent()).toMatch(/^The weft lab must be served over http, not opened as a file: run weft lab, or serve this folder/);
+    await page.close();
   });
 });

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '@weft/cli';
 import { getAlgorithm } from '@weft/collectives';
 import { parseTopologySpec } from '@weft/fabric';
-import { DEFAULT_CONFIG, EXERCISES, bufferFrames, cliArgs, contributionInputs, createPageDataCluster, dataGridLimit, dataGridRecorder, detailRun, givensOf, gradeAnswer, gradeChoice, gradeRelative, gridOf, runLab, truthOf } from '../dist/engine/index.js';
+import { DEFAULT_CONFIG, EXERCISES, bufferFrames, cliArgs, sweepFlags, contributionInputs, createPageDataCluster, dataGridLimit, dataGridRecorder, detailRun, givensOf, gradeAnswer, gradeChoice, gradeRelative, gridOf, runLab, truthOf } from '../dist/engine/index.js';
 import { parseScenario } from '../dist/engine/scenario.js';
 
 const popcount = (mask: number): number => mask.toString(2).replace(/0/g, '').length;
@@ -94,6 +94,15 @@ describe('data mode: the grid from the run\u2019s real bytes', () => {
   });
 });
 
+describe('the command the page prints', () => {
+  it('steps through the sweep with -b/-e/-f when weft bench can, else names the animated size', () => {
+    expect(sweepFlags(DEFAULT_CONFIG.sizesBytes)).toEqual(['-b', '1024', '-e', '67108864', '-f', '16']);
+    expect(sweepFlags([4096])).toEqual(['-b', '4096', '-e', '4096']);
+    for (const uneven of [[1024, 4096, 8192], [4096, 1024], [1024, 1024], [1000, 1500]]) expect(sweepFlags(uneven)).toBeNull();
+    expect(cliArgs({ ...DEFAULT_CONFIG, sizesBytes: [1024, 1536] }, 'sweep').slice(6, 10)).toEqual(['-b', '262144', '-e', '262144']);
+  });
+});
+
 describe('faults as weft bench takes them', () => {
   afterEach(() => vi.restoreAllMocks());
   it('a run with --fault and --straggler gives the rows of weft bench with the same flags', async () => {
@@ -142,6 +151,8 @@ describe('exercises', () => {
     expect(gradeRelative(110, 100, 0.1, 'µs')).toMatchObject({ passed: true, score: 1 });
     expect(gradeRelative(130, 100, 0.1, 'µs')).toMatchObject({ passed: false, score: 0.5 });
     expect(gradeRelative(Number.NaN, 100, 0.1, 'µs').message).toBe('Enter a number (µs).');
+    expect(gradeRelative(1e99, 2642, 0.1, 'µs').message).toBe('Off by a factor of 3.8e+95 (the bar is 10 %).');
+    expect(gradeRelative(0, 2642, 0.1, 'µs').message).toBe('Off by 100.0 % (the bar is 10 %).');
     expect(gradeChoice(4, 8, [1, 2, 4, 8], String)).toMatchObject({ passed: false, score: 0.5, message: '4 is one step too low.' });
   });
 });

@@ -93,6 +93,7 @@ function exportSite(dir: string): void {
     throw new WeftInputError(`--export: '${dir}' exists and is not an empty directory; name a new or empty one`);
   }
   if (!existsSync(dirname(target))) throw new WeftInputError(`--export: the parent of '${dir}' does not exist`);
+  if (!statSync(dirname(target)).isDirectory()) throw new WeftInputError(`--export: the parent of '${dir}' is not a directory`);
   const root = siteRoot();
   const staging = `${target}.weft-tmp-${process.pid}`;
   try {
@@ -102,9 +103,13 @@ function exportSite(dir: string): void {
     if (existsSync(target)) rmSync(target, { recursive: true });
     renameSync(staging, target);
   } catch (error) {
-    rmSync(staging, { recursive: true, force: true });
-    // A parent that refuses new entries (read-only, /proc) or a disk that fills: one line, nothing left.
-    throw new WeftInputError(`--export: cannot write '${dir}': ${fsReason(error)}`);
+    try {
+      rmSync(staging, { recursive: true, force: true });
+    } catch {
+      // Nothing was written there (the cause below says why).
+    }
+    // A parent that refuses new entries (read-only, /proc, no permission) or a disk that fills: one line, nothing left.
+    throw new WeftInputError(`--export: cannot write '${dir}': ${fsReason(error)}; name a directory you can write to`);
   }
   process.stdout.write(`weft lab: wrote the static site to ${target} (serve it from any static host; open index.html over http)\n`);
 }
@@ -119,7 +124,13 @@ async function runLab(options: LabOptions): Promise<void> {
   const server = labServer(siteRoot());
   await new Promise<void>((ok, fail) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
-      fail(error.code === 'EADDRINUSE' ? new WeftInputError(`--port: ${port} is in use; pick another, or 0 for any free port`) : error),
+      fail(
+        error.code === 'EADDRINUSE'
+          ? new WeftInputError(`--port: ${port} is in use; pick another, or 0 for any free port`)
+          : error.code === 'EACCES'
+            ? new WeftInputError(`--port: ${port} needs privileges on this machine; pick one from 1024, or 0 for any free port`)
+            : error,
+      ),
     );
     server.listen(port, '127.0.0.1', ok);
   });

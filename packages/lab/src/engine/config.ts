@@ -56,14 +56,35 @@ export const DEFAULT_CONFIG: LabConfig = {
 /** The CLI's name of a collective (`allReduce` → `allreduce`). */
 export const cliName = (collective: CollectiveName): string => collective.toLowerCase();
 
-/** The `weft bench` flags this run corresponds to (the same-numbers test runs them). */
-export function cliArgs(config: LabConfig, bytes: number, algorithms: readonly string[] = config.algorithms): string[] {
+/**
+ * `-b/-e/-f` for sizes `weft bench` steps through itself: ascending, each the one before times
+ * the same whole factor (the form's sweeps and the default are); null for any other list.
+ */
+export function sweepFlags(sizes: readonly number[]): string[] | null {
+  const first = sizes[0];
+  if (first === undefined) return null;
+  const factor = sizes.length > 1 ? sizes[1]! / first : 2;
+  if (!Number.isInteger(factor) || factor < 2 || sizes.some((s, i) => i > 0 && s !== sizes[i - 1]! * factor)) return null;
+  return ['-b', String(first), '-e', String(sizes.at(-1)), ...(sizes.length > 1 ? ['-f', String(factor)] : [])];
+}
+
+/**
+ * The `weft bench` flags this run corresponds to (the same-numbers test runs them): at `bytes`,
+ * or 'sweep' for the whole busbw table when sweepFlags can express it (else the focus size).
+ */
+export function cliArgs(config: LabConfig, bytes: number | 'sweep', algorithms: readonly string[] = config.algorithms): string[] {
   const faults = config.faults ?? {};
+  const at = (b: number) => ['-b', String(b), '-e', String(b)];
+  const sizes = bytes === 'sweep' ? (sweepFlags(config.sizesBytes) ?? at(config.focusBytes)) : at(bytes);
   return [
     'bench', cliName(config.collective), '--topology', config.topology, '--algo', algorithms.join(','),
-    '-b', String(bytes), '-e', String(bytes), '--network', config.network, '--routing', config.routing,
+    ...sizes, '--network', config.network, '--routing', config.routing,
     '--qps', String(config.qps), '--seed', String(config.seed), '--channels', config.channels === 0 ? 'auto' : String(config.channels),
-    '--chunk', String(config.chunkBytes), '--mode', config.mode, '--format', 'json',
+    '--chunk', String(config.chunkBytes), '--mode', config.mode,
+    // The lab runs the exact engine (benchConfig below); weft bench's default fast-forward agrees only to ~1e-14
+    // (64 MiB ring on switch:8: 2642.2405907973534 vs 2642.2405907973516 µs). Data mode takes no such flag.
+    ...(config.mode === 'ghost' ? ['--fast-forward', 'off'] : []),
+    '--format', 'json',
     ...(faults.links ?? []).flatMap((f) => ['--fault', 'down' in f ? `link=${f.link},down@${f.down}ns` : `link=${f.link},degrade=${f.degrade}@${f.at ?? 0}ns`]),
     ...(faults.stragglers ?? []).flatMap((s) => ['--straggler', 'slow' in s ? `rank=${s.rank},slow=${s.slow}x` : `rank=${s.rank},delay=${s.delay}ns`]),
     ...(faults.crashes ?? []).flatMap((c) => ['--crash', `rank=${c.rank}@${c.at}ns`]),

@@ -5,6 +5,8 @@ export interface Grade {
   readonly message: string;
   /** What the simulation says (shown after grading). */
   readonly expected?: string;
+  /** What a student's code printed (console.log and friends), first lines only. */
+  readonly printed?: readonly string[];
 }
 
 /** Graded on relative error: full marks within `tolerance`, none at 5× it. */
@@ -13,9 +15,11 @@ export function gradeRelative(answer: number, truth: number, tolerance: number, 
   const error = Math.abs(answer - truth) / Math.abs(truth);
   const score = Math.max(0, Math.min(1, 1 - (error - tolerance) / (4 * tolerance)));
   const pct = (100 * error).toFixed(1);
+  // Past 10× a percentage stops reading ("Off by 3.784666708561271e+97 %"): say the factor.
+  const off = error < 10 ? `Off by ${pct} %` : `Off by a factor of ${Math.abs(answer / truth).toPrecision(2)}`;
   return error <= tolerance
     ? { passed: true, score: 1, message: `Within ${pct} % of the simulation: passed.`, expected: `${fmt(truth)} ${unit}` }
-    : { passed: false, score, message: `Off by ${pct} % (the bar is ${(100 * tolerance).toFixed(0)} %).`, expected: `${fmt(truth)} ${unit}` };
+    : { passed: false, score, message: `${off} (the bar is ${(100 * tolerance).toFixed(0)} %).`, expected: `${fmt(truth)} ${unit}` };
 }
 
 /** Graded on position in a list of choices: exact, or one step away (half marks). */

@@ -1,6 +1,6 @@
 /** The lab page: a configuration, one deterministic run, and every view of it. */
 import { useEffect, useState } from 'preact/hooks';
-import { DEFAULT_CONFIG, cliArgs, type LabConfig } from '../engine/config.js';
+import { DEFAULT_CONFIG, cliArgs, sweepFlags, type LabConfig } from '../engine/config.js';
 import { STARTER_ALGORITHM } from '../engine/exercise-list.js';
 import type { Catalog, PageRun } from '../worker/engine-worker.js';
 import { BuffersView } from '../views/buffers.js';
@@ -9,6 +9,8 @@ import { GanttView, TimelineControls } from '../views/timeline.js';
 import { TopologyView } from '../views/topology.js';
 import { ConfigForm } from './config-form.js';
 import { Frozen } from './frozen.js';
+import { ViewGuard } from './view-guard.js';
+import { formatBytes } from './format.js';
 import { lazyView } from './lazy.js';
 import { engineWorker, type StudentGrade } from './workers.js';
 import { parseScenarioText, scenarioFromUrl, shareUrl, type Scenario } from './url-state.js';
@@ -52,7 +54,10 @@ export function App() {
   const [catalog, setCatalog] = useState<Catalog | null>(null);
   const [custom, setCustom] = useState<{ config: LabConfig; exercise: CustomExercise } | undefined>(undefined);
   const params = new URLSearchParams(window.location.search);
-  const only = params.get('view') as ViewName | null;
+  const asked = params.get('view');
+  // An unknown ?view= (a typo in a course page's embed) says so and shows the whole lab, not a blank frame.
+  const badView = asked !== null && !(VIEWS as readonly string[]).includes(asked) ? asked : null;
+  const only = badView === null ? (asked as ViewName | null) : null;
   window.weftLab.setCode = setCode;
 
   const start = async (next: LabConfig) => {
@@ -78,6 +83,11 @@ export function App() {
     if (scenario?.code !== undefined) setCode(scenario.code);
     setCustom(scenario?.exercise ? { config: scenario.config, exercise: scenario.exercise } : undefined);
     return start(scenario?.config ?? DEFAULT_CONFIG);
+  };
+  /** An exercise's "Open this run in the views": run it, then bring its views into sight (the button sits far below them). */
+  const openInViews = async (next: LabConfig) => {
+    await start(next);
+    requestAnimationFrame(() => document.querySelector('[data-testid=run-summary], [data-testid=error]')?.scrollIntoView({ block: 'start' }));
   };
   const openFile = async (file: File | undefined) => {
     if (!file) return;
@@ -124,44 +134,52 @@ export function App() {
           <p class="status" data-testid="isolation">{window.crossOriginIsolated ? 'Cross-origin isolated.' : 'Not cross-origin isolated (the lab runs anyway: it needs no shared memory).'}</p>
           <ConfigForm config={config} setConfig={setConfig} onRun={() => start(config)} busy={busy} catalog={catalog} />
           <p class="share">
-            <label class="file">Open a scenario (JSON/YAML) <input type="file" accept=".json,.yaml,.yml" onChange={(e) => openFile((e.target as HTMLInputElement).files?.[0])} data-testid="scenario-file" /></label>{' '}
-            <button onClick={() => setLink(shareUrl({ config, code, ...(custom ? { exercise: custom.exercise } : {}) }))} data-testid="share">Share this run</button>{' '}
+            <label class="file">Open a scenario (JSON/YAML) <input type="file" accept=".json,.yaml,.yml" onChange={(e) => {
+              const input = e.target as HTMLInputElement;
+              void openFile(input.files?.[0]);
+              input.value = ''; // choosing the same file again (edited) must open it again: no change event otherwise
+            }} data-testid="scenario-file" /></label>{' '}
+            <button onClick={() => setLink(shareUrl({ config: run?.config ?? config, code, ...(custom ? { exercise: custom.exercise } : {}) }))} data-testid="share" title="A link that replays the run shown (not form edits not yet run)">Share this run</button>{' '}
             {link && <input readOnly value={link} size={60} data-testid="share-link" onFocus={(e) => (e.target as HTMLInputElement).select()} />}
-            <span class="note"> CLI: <code>weft {cliArgs(config, config.focusBytes).join(' ')}</code></span>
+            {/* The run shown (its busbw table, when weft bench can step through its sizes), as Share does. */}
+            <span class="note" data-testid="cli-line"> CLI for this run: <code>weft {cliArgs(run?.config ?? config, 'sweep').join(' ')}</code>{sweepFlags((run?.config ?? config).sizesBytes) === null && ' (the animated size; the sweep\u2019s sizes are not one -f series)'}</span>
           </p>
         </header>
       )}
+      {badView !== null && <p class="error" data-testid="view-error">?view={badView} is not a view of the lab; use one of {VIEWS.join(', ')}. Showing the whole lab.</p>}
       {error && <p class="error" role="alert" data-testid="error">{error}</p>}
+      {error && run && <p class="note" data-testid="stale-run">The views below still show the previous run (on {run.config.topology}).</p>}
       {!run && !error && <p class="empty">{busy ? 'Simulating…' : 'Press Run to simulate.'}</p>}
       {run && detail && (
         <>
           {run.details.length > 1 && (
             <nav class="details" aria-label="Animated algorithm">
-              Animated run ({run.details[0]!.bytes} B):{' '}
+              Animated run ({formatBytes(run.details[0]!.bytes)}):{' '}
               {run.details.map((d, i) => (
-                <button key={d.algorithm} class={i === detailIndex ? 'on' : ''} onClick={() => { setDetailIndex(i); setT(d.timeNs); }} data-testid={`detail-${d.algorithm}`}>
-                  {d.algorithm} · {(d.timeNs / 1000).toFixed(2)} µs
+                <button key={d.algorithm} class={i === detailIndex ? 'on' : ''} onClick={() => { setPlaying(false); setDetailIndex(i); setT(d.timeNs); }} data-testid={`detail-${d.algorithm}`}>
+                  {d.algorithm} · {d.error ? 'did not complete' : `${(d.timeNs / 1000).toFixed(2)} µs`}
                 </button>
               ))}
             </nav>
           )}
-          {detail.error && <p class="error">This run did not complete: {detail.error}</p>}
+          {detail.error && <p class="error" data-testid="detail-error">This run did not complete: {detail.error.replace(/\.$/, '')}. The views below replay it without the faults.</p>}
           <p class="note" data-testid="run-summary" data-wall-ms={run.wallMs}>
-            {detail.algorithm} at {detail.bytes} B: {(detail.timeNs / 1000).toFixed(2)} µs simulated, predicted {(detail.predictedNs / 1000).toFixed(2)} µs, {detail.channels} channel(s), {detail.events} events; the whole run took {run.wallMs.toFixed(0)} ms in this page's worker.
+            {detail.error ? 'Without the faults: ' : ''}{detail.algorithm} at {formatBytes(detail.bytes)}: {(detail.timeNs / 1000).toFixed(2)} µs simulated, predicted {(detail.predictedNs / 1000).toFixed(2)} µs, {detail.channels} channel(s), {detail.events} events; the whole run took {run.wallMs.toFixed(0)} ms in this page's worker.
           </p>
           {(show('timeline') || show('topology') || show('buffers')) && <TimelineControls detail={detail} tNs={tNs} setT={setT} playing={playing} setPlaying={setPlaying} />}
           <div class="views">
-            {show('topology') && <TopologyView run={run} detail={detail} tNs={tNs} />}
-            {show('channels') && <Frozen keys={[detail]}><ChannelsView detail={detail} /></Frozen>}
-            {show('timeline') && <GanttView detail={detail} tNs={tNs} setT={setT} />}
-            {show('buffers') && grid && <BuffersView grid={grid} detail={detail} tNs={tNs} />}
-            {show('bandwidth') && <Frozen keys={[run]}><BandwidthView run={run} /></Frozen>}
-            {show('compare') && <Frozen keys={[config, run]}><CompareView config={config} run={run} /></Frozen>}
+            {show('topology') && <ViewGuard label="Topology" resetKey={detail}><TopologyView run={run} detail={detail} tNs={tNs} /></ViewGuard>}
+            {show('channels') && <ViewGuard label="Channels" resetKey={detail}><Frozen keys={[detail]}><ChannelsView detail={detail} /></Frozen></ViewGuard>}
+            {show('timeline') && <ViewGuard label="Gantt" resetKey={detail}><GanttView detail={detail} tNs={tNs} setT={setT} /></ViewGuard>}
+            {show('buffers') && grid && <ViewGuard label="Buffers" resetKey={detail}><BuffersView grid={grid} detail={detail} tNs={tNs} /></ViewGuard>}
+            {show('bandwidth') && <ViewGuard label="Bandwidth" resetKey={run}><Frozen keys={[run]}><BandwidthView run={run} /></Frozen></ViewGuard>}
+            {/* B varies the run A shows (its config), not the form's edits since. */}
+            {show('compare') && <ViewGuard label="Compare" resetKey={run}><Frozen keys={[run]}><CompareView config={run.config} run={run} /></Frozen></ViewGuard>}
           </div>
         </>
       )}
       {/* Below the views once the first run has rendered (or failed): its code loads after it. */}
-      {show('exercises') && (run || error) && <Frozen keys={[code, custom]}><ExercisesView custom={custom} open={start} code={code} setCode={setCode} onStudentRun={onStudentRun} /></Frozen>}
+      {show('exercises') && (run || error) && <Frozen keys={[code, custom]}><ExercisesView custom={custom} open={openInViews} code={code} setCode={setCode} onStudentRun={onStudentRun} /></Frozen>}
     </main>
   );
 }

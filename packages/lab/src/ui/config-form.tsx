@@ -7,7 +7,8 @@ import { formatBytes } from './format.js';
 const PRESETS = ['switch:8', 'ring:8', 'fullmesh:8', 'dgx-h100:nodes=1', 'dgx-h100:nodes=2', 'dgx-h100:nodes=4', 'leafspine:hosts=16,leaves=2,spines=4', 'leafspine:hosts=64,leaves=8,spines=4', 'nvl72'];
 const SIZES = Array.from({ length: 21 }, (_, i) => 1024 * 2 ** i); // 1 KiB … 1 GiB
 
-const sweep = (from: number, to: number): number[] => SIZES.filter((s) => s >= from && s <= to && Math.log2(s / from) % 2 === 0);
+/** Every other power of two from `from`, and always `to` itself (else the "to" select would jump back a step). */
+const sweep = (from: number, to: number): number[] => SIZES.filter((s) => s >= from && s <= to && (Math.log2(s / from) % 2 === 0 || s === to));
 
 /** Data mode moves real bytes in this page: switching to it keeps the sweep to 1 MiB and the animated run to 256 KiB (the buffer grid's reach). */
 const DATA_MAX_BYTES = 1 << 20;
@@ -26,6 +27,8 @@ export function ConfigForm({ config, setConfig, onRun, busy, catalog }: { config
   const names = known[config.collective] ?? config.algorithms;
   const min = Math.min(...config.sizesBytes);
   const max = Math.max(...config.sizesBytes);
+  // Data mode holds real bytes in this page: sizes past its reach are greyed out, not refused after Run in weft bench's words.
+  const sizeOption = (limit: number) => (s: number) => <option key={s} value={s} disabled={config.mode === 'data' && s > limit}>{formatBytes(s)}</option>;
   return (
     <form class="config" onSubmit={(e) => { e.preventDefault(); onRun(); }} aria-label="Run configuration">
       <label>topology <input list="presets" value={config.topology} onChange={(e) => set({ topology: (e.target as HTMLInputElement).value })} data-testid="topology" size={30} /></label>
@@ -48,12 +51,13 @@ export function ConfigForm({ config, setConfig, onRun, busy, catalog }: { config
         ))}
       </fieldset>
       <label>sizes{' '}
-        <select value={min} onChange={(e) => set({ sizesBytes: sweep(Number((e.target as HTMLSelectElement).value), max) })}>{SIZES.map((s) => <option key={s} value={s}>{formatBytes(s)}</option>)}</select>
+        {/* A bound past the other moves it along: the sweep never empties. */}
+        <select value={min} data-testid="size-min" onChange={(e) => { const from = Number((e.target as HTMLSelectElement).value); set({ sizesBytes: sweep(from, Math.max(from, max)) }); }}>{SIZES.map(sizeOption(DATA_MAX_BYTES))}</select>
         {' to '}
-        <select value={max} onChange={(e) => set({ sizesBytes: sweep(min, Number((e.target as HTMLSelectElement).value)) })}>{SIZES.map((s) => <option key={s} value={s}>{formatBytes(s)}</option>)}</select>
+        <select value={max} data-testid="size-max" onChange={(e) => { const to = Number((e.target as HTMLSelectElement).value); set({ sizesBytes: sweep(Math.min(min, to), to) }); }}>{SIZES.map(sizeOption(DATA_MAX_BYTES))}</select>
       </label>
       <label>animated run at <select value={config.focusBytes} onChange={(e) => set({ focusBytes: Number((e.target as HTMLSelectElement).value) })} data-testid="focus">
-        {SIZES.map((s) => <option key={s} value={s}>{formatBytes(s)}</option>)}</select></label>
+        {SIZES.map(sizeOption(DATA_FOCUS_MAX_BYTES))}</select></label>
       <label>routing <select value={config.routing} onChange={(e) => set({ routing: (e.target as HTMLSelectElement).value as LabConfig['routing'] })}><option>ecmp</option><option>adaptive</option></select></label>
       <label>qps <input type="number" min={1} max={64} value={config.qps} onChange={(e) => set({ qps: Number((e.target as HTMLInputElement).value) })} /></label>
       <label>channels <input type="number" min={0} max={64} value={config.channels} title="0: auto (the topology search's count)" onChange={(e) => set({ channels: Number((e.target as HTMLInputElement).value) })} /></label>

@@ -35,7 +35,9 @@ export async function scenarioFromUrl(search: string): Promise<Scenario | null> 
   const url = params.get('scenario');
   if (url !== null) {
     const response = await fetch(url).catch(() => null);
-    if (response === null || !response.ok) throw new Error(`The scenario file '${url}' could not be loaded.`);
+    // Say why: a typo in the path (404) and an unreachable host read differently to a teacher.
+    if (response === null) throw new Error(`The scenario file '${url}' could not be loaded (the server did not answer).`);
+    if (!response.ok) throw new Error(`The scenario file '${url}' could not be loaded (HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}).`);
     return parseScenarioText(await response.text(), `The scenario file '${url}'`);
   }
   return null;

@@ -8,7 +8,8 @@ import { categoryColour } from '../ui/palette.js';
 
 const W = 560;
 const H = 300;
-const M = { left: 50, right: 12, top: 12, bottom: 36 };
+// Room on the right for half the last size label ("512MiB"), which is centred on the last point.
+const M = { left: 50, right: 28, top: 12, bottom: 36 };
 
 /** busbw the prediction implies: the row's busbw scaled by simulated / predicted time. */
 const predictedBusBw = (row: BenchRow): number => (row.predictedUs > 0 ? (row.busBwGBps * row.timeUs) / row.predictedUs : 0);
@@ -46,7 +47,7 @@ export function BandwidthView({ run }: { run: LabRun }) {
           );
         })}
       </svg>
-      <div class="legend">{algorithms.map((name, i) => <span key={name} style={{ color: categoryColour(i) }}>■ {name}</span>)}</div>
+      <div class="legend">{algorithms.map((name, i) => <span key={name}><span style={{ color: categoryColour(i) }}>■</span> {name}</span>)}</div>
       <ResultsTable run={run} />
     </section>
   );

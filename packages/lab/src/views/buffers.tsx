@@ -6,7 +6,7 @@
 import type { GridResult } from '../engine/buffers.js';
 import type { Detail } from '../engine/run.js';
 import { indexAt, stepArrows } from '../ui/format.js';
-import { utilisationColour } from '../ui/palette.js';
+import { textOn, utilisationColour } from '../ui/palette.js';
 
 const ranksOf = (mask: number, n: number): number[] => Array.from({ length: n }, (_, r) => r).filter((r) => (mask >>> r) & 1);
 
@@ -36,17 +36,18 @@ export function BuffersView({ grid, detail, tNs }: { grid: GridResult; detail: D
       </p>
       <table class="grid" data-testid="buffer-grid" data-complete={done} data-source={frames.source}>
         <thead>
-          <tr><th></th>{Array.from({ length: frames.blocks }, (_, j) => <th key={j}>block {j}</th>)}</tr>
+          {/* Bare numbers under one corner label: "block 12" / "rank 12" wrapped onto two lines and widened the grid. */}
+          <tr><th class="corner">rank \ block</th>{Array.from({ length: frames.blocks }, (_, j) => <th key={j}>{j}</th>)}</tr>
         </thead>
         <tbody>
           {Array.from({ length: n }, (_, r) => (
             <tr key={r}>
-              <th>rank {r}</th>
+              <th>{r}</th>
               {Array.from({ length: frames.blocks }, (_, j) => {
                 const held = ranksOf(frame[r * frames.blocks + j]!, n);
                 const colour = utilisationColour(held.length / n);
                 return (
-                  <td key={j} style={{ background: colour, color: held.length / n > 0.6 ? '#000' : '#fff' }}
+                  <td key={j} style={{ background: colour, color: textOn(colour) }}
                     title={`${held.length ? `holds ranks ${held.join(', ')}` : 'nothing yet'}; first element ${Number.isNaN(firsts[r * frames.blocks + j]!) ? 'not written' : `= ${firsts[r * frames.blocks + j]}`} (all-reduced: ${frames.expected[j]})`}
                     data-mask={frame[r * frames.blocks + j]}>
                     {held.length}

@@ -7,7 +7,8 @@ const SIZE = 300;
 
 export function ChannelsView({ detail }: { detail: Detail }) {
   const [channel, setChannel] = useState(0);
-  const c = Math.min(channel, detail.rings.length - 1);
+  // The input's min/max do not stop typing -1 or clearing it (NaN): either drew an empty picture.
+  const c = Math.max(0, Math.min(Number.isFinite(channel) ? Math.floor(channel) : 0, detail.rings.length - 1));
   const ring = detail.rings[c] ?? [];
   const parents = detail.treeParents[c] ?? [];
   const n = ring.length;

@@ -9,6 +9,8 @@ import { ResultsTable } from './bandwidth.js';
 interface Variant {
   readonly label: string;
   readonly apply: (config: LabConfig, run: LabRun) => LabConfig;
+  /** Whether B would differ from A and run at all (default: always). */
+  readonly applies?: (config: LabConfig) => boolean;
 }
 
 /**
@@ -22,7 +24,12 @@ function failableLink(run: LabRun): string {
 }
 
 export const VARIANTS: readonly Variant[] = [
-  { label: 'the other of ring / tree', apply: (c) => ({ ...c, algorithms: c.algorithms.includes('ring') ? ['tree'] : ['ring'] }) },
+  // Only all-reduce has both; with both already in A, B would be a subset of A, not an alternative.
+  {
+    label: 'the other of ring / tree',
+    apply: (c) => ({ ...c, algorithms: c.algorithms.includes('ring') ? ['tree'] : ['ring'] }),
+    applies: (c) => c.collective === 'allReduce' && !(c.algorithms.includes('ring') && c.algorithms.includes('tree')),
+  },
   { label: 'adaptive routing', apply: (c) => ({ ...c, routing: c.routing === 'adaptive' ? 'ecmp' : 'adaptive' }) },
   { label: '4 queue pairs', apply: (c) => ({ ...c, qps: c.qps === 4 ? 1 : 4 }) },
   // As `weft bench --fault link=ID,down@T`, T half of A's animated run.
@@ -30,16 +37,20 @@ export const VARIANTS: readonly Variant[] = [
 ];
 
 export function CompareView({ config, run }: { config: LabConfig; run: LabRun }) {
-  const [variant, setVariant] = useState(0);
-  const [other, setOther] = useState<{ config: LabConfig; run: LabRun } | null>(null);
+  const variants = VARIANTS.filter((v) => v.applies?.(config) ?? true);
+  const [chosen, setVariant] = useState(0);
+  const variant = Math.min(chosen, variants.length - 1);
+  // B belongs to the A it was run against: a new run A hides it.
+  const [compared, setOther] = useState<{ a: LabRun; config: LabConfig; run: LabRun } | null>(null);
+  const other = compared?.a === run ? compared : null;
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const compare = async () => {
     setBusy(true);
     setError(null);
     try {
-      const b = VARIANTS[variant]!.apply(config, run);
-      setOther({ config: b, run: await engineWorker().run(b) });
+      const b = variants[variant]!.apply(config, run);
+      setOther({ a: run, config: b, run: await engineWorker().run(b) });
     } catch (e) {
       setError((e as Error).message.split('\n')[0]!);
     } finally {
@@ -53,7 +64,7 @@ export function CompareView({ config, run }: { config: LabConfig; run: LabRun })
       <label>
         B is A with{' '}
         <select value={variant} onChange={(e) => setVariant(Number((e.target as HTMLSelectElement).value))}>
-          {VARIANTS.map((v, i) => <option key={v.label} value={i}>{v.label}</option>)}
+          {variants.map((v, i) => <option key={v.label} value={i}>{v.label}</option>)}
         </select>
       </label>{' '}
       <button onClick={compare} disabled={busy} data-testid="compare">{busy ? 'Running…' : 'Compare'}</button>

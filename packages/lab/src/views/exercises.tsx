@@ -14,6 +14,9 @@ const CodeEditor = lazyView(() => import('./editor.js').then((m) => m.CodeEditor
 
 const STORE = 'weft-lab-results';
 
+/** A prompt's `backticked` parts as code (else the student reads the backticks). */
+const withCode = (text: string) => text.split('`').map((part, i) => (i % 2 === 1 ? <code key={i}>{part}</code> : part));
+
 interface Saved {
   readonly answer: number | string;
   readonly grade: Grade;
@@ -39,10 +42,13 @@ function exportResults(saved: Record<string, Saved>, student: string): void {
 function GradeLine({ grade, at }: { grade: Grade | undefined; at: string | undefined }) {
   if (!grade) return null;
   return (
+    <>
     <p class={grade.passed ? 'grade passed' : 'grade failed'} data-testid="grade" data-passed={String(grade.passed)} data-score={grade.score} data-at={at}>
       <strong>{grade.passed ? 'Passed' : 'Not yet'}</strong> (score {(100 * grade.score).toFixed(0)} %): {grade.message}
       {grade.expected !== undefined && <> Simulated: {grade.expected}.</>}
     </p>
+    {grade.printed && <div class="printed"><span class="note">Your code printed:</span><pre data-testid="printed">{grade.printed.join('\n')}</pre></div>}
+    </>
   );
 }
 
@@ -85,11 +91,12 @@ function ExerciseCard({ exercise, saved, save, props, grader }: { exercise: Exer
   return (
     <article class="exercise" id={`exercise-${exercise.id}`} data-testid={`exercise-${exercise.id}`}>
       <h3>{exercise.title}</h3>
-      <p>{exercise.prompt}</p>
+      <p>{withCode(exercise.prompt)}</p>
       {givens && <p class="note" data-testid="givens">{givens}</p>}
       <button class="link" onClick={() => props.open(exercise.config)}>Open this run in the views</button>
       {a.kind === 'code' && <CodeEditor initial={props.code} onChange={props.setCode} />}
-      <div class="answer">
+      {/* A form, so Enter in the answer box submits it as students expect. */}
+      <form class="answer" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
         {a.kind === 'number' && (
           <label>Your answer <input type="number" step="any" value={answer} onInput={(e) => setAnswer((e.target as HTMLInputElement).value)} data-testid="answer" /> {a.unit}</label>
         )}
@@ -101,8 +108,8 @@ function ExerciseCard({ exercise, saved, save, props, grader }: { exercise: Exer
             </select>
           </label>
         )}
-        <button onClick={submit} disabled={busy || (a.kind !== 'code' && answer === '')} data-testid="submit">{busy ? 'Grading…' : 'Submit'}</button>
-      </div>
+        <button type="submit" disabled={busy || (a.kind !== 'code' && answer === '')} data-testid="submit">{busy ? 'Grading…' : 'Submit'}</button>
+      </form>
       <GradeLine grade={saved?.grade} at={saved?.at} />
     </article>
   );

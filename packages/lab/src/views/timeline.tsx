@@ -3,7 +3,7 @@
  * the run's steps (a mini Perfetto). Keyboard: Space plays or pauses, ← and → step, Home and
  * End jump to the ends.
  */
-import { useEffect, useMemo, useRef } from 'preact/hooks';
+import { useLayoutEffect, useMemo, useRef } from 'preact/hooks';
 import { Frozen } from '../ui/frozen.js';
 import type { Detail } from '../engine/run.js';
 import { stepArrows, us } from '../ui/format.js';
@@ -38,7 +38,9 @@ export function TimelineControls({ detail, tNs, setT, playing, setPlaying }: Pro
   const end = detail.timeNs;
   const tRef = useRef(tNs);
   tRef.current = tNs;
-  useEffect(() => {
+  // A layout effect: its cleanup runs as the new detail renders, before another frame. With
+  // useEffect the old loop's next frame could still run and set the clock to the old run's end.
+  useLayoutEffect(() => {
     if (!playing) return;
     let last = performance.now();
     let frame = requestAnimationFrame(function tick(now) {
@@ -54,9 +56,14 @@ export function TimelineControls({ detail, tNs, setT, playing, setPlaying }: Pro
     });
     return () => cancelAnimationFrame(frame);
   }, [playing, end]);
+  // Play at the end replays from the start (a run opens at its end, so play must not be a no-op there).
+  const togglePlay = () => {
+    if (!playing && tNs >= end) setT(0);
+    setPlaying(!playing);
+  };
   const onKey = (e: KeyboardEvent) => {
     const actions: Record<string, () => void> = {
-      ' ': () => setPlaying(!playing),
+      ' ': togglePlay,
       ArrowRight: () => setT(nextEvent(times, tNs)),
       ArrowLeft: () => setT(previousEvent(times, tNs)),
       Home: () => setT(0),
@@ -72,7 +79,7 @@ export function TimelineControls({ detail, tNs, setT, playing, setPlaying }: Pro
   return (
     <div class="timeline-controls" onKeyDown={onKey} tabIndex={0} aria-label="Timeline controls (Space, arrows, Home, End)">
       <button onClick={() => setT(previousEvent(times, tNs))} aria-label="Step back" data-testid="step-back">◀ back</button>
-      <button onClick={() => setPlaying(!playing)} aria-label={playing ? 'Pause' : 'Play'} data-testid="play">{playing ? 'pause' : 'play'}</button>
+      <button onClick={togglePlay} aria-label={playing ? 'Pause' : 'Play'} data-testid="play">{playing ? 'pause' : 'play'}</button>
       <button onClick={() => setT(nextEvent(times, tNs))} aria-label="Step forward" data-testid="step-forward">forward ▶</button>
       <input
         type="range" min={0} max={1000} step={1} value={end > 0 ? Math.round((1000 * tNs) / end) : 0}
@@ -89,7 +96,7 @@ const WIDTH = 880;
 const LEFT = 44;
 
 function OpLegend({ detail }: { detail: Detail }) {
-  return <div class="legend">{[...new Set(detail.steps.map((s) => s.op))].map((op) => <span key={op} style={{ color: opColour(op) }}>■ {op}</span>)}</div>;
+  return <div class="legend">{[...new Set(detail.steps.map((s) => s.op))].map((op) => <span key={op}><span style={{ color: opColour(op) }}>■</span> {op}</span>)}</div>;
 }
 
 /** Every step as a bar: built once per run (in a Frozen), not per animation frame. */
@@ -106,7 +113,8 @@ function GanttBars({ detail, shown, x }: { detail: Detail; shown: number; x: (t:
 }
 
 export function GanttView({ detail, tNs, setT }: { detail: Detail; tNs: number; setT: (t: number) => void }) {
-  const participants = Math.max(0, ...detail.steps.map((s) => s.participant)) + 1;
+  // A loop, not Math.max(...steps): a 512-rank ring has ~520 000 steps, past the engine's argument limit ("Maximum call stack size exceeded").
+  const participants = detail.steps.reduce((most, s) => Math.max(most, s.participant), 0) + 1;
   const shown = Math.min(participants, 64);
   const end = detail.timeNs || 1;
   const x = (t: number) => LEFT + ((WIDTH - LEFT - 8) * t) / end;

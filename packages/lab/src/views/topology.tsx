@@ -6,7 +6,7 @@
 import type { TopoNode } from '@weft/fabric';
 import type { Detail, LabRun } from '../engine/run.js';
 import { indexAt, pct } from '../ui/format.js';
-import { categoryColour, utilisationColour } from '../ui/palette.js';
+import { categoryColour, textOn, utilisationColour } from '../ui/palette.js';
 
 const LAYERS: readonly (readonly string[])[] = [['spine', 'core'], ['leaf', 'switch'], ['nic'], ['nvswitch'], ['gpu', 'host']];
 const WIDTH = 880;
@@ -85,7 +85,7 @@ export function TopologyView({ run, detail, tNs }: { run: LabRun; detail: Detail
       <div class="legend">
         <span>utilisation</span>
         {[0, 0.25, 0.5, 0.75, 1].map((u) => (
-          <span key={u} class="swatch" style={{ background: utilisationColour(u) }}>{pct(u)}</span>
+          <span key={u} class="swatch" style={{ background: utilisationColour(u), color: textOn(utilisationColour(u)) }}>{pct(u)}</span>
         ))}
       </div>
       <table class="links" data-testid="busiest-links">
@@ -94,7 +94,7 @@ export function TopologyView({ run, detail, tNs }: { run: LabRun; detail: Detail
         <tbody>
           {busiest.map((l) => (
             <tr key={l.id} data-link-id={l.id} data-bytes={l.bytesCarried} data-utilization={l.utilization}>
-              <td>{l.id}</td><td>{l.bandwidthGBps}</td><td>{l.bytesCarried}</td><td>{pct(l.utilization)}</td>
+              <td>{l.id}</td><td>{l.bandwidthGBps.toFixed(1)}</td><td>{l.bytesCarried}</td><td>{pct(l.utilization)}</td>
             </tr>
           ))}
         </tbody>

@@ -21,6 +21,27 @@ function collectivesUrl(): string {
   return URL.createObjectURL(new Blob([body], { type: 'text/javascript' }));
 }
 
+/** One console argument as text: strings as they are, the rest as JSON where it can be (a BigInt or a cycle cannot). */
+function show(value: unknown): string {
+  if (typeof value === 'string') return value;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/** Lines a student's code prints, kept for the page (a worker's console is out of a student's sight). */
+const MAX_PRINTED = 20;
+let printed: string[] = [];
+for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+  console[level] = (...args: unknown[]) => {
+    if (printed.length < MAX_PRINTED) printed.push(args.map(show).join(' ').slice(0, 300));
+    else if (printed.length === MAX_PRINTED) printed.push(`… (only the first ${MAX_PRINTED} lines are kept)`);
+  };
+}
+const withPrinted = <G extends Grade>(grade: G): G => (printed.length > 0 ? { ...grade, printed } : grade);
+
 const firstLine = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).split('\n')[0]!;
 
 async function load(code: string): Promise<Algorithm> {
@@ -41,17 +62,18 @@ async function load(code: string): Promise<Algorithm> {
 
 const api = {
   async grade(code: string) {
+    printed = [];
     let algorithm: Algorithm;
     try {
       algorithm = await load(code);
     } catch (error) {
-      return { passed: false, score: 0, message: (error as Error).message } satisfies Grade;
+      return withPrinted({ passed: false, score: 0, message: (error as Error).message } satisfies Grade);
     }
     try {
       const { run, ...grade } = await gradeAlgorithm(algorithm, checkUserAlgorithm);
-      return { ...grade, ...(run ? { run: { ...run, grids: run.details.map((d) => gridOf(d)) } } : {}) };
+      return withPrinted({ ...grade, ...(run ? { run: { ...run, grids: run.details.map((d) => gridOf(d)) } } : {}) });
     } catch (error) {
-      return { passed: false, score: 0, message: `Your algorithm failed while it ran: ${firstLine(error)}` } satisfies Grade;
+      return withPrinted({ passed: false, score: 0, message: `Your algorithm failed while it ran: ${firstLine(error)}` } satisfies Grade);
     }
   },
 };
