@@ -97,7 +97,7 @@ describe('topology files and preset parameters: one line saying what is accepted
     const run = weft(['topo', path], { cwd: dir });
     expect(run.code).toBe(0);
     // before: "4e-7 GB/s (0.0000032 Gb/s)", no note
-    expect(run.stdout).toContain('bandwidths   400 B/s (3.2 Kb/s) × 4 links\n             (below 1 MB/s: a bare number in a topology file is B/s; write the unit, e.g. bandwidth: 400Gbps or 50GB/s)\n');
+    expect(run.stdout).toContain('bandwidths   400 B/s (3.2 Kb/s) × 4 links\n             (below 1 MB/s, slower than any interconnect: in a topology file a bare number is B/s; write the unit, e.g. bandwidth: 400Gbps)\n');
     const preset = weft(['topo', 'switch:4']);
     expect(preset.stdout).toContain('bandwidths   49.02 GB/s (392.1 Gb/s) × 8 links');
     expect(preset.stdout).not.toContain('below 1 MB/s');

@@ -190,7 +190,7 @@ const SLOW_LINK_BYTES_PER_SEC = 1e6;
 /** A line under the bandwidths when some link is below 1 MB/s: the likely cause, and how to write a unit. */
 function slowLinkNote(classes: TopologySummary['bandwidthClasses']): string[] {
   if (!classes.some((c) => c.bandwidthBytesPerSec < SLOW_LINK_BYTES_PER_SEC)) return [];
-  return ['             (below 1 MB/s: a bare number in a topology file is B/s; write the unit, e.g. bandwidth: 400Gbps or 50GB/s)'];
+  return ['             (below 1 MB/s, slower than any interconnect: in a topology file a bare number is B/s; write the unit, e.g. bandwidth: 400Gbps)'];
 }
 
 /** `per GPU` lines: NVLink, PCIe to the NIC, NIC port into the fabric (each direction). */
