@@ -196,7 +196,8 @@ describe('--compare of a flag that takes no value', () => {
 describe('fault flags and scenario files name what the user wrote', () => {
   it.each([
     // before: "--fault links[0].down: …", the scenario file's shape, for a flag
-    [['--fault', 'link=gpu0->switch0,down@-5us'], /^weft: --fault 'link=gpu0->switch0,down@-5us': down: cannot read "-5us"; /],
+    // (since robustmsgs: a negative time is said to be negative, hostile.md §18)
+    [['--fault', 'link=gpu0->switch0,down@-5us'], /^weft: --fault 'link=gpu0->switch0,down@-5us': down: "-5us" is negative; /],
     [['--straggler', 'rank=1,delay=soon'], /^weft: --straggler 'rank=1,delay=soon': delay: cannot read "soon"; /],
     // before: "--scenario f.yaml:: Unrecognized key"
     [['--scenario', 'unknown-key.yaml'], /^weft: --scenario unknown-key\.yaml: Unrecognized key: "foo"; keys: links /],

@@ -130,6 +130,11 @@ export interface FaultFlags {
   readonly scenario?: string;
 }
 
+/** No link fault, straggler or crash. */
+export function isEmptyScenario(scenario: Scenario): boolean {
+  return (scenario.links?.length ?? 0) + (scenario.stragglers?.length ?? 0) + (scenario.crashes?.length ?? 0) === 0;
+}
+
 /** A scenario file's content (already read), checked by the schema; `where` starts the message (the lab passes its field). */
 export function parseFaultScenario(raw: unknown, where: string): Scenario {
   const parsed = theScenarioSchema().safeParse(raw ?? {});
@@ -144,6 +149,10 @@ export function readFaultFlags(flags: FaultFlags, readInputFile: ReadInputFile):
   const base: { links: unknown[]; stragglers: unknown[]; crashes: unknown[] } = { links: [], stragglers: [], crashes: [] };
   if (flags.scenario !== undefined) {
     const scenario = parseFaultScenario(parseConfigText(readInputFile('--scenario', flags.scenario), flags.scenario), `--scenario ${flags.scenario}:`);
+    // A file that names no fault (empty, or only empty lists) would run a plain sweep without a word.
+    if (isEmptyScenario(scenario)) {
+      throw new WeftInputError(`--scenario ${flags.scenario}: the file names no fault; ${SCENARIO_HELP}`);
+    }
     base.links.push(...(scenario.links ?? []));
     base.stragglers.push(...(scenario.stragglers ?? []));
     base.crashes.push(...(scenario.crashes ?? []));

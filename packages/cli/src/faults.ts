@@ -9,13 +9,10 @@ import { readFaultFlags, type FaultFlags, type Scenario } from './fault-schema.j
 import { readInputFile } from './input-file.js';
 
 export type { Scenario } from './fault-schema.js';
+export { isEmptyScenario } from './fault-schema.js';
 
 /** The fault flags, with `--scenario` read from disk. */
 export const scenarioFromFlags = (flags: FaultFlags): Scenario => readFaultFlags(flags, readInputFile);
-
-export function isEmptyScenario(scenario: Scenario): boolean {
-  return (scenario.links?.length ?? 0) + (scenario.stragglers?.length ?? 0) + (scenario.crashes?.length ?? 0) === 0;
-}
 
 /** The runtime's faults for `topology`: every link id and rank checked, one line if not found. */
 export function resolveFaults(scenario: Scenario, topology: Topology): Fault[] {

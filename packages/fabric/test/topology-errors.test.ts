@@ -104,6 +104,9 @@ describe('preset parameter values at the edges of what is accepted', () => {
     ['switch:0x8', 'switch: n: cannot use "0x8"; expected a positive integer'],
     ['switch:-8', 'switch: n: cannot use "-8"; expected a positive integer'],
     ['spectrumx-multisite:sites=1', 'spectrumx-multisite: sites: cannot use "1"; expected a positive integer >= 2'],
+    // min 0: not "a positive integer >= 0" (0 is not positive)
+    ['spectrumx-multisite:km=-1', 'spectrumx-multisite: km: cannot use "-1"; expected an integer >= 0'],
+    ['dgx-h100:nodes=2,spines=x', 'dgx-h100: spines: cannot use "x"; expected an integer >= 0'],
     ['dgx-h100:nodes=2,nvlinkEfficiency=Infinity', 'dgx-h100: nvlinkEfficiency: cannot use "Infinity"; expected a number in (0, 1]'],
     ['dgx-h100:nodes=2,nvlinkEfficiency=1e400', 'dgx-h100: nvlinkEfficiency: cannot use "1e400"; expected a number in (0, 1]'],
     ['dgx-h100:nodes=2,nvlinkEfficiency=-0', 'dgx-h100: nvlinkEfficiency: cannot use "-0"; expected a number in (0, 1]'],
@@ -136,8 +139,16 @@ describe('topology file errors', () => {
     ['unknown rank', (f: any) => (f.ranks = ['g7']), 'ranks[0]: unknown node "g7"'],
     ['missing field', (f: any) => delete f.links[0].latency, 'links[0].latency: missing or not a latency; expected a number with ns, us, ms or s'],
     ['unknown key', (f: any) => (f.links[0].speed = 1), 'links[0]: Unrecognized key: "speed"; accepted link keys: from, to, bandwidth, latency, duplex'],
-    ['wrong type', (f: any) => (f.nodes[0].reduction = 'yes'), 'nodes[0].reduction: Invalid input: expected boolean'],
-    ['no nodes', (f: any) => (f.nodes = []), 'nodes: Too small'],
+    ['wrong type', (f: any) => (f.nodes[0].reduction = 'yes'), 'bad.json: nodes[0].reduction: cannot use "yes" for node "g0"; expected true or false'],
+    ['no nodes', (f: any) => (f.nodes = []), 'bad.json: nodes: cannot use []; expected a list of at least one node, each { id, kind }'],
+    // zod's own text (`Invalid input: expected string, received undefined`) named neither the node nor what is accepted.
+    ['missing kind', (f: any) => delete f.nodes[1].kind, 'bad.json: nodes[1].kind: missing for node "g1"; expected one of gpu, host, nic, nvswitch, switch, leaf, spine, core'],
+    ['missing id', (f: any) => delete f.nodes[0].id, 'bad.json: nodes[0].id: missing; expected a non-empty name, e.g. gpu0'],
+    ['kind not a name', (f: any) => (f.nodes[2].kind = 7), 'bad.json: nodes[2].kind: cannot use 7 for node "sw"; expected one of gpu, host'],
+    ['compute capability in words', (f: any) => (f.computeCapability = 'nine'), 'bad.json: computeCapability: cannot use "nine"; expected a number from 7.0 to 12.9, e.g. 9.0 (H100)'],
+    ['compute capability out of range', (f: any) => (f.computeCapability = 20), 'bad.json: computeCapability: cannot use 20; expected a number from 7.0 to 12.9'],
+    ['duplex in words', (f: any) => (f.links[0].duplex = 'no'), 'bad.json: links[0].duplex: cannot use "no" for link "g0" → "sw"; expected true or false'],
+    ['a rank that is not a name', (f: any) => (f.ranks = ['g0', 3]), 'bad.json: ranks[1]: cannot use 3; expected a gpu or host node id'],
     ['disconnected', (f: any) => f.links.pop(), 'topology is disconnected: rank 0 (g0) cannot reach rank 1 (g1)'],
     ['one-way link', (f: any) => (f.links[1].duplex = false), 'rank 0 (g0) cannot reach rank 1 (g1)'],
   ])('%s', (_label, change, expected) => {

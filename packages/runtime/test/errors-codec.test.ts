@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { WeftInputError } from '@weft/sim';
-import { DeadlockError, encodeError, ProtocolError, RankError, reviveError, TransferStrandedError } from '@weft/runtime/core';
+import { channelName, COLLECTIVE_CHANNEL_BASE, DeadlockError, encodeError, ProtocolError, RankError, reviveError, TransferStrandedError } from '@weft/runtime/core';
 
 const roundTrip = (error: unknown) => reviveError(structuredClone(encodeError(error)));
 
@@ -23,6 +23,23 @@ describe('encodeError / reviveError', () => {
     const revived = roundTrip(input);
     expect(revived).toBeInstanceOf(WeftInputError);
     expect(revived.stack).toBe(input.stack);
+  });
+
+  it("a deadlock's message is one line: the time in µs, the first three waiting and how many more", () => {
+    const waiting = (r: number, ops: string[]) => ({ participant: r, label: `rank ${r}`, ops });
+    const one = new DeadlockError(172841.78014423136, [waiting(1, ['recv from rank 0 on channel 0 (message 141)'])]);
+    expect(one.message).toBe('deadlock at 172.84 µs: every participant is waiting and nothing is in flight; waiting: rank 1: recv from rank 0 on channel 0 (message 141)');
+    const many = Array.from({ length: 72 }, (_, r) => waiting(r, r === 1 ? ['recv a', 'recv b', 'recv c'] : r === 2 ? [] : [`recv from rank ${(r + 71) % 72} on channel 0 (message 0)`]));
+    expect(new DeadlockError(1_234_567_891.234, many).message).toBe(
+      'deadlock at 1,234,567.89 µs: every participant is waiting and nothing is in flight; waiting: rank 0: recv from rank 71 on channel 0 (message 0); rank 1: recv a (and 2 more operations); rank 2: no pending operation; and 69 more waiting',
+    );
+    expect(roundTrip(new DeadlockError(0, many)).message).toBe(new DeadlockError(0, many).message);
+  });
+
+  it("names a collective call's channels as the collective's own (not the internal number)", () => {
+    expect(channelName(3)).toBe('channel 3');
+    expect(channelName(COLLECTIVE_CHANNEL_BASE)).toBe('collective channel 0');
+    expect(channelName(COLLECTIVE_CHANNEL_BASE + 2)).toBe('collective channel 2');
   });
 
   it('a RankError keeps its cause; an unknown class keeps its name and fields', () => {

@@ -41,11 +41,16 @@ describe('failures end runs with errors that name the cause', () => {
     });
   }
 
-  it('a deadlocked program names every rank waiting (data mode)', async () => {
+  it('a deadlocked program keeps every rank waiting in `pending` and names the first three in one line (data mode)', async () => {
     const cluster = await createCluster({ topology, network: network(), mode: 'data', ranksPerWorker: 2 });
     const error = await cluster.runProgram(fixtures, 'deadlock').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DeadlockError);
-    for (let r = 0; r < 4; r++) expect((error as Error).message).toContain(`rank ${r}: recv from rank ${(r + 1) % 4} on channel 0`);
+    const message = (error as Error).message;
+    expect(message).not.toContain('\n');
+    expect(message).toMatch(/^deadlock at [\d,.]+ µs: every participant is waiting and nothing is in flight; waiting: /);
+    for (let r = 0; r < 3; r++) expect(message).toContain(`rank ${r}: recv from rank ${(r + 1) % 4} on channel 0`);
+    expect(message).toMatch(/; and 1 more waiting$/);
+    expect((error as DeadlockError).pending.map((p) => p.ops[0])).toEqual([0, 1, 2, 3].map((r) => expect.stringContaining(`recv from rank ${(r + 1) % 4} on channel 0`)));
     expect(liveWorkerCount()).toBe(0); // a failed run closes the cluster
   });
 

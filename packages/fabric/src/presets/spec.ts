@@ -85,6 +85,12 @@ const KINDS: Readonly<Record<ParamKind, { readonly help: string; read(def: Param
   choice: { help: 'one of the listed names', read: (def, what, text) => choiceIndex(def, text, what) },
 };
 
+/** What a count accepts: `a positive integer` (min 1), `an integer >= 0` (min 0: not "positive"), `a positive integer >= 2`. */
+function countHelp(min: number): string {
+  if (min === 1) return KINDS.count.help;
+  return min < 1 ? `an integer >= ${min}` : `${KINDS.count.help} >= ${min}`;
+}
+
 /** `Number(text)` when finite and `accepted`, else undefined. */
 function finiteWhere(text: string, accepted: (value: number) => boolean): number | undefined {
   const value = Number(text);
@@ -134,6 +140,5 @@ function parseValue(presetName: string, key: string, def: ParamDef, text: string
     }
     return value;
   }
-  const atLeast = def.kind === 'count' && (def.min ?? 1) !== 1 ? ` >= ${def.min}` : '';
-  throw new WeftInputError(`${what}: cannot use "${text}"; expected ${KINDS[def.kind].help}${atLeast}`);
+  throw new WeftInputError(`${what}: cannot use "${text}"; expected ${def.kind === 'count' ? countHelp(def.min ?? 1) : KINDS[def.kind].help}`);
 }

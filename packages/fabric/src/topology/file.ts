@@ -24,6 +24,7 @@ import { z } from 'zod';
 import { COMPUTE_CAPABILITY_RANGE, ENDPOINT_KINDS, type NodeKind, type Topology } from '../types.js';
 import { parseBandwidth, parseLatency, BANDWIDTH_UNITS_HELP, LATENCY_UNITS_HELP } from '../units.js';
 import { TopologyBuilder } from './builder.js';
+import { describeFileIssue } from './file-issue.js';
 import { BANDWIDTH_RANGE_BYTES_PER_SEC, LATENCY_RANGE_NS, NODE_KINDS, validateTopology } from './validate.js';
 
 /**
@@ -82,7 +83,7 @@ export function parseTopologyText(text: string, fileName: string): Topology {
     const path = formatPath(issue.path);
     const section = typeof issue.path[0] === 'string' && issue.path.length <= 2 ? issue.path[0] : '';
     const hint = issue.code === 'unrecognized_keys' ? `; accepted ${FIELD_HELP[section] ?? ''}` : '';
-    throw new WeftInputError(`${fileName}: ${path || '(top level)'}: ${issue.message}${hint}`);
+    throw new WeftInputError(`${fileName}: ${describeFileIssue(raw, issue, path) ?? `${path || '(top level)'}: ${issue.message}${hint}`}`);
   }
   try {
     return buildFromFile(result.data, fileName);

@@ -169,6 +169,7 @@ export function formatTopologySummary(summary: TopologySummary): string {
     `nodes        ${summary.nodeCount} (${kinds})`,
     `links        ${summary.linkCount} directed`,
     ...summary.bandwidthClasses.map((c, i) => `${i === 0 ? 'bandwidths  ' : '            '} ${formatBandwidth(c.bandwidthBytesPerSec)} × ${c.linkCount} links`),
+    ...slowLinkNote(summary.bandwidthClasses),
     `ranks        ${summary.rankCount}`,
     `groups       ${summary.groupCount} (sizes ${sizes})`,
     `reduction    ${summary.reductionSwitches.length > 0 ? `${summary.reductionSwitches.length} reduction-capable switch(es)` : 'none'}`,
@@ -181,6 +182,15 @@ export function formatTopologySummary(summary: TopologySummary): string {
   ];
   if (summary.sources.length > 0) lines.push('sources', ...summary.sources.map((s) => `  - ${s}`));
   return lines.join('\n') + '\n';
+}
+
+/** No interconnect link is slower than this; a slower one is most likely a topology file's bare number, which is B/s. */
+const SLOW_LINK_BYTES_PER_SEC = 1e6;
+
+/** A line under the bandwidths when some link is below 1 MB/s: the likely cause, and how to write a unit. */
+function slowLinkNote(classes: TopologySummary['bandwidthClasses']): string[] {
+  if (!classes.some((c) => c.bandwidthBytesPerSec < SLOW_LINK_BYTES_PER_SEC)) return [];
+  return ['             (below 1 MB/s, slower than any interconnect: in a topology file a bare number is B/s; write the unit, e.g. bandwidth: 400Gbps)'];
 }
 
 /** `per GPU` lines: NVLink, PCIe to the NIC, NIC port into the fabric (each direction). */

@@ -15,16 +15,39 @@ export interface PendingOps {
   readonly ops: readonly string[];
 }
 
-/** Every participant is waiting, nothing is in flight and no timer is due: nobody can move. */
+/** How many waiting participants a deadlock's message names before `and N more` (the rest stay in `pending`). */
+const DEADLOCK_NAMED = 3;
+
+/**
+ * Every participant is waiting, nothing is in flight and no timer is due: nobody can move.
+ * The message is one line (the CLI prints it as the run's only error line): the time in µs and
+ * the first few waiting participants with their first pending operation; `pending` keeps all.
+ */
 export class DeadlockError extends Error {
   override readonly name = 'DeadlockError';
   constructor(
     readonly timeNs: number,
     readonly pending: readonly PendingOps[],
   ) {
-    const lines = pending.map((p) => `  ${p.label}: ${p.ops.length > 0 ? p.ops.join('; ') : 'no pending operation'}`);
-    super(`deadlock at ${timeNs} ns: every participant is waiting and nothing is in flight\n${lines.join('\n')}`);
+    super(`deadlock at ${formatMicroseconds(timeNs)}: every participant is waiting and nothing is in flight${waitingSummary(pending)}`);
   }
+}
+
+/** `172.84 µs`: virtual time to 10 ns, with thousands separators (the exact value stays in the error's `timeNs`). */
+export function formatMicroseconds(timeNs: number): string {
+  return `${(timeNs / 1000).toLocaleString('en-US', { maximumFractionDigits: 2 })} µs`;
+}
+
+/** `; waiting: rank 1: recv from rank 0 on channel 0 (message 141) (and 2 more operations); rank 2: …; and 69 more waiting`. */
+function waitingSummary(pending: readonly PendingOps[]): string {
+  if (pending.length === 0) return '';
+  const named = pending.slice(0, DEADLOCK_NAMED).map((p) => {
+    if (p.ops.length === 0) return `${p.label}: no pending operation`;
+    const more = p.ops.length > 1 ? ` (and ${p.ops.length - 1} more ${p.ops.length === 2 ? 'operation' : 'operations'})` : '';
+    return `${p.label}: ${p.ops[0]}${more}`;
+  });
+  const rest = pending.length > DEADLOCK_NAMED ? `; and ${pending.length - DEADLOCK_NAMED} more waiting` : '';
+  return `; waiting: ${named.join('; ')}${rest}`;
 }
 
 /**

@@ -10,6 +10,7 @@ export { ParticipantHost } from './host/participant-host.js';
 export { DeadlockError, RankError, RankCrashedError, RankTimeoutError, UserCodeTimeoutError, TransferStrandedError, ProtocolError, encodeError, reviveError } from './errors.js';
 export type { PendingOps, EncodedError } from './errors.js';
 export { Task, COLLECTIVE_CHANNEL_BASE, startProgram } from './program/context.js';
+export { channelName } from './channel-names.js';
 export { ghostBuffer, isGhostBuffer } from './program/ghost-buffer.js';
 export type { GhostBuffer, CollectiveData } from './program/ghost-buffer.js';
 export { planCollectiveCached, clearPlanCache, planCacheSize, PLAN_CACHE_ENTRIES } from './schedule/plan-cache.js';

@@ -23,13 +23,13 @@ import { ByTransferId } from './by-transfer-id.js';
 import { MessageTable } from './message-table.js';
 import { RunHeapGuard } from './heap-guard.js';
 import type { RankClasses } from '../schedule/rank-classes.js';
+import { MAX_CHANNEL, channelName } from '../channel-names.js';
 
 /** Loop turns and sends between two asks of the heap guard (powers of two): a Date.now() per 256 turns or 4,096 sends. */
 const HEAP_CHECK_TURNS = 256;
 const HEAP_CHECK_SENDS = 4096;
 
-/** Channel numbers must stay below this (the limit programs and schedules are checked against). */
-export const MAX_CHANNEL = 2 ** 18;
+export { MAX_CHANNEL } from '../channel-names.js';
 
 /** A completion as the coordinator refills it (hosts see it read-only). */
 type MutableCompletion = { -readonly [K in keyof Completion]: Completion[K] };
@@ -585,7 +585,7 @@ export class Coordinator {
     const code = this.lastOp[p * 3]!;
     if (code === 0 || code === OP_CODE.compute || code === OP_CODE.barrier) return OP_NAMES[code]!;
     const peer = this.label(this.lastOp[p * 3 + 1]!);
-    return `${OP_NAMES[code]} ${code === OP_CODE.send ? 'to' : 'from'} ${peer} on channel ${this.lastOp[p * 3 + 2]}`;
+    return `${OP_NAMES[code]} ${code === OP_CODE.send ? 'to' : 'from'} ${peer} on ${channelName(this.lastOp[p * 3 + 2]!)}`;
   }
 
   private apply(request: Request, nowNs: number): void {
@@ -779,7 +779,7 @@ export class Coordinator {
         transferId,
         linkId,
         timeNs,
-        `${this.label(connection.src)} → ${this.label(connection.dst)}, channel ${connection.channel}, ${Math.round(flight.bytes)} bytes`,
+        `${this.label(connection.src)} → ${this.label(connection.dst)}, ${channelName(connection.channel)}, ${Math.round(flight.bytes)} bytes`,
       );
     },
   };
@@ -820,11 +820,11 @@ export class Coordinator {
       list.push(text);
     };
     for (const c of this.connections) {
-      for (const message of c.posted.keys().sort((a, b) => a - b)) add(c.dst, `recv from ${this.label(c.src)} on channel ${c.channel} (message ${message})`);
+      for (const message of c.posted.keys().sort((a, b) => a - b)) add(c.dst, `recv from ${this.label(c.src)} on ${channelName(c.channel)} (message ${message})`);
     }
     for (const b of this.barrier) add(b.participant, 'barrier after warm-up iterations');
     for (const c of this.connections) {
-      for (const message of c.arrived.keys()) add(c.dst, `(unreceived message ${message} from ${this.label(c.src)} on channel ${c.channel})`);
+      for (const message of c.arrived.keys()) add(c.dst, `(unreceived message ${message} from ${this.label(c.src)} on ${channelName(c.channel)})`);
     }
     const result = [];
     for (let p = 0; p < this.nparticipants; p++) {
@@ -839,7 +839,7 @@ export class Coordinator {
     for (const c of this.connections) {
       if (c.arrived.size > 0 || c.posted.size > 0) {
         throw new ProtocolError(
-          `${this.label(c.src)} → ${this.label(c.dst)} on channel ${c.channel}: ${c.nextSend} messages sent, ${c.nextRecv} received; every participant finished with messages left over`,
+          `${this.label(c.src)} → ${this.label(c.dst)} on ${channelName(c.channel)}: ${c.nextSend} messages sent, ${c.nextRecv} received; every participant finished with messages left over`,
         );
       }
     }

@@ -10,7 +10,7 @@
 import { collectiveOf, elementBytes, type CollectiveName, type DType, type PlanParams, type RankLayout, type ReduceOp } from '@weft/collectives';
 import { WeftInputError } from '@weft/sim';
 import type { NumericArray, TensorBackend } from '../../backends/types.js';
-import { MAX_CHANNEL } from '../coordinator/coordinator.js';
+import { COLLECTIVE_CHANNEL_BASE } from '../channel-names.js';
 import { ctorOf, dtypeCode, type DataPlane } from '../data/data-plane.js';
 import { ScheduleExecutor, type Continuation } from '../schedule/executor.js';
 import { ghostBuffer, ghostByteLength, isGhostBuffer, type CollectiveData, type GhostBuffer } from './ghost-buffer.js';
@@ -18,8 +18,7 @@ import { planCollectiveCached } from '../schedule/plan-cache.js';
 import type { ParticipantHost } from '../host/participant-host.js';
 import { NO_DATA, type PayloadRef } from '../protocol.js';
 
-/** Channels at or above this are the collectives' own; programs use 0 .. base-1. */
-export const COLLECTIVE_CHANNEL_BASE = MAX_CHANNEL / 2;
+export { COLLECTIVE_CHANNEL_BASE } from '../channel-names.js';
 
 export interface CollectiveCallOptions {
   /** Algorithm name from the registry (default: the collective's `defaultAlgorithm`). */
