@@ -46,23 +46,24 @@ export class UserCodeThrew extends WeftInputError {
 /** Node's code for a thread V8 stopped at its heap limit. */
 const OUT_OF_MEMORY = 'ERR_WORKER_OUT_OF_MEMORY';
 
-/** What happened, said the same way for the module's top level and its calls. */
-function outOfMemory(heapLimitBytes: number): string {
+/** What happened, said the same way for the module's load and its calls: `when` is "during plan(…)". */
+function outOfMemory(when: string, heapLimitBytes: number): string {
   const limit = heapLimitBytes > 0 ? ` (${Math.round(heapLimitBytes / 2 ** 20)} MB)` : '';
-  return `ran out of memory: its thread reached its heap limit${limit} and was stopped (raise the limit with NODE_OPTIONS=--max-old-space-size=MB)`;
+  return `its thread ran out of memory ${when}: it reached its heap limit${limit} and was stopped (raise the limit with NODE_OPTIONS=--max-old-space-size=MB)`;
 }
 
 /**
  * A call during which (or before which) the module's thread ran out of memory: the module's
  * fault (exit 2), and the end of the run — the checker does not take it as the algorithm's
- * answer (check.ts), as it does not a timeout.
+ * answer (check.ts), as it does not a timeout. "During": the call's wait, whatever allocated
+ * (the call itself, or a timer of the module's).
  */
 export class UserCodeOutOfMemoryError extends WeftInputError {
   /** Read by the checker (check.ts), which cannot import this module (the lab bundles it for the browser). */
   readonly endsTheRun = true;
 
   constructor(source: string, call: string, before: boolean, heapLimitBytes: number) {
-    super(before ? `${source}: its thread, before ${call}, ${outOfMemory(heapLimitBytes)}` : `${source}: ${call} ${outOfMemory(heapLimitBytes)}`);
+    super(`${source}: ${outOfMemory(`${before ? 'before' : 'during'} ${call}`, heapLimitBytes)}`);
   }
 }
 
@@ -124,7 +125,7 @@ export async function loadInSandbox(href: string, redirects: readonly (readonly 
       if (!settled) for (let queued = receiveMessageOnPort(port1 as MessagePort); queued; queued = receiveMessageOnPort(port1 as MessagePort)) onMessage(queued.message as LoadReport);
       return importing;
     };
-    thread.once('error', (error: Error & { code?: string }) => gotToImporting() && settle(() => resolve({ kind: 'failed', message: error.code === OUT_OF_MEMORY ? `its top level ${outOfMemory(heapLimitBytes)}` : error.message.split('\n')[0]! })));
+    thread.once('error', (error: Error & { code?: string }) => gotToImporting() && settle(() => resolve({ kind: 'failed', message: error.code === OUT_OF_MEMORY ? outOfMemory('while loading the module', heapLimitBytes) : error.message.split('\n')[0]! })));
     // process.exit at the module's top level: no error event, the thread just ends.
     thread.once('exit', (code) => gotToImporting() && settle(() => resolve({ kind: 'failed', message: `it ended its thread while loading (exit code ${code})` })));
     started.startFailure(`the thread for ${source}`, gotToImporting).catch((error: unknown) => settle(() => reject(error)));
