@@ -1,10 +1,11 @@
 /**
  * The thread a user's algorithm module runs in (./sandbox.ts starts it, through the monitor
- * thread ./sandbox-monitor.ts, which wakes the CLI's thread if this one dies out of memory). It imports weft's
- * packages, says 'importing', imports the module, says what it exports, then answers calls:
- * the CLI's thread posts `{ method, args }` and sleeps on `signal` (Atomics.wait, with the
- * --timeout limit); this thread runs the method, posts the reply and wakes it. A method that never returns leaves the CLI's thread
- * to time out and terminate this one — the loop cannot block the CLI.
+ * thread ./sandbox-monitor.ts, which wakes the CLI's thread if this one dies out of memory).
+ * It imports weft's packages, says 'importing', imports the module, says what it exports, then
+ * answers calls: the CLI's thread posts `{ method, args }` and sleeps on `signal` (Atomics.wait,
+ * with the --timeout limit); this thread runs the method, posts the reply and wakes it. A method
+ * that never returns leaves the CLI's thread to time out and terminate this one — the loop
+ * cannot block the CLI.
  */
 import { register } from 'node:module';
 import { getHeapStatistics } from 'node:v8';
