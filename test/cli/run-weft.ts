@@ -13,9 +13,10 @@ export interface WeftRun {
   readonly stderr: string;
 }
 
-export function weft(args: readonly string[], options: { cwd?: string; timeoutMs?: number } = {}): WeftRun {
+export function weft(args: readonly string[], options: { cwd?: string; timeoutMs?: number; env?: Record<string, string> } = {}): WeftRun {
   const result = spawnSync(process.execPath, [WEFT_MAIN, ...args], {
     cwd: options.cwd,
+    env: options.env === undefined ? undefined : { ...process.env, ...options.env },
     encoding: 'utf8',
     // As long as a test may take (vitest.config.ts testTimeout): a hung command fails its test
     // within that, not after minutes (spawnSync blocks vitest's own timer).

@@ -48,7 +48,7 @@ describe('start-up', () => {
     const started = readdirSync(bundle)
       .filter((name) => name.endsWith('.js'))
       .flatMap((name) => [...readFileSync(join(bundle, name), 'utf8').matchAll(/new URL\(\s*["'`](\.\/[^"'`]+\.js)["'`]\s*,\s*import\.meta\.url\s*\)/g)].map((match) => match[1]!));
-    expect(new Set(started)).toEqual(new Set(['./worker.js', './ghost-program-worker.js', './ghost-program-traced.js', './rank-program.js', './sandbox-worker.js', './resolve-hooks.js', './sized-thread-main.js']));
+    expect(new Set(started)).toEqual(new Set(['./worker.js', './ghost-program-worker.js', './ghost-program-traced.js', './rank-program.js', './sandbox-monitor.js', './sandbox-worker.js', './resolve-hooks.js', './sized-thread-main.js']));
     for (const path of started) expect(existsSync(join(bundle, path)), path).toBe(true);
   });
 });

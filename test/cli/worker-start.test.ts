@@ -61,13 +61,14 @@ describe('a worker thread that cannot start (bundled CLI)', () => {
     });
   }
 
-  it("a user algorithm's sandbox thread: exit 1 naming sandbox-worker.js (weft's fault, not the module's exit 2)", () => {
-    const dir = brokenBundle((at) => rmSync(join(at, 'sandbox-worker.js')));
+  // The module's thread is started by its monitor thread (sandbox-monitor.js): either file missing is named.
+  it.each(['sandbox-worker.js', 'sandbox-monitor.js'])("a user algorithm's sandbox thread without %s: exit 1 naming it (weft's fault, not the module's exit 2)", (file) => {
+    const dir = brokenBundle((at) => rmSync(join(at, file)));
     const cwd = mkdtempSync(join(tmpdir(), 'weft-worker-start-'));
     made.push(cwd);
     writeFileSync(join(cwd, 'mine.mjs'), 'export default {};\n');
     const result = run([join(dir, 'main.js'), 'bench', 'allreduce', '--ranks', '4', '--algo', './mine.mjs', '-b', '1K', '-e', '1K'], { cwd });
-    const entry = escape(join(dir, 'sandbox-worker.js'));
+    const entry = escape(join(dir, file));
     expectOneLine(result, new RegExp(`^weft: the thread for --algo \\./mine\\.mjs \\(${entry}\\) could not start: Cannot find module '${entry}'$`));
   });
 

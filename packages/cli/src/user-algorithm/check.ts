@@ -49,9 +49,17 @@ function describe(params: PlanParams, rooted: boolean): string {
   return `${params.nranks} rank${params.nranks === 1 ? '' : 's'} (count ${params.count}, channels ${params.channels}, chunk ${params.chunkElements}${root})`;
 }
 
-/** A thrown error's first line; the watchdog's timeout ends the run instead (it is not the algorithm's answer). */
+/**
+ * Whether `error` ends the run instead of being the algorithm's answer: the watchdog's timeout,
+ * or a module's thread out of memory (CLI: ../sandbox.ts, `endsTheRun`).
+ */
+function endsTheRun(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'UserCodeTimeoutError' || (error as { endsTheRun?: unknown }).endsTheRun === true);
+}
+
+/** A thrown error's first line, unless it ends the run. */
 function message(error: unknown): string {
-  if (error instanceof Error && error.name === 'UserCodeTimeoutError') throw error;
+  if (endsTheRun(error)) throw error;
   // A call into a module in its own thread (CLI: ../sandbox.ts) carries the module's message as `thrown`.
   if (error instanceof Error && typeof (error as { thrown?: unknown }).thrown === 'string') return (error as unknown as { thrown: string }).thrown.split('\n')[0]!;
   return (error instanceof Error ? error.message : String(error)).split('\n')[0]!;

@@ -1,9 +1,11 @@
 /**
- * The thread a user's algorithm module runs in (./sandbox.ts starts it). It imports weft's
- * packages, says 'importing', imports the module, says what it exports, then answers calls:
- * the CLI's thread posts `{ method, args }` and sleeps on `signal` (Atomics.wait, with the
- * --timeout limit); this thread runs the method, posts the reply and wakes it. A method that never returns leaves the CLI's thread
- * to time out and terminate this one — the loop cannot block the CLI.
+ * The thread a user's algorithm module runs in (./sandbox.ts starts it, through the monitor
+ * thread ./sandbox-monitor.ts, which wakes the CLI's thread if this one dies out of memory).
+ * It imports weft's packages, says 'importing', imports the module, says what it exports, then
+ * answers calls: the CLI's thread posts `{ method, args }` and sleeps on `signal` (Atomics.wait,
+ * with the --timeout limit); this thread runs the method, posts the reply and wakes it. A method
+ * that never returns leaves the CLI's thread to time out and terminate this one — the loop
+ * cannot block the CLI.
  */
 import { register } from 'node:module';
 import { getHeapStatistics } from 'node:v8';
@@ -22,6 +24,12 @@ export interface SandboxData {
 export type LoadReport =
   | { readonly kind: 'failed'; readonly message: string }
   | { readonly kind: 'loaded'; readonly exportNames: readonly string[]; readonly algorithm: Record<string, unknown> | null; readonly functions: readonly string[] };
+
+/** The thread's first message, once it has imported weft's packages; its heap limit names the limit in an out-of-memory message. */
+export interface Importing {
+  readonly kind: 'importing';
+  readonly heapLimitBytes: number;
+}
 
 /** `ended`: the thread ended (why: its exit code, and the uncaught error if one ended it). */
 export type CallReply = { readonly value: unknown } | { readonly thrown: string } | { readonly ended: string };
@@ -49,8 +57,9 @@ register(new URL('./resolve-hooks.js', import.meta.url), { data: { redirects } }
 // a schedule too big for this thread's heap is refused with one line, as in the CLI's thread.
 for (const [, url] of redirects) await import(url);
 const collectives = (await import(redirects.find(([name]) => name === '@weft/collectives')![1])) as typeof import('@weft/collectives');
-collectives.setScheduleMemoryBudget(Math.floor(getHeapStatistics().heap_size_limit / 2));
-port.postMessage({ kind: 'importing' });
+const heapLimitBytes = getHeapStatistics().heap_size_limit;
+collectives.setScheduleMemoryBudget(Math.floor(heapLimitBytes / 2));
+port.postMessage({ kind: 'importing', heapLimitBytes } satisfies Importing);
 let algorithm: Record<string, (...args: unknown[]) => unknown> | null = null;
 try {
   const module = (await import(href)) as Record<string, unknown>;
