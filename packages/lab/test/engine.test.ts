@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '@weft/cli';
 import { getAlgorithm } from '@weft/collectives';
 import { parseTopologySpec } from '@weft/fabric';
-import { DEFAULT_CONFIG, EXERCISES, bufferFrames, cliArgs, sweepFlags, contributionInputs, createPageDataCluster, dataGridLimit, dataGridRecorder, detailRun, givensOf, gradeAnswer, gradeChoice, gradeRelative, gridOf, runLab, truthOf } from '../dist/engine/index.js';
+import { DEFAULT_CONFIG, EXERCISES, bufferFrames, cliArgs, sweepFlags, contributionInputs, createPageDataCluster, dataGridLimit, dataGridRecorder, detailRun, givensOf, gradeAnswer, gradeChoice, gradeRelative, gridOf, recordAttempt, roughly, runLab, truthOf } from '../dist/engine/index.js';
 import { parseScenario } from '../dist/engine/scenario.js';
 
 const popcount = (mask: number): number => mask.toString(2).replace(/0/g, '').length;
@@ -154,6 +154,38 @@ describe('exercises', () => {
     expect(gradeRelative(1e99, 2642, 0.1, 'µs').message).toBe('Off by a factor of 3.8e+95 (the bar is 10 %).');
     expect(gradeRelative(0, 2642, 0.1, 'µs').message).toBe('Off by 100.0 % (the bar is 10 %).');
     expect(gradeChoice(4, 8, [1, 2, 4, 8], String)).toMatchObject({ passed: false, score: 0.5, message: '4 is one step too low.' });
+  });
+});
+
+describe('attempts', () => {
+  it('withholds the simulated value and the exact error until a pass or the third wrong try, and counts every try', async () => {
+    const predict = EXERCISES.find((e) => e.id === 'predict-ring')!;
+    const truth = await truthOf(predict);
+    const simulated = `${Math.round(truth.value)} µs`;
+    const at = '2026-11-28T08:00:00.000Z';
+    const first = recordAttempt(undefined, truth.value * 2, gradeAnswer(predict, truth.value * 2, truth), at);
+    expect(first.grade.message).toBe('About 2× too high (the bar is 10 %). The simulated value shows after 2 more wrong tries (or when you pass).');
+    expect(first.grade).not.toHaveProperty('expected');
+    expect(first).toMatchObject({ attempts: 1, wrongAttempts: 1, revealed: false });
+    const second = recordAttempt(first, truth.value / 3, gradeAnswer(predict, truth.value / 3, truth), at);
+    expect(second.grade.message).toMatch(/^About 3× too low .* after 1 more wrong try /);
+    expect(JSON.stringify(second.grade)).not.toContain(String(Math.round(truth.value)));
+    const third = recordAttempt(second, truth.value * 1.3, gradeAnswer(predict, truth.value * 1.3, truth), at);
+    expect(third.grade.message).toContain(`The simulation takes ${simulated}.`);
+    expect(third.grade.expected).toBe(simulated);
+    const fourth = recordAttempt(third, truth.value, gradeAnswer(predict, truth.value, truth), at);
+    expect(fourth).toMatchObject({ attempts: 4, wrongAttempts: 3, revealed: true, grade: { passed: true } });
+    expect(fourth.history!.map((a) => a.passed)).toEqual([false, false, false, true]);
+    expect(fourth.history![0]!.answer).toBe(truth.value * 2);
+    // A pass on the first try shows the value at once.
+    expect(recordAttempt(undefined, truth.value, gradeAnswer(predict, truth.value, truth), at).grade.message).toContain(`The simulation takes ${simulated}.`);
+  });
+
+  it('says roughly how far off, never exactly', () => {
+    expect([1.2, 1 / 1.2, 2.4, 0.1, 1234, 0, -5].map(roughly)).toEqual([
+      'A little too high (within 1.5× of it)', 'A little too low (within 1.5× of it)', 'About 2× too high', 'Over 10× too low', 'Over 1000× too high',
+      'Too low: the simulated value is above 0', 'Too low: the simulated value is above 0',
+    ]);
   });
 });
 

@@ -71,7 +71,7 @@ export function gradeAnswer(exercise: Exercise, answer: number, truth: Truth): G
     exercise.answer.kind === 'choice'
       ? gradeChoice(answer, truth.value, exercise.answer.choices, exercise.answer.unit === 'bytes' ? formatBytes : (q) => `${q} qps`)
       : gradeRelative(answer, truth.value, 0.1, exercise.answer.kind === 'number' ? exercise.answer.unit : '');
-  return { ...grade, message: `${grade.message} ${truth.note}` };
+  return { ...grade, reveal: truth.note };
 }
 
 /** Grades a student's algorithm (already loaded): correctness from the checker, then simulated time vs ring and tree. */
@@ -102,5 +102,5 @@ export async function gradeCustom(config: LabConfig, exercise: CustomExercise, a
   const run = await runLab({ ...config, algorithms: [exercise.algorithm], sizesBytes: [config.focusBytes] });
   const truth = run.details[0]!.timeNs / 1000;
   const grade = gradeRelative(answerUs, truth, exercise.tolerance, 'µs');
-  return { ...grade, message: `${grade.message} ${exercise.algorithm} at ${formatBytes(config.focusBytes)} takes ${fmt(truth)} µs.` };
+  return { ...grade, reveal: `${exercise.algorithm} at ${formatBytes(config.focusBytes)} takes ${fmt(truth)} µs.` };
 }

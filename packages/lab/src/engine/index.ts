@@ -3,6 +3,7 @@ export * from './config.js';
 export * from './run.js';
 export * from './exercises.js';
 export * from './grade.js';
+export * from './attempts.js';
 export * from './buffers.js';
 export * from './exercise-list.js';
 export * from './scenario.js';
