@@ -76,5 +76,3 @@ describe.skipIf(!hasChromium)('weft lab: exercises graded in headless Chromium',
     ]);
   });
 });
-  });
-});
