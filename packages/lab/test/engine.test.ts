@@ -189,6 +189,25 @@ describe('attempts', () => {
   });
 });
 
+describe('Compare\u2019s failed link', () => {
+  it('fails a link with another path between its ends, and none on a single switch', async () => {
+    const { failableLink } = await import('../dist/engine/failable-link.js');
+    const of = async (topology: string) => failableLink(await runLab({ ...DEFAULT_CONFIG, topology, algorithms: ['ring'], sizesBytes: [262144] }));
+    expect(await of('switch:8')).toBeNull();
+    expect(await of('leafspine:hosts=16,leaves=4,spines=2')).toBe('leaf0->spine0');
+  });
+
+  it('says what faults did once per cause, not once per run', async () => {
+    const { faultSummary } = await import('../dist/ui/fault-summary.js');
+    const run = await runLab({ ...DEFAULT_CONFIG, faults: { links: [{ link: 'gpu0->switch0', down: 40_000 }], stragglers: [], crashes: [] } });
+    const text = faultSummary(run.faults!);
+    expect(run.faults!.outcomes.filter((o) => o.error).length).toBeGreaterThan(5);
+    expect(text.match(/stranded/g)).toHaveLength(1);
+    expect(text).toContain('Why: a transfer stranded: link gpu0->switch0 is down and the flow was pinned to it.');
+    expect(text).toMatch(/ring: failed at 1 KiB, 16 KiB, 256 KiB, 4 MiB, 64 MiB\. tree: unaffected at 1 KiB, 16 KiB; failed at 256 KiB, 4 MiB, 64 MiB\./);
+  });
+});
+
 describe('scenarios', () => {
   it('fills defaults and names the field that is wrong', () => {
     expect(parseScenario({ config: { topology: 'switch:4' } }).config).toEqual({ ...DEFAULT_CONFIG, topology: 'switch:4' });
