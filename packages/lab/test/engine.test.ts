@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '@weft/cli';
 import { getAlgorithm } from '@weft/collectives';
 import { parseTopologySpec } from '@weft/fabric';
-import { DEFAULT_CONFIG, EXERCISES, bufferFrames, cliArgs, sweepFlags, contributionInputs, createPageDataCluster, dataGridLimit, dataGridRecorder, detailRun, givensOf, gradeAnswer, gradeChoice, gradeRelative, gridOf, recordAttempt, roughly, runLab, truthOf } from '../dist/engine/index.js';
+import { DEFAULT_CONFIG, EXERCISES, bufferFrames, cliArgs, sweepFlags, contributionInputs, createPageDataCluster, dataGridLimit, dataGridRecorder, detailRun, forThePage, givensOf, gradeAnswer, inPageWords, gradeChoice, gradeRelative, gridOf, recordAttempt, roughly, runLab, truthOf } from '../dist/engine/index.js';
 import { parseScenario } from '../dist/engine/scenario.js';
 
 const popcount = (mask: number): number => mask.toString(2).replace(/0/g, '').length;
@@ -205,6 +205,21 @@ describe('Compare\u2019s failed link', () => {
     expect(text.match(/stranded/g)).toHaveLength(1);
     expect(text).toContain('Why: a transfer stranded: link gpu0->switch0 is down and the flow was pinned to it.');
     expect(text).toMatch(/ring: failed at 1 KiB, 16 KiB, 256 KiB, 4 MiB, 64 MiB\. tree: unaffected at 1 KiB, 16 KiB; failed at 256 KiB, 4 MiB, 64 MiB\./);
+  });
+});
+
+describe('the CLI\u2019s messages on the page', () => {
+  const pageError = (scenario: unknown) => inPageWords(async () => runLab(parseScenario(scenario).config)).then(() => '', (e: Error) => e.message);
+
+  it('says what to change in the form, not which flag to pass', async () => {
+    const budget = await pageError({ config: { mode: 'data', sizesBytes: [1024 ** 3], focusBytes: 262144 } });
+    expect(budget).toMatch(/^sizes: ring at 1 GiB needs 16\.00 GiB of rank buffers on 8 ranks, over data mode's budget of [\d.]+ GiB; pick mode ghost \(the same simulated times, no payload\) or a smaller "to" size/);
+    expect(budget).not.toContain('--mode');
+    const typo = await pageError({ config: { topology: 'swich:8' } });
+    expect(typo).toMatch(/^config\.topology \(--topology\): unknown topology preset "swich"; accepted presets: switch, .*nvl72; type a preset spec such as switch:8 in the form's topology box\.$/);
+    expect(await pageError({ config: { algorithms: [] } })).toBe('config.algorithms: names no algorithm; tick at least one algorithm in the form (in a scenario: list at least one built-in name, such as ring).');
+    expect(forThePage('wrong on 1 ranks (count 1, channels 1, chunk 0): deadlock')).toBe('wrong on 1 rank (count 1, channels 1, chunk 0): deadlock');
+    expect(forThePage('config.qps (--qps): \'0\' is not accepted; use a whole number from 1 to 64')).toBe('config.qps (--qps): \'0\' is not accepted; use a whole number from 1 to 64');
   });
 });
 

@@ -8,6 +8,7 @@ import type { Algorithm } from '@weft/collectives';
 import { QPS_CHOICES, exerciseById, type CustomExercise, type Exercise, type Truth } from './exercise-list.js';
 import type { LabConfig } from './config.js';
 import { fmt, formatBytes, gradeChoice, gradeRelative, type Grade } from './grade.js';
+import { forThePage } from './page-words.js';
 import { runLab, type LabRun } from './run.js';
 import { alphaBetaCost, parseTopologySpec } from '@weft/fabric';
 
@@ -83,7 +84,7 @@ export async function gradeAlgorithm(
   if (algorithm.collective !== 'allReduce') return { passed: false, score: 0, message: `Your algorithm is for ${String(algorithm.collective)}; this exercise wants allReduce.` };
   if (['ring', 'tree'].includes(algorithm.name)) return { passed: false, score: 0, message: `Give your algorithm a name of its own (not '${algorithm.name}').` };
   const checked = check(algorithm);
-  if (!checked.ok) return { passed: false, score: 0, message: `Not correct: ${checked.error}` };
+  if (!checked.ok) return { passed: false, score: 0, message: `Not correct: ${forThePage(checked.error)}` };
   const run = await runLab(exercise.config, [algorithm]);
   const bytes = exercise.config.sizesBytes[0]!;
   const mine = timeOf(run, algorithm.name, bytes);
