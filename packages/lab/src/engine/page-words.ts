@@ -10,9 +10,9 @@ import { formatBytes } from './grade.js';
 const REWRITES: readonly (readonly [RegExp, (...groups: string[]) => string])[] = [
   // weft bench's data-mode budget (sweep): the form's words are mode and the sizes' "to".
   [
-    /^-e\/--maxbytes: (\S+) at (\d+) bytes needs (.*?), over the data-mode budget of ([\d.]+ GiB) \(half this machine's memory\); use --mode ghost \(no payload\) or a smaller -e$/,
-    (algorithm, bytes, needs, budget) =>
-      `sizes: ${algorithm} at ${formatBytes(Number(bytes))} needs ${needs}, over data mode's budget of ${budget}; pick mode ghost (the same simulated times, no payload) or a smaller "to" size (config.mode, config.sizesBytes in a scenario).`,
+    /^-e\/--maxbytes: (\S+) at (\d+) bytes needs (.*?), over the data-mode budget of ([\d.]+ [KMG]iB) \(([^)]*)\); use --mode ghost \(no payload\) or a smaller -e$/,
+    (algorithm, bytes, needs, budget, why) =>
+      `sizes: ${algorithm} at ${formatBytes(Number(bytes))} needs ${needs}, over data mode's budget of ${budget} (${why}); pick mode ghost (the same simulated times, no payload) or a smaller "to" size (config.mode, config.sizesBytes in a scenario).`,
   ],
   // The lab takes preset specs only: it reads no topology files.
   [/^(config\.topology \(--topology\): .*) \(or a \.json\/\.yaml topology file\)$/, (finding) => `${finding}; type a preset spec such as switch:8 in the form's topology box.`],
