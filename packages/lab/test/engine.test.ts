@@ -213,7 +213,7 @@ describe('the CLI\u2019s messages on the page', () => {
 
   it('says what to change in the form, not which flag to pass', async () => {
     const budget = await pageError({ config: { mode: 'data', sizesBytes: [1024 ** 3], focusBytes: 262144 } });
-    expect(budget).toMatch(/^sizes: ring at 1 GiB needs 16\.00 GiB of rank buffers on 8 ranks, over data mode's budget of [\d.]+ GiB; pick mode ghost \(the same simulated times, no payload\) or a smaller "to" size/);
+    expect(budget).toMatch(/^sizes: ring at 1 GiB needs 16\.00 GiB of rank buffers on 8 ranks, over data mode's budget of [\d.]+ GiB \([^)]*\); pick mode ghost \(the same simulated times, no payload\) or a smaller "to" size/);
     expect(budget).not.toContain('--mode');
     const typo = await pageError({ config: { topology: 'swich:8' } });
     expect(typo).toMatch(/^config\.topology \(--topology\): unknown topology preset "swich"; accepted presets: switch, .*nvl72; type a preset spec such as switch:8 in the form's topology box\.$/);
