@@ -194,6 +194,8 @@ describe('Compare\u2019s failed link', () => {
     const { failableLink } = await import('../dist/engine/failable-link.js');
     const of = async (topology: string) => failableLink(await runLab({ ...DEFAULT_CONFIG, topology, algorithms: ['ring'], sizesBytes: [262144] }));
     expect(await of('switch:8')).toBeNull();
+    expect(await of('fullmesh:8')).toBeNull(); // no detour through a third GPU: GPUs do not forward
+    expect(await of('ring:8')).toBe('router0->router1'); // the other way round the ring
     expect(await of('leafspine:hosts=16,leaves=4,spines=2')).toBe('leaf0->spine0');
   });
 

@@ -8,7 +8,10 @@ import type { LabRun } from './run.js';
 
 type Link = LabRun['topology']['links'][number];
 
-/** Whether `to` is reachable from `from` without `skip` (breadth first over directed links). */
+/** GPUs and hosts end paths; they do not forward others' traffic (a full mesh has no detour through a third GPU). */
+const endpoint = (node: string): boolean => /gpu|host/.test(node);
+
+/** Whether `to` is reachable from `from` without `skip` (breadth first over directed links, through switches only). */
 function reachableWithout(links: readonly Link[], skip: Link): boolean {
   const out = new Map<string, string[]>();
   for (const l of links) if (l !== skip) out.set(l.from, [...(out.get(l.from) ?? []), l.to]);
@@ -16,7 +19,7 @@ function reachableWithout(links: readonly Link[], skip: Link): boolean {
   for (const queue = [skip.from]; queue.length > 0; ) {
     for (const next of out.get(queue.shift()!) ?? []) {
       if (next === skip.to) return true;
-      if (!seen.has(next)) {
+      if (!seen.has(next) && !endpoint(next)) {
         seen.add(next);
         queue.push(next);
       }
@@ -25,7 +28,8 @@ function reachableWithout(links: readonly Link[], skip: Link): boolean {
   return false;
 }
 
-const betweenSwitches = (l: { from: string; to: string }): boolean => !/gpu|host/.test(l.from) && /leaf|spine|switch/.test(l.to);
+/** A cable between switches (or a NIC's uplink): where a failure can reroute; tried before the rest. */
+const betweenSwitches = (l: { from: string; to: string }): boolean => /leaf|spine|nic|switch/.test(l.from) && !endpoint(l.from) && /leaf|spine|switch/.test(l.to);
 
 /** The id of the link to fail, or null when no link A used has an alternative path. */
 export function failableLink(run: Pick<LabRun, 'details' | 'topology'>): string | null {

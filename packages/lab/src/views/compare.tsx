@@ -65,7 +65,7 @@ export function CompareView({ config, run }: { config: LabConfig; run: LabRun })
         </select>
       </label>{' '}
       <button onClick={compare} disabled={busy} data-testid="compare">{busy ? 'Running…' : 'Compare'}</button>
-      {failableLink(run) === null && <p class="note" data-testid="no-failable-link">No link to fail half way: on {run.topology.name} no link A used has another path between its ends (on one switch, each GPU's link is its only way in and out), so a failure would strand every run; a leaf-spine or dgx-h100:nodes=2 has links to fail.</p>}
+      {failableLink(run) === null && <p class="note" data-testid="no-failable-link">No link to fail half way: on {run.topology.name} no link A used has another path between its ends (on one switch, each GPU's link is its only way in and out), so a failure would strand every run; a leaf-spine (leafspine:hosts=16,leaves=4,spines=2) has links to fail.</p>}
       {error && <p class="error">{error}</p>}
       <div class="side-by-side">
         <div><h3>A</h3><p class="note">{focus(run)}</p><ResultsTable run={run} /></div>
