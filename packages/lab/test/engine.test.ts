@@ -206,6 +206,8 @@ describe('Compare\u2019s failed link', () => {
     expect(run.faults!.outcomes.filter((o) => o.error).length).toBeGreaterThan(5);
     expect(text.match(/stranded/g)).toHaveLength(1);
     expect(text).toContain('Why: a transfer stranded: link gpu0->switch0 is down and the flow was pinned to it.');
+    const { causeOf } = await import('../dist/ui/fault-summary.js');
+    expect(causeOf(run.details[0]!.error!)).toBe('a transfer stranded: link gpu0->switch0 is down and the flow was pinned to it'); // Compare's per-algorithm line
     expect(text).toMatch(/ring: failed at 1 KiB, 16 KiB, 256 KiB, 4 MiB, 64 MiB\. tree: unaffected at 1 KiB, 16 KiB; failed at 256 KiB, 4 MiB, 64 MiB\./);
   });
 });

@@ -10,7 +10,8 @@ type Faults = NonNullable<LabRun['faults']>;
 
 /** An error's cause without the run-specific details (`transfer 104 (rank 0 → rank 1, …) stranded at 41835.79 ns: `). */
 export function causeOf(error: string): string {
-  return error.replace(/^TransferStrandedError: transfer \d+ \([^)]*\) stranded at [\d.]+ ns: /, 'a transfer stranded: ');
+  // With or without the error's name: the sweep's outcomes carry it, a traced run's message does not.
+  return error.replace(/^(?:TransferStrandedError: )?transfer \d+ \([^)]*\) stranded at [\d.]+ ns: /, 'a transfer stranded: ');
 }
 
 export function faultSummary(faults: Faults): string {
