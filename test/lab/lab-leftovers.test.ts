@@ -1,7 +1,7 @@
 /**
  * What the walk left for later (benchmarks/results/lab.md, "The walk's leftovers"), in headless
  * Chromium: a Stop button for a long simulation, what student code printed before the time limit
- * stopped it, and the CLI's flag advice said in the form's words.
+ * stopped it, a failed link's cause said once, and the CLI's flag advice said in the form's words.
  */
 import { describe, expect, it } from 'vitest';
 import { hasChromium, scenarioQuery, useLabSession } from './lab-browser.js';
@@ -40,6 +40,17 @@ describe.skipIf(!hasChromium)('weft lab: the walk\u2019s leftovers', () => {
     await expect.poll(() => card.getByTestId('grade').textContent().catch(() => ''), { timeout: 20_000 }).toContain('ran for more than 1 s and was stopped');
     expect(await card.getByTestId('grade').textContent()).toContain('below is what it printed before it was stopped');
     expect(await card.getByTestId('printed').textContent()).toBe('about to loop\ni = 0');
+  });
+
+  it('says what a failed link did once per cause, not once per run', async () => {
+    const { page } = lab;
+    await lab.open(scenarioQuery({ config: { topology: 'switch:8', algorithms: ['ring', 'tree'], fault: ['link=gpu0->switch0,down@40us'] } }));
+    const outcomes = (await page.getByTestId('fault-outcomes').first().textContent())!;
+    expect(outcomes.match(/stranded/g)).toHaveLength(1); // was one TransferStrandedError sentence per run: eight here
+    expect(outcomes).toContain('ring: failed at 1 KiB, 16 KiB, 256 KiB, 4 MiB, 64 MiB.');
+    expect(await page.locator('section[aria-label=Compare] .side-by-side p.note').first().textContent()).toBe(
+      'ring, tree: did not complete (a transfer stranded: link gpu0->switch0 is down and the flow was pinned to it)',
+    );
   });
 
   it('says what to change in the form where the CLI would name a flag', async () => {

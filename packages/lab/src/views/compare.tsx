@@ -54,7 +54,15 @@ export function CompareView({ config, run }: { config: LabConfig; run: LabRun })
       setBusy(false);
     }
   };
-  const focus = (r: LabRun) => r.details.map((d) => `${d.algorithm}: ${d.error ? `did not complete (${causeOf(d.error)})` : `${us(d.timeNs)} µs`}`).join('; ');
+  // Algorithms a fault stopped for the same cause share one sentence ("ring, tree: did not complete (…)").
+  const focus = (r: LabRun) => {
+    const byStatus = new Map<string, string[]>();
+    for (const d of r.details) {
+      const status = d.error ? `did not complete (${causeOf(d.error)})` : `${us(d.timeNs)} µs`;
+      byStatus.set(status, [...(byStatus.get(status) ?? []), d.algorithm]);
+    }
+    return [...byStatus].map(([status, names]) => `${names.join(', ')}: ${status}`).join('; ');
+  };
   return (
     <section class="view wide" aria-label="Compare">
       <h2>Compare two configurations</h2>
