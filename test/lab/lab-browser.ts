@@ -51,7 +51,8 @@ export const SHOTS = process.env.WEFT_LAB_SCREENSHOTS === '1' ? fileURLToPath(ne
 export async function shot(page: Page, label: string, name: string): Promise<void> {
   if (SHOTS === null) return;
   mkdirSync(SHOTS, { recursive: true });
-  await page.getByLabel(label, { exact: true }).first().screenshot({ path: `${SHOTS}${name}.png` });
+  // The timeline's control bar is sticky (top: 0): in a shot scrolled to the view it would cover the view's heading.
+  await page.getByLabel(label, { exact: true }).first().screenshot({ path: `${SHOTS}${name}.png`, style: '.timeline-controls { position: static !important; }' });
 }
 
 /** What each browser test file starts once: `weft lab --port 0`, Chromium, and a laptop-sized page. */

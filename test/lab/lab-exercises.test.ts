@@ -47,19 +47,32 @@ describe.skipIf(!hasChromium)('weft lab: exercises graded in headless Chromium',
     expect(await page.getByTestId('run-summary').isVisible()).toBe(true); // the page survived
   });
 
-  it('grades a numeric answer against the simulation', async () => {
+  it('grades a numeric answer against the simulation, revealing it only after three wrong tries, and exports every try', async () => {
     await open();
     const card = page.getByTestId('exercise-predict-ring');
     const cli = JSON.parse(weft(['bench', 'allreduce', '--topology', 'switch:8', '--algo', 'ring', '-b', '64M', '-e', '64M', '--channels', '1', '--mode', 'ghost', '--format', 'json']).stdout) as { rows: Row[] };
-    await card.getByTestId('answer').fill(String(Math.round(cli.rows[0]!.timeUs * 1.05)));
-    await card.getByTestId('submit').click();
-    await expect.poll(() => card.getByTestId('grade').getAttribute('data-passed').catch(() => null), { timeout: 20_000 }).toBe('true');
-    await card.getByTestId('answer').fill(String(Math.round(cli.rows[0]!.timeUs * 2)));
-    await card.getByTestId('submit').click();
-    await expect.poll(() => card.getByTestId('grade').getAttribute('data-passed'), { timeout: 20_000 }).toBe('false');
+    const truth = cli.rows[0]!.timeUs;
+    const simulated = `Simulated: ${Math.round(truth)} µs.`;
+    const answer = async (value: number, attempt: number) => {
+      await card.getByTestId('answer').fill(String(value));
+      await card.getByTestId('submit').click();
+      await expect.poll(() => card.getByTestId('grade').getAttribute('data-attempts').catch(() => null), { timeout: 20_000 }).toBe(String(attempt));
+      return (await card.getByTestId('grade').textContent())!;
+    };
+    // Wrong twice: the direction and rough size only (the second try cannot copy the answer).
+    const first = await answer(Math.round(truth * 2), 1);
+    expect(first).toContain('About 2× too high');
+    expect(first).not.toContain(String(Math.round(truth)));
+    expect(await answer(Math.round(truth / 2), 2)).toMatch(/About 2× too low .* after 1 more wrong try/);
     if (SHOTS) await card.screenshot({ path: `${SHOTS}exercise.png` });
+    // The third wrong try shows the simulated value; then a right one passes.
+    expect(await answer(Math.round(truth * 2), 3)).toContain(simulated);
+    expect(await answer(Math.round(truth * 1.05), 4)).toContain('Passed');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-results').click()]);
-    const exported = JSON.parse(readFileSync(await download.path(), 'utf8')) as { results: Record<string, { answer: number; grade: { passed: boolean } }> };
-    expect(exported.results['predict-ring']).toMatchObject({ answer: Math.round(cli.rows[0]!.timeUs * 2), grade: { passed: false } });
+    const exported = JSON.parse(readFileSync(await download.path(), 'utf8')) as { results: Record<string, { answer: number; attempts: number; wrongAttempts: number; history: { answer: number; passed: boolean }[] }> };
+    expect(exported.results['predict-ring']).toMatchObject({ answer: Math.round(truth * 1.05), attempts: 4, wrongAttempts: 3 });
+    expect(exported.results['predict-ring']!.history.map((a) => [a.answer, a.passed])).toEqual([
+      [Math.round(truth * 2), false], [Math.round(truth / 2), false], [Math.round(truth * 2), false], [Math.round(truth * 1.05), true],
+    ]);
   });
 });

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '@weft/cli';
 import { getAlgorithm } from '@weft/collectives';
 import { parseTopologySpec } from '@weft/fabric';
-import { DEFAULT_CONFIG, EXERCISES, bufferFrames, cliArgs, sweepFlags, contributionInputs, createPageDataCluster, dataGridLimit, dataGridRecorder, detailRun, givensOf, gradeAnswer, gradeChoice, gradeRelative, gridOf, runLab, truthOf } from '../dist/engine/index.js';
+import { DEFAULT_CONFIG, EXERCISES, bufferFrames, cliArgs, sweepFlags, contributionInputs, createPageDataCluster, dataGridLimit, dataGridRecorder, detailRun, forThePage, givensOf, gradeAnswer, inPageWords, gradeChoice, gradeRelative, gridOf, recordAttempt, roughly, runLab, truthOf } from '../dist/engine/index.js';
 import { parseScenario } from '../dist/engine/scenario.js';
 
 const popcount = (mask: number): number => mask.toString(2).replace(/0/g, '').length;
@@ -154,6 +154,76 @@ describe('exercises', () => {
     expect(gradeRelative(1e99, 2642, 0.1, 'µs').message).toBe('Off by a factor of 3.8e+95 (the bar is 10 %).');
     expect(gradeRelative(0, 2642, 0.1, 'µs').message).toBe('Off by 100.0 % (the bar is 10 %).');
     expect(gradeChoice(4, 8, [1, 2, 4, 8], String)).toMatchObject({ passed: false, score: 0.5, message: '4 is one step too low.' });
+  });
+});
+
+describe('attempts', () => {
+  it('withholds the simulated value and the exact error until a pass or the third wrong try, and counts every try', async () => {
+    const predict = EXERCISES.find((e) => e.id === 'predict-ring')!;
+    const truth = await truthOf(predict);
+    const simulated = `${Math.round(truth.value)} µs`;
+    const at = '2026-11-28T08:00:00.000Z';
+    const first = recordAttempt(undefined, truth.value * 2, gradeAnswer(predict, truth.value * 2, truth), at);
+    expect(first.grade.message).toBe('About 2× too high (the bar is 10 %). The simulated value shows after 2 more wrong tries (or when you pass).');
+    expect(first.grade).not.toHaveProperty('expected');
+    expect(first).toMatchObject({ attempts: 1, wrongAttempts: 1, revealed: false });
+    const second = recordAttempt(first, truth.value / 3, gradeAnswer(predict, truth.value / 3, truth), at);
+    expect(second.grade.message).toMatch(/^About 3× too low .* after 1 more wrong try /);
+    expect(JSON.stringify(second.grade)).not.toContain(String(Math.round(truth.value)));
+    const third = recordAttempt(second, truth.value * 1.3, gradeAnswer(predict, truth.value * 1.3, truth), at);
+    expect(third.grade.message).toContain(`The simulation takes ${simulated}.`);
+    expect(third.grade.expected).toBe(simulated);
+    const fourth = recordAttempt(third, truth.value, gradeAnswer(predict, truth.value, truth), at);
+    expect(fourth).toMatchObject({ attempts: 4, wrongAttempts: 3, revealed: true, grade: { passed: true } });
+    expect(fourth.history!.map((a) => a.passed)).toEqual([false, false, false, true]);
+    expect(fourth.history![0]!.answer).toBe(truth.value * 2);
+    // A pass on the first try shows the value at once.
+    expect(recordAttempt(undefined, truth.value, gradeAnswer(predict, truth.value, truth), at).grade.message).toContain(`The simulation takes ${simulated}.`);
+  });
+
+  it('says roughly how far off, never exactly', () => {
+    expect([1.2, 1 / 1.2, 2.4, 0.1, 1234, 0, -5].map(roughly)).toEqual([
+      'A little too high (within 1.5× of it)', 'A little too low (within 1.5× of it)', 'About 2× too high', 'Over 10× too low', 'Over 1000× too high',
+      'Too low: the simulated value is above 0', 'Too low: the simulated value is above 0',
+    ]);
+  });
+});
+
+describe('Compare\u2019s failed link', () => {
+  it('fails a link with another path between its ends, and none on a single switch', async () => {
+    const { failableLink } = await import('../dist/engine/failable-link.js');
+    const of = async (topology: string) => failableLink(await runLab({ ...DEFAULT_CONFIG, topology, algorithms: ['ring'], sizesBytes: [262144] }));
+    expect(await of('switch:8')).toBeNull();
+    expect(await of('fullmesh:8')).toBeNull(); // no detour through a third GPU: GPUs do not forward
+    expect(await of('ring:8')).toBe('router0->router1'); // the other way round the ring
+    expect(await of('leafspine:hosts=16,leaves=4,spines=2')).toBe('leaf0->spine0');
+  });
+
+  it('says what faults did once per cause, not once per run', async () => {
+    const { faultSummary } = await import('../dist/ui/fault-summary.js');
+    const run = await runLab({ ...DEFAULT_CONFIG, faults: { links: [{ link: 'gpu0->switch0', down: 40_000 }], stragglers: [], crashes: [] } });
+    const text = faultSummary(run.faults!);
+    expect(run.faults!.outcomes.filter((o) => o.error).length).toBeGreaterThan(5);
+    expect(text.match(/stranded/g)).toHaveLength(1);
+    expect(text).toContain('Why: a transfer stranded: link gpu0->switch0 is down and the flow was pinned to it.');
+    const { causeOf } = await import('../dist/ui/fault-summary.js');
+    expect(causeOf(run.details[0]!.error!)).toBe('a transfer stranded: link gpu0->switch0 is down and the flow was pinned to it'); // Compare's per-algorithm line
+    expect(text).toMatch(/ring: failed at 1 KiB, 16 KiB, 256 KiB, 4 MiB, 64 MiB\. tree: unaffected at 1 KiB, 16 KiB; failed at 256 KiB, 4 MiB, 64 MiB\./);
+  });
+});
+
+describe('the CLI\u2019s messages on the page', () => {
+  const pageError = (scenario: unknown) => inPageWords(async () => runLab(parseScenario(scenario).config)).then(() => '', (e: Error) => e.message);
+
+  it('says what to change in the form, not which flag to pass', async () => {
+    const budget = await pageError({ config: { mode: 'data', sizesBytes: [1024 ** 3], focusBytes: 262144 } });
+    expect(budget).toMatch(/^sizes: ring at 1 GiB needs 16\.00 GiB of rank buffers on 8 ranks, over data mode's budget of [\d.]+ GiB \([^)]*\); pick mode ghost \(the same simulated times, no payload\) or a smaller "to" size/);
+    expect(budget).not.toContain('--mode');
+    const typo = await pageError({ config: { topology: 'swich:8' } });
+    expect(typo).toMatch(/^config\.topology \(--topology\): unknown topology preset "swich"; accepted presets: switch, .*nvl72; type a preset spec such as switch:8 in the form's topology box\.$/);
+    expect(await pageError({ config: { algorithms: [] } })).toBe('config.algorithms: names no algorithm; tick at least one algorithm in the form (in a scenario: list at least one built-in name, such as ring).');
+    expect(forThePage('wrong on 1 ranks (count 1, channels 1, chunk 0): deadlock')).toBe('wrong on 1 rank (count 1, channels 1, chunk 0): deadlock');
+    expect(forThePage('config.qps (--qps): \'0\' is not accepted; use a whole number from 1 to 64')).toBe('config.qps (--qps): \'0\' is not accepted; use a whole number from 1 to 64');
   });
 });
 

@@ -8,6 +8,7 @@ import type { Algorithm } from '@weft/collectives';
 import { QPS_CHOICES, exerciseById, type CustomExercise, type Exercise, type Truth } from './exercise-list.js';
 import type { LabConfig } from './config.js';
 import { fmt, formatBytes, gradeChoice, gradeRelative, type Grade } from './grade.js';
+import { forThePage } from './page-words.js';
 import { runLab, type LabRun } from './run.js';
 import { alphaBetaCost, parseTopologySpec } from '@weft/fabric';
 
@@ -71,7 +72,7 @@ export function gradeAnswer(exercise: Exercise, answer: number, truth: Truth): G
     exercise.answer.kind === 'choice'
       ? gradeChoice(answer, truth.value, exercise.answer.choices, exercise.answer.unit === 'bytes' ? formatBytes : (q) => `${q} qps`)
       : gradeRelative(answer, truth.value, 0.1, exercise.answer.kind === 'number' ? exercise.answer.unit : '');
-  return { ...grade, message: `${grade.message} ${truth.note}` };
+  return { ...grade, reveal: truth.note };
 }
 
 /** Grades a student's algorithm (already loaded): correctness from the checker, then simulated time vs ring and tree. */
@@ -83,7 +84,7 @@ export async function gradeAlgorithm(
   if (algorithm.collective !== 'allReduce') return { passed: false, score: 0, message: `Your algorithm is for ${String(algorithm.collective)}; this exercise wants allReduce.` };
   if (['ring', 'tree'].includes(algorithm.name)) return { passed: false, score: 0, message: `Give your algorithm a name of its own (not '${algorithm.name}').` };
   const checked = check(algorithm);
-  if (!checked.ok) return { passed: false, score: 0, message: `Not correct: ${checked.error}` };
+  if (!checked.ok) return { passed: false, score: 0, message: `Not correct: ${forThePage(checked.error)}` };
   const run = await runLab(exercise.config, [algorithm]);
   const bytes = exercise.config.sizesBytes[0]!;
   const mine = timeOf(run, algorithm.name, bytes);
@@ -102,5 +103,5 @@ export async function gradeCustom(config: LabConfig, exercise: CustomExercise, a
   const run = await runLab({ ...config, algorithms: [exercise.algorithm], sizesBytes: [config.focusBytes] });
   const truth = run.details[0]!.timeNs / 1000;
   const grade = gradeRelative(answerUs, truth, exercise.tolerance, 'µs');
-  return { ...grade, message: `${grade.message} ${exercise.algorithm} at ${formatBytes(config.focusBytes)} takes ${fmt(truth)} µs.` };
+  return { ...grade, reveal: `${exercise.algorithm} at ${formatBytes(config.focusBytes)} takes ${fmt(truth)} µs.` };
 }

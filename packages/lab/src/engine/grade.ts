@@ -3,8 +3,14 @@ export interface Grade {
   readonly passed: boolean;
   readonly score: number;
   readonly message: string;
-  /** What the simulation says (shown after grading). */
+  /** What the simulation says (shown once the answer may be revealed: engine/attempts.ts). */
   readonly expected?: string;
+  /** A sentence that gives the answer away (the simulated time, the crossover…): withheld like `expected`. */
+  readonly reveal?: string;
+  /** A wrong number's direction and rough size ("about 2× too high"), shown while the answer is withheld. */
+  readonly hint?: string;
+  /** The page withheld `expected`, `reveal` and the exact error (engine/attempts.ts). */
+  readonly withheld?: boolean;
   /** What a student's code printed (console.log and friends), first lines only. */
   readonly printed?: readonly string[];
 }
@@ -17,9 +23,23 @@ export function gradeRelative(answer: number, truth: number, tolerance: number, 
   const pct = (100 * error).toFixed(1);
   // Past 10× a percentage stops reading ("Off by 3.784666708561271e+97 %"): say the factor.
   const off = error < 10 ? `Off by ${pct} %` : `Off by a factor of ${Math.abs(answer / truth).toPrecision(2)}`;
+  const bar = `(the bar is ${(100 * tolerance).toFixed(0)} %)`;
   return error <= tolerance
     ? { passed: true, score: 1, message: `Within ${pct} % of the simulation: passed.`, expected: `${fmt(truth)} ${unit}` }
-    : { passed: false, score, message: `${off} (the bar is ${(100 * tolerance).toFixed(0)} %).`, expected: `${fmt(truth)} ${unit}` };
+    : { passed: false, score, message: `${off} ${bar}.`, expected: `${fmt(truth)} ${unit}`, hint: `${roughly(answer / truth)} ${bar}.` };
+}
+
+/**
+ * How far off a wrong number is, without giving the answer away: the direction, and the
+ * factor in coarse steps (an exact percentage would let the next try be exactly right).
+ */
+export function roughly(ratio: number): string {
+  if (!(ratio > 0)) return 'Too low: the simulated value is above 0';
+  const factor = ratio >= 1 ? ratio : 1 / ratio;
+  const way = ratio >= 1 ? 'too high' : 'too low';
+  if (factor < 1.5) return `A little ${way} (within 1.5× of it)`;
+  if (factor < 10) return `About ${Math.round(factor)}× ${way}`;
+  return `Over ${10 ** Math.floor(Math.log10(factor))}× ${way}`;
 }
 
 /** Graded on position in a list of choices: exact, or one step away (half marks). */

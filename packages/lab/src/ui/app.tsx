@@ -12,7 +12,7 @@ import { Frozen } from './frozen.js';
 import { ViewGuard } from './view-guard.js';
 import { formatBytes } from './format.js';
 import { lazyView } from './lazy.js';
-import { engineWorker, type StudentGrade } from './workers.js';
+import { RunStopped, engineWorker, stopEngine, type StudentGrade } from './workers.js';
 import { parseScenarioText, scenarioFromUrl, shareUrl, type Scenario } from './url-state.js';
 import type { CustomExercise } from '../engine/exercise-list.js';
 
@@ -50,6 +50,7 @@ export function App() {
   const [playing, setPlaying] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [stopped, setStopped] = useState(false);
   const [link, setLink] = useState<string | null>(null);
   const [catalog, setCatalog] = useState<Catalog | null>(null);
   const [custom, setCustom] = useState<{ config: LabConfig; exercise: CustomExercise } | undefined>(undefined);
@@ -64,6 +65,7 @@ export function App() {
     setConfig(next);
     setBusy(true);
     setError(null);
+    setStopped(false);
     setPlaying(false);
     try {
       const result = await engineWorker().run(next);
@@ -73,7 +75,8 @@ export function App() {
       setT(params.has('play') ? 0 : end);
       setPlaying(params.has('play'));
     } catch (e) {
-      setError(firstLine(e));
+      if (e instanceof RunStopped) setStopped(true);
+      else setError(firstLine(e));
     } finally {
       setBusy(false);
     }
@@ -132,7 +135,7 @@ export function App() {
           <h1>weft lab</h1>
           <p class="tagline">The weft engine, in your browser: run a collective on a simulated cluster and watch it. Deterministic: the same configuration gives the same numbers as <code>weft bench</code>.</p>
           <p class="status" data-testid="isolation">{window.crossOriginIsolated ? 'Cross-origin isolated.' : 'Not cross-origin isolated (the lab runs anyway: it needs no shared memory).'}</p>
-          <ConfigForm config={config} setConfig={setConfig} onRun={() => start(config)} busy={busy} catalog={catalog} />
+          <ConfigForm config={config} setConfig={setConfig} onRun={() => start(config)} onStop={stopEngine} busy={busy} catalog={catalog} />
           <p class="share">
             <label class="file">Open a scenario (JSON/YAML) <input type="file" accept=".json,.yaml,.yml" onChange={(e) => {
               const input = e.target as HTMLInputElement;
@@ -147,6 +150,7 @@ export function App() {
         </header>
       )}
       {badView !== null && <p class="error" data-testid="view-error">?view={badView} is not a view of the lab; use one of {VIEWS.join(', ')}. Showing the whole lab.</p>}
+      {stopped && <p class="note" role="status" data-testid="stopped">The run was stopped before it finished{run ? '; the views below still show the previous run' : ''}. Change the form (fewer ranks, smaller sizes, fewer channels) and press Run again.</p>}
       {error && <p class="error" role="alert" data-testid="error">{error}</p>}
       {error && run && <p class="note" data-testid="stale-run">The views below still show the previous run (on {run.config.topology}).</p>}
       {!run && !error && <p class="empty">{busy ? 'Simulating…' : 'Press Run to simulate.'}</p>}

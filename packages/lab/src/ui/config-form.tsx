@@ -21,7 +21,7 @@ function modePatch(config: LabConfig, mode: LabConfig['mode']): Partial<LabConfi
 }
 
 /** `catalog`: each collective's algorithms, from the engine worker (the page bundles no algorithm code); until it arrives, the run's own. */
-export function ConfigForm({ config, setConfig, onRun, busy, catalog }: { config: LabConfig; setConfig: (c: LabConfig) => void; onRun: () => void; busy: boolean; catalog: Catalog | null }) {
+export function ConfigForm({ config, setConfig, onRun, onStop, busy, catalog }: { config: LabConfig; setConfig: (c: LabConfig) => void; onRun: () => void; onStop: () => void; busy: boolean; catalog: Catalog | null }) {
   const set = (patch: Partial<LabConfig>) => setConfig({ ...config, ...patch });
   const known = catalog ?? { [config.collective]: config.algorithms };
   const names = known[config.collective] ?? config.algorithms;
@@ -64,6 +64,8 @@ export function ConfigForm({ config, setConfig, onRun, busy, catalog }: { config
       <label>network <select value={config.network} onChange={(e) => set({ network: (e.target as HTMLSelectElement).value as LabConfig['network'] })}><option>maxMin</option><option>alphaBeta</option></select></label>
       <label title="ghost: byte counts only (any size); data: real bytes in this page's worker (small sizes), and the buffer grid shows what they held">mode <select value={config.mode} onChange={(e) => set(modePatch(config, (e.target as HTMLSelectElement).value as LabConfig['mode']))} data-testid="mode"><option>ghost</option><option>data</option></select></label>
       <button type="submit" disabled={busy || config.algorithms.length === 0} data-testid="run">{busy ? 'Simulating…' : 'Run'}</button>
+      {/* A big run can take minutes in the worker: Stop ends that worker and starts a fresh one. */}
+      {busy && <button type="button" onClick={onStop} data-testid="stop">Stop</button>}
     </form>
   );
 }

@@ -2,13 +2,47 @@
 import { wrap, type Remote } from 'comlink';
 import type { Grade } from '../engine/grade.js';
 import type { EngineApi, PageRun } from '../worker/engine-worker.js';
-import type { StudentApi } from '../worker/student-worker.js';
+import type { PrintedMessage, StudentApi } from '../worker/student-worker.js';
 
-let engine: Remote<EngineApi> | null = null;
+let engine: { worker: Worker; api: Remote<EngineApi> } | null = null;
+/** Rejecters of the calls in flight to the engine worker, for stopEngine. */
+const inFlight = new Set<(error: Error) => void>();
 
+/** What a call to the engine worker rejects with when the page stopped it. */
+export class RunStopped extends Error {
+  constructor() {
+    super('The run was stopped.');
+    this.name = 'RunStopped';
+  }
+}
+
+/**
+ * The engine worker (started on first use). Every call through it rejects with RunStopped if
+ * stopEngine ends the worker first (a terminated worker never answers: the caller would wait for good).
+ */
 export function engineWorker(): Remote<EngineApi> {
-  engine ??= wrap<EngineApi>(new Worker(new URL('../worker/engine-worker.ts', import.meta.url), { type: 'module' }));
-  return engine;
+  if (engine === null) {
+    const worker = new Worker(new URL('../worker/engine-worker.ts', import.meta.url), { type: 'module' });
+    const remote = wrap<EngineApi>(worker);
+    const api = new Proxy(remote, {
+      get: (target, key) =>
+        key === 'then' ? undefined : (...args: unknown[]) =>
+          new Promise((resolve, reject) => {
+            inFlight.add(reject);
+            ((target as unknown as Record<PropertyKey, (...a: unknown[]) => Promise<unknown>>)[key]!(...args)).then(resolve, reject).finally(() => inFlight.delete(reject));
+          }),
+    });
+    engine = { worker, api };
+  }
+  return engine.api;
+}
+
+/** Ends the engine worker mid-run (the page's Stop): its calls reject with RunStopped, and the next call starts a fresh worker. */
+export function stopEngine(): void {
+  engine?.worker.terminate();
+  engine = null;
+  for (const reject of inFlight) reject(new RunStopped());
+  inFlight.clear();
 }
 
 /**
@@ -26,6 +60,11 @@ export type StudentGrade = Grade & { readonly run?: PageRun; readonly timedOut?:
 export async function gradeStudent(code: string, limitMs = studentTimeLimitMs()): Promise<StudentGrade> {
   const worker = new Worker(new URL('../worker/student-worker.ts', import.meta.url), { type: 'module' });
   const api = wrap<StudentApi>(worker);
+  // What the code prints arrives as it prints: kept here for a run the limit stops (its grade never comes).
+  const printed: string[] = [];
+  worker.addEventListener('message', (e: MessageEvent<Partial<PrintedMessage> | null>) => {
+    if (typeof e.data?.weftPrinted === 'string') printed.push(e.data.weftPrinted);
+  });
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<StudentGrade>((resolve) => {
     timer = setTimeout(() => {
@@ -33,7 +72,8 @@ export async function gradeStudent(code: string, limitMs = studentTimeLimitMs())
         passed: false,
         score: 0,
         timedOut: true,
-        message: `Your code ran for more than ${limitMs / 1000} s and was stopped. Look for a loop that never ends (for example a loop counter that never changes).`,
+        message: `Your code ran for more than ${limitMs / 1000} s and was stopped. Look for a loop that never ends (for example a loop counter that never changes)${printed.length > 0 ? '; below is what it printed before it was stopped' : ''}.`,
+        ...(printed.length > 0 ? { printed: [...printed] } : {}),
       });
     }, limitMs);
   });

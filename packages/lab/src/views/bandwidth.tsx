@@ -5,6 +5,7 @@ import type { BenchRow } from '@weft/cli';
 import type { LabRun } from '../engine/run.js';
 import { formatBytes, gbps, us } from '../ui/format.js';
 import { categoryColour } from '../ui/palette.js';
+import { faultSummary } from '../ui/fault-summary.js';
 
 const W = 560;
 const H = 300;
@@ -70,10 +71,7 @@ export function ResultsTable({ run }: { run: Pick<LabRun, 'rows' | 'faults'> }) 
         </tbody>
       </table>
       {faults && (
-        <p class="note" data-testid="fault-outcomes">
-          Faults: {faults.scenario.join('; ')}.{' '}
-          {faults.outcomes.map((o) => `${o.algorithm} at ${formatBytes(o.bytes)}: ${o.outcome}${o.slowdown !== null && o.outcome !== 'unaffected' ? ` ×${o.slowdown.toFixed(2)}` : ''}${o.error ? ` (${o.error})` : ''}`).join('; ')}.
-        </p>
+        <p class="note" data-testid="fault-outcomes">{faultSummary(faults)}</p>
       )}
     </>
   );

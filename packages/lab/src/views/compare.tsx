@@ -2,6 +2,8 @@
 import { useState } from 'preact/hooks';
 import type { LabConfig } from '../engine/config.js';
 import type { LabRun } from '../engine/run.js';
+import { failableLink } from '../engine/failable-link.js';
+import { causeOf } from '../ui/fault-summary.js';
 import { us } from '../ui/format.js';
 import { engineWorker } from '../ui/workers.js';
 import { ResultsTable } from './bandwidth.js';
@@ -10,17 +12,7 @@ interface Variant {
   readonly label: string;
   readonly apply: (config: LabConfig, run: LabRun) => LabConfig;
   /** Whether B would differ from A and run at all (default: always). */
-  readonly applies?: (config: LabConfig) => boolean;
-}
-
-/**
- * The link a failure hits: the busiest cable between switches (or NICs) in A's animated run,
- * where a failure reroutes or strands traffic; on a single switch, the busiest link.
- */
-function failableLink(run: LabRun): string {
-  const links = [...run.details[0]!.links].filter((l) => l.bytesCarried > 0).sort((a, b) => b.bytesCarried - a.bytesCarried || (a.id < b.id ? -1 : 1));
-  const fabric = links.find((l) => /leaf|spine|nic|switch/.test(l.from) && /leaf|spine|switch/.test(l.to) && !/gpu|host/.test(l.from));
-  return (fabric ?? links[0] ?? run.topology.links[0]!).id;
+  readonly applies?: (config: LabConfig, run: LabRun) => boolean;
 }
 
 export const VARIANTS: readonly Variant[] = [
@@ -33,11 +25,16 @@ export const VARIANTS: readonly Variant[] = [
   { label: 'adaptive routing', apply: (c) => ({ ...c, routing: c.routing === 'adaptive' ? 'ecmp' : 'adaptive' }) },
   { label: '4 queue pairs', apply: (c) => ({ ...c, qps: c.qps === 4 ? 1 : 4 }) },
   // As `weft bench --fault link=ID,down@T`, T half of A's animated run.
-  { label: 'a link failing half way', apply: (c, run) => ({ ...c, faults: { links: [{ link: failableLink(run), down: Math.round(run.details[0]!.timeNs / 2) }] } }) },
+  // Only where some link A used has another path between its ends (not on a single switch).
+  {
+    label: 'a link failing half way',
+    apply: (c, run) => ({ ...c, faults: { links: [{ link: failableLink(run)!, down: Math.round(run.details[0]!.timeNs / 2) }] } }),
+    applies: (_c, run) => failableLink(run) !== null,
+  },
 ];
 
 export function CompareView({ config, run }: { config: LabConfig; run: LabRun }) {
-  const variants = VARIANTS.filter((v) => v.applies?.(config) ?? true);
+  const variants = VARIANTS.filter((v) => v.applies?.(config, run) ?? true);
   const [chosen, setVariant] = useState(0);
   const variant = Math.min(chosen, variants.length - 1);
   // B belongs to the A it was run against: a new run A hides it.
@@ -57,7 +54,15 @@ export function CompareView({ config, run }: { config: LabConfig; run: LabRun })
       setBusy(false);
     }
   };
-  const focus = (r: LabRun) => r.details.map((d) => `${d.algorithm}: ${d.error ? d.error : `${us(d.timeNs)} µs`}`).join('; ');
+  // Algorithms a fault stopped for the same cause share one sentence ("ring, tree: did not complete (…)").
+  const focus = (r: LabRun) => {
+    const byStatus = new Map<string, string[]>();
+    for (const d of r.details) {
+      const status = d.error ? `did not complete (${causeOf(d.error)})` : `${us(d.timeNs)} µs`;
+      byStatus.set(status, [...(byStatus.get(status) ?? []), d.algorithm]);
+    }
+    return [...byStatus].map(([status, names]) => `${names.join(', ')}: ${status}`).join('; ');
+  };
   return (
     <section class="view wide" aria-label="Compare">
       <h2>Compare two configurations</h2>
@@ -68,6 +73,7 @@ export function CompareView({ config, run }: { config: LabConfig; run: LabRun })
         </select>
       </label>{' '}
       <button onClick={compare} disabled={busy} data-testid="compare">{busy ? 'Running…' : 'Compare'}</button>
+      {failableLink(run) === null && <p class="note" data-testid="no-failable-link">No link to fail half way: on {run.topology.name} no link A used has another path between its ends (on one switch, each GPU's link is its only way in and out), so a failure would strand every run; a leaf-spine (leafspine:hosts=16,leaves=4,spines=2) has links to fail.</p>}
       {error && <p class="error">{error}</p>}
       <div class="side-by-side">
         <div><h3>A</h3><p class="note">{focus(run)}</p><ResultsTable run={run} /></div>

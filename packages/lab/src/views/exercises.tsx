@@ -6,6 +6,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { LabConfig } from '../engine/config.js';
 import { EXERCISES, STARTER_ALGORITHM, type CustomExercise, type Exercise } from '../engine/exercise-list.js';
 import { formatBytes, type Grade } from '../engine/grade.js';
+import { recordAttempt, type Saved } from '../engine/attempts.js';
 import { engineWorker, gradeStudent, type StudentGrade } from '../ui/workers.js';
 import { lazyView } from '../ui/lazy.js';
 
@@ -17,11 +18,6 @@ const STORE = 'weft-lab-results';
 /** A prompt's `backticked` parts as code (else the student reads the backticks). */
 const withCode = (text: string) => text.split('`').map((part, i) => (i % 2 === 1 ? <code key={i}>{part}</code> : part));
 
-interface Saved {
-  readonly answer: number | string;
-  readonly grade: Grade;
-  readonly at: string;
-}
 
 const loadSaved = (): Record<string, Saved> => {
   try {
@@ -39,12 +35,14 @@ function exportResults(saved: Record<string, Saved>, student: string): void {
   a.click();
 }
 
-function GradeLine({ grade, at }: { grade: Grade | undefined; at: string | undefined }) {
-  if (!grade) return null;
+function GradeLine({ saved }: { saved: Saved | undefined }) {
+  if (!saved) return null;
+  const { grade, at, attempts = 1 } = saved;
   return (
     <>
-    <p class={grade.passed ? 'grade passed' : 'grade failed'} data-testid="grade" data-passed={String(grade.passed)} data-score={grade.score} data-at={at}>
-      <strong>{grade.passed ? 'Passed' : 'Not yet'}</strong> (score {(100 * grade.score).toFixed(0)} %): {grade.message}
+    <p class={grade.passed ? 'grade passed' : 'grade failed'} data-testid="grade" data-passed={String(grade.passed)} data-at={at} data-attempts={attempts}>
+      {/* The score would give a withheld answer away (it falls with the error): shown once the answer is. */}
+      <strong>{grade.passed ? 'Passed' : 'Not yet'}</strong>{grade.withheld ? '' : ` (score ${(100 * grade.score).toFixed(0)} %)`}, attempt {attempts}: {grade.message}
       {grade.expected !== undefined && <> Simulated: {grade.expected}.</>}
     </p>
     {grade.printed && <div class="printed"><span class="note">Your code printed:</span><pre data-testid="printed">{grade.printed.join('\n')}</pre></div>}
@@ -76,12 +74,12 @@ function ExerciseCard({ exercise, saved, save, props, grader }: { exercise: Exer
       if (exercise.answer.kind === 'code') {
         const grade = await gradeStudent(props.code);
         const { run, ...rest } = grade;
-        save({ answer: props.code, grade: rest, at: new Date().toISOString() });
+        save(recordAttempt(saved, props.code, rest, new Date().toISOString()));
         props.onStudentRun(grade);
       } else {
         const value = Number(answer);
         const grade = grader ? await grader(value) : await engineWorker().grade(exercise.id, value);
-        save({ answer: value, grade, at: new Date().toISOString() });
+        save(recordAttempt(saved, value, grade, new Date().toISOString()));
       }
     } finally {
       setBusy(false);
@@ -110,7 +108,7 @@ function ExerciseCard({ exercise, saved, save, props, grader }: { exercise: Exer
         )}
         <button type="submit" disabled={busy || (a.kind !== 'code' && answer === '')} data-testid="submit">{busy ? 'Grading…' : 'Submit'}</button>
       </form>
-      <GradeLine grade={saved?.grade} at={saved?.at} />
+      <GradeLine saved={saved} />
     </article>
   );
 }

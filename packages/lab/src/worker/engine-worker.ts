@@ -7,6 +7,7 @@ import { exerciseById } from '../engine/exercise-list.js';
 import { givensOf, gradeAnswer, gradeCustom, truthOf } from '../engine/exercises.js';
 import type { CustomExercise } from '../engine/exercise-list.js';
 import type { Grade } from '../engine/grade.js';
+import { inPageWords } from '../engine/page-words.js';
 import { runLab, type LabRun } from '../engine/run.js';
 import { parseScenario, parseScenarioText, type Scenario } from '../engine/scenario.js';
 
@@ -22,9 +23,12 @@ const api = {
   catalog(): Catalog {
     return Object.fromEntries(COLLECTIVES.filter((c) => c !== 'barrier').map((c) => [c, listAlgorithms(c).map((a) => a.name)] as const).filter(([, names]) => names.length > 0));
   },
-  async run(config: LabConfig): Promise<PageRun> {
-    const run = await runLab(config);
-    return { ...run, grids: run.details.map((d) => gridOf(d)) };
+  // The CLI's checks run here; their advice about flags is rewritten for the form (engine/page-words.ts).
+  run(config: LabConfig): Promise<PageRun> {
+    return inPageWords(async () => {
+      const run = await runLab(config);
+      return { ...run, grids: run.details.map((d) => gridOf(d)) };
+    });
   },
   async grade(exerciseId: string, answer: number): Promise<Grade> {
     const exercise = exerciseById(exerciseId);
@@ -37,11 +41,11 @@ const api = {
     return gradeCustom(config, exercise, answerUs);
   },
   // Scenarios are checked here, by the CLI's schemas, so the page's bundle has none of them.
-  parseScenario(value: unknown): Scenario {
-    return parseScenario(value);
+  parseScenario(value: unknown): Promise<Scenario> {
+    return inPageWords(() => parseScenario(value));
   },
-  parseScenarioText(text: string, name: string): Scenario {
-    return parseScenarioText(text, name);
+  parseScenarioText(text: string, name: string): Promise<Scenario> {
+    return inPageWords(() => parseScenarioText(text, name));
   },
 };
 

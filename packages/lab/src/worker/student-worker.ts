@@ -11,6 +11,11 @@ import { gradeAlgorithm } from '../engine/exercises.js';
 import type { Grade } from '../engine/grade.js';
 import { gridOf } from '../engine/buffers.js';
 
+/** A line the student's code printed, posted to the page as it is printed. */
+export interface PrintedMessage {
+  readonly weftPrinted: string;
+}
+
 const FIELDS = ['name', 'collective', 'description', 'constraints', 'unsupported', 'plan', 'predictNs'] as const;
 
 /** A module that re-exports this worker's @weft/collectives, for the student's import to name. */
@@ -31,13 +36,21 @@ function show(value: unknown): string {
   }
 }
 
-/** Lines a student's code prints, kept for the page (a worker's console is out of a student's sight). */
+/**
+ * Lines a student's code prints, kept for the page (a worker's console is out of a student's
+ * sight), and posted to it as they are printed: code the time limit stops never returns its grade,
+ * but what it printed before is the best clue to where it looped. (Comlink ignores messages without an id.)
+ */
 const MAX_PRINTED = 20;
 let printed: string[] = [];
+const keep = (line: string) => {
+  printed.push(line);
+  postMessage({ weftPrinted: line } satisfies PrintedMessage);
+};
 for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
   console[level] = (...args: unknown[]) => {
-    if (printed.length < MAX_PRINTED) printed.push(args.map(show).join(' ').slice(0, 300));
-    else if (printed.length === MAX_PRINTED) printed.push(`… (only the first ${MAX_PRINTED} lines are kept)`);
+    if (printed.length < MAX_PRINTED) keep(args.map(show).join(' ').slice(0, 300));
+    else if (printed.length === MAX_PRINTED) keep(`… (only the first ${MAX_PRINTED} lines are kept)`);
   };
 }
 const withPrinted = <G extends Grade>(grade: G): G => (printed.length > 0 ? { ...grade, printed } : grade);
