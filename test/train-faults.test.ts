@@ -119,16 +119,17 @@ describe('weft train: faults that change nothing', () => {
 
 describe('weft train --crash', () => {
   it('ends the run with one line naming the rank and the step, and the process exits', () => {
-    // 4 ranks: a step takes about 58 us (NCCL's choice, ring/LL128), so 150 us falls in step 3.
+    // 4 ranks: a step takes about 85 us (NCCL's choice, ring/LL128, one rank per host: 8.5 us a
+    // step, the Tree NET row NCCL charges with one GPU per node), so 150 us falls in step 2.
     const started = Date.now();
     const { run, faults } = trainWith(4, 5, ['--crash', 'rank=2@150us']);
     expect(Date.now() - started).toBeLessThan(60_000);
     expect(run.code).toBe(1);
     const lines = run.stderr.trimEnd().split('\n');
     expect(lines).toHaveLength(2); // the injection note, then the error
-    expect(lines[1]).toMatch(/^weft: rank 2 crashed at 150000 ns during step 3 of 5 \(injected fault\); the run stopped at \d+ ns/);
+    expect(lines[1]).toMatch(/^weft: rank 2 crashed at 150000 ns during step 2 of 5 \(injected fault\); the run stopped at \d+ ns/);
     expect(run.stderr).not.toMatch(/\n\s+at /);
-    expect(faults).toMatchObject({ outcome: 'failed', crash: { rank: 2, step: 3 }, reportIs: 'faultFree' });
+    expect(faults).toMatchObject({ outcome: 'failed', crash: { rank: 2, step: 2 }, reportIs: 'faultFree' });
     expect(faults.error).toMatch(/^RankCrashedError: rank 2 crashed/);
     expect(faults.components.every((c) => c.faultedNs === null && c.slowdown === null)).toBe(true);
     expect(run.stdout).toMatch(/^# outcome: failed: RankCrashedError: rank 2 crashed/m);

@@ -355,9 +355,17 @@ export function scheduleProtocol(row: NcclAlgorithmRow, protocol: ProtocolName, 
     launchNs: baseLat[row][protocol] * 1000,
     stepLatencyNs: {
       intra: Math.max(hwLat.nvlink[row][protocol], overheadUs) * 1000,
-      inter: hwLat.net[row][protocol] * 1000,
+      // [tuning] `interLat = ppn == 1 ? hwLat[NET][TREE][p] : hwLat[NET][a][p]`: with one GPU per
+      // node every step crosses the network with nothing inside a node to hide it ("latencies fully
+      // exposed"), so NCCL charges the Tree NET row — the ring's LL 5.0 µs, LL128 8.5 µs, not 2.7, 4.0.
+      inter: (oneRankPerNode(layout) ? hwLat.net.Tree[protocol] : hwLat.net[row][protocol]) * 1000,
     },
   };
+}
+
+/** NCCL's ppn == 1 with several nodes: every group (server, host) holds one rank. */
+function oneRankPerNode(layout: RankLayout): boolean {
+  return layout.groups.length > 1 && layout.groups.every((g) => g.length === 1);
 }
 
 /**
