@@ -50,7 +50,7 @@ import { WeftInputError } from '@weft/sim';
 import { searchGraphs, type PatternGraph } from './channels/pattern-graphs.js';
 import { isFlat } from './channels/search.js';
 import { collectiveOf } from './registry.js';
-import { algBwPerBusBw, llMaxBusBwGBps, NCCL_LATENCY_US, NCCL_MAX_NVLS_ARITY, PAT_INTER_LATENCY_DIVISOR, PAT_LATENCY_PER_RANK_US, PROTOCOL_NAMES, type NcclAlgorithmRow, type ProtocolName } from './protocols.js';
+import { algBwPerBusBw, llMaxBusBwGBps, ncclInterLatUs, NCCL_LATENCY_US, NCCL_MAX_NVLS_ARITY, PAT_INTER_LATENCY_DIVISOR, PAT_LATENCY_PER_RANK_US, PROTOCOL_NAMES, type NcclAlgorithmRow, type ProtocolName } from './protocols.js';
 import type { CollectiveName, CostParams, RankLayout } from './types.js';
 
 /** NCCL's algorithm order (NCCL_ALGO_TREE 0, RING 1, [COLLNET 2, 3], NVLS 4, NVLS_TREE 5, PAT 6): ties go to the earlier. */
@@ -237,8 +237,7 @@ function latencyUs(row: NcclAlgorithmRow, protocol: ProtocolName, collective: Co
   const { baseLat, hwLat, netOverhead } = NCCL_LATENCY_US;
   const ppn = t.nranks / t.nodes;
   const intraLat = hwLat.nvlink[row][protocol];
-  // With one GPU per node the latencies are fully exposed: NCCL takes the Tree NET row.
-  const interLat = ppn === 1 ? hwLat.net.Tree[protocol] : hwLat.net[row][protocol];
+  const interLat = ncclInterLatUs(row, protocol, ppn === 1);
   if (row === 'Ring') {
     const nsteps = ringSteps(collective, t.nranks);
     if (collective === 'broadcast' || collective === 'reduce') {

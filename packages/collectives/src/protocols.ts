@@ -170,6 +170,15 @@ export const NCCL_LATENCY_US: {
   netOverhead: 1.0,
 };
 
+/**
+ * NCCL's latency of one inter-node hop of `row` ([tuning] `interLat`), µs: with one GPU per node
+ * every step crosses the network with nothing inside a node to hide it ("latencies fully exposed"),
+ * and NCCL charges the Tree NET row whatever the algorithm; else the algorithm's own NET row.
+ */
+export function ncclInterLatUs(row: NcclAlgorithmRow, protocol: ProtocolName, oneGpuPerNode: boolean): number {
+  return (oneGpuPerNode ? NCCL_LATENCY_US.hwLat.net.Tree : NCCL_LATENCY_US.hwLat.net[row])[protocol];
+}
+
 /** PAT's linear latency term, µs per rank ([tuning-2.23]: `nRanks * 2.8`, "still a linear part"). */
 export const PAT_LATENCY_PER_RANK_US = 2.8;
 /** PAT's per-dimension latency is interLat / 3.5 ([tuning-2.23]: `log2i(nNodes) * (interLat/3.5)`). */
@@ -327,7 +336,7 @@ export function scheduleProtocol(row: NcclAlgorithmRow, protocol: ProtocolName, 
       lineBytes: spec.lineBytes,
       dataBytesPerLine: spec.dataBytesPerLine,
       launchNs: (baseLat.PAT[protocol] + PAT_LATENCY_PER_RANK_US * nranks) * 1000,
-      stepLatencyNs: { intra: 0, inter: (hwLat.net.Tree[protocol] / PAT_INTER_LATENCY_DIVISOR) * 1000 },
+      stepLatencyNs: { intra: 0, inter: (ncclInterLatUs(row, protocol, oneRankPerNode(layout)) / PAT_INTER_LATENCY_DIVISOR) * 1000 },
     };
   }
   if (row === 'NVLS' || row === 'NVLSTree') {
@@ -355,10 +364,8 @@ export function scheduleProtocol(row: NcclAlgorithmRow, protocol: ProtocolName, 
     launchNs: baseLat[row][protocol] * 1000,
     stepLatencyNs: {
       intra: Math.max(hwLat.nvlink[row][protocol], overheadUs) * 1000,
-      // [tuning] `interLat = ppn == 1 ? hwLat[NET][TREE][p] : hwLat[NET][a][p]`: with one GPU per
-      // node every step crosses the network with nothing inside a node to hide it ("latencies fully
-      // exposed"), so NCCL charges the Tree NET row — the ring's LL 5.0 µs, LL128 8.5 µs, not 2.7, 4.0.
-      inter: (oneRankPerNode(layout) ? hwLat.net.Tree[protocol] : hwLat.net[row][protocol]) * 1000,
+      // With one GPU per node the ring's LL pays 5.0 µs a step, LL128 8.5, not 2.7, 4.0 (ncclInterLatUs).
+      inter: ncclInterLatUs(row, protocol, oneRankPerNode(layout)) * 1000,
     },
   };
 }

@@ -109,10 +109,11 @@ export function findRankClasses(inputs: ClassInputs): RankClasses | NoClasses {
   // Candidate generators: the rotation inside a server (turning the channels too, if that is
   // what maps the tapes), and the smallest server shift that holds.
   const turned = grid.perServer > 1 ? rotationChannels(grid, hashes, scan.crossChannel) : undefined;
-  const turning = turned !== undefined ? holds(turned, grid, hashes, connections, paths) : grid.perServer > 1 ? 'tapes' : 'one GPU a server';
+  const turning = turned !== undefined ? holds(turned, grid, hashes, connections, paths) : 'tapes';
   const rotation = typeof turning === 'string' ? undefined : turning;
+  const turningText = grid.perServer === 1 ? 'one GPU a server' : typeof turning === 'string' ? MISS_TEXT[turning] : 'holds';
   let serverShift: Symmetry | undefined;
-  let shiftMiss = grid.servers > 1 ? 'ranks run different steps' : 'one server';
+  let shiftMiss = grid.servers > 1 ? MISS_TEXT.tapes : 'one server';
   for (const k of divisors(grid.servers)) {
     if (k === grid.servers) break;
     const shift = holds({ a: k, b: 0 }, grid, hashes, connections, paths);
@@ -129,7 +130,7 @@ export function findRankClasses(inputs: ClassInputs): RankClasses | NoClasses {
     [serverShift],
     [rotation],
   ].map((set) => set.filter((s): s is Symmetry => s !== undefined));
-  let reason = `no shift maps the run to itself (turning GPUs inside servers: ${typeof turning === 'string' ? MISS_TEXT[turning] : 'holds'}; shifting servers: ${shiftMiss})`;
+  let reason = `no shift maps the run to itself (turning GPUs inside servers: ${turningText}; shifting servers: ${shiftMiss})`;
   for (const generators of sets) {
     if (generators.length === 0) continue;
     const classes = classesOf(generators.map((g) => g.shift), grid, n);
@@ -453,10 +454,9 @@ function rotationChannels(grid: Grid, hashes: readonly Float64Array[], crossChan
 /** Why a shift does not hold: some rank's tape is not its image's, or no link map carries every route onto its image's. */
 type Miss = 'tapes' | 'routes';
 
-const MISS_TEXT: Record<Miss | 'one GPU a server', string> = {
+const MISS_TEXT: Record<Miss, string> = {
   tapes: 'ranks run different steps',
   routes: "some route does not map onto its image's (ECMP shares links differently, or the paths differ)",
-  'one GPU a server': 'one GPU a server',
 };
 
 /** The shift with its link map, if it maps every tape and every route onto the run's own; else what failed. */
