@@ -8,7 +8,10 @@
  * would, refines, and prints the blocks.
  *
  *   node benchmarks/equitable-classes.mjs dgx-h100:nodes=2048 [--algo auto|tree|ring|hierarchical|…]
- *     [--size 1G] [--routing ecmp|adaptive] [--seed 1] [--orbits] [--json]
+ *     [--size 1G] [--routing ecmp,adaptive] [--modes strict,commute] [--seed 1] [--orbits]
+ *     [--verify-trace FILE] [--json]
+ *
+ * One plan; a row per mode and routing (each list comma-separated; defaults: strict, ecmp).
  *
  * --verify-trace FILE checks the blocks against `weft bench … --trace FILE` of the same run: every
  * member's tapes must have the same step timings (channels may be permuted).
@@ -122,7 +125,7 @@ function densify(keys) {
 // ---- the run: topology, schedule, participants -------------------------------------------
 
 function parseArgs(argv) {
-  const args = { spec: undefined, algo: 'auto', size: '1G', routing: 'ecmp', seed: 1, orbits: false, commute: false, json: false };
+  const args = { spec: undefined, algo: 'auto', size: '1G', routings: ['ecmp'], seed: 1, orbits: false, modes: [false], json: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -131,18 +134,20 @@ function parseArgs(argv) {
     };
     if (a === '--algo') args.algo = value();
     else if (a === '--size') args.size = value();
-    else if (a === '--routing') args.routing = value();
+    else if (a === '--routing') args.routings = value().split(',');
     else if (a === '--seed') args.seed = Number(value());
     else if (a === '--orbits') args.orbits = true;
-    else if (a === '--commute-recvs') args.commute = true;
+    else if (a === '--commute-recvs') args.modes = [true];
+    else if (a === '--modes') args.modes = value().split(',').map((m) => (m === 'commute' ? true : m === 'strict' ? false : m));
     else if (a === '--verify-trace') args.verify = value();
     else if (a === '--json') args.json = true;
     else if (a.startsWith('--')) throw new UsageError(`unknown flag ${a}`);
     else if (args.spec === undefined) args.spec = a;
     else throw new UsageError(`unexpected argument ${a}`);
   }
-  if (args.spec === undefined) throw new UsageError('usage: equitable-classes.mjs <topology> [--algo A] [--size S] [--routing ecmp|adaptive] [--seed N] [--orbits] [--json]');
-  if (args.routing !== 'ecmp' && args.routing !== 'adaptive') throw new UsageError(`--routing: ecmp or adaptive, got ${args.routing}`);
+  if (args.spec === undefined) throw new UsageError('usage: equitable-classes.mjs <topology> [--algo A] [--size S] [--routing ecmp,adaptive] [--modes strict,commute | --commute-recvs] [--seed N] [--orbits] [--verify-trace FILE] [--json]');
+  for (const r of args.routings) if (r !== 'ecmp' && r !== 'adaptive') throw new UsageError(`--routing: ecmp or adaptive (or both, comma-separated), got ${r}`);
+  for (const m of args.modes) if (typeof m !== 'boolean') throw new UsageError(`--modes: strict or commute (or both, comma-separated), got ${m}`);
   if (!Number.isInteger(args.seed) || args.seed < 0) throw new UsageError(`--seed: a non-negative integer, got ${args.seed}`);
   return args;
 }
@@ -710,10 +715,11 @@ function blockStats(colours, from, to) {
 /**
  * Checks the blocks against a run's `weft bench --trace` (Chrome trace JSON): every member of a
  * block must have the same multiset of tape timings (each tape its steps' bytes, start and end
- * in simulated ns, rounded to 1e-3 ns against float noise; channels may be permuted). Returns
+ * in simulated ns, rounded to 1e-3 ns against float noise; channels may be permuted; with
+ * commuting receives, every step's end but the pure receives'). Returns
  * how many blocks of several members agree, of how many.
  */
-function verifyTrace(file, part, nranks) {
+function verifyTrace(file, part, nranks, commute) {
   const trace = JSON.parse(readFileSync(file, 'utf8'));
   const tapeOf = new Map();
   for (const e of trace.traceEvents) {
@@ -724,7 +730,11 @@ function verifyTrace(file, part, nranks) {
   for (const e of trace.traceEvents) {
     if (e.cat !== 'step') continue;
     const tape = tapeOf.get(e.tid);
-    if (tape) tape.steps.push(`${e.args.bytes}@${e.args.startNs.toFixed(3)}-${e.args.endNs.toFixed(3)}`);
+    // With commuting receives, the receives of a block end at times that move with their order (the trace records
+    // them), and so does the start of the step after them; what is compared is when every other step ends.
+    const op = e.name.split(' ')[0];
+    if (commute && (op === 'recv' || op === 'recvReduce')) continue;
+    if (tape) tape.steps.push(`${op} ${e.args.bytes}@${commute ? '' : e.args.startNs.toFixed(3)}-${e.args.endNs.toFixed(3)}`);
   }
   const byParticipant = new Map();
   for (const tape of tapeOf.values()) {
@@ -739,7 +749,18 @@ function verifyTrace(file, part, nranks) {
     size.set(part[p], (size.get(part[p]) ?? 0) + 1);
     const sig = signature(p);
     if (!firstOf.has(part[p])) firstOf.set(part[p], sig);
-    else if (firstOf.get(part[p]) !== sig) bad.add(part[p]);
+    else if (firstOf.get(part[p]) !== sig) {
+      if (!bad.has(part[p]) && process.env.EQ_DEBUG) {
+        const a = firstOf.get(part[p]).split('|');
+        const b = sig.split('|');
+        const i = a.findIndex((x, k) => x !== b[k]);
+        const sa = (a[i] ?? '').split(' ');
+        const sb = (b[i] ?? '').split(' ');
+        const j = sa.findIndex((x, k) => x !== sb[k]);
+        console.error(`block ${part[p]}: participant ${p} differs from ${part.indexOf(part[p])} at sorted tape ${i} of ${a.length}/${b.length}, step ${j}: ${sa.slice(Math.max(0, j - 1), j + 2).join(' ')} vs ${sb.slice(Math.max(0, j - 1), j + 2).join(' ')}`);
+      }
+      bad.add(part[p]);
+    }
   }
   const shared = [...size.values()].filter((n) => n > 1).length;
   return { blocksOfSeveral: shared, agree: shared - bad.size };
@@ -758,10 +779,6 @@ function main() {
   const plan = planRun(topology, args.algo, bytes);
   const { schedule } = plan;
   const tPlan = cpuSeconds(t0);
-  const t1 = process.cpuUsage();
-  const scan = scanTapes(schedule, args.commute);
-  const tScan = cpuSeconds(t1);
-  const t2 = process.cpuUsage();
   const nranks = topology.ranks.length;
   const np = schedule.participants.length;
   const nodes = participantNodes(topology, np);
@@ -769,43 +786,61 @@ function main() {
   const kinds = factors.map((w, p) => (p < nranks ? 0 : 1 + Math.round(w * 1e6)));
   const groupOf = new Int32Array(nranks).fill(-1);
   layoutOf(topology).groups.forEach((g, i) => g.forEach((r) => (groupOf[r] = i)));
-  const flows = buildFlows(scan, topology, nodes, args.routing, args.seed, groupOf);
-  const tRoute = cpuSeconds(t2);
-  const t3 = process.cpuUsage();
-  const result = refine(scan, flows, topology, kinds);
-  const tRefine = cpuSeconds(t3);
+  // One plan, then per mode a scan and per routing the routes and the refinement (each a row).
+  for (const commute of args.modes) {
+    const t1 = process.cpuUsage();
+    const scan = scanTapes(schedule, commute);
+    const tScan = cpuSeconds(t1);
+    for (const routing of args.routings) {
+      const t2 = process.cpuUsage();
+      const flows = buildFlows(scan, topology, nodes, routing, args.seed, groupOf);
+      const tRoute = cpuSeconds(t2);
+      const t3 = process.cpuUsage();
+      const result = refine(scan, flows, topology, kinds);
+      const tRefine = cpuSeconds(t3);
+      report(args, { topology, plan, scan, flows, result, commute, routing, cpu: { plan: tPlan, tapes: tScan, routes: tRoute, refine: tRefine } });
+    }
+  }
+}
+
+function report(args, { topology, plan, scan, flows, result, commute, routing, cpu }) {
+  const { schedule } = plan;
+  const nranks = topology.ranks.length;
+  const np = schedule.participants.length;
   const ranks = blockStats(result.part, 0, nranks);
   const agents = blockStats(result.part, nranks, np);
   const all = blockStats(result.part, 0, np);
   const tapes = blockStats(result.tape, 0, scan.nt);
   const out = {
-    spec: args.spec, algo: `${plan.name}/${plan.params.protocol ?? '-'}`, commute: args.commute, channels: plan.params.channels, size: args.size, routing: args.routing, seed: args.seed,
+    spec: args.spec, algo: `${plan.name}/${plan.params.protocol ?? '-'}`, commute, channels: plan.params.channels, size: args.size, routing, seed: args.seed,
     ranks: nranks, agents: np - nranks, tapes: scan.nt, flows: flows.nf, subflows: flows.linkStart.length - 1, crossings: flows.links.length,
     blocks: all.blocks, largest: all.largest, smallest: all.smallest, rankBlocks: ranks.blocks, agentBlocks: agents.blocks, tapeBlocks: tapes.blocks,
     flowBlocks: result.flowCount, linkBlocks: result.linkBlocks, rounds: result.rounds.length,
-    cpuS: { plan: +tPlan.toFixed(2), tapes: +tScan.toFixed(2), routes: +tRoute.toFixed(2), refine: +tRefine.toFixed(2) },
+    cpuS: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, +v.toFixed(2)])),
     heapMiB: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
   };
   if (args.orbits) {
-    const found = findRankClasses({ schedule, topology, groups: layoutOf(topology).groups, network: { model: 'maxMin', routing: args.routing, qps: 1, seed: args.seed }, router: routerOf(topology) });
+    const found = findRankClasses({ schedule, topology, groups: layoutOf(topology).groups, network: { model: 'maxMin', routing, qps: 1, seed: args.seed }, router: routerOf(topology) });
     if ('reason' in found) out.orbits = { none: found.reason };
     else {
-      const split = found.reps.length > 0 && Array.from(found.repOf).some((rep, p) => result.part[p] !== result.part[rep]);
+      const split = Array.from(found.repOf).some((rep, p) => result.part[p] !== result.part[rep]);
       out.orbits = { classes: found.reps.length, everyOrbitInOneBlock: !split };
     }
   }
-  if (args.verify !== undefined) out.trace = verifyTrace(args.verify, result.part, nranks);
-  if (args.json) console.log(JSON.stringify(out));
-  else {
-    console.log(
-      `${out.spec} ${out.algo} ${out.channels}ch ${out.size} ${out.routing}${args.commute ? ' commuting-recvs' : ''}: ${np} participants (${nranks} ranks, ${out.agents} agents) → ${out.blocks} blocks ` +
-        `(ranks ${out.rankBlocks}, agents ${out.agentBlocks}; largest ${out.largest}, smallest ${out.smallest}); ${scan.nt} tapes → ${out.tapeBlocks}; ` +
-        `${out.flows} flows → ${out.flowBlocks}; links crossed → ${out.linkBlocks} blocks; ${out.rounds} rounds; CPU s plan ${out.cpuS.plan} tapes ${out.cpuS.tapes} routes ${out.cpuS.routes} refine ${out.cpuS.refine}; heap ${out.heapMiB} MiB`,
-    );
-    if (out.trace) console.log(`  trace ${args.verify}: members' timings agree in ${out.trace.agree} of ${out.trace.blocksOfSeveral} blocks of several members`);
-    if (out.orbits) console.log(`  rank classes (§41): ${JSON.stringify(out.orbits)}`);
-    console.log(`  per round (tapes/participants/flows/links), from shapes alone ${result.initial.tapes}/${result.initial.participants}/-/${result.initial.links}: ${result.rounds.map((r) => `${r.tapes}/${r.participants}/${r.flows}/${r.links}`).join(' ')}`);
+  if (args.verify !== undefined) out.trace = verifyTrace(args.verify, result.part, nranks, commute);
+  if (args.json) {
+    console.log(JSON.stringify(out));
+    return;
   }
+  console.log(
+    `${out.spec} ${out.algo} ${out.channels}ch ${out.size} ${routing}${commute ? ' commuting-recvs' : ''}: ${np} participants (${nranks} ranks, ${out.agents} agents) → ${out.blocks} blocks ` +
+      `(ranks ${out.rankBlocks}, agents ${out.agentBlocks}; largest ${out.largest}, smallest ${out.smallest}); ${scan.nt} tapes → ${out.tapeBlocks}; ` +
+      `${out.flows} flows (${out.subflows} sub-flows) → ${out.flowBlocks}; links crossed → ${out.linkBlocks} blocks; ${out.rounds} rounds; ` +
+      `CPU s plan ${out.cpuS.plan} tapes ${out.cpuS.tapes} routes ${out.cpuS.routes} refine ${out.cpuS.refine}; heap ${out.heapMiB} MiB`,
+  );
+  if (out.trace) console.log(`  trace ${args.verify}: members' timings agree in ${out.trace.agree} of ${out.trace.blocksOfSeveral} blocks of several members`);
+  if (out.orbits) console.log(`  rank classes (§41): ${JSON.stringify(out.orbits)}`);
+  console.log(`  per round (tapes/participants/flows/links), from shapes alone ${result.initial.tapes}/${result.initial.participants}/-/${result.initial.links}: ${result.rounds.map((r) => `${r.tapes}/${r.participants}/${r.flows}/${r.links}`).join(' ')}`);
 }
 
 export { planRun, scanTapes, buildFlows, refine, participantNodes, wireFactors, layoutOf };
