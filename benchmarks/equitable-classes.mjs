@@ -340,6 +340,8 @@ function scanTapes(schedule, commute) {
   const segment = new SequenceHash();
   const usage = new Indicators();
   const places = new Indicators();
+  // Transfers each participant posts (a fan-out's every target one): what an engine simulating one member per block saves.
+  const transfers = new Float64Array(np);
   for (let p = 0; p < np; p++) {
     for (let c = 0; c < tapesOf[p].length; c++) {
       const t = tapeStart[p] + c;
@@ -439,6 +441,7 @@ function scanTapes(schedule, commute) {
             for (let k = 0; k < targets.length; k += 2) sent.push(targets[k + 1] * 1048576 + targets[k], i);
           }
           block.at = -1;
+          transfers[p] += (sent.length / 2) * reps;
           places.run(marks, segment.length, whole.length, reps);
           usage.run(sent, period, step, reps);
           whole.append(segment, reps);
@@ -450,6 +453,7 @@ function scanTapes(schedule, commute) {
         targets.length = 0;
         sendTargets(cur, c, targets);
         for (let k = 0; k < targets.length; k += 2) usage.mark(targets[k + 1] * 1048576 + targets[k], step);
+        transfers[p] += targets.length / 2;
         step += 1;
       }
       const shape = hashKey(whole);
@@ -486,7 +490,7 @@ function scanTapes(schedule, commute) {
       slotStart[t + 1] = slotPeer.length;
     }
   }
-  return { np, nt, tapeStart, shapeKeys, staticLanes, slotStart, slotPeer: slotPeer.done(), slotLanes: slotLanes.done(), sends: sends.done(), usages: usageIds.size };
+  return { np, nt, tapeStart, shapeKeys, staticLanes, slotStart, slotPeer: slotPeer.done(), slotLanes: slotLanes.done(), sends: sends.done(), usages: usageIds.size, transfers };
 }
 
 // ---- flows and routes --------------------------------------------------------------------
@@ -708,8 +712,13 @@ function refine(scan, flows, topology, kinds, maxRounds = Infinity) {
 function blockStats(colours, from, to) {
   const sizes = new Map();
   for (let i = from; i < to; i++) sizes.set(colours[i], (sizes.get(colours[i]) ?? 0) + 1);
-  const list = [...sizes.values()];
-  return { blocks: list.length, largest: list.length ? Math.max(...list) : 0, smallest: list.length ? Math.min(...list) : 0 };
+  let largest = 0;
+  let smallest = Infinity;
+  for (const n of sizes.values()) {
+    largest = Math.max(largest, n);
+    smallest = Math.min(smallest, n);
+  }
+  return { blocks: sizes.size, largest, smallest: sizes.size > 0 ? smallest : 0 };
 }
 
 /**
@@ -811,11 +820,21 @@ function report(args, { topology, plan, scan, flows, result, commute, routing, c
   const agents = blockStats(result.part, nranks, np);
   const all = blockStats(result.part, 0, np);
   const tapes = blockStats(result.tape, 0, scan.nt);
+  // Transfers of the whole run against those of one member per block (each participant counts 1/|its block|).
+  const size = new Map();
+  for (let p = 0; p < np; p++) size.set(result.part[p], (size.get(result.part[p]) ?? 0) + 1);
+  let whole = 0;
+  let simulated = 0;
+  for (let p = 0; p < np; p++) {
+    whole += scan.transfers[p];
+    simulated += scan.transfers[p] / size.get(result.part[p]);
+  }
   const out = {
     spec: args.spec, algo: `${plan.name}/${plan.params.protocol ?? '-'}`, commute, channels: plan.params.channels, size: args.size, routing, seed: args.seed,
     ranks: nranks, agents: np - nranks, tapes: scan.nt, flows: flows.nf, subflows: flows.linkStart.length - 1, crossings: flows.links.length,
     blocks: all.blocks, largest: all.largest, smallest: all.smallest, rankBlocks: ranks.blocks, agentBlocks: agents.blocks, tapeBlocks: tapes.blocks,
     flowBlocks: result.flowCount, linkBlocks: result.linkBlocks, rounds: result.rounds.length,
+    transfers: whole, transfersSimulated: Math.round(simulated),
     cpuS: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, +v.toFixed(2)])),
     heapMiB: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
   };
@@ -836,6 +855,7 @@ function report(args, { topology, plan, scan, flows, result, commute, routing, c
     `${out.spec} ${out.algo} ${out.channels}ch ${out.size} ${routing}${commute ? ' commuting-recvs' : ''}: ${np} participants (${nranks} ranks, ${out.agents} agents) → ${out.blocks} blocks ` +
       `(ranks ${out.rankBlocks}, agents ${out.agentBlocks}; largest ${out.largest}, smallest ${out.smallest}); ${scan.nt} tapes → ${out.tapeBlocks}; ` +
       `${out.flows} flows (${out.subflows} sub-flows) → ${out.flowBlocks}; links crossed → ${out.linkBlocks} blocks; ${out.rounds} rounds; ` +
+      `transfers ${out.transfers} → ${out.transfersSimulated} simulated (${(out.transfers / out.transfersSimulated).toFixed(2)}×); ` +
       `CPU s plan ${out.cpuS.plan} tapes ${out.cpuS.tapes} routes ${out.cpuS.routes} refine ${out.cpuS.refine}; heap ${out.heapMiB} MiB`,
   );
   if (out.trace) console.log(`  trace ${args.verify}: members' timings agree in ${out.trace.agree} of ${out.trace.blocksOfSeveral} blocks of several members`);
