@@ -728,8 +728,18 @@ function blockStats(colours, from, to) {
  * commuting receives, every step's end but the pure receives'). Returns
  * how many blocks of several members agree, of how many.
  */
-function verifyTrace(file, part, nranks, commute) {
-  const trace = JSON.parse(readFileSync(file, 'utf8'));
+function readTrace(file) {
+  let trace;
+  try {
+    trace = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`--verify-trace ${file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
+  }
+  if (!Array.isArray(trace?.traceEvents)) throw new UsageError(`--verify-trace ${file}: not a weft --trace file (no traceEvents)`);
+  return trace;
+}
+
+function verifyTrace(trace, part, nranks, commute) {
   const tapeOf = new Map();
   for (const e of trace.traceEvents) {
     if (e.name !== 'thread_name') continue;
@@ -782,9 +792,11 @@ function cpuSeconds(since) {
 
 function main() {
   const args = parseArgs(process.argv.slice(2));
+  // Read first: a bad file ends the run before minutes of planning.
+  const trace = args.verify !== undefined ? readTrace(args.verify) : undefined;
   const t0 = process.cpuUsage();
   const topology = parseTopologySpec(args.spec);
-  const bytes = parseSizeBytes(args.size);
+  const bytes = parseSizeBytes(args.size, '--size');
   const plan = planRun(topology, args.algo, bytes);
   const { schedule } = plan;
   const tPlan = cpuSeconds(t0);
@@ -807,12 +819,12 @@ function main() {
       const t3 = process.cpuUsage();
       const result = refine(scan, flows, topology, kinds);
       const tRefine = cpuSeconds(t3);
-      report(args, { topology, plan, scan, flows, result, commute, routing, cpu: { plan: tPlan, tapes: tScan, routes: tRoute, refine: tRefine } });
+      report(args, { topology, plan, scan, flows, result, commute, routing, trace, cpu: { plan: tPlan, tapes: tScan, routes: tRoute, refine: tRefine } });
     }
   }
 }
 
-function report(args, { topology, plan, scan, flows, result, commute, routing, cpu }) {
+function report(args, { topology, plan, scan, flows, result, commute, routing, trace, cpu }) {
   const { schedule } = plan;
   const nranks = topology.ranks.length;
   const np = schedule.participants.length;
@@ -846,7 +858,7 @@ function report(args, { topology, plan, scan, flows, result, commute, routing, c
       out.orbits = { classes: found.reps.length, everyOrbitInOneBlock: !split };
     }
   }
-  if (args.verify !== undefined) out.trace = verifyTrace(args.verify, result.part, nranks, commute);
+  if (trace !== undefined) out.trace = verifyTrace(trace, result.part, nranks, commute);
   if (args.json) {
     console.log(JSON.stringify(out));
     return;
