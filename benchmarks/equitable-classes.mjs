@@ -875,7 +875,7 @@ function report(args, { topology, plan, scan, flows, result, commute, routing, t
   console.log(`  per round (tapes/participants/flows/links), from shapes alone ${result.initial.tapes}/${result.initial.participants}/-/${result.initial.links}: ${result.rounds.map((r) => `${r.tapes}/${r.participants}/${r.flows}/${r.links}`).join(' ')}`);
 }
 
-export { planRun, scanTapes, buildFlows, refine, participantNodes, wireFactors, layoutOf };
+export { planRun, scanTapes, buildFlows, refine, verifyTrace, readTrace };
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   try {
