@@ -230,8 +230,6 @@ function sendTargets(cur, channel, out) {
 class Indicators {
   constructor() {
     this.byKey = new Map();
-    this.zero = new SequenceHash();
-    this.zero.mix(0);
     this.runId = 0;
   }
   reset() {
@@ -242,12 +240,9 @@ class Indicators {
     if (u === undefined) this.byKey.set(key, (u = { whole: new SequenceHash(), seg: new SequenceHash(), segAt: -1 }));
     return u;
   }
-  pad(h, length) {
-    padZeros(h, length);
-  }
   /** Position `pos` holds `key` (once more, if it already does: a block of commuting receives puts its peers at one position). */
   mark(key, pos) {
-    bump(this.at(key).whole, pos, this.zero);
+    bump(this.at(key).whole, pos);
   }
   /** A run from position `start`: its period of `period` positions, with `marks` (flat key, offset), repeated `reps` times. */
   run(marks, period, start, reps) {
@@ -260,11 +255,11 @@ class Indicators {
         u.seg.reset();
         touched.push(u);
       }
-      bump(u.seg, marks[i + 1], this.zero);
+      bump(u.seg, marks[i + 1]);
     }
     for (const u of touched) {
-      this.pad(u.seg, period);
-      this.pad(u.whole, start);
+      padZeros(u.seg, period);
+      padZeros(u.whole, start);
       u.whole.append(u.seg, reps);
     }
   }
@@ -273,8 +268,9 @@ class Indicators {
 /** Fields per send target in TapeScan.sends: tape, slot, peer, wire, wire slot, usage id. */
 const SEND_FIELDS = 6;
 
-/** Adds 1 at position `pos` of the indicator sequence h (which ends at or before pos + 1). */
-function bump(h, pos, zero) {
+/** Adds 1 at position `pos` of the indicator sequence h (which must end at or before pos + 1: a key's places come in order). */
+function bump(h, pos) {
+  if (h.length > pos + 1) throw new Error(`internal: a place at ${pos} after one at ${h.length - 1}`);
   if (h.length === pos + 1) {
     for (let i = 0; i < LANES; i++) h.h[i] = (h.h[i] + 1) % LANE_PRIMES[i];
     return;
@@ -469,11 +465,11 @@ function scanTapes(schedule, commute) {
           for (let i = 0; i < LANES; i++) slotLanes.push(0);
           continue;
         }
-        places.pad(u.whole, whole.length);
+        padZeros(u.whole, whole.length);
         for (let i = 0; i < LANES; i++) slotLanes.push(u.whole.h[i]);
       }
       for (const [key, u] of usage.byKey) {
-        usage.pad(u.whole, step);
+        padZeros(u.whole, step);
         const k = hashKey(u.whole);
         let id = usageIds.get(k);
         if (id === undefined) usageIds.set(k, (id = usageIds.size));
