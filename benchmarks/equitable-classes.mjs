@@ -605,14 +605,19 @@ function participantOfTape(tapeStart, t) {
 
 function refine(scan, flows, topology, kinds, maxRounds = Infinity) {
   const { np, nt, tapeStart, slotStart, slotPeer } = scan;
-  const { nf, subStart, linkStart, links } = flows;
-  const nl = topology.links.length;
+  const { nf, subStart, linkStart } = flows;
+  // Only the links some route crosses take part: renumbered densely (a 65,536-GPU fabric has 557 K links, most idle in a ring).
+  const localOf = new Int32Array(topology.links.length).fill(-1);
+  const crossedIds = [];
+  for (const l of flows.links) if (localOf[l] < 0) localOf[l] = crossedIds.push(l) - 1;
+  const links = Int32Array.from(flows.links, (l) => localOf[l]);
+  const nl = crossedIds.length;
   const nsub = linkStart.length - 1;
   const sig = new Sig();
   const tapeOwner = new Int32Array(nt);
   for (let p = 0; p < np; p++) for (let t = tapeStart[p]; t < tapeStart[p + 1]; t++) tapeOwner[t] = p;
   let tape = densify(scan.shapeKeys).colours;
-  const linkKeys = topology.links.map((l) => sig.reset(Math.round(l.bandwidthBytesPerSec / 1e3)).add(Math.round(l.latencyNs * 1e3)).key());
+  const linkKeys = crossedIds.map((id) => topology.links[id]).map((l) => sig.reset(Math.round(l.bandwidthBytesPerSec / 1e3)).add(Math.round(l.latencyNs * 1e3)).key());
   let link = densify(linkKeys).colours;
   const partBag = new Bag(np);
   const partColours = (tapeColours) => {
@@ -635,8 +640,6 @@ function refine(scan, flows, topology, kinds, maxRounds = Infinity) {
   const slotValue = new Float64Array(slotPeer.length);
   const lanes = new Float64Array(LANES);
   const posterBag = new Bag(1);
-  const crossed = new Uint8Array(nl);
-  for (let i = 0; i < links.length; i++) crossed[links[i]] = 1;
   const counts = [];
   for (let round = 0; ; round++) {
     // Flows from the old tapes and links: ends, slots, latency class, route (sub-flows' link colours in order, as a multiset of paths).
@@ -684,13 +687,9 @@ function refine(scan, flows, topology, kinds, maxRounds = Infinity) {
     }
     const tapeNext = densify(tapeKeys);
     const partNext = partColours(tapeNext.colours);
-    let linkBlocks = 0;
-    const seenLink = new Uint8Array(linkNext.count);
-    for (let l = 0; l < nl; l++) if (crossed[l] && !seenLink[linkNext.colours[l]]) {
-      seenLink[linkNext.colours[l]] = 1;
-      linkBlocks++;
-    }
+    const linkBlocks = linkNext.count;
     const now = { round, tapes: tapeNext.count, participants: partNext.count, flows: flow.count, links: linkBlocks };
+    progress(`round ${round}: ${now.tapes}/${now.participants}/${now.flows}/${now.links}`);
     const last = counts.at(-1);
     counts.push(now);
     tape = tapeNext.colours;
@@ -781,6 +780,11 @@ function verifyTrace(trace, part, nranks, commute) {
   return { blocksOfSeveral: shared, agree: shared - bad.size };
 }
 
+/** With EQ_PROGRESS set, one line per stage on stderr (where a long run spends its time). */
+function progress(what) {
+  if (process.env.EQ_PROGRESS) console.error(`[${(process.cpuUsage().user / 1e6).toFixed(1)} s] ${what}`);
+}
+
 function cpuSeconds(since) {
   const u = process.cpuUsage(since);
   return (u.user + u.system) / 1e6;
@@ -796,6 +800,7 @@ function main() {
   const plan = planRun(topology, args.algo, bytes);
   const { schedule } = plan;
   const tPlan = cpuSeconds(t0);
+  progress('planned');
   const nranks = topology.ranks.length;
   const np = schedule.participants.length;
   const nodes = participantNodes(topology, np);
@@ -808,10 +813,12 @@ function main() {
     const t1 = process.cpuUsage();
     const scan = scanTapes(schedule, commute);
     const tScan = cpuSeconds(t1);
+    progress('tapes scanned');
     for (const routing of args.routings) {
       const t2 = process.cpuUsage();
       const flows = buildFlows(scan, topology, nodes, routing, args.seed, groupOf);
       const tRoute = cpuSeconds(t2);
+      progress(`${routing}: ${flows.nf} flows routed`);
       const t3 = process.cpuUsage();
       const result = refine(scan, flows, topology, kinds);
       const tRefine = cpuSeconds(t3);
