@@ -497,7 +497,7 @@ function scanTapes(schedule, commute) {
  * adaptive) as CSR link lists. Per tape slot: the flow in from that peer on the tape's channel
  * and the flows out to it.
  */
-function buildFlows(scan, topology, nodes, routing, seed, groupOf) {
+function buildFlows(scan, topology, nodes, routing, seed, groupOf, kinds) {
   const { np, tapeStart, slotStart, slotPeer, sends } = scan;
   const router = routerOf(topology);
   const linkIndex = new Map(topology.links.map((l, i) => [l.id, i]));
@@ -536,8 +536,14 @@ function buildFlows(scan, topology, nodes, routing, seed, groupOf) {
     posterTape[j] = sends[W * k];
     posterUsage[j] = sends[W * k + 5];
   }
+  // What the coordinator reads of a flow's ends: the step latency's class (intra / inter server) and the
+  // wire factor, the larger of the two ends' (an NVLS agent's multicast runs below the link rate).
   const fLatency = new Int32Array(nf);
-  for (let f = 0; f < nf; f++) fLatency[f] = fSrc[f] >= nranks || fDst[f] >= nranks || groupOf[fSrc[f]] === groupOf[fDst[f]] ? 0 : 1;
+  const fEnds = new Int32Array(nf);
+  for (let f = 0; f < nf; f++) {
+    fLatency[f] = fSrc[f] >= nranks || fDst[f] >= nranks || groupOf[fSrc[f]] === groupOf[fDst[f]] ? 0 : 1;
+    fEnds[f] = Math.max(kinds[fSrc[f]], kinds[fDst[f]]);
+  }
   // Routes: sub-flow CSR (subStart per flow, linkStart per sub-flow).
   const subStart = new Int32Array(nf + 1);
   const linkStart = [0];
@@ -584,7 +590,7 @@ function buildFlows(scan, topology, nodes, routing, seed, groupOf) {
     outWire[j] = sends[W * k + 4];
   }
   return {
-    nf, posterStart, posterTape, posterUsage, fLatency,
+    nf, posterStart, posterTape, posterUsage, fLatency, fEnds,
     subStart, linkStart: Int32Array.from(linkStart), links: Int32Array.from(links), inFlow, outStart, outFlows, outWire,
     pairs: adaptiveSets.size,
   };
@@ -653,7 +659,7 @@ function refine(scan, flows, topology, kinds, maxRounds = Infinity) {
       }
       posterBag.clear();
       for (let j = flows.posterStart[f]; j < flows.posterStart[f + 1]; j++) posterBag.put(0, mix32(mix32(SEED_B, tape[flows.posterTape[j]]), flows.posterUsage[j]));
-      flowKeys[f] = sig.reset(flows.fLatency[f]).addBag(routeBag, f).addBag(posterBag, 0).key();
+      flowKeys[f] = sig.reset(flows.fLatency[f]).add(flows.fEnds[f]).addBag(routeBag, f).addBag(posterBag, 0).key();
     }
     const flow = densify(flowKeys);
     // Links: old colour and the multiset of (sub-flow colour, hop) crossing them; a sub-flow's colour is its flow's and its path's.
@@ -816,7 +822,7 @@ function main() {
     progress('tapes scanned');
     for (const routing of args.routings) {
       const t2 = process.cpuUsage();
-      const flows = buildFlows(scan, topology, nodes, routing, args.seed, groupOf);
+      const flows = buildFlows(scan, topology, nodes, routing, args.seed, groupOf, kinds);
       const tRoute = cpuSeconds(t2);
       progress(`${routing}: ${flows.nf} flows routed`);
       const t3 = process.cpuUsage();
