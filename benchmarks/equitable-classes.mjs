@@ -833,6 +833,13 @@ function main() {
   }
 }
 
+/** The per-round counts, the middle elided past 16 rounds (a 65,536-GPU ring refines for thousands). */
+function roundsText(rounds) {
+  const text = (r) => `${r.tapes}/${r.participants}/${r.flows}/${r.links}`;
+  if (rounds.length <= 16) return rounds.map(text).join(' ');
+  return `${rounds.slice(0, 12).map(text).join(' ')} … (${rounds.length - 15} more) … ${rounds.slice(-3).map(text).join(' ')}`;
+}
+
 function report(args, { topology, plan, scan, flows, result, commute, routing, trace, cpu }) {
   const { schedule } = plan;
   const nranks = topology.ranks.length;
@@ -881,7 +888,7 @@ function report(args, { topology, plan, scan, flows, result, commute, routing, t
   );
   if (out.trace) console.log(`  trace ${args.verify}: members' timings agree in ${out.trace.agree} of ${out.trace.blocksOfSeveral} blocks of several members`);
   if (out.orbits) console.log(`  rank classes (§41): ${JSON.stringify(out.orbits)}`);
-  console.log(`  per round (tapes/participants/flows/links), from shapes alone ${result.initial.tapes}/${result.initial.participants}/-/${result.initial.links}: ${result.rounds.map((r) => `${r.tapes}/${r.participants}/${r.flows}/${r.links}`).join(' ')}`);
+  console.log(`  per round (tapes/participants/flows/links), from shapes alone ${result.initial.tapes}/${result.initial.participants}/-/${result.initial.links}: ${roundsText(result.rounds)}`);
 }
 
 export { planRun, scanTapes, buildFlows, refine, verifyTrace, readTrace };
