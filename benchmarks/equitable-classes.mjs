@@ -15,29 +15,37 @@
  *
  * --verify-trace FILE checks the blocks against `weft bench … --trace FILE` of the same run: every
  * member's tapes must have the same step timings (channels may be permuted).
- * --commute-recvs lets a block of consecutive pure receives (and a fused receive-then-send after
- * it) be a multiset: the step after them waits for all, and sends are eager, so their order does
- * not change any timing (local steps are free in ghost mode: executor.ts).
+ * --modes commute (or --commute-recvs) lets a block of consecutive pure receives (and a fused
+ * receive-then-send right after it) be a multiset: the step after them waits for all, and sends
+ * are eager, so their order moves no timing a later step sees (local steps are free in a
+ * multi-rank ghost run: executor.ts). strict keeps every step in its place.
  *
  * --orbits also runs rank-classes' findRankClasses (§41) on the same run and checks that every
  * orbit lies inside one block (the partition is at least as coarse as the group's orbits).
+ * EQ_PROGRESS=1 prints each stage and round on stderr.
  *
  * The coloured structure refined (all colours dense integers, each round's new colour a hash of
  * the old one and its neighbourhood, so a round only splits blocks; stable when no count moves):
- *  - tapes (participant, channel): first colour = the tape's step sequence with every peer
- *    replaced by its *slot* (the k-th distinct peer the tape names, in order of first mention),
- *    hashed per run of the tape as rank-classes.ts does (a run of k repetitions from one);
- *    then hash(old, participant's colour, per slot: peer's colour, the flows into the tape from
- *    that peer, the multiset of the flows out of it to that peer);
+ *  - tapes (participant, channel): first colour = the tape's value sequence with every peer
+ *    field left 0, hashed per run as rank-classes.ts does (a run of k repetitions from one); each
+ *    peer's places carry a weight (the hash of "this position is that peer", built per run too)
+ *    and each round adds, at those places, the colour of the connection to that peer (the flow in
+ *    from it on this channel, the flows out to it): the step sequence with every peer replaced
+ *    by what it is, not by its name or order, at O(slots) a round. Wire channels are numbered per
+ *    tape; a fan-out's targets are a multiset (posted at once). Then hash(old, participant's
+ *    colour, that sequence);
  *  - participants: hash(kind, multiset of their tapes' colours) — a participant's channels may
  *    be permuted (NCCL's rings are each other's rotations), what the engine would map;
- *  - flows (src, dst, wire channel) as the coordinator makes them: hash(src tape colour and the
- *    slot dst has there, dst tape colour and the slot src has there, the step-latency class
- *    (intra / inter server), the route's link colours in order — ECMP: the router's pinned path
- *    for (src, dst, channel, qp 0, seed); adaptive: the multiset of the equal-cost paths, each a
- *    sub-flow of weight 1/P as max-min takes them);
- *  - links: first colour = (bandwidth, latency); then hash(old, multiset of (sub-flow colour,
- *    hop position) over the sub-flows crossing it).
+ *  - flows (src, dst, wire channel) as the coordinator makes them: hash(step-latency class
+ *    (intra / inter server), wire factor of the ends, the route's link colours in order — ECMP:
+ *    the router's pinned path for (src, dst, channel, qp 0, seed); adaptive: the multiset of the
+ *    equal-cost paths, each a sub-flow of weight 1/P as max-min takes them — and its posters:
+ *    the sending tape's colour with the steps that post it; not the receiver's slot: sends are
+ *    eager, so a flow's timing is its sender's);
+ *  - links (those some route crosses): first colour = (bandwidth, latency); then hash(old,
+ *    multiset of (sub-flow colour, hop position) over the sub-flows crossing it).
+ * Each row also counts the run's transfers (sends posted, a fan-out's every target one) against
+ * those of one member per block.
  */
 import { chooseAlgorithm, candidatesOf, channelTapes, countForBytes, fastest, getAlgorithm, DEFAULT_CHUNK_BYTES, PRIMITIVES, STEP_OPS, TapeCursor } from '@weft/collectives';
 import { alphaBetaCost, parseTopologySpec, rankLayout } from '@weft/fabric';
