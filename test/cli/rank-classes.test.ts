@@ -20,6 +20,19 @@ describe('weft bench: rank classes', () => {
     expect(row!.events).toBe(143_360);
   });
 
+  it('adaptive routing: NCCL\'s 16 rings across two scalable units run 32 of 512 ranks (every path of the even split maps onto its image\'s)', () => {
+    const [row] = rows(['--topology', 'dgx-h100:nodes=64', '--algo', 'ring', '--proto', 'Simple', '--routing', 'adaptive', '-b', '4M', '-e', '4M']);
+    expect(row!.simulatedRanks).toBe(32);
+    // The whole run's events (packages/runtime/test/rank-classes.test.ts compares the engines on smaller runs).
+    expect(row!.events).toBe(25_117_184);
+  });
+
+  it('the packet model routes packets: every rank simulated, and the row says why', () => {
+    const [row] = rows(['--topology', 'dgx-h100:nodes=32', '--algo', 'hierarchical', '--network', 'packet', '-b', '64K', '-e', '64K']);
+    expect(row!.simulatedRanks).toBeUndefined();
+    expect(row!.noClassesReason).toBe('the packet model routes packets, not connections');
+  });
+
   it('the table\'s footer says how many ranks ran', () => {
     const run = spawnSync(process.execPath, [WEFT_MAIN, 'bench', 'allreduce', '--topology', 'dgx-h100:nodes=64', '--algo', 'hierarchical,tree', '-b', '1M', '-e', '1M', '--mode', 'ghost'], { encoding: 'utf8', timeout: 120_000 });
     expect(run.status).toBe(0);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { pat as patAllGather } from '../src/all-gather/pat.js';
 import { ncclChoose, ncclTuneInputs, ncclTuneModel } from '../src/nccl-tuner.js';
-import { lowBit, patChildren, patDeepestPath, patOrder } from '../src/pat.js';
+import { lowBit, patChildren, patChunkNs, patOrder } from '../src/pat.js';
 import { scheduleProtocol } from '../src/protocols.js';
 import { pat as patReduceScatter } from '../src/reduce-scatter/pat.js';
 import type { CostParams, RankLayout, Schedule } from '../src/types.js';
@@ -41,23 +41,21 @@ describe("PAT's tree (pat.ts): every rank's binomial tree over offsets, parent =
     expect(patChildren(2, 8)).toEqual([3]);
   });
 
-  it('the deepest path is the costliest offset ≤ n − 1 by its set bits (checked against every offset)', () => {
-    let seed = 7;
-    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 10;
-    for (let n = 2; n <= 130; n++) {
-      const dims = Math.ceil(Math.log2(n));
-      const alphaNs = Array.from({ length: dims }, random);
-      let brute = 0;
-      for (let s = 1; s < n; s++) {
-        let ns = 0;
-        for (let d = 0; d < dims; d++) if (s & (1 << d)) ns += alphaNs[d]!;
-        brute = Math.max(brute, ns);
-      }
-      expect(patDeepestPath(n, alphaNs).ns).toBeCloseTo(brute, 12);
-    }
-    // Equal hops: the most set bits — 2 for 7 ranks (offsets 3, 5, 6), 3 for 8 (offset 7).
-    expect(patDeepestPath(7, [1, 1, 1]).hops).toBe(2);
-    expect(patDeepestPath(8, [1, 1, 1]).hops).toBe(3);
+  it("one chunk's replay (patChunkNs): the port's pieces in order, a receive waiting for its sender's step plus the hop", () => {
+    const p = 10;
+    const [a0, a1, a2] = [3, 4, 5];
+    // Two ranks: one piece each way and one hop, both directions.
+    expect(patChunkNs(2, p, [a0], 'down')).toBe(p + a0);
+    expect(patChunkNs(2, p, [a0], 'up')).toBe(p + a0);
+    // Four: the root's two pieces, offset 2's forward, then offset 3 lands a hop over each dimension later.
+    expect(patChunkNs(4, p, [a0, a1], 'down')).toBe(3 * p + a1 + a0);
+    // Five (not a power of two): 4 pieces, and the last (offset 3) waits for its parent's forward
+    // after that one waited its own hop: two hops exposed, as with eight ranks' seven pieces.
+    expect(patChunkNs(5, p, [a0, a1, a2], 'down')).toBe(4 * p + Math.max(a1, a2) + a0);
+    expect(patChunkNs(8, p, [a0, a0, a0], 'down')).toBe(7 * p + 2 * a0);
+    // Hops longer than a piece: every level of the deepest path waits (three for eight ranks): the
+    // root's 3 pieces, a hop, offset 4's 2 forwards, a hop to 6, its 1 forward, a hop to 7.
+    expect(patChunkNs(8, 1, [a0, a0, a0], 'down')).toBe(3 + a0 + 2 + a0 + 1 + a0);
   });
 });
 

@@ -279,7 +279,7 @@ class FluidNetwork implements SimulatedNetwork {
       this.markSent(transfer, nowNs);
       return transfer.id;
     }
-    const routed = request.path !== undefined ? this.callerRoute(request, request.path) : this.route(request, pair, known);
+    const routed = request.paths !== undefined ? this.callerRoute(request, request.paths) : this.route(request, pair, known);
     if ('linkId' in routed) {
       this.strand(transfer, routed.linkId, nowNs);
       return transfer.id;
@@ -525,12 +525,19 @@ class FluidNetwork implements SimulatedNetwork {
     return this.plannedRoute(request);
   }
 
-  /** The one flow of a transfer over the caller's path (TransferRequest.path). */
-  private callerRoute(request: TransferRequest, path: readonly string[]): readonly RoutedFlow[] {
-    if (this.options.qps !== 1) throw new RangeError('a transfer with its own path needs one queue pair');
+  /**
+   * The one flow of a transfer over the caller's paths (TransferRequest.paths): pinned to its one
+   * path under ECMP, spread over them under adaptive routing — the flow routing would have made.
+   */
+  private callerRoute(request: TransferRequest, paths: readonly (readonly string[])[]): readonly RoutedFlow[] {
+    if (this.options.routing === 'adaptive') {
+      if (paths.length === 0) throw new RangeError('a transfer with its own paths needs at least one');
+      return [{ bytes: request.bytes, pinned: false, routes: paths.map((path) => this.internedRoute(path)) }];
+    }
+    if (this.options.qps !== 1 || paths.length !== 1) throw new RangeError('a transfer with its own path needs one queue pair and one path under ECMP');
     const flow = (this.ecmpFlows[0] ??= { bytes: 0, pinned: true, routes: [] as Route[] });
     flow.bytes = request.bytes;
-    flow.routes[0] = this.internedRoute(path);
+    flow.routes[0] = this.internedRoute(paths[0]!);
     flow.routes.length = 1;
     this.ecmpFlows.length = 1;
     return this.ecmpFlows;

@@ -115,11 +115,13 @@ export interface TransferRequest {
    */
   readonly routeCache?: object;
   /**
-   * Fluid models, one queue pair: the path (link ids, from srcNode to dstNode's side) the transfer
-   * takes instead of the one routing would pin. The runtime's rank classes pass a representative's
-   * route with each link replaced by its class's link (runtime schedule/rank-classes.ts).
+   * Fluid models: the paths (link ids, from srcNode to dstNode's side) the transfer takes instead
+   * of routing's — under ECMP (one queue pair) the one path it is pinned to, under adaptive routing
+   * the paths it spreads over evenly (as router.equalCostPaths gives them). The runtime's rank
+   * classes pass a representative's routes with each link replaced by its class's link (runtime
+   * schedule/rank-classes.ts).
    */
-  readonly path?: readonly string[];
+  readonly paths?: readonly (readonly string[])[];
 }
 
 /**

@@ -5,16 +5,38 @@
  * with agents, run every rank.
  */
 import { describe, expect, it } from 'vitest';
-import { parseTopologySpec } from '@weft/fabric';
+import { parseTopologySpec, parseTopologyText, type NetworkOptions } from '@weft/fabric';
 import { createCluster, findRankClasses, layoutOf, routerOf, SequenceHash, type RunResult } from '@weft/runtime';
 import type { Schedule } from '@weft/collectives';
 import { network, plan } from './helpers.js';
 
 const NET = { ...network('maxMin'), record: 'summary' as const };
+const ADAPTIVE: NetworkOptions = { ...NET, routing: 'adaptive' };
 
-async function bothWays(spec: string, schedule: (topology: ReturnType<typeof parseTopologySpec>) => Schedule, iters = 1) {
-  const topology = parseTopologySpec(spec);
-  const cluster = await createCluster({ topology, network: NET, mode: 'ghost' });
+/**
+ * S servers of G GPUs on one NVSwitch each, every server's one uplink to a core switch: a NIC
+ * its GPUs share, which the rotation inside servers does not move (a link class of S links
+ * under a group of G·S shifts).
+ */
+function sharedNicServers(S: number, G: number): Topology {
+  const nodes: object[] = [{ id: 'core', kind: 'switch' }];
+  const links: object[] = [];
+  for (let s = 0; s < S; s++) {
+    nodes.push({ id: `nvs${s}`, kind: 'switch' });
+    for (let j = 0; j < G; j++) {
+      nodes.push({ id: `s${s}g${j}`, kind: 'gpu', group: `server${s}` });
+      links.push({ from: `s${s}g${j}`, to: `nvs${s}`, bandwidth: '400GB/s', latency: '1us' });
+    }
+    links.push({ from: `nvs${s}`, to: 'core', bandwidth: '50GB/s', latency: '2us' });
+  }
+  return parseTopologyText(JSON.stringify({ name: 'shared-nic', nodes, links }), 'shared-nic.json');
+}
+
+type Topology = ReturnType<typeof parseTopologySpec>;
+
+async function bothWays(spec: string | Topology, schedule: (topology: Topology) => Schedule, iters = 1, net: NetworkOptions = NET) {
+  const topology = typeof spec === 'string' ? parseTopologySpec(spec) : spec;
+  const cluster = await createCluster({ topology, network: net, mode: 'ghost' });
   try {
     const planned = schedule(topology);
     const run = (rankClasses: boolean): Promise<RunResult> => cluster.runSchedule(planned, { dtype: 'float32', op: 'sum', check: false, iters, rankClasses });
@@ -35,6 +57,8 @@ function expectSameRun(classes: RunResult, whole: RunResult): void {
     expect(Math.abs(got.bytesCarried - link.bytesCarried)).toBeLessThanOrEqual(1e-9 * link.bytesCarried);
     expect(Math.abs(got.busyNs - link.busyNs)).toBeLessThanOrEqual(1e-9 * link.busyNs + 1e-9);
     expect(got.peakConcurrentFlows).toBe(link.peakConcurrentFlows);
+    expect(got.bandwidthBytesPerSec).toBe(link.bandwidthBytesPerSec);
+    expect(Math.abs(got.utilization - link.utilization)).toBeLessThanOrEqual(1e-9 * link.utilization);
   });
 }
 
@@ -66,6 +90,36 @@ describe('rank classes', () => {
     const { whole, classes } = await bothWays('dgx-h100:nodes=32', (t) => plan('allGather', 'ring', t, 1 << 20, { channels: 2, layout: layoutOf(t) }));
     expect(classes.simulatedRanks).toBeDefined();
     expectSameRun(classes, whole);
+  }, 120_000);
+
+  it('adaptive routing: hierarchical on 64 DGX H100 servers and a ring on a leaf-spine, every path of the even split mapped, the whole run to rounding', async () => {
+    const hierarchical = await bothWays('dgx-h100:nodes=64', (t) => plan('allReduce', 'hierarchical', t, 1 << 24), 1, ADAPTIVE);
+    expect(hierarchical.classes.simulatedRanks).toBe(32);
+    expectSameRun(hierarchical.classes, hierarchical.whole);
+    // 256 hosts on 16 leaves, 4 spines: every cross-leaf step spreads over the 4 spines.
+    const ring = await bothWays('leafspine:hosts=256,leaves=16,spines=4', (t) => plan('allReduce', 'ring', t, 1 << 22, { channels: 1, layout: layoutOf(t) }), 1, ADAPTIVE);
+    expect(ring.classes.simulatedRanks).toBe(16);
+    expectSameRun(ring.classes, ring.whole);
+    expect(ring.whole.linkStats.filter((l) => l.to.startsWith('spine') && l.bytesCarried > 0)).toHaveLength(64);
+  }, 120_000);
+
+  it('a link the symmetries fix (a NIC eight GPUs share) runs at m/g of its capacity in the representatives\' network: the whole run to rounding, ECMP and adaptive', async () => {
+    const topology = sharedNicServers(32, 8);
+    const schedule = plan('allReduce', 'hierarchical', topology, 1 << 24);
+    const found = findRankClasses({ schedule, topology, groups: layoutOf(topology).groups, network: NET, router: routerOf(topology) });
+    if ('reason' in found) throw new Error(found.reason);
+    // One class of 256 (every GPU of every server alike); the uplinks (32 each way) are two link classes of 32.
+    expect(found.reps).toEqual([0]);
+    expect([...found.linkScales.values()]).toEqual([1 / 8, 1 / 8]);
+    for (const net of [NET, ADAPTIVE]) {
+      const { whole, classes } = await bothWays(topology, () => schedule, 1, { ...net, record: 'full' });
+      expect(classes.simulatedRanks).toBe(1);
+      expectSameRun(classes, whole);
+      const uplink = whole.linkStats.find((l) => l.from === 'nvs5' && l.to === 'core')!;
+      expect(uplink.peakConcurrentFlows).toBe(8);
+      expect(uplink.utilizationTimeline.length).toBeGreaterThan(2);
+      expect(classes.linkStats.find((l) => l.linkId === uplink.linkId)!.utilizationTimeline).toEqual(uplink.utilizationTimeline.map(([t, f]) => [expect.closeTo(t, 3), expect.closeTo(f, 9)]));
+    }
   }, 120_000);
 
   it('finds no classes where no shift maps the run to itself, or where in-network agents run', () => {

@@ -58,8 +58,8 @@ interface Connection {
   stepLatencyNs: number;
   /** The network's route cache slot for this connection (TransferRequest.routeCache). */
   readonly routeCache: object;
-  /** With rank classes: the path its messages take in the representatives' network (RankClasses.pathOf), set by its first send. */
-  path: readonly string[] | undefined;
+  /** With rank classes: the paths its messages take in the representatives' network (RankClasses.pathsOf), set by its first send. */
+  paths: readonly (readonly string[])[] | undefined;
 }
 
 /**
@@ -208,7 +208,7 @@ export class Coordinator {
   /** Records of delivered messages, for the next sends to reuse (see InFlight). */
   private readonly spareFlights: InFlight[] = [];
   /** The request every send fills in: a network keeps no reference to it (Network.startTransfer). */
-  private readonly request: { -readonly [K in keyof TransferRequest]: TransferRequest[K] } = { srcNode: '', dstNode: '', bytes: 0, flowKey: 0, routeCache: undefined, path: undefined };
+  private readonly request: { -readonly [K in keyof TransferRequest]: TransferRequest[K] } = { srcNode: '', dstNode: '', bytes: 0, flowKey: 0, routeCache: undefined, paths: undefined };
   /** Ends a run that outgrows the JS heap in one line (heap-guard.ts). */
   private readonly heapGuard: RunHeapGuard;
   private sendsSinceHeapCheck = 0;
@@ -670,7 +670,7 @@ export class Coordinator {
     const key = channel * this.nparticipants + dst;
     let connection = fromSrc.get(key);
     if (connection === undefined) {
-      connection = { index: this.connections.length, src, dst, channel, nextSend: 0, nextRecv: 0, arrived: new MessageTable(), posted: new MessageTable(), stepProtocol: -1, stepLatencyNs: 0, routeCache: {}, path: undefined };
+      connection = { index: this.connections.length, src, dst, channel, nextSend: 0, nextRecv: 0, arrived: new MessageTable(), posted: new MessageTable(), stepProtocol: -1, stepLatencyNs: 0, routeCache: {}, paths: undefined };
       fromSrc.set(key, connection);
       this.connections.push(connection);
     }
@@ -695,7 +695,7 @@ export class Coordinator {
     request.bytes = bytes * this.wireFactor(participant, peer);
     request.flowKey = channel;
     request.routeCache = connection.routeCache;
-    if (classes !== undefined) request.path = connection.path ??= classes.pathOf(participant, peer, channel);
+    if (classes !== undefined) request.paths = connection.paths ??= classes.pathsOf(participant, peer, channel);
     const transferId = this.network.startTransfer(request, nowNs);
     const flight = this.spareFlights.pop() ?? { connection, sender: participant, message: 0, senderSeq: 0, payload: undefined, bytes: 0, protocol: 0, sentNs: 0, floorNs: -1 };
     flight.connection = connection;

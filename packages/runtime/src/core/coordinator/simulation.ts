@@ -139,6 +139,8 @@ export async function coordinate(
   classes?: RankClasses,
 ): Promise<CoordinatedRun> {
   const network = factory(topology, options);
+  // The representatives' network: class links standing for fewer links than a class has ranks run slower (rank-classes.ts).
+  for (const [linkId, factor] of classes?.linkScales ?? []) network.degradeLink(linkId, factor, 0);
   const rankFaults = applyFaults(network, faults);
   const coordinator = new Coordinator({
     engine: new Engine(),

@@ -8,10 +8,12 @@
  * of the run when it maps
  *  - every tape to a tape: tape(σp, πc) is tape(p, c) with every peer mapped by σ (op, sizes,
  *    buffers equal; offsets are data, not timing), and
- *  - every connection's ECMP routes to routes: a link map λ, one-to-one and consistent over all
+ *  - every connection's routes to routes: a link map λ, one-to-one and consistent over all
  *    connections, with route(σa → σb, πc) = λ(route(a → b, c)) link for link, λ keeping each
- *    link's bandwidth and latency. (ECMP's hash can break it: where flows of one scalable unit
- *    collide on a spine port and those of the next do not, the units really differ.)
+ *    link's bandwidth and latency — under ECMP the one path a connection is pinned to (ECMP's hash
+ *    can break it: where flows of one scalable unit collide on a spine port and those of the next
+ *    do not, the units really differ), under adaptive routing every path of the even split, path
+ *    by path (router.equalCostPaths deals them by the fabric's structure).
  * Tapes are compared by a 130-bit polynomial hash of each one's steps with peers relative to its
  * rank (two tapes that differ share one with odds of about 2^-130), computed per run of a tape,
  * not per step, in the one walk that also lists the connections: a 65,536-GPU ring has 10^9
@@ -24,15 +26,18 @@
  * frame, a message from shift⁻¹(r) on π⁻ᵇ(c) (`senderInFrame`, `channelInFrame`).
  *
  * The representatives' network: the λ maps also split the links routes cross into link
- * classes, and a representative's transfer takes its route with each link replaced by its
- * class's least link (`pathOf`). That is exact when every link of a class carries one member of
- * each representative flow crossing the class — when a link class has as many links as a rank
- * class has ranks (checked; a link no symmetry moves fails it) — for then each link of the
- * whole run carries, at every moment, one image of every flow its class's link carries here,
- * and max-min (or alpha-beta) gives the representatives the rates of the whole run; the others'
- * messages are their images, and every link's statistics its class link's. Runs this does not
- * cover (agents, faults, traces, adaptive routing, several queue pairs, the packet model, data)
- * simply run every rank.
+ * classes, and a representative's transfer takes its routes with each link replaced by its
+ * class's least link (`pathsOf`). A class of m links under a group of g shifts (the size of
+ * every rank class) has each of its links fixed by g/m of them, so each link of the whole run
+ * carries, at every moment, g/m images of every (sub-)flow its class's link carries here. With
+ * m = g that is one image each and the class link is the link itself; with m < g (a spine port
+ * that the rotation inside servers does not move, say) the class link runs at m/g of its
+ * capacity (`linkScales`): max-min's constraint Σ (g/m)·rate ≤ C is Σ rate ≤ (m/g)·C, so it
+ * gives the representatives the whole run's rates either way. Alpha-beta shares no link, so
+ * its class links keep their capacity, and only m = g is taken there (as before). The others'
+ * messages are their images, and every link's statistics its class link's, bytes and flows
+ * times g/m. Runs this does not cover (agents, faults, traces, several ECMP queue pairs, the
+ * packet model, data) simply run every rank.
  */
 import { channelTapes, TapeCursor, type Schedule } from '@weft/collectives';
 import type { LinkStats, NetworkOptions, Router, Topology } from '@weft/fabric';
@@ -52,8 +57,10 @@ export interface RankClasses {
   senderInFrame(sender: number, peer: number): number;
   /** The channel of a message to `peer` on `channel`, as seen by `peer`'s representative (a rotation may turn NCCL's rings into each other). */
   channelInFrame(peer: number, channel: number): number;
-  /** The path rep `sender`'s transfer to `peer` on `channel` takes in the representatives' network: its route, each link replaced by its link class's. */
-  pathOf(sender: number, peer: number, channel: number): readonly string[];
+  /** The paths rep `sender`'s transfer to `peer` on `channel` takes in the representatives' network: its routes, each link replaced by its link class's. */
+  pathsOf(sender: number, peer: number, channel: number): readonly (readonly string[])[];
+  /** Class links that stand for fewer links than a rank class has ranks, with the factor (m/g) their capacity takes in the representatives' network. */
+  readonly linkScales: ReadonlyMap<string, number>;
   /** Every link's statistics from the representatives' (a member's link carries what its representative's twin did). */
   expandLinkStats(stats: readonly LinkStats[]): LinkStats[];
 }
@@ -98,7 +105,8 @@ export function findRankClasses(inputs: ClassInputs): RankClasses | NoClasses {
   const { schedule, topology, groups, network } = inputs;
   const n = schedule.nranks;
   if (schedule.participants.length !== n) return { reason: 'the schedule has in-network agents' };
-  if (network.routing !== 'ecmp' || network.model === 'packet' || network.qps !== 1) return { reason: 'routes are not fixed per connection (ECMP with one queue pair on a fluid model only)' };
+  if (network.model === 'packet') return { reason: 'the packet model routes packets, not connections' };
+  if (network.routing === 'ecmp' && network.qps !== 1) return { reason: 'several queue pairs per connection' };
   const grid = gridOf(groups, n);
   if (grid === undefined) return { reason: 'servers differ in size' };
   const tapes = schedule.participants.map((p) => channelTapes(p));
@@ -139,7 +147,7 @@ export function findRankClasses(inputs: ClassInputs): RankClasses | NoClasses {
       continue;
     }
     const orbits = linkOrbits(generators, topology.links.length);
-    const uneven = unevenLink(classes, connections, paths, orbits);
+    const uneven = unevenLink(classes, connections, paths, orbits, network.model === 'maxMin');
     if (uneven !== undefined) {
       reason = `link ${uneven} is in a class of links that does not match its ranks' classes one for one`;
       continue;
@@ -372,7 +380,7 @@ interface ConnectionList {
 
 // ---- routes --------------------------------------------------------------------------
 
-/** ECMP routes by connection (what the network will pin), as link indices per queue pair. */
+/** Routes by connection as link indices: ECMP's pinned path per queue pair, or adaptive routing's even split (one entry per path; the channel does not change it). */
 class PathCache {
   private readonly byKey = new Map<string, Int32Array[]>();
   private readonly none: ReadonlySet<string> = new Set();
@@ -384,15 +392,20 @@ class PathCache {
   ) {
   }
 
-  /** The connection's routes (one per queue pair); null when a pair has none. */
+  /** The connection's routes (one per queue pair, or per path of an adaptive split); null when a pair has none. */
   routes(src: number, dst: number, channel: number): Int32Array[] | null {
     const a = this.topology.ranks[src]!;
     const b = this.topology.ranks[dst]!;
-    const key = `${a}\u0000${b}\u0000${channel}`;
+    const adaptive = this.network.routing === 'adaptive';
+    const key = adaptive ? `${a}\u0000${b}` : `${a}\u0000${b}\u0000${channel}`;
     let routes = this.byKey.get(key);
     if (routes === undefined) {
       routes = [];
-      if (a !== b) {
+      if (a !== b && adaptive) {
+        const split = this.router.equalCostPaths(a, b, this.none);
+        if (split.length === 0) return null;
+        for (const path of split) routes.push(Int32Array.from(path, (id) => linkIndexOf(this.topology, id)));
+      } else if (a !== b) {
         for (let qp = 0; qp < this.network.qps; qp++) {
           const path = this.router.pinnedPath(a, b, channel, qp, this.network.seed, this.none);
           if (path === null) return null;
@@ -594,14 +607,14 @@ function classesOf(generators: readonly Shift[], grid: Grid, n: number): Classes
 }
 
 /**
- * A link on a representative's route whose class has not exactly as many links as the
- * representative's class has ranks, if any (by id). The representatives' network has one link
- * per link class, loaded once by each representative's flow crossing the class: exact when each
- * link of the class carries one member of that flow's class, i.e. when the two sizes agree (the
- * symmetries spread a class's members evenly over a link class). A link no symmetry moves, a
- * shared spine uplink say, has a class of one and fails this.
+ * A link on a representative's route whose class the representatives' network cannot stand for,
+ * if any (by id). It has one link per link class, loaded once by each representative's (sub-)flow
+ * crossing the class. A class of exactly as many links as a rank class has ranks is the link
+ * itself (each of its links carries one image of the flow); under max-min a class of m links, m
+ * dividing the rank classes' size g, stands for its links at m/g of their capacity (each carries
+ * g/m images: the orbit–stabilizer count). Alpha-beta takes only m = g.
  */
-function unevenLink(classes: Classes, connections: ConnectionList, paths: PathCache, orbits: LinkOrbits): string | undefined {
+function unevenLink(classes: Classes, connections: ConnectionList, paths: PathCache, orbits: LinkOrbits, sharing: boolean): string | undefined {
   const links = paths.topology.links;
   const classSize = classes.classSize;
   const t = connections.triples;
@@ -611,7 +624,9 @@ function unevenLink(classes: Classes, connections: ConnectionList, paths: PathCa
     for (const route of paths.routes(src, t[i + 1]!, t[i + 2]!)!) {
       for (const l of route) {
         const c = orbits.canonical[l]!;
-        if (c < 0 || orbits.size[c] !== classSize[src]) return links[l]!.id;
+        const m = c < 0 ? 0 : orbits.size[c]!;
+        const g = classSize[src]!;
+        if (m === 0 || (sharing ? g % m !== 0 : m !== g)) return links[l]!.id;
       }
     }
   }
@@ -634,7 +649,15 @@ function rankClasses(classes: Classes, grid: Grid, n: number, paths: PathCache, 
     return map !== undefined && channel < map.length ? map[channel]! : channel;
   };
   const inFrame = new Map<number, number>();
-  const classPaths = new Map<string, readonly string[]>();
+  const classPaths = new Map<string, readonly (readonly string[])[]>();
+  // Every rank class has g ranks (the group acts freely): a class of m < g links runs at m/g.
+  const g = classSize[0] ?? 1;
+  const linkScales = new Map<string, number>();
+  orbits.size.forEach((m, c) => {
+    if (m > 0 && m < g) linkScales.set(topology.links[c]!.id, m / g);
+  });
+  /** How many images of a class link's load each of its links carries: g/m. */
+  const imagesOn = (c: number): number => g / orbits.size[c]!;
   return {
     reps: classes.reps,
     repOf: classes.repOf,
@@ -649,25 +672,39 @@ function rankClasses(classes: Classes, grid: Grid, n: number, paths: PathCache, 
       return x;
     },
     channelInFrame: unturned,
-    pathOf(sender, peer, channel) {
+    pathsOf(sender, peer, channel) {
       const key = `${sender},${peer},${channel}`;
-      let path = classPaths.get(key);
-      if (path === undefined) {
-        path = Array.from(paths.routes(sender, peer, channel)![0]!, (l) => topology.links[orbits.canonical[l]!]!.id);
-        classPaths.set(key, path);
+      let classed = classPaths.get(key);
+      if (classed === undefined) {
+        classed = paths.routes(sender, peer, channel)!.map((route) => Array.from(route, (l) => topology.links[orbits.canonical[l]!]!.id));
+        classPaths.set(key, classed);
       }
-      return path;
+      return classed;
     },
+    linkScales,
     expandLinkStats(stats) {
-      // Every link of a class carries what the class's link did in the representatives' network (unevenLink checked it carries one member of each flow).
+      // Every link of a class carries g/m times what the class's link did in the representatives'
+      // network (one image of each of its flows when m = g), over the same busy times. Utilization
+      // is against the nominal bandwidth (link-account.ts), which the class link kept: g/m times too.
       const at = new Map<string, number>();
       stats.forEach((stat, i) => at.set(stat.linkId, i));
       return stats.map((stat) => {
         const l = linkIndexOf(topology, stat.linkId);
         const c = l < 0 ? -1 : orbits.canonical[l]!;
-        if (c < 0 || c === l) return stat;
+        if (c < 0 || (c === l && orbits.size[c] === g)) return stat;
         const source = stats[at.get(topology.links[c]!.id)!]!;
-        return { ...source, linkId: stat.linkId, from: stat.from, to: stat.to, bandwidthBytesPerSec: stat.bandwidthBytesPerSec };
+        const k = imagesOn(c);
+        return {
+          ...source,
+          linkId: stat.linkId,
+          from: stat.from,
+          to: stat.to,
+          bandwidthBytesPerSec: topology.links[l]!.bandwidthBytesPerSec,
+          bytesCarried: source.bytesCarried * k,
+          peakConcurrentFlows: source.peakConcurrentFlows * k,
+          utilization: source.utilization * k,
+          utilizationTimeline: k === 1 ? source.utilizationTimeline : source.utilizationTimeline.map(([t, f]) => [t, f * k] as const),
+        };
       });
     },
   };
