@@ -169,13 +169,14 @@ const NO_FLOWS: FlowState[] = [];
 const NO_PATHS: readonly (readonly string[])[] = [];
 
 /**
- * One (src, dst) pair's cached ECMP routes, [qp] by flow key. Keys 0 … INDEXED_FLOW_KEYS - 1
- * (the runtime's channel numbers) index an array: a hash lookup per transfer was the
- * costliest step of the route cache.
+ * One (src, dst) pair's cached routes: under ECMP [qp] by flow key (keys 0 … INDEXED_FLOW_KEYS - 1,
+ * the runtime's channel numbers, index an array: a hash lookup per transfer was the costliest
+ * step of the route cache); under adaptive routing the pair's spread, whatever the key.
  */
 interface PairRoutes {
   readonly byIndex: (Route | undefined)[][];
   readonly byKey: Map<number, (Route | undefined)[]>;
+  spread: readonly Route[] | undefined;
 }
 
 const INDEXED_FLOW_KEYS = 1024;
@@ -214,8 +215,9 @@ class FluidNetwork implements SimulatedNetwork {
   private readonly recordFull: boolean;
   private nextTransferId = 0;
   /**
-   * ECMP routes by src → dst → flowKey → [qp], valid while the set of down links is the one
-   * they were computed for (cleared when a link fails). The seed is fixed per network.
+   * Routes by src → dst: ECMP's by flowKey → [qp], adaptive routing's spread; valid while the
+   * set of down links is the one they were computed for (cleared when a link fails). The seed
+   * is fixed per network.
    */
   private readonly pinnedRoutes = new Map<string, Map<string, PairRoutes>>();
   private pinnedRouteCount = 0;
@@ -230,6 +232,8 @@ class FluidNetwork implements SimulatedNetwork {
   private twinsNs = -1;
   /** route()'s ECMP result, one entry per queue pair, rewritten on every call. */
   private readonly ecmpFlows: { bytes: number; readonly pinned: true; readonly routes: Route[] }[] = [];
+  /** route()'s adaptive result, its one flow rewritten on every call (startTransfer keeps neither). */
+  private readonly spreadFlows: [{ bytes: number; readonly pinned: false; routes: readonly Route[] }] = [{ bytes: 0, pinned: false, routes: [] }];
   private nextFlowId = 0;
   private activeFlows = 0;
   private flowRateChanges = 0;
@@ -522,7 +526,32 @@ class FluidNetwork implements SimulatedNetwork {
       if (known === undefined && request.routeCache !== undefined) this.fillSlot(request.routeCache as RouteSlot, request, cached);
       return flows;
     }
+    if (options.routing === 'adaptive') return this.spreadRoute(request, pair);
     return this.plannedRoute(request);
+  }
+
+  /**
+   * An adaptive transfer's one flow over the pair's equal-cost paths, cached per pair until a
+   * link fails: the paths depend on the endpoints and the down links only, and working them
+   * out (a layer-by-layer deal over every next hop) cost more than the rest of the transfer.
+   */
+  private spreadRoute(request: TransferRequest, pair: PairRoutes | undefined): readonly RoutedFlow[] | { readonly linkId: string } {
+    if (this.pinnedRouteCount >= ROUTE_CACHE_LIMIT) {
+      this.clearRouteCache();
+      pair = undefined;
+    }
+    pair ??= this.pairRoutes(request);
+    let spread = pair.spread;
+    if (spread === undefined) {
+      const plan = planRoutes(this.router, this.options, request, this.down);
+      if (!plan.routed) return { linkId: plan.linkId };
+      spread = pair.spread = plan.flows[0]!.paths.map((path) => this.internedRoute(path));
+      this.pinnedRouteCount += spread.length;
+    }
+    const flow = this.spreadFlows[0];
+    flow.bytes = request.bytes;
+    flow.routes = spread;
+    return this.spreadFlows;
   }
 
   /**
@@ -576,17 +605,21 @@ class FluidNetwork implements SimulatedNetwork {
       this.clearRouteCache();
       pair = undefined;
     }
-    if (pair === undefined) {
-      let bySrc = this.pinnedRoutes.get(request.srcNode);
-      if (bySrc === undefined) this.pinnedRoutes.set(request.srcNode, (bySrc = new Map()));
-      pair = bySrc.get(request.dstNode);
-      if (pair === undefined) bySrc.set(request.dstNode, (pair = { byIndex: [], byKey: new Map() }));
-    }
+    pair ??= this.pairRoutes(request);
     const key = request.flowKey;
     if (key >>> 0 === key && key < INDEXED_FLOW_KEYS) return (pair.byIndex[key] ??= []);
     let byKey = pair.byKey.get(key);
     if (byKey === undefined) pair.byKey.set(key, (byKey = []));
     return byKey;
+  }
+
+  /** The src → dst entry of the route cache, made when missing. */
+  private pairRoutes(request: TransferRequest): PairRoutes {
+    let bySrc = this.pinnedRoutes.get(request.srcNode);
+    if (bySrc === undefined) this.pinnedRoutes.set(request.srcNode, (bySrc = new Map()));
+    let pair = bySrc.get(request.dstNode);
+    if (pair === undefined) bySrc.set(request.dstNode, (pair = { byIndex: [], byKey: new Map(), spread: undefined }));
+    return pair;
   }
 
   private clearRouteCache(): void {

@@ -4,7 +4,9 @@
  * nothing: every event and every link total bit for bit as without slots — one slot per
  * connection, one slot passed with every connection (each transfer then misses and refills
  * it), a slot carried over from another network, and a link failing mid-run (the route cache
- * is cleared: slots filled before must not route a transfer over the failed link).
+ * is cleared: slots filled before must not route a transfer over the failed link). Under adaptive
+ * routing the pair's spread is cached (network.ts spreadRoute): every event as when each
+ * transfer is handed the router's equal-cost paths for the links down at its start.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -115,5 +117,39 @@ describe('TransferRequest.routeCache', () => {
     const after = net.startTransfer({ srcNode: 'h0', dstNode: 'h3', bytes: 0, flowKey, routeCache: slot }, 20);
     expect(net.flows()[after]!.paths[0]).not.toContain('leaf0->spine0');
     expect(net.flows()[after]!.stranded).toBeUndefined();
+  });
+
+  it('property: adaptive routing caches each pair\'s spread until a link fails: events and link totals bit for bit as with the router\'s paths handed to every transfer', () => {
+    const topology = contendedFabric('route-cache');
+    const adaptive = (starts: readonly Start[], failAtNs: number | null, handPaths: boolean) => {
+      const router = createRouter(topology);
+      const net = createNetwork(topology, { model: 'maxMin', routing: 'adaptive', qps: 1, seed: 7, record: 'summary' }, router);
+      const failed = 'leaf0->spine0';
+      if (failAtNs !== null) net.failLink(failed, failAtNs);
+      const events: TransferEvent[] = [];
+      const hosts = topology.ranks;
+      for (const start of [...starts].sort((a, b) => a.atNs - b.atNs)) {
+        const srcNode = hosts[start.src]!;
+        const dstNode = hosts[(start.src + 1 + start.hop) % hosts.length]!;
+        const down = new Set(failAtNs !== null && failAtNs < start.atNs ? [failed] : []);
+        const paths = handPaths ? router.equalCostPaths(srcNode, dstNode, down) : undefined;
+        net.startTransfer({ srcNode, dstNode, bytes: start.bytes, flowKey: start.flowKey, ...(paths !== undefined ? { paths } : {}) }, start.atNs);
+        events.push(...net.takeEvents());
+      }
+      for (let t = net.nextEventTimeNs(); t !== Infinity; t = net.nextEventTimeNs()) {
+        net.advanceTo(t);
+        events.push(...net.takeEvents());
+      }
+      return { events, links: net.linkStats().map((s) => [s.linkId, s.busyNs, s.peakConcurrentFlows, s.bytesCarried]) };
+    };
+    fc.assert(
+      fc.property(fc.array(startArb, { minLength: 1, maxLength: 30 }), fc.option(fc.constantFrom(1000, 5000), { nil: null }), (starts, failAtNs) => {
+        const cached = adaptive(starts, failAtNs, false);
+        const handed = adaptive(starts, failAtNs, true);
+        expect(cached.events).toEqual(handed.events);
+        expect(cached.links).toEqual(handed.links);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
