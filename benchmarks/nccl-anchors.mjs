@@ -37,6 +37,10 @@ export const SOURCES = {
     'Azure/msccl docs/performance-nd-h100-v5.md, "All-Gather Latency (us)", NCCL column (ND H100 v5: 8× H100 SXM, NVLink4 NVSwitch; NCCL 2.18.3; msccl-tests-nccl all_gather_perf -b 1 -e 1G -f 2 -g 1 -d half under mpirun, one process per GPU; NCCL_MIN_NCHANNELS=32; in-place; default algorithm; latency published, busbw = S·(n−1)/n / t here) https://github.com/Azure/msccl',
   n1047:
     'NCCL #1047 (one server of 8× H100 80GB HBM3, reduce_scatter_perf float sum, Ring as the reporter labels it, out-of-place busbw; NCCL version and launch not stated, 2023-10) https://github.com/NVIDIA/nccl/issues/1047',
+  msarH100:
+    'Azure/msccl docs/performance-nd-h100-v5.md, "FP16 All-Reduce Latency (us)", NCCL column (ND H100 v5: 8× H100 SXM, NVLink4 NVSwitch; NCCL 2.18.3; msccl-tests-nccl all_reduce_perf -b 1 -e 1G -f 2 -g 1 -d half -n 1000 -G 1 under mpirun ppr:8:node, one process per GPU, CUDA graph launch; NCCL_MIN_NCHANNELS=32; in-place; default algorithm; latency published, busbw = 2·S·(n−1)/n / t here) https://github.com/Azure/msccl',
+  mscppA100:
+    'microsoft/mscclpp docs/performance-ndmv4.md, "1 node, 8 gpus/node", NCCL AllReduce (NDmv4: 8× A100-SXM4-80GB, NVLink3 NVSwitch; NCCL 2.17.1; nccl-tests -g 1 -n 10 -w 10 -G 1 under mpirun ppr:8:node, one process per GPU, CUDA graph launch; in-place; default algorithm; 1 KiB latency 16.96 us, busbw = 2·S·(n−1)/n / t here; 1 GiB busbw as published) https://github.com/microsoft/mscclpp',
   cwGB200:
     'coreweave/nccl-tests README "Expected Performance: GB200" and PR #43/#48 (GB200 NVL72 racks, one 400 Gb/s CX-7 per GPU on InfiniBand between racks; NCCL 2.26.2; default algorithm; out-of-place busbw) https://github.com/coreweave/nccl-tests',
 };
@@ -47,13 +51,22 @@ function doubling(fromBytes, values, source) {
 }
 
 /**
- * { [bytes]: [busbw, source] } of an all-gather or reduce-scatter on `nranks` ranks published as
- * times: `timesUs` from `fromBytes` doubling; nccl-tests' busbw for both is S·(n−1)/n / t.
+ * nccl-tests' busbw of one `collective` of `bytes` on `nranks` ranks that took `us`: S·(n−1)/n / t
+ * for an all-gather or reduce-scatter, 2·S·(n−1)/n / t for an all-reduce (4 significant digits).
  */
-function busbwFromTimes(fromBytes, timesUs, nranks, source) {
+function busbwOfTime(collective, bytes, nranks, us) {
+  const busFactor = ((collective === 'allreduce' ? 2 : 1) * (nranks - 1)) / nranks;
+  return Number(((bytes * busFactor) / (us * 1e3)).toPrecision(4));
+}
+
+/**
+ * { [bytes]: [busbw, source] } of an all-gather or reduce-scatter on `nranks` ranks published as
+ * times: `timesUs` from `fromBytes` doubling.
+ */
+function busbwFromTimes(fromBytes, timesUs, nranks, source, collective = 'allgather') {
   return Object.fromEntries(timesUs.map((us, i) => {
     const bytes = fromBytes * 2 ** i;
-    return [bytes, [Number(((bytes * (nranks - 1)) / nranks / (us * 1e3)).toPrecision(4)), source]];
+    return [bytes, [busbwOfTime(collective, bytes, nranks, us), source]];
   }));
 }
 
@@ -78,6 +91,19 @@ export const RUNS = [
     'azH100',
   ),
   { topology: 'dgx-h100:nodes=1', algo: 'ring', sizes: ['1G', '8G', '8'], published: { [GIB]: [[365, 370], 'n1455'], [8 * GIB]: [[365, 370], 'n1455'] } },
+  // One process per GPU (mpirun, -g 1): 1 KB … 1 GB as published (µs).
+  {
+    topology: 'dgx-h100:nodes=1',
+    algo: 'auto',
+    sizes: ['1K', '1G', '2'],
+    published: busbwFromTimes(
+      KIB,
+      [13.12, 14.39, 15.28, 15.69, 16.64, 19.3, 20, 20.42, 20.5, 29.89, 31.94, 37.95, 49.28, 77.01, 116, 187.2, 317.4, 572.5, 1079, 2071.1, 4028.7],
+      8,
+      'msarH100',
+      'allreduce',
+    ),
+  },
   azureSweep(
     'hgx-h200:nodes=1',
     'nvls',
@@ -92,6 +118,13 @@ export const RUNS = [
     'azA100',
   ),
   { topology: 'hgx-a100:nodes=1', algo: 'auto', sizes: ['4G', '4G', '2'], published: { [4 * GIB]: [232.54, 't175'] } },
+  // One process per GPU (mpirun, -g 1): NCCL's own latency without `-g 8`'s single-thread launch.
+  {
+    topology: 'hgx-a100:nodes=1',
+    algo: 'auto',
+    sizes: ['1K', '1G', '1048576'],
+    published: { [KIB]: [busbwOfTime('allreduce', KIB, 8, 16.96), 'mscppA100'], [GIB]: [231.45, 'mscppA100'] },
+  },
   { topology: 'hgx-b200:nodes=1', algo: 'auto', sizes: ['8G', '8G', '2'], published: { [8 * GIB]: [830, 'n1807'] } },
   azureSweep(
     'gb200-nvl4',

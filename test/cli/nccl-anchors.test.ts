@@ -57,6 +57,9 @@ describe('NCCL anchors', () => {
     // Published as times: busbw = S·(n−1)/n / t (ND H100 v5's all-gather, 1 GB in 2,663.8 µs on 8 GPUs).
     const azure = runs.find((r) => r.collective === 'allgather' && r.topology === 'dgx-h100:nodes=1')!;
     expect(azure.published![2 ** 30]![0]).toBeCloseTo((2 ** 30 * 7) / 8 / 2663.8e3, 1);
+    // An all-reduce's: busbw = 2·S·(n−1)/n / t (ND H100 v5, one process per GPU, 1 GB in 4,028.7 µs on 8 GPUs).
+    const perGpu = runs.find((r) => r.topology === 'dgx-h100:nodes=1' && r.published?.[2 ** 30]?.[1] === 'msarH100')!;
+    expect(perGpu.published![2 ** 30]![0]).toBeCloseTo((2 * 2 ** 30 * 7) / 8 / 4028.7e3, 1);
   });
 
   it('every topology is one weft builds', () => {
