@@ -336,8 +336,10 @@ describe('predictNs (alpha-beta)', () => {
     expect(byName('direct').predictNs(params(8, 1000), cost)).toBeCloseTo(14 * 1000 + 280, 9);
     // innetwork unchunked: two rank-switch hops of α/2 each, + 2Sβ.
     expect(byName('innetwork').predictNs(params(8, 1000), cost)).toBeCloseTo(1000 + 2 * S * beta, 9);
-    // tree on 2 ranks (height 1, one group), unchunked: 2·(α_intra + S·β).
-    expect(byName('tree-rankorder').predictNs(params(2, 1000), cost)).toBeCloseTo(2 * (200 + S * beta), 9);
+    // tree on 2 ranks (height 1, one group: its replay, tree-rankorder-fluid.ts), unchunked: each
+    // tree's half goes up and comes back down over the intra links, the two halves on opposite
+    // directions at once: 2·(α_intra + (S/2)·β_intra) — not the textbook 2·(α + S·β_worst).
+    expect(byName('tree-rankorder').predictNs(params(2, 1000), cost)).toBeCloseTo(2 * (200 + (S / 2) * 0.01), 9);
     // tree on 8 ranks: NCCL's binary tree 0 ← 4 (crosses) … its deepest path sums α over the
     // path; every tree edge into the other group pays 2000. Bounded by the one-group forms:
     const flat = { ...cost, inter: cost.intra };

@@ -50,8 +50,8 @@ export const REPLAY_RANK_CHUNKS = 4096;
 /** Chunks the replay runs at least before it extrapolates (the fill of 64 ranks' trees takes about 24). */
 export const MIN_REPLAY_CHUNKS = 64;
 
-/** Ranks above which the replay is not run: the caller keeps its bound. */
-export const MAX_REPLAY_RANKS = 64;
+/** Ranks above which the replay is not run (its cost; 72: one NVL72 rack): the caller keeps its bound. */
+export const MAX_REPLAY_RANKS = 72;
 
 /** Leave times within this share of the next event's time are that event (float rounding of rate × time). */
 const SAME_TIME_SHARE = 1e-12;

@@ -209,12 +209,12 @@ export function rankOrderTreePlan(params: PlanParams, name: string): Schedule {
 }
 
 /**
- * `rankOrderTreePlan`'s time. Where every rank has a link of its own per hop class and the run
- * is not one server's (flat fabrics: switch:N, servers of one GPU; and several servers of
- * several GPUs), its steps replayed as a fluid (./tree-rankorder-fluid.ts): the simulated time
- * up to float rounding within the replay's horizon. Elsewhere (one server; more ranks than the
- * replay takes), the textbook bound: a pipeline of m chunks through a tree of height D (the
- * taller of the two), 2D stages to fill (D up, D down):
+ * `rankOrderTreePlan`'s time. Where every rank has a link of its own per hop class (flat
+ * fabrics: switch:N, servers of one GPU; one server; several servers of several GPUs), its
+ * steps replayed as a fluid (./tree-rankorder-fluid.ts): the simulated time up to float
+ * rounding within the replay's horizon. Above the replay's ranks, the textbook bound: a
+ * pipeline of m chunks through a tree of height D (the taller of the two), 2D stages to fill
+ * (D up, D down):
  *   T = 2A + 2D·2·b·β + (m-1)·(α_e + 4·b·β)
  * A = the worst summed α of a root-to-leaf path (D·α when every hop costs the same),
  * α_e = the worst α of one tree edge (cost.ts hopAlpha),
@@ -237,13 +237,11 @@ export function rankOrderTreePredictNs(params: PlanParams, cost: CostParams): nu
   const beta = nsPerByte(cost.bandwidthBytesPerSec);
   const alpha = hopAlpha(params, cost);
   // Every rank with a link of its own per hop class (NVLink to its server's switch, its NIC; on a
-  // flat fabric its one link, for both classes where one link carries both — sharedNsPerByte):
-  // the schedule's own steps as a fluid. Not on one server of several GPUs, where the replay is
-  // 0.84–1.09 of the simulation for a reason not found (predictor-error.md, "The rank-order tree
-  // replayed"): the bound stays there.
+  // flat fabric or one server its one link, for both classes where one link carries both —
+  // sharedNsPerByte): the schedule's own steps as a fluid.
   const shared = sharedNsPerByte(cost);
   const classNsPerByte = shared > 0 ? ([shared, shared] as const) : ([nsPerByte(cost.intra.bandwidthBytesPerSec), nsPerByte(cost.inter.bandwidthBytesPerSec)] as const);
-  if (!isOneServer(params.layout, n) && classNsPerByte.every((ns) => ns > 0 && Number.isFinite(ns))) {
+  if (classNsPerByte.every((ns) => ns > 0 && Number.isFinite(ns))) {
     const same = sameGroup(params);
     const chunks = chunksOf({ offset: 0, count: halfElements }, chunkElements).map((chunk) => chunk.count * elementBytes);
     const classOf = (a: number, b: number): 0 | 1 => (shared === 0 && same(a, b) ? 0 : 1);
