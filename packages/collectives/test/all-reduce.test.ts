@@ -332,8 +332,9 @@ describe('predictNs (alpha-beta)', () => {
     // rhd on 8 ranks: halving at distance 4 (crosses), 2, 1, then the doubling mirrors it:
     // 2·(2000 + 200 + 200) + 2·(S/2 + S/4 + S/8)·β.
     expect(byName('rhd').predictNs(params(8, 1000), cost)).toBeCloseTo(4800 + 1.75 * S * beta, 9);
-    // direct messages every peer at once: the worst pair's α, 2(p-1) times, as ring's volume.
-    expect(byName('direct').predictNs(params(8, 1000), cost)).toBeCloseTo(14 * 1000 + 280, 9);
+    // direct: each phase's n-1 sends go back to back (eager) and the last lands α after it left:
+    // two phases, 2α of the worst pair, plus ring's volume 2(p-1)/p·S·β.
+    expect(byName('direct').predictNs(params(8, 1000), cost)).toBeCloseTo(2 * 1000 + 280, 9);
     // innetwork unchunked: two rank-switch hops of α/2 each, + 2Sβ.
     expect(byName('innetwork').predictNs(params(8, 1000), cost)).toBeCloseTo(1000 + 2 * S * beta, 9);
     // tree on 2 ranks (height 1, one group: its replay, tree-rankorder-fluid.ts), unchunked: each

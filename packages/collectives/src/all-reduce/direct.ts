@@ -1,5 +1,5 @@
 import { StepBuilder, assertPlannable, invalidParams, nsPerByte, slice } from '../kit.js';
-import { channelRanges, chunkCount, clampChannels, mod, parts } from '../logical.js';
+import { channelRanges, mod, parts } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
 
 /**
@@ -40,18 +40,17 @@ export const direct: Algorithm = {
     return b.build('allReduce', 'direct', params, { input: count, output: count, scratch: 0 });
   },
   /**
-   * T = 2(n-1)·m·α + 2(n-1)/n·S·β
-   * S = count·elementBytes, m = messages per block = ceil(ceil(ceil(count/c)/n)/chunkElements)
-   * (1 unchunked). Each phase a rank issues n-1 messages one after another (each paying α)
-   * and injects (n-1)/n·S bytes. Same as ring when unchunked: the two differ in who they
-   * load (direct needs a non-blocking switch), which the fabric simulation shows.
+   * T = 2α + 2(n-1)/n·S·β, S = count·elementBytes. Each phase a rank sends its n-1 blocks one
+   * after another — eager sends, each done when its last byte has left, so its link never
+   * idles and no α is paid between them — and every rank receives from one peer at a time
+   * (the rotated order), the last block landing α after it left. Chunking splits the sends,
+   * not the phase: α once per phase, not per message (the old 2(n-1)·m·α was 6–15× the
+   * simulation at 1 KiB on switch:4–16; predictor-error.md, "Direct, rd and rhd").
    */
   predictNs(params: PlanParams, cost: CostParams): number {
-    const { nranks: n, count, chunkElements, elementBytes } = params;
+    const { nranks: n, count, elementBytes } = params;
     if (n === 1 || count === 0) return 0;
-    const c = clampChannels(params.channels, count);
-    const m = chunkCount(Math.ceil(Math.ceil(count / c) / n), chunkElements);
     const bytes = count * elementBytes;
-    return 2 * (n - 1) * m * cost.alphaNs + ((2 * (n - 1)) / n) * bytes * nsPerByte(cost.bandwidthBytesPerSec);
+    return 2 * cost.alphaNs + ((2 * (n - 1)) / n) * bytes * nsPerByte(cost.bandwidthBytesPerSec);
   },
 };

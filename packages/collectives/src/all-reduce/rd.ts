@@ -1,5 +1,5 @@
 import { StepBuilder, assertPlannable, hopAlpha, invalidParams, nsPerByte, foldAlphaNs, hypercubeAlphaNs, slice } from '../kit.js';
-import { channelRanges, chunkCount, clampChannels, floorLog2, fold, type Fold } from '../logical.js';
+import { channelRanges, floorLog2, fold, type Fold } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule, Slice } from '../types.js';
 
 /**
@@ -59,22 +59,21 @@ export const rd: Algorithm = {
     return b.build('allReduce', 'rd', params, { input: count, output: count, scratch: 0 });
   },
   /**
-   * T = Σ_k (m·α_k + S·β) + 2·[n ≠ p]·(m·α_f + S·β), k over the log2 p hypercube
-   * dimensions, α_k the worst hop between partners at distance 2^k, α_f the worst fold hop
-   * (cost.ts hopAlpha; (log2 p + 2·[n ≠ p])·(m·α + S·β) when every hop costs the same).
-   * p = largest power of two <= n, S = count·elementBytes (all channels together),
-   * m = messages per transfer = ceil(ceil(count/c)/chunkElements) (1 unchunked). Each round
-   * every rank sends and receives the whole buffer; folding adds one round in, one out.
+   * T = Σ_k (α_k + S·β) + 2·[n ≠ p]·(α_f + S·β), k over the log2 p hypercube dimensions,
+   * α_k the worst hop between partners at distance 2^k, α_f the worst fold hop (cost.ts
+   * hopAlpha; (log2 p + 2·[n ≠ p])·(α + S·β) when every hop costs the same). p = largest
+   * power of two <= n, S = count·elementBytes (all channels together). Each round every rank
+   * sends and receives the whole buffer; folding adds one round in, one out. A round's chunks
+   * are sent back to back (eager sends) before its receives, so the round pays one α — its
+   * last chunk's — not one per chunk (predictor-error.md, "Direct, rd and rhd").
    */
   predictNs(params: PlanParams, cost: CostParams): number {
-    const { nranks: n, count, chunkElements, elementBytes } = params;
+    const { nranks: n, count, elementBytes } = params;
     if (n === 1 || count === 0) return 0;
-    const c = clampChannels(params.channels, count);
-    const m = chunkCount(Math.ceil(count / c), chunkElements);
     const p = fold(n).pof2;
     const f = fold(n);
     const alpha = hopAlpha(params, cost);
-    const roundNs = (alphaNs: number) => m * alphaNs + count * elementBytes * nsPerByte(cost.bandwidthBytesPerSec);
+    const roundNs = (alphaNs: number) => alphaNs + count * elementBytes * nsPerByte(cost.bandwidthBytesPerSec);
     let t = p === n ? 0 : 2 * roundNs(foldAlphaNs(n, f, alpha));
     for (let mask = 1; mask < p; mask <<= 1) {
       t += roundNs(hypercubeAlphaNs(n, f, mask, alpha));

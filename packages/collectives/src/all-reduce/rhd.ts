@@ -1,5 +1,5 @@
 import { StepBuilder, assertPlannable, hopAlpha, invalidParams, nsPerByte, foldAlphaNs, hypercubeAlphaNs, slice } from '../kit.js';
-import { channelRanges, chunkCount, clampChannels, floorLog2, fold, parts, spanOf } from '../logical.js';
+import { channelRanges, floorLog2, fold, parts, spanOf } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
 import { foldedAllReduce } from './rd.js';
 
@@ -57,30 +57,26 @@ export const rhd: Algorithm = {
     return b.build('allReduce', 'rhd', params, { input: count, output: count, scratch: 0 });
   },
   /**
-   * T = 2·Σ_{k=1..log2 p} (m_k·α_k + S/2^k·β) + 2·[n ≠ p]·(m·α_f + S·β)
+   * T = 2·Σ_{k=1..log2 p} (α_k + S/2^k·β) + 2·[n ≠ p]·(α_f + S·β)
    * α_k: the worst hop between hypercube partners at distance p/2^k (stage k of the halving
    * and its mirror in the doubling), α_f: the worst fold hop (cost.ts hopAlpha).
-   *   = 2·log2(p)·α + 2(p-1)/p·S·β + fold terms (unchunked)
-   * p = largest power of two <= n, S = count·elementBytes, m_k = messages in a transfer of
-   * ceil(ceil(count/c)/2^k) elements (1 unchunked), m likewise for the whole channel part.
+   *   = 2·log2(p)·α + 2(p-1)/p·S·β + fold terms
+   * p = largest power of two <= n, S = count·elementBytes. A step's chunks are sent back to
+   * back (eager sends) before its receives: one α per step, not per chunk (predictor-error.md,
+   * "Direct, rd and rhd").
    */
   predictNs(params: PlanParams, cost: CostParams): number {
-    const { nranks: n, count, chunkElements, elementBytes } = params;
+    const { nranks: n, count, elementBytes } = params;
     if (n === 1 || count === 0) return 0;
-    const c = clampChannels(params.channels, count);
-    const perChannel = Math.ceil(count / c);
     const p = fold(n).pof2;
     const beta = nsPerByte(cost.bandwidthBytesPerSec);
     const bytes = count * elementBytes;
     const f = fold(n);
     const alpha = hopAlpha(params, cost);
     let t = 0;
-    for (let k = 1; k <= floorLog2(p); k++) {
-      const m = chunkCount(Math.ceil(perChannel / 2 ** k), chunkElements);
-      const alphaK = hypercubeAlphaNs(n, f, p / 2 ** k, alpha);
-      t += 2 * (m * alphaK + (bytes / 2 ** k) * beta);
-    }
-    if (p !== n) t += 2 * (chunkCount(perChannel, chunkElements) * foldAlphaNs(n, f, alpha) + bytes * beta);
+    // One α per step: a step's chunks go back to back (eager sends) before its receives.
+    for (let k = 1; k <= floorLog2(p); k++) t += 2 * (hypercubeAlphaNs(n, f, p / 2 ** k, alpha) + (bytes / 2 ** k) * beta);
+    if (p !== n) t += 2 * (foldAlphaNs(n, f, alpha) + bytes * beta);
     return t;
   },
 };
