@@ -1,8 +1,9 @@
 /**
  * The rank-order double binary tree (tree.ts rankOrderTreePlan: weft's `tree` on flat fabrics,
  * and `tree-rankorder`) replayed as a fluid of its own steps on a star — every rank one link
- * out and one in, a non-blocking switch between them: `switch:N`, or servers of one GPU on one
- * leaf — with max-min fair rates, as the network model shares those links.
+ * out and one in per hop class (NVLink to its server's switch, its NIC; one link on `switch:N`
+ * or servers of one GPU), non-blocking switches between them — with max-min fair rates, as the
+ * network model shares those links.
  *
  * Why a replay and not a closed form: a rank's up and down work of different chunks take turns
  * on one schedule channel (up(k + d), then down(k)), so a period holds a chain of sends and
