@@ -19,15 +19,17 @@ export const shift: Algorithm = {
     const channels = channelRanges(count, params.channels);
     const b = new StepBuilder(n, channels.length);
     channels.forEach((part, channel) => {
-      for (const c of chunksOf(part, chunkElements)) {
-        for (let rank = 0; rank < n; rank++) {
-          if (n === 1) {
-            b.copy(rank, channel, slice('input', c), slice('output', c));
-            continue;
-          }
-          b.send(rank, channel, mod(rank + 1, n), slice('input', c));
-          b.recv(rank, channel, mod(rank - 1, n), slice('output', c));
+      const chunks = chunksOf(part, chunkElements);
+      for (let rank = 0; rank < n; rank++) {
+        if (n === 1) {
+          for (const c of chunks) b.copy(rank, channel, slice('input', c), slice('output', c));
+          continue;
         }
+        // Every chunk's send before the receives (sends are eager), as NCCL's p2p streams a
+        // send through its slots without waiting on the rank's own receive: a send after each
+        // receive paid the receive's α per chunk (6 % at 64 MiB in 2 MiB chunks on switch:N).
+        for (const c of chunks) b.send(rank, channel, mod(rank + 1, n), slice('input', c));
+        for (const c of chunks) b.recv(rank, channel, mod(rank - 1, n), slice('output', c));
       }
     });
     return b.build('sendRecv', 'shift', params, { input: count, output: count, scratch: 0 });
