@@ -37,6 +37,20 @@ export function hopAlpha(params: PlanParams, cost: CostParams): HopAlpha {
 }
 
 /**
+ * hopAlpha, but a hop between two groups on one rail (layout.rails) crosses the rail's leaf
+ * only (cost.inter.railAlphaNs), as the simulation delivers it: for predictors that follow
+ * each hop of a schedule rather than the worst one.
+ */
+export function railHopAlpha(params: PlanParams, cost: CostParams): HopAlpha {
+  const alpha = hopAlpha(params, cost);
+  const rails = params.layout.rails;
+  const railAlphaNs = Math.min(cost.inter.railAlphaNs ?? Infinity, cost.inter.alphaNs);
+  if (rails === undefined || railAlphaNs === cost.inter.alphaNs) return alpha;
+  const same = sameGroup(params);
+  return (a, b) => (!same(a, b) && rails[a] === rails[b] ? railAlphaNs : alpha(a, b));
+}
+
+/**
  * β of channel rings running side by side (one ring order per channel, each channel moving
  * 1/c of the bytes), as ns per byte of all the bytes. A rank's hop to its own group uses the
  * intra bandwidth, to another group the inter bandwidth (on a rail-aligned ring: its own

@@ -45,9 +45,17 @@ describe('broadcast', () => {
     expect(chain.predictNs(params(8, 1000, 1, 100), COST)).toBe(8400 + 7 * (3400 + 400) + 9 * 400);
     // c = 2 on one ring: S_c = 500 elements in m = 2 chunks of 250; b = 2 × 1000 B sharing the link.
     expect(chain.predictNs(params(6, 1000, 2, 250), COST)).toBe(8400 + 5 * (3400 + 2000) + 2000);
-    // binomial: ⌈log2 n⌉·(α + S_c·c/B).
+    // binomial: its schedule's recurrence (a rank sends chunk k to its children one after
+    // another once chunk k landed and its chunk k-1 left; each copy lands α after it left).
+    // A power of two in one chunk: ⌈log2 n⌉·(α + S_c·c/B), the root's three copies then the path.
     expect(binomial.predictNs(params(8, 1000), COST)).toBe(3 * (1000 + 4000));
-    expect(binomial.predictNs(params(13, 999, 1, 0, 12), COST)).toBe(4 * (1000 + 3996));
-    expect(binomial.predictNs(params(6, 1000, 2, 250), COST)).toBe(3 * (1000 + 4000));
+    // 13 ranks from root 12, b = 3996: the root's four copies end at 4b; the slowest leaf is
+    // virtual 7 (0 → 4 → 6 → 7: 2b + α, + b + α, + b + α) or 11 (0 → 8 → 10 → 11), at 4b + 3α —
+    // one α under the closed form ⌈log2 n⌉·(α + b), whose deepest path (4 hops) sends first.
+    expect(binomial.predictNs(params(13, 999, 1, 0, 12), COST)).toBe(4 * 3996 + 3 * 1000);
+    // c = 2, two chunks of 250 a channel: b = 2 × 1000 B = 2000 ns a copy. Chunk 0 reaches
+    // virtual 3 (0 → 2 → 3) at 2b + α + b + α = 8000; chunk 1 leaves the root at 3b and reaches
+    // 3 at 3b + 2b + α + b + α = 14000, the last landing.
+    expect(binomial.predictNs(params(6, 1000, 2, 250), COST)).toBe(14000);
   });
 });

@@ -7,33 +7,11 @@
  * of the simulation and ran the tree where a faster protocol or the ring was there.
  */
 import { describe, expect, it } from 'vitest';
-import { countForBytes, getAlgorithm, resolveDefaults, type PlanParams, type ProtocolName } from '@weft/collectives';
-import { alphaBetaCost, parseTopologySpec, rankLayout } from '@weft/fabric';
-import { createCluster } from '@weft/runtime';
-import { network } from './helpers.js';
+import type { ProtocolName } from '@weft/collectives';
+import { predictionMisses } from './prediction-misses.js';
 
-async function misses(spec: string, sizes: readonly number[], protocols: readonly (ProtocolName | undefined)[], tolerance: number, name = 'tree'): Promise<string[]> {
-  const topology = parseTopologySpec(spec);
-  const cost = alphaBetaCost(topology);
-  const n = topology.ranks.length;
-  const algorithm = getAlgorithm('allReduce', name);
-  const cluster = await createCluster({ topology, network: network('maxMin'), mode: 'ghost' });
-  const out: string[] = [];
-  try {
-    for (const protocol of protocols) {
-      for (const bytes of sizes) {
-        const base: PlanParams = { nranks: n, count: countForBytes('allReduce', bytes, 'float32', n), root: 0, elementBytes: 4, channels: 0, chunkElements: (2 << 20) / 4, chunkAuto: true, layout: rankLayout(topology), ...(protocol !== undefined ? { protocol } : {}) };
-        const params = resolveDefaults(algorithm, base, cost);
-        const predictedNs = algorithm.predictNs(params, cost);
-        const { timeNs } = await cluster.runSchedule(algorithm.plan(params), { dtype: 'float32', op: 'sum' });
-        if (Math.abs(timeNs / predictedNs - 1) > tolerance) out.push(`${spec} ${name} ${protocol ?? ''} ${bytes} B: simulated ${timeNs} ns, predicted ${predictedNs} ns`);
-      }
-    }
-  } finally {
-    await cluster.close();
-  }
-  return out;
-}
+const misses = (spec: string, sizes: readonly number[], protocols: readonly (ProtocolName | undefined)[], tolerance: number, name = 'tree') =>
+  predictionMisses({ spec, collective: 'allReduce', names: [name], sizes, protocols, tolerance });
 
 describe("the rank-order tree's predicted time is its simulated time on flat fabrics", () => {
   it('switch:5, 8 and 12, LL / LL128 / Simple, 4 KiB – 16 MiB: within 1e-3', async () => {

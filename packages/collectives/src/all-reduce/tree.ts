@@ -1,5 +1,5 @@
 import { channelTrees, isFlat, isOneServer, searchChannelCount } from '../channels/search.js';
-import { StepBuilder, assertPlannable, groupIndex, hopAlpha, sameGroup, invalidParams, nsPerByte, slice, type HopAlpha } from '../kit.js';
+import { StepBuilder, assertPlannable, groupIndex, hopAlpha, railHopAlpha, sameGroup, invalidParams, nsPerByte, slice, type HopAlpha } from '../kit.js';
 import { channelRanges, chunkCount, chunksOf, clampChannels, doubleBinaryTree, parts, type Range, type Tree } from '../logical.js';
 import { channelsForBytes, protocolOf, stepDataBytes, withProtocols } from '../protocols.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
@@ -245,11 +245,7 @@ export function rankOrderTreePredictNs(params: PlanParams, cost: CostParams): nu
     const same = sameGroup(params);
     const chunks = chunksOf({ offset: 0, count: halfElements }, chunkElements).map((chunk) => chunk.count * elementBytes);
     const classOf = (a: number, b: number): 0 | 1 => (shared === 0 && same(a, b) ? 0 : 1);
-    // A hop between two servers on one rail crosses the rail's leaf only (cost.inter.railAlphaNs), as the simulation delivers it.
-    const rails = params.layout.rails;
-    const railAlphaNs = Math.min(cost.inter.railAlphaNs ?? Infinity, cost.inter.alphaNs);
-    const hopAlphaNs = (a: number, b: number): number => (rails !== undefined && !same(a, b) && rails[a] === rails[b] ? railAlphaNs : alpha(a, b));
-    const replayed = rankOrderTreeFluidNs({ trees, chunkBytes: chunks, copies: c, nsPerByte: classNsPerByte, classOf, alphaNs: hopAlphaNs });
+    const replayed = rankOrderTreeFluidNs({ trees, chunkBytes: chunks, copies: c, nsPerByte: classNsPerByte, classOf, alphaNs: railHopAlpha(params, cost) });
     if (replayed !== null) return replayed;
   }
   const depth = Math.max(t0.height[t0.root]!, t1.height[t1.root]!);

@@ -1,5 +1,9 @@
-import { StepBuilder, assertPlannable, channelBlockNs, binomialLatencyNs, hopAlpha, invalidParams, slice } from '../kit.js';
-import { binomialChildren, binomialParent, ceilLog2, channelRanges, chunksOf } from '../logical.js';
+import { StepBuilder, assertPlannable, channelBlockNs, binomialLatencyNs, hopAlpha, invalidParams, largestPart, nsPerByte, railHopAlpha, sameGroup, slice } from '../kit.js';
+import { sharedNsPerByte } from '../all-reduce/tree.js';
+import { binomialChildren, binomialParent, ceilLog2, channelRanges, chunksOf, clampChannels } from '../logical.js';
+
+/** Ranks × chunks above which binomial's prediction is its closed form, not the recurrence. */
+const MAX_RECURRENCE_STEPS = 4_000_000;
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
 
 /**
@@ -36,16 +40,49 @@ export const binomial: Algorithm = {
     return b.build('broadcast', 'binomial', params, { input: count, output: count, scratch: 0 });
   },
   /**
-   * T = ⌈log2 n⌉·(alpha + S_c·c/B), S_c = ceil(count/c)·elementBytes per channel part, c
-   * channels sharing injection bandwidth B: the root sends the whole message to each of
-   * its ⌈log2 n⌉ children, and the deepest leaf is ⌈log2 n⌉ hops away. Pipelining overlaps
-   * hops but not the root's ⌈log2 n⌉ copies, so chunking is left out. Exact for a power of
-   * two sent in one chunk; otherwise an upper bound (the root's first child has a truncated
-   * subtree, and later chunks overlap hops). 0 for n = 1 or count = 0.
+   * The schedule's chunks as a recurrence (exact where each rank's out-link carries only its
+   * own sends and its in-link only its parent's — every rank with a link of its own):
+   * per chunk k, a rank starts its sends at s(k) = max(chunk k landed, its sends of chunk k-1
+   * done), sends to its children one after another (b_k = the chunk's bytes on every channel at
+   * once, at its hop's link rate: NVLink or NIC), and child i's copy lands when its send has
+   * left plus α. T = the last
+   * rank's last step. Above MAX_RECURRENCE_STEPS ranks × chunks, the closed form
+   * ⌈log2 n⌉·(α + S_c·c/B) (S_c = ceil(count/c)·elementBytes): the root's ⌈log2 n⌉ copies
+   * and the deepest path — exact for a power of two in one chunk, an upper bound otherwise
+   * (on 5 ranks the deepest chain is 2 hops, not 3: 0.67 of it at 1 KiB). 0 for n = 1 or count = 0.
    */
   predictNs(params: PlanParams, cost: CostParams): number {
-    const { nranks: n, count } = params;
+    const { nranks: n, count, root, chunkElements, elementBytes } = params;
     if (n === 1 || count === 0) return 0;
-    return binomialLatencyNs(n, params.root, hopAlpha(params, cost)) + ceilLog2(n) * channelBlockNs(params, cost);
+    const alpha = railHopAlpha(params, cost);
+    const chunks = chunksOf({ offset: 0, count: largestPart(params) }, chunkElements);
+    if (n * chunks.length > MAX_RECURRENCE_STEPS) return binomialLatencyNs(n, root, alpha) + ceilLog2(n) * channelBlockNs(params, cost);
+    const channels = clampChannels(params.channels, count);
+    // A hop's rate: its class's link (NVLink inside a server, the NIC between), or the one link
+    // a rank has for both (tree.ts sharedNsPerByte); all channels' copies share it.
+    const shared = sharedNsPerByte(cost);
+    const same = sameGroup(params);
+    const classNsPerByte = shared > 0 ? [shared, shared] : [nsPerByte(cost.intra.bandwidthBytesPerSec), nsPerByte(cost.inter.bandwidthBytesPerSec)];
+    const hopNsPerByte = (a: number, b: number): number => channels * classNsPerByte[shared === 0 && same(a, b) ? 0 : 1]!;
+    // Ranks parents first: a rank's virtual rank (rank − root) is above its parent's.
+    const order = Array.from({ length: n }, (_, v) => (v + root) % n);
+    const children = order.map(() => [] as number[]);
+    for (const rank of order) children[rank] = binomialChildren(rank, n, root);
+    const landedNs = new Float64Array(n);
+    const doneNs = new Float64Array(n);
+    let endNs = 0;
+    for (const chunk of chunks) {
+      const bytes = chunk.count * elementBytes;
+      for (const rank of order) {
+        let atNs = Math.max(rank === root ? 0 : landedNs[rank]!, doneNs[rank]!);
+        for (const child of children[rank]!) {
+          atNs += bytes * hopNsPerByte(rank, child);
+          landedNs[child] = atNs + alpha(rank, child);
+        }
+        doneNs[rank] = atNs;
+        endNs = Math.max(endNs, atNs);
+      }
+    }
+    return endNs;
   },
 };
