@@ -37,6 +37,33 @@ export function hopAlpha(params: PlanParams, cost: CostParams): HopAlpha {
 }
 
 /**
+ * ns per byte of the one link a rank's intra and inter transfers share, or 0 where they leave
+ * by links of their own: the classes share when a rank's injection toward all its peers at
+ * once is below the sum of its injections toward each class (CostParams.allPeersBandwidthBytesPerSec;
+ * a relative 1e-9 absorbs the max-flow's rounding). On the README's my-cluster.yaml (each GPU's
+ * one 400 Gbps link to its server's switch, the switches joined by a spine) intra, inter and
+ * all peers are each 50 GB/s: a rank inner in one channel's tree and the root of the other sends
+ * 4 channel parts over that link, not 2 per class (predictor-error.md, "One link for both classes").
+ */
+export function sharedNsPerByte(cost: CostParams): number {
+  const all = cost.allPeersBandwidthBytesPerSec;
+  const separate = cost.intra.bandwidthBytesPerSec + cost.inter.bandwidthBytesPerSec;
+  return all !== undefined && all > 0 && Number.isFinite(all) && all < separate * (1 - 1e-9) ? nsPerByte(all) : 0;
+}
+
+/**
+ * A rank's links per hop class as the schedule-following predictors see them: [intra, inter]
+ * ns per byte (its NVLink to its server's switch, its NIC), and each hop's class — or, where
+ * one link carries both classes (sharedNsPerByte), that link for every hop.
+ */
+export function rankLinks(params: PlanParams, cost: CostParams): { readonly nsPerByte: readonly [number, number]; readonly classOf: (a: number, b: number) => 0 | 1 } {
+  const shared = sharedNsPerByte(cost);
+  if (shared > 0) return { nsPerByte: [shared, shared], classOf: () => 1 };
+  const same = sameGroup(params);
+  return { nsPerByte: [nsPerByte(cost.intra.bandwidthBytesPerSec), nsPerByte(cost.inter.bandwidthBytesPerSec)], classOf: (a, b) => (same(a, b) ? 0 : 1) };
+}
+
+/**
  * hopAlpha, but a hop between two groups on one rail (layout.rails) crosses the rail's leaf
  * only (cost.inter.railAlphaNs), as the simulation delivers it: for predictors that follow
  * each hop of a schedule rather than the worst one.

@@ -8,7 +8,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { tree } from '../src/all-reduce/index.js';
-import { sharedNsPerByte, treeRun } from '../src/all-reduce/tree.js';
+import { treeRun } from '../src/all-reduce/tree.js';
+import { sharedNsPerByte } from '../src/cost.js';
 import { treeFluidNs } from '../src/all-reduce/tree-fluid.js';
 import { treePipelineNs } from '../src/all-reduce/tree-pipeline.js';
 import { DEFAULT_CHUNK_BYTES, resolveDefaults } from '../src/index.js';

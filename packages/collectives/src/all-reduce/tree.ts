@@ -1,5 +1,5 @@
 import { channelTrees, isFlat, isOneServer, searchChannelCount } from '../channels/search.js';
-import { StepBuilder, assertPlannable, groupIndex, hopAlpha, railHopAlpha, sameGroup, invalidParams, nsPerByte, slice, type HopAlpha } from '../kit.js';
+import { StepBuilder, assertPlannable, groupIndex, hopAlpha, railHopAlpha, rankLinks, sameGroup, sharedNsPerByte, invalidParams, nsPerByte, slice, type HopAlpha } from '../kit.js';
 import { channelRanges, chunkCount, chunksOf, clampChannels, doubleBinaryTree, parts, type Range, type Tree } from '../logical.js';
 import { channelsForBytes, protocolOf, stepDataBytes, withProtocols } from '../protocols.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
@@ -239,13 +239,10 @@ export function rankOrderTreePredictNs(params: PlanParams, cost: CostParams): nu
   // Every rank with a link of its own per hop class (NVLink to its server's switch, its NIC; on a
   // flat fabric or one server its one link, for both classes where one link carries both —
   // sharedNsPerByte): the schedule's own steps as a fluid.
-  const shared = sharedNsPerByte(cost);
-  const classNsPerByte = shared > 0 ? ([shared, shared] as const) : ([nsPerByte(cost.intra.bandwidthBytesPerSec), nsPerByte(cost.inter.bandwidthBytesPerSec)] as const);
-  if (classNsPerByte.every((ns) => ns > 0 && Number.isFinite(ns))) {
-    const same = sameGroup(params);
+  const links = rankLinks(params, cost);
+  if (links.nsPerByte.every((ns) => ns > 0 && Number.isFinite(ns))) {
     const chunks = chunksOf({ offset: 0, count: halfElements }, chunkElements).map((chunk) => chunk.count * elementBytes);
-    const classOf = (a: number, b: number): 0 | 1 => (shared === 0 && same(a, b) ? 0 : 1);
-    const replayed = rankOrderTreeFluidNs({ trees, chunkBytes: chunks, copies: c, nsPerByte: classNsPerByte, classOf, alphaNs: railHopAlpha(params, cost) });
+    const replayed = rankOrderTreeFluidNs({ trees, chunkBytes: chunks, copies: c, nsPerByte: links.nsPerByte, classOf: links.classOf, alphaNs: railHopAlpha(params, cost) });
     if (replayed !== null) return replayed;
   }
   const depth = Math.max(t0.height[t0.root]!, t1.height[t1.root]!);
@@ -426,21 +423,6 @@ export function treeRun(params: PlanParams, cost: CostParams): TreePipeline {
     partBytes: part * elementBytes,
     fillSharing: fillSharing(trees, params, sameGroup(params)),
   };
-}
-
-/**
- * ns per byte of the one link a rank's intra and inter transfers share, or 0 where they leave
- * by links of their own: the classes share when a rank's injection toward all its peers at
- * once is below the sum of its injections toward each class (CostParams.allPeersBandwidthBytesPerSec;
- * a relative 1e-9 absorbs the max-flow's rounding). On the README's my-cluster.yaml (each GPU's
- * one 400 Gbps link to its server's switch, the switches joined by a spine) intra, inter and
- * all peers are each 50 GB/s: a rank inner in one channel's tree and the root of the other sends
- * 4 channel parts over that link, not 2 per class (predictor-error.md, "One link for both classes").
- */
-export function sharedNsPerByte(cost: CostParams): number {
-  const all = cost.allPeersBandwidthBytesPerSec;
-  const separate = cost.intra.bandwidthBytesPerSec + cost.inter.bandwidthBytesPerSec;
-  return all !== undefined && all > 0 && Number.isFinite(all) && all < separate * (1 - 1e-9) ? nsPerByte(all) : 0;
 }
 
 /**

@@ -1,10 +1,9 @@
-import { StepBuilder, assertPlannable, channelBlockNs, binomialLatencyNs, hopAlpha, invalidParams, largestPart, nsPerByte, railHopAlpha, sameGroup, slice } from '../kit.js';
-import { sharedNsPerByte } from '../all-reduce/tree.js';
+import { StepBuilder, assertPlannable, channelBlockNs, binomialLatencyNs, invalidParams, largestPart, railHopAlpha, rankLinks, slice } from '../kit.js';
 import { binomialChildren, binomialParent, ceilLog2, channelRanges, chunksOf, clampChannels } from '../logical.js';
+import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
 
 /** Ranks × chunks above which binomial's prediction is its closed form, not the recurrence. */
 const MAX_RECURRENCE_STEPS = 4_000_000;
-import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
 
 /**
  * Binomial-tree broadcast (MPICH bcast_binomial) with the tree rotated onto `root`: per
@@ -45,8 +44,7 @@ export const binomial: Algorithm = {
    * per chunk k, a rank starts its sends at s(k) = max(chunk k landed, its sends of chunk k-1
    * done), sends to its children one after another (b_k = the chunk's bytes on every channel at
    * once, at its hop's link rate: NVLink or NIC), and child i's copy lands when its send has
-   * left plus α. T = the last
-   * rank's last step. Above MAX_RECURRENCE_STEPS ranks × chunks, the closed form
+   * left plus α. T = the last rank's last step. Above MAX_RECURRENCE_STEPS ranks × chunks, the closed form
    * ⌈log2 n⌉·(α + S_c·c/B) (S_c = ceil(count/c)·elementBytes): the root's ⌈log2 n⌉ copies
    * and the deepest path — exact for a power of two in one chunk, an upper bound otherwise
    * (on 5 ranks the deepest chain is 2 hops, not 3: 0.67 of it at 1 KiB). 0 for n = 1 or count = 0.
@@ -59,11 +57,9 @@ export const binomial: Algorithm = {
     if (n * chunks.length > MAX_RECURRENCE_STEPS) return binomialLatencyNs(n, root, alpha) + ceilLog2(n) * channelBlockNs(params, cost);
     const channels = clampChannels(params.channels, count);
     // A hop's rate: its class's link (NVLink inside a server, the NIC between), or the one link
-    // a rank has for both (tree.ts sharedNsPerByte); all channels' copies share it.
-    const shared = sharedNsPerByte(cost);
-    const same = sameGroup(params);
-    const classNsPerByte = shared > 0 ? [shared, shared] : [nsPerByte(cost.intra.bandwidthBytesPerSec), nsPerByte(cost.inter.bandwidthBytesPerSec)];
-    const hopNsPerByte = (a: number, b: number): number => channels * classNsPerByte[shared === 0 && same(a, b) ? 0 : 1]!;
+    // a rank has for both (cost.ts rankLinks); all channels' copies share it.
+    const links = rankLinks(params, cost);
+    const hopNsPerByte = (a: number, b: number): number => channels * links.nsPerByte[links.classOf(a, b)];
     // Ranks parents first: a rank's virtual rank (rank − root) is above its parent's.
     const order = Array.from({ length: n }, (_, v) => (v + root) % n);
     const children = order.map(() => [] as number[]);
