@@ -1,4 +1,4 @@
-import { StepBuilder, assertPlannable, invalidParams, nsPerByte, slice } from '../kit.js';
+import { StepBuilder, assertPlannable, invalidParams, nsPerByte, railHopAlpha, ringPathNs, slice } from '../kit.js';
 import { channelRanges, chunkCount, chunksOf, clampChannels, parts, type Range } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, RankLayout, Schedule } from '../types.js';
 import { ringAllGather, ringAllReduce, ringReduceScatter } from './ring.js';
@@ -66,7 +66,9 @@ export const hierarchical: Algorithm = {
   /**
    * With L ranks per group, G groups, S = count·elementBytes, m loop iterations of the
    * largest channel (ceil(ceil(count/c)/(n·chunkElements)), 1 unchunked):
-   *   T = m·(2(L-1)·α_intra + 2(G-1)·α_inter) + 2(L-1)/L·S·β_intra + 2(G-1)/(G·L)·S·β_inter
+   *   T = m·(2(L-1)·α_intra + A_inter) + 2(L-1)/L·S·β_intra + 2(G-1)/(G·L)·S·β_inter
+   * A_inter = the worst ring path of 2(G-1) hops among the rings across groups (cost.ts
+   * ringPathNs, each hop its own α: railHopAlpha — 2(G-1)·α_inter when every hop costs the same)
    * (ring reduce-scatter and all-gather inside the group over intra links, ring all-reduce
    * of each 1/L shard over inter links, all shards' rings concurrently). Unsupported → NaN.
    */
@@ -79,8 +81,13 @@ export const hierarchical: Algorithm = {
     const c = clampChannels(params.channels, count);
     const m = chunkCount(Math.ceil(count / c), chunkElements > 0 ? chunkElements * params.nranks : 0);
     const bytes = count * elementBytes;
+    // The rings across groups (local index i of every group) pay their own hops' α in a row: on a
+    // rail-optimized fabric the rail's (one leaf), a spine's only where the ring leaves a unit.
+    const alpha = railHopAlpha(params, cost);
+    let interPathNs = 0;
+    for (let i = 0; i < L; i++) interPathNs = Math.max(interPathNs, ringPathNs(params.layout.groups.map((g) => g[i]!), 2 * (G - 1), alpha));
     return (
-      m * (2 * (L - 1) * cost.intra.alphaNs + 2 * (G - 1) * cost.inter.alphaNs) +
+      m * (2 * (L - 1) * cost.intra.alphaNs + interPathNs) +
       ((2 * (L - 1)) / L) * bytes * nsPerByte(cost.intra.bandwidthBytesPerSec) +
       ((2 * (G - 1)) / (G * L)) * bytes * nsPerByte(cost.inter.bandwidthBytesPerSec)
     );
