@@ -60,8 +60,8 @@ function busbwOfTime(collective, bytes, nranks, us) {
 }
 
 /**
- * { [bytes]: [busbw, source] } of an all-gather or reduce-scatter on `nranks` ranks published as
- * times: `timesUs` from `fromBytes` doubling.
+ * { [bytes]: [busbw, source] } of a collective on `nranks` ranks published as times: `timesUs`
+ * from `fromBytes` doubling (nccl-tests' bus factor: 2(n−1)/n for all-reduce, (n−1)/n else).
  */
 function busbwFromTimes(fromBytes, timesUs, nranks, source, collective = 'allgather') {
   return Object.fromEntries(timesUs.map((us, i) => {
@@ -75,6 +75,18 @@ const azure = (values, source) => doubling(KIB, values, source);
 
 /** One of Azure's 1 KiB – 8 GiB sweeps, run as weft's `algo` on `topology` at the same sizes. */
 const azureSweep = (topology, algo, values, source) => ({ topology, algo, sizes: ['1K', '8G', '2'], published: azure(values, source) });
+
+/**
+ * One of the Azure/msccl ND H100 v5 latency tables (8× H100, one process per GPU; 1 KB … 1 GB
+ * doubling, µs as published), run as weft's default on one DGX H100 at the same sizes.
+ */
+const msccl8Sweep = (collective, timesUs, source) => ({
+  ...(collective !== 'allreduce' ? { collective } : {}),
+  topology: 'dgx-h100:nodes=1',
+  algo: 'auto',
+  sizes: ['1K', '1G', '2'],
+  published: busbwFromTimes(KIB, timesUs, 8, source, collective),
+});
 
 export const RUNS = [
   {
@@ -91,19 +103,12 @@ export const RUNS = [
     'azH100',
   ),
   { topology: 'dgx-h100:nodes=1', algo: 'ring', sizes: ['1G', '8G', '8'], published: { [GIB]: [[365, 370], 'n1455'], [8 * GIB]: [[365, 370], 'n1455'] } },
-  // One process per GPU (mpirun, -g 1): 1 KB … 1 GB as published (µs).
-  {
-    topology: 'dgx-h100:nodes=1',
-    algo: 'auto',
-    sizes: ['1K', '1G', '2'],
-    published: busbwFromTimes(
-      KIB,
-      [13.12, 14.39, 15.28, 15.69, 16.64, 19.3, 20, 20.42, 20.5, 29.89, 31.94, 37.95, 49.28, 77.01, 116, 187.2, 317.4, 572.5, 1079, 2071.1, 4028.7],
-      8,
-      'msarH100',
-      'allreduce',
-    ),
-  },
+  // One process per GPU (mpirun, -g 1).
+  msccl8Sweep(
+    'allreduce',
+    [13.12, 14.39, 15.28, 15.69, 16.64, 19.3, 20, 20.42, 20.5, 29.89, 31.94, 37.95, 49.28, 77.01, 116, 187.2, 317.4, 572.5, 1079, 2071.1, 4028.7],
+    'msarH100',
+  ),
   azureSweep(
     'hgx-h200:nodes=1',
     'nvls',
@@ -144,19 +149,11 @@ export const RUNS = [
   { topology: 'dgx-h100:nodes=4', algo: 'ring', sizes: ['1G', '1G', '8'], published: { [GIB]: [[370, 390], 't290'] } },
   { topology: 'dgx-h100:nodes=16', algo: 'auto', sizes: ['8', '1G', '8'] },
   { topology: 'dgx-h100:nodes=16', algo: 'ring', sizes: ['1G', '1G', '8'], published: { [GIB]: [[370, 390], 't290'] } },
-  {
-    collective: 'allgather',
-    topology: 'dgx-h100:nodes=1',
-    algo: 'auto',
-    sizes: ['1K', '1G', '2'],
-    // 1 KB … 1 GB as published (µs).
-    published: busbwFromTimes(
-      KIB,
-      [9.54, 9.8, 9.78, 9.78, 10.29, 12.49, 12.87, 13.16, 13.23, 13.39, 18.33, 23.18, 33.66, 44.7, 67.19, 104.7, 192.4, 368.3, 699.5, 1358.6, 2663.8],
-      8,
-      'msH100',
-    ),
-  },
+  msccl8Sweep(
+    'allgather',
+    [9.54, 9.8, 9.78, 9.78, 10.29, 12.49, 12.87, 13.16, 13.23, 13.39, 18.33, 23.18, 33.66, 44.7, 67.19, 104.7, 192.4, 368.3, 699.5, 1358.6, 2663.8],
+    'msH100',
+  ),
   {
     collective: 'reducescatter',
     topology: 'dgx-h100:nodes=1',
