@@ -138,7 +138,8 @@ export function patPredictNs(params: PlanParams, cost: CostParams, collective: '
   const part = Math.ceil(count / channels);
   const piece = params.chunkElements > 0 ? Math.min(part, params.chunkElements) : part;
   const nsPerPiece = (elements: number) => (channels * elements * elementBytes * 1e9) / cost.bandwidthBytesPerSec;
-  const chunk = (elements: number) => patChunkNs(n, nsPerPiece(elements), alphaNs, collective === 'reduceScatter' ? 'up' : 'down');
+  const order = patOrder(n);
+  const chunk = (elements: number) => patChunkNs(n, nsPerPiece(elements), alphaNs, collective === 'reduceScatter' ? 'up' : 'down', order);
   const whole = Math.floor(part / piece);
   const rest = part - whole * piece;
   return whole * chunk(piece) + (rest > 0 ? chunk(rest) : 0);
@@ -155,10 +156,9 @@ function dimensionOf(s: number): number {
  * Down (all-gather): the rank's own piece to the root's children, then in breadth-first order
  * each offset's piece as its parent's send lands, forwarded to its children. Up (reduce-scatter):
  * in reverse breadth-first order each offset's partial once its children's have landed, sent up;
- * then the root's children's.
+ * then the root's children's. `order`: patOrder(n), handed in by a caller that replays several chunks.
  */
-export function patChunkNs(n: number, pieceNs: number, alphaNs: readonly number[], direction: 'down' | 'up'): number {
-  const order = patOrder(n);
+export function patChunkNs(n: number, pieceNs: number, alphaNs: readonly number[], direction: 'down' | 'up', order: readonly number[] = patOrder(n)): number {
   const sentNs = new Float64Array(n);
   let nowNs = 0;
   if (direction === 'down') {
