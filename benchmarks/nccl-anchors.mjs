@@ -1,5 +1,6 @@
 /**
- * Published NCCL busbw (nccl-tests all_reduce_perf, all_gather_perf, reduce_scatter_perf) on
+ * Published NCCL busbw (nccl-tests all_reduce_perf, all_gather_perf, reduce_scatter_perf,
+ * alltoall_perf) on
  * systems weft has presets for, with their sources: the anchors benchmarks/nccl-vs-weft.mjs
  * sets weft's runs beside. None of these figures is an input of weft; they are checks.
  *
@@ -40,7 +41,7 @@ export const SOURCES = {
   msarH100:
     'Azure/msccl docs/performance-nd-h100-v5.md, "FP16 All-Reduce Latency (us)", NCCL column (ND H100 v5: 8× H100 SXM, NVLink4 NVSwitch; NCCL 2.18.3; msccl-tests-nccl all_reduce_perf -b 1 -e 1G -f 2 -g 1 -d half -n 1000 -G 1 under mpirun ppr:8:node, one process per GPU, CUDA graph launch; NCCL_MIN_NCHANNELS=32; in-place; default algorithm; latency published, busbw = 2·S·(n−1)/n / t here) https://github.com/Azure/msccl',
   mscppA100:
-    'microsoft/mscclpp docs/performance-ndmv4.md, "1 node, 8 gpus/node", NCCL AllReduce (NDmv4: 8× A100-SXM4-80GB, NVLink3 NVSwitch; NCCL 2.17.1; nccl-tests -g 1 -n 10 -w 10 -G 1 under mpirun ppr:8:node, one process per GPU, CUDA graph launch; in-place; default algorithm; 1 KiB latency 16.96 us, busbw = 2·S·(n−1)/n / t here; 1 GiB busbw as published) https://github.com/microsoft/mscclpp',
+    'microsoft/mscclpp docs/performance-ndmv4.md, "1 node, 8 gpus/node", "2 nodes, 1 gpu/node" and "2 nodes, 8 gpus/node", NCCL AllReduce, AllGather and AllToAll columns (NDmv4: 8× A100-SXM4-80GB per VM, NVLink3 NVSwitch, 8× 200 Gb/s HDR InfiniBand, one per GPU; NCCL 2.17.1; nccl-tests -g 1 -n 10 -w 10 -G 1 under mpirun ppr:8:node (ppr:1:node on one GPU per node), one process per GPU, CUDA graph launch; in-place; default algorithm; 1 KiB latency published, busbw = S·(n−1)/n / t here (2·S·(n−1)/n / t for all-reduce); 1 GiB and 4 GiB busbw as published) https://github.com/microsoft/mscclpp',
   cwGB200:
     'coreweave/nccl-tests README "Expected Performance: GB200" and PR #43/#48 (GB200 NVL72 racks, one 400 Gb/s CX-7 per GPU on InfiniBand between racks; NCCL 2.26.2; default algorithm; out-of-place busbw) https://github.com/coreweave/nccl-tests',
 };
@@ -52,7 +53,7 @@ function doubling(fromBytes, values, source) {
 
 /**
  * nccl-tests' busbw of one `collective` of `bytes` on `nranks` ranks that took `us`: S·(n−1)/n / t
- * for an all-gather or reduce-scatter, 2·S·(n−1)/n / t for an all-reduce (4 significant digits).
+ * for an all-gather, reduce-scatter or all-to-all, 2·S·(n−1)/n / t for an all-reduce (4 significant digits).
  */
 function busbwOfTime(collective, bytes, nranks, us) {
   const busFactor = ((collective === 'allreduce' ? 2 : 1) * (nranks - 1)) / nranks;
@@ -86,6 +87,23 @@ const msccl8Sweep = (collective, timesUs, source) => ({
   algo: 'auto',
   sizes: ['1K', '1G', '2'],
   published: busbwFromTimes(KIB, timesUs, 8, source, collective),
+});
+
+/**
+ * One NCCL column of mscclpp's NDmv4 tables (microsoft/mscclpp docs/performance-ndmv4.md): its
+ * 1 KiB latency (µs) and its busbw at 1 GiB and up ({ [bytes]: GB/s }), run as weft's default
+ * on `topology` (`nranks` GPUs) at 1 KiB, 1 GiB and, where published, 4 GiB.
+ */
+const ndmv4Run = (collective, topology, nranks, kibUs, busbwByBytes) => ({
+  ...(collective !== 'allreduce' ? { collective } : {}),
+  topology,
+  algo: 'auto',
+  sizes: ['1K', '1G', '1048576'],
+  ...(busbwByBytes[4 * GIB] !== undefined ? { extra: [['4G', '4G']] } : {}),
+  published: {
+    [KIB]: [busbwOfTime(collective, KIB, nranks, kibUs), 'mscppA100'],
+    ...Object.fromEntries(Object.entries(busbwByBytes).map(([bytes, busbw]) => [bytes, [busbw, 'mscppA100']])),
+  },
 });
 
 export const RUNS = [
@@ -124,12 +142,17 @@ export const RUNS = [
   ),
   { topology: 'hgx-a100:nodes=1', algo: 'auto', sizes: ['4G', '4G', '2'], published: { [4 * GIB]: [232.54, 't175'] } },
   // One process per GPU (mpirun, -g 1): NCCL's own latency without `-g 8`'s single-thread launch.
-  {
-    topology: 'hgx-a100:nodes=1',
-    algo: 'auto',
-    sizes: ['1K', '1G', '1048576'],
-    published: { [KIB]: [busbwOfTime('allreduce', KIB, 8, 16.96), 'mscppA100'], [GIB]: [231.45, 'mscppA100'] },
-  },
+  ndmv4Run('allreduce', 'hgx-a100:nodes=1', 8, 16.96, { [GIB]: 231.45 }),
+  ndmv4Run('allgather', 'hgx-a100:nodes=1', 8, 12.53, { [GIB]: 253.59 }),
+  ndmv4Run('alltoall', 'hgx-a100:nodes=1', 8, 9.34, { [GIB]: 254.69 }),
+  // Two VMs, one GPU (and so one HDR NIC) used in each.
+  ndmv4Run('allreduce', 'hgx-a100:nodes=2,gpusPerNode=1', 2, 21.27, { [GIB]: 18.65 }),
+  ndmv4Run('allgather', 'hgx-a100:nodes=2,gpusPerNode=1', 2, 16.08, { [GIB]: 15.84 }),
+  ndmv4Run('alltoall', 'hgx-a100:nodes=2,gpusPerNode=1', 2, 29.84, { [GIB]: 15.48 }),
+  // Two VMs of 8 GPUs: the only multi-server A100 figures stored.
+  ndmv4Run('allreduce', 'hgx-a100:nodes=2', 16, 35.85, { [GIB]: 183.82, [4 * GIB]: 188.18 }),
+  ndmv4Run('allgather', 'hgx-a100:nodes=2', 16, 33.74, { [GIB]: 177.05, [4 * GIB]: 186.01 }),
+  ndmv4Run('alltoall', 'hgx-a100:nodes=2', 16, 49.75, { [GIB]: 37.8, [4 * GIB]: 37.81 }),
   { topology: 'hgx-b200:nodes=1', algo: 'auto', sizes: ['8G', '8G', '2'], published: { [8 * GIB]: [830, 'n1807'] } },
   azureSweep(
     'gb200-nvl4',

@@ -8,7 +8,7 @@
  *
  *   npx -y pnpm@10.34.8 build && node benchmarks/nccl-vs-weft.mjs [--only TOPOLOGY] [--collective NAME] [--skip-heavy] [--tuner auto|nccl|weft]
  *
- * --collective: only the runs of one collective (allreduce, allgather, reducescatter).
+ * --collective: only the runs of one collective (allreduce, allgather, reducescatter, alltoall).
  *
  * --tuner: the rule auto's runs pick (algorithm, protocol) by (`weft bench --tuner`): NCCL's
  * own tuning model (the default on GPU presets, `auto`) or weft's predictions. Runs that force NCCL_ALGO are unchanged.

@@ -48,10 +48,10 @@ describe('NCCL anchors', () => {
     expect(figures).toBeGreaterThan(100);
   });
 
-  it("every run's collective is one weft benches with its NCCL ring, all-reduce when unnamed; all-gather and reduce-scatter have anchors", () => {
+  it("every run's collective is one weft benches, all-reduce when unnamed; all-gather, reduce-scatter and all-to-all have anchors", () => {
     const runs = RUNS as readonly Run[];
-    for (const run of runs) expect(['allreduce', 'allgather', 'reducescatter']).toContain(run.collective ?? 'allreduce');
-    for (const collective of ['allgather', 'reducescatter']) {
+    for (const run of runs) expect(['allreduce', 'allgather', 'reducescatter', 'alltoall']).toContain(run.collective ?? 'allreduce');
+    for (const collective of ['allgather', 'reducescatter', 'alltoall']) {
       expect(runs.some((r) => r.collective === collective && Object.keys(r.published ?? {}).length > 0), collective).toBe(true);
     }
     // Published as times: busbw = S·(n−1)/n / t (ND H100 v5's all-gather, 1 GB in 2,663.8 µs on 8 GPUs).
@@ -60,6 +60,9 @@ describe('NCCL anchors', () => {
     // An all-reduce's: busbw = 2·S·(n−1)/n / t (ND H100 v5, one process per GPU, 1 GB in 4,028.7 µs on 8 GPUs).
     const perGpu = runs.find((r) => r.topology === 'dgx-h100:nodes=1' && r.published?.[2 ** 30]?.[1] === 'msarH100')!;
     expect(perGpu.published![2 ** 30]![0]).toBeCloseTo((2 * 2 ** 30 * 7) / 8 / 4028.7e3, 1);
+    // An all-to-all's, as nccl-tests: busbw = S·(n−1)/n / t (NDmv4, 2 × 8 A100, 1 KiB in 49.75 µs).
+    const a2a = runs.find((r) => r.collective === 'alltoall' && r.topology === 'hgx-a100:nodes=2')!;
+    expect(a2a.published![2 ** 10]![0]).toBeCloseTo((2 ** 10 * 15) / 16 / 49.75e3, 4);
   });
 
   it('every topology is one weft builds', () => {
