@@ -32,6 +32,17 @@ describe('--fast-forward', () => {
     expect(forwarded.row.busBwGBps.toFixed(2)).toBe(exact.row.busBwGBps.toFixed(2));
   }, 60_000);
 
+  it('on: sizes with nothing to cut run exact, no notice, no stack (8 B – 32 KiB on 8 ranks threw a RangeError)', () => {
+    const args = ['bench', 'allreduce', '--ranks', '8', '--mode', 'ghost', '--format', 'json', '-b', '8', '-e', '32K', '-f', '16'];
+    const on = weft([...args, '--fast-forward', 'on']);
+    const off = weft([...args, '--fast-forward', 'off']);
+    expect(on.code, on.stderr).toBe(0);
+    expect(on.stderr).toBe('');
+    const times = (stdout: string) => JSON.parse(stdout).rows.map((r: { timeUs: number }) => r.timeUs);
+    expect(times(on.stdout)).toHaveLength(4);
+    expect(times(on.stdout)).toEqual(times(off.stdout));
+  }, 60_000);
+
   it('on is for one iteration: a --compare of -n runs the -n 2 value exactly (it was extrapolated)', () => {
     const run = weft([...BASE, ...RING, '--fast-forward', 'on', '--compare', 'iters=1,2']);
     expect(run.code).toBe(0);

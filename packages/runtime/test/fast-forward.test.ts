@@ -66,6 +66,9 @@ describe('timing groups and shortened tapes', () => {
     const topology = parseTopologySpec('switch:4');
     // 4 ranks: a channel's stretch is too short to keep 8, 16 and 24 repetitions and cut any.
     expect(steadyCut(plan('allReduce', 'ring', topology, 4 * 1024), 8)).toBeNull();
+    // A tree of one chunk: no timing group repeats at all (a cut of Infinity repetitions before,
+    // which `--fast-forward on` threw on at 8 B – 32 KiB).
+    expect(steadyCut(plan('allReduce', 'tree', parseTopologySpec('switch:8'), 2))).toBeNull();
   });
 });
 

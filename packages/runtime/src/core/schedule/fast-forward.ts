@@ -140,7 +140,8 @@ export function steadyCut(schedule: Schedule, keepReps = KEEP_REPS): SteadyCut |
     const removeA = shortest - keepReps;
     const removeB = shortest - 2 * keepReps;
     const removeC = shortest - 3 * keepReps;
-    if (!(removeC >= 1)) continue;
+    // No group long enough (shortest stays Infinity: small sizes, a few steps per tape) cuts nothing.
+    if (!Number.isFinite(shortest) || !(removeC >= 1)) continue;
     if (!cutKeepsMessagesMatched(tapes, minReps, longestOnly)) continue;
     // Cutting only the longest groups pays when they hold most of the steps; else cut by steps.
     if (longestOnly && stepsCut(tapes, keepReps) !== null) break;
