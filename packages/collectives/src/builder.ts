@@ -4,7 +4,7 @@
  */
 import { chunksOf, type Range } from './logical.js';
 import { WeftInputError } from '@weft/sim';
-import { formatBudgetBytes, heapPressure, scheduleMemoryBudget, STEP_OP_CODE, STEP_RECORD, StepTape, stepRecord, tapedParticipant, templateRecord } from './step-tape.js';
+import { checkPlanProgress, formatBudgetBytes, heapPressure, scheduleMemoryBudget, STEP_OP_CODE, STEP_RECORD, StepTape, stepRecord, tapedParticipant, templateRecord } from './step-tape.js';
 import type { StepOp } from './steps.js';
 import type { BufferName, CollectiveName, PlanParams, Schedule, Slice, Step } from './types.js';
 
@@ -203,6 +203,15 @@ export class StepBuilder {
       this.wrote(key);
       this.counted(reps * (first.get(key)!.length / STEP_RECORD.FIELDS));
     }
+  }
+
+  /**
+   * Called by a planner whose outer loop writes `of` alike parts (channels, NVLS parts), after
+   * `done` of them. After the first, the host's check (step-tape.ts setPlanProgressCheck)
+   * projects the whole plan from it and may refuse it before the other parts are planned.
+   */
+  partsPlanned(done: number, of: number): void {
+    if (done === 1 && of > 1) checkPlanProgress({ tapes: this.tapes, done, of });
   }
 
   /** Refuses a schedule whose tapes outgrow the budget (step-tape.ts), before the heap does. */

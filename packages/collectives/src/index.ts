@@ -18,7 +18,7 @@ export {
 export type { Collective, CollectiveShape, OutputBlock } from './collective.js';
 export { PRIMITIVES, decodeStep, decodeSteps, accessesOf, stepCount } from './steps.js';
 export type { Primitive, Combine, StepActions } from './steps.js';
-export { StepTape, TapeCursor, channelTapes, tapedParticipant, STEP_OPS, STEP_OP_CODE, BUFFER_NAMES, setScheduleMemoryBudget, scheduleMemoryBudget, formatBudgetBytes, setHeapUsageProbe, heapPressure, heapLimitBytes, HEAP_REFUSE_SHARE, type HeapUsage } from './step-tape.js';
+export { StepTape, TapeCursor, channelTapes, tapedParticipant, STEP_OPS, STEP_OP_CODE, BUFFER_NAMES, setScheduleMemoryBudget, scheduleMemoryBudget, formatBudgetBytes, setHeapUsageProbe, heapPressure, heapLimitBytes, HEAP_REFUSE_SHARE, setPlanProgressCheck, type HeapUsage, type PlanProgress } from './step-tape.js';
 export { checkSchedule, assertSchedule, ScheduleCheckError } from './checker.js';
 export type { CheckResult } from './checker.js';
 export * as logical from './logical.js';

@@ -75,6 +75,7 @@ export function planRingPositions(params: PlanParams, visit: (at: RingPosition) 
     chunksOf(part, chunkElements).forEach((chunk, iteration) => {
       for (let i = 0; i < n; i++) visit({ b, channel, order, chunk, iteration, i, start, rank: order[i]!, prev: order[mod(i - 1, n)]!, next: order[mod(i + 1, n)]! });
     });
+    b.partsPlanned(channel + 1, channels.length);
   });
   return b;
 }

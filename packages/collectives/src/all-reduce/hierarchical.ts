@@ -60,6 +60,7 @@ export const hierarchical: Algorithm = {
         }
         for (const group of groups) ringAllGather(b, c, group, shards);
       }
+      b.partsPlanned(c + 1, channels.length);
     });
     return b.build('allReduce', 'hierarchical', params, { input: count, output: count, scratch: 0 });
   },

@@ -87,6 +87,7 @@ export function planNvls(params: PlanParams, name: string): Schedule {
         if (k >= LAG) b.recv(r, j, agent, out(k - LAG));
       }
     }, windowOf);
+    b.partsPlanned(j + 1, parts.length);
   });
   return b.build('allReduce', name, params, { input: count, output: count, scratch: parts.length * windowCount });
 }
@@ -200,6 +201,7 @@ export function planNvlsTreeSplit(params: PlanParams, name: string, groups: read
         if (k + slots < m) for (const child of children) b.sendToken(r, j, child, pace);
       }, windowOf);
     });
+    b.partsPlanned(j + 1, P);
   });
   return b.build('allReduce', name, params, { input: count, output: count, scratch: 4 * P * W });
 }

@@ -125,6 +125,7 @@ export function ringAlgorithm(name: string, description: string, ordersOf: RingO
         const loop = chunkElements > 0 ? chunksOf(range, chunkElements * n) : [range];
         const [fill, slices] = [fillSlicesOf(params), slicesOf(params)];
         loop.forEach((iteration, i) => ringAllReduce(b, c, orders[c]!, iteration, i === 0 ? fill : slices));
+        b.partsPlanned(c + 1, channels.length);
       });
       return b.build('allReduce', name, params, { input: count, output: count, scratch: 0 });
     },

@@ -204,6 +204,7 @@ export function rankOrderTreePlan(params: PlanParams, name: string): Schedule {
       const chunks = chunksOf(half, chunkElements);
       for (let r = 0; r < n; r++) treeRankSteps(b, ch, trees[t], r, chunks);
     });
+    b.partsPlanned(c + 1, channels.length);
   });
   return b.build('allReduce', name, params, { input: count, output: count, scratch: 0 });
 }
@@ -337,6 +338,7 @@ export const tree: Algorithm = withProtocols({
     channels.forEach((range, c) => {
       const chunks = chunksOf(range, chunkElements);
       for (let r = 0; r < n; r++) treeSplitSteps(b, c, c + channels.length, trees[c]!, r, range, chunks, slots[c]!);
+      b.partsPlanned(c + 1, channels.length);
     });
     return b.build('allReduce', 'tree', params, { input: count, output: count, scratch });
   },

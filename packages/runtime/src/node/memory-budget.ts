@@ -1,6 +1,7 @@
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { nodeOs, nodeVm } from './builtins.js';
-import { setHeapUsageProbe, setScheduleMemoryBudget, type HeapUsage } from '@weft/collectives';
+import { setHeapUsageProbe, setPlanProgressCheck, setScheduleMemoryBudget, type HeapUsage } from '@weft/collectives';
+import { checkProjectedFootprint } from '../core/schedule/footprint.js';
 
 export { formatGiB, scheduleBufferBytes } from '../core/data/buffer-bytes.js';
 
@@ -15,11 +16,13 @@ export const MEMORY_BUDGET_BASIS = "half this machine's memory";
 /**
  * Schedules may take half the JS heap while they are planned: a plan too big for this
  * process is refused with one line (@weft/collectives setScheduleMemoryBudget), never a V8
- * out-of-memory abort. Applied when the Node entry loads.
+ * out-of-memory abort — and, where its planner writes alike parts, as soon as its first part
+ * projects it over (checkProjectedFootprint). Applied when the Node entry loads.
  */
 export function applyScheduleMemoryBudget(): void {
   setScheduleMemoryBudget(Math.floor(getHeapStatistics().heap_size_limit / 2));
   setHeapUsageProbe(heapUsageAfterCollection);
+  setPlanProgressCheck(checkProjectedFootprint);
 }
 
 let fullCollection: (() => void) | undefined;

@@ -6,7 +6,7 @@
  * budget (@weft/collectives scheduleMemoryBudget: half the JS heap under Node) is refused
  * in one line, instead of a V8 out-of-memory abort midway.
  */
-import { channelTapes, formatBudgetBytes, heapPressure, scheduleMemoryBudget, type Schedule } from '@weft/collectives';
+import { channelTapes, formatBudgetBytes, heapPressure, scheduleMemoryBudget, type PlanProgress, type Schedule, type StepTape } from '@weft/collectives';
 import { WeftInputError } from '@weft/sim';
 import { MAX_CHANNEL } from '../coordinator/coordinator.js';
 
@@ -19,12 +19,19 @@ export interface GhostFootprint {
 }
 
 export function ghostFootprint(schedule: Schedule): GhostFootprint {
+  return tapesFootprint(schedule.participants.map(channelTapes));
+}
+
+/** The footprint of every participant's tapes (one list per participant, one tape per channel). */
+export function tapesFootprint(participants: readonly (readonly StepTape[])[]): GhostFootprint {
   let scheduleBytes = 0;
   let connections = 0;
   const targets = new Set<number>();
-  for (const part of schedule.participants) {
+  for (const tapes of participants) {
     targets.clear();
-    channelTapes(part).forEach((tape, c) => {
+    tapes.forEach((written, c) => {
+      // A tape still being written (a plan's first part, checkProjectedFootprint) counts as it will be sealed.
+      const tape = written.isSealed ? written : written.sealedCopy();
       scheduleBytes += tape.footprintBytes;
       tape.forEachSendTemplate((peer, sendChannel) => targets.add(peer * MAX_CHANNEL + (sendChannel >= 0 ? sendChannel : c)));
     });
@@ -54,6 +61,31 @@ export function checkGhostFootprint(schedule: Schedule): void {
     );
   }
   checkGhostHeap(schedule, scheduleBytes);
+}
+
+/**
+ * How far over the budget a projection from a plan's first part must be to refuse the run then:
+ * the projection counts the last, ragged part as a whole one, so a plan just over the budget is
+ * left to the exact check once planned (checkGhostFootprint).
+ */
+export const PROJECTION_MARGIN = 1.1;
+
+/**
+ * Refuses (WeftInputError) a run whose plan, projected from its first `done` of `of` alike parts
+ * (step-tape.ts PlanProgress), would exceed the budget by PROJECTION_MARGIN: as checkGhostFootprint
+ * would once all of it is planned (65,536 GPUs, NCCL's default at 1 GiB: after 112 s and 12 GB),
+ * but after one part's planning.
+ */
+export function checkProjectedFootprint({ tapes, done, of }: PlanProgress): void {
+  const budget = scheduleMemoryBudget();
+  if (budget === Infinity) return;
+  const { scheduleBytes, connections } = tapesFootprint(tapes);
+  const scale = of / done;
+  const total = (scheduleBytes + connections * CONNECTION_BYTES) * scale;
+  if (total <= budget * PROJECTION_MARGIN) return;
+  throw new WeftInputError(
+    `run too big for this machine: its first ${done} of ${of} channels planned ${formatBudgetBytes(scheduleBytes)} of schedule and ${connections} connections, so all ${of} would take about ${formatBudgetBytes(total)} (${formatBudgetBytes(scheduleBytes * scale)} of schedule, ${Math.round(connections * scale)} connections × ${CONNECTION_BYTES} B), over the limit of ${formatBudgetBytes(budget)} (half the JS heap); use fewer ranks, fewer channels (--channels) or larger chunks (--chunk)`,
+  );
 }
 
 /**
