@@ -17,7 +17,7 @@
  * are further from what nccl-tests measures (nccl-vs-weft.md: every anchor 26.4 → 25.3 %).
  */
 import { WeftInputError } from '@weft/sim';
-import { listAlgorithms, resolveDefaults } from './registry.js';
+import { listAlgorithms, resolveShape } from './registry.js';
 import { ncclChoose, ncclTuneBytes, ncclTuneInputs } from './nccl-tuner.js';
 import type { NcclAlgorithmRow, ProtocolName } from './protocols.js';
 import type { Algorithm, CollectiveName, CostParams, PlanParams } from './types.js';
@@ -47,11 +47,11 @@ export interface AlgorithmCandidate {
   readonly name: string;
   /** The protocol it was predicted under; absent for algorithms without protocols. */
   readonly protocol?: ProtocolName;
-  /** NaN when unsupported. */
+  /** NaN when unsupported. Worked out when first read (see lazyCandidate). */
   readonly predictedNs: number;
   /** Why the algorithm cannot run with these params; absent when it can. */
   readonly unsupported?: string;
-  /** The params it was predicted with (channels and protocol resolved); absent when unsupported. */
+  /** The params it was predicted with (channels and protocol resolved); absent when unsupported. Resolved when first read (see lazyCandidate). */
   readonly params?: PlanParams;
   /** NCCL's own model's time for it (nccl-tuner.ts), ns; absent when NCCL does not weigh it or the topology names no GPU. */
   readonly ncclPredictedNs?: number;
@@ -80,19 +80,43 @@ function protocolsToTry(algorithm: Algorithm, only: ProtocolName | undefined): r
  */
 export function candidatesOf(algorithm: Algorithm, params: PlanParams, cost: CostParams, only?: ProtocolName): AlgorithmCandidate[] {
   return protocolsToTry(algorithm, only).map((protocol) => {
-    const own = resolveDefaults(algorithm, protocol === undefined ? params : { ...params, protocol }, cost);
-    const reason = algorithm.unsupported(own);
+    const shape = resolveShape(algorithm, protocol === undefined ? params : { ...params, protocol }, cost);
+    const reason = algorithm.unsupported(shape);
     const named = protocol === undefined ? {} : { protocol };
     if (reason !== null) return { name: algorithm.name, ...named, predictedNs: Number.NaN, unsupported: reason };
-    return { name: algorithm.name, ...named, predictedNs: algorithm.predictNs(own, cost), params: own };
+    let own: PlanParams | undefined;
+    const resolved = (): PlanParams => (own ??= algorithm.resolveParams?.(shape, cost) ?? shape);
+    return lazyCandidate({ name: algorithm.name, ...named }, resolved, () => algorithm.predictNs(resolved(), cost));
   });
 }
 
+/**
+ * A runnable candidate whose `params` (resolveParams' protocol cap: two predictions for LL) and
+ * `predictedNs` are computed when first read, then kept: NCCL's rule reads only the chosen one's
+ * (`--explain` and the weft rule read every one's), and at thousands of GPUs a prediction costs
+ * up to seconds (65,536 GPUs: 23 s of the candidates' 28 before a run).
+ */
+function lazyCandidate(fields: Omit<AlgorithmCandidate, 'predictedNs' | 'params'>, params: () => PlanParams, predict: () => number): AlgorithmCandidate {
+  let predicted: number | undefined;
+  return Object.defineProperties({ ...fields }, {
+    params: { enumerable: true, get: params },
+    predictedNs: { enumerable: true, get: () => (predicted ??= predict()) },
+  }) as AlgorithmCandidate;
+}
+
+/** Whether `candidate` can run (its params are resolved on first read: this does not read them). */
+const canRun = (candidate: { readonly unsupported?: string }): boolean => candidate.unsupported === undefined;
+
+/** `candidate` with `extra` fields, its prediction still computed on first read (a spread would compute it now). */
+function withFields(candidate: AlgorithmCandidate, extra: Partial<AlgorithmCandidate>): AlgorithmCandidate {
+  return Object.defineProperties({}, { ...Object.getOwnPropertyDescriptors(candidate), ...Object.getOwnPropertyDescriptors(extra) }) as AlgorithmCandidate;
+}
+
 /** The candidate with the smallest finite prediction; ties (1e-9 relative) go to the earlier one. */
-export function fastest<C extends { readonly predictedNs: number; readonly params?: PlanParams }>(candidates: readonly C[]): C | null {
+export function fastest<C extends { readonly predictedNs: number; readonly params?: PlanParams; readonly unsupported?: string }>(candidates: readonly C[]): C | null {
   let best: C | null = null;
   for (const c of candidates) {
-    if (c.params === undefined || !Number.isFinite(c.predictedNs)) continue;
+    if (!canRun(c) || !Number.isFinite(c.predictedNs)) continue;
     if (best === null || c.predictedNs < best.predictedNs * (1 - 1e-9)) best = c;
   }
   return best;
@@ -108,15 +132,15 @@ function withNcclTimes(collective: CollectiveName, params: PlanParams, cost: Cos
   if (!strict && cost.computeCapability === undefined) return [...candidates];
   const inputs = ncclTuneInputs(params.layout, params.nranks, cost);
   const key = (row: NcclAlgorithmRow | undefined, protocol: ProtocolName | undefined): string => `${row}/${protocol}`;
-  const runnable = new Set(candidates.filter((c) => c.params !== undefined).map((c) => key(ncclRowOf(collective, c.name), c.protocol)));
+  const runnable = new Set(candidates.filter(canRun).map((c) => key(ncclRowOf(collective, c.name), c.protocol)));
   const { candidates: nccl, best } = ncclChoose(collective, ncclTuneBytes(collective, params.count, params.elementBytes, params.nranks), inputs, (row, protocol) => runnable.has(key(row, protocol)));
   const timeUs = new Map(nccl.map((n) => [key(n.row, n.protocol), n.timeUs]));
   return candidates.map((c) => {
     const k = key(ncclRowOf(collective, c.name), c.protocol);
     const us = timeUs.get(k);
     if (us === undefined || !Number.isFinite(us)) return c;
-    const chosen = best !== null && key(best.row, best.protocol) === k && c.params !== undefined;
-    return { ...c, ncclPredictedNs: us * 1000, ...(chosen ? { ncclChoice: true as const } : {}) };
+    const chosen = best !== null && key(best.row, best.protocol) === k && canRun(c);
+    return withFields(c, { ncclPredictedNs: us * 1000, ...(chosen ? { ncclChoice: true as const } : {}) });
   });
 }
 

@@ -70,11 +70,21 @@ export function getAlgorithm(collective: CollectiveName, name: string): Algorith
  * cost (`resolveParams`: NCCL's protocol caps). Given values are kept.
  */
 export function resolveDefaults(algorithm: Algorithm, params: PlanParams, cost: CostParams): PlanParams {
+  const chunked = resolveShape(algorithm, params, cost);
+  return algorithm.resolveParams?.(chunked, cost) ?? chunked;
+}
+
+/**
+ * `resolveDefaults` up to the channels and chunk, without what `resolveParams` derives from
+ * the cost (NCCL's protocol caps, which take predictions to work out and never decide whether
+ * an algorithm can run: auto checks `unsupported` on these and resolves the rest for the
+ * candidates it reads).
+ */
+export function resolveShape(algorithm: Algorithm, params: PlanParams, cost: CostParams): PlanParams {
   const channels = params.channels !== 0 ? params.channels : (algorithm.defaultChannels?.(params, cost) ?? 1);
   const nvlsChannels = params.nvlsChannels ?? ncclNvlsChannels(cost.computeCapability, params.layout);
   const resolved = channels === params.channels && nvlsChannels === params.nvlsChannels ? params : { ...params, channels, nvlsChannels };
-  const chunked = resolved.chunkAuto !== true ? resolved : { ...resolved, chunkElements: Math.max(1, Math.floor((algorithm.defaultChunkBytes?.(resolved) ?? DEFAULT_CHUNK_BYTES) / resolved.elementBytes)), chunkAuto: false };
-  return algorithm.resolveParams?.(chunked, cost) ?? chunked;
+  return resolved.chunkAuto !== true ? resolved : { ...resolved, chunkElements: Math.max(1, Math.floor((algorithm.defaultChunkBytes?.(resolved) ?? DEFAULT_CHUNK_BYTES) / resolved.elementBytes)), chunkAuto: false };
 }
 
 /**
