@@ -64,17 +64,25 @@ export function rankLinks(params: PlanParams, cost: CostParams): { readonly nsPe
 }
 
 /**
- * hopAlpha, but a hop between two groups on one rail (layout.rails) crosses the rail's leaf
- * only (cost.inter.railAlphaNs), as the simulation delivers it: for predictors that follow
- * each hop of a schedule rather than the worst one.
+ * hopAlpha, but a hop between two groups on one rail (layout.rails) and one rail leaf
+ * (layout.railLeaves: one scalable unit) crosses that leaf only (cost.inter.railAlphaNs), as
+ * the simulation delivers it: for predictors that follow each hop of a schedule rather than
+ * the worst one. A rail hop between scalable units crosses a spine: the worst inter α.
  */
 export function railHopAlpha(params: PlanParams, cost: CostParams): HopAlpha {
   const alpha = hopAlpha(params, cost);
-  const rails = params.layout.rails;
   const railAlphaNs = Math.min(cost.inter.railAlphaNs ?? Infinity, cost.inter.alphaNs);
-  if (rails === undefined || railAlphaNs === cost.inter.alphaNs) return alpha;
+  if (params.layout.rails === undefined || railAlphaNs === cost.inter.alphaNs) return alpha;
+  const onRail = onOneRailLeaf(params);
+  return (a, b) => (onRail(a, b) ? railAlphaNs : alpha(a, b));
+}
+
+/** Whether ranks a and b sit in different groups on one rail and one rail leaf (layout.rails, layout.railLeaves). */
+export function onOneRailLeaf(params: PlanParams): (a: number, b: number) => boolean {
+  const { rails, railLeaves } = params.layout;
   const same = sameGroup(params);
-  return (a, b) => (!same(a, b) && rails[a] === rails[b] ? railAlphaNs : alpha(a, b));
+  if (rails === undefined) return () => false;
+  return (a, b) => !same(a, b) && rails[a] === rails[b] && (railLeaves === undefined || railLeaves[a] === railLeaves[b]);
 }
 
 /**

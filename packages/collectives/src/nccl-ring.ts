@@ -10,7 +10,7 @@
  * A chain takes n-1 hops once per chunk and overlaps successive chunks along the chain.
  * Pure and browser-safe.
  */
-import { channelRingsEdgeNsPerByte, channelRingsNsPerByte, chainPathNs, hopAlpha, nsPerByte, ringPathNs, sameGroup, type HopAlpha } from './cost.js';
+import { channelRingsEdgeNsPerByte, channelRingsNsPerByte, chainPathNs, hopAlpha, nsPerByte, onOneRailLeaf, ringPathNs, sameGroup, type HopAlpha } from './cost.js';
 import { channelRings, searchChannelCount } from './channels/search.js';
 import { lockstepRingIterationNs } from './ring-lockstep.js';
 import { StepBuilder, slice, type EmptyTransfers } from './builder.js';
@@ -241,12 +241,12 @@ export function ringCost(orders: readonly (readonly number[])[], params: PlanPar
   // A rail pair is one of the inter pairs, so never slower than the worst; the min also keeps
   // a cost whose α were zeroed (protocols.ts bandwidthOnly, for NCCL's LL cap) at zero.
   const railAlphaNs = Math.min(cost.inter.railAlphaNs ?? Infinity, cost.inter.alphaNs);
-  const rails = params.layout.rails;
-  if (rails === undefined || railAlphaNs === cost.inter.alphaNs) return cost;
+  if (params.layout.rails === undefined || railAlphaNs === cost.inter.alphaNs) return cost;
   const same = sameGroup(params);
+  const onRail = onOneRailLeaf(params);
   const railAligned = orders.every((order) => order.every((a, i) => {
     const b = order[(i + 1) % order.length]!;
-    return same(a, b) || rails[a] === rails[b];
+    return same(a, b) || onRail(a, b);
   }));
   return railAligned ? { ...cost, inter: { ...cost.inter, alphaNs: railAlphaNs } } : cost;
 }

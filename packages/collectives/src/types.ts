@@ -123,6 +123,12 @@ export interface RankLayout {
    * topology has no rail structure. Channel search (src/channels/search.ts) aligns rings on it.
    */
   readonly rails?: readonly number[];
+  /**
+   * railLeaves[r] identifies the leaf rank r's NIC links to, where there are rails: two ranks
+   * of one rail on one leaf talk through that leaf alone (cost.inter.railAlphaNs), on two
+   * leaves (scalable units) through a spine. Undefined: every rail pair counts as one leaf's.
+   */
+  readonly railLeaves?: readonly number[];
 }
 
 export interface PlanParams {
@@ -173,7 +179,7 @@ export interface CostParams {
   readonly bandwidthBytesPerSec: number;
   readonly intra: { readonly alphaNs: number; readonly bandwidthBytesPerSec: number };
   /**
-   * railAlphaNs: between two ranks of one rail (layout.rails) in different groups, where the
+   * railAlphaNs: between two ranks of one rail (layout.rails) and one rail leaf (layout.railLeaves) in different groups, where the
    * fabric has rails (a rail leaf, no spine: lower than alphaNs, the worst pair). Rail-aligned
    * rings' inter-server hops pay it (nccl-ring.ts ringCost). Absent: alphaNs.
    */

@@ -2,7 +2,7 @@ export {};
 export * from './types.js';
 export { parseBandwidth, parseLatency, formatBandwidth, formatLatency } from './units.js';
 export * from './topology/index.js';
-export { rankRails } from './topology/rails.js';
+export { rankRails, rankRailLeaves } from './topology/rails.js';
 export * from './presets/index.js';
 export * from './routing/index.js';
 export * from './cost/index.js';

@@ -34,6 +34,10 @@ describe('alphaBetaCost', () => {
     expect(alphaBetaCost(parseTopologySpec('dgx-h100:nodes=16')).inter.railAlphaNs).toBe(2700); // representative pair
     expect(alphaBetaCost(parseTopologySpec('switch:8')).inter.railAlphaNs).toBeUndefined(); // no rails
     expect(alphaBetaCost(parseTopologySpec('nvl72:variant=gb200')).inter.railAlphaNs).toBeUndefined(); // one group
+    // Two scalable units: the rail pair on one leaf, not the one between leaves (through a spine: 3,300 ns, the worst pair's).
+    const twoUnits = alphaBetaCost(parseTopologySpec('dgx-h100:nodes=64'));
+    expect(twoUnits.inter.railAlphaNs).toBe(2700);
+    expect(twoUnits.inter.alphaNs).toBe(3300);
   });
 
   it('dgx-h100:nodes=64 (representative pairs) gives the same answer as nodes=2', () => {

@@ -9,7 +9,7 @@ import { createRouter } from '../routing/router.js';
 import { forwardHops, indexGraph, reverseHops, UNREACHABLE, type GraphIndex } from '../topology/graph.js';
 import { maxFlowBytesPerSec } from '../topology/maxflow.js';
 import { rankGroups } from '../topology/rank-groups.js';
-import { rankRails } from '../topology/rails.js';
+import { rankRailLeaves, rankRails } from '../topology/rails.js';
 import type { Topology } from '../types.js';
 
 export interface AlphaBeta {
@@ -153,7 +153,7 @@ export function alphaBetaCost(topology: Topology): AlphaBetaCost {
     if (peers.length > 0) allInjections.push([0, peers]);
   }
   const intra = classCost(intraPairs, intraInjections);
-  const inter = withRailAlpha(classCost(interPairs, interInjections), railPairs(groupIndex, groups.length, rankRails(topology), exact), pairCost);
+  const inter = withRailAlpha(classCost(interPairs, interInjections), railPairs(groupIndex, groups.length, rankRails(topology), rankRailLeaves(topology), exact), pairCost);
   const none: AlphaBeta = { alphaNs: 0, bandwidthBytesPerSec: Infinity, pathBandwidthBytesPerSec: Infinity };
   const intraCost = intra ?? inter ?? none;
   const interCost = inter ?? intra ?? none;
@@ -175,19 +175,21 @@ export function alphaBetaCost(topology: Topology): AlphaBetaCost {
 }
 
 /**
- * Inter pairs on one rail, for railAlphaNs: every such pair up to EXACT_RANK_LIMIT ranks, else
- * rank 0 and the last rank of its rail outside its group (node-major presets: the farthest).
- * None without rails or with one group.
+ * Inter pairs on one rail and one rail leaf (where leaves are known), for railAlphaNs: every
+ * such pair up to EXACT_RANK_LIMIT ranks, else rank 0 and the last such rank outside its group
+ * (node-major presets: the farthest on its leaf). None without rails or with one group. A rail
+ * pair on two leaves (scalable units) crosses a spine: the worst inter α covers it.
  */
-function railPairs(groupOf: Int32Array, groupCount: number, rails: readonly number[] | undefined, exact: boolean): [number, number][] {
+function railPairs(groupOf: Int32Array, groupCount: number, rails: readonly number[] | undefined, leaves: readonly number[] | undefined, exact: boolean): [number, number][] {
   if (rails === undefined || groupCount < 2) return [];
   const pairs: [number, number][] = [];
   const n = rails.length;
+  const onRail = (a: number, b: number): boolean => groupOf[a] !== groupOf[b] && rails[a] === rails[b] && (leaves === undefined || leaves[a] === leaves[b]);
   if (exact) {
-    for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) if (groupOf[a] !== groupOf[b] && rails[a] === rails[b]) pairs.push([a, b]);
+    for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) if (onRail(a, b)) pairs.push([a, b]);
     return pairs;
   }
-  for (let b = n - 1; b > 0; b--) if (groupOf[b] !== groupOf[0] && rails[b] === rails[0]) return [[0, b]];
+  for (let b = n - 1; b > 0; b--) if (onRail(0, b)) return [[0, b]];
   return pairs;
 }
 

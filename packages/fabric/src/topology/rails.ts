@@ -6,17 +6,8 @@
  */
 import type { Topology } from '../types.js';
 
-/**
- * The rail (NIC index) of every rank, or undefined when the topology has no rail structure.
- *
- * A rank's NIC is the `nic` node it has a link to; its rail is that NIC's position among the
- * NICs of its group (server), in node order — `node<s>.nic<g>` is rail g on dgx-h100. The
- * result is a rail structure only if every rank has its own NIC in its group and the rails
- * agree with the fabric: two NICs that reach the same switch have the same rail. Otherwise (hosts wired straight to leaves, a NIC
- * shared by two GPUs, rails crossed at the leaves) there is nothing to align, and the answer
- * is undefined.
- */
-export function rankRails(topology: Topology): number[] | undefined {
+/** Every rank's rail and rail leaf, in one pass over the links (rankRails, rankRailLeaves). */
+function computeRails(topology: Topology): RailStructure {
   const kindOf = new Map(topology.nodes.map((node) => [node.id, node.kind]));
   const groupOf = new Map(topology.nodes.map((node) => [node.id, node.group]));
   const nicOf = new Map<string, string>();
@@ -44,7 +35,7 @@ export function rankRails(topology: Topology): number[] | undefined {
   const usedNics = new Set<string>();
   for (const id of topology.ranks) {
     const nic = nicOf.get(id);
-    if (nic === undefined || usedNics.has(nic) || groupOf.get(nic) !== groupOf.get(id)) return undefined;
+    if (nic === undefined || usedNics.has(nic) || groupOf.get(nic) !== groupOf.get(id)) return NO_RAILS;
     usedNics.add(nic);
     rails.push(railOfNic.get(nic)!);
   }
@@ -55,9 +46,57 @@ export function rankRails(topology: Topology): number[] | undefined {
     const rail = railOfNic.get(nic)!;
     for (const leaf of leaves) {
       const known = railOfLeaf.get(leaf);
-      if (known !== undefined && known !== rail) return undefined;
+      if (known !== undefined && known !== rail) return NO_RAILS;
       railOfLeaf.set(leaf, rail);
     }
   }
-  return rails;
+  // A NIC linked to one switch has that switch as its rail leaf (its index in node order).
+  const nodeIndex = new Map(topology.nodes.map((node, i) => [node.id, i]));
+  const leaves: number[] = [];
+  for (const id of topology.ranks) {
+    const reached = leavesOf.get(nicOf.get(id)!) ?? [];
+    if (reached.length === 0 || reached.some((leaf) => leaf !== reached[0])) return { rails, leaves: undefined };
+    leaves.push(nodeIndex.get(reached[0]!)!);
+  }
+  return { rails, leaves };
+}
+
+interface RailStructure {
+  readonly rails: number[] | undefined;
+  readonly leaves: number[] | undefined;
+}
+
+const NO_RAILS: RailStructure = { rails: undefined, leaves: undefined };
+
+/** Rails and rail leaves by topology object (topologies are not changed once built; at 65,536 GPUs a pass over the links costs a second). */
+const railsByTopology = new WeakMap<Topology, RailStructure>();
+
+function railStructure(topology: Topology): RailStructure {
+  let found = railsByTopology.get(topology);
+  if (found === undefined) railsByTopology.set(topology, (found = computeRails(topology)));
+  return found;
+}
+
+/**
+ * The rail (NIC index) of every rank, or undefined when the topology has no rail structure.
+ *
+ * A rank's NIC is the `nic` node it has a link to; its rail is that NIC's position among the
+ * NICs of its group (server), in node order — `node<s>.nic<g>` is rail g on dgx-h100. The
+ * result is a rail structure only if every rank has its own NIC in its group and the rails
+ * agree with the fabric: two NICs that reach the same switch have the same rail. Otherwise (hosts wired straight to leaves, a NIC
+ * shared by two GPUs, rails crossed at the leaves) there is nothing to align, and the answer
+ * is undefined.
+ */
+export function rankRails(topology: Topology): number[] | undefined {
+  return railStructure(topology).rails;
+}
+
+/**
+ * The rail leaf of every rank: the index (in node order) of the one switch its NIC links to,
+ * where rankRails gives rails; undefined without rails or when a NIC reaches several switches.
+ * Two ranks of one rail on one leaf talk through that leaf alone; on different leaves (another
+ * scalable unit) through the spines above it.
+ */
+export function rankRailLeaves(topology: Topology): number[] | undefined {
+  return railStructure(topology).leaves;
 }

@@ -4,7 +4,7 @@
  * reaches every rank of a set.
  */
 import type { Topology } from '../types.js';
-import { rankRails } from './rails.js';
+import { rankRailLeaves, rankRails } from './rails.js';
 
 /** Ranks grouped by their node's `group`, groups in order of first rank; ungrouped ranks are singletons. */
 export function rankGroups(topology: Topology): number[][] {
@@ -94,6 +94,7 @@ export interface RankLayoutData {
   readonly inSwitchReduction: 'nvls' | 'sharp' | undefined;
   readonly groupReductionSwitches: boolean;
   readonly rails: readonly number[] | undefined;
+  readonly railLeaves: readonly number[] | undefined;
 }
 
 /**
@@ -120,6 +121,7 @@ export function rankLayout(topology: Topology): RankLayoutData {
     inSwitchReduction: inSwitchReduction(topology),
     groupReductionSwitches: groups.every((group) => hasReductionSwitch(topology, group)),
     rails: rankRails(topology),
+    railLeaves: rankRailLeaves(topology),
   };
   layoutsByTopology.set(topology, layout);
   return layout;
