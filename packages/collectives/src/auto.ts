@@ -94,7 +94,7 @@ export function candidatesOf(algorithm: Algorithm, params: PlanParams, cost: Cos
  * A runnable candidate whose `params` (resolveParams' protocol cap: two predictions for LL) and
  * `predictedNs` are computed when first read, then kept: NCCL's rule reads only the chosen one's
  * (`--explain` and the weft rule read every one's), and at thousands of GPUs a prediction costs
- * up to seconds (65,536 GPUs: 23 s of the candidates' 28 before a run).
+ * up to seconds (16,384 GPUs, 1 GiB: the choice took 4.7 s, now 0.02; speed.md §46).
  */
 function lazyCandidate(fields: Omit<AlgorithmCandidate, 'predictedNs' | 'params'>, params: () => PlanParams, predict: () => number): AlgorithmCandidate {
   let predicted: number | undefined;
