@@ -62,8 +62,8 @@ function computeRails(topology: Topology): RailStructure {
 }
 
 interface RailStructure {
-  readonly rails: number[] | undefined;
-  readonly leaves: number[] | undefined;
+  readonly rails: readonly number[] | undefined;
+  readonly leaves: readonly number[] | undefined;
 }
 
 const NO_RAILS: RailStructure = { rails: undefined, leaves: undefined };
@@ -87,7 +87,7 @@ function railStructure(topology: Topology): RailStructure {
  * shared by two GPUs, rails crossed at the leaves) there is nothing to align, and the answer
  * is undefined.
  */
-export function rankRails(topology: Topology): number[] | undefined {
+export function rankRails(topology: Topology): readonly number[] | undefined {
   return railStructure(topology).rails;
 }
 
@@ -97,6 +97,6 @@ export function rankRails(topology: Topology): number[] | undefined {
  * Two ranks of one rail on one leaf talk through that leaf alone; on different leaves (another
  * scalable unit) through the spines above it.
  */
-export function rankRailLeaves(topology: Topology): number[] | undefined {
+export function rankRailLeaves(topology: Topology): readonly number[] | undefined {
   return railStructure(topology).leaves;
 }
