@@ -8,13 +8,13 @@
  */
 import { chooseAlgorithm } from '@weft/collectives';
 import { alphaBetaCost, parseTopologySpec, rankLayout } from '@weft/fabric';
+import { defaultParams } from './default-plan-params.mjs';
 
 const [spec, size] = process.argv.slice(2);
 const topology = parseTopologySpec(spec);
 const cost = alphaBetaCost(topology);
 const layout = rankLayout(topology);
 const start = process.cpuUsage();
-const base = { nranks: topology.ranks.length, count: Number(size) / 4, root: 0, elementBytes: 4, channels: 0, chunkElements: 0, layout };
-const choice = chooseAlgorithm('allReduce', base, cost);
+const choice = chooseAlgorithm('allReduce', defaultParams(topology, layout, size), cost);
 const used = process.cpuUsage(start);
 console.log(`${spec} ${size} B: ${choice.algorithm.name}/${choice.params.protocol}, ${((used.user + used.system) / 1e6).toFixed(2)} s CPU`);

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { alphaBetaCost, parseTopologySpec, rankLayout } from '@weft/fabric';
 import { getAlgorithm, resolveDefaults, scheduleMemoryBudget, setPlanProgressCheck, setScheduleMemoryBudget, type PlanProgress, type PlanParams } from '@weft/collectives';
 import { isWeftInputError } from '@weft/sim';
-import { CONNECTION_BYTES, PROJECTION_MARGIN, checkProjectedFootprint, ghostFootprint, tapesFootprint } from '../src/core/schedule/footprint.js';
+import { PROJECTION_MARGIN, checkProjectedFootprint, footprintBytes as bytesOf, ghostFootprint, tapesFootprint } from '../src/core/schedule/footprint.js';
 
 const initialBudget = scheduleMemoryBudget();
 afterEach(() => {
@@ -24,8 +24,6 @@ function planOf(spec: string, algorithm: string, bytes: number, channels: number
   const params = resolveDefaults(chosen, base, alphaBetaCost(topology));
   return () => chosen.plan(params);
 }
-
-const bytesOf = ({ scheduleBytes, connections }: { scheduleBytes: number; connections: number }): number => scheduleBytes + connections * CONNECTION_BYTES;
 
 const CASES = [
   ['dgx-h100:nodes=2', 'ring', 4],

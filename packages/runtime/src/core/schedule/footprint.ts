@@ -18,6 +18,16 @@ export interface GhostFootprint {
   readonly connections: number;
 }
 
+/** Heap bytes a run of this footprint holds: its schedule and its connections. */
+export function footprintBytes({ scheduleBytes, connections }: GhostFootprint): number {
+  return scheduleBytes + connections * CONNECTION_BYTES;
+}
+
+/** The refusal lines' account of a footprint against the budget. */
+function overBudgetText({ scheduleBytes, connections }: GhostFootprint, budget: number): string {
+  return `about ${formatBudgetBytes(footprintBytes({ scheduleBytes, connections }))} (${formatBudgetBytes(scheduleBytes)} of schedule, ${connections} connections × ${CONNECTION_BYTES} B), over the limit of ${formatBudgetBytes(budget)} (half the JS heap)`;
+}
+
 export function ghostFootprint(schedule: Schedule): GhostFootprint {
   return tapesFootprint(schedule.participants.map(channelTapes));
 }
@@ -53,14 +63,11 @@ export const GHOST_RUN_HEAP_SHARE = 0.75;
 export function checkGhostFootprint(schedule: Schedule): void {
   const budget = scheduleMemoryBudget();
   if (budget === Infinity) return;
-  const { scheduleBytes, connections } = ghostFootprint(schedule);
-  const total = scheduleBytes + connections * CONNECTION_BYTES;
-  if (total > budget) {
-    throw new WeftInputError(
-      `ghost run too big for this machine: about ${formatBudgetBytes(total)} (${formatBudgetBytes(scheduleBytes)} of schedule, ${connections} connections × ${CONNECTION_BYTES} B), over the limit of ${formatBudgetBytes(budget)} (half the JS heap); use fewer ranks or fewer channels`,
-    );
+  const footprint = ghostFootprint(schedule);
+  if (footprintBytes(footprint) > budget) {
+    throw new WeftInputError(`ghost run too big for this machine: ${overBudgetText(footprint, budget)}; use fewer ranks or fewer channels`);
   }
-  checkGhostHeap(schedule, scheduleBytes);
+  checkGhostHeap(schedule, footprint.scheduleBytes);
 }
 
 /**
@@ -81,10 +88,10 @@ export function checkProjectedFootprint({ tapes, done, of }: PlanProgress): void
   if (budget === Infinity) return;
   const { scheduleBytes, connections } = tapesFootprint(tapes);
   const scale = of / done;
-  const total = (scheduleBytes + connections * CONNECTION_BYTES) * scale;
-  if (total <= budget * PROJECTION_MARGIN) return;
+  const projected = { scheduleBytes: scheduleBytes * scale, connections: Math.round(connections * scale) };
+  if (footprintBytes(projected) <= budget * PROJECTION_MARGIN) return;
   throw new WeftInputError(
-    `run too big for this machine: its first ${done} of ${of} channels planned ${formatBudgetBytes(scheduleBytes)} of schedule and ${connections} connections, so all ${of} would take about ${formatBudgetBytes(total)} (${formatBudgetBytes(scheduleBytes * scale)} of schedule, ${Math.round(connections * scale)} connections × ${CONNECTION_BYTES} B), over the limit of ${formatBudgetBytes(budget)} (half the JS heap); use fewer ranks, fewer channels (--channels) or larger chunks (--chunk)`,
+    `run too big for this machine: its first ${done} of ${of} channels planned ${formatBudgetBytes(scheduleBytes)} of schedule and ${connections} connections, so all ${of} would take ${overBudgetText(projected, budget)}; use fewer ranks, fewer channels (--channels) or larger chunks (--chunk)`,
   );
 }
 
