@@ -1,5 +1,5 @@
-import { StepBuilder, assertPlannable, channelBlockNs, hopAlpha, invalidParams, roundAlphaNs, rotationAlphaNs, slice } from '../kit.js';
-import { channelRanges, mod } from '../logical.js';
+import { StepBuilder, assertPlannable, hopAlpha, invalidParams, largestPart, rankLinks, roundAlphaNs, slice } from '../kit.js';
+import { channelRanges, clampChannels, mod } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
 
 const isPowerOfTwo = (n: number): boolean => (n & (n - 1)) === 0;
@@ -39,18 +39,26 @@ export const pairwise: Algorithm = {
     return b.build('allToAll', 'pairwise', params, { input: count * n, output: count * n, scratch: 0 });
   },
   /**
-   * T = Σ_k α_k + (n-1)·S_c·c/B, α_k the worst hop of round k (to r XOR k, or r + k), S_c = ceil(count/c)·elementBytes per channel part, c
-   * channels sharing injection bandwidth B: each round sends one block and waits for one.
-   * A round's chunks all leave before any is received, so chunking adds no alpha. 0 for
-   * n = 1 or count = 0.
+   * T = Σ_k (α_k + S_c·c·β_k), α_k and β_k the worst hop and the slowest link class of round k
+   * (to r XOR k, or r + k: NVLink inside a server, the NIC between; cost.ts rankLinks), S_c =
+   * ceil(count/c)·elementBytes per channel part, c channels sharing a rank's link: each round
+   * sends one block and waits for one, the ranks' partners alike far. A round's chunks all leave
+   * before any is received, so chunking adds no alpha. 0 for n = 1 or count = 0.
    */
   predictNs(params: PlanParams, cost: CostParams): number {
     const { nranks: n, count } = params;
     if (n === 1 || count === 0) return 0;
     const alpha = hopAlpha(params, cost);
+    const links = rankLinks(params, cost);
+    const blockBytes = largestPart(params) * params.elementBytes * clampChannels(params.channels, count);
     const xor = isPowerOfTwo(n);
-    let latencyNs = 0;
-    for (let k = 1; k < n; k++) latencyNs += xor ? roundAlphaNs(n, (r) => r ^ k, alpha) : rotationAlphaNs(n, k, alpha);
-    return latencyNs + (n - 1) * channelBlockNs(params, cost);
+    let ns = 0;
+    for (let k = 1; k < n; k++) {
+      const partner = xor ? (r: number) => r ^ k : (r: number) => mod(r + k, n);
+      let slowest = 0;
+      for (let r = 0; r < n; r++) slowest = Math.max(slowest, links.nsPerByte[links.classOf(r, partner(r))]!);
+      ns += roundAlphaNs(n, partner, alpha) + blockBytes * slowest;
+    }
+    return ns;
   },
 };
