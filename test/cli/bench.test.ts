@@ -21,7 +21,7 @@ describe('weft (the main job)', () => {
   it('prints the header: collective, topology, network model, mode and the column titles', () => {
     const header = run.stdout.split('\n').slice(0, 7);
     expect(header[0]).toBe('# weft bench allreduce');
-    expect(header[1]).toBe('#  topology: dgx-h100:nodes=2 (16 ranks)  model: maxMin  routing: ecmp  qps: 1  seed: 1');
+    expect(header[1]).toBe('#  topology: dgx-h100:nodes=2 (16 ranks)  model: maxMin  routing: adaptive  qps: 1  seed: 1');
     expect(header[2]).toMatch(/^#  mode: data  backend: \S+  iters: 1  warmup: 0  channels: auto  chunk: auto  proto: auto  tuner: auto$/);
     expect(header[5]!.trim().split(/\s+/)).toEqual(['#', 'size', 'count', 'type', 'redop', 'root', 'time', 'algbw', 'busbw', '#wrong', 'algorithm', 'proto', 'predicted', 'wall']);
   });
@@ -170,7 +170,7 @@ describe('bad input: one line, exit code 2, no stack trace, no partial output', 
     ['unknown preset', ['bench', 'allreduce', '--topology', 'torus:4'], /torus/],
     ['unknown network model', ['bench', 'allreduce', '--network', 'packetz'], /^weft: --network: 'packetz' is not accepted; use alphaBeta, maxMin or packet$/],
     ['--model is now --network', ['bench', 'allreduce', '--model', 'maxMin'], /^weft: --model is now --network/],
-    ['unknown routing', ['bench', 'allreduce', '--routing', 'random'], /^weft: --routing: 'random' is not accepted; use ecmp, adaptive or spray$/],
+    ['unknown routing', ['bench', 'allreduce', '--routing', 'random'], /^weft: --routing: 'random' is not accepted; use auto, ecmp, adaptive or spray$/],
     ['unknown dtype', ['bench', 'allreduce', '-d', 'float7'], /^weft: -d\/--datatype: 'float7' is not accepted; use float, /],
     ['unknown op', ['bench', 'allreduce', '-o', 'xor'], /^weft: -o\/--op: 'xor' is not accepted; use sum, prod, min, max or avg$/],
     ['op __proto__', ['bench', 'allreduce', '-o', '__proto__'], /^weft: -o\/--op: '__proto__' is not accepted; use sum/],

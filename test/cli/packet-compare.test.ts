@@ -49,7 +49,7 @@ describe('weft bench --compare', () => {
   it.each([
     [['--compare', 'routing=ecmp'], /^weft: --compare: 'routing=ecmp' needs two or more values separated by ','/],
     [['--compare', 'out=a.json,b.json'], /^weft: --compare: 'out=a.json,b.json' names no flag --compare can vary; use one of /],
-    [['--compare', 'routing=ecmp,bogus'], /^weft: --routing: 'bogus' is not accepted; use ecmp, adaptive or spray$/],
+    [['--compare', 'routing=ecmp,bogus'], /^weft: --routing: 'bogus' is not accepted; use auto, ecmp, adaptive or spray$/],
     [['--compare', 'qps=1,1'], /names a value twice/],
     [['--compare', 'qps=1,2', '--tenant', 'ranks=0-3'], /^weft: --compare: not with --tenant/],
     [['--compare', 'qps=1,2', '--plot', 'busbw.svg'], /^weft: --compare: not with --plot/],

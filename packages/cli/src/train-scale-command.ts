@@ -4,6 +4,7 @@
  */
 import { listAlgorithms } from '@weft/collectives';
 import { WeftInputError } from '@weft/sim';
+import { resolveRouting } from '@weft/fabric';
 import { planRun, type TrainConfig, type TrainHeader } from '@weft/train';
 import { FAST_FORWARD_AUTO_TRANSFERS, type FastForwardMode } from '@weft/runtime/core';
 import { Choices, orList, refuse } from './names.js';
@@ -101,7 +102,8 @@ export async function runScaleCommand(flags: ScaleFlags, base: TrainConfig, mode
   if (/\.(json|ya?ml)$/i.test(family)) throw new WeftInputError(`--topology: '${family}' is a file; --scale takes a preset family (dgx-h100, switch, …) and sets its size per count`);
   const gpus = gpuCounts(flags.scale);
   const specs = gpus.map((count) => scaleTopologySpec(family, count));
-  const config: TrainConfig = { ...base, mode };
+  // Every row is the same family, so the same switches: auto resolves once, on the first row's topology.
+  const config: TrainConfig = { ...base, mode, routing: resolveRouting(base.routing, loadTopology(specs[0]!)) };
   // Refused up front: the largest row's ring-class plan, before anything runs.
   const largest = gpus[gpus.length - 1]!;
   const ringSteps = largest * 2 * (largest - 1);

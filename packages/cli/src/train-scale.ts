@@ -96,7 +96,7 @@ export async function runScale(request: ScaleRequest, specs: readonly string[], 
     const gpus = request.gpus[index]!;
     const topology = loadTopology(spec);
     const ghost = request.config.mode === 'ghost' && gpus > 1;
-    const cluster = ghost ? await createCluster({ topology, network: { ...networkOptions(request.config), record: 'summary' }, mode: 'ghost' }) : undefined;
+    const cluster = ghost ? await createCluster({ topology, network: { ...networkOptions(request.config, topology), record: 'summary' }, mode: 'ghost' }) : undefined;
     const simulated = new Map<string, Simulated>();
     try {
       for (const [a, name] of request.algorithms.entries()) {

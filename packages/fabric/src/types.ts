@@ -57,6 +57,13 @@ export interface Topology {
    * names no GPU, whose channels follow from its links alone (collectives channels/search.ts).
    */
   readonly computeCapability?: number;
+  /**
+   * The routing the topology's switches do when the user names none (`--routing auto`): adaptive
+   * on Spectrum-X and NVIDIA InfiniBand scale-out fabrics (hardware.json
+   * fabric.spectrumxAdaptiveRouting, fabric.infinibandAdaptiveRouting). Absent: `ecmp`, what an
+   * ordinary Ethernet fabric does (routingOf).
+   */
+  readonly defaultRouting?: RoutingName;
 }
 
 /** Compute capabilities a topology may declare (Volta 7.0 to the newest Blackwell). */

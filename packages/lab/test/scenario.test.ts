@@ -89,6 +89,12 @@ describe('scenarios the lab accepts', () => {
     expect(parseScenario({ config: { chunkBytes: 'auto' } }).config.chunkBytes).toBe('auto');
   });
 
+  it('routing auto is the topology\'s own, as weft bench resolves it; spray stays in weft bench', () => {
+    expect(parseScenario({ config: { topology: 'dgx-h100:nodes=2', routing: 'auto' } }).config.routing).toBe('adaptive');
+    expect(parseScenario({ config: { topology: 'switch:8', routing: 'auto' } }).config.routing).toBe('ecmp');
+    expect(labError({ routing: 'spray' })).toBe("config.routing (--routing): 'spray' runs in weft bench (--network packet), not in the lab; use ecmp, adaptive or auto");
+  });
+
   it('parses every run it builds back to itself: the defaults, each exercise, the shipped scenario', () => {
     for (const config of [DEFAULT_CONFIG, ...EXERCISES.map((e) => e.config)]) {
       expect(parseScenario(JSON.parse(JSON.stringify({ config }))).config).toEqual(config);

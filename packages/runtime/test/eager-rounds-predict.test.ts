@@ -50,4 +50,15 @@ describe('predictors that follow their eager rounds: predicted = simulated withi
     ];
     expect(failures).toEqual([]);
   }, 120_000);
+
+  it('across two DGX H100 servers, routed as Spectrum-X routes (adaptive): sendrecv shift and the rank-order ring within 1e-6, pairwise all-to-all (its rounds on NVLink or the NIC, each at its own link) within 2.5 % — ECMP collides their cross-rail flows on the spines (1.3–1.96× their predictions)', async () => {
+    const spec = 'dgx-h100:nodes=2';
+    const sizes = [64 << 10, 4 << 20, 32 << 20];
+    const failures = [
+      ...(await predictionMisses({ spec, collective: 'sendRecv', names: ['shift'], sizes, tolerance: 1e-6 })),
+      ...(await predictionMisses({ spec, collective: 'allReduce', names: ['ring-rankorder'], sizes, tolerance: 1e-6 })),
+      ...(await predictionMisses({ spec, collective: 'allToAll', names: ['pairwise'], sizes, tolerance: 0.025 })),
+    ];
+    expect(failures).toEqual([]);
+  }, 120_000);
 });

@@ -1,6 +1,6 @@
 /** Predicted against simulated time in real ghost runs, for the predictor tests. */
 import { countForBytes, getAlgorithm, resolveDefaults, type CollectiveName, type PlanParams, type ProtocolName } from '@weft/collectives';
-import { alphaBetaCost, parseTopologySpec, rankLayout } from '@weft/fabric';
+import { alphaBetaCost, parseTopologySpec, rankLayout, resolveRouting } from '@weft/fabric';
 import { createCluster } from '@weft/runtime';
 import { network } from './helpers.js';
 
@@ -18,13 +18,14 @@ export interface MissQuery {
 /**
  * One line per (algorithm, protocol, size) on `spec` whose simulated time differs from its
  * prediction by more than the tolerance: weft's defaults (channels and chunk auto, 2 MiB
- * chunks where chunked), float32.
+ * chunks where chunked), float32, the topology's own routing (`--routing auto`: adaptive on
+ * Spectrum-X and InfiniBand presets, else ECMP).
  */
 export async function predictionMisses(query: MissQuery): Promise<string[]> {
   const topology = parseTopologySpec(query.spec);
   const cost = alphaBetaCost(topology);
   const n = topology.ranks.length;
-  const cluster = await createCluster({ topology, network: network('maxMin'), mode: 'ghost' });
+  const cluster = await createCluster({ topology, network: { ...network('maxMin'), routing: resolveRouting('auto', topology) }, mode: 'ghost' });
   const out: string[] = [];
   try {
     for (const name of query.names) {

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { listAlgorithms } from '@weft/collectives';
-import { CONGESTION_CONTROLS, type CongestionControl, type ModelName, type NetworkOptions, type RoutingName } from '@weft/fabric';
+import { CONGESTION_CONTROLS, type CongestionControl, type ModelName, type NetworkOptions, type RoutingChoice, resolveRouting, type Topology } from '@weft/fabric';
 import { WeftInputError } from '@weft/sim';
 import { BACKEND_CHOICES } from './backend.js';
 import { DEVICE_NAMES, PRECISIONS } from './device/profiles.js';
@@ -20,7 +20,7 @@ export const TRAIN_MODES = ['data', 'ghost', 'predict'] as const;
 export type TrainMode = (typeof TRAIN_MODES)[number];
 
 const NETWORK_MODELS: readonly ModelName[] = ['alphaBeta', 'maxMin', 'packet'];
-const ROUTINGS: readonly RoutingName[] = ['ecmp', 'adaptive', 'spray'];
+const ROUTINGS: readonly RoutingChoice[] = ['auto', 'ecmp', 'adaptive', 'spray'];
 
 /** A name from `values`, any case; only the listed names match (never 'constructor'). */
 function oneOf<T extends string>(values: () => readonly T[]) {
@@ -96,7 +96,8 @@ export const trainConfigSchema = z.strictObject({
   momentum: numberIn(0, 0.9999).default(0.9),
   /** Network model of the fabric (`--network`), its routing and queue pairs per connection. */
   network: oneOf(() => NETWORK_MODELS).default('maxMin'),
-  routing: oneOf(() => ROUTINGS).default('ecmp'),
+  /** auto: the topology's own (adaptive on Spectrum-X and InfiniBand presets, else ECMP; resolveRouting). */
+  routing: oneOf(() => ROUTINGS).default('auto'),
   qps: numberIn(1, 64, { whole: true }).default(1),
   /** Congestion control under `--network packet` (the packet model's cited defaults fill the rest). */
   cc: oneOf(() => CONGESTION_CONTROLS).default('none'),
@@ -160,11 +161,11 @@ export function bucketCapBytes(config: TrainConfig): number {
 }
 
 
-/** The fabric's settings (`--seed` also seeds ECMP hashing). */
-export function networkOptions(config: TrainConfig): NetworkOptions {
+/** The fabric's settings on `topology` (`--routing auto` is its default routing; `--seed` also seeds ECMP hashing). */
+export function networkOptions(config: TrainConfig, topology: Pick<Topology, 'defaultRouting'>): NetworkOptions {
   return {
     model: config.network,
-    routing: config.routing,
+    routing: resolveRouting(config.routing, topology),
     qps: config.qps,
     seed: config.seed,
     ...(config.network === 'packet' ? { packet: { cc: config.cc as CongestionControl } } : {}),

@@ -25,7 +25,7 @@ export async function runRanks(
     topology,
     // Training reads step times, not per-flow records: keep link totals only, so memory
     // does not grow with every transfer of every step (it did, to 12 GB at 256 GPUs).
-    network: { ...networkOptions(config), record: 'summary' },
+    network: { ...networkOptions(config, topology), record: 'summary' },
     mode: config.mode === 'data' ? 'data' : 'ghost',
     // One rank per thread unless asked: each rank trains its own model replica, and TensorFlow.js
     // keeps one backend per thread (ranks sharing a thread race to initialise it: wasm fails).

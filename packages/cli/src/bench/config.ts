@@ -5,6 +5,7 @@
  */
 import { Option, type Command } from 'commander';
 import type { Algorithm, CollectiveName } from '@weft/collectives';
+import type { RoutingName } from '@weft/fabric';
 import { WeftInputError } from '@weft/sim';
 import { CLI_COLLECTIVES, orList } from '../names.js';
 import { readInputFile } from '../input-file.js';
@@ -53,8 +54,9 @@ export interface BenchAlgorithm {
   readonly modulePath?: string;
 }
 
-/** Everything a benchmark sweep needs, validated. */
-export interface BenchConfig extends BenchFlags {
+/** Everything a benchmark sweep needs, validated; `--routing auto` resolved against the topology (commands/bench.ts benchConfig). */
+export interface BenchConfig extends Omit<BenchFlags, 'routing'> {
+  readonly routing: RoutingName;
   readonly collective: CollectiveName;
   readonly algorithms: readonly BenchAlgorithm[];
 }

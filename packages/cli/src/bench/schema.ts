@@ -109,7 +109,7 @@ export const BENCH_FLAGS = {
   ranks: flag('--ranks <n>', 'shorthand for --topology switch:N', undefined, OPTIONAL_STRING),
   algo: flag('--algo <names>', "algorithms: comma list of names or module paths (./my-ring.mjs), 'all' or 'auto'", 'auto', algoList),
   network: flag('--network <name>', `network model: ${NETWORKS.names.join(', ')}`, 'maxMin', text((t) => NETWORKS.read(t))),
-  routing: flag('--routing <name>', `routing: ${ROUTINGS.names.join(', ')} (spray: --network packet only)`, 'ecmp', text((t) => ROUTINGS.read(t))),
+  routing: flag('--routing <name>', `routing: ${ROUTINGS.names.join(', ')} (auto: adaptive on Spectrum-X and InfiniBand presets, whose switches route adaptively, else ecmp; spray: --network packet only)`, 'auto', text((t) => ROUTINGS.read(t))),
   mtu: flag('--mtu <size>', 'packet payload bytes (--network packet)', '4096', size),
   cell: flag('--cell <size>', 'simulate cells of this size, a multiple of --mtu (--network packet; coarser, faster)', undefined, size.optional()),
   cc: flag('--cc <name>', `congestion control (--network packet): ${CONGESTION.names.join(', ')}`, 'none', text((t) => CONGESTION.read(t))),

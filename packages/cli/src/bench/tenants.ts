@@ -9,7 +9,7 @@
  * every other rank at once; an open-loop request stream in which every rank sends one
  * message to the next rank in its set every `every`, `count` times.
  */
-import { createNetwork, createRouter, type NetworkOptions, type SimulatedNetwork, type Topology } from '@weft/fabric';
+import { createNetwork, createRouter, resolveRouting, type NetworkOptions, type SimulatedNetwork, type Topology } from '@weft/fabric';
 import { WeftInputError } from '@weft/sim';
 import { packetLine } from '../format/table.js';
 import type { BenchFlags } from './config.js';
@@ -213,11 +213,11 @@ export function formatTenants(header: readonly string[], rows: readonly TenantRo
   return lines.join('\n') + '\n';
 }
 
-/** The network a tenant run shares: the bench flags' model, routing and packet settings. */
-export function tenantNetworkOptions(flags: BenchFlags): NetworkOptions {
+/** The network a tenant run shares: the bench flags' model, routing (auto: the topology's) and packet settings. */
+export function tenantNetworkOptions(flags: BenchFlags, topology: Topology): NetworkOptions {
   return {
     model: flags.network,
-    routing: flags.routing,
+    routing: resolveRouting(flags.routing, topology),
     qps: flags.qps,
     seed: flags.seed,
     record: 'summary',
@@ -231,7 +231,7 @@ export function tenantNetworkOptions(flags: BenchFlags): NetworkOptions {
  */
 export function tenantBench(flags: BenchFlags, topology: Topology): (format: 'table' | 'json') => string {
   const tenants = resolveTenants(flags.tenant ?? [], topology, flags.collectiveCliName, flags.maxBytes);
-  const options = tenantNetworkOptions(flags);
+  const options = tenantNetworkOptions(flags, topology);
   if (options.packet !== undefined) checkTenantVolume(tenants, options.packet.cellBytes ?? options.packet.mtuBytes ?? 4096);
   const rows = runTenants(topology, options, tenants);
   return (format) => formatTenantRun(flags, topology, options, rows, format);
@@ -239,12 +239,12 @@ export function tenantBench(flags: BenchFlags, topology: Topology): (format: 'ta
 
 function formatTenantRun(flags: BenchFlags, topology: Topology, options: NetworkOptions, rows: readonly TenantRow[], format: 'table' | 'json'): string {
   if (format === 'json') {
-    const json = { topology: { spec: flags.topologySpec, ranks: topology.ranks.length }, model: flags.network, routing: flags.routing, qps: flags.qps, seed: flags.seed, ...(options.packet ? { packet: options.packet } : {}), tenants: rows.map((row) => ({ ...row, isolation: isolationRatio(row) })) };
+    const json = { topology: { spec: flags.topologySpec, ranks: topology.ranks.length }, model: flags.network, routing: options.routing, qps: flags.qps, seed: flags.seed, ...(options.packet ? { packet: options.packet } : {}), tenants: rows.map((row) => ({ ...row, isolation: isolationRatio(row) })) };
     return JSON.stringify(json, null, 2) + '\n';
   }
   const header = [
     `# weft bench --tenant: ${rows.length} jobs on one fabric`,
-    `#  topology: ${flags.topologySpec} (${topology.ranks.length} ranks)  model: ${flags.network}  routing: ${flags.routing}  qps: ${flags.qps}  seed: ${flags.seed}`,
+    `#  topology: ${flags.topologySpec} (${topology.ranks.length} ranks)  model: ${flags.network}  routing: ${options.routing}  qps: ${flags.qps}  seed: ${flags.seed}`,
     ...(options.packet ? [packetLine(options.packet)] : []),
     ...(flags.network === 'packet' ? [] : [`#  traffic classes are scheduled by --network packet only${flags.network === 'alphaBeta' ? '; alphaBeta has no contention, so jobs cannot slow each other' : ''}`]),
   ];

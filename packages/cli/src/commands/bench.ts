@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { WeftInputError } from '@weft/sim';
-import type { Topology } from '@weft/fabric';
+import { resolveRouting, type Topology } from '@weft/fabric';
 import { resolveAlgorithms } from '../bench/algorithms.js';
 import { addBenchFlags, flagAttribute, flagLabel, givenFlags, parseBenchFlags, type BenchConfig, type BenchFlags } from '../bench/config.js';
 import { BENCH_FLAGS, type FlagKey } from '../bench/schema.js';
@@ -105,8 +105,10 @@ export async function runBench(collective: string, options: Readonly<Record<stri
   const modules = flags.algo.filter(isModulePath).map((path) => ['--algo', path] as const);
   const scenario = flags.scenario !== undefined ? [['--scenario', flags.scenario] as const] : [];
   assertDistinct(outputs, [...topologyInputs(flags.topologySpec), ...modules, ...scenario]);
-  const config: BenchConfig = { ...flags, algorithms: await resolveAlgorithms(flags) };
-  const topology: Topology = benchTopology(config);
+  const topology: Topology = benchTopology(flags);
+  const config = await benchConfig(flags, topology);
+  const notice = idleQpsNotice(config);
+  if (notice !== undefined) process.stderr.write(notice);
   checkSizedThread(config.mode, topology.ranks.length);
   const bar = progressBar('weft bench [{bar}] {value}/{total} {label}');
   // A table goes out row by row as runs end (nccl-tests does): a long sweep shows its rows at
@@ -131,6 +133,21 @@ export async function runBench(collective: string, options: Readonly<Record<stri
   assertResultsRight([report]);
 }
 
+/** The sweep's configuration from the flags: algorithms resolved, and `--routing auto` as the topology's own routing. */
+async function benchConfig(flags: BenchFlags, topology: Topology): Promise<BenchConfig> {
+  return { ...flags, routing: resolveRouting(flags.routing, topology), algorithms: await resolveAlgorithms(flags) };
+}
+
+/**
+ * Queue pairs are what ECMP hashes; adaptive routing already spreads every flow over every path,
+ * so --qps changes nothing there. Said once, on stderr, since auto makes adaptive the default on
+ * Spectrum-X and InfiniBand presets where a user may expect ECMP's queue pairs.
+ */
+function idleQpsNotice(config: Pick<BenchConfig, 'qps' | 'routing' | 'topologySpec'>): string | undefined {
+  if (config.qps === 1 || config.routing === 'ecmp') return undefined;
+  return `weft bench: --qps ${config.qps} changes nothing under ${config.routing} routing (every flow already spreads over every equal-cost path) on ${config.topologySpec}; --routing ecmp hashes each queue pair onto its own path\n`;
+}
+
 /** `--tenant`: the isolation table instead of a sweep (written to --out as well). */
 function runTenantBench(flags: BenchFlags): void {
   if (flags.out !== undefined) assertWritable('--out', flags.out);
@@ -147,16 +164,19 @@ async function runCompare(collective: string, options: Readonly<Record<string, u
   }
   if (flags.out !== undefined) assertWritable('--out', flags.out);
   // Every value is checked before the first sweep starts.
-  const configs: BenchConfig[] = [];
+  const configs: { config: BenchConfig; topology: Topology }[] = [];
   for (const value of spec.values) {
     const valueFlags = parseBenchFlags(collective, { ...options, [flagAttribute('compare')]: undefined, [flagAttribute(spec.key)]: compareOptionValue(spec.key, value) });
-    configs.push({ ...valueFlags, algorithms: await resolveAlgorithms(valueFlags) });
+    const topology = benchTopology(valueFlags);
+    configs.push({ config: await benchConfig(valueFlags, topology), topology });
   }
+  const notice = configs.map(({ config }) => idleQpsNotice(config)).find((text) => text !== undefined);
+  if (notice !== undefined) process.stderr.write(notice);
   const runs: CompareRun[] = [];
   const bar = progressBar('weft bench --compare [{bar}] {value}/{total} {label}');
   try {
-    for (const [i, config] of configs.entries()) {
-      const { report } = await runSweep(config, benchTopology(config), { onProgress: () => bar.update(i, configs.length, `${spec.name}=${spec.values[i]}`) });
+    for (const [i, { config, topology }] of configs.entries()) {
+      const { report } = await runSweep(config, topology, { onProgress: () => bar.update(i, configs.length, `${spec.name}=${spec.values[i]}`) });
       runs.push({ value: spec.values[i]!, report });
     }
   } finally {

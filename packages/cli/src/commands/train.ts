@@ -5,7 +5,7 @@ import {
   type TrainConfig, type TrainConfigKey, type TrainFaultReport, type TrainReport, type TrainResult,
 } from '@weft/train';
 import type { Fault } from '@weft/runtime';
-import type { Topology } from '@weft/fabric';
+import { resolveRouting, type Topology } from '@weft/fabric';
 import { renderSvg } from '../format/plot.js';
 import { assertDistinct, checkOutputs, writeOutputs, type OutputFile } from '../output.js';
 import { progressBar } from '../ui/progress.js';
@@ -36,7 +36,7 @@ const CONFIG_FLAGS: readonly (readonly [TrainConfigKey, string, string, ((text: 
   ['momentum', '--momentum <m>', 'SGD momentum (0 for plain SGD)'],
   ['mode', '--mode <mode>', 'data (real training in worker threads), ghost (emulated time only, no tensors) or predict (alpha-beta prediction, no simulation); with --scale the default is ghost'],
   ['network', '--network <name>', 'network model: alphaBeta, maxMin, packet (packets through switch queues, ECN/PFC; as weft bench)'],
-  ['routing', '--routing <name>', 'routing: ecmp, adaptive, spray (spray: --network packet only)'],
+  ['routing', '--routing <name>', 'routing: auto, ecmp, adaptive, spray (auto: adaptive on Spectrum-X and InfiniBand presets, else ecmp; spray: --network packet only)'],
   ['cc', '--cc <name>', 'congestion control under --network packet: none, dcqcn, telemetry'],
   ['qps', '--qps <n>', 'queue pairs per connection'],
   ['seed', '--seed <n>', 'seed for weights, data order and ECMP hashing'],
@@ -163,7 +163,9 @@ export async function runTrain(options: TrainCliOptions, command?: Command): Pro
   const scenario = scenarioFromFlags(options);
   const topology = loadTopology(topologySpec);
   const faults = resolveFaults(scenario, topology);
-  const config = { ...toTrainConfig(options), faults };
+  const parsed = toTrainConfig(options);
+  // The header prints the routing that ran: auto resolved against the topology.
+  const config = { ...parsed, routing: resolveRouting(parsed.routing, topology), faults };
   // Ghost and predict modes run in this thread (no rank workers to share), as weft bench's ghost mode.
   if (config.mode !== 'data' && given(command, 'ranksPerWorker')) {
     throw new WeftInputError(`--ranks-per-worker: data mode only; ${config.mode} mode starts no worker threads`);

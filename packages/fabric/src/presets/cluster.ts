@@ -9,6 +9,7 @@ import { TopologyBuilder } from '../topology/builder.js';
 import { hardwareBandwidth, hardwareFactor, hardwareFlag, hardwareLatency, type HardwareKey } from './hardware.js';
 import { presetSources } from './common.js';
 import type { ParamDef, ParamTexts, ParamValues, PresetDef } from './params.js';
+import type { RoutingName } from '../types.js';
 import { addRailFabric, describeRailFabric } from './rail-fabric.js';
 import { FABRIC_NAMES, fabricDefaults, fabricKeys, scaleOutFabric } from './scale-out.js';
 import { addServers } from './servers.js';
@@ -113,7 +114,7 @@ function buildCluster(preset: PresetDef, system: SystemDefaults, values: ParamVa
     ...(system.notes ?? []),
   ];
   const topology = b.build(spec, ranks, presetSources(preset, values, notes, texts, [...fabric.derived, system.hbmBandwidth, system.computeCapability]));
-  return { ...topology, deviceMemoryBandwidthBytesPerSec: hardwareBandwidth(system.hbmBandwidth), computeCapability: hardwareFactor(system.computeCapability) };
+  return { ...topology, deviceMemoryBandwidthBytesPerSec: hardwareBandwidth(system.hbmBandwidth), computeCapability: hardwareFactor(system.computeCapability), defaultRouting: fabric.routing };
 }
 
 /**
@@ -121,7 +122,7 @@ function buildCluster(preset: PresetDef, system: SystemDefaults, values: ParamVa
  * serversPerSu): returns the notes describing it and the hardware.json keys behind the
  * fabric defaults it used.
  */
-export function addFabric(b: TopologyBuilder, what: string, values: ParamValues, fabricIndex: number, nics: string[][]): { notes: string[]; derived: HardwareKey[] } {
+export function addFabric(b: TopologyBuilder, what: string, values: ParamValues, fabricIndex: number, nics: string[][]): { notes: string[]; derived: HardwareKey[]; routing: RoutingName } {
   const fabric = scaleOutFabric(fabricIndex);
   const defaults = fabricDefaults(fabric);
   const efficiency = values.netEfficiency ?? defaults.efficiency;
@@ -142,14 +143,15 @@ export function addFabric(b: TopologyBuilder, what: string, values: ParamValues,
   });
   const notes = [
     describeRailFabric(shape, values.serversPerSu!, radix),
-    `fabric ${fabric.name}: ${fabric.description}; port payload = nicBw × ${efficiency}, switch latency ${switchLatencyNs} ns, fabric switches ${reduction ? 'reduction-capable (SHARP)' : 'not reduction-capable'}`,
+    `fabric ${fabric.name}: ${fabric.description}; port payload = nicBw × ${efficiency}, switch latency ${switchLatencyNs} ns, fabric switches ${reduction ? 'reduction-capable (SHARP)' : 'not reduction-capable'}, routing ${defaults.routing} unless --routing says otherwise`,
     'latency: GPU→NVSwitch→GPU = nvlinkLatency (half per link); GPU↔NIC links carry nicLatency; links entering a leaf, spine or super-spine carry switchLatency; leaf→NIC carries 0 (the NIC is counted on nic→gpu)',
   ];
   const derived = fabricKeys(fabric).filter((key) => {
     if (key === fabric.efficiency) return values.netEfficiency === undefined;
     if (key === fabric.switchLatency) return values.switchLatency === undefined;
     if (key === fabric.switchCapacity) return values.switchCapacity === undefined;
+    if (key === fabric.adaptiveRouting) return true;
     return values.switchReduction === undefined;
   });
-  return { notes, derived };
+  return { notes, derived, routing: defaults.routing };
 }

@@ -98,6 +98,6 @@ export const nvl72Preset: PresetDef = {
       `fabric default for ${variant.name}: ${variant.fabric} (DGX SuperPOD reference architecture: one NIC per GPU, rail-optimized, scalable units of 8 racks)`,
     ];
     const topology = b.build(spec, ranks, presetSources(nvl72Preset, values, notes, texts, [...derived, ...fabric.derived, variant.hbm, variant.computeCapability]));
-    return { ...topology, deviceMemoryBandwidthBytesPerSec: hardwareBandwidth(variant.hbm), computeCapability: hardwareFactor(variant.computeCapability) };
+    return { ...topology, deviceMemoryBandwidthBytesPerSec: hardwareBandwidth(variant.hbm), computeCapability: hardwareFactor(variant.computeCapability), defaultRouting: fabric.routing };
   },
 };

@@ -6,6 +6,7 @@
  * the server's (a ConnectX-7 stays 400 Gb/s on any fabric), so it is not here.
  */
 import { hardwareBandwidth, hardwareFactor, hardwareFlag, hardwareLatency, type HardwareKey } from './hardware.js';
+import type { RoutingName } from '../types.js';
 
 export interface ScaleOutFabric {
   readonly name: string;
@@ -15,13 +16,15 @@ export interface ScaleOutFabric {
   readonly switchCapacity: HardwareKey;
   /** Switches marked reduction-capable (SHARP), or undefined for none. */
   readonly reduction?: HardwareKey;
+  /** Whether the switches route adaptively by default (a flag in hardware.json). */
+  readonly adaptiveRouting: HardwareKey;
 }
 
 export const SCALE_OUT_FABRICS: readonly ScaleOutFabric[] = [
-  { name: 'spectrumx', description: 'Spectrum-X Ethernet (SN5600, RoCEv2)', efficiency: 'ethernet.roceEfficiency', switchLatency: 'ethernet.switchLatency', switchCapacity: 'spectrum4.switchCapacity' },
-  { name: 'ib-hdr', description: 'InfiniBand HDR (Quantum QM8700, SHARPv2)', efficiency: 'infiniband.efficiency', switchLatency: 'infiniband.switchLatency', switchCapacity: 'quantum.switchCapacity', reduction: 'fabric.infinibandReduction' },
-  { name: 'ib-ndr', description: 'InfiniBand NDR (Quantum-2 QM9700, SHARPv3)', efficiency: 'infiniband.efficiency', switchLatency: 'infiniband.switchLatency', switchCapacity: 'quantum2.switchCapacity', reduction: 'fabric.infinibandReduction' },
-  { name: 'ib-xdr', description: 'InfiniBand XDR (Quantum-X800 Q3400, SHARPv4)', efficiency: 'infiniband.efficiency', switchLatency: 'infiniband.switchLatency', switchCapacity: 'quantumX800.switchCapacity', reduction: 'fabric.infinibandReduction' },
+  { name: 'spectrumx', description: 'Spectrum-X Ethernet (SN5600, RoCEv2)', efficiency: 'ethernet.roceEfficiency', switchLatency: 'ethernet.switchLatency', switchCapacity: 'spectrum4.switchCapacity', adaptiveRouting: 'fabric.spectrumxAdaptiveRouting' },
+  { name: 'ib-hdr', description: 'InfiniBand HDR (Quantum QM8700, SHARPv2)', efficiency: 'infiniband.efficiency', switchLatency: 'infiniband.switchLatency', switchCapacity: 'quantum.switchCapacity', reduction: 'fabric.infinibandReduction', adaptiveRouting: 'fabric.infinibandAdaptiveRouting' },
+  { name: 'ib-ndr', description: 'InfiniBand NDR (Quantum-2 QM9700, SHARPv3)', efficiency: 'infiniband.efficiency', switchLatency: 'infiniband.switchLatency', switchCapacity: 'quantum2.switchCapacity', reduction: 'fabric.infinibandReduction', adaptiveRouting: 'fabric.infinibandAdaptiveRouting' },
+  { name: 'ib-xdr', description: 'InfiniBand XDR (Quantum-X800 Q3400, SHARPv4)', efficiency: 'infiniband.efficiency', switchLatency: 'infiniband.switchLatency', switchCapacity: 'quantumX800.switchCapacity', reduction: 'fabric.infinibandReduction', adaptiveRouting: 'fabric.infinibandAdaptiveRouting' },
 ];
 
 export const FABRIC_NAMES: readonly string[] = SCALE_OUT_FABRICS.map((f) => f.name);
@@ -31,8 +34,9 @@ export function scaleOutFabric(index: number): ScaleOutFabric {
 }
 
 /** The fabric's cited defaults, as numbers. */
-export function fabricDefaults(fabric: ScaleOutFabric): { efficiency: number; switchLatencyNs: number; switchCapacityBytesPerSec: number; reduction: boolean } {
+export function fabricDefaults(fabric: ScaleOutFabric): { efficiency: number; switchLatencyNs: number; switchCapacityBytesPerSec: number; reduction: boolean; routing: RoutingName } {
   return {
+    routing: hardwareFlag(fabric.adaptiveRouting) ? 'adaptive' : 'ecmp',
     efficiency: hardwareFactor(fabric.efficiency),
     switchLatencyNs: hardwareLatency(fabric.switchLatency),
     switchCapacityBytesPerSec: hardwareBandwidth(fabric.switchCapacity),
@@ -42,5 +46,5 @@ export function fabricDefaults(fabric: ScaleOutFabric): { efficiency: number; sw
 
 /** hardware.json keys behind a fabric's defaults, for citations. */
 export function fabricKeys(fabric: ScaleOutFabric): HardwareKey[] {
-  return [fabric.efficiency, fabric.switchLatency, fabric.switchCapacity, ...(fabric.reduction ? [fabric.reduction] : [])];
+  return [fabric.efficiency, fabric.switchLatency, fabric.switchCapacity, ...(fabric.reduction ? [fabric.reduction] : []), fabric.adaptiveRouting];
 }

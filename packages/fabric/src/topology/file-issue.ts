@@ -21,6 +21,7 @@ const ACCEPTED: Readonly<Record<string, string>> = {
   'sources[]': 'a text (where a number comes from)',
   deviceMemoryBandwidth: `${BANDWIDTH_UNITS_HELP}, or a number of B/s, within ${BANDWIDTH_RANGE_BYTES_PER_SEC.text}`,
   computeCapability: `a number from ${COMPUTE_CAPABILITY_RANGE.text}, e.g. 9.0 (H100)`,
+  routing: 'ecmp or adaptive (what --routing auto runs on this fabric)',
   'nodes[]': 'a node, { id, kind }',
   'nodes[].id': 'a non-empty name, e.g. gpu0',
   'nodes[].kind': `one of ${NODE_KINDS.join(', ')}`,

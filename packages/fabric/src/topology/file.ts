@@ -12,6 +12,7 @@
  *   sources: ["where the numbers come from"]
  *   deviceMemoryBandwidth: 3.35TB/s      # optional: one GPU's HBM, for device-local copies (default H100's)
  *   computeCapability: 9.0                # optional: the GPUs' CUDA compute capability (NCCL's channel search)
+ *   routing: adaptive                     # optional: what --routing auto runs here (ecmp or adaptive; default ecmp)
  *
  * Bandwidth: a unit string ("400Gbps", "50GB/s") or a number in bytes/s. Latency: a unit
  * string ("1us") or a number in ns. A duplex link becomes two directed links, from→to then
@@ -60,16 +61,20 @@ function buildFileSchema() {
       sources: z.array(z.string()).optional(),
       deviceMemoryBandwidth: z.union([z.string(), z.number()]).optional(),
       computeCapability: z.number().min(COMPUTE_CAPABILITY_RANGE.min).max(COMPUTE_CAPABILITY_RANGE.max).optional(),
+      routing: z.enum(FILE_ROUTINGS).optional(),
     })
     .strict();
 }
+
+/** The routings a file may name as its default (`spray` is a packet-model choice, not a fabric's default). */
+export const FILE_ROUTINGS = ['ecmp', 'adaptive'] as const;
 
 let fileSchema: ReturnType<typeof buildFileSchema> | undefined;
 
 export type TopologyFile = z.infer<ReturnType<typeof buildFileSchema>>;
 
 const FIELD_HELP: Readonly<Record<string, string>> = {
-  '': `top-level keys: name, nodes, links, ranks, sources, deviceMemoryBandwidth, computeCapability (${COMPUTE_CAPABILITY_RANGE.text})`,
+  '': `top-level keys: name, nodes, links, ranks, sources, deviceMemoryBandwidth, computeCapability (${COMPUTE_CAPABILITY_RANGE.text}), routing (${FILE_ROUTINGS.join(' or ')})`,
   nodes: 'node keys: id, kind, group, reduction, reductionEfficiency (0 < x <= 1)',
   links: 'link keys: from, to, bandwidth, latency, duplex',
 };
@@ -156,6 +161,7 @@ function buildFromFile(file: TopologyFile, fileName: string): Topology {
     ...built,
     ...(file.deviceMemoryBandwidth !== undefined ? { deviceMemoryBandwidthBytesPerSec: readBandwidth(file.deviceMemoryBandwidth, 'deviceMemoryBandwidth') } : {}),
     ...(file.computeCapability !== undefined ? { computeCapability: file.computeCapability } : {}),
+    ...(file.routing !== undefined ? { defaultRouting: file.routing } : {}),
   });
 }
 
@@ -215,6 +221,7 @@ export function topologyToFile(topology: Topology): TopologyFile {
   if (topology.sources && topology.sources.length > 0) file.sources = [...topology.sources];
   if (topology.deviceMemoryBandwidthBytesPerSec !== undefined) file.deviceMemoryBandwidth = topology.deviceMemoryBandwidthBytesPerSec;
   if (topology.computeCapability !== undefined) file.computeCapability = topology.computeCapability;
+  if (topology.defaultRouting === 'ecmp' || topology.defaultRouting === 'adaptive') file.routing = topology.defaultRouting;
   return file;
 }
 

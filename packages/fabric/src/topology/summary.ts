@@ -2,7 +2,8 @@
  * What `weft topo` prints: counts, bandwidth classes, groups, diameter and bisection
  * bandwidth; plus Graphviz output. Pure functions of the topology.
  */
-import type { NodeKind, Topology } from '../types.js';
+import type { NodeKind, RoutingName, Topology } from '../types.js';
+import { resolveRouting } from '../routing/default.js';
 import { formatBandwidth, formatLatency } from '../units.js';
 import { forwardHops, indexGraph, UNREACHABLE } from './graph.js';
 import { maxFlowBytesPerSec } from './maxflow.js';
@@ -37,6 +38,8 @@ export interface TopologySummary {
    * sees the fabric alike).
    */
   readonly diameterMethod?: 'exact' | 'sampled';
+  /** What `--routing auto` runs here: the topology's default routing, or ecmp (routing/default.ts). */
+  readonly defaultRouting: RoutingName;
   /**
    * Per-GPU bandwidth (each direction) by what a rank's links lead to: `scaleUp` into its
    * NVLink switch (nvswitch), `pcie` to its NIC, `nicPort` from that NIC into the fabric;
@@ -148,6 +151,7 @@ export function summarizeTopology(topology: Topology): TopologySummary {
     reductionSwitches: topology.nodes.filter((n) => n.reduction).map((n) => n.id),
     diameterHops,
     diameterMethod: exactDiameter ? 'exact' : 'sampled',
+    defaultRouting: resolveRouting('auto', topology),
     perGpu: perGpuBandwidth(topology),
     bisection: {
       bandwidthBytesPerSec: forward,
@@ -176,6 +180,7 @@ export function formatTopologySummary(summary: TopologySummary): string {
     summary.diameterMethod === 'sampled'
       ? `diameter     ${summary.diameterHops} hops between ranks (at least; BFS from ${DIAMETER_SAMPLES} sampled servers, exact up to ${EXACT_DIAMETER_RANKS} ranks)`
       : `diameter     ${summary.diameterHops} hops between ranks`,
+    `routing      ${summary.defaultRouting} by default (${summary.defaultRouting === 'adaptive' ? "the fabric's switches route each packet adaptively; --routing ecmp pins each flow by a hash" : '--routing adaptive spreads each flow over every equal-cost path'})`,
     ...perGpuLines(summary.perGpu),
     `bisection    ${formatBandwidth(summary.bisection.bandwidthBytesPerSec)} first half → second half, ${formatBandwidth(summary.bisection.reverseBandwidthBytesPerSec)} reverse`,
     `             (${summary.bisection.method})`,

@@ -13,7 +13,7 @@
 import { listAlgorithms, type CollectiveName } from '@weft/collectives';
 import { BENCH_FLAGS, benchSchema, flagLabel, orList, parseFaultScenario, type FlagKey } from '@weft/cli/schema';
 import { resolveFaults } from '@weft/cli/sweep';
-import { parseTopologySpec, type Topology } from '@weft/fabric';
+import { parseTopologySpec, resolveRouting, type Topology } from '@weft/fabric';
 import { WeftInputError } from '@weft/sim';
 import { parse as parseYaml } from 'yaml';
 import { DEFAULT_CONFIG, type LabConfig, type LabFaults } from './config.js';
@@ -116,13 +116,15 @@ function parseConfig(value: unknown): LabConfig {
   }
   const flags = parsed.data;
   if (!LAB_NETWORKS.includes(flags.network)) fail(label('network', 'network'), `'${flags.network}' runs in weft bench, not in the lab; use ${LAB_NETWORKS.join(' or ')}`);
-  if (!LAB_ROUTINGS.includes(flags.routing)) fail(label('routing', 'routing'), `'${flags.routing}' runs in weft bench (--network packet), not in the lab; use ${LAB_ROUTINGS.join(' or ')}`);
   let topology: Topology;
   try {
     topology = parseTopologySpec(flags.topologySpec);
   } catch (error) {
     return fail(label('topology', 'topology'), (error as Error).message);
   }
+  // auto is the topology's own routing, as weft bench resolves it (adaptive on Spectrum-X and InfiniBand presets).
+  const routing = resolveRouting(flags.routing, topology);
+  if (!LAB_ROUTINGS.includes(routing)) fail(label('routing', 'routing'), `'${flags.routing}' runs in weft bench (--network packet), not in the lab; use ${LAB_ROUTINGS.join(', ')} or auto`);
   const config: LabConfig = {
     topology: flags.topologySpec,
     collective: flags.collective,
@@ -130,7 +132,7 @@ function parseConfig(value: unknown): LabConfig {
     sizesBytes,
     focusBytes,
     network: flags.network as LabConfig['network'],
-    routing: flags.routing as LabConfig['routing'],
+    routing: routing as LabConfig['routing'],
     qps: flags.qps,
     seed: flags.seed,
     channels: flags.channels,
