@@ -61,7 +61,7 @@ export interface Topology {
    * The routing the topology's switches do when the user names none (`--routing auto`): adaptive
    * on Spectrum-X and NVIDIA InfiniBand scale-out fabrics (hardware.json
    * fabric.spectrumxAdaptiveRouting, fabric.infinibandAdaptiveRouting). Absent: `ecmp`, what an
-   * ordinary Ethernet fabric does (routingOf).
+   * ordinary Ethernet fabric does (routing/default.ts resolveRouting).
    */
   readonly defaultRouting?: RoutingName;
 }

@@ -119,8 +119,8 @@ function buildCluster(preset: PresetDef, system: SystemDefaults, values: ParamVa
 
 /**
  * Builds the rail fat tree for `nics` from the fabric parameters (fabricParams, plus nicBw,
- * serversPerSu): returns the notes describing it and the hardware.json keys behind the
- * fabric defaults it used.
+ * serversPerSu): returns the notes describing it, the hardware.json keys behind the fabric
+ * defaults it used, and the routing its switches do by default (the topology's defaultRouting).
  */
 export function addFabric(b: TopologyBuilder, what: string, values: ParamValues, fabricIndex: number, nics: string[][]): { notes: string[]; derived: HardwareKey[]; routing: RoutingName } {
   const fabric = scaleOutFabric(fabricIndex);

@@ -1,8 +1,9 @@
 /**
  * The scale-out fabrics a server preset can sit on (`fabric=spectrumx|ib-hdr|ib-ndr|ib-xdr`):
  * per fabric, the cited switch facts the rail fat tree is built from — payload efficiency of
- * the link protocol, port-to-port latency, switch capacity (radix = capacity / port rate)
- * and whether the switches reduce in the network (InfiniBand SHARP). The NIC's port rate is
+ * the link protocol, port-to-port latency, switch capacity (radix = capacity / port rate),
+ * whether the switches reduce in the network (InfiniBand SHARP) and whether they route
+ * adaptively out of the box (the topology's defaultRouting). The NIC's port rate is
  * the server's (a ConnectX-7 stays 400 Gb/s on any fabric), so it is not here.
  */
 import { hardwareBandwidth, hardwareFactor, hardwareFlag, hardwareLatency, type HardwareKey } from './hardware.js';
