@@ -1,6 +1,6 @@
 import { WeftInputError } from '@weft/sim';
 import { COLLECTIVE_TABLE, REDUCE_OPS, type CollectiveName, type DType, type ReduceOp } from '@weft/collectives';
-import type { CongestionControl, Delivery, ModelName, RoutingChoice } from '@weft/fabric';
+import { ROUTING_CHOICES, type CongestionControl, type Delivery, type ModelName, type RoutingChoice } from '@weft/fabric';
 
 /**
  * How a flag's text reads: its value, or the reason it is refused, worded to follow
@@ -89,7 +89,7 @@ export const OPS = Choices.of<ReduceOp>(REDUCE_OPS);
 /** The network model (`--network` in bench and train). */
 export const NETWORKS = Choices.of<ModelName>(['alphaBeta', 'maxMin', 'packet']);
 /** `--routing`: auto (the topology's own: adaptive on Spectrum-X and InfiniBand presets, else ECMP) or a routing by name. */
-export const ROUTINGS = Choices.of<RoutingChoice>(['auto', 'ecmp', 'adaptive', 'spray']);
+export const ROUTINGS = Choices.of<RoutingChoice>(ROUTING_CHOICES);
 /** Packet-model flags (`--network packet`). */
 export const CONGESTION = Choices.of<CongestionControl>(['none', 'dcqcn', 'telemetry']);
 export const DELIVERY = Choices.of<Delivery>(['ooo', 'inorder']);

@@ -4,7 +4,7 @@
  */
 import { listAlgorithms } from '@weft/collectives';
 import { WeftInputError } from '@weft/sim';
-import { resolveRouting } from '@weft/fabric';
+import { resolveRouting, type Topology } from '@weft/fabric';
 import { planRun, type TrainConfig, type TrainHeader } from '@weft/train';
 import { FAST_FORWARD_AUTO_TRANSFERS, type FastForwardMode } from '@weft/runtime/core';
 import { Choices, orList, refuse } from './names.js';
@@ -68,10 +68,10 @@ function algorithmsOf(text: string | undefined): { names: string[]; defaulted: b
 }
 
 /** Why `name` cannot run the first count here, or null. */
-async function unsupported(config: TrainConfig, name: string, spec: string, gpus: number, batchPerGpu: number): Promise<string | null> {
+async function unsupported(config: TrainConfig, name: string, topology: Topology, gpus: number, batchPerGpu: number): Promise<string | null> {
   if (name === 'auto') return null;
   try {
-    await planRun({ ...config, algorithm: name, globalBatch: batchPerGpu * gpus }, loadTopology(spec));
+    await planRun({ ...config, algorithm: name, globalBatch: batchPerGpu * gpus }, topology);
     return null;
   } catch (error) {
     if (error instanceof WeftInputError && error.message.startsWith('--algo')) return error.message;
@@ -102,8 +102,10 @@ export async function runScaleCommand(flags: ScaleFlags, base: TrainConfig, mode
   if (/\.(json|ya?ml)$/i.test(family)) throw new WeftInputError(`--topology: '${family}' is a file; --scale takes a preset family (dgx-h100, switch, …) and sets its size per count`);
   const gpus = gpuCounts(flags.scale);
   const specs = gpus.map((count) => scaleTopologySpec(family, count));
-  // Every row is the same family, so the same switches: auto resolves once, on the first row's topology.
-  const config: TrainConfig = { ...base, mode, routing: resolveRouting(base.routing, loadTopology(specs[0]!)) };
+  // The first row's topology, loaded once: every row is the same family, so the same switches (auto resolves
+  // once, here), and each algorithm is checked on it.
+  const first = loadTopology(specs[0]!);
+  const config: TrainConfig = { ...base, mode, routing: resolveRouting(base.routing, first) };
   // Refused up front: the largest row's ring-class plan, before anything runs.
   const largest = gpus[gpus.length - 1]!;
   const ringSteps = largest * 2 * (largest - 1);
@@ -117,7 +119,7 @@ export async function runScaleCommand(flags: ScaleFlags, base: TrainConfig, mode
   const algorithms: string[] = [];
   const left: string[] = [];
   for (const name of asked.names) {
-    const reason = await unsupported(config, name, specs[0]!, gpus[0]!, batchPerGpu);
+    const reason = await unsupported(config, name, first, gpus[0]!, batchPerGpu);
     if (reason === null) algorithms.push(name);
     else if (asked.defaulted) left.push(name);
     else throw new WeftInputError(reason);

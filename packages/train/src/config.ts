@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { listAlgorithms } from '@weft/collectives';
-import { CONGESTION_CONTROLS, type CongestionControl, type ModelName, type NetworkOptions, type RoutingChoice, resolveRouting, type Topology } from '@weft/fabric';
+import { CONGESTION_CONTROLS, type CongestionControl, type ModelName, type NetworkOptions, ROUTING_CHOICES, resolveRouting, type Topology } from '@weft/fabric';
 import { WeftInputError } from '@weft/sim';
 import { BACKEND_CHOICES } from './backend.js';
 import { DEVICE_NAMES, PRECISIONS } from './device/profiles.js';
@@ -20,7 +20,6 @@ export const TRAIN_MODES = ['data', 'ghost', 'predict'] as const;
 export type TrainMode = (typeof TRAIN_MODES)[number];
 
 const NETWORK_MODELS: readonly ModelName[] = ['alphaBeta', 'maxMin', 'packet'];
-const ROUTINGS: readonly RoutingChoice[] = ['auto', 'ecmp', 'adaptive', 'spray'];
 
 /** A name from `values`, any case; only the listed names match (never 'constructor'). */
 function oneOf<T extends string>(values: () => readonly T[]) {
@@ -97,7 +96,7 @@ export const trainConfigSchema = z.strictObject({
   /** Network model of the fabric (`--network`), its routing and queue pairs per connection. */
   network: oneOf(() => NETWORK_MODELS).default('maxMin'),
   /** auto: the topology's own (adaptive on Spectrum-X and InfiniBand presets, else ECMP; resolveRouting). */
-  routing: oneOf(() => ROUTINGS).default('auto'),
+  routing: oneOf(() => ROUTING_CHOICES).default('auto'),
   qps: numberIn(1, 64, { whole: true }).default(1),
   /** Congestion control under `--network packet` (the packet model's cited defaults fill the rest). */
   cc: oneOf(() => CONGESTION_CONTROLS).default('none'),

@@ -3,6 +3,9 @@ import type { RoutingName, Topology } from '../types.js';
 /** What `--routing` accepts: a routing, or `auto` for the topology's own (its switches' default). */
 export type RoutingChoice = RoutingName | 'auto';
 
+/** Every `--routing` value, as the CLI and `weft train`'s config list them (spray: the packet model only). */
+export const ROUTING_CHOICES: readonly RoutingChoice[] = ['auto', 'ecmp', 'adaptive', 'spray'];
+
 /**
  * The routing a run uses: the one named, or for `auto` the topology's default — adaptive on
  * Spectrum-X and NVIDIA InfiniBand presets (their switches route each packet adaptively out of
