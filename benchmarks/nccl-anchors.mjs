@@ -42,6 +42,12 @@ export const SOURCES = {
     'Azure/msccl docs/performance-nd-h100-v5.md, "FP16 All-Reduce Latency (us)", NCCL column (ND H100 v5: 8× H100 SXM, NVLink4 NVSwitch; NCCL 2.18.3; msccl-tests-nccl all_reduce_perf -b 1 -e 1G -f 2 -g 1 -d half -n 1000 -G 1 under mpirun ppr:8:node, one process per GPU, CUDA graph launch; NCCL_MIN_NCHANNELS=32; in-place; default algorithm; latency published, busbw = 2·S·(n−1)/n / t here) https://github.com/Azure/msccl',
   mscppA100:
     'microsoft/mscclpp docs/performance-ndmv4.md, "1 node, 8 gpus/node", "2 nodes, 1 gpu/node" and "2 nodes, 8 gpus/node", NCCL AllReduce, AllGather and AllToAll columns (NDmv4: 8× A100-SXM4-80GB per VM, NVLink3 NVSwitch, 8× 200 Gb/s HDR InfiniBand, one per GPU; NCCL 2.17.1; nccl-tests -g 1 -n 10 -w 10 -G 1 under mpirun ppr:8:node (ppr:1:node on one GPU per node), one process per GPU, CUDA graph launch; in-place; default algorithm; 1 KiB latency published, busbw = S·(n−1)/n / t here (2·S·(n−1)/n / t for all-reduce); 1 GiB and 4 GiB busbw as published) https://github.com/microsoft/mscclpp',
+  n1801:
+    'NCCL #1801 (GB200 NVL72 racks, three NVLink partitions of 4 or 8 GPUs on three racks, so only InfiniBand between them, one 400 Gb/s NIC per GPU; NCCL 2.27.3, NCCL_NVLS_ENABLE=0; all_reduce_perf at 16 GiB, out-of-place busbw; "ring, default": the algorithm NCCL chose, "tree": NCCL_ALGO=Tree) https://github.com/NVIDIA/nccl/issues/1801',
+  sxH200:
+    'schmaustech/nvidia-tools-image README.md, "Performance Testing and Troubleshooting" (two Dell XE9680: 8× H200 each, NVLink4 NVSwitch, one BlueField-3 B3140H 400GbE SuperNIC per GPU on Spectrum-X RoCE, NCCL_IB_ADAPTIVE_ROUTING=1; NCCL 2.30.4; mpirun -np 2, all_reduce_perf --ngpus 8 (one process per server, -g 8) 1K–16G, NCCL_MIN_NCHANNELS=32, NCCL_IB_QPS_PER_CONNECTION=2, default algorithm; out-of-place busbw) https://github.com/schmaustech/nvidia-tools-image',
+  nebH100:
+    'skypilot-org/skypilot examples/nebius_infiniband/README.md (Nebius gpu-h100-sxm, two servers of 8× H100 SXM, InfiniBand, 8 HCAs per server; nebius-benchmarks/nccl-tests:2.23.4 image; mpirun 8 processes per server, -g 1, -b 512M -e 8G -f 2, NCCL_COLLNET_ENABLE=0, default algorithm; out-of-place busbw) https://github.com/skypilot-org/skypilot',
   cwGB200:
     'coreweave/nccl-tests README "Expected Performance: GB200" and PR #43/#48 (GB200 NVL72 racks, one 400 Gb/s CX-7 per GPU on InfiniBand between racks; NCCL 2.26.2; default algorithm; out-of-place busbw) https://github.com/coreweave/nccl-tests',
 };
@@ -167,6 +173,14 @@ export const RUNS = [
     extra: [['16G', '16G']],
     published: { [2 * MIB]: [30.3, 'n1244'], [16 * MIB]: [155.0, 'n1244'], [128 * MIB]: [227.1, 'n1244'] },
   },
+  // Two servers at NCCL's defaults on InfiniBand (one process per GPU) and on Spectrum-X (-g 8).
+  { topology: 'dgx-h100:nodes=2,fabric=ib-ndr', algo: 'auto', sizes: ['512M', '8G', '2'], published: doubling(512 * MIB, [413.79, 445.09, 458.3, 462.73, 467.28], 'nebH100') },
+  {
+    topology: 'hgx-h200:nodes=2',
+    algo: 'auto',
+    sizes: ['1K', '16G', '2'],
+    published: doubling(KIB, [0.04, 0.09, 0.18, 0.32, 0.57, 0.95, 1.75, 3.03, 7.73, 12.17, 25.58, 45.53, 74.1, 105.03, 103.37, 227.23, 272.94, 339.1, 394.69, 432.57, 458.75, 473.86, 481.78, 485.57, 485.66], 'sxH200'),
+  },
   { topology: 'dgx-h100:nodes=2', algo: 'ring', sizes: ['1G', '8G', '8'], published: { [GIB]: [[370, 390], 't290'], [8 * GIB]: [[370, 390], 't290'] } },
   { topology: 'dgx-h100:nodes=4', algo: 'auto', sizes: ['8', '1G', '8'] },
   { topology: 'dgx-h100:nodes=4', algo: 'ring', sizes: ['1G', '1G', '8'], published: { [GIB]: [[370, 390], 't290'] } },
@@ -184,6 +198,16 @@ export const RUNS = [
     sizes: ['128M', '8G', '2'],
     published: doubling(128 * MIB, [311.34, 330.94, 340.94, 349.36, 354.81, 357.76, 362.16], 'n1047'),
   },
+  // Three NVLink partitions on three GB200 racks (NVLS off): each partition is one NVLink domain
+  // of 4 or 8 GPUs with a NIC per GPU, on InfiniBand between racks — gb200-nvl4 trays of that size.
+  ...[4, 8].flatMap((gpus) => {
+    const topology = `gb200-nvl4:nodes=3,gpusPerNode=${gpus},reduction=false,fabric=ib-ndr`;
+    const [ring, tree] = gpus === 4 ? [196.72, 234.43] : [393.66, 485.68];
+    return [
+      { topology, algo: 'auto', sizes: ['16G', '16G', '2'], published: { [16 * GIB]: [ring, 'n1801'] } },
+      { topology, algo: 'tree', sizes: ['16G', '16G', '2'], published: { [16 * GIB]: [tree, 'n1801'] } },
+    ];
+  }),
   {
     topology: 'nvl72:variant=gb200',
     algo: 'auto',
