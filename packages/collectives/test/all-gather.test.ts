@@ -30,9 +30,14 @@ describe('allGather', () => {
     expect(sendsIn(ring.plan({ ...params(5, 100000, 2, 20000), protocol: 'Simple' }))).toBe(5 * 4 * 2 * (1 + 2 * 2));
   });
 
-  it('direct: n-1 messages per rank per chunk', () => {
-    expect(sendsIn(direct.plan(params(6, 10, 1, 0)))).toBe(6 * 5);
-    expect(sendsIn(direct.plan(params(6, 10, 2, 2)))).toBe(6 * 5 * 6);
+  it('direct: one post per chunk, to all n-1 peers at once in rotated order', () => {
+    expect(sendsIn(direct.plan(params(6, 10, 1, 0)))).toBe(6);
+    // 2 channels of 5 elements in chunks of 2: 3 posts per channel and rank.
+    const plan = direct.plan(params(6, 10, 2, 2));
+    expect(sendsIn(plan)).toBe(6 * 2 * 3);
+    const first = plan.participants[2]!.channels[0]!.find((st) => st.op === 'send');
+    expect(first?.op === 'send' ? [first.peer, ...(first.fanOut ?? [])] : []).toEqual([3, 4, 5, 0, 1]);
+    expect(sendsIn(direct.plan(params(1, 10)))).toBe(0);
   });
 
   it('rd: log2 n messages per rank for powers of two; fold in and out otherwise; one channel', () => {
