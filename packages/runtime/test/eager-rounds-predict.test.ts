@@ -69,4 +69,13 @@ describe('predictors that follow their eager rounds: predicted = simulated withi
     }
     expect(failures).toEqual([]);
   }, 120_000);
+
+  it("Bruck's all-gather rounds replayed rank by rank: within 1e-6 on switch:3, 8, 12 (1 KiB – 64 MiB) and, latency-bound (1 – 16 KiB), across DGX H100, HGX A100 and NVL72 racks — was 0.47–0.67 there with every round charged its worst hop and one β", async () => {
+    const failures: string[] = [];
+    for (const n of [3, 8, 12]) failures.push(...(await misses(`switch:${n}`, 'allGather', ['bruck'], [1 << 10, 256 << 10, 64 << 20])));
+    for (const spec of ['dgx-h100:nodes=2', 'hgx-a100:nodes=2', 'dgx-h100:nodes=4', 'nvl72:variant=gb200,racks=2']) {
+      failures.push(...(await misses(spec, 'allGather', ['bruck'], [1 << 10, 16 << 10])));
+    }
+    expect(failures).toEqual([]);
+  }, 120_000);
 });
