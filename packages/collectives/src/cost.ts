@@ -56,7 +56,12 @@ export function sharedNsPerByte(cost: CostParams): number {
  * ns per byte (its NVLink to its server's switch, its NIC), and each hop's class — or, where
  * one link carries both classes (sharedNsPerByte), that link for every hop.
  */
-export function rankLinks(params: PlanParams, cost: CostParams): { readonly nsPerByte: readonly [number, number]; readonly classOf: (a: number, b: number) => 0 | 1 } {
+export interface RankLinks {
+  readonly nsPerByte: readonly [number, number];
+  readonly classOf: (a: number, b: number) => 0 | 1;
+}
+
+export function rankLinks(params: PlanParams, cost: CostParams): RankLinks {
   const shared = sharedNsPerByte(cost);
   if (shared > 0) return { nsPerByte: [shared, shared], classOf: () => 1 };
   const same = sameGroup(params);
@@ -206,9 +211,35 @@ export function rotationAlphaNs(nranks: number, distance: number, alpha: HopAlph
   return roundAlphaNs(nranks, (r) => mod(r + distance, nranks), alpha);
 }
 
+/** Each rank's hypercube partner at distance `mask` among the virtual ranks of a fold (-1: folded out). */
+const hypercubePartner = (f: Fold, mask: number) => (r: number): number => (f.virtualOf(r) < 0 ? -1 : f.realOf(f.virtualOf(r) ^ mask));
+
 /** The worst hop between hypercube partners at distance `mask` among the virtual ranks of a fold. */
 export function hypercubeAlphaNs(nranks: number, f: Fold, mask: number, alpha: HopAlpha): number {
-  return roundAlphaNs(nranks, (r) => (f.virtualOf(r) < 0 ? -1 : f.realOf(f.virtualOf(r) ^ mask)), alpha);
+  return roundAlphaNs(nranks, hypercubePartner(f, mask), alpha);
+}
+
+/**
+ * The slowest link (ns per byte, rankLinks) of a round in which every rank r messages
+ * partner(r) (-1: none): the round ends when its slowest message has.
+ */
+export function roundNsPerByte(nranks: number, partner: (rank: number) => number, links: RankLinks): number {
+  let slowest = 0;
+  for (let r = 0; r < nranks; r++) {
+    const p = partner(r);
+    if (p >= 0 && p !== r) slowest = Math.max(slowest, links.nsPerByte[links.classOf(r, p)]!);
+  }
+  return slowest;
+}
+
+/** roundNsPerByte of the hypercube round at distance `mask` among a fold's virtual ranks. */
+export function hypercubeNsPerByte(nranks: number, f: Fold, mask: number, links: RankLinks): number {
+  return roundNsPerByte(nranks, hypercubePartner(f, mask), links);
+}
+
+/** roundNsPerByte of the non-power-of-two fold (a folded rank and its partner). */
+export function foldNsPerByte(nranks: number, f: Fold, links: RankLinks): number {
+  return roundNsPerByte(nranks, f.foldPartner, links);
 }
 
 /** Summed worst hops of a binomial tree's rounds: in round k, virtual ranks v < 2^k exchange with v + 2^k (v = rank - root). */

@@ -324,14 +324,15 @@ describe('predictNs (alpha-beta)', () => {
 
   it('states the other closed forms', () => {
     const S = 4000; // 1000 float32; S·β = 160
-    // rd on 8 ranks: partners at distance 1 and 2 stay in a group, 4 crosses: 200 + 200 + 2000 + 3·Sβ.
-    expect(byName('rd').predictNs(params(8, 1000), cost)).toBeCloseTo(2400 + 3 * S * beta, 9);
+    // rd on 8 ranks: partners at distance 1 and 2 stay in a group (α 200, β 0.01), 4 crosses
+    // (α 2000, β 0.04): 200 + 200 + 2000 + 2·S·0.01 + S·β.
+    expect(byName('rd').predictNs(params(8, 1000), cost)).toBeCloseTo(2400 + 2 * S * 0.01 + S * beta, 9);
     // rd on 6 ranks (groups {0,1,2}, {3,4,5}): fold pairs (0,1), (2,3) — worst 2000 — in and
     // out; virtual ranks 1, 3, 4, 5: distance 1 pairs (1,3) and distance 2 pairs (1,4) cross.
     expect(byName('rd').predictNs(params(6, 1000), cost)).toBeCloseTo(4 * (2000 + S * beta), 9);
-    // rhd on 8 ranks: halving at distance 4 (crosses), 2, 1, then the doubling mirrors it:
-    // 2·(2000 + 200 + 200) + 2·(S/2 + S/4 + S/8)·β.
-    expect(byName('rhd').predictNs(params(8, 1000), cost)).toBeCloseTo(4800 + 1.75 * S * beta, 9);
+    // rhd on 8 ranks: halving at distance 4 (crosses), 2, 1 (in a group), then the doubling
+    // mirrors it: 2·(2000 + 200 + 200) + 2·(S/2·β + (S/4 + S/8)·0.01).
+    expect(byName('rhd').predictNs(params(8, 1000), cost)).toBeCloseTo(4800 + 2 * ((S / 2) * beta + 0.375 * S * 0.01), 9);
     // direct: each phase's n-1 sends go back to back (eager) and the last lands α after it left:
     // two phases, 2α of the worst pair, plus ring's volume 2(p-1)/p·S·β.
     expect(byName('direct').predictNs(params(8, 1000), cost)).toBeCloseTo(2 * 1000 + 280, 9);

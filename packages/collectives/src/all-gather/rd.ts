@@ -1,4 +1,4 @@
-import { StepBuilder, assertPlannable, foldAlphaNs, hopAlpha, hypercubeAlphaNs, invalidParams, slice } from '../kit.js';
+import { StepBuilder, assertPlannable, foldAlphaNs, foldNsPerByte, railHopAlpha, hypercubeAlphaNs, hypercubeNsPerByte, invalidParams, rankLinks, slice } from '../kit.js';
 import { firstBlock, fold } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule, Slice } from '../types.js';
 
@@ -57,7 +57,9 @@ export const rd: Algorithm = {
   },
   /**
    * T = [rem>0]·(alpha + S) + Σ_{d=1,2,…,p/2} (alpha + b_d·S) + [rem>0]·(alpha + (n-1)·S),
-   * where S = count·elementBytes/B is one block's time at injection bandwidth B, p the
+   * where S = count·elementBytes·β_d is one block's time on the round's slowest link (NVLink
+   * inside a server, the NIC between: cost.ts rankLinks; injection bandwidth B on a switch),
+   * alpha per hop as the simulation delivers it (railHopAlpha), p the
    * largest power of two <= n, rem = n-p, and b_d the most blocks any group of d virtual
    * ranks holds (= d for powers of two, so the sum is log2(p)·alpha + (p-1)·S). A round's
    * chunks are all sent before any is received, so chunking adds no alpha. Exact for powers
@@ -67,14 +69,15 @@ export const rd: Algorithm = {
   predictNs(params: PlanParams, cost: CostParams): number {
     const { nranks: n, count, elementBytes } = params;
     if (n === 1 || count === 0) return 0;
-    const blockNs = (count * elementBytes * 1e9) / cost.bandwidthBytesPerSec;
+    const blockBytes = count * elementBytes;
+    const links = rankLinks(params, cost);
     const f = fold(n);
-    const alpha = hopAlpha(params, cost);
-    let timeNs = f.rem > 0 ? 2 * foldAlphaNs(n, f, alpha) + n * blockNs : 0;
+    const alpha = railHopAlpha(params, cost);
+    let timeNs = f.rem > 0 ? 2 * foldAlphaNs(n, f, alpha) + n * blockBytes * foldNsPerByte(n, f, links) : 0;
     for (let d = 1; d < f.pof2; d *= 2) {
       let mostBlocks = 0;
       for (let g = 0; g < f.pof2; g += d) mostBlocks = Math.max(mostBlocks, firstBlock(f, n, g + d) - firstBlock(f, n, g));
-      timeNs += hypercubeAlphaNs(n, f, d, alpha) + mostBlocks * blockNs;
+      timeNs += hypercubeAlphaNs(n, f, d, alpha) + mostBlocks * blockBytes * hypercubeNsPerByte(n, f, d, links);
     }
     return timeNs;
   },

@@ -1,4 +1,4 @@
-import { StepBuilder, assertPlannable, hopAlpha, invalidParams, nsPerByte, foldAlphaNs, hypercubeAlphaNs, slice } from '../kit.js';
+import { StepBuilder, assertPlannable, railHopAlpha, invalidParams, foldAlphaNs, foldNsPerByte, hypercubeAlphaNs, hypercubeNsPerByte, rankLinks, slice } from '../kit.js';
 import { channelRanges, floorLog2, fold, type Fold } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule, Slice } from '../types.js';
 
@@ -59,9 +59,11 @@ export const rd: Algorithm = {
     return b.build('allReduce', 'rd', params, { input: count, output: count, scratch: 0 });
   },
   /**
-   * T = Σ_k (α_k + S·β) + 2·[n ≠ p]·(α_f + S·β), k over the log2 p hypercube dimensions,
-   * α_k the worst hop between partners at distance 2^k, α_f the worst fold hop (cost.ts
-   * hopAlpha; (log2 p + 2·[n ≠ p])·(α + S·β) when every hop costs the same). p = largest
+   * T = Σ_k (α_k + S·β_k) + 2·[n ≠ p]·(α_f + S·β_f), k over the log2 p hypercube dimensions,
+   * α_k the worst hop between partners at distance 2^k and β_k their slowest link (NVLink inside
+   * a server, the NIC between: cost.ts rankLinks; one β on a switch), α per hop as the
+   * simulation delivers it (railHopAlpha: a rail hop crosses its leaf only), α_f and β_f the fold's
+   * ((log2 p + 2·[n ≠ p])·(α + S·β) when every hop costs the same). p = largest
    * power of two <= n, S = count·elementBytes (all channels together). Each round every rank
    * sends and receives the whole buffer; folding adds one round in, one out. A round's chunks
    * are sent back to back (eager sends) before its receives, so the round pays one α — its
@@ -72,11 +74,12 @@ export const rd: Algorithm = {
     if (n === 1 || count === 0) return 0;
     const p = fold(n).pof2;
     const f = fold(n);
-    const alpha = hopAlpha(params, cost);
-    const roundNs = (alphaNs: number) => alphaNs + count * elementBytes * nsPerByte(cost.bandwidthBytesPerSec);
-    let t = p === n ? 0 : 2 * roundNs(foldAlphaNs(n, f, alpha));
+    const alpha = railHopAlpha(params, cost);
+    const links = rankLinks(params, cost);
+    const bytes = count * elementBytes;
+    let t = p === n ? 0 : 2 * (foldAlphaNs(n, f, alpha) + bytes * foldNsPerByte(n, f, links));
     for (let mask = 1; mask < p; mask <<= 1) {
-      t += roundNs(hypercubeAlphaNs(n, f, mask, alpha));
+      t += hypercubeAlphaNs(n, f, mask, alpha) + bytes * hypercubeNsPerByte(n, f, mask, links);
     }
     return t;
   },

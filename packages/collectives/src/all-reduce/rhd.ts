@@ -1,4 +1,4 @@
-import { StepBuilder, assertPlannable, hopAlpha, invalidParams, nsPerByte, foldAlphaNs, hypercubeAlphaNs, slice } from '../kit.js';
+import { StepBuilder, assertPlannable, railHopAlpha, invalidParams, foldAlphaNs, foldNsPerByte, hypercubeAlphaNs, hypercubeNsPerByte, rankLinks, slice } from '../kit.js';
 import { channelRanges, floorLog2, fold, parts, spanOf } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
 import { foldedAllReduce } from './rd.js';
@@ -57,10 +57,11 @@ export const rhd: Algorithm = {
     return b.build('allReduce', 'rhd', params, { input: count, output: count, scratch: 0 });
   },
   /**
-   * T = 2·Σ_{k=1..log2 p} (α_k + S/2^k·β) + 2·[n ≠ p]·(α_f + S·β)
-   * α_k: the worst hop between hypercube partners at distance p/2^k (stage k of the halving
-   * and its mirror in the doubling), α_f: the worst fold hop (cost.ts hopAlpha).
-   *   = 2·log2(p)·α + 2(p-1)/p·S·β + fold terms
+   * T = 2·Σ_{k=1..log2 p} (α_k + S/2^k·β_k) + 2·[n ≠ p]·(α_f + S·β_f)
+   * α_k, β_k: the worst hop and slowest link (NVLink or the NIC: cost.ts rankLinks) between
+   * hypercube partners at distance p/2^k (stage k of the halving and its mirror in the
+   * doubling), α_f, β_f the fold's (α per hop as the simulation delivers it: cost.ts railHopAlpha).
+   *   = 2·log2(p)·α + 2(p-1)/p·S·β + fold terms when every hop and link costs the same
    * p = largest power of two <= n, S = count·elementBytes. A step's chunks are sent back to
    * back (eager sends) before its receives: one α per step, not per chunk (predictor-error.md,
    * "Direct, rd and rhd").
@@ -69,14 +70,17 @@ export const rhd: Algorithm = {
     const { nranks: n, count, elementBytes } = params;
     if (n === 1 || count === 0) return 0;
     const p = fold(n).pof2;
-    const beta = nsPerByte(cost.bandwidthBytesPerSec);
+    const links = rankLinks(params, cost);
     const bytes = count * elementBytes;
     const f = fold(n);
-    const alpha = hopAlpha(params, cost);
+    const alpha = railHopAlpha(params, cost);
     let t = 0;
     // One α per step: a step's chunks go back to back (eager sends) before its receives.
-    for (let k = 1; k <= floorLog2(p); k++) t += 2 * (hypercubeAlphaNs(n, f, p / 2 ** k, alpha) + (bytes / 2 ** k) * beta);
-    if (p !== n) t += 2 * (foldAlphaNs(n, f, alpha) + bytes * beta);
+    for (let k = 1; k <= floorLog2(p); k++) {
+      const mask = p / 2 ** k;
+      t += 2 * (hypercubeAlphaNs(n, f, mask, alpha) + (bytes / 2 ** k) * hypercubeNsPerByte(n, f, mask, links));
+    }
+    if (p !== n) t += 2 * (foldAlphaNs(n, f, alpha) + bytes * foldNsPerByte(n, f, links));
     return t;
   },
 };
