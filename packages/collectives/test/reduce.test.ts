@@ -46,8 +46,12 @@ describe('reduce', () => {
     // chain (NCCL's ring reduce, Simple), as the chain broadcast: launch + (n-1)·(α + b·β) + (m-1)·b·β.
     expect(chain.predictNs(params(8, 1000), COST)).toBe(8400 + 7 * (3400 + 4000));
     expect(chain.predictNs(params(6, 1000, 2, 250, 5), COST)).toBe(8400 + 5 * (3400 + 2000) + 2000);
-    // binomial: ⌈log2 n⌉·(α + S_c·c/B).
+    // binomial, one chunk on 8 ranks: the root takes its three children's partials one after
+    // another on its link, the last α after it left: ⌈log2 n⌉·(α + S·β) as the closed form.
     expect(binomial.predictNs(params(8, 1000), COST)).toBe(3 * (1000 + 4000));
-    expect(binomial.predictNs(params(13, 999, 1, 16), COST)).toBe(4 * (1000 + 3996));
+    // 13 ranks in 63 chunks: the root's link carries its four children's partials back to back
+    // (4·S·β = 15984) once the pipeline has filled, three hops' α (3000) — below the closed
+    // form's 4·(α + S·β) = 19984, which paid an α per level on top of every partial.
+    expect(binomial.predictNs(params(13, 999, 1, 16), COST)).toBe(4 * 3996 + 3 * 1000);
   });
 });

@@ -87,4 +87,13 @@ describe('predictors that follow their eager rounds: predicted = simulated withi
     }
     expect(failures).toEqual([]);
   }, 120_000);
+
+  it('binomial reduce as a recurrence over its chunks (children before parents, each link in carrying its partials in turn): within 1e-6 in one chunk (1 – 256 KiB) on switch:8 and 12 and across 2, 3, 4 DGX H100 and 2 HGX A100 servers, within 10 % pipelined (4 – 64 MiB) — was 0.26–0.87 across servers', async () => {
+    const failures: string[] = [];
+    for (const spec of ['switch:8', 'switch:12', 'dgx-h100:nodes=2', 'dgx-h100:nodes=3', 'dgx-h100:nodes=4', 'hgx-a100:nodes=2']) {
+      failures.push(...(await misses(spec, 'reduce', ['binomial'], [1 << 10, 256 << 10])));
+      failures.push(...(await predictionMisses({ spec, collective: 'reduce', names: ['binomial'], sizes: [4 << 20, 64 << 20], tolerance: 0.1 })));
+    }
+    expect(failures).toEqual([]);
+  }, 120_000);
 });

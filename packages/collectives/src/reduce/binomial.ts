@@ -1,5 +1,8 @@
-import { StepBuilder, assertPlannable, channelBlockNs, binomialLatencyNs, hopAlpha, invalidParams, largestChunk, slice } from '../kit.js';
-import { binomialChildren, binomialParent, ceilLog2, channelRanges, chunksOf } from '../logical.js';
+import { StepBuilder, assertPlannable, channelBlockNs, binomialLatencyNs, invalidParams, largestChunk, largestPart, railHopAlpha, rankLinks, slice } from '../kit.js';
+import { binomialChildren, binomialParent, ceilLog2, channelRanges, chunksOf, clampChannels } from '../logical.js';
+
+/** Ranks × chunks above which binomial's prediction is its closed form, not the recurrence. */
+const MAX_RECURRENCE_STEPS = 4_000_000;
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
 
 /**
@@ -45,17 +48,58 @@ export const binomial: Algorithm = {
     return b.build('reduce', 'binomial', params, { input: count, output: count, scratch });
   },
   /**
-   * T = ⌈log2 n⌉·(alpha + S_c·c/B), S_c = ceil(count/c)·elementBytes per channel part, c
-   * channels sharing injection bandwidth B: the root receives a whole partial from each of
-   * its ⌈log2 n⌉ children in turn, the deepest leaf being ⌈log2 n⌉ hops away (the mirror
-   * of the binomial broadcast, charging the root's ⌈log2 n⌉·S_c of incoming data to its
-   * link). Exact for a power of two sent in one chunk. A model without receive-side
-   * contention finishes pipelined or non-power-of-two runs earlier, since the children's
-   * streams then overlap for free. 0 for n = 1 or count = 0.
+   * The schedule's chunks as a recurrence, the mirror of binomial broadcast's: per chunk, children
+   * before parents, a rank starts its chunk once its previous chunk has gone up, receives its
+   * children's partials in the schedule's order (smallest subtree first) and sends its own up
+   * when the last has landed. A child's partial lands α after it left, and not before the
+   * parent's link from that class (NVLink or the NIC: cost.ts rankLinks, each hop its α:
+   * railHopAlpha) has carried the partials that came in ahead of it on it, one after another —
+   * where the children's streams share a link. Above MAX_RECURRENCE_STEPS ranks × chunks, the
+   * closed form ⌈log2 n⌉·(α + S_c·c/B): the root's ⌈log2 n⌉ partials in turn and the deepest
+   * path. 0 for n = 1 or count = 0.
    */
   predictNs(params: PlanParams, cost: CostParams): number {
-    const { nranks: n, count } = params;
+    const { nranks: n, count, root, chunkElements, elementBytes } = params;
     if (n === 1 || count === 0) return 0;
-    return binomialLatencyNs(n, params.root, hopAlpha(params, cost)) + ceilLog2(n) * channelBlockNs(params, cost);
+    const alpha = railHopAlpha(params, cost);
+    const chunks = chunksOf({ offset: 0, count: largestPart(params) }, chunkElements);
+    if (n * chunks.length > MAX_RECURRENCE_STEPS) return binomialLatencyNs(n, root, alpha) + ceilLog2(n) * channelBlockNs(params, cost);
+    const channels = clampChannels(params.channels, count);
+    const links = rankLinks(params, cost);
+    const hopNsPerByte = (a: number, b: number): number => channels * links.nsPerByte[links.classOf(a, b)]!;
+    // Children before parents: a rank's virtual rank (rank − root) is above its parent's.
+    const order = Array.from({ length: n }, (_, v) => (n - 1 - v + root) % n);
+    const parent = order.map(() => -1);
+    const children = order.map(() => [] as number[]);
+    for (const rank of order) {
+      parent[rank] = binomialParent(rank, n, root);
+      children[rank] = binomialChildren(rank, n, root).reverse();
+    }
+    const sentNs = new Float64Array(n);
+    const landedNs = new Float64Array(n);
+    // When each rank's link in from each class last finished carrying a partial.
+    const linkFreeNs = [new Float64Array(n), new Float64Array(n)];
+    let endNs = 0;
+    for (const chunk of chunks) {
+      const bytes = chunk.count * elementBytes;
+      for (const rank of order) {
+        let atNs = sentNs[rank]!;
+        for (const child of children[rank]!) {
+          const c = links.classOf(child, rank);
+          const inNs = bytes * hopNsPerByte(child, rank);
+          const landsNs = Math.max(landedNs[child]!, linkFreeNs[c]![rank]! + inNs);
+          linkFreeNs[c]![rank] = landsNs;
+          atNs = Math.max(atNs, landsNs);
+        }
+        const up = parent[rank]!;
+        if (up >= 0) {
+          atNs += bytes * hopNsPerByte(rank, up);
+          landedNs[rank] = atNs + alpha(rank, up);
+        }
+        sentNs[rank] = atNs;
+        endNs = Math.max(endNs, atNs);
+      }
+    }
+    return endNs;
   },
 };
