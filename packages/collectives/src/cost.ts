@@ -61,6 +61,13 @@ export interface RankLinks {
   readonly classOf: (a: number, b: number) => 0 | 1;
 }
 
+/** How many of `rank`'s n-1 peers it reaches by each link class, [intra, inter] (rankLinks.classOf). */
+export function peersByClass(nranks: number, rank: number, links: RankLinks): [number, number] {
+  const peers: [number, number] = [0, 0];
+  for (let q = 0; q < nranks; q++) if (q !== rank) peers[links.classOf(rank, q)] += 1;
+  return peers;
+}
+
 export function rankLinks(params: PlanParams, cost: CostParams): RankLinks {
   const shared = sharedNsPerByte(cost);
   if (shared > 0) return { nsPerByte: [shared, shared], classOf: () => 1 };
@@ -269,13 +276,3 @@ export function ringRoundsNs(rounds: number, params: PlanParams, cost: CostParam
   return messages * ringPathNs(order, rounds, hopAlpha(params, cost)) + rounds * channelBlockNs(params, cost);
 }
 
-/**
- * One rank exchanging a block with each of the n-1 others directly (direct all-gather,
- * gather, scatter): T = α + (n-1)·S_c·c/B — the n-1 blocks pass back to back through the
- * rank's bandwidth B shared by c channels, their latencies overlap. 0 for n = 1 or count = 0.
- */
-export function fanNs(params: PlanParams, cost: CostParams): number {
-  const { nranks: n, count } = params;
-  if (n === 1 || count === 0) return 0;
-  return cost.alphaNs + (n - 1) * channelBlockNs(params, cost);
-}

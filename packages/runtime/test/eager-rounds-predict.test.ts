@@ -62,10 +62,12 @@ describe('predictors that follow their eager rounds: predicted = simulated withi
     expect(failures).toEqual([]);
   }, 120_000);
 
-  it('direct all-gather posts its block to every peer at once: within 1e-6 on switch:5 and 8, across DGX H100 and HGX A100 servers (each link class at its own rate) and on a leaf-spine — was 1.9–2.7× across servers when it posted one peer after another', async () => {
+  it('direct all-gather posts its block to every peer at once, gather and scatter at each link class: within 1e-6 on switch:5 and 8, across DGX H100 and HGX A100 servers and on a leaf-spine — all-gather was 1.9–2.7× across servers when it posted one peer after another, gather and scatter 0.53–0.96 with one β', async () => {
     const failures: string[] = [];
-    for (const spec of ['switch:5', 'switch:8', 'dgx-h100:nodes=2', 'hgx-a100:nodes=2', 'leafspine:leaves=4,spines=2,hosts=16']) {
-      failures.push(...(await misses(spec, 'allGather', ['direct'], [1 << 10, 256 << 10, 4 << 20, 64 << 20])));
+    for (const spec of ['switch:5', 'switch:8', 'dgx-h100:nodes=2', 'hgx-a100:nodes=2', 'dgx-h100:nodes=3', 'leafspine:leaves=4,spines=2,hosts=16']) {
+      if (spec !== 'dgx-h100:nodes=3') failures.push(...(await misses(spec, 'allGather', ['direct'], [1 << 10, 256 << 10, 4 << 20, 64 << 20])));
+      failures.push(...(await misses(spec, 'gather', ['direct'], [1 << 10, 256 << 10, 64 << 20])));
+      failures.push(...(await misses(spec, 'scatter', ['direct'], [1 << 10, 256 << 10, 64 << 20])));
     }
     expect(failures).toEqual([]);
   }, 120_000);

@@ -1,4 +1,4 @@
-import { StepBuilder, assertPlannable, invalidParams, largestPart, rankLinks, slice } from '../kit.js';
+import { StepBuilder, assertPlannable, invalidParams, largestPart, peersByClass, rankLinks, slice } from '../kit.js';
 import { channelRanges, clampChannels, mod } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
 
@@ -52,9 +52,8 @@ export const direct: Algorithm = {
     const blockBytes = largestPart(params) * params.elementBytes * clampChannels(params.channels, count);
     let slowestNs = 0;
     for (let r = 0; r < n; r++) {
-      const peers = [0, 0];
-      for (let q = 0; q < n; q++) if (q !== r) peers[links.classOf(r, q)]! += 1;
-      slowestNs = Math.max(slowestNs, peers[0]! * links.nsPerByte[0]!, peers[1]! * links.nsPerByte[1]!);
+      const [intra, inter] = peersByClass(n, r, links);
+      slowestNs = Math.max(slowestNs, intra * links.nsPerByte[0], inter * links.nsPerByte[1]);
     }
     return cost.alphaNs + blockBytes * slowestNs;
   },

@@ -1,5 +1,5 @@
-import { StepBuilder, assertPlannable, fanNs, invalidParams, slice } from '../kit.js';
-import { channelRanges, mod } from '../logical.js';
+import { StepBuilder, assertPlannable, invalidParams, largestPart, railHopAlpha, rankLinks, slice } from '../kit.js';
+import { channelRanges, clampChannels, mod } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
 
 /**
@@ -31,6 +31,27 @@ export const direct: Algorithm = {
     });
     return b.build('gather', 'direct', params, { input: count, output: count * n, scratch: 0 });
   },
-  /** T = α + (n-1)·S_c·c/B (kit's fanNs). */
-  predictNs: (params: PlanParams, cost: CostParams): number => fanNs(params, cost),
+  /**
+   * T = max over link classes of (m_k·S_c·c·β_k + α_k): every rank posts its block at once, so
+   * the root's link from each class (NVLink from its server, its NIC from the others: cost.ts
+   * rankLinks; one link on a switch, (n-1)·S_c·c/B + α there) carries that class's m_k blocks
+   * side by side and the last lands α_k after, the worst hop of the class (railHopAlpha).
+   * 0 for n = 1 or count = 0.
+   */
+  predictNs(params: PlanParams, cost: CostParams): number {
+    const { nranks: n, count, root } = params;
+    if (n === 1 || count === 0) return 0;
+    const links = rankLinks(params, cost);
+    const alpha = railHopAlpha(params, cost);
+    const blockBytes = largestPart(params) * params.elementBytes * clampChannels(params.channels, count);
+    const inNs = [0, 0];
+    const worstAlphaNs = [0, 0];
+    for (let r = 0; r < n; r++) {
+      if (r === root) continue;
+      const c = links.classOf(r, root);
+      inNs[c]! += blockBytes * links.nsPerByte[c];
+      worstAlphaNs[c] = Math.max(worstAlphaNs[c]!, alpha(r, root));
+    }
+    return Math.max(inNs[0]! > 0 ? inNs[0]! + worstAlphaNs[0]! : 0, inNs[1]! > 0 ? inNs[1]! + worstAlphaNs[1]! : 0);
+  },
 };

@@ -1,5 +1,5 @@
-import { StepBuilder, assertPlannable, fanNs, invalidParams, slice } from '../kit.js';
-import { channelRanges, mod } from '../logical.js';
+import { StepBuilder, assertPlannable, invalidParams, largestPart, railHopAlpha, rankLinks, slice } from '../kit.js';
+import { channelRanges, clampChannels, mod } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
 
 /**
@@ -30,6 +30,25 @@ export const direct: Algorithm = {
     });
     return b.build('scatter', 'direct', params, { input: count * n, output: count, scratch: 0 });
   },
-  /** T = α + (n-1)·S_c·c/B (kit's fanNs). */
-  predictNs: (params: PlanParams, cost: CostParams): number => fanNs(params, cost),
+  /**
+   * The root's posts one after another, each at its hop's link (NVLink inside the root's
+   * server, its NIC to the others: cost.ts rankLinks; one link on a switch): T = max over the
+   * peers i of (Σ_{j≤i} S_c·c·β_j + α_i), the sum of the posts' times up to i and i's hop
+   * (railHopAlpha) — α + (n-1)·S_c·c/B on a switch. 0 for n = 1 or count = 0.
+   */
+  predictNs(params: PlanParams, cost: CostParams): number {
+    const { nranks: n, count, root } = params;
+    if (n === 1 || count === 0) return 0;
+    const links = rankLinks(params, cost);
+    const alpha = railHopAlpha(params, cost);
+    const blockBytes = largestPart(params) * params.elementBytes * clampChannels(params.channels, count);
+    let leftNs = 0;
+    let endNs = 0;
+    for (let i = 1; i < n; i++) {
+      const to = mod(root + i, n);
+      leftNs += blockBytes * links.nsPerByte[links.classOf(root, to)];
+      endNs = Math.max(endNs, leftNs + alpha(root, to));
+    }
+    return endNs;
+  },
 };
