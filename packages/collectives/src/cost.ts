@@ -68,6 +68,31 @@ export function peersByClass(nranks: number, rank: number, links: RankLinks): [n
   return peers;
 }
 
+/** One block's hop between the root and a peer: its time on the hop's link (all channels' parts), the hop's α, the link's class. */
+export interface RootHop {
+  readonly ns: number;
+  readonly alphaNs: number;
+  readonly linkClass: 0 | 1;
+}
+
+/**
+ * The root's hops to its peers in rotated order (root+1, root+2, …), one block each (S_c·c at
+ * the hop's link: rankLinks; α: railHopAlpha) — what direct gather and scatter pay. Empty for
+ * n = 1 or count = 0.
+ */
+export function rootHops(params: PlanParams, cost: CostParams): RootHop[] {
+  const { nranks: n, count, root } = params;
+  if (n === 1 || count === 0) return [];
+  const links = rankLinks(params, cost);
+  const alpha = railHopAlpha(params, cost);
+  const blockBytes = largestPart(params) * params.elementBytes * clampChannels(params.channels, count);
+  return Array.from({ length: n - 1 }, (_, i) => {
+    const peer = mod(root + i + 1, n);
+    const linkClass = links.classOf(root, peer);
+    return { ns: blockBytes * links.nsPerByte[linkClass], alphaNs: alpha(peer, root), linkClass };
+  });
+}
+
 export function rankLinks(params: PlanParams, cost: CostParams): RankLinks {
   const shared = sharedNsPerByte(cost);
   if (shared > 0) return { nsPerByte: [shared, shared], classOf: () => 1 };

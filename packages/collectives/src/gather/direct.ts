@@ -1,5 +1,5 @@
-import { StepBuilder, assertPlannable, invalidParams, largestPart, railHopAlpha, rankLinks, slice } from '../kit.js';
-import { channelRanges, clampChannels, mod } from '../logical.js';
+import { StepBuilder, assertPlannable, invalidParams, rootHops, slice } from '../kit.js';
+import { channelRanges, mod } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
 
 /**
@@ -39,19 +39,12 @@ export const direct: Algorithm = {
    * 0 for n = 1 or count = 0.
    */
   predictNs(params: PlanParams, cost: CostParams): number {
-    const { nranks: n, count, root } = params;
-    if (n === 1 || count === 0) return 0;
-    const links = rankLinks(params, cost);
-    const alpha = railHopAlpha(params, cost);
-    const blockBytes = largestPart(params) * params.elementBytes * clampChannels(params.channels, count);
     const inNs = [0, 0];
     const worstAlphaNs = [0, 0];
-    for (let r = 0; r < n; r++) {
-      if (r === root) continue;
-      const c = links.classOf(r, root);
-      inNs[c]! += blockBytes * links.nsPerByte[c];
-      worstAlphaNs[c] = Math.max(worstAlphaNs[c]!, alpha(r, root));
+    for (const hop of rootHops(params, cost)) {
+      inNs[hop.linkClass]! += hop.ns;
+      worstAlphaNs[hop.linkClass] = Math.max(worstAlphaNs[hop.linkClass]!, hop.alphaNs);
     }
-    return Math.max(inNs[0]! > 0 ? inNs[0]! + worstAlphaNs[0]! : 0, inNs[1]! > 0 ? inNs[1]! + worstAlphaNs[1]! : 0);
+    return Math.max(...[0, 1].map((c) => (inNs[c]! > 0 ? inNs[c]! + worstAlphaNs[c]! : 0)));
   },
 };

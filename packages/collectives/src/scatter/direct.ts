@@ -1,5 +1,5 @@
-import { StepBuilder, assertPlannable, invalidParams, largestPart, railHopAlpha, rankLinks, slice } from '../kit.js';
-import { channelRanges, clampChannels, mod } from '../logical.js';
+import { StepBuilder, assertPlannable, invalidParams, rootHops, slice } from '../kit.js';
+import { channelRanges, mod } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
 
 /**
@@ -37,17 +37,11 @@ export const direct: Algorithm = {
    * (railHopAlpha) — α + (n-1)·S_c·c/B on a switch. 0 for n = 1 or count = 0.
    */
   predictNs(params: PlanParams, cost: CostParams): number {
-    const { nranks: n, count, root } = params;
-    if (n === 1 || count === 0) return 0;
-    const links = rankLinks(params, cost);
-    const alpha = railHopAlpha(params, cost);
-    const blockBytes = largestPart(params) * params.elementBytes * clampChannels(params.channels, count);
     let leftNs = 0;
     let endNs = 0;
-    for (let i = 1; i < n; i++) {
-      const to = mod(root + i, n);
-      leftNs += blockBytes * links.nsPerByte[links.classOf(root, to)];
-      endNs = Math.max(endNs, leftNs + alpha(root, to));
+    for (const hop of rootHops(params, cost)) {
+      leftNs += hop.ns;
+      endNs = Math.max(endNs, leftNs + hop.alphaNs);
     }
     return endNs;
   },
