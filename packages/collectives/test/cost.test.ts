@@ -49,11 +49,13 @@ describe('per-hop latency (cost.ts)', () => {
     expect(rotationAlphaNs(8, 8, alpha)).toBe(0); // every rank to itself: no message
   });
 
-  it('shift, dissemination and binomial broadcast sum their rounds’ worst hops', () => {
+  it('shift and binomial broadcast sum their rounds’ worst hops; dissemination follows its longest chain', () => {
     // shift: r → r+1 crosses at 3→4: 2000 + 4000 bytes.
     expect(shift.predictNs(params(1000), cost)).toBe(2000 + 4000);
-    // dissemination: distances 1, 2, 4 all have a crossing pair.
-    expect(dissemination.predictNs(params(0), cost)).toBe(3 * 2000);
+    // dissemination, its rounds replayed: every round has a crossing pair, but no chain of tokens
+    // crosses at every round — the longest crosses twice and stays once (e.g. 6 → 0 at distance 2
+    // after 5 → 6 at distance 1, then 0 → 4 at distance 4): 200 + 2·2000, not 3·2000.
+    expect(dissemination.predictNs(params(0), cost)).toBe(200 + 2 * 2000);
     // binomial from root 0: distance 1 (0↔1) and 2 (0↔2, 1↔3) stay in group 0; 4 crosses.
     expect(binomial.predictNs(params(1000), cost)).toBe(200 + 200 + 2000 + 3 * 4000);
   });

@@ -1,4 +1,4 @@
-import { StepBuilder, assertPlannable, hopAlpha, invalidParams, rotationAlphaNs } from '../kit.js';
+import { StepBuilder, assertPlannable, invalidParams, railHopAlpha } from '../kit.js';
 import { mod } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
 
@@ -26,11 +26,26 @@ export const dissemination: Algorithm = {
     }
     return b.build('barrier', 'dissemination', params, { input: 0, output: 0, scratch: 0 });
   },
-  /** T = Σ_k α_k over the ⌈log2 n⌉ rounds: each round is one empty message to r + 2^k whose latency is waited for. */
+  /**
+   * The rounds replayed rank by rank: rank x passes round k (d = 2^k) when the token from x - d
+   * has landed, which left when x - d passed round k-1: t_{k+1}(x) = max(t_k(x), t_k(x-d) +
+   * α(x-d, x)) (α per hop: railHopAlpha); T = max_x t(x). Σ_k α on a switch (every rank alike);
+   * across servers a round's cross-server hop delays only the ranks downstream of it, where the
+   * sum of every round's worst hop was 1.8× the simulation on two DGX servers (predictor-error.md,
+   * "Bruck's rounds replayed").
+   */
   predictNs(params: PlanParams, cost: CostParams): number {
-    const alpha = hopAlpha(params, cost);
-    let t = 0;
-    for (let d = 1; d < params.nranks; d *= 2) t += rotationAlphaNs(params.nranks, d, alpha);
-    return t;
+    const n = params.nranks;
+    const alpha = railHopAlpha(params, cost);
+    let t = new Float64Array(n);
+    for (let d = 1; d < n; d *= 2) {
+      const next = new Float64Array(n);
+      for (let x = 0; x < n; x++) {
+        const from = mod(x - d, n);
+        next[x] = Math.max(t[x]!, t[from]! + alpha(from, x));
+      }
+      t = next;
+    }
+    return n > 1 ? Math.max(...t) : 0;
   },
 };
