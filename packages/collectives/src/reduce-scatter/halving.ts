@@ -1,4 +1,4 @@
-import { StepBuilder, assertPlannable, foldAlphaNs, hopAlpha, hypercubeAlphaNs, invalidParams, slice } from '../kit.js';
+import { StepBuilder, assertPlannable, foldAlphaNs, foldNsPerByte, hypercubeAlphaNs, hypercubeNsPerByte, invalidParams, railHopAlpha, rankLinks, slice } from '../kit.js';
 import { firstBlock, fold } from '../logical.js';
 import type { Algorithm, BufferName, CostParams, PlanParams, Schedule, Slice } from '../types.js';
 
@@ -78,7 +78,9 @@ export const halving: Algorithm = {
   },
   /**
    * T = [rem>0]·(alpha + n·S) + Σ_{d=p/2,…,1} (alpha + b_d·S) + [rem>0]·(alpha + S), where
-   * S = count·elementBytes/B is one block's time at injection bandwidth B, p the largest
+   * S = count·elementBytes·β_d is one block's time on the round's slowest link (NVLink inside a
+   * server, the NIC between: cost.ts rankLinks; injection bandwidth B on a switch), alpha per hop
+   * as the simulation delivers it (railHopAlpha), p the largest
    * power of two <= n, rem = n-p, and b_d the most blocks any rank sends in the round at
    * distance d (= d for powers of two, so the sum is log2(p)·alpha + (p-1)·S). A round's
    * chunks are all sent before any is received, so chunking adds no alpha. Exact for powers
@@ -88,10 +90,11 @@ export const halving: Algorithm = {
   predictNs(params: PlanParams, cost: CostParams): number {
     const { nranks: n, count, elementBytes } = params;
     if (n === 1 || count === 0) return 0;
-    const blockNs = (count * elementBytes * 1e9) / cost.bandwidthBytesPerSec;
+    const blockBytes = count * elementBytes;
+    const links = rankLinks(params, cost);
     const f = fold(n);
-    const alpha = hopAlpha(params, cost);
-    let timeNs = f.rem > 0 ? 2 * foldAlphaNs(n, f, alpha) + (n + 1) * blockNs : 0;
+    const alpha = railHopAlpha(params, cost);
+    let timeNs = f.rem > 0 ? 2 * foldAlphaNs(n, f, alpha) + (n + 1) * blockBytes * foldNsPerByte(n, f, links) : 0;
     for (let d = f.pof2 / 2; d >= 1; d /= 2) {
       let mostBlocks = 0;
       for (let v = 0; v < f.pof2; v++) {
@@ -99,7 +102,7 @@ export const halving: Algorithm = {
         const sendLo = v & d ? lo : lo + d;
         mostBlocks = Math.max(mostBlocks, firstBlock(f, n, sendLo + d) - firstBlock(f, n, sendLo));
       }
-      timeNs += hypercubeAlphaNs(n, f, d, alpha) + mostBlocks * blockNs;
+      timeNs += hypercubeAlphaNs(n, f, d, alpha) + mostBlocks * blockBytes * hypercubeNsPerByte(n, f, d, links);
     }
     return timeNs;
   },
