@@ -270,19 +270,21 @@ function chainNsOf(p: RingPipeline, params: PlanParams, cost: CostParams): numbe
  * chunk one transfer of the busiest link behind the one before: a rank sends its next chunk
  * as soon as its link is free, so the hops' latencies overlap the later chunks' transfers.
  */
-export function chainPipelineNs(p: RingPipeline, first: (order: readonly number[]) => number, params: PlanParams, pairCost: CostParams): number {
+export function chainPipelineNs(p: RingPipeline & { readonly firstStepBytes?: number }, first: (order: readonly number[]) => number, params: PlanParams, pairCost: CostParams): number {
   const cost = ringCost(p.orders, params, pairCost);
-  const hopNs = stepHopNs(p, params, cost)(p.slices[0] ?? 1);
+  const firstBytes = p.firstStepBytes ?? p.stepBytes;
+  const hopNs = stepHopNs({ ...p, stepBytes: firstBytes }, params, cost)(p.slices[0] ?? 1);
   const edgeNsPerByte = channelRingsEdgeNsPerByte(p.orders, params, cost);
+  const laterBytes = p.stepBytes * p.iterations - firstBytes;
   let worst = 0;
   for (const order of p.orders) {
     const k = order.length;
     if (k < 2) continue;
     const from = first(order);
     const pathNs = chainPathNs(order, from, k - 1, hopNs);
-    let slowestNs = 0;
-    for (let j = 0; j < k - 1; j++) slowestNs = Math.max(slowestNs, p.stepBytes * edgeNsPerByte(order[(from + j) % k]!, order[(from + j + 1) % k]!));
-    worst = Math.max(worst, pathNs + (p.iterations - 1) * slowestNs);
+    let slowestNsPerByte = 0;
+    for (let j = 0; j < k - 1; j++) slowestNsPerByte = Math.max(slowestNsPerByte, edgeNsPerByte(order[(from + j) % k]!, order[(from + j + 1) % k]!));
+    worst = Math.max(worst, pathNs + laterBytes * slowestNsPerByte);
   }
   return worst;
 }
@@ -328,7 +330,12 @@ export function blockRingChannels(params: PlanParams, cost: CostParams): number 
  */
 export function ringChainNs(params: PlanParams, cost: CostParams, first: (order: readonly number[]) => number): number {
   const pipeline = chunkPipeline(params, wholeBlock);
-  return pipeline === null ? 0 : chainPipelineNs(pipeline, first, params, cost);
+  if (pipeline === null) return 0;
+  // The first chunk is a whole chunk of every channel's part (the remainder comes last), not the
+  // average step: 512 KiB + 170 KiB per channel at 16 MiB on 24 channels.
+  const c = pipeline.orders.length;
+  const firstStepBytes = Math.min(params.chunkElements > 0 ? params.chunkElements : Infinity, Math.ceil(params.count / c)) * params.elementBytes * c;
+  return chainPipelineNs({ ...pipeline, firstStepBytes: Math.min(firstStepBytes, pipeline.stepBytes * pipeline.iterations) }, first, params, cost);
 }
 
 /** NCCL's Ring channels for a broadcast or reduce: nBytes is the buffer. */
