@@ -12,7 +12,7 @@
  * (cost.bandwidthBytesPerSec); send and receive overlap (full duplex). β is 1e9 / B, in ns
  * per byte.
  */
-import { clampChannels, mod, type Fold } from './logical.js';
+import { ceilLog2, clampChannels, mod, type Fold } from './logical.js';
 import type { CostParams, PlanParams } from './types.js';
 
 /** α of one message from rank `a` to rank `b`: intra when the layout puts them in one group, else inter. */
@@ -272,6 +272,31 @@ export function hypercubeNsPerByte(nranks: number, f: Fold, mask: number, links:
 /** roundNsPerByte of the non-power-of-two fold (a folded rank and its partner). */
 export function foldNsPerByte(nranks: number, f: Fold, links: RankLinks): number {
   return roundNsPerByte(nranks, f.foldPartner, links);
+}
+
+/**
+ * Rounds at distances 1, 2, 4, … < n replayed rank by rank without contention (Bruck's
+ * all-gather, the dissemination barrier): from t = 0, each round's t(x) = step(d, x, the
+ * previous round's t); the latest rank's time.
+ */
+export function replayDoublingRoundsNs(nranks: number, step: (distance: number, rank: number, t: Float64Array) => number): number {
+  let t = new Float64Array(nranks);
+  for (let d = 1; d < nranks; d *= 2) {
+    const next = new Float64Array(nranks);
+    for (let x = 0; x < nranks; x++) next[x] = step(d, x, t);
+    t = next;
+  }
+  let endNs = 0;
+  for (const ns of t) endNs = Math.max(endNs, ns);
+  return endNs;
+}
+
+/** Ranks × chunks above which the binomial trees' predictors take their closed form (binomialBoundNs) instead of replaying every chunk. */
+export const MAX_RECURRENCE_STEPS = 4_000_000;
+
+/** A binomial tree's closed form, ⌈log2 n⌉·(α + S_c·c/B) over each level's worst hop: the root's ⌈log2 n⌉ blocks and the deepest path. */
+export function binomialBoundNs(params: PlanParams, cost: CostParams, alpha: HopAlpha): number {
+  return binomialLatencyNs(params.nranks, params.root, alpha) + ceilLog2(params.nranks) * channelBlockNs(params, cost);
 }
 
 /** Summed worst hops of a binomial tree's rounds: in round k, virtual ranks v < 2^k exchange with v + 2^k (v = rank - root). */

@@ -1,4 +1,4 @@
-import { StepBuilder, assertPlannable, invalidParams, railHopAlpha, rankLinks, slice } from '../kit.js';
+import { StepBuilder, assertPlannable, invalidParams, railHopAlpha, rankLinks, replayDoublingRoundsNs, slice } from '../kit.js';
 import { type Range, mod } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
 
@@ -69,16 +69,10 @@ export const bruck: Algorithm = {
     const links = rankLinks(params, cost);
     const beta = (a: number, b: number): number => links.nsPerByte[links.classOf(a, b)]!;
     const alpha = railHopAlpha(params, cost);
-    let t = new Float64Array(n);
-    for (let d = 1; d < n; d *= 2) {
+    return replayDoublingRoundsNs(n, (d, x, t) => {
       const bytes = Math.min(d, n - d) * blockBytes;
-      const next = new Float64Array(n);
-      for (let x = 0; x < n; x++) {
-        const from = mod(x + d, n);
-        next[x] = Math.max(t[x]! + bytes * beta(x, mod(x - d, n)), t[from]! + alpha(from, x) + bytes * beta(from, x));
-      }
-      t = next;
-    }
-    return Math.max(...t);
+      const from = mod(x + d, n);
+      return Math.max(t[x]! + bytes * beta(x, mod(x - d, n)), t[from]! + alpha(from, x) + bytes * beta(from, x));
+    });
   },
 };

@@ -72,8 +72,8 @@ export const rd: Algorithm = {
   predictNs(params: PlanParams, cost: CostParams): number {
     const { nranks: n, count, elementBytes } = params;
     if (n === 1 || count === 0) return 0;
-    const p = fold(n).pof2;
     const f = fold(n);
+    const p = f.pof2;
     const alpha = railHopAlpha(params, cost);
     const links = rankLinks(params, cost);
     const bytes = count * elementBytes;

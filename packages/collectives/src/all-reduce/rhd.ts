@@ -69,10 +69,10 @@ export const rhd: Algorithm = {
   predictNs(params: PlanParams, cost: CostParams): number {
     const { nranks: n, count, elementBytes } = params;
     if (n === 1 || count === 0) return 0;
-    const p = fold(n).pof2;
     const links = rankLinks(params, cost);
     const bytes = count * elementBytes;
     const f = fold(n);
+    const p = f.pof2;
     const alpha = railHopAlpha(params, cost);
     let t = 0;
     // One α per step: a step's chunks go back to back (eager sends) before its receives.

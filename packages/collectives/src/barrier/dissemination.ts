@@ -1,4 +1,4 @@
-import { StepBuilder, assertPlannable, invalidParams, railHopAlpha } from '../kit.js';
+import { StepBuilder, assertPlannable, invalidParams, railHopAlpha, replayDoublingRoundsNs } from '../kit.js';
 import { mod } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
 
@@ -37,15 +37,9 @@ export const dissemination: Algorithm = {
   predictNs(params: PlanParams, cost: CostParams): number {
     const n = params.nranks;
     const alpha = railHopAlpha(params, cost);
-    let t = new Float64Array(n);
-    for (let d = 1; d < n; d *= 2) {
-      const next = new Float64Array(n);
-      for (let x = 0; x < n; x++) {
-        const from = mod(x - d, n);
-        next[x] = Math.max(t[x]!, t[from]! + alpha(from, x));
-      }
-      t = next;
-    }
-    return n > 1 ? Math.max(...t) : 0;
+    return replayDoublingRoundsNs(n, (d, x, t) => {
+      const from = mod(x - d, n);
+      return Math.max(t[x]!, t[from]! + alpha(from, x));
+    });
   },
 };

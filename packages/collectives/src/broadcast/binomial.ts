@@ -1,9 +1,7 @@
-import { StepBuilder, assertPlannable, channelBlockNs, binomialLatencyNs, invalidParams, largestPart, railHopAlpha, rankLinks, slice } from '../kit.js';
-import { binomialChildren, binomialParent, ceilLog2, channelRanges, chunksOf, clampChannels } from '../logical.js';
+import { StepBuilder, assertPlannable, binomialBoundNs, invalidParams, largestPart, MAX_RECURRENCE_STEPS, railHopAlpha, rankLinks, slice } from '../kit.js';
+import { binomialChildren, binomialParent, channelRanges, chunksOf, clampChannels } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
 
-/** Ranks × chunks above which binomial's prediction is its closed form, not the recurrence. */
-const MAX_RECURRENCE_STEPS = 4_000_000;
 
 /**
  * Binomial-tree broadcast (MPICH bcast_binomial) with the tree rotated onto `root`: per
@@ -54,7 +52,7 @@ export const binomial: Algorithm = {
     if (n === 1 || count === 0) return 0;
     const alpha = railHopAlpha(params, cost);
     const chunks = chunksOf({ offset: 0, count: largestPart(params) }, chunkElements);
-    if (n * chunks.length > MAX_RECURRENCE_STEPS) return binomialLatencyNs(n, root, alpha) + ceilLog2(n) * channelBlockNs(params, cost);
+    if (n * chunks.length > MAX_RECURRENCE_STEPS) return binomialBoundNs(params, cost, alpha);
     const channels = clampChannels(params.channels, count);
     // A hop's rate: its class's link (NVLink inside a server, the NIC between), or the one link
     // a rank has for both (cost.ts rankLinks); all channels' copies share it.

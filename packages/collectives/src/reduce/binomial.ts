@@ -1,8 +1,6 @@
-import { StepBuilder, assertPlannable, channelBlockNs, binomialLatencyNs, invalidParams, largestChunk, largestPart, railHopAlpha, rankLinks, slice } from '../kit.js';
-import { binomialChildren, binomialParent, ceilLog2, channelRanges, chunksOf, clampChannels } from '../logical.js';
+import { StepBuilder, assertPlannable, binomialBoundNs, invalidParams, largestChunk, largestPart, MAX_RECURRENCE_STEPS, railHopAlpha, rankLinks, slice } from '../kit.js';
+import { binomialChildren, binomialParent, channelRanges, chunksOf, clampChannels } from '../logical.js';
 
-/** Ranks × chunks above which binomial's prediction is its closed form, not the recurrence. */
-const MAX_RECURRENCE_STEPS = 4_000_000;
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
 
 /**
@@ -63,7 +61,7 @@ export const binomial: Algorithm = {
     if (n === 1 || count === 0) return 0;
     const alpha = railHopAlpha(params, cost);
     const chunks = chunksOf({ offset: 0, count: largestPart(params) }, chunkElements);
-    if (n * chunks.length > MAX_RECURRENCE_STEPS) return binomialLatencyNs(n, root, alpha) + ceilLog2(n) * channelBlockNs(params, cost);
+    if (n * chunks.length > MAX_RECURRENCE_STEPS) return binomialBoundNs(params, cost, alpha);
     const channels = clampChannels(params.channels, count);
     const links = rankLinks(params, cost);
     const hopNsPerByte = (a: number, b: number): number => channels * links.nsPerByte[links.classOf(a, b)]!;
