@@ -28,10 +28,24 @@ describe('allToAll', () => {
     expect(s.participants[2]!.channels[0]![2]).toEqual({ op: 'recv', peer: 1, dst: { buffer: 'output', offset: 3, count: 3 } });
   });
 
-  it('direct: all sends first, then all receives; n·(n-1) messages per chunk', () => {
+  it('direct: all sends first, then all receives; peer distance d on channel (d-1) mod C; n·(n-1) messages per chunk', () => {
+    // One channel: every peer one after another (rotated), then the receives.
     expect(peersOf(direct.plan(params(4, 3)), 1)).toEqual(['copy', 'send:2', 'send:3', 'send:0', 'recv:0', 'recv:3', 'recv:2']);
-    expect(sendsIn(direct.plan(params(6, 10, 2, 2)))).toBe(6 * 5 * 6);
+    // n-1 channels: every peer in flight at once, one send and one receive per channel.
+    const lanes = direct.plan(params(4, 3, 3));
+    expect(lanes.participants[1]!.channels.map((ch) => ch.map((st) => ('peer' in st ? `${st.op}:${st.peer}` : st.op)))).toEqual([
+      ['copy', 'send:2', 'recv:0'],
+      ['send:3', 'recv:3'],
+      ['send:0', 'recv:2'],
+    ]);
+    expect(checkReference(lanes, 'sum', 'float32').wrong).toBe(0);
+    // Two channels: distances 1, 3, 5 on channel 0, 2, 4 on channel 1; 10-element blocks in 2-element chunks.
+    const two = direct.plan(params(6, 10, 2, 2));
+    expect(two.participants[0]!.channels[1]!.filter((st) => st.op === 'send').map((st) => ('peer' in st ? st.peer : -1))).toEqual([2, 2, 2, 2, 2, 4, 4, 4, 4, 4]);
+    expect(sendsIn(two)).toBe(6 * 5 * 5);
     expect(sendsIn(pairwise.plan(params(6, 10, 2, 2)))).toBe(6 * 5 * 6);
+    // Channels clamp to one per peer distance.
+    expect(direct.plan(params(4, 3, 8)).participants[0]!.channels).toHaveLength(3);
   });
 
   it('pxn: across servers only rail to rail, cross-rail blocks forwarded by the rank on the destination rail', () => {
@@ -62,8 +76,10 @@ describe('allToAll', () => {
     // pairwise: (n-1)·(α + S_c·c/B); c = 2 → S_c = 500 elements = 2000 B at 0.5 B/ns.
     expect(pairwise.predictNs(params(8, 1000), COST)).toBe(7 * (1000 + 4000));
     expect(pairwise.predictNs(params(6, 1000, 2, 250), COST)).toBe(5 * (1000 + 4000));
-    // direct: α + (n-1)·S_c·c/B; S_c = 501 elements = 2004 B at 0.5 B/ns.
+    // direct: α + the busiest link, every block straight: on one switch (n-1)·S·β; 1001 elements = 4004 B at 1 B/ns.
     expect(direct.predictNs(params(8, 1000), COST)).toBe(1000 + 7 * 4000);
-    expect(direct.predictNs(params(6, 1001, 2, 100), COST)).toBe(1000 + 5 * 4008);
+    expect(direct.predictNs(params(6, 1001, 2, 100), COST)).toBe(1000 + 5 * 4004);
+    // Across servers without PXN: a rank's NIC carries its 2 servers × 4 blocks, its NVLink 3 (α the inter pair's, 1 µs).
+    expect(direct.predictNs(railParams(3, 4, 1000), COST)).toBe(1000 + 8 * 4000);
   });
 });

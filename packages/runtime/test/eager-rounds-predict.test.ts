@@ -72,6 +72,12 @@ describe('predictors that follow their eager rounds: predicted = simulated withi
     expect(failures).toEqual([]);
   }, 120_000);
 
+  it('direct all-to-all puts every peer in flight (one channel per peer distance): within 1e-6 on switch:5, 8 and 40 and across DGX H100 and HGX A100 servers — 2.5× across DGX servers when a channel posted its peers one after another', async () => {
+    const failures: string[] = [];
+    for (const spec of ['switch:5', 'switch:8', 'switch:40', 'dgx-h100:nodes=2', 'hgx-a100:nodes=2']) failures.push(...(await misses(spec, 'allToAll', ['direct'], [1 << 10, 64 << 10, 4 << 20])));
+    expect(failures).toEqual([]);
+  }, 120_000);
+
   it("Bruck's all-gather rounds replayed rank by rank: within 1e-6 on switch:3, 8, 12 (1 KiB – 64 MiB) and, latency-bound (1 – 16 KiB), across DGX H100, HGX A100 and NVL72 racks — was 0.47–0.67 there with every round charged its worst hop and one β", async () => {
     const failures: string[] = [];
     for (const n of [3, 8, 12]) failures.push(...(await misses(`switch:${n}`, 'allGather', ['bruck'], [1 << 10, 256 << 10, 64 << 20])));

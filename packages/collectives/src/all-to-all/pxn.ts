@@ -1,4 +1,4 @@
-import { StepBuilder, assertPlannable, groupIndex, hopAlpha, invalidParams, nsPerByte, sameGroup, slice } from '../kit.js';
+import { StepBuilder, assertPlannable, groupIndex, hopAlpha, invalidParams, rankLinks, slice } from '../kit.js';
 import { mod } from '../logical.js';
 import { SIMPLE_STEP_BYTES, withProtocols } from '../protocols.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
@@ -18,10 +18,10 @@ import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
  * (receive from a server peer into scratch, send on), 2C+c the receives of blocks forwarded
  * to it, so that no list waits on another's traffic. Messages are chunked (chunkElements).
  */
-const MAX_CHANNELS = 32;
+export const MAX_CHANNELS = 32;
 
 /** Where a block from `a` to `b` goes first: the PXN proxy on a's server and b's rail, or b itself. */
-type Route = (a: number, b: number) => number;
+export type Route = (a: number, b: number) => number;
 
 function pxnRoute(params: PlanParams): Route {
   const { nranks: n, layout } = params;
@@ -38,8 +38,46 @@ function pxnRoute(params: PlanParams): Route {
   };
 }
 
+/**
+ * An all-to-all with every peer in flight at once, each block taking `route` (straight, or
+ * through a proxy): max over ranks and directions of the bytes·β its NVLink (intra) and NIC
+ * (inter) carry, + the longest route's latency. 0 for n = 1 or count = 0.
+ */
+export function allToAllLoadNs(params: PlanParams, cost: CostParams, route: Route): number {
+  const { nranks: n, count, elementBytes } = params;
+  if (n === 1 || count === 0) return 0;
+  const alpha = hopAlpha(params, cost);
+  const links = rankLinks(params, cost);
+  // Per rank: bytes out and in over intra and inter links (one class where one link carries both).
+  const load = new Float64Array(4 * n);
+  const bytes = count * elementBytes;
+  let latencyNs = 0;
+  const hop = (a: number, b: number): void => {
+    const k = links.classOf(a, b);
+    load[4 * a + k]! += bytes;
+    load[4 * b + 2 + k]! += bytes;
+  };
+  for (let a = 0; a < n; a++) {
+    for (let b = 0; b < n; b++) {
+      if (a === b) continue;
+      const p = route(a, b);
+      hop(a, p);
+      if (p !== b) hop(p, b);
+      latencyNs = Math.max(latencyNs, p === b ? alpha(a, b) : alpha(a, p) + alpha(p, b));
+    }
+  }
+  let busiestNs = 0;
+  for (let r = 0; r < n; r++) {
+    for (let k = 0; k < 4; k++) busiestNs = Math.max(busiestNs, load[4 * r + k]! * links.nsPerByte[k % 2]!);
+  }
+  return latencyNs + busiestNs;
+}
+
+/** Every block straight to its peer (no proxy). */
+export const straightRoute: Route = (_a, b) => b;
+
 /** The plan's channels: as asked, at most n-1 (one per peer distance). */
-const channelsOf = (params: PlanParams): number => Math.max(1, Math.min(params.nranks - 1, Math.floor(params.channels) || 1));
+export const channelsOf = (params: PlanParams): number => Math.max(1, Math.min(params.nranks - 1, Math.floor(params.channels) || 1));
 
 /** Per rank p, the blocks it forwards: from server peer a to b, in the order of distance d = b - a, then a. */
 function forwardsOf(n: number, route: Route): { a: number; b: number; d: number }[][] {
@@ -99,37 +137,7 @@ const plain: Algorithm = {
    * back, PXN moving a server's cross-rail blocks onto the NVLink and the NIC of the rank
    * on the destination's rail. 0 for n = 1 or count = 0.
    */
-  predictNs(params: PlanParams, cost: CostParams): number {
-    const { nranks: n, count, elementBytes } = params;
-    if (n === 1 || count === 0) return 0;
-    const route = pxnRoute(params);
-    const alpha = hopAlpha(params, cost);
-    const intra = sameGroup(params);
-    // Per rank: bytes out and in over intra and inter links.
-    const load = new Float64Array(4 * n);
-    const bytes = count * elementBytes;
-    let latencyNs = 0;
-    const hop = (a: number, b: number): void => {
-      const k = intra(a, b) ? 0 : 1;
-      load[4 * a + k]! += bytes;
-      load[4 * b + 2 + k]! += bytes;
-    };
-    for (let a = 0; a < n; a++) {
-      for (let b = 0; b < n; b++) {
-        if (a === b) continue;
-        const p = route(a, b);
-        hop(a, p);
-        if (p !== b) hop(p, b);
-        latencyNs = Math.max(latencyNs, p === b ? alpha(a, b) : alpha(a, p) + alpha(p, b));
-      }
-    }
-    const beta = [nsPerByte(cost.intra.bandwidthBytesPerSec), nsPerByte(cost.inter.bandwidthBytesPerSec)];
-    let busiestNs = 0;
-    for (let r = 0; r < n; r++) {
-      for (let k = 0; k < 4; k++) busiestNs = Math.max(busiestNs, load[4 * r + k]! * beta[k % 2]!);
-    }
-    return latencyNs + busiestNs;
-  },
+  predictNs: (params, cost) => allToAllLoadNs(params, cost, pxnRoute(params)),
   defaultChannels: (params) => Math.max(1, Math.min(params.nranks - 1, MAX_CHANNELS)),
   /** NCCL's p2p chunk over NVLink (NCCL_P2P_NVL_CHUNKSIZE, 512 KiB; src/init.cc). */
   defaultChunkBytes: () => SIMPLE_STEP_BYTES,
