@@ -176,7 +176,7 @@ describe('weft train: errors', () => {
   it('forces a backend, or says in one line why it does not load here', () => {
     const run = weft(['train', '--ranks', '1', '--steps', '1', '--backend', 'node']);
     if (run.code === 0) expect(run.stdout).toMatch(/^# backend: tensorflow/m);
-    else expectUsageError(run, /^weft: --backend node: it does not load here \(.+\); accepted: auto, node, wasm, cpu$/);
+    else expectUsageError(run, /^weft: --backend node: it does not load here \(.+\); use auto, wasm, cpu \(auto takes the first that loads\)$/);
     const cpu = weft(['train', '--ranks', '1', '--steps', '1', '--backend', 'cpu']);
     expect(cpu.code).toBe(0);
     expect(cpu.stdout).toMatch(/^# backend: cpu$/m);

@@ -168,8 +168,8 @@ describe('--format and --out of --compare and --tenant', () => {
     const run = weft([...small, '--compare', 'routing=ecmp,adaptive', '--format', 'csv']);
     expect(run.code).toBe(0);
     const lines = run.stdout.trimEnd().split('\n');
-    expect(lines[0]).toBe('bytes,algorithm,routing=ecmp,routing=adaptive');
-    expect(lines.slice(1).map((line) => line.split(',').length)).toEqual([4, 4, 4, 4]);
+    expect(lines[0]).toBe('bytes,algorithm,routing=ecmp,routing=adaptive,algorithm routing=ecmp,algorithm routing=adaptive');
+    expect(lines.slice(1).map((line) => line.split(',').length)).toEqual([6, 6, 6, 6]);
   });
 
   it('--compare --out FILE.json writes JSON whatever --format prints (it wrote the table)', () => {

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { isWeftInputError } from '@weft/sim';
+import { WeftInputError, isWeftInputError } from '@weft/sim';
 import { closeSandboxes } from './user-algorithm/threads.js';
 import { WEFT_VERSION } from './version.js';
 
@@ -28,7 +28,11 @@ const COMMANDS: Record<string, (program: Command) => Promise<void>> = {
       .description('list the collective algorithms with their descriptions and constraints')
       .option('--check <file.mjs>', 'load a user-written algorithm module and check it symbolically (docs/writing-an-algorithm.md)')
       .option('--timeout <seconds>', 'with --check: a call into the module that does not return for this long (wall time) is stopped and named; 0 = none', '300')
-      .action(async (options: { check?: string; timeout: string }) => {
+      .action(async (options: { check?: string; timeout: string }, command: Command) => {
+        // Typed without --check it would bound nothing: refused rather than silently ignored.
+        if (options.check === undefined && command.getOptionValueSource('timeout') === 'cli') {
+          throw new WeftInputError('--timeout: bounds the calls --check makes into a module; give --check FILE.mjs (weft algos alone only lists)');
+        }
         process.stdout.write(options.check !== undefined ? await checkAlgorithmFile(options.check, options.timeout) : formatAlgorithms());
       });
   },
@@ -55,12 +59,18 @@ const COMMANDS: Record<string, (program: Command) => Promise<void>> = {
  * commander's error as our one-line usage error: its "(Did you mean --format?)" line joined to
  * the first, and where to look when it has no suggestion: the commands, or the command's options.
  */
-export function usageLine(text: string, command: string | undefined): string {
+export function usageLine(text: string, command: string | undefined, args: readonly string[] = []): string {
   const parts = text.replace(/^error: /, '').split('\n').map((part) => part.trim()).filter((part) => part !== '');
   let line = `weft: ${parts.join(' ')}`;
   if (!line.includes('Did you mean')) {
     if (/^weft: unknown command /.test(line)) line += `; commands: ${Object.keys(COMMANDS).join(', ')}`;
     else if (/^weft: unknown option /.test(line)) line += `; weft ${command ?? ''}${command ? ' ' : ''}--help lists the options`;
+  }
+  // `weft bench --links allreduce`: --links takes an optional count, so commander read the
+  // collective as that count and then missed the collective.
+  const taken = args.findIndex((arg, i) => i > 0 && args[i - 1] === '--links' && !arg.startsWith('-'));
+  if (/missing required argument 'collective'/.test(line) && taken > 0) {
+    line += ` ('${args[taken]}' right after --links was read as its count: put the collective before the options, e.g. weft bench ${args[taken]} … --links)`;
   }
   return line + '\n';
 }
@@ -74,10 +84,15 @@ async function buildProgram(args: readonly string[]): Promise<Command> {
     .exitOverride()
     .configureOutput({
       // commander's own errors ("unknown option") become our one-line usage errors.
-      outputError: (text, write) => write(usageLine(text, command)),
+      outputError: (text, write) => write(usageLine(text, command, args)),
     });
   const named = command !== undefined ? [command] : Object.keys(COMMANDS);
   for (const name of named) await COMMANDS[name]!(program);
+  if (command === undefined) {
+    // `weft --help`: say what `weft` alone does (every command is loaded for this help anyway).
+    const { DEFAULT_JOB: job } = await import('./bench/schema.js');
+    program.addHelpText('after', `\nWith no command, weft runs the main job: weft bench ${job.collective} --topology ${job.topology} --algo ${job.algo} -b ${job.minbytes} -e ${job.maxbytes} (real data in worker threads).`);
+  }
   return program;
 }
 

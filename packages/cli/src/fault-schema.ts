@@ -17,7 +17,7 @@
  * ranks are checked against the topology once it is loaded (`resolveFaults`).
  */
 import { parseConfigText, parseLatency } from '@weft/fabric';
-import { WeftInputError } from '@weft/sim';
+import { WeftInputError, isWeftInputError } from '@weft/sim';
 import { z } from 'zod';
 
 /** Fault times are virtual: at most an hour (a collective takes microseconds to seconds). */
@@ -143,12 +143,22 @@ export function parseFaultScenario(raw: unknown, where: string): Scenario {
 }
 
 /** The fault flags, read into the scenario file's shape (then checked by the same schema). */
+/** The scenario file's document; its format errors ("unknown file type", "invalid YAML") name the flag too. */
+function scenarioDocument(text: string, file: string): unknown {
+  try {
+    return parseConfigText(text, file);
+  } catch (error) {
+    if (isWeftInputError(error)) throw new WeftInputError(`--scenario ${(error as Error).message}`);
+    throw error;
+  }
+}
+
 export function readFaultFlags(flags: FaultFlags, readInputFile: ReadInputFile): Scenario {
   // No fault asked for: the empty scenario the schema would return for three empty lists, without building it.
   if (flags.scenario === undefined && !flags.fault?.length && !flags.straggler?.length && !flags.crash?.length) return { links: [], stragglers: [], crashes: [] };
   const base: { links: unknown[]; stragglers: unknown[]; crashes: unknown[] } = { links: [], stragglers: [], crashes: [] };
   if (flags.scenario !== undefined) {
-    const scenario = parseFaultScenario(parseConfigText(readInputFile('--scenario', flags.scenario), flags.scenario), `--scenario ${flags.scenario}:`);
+    const scenario = parseFaultScenario(scenarioDocument(readInputFile('--scenario', flags.scenario), flags.scenario), `--scenario ${flags.scenario}:`);
     // A file that names no fault (empty, or only empty lists) would run a plain sweep without a word.
     if (isEmptyScenario(scenario)) {
       throw new WeftInputError(`--scenario ${flags.scenario}: the file names no fault; ${SCENARIO_HELP}`);

@@ -13,8 +13,9 @@ const FILE_EXTENSIONS = /\.(json|ya?ml)$/i;
  * when a file of that name exists in the working directory (so `ring:8` always means the
  * preset; a file must carry its extension).
  */
-export function loadTopology(specOrFile: string): Topology {
-  if (FILE_EXTENSIONS.test(specOrFile)) return parseTopologyText(readInputFile('--topology', specOrFile), specOrFile);
+/** `flag`: what the user typed the spec or file as (`--topology`, or `weft topo`'s `<spec|file>`), for messages. */
+export function loadTopology(specOrFile: string, flag = '--topology'): Topology {
+  if (FILE_EXTENSIONS.test(specOrFile)) return parseTopologyText(readInputFile(flag, specOrFile), specOrFile);
   try {
     return parseTopologySpec(specOrFile);
   } catch (error) {

@@ -49,8 +49,10 @@ export interface LoadedBackend {
 
 const CHOICE_TO_NAME: ReadonlyMap<string, BackendName> = new Map([['node', 'tensorflow'], ['wasm', 'wasm'], ['cpu', 'cpu']]);
 
+/** The error's first line, at most 200 characters; a cut one ends in '…' so it does not read as whole. */
 function oneLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 200);
+  const line = (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
+  return line.length <= 200 ? line : `${line.slice(0, 199)}…`;
 }
 
 async function tryTensorflow(tf: Tf): Promise<void> {
@@ -116,7 +118,9 @@ export async function loadBackend(choice: BackendChoice): Promise<LoadedBackend>
     }
   }
   if (choice !== 'auto') {
-    throw new WeftInputError(`--backend ${choice}: it does not load here (${skipped[0]!.reason}); accepted: ${BACKEND_CHOICES.join(', ')}`);
+    // 'auto' finds whichever loads; listing the one that just failed as accepted would send the user round in circles.
+    const others = BACKEND_CHOICES.filter((c) => c !== choice);
+    throw new WeftInputError(`--backend ${choice}: it does not load here (${skipped[0]!.reason}); use ${others.join(', ')} (auto takes the first that loads)`);
   }
   throw new Error(`no TensorFlow.js backend loads: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`);
 }

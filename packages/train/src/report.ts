@@ -5,7 +5,7 @@ import type { TrainConfig } from './config.js';
 import type { MemoryEstimate } from './model/memory.js';
 import type { TrainRankResult } from './rank-program.js';
 import { mean, median } from './stats.js';
-import { stepBreakdown, type ComputeTiming, type PredictedStep, type StepBreakdown } from './timing.js';
+import { atLeastCompute, stepBreakdown, type ComputeTiming, type PredictedStep, type StepBreakdown } from './timing.js';
 
 export interface EpochSummary {
   /** 1-based; a last, partial epoch is reported with `partial: true`. */
@@ -35,6 +35,8 @@ export interface TrainHeader {
   readonly perRankBatch: number;
   readonly bucketCapBytes: number;
   readonly buckets: number;
+  /** The largest bucket's gradient bytes: above the cap when one layer alone is (it gets a bucket of its own, as in DDP). */
+  readonly largestBucketBytes: number;
   /** Bytes per gradient in a bucket (bf16: 2), which sizes the buckets. */
   readonly gradientBytesPerElement: number;
   /** Bytes per gradient the all-reduce moves: data mode always moves fp32 arrays. */
@@ -102,7 +104,7 @@ export function buildReport(header: TrainHeader, results: readonly TrainRankResu
   const { config, compute } = header;
   const losses = config.mode === 'data' ? globalLosses(results.map((r) => r.losses)) : [];
   const evals = results[0]!.evals;
-  const perStepTotals = results[0]!.steps.map((_, step) => Math.max(...results.map((r) => r.steps[step]!.endNs - r.steps[step]!.startNs)));
+  const perStepTotals = results[0]!.steps.map((_, step) => atLeastCompute(Math.max(...results.map((r) => r.steps[step]!.endNs - r.steps[step]!.startNs)), compute.computeNs));
   const perStepBusy = results[0]!.steps.map((_, step) => Math.max(...results.map((r) => r.steps[step]!.commBusyNs)));
   const breakdown = stepBreakdown(compute.computeNs, mean(perStepTotals), mean(perStepBusy), config.globalBatch);
   const hashes = [...new Set(results.map((r) => r.weightsHash))];

@@ -29,14 +29,15 @@ export interface RunPlan {
   readonly allReduces: ReadonlyMap<number, BucketAllReduce>;
 }
 
-export async function planRun(config: TrainConfig, topology: Topology): Promise<RunPlan> {
+/** `ranksOnly`: the all-reduces run as rank programs (weft train's ranks), which cannot drive in-network agents yet. */
+export async function planRun(config: TrainConfig, topology: Topology, ranksOnly = false): Promise<RunPlan> {
   const nranks = topology.ranks.length;
   const spec = parseModelSpec(config.model);
   checkBatch(config, spec, nranks);
   const perRankBatch = config.globalBatch / nranks;
   const capBytes = bucketCapBytes(config);
   const buckets = planBuckets(modelVariables(spec), capBytes, GRADIENT_BYTES[config.precision]);
-  const allReduces = bucketAllReduces(config, topology, buckets.map((b) => b.count));
+  const allReduces = bucketAllReduces(config, topology, buckets.map((b) => b.count), ranksOnly);
   const momentum = config.momentum > 0;
   const memory = estimateMemory(spec, perRankBatch, config.precision, momentum);
   const device = deviceProfile(config.device, config.computeEfficiency);
@@ -64,6 +65,7 @@ export async function planRun(config: TrainConfig, topology: Topology): Promise<
     perRankBatch,
     bucketCapBytes: capBytes,
     buckets: buckets.length,
+    largestBucketBytes: Math.max(0, ...buckets.map((b) => b.count)) * GRADIENT_BYTES[config.precision],
     gradientBytesPerElement: GRADIENT_BYTES[config.precision],
     wireBytesPerElement: wireBytesPerElement(config),
     memory,

@@ -1,8 +1,18 @@
-import { listAlgorithms } from '@weft/collectives';
+import { listAlgorithms, type CollectiveName } from '@weft/collectives';
 import { WeftInputError } from '@weft/sim';
 import { orList } from '../names.js';
 import { isModulePath } from '../user-algorithm/module-path.js';
 import type { BenchAlgorithm, BenchFlags } from './config.js';
+
+/**
+ * Refuses a user's algorithm named like a built-in of its collective (or `auto`, `all`): rows and
+ * reports name algorithms, and `--algo NAME` would be ambiguous. `weft algos --check` says so too.
+ */
+export function assertOwnName(flag: string, path: string, algorithm: { readonly name: string; readonly collective: CollectiveName }): void {
+  if (listAlgorithms(algorithm.collective).some((a) => a.name === algorithm.name) || algorithm.name === 'auto' || algorithm.name === 'all') {
+    throw new WeftInputError(`${flag}: '${path}' is named '${algorithm.name}', like a built-in; give it a name of its own`);
+  }
+}
 
 /**
  * `--algo`'s list as algorithms: registered names, `all` (every registered one; those that
@@ -29,8 +39,11 @@ export async function resolveAlgorithms(flags: BenchFlags): Promise<BenchAlgorit
       if (algorithm.collective !== flags.collective) {
         throw new WeftInputError(`--algo: '${item}' is for ${algorithm.collective}, not ${flags.collective}`);
       }
-      if (known.some((a) => a.name === algorithm.name) || algorithm.name === 'auto' || algorithm.name === 'all') {
-        throw new WeftInputError(`--algo: '${item}' is named '${algorithm.name}', like a built-in; give it a name of its own`);
+      assertOwnName('--algo', item, algorithm);
+      // Rows, the report and --explain tell algorithms apart by name: a second module of one name would vanish.
+      const earlier = resolved.get(algorithm.name);
+      if (earlier?.modulePath !== undefined && earlier.modulePath !== item) {
+        throw new WeftInputError(`--algo: '${item}' is named '${algorithm.name}', as '${earlier.modulePath}' is; give each module a name of its own`);
       }
       add({ name: algorithm.name, algorithm, fromAll: false, modulePath: item });
     } else {

@@ -108,6 +108,8 @@ export function compareJson(spec: CompareSpec, runs: readonly CompareRun[]): str
     bytes: row.bytes,
     algorithm: row.algorithm,
     busBwGBps: Object.fromEntries(spec.values.map((v, i) => [v, row.cells[i]!.busBwGBps])),
+    // Per value, what ran: auto may pick differently under each (the table marks those cells).
+    algorithms: Object.fromEntries(spec.values.map((v, i) => [v, row.cells[i]!.algorithm])),
   }));
   return JSON.stringify({ compare: { flag: spec.name, values: spec.values }, runs: runs.map((r) => r.report), rows }, null, 2) + '\n';
 }

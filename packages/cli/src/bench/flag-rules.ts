@@ -49,6 +49,13 @@ const FLAG_RULES: readonly FlagRule[] = [
     refusal: (label) => new WeftInputError(`${label}: data mode only; ghost mode starts no worker threads`),
   },
   {
+    // --plot draws busbw against message size; a barrier has neither (every row is 0 bytes).
+    keys: ['plot'],
+    dependsOn: [],
+    applies: (f) => f.collective !== 'barrier',
+    refusal: (label) => new WeftInputError(`${label}: barrier moves no bytes, so there is no busbw against size to draw; its times are in the table (or --format json|csv)`),
+  },
+  {
     keys: ['exactLimit'],
     dependsOn: ['mode'],
     applies: (f) => f.explain && f.mode === 'ghost',

@@ -94,7 +94,13 @@ export async function runBench(collective: string, options: Readonly<Record<stri
     checkTenantFlags(flags, given);
     return runTenantBench(flags);
   }
-  if (flags.compare !== undefined) return runCompare(collective, options, flags);
+  if (flags.compare !== undefined) {
+    // The comparison sets its flag per value: the same flag typed too would be silently dropped.
+    if (given.has(flags.compare.key)) {
+      throw new WeftInputError(`--compare ${flags.compare.name}=${flags.compare.values.join(',')}: sets --${flags.compare.name} per value; drop the --${flags.compare.name} given beside it`);
+    }
+    return runCompare(collective, options, flags);
+  }
   // Output paths fail in milliseconds, before user modules load or workers start.
   const outputs: [string, string][] = [];
   for (const [flag, path] of [['--out', flags.out], ['--trace', flags.trace], ['--plot', flags.plot], ['--plot-queues', flags.plotQueues]] as const) {

@@ -1,5 +1,5 @@
 import { channelRings, channelTrees, formatChannels, formatGraphs, searchChannelCount, searchGraphs } from '@weft/collectives';
-import { alphaBetaCost, formatTopologySummary, rankLayout, summarizeTopology, topologyToDot, type Topology } from '@weft/fabric';
+import { alphaBetaCost, formatTopologySummary, rankLayout, summarizeTopology, topologyToDot, type TopoLink, type Topology } from '@weft/fabric';
 import { WeftInputError } from '@weft/sim';
 import { assertDistinct, assertWritable, writeFileAtomic } from '../output.js';
 import { loadTopology, topologyInputs } from '../topology.js';
@@ -22,7 +22,7 @@ export function runTopo(specOrFile: string, options: TopoOptions): void {
     assertWritable('--dot', options.dot);
     assertDistinct([['--dot', options.dot]], topologyInputs(specOrFile));
   }
-  const topology = loadTopology(specOrFile);
+  const topology = loadTopology(specOrFile, '<spec|file>');
   if (dotToStdout) {
     process.stdout.write(topologyToDot(topology));
     return;
@@ -30,13 +30,21 @@ export function runTopo(specOrFile: string, options: TopoOptions): void {
   const summary = summarizeTopology(topology);
   const channels = options.channels === true ? searchedChannels(topology) : undefined;
   if (options.json) {
-    // One JSON document: the channels are a field of it, not NCCL's text lines after it.
-    process.stdout.write(JSON.stringify(channels === undefined ? summary : { ...summary, channels: channels.json() }, null, 2) + '\n');
+    // One JSON document: every link by the id --fault names it by, and the channels as a field,
+    // not NCCL's text lines after it.
+    const document = { ...summary, links: topology.links.map(linkJson), ...(channels === undefined ? {} : { channels: channels.json() }) };
+    process.stdout.write(JSON.stringify(document, null, 2) + '\n');
   } else {
     process.stdout.write(formatTopologySummary(summary) + '\n');
     if (channels !== undefined) process.stdout.write(channels.lines().join('\n') + '\n');
   }
   if (options.dot !== undefined) writeFileAtomic(options.dot, topologyToDot(topology));
+}
+
+/** A link as `--json` lists it: its id (what `--fault link=ID` takes), ends, bandwidth and latency. */
+function linkJson(link: TopoLink): object {
+  const { id, from, to, bandwidthBytesPerSec, latencyNs, bufferBytes } = link;
+  return { id, from, to, bandwidthBytesPerSec, latencyNs, ...(bufferBytes === undefined ? {} : { bufferBytes }) };
 }
 
 /**

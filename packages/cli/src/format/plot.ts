@@ -22,17 +22,24 @@ export async function renderSvg(spec: Omit<TopLevelSpec, '$schema'> | Record<str
   }
 }
 
-/** busbw against message size, one line per algorithm. */
+/**
+ * busbw against message size, one line per algorithm. Rows of 0 bytes (the smallest sizes of a
+ * per-rank collective round down to 0 elements, as nccl-tests' do) are left out and counted in
+ * the subtitle: the size axis is logarithmic, where 0 has no place (Vega drew every point at x = 0).
+ */
 export async function plotBusBwSvg(report: BenchReport): Promise<string> {
-  const values = report.rows.map((row) => ({
+  const drawn = report.rows.filter((row) => row.bytes > 0);
+  const values = drawn.map((row) => ({
     bytes: row.bytes,
     busBwGBps: row.busBwGBps,
     algorithm: baseAlgorithm(row.algorithm),
   }));
+  const left = report.rows.length - drawn.length;
+  const leftOut = left === 0 ? '' : `; ${left} row${left === 1 ? '' : 's'} of 0 bytes left out`;
   return renderSvg({
     title: {
       text: `weft bench ${report.collective}: bus bandwidth vs size`,
-      subtitle: `${report.topology.spec} (${report.topology.ranks} ranks), ${report.model}, ${report.routing}, ${report.mode} mode`,
+      subtitle: `${report.topology.spec} (${report.topology.ranks} ranks), ${report.model}, ${report.routing}, ${report.mode} mode${leftOut}`,
     },
     width: 640,
     height: 360,

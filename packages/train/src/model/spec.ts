@@ -216,11 +216,11 @@ export function syntheticSpec(name: string, options: SyntheticOptions): ModelSpe
 const SUFFIX: Readonly<Record<string, number>> = { '': 1, k: 1e3, m: 1e6, b: 1e9, g: 1e9, t: 1e12 };
 
 /** 1e9, 1B, 350M, 125000 → a whole count (decimal suffixes, as parameter counts are quoted). */
-export function parseCount(flag: string, text: string): number {
+export function parseCount(flag: string, text: string, examples = '1000000, 1e9, 125M or 1B'): number {
   const match = /^(\d+(?:\.\d+)?(?:e\d+)?)([kmbgt]?)$/i.exec(text.trim());
   const value = match ? Number(match[1]) * SUFFIX[match[2]!.toLowerCase()]! : Number.NaN;
   if (!Number.isFinite(value) || value < 1 || !Number.isSafeInteger(Math.round(value))) {
-    throw new WeftInputError(`${flag}: '${text}' is not a count; use a whole number such as 1000000, 1e9, 125M or 1B`);
+    throw new WeftInputError(`${flag}: '${text}' is not a count; use a whole number such as ${examples}`);
   }
   return Math.round(value);
 }
@@ -246,8 +246,8 @@ export function parseModelSpec(text: string): ModelSpec {
     }
     if (fields.params === undefined) throw new WeftInputError(`--model: '${text}' lacks params=N; use ${MODEL_USAGE}`);
     const params = parseCount('--model params', fields.params);
-    const layers = fields.layers === undefined ? 24 : parseCount('--model layers', fields.layers);
-    const seq = fields.seq === undefined ? 1 : parseCount('--model seq', fields.seq);
+    const layers = fields.layers === undefined ? 24 : parseCount('--model layers', fields.layers, '12, 24 or 96');
+    const seq = fields.seq === undefined ? 1 : parseCount('--model seq', fields.seq, '1, 2048 or 4096');
     if (layers > 10_000) throw new WeftInputError(`--model layers: '${fields.layers}' is not accepted; use 1 to 10000`);
     if (seq > 1_000_000) throw new WeftInputError(`--model seq: '${fields.seq}' is not accepted; use 1 to 1000000`);
     return syntheticSpec(trimmed, { params, layers, seq });
