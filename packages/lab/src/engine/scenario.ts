@@ -166,10 +166,16 @@ function labAlgorithms(collective: CollectiveName, names: readonly string[]): st
   return [...new Set(names)];
 }
 
+/** A scenario's top-level fields. */
+const SCENARIO_FIELDS: readonly string[] = ['config', 'code', 'exercise'];
+
 /** A scenario from untrusted JSON: defaults filled in, every field checked. Throws one sentence. */
 export function parseScenario(value: unknown): Scenario {
-  if (typeof value !== 'object' || value === null) throw new Error('A scenario is a JSON object with a "config" field.');
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('A scenario is a JSON object with a "config" field.');
   const raw = value as Record<string, unknown>;
+  // A misspelt field ("confg") would otherwise run the default scenario without a word.
+  const unknown = Object.keys(raw).find((key) => !SCENARIO_FIELDS.includes(key));
+  if (unknown !== undefined) throw new Error(`'${unknown}' is not a scenario field; use ${orList([...SCENARIO_FIELDS])}.`);
   const config = parseConfig(raw.config);
   return {
     config,

@@ -41,9 +41,29 @@ const firstLine = (error: unknown): string => (error instanceof Error ? error.me
 const VIEWS = ['bandwidth', 'topology', 'channels', 'timeline', 'buffers', 'compare', 'exercises'] as const;
 type ViewName = (typeof VIEWS)[number];
 
+/** Where the editor's code is kept between visits. */
+const CODE_STORE = 'weft-lab-code';
+
+/** The code the student last had in this browser, else the starter. */
+function savedCode(): string {
+  try {
+    return localStorage.getItem(CODE_STORE) ?? STARTER_ALGORITHM;
+  } catch {
+    return STARTER_ALGORITHM;
+  }
+}
+
 export function App() {
   const [config, setConfig] = useState<LabConfig>(DEFAULT_CONFIG);
-  const [code, setCode] = useState(STARTER_ALGORITHM);
+  const [code, setCode] = useState(savedCode);
+  // A student's code outlives a reload or a closed tab (it lived only in the page before).
+  useEffect(() => {
+    try {
+      localStorage.setItem(CODE_STORE, code);
+    } catch {
+      // Storage full or blocked (a sandboxed embed): the code still works in this page.
+    }
+  }, [code]);
   const [run, setRun] = useState<PageRun | null>(null);
   const [detailIndex, setDetailIndex] = useState(0);
   const [tNs, setT] = useState(0);
@@ -119,6 +139,7 @@ export function App() {
   const detail = run?.details[Math.min(detailIndex, run.details.length - 1)];
   const grid = run?.grids[Math.min(detailIndex, run.grids.length - 1)];
   const show = (view: ViewName) => only === null || only === view;
+  const studentAlgorithm = run?.details.find((d) => !run.config.algorithms.includes(d.algorithm))?.algorithm;
   const onStudentRun = (grade: StudentGrade) => {
     if (grade.run) {
       setRun(grade.run);
@@ -144,6 +165,8 @@ export function App() {
             }} data-testid="scenario-file" /></label>{' '}
             <button onClick={() => setLink(shareUrl({ config: run?.config ?? config, code, ...(custom ? { exercise: custom.exercise } : {}) }))} data-testid="share" title="A link that replays the run shown (not form edits not yet run)">Share this run</button>{' '}
             {link && <input readOnly value={link} size={60} data-testid="share-link" onFocus={(e) => (e.target as HTMLInputElement).select()} />}
+            {/* A graded student's run shows their algorithm beside the built-ins; the link and the CLI line replay the built-ins only. */}
+            {studentAlgorithm !== undefined && <span class="note" data-testid="share-student-note"> The link and the CLI line replay {(run?.config ?? config).algorithms.join(' and ')}; your {studentAlgorithm} travels in the link as code and runs when the exercise is submitted there (on the CLI: <code>--algo ./your-file.mjs</code>).</span>}
             {/* The run shown (its busbw table, when weft bench can step through its sizes), as Share does. */}
             <span class="note" data-testid="cli-line"> CLI for this run: <code>weft {cliArgs(run?.config ?? config, 'sweep').join(' ')}</code>{sweepFlags((run?.config ?? config).sizesBytes) === null && ' (the animated size; the sweep\u2019s sizes are not one -f series)'}</span>
           </p>

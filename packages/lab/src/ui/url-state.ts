@@ -36,7 +36,17 @@ export async function scenarioFromUrl(search: string): Promise<Scenario | null> 
   if (url !== null) {
     const response = await fetch(url).catch(() => null);
     // Say why: a typo in the path (404) and an unreachable host read differently to a teacher.
-    if (response === null) throw new Error(`The scenario file '${url}' could not be loaded (the server did not answer).`);
+    if (response === null) {
+      // fetch says no more than "failed": from another site the usual cause is CORS, which the browser alone knows.
+      let foreign = false;
+      try {
+        foreign = new URL(url, window.location.href).origin !== window.location.origin;
+      } catch {
+        // Not a URL at all: fetch failed on that, and "did not answer" stands.
+      }
+      const why = foreign ? 'the server did not answer, or does not allow other sites to read it (CORS: it must send Access-Control-Allow-Origin)' : 'the server did not answer';
+      throw new Error(`The scenario file '${url}' could not be loaded (${why}).`);
+    }
     if (!response.ok) throw new Error(`The scenario file '${url}' could not be loaded (HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}).`);
     return parseScenarioText(await response.text(), `The scenario file '${url}'`);
   }

@@ -17,8 +17,11 @@ const predictedBusBw = (row: BenchRow): number => (row.predictedUs > 0 ? (row.bu
 
 export function BandwidthView({ run }: { run: LabRun }) {
   const algorithms = [...new Set(run.rows.map((r) => r.algorithm))];
-  const sizes = run.rows.map((r) => r.bytes);
-  const top = Math.max(1e-9, ...run.rows.flatMap((r) => [r.busBwGBps, predictedBusBw(r)]));
+  // The size axis is logarithmic: rows of 0 bytes (a size under one element) have no place on it
+  // (they drew NaN paths); they stay in the table below.
+  const plotted = run.rows.filter((r) => r.bytes > 0);
+  const sizes = plotted.length > 0 ? plotted.map((r) => r.bytes) : [1];
+  const top = Math.max(1e-9, ...plotted.flatMap((r) => [r.busBwGBps, predictedBusBw(r)]));
   const x = scaleLog().base(2).domain([Math.min(...sizes), Math.max(Math.max(...sizes), Math.min(...sizes) * 2)]).range([M.left, W - M.right]);
   const y = scaleLinear().domain([0, top * 1.05]).range([H - M.bottom, M.top]).nice();
   const path = line<[number, number]>().x((d) => x(d[0])).y((d) => y(d[1]));
@@ -32,13 +35,13 @@ export function BandwidthView({ run }: { run: LabRun }) {
             <text x={M.left - 6} y={y(v) + 4} text-anchor="end" class="axis">{v}</text>
           </g>
         ))}
-        {[...new Set(sizes)].map((s) => (
+        {[...new Set(plotted.map((r) => r.bytes))].map((s) => (
           <text key={s} x={x(s)} y={H - M.bottom + 16} text-anchor="middle" class="axis">{formatBytes(s).replace(' ', '')}</text>
         ))}
         <text x={W / 2} y={H - 4} text-anchor="middle" class="axis">message size</text>
         <text x={12} y={H / 2} transform={`rotate(-90 12 ${H / 2})`} text-anchor="middle" class="axis">busbw GB/s</text>
         {algorithms.map((name, i) => {
-          const rows = run.rows.filter((r) => r.algorithm === name);
+          const rows = plotted.filter((r) => r.algorithm === name);
           return (
             <g key={name}>
               <path d={path(rows.map((r) => [r.bytes, r.busBwGBps]))!} fill="none" stroke={categoryColour(i)} stroke-width={2} />

@@ -19,6 +19,14 @@ const STORE = 'weft-lab-results';
 const withCode = (text: string) => text.split('`').map((part, i) => (i % 2 === 1 ? <code key={i}>{part}</code> : part));
 
 
+/** A scenario exercise's key in the saved results: `scenario:` and a hash (FNV-1a, 32 bits) of its run and question. */
+export function scenarioKey(config: LabConfig, exercise: CustomExercise): string {
+  const text = JSON.stringify([config, exercise]);
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return `scenario:${hash.toString(16).padStart(8, '0')}`;
+}
+
 const loadSaved = (): Record<string, Saved> => {
   try {
     return JSON.parse(localStorage.getItem(STORE) ?? '{}') as Record<string, Saved>;
@@ -38,12 +46,15 @@ function exportResults(saved: Record<string, Saved>, student: string): void {
 function GradeLine({ saved }: { saved: Saved | undefined }) {
   if (!saved) return null;
   const { grade, at, attempts = 1 } = saved;
+  // A later try that fails does not undo a pass: say so (the export keeps every try).
+  const passedAt = grade.passed ? -1 : (saved.history ?? []).findIndex((a) => a.passed);
   return (
     <>
     <p class={grade.passed ? 'grade passed' : 'grade failed'} data-testid="grade" data-passed={String(grade.passed)} data-at={at} data-attempts={attempts}>
       {/* The score would give a withheld answer away (it falls with the error): shown once the answer is. */}
       <strong>{grade.passed ? 'Passed' : 'Not yet'}</strong>{grade.withheld ? '' : ` (score ${(100 * grade.score).toFixed(0)} %)`}, attempt {attempts}: {grade.message}
       {grade.expected !== undefined && <> Simulated: {grade.expected}.</>}
+      {passedAt >= 0 && <> (You passed on attempt {passedAt + 1}; the export keeps every attempt.)</>}
     </p>
     {grade.printed && <div class="printed"><span class="note">Your code printed:</span><pre data-testid="printed">{grade.printed.join('\n')}</pre></div>}
     </>
@@ -68,8 +79,10 @@ function ExerciseCard({ exercise, saved, save, props, grader }: { exercise: Exer
   useEffect(() => {
     if (exercise.answer.kind !== 'code') void engineWorker().givens(exercise.config).then(setGivens, () => setGivens(null));
   }, [exercise.config]);
+  const [failure, setFailure] = useState<string | null>(null);
   const submit = async () => {
     setBusy(true);
+    setFailure(null);
     try {
       if (exercise.answer.kind === 'code') {
         const grade = await gradeStudent(props.code);
@@ -81,6 +94,9 @@ function ExerciseCard({ exercise, saved, save, props, grader }: { exercise: Exer
         const grade = grader ? await grader(value) : await engineWorker().grade(exercise.id, value);
         save(recordAttempt(saved, value, grade, new Date().toISOString()));
       }
+    } catch (error) {
+      // Stop (or a failed worker) ends the grading run: say so, and count no attempt.
+      setFailure(`Not graded: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]} Submit again to grade it.`);
     } finally {
       setBusy(false);
     }
@@ -108,6 +124,7 @@ function ExerciseCard({ exercise, saved, save, props, grader }: { exercise: Exer
         )}
         <button type="submit" disabled={busy || (a.kind !== 'code' && answer === '')} data-testid="submit">{busy ? 'Grading…' : 'Submit'}</button>
       </form>
+      {failure !== null && <p class="grade failed" data-testid="grade-error">{failure}</p>}
       <GradeLine saved={saved} />
     </article>
   );
@@ -132,7 +149,9 @@ export function ExercisesView(props: Props) {
       {props.custom && (() => {
         const { config, exercise } = props.custom;
         const card: Exercise = { id: 'scenario', title: exercise.title, prompt: `${exercise.prompt} (Within ${(100 * exercise.tolerance).toFixed(0)} % passes.)`, config, answer: { kind: 'number', unit: 'µs' } };
-        return <ExerciseCard key="scenario" exercise={card} saved={saved.scenario} save={save('scenario')} props={props} grader={(value) => engineWorker().gradeCustom(config, exercise, value)} />;
+        // Each scenario's exercise keeps its own attempts (one key for every scenario let one's grade and tries carry into the next).
+        const id = scenarioKey(config, exercise);
+        return <ExerciseCard key={id} exercise={card} saved={saved[id]} save={save(id)} props={props} grader={(value) => engineWorker().gradeCustom(config, exercise, value)} />;
       })()}
       {EXERCISES.map((e) => <ExerciseCard key={e.id} exercise={e} saved={saved[e.id]} save={save(e.id)} props={props} />)}
     </section>

@@ -58,13 +58,15 @@ const withPrinted = <G extends Grade>(grade: G): G => (printed.length > 0 ? { ..
 const firstLine = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).split('\n')[0]!;
 
 async function load(code: string): Promise<Algorithm> {
-  const source = code.replace(/from\s*(['"])@weft\/collectives\1/g, `from '${collectivesUrl()}'`);
+  const shim = collectivesUrl();
+  const source = code.replace(/from\s*(['"])@weft\/collectives\1/g, `from '${shim}'`);
   const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
   let module: Record<string, unknown>;
   try {
     module = (await import(/* @vite-ignore */ url)) as Record<string, unknown>;
   } catch (error) {
-    throw new Error(`Your module does not load: ${firstLine(error)}`);
+    // The browser names modules by their blob: URLs; the student wrote '@weft/collectives' and their own module.
+    throw new Error(`Your module does not load: ${firstLine(error).replaceAll(shim, '@weft/collectives').replaceAll(url, 'your module')}`);
   }
   const algorithm = (module.default ?? module.algorithm) as Record<string, unknown> | undefined;
   if (algorithm === undefined || typeof algorithm !== 'object') throw new Error('Your module needs a default export (or an export named algorithm): the algorithm object.');
