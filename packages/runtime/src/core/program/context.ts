@@ -7,7 +7,7 @@
  * for another with `ctx.join` (awaiting a Task directly is an error, because the host could
  * not tell that the awaiting coroutine is blocked).
  */
-import { collectiveOf, elementBytes, type CollectiveName, type DType, type PlanParams, type RankLayout, type ReduceOp } from '@weft/collectives';
+import { AGENTS_IN_PROGRAMS, collectiveOf, elementBytes, type CollectiveName, type DType, type PlanParams, type RankLayout, type ReduceOp } from '@weft/collectives';
 import { WeftInputError } from '@weft/sim';
 import type { NumericArray, TensorBackend } from '../../backends/types.js';
 import { COLLECTIVE_CHANNEL_BASE } from '../channel-names.js';
@@ -258,7 +258,7 @@ class Coroutine implements RankContext {
       ...(options.nvlsChannels !== undefined ? { nvlsChannels: options.nvlsChannels } : {}),
     });
     if (schedule.participants.length > this.nranks) {
-      throw new WeftInputError(`rank ${this.rank}: ${collective} algorithm '${algorithm}' needs in-network agents, which programs cannot drive yet; pick another algorithm`);
+      throw new WeftInputError(`rank ${this.rank}: ${collective} algorithm '${algorithm}' ${AGENTS_IN_PROGRAMS}; pick another algorithm`);
     }
     // Ghost mode runs no data plane: no scratch, and a ghost buffer's output is a ghost too.
     let output: CollectiveData;
