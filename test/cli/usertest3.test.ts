@@ -104,16 +104,16 @@ describe('weft train', () => {
     expect(run.stdout).toMatch(/24 gradient bucket\(s\) \(largest 158\.\d\d MiB, cap 25\.00 MiB\)/);
   });
 
-  it("defaults on DGX H100 servers: NCCL's pick among what rank programs run, named in the header (it ended in 'nvlstree needs in-network agents')", () => {
+  it("defaults on DGX H100 servers run NCCL's pick, NVLSTree, with its switch agents (it ended in 'nvlstree needs in-network agents')", () => {
     const run = weft(['train', '--model', 'synthetic:params=1e8', '--topology', 'dgx-h100:nodes=2', '--mode', 'ghost', '--steps', '1']);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^# all-reduce auto \(NCCL's choice\): \S+ in place of nvlstree .*\(NCCL's pick nvlstree needs in-network agents/m);
-    // Asked for by name it is refused up front, in one line, naming what does time it.
-    expectUsageError(
-      weft(['train', '--model', 'synthetic:params=1e8', '--topology', 'dgx-h100:nodes=2', '--mode', 'ghost', '--steps', '1', '--algo', 'nvlstree']),
-      /^weft: --algo nvlstree: needs in-network agents \(a reduction switch\), which rank programs cannot drive yet; weft train --scale times it/,
-    );
+    expect(run.stdout).toMatch(/^# all-reduce auto \(NCCL's choice\): nvlstree\/Simple \d+ ch /m);
+    expect(run.stdout).not.toContain('in place of');
+    // Asked for by name it runs too (it was refused while rank programs could not drive agents).
+    const named = weft(['train', '--model', 'synthetic:params=1e8', '--topology', 'dgx-h100:nodes=2', '--mode', 'ghost', '--steps', '1', '--algo', 'nvlstree']);
+    expect(named.code).toBe(0);
+    expect(named.stdout).toMatch(/^# all-reduce nvlstree\/Simple /m);
   });
 
   it('one rank: no negative exposed communication, efficiency exactly 1 (-0.0 ns and 1.0000000000000002 from rounding)', () => {

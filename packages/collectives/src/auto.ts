@@ -149,24 +149,14 @@ function withNcclTimes(collective: CollectiveName, params: PlanParams, cost: Cos
  * 'weft' rule the smallest predicted time, under 'nccl' NCCL's model's pick (weft's fastest
  * when NCCL's model weighs none of the runnable ones). `protocol` restricts the protocols as
  * NCCL_PROTO does. Ties go to the earlier candidate, so the choice is deterministic. Throws
- * WeftInputError when no candidate can run. `ranksOnly`: for rank programs, without the
- * algorithms that plan in-network agents (AGENTS_IN_PROGRAMS).
+ * WeftInputError when no candidate can run.
  */
-/** Why rank programs leave an algorithm with in-network agents out (Algorithm.agents). */
-export const AGENTS_IN_PROGRAMS = 'needs in-network agents (a reduction switch), which rank programs cannot drive yet';
-
-export function chooseAlgorithm(collective: CollectiveName, params: PlanParams, cost: CostParams, protocol?: ProtocolName, tuner: TunerName = 'auto', ranksOnly = false): AlgorithmChoice {
+export function chooseAlgorithm(collective: CollectiveName, params: PlanParams, cost: CostParams, protocol?: ProtocolName, tuner: TunerName = 'auto'): AlgorithmChoice {
   const rule = tuner === 'auto' ? (cost.computeCapability !== undefined ? 'nccl' : 'weft') : tuner;
   const all = listAlgorithms(collective);
   const nccl = all.filter((a) => a.protocols !== undefined);
   const algorithms = nccl.length > 0 ? nccl : all;
-  // ranksOnly (rank programs): algorithms with in-network agents cannot run, as if NCCL_ALGO
-  // left them out; NCCL's model then picks among the rest, as NCCL's tuner does.
-  const candidatesFor = (algorithm: Algorithm): AlgorithmCandidate[] =>
-    ranksOnly && algorithm.agents === true
-      ? protocolsToTry(algorithm, protocol).map((p) => ({ name: algorithm.name, ...(p === undefined ? {} : { protocol: p }), predictedNs: Number.NaN, unsupported: AGENTS_IN_PROGRAMS }))
-      : candidatesOf(algorithm, params, cost, protocol);
-  const perAlgorithm = algorithms.map((algorithm) => ({ algorithm, candidates: candidatesFor(algorithm) }));
+  const perAlgorithm = algorithms.map((algorithm) => ({ algorithm, candidates: candidatesOf(algorithm, params, cost, protocol) }));
   const weftCandidates = perAlgorithm.flatMap((a) => a.candidates);
   const candidates = withNcclTimes(collective, params, cost, weftCandidates, tuner === 'nccl');
   const ncclBest = rule === 'nccl' ? candidates.find((c) => c.ncclChoice === true) : undefined;

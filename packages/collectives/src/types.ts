@@ -238,10 +238,4 @@ export interface Algorithm {
    * among its own. Absent: a textbook algorithm with hardware timing only.
    */
   readonly protocols?: readonly ('LL' | 'LL128' | 'Simple')[];
-  /**
-   * The plan has in-network agents (a reduction switch as a participant after the ranks: NVLS,
-   * NVLSTree, SHARP-style in-network). `weft bench` runs them; rank programs (`weft train`'s
-   * ranks calling ctx.allReduce) cannot drive them yet, so auto leaves them out there.
-   */
-  readonly agents?: true;
 }

@@ -5,7 +5,7 @@
  * otherwise (collectives' resolveDefaults, chooseAlgorithm). The prediction, the rank
  * programs and `--scale` all read this one decision, so they time the same all-reduce.
  */
-import { AGENTS_IN_PROGRAMS, chooseAlgorithm, getAlgorithm, resolveDefaults, type Algorithm, type CostParams, type PlanParams } from '@weft/collectives';
+import { chooseAlgorithm, getAlgorithm, resolveDefaults, type Algorithm, type CostParams, type PlanParams } from '@weft/collectives';
 import { alphaBetaCost, type AlphaBetaCost, type Topology } from '@weft/fabric';
 import { WeftInputError } from '@weft/sim';
 import type { TrainConfig } from './config.js';
@@ -20,29 +20,16 @@ export interface BucketAllReduce {
   readonly predictedNs: number;
   /** `ring/Simple`, `tree/LL128`, or the algorithm's name when it has no protocols. */
   readonly label: string;
-  /** Under auto for rank programs: the algorithm NCCL's tuner picks but the ranks cannot drive (in-network agents), when it differs. */
-  readonly passedOver?: string;
 }
 
 /** The all-reduce of `wireSlots` float32 slots under `config` (its algorithm, or `auto`). */
-function resolveAllReduce(config: TrainConfig, topology: Topology, wireSlots: number, cost: CostParams, ranksOnly: boolean): BucketAllReduce {
+function resolveAllReduce(config: TrainConfig, topology: Topology, wireSlots: number, cost: CostParams): BucketAllReduce {
   const params = planParams(config, topology, wireSlots);
   if (config.algorithm === 'auto') {
-    const choice = chooseAlgorithm('allReduce', params, cost, undefined, 'auto', ranksOnly);
-    // What NCCL's tuner would run given every algorithm, when the ranks could not run it.
-    const passedOver = ranksOnly ? chooseAlgorithm('allReduce', params, cost).algorithm : choice.algorithm;
-    return {
-      algorithm: choice.algorithm,
-      params: choice.params,
-      predictedNs: choice.predictedNs,
-      label: labelOf(choice.algorithm, choice.params),
-      ...(passedOver !== choice.algorithm ? { passedOver: passedOver.name } : {}),
-    };
+    const choice = chooseAlgorithm('allReduce', params, cost);
+    return { algorithm: choice.algorithm, params: choice.params, predictedNs: choice.predictedNs, label: labelOf(choice.algorithm, choice.params) };
   }
   const algorithm = getAlgorithm('allReduce', config.algorithm);
-  if (ranksOnly && algorithm.agents === true) {
-    throw new WeftInputError(`--algo ${config.algorithm}: ${AGENTS_IN_PROGRAMS}; weft train --scale times it (each bucket's all-reduce simulated as weft bench runs it), or pick ring, tree or hierarchical`);
-  }
   const resolved = resolveDefaults(algorithm, params, cost);
   const reason = algorithm.unsupported(resolved);
   if (reason !== null) throw new WeftInputError(`--algo ${config.algorithm} cannot run on ${topology.name} (${topology.ranks.length} ranks): ${reason}`);
@@ -62,11 +49,10 @@ function costOf(topology: Topology): AlphaBetaCost {
 }
 
 /** Per distinct bucket size (gradient elements), its all-reduce. */
-/** `ranksOnly`: for rank programs, which cannot drive in-network agents (AGENTS_IN_PROGRAMS). */
-export function bucketAllReduces(config: TrainConfig, topology: Topology, gradientCounts: Iterable<number>, ranksOnly = false): Map<number, BucketAllReduce> {
+export function bucketAllReduces(config: TrainConfig, topology: Topology, gradientCounts: Iterable<number>): Map<number, BucketAllReduce> {
   const cost = costOf(topology);
   const out = new Map<number, BucketAllReduce>();
-  for (const count of gradientCounts) if (!out.has(count)) out.set(count, resolveAllReduce(config, topology, wireCount(count, config), cost, ranksOnly));
+  for (const count of gradientCounts) if (!out.has(count)) out.set(count, resolveAllReduce(config, topology, wireCount(count, config), cost));
   return out;
 }
 
@@ -91,12 +77,10 @@ export function describeAllReduces(byCount: ReadonlyMap<number, BucketAllReduce>
   const groups = new Map<string, number[]>();
   for (const [count, r] of byCount) {
     const chunk = r.params.chunkElements > 0 ? `${formatMiB(r.params.chunkElements * r.params.elementBytes)} MiB chunks` : 'unchunked';
-    const key = `${r.label}${r.passedOver !== undefined ? ` in place of ${r.passedOver}` : ''} ${r.params.channels} ch ${chunk}`;
+    const key = `${r.label} ${r.params.channels} ch ${chunk}`;
     groups.set(key, [...(groups.get(key) ?? []), count]);
   }
-  const line = [...groups].map(([key, counts]) => (groups.size > 1 ? `${key} (${counts.map((c) => `${formatMiB(c * gradientBytes)} MiB`).join(', ')} buckets)` : key)).join('; ');
-  const passedOver = [...new Set([...byCount.values()].flatMap((r) => (r.passedOver !== undefined ? [r.passedOver] : [])))];
-  return passedOver.length === 0 ? line : `${line} (NCCL's pick ${passedOver.join(', ')} ${AGENTS_IN_PROGRAMS}; weft train --scale times it)`;
+  return [...groups].map(([key, counts]) => (groups.size > 1 ? `${key} (${counts.map((c) => `${formatMiB(c * gradientBytes)} MiB`).join(', ')} buckets)` : key)).join('; ');
 }
 
 const formatMiB = (bytes: number): string => String(Number((bytes / 2 ** 20).toFixed(2)));

@@ -29,15 +29,14 @@ export interface RunPlan {
   readonly allReduces: ReadonlyMap<number, BucketAllReduce>;
 }
 
-/** `ranksOnly`: the all-reduces run as rank programs (weft train's ranks), which cannot drive in-network agents yet. */
-export async function planRun(config: TrainConfig, topology: Topology, ranksOnly = false): Promise<RunPlan> {
+export async function planRun(config: TrainConfig, topology: Topology): Promise<RunPlan> {
   const nranks = topology.ranks.length;
   const spec = parseModelSpec(config.model);
   checkBatch(config, spec, nranks);
   const perRankBatch = config.globalBatch / nranks;
   const capBytes = bucketCapBytes(config);
   const buckets = planBuckets(modelVariables(spec), capBytes, GRADIENT_BYTES[config.precision]);
-  const allReduces = bucketAllReduces(config, topology, buckets.map((b) => b.count), ranksOnly);
+  const allReduces = bucketAllReduces(config, topology, buckets.map((b) => b.count));
   const momentum = config.momentum > 0;
   const memory = estimateMemory(spec, perRankBatch, config.precision, momentum);
   const device = deviceProfile(config.device, config.computeEfficiency);

@@ -34,8 +34,7 @@ export interface TrainResult {
 export async function train(config: TrainConfig, topology: Topology, hooks: TrainHooks = {}, { returnWeights = false } = {}): Promise<TrainResult> {
   const wallStart = performance.now();
   const nranks = topology.ranks.length;
-  // The ranks run their all-reduces as programs (ctx.allReduce): no in-network agents there yet.
-  const { header, loaded, allReduces } = await planRun(config, topology, config.mode !== 'predict');
+  const { header, loaded, allReduces } = await planRun(config, topology);
   hooks.onStart?.(header);
 
   const data = config.mode === 'data';

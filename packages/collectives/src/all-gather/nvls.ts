@@ -14,7 +14,6 @@ import { chunkWindow, nvlsStreamNs, nvlsBlockProblem } from '../all-reduce/nvls-
 export const nvls: Algorithm = withProtocols({
   name: 'nvls',
   collective: 'allGather',
-  agents: true,
   description: "NCCL's NVLS: each rank's block goes up to the NVSwitch once and the switch multicasts it to every rank (multimem store).",
   constraints: 'needs one reduction-capable switch reaching every rank (NVSwitch with NVLink SHARP); uses n·channels channels; at most 32 GPUs (NCCL_MAX_NVLS_ARITY)',
   unsupported: nvlsBlockProblem,

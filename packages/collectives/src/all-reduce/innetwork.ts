@@ -25,7 +25,6 @@ import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
 export const innetwork: Algorithm = {
   name: 'innetwork',
   collective: 'allReduce',
-  agents: true,
   description: 'In-network SHARP-style (CollNet): a reduction-capable fabric switch sums every rank\'s chunk and sends the sum back to every rank, pipelined in chunks.',
   constraints: 'needs a reduction-capable fabric switch reaching every rank (switch:N,reduction=true; an assumption on Spectrum-X); not an NVSwitch (use nvls); uses n·channels channels',
   unsupported(params) {

@@ -13,7 +13,6 @@ import { NVLS_LAG, planNvls, roundBytes, singleSwitchProblem, switchNsPerByte } 
 export const nvls: Algorithm = withProtocols({
   name: 'nvls',
   collective: 'allReduce',
-  agents: true,
   description: "NCCL's NVLS: the NVSwitch sums every rank's chunk for the chunk's head (multimem load-reduce), the head's multicast store writes the sum to all ranks.",
   constraints: 'needs one reduction-capable switch reaching every rank (NVSwitch with NVLink SHARP); uses heads·channels channels, heads = min(32, n) (NCCL_MAX_NVLS_ARITY)',
   unsupported: singleSwitchProblem,

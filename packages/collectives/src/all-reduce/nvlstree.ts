@@ -108,7 +108,6 @@ function lastChunkFraction(params: PlanParams, heads: number): number {
 export const nvlstree: Algorithm = withProtocols({
   name: 'nvlstree',
   collective: 'allReduce',
-  agents: true,
   description: "NCCL's NVLSTree: NVLS inside each server, its per-head sums reduced and broadcast across servers along a chain of same-rail heads over the NICs.",
   constraints: 'needs 2+ servers of equal size, each with its own reduction-capable NVSwitch (dgx-h100:nodes>=2); uses heads·channels channels, heads = min(32, ranks per server) (NCCL_MAX_NVLS_ARITY)',
   unsupported(params) {

@@ -14,7 +14,6 @@ import { chunkWindow, reduceAtSwitch, nvlsStreamNs, nvlsBlockProblem } from '../
 export const nvls: Algorithm = withProtocols({
   name: 'nvls',
   collective: 'reduceScatter',
-  agents: true,
   description: "NCCL's NVLS: the NVSwitch sums block r of every rank's input and returns it to rank r (multimem load-reduce).",
   constraints: 'needs one reduction-capable switch reaching every rank (NVSwitch with NVLink SHARP); uses n·channels channels; at most 32 GPUs (NCCL_MAX_NVLS_ARITY)',
   unsupported: nvlsBlockProblem,

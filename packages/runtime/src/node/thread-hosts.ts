@@ -74,6 +74,11 @@ export function moduleHref(moduleUrl: string | URL): string {
   return /^[a-z][a-z0-9+.-]*:/i.test(text) ? text : pathToFileURL(resolve(text)).href;
 }
 
+/** `link` as the coordinator sees a host that also runs `participants` beyond its own ranks. */
+function withParticipants(link: HostLink, participants: readonly number[]): HostLink {
+  return { participants, start: () => link.start(), wake: (nowNs, completions) => link.wake(nowNs, completions) };
+}
+
 /** Worker threads (and a main-thread host for in-network agents) over shared arenas. */
 export class ThreadHosts implements Hosts {
   readonly mode = 'data';
@@ -267,12 +272,15 @@ export class ThreadHosts implements Hosts {
     if (reports.some((r) => r.aborted)) throw new Error('a free run was aborted with no rank failing');
   }
 
-  async prepareProgram(moduleUrl: string | URL, exportName: string, args: unknown, nranks: number, layout: RankLayout): Promise<readonly HostLink[]> {
+  async prepareProgram(moduleUrl: string | URL, exportName: string, args: unknown, nranks: number, layout: RankLayout, agentCount: number): Promise<readonly HostLink[]> {
     const places = await this.placeHosts(this.groups.map(() => ({ participants: [], stagingBytes: PROGRAM_STAGING_BYTES })));
     const url = moduleHref(moduleUrl);
-    await Promise.all(this.links.map((l, h) => l.api.prepareProgram(url, exportName, args, nranks, layout, places.hosts[h]!.staging as BufferPlace)));
+    // The agents run in rank 0's worker, where rank 0 starts them (ProgramAgents) and stages their sends.
+    const agents = Array.from({ length: agentCount }, (_, k) => nranks + k);
+    const agentsOf = (h: number) => (h === 0 ? agents : []);
+    await Promise.all(this.links.map((l, h) => l.api.prepareProgram(url, exportName, args, nranks, layout, places.hosts[h]!.staging as BufferPlace, agentCount, agentsOf(h))));
     this.lastAgents = undefined;
-    return this.links;
+    return this.links.map((link, h) => (agentsOf(h).length === 0 ? link : withParticipants(link, [...link.participants, ...agents])));
   }
 
   /** #wrong, counted by every worker over its own ranks in parallel (core/data/test-pattern.ts). */

@@ -73,11 +73,11 @@ const api = {
   prepareSchedule(plan: HostSchedulePlan): void {
     rt().prepareSchedule(plan);
   },
-  async prepareProgram(moduleUrl: string, exportName: string, args: unknown, nranks: number, layout: RankLayout, staging: BufferPlace): Promise<void> {
+  async prepareProgram(moduleUrl: string, exportName: string, args: unknown, nranks: number, layout: RankLayout, staging: BufferPlace, agentCount: number, agents: readonly number[]): Promise<void> {
     const module = (await import(moduleUrl)) as Record<string, unknown>;
     const program = module[exportName];
     if (typeof program !== 'function') throw new WeftInputError(`${moduleUrl} has no function export '${exportName}'`);
-    rt().prepareProgram(program as RankProgram, args, nranks, layout, staging);
+    rt().prepareProgram(program as RankProgram, args, nranks, layout, staging, agentCount, agents);
   },
   /** Moves the prepared schedule's bytes without the coordinator (core/host/free-run-host.ts). */
   freeRun(): { failure?: { participant: number; error: EncodedError }; aborted?: boolean } {

@@ -12,7 +12,7 @@ import type { NumericArray } from '../../backends/types.js';
 import type { CoordinatorOutcome, CoordinatorWatch } from '../coordinator/coordinator.js';
 import type { RecurrenceWatch } from '../schedule/recurrence.js';
 import type { CheckSpec } from '../host/data-host.js';
-import { coordinate, defaultNetworkFactory, layoutOf, participantNodes, routerOf } from '../coordinator/simulation.js';
+import { coordinate, defaultNetworkFactory, layoutOf, participantNodes, programAgentCount, routerOf } from '../coordinator/simulation.js';
 import { findRankClasses, type NoClasses, type RankClasses } from '../schedule/rank-classes.js';
 import type { HostLink } from '../protocol.js';
 import type { ClusterMode, ClusterOptions, Fault, NetworkFactory, ProgramResult, RankBuffers, RunProgramOptions, RunResult, RunScheduleOptions, RunStats, StepRecord } from '../types.js';
@@ -45,8 +45,11 @@ export interface Hosts {
   readonly closeOnFailure: boolean;
   /** Places and prepares every participant of `run`; the hosts the coordinator then drives. */
   prepareSchedule(run: ScheduleRun): readonly HostLink[] | Promise<readonly HostLink[]>;
-  /** Prepares `exportName` of `moduleUrl` as every rank's program. */
-  prepareProgram(moduleUrl: string | URL, exportName: string, args: unknown, nranks: number, layout: RankLayout): readonly HostLink[] | Promise<readonly HostLink[]>;
+  /**
+   * Prepares `exportName` of `moduleUrl` as every rank's program, and `agentCount` in-network
+   * agents (participants nranks … nranks + agentCount - 1) on rank 0's host (ProgramAgents).
+   */
+  prepareProgram(moduleUrl: string | URL, exportName: string, args: unknown, nranks: number, layout: RankLayout, agentCount: number): readonly HostLink[] | Promise<readonly HostLink[]>;
   /**
    * Joins what a schedule run does beside the coordinator (data mode's free run: the workers
    * moving the bytes while the model decides virtual time); throws the first rank's error.
@@ -171,13 +174,14 @@ export class Cluster {
   runProgram<T = unknown>(moduleUrl: string | URL, exportName: string, args?: unknown, options?: RunProgramOptions): Promise<ProgramResult<T>> {
     return this.guarded(async () => {
       const start = performance.now();
-      const links = await this.hosts.prepareProgram(moduleUrl, exportName, args, this.nranks, layoutOf(this.topology));
+      const agentCount = programAgentCount(this.topology);
+      const links = await this.hosts.prepareProgram(moduleUrl, exportName, args, this.nranks, layoutOf(this.topology), agentCount);
       const simulate = performance.now();
-      const { outcome, network } = await this.simulate(this.nranks, links, options?.faults);
+      const { outcome, network } = await this.simulate(this.nranks + agentCount, links, options?.faults);
       const end = performance.now();
       const { stagingOverflows } = await this.hosts.collect(false);
       const stats = runRecord(outcome, network, 1, { start, simulate, check: end, checkEnd: end }, this.backend, stagingOverflows);
-      return { ...stats, results: outcome.values as T[] };
+      return { ...stats, results: outcome.values.slice(0, this.nranks) as T[] };
     });
   }
 

@@ -9,7 +9,7 @@ import { WeftInputError } from '@weft/sim';
 import { typedBackend } from '../../backends/typed.js';
 import { DirectHost } from '../host/direct-host.js';
 import { ParticipantHost } from '../host/participant-host.js';
-import { startProgram, type RankProgram } from '../program/context.js';
+import { ProgramAgents, startProgram, type RankProgram } from '../program/context.js';
 import type { HostLink } from '../protocol.js';
 import { ScheduleExecutor } from '../schedule/executor.js';
 import { checkGhostFootprint } from '../schedule/footprint.js';
@@ -48,13 +48,16 @@ export class InProcessHosts implements Hosts {
     return [host];
   }
 
-  async prepareProgram(moduleUrl: string | URL, exportName: string, args: unknown, nranks: number, layout: RankLayout): Promise<readonly HostLink[]> {
+  async prepareProgram(moduleUrl: string | URL, exportName: string, args: unknown, nranks: number, layout: RankLayout, agentCount: number): Promise<readonly HostLink[]> {
     const href = this.resolveModule(moduleUrl);
     const program = ((await import(href)) as Record<string, unknown>)[exportName];
     if (typeof program !== 'function') throw new WeftInputError(`${href} has no function export '${exportName}'`);
-    const host = new ParticipantHost(Array.from({ length: nranks }, (_, r) => r));
-    const env = { host, nranks, layout, backend: typedBackend, plane: null };
-    host.setStarters(host.participants.map((rank) => () => startProgram(env, rank, program as RankProgram, args)));
+    const ranks = Array.from({ length: nranks }, (_, r) => r);
+    const agents = Array.from({ length: agentCount }, (_, k) => nranks + k);
+    const host = new ParticipantHost([...ranks, ...agents]);
+    const env = { host, nranks, layout, backend: typedBackend, plane: null, agentCount, agents: new ProgramAgents(host, agents) };
+    // An agent's starter does nothing (undefined would finish it at once): rank 0 starts it per collective.
+    host.setStarters([...ranks.map((rank) => () => startProgram(env, rank, program as RankProgram, args)), ...agents.map(() => () => {})]);
     this.trace = [];
     return [host];
   }

@@ -39,6 +39,16 @@ export function participantNodes(topology: Topology, nparticipants: number): str
 }
 
 /**
+ * In-network agents a rank-program run declares: one per reduction group (server) when the
+ * topology has a reduction-capable switch, enough for NVLS and NVLSTree (one agent per
+ * group) and innetwork (one); none otherwise. Agent k sits where participantNodes puts it
+ * whatever the count, so a collective with fewer agents runs exactly as weft bench runs it.
+ */
+export function programAgentCount(topology: Topology): number {
+  return topology.nodes.some((n) => n.reduction === true) ? rankGroups(topology).length : 0;
+}
+
+/**
  * Wire bytes per payload byte of each participant's transfers: 1 for ranks; for an agent,
  * 1 / its switch's `reductionEfficiency` (NVLS multimem traffic runs at that fraction of the
  * link rate). A transfer pays the larger factor of its two ends.

@@ -15,7 +15,7 @@ import { ScheduleExecutor, type ParticipantBuffers } from '../schedule/executor.
 import { ParticipantHost } from './participant-host.js';
 import { FreeRunHost, type FreeRunOutcome } from './free-run-host.js';
 import type { FreeRunPlan } from './free-run-plan.js';
-import { startProgram, type RankProgram } from '../program/context.js';
+import { ProgramAgents, startProgram, type RankProgram } from '../program/context.js';
 import type { ScheduleRun } from '../cluster/cluster.js';
 import type { StepRecord } from '../types.js';
 
@@ -68,7 +68,9 @@ export function countsOf(plan: { readonly nranks: number; readonly bufferCounts:
 }
 
 export class DataHost {
-  readonly host: ParticipantHost;
+  /** What speaks to the coordinator: this host's ranks, plus a program run's agents where it holds rank 0. */
+  host: ParticipantHost;
+  private readonly ranksHost: ParticipantHost;
   arenas: ArenaSet;
   private pool: StagingPool;
   private plane: DataPlane;
@@ -84,7 +86,8 @@ export class DataHost {
     /** Byte comparison at memcmp speed for the #wrong check, where the platform has one. */
     private readonly bytesEqual?: BytesEqual,
   ) {
-    this.host = new ParticipantHost(participants);
+    this.ranksHost = new ParticipantHost(participants);
+    this.host = this.ranksHost;
     this.arenas = new ArenaSet(memories);
     this.pool = new StagingPool(this.arenas);
     this.plane = new DataPlane(this.arenas, this.pool, backend);
@@ -107,6 +110,7 @@ export class DataHost {
     this.plane.reset(plan.staging);
     this.trace = [];
     this.buffers.clear();
+    this.host = this.ranksHost;
     const trace = plan.trace ? this.trace : null;
     const free = plan.freeRun ? new FreeRunHost(this.participants, plan.freeRun, dtypeCode(plan.dtype)) : undefined;
     this.free = free;
@@ -154,12 +158,16 @@ export class DataHost {
     return free.run();
   }
 
-  prepareProgram(program: RankProgram, args: unknown, nranks: number, layout: RankLayout, staging: BufferPlace): void {
+  /** `agents`: the run's in-network agents, for the host of rank 0 (empty elsewhere); `agentCount`: how many the run has. */
+  prepareProgram(program: RankProgram, args: unknown, nranks: number, layout: RankLayout, staging: BufferPlace, agentCount: number, agents: readonly number[]): void {
     this.arenas.refresh();
     this.plane.reset(staging);
     this.free = undefined;
-    const env = { host: this.host, nranks, layout, backend: this.backend, plane: this.plane };
-    this.host.setStarters(this.participants.map((rank) => () => startProgram(env, rank, program, args)));
+    this.host = agents.length === 0 ? this.ranksHost : new ParticipantHost([...this.participants, ...agents]);
+    const host = this.host;
+    const env = { host, nranks, layout, backend: this.backend, plane: this.plane, agentCount, ...(agents.length > 0 ? { agents: new ProgramAgents(host, agents) } : {}) };
+    // An agent's starter does nothing (undefined would finish it at once): rank 0 starts it per collective.
+    host.setStarters([...this.participants.map((rank) => () => startProgram(env, rank, program, args)), ...agents.map(() => () => {})]);
   }
 
   /** #wrong over this host's ranks (nccl-tests style: every element of every output), from the test pattern. */

@@ -7,12 +7,12 @@
  * for another with `ctx.join` (awaiting a Task directly is an error, because the host could
  * not tell that the awaiting coroutine is blocked).
  */
-import { AGENTS_IN_PROGRAMS, collectiveOf, elementBytes, type CollectiveName, type DType, type PlanParams, type RankLayout, type ReduceOp } from '@weft/collectives';
+import { collectiveOf, elementBytes, type CollectiveName, type DType, type PlanParams, type RankLayout, type ReduceOp, type Schedule } from '@weft/collectives';
 import { WeftInputError } from '@weft/sim';
 import type { NumericArray, TensorBackend } from '../../backends/types.js';
 import { COLLECTIVE_CHANNEL_BASE } from '../channel-names.js';
 import { ctorOf, dtypeCode, type DataPlane } from '../data/data-plane.js';
-import { ScheduleExecutor, type Continuation } from '../schedule/executor.js';
+import { ScheduleExecutor, type Continuation, type ExecuteData } from '../schedule/executor.js';
 import { ghostBuffer, ghostByteLength, isGhostBuffer, type CollectiveData, type GhostBuffer } from './ghost-buffer.js';
 import { planCollectiveCached } from '../schedule/plan-cache.js';
 import type { ParticipantHost } from '../host/participant-host.js';
@@ -106,6 +106,97 @@ export interface ProgramEnv {
   readonly backend: TensorBackend;
   /** Null in ghost mode. */
   readonly plane: DataPlane | null;
+  /** How many in-network agents the run has (participants after the ranks; 0 without a reduction switch). */
+  readonly agentCount: number;
+  /** Those agents, on rank 0's host only. */
+  readonly agents?: ProgramAgents;
+}
+
+/** One collective call as its executors run it: what a rank and the agents it drives share. */
+interface CollectiveCall {
+  readonly collective: CollectiveName;
+  readonly schedule: Schedule;
+  readonly root: number;
+  readonly dtype: DType;
+  readonly op: ReduceOp;
+}
+
+/**
+ * The in-network agents (reduction switches: NVLS, NVLSTree, innetwork) of a program run:
+ * participants nranks … nranks + count - 1, run on rank 0's host. A program run declares as
+ * many as the topology has reduction groups (Cluster.runProgram), whether or not a collective
+ * uses them. Rank 0 starts a collective's agent executors when it calls the collective. An
+ * agent only receives, reduces and sends, so starting it before the other ranks arrive costs
+ * no virtual time; every rank calls collectives in the same order (as NCCL requires), so FIFO
+ * matching per channel keeps consecutive calls apart, for agents as for ranks. The agents
+ * finish when rank 0's program has ended and their last executor has.
+ */
+export class ProgramAgents {
+  private running = 0;
+  private rankZeroDone = false;
+
+  constructor(
+    private readonly host: ParticipantHost,
+    /** Participant indices of the agents (nranks, nranks + 1, …). */
+    readonly participants: readonly number[],
+  ) {}
+
+  /** Starts every agent executor of `call` (its participants after the ranks). */
+  start(call: CollectiveCall, nranks: number, plane: DataPlane | null): void {
+    const { schedule } = call;
+    for (let participant = nranks; participant < schedule.participants.length; participant++) {
+      const buffers = plane === null ? null : { plane, buffers: agentBuffers(call.dtype, schedule.bufferCounts.scratch) };
+      this.running += 1;
+      runExecutor(this.host, call, participant, nranks, buffers, () => {
+        this.running -= 1;
+        this.finishIfDone();
+      });
+    }
+  }
+
+  /** Rank 0's program ended (returned or threw). */
+  rankZeroEnded(): void {
+    this.rankZeroDone = true;
+    this.finishIfDone();
+  }
+
+  private finishIfDone(): void {
+    if (this.rankZeroDone && this.running === 0) for (const p of this.participants) this.host.finish(p);
+  }
+}
+
+/** Why a program cannot run a plan with `needed` agents on a run that has `available`. */
+export function agentsLacking(needed: number, available: number): string {
+  return available === 0
+    ? 'needs an in-network agent (a reduction switch), and this topology has no reduction-capable switch'
+    : `needs ${needed} in-network agents, and this topology's reduction switches give ${available}`;
+}
+
+/** An agent holds only scratch (Schedule.bufferCounts: agents have no input or output). */
+function agentBuffers(dtype: DType, scratch: number): { input: NumericArray; output: NumericArray; scratch: NumericArray } {
+  const Ctor = ctorOf(dtypeCode(dtype));
+  const empty = new Ctor(new ArrayBuffer(0), 0, 0);
+  return { input: empty, output: empty, scratch: new Ctor(new ArrayBuffer(scratch * Ctor.BYTES_PER_ELEMENT), 0, scratch) };
+}
+
+/** Runs `participant`'s part of `call` once, on the collective channels, then `done`. */
+function runExecutor(host: ParticipantHost, call: CollectiveCall, participant: number, nranks: number, data: ExecuteData | null, done: () => void): void {
+  const { collective, schedule, root, dtype, op } = call;
+  const spec = {
+    participant,
+    nranks,
+    part: schedule.participants[participant]!,
+    collective,
+    root,
+    dtype,
+    op,
+    iters: 1,
+    warmupIters: 0,
+    channelBase: COLLECTIVE_CHANNEL_BASE,
+    trace: null,
+    ...(schedule.protocol ? { protocol: schedule.protocol } : {}),
+  };
+  new ScheduleExecutor(host, spec, data, done).start();
 }
 
 function dtypeOf(data: CollectiveData): DType {
@@ -128,7 +219,10 @@ class RankState {
 
   coroutineEnded(): void {
     this.alive -= 1;
-    if (this.alive === 0 && this.mainDone) this.env.host.finish(this.rank, this.mainValue);
+    if (this.alive === 0 && this.mainDone) {
+      this.env.host.finish(this.rank, this.mainValue);
+      this.env.agents?.rankZeroEnded();
+    }
     this.env.host.suspend();
   }
 }
@@ -257,9 +351,8 @@ class Coroutine implements RankContext {
       ...(options.protocolCapStretch !== undefined ? { protocolCapStretch: options.protocolCapStretch } : {}),
       ...(options.nvlsChannels !== undefined ? { nvlsChannels: options.nvlsChannels } : {}),
     });
-    if (schedule.participants.length > this.nranks) {
-      throw new WeftInputError(`rank ${this.rank}: ${collective} algorithm '${algorithm}' ${AGENTS_IN_PROGRAMS}; pick another algorithm`);
-    }
+    const agents = schedule.participants.length - this.nranks;
+    if (agents > env.agentCount) throw new WeftInputError(`rank ${this.rank}: ${collective} algorithm '${algorithm}' ${agentsLacking(agents, env.agentCount)}; pick another algorithm`);
     // Ghost mode runs no data plane: no scratch, and a ghost buffer's output is a ghost too.
     let output: CollectiveData;
     let buffers: { input: NumericArray; output: NumericArray; scratch: NumericArray } | null = null;
@@ -269,30 +362,13 @@ class Coroutine implements RankContext {
       output = new Ctor(schedule.bufferCounts.output);
       if (env.plane) buffers = { input: data, output, scratch: new Ctor(schedule.bufferCounts.scratch) };
     }
+    const call: CollectiveCall = { collective, schedule, root, dtype, op };
     // Every rank calls collectives in the same order (as NCCL requires), so FIFO matching
     // per (sender, receiver, channel) keeps consecutive calls apart on the shared channels.
     return this.block(
       (cont) => {
-        const executor = new ScheduleExecutor(
-          env.host,
-          {
-            participant: this.rank,
-            nranks: this.nranks,
-            part: schedule.participants[this.rank]!,
-            collective,
-            root,
-            dtype,
-            op,
-            iters: 1,
-            warmupIters: 0,
-            channelBase: COLLECTIVE_CHANNEL_BASE,
-            trace: null,
-            ...(schedule.protocol ? { protocol: schedule.protocol } : {}),
-          },
-          env.plane && buffers ? { plane: env.plane, buffers } : null,
-          () => cont(undefined),
-        );
-        executor.start();
+        if (agents > 0 && this.rank === 0) env.agents!.start(call, this.nranks, env.plane);
+        runExecutor(env.host, call, this.rank, this.nranks, env.plane && buffers ? { plane: env.plane, buffers } : null, () => cont(undefined));
       },
       () => output,
     );
