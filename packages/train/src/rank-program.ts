@@ -13,6 +13,7 @@ import { BroadcastChannel } from 'node:worker_threads';
 import { loadBackend, type BackendChoice } from './backend.js';
 import { bucketCapBytes, type TrainConfig } from './config.js';
 import { DataOrder, openDataset, type Dataset } from './data/dataset.js';
+import { adoptMnist, type MnistSplit } from './data/mnist.js';
 import { GRADIENT_BYTES, type Precision } from './device/profiles.js';
 import { hashWeights } from './hash.js';
 import { roundToBf16InPlace } from './model/bf16.js';
@@ -39,6 +40,8 @@ export interface TrainRankArgs {
   readonly returnWeights?: boolean;
   /** Per bucket size (gradient elements): the all-reduce call the coordinator resolved (bucket-all-reduce.ts). */
   readonly allReduces: readonly (readonly [number, AllReduceOptions])[];
+  /** Data mode on MNIST: the coordinator's parsed split, shared (SharedArrayBuffers) rather than parsed per worker. */
+  readonly mnist?: MnistSplit;
 }
 
 export interface StepTimes {
@@ -89,7 +92,8 @@ interface DataState {
   readonly backend: string;
 }
 
-async function prepareData(config: TrainConfig, spec: ModelSpec, backend: TrainRankArgs['backend']): Promise<DataState> {
+async function prepareData(config: TrainConfig, spec: ModelSpec, backend: TrainRankArgs['backend'], mnist: MnistSplit | undefined): Promise<DataState> {
+  if (mnist) adoptMnist(mnist);
   const loaded = await loadBackend(backend);
   const model = new TfModel(loaded.tf, spec);
   const dataset = openDataset(spec, config.seed);
@@ -111,7 +115,7 @@ export async function trainRank(ctx: TrainRankContext, args: TrainRankArgs): Pro
   // Buckets are sized in gradient bytes (bf16: 2), as DDP sizes them for bf16 gradients.
   const buckets = planBuckets(modelVariables(spec), bucketCapBytes(config), elementBytes);
   const allReduces = new Map(args.allReduces);
-  const data = ctx.mode === 'data' ? await prepareData(config, spec, args.backend) : undefined;
+  const data = ctx.mode === 'data' ? await prepareData(config, spec, args.backend, args.mnist) : undefined;
   const bucketBuffers = data ? buckets.map((bucket) => new Float32Array(bucket.count)) : [];
   // Ghost mode runs every rank in one thread, where each channel instance would receive
   // every other rank's messages (N² deliveries per step): there only rank 0 reports.

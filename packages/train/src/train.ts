@@ -10,6 +10,7 @@ import { LiveProgress } from './live-progress.js';
 import { predictedResults } from './prediction.js';
 import { buildReport, type EpochSummary, type TrainHeader, type TrainReport } from './report.js';
 import { runRanks } from './run-ranks.js';
+import { loadMnist } from './data/mnist.js';
 import { planRun } from './run-plan.js';
 
 export interface TrainHooks {
@@ -38,11 +39,19 @@ export async function train(config: TrainConfig, topology: Topology, hooks: Trai
   hooks.onStart?.(header);
 
   const data = config.mode === 'data';
-  const live = new LiveProgress(config.steps, header.stepsPerEpoch, nranks, data, data && header.model.dataset === 'mnist', hooks);
-  const run =
-    config.mode === 'predict'
-      ? undefined
-      : await runRanks(config, topology, { config, backend: loaded ? choiceFor(loaded.name) : 'cpu', compute: header.compute, evalEverySteps: header.stepsPerEpoch, returnWeights, allReduces: [...allReduces].map(([count, r]) => [count, callOptions(r)] as const) }, live);
+  const mnist = data && header.model.dataset === 'mnist';
+  const live = new LiveProgress(config.steps, header.stepsPerEpoch, nranks, data, mnist, hooks);
+  const args = {
+    config,
+    backend: loaded ? choiceFor(loaded.name) : ('cpu' as const),
+    compute: header.compute,
+    evalEverySteps: header.stepsPerEpoch,
+    returnWeights,
+    allReduces: [...allReduces].map(([count, r]) => [count, callOptions(r)] as const),
+    // Parsed once here; the ranks' threads share it (SharedArrayBuffers).
+    ...(mnist ? { mnist: loadMnist() } : {}),
+  };
+  const run = config.mode === 'predict' ? undefined : await runRanks(config, topology, args, live);
   const results = run?.results ?? predictedResults(config, nranks, header.predicted);
   const report = buildReport(header, results, performance.now() - wallStart);
   live.finish(report.epochs);

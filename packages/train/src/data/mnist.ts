@@ -46,9 +46,10 @@ function readAll(): LabelledImages {
   return { pixels, labels, count };
 }
 
+/** The split lives in SharedArrayBuffers, so the rank workers share the coordinator's copy (adoptMnist). */
 function select(all: LabelledImages, indices: ArrayLike<number>): LabelledImages {
-  const pixels = new Float32Array(indices.length * MNIST_PIXELS);
-  const labels = new Int32Array(indices.length);
+  const pixels = new Float32Array(new SharedArrayBuffer(indices.length * MNIST_PIXELS * Float32Array.BYTES_PER_ELEMENT));
+  const labels = new Int32Array(new SharedArrayBuffer(indices.length * Int32Array.BYTES_PER_ELEMENT));
   for (let i = 0; i < indices.length; i++) {
     const source = indices[i]!;
     pixels.set(all.pixels.subarray(source * MNIST_PIXELS, (source + 1) * MNIST_PIXELS), i * MNIST_PIXELS);
@@ -57,11 +58,19 @@ function select(all: LabelledImages, indices: ArrayLike<number>): LabelledImages
   return { pixels, labels, count: indices.length };
 }
 
-/** Loaded once per thread (each rank worker parses the files itself: ~21 MB of JSON). */
+/**
+ * Loaded once per thread: the coordinator parses the files (~21 MB of JSON) and hands the split to
+ * every rank worker (adoptMnist), which parsing it again cost each of them about a second of CPU.
+ */
 export function loadMnist(): MnistSplit {
   if (cached) return cached;
   const all = readAll();
   const order = permutation(all.count, SPLIT_SEED);
   cached = { test: select(all, order.subarray(0, MNIST_TEST_COUNT)), train: select(all, order.subarray(MNIST_TEST_COUNT)) };
   return cached;
+}
+
+/** A rank worker takes the coordinator's split (its arrays share the coordinator's SharedArrayBuffers) instead of parsing the files. */
+export function adoptMnist(split: MnistSplit): void {
+  cached ??= split;
 }
