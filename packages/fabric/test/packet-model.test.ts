@@ -88,6 +88,25 @@ describe('packet model: closed forms', () => {
   });
 });
 
+describe('packet model: a switch as a flow\'s source (an in-network agent: NVLS multicast, SHARP results)', () => {
+  it('a lone flow from the switch takes packets x serialization + latency: the switch makes each packet where it leaves', () => {
+    // 10 packets at 1 B/ns from sw to h1: the last leaves at 10 x 4096 ns and crosses 200 ns (they hung before: no NIC served a switch).
+    const { events } = runAll(network(pair(), 'packet'), [['sw', 'h1', 10 * MTU]]);
+    expect(events).toEqual([
+      { kind: 'sent', transferId: 0, timeNs: 10 * MTU },
+      { kind: 'delivered', transferId: 0, timeNs: 10 * MTU + 200 },
+    ]);
+  });
+
+  it('its own packets and the packets it forwards take turns on a port: each flow gets half, as maxMin gives', () => {
+    // h0 -> h1 is forwarded by sw; sw -> h1 starts at sw. Both cross sw->h1 (1 B/ns): 0.5 B/ns each.
+    const flows: Flow[] = [['h0', 'h1', 200 * MTU], ['sw', 'h1', 200 * MTU]];
+    const fluid = runAll(network(pair(), 'maxMin'), flows).delivered;
+    const packet = runAll(network(pair(), 'packet'), flows).delivered;
+    flows.forEach((_, i) => expect(Math.abs(packet[i]! / fluid[i]! - 1)).toBeLessThan(0.02));
+  });
+});
+
 describe('packet model: delivery timelines (--plot-queues draws them)', () => {
   it('a lone flow delivers one cell per serialization time after the first arrives: a point per 64 KiB, the last at its delivered time', () => {
     const net = network(pair(), 'packet');

@@ -44,6 +44,11 @@ export class HostNics {
     return true;
   }
 
+  /** Whether `node` has flows listed (some may have nothing left to send: pick drops them). */
+  hasFlows(node: number): boolean {
+    return this.hostFlows[node]!.length > 0;
+  }
+
   /** The links a flow may leave its source on. */
   sourceLinks(flow: FlowState): Int32Array {
     if (flow.route !== null) return flow.route.subarray(0, 1);

@@ -124,6 +124,8 @@ export class PacketNetwork implements SimulatedNetwork {
   /** Ids of the failed links, for the router. */
   private readonly downLinkIds = new Set<string>();
   private readonly fromHost: Uint8Array;
+  /** Per switch port: 1 when the switch's own packets (an in-network agent's) go next, 0 when forwarded ones do. */
+  private readonly ownTurn: Uint8Array;
   private readonly busy: Uint8Array;
   private readonly inFlight: Int32Array;
   /** Egress queues, ECN and the class scheduler. */
@@ -161,6 +163,7 @@ export class PacketNetwork implements SimulatedNetwork {
     this.down = new Uint8Array(L);
     this.hops = new NextHops(this.graph, (link) => this.down[link] === 1);
     this.fromHost = Uint8Array.from({ length: L }, (_, l) => this.graph.isEndpoint[this.graph.linkFrom[l]!]!);
+    this.ownTurn = new Uint8Array(L);
     this.busy = new Uint8Array(L);
     this.inFlight = new Int32Array(L).fill(-1);
     this.queues = new PortQueues(L, this.packet, this.pool, this.rng, this.bandwidth, this.recordFull);
@@ -433,7 +436,7 @@ export class PacketNetwork implements SimulatedNetwork {
   /** Starts the next packet on `link` if it is idle and up, from a class that is not paused. */
   private transmit(link: number): void {
     if (this.busy[link] || this.down[link]) return;
-    const p = this.fromHost[link] ? this.pullFromHost(link) : this.queues.dequeue(link, this.pfc, this.clockNs);
+    const p = this.fromHost[link] ? this.pullFromHost(link) : this.pullAtSwitch(link);
     if (p < 0) return;
     const bytes = this.pool.bytes[p]!;
     const serializationNs = (bytes * 1e9) / this.bandwidth[link]!;
@@ -450,7 +453,8 @@ export class PacketNetwork implements SimulatedNetwork {
     this.busy[link] = 0;
     const p = this.inFlight[link]!;
     this.inFlight[link] = -1;
-    if (this.fromHost[link]) {
+    if (this.pool.ingress[p]! < 0) {
+      // Sent from this link's node (a host, or a switch's in-network agent), not forwarded.
       const flow = this.flowsById[this.pool.flow[p]!]!;
       if (!flow.sentMarked && flow.nextSeq === flow.packets && flow.resend.length === 0 && this.packet.delivery === 'ooo') {
         flow.sentMarked = true;
@@ -504,6 +508,27 @@ export class PacketNetwork implements SimulatedNetwork {
   private queueAtHost(flow: FlowState): void {
     if (!this.nics.add(flow)) return;
     for (const link of this.nics.sourceLinks(flow)) this.transmit(link);
+  }
+
+  /**
+   * The next packet of a switch port: one it forwards, or one the switch sends itself when it is a
+   * flow's source (an in-network reduction agent: NVLS's multicast results, SHARP's). When both
+   * wait they take turns, a packet each, so neither starves the other; the switch's own packets
+   * are made where they leave and take no ingress buffer.
+   */
+  private pullAtSwitch(link: number): number {
+    if (!this.nics.hasFlows(this.graph.linkFrom[link]!)) return this.queues.dequeue(link, this.pfc, this.clockNs);
+    const forwarded = () => this.queues.dequeue(link, this.pfc, this.clockNs);
+    const own = () => this.pullFromHost(link);
+    const ownFirst = this.ownTurn[link] === 1;
+    let p = ownFirst ? own() : forwarded();
+    let servedOwn = ownFirst;
+    if (p < 0) {
+      p = ownFirst ? forwarded() : own();
+      servedOwn = !ownFirst;
+    }
+    if (p >= 0) this.ownTurn[link] = servedOwn ? 0 : 1;
+    return p;
   }
 
   /** The next packet a host sends on `link`, or -1 (and a wake-up when a paced flow may send). */
