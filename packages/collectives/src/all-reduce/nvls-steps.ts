@@ -33,10 +33,15 @@
  * multicast of chunk k-2. So the uplinks stream inputs while sums, stores and multicasts of
  * earlier chunks flow.
  *
- * A switch channel's sends are sequential, so part j's multicast visits the group's ranks
- * block after block (multicastBlocks: H blocks of n/H consecutive ranks, all of a block's at
- * once), starting at block (j + k) mod H: the H multicasts in flight load the n downlinks
- * evenly, one flow each, as one hardware multicast would. With H = n a block is one rank.
+ * NVLS's multicast is one send to every rank of the group at once, as the switch replicates a
+ * multimem.st to all its ports: the H multicasts in flight share each downlink, H flows on each.
+ * (It visited the ranks block after block, rotating by part and chunk, one flow per downlink.
+ * Symmetric runs take the same time to the digit, but the rotation held only while every rank
+ * kept pace: one rank started 1 ns late cost 8 GPUs 166 µs at 128 MiB and 627 µs at 256 MiB, a
+ * phase the pipeline never left; now a late start costs at most its delay.) NVLSTree keeps the
+ * rotation (multicastBlocks): its slots pace every chunk from the head, so a late rank costs it
+ * only its delay (1 ns on 2 DGX servers: +0.16 µs at 512 MiB), and its predictor (switchBoundNs)
+ * is derived for it — one send to the whole group ran 1.05x that prediction at 128 MiB.
  */
 import { StepBuilder, invalidParams, nsPerByte, slice, type SendPeers } from '../kit.js';
 import { channelRanges, chunksOf, clampChannels, doubleBinaryTree, mod, parts } from '../logical.js';
@@ -58,7 +63,6 @@ export function planNvls(params: PlanParams, name: string): Schedule {
   const group = Array.from({ length: n }, (_, r) => r);
   const agent = n;
   const heads = nvlsHeads(n);
-  const blocks = multicastBlocks(group, heads);
   const parts = channelRanges(count, params.channels * heads);
   const b = new StepBuilder(n + 1, parts.length);
   const windowCount = chunkWindow(parts, chunkElements);
@@ -75,7 +79,7 @@ export function planNvls(params: PlanParams, name: string): Schedule {
       if (k < chunks.length) reduceAtSwitch(b, agent, j, group, head, window(k));
       if (k >= LAG) {
         b.recv(agent, j, head, window(k - LAG));
-        for (let i = 0; i < heads; i++) b.send(agent, j, blocks[mod(j + k - LAG + i, heads)]!, window(k - LAG));
+        b.send(agent, j, group, window(k - LAG));
       }
       for (const r of group) {
         if (k + 1 < chunks.length) b.send(r, j, agent, slice('input', chunks[k + 1]!));
@@ -224,7 +228,7 @@ export function nvlsTreeSlots(params: PlanParams): number {
 
 /**
  * Rounds 0..rounds-1 of `round`, those in [from, to) — alike but for offsets that move by a
- * fixed stride and multicasts that start one rank later each round — handed to the builder
+ * fixed stride and NVLSTree's multicasts that start one rank later each round — handed to the builder
  * as one repetition (StepBuilder.repeatAll), so a tape holds them as one run, not per chunk.
  */
 function eachRound(b: StepBuilder, rounds: number, from: number, to: number, round: (k: number) => void, peerWindow: (peer: number) => readonly [number, number] | undefined): void {
