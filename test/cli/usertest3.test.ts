@@ -152,3 +152,19 @@ describe('flags that did nothing, or took what followed', () => {
     expect(run.stdout).toMatch(/With no command, weft runs the main job: weft bench allreduce --topology dgx-h100:nodes=2 --algo auto -b 8 -e 128M/);
   });
 });
+
+describe('in-network algorithms refused where they cannot run point to what can (a fourth walk)', () => {
+  it('nvls across servers names nvlstree (it said the topology had no reduction switch: it has one per server)', () => {
+    expectUsageError(
+      weft(['bench', 'allreduce', '--topology', 'dgx-h100:nodes=2', '--algo', 'nvls', '--mode', 'ghost']),
+      /^weft: --algo: 'nvls' cannot run allreduce here: .*this topology has one per server, 2 servers: use nvlstree$/,
+    );
+  });
+
+  it('nvlstree on one server without NVLS does not send the user to nvls (refused there too)', () => {
+    expectUsageError(
+      weft(['bench', 'allreduce', '--topology', 'hgx-a100:nodes=1', '--algo', 'nvlstree', '--mode', 'ghost']),
+      /^weft: --algo: 'nvlstree' cannot run allreduce here: needs 2 or more servers, each with a reduction-capable NVSwitch \(NVLink SHARP\); this topology has one server$/,
+    );
+  });
+});

@@ -337,7 +337,12 @@ export function unequalGroups(groups: readonly (readonly number[])[]): string | 
 export function singleSwitchProblem(params: PlanParams): string | null {
   const invalid = invalidParams(params);
   if (invalid !== null) return invalid;
-  if (!params.layout.hasReductionSwitch) return 'needs one reduction-capable switch reaching every rank (an NVSwitch with NVLink SHARP); this topology has none';
+  if (!params.layout.hasReductionSwitch) {
+    const { groups, groupReductionSwitches } = params.layout;
+    // Several servers each with its own NVSwitch: NVLSTree is what runs there.
+    if (groups.length > 1 && groupReductionSwitches === true) return `needs one reduction-capable switch reaching every rank (an NVSwitch with NVLink SHARP); this topology has one per server, ${groups.length} servers: use nvlstree`;
+    return 'needs one reduction-capable switch reaching every rank (an NVSwitch with NVLink SHARP); this topology has none';
+  }
   return null;
 }
 

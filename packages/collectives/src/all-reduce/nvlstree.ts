@@ -114,7 +114,7 @@ export const nvlstree: Algorithm = withProtocols({
     const invalid = invalidParams(params);
     if (invalid !== null) return invalid;
     const groups = params.layout.groups;
-    if (groups.length < 2) return 'needs 2 or more servers (on one server use nvls)';
+    if (groups.length < 2) return params.layout.hasReductionSwitch ? 'needs 2 or more servers (on one server use nvls)' : 'needs 2 or more servers, each with a reduction-capable NVSwitch (NVLink SHARP); this topology has one server';
     if (groups[0]!.length < 2) return 'needs 2 or more ranks per server (NVLS inside each server)';
     if (!params.layout.groupReductionSwitches) return 'needs a reduction-capable switch (NVSwitch with NVLink SHARP) in every server; this topology lacks one';
     return unequalGroups(groups);
