@@ -168,3 +168,11 @@ describe('in-network algorithms refused where they cannot run point to what can 
     );
   });
 });
+
+describe('weft train --scale with a named algorithm that fits only some counts (a fourth walk)', () => {
+  it('is refused before any row runs (it printed the 8-GPU row, then failed at 64)', () => {
+    const run = weft(['train', '--model', 'synthetic:params=1e8', '--scale', '8,64', '--algo', 'nvls']);
+    expectUsageError(run, /^weft: --algo nvls cannot run on dgx-h100:nodes=8 \(64 ranks\): .*use nvlstree$/);
+    expect(run.stdout).toBe('');
+  });
+});

@@ -124,6 +124,17 @@ export async function runScaleCommand(flags: ScaleFlags, base: TrainConfig, mode
     else if (asked.defaulted) left.push(name);
     else throw new WeftInputError(reason);
   }
+  // An algorithm named on the command line is checked at every count before any row runs: nvls
+  // fits 8 GPUs and not 64, and the table stopped half printed at the first count it did not fit.
+  if (!asked.defaulted) {
+    for (let i = 1; i < gpus.length; i++) {
+      const topology = loadTopology(specs[i]!);
+      for (const name of algorithms) {
+        const reason = await unsupported(config, name, topology, gpus[i]!, batchPerGpu);
+        if (reason !== null) throw new WeftInputError(reason);
+      }
+    }
+  }
   const request: ScaleRequest = { config, family, gpus, algorithms, batchPerGpu, fastForward, exactLimit };
 
   const bar = progressBar('weft train --scale [{bar}] {value}/{total} {label}');
