@@ -5,7 +5,7 @@
  * otherwise (collectives' resolveDefaults, chooseAlgorithm). The prediction, the rank
  * programs and `--scale` all read this one decision, so they time the same all-reduce.
  */
-import { chooseAlgorithm, getAlgorithm, resolveDefaults, type Algorithm, type CostParams, type PlanParams } from '@weft/collectives';
+import { candidatesOf, chooseAlgorithm, fastest, getAlgorithm, type Algorithm, type CostParams, type PlanParams } from '@weft/collectives';
 import { alphaBetaCost, type AlphaBetaCost, type Topology } from '@weft/fabric';
 import { WeftInputError } from '@weft/sim';
 import type { TrainConfig } from './config.js';
@@ -25,15 +25,24 @@ export interface BucketAllReduce {
 /** The all-reduce of `wireSlots` float32 slots under `config` (its algorithm, or `auto`). */
 function resolveAllReduce(config: TrainConfig, topology: Topology, wireSlots: number, cost: CostParams): BucketAllReduce {
   const params = planParams(config, topology, wireSlots);
+  const only = config.protocol === 'auto' ? undefined : config.protocol;
   if (config.algorithm === 'auto') {
-    const choice = chooseAlgorithm('allReduce', params, cost);
+    const choice = chooseAlgorithm('allReduce', params, cost, only);
     return { algorithm: choice.algorithm, params: choice.params, predictedNs: choice.predictedNs, label: labelOf(choice.algorithm, choice.params) };
   }
   const algorithm = getAlgorithm('allReduce', config.algorithm);
-  const resolved = resolveDefaults(algorithm, params, cost);
-  const reason = algorithm.unsupported(resolved);
-  if (reason !== null) throw new WeftInputError(`--algo ${config.algorithm} cannot run on ${topology.name} (${topology.ranks.length} ranks): ${reason}`);
-  return { algorithm, params: resolved, predictedNs: algorithm.predictNs(resolved, cost), label: labelOf(algorithm, resolved) };
+  // Its protocol per bucket size by predicted time, as weft bench --algo and NCCL under NCCL_ALGO
+  // pick it (it ran Simple always: ring/Simple 58 µs where ring/LL takes 23 µs at 0.42 MiB).
+  if (only !== undefined && algorithm.protocols === undefined) {
+    throw new WeftInputError(`--proto ${only}: '${algorithm.name}' is a textbook algorithm without NCCL protocols; --proto applies to NCCL's algorithms (ring, tree, nvls, nvlstree), or use --proto auto`);
+  }
+  const candidates = candidatesOf(algorithm, params, cost, only);
+  const best = fastest(candidates);
+  if (best === null) {
+    const reason = [...new Set(candidates.map((c) => c.unsupported ?? 'no finite prediction'))].join('; ');
+    throw new WeftInputError(`--algo ${config.algorithm} cannot run on ${topology.name} (${topology.ranks.length} ranks): ${reason}`);
+  }
+  return { algorithm, params: best.params!, predictedNs: best.predictedNs, label: labelOf(algorithm, best.params!) };
 }
 
 /**

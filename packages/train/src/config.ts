@@ -5,7 +5,7 @@
  * Everything here is plain data (it crosses to the rank workers by structured clone).
  */
 import { z } from 'zod';
-import { listAlgorithms } from '@weft/collectives';
+import { listAlgorithms, PROTOCOL_NAMES } from '@weft/collectives';
 import { CONGESTION_CONTROLS, type CongestionControl, type ModelName, type NetworkOptions, ROUTING_CHOICES, resolveRouting, type Topology } from '@weft/fabric';
 import { WeftInputError } from '@weft/sim';
 import { BACKEND_CHOICES } from './backend.js';
@@ -85,6 +85,8 @@ export const trainConfigSchema = z.strictObject({
    * (the default): each algorithm's own, NCCL's (channels from the topology search).
    */
   channels: autoOr(numberIn(1, 64, { whole: true })).default('auto'),
+  /** NCCL protocol, like NCCL_PROTO: auto (per bucket size, as NCCL's tuner picks it) or one of LL, LL128, Simple. */
+  protocol: oneOf(() => ['auto', ...PROTOCOL_NAMES]).default('auto'),
   chunkBytes: autoOr(numberIn(1, Number.MAX_SAFE_INTEGER, { whole: true })).default('auto'),
   device: oneOf(() => DEVICE_NAMES).default('h100'),
   /** Overrides the device profile's sustained fraction of peak FLOP/s. */

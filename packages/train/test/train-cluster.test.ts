@@ -79,8 +79,8 @@ describe('emulated step time', () => {
   it('overlaps the first bucket with the rest of the backward pass', async () => {
     // Two buckets: [dense3, dense2] is ready after dense2's backward and all-reduces while
     // dense1's backward runs; so the all-reduces are busy longer than what is exposed.
-    // The textbook settings (one channel, 2 MiB chunks), whose alpha-beta form is exact.
-    const { report } = await trainOn('switch:4', { mode: 'ghost', steps: 1, algorithm: 'ring', channels: 1, chunkBytes: 2 ** 21 });
+    // The textbook settings (one channel, 2 MiB chunks, Simple), whose alpha-beta form is exact.
+    const { report } = await trainOn('switch:4', { mode: 'ghost', steps: 1, algorithm: 'ring', protocol: 'Simple', channels: 1, chunkBytes: 2 ** 21 });
     const t = report.stepTime;
     expect(report.buckets).toBe(2);
     expect(t.commBusyNs).toBeGreaterThan(t.exposedCommNs);

@@ -27,6 +27,7 @@ const CONFIG_FLAGS: readonly (readonly [TrainConfigKey, string, string, ((text: 
   ['globalBatch', '--global-batch <n>', 'samples per step over all ranks (a multiple of the rank count)'],
   ['bucketMb', '--bucket-mb <mb>', "gradient bucket cap in MiB (PyTorch DDP's bucket_cap_mb)"],
   ['channels', '--channels <n|auto>', "channels per all-reduce (NCCL nChannels); auto: the algorithm's own (NCCL's topology search)"],
+  ['protocol', '--proto <name>', "NCCL protocol, like NCCL_PROTO: auto (per bucket size, NCCL's pick), LL, LL128 or Simple"],
   ['chunkBytes', '--chunk <size|auto>', "all-reduce pipelining chunk (K/M/G = 2^10/2^20/2^30); auto: the algorithm's own (NCCL's)", chunkOrAuto],
   ['device', '--device <name>', `device profile for compute time: ${DEVICE_NAMES.join(', ')}`],
   ['computeEfficiency', '--compute-efficiency <fraction>', "override the device profile's sustained fraction of peak FLOP/s"],
