@@ -199,3 +199,19 @@ describe("weft train's protocol (a fourth walk)", () => {
     expectUsageError(weft([...args, '--proto', 'LL256']), /^weft: --proto: 'LL256'/);
   });
 });
+
+describe('a scenario file writes a straggler as the flag does (a fourth walk)', () => {
+  it("takes slow: 2x as --straggler 'rank=3,slow=2x' does (it took only a bare 2), and names a wrong value", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'weft-scenario-'));
+    const file = join(dir, 'slow.yaml');
+    const args = ['train', '--model', 'mlp', '--ranks', '4', '--mode', 'ghost', '--steps', '1'];
+    writeFileSync(file, 'stragglers:\n  - {rank: 3, slow: 2x}\n');
+    const fromFile = weft([...args, '--scenario', file]);
+    const fromFlag = weft([...args, '--straggler', 'rank=3,slow=2x']);
+    expect(fromFile.code).toBe(0);
+    expect(fromFile.stdout).toMatch(/^# outcome: slower /m);
+    expect(fromFile.stdout.match(/^# Faults:[^]*$/m)![0]).toBe(fromFlag.stdout.match(/^# Faults:[^]*$/m)![0]);
+    writeFileSync(file, 'stragglers:\n  - {rank: 3, slow: fast}\n');
+    expectUsageError(weft([...args, '--scenario', file]), /^weft: --scenario .*slow\.yaml: stragglers\[0\]\.slow: use a factor > 1 and <= 1000/);
+  });
+});

@@ -10,7 +10,7 @@
  *   --scenario faults.yaml                             the same as a file:
  *
  *     links:      [{ link: "node0.nic3->su0.leaf3", down: 50us }, { link: "…", degrade: 0.5, at: 10us }]
- *     stragglers: [{ rank: 3, slow: 2 }, { rank: 5, delay: 100us }]
+ *     stragglers: [{ rank: 3, slow: 2x }, { rank: 5, delay: 100us }]   (slow: 2 also)
  *     crashes:    [{ rank: 2, at: 30us }]
  *
  * Flags are read into the file's shape, so both pass the same zod schema; link ids and
@@ -51,8 +51,13 @@ function buildScenarioSchema() {
     z.object({ link: z.string().min(1), down: time }).strict(),
     z.object({ link: z.string().min(1), degrade: z.number().gt(0, DEGRADE).lt(1, DEGRADE), at: time.optional() }).strict(),
   ]);
+  // A factor as the flag writes it (2x) or a bare number (2): a scenario file takes both.
+  const factor = z.preprocess(
+    (value) => (typeof value === 'string' && /^\s*\d+(\.\d+)?\s*x?\s*$/i.test(value) ? Number(value.trim().replace(/x$/i, '')) : value),
+    z.number(SLOW).gt(1, SLOW).lte(MAX_SLOW_FACTOR, SLOW),
+  );
   const StragglerSchema = z.union([
-    z.object({ rank, slow: z.number().gt(1, SLOW).lte(MAX_SLOW_FACTOR, SLOW) }).strict(),
+    z.object({ rank, slow: factor }).strict(),
     z.object({ rank, delay: time }).strict(),
   ]);
   const CrashSchema = z.object({ rank, at: time }).strict();
@@ -80,7 +85,9 @@ const SCENARIO_HELP = 'keys: links [{link, down} or {link, degrade (0..1), at}],
 function firstIssue(error: z.ZodError): z.core.$ZodIssue {
   const issue = error.issues[0]!;
   if (issue.code !== 'invalid_union') return issue;
-  const matched = issue.errors.find((branch) => branch.length > 0 && !branch.some((i) => i.code === 'unrecognized_keys' || i.code === 'invalid_type'));
+  const keysMatch = issue.errors.filter((branch) => branch.length > 0 && !branch.some((i) => i.code === 'unrecognized_keys'));
+  // A wrong value, or (the one branch whose keys all match) a value of the wrong type: slow: fast.
+  const matched = keysMatch.find((branch) => !branch.some((i) => i.code === 'invalid_type')) ?? (keysMatch.length === 1 ? keysMatch[0] : undefined);
   return matched ? { ...matched[0]!, path: [...issue.path, ...matched[0]!.path] } : issue;
 }
 
