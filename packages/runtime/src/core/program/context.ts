@@ -221,7 +221,8 @@ class RankState {
     this.alive -= 1;
     if (this.alive === 0 && this.mainDone) {
       this.env.host.finish(this.rank, this.mainValue);
-      this.env.agents?.rankZeroEnded();
+      // The agents' host runs rank 0 and may run other ranks: only rank 0's end counts.
+      if (this.rank === 0) this.env.agents?.rankZeroEnded();
     }
     this.env.host.suspend();
   }
