@@ -215,3 +215,10 @@ describe('a scenario file writes a straggler as the flag does (a fourth walk)', 
     expectUsageError(weft([...args, '--scenario', file]), /^weft: --scenario .*slow\.yaml: stragglers\[0\]\.slow: use a factor > 1 and <= 1000/);
   });
 });
+
+describe('--backend where no TensorFlow.js runs (a fourth walk)', () => {
+  it('is refused in ghost mode and with --scale, as --ranks-per-worker is (it was accepted and ignored)', () => {
+    expectUsageError(weft(['train', '--model', 'mlp', '--ranks', '2', '--steps', '1', '--mode', 'ghost', '--backend', 'wasm']), /^weft: --backend: data mode only; ghost mode runs no TensorFlow\.js$/);
+    expectUsageError(weft(['train', '--model', 'mlp', '--scale', '8', '--backend', 'cpu']), /^weft: --backend: not with --scale; the table runs no TensorFlow\.js/);
+  });
+});

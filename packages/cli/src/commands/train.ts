@@ -129,7 +129,7 @@ export function toTrainConfig(options: TrainCliOptions): TrainConfig {
 /** Flags that only `--scale` reads, refused without it (one line) rather than ignored. */
 const SCALE_ONLY = [['batchPerGpu', '--batch-per-gpu'], ['format', '--format'], ['fastForward', '--fast-forward'], ['exactLimit', '--exact-limit']] as const;
 /** Flags a scaling table sets itself, refused with it. */
-const NOT_WITH_SCALE = [['ranks', '--ranks', 'the counts come from --scale'], ['globalBatch', '--global-batch', 'use --batch-per-gpu (weak scaling)'], ['steps', '--steps', 'every step is the same step: the table times one'], ['plot', '--plot', 'use --format csv or json'], ['ranksPerWorker', '--ranks-per-worker', 'the table runs no worker threads (ghost or predict)']] as const;
+const NOT_WITH_SCALE = [['ranks', '--ranks', 'the counts come from --scale'], ['globalBatch', '--global-batch', 'use --batch-per-gpu (weak scaling)'], ['steps', '--steps', 'every step is the same step: the table times one'], ['plot', '--plot', 'use --format csv or json'], ['ranksPerWorker', '--ranks-per-worker', 'the table runs no worker threads (ghost or predict)'], ['backend', '--backend', 'the table runs no TensorFlow.js (ghost or predict)']] as const;
 
 const given = (command: Command | undefined, key: string) => command !== undefined && command.getOptionValueSource(key) !== undefined && command.getOptionValueSource(key) !== 'default';
 
@@ -170,6 +170,10 @@ export async function runTrain(options: TrainCliOptions, command?: Command): Pro
   // Ghost and predict modes run in this thread (no rank workers to share), as weft bench's ghost mode.
   if (config.mode !== 'data' && given(command, 'ranksPerWorker')) {
     throw new WeftInputError(`--ranks-per-worker: data mode only; ${config.mode} mode starts no worker threads`);
+  }
+  // It was accepted and ignored: ghost and predict modes compute no gradients.
+  if (config.mode !== 'data' && given(command, 'backend')) {
+    throw new WeftInputError(`--backend: data mode only; ${config.mode} mode runs no TensorFlow.js`);
   }
   if (faults.length > 0 && config.mode === 'predict') {
     throw new WeftInputError('--fault/--straggler/--crash/--scenario: predict mode runs no simulation; use --mode ghost or data');
