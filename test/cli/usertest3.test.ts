@@ -222,3 +222,12 @@ describe('--backend where no TensorFlow.js runs (a fourth walk)', () => {
     expectUsageError(weft(['train', '--model', 'mlp', '--scale', '8', '--backend', 'cpu']), /^weft: --backend: not with --scale; the table runs no TensorFlow\.js/);
   });
 });
+
+describe("ghost mode's header on an MNIST model (a fourth walk)", () => {
+  it('does not state the run as the epoch length (it said "300 steps/epoch"; data mode says 140)', () => {
+    const ghost = weft(['train', '--model', 'mlp', '--topology', 'dgx-h100:nodes=1', '--mode', 'ghost', '--steps', '300']);
+    expect(ghost.code).toBe(0);
+    expect(ghost.stdout).toMatch(/, 300 steps, timed as one epoch \(ghost mode reads no data\), /);
+    expect(ghost.stdout).not.toContain('steps/epoch');
+  });
+});

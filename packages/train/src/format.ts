@@ -22,7 +22,7 @@ export function formatHeader(report: TrainHeader): string {
   const lines = [
     `# weft train: ${r.model.name} (${grouped(r.model.parameters)} parameters, ${r.model.dataset}${r.model.tokensPerSample > 1 ? `, ${r.model.tokensPerSample} tokens/sample` : ''}) on ${r.topology.spec} (${r.topology.ranks} ranks), ${c.mode} mode`,
     `# all-reduce ${c.algorithm === 'auto' ? "auto (NCCL's choice): " : ''}${r.allReduce} over ${c.network}/${c.routing}; device ${r.device.name} ${c.precision} ${(r.device.peakFlopsPerSec / 1e12).toFixed(1)} TFLOP/s x ${r.device.computeEfficiency} efficiency`,
-    `# global batch ${c.globalBatch} (${r.perRankBatch} per rank), ${c.steps} steps, ${r.stepsPerEpoch} steps/epoch, ${r.buckets} gradient bucket(s) (largest ${(r.largestBucketBytes / 2 ** 20).toFixed(2)} MiB, cap ${(r.bucketCapBytes / 2 ** 20).toFixed(2)} MiB), ${r.gradientBytesPerElement} B/gradient (${r.wireBytesPerElement} B on the wire), lr ${c.learningRate}, momentum ${c.momentum}, seed ${c.seed}`,
+    `# global batch ${c.globalBatch} (${r.perRankBatch} per rank), ${c.steps} steps, ${c.mode === 'data' ? `${r.stepsPerEpoch} steps/epoch` : `timed as one epoch (${c.mode} mode reads no data)`}, ${r.buckets} gradient bucket(s) (largest ${(r.largestBucketBytes / 2 ** 20).toFixed(2)} MiB, cap ${(r.bucketCapBytes / 2 ** 20).toFixed(2)} MiB), ${r.gradientBytesPerElement} B/gradient (${r.wireBytesPerElement} B on the wire), lr ${c.learningRate}, momentum ${c.momentum}, seed ${c.seed}`,
     `# backend: ${r.backend}${r.backendSkipped.length > 0 ? ` (skipped: ${r.backendSkipped.map((s) => `${s.name}: ${s.reason}`).join('; ')})` : ''}`,
   ];
   return lines.join('\n') + '\n';
