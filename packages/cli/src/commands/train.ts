@@ -153,7 +153,7 @@ export async function runTrain(options: TrainCliOptions, command?: Command): Pro
     if (path !== '-' && !path.toLowerCase().endsWith(extension)) throw new WeftInputError(`${flag}: '${path}' must end in ${extension} (or be '-' for stdout)`);
     outputs.push([flag, path]);
   }
-  const bar = progressBar('weft train [{bar}] step {value}/{total}');
+  const bar = progressBar('weft train [{bar}] step {value}/{total} {label}');
   // An output on '-' takes stdout (as weft bench's): the run's own lines are not printed there.
   const stdoutTaken = checkOutputs(outputs) !== undefined;
   const print = (text: string): void => {
@@ -182,7 +182,8 @@ export async function runTrain(options: TrainCliOptions, command?: Command): Pro
   if (faults.length > 0) process.stderr.write(`weft train: injecting ${describeFaults(faults).join('; ')}; running the fault-free reference first\n`);
   // The reference: the same configuration without faults, in the same mode, printing nothing.
   const reference = faults.length > 0 ? await train({ ...config, faults: [] }, topology) : undefined;
-  bar.update(0, config.steps);
+  // Data mode's rank threads each load TensorFlow.js before step 1 (seconds each on a small machine): say so.
+  bar.update(0, config.steps, config.mode === 'data' ? `starting the rank threads (${topology.ranks.length} ranks)` : '');
   let computeNs = 0;
   let faulted: TrainResult | undefined;
   let failure: unknown;
@@ -192,7 +193,7 @@ export async function runTrain(options: TrainCliOptions, command?: Command): Pro
         computeNs = header.compute.computeNs;
         print(formatHeader(header));
       },
-      onStep: (step) => bar.update(step, config.steps),
+      onStep: (step) => bar.update(step, config.steps, ''),
       onEpoch: (epoch) => print(formatEpoch(epoch, computeNs, config.mode)),
     }).finally(() => bar.stop());
   } catch (error) {
