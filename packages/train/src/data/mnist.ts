@@ -60,7 +60,7 @@ function select(all: LabelledImages, indices: ArrayLike<number>): LabelledImages
 
 /**
  * Loaded once per thread: the coordinator parses the files (~21 MB of JSON) and hands the split to
- * every rank worker (adoptMnist), which parsing it again cost each of them about a second of CPU.
+ * every rank worker (adoptMnist); parsing it in each worker cost each about a second of CPU.
  */
 export function loadMnist(): MnistSplit {
   if (cached) return cached;

@@ -9,7 +9,7 @@ import { WeftInputError } from '@weft/sim';
 import { typedBackend } from '../../backends/typed.js';
 import { DirectHost } from '../host/direct-host.js';
 import { ParticipantHost } from '../host/participant-host.js';
-import { ProgramAgents, startProgram, type RankProgram } from '../program/context.js';
+import { prepareProgramHost, type RankProgram } from '../program/context.js';
 import type { HostLink } from '../protocol.js';
 import { ScheduleExecutor } from '../schedule/executor.js';
 import { checkGhostFootprint } from '../schedule/footprint.js';
@@ -55,9 +55,7 @@ export class InProcessHosts implements Hosts {
     const ranks = Array.from({ length: nranks }, (_, r) => r);
     const agents = Array.from({ length: agentCount }, (_, k) => nranks + k);
     const host = new ParticipantHost([...ranks, ...agents]);
-    const env = { host, nranks, layout, backend: typedBackend, plane: null, agentCount, agents: new ProgramAgents(host, agents) };
-    // An agent's starter does nothing (undefined would finish it at once): rank 0 starts it per collective.
-    host.setStarters([...ranks.map((rank) => () => startProgram(env, rank, program as RankProgram, args)), ...agents.map(() => () => {})]);
+    prepareProgramHost(host, { nranks, layout, backend: typedBackend, plane: null, agentCount }, ranks, agents, program as RankProgram, args);
     this.trace = [];
     return [host];
   }

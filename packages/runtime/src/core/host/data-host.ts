@@ -15,7 +15,7 @@ import { ScheduleExecutor, type ParticipantBuffers } from '../schedule/executor.
 import { ParticipantHost } from './participant-host.js';
 import { FreeRunHost, type FreeRunOutcome } from './free-run-host.js';
 import type { FreeRunPlan } from './free-run-plan.js';
-import { ProgramAgents, startProgram, type RankProgram } from '../program/context.js';
+import { prepareProgramHost, type RankProgram } from '../program/context.js';
 import type { ScheduleRun } from '../cluster/cluster.js';
 import type { StepRecord } from '../types.js';
 
@@ -164,10 +164,7 @@ export class DataHost {
     this.plane.reset(staging);
     this.free = undefined;
     this.host = agents.length === 0 ? this.ranksHost : new ParticipantHost([...this.participants, ...agents]);
-    const host = this.host;
-    const env = { host, nranks, layout, backend: this.backend, plane: this.plane, agentCount, ...(agents.length > 0 ? { agents: new ProgramAgents(host, agents) } : {}) };
-    // An agent's starter does nothing (undefined would finish it at once): rank 0 starts it per collective.
-    host.setStarters([...this.participants.map((rank) => () => startProgram(env, rank, program, args)), ...agents.map(() => () => {})]);
+    prepareProgramHost(this.host, { nranks, layout, backend: this.backend, plane: this.plane, agentCount }, this.participants, agents, program, args);
   }
 
   /** #wrong over this host's ranks (nccl-tests style: every element of every output), from the test pattern. */

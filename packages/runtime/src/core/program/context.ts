@@ -455,6 +455,16 @@ class Coroutine implements RankContext {
   }
 }
 
+/**
+ * Prepares `host` for a program run: each of `ranks` runs `program`; each of `agents` (the run's
+ * in-network agents, given to rank 0's host only) gets a starter that does nothing — undefined
+ * would finish it at once — since rank 0 starts its executors per collective (ProgramAgents).
+ */
+export function prepareProgramHost(host: ParticipantHost, base: Omit<ProgramEnv, 'host' | 'agents'>, ranks: readonly number[], agents: readonly number[], program: RankProgram, args: unknown): void {
+  const env: ProgramEnv = { ...base, host, ...(agents.length > 0 ? { agents: new ProgramAgents(host, agents) } : {}) };
+  host.setStarters([...ranks.map((rank) => () => startProgram(env, rank, program, args)), ...agents.map(() => () => {})]);
+}
+
 /** Starts `program` as rank `rank` on its host (called by the host's starter). */
 export function startProgram(env: ProgramEnv, rank: number, program: RankProgram, args: unknown): void {
   const state = new RankState(env, rank);
