@@ -50,7 +50,7 @@ describe('weft bench --proto', () => {
 
   it('bad --proto: one line naming the value and what is accepted, exit 2', () => {
     expectUsageError(weft(['bench', 'allreduce', '--proto', 'll256']), /^weft: --proto: 'll256' is not accepted; use LL, LL128, Simple or auto$/);
-    expectUsageError(weft(['bench', 'allreduce', '--ranks', '4', '--algo', 'rd', '--proto', 'LL']), /^weft: --proto: 'rd' is a textbook algorithm without NCCL protocols/);
+    expectUsageError(weft(['bench', 'allreduce', '--ranks', '4', '--algo', 'rd', '--proto', 'LL']), /^weft: --proto LL: 'rd' is a textbook algorithm without NCCL protocols; --proto applies to NCCL's algorithms \(ring, tree, nvls, nvlstree\), or use --proto auto$/);
   });
 });
 

@@ -123,6 +123,30 @@ export function fastest<C extends { readonly predictedNs: number; readonly param
 }
 
 /**
+ * How a named algorithm runs at one size, as NCCL runs under NCCL_ALGO: under `only` (as
+ * NCCL_PROTO pins it) or under the protocol predicted fastest. `weft bench --algo` and `weft
+ * train --algo` both read it; a refusal names the flag at fault and why, and each command says
+ * where (its own wording of the run), so the two cannot drift apart on what is accepted.
+ */
+export type NamedRun =
+  | { readonly refused?: undefined; readonly params: PlanParams; readonly predictedNs: number; readonly candidates: readonly AlgorithmCandidate[] }
+  | { readonly refused: '--proto'; readonly message: string }
+  | { readonly refused: '--algo'; readonly reason: string };
+
+export function runNamed(collective: CollectiveName, algorithm: Algorithm, params: PlanParams, cost: CostParams, only?: ProtocolName): NamedRun {
+  if (only !== undefined && algorithm.protocols === undefined) {
+    const withProtocols = listAlgorithms(collective).filter((a) => a.protocols !== undefined).map((a) => a.name);
+    const applies = withProtocols.length > 0 ? `--proto applies to NCCL's algorithms (${withProtocols.join(', ')}), or use --proto auto` : 'use --proto auto';
+    return { refused: '--proto', message: `--proto ${only}: '${algorithm.name}' is a textbook algorithm without NCCL protocols; ${applies}` };
+  }
+  const candidates = candidatesOf(algorithm, params, cost, only);
+  const best = fastest(candidates);
+  // One reason per distinct cause: every protocol of an algorithm usually fails for the same one.
+  if (best === null) return { refused: '--algo', reason: [...new Set(candidates.map((c) => c.unsupported ?? 'no finite prediction'))].join('; ') };
+  return { params: best.params!, predictedNs: best.predictedNs, candidates };
+}
+
+/**
  * `candidates` with NCCL's model's time for each (ncclPredictedNs) and NCCL's pick marked
  * (ncclChoice: its argmin among those weft can run). `strict`: a topology without a GPU
  * throws (the rule was asked for); else such a topology leaves the candidates as they are.

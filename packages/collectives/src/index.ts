@@ -25,7 +25,7 @@ export * as logical from './logical.js';
 export type { Range, Tree, Fold } from './logical.js';
 export { COLLECTIVE_TABLE, COLLECTIVES, collectiveOf, listAlgorithms, getAlgorithm, planCollective, resolveDefaults } from './registry.js';
 export { busBwFactor, algBwBytes, bandwidthsGBps, countForBytes } from './busbw.js';
-export { chooseAlgorithm, candidatesOf, fastest, ncclRowOf, TUNER_NAMES } from './auto.js';
+export { chooseAlgorithm, candidatesOf, fastest, ncclRowOf, runNamed, TUNER_NAMES } from './auto.js';
 export type { AlgorithmChoice, AlgorithmCandidate, TunerName } from './auto.js';
 export { ncclAlgoTimeUs, ncclChoose, ncclTuneBytes, ncclTuneInputs, ncclTuneModel, NCCL_ROW_ORDER } from './nccl-tuner.js';
 export type { NcclCandidate, NcclTableEntry, NcclTuneInputs } from './nccl-tuner.js';

@@ -1,6 +1,7 @@
 import { isWeftInputError } from '@weft/sim';
 import { describe, expect, it } from 'vitest';
-import { chooseAlgorithm } from '../src/auto.js';
+import { chooseAlgorithm, runNamed } from '../src/auto.js';
+import { getAlgorithm } from '../src/registry.js';
 import { NCCL_LATENCY_US } from '../src/protocols.js';
 import type { CostParams, PlanParams } from '../src/types.js';
 
@@ -83,5 +84,34 @@ describe('chooseAlgorithm (NCCL tuning.cc: argmin of predicted time over NCCL\'s
     }
     expect(isWeftInputError(error)).toBe(true);
     expect((error as Error).message).toMatch(/^no allReduce algorithm can run on 4 ranks with count 10 \(ring\/LL: chunkElements must be/);
+  });
+});
+
+describe('runNamed (a named algorithm as NCCL runs it under NCCL_ALGO; weft bench --algo and weft train --algo)', () => {
+  it('takes the protocol predicted fastest, or the one pinned, with every candidate weighed', () => {
+    const ring = getAlgorithm('allReduce', 'ring');
+    const small = runNamed('allReduce', ring, params(8, 2), switchCost);
+    if (small.refused !== undefined) throw new Error('refused');
+    expect(small.params.protocol).toBe('LL');
+    expect(small.candidates.map((c) => c.protocol)).toEqual(['LL', 'LL128', 'Simple']);
+    expect(small.predictedNs).toBe(Math.min(...small.candidates.map((c) => c.predictedNs)));
+    const pinned = runNamed('allReduce', ring, params(8, 2), switchCost, 'Simple');
+    if (pinned.refused !== undefined) throw new Error('refused');
+    expect(pinned.params.protocol).toBe('Simple');
+    expect(pinned.predictedNs).toBeGreaterThan(small.predictedNs);
+  });
+
+  it('refuses --proto for a textbook algorithm, naming the value and the collective\'s NCCL algorithms', () => {
+    const run = runNamed('allGather', getAlgorithm('allGather', 'bruck'), params(4, 1024), switchCost, 'LL');
+    expect(run).toEqual({ refused: '--proto', message: "--proto LL: 'bruck' is a textbook algorithm without NCCL protocols; --proto applies to NCCL's algorithms (ring, nvls, pat), or use --proto auto" });
+  });
+
+  it('an algorithm that cannot run gives each distinct reason once (not once per protocol)', () => {
+    // No built-in NCCL algorithm refuses under all of several protocols; a ring that never fits shows the rule.
+    const ring = getAlgorithm('allReduce', 'ring');
+    const never = { ...ring, unsupported: () => 'needs a fabric this is not' };
+    expect(ring.protocols!.length).toBe(3);
+    expect(runNamed('allReduce', never, params(8, 1 << 20), switchCost)).toEqual({ refused: '--algo', reason: 'needs a fabric this is not' });
+    expect(runNamed('allReduce', getAlgorithm('allReduce', 'nvlstree'), params(8, 1 << 20), switchCost).refused).toBe('--algo');
   });
 });

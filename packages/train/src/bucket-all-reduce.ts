@@ -5,7 +5,7 @@
  * otherwise (collectives' resolveDefaults, chooseAlgorithm). The prediction, the rank
  * programs and `--scale` all read this one decision, so they time the same all-reduce.
  */
-import { candidatesOf, chooseAlgorithm, fastest, getAlgorithm, type Algorithm, type CostParams, type PlanParams } from '@weft/collectives';
+import { chooseAlgorithm, getAlgorithm, runNamed, type Algorithm, type CostParams, type PlanParams } from '@weft/collectives';
 import { alphaBetaCost, type AlphaBetaCost, type Topology } from '@weft/fabric';
 import { WeftInputError } from '@weft/sim';
 import type { TrainConfig } from './config.js';
@@ -33,16 +33,10 @@ function resolveAllReduce(config: TrainConfig, topology: Topology, wireSlots: nu
   const algorithm = getAlgorithm('allReduce', config.algorithm);
   // Its protocol per bucket size by predicted time, as weft bench --algo and NCCL under NCCL_ALGO
   // pick it (it ran Simple always: ring/Simple 58 µs where ring/LL takes 23 µs at 0.42 MiB).
-  if (only !== undefined && algorithm.protocols === undefined) {
-    throw new WeftInputError(`--proto ${only}: '${algorithm.name}' is a textbook algorithm without NCCL protocols; --proto applies to NCCL's algorithms (ring, tree, nvls, nvlstree), or use --proto auto`);
-  }
-  const candidates = candidatesOf(algorithm, params, cost, only);
-  const best = fastest(candidates);
-  if (best === null) {
-    const reason = [...new Set(candidates.map((c) => c.unsupported ?? 'no finite prediction'))].join('; ');
-    throw new WeftInputError(`--algo ${config.algorithm} cannot run on ${topology.name} (${topology.ranks.length} ranks): ${reason}`);
-  }
-  return { algorithm, params: best.params!, predictedNs: best.predictedNs, label: labelOf(algorithm, best.params!) };
+  const run = runNamed('allReduce', algorithm, params, cost, only);
+  if (run.refused === '--proto') throw new WeftInputError(run.message);
+  if (run.refused === '--algo') throw new WeftInputError(`--algo ${config.algorithm} cannot run on ${topology.name} (${topology.ranks.length} ranks): ${run.reason}`);
+  return { algorithm, params: run.params, predictedNs: run.predictedNs, label: labelOf(algorithm, run.params) };
 }
 
 /**

@@ -1,9 +1,7 @@
 import {
   algBwBytes,
   bandwidthsGBps,
-  candidatesOf,
   chooseAlgorithm,
-  fastest,
   collectiveOf,
   countForBytes as countOfBytes,
   DEFAULT_CHUNK_BYTES,
@@ -14,6 +12,7 @@ import {
   type PlanParams,
   type ProtocolName,
   type Schedule,
+  runNamed,
 } from '@weft/collectives';
 import { alphaBetaCost, deviceMemoryBandwidth, energyModel, rankLayout, type LinkStats, type PacketOptions, type Topology } from '@weft/fabric';
 import { createCluster, localStepsNs, defaultMemoryBudgetBytes, MEMORY_BUDGET_BASIS, defaultRanksPerWorker, formatGiB, scheduleBufferBytes, type Cluster, type Fault, type RecurrenceWatch, type RunResult } from '@weft/runtime';
@@ -101,16 +100,10 @@ export function resolveAlgorithm(config: BenchConfig, entry: BenchAlgorithm, par
     const choice = chooseAlgorithm(config.collective, params, cost, only, config.tuner);
     return { ...choice, label: `auto(${choice.algorithm.name})` };
   }
-  if (only !== undefined && algorithm.protocols === undefined) {
-    throw new WeftInputError(`--proto: '${name}' is a textbook algorithm without NCCL protocols; --proto applies to ring and tree (or use --proto auto)`);
-  }
-  const candidates = candidatesOf(algorithm, params, cost, only);
-  const best = fastest(candidates);
-  if (best === null) {
-    const reason = candidates.map((c) => c.unsupported ?? 'no finite prediction').join('; ');
-    throw new WeftInputError(`--algo: '${name}' cannot run ${config.collectiveCliName} here: ${reason}`);
-  }
-  return { algorithm, label: name, params: best.params!, predictedNs: best.predictedNs, candidates };
+  const run = runNamed(config.collective, algorithm, params, cost, only);
+  if (run.refused === '--proto') throw new WeftInputError(run.message);
+  if (run.refused === '--algo') throw new WeftInputError(`--algo: '${name}' cannot run ${config.collectiveCliName} here: ${run.reason}`);
+  return { algorithm, label: name, params: run.params, predictedNs: run.predictedNs, candidates: run.candidates };
 }
 
 /** A candidate's simulated time (ns), or why it was not simulated. */
