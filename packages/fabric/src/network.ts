@@ -415,8 +415,8 @@ class FluidNetwork implements SimulatedNetwork {
     this.schedule(linkDegrade(this.link(linkId), factor, atNs, this.clockNs), atNs);
   }
 
-  linkStats(): LinkStats[] {
-    return this.topology.links.map((_, link) => this.accounts.stats(link, this.clockNs));
+  linkStats(elapsedNs = this.clockNs): LinkStats[] {
+    return this.topology.links.map((_, link) => this.accounts.stats(link, this.clockNs, elapsedNs));
   }
 
   flows(): FlowRecord[] {

@@ -243,7 +243,12 @@ export interface Network {
   failLink(linkId: string, atNs: number): void;
   /** Multiplies a link's bandwidth by `factor` (0 < factor <= 1) from virtual time `atNs`. */
   degradeLink(linkId: string, factor: number, atNs: number): void;
-  linkStats(): LinkStats[];
+  /**
+   * Every link's totals, utilization over the first `elapsedNs` (default: the clock). A run
+   * passes its own end: the clock may stand later, at a fault scheduled after the last
+   * transfer, and a link's share of the run is not diluted by time after it.
+   */
+  linkStats(elapsedNs?: number): LinkStats[];
   /** One record per transfer started, in id order; `[]` when the network records `summary`. */
   flows(): FlowRecord[];
   /**

@@ -77,10 +77,15 @@ export function checkTenantVolume(tenants: readonly Tenant[], cellBytes: number)
   }
 }
 
-/** Every tenant alone (a fresh fabric each), then all of them together. */
+/**
+ * Every tenant alone (a fresh fabric each), then all of them together. A job keeps its flow
+ * key (its place in the list) alone too, so ECMP hashes its flows onto the same paths in both
+ * runs: what the table compares is the sharing, not a different draw of paths.
+ */
 export function runTenants(topology: Topology, options: NetworkOptions, tenants: readonly Tenant[]): TenantRow[] {
-  const shared = runTogether(topology, options, tenants);
-  return tenants.map((tenant, i) => ({ ...tenant, alone: runTogether(topology, options, [tenant])[0]!, shared: shared[i]! }));
+  const jobs = tenants.map((tenant, flowKey) => ({ tenant, flowKey }));
+  const shared = runTogether(topology, options, jobs);
+  return jobs.map((job, i) => ({ ...job.tenant, alone: runTogether(topology, options, [job])[0]!, shared: shared[i]! }));
 }
 
 type Send = (src: number, dst: number, bytes: number) => void;
@@ -94,13 +99,13 @@ interface JobDriver {
   outcome(): JobOutcome;
 }
 
-function runTogether(topology: Topology, options: NetworkOptions, tenants: readonly Tenant[]): JobOutcome[] {
+function runTogether(topology: Topology, options: NetworkOptions, jobs: readonly { readonly tenant: Tenant; readonly flowKey: number }[]): JobOutcome[] {
   const net = createNetwork(topology, options, createRouter(topology));
   const owners = new Map<number, { readonly driver: JobDriver; readonly startNs: number }>();
-  const drivers = tenants.map((tenant, index) => {
+  const drivers = jobs.map(({ tenant, flowKey }) => {
     // One connection per (job, pair): a job's flows hash apart from another's.
     const send: Send = (src, dst, bytes) => {
-      const request = { srcNode: topology.ranks[src]!, dstNode: topology.ranks[dst]!, bytes, flowKey: index, trafficClass: tenant.trafficClass };
+      const request = { srcNode: topology.ranks[src]!, dstNode: topology.ranks[dst]!, bytes, flowKey, trafficClass: tenant.trafficClass };
       owners.set(net.startTransfer(request, net.nowNs), { driver, startNs: net.nowNs });
     };
     const driver: JobDriver = tenant.job === 'requests' ? requestStream(tenant, send) : collective(tenant, send);

@@ -98,7 +98,8 @@ export class LinkAccounts {
     }
   }
 
-  stats(link: number, nowNs: number): LinkStats {
+  /** Totals up to `nowNs`; utilization over the first `elapsedNs` of them. */
+  stats(link: number, nowNs: number, elapsedNs = nowNs): LinkStats {
     const base = link * STRIDE;
     this.touch(base, nowNs);
     const fields = this.fields;
@@ -106,7 +107,7 @@ export class LinkAccounts {
     return linkStatsOf(
       this.links[link]!,
       { bytesCarried: fields[base + BYTES]!, busyNs: fields[base + BUSY]!, peakFlows: fields[base + PEAK]! },
-      nowNs,
+      elapsedNs,
       timeline === null ? [] : timeline.map(([timeNs, fraction]) => [timeNs, fraction] as const),
     );
   }

@@ -313,8 +313,7 @@ export class PacketNetwork implements SimulatedNetwork {
     this.schedule(linkDegrade(this.link(linkId), factor, atNs, this.clockNs), atNs);
   }
 
-  linkStats(): LinkStats[] {
-    const elapsedNs = this.clockNs;
+  linkStats(elapsedNs = this.clockNs): LinkStats[] {
     const ports = this.portStats();
     return this.topology.links.map((link, l) => {
       const { linkId: _, ...queue } = ports[l]!;

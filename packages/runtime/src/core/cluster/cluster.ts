@@ -105,7 +105,8 @@ interface Marks {
 
 /** The figures every run reports, whatever it ran: the one place a result record is built. */
 function runRecord(outcome: CoordinatorOutcome, network: Network, iters: number, marks: Marks, backend: string, stagingOverflows: number, classes?: RankClasses): RunStats {
-  const linkStats = network.linkStats();
+  // Over the run (it started at 0: warm-up included), not up to a fault scheduled after its end.
+  const linkStats = network.linkStats(outcome.endNs);
   return {
     timeNs: (outcome.endNs - outcome.startNs) / iters,
     wallMs: performance.now() - marks.start,
