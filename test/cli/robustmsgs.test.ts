@@ -42,7 +42,7 @@ describe('a deadlock is one readable line', () => {
     const module = ringWithSend('drop-first', 'if (!(n > 64 && r === 0 && c === 0 && piece === loop[0])) b.send(r, c, next, block(r - 1));');
     const line = runFailureLine(['bench', 'allreduce', '--ranks', '72', '--algo', module, '-b', '1M', '-e', '1M', '--mode', 'ghost']);
     // before: "weft: deadlock at 431584.1733223179 ns: …" and the rank on a second line
-    expect(line).toMatch(/^weft: deadlock at \d{1,3}(,\d{3})*(\.\d{1,2})? µs: every participant is waiting and nothing is in flight; waiting: rank 1: recv from rank 0 on channel 0 \(message \d+\)$/);
+    expect(line).toMatch(/^weft: drop-first at 1048576 B: deadlock at \d{1,3}(,\d{3})*(\.\d{1,2})? µs: every participant is waiting and nothing is in flight; waiting: rank 1: recv from rank 0 on channel 0 \(message \d+\)$/);
   });
 
   it('every rank waiting: the first three named, then how many more', () => {
@@ -50,7 +50,7 @@ describe('a deadlock is one readable line', () => {
     const line = runFailureLine(['bench', 'allreduce', '--ranks', '72', '--algo', module, '-b', '1M', '-e', '1M', '--mode', 'ghost']);
     // before: 73 lines, one per rank
     expect(line).toBe(
-      'weft: deadlock at 0 µs: every participant is waiting and nothing is in flight; waiting: rank 0: recv from rank 71 on channel 0 (message 0); rank 1: recv from rank 0 on channel 0 (message 0); rank 2: recv from rank 1 on channel 0 (message 0); and 69 more waiting',
+      'weft: drop-all at 1048576 B: deadlock at 0 µs: every participant is waiting and nothing is in flight; waiting: rank 0: recv from rank 71 on channel 0 (message 0); rank 1: recv from rank 0 on channel 0 (message 0); rank 2: recv from rank 1 on channel 0 (message 0); and 69 more waiting',
     );
   });
 });

@@ -1,13 +1,15 @@
 /**
- * A network engineer's walk (benchmarks/results/hostile.md, "A network engineer's walk"):
- * each defect it found in weft bench's fabric features, run on the bundle as a user runs it.
- * Every test here failed on the bundle before the fix it names.
+ * Two walks (benchmarks/results/hostile.md, "A network engineer's and a researcher's walk"): a
+ * network engineer's through weft bench's fabric features and an algorithm researcher's through
+ * writing, checking and timing their own algorithm. Each defect they found, run on the bundle as
+ * a user runs it. Every test here failed on the bundle before the fix it names.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { weft } from './run-weft.js';
+import { expectUsageError, weft } from './run-weft.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'weft-usertest4-'));
 const at = (name: string): string => join(dir, name);
@@ -15,7 +17,23 @@ const at = (name: string): string => join(dir, name);
 /** 16 hosts on 4 leaves, 2 spines, every link 400 Gb/s: 2:1 oversubscribed, so ECMP's draw of spines matters. */
 const LS16 = at('ls16.yaml');
 
+/** docs/writing-an-algorithm.md's finished ring, the module every user starts from. */
+function docRing(): string {
+  const doc = readFileSync(fileURLToPath(new URL('../../docs/writing-an-algorithm.md', import.meta.url)), 'utf8');
+  return [...doc.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]!).find((block) => block.startsWith('// my-ring.mjs'))!;
+}
+
+/** The doc's ring named `name`, with `from` replaced by `to` (which must apply). */
+function changedRing(name: string, from: string, to: string): string {
+  const ring = docRing();
+  expect(ring).toContain(from);
+  const path = at(`${name}.mjs`);
+  writeFileSync(path, ring.replace("name: 'my-ring'", `name: '${name}'`).replace(from, to));
+  return path;
+}
+
 beforeAll(() => {
+  writeFileSync(at('my-ring.mjs'), docRing());
   const lines = ['name: ls16', 'nodes:'];
   for (let h = 0; h < 16; h++) lines.push(`  - { id: h${h}, kind: host }`);
   for (let l = 0; l < 4; l++) lines.push(`  - { id: leaf${l}, kind: leaf }`);
@@ -59,4 +77,44 @@ describe('--links with a fault scheduled after the run', () => {
       expect(plain.links[0]!.utilization).toBeGreaterThan(0.5);
     });
   }
+});
+
+describe('a module right at the check\'s counts but broken at a run\'s own size', () => {
+  // Both pass the check matrix and the run-size proof (counts up to 1,000); they break above 5,000 elements.
+  const SEND = 'b.send(r, c, next, block(r - 1));';
+  const RECV = 'b.recv(r, c, prev, block(r + 1));';
+  const BIG = 'count > 5000 && r === 0 && c === 0 && piece === loop[0]';
+  const badPeer = () => changedRing('big-peer', SEND, `${SEND} if (${BIG}) b.send(r, c, n + 5, block(r - 1));`);
+  const shortRecv = () =>
+    changedRing('big-size', RECV, `if (${BIG}) { const x = block(r + 1); b.recv(r, c, prev, slice('output', x.offset, x.count - 1)); } else ${RECV}`);
+  const sweep = (module: string, mode: string) => weft(['bench', 'allreduce', '--ranks', '5', '--algo', module, '-b', '1K', '-e', '64K', '-f', '64', '--mode', mode]);
+
+  it('ghost mode proves the schedule it is about to time (a short recv was timed as if right: exit 0)', () => {
+    expectUsageError(sweep(shortRecv(), 'ghost'), /^weft: --algo: '.*big-size\.mjs': allReduce\/big-size is wrong on 5 ranks \(count 16384, .*expects 3276 elements but the matching message .* has 3277$/);
+    expectUsageError(sweep(badPeer(), 'ghost'), /^weft: --algo: '.*big-peer\.mjs': allReduce\/big-peer is wrong on 5 ranks \(count 16384, .*peer 10 is not a participant \(0\.\.4\)$/);
+  });
+
+  it('data mode: one line naming the algorithm and size, no stack (a bad peer printed ProtocolError and 10 frames of weft)', () => {
+    for (const [module, message] of [
+      [badPeer(), /^weft: big-peer at 65536 B: rank 0: send peer 10 is not a participant \(0\.\.4\)$/],
+      [shortRecv(), /^weft: big-size at 65536 B: rank 0 failed: message of 13108 bytes received into a slice of 13104 bytes$/],
+    ] as const) {
+      const run = sweep(module, 'data');
+      expect(run.code).toBe(1);
+      expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(run.stderr.trimEnd()).toMatch(message);
+    }
+  });
+});
+
+describe('docs/writing-an-algorithm.md', () => {
+  it('its ring predicts what it simulates on two servers (it charged the slowest hop on every step: 99 µs predicted, 28.8 run)', () => {
+    const run = weft(['bench', 'allreduce', '--topology', 'dgx-h100:nodes=2', '--algo', `ring-rankorder,${at('my-ring.mjs')}`, '-b', '1K', '-e', '1K', '--mode', 'ghost', '--format', 'json']);
+    expect(run.code).toBe(0);
+    const [textbook, mine] = JSON.parse(run.stdout).rows as { algorithm: string; timeUs: number; predictedUs: number }[];
+    expect(mine!.algorithm).toBe('my-ring');
+    // The same schedule as the built-in textbook ring: the same simulated time.
+    expect(mine!.timeUs).toBe(textbook!.timeUs);
+    expect(Math.abs(mine!.predictedUs / mine!.timeUs - 1)).toBeLessThan(0.02);
+  });
 });

@@ -18,7 +18,7 @@
  */
 
 /** Run failures that describe themselves fully (which rank, which link, what was pending). */
-const RUN_FAILURES = new Set(['RankError', 'DeadlockError', 'TransferStrandedError', 'RankCrashedError', 'RankTimeoutError', 'UserCodeTimeoutError', 'WorkerStartError', 'WrongResultsError']);
+const RUN_FAILURES = new Set(['RankError', 'DeadlockError', 'ProtocolError', 'TransferStrandedError', 'RankCrashedError', 'RankTimeoutError', 'UserCodeTimeoutError', 'WorkerStartError', 'WrongResultsError']);
 
 /**
  * How long a finished command may take to end by itself (ms). Everything weft starts — worker
@@ -62,7 +62,9 @@ export function runEntry(command: () => Promise<number>): void {
       if (error instanceof Error && RUN_FAILURES.has(error.name)) {
         // The run ended cleanly (every worker stopped); say what failed, and where in the rank.
         process.stderr.write(`weft: ${failure.message}\n`);
-        if (failure.rankStack) process.stderr.write(`--- stack in the rank ---\n${failure.rankStack}\n`);
+        // A schedule that broke the runtime's rules (ProtocolError) is told by its message; the
+        // stack would be weft's own frames. Other errors in a rank (a program's) keep theirs.
+        if (failure.rankStack && !failure.rankStack.startsWith('ProtocolError:')) process.stderr.write(`--- stack in the rank ---\n${failure.rankStack}\n`);
       } else {
         // An internal error keeps its stack (DESIGN.md conventions), exit code 1.
         console.error(error);

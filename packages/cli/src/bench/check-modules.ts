@@ -16,3 +16,10 @@ export async function checkModulesAt(algorithms: readonly BenchAlgorithm[], nran
   const { assertCheckedAt } = await import('../user-algorithm/assert-checked.js');
   for (const entry of modules) assertCheckedAt(entry.modulePath!, entry.algorithm as Algorithm, nranks, layout);
 }
+
+/** Ghost mode: a user module's schedule at each size (`perSize`), proved before any is timed (assert-checked.ts assertPlannedChecked). */
+export async function checkPlannedModule(entry: BenchAlgorithm, perSize: readonly PlanParams[]): Promise<void> {
+  if (entry.modulePath === undefined || entry.algorithm === 'auto') return;
+  const { assertPlannedChecked } = await import('../user-algorithm/assert-checked.js');
+  for (const params of perSize) assertPlannedChecked(entry.modulePath, entry.algorithm, params);
+}

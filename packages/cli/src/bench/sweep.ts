@@ -24,7 +24,7 @@ import { checkTraceBudget } from './trace-budget.js';
 import { WeftInputError, isWeftInputError } from '@weft/sim';
 import type { BenchAlgorithm, BenchConfig, BenchFlags } from './config.js';
 import { isOverBudget, runWithinBudget } from './budgeted-run.js';
-import { checkModulesAt } from './check-modules.js';
+import { checkModulesAt, checkPlannedModule } from './check-modules.js';
 import { averageBusBw, averageBusBwByAlgorithm, type BenchReport, type BenchRow, type CandidateRow, type LinkRow } from './report.js';
 import type { TraceQueue, TraceRun } from '../format/trace.js';
 import { energyReport, energyRow } from './energy.js';
@@ -202,11 +202,22 @@ export function planSweep(config: BenchConfig, topology: Topology): SweepPlan {
   return { algorithms, skipped, resolved };
 }
 
+/** Run failures whose message names the rank and operation but not the run: a sweep says which algorithm and size. */
+const RUN_FAILURES_WITHOUT_RUN = new Set(['DeadlockError', 'ProtocolError', 'RankError', 'RankTimeoutError', 'TransferStrandedError']);
+
+/** `error` with `label at N B: ` before its message when it is such a failure (a sweep of several algorithms and sizes ran into it). */
+function withRunContext(error: unknown, label: string, bytes: number): unknown {
+  if (error instanceof Error && RUN_FAILURES_WITHOUT_RUN.has(error.name)) error.message = `${label} at ${bytes} B: ${error.message}`;
+  return error;
+}
+
 export async function runSweep(config: BenchConfig, topology: Topology, hooks: SweepHooks = {}): Promise<SweepResult> {
   const planNotice = longPlanNotice(topology.ranks.length);
   if (planNotice !== null) process.stderr.write(planNotice);
   await checkModulesAt(config.algorithms, topology.ranks.length, rankLayout(topology));
   const plan = planSweep(config, topology);
+  // Ghost mode times what it runs without moving bytes: a user module's schedule at every size is proved first.
+  if (config.mode === 'ghost') for (const [entry, perSize] of plan.resolved) await checkPlannedModule(entry, perSize.map((resolved) => resolved.params));
   const labels = [...plan.resolved.values()].flatMap((perSize) => perSize.map((resolved) => resolved.label));
   const nranks = topology.ranks.length;
   // --plot-queues draws from the same per-run records as --trace.
@@ -279,7 +290,7 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
         const run = (runFaults: readonly Fault[] | undefined) => runOf(schedule, runFaults);
         const bytes = algBwBytes(config.collective, count, config.dtype, nranks);
         let result: RunResult | undefined;
-        if (faults.length === 0) result = await runBenchSchedule(config, schedule, `${resolved.label} ${requestedBytes} B`, tracing, (planned, watch) => runOf(planned, undefined, watch));
+        if (faults.length === 0) result = await runBenchSchedule(config, schedule, sizeLabel, tracing, (planned, watch) => runOf(planned, undefined, watch)).catch((error: unknown) => { throw withRunContext(error, resolved.label, requestedBytes); });
         else {
           // A failed data-mode run closes its cluster: the next run gets a fresh one.
           const faulted = await runWithFaults(run, faults, { algorithm: resolved.label, bytes }, async () => {

@@ -97,6 +97,30 @@ export function checkUserAlgorithmAt(algorithm: Algorithm, nranks: number, layou
   return checkCases(algorithm, runCases(algorithm, nranks, layout), true);
 }
 
+/**
+ * Plans and proves the schedule a ghost run will simulate, at its own size (`params`). A module
+ * proved at the run-size check's small counts may still, at a count it never planned, receive
+ * into a slice shorter than the message or reach past a buffer's end; ghost mode moves no bytes
+ * that would show it (data mode fails on it) and would time the broken schedule. The checker's
+ * cost follows the steps and runs, not the count.
+ */
+export function checkPlanned(algorithm: Algorithm, params: PlanParams): UserCheck {
+  const wrong = (what: string) => ({ ok: false as const, error: `wrong on ${describe(params, collectiveOf(algorithm.collective).rooted)}: ${what}` });
+  let schedule;
+  try {
+    schedule = algorithm.plan(params);
+  } catch (error) {
+    return wrong(`plan() threw: ${message(error)}`);
+  }
+  let result;
+  try {
+    result = checkSchedule(schedule);
+  } catch (error) {
+    return wrong(`the schedule is malformed: ${message(error)}`);
+  }
+  return result.ok ? { ok: true, cases: 1, unsupported: 0 } : wrong(result.error);
+}
+
 /** Checks `algorithm` over CHECK_MATRIX; the first failure (smallest rank count) as one line. */
 export function checkUserAlgorithm(algorithm: Algorithm): UserCheck {
   return checkCases(algorithm, cases(algorithm), false);

@@ -22,6 +22,7 @@ import { dtypeCode } from '../data/data-plane.js';
 import { DeferredCopies } from '../data/deferred-copies.js';
 import type { PayloadRef, Request } from '../protocol.js';
 import type { StepRecord } from '../types.js';
+import { ProtocolError } from '../errors.js';
 
 export type Continuation = (payload: PayloadRef | undefined) => void;
 
@@ -228,7 +229,7 @@ export class ScheduleExecutor {
     const name = BUFFER_NAMES[buffer]!;
     const array = this.data!.buffers[name];
     if (offset < 0 || offset + count > array.length) {
-      throw new RangeError(`slice ${name}[${offset}, +${count}) is outside the ${name} buffer (${array.length} elements)`);
+      throw new ProtocolError(`slice ${name}[${offset}, +${count}) is outside the ${name} buffer (${array.length} elements)`);
     }
     return array.subarray(offset, offset + count);
   }
@@ -452,7 +453,7 @@ class ChannelRun {
       // What a fused step sends on is its destination slice, lent in place (no copy).
       if (sends) forward = data.plane.lend(this.sentSource(), exec.dtypeCode);
     } else if (payload !== undefined && this.hasDst() && payload.bytes !== cursor.dstCount * exec.elementBytes) {
-      throw new RangeError(`message of ${payload.bytes} bytes received into a slice of ${cursor.dstCount * exec.elementBytes} bytes`);
+      throw new ProtocolError(`message of ${payload.bytes} bytes received into a slice of ${cursor.dstCount * exec.elementBytes} bytes`);
     }
     if (sends) {
       this.send(forward);
