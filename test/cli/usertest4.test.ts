@@ -118,3 +118,50 @@ describe('docs/writing-an-algorithm.md', () => {
     expect(Math.abs(mine!.predictedUs / mine!.timeUs - 1)).toBeLessThan(0.02);
   });
 });
+
+describe('--links and --fault name links as the topology does', () => {
+  it('parallel links show their own ids (both rows read a->s: which one to pass to --fault?)', () => {
+    const file = at('duplink.yaml');
+    writeFileSync(file, [
+      'name: duplink',
+      'nodes:',
+      '  - { id: a, kind: host }',
+      '  - { id: b, kind: host }',
+      '  - { id: s, kind: switch }',
+      'links:',
+      '  - { from: a, to: s, bandwidth: 100Gbps, latency: 1us }',
+      '  - { from: a, to: s, bandwidth: 400Gbps, latency: 1us }',
+      '  - { from: b, to: s, bandwidth: 400Gbps, latency: 1us }',
+      '',
+    ].join('\n'));
+    const run = weft(['bench', 'sendrecv', '--topology', file, '--mode', 'ghost', '-b', '1M', '-e', '1M', '--routing', 'adaptive', '--links', '6']);
+    expect(run.code).toBe(0);
+    const names = run.stdout.split('\n').filter((line) => /^#   \S+->\S+ /.test(line)).map((line) => line.split(/\s+/)[1]!);
+    expect(names).toContain('a->s#2');
+    expect(new Set(names).size).toBe(names.length);
+    // The id the table shows is one --fault takes.
+    const faulted = weft(['bench', 'sendrecv', '--topology', file, '--mode', 'ghost', '-b', '1M', '-e', '1M', '--routing', 'adaptive', '--fault', 'link=a->s#2,degrade=0.5@0us']);
+    expect(faulted.code).toBe(0);
+  });
+
+  it('an unknown link lists the source\'s links nearest the one typed, and how many more (leaf0->spine0 was cut off)', () => {
+    expectUsageError(
+      weft(['bench', 'alltoall', '--topology', LS16, '--mode', 'ghost', '-b', '4M', '-e', '4M', '--fault', 'link=leaf0->spine9,down@50us']),
+      /^weft: --fault: link 'leaf0->spine9' is not in topology ls16; links from leaf0: leaf0->spine0, leaf0->spine1, leaf0->h0, leaf0->h1, leaf0->h2, leaf0->h3$/,
+    );
+  });
+
+  it('--links where the report has no place for them is refused, not dropped (CSV, --compare)', () => {
+    const base = ['bench', 'allreduce', '--topology', LS16, '--mode', 'ghost', '-b', '1M', '-e', '1M', '--links', '2'];
+    expectUsageError(weft([...base, '--format', 'csv']), /^weft: --links 2: CSV holds one line per row, without the links; use --format table or json/);
+    expectUsageError(weft([...base, '--compare', 'routing=ecmp,adaptive']), /^weft: --compare: not with --links;/);
+    // A table on stdout beside a CSV file keeps them.
+    const kept = weft([...base, '--out', at('rows.csv')]);
+    expect(kept.code).toBe(0);
+    expect(kept.stdout).toMatch(/# Most utilized links/);
+  });
+
+  it('a directory given as topology is called a directory (it said "a file named … exists")', () => {
+    expectUsageError(weft(['topo', dir]), /is a directory; a topology file is one file ending in \.json, \.yaml or \.yml$/);
+  });
+});

@@ -21,10 +21,7 @@ export function resolveFaults(scenario: Scenario, topology: Topology): Fault[] {
   const faults: Fault[] = [];
   for (const f of scenario.links ?? []) {
     if (!linkIds.has(f.link)) {
-      const from = f.link.split('->')[0]!;
-      const near = topology.links.filter((l) => l.from === from).slice(0, 4).map((l) => l.id);
-      const hint = near.length > 0 ? `links from ${from}: ${near.join(', ')}` : `e.g. ${topology.links.slice(0, 3).map((l) => l.id).join(', ')} (weft topo --json lists every link)`;
-      throw new WeftInputError(`--fault: link '${f.link}' is not in topology ${topology.name}; ${hint}`);
+      throw new WeftInputError(`--fault: link '${f.link}' is not in topology ${topology.name}; ${linkHint(f.link, topology)}`);
     }
     faults.push('down' in f ? { kind: 'failLink', linkId: f.link, atNs: f.down } : { kind: 'degradeLink', linkId: f.link, factor: f.degrade, atNs: f.at ?? 0 });
   }
@@ -40,6 +37,27 @@ export function resolveFaults(scenario: Scenario, topology: Topology): Fault[] {
     faults.push({ kind: 'crashRank', rank: c.rank, atNs: c.at });
   }
   return faults;
+}
+
+/** Links a hint names before it says how many more there are. */
+const HINT_LINKS = 6;
+
+/**
+ * The links a mistyped id most likely meant: those leaving its source node, the ones whose far
+ * end shares the longest prefix with the one typed first (leaf0->spine9 lists leaf0->spine0 and
+ * leaf0->spine1 before leaf0's host links), with how many were left out.
+ */
+function linkHint(linkId: string, topology: Topology): string {
+  const [from = '', to = ''] = linkId.split('->');
+  const shared = (name: string): number => {
+    let n = 0;
+    while (n < name.length && n < to.length && name[n] === to[n]) n++;
+    return n;
+  };
+  const near = topology.links.filter((l) => l.from === from).sort((a, b) => shared(b.to) - shared(a.to));
+  if (near.length === 0) return `e.g. ${topology.links.slice(0, 3).map((l) => l.id).join(', ')} (weft topo --json lists every link)`;
+  const more = near.length > HINT_LINKS ? `, and ${near.length - HINT_LINKS} more (weft topo --json lists every link)` : '';
+  return `links from ${from}: ${near.slice(0, HINT_LINKS).map((l) => l.id).join(', ')}${more}`;
 }
 
 /** One line per fault, for report headers. */

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readInputFile } from './input-file.js';
 import { parseTopologySpec, parseTopologyText, type Topology } from '@weft/fabric';
 import { WeftInputError, isWeftInputError } from '@weft/sim';
@@ -20,7 +20,8 @@ export function loadTopology(specOrFile: string, flag = '--topology'): Topology 
     return parseTopologySpec(specOrFile);
   } catch (error) {
     if (isWeftInputError(error) && existsSync(specOrFile)) {
-      throw new WeftInputError(`${error.message}; a file named '${specOrFile}' exists, but topology files must end in .json, .yaml or .yml`);
+      const found = statSync(specOrFile).isDirectory() ? `'${specOrFile}' is a directory; a topology file is one file ending in` : `a file named '${specOrFile}' exists, but topology files must end in`;
+      throw new WeftInputError(`${error.message}; ${found} .json, .yaml or .yml`);
     }
     throw error;
   }

@@ -99,7 +99,7 @@ export const BENCH_FLAGS = {
   maxBytes: flag('-e, --maxbytes <size>', 'largest message size', DEFAULT_JOB.maxbytes, size),
   stepFactor: flag('-f, --stepfactor <factor>', 'multiply the size by this between rows', '2', text(readNumber)),
   stepBytes: flag('-i, --stepbytes <size>', 'add this to the size between rows (overrides -f)', undefined, size.optional()),
-  iters: flag('-n, --iters <n>', 'timed iterations per size (simulated time is deterministic, so 1 suffices)', '1', integer(1, 10_000)),
+  iters: flag('-n, --iters <n>', 'timed iterations per size, back to back, averaged as nccl-tests does (simulated time is deterministic: 1 times one call; more let each call overlap the last one\'s tail, as a real loop does)', '1', integer(1, 10_000)),
   warmupIters: flag('-w, --warmup_iters <n>', 'untimed iterations before the timed ones', '0', integer(0, 10_000)),
   check: flag('-c, --check <0|1>', 'check results (data mode)', '1', integer(0, 1).transform((v) => v === 1)),
   dtype: flag('-d, --datatype <type>', `element type: ${DTYPES.names.join(', ')}`, 'float', text((t) => DTYPES.read(t))),

@@ -84,12 +84,21 @@ function checkFaultFormats(flags: BenchFlags): void {
   if (flags.out !== undefined && formatFor(flags.out, flags.format) === 'csv') throw new WeftInputError(`--out: '${flags.out}' asks for CSV; ${why}; write .json or a table`);
 }
 
+/** `--links` in a report that has no place for them: CSV holds one line per row (the table and JSON carry the links). */
+function checkLinksFormat(flags: BenchFlags): void {
+  if (flags.links === 0 || flags.format !== 'csv') return;
+  if (flags.out === undefined || formatFor(flags.out, flags.format) === 'csv') {
+    throw new WeftInputError(`--links ${flags.links}: CSV holds one line per row, without the links; use --format table or json (or --out FILE.json beside the CSV)`);
+  }
+}
+
 /** `given`: the flags typed on the command line (commander fills the rest from their defaults). */
 export async function runBench(collective: string, options: Readonly<Record<string, unknown>>, given: ReadonlySet<FlagKey> = new Set()): Promise<void> {
   const flags = parseBenchFlags(collective, options);
   checkEnergyFlags(flags);
   checkFlagRules(flags, given);
   checkFaultFormats(flags);
+  checkLinksFormat(flags);
   if (flags.tenant !== undefined) {
     checkTenantFlags(flags, given);
     return runTenantBench(flags);
@@ -165,7 +174,7 @@ function runTenantBench(flags: BenchFlags): void {
 /** `--compare FLAG=V1,V2,…`: one sweep per value (each validated as that flag), then busbw side by side. */
 async function runCompare(collective: string, options: Readonly<Record<string, unknown>>, flags: BenchFlags): Promise<void> {
   const spec = flags.compare!;
-  for (const [flag, given] of [['--trace', flags.trace], ['--plot', flags.plot], ['--plot-queues', flags.plotQueues], ['--explain', flags.explain || undefined]] as const) {
+  for (const [flag, given] of [['--trace', flags.trace], ['--plot', flags.plot], ['--plot-queues', flags.plotQueues], ['--explain', flags.explain || undefined], ['--links', flags.links > 0 || undefined]] as const) {
     if (given !== undefined) throw new WeftInputError(`--compare: not with ${flag}; run the value you want to look at without --compare`);
   }
   if (flags.out !== undefined) assertWritable('--out', flags.out);

@@ -123,7 +123,7 @@ export function formatLinks(report: BenchReport): string {
       const q = link.queue;
       const queueCells = q === undefined ? '' : ` ${String(q.peakQueueBytes).padStart(14)} ${String(q.ecnMarks).padStart(11)} ${String(q.pauses).padStart(8)} ${(q.pausedNs / 1000).toFixed(2).padStart(11)}`;
       out.push(
-        `#   ${`${link.from}->${link.to}`.padEnd(36)} ${(link.utilization * 100).toFixed(1).padStart(6)}% ${String(link.peakConcurrentFlows).padStart(11)} ${link.busyUs.toFixed(2).padStart(10)} ${String(link.bytesCarried).padStart(13)} ${link.bandwidthGBps.toFixed(1).padStart(10)}${queueCells}`,
+        `#   ${link.linkId.padEnd(36)} ${(link.utilization * 100).toFixed(1).padStart(6)}% ${String(link.peakConcurrentFlows).padStart(11)} ${link.busyUs.toFixed(2).padStart(10)} ${String(link.bytesCarried).padStart(13)} ${link.bandwidthGBps.toFixed(1).padStart(10)}${queueCells}`,
       );
     }
   }
