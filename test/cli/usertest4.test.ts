@@ -165,3 +165,19 @@ describe('--links and --fault name links as the topology does', () => {
     expectUsageError(weft(['topo', dir]), /is a directory; a topology file is one file ending in \.json, \.yaml or \.yml$/);
   });
 });
+
+describe('a researcher\'s modules', () => {
+  it('one file spelled two ways runs once (it was refused as two modules of one name)', () => {
+    const run = weft(['bench', 'allreduce', '--ranks', '4', '--algo', `./my-ring.mjs,my-ring.mjs,${at('my-ring.mjs')}`, '-b', '1K', '-e', '1K', '--mode', 'ghost', '--format', 'json'], { cwd: dir });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect((JSON.parse(run.stdout).rows as { algorithm: string }[]).map((r) => r.algorithm)).toEqual(['my-ring']);
+  });
+
+  it('--check lists the rank counts it proved, not the matrix\'s (a powers-of-two module listed 3, 5, 6, 7, 9)', () => {
+    const module = changedRing('pow2-ring', 'unsupported: (params) => invalidParams(params),', "unsupported: (params) => invalidParams(params) ?? ((params.nranks & (params.nranks - 1)) === 0 ? null : 'needs a power-of-two rank count'),");
+    const run = weft(['algos', '--check', module]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/pow2-ring is correct on all \d+ cases it supports \(ranks 1, 2, 4, 8, 16; counts/);
+  });
+});

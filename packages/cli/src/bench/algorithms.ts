@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs';
 import { listAlgorithms, type CollectiveName } from '@weft/collectives';
 import { WeftInputError } from '@weft/sim';
 import { orList } from '../names.js';
@@ -42,7 +43,7 @@ export async function resolveAlgorithms(flags: BenchFlags): Promise<BenchAlgorit
       assertOwnName('--algo', item, algorithm);
       // Rows, the report and --explain tell algorithms apart by name: a second module of one name would vanish.
       const earlier = resolved.get(algorithm.name);
-      if (earlier?.modulePath !== undefined && earlier.modulePath !== item) {
+      if (earlier?.modulePath !== undefined && !sameFile(earlier.modulePath, item)) {
         throw new WeftInputError(`--algo: '${item}' is named '${algorithm.name}', as '${earlier.modulePath}' is; give each module a name of its own`);
       }
       add({ name: algorithm.name, algorithm, fromAll: false, modulePath: item });
@@ -60,4 +61,13 @@ export async function resolveAlgorithms(flags: BenchFlags): Promise<BenchAlgorit
     throw new WeftInputError(`--tuner ${flags.tuner}: chooses what --algo auto runs; --algo ${flags.algo.join(',')} has no auto (add auto, or drop --tuner)`);
   }
   return [...resolved.values()];
+}
+
+/** Whether two module paths name one file (`./x.mjs` and `x.mjs`, or a link to it): the module once, as `ring,ring` is. */
+function sameFile(a: string, b: string): boolean {
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return a === b;
+  }
 }

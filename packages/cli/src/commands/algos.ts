@@ -31,13 +31,13 @@ export async function checkAlgorithmFile(path: string, timeout: string): Promise
   const limitMs = timeoutMs(timeout);
   // Loaded here, not at start-up: only --check needs the loader and its schema (zod).
   const { CHECK_MATRIX, loadCheckedAlgorithm } = await import('../user-algorithm/index.js');
-  const { algorithm, cases } = await loadCheckedAlgorithm(path, '--check', limitMs);
+  const { algorithm, cases, ranks } = await loadCheckedAlgorithm(path, '--check', limitMs);
   // Correct, but `weft bench --algo` would refuse it: say so here, where the user checks it first.
   const { assertOwnName } = await import('../bench/algorithms.js');
   assertOwnName('--check', path, algorithm);
-  const { rankCounts, counts, channels, chunkElements } = CHECK_MATRIX;
+  const { counts, channels, chunkElements } = CHECK_MATRIX;
   return (
     `${path}: ${algorithm.collective}/${algorithm.name} is correct on all ${cases} cases it supports ` +
-    `(ranks ${rankCounts.join(', ')}; counts ${counts.join(', ')}; channels ${channels.join(', ')}; chunk ${chunkElements.join(', ')} elements)\n`
+    `(ranks ${ranks.join(', ')}; counts ${counts.join(', ')}; channels ${channels.join(', ')}; chunk ${chunkElements.join(', ')} elements)\n`
   );
 }

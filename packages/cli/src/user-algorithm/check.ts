@@ -41,7 +41,7 @@ const SAMPLE_COST = {
 };
 
 export type UserCheck =
-  | { readonly ok: true; readonly cases: number; readonly unsupported: number }
+  | { readonly ok: true; readonly cases: number; readonly unsupported: number; /** The rank counts of the cases proved (those `unsupported()` accepted), ascending. */ readonly ranks: readonly number[] }
   | { readonly ok: false; readonly error: string };
 
 function describe(params: PlanParams, rooted: boolean): string {
@@ -118,7 +118,7 @@ export function checkPlanned(algorithm: Algorithm, params: PlanParams): UserChec
   } catch (error) {
     return wrong(`the schedule is malformed: ${message(error)}`);
   }
-  return result.ok ? { ok: true, cases: 1, unsupported: 0 } : wrong(result.error);
+  return result.ok ? { ok: true, cases: 1, unsupported: 0, ranks: [params.nranks] } : wrong(result.error);
 }
 
 /** Checks `algorithm` over CHECK_MATRIX; the first failure (smallest rank count) as one line. */
@@ -131,6 +131,7 @@ function checkCases(algorithm: Algorithm, all: Iterable<PlanParams>, mayBeEmpty:
   const rooted = collectiveOf(algorithm.collective).rooted;
   let checked = 0;
   let unsupported = 0;
+  const ranks = new Set<number>();
   for (const params of all) {
     const wrong = (what: string) => ({ ok: false as const, error: `wrong on ${describe(params, rooted)}: ${what}` });
     let reason: unknown;
@@ -169,7 +170,8 @@ function checkCases(algorithm: Algorithm, all: Iterable<PlanParams>, mayBeEmpty:
       return wrong(`predictNs() returned ${String(predictedNs)}, not a finite number of ns >= 0`);
     }
     checked += 1;
+    ranks.add(params.nranks);
   }
   if (checked === 0 && !mayBeEmpty) return { ok: false, error: 'unsupported() refuses every case of the check matrix (ranks 1-9 and 16, counts 0, 1, 7, 1000)' };
-  return { ok: true, cases: checked, unsupported };
+  return { ok: true, cases: checked, unsupported, ranks: [...ranks].sort((a, b) => a - b) };
 }
