@@ -3,28 +3,17 @@
  * each defect it found in weft bench's fabric features, run on the bundle as a user runs it.
  * Every test here failed on the bundle before the fix it names.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { writeLs16 } from './ls16.js';
 import { weft } from './run-weft.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'weft-usertest4-'));
-const at = (name: string): string => join(dir, name);
 
-/** 16 hosts on 4 leaves, 2 spines, every link 400 Gb/s: 2:1 oversubscribed, so ECMP's draw of spines matters. */
-const LS16 = at('ls16.yaml');
-
-beforeAll(() => {
-  const lines = ['name: ls16', 'nodes:'];
-  for (let h = 0; h < 16; h++) lines.push(`  - { id: h${h}, kind: host }`);
-  for (let l = 0; l < 4; l++) lines.push(`  - { id: leaf${l}, kind: leaf }`);
-  for (let s = 0; s < 2; s++) lines.push(`  - { id: spine${s}, kind: spine }`);
-  lines.push('links:');
-  for (let h = 0; h < 16; h++) lines.push(`  - { from: h${h}, to: leaf${Math.floor(h / 4)}, bandwidth: 400Gbps, latency: 1us }`);
-  for (let l = 0; l < 4; l++) for (let s = 0; s < 2; s++) lines.push(`  - { from: leaf${l}, to: spine${s}, bandwidth: 400Gbps, latency: 500ns }`);
-  writeFileSync(LS16, `${lines.join('\n')}\n`);
-});
+/** 16 hosts on 4 leaves, 2 spines, every link 400 Gb/s: 2:1 oversubscribed. */
+const LS16 = writeLs16(dir);
 
 describe('--tenant', () => {
   it('two jobs that share no link run alone as they run together (alone, a job kept another flow key: ECMP drew other spines)', () => {

@@ -72,6 +72,7 @@ import { ScratchList } from './models/scratch-list.js';
 import { bytesMoved, finishTimeNs, pathLatencyNs } from './models/timing.js';
 import { checkLinks, checkOptions, checkRequest, checkTime, checkTransferSizes, unknownLink } from './models/validate.js';
 import { linkDegrade, linkFailure, type LinkFault } from './models/link-fault.js';
+import { endPath, endPathsThrough } from './models/path-ends.js';
 
 /** Counters that show how much work the model did (for benchmarks and reports). */
 export interface NetworkWorkStats {
@@ -126,6 +127,8 @@ interface TransferRecord {
   readonly request: TransferRequest;
   readonly startNs: number;
   paths: readonly (readonly string[])[];
+  /** When each path stopped carrying the transfer before it was sent (a link on it failed, or the transfer stranded); null while none has. */
+  pathEndNs: (number | null)[] | null;
   sentNs: number | undefined;
 }
 
@@ -422,11 +425,12 @@ class FluidNetwork implements SimulatedNetwork {
   flows(): FlowRecord[] {
     if (!this.recordFull) return [];
     return this.transfers.map((transfer) => {
-      const { request, startNs, paths, sentNs } = transfer.record!;
+      const { request, startNs, paths, pathEndNs, sentNs } = transfer.record!;
       const { srcNode, dstNode, bytes } = request;
       const record: {
         -readonly [K in keyof FlowRecord]: FlowRecord[K];
       } = { transferId: transfer.id, srcNode, dstNode, bytes, startNs, paths };
+      if (pathEndNs !== null) record.pathEndNs = [...pathEndNs];
       if (sentNs !== undefined) record.sentNs = sentNs;
       // Delivery is known from the send on, but reported only once it has happened.
       if (sentNs !== undefined && transfer.deliveredNs <= this.clockNs) record.deliveredNs = transfer.deliveredNs;
@@ -739,7 +743,7 @@ class FluidNetwork implements SimulatedNetwork {
       unsentFlows: 0,
       deliveredNs: nowNs,
       stranded: false,
-      record: this.recordFull ? { request: { ...request }, startNs: nowNs, paths: NO_PATHS, sentNs: undefined } : null,
+      record: this.recordFull ? { request: { ...request }, startNs: nowNs, paths: NO_PATHS, pathEndNs: null, sentNs: undefined } : null,
     };
     if (this.recordFull) this.transfers.push(transfer);
     return transfer;
@@ -764,6 +768,7 @@ class FluidNetwork implements SimulatedNetwork {
   private strand(transfer: TransferState, linkId: string, nowNs: number): void {
     if (transfer.stranded) return;
     transfer.stranded = true;
+    if (transfer.record !== null) endStrandedPaths(transfer.record, transfer.flows, nowNs);
     for (const flow of transfer.flows) if (!flow.done) this.detach(flow, nowNs);
     this.events.schedule({ kind: 'stranded', transferId: transfer.id, timeNs: nowNs, linkId });
   }
@@ -810,6 +815,8 @@ class FluidNetwork implements SimulatedNetwork {
         continue;
       }
       const dropped = flow.subflows.filter((subflow) => subflow.links.includes(link));
+      const record = transfer.record;
+      if (record !== null) endPathsThrough(record, linkId, nowNs);
       const linksBefore = linkUse(flow);
       for (const subflow of dropped) {
         for (const used of subflow.links) this.accounts.changeRate(used, nowNs, -subflow.pathBytesPerSec);
@@ -868,6 +875,19 @@ function emitSorted(into: SteadyStateSink, triples: number[], timeTolerance: num
     into.near(triples[3 * i + 2]!, timeTolerance);
   }
   return true;
+}
+
+/**
+ * A stranded transfer's paths stop at `nowNs`, but for those whose flow had finished before: a
+ * transfer of one flow per path (ECMP's queue pairs) ends each with its flow; one flow over
+ * several paths (adaptive) is unsent, so every path it still had stops now.
+ */
+function endStrandedPaths(record: TransferRecord, flows: readonly FlowState[], nowNs: number): void {
+  const perPath = flows.length === record.paths.length;
+  record.paths.forEach((_, index) => {
+    const flow = perPath ? flows[index]! : undefined;
+    endPath(record, index, flow !== undefined && flow.done ? flow.finishNs : nowNs);
+  });
 }
 
 /** A flow's sub-flow over `route`, before any rate. */

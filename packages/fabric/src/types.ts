@@ -198,6 +198,13 @@ export interface FlowRecord {
   readonly deliveredTimeline?: readonly (readonly [number, number])[];
   /** Paths the transfer used, as link ids (several under adaptive routing or qps > 1). */
   readonly paths: readonly (readonly string[])[];
+  /**
+   * Per path (as `paths`), when it stopped carrying the transfer before the transfer was sent:
+   * a link on it failed (adaptive routing moved the flow to its other paths) or the transfer
+   * stranded. null: the path carried it until it was sent (or still does). Absent when no path
+   * stopped early (every run without faults).
+   */
+  readonly pathEndNs?: readonly (number | null)[];
   readonly stranded?: boolean;
 }
 

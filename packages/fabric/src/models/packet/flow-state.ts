@@ -8,6 +8,8 @@ export interface TransferState {
   readonly request: TransferRequest;
   readonly startNs: number;
   paths: readonly (readonly string[])[];
+  /** When each path stopped carrying the transfer early (FlowRecord.pathEndNs); null while none has. */
+  pathEndNs: (number | null)[] | null;
   flows: FlowState[];
   unsentFlows: number;
   undeliveredFlows: number;

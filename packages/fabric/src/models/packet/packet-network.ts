@@ -64,6 +64,7 @@ import { EventLog } from '../event-log.js';
 import { linkStatsOf } from '../link-account.js';
 import { checkRequest, checkTime, unknownLink } from '../validate.js';
 import { linkDegrade, linkFailure, type LinkFault } from '../link-fault.js';
+import { endPath, endPathsThrough } from '../path-ends.js';
 import { SenderRate } from './congestion.js';
 import { EventHeap } from './event-heap.js';
 import { HostNics } from './host-nics.js';
@@ -202,6 +203,7 @@ export class PacketNetwork implements SimulatedNetwork {
       request: { ...request },
       startNs: nowNs,
       paths: [],
+      pathEndNs: null,
       flows: [],
       unsentFlows: 0,
       undeliveredFlows: 0,
@@ -334,6 +336,7 @@ export class PacketNetwork implements SimulatedNetwork {
         startNs: transfer.startNs,
         paths: transfer.paths,
       };
+      if (transfer.pathEndNs !== null) record.pathEndNs = [...transfer.pathEndNs];
       if (transfer.sentNs !== undefined && transfer.sentNs <= this.clockNs) record.sentNs = transfer.sentNs;
       if (transfer.undeliveredFlows === 0 && !transfer.stranded && transfer.deliveredNs <= this.clockNs) record.deliveredNs = transfer.deliveredNs;
       if (transfer.stranded) record.stranded = true;
@@ -652,6 +655,10 @@ export class PacketNetwork implements SimulatedNetwork {
   private strand(transfer: TransferState, linkId: string, nowNs: number): void {
     if (transfer.stranded) return;
     transfer.stranded = true;
+    // A path whose flow was delivered before keeps no end (the model keeps no per-flow finish time).
+    transfer.flows.forEach((flow, index) => {
+      if (!flow.done) endPath(transfer, transfer.flows.length === transfer.paths.length ? index : 0, nowNs);
+    });
     for (const flow of transfer.flows) if (!flow.done) this.retire(flow);
     this.log.schedule({ kind: 'stranded', transferId: transfer.id, timeNs: nowNs, linkId });
   }
@@ -692,6 +699,10 @@ export class PacketNetwork implements SimulatedNetwork {
     if (this.busy[link]) strandOwner(this.inFlight[link]!);
     for (const flow of this.flowsById) {
       if (!flow.done && flow.route !== null && flow.route.includes(link)) this.strand(flow.transfer, linkId, nowNs);
+    }
+    // A flow routed per packet goes on around the link: its recorded path over it ends here.
+    for (const flow of this.flowsById) {
+      if (!flow.done && flow.route === null && flow.pathLinks.includes(link)) endPathsThrough(flow.transfer, linkId, nowNs);
     }
   }
 

@@ -1,0 +1,69 @@
+/**
+ * A QA walk over the fabric (a 2:1 leaf-spine of 16 hosts, link faults, the packet model): each
+ * defect it found, run on the bundle as a user runs it. Every test here failed on the bundle
+ * before the fix it names.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { writeLs16 } from './ls16.js';
+import { weft } from './run-weft.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'weft-fabric-walk-'));
+const at = (name: string): string => join(dir, name);
+
+/** 16 hosts on 4 leaves, 2 spines, every link 400 Gb/s: 2:1 oversubscribed. */
+const LS16 = writeLs16(dir);
+
+interface TraceEvent {
+  readonly name: string;
+  readonly ph: string;
+  readonly id?: string;
+  readonly ts?: number;
+  readonly args?: Record<string, unknown>;
+}
+
+/** Runs `weft bench … --trace` and returns the trace's events. */
+function traced(name: string, args: readonly string[]): TraceEvent[] {
+  const path = at(name);
+  const run = weft(['bench', 'alltoall', '--topology', LS16, '--mode', 'ghost', ...args, '--trace', path]);
+  expect(run.code, run.stderr).toBe(0);
+  return (JSON.parse(readFileSync(path, 'utf8')) as { traceEvents: TraceEvent[] }).traceEvents;
+}
+
+describe('--trace with a link fault', () => {
+  const FAULT_US = 20;
+
+  it('draws no flow on a link after it failed, and marks the failure on its track (flows ran on to 59.7 us, no marker)', () => {
+    const events = traced('fluid-down.json', ['-b', '1M', '-e', '1M', '--routing', 'adaptive', '--fault', `link=leaf0->spine0,down@${FAULT_US}us`]);
+    const onLink = events.filter((e) => e.name === 'link leaf0->spine0');
+    const ends = onLink.filter((e) => e.ph === 'e').map((e) => e.ts!);
+    expect(ends.length).toBeGreaterThan(0);
+    expect(Math.max(...ends)).toBeLessThanOrEqual(FAULT_US);
+    // The flows moved to the other spine: it still carries traffic after the fault.
+    const other = events.filter((e) => e.name === 'link leaf0->spine1' && e.ph === 'e').map((e) => e.ts!);
+    expect(Math.max(...other)).toBeGreaterThan(FAULT_US);
+    const markers = onLink.filter((e) => e.ph === 'n');
+    expect(markers).toHaveLength(1);
+    expect(markers[0]).toMatchObject({ ts: FAULT_US, args: { fault: 'link down' } });
+    // A path cut short says when.
+    expect(onLink.some((e) => e.ph === 'b' && e.args?.stoppedNs === FAULT_US * 1000)).toBe(true);
+  });
+
+  it('marks a degrade, and under the packet model ends a per-packet flow’s path at the failure too', () => {
+    const degraded = traced('fluid-degrade.json', ['-b', '1M', '-e', '1M', '--routing', 'adaptive', '--fault', 'link=leaf1->spine1,degrade=0.5@10us']);
+    expect(degraded.filter((e) => e.name === 'link leaf1->spine1' && e.ph === 'n').map((e) => e.args?.fault)).toEqual(['degraded ×0.5']);
+    // Flows recorded over leaf1->spine0 start at 8.4 us; at 8.5 us no packet is on it yet (none strands).
+    const packet = traced('packet-down.json', ['-b', '256K', '-e', '256K', '--network', 'packet', '--routing', 'adaptive', '--fault', 'link=leaf1->spine0,down@8.5us']);
+    const ends = packet.filter((e) => e.name === 'link leaf1->spine0' && e.ph === 'e').map((e) => e.ts!);
+    expect(ends.length).toBeGreaterThan(0);
+    expect(Math.max(...ends)).toBeLessThanOrEqual(8.5);
+    expect(packet.filter((e) => e.name === 'link leaf1->spine0' && e.ph === 'n')).toHaveLength(1);
+  });
+
+  it('marks no fault due after the run ended', () => {
+    const events = traced('late.json', ['-b', '64K', '-e', '64K', '--routing', 'adaptive', '--fault', 'link=leaf0->spine0,down@1s']);
+    expect(events.filter((e) => e.ph === 'n')).toEqual([]);
+  });
+});
