@@ -67,3 +67,14 @@ describe('--trace with a link fault', () => {
     expect(events.filter((e) => e.ph === 'n')).toEqual([]);
   });
 });
+
+describe('--network packet --links', () => {
+  it('counts peak flows on every link a per-packet flow may take (leaf*->spine1 carried 91.5 % with 0 peak flows)', () => {
+    const run = weft(['bench', 'alltoall', '--topology', LS16, '--mode', 'ghost', '-b', '4M', '-e', '4M', '--network', 'packet', '--routing', 'adaptive', '--links', '12', '--format', 'json']);
+    expect(run.code, run.stderr).toBe(0);
+    const links = JSON.parse(run.stdout).rows[0].links as { linkId: string; bytesCarried: number; peakConcurrentFlows: number }[];
+    const spine1 = links.filter((link) => link.linkId.endsWith('->spine1'));
+    expect(spine1.length).toBeGreaterThan(0);
+    for (const link of links) if (link.bytesCarried > 0) expect(link.peakConcurrentFlows, link.linkId).toBeGreaterThan(0);
+  });
+});

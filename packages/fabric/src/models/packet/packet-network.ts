@@ -245,6 +245,7 @@ export class PacketNetwork implements SimulatedNetwork {
         dst,
         route: route.pinned ? route.pathLinks : null,
         pathLinks: route.pathLinks,
+        spanLinks: route.pinned ? route.pathLinks : this.hops.spanLinks(src, dst),
         packets,
         lastPacketBytes: bytesPerFlow - (packets - 1) * cell,
         returnLatencyNs: oneWayNs,
@@ -265,7 +266,7 @@ export class PacketNetwork implements SimulatedNetwork {
       this.flowsById.push(flow);
       transfer.flows.push(flow);
       this.activeFlows++;
-      for (const l of flow.pathLinks) {
+      for (const l of flow.spanLinks) {
         if (++this.flowCount[l]! > this.peakFlows[l]!) this.peakFlows[l] = this.flowCount[l]!;
       }
     }
@@ -636,7 +637,7 @@ export class PacketNetwork implements SimulatedNetwork {
   private retire(flow: FlowState): void {
     flow.done = true;
     this.activeFlows--;
-    for (const l of flow.pathLinks) this.flowCount[l]!--;
+    for (const l of flow.spanLinks) this.flowCount[l]!--;
     if (!this.recordFull) this.flowsById[flow.id] = FINISHED_FLOW;
   }
 
