@@ -78,3 +78,30 @@ describe('--network packet --links', () => {
     for (const link of links) if (link.bytesCarried > 0) expect(link.peakConcurrentFlows, link.linkId).toBeGreaterThan(0);
   });
 });
+
+describe('a transfer stranded by a link fault says why', () => {
+  /** The faulted run's outcome line of `weft bench alltoall -b 4M -e 4M …`. */
+  function failure(args: readonly string[]): string {
+    const run = weft(['bench', 'alltoall', '--topology', LS16, '--mode', 'ghost', '-b', '4M', '-e', '4M', '--routing', 'adaptive', ...args]);
+    expect(run.code, run.stderr).not.toBe(null);
+    const line = run.stdout.split('\n').find((l) => l.includes('TransferStrandedError'));
+    expect(line, run.stdout).toBeDefined();
+    return line!;
+  }
+
+  it('per-packet routing: packets lost on the failed link, not a pinned flow (said "the flow was pinned to it")', () => {
+    const line = failure(['--network', 'packet', '--fault', 'link=leaf0->spine0,down@20us']);
+    expect(line).toMatch(/link leaf0->spine0 went down with packets of it queued on or crossing it/);
+    expect(line).not.toMatch(/pinned/);
+  });
+
+  it('a partition: no path left between the endpoints (said "the flow was pinned to it")', () => {
+    const line = failure(['--fault', 'link=leaf0->spine0,down@50us', '--fault', 'link=leaf0->spine1,down@50us']);
+    expect(line).toMatch(/is down and no path is left from rank \d+ to rank \d+$/);
+  });
+
+  it('ECMP: the flow was pinned to the link', () => {
+    const run = weft(['bench', 'alltoall', '--topology', LS16, '--mode', 'ghost', '-b', '4M', '-e', '4M', '--routing', 'ecmp', '--fault', 'link=leaf0->spine0,down@20us']);
+    expect(run.stdout).toMatch(/link leaf0->spine0 is down and the flow was pinned to it/);
+  });
+});

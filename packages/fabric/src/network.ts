@@ -52,6 +52,7 @@ import type {
   NetworkOptions,
   Router,
   SteadyStateSink,
+  StrandCause,
   Topology,
   TransferEvent,
   TransferEventSink,
@@ -288,7 +289,7 @@ class FluidNetwork implements SimulatedNetwork {
     }
     const routed = request.paths !== undefined ? this.callerRoute(request, request.paths) : this.route(request, pair, known);
     if ('linkId' in routed) {
-      this.strand(transfer, routed.linkId, nowNs);
+      this.strand(transfer, routed.linkId, 'noPath', nowNs);
       return transfer.id;
     }
     const planned = routed;
@@ -765,12 +766,20 @@ class FluidNetwork implements SimulatedNetwork {
   }
 
   /** The transfer will never complete: its flows stop and a `stranded` event says why. */
-  private strand(transfer: TransferState, linkId: string, nowNs: number): void {
+  private strand(transfer: TransferState, linkId: string, cause: StrandCause, nowNs: number): void {
     if (transfer.stranded) return;
     transfer.stranded = true;
     if (transfer.record !== null) endStrandedPaths(transfer.record, transfer.flows, nowNs);
     for (const flow of transfer.flows) if (!flow.done) this.detach(flow, nowNs);
-    this.events.schedule({ kind: 'stranded', transferId: transfer.id, timeNs: nowNs, linkId });
+    this.events.schedule({ kind: 'stranded', transferId: transfer.id, timeNs: nowNs, linkId, cause });
+  }
+
+  /** Whether a path around the failed links is left between an adaptive flow's endpoints, once all its own paths failed. */
+  private pathLeft(flow: FlowState): boolean {
+    const links = flow.subflows[0]!.links;
+    const src = this.topology.links[links[0]!]!.from;
+    const dst = this.topology.links[links[links.length - 1]!]!.to;
+    return this.router.equalCostPaths(src, dst, this.down, 1).length > 0;
   }
 
   // ---- faults ----------------------------------------------------------------------
@@ -810,8 +819,9 @@ class FluidNetwork implements SimulatedNetwork {
       const transfer = transferOf(flow);
       const kept = flow.subflows.filter((subflow) => !subflow.links.includes(link));
       if (flow.pinned || kept.length === 0) {
-        this.strand(transfer, linkId, nowNs);
-        if (flow.copyTransfers !== null) for (const copy of flow.copyTransfers) this.strand(copy as TransferState, linkId, nowNs);
+        const cause = flow.pinned ? 'pinned' : this.pathLeft(flow) ? 'pathsDown' : 'noPath';
+        this.strand(transfer, linkId, cause, nowNs);
+        if (flow.copyTransfers !== null) for (const copy of flow.copyTransfers) this.strand(copy as TransferState, linkId, cause, nowNs);
         continue;
       }
       const dropped = flow.subflows.filter((subflow) => subflow.links.includes(link));

@@ -54,6 +54,7 @@ import type {
   LinkStats,
   NetworkOptions,
   Router,
+  StrandCause,
   Topology,
   TransferEvent,
   TransferEventSink,
@@ -222,7 +223,7 @@ export class PacketNetwork implements SimulatedNetwork {
     const dst = this.graph.nodeIndex.get(request.dstNode)!;
     const routes = this.routing.routesFor(request, src, dst, this.downLinkIds);
     if ('stranded' in routes) {
-      this.strand(transfer, routes.stranded, nowNs);
+      this.strand(transfer, routes.stranded, 'noPath', nowNs);
       return transfer.id;
     }
     transfer.paths = routes.map((route) => Array.from(route.pathLinks, (l) => this.topology.links[l]!.id));
@@ -653,7 +654,7 @@ export class PacketNetwork implements SimulatedNetwork {
     this.log.schedule({ kind: 'delivered', transferId: transfer.id, timeNs: deliveredNs });
   }
 
-  private strand(transfer: TransferState, linkId: string, nowNs: number): void {
+  private strand(transfer: TransferState, linkId: string, cause: StrandCause, nowNs: number): void {
     if (transfer.stranded) return;
     transfer.stranded = true;
     // A path whose flow was delivered before keeps no end (the model keeps no per-flow finish time).
@@ -661,7 +662,7 @@ export class PacketNetwork implements SimulatedNetwork {
       if (!flow.done) endPath(transfer, transfer.flows.length === transfer.paths.length ? index : 0, nowNs);
     });
     for (const flow of transfer.flows) if (!flow.done) this.retire(flow);
-    this.log.schedule({ kind: 'stranded', transferId: transfer.id, timeNs: nowNs, linkId });
+    this.log.schedule({ kind: 'stranded', transferId: transfer.id, timeNs: nowNs, linkId, cause });
   }
 
   // ---- faults ------------------------------------------------------------------------
@@ -692,15 +693,16 @@ export class PacketNetwork implements SimulatedNetwork {
     this.hops.invalidate();
     this.routing.forgetPinned();
     const linkId = this.topology.links[link]!.id;
+    // Pinned flows first: a pinned flow with packets on the link strands for being pinned to it.
+    for (const flow of this.flowsById) {
+      if (!flow.done && flow.route !== null && flow.route.includes(link)) this.strand(flow.transfer, linkId, 'pinned', nowNs);
+    }
     const strandOwner = (p: number): void => {
       const flow = this.flowsById[this.pool.flow[p]!]!;
-      if (!flow.done) this.strand(flow.transfer, linkId, nowNs);
+      if (!flow.done) this.strand(flow.transfer, linkId, 'lostPackets', nowNs);
     };
     this.queues.forEachQueued(link, strandOwner);
     if (this.busy[link]) strandOwner(this.inFlight[link]!);
-    for (const flow of this.flowsById) {
-      if (!flow.done && flow.route !== null && flow.route.includes(link)) this.strand(flow.transfer, linkId, nowNs);
-    }
     // A flow routed per packet goes on around the link: its recorded path over it ends here.
     for (const flow of this.flowsById) {
       if (!flow.done && flow.route === null && flow.pathLinks.includes(link)) endPathsThrough(flow.transfer, linkId, nowNs);
