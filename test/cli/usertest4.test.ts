@@ -9,13 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { writeLs16 } from './ls16.js';
 import { expectUsageError, weft } from './run-weft.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'weft-usertest4-'));
 const at = (name: string): string => join(dir, name);
 
 /** 16 hosts on 4 leaves, 2 spines, every link 400 Gb/s: 2:1 oversubscribed, so ECMP's draw of spines matters. */
-const LS16 = at('ls16.yaml');
+const LS16 = writeLs16(dir);
 
 /** docs/writing-an-algorithm.md's finished ring, the module every user starts from. */
 function docRing(): string {
@@ -34,14 +35,6 @@ function changedRing(name: string, from: string, to: string): string {
 
 beforeAll(() => {
   writeFileSync(at('my-ring.mjs'), docRing());
-  const lines = ['name: ls16', 'nodes:'];
-  for (let h = 0; h < 16; h++) lines.push(`  - { id: h${h}, kind: host }`);
-  for (let l = 0; l < 4; l++) lines.push(`  - { id: leaf${l}, kind: leaf }`);
-  for (let s = 0; s < 2; s++) lines.push(`  - { id: spine${s}, kind: spine }`);
-  lines.push('links:');
-  for (let h = 0; h < 16; h++) lines.push(`  - { from: h${h}, to: leaf${Math.floor(h / 4)}, bandwidth: 400Gbps, latency: 1us }`);
-  for (let l = 0; l < 4; l++) for (let s = 0; s < 2; s++) lines.push(`  - { from: leaf${l}, to: spine${s}, bandwidth: 400Gbps, latency: 500ns }`);
-  writeFileSync(LS16, `${lines.join('\n')}\n`);
 });
 
 describe('--tenant', () => {

@@ -52,6 +52,7 @@ import type {
   NetworkOptions,
   Router,
   SteadyStateSink,
+  StrandCause,
   Topology,
   TransferEvent,
   TransferEventSink,
@@ -72,6 +73,7 @@ import { ScratchList } from './models/scratch-list.js';
 import { bytesMoved, finishTimeNs, pathLatencyNs } from './models/timing.js';
 import { checkLinks, checkOptions, checkRequest, checkTime, checkTransferSizes, unknownLink } from './models/validate.js';
 import { linkDegrade, linkFailure, type LinkFault } from './models/link-fault.js';
+import { endPath, endPathsThrough } from './models/path-ends.js';
 
 /** Counters that show how much work the model did (for benchmarks and reports). */
 export interface NetworkWorkStats {
@@ -126,6 +128,8 @@ interface TransferRecord {
   readonly request: TransferRequest;
   readonly startNs: number;
   paths: readonly (readonly string[])[];
+  /** When each path stopped carrying the transfer before it was sent (a link on it failed, or the transfer stranded); null while none has. */
+  pathEndNs: (number | null)[] | null;
   sentNs: number | undefined;
 }
 
@@ -285,7 +289,7 @@ class FluidNetwork implements SimulatedNetwork {
     }
     const routed = request.paths !== undefined ? this.callerRoute(request, request.paths) : this.route(request, pair, known);
     if ('linkId' in routed) {
-      this.strand(transfer, routed.linkId, nowNs);
+      this.strand(transfer, routed.linkId, 'noPath', nowNs);
       return transfer.id;
     }
     const planned = routed;
@@ -422,11 +426,12 @@ class FluidNetwork implements SimulatedNetwork {
   flows(): FlowRecord[] {
     if (!this.recordFull) return [];
     return this.transfers.map((transfer) => {
-      const { request, startNs, paths, sentNs } = transfer.record!;
+      const { request, startNs, paths, pathEndNs, sentNs } = transfer.record!;
       const { srcNode, dstNode, bytes } = request;
       const record: {
         -readonly [K in keyof FlowRecord]: FlowRecord[K];
       } = { transferId: transfer.id, srcNode, dstNode, bytes, startNs, paths };
+      if (pathEndNs !== null) record.pathEndNs = [...pathEndNs];
       if (sentNs !== undefined) record.sentNs = sentNs;
       // Delivery is known from the send on, but reported only once it has happened.
       if (sentNs !== undefined && transfer.deliveredNs <= this.clockNs) record.deliveredNs = transfer.deliveredNs;
@@ -739,7 +744,7 @@ class FluidNetwork implements SimulatedNetwork {
       unsentFlows: 0,
       deliveredNs: nowNs,
       stranded: false,
-      record: this.recordFull ? { request: { ...request }, startNs: nowNs, paths: NO_PATHS, sentNs: undefined } : null,
+      record: this.recordFull ? { request: { ...request }, startNs: nowNs, paths: NO_PATHS, pathEndNs: null, sentNs: undefined } : null,
     };
     if (this.recordFull) this.transfers.push(transfer);
     return transfer;
@@ -761,11 +766,20 @@ class FluidNetwork implements SimulatedNetwork {
   }
 
   /** The transfer will never complete: its flows stop and a `stranded` event says why. */
-  private strand(transfer: TransferState, linkId: string, nowNs: number): void {
+  private strand(transfer: TransferState, linkId: string, cause: StrandCause, nowNs: number): void {
     if (transfer.stranded) return;
     transfer.stranded = true;
+    if (transfer.record !== null) endStrandedPaths(transfer.record, transfer.flows, nowNs);
     for (const flow of transfer.flows) if (!flow.done) this.detach(flow, nowNs);
-    this.events.schedule({ kind: 'stranded', transferId: transfer.id, timeNs: nowNs, linkId });
+    this.events.schedule({ kind: 'stranded', transferId: transfer.id, timeNs: nowNs, linkId, cause });
+  }
+
+  /** Whether a path around the failed links is left between an adaptive flow's endpoints, once all its own paths failed. */
+  private pathLeft(flow: FlowState): boolean {
+    const links = flow.subflows[0]!.links;
+    const src = this.topology.links[links[0]!]!.from;
+    const dst = this.topology.links[links[links.length - 1]!]!.to;
+    return this.router.equalCostPaths(src, dst, this.down, 1).length > 0;
   }
 
   // ---- faults ----------------------------------------------------------------------
@@ -805,11 +819,14 @@ class FluidNetwork implements SimulatedNetwork {
       const transfer = transferOf(flow);
       const kept = flow.subflows.filter((subflow) => !subflow.links.includes(link));
       if (flow.pinned || kept.length === 0) {
-        this.strand(transfer, linkId, nowNs);
-        if (flow.copyTransfers !== null) for (const copy of flow.copyTransfers) this.strand(copy as TransferState, linkId, nowNs);
+        const cause = flow.pinned ? 'pinned' : this.pathLeft(flow) ? 'pathsDown' : 'noPath';
+        this.strand(transfer, linkId, cause, nowNs);
+        if (flow.copyTransfers !== null) for (const copy of flow.copyTransfers) this.strand(copy as TransferState, linkId, cause, nowNs);
         continue;
       }
       const dropped = flow.subflows.filter((subflow) => subflow.links.includes(link));
+      const record = transfer.record;
+      if (record !== null) endPathsThrough(record, linkId, nowNs);
       const linksBefore = linkUse(flow);
       for (const subflow of dropped) {
         for (const used of subflow.links) this.accounts.changeRate(used, nowNs, -subflow.pathBytesPerSec);
@@ -868,6 +885,19 @@ function emitSorted(into: SteadyStateSink, triples: number[], timeTolerance: num
     into.near(triples[3 * i + 2]!, timeTolerance);
   }
   return true;
+}
+
+/**
+ * A stranded transfer's paths stop at `nowNs`, but for those whose flow had finished before: a
+ * transfer of one flow per path (ECMP's queue pairs) ends each with its flow; one flow over
+ * several paths (adaptive) is unsent, so every path it still had stops now.
+ */
+function endStrandedPaths(record: TransferRecord, flows: readonly FlowState[], nowNs: number): void {
+  const perPath = flows.length === record.paths.length;
+  record.paths.forEach((_, index) => {
+    const flow = perPath ? flows[index]! : undefined;
+    endPath(record, index, flow !== undefined && flow.done ? flow.finishNs : nowNs);
+  });
 }
 
 /** A flow's sub-flow over `route`, before any rate. */

@@ -132,20 +132,29 @@ export interface TransferRequest {
 }
 
 /**
+ * Why a transfer stranded, at the failure of `linkId`: `pinned`, its flow was pinned to a path
+ * over the link (ECMP); `noPath`, no path is left from its source to its destination; `lostPackets`,
+ * packets of it were queued on or crossing the link (packet model, per-packet routing: they are
+ * lost and not resent around it); `pathsDown`, every path its flow was spread over crossed failed
+ * links, though a longer path is left (adaptive flows keep to their equal-cost paths).
+ */
+export type StrandCause = 'pinned' | 'noPath' | 'lostPackets' | 'pathsDown';
+
+/**
  * What happened to a transfer. `sent`: the last byte left the source (the sender's buffer
  * is free). `delivered`: the last byte reached the destination (sent + path latency).
- * `stranded`: a link on its pinned path went down; it will never complete.
+ * `stranded`: a link it needed went down (`cause` says how); it will never complete.
  */
 export type TransferEvent =
   | { readonly kind: 'sent'; readonly transferId: number; readonly timeNs: number }
   | { readonly kind: 'delivered'; readonly transferId: number; readonly timeNs: number }
-  | { readonly kind: 'stranded'; readonly transferId: number; readonly timeNs: number; readonly linkId: string };
+  | { readonly kind: 'stranded'; readonly transferId: number; readonly timeNs: number; readonly linkId: string; readonly cause: StrandCause };
 
 /** What Network.drainEvents hands each event to: a TransferEvent's fields, by kind. */
 export interface TransferEventSink {
   sent(transferId: number, timeNs: number): void;
   delivered(transferId: number, timeNs: number): void;
-  stranded(transferId: number, timeNs: number, linkId: string): void;
+  stranded(transferId: number, timeNs: number, linkId: string, cause: StrandCause): void;
 }
 
 export interface LinkStats {
@@ -198,6 +207,13 @@ export interface FlowRecord {
   readonly deliveredTimeline?: readonly (readonly [number, number])[];
   /** Paths the transfer used, as link ids (several under adaptive routing or qps > 1). */
   readonly paths: readonly (readonly string[])[];
+  /**
+   * Per path (as `paths`), when it stopped carrying the transfer before the transfer was sent:
+   * a link on it failed (adaptive routing moved the flow to its other paths) or the transfer
+   * stranded. null: the path carried it until it was sent (or still does). Absent when no path
+   * stopped early (every run without faults).
+   */
+  readonly pathEndNs?: readonly (number | null)[];
   readonly stranded?: boolean;
 }
 

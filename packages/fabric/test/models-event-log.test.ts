@@ -11,7 +11,7 @@ function drained(log: EventLog): TransferEvent[] {
   log.drain({
     sent: (transferId, timeNs) => void events.push({ kind: 'sent', transferId, timeNs }),
     delivered: (transferId, timeNs) => void events.push({ kind: 'delivered', transferId, timeNs }),
-    stranded: (transferId, timeNs, linkId) => void events.push({ kind: 'stranded', transferId, timeNs, linkId }),
+    stranded: (transferId, timeNs, linkId, cause) => void events.push({ kind: 'stranded', transferId, timeNs, linkId, cause }),
   });
   return events;
 }
@@ -40,7 +40,7 @@ describe('EventLog', () => {
             const timeNs = Math.max(0, nowNs + o.ahead * 125);
             if (used.has(`${o.transfer}/${kind}`)) continue;
             used.add(`${o.transfer}/${kind}`);
-            const event: TransferEvent = kind === 'stranded' ? { kind, transferId: o.transfer, timeNs, linkId: `l${o.transfer}` } : { kind, transferId: o.transfer, timeNs };
+            const event: TransferEvent = kind === 'stranded' ? { kind, transferId: o.transfer, timeNs, linkId: `l${o.transfer}`, cause: 'pinned' } : { kind, transferId: o.transfer, timeNs };
             log.schedule(event);
             pending.push(event);
           } else if (o.kind === 'release') {

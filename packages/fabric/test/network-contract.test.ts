@@ -102,7 +102,7 @@ describe('faults', () => {
     net.degradeLink('sw->h1', 0.5, 13000);
     net.advanceTo(13000);
     net.startTransfer({ srcNode: 'h0', dstNode: 'h1', bytes: 1, flowKey: 0 }, 13000);
-    expect(drain(net)).toEqual([{ kind: 'stranded', transferId: 1, timeNs: 13000, linkId: 'sw->h1' }]);
+    expect(drain(net)).toEqual([{ kind: 'stranded', transferId: 1, timeNs: 13000, linkId: 'sw->h1', cause: 'noPath' }]);
   });
 
   it('an ECMP transfer split over queue pairs strands whole when one pair\'s link fails', () => {
@@ -114,7 +114,7 @@ describe('faults', () => {
     const net = build(topology, { qps: 2 });
     net.startTransfer({ srcNode: 'host0', dstNode: 'host2', bytes: 1e6, flowKey: key }, 0);
     net.failLink(spine(key, 1), 1000);
-    expect(drain(net)).toEqual([{ kind: 'stranded', transferId: 0, timeNs: 1000, linkId: spine(key, 1) }]);
+    expect(drain(net)).toEqual([{ kind: 'stranded', transferId: 0, timeNs: 1000, linkId: spine(key, 1), cause: 'pinned' }]);
     // The other queue pair stopped too: its spine link carried bytes only until 1000 ns.
     const other = net.linkStats().find((s) => s.linkId === spine(key, 0))!;
     expect(other.busyNs).toBe(1000);

@@ -301,7 +301,7 @@ describe.each(MODELS)('golden suite: %s', (model) => {
     net.failLink(spineLink, 500);
     expect(net.nextEventTimeNs()).toBe(500);
     net.advanceTo(500);
-    expect(net.takeEvents()).toEqual([{ kind: 'stranded', transferId: 0, timeNs: 500, linkId: spineLink }]);
+    expect(net.takeEvents()).toEqual([{ kind: 'stranded', transferId: 0, timeNs: 500, linkId: spineLink, cause: 'pinned' }]);
     // Nothing else is pending: a stranded transfer never completes and never hangs the run.
     expect(net.nextEventTimeNs()).toBe(Infinity);
     // A new transfer avoids the failed link: 1000 B at 1 GB/s from 600 → sent 1600.
@@ -316,7 +316,7 @@ describe.each(MODELS)('golden suite: %s', (model) => {
     net.failLink(other, 2000);
     net.advanceTo(2000);
     net.startTransfer(request('h0', 'h2', 1000), 2000);
-    expect(drain(net)).toEqual([{ kind: 'stranded', transferId: 2, timeNs: 2000, linkId: spineLink }]);
+    expect(drain(net)).toEqual([{ kind: 'stranded', transferId: 2, timeNs: 2000, linkId: spineLink, cause: 'noPath' }]);
     expect(net.flows().map((f) => f.stranded ?? false)).toEqual([true, false, true]);
   });
 
@@ -326,7 +326,7 @@ describe.each(MODELS)('golden suite: %s', (model) => {
     net.failLink('h0->swB', 1000);
     net.failLink('swA->h1', 1500);
     // 1000 ns at 2 GB/s, then 500 ns at 1 GB/s: 2500 B sent, 1500 B never will be.
-    expect(drain(net)).toEqual([{ kind: 'stranded', transferId: 0, timeNs: 1500, linkId: 'swA->h1' }]);
+    expect(drain(net)).toEqual([{ kind: 'stranded', transferId: 0, timeNs: 1500, linkId: 'swA->h1', cause: 'noPath' }]);
   });
 
   it('degrade mid-flow: the rest goes at the lower rate, exactly', () => {

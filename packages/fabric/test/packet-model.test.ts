@@ -339,7 +339,7 @@ describe('packet model: link failures', () => {
     const path = pinned.flows()[0]!.paths[0]!;
     pinned.failLink(path[1]!, 10_000); // its leaf -> spine hop
     const events = runAll(pinned, []).events;
-    expect(events.filter((e) => e.kind !== 'sent')).toEqual([{ kind: 'stranded', transferId: 0, timeNs: 10_000, linkId: path[1] }]);
+    expect(events.filter((e) => e.kind !== 'sent')).toEqual([{ kind: 'stranded', transferId: 0, timeNs: 10_000, linkId: path[1], cause: 'pinned' }]);
 
     const adaptive = network(leafSpine(1, 2), 'packet', 'adaptive');
     adaptive.failLink('l0->s0', 0);

@@ -349,7 +349,8 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
         rows.push(row);
         hooks.onRow?.(row, { ...reportHeader(config, topology, backend), skipped: plan.skipped, ...energyField }, labels);
         if (tracing) {
-          traceRuns.push({ label: `${resolved.label} ${bytes} B`, nranks, steps: result.steps, flows: result.flows, queues: queueTimelines(result.linkStats) });
+          const linkFaults = faults.filter((f) => f.kind === 'failLink' || f.kind === 'degradeLink');
+          traceRuns.push({ label: `${resolved.label} ${bytes} B`, nranks, steps: result.steps, flows: result.flows, queues: queueTimelines(result.linkStats), faults: linkFaults });
         }
         hooks.onProgress?.(done, total, `${resolved.label} ${requestedBytes} B`);
       }

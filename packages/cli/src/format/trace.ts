@@ -17,6 +17,11 @@ export interface TraceQueue {
   readonly depthTimeline: readonly (readonly [number, number])[];
 }
 
+/** A link fault of the run (`--fault`): drawn as an instant marker on the link's track. */
+export type TraceFault =
+  | { readonly kind: 'failLink'; readonly linkId: string; readonly atNs: number }
+  | { readonly kind: 'degradeLink'; readonly linkId: string; readonly factor: number; readonly atNs: number };
+
 export interface TraceRun {
   readonly label: string;
   readonly nranks: number;
@@ -24,11 +29,13 @@ export interface TraceRun {
   readonly flows: readonly TraceFlow[];
   /** Under `--network packet`: one counter track per port whose queue held bytes. */
   readonly queues?: readonly TraceQueue[];
+  /** The run's link faults; those due by the end of the run are marked on their link's track. */
+  readonly faults?: readonly TraceFault[];
 }
 
 interface TraceEvent {
   name: string;
-  ph: 'X' | 'M' | 'b' | 'e' | 'C';
+  ph: 'X' | 'M' | 'b' | 'e' | 'n' | 'C';
   id?: string;
   pid: number;
   tid: number;
@@ -75,22 +82,35 @@ export function buildTrace(runs: readonly TraceRun[]): { traceEvents: TraceEvent
       });
     }
     // Flows overlap on a link, which nested 'X' slices cannot show: async begin/end pairs
-    // with the link as their name give each link its own track of stacked flows.
+    // with the link as their name give each link its own track of stacked flows. A path is
+    // drawn while it carried the flow: until the transfer was sent, or until it stopped early
+    // (a link on it failed and the flow moved to its other paths, or the transfer stranded).
+    // `bytes` is the whole transfer's: the records do not say how much of it each path carried.
     for (const flow of run.flows) {
-      const endNs = flow.sentNs ?? flow.startNs;
       flow.paths.forEach((path, pathIndex) => {
+        const endedNs = flow.pathEndNs?.[pathIndex] ?? null;
+        const endNs = endedNs ?? flow.sentNs ?? flow.startNs;
+        const args = {
+          flow: `${flow.srcNode}->${flow.dstNode}`,
+          bytes: flow.bytes,
+          deliveredNs: flow.deliveredNs,
+          ...(flow.paths.length > 1 ? { path: `${pathIndex + 1} of ${flow.paths.length}` } : {}),
+          ...(endedNs !== null ? { stoppedNs: endedNs } : {}),
+        };
         for (const linkId of path) {
           const common = { cat: 'link', pid, tid: 0, name: `link ${linkId}`, id: `${flow.transferId}.${pathIndex}` };
-          events.push({
-            ...common,
-            ph: 'b',
-            ts: usFromNs(flow.startNs),
-            args: { flow: `${flow.srcNode}->${flow.dstNode}`, bytes: flow.bytes, deliveredNs: flow.deliveredNs },
-          });
+          events.push({ ...common, ph: 'b', ts: usFromNs(flow.startNs), args });
           events.push({ ...common, ph: 'e', ts: usFromNs(endNs) });
         }
       });
     }
+    // Each fault the run reached, as an instant on its link's track.
+    const runEndNs = lastTimeNs(run);
+    run.faults?.forEach((fault, index) => {
+      if (fault.atNs > runEndNs) return;
+      const what = fault.kind === 'failLink' ? 'link down' : `degraded ×${fault.factor}`;
+      events.push({ cat: 'link', pid, tid: 0, name: `link ${fault.linkId}`, id: `fault.${index}`, ph: 'n', ts: usFromNs(fault.atNs), args: { fault: what, atNs: fault.atNs } });
+    });
     // Queue depth per port as a counter track (Perfetto draws it as a graph over time).
     for (const queue of run.queues ?? []) {
       for (const [timeNs, bytes] of queue.depthTimeline) {
@@ -99,4 +119,15 @@ export function buildTrace(runs: readonly TraceRun[]): { traceEvents: TraceEvent
     }
   });
   return { traceEvents: events, displayTimeUnit: 'ns' };
+}
+
+/** The run's last step end or transfer event: faults due later never applied. */
+function lastTimeNs(run: TraceRun): number {
+  let endNs = 0;
+  for (const step of run.steps) endNs = Math.max(endNs, step.endNs);
+  for (const flow of run.flows) {
+    endNs = Math.max(endNs, flow.deliveredNs ?? flow.sentNs ?? flow.startNs);
+    for (const ended of flow.pathEndNs ?? []) if (ended !== null) endNs = Math.max(endNs, ended);
+  }
+  return endNs;
 }

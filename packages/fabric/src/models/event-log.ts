@@ -1,4 +1,4 @@
-import type { TransferEvent, TransferEventSink } from '../types.js';
+import type { StrandCause, TransferEvent, TransferEventSink } from '../types.js';
 
 /** Order of kinds at one time for one transfer: a zero-latency transfer is sent, then delivered. */
 const KIND_RANK: Readonly<Record<TransferEvent['kind'], number>> = { sent: 0, delivered: 1, stranded: 2 };
@@ -42,15 +42,15 @@ export class EventLog {
   /** The bucket last scheduled into, and its time (NaN: none). */
   private lastNs = NaN;
   private lastBucket: Bucket = new Bucket();
-  /** Stranded events' link ids, by transfer. */
-  private readonly strandedLinks = new Map<number, string>();
+  /** Stranded events' link ids and causes, by transfer. */
+  private readonly strandedLinks = new Map<number, { readonly linkId: string; readonly cause: StrandCause }>();
   /** Released buckets not yet taken, in release order. */
   private readyBuckets: Bucket[] = [];
   /** Drained buckets, empty, for later times. */
   private readonly spareBuckets: Bucket[] = [];
 
   schedule(event: TransferEvent): void {
-    if (event.kind === 'stranded') this.strandedLinks.set(event.transferId, event.linkId);
+    if (event.kind === 'stranded') this.strandedLinks.set(event.transferId, { linkId: event.linkId, cause: event.cause });
     this.scheduleKey(event.transferId * 4 + KIND_RANK[event.kind], event.timeNs);
   }
 
@@ -95,7 +95,7 @@ export class EventLog {
     this.drain({
       sent: (transferId, timeNs) => void events.push({ kind: 'sent', transferId, timeNs }),
       delivered: (transferId, timeNs) => void events.push({ kind: 'delivered', transferId, timeNs }),
-      stranded: (transferId, timeNs, linkId) => void events.push({ kind: 'stranded', transferId, timeNs, linkId }),
+      stranded: (transferId, timeNs, linkId, cause) => void events.push({ kind: 'stranded', transferId, timeNs, linkId, cause }),
     });
     return events;
   }
@@ -137,9 +137,9 @@ export class EventLog {
     if (rank === SENT) sink.sent(transferId, timeNs);
     else if (rank === DELIVERED) sink.delivered(transferId, timeNs);
     else {
-      const linkId = this.strandedLinks.get(transferId)!;
+      const { linkId, cause } = this.strandedLinks.get(transferId)!;
       this.strandedLinks.delete(transferId);
-      sink.stranded(transferId, timeNs, linkId);
+      sink.stranded(transferId, timeNs, linkId, cause);
     }
   }
 

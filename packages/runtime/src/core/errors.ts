@@ -5,6 +5,7 @@
  * can use `instanceof` and `error.name` whatever thread the error began in.
  */
 import { WeftInputError } from '@weft/sim';
+import type { StrandCause } from '@weft/fabric';
 
 /** One participant's operations that were still waiting when the run stopped. */
 export interface PendingOps {
@@ -78,8 +79,26 @@ export class TransferStrandedError extends Error {
     readonly timeNs: number,
     /** endpoints, channel and size */
     readonly description: string,
+    /** How the failure stranded it (see the fabric's StrandCause). */
+    readonly strandCause: StrandCause = 'pinned',
+    /** Its endpoints as the message names them (`rank 0`, `switch 1`). */
+    readonly endpoints: { readonly from: string; readonly to: string } = { from: 'its source', to: 'its destination' },
   ) {
-    super(`transfer ${transferId} (${description}) stranded at ${Number(timeNs.toFixed(2))} ns: link ${linkId} is down and the flow was pinned to it`);
+    super(`transfer ${transferId} (${description}) stranded at ${Number(timeNs.toFixed(2))} ns: ${strandedBecause(linkId, strandCause, endpoints)}`);
+  }
+}
+
+/** Why a transfer stranded, in words: one clause per StrandCause. */
+function strandedBecause(linkId: string, cause: StrandCause, endpoints: { readonly from: string; readonly to: string }): string {
+  switch (cause) {
+    case 'pinned':
+      return `link ${linkId} is down and the flow was pinned to it`;
+    case 'noPath':
+      return `link ${linkId} is down and no path is left from ${endpoints.from} to ${endpoints.to}`;
+    case 'lostPackets':
+      return `link ${linkId} went down with packets of it queued on or crossing it (lost, not resent around the failure)`;
+    case 'pathsDown':
+      return `link ${linkId} is down and every path the flow was spread over crosses a failed link`;
   }
 }
 
@@ -187,7 +206,7 @@ type Fields = Record<string, never>;
 const REVIVERS: Record<string, (e: EncodedError, f: Fields, cause: Error | undefined) => Error> = {
   RankError: (_, f, cause) => new RankError(f.rank, f.label, f.rankMessage, f.rankStack, cause),
   DeadlockError: (_, f) => new DeadlockError(f.timeNs, f.pending),
-  TransferStrandedError: (_, f) => new TransferStrandedError(f.transferId, f.linkId, f.timeNs, f.description),
+  TransferStrandedError: (_, f) => new TransferStrandedError(f.transferId, f.linkId, f.timeNs, f.description, f.strandCause, f.endpoints),
   RankCrashedError: (_, f) => new RankCrashedError(f.rank, f.atNs, f.timeNs, f.pending),
   RankTimeoutError: (_, f) => new RankTimeoutError(f.stuck, f.timeoutMs, f.timeNs),
   UserCodeTimeoutError: (_, f) => new UserCodeTimeoutError(f.source, f.call, f.timeoutMs),

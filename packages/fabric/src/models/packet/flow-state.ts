@@ -8,6 +8,8 @@ export interface TransferState {
   readonly request: TransferRequest;
   readonly startNs: number;
   paths: readonly (readonly string[])[];
+  /** When each path stopped carrying the transfer early (FlowRecord.pathEndNs); null while none has. */
+  pathEndNs: (number | null)[] | null;
   flows: FlowState[];
   unsentFlows: number;
   undeliveredFlows: number;
@@ -42,6 +44,12 @@ export interface FlowState extends ReceiverState {
   readonly route: Int32Array | null;
   /** Links of the route, or of one representative shortest path when routed per packet. */
   readonly pathLinks: Int32Array;
+  /**
+   * The links its peak concurrent flows count it on, from its start until it is over: its
+   * pinned route, or (routed per packet) every link of every shortest path it may send over,
+   * as the fluid model counts an adaptive flow on every link of its equal-cost paths.
+   */
+  readonly spanLinks: Int32Array;
   readonly packets: number;
   readonly lastPacketBytes: number;
   readonly returnLatencyNs: number;

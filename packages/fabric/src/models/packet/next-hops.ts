@@ -9,6 +9,8 @@ import type { GraphIndex } from '../../topology/graph.js';
  */
 export class NextHops {
   private readonly tables = new Map<number, { start: Int32Array; links: Int32Array }>();
+  /** spanLinks' answers by src x nodeCount + dst, until a link fails. */
+  private readonly spans = new Map<number, Int32Array>();
 
   constructor(
     private readonly graph: GraphIndex,
@@ -18,6 +20,36 @@ export class NextHops {
   /** Forget every table (a link went down). */
   invalidate(): void {
     this.tables.clear();
+    this.spans.clear();
+  }
+
+  /**
+   * Every link on a shortest path from `src` to `dst` (the links a flow routed per packet may
+   * send over), in a fixed order: what the fluid model's adaptive flow spreads over.
+   */
+  spanLinks(src: number, dst: number): Int32Array {
+    const key = src * this.graph.nodeCount + dst;
+    let span = this.spans.get(key);
+    if (span !== undefined) return span;
+    const { start, links } = this.table(dst);
+    const seen = new Uint8Array(this.graph.nodeCount);
+    const out: number[] = [];
+    const stack = [src];
+    seen[src] = 1;
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      for (let k = start[node]!; k < start[node + 1]!; k++) {
+        const link = links[k]!;
+        out.push(link);
+        const to = this.graph.linkTo[link]!;
+        if (seen[to] === 0) {
+          seen[to] = 1;
+          stack.push(to);
+        }
+      }
+    }
+    this.spans.set(key, (span = Int32Array.from(out)));
+    return span;
   }
 
   /** Candidate egress links at `node` toward `dst`: links[start .. end). */

@@ -54,6 +54,7 @@ import type {
   LinkStats,
   NetworkOptions,
   Router,
+  StrandCause,
   Topology,
   TransferEvent,
   TransferEventSink,
@@ -64,6 +65,7 @@ import { EventLog } from '../event-log.js';
 import { linkStatsOf } from '../link-account.js';
 import { checkRequest, checkTime, unknownLink } from '../validate.js';
 import { linkDegrade, linkFailure, type LinkFault } from '../link-fault.js';
+import { endPath, endPathsThrough } from '../path-ends.js';
 import { SenderRate } from './congestion.js';
 import { EventHeap } from './event-heap.js';
 import { HostNics } from './host-nics.js';
@@ -202,6 +204,7 @@ export class PacketNetwork implements SimulatedNetwork {
       request: { ...request },
       startNs: nowNs,
       paths: [],
+      pathEndNs: null,
       flows: [],
       unsentFlows: 0,
       undeliveredFlows: 0,
@@ -220,7 +223,7 @@ export class PacketNetwork implements SimulatedNetwork {
     const dst = this.graph.nodeIndex.get(request.dstNode)!;
     const routes = this.routing.routesFor(request, src, dst, this.downLinkIds);
     if ('stranded' in routes) {
-      this.strand(transfer, routes.stranded, nowNs);
+      this.strand(transfer, routes.stranded, 'noPath', nowNs);
       return transfer.id;
     }
     transfer.paths = routes.map((route) => Array.from(route.pathLinks, (l) => this.topology.links[l]!.id));
@@ -243,6 +246,7 @@ export class PacketNetwork implements SimulatedNetwork {
         dst,
         route: route.pinned ? route.pathLinks : null,
         pathLinks: route.pathLinks,
+        spanLinks: route.pinned ? route.pathLinks : this.hops.spanLinks(src, dst),
         packets,
         lastPacketBytes: bytesPerFlow - (packets - 1) * cell,
         returnLatencyNs: oneWayNs,
@@ -263,7 +267,7 @@ export class PacketNetwork implements SimulatedNetwork {
       this.flowsById.push(flow);
       transfer.flows.push(flow);
       this.activeFlows++;
-      for (const l of flow.pathLinks) {
+      for (const l of flow.spanLinks) {
         if (++this.flowCount[l]! > this.peakFlows[l]!) this.peakFlows[l] = this.flowCount[l]!;
       }
     }
@@ -334,6 +338,7 @@ export class PacketNetwork implements SimulatedNetwork {
         startNs: transfer.startNs,
         paths: transfer.paths,
       };
+      if (transfer.pathEndNs !== null) record.pathEndNs = [...transfer.pathEndNs];
       if (transfer.sentNs !== undefined && transfer.sentNs <= this.clockNs) record.sentNs = transfer.sentNs;
       if (transfer.undeliveredFlows === 0 && !transfer.stranded && transfer.deliveredNs <= this.clockNs) record.deliveredNs = transfer.deliveredNs;
       if (transfer.stranded) record.stranded = true;
@@ -633,7 +638,7 @@ export class PacketNetwork implements SimulatedNetwork {
   private retire(flow: FlowState): void {
     flow.done = true;
     this.activeFlows--;
-    for (const l of flow.pathLinks) this.flowCount[l]!--;
+    for (const l of flow.spanLinks) this.flowCount[l]!--;
     if (!this.recordFull) this.flowsById[flow.id] = FINISHED_FLOW;
   }
 
@@ -649,11 +654,15 @@ export class PacketNetwork implements SimulatedNetwork {
     this.log.schedule({ kind: 'delivered', transferId: transfer.id, timeNs: deliveredNs });
   }
 
-  private strand(transfer: TransferState, linkId: string, nowNs: number): void {
+  private strand(transfer: TransferState, linkId: string, cause: StrandCause, nowNs: number): void {
     if (transfer.stranded) return;
     transfer.stranded = true;
+    // A path whose flow was delivered before keeps no end (the model keeps no per-flow finish time).
+    transfer.flows.forEach((flow, index) => {
+      if (!flow.done) endPath(transfer, transfer.flows.length === transfer.paths.length ? index : 0, nowNs);
+    });
     for (const flow of transfer.flows) if (!flow.done) this.retire(flow);
-    this.log.schedule({ kind: 'stranded', transferId: transfer.id, timeNs: nowNs, linkId });
+    this.log.schedule({ kind: 'stranded', transferId: transfer.id, timeNs: nowNs, linkId, cause });
   }
 
   // ---- faults ------------------------------------------------------------------------
@@ -684,14 +693,19 @@ export class PacketNetwork implements SimulatedNetwork {
     this.hops.invalidate();
     this.routing.forgetPinned();
     const linkId = this.topology.links[link]!.id;
+    // Pinned flows first: a pinned flow with packets on the link strands for being pinned to it.
+    for (const flow of this.flowsById) {
+      if (!flow.done && flow.route !== null && flow.route.includes(link)) this.strand(flow.transfer, linkId, 'pinned', nowNs);
+    }
     const strandOwner = (p: number): void => {
       const flow = this.flowsById[this.pool.flow[p]!]!;
-      if (!flow.done) this.strand(flow.transfer, linkId, nowNs);
+      if (!flow.done) this.strand(flow.transfer, linkId, 'lostPackets', nowNs);
     };
     this.queues.forEachQueued(link, strandOwner);
     if (this.busy[link]) strandOwner(this.inFlight[link]!);
+    // A flow routed per packet goes on around the link: its recorded path over it ends here.
     for (const flow of this.flowsById) {
-      if (!flow.done && flow.route !== null && flow.route.includes(link)) this.strand(flow.transfer, linkId, nowNs);
+      if (!flow.done && flow.route === null && flow.pathLinks.includes(link)) endPathsThrough(flow.transfer, linkId, nowNs);
     }
   }
 

@@ -737,7 +737,7 @@ export class Coordinator {
     for (const event of network.takeEvents()) {
       if (event.kind === 'sent') sink.sent(event.transferId, event.timeNs);
       else if (event.kind === 'delivered') sink.delivered(event.transferId, event.timeNs);
-      else sink.stranded(event.transferId, event.timeNs, event.linkId);
+      else sink.stranded(event.transferId, event.timeNs, event.linkId, event.cause);
     }
   }
 
@@ -770,17 +770,14 @@ export class Coordinator {
         this.deliver(flight);
       }
     },
-    stranded: (transferId, timeNs, linkId) => {
+    stranded: (transferId, timeNs, linkId, cause) => {
       this.events += 1;
       const flight = this.inFlight.get(transferId);
       if (flight === undefined) return;
       const connection = flight.connection;
-      throw new TransferStrandedError(
-        transferId,
-        linkId,
-        timeNs,
-        `${this.label(connection.src)} → ${this.label(connection.dst)}, ${channelName(connection.channel)}, ${Math.round(flight.bytes)} bytes`,
-      );
+      const from = this.label(connection.src);
+      const to = this.label(connection.dst);
+      throw new TransferStrandedError(transferId, linkId, timeNs, `${from} → ${to}, ${channelName(connection.channel)}, ${Math.round(flight.bytes)} bytes`, cause, { from, to });
     },
   };
 
