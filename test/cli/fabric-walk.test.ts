@@ -105,3 +105,24 @@ describe('a transfer stranded by a link fault says why', () => {
     expect(run.stdout).toMatch(/link leaf0->spine0 is down and the flow was pinned to it/);
   });
 });
+
+describe('--cc keeps its state per connection across messages (as a NIC keeps it per queue pair)', () => {
+  /** 16 MiB all-to-all over the 2:1 spines, packet model: the row's time and the busiest link's ECN marks. */
+  const alltoall = (cc: string) => {
+    const run = weft(['bench', 'alltoall', '--topology', LS16, '--mode', 'ghost', '-b', '16M', '-e', '16M', '--network', 'packet', '--routing', 'adaptive', '--cc', cc, '--links', '1', '--format', 'json']);
+    expect(run.code).toBe(0);
+    const row = JSON.parse(run.stdout).rows[0] as { timeUs: number; links: { queue: { ecnMarks: number; peakQueueBytes: number } }[] };
+    return { timeUs: row.timeUs, queue: row.links[0]!.queue };
+  };
+
+  it('dcqcn acts on a chunked collective (each chunk began at line rate and its CNPs came back after it: the run equalled --cc none)', () => {
+    const none = alltoall('none');
+    const dcqcn = alltoall('dcqcn');
+    expect(dcqcn.timeUs).not.toBe(none.timeUs);
+    // The rates cut by CNPs carry over to the next chunks: the queues stay below ECN's threshold.
+    expect(dcqcn.queue.ecnMarks).toBeLessThan(none.queue.ecnMarks / 10);
+    expect(dcqcn.queue.peakQueueBytes).toBeLessThan(none.queue.peakQueueBytes);
+    // Deterministic, as every simulated result.
+    expect(alltoall('dcqcn')).toEqual(dcqcn);
+  });
+});

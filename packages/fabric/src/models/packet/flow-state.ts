@@ -54,7 +54,9 @@ export interface FlowState extends ReceiverState {
   readonly lastPacketBytes: number;
   readonly returnLatencyNs: number;
   readonly trafficClass: number;
+  /** Its connection's congestion-control state (shared by the connection's messages) and that state's index. */
   readonly rate: SenderRate;
+  readonly connection: number;
   nextSeq: number;
   /** Packets lost and waiting to be resent (ooo delivery). */
   readonly resend: number[];
@@ -62,7 +64,6 @@ export interface FlowState extends ReceiverState {
   readonly lastSentNs: Float64Array | null;
   readonly rttNs: number;
   nextSendNs: number;
-  lastCnpNs: number;
   queuedAtHost: boolean;
   /** ooo: its last packet left the source (counted toward `sent`); inorder: its retransmission timer is armed. */
   sentMarked: boolean;
