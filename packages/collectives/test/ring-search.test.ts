@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { channelRings, searchGraph } from '../src/channels/search.js';
-import type { CostParams, LinkGraph, RankLayout } from '../src/types.js';
+import { channelRingsEdgeNsPerByte } from '../src/cost.js';
+import type { CostParams, LinkGraph, PlanParams, RankLayout } from '../src/types.js';
 
 /** A link graph from `gpus` endpoint nodes (ranks 0..gpus-1 on nodes 0..gpus-1), `switches` forwarding nodes after them, and duplex cables [a, b, GB/s]. */
 function linkGraph(gpus: number, switches: number, cables: readonly (readonly [number, number, number])[]): LinkGraph {
@@ -127,6 +128,19 @@ describe('channel search on the fabric links (flat layouts: ring:N, fullmesh:N)'
     // switch:8 (no compute capability): one channel at the GPU's link, duplicated.
     const plain = layoutOf(8, starGraph(8, 49.0185));
     expect(searchGraph(plain, 8, costOf(49.0185))).toEqual({ graphChannels: 1, gbs: 49.0185, commChannels: 2 });
+  });
+
+  it('the predictors see the links the rings use: fullmesh:4 leaves each rank by two of its three links (1.5 × the rank-injection time per byte); ring:N and one switch as per rank', () => {
+    const params = (n: number, layout: RankLayout): PlanParams => ({ nranks: n, count: 1 << 20, root: 0, elementBytes: 4, channels: 4, chunkElements: 0, layout });
+    const edge = (n: number, graph: LinkGraph, injectionGbs: number): number => {
+      const layout = layoutOf(n, graph);
+      const orders = channelRings(layout, n, 4);
+      return channelRingsEdgeNsPerByte(orders, params(n, layout), costOf(injectionGbs))(orders[0]![0]!, orders[0]![1]!);
+    };
+    const perRank = (gbs: number): number => 1 / gbs; // ns per byte at the rank's injection, every channel's share together
+    expect(edge(4, fullmeshGraph(4), 3 * RING_GBS)).toBeCloseTo(1.5 * perRank(3 * RING_GBS), 9);
+    expect(edge(5, ringGraph(5), 2 * RING_GBS)).toBeCloseTo(perRank(2 * RING_GBS), 9);
+    expect(edge(8, starGraph(8, RING_GBS), RING_GBS)).toBe(perRank(RING_GBS));
   });
 
   it('a layout without links keeps the rank order on every channel at the rank injection', () => {

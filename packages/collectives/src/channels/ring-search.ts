@@ -54,6 +54,7 @@ export class RingSearch {
   private readonly outStart: Int32Array;
   private readonly outEdges: Int32Array;
   private readonly paths: SourcePaths[] = [];
+  private readonly injection: number[] = [];
   private readonly found = new Map<string, readonly (readonly number[])[]>();
   private residual: Float64Array;
   private maxGbs: number | undefined;
@@ -166,6 +167,56 @@ export class RingSearch {
       this.maxGbs = most;
     }
     return this.maxGbs;
+  }
+
+  /** Rank a's links into the fabric that its paths to the other ranks leave by: their summed bandwidth, GB/s. */
+  injectionGbs(a: number): number {
+    let gbs = this.injection[a];
+    if (gbs === undefined) {
+      const first = new Set<number>();
+      for (let b = 0; b < this.nranks; b++) {
+        const edges = b === a ? [] : this.pathEdges(a, b);
+        if (edges.length > 0) first.add(edges[edges.length - 1]!);
+      }
+      gbs = 0;
+      for (const e of first) gbs += this.capGbs[e]!;
+      this.injection[a] = gbs;
+    }
+    return gbs;
+  }
+
+  /** The width of the path from rank a to rank b, GB/s (0: none). */
+  pathGbs(a: number, b: number): number {
+    return this.pathsFrom(a).widthGbs[b]!;
+  }
+
+  /**
+   * How the rings `orders` (all channels, each moving an equal share) load the links: per hop
+   * a→b, the most loaded link of its path as channels per rank injection — the channels
+   * crossing that link × a's injection / the link's bandwidth. A hop whose links are each as
+   * wide as the rank's injection (one switch) counts the channels at its sender or receiver,
+   * as the per-rank count does; on fullmesh:4, where two rings leave each rank by two of its
+   * three links, 1.5 × as many.
+   */
+  hopLoads(orders: readonly (readonly number[])[]): (a: number, b: number) => number {
+    const load = new Float64Array(this.capGbs.length);
+    for (const order of orders) {
+      if (order.length < 2) continue;
+      order.forEach((a, i) => {
+        for (const e of this.pathEdges(a, order[(i + 1) % order.length]!)) load[e]! += 1;
+      });
+    }
+    const byHop = new Map<number, number>();
+    return (a, b) => {
+      const key = a * this.nranks + b;
+      let hop = byHop.get(key);
+      if (hop === undefined) {
+        let most = 0;
+        for (const e of this.pathEdges(a, b)) most = Math.max(most, load[e]! / this.capGbs[e]!);
+        byHop.set(key, (hop = most * this.injectionGbs(a)));
+      }
+      return hop;
+    };
   }
 
   /** Reserve `gbs` on every edge of the hop a→b (followPath); on a full edge, undo and return false. */

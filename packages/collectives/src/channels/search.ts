@@ -175,6 +175,29 @@ function flatSearch(cache: LayoutCache, layout: RankLayout, nranks: number): Fla
   return found;
 }
 
+/**
+ * On a flat layout the link search covers (see flatSearch), what the rings `orders` cost per hop
+ * beyond the per-rank count the predictors take (cost.ts channelRingsEdgeNsPerByte): `hopLoad`,
+ * the hop's most loaded link in channels per rank injection (RingSearch.hopLoads), and
+ * `aloneShare`, the rank's injection over the hop's path width — how much slower one channel
+ * alone moves than the rank's injection. Null elsewhere (rail grids, no links): the per-rank
+ * count stands.
+ */
+export function flatRingLinks(layout: RankLayout, nranks: number, orders: readonly (readonly number[])[]): { readonly hopLoad: (a: number, b: number) => number; readonly aloneShare: (a: number, b: number) => number } | null {
+  const cache = layoutCache(layout);
+  if (railGridOf(cache, layout, nranks) !== null) return null;
+  const flat = flatSearch(cache, layout, nranks);
+  if (flat === null) return null;
+  const { search } = flat;
+  return {
+    hopLoad: search.hopLoads(orders),
+    aloneShare: (a, b) => {
+      const width = search.pathGbs(a, b);
+      return width > 0 ? search.injectionGbs(a) / width : 1;
+    },
+  };
+}
+
 /** The layout's rail grid (null: flat), built once per layout and rank count: the searches ask for it per collective. */
 export function layoutRailGrid(layout: RankLayout, nranks: number): RailGrid | null {
   return railGridOf(layoutCache(layout), layout, nranks);
