@@ -12,6 +12,7 @@
  * (cost.bandwidthBytesPerSec); send and receive overlap (full duplex). β is 1e9 / B, in ns
  * per byte.
  */
+import { flatRingLinks } from './channels/search.js';
 import { ceilLog2, clampChannels, mod, type Fold } from './logical.js';
 import type { CostParams, PlanParams } from './types.js';
 
@@ -145,7 +146,9 @@ export function channelRingsNsPerByte(orders: readonly (readonly number[])[], pa
  * Per ring edge a→b, the ns per byte of all the bytes (as channelRingsNsPerByte) at which
  * that edge moves its channel's share: the more shared of a's send and b's receive of the
  * edge's class. What one ring step over that edge costs, where channelRingsNsPerByte is the
- * worst edge.
+ * worst edge. On a flat layout with the fabric's links (channels/search.ts flatRingLinks) an
+ * edge is as slow as the most loaded link on its path too, where that is slower: fullmesh:4's
+ * two rings leave each rank by two of its three links, at 2/3 of its injection.
  */
 export function channelRingsEdgeNsPerByte(orders: readonly (readonly number[])[], params: PlanParams, cost: CostParams): (a: number, b: number) => number {
   const same = sameGroup(params);
@@ -162,9 +165,13 @@ export function channelRingsEdgeNsPerByte(orders: readonly (readonly number[])[]
     });
   }
   const beta = [nsPerByte(cost.intra.bandwidthBytesPerSec), nsPerByte(cost.inter.bandwidthBytesPerSec)];
+  const links = flatRingLinks(params.layout, params.nranks, orders);
   return (a, b) => {
     const inter = same(a, b) ? 0 : 1;
-    return (beta[inter]! * Math.max(load[4 * a + inter]!, load[4 * b + 2 + inter]!)) / c;
+    const shares = Math.max(load[4 * a + inter]!, load[4 * b + 2 + inter]!);
+    // The links' count only where it is slower (beyond rounding): on one switch the two agree.
+    const onLinks = links === null ? 0 : links.hopLoad(a, b);
+    return (beta[inter]! * (onLinks > shares * (1 + 1e-9) ? onLinks : shares)) / c;
   };
 }
 

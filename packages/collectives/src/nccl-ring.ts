@@ -11,7 +11,7 @@
  * Pure and browser-safe.
  */
 import { channelRingsEdgeNsPerByte, channelRingsNsPerByte, chainPathNs, hopAlpha, nsPerByte, onOneRailLeaf, ringPathNs, sameGroup, type HopAlpha } from './cost.js';
-import { channelRings, searchChannelCount } from './channels/search.js';
+import { channelRings, flatRingLinks, searchChannelCount } from './channels/search.js';
 import { lockstepRingIterationNs } from './ring-lockstep.js';
 import { StepBuilder, slice, type EmptyTransfers } from './builder.js';
 import { channelRanges, chunkCount, chunksOf, clampChannels, mod, type Range } from './logical.js';
@@ -188,7 +188,13 @@ function stepHopNs(p: RingPipeline, params: PlanParams, cost: CostParams): (firs
   const alpha = hopAlpha(params, cost);
   const edgeNsPerByte = channelRingsEdgeNsPerByte(orders, params, cost);
   const same = sameGroup(params);
-  const aloneNsPerByte = (a: number, b: number): number => nsPerByte(same(a, b) ? cost.intra.bandwidthBytesPerSec : cost.inter.bandwidthBytesPerSec);
+  // One channel alone moves at its path's width where that is below the rank's injection (ring:N: one direction of two).
+  const links = flatRingLinks(params.layout, params.nranks, orders);
+  const aloneShare = (a: number, b: number): number => {
+    const share = links === null ? 1 : links.aloneShare(a, b);
+    return share > 1 + 1e-9 ? share : 1;
+  };
+  const aloneNsPerByte = (a: number, b: number): number => nsPerByte(same(a, b) ? cost.intra.bandwidthBytesPerSec : cost.inter.bandwidthBytesPerSec) * aloneShare(a, b);
   const lockstep = orders.every((order) => order.every((r, i) => r === orders[0]![i]));
   return (first) =>
     lockstep

@@ -129,6 +129,30 @@ export interface RankLayout {
    * leaves (scalable units) through a spine. Undefined: every rail pair counts as one leaf's.
    */
   readonly railLeaves?: readonly number[];
+  /**
+   * The fabric's directed links, for the channel search on layouts without a rail grid
+   * (channels/ring-search.ts): which links a ring's hops cross and what each can carry. Absent:
+   * the search falls back to the rank order at the rank's injection bandwidth.
+   */
+  readonly linkGraph?: LinkGraph;
+}
+
+/**
+ * A fabric's nodes and directed links as plain arrays (fabric's GraphIndex plus bandwidths):
+ * node n's out-links are outLinks[outStart[n] .. outStart[n+1]); link l runs linkFrom[l] →
+ * linkTo[l] at linkBytesPerSec[l]. Endpoint nodes (GPUs, hosts) never forward traffic.
+ */
+export interface LinkGraph {
+  readonly nodeCount: number;
+  /** The node rank r runs on. */
+  readonly rankNode: Int32Array;
+  /** 1 for nodes that never forward (gpu, host). */
+  readonly isEndpoint: Uint8Array;
+  readonly linkFrom: Int32Array;
+  readonly linkTo: Int32Array;
+  readonly linkBytesPerSec: Float64Array;
+  readonly outStart: Int32Array;
+  readonly outLinks: Int32Array;
 }
 
 export interface PlanParams {

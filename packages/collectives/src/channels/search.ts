@@ -16,13 +16,17 @@
  * rail, c+2. Inside a server the ring starts at its entry GPU, walks the other GPUs downward
  * in rail position (NVSwitch connects every pair), and ends at the exit GPU. Channel c and
  * c+G use the same rails, so k·G channels give every NIC k channels in and k out. Flat
- * layouts (one group, no rails, or servers that do not share the same rails) get the rank
- * order on every channel.
+ * layouts (one group, no rails, or servers that do not share the same rails) get the rings
+ * the search on the fabric's links finds (ring-search.ts: each channel reserves its speed on
+ * every directed link it crosses, the next is searched on what is left), channel c the
+ * (c mod k)-th of the k found, as NCCL duplicates its channels; the rank order on every
+ * channel where the layout carries no links or the fabric is too large to search.
  *
  * Pure and browser-safe.
  */
 import { doubleBinaryTree, mod, treeFromParents, type Tree } from '../logical.js';
 import type { CostParams, RankLayout } from '../types.js';
+import { RingSearch } from './ring-search.js';
 
 /** Servers whose ranks line up by rail: servers[s][k] is the rank of server s on the k-th rail. */
 export type RailGrid = readonly (readonly number[])[];
@@ -87,7 +91,9 @@ export function channelRings(layout: RankLayout, nranks: number, channels: numbe
   const cached = cache.rings.get(key);
   if (cached !== undefined) return cached;
   const grid = railGridOf(cache, layout, nranks);
+  const searched = grid === null ? flatSearch(cache, layout, nranks) : null;
   const rings = Array.from({ length: channels }, (_, c) => {
+    if (searched !== null) return searched.rings[c % searched.rings.length]!;
     // A channel's ring depends only on its rail position (c mod G): channels that agree share one.
     const position = grid === null ? 0 : mod(c, grid[0]!.length);
     const ringKey = `${nranks}:${position}`;
@@ -120,6 +126,8 @@ function channelRing(nranks: number, grid: RailGrid | null, position: number): r
  */
 interface LayoutCache {
   readonly grid: Map<number, RailGrid | null>;
+  /** The link search of a flat layout, by rank count (null: none applies). */
+  readonly search: Map<number, FlatSearch | null>;
   readonly ring: Map<string, readonly number[]>;
   readonly rings: Map<string, readonly (readonly number[])[]>;
   /** Held weakly: at 65,536 GPUs 16 trees are ≈ 190 MB, which a run need not keep once planned. */
@@ -131,7 +139,7 @@ const cacheByLayout = new WeakMap<RankLayout, LayoutCache>();
 
 function layoutCache(layout: RankLayout): LayoutCache {
   let cache = cacheByLayout.get(layout);
-  if (cache === undefined) cacheByLayout.set(layout, (cache = { grid: new Map(), ring: new Map(), rings: new Map(), tree: new Map(), trees: new Map() }));
+  if (cache === undefined) cacheByLayout.set(layout, (cache = { grid: new Map(), search: new Map(), ring: new Map(), rings: new Map(), tree: new Map(), trees: new Map() }));
   return cache;
 }
 
@@ -139,6 +147,55 @@ function railGridOf(cache: LayoutCache, layout: RankLayout, nranks: number): Rai
   let grid = cache.grid.get(nranks);
   if (grid === undefined) cache.grid.set(nranks, (grid = railGrid(layout, nranks)));
   return grid;
+}
+
+/** A flat layout's link search: the search, the widest path's speed and the rings found at it (at least one). */
+interface FlatSearch {
+  readonly search: RingSearch;
+  readonly maxGbs: number;
+  readonly rings: readonly (readonly number[])[];
+}
+
+/**
+ * The link search of a flat layout, once per layout and rank count: null without the fabric's
+ * links (layout.linkGraph), on a fabric too large to search, or when no ring fits at the
+ * widest path's speed.
+ */
+function flatSearch(cache: LayoutCache, layout: RankLayout, nranks: number): FlatSearch | null {
+  let found = cache.search.get(nranks);
+  if (found !== undefined) return found;
+  found = null;
+  const search = layout.linkGraph === undefined ? null : RingSearch.of(layout.linkGraph, nranks);
+  if (search !== null) {
+    const maxGbs = search.maxPathGbs();
+    const rings = search.rings(maxGbs, MAX_CHANNELS / 2);
+    if (rings.length > 0) found = { search, maxGbs, rings };
+  }
+  cache.search.set(nranks, found);
+  return found;
+}
+
+/**
+ * On a flat layout the link search covers (see flatSearch), what the rings `orders` cost per hop
+ * beyond the per-rank count the predictors take (cost.ts channelRingsEdgeNsPerByte): `hopLoad`,
+ * the hop's most loaded link in channels per rank injection (RingSearch.hopLoads), and
+ * `aloneShare`, the rank's injection over the hop's path width — how much slower one channel
+ * alone moves than the rank's injection. Null elsewhere (rail grids, no links): the per-rank
+ * count stands.
+ */
+export function flatRingLinks(layout: RankLayout, nranks: number, orders: readonly (readonly number[])[]): { readonly hopLoad: (a: number, b: number) => number; readonly aloneShare: (a: number, b: number) => number } | null {
+  const cache = layoutCache(layout);
+  if (railGridOf(cache, layout, nranks) !== null) return null;
+  const flat = flatSearch(cache, layout, nranks);
+  if (flat === null) return null;
+  const { search } = flat;
+  return {
+    hopLoad: search.hopLoads(orders),
+    aloneShare: (a, b) => {
+      const width = search.pathGbs(a, b);
+      return width > 0 ? search.injectionGbs(a) / width : 1;
+    },
+  };
 }
 
 /** The layout's rail grid (null: flat), built once per layout and rank count: the searches ask for it per collective. */
@@ -280,8 +337,10 @@ function ladderSearch(ladder: readonly number[], maxGbs: number, totalGbs: numbe
  * 1. Search: per-channel speeds from the architecture's ladder (ladderSearch). On a rail grid
  *    (a NIC per GPU) a channel reserves its speed on the NIC it leaves by and, inside the
  *    server, on the NVLink of G-1 of the G GPUs it visits: G·floor(nic/s) channels, at most
- *    floor(nvlink / (s·(G-1)/G)). On one server (or any flat layout) every channel crosses
- *    every rank's link: floor(bandwidth / s).
+ *    floor(nvlink / (s·(G-1)/G)). On one server (or any flat layout) the link search
+ *    (ring-search.ts) counts the rings that fit at s, each reserving s on every directed link
+ *    it crosses, starting from the widest GPU-to-GPU path; on one NVSwitch every ring crosses
+ *    every rank's link once each way: floor(bandwidth / s).
  * 2. Duplicate: at a speed of at least 25 GB/s, twice the channels at half the speed — except
  *    on Hopper and later below 50 GB/s with more than 4 channels.
  * 3. connect.cc doubles the channels again (up to MAXCHANNELS), and on Hopper and later a
@@ -290,9 +349,11 @@ function ladderSearch(ladder: readonly number[], maxGbs: number, totalGbs: numbe
  * down to 30 (12 × 30 = 360, a tie) → duplicated to 12 at 30 → 24 (NCCL issue #1367 reports
  * 24 on 8×H100). Two DGX H100: 8 NICs at about 47 GB/s → 8 at 45 → 16.
  *
- * Without a compute capability (a topology that names no GPU): a channel takes the rank's
- * whole bandwidth on a flat layout (one channel) or a NIC's on a rail grid (one per NIC, as
- * far as NVLink carries them), duplicated at 25 GB/s and more.
+ * Without a compute capability (a topology that names no GPU): a channel takes its widest
+ * path's bandwidth on a flat layout — as many channels as the link search fits at that speed
+ * (ring:N, fullmesh:N: one per direction, at one link's rate; a switch: one, at the rank's
+ * link; without the fabric's links the rank's injection, one channel) — or a NIC's on a rail
+ * grid (one per NIC, as far as NVLink carries them), duplicated at 25 GB/s and more.
  *
  * Channels split the same links further; what the count changes in weft is how many chunks
  * are in flight at once, hence how much of each step's latency the pipeline hides.
@@ -314,18 +375,25 @@ export function searchGraph(layout: RankLayout, nranks: number, cost: CostParams
   const size = grid === null ? 1 : grid[0]!.length;
   const nvlinkGbs = gbsOf(cost.intra.bandwidthBytesPerSec);
   const perGpuGbs = grid === null ? gbsOf(cost.bandwidthBytesPerSec) : gbsOf(cost.inter.bandwidthBytesPerSec);
+  const flat = grid === null ? flatSearch(layoutCache(layout), layout, nranks) : null;
+  // A flat layout's channel is as fast as its widest path (the link search's), else the rank's injection.
+  const maxGbs = flat === null ? perGpuGbs : flat.maxGbs;
   const fits = (gbs: number): number =>
-    grid === null ? Math.floor(perGpuGbs / gbs) : Math.min(size * Math.floor(perGpuGbs / gbs), Math.floor(nvlinkGbs / gbs / ((size - 1) / size)));
+    flat !== null
+      ? flat.search.rings(gbs, MAX_CHANNELS / 2).length
+      : grid === null
+        ? Math.floor(perGpuGbs / gbs)
+        : Math.min(size * Math.floor(perGpuGbs / gbs), Math.floor(nvlinkGbs / gbs / ((size - 1) / size)));
   if (cost.computeCapability === undefined) {
-    const found = grid === null ? 1 : Math.max(1, Math.min(size, fits(perGpuGbs)));
-    const duplicated = perGpuGbs >= DUPLICATE_AT_GBS;
-    return { graphChannels: found, gbs: perGpuGbs, commChannels: duplicated ? 2 * found : found };
+    const found = flat !== null ? flat.rings.length : grid === null ? 1 : Math.max(1, Math.min(size, fits(perGpuGbs)));
+    const duplicated = maxGbs >= DUPLICATE_AT_GBS;
+    return { graphChannels: found, gbs: maxGbs, commChannels: duplicated ? 2 * found : found };
   }
   const cc = cost.computeCapability;
   const servers = groupsOf(layout, nranks).length;
   const ladder = speedLadderGbs(cc, servers > 1);
   const totalGbs = grid === null ? perGpuGbs : nvlinkGbs;
-  let { channels, gbs } = ladderSearch(ladder, perGpuGbs, totalGbs, fits);
+  let { channels, gbs } = ladderSearch(ladder, maxGbs, totalGbs, fits);
   if (gbs >= DUPLICATE_AT_GBS && !(cc > 8 && gbs < 50 && channels > 4)) {
     const duplicated = Math.min(2 * channels, MAX_CHANNELS / 2);
     gbs /= Math.ceil(duplicated / channels);

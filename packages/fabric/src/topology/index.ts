@@ -2,7 +2,7 @@ export { TopologyBuilder } from './builder.js';
 export { validateTopology, NODE_KINDS, escapeControl, BANDWIDTH_RANGE_BYTES_PER_SEC, LATENCY_RANGE_NS } from './validate.js';
 export { indexGraph } from './graph.js';
 export type { GraphIndex } from './graph.js';
-export { rankGroups, hasReductionSwitch, inSwitchReduction, rankLayout, type RankLayoutData } from './rank-groups.js';
+export { rankGroups, hasReductionSwitch, inSwitchReduction, rankLayout, rankLinkGraph, type RankLayoutData, type RankLinkGraph } from './rank-groups.js';
 export { summarizeTopology, formatTopologySummary, topologyToDot } from './summary.js';
 export type { TopologySummary, LinkClass } from './summary.js';
 export { maxFlowBytesPerSec } from './maxflow.js';

@@ -4,6 +4,7 @@
  * reaches every rank of a set.
  */
 import type { Topology } from '../types.js';
+import { indexGraph, type GraphIndex } from './graph.js';
 import { rankRailLeaves, rankRails } from './rails.js';
 
 /** Ranks grouped by their node's `group`, groups in order of first rank; ungrouped ranks are singletons. */
@@ -95,6 +96,26 @@ export interface RankLayoutData {
   readonly groupReductionSwitches: boolean;
   readonly rails: readonly number[] | undefined;
   readonly railLeaves: readonly number[] | undefined;
+  /** The directed links, for collectives' channel search (its RankLayout.linkGraph): rankLinkGraph. */
+  readonly linkGraph: RankLinkGraph;
+}
+
+/**
+ * The topology's nodes and directed links as plain arrays (collectives' LinkGraph): its graph
+ * index's adjacency, the node each rank runs on, and each link's bandwidth.
+ */
+export type RankLinkGraph = Pick<GraphIndex, 'nodeCount' | 'isEndpoint' | 'linkFrom' | 'linkTo' | 'outStart' | 'outLinks'> & {
+  readonly rankNode: Int32Array;
+  readonly linkBytesPerSec: Float64Array;
+};
+
+/** The topology's link graph for the channel search: its graph index, each link's bandwidth and each rank's node. */
+export function rankLinkGraph(topology: Topology): RankLinkGraph {
+  const index = indexGraph(topology);
+  const rankNode = Int32Array.from(topology.ranks, (id) => index.nodeIndex.get(id) ?? -1);
+  const linkBytesPerSec = Float64Array.from(topology.links, (link) => link.bandwidthBytesPerSec);
+  const { nodeCount, isEndpoint, linkFrom, linkTo, outStart, outLinks } = index;
+  return { nodeCount, rankNode, isEndpoint, linkFrom, linkTo, linkBytesPerSec, outStart, outLinks };
 }
 
 /**
@@ -122,6 +143,7 @@ export function rankLayout(topology: Topology): RankLayoutData {
     groupReductionSwitches: groups.every((group) => hasReductionSwitch(topology, group)),
     rails: rankRails(topology),
     railLeaves: rankRailLeaves(topology),
+    linkGraph: rankLinkGraph(topology),
   };
   layoutsByTopology.set(topology, layout);
   return layout;
