@@ -204,10 +204,14 @@ describe('Compare\u2019s failed link', () => {
     const run = await runLab({ ...DEFAULT_CONFIG, faults: { links: [{ link: 'gpu0->switch0', down: 40_000 }], stragglers: [], crashes: [] } });
     const text = faultSummary(run.faults!);
     expect(run.faults!.outcomes.filter((o) => o.error).length).toBeGreaterThan(5);
-    expect(text.match(/stranded/g)).toHaveLength(1);
+    // Two causes, each said once: transfers in flight over the link when it failed (pinned to it), and
+    // transfers started after it failed, from gpu0, whose only link it was (no path left).
+    expect(text.match(/stranded/g)).toHaveLength(2);
     expect(text).toContain('Why: a transfer stranded: link gpu0->switch0 is down and the flow was pinned to it.');
+    expect(text).toContain("Why: a transfer stranded: link gpu0->switch0 is down and no path is left between the transfer's endpoints.");
     const { causeOf } = await import('../dist/ui/fault-summary.js');
-    expect(causeOf(run.details[0]!.error!)).toBe('a transfer stranded: link gpu0->switch0 is down and the flow was pinned to it'); // Compare's per-algorithm line
+    // The 1 KiB ring's first transfer from gpu0 starts after the failure (Compare's per-algorithm line).
+    expect(causeOf(run.details[0]!.error!)).toBe("a transfer stranded: link gpu0->switch0 is down and no path is left between the transfer's endpoints");
     expect(text).toMatch(/ring: failed at 1 KiB, 16 KiB, 256 KiB, 4 MiB, 64 MiB\. tree: unaffected at 1 KiB, 16 KiB; failed at 256 KiB, 4 MiB, 64 MiB\./);
   });
 });

@@ -81,20 +81,19 @@ export class TransferStrandedError extends Error {
     readonly description: string,
     /** How the failure stranded it (see the fabric's StrandCause). */
     readonly strandCause: StrandCause = 'pinned',
-    /** Its endpoints as the message names them (`rank 0`, `switch 1`). */
-    readonly endpoints: { readonly from: string; readonly to: string } = { from: 'its source', to: 'its destination' },
   ) {
-    super(`transfer ${transferId} (${description}) stranded at ${Number(timeNs.toFixed(2))} ns: ${strandedBecause(linkId, strandCause, endpoints)}`);
+    super(`transfer ${transferId} (${description}) stranded at ${Number(timeNs.toFixed(2))} ns: ${strandedBecause(linkId, strandCause)}`);
   }
 }
 
 /** Why a transfer stranded, in words: one clause per StrandCause. */
-function strandedBecause(linkId: string, cause: StrandCause, endpoints: { readonly from: string; readonly to: string }): string {
+function strandedBecause(linkId: string, cause: StrandCause): string {
   switch (cause) {
     case 'pinned':
       return `link ${linkId} is down and the flow was pinned to it`;
     case 'noPath':
-      return `link ${linkId} is down and no path is left from ${endpoints.from} to ${endpoints.to}`;
+      // The endpoints are in the message's head already; the cause alone groups alike failures (the lab's summary).
+      return `link ${linkId} is down and no path is left between the transfer's endpoints`;
     case 'lostPackets':
       return `link ${linkId} went down with packets of it queued on or crossing it (lost, not resent around the failure)`;
     case 'pathsDown':
@@ -206,7 +205,7 @@ type Fields = Record<string, never>;
 const REVIVERS: Record<string, (e: EncodedError, f: Fields, cause: Error | undefined) => Error> = {
   RankError: (_, f, cause) => new RankError(f.rank, f.label, f.rankMessage, f.rankStack, cause),
   DeadlockError: (_, f) => new DeadlockError(f.timeNs, f.pending),
-  TransferStrandedError: (_, f) => new TransferStrandedError(f.transferId, f.linkId, f.timeNs, f.description, f.strandCause, f.endpoints),
+  TransferStrandedError: (_, f) => new TransferStrandedError(f.transferId, f.linkId, f.timeNs, f.description, f.strandCause),
   RankCrashedError: (_, f) => new RankCrashedError(f.rank, f.atNs, f.timeNs, f.pending),
   RankTimeoutError: (_, f) => new RankTimeoutError(f.stuck, f.timeoutMs, f.timeNs),
   UserCodeTimeoutError: (_, f) => new UserCodeTimeoutError(f.source, f.call, f.timeoutMs),

@@ -777,7 +777,7 @@ export class Coordinator {
       const connection = flight.connection;
       const from = this.label(connection.src);
       const to = this.label(connection.dst);
-      throw new TransferStrandedError(transferId, linkId, timeNs, `${from} → ${to}, ${channelName(connection.channel)}, ${Math.round(flight.bytes)} bytes`, cause, { from, to });
+      throw new TransferStrandedError(transferId, linkId, timeNs, `${from} → ${to}, ${channelName(connection.channel)}, ${Math.round(flight.bytes)} bytes`, cause);
     },
   };
 
