@@ -174,3 +174,16 @@ describe('a researcher\'s modules', () => {
     expect(run.stdout).toMatch(/pow2-ring is correct on all \d+ cases it supports \(ranks 1, 2, 4, 8, 16; counts/);
   });
 });
+
+describe('topology files and units', () => {
+  it('an empty topology file says so and lists what a file holds (it said "(top level): Invalid input: expected object, received null")', () => {
+    const file = at('empty-topology.yaml');
+    writeFileSync(file, '# nothing yet\n');
+    expectUsageError(weft(['topo', file]), /^weft: .*empty-topology\.yaml: the file is empty; a topology file is an object with top-level keys: name, nodes, links, /);
+  });
+
+  it('a rate in PB/s is read, and one above the physical range is refused as such (it was "cannot read", while the range named PB/s)', () => {
+    expectUsageError(weft(['topo', 'switch:4,linkBw=2PB/s']), /^weft: switch: linkBw: "2PB\/s" is outside the physical range 1 B\/s to 1 PB\/s/);
+    expect(weft(['topo', 'switch:4,linkBw=1PB/s']).code).toBe(0);
+  });
+});

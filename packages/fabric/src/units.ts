@@ -2,17 +2,18 @@
  * Unit parsing for topology specs and files. Internally weft uses bytes per second and
  * nanoseconds (see types.ts); people write "400Gbps", "450GB/s", "1us".
  *
- * Bandwidth: bit rates use 1e3 steps (bps, Kbps, Mbps, Gbps, Tbps; also Gb/s spelling);
- * byte rates use 1e3 steps too (B/s, KB/s, MB/s, GB/s, TB/s; also Bps, KBps … GBps), as
+ * Bandwidth: bit rates use 1e3 steps (bps, Kbps, Mbps, Gbps, Tbps, Pbps; also Gb/s spelling);
+ * byte rates use 1e3 steps too (B/s, KB/s, MB/s, GB/s, TB/s, PB/s; also Bps, KBps … GBps), as
  * vendors and nccl-tests do (GB/s = 1e9 B/s). Case matters for the b/B distinction only.
  * Latency: ns, us (or µs), ms, s. A bare number is rejected: "1" could mean 1 ns or 1 s,
  * and a silent factor of 1e9 is the kind of mistake a unit is there to prevent.
  */
 import { WeftInputError } from '@weft/sim';
 
-const SI_PREFIX: Readonly<Record<string, number>> = { '': 1, K: 1e3, k: 1e3, M: 1e6, G: 1e9, T: 1e12 };
+// P is read so that a rate above the physical range (validate.ts: up to 1 PB/s) is refused as too fast, in the unit its message names.
+const SI_PREFIX: Readonly<Record<string, number>> = { '': 1, K: 1e3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15 };
 
-const BANDWIDTH_RE = /^([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([kKMGT]?)(bps|b\/s|B\/s|Bps)$/;
+const BANDWIDTH_RE = /^([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([kKMGTP]?)(bps|b\/s|B\/s|Bps)$/;
 const LATENCY_RE = /^([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*(ns|us|µs|ms|s)$/;
 const LATENCY_SCALE_NS: Readonly<Record<string, number>> = { ns: 1, us: 1e3, 'µs': 1e3, ms: 1e6, s: 1e9 };
 

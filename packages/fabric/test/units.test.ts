@@ -23,6 +23,8 @@ describe('parseBandwidth', () => {
     ['450GB/s', 450e9], // bytes, 1e9 steps as nccl-tests
     ['450GBps', 450e9],
     ['2TB/s', 2e12],
+    ['1PB/s', 1e15], // the physical range's top (validate.ts), in the unit its message names
+    ['8Pbps', 1e15],
     ['3KB/s', 3e3],
     ['5MB/s', 5e6],
     ['7B/s', 7],

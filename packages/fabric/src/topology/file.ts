@@ -82,6 +82,8 @@ const FIELD_HELP: Readonly<Record<string, string>> = {
 /** Parses and validates a topology file's text; `fileName` picks the format and names errors. */
 export function parseTopologyText(text: string, fileName: string): Topology {
   const raw = parseConfigText(text, fileName);
+  // An empty file (or one holding only comments) parses to null: say so, and what a file holds.
+  if (raw === null || raw === undefined) throw new WeftInputError(`${fileName}: the file is empty; a topology file is an object with ${FIELD_HELP['']}`);
   const result = (fileSchema ??= buildFileSchema()).safeParse(raw);
   if (!result.success) {
     const issue = result.error.issues[0]!;
