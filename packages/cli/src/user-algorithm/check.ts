@@ -105,20 +105,7 @@ export function checkUserAlgorithmAt(algorithm: Algorithm, nranks: number, layou
  * cost follows the steps and runs, not the count.
  */
 export function checkPlanned(algorithm: Algorithm, params: PlanParams): UserCheck {
-  const wrong = (what: string) => ({ ok: false as const, error: `wrong on ${describe(params, collectiveOf(algorithm.collective).rooted)}: ${what}` });
-  let schedule;
-  try {
-    schedule = algorithm.plan(params);
-  } catch (error) {
-    return wrong(`plan() threw: ${message(error)}`);
-  }
-  let result;
-  try {
-    result = checkSchedule(schedule);
-  } catch (error) {
-    return wrong(`the schedule is malformed: ${message(error)}`);
-  }
-  return result.ok ? { ok: true, cases: 1, unsupported: 0, ranks: [params.nranks] } : wrong(result.error);
+  return checkCases(algorithm, [params], true);
 }
 
 /** Checks `algorithm` over CHECK_MATRIX; the first failure (smallest rank count) as one line. */

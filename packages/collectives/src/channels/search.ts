@@ -189,8 +189,10 @@ export function flatRingLinks(layout: RankLayout, nranks: number, orders: readon
   const flat = flatSearch(cache, layout, nranks);
   if (flat === null) return null;
   const { search } = flat;
+  // Counted on first use: the ring predictor asks for aloneShare alone (nccl-ring.ts stepHopNs).
+  let hopLoad: ((a: number, b: number) => number) | undefined;
   return {
-    hopLoad: search.hopLoads(orders),
+    hopLoad: (a, b) => (hopLoad ??= search.hopLoads(orders))(a, b),
     aloneShare: (a, b) => {
       const width = search.pathGbs(a, b);
       return width > 0 ? search.injectionGbs(a) / width : 1;

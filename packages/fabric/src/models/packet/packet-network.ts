@@ -251,7 +251,8 @@ export class PacketNetwork implements SimulatedNetwork {
       const packets = Math.ceil(bytesPerFlow / cell);
       const oneWayNs = this.pathLatencyNs(route.pathLinks);
       const lineBytesPerSec = this.bandwidth[route.pathLinks[0]!]!;
-      const connection = this.connectionOf(`${src} ${dst} ${request.flowKey} ${qp} ${request.trafficClass ?? 0}`, lineBytesPerSec, 2 * oneWayNs + (2 * cell * 1e9) / lineBytesPerSec, nowNs);
+      const rttNs = 2 * oneWayNs + (2 * cell * 1e9) / lineBytesPerSec;
+      const connection = this.connectionOf(`${src} ${dst} ${request.flowKey} ${qp} ${request.trafficClass ?? 0}`, lineBytesPerSec, rttNs, nowNs);
       const flow: FlowState = {
         id: this.flowsById.length,
         transfer,
@@ -271,7 +272,7 @@ export class PacketNetwork implements SimulatedNetwork {
         received: 0,
         nackedSeq: -1,
         lastSentNs: this.packet.delivery === 'inorder' ? new Float64Array(packets).fill(-Infinity) : null,
-        rttNs: 2 * oneWayNs + (2 * cell * 1e9) / lineBytesPerSec,
+        rttNs,
         nextSendNs: nowNs,
         queuedAtHost: false,
         sentMarked: false,
