@@ -196,10 +196,46 @@ function stepHopNs(p: RingPipeline, params: PlanParams, cost: CostParams): (firs
   };
   const aloneNsPerByte = (a: number, b: number): number => nsPerByte(same(a, b) ? cost.intra.bandwidthBytesPerSec : cost.inter.bandwidthBytesPerSec) * aloneShare(a, b);
   const lockstep = orders.every((order) => order.every((r, i) => r === orders[0]![i]));
+  // Copies of a ring share its path where the path, not the rank's injection, bounds a channel (flat layouts' links).
+  const twins = lockstep || links === null ? () => 1 : ringTwins(orders, params.nranks);
   return (first) =>
     lockstep
       ? (a, b) => Math.max(alpha(a, b) + stepBytes * first * edgeNsPerByte(a, b), stepBytes * edgeNsPerByte(a, b))
-      : (a, b) => Math.max(stepBytes * edgeNsPerByte(a, b), alpha(a, b) + (stepBytes / c) * first * aloneNsPerByte(a, b));
+      : (a, b) => Math.max(stepBytes * edgeNsPerByte(a, b), alpha(a, b) + (stepBytes / c) * twins(a, b) * first * aloneNsPerByte(a, b));
+}
+
+/**
+ * Per hop a→b, how many channels move over it in lockstep: the most channels that run one and
+ * the same ring through that hop. NCCL repeats its search's rings (ring:8's two directions run
+ * twice each on four channels): a ring's copies wait out each latency together and then share
+ * the path, so one channel's block does not have the path to itself. Before this, ring:8's
+ * Ring/LL at 64 MiB was predicted at 6,920 µs against 9,278 simulated (four channels taken as
+ * four paths' worth); 1 on hops whose rings all differ. Read only where a channel alone is
+ * bound by its path (flatRingLinks): on rail grids a channel's NIC hop already counts the
+ * channels on that NIC (dgx-h100:nodes=2's twin rings share a rail), and there the chains'
+ * predictions were closer without it (broadcast 64 MiB: 0.90 → 0.71 of the simulation).
+ */
+function ringTwins(orders: readonly (readonly number[])[], nranks: number): (a: number, b: number) => number {
+  let twins = twinsByOrders.get(orders);
+  if (twins === undefined) twinsByOrders.set(orders, (twins = countTwins(orders, nranks)));
+  return twins;
+}
+
+/** ringTwins by the channel search's orders (one array per layout and channel count): auto predicts every protocol at every size on them. */
+const twinsByOrders = new WeakMap<readonly (readonly number[])[], (a: number, b: number) => number>();
+
+function countTwins(orders: readonly (readonly number[])[], nranks: number): (a: number, b: number) => number {
+  const copies = new Map<string, number>();
+  for (const order of orders) copies.set(order.join(' '), (copies.get(order.join(' ')) ?? 0) + 1);
+  const byHop = new Map<number, number>();
+  for (const order of orders) {
+    const k = copies.get(order.join(' '))!;
+    order.forEach((a, i) => {
+      const key = a * nranks + order[(i + 1) % order.length]!;
+      byHop.set(key, Math.max(byHop.get(key) ?? 1, k));
+    });
+  }
+  return (a, b) => byHop.get(a * nranks + b) ?? 1;
 }
 
 /**

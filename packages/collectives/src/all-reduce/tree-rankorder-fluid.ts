@@ -23,6 +23,7 @@
  * identical, so every transfer stands for `channels` copies on its links. Inputs: the trees,
  * the chunks, one link rate and α per hop — those of the textbook form; nothing fitted.
  */
+import type { HopPaths } from '../channels/ring-search.js';
 import type { Tree } from '../logical.js';
 
 /** What the replay reads of a run. */
@@ -38,6 +39,15 @@ export interface RankOrderFluid {
   readonly classOf: (a: number, b: number) => 0 | 1;
   /** α of the hop a → b: when a message lands after its last byte left. */
   readonly alphaNs: (a: number, b: number) => number;
+  /**
+   * Where a hop's path is not a rank's own links and a switch (ring:N, fullmesh:N: a path
+   * through other ranks' routers, shared with their hops), every hop's path through the
+   * fabric's links instead (channels/ring-search.ts HopPaths), shared max-min; nsPerByte and
+   * classOf are then not read for rates.
+   */
+  readonly paths?: HopPaths;
+  /** The payload share of a path link's rate under the run's protocol (its line flags and stretch: 1 for Simple). */
+  readonly payloadShare?: number;
 }
 
 /**
@@ -70,7 +80,7 @@ export function rankOrderTreeFluidNs(run: RankOrderFluid): number | null {
   const full = run.chunkBytes[0]!;
   // Replays by everything they read: auto asks each protocol at every size, and past the
   // horizon every size replays the same two runs of full chunks.
-  const key = `${n} ${run.copies} ${run.nsPerByte.join(',')} ${alphaKey(run)} ${full}`;
+  const key = `${n} ${run.copies} ${run.paths === undefined ? run.nsPerByte.join(',') : `paths ${run.paths.id} ${run.payloadShare ?? 1}`} ${alphaKey(run)} ${full}`;
   const at = (chunks: number, last = full): number => {
     const runKey = `${key} ${chunks} ${last}`;
     let ns = replays.get(runKey);
@@ -112,9 +122,8 @@ interface Op {
 interface Flight {
   /** Landing times of its connection, by chunk. */
   readonly landed: Float64Array;
-  /** Its links: the sender's out-link and the receiver's in-link of the hop's class (LinkShares numbering). */
-  readonly out: number;
-  readonly in: number;
+  /** Its links (LinkShares numbering): the sender's out-link and the receiver's in-link of the hop's class, or its path's. */
+  readonly links: readonly number[];
   readonly tree: number;
   readonly from: number;
   readonly to: number;
@@ -185,7 +194,8 @@ function replayNs(run: RankOrderFluid): number {
     if (times === undefined) landed.set(key, (times = new Float64Array(m).fill(Infinity)));
     return times;
   };
-  const shares = new LinkShares(n, [1 / run.nsPerByte[0], 1 / run.nsPerByte[1]], run.copies);
+  const { linkCount, capacityBytesPerNs, linksOf } = linkModel(run);
+  const shares = new LinkShares(linkCount, capacityBytesPerNs, run.copies);
   const wakes = new LevelHeap();
   let flights: Flight[] = [];
   let ready: number[] = streams.map((_, s) => s);
@@ -209,7 +219,7 @@ function replayNs(run: RankOrderFluid): number {
         continue;
       }
       const bytes = run.chunkBytes[op.chunk]!;
-      for (const peer of op.peers) flights.push({ landed: landing(stream.tree, stream.rank, peer), ...linksOf(n, run.classOf(stream.rank, peer), stream.rank, peer), tree: stream.tree, from: stream.rank, to: peer, chunk: op.chunk, stream: s, remainingBytes: bytes, rateBytesPerNs: 0 });
+      for (const peer of op.peers) flights.push({ landed: landing(stream.tree, stream.rank, peer), links: linksOf(stream.rank, peer), tree: stream.tree, from: stream.rank, to: peer, chunk: op.chunk, stream: s, remainingBytes: bytes, rateBytesPerNs: 0 });
       stream.sending = op.peers.length;
       stream.next++;
       return;
@@ -258,33 +268,63 @@ function replayNs(run: RankOrderFluid): number {
   return endNs;
 }
 
+/** The links the replay shares and each hop's: a rank's own links per class (a star), or the fabric's paths (RankOrderFluid.paths). */
+function linkModel(run: RankOrderFluid): { linkCount: number; capacityBytesPerNs: Float64Array; linksOf: (from: number, to: number) => readonly number[] } {
+  const n = run.trees[0].parent.length;
+  const paths = run.paths;
+  if (paths !== undefined) {
+    const share = run.payloadShare ?? 1;
+    return { linkCount: paths.capacityGbs.length, capacityBytesPerNs: paths.capacityGbs.map((gbs) => gbs * share), linksOf: (from, to) => paths.edges(from, to) };
+  }
+  // Per class 2n links: a rank's out-link, then its in-link.
+  const capacityBytesPerNs = new Float64Array(4 * n);
+  capacityBytesPerNs.fill(1 / run.nsPerByte[0], 0, 2 * n);
+  capacityBytesPerNs.fill(1 / run.nsPerByte[1], 2 * n);
+  const byHop = new Map<number, readonly number[]>();
+  return {
+    linkCount: 4 * n,
+    capacityBytesPerNs,
+    linksOf: (from, to) => {
+      const key = from * n + to;
+      let links = byHop.get(key);
+      if (links === undefined) {
+        const base = run.classOf(from, to) * 2 * n;
+        byHop.set(key, (links = [base + from, base + n + to]));
+      }
+      return links;
+    },
+  };
+}
+
 /**
  * Max-min fair rates (progressive filling) of the transfers in flight, each standing for
- * `copies` equal transfers on its sender's out-link and its receiver's in-link. Scratch
- * arrays are kept per replay: it is called at every event.
+ * `copies` equal transfers on every link of its own. Scratch arrays are kept per replay: it is
+ * called at every event.
  */
 class LinkShares {
-  /** Link i (linksOf): remaining capacity, copies not yet fixed, flights on it (a list through nextOn), version of its heap entry. */
+  /** Link i: remaining capacity, copies not yet fixed, flights on it (a list of slots through nextOn), version of its heap entry. */
   private readonly remaining: Float64Array;
   private readonly unfixed: Float64Array;
   private readonly head: Int32Array;
   private nextOn = new Int32Array(64);
+  /** Per slot (a flight's place on one of its links): the flight. */
+  private slotFlight = new Int32Array(64);
   private readonly version: Int32Array;
   private readonly heap = new LevelHeap();
 
   constructor(
-    private readonly n: number,
-    private readonly capacityBytesPerNs: readonly [number, number],
+    linkCount: number,
+    private readonly capacityBytesPerNs: Float64Array,
     private readonly copies: number,
   ) {
-    this.remaining = new Float64Array(4 * n);
-    this.unfixed = new Float64Array(4 * n);
-    this.head = new Int32Array(4 * n);
-    this.version = new Int32Array(4 * n);
+    this.remaining = new Float64Array(linkCount);
+    this.unfixed = new Float64Array(linkCount);
+    this.head = new Int32Array(linkCount);
+    this.version = new Int32Array(linkCount);
   }
 
   private reset(i: number): void {
-    this.remaining[i] = this.capacityBytesPerNs[i < 2 * this.n ? 0 : 1];
+    this.remaining[i] = this.capacityBytesPerNs[i]!;
     this.unfixed[i] = 0;
     this.head[i] = -1;
     this.version[i] = 0;
@@ -293,20 +333,25 @@ class LinkShares {
   share(flights: readonly Flight[]): void {
     const { copies, remaining, unfixed, head, version, heap } = this;
     // Only the links of flights take part: reset those.
+    let slots = 0;
     for (const f of flights) {
-      this.reset(f.out);
-      this.reset(f.in);
+      for (const l of f.links) this.reset(l);
+      slots += f.links.length;
     }
-    if (this.nextOn.length < 2 * flights.length) this.nextOn = new Int32Array(4 * flights.length);
-    const nextOn = this.nextOn;
+    if (this.nextOn.length < slots) {
+      this.nextOn = new Int32Array(2 * slots);
+      this.slotFlight = new Int32Array(2 * slots);
+    }
+    const { nextOn, slotFlight } = this;
+    let slot = 0;
     flights.forEach((f, index) => {
       f.rateBytesPerNs = -1;
-      unfixed[f.out] += copies;
-      unfixed[f.in] += copies;
-      nextOn[2 * index] = head[f.out]!;
-      head[f.out] = 2 * index;
-      nextOn[2 * index + 1] = head[f.in]!;
-      head[f.in] = 2 * index + 1;
+      for (const l of f.links) {
+        unfixed[l] += copies;
+        nextOn[slot] = head[l]!;
+        slotFlight[slot] = index;
+        head[l] = slot++;
+      }
     });
     // Levels (remaining / unfixed) in a lazy heap: an entry is stale once its link's version moved on.
     heap.clear();
@@ -315,33 +360,27 @@ class LinkShares {
       version[i] = -1;
       heap.push(remaining[i]! / unfixed[i]!, i, -1);
     };
-    for (const f of flights) {
-      first(f.out);
-      first(f.in);
-    }
+    for (const f of flights) for (const l of f.links) first(l);
     while (heap.size > 0) {
       const { level, id: tight, version: seen } = heap.pop();
       if (seen !== version[tight] || unfixed[tight]! <= 0) continue;
       version[tight]!++;
-      for (let slot = head[tight]!; slot >= 0; slot = nextOn[slot]!) {
-        const f = flights[slot >> 1]!;
+      for (let at = head[tight]!; at >= 0; at = nextOn[at]!) {
+        const f = flights[slotFlight[at]!]!;
         if (f.rateBytesPerNs >= 0) continue;
         f.rateBytesPerNs = level;
-        // The flight's other link (the tight one is fixed whole).
-        const other = slot & 1 ? f.out : f.in;
-        remaining[other] = Math.max(0, remaining[other]! - copies * level);
-        unfixed[other]! -= copies;
-        version[other]!++;
-        if (unfixed[other]! > 0) heap.push(remaining[other]! / unfixed[other]!, other, version[other]!);
+        // The flight's other links (the tight one is fixed whole).
+        for (const other of f.links) {
+          if (other === tight) continue;
+          remaining[other] = Math.max(0, remaining[other]! - copies * level);
+          unfixed[other]! -= copies;
+          version[other]!++;
+          if (unfixed[other]! > 0) heap.push(remaining[other]! / unfixed[other]!, other, version[other]!);
+        }
         unfixed[tight]! -= copies;
       }
     }
   }
-}
-
-/** A hop's two links in LinkShares' numbering: per class 2n links, a rank's out-link, then its in-link. */
-function linksOf(n: number, hopClass: 0 | 1, from: number, to: number): { out: number; in: number } {
-  return { out: hopClass * 2 * n + from, in: hopClass * 2 * n + n + to };
 }
 
 /** A binary min-heap of (level, id, version) entries, by level then id (ties in constraint order, as a scan would pick). */

@@ -36,6 +36,22 @@ const STEP_BUDGET = 1 << 18;
  */
 const PATH_WORK_LIMIT = 1 << 24;
 
+/** Each hop's path through a fabric's links (RingSearch.hopPaths). */
+export interface HopPaths {
+  /** Tells one fabric's paths from another's in the predictors' memo keys. */
+  readonly id: number;
+  /** Per edge its bandwidth, GB/s (bytes per ns). */
+  readonly capacityGbs: Float64Array;
+  /** The edges of the path from rank a to rank b, in order from a (empty: none). */
+  edges(a: number, b: number): readonly number[];
+  /** Whether that path is narrower than a's injection (its links into the fabric together). */
+  narrow(a: number, b: number): boolean;
+  /** Rank a's injection: its links into the fabric together, GB/s. */
+  injectionGbs(a: number): number;
+}
+
+let nextHopPathsId = 0;
+
 /** One rank's paths: to every node, the edge it is entered by (-1: none); to every rank, the path's width and hops. */
 interface SourcePaths {
   readonly pred: Int32Array;
@@ -58,6 +74,7 @@ export class RingSearch {
   private readonly found = new Map<string, readonly (readonly number[])[]>();
   private residual: Float64Array;
   private maxGbs: number | undefined;
+  private hops: HopPaths | undefined;
 
   /** The search on `graph` for ranks 0..nranks-1, or null when it does not apply (see PATH_WORK_LIMIT; fewer than two ranks). */
   static of(graph: LinkGraph, nranks: number): RingSearch | null {
@@ -157,6 +174,32 @@ export class RingSearch {
       node = this.edgeFrom[e]!;
     }
     return edges;
+  }
+
+  /**
+   * Every hop's path as the fabric's links, for predictors that share them max-min (the rank-order
+   * tree's replay, all-reduce/tree-rankorder-fluid.ts): `edges(a, b)` the search's path from rank a
+   * to rank b as edge indices (parallel links one edge of their summed bandwidth), `capacityGbs` per
+   * edge, and `narrow(a, b)` whether that path is narrower than a's injection — one channel alone
+   * cannot fill a's links (ring:N: one direction of two).
+   */
+  hopPaths(): HopPaths {
+    if (this.hops === undefined) {
+      const byHop = new Map<number, readonly number[]>();
+      this.hops = {
+        id: nextHopPathsId++,
+        capacityGbs: this.capGbs,
+        edges: (a, b) => {
+          const key = a * this.nranks + b;
+          let edges = byHop.get(key);
+          if (edges === undefined) byHop.set(key, (edges = this.pathEdges(a, b).reverse()));
+          return edges;
+        },
+        narrow: (a, b) => this.pathGbs(a, b) * (1 + 1e-9) < this.injectionGbs(a),
+        injectionGbs: (a) => this.injectionGbs(a),
+      };
+    }
+    return this.hops;
   }
 
   /** The widest path any rank has to another, GB/s (search.cc getMaxBw over GPU paths). */

@@ -26,7 +26,7 @@
  */
 import { doubleBinaryTree, mod, treeFromParents, type Tree } from '../logical.js';
 import type { CostParams, RankLayout } from '../types.js';
-import { RingSearch } from './ring-search.js';
+import { RingSearch, type HopPaths } from './ring-search.js';
 
 /** Servers whose ranks line up by rail: servers[s][k] is the rank of server s on the k-th rail. */
 export type RailGrid = readonly (readonly number[])[];
@@ -198,6 +198,16 @@ export function flatRingLinks(layout: RankLayout, nranks: number, orders: readon
       return width > 0 ? search.injectionGbs(a) / width : 1;
     },
   };
+}
+
+/**
+ * On a flat layout the link search covers (see flatSearch), every hop's path through the
+ * fabric's links (RingSearch.hopPaths); null elsewhere (rail grids, no links).
+ */
+export function flatHopPaths(layout: RankLayout, nranks: number): HopPaths | null {
+  const cache = layoutCache(layout);
+  if (railGridOf(cache, layout, nranks) !== null) return null;
+  return flatSearch(cache, layout, nranks)?.search.hopPaths() ?? null;
 }
 
 /** The layout's rail grid (null: flat), built once per layout and rank count: the searches ask for it per collective. */
