@@ -51,7 +51,7 @@ describe("nccl-tests' flags as its users type them", () => {
     ['-z', '1', /^weft: -z\/--blocking \(nccl-tests\): /],
     ['-G', '1', /^weft: -G\/--cudagraph \(nccl-tests\): /],
     ['-C', '1', /^weft: -C\/--report_cputime \(nccl-tests\): /],
-    ['-a', '1', /^weft: -a\/--average \(nccl-tests\): /],
+    ['-a', '3', /^weft: -a\/--average \(nccl-tests\): /],
     ['-R', '1', /^weft: -R\/--local_register \(nccl-tests\): /],
     ['-N', '2', /^weft: -N\/--run_cycles \(nccl-tests\): /],
     ['-T', 'soon', /^weft: -T\/--timeout: 'soon' is not accepted; use a number of seconds/],

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { WeftInputError, isWeftInputError } from '@weft/sim';
 import { closeSandboxes } from './user-algorithm/threads.js';
 import { WEFT_VERSION } from './version.js';
+import { stdoutFailure } from './entry.js';
 
 /** Exit codes: 0 ok, 1 internal error (stack kept), 2 bad input (one line, no stack). */
 export const EXIT_USAGE = 2;
@@ -116,8 +117,10 @@ function endOnClosedPipe(): void {
   pipeWatched = true;
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EPIPE') throw error;
-      process.exit(141);
+      if (error.code === 'EPIPE') process.exit(141);
+      // Any other failure (a full disk under `> results.json`): one line, exit 1.
+      if (stream === process.stdout) process.stderr.write(stdoutFailure(error));
+      process.exit(1);
     });
   }
 }

@@ -40,6 +40,22 @@ function endIfKeptAlive(): void {
   timer.unref();
 }
 
+/**
+ * The line for a write to stdout that failed otherwise than by a closed pipe (ENOSPC, EIO,
+ * EFBIG, EDQUOT) — asynchronously on a pipe (cli.ts endOnClosedPipe), or thrown from a write to
+ * a file (runEntry). Output files are written before stdout (output.ts writeOutputs), so they stand.
+ */
+export function stdoutFailure(error: NodeJS.ErrnoException): string {
+  const reason = (error.message ?? String(error)).replace(/^\w+: /, '').replace(/, write$/, '');
+  return `weft: cannot write stdout: ${reason}${error.code !== undefined ? ` (${error.code})` : ''}\n`;
+}
+
+/** Whether `error` is a failed write of stdout's: a system error of the write syscall with no file path. */
+function isStdoutWriteError(error: unknown): error is NodeJS.ErrnoException {
+  const e = error as NodeJS.ErrnoException | undefined;
+  return typeof e?.code === 'string' && e.syscall === 'write' && e.path === undefined;
+}
+
 /** Runs `command` (resolving with an exit code) as the entry's whole work. */
 export function runEntry(command: () => Promise<number>): void {
   let settled = false;
@@ -65,6 +81,8 @@ export function runEntry(command: () => Promise<number>): void {
         // A schedule that broke the runtime's rules (ProtocolError) is told by its message; the
         // stack would be weft's own frames. Other errors in a rank (a program's) keep theirs.
         if (failure.rankStack && !failure.rankStack.startsWith('ProtocolError:')) process.stderr.write(`--- stack in the rank ---\n${failure.rankStack}\n`);
+      } else if (isStdoutWriteError(error)) {
+        process.stderr.write(stdoutFailure(error));
       } else {
         // An internal error keeps its stack (DESIGN.md conventions), exit code 1.
         console.error(error);

@@ -1,4 +1,4 @@
-import { accessSync, constants, lstatSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { accessSync, chmodSync, constants, lstatSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { dirname, basename, join, resolve } from 'node:path';
 import { WeftInputError } from '@weft/sim';
 
@@ -37,6 +37,7 @@ export function assertWritable(flag: string, path: string): void {
     const what = existing.isSymbolicLink() ? 'a symbolic link' : existing.isFIFO() ? 'a FIFO' : existing.isSocket() ? 'a socket' : 'a device';
     throw new WeftInputError(`${flag}: cannot write '${path}': it is ${what}; weft writes only regular files (use '-' for stdout)`);
   }
+  if (existing !== undefined) assertReplaceable(flag, path, full, existing, dirStat);
   // access() answers for permission bits only: root passes it everywhere, and /proc, /sys or an
   // immutable directory still refuse a new entry. Creating (and removing) the temporary the write
   // will use is the one test that holds: it fails now rather than after the run.
@@ -44,6 +45,25 @@ export function assertWritable(flag: string, path: string): void {
     rmSync(stageDir(full), { recursive: true, force: true });
   } catch (error) {
     throw new WeftInputError(`${flag}: cannot write '${path}': ${fsReason(error)}`);
+  }
+}
+
+/**
+ * An existing output file is replaced by a rename, which does not ask the file's own permission
+ * bits: a read-only file would be replaced silently, and in a sticky directory (/tmp) a file of
+ * another user cannot be replaced at all — found only after the run (EPERM) until this check.
+ */
+function assertReplaceable(flag: string, path: string, full: string, existing: Stats, dirStat: Stats): void {
+  try {
+    accessSync(full, constants.W_OK);
+  } catch {
+    throw new WeftInputError(`${flag}: cannot write '${path}': the file is read-only; remove it or give another path`);
+  }
+  const uid = process.getuid?.();
+  // S_ISVTX, the sticky bit (node's fs.constants does not name it).
+  const sticky = (dirStat.mode & 0o1000) !== 0;
+  if (sticky && uid !== undefined && uid !== 0 && existing.uid !== uid && dirStat.uid !== uid) {
+    throw new WeftInputError(`${flag}: cannot write '${path}': it belongs to another user in a sticky directory, where only its owner may replace it; give another path`);
   }
 }
 
@@ -129,7 +149,7 @@ export interface OutputFile {
  */
 export function writeOutputs(files: readonly OutputFile[]): void {
   hookSignals();
-  const staged: { temp: string; full: string }[] = [];
+  const staged: Staged[] = [];
   const dirs: string[] = [];
   try {
     for (const file of files) {
@@ -148,9 +168,12 @@ export function writeOutputs(files: readonly OutputFile[]): void {
       dirs.push(tempDir);
       const temp = join(tempDir, basename(full));
       write(() => writeFileSync(temp, file.content));
-      staged.push({ temp, full });
+      // A replaced file keeps its mode (a rename would give it the temporary's).
+      const existing = statOrUndefined(full, false);
+      if (existing?.isFile()) write(() => chmodSync(temp, existing.mode & 0o7777));
+      staged.push({ temp, full, path: file.path, backup: existing?.isFile() ? join(tempDir, `${basename(full)}.old`) : undefined });
     }
-    for (const { temp, full } of staged) renameSync(temp, full);
+    placeAll(staged);
   } finally {
     for (const dir of dirs) {
       rmSync(dir, { recursive: true, force: true });
@@ -158,6 +181,43 @@ export function writeOutputs(files: readonly OutputFile[]): void {
     }
   }
   for (const file of files) if (file.path === '-') process.stdout.write(file.content);
+}
+
+/** A file written to its temporary: where it goes, as given, and where the file it replaces is moved aside. */
+interface Staged {
+  readonly temp: string;
+  readonly full: string;
+  readonly path: string;
+  readonly backup: string | undefined;
+}
+
+/**
+ * Renames every staged file into place, or none: each file it replaces is first moved aside, and
+ * when a rename fails (a file that changed owner after the check) the ones already placed are
+ * put back as they were. Before, files were renamed one by one, so a failure left the first
+ * in place and printed the rename's stack.
+ */
+function placeAll(staged: readonly Staged[]): void {
+  const placed: Staged[] = [];
+  try {
+    for (const file of staged) {
+      if (file.backup !== undefined) renameSync(file.full, file.backup);
+      try {
+        renameSync(file.temp, file.full);
+      } catch (error) {
+        if (file.backup !== undefined) renameSync(file.backup, file.full);
+        throw error;
+      }
+      placed.push(file);
+    }
+  } catch (error) {
+    for (const file of placed.reverse()) {
+      if (file.backup !== undefined) renameSync(file.backup, file.full);
+      else rmSync(file.full, { force: true });
+    }
+    const failed = staged[placed.length]!;
+    throw new WeftInputError(`cannot write '${failed.path}': ${fsReason(error)}; no output file was written`);
+  }
 }
 
 export function writeFileAtomic(path: string, content: string): void {

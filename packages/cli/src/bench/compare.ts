@@ -4,7 +4,6 @@
  * `topology=A;B` when values hold commas …), and the side-by-side table of busbw per size per value. Each value is
  * validated as if it had been given to the flag itself.
  */
-import { WeftInputError } from '@weft/sim';
 import { ON_OFF, accept, reject, type Read } from '../names.js';
 import type { BenchReport } from './report.js';
 import { BENCH_FLAGS, flagLabel, type FlagKey } from './schema.js';
@@ -69,22 +68,39 @@ export interface CompareRun {
 export interface CompareRow {
   readonly bytes: number;
   readonly algorithm: string;
-  /** Per value, in order; the algorithm `auto` picked when it differs from the row's. */
-  readonly cells: readonly { readonly busBwGBps: number; readonly algorithm: string }[];
+  /** Per value, in order; the algorithm `auto` picked when it differs from the row's; null where that value ran no such size. */
+  readonly cells: readonly ({ readonly busBwGBps: number; readonly algorithm: string } | null)[];
 }
 
+/**
+ * The runs' rows joined on size: the k-th row of a size under one value beside the k-th row of
+ * that size under the others (--algo ring,tree runs two rows per size, in the same order under
+ * every value). Values that run other sizes (`ranks=8,6` rounds sizes to multiples of the rank
+ * count; `minbytes=1K,1000`) leave a cell empty where they ran no such size. Before, rows were
+ * paired by position, so ranks=6's 1,008-byte result stood under 1,024, and values that ran
+ * different row counts were refused only after every sweep had run.
+ */
 export function compareRows(runs: readonly CompareRun[]): CompareRow[] {
-  const first = runs[0]!.report.rows;
-  for (const run of runs) {
-    if (run.report.rows.length !== first.length) {
-      throw new WeftInputError(`--compare: ${run.value} ran ${run.report.rows.length} rows and ${runs[0]!.value} ${first.length}; compare values that run the same algorithms and sizes`);
+  const joined = new Map<string, { bytes: number; k: number; cells: (CompareRow['cells'][number])[] }>();
+  runs.forEach((run, v) => {
+    const seen = new Map<number, number>();
+    for (const row of run.report.rows) {
+      const k = seen.get(row.bytes) ?? 0;
+      seen.set(row.bytes, k + 1);
+      const key = `${row.bytes} ${k}`;
+      let entry = joined.get(key);
+      if (entry === undefined) joined.set(key, (entry = { bytes: row.bytes, k, cells: runs.map(() => null) }));
+      entry.cells[v] = { busBwGBps: row.busBwGBps, algorithm: row.algorithm };
     }
-  }
-  return first.map((row, i) => ({
-    bytes: row.bytes,
-    algorithm: row.algorithm,
-    cells: runs.map((run) => ({ busBwGBps: run.report.rows[i]!.busBwGBps, algorithm: run.report.rows[i]!.algorithm })),
-  }));
+  });
+  return [...joined.values()]
+    .sort((a, b) => a.bytes - b.bytes || a.k - b.k)
+    .map(({ bytes, cells }) => ({ bytes, algorithm: cells.find((c) => c !== null)!.algorithm, cells }));
+}
+
+/** Whether some value ran a size another did not (the table says what its empty cells mean). */
+export function sizesDiffer(rows: readonly CompareRow[]): boolean {
+  return rows.some((row) => row.cells.some((c) => c === null));
 }
 
 /** The side-by-side table: header lines (what ran), then busbw (GB/s) per size per value. */
@@ -92,10 +108,12 @@ export function formatCompare(spec: CompareSpec, runs: readonly CompareRun[], he
   const rows = compareRows(runs);
   // A cell names its algorithm when a value ran another one (auto under --tuner, --channels …):
   // the columns are as wide as their widest cell, so cells never run into each other.
-  const texts = rows.map((row) => row.cells.map((c) => c.busBwGBps.toFixed(2) + (c.algorithm !== row.algorithm ? ` ${c.algorithm}` : '')));
+  const texts = rows.map((row) => row.cells.map((c) => (c === null ? '—' : c.busBwGBps.toFixed(2) + (c.algorithm !== row.algorithm ? ` ${c.algorithm}` : ''))));
   const width = Math.max(10, ...spec.values.map((v) => v.length + 2), ...texts.flat().map((t) => t.length + 2));
   const algoWidth = Math.max(9, ...rows.map((r) => r.algorithm.length)) + 2;
-  const lines = [...header, `#  --compare ${spec.name}: busbw (GB/s) per size, one column per value (${flagLabel(BENCH_FLAGS[spec.key].flags)})`, '#'];
+  const lines = [...header, `#  --compare ${spec.name}: busbw (GB/s) per size, one column per value (${flagLabel(BENCH_FLAGS[spec.key].flags)})`];
+  if (sizesDiffer(rows)) lines.push('#  the values ran different sizes: — where a value ran no such size');
+  lines.push('#');
   lines.push(`#${'size(B)'.padStart(12)}  ${'algorithm'.padStart(algoWidth)}${spec.values.map((v) => v.padStart(width)).join('')}`);
   rows.forEach((row, i) => {
     lines.push(` ${String(row.bytes).padStart(12)}  ${row.algorithm.padStart(algoWidth)}${texts[i]!.map((t) => t.padStart(width)).join('')}`);
@@ -107,9 +125,9 @@ export function compareJson(spec: CompareSpec, runs: readonly CompareRun[]): str
   const rows = compareRows(runs).map((row) => ({
     bytes: row.bytes,
     algorithm: row.algorithm,
-    busBwGBps: Object.fromEntries(spec.values.map((v, i) => [v, row.cells[i]!.busBwGBps])),
-    // Per value, what ran: auto may pick differently under each (the table marks those cells).
-    algorithms: Object.fromEntries(spec.values.map((v, i) => [v, row.cells[i]!.algorithm])),
+    busBwGBps: Object.fromEntries(spec.values.map((v, i) => [v, row.cells[i]?.busBwGBps ?? null])),
+    // Per value, what ran: auto may pick differently under each (the table marks those cells); null: no such size.
+    algorithms: Object.fromEntries(spec.values.map((v, i) => [v, row.cells[i]?.algorithm ?? null])),
   }));
   return JSON.stringify({ compare: { flag: spec.name, values: spec.values }, runs: runs.map((r) => r.report), rows }, null, 2) + '\n';
 }

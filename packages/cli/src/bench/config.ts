@@ -26,17 +26,19 @@ const RETIRED_FLAGS: readonly { readonly flags: string; readonly now: string }[]
  * each fails with one line saying why and what to use, instead of commander's bare
  * "unknown option". (-T, its watchdog, is --timeout's short form.)
  */
-const NCCL_TESTS_ONLY: readonly { readonly flags: string; readonly why: string }[] = [
-  { flags: '-t, --nthreads <n>', why: 'weft has no host threads to set; ranks are the topology\'s GPUs: --topology dgx-h100:nodes=1 (8 H100s) or --ranks N (switch:N)' },
-  { flags: '-g, --ngpus <n>', why: 'weft has no local GPUs to count; ranks are the topology\'s GPUs: --topology dgx-h100:nodes=1 (8 H100s) or --ranks N (switch:N)' },
-  { flags: '-m, --agg_iters <n>', why: 'aggregated launches are not modelled; each iteration is one collective (-n sets how many are timed)' },
-  { flags: '-p, --parallel_init <0|1>', why: 'there is no communicator set-up to parallelize; the emulated ranks start together' },
-  { flags: '-z, --blocking <0|1>', why: 'there is no host stream to block on; time is the simulated completion of the collective' },
-  { flags: '-G, --cudagraph <n>', why: 'CUDA graphs are not modelled; every collective is charged its launch latency (--proto, NCCL\'s tuning.cc)' },
-  { flags: '-C, --report_cputime <0|1>', why: 'time is simulated; the wall column already gives how long weft took' },
-  { flags: '-a, --average <0|1|2|3>', why: 'time is the collective\'s own, from its start to when its last rank ends; there are no per-rank times to average' },
-  { flags: '-R, --local_register <0|1|2>', why: 'buffer registration is not modelled' },
-  { flags: '-N, --run_cycles <n>', why: 'results are deterministic: one cycle gives them; -n sets the timed iterations' },
+const NCCL_TESTS_ONLY: readonly { readonly flags: string; readonly why: string; readonly noop?: string }[] = [
+  { flags: '-t, --nthreads <n>', noop: '1', why: 'weft has no host threads to set; ranks are the topology\'s GPUs: --topology dgx-h100:nodes=1 (8 H100s) or --ranks N (switch:N)' },
+  { flags: '-g, --ngpus <n>', noop: '1', why: 'weft has no local GPUs to count; ranks are the topology\'s GPUs: --topology dgx-h100:nodes=1 (8 H100s) or --ranks N (switch:N)' },
+  { flags: '-m, --agg_iters <n>', noop: '1', why: 'aggregated launches are not modelled; each iteration is one collective (-n sets how many are timed)' },
+  { flags: '-p, --parallel_init <0|1>', noop: '0', why: 'there is no communicator set-up to parallelize; the emulated ranks start together' },
+  { flags: '-z, --blocking <0|1>', noop: '0', why: 'there is no host stream to block on; time is the simulated completion of the collective' },
+  { flags: '-y, --stream_null <0|1>', noop: '0', why: 'there is no CUDA stream to choose; time is the simulated completion of the collective' },
+  { flags: '-G, --cudagraph <n>', noop: '0', why: 'CUDA graphs are not modelled; every collective is charged its launch latency (--proto, NCCL\'s tuning.cc)' },
+  { flags: '-C, --report_cputime <0|1>', noop: '0', why: 'time is simulated; the wall column already gives how long weft took' },
+  { flags: '-a, --average <0|1|2|3>', noop: '1', why: 'time is the collective\'s own, from its start to when its last rank ends; there are no per-rank times to average' },
+  { flags: '-R, --local_register <0|1|2>', noop: '0', why: 'buffer registration is not modelled' },
+  { flags: '-N, --run_cycles <n>', noop: '1', why: 'results are deterministic: one cycle gives them; -n sets the timed iterations' },
+  { flags: '-F, --output_file <file>', why: 'weft writes its results with --out FILE.csv (or FILE.json, or --format csv on stdout)' },
 ];
 
 const COMMANDER_KEYS = new Map<FlagKey, string>(
@@ -73,13 +75,15 @@ export function addBenchFlags(command: Command): Command {
     if (f.repeat) option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
     command.addOption(option);
   }
-  const refused = [
+  const refused: { flags: string; line: string; noop?: string | undefined }[] = [
     ...RETIRED_FLAGS.map((retired) => ({ flags: retired.flags, line: `${flagLabel(retired.flags)} is now ${retired.now}` })),
-    ...NCCL_TESTS_ONLY.map((only) => ({ flags: only.flags, line: `${flagLabel(only.flags)} (nccl-tests): ${only.why}` })),
+    ...NCCL_TESTS_ONLY.map((only) => ({ flags: only.flags, line: `${flagLabel(only.flags)} (nccl-tests): ${only.why}`, noop: only.noop })),
   ];
-  for (const { flags, line } of refused) {
+  for (const { flags, line, noop } of refused) {
     command.addOption(
-      new Option(flags).hideHelp().argParser(() => {
+      new Option(flags).hideHelp().argParser((value: string) => {
+        // nccl-tests' own default changes nothing here: a ported command line (`-g 1 -z 0`) runs as is.
+        if (noop !== undefined && value === noop) return undefined;
         throw new WeftInputError(line);
       }),
     );

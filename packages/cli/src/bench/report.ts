@@ -16,8 +16,8 @@ export interface LinkRow {
   readonly busyUs: number;
   readonly utilization: number;
   readonly peakConcurrentFlows: number;
-  /** Queue depth, ECN marks and PFC pauses (`--network packet` only). */
-  readonly queue?: LinkQueueStats;
+  /** Queue depth, ECN marks and PFC pauses (`--network packet` only); the depth over time is the trace's and the queue plot's, not the row's. */
+  readonly queue?: Omit<LinkQueueStats, 'depthTimeline'>;
 }
 
 /** One (algorithm, protocol) candidate of a row, with --explain. */

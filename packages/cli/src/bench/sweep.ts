@@ -14,7 +14,7 @@ import {
   type Schedule,
   runNamed,
 } from '@weft/collectives';
-import { alphaBetaCost, deviceMemoryBandwidth, energyModel, rankLayout, type LinkStats, type PacketOptions, type Topology } from '@weft/fabric';
+import { alphaBetaCost, deviceMemoryBandwidth, energyModel, rankLayout, type LinkQueueStats, type LinkStats, type PacketOptions, type Topology } from '@weft/fabric';
 import { createCluster, localStepsNs, defaultMemoryBudgetBytes, MEMORY_BUDGET_BASIS, defaultRanksPerWorker, formatGiB, scheduleBufferBytes, type Cluster, type Fault, type RecurrenceWatch, type RunResult } from '@weft/runtime';
 import { describeFaults, resolveFaults } from '../faults.js';
 import { runWithFaults, type FaultOutcome } from './fault-runs.js';
@@ -74,8 +74,13 @@ function topLinks(stats: readonly LinkStats[], limit: number): LinkRow[] {
       busyUs: link.busyNs / 1000,
       utilization: link.utilization,
       peakConcurrentFlows: link.peakConcurrentFlows,
-      ...(link.queue !== undefined ? { queue: link.queue } : {}),
+      // Without the depth timeline: it is recorded only for --trace / --plot-queues, so the same run's JSON would differ with them.
+      ...(link.queue !== undefined ? { queue: withoutTimeline(link.queue) } : {}),
     }));
+}
+
+function withoutTimeline({ depthTimeline: _, ...queue }: LinkQueueStats): Omit<LinkQueueStats, 'depthTimeline'> {
+  return queue;
 }
 
 export interface Resolved {

@@ -25,7 +25,8 @@ export function formatCsv(report: BenchReport): string {
 /** `--compare` as CSV: per size and algorithm, busbw (GB/s) under each value, in columns named FLAG=VALUE. */
 export function formatCompareCsv(spec: CompareSpec, runs: readonly CompareRun[]): string {
   // busbw under each value, then what ran under each (auto may pick differently per value).
-  const records = compareRows(runs).map((row) => [row.bytes, row.algorithm, ...row.cells.map((c) => c.busBwGBps), ...row.cells.map((c) => c.algorithm)]);
+  // Empty where a value ran no such size (compareRows).
+  const records = compareRows(runs).map((row) => [row.bytes, row.algorithm, ...row.cells.map((c) => c?.busBwGBps ?? ''), ...row.cells.map((c) => c?.algorithm ?? '')]);
   const columns = ['bytes', 'algorithm', ...spec.values.map((v) => `${spec.name}=${v}`), ...spec.values.map((v) => `algorithm ${spec.name}=${v}`)];
   return stringify(records, { header: true, columns });
 }

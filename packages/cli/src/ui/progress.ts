@@ -19,7 +19,8 @@ export interface ProgressBar {
  * `'weft bench [{bar}] {value}/{total} {label}'`.
  */
 export function progressBar(format: string, stream: NodeJS.WriteStream = barStream): ProgressBar {
-  const bar = stream.isTTY
+  // A dumb terminal (TERM=dumb: Emacs shells, some CI consoles) prints escape sequences as text.
+  const bar = stream.isTTY && process.env['TERM'] !== 'dumb'
     ? new cliProgress.SingleBar({ stream, format, hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic)
     : undefined;
   let started = false;
