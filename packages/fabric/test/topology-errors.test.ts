@@ -202,3 +202,17 @@ describe('validateTopology on hand-built objects', () => {
     expect(inputError(() => validateTopology(topology as Topology))).toContain(expected);
   });
 });
+
+describe('a topology built in code', () => {
+  it('a link to a node that does not exist: one line naming the node (was: a plain Error without it)', async () => {
+    const { indexGraph } = await import('../src/topology/graph.js');
+    const topology = {
+      name: 'hand-built',
+      nodes: [{ id: 'gpu0', kind: 'gpu' }, { id: 'gpu1', kind: 'gpu' }],
+      links: [{ id: 'gpu0->x', from: 'gpu0', to: 'x', bandwidthBytesPerSec: 1e9, latencyNs: 100 }],
+      ranks: ['gpu0', 'gpu1'],
+    } as unknown as Topology;
+    // Routers and the network index a topology's graph first (topology/graph.ts indexGraph).
+    expect(inputError(() => indexGraph(topology))).toBe("link gpu0->x names an unknown node 'x'; the topology's nodes are its nodes[] ids (validateTopology checks a hand-built topology)");
+  });
+});

@@ -3,6 +3,7 @@
  * validation and summaries walk graphs with thousands of nodes; string-keyed maps in the
  * inner loops would dominate, so everything here is typed arrays indexed by position.
  */
+import { WeftInputError } from '@weft/sim';
 import { ENDPOINT_KINDS, type Topology } from '../types.js';
 
 export interface GraphIndex {
@@ -56,7 +57,8 @@ function buildIndex(topology: Topology): GraphIndex {
     linkIndex.set(link.id, l);
     const from = nodeIndex.get(link.from);
     const to = nodeIndex.get(link.to);
-    if (from === undefined || to === undefined) throw new Error(`link ${link.id} names an unknown node`);
+    // Reached by topologies built in code (files are validated first): say which node, as the file check does.
+    if (from === undefined || to === undefined) throw new WeftInputError(`link ${link.id} names an unknown node '${from === undefined ? link.from : link.to}'; the topology's nodes are its nodes[] ids (validateTopology checks a hand-built topology)`);
     linkFrom[l] = from;
     linkTo[l] = to;
     outDegree[from + 1]!++;
