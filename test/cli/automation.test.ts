@@ -83,6 +83,13 @@ describe('output files', () => {
 });
 
 describe('stdout that cannot be written', () => {
+  it('a reader that goes away (| head) does not cost the --out file: the run finishes, writes it, and ends with 141 (was: 141 at once, no file)', () => {
+    const out = join(dir, 'head.json');
+    const run = spawnSync('bash', ['-c', `"${process.execPath}" "${WEFT_MAIN}" bench allreduce --ranks 8 -b 1K -e 16M --out "${out}" | head -1; echo "status \${PIPESTATUS[0]}"`], { encoding: 'utf8', timeout: 120_000 });
+    expect(run.stdout).toBe('# weft bench allreduce\nstatus 141\n');
+    expect(JSON.parse(readFileSync(out, 'utf8')).rows).toHaveLength(15);
+  });
+
   it.runIf(existsSync('/dev/full'))('a full device: one line naming the reason, exit 1, no stack (was: a Node stack)', () => {
     const fd = openSync('/dev/full', 'w');
     try {

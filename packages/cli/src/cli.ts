@@ -2,7 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { WeftInputError, isWeftInputError } from '@weft/sim';
 import { closeSandboxes } from './user-algorithm/threads.js';
 import { WEFT_VERSION } from './version.js';
-import { stdoutFailure } from './entry.js';
+import { closedPipe, stdoutFailure } from './entry.js';
 
 /** Exit codes: 0 ok, 1 internal error (stack kept), 2 bad input (one line, no stack). */
 export const EXIT_USAGE = 2;
@@ -117,7 +117,14 @@ function endOnClosedPipe(): void {
   pipeWatched = true;
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EPIPE') process.exit(141);
+      if (error.code === 'EPIPE') {
+        // Output files still to write: finish the run for them (entry.ts closedPipe), then 141.
+        if (stream === process.stdout && closedPipe.keepRunning) {
+          closedPipe.closed = true;
+          return;
+        }
+        process.exit(141);
+      }
       // Any other failure (a full disk under `> results.json`): one line, exit 1.
       if (stream === process.stdout) process.stderr.write(stdoutFailure(error));
       process.exit(1);
@@ -136,7 +143,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   const program = await buildProgram(args);
   try {
     await program.parseAsync(args, { from: 'user' });
-    return 0;
+    return closedPipe.closed ? 141 : 0;
   } catch (error) {
     if (error instanceof CommanderError) {
       // --help and --version exit 0; everything else commander rejects is bad input.

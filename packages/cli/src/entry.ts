@@ -41,6 +41,14 @@ function endIfKeptAlive(): void {
 }
 
 /**
+ * stdout's reader went away (EPIPE) while the command still has output files to write
+ * (`weft bench … --out r.json | head`): `keepRunning` is set by output.ts checkOutputs when a
+ * command has an output file, and then cli.ts lets the run finish and write them, and ends
+ * with the closed pipe's status (141) instead of at once (which lost r.json).
+ */
+export const closedPipe = { keepRunning: false, closed: false };
+
+/**
  * The line for a write to stdout that failed otherwise than by a closed pipe (ENOSPC, EIO,
  * EFBIG, EDQUOT) — asynchronously on a pipe (cli.ts endOnClosedPipe), or thrown from a write to
  * a file (runEntry). Output files are written before stdout (output.ts writeOutputs), so they stand.

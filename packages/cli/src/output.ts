@@ -1,6 +1,7 @@
 import { accessSync, chmodSync, constants, lstatSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { dirname, basename, join, resolve } from 'node:path';
 import { WeftInputError } from '@weft/sim';
+import { closedPipe } from './entry.js';
 
 /**
  * Output files are checked before a run starts (so a bad --out fails in milliseconds, not
@@ -97,6 +98,8 @@ function stdoutOutput(outputs: readonly (readonly [flag: string, path: string])[
  */
 export function checkOutputs(outputs: readonly (readonly [flag: string, path: string])[]): string | undefined {
   for (const [flag, path] of outputs) assertWritable(flag, path);
+  // A reader of stdout that goes away must not cost the files (entry.ts closedPipe).
+  if (outputs.some(([, path]) => path !== '-')) closedPipe.keepRunning = true;
   return stdoutOutput(outputs);
 }
 
