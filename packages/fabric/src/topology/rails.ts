@@ -15,7 +15,12 @@ function computeRails(topology: Topology): RailStructure {
   for (const link of topology.links) {
     const fromKind = kindOf.get(link.from);
     const toKind = kindOf.get(link.to);
-    if (toKind === 'nic' && (fromKind === 'gpu' || fromKind === 'host') && !nicOf.has(link.from)) nicOf.set(link.from, link.to);
+    if (toKind === 'nic' && (fromKind === 'gpu' || fromKind === 'host') && !nicOf.has(link.from)) {
+      nicOf.set(link.from, link.to);
+      // A NIC a file gives no group is in the server of the GPU it serves (before, it matched no
+      // GPU's group: no rails, every channel on one NIC — 48 of 384 GB/s on hgx-b200:nodes=2).
+      if (groupOf.get(link.to) === undefined) groupOf.set(link.to, groupOf.get(link.from));
+    }
     if (fromKind === 'nic' && toKind !== 'gpu' && toKind !== 'host') {
       const list = leavesOf.get(link.from) ?? [];
       list.push(link.to);
@@ -27,9 +32,10 @@ function computeRails(topology: Topology): RailStructure {
   const nicsInGroup = new Map<string | undefined, number>();
   for (const node of topology.nodes) {
     if (node.kind !== 'nic') continue;
-    const seen = nicsInGroup.get(node.group) ?? 0;
+    const group = groupOf.get(node.id);
+    const seen = nicsInGroup.get(group) ?? 0;
     railOfNic.set(node.id, seen);
-    nicsInGroup.set(node.group, seen + 1);
+    nicsInGroup.set(group, seen + 1);
   }
   const rails: number[] = [];
   const usedNics = new Set<string>();
@@ -39,17 +45,10 @@ function computeRails(topology: Topology): RailStructure {
     usedNics.add(nic);
     rails.push(railOfNic.get(nic)!);
   }
-  // Consistency with the fabric: every switch a NIC reaches belongs to exactly one rail.
-  const railOfLeaf = new Map<string, number>();
-  for (const [nic, leaves] of leavesOf) {
-    if (!usedNics.has(nic)) continue;
-    const rail = railOfNic.get(nic)!;
-    for (const leaf of leaves) {
-      const known = railOfLeaf.get(leaf);
-      if (known !== undefined && known !== rail) return NO_RAILS;
-      railOfLeaf.set(leaf, rail);
-    }
-  }
+  // A switch may serve several rails (every NIC on one ToR; rails crossed at the leaves): the
+  // rails still say which NIC a channel leaves by, which is what spreads channels over a
+  // server's NICs. (This once returned no rails there: every channel then left by one NIC,
+  // 48 of 384 GB/s on two 8-GPU servers whose NICs share one switch.)
   // A NIC linked to one switch has that switch as its rail leaf (its index in node order).
   const nodeIndex = new Map(topology.nodes.map((node, i) => [node.id, i]));
   const leaves: number[] = [];
@@ -82,10 +81,10 @@ function railStructure(topology: Topology): RailStructure {
  *
  * A rank's NIC is the `nic` node it has a link to; its rail is that NIC's position among the
  * NICs of its group (server), in node order — `node<s>.nic<g>` is rail g on dgx-h100. The
- * result is a rail structure only if every rank has its own NIC in its group and the rails
- * agree with the fabric: two NICs that reach the same switch have the same rail. Otherwise (hosts wired straight to leaves, a NIC
- * shared by two GPUs, rails crossed at the leaves) there is nothing to align, and the answer
- * is undefined.
+ * result is a rail structure only if every rank has its own NIC in its group (a NIC without a
+ * group is in its GPU's). Otherwise (hosts wired straight to leaves, a NIC shared by two GPUs)
+ * there is nothing to align, and the answer is undefined. NICs that share a switch may be on
+ * different rails (one ToR for every NIC): a rail says which NIC a channel leaves by.
  */
 export function rankRails(topology: Topology): readonly number[] | undefined {
   return railStructure(topology).rails;

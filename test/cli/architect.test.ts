@@ -1,0 +1,61 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { weft } from './run-weft.js';
+
+/** A system architect's own cluster files (hostile.md §22: the architect walk). */
+
+const dir = mkdtempSync(join(tmpdir(), 'weft-architect-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/**
+ * Two servers of eight GPUs on an NVSwitch, one NIC per GPU at 48 GB/s of PCIe and a 400 Gb/s
+ * port: `nicGroups` false leaves the NICs without a `group` (the README gives one only to GPUs);
+ * `oneTor` wires every NIC to one switch instead of a leaf per rail (and a spine above them).
+ */
+function cluster(name: string, { nicGroups, oneTor }: { nicGroups: boolean; oneTor: boolean }): string {
+  const nodes: object[] = [];
+  const links: object[] = [];
+  for (let s = 0; s < 2; s++) {
+    nodes.push({ id: `s${s}.nvs`, kind: 'nvswitch' });
+    for (let g = 0; g < 8; g++) {
+      nodes.push({ id: `s${s}.gpu${g}`, kind: 'gpu', group: `server${s}` });
+      nodes.push({ id: `s${s}.nic${g}`, kind: 'nic', ...(nicGroups ? { group: `server${s}` } : {}) });
+      links.push({ from: `s${s}.gpu${g}`, to: `s${s}.nvs`, bandwidth: '400GB/s', latency: '300ns' });
+      links.push({ from: `s${s}.gpu${g}`, to: `s${s}.nic${g}`, bandwidth: '48GB/s', latency: '1.2us' });
+      links.push({ from: `s${s}.nic${g}`, to: oneTor ? 'tor' : `leaf${g}`, bandwidth: '400Gbps', latency: '300ns' });
+    }
+  }
+  if (oneTor) nodes.push({ id: 'tor', kind: 'leaf' });
+  else {
+    // A leaf per rail, joined by a spine (a rank reaches another rail only through it).
+    for (let g = 0; g < 8; g++) {
+      nodes.push({ id: `leaf${g}`, kind: 'leaf' });
+      links.push({ from: `leaf${g}`, to: 'spine', bandwidth: '800Gbps', latency: '300ns' });
+    }
+    nodes.push({ id: 'spine', kind: 'spine' });
+  }
+  const path = join(dir, `${name}.json`);
+  writeFileSync(path, JSON.stringify({ name, nodes, links }));
+  return path;
+}
+
+describe('channels spread over every NIC of a server', () => {
+  it.each([
+    ['NICs with no group', { nicGroups: false, oneTor: false }],
+    ['every NIC on one switch', { nicGroups: true, oneTor: true }],
+    ['both', { nicGroups: false, oneTor: true }],
+  ] as const)('%s: eight channels, one per NIC, and ring busbw at the eight NICs (was: two channels on one NIC, 48 of 384 GB/s)', (name, shape) => {
+    const file = cluster(name.replace(/ /g, '-'), shape);
+    const topo = weft(['topo', file, '--channels']);
+    expect(topo.code).toBe(0);
+    expect(topo.stdout).toMatch(/^Pattern 4 \(ring\), nChannels 8, bw 48\.000000\/48\.000000/m);
+    const run = weft(['bench', 'allreduce', '--topology', file, '--algo', 'ring', '--mode', 'ghost', '-b', '1G', '-e', '1G', '--format', 'json']);
+    expect(run.code).toBe(0);
+    const { busBwGBps } = (JSON.parse(run.stdout) as { rows: { busBwGBps: number }[] }).rows[0]!;
+    // Bound: 8 NICs × 48 GB/s of PCIe (each rank sends 2(n-1)/n·S, busbw = that over time).
+    expect(busBwGBps).toBeLessThanOrEqual(8 * 48 * (1 + 1e-9));
+    expect(busBwGBps).toBeGreaterThan(0.95 * 8 * 48);
+  });
+});
