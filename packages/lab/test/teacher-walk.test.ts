@@ -1,0 +1,46 @@
+/**
+ * A teacher's walk of the lab (instructor authoring course material): the engine-level fixes.
+ * The same engine code the page's workers run.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { checkPlanned, checkUserAlgorithm } from '@weft/cli/check';
+import type { Algorithm } from '@weft/collectives';
+import { gradeAlgorithm } from '../dist/engine/index.js';
+
+const COLLECTIVES = pathToFileURL(fileURLToPath(import.meta.resolve('@weft/collectives'))).href;
+const dir = mkdtempSync(join(tmpdir(), 'weft-lab-teacher-'));
+
+/** docs/writing-an-algorithm.md's my-ring.mjs, `edit`ed, loaded as a student's module is. */
+async function myRing(edit: (source: string) => string = (s) => s, file = 'my-ring.mjs'): Promise<Algorithm> {
+  const doc = readFileSync(fileURLToPath(new URL('../../../docs/writing-an-algorithm.md', import.meta.url)), 'utf8');
+  const source = [...doc.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]!).find((b) => b.startsWith('// my-ring.mjs'))!;
+  const path = join(dir, file);
+  writeFileSync(path, edit(source).replace(/from '@weft\/collectives'/, `from '${COLLECTIVES}'`));
+  return ((await import(pathToFileURL(path).href)) as { default: Algorithm }).default;
+}
+
+const checks = { matrix: checkUserAlgorithm, planned: checkPlanned };
+
+describe('exercise 3 proves the schedule it times', () => {
+  it('refuses a ring that is right on the small cases but wrong at the timed count, saying so', async () => {
+    const wrongWhenBig = await myRing(
+      (s) => s.replace('b.recvReduceCopySend(r, c, prev, next, block(r));', 'if (count > 5000) b.recvCopySend(r, c, prev, next, block(r)); else b.recvReduceCopySend(r, c, prev, next, block(r));'),
+      'wrong-when-big.mjs',
+    );
+    const grade = await gradeAlgorithm(wrongWhenBig, checks);
+    expect(grade.passed).toBe(false);
+    expect(grade.run).toBeUndefined();
+    expect(grade.message).toMatch(/^Not correct at the size it is timed at \(4 MiB\).*wrong on 8 ranks \(count 1048576/);
+    expect(grade.message).toContain('depends on count');
+  });
+
+  it('still passes the doc\u2019s ring', async () => {
+    const grade = await gradeAlgorithm(await myRing(), checks);
+    expect(grade).toMatchObject({ passed: true });
+    expect(grade.message).toMatch(/^Correct on all \d+ checked cases/);
+  });
+});
