@@ -1,0 +1,40 @@
+/**
+ * A teacher's walk of the lab (instructor authoring course material), in headless Chromium:
+ * the fixes that live in the page (the engine's are in packages/lab/test/teacher-walk.test.ts).
+ */
+import { describe, expect, it } from 'vitest';
+import { hasChromium, scenarioQuery, useLabSession } from './lab-browser.js';
+
+const KiB = 1024;
+const RING_8 = { config: { topology: 'switch:8', algorithms: ['ring'], sizesBytes: [256 * KiB], focusBytes: 256 * KiB, channels: 1 } };
+const linkScenario = (link: string): { code?: string } => JSON.parse(Buffer.from(new URL(link).searchParams.get('s')!, 'base64url').toString()) as { code?: string };
+
+describe.skipIf(!hasChromium)('weft lab: a teacher\u2019s walk, in headless Chromium', () => {
+  const session = useLabSession();
+
+  it('shares the editor\u2019s code only when asked, and a link\u2019s code never overwrites a student\u2019s own', async () => {
+    const { page } = session;
+    await session.open(scenarioQuery(RING_8));
+    const mine = '// my exercise-3 work\nexport default {};\n';
+    await page.evaluate((c) => window.weftLab.setCode(c), mine);
+    const stored = () => page.evaluate(() => localStorage.getItem('weft-lab-code'));
+    await expect.poll(stored).toBe(mine);
+    // A teacher's link: the run, not the editor's code.
+    await page.getByTestId('share').click();
+    expect(linkScenario(await page.getByTestId('share-link').inputValue()).code).toBeUndefined();
+    await page.getByTestId('share-code').check();
+    await page.getByTestId('share').click();
+    expect(linkScenario(await page.getByTestId('share-link').inputValue()).code).toBe(mine);
+    // A link with other code: the student's stays (saved and in the editor), the link's is offered.
+    const theirs = '// the teacher\u2019s solution\nexport default {};\n';
+    await session.open(scenarioQuery({ ...RING_8, code: theirs }));
+    expect(await page.getByTestId('offered-code').textContent()).toContain('your own saved code is kept');
+    expect(await stored()).toBe(mine);
+    await page.getByTestId('use-link-code').click();
+    await expect.poll(stored).toBe(theirs);
+    expect(await page.getByTestId('offered-code').count()).toBe(0);
+    // Nothing of the student's to lose (the same code): taken as it is, nothing offered.
+    await session.open(scenarioQuery({ ...RING_8, code: theirs }));
+    expect(await page.getByTestId('offered-code').count()).toBe(0);
+  });
+});
