@@ -9,7 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { checkPlanned, checkUserAlgorithm } from '@weft/cli/check';
 import type { Algorithm } from '@weft/collectives';
-import { gradeAlgorithm } from '../dist/engine/index.js';
+import { gradeAlgorithm, gradeCustom, parseScenario, runLab } from '../dist/engine/index.js';
 
 const COLLECTIVES = pathToFileURL(fileURLToPath(import.meta.resolve('@weft/collectives'))).href;
 const dir = mkdtempSync(join(tmpdir(), 'weft-lab-teacher-'));
@@ -42,5 +42,32 @@ describe('exercise 3 proves the schedule it times', () => {
     const grade = await gradeAlgorithm(await myRing(), checks);
     expect(grade).toMatchObject({ passed: true });
     expect(grade.message).toMatch(/^Correct on all \d+ checked cases/);
+  });
+});
+
+describe('an instructor\u2019s exercise on a run its faults stop', () => {
+  const KiB = 1024;
+  const scenario = (faults: Record<string, unknown>) =>
+    parseScenario({ config: { topology: 'switch:8', algorithms: ['ring'], sizesBytes: [256 * KiB, 1024 * KiB], focusBytes: 1024 * KiB, ...faults }, exercise: { prompt: 'How long does ring take?', algorithm: 'ring' } });
+
+  for (const [what, faults] of [
+    ['a crash', { crash: ['rank=2@20us'] }],
+    ['a link down', { fault: ['link=gpu1->switch0,down@20us'] }],
+  ] as const) {
+    it(`grades ${what} as "does not complete", not against the fault-free time`, async () => {
+      const { config, exercise } = scenario(faults);
+      const { faults: _faults, ...faultFree } = config;
+      const faultFreeUs = (await runLab({ ...faultFree, sizesBytes: [config.focusBytes] })).details[0]!.timeNs / 1000;
+      const grade = await gradeCustom(config, exercise!, faultFreeUs);
+      expect(grade.passed).toBe(false);
+      expect(grade.message).toMatch(/^ring at 1 MiB does not complete in this scenario \(.+\), so it has no time to predict/);
+      expect(grade.reveal).toBeUndefined();
+    });
+  }
+
+  it('grades a straggler (which completes, slower) against the faulted time', async () => {
+    const { config, exercise } = scenario({ straggler: ['rank=3,delay=50us'] });
+    const slowUs = (await runLab({ ...config, sizesBytes: [config.focusBytes] })).details[0]!.timeNs / 1000;
+    expect((await gradeCustom(config, exercise!, slowUs)).passed).toBe(true);
   });
 });

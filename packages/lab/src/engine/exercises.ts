@@ -126,9 +126,22 @@ export async function gradeAlgorithm(algorithm: Algorithm, check: AlgorithmCheck
   };
 }
 
-/** Grades a scenario's own exercise: the predicted time of its algorithm at the focus size, within its tolerance. */
+/**
+ * Grades a scenario's own exercise: the predicted time of its algorithm at the focus size (with
+ * the scenario's faults), within its tolerance. A run the faults stop (a crash, a link down with
+ * no other path) has no time: no answer passes, and the grade says why (the page says the run did
+ * not complete; the fault-free time it replays is not the answer).
+ */
 export async function gradeCustom(config: LabConfig, exercise: CustomExercise, answerUs: number): Promise<Grade> {
   const run = await runLab({ ...config, algorithms: [exercise.algorithm], sizesBytes: [config.focusBytes] });
+  const { error } = run.details[0]!;
+  if (error !== undefined) {
+    return {
+      passed: false,
+      score: 0,
+      message: `${exercise.algorithm} at ${formatBytes(config.focusBytes)} does not complete in this scenario (${forThePage(error).replace(/\.$/, '')}), so it has no time to predict and no answer passes. Tell your instructor: the exercise asks for the time of a run its faults stop.`,
+    };
+  }
   const truth = run.details[0]!.timeNs / 1000;
   const grade = gradeRelative(answerUs, truth, exercise.tolerance, 'µs');
   return { ...grade, reveal: `${exercise.algorithm} at ${formatBytes(config.focusBytes)} takes ${fmt(truth)} µs.` };
