@@ -2,6 +2,7 @@
  * A teacher's walk of the lab (instructor authoring course material): the engine-level fixes.
  * The same engine code the page's workers run.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { checkPlanned, checkUserAlgorithm } from '@weft/cli/check';
 import type { Algorithm } from '@weft/collectives';
-import { gradeAlgorithm, gradeCustom, parseScenario, runLab } from '../dist/engine/index.js';
+import { cliArgs, gradeAlgorithm, gradeCustom, parseScenario, runLab, shellLine } from '../dist/engine/index.js';
 
 const COLLECTIVES = pathToFileURL(fileURLToPath(import.meta.resolve('@weft/collectives'))).href;
 const dir = mkdtempSync(join(tmpdir(), 'weft-lab-teacher-'));
@@ -69,5 +70,18 @@ describe('an instructor\u2019s exercise on a run its faults stop', () => {
     const { config, exercise } = scenario({ straggler: ['rank=3,delay=50us'] });
     const slowUs = (await runLab({ ...config, sizesBytes: [config.focusBytes] })).details[0]!.timeNs / 1000;
     expect((await gradeCustom(config, exercise!, slowUs)).passed).toBe(true);
+  });
+});
+
+describe('the CLI line the page prints, for a shell', () => {
+  it('quotes the words a shell would not read back as they are (a fault\u2019s `->` is a redirection)', () => {
+    const config = parseScenario({ config: { topology: 'leafspine:hosts=16,leaves=2,spines=4', algorithms: ['ring'], sizesBytes: [262144], focusBytes: 262144, faults: { links: [{ link: 'leaf0->spine0', down: '30us' }] } } }).config;
+    const line = shellLine(cliArgs(config, 'sweep'));
+    expect(line).toContain("--fault 'link=leaf0->spine0,down@30000ns'");
+    expect(line).toContain('--topology leafspine:hosts=16,leaves=2,spines=4 '); // nothing quoted that needs none
+    // bash reads the line back as the very arguments.
+    const words = execFileSync('bash', ['-c', `printf '%s\\n' ${line}`], { encoding: 'utf8' }).trimEnd().split('\n');
+    expect(words).toEqual(cliArgs(config, 'sweep'));
+    expect(shellLine(["it's", 'a b', ''])).toBe(`'it'\\''s' 'a b' ''`);
   });
 });

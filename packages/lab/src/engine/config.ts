@@ -91,6 +91,14 @@ export function cliArgs(config: LabConfig, bytes: number | 'sweep', algorithms: 
   ];
 }
 
+/** Characters a POSIX shell takes literally in a word (`--fault link=leaf0->spine0,…` has a `>`, a redirection). */
+const SHELL_SAFE = /^[A-Za-z0-9_./:=,@%+-]+$/;
+
+/** `args` as one line a POSIX shell (bash, zsh) reads back as the same words: single quotes where one is needed. */
+export function shellLine(args: readonly string[]): string {
+  return args.map((arg) => (SHELL_SAFE.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`)).join(' ');
+}
+
 /** The sweep's configuration, as `weft bench` would have parsed it from cliArgs. */
 export function benchConfig(config: LabConfig, algorithms: readonly BenchAlgorithm[], sizesBytes: readonly number[]): BenchConfig {
   return {

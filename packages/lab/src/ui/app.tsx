@@ -1,6 +1,6 @@
 /** The lab page: a configuration, one deterministic run, and every view of it. */
 import { useEffect, useState } from 'preact/hooks';
-import { DEFAULT_CONFIG, cliArgs, sweepFlags, type LabConfig } from '../engine/config.js';
+import { DEFAULT_CONFIG, cliArgs, shellLine, sweepFlags, type LabConfig } from '../engine/config.js';
 import { STARTER_ALGORITHM } from '../engine/exercise-list.js';
 import type { Catalog, PageRun } from '../worker/engine-worker.js';
 import { BuffersView } from '../views/buffers.js';
@@ -190,7 +190,7 @@ export function App() {
             {/* A graded student's run shows their algorithm beside the built-ins; the link and the CLI line replay the built-ins only. */}
             {studentAlgorithm !== undefined && <span class="note" data-testid="share-student-note"> The link and the CLI line replay {(run?.config ?? config).algorithms.join(' and ')}; your {studentAlgorithm} {shareCode ? 'travels in the link as code and runs when the exercise is submitted there' : 'stays here (tick "include my code" to send it)'} (on the CLI: <code>--algo ./your-file.mjs</code>).</span>}
             {/* The run shown (its busbw table, when weft bench can step through its sizes), as Share does. */}
-            <span class="note" data-testid="cli-line"> CLI for this run: <code>weft {cliArgs(run?.config ?? config, 'sweep').join(' ')}</code>{sweepFlags((run?.config ?? config).sizesBytes) === null && ' (the animated size; the sweep\u2019s sizes are not one -f series)'}</span>
+            <span class="note" data-testid="cli-line"> CLI for this run: <code>weft {shellLine(cliArgs(run?.config ?? config, 'sweep'))}</code>{sweepFlags((run?.config ?? config).sizesBytes) === null && ' (the animated size; the sweep\u2019s sizes are not one -f series)'}</span>
           </p>
         </header>
       )}
