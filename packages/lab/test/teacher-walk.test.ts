@@ -85,3 +85,27 @@ describe('the CLI line the page prints, for a shell', () => {
     expect(shellLine(["it's", 'a b', ''])).toBe(`'it'\\''s' 'a b' ''`);
   });
 });
+
+describe('a scenario\u2019s exercise and code: typos refused, in one message naming the accepted fields', () => {
+  const config = { topology: 'switch:8', algorithms: ['ring', 'tree'] };
+  const refusal = (scenario: Record<string, unknown>): string => {
+    try {
+      parseScenario({ config, ...scenario });
+    } catch (error) {
+      return (error as Error).message;
+    }
+    return 'accepted';
+  };
+  it('names an unknown or misspelt exercise field and the accepted ones', () => {
+    expect(refusal({ exercise: { prompt: 'How long?', tolerence: 0.3, algoritm: 'ring' } })).toBe("exercise: 'tolerence' is not an exercise field; use title, prompt, algorithm or tolerance");
+    expect(refusal({ exercise: { question: 'How long?' } })).toBe("exercise: 'question' is not an exercise field; use title, prompt, algorithm or tolerance");
+    expect(refusal({ exercise: 'How long?' })).toBe('exercise: an object of exercise fields (title, prompt, algorithm or tolerance)');
+  });
+  it('refuses a mistyped title or code instead of replacing or dropping it', () => {
+    expect(refusal({ exercise: { prompt: 'How long?', title: 42 } })).toBe("exercise.title: the card's heading, a string (got 42)");
+    expect(refusal({ code: 42 })).toBe("code: the editor's code, a string (got 42)");
+    expect(parseScenario({ config, code: 'export default {};', exercise: { prompt: 'How long?', title: 'Tree at 64 KiB', algorithm: 'tree', tolerance: 0.3 } })).toMatchObject({
+      code: 'export default {};', exercise: { title: 'Tree at 64 KiB', algorithm: 'tree', tolerance: 0.3 },
+    });
+  });
+});
