@@ -37,4 +37,21 @@ describe.skipIf(!hasChromium)('weft lab: a teacher\u2019s walk, in headless Chro
     await session.open(scenarioQuery({ ...RING_8, code: theirs }));
     expect(await page.getByTestId('offered-code').count()).toBe(0);
   });
+
+  it('says the grader could not be loaded when its worker file is missing, and counts no attempt', async () => {
+    const { page } = session;
+    await session.open('?limit=20000'); // a long limit: the old page waited it out and blamed the code
+    const card = page.getByTestId('exercise-write-allreduce');
+    const attemptsBefore = await card.getByTestId('grade').getAttribute('data-attempts', { timeout: 1000 }).catch(() => null);
+    await page.route(/student-worker[^/]*\.js/, (route) => route.fulfill({ status: 404, body: 'not found' })); // the site re-exported since
+    const started = Date.now();
+    await card.getByTestId('submit').click();
+    const failure = card.getByTestId('grade-error');
+    await failure.waitFor({ timeout: 15_000 });
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(await failure.textContent()).toMatch(/^Not graded: The grader could not be loaded .*Reload the page, then submit again\.$/);
+    expect(await failure.textContent()).not.toContain('loop');
+    expect(await card.getByTestId('grade').getAttribute('data-attempts', { timeout: 1000 }).catch(() => null)).toBe(attemptsBefore);
+    await page.unroute(/student-worker[^/]*\.js/);
+  });
 });

@@ -7,7 +7,7 @@ import type { LabConfig } from '../engine/config.js';
 import { EXERCISES, STARTER_ALGORITHM, type CustomExercise, type Exercise } from '../engine/exercise-list.js';
 import { formatBytes, type Grade } from '../engine/grade.js';
 import { recordAttempt, type Saved } from '../engine/attempts.js';
-import { engineWorker, gradeStudent, type StudentGrade } from '../ui/workers.js';
+import { GraderUnavailable, engineWorker, gradeStudent, type StudentGrade } from '../ui/workers.js';
 import { lazyView } from '../ui/lazy.js';
 
 /** CodeMirror loads when the exercise that edits code comes into view. */
@@ -96,7 +96,8 @@ function ExerciseCard({ exercise, saved, save, props, grader }: { exercise: Exer
       }
     } catch (error) {
       // Stop (or a failed worker) ends the grading run: say so, and count no attempt.
-      setFailure(`Not graded: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]} Submit again to grade it.`);
+      if (error instanceof GraderUnavailable) setFailure(`Not graded: ${error.message}`);
+      else setFailure(`Not graded: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]} Submit again to grade it.`);
     } finally {
       setBusy(false);
     }

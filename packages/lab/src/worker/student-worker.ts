@@ -95,3 +95,9 @@ const api = {
 
 export type StudentApi = typeof api;
 expose(api);
+
+/** Posted once this module has loaded: an error event before it means the worker's file did not load (ui/workers.ts). */
+export interface ReadyMessage {
+  readonly weftReady: true;
+}
+postMessage({ weftReady: true } satisfies ReadyMessage);
