@@ -54,4 +54,21 @@ describe.skipIf(!hasChromium)('weft lab: a teacher\u2019s walk, in headless Chro
     expect(await card.getByTestId('grade').getAttribute('data-attempts', { timeout: 1000 }).catch(() => null)).toBe(attemptsBefore);
     await page.unroute(/student-worker[^/]*\.js/);
   });
+
+  it('lists a scenario\u2019s faults in the form, and clears them', async () => {
+    const { page } = session;
+    await session.open(scenarioQuery({ config: { topology: 'leafspine:hosts=16,leaves=2,spines=4', algorithms: ['ring'], sizesBytes: [64 * KiB], focusBytes: 64 * KiB, faults: { links: [{ link: 'leaf0->spine0', down: '30us' }] } } }));
+    expect(await page.getByTestId('form-faults').textContent()).toContain('--fault link=leaf0->spine0,down@30000ns');
+    await page.getByTestId('topology').fill('switch:8');
+    await page.getByTestId('run').click();
+    await page.getByTestId('error').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('error').textContent()).toMatch(/^faults: link 'leaf0->spine0' is not in topology switch:8; .*press "Clear faults" in the form/);
+    const runs = await page.evaluate(() => window.weftLab.runs);
+    await page.getByTestId('clear-faults').click();
+    expect(await page.getByTestId('form-faults').count()).toBe(0);
+    await page.getByTestId('run').click();
+    await page.waitForFunction((n) => window.weftLab.runs > n, runs, { timeout: 30_000 });
+    expect(await page.evaluate(() => [window.weftLab.run!.config.topology, window.weftLab.run!.config.faults])).toEqual(['switch:8', undefined]);
+    expect(await page.getByTestId('cli-line').textContent()).not.toContain('--fault');
+  });
 });

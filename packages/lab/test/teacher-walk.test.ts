@@ -10,7 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { checkPlanned, checkUserAlgorithm } from '@weft/cli/check';
 import type { Algorithm } from '@weft/collectives';
-import { cliArgs, gradeAlgorithm, gradeCustom, parseScenario, runLab, shellLine } from '../dist/engine/index.js';
+import { cliArgs, faultFlags, forThePage, gradeAlgorithm, gradeCustom, inPageWords, parseScenario, runLab, shellLine } from '../dist/engine/index.js';
 
 const COLLECTIVES = pathToFileURL(fileURLToPath(import.meta.resolve('@weft/collectives'))).href;
 const dir = mkdtempSync(join(tmpdir(), 'weft-lab-teacher-'));
@@ -107,5 +107,20 @@ describe('a scenario\u2019s exercise and code: typos refused, in one message nam
     expect(parseScenario({ config, code: 'export default {};', exercise: { prompt: 'How long?', title: 'Tree at 64 KiB', algorithm: 'tree', tolerance: 0.3 } })).toMatchObject({
       code: 'export default {};', exercise: { title: 'Tree at 64 KiB', algorithm: 'tree', tolerance: 0.3 },
     });
+  });
+});
+
+describe('a scenario\u2019s faults after the form changed the topology', () => {
+  it('says what to do in the form (the faults\u2019 list, "Clear faults"), not which flag to pass', async () => {
+    const { config } = parseScenario({ config: { topology: 'leafspine:hosts=16,leaves=2,spines=4', sizesBytes: [1024], focusBytes: 1024, faults: { links: [{ link: 'leaf0->spine0', down: '30us' }] } } });
+    const message = await inPageWords(() => runLab({ ...config, topology: 'switch:8' }), 'run').then(() => 'ran', (e: Error) => e.message);
+    expect(message).toMatch(/^faults: link 'leaf0->spine0' is not in topology switch:8; e\.g\. gpu0->switch0, .*; press "Clear faults" in the form \(it lists the run's faults\) or go back to a topology that has it \(in a scenario: config\.fault or config\.faults\)\.$/);
+    expect(message).not.toMatch(/--fault|weft topo/);
+    const crash = await inPageWords(() => runLab({ ...config, topology: 'switch:8', faults: { crashes: [{ rank: 13, at: 5000 }] } }), 'run').then(() => 'ran', (e: Error) => e.message);
+    expect(crash).toMatch(/^faults: rank 13 is not a rank; this topology has ranks 0\.\.7; press "Clear faults"/);
+    expect(faultFlags(config.faults).map((f) => `${f.flag} ${f.text}`)).toEqual(['--fault link=leaf0->spine0,down@30000ns']);
+    // A scenario that does not load keeps the CLI's line: its `fault` field is that flag's text.
+    const cliLine = "--fault: link 'gpu0->gpu1' is not in topology switch:8; links from gpu0: gpu0->switch0";
+    expect(forThePage(cliLine)).toBe(cliLine);
   });
 });

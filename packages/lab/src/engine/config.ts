@@ -68,12 +68,20 @@ export function sweepFlags(sizes: readonly number[]): string[] | null {
   return ['-b', String(first), '-e', String(sizes.at(-1)), ...(sizes.length > 1 ? ['-f', String(factor)] : [])];
 }
 
+/** Each fault as the text of its `weft bench` flag (`--fault link=gpu1->switch0,down@50000ns`): the CLI line's and the form's list. */
+export function faultFlags(faults: LabFaults | undefined): { readonly flag: '--fault' | '--straggler' | '--crash'; readonly text: string }[] {
+  return [
+    ...(faults?.links ?? []).map((f) => ({ flag: '--fault' as const, text: 'down' in f ? `link=${f.link},down@${f.down}ns` : `link=${f.link},degrade=${f.degrade}@${f.at ?? 0}ns` })),
+    ...(faults?.stragglers ?? []).map((s) => ({ flag: '--straggler' as const, text: 'slow' in s ? `rank=${s.rank},slow=${s.slow}x` : `rank=${s.rank},delay=${s.delay}ns` })),
+    ...(faults?.crashes ?? []).map((c) => ({ flag: '--crash' as const, text: `rank=${c.rank}@${c.at}ns` })),
+  ];
+}
+
 /**
  * The `weft bench` flags this run corresponds to (the same-numbers test runs them): at `bytes`,
  * or 'sweep' for the whole busbw table when sweepFlags can express it (else the focus size).
  */
 export function cliArgs(config: LabConfig, bytes: number | 'sweep', algorithms: readonly string[] = config.algorithms): string[] {
-  const faults = config.faults ?? {};
   const at = (b: number) => ['-b', String(b), '-e', String(b)];
   const sizes = bytes === 'sweep' ? (sweepFlags(config.sizesBytes) ?? at(config.focusBytes)) : at(bytes);
   return [
@@ -85,9 +93,7 @@ export function cliArgs(config: LabConfig, bytes: number | 'sweep', algorithms: 
     // (64 MiB ring on switch:8: 2642.2405907973534 vs 2642.2405907973516 µs). Data mode takes no such flag.
     ...(config.mode === 'ghost' ? ['--fast-forward', 'off'] : []),
     '--format', 'json',
-    ...(faults.links ?? []).flatMap((f) => ['--fault', 'down' in f ? `link=${f.link},down@${f.down}ns` : `link=${f.link},degrade=${f.degrade}@${f.at ?? 0}ns`]),
-    ...(faults.stragglers ?? []).flatMap((s) => ['--straggler', 'slow' in s ? `rank=${s.rank},slow=${s.slow}x` : `rank=${s.rank},delay=${s.delay}ns`]),
-    ...(faults.crashes ?? []).flatMap((c) => ['--crash', `rank=${c.rank}@${c.at}ns`]),
+    ...faultFlags(config.faults).flatMap(({ flag, text }) => [flag, text]),
   ];
 }
 
