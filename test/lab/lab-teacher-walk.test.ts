@@ -2,6 +2,7 @@
  * A teacher's walk of the lab (instructor authoring course material), in headless Chromium:
  * the fixes that live in the page (the engine's are in packages/lab/test/teacher-walk.test.ts).
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { hasChromium, scenarioQuery, useLabSession } from './lab-browser.js';
 
@@ -70,5 +71,20 @@ describe.skipIf(!hasChromium)('weft lab: a teacher\u2019s walk, in headless Chro
     await page.waitForFunction((n) => window.weftLab.runs > n, runs, { timeout: 30_000 });
     expect(await page.evaluate(() => [window.weftLab.run!.config.topology, window.weftLab.run!.config.faults])).toEqual(['switch:8', undefined]);
     expect(await page.getByTestId('cli-line').textContent()).not.toContain('--fault');
+  });
+
+  it('exports an instructor\u2019s exercise under its key with its title and prompt', async () => {
+    const { page } = session;
+    const exercise = { title: 'Ring at 256 KiB, by the teacher', prompt: 'How long does ring take at 256 KiB?', algorithm: 'ring' };
+    await session.open(scenarioQuery({ ...RING_8, exercise }));
+    const card = page.getByTestId('exercise-scenario');
+    await card.getByTestId('answer').fill('1');
+    await card.getByTestId('submit').click();
+    await card.getByTestId('grade').waitFor({ timeout: 20_000 });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-results').click()]);
+    const results = (JSON.parse(readFileSync(await download.path(), 'utf8')) as { results: Record<string, { exercise?: { title: string; prompt: string } }> }).results;
+    const [key, record] = Object.entries(results).find(([k]) => k.startsWith('scenario:'))!;
+    expect(key).toMatch(/^scenario:[0-9a-f]{8}$/);
+    expect(record.exercise).toMatchObject({ title: exercise.title, prompt: exercise.prompt, algorithm: 'ring', topology: 'switch:8' });
   });
 });

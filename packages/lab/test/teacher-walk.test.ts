@@ -10,7 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { checkPlanned, checkUserAlgorithm } from '@weft/cli/check';
 import type { Algorithm } from '@weft/collectives';
-import { cliArgs, faultFlags, forThePage, gradeAlgorithm, gradeCustom, inPageWords, parseScenario, runLab, shellLine } from '../dist/engine/index.js';
+import { cliArgs, faultFlags, forThePage, gradeAlgorithm, gradeCustom, inPageWords, parseScenario, recordAttempt, runLab, scenarioKey, scenarioRecord, shellLine } from '../dist/engine/index.js';
 
 const COLLECTIVES = pathToFileURL(fileURLToPath(import.meta.resolve('@weft/collectives'))).href;
 const dir = mkdtempSync(join(tmpdir(), 'weft-lab-teacher-'));
@@ -122,5 +122,17 @@ describe('a scenario\u2019s faults after the form changed the topology', () => {
     // A scenario that does not load keeps the CLI's line: its `fault` field is that flag's text.
     const cliLine = "--fault: link 'gpu0->gpu1' is not in topology switch:8; links from gpu0: gpu0->switch0";
     expect(forThePage(cliLine)).toBe(cliLine);
+  });
+});
+
+describe('an instructor\u2019s exercise in the exported results', () => {
+  it('is named by its title, prompt and run beside its key, which stays the hash it was', () => {
+    const { config, exercise } = parseScenario({ config: { topology: 'switch:8', algorithms: ['ring'] }, exercise: { title: 'Ring at 256 KiB', prompt: 'How long?', algorithm: 'ring' } });
+    expect(scenarioKey(config, exercise!)).toBe('scenario:d055671a'); // the key results already exported carry
+    const saved = recordAttempt(undefined, 100, { passed: false, score: 0.5, message: 'About 2× too high.' }, '2026-01-01T00:00:00.000Z');
+    expect(scenarioRecord(saved, config, exercise!)).toEqual({
+      ...saved,
+      exercise: { title: 'Ring at 256 KiB', prompt: 'How long?', algorithm: 'ring', tolerance: 0.1, topology: 'switch:8', focusBytes: 262144 },
+    });
   });
 });
