@@ -87,4 +87,21 @@ describe.skipIf(!hasChromium)('weft lab: a teacher\u2019s walk, in headless Chro
     expect(key).toMatch(/^scenario:[0-9a-f]{8}$/);
     expect(record.exercise).toMatchObject({ title: exercise.title, prompt: exercise.prompt, algorithm: 'ring', topology: 'switch:8' });
   });
+
+  it('shows the protocol each row ran, and runs the one a scenario or the form picks', async () => {
+    const { page } = session;
+    const protos = () => page.$$eval('section[aria-label=Bandwidth] [data-testid=results] tr[data-algorithm]', (trs) => trs.map((tr) => [tr.getAttribute('data-algorithm'), tr.querySelector('[data-testid=proto]')!.textContent]));
+    await session.open(scenarioQuery({ config: { ...RING_8.config, algorithms: ['ring', 'tree'], sizesBytes: [64 * 1024 * KiB], focusBytes: 64 * 1024 * KiB, proto: 'LL128' } }));
+    expect(await page.locator('section[aria-label=Bandwidth] [data-testid=results] th').allTextContents()).toContain('proto');
+    expect(await protos()).toEqual([['ring', 'LL128'], ['tree', 'LL128']]);
+    expect(await page.getByTestId('proto').first().inputValue()).toBe('LL128'); // the form's select
+    expect(await page.getByTestId('cli-line').textContent()).toContain(' --proto LL128 ');
+    expect(await page.getByTestId('run-summary').textContent()).toContain('protocol LL128');
+    const runs = await page.evaluate(() => window.weftLab.runs);
+    await page.locator('form[aria-label="Run configuration"] [data-testid=proto]').selectOption('auto');
+    await page.getByTestId('run').click();
+    await page.waitForFunction((n) => window.weftLab.runs > n, runs, { timeout: 30_000 });
+    expect(await protos()).toEqual([['ring', 'Simple'], ['tree', 'Simple']]); // NCCL's tuner at 64 MiB
+    expect(await page.getByTestId('cli-line').textContent()).not.toContain('--proto');
+  });
 });

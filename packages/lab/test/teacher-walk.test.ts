@@ -7,7 +7,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { runCli } from '@weft/cli';
 import { checkPlanned, checkUserAlgorithm } from '@weft/cli/check';
 import type { Algorithm } from '@weft/collectives';
 import { cliArgs, faultFlags, forThePage, gradeAlgorithm, gradeCustom, inPageWords, parseScenario, recordAttempt, runLab, scenarioKey, scenarioRecord, shellLine } from '../dist/engine/index.js';
@@ -134,5 +135,39 @@ describe('an instructor\u2019s exercise in the exported results', () => {
       ...saved,
       exercise: { title: 'Ring at 256 KiB', prompt: 'How long?', algorithm: 'ring', tolerance: 0.1, topology: 'switch:8', focusBytes: 262144 },
     });
+  });
+});
+
+describe('the protocol (LL, LL128, Simple) a run ran, and a scenario\u2019s choice of it', () => {
+  afterEach(() => vi.restoreAllMocks());
+  const MiB = 1024 * 1024;
+
+  it('takes proto as weft bench --proto: checked, in the CLI line, the same rows as the CLI', async () => {
+    const { config } = parseScenario({ config: { algorithms: ['ring', 'tree'], sizesBytes: [64 * MiB], focusBytes: 64 * MiB, proto: 'LL' } });
+    expect(config.proto).toBe('LL');
+    const args = cliArgs(config, 'sweep');
+    expect(args[args.indexOf('--proto') + 1]).toBe('LL');
+    const run = await runLab(config);
+    expect(run.rows.map((r) => r.protocol)).toEqual(['LL', 'LL']);
+    expect(run.details.map((d) => d.protocol)).toEqual(['LL', 'LL']);
+    let stdout = '';
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
+    expect(await runCli(args)).toBe(0);
+    vi.restoreAllMocks();
+    const cli = JSON.parse(stdout) as { rows: { algorithm: string; protocol: string; timeUs: number }[] };
+    expect(run.rows.map((r) => [r.algorithm, r.protocol, r.timeUs])).toEqual(cli.rows.map((r) => [r.algorithm, r.protocol, r.timeUs]));
+    // auto (the default) is absent: the config, its links and its exercises' keys are as before the field.
+    const auto = parseScenario({ config: { algorithms: ['ring'], sizesBytes: [64 * MiB], focusBytes: 64 * MiB } }).config;
+    expect('proto' in auto).toBe(false);
+    expect(parseScenario({ config: { proto: 'auto' } }).config).toEqual(parseScenario({ config: {} }).config);
+    expect(cliArgs(auto, 'sweep')).not.toContain('--proto');
+    expect((await runLab(auto)).rows[0]!.protocol).toBe('Simple'); // what NCCL's tuner picks at 64 MiB
+  });
+
+  it('refuses a protocol it does not know with the CLI\u2019s line, and says in the form\u2019s words when an algorithm has none', async () => {
+    expect(() => parseScenario({ config: { proto: 'fast' } })).toThrow("config.proto (--proto): 'fast' is not accepted; use LL, LL128, Simple or auto");
+    const { config } = parseScenario({ config: { proto: 'LL', algorithms: ['rhd'], sizesBytes: [1024], focusBytes: 1024 } });
+    const message = await inPageWords(() => runLab(config), 'run').then(() => 'ran', (e: Error) => e.message);
+    expect(message).toBe("proto LL: 'rhd' is a textbook algorithm without NCCL protocols; a protocol applies to NCCL's algorithms (ring, tree, nvls, nvlstree): pick proto auto in the form, or untick the others (config.proto, config.algorithms in a scenario).");
   });
 });

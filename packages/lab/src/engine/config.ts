@@ -3,7 +3,7 @@
  * `weft bench` configuration it stands for: the lab runs the CLI's own sweep (cli/bench/sweep),
  * so a lab run and `weft bench --format json` with the same flags give the same numbers.
  */
-import type { CollectiveName } from '@weft/collectives';
+import type { CollectiveName, ProtocolName } from '@weft/collectives';
 import type { BenchAlgorithm, BenchConfig } from '@weft/cli';
 import type { ModelName, RoutingName } from '@weft/fabric';
 
@@ -34,6 +34,12 @@ export interface LabConfig {
   readonly chunkBytes: number | 'auto';
   /** `--mode`: ghost (byte counts) or data (real bytes in the page's worker; small sizes). */
   readonly mode: 'ghost' | 'data';
+  /**
+   * `--proto`: the NCCL protocol ring and tree run (LL, LL128, Simple); absent: auto (per size,
+   * as NCCL's tuner picks). Absent rather than 'auto' so that runs, links and scenario
+   * exercises' keys from before the field are unchanged.
+   */
+  readonly proto?: ProtocolName;
   readonly faults?: LabFaults;
 }
 
@@ -89,6 +95,7 @@ export function cliArgs(config: LabConfig, bytes: number | 'sweep', algorithms: 
     ...sizes, '--network', config.network, '--routing', config.routing,
     '--qps', String(config.qps), '--seed', String(config.seed), '--channels', config.channels === 0 ? 'auto' : String(config.channels),
     '--chunk', String(config.chunkBytes), '--mode', config.mode,
+    ...(config.proto !== undefined ? ['--proto', config.proto] : []),
     // The lab runs the exact engine (benchConfig below); weft bench's default fast-forward agrees only to ~1e-14
     // (64 MiB ring on switch:8: 2642.2405907973534 vs 2642.2405907973516 µs). Data mode takes no such flag.
     ...(config.mode === 'ghost' ? ['--fast-forward', 'off'] : []),
@@ -141,7 +148,7 @@ export function benchConfig(config: LabConfig, algorithms: readonly BenchAlgorit
     links: 0,
     faultScenario: config.faults ?? { links: [], stragglers: [], crashes: [] },
     timeoutS: 0,
-    proto: 'auto',
+    proto: config.proto ?? 'auto',
     tuner: 'auto', // auto by NCCL's tuner where the fabric names its GPUs, as `weft bench` does by default
     explain: false,
     exactLimit: 0, // unused: the lab never --explains

@@ -21,6 +21,11 @@ const REWRITES: readonly (readonly [RegExp, (...groups: string[]) => string])[] 
     /^config\.algorithms \(--algo\): '' names no algorithm; use a comma list of names, 'all', 'auto' or module paths$/,
     () => 'config.algorithms: names no algorithm; tick at least one algorithm in the form (in a scenario: list at least one built-in name, such as ring).',
   ],
+  // A protocol asked of an algorithm without NCCL protocols (sweep: resolveAlgorithm).
+  [
+    /^--proto (\S+): (.*); --proto applies to NCCL's algorithms \(([^)]*)\), or use --proto auto$/,
+    (proto, finding, nccl) => `proto ${proto}: ${finding}; a protocol applies to NCCL's algorithms (${nccl}): pick proto auto in the form, or untick the others (config.proto, config.algorithms in a scenario).`,
+  ],
   // The checker counts ranks as a CLI line does ("wrong on 1 ranks").
   [/^(.*\bon) 1 ranks\b(.*)$/, (head, tail) => `${head} 1 rank${tail}`],
 ];

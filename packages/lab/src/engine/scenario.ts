@@ -43,12 +43,13 @@ const FIELD_FLAGS = {
   channels: 'channels',
   chunkBytes: 'chunkBytes',
   mode: 'mode',
+  proto: 'proto',
 } as const satisfies Partial<Record<keyof LabConfig, FlagKey | 'collective'>>;
 
 /** `weft bench`'s repeatable fault flags, as lists of the flags' text. */
 const FAULT_FLAGS = ['fault', 'straggler', 'crash'] as const;
 
-const FIELDS = Object.keys(DEFAULT_CONFIG).concat('faults', ...FAULT_FLAGS) as (keyof LabConfig)[];
+const FIELDS = Object.keys(DEFAULT_CONFIG).concat('proto', 'faults', ...FAULT_FLAGS) as (keyof LabConfig)[];
 
 type SchemaKey = (typeof FIELD_FLAGS)[keyof typeof FIELD_FLAGS] | 'minBytes' | 'maxBytes';
 
@@ -95,7 +96,10 @@ function parseConfig(value: unknown): LabConfig {
   const algorithms = Array.isArray(raw.algorithms) ? raw.algorithms.map((name, i) => flagText(`algorithms[${i}]`, name)).join(',') : flagText('algorithms', raw.algorithms);
   // Every other flag at its CLI default: the one schema runs whole (cross-flag checks included).
   const input: Record<string, unknown> = Object.fromEntries(Object.entries(BENCH_FLAGS).map(([key, f]) => [key, f.fallback]));
-  for (const [field, key] of Object.entries(FIELD_FLAGS)) input[key] = field === 'algorithms' ? algorithms : flagText(field, raw[field as keyof LabConfig]);
+  for (const [field, key] of Object.entries(FIELD_FLAGS)) {
+    // A field without a default of the lab's own (proto) stays at the CLI's.
+    if (raw[field as keyof LabConfig] !== undefined) input[key] = field === 'algorithms' ? algorithms : flagText(field, raw[field as keyof LabConfig]);
+  }
   for (const key of FAULT_FLAGS) {
     const list = given[key];
     if (list === undefined) continue;
@@ -138,6 +142,7 @@ function parseConfig(value: unknown): LabConfig {
     channels: flags.channels,
     chunkBytes: flags.chunkBytes,
     mode: flags.mode,
+    ...(flags.proto !== 'auto' ? { proto: flags.proto } : {}),
   };
   const faults = labFaults(flags.faultScenario, given.faults, topology);
   return faults === undefined ? config : { ...config, faults };

@@ -220,7 +220,7 @@ export function App() {
           )}
           {detail.error && <p class="error" data-testid="detail-error">This run did not complete: {detail.error.replace(/\.$/, '')}. The views below replay it without the faults.</p>}
           <p class="note" data-testid="run-summary" data-wall-ms={run.wallMs}>
-            {detail.error ? 'Without the faults: ' : ''}{detail.algorithm} at {formatBytes(detail.bytes)}: {(detail.timeNs / 1000).toFixed(2)} µs simulated, predicted {(detail.predictedNs / 1000).toFixed(2)} µs, {detail.channels} channel(s), {detail.events} events; the whole run took {run.wallMs.toFixed(0)} ms in this page's worker.
+            {detail.error ? 'Without the faults: ' : ''}{detail.algorithm} at {formatBytes(detail.bytes)}: {(detail.timeNs / 1000).toFixed(2)} µs simulated, predicted {(detail.predictedNs / 1000).toFixed(2)} µs, {detail.protocol !== null ? `protocol ${detail.protocol}, ` : ''}{detail.channels} channel(s), {detail.events} events; the whole run took {run.wallMs.toFixed(0)} ms in this page's worker.
           </p>
           {(show('timeline') || show('topology') || show('buffers')) && <TimelineControls detail={detail} tNs={tNs} setT={setT} playing={playing} setPlaying={setPlaying} />}
           <div class="views">
