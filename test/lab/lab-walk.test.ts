@@ -65,7 +65,7 @@ describe.skipIf(!hasChromium)('weft lab: what a student and a teacher walking it
       return b.locator('p.note').first().textContent();
     };
     const before = await compare(); // B: tree on switch:8
-    expect(before).toMatch(/^tree: \d+\.\d\d µs$/);
+    expect(before).toMatch(/^tree: \d+\.\d\d µs \((LL|LL128|Simple)\)$/); // with the protocol it ran
     await page.getByTestId('topology').fill('nvl72'); // typed, not run: A is still the switch:8 ring
     expect(await compare()).toBe(before);
     // "Share this run" shares the run shown too.

@@ -4,6 +4,8 @@
  * Before that a wrong number hears only its direction and rough size (grade.ts `hint`), so the
  * second try cannot just copy the answer. The record keeps every attempt, for the export.
  */
+import type { LabConfig } from './config.js';
+import type { CustomExercise } from './exercise-list.js';
 import type { Grade } from './grade.js';
 
 export const REVEAL_AFTER_WRONG = 3;
@@ -27,6 +29,32 @@ export interface Saved {
   /** The answer was shown (passed, or REVEAL_AFTER_WRONG wrong tries). */
   readonly revealed?: boolean;
   readonly history?: readonly Attempt[];
+  /** A scenario's exercise (its key is only a hash): which one, for the instructor reading the export. */
+  readonly exercise?: ScenarioExercise;
+}
+
+/** What names a scenario's exercise in the results: its question, and the run it asks about. */
+export interface ScenarioExercise {
+  readonly title: string;
+  readonly prompt: string;
+  readonly algorithm: string;
+  readonly tolerance: number;
+  readonly topology: string;
+  readonly focusBytes: number;
+}
+
+/** A scenario exercise's key in the saved results: `scenario:` and a hash (FNV-1a, 32 bits) of its run and question. */
+export function scenarioKey(config: LabConfig, exercise: CustomExercise): string {
+  const text = JSON.stringify([config, exercise]);
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return `scenario:${hash.toString(16).padStart(8, '0')}`;
+}
+
+/** `saved` with the scenario exercise it belongs to named (the key stays scenarioKey's hash). */
+export function scenarioRecord(saved: Saved, config: LabConfig, exercise: CustomExercise): Saved {
+  const { title, prompt, algorithm, tolerance } = exercise;
+  return { ...saved, exercise: { title, prompt, algorithm, tolerance, topology: config.topology, focusBytes: config.focusBytes } };
 }
 
 /** What the student sees of `grade`: the whole grade once revealed, else the hint in place of the exact error, no answer, no score. */

@@ -3,7 +3,7 @@
  * `weft bench` configuration it stands for: the lab runs the CLI's own sweep (cli/bench/sweep),
  * so a lab run and `weft bench --format json` with the same flags give the same numbers.
  */
-import type { CollectiveName } from '@weft/collectives';
+import type { CollectiveName, ProtocolName } from '@weft/collectives';
 import type { BenchAlgorithm, BenchConfig } from '@weft/cli';
 import type { ModelName, RoutingName } from '@weft/fabric';
 
@@ -34,6 +34,12 @@ export interface LabConfig {
   readonly chunkBytes: number | 'auto';
   /** `--mode`: ghost (byte counts) or data (real bytes in the page's worker; small sizes). */
   readonly mode: 'ghost' | 'data';
+  /**
+   * `--proto`: the NCCL protocol ring and tree run (LL, LL128, Simple); absent: auto (per size,
+   * as NCCL's tuner picks). Absent rather than 'auto' so that runs, links and scenario
+   * exercises' keys from before the field are unchanged.
+   */
+  readonly proto?: ProtocolName;
   readonly faults?: LabFaults;
 }
 
@@ -68,12 +74,20 @@ export function sweepFlags(sizes: readonly number[]): string[] | null {
   return ['-b', String(first), '-e', String(sizes.at(-1)), ...(sizes.length > 1 ? ['-f', String(factor)] : [])];
 }
 
+/** Each fault as the text of its `weft bench` flag (`--fault link=gpu1->switch0,down@50000ns`): the CLI line's and the form's list. */
+export function faultFlags(faults: LabFaults | undefined): { readonly flag: '--fault' | '--straggler' | '--crash'; readonly text: string }[] {
+  return [
+    ...(faults?.links ?? []).map((f) => ({ flag: '--fault' as const, text: 'down' in f ? `link=${f.link},down@${f.down}ns` : `link=${f.link},degrade=${f.degrade}@${f.at ?? 0}ns` })),
+    ...(faults?.stragglers ?? []).map((s) => ({ flag: '--straggler' as const, text: 'slow' in s ? `rank=${s.rank},slow=${s.slow}x` : `rank=${s.rank},delay=${s.delay}ns` })),
+    ...(faults?.crashes ?? []).map((c) => ({ flag: '--crash' as const, text: `rank=${c.rank}@${c.at}ns` })),
+  ];
+}
+
 /**
  * The `weft bench` flags this run corresponds to (the same-numbers test runs them): at `bytes`,
  * or 'sweep' for the whole busbw table when sweepFlags can express it (else the focus size).
  */
 export function cliArgs(config: LabConfig, bytes: number | 'sweep', algorithms: readonly string[] = config.algorithms): string[] {
-  const faults = config.faults ?? {};
   const at = (b: number) => ['-b', String(b), '-e', String(b)];
   const sizes = bytes === 'sweep' ? (sweepFlags(config.sizesBytes) ?? at(config.focusBytes)) : at(bytes);
   return [
@@ -81,14 +95,21 @@ export function cliArgs(config: LabConfig, bytes: number | 'sweep', algorithms: 
     ...sizes, '--network', config.network, '--routing', config.routing,
     '--qps', String(config.qps), '--seed', String(config.seed), '--channels', config.channels === 0 ? 'auto' : String(config.channels),
     '--chunk', String(config.chunkBytes), '--mode', config.mode,
+    ...(config.proto !== undefined ? ['--proto', config.proto] : []),
     // The lab runs the exact engine (benchConfig below); weft bench's default fast-forward agrees only to ~1e-14
     // (64 MiB ring on switch:8: 2642.2405907973534 vs 2642.2405907973516 µs). Data mode takes no such flag.
     ...(config.mode === 'ghost' ? ['--fast-forward', 'off'] : []),
     '--format', 'json',
-    ...(faults.links ?? []).flatMap((f) => ['--fault', 'down' in f ? `link=${f.link},down@${f.down}ns` : `link=${f.link},degrade=${f.degrade}@${f.at ?? 0}ns`]),
-    ...(faults.stragglers ?? []).flatMap((s) => ['--straggler', 'slow' in s ? `rank=${s.rank},slow=${s.slow}x` : `rank=${s.rank},delay=${s.delay}ns`]),
-    ...(faults.crashes ?? []).flatMap((c) => ['--crash', `rank=${c.rank}@${c.at}ns`]),
+    ...faultFlags(config.faults).flatMap(({ flag, text }) => [flag, text]),
   ];
+}
+
+/** Characters a POSIX shell takes literally in a word (`--fault link=leaf0->spine0,…` has a `>`, a redirection). */
+const SHELL_SAFE = /^[A-Za-z0-9_./:=,@%+-]+$/;
+
+/** `args` as one line a POSIX shell (bash, zsh) reads back as the same words: single quotes where one is needed. */
+export function shellLine(args: readonly string[]): string {
+  return args.map((arg) => (SHELL_SAFE.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`)).join(' ');
 }
 
 /** The sweep's configuration, as `weft bench` would have parsed it from cliArgs. */
@@ -127,7 +148,7 @@ export function benchConfig(config: LabConfig, algorithms: readonly BenchAlgorit
     links: 0,
     faultScenario: config.faults ?? { links: [], stragglers: [], crashes: [] },
     timeoutS: 0,
-    proto: 'auto',
+    proto: config.proto ?? 'auto',
     tuner: 'auto', // auto by NCCL's tuner where the fabric names its GPUs, as `weft bench` does by default
     explain: false,
     exactLimit: 0, // unused: the lab never --explains

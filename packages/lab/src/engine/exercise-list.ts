@@ -106,7 +106,7 @@ export const EXERCISES: readonly Exercise[] = [
     title: '3. Write your own all-reduce',
     prompt:
       'Edit the algorithm below (the same API as weft\u2019s built-ins and `weft bench --algo ./file.mjs`). ' +
-      'It is proved correct by the symbolic checker on 1–16 ranks, then timed on 8 GPUs at 4 MiB against ring and tree. ' +
+      'It is proved correct by the symbolic checker on 1–16 ranks and, at the size it is timed at, on the very schedule it runs; then timed on 8 GPUs at 4 MiB against ring and tree. ' +
       'Correct passes; the score is the best built-in\u2019s time over yours.',
     config: { ...DEFAULT_CONFIG, topology: 'switch:8', algorithms: ['ring', 'tree'], sizesBytes: [4 * MiB], focusBytes: 4 * MiB },
     answer: { kind: 'code' },

@@ -4,9 +4,11 @@
  * a student's answer against it. The code exercise is graded in its own worker
  * (worker/student-worker.ts) with the symbolic checker and simulated time.
  */
-import type { Algorithm } from '@weft/collectives';
+import type { Algorithm, PlanParams } from '@weft/collectives';
+import type { UserCheck } from '@weft/cli/check';
+import { planSweep } from '@weft/cli/sweep';
 import { QPS_CHOICES, exerciseById, type CustomExercise, type Exercise, type Truth } from './exercise-list.js';
-import type { LabConfig } from './config.js';
+import { benchConfig, type LabConfig } from './config.js';
 import { fmt, formatBytes, gradeChoice, gradeRelative, type Grade } from './grade.js';
 import { forThePage } from './page-words.js';
 import { runLab, type LabRun } from './run.js';
@@ -75,16 +77,42 @@ export function gradeAnswer(exercise: Exercise, answer: number, truth: Truth): G
   return { ...grade, reveal: truth.note };
 }
 
-/** Grades a student's algorithm (already loaded): correctness from the checker, then simulated time vs ring and tree. */
-export async function gradeAlgorithm(
-  algorithm: Algorithm,
-  check: (a: Algorithm) => { ok: true; cases: number } | { ok: false; error: string },
-): Promise<Grade & { readonly run?: LabRun }> {
+/** The checker's functions gradeAlgorithm uses (@weft/cli/check: checkUserAlgorithm, checkPlanned), passed in so only the student's worker bundles them. */
+export interface AlgorithmChecks {
+  /** Over the check matrix (small rank counts and counts). */
+  readonly matrix: (a: Algorithm) => UserCheck;
+  /** The very schedule a run times, at its own size (as `weft bench --mode ghost` proves a module's before timing it). */
+  readonly planned: (a: Algorithm, params: PlanParams) => UserCheck;
+}
+
+/**
+ * The schedule of `algorithm` at each size `config` times, proved as `weft bench --mode ghost`
+ * proves a module's (cli bench/sweep: checkPlannedModule): ghost mode moves no bytes, so a
+ * schedule right on the check matrix but wrong at the timed count would otherwise be timed.
+ * Null when all are right, else the student's message.
+ */
+function provePlanned(config: LabConfig, algorithm: Algorithm, planned: AlgorithmChecks['planned']): string | null {
+  const entry = { name: algorithm.name, algorithm, fromAll: false };
+  const plan = planSweep(benchConfig(config, [entry], config.sizesBytes), parseTopologySpec(config.topology));
+  for (const [i, resolved] of (plan.resolved.get(entry) ?? []).entries()) {
+    const checked = planned(algorithm, resolved.params);
+    if (!checked.ok) {
+      return `Not correct at the size it is timed at (${formatBytes(config.sizesBytes[i]!)}), though right on every small case checked: ${forThePage(checked.error)}. ` +
+        'Look for code that depends on count (or on the chunk size): the schedule must be right at every count.';
+    }
+  }
+  return null;
+}
+
+/** Grades a student's algorithm (already loaded): correctness from the checker (the small matrix, then the timed schedule itself), then simulated time vs ring and tree. */
+export async function gradeAlgorithm(algorithm: Algorithm, check: AlgorithmChecks): Promise<Grade & { readonly run?: LabRun }> {
   const exercise = exerciseById('write-allreduce');
   if (algorithm.collective !== 'allReduce') return { passed: false, score: 0, message: `Your algorithm is for ${String(algorithm.collective)}; this exercise wants allReduce.` };
   if (['ring', 'tree'].includes(algorithm.name)) return { passed: false, score: 0, message: `Give your algorithm a name of its own (not '${algorithm.name}').` };
-  const checked = check(algorithm);
+  const checked = check.matrix(algorithm);
   if (!checked.ok) return { passed: false, score: 0, message: `Not correct: ${forThePage(checked.error)}` };
+  const wrongWhenTimed = provePlanned(exercise.config, algorithm, check.planned);
+  if (wrongWhenTimed !== null) return { passed: false, score: 0, message: wrongWhenTimed };
   const run = await runLab(exercise.config, [algorithm]);
   const bytes = exercise.config.sizesBytes[0]!;
   const mine = timeOf(run, algorithm.name, bytes);
@@ -98,9 +126,22 @@ export async function gradeAlgorithm(
   };
 }
 
-/** Grades a scenario's own exercise: the predicted time of its algorithm at the focus size, within its tolerance. */
+/**
+ * Grades a scenario's own exercise: the predicted time of its algorithm at the focus size (with
+ * the scenario's faults), within its tolerance. A run the faults stop (a crash, a link down with
+ * no other path) has no time: no answer passes, and the grade says why (the page says the run did
+ * not complete; the fault-free time it replays is not the answer).
+ */
 export async function gradeCustom(config: LabConfig, exercise: CustomExercise, answerUs: number): Promise<Grade> {
   const run = await runLab({ ...config, algorithms: [exercise.algorithm], sizesBytes: [config.focusBytes] });
+  const { error } = run.details[0]!;
+  if (error !== undefined) {
+    return {
+      passed: false,
+      score: 0,
+      message: `${exercise.algorithm} at ${formatBytes(config.focusBytes)} does not complete in this scenario (${forThePage(error).replace(/\.$/, '')}), so it has no time to predict and no answer passes. Tell your instructor: the exercise asks for the time of a run its faults stop.`,
+    };
+  }
   const truth = run.details[0]!.timeNs / 1000;
   const grade = gradeRelative(answerUs, truth, exercise.tolerance, 'µs');
   return { ...grade, reveal: `${exercise.algorithm} at ${formatBytes(config.focusBytes)} takes ${fmt(truth)} µs.` };

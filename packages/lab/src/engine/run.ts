@@ -51,6 +51,8 @@ export interface Detail {
   readonly bytes: number;
   readonly count: number;
   readonly channels: number;
+  /** The NCCL protocol it ran (LL, LL128, Simple); null for textbook algorithms (as a row's `protocol`). */
+  readonly protocol: string | null;
   readonly timeNs: number;
   readonly predictedNs: number;
   readonly events: number;
@@ -141,6 +143,7 @@ export async function detailRun(config: LabConfig, topology: Topology, algorithm
     bytes,
     count,
     channels: params.channels,
+    protocol: params.protocol ?? null,
     timeNs: result.timeNs,
     predictedNs: resolved.predictedNs,
     events: result.events,

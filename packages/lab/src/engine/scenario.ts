@@ -43,12 +43,13 @@ const FIELD_FLAGS = {
   channels: 'channels',
   chunkBytes: 'chunkBytes',
   mode: 'mode',
+  proto: 'proto',
 } as const satisfies Partial<Record<keyof LabConfig, FlagKey | 'collective'>>;
 
 /** `weft bench`'s repeatable fault flags, as lists of the flags' text. */
 const FAULT_FLAGS = ['fault', 'straggler', 'crash'] as const;
 
-const FIELDS = Object.keys(DEFAULT_CONFIG).concat('faults', ...FAULT_FLAGS) as (keyof LabConfig)[];
+const FIELDS = Object.keys(DEFAULT_CONFIG).concat('proto', 'faults', ...FAULT_FLAGS) as (keyof LabConfig)[];
 
 type SchemaKey = (typeof FIELD_FLAGS)[keyof typeof FIELD_FLAGS] | 'minBytes' | 'maxBytes';
 
@@ -95,7 +96,10 @@ function parseConfig(value: unknown): LabConfig {
   const algorithms = Array.isArray(raw.algorithms) ? raw.algorithms.map((name, i) => flagText(`algorithms[${i}]`, name)).join(',') : flagText('algorithms', raw.algorithms);
   // Every other flag at its CLI default: the one schema runs whole (cross-flag checks included).
   const input: Record<string, unknown> = Object.fromEntries(Object.entries(BENCH_FLAGS).map(([key, f]) => [key, f.fallback]));
-  for (const [field, key] of Object.entries(FIELD_FLAGS)) input[key] = field === 'algorithms' ? algorithms : flagText(field, raw[field as keyof LabConfig]);
+  for (const [field, key] of Object.entries(FIELD_FLAGS)) {
+    // A field without a default of the lab's own (proto) stays at the CLI's.
+    if (raw[field as keyof LabConfig] !== undefined) input[key] = field === 'algorithms' ? algorithms : flagText(field, raw[field as keyof LabConfig]);
+  }
   for (const key of FAULT_FLAGS) {
     const list = given[key];
     if (list === undefined) continue;
@@ -138,6 +142,7 @@ function parseConfig(value: unknown): LabConfig {
     channels: flags.channels,
     chunkBytes: flags.chunkBytes,
     mode: flags.mode,
+    ...(flags.proto !== 'auto' ? { proto: flags.proto } : {}),
   };
   const faults = labFaults(flags.faultScenario, given.faults, topology);
   return faults === undefined ? config : { ...config, faults };
@@ -177,6 +182,7 @@ export function parseScenario(value: unknown): Scenario {
   const unknown = Object.keys(raw).find((key) => !SCENARIO_FIELDS.includes(key));
   if (unknown !== undefined) throw new Error(`'${unknown}' is not a scenario field; use ${orList([...SCENARIO_FIELDS])}.`);
   const config = parseConfig(raw.config);
+  if (raw.code !== undefined && typeof raw.code !== 'string') fail('code', `the editor's code, a string (got ${JSON.stringify(raw.code)})`);
   return {
     config,
     ...(typeof raw.code === 'string' ? { code: raw.code } : {}),
@@ -184,8 +190,15 @@ export function parseScenario(value: unknown): Scenario {
   };
 }
 
+/** An exercise's fields (CustomExercise): a misspelt one (`tolerence`) would otherwise be graded at the default without a word. */
+const EXERCISE_FIELDS: readonly string[] = ['title', 'prompt', 'algorithm', 'tolerance'];
+
 function parseExercise(value: unknown, config: LabConfig): CustomExercise {
-  const e = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('exercise', `an object of exercise fields (${orList([...EXERCISE_FIELDS])})`);
+  const e = value as Record<string, unknown>;
+  const unknown = Object.keys(e).find((key) => !EXERCISE_FIELDS.includes(key));
+  if (unknown !== undefined) fail('exercise', `'${unknown}' is not an exercise field; use ${orList([...EXERCISE_FIELDS])}`);
+  if (e.title !== undefined && (typeof e.title !== 'string' || e.title.trim() === '')) fail('exercise.title', `the card's heading, a string (got ${JSON.stringify(e.title)})`);
   if (typeof e.prompt !== 'string' || e.prompt.trim() === '') throw new Error('exercise.prompt: the text the student reads (a string).');
   const algorithm = e.algorithm ?? config.algorithms[0];
   if (typeof algorithm !== 'string' || !config.algorithms.includes(algorithm)) {
@@ -193,7 +206,7 @@ function parseExercise(value: unknown, config: LabConfig): CustomExercise {
   }
   const tolerance = e.tolerance ?? 0.1;
   if (typeof tolerance !== 'number' || !(tolerance > 0 && tolerance < 1)) throw new Error('exercise.tolerance: the relative error that passes, between 0 and 1 (0.1 is 10 %).');
-  return { title: typeof e.title === 'string' ? e.title : 'Your instructor\u2019s exercise', prompt: e.prompt, algorithm, tolerance };
+  return { title: (e.title as string | undefined) ?? 'Your instructor\u2019s exercise', prompt: e.prompt, algorithm, tolerance };
 }
 
 /** A scenario file's text: YAML or JSON (YAML reads both). */

@@ -1,6 +1,6 @@
 /** The lab page: a configuration, one deterministic run, and every view of it. */
 import { useEffect, useState } from 'preact/hooks';
-import { DEFAULT_CONFIG, cliArgs, sweepFlags, type LabConfig } from '../engine/config.js';
+import { DEFAULT_CONFIG, cliArgs, shellLine, sweepFlags, type LabConfig } from '../engine/config.js';
 import { STARTER_ALGORITHM } from '../engine/exercise-list.js';
 import type { Catalog, PageRun } from '../worker/engine-worker.js';
 import { BuffersView } from '../views/buffers.js';
@@ -44,14 +44,26 @@ type ViewName = (typeof VIEWS)[number];
 /** Where the editor's code is kept between visits. */
 const CODE_STORE = 'weft-lab-code';
 
-/** The code the student last had in this browser, else the starter. */
-function savedCode(): string {
+/** The code the student saved in this browser, or null (none, or storage blocked). */
+function storedCode(): string | null {
   try {
-    return localStorage.getItem(CODE_STORE) ?? STARTER_ALGORITHM;
+    return localStorage.getItem(CODE_STORE);
   } catch {
-    return STARTER_ALGORITHM;
+    return null;
   }
 }
+
+/** The code the student last had in this browser, else the starter. */
+const savedCode = (): string => storedCode() ?? STARTER_ALGORITHM;
+
+/**
+ * A link's code is the editor's only where it replaces no work of the student's: nothing saved,
+ * the starter, or the same code. Otherwise the student's stays, and the link's is offered.
+ */
+const replacesNoWork = (linkCode: string): boolean => {
+  const saved = storedCode();
+  return saved === null || saved === STARTER_ALGORITHM || saved === linkCode;
+};
 
 export function App() {
   const [config, setConfig] = useState<LabConfig>(DEFAULT_CONFIG);
@@ -72,6 +84,10 @@ export function App() {
   const [error, setError] = useState<string | null>(null);
   const [stopped, setStopped] = useState(false);
   const [link, setLink] = useState<string | null>(null);
+  // "Share this run" carries the editor's code only when asked (a teacher's link must not hand out their solution).
+  const [shareCode, setShareCode] = useState(false);
+  // A link's code the student has not taken (their own saved code differs): offered, never imposed.
+  const [offered, setOffered] = useState<string | null>(null);
   const [catalog, setCatalog] = useState<Catalog | null>(null);
   const [custom, setCustom] = useState<{ config: LabConfig; exercise: CustomExercise } | undefined>(undefined);
   const params = new URLSearchParams(window.location.search);
@@ -103,7 +119,12 @@ export function App() {
   };
 
   const openScenario = (scenario: Scenario | null) => {
-    if (scenario?.code !== undefined) setCode(scenario.code);
+    if (scenario?.code !== undefined) {
+      if (replacesNoWork(scenario.code)) {
+        setCode(scenario.code);
+        setOffered(null);
+      } else setOffered(scenario.code);
+    }
     setCustom(scenario?.exercise ? { config: scenario.config, exercise: scenario.exercise } : undefined);
     return start(scenario?.config ?? DEFAULT_CONFIG);
   };
@@ -163,17 +184,25 @@ export function App() {
               void openFile(input.files?.[0]);
               input.value = ''; // choosing the same file again (edited) must open it again: no change event otherwise
             }} data-testid="scenario-file" /></label>{' '}
-            <button onClick={() => setLink(shareUrl({ config: run?.config ?? config, code, ...(custom ? { exercise: custom.exercise } : {}) }))} data-testid="share" title="A link that replays the run shown (not form edits not yet run)">Share this run</button>{' '}
+            <button onClick={() => setLink(shareUrl({ config: run?.config ?? config, ...(shareCode ? { code } : {}), ...(custom ? { exercise: custom.exercise } : {}) }))} data-testid="share" title="A link that replays the run shown (not form edits not yet run)">Share this run</button>{' '}
+            <label title="Off: the link carries the run (and its exercise), not the code in your editor"><input type="checkbox" checked={shareCode} onChange={(e) => { setShareCode((e.target as HTMLInputElement).checked); setLink(null); }} data-testid="share-code" /> include my code</label>{' '}
             {link && <input readOnly value={link} size={60} data-testid="share-link" onFocus={(e) => (e.target as HTMLInputElement).select()} />}
             {/* A graded student's run shows their algorithm beside the built-ins; the link and the CLI line replay the built-ins only. */}
-            {studentAlgorithm !== undefined && <span class="note" data-testid="share-student-note"> The link and the CLI line replay {(run?.config ?? config).algorithms.join(' and ')}; your {studentAlgorithm} travels in the link as code and runs when the exercise is submitted there (on the CLI: <code>--algo ./your-file.mjs</code>).</span>}
+            {studentAlgorithm !== undefined && <span class="note" data-testid="share-student-note"> The link and the CLI line replay {(run?.config ?? config).algorithms.join(' and ')}; your {studentAlgorithm} {shareCode ? 'travels in the link as code and runs when the exercise is submitted there' : 'stays here (tick "include my code" to send it)'} (on the CLI: <code>--algo ./your-file.mjs</code>).</span>}
             {/* The run shown (its busbw table, when weft bench can step through its sizes), as Share does. */}
-            <span class="note" data-testid="cli-line"> CLI for this run: <code>weft {cliArgs(run?.config ?? config, 'sweep').join(' ')}</code>{sweepFlags((run?.config ?? config).sizesBytes) === null && ' (the animated size; the sweep\u2019s sizes are not one -f series)'}</span>
+            <span class="note" data-testid="cli-line"> CLI for this run: <code>weft {shellLine(cliArgs(run?.config ?? config, 'sweep'))}</code>{sweepFlags((run?.config ?? config).sizesBytes) === null && ' (the animated size; the sweep\u2019s sizes are not one -f series)'}</span>
           </p>
         </header>
       )}
       {badView !== null && <p class="error" data-testid="view-error">?view={badView} is not a view of the lab; use one of {VIEWS.join(', ')}. Showing the whole lab.</p>}
       {stopped && <p class="note" role="status" data-testid="stopped">The run was stopped before it finished{run ? '; the views below still show the previous run' : ''}. Change the form (fewer ranks, smaller sizes, fewer channels) and press Run again.</p>}
+      {offered !== null && offered !== code && (
+        <p class="note" role="status" data-testid="offered-code">
+          This link carries code for the editor; your own saved code is kept.{' '}
+          <button onClick={() => { setCode(offered); setOffered(null); }} data-testid="use-link-code">Use the link{'\u2019'}s code (replaces yours)</button>{' '}
+          <button onClick={() => setOffered(null)} data-testid="keep-my-code">Keep mine</button>
+        </p>
+      )}
       {error && <p class="error" role="alert" data-testid="error">{error}</p>}
       {error && run && <p class="note" data-testid="stale-run">The views below still show the previous run (on {run.config.topology}).</p>}
       {!run && !error && <p class="empty">{busy ? 'Simulating…' : 'Press Run to simulate.'}</p>}
@@ -191,7 +220,7 @@ export function App() {
           )}
           {detail.error && <p class="error" data-testid="detail-error">This run did not complete: {detail.error.replace(/\.$/, '')}. The views below replay it without the faults.</p>}
           <p class="note" data-testid="run-summary" data-wall-ms={run.wallMs}>
-            {detail.error ? 'Without the faults: ' : ''}{detail.algorithm} at {formatBytes(detail.bytes)}: {(detail.timeNs / 1000).toFixed(2)} µs simulated, predicted {(detail.predictedNs / 1000).toFixed(2)} µs, {detail.channels} channel(s), {detail.events} events; the whole run took {run.wallMs.toFixed(0)} ms in this page's worker.
+            {detail.error ? 'Without the faults: ' : ''}{detail.algorithm} at {formatBytes(detail.bytes)}: {(detail.timeNs / 1000).toFixed(2)} µs simulated, predicted {(detail.predictedNs / 1000).toFixed(2)} µs, {detail.protocol !== null ? `protocol ${detail.protocol}, ` : ''}{detail.channels} channel(s), {detail.events} events; the whole run took {run.wallMs.toFixed(0)} ms in this page's worker.
           </p>
           {(show('timeline') || show('topology') || show('buffers')) && <TimelineControls detail={detail} tNs={tNs} setT={setT} playing={playing} setPlaying={setPlaying} />}
           <div class="views">

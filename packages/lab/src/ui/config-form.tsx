@@ -1,6 +1,6 @@
 /** The run's configuration: the same knobs as `weft bench`'s flags. */
 import type { CollectiveName } from '@weft/collectives';
-import type { LabConfig } from '../engine/config.js';
+import { faultFlags, type LabConfig } from '../engine/config.js';
 import type { Catalog } from '../worker/engine-worker.js';
 import { formatBytes } from './format.js';
 
@@ -62,7 +62,19 @@ export function ConfigForm({ config, setConfig, onRun, onStop, busy, catalog }: 
       <label>qps <input type="number" min={1} max={64} value={config.qps} onChange={(e) => set({ qps: Number((e.target as HTMLInputElement).value) })} /></label>
       <label>channels <input type="number" min={0} max={64} value={config.channels} title="0: auto (the topology search's count)" onChange={(e) => set({ channels: Number((e.target as HTMLInputElement).value) })} /></label>
       <label>network <select value={config.network} onChange={(e) => set({ network: (e.target as HTMLSelectElement).value as LabConfig['network'] })}><option>maxMin</option><option>alphaBeta</option></select></label>
+      <label title="--proto: the NCCL protocol ring and tree run; auto: per size, as NCCL's tuner picks">proto <select value={config.proto ?? 'auto'} data-testid="proto" onChange={(e) => {
+        const proto = (e.target as HTMLSelectElement).value;
+        const { proto: _proto, ...rest } = config;
+        setConfig(proto === 'auto' ? rest : { ...rest, proto: proto as NonNullable<LabConfig['proto']> });
+      }}>{['auto', 'LL', 'LL128', 'Simple'].map((p) => <option key={p}>{p}</option>)}</select></label>
       <label title="ghost: byte counts only (any size); data: real bytes in this page's worker (small sizes), and the buffer grid shows what they held">mode <select value={config.mode} onChange={(e) => set(modePatch(config, (e.target as HTMLSelectElement).value as LabConfig['mode']))} data-testid="mode"><option>ghost</option><option>data</option></select></label>
+      {/* A scenario's faults: listed (read-only, as the flags' text), and cleared in one click. */}
+      {config.faults !== undefined && (
+        <p class="note" data-testid="form-faults">
+          faults (from the scenario): {faultFlags(config.faults).map(({ flag, text }) => `${flag} ${text}`).join('; ')}{' '}
+          <button type="button" onClick={() => { const { faults: _faults, ...rest } = config; setConfig(rest); }} data-testid="clear-faults">Clear faults</button>
+        </p>
+      )}
       <button type="submit" disabled={busy || config.algorithms.length === 0} data-testid="run">{busy ? 'Simulating…' : 'Run'}</button>
       {/* A big run can take minutes in the worker: Stop ends that worker and starts a fresh one. */}
       {busy && <button type="button" onClick={onStop} data-testid="stop">Stop</button>}

@@ -2,7 +2,7 @@
 import { wrap, type Remote } from 'comlink';
 import type { Grade } from '../engine/grade.js';
 import type { EngineApi, PageRun } from '../worker/engine-worker.js';
-import type { PrintedMessage, StudentApi } from '../worker/student-worker.js';
+import type { PrintedMessage, ReadyMessage, StudentApi } from '../worker/student-worker.js';
 
 let engine: { worker: Worker; api: Remote<EngineApi> } | null = null;
 /** Rejecters of the calls in flight to the engine worker, for stopEngine. */
@@ -56,14 +56,32 @@ export function studentTimeLimitMs(search = typeof location === 'undefined' ? ''
 
 export type StudentGrade = Grade & { readonly run?: PageRun; readonly timedOut?: boolean };
 
+/** The grader's worker file did not load (offline, or the site re-exported since the page loaded): no grade, no attempt. */
+export class GraderUnavailable extends Error {
+  constructor() {
+    super('The grader could not be loaded (its file did not download: the network is off, or the lab was updated since this page was loaded), so your code was not graded and no attempt counts. Reload the page, then submit again.');
+    this.name = 'GraderUnavailable';
+  }
+}
+
 /** Grades `code` in its own worker; past the time limit the worker is terminated and the student told why. */
 export async function gradeStudent(code: string, limitMs = studentTimeLimitMs()): Promise<StudentGrade> {
   const worker = new Worker(new URL('../worker/student-worker.ts', import.meta.url), { type: 'module' });
   const api = wrap<StudentApi>(worker);
   // What the code prints arrives as it prints: kept here for a run the limit stops (its grade never comes).
   const printed: string[] = [];
-  worker.addEventListener('message', (e: MessageEvent<Partial<PrintedMessage> | null>) => {
+  let ready = false;
+  worker.addEventListener('message', (e: MessageEvent<Partial<PrintedMessage & ReadyMessage> | null>) => {
+    if (e.data?.weftReady === true) ready = true;
     if (typeof e.data?.weftPrinted === 'string') printed.push(e.data.weftPrinted);
+  });
+  // An error before the worker says it is ready: its file did not load (a 404, offline), not the student's code.
+  const unavailable = new Promise<never>((_, reject) => {
+    worker.addEventListener('error', (e) => {
+      if (ready) return; // the student's code, once loaded: the grade or the time limit says what happened
+      e.preventDefault();
+      reject(new GraderUnavailable());
+    });
   });
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<StudentGrade>((resolve) => {
@@ -78,7 +96,7 @@ export async function gradeStudent(code: string, limitMs = studentTimeLimitMs())
     }, limitMs);
   });
   try {
-    return await Promise.race([api.grade(code) as Promise<StudentGrade>, timeout]);
+    return await Promise.race([api.grade(code) as Promise<StudentGrade>, timeout, unavailable]);
   } finally {
     clearTimeout(timer);
     worker.terminate();

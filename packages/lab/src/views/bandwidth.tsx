@@ -64,11 +64,11 @@ export function ResultsTable({ run }: { run: Pick<LabRun, 'rows' | 'faults'> }) 
   return (
     <>
       <table class="results" data-testid="results">
-        <thead><tr><th>size</th><th>algorithm</th><th>time µs</th><th>algbw GB/s</th><th>busbw GB/s</th><th>predicted µs</th><th>channels</th>{checked && <th>#wrong</th>}</tr></thead>
+        <thead><tr><th>size</th><th>algorithm</th><th>time µs</th><th>algbw GB/s</th><th>busbw GB/s</th><th>proto</th><th>predicted µs</th><th>channels</th>{checked && <th>#wrong</th>}</tr></thead>
         <tbody>
           {rows.map((r) => (
-            <tr key={`${r.algorithm}/${r.bytes}`} data-algorithm={r.algorithm} data-bytes={r.bytes} data-time-us={r.timeUs} data-busbw={r.busBwGBps} data-wrong={r.wrong ?? ''}>
-              <td>{formatBytes(r.bytes)}</td><td>{r.algorithm}</td><td>{us(r.timeUs * 1000)}</td><td>{gbps(r.algBwGBps)}</td><td>{gbps(r.busBwGBps)}</td><td>{us(r.predictedUs * 1000)}</td><td>{r.channels}</td>{checked && <td>{r.wrong}</td>}
+            <tr key={`${r.algorithm}/${r.bytes}`} data-algorithm={r.algorithm} data-bytes={r.bytes} data-time-us={r.timeUs} data-busbw={r.busBwGBps} data-wrong={r.wrong ?? ''} data-protocol={r.protocol ?? ''}>
+              <td>{formatBytes(r.bytes)}</td><td>{r.algorithm}</td><td>{us(r.timeUs * 1000)}</td><td>{gbps(r.algBwGBps)}</td><td>{gbps(r.busBwGBps)}</td><td data-testid="proto">{r.protocol ?? '-'}</td><td>{us(r.predictedUs * 1000)}</td><td>{r.channels}</td>{checked && <td>{r.wrong}</td>}
             </tr>
           ))}
         </tbody>

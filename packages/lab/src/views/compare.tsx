@@ -58,7 +58,7 @@ export function CompareView({ config, run }: { config: LabConfig; run: LabRun })
   const focus = (r: LabRun) => {
     const byStatus = new Map<string, string[]>();
     for (const d of r.details) {
-      const status = d.error ? `did not complete (${causeOf(d.error)})` : `${us(d.timeNs)} µs`;
+      const status = d.error ? `did not complete (${causeOf(d.error)})` : `${us(d.timeNs)} µs${d.protocol !== null ? ` (${d.protocol})` : ''}`;
       byStatus.set(status, [...(byStatus.get(status) ?? []), d.algorithm]);
     }
     return [...byStatus].map(([status, names]) => `${names.join(', ')}: ${status}`).join('; ');

@@ -6,8 +6,8 @@ import { useEffect, useState } from 'preact/hooks';
 import type { LabConfig } from '../engine/config.js';
 import { EXERCISES, STARTER_ALGORITHM, type CustomExercise, type Exercise } from '../engine/exercise-list.js';
 import { formatBytes, type Grade } from '../engine/grade.js';
-import { recordAttempt, type Saved } from '../engine/attempts.js';
-import { engineWorker, gradeStudent, type StudentGrade } from '../ui/workers.js';
+import { recordAttempt, scenarioKey, scenarioRecord, type Saved } from '../engine/attempts.js';
+import { GraderUnavailable, engineWorker, gradeStudent, type StudentGrade } from '../ui/workers.js';
 import { lazyView } from '../ui/lazy.js';
 
 /** CodeMirror loads when the exercise that edits code comes into view. */
@@ -18,14 +18,6 @@ const STORE = 'weft-lab-results';
 /** A prompt's `backticked` parts as code (else the student reads the backticks). */
 const withCode = (text: string) => text.split('`').map((part, i) => (i % 2 === 1 ? <code key={i}>{part}</code> : part));
 
-
-/** A scenario exercise's key in the saved results: `scenario:` and a hash (FNV-1a, 32 bits) of its run and question. */
-export function scenarioKey(config: LabConfig, exercise: CustomExercise): string {
-  const text = JSON.stringify([config, exercise]);
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  return `scenario:${hash.toString(16).padStart(8, '0')}`;
-}
 
 const loadSaved = (): Record<string, Saved> => {
   try {
@@ -96,7 +88,8 @@ function ExerciseCard({ exercise, saved, save, props, grader }: { exercise: Exer
       }
     } catch (error) {
       // Stop (or a failed worker) ends the grading run: say so, and count no attempt.
-      setFailure(`Not graded: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]} Submit again to grade it.`);
+      if (error instanceof GraderUnavailable) setFailure(`Not graded: ${error.message}`);
+      else setFailure(`Not graded: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]} Submit again to grade it.`);
     } finally {
       setBusy(false);
     }
@@ -151,7 +144,7 @@ export function ExercisesView(props: Props) {
         const card: Exercise = { id: 'scenario', title: exercise.title, prompt: `${exercise.prompt} (Within ${(100 * exercise.tolerance).toFixed(0)} % passes.)`, config, answer: { kind: 'number', unit: 'µs' } };
         // Each scenario's exercise keeps its own attempts (one key for every scenario let one's grade and tries carry into the next).
         const id = scenarioKey(config, exercise);
-        return <ExerciseCard key={id} exercise={card} saved={saved[id]} save={save(id)} props={props} grader={(value) => engineWorker().gradeCustom(config, exercise, value)} />;
+        return <ExerciseCard key={id} exercise={card} saved={saved[id]} save={(s) => save(id)(scenarioRecord(s, config, exercise))} props={props} grader={(value) => engineWorker().gradeCustom(config, exercise, value)} />;
       })()}
       {EXERCISES.map((e) => <ExerciseCard key={e.id} exercise={e} saved={saved[e.id]} save={save(e.id)} props={props} />)}
     </section>

@@ -28,7 +28,7 @@ const api = {
     return inPageWords(async () => {
       const run = await runLab(config);
       return { ...run, grids: run.details.map((d) => gridOf(d)) };
-    });
+    }, 'run');
   },
   async grade(exerciseId: string, answer: number): Promise<Grade> {
     const exercise = exerciseById(exerciseId);

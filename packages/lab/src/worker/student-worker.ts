@@ -5,7 +5,7 @@
  */
 import * as collectives from '@weft/collectives';
 import type { Algorithm } from '@weft/collectives';
-import { checkUserAlgorithm } from '@weft/cli/check';
+import { checkPlanned, checkUserAlgorithm } from '@weft/cli/check';
 import { expose } from 'comlink';
 import { gradeAlgorithm } from '../engine/exercises.js';
 import type { Grade } from '../engine/grade.js';
@@ -85,7 +85,7 @@ const api = {
       return withPrinted({ passed: false, score: 0, message: (error as Error).message } satisfies Grade);
     }
     try {
-      const { run, ...grade } = await gradeAlgorithm(algorithm, checkUserAlgorithm);
+      const { run, ...grade } = await gradeAlgorithm(algorithm, { matrix: checkUserAlgorithm, planned: checkPlanned });
       return withPrinted({ ...grade, ...(run ? { run: { ...run, grids: run.details.map((d) => gridOf(d)) } } : {}) });
     } catch (error) {
       return withPrinted({ passed: false, score: 0, message: `Your algorithm failed while it ran: ${firstLine(error)}` } satisfies Grade);
@@ -95,3 +95,9 @@ const api = {
 
 export type StudentApi = typeof api;
 expose(api);
+
+/** Posted once this module has loaded: an error event before it means the worker's file did not load (ui/workers.ts). */
+export interface ReadyMessage {
+  readonly weftReady: true;
+}
+postMessage({ weftReady: true } satisfies ReadyMessage);
