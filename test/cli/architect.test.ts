@@ -59,3 +59,18 @@ describe('channels spread over every NIC of a server', () => {
     expect(busBwGBps).toBeGreaterThan(0.95 * 8 * 48);
   });
 });
+
+describe('in-network reduction on an InfiniBand fabric', () => {
+  it('topo says which algorithm each reducing switch serves: SHARP leaves and spines serve none (was: "14 reduction-capable switch(es)", as if innetwork could use them)', () => {
+    const run = weft(['topo', 'dgx-h100:nodes=2,fabric=ib-ndr']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^reduction {4}14 reduction-capable switch\(es\) \(2 NVSwitch: nvls, nvlstree; 12 fabric: unused \(innetwork needs one switch linked to every rank; SHARP trees over several switches are not modelled\)\)$/m);
+  });
+
+  it('bench --algo innetwork there: what it needs, in words (was: "layout.hasReductionSwitch is false")', () => {
+    const run = weft(['bench', 'allreduce', '--topology', 'dgx-h100:nodes=2,fabric=ib-ndr', '--algo', 'innetwork', '--mode', 'ghost', '-b', '1M', '-e', '1M']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('needs one reduction-capable switch linked to every rank (e.g. switch:N,reduction=true); this topology has none');
+    expect(run.stderr).not.toContain('hasReductionSwitch');
+  });
+});

@@ -59,7 +59,7 @@ describe('registry', () => {
       "algorithm 'hierarchical' cannot run allReduce on 5 ranks with count 10: needs equal group sizes (group 0 has 3 ranks, group 1 has 2)",
     );
     const noSwitch = thrown(() => planCollective('allReduce', 'innetwork', params(4, [[0, 1, 2, 3]])));
-    expect((noSwitch as Error).message).toMatch(/^algorithm 'innetwork' cannot run allReduce on 4 ranks with count 10: needs a reduction-capable switch/);
+    expect((noSwitch as Error).message).toMatch(/^algorithm 'innetwork' cannot run allReduce on 4 ranks with count 10: needs one reduction-capable switch linked to every rank/);
     const bad = thrown(() => planCollective('allReduce', 'ring', { ...params(4, [[0, 1, 2, 3]]), channels: 0 }));
     expect((bad as Error).message).toMatch(/channels must be an integer >= 1, got 0/);
   });

@@ -30,7 +30,9 @@ export const innetwork: Algorithm = {
   unsupported(params) {
     const invalid = invalidParams(params);
     if (invalid !== null) return invalid;
-    if (!params.layout.hasReductionSwitch) return 'needs a reduction-capable switch (layout.hasReductionSwitch is false)';
+    // weft's in-network all-reduce is one switch reducing for every rank (one level, as switch:N,reduction=true):
+    // a fabric whose reducing switches (SHARP on InfiniBand) are not one hop from every rank cannot run it.
+    if (!params.layout.hasReductionSwitch) return 'needs one reduction-capable switch linked to every rank (e.g. switch:N,reduction=true); this topology has none — reducing leaves or spines (SHARP trees over several switches) are not modelled';
     if (params.layout.inSwitchReduction === 'nvls') return 'the reduction switch is an NVSwitch, which reduces through NVLS multimem (GPU load-reduce, multicast store), not SHARP-style: use nvls';
     return null;
   },

@@ -7,7 +7,7 @@ import { resolveRouting } from '../routing/default.js';
 import { formatBandwidth, formatLatency } from '../units.js';
 import { forwardHops, indexGraph, UNREACHABLE } from './graph.js';
 import { maxFlowBytesPerSec } from './maxflow.js';
-import { rankGroups } from './rank-groups.js';
+import { inSwitchReduction, rankGroups } from './rank-groups.js';
 
 export interface LinkClass {
   readonly bandwidthBytesPerSec: number;
@@ -29,6 +29,8 @@ export interface TopologySummary {
   readonly groupSizes: readonly number[];
   /** Ids of reduction-capable switches. */
   readonly reductionSwitches: readonly string[];
+  /** What uses them, in words (the topo line): NVSwitches NVLS; a fabric switch linked to every rank innetwork; others nothing. */
+  readonly reductionUse: string;
   /** Most hops on a shortest path between two ranks (endpoints do not forward). */
   readonly diameterHops: number;
   /**
@@ -149,6 +151,7 @@ export function summarizeTopology(topology: Topology): TopologySummary {
     groupCount: groups.length,
     groupSizes: groups.map((g) => g.length),
     reductionSwitches: topology.nodes.filter((n) => n.reduction).map((n) => n.id),
+    reductionUse: reductionUse(topology),
     diameterHops,
     diameterMethod: exactDiameter ? 'exact' : 'sampled',
     defaultRouting: resolveRouting('auto', topology),
@@ -176,7 +179,7 @@ export function formatTopologySummary(summary: TopologySummary): string {
     ...slowLinkNote(summary.bandwidthClasses),
     `ranks        ${summary.rankCount}`,
     `groups       ${summary.groupCount} (sizes ${sizes})`,
-    `reduction    ${summary.reductionSwitches.length > 0 ? `${summary.reductionSwitches.length} reduction-capable switch(es)` : 'none'}`,
+    `reduction    ${summary.reductionSwitches.length > 0 ? `${summary.reductionSwitches.length} reduction-capable switch(es)${summary.reductionUse}` : 'none'}`,
     summary.diameterMethod === 'sampled'
       ? `diameter     ${summary.diameterHops} hops between ranks (at least; BFS from ${DIAMETER_SAMPLES} sampled servers, exact up to ${EXACT_DIAMETER_RANKS} ranks)`
       : `diameter     ${summary.diameterHops} hops between ranks`,
@@ -272,4 +275,20 @@ export function topologyToDot(topology: Topology): string {
   }
   lines.push('}');
   return lines.join('\n') + '\n';
+}
+
+/**
+ * Which algorithms the reduction-capable switches serve: NVSwitches NVLS and NVLSTree (per
+ * server); fabric switches (SHARP on InfiniBand) `innetwork` only where one of them is linked to
+ * every rank — weft does not model SHARP trees over several switches, so a leaf-spine's reducing
+ * switches serve nothing, which the line says (it listed them as if usable).
+ */
+function reductionUse(topology: Topology): string {
+  const reducers = topology.nodes.filter((n) => n.reduction);
+  const nvswitches = reducers.filter((n) => n.kind === 'nvswitch').length;
+  const fabric = reducers.length - nvswitches;
+  const parts: string[] = [];
+  if (nvswitches > 0) parts.push(`${nvswitches} NVSwitch: nvls, nvlstree`);
+  if (fabric > 0) parts.push(inSwitchReduction(topology) === 'sharp' ? `${fabric} fabric: innetwork` : `${fabric} fabric: unused (innetwork needs one switch linked to every rank; SHARP trees over several switches are not modelled)`);
+  return parts.length > 0 ? ` (${parts.join('; ')})` : '';
 }
