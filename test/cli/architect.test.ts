@@ -74,3 +74,15 @@ describe('in-network reduction on an InfiniBand fabric', () => {
     expect(run.stderr).not.toContain('hasReductionSwitch');
   });
 });
+
+describe('what-if: an NVL4 board whose NVLink node reduces', () => {
+  it("gb200-nvl4:reduction=true runs NVLS at Blackwell's efficiency, as four GPUs of hgx-b200 do (was: 829.47 against 615.92 GB/s, at efficiency 1); nvlsEfficiency is a parameter there", () => {
+    const busbw = (topology: string): number => {
+      const run = weft(['bench', 'allreduce', '--topology', topology, '--algo', 'nvls', '--mode', 'ghost', '-b', '1G', '-e', '1G', '--format', 'json']);
+      expect(run.code).toBe(0);
+      return (JSON.parse(run.stdout) as { rows: { busBwGBps: number }[] }).rows[0]!.busBwGBps;
+    };
+    expect(busbw('gb200-nvl4:reduction=true')).toBe(busbw('hgx-b200:nodes=1,gpusPerNode=4'));
+    expect(busbw('gb200-nvl4:reduction=true,nvlsEfficiency=0.5')).toBeLessThan(busbw('gb200-nvl4:reduction=true'));
+  });
+});

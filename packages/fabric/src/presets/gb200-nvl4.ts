@@ -19,6 +19,8 @@ export const gb200Nvl4Preset = clusterPreset(
     nvlinkBw: 'nvlink5.perGpuLineRate',
     nvlinkEfficiency: 'nvlink5.efficiency',
     reduction: 'gb200Nvl4.reduction',
+    // Read where reduction=true makes the NVLink node reduce (NVLS): Blackwell's, as on hgx-b200 and nvl72 (was 1).
+    nvlsEfficiency: 'nvls.blackwellEfficiency',
     pcieBw: 'pcie.gen5x16LineRate',
     nicBw: 'ethernet.portLineRate',
     fabric: 'spectrumx',
