@@ -86,3 +86,25 @@ describe('what-if: an NVL4 board whose NVLink node reduces', () => {
     expect(busbw('gb200-nvl4:reduction=true,nvlsEfficiency=0.5')).toBeLessThan(busbw('gb200-nvl4:reduction=true'));
   });
 });
+
+describe('topo on a design with two NICs per GPU', () => {
+  it("per GPU: the NIC ports summed, as the PCIe is (was: 96 GB/s PCIe beside one NIC's 49.02)", () => {
+    const nodes: object[] = [{ id: 'nvs', kind: 'nvswitch' }, { id: 'leaf', kind: 'leaf' }];
+    const links: object[] = [];
+    for (let g = 0; g < 2; g++) {
+      nodes.push({ id: `gpu${g}`, kind: 'gpu', group: 's0' });
+      links.push({ from: `gpu${g}`, to: 'nvs', bandwidth: '400GB/s', latency: '300ns' });
+      for (const k of [0, 1]) {
+        nodes.push({ id: `nic${g}.${k}`, kind: 'nic', group: 's0' });
+        links.push({ from: `gpu${g}`, to: `nic${g}.${k}`, bandwidth: '48GB/s', latency: '1.2us' });
+        links.push({ from: `nic${g}.${k}`, to: 'leaf', bandwidth: '400Gbps', latency: '300ns' });
+      }
+    }
+    const file = join(dir, 'two-nics.json');
+    writeFileSync(file, JSON.stringify({ name: 'two-nics', nodes, links }));
+    const run = weft(['topo', file]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^ +96 GB\/s \(768 Gb\/s\) PCIe to its NIC, each direction$/m);
+    expect(run.stdout).toMatch(/^ +100 GB\/s \(800 Gb\/s\) NIC port into the fabric, each direction$/m);
+  });
+});

@@ -84,7 +84,8 @@ function perGpuBandwidth(topology: Topology): TopologySummary['perGpu'] {
   const isRank = new Set(topology.ranks);
   const up = new Map<string, number>();
   const pcie = new Map<string, number>();
-  const nicOf = new Map<string, string>();
+  // A GPU's NICs (two or more in some designs): its port bandwidth is theirs summed, as its PCIe is.
+  const nicsOf = new Map<string, string[]>();
   const nicOut = new Map<string, number>();
   const add = (map: Map<string, number>, key: string, bw: number) => map.set(key, (map.get(key) ?? 0) + bw);
   for (const link of topology.links) {
@@ -92,7 +93,9 @@ function perGpuBandwidth(topology: Topology): TopologySummary['perGpu'] {
     if (isRank.has(link.from) && to === 'nvswitch') add(up, link.from, link.bandwidthBytesPerSec);
     if (isRank.has(link.from) && to === 'nic') {
       add(pcie, link.from, link.bandwidthBytesPerSec);
-      nicOf.set(link.from, link.to);
+      const nics = nicsOf.get(link.from) ?? [];
+      if (!nics.includes(link.to)) nics.push(link.to);
+      nicsOf.set(link.from, nics);
     }
     if (kindOf.get(link.from) === 'nic' && !isRank.has(link.to) && kindOf.get(link.to) !== 'gpu' && kindOf.get(link.to) !== 'host') add(nicOut, link.from, link.bandwidthBytesPerSec);
   }
@@ -102,7 +105,7 @@ function perGpuBandwidth(topology: Topology): TopologySummary['perGpu'] {
   const result = {
     scaleUp: range(ranks.filter((r) => up.has(r)).map((r) => up.get(r)!)),
     pcie: range(ranks.filter((r) => pcie.has(r)).map((r) => pcie.get(r)!)),
-    nicPort: range(ranks.filter((r) => nicOut.has(nicOf.get(r) ?? '')).map((r) => nicOut.get(nicOf.get(r)!)!)),
+    nicPort: range(ranks.filter((r) => (nicsOf.get(r) ?? []).some((nic) => nicOut.has(nic))).map((r) => nicsOf.get(r)!.reduce((sum, nic) => sum + (nicOut.get(nic) ?? 0), 0))),
   };
   return result.scaleUp || result.pcie || result.nicPort ? result : undefined;
 }
