@@ -108,3 +108,14 @@ describe('topo on a design with two NICs per GPU', () => {
     expect(run.stdout).toMatch(/^ +100 GB\/s \(800 Gb\/s\) NIC port into the fabric, each direction$/m);
   });
 });
+
+describe('hand-set fabric sizes that no switch holds', () => {
+  it.each([
+    ['dgx-h100:nodes=64,spines=1', "weft: dgx-h100: spines=1 needs spines of 512 ports for 16 leaves, over the switch's 128; use more spines (0 picks the smallest that fit), tiers=3, or a larger switchCapacity\n"],
+    ['dgx-h100:nodes=100,serversPerSu=100', "weft: dgx-h100: serversPerSu=100 needs leaves of 200 ports (100 down, 100 up), over the switch's 128; use serversPerSu <= 64 or a larger switchCapacity\n"],
+  ])('%s: refused in one line (was: built, with one 512-port spine or 200-port leaves, while the sources said 128-port switches)', (spec, line) => {
+    const run = weft(['topo', spec]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(line);
+  });
+});

@@ -61,6 +61,8 @@ export function addRailFabric(b: TopologyBuilder, input: RailFabricInput): RailF
   const sus = Math.ceil(nics.length / serversPerSu);
   const leaves = sus * rails;
   const options = input.reduction ? { reduction: true } : {};
+  // A leaf takes its SU's servers below and as many uplinks above (non-blocking): set by hand, serversPerSu may not fit.
+  if (2 * serversPerSu > radix) throw new WeftInputError(`${input.what}: serversPerSu=${serversPerSu} needs leaves of ${2 * serversPerSu} ports (${serversPerSu} down, ${serversPerSu} up), over the switch's ${radix}; use serversPerSu <= ${Math.floor(radix / 2)} or a larger switchCapacity`);
   const twoTierSpines = input.spines > 0 ? input.spines : smallestDivisorAtLeast(serversPerSu, Math.ceil((leaves * serversPerSu) / radix));
   const tiers = input.tiers === 0 ? (twoTierSpines === undefined ? 3 : 2) : input.tiers;
   if (tiers !== 2 && tiers !== 3) throw new WeftInputError(`${input.what}: tiers=${input.tiers} is not accepted; expected 0 (automatic), 2 or 3`);
@@ -77,6 +79,9 @@ export function addRailFabric(b: TopologyBuilder, input: RailFabricInput): RailF
 
   if (tiers === 2) {
     if (twoTierSpines === undefined) throw tooLarge(input, leaves, 'two tiers', radix);
+    // Spines set by hand must hold what the leaves send them (each leaf deals max(servers, spines) ports over them).
+    const spinePorts = Array.from({ length: sus }, (_, u) => rails * Math.ceil(Math.max(serversInSu(u), twoTierSpines) / twoTierSpines)).reduce((a, b) => a + b, 0);
+    if (spinePorts > radix) throw new WeftInputError(`${input.what}: spines=${twoTierSpines} needs spines of ${spinePorts} ports for ${leaves} leaves, over the switch's ${radix}; use more spines (0 picks the smallest that fit), tiers=3, or a larger switchCapacity`);
     const spineIds = Array.from({ length: twoTierSpines }, (_, k) => b.addNode(`spine${k}`, 'spine', options));
     const dealer = new PortDealer(b, input);
     for (let u = 0; u < sus; u++) for (let g = 0; g < rails; g++) dealer.deal(`su${u}.leaf${g}`, Math.max(serversInSu(u), twoTierSpines), spineIds);
