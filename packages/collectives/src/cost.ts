@@ -12,7 +12,8 @@
  * (cost.bandwidthBytesPerSec); send and receive overlap (full duplex). β is 1e9 / B, in ns
  * per byte.
  */
-import { flatRingLinks } from './channels/search.js';
+import { flatHopPaths, flatRingLinks } from './channels/search.js';
+import type { HopPaths } from './channels/ring-search.js';
 import { ceilLog2, clampChannels, mod, type Fold } from './logical.js';
 import type { CostParams, PlanParams } from './types.js';
 
@@ -34,7 +35,26 @@ export function sameGroup(params: PlanParams): (a: number, b: number) => boolean
 
 export function hopAlpha(params: PlanParams, cost: CostParams): HopAlpha {
   const same = sameGroup(params);
-  return (a, b) => (same(a, b) ? cost.intra.alphaNs : cost.inter.alphaNs);
+  return onPathLatency(params, (a, b) => (same(a, b) ? cost.intra.alphaNs : cost.inter.alphaNs));
+}
+
+/**
+ * `classAlpha`, but a hop whose path is narrower than its sender's injection (ring:N, fullmesh:N:
+ * channels/ring-search.ts HopPaths) pays its own path's latency where the class's α is the
+ * fabric's worst path (the simulation delivers a message after its path's latency): ring:8's
+ * neighbours are 3.0 µs apart, its opposite ranks 3.9 (a dissemination barrier's rounds at
+ * distance 1, 2, 4 were predicted at 3 × 3.9 = 11.7 µs against 10.2 simulated). Where the α is
+ * above the worst path (a protocol's step latency) or zeroed, and on stars, it stays.
+ */
+function onPathLatency(params: PlanParams, classAlpha: HopAlpha): HopAlpha {
+  const paths = narrowHopPaths(params);
+  if (paths === null) return classAlpha;
+  return (a, b) => {
+    const alpha = classAlpha(a, b);
+    if (a === b || !paths.narrow(a, b)) return alpha;
+    const worst = paths.worstLatencyNs();
+    return worst === undefined || Math.abs(alpha - worst) > worst * 1e-9 ? alpha : paths.latencyNs(a, b)!;
+  };
 }
 
 /**
@@ -71,6 +91,7 @@ export function peersByClass(nranks: number, rank: number, links: RankLinks): [n
 
 /** One block's hop between the root and a peer: its time on the hop's link (all channels' parts), the hop's α, the link's class. */
 export interface RootHop {
+  readonly peer: number;
   readonly ns: number;
   readonly alphaNs: number;
   readonly linkClass: 0 | 1;
@@ -90,7 +111,7 @@ export function rootHops(params: PlanParams, cost: CostParams): RootHop[] {
   return Array.from({ length: n - 1 }, (_, i) => {
     const peer = mod(root + i + 1, n);
     const linkClass = links.classOf(root, peer);
-    return { ns: blockBytes * links.nsPerByte[linkClass], alphaNs: alpha(peer, root), linkClass };
+    return { peer, ns: blockBytes * links.nsPerByte[linkClass], alphaNs: alpha(peer, root), linkClass };
   });
 }
 
@@ -215,6 +236,73 @@ export function roundAlphaNs(nranks: number, partner: (rank: number) => number, 
   return worst;
 }
 
+/** One message of a round: from rank `src` to rank `dst`, `bytes` long (only the ratios between a round's messages count). */
+export type RoundMessage = readonly [src: number, dst: number, bytes: number];
+
+/**
+ * How much slower a round of concurrent messages moves on the fabric's links than the rank-link
+ * model of the predictors has it (each rank's own link its only bound): the most loaded link's
+ * bytes over its bandwidth, against the busiest rank's bytes out or in over its injection
+ * (channels/ring-search.ts HopPaths: each pair's path, as the tree's replay shares them). On
+ * ring:8 a round of recursive doubling at distance 4 sends all four clockwise messages over the
+ * link 3→4 (49 GB/s, where each GPU injects 98): 4 × 98 / 49 = 8 times the one message per rank
+ * the model counts. 1 where no message's path is narrower than its sender's injection (stars:
+ * switch:N, an NVSwitch server, leaf-spine; their links are the ranks' own and a switch), on rail
+ * grids and without the fabric's links (no paths): those predictions stay as they were. A
+ * predictor multiplies its round's β term by it. Where ECMP has equal paths (ring:8's opposite
+ * ranks) the simulation pins each flow to one by hash, the factor to the search's path.
+ */
+export function roundLinkFactor(params: PlanParams, messages: Iterable<RoundMessage>): number {
+  const paths = narrowHopPaths(params);
+  if (paths === null) return 1;
+  const list = [...messages].filter(([src, dst, bytes]) => src !== dst && src >= 0 && dst >= 0 && bytes > 0);
+  if (!onNarrowPaths(params, list)) return 1;
+  const n = params.nranks;
+  const edgeBytes = new Float64Array(paths.capacityGbs.length);
+  // Per rank: bytes out, bytes in.
+  const rankBytes = new Float64Array(2 * n);
+  for (const [src, dst, bytes] of list) {
+    for (const e of paths.edges(src, dst)) edgeBytes[e]! += bytes;
+    rankBytes[src]! += bytes;
+    rankBytes[n + dst]! += bytes;
+  }
+  let onLinks = 0;
+  edgeBytes.forEach((bytes, e) => (onLinks = Math.max(onLinks, bytes / paths.capacityGbs[e]!)));
+  let onRanks = 0;
+  for (let r = 0; r < n; r++) onRanks = Math.max(onRanks, Math.max(rankBytes[r]!, rankBytes[n + r]!) / paths.injectionGbs(r));
+  const factor = onLinks / onRanks;
+  // Only where the links are slower (beyond rounding): where they agree the prediction stays bit for bit.
+  return factor > 1 + 1e-9 ? factor : 1;
+}
+
+/**
+ * The fabric's paths (channels/search.ts flatHopPaths) where some pair's is narrower than its
+ * sender's injection; null on stars, rail grids and without the fabric's links. Checked once per
+ * layout, so that a star's predictions build no round at all.
+ */
+function narrowHopPaths(params: PlanParams): HopPaths | null {
+  const paths = flatHopPaths(params.layout, params.nranks);
+  return paths !== null && paths.anyNarrow() ? paths : null;
+}
+
+/** Whether some message of a round has a path narrower than its sender's injection (HopPaths.narrow): where roundLinkFactor counts links. */
+export function onNarrowPaths(params: PlanParams, messages: Iterable<RoundMessage>): boolean {
+  const paths = narrowHopPaths(params);
+  if (paths === null) return false;
+  for (const [src, dst] of messages) if (src !== dst && src >= 0 && dst >= 0 && paths.narrow(src, dst)) return true;
+  return false;
+}
+
+/** roundLinkFactor of a round in which every rank r with partner(r) >= 0 sends `bytes(r)` (default 1) to partner(r). */
+export function partnerLinkFactor(params: PlanParams, partner: (rank: number) => number, bytes: (rank: number) => number = () => 1): number {
+  return roundLinkFactor(params, partnerRound(params.nranks, partner, bytes));
+}
+
+/** The messages of a round in which every rank r sends `bytes(r)` to partner(r) (made as they are read: a star reads none). */
+function* partnerRound(nranks: number, partner: (rank: number) => number, bytes: (rank: number) => number = () => 1): Generator<RoundMessage> {
+  for (let r = 0; r < nranks; r++) yield [r, partner(r), bytes(r)];
+}
+
 /** β: ns per byte at `bandwidthBytesPerSec`. */
 export const nsPerByte = (bandwidthBytesPerSec: number): number => 1e9 / bandwidthBytesPerSec;
 
@@ -281,6 +369,57 @@ export function foldNsPerByte(nranks: number, f: Fold, links: RankLinks): number
   return roundNsPerByte(nranks, f.foldPartner, links);
 }
 
+/** roundLinkFactor of the hypercube round at distance `mask` among a fold's virtual ranks, each rank sending `bytes(rank)` (default 1). */
+export function hypercubeLinkFactor(params: PlanParams, f: Fold, mask: number, bytes?: (rank: number) => number): number {
+  return partnerLinkFactor(params, hypercubePartner(f, mask), bytes);
+}
+
+/** roundLinkFactor of the non-power-of-two fold (a folded rank and its partner). */
+export function foldLinkFactor(params: PlanParams, f: Fold): number {
+  return partnerLinkFactor(params, f.foldPartner);
+}
+
+/** roundLinkFactor of a round in which every rank r sends to r + `distance` (mod n). */
+export function rotationLinkFactor(params: PlanParams, distance: number): number {
+  return partnerLinkFactor(params, (r) => mod(r + distance, params.nranks));
+}
+
+/** roundLinkFactor of every rank sending to every other at once, alike (a fan-out to every peer, an all-to-all). */
+export function allPairsLinkFactor(params: PlanParams): number {
+  const n = params.nranks;
+  return roundLinkFactor(params, (function* () {
+    for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) if (a !== b) yield [a, b, 1] as RoundMessage;
+  })());
+}
+
+/** roundLinkFactor of the rings `orders` (one per channel, each position sending to the next) moving a step at once. */
+export function ringsLinkFactor(params: PlanParams, orders: readonly (readonly number[])[]): number {
+  return roundLinkFactor(params, (function* () {
+    for (const order of orders) if (order.length > 1) for (let i = 0; i < order.length; i++) yield [order[i]!, order[(i + 1) % order.length]!, 1] as RoundMessage;
+  })());
+}
+
+/**
+ * A phase in which every rank posts to its peers one after another in rotated order (r+1, r+2,
+ * …), each send done when its last byte has left, so every rank reaches distance d at once: it
+ * ends when its latest message lands, max over d of ns(F_d, α_d) — F_d the rounds up to d in β's
+ * units, Σ rotationLinkFactor (d where the ranks' links bind), α_d the worst hop at distance d
+ * (hopAlpha) where paths are narrower than a rank's injection, else the worst pair's
+ * (cost.alphaNs): then the last post (d = n - 1) lands last, ns(n - 1, α).
+ */
+export function rotationsNs(params: PlanParams, cost: CostParams, ns: (rounds: number, alphaNs: number) => number): number {
+  const n = params.nranks;
+  const alpha = hopAlpha(params, cost);
+  let rounds = 0;
+  let endNs = 0;
+  for (let d = 1; d < n; d++) {
+    rounds += rotationLinkFactor(params, d);
+    const narrow = onNarrowPaths(params, partnerRound(n, (r) => mod(r + d, n)));
+    endNs = Math.max(endNs, ns(rounds, narrow ? rotationAlphaNs(n, d, alpha) : cost.alphaNs));
+  }
+  return endNs;
+}
+
 /**
  * Rounds at distances 1, 2, 4, … < n replayed rank by rank without contention (Bruck's
  * all-gather, the dissemination barrier): from t = 0, each round's t(x) = step(d, x, the
@@ -304,6 +443,27 @@ export const MAX_RECURRENCE_STEPS = 4_000_000;
 /** A binomial tree's closed form, ⌈log2 n⌉·(α + S_c·c/B) over each level's worst hop: the root's ⌈log2 n⌉ blocks and the deepest path. */
 export function binomialBoundNs(params: PlanParams, cost: CostParams, alpha: HopAlpha): number {
   return binomialLatencyNs(params.nranks, params.root, alpha) + ceilLog2(params.nranks) * channelBlockNs(params, cost);
+}
+
+/**
+ * Per hop of a binomial tree rooted at params.root (virtual rank v = rank - root, children at
+ * v + m for m below v's lowest bit), the roundLinkFactor of the round that hop is in: every
+ * parent at a multiple of 2m sending to its child at distance m at once (`up`: every such
+ * child to its parent, a reduce). 1 on every hop where no path is narrower than a rank's injection.
+ */
+export function binomialLinkFactors(params: PlanParams, up = false): (a: number, b: number) => number {
+  const { nranks: n, root } = params;
+  if (narrowHopPaths(params) === null) return () => 1;
+  const byDistance = new Map<number, number>();
+  for (let m = 1; m < n; m *= 2) {
+    const messages: RoundMessage[] = [];
+    for (let v = 0; v + m < n; v += 2 * m) {
+      const [parent, child] = [mod(v + root, n), mod(v + m + root, n)];
+      messages.push(up ? [child, parent, 1] : [parent, child, 1]);
+    }
+    byDistance.set(m, roundLinkFactor(params, messages));
+  }
+  return (a, b) => byDistance.get(Math.abs(mod(a - root, n) - mod(b - root, n))) ?? 1;
 }
 
 /** Summed worst hops of a binomial tree's rounds: in round k, virtual ranks v < 2^k exchange with v + 2^k (v = rank - root). */

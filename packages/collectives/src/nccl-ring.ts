@@ -10,7 +10,7 @@
  * A chain takes n-1 hops once per chunk and overlaps successive chunks along the chain.
  * Pure and browser-safe.
  */
-import { channelRingsEdgeNsPerByte, channelRingsNsPerByte, chainPathNs, hopAlpha, nsPerByte, onOneRailLeaf, ringPathNs, sameGroup, type HopAlpha } from './cost.js';
+import { channelRingsEdgeNsPerByte, channelRingsNsPerByte, chainPathNs, hopAlpha, nsPerByte, onOneRailLeaf, ringPathNs, ringsLinkFactor, sameGroup, type HopAlpha } from './cost.js';
 import { channelRings, flatRingLinks, searchChannelCount } from './channels/search.js';
 import { lockstepRingIterationNs } from './ring-lockstep.js';
 import { StepBuilder, slice, type EmptyTransfers } from './builder.js';
@@ -267,7 +267,7 @@ export function ringPipelineNs(p: RingPipeline, params: PlanParams, pairCost: Co
   // The first iteration moves its blocks as fillSlices has it (ncclRingFillSlices).
   const apartNs = chainNsOf(p, params, cost);
   const fill = p.fillSlices ?? slices;
-  const firstNs = lockstepRingIterationNs(orders, hops, stepBytes, fill, params, cost) ?? (fill === slices ? apartNs : chainNsOf({ ...p, slices: fill }, params, cost));
+  const firstNs = lockstepRingIterationNs(orders, hops, stepBytes, fill, params, onRingLinks(orders, params, cost)) ?? (fill === slices ? apartNs : chainNsOf({ ...p, slices: fill }, params, cost));
   return Math.max(firstNs + (m - 1) * apartNs, m * senderNs + lastHopNs);
 }
 
@@ -283,7 +283,7 @@ export function ringCost(orders: readonly (readonly number[])[], params: PlanPar
   // A rail pair is one of the inter pairs, so never slower than the worst; the min also keeps
   // a cost whose α were zeroed (protocols.ts bandwidthOnly, for NCCL's LL cap) at zero.
   const railAlphaNs = Math.min(cost.inter.railAlphaNs ?? Infinity, cost.inter.alphaNs);
-  if (params.layout.rails === undefined || railAlphaNs === cost.inter.alphaNs) return cost;
+  if (params.layout.rails === undefined || railAlphaNs === cost.inter.alphaNs) return onRingPaths(orders, params, cost);
   const same = sameGroup(params);
   const onRail = onOneRailLeaf(params);
   const railAligned = orders.every((order) => order.every((a, i) => {
@@ -291,6 +291,45 @@ export function ringCost(orders: readonly (readonly number[])[], params: PlanPar
     return same(a, b) || onRail(a, b);
   }));
   return railAligned ? { ...cost, inter: { ...cost.inter, alphaNs: railAlphaNs } } : cost;
+}
+
+/**
+ * `cost` with its bandwidths as the rings' most crowded link leaves them, for the lockstep
+ * fluid, which shares a rank's port among the channels it sends: where the rings' paths are
+ * narrower than the port (cost.ts ringsLinkFactor) a step is that much slower. The rank-order
+ * ring on ring:8 crosses one 49 GB/s direction per hop where a GPU injects 98 (its 4 MiB
+ * all-reduce: 154 → 204 µs predicted, 192 simulated; 192 with onRingPaths' α). `cost` itself
+ * where the ports bind.
+ */
+function onRingLinks(orders: readonly (readonly number[])[], params: PlanParams, cost: CostParams): CostParams {
+  const slower = ringsLinkFactor(params, orders);
+  if (slower === 1) return cost;
+  return {
+    ...cost,
+    bandwidthBytesPerSec: cost.bandwidthBytesPerSec / slower,
+    intra: { ...cost.intra, bandwidthBytesPerSec: cost.intra.bandwidthBytesPerSec / slower },
+    inter: { ...cost.inter, bandwidthBytesPerSec: cost.inter.bandwidthBytesPerSec / slower },
+  };
+}
+
+/**
+ * `cost` with each class's α the worst of the rings' own hops (cost.ts hopAlpha: on a flat
+ * fabric whose paths are narrower than a rank's injection, a hop's own path's latency), for the
+ * lockstep fluid, which reads one α per class: the rank-order ring on ring:8 steps between
+ * neighbours, 3.0 µs apart, where the class's α is the opposite ranks' 3.9 (its 1 KiB all-reduce:
+ * 54.6 → 42.0 µs predicted, 42.0 simulated). `cost` itself where the hops pay the class's α.
+ */
+function onRingPaths(orders: readonly (readonly number[])[], params: PlanParams, cost: CostParams): CostParams {
+  const alpha = hopAlpha(params, cost);
+  const same = sameGroup(params);
+  const worst = [-Infinity, -Infinity];
+  for (const order of orders) order.forEach((a, i) => {
+    const b = order[(i + 1) % order.length]!;
+    if (order.length > 1) worst[same(a, b) ? 0 : 1] = Math.max(worst[same(a, b) ? 0 : 1]!, alpha(a, b));
+  });
+  const [intra, inter] = [worst[0]! > -Infinity ? worst[0]! : cost.intra.alphaNs, worst[1]! > -Infinity ? worst[1]! : cost.inter.alphaNs];
+  if (intra === cost.intra.alphaNs && inter === cost.inter.alphaNs) return cost;
+  return { ...cost, intra: { ...cost.intra, alphaNs: intra }, inter: { ...cost.inter, alphaNs: inter } };
 }
 
 /** One iteration's chain with every channel apart (stepHopNs), where the rings are not rotations of one another. */

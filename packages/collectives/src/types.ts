@@ -151,6 +151,8 @@ export interface LinkGraph {
   readonly linkFrom: Int32Array;
   readonly linkTo: Int32Array;
   readonly linkBytesPerSec: Float64Array;
+  /** Each link's latency (ns), where the fabric gives it: a flat fabric's hop pays its own path's (cost.ts hopAlpha). */
+  readonly linkLatencyNs?: Float64Array;
   readonly outStart: Int32Array;
   readonly outLinks: Int32Array;
 }

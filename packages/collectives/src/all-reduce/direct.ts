@@ -1,4 +1,4 @@
-import { StepBuilder, assertPlannable, invalidParams, nsPerByte, slice } from '../kit.js';
+import { StepBuilder, assertPlannable, invalidParams, nsPerByte, rotationsNs, slice } from '../kit.js';
 import { channelRanges, mod, parts } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
 
@@ -45,12 +45,17 @@ export const direct: Algorithm = {
    * idles and no α is paid between them — and every rank receives from one peer at a time
    * (the rotated order), the last block landing α after it left. Chunking splits the sends,
    * not the phase: α once per phase, not per message (the old 2(n-1)·m·α was 6–15× the
-   * simulation at 1 KiB on switch:4–16; predictor-error.md, "Direct, rd and rhd").
+   * simulation at 1 KiB on switch:4–16; predictor-error.md, "Direct, rd and rhd"). Where
+   * paths are narrower than a rank's injection the ranks' sends at distance d share links and
+   * each hop pays its own path's α (cost.ts rotationsNs): n - 1 becomes the rounds' link factors
+   * summed (ring:8: 28–32 for 7; 4 MiB: 83 → 348 µs predicted, 349 simulated), and the
+   * phase ends when its latest message lands (ring:8: its last, a neighbour's, 3.0 µs, not the
+   * opposite rank's 3.9).
    */
   predictNs(params: PlanParams, cost: CostParams): number {
     const { nranks: n, count, elementBytes } = params;
     if (n === 1 || count === 0) return 0;
     const bytes = count * elementBytes;
-    return 2 * cost.alphaNs + ((2 * (n - 1)) / n) * bytes * nsPerByte(cost.bandwidthBytesPerSec);
+    return rotationsNs(params, cost, (rounds, alphaNs) => 2 * alphaNs + ((2 * rounds) / n) * bytes * nsPerByte(cost.bandwidthBytesPerSec));
   },
 };

@@ -1,4 +1,4 @@
-import { StepBuilder, assertPlannable, railHopAlpha, invalidParams, foldAlphaNs, foldNsPerByte, hypercubeAlphaNs, hypercubeNsPerByte, rankLinks, slice } from '../kit.js';
+import { StepBuilder, assertPlannable, railHopAlpha, invalidParams, foldAlphaNs, foldLinkFactor, foldNsPerByte, hypercubeAlphaNs, hypercubeLinkFactor, hypercubeNsPerByte, rankLinks, slice } from '../kit.js';
 import { channelRanges, floorLog2, fold, type Fold } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule, Slice } from '../types.js';
 
@@ -67,7 +67,11 @@ export const rd: Algorithm = {
    * power of two <= n, S = count·elementBytes (all channels together). Each round every rank
    * sends and receives the whole buffer; folding adds one round in, one out. A round's chunks
    * are sent back to back (eager sends) before its receives, so the round pays one α — its
-   * last chunk's — not one per chunk (predictor-error.md, "Direct, rd and rhd").
+   * last chunk's — not one per chunk (predictor-error.md, "Direct, rd and rhd"). On a fabric
+   * whose paths are narrower than a rank's injection, each round's β is as slow as the link its
+   * messages crowd most (cost.ts roundLinkFactor): ring:8's round at distance 4 puts four messages
+   * on one 49 GB/s link (ring:8 4 MiB: 140 → 609 µs predicted, 609 simulated; before, the
+   * rank's own link was the only bound).
    */
   predictNs(params: PlanParams, cost: CostParams): number {
     const { nranks: n, count, elementBytes } = params;
@@ -77,9 +81,9 @@ export const rd: Algorithm = {
     const alpha = railHopAlpha(params, cost);
     const links = rankLinks(params, cost);
     const bytes = count * elementBytes;
-    let t = p === n ? 0 : 2 * (foldAlphaNs(n, f, alpha) + bytes * foldNsPerByte(n, f, links));
+    let t = p === n ? 0 : 2 * (foldAlphaNs(n, f, alpha) + bytes * foldNsPerByte(n, f, links) * foldLinkFactor(params, f));
     for (let mask = 1; mask < p; mask <<= 1) {
-      t += hypercubeAlphaNs(n, f, mask, alpha) + bytes * hypercubeNsPerByte(n, f, mask, links);
+      t += hypercubeAlphaNs(n, f, mask, alpha) + bytes * hypercubeNsPerByte(n, f, mask, links) * hypercubeLinkFactor(params, f, mask);
     }
     return t;
   },

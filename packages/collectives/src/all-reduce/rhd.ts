@@ -1,4 +1,4 @@
-import { StepBuilder, assertPlannable, railHopAlpha, invalidParams, foldAlphaNs, foldNsPerByte, hypercubeAlphaNs, hypercubeNsPerByte, rankLinks, slice } from '../kit.js';
+import { StepBuilder, assertPlannable, railHopAlpha, invalidParams, foldAlphaNs, foldLinkFactor, foldNsPerByte, hypercubeAlphaNs, hypercubeLinkFactor, hypercubeNsPerByte, rankLinks, slice } from '../kit.js';
 import { channelRanges, floorLog2, fold, parts, spanOf } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
 import { foldedAllReduce } from './rd.js';
@@ -64,7 +64,9 @@ export const rhd: Algorithm = {
    *   = 2·log2(p)·α + 2(p-1)/p·S·β + fold terms when every hop and link costs the same
    * p = largest power of two <= n, S = count·elementBytes. A step's chunks are sent back to
    * back (eager sends) before its receives: one α per step, not per chunk (predictor-error.md,
-   * "Direct, rd and rhd").
+   * "Direct, rd and rhd"). β_k counts the links a step's messages share where paths are
+   * narrower than a rank's injection (cost.ts roundLinkFactor; ring:8 4 MiB: 98 → 470 µs
+   * predicted, 466 simulated; before, the rank's own link was the only bound).
    */
   predictNs(params: PlanParams, cost: CostParams): number {
     const { nranks: n, count, elementBytes } = params;
@@ -78,9 +80,9 @@ export const rhd: Algorithm = {
     // One α per step: a step's chunks go back to back (eager sends) before its receives.
     for (let k = 1; k <= floorLog2(p); k++) {
       const mask = p / 2 ** k;
-      t += 2 * (hypercubeAlphaNs(n, f, mask, alpha) + (bytes / 2 ** k) * hypercubeNsPerByte(n, f, mask, links));
+      t += 2 * (hypercubeAlphaNs(n, f, mask, alpha) + (bytes / 2 ** k) * hypercubeNsPerByte(n, f, mask, links) * hypercubeLinkFactor(params, f, mask));
     }
-    if (p !== n) t += 2 * (foldAlphaNs(n, f, alpha) + bytes * foldNsPerByte(n, f, links));
+    if (p !== n) t += 2 * (foldAlphaNs(n, f, alpha) + bytes * foldNsPerByte(n, f, links) * foldLinkFactor(params, f));
     return t;
   },
 };

@@ -1,4 +1,4 @@
-import { StepBuilder, assertPlannable, hopAlpha, invalidParams, largestPart, rankLinks, roundAlphaNs, slice } from '../kit.js';
+import { StepBuilder, assertPlannable, hopAlpha, invalidParams, largestPart, partnerLinkFactor, rankLinks, roundAlphaNs, slice } from '../kit.js';
 import { channelRanges, clampChannels, mod } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
 
@@ -43,7 +43,9 @@ export const pairwise: Algorithm = {
    * (to r XOR k, or r + k: NVLink inside a server, the NIC between; cost.ts rankLinks), S_c =
    * ceil(count/c)·elementBytes per channel part, c channels sharing a rank's link: each round
    * sends one block and waits for one, the ranks' partners alike far. A round's chunks all leave
-   * before any is received, so chunking adds no alpha. 0 for n = 1 or count = 0.
+   * before any is received, so chunking adds no alpha. Where paths are narrower than a rank's
+   * injection β_k counts the links round k's messages share (cost.ts roundLinkFactor; ring:8 4
+   * MiB: 65 → 185 µs predicted, 183 simulated). 0 for n = 1 or count = 0.
    */
   predictNs(params: PlanParams, cost: CostParams): number {
     const { nranks: n, count } = params;
@@ -57,7 +59,7 @@ export const pairwise: Algorithm = {
       const partner = xor ? (r: number) => r ^ k : (r: number) => mod(r + k, n);
       let slowest = 0;
       for (let r = 0; r < n; r++) slowest = Math.max(slowest, links.nsPerByte[links.classOf(r, partner(r))]!);
-      ns += roundAlphaNs(n, partner, alpha) + blockBytes * slowest;
+      ns += roundAlphaNs(n, partner, alpha) + blockBytes * slowest * partnerLinkFactor(params, partner);
     }
     return ns;
   },

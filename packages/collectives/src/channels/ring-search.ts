@@ -48,15 +48,22 @@ export interface HopPaths {
   narrow(a: number, b: number): boolean;
   /** Rank a's injection: its links into the fabric together, GB/s. */
   injectionGbs(a: number): number;
+  /** Whether any rank pair's path is narrow (computed on first use): none on a star, whose paths are a rank's own links and a switch. */
+  anyNarrow(): boolean;
+  /** The latency of the path from rank a to rank b, ns: its links' summed; undefined where the fabric gives no latencies. */
+  latencyNs(a: number, b: number): number | undefined;
+  /** The largest latencyNs over rank pairs (computed on first use); undefined as latencyNs. */
+  worstLatencyNs(): number | undefined;
 }
 
 let nextHopPathsId = 0;
 
-/** One rank's paths: to every node, the edge it is entered by (-1: none); to every rank, the path's width and hops. */
+/** One rank's paths: to every node, the edge it is entered by (-1: none); to every rank, the path's width, hops and first edge. */
 interface SourcePaths {
   readonly pred: Int32Array;
   readonly widthGbs: Float64Array;
   readonly hops: Int32Array;
+  readonly firstEdge: Int32Array;
 }
 
 /** The search's view of a fabric: one edge per ordered node pair (parallel links summed), capacities in GB/s. */
@@ -67,6 +74,8 @@ export class RingSearch {
   private readonly edgeFrom: Int32Array;
   private readonly edgeTo: Int32Array;
   private readonly capGbs: Float64Array;
+  /** Per edge its latency, ns (the slowest of its parallel links), or null where the graph gives none. */
+  private readonly edgeLatencyNs: Float64Array | null;
   private readonly outStart: Int32Array;
   private readonly outEdges: Int32Array;
   private readonly paths: SourcePaths[] = [];
@@ -93,6 +102,7 @@ export class RingSearch {
     const from: number[] = [];
     const to: number[] = [];
     const cap: number[] = [];
+    const latency: number[] = [];
     for (let l = 0; l < graph.linkFrom.length; l++) {
       const a = graph.linkFrom[l]!;
       const b = graph.linkTo[l]!;
@@ -103,12 +113,15 @@ export class RingSearch {
         from.push(a);
         to.push(b);
         cap.push(0);
+        latency.push(0);
       }
       cap[e]! += graph.linkBytesPerSec[l]! / 1e9;
+      latency[e] = Math.max(latency[e]!, graph.linkLatencyNs?.[l] ?? 0);
     }
     this.edgeFrom = Int32Array.from(from);
     this.edgeTo = Int32Array.from(to);
     this.capGbs = Float64Array.from(cap);
+    this.edgeLatencyNs = graph.linkLatencyNs === undefined ? null : Float64Array.from(latency);
     this.residual = this.capGbs.slice();
     const degree = new Int32Array(n + 1);
     for (const a of from) degree[a + 1]!++;
@@ -127,6 +140,8 @@ export class RingSearch {
     const pred = new Int32Array(nodes).fill(-1);
     const nodeHops = new Int32Array(nodes).fill(-1);
     const nodeWidth = new Float64Array(nodes);
+    // The edge each node's path leaves the source by: final for a node once its level is expanded.
+    const nodeFirst = new Int32Array(nodes).fill(-1);
     const src = this.rankNode[a]!;
     nodeHops[src] = 0;
     nodeWidth[src] = Infinity;
@@ -143,10 +158,12 @@ export class RingSearch {
             nodeHops[v] = nodeHops[u]! + 1;
             nodeWidth[v] = width;
             pred[v] = e;
+            nodeFirst[v] = u === src ? e : nodeFirst[u]!;
             next.push(v);
           } else if (nodeHops[v] === nodeHops[u]! + 1 && width > nodeWidth[v]!) {
             nodeWidth[v] = width;
             pred[v] = e;
+            nodeFirst[v] = u === src ? e : nodeFirst[u]!;
           }
         }
       }
@@ -154,12 +171,14 @@ export class RingSearch {
     }
     const widthGbs = new Float64Array(this.nranks);
     const hops = new Int32Array(this.nranks);
+    const firstEdge = new Int32Array(this.nranks).fill(-1);
     for (let r = 0; r < this.nranks; r++) {
       const node = this.rankNode[r]!;
       hops[r] = r === a ? 0 : nodeHops[node]!;
       widthGbs[r] = r === a || nodeHops[node]! < 0 ? 0 : nodeWidth[node]!;
+      if (hops[r]! > 0) firstEdge[r] = nodeFirst[node]!;
     }
-    return (this.paths[a] = { pred, widthGbs, hops });
+    return (this.paths[a] = { pred, widthGbs, hops, firstEdge });
   }
 
   /** The edges of the path from rank a to rank b, last first (empty: unreachable). */
@@ -186,6 +205,8 @@ export class RingSearch {
   hopPaths(): HopPaths {
     if (this.hops === undefined) {
       const byHop = new Map<number, readonly number[]>();
+      let worst: number | undefined;
+      let anyNarrow: boolean | undefined;
       this.hops = {
         id: nextHopPathsId++,
         capacityGbs: this.capGbs,
@@ -197,9 +218,38 @@ export class RingSearch {
         },
         narrow: (a, b) => this.pathGbs(a, b) * (1 + 1e-9) < this.injectionGbs(a),
         injectionGbs: (a) => this.injectionGbs(a),
+        anyNarrow: () => {
+          if (anyNarrow === undefined) {
+            anyNarrow = false;
+            for (let a = 0; a < this.nranks && !anyNarrow; a++) {
+              const injection = this.injectionGbs(a);
+              const { widthGbs, hops } = this.pathsFrom(a);
+              for (let b = 0; b < this.nranks && !anyNarrow; b++) anyNarrow = hops[b]! > 0 && widthGbs[b]! * (1 + 1e-9) < injection;
+            }
+          }
+          return anyNarrow;
+        },
+        latencyNs: (a, b) => this.pathLatencyNs(a, b),
+        worstLatencyNs: () => {
+          if (this.edgeLatencyNs === null) return undefined;
+          if (worst === undefined) {
+            worst = 0;
+            for (let a = 0; a < this.nranks; a++) for (let b = 0; b < this.nranks; b++) if (a !== b) worst = Math.max(worst, this.pathLatencyNs(a, b)!);
+          }
+          return worst;
+        },
       };
     }
     return this.hops;
+  }
+
+  /** The latency of the path from rank a to rank b, ns (its edges' summed, in order from a); undefined without latencies. */
+  private pathLatencyNs(a: number, b: number): number | undefined {
+    const latency = this.edgeLatencyNs;
+    if (latency === null) return undefined;
+    let ns = 0;
+    for (const e of this.hops!.edges(a, b)) ns += latency[e]!;
+    return ns;
   }
 
   /** The widest path any rank has to another, GB/s (search.cc getMaxBw over GPU paths). */
@@ -217,10 +267,7 @@ export class RingSearch {
     let gbs = this.injection[a];
     if (gbs === undefined) {
       const first = new Set<number>();
-      for (let b = 0; b < this.nranks; b++) {
-        const edges = b === a ? [] : this.pathEdges(a, b);
-        if (edges.length > 0) first.add(edges[edges.length - 1]!);
-      }
+      for (const e of this.pathsFrom(a).firstEdge) if (e >= 0) first.add(e);
       gbs = 0;
       for (const e of first) gbs += this.capGbs[e]!;
       this.injection[a] = gbs;

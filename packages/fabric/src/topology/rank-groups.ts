@@ -107,15 +107,17 @@ export interface RankLayoutData {
 export type RankLinkGraph = Pick<GraphIndex, 'nodeCount' | 'isEndpoint' | 'linkFrom' | 'linkTo' | 'outStart' | 'outLinks'> & {
   readonly rankNode: Int32Array;
   readonly linkBytesPerSec: Float64Array;
+  readonly linkLatencyNs: Float64Array;
 };
 
-/** The topology's link graph for the channel search: its graph index, each link's bandwidth and each rank's node. */
+/** The topology's link graph for the channel search: its graph index, each link's bandwidth and latency, and each rank's node. */
 export function rankLinkGraph(topology: Topology): RankLinkGraph {
   const index = indexGraph(topology);
   const rankNode = Int32Array.from(topology.ranks, (id) => index.nodeIndex.get(id) ?? -1);
   const linkBytesPerSec = Float64Array.from(topology.links, (link) => link.bandwidthBytesPerSec);
+  const linkLatencyNs = Float64Array.from(topology.links, (link) => link.latencyNs);
   const { nodeCount, isEndpoint, linkFrom, linkTo, outStart, outLinks } = index;
-  return { nodeCount, rankNode, isEndpoint, linkFrom, linkTo, linkBytesPerSec, outStart, outLinks };
+  return { nodeCount, rankNode, isEndpoint, linkFrom, linkTo, linkBytesPerSec, linkLatencyNs, outStart, outLinks };
 }
 
 /**
