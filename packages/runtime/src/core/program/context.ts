@@ -15,6 +15,7 @@ import { ctorOf, dtypeCode, type DataPlane } from '../data/data-plane.js';
 import { ScheduleExecutor, type Continuation, type ExecuteData } from '../schedule/executor.js';
 import { ghostBuffer, ghostByteLength, isGhostBuffer, type CollectiveData, type GhostBuffer } from './ghost-buffer.js';
 import { planCollectiveCached } from '../schedule/plan-cache.js';
+import { checkDtype, checkOp } from '../inputs.js';
 import type { ParticipantHost } from '../host/participant-host.js';
 import { NO_DATA, type PayloadRef } from '../protocol.js';
 
@@ -200,7 +201,8 @@ function runExecutor(host: ParticipantHost, call: CollectiveCall, participant: n
 }
 
 function dtypeOf(data: CollectiveData): DType {
-  if (isGhostBuffer(data)) return data.dtype;
+  // A ghost buffer is plain data a program may build itself: its dtype is checked here.
+  if (isGhostBuffer(data)) return checkDtype(data.dtype, 'ghost buffer ');
   if (data instanceof Float32Array) return 'float32';
   if (data instanceof Float64Array) return 'float64';
   if (data instanceof Int32Array) return 'int32';
@@ -332,7 +334,7 @@ class Coroutine implements RankContext {
     if (ghost && env.plane) throw this.ghostInDataMode(collective);
     const dtype = dtypeOf(data);
     const root = options.root ?? 0;
-    const op = options.op ?? 'sum';
+    const op = checkOp(options.op ?? 'sum', `rank ${this.rank}: ${collective} `);
     const desc = collectiveOf(collective);
     // The NCCL count: input elements per count (1, or nranks for reduceScatter, allToAll, scatter).
     const perCount = desc.bufferCounts(1, this.nranks).input;
