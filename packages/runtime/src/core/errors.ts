@@ -158,6 +158,11 @@ export class ProtocolError extends Error {
   override readonly name = 'ProtocolError';
 }
 
+/** A message whose size is not its receiving slice's: the same error in data and ghost mode. */
+export function messageSizeError(messageBytes: number, sliceBytes: number): ProtocolError {
+  return new ProtocolError(`message of ${messageBytes} bytes received into a slice of ${sliceBytes} bytes`);
+}
+
 export function participantLabel(participant: number, nranks: number): string {
   return participant < nranks ? `rank ${participant}` : `switch ${participant - nranks}`;
 }

@@ -40,7 +40,7 @@ export class InProcessHosts implements Hosts {
       participants.map((participant) => () => {
         const part = schedule.participants[participant]!;
         const { collective, root } = schedule;
-        const spec = { participant, nranks, part, collective, root, dtype: run.dtype, op: run.op, iters: run.iters, warmupIters: run.warmupIters, channelBase: 0, trace, localBytesPerSec: run.localBytesPerSec, ...(schedule.protocol ? { protocol: schedule.protocol } : {}) };
+        const spec = { participant, nranks, part, collective, root, dtype: run.dtype, op: run.op, iters: run.iters, warmupIters: run.warmupIters, channelBase: 0, trace, localBytesPerSec: run.localBytesPerSec, ...(schedule.protocol ? { protocol: schedule.protocol } : {}), ...(run.approximate ? { approximate: true } : {}) };
         const executor = new ScheduleExecutor(host, spec, null, () => host.finish(participant));
         run.watch?.addExecutor(participant, executor);
         executor.start();

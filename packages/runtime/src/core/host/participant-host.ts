@@ -59,8 +59,8 @@ export class ParticipantHost implements RequestPoster, StepPoster, HostLink {
     this.requests.push(request);
   }
 
-  postSend(participant: number, peer: number, channel: number, bytes: number, payload: PayloadRef | undefined, protocol: number, cont: Continuation): void {
-    this.post({ kind: 'send', participant, seq: 0, peer, channel, bytes, payload, protocol }, cont);
+  postSend(participant: number, peer: number, channel: number, bytes: number, payloadBytes: number, payload: PayloadRef | undefined, protocol: number, cont: Continuation): void {
+    this.post({ kind: 'send', participant, seq: 0, peer, channel, bytes, payloadBytes, payload, protocol }, cont);
   }
 
   postRecv(participant: number, peer: number, channel: number, cont: Continuation): void {
@@ -117,7 +117,7 @@ export class ParticipantHost implements RequestPoster, StepPoster, HostLink {
       }
       map.delete(completion.seq);
       try {
-        cont(completion.payload);
+        cont(completion.payload, completion.bytes);
       } catch (error) {
         this.fail(completion.participant, error);
       }

@@ -371,7 +371,7 @@ class Coroutine implements RankContext {
     return this.block(
       (cont) => {
         if (agents > 0 && this.rank === 0) env.agents!.start(call, this.nranks, env.plane);
-        runExecutor(env.host, call, this.rank, this.nranks, env.plane && buffers ? { plane: env.plane, buffers } : null, () => cont(undefined));
+        runExecutor(env.host, call, this.rank, this.nranks, env.plane && buffers ? { plane: env.plane, buffers } : null, () => cont(undefined, 0));
       },
       () => output,
     );
