@@ -135,6 +135,11 @@ export interface HostLink {
   start(): HostReport | Promise<HostReport>;
   /** Delivers completions at `nowNs` (sorted by participant) and runs until all are idle. */
   wake(nowNs: number, completions: readonly Completion[]): HostReport | Promise<HostReport>;
+  /**
+   * Its participants whose code runs now: a program that has not yielded to the coordinator
+   * (awaiting a promise of its own, or in a loop), for the watchdog to name. Absent: unknown.
+   */
+  runningParticipants?(): readonly number[];
 }
 
 // ---- the same, across a thread boundary ----

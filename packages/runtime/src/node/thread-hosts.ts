@@ -77,7 +77,7 @@ export function moduleHref(moduleUrl: string | URL): string {
 
 /** `link` as the coordinator sees a host that also runs `participants` beyond its own ranks. */
 function withParticipants(link: HostLink, participants: readonly number[]): HostLink {
-  return { participants, start: () => link.start(), wake: (nowNs, completions) => link.wake(nowNs, completions) };
+  return { participants, start: () => link.start(), wake: (nowNs, completions) => link.wake(nowNs, completions), runningParticipants: () => link.runningParticipants?.() ?? [] };
 }
 
 /** Worker threads (and a main-thread host for in-network agents) over shared arenas. */

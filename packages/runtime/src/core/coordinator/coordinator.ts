@@ -539,8 +539,9 @@ export class Coordinator {
 
   /**
    * The watchdog: a round whose hosts do not all answer within the limit ends the run with a
-   * RankTimeoutError naming the silent host's participants and their last operations (the
-   * cluster then terminates its workers). The timer is wall-clock; virtual time is unaffected.
+   * RankTimeoutError naming the silent hosts' participants that have not yielded, and their
+   * last operations (the cluster then terminates its workers). The timer is wall-clock;
+   * virtual time is unaffected.
    */
   private watch(round: Promise<HostReport[]>): Promise<HostReport[]> {
     const limitMs = this.setup.roundTimeoutMs ?? DEFAULT_ROUND_TIMEOUT_MS;
@@ -552,11 +553,17 @@ export class Coordinator {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         const silent = hostsOfRound.filter((h) => !answered.has(h));
-        // The silent hosts' participants that were woken this round (all, at the start) and have not finished.
+        // The silent hosts' participants that were woken this round (all, at the start) and have not finished;
+        // of those, the ones whose code still runs, where the host can tell (the others have posted and wait).
         const woken = completionsOfRound && new Set(completionsOfRound.map((c) => c.participant));
         const stuck = silent
-          .flatMap((h) => this.setup.hosts[h]!.participants)
-          .filter((p) => (woken === undefined || woken.has(p)) && this.finishedNs[p]! < 0)
+          .flatMap((h) => {
+            const host = this.setup.hosts[h]!;
+            const candidates = host.participants.filter((p) => (woken === undefined || woken.has(p)) && this.finishedNs[p]! < 0);
+            const running = host.runningParticipants?.();
+            const named = running === undefined ? [] : candidates.filter((p) => running.includes(p));
+            return named.length > 0 ? named : candidates;
+          })
           .map((p) => ({ label: this.label(p), lastOp: this.describeLastOp(p) }));
         reject(new RankTimeoutError(stuck, limitMs, this.engine.nowNs));
       }, limitMs);

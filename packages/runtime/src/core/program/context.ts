@@ -226,7 +226,7 @@ class RankState {
       // The agents' host runs rank 0 and may run other ranks: only rank 0's end counts.
       if (this.rank === 0) this.env.agents?.rankZeroEnded();
     }
-    this.env.host.suspend();
+    this.env.host.suspend(this.rank);
   }
 }
 
@@ -260,7 +260,7 @@ class Coroutine implements RankContext {
     return new Promise<T>((resolve, reject) => {
       post((payload) => {
         this.blocked = false;
-        host.resume();
+        host.resume(this.rank);
         try {
           resolve(map(payload));
         } catch (error) {
@@ -268,7 +268,7 @@ class Coroutine implements RankContext {
         }
       });
       this.blocked = true;
-      host.suspend();
+      host.suspend(this.rank);
     });
   }
 
@@ -412,7 +412,7 @@ class Coroutine implements RankContext {
     const host = state.env.host;
     const task = new Task<T>();
     state.alive += 1;
-    host.resume();
+    host.resume(state.rank);
     const child = new Coroutine(state);
     const settle = (failed: boolean, result: unknown) => {
       task.settled = true;
@@ -422,7 +422,7 @@ class Coroutine implements RankContext {
       if (failed && task.waiters.length === 0) host.fail(state.rank, result);
       // Waiters re-enter the running count before this coroutine leaves it.
       for (const waiter of task.waiters.splice(0)) {
-        host.resume();
+        host.resume(state.rank);
         waiter();
       }
       state.coroutineEnded();
@@ -446,7 +446,7 @@ class Coroutine implements RankContext {
         else resolve(task.value as T);
       });
       this.blocked = true;
-      host.suspend();
+      host.suspend(this.rank);
     });
   }
 
@@ -472,7 +472,7 @@ export function startProgram(env: ProgramEnv, rank: number, program: RankProgram
   const state = new RankState(env, rank);
   const ctx = new Coroutine(state);
   state.alive += 1;
-  env.host.resume();
+  env.host.resume(rank);
   (async () => program(ctx, args))().then(
     (value) => {
       state.mainDone = true;
