@@ -50,11 +50,11 @@ export interface StepBuilderOptions {
  * Per-participant, per-channel step lists, frozen into a Schedule by `build`. Participants
  * 0..nranks-1 are ranks, the ones after them agents (switches).
  *
- * Transfers and copies of zero elements are dropped: both ends derive the same sizes, so
- * both drop them. Only `sendToken` / `recvToken` post empty messages, for algorithms whose
- * messages carry nothing but synchronization — and, with `emptyTransfers: 'keep'`, every
+ * Transfers, copies and local reductions of zero elements are dropped: both ends derive the
+ * same sizes, so both drop them. Only `sendToken` / `recvToken` post empty messages, for
+ * algorithms whose messages carry nothing but synchronization — and, with `emptyTransfers: 'keep'`, every
  * transfer of an empty slice (a kernel that runs each step whatever its size, as NCCL's
- * Simple prims do: nccl-ring.ts ncclRingEmptyTransfers); copies of zero elements are dropped
+ * Simple prims do: nccl-ring.ts ncclRingEmptyTransfers); local steps of zero elements are dropped
  * either way. The `*Chunked` helpers split a transfer into `chunkElements`-sized messages
  * (0: one message).
  *
@@ -282,8 +282,14 @@ export class StepBuilder {
     if (this.transfers(dst)) this.push(p, c, 'recvReduceCopySend', peer, firstPeer(sendPeer), via, undefined, dst, fanOutOf(sendPeer));
   }
 
+  /** dst := src, locally. */
   copy(p: number, c: number, src: Slice, dst: Slice): void {
     if (src.count > 0) this.push(p, c, 'copy', -1, -1, c, src, dst);
+  }
+
+  /** dst := dst (op) src, locally. */
+  reduce(p: number, c: number, src: Slice, dst: Slice): void {
+    if (src.count > 0) this.push(p, c, 'reduce', -1, -1, c, src, dst);
   }
 
   /** An empty message to `peer`, or to several at once (kept: it synchronizes); `via` as for send. */

@@ -25,12 +25,12 @@ describe('free-run host: a send to a rank of the same worker runs the receiver n
       }),
       () => host.postRecv(1, 0, 0, (got) => {
         log.push(`1 got ${got?.byteOffset}`);
-        host.postSend(1, 2, 0, 16, payload(200), 0, () => {
+        host.postSend(1, 2, 0, 16, 16, payload(200), 0, () => {
           log.push('1 sent');
           host.finish(1);
         });
       }),
-      () => host.postSend(0, 1, 0, 16, payload(100), 0, () => {
+      () => host.postSend(0, 1, 0, 16, 16, payload(100), 0, () => {
         log.push('0 sent');
         host.finish(0);
       }),

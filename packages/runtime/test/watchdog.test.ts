@@ -40,6 +40,20 @@ describe('the watchdog ends runs a rank never yields in', () => {
     });
   }
 
+  for (const mode of ['data', 'ghost'] as const) {
+    it(`the rank named is the one that did not yield, not a rank of its host that posted and waits; the hint names the API option and the CLI flag (${mode})`, async () => {
+      // Ranks 0 and 1 share a worker in data mode (2 per worker); all four share the host in ghost mode.
+      const cluster = await createCluster({ topology, network: network(), mode, ranksPerWorker: 2, roundTimeoutMs: 1000 });
+      const error = await cluster.runProgram(fixtures, 'oneAwaitsForever').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RankTimeoutError);
+      expect((error as Error).message).toBe(
+        'rank 1 did not yield within 1 s of wall time at virtual time 0 ns; its last operation: none (it had not posted an operation); stopped (raise the limit: --timeout SECONDS in weft bench and weft train; API: roundTimeoutMs)',
+      );
+      await cluster.close();
+      expect(liveWorkerCount()).toBe(0);
+    });
+  }
+
   it('process.exit inside a rank is a RankError naming the rank (not its thread\'s other ranks), and no worker is left', async () => {
     for (const ranksPerWorker of [1, 2]) {
       const cluster = await createCluster({ topology, network: network(), mode: 'data', ranksPerWorker });

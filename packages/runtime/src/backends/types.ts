@@ -13,8 +13,13 @@ export type KernelOp = 'sum' | 'prod' | 'min' | 'max';
 /** What a run reports in `result.backend`. */
 export type BackendName = 'typed' | 'wasm-simd' | 'tfjs-node' | 'tfjs-wasm' | 'tfjs-cpu';
 
-/** What callers ask for: `auto` is the fastest kernel measured on this machine (wasm-simd). */
-export type BackendChoice = 'auto' | 'typed' | 'wasm' | 'tfjs';
+/**
+ * What callers ask for: `auto` is the fastest kernel measured on this machine (wasm-simd);
+ * `wasm-simd` (the name `result.backend` reports; `wasm` is the same) forces it.
+ */
+export type BackendChoice = 'auto' | 'typed' | 'wasm-simd' | 'wasm' | 'tfjs';
+
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'typed', 'wasm-simd', 'wasm', 'tfjs'];
 
 export interface TensorBackend {
   readonly name: BackendName;

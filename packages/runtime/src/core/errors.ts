@@ -101,9 +101,14 @@ function strandedBecause(linkId: string, cause: StrandCause): string {
   }
 }
 
+/** How many ranks that did not yield a timeout's message names after the first. */
+const TIMEOUT_NAMED = 3;
+
 /**
  * The watchdog: a host did not answer a round within the limit (a rank program in an
- * infinite loop, or awaiting a promise that never resolves). Its worker is terminated.
+ * infinite loop, or awaiting a promise that never resolves). Its worker is terminated. The
+ * message names the ranks whose code had not yielded (not their host's ranks that had) and
+ * how to raise the limit, from the API (`roundTimeoutMs`) and from the CLI (`--timeout`).
  */
 export class RankTimeoutError extends Error {
   override readonly name = 'RankTimeoutError';
@@ -114,8 +119,11 @@ export class RankTimeoutError extends Error {
     readonly timeNs: number,
   ) {
     const first = stuck[0] ?? { label: 'a rank', lastOp: 'unknown' };
-    const more = stuck.length > 1 ? ` (and ${stuck.length - 1} more on the same host)` : '';
-    super(`${first.label} did not yield within ${timeoutMs / 1000} s of wall time at virtual time ${Math.round(timeNs)} ns${more}; its last operation: ${first.lastOp}; stopped (raise the limit with --timeout SECONDS)`);
+    const others = stuck.slice(1).map((s) => s.label);
+    const more = others.length > 0 ? ` (and ${others.length} more: ${others.slice(0, TIMEOUT_NAMED).join(', ')}${others.length > TIMEOUT_NAMED ? ', …' : ''})` : '';
+    super(
+      `${first.label} did not yield within ${timeoutMs / 1000} s of wall time at virtual time ${Math.round(timeNs)} ns${more}; its last operation: ${first.lastOp}; stopped (raise the limit: --timeout SECONDS in weft bench and weft train; API: roundTimeoutMs)`,
+    );
   }
 }
 
@@ -156,6 +164,11 @@ export class RankCrashedError extends Error {
 /** The schedule or program broke the runtime's rules (e.g. a message nobody received). */
 export class ProtocolError extends Error {
   override readonly name = 'ProtocolError';
+}
+
+/** A message whose size is not its receiving slice's: the same error in data and ghost mode. */
+export function messageSizeError(messageBytes: number, sliceBytes: number): ProtocolError {
+  return new ProtocolError(`message of ${messageBytes} bytes received into a slice of ${sliceBytes} bytes`);
 }
 
 export function participantLabel(participant: number, nranks: number): string {

@@ -51,6 +51,12 @@ export interface SendRequest {
   readonly bytes: number;
   readonly payload: PayloadRef | undefined;
   /**
+   * The message's payload bytes when it carries no payload (a ghost-mode executor's send),
+   * which its receiver checks its slice against; absent: the payload's (`payload.bytes`).
+   * Not packed: a host in another thread always sends a payload.
+   */
+  readonly payloadBytes?: number;
+  /**
    * The NCCL protocol the message moves under (@weft/collectives protocolCode; 0 or absent:
    * none): the coordinator delivers it no sooner than that protocol's step latency.
    */
@@ -97,6 +103,8 @@ export interface Completion {
   readonly seq: number;
   /** For a recv: the message's payload. */
   readonly payload: PayloadRef | undefined;
+  /** For a recv: the message's payload bytes (also in ghost mode, which has no payload); 0 otherwise. */
+  readonly bytes: number;
 }
 
 // ---- host → coordinator ----
@@ -127,6 +135,11 @@ export interface HostLink {
   start(): HostReport | Promise<HostReport>;
   /** Delivers completions at `nowNs` (sorted by participant) and runs until all are idle. */
   wake(nowNs: number, completions: readonly Completion[]): HostReport | Promise<HostReport>;
+  /**
+   * Its participants whose code runs now: a program that has not yielded to the coordinator
+   * (awaiting a promise of its own, or in a loop), for the watchdog to name. Absent: unknown.
+   */
+  runningParticipants?(): readonly number[];
 }
 
 // ---- the same, across a thread boundary ----
@@ -243,7 +256,8 @@ export function unpackCompletions(message: RoundMessage & { type: 'wake' }): Com
   const { completions: data, sabs } = message;
   const out: Completion[] = [];
   for (let at = 0; at < data.length; at += COMPLETION_FIELDS) {
-    out.push({ participant: data[at]!, seq: data[at + 1]!, payload: unpackPayload(data, at + 2, sabs) });
+    const payload = unpackPayload(data, at + 2, sabs);
+    out.push({ participant: data[at]!, seq: data[at + 1]!, payload, bytes: payload === undefined ? 0 : payload.bytes });
   }
   return out;
 }

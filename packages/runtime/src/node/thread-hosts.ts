@@ -10,7 +10,8 @@ import { pathToFileURL } from 'node:url';
 import { elementBytes, type DType, type RankLayout } from '@weft/collectives';
 import { WeftInputError } from '@weft/sim';
 import { selectBackend } from '../backends/select.js';
-import type { BackendChoice, NumericArray, TensorBackend } from '../backends/types.js';
+import type { NumericArray, TensorBackend } from '../backends/types.js';
+import { checkBackend } from '../core/inputs.js';
 import { ctorOf, dtypeCode } from '../core/data/data-plane.js';
 import { ARENA_MAX_BYTES, ArenaSet, PAGE_BYTES, planArenas, type BufferPlace, type HostNeed, type ParticipantPlace } from '../core/data/arena.js';
 import { countsOf, DataHost, schedulePlanBase, type CheckSpec, type HostSchedulePlan } from '../core/host/data-host.js';
@@ -76,7 +77,7 @@ export function moduleHref(moduleUrl: string | URL): string {
 
 /** `link` as the coordinator sees a host that also runs `participants` beyond its own ranks. */
 function withParticipants(link: HostLink, participants: readonly number[]): HostLink {
-  return { participants, start: () => link.start(), wake: (nowNs, completions) => link.wake(nowNs, completions) };
+  return { participants, start: () => link.start(), wake: (nowNs, completions) => link.wake(nowNs, completions), runningParticipants: () => link.runningParticipants?.() ?? [] };
 }
 
 /** Worker threads (and a main-thread host for in-network agents) over shared arenas. */
@@ -114,7 +115,7 @@ export class ThreadHosts implements Hosts {
       throw new WeftInputError(`ranksPerWorker must be an integer >= 1, got ${options.ranksPerWorker}`);
     }
     const budgetBytes = options.memoryBudgetBytes ?? defaultMemoryBudgetBytes();
-    const backendChoice: BackendChoice = options.backend ?? 'auto';
+    const backendChoice = checkBackend(options.backend ?? 'auto');
     const groups: number[][] = [];
     for (let first = 0; first < nranks; first += ranksPerWorker) {
       groups.push(Array.from({ length: Math.min(ranksPerWorker, nranks - first) }, (_, i) => first + i));

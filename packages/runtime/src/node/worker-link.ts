@@ -8,6 +8,7 @@ import { releaseProxy, transfer, wrap, type Remote } from 'comlink';
 import type { BackendChoice } from '../backends/types.js';
 import { RankError } from '../core/errors.js';
 import { reviveError } from '../core/errors.js';
+import { runningIn } from '../core/host/participant-host.js';
 import { packWake, unpackRequests, type Completion, type HostLink, type HostReport, type ReportMessage, type RoundMessage } from '../core/protocol.js';
 import { workerThreads } from './builtins.js';
 import { nodeEndpoint } from './endpoint.js';
@@ -31,12 +32,15 @@ export class WorkerLink implements HostLink {
   private freeRunning: ((e: Error) => void) | null = null;
   private dead: Error | null = null;
   private exited: Promise<void>;
+  /** How many coroutines of each participant run, written by the worker's host (WorkerSetup.running). */
+  readonly running: Int32Array;
 
   private constructor(
     readonly worker: Worker,
     readonly participants: readonly number[],
     port: MessagePort,
   ) {
+    this.running = new Int32Array(new SharedArrayBuffer(4 * participants.length));
     this.api = wrap<WorkerApi>(nodeEndpoint(worker));
     this.port = port;
     port.on('message', (message: ReportMessage) => {
@@ -75,7 +79,7 @@ export class WorkerLink implements HostLink {
       // A worker whose entry file cannot load never answers init: race its exit, so the run
       // fails with the reason instead of leaving a promise that nothing will settle.
       const { backend: name } = await Promise.race([
-        link.api.init(transfer({ participants, backend, memories, roundPort: port2 }, [port2 as unknown as Transferable])).finally(() => (ready = true)),
+        link.api.init(transfer({ participants, backend, memories, roundPort: port2, running: link.running.buffer as SharedArrayBuffer }, [port2 as unknown as Transferable])).finally(() => (ready = true)),
         startFailure(worker, entry, `the worker thread for ranks ${participants.join(',')}`, () => ready),
       ]);
       return { link, backend: name };
@@ -124,6 +128,11 @@ export class WorkerLink implements HostLink {
 
   start(): Promise<HostReport> {
     return this.round({ type: 'start' }, []);
+  }
+
+  /** Read from shared memory: it answers while the worker is stuck (an infinite loop included). */
+  runningParticipants(): number[] {
+    return runningIn(this.participants, this.running);
   }
 
   wake(nowNs: number, completions: readonly Completion[]): Promise<HostReport> {

@@ -23,6 +23,8 @@ export interface WorkerSetup {
   readonly backend: BackendChoice;
   readonly memories: readonly WebAssembly.Memory[];
   readonly roundPort: MessagePort;
+  /** One Int32 per participant: how many of its coroutines run (ParticipantHost), read by the coordinator's watchdog. */
+  readonly running: SharedArrayBuffer;
 }
 
 let runtime: DataHost | undefined;
@@ -61,7 +63,7 @@ async function onRound(message: RoundMessage): Promise<void> {
 const api = {
   async init(setup: WorkerSetup): Promise<{ backend: string }> {
     const backend = await selectBackend(setup.backend);
-    runtime = new DataHost(setup.participants, backend, setup.memories, (a, b) => Buffer.compare(a, b) === 0);
+    runtime = new DataHost(setup.participants, backend, setup.memories, (a, b) => Buffer.compare(a, b) === 0, new Int32Array(setup.running));
     runtime.setArenas(setup.memories);
     roundPort = setup.roundPort;
     roundPort.on('message', (message: RoundMessage) => void onRound(message));

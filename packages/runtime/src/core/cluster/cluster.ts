@@ -14,6 +14,8 @@ import type { RecurrenceWatch } from '../schedule/recurrence.js';
 import type { CheckSpec } from '../host/data-host.js';
 import { coordinate, defaultNetworkFactory, layoutOf, participantNodes, programAgentCount, routerOf } from '../coordinator/simulation.js';
 import { findRankClasses, type NoClasses, type RankClasses } from '../schedule/rank-classes.js';
+import { checkDtype, checkOp } from '../inputs.js';
+import { isApproximateCut } from '../schedule/fast-forward.js';
 import type { HostLink } from '../protocol.js';
 import type { ClusterMode, ClusterOptions, Fault, NetworkFactory, ProgramResult, RankBuffers, RunProgramOptions, RunResult, RunScheduleOptions, RunStats, StepRecord } from '../types.js';
 
@@ -34,6 +36,8 @@ export interface ScheduleRun {
   readonly watch?: RecurrenceWatch;
   /** Rank classes: the hosts start only their representatives (in-process hosts only). */
   readonly classes?: RankClasses;
+  /** A fast-forward cut (schedule/fast-forward.ts isApproximateCut): a message may be received into a slice of another size. */
+  readonly approximate?: boolean;
 }
 
 /** Where a cluster's participants run, and what they hold between runs. */
@@ -145,6 +149,8 @@ export class Cluster {
     return this.guarded(async () => {
       const start = performance.now();
       validateSchedule(schedule, this.nranks);
+      const dtype = checkDtype(options.dtype);
+      const op = checkOp(options.op);
       const { iters, warmupIters } = checkIters(options.iters, options.warmupIters);
       const hasData = this.mode === 'data';
       const check = options.check ?? (hasData && options.inputs === undefined);
@@ -156,14 +162,14 @@ export class Cluster {
       const classes = found !== undefined && !('reason' in found) ? found : undefined;
       // With classes the representatives' run is the whole run: no steady state is looked for.
       const watch = classes === undefined ? options.watch : undefined;
-      const run: ScheduleRun = { schedule, nranks: this.nranks, dtype: options.dtype, op: options.op, iters, warmupIters, trace, check, inputs: options.inputs, localBytesPerSec, ...(watch ? { watch } : {}), ...(classes ? { classes } : {}) };
+      const run: ScheduleRun = { schedule, nranks: this.nranks, dtype, op, iters, warmupIters, trace, check, inputs: options.inputs, localBytesPerSec, ...(watch ? { watch } : {}), ...(classes ? { classes } : {}), ...(isApproximateCut(schedule) ? { approximate: true } : {}) };
       const links = await this.hosts.prepareSchedule(run);
       const simulate = performance.now();
       const { outcome, network } = await this.simulate(schedule.participants.length, links, options.faults, watch, options.onSimulatedTime, classes);
       await this.hosts.settle?.();
       const checkStart = performance.now();
       const { collective, root, count } = schedule;
-      const wrong = check ? await this.hosts.countWrong({ collective, op: options.op, dtype: options.dtype, nranks: this.nranks, root, count }) : -1;
+      const wrong = check ? await this.hosts.countWrong({ collective, op, dtype, nranks: this.nranks, root, count }) : -1;
       const checkEnd = performance.now();
       const { steps, stagingOverflows } = await this.hosts.collect(trace);
       const stats = runRecord(outcome, network, iters, { start, simulate, check: checkStart, checkEnd }, this.backend, stagingOverflows, classes);

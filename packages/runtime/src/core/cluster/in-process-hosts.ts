@@ -13,6 +13,7 @@ import { prepareProgramHost, type RankProgram } from '../program/context.js';
 import type { HostLink } from '../protocol.js';
 import { ScheduleExecutor } from '../schedule/executor.js';
 import { checkGhostFootprint } from '../schedule/footprint.js';
+import { checkBackend } from '../inputs.js';
 import type { ClusterOptions, RankBuffers, StepRecord } from '../types.js';
 import { Cluster, type Hosts, type ScheduleRun } from './cluster.js';
 
@@ -39,7 +40,7 @@ export class InProcessHosts implements Hosts {
       participants.map((participant) => () => {
         const part = schedule.participants[participant]!;
         const { collective, root } = schedule;
-        const spec = { participant, nranks, part, collective, root, dtype: run.dtype, op: run.op, iters: run.iters, warmupIters: run.warmupIters, channelBase: 0, trace, localBytesPerSec: run.localBytesPerSec, ...(schedule.protocol ? { protocol: schedule.protocol } : {}) };
+        const spec = { participant, nranks, part, collective, root, dtype: run.dtype, op: run.op, iters: run.iters, warmupIters: run.warmupIters, channelBase: 0, trace, localBytesPerSec: run.localBytesPerSec, ...(schedule.protocol ? { protocol: schedule.protocol } : {}), ...(run.approximate ? { approximate: true } : {}) };
         const executor = new ScheduleExecutor(host, spec, null, () => host.finish(participant));
         run.watch?.addExecutor(participant, executor);
         executor.start();
@@ -79,5 +80,7 @@ export class InProcessHosts implements Hosts {
 
 /** A ghost-mode cluster (browser-safe): every participant in this thread, byte counts only. */
 export function createGhostCluster(options: ClusterOptions, resolveModule?: (moduleUrl: string | URL) => string): Cluster {
+  // Ghost mode reduces nothing, but a backend it would refuse in data mode is refused here too.
+  if (options.backend !== undefined) checkBackend(options.backend);
   return new Cluster(options, new InProcessHosts(resolveModule));
 }

@@ -34,12 +34,8 @@ export { MAX_CHANNEL } from '../channel-names.js';
 /** A completion as the coordinator refills it (hosts see it read-only). */
 type MutableCompletion = { -readonly [K in keyof Completion]: Completion[K] };
 
-interface Arrived {
-  readonly payload: PayloadRef | undefined;
-}
-
-/** What a delivered message without a payload (ghost mode) waits as: one shared record. */
-const NO_PAYLOAD: Arrived = Object.freeze({ payload: undefined });
+/** A delivered message waiting for its recv: its payload, or its payload bytes when it has none (ghost mode: no record per message). */
+type Arrived = PayloadRef | number;
 
 interface Connection {
   /** Its place in creation order (the recurrence check names messages by it). */
@@ -86,6 +82,8 @@ interface InFlight {
   message: number;
   senderSeq: number;
   payload: PayloadRef | undefined;
+  /** Its payload's bytes (the payload's own, or SendRequest.payloadBytes without one): what the receiver checks its slice against. */
+  payloadBytes: number;
   bytes: number;
   /** SendRequest.protocol (0: none). */
   protocol: number;
@@ -109,7 +107,7 @@ export type StepLatency = (protocol: number, src: number, dst: number) => number
  * wake participants in index order, and a participant posts only its own operations.
  */
 export interface RequestSink {
-  send(participant: number, seq: number, peer: number, channel: number, bytes: number, payload: PayloadRef | undefined, protocol: number): void;
+  send(participant: number, seq: number, peer: number, channel: number, bytes: number, payloadBytes: number, payload: PayloadRef | undefined, protocol: number): void;
   recv(participant: number, seq: number, peer: number, channel: number): void;
   compute(participant: number, seq: number, durationNs: number, fixed: boolean): void;
   barrier(participant: number, seq: number): void;
@@ -372,11 +370,11 @@ export class Coordinator {
   // Operations are applied in place, without a closure per call: one is made only for an
   // operation that waits (a late-starting rank's), and errors are caught in line.
   private readonly sink: RequestSink = {
-    send: (participant, seq, peer, channel, bytes, payload, protocol) => {
+    send: (participant, seq, peer, channel, bytes, payloadBytes, payload, protocol) => {
       const nowNs = this.engine.nowNs;
-      if (this.held(participant, nowNs) && this.gated(participant, nowNs, () => this.sink.send(participant, seq, peer, channel, bytes, payload, protocol))) return;
+      if (this.held(participant, nowNs) && this.gated(participant, nowNs, () => this.sink.send(participant, seq, peer, channel, bytes, payloadBytes, payload, protocol))) return;
       try {
-        this.send(participant, seq, peer, channel, bytes, payload, protocol, nowNs);
+        this.send(participant, seq, peer, channel, bytes, payloadBytes, payload, protocol, nowNs);
       } catch (error) {
         this.directFailed(error);
       }
@@ -541,8 +539,9 @@ export class Coordinator {
 
   /**
    * The watchdog: a round whose hosts do not all answer within the limit ends the run with a
-   * RankTimeoutError naming the silent host's participants and their last operations (the
-   * cluster then terminates its workers). The timer is wall-clock; virtual time is unaffected.
+   * RankTimeoutError naming the silent hosts' participants that have not yielded, and their
+   * last operations (the cluster then terminates its workers). The timer is wall-clock;
+   * virtual time is unaffected.
    */
   private watch(round: Promise<HostReport[]>): Promise<HostReport[]> {
     const limitMs = this.setup.roundTimeoutMs ?? DEFAULT_ROUND_TIMEOUT_MS;
@@ -554,11 +553,17 @@ export class Coordinator {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         const silent = hostsOfRound.filter((h) => !answered.has(h));
-        // The silent hosts' participants that were woken this round (all, at the start) and have not finished.
+        // The silent hosts' participants that were woken this round (all, at the start) and have not finished;
+        // of those, the ones whose code still runs, where the host can tell (the others have posted and wait).
         const woken = completionsOfRound && new Set(completionsOfRound.map((c) => c.participant));
         const stuck = silent
-          .flatMap((h) => this.setup.hosts[h]!.participants)
-          .filter((p) => (woken === undefined || woken.has(p)) && this.finishedNs[p]! < 0)
+          .flatMap((h) => {
+            const host = this.setup.hosts[h]!;
+            const candidates = host.participants.filter((p) => (woken === undefined || woken.has(p)) && this.finishedNs[p]! < 0);
+            const running = host.runningParticipants?.();
+            const named = running === undefined ? [] : candidates.filter((p) => running.includes(p));
+            return named.length > 0 ? named : candidates;
+          })
           .map((p) => ({ label: this.label(p), lastOp: this.describeLastOp(p) }));
         reject(new RankTimeoutError(stuck, limitMs, this.engine.nowNs));
       }, limitMs);
@@ -597,7 +602,7 @@ export class Coordinator {
     }
     switch (request.kind) {
       case 'send':
-        return this.send(request.participant, request.seq, request.peer, request.channel, request.bytes, request.payload, request.protocol ?? 0, nowNs);
+        return this.send(request.participant, request.seq, request.peer, request.channel, request.bytes, request.payloadBytes ?? request.bytes, request.payload, request.protocol ?? 0, nowNs);
       case 'recv':
         return this.recv(request.participant, request.seq, request.peer, request.channel);
       case 'compute':
@@ -616,20 +621,21 @@ export class Coordinator {
     this.engine.at(atNs, () => {
       if (record !== undefined) this.computing.delete(record);
       this.events += this.eventWeight[participant]!;
-      this.complete(participant, seq, undefined);
+      this.complete(participant, seq, undefined, 0);
     });
   }
 
   /** Queues a completion for the round (a spare record refilled when there is one: two per message otherwise). */
-  private complete(participant: number, seq: number, payload: PayloadRef | undefined): void {
+  private complete(participant: number, seq: number, payload: PayloadRef | undefined, bytes: number): void {
     const completion = this.spareCompletions.pop();
     if (completion === undefined) {
-      this.pending.push({ participant, seq, payload });
+      this.pending.push({ participant, seq, payload, bytes });
       return;
     }
     completion.participant = participant;
     completion.seq = seq;
     completion.payload = payload;
+    completion.bytes = bytes;
     this.pending.push(completion);
   }
 
@@ -642,7 +648,7 @@ export class Coordinator {
   private releaseBarrier(nowNs: number): void {
     if (this.barrier.length !== this.active - this.finishedCount) return;
     this.barrierNs = nowNs;
-    for (const b of this.barrier) this.complete(b.participant, b.seq, undefined);
+    for (const b of this.barrier) this.complete(b.participant, b.seq, undefined, 0);
     this.barrier = [];
   }
 
@@ -683,7 +689,7 @@ export class Coordinator {
     }
   }
 
-  private send(participant: number, seq: number, peer: number, channel: number, bytes: number, payload: PayloadRef | undefined, protocol: number, nowNs: number): void {
+  private send(participant: number, seq: number, peer: number, channel: number, bytes: number, payloadBytes: number, payload: PayloadRef | undefined, protocol: number, nowNs: number): void {
     this.checkPeer(participant, peer, 'send');
     // One round can post millions of sends (every rank's first window at 16,384 GPUs): ask here too.
     if ((++this.sendsSinceHeapCheck & (HEAP_CHECK_SENDS - 1)) === 0) this.heapGuard.check(nowNs);
@@ -697,12 +703,13 @@ export class Coordinator {
     request.routeCache = connection.routeCache;
     if (classes !== undefined) request.paths = connection.paths ??= classes.pathsOf(participant, peer, channel);
     const transferId = this.network.startTransfer(request, nowNs);
-    const flight = this.spareFlights.pop() ?? { connection, sender: participant, message: 0, senderSeq: 0, payload: undefined, bytes: 0, protocol: 0, sentNs: 0, floorNs: -1 };
+    const flight = this.spareFlights.pop() ?? { connection, sender: participant, message: 0, senderSeq: 0, payload: undefined, payloadBytes: 0, bytes: 0, protocol: 0, sentNs: 0, floorNs: -1 };
     flight.connection = connection;
     flight.sender = participant;
     flight.message = connection.nextSend++;
     flight.senderSeq = seq;
     flight.payload = payload;
+    flight.payloadBytes = payload === undefined ? payloadBytes : payload.bytes;
     flight.bytes = bytes;
     flight.protocol = protocol;
     flight.sentNs = nowNs;
@@ -721,7 +728,8 @@ export class Coordinator {
     const message = connection.nextRecv++;
     const arrived = connection.arrived.take(message);
     if (arrived !== undefined) {
-      this.complete(participant, seq, arrived.payload);
+      if (typeof arrived === 'number') this.complete(participant, seq, undefined, arrived);
+      else this.complete(participant, seq, arrived, arrived.bytes);
     } else {
       connection.posted.set(message, seq);
     }
@@ -748,7 +756,7 @@ export class Coordinator {
       this.events += flight === undefined ? 1 : this.eventWeight[flight.connection.src]!;
       if (flight === undefined) return;
       flight.sentNs = this.engine.nowNs;
-      this.complete(flight.sender, flight.senderSeq, undefined);
+      this.complete(flight.sender, flight.senderSeq, undefined, 0);
     },
     delivered: (transferId) => {
       const flight = this.inFlight.get(transferId);
@@ -796,9 +804,9 @@ export class Coordinator {
     const connection = flight.connection;
     const seq = connection.posted.take(flight.message);
     if (seq !== undefined) {
-      this.complete(connection.dst, seq, flight.payload);
+      this.complete(connection.dst, seq, flight.payload, flight.payloadBytes);
     } else {
-      connection.arrived.set(flight.message, flight.payload === undefined ? NO_PAYLOAD : { payload: flight.payload });
+      connection.arrived.set(flight.message, flight.payload ?? flight.payloadBytes);
     }
     flight.payload = undefined;
     this.spareFlights.push(flight);

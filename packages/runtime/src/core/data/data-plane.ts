@@ -7,7 +7,7 @@ import type { DType } from '@weft/collectives';
 import { copyInto, reduceFrom, type KernelOp, type NumericArray, type TensorBackend } from '../../backends/types.js';
 import { ArenaSet, StagingPool, type BufferPlace } from './arena.js';
 import { Lender } from './lease.js';
-import { ProtocolError } from '../errors.js';
+import { messageSizeError } from '../errors.js';
 import type { PayloadRef } from '../protocol.js';
 import { DTYPE_CODES } from '../protocol.js';
 
@@ -85,9 +85,7 @@ export class DataPlane {
    * release the payload.
    */
   deliver(payload: PayloadRef, dst: NumericArray, op: KernelOp | null, dtype: DType, first: NumericArray = dst): void {
-    if (payload.bytes !== dst.byteLength) {
-      throw new ProtocolError(`message of ${payload.bytes} bytes received into a slice of ${dst.byteLength} bytes`);
-    }
+    if (payload.bytes !== dst.byteLength) throw messageSizeError(payload.bytes, dst.byteLength);
     if (dst.length === 0) return;
     const src = this.payloadView(payload, dst.length);
     if (op === null) return copyInto(this.backend, dst, src);

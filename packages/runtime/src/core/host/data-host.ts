@@ -85,8 +85,10 @@ export class DataHost {
     memories: readonly WebAssembly.Memory[],
     /** Byte comparison at memcmp speed for the #wrong check, where the platform has one. */
     private readonly bytesEqual?: BytesEqual,
+    /** Where the hosts keep how many coroutines of each rank run (ParticipantHost; a worker's is shared with its WorkerLink). */
+    private readonly runningOf?: Int32Array,
   ) {
-    this.ranksHost = new ParticipantHost(participants);
+    this.ranksHost = new ParticipantHost(participants, runningOf);
     this.host = this.ranksHost;
     this.arenas = new ArenaSet(memories);
     this.pool = new StagingPool(this.arenas);
@@ -163,7 +165,7 @@ export class DataHost {
     this.arenas.refresh();
     this.plane.reset(staging);
     this.free = undefined;
-    this.host = agents.length === 0 ? this.ranksHost : new ParticipantHost([...this.participants, ...agents]);
+    this.host = agents.length === 0 ? this.ranksHost : new ParticipantHost([...this.participants, ...agents], this.runningOf);
     prepareProgramHost(this.host, { nranks, layout, backend: this.backend, plane: this.plane, agentCount }, this.participants, agents, program, args);
   }
 

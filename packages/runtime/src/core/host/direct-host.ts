@@ -50,8 +50,8 @@ export class DirectHost implements StepPoster, DirectHostLink {
 
   // ---- used by executors ----
 
-  postSend(participant: number, peer: number, channel: number, bytes: number, payload: PayloadRef | undefined, protocol: number, cont: Continuation): void {
-    this.sink.send(participant, this.slot(cont), peer, channel, bytes, payload, protocol);
+  postSend(participant: number, peer: number, channel: number, bytes: number, payloadBytes: number, payload: PayloadRef | undefined, protocol: number, cont: Continuation): void {
+    this.sink.send(participant, this.slot(cont), peer, channel, bytes, payloadBytes, payload, protocol);
   }
 
   postRecv(participant: number, peer: number, channel: number, cont: Continuation): void {
@@ -97,7 +97,7 @@ export class DirectHost implements StepPoster, DirectHostLink {
       this.conts[completion.seq] = undefined;
       this.freeSlots.push(completion.seq);
       try {
-        cont(completion.payload);
+        cont(completion.payload, completion.bytes);
       } catch (error) {
         this.fail(completion.participant, error);
       }

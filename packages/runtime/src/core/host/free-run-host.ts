@@ -100,7 +100,7 @@ export class FreeRunHost implements StepPoster {
 
   // ---- used by executors ----
 
-  postSend(participant: number, peer: number, channel: number, _bytes: number, payload: PayloadRef | undefined, _protocol: number, cont: Continuation): void {
+  postSend(participant: number, peer: number, channel: number, _bytes: number, _payloadBytes: number, payload: PayloadRef | undefined, _protocol: number, cont: Continuation): void {
     if (payload === undefined || payload.arena < 0) throw new Error('free run: a message outside the shared arenas (its staging region was too small)');
     const c = this.connectionOf(participant, peer, channel);
     const at = this.slotWord[c]! + (this.sent[c]! % this.slots[c]!) * SLOT_WORDS;
@@ -204,7 +204,7 @@ export class FreeRunHost implements StepPoster {
       const payload = payloads.pop();
       const participant = participants.pop()!;
       try {
-        cont(payload);
+        cont(payload, payload === undefined ? 0 : payload.bytes);
       } catch (error) {
         this.fail(participant, error);
       }

@@ -10,7 +10,9 @@
  * it calls a blocking ctx operation or ends, and re-enters it synchronously when its
  * completion is delivered, before any microtask can run. When the count reaches zero the
  * host checks again one microtask later — the blocking call returns before its caller
- * reaches `await`, and that caller may still spawn — and then reports.
+ * reaches `await`, and that caller may still spawn — and then reports. The count is also
+ * kept per participant, so that the watchdog names the ranks that have not yielded, not
+ * their host's ranks that have.
  */
 import type { Continuation, RequestPoster, StepPoster } from '../schedule/executor.js';
 import type { PayloadRef } from '../protocol.js';
@@ -28,10 +30,17 @@ export class ParticipantHost implements RequestPoster, StepPoster, HostLink {
   private finished: FinishedParticipant[] = [];
   private failure: ParticipantFailure | undefined;
   private running = 0;
+  /** `running` by participant (local index): shared memory in a worker, read by the coordinator's watchdog (runningParticipants). */
+  private readonly runningOf: Int32Array;
   private idleResolve: ((report: HostReport) => void) | null = null;
   private checkQueued = false;
 
-  constructor(readonly participants: readonly number[]) {
+  /** `runningOf`: where to keep the per-participant counts (one Int32 per participant, in order; agents, which run no program, may be left out). */
+  constructor(
+    readonly participants: readonly number[],
+    runningOf?: Int32Array,
+  ) {
+    this.runningOf = runningOf ?? new Int32Array(participants.length);
     participants.forEach((p, i) => this.localIndex.set(p, i));
     this.seqs = participants.map(() => 0);
     this.conts = participants.map(() => new Map());
@@ -46,6 +55,7 @@ export class ParticipantHost implements RequestPoster, StepPoster, HostLink {
     this.finished = [];
     this.failure = undefined;
     this.running = 0;
+    this.runningOf.fill(0);
     this.nowNs = 0;
   }
 
@@ -59,8 +69,8 @@ export class ParticipantHost implements RequestPoster, StepPoster, HostLink {
     this.requests.push(request);
   }
 
-  postSend(participant: number, peer: number, channel: number, bytes: number, payload: PayloadRef | undefined, protocol: number, cont: Continuation): void {
-    this.post({ kind: 'send', participant, seq: 0, peer, channel, bytes, payload, protocol }, cont);
+  postSend(participant: number, peer: number, channel: number, bytes: number, payloadBytes: number, payload: PayloadRef | undefined, protocol: number, cont: Continuation): void {
+    this.post({ kind: 'send', participant, seq: 0, peer, channel, bytes, payloadBytes, payload, protocol }, cont);
   }
 
   postRecv(participant: number, peer: number, channel: number, cont: Continuation): void {
@@ -85,13 +95,15 @@ export class ParticipantHost implements RequestPoster, StepPoster, HostLink {
     this.checkIdle();
   }
 
-  /** A coroutine starts or resumes (called synchronously before it runs). */
-  resume(): void {
+  /** A coroutine of `participant` starts or resumes (called synchronously before it runs). */
+  resume(participant: number): void {
     this.running += 1;
+    Atomics.add(this.runningOf, this.local(participant), 1);
   }
 
-  /** A coroutine blocks on the coordinator or ends. */
-  suspend(): void {
+  /** A coroutine of `participant` blocks on the coordinator or ends. */
+  suspend(participant: number): void {
+    Atomics.sub(this.runningOf, this.local(participant), 1);
     this.running -= 1;
     if (this.running === 0 && !this.checkQueued) {
       this.checkQueued = true;
@@ -100,6 +112,10 @@ export class ParticipantHost implements RequestPoster, StepPoster, HostLink {
   }
 
   // ---- used by the coordinator ----
+
+  runningParticipants(): number[] {
+    return runningIn(this.participants, this.runningOf);
+  }
 
   start(): HostReport | Promise<HostReport> {
     startParticipants(this.participants, this.starters, this);
@@ -117,7 +133,7 @@ export class ParticipantHost implements RequestPoster, StepPoster, HostLink {
       }
       map.delete(completion.seq);
       try {
-        cont(completion.payload);
+        cont(completion.payload, completion.bytes);
       } catch (error) {
         this.fail(completion.participant, error);
       }
@@ -177,6 +193,11 @@ export function startParticipants(
       host.fail(participant, error);
     }
   });
+}
+
+/** The participants whose count in `runningOf` (by their index) is above 0. */
+export function runningIn(participants: readonly number[], runningOf: Int32Array): number[] {
+  return participants.filter((_, i) => i < runningOf.length && Atomics.load(runningOf, i) > 0);
 }
 
 export function byParticipantSeq(a: Request, b: Request): number {

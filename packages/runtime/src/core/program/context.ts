@@ -15,6 +15,7 @@ import { ctorOf, dtypeCode, type DataPlane } from '../data/data-plane.js';
 import { ScheduleExecutor, type Continuation, type ExecuteData } from '../schedule/executor.js';
 import { ghostBuffer, ghostByteLength, isGhostBuffer, type CollectiveData, type GhostBuffer } from './ghost-buffer.js';
 import { planCollectiveCached } from '../schedule/plan-cache.js';
+import { checkDtype, checkOp } from '../inputs.js';
 import type { ParticipantHost } from '../host/participant-host.js';
 import { NO_DATA, type PayloadRef } from '../protocol.js';
 
@@ -200,7 +201,8 @@ function runExecutor(host: ParticipantHost, call: CollectiveCall, participant: n
 }
 
 function dtypeOf(data: CollectiveData): DType {
-  if (isGhostBuffer(data)) return data.dtype;
+  // A ghost buffer is plain data a program may build itself: its dtype is checked here.
+  if (isGhostBuffer(data)) return checkDtype(data.dtype, 'ghost buffer ');
   if (data instanceof Float32Array) return 'float32';
   if (data instanceof Float64Array) return 'float64';
   if (data instanceof Int32Array) return 'int32';
@@ -224,7 +226,7 @@ class RankState {
       // The agents' host runs rank 0 and may run other ranks: only rank 0's end counts.
       if (this.rank === 0) this.env.agents?.rankZeroEnded();
     }
-    this.env.host.suspend();
+    this.env.host.suspend(this.rank);
   }
 }
 
@@ -258,7 +260,7 @@ class Coroutine implements RankContext {
     return new Promise<T>((resolve, reject) => {
       post((payload) => {
         this.blocked = false;
-        host.resume();
+        host.resume(this.rank);
         try {
           resolve(map(payload));
         } catch (error) {
@@ -266,7 +268,7 @@ class Coroutine implements RankContext {
         }
       });
       this.blocked = true;
-      host.suspend();
+      host.suspend(this.rank);
     });
   }
 
@@ -332,7 +334,7 @@ class Coroutine implements RankContext {
     if (ghost && env.plane) throw this.ghostInDataMode(collective);
     const dtype = dtypeOf(data);
     const root = options.root ?? 0;
-    const op = options.op ?? 'sum';
+    const op = checkOp(options.op ?? 'sum', `rank ${this.rank}: ${collective} `);
     const desc = collectiveOf(collective);
     // The NCCL count: input elements per count (1, or nranks for reduceScatter, allToAll, scatter).
     const perCount = desc.bufferCounts(1, this.nranks).input;
@@ -369,7 +371,7 @@ class Coroutine implements RankContext {
     return this.block(
       (cont) => {
         if (agents > 0 && this.rank === 0) env.agents!.start(call, this.nranks, env.plane);
-        runExecutor(env.host, call, this.rank, this.nranks, env.plane && buffers ? { plane: env.plane, buffers } : null, () => cont(undefined));
+        runExecutor(env.host, call, this.rank, this.nranks, env.plane && buffers ? { plane: env.plane, buffers } : null, () => cont(undefined, 0));
       },
       () => output,
     );
@@ -410,7 +412,7 @@ class Coroutine implements RankContext {
     const host = state.env.host;
     const task = new Task<T>();
     state.alive += 1;
-    host.resume();
+    host.resume(state.rank);
     const child = new Coroutine(state);
     const settle = (failed: boolean, result: unknown) => {
       task.settled = true;
@@ -420,7 +422,7 @@ class Coroutine implements RankContext {
       if (failed && task.waiters.length === 0) host.fail(state.rank, result);
       // Waiters re-enter the running count before this coroutine leaves it.
       for (const waiter of task.waiters.splice(0)) {
-        host.resume();
+        host.resume(state.rank);
         waiter();
       }
       state.coroutineEnded();
@@ -444,7 +446,7 @@ class Coroutine implements RankContext {
         else resolve(task.value as T);
       });
       this.blocked = true;
-      host.suspend();
+      host.suspend(this.rank);
     });
   }
 
@@ -470,7 +472,7 @@ export function startProgram(env: ProgramEnv, rank: number, program: RankProgram
   const state = new RankState(env, rank);
   const ctx = new Coroutine(state);
   state.alive += 1;
-  env.host.resume();
+  env.host.resume(rank);
   (async () => program(ctx, args))().then(
     (value) => {
       state.mainDone = true;

@@ -5,7 +5,9 @@
  * (nothing is allocated, whatever the size). Plain data, recognized structurally, so a
  * program can build one without importing the runtime. Data mode refuses them.
  */
-import { DTYPES, elementBytes, type DType } from '@weft/collectives';
+import { elementBytes, type DType } from '@weft/collectives';
+import { WeftInputError } from '@weft/sim';
+import { checkDtype } from '../inputs.js';
 import type { NumericArray } from '../../backends/types.js';
 
 export interface GhostBuffer {
@@ -17,9 +19,8 @@ export interface GhostBuffer {
 
 
 export function ghostBuffer(length: number, dtype: DType = 'float32'): GhostBuffer {
-  if (!(Number.isInteger(length) && length >= 0)) throw new RangeError(`ghost buffer length must be an integer >= 0, got ${length}`);
-  if (!DTYPES.includes(dtype)) throw new RangeError(`ghost buffer dtype must be one of ${DTYPES.join(', ')}, got ${String(dtype)}`);
-  return { ghost: true, dtype, length };
+  if (!(Number.isInteger(length) && length >= 0)) throw new WeftInputError(`ghost buffer length must be an integer >= 0, got ${length}`);
+  return { ghost: true, dtype: checkDtype(dtype, 'ghost buffer '), length };
 }
 
 export function isGhostBuffer(data: unknown): data is GhostBuffer {

@@ -22,9 +22,13 @@ import { dtypeCode } from '../data/data-plane.js';
 import { DeferredCopies } from '../data/deferred-copies.js';
 import type { PayloadRef, Request } from '../protocol.js';
 import type { StepRecord } from '../types.js';
-import { ProtocolError } from '../errors.js';
+import { messageSizeError, ProtocolError } from '../errors.js';
 
-export type Continuation = (payload: PayloadRef | undefined) => void;
+/**
+ * What runs when a posted operation completes: for a recv, with the message's payload (none in
+ * ghost mode) and its payload bytes (what a receiver checks its slice against in either mode).
+ */
+export type Continuation = (payload: PayloadRef | undefined, bytes: number) => void;
 
 /** How a program talks to the coordinator (implemented by the participant host). */
 export interface RequestPoster {
@@ -42,7 +46,8 @@ export interface RequestPoster {
 export interface StepPoster {
   /** Virtual time of the current round. */
   readonly nowNs: number;
-  postSend(participant: number, peer: number, channel: number, bytes: number, payload: PayloadRef | undefined, protocol: number, cont: Continuation): void;
+  /** `bytes`: on the wire (SendRequest.bytes); `payloadBytes`: the slice's, which the receiver checks (a payload's own, when there is one). */
+  postSend(participant: number, peer: number, channel: number, bytes: number, payloadBytes: number, payload: PayloadRef | undefined, protocol: number, cont: Continuation): void;
   postRecv(participant: number, peer: number, channel: number, cont: Continuation): void;
   postCompute(participant: number, durationNs: number, fixed: boolean, cont: Continuation): void;
   postBarrier(participant: number, cont: Continuation): void;
@@ -88,6 +93,12 @@ export interface ExecuteSpec {
    * bounds the staging its sends hold to one iteration's).
    */
   readonly barrierEachIteration?: boolean;
+  /**
+   * Ghost mode: a fast-forward cut (fast-forward.ts isApproximateCut), whose messages may be
+   * received into slices of another size; absent, such a message is a ProtocolError in ghost
+   * mode as in data mode.
+   */
+  readonly approximate?: boolean;
 }
 
 /** Device memory traffic per byte of a local step: a copy reads and writes, a reduction reads two and writes one. */
@@ -181,6 +192,8 @@ export class ScheduleExecutor {
   readonly localNsPerByte: number;
   /** Data mode: the local copies not made yet. */
   readonly copies: DeferredCopies | null;
+  /** Ghost mode: whether a message must fit its receiving slice (ExecuteSpec.approximate). */
+  readonly checksSizes: boolean;
 
   constructor(
     readonly poster: StepPoster,
@@ -196,6 +209,7 @@ export class ScheduleExecutor {
     this.channels = channelTapes(spec.part).map((tape, index) => new ChannelRun(this, index, new TapeCursor(tape)));
     this.localNsPerByte = localNsPerByte(spec.part, spec.localBytesPerSec);
     this.copies = data ? new DeferredCopies((buffer, offset, count) => this.view(buffer, offset, count), data.plane) : null;
+    this.checksSizes = spec.approximate !== true;
     const isRank = spec.participant < spec.nranks;
     // avg reduces as sum; the division happens where the result lands (reduce: root only).
     this.divideAtEnd = spec.op === 'avg' && isRank && outputIsReduced(spec.collective, spec.participant, spec);
@@ -409,14 +423,14 @@ class ChannelRun {
     this.sendsLeft = 1 + fanOut.length;
     this.waiting = ChannelWait.Sends;
     if (fanOut.length === 0) {
-      exec.poster.postSend(exec.spec.participant, this.sendPeer(), channel, wireBytes, payload, exec.protocolCode, this.onSent);
+      exec.poster.postSend(exec.spec.participant, this.sendPeer(), channel, wireBytes, bytes, payload, exec.protocolCode, this.onSent);
       return;
     }
     // Lent before any post: a post may complete synchronously and move the cursor on.
     const data = exec.data;
     const payloads = fanOut.map(() => (data ? data.plane.lend(this.sentSource(), exec.dtypeCode) : undefined));
-    exec.poster.postSend(exec.spec.participant, this.sendPeer(), channel, wireBytes, payload, exec.protocolCode, this.onSent);
-    fanOut.forEach((peer, i) => exec.poster.postSend(exec.spec.participant, peer, channel, wireBytes, payloads[i], exec.protocolCode, this.onSent));
+    exec.poster.postSend(exec.spec.participant, this.sendPeer(), channel, wireBytes, bytes, payload, exec.protocolCode, this.onSent);
+    fanOut.forEach((peer, i) => exec.poster.postSend(exec.spec.participant, peer, channel, wireBytes, bytes, payloads[i], exec.protocolCode, this.onSent));
   }
 
   private readonly onLocalDone = (): void => {
@@ -430,7 +444,7 @@ class ChannelRun {
     this.run();
   };
 
-  private readonly onReceived = (payload: PayloadRef | undefined): void => {
+  private readonly onReceived = (payload: PayloadRef | undefined, bytes: number): void => {
     const exec = this.exec;
     const cursor = this.cursor;
     const data = exec.data;
@@ -452,8 +466,9 @@ class ChannelRun {
       data.plane.release(payload);
       // What a fused step sends on is its destination slice, lent in place (no copy).
       if (sends) forward = data.plane.lend(this.sentSource(), exec.dtypeCode);
-    } else if (payload !== undefined && this.hasDst() && payload.bytes !== cursor.dstCount * exec.elementBytes) {
-      throw new ProtocolError(`message of ${payload.bytes} bytes received into a slice of ${cursor.dstCount * exec.elementBytes} bytes`);
+    } else if (this.hasDst() && bytes !== cursor.dstCount * exec.elementBytes && exec.checksSizes) {
+      // Ghost mode: the size check data mode's deliver makes, on the byte counts (two integers).
+      throw messageSizeError(bytes, cursor.dstCount * exec.elementBytes);
     }
     if (sends) {
       this.send(forward);

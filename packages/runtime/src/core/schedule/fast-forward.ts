@@ -299,6 +299,20 @@ export function shortenedSchedule(schedule: Schedule, minReps: number, remove: n
 }
 
 /**
+ * The schedules runFastForward runs. Its cut keeps every connection's message counts matched,
+ * not their sizes: where a channel's blocks differ by an element (a ring over a count its
+ * ranks do not divide), a cut by steps pairs a send with a receive of the next size, which
+ * the run times by the bytes sent (the approximation the residual measures) instead of
+ * refusing it as ghost mode refuses a schedule's own mismatched sizes.
+ */
+const approximateCuts = new WeakSet<Schedule>();
+
+/** Whether `schedule` is one of runFastForward's cuts (Cluster.runSchedule then lets its message sizes differ). */
+export function isApproximateCut(schedule: Schedule): boolean {
+  return approximateCuts.has(schedule);
+}
+
+/**
  * Whether `mode` fast-forwards a schedule with this cut. `auto` also wants the three
  * shortened runs to simulate at most AUTO_TRY_SHARE of the shortest cut stretch (else a run
  * that turns out not steady costs that much again of the exact run before falling back to it).
@@ -315,9 +329,14 @@ export function fastForwardApplies(mode: FastForwardMode, cut: SteadyCut | null,
  * bytes and busy time, events and rounds (the counts the exact run would have, rounded).
  */
 export async function runFastForward(schedule: Schedule, cut: SteadyCut, run: (schedule: Schedule) => Promise<RunResult>): Promise<RunResult & { readonly fastForward: FastForwardInfo }> {
-  const a = await run(shortenedSchedule(schedule, cut.minReps, cut.removeA, cut.mode));
-  const b = await run(shortenedSchedule(schedule, cut.minReps, cut.removeB, cut.mode));
-  const c = await run(shortenedSchedule(schedule, cut.minReps, cut.removeC, cut.mode));
+  const runCut = (remove: number) => {
+    const shortened = shortenedSchedule(schedule, cut.minReps, remove, cut.mode);
+    approximateCuts.add(shortened);
+    return run(shortened);
+  };
+  const a = await runCut(cut.removeA);
+  const b = await runCut(cut.removeB);
+  const c = await runCut(cut.removeC);
   // Extrapolate from the two longer runs; the shortest one only checks that T is affine.
   const span = cut.removeB - cut.removeC;
   const extend = (vb: number, vc: number) => vc + (cut.removeC * (vc - vb)) / span;
