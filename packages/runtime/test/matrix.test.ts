@@ -70,8 +70,8 @@ function wrongCases(cases: readonly Case[]): string[] {
 }
 
 describe('every algorithm × ranks × counts × ops has #wrong 0 (data mode, real threads)', () => {
-  // Every algorithm × 4 counts × 5 ops in real threads: at 32 ranks about 100 s on this 2-core machine
-  // when quiet, and over the 120 s default when other suites share it (a hang guard, not a speed test).
+  // Every algorithm × 4 counts × 5 ops in real threads: at 32 ranks it went past the 120 s default
+  // (121 s) with the unit project running beside it on this 2-core machine (a hang guard, not a speed test).
   const SWEEP_MS = 360_000;
   for (const nranks of RANKS) {
     it(`${nranks} ranks, counts ${COUNTS.join('/')}, all ops, float32`, async () => {
