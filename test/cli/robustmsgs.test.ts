@@ -40,9 +40,17 @@ describe('a deadlock is one readable line', () => {
   // Above 64 ranks: the run-size check of user modules (to 64) proves nothing there, so the run itself deadlocks.
   it("one rank waiting: the time in µs, the rank and what it waits for", () => {
     const module = ringWithSend('drop-first', 'if (!(n > 64 && r === 0 && c === 0 && piece === loop[0])) b.send(r, c, next, block(r - 1));');
-    const line = runFailureLine(['bench', 'allreduce', '--ranks', '72', '--algo', module, '-b', '1M', '-e', '1M', '--mode', 'ghost']);
+    // Blocks of equal size (72 × 4,096 floats): rank 1's receives then take the later messages whole and the run
+    // deadlocks; with uneven blocks the next message is another size, which ghost mode refuses first, as data mode does.
+    const line = runFailureLine(['bench', 'allreduce', '--ranks', '72', '--algo', module, '-b', '1179648', '-e', '1179648', '--mode', 'ghost']);
     // before: "weft: deadlock at 431584.1733223179 ns: …" and the rank on a second line
-    expect(line).toMatch(/^weft: drop-first at 1048576 B: deadlock at \d{1,3}(,\d{3})*(\.\d{1,2})? µs: every participant is waiting and nothing is in flight; waiting: rank 1: recv from rank 0 on channel 0 \(message \d+\)$/);
+    expect(line).toMatch(/^weft: drop-first at 1179648 B: deadlock at \d{1,3}(,\d{3})*(\.\d{1,2})? µs: every participant is waiting and nothing is in flight; waiting: rank 1: recv from rank 0 on channel 0 \(message \d+\)$/);
+  });
+
+  it('uneven blocks: the dropped send makes the next message land in a slot of another size, which ghost mode refuses as data mode does (was: a time)', () => {
+    const module = ringWithSend('drop-first', 'if (!(n > 64 && r === 0 && c === 0 && piece === loop[0])) b.send(r, c, next, block(r - 1));');
+    const line = runFailureLine(['bench', 'allreduce', '--ranks', '72', '--algo', module, '-b', '1M', '-e', '1M', '--mode', 'ghost']);
+    expect(line).toBe('weft: drop-first at 1048576 B: rank 1 failed: message of 14564 bytes received into a slice of 14560 bytes');
   });
 
   it('every rank waiting: the first three named, then how many more', () => {
