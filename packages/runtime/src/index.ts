@@ -3,6 +3,7 @@
  * cluster (worker threads, real bytes) or a ghost cluster (in-process, byte counts only).
  * Browser code imports `@weft/runtime/core`, which has no node:* imports.
  */
+import { validateTopology } from '@weft/fabric';
 import { WeftInputError } from '@weft/sim';
 import type { Cluster } from './core/cluster/cluster.js';
 import { createGhostCluster } from './core/cluster/in-process-hosts.js';
@@ -38,6 +39,8 @@ function guardExits(cluster: Cluster, options: ClusterOptions): Cluster {
 
 export async function createCluster(options: ClusterOptions): Promise<Cluster> {
   const mode = options.mode ?? 'data';
+  // A hand-built topology gets the checks a preset or file gets (once: validateTopology remembers what passed).
+  validateTopology(options.topology);
   // In Node, ghost programs accept file paths too (resolved from the cwd), as data mode does.
   if (mode === 'ghost') return guardExits(createGhostCluster(options, moduleHref), options);
   if (mode === 'data') return createDataCluster(options);

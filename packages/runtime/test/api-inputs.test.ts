@@ -106,3 +106,26 @@ describe('StepBuilder.reduce runs in the runtime', () => {
     expect(times[0]).toBe(times[1]);
   });
 });
+
+describe('a hand-built topology is checked where it enters', () => {
+  // Before: createCluster took any object; a negative bandwidth or a rank with no link ran on
+  // and failed later (or not at all) in ways that named neither.
+  const node = (id: string, kind: 'gpu' | 'switch') => ({ id, kind });
+  const link = (id: string, from: string, to: string, bandwidthBytesPerSec: number) => ({ id, from, to, bandwidthBytesPerSec, latencyNs: 100 });
+  const cases: [string, unknown, string][] = [
+    ['negative bandwidth', { nodes: [node('g0', 'gpu'), node('g1', 'gpu'), node('s', 'switch')], links: [link('a', 'g0', 's', -5), link('b', 's', 'g0', 1e9), link('c', 'g1', 's', 1e9), link('d', 's', 'g1', 1e9)], ranks: ['g0', 'g1'] }, 'links[0].bandwidth: -5 B/s on link a is outside the physical range'],
+    ['a rank with no link', { nodes: [node('g0', 'gpu'), node('g1', 'gpu'), node('s', 'switch')], links: [link('a', 'g0', 's', 1e9), link('b', 's', 'g0', 1e9)], ranks: ['g0', 'g1'] }, 'topology is disconnected: rank 0 (g0) cannot reach rank 1 (g1)'],
+    ['no links array', { nodes: [node('g0', 'gpu')], ranks: ['g0'] }, 'topology.links: expected an array, got nothing'],
+    ['a bandwidth given as text', { nodes: [node('g0', 'gpu'), node('s', 'switch')], links: [{ id: 'a', from: 'g0', to: 's', bandwidthBytesPerSec: '400G', latencyNs: 1 }], ranks: ['g0'] }, 'links[0].bandwidthBytesPerSec: expected a number, got string on link a'],
+  ];
+  for (const mode of MODES) {
+    for (const [what, bad, message] of cases) {
+      it(`${what}: one WeftInputError naming it, no worker left (${mode})`, async () => {
+        const error = await rejection(() => createCluster({ topology: bad as typeof topology, network: network(), mode }));
+        expect(error).toBeInstanceOf(WeftInputError);
+        expect(error.message).toContain(message);
+        expect(liveWorkerCount()).toBe(0);
+      });
+    }
+  }
+});

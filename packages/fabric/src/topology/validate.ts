@@ -34,8 +34,18 @@ function checkPrintable(field: string, value: string): void {
   }
 }
 
+/**
+ * Topologies that passed, by identity: a preset or file is checked where it is built, and again
+ * where a library caller hands it to a cluster (runtime createCluster), which must not pay the
+ * connectivity walk twice at 65,536 GPUs. A topology is data; mutating one after it passed is not
+ * supported.
+ */
+const validated = new WeakSet<Topology>();
+
 /** Throws WeftInputError on the first problem found; returns the topology unchanged. */
 export function validateTopology(topology: Topology): Topology {
+  if (typeof topology === 'object' && topology !== null && validated.has(topology)) return topology;
+  checkShape(topology);
   if (topology.name) checkPrintable('name', topology.name);
   const where = topology.name ? ` (topology ${topology.name})` : '';
   const nodeKind = new Map<string, NodeKind>();
@@ -84,7 +94,27 @@ export function validateTopology(topology: Topology): Topology {
     rankSet.add(id);
   });
   checkRanksConnected(topology, indexGraph(topology), where);
+  validated.add(topology);
   return topology;
+}
+
+/** A hand-built topology (library callers) must at least be an object with nodes, links and ranks arrays. */
+function checkShape(topology: Topology): void {
+  if (typeof topology !== 'object' || topology === null || Array.isArray(topology)) {
+    throw new WeftInputError(`topology: expected an object with nodes, links and ranks arrays, got ${topology === null ? 'null' : Array.isArray(topology) ? 'an array' : typeof topology}`);
+  }
+  for (const field of ['nodes', 'links', 'ranks'] as const) {
+    if (!Array.isArray(topology[field])) throw new WeftInputError(`topology.${field}: expected an array, got ${topology[field] === undefined ? 'nothing' : typeof topology[field]}`);
+  }
+  topology.nodes.forEach((node, i) => {
+    if (typeof node !== 'object' || node === null) throw new WeftInputError(`nodes[${i}]: expected an object with id and kind, got ${node === null ? 'null' : typeof node}`);
+  });
+  topology.links.forEach((link, i) => {
+    if (typeof link !== 'object' || link === null) throw new WeftInputError(`links[${i}]: expected an object with id, from, to, bandwidthBytesPerSec and latencyNs, got ${link === null ? 'null' : typeof link}`);
+    for (const field of ['bandwidthBytesPerSec', 'latencyNs'] as const) {
+      if (typeof link[field] !== 'number') throw new WeftInputError(`links[${i}].${field}: expected a number, got ${link[field] === undefined ? 'nothing' : typeof link[field]} on link ${String(link.id)}`);
+    }
+  });
 }
 
 /**

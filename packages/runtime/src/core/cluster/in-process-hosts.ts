@@ -5,6 +5,7 @@
  * (the lab's composition root can use it as it is).
  */
 import type { RankLayout } from '@weft/collectives';
+import { validateTopology } from '@weft/fabric';
 import { WeftInputError } from '@weft/sim';
 import { typedBackend } from '../../backends/typed.js';
 import { DirectHost } from '../host/direct-host.js';
@@ -82,5 +83,6 @@ export class InProcessHosts implements Hosts {
 export function createGhostCluster(options: ClusterOptions, resolveModule?: (moduleUrl: string | URL) => string): Cluster {
   // Ghost mode reduces nothing, but a backend it would refuse in data mode is refused here too.
   if (options.backend !== undefined) checkBackend(options.backend);
+  validateTopology(options.topology);
   return new Cluster(options, new InProcessHosts(resolveModule));
 }
