@@ -129,4 +129,18 @@ describe('weft on a large ghost run: the sized thread', () => {
     expect(Date.now() - sent).toBeLessThan(5000);
     expect(withoutPlanNotice(stderr)).toBe('');
   });
+
+  it('a reader that goes away (| head) does not cost the --out file, and the status is 141 as directly (was: file written, status 0)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'weft-sized-head-'));
+    const out = join(dir, 'r.json');
+    const log = join(dir, 'threads.log');
+    const run = spawnSync('bash', ['-c', `"${process.execPath}" --import "${LOG_THREADS}" "${WEFT_MAIN}" ${LARGE.join(' ')} --algo hierarchical -b 1M -e 4M -f 4 --out "${out}" | head -1; echo "status \${PIPESTATUS[0]}"`], {
+      encoding: 'utf8',
+      env: { ...process.env, WEFT_TEST_THREAD_LOG: log },
+      timeout: 120_000,
+    });
+    expect(run.stdout).toBe('# weft bench allreduce\nstatus 141\n');
+    expect(isSized(readFileSync(log, 'utf8').trim().split('\n').map((line) => JSON.parse(line)))).toBe(true);
+    expect(JSON.parse(readFileSync(out, 'utf8')).rows.map((row: { bytes: number }) => row.bytes)).toEqual([1048576, 4194304]);
+  });
 });

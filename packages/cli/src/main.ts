@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { runCli } from './cli.js';
-import { armSizedThread, runEntry, SizedThreadWanted } from './entry.js';
+import { armSizedThread, closedPipe, runEntry, SizedThreadWanted } from './entry.js';
 import { applyTieringFlag } from './v8-tiering.js';
 
 const args = process.argv.slice(2);
@@ -27,7 +27,9 @@ async function runInThread(argv: readonly string[]): Promise<number> {
   const limits = testOldMb > 0 ? { ...sizedThreadHeapLimits(), oldGenerationMb: testOldMb } : sizedThreadHeapLimits();
   const exit = await runInSizedThread(new URL('./sized-thread-main.js', import.meta.url), argv, limits, { workerData: { stderr: stderrFacts() } });
   if (exit.signal !== undefined) process.kill(process.pid, exit.signal);
-  if (!exit.outOfMemory) return exit.code;
+  // The thread's stdout is a pipe to this thread's: a reader that went away (`| head`) closed this
+  // side, and the thread, which finished and wrote its files (entry.ts closedPipe), never saw it.
+  if (!exit.outOfMemory) return exit.code === 0 && closedPipe.closed ? 141 : exit.code;
   process.stderr.write(
     `weft: run too big for this machine: it reached the JS heap limit its thread was given (${limits.oldGenerationMb.toLocaleString('en-US')} MiB, from this machine's memory) before the heap guard could stop it cleanly; use fewer ranks, fewer channels (--channels) or larger chunks (--chunk)\n`,
   );
