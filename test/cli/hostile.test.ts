@@ -129,7 +129,7 @@ describe('messages say what they mean', () => {
     expect(run.stdout).toMatch(/^topology\s+ring:8\n/);
   });
   it.each([
-    [['topo', at('fn.yaml')], /fn\.yaml: invalid YAML: Unresolved tag: tag:yaml\.org,2002:js\/function$/],
+    [['topo', at('fn.yaml')], /fn\.yaml: invalid YAML: Unresolved tag: tag:yaml\.org,2002:js\/function \(line \d+, column \d+\)$/],
     [['topo', at('ctl.yaml')], /nodes\[1\]\.id: "b\\u001b\[31mX\\u000aforged" contains a control character; ids and names must be printable text$/],
   ])('%j', async (args, message) => expectRefused(args, message));
   it('weft topo prints no absolute path of the build machine', async () => {

@@ -169,6 +169,9 @@ describe('topology file errors', () => {
   it('malformed JSON / YAML and unknown extensions name the file', () => {
     expect(inputError(() => parseTopologyText('{"nodes": [', 'x.json'))).toMatch(/^x\.json: invalid JSON: /);
     expect(inputError(() => parseTopologyText('nodes: [1,\n b: }', 'x.yaml'))).toMatch(/^x\.yaml: invalid YAML: /);
+    // Where, as a line and column (was: no position, or a first line cut to a bare colon).
+    expect(inputError(() => parseTopologyText('name: x\nnodes: [1, 2\n', 'x.yaml'))).toBe('x.yaml: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] (line 3, column 1)');
+    expect(inputError(() => parseTopologyText('a: b: c\n', 'x.yaml'))).toBe('x.yaml: invalid YAML: Nested mappings are not allowed in compact mappings (line 1, column 4)');
     expect(inputError(() => parseTopologyText('{}', 'x.txt'))).toBe('x.txt: unknown file type; accepted extensions: .json, .yaml, .yml');
   });
 });

@@ -103,6 +103,12 @@ describe('scenarios the lab accepts', () => {
     expect(parseScenarioText(readFileSync(shipped, 'utf8'), 'ring-8.yaml').exercise?.algorithm).toBe('tree');
   });
 
+  it('a scenario that is not YAML says where, in one line (was: cut at a bare colon)', () => {
+    expect(() => parseScenarioText('config:\n  topology: switch:8\n  algorithms: [ring, tree\n', 'mine.yaml')).toThrow(
+      /^mine\.yaml is not valid YAML or JSON: Flow sequence in block collection must be sufficiently indented and end with a \] \(line 4, column 1\)$/,
+    );
+  });
+
   it('refuses what only the lab checks, in one line naming the field', () => {
     expect(labError({ qp: 2 })).toMatch(/^config: 'qp' is not a scenario field; use topology, /);
     expect(labError({ network: 'packet' })).toBe("config.network (--network): 'packet' runs in weft bench, not in the lab; use maxMin or alphaBeta");

@@ -26,6 +26,7 @@ import { COMPUTE_CAPABILITY_RANGE, ENDPOINT_KINDS, type NodeKind, type Topology 
 import { parseBandwidth, parseLatency, BANDWIDTH_UNITS_HELP, LATENCY_UNITS_HELP } from '../units.js';
 import { TopologyBuilder } from './builder.js';
 import { describeFileIssue } from './file-issue.js';
+import { yamlProblemLine } from './yaml-problem.js';
 import { BANDWIDTH_RANGE_BYTES_PER_SEC, LATENCY_RANGE_NS, NODE_KINDS, validateTopology } from './validate.js';
 
 /**
@@ -114,7 +115,7 @@ export function parseConfigText(text: string, fileName: string): unknown {
     // package would otherwise print them on stderr and go on with the tag dropped.
     const document = parseYamlDocument(text, { logLevel: 'silent', prettyErrors: false });
     const problem = document.errors[0] ?? document.warnings[0];
-    if (problem !== undefined) throw new WeftInputError(`${fileName}: invalid YAML: ${firstLine(problem.message)}`);
+    if (problem !== undefined) throw new WeftInputError(`${fileName}: invalid YAML: ${yamlProblemLine(problem, text)}`);
     try {
       return document.toJS({ maxAliasCount: 1000 });
     } catch (error) {

@@ -8,3 +8,4 @@ export type { TopologySummary, LinkClass } from './summary.js';
 export { maxFlowBytesPerSec } from './maxflow.js';
 export { parseConfigText, parseTopologyText, topologyToFile, topologyToJson, topologyToYaml } from './file.js';
 export type { TopologyFile } from './file.js';
+export { yamlProblemLine } from './yaml-problem.js';

@@ -13,9 +13,9 @@
 import { listAlgorithms, type CollectiveName } from '@weft/collectives';
 import { BENCH_FLAGS, benchSchema, flagLabel, orList, parseFaultScenario, type FlagKey } from '@weft/cli/schema';
 import { resolveFaults } from '@weft/cli/sweep';
-import { parseTopologySpec, resolveRouting, type Topology } from '@weft/fabric';
+import { parseTopologySpec, resolveRouting, yamlProblemLine, type Topology } from '@weft/fabric';
 import { WeftInputError } from '@weft/sim';
-import { parse as parseYaml } from 'yaml';
+import { parseDocument as parseYamlDocument } from 'yaml';
 import { DEFAULT_CONFIG, type LabConfig, type LabFaults } from './config.js';
 import type { CustomExercise } from './exercise-list.js';
 
@@ -211,9 +211,12 @@ function parseExercise(value: unknown, config: LabConfig): CustomExercise {
 
 /** A scenario file's text: YAML or JSON (YAML reads both). */
 export function parseScenarioText(text: string, name: string): Scenario {
+  const document = parseYamlDocument(text, { logLevel: 'silent', prettyErrors: false });
+  const problem = document.errors[0];
+  if (problem !== undefined) throw new Error(`${name} is not valid YAML or JSON: ${yamlProblemLine(problem, text)}`);
   let value: unknown;
   try {
-    value = parseYaml(text);
+    value = document.toJS({ maxAliasCount: 1000 });
   } catch (error) {
     throw new Error(`${name} is not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`);
   }
