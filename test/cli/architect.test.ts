@@ -119,3 +119,63 @@ describe('hand-set fabric sizes that no switch holds', () => {
     expect(run.stderr).toBe(line);
   });
 });
+
+/**
+ * Two servers of four GPUs and two 400 Gb/s NICs (hostile.md §23, the cluster-owner walk):
+ * `shared`: GPUs 0, 1 on NIC 0 and 2, 3 on NIC 1, each by its own PCIe link; `pcie`: the same
+ * through a PCIe switch per NIC pair (GPU → switch → NIC, as a DGX draws it). A leaf per NIC
+ * rail, joined by a spine.
+ */
+function sharedNics(name: string, pcie: boolean): string {
+  const nodes: object[] = [{ id: 'spine', kind: 'spine' }];
+  const links: object[] = [];
+  for (let n = 0; n < 2; n++) {
+    nodes.push({ id: `leaf${n}`, kind: 'leaf' });
+    links.push({ from: `leaf${n}`, to: 'spine', bandwidth: '800Gbps', latency: '300ns' });
+  }
+  for (let s = 0; s < 2; s++) {
+    nodes.push({ id: `s${s}.nvs`, kind: 'nvswitch', group: `s${s}` });
+    for (let n = 0; n < 2; n++) {
+      nodes.push({ id: `s${s}.nic${n}`, kind: 'nic', group: `s${s}` });
+      links.push({ from: `s${s}.nic${n}`, to: `leaf${n}`, bandwidth: '400Gbps', latency: '300ns' });
+      if (pcie) {
+        nodes.push({ id: `s${s}.pcie${n}`, kind: 'switch', group: `s${s}` });
+        links.push({ from: `s${s}.pcie${n}`, to: `s${s}.nic${n}`, bandwidth: '64GB/s', latency: '500ns' });
+      }
+    }
+    for (let g = 0; g < 4; g++) {
+      nodes.push({ id: `s${s}.gpu${g}`, kind: 'gpu', group: `s${s}` });
+      links.push({ from: `s${s}.gpu${g}`, to: `s${s}.nvs`, bandwidth: '370GB/s', latency: '300ns' });
+      links.push({ from: `s${s}.gpu${g}`, to: pcie ? `s${s}.pcie${g >> 1}` : `s${s}.nic${g >> 1}`, bandwidth: '48GB/s', latency: '1us' });
+    }
+  }
+  const path = join(dir, `${name}.json`);
+  writeFileSync(path, JSON.stringify({ name, computeCapability: 9.0, routing: 'adaptive', nodes, links }));
+  return path;
+}
+
+describe('GPUs that share a NIC, or reach it through a PCIe switch', () => {
+  it.each([
+    ['a NIC shared by two GPUs', false],
+    ['a PCIe switch between GPUs and NICs', true],
+  ] as const)('%s: rings leave by both NICs, rail to rail; busbw at the two ports, predicted as simulated (was: one NIC, 47.97 GB/s)', (name, pcie) => {
+    const file = sharedNics(name.replace(/ /g, '-'), pcie);
+    const topo = weft(['topo', file, '--channels']);
+    expect(topo.code).toBe(0);
+    // Each GPU's share of its NIC's 50 GB/s port.
+    expect(topo.stdout).toMatch(/^\s+25 GB\/s \(200 Gb\/s\) NIC port into the fabric, each direction$/m);
+    // A ring crosses servers GPU k to GPU k (ranks k and 4 + k share NIC k >> 1's leaf).
+    for (const line of topo.stdout.split('\n').filter((l) => /^Channel \d+\/\d+ :/.test(l))) {
+      const order = line.split(':')[1]!.trim().split(/\s+/).map(Number);
+      const crossings = order.map((r, i) => [r, order[(i + 1) % order.length]!]).filter(([a, b]) => a! >> 2 !== b! >> 2);
+      for (const [a, b] of crossings) expect((a! & 3) >> 1, line).toBe((b! & 3) >> 1);
+    }
+    const run = weft(['bench', 'allreduce', '--topology', file, '--algo', 'ring', '--mode', 'ghost', '-b', '1G', '-e', '1G', '--format', 'json']);
+    expect(run.code).toBe(0);
+    const row = (JSON.parse(run.stdout) as { rows: { busBwGBps: number; timeUs: number; predictedUs: number }[] }).rows[0]!;
+    // Bound: two 50 GB/s ports per server carry the ring's inter-server bytes (busbw = port rate × ports).
+    expect(row.busBwGBps).toBeLessThanOrEqual(2 * 50 * (1 + 1e-9));
+    expect(row.busBwGBps).toBeGreaterThan(0.99 * 2 * 50);
+    expect(Math.abs(row.predictedUs / row.timeUs - 1)).toBeLessThan(0.01);
+  });
+});

@@ -9,7 +9,7 @@ import { createRouter } from '../routing/router.js';
 import { forwardHops, indexGraph, reverseHops, UNREACHABLE, type GraphIndex } from '../topology/graph.js';
 import { maxFlowBytesPerSec } from '../topology/maxflow.js';
 import { rankGroups } from '../topology/rank-groups.js';
-import { rankRailLeaves, rankRails } from '../topology/rails.js';
+import { rankNicShares, rankRailLeaves, rankRails } from '../topology/rails.js';
 import type { Topology } from '../types.js';
 
 export interface AlphaBeta {
@@ -114,6 +114,16 @@ export function alphaBetaCost(topology: Topology): AlphaBetaCost {
     for (const [rank, peers] of injections) injection = Math.min(injection, injectionBandwidth(topology, graph, rank, peers));
     return { alphaNs, bandwidthBytesPerSec: injection, pathBandwidthBytesPerSec: pathBandwidth };
   };
+  // Between servers a rank also has only its share of a NIC it shares with other GPUs (rails.ts
+  // rankNicShares): its own max-flow sees the whole port. Where no NIC is shared the share is the
+  // port, at least the max-flow through it: nothing changes.
+  const sharedNicCost = (cost: AlphaBeta | null, injections: readonly (readonly [number, readonly number[]])[]): AlphaBeta | null => {
+    if (cost === null) return null;
+    const shares = rankNicShares(topology);
+    let share = Infinity;
+    for (const [rank] of injections) share = Math.min(share, shares[rank] ?? Infinity);
+    return share < cost.bandwidthBytesPerSec ? { ...cost, bandwidthBytesPerSec: share } : cost;
+  };
 
   const intraPairs: [number, number][] = [];
   const interPairs: [number, number][] = [];
@@ -153,7 +163,7 @@ export function alphaBetaCost(topology: Topology): AlphaBetaCost {
     if (peers.length > 0) allInjections.push([0, peers]);
   }
   const intra = classCost(intraPairs, intraInjections);
-  const inter = withRailAlpha(classCost(interPairs, interInjections), railPairs(groupIndex, groups.length, rankRails(topology), rankRailLeaves(topology), exact), pairCost);
+  const inter = withRailAlpha(sharedNicCost(classCost(interPairs, interInjections), interInjections), railPairs(groupIndex, groups.length, rankRails(topology), rankRailLeaves(topology), exact), pairCost);
   const none: AlphaBeta = { alphaNs: 0, bandwidthBytesPerSec: Infinity, pathBandwidthBytesPerSec: Infinity };
   const intraCost = intra ?? inter ?? none;
   const interCost = inter ?? intra ?? none;

@@ -7,6 +7,7 @@ import { resolveRouting } from '../routing/default.js';
 import { formatBandwidth, formatLatency } from '../units.js';
 import { forwardHops, indexGraph, UNREACHABLE } from './graph.js';
 import { maxFlowBytesPerSec } from './maxflow.js';
+import { rankNicShares } from './rails.js';
 import { inSwitchReduction, rankGroups } from './rank-groups.js';
 
 export interface LinkClass {
@@ -78,34 +79,35 @@ export interface BandwidthRange {
   readonly maxBytesPerSec: number;
 }
 
-/** Summed bandwidth of each rank's links into NVLink switches, to NICs, and out of those NICs into the fabric. */
+/**
+ * Summed bandwidth of each rank's links into NVLink switches, to its NICs (directly, or to the
+ * PCIe switch in its server that its NIC hangs off), and its share of those NICs' ports into the
+ * fabric (rails.ts rankNicShares: a port two GPUs share is half each's).
+ */
 function perGpuBandwidth(topology: Topology): TopologySummary['perGpu'] {
   const kindOf = new Map(topology.nodes.map((node) => [node.id, node.kind]));
+  const groupOf = new Map(topology.nodes.map((node) => [node.id, node.group]));
   const isRank = new Set(topology.ranks);
   const up = new Map<string, number>();
-  const pcie = new Map<string, number>();
-  // A GPU's NICs (two or more in some designs): its port bandwidth is theirs summed, as its PCIe is.
-  const nicsOf = new Map<string, string[]>();
-  const nicOut = new Map<string, number>();
+  const toNic = new Map<string, number>();
+  const toServerSwitch = new Map<string, number>();
   const add = (map: Map<string, number>, key: string, bw: number) => map.set(key, (map.get(key) ?? 0) + bw);
   for (const link of topology.links) {
+    if (!isRank.has(link.from)) continue;
     const to = kindOf.get(link.to);
-    if (isRank.has(link.from) && to === 'nvswitch') add(up, link.from, link.bandwidthBytesPerSec);
-    if (isRank.has(link.from) && to === 'nic') {
-      add(pcie, link.from, link.bandwidthBytesPerSec);
-      const nics = nicsOf.get(link.from) ?? [];
-      if (!nics.includes(link.to)) nics.push(link.to);
-      nicsOf.set(link.from, nics);
-    }
-    if (kindOf.get(link.from) === 'nic' && !isRank.has(link.to) && kindOf.get(link.to) !== 'gpu' && kindOf.get(link.to) !== 'host') add(nicOut, link.from, link.bandwidthBytesPerSec);
+    if (to === 'nvswitch') add(up, link.from, link.bandwidthBytesPerSec);
+    if (to === 'nic') add(toNic, link.from, link.bandwidthBytesPerSec);
+    if (to === 'switch' && groupOf.get(link.to) !== undefined && groupOf.get(link.to) === groupOf.get(link.from)) add(toServerSwitch, link.from, link.bandwidthBytesPerSec);
   }
+  const shares = rankNicShares(topology);
   const range = (values: number[]): BandwidthRange | undefined =>
     values.length === 0 ? undefined : { minBytesPerSec: Math.min(...values), maxBytesPerSec: Math.max(...values) };
   const ranks = topology.ranks;
+  const pcieOf = (r: string, i: number): number | undefined => toNic.get(r) ?? (shares[i] !== undefined ? toServerSwitch.get(r) : undefined);
   const result = {
     scaleUp: range(ranks.filter((r) => up.has(r)).map((r) => up.get(r)!)),
-    pcie: range(ranks.filter((r) => pcie.has(r)).map((r) => pcie.get(r)!)),
-    nicPort: range(ranks.filter((r) => (nicsOf.get(r) ?? []).some((nic) => nicOut.has(nic))).map((r) => nicsOf.get(r)!.reduce((sum, nic) => sum + (nicOut.get(nic) ?? 0), 0))),
+    pcie: range(ranks.map(pcieOf).filter((bw): bw is number => bw !== undefined)),
+    nicPort: range(shares.filter((bw): bw is number => bw !== undefined)),
   };
   return result.scaleUp || result.pcie || result.nicPort ? result : undefined;
 }
