@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseTopologySpec } from '../src/presets/spec.js';
 import { parseTopologyText, topologyToJson, topologyToYaml } from '../src/topology/file.js';
+import { rankNicShares, rankRailLeaves, rankRails } from '../src/topology/rails.js';
 
 describe('topology files', () => {
   it('reads YAML with unit strings, numbers, duplex default and explicit one-way links', () => {
@@ -61,5 +62,64 @@ describe('topology files', () => {
       { from: 'gpu0', to: 'switch0', bandwidth: 50e9 * 0.98037, latency: 1000, duplex: true },
       { from: 'gpu1', to: 'switch0', bandwidth: 50e9 * 0.98037, latency: 1000, duplex: true },
     ]);
+  });
+});
+
+describe("an NVSwitch's reduction in a file", () => {
+  const file = (computeCapability: string, efficiency = '') => `computeCapability: ${computeCapability}
+nodes:
+  - { id: nvs, kind: nvswitch, group: s0, reduction: true${efficiency} }
+  - { id: g0, kind: gpu, group: s0 }
+  - { id: g1, kind: gpu, group: s0 }
+links:
+  - { from: g0, to: nvs, bandwidth: 370.8GB/s, latency: 300ns }
+  - { from: g1, to: nvs, bandwidth: 370.8GB/s, latency: 300ns }
+`;
+  const efficiencyOf = (text: string) => parseTopologyText(text, 'x.yaml').nodes.find((n) => n.id === 'nvs')!.reductionEfficiency;
+
+  it("takes NCCL's NVLS efficiency for the file's GPU generation, as the presets do (was 1: 545 GB/s where the preset gives 464)", () => {
+    expect(efficiencyOf(file('9.0'))).toBe(0.85);
+    expect(efficiencyOf(file('10.0'))).toBe(0.74);
+    expect(efficiencyOf(file('9.0'))).toBe(parseTopologySpec('dgx-h100:nodes=1').nodes.find((n) => n.kind === 'nvswitch')!.reductionEfficiency);
+  });
+
+  it('keeps what the file says, and none before Hopper (NVLS needs it) or without a generation', () => {
+    expect(efficiencyOf(file('9.0', ', reductionEfficiency: 0.5'))).toBe(0.5);
+    expect(efficiencyOf(file('8.0'))).toBeUndefined();
+    expect(efficiencyOf(file('9.0').replace(/^computeCapability.*\n/, ''))).toBeUndefined();
+  });
+});
+
+describe('rails in files: shared NICs and PCIe switches', () => {
+  /** Two servers of four GPUs, two NICs each (GPUs 0,1 on NIC 0; 2,3 on NIC 1), directly or through a PCIe switch per NIC. */
+  const file = (pcie: boolean) => {
+    const lines = ['nodes:', '  - { id: leaf0, kind: leaf }', '  - { id: leaf1, kind: leaf }', '  - { id: spine, kind: spine }'];
+    const links = ['links:', '  - { from: leaf0, to: spine, bandwidth: 800Gbps, latency: 300ns }', '  - { from: leaf1, to: spine, bandwidth: 800Gbps, latency: 300ns }'];
+    for (let s = 0; s < 2; s++) {
+      for (let n = 0; n < 2; n++) {
+        lines.push(`  - { id: s${s}.nic${n}, kind: nic, group: s${s} }`);
+        links.push(`  - { from: s${s}.nic${n}, to: leaf${n}, bandwidth: 400Gbps, latency: 300ns }`);
+        if (pcie) {
+          lines.push(`  - { id: s${s}.pcie${n}, kind: switch, group: s${s} }`);
+          links.push(`  - { from: s${s}.pcie${n}, to: s${s}.nic${n}, bandwidth: 64GB/s, latency: 500ns }`);
+        }
+      }
+      for (let g = 0; g < 4; g++) {
+        lines.push(`  - { id: s${s}.gpu${g}, kind: gpu, group: s${s} }`);
+        links.push(`  - { from: s${s}.gpu${g}, to: ${pcie ? `s${s}.pcie${g >> 1}` : `s${s}.nic${g >> 1}`}, bandwidth: 48GB/s, latency: 1us }`);
+      }
+    }
+    return [...lines, ...links].join('\n');
+  };
+
+  it.each([false, true])('pcie %s: each GPU a rail of its own, both rails of a NIC on its leaf; each GPU half its NIC port', (pcie) => {
+    const topology = parseTopologyText(file(pcie), 'x.yaml');
+    expect(rankRails(topology)).toEqual([0, 1, 2, 3, 0, 1, 2, 3]);
+    const leaves = rankRailLeaves(topology)!;
+    expect(leaves[0]).toBe(leaves[1]);
+    expect(leaves[2]).toBe(leaves[3]);
+    expect(leaves[0]).not.toBe(leaves[2]);
+    expect(leaves.slice(4)).toEqual(leaves.slice(0, 4));
+    expect(rankNicShares(topology)).toEqual(Array(8).fill(25e9));
   });
 });

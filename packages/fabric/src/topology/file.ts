@@ -11,19 +11,25 @@
  *   ranks: [gpu0, gpu1]                   # optional: all gpu/host nodes in file order
  *   sources: ["where the numbers come from"]
  *   deviceMemoryBandwidth: 3.35TB/s      # optional: one GPU's HBM, for device-local copies (default H100's)
- *   computeCapability: 9.0                # optional: the GPUs' CUDA compute capability (NCCL's channel search)
+ *   computeCapability: 9.0                # optional: the GPUs' CUDA compute capability (NCCL's channel search,
+ *                                         #   its tuner, and an NVSwitch's default NVLS efficiency); without it
+ *                                         #   `auto` picks by weft's own predictions
  *   routing: adaptive                     # optional: what --routing auto runs here (ecmp or adaptive; default ecmp)
  *
  * Bandwidth: a unit string ("400Gbps", "50GB/s") or a number in bytes/s. Latency: a unit
  * string ("1us") or a number in ns. A duplex link becomes two directed links, from→to then
- * to→from. Bandwidths are used as written (no efficiency factor is applied). Every error
- * names the field path, e.g. `links[3].bandwidth: must be > 0, got 0`.
+ * to→from. Bandwidths are used as written (no efficiency factor is applied). A node with
+ * `reduction: true` reduces in the switch at `reductionEfficiency` of its links' rate (0 < x <= 1);
+ * an NVSwitch without one takes NCCL's nvlsEfficiency for the file's GPU generation
+ * (computeCapability 9.x: 0.85, 10.x and later: 0.74; hardware.json nvls.*Efficiency), as the
+ * presets do, else 1. Every error names the field path, e.g. `links[3].bandwidth: must be > 0, got 0`.
  */
 import { WeftInputError } from '@weft/sim';
 import { parseDocument as parseYamlDocument, stringify as stringifyYaml } from 'yaml';
 import { z } from 'zod';
 import { COMPUTE_CAPABILITY_RANGE, ENDPOINT_KINDS, type NodeKind, type Topology } from '../types.js';
 import { parseBandwidth, parseLatency, BANDWIDTH_UNITS_HELP, LATENCY_UNITS_HELP } from '../units.js';
+import { hardwareFactor } from '../presets/hardware.js';
 import { TopologyBuilder } from './builder.js';
 import { describeFileIssue } from './file-issue.js';
 import { yamlProblemLine } from './yaml-problem.js';
@@ -125,6 +131,16 @@ export function parseConfigText(text: string, fileName: string): unknown {
   throw new WeftInputError(`${fileName}: unknown file type; accepted extensions: .json, .yaml, .yml`);
 }
 
+/**
+ * NCCL's nvlsEfficiency for GPUs of `computeCapability` (hardware.json, as the presets carry it on
+ * their NVSwitch), or undefined before Hopper or unnamed. Without it a hand-written DGX H100 ran
+ * NVLS at the full link rate: 545 GB/s busbw where the preset (and NCCL, ≈ 480) gives 464.
+ */
+function nvlsEfficiencyOf(computeCapability: number | undefined): number | undefined {
+  if (computeCapability === undefined || computeCapability < 9) return undefined;
+  return hardwareFactor(computeCapability >= 10 ? 'nvls.blackwellEfficiency' : 'nvls.hopperEfficiency');
+}
+
 function buildFromFile(file: TopologyFile, fileName: string): Topology {
   const b = new TopologyBuilder();
   const seen = new Set<string>();
@@ -138,6 +154,10 @@ function buildFromFile(file: TopologyFile, fileName: string): Topology {
     if (node.group !== undefined) options.group = node.group;
     if (node.reduction !== undefined) options.reduction = node.reduction;
     if (node.reductionEfficiency !== undefined) options.reductionEfficiency = node.reductionEfficiency;
+    else if (node.kind === 'nvswitch' && node.reduction === true) {
+      const efficiency = nvlsEfficiencyOf(file.computeCapability);
+      if (efficiency !== undefined) options.reductionEfficiency = efficiency;
+    }
     b.addNode(node.id, node.kind as NodeKind, options);
   });
   file.links.forEach((link, i) => {
