@@ -193,6 +193,12 @@ export interface PlanParams {
    * algorithms size their chunk by it. Absent: 16 (Hopper's).
    */
   readonly nvlsChannels?: number;
+  /**
+   * The reduction the collective computes, where the caller knows it: algorithms that reduce in a
+   * switch (NVLS, NVLSTree, innetwork) run only the ops and types their switch computes
+   * (in-switch-ops.ts). Absent: a sum, which every switch computes.
+   */
+  readonly reduction?: { readonly op: ReduceOp; readonly dtype: string };
 }
 
 /**

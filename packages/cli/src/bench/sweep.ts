@@ -161,6 +161,8 @@ export function planParams(config: BenchConfig, topology: Topology, count: numbe
     chunkElements: Math.max(1, Math.floor((config.chunkBytes === 'auto' ? DEFAULT_CHUNK_BYTES : config.chunkBytes) / bytesPerElement)),
     ...(config.chunkBytes === 'auto' ? { chunkAuto: true } : {}),
     layout: rankLayout(topology),
+    // What a switch must compute to run it (NVLS and SHARP reduce only some ops and types).
+    ...(collectiveOf(config.collective).reduces ? { reduction: { op: config.op, dtype: config.dtype } } : {}),
   };
 }
 
@@ -330,7 +332,9 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
         const row: BenchRow = {
           algorithm: resolved.label,
           bytes,
-          count: bytes / bytesPerElement,
+          // nccl-tests' count column: the NCCL count argument (its paramcount), the per-rank block for
+          // all-gather, reduce-scatter, all-to-all, gather and scatter, not the whole buffer's elements.
+          count,
           dtype: config.dtype,
           redop: collective.reduces ? config.op : 'none',
           root: collective.rooted ? config.root : -1,

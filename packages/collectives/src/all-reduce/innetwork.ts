@@ -1,5 +1,6 @@
 import { StepBuilder, assertPlannable, invalidParams, nsPerByte, slice } from '../kit.js';
 import { channelRanges, chunkCount, chunksOf, clampChannels } from '../logical.js';
+import { inSwitchReductionProblem } from '../in-switch-ops.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
 
 /**
@@ -34,7 +35,7 @@ export const innetwork: Algorithm = {
     // a fabric whose reducing switches (SHARP on InfiniBand) are not one hop from every rank cannot run it.
     if (!params.layout.hasReductionSwitch) return 'needs one reduction-capable switch linked to every rank (e.g. switch:N,reduction=true); this topology has none — reducing leaves or spines (SHARP trees over several switches) are not modelled';
     if (params.layout.inSwitchReduction === 'nvls') return 'the reduction switch is an NVSwitch, which reduces through NVLS multimem (GPU load-reduce, multicast store), not SHARP-style: use nvls';
-    return null;
+    return inSwitchReductionProblem(params, 'sharp');
   },
   plan(params: PlanParams): Schedule {
     assertPlannable(innetwork.unsupported(params));

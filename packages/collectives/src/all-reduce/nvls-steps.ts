@@ -46,6 +46,7 @@
 import { StepBuilder, invalidParams, nsPerByte, slice, type SendPeers } from '../kit.js';
 import { channelRanges, chunksOf, clampChannels, doubleBinaryTree, mod, parts } from '../logical.js';
 import { NCCL_MAX_NVLS_ARITY, NVLS_CHUNK_BYTES, PROTOCOLS, nvlsChannelsOf, nvlsHeads } from '../protocols.js';
+import { inSwitchReductionProblem } from '../in-switch-ops.js';
 import type { CostParams, PlanParams, Schedule, Slice } from '../types.js';
 
 const PIECES_PER_HOP = 2;
@@ -333,17 +334,21 @@ export function unequalGroups(groups: readonly (readonly number[])[]): string | 
   return sizes.size === 1 ? null : `needs servers of equal size (one tree per local rank index), got sizes ${[...sizes].join(', ')}`;
 }
 
-/** Why NVLS on one switch cannot run with `params` (malformed, or no switch reaching every rank), or null. */
-export function singleSwitchProblem(params: PlanParams): string | null {
+/**
+ * Why NVLS on one switch cannot run with `params` (malformed, no switch reaching every rank, or
+ * a reduction the switch does not compute), or null. `perServer`: what runs where every server
+ * has its own NVSwitch (all-reduce's NVLSTree; nothing for reduce-scatter and all-gather, which
+ * NCCL runs as NVLS on one NVLink domain only).
+ */
+export function singleSwitchProblem(params: PlanParams, perServer = 'use nvlstree'): string | null {
   const invalid = invalidParams(params);
   if (invalid !== null) return invalid;
   if (!params.layout.hasReductionSwitch) {
     const { groups, groupReductionSwitches } = params.layout;
-    // Several servers each with its own NVSwitch: NVLSTree is what runs there.
-    if (groups.length > 1 && groupReductionSwitches === true) return `needs one reduction-capable switch reaching every rank (an NVSwitch with NVLink SHARP); this topology has one per server, ${groups.length} servers: use nvlstree`;
+    if (groups.length > 1 && groupReductionSwitches === true) return `needs one reduction-capable switch reaching every rank (an NVSwitch with NVLink SHARP); this topology has one per server, ${groups.length} servers: ${perServer}`;
     return 'needs one reduction-capable switch reaching every rank (an NVSwitch with NVLink SHARP); this topology has none';
   }
-  return null;
+  return inSwitchReductionProblem(params, 'nvls');
 }
 
 /**
@@ -353,7 +358,7 @@ export function singleSwitchProblem(params: PlanParams): string | null {
  * localRanks > NCCL_MAX_NVLS_ARITY`; all-reduce takes 32 heads instead, protocols.ts nvlsHeads).
  */
 export function nvlsBlockProblem(params: PlanParams): string | null {
-  const problem = singleSwitchProblem(params);
+  const problem = singleSwitchProblem(params, 'NCCL runs NVLS reduce-scatter and all-gather within one NVLink domain (ring or PAT across servers)');
   if (problem !== null) return problem;
   if (params.nranks > NCCL_MAX_NVLS_ARITY) {
     return `NCCL runs NVLS reduce-scatter and all-gather on at most ${NCCL_MAX_NVLS_ARITY} GPUs of one NVLink domain (NCCL_MAX_NVLS_ARITY); this one has ${params.nranks}`;

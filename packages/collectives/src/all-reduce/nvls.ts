@@ -15,9 +15,9 @@ export const nvls: Algorithm = withProtocols({
   collective: 'allReduce',
   description: "NCCL's NVLS: the NVSwitch sums every rank's chunk for the chunk's head (multimem load-reduce), the head's multicast store writes the sum to all ranks.",
   constraints: 'needs one reduction-capable switch reaching every rank (NVSwitch with NVLink SHARP); uses heads·channels channels, heads = min(32, n) (NCCL_MAX_NVLS_ARITY)',
-  unsupported: singleSwitchProblem,
+  unsupported: (params) => singleSwitchProblem(params),
   plan(params: PlanParams) {
-    assertPlannable(singleSwitchProblem(params));
+    assertPlannable(nvls.unsupported(params));
     return planNvls(params, 'nvls');
   },
   /**

@@ -1,6 +1,7 @@
 import { nvlsHeads, nvlsTreeChunkBytes, withProtocols } from '../protocols.js';
 import { assertPlannable, invalidParams, nsPerByte } from '../kit.js';
 import { clampChannels, doubleBinaryTree } from '../logical.js';
+import { inSwitchReductionProblem } from '../in-switch-ops.js';
 import type { Algorithm, CostParams, PlanParams } from '../types.js';
 import { nvlsChunks } from './nvls.js';
 import { nvlsTreeSlots, planNvlsTreeSplit, roundBytes, switchNsPerByte, treePieces, unequalGroups } from './nvls-steps.js';
@@ -117,7 +118,7 @@ export const nvlstree: Algorithm = withProtocols({
     if (groups.length < 2) return params.layout.hasReductionSwitch ? 'needs 2 or more servers (on one server use nvls)' : 'needs 2 or more servers, each with a reduction-capable NVSwitch (NVLink SHARP); this topology has one server';
     if (groups[0]!.length < 2) return 'needs 2 or more ranks per server (NVLS inside each server)';
     if (!params.layout.groupReductionSwitches) return 'needs a reduction-capable switch (NVSwitch with NVLink SHARP) in every server; this topology lacks one';
-    return unequalGroups(groups);
+    return unequalGroups(groups) ?? inSwitchReductionProblem(params, 'nvls');
   },
   /**
    * Two: a head then has two parts, so its NIC sends one part's sums up its chain while it
