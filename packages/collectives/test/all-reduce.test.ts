@@ -327,9 +327,12 @@ describe('predictNs (alpha-beta)', () => {
     // rd on 8 ranks: partners at distance 1 and 2 stay in a group (α 200, β 0.01), 4 crosses
     // (α 2000, β 0.04): 200 + 200 + 2000 + 2·S·0.01 + S·β.
     expect(byName('rd').predictNs(params(8, 1000), cost)).toBeCloseTo(2400 + 2 * S * 0.01 + S * beta, 9);
-    // rd on 6 ranks (groups {0,1,2}, {3,4,5}): fold pairs (0,1), (2,3) — worst 2000 — in and
-    // out; virtual ranks 1, 3, 4, 5: distance 1 pairs (1,3) and distance 2 pairs (1,4) cross.
-    expect(byName('rd').predictNs(params(6, 1000), cost)).toBeCloseTo(4 * (2000 + S * beta), 9);
+    // rd on 6 ranks (groups {0,1,2}, {3,4,5}): fold pairs (0,1), (2,3); virtual ranks 1, 3, 4,
+    // 5: distance 1 pairs (1,3) and distance 2 pairs (1,4) cross. The schedule's messages
+    // replayed (message-replay.ts; a sum of rounds said 4·(2000 + S·β) = 8640): the fold 2→3
+    // crosses (2000 + S·β), then 3→1 and 1→4 cross in turn; rank 4's distance-2 message has
+    // long landed, and the fold out 1→0 (intra, 200 + S·0.01) lands first. 3·(2000 + S·β).
+    expect(byName('rd').predictNs(params(6, 1000), cost)).toBeCloseTo(3 * (2000 + S * beta), 9);
     // rhd on 8 ranks: halving at distance 4 (crosses), 2, 1 (in a group), then the doubling
     // mirrors it: 2·(2000 + 200 + 200) + 2·(S/2·β + (S/4 + S/8)·0.01).
     expect(byName('rhd').predictNs(params(8, 1000), cost)).toBeCloseTo(4800 + 2 * ((S / 2) * beta + 0.375 * S * 0.01), 9);
