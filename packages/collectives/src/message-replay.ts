@@ -1,7 +1,8 @@
 /**
  * A textbook schedule's own messages replayed as a fluid: for the point-to-point algorithms
- * (recursive doubling, halving, halving-doubling) whose rounds do not run in lockstep — a
- * non-power-of-two fold.
+ * whose rounds do not run in lockstep — recursive doubling, halving and halving-doubling on a
+ * non-power-of-two fold; direct all-reduce and reduce-scatter across servers, whose NVLink
+ * blocks leave faster than their NIC blocks, so that the rotated order crowds the NICs.
  *
  * Why a replay and not a sum of rounds: sends are eager, so a rank that did not fold starts
  * its first hypercube round at time 0, while its partner is still taking in the folded rank's
@@ -33,6 +34,7 @@ import type { CostParams, PlanParams, Slice } from './types.js';
 /** The StepBuilder calls a textbook schedule writes its messages with: a plan passes its StepBuilder, a predictor a MessageRecorder. */
 export interface MessageWriter {
   copy(p: number, c: number, src: Slice, dst: Slice): void;
+  copyChunked(p: number, c: number, src: Slice, dst: Slice): void;
   sendChunked(p: number, c: number, peer: number, src: Slice): void;
   recvChunked(p: number, c: number, peer: number, dst: Slice): void;
   recvReduceChunked(p: number, c: number, peer: number, dst: Slice): void;
@@ -70,6 +72,8 @@ export class MessageRecorder implements MessageWriter {
 
   copy(): void {}
 
+  copyChunked(): void {}
+
   sendChunked(p: number, c: number, peer: number, src: Slice): void {
     this.record(p, c, peer, src, false);
   }
@@ -97,6 +101,16 @@ export class MessageRecorder implements MessageWriter {
       this.ops[c * n + p]!.push({ recv, peer, bytes: piece.count * this.elementBytes, seq });
     }
   }
+}
+
+/**
+ * Whether a rank reaches some peers by one link class and others by the other (servers of
+ * several GPUs: NVLink inside, the NIC between; cost.ts rankLinks): where a phase's sends to
+ * every peer do not move in lockstep, so its messages crowd some ranks' links at once.
+ */
+export function mixedClasses(params: PlanParams): boolean {
+  const { groups } = params.layout;
+  return groups.length > 1 && groups.some((g) => g.length > 1);
 }
 
 /** A transfer in flight: one send op. */

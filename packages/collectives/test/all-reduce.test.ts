@@ -336,9 +336,16 @@ describe('predictNs (alpha-beta)', () => {
     // rhd on 8 ranks: halving at distance 4 (crosses), 2, 1 (in a group), then the doubling
     // mirrors it: 2·(2000 + 200 + 200) + 2·(S/2·β + (S/4 + S/8)·0.01).
     expect(byName('rhd').predictNs(params(8, 1000), cost)).toBeCloseTo(4800 + 2 * ((S / 2) * beta + 0.375 * S * 0.01), 9);
-    // direct: each phase's n-1 sends go back to back (eager) and the last lands α after it left:
-    // two phases, 2α of the worst pair, plus ring's volume 2(p-1)/p·S·β.
-    expect(byName('direct').predictNs(params(8, 1000), cost)).toBeCloseTo(2 * 1000 + 280, 9);
+    // direct: each phase's n-1 sends go back to back (eager) and the last lands α after it left.
+    // On one group: two phases, 2α of the worst pair (cost.alphaNs), plus ring's volume 2(p-1)/p·S·β.
+    expect(byName('direct').predictNs(params(5, 1000), cost)).toBeCloseTo(2 * 1000 + (8 / 5) * S * beta, 9);
+    // Across two groups its messages are replayed (message-replay.ts): each phase's last message
+    // crosses (2·2000), and the four ranks of a group reach the other group's ranks in one order,
+    // 4, 5, 6, 7 (ranks 3, 2, 1, 0 after 0, 1, 2, 3 intra blocks of 5 ns), so up to four blocks
+    // share a rank's NIC in-link: 322.5 ns of bytes, where a rank's own 7 blocks of 500 bytes
+    // take 3·5 + 4·20 = 95 per phase (the sum said 2·1000 + 280: the worst pair's α from
+    // cost.alphaNs and one β for every block).
+    expect(byName('direct').predictNs(params(8, 1000), cost)).toBeCloseTo(2 * 2000 + 322.5, 9);
     // innetwork unchunked: two rank-switch hops of α/2 each, + 2Sβ.
     expect(byName('innetwork').predictNs(params(8, 1000), cost)).toBeCloseTo(1000 + 2 * S * beta, 9);
     // tree on 2 ranks (height 1, one group: its replay, tree-rankorder-fluid.ts), unchunked: each
