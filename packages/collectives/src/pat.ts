@@ -131,6 +131,12 @@ export function patChannels(params: PlanParams, cost: CostParams): number {
  * MiB: 87 → 175 µs predicted, 149 simulated: its 4 channels' flows between opposite ranks
  * spread over both directions by ECMP's hash, where the factor takes the search's one path;
  * reduce-scatter 76 → 167, 159 simulated). 0 for n = 1 or count = 0.
+ *
+ * Across servers the ranks are not alike: rank r's hop to r − d crosses servers for some r and
+ * not for others, and a chain down a block's tree crosses only where its ranks straddle the
+ * boundary (twice in four dimensions on dgx-h100:nodes=2), where the worst hop per dimension
+ * charged every dimension the crossing (1 KiB: 68.8 µs predicted, 62.0 simulated). There each
+ * rank replays its own chains (patChunkRanksNs; 1 KiB – 256 KiB within 0.2 %).
  */
 export function patPredictNs(params: PlanParams, cost: CostParams, collective: 'allGather' | 'reduceScatter'): number {
   const { nranks: n, count, elementBytes } = params;
@@ -138,13 +144,20 @@ export function patPredictNs(params: PlanParams, cost: CostParams, collective: '
   const alpha = hopAlpha(params, cost);
   const alphaNs: number[] = [];
   for (let d = 1; d < n; d *= 2) alphaNs.push(rotationAlphaNs(n, -d, alpha));
+  // Ranks whose hops of one dimension differ (servers: rank r's hop to r − d crosses or not)
+  // replay each their own chains; where every rank's are alike, one rank is the run.
+  const uniform = alphaNs.every((worst, k) => {
+    for (let r = 0; r < n; r++) if (alpha(r, mod(r - 2 ** k, n)) !== worst || alpha(mod(r - 2 ** k, n), r) !== worst) return false;
+    return true;
+  });
   const channels = Math.max(1, Math.min(params.channels, count));
   const part = Math.ceil(count / channels);
   const piece = params.chunkElements > 0 ? Math.min(part, params.chunkElements) : part;
   const nsPerPiece = (elements: number) => (channels * elements * elementBytes * 1e9) / cost.bandwidthBytesPerSec;
   const order = patOrder(n);
   const onLinks = patLinkFactors(params, collective === 'reduceScatter' ? 'up' : 'down');
-  const chunk = (elements: number) => patChunkNs(n, nsPerPiece(elements), alphaNs, collective === 'reduceScatter' ? 'up' : 'down', order, onLinks);
+  const direction = collective === 'reduceScatter' ? 'up' : 'down';
+  const chunk = (elements: number) => (uniform ? patChunkNs(n, nsPerPiece(elements), alphaNs, direction, order, onLinks) : patChunkRanksNs(n, nsPerPiece(elements), alpha, direction, order, onLinks));
   const whole = Math.floor(part / piece);
   const rest = part - whole * piece;
   return whole * chunk(piece) + (rest > 0 ? chunk(rest) : 0);
@@ -216,4 +229,52 @@ export function patChunkNs(n: number, pieceNs: number, alphaNs: readonly number[
   }
   landed(0);
   return nowNs;
+}
+
+/**
+ * patChunkNs with each rank's own hops (α of the very pair, hopAlpha), for layouts where the
+ * hops of one dimension differ between ranks: across servers rank r's hop to r − d crosses for
+ * some r and not for others, so a chain down (or up) a block's tree crosses at most at the
+ * dimensions its ranks straddle a server boundary — on dgx-h100:nodes=2 twice in four, where
+ * the worst hop per dimension charges every dimension the crossing. Every rank's port moves the
+ * same pieces in the same order, as in patChunkNs; each rank keeps its own clock. O(n²) per chunk.
+ */
+function patChunkRanksNs(n: number, pieceNs: number, alpha: (a: number, b: number) => number, direction: 'down' | 'up', order: readonly number[], onLinks: (offsets: readonly number[]) => number): number {
+  // sentNs[r·n + s]: when rank r's piece at offset s has left; nowNs[r]: rank r's clock.
+  const sentNs = new Float64Array(n * n);
+  const nowNs = new Float64Array(n);
+  if (direction === 'down') {
+    const fanOutNs = (s: number): number => {
+      const kids = patChildren(s, n);
+      return kids.length * pieceNs * onLinks(kids);
+    };
+    for (let r = 0; r < n; r++) sentNs[r * n] = nowNs[r] = fanOutNs(0);
+    for (const s of order) {
+      const fanOut = fanOutNs(s);
+      for (let r = 0; r < n; r++) {
+        const parent = patParent(r, s, n);
+        const t = Math.max(nowNs[r]!, sentNs[parent * n + s - lowBit(s)]! + alpha(parent, r)) + fanOut;
+        sentNs[r * n + s] = nowNs[r] = t;
+      }
+    }
+  } else {
+    const landed = (r: number, s: number): void => {
+      for (const c of patChildren(s, n)) {
+        const child = patChild(r, c, n);
+        nowNs[r] = Math.max(nowNs[r]!, sentNs[child * n + c]! + alpha(child, r));
+      }
+    };
+    for (let i = order.length - 1; i >= 0; i--) {
+      const s = order[i]!;
+      const pieceOnLinks = pieceNs * onLinks([s]);
+      for (let r = 0; r < n; r++) {
+        landed(r, s);
+        sentNs[r * n + s] = nowNs[r] = nowNs[r]! + pieceOnLinks;
+      }
+    }
+    for (let r = 0; r < n; r++) landed(r, 0);
+  }
+  let endNs = 0;
+  for (const t of nowNs) endNs = Math.max(endNs, t);
+  return endNs;
 }

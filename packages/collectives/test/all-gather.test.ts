@@ -78,8 +78,12 @@ describe('allGather', () => {
     expect(direct.predictNs(params(6, 1001, 2, 100), COST)).toBe(1000 + 5 * 4008);
     // rd, power of two: log2(n)·α + (n-1)·S.
     expect(rd.predictNs(params(8, 1000), COST)).toBe(3 * 1000 + 7 * 4000);
-    // n = 6 (p = 4, rem = 2): fold in (α + S), out (α + 5S); groups hold at most 2 then 4 blocks.
-    expect(rd.predictNs(params(6, 1000), COST)).toBe(1000 + 4000 + (1000 + 5 * 4000) + (1000 + 2 * 4000) + (1000 + 4 * 4000));
+    // n = 6 (p = 4, rem = 2), the schedule's messages replayed (message-replay.ts): rank 1
+    // (virtual 0, blocks {0,1}) has rank 0's block at α + S; its distance-1 partner 3 and its
+    // distance-2 partner 4 (whose distance-1 round took one block) both post 2 blocks to it
+    // then, sharing its in-link: landed 4S + α later. It sends 4 blocks to 4, then 5 blocks back
+    // to 0: 5000 + 17000 + 16000 + 21000 — the sum of rounds (52,000) saw no shared in-link.
+    expect(rd.predictNs(params(6, 1000), COST)).toBe(1000 + 4000 + (1000 + 4 * 4000) + 4 * 4000 + (1000 + 5 * 4000));
     // bruck: ⌈log2 n⌉·α + (n-1)·S.
     expect(bruck.predictNs(params(6, 1000), COST)).toBe(3 * 1000 + 5 * 4000);
     expect(bruck.predictNs(params(8, 1000, 2, 64), COST)).toBe(3 * 1000 + 7 * 4000);

@@ -327,15 +327,25 @@ describe('predictNs (alpha-beta)', () => {
     // rd on 8 ranks: partners at distance 1 and 2 stay in a group (α 200, β 0.01), 4 crosses
     // (α 2000, β 0.04): 200 + 200 + 2000 + 2·S·0.01 + S·β.
     expect(byName('rd').predictNs(params(8, 1000), cost)).toBeCloseTo(2400 + 2 * S * 0.01 + S * beta, 9);
-    // rd on 6 ranks (groups {0,1,2}, {3,4,5}): fold pairs (0,1), (2,3) — worst 2000 — in and
-    // out; virtual ranks 1, 3, 4, 5: distance 1 pairs (1,3) and distance 2 pairs (1,4) cross.
-    expect(byName('rd').predictNs(params(6, 1000), cost)).toBeCloseTo(4 * (2000 + S * beta), 9);
+    // rd on 6 ranks (groups {0,1,2}, {3,4,5}): fold pairs (0,1), (2,3); virtual ranks 1, 3, 4,
+    // 5: distance 1 pairs (1,3) and distance 2 pairs (1,4) cross. The schedule's messages
+    // replayed (message-replay.ts; a sum of rounds said 4·(2000 + S·β) = 8640): the fold 2→3
+    // crosses (2000 + S·β), then 3→1 and 1→4 cross in turn; rank 4's distance-2 message has
+    // long landed, and the fold out 1→0 (intra, 200 + S·0.01) lands first. 3·(2000 + S·β).
+    expect(byName('rd').predictNs(params(6, 1000), cost)).toBeCloseTo(3 * (2000 + S * beta), 9);
     // rhd on 8 ranks: halving at distance 4 (crosses), 2, 1 (in a group), then the doubling
     // mirrors it: 2·(2000 + 200 + 200) + 2·(S/2·β + (S/4 + S/8)·0.01).
     expect(byName('rhd').predictNs(params(8, 1000), cost)).toBeCloseTo(4800 + 2 * ((S / 2) * beta + 0.375 * S * 0.01), 9);
-    // direct: each phase's n-1 sends go back to back (eager) and the last lands α after it left:
-    // two phases, 2α of the worst pair, plus ring's volume 2(p-1)/p·S·β.
-    expect(byName('direct').predictNs(params(8, 1000), cost)).toBeCloseTo(2 * 1000 + 280, 9);
+    // direct: each phase's n-1 sends go back to back (eager) and the last lands α after it left.
+    // On one group: two phases, 2α of the worst pair (cost.alphaNs), plus ring's volume 2(p-1)/p·S·β.
+    expect(byName('direct').predictNs(params(5, 1000), cost)).toBeCloseTo(2 * 1000 + (8 / 5) * S * beta, 9);
+    // Across two groups its messages are replayed (message-replay.ts): each phase's last message
+    // crosses (2·2000), and the four ranks of a group reach the other group's ranks in one order,
+    // 4, 5, 6, 7 (ranks 3, 2, 1, 0 after 0, 1, 2, 3 intra blocks of 5 ns), so up to four blocks
+    // share a rank's NIC in-link: 322.5 ns of bytes, where a rank's own 7 blocks of 500 bytes
+    // take 3·5 + 4·20 = 95 per phase (the sum said 2·1000 + 280: the worst pair's α from
+    // cost.alphaNs and one β for every block).
+    expect(byName('direct').predictNs(params(8, 1000), cost)).toBeCloseTo(2 * 2000 + 322.5, 9);
     // innetwork unchunked: two rank-switch hops of α/2 each, + 2Sβ.
     expect(byName('innetwork').predictNs(params(8, 1000), cost)).toBeCloseTo(1000 + 2 * S * beta, 9);
     // tree on 2 ranks (height 1, one group: its replay, tree-rankorder-fluid.ts), unchunked: each

@@ -32,25 +32,9 @@ interface Exception {
 }
 
 const EXCEPTIONS: readonly Exception[] = [
-  ...(
-    [
-      ['allReduce', 'rd'],
-      ['allReduce', 'rhd'],
-      ['reduceScatter', 'halving'],
-      ['allGather', 'rd'],
-    ] as const
-  ).map(
-    ([collective, algorithm]): Exception => ({
-      collective,
-      algorithm,
-      ranks: [5],
-      band: [0.7, 1.4],
-      reason:
-        'non-power-of-two fold (5 = 4 + 1): the folded rank pair is not modelled faithfully; the prediction is ' +
-        'pessimistic in α (measured ~0.75 at 1 KiB) and optimistic in β (measured 1.2-1.37 at 64 MiB, one α per round ' +
-        'since the rounds\' chunks go back to back). Powers of two match exactly.',
-    }),
-  ),
+  // The non-power-of-two folds of rd, rhd, halving and rd all-gather (5 = 4 + 1) were held to
+  // [0.7, 1.4] here (0.75 at 1 KiB, 1.2-1.37 at 64 MiB); their predictors replay the schedule's
+  // messages now (collectives message-replay.ts) and meet the common tolerance.
   // binomial broadcast follows its schedule's recurrence now (eager-rounds-predict.test.ts); reduce's
   // children still share their parent's in-link, which the closed form does not see.
   ...(['reduce'] as const).map(

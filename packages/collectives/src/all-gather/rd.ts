@@ -1,5 +1,6 @@
 import { StepBuilder, assertPlannable, foldAlphaNs, foldLinkFactor, foldNsPerByte, railHopAlpha, hypercubeAlphaNs, hypercubeLinkFactor, hypercubeNsPerByte, invalidParams, rankLinks, slice } from '../kit.js';
 import { firstBlock, fold } from '../logical.js';
+import { replayMessagesNs, type MessageWriter } from '../message-replay.js';
 import type { Algorithm, CostParams, PlanParams, Schedule, Slice } from '../types.js';
 
 /**
@@ -23,36 +24,7 @@ export const rd: Algorithm = {
     assertPlannable(rd.unsupported(params));
     const { nranks: n, count, chunkElements } = params;
     const b = new StepBuilder(n, 1, chunkElements);
-    /** Blocks first..end-1 of `output`. */
-    const blocks = (first: number, end: number): Slice => slice('output', first * count, (end - first) * count);
-    if (count > 0) {
-      const f = fold(n);
-      for (let rank = 0; rank < n; rank++) {
-        b.copy(rank, 0, slice('input', 0, count), blocks(rank, rank + 1));
-        const v = f.virtualOf(rank);
-        if (v < 0) {
-          // Folded away: hand the block to rank+1, get everything else back at the end.
-          b.sendChunked(rank, 0, rank + 1, slice('input', 0, count));
-          b.recvChunked(rank, 0, rank + 1, blocks(0, rank));
-          b.recvChunked(rank, 0, rank + 1, blocks(rank + 1, n));
-          continue;
-        }
-        const absorbs = rank < 2 * f.rem;
-        if (absorbs) b.recvChunked(rank, 0, rank - 1, blocks(rank - 1, rank));
-        for (let d = 1; d < f.pof2; d *= 2) {
-          const partnerV = v ^ d;
-          const mine = v & ~(d - 1);
-          const theirs = partnerV & ~(d - 1);
-          const partner = f.realOf(partnerV);
-          b.sendChunked(rank, 0, partner, blocks(firstBlock(f, n, mine), firstBlock(f, n, mine + d)));
-          b.recvChunked(rank, 0, partner, blocks(firstBlock(f, n, theirs), firstBlock(f, n, theirs + d)));
-        }
-        if (absorbs) {
-          b.sendChunked(rank, 0, rank - 1, blocks(0, rank - 1));
-          b.sendChunked(rank, 0, rank - 1, blocks(rank, n));
-        }
-      }
-    }
+    rdSteps(b, params);
     return b.build('allGather', 'rd', params, { input: count, output: count * n, scratch: 0 });
   },
   /**
@@ -63,8 +35,9 @@ export const rd: Algorithm = {
    * largest power of two <= n, rem = n-p, and b_d the most blocks any group of d virtual
    * ranks holds (= d for powers of two, so the sum is log2(p)·alpha + (p-1)·S). A round's
    * chunks are all sent before any is received, so chunking adds no alpha. Exact for powers
-   * of two; otherwise an upper bound, since ranks that did not fold start round one while
-   * the fold is still in flight. Where paths are narrower than a rank's injection a round's
+   * of two. A fold (rem > 0) is replayed from the schedule's own messages instead
+   * (message-replay.ts): ranks that did not fold start round one while the fold is in flight,
+   * and their messages share the fold partner's in-link with it. Where paths are narrower than a rank's injection a round's
    * S counts the links its messages share (cost.ts roundLinkFactor; ring:8 4 MiB: 49 → 235
    * µs predicted, 235 simulated). 0 for n = 1 or count = 0.
    */
@@ -74,6 +47,10 @@ export const rd: Algorithm = {
     const blockBytes = count * elementBytes;
     const links = rankLinks(params, cost);
     const f = fold(n);
+    if (f.rem > 0) {
+      const replayed = replayMessagesNs(params, cost, 1, (w) => rdSteps(w, params));
+      if (replayed !== null) return replayed;
+    }
     const alpha = railHopAlpha(params, cost);
     let timeNs = f.rem > 0 ? 2 * foldAlphaNs(n, f, alpha) + n * blockBytes * foldNsPerByte(n, f, links) * foldLinkFactor(params, f) : 0;
     for (let d = 1; d < f.pof2; d *= 2) {
@@ -87,3 +64,38 @@ export const rd: Algorithm = {
     return timeNs;
   },
 };
+
+/** rd's steps (plan) or its messages (predictNs: message-replay.ts), written by one code. */
+function rdSteps(b: MessageWriter, params: PlanParams): void {
+  const { nranks: n, count } = params;
+  /** Blocks first..end-1 of `output`. */
+  const blocks = (first: number, end: number): Slice => slice('output', first * count, (end - first) * count);
+  if (count > 0) {
+    const f = fold(n);
+    for (let rank = 0; rank < n; rank++) {
+      b.copy(rank, 0, slice('input', 0, count), blocks(rank, rank + 1));
+      const v = f.virtualOf(rank);
+      if (v < 0) {
+        // Folded away: hand the block to rank+1, get everything else back at the end.
+        b.sendChunked(rank, 0, rank + 1, slice('input', 0, count));
+        b.recvChunked(rank, 0, rank + 1, blocks(0, rank));
+        b.recvChunked(rank, 0, rank + 1, blocks(rank + 1, n));
+        continue;
+      }
+      const absorbs = rank < 2 * f.rem;
+      if (absorbs) b.recvChunked(rank, 0, rank - 1, blocks(rank - 1, rank));
+      for (let d = 1; d < f.pof2; d *= 2) {
+        const partnerV = v ^ d;
+        const mine = v & ~(d - 1);
+        const theirs = partnerV & ~(d - 1);
+        const partner = f.realOf(partnerV);
+        b.sendChunked(rank, 0, partner, blocks(firstBlock(f, n, mine), firstBlock(f, n, mine + d)));
+        b.recvChunked(rank, 0, partner, blocks(firstBlock(f, n, theirs), firstBlock(f, n, theirs + d)));
+      }
+      if (absorbs) {
+        b.sendChunked(rank, 0, rank - 1, blocks(0, rank - 1));
+        b.sendChunked(rank, 0, rank - 1, blocks(rank, n));
+      }
+    }
+  }
+}

@@ -1,5 +1,6 @@
 import { StepBuilder, assertPlannable, railHopAlpha, invalidParams, foldAlphaNs, foldLinkFactor, foldNsPerByte, hypercubeAlphaNs, hypercubeLinkFactor, hypercubeNsPerByte, rankLinks, slice } from '../kit.js';
 import { channelRanges, floorLog2, fold, type Fold } from '../logical.js';
+import { replayMessagesNs, type MessageWriter } from '../message-replay.js';
 import type { Algorithm, CostParams, PlanParams, Schedule, Slice } from '../types.js';
 
 /**
@@ -9,7 +10,7 @@ import type { Algorithm, CostParams, PlanParams, Schedule, Slice } from '../type
  * rank v of the power-of-two hypercube, then sends the result back. Ranks that do not
  * fold just run `body(v)`. Messages are chunked as `b` chunks them.
  */
-export function foldedAllReduce(b: StepBuilder, c: number, f: Fold, r: number, out: Slice, body: (v: number) => void): void {
+export function foldedAllReduce(b: MessageWriter, c: number, f: Fold, r: number, out: Slice, body: (v: number) => void): void {
   const v = f.virtualOf(r);
   const partner = f.foldPartner(r);
   if (v < 0) {
@@ -40,22 +41,8 @@ export const rd: Algorithm = {
   plan(params: PlanParams): Schedule {
     assertPlannable(rd.unsupported(params));
     const { nranks: n, count, chunkElements } = params;
-    const channels = channelRanges(count, params.channels);
-    const b = new StepBuilder(n, channels.length, chunkElements);
-    const f = fold(n);
-    channels.forEach((range, c) => {
-      const out = slice('output', range);
-      for (let r = 0; r < n; r++) {
-        b.copy(r, c, slice('input', range), out);
-        foldedAllReduce(b, c, f, r, out, (v) => {
-          for (let mask = 1; mask < f.pof2; mask <<= 1) {
-            const peer = f.realOf(v ^ mask);
-            b.sendChunked(r, c, peer, out);
-            b.recvReduceChunked(r, c, peer, out);
-          }
-        });
-      }
-    });
+    const b = new StepBuilder(n, channelRanges(count, params.channels).length, chunkElements);
+    rdSteps(b, params);
     return b.build('allReduce', 'rd', params, { input: count, output: count, scratch: 0 });
   },
   /**
@@ -72,12 +59,22 @@ export const rd: Algorithm = {
    * messages crowd most (cost.ts roundLinkFactor): ring:8's round at distance 4 puts four messages
    * on one 49 GB/s link (ring:8 4 MiB: 140 → 609 µs predicted, 609 simulated; before, the
    * rank's own link was the only bound).
+   *
+   * A non-power-of-two fold is not a sum of rounds: sends are eager, so the ranks that did not
+   * fold start their rounds while the fold is in flight and their messages share the fold
+   * partner's in-link with it. There the schedule's own messages are replayed
+   * (message-replay.ts: rdSteps, the plan's writer; switch:5 64 MiB 5,487 → 7,534 µs predicted,
+   * 7,534 simulated; 1 KiB 10.9 → 8.2 µs, the fold under the first round).
    */
   predictNs(params: PlanParams, cost: CostParams): number {
     const { nranks: n, count, elementBytes } = params;
     if (n === 1 || count === 0) return 0;
     const f = fold(n);
     const p = f.pof2;
+    if (p !== n) {
+      const replayed = replayMessagesNs(params, cost, channelRanges(count, params.channels).length, (w) => rdSteps(w, params));
+      if (replayed !== null) return replayed;
+    }
     const alpha = railHopAlpha(params, cost);
     const links = rankLinks(params, cost);
     const bytes = count * elementBytes;
@@ -88,3 +85,22 @@ export const rd: Algorithm = {
     return t;
   },
 };
+
+/** rd's steps (plan) or its messages (predictNs: message-replay.ts), written by one code. */
+function rdSteps(b: MessageWriter, params: PlanParams): void {
+  const { nranks: n, count } = params;
+  const f = fold(n);
+  channelRanges(count, params.channels).forEach((range, c) => {
+    const out = slice('output', range);
+    for (let r = 0; r < n; r++) {
+      b.copy(r, c, slice('input', range), out);
+      foldedAllReduce(b, c, f, r, out, (v) => {
+        for (let mask = 1; mask < f.pof2; mask <<= 1) {
+          const peer = f.realOf(v ^ mask);
+          b.sendChunked(r, c, peer, out);
+          b.recvReduceChunked(r, c, peer, out);
+        }
+      });
+    }
+  });
+}

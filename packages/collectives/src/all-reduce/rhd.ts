@@ -1,5 +1,6 @@
 import { StepBuilder, assertPlannable, railHopAlpha, invalidParams, foldAlphaNs, foldLinkFactor, foldNsPerByte, hypercubeAlphaNs, hypercubeLinkFactor, hypercubeNsPerByte, rankLinks, slice } from '../kit.js';
 import { channelRanges, floorLog2, fold, parts, spanOf } from '../logical.js';
+import { replayMessagesNs, type MessageWriter } from '../message-replay.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
 import { foldedAllReduce } from './rd.js';
 
@@ -21,39 +22,8 @@ export const rhd: Algorithm = {
   plan(params: PlanParams): Schedule {
     assertPlannable(rhd.unsupported(params));
     const { nranks: n, count, chunkElements } = params;
-    const channels = channelRanges(count, params.channels);
-    const b = new StepBuilder(n, channels.length, chunkElements);
-    const f = fold(n);
-    const p = f.pof2;
-    channels.forEach((range, c) => {
-      const out = slice('output', range);
-      const blocks = parts(range.count, p, range.offset);
-      const window = (from: number, to: number) => slice('output', spanOf(blocks, from, to));
-      for (let r = 0; r < n; r++) {
-        b.copy(r, c, slice('input', range), out);
-        foldedAllReduce(b, c, f, r, out, (v) => {
-          // Reduce-scatter by recursive halving: window [lo, lo + 2·mask) holds v.
-          let lo = 0;
-          for (let mask = p >> 1; mask >= 1; mask >>= 1) {
-            const peer = f.realOf(v ^ mask);
-            const upper = (v & mask) !== 0;
-            const keep = upper ? lo + mask : lo;
-            const give = upper ? lo : lo + mask;
-            b.sendChunked(r, c, peer, window(give, give + mask));
-            b.recvReduceChunked(r, c, peer, window(keep, keep + mask));
-            lo = keep;
-          }
-          // All-gather by recursive doubling: own window [lo, lo + mask) grows to the partner's side.
-          for (let mask = 1; mask < p; mask <<= 1) {
-            const peer = f.realOf(v ^ mask);
-            const theirs = (v & mask) !== 0 ? lo - mask : lo + mask;
-            b.sendChunked(r, c, peer, window(lo, lo + mask));
-            b.recvChunked(r, c, peer, window(theirs, theirs + mask));
-            lo = Math.min(lo, theirs);
-          }
-        });
-      }
-    });
+    const b = new StepBuilder(n, channelRanges(count, params.channels).length, chunkElements);
+    rhdSteps(b, params);
     return b.build('allReduce', 'rhd', params, { input: count, output: count, scratch: 0 });
   },
   /**
@@ -67,6 +37,8 @@ export const rhd: Algorithm = {
    * "Direct, rd and rhd"). β_k counts the links a step's messages share where paths are
    * narrower than a rank's injection (cost.ts roundLinkFactor; ring:8 4 MiB: 98 → 470 µs
    * predicted, 466 simulated; before, the rank's own link was the only bound).
+   * A non-power-of-two fold overlaps the first rounds (eager sends): replayed from the
+   * schedule's own messages instead (message-replay.ts, rd.ts predictNs).
    */
   predictNs(params: PlanParams, cost: CostParams): number {
     const { nranks: n, count, elementBytes } = params;
@@ -75,6 +47,10 @@ export const rhd: Algorithm = {
     const bytes = count * elementBytes;
     const f = fold(n);
     const p = f.pof2;
+    if (p !== n) {
+      const replayed = replayMessagesNs(params, cost, channelRanges(count, params.channels).length, (w) => rhdSteps(w, params));
+      if (replayed !== null) return replayed;
+    }
     const alpha = railHopAlpha(params, cost);
     let t = 0;
     // One α per step: a step's chunks go back to back (eager sends) before its receives.
@@ -86,3 +62,40 @@ export const rhd: Algorithm = {
     return t;
   },
 };
+
+/** rhd's steps (plan) or its messages (predictNs: message-replay.ts), written by one code. */
+function rhdSteps(b: MessageWriter, params: PlanParams): void {
+  const n = params.nranks;
+  const channels = channelRanges(params.count, params.channels);
+  const f = fold(n);
+  const p = f.pof2;
+  channels.forEach((range, c) => {
+    const out = slice('output', range);
+    const blocks = parts(range.count, p, range.offset);
+    const window = (from: number, to: number) => slice('output', spanOf(blocks, from, to));
+    for (let r = 0; r < n; r++) {
+      b.copy(r, c, slice('input', range), out);
+      foldedAllReduce(b, c, f, r, out, (v) => {
+        // Reduce-scatter by recursive halving: window [lo, lo + 2·mask) holds v.
+        let lo = 0;
+        for (let mask = p >> 1; mask >= 1; mask >>= 1) {
+          const peer = f.realOf(v ^ mask);
+          const upper = (v & mask) !== 0;
+          const keep = upper ? lo + mask : lo;
+          const give = upper ? lo : lo + mask;
+          b.sendChunked(r, c, peer, window(give, give + mask));
+          b.recvReduceChunked(r, c, peer, window(keep, keep + mask));
+          lo = keep;
+        }
+        // All-gather by recursive doubling: own window [lo, lo + mask) grows to the partner's side.
+        for (let mask = 1; mask < p; mask <<= 1) {
+          const peer = f.realOf(v ^ mask);
+          const theirs = (v & mask) !== 0 ? lo - mask : lo + mask;
+          b.sendChunked(r, c, peer, window(lo, lo + mask));
+          b.recvChunked(r, c, peer, window(theirs, theirs + mask));
+          lo = Math.min(lo, theirs);
+        }
+      });
+    }
+  });
+}

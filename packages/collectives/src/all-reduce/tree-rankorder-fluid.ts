@@ -194,19 +194,14 @@ function replayNs(run: RankOrderFluid): number {
     if (times === undefined) landed.set(key, (times = new Float64Array(m).fill(Infinity)));
     return times;
   };
-  const { linkCount, capacityBytesPerNs, linksOf } = linkModel(run);
-  const shares = new LinkShares(linkCount, capacityBytesPerNs, run.copies);
-  const wakes = new LevelHeap();
-  let flights: Flight[] = [];
-  let ready: number[] = streams.map((_, s) => s);
-  let nowNs = 0;
+  const { linksOf, shares, wakes, fluid } = startFluid<Flight>(n, run, run.copies, streams.length);
   const runStream = (s: number): void => {
     const stream = streams[s]!;
     while (stream.next < stream.ops.length) {
       const op = stream.ops[stream.next]!;
       if (op.recv) {
         const atNs = landing(stream.tree, op.peers[0]!, stream.rank)[op.chunk]!;
-        if (atNs > nowNs) {
+        if (atNs > fluid.nowNs) {
           if (atNs < Infinity) wakes.push(atNs, s, 0);
           else {
             stream.waitFrom = op.peers[0]!;
@@ -215,29 +210,76 @@ function replayNs(run: RankOrderFluid): number {
           return;
         }
         stream.next++;
-        stream.doneNs = nowNs;
+        stream.doneNs = fluid.nowNs;
         continue;
       }
       const bytes = run.chunkBytes[op.chunk]!;
-      for (const peer of op.peers) flights.push({ landed: landing(stream.tree, stream.rank, peer), links: linksOf(stream.rank, peer), tree: stream.tree, from: stream.rank, to: peer, chunk: op.chunk, stream: s, remainingBytes: bytes, rateBytesPerNs: 0 });
+      for (const peer of op.peers) fluid.flights.push({ landed: landing(stream.tree, stream.rank, peer), links: linksOf(stream.rank, peer), tree: stream.tree, from: stream.rank, to: peer, chunk: op.chunk, stream: s, remainingBytes: bytes, rateBytesPerNs: 0 });
       stream.sending = op.peers.length;
       stream.next++;
       return;
     }
   };
+  runFluid(fluid, shares, wakes, runStream, (f, leftNs) => {
+    const atNs = leftNs + run.alphaNs(f.from, f.to);
+    f.landed[f.chunk] = atNs;
+    const receiver = streams[f.tree * n + f.to]!;
+    if (receiver.waitFrom === f.from && receiver.waitChunk === f.chunk) {
+      receiver.waitFrom = receiver.waitChunk = -1;
+      wakes.push(atNs, f.tree * n + f.to, 0);
+    }
+    const sender = streams[f.stream]!;
+    if (--sender.sending === 0) {
+      sender.doneNs = leftNs;
+      fluid.ready.push(f.stream);
+    }
+  });
+  let endNs = 0;
+  for (const stream of streams) endNs = Math.max(endNs, stream.doneNs);
+  return endNs;
+}
+
+/** A replay's start: each hop's links, their sharing (each transfer standing for `copies`), no wakes, every one of `streams` streams ready at time 0. */
+export function startFluid<F extends FluidFlight>(n: number, links: FluidLinks, copies: number, streams: number): { linksOf: (from: number, to: number) => readonly number[]; shares: LinkShares; wakes: LevelHeap; fluid: Fluid<F> } {
+  const { linkCount, capacityBytesPerNs, linksOf } = linkModel(n, links);
+  return { linksOf, shares: new LinkShares(linkCount, capacityBytesPerNs, copies), wakes: new LevelHeap(), fluid: { flights: [], ready: Array.from({ length: streams }, (_, s) => s), nowNs: 0 } };
+}
+
+/** A fluid's state: the transfers in flight, the streams to run, the time. */
+export interface Fluid<F extends FluidFlight> {
+  flights: F[];
+  ready: number[];
+  nowNs: number;
+}
+
+/** A transfer the fluid moves: its links and rate (SharedFlight) and the bytes it has still to send. */
+export interface FluidFlight extends SharedFlight {
+  remainingBytes: number;
+}
+
+/**
+ * A replay's event loop: run the ready streams (`runStream` pushes the transfers they start and
+ * the wakes they wait for), share the links max-min among the transfers in flight, advance to
+ * the next transfer leaving or wake, hand each transfer that left to `leave` (with the time its
+ * last byte left), and go on until nothing is in flight or waiting. A stream runs when it is
+ * woken (its send has left, or the message it waits for has landed), not at every event.
+ */
+export function runFluid<F extends FluidFlight>(fluid: Fluid<F>, shares: LinkShares, wakes: LevelHeap, runStream: (s: number) => void, leave: (f: F, leftNs: number) => void): void {
   // Rates change only when a transfer starts or leaves: a landing alone leaves them as they are.
   let shared = -1;
   for (;;) {
-    const before = flights.length;
-    for (const s of ready) runStream(s);
-    ready = [];
+    const before = fluid.flights.length;
+    for (const s of fluid.ready) runStream(s);
+    fluid.ready = [];
+    const flights = fluid.flights;
     if (flights.length === 0 && wakes.size === 0) break;
     if (flights.length !== before || shared !== flights.length) shares.share(flights);
     shared = flights.length;
+    const nowNs = fluid.nowNs;
     let nextNs = wakes.size > 0 ? wakes.peekLevel() : Infinity;
     for (const f of flights) nextNs = Math.min(nextNs, nowNs + f.remainingBytes / f.rateBytesPerNs);
     const stepNs = nextNs - nowNs;
-    const still: Flight[] = [];
+    const still: F[] = [];
     for (const f of flights) {
       // Leaving within rounding of the next event: gone then (every transfer that ties leaves together).
       if (nowNs + f.remainingBytes / f.rateBytesPerNs - nextNs > SAME_TIME_SHARE * nextNs) {
@@ -245,32 +287,20 @@ function replayNs(run: RankOrderFluid): number {
         still.push(f);
         continue;
       }
-      const atNs = nextNs + run.alphaNs(f.from, f.to);
-      f.landed[f.chunk] = atNs;
-      const receiver = streams[f.tree * n + f.to]!;
-      if (receiver.waitFrom === f.from && receiver.waitChunk === f.chunk) {
-        receiver.waitFrom = receiver.waitChunk = -1;
-        wakes.push(atNs, f.tree * n + f.to, 0);
-      }
-      const sender = streams[f.stream]!;
-      if (--sender.sending === 0) {
-        sender.doneNs = nextNs;
-        ready.push(f.stream);
-      }
+      leave(f, nextNs);
     }
     if (still.length !== flights.length) shared = -1;
-    flights = still;
-    nowNs = nextNs;
-    while (wakes.size > 0 && wakes.peekLevel() <= nowNs) ready.push(wakes.pop().id);
+    fluid.flights = still;
+    fluid.nowNs = nextNs;
+    while (wakes.size > 0 && wakes.peekLevel() <= nextNs) fluid.ready.push(wakes.pop().id);
   }
-  let endNs = 0;
-  for (const stream of streams) endNs = Math.max(endNs, stream.doneNs);
-  return endNs;
 }
 
+/** What the link model reads of a run: the rank links per class and each hop's class, or the fabric's paths. */
+export type FluidLinks = Pick<RankOrderFluid, 'nsPerByte' | 'classOf' | 'paths' | 'payloadShare'>;
+
 /** The links the replay shares and each hop's: a rank's own links per class (a star), or the fabric's paths (RankOrderFluid.paths). */
-function linkModel(run: RankOrderFluid): { linkCount: number; capacityBytesPerNs: Float64Array; linksOf: (from: number, to: number) => readonly number[] } {
-  const n = run.trees[0].parent.length;
+export function linkModel(n: number, run: FluidLinks): { linkCount: number; capacityBytesPerNs: Float64Array; linksOf: (from: number, to: number) => readonly number[] } {
   const paths = run.paths;
   if (paths !== undefined) {
     const share = run.payloadShare ?? 1;
@@ -296,12 +326,18 @@ function linkModel(run: RankOrderFluid): { linkCount: number; capacityBytesPerNs
   };
 }
 
+/** What the max-min sharing reads and sets of a transfer in flight: its links, its rate. */
+export interface SharedFlight {
+  readonly links: readonly number[];
+  rateBytesPerNs: number;
+}
+
 /**
  * Max-min fair rates (progressive filling) of the transfers in flight, each standing for
  * `copies` equal transfers on every link of its own. Scratch arrays are kept per replay: it is
  * called at every event.
  */
-class LinkShares {
+export class LinkShares {
   /** Link i: remaining capacity, copies not yet fixed, flights on it (a list of slots through nextOn), version of its heap entry. */
   private readonly remaining: Float64Array;
   private readonly unfixed: Float64Array;
@@ -330,7 +366,7 @@ class LinkShares {
     this.version[i] = 0;
   }
 
-  share(flights: readonly Flight[]): void {
+  share(flights: readonly SharedFlight[]): void {
     const { copies, remaining, unfixed, head, version, heap } = this;
     // Only the links of flights take part: reset those.
     let slots = 0;
@@ -384,7 +420,7 @@ class LinkShares {
 }
 
 /** A binary min-heap of (level, id, version) entries, by level then id (ties in constraint order, as a scan would pick). */
-class LevelHeap {
+export class LevelHeap {
   private levels: number[] = [];
   private ids: number[] = [];
   private versions: number[] = [];

@@ -1,5 +1,6 @@
 import { StepBuilder, assertPlannable, foldAlphaNs, foldLinkFactor, foldNsPerByte, hypercubeAlphaNs, hypercubeLinkFactor, hypercubeNsPerByte, invalidParams, railHopAlpha, rankLinks, slice } from '../kit.js';
 import { firstBlock, fold } from '../logical.js';
+import { replayMessagesNs, type MessageWriter } from '../message-replay.js';
 import type { Algorithm, BufferName, CostParams, PlanParams, Schedule, Slice } from '../types.js';
 
 /**
@@ -25,54 +26,7 @@ export const halving: Algorithm = {
     assertPlannable(halving.unsupported(params));
     const { nranks: n, count, chunkElements } = params;
     const b = new StepBuilder(n, 1, chunkElements);
-    /** Blocks first..end-1 of `buffer` (block-indexed like `input`). */
-    const blocks = (buffer: BufferName, first: number, end: number): Slice => slice(buffer, first * count, (end - first) * count);
-    const mine = slice('output', 0, count);
-    if (n === 1) b.copy(0, 0, slice('input', 0, count), mine);
-    if (count > 0 && n > 1) {
-      const f = fold(n);
-      for (let rank = 0; rank < n; rank++) {
-        const v = f.virtualOf(rank);
-        if (v < 0) {
-          // Folded away: contribute everything to rank+1, get block `rank` back at the end.
-          b.sendChunked(rank, 0, rank + 1, blocks('input', 0, n));
-          b.recvChunked(rank, 0, rank + 1, mine);
-          continue;
-        }
-        const absorbs = rank < 2 * f.rem;
-        let src: BufferName = 'input';
-        if (absorbs) {
-          b.copy(rank, 0, blocks('input', 0, n), blocks('scratch', 0, n));
-          b.recvReduceChunked(rank, 0, rank - 1, blocks('scratch', 0, n));
-          src = 'scratch';
-        }
-        let lo = 0;
-        let hi = f.pof2;
-        for (let d = f.pof2 / 2; d >= 1; d /= 2) {
-          const mid = lo + d;
-          const partner = f.realOf(v ^ d);
-          const [keepLo, keepHi, sendLo, sendHi] = v < mid ? [lo, mid, mid, hi] : [mid, hi, lo, mid];
-          const keepFirst = firstBlock(f, n, keepLo);
-          const keepEnd = firstBlock(f, n, keepHi);
-          b.sendChunked(rank, 0, partner, blocks(src, firstBlock(f, n, sendLo), firstBlock(f, n, sendHi)));
-          if (keepEnd - keepFirst === 1) {
-            // Last round of a rank owning only its own block: reduce into output directly.
-            b.copy(rank, 0, blocks(src, keepFirst, keepEnd), mine);
-            b.recvReduceChunked(rank, 0, partner, mine);
-          } else {
-            if (src === 'input') b.copy(rank, 0, blocks('input', keepFirst, keepEnd), blocks('scratch', keepFirst, keepEnd));
-            b.recvReduceChunked(rank, 0, partner, blocks('scratch', keepFirst, keepEnd));
-          }
-          src = 'scratch';
-          lo = keepLo;
-          hi = keepHi;
-        }
-        if (absorbs) {
-          b.sendChunked(rank, 0, rank - 1, blocks('scratch', rank - 1, rank));
-          b.copy(rank, 0, blocks('scratch', rank, rank + 1), mine);
-        }
-      }
-    }
+    halvingSteps(b, params);
     const scratch = n > 1 ? count * n : 0;
     return b.build('reduceScatter', 'halving', params, { input: count * n, output: count, scratch });
   },
@@ -84,8 +38,9 @@ export const halving: Algorithm = {
    * power of two <= n, rem = n-p, and b_d the most blocks any rank sends in the round at
    * distance d (= d for powers of two, so the sum is log2(p)·alpha + (p-1)·S). A round's
    * chunks are all sent before any is received, so chunking adds no alpha. Exact for powers
-   * of two; otherwise an upper bound, since ranks that did not fold start round one while
-   * the fold is still in flight. Where paths are narrower than a rank's injection a round's
+   * of two. A fold (rem > 0) is replayed from the schedule's own messages instead
+   * (message-replay.ts): ranks that did not fold start round one while the fold is in flight,
+   * and their messages share the fold partner's in-link with it. Where paths are narrower than a rank's injection a round's
    * S counts the links its messages share (cost.ts roundLinkFactor; ring:8 4 MiB: 49 → 235
    * µs predicted, 235 simulated). 0 for n = 1 or count = 0.
    */
@@ -95,6 +50,10 @@ export const halving: Algorithm = {
     const blockBytes = count * elementBytes;
     const links = rankLinks(params, cost);
     const f = fold(n);
+    if (f.rem > 0) {
+      const replayed = replayMessagesNs(params, cost, 1, (w) => halvingSteps(w, params));
+      if (replayed !== null) return replayed;
+    }
     const alpha = railHopAlpha(params, cost);
     let timeNs = f.rem > 0 ? 2 * foldAlphaNs(n, f, alpha) + (n + 1) * blockBytes * foldNsPerByte(n, f, links) * foldLinkFactor(params, f) : 0;
     for (let d = f.pof2 / 2; d >= 1; d /= 2) {
@@ -112,3 +71,56 @@ export const halving: Algorithm = {
     return timeNs;
   },
 };
+
+/** halving's steps (plan) or its messages (predictNs: message-replay.ts), written by one code. */
+function halvingSteps(b: MessageWriter, params: PlanParams): void {
+  const { nranks: n, count } = params;
+  /** Blocks first..end-1 of `buffer` (block-indexed like `input`). */
+  const blocks = (buffer: BufferName, first: number, end: number): Slice => slice(buffer, first * count, (end - first) * count);
+  const mine = slice('output', 0, count);
+  if (n === 1) b.copy(0, 0, slice('input', 0, count), mine);
+  if (count > 0 && n > 1) {
+    const f = fold(n);
+    for (let rank = 0; rank < n; rank++) {
+      const v = f.virtualOf(rank);
+      if (v < 0) {
+        // Folded away: contribute everything to rank+1, get block `rank` back at the end.
+        b.sendChunked(rank, 0, rank + 1, blocks('input', 0, n));
+        b.recvChunked(rank, 0, rank + 1, mine);
+        continue;
+      }
+      const absorbs = rank < 2 * f.rem;
+      let src: BufferName = 'input';
+      if (absorbs) {
+        b.copy(rank, 0, blocks('input', 0, n), blocks('scratch', 0, n));
+        b.recvReduceChunked(rank, 0, rank - 1, blocks('scratch', 0, n));
+        src = 'scratch';
+      }
+      let lo = 0;
+      let hi = f.pof2;
+      for (let d = f.pof2 / 2; d >= 1; d /= 2) {
+        const mid = lo + d;
+        const partner = f.realOf(v ^ d);
+        const [keepLo, keepHi, sendLo, sendHi] = v < mid ? [lo, mid, mid, hi] : [mid, hi, lo, mid];
+        const keepFirst = firstBlock(f, n, keepLo);
+        const keepEnd = firstBlock(f, n, keepHi);
+        b.sendChunked(rank, 0, partner, blocks(src, firstBlock(f, n, sendLo), firstBlock(f, n, sendHi)));
+        if (keepEnd - keepFirst === 1) {
+          // Last round of a rank owning only its own block: reduce into output directly.
+          b.copy(rank, 0, blocks(src, keepFirst, keepEnd), mine);
+          b.recvReduceChunked(rank, 0, partner, mine);
+        } else {
+          if (src === 'input') b.copy(rank, 0, blocks('input', keepFirst, keepEnd), blocks('scratch', keepFirst, keepEnd));
+          b.recvReduceChunked(rank, 0, partner, blocks('scratch', keepFirst, keepEnd));
+        }
+        src = 'scratch';
+        lo = keepLo;
+        hi = keepHi;
+      }
+      if (absorbs) {
+        b.sendChunked(rank, 0, rank - 1, blocks('scratch', rank - 1, rank));
+        b.copy(rank, 0, blocks('scratch', rank, rank + 1), mine);
+      }
+    }
+  }
+}
