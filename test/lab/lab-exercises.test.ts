@@ -41,8 +41,10 @@ describe.skipIf(!hasChromium)('weft lab: exercises graded in headless Chromium',
     expect(await broken.getAttribute('data-passed')).toBe('false');
     expect(await broken.textContent()).toContain('wrong on 2 ranks (count 1, channels 1, chunk 0): deadlock');
     await open('?limit=1000');
-    const runaway = await submit(`while (true) {}\nexport default {};`);
-    expect(await runaway.textContent()).toContain('ran for more than 1 s and was stopped');
+    // Stopped, and no grade: the "not graded" line says why (lab-a11y-walk.test.ts: no attempt counts).
+    await page.evaluate(() => window.weftLab.setCode(`while (true) {}\nexport default {};`));
+    await card.getByTestId('submit').click();
+    await expect.poll(() => card.getByTestId('grade-error').textContent().catch(() => ''), { timeout: 30_000 }).toContain('ran for more than 1 s and was stopped');
     await open(scenarioQuery(RING_8));
     expect(await page.getByTestId('run-summary').isVisible()).toBe(true); // the page survived
   });

@@ -37,8 +37,8 @@ describe.skipIf(!hasChromium)('weft lab: the walk\u2019s leftovers', () => {
     const card = page.getByTestId('exercise-write-allreduce');
     await page.evaluate(() => window.weftLab.setCode("console.log('about to loop'); console.log('i =', 0);\nwhile (true) {}\nexport default {};"));
     await card.getByTestId('submit').click();
-    await expect.poll(() => card.getByTestId('grade').textContent().catch(() => ''), { timeout: 20_000 }).toContain('ran for more than 1 s and was stopped');
-    expect(await card.getByTestId('grade').textContent()).toContain('below is what it printed before it was stopped');
+    await expect.poll(() => card.getByTestId('grade-error').textContent().catch(() => ''), { timeout: 20_000 }).toContain('ran for more than 1 s and was stopped');
+    expect(await card.getByTestId('grade-error').textContent()).toContain('below is what it printed before it was stopped');
     expect(await card.getByTestId('printed').textContent()).toBe('about to loop\ni = 0');
   });
 

@@ -10,6 +10,7 @@
  */
 import { decodeSteps, inputValue, logical, type Schedule, type Slice } from '@weft/collectives';
 import type { StepRecord } from '@weft/runtime/core';
+import type { LabRun } from './run.js';
 
 /** Element-wise replay is bounded: ranks fit a 32-bit mask, and buffers stay small. */
 export const GRID_MAX_RANKS = 32;
@@ -133,4 +134,17 @@ export function bufferFrames(schedule: Schedule, steps: readonly StepRecord[]): 
   }
   const expected = blocks.map((block) => Array.from({ length: n }, (_, r) => inputValue('sum', 'float32', r, block.offset, n)).reduce((a, b) => a + b, 0));
   return { ok: true, frames: { nranks: n, blocks: n, timesNs, masks, values: firstValues, expected, source: 'replay' } };
+}
+
+/** A run with its buffer grids (one per detail), and how long they took to build (after the run's own wallMs). */
+export interface RunWithGrids extends LabRun {
+  readonly grids: readonly GridResult[];
+  readonly gridsMs: number;
+}
+
+/** `run` with its buffer grids, timed: at 32 GPUs they take longer than the simulation, and the page's summary names both. */
+export function withGrids(run: LabRun): RunWithGrids {
+  const start = performance.now();
+  const grids = run.details.map((d) => gridOf(d));
+  return { ...run, grids, gridsMs: performance.now() - start };
 }

@@ -67,3 +67,18 @@ export function formatBytes(bytes: number): string {
   }
   return `${value} ${units[unit]}`;
 }
+
+/**
+ * A number as a student types it, with either decimal mark: "2642.24" and "2642,24" are both
+ * 2642.24 (a German keyboard's comma was dropped: 264224 graded). Null for anything else
+ * ("1.234,5" with thousands separators, "12a"): the page refuses it rather than guess.
+ */
+export function parseDecimal(text: string): number | null {
+  const trimmed = text.trim().replace(/^\u2212/, '-'); // a typographic minus, pasted
+  if (!/^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$/.test(trimmed)) return null;
+  const value = Number(trimmed.replace(',', '.'));
+  return Number.isFinite(value) ? value : null;
+}
+
+/** The sentence the page says for text parseDecimal refuses (no grade, no attempt). */
+export const NOT_A_NUMBER = 'Type a number such as 2642.24 or 2642,24 (one decimal mark, no thousands separators).';

@@ -15,6 +15,7 @@ import { lazyView } from './lazy.js';
 import { RunStopped, engineWorker, stopEngine, type StudentGrade } from './workers.js';
 import { parseScenarioText, scenarioFromUrl, shareUrl, type Scenario } from './url-state.js';
 import type { CustomExercise } from '../engine/exercise-list.js';
+import type { Detail } from '../engine/run.js';
 
 /** What tests and the embed page read: the last run and when the first one rendered. */
 interface LabHandle {
@@ -65,6 +66,27 @@ const replacesNoWork = (linkCode: string): boolean => {
   return saved === null || saved === STARTER_ALGORITHM || saved === linkCode;
 };
 
+/** 950 → "950 ms", 18 612 → "18.6 s". */
+const duration = (ms: number): string => (ms < 1000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(1)} s`);
+
+/**
+ * The run's one-line summary, a polite live region (a screen reader hears each run's result).
+ * Its time is what the user waited: from Run until the views had drawn (measured after this
+ * renders), with the worker's two parts named: the simulation, then the buffer grids (at
+ * dgx-h100:nodes=4 they take longer than the simulation). `startedAt`: when Run was pressed
+ * (null for a graded student's run, which came from the grader's worker).
+ */
+function RunSummary({ run, detail, startedAt }: { run: PageRun; detail: Detail; startedAt: number | null }) {
+  const [waitedMs, setWaited] = useState<number | null>(null);
+  useEffect(() => setWaited(startedAt === null ? null : performance.now() - startedAt), [run, startedAt]);
+  const parts = `the simulation ${duration(run.wallMs)} and the buffer grids ${duration(run.gridsMs)} in ${startedAt === null ? "the grader's" : "this page's"} worker`;
+  return (
+    <p class="note" role="status" data-testid="run-summary" data-wall-ms={run.wallMs} data-grids-ms={run.gridsMs} data-waited-ms={waitedMs ?? undefined}>
+      {detail.error ? 'Without the faults: ' : ''}{detail.algorithm} at {formatBytes(detail.bytes)}: {(detail.timeNs / 1000).toFixed(2)} µs simulated, predicted {(detail.predictedNs / 1000).toFixed(2)} µs, {detail.protocol !== null ? `protocol ${detail.protocol}, ` : ''}{detail.channels} channel(s), {detail.events} events; {waitedMs !== null ? `from Run to these views ${duration(waitedMs)}: ${parts}, the rest passing the result to the page and drawing it.` : `${parts}.`}
+    </p>
+  );
+}
+
 export function App() {
   const [config, setConfig] = useState<LabConfig>(DEFAULT_CONFIG);
   const [code, setCode] = useState(savedCode);
@@ -97,7 +119,10 @@ export function App() {
   const only = badView === null ? (asked as ViewName | null) : null;
   window.weftLab.setCode = setCode;
 
+  // When the run shown was asked for (its summary says how long the user waited); null: a graded student's run.
+  const [shownStartedAt, setShownStartedAt] = useState<number | null>(null);
   const start = async (next: LabConfig) => {
+    const asked = performance.now();
     setConfig(next);
     setBusy(true);
     setError(null);
@@ -106,6 +131,7 @@ export function App() {
     try {
       const result = await engineWorker().run(next);
       setRun(result);
+      setShownStartedAt(asked);
       setDetailIndex(0);
       const end = result.details[0]?.timeNs ?? 0;
       setT(params.has('play') ? 0 : end);
@@ -164,6 +190,7 @@ export function App() {
   const onStudentRun = (grade: StudentGrade) => {
     if (grade.run) {
       setRun(grade.run);
+      setShownStartedAt(null);
       setConfig(grade.run.config);
       setDetailIndex(grade.run.details.length - 1);
       setT(grade.run.details.at(-1)!.timeNs);
@@ -186,7 +213,8 @@ export function App() {
             }} data-testid="scenario-file" /></label>{' '}
             <button onClick={() => setLink(shareUrl({ config: run?.config ?? config, ...(shareCode ? { code } : {}), ...(custom ? { exercise: custom.exercise } : {}) }))} data-testid="share" title="A link that replays the run shown (not form edits not yet run)">Share this run</button>{' '}
             <label title="Off: the link carries the run (and its exercise), not the code in your editor"><input type="checkbox" checked={shareCode} onChange={(e) => { setShareCode((e.target as HTMLInputElement).checked); setLink(null); }} data-testid="share-code" /> include my code</label>{' '}
-            {link && <input readOnly value={link} size={60} data-testid="share-link" onFocus={(e) => (e.target as HTMLInputElement).select()} />}
+            {/* Labelled, and no wider than the page (size 60 ran off a phone's 375 px screen). */}
+            {link && <label class="share-link">Link to this run <input readOnly value={link} size={60} data-testid="share-link" onFocus={(e) => (e.target as HTMLInputElement).select()} /></label>}
             {/* A graded student's run shows their algorithm beside the built-ins; the link and the CLI line replay the built-ins only. */}
             {studentAlgorithm !== undefined && <span class="note" data-testid="share-student-note"> The link and the CLI line replay {(run?.config ?? config).algorithms.join(' and ')}; your {studentAlgorithm} {shareCode ? 'travels in the link as code and runs when the exercise is submitted there' : 'stays here (tick "include my code" to send it)'} (on the CLI: <code>--algo ./your-file.mjs</code>).</span>}
             {/* The run shown (its busbw table, when weft bench can step through its sizes), as Share does. */}
@@ -212,16 +240,14 @@ export function App() {
             <nav class="details" aria-label="Animated algorithm">
               Animated run ({formatBytes(run.details[0]!.bytes)}):{' '}
               {run.details.map((d, i) => (
-                <button key={d.algorithm} class={i === detailIndex ? 'on' : ''} onClick={() => { setPlaying(false); setDetailIndex(i); setT(d.timeNs); }} data-testid={`detail-${d.algorithm}`}>
+                <button key={d.algorithm} class={i === detailIndex ? 'on' : ''} aria-pressed={i === detailIndex ? 'true' : 'false'} onClick={() => { setPlaying(false); setDetailIndex(i); setT(d.timeNs); }} data-testid={`detail-${d.algorithm}`}>
                   {d.algorithm} · {d.error ? 'did not complete' : `${(d.timeNs / 1000).toFixed(2)} µs`}
                 </button>
               ))}
             </nav>
           )}
           {detail.error && <p class="error" data-testid="detail-error">This run did not complete: {detail.error.replace(/\.$/, '')}. The views below replay it without the faults.</p>}
-          <p class="note" data-testid="run-summary" data-wall-ms={run.wallMs}>
-            {detail.error ? 'Without the faults: ' : ''}{detail.algorithm} at {formatBytes(detail.bytes)}: {(detail.timeNs / 1000).toFixed(2)} µs simulated, predicted {(detail.predictedNs / 1000).toFixed(2)} µs, {detail.protocol !== null ? `protocol ${detail.protocol}, ` : ''}{detail.channels} channel(s), {detail.events} events; the whole run took {run.wallMs.toFixed(0)} ms in this page's worker.
-          </p>
+          <RunSummary run={run} detail={detail} startedAt={shownStartedAt} />
           {(show('timeline') || show('topology') || show('buffers')) && <TimelineControls detail={detail} tNs={tNs} setT={setT} playing={playing} setPlaying={setPlaying} />}
           <div class="views">
             {show('topology') && <ViewGuard label="Topology" resetKey={detail}><TopologyView run={run} detail={detail} tNs={tNs} /></ViewGuard>}

@@ -38,7 +38,7 @@ export function lazyView<P extends object>(load: () => Promise<ComponentType<P>>
     if (View !== null) return <View {...props} />;
     const Tag = as;
     return (
-      <Tag ref={placeholder} class={as === 'section' ? 'view' : 'editor'} aria-label={label} aria-busy={whenVisible ? undefined : 'true'}>
+      <Tag ref={placeholder} class={as === 'section' ? 'view' : 'editor'} role={as === 'div' ? 'group' : undefined} aria-label={label} aria-busy={whenVisible ? undefined : 'true'}>
         <p class={failed ? 'error' : 'empty'}>{failed ?? 'Loading\u2026'}</p>
       </Tag>
     );

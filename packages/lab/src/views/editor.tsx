@@ -24,6 +24,8 @@ export function CodeEditor({ initial, onChange }: { initial: string; onChange: (
       extensions: [
         basicSetup,
         javascript(),
+        // The name belongs on the text box a screen reader lands in (CodeMirror's .cm-content, role textbox), not on a wrapper.
+        EditorView.contentAttributes.of({ 'aria-label': 'Your algorithm (a JavaScript module)' }),
         EditorView.updateListener.of((u) => {
           if (!u.docChanged || applying.current) return;
           const text = u.state.doc.toString();
@@ -52,5 +54,6 @@ export function CodeEditor({ initial, onChange }: { initial: string; onChange: (
       applying.current = false;
     }
   }, [initial]);
-  return <div class="editor" ref={host} aria-label="Algorithm editor" />;
+  // A named group around it (as the placeholder that stands in until CodeMirror loads: ui/lazy.tsx).
+  return <div class="editor" ref={host} role="group" aria-label="Algorithm editor" />;
 }

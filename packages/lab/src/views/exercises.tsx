@@ -5,9 +5,9 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { LabConfig } from '../engine/config.js';
 import { EXERCISES, STARTER_ALGORITHM, type CustomExercise, type Exercise } from '../engine/exercise-list.js';
-import { formatBytes, type Grade } from '../engine/grade.js';
+import { NOT_A_NUMBER, formatBytes, parseDecimal, type Grade } from '../engine/grade.js';
 import { recordAttempt, scenarioKey, scenarioRecord, type Saved } from '../engine/attempts.js';
-import { GraderUnavailable, engineWorker, gradeStudent, type StudentGrade } from '../ui/workers.js';
+import { GraderUnavailable, GradingStopped, engineWorker, gradeStudent, type StudentGrade } from '../ui/workers.js';
 import { lazyView } from '../ui/lazy.js';
 
 /** CodeMirror loads when the exercise that edits code comes into view. */
@@ -35,7 +35,7 @@ function exportResults(saved: Record<string, Saved>, student: string): void {
   a.click();
 }
 
-function GradeLine({ saved }: { saved: Saved | undefined }) {
+function GradeLine({ saved, showPrinted = true }: { saved: Saved | undefined; showPrinted?: boolean }) {
   if (!saved) return null;
   const { grade, at, attempts = 1 } = saved;
   // A later try that fails does not undo a pass: say so (the export keeps every try).
@@ -48,7 +48,7 @@ function GradeLine({ saved }: { saved: Saved | undefined }) {
       {grade.expected !== undefined && <> Simulated: {grade.expected}.</>}
       {passedAt >= 0 && <> (You passed on attempt {passedAt + 1}; the export keeps every attempt.)</>}
     </p>
-    {grade.printed && <div class="printed"><span class="note">Your code printed:</span><pre data-testid="printed">{grade.printed.join('\n')}</pre></div>}
+    {showPrinted && grade.printed && <div class="printed"><span class="note">Your code printed:</span><pre data-testid="printed">{grade.printed.join('\n')}</pre></div>}
     </>
   );
 }
@@ -71,10 +71,17 @@ function ExerciseCard({ exercise, saved, save, props, grader }: { exercise: Exer
   useEffect(() => {
     if (exercise.answer.kind !== 'code') void engineWorker().givens(exercise.config).then(setGivens, () => setGivens(null));
   }, [exercise.config]);
-  const [failure, setFailure] = useState<string | null>(null);
+  const [failure, setFailure] = useState<{ readonly message: string; readonly printed?: readonly string[] } | null>(null);
   const submit = async () => {
-    setBusy(true);
+    if (busy) return; // the button stays focusable while grading (aria-disabled): a second press waits
     setFailure(null);
+    // Text the student typed that is no number (a stray letter, thousands separators) is refused, not graded as some other number.
+    const value = exercise.answer.kind === 'number' ? parseDecimal(answer) : Number(answer);
+    if (value === null) {
+      setFailure({ message: `Not graded: ${NOT_A_NUMBER}` });
+      return;
+    }
+    setBusy(true);
     try {
       if (exercise.answer.kind === 'code') {
         const grade = await gradeStudent(props.code);
@@ -82,14 +89,15 @@ function ExerciseCard({ exercise, saved, save, props, grader }: { exercise: Exer
         save(recordAttempt(saved, props.code, rest, new Date().toISOString()));
         props.onStudentRun(grade);
       } else {
-        const value = Number(answer);
         const grade = grader ? await grader(value) : await engineWorker().grade(exercise.id, value);
         save(recordAttempt(saved, value, grade, new Date().toISOString()));
       }
     } catch (error) {
       // Stop (or a failed worker) ends the grading run: say so, and count no attempt.
-      if (error instanceof GraderUnavailable) setFailure(`Not graded: ${error.message}`);
-      else setFailure(`Not graded: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]} Submit again to grade it.`);
+      // A time limit that stopped the code is no grade either: the student's loop, or a busy machine.
+      if (error instanceof GradingStopped) setFailure({ message: error.message, ...(error.printed.length > 0 ? { printed: error.printed } : {}) });
+      else if (error instanceof GraderUnavailable) setFailure({ message: `Not graded: ${error.message}` });
+      else setFailure({ message: `Not graded: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]} Submit again to grade it.` });
     } finally {
       setBusy(false);
     }
@@ -100,12 +108,13 @@ function ExerciseCard({ exercise, saved, save, props, grader }: { exercise: Exer
       <h3>{exercise.title}</h3>
       <p>{withCode(exercise.prompt)}</p>
       {givens && <p class="note" data-testid="givens">{givens}</p>}
-      <button class="link" onClick={() => props.open(exercise.config)}>Open this run in the views</button>
+      {/* Named with the exercise: six of these (and six Submits) read alike in a screen reader's list of buttons. */}
+      <button class="link" onClick={() => props.open(exercise.config)} aria-label={`Open this run in the views: ${exercise.title}`}>Open this run in the views</button>
       {a.kind === 'code' && <CodeEditor initial={props.code} onChange={props.setCode} />}
       {/* A form, so Enter in the answer box submits it as students expect. */}
       <form class="answer" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
         {a.kind === 'number' && (
-          <label>Your answer <input type="number" step="any" value={answer} onInput={(e) => setAnswer((e.target as HTMLInputElement).value)} data-testid="answer" /> {a.unit}</label>
+          <label>Your answer <input type="text" inputMode="decimal" autoComplete="off" value={answer} onInput={(e) => setAnswer((e.target as HTMLInputElement).value)} data-testid="answer" /> {a.unit}</label>
         )}
         {a.kind === 'choice' && (
           <label>Your answer{' '}
@@ -115,10 +124,15 @@ function ExerciseCard({ exercise, saved, save, props, grader }: { exercise: Exer
             </select>
           </label>
         )}
-        <button type="submit" disabled={busy || (a.kind !== 'code' && answer === '')} data-testid="submit">{busy ? 'Grading…' : 'Submit'}</button>
+        {/* aria-disabled while grading, not disabled: a disabled button drops the keyboard's focus to the page's start. */}
+        <button type="submit" disabled={a.kind !== 'code' && answer.trim() === ''} aria-disabled={busy ? 'true' : undefined} aria-label={`${busy ? 'Grading…' : 'Submit'}: ${exercise.title}`} data-testid="submit">{busy ? 'Grading…' : 'Submit'}</button>
       </form>
-      {failure !== null && <p class="grade failed" data-testid="grade-error">{failure}</p>}
-      <GradeLine saved={saved} />
+      {/* A polite live region: a screen reader hears the grade (or why there is none) when it comes. */}
+      <div role="status" data-testid="grade-status">
+        {failure !== null && <p class="grade failed" data-testid="grade-error">{failure.message}</p>}
+        {failure?.printed && <div class="printed"><span class="note">Your code printed:</span><pre data-testid="printed">{failure.printed.join('\n')}</pre></div>}
+        <GradeLine saved={saved} showPrinted={failure === null} />
+      </div>
     </article>
   );
 }

@@ -70,14 +70,17 @@ export function TimelineControls({ detail, tNs, setT, playing, setPlaying }: Pro
       End: () => setT(end),
     };
     const action = actions[e.key];
-    if (action && !(e.target instanceof HTMLInputElement && e.target.type !== 'range')) {
+    // A button acts as a button: Space (and Enter) press it ("Step back" steps back, it does not play).
+    const onButton = e.target instanceof HTMLButtonElement && (e.key === ' ' || e.key === 'Enter');
+    if (action && !onButton && !(e.target instanceof HTMLInputElement && e.target.type !== 'range')) {
       e.preventDefault();
       action();
     }
   };
   const eventIndex = times.filter((x) => x <= tNs).length - 1;
   return (
-    <div class="timeline-controls" onKeyDown={onKey} tabIndex={0} aria-label="Timeline controls (Space, arrows, Home, End)">
+    // A named group: its keys hint is read as the group's name (a label on a role-less div is not read).
+    <div class="timeline-controls" role="group" onKeyDown={onKey} tabIndex={0} aria-label="Timeline controls (Space plays or pauses, arrows step, Home and End jump)">
       <button onClick={() => setT(previousEvent(times, tNs))} aria-label="Step back" data-testid="step-back">◀ back</button>
       <button onClick={togglePlay} aria-label={playing ? 'Pause' : 'Play'} data-testid="play">{playing ? 'pause' : 'play'}</button>
       <button onClick={() => setT(nextEvent(times, tNs))} aria-label="Step forward" data-testid="step-forward">forward ▶</button>

@@ -1,23 +1,21 @@
 /** The page's engine worker: runs the real weft engine (ghost mode) off the main thread. */
 import { COLLECTIVES, listAlgorithms } from '@weft/collectives';
 import { expose } from 'comlink';
-import { gridOf, type GridResult } from '../engine/buffers.js';
+import { withGrids, type RunWithGrids } from '../engine/buffers.js';
 import type { LabConfig } from '../engine/config.js';
 import { exerciseById } from '../engine/exercise-list.js';
 import { givensOf, gradeAnswer, gradeCustom, truthOf } from '../engine/exercises.js';
 import type { CustomExercise } from '../engine/exercise-list.js';
 import type { Grade } from '../engine/grade.js';
 import { inPageWords } from '../engine/page-words.js';
-import { runLab, type LabRun } from '../engine/run.js';
+import { runLab } from '../engine/run.js';
 import { parseScenario, parseScenarioText, type Scenario } from '../engine/scenario.js';
 
 /** Each collective the form offers, and its built-in algorithms' names. */
 export type Catalog = Readonly<Record<string, readonly string[]>>;
 
-/** A run with its buffer grids (one per detail), and how long it took in this worker. */
-export interface PageRun extends LabRun {
-  readonly grids: readonly GridResult[];
-}
+/** A run with its buffer grids (one per detail), and how long they took (engine/buffers.ts withGrids). */
+export type PageRun = RunWithGrids;
 
 const api = {
   catalog(): Catalog {
@@ -26,8 +24,7 @@ const api = {
   // The CLI's checks run here; their advice about flags is rewritten for the form (engine/page-words.ts).
   run(config: LabConfig): Promise<PageRun> {
     return inPageWords(async () => {
-      const run = await runLab(config);
-      return { ...run, grids: run.details.map((d) => gridOf(d)) };
+      return withGrids(await runLab(config));
     }, 'run');
   },
   async grade(exerciseId: string, answer: number): Promise<Grade> {
