@@ -35,6 +35,10 @@ export function progressBar(format: string, stream: NodeJS.WriteStream = barStre
     print(text) {
       if (started) stream.write('\r\x1b[2K');
       process.stdout.write(text);
+      // cli-progress saved the cursor (ESC 7) where the bar started and restores it on stop before
+      // clearing that line: saved there, the stop went back up over the printed rows, cleared the
+      // table's first line and left the bar below it. Save again at the bar's new line.
+      if (started) stream.write('\x1b7');
       if (started) bar?.render();
     },
     stop() {
