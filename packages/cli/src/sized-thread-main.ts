@@ -9,8 +9,12 @@ import { endOnRelayedSignal } from '@weft/runtime/sized-thread';
 import { runCli } from './cli.js';
 import { runEntry } from './entry.js';
 import { useProcessStderr, type StderrFacts } from './ui/progress.js';
+import { writeStreamSync } from './ui/sync-stdio.js';
 
 endOnRelayedSignal();
+// Rows and the bar as they are printed, not when the simulation lets the thread's event loop turn.
+writeStreamSync(process.stdout, 1);
+writeStreamSync(process.stderr, 2);
 const facts = (workerData as { stderr?: StderrFacts } | null)?.stderr;
 if (facts !== undefined) useProcessStderr(facts);
 runEntry(() => runCli(process.argv.slice(2)));
