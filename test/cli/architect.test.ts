@@ -179,3 +179,26 @@ describe('GPUs that share a NIC, or reach it through a PCIe switch', () => {
     expect(Math.abs(row.predictedUs / row.timeUs - 1)).toBeLessThan(0.01);
   });
 });
+
+describe('topo --save: a preset as a file to edit', () => {
+  it.each(['json', 'yaml'])('writes a %s topology file that loads back to the same cluster (the same bench rows, the same summary)', (ext) => {
+    const file = join(dir, `saved.${ext}`);
+    expect(weft(['topo', 'dgx-h100:nodes=2', '--save', file]).code).toBe(0);
+    const rows = (topology: string) => {
+      const run = weft(['bench', 'allreduce', '--topology', topology, '--mode', 'ghost', '-b', '8', '-e', '1G', '-f', '64', '--format', 'json']);
+      expect(run.code, run.stderr).toBe(0);
+      return (JSON.parse(run.stdout) as { rows: { algorithm: string; protocol: string; timeUs: number }[] }).rows.map(({ algorithm, protocol, timeUs }) => ({ algorithm, protocol, timeUs }));
+    };
+    expect(rows(file)).toEqual(rows('dgx-h100:nodes=2'));
+    const summary = (topology: string) => weft(['topo', topology]).stdout.split('\n').slice(1).join('\n');
+    expect(summary(file)).toBe(summary('dgx-h100:nodes=2'));
+  });
+
+  it("'-' prints YAML alone; a wrong extension or a clash is one line, exit 2", () => {
+    const run = weft(['topo', 'switch:2', '--save', '-']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^name: switch:2\nnodes:\n/);
+    expect(weft(['topo', 'switch:2', '--save', join(dir, 'x.txt')]).stderr).toBe(`weft: --save: '${join(dir, 'x.txt')}' must end in .json, .yaml or .yml (or be '-' for YAML on stdout)\n`);
+    expect(weft(['topo', 'switch:2', '--save', '-', '--json']).stderr).toBe("weft: --save: '-' puts the topology file alone on stdout; not with --json (save to a file instead)\n");
+  });
+});

@@ -45,6 +45,7 @@ const COMMANDS: Record<string, (program: Command) => Promise<void>> = {
       .option('--dot <file>', "write the topology as Graphviz DOT (.dot or .gv); '-': on stdout, alone")
       .option('--json', 'print the summary as JSON')
       .option('--channels', 'also print the channels the topology search finds (rings and trees, as NCCL_DEBUG=INFO; with --json, a channels field)')
+      .option('--save <file>', "write the topology as a topology file (.json, .yaml or .yml) that --topology loads back, to edit; '-': YAML on stdout, alone")
       .description('summarize a topology: nodes, links, bandwidths, bisection')
       .action(runTopo);
   },

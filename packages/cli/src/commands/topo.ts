@@ -1,5 +1,5 @@
 import { channelRings, channelTrees, formatChannels, formatGraphs, searchChannelCount, searchGraphs } from '@weft/collectives';
-import { alphaBetaCost, formatTopologySummary, rankLayout, summarizeTopology, topologyToDot, type TopoLink, type Topology } from '@weft/fabric';
+import { alphaBetaCost, formatTopologySummary, rankLayout, summarizeTopology, topologyToDot, topologyToJson, topologyToYaml, type TopoLink, type Topology } from '@weft/fabric';
 import { WeftInputError } from '@weft/sim';
 import { assertDistinct, assertWritable, writeFileAtomic } from '../output.js';
 import { loadTopology, topologyInputs } from '../topology.js';
@@ -8,6 +8,7 @@ export interface TopoOptions {
   dot?: string;
   json?: boolean;
   channels?: boolean;
+  save?: string;
 }
 
 /** `weft topo SPEC|FILE`: a summary of the topology, optionally as JSON, or a DOT file. */
@@ -22,7 +23,13 @@ export function runTopo(specOrFile: string, options: TopoOptions): void {
     assertWritable('--dot', options.dot);
     assertDistinct([['--dot', options.dot]], topologyInputs(specOrFile));
   }
+  if (options.save !== undefined) checkSave(options, specOrFile);
   const topology = loadTopology(specOrFile, '<spec|file>');
+  if (options.save === '-') {
+    process.stdout.write(topologyToYaml(topology));
+    return;
+  }
+  if (options.save !== undefined) writeFileAtomic(options.save, /\.json$/i.test(options.save) ? topologyToJson(topology) : topologyToYaml(topology));
   if (dotToStdout) {
     process.stdout.write(topologyToDot(topology));
     return;
@@ -39,6 +46,23 @@ export function runTopo(specOrFile: string, options: TopoOptions): void {
     if (channels !== undefined) process.stdout.write(channels.lines().join('\n') + '\n');
   }
   if (options.dot !== undefined) writeFileAtomic(options.dot, topologyToDot(topology));
+}
+
+/**
+ * `--save FILE`: the topology as a topology file (.json, .yaml or .yml; '-': YAML on stdout, alone)
+ * that `--topology FILE` loads back to the same topology: a preset to start editing from (NICs per
+ * server, uplinks), where `--json` is a summary that does not load.
+ */
+function checkSave(options: TopoOptions, specOrFile: string): void {
+  const save = options.save!;
+  if (save === '-') {
+    const other = options.json ? '--json' : options.channels ? '--channels' : options.dot === '-' ? '--dot -' : undefined;
+    if (other !== undefined) throw new WeftInputError(`--save: '-' puts the topology file alone on stdout; not with ${other} (save to a file instead)`);
+    return;
+  }
+  if (!/\.(json|ya?ml)$/i.test(save)) throw new WeftInputError(`--save: '${save}' must end in .json, .yaml or .yml (or be '-' for YAML on stdout)`);
+  assertWritable('--save', save);
+  assertDistinct([['--save', save], ...(options.dot !== undefined && options.dot !== '-' ? [['--dot', options.dot] as const] : [])], topologyInputs(specOrFile));
 }
 
 /** A link as `--json` lists it: its id (what `--fault link=ID` takes), ends, bandwidth and latency. */
