@@ -22,7 +22,7 @@ describe('weft (the main job)', () => {
     const header = run.stdout.split('\n').slice(0, 7);
     expect(header[0]).toBe('# weft bench allreduce');
     expect(header[1]).toBe('#  topology: dgx-h100:nodes=2 (16 ranks)  model: maxMin  routing: adaptive  qps: 1  seed: 1');
-    expect(header[2]).toMatch(/^#  mode: data  backend: \S+  iters: 1  warmup: 0  channels: auto  chunk: auto  proto: auto  tuner: auto$/);
+    expect(header[2]).toMatch(/^#  mode: data  backend: \S+  iters: 1  warmup: 0  channels: auto  chunk: auto  proto: auto  tuner: auto \(nccl\)$/);
     expect(header[5]!.trim().split(/\s+/)).toEqual(['#', 'size', 'count', 'type', 'redop', 'root', 'time', 'algbw', 'busbw', '#wrong', 'algorithm', 'proto', 'predicted', 'wall']);
   });
 

@@ -97,6 +97,8 @@ export interface BenchReport {
   readonly proto: string;
   /** --tuner as asked: the rule `auto` picks by ('auto': NCCL's tuning model where the topology names its GPUs, weft's predictions elsewhere). */
   readonly tuner: string;
+  /** The rule `auto` picks by on this topology: 'nccl' or 'weft' (--tuner auto resolved: nccl where the topology names its GPUs' computeCapability). */
+  readonly tunerRule: string;
   /** Algorithms from `--algo all` that cannot run on this topology, and why. */
   readonly skipped: readonly { readonly algorithm: string; readonly reason: string }[];
   readonly rows: readonly BenchRow[];

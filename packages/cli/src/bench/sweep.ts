@@ -458,6 +458,8 @@ export function reportHeader(config: BenchConfig, topology: Topology, backend: s
     chunkBytes: config.chunkBytes,
     proto: config.proto,
     tuner: config.tuner,
+    // What `auto` decides by here: a file without computeCapability silently switched to weft's rule.
+    tunerRule: config.tuner === 'auto' ? (topology.computeCapability !== undefined ? ('nccl' as const) : ('weft' as const)) : config.tuner,
     ...(config.confidential ? { confidential: true } : {}),
   };
 }

@@ -55,13 +55,19 @@ function line(columns: readonly Column[], cells: readonly string[], prefix: stri
   return prefix + cells.map((cell, i) => cell.padStart(columns[i]!.width - (i === 0 ? prefix.length : 0))).join(' ');
 }
 
+/** `--tuner auto` with the rule it resolved to, and why where that is weft's (no GPU generation named). */
+function tunerText(report: { readonly tuner: string; readonly tunerRule: string }): string {
+  if (report.tuner !== 'auto') return report.tuner;
+  return report.tunerRule === 'nccl' ? 'auto (nccl)' : 'auto (weft: the topology names no computeCapability)';
+}
+
 export function formatHeader(report: Omit<BenchReport, 'rows' | 'avgBusBwGBps' | 'avgBusBwGBpsByAlgorithm'>, labels: readonly string[]): string {
   const columns = columnsOf(report.energy !== undefined, labels);
   return [
     `# weft bench ${report.collective}`,
     `#  topology: ${report.topology.spec} (${report.topology.ranks} ranks)  model: ${report.model}  routing: ${report.routing}  qps: ${report.qps}  seed: ${report.seed}`,
     ...(report.packet === undefined ? [] : [packetLine(report.packet)]),
-    `#  mode: ${report.mode}  backend: ${report.backend}  iters: ${report.iters}  warmup: ${report.warmupIters}  channels: ${report.channels}  chunk: ${report.chunkBytes === 'auto' ? 'auto' : `${report.chunkBytes} B`}  proto: ${report.proto}  tuner: ${report.tuner}`,
+    `#  mode: ${report.mode}  backend: ${report.backend}  iters: ${report.iters}  warmup: ${report.warmupIters}  channels: ${report.channels}  chunk: ${report.chunkBytes === 'auto' ? 'auto' : `${report.chunkBytes} B`}  proto: ${report.proto}  tuner: ${tunerText(report)}`,
     `#  time is simulated time on the emulated hardware; wall is how long weft took`,
     ...(report.confidential ? ['#  confidential computing: GPU↔NIC links staged through encrypted bounce buffers; NVLink unchanged (see the topology sources)'] : []),
     ...report.skipped.map((s) => `#  skipped ${s.algorithm}: ${s.reason}`),
