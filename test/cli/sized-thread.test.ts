@@ -143,4 +143,22 @@ describe('weft on a large ghost run: the sized thread', () => {
     expect(isSized(readFileSync(log, 'utf8').trim().split('\n').map((line) => JSON.parse(line)))).toBe(true);
     expect(JSON.parse(readFileSync(out, 'utf8')).rows.map((row: { bytes: number }) => row.bytes)).toEqual([1048576, 4194304]);
   });
+
+  it('rows reach stdout as they finish, not all at the end (was: held until the thread\'s simulation let its stream be acknowledged)', async () => {
+    // The scale walk's case: a --scale table whose largest row (4,096 GPUs) puts it in the thread.
+    const args = ['train', '--model', 'synthetic:params=1e8,layers=8', '--scale', '8,64,4096', '--algo', 'hierarchical'];
+    const child = spawn(process.execPath, [WEFT_MAIN, ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let stdout = '';
+    const rowAt = new Map<string, number>();
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      for (const [, gpus] of stdout.matchAll(/^\s+(\d+) hierarchical /gm)) if (!rowAt.has(gpus!)) rowAt.set(gpus!, Date.now());
+    });
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(0);
+    expect([...rowAt.keys()]).toEqual(['8', '64', '4096']);
+    // The 4,096-GPU row takes about a second after the 8-GPU one (more on a loaded machine): the
+    // 8-GPU row was printed before it, not with it at the end (a 0.09 s gap before).
+    expect(rowAt.get('4096')! - rowAt.get('8')!).toBeGreaterThan(500);
+  });
 });
