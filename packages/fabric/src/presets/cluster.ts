@@ -10,7 +10,7 @@ import { hardwareBandwidth, hardwareFactor, hardwareFlag, hardwareLatency, type 
 import { presetSources } from './common.js';
 import type { ParamDef, ParamTexts, ParamValues, PresetDef } from './params.js';
 import type { RoutingName } from '../types.js';
-import { addRailFabric, describeRailFabric } from './rail-fabric.js';
+import { addRailFabric, describeRailFabric, railFabricShape } from './rail-fabric.js';
 import { FABRIC_NAMES, fabricDefaults, fabricKeys, scaleOutFabric } from './scale-out.js';
 import { addServers } from './servers.js';
 
@@ -95,6 +95,7 @@ export function clusterPreset(system: SystemDefaults, overrides: Record<string, 
 }
 
 function buildCluster(preset: PresetDef, system: SystemDefaults, values: ParamValues, spec: string, texts?: ParamTexts) {
+  checkFabricFits(system.name, values, values.fabric!, values.nodes!, values.gpusPerNode!);
   const b = new TopologyBuilder();
   const { ranks, nics } = addServers(b, {
     servers: values.nodes!,
@@ -122,14 +123,26 @@ function buildCluster(preset: PresetDef, system: SystemDefaults, values: ParamVa
  * serversPerSu): returns the notes describing it, the hardware.json keys behind the fabric
  * defaults it used, and the routing its switches do by default (the topology's defaultRouting).
  */
+/** Switch ports at the NIC rate: the fabric's switch capacity (or switchCapacity) over nicBw. */
+function fabricRadix(values: ParamValues, fabricIndex: number): number {
+  return Math.floor((values.switchCapacity ?? fabricDefaults(scaleOutFabric(fabricIndex)).switchCapacityBytesPerSec) / values.nicBw!);
+}
+
+/**
+ * Refuses, before a GPU is built, a fabric of `servers` servers × `rails` NICs that no switch of
+ * the fabric's radix builds (rail-fabric.ts railFabricShape; addFabric then builds that shape).
+ */
+export function checkFabricFits(what: string, values: ParamValues, fabricIndex: number, servers: number, rails: number): void {
+  railFabricShape({ what, servers, rails, radix: fabricRadix(values, fabricIndex), serversPerSu: values.serversPerSu!, spines: values.spines!, tiers: values.tiers! });
+}
+
 export function addFabric(b: TopologyBuilder, what: string, values: ParamValues, fabricIndex: number, nics: string[][]): { notes: string[]; derived: HardwareKey[]; routing: RoutingName } {
   const fabric = scaleOutFabric(fabricIndex);
   const defaults = fabricDefaults(fabric);
   const efficiency = values.netEfficiency ?? defaults.efficiency;
   const switchLatencyNs = values.switchLatency ?? defaults.switchLatencyNs;
-  const capacity = values.switchCapacity ?? defaults.switchCapacityBytesPerSec;
   const reduction = values.switchReduction === undefined ? defaults.reduction : values.switchReduction === 1;
-  const radix = Math.floor(capacity / values.nicBw!);
+  const radix = fabricRadix(values, fabricIndex);
   const shape = addRailFabric(b, {
     what,
     nics,

@@ -11,7 +11,7 @@
  * racks; the fabric defaults to InfiniBand NDR for GB200 and XDR (Quantum-X800) for GB300.
  */
 import { TopologyBuilder } from '../topology/builder.js';
-import { addFabric, fabricParams, nvlsEfficiencyParam } from './cluster.js';
+import { addFabric, checkFabricFits, fabricParams, nvlsEfficiencyParam } from './cluster.js';
 import { presetSources } from './common.js';
 import { hardwareBandwidth, hardwareFactor, hardwareLatency, type HardwareKey } from './hardware.js';
 import type { ParamTexts, ParamValues, PresetDef } from './params.js';
@@ -81,6 +81,7 @@ export const nvl72Preset: PresetDef = {
     if (values.nicBw === undefined) derived.push(variant.nicBw);
     if (values.pcieBw === undefined) derived.push(variant.pcieBw);
     const fabricIndex = values.fabric ?? FABRIC_NAMES.indexOf(variant.fabric);
+    checkFabricFits('nvl72', { ...values, nicBw }, fabricIndex, values.racks!, gpus);
     const { ranks, nics } = addServers(b, {
       servers: values.racks!,
       gpusPerServer: gpus,

@@ -53,41 +53,35 @@ export interface RailFabricShape {
   readonly coresPerPlane: number;
 }
 
-/** Builds the fabric's switches and links (NIC↔leaf included) and returns its shape. */
-export function addRailFabric(b: TopologyBuilder, input: RailFabricInput): RailFabricShape {
-  const { nics, serversPerSu, radix } = input;
+/** What sizes a rail fat tree: counts and switch ports only (railFabricShape). */
+export type RailFabricSizing = Pick<RailFabricInput, 'what' | 'radix' | 'serversPerSu' | 'spines' | 'tiers'> & {
+  readonly servers: number;
+  /** NICs (rails) per server. */
+  readonly rails: number;
+};
+
+/**
+ * The fabric's shape (tiers, pods, spines, cores) from counts alone, or the one-line refusal of a
+ * fabric no switch of `radix` ports can build. Presets call it before they build a single GPU:
+ * `dgx-h100:nodes=65536` was refused only after 524,288 GPUs and NICs (32 s, 1.2 GB).
+ */
+export function railFabricShape(input: RailFabricSizing): RailFabricShape {
+  const { servers, rails, serversPerSu, radix } = input;
   if (radix < 2) throw new WeftInputError(`${input.what}: switchCapacity gives ${radix} port(s) at the NIC rate; a fat tree needs switches of at least 2 ports (switchCapacity >= 2 × nicBw)`);
-  const rails = nics[0]?.length ?? 0;
-  const sus = Math.ceil(nics.length / serversPerSu);
+  const sus = Math.ceil(servers / serversPerSu);
   const leaves = sus * rails;
-  const options = input.reduction ? { reduction: true } : {};
   // A leaf takes its SU's servers below and as many uplinks above (non-blocking): set by hand, serversPerSu may not fit.
   if (2 * serversPerSu > radix) throw new WeftInputError(`${input.what}: serversPerSu=${serversPerSu} needs leaves of ${2 * serversPerSu} ports (${serversPerSu} down, ${serversPerSu} up), over the switch's ${radix}; use serversPerSu <= ${Math.floor(radix / 2)} or a larger switchCapacity`);
   const twoTierSpines = input.spines > 0 ? input.spines : smallestDivisorAtLeast(serversPerSu, Math.ceil((leaves * serversPerSu) / radix));
   const tiers = input.tiers === 0 ? (twoTierSpines === undefined ? 3 : 2) : input.tiers;
   if (tiers !== 2 && tiers !== 3) throw new WeftInputError(`${input.what}: tiers=${input.tiers} is not accepted; expected 0 (automatic), 2 or 3`);
-
-  for (let u = 0; u < sus; u++) for (let g = 0; g < rails; g++) b.addNode(`su${u}.leaf${g}`, 'leaf', options);
-  const serversInSu = (u: number) => Math.min(serversPerSu, nics.length - u * serversPerSu);
-  nics.forEach((server, s) => {
-    const su = Math.floor(s / serversPerSu);
-    server.forEach((nic, g) => {
-      b.addLink(nic, `su${su}.leaf${g}`, input.portBytesPerSec, input.switchLatencyNs);
-      b.addLink(`su${su}.leaf${g}`, nic, input.portBytesPerSec, 0); // the NIC's own latency sits on nic→gpu
-    });
-  });
-
   if (tiers === 2) {
     if (twoTierSpines === undefined) throw tooLarge(input, leaves, 'two tiers', radix);
     // Spines set by hand must hold what the leaves send them (each leaf deals max(servers, spines) ports over them).
-    const spinePorts = Array.from({ length: sus }, (_, u) => rails * Math.ceil(Math.max(serversInSu(u), twoTierSpines) / twoTierSpines)).reduce((a, b) => a + b, 0);
+    const spinePorts = Array.from({ length: sus }, (_, u) => rails * Math.ceil(Math.max(serversInSu(input, u), twoTierSpines) / twoTierSpines)).reduce((a, b) => a + b, 0);
     if (spinePorts > radix) throw new WeftInputError(`${input.what}: spines=${twoTierSpines} needs spines of ${spinePorts} ports for ${leaves} leaves, over the switch's ${radix}; use more spines (0 picks the smallest that fit), tiers=3, or a larger switchCapacity`);
-    const spineIds = Array.from({ length: twoTierSpines }, (_, k) => b.addNode(`spine${k}`, 'spine', options));
-    const dealer = new PortDealer(b, input);
-    for (let u = 0; u < sus; u++) for (let g = 0; g < rails; g++) dealer.deal(`su${u}.leaf${g}`, Math.max(serversInSu(u), twoTierSpines), spineIds);
     return { tiers: 2, sus, leaves, pods: 1, spinesPerPod: twoTierSpines, coresPerPlane: 0 };
   }
-
   // Three tiers: pods of at most radix × podRadixShare leaves, in leaf order (SU by SU, rail by rail).
   const leavesPerPod = Math.floor(radix * hardwareFactor('superpod.podRadixShare'));
   if (leavesPerPod < 1) throw new WeftInputError(`${input.what}: ${radix}-port switches cannot build a three-tier fat tree; raise switchCapacity`);
@@ -98,6 +92,39 @@ export function addRailFabric(b: TopologyBuilder, input: RailFabricInput): RailF
   const spineDownPorts = Math.ceil(fullPodUplinks / spinesPerPod);
   const coresPerPlane = smallestDivisorAtLeast(spineDownPorts, Math.ceil((pods * spineDownPorts) / radix));
   if (coresPerPlane === undefined) throw tooLarge(input, leaves, 'three tiers', radix);
+  return { tiers: 3, sus, leaves, pods, spinesPerPod, coresPerPlane };
+}
+
+/** Servers in scalable unit `u` (the last may be short). */
+function serversInSu(input: Pick<RailFabricSizing, 'servers' | 'serversPerSu'>, u: number): number {
+  return Math.min(input.serversPerSu, input.servers - u * input.serversPerSu);
+}
+
+/** Builds the fabric's switches and links (NIC↔leaf included) and returns its shape. */
+export function addRailFabric(b: TopologyBuilder, input: RailFabricInput): RailFabricShape {
+  const { nics, serversPerSu } = input;
+  const rails = nics[0]?.length ?? 0;
+  const sizing = { ...input, servers: nics.length, rails };
+  const shape = railFabricShape(sizing);
+  const { sus, leaves, pods, spinesPerPod, coresPerPlane } = shape;
+  const options = input.reduction ? { reduction: true } : {};
+  for (let u = 0; u < sus; u++) for (let g = 0; g < rails; g++) b.addNode(`su${u}.leaf${g}`, 'leaf', options);
+  nics.forEach((server, s) => {
+    const su = Math.floor(s / serversPerSu);
+    server.forEach((nic, g) => {
+      b.addLink(nic, `su${su}.leaf${g}`, input.portBytesPerSec, input.switchLatencyNs);
+      b.addLink(`su${su}.leaf${g}`, nic, input.portBytesPerSec, 0); // the NIC's own latency sits on nic→gpu
+    });
+  });
+
+  if (shape.tiers === 2) {
+    const spineIds = Array.from({ length: spinesPerPod }, (_, k) => b.addNode(`spine${k}`, 'spine', options));
+    const dealer = new PortDealer(b, input);
+    for (let u = 0; u < sus; u++) for (let g = 0; g < rails; g++) dealer.deal(`su${u}.leaf${g}`, Math.max(serversInSu(sizing, u), spinesPerPod), spineIds);
+    return shape;
+  }
+
+  const leavesPerPod = Math.floor(input.radix * hardwareFactor('superpod.podRadixShare'));
   for (let k = 0; k < spinesPerPod; k++) for (let j = 0; j < coresPerPlane; j++) b.addNode(`plane${k}.core${j}`, 'core', options);
   const leafDealer = new PortDealer(b, input);
   const coreDealer = new PortDealer(b, input);
@@ -106,14 +133,14 @@ export function addRailFabric(b: TopologyBuilder, input: RailFabricInput): RailF
     const spineIds = Array.from({ length: spinesPerPod }, (_, k) => b.addNode(`pod${p}.spine${k}`, 'spine', options));
     for (let leaf = p * leavesPerPod; leaf < Math.min(leaves, (p + 1) * leavesPerPod); leaf++) {
       const su = Math.floor(leaf / rails);
-      leafDealer.deal(`su${su}.leaf${leaf % rails}`, Math.max(serversInSu(su), spinesPerPod), spineIds, spineDownlinks);
+      leafDealer.deal(`su${su}.leaf${leaf % rails}`, Math.max(serversInSu(sizing, su), spinesPerPod), spineIds, spineDownlinks);
     }
     spineIds.forEach((spine, k) => {
       const cores = Array.from({ length: coresPerPlane }, (_, j) => `plane${k}.core${j}`);
       coreDealer.deal(spine, Math.max(spineDownlinks.get(spine) ?? 0, coresPerPlane), cores);
     });
   }
-  return { tiers: 3, sus, leaves, pods, spinesPerPod, coresPerPlane };
+  return shape;
 }
 
 /** One line describing the fabric's shape, for a preset's sources. */
@@ -153,8 +180,8 @@ function smallestDivisorAtLeast(n: number, atLeast: number): number | undefined 
   return undefined;
 }
 
-function tooLarge(input: RailFabricInput, leaves: number, what: string, radix: number): WeftInputError {
+function tooLarge(input: RailFabricSizing, leaves: number, what: string, radix: number): WeftInputError {
   return new WeftInputError(
-    `${input.what}: ${input.nics.length} servers need ${leaves} rail leaves, more than ${what} of ${radix}-port switches can join non-blocking; use fewer nodes, tiers=0/3, or a larger switchCapacity`,
+    `${input.what}: ${input.servers} servers need ${leaves} rail leaves, more than ${what} of ${radix}-port switches can join non-blocking; use fewer nodes, tiers=0/3, or a larger switchCapacity`,
   );
 }
