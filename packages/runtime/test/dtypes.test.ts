@@ -24,6 +24,8 @@ import { WeftInputError } from '@weft/sim';
 import { countWrong, createCluster, divideTyped, fillInput, reduceTyped, type NumericArray } from '@weft/runtime';
 import { network, plan } from './helpers.js';
 
+const fixtures = new URL('./fixtures/programs.mjs', import.meta.url).href;
+
 const bytesEqual = (a: Uint8Array, b: Uint8Array) => Buffer.compare(a, b) === 0;
 
 const CTOR: Record<DType, new (n: number) => NumericArray> = {
@@ -211,6 +213,24 @@ describe('the library takes nccl-tests\' names', () => {
       const error = await cluster.runSchedule(plan('allReduce', 'ring', topology, 64), { dtype: 'fp4' as never, op: 'sum' }).catch((e: unknown) => e as Error);
       expect(error).toBeInstanceOf(WeftInputError);
       expect((error as Error).message).toMatch(/^dtype 'fp4' is not accepted; use one of int8, uint8, int32, uint32, int64, uint64, half, float, double, bfloat16, /);
+    } finally {
+      await cluster.close();
+    }
+  });
+
+  it('a program\'s allReduce of Int8Array, Uint8Array, Uint32Array and BigInt arrays wraps as C does', async () => {
+    const cluster = await createCluster({ topology: parseTopologySpec('switch:4'), network: network(), mode: 'data' });
+    try {
+      for (const [kind, value, sum] of [
+        ['Int8Array', 100, '-112'], // 400 mod 256, signed
+        ['Uint8Array', 200, '32'], // 800 mod 256
+        ['Uint32Array', 2 ** 31, '0'], // 2^33 mod 2^32
+        ['BigInt64Array', String(2n ** 62n), '0'], // 2^64 mod 2^64
+        ['BigUint64Array', String(2n ** 62n + 1n), '4'],
+      ] as const) {
+        const out = await cluster.runProgram<{ kind: string; values: string[] }>(fixtures, 'typedAllReduce', { kind, value });
+        for (const result of out.results) expect(result, kind).toEqual({ kind, values: [sum, sum, sum] });
+      }
     } finally {
       await cluster.close();
     }
