@@ -218,6 +218,22 @@ describe('the library takes nccl-tests\' names', () => {
     }
   });
 
+  it('backend tfjs and typed: a type tfjs lacks runs the typed loops and says so; #wrong 0 either way', async () => {
+    const topology = parseTopologySpec('switch:3');
+    for (const choice of ['tfjs', 'typed'] as const) {
+      const cluster = await createCluster({ topology, network: network(), mode: 'data', ranksPerWorker: 3, backend: choice });
+      try {
+        for (const dtype of ['bfloat16', 'int64', 'int32'] as const) {
+          const result = await cluster.runSchedule(plan('allReduce', 'ring', topology, 999), { dtype, op: 'sum' });
+          expect(result.wrong, `${choice} ${dtype}`).toBe(0);
+          expect(result.backend, `${choice} ${dtype}`).toBe(dtype === 'int32' ? cluster.backend : 'typed');
+        }
+      } finally {
+        await cluster.close();
+      }
+    }
+  });
+
   it('a program\'s allReduce of Int8Array, Uint8Array, Uint32Array and BigInt arrays wraps as C does', async () => {
     const cluster = await createCluster({ topology: parseTopologySpec('switch:4'), network: network(), mode: 'data' });
     try {
