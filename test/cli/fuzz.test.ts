@@ -50,7 +50,7 @@ const validConfig = fc.record({
   minExp: fc.integer({ min: 3, max: 10 }),
   spanExp: fc.integer({ min: 0, max: 6 }),
   factor: fc.constantFrom(2, 4, 8, 16),
-  dtype: fc.constantFrom('float', 'double', 'int32'),
+  dtype: fc.constantFrom('float', 'double', 'int32', 'half', 'bfloat16', 'int8', 'uint64'),
   op: fc.constantFrom('sum', 'max', 'min'),
   network: fc.constantFrom('maxMin', 'alphaBeta'),
   routing: fc.constantFrom('ecmp', 'adaptive'),

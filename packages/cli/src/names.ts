@@ -1,5 +1,5 @@
 import { WeftInputError } from '@weft/sim';
-import { COLLECTIVE_TABLE, REDUCE_OPS, type CollectiveName, type DType, type ReduceOp } from '@weft/collectives';
+import { COLLECTIVE_TABLE, DTYPE_NAMES, NCCL_DTYPE_NAMES, REDUCE_OPS, dtypeNamed, type CollectiveName, type DType, type ReduceOp } from '@weft/collectives';
 import { ROUTING_CHOICES, type CongestionControl, type Delivery, type ModelName, type RoutingChoice } from '@weft/fabric';
 
 /**
@@ -68,22 +68,21 @@ export function readCollective(text: string): Read<CollectiveName> {
   return value !== undefined ? accept(value) : CLI_COLLECTIVES.read(text);
 }
 
-/** nccl-tests' -d spellings plus weft's own. */
-export const DTYPES = new Choices<DType>([
-  ['float', 'float32'],
-  ['float32', 'float32'],
-  ['double', 'float64'],
-  ['float64', 'float64'],
-  ['int', 'int32'],
-  ['int32', 'int32'],
-]);
+/**
+ * `-d`: nccl-tests' type names (src/common.cu test_typenames: int8, uint8, int32, uint32, int64,
+ * uint64, half, float, double, bfloat16; its older char and int), weft's own (float16,
+ * float32, float64), and `all`: every type in turn, as nccl-tests' `-d all` does.
+ */
+export const DTYPES = new Choices<DType | 'all'>([...DTYPE_NAMES.map((name) => [name, dtypeNamed(name)!] as const), ['all', 'all']]);
+
+/** The `-d` value, or why it is refused (fp8 is named as such: nccl-tests has it, weft does not emulate it). */
+export function readDtype(text: string): Read<DType | 'all'> {
+  if (/^f(p)?8/i.test(text)) return reject(`is not accepted: fp8 types are not emulated; use ${orList(DTYPES.names)}`);
+  return DTYPES.read(text);
+}
 
 /** nccl-tests prints its own type names in the table. */
-export const DTYPE_TABLE_NAMES: ReadonlyMap<DType, string> = new Map([
-  ['float32', 'float'],
-  ['float64', 'double'],
-  ['int32', 'int32'],
-]);
+export const DTYPE_TABLE_NAMES: ReadonlyMap<DType, string> = new Map(Object.entries(NCCL_DTYPE_NAMES) as [DType, string][]);
 
 export const OPS = Choices.of<ReduceOp>(REDUCE_OPS);
 /** The network model (`--network` in bench and train). */

@@ -13,8 +13,25 @@ export {
   outputsAgree,
   combine,
   finalizeAvg,
+  combineIn,
   toDType,
 } from './semantics.js';
+export {
+  NCCL_DTYPE_NAMES,
+  DTYPE_ALIASES,
+  DTYPE_NAMES,
+  dtypeNamed,
+  isIntegerDType,
+  isUnsignedDType,
+  isBigIntDType,
+  isHalfDType,
+  halfBits,
+  fromHalfBits,
+  bfloat16Bits,
+  fromBfloat16Bits,
+  floatPrecision,
+  type DTypeName,
+} from './dtypes.js';
 export type { Collective, CollectiveShape, OutputBlock } from './collective.js';
 export { PRIMITIVES, decodeStep, decodeSteps, accessesOf, stepCount } from './steps.js';
 export type { Primitive, Combine, StepActions } from './steps.js';

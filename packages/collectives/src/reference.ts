@@ -6,7 +6,7 @@
  * channel index), for tests and for the lab.
  */
 import { collectiveOf } from './registry.js';
-import { combine, expectedOutput, finalizeAvg, inputValue, outputIsReduced } from './semantics.js';
+import { combineIn, expectedOutput, finalizeAvg, inputValue, outputIsReduced } from './semantics.js';
 import { decodeSteps } from './steps.js';
 import type { BufferName, DType, ReduceOp, Schedule, Slice } from './types.js';
 
@@ -20,6 +20,10 @@ function allocate(dtype: DType, count: number): TypedBuffer {
       return new Float64Array(count);
     case 'int32':
       return new Int32Array(count);
+    default:
+      // Every other type's values as numbers, each step rounded to the type (combineIn):
+      // the reference computes values, not bit patterns.
+      return new Float64Array(count);
   }
 }
 
@@ -49,7 +53,7 @@ export function runReference(schedule: Schedule, op: ReduceOp, dtype: DType): Ty
     return buf.subarray(s.offset, s.offset + s.count);
   };
   const reduceInto = (dst: TypedBuffer, src: ArrayLike<number>) => {
-    for (let i = 0; i < dst.length; i++) dst[i] = combine(op, dst[i]!, src[i]!);
+    for (let i = 0; i < dst.length; i++) dst[i] = combineIn(op, dst[i]!, src[i]!, dtype);
   };
 
   const maxChannels = Math.max(1, ...schedule.participants.map((p) => p.channels.length));

@@ -17,7 +17,8 @@ export type CollectiveName =
   | 'scatter';
 
 export type ReduceOp = 'sum' | 'prod' | 'min' | 'max' | 'avg';
-export type DType = 'float32' | 'float64' | 'int32';
+/** NCCL's element types (ncclDataType_t; nccl-tests' names in dtypes.ts NCCL_DTYPE_NAMES). */
+export type DType = 'int8' | 'uint8' | 'int32' | 'uint32' | 'int64' | 'uint64' | 'float16' | 'float32' | 'float64' | 'bfloat16';
 
 /**
  * Each participant has three buffers. `input` holds what the caller passed in, `output`

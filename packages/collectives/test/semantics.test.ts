@@ -13,13 +13,26 @@ import {
   outputsAgree,
   outputIsReduced,
   toDType,
+  combineIn,
 } from '../src/semantics.js';
+import { isIntegerDType } from '../src/dtypes.js';
+import type { DType, ReduceOp } from '../src/types.js';
+
+const BITS: Partial<Record<DType, number>> = { int8: 8, uint8: 8, int32: 32, uint32: 32, int64: 64, uint64: 64 };
+
+/** The reduction over BigInts, wrapped once to the type's bits. */
+function wrappedExact(op: ReduceOp, dtype: DType, values: readonly number[]): number {
+  const big = values.map(BigInt);
+  const total = big.reduce((a, b) => (op === 'prod' ? a * b : op === 'min' ? (b < a ? b : a) : op === 'max' ? (b > a ? b : a) : a + b));
+  const bits = BITS[dtype]!;
+  return Number(dtype.startsWith('u') ? BigInt.asUintN(bits, total) : BigInt.asIntN(bits, total));
+}
 
 describe('semantics', () => {
   it('lists the ops and dtypes; the reductions are the collectives whose postcondition reduces', () => {
     expect(REDUCE_OPS).toEqual(['sum', 'prod', 'min', 'max', 'avg']);
-    expect(DTYPES).toEqual(['float32', 'float64', 'int32']);
-    expect(DTYPES.map(elementBytes)).toEqual([4, 8, 4]);
+    expect(DTYPES).toEqual(['int8', 'uint8', 'int32', 'uint32', 'int64', 'uint64', 'float16', 'float32', 'float64', 'bfloat16']);
+    expect(DTYPES.map(elementBytes)).toEqual([1, 1, 4, 4, 8, 8, 2, 4, 8, 2]);
     expect(COLLECTIVES.filter((c) => collectiveOf(c).reduces)).toEqual(['allReduce', 'reduceScatter', 'reduce']);
     for (const c of COLLECTIVES) {
       const shape = { nranks: 5, root: 2, count: 3 };
@@ -62,9 +75,10 @@ describe('semantics', () => {
         for (let index = 0; index < 97; index++) {
           const values = Array.from({ length: nranks }, (_, r) => inputValue(op, dtype, r, index, nranks));
           // Exact (float64, no intermediate rounding) vs. dtype-rounded, forward and backward.
-          const exact = values.reduce((a, b) => combine(op, a, b));
-          const forward = values.reduce((a, b) => toDType(combine(op, a, b), dtype));
-          const backward = [...values].reverse().reduce((a, b) => toDType(combine(op, a, b), dtype));
+          // Integer types wrap as C does: exact means exact modulo 2^bits (BigInt, then wrapped once).
+          const exact = isIntegerDType(dtype) ? wrappedExact(op, dtype, values) : values.reduce((a, b) => combine(op, a, b));
+          const forward = values.reduce((a, b) => combineIn(op, a, b, dtype));
+          const backward = [...values].reverse().reduce((a, b) => combineIn(op, a, b, dtype));
           expect(forward).toBe(exact);
           expect(backward).toBe(exact);
           expect(Number.isFinite(exact)).toBe(true);

@@ -48,7 +48,7 @@ describe('reduction ops, dtypes and backends are checked where they enter', () =
       const schedule = plan('allReduce', 'ring', topology, 64);
       for (const [options, message] of [
         [{ dtype: 'float32', op: 'xor' }, "op 'xor' is not accepted; use one of sum, prod, min, max, avg"],
-        [{ dtype: 'float16', op: 'sum' }, "dtype 'float16' is not accepted; use one of float32, float64, int32"],
+        [{ dtype: 'fp4', op: 'sum' }, "dtype 'fp4' is not accepted; use one of int8, uint8, int32, uint32, int64, uint64, half, float, double, bfloat16, float16, float32, float64, char, int, bf16, fp16"],
       ] as const) {
         const cluster = await createCluster({ topology, network: network(), mode });
         const error = await rejection(() => cluster.runSchedule(schedule, { ...options, check: false } as never));

@@ -4,7 +4,7 @@
  * and the report read.
  */
 import { Option, type Command } from 'commander';
-import type { Algorithm, CollectiveName } from '@weft/collectives';
+import type { Algorithm, CollectiveName, DType } from '@weft/collectives';
 import type { RoutingName } from '@weft/fabric';
 import { WeftInputError } from '@weft/sim';
 import { CLI_COLLECTIVES, orList } from '../names.js';
@@ -57,7 +57,9 @@ export interface BenchAlgorithm {
 }
 
 /** Everything a benchmark sweep needs, validated; `--routing auto` resolved against the topology (commands/bench.ts benchConfig). */
-export interface BenchConfig extends Omit<BenchFlags, 'routing'> {
+export interface BenchConfig extends Omit<BenchFlags, 'routing' | 'dtype'> {
+  /** One type: `-d all` runs one sweep per type (commands/bench.ts). */
+  readonly dtype: DType;
   readonly routing: RoutingName;
   readonly collective: CollectiveName;
   readonly algorithms: readonly BenchAlgorithm[];

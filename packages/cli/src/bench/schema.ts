@@ -9,7 +9,7 @@ import { COLLECTIVE_TABLE, PROTOCOL_NAMES, TUNER_NAMES, type ProtocolName, type 
 import { isWeftInputError } from '@weft/sim';
 import type { FastForwardMode } from '@weft/runtime/core';
 import {
-  CONGESTION, Choices, DELIVERY, DTYPES, FORMATS, MODES, NETWORKS, ON_OFF, OPS, ROUTINGS, accept, orList, readCollective, readInteger, readNumber, type Read,
+  CONGESTION, Choices, DELIVERY, DTYPES, readDtype, FORMATS, MODES, NETWORKS, ON_OFF, OPS, ROUTINGS, accept, orList, readCollective, readInteger, readNumber, type Read,
 } from '../names.js';
 import { readSizeBytes, sizeSweep } from '../sizes.js';
 import { topologySpecFrom } from '../topology-spec.js';
@@ -102,7 +102,7 @@ export const BENCH_FLAGS = {
   iters: flag('-n, --iters <n>', 'timed iterations per size, back to back, averaged as nccl-tests does (simulated time is deterministic: 1 times one call; more let each call overlap the last one\'s tail, as a real loop does)', '1', integer(1, 10_000)),
   warmupIters: flag('-w, --warmup_iters <n>', 'untimed iterations before the timed ones', '0', integer(0, 10_000)),
   check: flag('-c, --check <0|1>', 'check results (data mode)', '1', integer(0, 1).transform((v) => v === 1)),
-  dtype: flag('-d, --datatype <type>', `element type: ${DTYPES.names.join(', ')}`, 'float', text((t) => DTYPES.read(t))),
+  dtype: flag('-d, --datatype <type>', `element type (nccl-tests' names; 'all': every type in turn): ${DTYPES.names.join(', ')}`, 'float', text((t) => readDtype(t))),
   op: flag('-o, --op <op>', `reduction: ${OPS.names.join(', ')}`, 'sum', text((t) => OPS.read(t))),
   root: flag('-r, --root <rank>', `root rank for rooted collectives (${ROOTED.join(', ')})`, '0', integer(0)),
   topology: flag('--topology <spec|file>', 'preset spec (e.g. dgx-h100:nodes=2, switch:8,linkBw=400Gbps) or a JSON/YAML file', undefined, OPTIONAL_STRING),

@@ -4,7 +4,9 @@ import { resolveRouting, type Topology } from '@weft/fabric';
 import { resolveAlgorithms } from '../bench/algorithms.js';
 import { addBenchFlags, flagAttribute, flagLabel, givenFlags, parseBenchFlags, type BenchConfig, type BenchFlags } from '../bench/config.js';
 import { BENCH_FLAGS, type FlagKey } from '../bench/schema.js';
-import type { BenchReport, BenchRow } from '../bench/report.js';
+import { averageBusBw, averageBusBwByAlgorithm, type BenchReport, type BenchRow } from '../bench/report.js';
+import { DTYPES as ALL_DTYPES } from '@weft/collectives';
+import type { TraceRun } from '../format/trace.js';
 import { runSweep } from '../bench/sweep.js';
 import { tenantBench } from '../bench/tenants.js';
 import { compareJson, compareOptionValue, formatCompare, type CompareRun } from '../bench/compare.js';
@@ -134,10 +136,23 @@ export async function runBench(collective: string, options: Readonly<Record<stri
     bar.print(`${tableStarted ? '' : formatHeader(header, labels) + '\n'}${formatRow(row, labels)}\n`);
     tableStarted = true;
   };
-  const { report, traceRuns, labels } = await runSweep(config, topology, {
-    onProgress: (done, total, label) => bar.update(done, total, label),
-    ...(config.format === 'table' && !stdoutTaken ? { onRow: streamRow } : {}),
-  }).finally(() => bar.stop());
+  // `-d all`: one sweep per type, in nccl-tests' order, their rows one after the other (nccl-tests
+  // runs every size of one type, then the next type).
+  const dtypes = flags.dtype === 'all' ? ALL_DTYPES : [config.dtype];
+  const sweeps: Awaited<ReturnType<typeof runSweep>>[] = [];
+  try {
+    for (const dtype of dtypes) {
+      sweeps.push(
+        await runSweep({ ...config, dtype }, topology, {
+          onProgress: (done, total, label) => bar.update(done, total, dtypes.length > 1 ? `${label} ${dtype}` : label),
+          ...(config.format === 'table' && !stdoutTaken ? { onRow: streamRow } : {}),
+        }),
+      );
+    }
+  } finally {
+    bar.stop();
+  }
+  const { report, traceRuns, labels } = sweeps.length === 1 ? sweeps[0]! : mergeSweeps(sweeps);
   const files: OutputFile[] = [];
   if (config.out !== undefined) files.push({ path: config.out, content: RENDER[formatFor(config.out, config.format)](report, labels) });
   if (config.trace !== undefined) files.push({ path: config.trace, content: JSON.stringify(buildTrace(traceRuns)) + '\n' });
@@ -148,9 +163,30 @@ export async function runBench(collective: string, options: Readonly<Record<stri
   assertResultsRight([report]);
 }
 
-/** The sweep's configuration from the flags: algorithms resolved, and `--routing auto` as the topology's own routing. */
+/**
+ * The sweep's configuration from the flags: algorithms resolved, and `--routing auto` as the
+ * topology's own routing. `-d all` gives the first type (the caller runs each in turn).
+ */
 async function benchConfig(flags: BenchFlags, topology: Topology): Promise<BenchConfig> {
-  return { ...flags, routing: resolveRouting(flags.routing, topology), algorithms: await resolveAlgorithms(flags) };
+  const dtype = flags.dtype === 'all' ? ALL_DTYPES[0]! : flags.dtype;
+  return { ...flags, dtype, routing: resolveRouting(flags.routing, topology), algorithms: await resolveAlgorithms(flags) };
+}
+
+/** `-d all`'s sweeps as one report: every row, the averages over all of them, and each backend that ran (a type the fast kernels lack runs the typed loops). */
+function mergeSweeps(sweeps: readonly Awaited<ReturnType<typeof runSweep>>[]): { report: BenchReport; traceRuns: TraceRun[]; labels: string[] } {
+  const first = sweeps[0]!.report;
+  const rows = sweeps.flatMap((sweep) => sweep.report.rows);
+  const backends = [...new Set(sweeps.map((sweep) => sweep.report.backend))];
+  const outcomes = sweeps.flatMap((sweep) => sweep.report.faults?.outcomes ?? []);
+  const report: BenchReport = {
+    ...first,
+    backend: backends.join(','),
+    rows,
+    avgBusBwGBps: averageBusBw(rows),
+    avgBusBwGBpsByAlgorithm: averageBusBwByAlgorithm(rows),
+    ...(first.faults ? { faults: { scenario: first.faults.scenario, outcomes } } : {}),
+  };
+  return { report, traceRuns: sweeps.flatMap((sweep) => sweep.traceRuns), labels: [...new Set(sweeps.flatMap((sweep) => sweep.labels))] };
 }
 
 /**
@@ -182,6 +218,7 @@ async function runCompare(collective: string, options: Readonly<Record<string, u
   const configs: { config: BenchConfig; topology: Topology }[] = [];
   for (const value of spec.values) {
     const valueFlags = parseBenchFlags(collective, { ...options, [flagAttribute('compare')]: undefined, [flagAttribute(spec.key)]: compareOptionValue(spec.key, value) });
+    if (valueFlags.dtype === 'all') throw new WeftInputError('-d all: not with --compare (one sweep per compared value); give one type, e.g. -d bfloat16, or run -d all without --compare');
     const topology = benchTopology(valueFlags);
     configs.push({ config: await benchConfig(valueFlags, topology), topology });
   }

@@ -45,9 +45,9 @@ export function dataGridRecorder(schedule: Schedule) {
       const out = buffersOf(r).output;
       blocks.forEach((block, j) => {
         let mask = block.count > 0 ? full : 0;
-        for (let e = block.offset; e < block.offset + block.count && mask !== 0; e++) mask &= maskOf(out[e]!, full);
+        for (let e = block.offset; e < block.offset + block.count && mask !== 0; e++) mask &= maskOf(Number(out[e]!), full);
         frameMasks[r * n + j] = mask;
-        firsts[r * n + j] = block.count > 0 ? out[block.offset]! : Number.NaN;
+        firsts[r * n + j] = block.count > 0 ? Number(out[block.offset]!) : Number.NaN;
       });
     }
     // Rounds at one instant: the grid keeps the last (what the bytes held when time moved on).

@@ -58,7 +58,9 @@ export function loadTfjsBackend(): Promise<TfjsLoadResult> {
       if (dst.length === 0) return;
       // tfjs has no float64 tensors; float64 data round-trips through float32 and would lose
       // bits, so float64 reductions stay exact in the typed reference loops.
-      if (dtype === 'float64') return reduceTyped(op, dtype, dst, src);
+      // Types tfjs has no tensors for (int8, uint8, uint32, 64-bit, half, bfloat16) run the
+      // typed loops too (backendFor reports 'typed' for them).
+      if (dtype !== 'float32' && dtype !== 'int32') return reduceTyped(op, dtype, dst, src);
       // tidy returns the result tensor, never its data: tidy walks whatever it returns looking
       // for tensors, and walking a million-element TypedArray costs more than the add.
       const result = tf.tidy(() => {
@@ -68,7 +70,7 @@ export function loadTfjsBackend(): Promise<TfjsLoadResult> {
       });
       const out = result.dataSync();
       result.dispose();
-      dst.set(out as Float32Array | Int32Array);
+      (dst as Float32Array | Int32Array).set(out as Float32Array | Int32Array);
     };
     return { backend: { name, tf, reduce, divide: divideTyped }, skipped };
   })();

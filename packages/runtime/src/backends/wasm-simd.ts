@@ -24,7 +24,8 @@ interface KernelSet {
   readonly copy: Copy;
 }
 
-const SUFFIX: Record<DType, string> = { float32: 'f32', float64: 'f64', int32: 'i32' };
+/** The types the SIMD kernels take; every other type runs the typed loops (backendFor reports 'typed'). */
+const SUFFIX: Partial<Record<DType, string>> = { float32: 'f32', float64: 'f64', int32: 'i32' };
 const OP_NAME: Record<KernelOp, string> = { sum: 'add', prod: 'mul', min: 'min', max: 'max' };
 
 let compiled: WebAssembly.Module | null | undefined;
@@ -83,13 +84,13 @@ export class WasmSimdBackend implements TensorBackend {
   }
 
   reduce(op: KernelOp, dtype: DType, dst: NumericArray, src: NumericArray): void {
-    const set = dst.buffer === src.buffer ? this.byBuffer.get(dst.buffer) : undefined;
+    const set = dst.buffer === src.buffer && SUFFIX[dtype] !== undefined ? this.byBuffer.get(dst.buffer) : undefined;
     if (set === undefined) return reduceTyped(op, dtype, dst, src);
     set.reduce[`${OP_NAME[op]}_${SUFFIX[dtype]}`]!(dst.byteOffset, src.byteOffset, dst.length);
   }
 
   reduce3(op: KernelOp, dtype: DType, dst: NumericArray, a: NumericArray, src: NumericArray): void {
-    const set = dst.buffer === src.buffer && dst.buffer === a.buffer ? this.byBuffer.get(dst.buffer) : undefined;
+    const set = dst.buffer === src.buffer && dst.buffer === a.buffer && SUFFIX[dtype] !== undefined ? this.byBuffer.get(dst.buffer) : undefined;
     if (set === undefined) {
       this.copy(dst, a);
       return this.reduce(op, dtype, dst, src);
@@ -104,7 +105,7 @@ export class WasmSimdBackend implements TensorBackend {
   }
 
   divide(dtype: DType, dst: NumericArray, divisor: number): void {
-    const set = dtype === 'int32' ? undefined : this.byBuffer.get(dst.buffer);
+    const set = dtype === 'float32' || dtype === 'float64' ? this.byBuffer.get(dst.buffer) : undefined;
     if (set === undefined) return divideTyped(dtype, dst, divisor);
     (dtype === 'float32' ? set.div_f32 : set.div_f64)(dst.byteOffset, dst.length, divisor);
   }

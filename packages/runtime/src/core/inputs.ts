@@ -3,7 +3,7 @@
  * enter the runtime, so a wrong one is one WeftInputError naming it and what is accepted —
  * not a TypeError deep in a worker, wrong data, or a run that goes on regardless.
  */
-import { DTYPES, REDUCE_OPS, type DType, type ReduceOp } from '@weft/collectives';
+import { DTYPE_NAMES, REDUCE_OPS, dtypeNamed, type DType, type ReduceOp } from '@weft/collectives';
 import { WeftInputError } from '@weft/sim';
 import { BACKEND_CHOICES, type BackendChoice } from '../backends/types.js';
 
@@ -18,8 +18,14 @@ export function checkOp(op: unknown, where = ''): ReduceOp {
   return oneOf(`${where}op`, op, REDUCE_OPS);
 }
 
+/**
+ * An element type: weft's name or nccl-tests' (half, bfloat16, float, double, int8, char, int,
+ * …, case-insensitive), returned as weft's DType.
+ */
 export function checkDtype(dtype: unknown, where = ''): DType {
-  return oneOf(`${where}dtype`, dtype, DTYPES);
+  const named = typeof dtype === 'string' ? dtypeNamed(dtype) : undefined;
+  if (named !== undefined) return named;
+  throw new WeftInputError(`${where}dtype '${String(dtype)}' is not accepted; use one of ${DTYPE_NAMES.join(', ')}`);
 }
 
 export function checkBackend(backend: unknown): BackendChoice {

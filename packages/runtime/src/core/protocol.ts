@@ -14,7 +14,7 @@
 import type { EncodedError } from './errors.js';
 
 /** Element types a payload can carry, by code (programs rebuild the typed array on recv). */
-export const DTYPE_CODES = ['float32', 'float64', 'int32', 'uint8'] as const;
+export const DTYPE_CODES = ['float32', 'float64', 'int32', 'uint8', 'int8', 'uint32', 'int64', 'uint64', 'float16', 'bfloat16'] as const;
 export type PayloadDType = (typeof DTYPE_CODES)[number];
 
 /** Arena index of a payload that lives in its own SharedArrayBuffer (`sab`). */

@@ -2,7 +2,7 @@ import type { RecurrenceWatch } from './schedule/recurrence.js';
 /**
  * The runtime's public types: cluster options, run options and results. Browser-safe.
  */
-import type { DType, ReduceOp } from '@weft/collectives';
+import type { DType, DTypeName, ReduceOp } from '@weft/collectives';
 import type { FlowRecord, LinkStats, Network, NetworkOptions, Topology } from '@weft/fabric';
 import type { BackendChoice, NumericArray } from '../backends/types.js';
 
@@ -65,7 +65,8 @@ export type RankFault =
   | { readonly kind: 'crashRank'; readonly rank: number; readonly atNs: number };
 
 export interface RunScheduleOptions {
-  readonly dtype: DType;
+  /** weft's name (float32, float16, …) or nccl-tests' (float, half, bfloat16, int8, …; collectives DTypeName). */
+  readonly dtype: DType | DTypeName;
   readonly op: ReduceOp;
   /** Data mode: count wrong output elements (nccl-tests #wrong). Default true in data mode. */
   readonly check?: boolean;

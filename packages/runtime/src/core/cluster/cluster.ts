@@ -8,7 +8,7 @@
 import type { DType, RankLayout, ReduceOp, Schedule } from '@weft/collectives';
 import { deviceMemoryBandwidth, type Network, type Topology } from '@weft/fabric';
 import { WeftInputError } from '@weft/sim';
-import type { NumericArray } from '../../backends/types.js';
+import { backendFor, NATIVE_DTYPES, type BackendName, type NumericArray } from '../../backends/types.js';
 import type { CoordinatorOutcome, CoordinatorWatch } from '../coordinator/coordinator.js';
 import type { RecurrenceWatch } from '../schedule/recurrence.js';
 import type { CheckSpec } from '../host/data-host.js';
@@ -172,7 +172,9 @@ export class Cluster {
       const wrong = check ? await this.hosts.countWrong({ collective, op, dtype, nranks: this.nranks, root, count }) : -1;
       const checkEnd = performance.now();
       const { steps, stagingOverflows } = await this.hosts.collect(trace);
-      const stats = runRecord(outcome, network, iters, { start, simulate, check: checkStart, checkEnd }, this.backend, stagingOverflows, classes);
+      // A type the backend's own kernels do not take ran the typed loops: the result says so.
+      const backend = this.backend in NATIVE_DTYPES ? backendFor(this.backend as BackendName, dtype) : this.backend;
+      const stats = runRecord(outcome, network, iters, { start, simulate, check: checkStart, checkEnd }, backend, stagingOverflows, classes);
       return { ...stats, ...(found !== undefined && 'reason' in found ? { noClassesReason: found.reason } : {}), wrong, steps: sortSteps(steps) };
     });
   }

@@ -18,9 +18,16 @@ const CTORS: Record<string, NumericCtor> = {
   float64: Float64Array,
   int32: Int32Array,
   uint8: Uint8Array as unknown as NumericCtor,
+  int8: Int8Array as unknown as NumericCtor,
+  uint32: Uint32Array as unknown as NumericCtor,
+  int64: BigInt64Array as unknown as NumericCtor,
+  uint64: BigUint64Array as unknown as NumericCtor,
+  // half and bfloat16: their 16-bit patterns.
+  float16: Uint16Array as unknown as NumericCtor,
+  bfloat16: Uint16Array as unknown as NumericCtor,
 };
 
-export function dtypeCode(dtype: DType | 'uint8'): number {
+export function dtypeCode(dtype: DType): number {
   return DTYPE_CODES.indexOf(dtype);
 }
 
@@ -93,7 +100,7 @@ export class DataPlane {
     // into a block of this host's arena (memcpy speed) and reduce there.
     const block = src.buffer !== dst.buffer && this.landsInOwnArena(dst) ? this.pool.borrow(payload.bytes) : null;
     const operand = block ? this.arenas.view(block, ctorOf(payload.dtype), dst.length) : src;
-    if (block) operand.set(src);
+    if (block) operand.set(src as never);
     if (first !== dst) reduceFrom(this.backend, op, dtype, dst, first, operand);
     else this.backend.reduce(op, dtype, dst, operand);
     if (block) this.pool.giveBack(block);

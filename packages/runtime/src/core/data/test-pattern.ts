@@ -5,7 +5,19 @@
  * block against one small tile of its expected values — a whole number of periods — never
  * against an expected array as large as the output, and with nothing kept between runs.
  */
-import { collectiveOf, inputPeriod, inputValue, reducedValue, type CollectiveName, type DType, type ReduceOp } from '@weft/collectives';
+import {
+  bfloat16Bits,
+  collectiveOf,
+  fromBfloat16Bits,
+  fromHalfBits,
+  halfBits,
+  inputPeriod,
+  inputValue,
+  reducedValue,
+  type CollectiveName,
+  type DType,
+  type ReduceOp,
+} from '@weft/collectives';
 import type { NumericArray } from '../../backends/types.js';
 
 /** What a #wrong check compares against: the collective's postcondition for this shape. */
@@ -32,12 +44,45 @@ function tileLengthOf(period: number): number {
   return period * Math.ceil(TILE_MIN_ELEMENTS / period);
 }
 
+type Element = number | bigint;
+type Elements = { [index: number]: Element; readonly length: number; copyWithin(target: number, start: number, end?: number): unknown };
+
+/** What an element of `dtype` stores for a value: BigInt for 64-bit integers, the bits for half and bfloat16. */
+export function encoderOf(dtype: DType): (value: number) => Element {
+  switch (dtype) {
+    case 'int64':
+    case 'uint64':
+      return BigInt;
+    case 'float16':
+      return halfBits;
+    case 'bfloat16':
+      return bfloat16Bits;
+    default:
+      return (value) => value;
+  }
+}
+
+/** The value an element of `dtype` holds (encoderOf's inverse). */
+export function decoderOf(dtype: DType): (element: Element) => number {
+  switch (dtype) {
+    case 'int64':
+    case 'uint64':
+      return Number;
+    case 'float16':
+      return fromHalfBits as (element: Element) => number;
+    case 'bfloat16':
+      return fromBfloat16Bits as (element: Element) => number;
+    default:
+      return (element) => element as number;
+  }
+}
+
 /**
  * Fills `out` with a sequence of period `period` (valueAt(k) for k < period): one period
  * computed, doubled up to a tile, then the tile repeated — its reads stay in cache, so the
  * rest costs one write per element.
  */
-function fillPeriodic(out: NumericArray, period: number, valueAt: (k: number) => number): void {
+function fillPeriodic(out: Elements, period: number, valueAt: (k: number) => Element): void {
   const first = Math.min(period, out.length);
   for (let k = 0; k < first; k++) out[k] = valueAt(k);
   const tile = Math.min(out.length, tileLengthOf(period));
@@ -48,7 +93,8 @@ function fillPeriodic(out: NumericArray, period: number, valueAt: (k: number) =>
 
 /** Rank `rank`'s test input (inputValue for every element) written into `input`. */
 export function fillInput(spec: { readonly op: ReduceOp; readonly dtype: DType; readonly nranks: number }, rank: number, input: NumericArray): void {
-  fillPeriodic(input, inputPeriod(spec.op, spec.dtype), (k) => inputValue(spec.op, spec.dtype, rank, k, spec.nranks));
+  const encode = encoderOf(spec.dtype);
+  fillPeriodic(input as Elements, inputPeriod(spec.op, spec.dtype, spec.nranks), (k) => encode(inputValue(spec.op, spec.dtype, rank, k, spec.nranks)));
 }
 
 /**
@@ -58,12 +104,14 @@ export function fillInput(spec: { readonly op: ReduceOp; readonly dtype: DType; 
  */
 export function countWrong(spec: CheckSpec, rank: number, output: NumericArray, bytesEqual?: BytesEqual): number {
   const { op, dtype, nranks } = spec;
-  const period = inputPeriod(op, dtype);
+  const period = inputPeriod(op, dtype, nranks);
+  const encode = encoderOf(dtype);
+  const decode = decoderOf(dtype);
   const tileLength = tileLengthOf(period);
   // Float64 holds every dtype's values exactly: the comparison is the one fillExpectedOutput's array gave.
   const expected = new Float64Array(tileLength);
   // The same tile in the output's own type, for byte comparison.
-  const typed = new (output.constructor as new (length: number) => NumericArray)(tileLength);
+  const typed = new (output.constructor as new (length: number) => NumericArray)(tileLength) as Elements & NumericArray;
   const elementBytes = typed.BYTES_PER_ELEMENT;
   const outputBytes = new Uint8Array(output.buffer, output.byteOffset, output.byteLength);
   const typedBytes = new Uint8Array(typed.buffer);
@@ -73,19 +121,19 @@ export function countWrong(spec: CheckSpec, rank: number, output: NumericArray, 
     const tile = expected.subarray(0, length);
     const from = b.from;
     fillPeriodic(tile, period, (k) => (from === 'all' ? reducedValue(op, dtype, b.inputOffset + k, nranks) : inputValue(op, dtype, from, b.inputOffset + k, nranks)));
-    typed.set(tile);
+    for (let k = 0; k < length; k++) typed[k] = encode(tile[k]!);
     // Equal bytes mean equal values when every expected value survives the output's type
     // (one period decides: the tile repeats it); unequal bytes (a wrong value, or -0 for 0)
     // are counted element by element.
     let byBytes = bytesEqual !== undefined;
-    for (let k = 0; k < Math.min(period, length) && byBytes; k++) byBytes = typed[k] === tile[k];
+    for (let k = 0; k < Math.min(period, length) && byBytes; k++) byBytes = decode(typed[k]!) === tile[k];
     // Each pass starts a whole number of periods into the block, where the tile starts.
     for (let start = 0; start < b.count; start += tileLength) {
       const n = Math.min(tileLength, b.count - start);
       const base = b.offset + start;
       if (byBytes && bytesEqual!(outputBytes.subarray(base * elementBytes, (base + n) * elementBytes), typedBytes.subarray(0, n * elementBytes))) continue;
       // The NaN poison never equals an expected (finite) value: an unwritten element counts.
-      for (let j = 0; j < n; j++) if (output[base + j] !== tile[j]) wrong += 1;
+      for (let j = 0; j < n; j++) if (decode(output[base + j]!) !== tile[j]) wrong += 1;
     }
   }
   return wrong;

@@ -57,9 +57,32 @@ export function schedulePlanBase(run: ScheduleRun): Omit<HostSchedulePlan, 'part
   };
 }
 
-/** A value no correct output holds: NaN for floats, INT32_MIN for int32. */
-function poison(dtype: DType): number {
-  return dtype === 'int32' ? -2147483648 : NaN;
+/**
+ * Fills an output with a value no correct output should hold: NaN for floats (half and
+ * bfloat16: their quiet-NaN bits), the most negative value for signed integers, the largest
+ * for unsigned ones.
+ */
+function fillPoison(dtype: DType, output: NumericArray): void {
+  switch (dtype) {
+    case 'int64':
+      return void (output as BigInt64Array).fill(-(2n ** 63n));
+    case 'uint64':
+      return void (output as BigUint64Array).fill(2n ** 64n - 1n);
+    case 'float16':
+      return void (output as Uint16Array).fill(0x7e00);
+    case 'bfloat16':
+      return void (output as Uint16Array).fill(0x7fc0);
+    case 'int8':
+      return void (output as Int8Array).fill(-128);
+    case 'uint8':
+      return void (output as Uint8Array).fill(0xff);
+    case 'int32':
+      return void (output as Int32Array).fill(-2147483648);
+    case 'uint32':
+      return void (output as Uint32Array).fill(0xffffffff);
+    default:
+      return void (output as Float32Array | Float64Array).fill(NaN);
+  }
 }
 
 export function countsOf(plan: { readonly nranks: number; readonly bufferCounts: HostSchedulePlan['bufferCounts'] }, participant: number) {
@@ -128,7 +151,7 @@ export class DataHost {
       this.buffers.set(participant, buffers);
       if (plan.fill === 'pattern' && participant < plan.nranks) {
         fillInput(plan, participant, buffers.input);
-        buffers.output.fill(poison(plan.dtype));
+        fillPoison(plan.dtype, buffers.output);
       }
       const spec = {
         participant,

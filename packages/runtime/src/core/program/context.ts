@@ -206,7 +206,13 @@ function dtypeOf(data: CollectiveData): DType {
   if (data instanceof Float32Array) return 'float32';
   if (data instanceof Float64Array) return 'float64';
   if (data instanceof Int32Array) return 'int32';
-  throw new WeftInputError('collective data must be a Float32Array, Float64Array or Int32Array');
+  if (data instanceof Int8Array) return 'int8';
+  if (data instanceof Uint8Array) return 'uint8';
+  if (data instanceof Uint32Array) return 'uint32';
+  if (data instanceof BigInt64Array) return 'int64';
+  if (data instanceof BigUint64Array) return 'uint64';
+  // A Uint16Array could be half or bfloat16: a program names the type with a ghost buffer's dtype or runSchedule.
+  throw new WeftInputError('collective data must be a Float32Array, Float64Array, Int32Array, Int8Array, Uint8Array, Uint32Array, BigInt64Array or BigUint64Array');
 }
 
 /** Per-rank state shared by the rank's coroutines. */
@@ -310,7 +316,7 @@ class Coroutine implements RankContext {
         const count = p.bytes / Ctor.BYTES_PER_ELEMENT;
         const out = new Ctor(new ArrayBuffer(p.bytes), 0, count);
         if (plane) {
-          out.set(plane.payloadView(p, count));
+          out.set(plane.payloadView(p, count) as never);
           plane.release(p);
         }
         return out;
