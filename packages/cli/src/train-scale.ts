@@ -168,6 +168,7 @@ async function simulate(cluster: Cluster, resolved: BucketAllReduce, request: Sc
   const outcome = await runWithinBudget(settings, schedule, label, request.exactLimit, (planned, watch) =>
     cluster.runSchedule(planned, { dtype: 'float32', op: 'sum', check: false, iters: 1, warmupIters: 0, ...(watch ? { watch } : {}) }),
     (line) => void notes.push(line.trimEnd()),
+    (planned) => cluster.simulatedParticipants(planned),
   );
   if (isOverBudget(outcome)) {
     notes.push(`${label}: ${outcome.overBudget}: the alpha-beta prediction stands in`);

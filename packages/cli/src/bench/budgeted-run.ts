@@ -10,6 +10,8 @@
  *
  * `weft train --scale` runs each row's all-reduce this way; `weft bench --explain` each
  * candidate it did not choose (at 1,000+ GPUs one exact 16-channel run is minutes of CPU).
+ * `simulated` names the participants a run simulates (its rank classes' representatives): the
+ * budget counts their transfers, which is what the run costs.
  */
 import { scheduleTransfers, shortenedSchedule, type RecurrenceWatch, type RunResult, type SteadyCut } from '@weft/runtime';
 import type { Schedule } from '@weft/collectives';
@@ -35,6 +37,7 @@ export async function runWithinBudget(
   exactLimit: number,
   run: (schedule: Schedule, watch?: RecurrenceWatch) => Promise<RunResult>,
   say: FastForwardSay,
+  simulated: (schedule: Schedule) => readonly number[] | undefined = () => undefined,
 ): Promise<WithinBudget | OverBudget> {
   let spent = 0;
   /** The exact run's transfers, once known (a cut carries them). */
@@ -50,7 +53,8 @@ export async function runWithinBudget(
   };
   const bounded = (planned: Schedule, watch?: RecurrenceWatch) => {
     // The whole schedule comes here only to run exactly; the short runs were priced by afford.
-    const transfers = planned === schedule ? (exact ??= scheduleTransfers(schedule)) : scheduleTransfers(planned);
+    // What the run simulates: with rank classes, the representatives' transfers (Cluster.simulatedParticipants).
+    const transfers = planned === schedule ? (exact ??= scheduleTransfers(schedule, simulated(schedule))) : scheduleTransfers(planned, simulated(planned));
     if (planned === schedule && !fits(transfers)) throw new OverBudgetSignal(transfers);
     spent += transfers;
     return run(planned, watch);

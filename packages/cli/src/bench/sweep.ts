@@ -323,6 +323,7 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
                 const ran = await runWithinBudget(config, algorithm.plan(c.params!), label, config.exactLimit, (planned, watch) =>
                   cluster.runSchedule(planned, { dtype: config.dtype, op: config.op, check: false, iters: config.iters, warmupIters: config.warmupIters, ...(watch ? { watch } : {}) }),
                   () => {},
+                  (planned) => cluster.simulatedParticipants(planned),
                 );
                 return isOverBudget(ran) ? { notSimulated: ran.overBudget } : { timeNs: ran.result.timeNs };
               }

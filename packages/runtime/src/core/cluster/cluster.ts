@@ -133,6 +133,8 @@ export class Cluster {
   readonly backend: string;
   private readonly factory: NetworkFactory;
   private closed: Error | null = null;
+  /** findRankClasses per schedule (a schedule is not changed once planned): a budget's look and the run share one search. */
+  private readonly classesBySchedule = new WeakMap<Schedule, RankClasses | NoClasses>();
 
   constructor(
     private readonly options: ClusterOptions,
@@ -220,7 +222,23 @@ export class Cluster {
     if (trace) return { reason: 'a trace records every rank' };
     if ((options.faults?.length ?? 0) > 0) return { reason: 'faults break the symmetry' };
     if (this.options.networkFactory !== undefined) return { reason: 'a custom network model' };
-    return findRankClasses({ schedule, topology: this.topology, groups: layoutOf(this.topology).groups, network: this.options.network, router: routerOf(this.topology) });
+    let found = this.classesBySchedule.get(schedule);
+    if (found === undefined) {
+      found = findRankClasses({ schedule, topology: this.topology, groups: layoutOf(this.topology).groups, network: this.options.network, router: routerOf(this.topology) });
+      this.classesBySchedule.set(schedule, found);
+    }
+    return found;
+  }
+
+  /**
+   * The participants a ghost run of `schedule` (no faults, no trace) simulates: its rank classes'
+   * representatives, or undefined when it simulates every participant. A budget of simulated
+   * transfers (bench --explain, train --scale: --exact-limit) counts these: at 4,096 GPUs a run
+   * that simulates 32 ranks was priced as 4,096 and left to its prediction.
+   */
+  simulatedParticipants(schedule: Schedule): readonly number[] | undefined {
+    const found = this.classesFor(schedule, { dtype: 'float32', op: 'sum' }, false);
+    return found !== undefined && !('reason' in found) ? found.reps : undefined;
   }
 
   /** Runs `body`; when it fails and the hosts cannot recover, closes the cluster first. */

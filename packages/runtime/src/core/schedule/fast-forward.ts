@@ -108,10 +108,10 @@ export interface FastForwardInfo {
   readonly residual: number;
 }
 
-/** Send steps of a schedule's tapes (the transfers one iteration posts). */
-export function scheduleTransfers(schedule: Schedule): number {
+/** Send steps of a schedule's tapes (the transfers one iteration posts); `only`: of those participants alone (a run's rank-class representatives). */
+export function scheduleTransfers(schedule: Schedule, only?: readonly number[]): number {
   let sends = 0;
-  for (const participant of schedule.participants) {
+  for (const participant of only === undefined ? schedule.participants : only.map((p) => schedule.participants[p]!)) {
     for (const tape of channelTapes(participant)) {
       tape.forEachTimingGroup((first, period, reps) => {
         for (let t = first; t < first + period; t++) sends += tape.timingStep(t).sendPeers.length * reps;
