@@ -166,6 +166,22 @@ describe('topology file errors', () => {
     expect(inputError(() => parseTopologyText(JSON.stringify(file), 'line.json'))).toContain('rank 0 (g0) cannot reach rank 2 (g2)');
   });
 
+  it('GPUs of one NVLink switch in different groups (a slip that made the layout flat, 8x slower) are refused, naming both', () => {
+    const file = (group2: string) => `nodes:
+  - { id: nvs, kind: nvswitch }
+  - { id: g0, kind: gpu, group: s0 }
+  - { id: g1, kind: gpu, group: s0 }
+  - { id: g2, kind: gpu${group2} }
+links:
+  - { from: g0, to: nvs, bandwidth: 370GB/s, latency: 300ns }
+  - { from: g1, to: nvs, bandwidth: 370GB/s, latency: 300ns }
+  - { from: g2, to: nvs, bandwidth: 370GB/s, latency: 300ns }
+`;
+    expect(inputError(() => parseTopologyText(file(''), 'x.yaml'))).toBe('x.yaml: nodes: g2 (no group) and g0 (group "s0") link to the same NVLink switch nvs; the GPUs of one NVLink switch are one server: give them one group (topology x.yaml)');
+    expect(inputError(() => parseTopologyText(file(', group: s1'), 'x.yaml'))).toBe('x.yaml: nodes: g2 (group "s1") and g0 (group "s0") link to the same NVLink switch nvs; the GPUs of one NVLink switch are one server: give them one group (topology x.yaml)');
+    expect(() => parseTopologyText(file(', group: s0'), 'x.yaml')).not.toThrow();
+  });
+
   it('malformed JSON / YAML and unknown extensions name the file', () => {
     expect(inputError(() => parseTopologyText('{"nodes": [', 'x.json'))).toMatch(/^x\.json: invalid JSON: /);
     expect(inputError(() => parseTopologyText('nodes: [1,\n b: }', 'x.yaml'))).toMatch(/^x\.yaml: invalid YAML: /);

@@ -93,6 +93,7 @@ export function validateTopology(topology: Topology): Topology {
     if (rankSet.has(id)) throw new WeftInputError(`ranks[${r}]: node "${id}" appears twice; each endpoint hosts at most one rank${where}`);
     rankSet.add(id);
   });
+  checkNvlinkDomains(topology, where);
   checkRanksConnected(topology, indexGraph(topology), where);
   validated.add(topology);
   return topology;
@@ -115,6 +116,32 @@ function checkShape(topology: Topology): void {
       if (typeof link[field] !== 'number') throw new WeftInputError(`links[${i}].${field}: expected a number, got ${link[field] === undefined ? 'nothing' : typeof link[field]} on link ${String(link.id)}`);
     }
   });
+}
+
+/**
+ * An NVLink switch joins the GPUs of one server (one `group`: the scale-up domain rails, channels
+ * and NVLS are built on). A GPU linked to it with another group, or none where the others have
+ * one, is a slip in a file (the cluster-owner walk, hostile.md §23: one GPU's group removed made
+ * the layout flat and the cluster 8× slower, accepted without a word): refused, naming both.
+ */
+function checkNvlinkDomains(topology: Topology, where: string): void {
+  const nodeOf = new Map(topology.nodes.map((node) => [node.id, node]));
+  const firstGpu = new Map<string, { id: string; group: string | undefined }>();
+  for (const link of topology.links) {
+    for (const [sw, gpu] of [[link.from, link.to], [link.to, link.from]] as const) {
+      const switchNode = nodeOf.get(sw)!;
+      const gpuNode = nodeOf.get(gpu)!;
+      if (switchNode.kind !== 'nvswitch' || (gpuNode.kind !== 'gpu' && gpuNode.kind !== 'host')) continue;
+      const first = firstGpu.get(sw);
+      if (first === undefined) firstGpu.set(sw, { id: gpu, group: gpuNode.group });
+      else if (first.group !== gpuNode.group) {
+        const groupText = (group: string | undefined) => (group === undefined ? 'no group' : `group "${group}"`);
+        throw new WeftInputError(
+          `nodes: ${gpu} (${groupText(gpuNode.group)}) and ${first.id} (${groupText(first.group)}) link to the same NVLink switch ${sw}; the GPUs of one NVLink switch are one server: give them one group${where}`,
+        );
+      }
+    }
+  }
 }
 
 /**
