@@ -20,19 +20,53 @@ export type DTypeName = DType | 'half' | 'float' | 'double' | 'int' | 'char' | '
 /** Every type, in nccl-tests' order (its `-d all` runs them in this order). */
 export const DTYPES: readonly DType[] = ['int8', 'uint8', 'int32', 'uint32', 'int64', 'uint64', 'float16', 'float32', 'float64', 'bfloat16'];
 
-/** nccl-tests' name of each type: what its table's `type` column prints and its `-d` takes. */
-export const NCCL_DTYPE_NAMES: Readonly<Record<DType, string>> = {
-  int8: 'int8',
-  uint8: 'uint8',
-  int32: 'int32',
-  uint32: 'uint32',
-  int64: 'int64',
-  uint64: 'uint64',
-  float16: 'half',
-  float32: 'float',
-  float64: 'double',
-  bfloat16: 'bfloat16',
+/** One element as its array stores it: a number, a bigint (64-bit integers), or 16-bit float bits. */
+export type Element = number | bigint;
+
+/** What weft needs to know of one element type, in one place. */
+export interface DTypeInfo {
+  /** nccl-tests' name: its `type` column and `-d`. */
+  readonly ncclName: string;
+  readonly bytes: number;
+  readonly kind: 'int' | 'uint' | 'float';
+  /** How an array holds it: numbers, bigints (BigInt64Array/BigUint64Array) or 16-bit patterns (Uint16Array). */
+  readonly storage: 'number' | 'bigint' | 'bits16';
+  /** Significand bits with the hidden bit (floats); Infinity for integers, which are exact. */
+  readonly precision: number;
+  /** The stored element for a value the type holds (halfBits for half, BigInt for 64-bit integers). */
+  readonly encode: (value: number) => Element;
+  /** The value of a stored element (encode's inverse). */
+  readonly decode: (element: Element) => number;
+  /** A stored element no correct output holds: NaN's bits for floats, the most negative signed or largest unsigned value. */
+  readonly poison: Element;
+}
+
+const asNumber = (element: Element): number => element as number;
+const identity = (value: number): Element => value;
+const integer = (ncclName: string, bytes: number, kind: 'int' | 'uint', poison: number): DTypeInfo => ({ ncclName, bytes, kind, storage: 'number', precision: Infinity, encode: identity, decode: asNumber, poison });
+const bigInteger = (ncclName: string, kind: 'int' | 'uint', poison: bigint): DTypeInfo => ({ ncclName, bytes: 8, kind, storage: 'bigint', precision: Infinity, encode: BigInt, decode: Number, poison });
+
+/** Every type's facts (sizes: NCCL's ncclTypeSize; names: nccl-tests' test_typenames). */
+const DTYPE_INFO_BY_NAME: Readonly<Record<DType, DTypeInfo>> = {
+  int8: integer('int8', 1, 'int', -128),
+  uint8: integer('uint8', 1, 'uint', 0xff),
+  int32: integer('int32', 4, 'int', -2147483648),
+  uint32: integer('uint32', 4, 'uint', 0xffffffff),
+  int64: bigInteger('int64', 'int', -(2n ** 63n)),
+  uint64: bigInteger('uint64', 'uint', 2n ** 64n - 1n),
+  float16: { ncclName: 'half', bytes: 2, kind: 'float', storage: 'bits16', precision: 11, encode: halfBits, decode: fromHalfBits as (element: Element) => number, poison: 0x7e00 },
+  float32: { ncclName: 'float', bytes: 4, kind: 'float', storage: 'number', precision: 24, encode: identity, decode: asNumber, poison: NaN },
+  float64: { ncclName: 'double', bytes: 8, kind: 'float', storage: 'number', precision: 53, encode: identity, decode: asNumber, poison: NaN },
+  bfloat16: { ncclName: 'bfloat16', bytes: 2, kind: 'float', storage: 'bits16', precision: 8, encode: bfloat16Bits, decode: fromBfloat16Bits as (element: Element) => number, poison: 0x7fc0 },
 };
+
+/** The facts of `dtype`. */
+export function dtypeInfo(dtype: DType): DTypeInfo {
+  return DTYPE_INFO_BY_NAME[dtype];
+}
+
+/** nccl-tests' name of each type: what its table's `type` column prints and its `-d` takes. */
+export const NCCL_DTYPE_NAMES: Readonly<Record<DType, string>> = Object.fromEntries(DTYPES.map((d) => [d, DTYPE_INFO_BY_NAME[d].ncclName])) as Record<DType, string>;
 
 /**
  * Names a caller may give for a type: nccl-tests' (plus its older aliases char and int, and
@@ -56,40 +90,25 @@ export function dtypeNamed(name: string): DType | undefined {
 }
 
 export function elementBytes(dtype: DType): number {
-  switch (dtype) {
-    case 'int8':
-    case 'uint8':
-      return 1;
-    case 'float16':
-    case 'bfloat16':
-      return 2;
-    case 'int32':
-    case 'uint32':
-    case 'float32':
-      return 4;
-    case 'int64':
-    case 'uint64':
-    case 'float64':
-      return 8;
-  }
+  return dtypeInfo(dtype).bytes;
 }
 
 export function isIntegerDType(dtype: DType): boolean {
-  return dtype !== 'float16' && dtype !== 'bfloat16' && dtype !== 'float32' && dtype !== 'float64';
+  return dtypeInfo(dtype).kind !== 'float';
 }
 
 export function isUnsignedDType(dtype: DType): boolean {
-  return dtype === 'uint8' || dtype === 'uint32' || dtype === 'uint64';
+  return dtypeInfo(dtype).kind === 'uint';
 }
 
 /** 64-bit integers: stored in BigInt arrays. */
 export function isBigIntDType(dtype: DType): boolean {
-  return dtype === 'int64' || dtype === 'uint64';
+  return dtypeInfo(dtype).storage === 'bigint';
 }
 
 /** half and bfloat16: stored as 16-bit patterns. */
 export function isHalfDType(dtype: DType): dtype is 'float16' | 'bfloat16' {
-  return dtype === 'float16' || dtype === 'bfloat16';
+  return dtypeInfo(dtype).storage === 'bits16';
 }
 
 const f32 = new Float32Array(1);
@@ -182,16 +201,5 @@ export function toDType(value: number, dtype: DType): number {
 
 /** Significand bits (with the hidden bit) of a float type: its unit roundoff is 2^-precision. */
 export function floatPrecision(dtype: DType): number {
-  switch (dtype) {
-    case 'float16':
-      return 11;
-    case 'bfloat16':
-      return 8;
-    case 'float32':
-      return 24;
-    case 'float64':
-      return 53;
-    default:
-      return Infinity;
-  }
+  return dtypeInfo(dtype).precision;
 }

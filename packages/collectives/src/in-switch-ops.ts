@@ -10,17 +10,20 @@
  * Before this, `auto` ran NVLS for `-o prod` and data mode reported #wrong 0 for a product no
  * NVSwitch can compute.
  */
-import type { PlanParams, ReduceOp } from './types.js';
+import { dtypeNamed } from './dtypes.js';
+import type { DType, PlanParams, ReduceOp } from './types.js';
 
-/** The element types NVLS reduces with min/max besides sum (ncclNvlsSupported), by weft's and nccl-tests' names. */
-const NVLS_MIN_MAX_TYPES = new Set(['int32', 'int', 'uint32', 'int64', 'uint64', 'float16', 'half', 'bfloat16']);
+/** The element types NVLS reduces with min/max besides sum (ncclNvlsSupported). */
+const NVLS_MIN_MAX_TYPES: ReadonlySet<DType> = new Set<DType>(['int32', 'uint32', 'int64', 'uint64', 'float16', 'bfloat16']);
 /** The element types NVLS only sums. */
-const NVLS_SUM_TYPES = new Set(['float32', 'float', 'float64', 'double']);
+const NVLS_SUM_TYPES: ReadonlySet<DType> = new Set<DType>(['float32', 'float64']);
 
-/** Whether NVLS reduces `op` on elements of `dtype` (ncclNvlsSupported). */
+/** Whether NVLS reduces `op` on elements of `dtype` (any spelling dtypeNamed takes; ncclNvlsSupported). */
 export function nvlsReduces(op: ReduceOp, dtype: string): boolean {
-  if (NVLS_SUM_TYPES.has(dtype)) return op === 'sum';
-  if (NVLS_MIN_MAX_TYPES.has(dtype)) return op === 'sum' || op === 'min' || op === 'max';
+  const type = dtypeNamed(dtype);
+  if (type === undefined) return false;
+  if (NVLS_SUM_TYPES.has(type)) return op === 'sum';
+  if (NVLS_MIN_MAX_TYPES.has(type)) return op === 'sum' || op === 'min' || op === 'max';
   return false;
 }
 
@@ -34,7 +37,8 @@ export function inSwitchReductionProblem(params: PlanParams, kind: 'nvls' | 'sha
   const { op, dtype } = reduction;
   if (kind === 'nvls') {
     if (nvlsReduces(op, dtype)) return null;
-    const ops = NVLS_SUM_TYPES.has(dtype) ? 'sum' : NVLS_MIN_MAX_TYPES.has(dtype) ? 'sum, min and max' : 'nothing';
+    const type = dtypeNamed(dtype);
+    const ops = type === undefined ? 'nothing' : NVLS_SUM_TYPES.has(type) ? 'sum' : NVLS_MIN_MAX_TYPES.has(type) ? 'sum, min and max' : 'nothing';
     return `NVLS reduces ${ops} on ${dtype} in the switch (NCCL's ncclNvlsSupported), not ${op}; NCCL runs ring or tree for it`;
   }
   return op === 'prod' ? `a SHARP switch reduces sum, min and max (NCCL's CollNet), not ${op}; NCCL runs ring or tree for it` : null;

@@ -30,6 +30,9 @@ export {
   bfloat16Bits,
   fromBfloat16Bits,
   floatPrecision,
+  dtypeInfo,
+  type DTypeInfo,
+  type Element,
   type DTypeName,
 } from './dtypes.js';
 export type { Collective, CollectiveShape, OutputBlock } from './collective.js';

@@ -8,7 +8,7 @@
  * and rounded back to nearest even once per step: NCCL's __hadd/__hmul/__hmin/__hmax
  * (src/device/reduce_kernel.h), each step correctly rounded to the 16-bit type.
  */
-import { fromBfloat16Bits, fromHalfBits, bfloat16Bits, halfBits, type DType } from '@weft/collectives';
+import { dtypeInfo, fromBfloat16Bits, fromHalfBits, bfloat16Bits, halfBits, type DType } from '@weft/collectives';
 import type { KernelOp, NumericArray, TensorBackend } from './types.js';
 
 type Numbers = Float32Array | Float64Array | Int32Array | Int8Array | Uint8Array | Uint32Array;
@@ -113,9 +113,8 @@ export function divideTyped(dtype: DType, dst: NumericArray, divisor: number): v
     case 'float16':
     case 'bfloat16': {
       const bits = dst as Uint16Array;
-      const decode = dtype === 'float16' ? fromHalfBits : fromBfloat16Bits;
-      const encode = dtype === 'float16' ? halfBits : bfloat16Bits;
-      for (let i = 0, n = bits.length; i < n; i++) bits[i] = encode(decode(bits[i]!) / divisor);
+      const { encode, decode } = dtypeInfo(dtype);
+      for (let i = 0, n = bits.length; i < n; i++) bits[i] = encode(decode(bits[i]!) / divisor) as number;
       return;
     }
   }

@@ -6,16 +6,14 @@
  * against an expected array as large as the output, and with nothing kept between runs.
  */
 import {
-  bfloat16Bits,
   collectiveOf,
-  fromBfloat16Bits,
-  fromHalfBits,
-  halfBits,
+  dtypeInfo,
   inputPeriod,
   inputValue,
   reducedValue,
   type CollectiveName,
   type DType,
+  type Element,
   type ReduceOp,
 } from '@weft/collectives';
 import type { NumericArray } from '../../backends/types.js';
@@ -44,38 +42,7 @@ function tileLengthOf(period: number): number {
   return period * Math.ceil(TILE_MIN_ELEMENTS / period);
 }
 
-type Element = number | bigint;
 type Elements = { [index: number]: Element; readonly length: number; copyWithin(target: number, start: number, end?: number): unknown };
-
-/** What an element of `dtype` stores for a value: BigInt for 64-bit integers, the bits for half and bfloat16. */
-export function encoderOf(dtype: DType): (value: number) => Element {
-  switch (dtype) {
-    case 'int64':
-    case 'uint64':
-      return BigInt;
-    case 'float16':
-      return halfBits;
-    case 'bfloat16':
-      return bfloat16Bits;
-    default:
-      return (value) => value;
-  }
-}
-
-/** The value an element of `dtype` holds (encoderOf's inverse). */
-export function decoderOf(dtype: DType): (element: Element) => number {
-  switch (dtype) {
-    case 'int64':
-    case 'uint64':
-      return Number;
-    case 'float16':
-      return fromHalfBits as (element: Element) => number;
-    case 'bfloat16':
-      return fromBfloat16Bits as (element: Element) => number;
-    default:
-      return (element) => element as number;
-  }
-}
 
 /**
  * Fills `out` with a sequence of period `period` (valueAt(k) for k < period): one period
@@ -93,7 +60,7 @@ function fillPeriodic(out: Elements, period: number, valueAt: (k: number) => Ele
 
 /** Rank `rank`'s test input (inputValue for every element) written into `input`. */
 export function fillInput(spec: { readonly op: ReduceOp; readonly dtype: DType; readonly nranks: number }, rank: number, input: NumericArray): void {
-  const encode = encoderOf(spec.dtype);
+  const encode = dtypeInfo(spec.dtype).encode;
   fillPeriodic(input as Elements, inputPeriod(spec.op, spec.dtype, spec.nranks), (k) => encode(inputValue(spec.op, spec.dtype, rank, k, spec.nranks)));
 }
 
@@ -105,8 +72,7 @@ export function fillInput(spec: { readonly op: ReduceOp; readonly dtype: DType; 
 export function countWrong(spec: CheckSpec, rank: number, output: NumericArray, bytesEqual?: BytesEqual): number {
   const { op, dtype, nranks } = spec;
   const period = inputPeriod(op, dtype, nranks);
-  const encode = encoderOf(dtype);
-  const decode = decoderOf(dtype);
+  const { encode, decode } = dtypeInfo(dtype);
   const tileLength = tileLengthOf(period);
   // Float64 holds every dtype's values exactly: the comparison is the one fillExpectedOutput's array gave.
   const expected = new Float64Array(tileLength);

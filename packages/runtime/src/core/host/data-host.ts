@@ -5,7 +5,7 @@
  * one for in-network agents. Inputs are filled and outputs checked here, in each host's own
  * thread, so data-mode checking runs in parallel (as nccl-tests checks on each GPU).
  */
-import { type DType, type Participant, type RankLayout, type ScheduleProtocol } from '@weft/collectives';
+import { dtypeInfo, type DType, type Element, type Participant, type RankLayout, type ScheduleProtocol } from '@weft/collectives';
 import type { NumericArray, TensorBackend } from '../../backends/types.js';
 import { WasmSimdBackend } from '../../backends/wasm-simd.js';
 import { ArenaSet, StagingPool, type BufferPlace, type ParticipantPlace } from '../data/arena.js';
@@ -63,26 +63,7 @@ export function schedulePlanBase(run: ScheduleRun): Omit<HostSchedulePlan, 'part
  * for unsigned ones.
  */
 function fillPoison(dtype: DType, output: NumericArray): void {
-  switch (dtype) {
-    case 'int64':
-      return void (output as BigInt64Array).fill(-(2n ** 63n));
-    case 'uint64':
-      return void (output as BigUint64Array).fill(2n ** 64n - 1n);
-    case 'float16':
-      return void (output as Uint16Array).fill(0x7e00);
-    case 'bfloat16':
-      return void (output as Uint16Array).fill(0x7fc0);
-    case 'int8':
-      return void (output as Int8Array).fill(-128);
-    case 'uint8':
-      return void (output as Uint8Array).fill(0xff);
-    case 'int32':
-      return void (output as Int32Array).fill(-2147483648);
-    case 'uint32':
-      return void (output as Uint32Array).fill(0xffffffff);
-    default:
-      return void (output as Float32Array | Float64Array).fill(NaN);
-  }
+  (output as { fill(value: Element): unknown }).fill(dtypeInfo(dtype).poison);
 }
 
 export function countsOf(plan: { readonly nranks: number; readonly bufferCounts: HostSchedulePlan['bufferCounts'] }, participant: number) {
