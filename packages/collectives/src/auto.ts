@@ -68,18 +68,36 @@ export interface AlgorithmChoice {
   readonly candidates: readonly AlgorithmCandidate[];
 }
 
-/** The protocols `algorithm` is tried under: `only` when given (and declared), else all it declares; [undefined] without protocols. */
-function protocolsToTry(algorithm: Algorithm, only: ProtocolName | undefined): readonly (ProtocolName | undefined)[] {
-  if (algorithm.protocols === undefined) return [undefined];
-  return only === undefined ? algorithm.protocols : [only];
+/**
+ * What NCCL_ALGO and NCCL_PROTO leave NCCL's tuner to choose from (tuning.cc: a disabled
+ * algorithm or protocol gets bandwidth 0, so the tuner never picks it). Absent: all enabled.
+ */
+export interface NcclEnables {
+  readonly algorithms?: ReadonlySet<NcclAlgorithmRow>;
+  readonly protocols?: ReadonlySet<ProtocolName>;
 }
 
 /**
- * Every candidate's prediction for one algorithm: under each of its protocols (or `only`).
- * `only` that the algorithm does not declare is reported as unsupported.
+ * The protocols `algorithm` is tried under: `only` when given (and declared), else those it
+ * declares that `allowed` keeps (NCCL_PROTO); [undefined] without protocols.
  */
-export function candidatesOf(algorithm: Algorithm, params: PlanParams, cost: CostParams, only?: ProtocolName): AlgorithmCandidate[] {
-  return protocolsToTry(algorithm, only).map((protocol) => {
+function protocolsToTry(algorithm: Algorithm, only: ProtocolName | undefined, allowed: ReadonlySet<ProtocolName> | undefined): readonly (ProtocolName | undefined)[] {
+  if (algorithm.protocols === undefined) return [undefined];
+  if (only !== undefined) return [only];
+  return allowed === undefined ? algorithm.protocols : algorithm.protocols.filter((p) => allowed.has(p));
+}
+
+/**
+ * Every candidate's prediction for one algorithm: under each of its protocols (or `only`, or
+ * those `allowed` keeps). `only` that the algorithm does not declare is reported as
+ * unsupported, and so is an algorithm `allowed` leaves no protocol of.
+ */
+export function candidatesOf(algorithm: Algorithm, params: PlanParams, cost: CostParams, only?: ProtocolName, allowed?: ReadonlySet<ProtocolName>): AlgorithmCandidate[] {
+  const protocols = protocolsToTry(algorithm, only, allowed);
+  if (protocols.length === 0) {
+    return [{ name: algorithm.name, predictedNs: Number.NaN, unsupported: `NCCL_PROTO enables none of the protocols it runs (${algorithm.protocols!.join(', ')})` }];
+  }
+  return protocols.map((protocol) => {
     const shape = resolveShape(algorithm, protocol === undefined ? params : { ...params, protocol }, cost);
     const reason = algorithm.unsupported(shape);
     const named = protocol === undefined ? {} : { protocol };
@@ -133,13 +151,13 @@ export type NamedRun =
   | { readonly refused: '--proto'; readonly message: string }
   | { readonly refused: '--algo'; readonly reason: string };
 
-export function runNamed(collective: CollectiveName, algorithm: Algorithm, params: PlanParams, cost: CostParams, only?: ProtocolName): NamedRun {
+export function runNamed(collective: CollectiveName, algorithm: Algorithm, params: PlanParams, cost: CostParams, only?: ProtocolName, allowed?: ReadonlySet<ProtocolName>): NamedRun {
   if (only !== undefined && algorithm.protocols === undefined) {
     const withProtocols = listAlgorithms(collective).filter((a) => a.protocols !== undefined).map((a) => a.name);
     const applies = withProtocols.length > 0 ? `--proto applies to NCCL's algorithms (${withProtocols.join(', ')}), or use --proto auto` : 'use --proto auto';
     return { refused: '--proto', message: `--proto ${only}: '${algorithm.name}' is a textbook algorithm without NCCL protocols; ${applies}` };
   }
-  const candidates = candidatesOf(algorithm, params, cost, only);
+  const candidates = candidatesOf(algorithm, params, cost, only, allowed);
   const best = fastest(candidates);
   // One reason per distinct cause: every protocol of an algorithm usually fails for the same one.
   if (best === null) return { refused: '--algo', reason: [...new Set(candidates.map((c) => c.unsupported ?? 'no finite prediction'))].join('; ') };
@@ -169,26 +187,52 @@ function withNcclTimes(collective: CollectiveName, params: PlanParams, cost: Cos
 }
 
 /**
+ * `algorithms` that `enabled` (NCCL_ALGO's rows) keeps, by the NCCL row each runs as; all of
+ * them when nothing is restricted or the collective is not one NCCL's tuner weighs. None left
+ * is an error naming what NCCL_ALGO could have enabled here (NCCL ≥ 2.24 fails such a call).
+ */
+function enabledAlgorithms(collective: CollectiveName, algorithms: readonly Algorithm[], enabled: ReadonlySet<NcclAlgorithmRow> | undefined): readonly Algorithm[] {
+  const rows = NCCL_ROWS[collective];
+  if (enabled === undefined || rows === undefined) return algorithms;
+  const kept = algorithms.filter((a) => {
+    const row = rows[a.name];
+    return row !== undefined && enabled.has(row);
+  });
+  if (kept.length > 0) return kept;
+  const weighed = [...new Set(Object.values(rows))].join(', ');
+  throw new WeftInputError(`NCCL_ALGO enables none of the algorithms NCCL weighs for ${collective} here (${weighed}); enabled: ${[...enabled].join(', ') || 'none'}`);
+}
+
+/**
  * The (algorithm, protocol) auto runs among NCCL's candidates (see the header): under the
  * 'weft' rule the smallest predicted time, under 'nccl' NCCL's model's pick (weft's fastest
  * when NCCL's model weighs none of the runnable ones). `protocol` restricts the protocols as
- * NCCL_PROTO does. Ties go to the earlier candidate, so the choice is deterministic. Throws
- * WeftInputError when no candidate can run.
+ * NCCL_PROTO does; `enables` keeps the algorithms and protocols NCCL_ALGO and NCCL_PROTO leave
+ * (for the collectives NCCL's tuner weighs). Ties go to the earlier candidate, so the choice
+ * is deterministic. Throws WeftInputError when no candidate can run.
  */
-export function chooseAlgorithm(collective: CollectiveName, params: PlanParams, cost: CostParams, protocol?: ProtocolName, tuner: TunerName = 'auto'): AlgorithmChoice {
+export function chooseAlgorithm(
+  collective: CollectiveName,
+  params: PlanParams,
+  cost: CostParams,
+  protocol?: ProtocolName,
+  tuner: TunerName = 'auto',
+  enables: NcclEnables = {},
+): AlgorithmChoice {
   const rule = tuner === 'auto' ? (cost.computeCapability !== undefined ? 'nccl' : 'weft') : tuner;
   const all = listAlgorithms(collective);
   const nccl = all.filter((a) => a.protocols !== undefined);
-  const algorithms = nccl.length > 0 ? nccl : all;
-  const perAlgorithm = algorithms.map((algorithm) => ({ algorithm, candidates: candidatesOf(algorithm, params, cost, protocol) }));
+  const algorithms = enabledAlgorithms(collective, nccl.length > 0 ? nccl : all, enables.algorithms);
+  const perAlgorithm = algorithms.map((algorithm) => ({ algorithm, candidates: candidatesOf(algorithm, params, cost, protocol, enables.protocols) }));
   const weftCandidates = perAlgorithm.flatMap((a) => a.candidates);
   const candidates = withNcclTimes(collective, params, cost, weftCandidates, tuner === 'nccl');
   const ncclBest = rule === 'nccl' ? candidates.find((c) => c.ncclChoice === true) : undefined;
   const best = ncclBest ?? fastest(candidates);
   if (best === null) {
     const reasons = candidates.map((c) => `${c.name}${c.protocol ? `/${c.protocol}` : ''}: ${c.unsupported ?? 'no finite prediction'}`).join('; ');
+    const restricted = enables.algorithms !== undefined || enables.protocols !== undefined ? ' that NCCL_ALGO and NCCL_PROTO enable' : '';
     throw new WeftInputError(
-      `no ${collective} algorithm can run on ${params.nranks} ranks with count ${params.count}${reasons ? ` (${reasons})` : ''}`,
+      `no ${collective} algorithm${restricted} can run on ${params.nranks} ranks with count ${params.count}${reasons ? ` (${reasons})` : ''}`,
     );
   }
   const index = candidates.indexOf(best);

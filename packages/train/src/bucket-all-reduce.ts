@@ -5,7 +5,7 @@
  * otherwise (collectives' resolveDefaults, chooseAlgorithm). The prediction, the rank
  * programs and `--scale` all read this one decision, so they time the same all-reduce.
  */
-import { chooseAlgorithm, getAlgorithm, runNamed, type Algorithm, type CostParams, type PlanParams } from '@weft/collectives';
+import { chooseAlgorithm, getAlgorithm, runNamed, type Algorithm, type CostParams, type NcclEnables, type PlanParams } from '@weft/collectives';
 import { alphaBetaCost, type AlphaBetaCost, type Topology } from '@weft/fabric';
 import { WeftInputError } from '@weft/sim';
 import type { TrainConfig } from './config.js';
@@ -26,14 +26,19 @@ export interface BucketAllReduce {
 function resolveAllReduce(config: TrainConfig, topology: Topology, wireSlots: number, cost: CostParams): BucketAllReduce {
   const params = planParams(config, topology, wireSlots);
   const only = config.protocol === 'auto' ? undefined : config.protocol;
+  const env = config.ncclEnv;
+  const enables: NcclEnables = {
+    ...(env?.algorithms !== undefined ? { algorithms: new Set(env.algorithms) } : {}),
+    ...(env?.protocols !== undefined ? { protocols: new Set(env.protocols) } : {}),
+  };
   if (config.algorithm === 'auto') {
-    const choice = chooseAlgorithm('allReduce', params, cost, only);
+    const choice = chooseAlgorithm('allReduce', params, cost, only, 'auto', enables);
     return { algorithm: choice.algorithm, params: choice.params, predictedNs: choice.predictedNs, label: labelOf(choice.algorithm, choice.params) };
   }
   const algorithm = getAlgorithm('allReduce', config.algorithm);
   // Its protocol per bucket size by predicted time, as weft bench --algo and NCCL under NCCL_ALGO
   // pick it (it ran Simple always: ring/Simple 58 µs where ring/LL takes 23 µs at 0.42 MiB).
-  const run = runNamed('allReduce', algorithm, params, cost, only);
+  const run = runNamed('allReduce', algorithm, params, cost, only, enables.protocols);
   if (run.refused === '--proto') throw new WeftInputError(run.message);
   if (run.refused === '--algo') throw new WeftInputError(`--algo ${config.algorithm} cannot run on ${topology.name} (${topology.ranks.length} ranks): ${run.reason}`);
   return { algorithm, params: run.params, predictedNs: run.predictedNs, label: labelOf(algorithm, run.params) };

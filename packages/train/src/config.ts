@@ -123,6 +123,20 @@ export const trainConfigSchema = z.strictObject({
       ]),
     )
     .default([]),
+  /**
+   * NCCL_ALGO / NCCL_PROTO and the other NCCL_* variables as they apply to the buckets'
+   * all-reduce (the CLI reads them as NCCL does: weft bench's nccl-env.ts): the NCCL algorithm
+   * rows and protocols auto may choose from, and the lines the header prints.
+   */
+  ncclEnv: z
+    .strictObject({
+      applied: z.array(z.string()),
+      ignored: z.array(z.string()),
+      notModelled: z.array(z.string()),
+      algorithms: z.array(z.enum(['Ring', 'Tree', 'NVLS', 'NVLSTree', 'PAT'])).optional(),
+      protocols: z.array(z.enum(['LL', 'LL128', 'Simple'])).optional(),
+    })
+    .optional(),
 }).superRefine((config, ctx) => {
   // Spray is per-packet: only the packet model has packets (as weft bench's --routing says).
   if (config.routing === 'spray' && config.network !== 'packet') {

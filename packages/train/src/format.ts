@@ -2,6 +2,7 @@
  * Text lines for a training run: the header, one line per epoch, the summary. Pure
  * functions of the report, so the CLI, benchmarks and tests print the same thing.
  */
+import { environmentLine } from '@weft/collectives';
 import type { EpochSummary, TrainHeader, TrainReport } from './report.js';
 
 /** ns → the largest unit that keeps the number >= 1 (ns, us, ms, s), 3 decimals. */
@@ -24,6 +25,7 @@ export function formatHeader(report: TrainHeader): string {
     `# all-reduce ${c.algorithm === 'auto' ? "auto (NCCL's choice): " : ''}${r.allReduce} over ${c.network}/${c.routing}; device ${r.device.name} ${c.precision} ${(r.device.peakFlopsPerSec / 1e12).toFixed(1)} TFLOP/s x ${r.device.computeEfficiency} efficiency`,
     `# global batch ${c.globalBatch} (${r.perRankBatch} per rank), ${c.steps} steps, ${c.mode === 'data' ? `${r.stepsPerEpoch} steps/epoch` : `timed as one epoch (${c.mode} mode reads no data)`}, ${r.buckets} gradient bucket(s) (largest ${(r.largestBucketBytes / 2 ** 20).toFixed(2)} MiB, cap ${(r.bucketCapBytes / 2 ** 20).toFixed(2)} MiB), ${r.gradientBytesPerElement} B/gradient (${r.wireBytesPerElement} B on the wire), lr ${c.learningRate}, momentum ${c.momentum}, seed ${c.seed}`,
     `# backend: ${r.backend}${r.backendSkipped.length > 0 ? ` (skipped: ${r.backendSkipped.map((s) => `${s.name}: ${s.reason}`).join('; ')})` : ''}`,
+    ...[environmentLine(c.ncclEnv, '# ')].filter((l): l is string => l !== undefined),
   ];
   return lines.join('\n') + '\n';
 }

@@ -4,7 +4,7 @@
  * and the report read.
  */
 import { Option, type Command } from 'commander';
-import type { Algorithm, CollectiveName, DType } from '@weft/collectives';
+import type { Algorithm, CollectiveName, DType, NcclEnvironment } from '@weft/collectives';
 import type { RoutingName } from '@weft/fabric';
 import { WeftInputError } from '@weft/sim';
 import { CLI_COLLECTIVES, orList } from '../names.js';
@@ -63,6 +63,8 @@ export interface BenchConfig extends Omit<BenchFlags, 'routing' | 'dtype'> {
   readonly routing: RoutingName;
   readonly collective: CollectiveName;
   readonly algorithms: readonly BenchAlgorithm[];
+  /** NCCL_ALGO, NCCL_PROTO and the other NCCL_* variables, as they apply to this run (bench/nccl-env.ts). */
+  readonly ncclEnv?: NcclEnvironment;
 }
 
 /** Commander's attribute name for a flag (`--ranks-per-worker` → ranksPerWorker). */

@@ -111,6 +111,8 @@ export interface BenchReport {
   readonly energy?: EnergyReport;
   /** With --confidential: confidential-computing mode was modelled. */
   readonly confidential?: boolean;
+  /** NCCL_* variables set: those applied as NCCL reads them, those ignored and why, those not modelled. */
+  readonly environment?: { readonly applied: readonly string[]; readonly ignored: readonly string[]; readonly notModelled: readonly string[] };
 }
 
 export function averageBusBw(rows: readonly BenchRow[]): number {

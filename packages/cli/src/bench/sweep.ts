@@ -101,11 +101,12 @@ export interface Resolved {
 export function resolveAlgorithm(config: BenchConfig, entry: BenchAlgorithm, params: PlanParams, cost: CostParams): Resolved {
   const { name, algorithm } = entry;
   const only: ProtocolName | undefined = config.proto === 'auto' ? undefined : config.proto;
+  const enables = config.ncclEnv?.enables ?? {};
   if (algorithm === 'auto') {
-    const choice = chooseAlgorithm(config.collective, params, cost, only, config.tuner);
+    const choice = chooseAlgorithm(config.collective, params, cost, only, config.tuner, enables);
     return { ...choice, label: `auto(${choice.algorithm.name})` };
   }
-  const run = runNamed(config.collective, algorithm, params, cost, only);
+  const run = runNamed(config.collective, algorithm, params, cost, only, enables.protocols);
   if (run.refused === '--proto') throw new WeftInputError(run.message);
   if (run.refused === '--algo') throw new WeftInputError(`--algo: '${name}' cannot run ${config.collectiveCliName} here: ${run.reason}`);
   return { algorithm, label: name, params: run.params, predictedNs: run.predictedNs, candidates: run.candidates };
@@ -462,7 +463,15 @@ export function reportHeader(config: BenchConfig, topology: Topology, backend: s
     // What `auto` decides by here: a file without computeCapability silently switched to weft's rule.
     tunerRule: config.tuner === 'auto' ? (topology.computeCapability !== undefined ? ('nccl' as const) : ('weft' as const)) : config.tuner,
     ...(config.confidential ? { confidential: true } : {}),
+    ...(environmentOf(config) ?? {}),
   };
+}
+
+/** The report's `environment`: only when some NCCL_* variable that matters is set. */
+function environmentOf(config: BenchConfig): { environment: { applied: readonly string[]; ignored: readonly string[]; notModelled: readonly string[] } } | undefined {
+  const env = config.ncclEnv;
+  if (env === undefined || env.applied.length + env.ignored.length + env.notModelled.length === 0) return undefined;
+  return { environment: { applied: env.applied, ignored: env.ignored, notModelled: env.notModelled } };
 }
 
 /** "simulated 381 µs of ≈ 5,850 µs predicted": a run's progress, for the bar's label. */

@@ -5,7 +5,7 @@ import { resolveAlgorithms } from '../bench/algorithms.js';
 import { addBenchFlags, flagAttribute, flagLabel, givenFlags, parseBenchFlags, type BenchConfig, type BenchFlags } from '../bench/config.js';
 import { BENCH_FLAGS, type FlagKey } from '../bench/schema.js';
 import { averageBusBw, averageBusBwByAlgorithm, type BenchReport, type BenchRow } from '../bench/report.js';
-import { DTYPES as ALL_DTYPES } from '@weft/collectives';
+import { DTYPES as ALL_DTYPES, readNcclEnvironment } from '@weft/collectives';
 import type { TraceRun } from '../format/trace.js';
 import { runSweep } from '../bench/sweep.js';
 import { tenantBench } from '../bench/tenants.js';
@@ -110,7 +110,7 @@ export async function runBench(collective: string, options: Readonly<Record<stri
     if (given.has(flags.compare.key)) {
       throw new WeftInputError(`--compare ${flags.compare.name}=${flags.compare.values.join(',')}: sets --${flags.compare.name} per value; drop the --${flags.compare.name} given beside it`);
     }
-    return runCompare(collective, options, flags);
+    return runCompare(collective, options, flags, given);
   }
   // Output paths fail in milliseconds, before user modules load or workers start.
   const outputs: [string, string][] = [];
@@ -123,7 +123,7 @@ export async function runBench(collective: string, options: Readonly<Record<stri
   const scenario = flags.scenario !== undefined ? [['--scenario', flags.scenario] as const] : [];
   assertDistinct(outputs, [...topologyInputs(flags.topologySpec), ...modules, ...scenario]);
   const topology: Topology = benchTopology(flags);
-  const config = await benchConfig(flags, topology);
+  const config = await benchConfig(flags, topology, given);
   const notice = idleQpsNotice(config);
   if (notice !== undefined) process.stderr.write(notice);
   checkSizedThread(config.mode, topology.ranks.length);
@@ -164,12 +164,14 @@ export async function runBench(collective: string, options: Readonly<Record<stri
 }
 
 /**
- * The sweep's configuration from the flags: algorithms resolved, and `--routing auto` as the
- * topology's own routing. `-d all` gives the first type (the caller runs each in turn).
+ * The sweep's configuration from the flags: algorithms resolved, `--routing auto` as the
+ * topology's own routing, and NCCL's environment variables as NCCL reads them (flags in
+ * `given` win). `-d all` gives the first type (the caller runs each in turn).
  */
-async function benchConfig(flags: BenchFlags, topology: Topology): Promise<BenchConfig> {
+async function benchConfig(flags: BenchFlags, topology: Topology, given: ReadonlySet<FlagKey>): Promise<BenchConfig> {
   const dtype = flags.dtype === 'all' ? ALL_DTYPES[0]! : flags.dtype;
-  return { ...flags, dtype, routing: resolveRouting(flags.routing, topology), algorithms: await resolveAlgorithms(flags) };
+  const ncclEnv = readNcclEnvironment(process.env, flags.collective, { algo: given.has('algo'), proto: given.has('proto') });
+  return { ...flags, dtype, routing: resolveRouting(flags.routing, topology), algorithms: await resolveAlgorithms(flags), ncclEnv };
 }
 
 /** `-d all`'s sweeps as one report: every row, the averages over all of them, and each backend that ran (a type the fast kernels lack runs the typed loops). */
@@ -208,7 +210,7 @@ function runTenantBench(flags: BenchFlags): void {
 }
 
 /** `--compare FLAG=V1,V2,…`: one sweep per value (each validated as that flag), then busbw side by side. */
-async function runCompare(collective: string, options: Readonly<Record<string, unknown>>, flags: BenchFlags): Promise<void> {
+async function runCompare(collective: string, options: Readonly<Record<string, unknown>>, flags: BenchFlags, given: ReadonlySet<FlagKey>): Promise<void> {
   const spec = flags.compare!;
   for (const [flag, given] of [['--trace', flags.trace], ['--plot', flags.plot], ['--plot-queues', flags.plotQueues], ['--explain', flags.explain || undefined], ['--links', flags.links > 0 || undefined]] as const) {
     if (given !== undefined) throw new WeftInputError(`--compare: not with ${flag}; run the value you want to look at without --compare`);
@@ -220,7 +222,7 @@ async function runCompare(collective: string, options: Readonly<Record<string, u
     const valueFlags = parseBenchFlags(collective, { ...options, [flagAttribute('compare')]: undefined, [flagAttribute(spec.key)]: compareOptionValue(spec.key, value) });
     if (valueFlags.dtype === 'all') throw new WeftInputError('-d all: not with --compare (one sweep per compared value); give one type, e.g. -d bfloat16, or run -d all without --compare');
     const topology = benchTopology(valueFlags);
-    configs.push({ config: await benchConfig(valueFlags, topology), topology });
+    configs.push({ config: await benchConfig(valueFlags, topology, new Set([...given, spec.key])), topology });
   }
   const notice = configs.map(({ config }) => idleQpsNotice(config)).find((text) => text !== undefined);
   if (notice !== undefined) process.stderr.write(notice);

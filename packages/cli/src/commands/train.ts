@@ -6,6 +6,7 @@ import {
 } from '@weft/train';
 import type { Fault } from '@weft/runtime';
 import { resolveRouting, type Topology } from '@weft/fabric';
+import { readNcclEnvironment } from '@weft/collectives';
 import { renderSvg } from '../format/plot.js';
 import { assertDistinct, checkOutputs, writeOutputs, type OutputFile } from '../output.js';
 import { progressBar } from '../ui/progress.js';
@@ -116,11 +117,23 @@ function checkPacketOnly(options: TrainCliOptions, command: Command): void {
 }
 
 /** The flags mapped onto the train config and validated there: one line for a bad value, naming its flag. */
-export function toTrainConfig(options: TrainCliOptions): TrainConfig {
+export function toTrainConfig(options: TrainCliOptions, command?: Command): TrainConfig {
   const input: Record<string, unknown> = {};
   for (const { key, option, read } of configOptions) {
     const text = options[option.attributeName()];
     if (text !== undefined) input[key] = read ? read(text) : text;
+  }
+  // NCCL_ALGO / NCCL_PROTO steer the buckets' all-reduce as they steer NCCL's (flags win).
+  const env = readNcclEnvironment(process.env, 'allReduce', { algo: given(command, 'algo'), proto: given(command, 'proto') });
+  if (env.applied.length + env.ignored.length + env.notModelled.length > 0) {
+    const { algorithms, protocols } = env.enables;
+    input['ncclEnv'] = {
+      applied: env.applied,
+      ignored: env.ignored,
+      notModelled: env.notModelled,
+      ...(algorithms !== undefined ? { algorithms: [...algorithms] } : {}),
+      ...(protocols !== undefined ? { protocols: [...protocols] } : {}),
+    };
   }
   const flagOf = new Map(configOptions.map(({ key, option }) => [key as string, option.long!]));
   return parseTrainConfig(input, (key) => flagOf.get(key) ?? key);
@@ -142,7 +155,7 @@ async function runScale(options: TrainCliOptions, command: Command): Promise<voi
   const { algo, ...rest } = options;
   const { runScaleCommand } = await import('../train-scale-command.js');
   const flags = { ...rest, scale: options.scale! };
-  await runScaleCommand(given(command, 'algo') ? { ...flags, algo: algo! } : flags, toTrainConfig(rest), given(command, 'mode'));
+  await runScaleCommand(given(command, 'algo') ? { ...flags, algo: algo! } : flags, toTrainConfig(rest, command), given(command, 'mode'));
 }
 
 export async function runTrain(options: TrainCliOptions, command?: Command): Promise<void> {
@@ -164,7 +177,7 @@ export async function runTrain(options: TrainCliOptions, command?: Command): Pro
   const scenario = scenarioFromFlags(options);
   const topology = loadTopology(topologySpec);
   const faults = resolveFaults(scenario, topology);
-  const parsed = toTrainConfig(options);
+  const parsed = toTrainConfig(options, command);
   // The header prints the routing that ran: auto resolved against the topology.
   const config = { ...parsed, routing: resolveRouting(parsed.routing, topology), faults };
   // Ghost and predict modes run in this thread (no rank workers to share), as weft bench's ghost mode.

@@ -1,7 +1,7 @@
 import type { PacketOptions } from '@weft/fabric';
 import type { BenchReport, BenchRow } from '../bench/report.js';
 import { DTYPE_TABLE_NAMES } from '../names.js';
-import type { DType } from '@weft/collectives';
+import { environmentLine, type DType } from '@weft/collectives';
 import { ENERGY_COLUMNS, formatEnergyFooter } from './energy.js';
 
 /**
@@ -69,6 +69,7 @@ export function formatHeader(report: Omit<BenchReport, 'rows' | 'avgBusBwGBps' |
     ...(report.packet === undefined ? [] : [packetLine(report.packet)]),
     `#  mode: ${report.mode}  backend: ${report.backend}  iters: ${report.iters}  warmup: ${report.warmupIters}  channels: ${report.channels}  chunk: ${report.chunkBytes === 'auto' ? 'auto' : `${report.chunkBytes} B`}  proto: ${report.proto}  tuner: ${tunerText(report)}`,
     `#  time is simulated time on the emulated hardware; wall is how long weft took`,
+    ...[environmentLine(report.environment)].filter((l): l is string => l !== undefined),
     ...(report.confidential ? ['#  confidential computing: GPU↔NIC links staged through encrypted bounce buffers; NVLink unchanged (see the topology sources)'] : []),
     ...report.skipped.map((s) => `#  skipped ${s.algorithm}: ${s.reason}`),
     '#',
