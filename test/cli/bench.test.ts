@@ -101,6 +101,14 @@ describe('weft bench output formats', () => {
     const begins = traceJson.traceEvents.filter((e: { ph: string }) => e.ph === 'b').length;
     expect(begins).toBeGreaterThan(0);
     expect(traceJson.traceEvents.filter((e: { ph: string }) => e.ph === 'e').length).toBe(begins);
+    // Perfetto keys an async track by (cat, id): one id must never hold two links or two runs
+    // (it held a path's every link, and transfer ids restart each run: one track got them all).
+    const owner = new Map<string, string>();
+    for (const e of traceJson.traceEvents as { ph: string; id?: string; pid: number; name: string }[]) {
+      if (e.ph !== 'b') continue;
+      expect(owner.get(e.id!) ?? `${e.pid} ${e.name}`, e.id).toBe(`${e.pid} ${e.name}`);
+      owner.set(e.id!, `${e.pid} ${e.name}`);
+    }
     const svg = readFileSync(plot, 'utf8');
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg).toContain('ring');

@@ -37,7 +37,7 @@ function buildScenarioSchema() {
     try {
       const ns = typeof value === 'number' ? value : parseLatency(value, 'time');
       if (ns >= 0 && ns <= MAX_FAULT_TIME_NS) return ns;
-      ctx.addIssue({ code: 'custom', message: `'${value}' is not accepted; use a time from 0 to 1 h (e.g. 50us; a bare number is ns)` });
+      ctx.addIssue({ code: 'custom', message: `'${value}' is not accepted; use a time from 0 to 1 h with a unit (e.g. 50us)${typeof value === 'number' ? '; a bare number in a scenario file is ns' : ''}` });
     } catch (error) {
       ctx.addIssue({ code: 'custom', message: (error as Error).message.replace(/^time: /, '') });
     }

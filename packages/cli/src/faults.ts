@@ -82,7 +82,7 @@ export function describeFaults(faults: readonly Fault[]): string[] {
 export const RUN_FAILURE_NAMES: ReadonlySet<string> = new Set(['DeadlockError', 'TransferStrandedError', 'RankCrashedError', 'RankError', 'RankTimeoutError']);
 
 /** What faults did to a run, as `weft bench` and `weft train` name it. */
-export type FaultOutcomeName = 'unaffected' | 'slower' | 'rerouted' | 'failed';
+export type FaultOutcomeName = 'unaffected' | 'slower' | 'faster' | 'rerouted' | 'failed';
 
 /** A faulted run's failure as its outcome text (`Name: first line`); undefined when it is not a run failure (weft itself failed: rethrow). */
 export function runFailureText(error: unknown): string | undefined {
@@ -93,7 +93,9 @@ export function runFailureText(error: unknown): string | undefined {
 /**
  * The outcome of a faulted run that completed, against the same run without faults:
  * rerouted when a failed link carried less than without the fault (the bytes went over
- * other paths), else slower or unaffected by the time.
+ * other paths), else slower, faster (a late rank can ease contention) or unaffected by the
+ * time, equal within float rounding (1e-9 relative) being unaffected: a 0.997× run was
+ * "unaffected (−0.3 %)" and an equal one "slower 1.000×".
  */
 export function completedOutcome(
   faults: readonly Fault[],
@@ -102,10 +104,12 @@ export function completedOutcome(
 ): Exclude<FaultOutcomeName, 'failed'> {
   const carried = (stats: readonly LinkStats[], id: string) => stats.find((l) => l.linkId === id)?.bytesCarried ?? 0;
   const rerouted = faults.some((f) => f.kind === 'failLink' && carried(faulted.linkStats, f.linkId) < carried(baseline.linkStats, f.linkId) - 0.5);
-  return rerouted ? 'rerouted' : faulted.timeNs > baseline.timeNs ? 'slower' : 'unaffected';
+  if (rerouted) return 'rerouted';
+  const tolerance = baseline.timeNs * 1e-9;
+  return faulted.timeNs > baseline.timeNs + tolerance ? 'slower' : faulted.timeNs < baseline.timeNs - tolerance ? 'faster' : 'unaffected';
 }
 
-/** A slowdown factor as printed after an outcome: ` 1.234x (23.4%)`; empty when there is none or it is exactly 1. */
+/** A slowdown factor as printed after an outcome: ` 1.234x (23.4%)`; empty when there is none or it is 1 within float rounding. */
 export function slowdownText(slowdown: number | null): string {
-  return slowdown === null || slowdown === 1 ? '' : ` ${slowdown.toFixed(3)}x (${((slowdown - 1) * 100).toFixed(1)}%)`;
+  return slowdown === null || Math.abs(slowdown - 1) <= 1e-9 ? '' : ` ${slowdown.toFixed(3)}x (${((slowdown - 1) * 100).toFixed(1)}%)`;
 }

@@ -42,8 +42,8 @@ describe('sendRecv (nccl-tests sendrecv: rank r receives rank r-1)', () => {
     }
   });
 
-  it('predicts alpha + bytes/B: 1000 float32 at 1 byte/ns with alpha 1 us is 5000 ns', () => {
-    expect(shift.predictNs(params(4, 1000), COST)).toBe(5000);
+  it('predicts launch + alpha + bytes/B: 1000 float32 at 1 byte/ns is 4000 ns after NCCL p2p\'s 8.4 µs launch and 3.4 µs step (Ring/Simple; above the fabric\'s 1 µs α)', () => {
+    expect(shift.predictNs(params(4, 1000), COST)).toBe(8400 + 3400 + 4000);
     expect(shift.predictNs(params(1, 1000), COST)).toBe(0);
   });
 });

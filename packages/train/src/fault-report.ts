@@ -22,7 +22,7 @@ export interface StepComponentComparison {
 export interface TrainFaultReport {
   /** One line per fault. */
   readonly scenario: readonly string[];
-  readonly outcome: 'unaffected' | 'slower' | 'rerouted' | 'failed';
+  readonly outcome: 'unaffected' | 'slower' | 'faster' | 'rerouted' | 'failed';
   /** The faulted run's error (`Name: first line`) when it failed. */
   readonly error?: string;
   /** A crash that ended the run: the rank and the 1-based step it was in. */

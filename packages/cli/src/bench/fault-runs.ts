@@ -24,6 +24,8 @@ export interface FaultOutcome {
 export interface FaultedRun {
   /** The run with faults, when it completed. */
   readonly result?: RunResult;
+  /** The same schedule without the faults (what `--trace` draws when the faulted run failed). */
+  readonly baseline: RunResult;
   readonly outcome: FaultOutcome;
 }
 
@@ -43,10 +45,10 @@ export async function runWithFaults(
     const failure = runFailureText(error);
     if (failure === undefined) throw error;
     await onFailure();
-    return { outcome: { ...label, baselineUs, faultedUs: null, outcome: 'failed', slowdown: null, error: failure } };
+    return { baseline, outcome: { ...label, baselineUs, faultedUs: null, outcome: 'failed', slowdown: null, error: failure } };
   }
   const faultedUs = result.timeNs / 1000;
-  return { result, outcome: { ...label, baselineUs, faultedUs, outcome: completedOutcome(faults, baseline, result), slowdown: faultedUs / baselineUs } };
+  return { result, baseline, outcome: { ...label, baselineUs, faultedUs, outcome: completedOutcome(faults, baseline, result), slowdown: faultedUs / baselineUs } };
 }
 
 /** The outcomes as comment lines under the nccl-tests table. */

@@ -169,11 +169,11 @@ export const BENCH_FLAGS = {
   ranksPerWorker: flag('--ranks-per-worker <n>', 'ranks hosted by each worker thread (data mode; default: ranks / cores, one thread per core)', undefined, integer(1).optional()),
   format: flag('--format <fmt>', `stdout format: ${FORMATS.names.join(', ')}`, 'table', text((t) => FORMATS.read(t))),
   out: flag('--out <file>', "also write the result to FILE (.json, .csv, else the --format); '-': on stdout, alone", undefined, OPTIONAL_STRING),
-  trace: flag('--trace <file>', "write a Chrome/Perfetto trace of every run (simulated time); '-': on stdout, alone", undefined, OPTIONAL_STRING),
+  trace: flag('--trace <file>', "write a Chrome/Perfetto trace of every run (simulated time; a run that failed under --fault/--crash: its no-fault run, so labelled); '-': on stdout, alone", undefined, OPTIONAL_STRING),
   plot: flag('--plot <file.svg>', "write an SVG plot of busbw against size; '-': on stdout, alone", undefined, OPTIONAL_STRING),
   plotQueues: flag('--plot-queues <file.svg>', "write an SVG plot of the busiest egress queues over simulated time, largest size per algorithm (--network packet); '-': on stdout, alone", undefined, OPTIONAL_STRING),
   links: flag('--links [n]', 'show the n most utilized links per row (default 10)', undefined, linkCount),
-  fault: repeatable('--fault <spec>', "a link fault, repeatable: link=FROM->TO,down@TIME or link=FROM->TO,degrade=FACTOR@TIME"),
+  fault: repeatable('--fault <spec>', "a link fault, repeatable: link=FROM->TO,down@TIME or link=FROM->TO,degrade=FACTOR@TIME (FACTOR: the share of its capacity the link keeps; degrades of one link compound; @TIME omitted: from 0)"),
   straggler: repeatable('--straggler <spec>', 'a slow rank, repeatable: rank=R,slow=FACTORx or rank=R,delay=TIME'),
   crash: repeatable('--crash <spec>', 'a rank that stops, repeatable: rank=R@TIME'),
   timeoutS: flag(

@@ -16,7 +16,7 @@ import {
 } from '@weft/collectives';
 import { alphaBetaCost, deviceMemoryBandwidth, energyModel, rankLayout, type LinkQueueStats, type LinkStats, type PacketOptions, type Topology } from '@weft/fabric';
 import { createCluster, localStepsNs, defaultMemoryBudgetBytes, MEMORY_BUDGET_BASIS, defaultRanksPerWorker, formatGiB, scheduleBufferBytes, type Cluster, type Fault, type RecurrenceWatch, type RunResult } from '@weft/runtime';
-import { describeFaults, resolveFaults } from '../faults.js';
+import { describeFaults, resolveFaults, runFailureText } from '../faults.js';
 import { runWithFaults, type FaultOutcome } from './fault-runs.js';
 import { isLongDataRun, longDataRunNotice, longPlanNotice, scheduleWork, type DataWork } from './work-estimate.js';
 import { runBenchSchedule } from './fast-forward.js';
@@ -56,7 +56,7 @@ function countForBytes(config: BenchConfig, bytes: number, nranks: number): numb
 
 /** Links whose egress queue ever held bytes, with its depth over time (packet model). */
 function queueTimelines(stats: readonly LinkStats[]): TraceQueue[] {
-  return stats.filter((link) => (link.queue?.peakQueueBytes ?? 0) > 0).map((link) => ({ linkId: link.linkId, depthTimeline: link.queue!.depthTimeline }));
+  return stats.filter((link) => (link.queue?.peakQueueBytes ?? 0) > 0).map((link) => ({ linkId: link.linkId, depthTimeline: link.queue!.depthTimeline, peakBytes: link.queue!.peakQueueBytes }));
 }
 
 function topLinks(stats: readonly LinkStats[], limit: number): LinkRow[] {
@@ -307,6 +307,12 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
           });
           faultOutcomes.push(faulted.outcome);
           result = faulted.result;
+          // A failed run has no records to draw: its trace is the same schedule without the
+          // faults, labelled so (the trace was empty, and said nothing of why).
+          if (result === undefined && tracing) {
+            const { baseline } = faulted;
+            traceRuns.push({ label: `${resolved.label} ${bytes} B, no-fault run (with the faults it failed: ${faulted.outcome.error})`, nranks, steps: baseline.steps, flows: baseline.flows, queues: queueTimelines(baseline.linkStats) });
+          }
         }
         done += 1;
         if (result === undefined) {
@@ -321,11 +327,20 @@ export async function runSweep(config: BenchConfig, topology: Topology, hooks: S
             ? async (c) => {
                 const algorithm = algorithmOf(config, c.name, resolved.algorithm);
                 const label = `--explain ${c.name}${c.protocol ? `/${c.protocol}` : ''} ${requestedBytes} B`;
-                const ran = await runWithinBudget(config, algorithm.plan(c.params!), label, config.exactLimit, (planned, watch) =>
-                  cluster.runSchedule(planned, { dtype: config.dtype, op: config.op, check: false, iters: config.iters, warmupIters: config.warmupIters, ...(watch ? { watch } : {}) }),
-                  () => {},
-                  (planned) => cluster.simulatedParticipants(planned),
-                );
+                // Under --fault/--straggler/--crash every candidate runs with them, as the chosen one did:
+                // one column, one condition (it mixed the chosen one's faulted time with the others' fault-free ones).
+                let ran: Awaited<ReturnType<typeof runWithinBudget>>;
+                try {
+                  ran = await runWithinBudget(config, algorithm.plan(c.params!), label, config.exactLimit, (planned, watch) =>
+                    cluster.runSchedule(planned, { dtype: config.dtype, op: config.op, check: false, iters: config.iters, warmupIters: config.warmupIters, ...(faults.length > 0 ? { faults } : {}), ...(watch ? { watch } : {}) }),
+                    () => {},
+                    (planned) => cluster.simulatedParticipants(planned),
+                  );
+                } catch (error) {
+                  const failure = faults.length > 0 ? runFailureText(error) : undefined;
+                  if (failure === undefined) throw error;
+                  return { notSimulated: `failed under the faults: ${failure}` };
+                }
                 return isOverBudget(ran) ? { notSimulated: ran.overBudget } : { timeNs: ran.result.timeNs };
               }
             : null;

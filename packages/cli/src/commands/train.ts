@@ -91,7 +91,7 @@ export function registerTrain(program: Command): Command {
     .option('--topology <spec|file>', 'preset spec (e.g. dgx-h100:nodes=2) or a JSON/YAML file (default switch:2)');
   for (const { option } of configOptions) command.addOption(option);
   return command
-    .option('--fault <spec>', 'a link fault, repeatable: link=FROM->TO,down@TIME or link=FROM->TO,degrade=FACTOR@TIME', collect)
+    .option('--fault <spec>', 'a link fault, repeatable: link=FROM->TO,down@TIME or link=FROM->TO,degrade=FACTOR@TIME (FACTOR: the share of its capacity the link keeps; degrades of one link compound; @TIME omitted: from 0)', collect)
     .option('--straggler <spec>', 'a slow rank, repeatable: rank=R,slow=FACTORx or rank=R,delay=TIME', collect)
     .option('--crash <spec>', 'a rank that stops, repeatable: rank=R@TIME', collect)
     .option('--scenario <file>', 'faults from a YAML/JSON file (links, stragglers, crashes; see README)')

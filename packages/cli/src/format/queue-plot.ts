@@ -21,8 +21,10 @@ export async function plotQueuesSvg(report: BenchReport, runs: readonly TraceRun
   const queues: { run: string; port: string; timeUs: number; queueKiB: number }[] = [];
   const rates: { run: string; flow: string; timeUs: number; rateGBps: number }[] = [];
   for (const run of largestPerAlgorithm(runs)) {
+    // Ranked by the exact peak (`--links`' column): the 64 KiB timeline rounds a queue that
+    // peaked under 64 KiB to 0, and ties at 0 fell back to alphabetical order (ports that never queued).
     const busiest = [...(run.queues ?? [])]
-      .map((q) => ({ q, peak: Math.max(0, ...q.depthTimeline.map(([, bytes]) => bytes)) }))
+      .map((q) => ({ q, peak: q.peakBytes }))
       .sort((a, b) => b.peak - a.peak || (a.q.linkId < b.q.linkId ? -1 : 1))
       .slice(0, QUEUE_PLOT_PORTS);
     for (const { q } of busiest) {
@@ -45,7 +47,7 @@ export async function plotQueuesSvg(report: BenchReport, runs: readonly TraceRun
   return renderSvg({
     title: {
       text: `weft bench ${report.collective}: egress queue depth and flow delivery rate over time`,
-      subtitle: `${report.topology.spec} (${report.topology.ranks} ranks), ${report.routing}; the ${QUEUE_PLOT_PORTS} ports whose queues peaked highest, and up to ${RATE_PLOT_FLOWS} flows through the highest; largest size per algorithm`,
+      subtitle: `${report.topology.spec} (${report.topology.ranks} ranks), ${report.routing}; the ${QUEUE_PLOT_PORTS} ports whose queues peaked highest (depth drawn in 64 KiB steps: a queue under 64 KiB shows as 0; --links gives exact peaks), and up to ${RATE_PLOT_FLOWS} flows through the highest; largest size per algorithm`,
     },
     vconcat: [
       panel(queues, { field: 'queueKiB', type: 'quantitative', title: 'queue (KiB)' }, { field: 'port', type: 'nominal', title: 'egress port (link)' }),

@@ -14,7 +14,10 @@ export type TraceFlow = FlowRecord;
 /** A port's egress queue depth over time, [timeNs, bytes] (packet model only). */
 export interface TraceQueue {
   readonly linkId: string;
+  /** Points whenever the depth moved by 64 KiB (the packet model's sampling step) or emptied. */
   readonly depthTimeline: readonly (readonly [number, number])[];
+  /** The exact peak (`--links`' peak queue), which the 64 KiB timeline may round to 0. */
+  readonly peakBytes: number;
 }
 
 /** A link fault of the run (`--fault`): drawn as an instant marker on the link's track. */
@@ -98,7 +101,11 @@ export function buildTrace(runs: readonly TraceRun[]): { traceEvents: TraceEvent
           ...(endedNs !== null ? { stoppedNs: endedNs } : {}),
         };
         for (const linkId of path) {
-          const common = { cat: 'link', pid, tid: 0, name: `link ${linkId}`, id: `${flow.transferId}.${pathIndex}` };
+          // One id per (run, transfer, path, link): Perfetto's JSON importer keys an async track by
+          // (cat, id) alone, so an id shared by a path's links (or by runs, whose transfer ids
+          // restart) put every link of the path, and every run, on the first one's track. Tracks
+          // of one name in a process are drawn as one group: a link's flows stack under its name.
+          const common = { cat: 'link', pid, tid: 0, name: `link ${linkId}`, id: `${pid}.${flow.transferId}.${pathIndex}.${linkId}` };
           events.push({ ...common, ph: 'b', ts: usFromNs(flow.startNs), args });
           events.push({ ...common, ph: 'e', ts: usFromNs(endNs) });
         }
@@ -109,7 +116,7 @@ export function buildTrace(runs: readonly TraceRun[]): { traceEvents: TraceEvent
     run.faults?.forEach((fault, index) => {
       if (fault.atNs > runEndNs) return;
       const what = fault.kind === 'failLink' ? 'link down' : `degraded ×${fault.factor}`;
-      events.push({ cat: 'link', pid, tid: 0, name: `link ${fault.linkId}`, id: `fault.${index}`, ph: 'n', ts: usFromNs(fault.atNs), args: { fault: what, atNs: fault.atNs } });
+      events.push({ cat: 'link', pid, tid: 0, name: `link ${fault.linkId}`, id: `${pid}.fault.${index}`, ph: 'n', ts: usFromNs(fault.atNs), args: { fault: what, atNs: fault.atNs } });
     });
     // Queue depth per port as a counter track (Perfetto draws it as a graph over time).
     for (const queue of run.queues ?? []) {

@@ -1,4 +1,5 @@
 import { StepBuilder, assertPlannable, invalidParams, rootHops, roundLinkFactor, slice, type RoundMessage } from '../kit.js';
+import { withProtocols } from '../protocols.js';
 import { channelRanges, mod } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
 
@@ -9,14 +10,14 @@ import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
  * that no sender is always served last). Each channel carries an even part of every block;
  * chunks split the messages.
  */
-export const direct: Algorithm = {
+const plain: Algorithm = {
   name: 'direct',
   collective: 'gather',
   description: 'Every rank sends its input straight to the root.',
   constraints: 'any rank count and root; channels clamped to count',
   unsupported: (params) => invalidParams(params, { rooted: true }),
   plan(params: PlanParams): Schedule {
-    assertPlannable(direct.unsupported(params));
+    assertPlannable(plain.unsupported(params));
     const { nranks: n, count, chunkElements, root } = params;
     const channels = channelRanges(count, params.channels);
     const b = new StepBuilder(n, channels.length, chunkElements);
@@ -53,3 +54,11 @@ export const direct: Algorithm = {
     return Math.max(...[0, 1].map((c) => (inNs[c]! > 0 ? inNs[c]! + worstAlphaNs[c]! : 0)));
   },
 };
+
+/**
+ * NCCL runs gather as grouped point-to-point sends and receives, under Simple, so it pays
+ * a kernel launch and per-step latencies as all-to-all's pxn does: Ring's row (an assumption, as
+ * for pxn: tuning.cc has no p2p row). Before, it paid the fabric's latency only: 0.60 µs for
+ * 1 KiB on one DGX H100, where every other collective there pays NCCL's launch (≥ 8.4 µs).
+ */
+export const direct: Algorithm = withProtocols(plain, 'Ring', ['Simple']);

@@ -1,4 +1,5 @@
 import { StepBuilder, assertPlannable, channelBlockNs, hopAlpha, invalidParams, rotationAlphaNs, slice } from '../kit.js';
+import { withProtocols } from '../protocols.js';
 import { channelRanges, chunksOf, mod } from '../logical.js';
 import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
 
@@ -7,14 +8,14 @@ import type { Algorithm, CostParams, PlanParams, Schedule } from '../types.js';
  * rank-1's into its output, all at once — a ring shift that loads every link of a ring once.
  * With one rank it is a local copy. Channels split the buffer; chunks split the messages.
  */
-export const shift: Algorithm = {
+const plain: Algorithm = {
   name: 'shift',
   collective: 'sendRecv',
   description: 'Every rank sends its buffer to rank+1 while receiving from rank-1 (nccl-tests sendrecv).',
   constraints: 'any rank count; channels clamped to count',
   unsupported: (params) => invalidParams(params),
   plan(params: PlanParams): Schedule {
-    assertPlannable(shift.unsupported(params));
+    assertPlannable(plain.unsupported(params));
     const { nranks: n, count, chunkElements } = params;
     const channels = channelRanges(count, params.channels);
     const b = new StepBuilder(n, channels.length);
@@ -45,3 +46,11 @@ export const shift: Algorithm = {
     return rotationAlphaNs(n, 1, hopAlpha(params, cost)) + channelBlockNs(params, cost);
   },
 };
+
+/**
+ * NCCL runs send/receive as grouped point-to-point sends and receives, under Simple, so it pays
+ * a kernel launch and per-step latencies as all-to-all's pxn does: Ring's row (an assumption, as
+ * for pxn: tuning.cc has no p2p row). Before, it paid the fabric's latency only: 0.60 µs for
+ * 1 KiB on one DGX H100, where every other collective there pays NCCL's launch (≥ 8.4 µs).
+ */
+export const shift: Algorithm = withProtocols(plain, 'Ring', ['Simple']);

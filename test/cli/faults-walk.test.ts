@@ -1,0 +1,44 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { weft } from './run-weft.js';
+
+/**
+ * What a resilience researcher's walk found (benchmarks/results/hostile.md §24): the outputs a
+ * fault study reads must describe the faulted runs.
+ */
+const tmp = mkdtempSync(join(tmpdir(), 'weft-faults-walk-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+interface Candidate { algorithm: string; protocol: string | null; simulatedUs?: number }
+
+function json(args: readonly string[]): { rows: { timeUs: number; candidates?: Candidate[] }[] } {
+  const run = weft(['bench', ...args, '--mode', 'ghost', '--format', 'json']);
+  expect(run.code, run.stderr).toBe(0);
+  return JSON.parse(run.stdout);
+}
+
+describe('faults reach every output', () => {
+  const degrade = ['--fault', 'link=node0.nic3->su0.leaf3,degrade=0.5@0us'];
+  const h100x2 = ['allreduce', '--topology', 'dgx-h100:nodes=2', '-b', '4M', '-e', '4M'];
+
+  it('--explain simulates every candidate under the faults (it showed the others fault-free)', () => {
+    const explained = json([...h100x2, ...degrade, '--explain']).rows[0]!.candidates!;
+    const tree = explained.find((c) => c.algorithm === 'tree' && c.protocol === 'LL128')!;
+    const alone = json([...h100x2, ...degrade, '--algo', 'tree', '--proto', 'LL128']).rows[0]!.timeUs;
+    const faultFree = json([...h100x2, '--algo', 'tree', '--proto', 'LL128']).rows[0]!.timeUs;
+    expect(alone).not.toBe(faultFree);
+    expect(tree.simulatedUs).toBe(alone);
+  });
+
+  it('--trace of a run a crash stopped draws its no-fault run, labelled so (it was empty)', () => {
+    const trace = join(tmp, 'crash.json');
+    const run = weft(['bench', 'allreduce', '--ranks', '8', '--algo', 'ring', '-b', '1M', '-e', '1M', '--mode', 'ghost', '--crash', 'rank=2@30us', '--trace', trace]);
+    expect(run.code, run.stderr).toBe(0);
+    const events = JSON.parse(readFileSync(trace, 'utf8')).traceEvents as { ph: string; name: string; args?: { name?: string } }[];
+    expect(events.filter((e) => e.ph === 'X').length).toBeGreaterThan(0);
+    const names = events.filter((e) => e.name === 'process_name').map((e) => e.args!.name);
+    expect(names).toEqual([expect.stringMatching(/^ring 1048576 B, no-fault run \(with the faults it failed: RankCrashedError: rank 2 crashed at 30000 ns/)]);
+  });
+});
