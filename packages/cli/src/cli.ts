@@ -82,12 +82,14 @@ async function buildProgram(args: readonly string[]): Promise<Command> {
   const command = args[0] !== undefined && Object.hasOwn(COMMANDS, args[0]) ? args[0] : undefined;
   const program = new Command('weft')
     .description('Emulate the collective-communication layer of a GPU training cluster')
-    .version(`weft ${WEFT_VERSION}`, '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({
       // commander's own errors ("unknown option") become our one-line usage errors.
       outputError: (text, write) => write(usageLine(text, command, args)),
     });
+  // Before a command only: after one, `-V` is that command's (nccl-tests' -V, device_cta_count, which
+  // printed weft's version and ran nothing, exit 0).
+  if (command === undefined) program.version(`weft ${WEFT_VERSION}`, '-V, --version', 'print the version');
   const named = command !== undefined ? [command] : Object.keys(COMMANDS);
   for (const name of named) await COMMANDS[name]!(program);
   if (command === undefined) {

@@ -39,6 +39,13 @@ const NCCL_TESTS_ONLY: readonly { readonly flags: string; readonly why: string; 
   { flags: '-R, --local_register <0|1|2>', noop: '0', why: 'buffer registration is not modelled' },
   { flags: '-N, --run_cycles <n>', noop: '1', why: 'results are deterministic: one cycle gives them; -n sets the timed iterations' },
   { flags: '-F, --output_file <file>', why: 'weft writes its results with --out FILE.csv (or FILE.json, or --format csv on stdout)' },
+  // Newer nccl-tests (its common.cu longopts): JSON output, timestamps, NCCL's device API and CTA controls, memory report.
+  { flags: '-J, --output_file_json <file>', why: 'weft writes JSON with --out FILE.json (or --format json on stdout; schema: docs/bench-json.md)' },
+  { flags: '-S, --report_timestamps <0|1>', noop: '0', why: 'time is simulated: a row has no wall-clock timestamp (the wall column gives how long weft took)' },
+  { flags: '-x, --cta_policy <n>', noop: '0', why: 'NCCL\'s CTA policies are not modelled; channels are: --channels N' },
+  { flags: '-D, --device_implementation <n>', noop: '0', why: 'NCCL\'s device-initiated (device API) kernels are not modelled' },
+  { flags: '-V, --device_cta_count <n>', why: 'CTA counts are not modelled; channels are (NCCL nChannels): --channels N' },
+  { flags: '-M, --memory <0|1>', noop: '0', why: 'GPU memory use is not modelled (data mode says when the run would not fit this machine\'s memory)' },
 ];
 
 const COMMANDER_KEYS = new Map<FlagKey, string>(
