@@ -41,4 +41,13 @@ describe('faults reach every output', () => {
     const names = events.filter((e) => e.name === 'process_name').map((e) => e.args!.name);
     expect(names).toEqual([expect.stringMatching(/^ring 1048576 B, no-fault run \(with the faults it failed: RankCrashedError: rank 2 crashed at 30000 ns/)]);
   });
+
+  it('packet model: a link down while a packet crosses it strands its transfer, as a queued one does (it was dropped silently: a deadlock at 443.9 µs)', () => {
+    for (const routing of ['adaptive', 'spray']) {
+      const run = weft(['bench', 'allreduce', '--topology', 'leafspine:hosts=16,leaves=4,spines=2', '--network', 'packet', '--routing', routing, '--algo', 'ring', '-b', '4M', '-e', '4M', '--mode', 'ghost', '--fault', 'link=leaf0->spine0,down@20us']);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout, routing).toMatch(/failed: TransferStrandedError: .* link leaf0->spine0 went down with packets of it queued on or crossing it/);
+      expect(run.stdout).not.toContain('DeadlockError');
+    }
+  });
 });

@@ -498,9 +498,17 @@ export class PacketNetwork implements SimulatedNetwork {
     const pool = this.pool;
     const flow = this.flowsById[pool.flow[p]!]!;
     const node = this.graph.linkTo[link]!;
+    if (this.down[link]) {
+      // It was crossing the link when the link went down (transmit sends on no down link): lost,
+      // as the packets queued on it are (applyFault). It was dropped without a word, so under
+      // out-of-order delivery its message never completed: a deadlock instead of this strand.
+      if (!flow.done) this.strand(flow.transfer, this.topology.links[link]!.id, 'lostPackets', this.clockNs);
+      pool.free(p);
+      return;
+    }
     if (node === flow.dst) return this.receive(p, flow);
     const bytes = pool.bytes[p]!;
-    if (flow.done || this.down[link]) {
+    if (flow.done) {
       pool.free(p);
       return;
     }
