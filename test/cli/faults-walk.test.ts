@@ -50,4 +50,14 @@ describe('faults reach every output', () => {
       expect(run.stdout).not.toContain('DeadlockError');
     }
   });
+
+  it('weft train --out after a crash names the faults injected (its config said faults: [], a clean run\'s file)', () => {
+    const out = join(tmp, 'crash-train.json');
+    const run = weft(['train', '--model', 'mlp', '--ranks', '4', '--steps', '20', '--mode', 'ghost', '--crash', 'rank=2@500us', '--out', out]);
+    expect(run.code).toBe(1);
+    const report = JSON.parse(readFileSync(out, 'utf8'));
+    expect(report.config.faults).toEqual([{ kind: 'crashRank', rank: 2, atNs: 500000 }]);
+    expect(report.faults.reportIs).toBe('faultFree');
+    expect(report.faults.outcome).toBe('failed');
+  });
 });

@@ -218,7 +218,9 @@ export async function runTrain(options: TrainCliOptions, command?: Command): Pro
   const report = faulted?.report ?? reference!.report;
   if (faulted) print(formatSummary(report));
   if (faultReport) print(formatFaultReport(faultReport, outcomeLine(faultReport)));
-  const json = faultReport ? { ...report, faults: faultReport } : report;
+  // A failed run's numbers are the fault-free reference's (faults.reportIs says so); its config
+  // still names the faults injected (it said `faults: []`, a clean run's file).
+  const json = faultReport ? { ...report, config: { ...report.config, faults: config.faults }, faults: faultReport } : report;
   const files: OutputFile[] = [];
   if (options.out !== undefined) files.push({ path: options.out, content: JSON.stringify(json, null, 2) + '\n' });
   if (options.plot !== undefined) files.push({ path: options.plot, content: await plotTrainSvg(report) });
