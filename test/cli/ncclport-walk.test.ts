@@ -31,4 +31,27 @@ describe('nccl-tests habits', () => {
     expect(defaults.code, defaults.stderr).toBe(0);
     expect(weft(['-V']).stdout).toMatch(/^weft \d/);
   });
+
+  it('--format nccl-tests prints nccl-tests\' stdout, so its parsers read the right columns (the default table\'s 12th field was the predicted time)', () => {
+    const args = ['bench', 'all_reduce_perf', '--topology', 'dgx-h100:nodes=1', '--mode', 'ghost', '-b', '8', '-e', '1G', '-f', '32'];
+    const run = weft([...args, '--format', 'nccl-tests']);
+    expect(run.code, run.stderr).toBe(0);
+    const json = JSON.parse(weft([...args, '--format', 'json']).stdout) as { rows: { timeUs: number; busBwGBps: number }[] };
+    const lines = run.stdout.split('\n');
+    expect(lines[0]).toBe('# nThread 1 nGpus 8 minBytes 8 maxBytes 1073741824 step: 32(factor) warmup iters: 0 iters: 1 agg iters: 1 validation: 0 graph: 0');
+    expect(lines.filter((l) => /^#  Rank +\d+ Group +0 Pid +\d+ on +node0 device +\d /.test(l))).toHaveLength(8);
+    const rows = lines.filter((l) => l !== '' && !l.startsWith('#')).map((l) => l.trim().split(/\s+/));
+    expect(rows).toHaveLength(json.rows.length);
+    rows.forEach((f, i) => {
+      expect(f).toHaveLength(13);
+      const timeUs = json.rows[i]!.timeUs;
+      // nccl-tests' %7.2f / %7.1f / %7.0f by size of the time.
+      expect(f[5]).toBe(timeUs >= 10_000 ? timeUs.toFixed(0) : timeUs >= 100 ? timeUs.toFixed(1) : timeUs.toFixed(2));
+      expect(Number(f[7])).toBe(Number(json.rows[i]!.busBwGBps.toFixed(2)));
+      expect(f[11]).toBe(f[7]);
+      expect(f[12]).toBe('N/A');
+    });
+    expect(run.stdout).toMatch(/\n# Out of bounds values : 0 OK\n# Avg bus bandwidth    : [\d.]+ \n#\n$/);
+    expectUsageError(weft([...args, '--format', 'nccl-tests', '--compare', 'algo=ring,tree']), /^weft: --format nccl-tests: not with --compare/);
+  });
 });

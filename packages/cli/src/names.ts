@@ -99,7 +99,7 @@ export function packetOnlyError(flag: string, network: string): WeftInputError {
 }
 
 export const MODES = Choices.of(['data', 'ghost'] as const);
-export const FORMATS = Choices.of(['table', 'json', 'csv'] as const);
+export const FORMATS = Choices.of(['table', 'json', 'csv', 'nccl-tests'] as const);
 
 
 /** A whole number within [min, max]. */

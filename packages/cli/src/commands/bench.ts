@@ -16,6 +16,7 @@ import { formatJson } from '../format/json.js';
 import { plotBusBwSvg } from '../format/plot.js';
 import { plotQueuesSvg } from '../format/queue-plot.js';
 import { formatHeader, formatRow, formatTable, formatTableEnd } from '../format/table.js';
+import { formatNcclTests, type NcclTestsSweep } from '../format/nccl-tests.js';
 import { buildTrace } from '../format/trace.js';
 import { assertDistinct, assertWritable, checkOutputs, writeOutputs, type OutputFile } from '../output.js';
 import { topologyInputs } from '../topology.js';
@@ -46,11 +47,14 @@ const faultsTable = (report: BenchReport): string => (report.faults ? formatFaul
 
 /** Each format whole: stdout's when rows were not streamed, and --out's (its faults table included, as on stdout). */
 /** `labels`: the sweep's planned algorithm labels (the table's algorithm column fits them). */
-const RENDER: Readonly<Record<Format, (report: BenchReport, labels: readonly string[]) => string>> = {
-  table: (report, labels) => formatTable(report, labels) + faultsTable(report),
-  json: formatJson,
-  csv: formatCsv,
-};
+function renderers(topology: Topology, sweep: NcclTestsSweep): Readonly<Record<Format, (report: BenchReport, labels: readonly string[]) => string>> {
+  return {
+    table: (report, labels) => formatTable(report, labels) + faultsTable(report),
+    json: formatJson,
+    csv: formatCsv,
+    'nccl-tests': (report) => formatNcclTests(report, topology, sweep),
+  };
+}
 
 /**
  * What `--tenant` reads: the fabric, how it carries traffic, and the output. Its jobs are
@@ -62,7 +66,7 @@ const TENANT_FLAGS: ReadonlySet<FlagKey> = new Set<FlagKey>(['tenant', 'topology
 function checkTenantFlags(flags: BenchFlags, given: ReadonlySet<FlagKey>): void {
   if (flags.compare !== undefined) throw new WeftInputError('--compare: not with --tenant; compare the isolation tables by running --tenant once per value');
   // The isolation table has no CSV form (its rows hold either busbw or latency percentiles).
-  if (flags.format === 'csv') throw new WeftInputError('--format csv: not with --tenant; its isolation table is printed as table or json');
+  if (flags.format === 'csv' || flags.format === 'nccl-tests') throw new WeftInputError(`--format ${flags.format}: not with --tenant; its isolation table is printed as table or json`);
   if (flags.out !== undefined && formatFor(flags.out, 'table') === 'csv') throw new WeftInputError(`--out: '${flags.out}' asks for CSV; with --tenant the isolation table is written as a table or as JSON (.json)`);
   // Ghost is what a tenant job is (no payload): saying so is harmless.
   const ignored = [...given].filter((key) => !TENANT_FLAGS.has(key) && !(key === 'mode' && flags.mode === 'ghost'));
@@ -154,6 +158,7 @@ export async function runBench(collective: string, options: Readonly<Record<stri
   }
   const { report, traceRuns, labels } = sweeps.length === 1 ? sweeps[0]! : mergeSweeps(sweeps);
   const files: OutputFile[] = [];
+  const RENDER = renderers(topology, { minBytes: config.minBytes, maxBytes: config.maxBytes, stepFactor: config.stepFactor, stepBytes: config.stepBytes, check: config.check && config.mode === 'data' });
   if (config.out !== undefined) files.push({ path: config.out, content: RENDER[formatFor(config.out, config.format)](report, labels) });
   if (config.trace !== undefined) files.push({ path: config.trace, content: JSON.stringify(buildTrace(traceRuns)) + '\n' });
   if (config.plot !== undefined) files.push({ path: config.plot, content: await plotBusBwSvg(report) });
@@ -206,12 +211,13 @@ function runTenantBench(flags: BenchFlags): void {
   if (flags.out !== undefined) assertWritable('--out', flags.out);
   const render = tenantBench(flags, benchTopology(flags));
   // (csv is refused by checkTenantFlags: the isolation table has no CSV form.)
-  writeReport((format) => render(format === 'csv' ? 'table' : format), flags.format, flags.out);
+  writeReport((format) => render(format === 'csv' || format === 'nccl-tests' ? 'table' : format), flags.format, flags.out);
 }
 
 /** `--compare FLAG=V1,V2,…`: one sweep per value (each validated as that flag), then busbw side by side. */
 async function runCompare(collective: string, options: Readonly<Record<string, unknown>>, flags: BenchFlags, given: ReadonlySet<FlagKey>): Promise<void> {
   const spec = flags.compare!;
+  if (flags.format === 'nccl-tests') throw new WeftInputError('--format nccl-tests: not with --compare (nccl-tests prints one sweep); use --format table, json or csv, or run each value alone');
   for (const [flag, given] of [['--trace', flags.trace], ['--plot', flags.plot], ['--plot-queues', flags.plotQueues], ['--explain', flags.explain || undefined], ['--links', flags.links > 0 || undefined]] as const) {
     if (given !== undefined) throw new WeftInputError(`--compare: not with ${flag}; run the value you want to look at without --compare`);
   }
@@ -239,7 +245,8 @@ async function runCompare(collective: string, options: Readonly<Record<string, u
   // Only the lines above the column titles are kept: no algorithm labels to fit.
   const header = formatHeader(runs[0]!.report, []).split('\n');
   const table = () => formatCompare(spec, runs, [...header.slice(0, header.indexOf('#')), `#  (the lines above describe the run with ${spec.name}=${spec.values[0]})`]);
-  const render: Readonly<Record<Format, () => string>> = { table, json: () => compareJson(spec, runs), csv: () => formatCompareCsv(spec, runs) };
+  // (--format nccl-tests is refused above: nccl-tests has no side-by-side table.)
+  const render: Readonly<Record<Format, () => string>> = { table, json: () => compareJson(spec, runs), csv: () => formatCompareCsv(spec, runs), 'nccl-tests': table };
   writeReport((format) => render[format](), flags.format, flags.out);
   assertResultsRight(runs.map((run) => run.report));
 }

@@ -34,7 +34,11 @@ const COLUMNS: readonly Column[] = [
   { title: 'wall', unit: '(ms)', width: 9, cell: (r) => fixed(r.wallMs, 1) },
 ];
 
-/** nccl-tests prints times with 2 decimals below 10 ms and 1 above ("%7.2f" / "%7.1f"). */
+/**
+ * Times with 2 decimals below 10 ms and 1 above: finer than nccl-tests' own (%7.2f below 100 µs,
+ * %7.1f below 10 ms, %7.0f above), since simulated times are exact; `--format nccl-tests`
+ * prints nccl-tests' (format/nccl-tests.ts).
+ */
 function formatTimeUs(timeUs: number): string {
   return timeUs < 10_000 ? timeUs.toFixed(2) : timeUs.toFixed(1);
 }
