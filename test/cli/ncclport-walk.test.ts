@@ -54,4 +54,14 @@ describe('nccl-tests habits', () => {
     expect(run.stdout).toMatch(/\n# Out of bounds values : 0 OK\n# Avg bus bandwidth    : [\d.]+ \n#\n$/);
     expectUsageError(weft([...args, '--format', 'nccl-tests', '--compare', 'algo=ring,tree']), /^weft: --format nccl-tests: not with --compare/);
   });
+
+  it('-o all runs every op in turn, as -d all does types (it was refused)', () => {
+    const run = weft(['bench', 'allreduce', '--ranks', '4', '-b', '1K', '-e', '4K', '-f', '4', '-o', 'all', '--format', 'json']);
+    expect(run.code, run.stderr).toBe(0);
+    const rows = JSON.parse(run.stdout).rows as { redop: string; bytes: number; wrong: number }[];
+    expect(rows.map((r) => `${r.redop} ${r.bytes}`)).toEqual(['sum', 'prod', 'min', 'max', 'avg'].flatMap((op) => [`${op} 1024`, `${op} 4096`]));
+    expect(rows.every((r) => r.wrong === 0)).toBe(true);
+    // A collective that reduces nothing runs once.
+    expect(JSON.parse(weft(['bench', 'allgather', '--ranks', '4', '-b', '1K', '-e', '1K', '-o', 'all', '--format', 'json']).stdout).rows).toHaveLength(1);
+  });
 });

@@ -84,7 +84,8 @@ export function readDtype(text: string): Read<DType | 'all'> {
 /** nccl-tests prints its own type names in the table. */
 export const DTYPE_TABLE_NAMES: ReadonlyMap<DType, string> = new Map(Object.entries(NCCL_DTYPE_NAMES) as [DType, string][]);
 
-export const OPS = Choices.of<ReduceOp>(REDUCE_OPS);
+/** nccl-tests' ops, and 'all': every op in turn (its `-o all`). */
+export const OPS = Choices.of<ReduceOp | 'all'>([...REDUCE_OPS, 'all']);
 /** The network model (`--network` in bench and train). */
 export const NETWORKS = Choices.of<ModelName>(['alphaBeta', 'maxMin', 'packet']);
 /** `--routing`: auto (the topology's own: adaptive on Spectrum-X and InfiniBand presets, else ECMP) or a routing by name. */

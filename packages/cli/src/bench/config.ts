@@ -4,7 +4,7 @@
  * and the report read.
  */
 import { Option, type Command } from 'commander';
-import type { Algorithm, CollectiveName, DType, NcclEnvironment } from '@weft/collectives';
+import type { Algorithm, CollectiveName, DType, NcclEnvironment, ReduceOp } from '@weft/collectives';
 import type { RoutingName } from '@weft/fabric';
 import { WeftInputError } from '@weft/sim';
 import { CLI_COLLECTIVES, orList } from '../names.js';
@@ -64,9 +64,11 @@ export interface BenchAlgorithm {
 }
 
 /** Everything a benchmark sweep needs, validated; `--routing auto` resolved against the topology (commands/bench.ts benchConfig). */
-export interface BenchConfig extends Omit<BenchFlags, 'routing' | 'dtype'> {
+export interface BenchConfig extends Omit<BenchFlags, 'routing' | 'dtype' | 'op'> {
   /** One type: `-d all` runs one sweep per type (commands/bench.ts). */
   readonly dtype: DType;
+  /** One op: `-o all` runs one sweep per op (commands/bench.ts). */
+  readonly op: ReduceOp;
   readonly routing: RoutingName;
   readonly collective: CollectiveName;
   readonly algorithms: readonly BenchAlgorithm[];

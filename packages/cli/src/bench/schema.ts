@@ -103,7 +103,7 @@ export const BENCH_FLAGS = {
   warmupIters: flag('-w, --warmup_iters <n>', 'untimed iterations before the timed ones', '0', integer(0, 10_000)),
   check: flag('-c, --check <0|1>', 'check results (data mode)', '1', integer(0, 1).transform((v) => v === 1)),
   dtype: flag('-d, --datatype <type>', `element type (nccl-tests' names; 'all': every type in turn): ${DTYPES.names.join(', ')}`, 'float', text((t) => readDtype(t))),
-  op: flag('-o, --op <op>', `reduction: ${OPS.names.join(', ')}`, 'sum', text((t) => OPS.read(t))),
+  op: flag('-o, --op <op>', `reduction ('all': every op in turn, as -d all does types): ${OPS.names.join(', ')}`, 'sum', text((t) => OPS.read(t))),
   root: flag('-r, --root <rank>', `root rank for rooted collectives (${ROOTED.join(', ')})`, '0', integer(0)),
   topology: flag('--topology <spec|file>', 'preset spec (e.g. dgx-h100:nodes=2, switch:8,linkBw=400Gbps) or a JSON/YAML file', undefined, OPTIONAL_STRING),
   ranks: flag('--ranks <n>', 'shorthand for --topology switch:N', undefined, OPTIONAL_STRING),

@@ -5,7 +5,7 @@ import { resolveAlgorithms } from '../bench/algorithms.js';
 import { addBenchFlags, flagAttribute, flagLabel, givenFlags, parseBenchFlags, type BenchConfig, type BenchFlags } from '../bench/config.js';
 import { BENCH_FLAGS, type FlagKey } from '../bench/schema.js';
 import { averageBusBw, averageBusBwByAlgorithm, type BenchReport, type BenchRow } from '../bench/report.js';
-import { DTYPES as ALL_DTYPES, readNcclEnvironment } from '@weft/collectives';
+import { DTYPES as ALL_DTYPES, REDUCE_OPS, collectiveOf, readNcclEnvironment } from '@weft/collectives';
 import type { TraceRun } from '../format/trace.js';
 import { runSweep } from '../bench/sweep.js';
 import { tenantBench } from '../bench/tenants.js';
@@ -143,15 +143,20 @@ export async function runBench(collective: string, options: Readonly<Record<stri
   // `-d all`: one sweep per type, in nccl-tests' order, their rows one after the other (nccl-tests
   // runs every size of one type, then the next type).
   const dtypes = flags.dtype === 'all' ? ALL_DTYPES : [config.dtype];
+  // `-o all`: every op of a reducing collective in turn within each type, as nccl-tests nests them.
+  const ops = flags.op === 'all' && collectiveOf(config.collective).reduces ? REDUCE_OPS : [config.op];
   const sweeps: Awaited<ReturnType<typeof runSweep>>[] = [];
   try {
     for (const dtype of dtypes) {
-      sweeps.push(
-        await runSweep({ ...config, dtype }, topology, {
-          onProgress: (done, total, label) => bar.update(done, total, dtypes.length > 1 ? `${label} ${dtype}` : label),
-          ...(config.format === 'table' && !stdoutTaken ? { onRow: streamRow } : {}),
-        }),
-      );
+      for (const op of ops) {
+        const what = [...(dtypes.length > 1 ? [dtype] : []), ...(ops.length > 1 ? [op] : [])].join(' ');
+        sweeps.push(
+          await runSweep({ ...config, dtype, op }, topology, {
+            onProgress: (done, total, label) => bar.update(done, total, what ? `${label} ${what}` : label),
+            ...(config.format === 'table' && !stdoutTaken ? { onRow: streamRow } : {}),
+          }),
+        );
+      }
     }
   } finally {
     bar.stop();
@@ -175,8 +180,9 @@ export async function runBench(collective: string, options: Readonly<Record<stri
  */
 async function benchConfig(flags: BenchFlags, topology: Topology, given: ReadonlySet<FlagKey>): Promise<BenchConfig> {
   const dtype = flags.dtype === 'all' ? ALL_DTYPES[0]! : flags.dtype;
+  const op = flags.op === 'all' ? REDUCE_OPS[0]! : flags.op;
   const ncclEnv = readNcclEnvironment(process.env, flags.collective, { algo: given.has('algo'), proto: given.has('proto') });
-  return { ...flags, dtype, routing: resolveRouting(flags.routing, topology), algorithms: await resolveAlgorithms(flags), ncclEnv };
+  return { ...flags, dtype, op, routing: resolveRouting(flags.routing, topology), algorithms: await resolveAlgorithms(flags), ncclEnv };
 }
 
 /** `-d all`'s sweeps as one report: every row, the averages over all of them, and each backend that ran (a type the fast kernels lack runs the typed loops). */
@@ -227,6 +233,7 @@ async function runCompare(collective: string, options: Readonly<Record<string, u
   for (const value of spec.values) {
     const valueFlags = parseBenchFlags(collective, { ...options, [flagAttribute('compare')]: undefined, [flagAttribute(spec.key)]: compareOptionValue(spec.key, value) });
     if (valueFlags.dtype === 'all') throw new WeftInputError('-d all: not with --compare (one sweep per compared value); give one type, e.g. -d bfloat16, or run -d all without --compare');
+    if (valueFlags.op === 'all') throw new WeftInputError('-o all: not with --compare (one sweep per compared value); give one op, e.g. -o max, or run -o all without --compare');
     const topology = benchTopology(valueFlags);
     configs.push({ config: await benchConfig(valueFlags, topology, new Set([...given, spec.key])), topology });
   }
