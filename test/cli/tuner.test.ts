@@ -58,7 +58,8 @@ describe('--tuner', () => {
 
   it('bad --tuner: one line naming the value and what is accepted, exit 2; nccl on a topology without GPUs: one line, exit 2', () => {
     expectUsageError(weft(['bench', 'allreduce', '--tuner', 'nvidia']), /^weft: --tuner: 'nvidia' is not accepted; use auto, nccl or weft$/);
-    expectUsageError(weft(['bench', 'allreduce', '--algo', 'ring', '--tuner', 'nccl']), /^weft: --tuner nccl: chooses what --algo auto runs; --algo ring has no auto/);
+    // A textbook algorithm has no protocol to choose (NCCL's ring's protocol is NCCL's model's pick: docs-walk.test.ts).
+    expectUsageError(weft(['bench', 'allreduce', '--algo', 'rd', '--tuner', 'nccl']), /^weft: --tuner nccl: chooses what --algo auto runs and the protocol of NCCL's algorithms \(--proto auto\); --algo rd leaves it nothing to choose/);
     expectUsageError(weft(['bench', 'allreduce', '--topology', 'switch:4', '--mode', 'ghost', '--tuner', 'nccl', '-b', '1K', '-e', '1K']), /^weft: --tuner nccl: this topology names no GPU/);
   });
 });

@@ -122,6 +122,11 @@ function lazyCandidate(fields: Omit<AlgorithmCandidate, 'predictedNs' | 'params'
   }) as AlgorithmCandidate;
 }
 
+/** The rule `tuner` resolves to: 'auto' is NCCL's where the topology names its GPUs' generation. */
+function ruleOf(tuner: TunerName, cost: CostParams): 'nccl' | 'weft' {
+  return tuner === 'auto' ? (cost.computeCapability !== undefined ? 'nccl' : 'weft') : tuner;
+}
+
 /** Whether `candidate` can run (its params are resolved on first read: this does not read them). */
 const canRun = (candidate: { readonly unsupported?: string }): boolean => candidate.unsupported === undefined;
 
@@ -142,7 +147,10 @@ export function fastest<C extends { readonly predictedNs: number; readonly param
 
 /**
  * How a named algorithm runs at one size, as NCCL runs under NCCL_ALGO: under `only` (as
- * NCCL_PROTO pins it) or under the protocol predicted fastest. `weft bench --algo` and `weft
+ * NCCL_PROTO pins it) or under the protocol the tuner rule picks — NCCL's model's pick among
+ * the algorithm's protocols for NCCL's own algorithms under the 'nccl' rule (NCCL under
+ * NCCL_ALGO=Ring chooses Ring's protocol by its model; weft's fastest ran LL at 1 MiB on two
+ * DGX H100 where NCCL's model runs LL128), else the one predicted fastest. `weft bench --algo` and `weft
  * train --algo` both read it; a refusal names the flag at fault and why, and each command says
  * where (its own wording of the run), so the two cannot drift apart on what is accepted.
  */
@@ -151,14 +159,24 @@ export type NamedRun =
   | { readonly refused: '--proto'; readonly message: string }
   | { readonly refused: '--algo'; readonly reason: string };
 
-export function runNamed(collective: CollectiveName, algorithm: Algorithm, params: PlanParams, cost: CostParams, only?: ProtocolName, allowed?: ReadonlySet<ProtocolName>): NamedRun {
+export function runNamed(
+  collective: CollectiveName,
+  algorithm: Algorithm,
+  params: PlanParams,
+  cost: CostParams,
+  only?: ProtocolName,
+  allowed?: ReadonlySet<ProtocolName>,
+  tuner: TunerName = 'auto',
+): NamedRun {
   if (only !== undefined && algorithm.protocols === undefined) {
     const withProtocols = listAlgorithms(collective).filter((a) => a.protocols !== undefined).map((a) => a.name);
     const applies = withProtocols.length > 0 ? `--proto applies to NCCL's algorithms (${withProtocols.join(', ')}), or use --proto auto` : 'use --proto auto';
     return { refused: '--proto', message: `--proto ${only}: '${algorithm.name}' is a textbook algorithm without NCCL protocols; ${applies}` };
   }
-  const candidates = candidatesOf(algorithm, params, cost, only, allowed);
-  const best = fastest(candidates);
+  const own = candidatesOf(algorithm, params, cost, only, allowed);
+  const nccl = ruleOf(tuner, cost) === 'nccl' && ncclRowOf(collective, algorithm.name) !== undefined;
+  const candidates = nccl ? withNcclTimes(collective, params, cost, own, tuner === 'nccl') : own;
+  const best = candidates.find((c) => c.ncclChoice === true) ?? fastest(candidates);
   // One reason per distinct cause: every protocol of an algorithm usually fails for the same one.
   if (best === null) return { refused: '--algo', reason: [...new Set(candidates.map((c) => c.unsupported ?? 'no finite prediction'))].join('; ') };
   return { params: best.params!, predictedNs: best.predictedNs, candidates };
@@ -219,7 +237,7 @@ export function chooseAlgorithm(
   tuner: TunerName = 'auto',
   enables: NcclEnables = {},
 ): AlgorithmChoice {
-  const rule = tuner === 'auto' ? (cost.computeCapability !== undefined ? 'nccl' : 'weft') : tuner;
+  const rule = ruleOf(tuner, cost);
   const all = listAlgorithms(collective);
   const nccl = all.filter((a) => a.protocols !== undefined);
   const algorithms = enabledAlgorithms(collective, nccl.length > 0 ? nccl : all, enables.algorithms);

@@ -1,5 +1,5 @@
 import { realpathSync } from 'node:fs';
-import { listAlgorithms, type CollectiveName } from '@weft/collectives';
+import { listAlgorithms, ncclRowOf, type CollectiveName } from '@weft/collectives';
 import { WeftInputError } from '@weft/sim';
 import { orList } from '../names.js';
 import { isModulePath } from '../user-algorithm/module-path.js';
@@ -56,9 +56,11 @@ export async function resolveAlgorithms(flags: BenchFlags): Promise<BenchAlgorit
       add({ name: algorithm.name, algorithm, fromAll: false });
     }
   }
-  // --tuner picks auto's algorithm: asked for without auto it would change nothing, silently.
-  if (flags.tuner !== 'auto' && !resolved.has('auto')) {
-    throw new WeftInputError(`--tuner ${flags.tuner}: chooses what --algo auto runs; --algo ${flags.algo.join(',')} has no auto (add auto, or drop --tuner)`);
+  // --tuner picks auto's algorithm and NCCL's algorithms' protocol: asked for where neither is
+  // chosen it would change nothing, silently.
+  const chooses = resolved.has('auto') || [...resolved.values()].some((a) => a.algorithm !== 'auto' && ncclRowOf(flags.collective, a.algorithm.name) !== undefined && flags.proto === 'auto');
+  if (flags.tuner !== 'auto' && !chooses) {
+    throw new WeftInputError(`--tuner ${flags.tuner}: chooses what --algo auto runs and the protocol of NCCL's algorithms (--proto auto); --algo ${flags.algo.join(',')}${flags.proto !== 'auto' ? ` --proto ${flags.proto}` : ''} leaves it nothing to choose (add auto, or drop --tuner)`);
   }
   return [...resolved.values()];
 }

@@ -123,7 +123,7 @@ export const BENCH_FLAGS = {
   seed: flag('--seed <n>', 'seed for ECMP hashing', '1', integer(0, 2 ** 32 - 1)),
   channels: flag(
     '--channels <n|auto>',
-    "channels per algorithm (NCCL nChannels); 'auto': the topology search's count for algorithms on searched channels (ring), 1 for the textbook ones",
+    "channels per algorithm (NCCL nChannels); 'auto': the topology search's count for NCCL's algorithms on searched channels (ring, tree), 1 for the textbook ones",
     'auto',
     text((t) => {
       if (t.trim().toLowerCase() === 'auto') return accept(0); // 0: each algorithm's own count (resolveDefaults)
@@ -139,7 +139,7 @@ export const BENCH_FLAGS = {
   ),
   proto: flag(
     '--proto <name>',
-    `NCCL protocol, like NCCL_PROTO: ${orList(PROTOS.names)} (per size, by predicted time, for NCCL's algorithms: ring, tree)`,
+    `NCCL protocol, like NCCL_PROTO: ${orList(PROTOS.names)} (auto: per size, as --tuner picks it, for NCCL's algorithms)`,
     'auto',
     text((t) => PROTOS.read(t)),
   ),

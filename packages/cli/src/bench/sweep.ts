@@ -106,7 +106,7 @@ export function resolveAlgorithm(config: BenchConfig, entry: BenchAlgorithm, par
     const choice = chooseAlgorithm(config.collective, params, cost, only, config.tuner, enables);
     return { ...choice, label: `auto(${choice.algorithm.name})` };
   }
-  const run = runNamed(config.collective, algorithm, params, cost, only, enables.protocols);
+  const run = runNamed(config.collective, algorithm, params, cost, only, enables.protocols, config.tuner);
   if (run.refused === '--proto') throw new WeftInputError(run.message);
   if (run.refused === '--algo') throw new WeftInputError(`--algo: '${name}' cannot run ${config.collectiveCliName} here: ${run.reason}`);
   return { algorithm, label: name, params: run.params, predictedNs: run.predictedNs, candidates: run.candidates };

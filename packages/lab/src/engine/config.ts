@@ -43,7 +43,11 @@ export interface LabConfig {
   readonly faults?: LabFaults;
 }
 
-/** `weft bench`'s defaults (packages/cli/src/bench/config.ts), where the lab has no reason to differ. */
+/**
+ * The lab's defaults: `weft bench`'s (packages/cli/src/bench/schema.ts) where the lab has no reason
+ * to differ; one channel, 2 MiB chunks, ghost mode and ECMP where it does (one ring a student can
+ * follow, in the browser's time; the page's CLI line spells them out). packages/lab/README.md says so.
+ */
 export const DEFAULT_CONFIG: LabConfig = {
   topology: 'switch:8',
   collective: 'allReduce',
