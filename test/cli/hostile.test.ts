@@ -45,8 +45,8 @@ async function expectRefused(args: readonly string[], message: RegExp): Promise<
 
 describe('names are looked up on own keys only', () => {
   it.each([
-    [[...small, '-o', '__proto__'], /^weft: -o\/--op: '__proto__' is not accepted; use sum, prod, min, max or avg$/],
-    [[...small, '--format', 'constructor'], /^weft: --format: 'constructor' is not accepted; use table, json or csv$/],
+    [[...small, '-o', '__proto__'], /^weft: -o\/--op: '__proto__' is not accepted; use sum, prod, min, max, avg or all$/],
+    [[...small, '--format', 'constructor'], /^weft: --format: 'constructor' is not accepted; use table, json, csv or nccl-tests$/],
     [['bench', 'constructor'], /^weft: <collective>: 'constructor' is not accepted; use allreduce, /],
     [['train', '--mode', 'constructor'], /^weft: --mode: 'constructor' is not accepted; use one of data, ghost, predict$/],
     [['train', '--device', 'constructor'], /^weft: --device: 'constructor' is not accepted; use one of /],

@@ -88,14 +88,16 @@ export function buildTrace(runs: readonly TraceRun[]): { traceEvents: TraceEvent
     // with the link as their name give each link its own track of stacked flows. A path is
     // drawn while it carried the flow: until the transfer was sent, or until it stopped early
     // (a link on it failed and the flow moved to its other paths, or the transfer stranded).
-    // `bytes` is the whole transfer's: the records do not say how much of it each path carried.
     for (const flow of run.flows) {
       flow.paths.forEach((path, pathIndex) => {
         const endedNs = flow.pathEndNs?.[pathIndex] ?? null;
         const endNs = endedNs ?? flow.sentNs ?? flow.startNs;
         const args = {
           flow: `${flow.srcNode}->${flow.dstNode}`,
-          bytes: flow.bytes,
+          // The whole transfer's: a path of a flow split over several (adaptive routing) carried a
+          // share the records do not give, so a per-link sum over split flows would count it twice
+          // (named so; `--links` has each link's bytes carried).
+          transferBytes: flow.bytes,
           deliveredNs: flow.deliveredNs,
           ...(flow.paths.length > 1 ? { path: `${pathIndex + 1} of ${flow.paths.length}` } : {}),
           ...(endedNs !== null ? { stoppedNs: endedNs } : {}),
