@@ -64,4 +64,18 @@ describe('nccl-tests habits', () => {
     // A collective that reduces nothing runs once.
     expect(JSON.parse(weft(['bench', 'allgather', '--ranks', '4', '-b', '1K', '-e', '1K', '-o', 'all', '--format', 'json']).stdout).rows).toHaveLength(1);
   });
+
+  it('-f above 1 typed beside -i wins, as in nccl-tests (weft added -i\'s step); -c takes nccl-tests\' check count (it refused 5)', () => {
+    const sizes = (extra: readonly string[]) => {
+      const run = weft(['bench', 'allreduce', '--ranks', '2', '--mode', 'ghost', '-b', '1K', '-e', '8K', '--format', 'json', ...extra]);
+      expect(run.code, run.stderr).toBe(0);
+      return (JSON.parse(run.stdout).rows as { bytes: number }[]).map((r) => r.bytes / 1024);
+    };
+    expect(sizes(['-i', '1K', '-f', '2'])).toEqual([1, 2, 4, 8]);
+    expect(sizes(['-i', '1K'])).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(sizes(['-i', '1K', '-f', '1'])).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    const checked = weft(['bench', 'allreduce', '--ranks', '2', '-b', '8', '-e', '8', '-c', '5', '--format', 'json']);
+    expect(checked.code, checked.stderr).toBe(0);
+    expect(JSON.parse(checked.stdout).rows[0].wrong).toBe(0);
+  });
 });

@@ -48,7 +48,8 @@ export function formatSizeBytes(bytes: number): string {
 
 /**
  * The sweep nccl-tests runs: from minBytes to maxBytes, multiplying by stepFactor, or
- * adding stepBytes when that is given (nccl-tests: -i overrides -f).
+ * adding stepBytes when that is given (bench drops `-i` when `-f` above 1 is typed beside it, as
+ * nccl-tests lets its factor win: commands/bench.ts factorOverStep).
  */
 export function sizeSweep(minBytes: number, maxBytes: number, stepFactor: number, stepBytes?: number): number[] {
   if (minBytes > maxBytes) {

@@ -98,10 +98,11 @@ export const BENCH_FLAGS = {
   minBytes: flag('-b, --minbytes <size>', 'smallest message size (K/M/G = 2^10/2^20/2^30)', DEFAULT_JOB.minbytes, size),
   maxBytes: flag('-e, --maxbytes <size>', 'largest message size', DEFAULT_JOB.maxbytes, size),
   stepFactor: flag('-f, --stepfactor <factor>', 'multiply the size by this between rows', '2', text(readNumber)),
-  stepBytes: flag('-i, --stepbytes <size>', 'add this to the size between rows (overrides -f)', undefined, size.optional()),
+  stepBytes: flag('-i, --stepbytes <size>', 'add this to the size between rows (instead of -f\'s default; a -f above 1 typed beside it wins, as in nccl-tests)', undefined, size.optional()),
   iters: flag('-n, --iters <n>', 'timed iterations per size, back to back, averaged as nccl-tests does (simulated time is deterministic: 1 times one call; more let each call overlap the last one\'s tail, as a real loop does)', '1', integer(1, 10_000)),
   warmupIters: flag('-w, --warmup_iters <n>', 'untimed iterations before the timed ones', '0', integer(0, 10_000)),
-  check: flag('-c, --check <0|1>', 'check results (data mode)', '1', integer(0, 1).transform((v) => v === 1)),
+  // nccl-tests' -c is a count of checked iterations; each moves the same bytes through the same schedule here, so one stands for N.
+  check: flag('-c, --check <n>', "check results (data mode): nccl-tests' check iteration count, 0 off, 1 or more on", '1', integer(0, 1_000_000).transform((v) => v >= 1)),
   dtype: flag('-d, --datatype <type>', `element type (nccl-tests' names; 'all': every type in turn): ${DTYPES.names.join(', ')}`, 'float', text((t) => readDtype(t))),
   op: flag('-o, --op <op>', `reduction ('all': every op in turn, as -d all does types): ${OPS.names.join(', ')}`, 'sum', text((t) => OPS.read(t))),
   root: flag('-r, --root <rank>', `root rank for rooted collectives (${ROOTED.join(', ')})`, '0', integer(0)),

@@ -99,7 +99,8 @@ function checkLinksFormat(flags: BenchFlags): void {
 }
 
 /** `given`: the flags typed on the command line (commander fills the rest from their defaults). */
-export async function runBench(collective: string, options: Readonly<Record<string, unknown>>, given: ReadonlySet<FlagKey> = new Set()): Promise<void> {
+export async function runBench(collective: string, optionsAsGiven: Readonly<Record<string, unknown>>, given: ReadonlySet<FlagKey> = new Set()): Promise<void> {
+  const options = factorOverStep(optionsAsGiven, given);
   const flags = parseBenchFlags(collective, options);
   checkEnergyFlags(flags);
   checkFlagRules(flags, given);
@@ -171,6 +172,16 @@ export async function runBench(collective: string, options: Readonly<Record<stri
   if (!stdoutTaken) process.stdout.write(tableStarted ? formatTableEnd(report) + faultsTable(report) : RENDER[config.format](report, labels));
   writeOutputs(files);
   assertResultsRight([report]);
+}
+
+/**
+ * `-f` and `-i` both typed: nccl-tests multiplies when its factor is above 1 and adds the step
+ * only otherwise (common.cu: `stepfactor > 1 ? size*stepfactor : size+stepbytes`); weft's `-i`
+ * alone adds (its `-f` defaults to 2, nccl-tests' to 1).
+ */
+function factorOverStep(options: Readonly<Record<string, unknown>>, given: ReadonlySet<FlagKey>): Readonly<Record<string, unknown>> {
+  if (!given.has('stepBytes') || !given.has('stepFactor') || !(Number(options[flagAttribute('stepFactor')]) > 1)) return options;
+  return { ...options, [flagAttribute('stepBytes')]: undefined };
 }
 
 /**
