@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { expectUsageError, weft } from './run-weft.js';
 
 /**
@@ -77,5 +80,37 @@ describe('nccl-tests habits', () => {
     const checked = weft(['bench', 'allreduce', '--ranks', '2', '-b', '8', '-e', '8', '-c', '5', '--format', 'json']);
     expect(checked.code, checked.stderr).toBe(0);
     expect(JSON.parse(checked.stdout).rows[0].wrong).toBe(0);
+  });
+
+  it('--reference reads the user\'s own nccl-tests output and sets its busbw beside weft\'s, size by size', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'weft-reference-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    const log = join(dir, 'h100.log');
+    // An nccl-tests log as a cluster prints it, an NCCL_DEBUG line inside (figures made up for the test).
+    writeFileSync(log, [
+      '# nThread 1 nGpus 1 minBytes 1048576 maxBytes 1073741824 step: 4(factor) warmup iters: 5 iters: 20 agg iters: 1 validation: 1 graph: 0',
+      'h100-2:895544:895544 [0] NCCL INFO Channel 00/24 : 0 1 2 3 4 5 6 7',
+      '#       size         count      type   redop    root     time   algbw   busbw #wrong     time   algbw   busbw #wrong',
+      '#        (B)    (elements)                               (us)  (GB/s)  (GB/s)            (us)  (GB/s)  (GB/s)',
+      '     1048576        262144     float     sum      -1    35.12   29.86   50.00      0    34.90   30.04   52.57      0',
+      '  1073741824     268435456     float     sum      -1   4028.7  266.52  400.00      0   4025.1  266.76  466.83      0',
+      '# Avg bus bandwidth    : 225',
+    ].join('\n'));
+    const args = ['bench', 'allreduce', '--topology', 'dgx-h100:nodes=1', '--mode', 'ghost', '-b', '1M', '-e', '16M', '-f', '16', '--reference', log];
+    const json = weft([...args, '--format', 'json']);
+    expect(json.code, json.stderr).toBe(0);
+    const report = JSON.parse(json.stdout) as { rows: { busBwGBps: number }[]; reference: { rows: { bytes: number; referenceBusBwGBps: number; ratio: number }[]; geomeanErrorPct: number; unmatchedBytes: number[] } };
+    const weft1M = report.rows[0]!.busBwGBps;
+    expect(report.reference.rows).toEqual([expect.objectContaining({ bytes: 1048576, referenceBusBwGBps: 50, ratio: weft1M / 50 })]);
+    expect(report.reference.geomeanErrorPct).toBeCloseTo((Math.exp(Math.abs(Math.log(weft1M / 50))) - 1) * 100, 9);
+    expect(report.reference.unmatchedBytes).toEqual([1073741824]);
+    const table = weft(args);
+    expect(table.stdout).toMatch(new RegExp(`# Reference ${log}: 1 row\\(s\\) of the same size, weft within [\\d.]+ %`));
+    const notNccl = join(dir, 'notes.txt');
+    writeFileSync(notNccl, 'size 1M: 50 GB/s\n');
+    expectUsageError(weft([...args.slice(0, -1), notNccl]), /^weft: --reference: '.*notes\.txt' holds no nccl-tests rows/);
+    expectUsageError(weft([...args, '--out', log]), /--reference/);
+    expect(readFileSync(log, 'utf8')).toContain('4028.7');
+    expectUsageError(weft([...args, '--compare', 'algo=ring,tree']), /^weft: --reference: not with --compare/);
   });
 });

@@ -6,6 +6,7 @@ import type { FaultOutcome } from './fault-runs.js';
  */
 import type { LinkQueueStats, PacketOptions } from '@weft/fabric';
 import type { EnergyReport, EnergyRow } from './energy.js';
+import type { ReferenceComparison } from './reference.js';
 
 export interface LinkRow {
   readonly linkId: string;
@@ -111,6 +112,8 @@ export interface BenchReport {
   readonly energy?: EnergyReport;
   /** With --confidential: confidential-computing mode was modelled. */
   readonly confidential?: boolean;
+  /** With --reference: the user's nccl-tests rows beside weft's of the same size (bench/reference.ts). */
+  readonly reference?: ReferenceComparison;
   /** NCCL_* variables set: those applied as NCCL reads them, those ignored and why, those not modelled. */
   readonly environment?: { readonly applied: readonly string[]; readonly ignored: readonly string[]; readonly notModelled: readonly string[] };
 }

@@ -188,6 +188,7 @@ export const BENCH_FLAGS = {
   ),
   compare: flag('--compare <flag=v1,v2>', 'run once per value of one flag and print busbw per size side by side, e.g. routing=ecmp,adaptive or cc=none,dcqcn,telemetry (separate values holding commas by ;)', undefined, text(readCompare).optional()),
   scenario: flag('--scenario <file>', 'faults from a YAML/JSON file (links, stragglers, crashes; see README)', undefined, OPTIONAL_STRING),
+  reference: flag('--reference <file>', "your own nccl-tests output (all_reduce_perf's stdout, or a log holding it): its busbw beside weft's per size and type, and how far weft is from it", undefined, OPTIONAL_STRING),
 } satisfies Record<string, Flag>;
 
 export type FlagKey = keyof typeof BENCH_FLAGS;

@@ -23,6 +23,8 @@ import { topologyInputs } from '../topology.js';
 import { benchTopology, checkEnergyFlags } from '../bench/energy.js';
 import { isModulePath } from '../user-algorithm/module-path.js';
 import { checkFlagRules } from '../bench/flag-rules.js';
+import { compareWithReference, parseNcclTestsLog } from '../bench/reference.js';
+import { readInputFile } from '../input-file.js';
 import { progressBar } from '../ui/progress.js';
 import { checkSizedThread } from '../entry.js';
 import { assertResultsRight } from '../bench/wrong-results.js';
@@ -106,6 +108,9 @@ export async function runBench(collective: string, optionsAsGiven: Readonly<Reco
   checkFlagRules(flags, given);
   checkFaultFormats(flags);
   checkLinksFormat(flags);
+  if (flags.reference !== undefined && (flags.compare !== undefined || flags.tenant !== undefined)) {
+    throw new WeftInputError(`--reference: not with ${flags.compare !== undefined ? '--compare' : '--tenant'}; run the configuration that stands for your cluster alone beside it`);
+  }
   if (flags.tenant !== undefined) {
     checkTenantFlags(flags, given);
     return runTenantBench(flags);
@@ -126,7 +131,10 @@ export async function runBench(collective: string, optionsAsGiven: Readonly<Reco
   const stdoutTaken = checkOutputs(outputs) !== undefined;
   const modules = flags.algo.filter(isModulePath).map((path) => ['--algo', path] as const);
   const scenario = flags.scenario !== undefined ? [['--scenario', flags.scenario] as const] : [];
-  assertDistinct(outputs, [...topologyInputs(flags.topologySpec), ...modules, ...scenario]);
+  const referenceInput = flags.reference !== undefined ? [['--reference', flags.reference] as const] : [];
+  assertDistinct(outputs, [...topologyInputs(flags.topologySpec), ...modules, ...scenario, ...referenceInput]);
+  // Read before any run: a file that is not nccl-tests output fails in milliseconds.
+  const reference = flags.reference !== undefined ? parseNcclTestsLog(flags.reference, readInputFile('--reference', flags.reference)) : undefined;
   const topology: Topology = benchTopology(flags);
   const config = await benchConfig(flags, topology, given);
   const notice = idleQpsNotice(config);
@@ -162,7 +170,9 @@ export async function runBench(collective: string, optionsAsGiven: Readonly<Reco
   } finally {
     bar.stop();
   }
-  const { report, traceRuns, labels } = sweeps.length === 1 ? sweeps[0]! : mergeSweeps(sweeps);
+  const merged = sweeps.length === 1 ? sweeps[0]! : mergeSweeps(sweeps);
+  const { traceRuns, labels } = merged;
+  const report: BenchReport = reference !== undefined ? { ...merged.report, reference: compareWithReference(flags.reference!, reference, merged.report.rows) } : merged.report;
   const files: OutputFile[] = [];
   const RENDER = renderers(topology, { minBytes: config.minBytes, maxBytes: config.maxBytes, stepFactor: config.stepFactor, stepBytes: config.stepBytes, check: config.check && config.mode === 'data' });
   if (config.out !== undefined) files.push({ path: config.out, content: RENDER[formatFor(config.out, config.format)](report, labels) });

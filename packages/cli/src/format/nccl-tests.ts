@@ -17,6 +17,7 @@ import type { DType } from '@weft/collectives';
 import type { BenchReport, BenchRow } from '../bench/report.js';
 import { DTYPE_TABLE_NAMES } from '../names.js';
 import { formatFaultOutcomes } from '../bench/fault-runs.js';
+import { formatReference } from '../bench/reference.js';
 
 /** What the `# nThread` line says of the sweep (flags the report does not carry). */
 export interface NcclTestsSweep {
@@ -84,5 +85,6 @@ export function formatNcclTests(report: BenchReport, topology: Topology, sweep: 
     '#',
   ];
   const faults = report.faults ? formatFaultOutcomes(report.faults.scenario, report.faults.outcomes) : '';
-  return lines.join('\n') + '\n' + faults;
+  const reference = formatReference(report.reference);
+  return lines.join('\n') + '\n' + faults + (reference.length > 0 ? reference.join('\n') + '\n' : '');
 }

@@ -3,6 +3,7 @@ import type { BenchReport, BenchRow } from '../bench/report.js';
 import { DTYPE_TABLE_NAMES } from '../names.js';
 import { environmentLine, type DType } from '@weft/collectives';
 import { ENERGY_COLUMNS, formatEnergyFooter } from './energy.js';
+import { formatReference } from '../bench/reference.js';
 
 /**
  * The nccl-tests table (src/common.cu: "size count type redop root time algbw busbw
@@ -102,6 +103,7 @@ export function formatFooter(report: BenchReport): string {
   }
   lines.push(...formatEnergyFooter(report));
   lines.push(...formatClassesFooter(report));
+  lines.push(...formatReference(report.reference));
   return lines.join('\n');
 }
 
