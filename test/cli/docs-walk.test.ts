@@ -33,3 +33,14 @@ describe('a named NCCL algorithm takes its protocol as NCCL does under NCCL_ALGO
     expectUsageError(weft(['bench', ...ring1M, '--proto', 'Simple', '--tuner', 'weft', '--mode', 'ghost']), /leaves it nothing to choose/);
   });
 });
+
+describe('-d all in the table', () => {
+  it('the footer names every backend that ran (the streamed header could name only the first type\'s)', () => {
+    const args = ['bench', 'allreduce', '--ranks', '4', '-b', '1K', '-e', '1K', '-d', 'all'];
+    const json = JSON.parse(weft([...args, '--format', 'json']).stdout) as { backend: string };
+    const table = weft(args);
+    expect(table.code, table.stderr).toBe(0);
+    if (json.backend.includes(',')) expect(table.stdout).toContain(`# Backends             : ${json.backend} (by type; the header names the first)\n`);
+    else expect(table.stdout).not.toContain('# Backends');
+  });
+});

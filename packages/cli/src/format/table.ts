@@ -101,6 +101,8 @@ export function formatFooter(report: BenchReport): string {
     const width = Math.max(18, ...perAlgorithm.map(([name]) => name.length));
     for (const [name, value] of perAlgorithm) lines.push(`#   ${name.padEnd(width)} : ${value.toFixed(4)}`);
   }
+  // `-d all`: the header went out with the first type's backend; the types the fast kernels lack ran the typed loops.
+  if (report.backend.includes(',')) lines.push(`# Backends             : ${report.backend} (by type; the header names the first)`);
   lines.push(...formatEnergyFooter(report));
   lines.push(...formatClassesFooter(report));
   lines.push(...formatReference(report.reference));
