@@ -60,4 +60,15 @@ describe('faults reach every output', () => {
     expect(report.faults.reportIs).toBe('faultFree');
     expect(report.faults.outcome).toBe('failed');
   });
+
+  it('weft train: a straggler\'s one late start costs its delay once (it added 17 µs to every later step of a 4-rank ring)', () => {
+    const out = join(tmp, 'straggler.json');
+    const run = weft(['train', '--model', 'mlp', '--ranks', '4', '--steps', '6', '--mode', 'ghost', '--straggler', 'rank=2,delay=30us', '--out', out]);
+    expect(run.code, run.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(out, 'utf8')) as { perStep: { totalNs: number }[]; faults: { components: { component: string; faultedNs: number; faultFreeNs: number }[] } };
+    const [first, ...rest] = report.perStep.map((s) => s.totalNs);
+    const total = report.faults.components.find((c) => c.component === 'total')!;
+    expect(first! - total.faultFreeNs).toBeCloseTo(30_000, 3);
+    for (const ns of rest) expect(ns).toBeCloseTo(total.faultFreeNs, 3);
+  });
 });

@@ -5,18 +5,21 @@
 import type { ProgressMessage } from './rank-program.js';
 import { globalLosses, type EpochSummary } from './report.js';
 import { mean } from './stats.js';
+import { stepSpanNs } from './timing.js';
 import type { TrainHooks } from './train.js';
 
 /**
  * Gathers the ranks' live step messages into epoch lines. Messages may arrive after the
  * run returns; `finish` then emits whatever epochs are still unprinted from the final,
  * authoritative numbers, so every epoch is reported exactly once, in order. Live lines use
- * the same arithmetic (rank-ordered means, max over ranks) as the final report.
+ * the same arithmetic (rank-ordered means, a step's span over ranks: stepSpanNs) as the final report.
  */
 export class LiveProgress {
   /** [step][rank] */
   private readonly losses: (number | null)[][] = [];
-  private readonly stepNs: number[][] = [];
+  /** [step][rank]: its start and end (virtual ns). */
+  private readonly startsNs: number[][] = [];
+  private readonly endsNs: number[][] = [];
   private readonly reported: number[] = [];
   private readonly accuracy = new Map<number, number>();
   private epochsPrinted = 0;
@@ -37,7 +40,8 @@ export class LiveProgress {
     else {
       const index = message.step - 1;
       (this.losses[index] ??= [])[message.rank] = message.loss;
-      (this.stepNs[index] ??= [])[message.rank] = message.stepNs;
+      (this.startsNs[index] ??= [])[message.rank] = message.startNs;
+      (this.endsNs[index] ??= [])[message.rank] = message.endNs;
       this.reported[index] = (this.reported[index] ?? 0) + 1;
       if (message.rank === 0) this.hooks.onStep?.(message.step, this.steps);
     }
@@ -53,7 +57,7 @@ export class LiveProgress {
     for (let step = first; step < end; step++) if ((this.reported[step] ?? 0) < this.nranks) return;
     if (this.withAccuracy && !this.accuracy.has(end)) return;
     const perStepLoss = this.losses.slice(first, end).map((ranks) => globalLosses(ranks.map((l) => [l!]))[0]!);
-    const perStepNs = this.stepNs.slice(first, end).map((ranks) => Math.max(...ranks));
+    const perStepNs = this.endsNs.slice(first, end).map((ends, i) => stepSpanNs(this.startsNs[first + i]!, ends));
     this.epochsPrinted++;
     this.hooks.onEpoch?.({
       epoch: this.epochsPrinted,

@@ -74,7 +74,7 @@ export interface TrainRankResult {
 }
 
 export type ProgressMessage =
-  | { readonly kind: 'step'; readonly rank: number; readonly step: number; readonly loss: number | null; readonly stepNs: number }
+  | { readonly kind: 'step'; readonly rank: number; readonly step: number; readonly loss: number | null; readonly startNs: number; readonly endNs: number }
   | { readonly kind: 'eval'; readonly step: number; readonly accuracy: number };
 
 /** A rank's loss went NaN or infinite: training diverged (usually too large a --lr). */
@@ -154,7 +154,7 @@ export async function trainRank(ctx: TrainRankContext, args: TrainRankArgs): Pro
           channel?.postMessage({ kind: 'eval', step: step + 1, accuracy } satisfies ProgressMessage);
         }
       }
-      channel?.postMessage({ kind: 'step', rank: ctx.rank, step: step + 1, loss, stepNs: times.endNs - times.startNs } satisfies ProgressMessage);
+      channel?.postMessage({ kind: 'step', rank: ctx.rank, step: step + 1, loss, startNs: times.startNs, endNs: times.endNs } satisfies ProgressMessage);
     }
   } finally {
     channel?.close();

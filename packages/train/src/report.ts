@@ -5,7 +5,7 @@ import type { TrainConfig } from './config.js';
 import type { MemoryEstimate } from './model/memory.js';
 import type { TrainRankResult } from './rank-program.js';
 import { mean, median } from './stats.js';
-import { atLeastCompute, stepBreakdown, type ComputeTiming, type PredictedStep, type StepBreakdown } from './timing.js';
+import { atLeastCompute, stepBreakdown, stepSpanNs, type ComputeTiming, type PredictedStep, type StepBreakdown } from './timing.js';
 
 export interface EpochSummary {
   /** 1-based; a last, partial epoch is reported with `partial: true`. */
@@ -99,12 +99,14 @@ export function summarizeEpochs(
   return epochs;
 }
 
-/** The report of a finished run from what its ranks returned (rank-ordered, max over ranks per step). */
+/** The report of a finished run from what its ranks returned (rank-ordered; a step spans the last rank's start to the last rank's end: stepSpanNs). */
 export function buildReport(header: TrainHeader, results: readonly TrainRankResult[], wallMs: number): TrainReport {
   const { config, compute } = header;
   const losses = config.mode === 'data' ? globalLosses(results.map((r) => r.losses)) : [];
   const evals = results[0]!.evals;
-  const perStepTotals = results[0]!.steps.map((_, step) => atLeastCompute(Math.max(...results.map((r) => r.steps[step]!.endNs - r.steps[step]!.startNs)), compute.computeNs));
+  const perStepTotals = results[0]!.steps.map((_, step) =>
+    atLeastCompute(stepSpanNs(results.map((r) => r.steps[step]!.startNs), results.map((r) => r.steps[step]!.endNs)), compute.computeNs),
+  );
   const perStepBusy = results[0]!.steps.map((_, step) => Math.max(...results.map((r) => r.steps[step]!.commBusyNs)));
   const breakdown = stepBreakdown(compute.computeNs, mean(perStepTotals), mean(perStepBusy), config.globalBatch);
   const hashes = [...new Set(results.map((r) => r.weightsHash))];

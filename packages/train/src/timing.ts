@@ -70,6 +70,17 @@ export interface StepBreakdown {
  * comm -0.0 ns", efficiency 1.0000000000000002). A shortfall within 1e-9 of the compute is that
  * rounding; a larger one is left to show.
  */
+/**
+ * One step's time over all ranks: from the last rank's start of it to the last rank's end of it.
+ * The max over ranks of each rank's own span (what this was) counts a skew between ranks in every
+ * step: after a straggler's one late start, ranks alternate 68 and 102 µs steps whose period stays
+ * 85 µs, and the report said 102 µs a step for a run only 30 µs longer in all (hostile.md §24).
+ * Without skew the two are equal.
+ */
+export function stepSpanNs(startsNs: readonly number[], endsNs: readonly number[]): number {
+  return Math.max(...endsNs) - Math.max(...startsNs);
+}
+
 export function atLeastCompute(totalNs: number, computeNs: number): number {
   return totalNs < computeNs && computeNs - totalNs <= 1e-9 * computeNs ? computeNs : totalNs;
 }
