@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { weft } from './run-weft.js';
+import { expectUsageError, weft } from './run-weft.js';
 
 /**
  * What a resilience researcher's walk found (benchmarks/results/hostile.md §24): the outputs a
@@ -70,5 +70,11 @@ describe('faults reach every output', () => {
     const total = report.faults.components.find((c) => c.component === 'total')!;
     expect(first! - total.faultFreeNs).toBeCloseTo(30_000, 3);
     for (const ns of rest) expect(ns).toBeCloseTo(total.faultFreeNs, 3);
+  });
+
+  it('a fault flag\'s mistakes are named as such (zod\'s "received NaN"; two faults in one flag read as an unknown link)', () => {
+    const small = ['bench', 'allreduce', '--ranks', '4', '--mode', 'ghost', '-b', '1K', '-e', '1K'];
+    expectUsageError(weft([...small, '--fault', 'link=gpu3->switch0,degrade=NaN@0us']), /^weft: --fault 'link=gpu3->switch0,degrade=NaN@0us': degrade 'NaN' is not a number; use the share of capacity the link keeps/);
+    expectUsageError(weft([...small, '--fault', 'link=gpu3->switch0,degrade=0.5@1us,down@2us']), /^weft: --fault: 'link=gpu3->switch0,degrade=0\.5@1us,down@2us' is not accepted; use .*, one fault per --fault/);
   });
 });

@@ -116,8 +116,8 @@ function flagSchemaError(error: z.ZodError, flags: FaultFlags, fromFile: Readonl
   return new WeftInputError(`${flag} '${typed}': ${field.length > 0 ? `${field.map(String).join('.')}: ` : ''}${issue.message}`);
 }
 
-/** `link=ID,down@T` / `link=ID,degrade=F@T` */
-const LINK_FLAG = /^link=(.+),(down|degrade=([^@]+))(?:@(.+))?$/;
+/** `link=ID,down@T` / `link=ID,degrade=F@T` (a link id has no comma: two faults in one flag fail here, not as an unknown link) */
+const LINK_FLAG = /^link=([^,]+),(down|degrade=([^@,]+))(?:@([^,]+))?$/;
 /** `rank=R,slow=Nx` / `rank=R,delay=T` */
 const STRAGGLER_FLAG = /^rank=(\d+),(?:slow=([^,]+?)x?|delay=(.+))$/;
 /** `rank=R@T` */
@@ -177,7 +177,8 @@ export function readFaultFlags(flags: FaultFlags, readInputFile: ReadInputFile):
   const fromFile = { links: base.links.length, stragglers: base.stragglers.length, crashes: base.crashes.length };
   for (const text of flags.fault ?? []) {
     const m = LINK_FLAG.exec(text.trim());
-    if (!m) throw flagError('--fault', text, "link=FROM->TO,down@TIME or link=FROM->TO,degrade=FACTOR@TIME (e.g. link=node0.nic3->su0.leaf3,down@50us)");
+    if (!m) throw flagError('--fault', text, "link=FROM->TO,down@TIME or link=FROM->TO,degrade=FACTOR@TIME, one fault per --fault (e.g. link=node0.nic3->su0.leaf3,down@50us)");
+    if (m[3] !== undefined && !Number.isFinite(Number(m[3]))) throw new WeftInputError(`--fault '${text}': degrade '${m[3]}' is not a number; use the share of capacity the link keeps, above 0 and below 1 (e.g. degrade=0.5)`);
     const at = m[4] ?? '0ns';
     base.links.push(m[2] === 'down' ? { link: m[1], down: at } : { link: m[1], degrade: Number(m[3]), at });
   }
