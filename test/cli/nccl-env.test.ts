@@ -67,12 +67,21 @@ describe('NCCL_ALGO, NCCL_PROTO and friends steer auto as they steer NCCL', () =
       [{ NCCL_ALGO: 'Tre' }, /^weft: NCCL_ALGO=Tre: unknown name 'Tre'; NCCL's: Tree, Ring, CollNetDirect, CollNetChain, NVLS, NVLSTree, PAT$/],
       [{ NCCL_ALGO: 'tree;ring' }, /^weft: NCCL_ALGO=tree;ring: every entry but the first needs a function prefix/],
       [{ NCCL_PROTO: 'allreduce:LL;allgater:LL' }, /^weft: NCCL_PROTO=allreduce:LL;allgater:LL: unknown function 'allgater'; NCCL's: Broadcast, Reduce, AllGather, ReduceScatter, AllReduce$/],
-      [{ NCCL_ALGO: 'CollNetDirect' }, /^weft: NCCL_ALGO enables none of the algorithms NCCL weighs for allReduce here \(Ring, Tree, NVLS, NVLSTree\); enabled: CollNetDirect$/],
+      [{ NCCL_ALGO: 'CollNetDirect' }, /^weft: NCCL_ALGO enables none of the algorithms NCCL weighs for allReduce \(Ring, Tree, NVLS, NVLSTree\); enabled: CollNetDirect$/],
       [{ NCCL_NVLS_ENABLE: 'yes' }, /^weft: NCCL_NVLS_ENABLE=yes: accepted 0 \(off\), 1 or 2/],
-      [{ NCCL_ALGO: 'NVLS' }, /^weft: no allReduce algorithm that NCCL_ALGO and NCCL_PROTO enable can run on 8 ranks/],
+      [{ NCCL_ALGO: 'NVLS' }, /^weft: NCCL_ALGO enables NVLS for allReduce, none of which NCCL's tuning model runs on this topology/],
     ];
     for (const [env, message] of cases) {
       expectUsageError(weft(['bench', 'allreduce', '--topology', 'hgx-a100:nodes=1', '-b', '1K', '-e', '1K', '--mode', 'ghost'], { env }), message);
     }
+  });
+
+  it('NCCL_ALGO=PAT on several GPUs a server: refused, as NCCL fails the call (weft ran its own fastest PAT)', () => {
+    expectUsageError(
+      weft(['bench', 'reducescatter', '--topology', 'dgx-h100:nodes=2', '--mode', 'ghost', '-b', '1M', '-e', '1M'], { env: { NCCL_ALGO: 'pat' } }),
+      /^weft: NCCL_ALGO enables PAT for reduceScatter, none of which NCCL's tuning model runs on this topology/,
+    );
+    // One GPU a server: PAT runs.
+    expect(bench({ NCCL_ALGO: 'pat' }, ['reducescatter', '--topology', 'hgx-a100:nodes=2,gpusPerNode=1', '-b', '1M', '-e', '1M']).rows[0]!.algorithm).toBe('auto(pat)');
   });
 });

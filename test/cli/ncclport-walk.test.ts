@@ -62,7 +62,7 @@ describe('nccl-tests habits', () => {
     const run = weft(['bench', 'allreduce', '--ranks', '4', '-b', '1K', '-e', '4K', '-f', '4', '-o', 'all', '--format', 'json']);
     expect(run.code, run.stderr).toBe(0);
     const rows = JSON.parse(run.stdout).rows as { redop: string; bytes: number; wrong: number }[];
-    expect(rows.map((r) => `${r.redop} ${r.bytes}`)).toEqual(['sum', 'prod', 'min', 'max', 'avg'].flatMap((op) => [`${op} 1024`, `${op} 4096`]));
+    expect(rows.map((r) => `${r.redop} ${r.bytes}`)).toEqual(['sum', 'prod', 'max', 'min', 'avg'].flatMap((op) => [`${op} 1024`, `${op} 4096`]));
     expect(rows.every((r) => r.wrong === 0)).toBe(true);
     // A collective that reduces nothing runs once.
     expect(JSON.parse(weft(['bench', 'allgather', '--ranks', '4', '-b', '1K', '-e', '1K', '-o', 'all', '--format', 'json']).stdout).rows).toHaveLength(1);
@@ -99,11 +99,12 @@ describe('nccl-tests habits', () => {
     const args = ['bench', 'allreduce', '--topology', 'dgx-h100:nodes=1', '--mode', 'ghost', '-b', '1M', '-e', '16M', '-f', '16', '--reference', log];
     const json = weft([...args, '--format', 'json']);
     expect(json.code, json.stderr).toBe(0);
-    const report = JSON.parse(json.stdout) as { rows: { busBwGBps: number }[]; reference: { rows: { bytes: number; referenceBusBwGBps: number; ratio: number }[]; geomeanErrorPct: number; unmatchedBytes: number[] } };
-    const weft1M = report.rows[0]!.busBwGBps;
-    expect(report.reference.rows).toEqual([expect.objectContaining({ bytes: 1048576, referenceBusBwGBps: 50, ratio: weft1M / 50 })]);
-    expect(report.reference.geomeanErrorPct).toBeCloseTo((Math.exp(Math.abs(Math.log(weft1M / 50))) - 1) * 100, 9);
-    expect(report.reference.unmatchedBytes).toEqual([1073741824]);
+    const report = JSON.parse(json.stdout) as { rows: { timeUs: number }[]; reference: { rows: { bytes: number; redop: string; referenceBusBwGBps: number; referenceTimeUs: number; ratio: number }[]; geomeanErrorPct: number; unmatched: string[] } };
+    const weft1M = report.rows[0]!.timeUs;
+    // The ratio is the log's time over weft's (busbw's ratio, without its two-decimal rounding).
+    expect(report.reference.rows).toEqual([expect.objectContaining({ bytes: 1048576, redop: 'sum', referenceBusBwGBps: 50, referenceTimeUs: 35.12, ratio: 35.12 / weft1M })]);
+    expect(report.reference.geomeanErrorPct).toBeCloseTo((Math.exp(Math.abs(Math.log(35.12 / weft1M))) - 1) * 100, 9);
+    expect(report.reference.unmatched).toEqual(['1073741824 float sum']);
     const table = weft(args);
     expect(table.stdout).toMatch(new RegExp(`# Reference ${log}: 1 row\\(s\\) of the same size, weft within [\\d.]+ %`));
     const notNccl = join(dir, 'notes.txt');
@@ -112,5 +113,21 @@ describe('nccl-tests habits', () => {
     expectUsageError(weft([...args, '--out', log]), /--reference/);
     expect(readFileSync(log, 'utf8')).toContain('4028.7');
     expectUsageError(weft([...args, '--compare', 'algo=ring,tree']), /^weft: --reference: not with --compare/);
+  });
+
+  it('--reference matches type and op (a -o all log has a row per op), reads launcher-prefixed lines, and says which rows it could not match', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'weft-reference-ops-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    const log = join(dir, 'ops.log');
+    const heading = '#       size         count      type   redop    root     time   algbw   busbw #wrong     time   algbw   busbw #wrong';
+    const times: Record<string, number> = { sum: 20, prod: 30, max: 40, min: 50, avg: 60 };
+    // srun -l prefixes every line with the task number.
+    writeFileSync(log, [`0: ${heading}`, ...Object.entries(times).map(([op, t]) => `0:         1024           256     float  ${op.padStart(6)}      -1  ${t.toFixed(2)}    0.05    0.09      0  ${t.toFixed(2)}    0.05    0.09      0`), '0:         1024           256      half     sum      -1    10.00    0.10    0.18      0    10.00    0.10    0.18      0'].join('\n'));
+    const run = weft(['bench', 'allreduce', '--ranks', '4', '--mode', 'ghost', '-b', '1K', '-e', '1K', '-o', 'all', '--reference', log, '--format', 'json']);
+    expect(run.code, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout) as { rows: { redop: string; timeUs: number }[]; reference: { rows: { redop: string; ratio: number }[]; unmatched: string[] } };
+    expect(report.reference.rows.map((r) => r.redop)).toEqual(['sum', 'prod', 'max', 'min', 'avg']);
+    report.reference.rows.forEach((r, i) => expect(r.ratio).toBeCloseTo(times[r.redop]! / report.rows[i]!.timeUs, 12));
+    expect(report.reference.unmatched).toEqual(['1024 half sum']);
   });
 });

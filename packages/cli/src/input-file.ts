@@ -12,7 +12,7 @@ export const MAX_INPUT_FILE_BYTES = 16 * 1024 * 1024;
  * The text of an input file: a regular file under MAX_INPUT_FILE_BYTES. FIFOs and devices
  * are refused at once (a read would block forever or never end, as /dev/zero does).
  */
-export function readInputFile(flag: string, path: string): string {
+export function readInputFile(flag: string, path: string, wanted = 'a .json/.yaml file', maxBytes = MAX_INPUT_FILE_BYTES): string {
   const cannot = (reason: string) => new WeftInputError(`${flag}: cannot read '${path}': ${reason}`);
   let fd: number;
   try {
@@ -24,10 +24,10 @@ export function readInputFile(flag: string, path: string): string {
   }
   try {
     const stat = fstatSync(fd);
-    const problem = notRegularFile(stat, 'a .json/.yaml file');
+    const problem = notRegularFile(stat, wanted);
     if (problem !== undefined) throw cannot(problem);
-    if (stat.size > MAX_INPUT_FILE_BYTES) {
-      throw cannot(`${stat.size} bytes is more than the ${MAX_INPUT_FILE_BYTES} (16 MiB) accepted`);
+    if (stat.size > maxBytes) {
+      throw cannot(`${stat.size} bytes is more than the ${maxBytes} (${maxBytes / 2 ** 20} MiB) accepted`);
     }
     return readFileSync(fd, 'utf8');
   } finally {

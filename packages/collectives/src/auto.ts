@@ -218,7 +218,7 @@ function enabledAlgorithms(collective: CollectiveName, algorithms: readonly Algo
   });
   if (kept.length > 0) return kept;
   const weighed = [...new Set(Object.values(rows))].join(', ');
-  throw new WeftInputError(`NCCL_ALGO enables none of the algorithms NCCL weighs for ${collective} here (${weighed}); enabled: ${[...enabled].join(', ') || 'none'}`);
+  throw new WeftInputError(`NCCL_ALGO enables none of the algorithms NCCL weighs for ${collective} (${weighed}); enabled: ${[...enabled].join(', ') || 'none'}`);
 }
 
 /**
@@ -245,6 +245,11 @@ export function chooseAlgorithm(
   const weftCandidates = perAlgorithm.flatMap((a) => a.candidates);
   const candidates = withNcclTimes(collective, params, cost, weftCandidates, tuner === 'nccl');
   const ncclBest = rule === 'nccl' ? candidates.find((c) => c.ncclChoice === true) : undefined;
+  // NCCL_ALGO left NCCL's model nothing it runs here (PAT with several GPUs a server: ncclPatEnable
+  // is 0): NCCL fails the call; weft's fastest of what NCCL would not run is no stand-in for it.
+  if (ncclBest === undefined && rule === 'nccl' && enables.algorithms !== undefined && NCCL_ROWS[collective] !== undefined && params.nranks > 1 && params.count > 0) {
+    throw new WeftInputError(`NCCL_ALGO enables ${[...enables.algorithms].join(', ') || 'nothing'} for ${collective}, none of which NCCL's tuning model runs on this topology (tuning.cc: e.g. PAT needs one GPU a server); NCCL fails such a call`);
+  }
   const best = ncclBest ?? fastest(candidates);
   if (best === null) {
     const reasons = candidates.map((c) => `${c.name}${c.protocol ? `/${c.protocol}` : ''}: ${c.unsupported ?? 'no finite prediction'}`).join('; ');

@@ -5,7 +5,7 @@ import { resolveAlgorithms } from '../bench/algorithms.js';
 import { addBenchFlags, flagAttribute, flagLabel, givenFlags, parseBenchFlags, type BenchConfig, type BenchFlags } from '../bench/config.js';
 import { BENCH_FLAGS, type FlagKey } from '../bench/schema.js';
 import { averageBusBw, averageBusBwByAlgorithm, type BenchReport, type BenchRow } from '../bench/report.js';
-import { DTYPES as ALL_DTYPES, REDUCE_OPS, collectiveOf, readNcclEnvironment } from '@weft/collectives';
+import { DTYPES as ALL_DTYPES, collectiveOf, readNcclEnvironment } from '@weft/collectives';
 import type { TraceRun } from '../format/trace.js';
 import { runSweep } from '../bench/sweep.js';
 import { tenantBench } from '../bench/tenants.js';
@@ -23,7 +23,7 @@ import { topologyInputs } from '../topology.js';
 import { benchTopology, checkEnergyFlags } from '../bench/energy.js';
 import { isModulePath } from '../user-algorithm/module-path.js';
 import { checkFlagRules } from '../bench/flag-rules.js';
-import { compareWithReference, parseNcclTestsLog } from '../bench/reference.js';
+import { compareWithReference, parseNcclTestsLog, readReferenceLog } from '../bench/reference.js';
 import { readInputFile } from '../input-file.js';
 import { progressBar } from '../ui/progress.js';
 import { checkSizedThread } from '../entry.js';
@@ -35,7 +35,9 @@ type Format = BenchConfig['format'];
 
 /** Adds `weft bench`'s flags (bench/config.ts holds them) and its action. */
 export function registerBench(command: Command): Command {
-  return addBenchFlags(command).action((collective: string, options: Record<string, unknown>, self: Command) => runBench(collective, options, givenFlags(self)));
+  return addBenchFlags(command)
+    .addHelpText('after', "\nEnvironment: NCCL_ALGO and NCCL_PROTO (NCCL 2.24's lists, ^, per-function entries), NCCL_NVLS_ENABLE=0 and NCCL_PAT_ENABLE=0 are read as NCCL reads them; --algo and --proto win; the header's environment: line says what applied.")
+    .action((collective: string, options: Record<string, unknown>, self: Command) => runBench(collective, options, givenFlags(self)));
 }
 
 function formatFor(path: string, fallback: Format): Format {
@@ -134,7 +136,7 @@ export async function runBench(collective: string, optionsAsGiven: Readonly<Reco
   const referenceInput = flags.reference !== undefined ? [['--reference', flags.reference] as const] : [];
   assertDistinct(outputs, [...topologyInputs(flags.topologySpec), ...modules, ...scenario, ...referenceInput]);
   // Read before any run: a file that is not nccl-tests output fails in milliseconds.
-  const reference = flags.reference !== undefined ? parseNcclTestsLog(flags.reference, readInputFile('--reference', flags.reference)) : undefined;
+  const reference = flags.reference !== undefined ? parseNcclTestsLog(flags.reference, readReferenceLog(flags.reference, readInputFile)) : undefined;
   const topology: Topology = benchTopology(flags);
   const config = await benchConfig(flags, topology, given);
   const notice = idleQpsNotice(config);
@@ -153,7 +155,7 @@ export async function runBench(collective: string, optionsAsGiven: Readonly<Reco
   // runs every size of one type, then the next type).
   const dtypes = flags.dtype === 'all' ? ALL_DTYPES : [config.dtype];
   // `-o all`: every op of a reducing collective in turn within each type, as nccl-tests nests them.
-  const ops = flags.op === 'all' && collectiveOf(config.collective).reduces ? REDUCE_OPS : [config.op];
+  const ops = flags.op === 'all' && collectiveOf(config.collective).reduces ? NCCL_TESTS_OPS : [config.op];
   const sweeps: Awaited<ReturnType<typeof runSweep>>[] = [];
   try {
     for (const dtype of dtypes) {
@@ -184,6 +186,9 @@ export async function runBench(collective: string, optionsAsGiven: Readonly<Reco
   assertResultsRight([report]);
 }
 
+/** nccl-tests' `-o all` order (common.cu test_ops; its PreMulSum `mulsum` is not emulated). */
+const NCCL_TESTS_OPS = ['sum', 'prod', 'max', 'min', 'avg'] as const;
+
 /**
  * `-f` and `-i` both typed: nccl-tests multiplies when its factor is above 1 and adds the step
  * only otherwise (common.cu: `stepfactor > 1 ? size*stepfactor : size+stepbytes`); weft's `-i`
@@ -201,7 +206,7 @@ function factorOverStep(options: Readonly<Record<string, unknown>>, given: Reado
  */
 async function benchConfig(flags: BenchFlags, topology: Topology, given: ReadonlySet<FlagKey>): Promise<BenchConfig> {
   const dtype = flags.dtype === 'all' ? ALL_DTYPES[0]! : flags.dtype;
-  const op = flags.op === 'all' ? REDUCE_OPS[0]! : flags.op;
+  const op = flags.op === 'all' ? NCCL_TESTS_OPS[0] : flags.op;
   const ncclEnv = readNcclEnvironment(process.env, flags.collective, { algo: given.has('algo'), proto: given.has('proto') });
   return { ...flags, dtype, op, routing: resolveRouting(flags.routing, topology), algorithms: await resolveAlgorithms(flags), ncclEnv };
 }

@@ -13,11 +13,13 @@
  * print `Out of bounds values : 0 OK`, as nccl-tests does with `-c 0`.
  */
 import type { Topology } from '@weft/fabric';
-import type { DType } from '@weft/collectives';
+import { environmentLine, type DType } from '@weft/collectives';
 import type { BenchReport, BenchRow } from '../bench/report.js';
 import { DTYPE_TABLE_NAMES } from '../names.js';
 import { formatFaultOutcomes } from '../bench/fault-runs.js';
 import { formatReference } from '../bench/reference.js';
+import { formatExplain, formatLinks } from './table.js';
+import { formatEnergyFooter } from './energy.js';
 
 /** What the `# nThread` line says of the sweep (flags the report does not carry). */
 export interface NcclTestsSweep {
@@ -72,6 +74,7 @@ export function formatNcclTests(report: BenchReport, topology: Topology, sweep: 
   const lines = [
     `# nThread 1 nGpus ${topology.ranks.length} minBytes ${sweep.minBytes} maxBytes ${sweep.maxBytes} step: ${step} warmup iters: ${report.warmupIters} iters: ${report.iters} agg iters: 1 validation: ${sweep.check ? 1 : 0} graph: 0`,
     `# weft bench ${report.collective}: emulated ${report.topology.spec}, ${report.model}/${report.routing}, ${report.mode} mode; time is simulated; in-place = out-of-place (the same schedule); algorithm per size: --format table or json`,
+    ...[environmentLine(report.environment, '# ')].filter((l): l is string => l !== undefined),
     '#',
     '# Using devices',
     ...rankLines(topology),
@@ -80,11 +83,13 @@ export function formatNcclTests(report: BenchReport, topology: Topology, sweep: 
     '#       size         count      type   redop    root     time   algbw   busbw #wrong     time   algbw   busbw #wrong',
     '#        (B)    (elements)                               (us)  (GB/s)  (GB/s)            (us)  (GB/s)  (GB/s)       ',
     ...report.rows.map(rowLine),
-    `# Out of bounds values : ${checked ? wrong : 0} ${checked && wrong > 0 ? 'FAILED' : 'OK'}`,
+    // No row: every run failed under the faults (nccl-tests would have aborted): no "0 OK" for a parser to pass.
+    report.rows.length === 0 ? '# Out of bounds values : N/A (no run completed: see # Faults)' : `# Out of bounds values : ${checked ? wrong : 0} ${checked && wrong > 0 ? 'FAILED' : 'OK'}`,
     `# Avg bus bandwidth    : ${cG(report.avgBusBwGBps)} `,
     '#',
   ];
+  // weft's own sections, all `#` lines as nccl-tests' parsers skip: --explain, --links, --energy, faults, --reference.
+  const sections = [formatExplain(report), formatLinks(report), formatEnergyFooter(report).join('\n'), formatReference(report.reference).join('\n')].filter((t) => t !== '');
   const faults = report.faults ? formatFaultOutcomes(report.faults.scenario, report.faults.outcomes) : '';
-  const reference = formatReference(report.reference);
-  return lines.join('\n') + '\n' + faults + (reference.length > 0 ? reference.join('\n') + '\n' : '');
+  return lines.join('\n') + '\n' + faults + sections.map((t) => t.replace(/\n?$/, '\n')).join('');
 }
