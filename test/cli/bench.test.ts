@@ -107,6 +107,8 @@ describe('weft bench output formats', () => {
     for (const e of traceJson.traceEvents as { ph: string; id?: string; pid: number; name: string }[]) {
       if (e.ph !== 'b') continue;
       expect(owner.get(e.id!) ?? `${e.pid} ${e.name}`, e.id).toBe(`${e.pid} ${e.name}`);
+      // The transfer's size, named so: a path of a split flow carried a share of it (a per-link sum of `bytes` counted it twice).
+      expect(Object.keys((e as { args?: object }).args ?? {})).toContain('transferBytes');
       owner.set(e.id!, `${e.pid} ${e.name}`);
     }
     const svg = readFileSync(plot, 'utf8');

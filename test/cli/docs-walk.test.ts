@@ -1,3 +1,6 @@
+import { readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expectUsageError, weft } from './run-weft.js';
 
@@ -42,5 +45,19 @@ describe('-d all in the table', () => {
     expect(table.code, table.stderr).toBe(0);
     if (json.backend.includes(',')) expect(table.stdout).toContain(`# Backends             : ${json.backend} (by type; the header names the first)\n`);
     else expect(table.stdout).not.toContain('# Backends');
+  });
+});
+
+describe('--plot-queues under the packet model', () => {
+  it('draws the ports whose queues peaked highest by their exact peak (a 64 KiB-step timeline left them at 0 and picked ports alphabetically)', () => {
+    const svg = join(tmpdir(), `weft-queues-${process.pid}.svg`);
+    const run = weft(['bench', 'alltoall', '--topology', 'leafspine:hosts=16,leaves=4,spines=2', '--network', 'packet', '--mode', 'ghost', '-b', '64K', '-e', '64K', '--plot-queues', svg, '--links', '1000', '--format', 'json']);
+    expect(run.code, run.stderr).toBe(0);
+    const links = (JSON.parse(run.stdout).rows[0].links as { linkId: string; queue?: { peakQueueBytes: number } }[]).filter((l) => (l.queue?.peakQueueBytes ?? 0) > 0);
+    const top = [...links].sort((a, b) => b.queue!.peakQueueBytes - a.queue!.peakQueueBytes)[0]!;
+    expect(top.queue!.peakQueueBytes).toBeLessThan(64 * 1024);
+    const text = readFileSync(svg, 'utf8');
+    rmSync(svg, { force: true });
+    expect(text).toContain(top.linkId.replace('>', '&gt;'));
   });
 });
